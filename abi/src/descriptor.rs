@@ -1,0 +1,350 @@
+//! The module descriptor: the `repr(C)` data the compiler emits as the symbol
+//! [`crate::symbols::MODULE`] and the runtime reads in place at start-up.
+//!
+//! Every record here contains only `u32`, `u64` and byte-array fields, so its
+//! layout is identical on every 64-bit host and target; the compiler writes
+//! records with `offset_of!`/`size_of` of these types, and the runtime reads
+//! them through the same types. Addresses ([`Addr`]) are absolute 64-bit data
+//! relocations filled in by the system linker; `0` means "none".
+//!
+//! Calling conventions referred to by addresses in here:
+//! - **wasm call**: Cranelift's `tail` convention,
+//!   `fn(vmctx: ptr, wasm params...) -> wasm results`.
+//! - **array call**: the platform C convention,
+//!   `extern "C" fn(vmctx: ptr, values: *mut ValRaw)`: arguments are read from
+//!   `values[0..params]`, results are written to `values[0..results]` (the
+//!   caller sizes the array for the larger of the two).
+//! - **host (WASI P1) call**: the platform C convention,
+//!   `extern "C" fn(vmctx: ptr, params...) -> result` (see [`crate::wasi_p1`]).
+
+/// A target address, filled by an absolute 64-bit relocation. `0` = none.
+pub type Addr = u64;
+
+/// Marker for "no index" in `u32` index fields.
+pub const NO_INDEX: u32 = u32::MAX;
+
+/// A byte string: address and length (UTF-8 for names).
+#[repr(C)]
+#[derive(Copy, Clone, Debug, Default)]
+pub struct Str {
+    /// First byte.
+    pub ptr: Addr,
+    /// Length in bytes.
+    pub len: u64,
+}
+
+/// The root record, exported as [`crate::symbols::MODULE`].
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct ModuleDescriptor {
+    /// [`crate::MODULE_MAGIC`].
+    pub magic: u32,
+    /// [`crate::ABI_VERSION`] the compiler used.
+    pub abi_version: u32,
+    /// Number of [`TypeDesc`]s (one per module type index).
+    pub num_types: u32,
+    /// Imported functions (they come first in `funcs`).
+    pub num_imported_funcs: u32,
+    /// All functions, imported and defined.
+    pub num_funcs: u32,
+    /// Imported memories (first in `memories`).
+    pub num_imported_memories: u32,
+    /// All memories.
+    pub num_memories: u32,
+    /// Imported tables (first in `tables`).
+    pub num_imported_tables: u32,
+    /// All tables.
+    pub num_tables: u32,
+    /// Imported globals (first in `globals`).
+    pub num_imported_globals: u32,
+    /// All globals.
+    pub num_globals: u32,
+    /// Data segments.
+    pub num_data: u32,
+    /// Element segments.
+    pub num_elems: u32,
+    /// Exports.
+    pub num_exports: u32,
+    /// Imports (all kinds, in import-section order).
+    pub num_imports: u32,
+    /// The start function's index, or [`NO_INDEX`].
+    pub start_func: u32,
+    /// Size of the `VMContext` the compiler laid out (the runtime recomputes it
+    /// with [`crate::vmctx::VMOffsets`] and checks).
+    pub vmctx_size: u32,
+    /// Reserved, zero.
+    pub _reserved: u32,
+    /// Address of [`crate::symbols::abi_version_symbol`]: makes a runtime of
+    /// another ABI version fail to link.
+    pub abi_anchor: Addr,
+    /// `[TypeDesc; num_types]`.
+    pub types: Addr,
+    /// `[FuncDesc; num_funcs]`.
+    pub funcs: Addr,
+    /// `[MemoryDesc; num_memories]`.
+    pub memories: Addr,
+    /// `[TableDesc; num_tables]`.
+    pub tables: Addr,
+    /// `[GlobalDesc; num_globals]`.
+    pub globals: Addr,
+    /// `[DataDesc; num_data]`.
+    pub data: Addr,
+    /// `[ElemDesc; num_elems]`.
+    pub elems: Addr,
+    /// `[ExportDesc; num_exports]`.
+    pub exports: Addr,
+    /// `[ImportDesc; num_imports]`.
+    pub imports: Addr,
+    /// Module name (from the name section; may be empty).
+    pub name: Str,
+}
+
+/// A function type.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct TypeDesc {
+    /// `[u8; num_params]` of [`crate::ValType`].
+    pub params: Addr,
+    /// `[u8; num_results]` of [`crate::ValType`].
+    pub results: Addr,
+    /// Parameter count.
+    pub num_params: u32,
+    /// Result count.
+    pub num_results: u32,
+}
+
+/// One function (imported or defined).
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct FuncDesc {
+    /// Body in the wasm-call convention. For an imported host function this
+    /// is the compiler-made trampoline that calls the host; for an import
+    /// resolved by the runtime (module linking) it is `0`.
+    pub wasm_call: Addr,
+    /// Array-call trampoline, or `0` if the function needs none (only exported
+    /// functions and the start function get one).
+    pub array_call: Addr,
+    /// Size of the body in bytes (`0` for imports).
+    pub code_len: u64,
+    /// Name from the name section (empty if none).
+    pub name: Str,
+    /// `[TrapSite; num_traps]`, sorted by `offset`.
+    pub traps: Addr,
+    /// `[SrcLoc; num_srclocs]`, sorted by `native_offset`.
+    pub srclocs: Addr,
+    /// Number of trap sites.
+    pub num_traps: u32,
+    /// Number of source locations.
+    pub num_srclocs: u32,
+    /// Module type index of the signature.
+    pub type_index: u32,
+    /// Offset of the body in the wasm binary (for backtraces), 0 for imports.
+    pub wasm_offset: u32,
+}
+
+/// A trapping instruction: native offset from the function start and its
+/// [`crate::trap::TrapCode`].
+#[repr(C)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct TrapSite {
+    /// Offset of the faulting instruction from the function start.
+    pub offset: u32,
+    /// `TrapCode as u32`.
+    pub code: u32,
+}
+
+/// Maps native code to wasm bytecode offsets for backtraces.
+#[repr(C)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct SrcLoc {
+    /// Offset of the first instruction of the range from the function start.
+    pub native_offset: u32,
+    /// Offset of the wasm instruction in the module binary.
+    pub wasm_offset: u32,
+}
+
+/// Memory flag: 64-bit addresses (memory64).
+pub const MEMORY_FLAG_64: u32 = 1;
+/// Memory flag: shared (threads).
+pub const MEMORY_FLAG_SHARED: u32 = 2;
+
+/// One memory (imported or defined).
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct MemoryDesc {
+    /// Initial size in pages.
+    pub min_pages: u64,
+    /// Maximum size in pages, `u64::MAX` if none.
+    pub max_pages: u64,
+    /// Page-aligned initial contents to map at `image_offset` (copy-on-write
+    /// where possible), `0` if none. Active data segments folded into the
+    /// image carry [`DATA_FLAG_IN_IMAGE`].
+    pub image: Addr,
+    /// Length of the image in bytes (a multiple of the OS page size).
+    pub image_len: u64,
+    /// Where the image starts in the memory (a multiple of the OS page size).
+    pub image_offset: u64,
+    /// log2 of the page size (16 unless custom-page-sizes).
+    pub page_size_log2: u32,
+    /// `MEMORY_FLAG_*`.
+    pub flags: u32,
+}
+
+/// One table (imported or defined).
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct TableDesc {
+    /// Initial size in elements.
+    pub min: u64,
+    /// Maximum size, `u64::MAX` if none.
+    pub max: u64,
+    /// Initial value of every element.
+    pub init: ConstExpr,
+    /// Element [`crate::ValType`] (`FuncRef` or `ExternRef`).
+    pub elem_type: u32,
+    /// Reserved, zero.
+    pub flags: u32,
+}
+
+/// [`ConstExpr`] kind: the constant `value`.
+pub const CONST_VALUE: u32 = 0;
+/// [`ConstExpr`] kind: `global.get index`.
+pub const CONST_GLOBAL_GET: u32 = 1;
+/// [`ConstExpr`] kind: `ref.null`.
+pub const CONST_REF_NULL: u32 = 2;
+/// [`ConstExpr`] kind: `ref.func index`.
+pub const CONST_REF_FUNC: u32 = 3;
+
+/// A constant expression (global initializers, segment offsets).
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct ConstExpr {
+    /// `CONST_*`.
+    pub kind: u32,
+    /// Global or function index for `CONST_GLOBAL_GET` / `CONST_REF_FUNC`.
+    pub index: u32,
+    /// The value for `CONST_VALUE`, as [`crate::ValRaw`] bytes.
+    pub value: [u8; 16],
+}
+
+/// One global (imported or defined).
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct GlobalDesc {
+    /// Initial value (defined globals only).
+    pub init: ConstExpr,
+    /// [`crate::ValType`].
+    pub val_type: u32,
+    /// `1` if mutable.
+    pub mutable: u32,
+}
+
+/// Segment flag: active (applied at instantiation, then dropped).
+pub const SEGMENT_FLAG_ACTIVE: u32 = 1;
+/// Segment flag: declarative element segment (dropped at instantiation).
+pub const SEGMENT_FLAG_DECLARED: u32 = 2;
+/// Data flag: this active segment is already part of its memory's image.
+pub const DATA_FLAG_IN_IMAGE: u32 = 4;
+
+/// One data segment.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct DataDesc {
+    /// Offset (active segments).
+    pub offset: ConstExpr,
+    /// The bytes.
+    pub bytes: Addr,
+    /// Number of bytes.
+    pub len: u64,
+    /// Memory index (active segments).
+    pub memory: u32,
+    /// `SEGMENT_FLAG_*` / `DATA_FLAG_*`.
+    pub flags: u32,
+}
+
+/// One element segment.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct ElemDesc {
+    /// Offset (active segments).
+    pub offset: ConstExpr,
+    /// `[ConstExpr; num_items]`: each item is `CONST_REF_FUNC`,
+    /// `CONST_REF_NULL` or `CONST_GLOBAL_GET`.
+    pub items: Addr,
+    /// Number of items.
+    pub num_items: u32,
+    /// Table index (active segments).
+    pub table: u32,
+    /// `SEGMENT_FLAG_*`.
+    pub flags: u32,
+    /// Element [`crate::ValType`].
+    pub elem_type: u32,
+}
+
+/// Export / import kind: function.
+pub const KIND_FUNC: u32 = 0;
+/// Export / import kind: table.
+pub const KIND_TABLE: u32 = 1;
+/// Export / import kind: memory.
+pub const KIND_MEMORY: u32 = 2;
+/// Export / import kind: global.
+pub const KIND_GLOBAL: u32 = 3;
+/// Export / import kind: tag (exceptions).
+pub const KIND_TAG: u32 = 4;
+
+/// One export.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct ExportDesc {
+    /// Export name.
+    pub name: Str,
+    /// `KIND_*`.
+    pub kind: u32,
+    /// Index in the kind's index space.
+    pub index: u32,
+}
+
+/// Import flag: resolved at compile time to a host function (WASI); the
+/// runtime need not link it.
+pub const IMPORT_FLAG_HOST: u32 = 1;
+
+/// One import.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct ImportDesc {
+    /// Module name.
+    pub module: Str,
+    /// Field name.
+    pub name: Str,
+    /// `KIND_*`.
+    pub kind: u32,
+    /// Index in the kind's index space.
+    pub index: u32,
+    /// `IMPORT_FLAG_*`.
+    pub flags: u32,
+    /// Reserved, zero.
+    pub _reserved: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use core::mem::size_of;
+
+    #[test]
+    fn records_have_no_implicit_padding_surprises() {
+        assert_eq!(size_of::<Str>(), 16);
+        assert_eq!(size_of::<ConstExpr>(), 24);
+        assert_eq!(size_of::<TypeDesc>(), 24);
+        assert_eq!(size_of::<FuncDesc>(), 72);
+        assert_eq!(size_of::<TrapSite>(), 8);
+        assert_eq!(size_of::<MemoryDesc>(), 48);
+        assert_eq!(size_of::<TableDesc>(), 48);
+        assert_eq!(size_of::<GlobalDesc>(), 32);
+        assert_eq!(size_of::<DataDesc>(), 48);
+        assert_eq!(size_of::<ElemDesc>(), 48);
+        assert_eq!(size_of::<ExportDesc>(), 24);
+        assert_eq!(size_of::<ImportDesc>(), 48);
+        assert_eq!(size_of::<ModuleDescriptor>(), 72 + 8 * 10 + 16);
+    }
+}

@@ -1,0 +1,98 @@
+//! Capabilities and run settings baked into an executable: the `repr(C)`
+//! [`GrantsDescriptor`] the compiler emits as [`crate::symbols::GRANTS`] from the
+//! `kiln build` flags (`--dir`, `--env`, `--inherit-env`, `-S ...`).
+//!
+//! A binary built by `kiln run` for its cache has [`GRANT_FLAG_RUN_MODE`]: its
+//! runtime takes the grants of each run from the environment variable
+//! [`RUN_CONFIG_ENV`] (written by `kiln run`, removed before the guest sees the
+//! environment) instead of the baked ones. Binaries from `kiln build` never
+//! read that variable, so nobody can widen their sandbox from outside.
+
+use crate::descriptor::{Addr, Str};
+
+/// Flag: the guest sees the whole host environment.
+pub const GRANT_FLAG_INHERIT_ENV: u32 = 1;
+/// Flag: network access (as wasmtime's `-S inherit-network`).
+pub const GRANT_FLAG_INHERIT_NETWORK: u32 = 2;
+/// Flag: TCP allowed (wasmtime `-S tcp`, default on).
+pub const GRANT_FLAG_TCP: u32 = 4;
+/// Flag: UDP allowed (wasmtime `-S udp`, default on).
+pub const GRANT_FLAG_UDP: u32 = 8;
+/// Flag: name lookups allowed (wasmtime `-S allow-ip-name-lookup`).
+pub const GRANT_FLAG_IP_NAME_LOOKUP: u32 = 16;
+/// Flag: take grants from [`RUN_CONFIG_ENV`] (cache binaries of `kiln run`).
+pub const GRANT_FLAG_RUN_MODE: u32 = 32;
+
+/// Environment variable carrying a run's grants to a run-mode binary.
+///
+/// Format: records separated by `;`, each a tag letter, then fields each
+/// preceded by `:`. Strings are lowercase hex of their bytes (so any byte is
+/// allowed); numbers are decimal.
+/// - `F:<flags>`: `GRANT_FLAG_*` bits (`GRANT_FLAG_RUN_MODE` is ignored);
+/// - `I:<invoke>`: export to invoke;
+/// - `P:<program>`: the wasm file's name;
+/// - `D:<host>:<guest>`: a preopened directory;
+/// - `E:<name>` or `E:<name>:<value>`: an environment variable (without a
+///   value: inherited from the host's environment).
+///
+/// Example: `F:4;P:612e7761736d;D:2e:2f` grants TCP, names the program
+/// `a.wasm` and preopens host `.` as guest `/`.
+pub const RUN_CONFIG_ENV: &str = "__KILN_RUN_CONFIG";
+
+/// One preopened directory.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct DirGrant {
+    /// Host path.
+    pub host: Str,
+    /// Path the guest sees.
+    pub guest: Str,
+}
+
+/// One environment variable given to the guest.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct EnvGrant {
+    /// Name.
+    pub name: Str,
+    /// Value; if `has_value` is 0 the value is taken from the host's
+    /// environment at start-up (wasmtime's `--env NAME`).
+    pub value: Str,
+    /// 1 if `value` is set.
+    pub has_value: u32,
+    /// Reserved, zero.
+    pub _reserved: u32,
+}
+
+/// The root record, exported as [`crate::symbols::GRANTS`].
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct GrantsDescriptor {
+    /// [`crate::GRANTS_MAGIC`].
+    pub magic: u32,
+    /// `GRANT_FLAG_*`.
+    pub flags: u32,
+    /// Number of [`DirGrant`]s.
+    pub num_dirs: u32,
+    /// Number of [`EnvGrant`]s.
+    pub num_envs: u32,
+    /// `[DirGrant; num_dirs]`.
+    pub dirs: Addr,
+    /// `[EnvGrant; num_envs]`.
+    pub envs: Addr,
+    /// Export to call instead of `_start` (reactors, `--invoke`); empty = none.
+    pub invoke: Str,
+    /// The wasm file's name, for error messages as wasmtime prints them.
+    pub program: Str,
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn sizes() {
+        use core::mem::size_of;
+        assert_eq!(size_of::<super::DirGrant>(), 32);
+        assert_eq!(size_of::<super::EnvGrant>(), 40);
+        assert_eq!(size_of::<super::GrantsDescriptor>(), 64);
+    }
+}

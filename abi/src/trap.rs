@@ -1,0 +1,78 @@
+//! Trap codes shared by compiled code (trap tables) and the runtime (signal
+//! handler, libcall results), with the reason words Wasmtime prints.
+
+/// Why wasm execution stopped. Stored as `u32` in trap tables and returned
+/// (non-zero) by trapping libcalls; `0` means "no trap".
+#[repr(u32)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum TrapCode {
+    /// The wasm stack limit was reached.
+    StackOverflow = 1,
+    /// Out-of-bounds linear memory access.
+    MemoryOutOfBounds = 2,
+    /// Misaligned atomic access.
+    HeapMisaligned = 3,
+    /// Out-of-bounds table access.
+    TableOutOfBounds = 4,
+    /// `call_indirect` on a null table entry.
+    IndirectCallToNull = 5,
+    /// `call_indirect` signature mismatch.
+    BadSignature = 6,
+    /// Integer overflow: `INT_MIN / -1`, or a float-to-int conversion out of range.
+    IntegerOverflow = 7,
+    /// Integer division or remainder by zero.
+    IntegerDivisionByZero = 8,
+    /// Float-to-int conversion of NaN.
+    BadConversionToInteger = 9,
+    /// `unreachable` executed.
+    UnreachableCodeReached = 10,
+    /// Null reference dereferenced (`call_ref`, `ref.as_non_null`...).
+    NullReference = 11,
+    /// Atomic wait on a non-shared memory.
+    AtomicWaitNonSharedMemory = 12,
+}
+
+impl TrapCode {
+    /// All trap codes, for tables and tests.
+    pub const ALL: [TrapCode; 12] = [
+        TrapCode::StackOverflow,
+        TrapCode::MemoryOutOfBounds,
+        TrapCode::HeapMisaligned,
+        TrapCode::TableOutOfBounds,
+        TrapCode::IndirectCallToNull,
+        TrapCode::BadSignature,
+        TrapCode::IntegerOverflow,
+        TrapCode::IntegerDivisionByZero,
+        TrapCode::BadConversionToInteger,
+        TrapCode::UnreachableCodeReached,
+        TrapCode::NullReference,
+        TrapCode::AtomicWaitNonSharedMemory,
+    ];
+
+    /// Decodes a stored code.
+    pub fn from_u32(v: u32) -> Option<TrapCode> {
+        TrapCode::ALL.iter().copied().find(|c| *c as u32 == v)
+    }
+
+    /// The reason words Wasmtime prints after `wasm trap: `.
+    pub const fn message(self) -> &'static str {
+        match self {
+            TrapCode::StackOverflow => "call stack exhausted",
+            TrapCode::MemoryOutOfBounds => "out of bounds memory access",
+            TrapCode::HeapMisaligned => "unaligned atomic",
+            TrapCode::TableOutOfBounds => "undefined element: out of bounds table access",
+            TrapCode::IndirectCallToNull => "uninitialized element",
+            TrapCode::BadSignature => "indirect call type mismatch",
+            TrapCode::IntegerOverflow => "integer overflow",
+            TrapCode::IntegerDivisionByZero => "integer divide by zero",
+            TrapCode::BadConversionToInteger => "invalid conversion to integer",
+            TrapCode::UnreachableCodeReached => "wasm `unreachable` instruction executed",
+            TrapCode::NullReference => "null reference",
+            TrapCode::AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
+        }
+    }
+}
+
+/// Exit status of a process whose guest trapped (Wasmtime exits with the
+/// status of a `SIGABRT`-killed process on Unix: 128 + 6).
+pub const TRAP_EXIT_STATUS: i32 = 134;
