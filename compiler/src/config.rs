@@ -1,0 +1,57 @@
+//! Compile settings: one struct passed down through every phase (no global
+//! state).
+
+/// Cranelift optimization level (`-O`).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum OptLevel {
+    /// No optimization (`-O0`).
+    None,
+    /// Optimize for speed (`-O1`/`-O2`, the default).
+    #[default]
+    Speed,
+    /// Optimize for speed and size (`-Os`).
+    SpeedAndSize,
+}
+
+/// Which CPU features generated code may use.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum CpuSpec {
+    /// The portable baseline of the target (x86-64-v2 on x86_64).
+    #[default]
+    Baseline,
+    /// Whatever the build machine has (`--cpu native`).
+    Native,
+    /// The baseline plus these Cranelift ISA flags (e.g. `has_avx2`).
+    Features(Vec<String>),
+}
+
+/// Capabilities baked into the executable (see `kiln_abi::grants`).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Grants {
+    /// Preopened directories: (host path, guest path).
+    pub dirs: Vec<(String, String)>,
+    /// Environment variables: (name, value); `None` = inherit the host's value.
+    pub envs: Vec<(String, Option<String>)>,
+    /// `kiln_abi::grants::GRANT_FLAG_*` bits.
+    pub flags: u32,
+    /// Export to call instead of `_start`.
+    pub invoke: Option<String>,
+    /// The wasm file's name, for messages.
+    pub program: String,
+}
+
+/// Everything that decides the output object.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Config {
+    /// Target triple; `None` = the host.
+    pub target: Option<String>,
+    /// Optimization level.
+    pub opt_level: OptLevel,
+    /// CPU features.
+    pub cpu: CpuSpec,
+    /// Baked grants.
+    pub grants: Grants,
+    /// Run the Cranelift verifier (also on with `KILN_VERIFY=1` in the CLI,
+    /// and always in debug builds).
+    pub verify: bool,
+}

@@ -1,0 +1,1 @@
+//! The Cranelift `TargetIsa` for a [`crate::Config`]. (Being written.)

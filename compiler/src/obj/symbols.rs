@@ -1,0 +1,72 @@
+//! All symbol naming, from `kiln_abi::symbols` constants, and the ids of
+//! every function the object declares. Index-based names only; wasm names go
+//! into the descriptor.
+
+use cranelift_module::FuncId;
+use kiln_abi::symbols as sym;
+
+/// Every kind of function the object declares or imports.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum FuncKey {
+    /// A wasm function's body (wasm-call convention), by function index.
+    /// For an imported host function this is its host-call trampoline.
+    Wasm(u32),
+    /// The array-call trampoline of a function, by function index.
+    ArrayCall(u32),
+    /// A runtime libcall, by index into `kiln_abi::libcalls::LIBCALLS`.
+    Libcall(usize),
+    /// A WASI P1 host function, by index into
+    /// `kiln_abi::wasi_p1::WASI_P1_FUNCS`.
+    WasiP1(usize),
+}
+
+impl FuncKey {
+    /// The symbol name of this function.
+    pub fn symbol(self, num_imported_funcs: u32) -> String {
+        match self {
+            FuncKey::Wasm(i) if i < num_imported_funcs => format!("{}{i}", sym::HOST_CALL_PREFIX),
+            FuncKey::Wasm(i) => format!("{}{i}", sym::FUNC_PREFIX),
+            FuncKey::ArrayCall(i) => format!("{}{i}", sym::ARRAY_CALL_PREFIX),
+            FuncKey::Libcall(i) => format!(
+                "{}{}",
+                sym::LIBCALL_PREFIX,
+                kiln_abi::libcalls::LIBCALLS[i].name
+            ),
+            FuncKey::WasiP1(i) => format!(
+                "{}{}",
+                sym::WASI_P1_PREFIX,
+                kiln_abi::wasi_p1::WASI_P1_FUNCS[i].name
+            ),
+        }
+    }
+}
+
+/// The cranelift-module id of every declared function, filled by phase 3
+/// before any function is translated, read by phase 2 to name call targets
+/// (`UserExternalName { namespace: 0, index: id }`, the convention of
+/// cranelift-module).
+#[derive(Debug, Default)]
+pub struct DeclaredFuncs {
+    ids: std::collections::BTreeMap<FuncKey, FuncId>,
+}
+
+impl DeclaredFuncs {
+    /// Records the id of `key`.
+    pub fn insert(&mut self, key: FuncKey, id: FuncId) {
+        self.ids.insert(key, id);
+    }
+
+    /// The id of `key`. Every key phase 2 may ask for is declared by phase 3
+    /// up front (all wasm functions, all libcalls, all used host functions).
+    pub fn id(&self, key: FuncKey) -> FuncId {
+        *self
+            .ids
+            .get(&key)
+            .unwrap_or_else(|| panic!("internal: function {key:?} was not declared"))
+    }
+
+    /// The user external name for `key`.
+    pub fn external_name(&self, key: FuncKey) -> cranelift_codegen::ir::UserExternalName {
+        cranelift_codegen::ir::UserExternalName::new(0, self.id(key).as_u32())
+    }
+}
