@@ -11,6 +11,7 @@
 
 mod numeric;
 pub mod sig;
+pub mod translator;
 
 use crate::module::ModuleInfo;
 use crate::obj::symbols::DeclaredFuncs;
