@@ -1,2 +1,24 @@
-//! placeholder
-fn main() {}
+//! The `kiln` command line: `kiln build` (wasm -> native executable) and
+//! `kiln run` (a drop-in for `wasmtime run` backed by a compile cache).
+//!
+//! Phase: the outermost driver. Inputs: argv. Outputs: files (executables,
+//! objects, cache entries), or an exec of a cached executable.
+//!
+//! Invariants: every failure is one `error: <cause>` line on stderr naming
+//! the input file, with exit status 1 (compile, link, I/O) or 2 (usage, from
+//! clap); never a panic message or backtrace (an internal panic is turned
+//! into a one-line `error: internal error` by the panic hook below).
+
+mod cli;
+
+use clap::Parser;
+
+fn main() {
+    cli::panic::install_hook();
+    let args = cli::Cli::parse();
+    if let Err(e) = cli::dispatch(args) {
+        // `{:#}` joins the context chain on one line: `a: b: c`.
+        eprintln!("error: {e:#}");
+        std::process::exit(1);
+    }
+}

@@ -1,1 +1,184 @@
-//! The Cranelift `TargetIsa` for a [`crate::Config`]. (Being written.)
+//! The Cranelift `TargetIsa` for a [`crate::Config`].
+//!
+//! Input: the config's target triple, optimization level, CPU spec and
+//! verifier switch. Output: an [`OwnedTargetIsa`]. Invariants: the flags are
+//! the ones the runtime relies on: frame pointers kept (backtraces walk
+//! them), position-independent code (PIE executables), no unwind tables and
+//! no stack probes (the stack limit is checked in prologues through
+//! `vmctx.stack_limit`). The baseline CPU is fixed (x86-64-v2), never the
+//! build machine's, so outputs do not depend on where `kiln` runs.
+
+use crate::{CompileError, Config, CpuSpec, OptLevel};
+use cranelift_codegen::isa::{self, OwnedTargetIsa};
+use cranelift_codegen::settings::{self, Configurable};
+use std::str::FromStr;
+use target_lexicon::{Architecture, BinaryFormat, OperatingSystem, PointerWidth, Triple};
+
+/// The x86-64-v2 feature level (what every x86_64 CPU since ~2009 has).
+const X86_64_V2: &[&str] = &[
+    "has_sse3",
+    "has_ssse3",
+    "has_sse41",
+    "has_sse42",
+    "has_popcnt",
+    "has_cmpxchg16b",
+];
+
+/// Builds the target ISA `config` asks for.
+pub fn build_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
+    let triple = match &config.target {
+        Some(t) => Triple::from_str(t)
+            .map_err(|e| CompileError::Target(format!("invalid target triple `{t}`: {e}")))?,
+        None => Triple::host(),
+    };
+    check_triple(&triple)?;
+
+    let mut flags = settings::builder();
+    let opt = match config.opt_level {
+        OptLevel::None => "none",
+        OptLevel::Speed => "speed",
+        OptLevel::SpeedAndSize => "speed_and_size",
+    };
+    let verify = config.verify || cfg!(debug_assertions);
+    let shared: [(&str, &str); 6] = [
+        ("opt_level", opt),
+        ("enable_verifier", if verify { "true" } else { "false" }),
+        ("preserve_frame_pointers", "true"),
+        ("is_pic", "true"),
+        ("unwind_info", "false"),
+        ("enable_probestack", "false"),
+    ];
+    for (name, value) in shared {
+        flags
+            .set(name, value)
+            .map_err(|e| CompileError::Target(format!("cranelift flag {name}={value}: {e}")))?;
+    }
+
+    let mut builder = match &config.cpu {
+        CpuSpec::Native => {
+            if triple != Triple::host() {
+                return Err(CompileError::Target(format!(
+                    "`--cpu native` describes this machine ({}), not the target {triple}",
+                    Triple::host()
+                )));
+            }
+            cranelift_native::builder()
+                .map_err(|e| CompileError::Target(format!("native CPU detection: {e}")))?
+        }
+        CpuSpec::Baseline | CpuSpec::Features(_) => lookup(&triple)?,
+    };
+    if let CpuSpec::Baseline | CpuSpec::Features(_) = &config.cpu
+        && triple.architecture == Architecture::X86_64
+    {
+        for name in X86_64_V2 {
+            builder
+                .enable(name)
+                .map_err(|e| CompileError::Target(format!("baseline CPU flag {name}: {e}")))?;
+        }
+    }
+    if let CpuSpec::Features(names) = &config.cpu {
+        for name in names {
+            builder.enable(name).map_err(|e| {
+                CompileError::Target(format!(
+                    "unknown or invalid CPU feature `{name}` for {}: {e}",
+                    triple.architecture
+                ))
+            })?;
+        }
+    }
+    builder
+        .finish(settings::Flags::new(flags))
+        .map_err(|e| CompileError::Target(format!("cranelift rejected the target settings: {e}")))
+}
+
+fn lookup(triple: &Triple) -> Result<isa::Builder, CompileError> {
+    isa::lookup(triple.clone())
+        .map_err(|e| CompileError::Target(format!("no code generator for target {triple}: {e}")))
+}
+
+/// Kiln emits ELF objects for 64-bit Linux; the runtime exists for x86_64.
+fn check_triple(triple: &Triple) -> Result<(), CompileError> {
+    let supported_arch = matches!(
+        triple.architecture,
+        Architecture::X86_64 | Architecture::Aarch64(_) | Architecture::Riscv64(_)
+    );
+    let ok = supported_arch
+        && triple.operating_system == OperatingSystem::Linux
+        && triple.binary_format == BinaryFormat::Elf
+        && triple.pointer_width() == Ok(PointerWidth::U64);
+    if ok {
+        Ok(())
+    } else {
+        Err(CompileError::Target(format!(
+            "unsupported target {triple}: Kiln builds 64-bit Linux ELF executables \
+             (x86_64-unknown-linux-gnu)"
+        )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(target: &str, cpu: CpuSpec) -> Config {
+        Config {
+            target: Some(target.into()),
+            cpu,
+            ..Config::default()
+        }
+    }
+
+    #[test]
+    fn x86_64_baseline_is_v2() {
+        let isa = build_isa(&config("x86_64-unknown-linux-gnu", CpuSpec::Baseline))
+            .expect("x86_64 works");
+        let flag = |n: &str| {
+            isa.isa_flags()
+                .iter()
+                .find(|f| f.name == n)
+                .and_then(|f| f.as_bool())
+        };
+        assert_eq!(flag("has_sse42"), Some(true));
+        assert_eq!(flag("has_popcnt"), Some(true));
+        assert_eq!(flag("has_avx"), Some(false));
+        assert!(isa.flags().preserve_frame_pointers());
+        assert!(isa.flags().is_pic());
+        assert!(!isa.flags().enable_probestack());
+    }
+
+    #[test]
+    fn features_are_checked() {
+        let isa = build_isa(&config(
+            "x86_64-unknown-linux-gnu",
+            CpuSpec::Features(vec!["has_avx".into(), "has_avx2".into()]),
+        ))
+        .expect("known features");
+        assert!(
+            isa.isa_flags()
+                .iter()
+                .any(|f| f.name == "has_avx2" && f.as_bool() == Some(true))
+        );
+        let Err(err) = build_isa(&config(
+            "x86_64-unknown-linux-gnu",
+            CpuSpec::Features(vec!["has_warp_drive".into()]),
+        )) else {
+            panic!("unknown feature accepted")
+        };
+        assert!(err.to_string().contains("has_warp_drive"), "{err}");
+    }
+
+    #[test]
+    fn other_targets_are_rejected_clearly() {
+        for t in [
+            "x86_64-pc-windows-msvc",
+            "wasm32-wasip1",
+            "i686-unknown-linux-gnu",
+            "nonsense",
+        ] {
+            let Err(err) = build_isa(&config(t, CpuSpec::Baseline)) else {
+                panic!("{t} accepted")
+            };
+            assert!(matches!(err, CompileError::Target(_)), "{t}: {err}");
+        }
+    }
+}

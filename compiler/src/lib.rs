@@ -17,6 +17,7 @@ pub mod func;
 pub mod isa;
 pub mod module;
 pub mod obj;
+pub mod trampolines;
 
 pub use config::{Config, CpuSpec, Grants, OptLevel};
 pub use error::CompileError;

@@ -1,8 +1,37 @@
 //! Kiln's runtime: the static library linked into every executable Kiln
-//! produces. (Being written; see ARCHITECTURE.md.)
+//! produces (also built as an rlib for its own tests).
 //!
-//! Owns process entry, instance setup from the `repr(C)` module descriptor
-//! (`kiln_abi::descriptor`), memories, tables, globals, libcalls, traps, and
-//! the WASI host ([`wasi`]).
+//! Phase: process start-up and execution of the compiled guest.
+//! Inputs: the `repr(C)` module descriptor (`__kiln_module`) and grants
+//! (`__kiln_grants`) the compiler emitted (`kiln_abi::descriptor`,
+//! `kiln_abi::grants`), read in place; the process's arguments and
+//! environment. Outputs: the guest's behaviour, with Wasmtime's messages and
+//! exit statuses for errors and traps.
+//!
+//! Flow ([`entry`]): grants ([`grants`]) -> WASI context ([`wasi`]) ->
+//! instance ([`instance`]: `VMContext`, [`memory`], [`table`], globals,
+//! function references, segments) -> start function -> `_start` or the
+//! invoked export ([`invoke`]). Compiled code calls back into [`libcalls`];
+//! traps arrive as signals ([`traps`]).
+//!
+//! Invariants: no Rust panic ever unwinds through an `extern "C"` boundary
+//! (a panic hook turns every panic into `Error: internal runtime error: ...`
+//! and exit status [`entry::INTERNAL_ERROR_STATUS`]); the signal handler
+//! neither allocates nor locks.
 
+pub mod descriptor;
+pub mod entry;
+pub mod errors;
+pub mod grants;
+pub mod instance;
+pub mod invoke;
+pub mod libcalls;
+pub mod memory;
+pub mod stack;
+pub mod table;
+pub mod traps;
+pub mod typeids;
 pub mod wasi;
+
+#[cfg(test)]
+mod tests;

@@ -1,1 +1,26 @@
-fn main(){}
+//! Kiln's integration tests: one test binary (to save link time) with a
+//! libtest-mimic trial per case, so `cargo test --test all -- FILTER` works
+//! as usual.
+//!
+//! Areas:
+//! - [`run_cases`]: `tests/run/**/*.wat` compile-and-run cases with `;;!`
+//!   directives (see `tests/run/README.md`);
+//! - [`programs`]: Rust and C programs from `tests/programs/`, built to wasm
+//!   at test time, plus the large module `tests/programs/big/`;
+//! - [`cli_errors`]: the CLI's error messages and exit codes.
+//!
+//! Every case drives the real `kiln` binary (`CARGO_BIN_EXE_kiln`).
+
+mod cli_errors;
+mod programs;
+mod run_cases;
+mod util;
+
+fn main() {
+    let args = libtest_mimic::Arguments::from_args();
+    let mut trials = Vec::new();
+    trials.extend(run_cases::trials());
+    trials.extend(programs::trials());
+    trials.extend(cli_errors::trials());
+    libtest_mimic::run(&args, trials).exit();
+}

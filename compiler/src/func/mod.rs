@@ -9,8 +9,15 @@
 //! Cranelift's `tail` convention with `vmctx` as its first parameter; host
 //! imports and libcalls use the platform C convention with `vmctx` first.
 
+mod call;
+mod control;
+mod env;
+mod memory;
 mod numeric;
 pub mod sig;
+mod table;
+#[cfg(test)]
+mod test_util;
 pub mod translator;
 
 use crate::module::ModuleInfo;

@@ -34,10 +34,16 @@ pub fn wasm_call_signature(ty: &FuncType, isa: &dyn TargetIsa) -> Signature {
     let pointer = isa.pointer_type();
     let mut sig = Signature::new(CallConv::Tail);
     sig.params.push(AbiParam::new(pointer));
-    sig.params
-        .extend(ty.params.iter().map(|t| AbiParam::new(clif_type(*t, pointer))));
-    sig.returns
-        .extend(ty.results.iter().map(|t| AbiParam::new(clif_type(*t, pointer))));
+    sig.params.extend(
+        ty.params
+            .iter()
+            .map(|t| AbiParam::new(clif_type(*t, pointer))),
+    );
+    sig.returns.extend(
+        ty.results
+            .iter()
+            .map(|t| AbiParam::new(clif_type(*t, pointer))),
+    );
     sig
 }
 

@@ -1,14 +1,41 @@
-//! The operator walk: one wasm function body -> one CLIF function. (Being
-//! written.)
+//! The operator walk: one wasm function body -> one CLIF function.
+//!
+//! Phase 2 (HOW). Input: [`ModuleEnv`] and a defined function's index; the
+//! body is re-read from the module bytes (`env.wasm[env.info.bodies[i]]`) so
+//! that operator offsets are module offsets. Output: an [`ir::Function`]
+//! named `UserFuncName::user(0, func_index)` with the wasm-call signature
+//! (`tail`, `vmctx` first), ready for `Context::compile`.
+//!
+//! Shape of the generated function:
+//! - an entry block that takes the signature's parameters, defines every wasm
+//!   local as a `Variable` (parameters, then zero-initialized locals) and
+//!   jumps to the body. Per-instance constants (memory bases, import
+//!   pointers) are inserted there on first use (see [`super::env`]);
+//! - the body, translated operator by operator with a value stack of CLIF
+//!   values and a control stack (see [`super::control`]); values flow into
+//!   and out of wasm blocks as CLIF block parameters;
+//! - the prologue's stack check: `stack_limit` is the pointer at
+//!   `vmctx + VMOffsets::STACK_LIMIT`, so Cranelift traps `STACK_OVERFLOW`
+//!   before a frame would go below it.
+//!
+//! Invariants: the module was validated, so stack depths and indices are
+//! trusted (`expect("validated: ...")`); anything Kiln cannot compile is a
+//! `CompileError::Unsupported` naming the proposal, even in unreachable code.
 
 use super::ModuleEnv;
+use super::control::ControlFrame;
+use super::env::Cached;
 use crate::CompileError;
-use cranelift_codegen::ir;
-use cranelift_frontend::FunctionBuilderContext;
+use crate::obj::symbols::FuncKey;
+use cranelift_codegen::ir::{self, InstBuilder};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use kiln_abi::ValType;
+use kiln_abi::vmctx::VMOffsets;
+use std::collections::BTreeMap;
+use wasmparser::{BinaryReader, FunctionBody, Operator};
 
 /// Translates function bodies; one per worker thread, reused.
 pub struct FuncTranslator {
-    #[allow(dead_code, reason = "used once the translator is written")]
     builder_ctx: FunctionBuilderContext,
 }
 
@@ -34,12 +61,450 @@ impl FuncTranslator {
     /// byte offsets in the module.
     pub fn translate(
         &mut self,
-        _env: &ModuleEnv<'_>,
+        env: &ModuleEnv<'_>,
         func_index: u32,
     ) -> Result<ir::Function, CompileError> {
+        let result = translate_function(env, func_index, &mut self.builder_ctx);
+        if result.is_err() {
+            // A failed translation leaves the builder context half-used;
+            // start the next function from a clean one.
+            self.builder_ctx = FunctionBuilderContext::new();
+        }
+        result
+    }
+}
+
+/// The wasm-call signature of `ty` with `vmctx` marked as the
+/// `VMContext` parameter (Cranelift needs the mark to resolve the
+/// `vmctx` global value of the stack limit; it does not change the ABI).
+pub(super) fn wasm_signature(
+    ty: &crate::module::FuncType,
+    isa: &dyn cranelift_codegen::isa::TargetIsa,
+) -> ir::Signature {
+    let mut sig = super::sig::wasm_call_signature(ty, isa);
+    sig.params[0].purpose = ir::ArgumentPurpose::VMContext;
+    sig
+}
+
+fn translate_function(
+    env: &ModuleEnv<'_>,
+    func_index: u32,
+    ctx: &mut FunctionBuilderContext,
+) -> Result<ir::Function, CompileError> {
+    let info = env.info;
+    let def_index = func_index
+        .checked_sub(info.num_imported_funcs)
+        .expect("internal: translate called for an imported function") as usize;
+    let range = info
+        .bodies
+        .get(def_index)
+        .cloned()
+        .expect("internal: function index has a body");
+    let bytes = env
+        .wasm
+        .get(range.clone())
+        .expect("internal: body range inside the module");
+    let ty = info.func_type(func_index);
+    let pointer = env.isa.pointer_type();
+
+    let mut func = ir::Function::with_name_signature(
+        ir::UserFuncName::user(0, func_index),
+        wasm_signature(ty, env.isa),
+    );
+    let stack_limit = stack_limit_global(&mut func, pointer);
+    func.stack_limit = Some(stack_limit);
+
+    let body = FunctionBody::new(BinaryReader::new(bytes, range.start));
+    let mut builder = FunctionBuilder::new(&mut func, ctx);
+    let entry_srcloc = ir::SourceLoc::new(range.start as u32);
+    builder.set_srcloc(entry_srcloc);
+
+    let entry = builder.create_block();
+    builder.append_block_params_for_function_params(entry);
+    builder.switch_to_block(entry);
+    builder.seal_block(entry);
+    let vmctx = builder.block_params(entry)[0];
+
+    let mut cg = FuncCodegen {
+        env,
+        builder,
+        stack: Vec::new(),
+        control: Vec::new(),
+        reachable: true,
+        unreachable_depth: 0,
+        locals: Vec::new(),
+        vmctx,
+        pointer,
+        entry,
+        entry_srcloc,
+        cache: BTreeMap::new(),
+        func_refs: BTreeMap::new(),
+        sig_refs: BTreeMap::new(),
+        offset: range.start,
+    };
+    cg.declare_locals(&body, ty)?;
+
+    let body_block = cg.builder.create_block();
+    cg.builder.ins().jump(body_block, &[]);
+    cg.builder.switch_to_block(body_block);
+    cg.builder.seal_block(body_block);
+
+    let results = ty.results.clone();
+    cg.push_function_frame(&results)?;
+
+    let mut ops = body.get_operators_reader()?;
+    while !ops.eof() {
+        let (op, offset) = ops.read_with_offset()?;
+        cg.offset = offset;
+        cg.builder.set_srcloc(ir::SourceLoc::new(offset as u32));
+        cg.translate_operator(&op)?;
+    }
+    debug_assert!(cg.control.is_empty(), "validated: balanced control");
+
+    let FuncCodegen { builder, .. } = cg;
+    builder.finalize(env.isa.frontend_config());
+    Ok(func)
+}
+
+/// `*(vmctx + STACK_LIMIT)` as a global value for `Function::stack_limit`.
+fn stack_limit_global(func: &mut ir::Function, pointer: ir::Type) -> ir::GlobalValue {
+    let vmctx = func.create_global_value(ir::GlobalValueData::VMContext);
+    let flags = func
+        .dfg
+        .mem_flags
+        .insert(super::env::vm_readonly_flags())
+        .expect("internal: first memory flags fit the flags table");
+    func.create_global_value(ir::GlobalValueData::Load {
+        base: vmctx,
+        offset: (VMOffsets::STACK_LIMIT as i32).into(),
+        global_type: pointer,
+        flags,
+    })
+}
+
+/// Translation state of one function. Its methods are spread over the
+/// feature files of `func/` (control, env, memory, table, call).
+pub(super) struct FuncCodegen<'e, 'f> {
+    /// Module facts.
+    pub(super) env: &'e ModuleEnv<'e>,
+    /// The CLIF builder.
+    pub(super) builder: FunctionBuilder<'f>,
+    /// The wasm operand stack.
+    pub(super) stack: Vec<ir::Value>,
+    /// The wasm control stack; `control[0]` is the function body.
+    pub(super) control: Vec<ControlFrame>,
+    /// Whether the current position is reachable. When not, operators are
+    /// skipped until the `else`/`end` that closes the current frame.
+    pub(super) reachable: bool,
+    /// Blocks opened in unreachable code, not yet closed.
+    pub(super) unreachable_depth: u32,
+    /// Wasm locals (parameters first).
+    pub(super) locals: Vec<Variable>,
+    /// The `vmctx` parameter.
+    pub(super) vmctx: ir::Value,
+    /// Target pointer type.
+    pub(super) pointer: ir::Type,
+    /// The entry block (ends with `jump` to the body).
+    pub(super) entry: ir::Block,
+    /// Source location of instructions placed in the entry block.
+    pub(super) entry_srcloc: ir::SourceLoc,
+    /// Per-instance constants loaded in the entry block.
+    pub(super) cache: BTreeMap<Cached, ir::Value>,
+    /// Imported functions of this CLIF function.
+    pub(super) func_refs: BTreeMap<FuncKey, ir::FuncRef>,
+    /// Signatures imported for `call_indirect`, by module type index.
+    pub(super) sig_refs: BTreeMap<u32, ir::SigRef>,
+    /// Module offset of the operator being translated.
+    pub(super) offset: usize,
+}
+
+/// The proposal an operator comes from, as named by wasmparser's
+/// `for_each_operator!` (`mvp`, `simd`, `tail_call`, ...).
+fn proposal_of(op: &Operator<'_>) -> &'static str {
+    macro_rules! proposal_match {
+        ($( @$proposal:ident $op:ident $({ $($arg:ident: $argty:ty),* })? => $visit:ident ($($ann:tt)*))*) => {
+            match op {
+                $( Operator::$op { .. } => stringify!($proposal), )*
+                _ => "unknown",
+            }
+        };
+    }
+    wasmparser::for_each_operator!(proposal_match)
+}
+
+/// Proposals whose operators Kiln translates (WebAssembly 2.0 minus SIMD).
+fn proposal_supported(proposal: &str) -> bool {
+    matches!(
+        proposal,
+        "mvp" | "sign_extension" | "saturating_float_to_int" | "bulk_memory" | "reference_types"
+    )
+}
+
+/// The user-facing name of a proposal, as in the WebAssembly repositories.
+fn proposal_feature(proposal: &str) -> String {
+    match proposal {
+        "exceptions" | "legacy_exceptions" => "exception-handling".to_string(),
+        other => other.replace('_', "-"),
+    }
+}
+
+impl FuncCodegen<'_, '_> {
+    /// `Unsupported` for `feature` at the current operator.
+    pub(super) fn unsupported<T>(&self, feature: &str) -> Result<T, CompileError> {
         Err(CompileError::Unsupported {
-            feature: format!("function translation (function {func_index})"),
-            offset: 0,
+            feature: feature.to_string(),
+            offset: self.offset,
         })
+    }
+
+    /// The CLIF type of a wasm value type (SIMD is not supported).
+    pub(super) fn value_type(&self, ty: ValType, offset: usize) -> Result<ir::Type, CompileError> {
+        if ty == ValType::V128 {
+            return Err(CompileError::Unsupported {
+                feature: "simd".to_string(),
+                offset,
+            });
+        }
+        Ok(super::sig::clif_type(ty, self.pointer))
+    }
+
+    /// The Kiln value type of a wasmparser value type.
+    pub(super) fn wasm_val_type(
+        &self,
+        ty: wasmparser::ValType,
+        offset: usize,
+    ) -> Result<ValType, CompileError> {
+        use wasmparser::{RefType, ValType as W};
+        Ok(match ty {
+            W::I32 => ValType::I32,
+            W::I64 => ValType::I64,
+            W::F32 => ValType::F32,
+            W::F64 => ValType::F64,
+            W::V128 => ValType::V128,
+            W::Ref(r) if r == RefType::FUNCREF => ValType::FuncRef,
+            W::Ref(r) if r == RefType::EXTERNREF => ValType::ExternRef,
+            W::Ref(_) => {
+                return Err(CompileError::Unsupported {
+                    feature: "gc".to_string(),
+                    offset,
+                });
+            }
+        })
+    }
+
+    /// Zero-extends an `i32` index to pointer width.
+    pub(super) fn index_to_pointer(&mut self, index: ir::Value) -> ir::Value {
+        if self.pointer == ir::types::I32 {
+            index
+        } else {
+            self.builder.ins().uextend(self.pointer, index)
+        }
+    }
+
+    /// Truncates a pointer-sized count to `i32`.
+    pub(super) fn pointer_to_i32(&mut self, value: ir::Value) -> ir::Value {
+        if self.pointer == ir::types::I32 {
+            value
+        } else {
+            self.builder.ins().ireduce(ir::types::I32, value)
+        }
+    }
+
+    /// Pops one operand.
+    pub(super) fn pop1(&mut self) -> ir::Value {
+        self.stack
+            .pop()
+            .expect("validated: operand stack underflow")
+    }
+
+    /// Pops `n` operands, in stack order (deepest first).
+    pub(super) fn popn(&mut self, n: usize) -> Vec<ir::Value> {
+        let at = self
+            .stack
+            .len()
+            .checked_sub(n)
+            .expect("validated: operand stack underflow");
+        self.stack.split_off(at)
+    }
+
+    /// The top `n` operands, in stack order, without popping them.
+    pub(super) fn peekn(&self, n: usize) -> Vec<ir::Value> {
+        let at = self
+            .stack
+            .len()
+            .checked_sub(n)
+            .expect("validated: operand stack underflow");
+        self.stack[at..].to_vec()
+    }
+
+    /// Declares the parameters and locals as variables in the entry block.
+    fn declare_locals(
+        &mut self,
+        body: &FunctionBody<'_>,
+        ty: &crate::module::FuncType,
+    ) -> Result<(), CompileError> {
+        for (i, param) in ty.params.iter().enumerate() {
+            let t = self.value_type(*param, self.offset)?;
+            let var = self.builder.declare_var(t);
+            let v = self.builder.block_params(self.entry)[i + 1];
+            self.builder.def_var(var, v);
+            self.locals.push(var);
+        }
+        // One zero constant per type, shared by all locals of that type.
+        let mut zeros: BTreeMap<ValType, ir::Value> = BTreeMap::new();
+        let mut reader = body.get_locals_reader()?;
+        for _ in 0..reader.get_count() {
+            let offset = reader.original_position();
+            let (count, wty) = reader.read()?;
+            let vt = self.wasm_val_type(wty, offset)?;
+            let t = self.value_type(vt, offset)?;
+            let zero = match zeros.get(&vt) {
+                Some(z) => *z,
+                None => {
+                    let z = match vt {
+                        ValType::F32 => self.builder.ins().f32const(0.0),
+                        ValType::F64 => self.builder.ins().f64const(0.0),
+                        _ => self.builder.ins().iconst(t, 0),
+                    };
+                    zeros.insert(vt, z);
+                    z
+                }
+            };
+            for _ in 0..count {
+                let var = self.builder.declare_var(t);
+                self.builder.def_var(var, zero);
+                self.locals.push(var);
+            }
+        }
+        Ok(())
+    }
+
+    /// The variable of wasm local `index`.
+    fn local(&self, index: u32) -> Variable {
+        *self
+            .locals
+            .get(index as usize)
+            .expect("validated: local index in range")
+    }
+
+    /// Translates one operator.
+    fn translate_operator(&mut self, op: &Operator<'_>) -> Result<(), CompileError> {
+        let proposal = proposal_of(op);
+        if !proposal_supported(proposal) {
+            return self.unsupported(&proposal_feature(proposal));
+        }
+        if !self.reachable {
+            return self.translate_unreachable_operator(op);
+        }
+        match op {
+            Operator::Unreachable => {
+                self.builder.ins().trap(super::clif_trap(
+                    kiln_abi::trap::TrapCode::UnreachableCodeReached,
+                ));
+                self.reachable = false;
+            }
+            Operator::Nop => {}
+            Operator::Block { blockty } => self.translate_block(*blockty)?,
+            Operator::Loop { blockty } => self.translate_loop(*blockty)?,
+            Operator::If { blockty } => self.translate_if(*blockty)?,
+            Operator::Else => self.translate_else(),
+            Operator::End => self.translate_end(),
+            Operator::Br { relative_depth } => self.translate_br(*relative_depth),
+            Operator::BrIf { relative_depth } => self.translate_br_if(*relative_depth),
+            Operator::BrTable { targets } => self.translate_br_table(targets)?,
+            Operator::Return => self.translate_return(),
+            Operator::Drop => {
+                self.pop1();
+            }
+            Operator::Select | Operator::TypedSelect { .. } => {
+                let cond = self.pop1();
+                let b = self.pop1();
+                let a = self.pop1();
+                let v = self.builder.ins().select(cond, a, b);
+                self.stack.push(v);
+            }
+            Operator::LocalGet { local_index } => {
+                let v = self.builder.use_var(self.local(*local_index));
+                self.stack.push(v);
+            }
+            Operator::LocalSet { local_index } => {
+                let v = self.pop1();
+                self.builder.def_var(self.local(*local_index), v);
+            }
+            Operator::LocalTee { local_index } => {
+                let v = *self
+                    .stack
+                    .last()
+                    .expect("validated: operand stack underflow");
+                self.builder.def_var(self.local(*local_index), v);
+            }
+            Operator::GlobalGet { global_index } => self.translate_global_get(*global_index)?,
+            Operator::GlobalSet { global_index } => self.translate_global_set(*global_index)?,
+            Operator::Call { function_index } => self.translate_call(*function_index)?,
+            Operator::CallIndirect {
+                type_index,
+                table_index,
+            } => self.translate_call_indirect(*type_index, *table_index)?,
+            _ => {
+                if self.translate_memory_operator(op)?
+                    || self.translate_table_operator(op)?
+                    || super::numeric::translate_numeric(op, &mut self.builder, &mut self.stack)?
+                {
+                    return Ok(());
+                }
+                // A supported proposal's operator nobody translates: say so
+                // rather than miscompile.
+                return self
+                    .unsupported(&format!("{} operator {op:?}", proposal_feature(proposal)));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::{clif_of, translate_wat, unsupported_feature};
+
+    #[test]
+    fn locals_params_and_stack_limit() {
+        let clif = clif_of(
+            r#"(module (func (param i32 i64) (result i64)
+                (local f32 f64 i32 externref funcref)
+                local.get 0
+                local.set 4
+                local.get 1
+                local.tee 1
+                drop
+                local.get 1))"#,
+        );
+        assert!(clif.contains("stack_limit = gv1"), "{clif}");
+        assert!(clif.contains("vmctx"), "{clif}");
+    }
+
+    #[test]
+    fn select_and_nop() {
+        translate_wat(
+            r#"(module
+              (func (param i32 i32 i32) (result i32)
+                nop local.get 0 local.get 1 local.get 2 select)
+              (func (param f64 f64 i32) (result f64)
+                local.get 0 local.get 1 local.get 2 select (result f64))
+              (func (param externref externref i32) (result externref)
+                local.get 0 local.get 1 local.get 2 select (result externref)))"#,
+        )
+        .expect("translates");
+    }
+
+    #[test]
+    fn simd_and_tail_calls_are_unsupported() {
+        // Validation (phase 1) may already reject these; either way the
+        // result is an `Unsupported` error, never a panic.
+        let f = unsupported_feature(
+            r#"(module (func (result i32) v128.const i64x2 0 0 drop i32.const 0))"#,
+        );
+        assert!(f.contains("simd"), "{f}");
+        let f = unsupported_feature(r#"(module (func return_call 0))"#);
+        assert!(f.contains("tail"), "{f}");
     }
 }

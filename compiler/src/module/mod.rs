@@ -9,8 +9,10 @@
 //! or rejected here with [`crate::CompileError::UnknownImport`].
 
 mod translate;
+mod validate;
 
 pub use translate::translate_module;
+pub use validate::SUPPORTED_FEATURES;
 
 use kiln_abi::ValType;
 use std::collections::BTreeMap;
@@ -210,6 +212,21 @@ impl ModuleInfo {
             defined_globals: self.globals.len() as u32 - self.num_imported_globals,
             funcs: self.funcs.len() as u32,
         }
+    }
+
+    /// Functions that get an array-call entry (exported functions and the
+    /// start function), ascending, without duplicates.
+    pub fn array_call_funcs(&self) -> Vec<u32> {
+        let mut funcs: Vec<u32> = self
+            .exports
+            .iter()
+            .filter(|e| e.kind == kiln_abi::descriptor::KIND_FUNC)
+            .map(|e| e.index)
+            .chain(self.start)
+            .collect();
+        funcs.sort_unstable();
+        funcs.dedup();
+        funcs
     }
 
     /// Signature of function `index`.

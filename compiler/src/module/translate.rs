@@ -1,9 +1,575 @@
-//! wasmparser -> ModuleInfo. (Being written.)
+//! wasmparser -> [`ModuleInfo`].
+//!
+//! Phase 1 (WHAT). Input: module bytes (validated first by
+//! [`super::validate`]). Output: [`ModuleInfo`]. Invariants: every import is
+//! resolved against `kiln_abi::wasi_p1` here, so an unknown import is a
+//! compile error; `escapes` is exact for the escape routes validation allows;
+//! a malformed name section never fails the compile.
 
-use super::ModuleInfo;
+use super::{
+    ConstExprInfo, DataInfo, ElemInfo, ExportInfo, FuncImport, FuncInfo, FuncType, GlobalInfo,
+    ImportInfo, MemoryInfo, ModuleInfo, SegmentMode, TableInfo, validate,
+};
 use crate::{CompileError, Config};
+use kiln_abi::ValType;
+use kiln_abi::descriptor::{KIND_FUNC, KIND_GLOBAL, KIND_MEMORY, KIND_TABLE};
+use kiln_abi::libcalls::AbiType;
+use kiln_abi::symbols::WASI_P1_MODULE;
+use kiln_abi::wasi_p1::WASI_P1_FUNCS;
+use std::ops::Range;
+use wasmparser::{
+    CompositeInnerType, ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, KnownCustom,
+    Name, Operator, Parser, Payload, RefType, TableInit, TypeRef,
+};
 
 /// Validates `wasm` and describes it.
-pub fn translate_module(_wasm: &[u8], _config: &Config) -> Result<ModuleInfo, CompileError> {
-    Err(CompileError::Object("not implemented yet".into()))
+pub fn translate_module(wasm: &[u8], _config: &Config) -> Result<ModuleInfo, CompileError> {
+    // Offsets in descriptors and source maps are `u32`.
+    if u32::try_from(wasm.len()).is_err() {
+        return Err(CompileError::ImplLimit("modules of 4 GiB or more"));
+    }
+    validate::validate(wasm)?;
+    let mut info = ModuleInfo::default();
+    for payload in Parser::new(0).parse_all(wasm) {
+        translate_payload(&mut info, wasm, payload?)?;
+    }
+    mark_escapes(&mut info);
+    Ok(info)
+}
+
+fn translate_payload(
+    info: &mut ModuleInfo,
+    wasm: &[u8],
+    payload: Payload<'_>,
+) -> Result<(), CompileError> {
+    match payload {
+        Payload::TypeSection(reader) => {
+            for group in reader.into_iter_with_offsets() {
+                let (offset, group) = group?;
+                for sub in group.into_types() {
+                    match &sub.composite_type.inner {
+                        CompositeInnerType::Func(f) => info.types.push(FuncType {
+                            params: val_types(f.params(), offset)?,
+                            results: val_types(f.results(), offset)?,
+                        }),
+                        _ => crate::unsupported!("gc", offset),
+                    }
+                }
+            }
+        }
+        Payload::ImportSection(reader) => {
+            for import in reader.into_iter_with_offsets() {
+                let (offset, import) = import?;
+                translate_import(info, offset, import)?;
+            }
+        }
+        Payload::FunctionSection(reader) => {
+            for type_index in reader {
+                info.funcs.push(FuncInfo {
+                    type_index: type_index?,
+                    import: None,
+                    escapes: false,
+                });
+            }
+        }
+        Payload::TableSection(reader) => {
+            for table in reader.into_iter_with_offsets() {
+                let (offset, table) = table?;
+                let elem_type = ref_type(table.ty.element_type, offset)?;
+                let init = match table.init {
+                    TableInit::RefNull => ConstExprInfo::RefNull(elem_type),
+                    TableInit::Expr(e) => const_expr(&e)?,
+                };
+                info.tables.push(TableInfo {
+                    elem_type,
+                    min: table.ty.initial,
+                    max: table.ty.maximum,
+                    init,
+                });
+            }
+        }
+        Payload::MemorySection(reader) => {
+            for memory in reader {
+                info.memories.push(memory_info(memory?));
+            }
+        }
+        Payload::GlobalSection(reader) => {
+            for global in reader.into_iter_with_offsets() {
+                let (offset, global) = global?;
+                info.globals.push(GlobalInfo {
+                    ty: val_type(global.ty.content_type, offset)?,
+                    mutable: global.ty.mutable,
+                    init: const_expr(&global.init_expr)?,
+                });
+            }
+        }
+        Payload::ExportSection(reader) => {
+            for export in reader.into_iter_with_offsets() {
+                let (offset, export) = export?;
+                let kind = match export.kind {
+                    ExternalKind::Func => KIND_FUNC,
+                    ExternalKind::Table => KIND_TABLE,
+                    ExternalKind::Memory => KIND_MEMORY,
+                    ExternalKind::Global => KIND_GLOBAL,
+                    ExternalKind::Tag => crate::unsupported!("exceptions", offset),
+                    ExternalKind::FuncExact => crate::unsupported!("custom-descriptors", offset),
+                };
+                info.exports.push(ExportInfo {
+                    name: export.name.to_string(),
+                    kind,
+                    index: export.index,
+                });
+            }
+        }
+        Payload::StartSection { func, .. } => info.start = Some(func),
+        Payload::ElementSection(reader) => {
+            for elem in reader.into_iter_with_offsets() {
+                let (offset, elem) = elem?;
+                info.elems.push(elem_info(elem, offset)?);
+            }
+        }
+        Payload::DataSection(reader) => {
+            for data in reader {
+                let data = data?;
+                let mode = match data.kind {
+                    DataKind::Passive => SegmentMode::Passive,
+                    DataKind::Active {
+                        memory_index,
+                        offset_expr,
+                    } => SegmentMode::Active {
+                        index: memory_index,
+                        offset: const_expr(&offset_expr)?,
+                    },
+                };
+                info.data.push(DataInfo {
+                    mode,
+                    range: subslice_range(wasm, data.data),
+                });
+            }
+        }
+        Payload::CodeSectionEntry(body) => info.bodies.push(body.range()),
+        Payload::CustomSection(reader) => {
+            if let KnownCustom::Name(names) = reader.as_known() {
+                // NB: the name section is advisory; anything malformed in it
+                // is ignored rather than failing the compile.
+                for name in names {
+                    let Ok(name) = name else { break };
+                    translate_names(info, name);
+                }
+            }
+        }
+        Payload::TagSection(reader) => {
+            crate::unsupported!("exceptions", reader.range().start)
+        }
+        Payload::ModuleSection {
+            unchecked_range, ..
+        }
+        | Payload::ComponentSection {
+            unchecked_range, ..
+        } => crate::unsupported!("component model", unchecked_range.start),
+        // Version, DataCount, CodeSectionStart, End and the component
+        // payloads (rejected by validation) carry nothing we need.
+        _ => {}
+    }
+    Ok(())
+}
+
+fn translate_import(
+    info: &mut ModuleInfo,
+    offset: usize,
+    import: wasmparser::Import<'_>,
+) -> Result<(), CompileError> {
+    let unknown = |detail: String| CompileError::UnknownImport {
+        module: import.module.to_string(),
+        name: import.name.to_string(),
+        detail,
+    };
+    let type_index = match import.ty {
+        TypeRef::Func(t) | TypeRef::FuncExact(t) => t,
+        TypeRef::Memory(_) => {
+            return Err(unknown(
+                "Kiln modules must define their memories, not import them".into(),
+            ));
+        }
+        TypeRef::Table(_) => {
+            return Err(unknown(
+                "Kiln modules must define their tables, not import them".into(),
+            ));
+        }
+        TypeRef::Global(_) => {
+            return Err(unknown(
+                "Kiln modules must define their globals, not import them".into(),
+            ));
+        }
+        TypeRef::Tag(_) => crate::unsupported!("exceptions", offset),
+    };
+    if import.module != WASI_P1_MODULE {
+        return Err(unknown(format!(
+            "only functions of `{WASI_P1_MODULE}` can be imported"
+        )));
+    }
+    let Some(wasi_index) = WASI_P1_FUNCS.iter().position(|f| f.name == import.name) else {
+        return Err(unknown(format!(
+            "`{WASI_P1_MODULE}` has no function of that name"
+        )));
+    };
+    let host = &WASI_P1_FUNCS[wasi_index];
+    let expected = FuncType {
+        params: host.params.iter().map(|t| abi_val_type(*t)).collect(),
+        results: host.result.iter().map(|t| abi_val_type(*t)).collect(),
+    };
+    let found = info.types.get(type_index as usize);
+    if found != Some(&expected) {
+        return Err(unknown(format!(
+            "signature mismatch: expected {}, found {}",
+            describe_type(&expected),
+            found.map_or_else(|| "an invalid type".to_string(), describe_type)
+        )));
+    }
+    info.imports.push(ImportInfo {
+        module: import.module.to_string(),
+        name: import.name.to_string(),
+        kind: KIND_FUNC,
+        index: info.num_imported_funcs,
+    });
+    info.funcs.push(FuncInfo {
+        type_index,
+        import: Some(FuncImport::WasiP1(wasi_index)),
+        escapes: false,
+    });
+    info.num_imported_funcs += 1;
+    Ok(())
+}
+
+/// `(param i32 i64) (result i32)`, as in the text format.
+fn describe_type(ty: &FuncType) -> String {
+    let list = |kw: &str, tys: &[ValType]| {
+        if tys.is_empty() {
+            String::new()
+        } else {
+            let names: Vec<&str> = tys.iter().map(|t| val_type_name(*t)).collect();
+            format!("({kw} {})", names.join(" "))
+        }
+    };
+    let s = format!(
+        "{} {}",
+        list("param", &ty.params),
+        list("result", &ty.results)
+    );
+    let s = s.trim();
+    if s.is_empty() {
+        "(func)".into()
+    } else {
+        format!("(func {s})")
+    }
+}
+
+fn val_type_name(t: ValType) -> &'static str {
+    match t {
+        ValType::I32 => "i32",
+        ValType::I64 => "i64",
+        ValType::F32 => "f32",
+        ValType::F64 => "f64",
+        ValType::V128 => "v128",
+        ValType::FuncRef => "funcref",
+        ValType::ExternRef => "externref",
+    }
+}
+
+fn abi_val_type(t: AbiType) -> ValType {
+    match t {
+        // NB: host signatures are wasm32 signatures: pointers are i32 there.
+        AbiType::I32 | AbiType::Ptr => ValType::I32,
+        AbiType::I64 => ValType::I64,
+        AbiType::F32 => ValType::F32,
+        AbiType::F64 => ValType::F64,
+    }
+}
+
+fn memory_info(m: wasmparser::MemoryType) -> MemoryInfo {
+    MemoryInfo {
+        min: m.initial,
+        max: m.maximum,
+        memory64: m.memory64,
+        shared: m.shared,
+        page_size_log2: m.page_size_log2.unwrap_or(16),
+    }
+}
+
+fn elem_info(elem: wasmparser::Element<'_>, offset: usize) -> Result<ElemInfo, CompileError> {
+    let mode = match elem.kind {
+        ElementKind::Passive => SegmentMode::Passive,
+        ElementKind::Declared => SegmentMode::Declared,
+        ElementKind::Active {
+            table_index,
+            offset_expr,
+        } => SegmentMode::Active {
+            index: table_index.unwrap_or(0),
+            offset: const_expr(&offset_expr)?,
+        },
+    };
+    let (elem_type, items) = match elem.items {
+        ElementItems::Functions(funcs) => {
+            let items = funcs
+                .into_iter()
+                .map(|f| f.map(ConstExprInfo::RefFunc))
+                .collect::<Result<Vec<_>, _>>()?;
+            (ValType::FuncRef, items)
+        }
+        ElementItems::Expressions(ty, exprs) => {
+            let items = exprs
+                .into_iter()
+                .map(|e| const_expr(&e?))
+                .collect::<Result<Vec<_>, _>>()?;
+            (ref_type(ty, offset)?, items)
+        }
+    };
+    Ok(ElemInfo {
+        mode,
+        elem_type,
+        items,
+    })
+}
+
+/// Decodes a constant expression of WebAssembly 2.0: one constant,
+/// `ref.null`, `ref.func` or `global.get`, then `end`.
+fn const_expr(expr: &ConstExpr<'_>) -> Result<ConstExprInfo, CompileError> {
+    let mut reader = expr.get_operators_reader();
+    let offset = reader.original_position();
+    let value = |ty, bytes: &[u8]| {
+        let mut raw = [0u8; 16];
+        raw[..bytes.len()].copy_from_slice(bytes);
+        ConstExprInfo::Value(ty, raw)
+    };
+    let info = match reader.read()? {
+        Operator::I32Const { value: v } => value(ValType::I32, &v.to_le_bytes()),
+        Operator::I64Const { value: v } => value(ValType::I64, &v.to_le_bytes()),
+        Operator::F32Const { value: v } => value(ValType::F32, &v.bits().to_le_bytes()),
+        Operator::F64Const { value: v } => value(ValType::F64, &v.bits().to_le_bytes()),
+        Operator::RefNull { hty } => {
+            let ty = match hty {
+                wasmparser::HeapType::Abstract {
+                    ty: wasmparser::AbstractHeapType::Func,
+                    ..
+                } => ValType::FuncRef,
+                wasmparser::HeapType::Abstract {
+                    ty: wasmparser::AbstractHeapType::Extern,
+                    ..
+                } => ValType::ExternRef,
+                _ => crate::unsupported!("gc", offset),
+            };
+            ConstExprInfo::RefNull(ty)
+        }
+        Operator::RefFunc { function_index } => ConstExprInfo::RefFunc(function_index),
+        Operator::GlobalGet { global_index } => ConstExprInfo::GlobalGet(global_index),
+        Operator::V128Const { .. } => crate::unsupported!("simd", offset),
+        _ => crate::unsupported!("extended-const", offset),
+    };
+    match reader.read()? {
+        Operator::End => Ok(info),
+        _ => crate::unsupported!("extended-const", offset),
+    }
+}
+
+fn val_types(tys: &[wasmparser::ValType], offset: usize) -> Result<Vec<ValType>, CompileError> {
+    tys.iter().map(|t| val_type(*t, offset)).collect()
+}
+
+fn val_type(t: wasmparser::ValType, offset: usize) -> Result<ValType, CompileError> {
+    Ok(match t {
+        wasmparser::ValType::I32 => ValType::I32,
+        wasmparser::ValType::I64 => ValType::I64,
+        wasmparser::ValType::F32 => ValType::F32,
+        wasmparser::ValType::F64 => ValType::F64,
+        wasmparser::ValType::V128 => ValType::V128,
+        wasmparser::ValType::Ref(r) => ref_type(r, offset)?,
+    })
+}
+
+fn ref_type(r: RefType, offset: usize) -> Result<ValType, CompileError> {
+    if r == RefType::FUNCREF {
+        Ok(ValType::FuncRef)
+    } else if r == RefType::EXTERNREF {
+        Ok(ValType::ExternRef)
+    } else {
+        crate::unsupported!("gc", offset)
+    }
+}
+
+fn translate_names(info: &mut ModuleInfo, name: Name<'_>) {
+    match name {
+        Name::Module { name, .. } => info.name = Some(name.to_string()),
+        Name::Function(map) => {
+            for naming in map {
+                let Ok(naming) = naming else { break };
+                info.func_names
+                    .insert(naming.index, naming.name.to_string());
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The range `part` occupies in `whole` (`part` is a subslice of it).
+fn subslice_range(whole: &[u8], part: &[u8]) -> Range<usize> {
+    let start = (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize);
+    debug_assert!(start + part.len() <= whole.len(), "subslice of the input");
+    start..start + part.len()
+}
+
+/// Marks every function a reference to which can exist or that is called
+/// from outside: exports, the start function, element segment items and
+/// `ref.func` in global initializers.
+///
+/// NB: a `ref.func` in a function body needs no scan: validation only allows
+/// it for functions declared elsewhere in the module (in an element segment,
+/// including declarative ones, an export or a global initializer; spec
+/// "C.refs", <https://webassembly.github.io/spec/core/valid/modules.html>).
+fn mark_escapes(info: &mut ModuleInfo) {
+    let mut escaping: Vec<u32> = Vec::new();
+    escaping.extend(
+        info.exports
+            .iter()
+            .filter(|e| e.kind == KIND_FUNC)
+            .map(|e| e.index),
+    );
+    escaping.extend(info.start);
+    let ref_funcs = |e: &ConstExprInfo| match e {
+        ConstExprInfo::RefFunc(f) => Some(*f),
+        _ => None,
+    };
+    for elem in &info.elems {
+        escaping.extend(elem.items.iter().filter_map(ref_funcs));
+    }
+    escaping.extend(info.globals.iter().filter_map(|g| ref_funcs(&g.init)));
+    escaping.extend(info.tables.iter().filter_map(|t| ref_funcs(&t.init)));
+    for f in escaping {
+        if let Some(func) = info.funcs.get_mut(f as usize) {
+            func.escapes = true;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn describe(wat: &str) -> Result<ModuleInfo, CompileError> {
+        let wasm = wat::parse_str(wat).expect("test wat parses");
+        translate_module(&wasm, &Config::default())
+    }
+
+    #[test]
+    fn wasi_import_resolves() {
+        let info = describe(
+            r#"(module
+                (import "wasi_snapshot_preview1" "fd_write"
+                    (func (param i32 i32 i32 i32) (result i32)))
+                (import "wasi_snapshot_preview1" "proc_exit" (func (param i32))))"#,
+        )
+        .expect("compiles");
+        assert_eq!(info.num_imported_funcs, 2);
+        let fd_write = WASI_P1_FUNCS
+            .iter()
+            .position(|f| f.name == "fd_write")
+            .expect("listed");
+        assert_eq!(info.funcs[0].import, Some(FuncImport::WasiP1(fd_write)));
+        assert_eq!(info.imports[1].name, "proc_exit");
+        assert_eq!(info.imports[1].index, 1);
+    }
+
+    #[test]
+    fn unknown_imports_are_rejected() {
+        let err =
+            describe(r#"(module (import "wasi_snapshot_preview1" "fd_write" (func (param i32))))"#)
+                .expect_err("bad signature");
+        let CompileError::UnknownImport { detail, .. } = &err else {
+            panic!("{err:?}")
+        };
+        assert!(
+            detail.contains("(func (param i32 i32 i32 i32) (result i32))"),
+            "{detail}"
+        );
+        assert!(matches!(
+            describe(r#"(module (import "env" "f" (func)))"#),
+            Err(CompileError::UnknownImport { .. })
+        ));
+        assert!(matches!(
+            describe(r#"(module (import "wasi_snapshot_preview1" "nope" (func)))"#),
+            Err(CompileError::UnknownImport { .. })
+        ));
+        assert!(matches!(
+            describe(r#"(module (import "env" "memory" (memory 1)))"#),
+            Err(CompileError::UnknownImport { .. })
+        ));
+        assert!(matches!(
+            describe(r#"(module (import "env" "g" (global i32)))"#),
+            Err(CompileError::UnknownImport { .. })
+        ));
+    }
+
+    #[test]
+    fn escapes_and_segments() {
+        let info = describe(
+            r#"(module
+                (type $t (func))
+                (func $a) (func $b) (func $c) (func $d) (func $e) (func $f)
+                (table 2 funcref)
+                (memory 1)
+                (global funcref (ref.func $d))
+                (export "a" (func $a))
+                (start $b)
+                (elem (i32.const 0) $c)
+                (elem declare func $e)
+                (func $g (drop (ref.func $e)))
+                (data (i32.const 16) "hello")
+                (data "passive"))"#,
+        )
+        .expect("compiles");
+        let escapes: Vec<bool> = info.funcs.iter().map(|f| f.escapes).collect();
+        assert_eq!(escapes, [true, true, true, true, true, false, false]);
+        assert_eq!(info.bodies.len(), 7);
+        assert_eq!(info.elems[1].mode, SegmentMode::Declared);
+        let mut sixteen = [0u8; 16];
+        sixteen[0] = 16;
+        assert_eq!(
+            info.data[0].mode,
+            SegmentMode::Active {
+                index: 0,
+                offset: ConstExprInfo::Value(ValType::I32, sixteen)
+            }
+        );
+        let wasm =
+            wat::parse_str("(module (memory 1) (data (i32.const 16) \"hello\"))").expect("wat");
+        let info2 = translate_module(&wasm, &Config::default()).expect("ok");
+        assert_eq!(&wasm[info2.data[0].range.clone()], b"hello");
+        assert_eq!(info.data[1].mode, SegmentMode::Passive);
+    }
+
+    #[test]
+    fn names_are_read() {
+        let info = describe(r#"(module $m (func $foo) (func $bar))"#).expect("compiles");
+        assert_eq!(info.name.as_deref(), Some("m"));
+        assert_eq!(info.func_names.get(&1).map(String::as_str), Some("bar"));
+    }
+
+    #[test]
+    fn malformed_name_section_is_ignored() {
+        let mut wasm = wat::parse_str("(module (func))").expect("wat");
+        // A custom section "name" whose function-name subsection claims more
+        // entries than it has.
+        let name_section: &[u8] = &[0, 8, 4, b'n', b'a', b'm', b'e', 1, 9, 200];
+        wasm.extend_from_slice(name_section);
+        let info = translate_module(&wasm, &Config::default()).expect("compiles");
+        assert!(info.func_names.is_empty());
+    }
+
+    #[test]
+    fn body_ranges_point_at_bodies() {
+        let wasm = wat::parse_str("(module (func (nop)) (func (unreachable)))").expect("wat");
+        let info = translate_module(&wasm, &Config::default()).expect("ok");
+        // A body: locals count 0, then the operators and `end`.
+        assert_eq!(&wasm[info.bodies[0].clone()], &[0x00, 0x01, 0x0b]);
+        assert_eq!(&wasm[info.bodies[1].clone()], &[0x00, 0x00, 0x0b]);
+    }
 }

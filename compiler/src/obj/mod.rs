@@ -1,11 +1,162 @@
 //! Phase 3: compiled functions and module facts -> one relocatable object.
-//! (Being written; see ARCHITECTURE.md.)
+//!
+//! Inputs: the [`ModuleInfo`], the wasm bytes and the [`Config`]. Output:
+//! the bytes of one relocatable object (ELF on Linux) holding:
+//! - local function symbols: `__kiln_func_N` (defined wasm functions),
+//!   `__kiln_host_call_N` (imported WASI functions), `__kiln_array_call_N`
+//!   (exported functions and the start function);
+//! - the exported data symbols `__kiln_module` ([`descriptor`]) and
+//!   `__kiln_grants` ([`grants`]), with local arrays `__kiln_desc_*` and
+//!   memory images `__kiln_image_N` ([`image`]);
+//! - undefined references to `__kiln_abi_v1`, every `__kiln_rt_<libcall>`
+//!   and the `__kiln_p1_<name>` functions the module imports.
+//!
+//! Order of work: declare every function (deterministic order) and record
+//! the ids in [`DeclaredFuncs`] before any translation; compile in parallel
+//! ([`compile`]); define functions sequentially in index order; write the
+//! descriptors. Invariant: the same input and config give byte-identical
+//! output.
 
+mod compile;
+mod data;
+mod descriptor;
+mod grants;
+mod image;
 pub mod symbols;
+mod traps;
 
-use crate::{CompileError, Config, module::ModuleInfo};
+#[cfg(test)]
+mod tests;
+
+pub use image::{IMAGE_SECTION, OS_PAGE_SIZE};
+
+use crate::func::ModuleEnv;
+use crate::func::sig::{array_call_signature, native_signature, wasm_call_signature};
+use crate::module::{FuncImport, ModuleInfo};
+use crate::{CompileError, Config};
+use compile::Job;
+use cranelift_codegen::isa::TargetIsa;
+use cranelift_module::{Linkage, Module};
+use cranelift_object::{ObjectBuilder, ObjectModule};
+use data::{DataObjects, StringPool, object_error};
+use kiln_abi::libcalls::LIBCALLS;
+use kiln_abi::vmctx::VMOffsets;
+use kiln_abi::wasi_p1::WASI_P1_FUNCS;
+use symbols::{DeclaredFuncs, FuncKey};
 
 /// Compiles every function of `info` and writes the object.
-pub fn emit_module(_info: &ModuleInfo, _wasm: &[u8], _config: &Config) -> Result<Vec<u8>, CompileError> {
-    Err(CompileError::Object("not implemented yet".into()))
+pub fn emit_module(
+    info: &ModuleInfo,
+    wasm: &[u8],
+    config: &Config,
+) -> Result<Vec<u8>, CompileError> {
+    let isa = crate::isa::build_isa(config)?;
+    let builder = ObjectBuilder::new(
+        isa.clone(),
+        "kiln-module",
+        cranelift_module::default_libcall_names(),
+    )
+    .map_err(object_error)?;
+    let mut module = ObjectModule::new(builder);
+
+    let (ids, jobs) = declare_functions(&mut module, info, &*isa)?;
+    let offsets = VMOffsets::new(isa.pointer_bytes(), info.vm_counts());
+    let env = ModuleEnv {
+        info,
+        wasm,
+        offsets,
+        isa: &*isa,
+        ids: &ids,
+    };
+    let compiled = compile::compile_all(&env, &jobs)?;
+    for f in &compiled {
+        module
+            .define_function_bytes(f.id, f.alignment, &f.bytes, &f.relocs)
+            .map_err(object_error)?;
+    }
+
+    let images = image::plan_images(info, wasm);
+    let mut objects = DataObjects::default();
+    let mut strings = StringPool::new(descriptor::strings_key());
+    let input = descriptor::DescriptorInput {
+        info,
+        wasm,
+        ids: &ids,
+        compiled: &compiled,
+        images: &images,
+        vmctx_size: offsets.size(),
+    };
+    descriptor::emit_descriptor(&input, &mut objects, &mut strings);
+    image::emit_images(images.images, &mut objects);
+    grants::emit_grants(&config.grants, &mut objects, &mut strings);
+    strings.finish(&mut objects);
+    objects.define_all(&mut module)?;
+
+    module
+        .finish()
+        .emit()
+        .map_err(|e| CompileError::Object(e.to_string()))
+}
+
+/// Declares every function the object defines or calls, in a fixed order:
+/// wasm functions (host-call trampolines for imports) by index, array-call
+/// trampolines by index, all libcalls, then the imported WASI functions by
+/// their index in the WASI list. Returns the ids and the compile jobs (in
+/// definition order).
+fn declare_functions(
+    module: &mut ObjectModule,
+    info: &ModuleInfo,
+    isa: &dyn TargetIsa,
+) -> Result<(DeclaredFuncs, Vec<Job>), CompileError> {
+    let mut ids = DeclaredFuncs::default();
+    let mut jobs = Vec::new();
+    let mut declare = |module: &mut ObjectModule, key: FuncKey, linkage, sig| {
+        let id = module
+            .declare_function(&key.symbol(info.num_imported_funcs), linkage, &sig)
+            .map_err(object_error)?;
+        ids.insert(key, id);
+        Ok::<_, CompileError>(())
+    };
+
+    for (i, f) in info.funcs.iter().enumerate() {
+        let index = u32::try_from(i).map_err(|_| CompileError::ImplLimit("too many functions"))?;
+        let sig = wasm_call_signature(info.func_type(index), isa);
+        declare(module, FuncKey::Wasm(index), Linkage::Local, sig)?;
+        jobs.push(match &f.import {
+            Some(FuncImport::WasiP1(wasi)) => Job::HostCall {
+                func: index,
+                wasi: *wasi,
+            },
+            None => Job::Wasm(index),
+        });
+    }
+    for index in info.array_call_funcs() {
+        declare(
+            module,
+            FuncKey::ArrayCall(index),
+            Linkage::Local,
+            array_call_signature(isa),
+        )?;
+        jobs.push(Job::ArrayCall(index));
+    }
+    for (i, libcall) in LIBCALLS.iter().enumerate() {
+        let sig = native_signature(libcall.params, libcall.result, false, isa);
+        declare(module, FuncKey::Libcall(i), Linkage::Import, sig)?;
+    }
+    let mut wasi: Vec<usize> = info
+        .funcs
+        .iter()
+        .filter_map(|f| match &f.import {
+            Some(FuncImport::WasiP1(w)) => Some(*w),
+            _ => None,
+        })
+        .collect();
+    wasi.sort_unstable();
+    wasi.dedup();
+    for w in wasi {
+        let host = &WASI_P1_FUNCS[w];
+        let sig = native_signature(host.params, host.result, true, isa);
+        declare(module, FuncKey::WasiP1(w), Linkage::Import, sig)?;
+    }
+    Ok((ids, jobs))
 }

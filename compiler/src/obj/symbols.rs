@@ -41,6 +41,40 @@ impl FuncKey {
     }
 }
 
+/// Prefix of the object-local data arrays the descriptors point to:
+/// `__kiln_desc_<part>`.
+const DESC_PART_PREFIX: &str = "__kiln_desc_";
+/// Prefix of the initial image of memory `i`: `__kiln_image_<i>`.
+const IMAGE_PREFIX: &str = "__kiln_image_";
+
+/// Every data object the object defines or references.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum DataKey {
+    /// The exported `ModuleDescriptor`.
+    Module,
+    /// The exported `GrantsDescriptor`.
+    Grants,
+    /// The runtime's ABI version anchor (imported).
+    AbiAnchor,
+    /// A local array or pool of the descriptors, by part name.
+    Part(&'static str),
+    /// The initial image of memory `i` (by memory index).
+    Image(u32),
+}
+
+impl DataKey {
+    /// The symbol name of this data object.
+    pub fn symbol(self) -> String {
+        match self {
+            DataKey::Module => sym::MODULE.to_string(),
+            DataKey::Grants => sym::GRANTS.to_string(),
+            DataKey::AbiAnchor => sym::abi_version_symbol().to_string(),
+            DataKey::Part(part) => format!("{DESC_PART_PREFIX}{part}"),
+            DataKey::Image(i) => format!("{IMAGE_PREFIX}{i}"),
+        }
+    }
+}
+
 /// The cranelift-module id of every declared function, filled by phase 3
 /// before any function is translated, read by phase 2 to name call targets
 /// (`UserExternalName { namespace: 0, index: id }`, the convention of
@@ -63,6 +97,11 @@ impl DeclaredFuncs {
             .ids
             .get(&key)
             .unwrap_or_else(|| panic!("internal: function {key:?} was not declared"))
+    }
+
+    /// The id of `key`, if it was declared.
+    pub fn get(&self, key: FuncKey) -> Option<FuncId> {
+        self.ids.get(&key).copied()
     }
 
     /// The user external name for `key`.

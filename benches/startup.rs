@@ -1,0 +1,180 @@
+//! Start-up benchmark (`cargo bench --bench startup`): process start to exit
+//! of a hello world built three ways:
+//! - with Kiln (`kiln build examples/hello.wat`);
+//! - natively from the equivalent C program with the system C compiler;
+//! - as a precompiled module for `wasmtime run --allow-precompiled`
+//!   (`wasmtime compile`), when wasmtime is installed.
+//!
+//! Prints the median and mean wall time of each, the ratios, and the size of
+//! the Kiln executable. Not a timed test: it only reports.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const C_HELLO: &str = "#include <stdio.h>\nint main(void){fputs(\"Hello, world!\\n\", stdout);return 0;}\n";
+
+fn main() {
+    // `cargo test --benches` runs this with `--test`-like arguments; do the
+    // quick version then.
+    let quick = std::env::args().any(|a| a == "--test");
+    let runs = if quick { 3 } else { 300 };
+    if let Err(e) = bench(runs) {
+        eprintln!("startup bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+fn bench(runs: usize) -> Result<(), String> {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let dir = std::env::temp_dir().join(format!("kiln-startup-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let result = bench_in(&repo, &dir, runs);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn bench_in(repo: &Path, dir: &Path, runs: usize) -> Result<(), String> {
+    let hello_wat = repo.join("examples/hello.wat");
+    let kiln_exe = dir.join("hello-kiln");
+    check(
+        Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .env("KILN_CACHE_DIR", dir.join("cache"))
+            .arg("build")
+            .arg(&hello_wat)
+            .arg("-o")
+            .arg(&kiln_exe),
+        "kiln build",
+    )?;
+
+    let c_src = dir.join("hello.c");
+    std::fs::write(&c_src, C_HELLO).map_err(|e| e.to_string())?;
+    let native_exe = dir.join("hello-native");
+    let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
+    check(
+        Command::new(&cc).arg("-O2").arg(&c_src).arg("-o").arg(&native_exe),
+        "cc",
+    )?;
+
+    println!("start-up time of a hello world, {runs} runs each (stdout to /dev/null)");
+    let kiln = measure(&mut Command::new(&kiln_exe), runs)?;
+    report("kiln", &kiln);
+    let native = measure(&mut Command::new(&native_exe), runs)?;
+    report("native C", &native);
+    println!(
+        "ratio kiln / native: {:.2}x (median)",
+        ratio(kiln.median, native.median)
+    );
+
+    match wasmtime() {
+        Some(wasmtime) => {
+            let wasm = dir.join("hello.wasm");
+            let text = std::fs::read(&hello_wat).map_err(|e| e.to_string())?;
+            // `wasmtime compile` accepts text too, but keep the input binary.
+            std::fs::write(&wasm, &text).map_err(|e| e.to_string())?;
+            let cwasm = dir.join("hello.cwasm");
+            check(
+                Command::new(&wasmtime)
+                    .arg("compile")
+                    .arg(&wasm)
+                    .arg("-o")
+                    .arg(&cwasm),
+                "wasmtime compile",
+            )?;
+            let wt = measure(
+                Command::new(&wasmtime)
+                    .arg("run")
+                    .arg("--allow-precompiled")
+                    .arg(&cwasm),
+                runs,
+            )?;
+            report("wasmtime (precompiled)", &wt);
+            println!(
+                "ratio wasmtime / kiln: {:.2}x (median)",
+                ratio(wt.median, kiln.median)
+            );
+        }
+        None => println!("wasmtime: not installed, skipped"),
+    }
+
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "binary size: kiln {} bytes, native {} bytes",
+        size(&kiln_exe),
+        size(&native_exe)
+    );
+    Ok(())
+}
+
+struct Stats {
+    median: Duration,
+    mean: Duration,
+    min: Duration,
+}
+
+fn measure(cmd: &mut Command, runs: usize) -> Result<Stats, String> {
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    // Warm the page cache and the dynamic loader's caches.
+    for _ in 0..3 {
+        cmd.status().map_err(|e| e.to_string())?;
+    }
+    let mut times = Vec::with_capacity(runs);
+    for _ in 0..runs {
+        let start = Instant::now();
+        let status = cmd.status().map_err(|e| e.to_string())?;
+        times.push(start.elapsed());
+        if !status.success() {
+            return Err(format!("{:?} failed: {status}", cmd.get_program()));
+        }
+    }
+    times.sort();
+    let total: Duration = times.iter().sum();
+    Ok(Stats {
+        median: times[times.len() / 2],
+        mean: total / times.len() as u32,
+        min: times[0],
+    })
+}
+
+fn report(name: &str, s: &Stats) {
+    println!(
+        "{name:>24}: median {:>8.1} us, mean {:>8.1} us, min {:>8.1} us",
+        micros(s.median),
+        micros(s.mean),
+        micros(s.min)
+    );
+}
+
+fn micros(d: Duration) -> f64 {
+    d.as_secs_f64() * 1e6
+}
+
+fn ratio(a: Duration, b: Duration) -> f64 {
+    a.as_secs_f64() / b.as_secs_f64().max(1e-9)
+}
+
+fn check(cmd: &mut Command, what: &str) -> Result<(), String> {
+    let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
+    }
+}
+
+fn wasmtime() -> Option<PathBuf> {
+    let p = PathBuf::from("/opt/devtools/bin/wasmtime");
+    if p.is_file() {
+        return Some(p);
+    }
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join("wasmtime"))
+        .find(|p| p.is_file())
+}

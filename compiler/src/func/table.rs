@@ -1,0 +1,160 @@
+//! Tables and references: `table.get/set/size` inline, `table.grow/fill/
+//! copy/init` and `elem.drop` through libcalls, `ref.null`, `ref.is_null`,
+//! `ref.func`.
+//!
+//! Phase 2 (HOW). Inputs: table and reference operators. Outputs: CLIF.
+//!
+//! A table is a `VMTableDefinition { base, current_elements }` (defined
+//! tables inline in the `VMContext`, imported ones through a pointer) of
+//! pointer-sized elements: a `funcref` is the address of a `VMFuncRef` and
+//! `0` is null; an `externref` is an opaque pointer. `base` may move on
+//! `table.grow`, so base and length are loaded at every access. Every
+//! function's `VMFuncRef` lives in the `VMContext` (filled by the runtime),
+//! so `ref.func` is an address computation.
+
+use super::env::{imm, vm_flags};
+use super::translator::FuncCodegen;
+use crate::CompileError;
+use cranelift_codegen::ir::{self, InstBuilder, condcodes::IntCC, types};
+use kiln_abi::trap::TrapCode;
+use kiln_abi::vmctx::VMOffsets;
+use wasmparser::{HeapType, Operator};
+
+impl FuncCodegen<'_, '_> {
+    /// Translates `op` if it is a table or reference operator.
+    pub(super) fn translate_table_operator(
+        &mut self,
+        op: &Operator<'_>,
+    ) -> Result<bool, CompileError> {
+        use Operator as O;
+        use types::I32;
+        match op {
+            O::TableGet { table } => {
+                let index = self.pop1();
+                let addr = self.table_element_address(*table, index)?;
+                let v = self.builder.ins().load(self.pointer, vm_flags(), addr, 0);
+                self.stack.push(v);
+            }
+            O::TableSet { table } => {
+                let value = self.pop1();
+                let index = self.pop1();
+                let addr = self.table_element_address(*table, index)?;
+                self.builder.ins().store(vm_flags(), value, addr, 0);
+            }
+            O::TableSize { table } => {
+                let len = self.table_length(*table)?;
+                let len = self.pointer_to_i32(len);
+                self.stack.push(len);
+            }
+            O::TableGrow { table } => {
+                let delta = self.pop1();
+                let init = self.pop1();
+                let table = self.builder.ins().iconst(I32, i64::from(*table));
+                let old = self
+                    .call_libcall("table_grow", &[table, delta, init])
+                    .expect("internal: table_grow returns a value");
+                self.stack.push(old);
+            }
+            O::TableFill { table } => {
+                let [dst, val, len] = self.pop3();
+                let table = self.builder.ins().iconst(I32, i64::from(*table));
+                self.call_libcall("table_fill", &[table, dst, val, len]);
+            }
+            O::TableCopy {
+                dst_table,
+                src_table,
+            } => {
+                let [dst, src, len] = self.pop3();
+                let dst_table = self.builder.ins().iconst(I32, i64::from(*dst_table));
+                let src_table = self.builder.ins().iconst(I32, i64::from(*src_table));
+                self.call_libcall("table_copy", &[dst_table, src_table, dst, src, len]);
+            }
+            O::TableInit { elem_index, table } => {
+                let [dst, src, len] = self.pop3();
+                let table = self.builder.ins().iconst(I32, i64::from(*table));
+                let elem = self.builder.ins().iconst(I32, i64::from(*elem_index));
+                self.call_libcall("table_init", &[table, elem, dst, src, len]);
+            }
+            O::ElemDrop { elem_index } => {
+                let elem = self.builder.ins().iconst(I32, i64::from(*elem_index));
+                self.call_libcall("elem_drop", &[elem]);
+            }
+            O::RefNull { hty } => {
+                if !matches!(hty, HeapType::Abstract { shared: false, .. }) {
+                    return self.unsupported("gc");
+                }
+                let v = self.builder.ins().iconst(self.pointer, 0);
+                self.stack.push(v);
+            }
+            O::RefIsNull => {
+                let r = self.pop1();
+                let is_null = self.builder.ins().icmp_imm_u(IntCC::Equal, r, 0);
+                let is_null = self.builder.ins().uextend(I32, is_null);
+                self.stack.push(is_null);
+            }
+            O::RefFunc { function_index } => {
+                let off = imm(self.env.offsets.func_ref(*function_index))?;
+                let v = self.builder.ins().iadd_imm_u(self.vmctx, i64::from(off));
+                self.stack.push(v);
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    /// The current number of elements of `table` (pointer-sized).
+    fn table_length(&mut self, table: u32) -> Result<ir::Value, CompileError> {
+        let (def, off) = self.table_def(table)?;
+        let off = off + imm(VMOffsets::table_current_elements(self.ptr_size()))?;
+        Ok(self.builder.ins().load(self.pointer, vm_flags(), def, off))
+    }
+
+    /// The address of element `index` (an `i32`) of `table`, trapping with
+    /// `TableOutOfBounds` if `index >= current_elements`.
+    pub(super) fn table_element_address(
+        &mut self,
+        table: u32,
+        index: ir::Value,
+    ) -> Result<ir::Value, CompileError> {
+        let len = self.table_length(table)?;
+        let index = self.index_to_pointer(index);
+        let oob = self
+            .builder
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, index, len);
+        self.builder
+            .ins()
+            .trapnz(oob, super::clif_trap(TrapCode::TableOutOfBounds));
+        let (def, off) = self.table_def(table)?;
+        let off = off + imm(VMOffsets::table_base())?;
+        let base = self.builder.ins().load(self.pointer, vm_flags(), def, off);
+        let elem_size = i64::from(self.ptr_size());
+        let scaled = self.builder.ins().imul_imm_u(index, elem_size);
+        Ok(self.builder.ins().iadd(base, scaled))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::test_util::translate_wat;
+
+    #[test]
+    fn table_operators() {
+        translate_wat(
+            r#"(module
+              (table $t 2 10 funcref) (table $e 1 externref)
+              (elem $seg func $f)
+              (func $f (param i32) (result funcref)
+                (table.set $t (local.get 0) (table.get $t (local.get 0)))
+                (drop (table.grow $t (ref.null func) (i32.const 1)))
+                (table.fill $t (i32.const 0) (ref.func $f) (i32.const 1))
+                (table.copy $t $t (i32.const 0) (i32.const 1) (i32.const 1))
+                (table.init $t $seg (i32.const 0) (i32.const 0) (i32.const 1))
+                (elem.drop $seg)
+                (drop (i32.add (table.size $t) (table.size $e)))
+                (drop (ref.is_null (table.get $e (i32.const 0))))
+                (ref.func $f)))"#,
+        )
+        .expect("translates");
+    }
+}

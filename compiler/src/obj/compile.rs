@@ -1,0 +1,173 @@
+//! Parallel compilation of every function the object defines.
+//!
+//! Phase 2 driver. Input: the [`ModuleEnv`] (with every function already
+//! declared) and the list of [`Job`]s. Output: one [`CompiledFunc`] per job,
+//! in job order. Each rayon worker owns one [`FuncTranslator`], one
+//! `FunctionBuilderContext` (trampolines) and one Cranelift [`Context`], all
+//! reused. Invariants: results are collected by index, and the error
+//! reported is the first failing job's, so output and errors do not depend
+//! on scheduling.
+
+use super::symbols::FuncKey;
+use super::traps::{SrcLocEntry, TrapEntry, src_map, trap_table};
+use crate::func::ModuleEnv;
+use crate::func::translator::FuncTranslator;
+use crate::{CompileError, trampolines};
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir;
+use cranelift_codegen::{CodegenError, Context};
+use cranelift_frontend::FunctionBuilderContext;
+use cranelift_module::{FuncId, ModuleReloc};
+use rayon::prelude::*;
+
+/// One function to compile.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Job {
+    /// A defined wasm function, by function index.
+    Wasm(u32),
+    /// The host-call trampoline of imported function `func`, a WASI P1
+    /// function (index into `kiln_abi::wasi_p1::WASI_P1_FUNCS`).
+    HostCall {
+        /// Function index.
+        func: u32,
+        /// WASI P1 function.
+        wasi: usize,
+    },
+    /// The array-call trampoline of a function.
+    ArrayCall(u32),
+}
+
+impl Job {
+    /// The symbol the job defines.
+    pub fn key(self) -> FuncKey {
+        match self {
+            Job::Wasm(i) | Job::HostCall { func: i, .. } => FuncKey::Wasm(i),
+            Job::ArrayCall(i) => FuncKey::ArrayCall(i),
+        }
+    }
+
+    fn func_index(self) -> u32 {
+        match self {
+            Job::Wasm(i) | Job::HostCall { func: i, .. } | Job::ArrayCall(i) => i,
+        }
+    }
+
+    fn what(self) -> &'static str {
+        match self {
+            Job::Wasm(_) => "",
+            Job::HostCall { .. } => "(host-call trampoline) ",
+            Job::ArrayCall(_) => "(array-call trampoline) ",
+        }
+    }
+}
+
+/// Machine code and metadata of one function.
+pub struct CompiledFunc {
+    /// What was compiled.
+    pub job: Job,
+    /// Its declared id.
+    pub id: FuncId,
+    /// Machine code.
+    pub bytes: Vec<u8>,
+    /// Required alignment of the code.
+    pub alignment: u64,
+    /// Relocations, ready for `define_function_bytes`.
+    pub relocs: Vec<ModuleReloc>,
+    /// Trapping instructions.
+    pub traps: Vec<TrapEntry>,
+    /// Native -> wasm offsets.
+    pub srclocs: Vec<SrcLocEntry>,
+}
+
+/// Compiles `jobs` in parallel; results in job order.
+pub fn compile_all(env: &ModuleEnv<'_>, jobs: &[Job]) -> Result<Vec<CompiledFunc>, CompileError> {
+    let results: Vec<Result<CompiledFunc, CompileError>> = jobs
+        .par_iter()
+        .map_init(Worker::new, |worker, job| worker.compile(env, *job))
+        .collect();
+    results.into_iter().collect()
+}
+
+/// Per-thread reusable state.
+struct Worker {
+    translator: FuncTranslator,
+    builder_ctx: FunctionBuilderContext,
+    ctx: Context,
+    ctrl_plane: ControlPlane,
+}
+
+impl Worker {
+    fn new() -> Self {
+        Worker {
+            translator: FuncTranslator::new(),
+            builder_ctx: FunctionBuilderContext::new(),
+            ctx: Context::new(),
+            ctrl_plane: ControlPlane::default(),
+        }
+    }
+
+    fn compile(&mut self, env: &ModuleEnv<'_>, job: Job) -> Result<CompiledFunc, CompileError> {
+        let func = self.build(env, job)?;
+        let id = env.ids.id(job.key());
+        let index = job.func_index();
+        self.ctx.clear();
+        self.ctx.func = func;
+        if let Err(e) = self.ctx.compile(env.isa, &mut self.ctrl_plane) {
+            // Verifier errors come annotated on the CLIF; others get the
+            // CLIF appended.
+            let message = match e.inner {
+                CodegenError::Verifier(_) => {
+                    cranelift_codegen::print_errors::pretty_error(e.func, e.inner)
+                }
+                other => format!("{other}\n{}", e.func.display()),
+            };
+            return Err(CompileError::Codegen {
+                func: index,
+                message: format!("{}{message}", job.what()),
+            });
+        }
+        let code = self
+            .ctx
+            .compiled_code()
+            .expect("compile succeeded, so code exists");
+        let buffer = &code.buffer;
+        let relocs = buffer
+            .relocs()
+            .iter()
+            .map(|r| ModuleReloc::from_mach_reloc(r, &self.ctx.func, id))
+            .collect();
+        let traps = trap_table(index, buffer.traps())?;
+        // Only wasm functions map back to wasm code; trampolines would only
+        // carry the callee's source locations, if any.
+        let srclocs = match job {
+            Job::Wasm(_) => src_map(buffer.get_srclocs_sorted()),
+            _ => Vec::new(),
+        };
+        Ok(CompiledFunc {
+            job,
+            id,
+            bytes: buffer.data().to_vec(),
+            alignment: u64::from(buffer.alignment),
+            relocs,
+            traps,
+            srclocs,
+        })
+    }
+
+    fn build(&mut self, env: &ModuleEnv<'_>, job: Job) -> Result<ir::Function, CompileError> {
+        Ok(match job {
+            Job::Wasm(i) => self.translator.translate(env, i)?,
+            Job::HostCall { func, wasi } => trampolines::host_call(
+                env.info,
+                func,
+                wasi,
+                env.isa,
+                env.ids,
+                &mut self.builder_ctx,
+            ),
+            Job::ArrayCall(i) => {
+                trampolines::array_call(env.info, i, env.isa, env.ids, &mut self.builder_ctx)
+            }
+        })
+    }
+}

@@ -1,0 +1,259 @@
+//! Byte-level building of the data objects (descriptor records, pools,
+//! memory images) and their definition in the object.
+//!
+//! Phase 3. Input: records written field by field at `offset_of!` offsets of
+//! the `kiln_abi` types, plus absolute address relocations. Output: defined
+//! data objects in a [`ObjectModule`]. Invariants: objects are declared and
+//! defined in [`DataKey`] order (deterministic output); an empty object is
+//! never defined (an address to it is written as `0`, "none").
+
+use super::symbols::DataKey;
+use crate::CompileError;
+use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module};
+use cranelift_object::ObjectModule;
+use std::collections::BTreeMap;
+
+/// What an address field points to.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Target {
+    /// A function symbol.
+    Func(FuncId),
+    /// A data object (plus an addend).
+    Data(DataKey),
+}
+
+/// The bytes and relocations of one data object.
+#[derive(Debug)]
+pub struct DataBuilder {
+    bytes: Vec<u8>,
+    relocs: Vec<(u32, Target, i64)>,
+    align: u64,
+    section: Option<&'static str>,
+}
+
+impl DataBuilder {
+    /// An empty object aligned to `align`.
+    pub fn new(align: u64) -> Self {
+        DataBuilder {
+            bytes: Vec::new(),
+            relocs: Vec::new(),
+            align,
+            section: None,
+        }
+    }
+
+    /// Places the object in a custom section (ELF section name).
+    pub fn in_section(mut self, section: &'static str) -> Self {
+        self.section = Some(section);
+        self
+    }
+
+    /// Current length in bytes.
+    pub fn len(&self) -> usize {
+        self.bytes.len()
+    }
+
+    /// Whether nothing was written.
+    pub fn is_empty(&self) -> bool {
+        self.bytes.is_empty()
+    }
+
+    /// Appends `size` zero bytes (a record to fill), returning its offset.
+    pub fn append_zeroed(&mut self, size: usize) -> u32 {
+        let at = self.offset();
+        self.bytes.resize(self.bytes.len() + size, 0);
+        at
+    }
+
+    /// Appends `bytes`, returning their offset.
+    pub fn append(&mut self, bytes: &[u8]) -> u32 {
+        let at = self.offset();
+        self.bytes.extend_from_slice(bytes);
+        at
+    }
+
+    /// Replaces the contents with `bytes` (no relocations allowed).
+    pub fn set_bytes(&mut self, bytes: Vec<u8>) {
+        debug_assert!(self.relocs.is_empty());
+        self.bytes = bytes;
+    }
+
+    fn offset(&self) -> u32 {
+        // NB: descriptor objects are far below 4 GiB (their size is bounded
+        // by wasmparser's limits on the input); images are never appended to.
+        u32::try_from(self.bytes.len()).expect("data object below 4 GiB")
+    }
+
+    /// Writes a little-endian `u32` at `at`.
+    pub fn put_u32(&mut self, at: u32, v: u32) {
+        self.put_bytes(at, &v.to_le_bytes());
+    }
+
+    /// Writes a little-endian `u64` at `at`.
+    pub fn put_u64(&mut self, at: u32, v: u64) {
+        self.put_bytes(at, &v.to_le_bytes());
+    }
+
+    /// Writes `bytes` at `at` (inside what was appended).
+    pub fn put_bytes(&mut self, at: u32, bytes: &[u8]) {
+        let at = at as usize;
+        self.bytes[at..at + bytes.len()].copy_from_slice(bytes);
+    }
+
+    /// Makes the 8-byte field at `at` the absolute address of `target` plus
+    /// `addend`.
+    pub fn put_addr(&mut self, at: u32, target: Target, addend: u64) {
+        self.put_u64(at, 0);
+        let addend = i64::try_from(addend).expect("addend below 2^63");
+        self.relocs.push((at, target, addend));
+    }
+}
+
+/// All data objects of the object file, by key.
+#[derive(Debug, Default)]
+pub struct DataObjects {
+    objects: BTreeMap<DataKey, DataBuilder>,
+}
+
+impl DataObjects {
+    /// The builder of `key`, created with `align` if new.
+    pub fn get(&mut self, key: DataKey, align: u64) -> &mut DataBuilder {
+        self.objects
+            .entry(key)
+            .or_insert_with(|| DataBuilder::new(align))
+    }
+
+    /// Adds a finished builder.
+    pub fn insert(&mut self, key: DataKey, builder: DataBuilder) {
+        self.objects.insert(key, builder);
+    }
+
+    /// Whether `key` has contents (so an address of it may be written).
+    pub fn has(&self, key: DataKey) -> bool {
+        self.objects.get(&key).is_some_and(|b| !b.is_empty())
+    }
+
+    /// Declares and defines every non-empty object, and imports the ABI
+    /// anchor. Only the module and grants descriptors are exported.
+    pub fn define_all(self, module: &mut ObjectModule) -> Result<(), CompileError> {
+        let mut ids: BTreeMap<DataKey, DataId> = BTreeMap::new();
+        let anchor = DataKey::AbiAnchor;
+        ids.insert(
+            anchor,
+            module
+                .declare_data(&anchor.symbol(), Linkage::Import, false, false)
+                .map_err(object_error)?,
+        );
+        for (key, builder) in &self.objects {
+            if builder.is_empty() {
+                continue;
+            }
+            let linkage = match key {
+                DataKey::Module | DataKey::Grants => Linkage::Export,
+                DataKey::AbiAnchor => continue,
+                DataKey::Part(_) | DataKey::Image(_) => Linkage::Local,
+            };
+            let id = module
+                .declare_data(&key.symbol(), linkage, false, false)
+                .map_err(object_error)?;
+            ids.insert(*key, id);
+        }
+        for (key, builder) in self.objects {
+            let Some(&id) = ids.get(&key) else { continue };
+            if builder.is_empty() {
+                continue;
+            }
+            let mut desc = DataDescription::new();
+            desc.set_align(builder.align);
+            if let Some(section) = builder.section {
+                desc.set_custom_section(section);
+            }
+            let mut func_refs = BTreeMap::new();
+            let mut data_refs = BTreeMap::new();
+            for &(at, target, addend) in &builder.relocs {
+                match target {
+                    Target::Func(f) => {
+                        let r = *func_refs
+                            .entry(f)
+                            .or_insert_with(|| module.declare_func_in_data(f, &mut desc));
+                        desc.write_function_addr(at, r);
+                        debug_assert_eq!(addend, 0, "function addresses carry no addend");
+                    }
+                    Target::Data(k) => {
+                        let Some(&target_id) = ids.get(&k) else {
+                            return Err(CompileError::Object(format!(
+                                "internal: {} refers to empty or missing {}",
+                                key.symbol(),
+                                k.symbol()
+                            )));
+                        };
+                        let gv = *data_refs
+                            .entry(k)
+                            .or_insert_with(|| module.declare_data_in_data(target_id, &mut desc));
+                        desc.write_data_addr(at, gv, addend);
+                    }
+                }
+            }
+            desc.define(builder.bytes.into_boxed_slice());
+            module.define_data(id, &desc).map_err(object_error)?;
+        }
+        Ok(())
+    }
+}
+
+/// A cranelift-module error while writing the object.
+pub fn object_error(e: cranelift_module::ModuleError) -> CompileError {
+    CompileError::Object(e.to_string())
+}
+
+/// A pool of byte strings in one data object, deduplicated.
+#[derive(Debug)]
+pub struct StringPool {
+    key: DataKey,
+    builder: DataBuilder,
+    seen: BTreeMap<Vec<u8>, u32>,
+}
+
+impl StringPool {
+    /// An empty pool to be stored as `key`.
+    pub fn new(key: DataKey) -> Self {
+        StringPool {
+            key,
+            builder: DataBuilder::new(1),
+            seen: BTreeMap::new(),
+        }
+    }
+
+    /// Adds `bytes`, returning their offset in the pool (`None` if empty:
+    /// empty strings are written as a null address).
+    pub fn add(&mut self, bytes: &[u8]) -> Option<u32> {
+        if bytes.is_empty() {
+            return None;
+        }
+        if let Some(&at) = self.seen.get(bytes) {
+            return Some(at);
+        }
+        let at = self.builder.append(bytes);
+        self.seen.insert(bytes.to_vec(), at);
+        Some(at)
+    }
+
+    /// Writes a `kiln_abi::descriptor::Str` for `bytes` at `at` in `into`.
+    pub fn put_str(&mut self, into: &mut DataBuilder, at: u32, bytes: &[u8]) {
+        use core::mem::offset_of;
+        use kiln_abi::descriptor::Str;
+        if let Some(pos) = self.add(bytes) {
+            into.put_addr(
+                at + offset_of!(Str, ptr) as u32,
+                Target::Data(self.key),
+                u64::from(pos),
+            );
+            into.put_u64(at + offset_of!(Str, len) as u32, bytes.len() as u64);
+        }
+    }
+
+    /// Stores the pool.
+    pub fn finish(self, objects: &mut DataObjects) {
+        objects.insert(self.key, self.builder);
+    }
+}

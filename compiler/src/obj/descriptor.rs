@@ -1,0 +1,413 @@
+//! The `__kiln_module` [`ModuleDescriptor`] and every array it points to.
+//!
+//! Phase 3. Input: the [`ModuleInfo`], the compiled functions, the declared
+//! function ids and the memory [`ImagePlan`]. Output: data objects in
+//! [`DataObjects`]: the root record (exported) and local arrays
+//! `__kiln_desc_<part>`, all read-only. Records are written at the
+//! `offset_of!` offsets of the `kiln_abi::descriptor` types (which hold only
+//! `u32`/`u64`, so host and target layouts agree); every address is an
+//! absolute 8-byte relocation; an empty array's address is `0`.
+
+use super::compile::{CompiledFunc, Job};
+use super::data::{DataBuilder, DataObjects, StringPool, Target};
+use super::image::ImagePlan;
+use super::symbols::{DataKey, DeclaredFuncs, FuncKey};
+use crate::module::{ConstExprInfo, FuncImport, ModuleInfo, SegmentMode};
+use core::mem::{offset_of, size_of};
+use kiln_abi::descriptor::{
+    CONST_GLOBAL_GET, CONST_REF_FUNC, CONST_REF_NULL, CONST_VALUE, ConstExpr, DATA_FLAG_IN_IMAGE,
+    DataDesc, ElemDesc, ExportDesc, FuncDesc, GlobalDesc, IMPORT_FLAG_HOST, ImportDesc,
+    MEMORY_FLAG_64, MEMORY_FLAG_SHARED, MemoryDesc, ModuleDescriptor, NO_INDEX,
+    SEGMENT_FLAG_ACTIVE, SEGMENT_FLAG_DECLARED, SrcLoc, TableDesc, TrapSite, TypeDesc,
+};
+use kiln_abi::{ABI_VERSION, MODULE_MAGIC};
+
+/// Alignment of descriptor records (their widest field is 8 bytes).
+const RECORD_ALIGN: u64 = 8;
+
+/// `offset_of!` as the `u32` the data builder takes.
+macro_rules! at {
+    ($base:expr, $ty:ty, $field:ident) => {
+        $base + offset_of!($ty, $field) as u32
+    };
+}
+
+/// The pools and arrays referenced by descriptor records.
+const TYPES: DataKey = DataKey::Part("types");
+const FUNCS: DataKey = DataKey::Part("funcs");
+const TRAPS: DataKey = DataKey::Part("traps");
+const SRCLOCS: DataKey = DataKey::Part("srclocs");
+const MEMORIES: DataKey = DataKey::Part("memories");
+const TABLES: DataKey = DataKey::Part("tables");
+const GLOBALS: DataKey = DataKey::Part("globals");
+const DATA: DataKey = DataKey::Part("data");
+const DATA_BYTES: DataKey = DataKey::Part("data_bytes");
+const ELEMS: DataKey = DataKey::Part("elems");
+const ELEM_ITEMS: DataKey = DataKey::Part("elem_items");
+const EXPORTS: DataKey = DataKey::Part("exports");
+const IMPORTS: DataKey = DataKey::Part("imports");
+
+/// Everything the descriptor describes.
+pub struct DescriptorInput<'a> {
+    /// The module.
+    pub info: &'a ModuleInfo,
+    /// Its bytes (data segments are ranges of them).
+    pub wasm: &'a [u8],
+    /// Declared function ids.
+    pub ids: &'a DeclaredFuncs,
+    /// Every compiled function and trampoline.
+    pub compiled: &'a [CompiledFunc],
+    /// Folded memory images (their bytes are emitted by
+    /// [`super::image::emit_images`]).
+    pub images: &'a ImagePlan,
+    /// `VMOffsets::size()` of the module.
+    pub vmctx_size: u32,
+}
+
+/// Writes the module descriptor and its arrays into `objects`; strings go
+/// to `strings`.
+pub fn emit_descriptor(
+    input: &DescriptorInput<'_>,
+    objects: &mut DataObjects,
+    strings: &mut StringPool,
+) {
+    let info = input.info;
+    emit_types(info, objects, strings);
+    emit_funcs(input, objects, strings);
+    emit_memories(input, objects);
+    emit_tables(info, objects);
+    emit_globals(info, objects);
+    emit_data(input, objects);
+    emit_elems(info, objects);
+    emit_exports(info, objects, strings);
+    emit_imports(info, objects, strings);
+
+    let counts = info.vm_counts();
+    let mut root = DataBuilder::new(RECORD_ALIGN);
+    let r = root.append_zeroed(size_of::<ModuleDescriptor>());
+    let u32s: [(u32, u32); 18] = [
+        (at!(r, ModuleDescriptor, magic), MODULE_MAGIC),
+        (at!(r, ModuleDescriptor, abi_version), ABI_VERSION),
+        (at!(r, ModuleDescriptor, num_types), len32(info.types.len())),
+        (
+            at!(r, ModuleDescriptor, num_imported_funcs),
+            info.num_imported_funcs,
+        ),
+        (at!(r, ModuleDescriptor, num_funcs), counts.funcs),
+        (
+            at!(r, ModuleDescriptor, num_imported_memories),
+            info.num_imported_memories,
+        ),
+        (
+            at!(r, ModuleDescriptor, num_memories),
+            len32(info.memories.len()),
+        ),
+        (
+            at!(r, ModuleDescriptor, num_imported_tables),
+            info.num_imported_tables,
+        ),
+        (
+            at!(r, ModuleDescriptor, num_tables),
+            len32(info.tables.len()),
+        ),
+        (
+            at!(r, ModuleDescriptor, num_imported_globals),
+            info.num_imported_globals,
+        ),
+        (
+            at!(r, ModuleDescriptor, num_globals),
+            len32(info.globals.len()),
+        ),
+        (at!(r, ModuleDescriptor, num_data), len32(info.data.len())),
+        (at!(r, ModuleDescriptor, num_elems), len32(info.elems.len())),
+        (
+            at!(r, ModuleDescriptor, num_exports),
+            len32(info.exports.len()),
+        ),
+        (
+            at!(r, ModuleDescriptor, num_imports),
+            len32(info.imports.len()),
+        ),
+        (
+            at!(r, ModuleDescriptor, start_func),
+            info.start.unwrap_or(NO_INDEX),
+        ),
+        (at!(r, ModuleDescriptor, vmctx_size), input.vmctx_size),
+        (at!(r, ModuleDescriptor, _reserved), 0),
+    ];
+    for (field, v) in u32s {
+        root.put_u32(field, v);
+    }
+    root.put_addr(
+        at!(r, ModuleDescriptor, abi_anchor),
+        Target::Data(DataKey::AbiAnchor),
+        0,
+    );
+    let arrays = [
+        (at!(r, ModuleDescriptor, types), TYPES),
+        (at!(r, ModuleDescriptor, funcs), FUNCS),
+        (at!(r, ModuleDescriptor, memories), MEMORIES),
+        (at!(r, ModuleDescriptor, tables), TABLES),
+        (at!(r, ModuleDescriptor, globals), GLOBALS),
+        (at!(r, ModuleDescriptor, data), DATA),
+        (at!(r, ModuleDescriptor, elems), ELEMS),
+        (at!(r, ModuleDescriptor, exports), EXPORTS),
+        (at!(r, ModuleDescriptor, imports), IMPORTS),
+    ];
+    for (field, key) in arrays {
+        if objects.has(key) {
+            root.put_addr(field, Target::Data(key), 0);
+        }
+    }
+    let name = info.name.as_deref().unwrap_or("");
+    strings.put_str(&mut root, at!(r, ModuleDescriptor, name), name.as_bytes());
+    objects.insert(DataKey::Module, root);
+}
+
+/// Counts in `ModuleInfo` are bounded by wasmparser's limits (well below
+/// `u32::MAX`).
+fn len32(n: usize) -> u32 {
+    u32::try_from(n).expect("wasmparser limits counts below u32::MAX")
+}
+
+fn emit_types(info: &ModuleInfo, objects: &mut DataObjects, strings: &mut StringPool) {
+    let out = objects.get(TYPES, RECORD_ALIGN);
+    for ty in &info.types {
+        let r = out.append_zeroed(size_of::<TypeDesc>());
+        let params: Vec<u8> = ty.params.iter().map(|t| *t as u8).collect();
+        let results: Vec<u8> = ty.results.iter().map(|t| *t as u8).collect();
+        put_bytes_addr(out, strings, at!(r, TypeDesc, params), &params);
+        put_bytes_addr(out, strings, at!(r, TypeDesc, results), &results);
+        out.put_u32(at!(r, TypeDesc, num_params), len32(params.len()));
+        out.put_u32(at!(r, TypeDesc, num_results), len32(results.len()));
+    }
+}
+
+/// Writes the address of `bytes` (pooled) at `at`, or leaves `0` if empty.
+fn put_bytes_addr(out: &mut DataBuilder, strings: &mut StringPool, at: u32, bytes: &[u8]) {
+    if let Some(pos) = strings.add(bytes) {
+        out.put_addr(at, Target::Data(strings_key()), u64::from(pos));
+    }
+}
+
+/// The key of the shared string pool.
+pub const fn strings_key() -> DataKey {
+    DataKey::Part("strings")
+}
+
+fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &mut StringPool) {
+    let info = input.info;
+    let mut code: Vec<Option<&CompiledFunc>> = vec![None; info.funcs.len()];
+    for c in input.compiled {
+        if let Job::Wasm(i) = c.job {
+            code[i as usize] = Some(c);
+        }
+    }
+    let mut traps = DataBuilder::new(RECORD_ALIGN);
+    let mut srclocs = DataBuilder::new(RECORD_ALIGN);
+    let mut out = DataBuilder::new(RECORD_ALIGN);
+    for (i, f) in info.funcs.iter().enumerate() {
+        let index = len32(i);
+        let r = out.append_zeroed(size_of::<FuncDesc>());
+        let wasm_call = input.ids.id(FuncKey::Wasm(index));
+        out.put_addr(at!(r, FuncDesc, wasm_call), Target::Func(wasm_call), 0);
+        if let Some(array_call) = input.ids.get(FuncKey::ArrayCall(index)) {
+            out.put_addr(at!(r, FuncDesc, array_call), Target::Func(array_call), 0);
+        }
+        if let Some(name) = info.func_names.get(&index) {
+            strings.put_str(&mut out, at!(r, FuncDesc, name), name.as_bytes());
+        }
+        out.put_u32(at!(r, FuncDesc, type_index), f.type_index);
+        // Imports have no body of their own: their host-call trampolines
+        // are transparent (code_len 0, no tables), as the ABI specifies.
+        let defined = i >= info.num_imported_funcs as usize;
+        let (Some(c), true) = (code[i], defined) else {
+            continue;
+        };
+        out.put_u64(at!(r, FuncDesc, code_len), c.bytes.len() as u64);
+        let body = &info.bodies[i - info.num_imported_funcs as usize];
+        out.put_u32(at!(r, FuncDesc, wasm_offset), len32(body.start));
+        if !c.traps.is_empty() {
+            let start = traps.len() as u64;
+            for t in &c.traps {
+                let s = traps.append_zeroed(size_of::<TrapSite>());
+                traps.put_u32(at!(s, TrapSite, offset), t.offset);
+                traps.put_u32(at!(s, TrapSite, code), t.code as u32);
+            }
+            out.put_addr(at!(r, FuncDesc, traps), Target::Data(TRAPS), start);
+            out.put_u32(at!(r, FuncDesc, num_traps), len32(c.traps.len()));
+        }
+        if !c.srclocs.is_empty() {
+            let start = srclocs.len() as u64;
+            for l in &c.srclocs {
+                let s = srclocs.append_zeroed(size_of::<SrcLoc>());
+                srclocs.put_u32(at!(s, SrcLoc, native_offset), l.native_offset);
+                srclocs.put_u32(at!(s, SrcLoc, wasm_offset), l.wasm_offset);
+            }
+            out.put_addr(at!(r, FuncDesc, srclocs), Target::Data(SRCLOCS), start);
+            out.put_u32(at!(r, FuncDesc, num_srclocs), len32(c.srclocs.len()));
+        }
+    }
+    objects.insert(FUNCS, out);
+    objects.insert(TRAPS, traps);
+    objects.insert(SRCLOCS, srclocs);
+}
+
+fn emit_memories(input: &DescriptorInput<'_>, objects: &mut DataObjects) {
+    let mut out = DataBuilder::new(RECORD_ALIGN);
+    for (i, m) in input.info.memories.iter().enumerate() {
+        let r = out.append_zeroed(size_of::<MemoryDesc>());
+        out.put_u64(at!(r, MemoryDesc, min_pages), m.min);
+        out.put_u64(at!(r, MemoryDesc, max_pages), m.max.unwrap_or(u64::MAX));
+        out.put_u32(at!(r, MemoryDesc, page_size_log2), m.page_size_log2);
+        let mut flags = 0;
+        if m.memory64 {
+            flags |= MEMORY_FLAG_64;
+        }
+        if m.shared {
+            flags |= MEMORY_FLAG_SHARED;
+        }
+        out.put_u32(at!(r, MemoryDesc, flags), flags);
+        let index = len32(i);
+        if let Some(image) = input.images.images.get(&index) {
+            out.put_addr(
+                at!(r, MemoryDesc, image),
+                Target::Data(DataKey::Image(index)),
+                0,
+            );
+            out.put_u64(at!(r, MemoryDesc, image_len), image.bytes.len() as u64);
+            out.put_u64(at!(r, MemoryDesc, image_offset), image.offset);
+        }
+    }
+    objects.insert(MEMORIES, out);
+}
+
+/// Writes a [`ConstExpr`] record at `at`.
+fn put_const(out: &mut DataBuilder, at: u32, e: &ConstExprInfo) {
+    let (kind, index, value) = match e {
+        ConstExprInfo::Value(_, bytes) => (CONST_VALUE, 0, *bytes),
+        ConstExprInfo::GlobalGet(g) => (CONST_GLOBAL_GET, *g, [0; 16]),
+        ConstExprInfo::RefNull(_) => (CONST_REF_NULL, 0, [0; 16]),
+        ConstExprInfo::RefFunc(f) => (CONST_REF_FUNC, *f, [0; 16]),
+    };
+    out.put_u32(at!(at, ConstExpr, kind), kind);
+    out.put_u32(at!(at, ConstExpr, index), index);
+    out.put_bytes(at!(at, ConstExpr, value), &value);
+}
+
+fn emit_tables(info: &ModuleInfo, objects: &mut DataObjects) {
+    let mut out = DataBuilder::new(RECORD_ALIGN);
+    for t in &info.tables {
+        let r = out.append_zeroed(size_of::<TableDesc>());
+        out.put_u64(at!(r, TableDesc, min), t.min);
+        out.put_u64(at!(r, TableDesc, max), t.max.unwrap_or(u64::MAX));
+        put_const(&mut out, at!(r, TableDesc, init), &t.init);
+        out.put_u32(at!(r, TableDesc, elem_type), t.elem_type as u32);
+    }
+    objects.insert(TABLES, out);
+}
+
+fn emit_globals(info: &ModuleInfo, objects: &mut DataObjects) {
+    let mut out = DataBuilder::new(RECORD_ALIGN);
+    for g in &info.globals {
+        let r = out.append_zeroed(size_of::<GlobalDesc>());
+        put_const(&mut out, at!(r, GlobalDesc, init), &g.init);
+        out.put_u32(at!(r, GlobalDesc, val_type), g.ty as u32);
+        out.put_u32(at!(r, GlobalDesc, mutable), u32::from(g.mutable));
+    }
+    objects.insert(GLOBALS, out);
+}
+
+fn emit_data(input: &DescriptorInput<'_>, objects: &mut DataObjects) {
+    let mut out = DataBuilder::new(RECORD_ALIGN);
+    let mut bytes = DataBuilder::new(1);
+    for (i, d) in input.info.data.iter().enumerate() {
+        let r = out.append_zeroed(size_of::<DataDesc>());
+        let len = d.range.len() as u64;
+        out.put_u64(at!(r, DataDesc, len), len);
+        let folded = input.images.folded.get(i).copied().unwrap_or(false);
+        let mut flags = if folded { DATA_FLAG_IN_IMAGE } else { 0 };
+        if let SegmentMode::Active { index, offset } = &d.mode {
+            flags |= SEGMENT_FLAG_ACTIVE;
+            out.put_u32(at!(r, DataDesc, memory), *index);
+            put_const(&mut out, at!(r, DataDesc, offset), offset);
+        }
+        out.put_u32(at!(r, DataDesc, flags), flags);
+        // NB: a folded segment's bytes live only in the image: active
+        // segments are dropped after instantiation, so nothing reads them.
+        if !folded && len > 0 {
+            let pos = bytes.append(&input.wasm[d.range.clone()]);
+            out.put_addr(
+                at!(r, DataDesc, bytes),
+                Target::Data(DATA_BYTES),
+                u64::from(pos),
+            );
+        }
+    }
+    objects.insert(DATA, out);
+    objects.insert(DATA_BYTES, bytes);
+}
+
+fn emit_elems(info: &ModuleInfo, objects: &mut DataObjects) {
+    let mut out = DataBuilder::new(RECORD_ALIGN);
+    let mut items = DataBuilder::new(RECORD_ALIGN);
+    for e in &info.elems {
+        let r = out.append_zeroed(size_of::<ElemDesc>());
+        let flags = match &e.mode {
+            SegmentMode::Passive => 0,
+            SegmentMode::Declared => SEGMENT_FLAG_DECLARED,
+            SegmentMode::Active { index, offset } => {
+                out.put_u32(at!(r, ElemDesc, table), *index);
+                put_const(&mut out, at!(r, ElemDesc, offset), offset);
+                SEGMENT_FLAG_ACTIVE
+            }
+        };
+        out.put_u32(at!(r, ElemDesc, flags), flags);
+        out.put_u32(at!(r, ElemDesc, elem_type), e.elem_type as u32);
+        out.put_u32(at!(r, ElemDesc, num_items), len32(e.items.len()));
+        if !e.items.is_empty() {
+            let start = items.len() as u64;
+            for item in &e.items {
+                let s = items.append_zeroed(size_of::<ConstExpr>());
+                put_const(&mut items, s, item);
+            }
+            out.put_addr(at!(r, ElemDesc, items), Target::Data(ELEM_ITEMS), start);
+        }
+    }
+    objects.insert(ELEMS, out);
+    objects.insert(ELEM_ITEMS, items);
+}
+
+fn emit_exports(info: &ModuleInfo, objects: &mut DataObjects, strings: &mut StringPool) {
+    let mut out = DataBuilder::new(RECORD_ALIGN);
+    for e in &info.exports {
+        let r = out.append_zeroed(size_of::<ExportDesc>());
+        strings.put_str(&mut out, at!(r, ExportDesc, name), e.name.as_bytes());
+        out.put_u32(at!(r, ExportDesc, kind), e.kind);
+        out.put_u32(at!(r, ExportDesc, index), e.index);
+    }
+    objects.insert(EXPORTS, out);
+}
+
+fn emit_imports(info: &ModuleInfo, objects: &mut DataObjects, strings: &mut StringPool) {
+    let mut out = DataBuilder::new(RECORD_ALIGN);
+    for imp in &info.imports {
+        let r = out.append_zeroed(size_of::<ImportDesc>());
+        strings.put_str(&mut out, at!(r, ImportDesc, module), imp.module.as_bytes());
+        strings.put_str(&mut out, at!(r, ImportDesc, name), imp.name.as_bytes());
+        out.put_u32(at!(r, ImportDesc, kind), imp.kind);
+        out.put_u32(at!(r, ImportDesc, index), imp.index);
+        let host = imp.kind == kiln_abi::descriptor::KIND_FUNC
+            && matches!(
+                info.funcs
+                    .get(imp.index as usize)
+                    .and_then(|f| f.import.as_ref()),
+                Some(FuncImport::WasiP1(_))
+            );
+        out.put_u32(
+            at!(r, ImportDesc, flags),
+            if host { IMPORT_FLAG_HOST } else { 0 },
+        );
+    }
+    objects.insert(IMPORTS, out);
+}

@@ -1,0 +1,455 @@
+//! Object-level tests: compile modules, read the object back with the
+//! `object` crate and check symbols, relocations and descriptor contents.
+
+use crate::{CompileError, Config, Grants, compile_module};
+use core::mem::{offset_of, size_of};
+use kiln_abi::descriptor::{
+    DATA_FLAG_IN_IMAGE, DataDesc, FuncDesc, IMPORT_FLAG_HOST, ImportDesc, MemoryDesc,
+    ModuleDescriptor, NO_INDEX, SEGMENT_FLAG_ACTIVE, Str,
+};
+use kiln_abi::grants::{EnvGrant, GrantsDescriptor};
+use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget, SymbolKind};
+use std::collections::BTreeMap;
+
+/// A module with no defined function: everything in it goes through this
+/// crate's own path (trampolines, descriptor, image, grants).
+const NO_BODIES: &str = r#"(module $demo
+    (import "wasi_snapshot_preview1" "fd_write"
+        (func $fd_write (param i32 i32 i32 i32) (result i32)))
+    (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+    (memory (export "memory") 1 3)
+    (table 2 funcref)
+    (elem (i32.const 1) $fd_write)
+    (global (mut i64) (i64.const 42))
+    (export "exit" (func $exit))
+    (data (i32.const 8) "hello")
+    (data "passive")
+    (data (i32.const 0x20000) "out of bounds"))"#;
+
+struct Obj {
+    bytes: Vec<u8>,
+}
+
+impl Obj {
+    fn compile(wat: &str, config: &Config) -> Obj {
+        let wasm = wat::parse_str(wat).expect("test wat parses");
+        Obj {
+            bytes: compile_module(&wasm, config).expect("compiles"),
+        }
+    }
+
+    fn file(&self) -> object::File<'_> {
+        object::File::parse(&*self.bytes).expect("valid object")
+    }
+
+    /// Bytes of a defined symbol.
+    fn symbol_bytes(&self, name: &str) -> Vec<u8> {
+        let file = self.file();
+        let sym = file.symbol_by_name(name).expect(name);
+        let section = file
+            .section_by_index(sym.section_index().expect("defined"))
+            .expect("section");
+        let data = section.data().expect("data");
+        let start = (sym.address() - section.address()) as usize;
+        data[start..start + sym.size() as usize].to_vec()
+    }
+
+    /// Relocations inside symbol `name`: offset in the symbol -> (target
+    /// symbol, addend).
+    fn relocs(&self, name: &str) -> BTreeMap<u64, (String, i64)> {
+        let file = self.file();
+        let sym = file.symbol_by_name(name).expect(name);
+        let section = file
+            .section_by_index(sym.section_index().expect("defined"))
+            .expect("section");
+        let lo = sym.address() - section.address();
+        let hi = lo + sym.size();
+        let mut out = BTreeMap::new();
+        for (offset, reloc) in section.relocations() {
+            if offset < lo || offset >= hi {
+                continue;
+            }
+            let RelocationTarget::Symbol(idx) = reloc.target() else {
+                panic!("relocation against a non-symbol");
+            };
+            let target = file.symbol_by_index(idx).expect("symbol");
+            let target_name = if target.kind() == SymbolKind::Section {
+                let s = file
+                    .section_by_index(target.section_index().expect("section"))
+                    .expect("section");
+                s.name().expect("name").to_string()
+            } else {
+                target.name().expect("name").to_string()
+            };
+            out.insert(offset - lo, (target_name, reloc.addend()));
+        }
+        out
+    }
+}
+
+fn u32_at(b: &[u8], at: usize) -> u32 {
+    u32::from_le_bytes(b[at..at + 4].try_into().expect("4 bytes"))
+}
+
+fn u64_at(b: &[u8], at: usize) -> u64 {
+    u64::from_le_bytes(b[at..at + 8].try_into().expect("8 bytes"))
+}
+
+#[test]
+fn module_without_bodies_compiles() {
+    let obj = Obj::compile(NO_BODIES, &Config::default());
+    let file = obj.file();
+    assert_eq!(file.architecture(), object::Architecture::X86_64);
+
+    // Only the two descriptors are global definitions.
+    let globals: Vec<String> = file
+        .symbols()
+        .filter(|s| s.is_global() && s.is_definition())
+        .map(|s| s.name().expect("name").to_string())
+        .collect();
+    assert_eq!(globals, ["__kiln_module", "__kiln_grants"]);
+    for local in [
+        "__kiln_host_call_0",
+        "__kiln_host_call_1",
+        "__kiln_array_call_1",
+        "__kiln_desc_funcs",
+        "__kiln_image_0",
+    ] {
+        let s = file.symbol_by_name(local).expect(local);
+        assert!(s.is_local() && s.is_definition(), "{local}");
+    }
+    for undefined in [
+        "__kiln_abi_v1",
+        "__kiln_p1_fd_write",
+        "__kiln_p1_proc_exit",
+        "__kiln_rt_memory_grow",
+        "__kiln_rt_elem_drop",
+    ] {
+        let s = file.symbol_by_name(undefined).expect(undefined);
+        assert!(s.is_undefined(), "{undefined}");
+    }
+    assert!(file.symbol_by_name("__kiln_p1_fd_read").is_none());
+
+    // The root descriptor.
+    let root = obj.symbol_bytes("__kiln_module");
+    assert_eq!(root.len(), size_of::<ModuleDescriptor>());
+    let field = |off: usize| u32_at(&root, off);
+    assert_eq!(
+        field(offset_of!(ModuleDescriptor, magic)),
+        kiln_abi::MODULE_MAGIC
+    );
+    assert_eq!(
+        field(offset_of!(ModuleDescriptor, abi_version)),
+        kiln_abi::ABI_VERSION
+    );
+    assert_eq!(field(offset_of!(ModuleDescriptor, num_funcs)), 2);
+    assert_eq!(field(offset_of!(ModuleDescriptor, num_imported_funcs)), 2);
+    assert_eq!(field(offset_of!(ModuleDescriptor, num_data)), 3);
+    assert_eq!(field(offset_of!(ModuleDescriptor, num_imports)), 2);
+    assert_eq!(field(offset_of!(ModuleDescriptor, num_exports)), 2);
+    assert_eq!(field(offset_of!(ModuleDescriptor, start_func)), NO_INDEX);
+    let info = crate::module::translate_module(
+        &wat::parse_str(NO_BODIES).expect("wat"),
+        &Config::default(),
+    )
+    .expect("valid");
+    assert_eq!(
+        field(offset_of!(ModuleDescriptor, vmctx_size)),
+        kiln_abi::vmctx::VMOffsets::new(8, info.vm_counts()).size()
+    );
+    assert_eq!(
+        u64_at(
+            &root,
+            offset_of!(ModuleDescriptor, name) + offset_of!(Str, len)
+        ),
+        4
+    );
+    let relocs = obj.relocs("__kiln_module");
+    let target = |off: usize| relocs.get(&(off as u64)).map(|(n, _)| n.as_str());
+    assert_eq!(
+        target(offset_of!(ModuleDescriptor, abi_anchor)),
+        Some("__kiln_abi_v1")
+    );
+    assert_eq!(
+        target(offset_of!(ModuleDescriptor, funcs)),
+        Some("__kiln_desc_funcs")
+    );
+    assert_eq!(
+        target(offset_of!(ModuleDescriptor, types)),
+        Some("__kiln_desc_types")
+    );
+    assert_eq!(
+        target(offset_of!(ModuleDescriptor, data)),
+        Some("__kiln_desc_data")
+    );
+    assert_eq!(
+        target(offset_of!(ModuleDescriptor, imports)),
+        Some("__kiln_desc_imports")
+    );
+    assert_eq!(
+        target(offset_of!(ModuleDescriptor, name)),
+        Some("__kiln_desc_strings")
+    );
+    // No element-less arrays point anywhere.
+    assert_eq!(
+        target(offset_of!(ModuleDescriptor, memories)),
+        Some("__kiln_desc_memories")
+    );
+
+    // Functions: wasm_call = host-call trampoline, array_call only for the
+    // exported one.
+    let funcs = obj.relocs("__kiln_desc_funcs");
+    let f = |i: usize, off: usize| {
+        funcs
+            .get(&((i * size_of::<FuncDesc>() + off) as u64))
+            .map(|(n, _)| n.as_str())
+    };
+    assert_eq!(
+        f(0, offset_of!(FuncDesc, wasm_call)),
+        Some("__kiln_host_call_0")
+    );
+    assert_eq!(f(0, offset_of!(FuncDesc, array_call)), None);
+    assert_eq!(
+        f(1, offset_of!(FuncDesc, array_call)),
+        Some("__kiln_array_call_1")
+    );
+    assert_eq!(
+        f(1, offset_of!(FuncDesc, name)),
+        Some("__kiln_desc_strings")
+    );
+
+    // Imports are host imports.
+    let imports = obj.symbol_bytes("__kiln_desc_imports");
+    for i in 0..2 {
+        let flags = u32_at(
+            &imports,
+            i * size_of::<ImportDesc>() + offset_of!(ImportDesc, flags),
+        );
+        assert_eq!(flags, IMPORT_FLAG_HOST);
+    }
+
+    // Data: the first segment is folded into a one-page image, the passive
+    // and the out-of-bounds ones keep their bytes.
+    let data = obj.symbol_bytes("__kiln_desc_data");
+    let flags = |i: usize| {
+        u32_at(
+            &data,
+            i * size_of::<DataDesc>() + offset_of!(DataDesc, flags),
+        )
+    };
+    assert_eq!(flags(0), SEGMENT_FLAG_ACTIVE | DATA_FLAG_IN_IMAGE);
+    assert_eq!(flags(1), 0);
+    assert_eq!(flags(2), SEGMENT_FLAG_ACTIVE);
+    let data_relocs = obj.relocs("__kiln_desc_data");
+    let bytes_at = |i: usize| (i * size_of::<DataDesc>() + offset_of!(DataDesc, bytes)) as u64;
+    assert!(!data_relocs.contains_key(&bytes_at(0)));
+    assert_eq!(
+        data_relocs[&bytes_at(2)],
+        ("__kiln_desc_data_bytes".to_string(), 7)
+    );
+
+    let mems = obj.symbol_bytes("__kiln_desc_memories");
+    assert_eq!(u64_at(&mems, offset_of!(MemoryDesc, min_pages)), 1);
+    assert_eq!(u64_at(&mems, offset_of!(MemoryDesc, max_pages)), 3);
+    assert_eq!(u64_at(&mems, offset_of!(MemoryDesc, image_len)), 4096);
+    assert_eq!(u64_at(&mems, offset_of!(MemoryDesc, image_offset)), 0);
+    assert_eq!(u32_at(&mems, offset_of!(MemoryDesc, page_size_log2)), 16);
+    let mem_relocs = obj.relocs("__kiln_desc_memories");
+    assert_eq!(
+        mem_relocs[&(offset_of!(MemoryDesc, image) as u64)].0,
+        "__kiln_image_0"
+    );
+
+    // The image: page-aligned, in the read-only image section.
+    let image = file.symbol_by_name("__kiln_image_0").expect("image");
+    let section = file
+        .section_by_index(image.section_index().expect("defined"))
+        .expect("section");
+    assert_eq!(section.name().expect("name"), crate::obj::IMAGE_SECTION);
+    assert_eq!(section.align(), 4096);
+    assert_eq!(image.address() % 4096, 0);
+    assert_eq!(section.kind(), object::SectionKind::ReadOnlyData);
+    let img = obj.symbol_bytes("__kiln_image_0");
+    assert_eq!(img.len(), 4096);
+    assert_eq!(&img[8..13], b"hello");
+}
+
+#[test]
+fn grants_are_emitted() {
+    let config = Config {
+        grants: Grants {
+            dirs: vec![(".".into(), "/".into())],
+            envs: vec![("A".into(), Some("1".into())), ("HOME".into(), None)],
+            flags: kiln_abi::grants::GRANT_FLAG_TCP,
+            invoke: Some("run".into()),
+            program: "demo.wasm".into(),
+        },
+        ..Config::default()
+    };
+    let obj = Obj::compile("(module)", &config);
+    let root = obj.symbol_bytes("__kiln_grants");
+    assert_eq!(root.len(), size_of::<GrantsDescriptor>());
+    assert_eq!(
+        u32_at(&root, offset_of!(GrantsDescriptor, magic)),
+        kiln_abi::GRANTS_MAGIC
+    );
+    assert_eq!(u32_at(&root, offset_of!(GrantsDescriptor, num_dirs)), 1);
+    assert_eq!(u32_at(&root, offset_of!(GrantsDescriptor, num_envs)), 2);
+    assert_eq!(
+        u64_at(
+            &root,
+            offset_of!(GrantsDescriptor, program) + offset_of!(Str, len)
+        ),
+        9
+    );
+    let relocs = obj.relocs("__kiln_grants");
+    assert_eq!(
+        relocs[&(offset_of!(GrantsDescriptor, dirs) as u64)].0,
+        "__kiln_desc_grant_dirs"
+    );
+    let envs = obj.symbol_bytes("__kiln_desc_grant_envs");
+    let has_value = |i: usize| {
+        u32_at(
+            &envs,
+            i * size_of::<EnvGrant>() + offset_of!(EnvGrant, has_value),
+        )
+    };
+    assert_eq!((has_value(0), has_value(1)), (1, 0));
+    // An empty module still has a complete descriptor.
+    let module = obj.symbol_bytes("__kiln_module");
+    assert_eq!(u32_at(&module, offset_of!(ModuleDescriptor, num_funcs)), 0);
+}
+
+#[test]
+fn output_is_deterministic() {
+    let wasm = wat::parse_str(NO_BODIES).expect("wat");
+    let config = Config::default();
+    let a = compile_module(&wasm, &config).expect("compiles");
+    let b = compile_module(&wasm, &config).expect("compiles");
+    let one_thread = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .expect("pool");
+    let c = one_thread
+        .install(|| compile_module(&wasm, &config))
+        .expect("compiles");
+    assert!(a == b && b == c, "same input must give identical objects");
+}
+
+#[test]
+fn errors_are_reported_not_panics() {
+    let err = compile_module(b"\0asm\x01\0\0\0\x05\x03\x01\x00", &Config::default())
+        .expect_err("truncated");
+    assert!(matches!(err, CompileError::Invalid { .. }), "{err}");
+    let simd = wat::parse_str("(module (func (drop (v128.const i64x2 0 0))))").expect("wat");
+    let err = compile_module(&simd, &Config::default()).expect_err("simd");
+    assert!(matches!(&err, CompileError::Unsupported { feature, .. } if feature == "simd"));
+    let config = Config {
+        target: Some("aarch64-apple-darwin".into()),
+        ..Config::default()
+    };
+    let err =
+        compile_module(&wat::parse_str("(module)").expect("wat"), &config).expect_err("target");
+    assert!(matches!(err, CompileError::Target(_)), "{err}");
+}
+
+#[test]
+#[ignore = "debug helper: writes objects into the directory $KILN_DUMP"]
+fn dump_object() {
+    if let Ok(dir) = std::env::var("KILN_DUMP") {
+        for (name, wat) in [("no_bodies.o", NO_BODIES), ("hello.o", HELLO)] {
+            let obj = Obj::compile(wat, &Config::default());
+            std::fs::write(std::path::Path::new(&dir).join(name), &obj.bytes).expect("write");
+        }
+    }
+}
+
+/// A small program with bodies: needs the function translator.
+const HELLO: &str = r#"(module $hello
+    (import "wasi_snapshot_preview1" "fd_write"
+        (func $fd_write (param i32 i32 i32 i32) (result i32)))
+    (memory (export "memory") 1)
+    (data (i32.const 16) "hello, world\n")
+    (global $count (mut i32) (i32.const 0))
+    (table 1 funcref)
+    (elem (i32.const 0) $add)
+    (type $binop (func (param i32 i32) (result i32)))
+    (func $add (param i32 i32) (result i32)
+        (i32.add (local.get 0) (local.get 1)))
+    (func $div (export "div") (param i32 i32) (result i32)
+        (i32.div_s (local.get 0) (local.get 1)))
+    (func $main (export "_start")
+        (i32.store (i32.const 0) (i32.const 16))
+        (i32.store (i32.const 4) (i32.const 13))
+        (global.set $count
+            (call_indirect (type $binop) (global.get $count) (i32.const 1) (i32.const 0)))
+        (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))"#;
+
+#[test]
+fn module_with_bodies_compiles() {
+    let obj = Obj::compile(HELLO, &Config::default());
+    let file = obj.file();
+    for name in [
+        "__kiln_func_1",
+        "__kiln_func_2",
+        "__kiln_func_3",
+        "__kiln_array_call_3",
+    ] {
+        let s = file.symbol_by_name(name).expect(name);
+        assert!(s.is_local() && s.is_definition() && s.size() > 0, "{name}");
+    }
+    let funcs = obj.symbol_bytes("__kiln_desc_funcs");
+    let field32 = |i: usize, off: usize| u32_at(&funcs, i * size_of::<FuncDesc>() + off);
+    let field64 = |i: usize, off: usize| u64_at(&funcs, i * size_of::<FuncDesc>() + off);
+    // `div` traps on division by zero and overflow; its code length is the
+    // symbol's size; its source map points into its body.
+    let div = file.symbol_by_name("__kiln_func_2").expect("div");
+    assert_eq!(field64(2, offset_of!(FuncDesc, code_len)), div.size());
+    assert!(field32(2, offset_of!(FuncDesc, num_traps)) >= 1);
+    assert!(field32(2, offset_of!(FuncDesc, num_srclocs)) >= 1);
+    let body_start = field32(2, offset_of!(FuncDesc, wasm_offset));
+    assert!(body_start > 0);
+    assert_eq!(field64(0, offset_of!(FuncDesc, code_len)), 0);
+    let relocs = obj.relocs("__kiln_desc_funcs");
+    let name_of = |i: usize, off: usize| {
+        relocs
+            .get(&((i * size_of::<FuncDesc>() + off) as u64))
+            .map(|(n, _)| n.clone())
+    };
+    assert_eq!(
+        name_of(2, offset_of!(FuncDesc, traps)).as_deref(),
+        Some("__kiln_desc_traps")
+    );
+    assert_eq!(
+        name_of(3, offset_of!(FuncDesc, array_call)).as_deref(),
+        Some("__kiln_array_call_3")
+    );
+
+    let wasm = wat::parse_str(HELLO).expect("wat");
+    assert_eq!(
+        compile_module(&wasm, &Config::default()).expect("compiles"),
+        obj.bytes,
+        "deterministic with bodies"
+    );
+}
+
+/// Every single-byte corruption of a valid module is rejected or compiled,
+/// never a panic (a cheap stand-in for fuzzing this crate's phases).
+#[test]
+fn corrupted_modules_do_not_panic() {
+    let wasm = wat::parse_str(HELLO).expect("wat");
+    let full = std::env::var_os("KILN_TEST_FULL_MUTATION").is_some();
+    for i in 0..wasm.len() {
+        for delta in [1u8, 0x40, 0x80] {
+            let mut bad = wasm.clone();
+            bad[i] = bad[i].wrapping_add(delta);
+            let result = std::panic::catch_unwind(|| {
+                let info = crate::module::translate_module(&bad, &Config::default());
+                if full && let Ok(info) = info {
+                    let _ = crate::obj::emit_module(&info, &bad, &Config::default());
+                }
+            });
+            assert!(result.is_ok(), "panic with byte {i} += {delta:#x}");
+        }
+    }
+}

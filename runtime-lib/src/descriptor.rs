@@ -1,0 +1,315 @@
+//! Typed, checked views of the compiler-emitted module descriptor.
+//!
+//! Phase: start-up. Input: a `&'static kiln_abi::descriptor::ModuleDescriptor`
+//! (the linked-in `__kiln_module`, or a hand-built one in tests). Output: a
+//! [`Module`] holding `'static` slices of every record array, so nothing else
+//! in the runtime touches raw [`Addr`]s.
+//!
+//! Invariants: [`Module::new`] checks magic, ABI version, that import counts
+//! do not exceed totals and that every array with a non-zero count has an
+//! address; it never parses or copies (the descriptor is read in place).
+//! Indices *inside* records (type indices, function indices, ...) are checked
+//! where they are used, because a bad one is a compiler bug that must give a
+//! clear error, never undefined behaviour.
+
+use kiln_abi::ValType;
+use kiln_abi::descriptor::{
+    Addr, DataDesc, ElemDesc, ExportDesc, FuncDesc, GlobalDesc, ImportDesc, MemoryDesc,
+    ModuleDescriptor, SrcLoc, Str, TableDesc, TrapSite, TypeDesc,
+};
+
+/// Builds a `'static` slice from a descriptor address and element count.
+///
+/// # Safety
+/// `addr` must point to `len` valid, immutable `T`s that live for the rest of
+/// the process (or be anything when `len == 0`).
+pub unsafe fn slice<T>(addr: Addr, len: u64) -> &'static [T] {
+    if len == 0 || addr == 0 {
+        return &[];
+    }
+    // SAFETY: guaranteed by the caller.
+    unsafe { std::slice::from_raw_parts(addr as usize as *const T, len as usize) }
+}
+
+/// The bytes of a descriptor string.
+///
+/// # Safety
+/// As [`slice`]: `s` must describe `s.len` readable, immutable bytes.
+pub unsafe fn str_bytes(s: Str) -> &'static [u8] {
+    // SAFETY: guaranteed by the caller.
+    unsafe { slice::<u8>(s.ptr, s.len) }
+}
+
+/// A function type as value types.
+#[derive(Copy, Clone, Debug)]
+pub struct FuncType {
+    /// Parameter types, as `kiln_abi::ValType` bytes.
+    pub params: &'static [u8],
+    /// Result types, as `kiln_abi::ValType` bytes.
+    pub results: &'static [u8],
+}
+
+impl FuncType {
+    /// Decoded parameter types (`None` for an unknown type byte).
+    pub fn param_types(&self) -> impl Iterator<Item = Option<ValType>> + '_ {
+        self.params.iter().map(|b| ValType::from_u8(*b))
+    }
+
+    /// Decoded result types (`None` for an unknown type byte).
+    pub fn result_types(&self) -> impl Iterator<Item = Option<ValType>> + '_ {
+        self.results.iter().map(|b| ValType::from_u8(*b))
+    }
+}
+
+/// A validated view of one module descriptor.
+#[derive(Copy, Clone, Debug)]
+pub struct Module {
+    /// The root record.
+    pub desc: &'static ModuleDescriptor,
+    /// Function types by type index.
+    pub types: &'static [TypeDesc],
+    /// All functions, imports first.
+    pub funcs: &'static [FuncDesc],
+    /// All memories, imports first.
+    pub memories: &'static [MemoryDesc],
+    /// All tables, imports first.
+    pub tables: &'static [TableDesc],
+    /// All globals, imports first.
+    pub globals: &'static [GlobalDesc],
+    /// Data segments.
+    pub data: &'static [DataDesc],
+    /// Element segments.
+    pub elems: &'static [ElemDesc],
+    /// Exports.
+    pub exports: &'static [ExportDesc],
+    /// Imports.
+    pub imports: &'static [ImportDesc],
+}
+
+fn check_array(what: &str, addr: Addr, count: u32) -> Result<(), String> {
+    if count != 0 && addr == 0 {
+        return Err(format!(
+            "corrupt module descriptor: {count} {what} but no address"
+        ));
+    }
+    Ok(())
+}
+
+fn check_imports(what: &str, imported: u32, total: u32) -> Result<(), String> {
+    if imported > total {
+        return Err(format!(
+            "corrupt module descriptor: {imported} imported {what} of {total}"
+        ));
+    }
+    Ok(())
+}
+
+impl Module {
+    /// Checks `desc` and builds the view.
+    ///
+    /// # Safety
+    /// `desc` must be a descriptor as the compiler emits it: every address
+    /// with a non-zero count points to that many records that stay valid and
+    /// unchanged for the rest of the process.
+    pub unsafe fn new(desc: &'static ModuleDescriptor) -> Result<Module, String> {
+        if desc.magic != kiln_abi::MODULE_MAGIC {
+            return Err(format!(
+                "this executable's module descriptor is corrupt (magic {:#010x}, expected {:#010x})",
+                desc.magic,
+                kiln_abi::MODULE_MAGIC
+            ));
+        }
+        if desc.abi_version != kiln_abi::ABI_VERSION {
+            return Err(format!(
+                "this executable was compiled for Kiln runtime ABI version {} but its runtime implements version {}",
+                desc.abi_version,
+                kiln_abi::ABI_VERSION
+            ));
+        }
+        check_array("types", desc.types, desc.num_types)?;
+        check_array("functions", desc.funcs, desc.num_funcs)?;
+        check_array("memories", desc.memories, desc.num_memories)?;
+        check_array("tables", desc.tables, desc.num_tables)?;
+        check_array("globals", desc.globals, desc.num_globals)?;
+        check_array("data segments", desc.data, desc.num_data)?;
+        check_array("element segments", desc.elems, desc.num_elems)?;
+        check_array("exports", desc.exports, desc.num_exports)?;
+        check_array("imports", desc.imports, desc.num_imports)?;
+        check_imports("functions", desc.num_imported_funcs, desc.num_funcs)?;
+        check_imports("memories", desc.num_imported_memories, desc.num_memories)?;
+        check_imports("tables", desc.num_imported_tables, desc.num_tables)?;
+        check_imports("globals", desc.num_imported_globals, desc.num_globals)?;
+        // SAFETY: counts and addresses come from the descriptor, which the
+        // caller guarantees to be well formed.
+        let module = unsafe {
+            Module {
+                desc,
+                types: slice(desc.types, desc.num_types.into()),
+                funcs: slice(desc.funcs, desc.num_funcs.into()),
+                memories: slice(desc.memories, desc.num_memories.into()),
+                tables: slice(desc.tables, desc.num_tables.into()),
+                globals: slice(desc.globals, desc.num_globals.into()),
+                data: slice(desc.data, desc.num_data.into()),
+                elems: slice(desc.elems, desc.num_elems.into()),
+                exports: slice(desc.exports, desc.num_exports.into()),
+                imports: slice(desc.imports, desc.num_imports.into()),
+            }
+        };
+        for (i, f) in module.funcs.iter().enumerate() {
+            if module.types.get(f.type_index as usize).is_none() {
+                return Err(format!(
+                    "corrupt module descriptor: function {i} has type index {} of {}",
+                    f.type_index, desc.num_types
+                ));
+            }
+        }
+        Ok(module)
+    }
+
+    /// The module name from the name section, if any (an empty name counts
+    /// as none: the descriptor cannot tell them apart).
+    pub fn name(&self) -> Option<&'static str> {
+        // SAFETY: descriptor strings are valid for the process lifetime.
+        let bytes = unsafe { str_bytes(self.desc.name) };
+        non_empty_utf8(bytes)
+    }
+
+    /// The name-section name of function `index`, if any.
+    pub fn func_name(&self, index: u32) -> Option<&'static str> {
+        let f = self.funcs.get(index as usize)?;
+        // SAFETY: descriptor strings are valid for the process lifetime.
+        non_empty_utf8(unsafe { str_bytes(f.name) })
+    }
+
+    /// The type of function type index `index`.
+    pub fn func_type(&self, type_index: u32) -> Option<FuncType> {
+        let t = self.types.get(type_index as usize)?;
+        // SAFETY: type arrays are valid for the process lifetime.
+        unsafe {
+            Some(FuncType {
+                params: slice(t.params, t.num_params.into()),
+                results: slice(t.results, t.num_results.into()),
+            })
+        }
+    }
+
+    /// The type of function `func` (type indices were checked in [`Module::new`]).
+    pub fn type_of_func(&self, func: u32) -> Option<FuncType> {
+        let f = self.funcs.get(func as usize)?;
+        self.func_type(f.type_index)
+    }
+
+    /// The index of the export named `name` of kind `kind`
+    /// (`kiln_abi::descriptor::KIND_*`).
+    pub fn export(&self, name: &str, kind: u32) -> Option<u32> {
+        self.exports.iter().find_map(|e| {
+            // SAFETY: descriptor strings are valid for the process lifetime.
+            let n = unsafe { str_bytes(e.name) };
+            (e.kind == kind && n == name.as_bytes()).then_some(e.index)
+        })
+    }
+
+    /// Trap sites of function `func`, sorted by offset.
+    pub fn traps(&self, func: u32) -> &'static [TrapSite] {
+        match self.funcs.get(func as usize) {
+            // SAFETY: trap tables are valid for the process lifetime.
+            Some(f) => unsafe { slice(f.traps, f.num_traps.into()) },
+            None => &[],
+        }
+    }
+
+    /// Source locations of function `func`, sorted by native offset.
+    pub fn srclocs(&self, func: u32) -> &'static [SrcLoc] {
+        match self.funcs.get(func as usize) {
+            // SAFETY: srcloc tables are valid for the process lifetime.
+            Some(f) => unsafe { slice(f.srclocs, f.num_srclocs.into()) },
+            None => &[],
+        }
+    }
+
+    /// Bytes of data segment `index`.
+    pub fn data_bytes(&self, index: u32) -> &'static [u8] {
+        match self.data.get(index as usize) {
+            // SAFETY: segment bytes are valid for the process lifetime.
+            Some(d) => unsafe { slice(d.bytes, d.len) },
+            None => &[],
+        }
+    }
+
+    /// Items of element segment `index`.
+    pub fn elem_items(&self, index: u32) -> &'static [kiln_abi::descriptor::ConstExpr] {
+        match self.elems.get(index as usize) {
+            // SAFETY: item arrays are valid for the process lifetime.
+            Some(e) => unsafe { slice(e.items, e.num_items.into()) },
+            None => &[],
+        }
+    }
+
+    /// Whether the module carried DWARF sections that were not used (Wasmtime
+    /// then adds a note about `WASMTIME_BACKTRACE_DETAILS` to backtraces).
+    ///
+    /// NB: the descriptor has no such flag yet (requested from the ABI
+    /// owner), so this is always `false`.
+    pub fn has_unparsed_debuginfo(&self) -> bool {
+        false
+    }
+}
+
+/// Finds the trap site at `offset` in a sorted trap table.
+pub fn trap_at(traps: &[TrapSite], offset: u32) -> Option<kiln_abi::trap::TrapCode> {
+    let i = traps.binary_search_by_key(&offset, |t| t.offset).ok()?;
+    kiln_abi::trap::TrapCode::from_u32(traps[i].code)
+}
+
+/// The wasm offset of native `offset` in a sorted srcloc table: the last
+/// entry whose `native_offset <= offset`.
+pub fn wasm_offset_at(srclocs: &[SrcLoc], offset: u32) -> Option<u32> {
+    let n = srclocs.partition_point(|s| s.native_offset <= offset);
+    n.checked_sub(1).map(|i| srclocs[i].wasm_offset)
+}
+
+fn non_empty_utf8(bytes: &'static [u8]) -> Option<&'static str> {
+    if bytes.is_empty() {
+        return None;
+    }
+    std::str::from_utf8(bytes).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiln_abi::trap::TrapCode;
+
+    #[test]
+    fn trap_lookup_is_exact() {
+        let traps = [
+            TrapSite { offset: 4, code: TrapCode::MemoryOutOfBounds as u32 },
+            TrapSite { offset: 9, code: TrapCode::UnreachableCodeReached as u32 },
+            TrapSite { offset: 20, code: TrapCode::StackOverflow as u32 },
+        ];
+        assert_eq!(trap_at(&traps, 4), Some(TrapCode::MemoryOutOfBounds));
+        assert_eq!(trap_at(&traps, 9), Some(TrapCode::UnreachableCodeReached));
+        assert_eq!(trap_at(&traps, 20), Some(TrapCode::StackOverflow));
+        assert_eq!(trap_at(&traps, 5), None);
+        assert_eq!(trap_at(&traps, 0), None);
+        assert_eq!(trap_at(&[], 0), None);
+        let bad = [TrapSite { offset: 1, code: 999 }];
+        assert_eq!(trap_at(&bad, 1), None);
+    }
+
+    #[test]
+    fn srcloc_lookup_takes_last_at_or_before() {
+        let locs = [
+            SrcLoc { native_offset: 0, wasm_offset: 0x20 },
+            SrcLoc { native_offset: 8, wasm_offset: 0x22 },
+            SrcLoc { native_offset: 16, wasm_offset: 0x25 },
+        ];
+        assert_eq!(wasm_offset_at(&locs, 0), Some(0x20));
+        assert_eq!(wasm_offset_at(&locs, 7), Some(0x20));
+        assert_eq!(wasm_offset_at(&locs, 8), Some(0x22));
+        assert_eq!(wasm_offset_at(&locs, 100), Some(0x25));
+        let late = [SrcLoc { native_offset: 4, wasm_offset: 1 }];
+        assert_eq!(wasm_offset_at(&late, 3), None);
+        assert_eq!(wasm_offset_at(&[], 3), None);
+    }
+}

@@ -1,0 +1,252 @@
+//! Process entry: `main`, the panic guard, and the run of the guest from
+//! start-up to exit status.
+//!
+//! Phase: the whole process. Inputs: `argc`/`argv` from the C runtime, the
+//! linked-in descriptors `__kiln_module` and `__kiln_grants` (read in place),
+//! the environment. Output: the exit status.
+//!
+//! Sequence ([`run`], then [`run_guest`] on the thread with enough stack):
+//! descriptors checked (mismatch: `Error: ...`, status 1) -> grants resolved
+//! -> trap handlers installed -> WASI context (failure: `Error: <message>`,
+//! status 1) -> instance -> segments -> start function -> `_initialize` if
+//! exported -> the invoked export, or the export `""`, or `_start` (neither:
+//! nothing runs) -> status 0. Traps exit from the signal handler (134);
+//! `proc_exit` exits from the WASI host.
+//!
+//! Invariants: no panic unwinds into C or compiled code: [`main`] installs a
+//! hook that prints `Error: internal runtime error: ...` and exits with
+//! [`INTERNAL_ERROR_STATUS`] (the runtime is built with `panic = "abort"`),
+//! and [`guard`] does the same where unwinding is enabled (tests).
+//! `SIGPIPE` is ignored, as in the `wasmtime` CLI (a Rust program), so a
+//! closed pipe is an `EPIPE` error for the guest, not a kill.
+
+use crate::descriptor::Module;
+use crate::errors::{self, ERROR_STATUS};
+use crate::grants::{self, Grants, RunSettings};
+use crate::instance::{InitError, Instance};
+use kiln_abi::descriptor::{KIND_FUNC, ModuleDescriptor, NO_INDEX};
+use kiln_abi::grants::{GRANT_FLAG_RUN_MODE, GrantsDescriptor, RUN_CONFIG_ENV};
+use std::ffi::{CStr, c_char, c_int};
+use std::panic::AssertUnwindSafe;
+
+/// Exit status after an internal runtime error (a bug in Kiln): `EX_SOFTWARE`.
+pub const INTERNAL_ERROR_STATUS: i32 = 70;
+
+/// Defined only by a runtime of ABI version 1; every compiled module refers
+/// to it (`kiln_abi::symbols::abi_version_symbol`), so a module compiled for
+/// another ABI version fails to link with this runtime.
+#[unsafe(no_mangle)]
+pub static __kiln_abi_v1: u8 = kiln_abi::ABI_VERSION as u8;
+
+fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        s
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s
+    } else {
+        "unknown panic"
+    }
+}
+
+/// Prints `Error: internal runtime error: <message>` and exits with
+/// [`INTERNAL_ERROR_STATUS`] without running destructors or atexit hooks.
+pub fn internal_error(message: &str) -> ! {
+    let text = format!("Error: internal runtime error: {message}\n");
+    errors::write_fd(2, text.as_bytes());
+    // SAFETY: `_exit` is always safe to call.
+    unsafe { libc::_exit(INTERNAL_ERROR_STATUS) }
+}
+
+/// Turns every panic into [`internal_error`]: with `panic = "abort"` the
+/// hook is the only code that runs after a panic.
+pub fn install_panic_hook() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info
+            .location()
+            .map(|l| format!(" at {}:{}", l.file(), l.line()))
+            .unwrap_or_default();
+        internal_error(&format!("{}{location}", panic_message(info.payload())));
+    }));
+}
+
+/// Runs `f`, turning a panic into [`internal_error`] instead of unwinding
+/// (for `extern "C"` bodies when unwinding is enabled).
+pub fn guard<R>(f: impl FnOnce() -> R) -> R {
+    match std::panic::catch_unwind(AssertUnwindSafe(f)) {
+        Ok(r) => r,
+        Err(payload) => internal_error(panic_message(&*payload)),
+    }
+}
+
+#[cfg(not(test))]
+unsafe extern "C" {
+    /// The module descriptor the compiler emitted.
+    static __kiln_module: ModuleDescriptor;
+    /// The grants the compiler emitted.
+    static __kiln_grants: GrantsDescriptor;
+}
+
+/// The process entry point, called by the C runtime.
+///
+/// # Safety
+/// `argv` holds `argc` NUL-terminated strings (the C runtime's contract).
+#[cfg(not(test))]
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
+    install_panic_hook();
+    guard(|| {
+        // SAFETY: the C runtime's arguments.
+        let args = unsafe { collect_args(argc, argv) };
+        // SAFETY: the linker resolved both symbols to the compiler's
+        // descriptors, which live for the whole process.
+        let (module, grants) = unsafe { (&__kiln_module, &__kiln_grants) };
+        run(module, grants, args)
+    })
+}
+
+/// The arguments as byte strings.
+///
+/// # Safety
+/// `argv` holds `argc` NUL-terminated strings.
+pub unsafe fn collect_args(argc: c_int, argv: *const *const c_char) -> Vec<Vec<u8>> {
+    (0..argc.max(0) as usize)
+        .filter_map(|i| {
+            // SAFETY: guaranteed by the caller.
+            let p = unsafe { *argv.add(i) };
+            // SAFETY: as above.
+            (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_bytes().to_vec())
+        })
+        .collect()
+}
+
+/// Everything between entry and exit status.
+pub fn run(module: &'static ModuleDescriptor, grants: &GrantsDescriptor, args: Vec<Vec<u8>>) -> i32 {
+    // SAFETY: setting a disposition; no handler code involved.
+    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    // SAFETY: the descriptors are the compiler's, valid for the process.
+    let module = match unsafe { Module::new(module) } {
+        Ok(m) => m,
+        Err(e) => return errors::report(&[e]),
+    };
+    // SAFETY: as above.
+    let baked = match unsafe { Grants::from_descriptor(grants) } {
+        Ok(g) => g,
+        Err(e) => return errors::report(&[e]),
+    };
+    let run_config = (baked.flags & GRANT_FLAG_RUN_MODE != 0)
+        .then(|| std::env::var_os(RUN_CONFIG_ENV))
+        .flatten();
+    if run_config.is_some() {
+        // SAFETY: still single-threaded: nothing else reads the environment.
+        unsafe { std::env::remove_var(RUN_CONFIG_ENV) };
+    }
+    let host_env = grants::host_environment();
+    let settings = {
+        use std::os::unix::ffi::OsStrExt;
+        match grants::resolve(baked, run_config.as_ref().map(|s| s.as_bytes()), args, &host_env) {
+            Ok(s) => s,
+            Err(e) => return errors::report(&[e]),
+        }
+    };
+    if let Err(e) = crate::traps::install() {
+        return errors::report(&[e]);
+    }
+    crate::traps::registry::register_module(module);
+    match crate::stack::run_guest(move || run_guest(module, settings)) {
+        Ok(status) => status,
+        Err(e) => errors::report(&[e]),
+    }
+}
+
+/// Instantiates and runs the guest on the current thread; returns the exit
+/// status (traps and `proc_exit` never return here).
+pub fn run_guest(module: Module, settings: RunSettings) -> i32 {
+    if let Err(e) = crate::traps::init_thread() {
+        return errors::report(&[e]);
+    }
+    crate::wasi::set_fatal_handler(crate::traps::report_host_error);
+    let wasi = match crate::wasi::WasiCtx::new(settings.wasi.clone()) {
+        Ok(w) => w,
+        Err(e) => return errors::report(&[e]),
+    };
+    let main_context = errors::main_module_context(&settings.program);
+    let instantiate_context = errors::instantiate_context(&settings.program);
+    let instance = match Instance::new(module, Some(wasi)) {
+        Ok(i) => Box::into_raw(i),
+        Err(e) => return errors::report(&[main_context, instantiate_context, e]),
+    };
+    // SAFETY: `instance` stays alive until the process exits (it is
+    // deliberately never freed: `proc_exit` and traps exit from inside it).
+    unsafe { run_instance(instance, &settings, main_context, instantiate_context) }
+}
+
+/// Steps after the instance exists: segments, start, `_initialize`, the
+/// entry export.
+///
+/// # Safety
+/// `instance` is live and not otherwise borrowed.
+unsafe fn run_instance(
+    instance: *mut Instance,
+    settings: &RunSettings,
+    main_context: String,
+    instantiate_context: String,
+) -> i32 {
+    crate::traps::set_context(vec![main_context.clone(), instantiate_context.clone()]);
+    // SAFETY: live, unborrowed.
+    let module = unsafe { *(*instance).module() };
+    // SAFETY: live, unborrowed; the borrow ends with the call.
+    match unsafe { (*instance).apply_segments() } {
+        Ok(()) => {}
+        Err(InitError::Trap(code)) => crate::traps::report_host_trap(code),
+        Err(InitError::Corrupt(e)) => return errors::report(&[main_context, instantiate_context, e]),
+    }
+    let fail = |e: String| errors::report(&[main_context.clone(), e]);
+    if module.desc.start_func != NO_INDEX {
+        // SAFETY: forwarded; the start function takes and returns nothing.
+        if let Err(e) = unsafe { crate::invoke::call(instance, module.desc.start_func, &mut []) } {
+            return errors::report(&[main_context.clone(), instantiate_context, e]);
+        }
+    }
+
+    crate::traps::set_context(vec![main_context.clone()]);
+    if let Some(init) = module.export("_initialize", KIND_FUNC) {
+        // SAFETY: forwarded; a reactor's `_initialize` is `[] -> []`.
+        if let Err(e) = unsafe { crate::invoke::call(instance, init, &mut []) } {
+            return fail(e);
+        }
+    }
+    let (func, name) = match &settings.invoke {
+        Some(name) => match module.export(name, KIND_FUNC) {
+            Some(f) => (f, Some(name.as_str())),
+            None => return fail(format!("no func export named `{name}` found")),
+        },
+        None => match module.export("", KIND_FUNC).or_else(|| module.export("_start", KIND_FUNC)) {
+            Some(f) => (f, None),
+            None => return 0,
+        },
+    };
+    let guest_args = settings.wasi.args.get(1..).unwrap_or_default();
+    // SAFETY: forwarded.
+    match unsafe { crate::invoke::invoke(instance, func, name, guest_args, &main_context) } {
+        Ok(()) => 0,
+        Err(e) => fail(e),
+    }
+}
+
+/// Exit status of a failed run (for callers that need the constant).
+pub const FAILURE_STATUS: i32 = ERROR_STATUS;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn abi_symbol_name_matches_the_contract() {
+        // The static above must carry exactly the name the compiler refers to.
+        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v1");
+        assert_eq!(super::__kiln_abi_v1 as u32, kiln_abi::ABI_VERSION);
+    }
+
+    #[test]
+    fn guard_passes_results_through() {
+        assert_eq!(super::guard(|| 5), 5);
+    }
+}

@@ -1,0 +1,126 @@
+//! Error reports in the exact shape the `wasmtime` CLI prints them.
+//!
+//! Phase: any failure before, during or after running the guest. Input: a
+//! chain of messages, outermost first (what Wasmtime builds with
+//! `.context(...)`). Output: bytes on stderr and an exit status.
+//!
+//! Wasmtime 48 prints `Error: {e:?}` where its `Error`'s `Debug` is: the
+//! outermost message; then, if there are causes, `\n\nCaused by:\n` and one
+//! line per cause, numbered `{i: >5}: ` when there are several and indented
+//! by four spaces when there is one, each followed by `\n`. Multi-line
+//! causes (the wasm backtrace) are *not* re-indented. `eprintln!` adds a
+//! final `\n`. The same writer is used allocation-free by the trap handler
+//! ([`write_chain`] works on any `fmt::Write` and `dyn Display` items).
+
+use std::fmt::{self, Display, Write};
+
+/// Exit status of a failure that is not a trap (Rust's `main` returning
+/// `Err`, as the `wasmtime` CLI does).
+pub const ERROR_STATUS: i32 = 1;
+
+/// Writes `Error: <first>` and its causes as Wasmtime's CLI does, including
+/// the final newline.
+pub fn write_chain(w: &mut dyn Write, first: &dyn Display, causes: &[&dyn Display]) -> fmt::Result {
+    write!(w, "Error: {first}")?;
+    if !causes.is_empty() {
+        w.write_str("\n\nCaused by:\n")?;
+        let numbered = causes.len() > 1;
+        for (i, cause) in causes.iter().enumerate() {
+            if numbered {
+                write!(w, "{i: >5}: ")?;
+            } else {
+                w.write_str("    ")?;
+            }
+            writeln!(w, "{cause}")?;
+        }
+    }
+    w.write_str("\n")
+}
+
+/// Formats a chain of plain messages (outermost first) into a string.
+pub fn format_chain(chain: &[String]) -> String {
+    let mut out = String::new();
+    let Some((first, rest)) = chain.split_first() else {
+        return out;
+    };
+    let causes: Vec<&dyn Display> = rest.iter().map(|s| s as &dyn Display).collect();
+    // Writing to a String cannot fail.
+    let _ = write_chain(&mut out, first, &causes);
+    out
+}
+
+/// Writes `bytes` to file descriptor `fd`, retrying on `EINTR` and short
+/// writes, ignoring other errors (there is nowhere left to report them).
+pub fn write_fd(fd: i32, mut bytes: &[u8]) {
+    while !bytes.is_empty() {
+        // SAFETY: writing from a valid buffer.
+        let n = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
+        if n < 0 {
+            if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return;
+        }
+        if n == 0 {
+            return;
+        }
+        bytes = &bytes[n as usize..];
+    }
+}
+
+/// Prints the chain to stderr (unbuffered) and returns [`ERROR_STATUS`].
+pub fn report(chain: &[String]) -> i32 {
+    write_fd(2, format_chain(chain).as_bytes());
+    ERROR_STATUS
+}
+
+/// The outermost context of everything that happens to the main module:
+/// ``failed to run main module `<program>` ``.
+pub fn main_module_context(program: &[u8]) -> String {
+    format!(
+        "failed to run main module `{}`",
+        String::from_utf8_lossy(program)
+    )
+}
+
+/// The context of instantiation: `failed to instantiate "<program>"` (the
+/// program path formatted with `Debug`, as Wasmtime does for its `OsString`).
+pub fn instantiate_context(program: &[u8]) -> String {
+    use std::os::unix::ffi::OsStrExt;
+    format!(
+        "failed to instantiate {:?}",
+        std::ffi::OsStr::from_bytes(program)
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn single_message() {
+        assert_eq!(format_chain(&["boom".into()]), "Error: boom\n");
+    }
+
+    #[test]
+    fn single_cause_is_indented_not_numbered() {
+        let s = format_chain(&["failed to run main module `a.wasm`".into(), "no func export named `f` found".into()]);
+        assert_eq!(
+            s,
+            "Error: failed to run main module `a.wasm`\n\nCaused by:\n    no func export named `f` found\n\n"
+        );
+    }
+
+    #[test]
+    fn several_causes_are_numbered() {
+        let s = format_chain(&["a".into(), "b".into(), "c\n  d".into()]);
+        assert_eq!(s, "Error: a\n\nCaused by:\n    0: b\n    1: c\n  d\n\n");
+    }
+
+    #[test]
+    fn contexts() {
+        assert_eq!(main_module_context(b"dir/x.wasm"), "failed to run main module `dir/x.wasm`");
+        assert_eq!(instantiate_context(b"dir/x.wasm"), "failed to instantiate \"dir/x.wasm\"");
+        assert_eq!(instantiate_context(b"q\"\xff"), "failed to instantiate \"q\\\"\\xFF\"");
+    }
+}

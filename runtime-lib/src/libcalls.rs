@@ -1,0 +1,192 @@
+//! Libcalls: the runtime functions compiled code calls
+//! (`__kiln_rt_<name>`), defined from `kiln_abi::for_each_libcall!` so the
+//! compiler's import signatures and these definitions cannot drift.
+//!
+//! Phase: while the guest runs. Inputs: the calling instance's `VMContext`
+//! (first parameter) and scalar arguments. Outputs: results per the list
+//! (old size or -1 for the grow functions; `0` or a non-zero
+//! `kiln_abi::trap::TrapCode` for the trapping ones, after which compiled
+//! code traps at its own trap site).
+//!
+//! Semantics follow the spec (bulk memory, reference types): every range is
+//! checked completely before anything is written, so a trapping operation
+//! changes nothing; a zero-length access exactly at the end is in bounds;
+//! dropped segments behave as empty. Memory and table indices, addresses and
+//! lengths in `i32` parameters are unsigned (the compiler passes 32-bit
+//! addresses zero-extended in the `i64` ones).
+//!
+//! Every body runs under [`crate::entry::guard`], so a Rust panic (a runtime
+//! bug) prints `Error: internal runtime error: ...` instead of unwinding into
+//! compiled code.
+
+use crate::instance::{InitError, Instance};
+use kiln_abi::trap::TrapCode;
+
+/// The Rust type of a libcall parameter or result type.
+macro_rules! abi_ty {
+    (ptr) => { *mut u8 };
+    (i32) => { i32 };
+    (i64) => { i64 };
+}
+
+/// Defines each libcall as `extern "C" fn __kiln_rt_<name>` forwarding to
+/// `imp::<name>` with the same parameters.
+macro_rules! define_libcalls {
+    ($( $(#[$attr:meta])* $name:ident( $($p:ident : $t:ident),* ) $(-> $r:ident)? ;)*) => {
+        $(
+            $(#[$attr])*
+            ///
+            /// # Safety
+            /// Called by compiled code with its own live `VMContext`.
+            #[unsafe(export_name = concat!("__kiln_rt_", stringify!($name)))]
+            pub unsafe extern "C" fn $name( $($p: abi_ty!($t)),* ) $(-> abi_ty!($r))? {
+                // SAFETY: forwarded from the caller.
+                crate::entry::guard(|| unsafe { imp::$name($($p),*) })
+            }
+        )*
+    };
+}
+
+kiln_abi::for_each_libcall!(define_libcalls);
+
+fn trap_result(r: Result<(), TrapCode>) -> i32 {
+    match r {
+        Ok(()) => 0,
+        Err(code) => code as i32,
+    }
+}
+
+fn init_result(r: Result<(), InitError>) -> i32 {
+    match r {
+        Ok(()) => 0,
+        Err(InitError::Trap(code)) => code as i32,
+        Err(InitError::Corrupt(msg)) => panic!("{msg}"),
+    }
+}
+
+/// Whether `start..start+len` lies in `0..size`.
+fn in_bounds(start: u64, len: u64, size: u64) -> bool {
+    start.checked_add(len).is_some_and(|end| end <= size)
+}
+
+/// The bodies, as plain functions of the instance.
+mod imp {
+    use super::*;
+
+    /// # Safety
+    /// `vmctx` is a live instance's context; no other reference to it is in
+    /// use (compiled code holds none across a libcall).
+    unsafe fn instance<'a>(vmctx: *mut u8) -> &'a mut Instance {
+        // SAFETY: guaranteed by the caller.
+        unsafe { Instance::from_vmctx(vmctx) }
+    }
+
+    fn memory_index(i: i32) -> u32 {
+        i as u32
+    }
+
+    pub unsafe fn memory_grow(vmctx: *mut u8, memory: i32, delta: i64) -> i64 {
+        // SAFETY: forwarded.
+        let inst = unsafe { instance(vmctx) };
+        match inst.memory_grow(memory_index(memory), delta as u64) {
+            Some(old) => old as i64,
+            None => -1,
+        }
+    }
+
+    pub unsafe fn memory_fill(vmctx: *mut u8, memory: i32, dst: i64, val: i32, len: i64) -> i32 {
+        // SAFETY: forwarded.
+        let inst = unsafe { instance(vmctx) };
+        let mem = inst.memory_bytes(memory_index(memory)).expect("memory index validated by the compiler");
+        let (dst, len) = (dst as u64, len as u64);
+        trap_result(if in_bounds(dst, len, mem.len() as u64) {
+            mem[dst as usize..(dst + len) as usize].fill(val as u8);
+            Ok(())
+        } else {
+            Err(TrapCode::MemoryOutOfBounds)
+        })
+    }
+
+    pub unsafe fn memory_copy(vmctx: *mut u8, dst_memory: i32, src_memory: i32, dst: i64, src: i64, len: i64) -> i32 {
+        // SAFETY: forwarded.
+        let inst = unsafe { instance(vmctx) };
+        let def = |i: i32| {
+            let d = inst.memory_definition(memory_index(i)).expect("memory index validated by the compiler");
+            // SAFETY: a definition of a live memory.
+            unsafe { ((*d).base, (*d).current_length as u64) }
+        };
+        let ((dst_base, dst_len), (src_base, src_len)) = (def(dst_memory), def(src_memory));
+        let (dst, src, len) = (dst as u64, src as u64, len as u64);
+        trap_result(if in_bounds(dst, len, dst_len) && in_bounds(src, len, src_len) {
+            // SAFETY: both ranges were checked; `copy` allows overlap (the
+            // same memory).
+            unsafe { std::ptr::copy(src_base.add(src as usize), dst_base.add(dst as usize), len as usize) };
+            Ok(())
+        } else {
+            Err(TrapCode::MemoryOutOfBounds)
+        })
+    }
+
+    pub unsafe fn memory_init(vmctx: *mut u8, memory: i32, data: i32, dst: i64, src: i32, len: i32) -> i32 {
+        // SAFETY: forwarded.
+        let inst = unsafe { instance(vmctx) };
+        init_result(inst.memory_init(memory_index(memory), data as u32, dst as u64, src as u32 as u64, len as u32 as u64))
+    }
+
+    pub unsafe fn data_drop(vmctx: *mut u8, data: i32) {
+        // SAFETY: forwarded.
+        unsafe { instance(vmctx) }.drop_data(data as u32);
+    }
+
+    pub unsafe fn table_grow(vmctx: *mut u8, table: i32, delta: i32, init: *mut u8) -> i32 {
+        // SAFETY: forwarded.
+        let inst = unsafe { instance(vmctx) };
+        match inst.table_grow(table as u32, delta as u32 as u64, init) {
+            Some(old) => old as i32,
+            None => -1,
+        }
+    }
+
+    pub unsafe fn table_fill(vmctx: *mut u8, table: i32, dst: i32, val: *mut u8, len: i32) -> i32 {
+        // SAFETY: forwarded.
+        let inst = unsafe { instance(vmctx) };
+        let t = inst.table(table as u32).expect("table index validated by the compiler");
+        let (dst, len) = (dst as u32 as u64, len as u32 as u64);
+        trap_result(if in_bounds(dst, len, t.len()) {
+            t.elements_mut()[dst as usize..(dst + len) as usize].fill(val);
+            Ok(())
+        } else {
+            Err(TrapCode::TableOutOfBounds)
+        })
+    }
+
+    pub unsafe fn table_copy(vmctx: *mut u8, dst_table: i32, src_table: i32, dst: i32, src: i32, len: i32) -> i32 {
+        // SAFETY: forwarded.
+        let inst = unsafe { instance(vmctx) };
+        let (dst, src, len) = (dst as u32 as u64, src as u32 as u64, len as u32 as u64);
+        let mut table = |i: i32| {
+            let t = inst.table(i as u32).expect("table index validated by the compiler");
+            (t.base(), t.len())
+        };
+        let ((dst_base, dst_len), (src_base, src_len)) = (table(dst_table), table(src_table));
+        trap_result(if in_bounds(dst, len, dst_len) && in_bounds(src, len, src_len) {
+            // SAFETY: both ranges were checked; `copy` allows overlap (the
+            // same table).
+            unsafe { std::ptr::copy(src_base.add(src as usize), dst_base.add(dst as usize), len as usize) };
+            Ok(())
+        } else {
+            Err(TrapCode::TableOutOfBounds)
+        })
+    }
+
+    pub unsafe fn table_init(vmctx: *mut u8, table: i32, elem: i32, dst: i32, src: i32, len: i32) -> i32 {
+        // SAFETY: forwarded.
+        let inst = unsafe { instance(vmctx) };
+        init_result(inst.table_init(table as u32, elem as u32, dst as u32 as u64, src as u32 as u64, len as u32 as u64))
+    }
+
+    pub unsafe fn elem_drop(vmctx: *mut u8, elem: i32) {
+        // SAFETY: forwarded.
+        unsafe { instance(vmctx) }.drop_elem(elem as u32);
+    }
+}

@@ -1,0 +1,7 @@
+//! Tests of the runtime without the compiler: hand-built descriptors test
+//! instance setup, libcalls, invocation and traps (the trap tests run in a
+//! child process, since a trap ends the process).
+
+pub mod fixture;
+mod instance;
+mod traps;

@@ -1,0 +1,140 @@
+//! Wasm backtraces: a frame-pointer walk from the faulting context, mapped
+//! to (module, function, wasm offset), printed as Wasmtime 48 prints a
+//! `WasmBacktrace`.
+//!
+//! Phase: inside the trap handler (no allocation, no locks). Inputs: the
+//! faulting pc and frame pointer, the [`super::registry`] and each
+//! function's source-location table. Output: up to [`MAX_FRAMES`] frames
+//! (Wasmtime's default `wasm_backtrace_max_frames`), innermost first.
+//!
+//! Walk: compiled code keeps frame pointers, so at any trap site `fp` points
+//! at `[saved fp, return address]`. Frame 0 is the faulting pc (looked up
+//! exactly); every further frame is a return address, looked up at `pc - 1`
+//! (the call instruction), as Wasmtime does. The walk stops at the first
+//! return address outside compiled wasm code (the array-call trampoline that
+//! entered wasm), at a frame pointer outside the wasm stack range, or at
+//! [`MAX_FRAMES`].
+//!
+//! Format (`WasmBacktrace`'s `Display`): a header line, then one line per
+//! frame `  {i:>3}: {offset:#8x} - {module}!{function}` joined by newlines
+//! (no trailing one); `<unknown>` for a module without a name,
+//! `<wasm function N>` for a function without one; the offset part is left
+//! out when the function has no source location for the pc.
+
+use crate::descriptor::{Module, wasm_offset_at};
+use std::fmt;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Most frames captured (Wasmtime's default).
+pub const MAX_FRAMES: usize = 20;
+
+/// One wasm frame.
+#[derive(Copy, Clone, Debug)]
+pub struct Frame {
+    /// The frame's module.
+    pub module: &'static Module,
+    /// Function index (imports included).
+    pub func: u32,
+    /// Offset of the wasm instruction in the module binary, if known.
+    pub wasm_offset: Option<u32>,
+}
+
+impl Frame {
+    /// The frame of code address `pc`; `exact` for the faulting pc itself,
+    /// otherwise `pc` is a return address and `pc - 1` is looked up.
+    pub fn at(pc: usize, exact: bool) -> Option<Frame> {
+        let lookup = if exact { pc } else { pc.checked_sub(1)? };
+        let (module, func, offset) = super::registry::lookup_code(lookup)?;
+        Some(Frame {
+            module,
+            func,
+            wasm_offset: wasm_offset_at(module.srclocs(func), offset),
+        })
+    }
+}
+
+/// Bounds of the stack wasm frames live on: set when the host enters wasm,
+/// used to reject garbage frame pointers.
+static STACK_LO: AtomicUsize = AtomicUsize::new(0);
+static STACK_HI: AtomicUsize = AtomicUsize::new(usize::MAX);
+
+/// Records the stack range `[lo, hi)` in which wasm frame pointers lie.
+pub fn set_wasm_stack(lo: usize, hi: usize) {
+    STACK_LO.store(lo, Ordering::Relaxed);
+    STACK_HI.store(hi, Ordering::Relaxed);
+}
+
+/// Captures the backtrace of a trap at `pc` with frame pointer `fp` into
+/// `frames`; returns how many were captured.
+///
+/// # Safety
+/// `fp` must be the frame pointer register of the faulting context whose pc
+/// is `pc`, with `pc` inside compiled wasm code.
+pub unsafe fn capture(pc: usize, mut fp: usize, frames: &mut [Option<Frame>; MAX_FRAMES]) -> usize {
+    let (lo, hi) = (STACK_LO.load(Ordering::Relaxed), STACK_HI.load(Ordering::Relaxed));
+    let mut n = 0;
+    let Some(first) = Frame::at(pc, true) else {
+        return 0;
+    };
+    frames[0] = Some(first);
+    n += 1;
+    while n < MAX_FRAMES {
+        let aligned = fp.is_multiple_of(std::mem::align_of::<usize>());
+        if fp == 0 || !aligned || fp < lo || fp.saturating_add(16) > hi {
+            break;
+        }
+        // SAFETY: `fp` is an aligned address inside the wasm stack range,
+        // and compiled wasm frames store [saved fp, return address] there.
+        let (next_fp, ret) = unsafe {
+            let p = fp as *const usize;
+            (p.read(), p.add(1).read())
+        };
+        let Some(frame) = Frame::at(ret, false) else {
+            break;
+        };
+        frames[n] = Some(frame);
+        n += 1;
+        // Frames grow downwards: the caller's frame is strictly above.
+        if next_fp <= fp {
+            break;
+        }
+        fp = next_fp;
+    }
+    n
+}
+
+/// `WasmBacktrace`'s `Display`.
+pub struct Backtrace<'a> {
+    /// Frames, innermost first.
+    pub frames: &'a [Option<Frame>],
+}
+
+impl fmt::Display for Backtrace<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "error while executing at wasm backtrace:")?;
+        let mut note = false;
+        for (i, frame) in self.frames.iter().flatten().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "  {i:>3}: ")?;
+            if let Some(offset) = frame.wasm_offset {
+                write!(f, "{offset:#8x} - ")?;
+            }
+            f.write_str(frame.module.name().unwrap_or("<unknown>"))?;
+            f.write_str("!")?;
+            match frame.module.func_name(frame.func) {
+                Some(name) => f.write_str(name)?,
+                None => write!(f, "<wasm function {}>", frame.func)?,
+            }
+            note |= frame.module.has_unparsed_debuginfo();
+        }
+        if note {
+            write!(
+                f,
+                "\nnote: using the `WASMTIME_BACKTRACE_DETAILS=1` environment variable may show more debugging information"
+            )?;
+        }
+        Ok(())
+    }
+}

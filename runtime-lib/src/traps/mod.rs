@@ -1,0 +1,77 @@
+//! Traps: from a faulting instruction (or a failed instantiation step) to
+//! Wasmtime's report on stderr and exit status 134.
+//!
+//! Phase: while the guest runs. Inputs: signals raised by compiled code
+//! (`ud2` for explicit traps, `SIGSEGV`/`SIGBUS` for memory accesses that hit
+//! a guard page, `SIGFPE` for hardware division traps), the per-function
+//! trap and source-location tables of the descriptor, and the current
+//! context messages ([`set_context`]). Output: the report, then
+//! `_exit(kiln_abi::trap::TRAP_EXIT_STATUS)`.
+//!
+//! - [`registry`]: process-wide, lock-free-readable maps from code
+//!   addresses to functions and from addresses to linear memories.
+//! - [`signals`]: handler installation, alternate signal stacks, the handler.
+//! - [`backtrace`]: frame-pointer walk and Wasmtime's backtrace format.
+//! - [`report`]: allocation-free formatting of the whole report to stderr.
+//!
+//! A fault whose pc is not a recorded trap site of compiled wasm code is not
+//! a trap: the default action is restored and the signal re-raised, so real
+//! crashes stay crashes.
+
+pub mod backtrace;
+pub mod registry;
+pub mod report;
+pub mod signals;
+
+use std::sync::atomic::{AtomicPtr, Ordering};
+
+pub use signals::{init_thread, install};
+
+/// Context messages of the current phase, outermost first (e.g.
+/// ``failed to run main module `a.wasm` ``, `failed to invoke command
+/// default`). Leaked on replacement: the handler may be reading them.
+static CONTEXT: AtomicPtr<Vec<String>> = AtomicPtr::new(std::ptr::null_mut());
+
+/// Sets the context messages printed before a trap's backtrace.
+pub fn set_context(messages: Vec<String>) {
+    let new = Box::into_raw(Box::new(messages));
+    // The previous vector is leaked on purpose (a handler running on
+    // another thread might still be reading it); there are a handful per
+    // process.
+    CONTEXT.store(new, Ordering::Release);
+}
+
+/// The current context messages (empty if none were set).
+pub fn context() -> &'static [String] {
+    let p = CONTEXT.load(Ordering::Acquire);
+    if p.is_null() {
+        return &[];
+    }
+    // SAFETY: every stored pointer comes from `Box::into_raw` and is never
+    // freed.
+    unsafe { (*p).as_slice() }
+}
+
+/// Reports a fatal error of a host function (e.g. WASI `proc_exit` with an
+/// invalid status) as Wasmtime reports a host error: the context messages,
+/// then `message`, exit status 1 (it is not a trap).
+///
+/// NB: Wasmtime also prints the wasm backtrace of the host call here. That
+/// needs the frame pointer of the last wasm -> host exit, which compiled
+/// host-call trampolines do not record yet, so the backtrace is left out.
+pub fn report_host_error(message: &str) -> ! {
+    let mut chain: Vec<String> = context().to_vec();
+    chain.push(message.to_string());
+    crate::errors::report(&chain);
+    // SAFETY: `_exit` is always safe to call; nothing is buffered.
+    unsafe { libc::_exit(crate::errors::ERROR_STATUS) }
+}
+
+/// Reports a trap raised by the runtime itself (not by compiled code: e.g.
+/// an active segment out of bounds during instantiation) and exits.
+pub fn report_host_trap(code: kiln_abi::trap::TrapCode) -> ! {
+    report::write_trap(2, context(), &[], None, code);
+    // SAFETY: `_exit` is always safe to call; nothing is buffered (all
+    // output goes through write(2)).
+    unsafe { libc::_exit(kiln_abi::trap::TRAP_EXIT_STATUS) }
+}

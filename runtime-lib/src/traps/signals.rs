@@ -1,0 +1,179 @@
+//! Signal handlers that turn faults at wasm trap sites into trap reports.
+//!
+//! Phase: installed once before any wasm runs ([`install`]); every thread
+//! that runs wasm gets an alternate signal stack first ([`init_thread`]), so
+//! the handler also works when the fault is a stack overflow.
+//!
+//! The handler (`SA_SIGINFO | SA_ONSTACK | SA_NODEFER` for `SIGSEGV`,
+//! `SIGBUS`, `SIGILL`, `SIGFPE`):
+//! 1. reads pc and frame pointer from the `ucontext`;
+//! 2. if the signal came from the kernel (`si_code > 0`) and the pc is a
+//!    recorded trap site of a compiled wasm function, it is a wasm trap:
+//!    the fault address is mapped to a linear memory (for `SIGSEGV` and
+//!    `SIGBUS`), the backtrace captured, the report written with `write(2)`
+//!    and the process ends with `_exit(134)`;
+//! 3. otherwise the default action is restored and the signal re-raised (a
+//!    synchronous fault simply recurs when the handler returns), so a real
+//!    crash still dumps core as it would without Kiln.
+//!
+//! NB: everything reached from the handler is allocation- and lock-free.
+
+use super::backtrace::{self, MAX_FRAMES};
+use super::registry;
+use crate::descriptor::trap_at;
+use kiln_abi::trap::TrapCode;
+use std::ffi::c_void;
+use std::sync::Once;
+
+/// Signals that compiled code raises.
+const SIGNALS: [libc::c_int; 4] = [libc::SIGSEGV, libc::SIGBUS, libc::SIGILL, libc::SIGFPE];
+
+/// Size of each thread's alternate signal stack.
+pub const ALT_STACK_SIZE: usize = 64 * 1024;
+
+/// Installs the trap handlers (once per process).
+pub fn install() -> Result<(), String> {
+    static ONCE: Once = Once::new();
+    let mut result = Ok(());
+    ONCE.call_once(|| {
+        for sig in SIGNALS {
+            // SAFETY: a zeroed `sigaction` is a valid starting value; the
+            // handler has the `SA_SIGINFO` signature.
+            let rc = unsafe {
+                let mut sa: libc::sigaction = std::mem::zeroed();
+                sa.sa_sigaction = handler as *const () as usize;
+                sa.sa_flags = libc::SA_SIGINFO | libc::SA_ONSTACK | libc::SA_NODEFER;
+                libc::sigemptyset(&mut sa.sa_mask);
+                libc::sigaction(sig, &sa, std::ptr::null_mut())
+            };
+            if rc != 0 {
+                result = Err(format!(
+                    "failed to install the trap handler for signal {sig}: {}",
+                    std::io::Error::last_os_error()
+                ));
+            }
+        }
+    });
+    result
+}
+
+/// Gives the calling thread an alternate signal stack of at least
+/// [`ALT_STACK_SIZE`] bytes (kept for the thread's lifetime).
+pub fn init_thread() -> Result<(), String> {
+    // SAFETY: querying the current alternate stack into a zeroed struct.
+    let mut old: libc::stack_t = unsafe { std::mem::zeroed() };
+    // SAFETY: `old` is a valid out-pointer.
+    if unsafe { libc::sigaltstack(std::ptr::null(), &mut old) } == 0
+        && old.ss_flags & libc::SS_DISABLE == 0
+        && old.ss_size >= ALT_STACK_SIZE
+    {
+        return Ok(());
+    }
+    let page = crate::memory::host_page_size();
+    let len = ALT_STACK_SIZE + page;
+    // SAFETY: a fresh anonymous mapping; the lowest page stays PROT_NONE as
+    // a guard.
+    unsafe {
+        let base = libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_NONE,
+            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        );
+        if base == libc::MAP_FAILED {
+            return Err(format!(
+                "failed to allocate a signal stack: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        let stack = base.cast::<u8>().add(page);
+        if libc::mprotect(stack.cast(), ALT_STACK_SIZE, libc::PROT_READ | libc::PROT_WRITE) != 0 {
+            return Err(format!(
+                "failed to allocate a signal stack: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        let new = libc::stack_t { ss_sp: stack.cast(), ss_flags: 0, ss_size: ALT_STACK_SIZE };
+        if libc::sigaltstack(&new, std::ptr::null_mut()) != 0 {
+            return Err(format!(
+                "failed to install a signal stack: {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The trap code of the trap site at `pc`, if `pc` is one.
+pub fn trap_code_at(pc: usize) -> Option<TrapCode> {
+    let (module, func, offset) = registry::lookup_code(pc)?;
+    trap_at(module.traps(func), offset)
+}
+
+/// Program counter and frame pointer of a signal context.
+///
+/// # Safety
+/// `ctx` must be the `ucontext_t` passed to an `SA_SIGINFO` handler.
+unsafe fn registers(ctx: *mut c_void) -> (usize, usize) {
+    let uc = ctx.cast::<libc::ucontext_t>();
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        #[cfg(target_arch = "x86_64")]
+        {
+            let gregs = &(*uc).uc_mcontext.gregs;
+            (gregs[libc::REG_RIP as usize] as usize, gregs[libc::REG_RBP as usize] as usize)
+        }
+        #[cfg(target_arch = "aarch64")]
+        {
+            let mc = &(*uc).uc_mcontext;
+            (mc.pc as usize, mc.regs[29] as usize)
+        }
+        #[cfg(target_arch = "riscv64")]
+        {
+            let gregs = &(*uc).uc_mcontext.__gregs;
+            (gregs[0] as usize, gregs[8] as usize)
+        }
+    }
+}
+
+unsafe extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
+    // SAFETY: the kernel passes a valid siginfo and ucontext.
+    let (pc, fp) = unsafe { registers(ctx) };
+    // SAFETY: as above.
+    let from_kernel = unsafe { (*info).si_code } > 0;
+    let code = if from_kernel { trap_code_at(pc) } else { None };
+    let Some(code) = code else {
+        // SAFETY: restoring the default disposition of a signal we handle.
+        unsafe { default_action(sig, from_kernel) };
+        return;
+    };
+    let fault = if sig == libc::SIGSEGV || sig == libc::SIGBUS {
+        // SAFETY: for these signals `si_addr` is the faulting address.
+        registry::lookup_memory(unsafe { (*info).si_addr() } as usize)
+    } else {
+        None
+    };
+    let mut frames = [None; MAX_FRAMES];
+    // SAFETY: `pc` is in compiled wasm code and `fp` its frame pointer.
+    let n = unsafe { backtrace::capture(pc, fp, &mut frames) };
+    super::report::write_trap(2, super::context(), &frames[..n], fault, code);
+    // SAFETY: `_exit` is async-signal-safe.
+    unsafe { libc::_exit(kiln_abi::trap::TRAP_EXIT_STATUS) }
+}
+
+/// Restores the default action of `sig`; re-raises it unless it came from
+/// the kernel (a synchronous fault recurs by itself when we return).
+unsafe fn default_action(sig: libc::c_int, from_kernel: bool) {
+    // SAFETY: setting SIG_DFL and raising are async-signal-safe.
+    unsafe {
+        let mut sa: libc::sigaction = std::mem::zeroed();
+        sa.sa_sigaction = libc::SIG_DFL;
+        libc::sigemptyset(&mut sa.sa_mask);
+        libc::sigaction(sig, &sa, std::ptr::null_mut());
+        if !from_kernel {
+            libc::raise(sig);
+        }
+    }
+}

@@ -1,0 +1,108 @@
+//! Clocks: the wall clock and a monotonic clock starting at zero.
+//!
+//! Phase: run time. Inputs: the host's `CLOCK_REALTIME`/`CLOCK_MONOTONIC`.
+//! Outputs: nanosecond counts.
+//!
+//! Invariants (as wasmtime 48): the monotonic clock counts from the moment
+//! the context was created (so the first reading is small), the wall clock is
+//! Unix time, resolutions come from `clock_getres`. CPU-time clocks are not
+//! provided (P1 reports `EBADF` for them, matching wasmtime).
+
+use std::time::{Instant, SystemTime};
+
+/// The guest's clocks.
+#[derive(Debug)]
+pub struct Clocks {
+    initial: Instant,
+}
+
+impl Default for Clocks {
+    fn default() -> Self {
+        Clocks {
+            initial: Instant::now(),
+        }
+    }
+}
+
+/// A point of wall-clock time, split like `wasi:clocks/wall-clock.datetime`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Datetime {
+    /// Seconds since the Unix epoch.
+    pub seconds: u64,
+    /// Nanoseconds within the second.
+    pub nanoseconds: u32,
+}
+
+impl Datetime {
+    /// Nanoseconds since the epoch, `None` on overflow.
+    pub fn as_nanos(self) -> Option<u64> {
+        self.seconds
+            .checked_mul(1_000_000_000)?
+            .checked_add(u64::from(self.nanoseconds))
+    }
+
+    /// Converts a host time; `None` before the epoch (wasmtime cannot
+    /// represent it either).
+    pub fn from_system_time(t: SystemTime) -> Option<Datetime> {
+        let d = t.duration_since(SystemTime::UNIX_EPOCH).ok()?;
+        Some(Datetime {
+            seconds: d.as_secs(),
+            nanoseconds: d.subsec_nanos(),
+        })
+    }
+}
+
+fn timespec_nanos(ts: rustix::time::Timespec) -> u64 {
+    // Both fields are non-negative for the clocks we read.
+    (ts.tv_sec as u64)
+        .saturating_mul(1_000_000_000)
+        .saturating_add(ts.tv_nsec as u64)
+}
+
+impl Clocks {
+    /// Wall-clock time now.
+    pub fn wall_now(&self) -> Datetime {
+        let d = SystemTime::now()
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .unwrap_or_default();
+        Datetime {
+            seconds: d.as_secs(),
+            nanoseconds: d.subsec_nanos(),
+        }
+    }
+
+    /// Resolution of the wall clock.
+    pub fn wall_resolution(&self) -> Datetime {
+        let res = rustix::time::clock_getres(rustix::time::ClockId::Realtime);
+        Datetime {
+            seconds: res.tv_sec as u64,
+            nanoseconds: res.tv_nsec as u32,
+        }
+    }
+
+    /// Nanoseconds since the context was created.
+    pub fn monotonic_now(&self) -> u64 {
+        u64::try_from(self.initial.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    /// Resolution of the monotonic clock in nanoseconds.
+    pub fn monotonic_resolution(&self) -> u64 {
+        timespec_nanos(rustix::time::clock_getres(rustix::time::ClockId::Monotonic))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn monotonic_starts_near_zero_and_grows() {
+        let c = Clocks::default();
+        let a = c.monotonic_now();
+        let b = c.monotonic_now();
+        assert!(a < 1_000_000_000);
+        assert!(b >= a);
+        assert!(c.monotonic_resolution() > 0);
+        assert!(c.wall_now().seconds > 1_600_000_000);
+    }
+}

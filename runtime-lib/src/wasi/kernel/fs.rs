@@ -1,0 +1,685 @@
+//! Files and directories, reached only through capabilities (cap-std).
+//!
+//! Phase: run time. Inputs: guest paths (already UTF-8) relative to an open
+//! [`Dir`]. Outputs: opened [`Dir`]s/[`File`]s, [`Stat`]s, directory entries.
+//!
+//! Invariants:
+//! - Every path operation is relative to a `cap_std::fs::Dir`; cap-std
+//!   (`openat2(RESOLVE_BENEATH)` or its manual resolver) refuses `..`,
+//!   absolute paths and symlinks leading outside the directory with a
+//!   `PermissionDenied` error, which becomes [`ErrorCode::NotPermitted`].
+//! - Semantics follow wasmtime 48's `crates/wasi/src/filesystem.rs`: the open
+//!   flag rules of `open_at`, `dev` = 1 and `ino` = a hash of the host
+//!   (dev, inode) pair, `ctim` = the birth time (statx `btime`), symlink
+//!   targets may not be absolute, hard links never follow symlinks.
+//! - Nothing here knows about an ABI: positions, append mode and rights are
+//!   the facades' business (see [`super::Descriptor`]).
+
+use super::clock::Datetime;
+use super::error::{ErrorCode, KResult};
+use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, SystemTimeSpec};
+use cap_std::fs::{FileTypeExt, MetadataExt};
+use std::hash::{DefaultHasher, Hash, Hasher};
+use std::os::unix::fs::FileExt;
+use std::time::SystemTime;
+
+/// The type of a filesystem object (`wasi:filesystem` descriptor-type).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum FileType {
+    /// Anything else (FIFOs and sockets included, as in wasmtime).
+    Unknown,
+    /// A block device.
+    BlockDevice,
+    /// A character device.
+    CharacterDevice,
+    /// A directory.
+    Directory,
+    /// A symbolic link.
+    SymbolicLink,
+    /// A regular file.
+    RegularFile,
+}
+
+impl FileType {
+    fn from_cap(ft: cap_std::fs::FileType) -> FileType {
+        if ft.is_dir() {
+            FileType::Directory
+        } else if ft.is_symlink() {
+            FileType::SymbolicLink
+        } else if ft.is_file() {
+            FileType::RegularFile
+        } else if ft.is_block_device() {
+            FileType::BlockDevice
+        } else if ft.is_char_device() {
+            FileType::CharacterDevice
+        } else {
+            FileType::Unknown
+        }
+    }
+}
+
+/// Attributes of a filesystem object.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct Stat {
+    /// Object type.
+    pub file_type: FileType,
+    /// Number of hard links.
+    pub nlink: u64,
+    /// Size in bytes.
+    pub size: u64,
+    /// Last access, if known.
+    pub atim: Option<Datetime>,
+    /// Last modification, if known.
+    pub mtim: Option<Datetime>,
+    /// Status change: wasmtime reports the birth time here.
+    pub ctim: Option<Datetime>,
+    /// Identity hash (see [`identity_hash`]).
+    pub ino: u64,
+}
+
+/// The identity hash wasmtime reports as an inode number: std's
+/// `DefaultHasher` over the host (dev, ino) pair.
+pub fn identity_hash(dev: u64, ino: u64) -> u64 {
+    let mut h = DefaultHasher::new();
+    (dev, ino).hash(&mut h);
+    h.finish()
+}
+
+fn to_datetime(t: std::io::Result<cap_std::time::SystemTime>) -> Option<Datetime> {
+    t.ok()
+        .and_then(|t| Datetime::from_system_time(t.into_std()))
+}
+
+impl Stat {
+    fn from_meta(meta: &cap_std::fs::Metadata) -> Stat {
+        Stat {
+            file_type: FileType::from_cap(meta.file_type()),
+            nlink: meta.nlink(),
+            size: meta.len(),
+            atim: to_datetime(meta.accessed()),
+            mtim: to_datetime(meta.modified()),
+            ctim: to_datetime(meta.created()),
+            ino: identity_hash(meta.dev(), meta.ino()),
+        }
+    }
+}
+
+/// How a descriptor was opened.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpenMode {
+    /// Opened for reading.
+    pub read: bool,
+    /// Opened for writing.
+    pub write: bool,
+}
+
+/// `open-at` flags (P1 `oflags`).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct OpenFlags {
+    /// Create if missing.
+    pub create: bool,
+    /// Fail unless a directory.
+    pub directory: bool,
+    /// With `create`: fail if it exists.
+    pub exclusive: bool,
+    /// Truncate to size 0.
+    pub truncate: bool,
+}
+
+/// Descriptor flags requested at open (P1 rights and `fdflags`).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct DescriptorFlags {
+    /// Read access.
+    pub read: bool,
+    /// Write access.
+    pub write: bool,
+    /// `O_SYNC`, `O_DSYNC` or `O_RSYNC` requested (unsupported, as in wasmtime).
+    pub sync: bool,
+}
+
+/// A new timestamp for `set_times`.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum NewTimestamp {
+    /// Leave unchanged.
+    NoChange,
+    /// The current time.
+    Now,
+    /// Nanoseconds since the epoch.
+    At(u64),
+}
+
+impl NewTimestamp {
+    fn to_system_time(self) -> Option<SystemTime> {
+        match self {
+            NewTimestamp::NoChange => None,
+            // NB: wasmtime samples "now" on the host rather than passing
+            // UTIME_NOW; the observable result is the same.
+            NewTimestamp::Now => Some(SystemTime::now()),
+            NewTimestamp::At(ns) => {
+                Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_nanos(ns))
+            }
+        }
+    }
+
+    fn to_timespec(self) -> rustix::fs::Timespec {
+        match self.to_system_time() {
+            None => rustix::fs::Timespec {
+                tv_sec: 0,
+                tv_nsec: rustix::fs::UTIME_OMIT,
+            },
+            Some(t) => {
+                let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
+                rustix::fs::Timespec {
+                    tv_sec: d.as_secs() as i64,
+                    tv_nsec: i64::from(d.subsec_nanos()),
+                }
+            }
+        }
+    }
+}
+
+fn follow(yes: bool) -> FollowSymlinks {
+    if yes {
+        FollowSymlinks::Yes
+    } else {
+        FollowSymlinks::No
+    }
+}
+
+fn set_fd_times(fd: impl std::os::fd::AsFd, atim: NewTimestamp, mtim: NewTimestamp) -> KResult<()> {
+    let times = rustix::fs::Timestamps {
+        last_access: atim.to_timespec(),
+        last_modification: mtim.to_timespec(),
+    };
+    rustix::fs::futimens(fd, &times)?;
+    Ok(())
+}
+
+/// An open directory: the root of every path operation.
+#[derive(Debug)]
+pub struct Dir {
+    /// The capability.
+    pub dir: cap_std::fs::Dir,
+    /// How it was opened.
+    pub open_mode: OpenMode,
+}
+
+/// An open regular file (or other non-directory object).
+#[derive(Debug)]
+pub struct File {
+    /// The host file.
+    pub file: std::fs::File,
+    /// How it was opened.
+    pub open_mode: OpenMode,
+}
+
+/// The result of [`Dir::open_at`].
+#[derive(Debug)]
+pub enum Opened {
+    /// A directory was opened.
+    Dir(Dir),
+    /// A file was opened.
+    File(File),
+}
+
+/// One directory entry (without `.` and `..`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirEntry {
+    /// Entry name.
+    pub name: String,
+    /// Type of the entry itself (symlinks are not followed).
+    pub file_type: FileType,
+    /// Identity hash of the entry.
+    pub ino: u64,
+}
+
+impl Dir {
+    /// Opens the host directory `path` with ambient authority (start-up only).
+    pub fn open_ambient(path: &std::path::Path) -> std::io::Result<Dir> {
+        let dir = cap_std::fs::Dir::open_ambient_dir(path, cap_std::ambient_authority())?;
+        Ok(Dir {
+            dir,
+            open_mode: OpenMode {
+                read: true,
+                write: true,
+            },
+        })
+    }
+
+    /// Opens `path` below this directory.
+    pub fn open_at(
+        &self,
+        path: &str,
+        follow_links: bool,
+        oflags: OpenFlags,
+        flags: DescriptorFlags,
+    ) -> KResult<Opened> {
+        let mut opts = cap_std::fs::OpenOptions::new();
+        let mut mode = OpenMode::default();
+        if oflags.create {
+            if oflags.exclusive {
+                opts.create_new(true);
+            } else {
+                opts.create(true);
+            }
+            opts.write(true);
+            mode.write = true;
+        }
+        if oflags.truncate {
+            opts.truncate(true).write(true);
+            mode.write = true;
+        }
+        if flags.read {
+            opts.read(true);
+            mode.read = true;
+        }
+        if flags.write {
+            opts.write(true);
+            mode.write = true;
+        } else {
+            // Like wasmtime: without write access, open for reading so the
+            // OS accepts the open.
+            opts.read(true);
+            mode.read = true;
+        }
+        opts.follow(follow(follow_links));
+        if flags.sync {
+            return Err(ErrorCode::Unsupported);
+        }
+        if oflags.directory && (oflags.create || oflags.exclusive || oflags.truncate) {
+            return Err(ErrorCode::Invalid);
+        }
+        let file = self.dir.open_with(path, &opts)?.into_std();
+        let meta = cap_std::fs::Metadata::from_file(&file)?;
+        if meta.is_dir() {
+            Ok(Opened::Dir(Dir {
+                dir: cap_std::fs::Dir::from_std_file(file),
+                open_mode: mode,
+            }))
+        } else if oflags.directory {
+            Err(ErrorCode::NotDirectory)
+        } else {
+            Ok(Opened::File(File {
+                file,
+                open_mode: mode,
+            }))
+        }
+    }
+
+    /// Attributes of this directory.
+    pub fn stat(&self) -> KResult<Stat> {
+        Ok(Stat::from_meta(&self.dir.dir_metadata()?))
+    }
+
+    /// Attributes of `path`.
+    pub fn stat_at(&self, path: &str, follow_links: bool) -> KResult<Stat> {
+        let meta = if follow_links {
+            self.dir.metadata(path)?
+        } else {
+            self.dir.symlink_metadata(path)?
+        };
+        Ok(Stat::from_meta(&meta))
+    }
+
+    /// Creates directory `path`.
+    pub fn create_directory_at(&self, path: &str) -> KResult<()> {
+        Ok(self.dir.create_dir(path)?)
+    }
+
+    /// Sets the times of `path`.
+    pub fn set_times_at(
+        &self,
+        path: &str,
+        follow_links: bool,
+        atim: NewTimestamp,
+        mtim: NewTimestamp,
+    ) -> KResult<()> {
+        let spec = |t: NewTimestamp| {
+            t.to_system_time()
+                .map(|t| SystemTimeSpec::Absolute(cap_std::time::SystemTime::from_std(t)))
+        };
+        if follow_links {
+            self.dir.set_times(path, spec(atim), spec(mtim))?;
+        } else {
+            self.dir.set_symlink_times(path, spec(atim), spec(mtim))?;
+        }
+        Ok(())
+    }
+
+    /// Sets the times of this directory.
+    pub fn set_times(&self, atim: NewTimestamp, mtim: NewTimestamp) -> KResult<()> {
+        set_fd_times(&self.dir, atim, mtim)
+    }
+
+    /// Creates hard link `new_path` (below `new_dir`) to `old_path`.
+    pub fn link_at(
+        &self,
+        old_follow: bool,
+        old_path: &str,
+        new_dir: &Dir,
+        new_path: &str,
+    ) -> KResult<()> {
+        if old_follow {
+            return Err(ErrorCode::Invalid);
+        }
+        Ok(self.dir.hard_link(old_path, &new_dir.dir, new_path)?)
+    }
+
+    /// Reads symlink `path` (absolute targets are refused).
+    pub fn readlink_at(&self, path: &str) -> KResult<String> {
+        let target = self.dir.read_link(path)?;
+        target
+            .into_os_string()
+            .into_string()
+            .map_err(|_| ErrorCode::IllegalByteSequence)
+    }
+
+    /// Removes the empty directory `path`.
+    pub fn remove_directory_at(&self, path: &str) -> KResult<()> {
+        Ok(self.dir.remove_dir(path)?)
+    }
+
+    /// Renames `old_path` to `new_path` below `new_dir`.
+    pub fn rename_at(&self, old_path: &str, new_dir: &Dir, new_path: &str) -> KResult<()> {
+        Ok(self.dir.rename(old_path, &new_dir.dir, new_path)?)
+    }
+
+    /// Creates symlink `new_path` pointing at `target` (not absolute).
+    pub fn symlink_at(&self, target: &str, new_path: &str) -> KResult<()> {
+        Ok(self.dir.symlink(target, new_path)?)
+    }
+
+    /// Removes the non-directory `path` (symlinks included).
+    pub fn unlink_file_at(&self, path: &str) -> KResult<()> {
+        Ok(self.dir.remove_file(path)?)
+    }
+
+    /// All entries in OS order, without `.` and `..`. Each entry is read
+    /// eagerly (name, type, identity), as wasmtime does.
+    pub fn read_dir(&self) -> KResult<Vec<KResult<DirEntry>>> {
+        let entries = self.dir.entries()?;
+        Ok(entries
+            .map(|entry| -> KResult<DirEntry> {
+                let entry = entry?;
+                let meta = entry.metadata()?;
+                let name = entry
+                    .file_name()
+                    .into_string()
+                    .map_err(|_| ErrorCode::IllegalByteSequence)?;
+                Ok(DirEntry {
+                    name,
+                    file_type: FileType::from_cap(meta.file_type()),
+                    ino: identity_hash(meta.dev(), meta.ino()),
+                })
+            })
+            .collect())
+    }
+
+    /// Flushes the directory to storage.
+    pub fn sync(&self) -> KResult<()> {
+        rustix::fs::fsync(&self.dir)?;
+        Ok(())
+    }
+}
+
+impl File {
+    /// Reads at `pos` (a single `pread`).
+    pub fn read_at(&self, buf: &mut [u8], pos: u64) -> KResult<usize> {
+        Ok(self.file.read_at(buf, pos)?)
+    }
+
+    /// Writes at `pos` (a single `pwrite`).
+    pub fn write_at(&self, buf: &[u8], pos: u64) -> KResult<usize> {
+        Ok(self.file.write_at(buf, pos)?)
+    }
+
+    /// Appends at the end of the file regardless of any position.
+    pub fn append(&self, buf: &[u8]) -> KResult<usize> {
+        let iov = [std::io::IoSlice::new(buf)];
+        match rustix::io::pwritev2(&self.file, &iov, 0, rustix::io::ReadWriteFlags::APPEND) {
+            Err(rustix::io::Errno::NOSYS) | Err(rustix::io::Errno::NOTSUP) => {}
+            other => return Ok(other?),
+        }
+        // Old kernels: switch the description to O_APPEND for this write.
+        let old = rustix::fs::fcntl_getfl(&self.file)?;
+        rustix::fs::fcntl_setfl(&self.file, old | rustix::fs::OFlags::APPEND)?;
+        let result = rustix::io::write(&self.file, buf);
+        rustix::fs::fcntl_setfl(&self.file, old)?;
+        Ok(result?)
+    }
+
+    /// Attributes of the file.
+    pub fn stat(&self) -> KResult<Stat> {
+        Ok(Stat::from_meta(&cap_std::fs::Metadata::from_file(
+            &self.file,
+        )?))
+    }
+
+    /// Truncates or extends the file.
+    pub fn set_size(&self, size: u64) -> KResult<()> {
+        Ok(self.file.set_len(size)?)
+    }
+
+    /// Sets the file's times.
+    pub fn set_times(&self, atim: NewTimestamp, mtim: NewTimestamp) -> KResult<()> {
+        set_fd_times(&self.file, atim, mtim)
+    }
+
+    /// `fsync`.
+    pub fn sync(&self) -> KResult<()> {
+        Ok(self.file.sync_all()?)
+    }
+
+    /// `fdatasync`.
+    pub fn sync_data(&self) -> KResult<()> {
+        Ok(self.file.sync_data()?)
+    }
+
+    /// `posix_fadvise`.
+    pub fn advise(&self, offset: u64, len: u64, advice: rustix::fs::Advice) -> KResult<()> {
+        rustix::fs::fadvise(&self.file, offset, std::num::NonZeroU64::new(len), advice)?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tmp(name: &str) -> std::path::PathBuf {
+        let p = std::env::temp_dir().join(format!("kiln-wasi-fs-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&p);
+        std::fs::create_dir_all(&p).unwrap();
+        p
+    }
+
+    fn rw() -> DescriptorFlags {
+        DescriptorFlags {
+            read: true,
+            write: true,
+            sync: false,
+        }
+    }
+
+    #[test]
+    fn escapes_are_refused() {
+        let root = tmp("escape");
+        std::fs::create_dir(root.join("sub")).unwrap();
+        std::fs::write(
+            root.parent()
+                .unwrap()
+                .join(format!("kiln-outside-{}", std::process::id())),
+            b"x",
+        )
+        .unwrap();
+        let d = Dir::open_ambient(&root).unwrap();
+        let ro = DescriptorFlags::default();
+        let none = OpenFlags::default();
+        assert_eq!(
+            d.open_at("..", true, none, ro).err(),
+            Some(ErrorCode::NotPermitted)
+        );
+        assert_eq!(
+            d.open_at("sub/../..", true, none, ro).err(),
+            Some(ErrorCode::NotPermitted)
+        );
+        assert_eq!(
+            d.open_at("/etc/passwd", true, none, ro).err(),
+            Some(ErrorCode::NotPermitted)
+        );
+        // A symlink pointing outside, followed.
+        std::os::unix::fs::symlink("../..", root.join("up")).unwrap();
+        assert_eq!(
+            d.open_at("up", true, none, ro).err(),
+            Some(ErrorCode::NotPermitted)
+        );
+        assert_eq!(d.stat_at("up/x", true).err(), Some(ErrorCode::NotPermitted));
+        // Not followed: the final symlink itself cannot be opened.
+        assert_eq!(
+            d.open_at("up", false, none, ro).err(),
+            Some(ErrorCode::Loop)
+        );
+        // Absolute symlink targets cannot be created.
+        assert_eq!(
+            d.symlink_at("/etc", "abs").err(),
+            Some(ErrorCode::NotPermitted)
+        );
+        // `..` inside the sandbox is fine.
+        assert!(matches!(
+            d.open_at("sub/..", true, none, ro),
+            Ok(Opened::Dir(_))
+        ));
+        let _ = std::fs::remove_dir_all(&root);
+    }
+
+    #[test]
+    fn open_flags_follow_wasmtime() {
+        let root = tmp("open");
+        let d = Dir::open_ambient(&root).unwrap();
+        let create = OpenFlags {
+            create: true,
+            ..Default::default()
+        };
+        let excl = OpenFlags {
+            create: true,
+            exclusive: true,
+            ..Default::default()
+        };
+        let dirf = OpenFlags {
+            directory: true,
+            ..Default::default()
+        };
+        let f = match d.open_at("a.txt", false, create, rw()).unwrap() {
+            Opened::File(f) => f,
+            Opened::Dir(_) => panic!("expected a file"),
+        };
+        assert_eq!(f.write_at(b"hello", 0).unwrap(), 5);
+        assert_eq!(f.append(b"!").unwrap(), 1);
+        assert_eq!(f.stat().unwrap().size, 6);
+        assert_eq!(
+            d.open_at("a.txt", false, excl, rw()).err(),
+            Some(ErrorCode::Exist)
+        );
+        assert_eq!(
+            d.open_at("a.txt", false, dirf, DescriptorFlags::default())
+                .err(),
+            Some(ErrorCode::NotDirectory)
+        );
+        assert_eq!(
+            d.open_at(
+                "x",
+                false,
+                OpenFlags {
+                    directory: true,
+                    create: true,
+                    ..Default::default()
+                },
+                rw()
+            )
+            .err(),
+            Some(ErrorCode::Invalid)
+        );
+        assert_eq!(
+            d.open_at("missing", false, OpenFlags::default(), rw())
+                .err(),
+            Some(ErrorCode::NoEntry)
+        );
+        d.create_directory_at("dir").unwrap();
+        assert_eq!(d.create_directory_at("dir").err(), Some(ErrorCode::Exist));
+        assert_eq!(
+            d.open_at("dir", false, OpenFlags::default(), rw()).err(),
+            Some(ErrorCode::IsDirectory)
+        );
+        assert!(matches!(
+            d.open_at("dir", false, dirf, DescriptorFlags::default()),
+            Ok(Opened::Dir(_))
+        ));
+        assert_eq!(
+            d.open_at(
+                "a.txt/",
+                false,
+                OpenFlags::default(),
+                DescriptorFlags::default()
+            )
+            .err(),
+            Some(ErrorCode::NotDirectory)
+        );
+        let st = d.stat_at("a.txt", false).unwrap();
+        assert_eq!(
+            (st.file_type, st.nlink, st.size),
+            (FileType::RegularFile, 1, 6)
+        );
+        d.link_at(false, "a.txt", &d, "b.txt").unwrap();
+        assert_eq!(d.stat_at("a.txt", false).unwrap().nlink, 2);
+        assert_eq!(
+            d.link_at(true, "a.txt", &d, "c.txt").err(),
+            Some(ErrorCode::Invalid)
+        );
+        d.symlink_at("a.txt", "l").unwrap();
+        assert_eq!(d.readlink_at("l").unwrap(), "a.txt");
+        assert_eq!(
+            d.stat_at("l", false).unwrap().file_type,
+            FileType::SymbolicLink
+        );
+        assert_eq!(d.stat_at("l", true).unwrap().ino, st.ino);
+        let mut names: Vec<_> = d
+            .read_dir()
+            .unwrap()
+            .into_iter()
+            .map(|e| e.unwrap().name)
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a.txt", "b.txt", "dir", "l"]);
+        std::fs::write(root.join("dir/f"), b"").unwrap();
+        assert_eq!(
+            d.remove_directory_at("dir").err(),
+            Some(ErrorCode::NotEmpty)
+        );
+        assert_eq!(d.unlink_file_at("dir").err(), Some(ErrorCode::IsDirectory));
+        d.rename_at("a.txt", &d, "dir/g").unwrap();
+        assert_eq!(d.stat_at("a.txt", false).err(), Some(ErrorCode::NoEntry));
+        d.set_times_at(
+            "b.txt",
+            true,
+            NewTimestamp::At(1_000_000_000_123),
+            NewTimestamp::At(2_000_000_000_000),
+        )
+        .unwrap();
+        let st = d.stat_at("b.txt", true).unwrap();
+        assert_eq!(
+            st.atim,
+            Some(Datetime {
+                seconds: 1000,
+                nanoseconds: 123
+            })
+        );
+        assert_eq!(
+            st.mtim,
+            Some(Datetime {
+                seconds: 2000,
+                nanoseconds: 0
+            })
+        );
+        let _ = std::fs::remove_dir_all(&root);
+    }
+}

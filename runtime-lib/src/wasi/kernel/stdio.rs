@@ -1,0 +1,80 @@
+//! Standard input, output and error: the host's fds 0, 1 and 2.
+//!
+//! Phase: run time. Inputs: guest buffers. Outputs: bytes on the host fds.
+//!
+//! Invariants: output is written straight to the host descriptor, unbuffered
+//! (a later `proc_exit` or trap cannot lose it), looping until every byte is
+//! written or an error occurs, as wasmtime's blocking write-and-flush does.
+//! Reads are single `read(2)` calls. Whether a stream is a terminal is decided
+//! once, at start-up (wasmtime reports `character_device` for terminals and
+//! `unknown` otherwise).
+
+use super::error::{ErrorCode, KResult};
+use std::os::fd::BorrowedFd;
+
+/// Which standard stream.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum StdioKind {
+    /// fd 0
+    Stdin,
+    /// fd 1
+    Stdout,
+    /// fd 2
+    Stderr,
+}
+
+/// One of the guest's standard streams.
+#[derive(Debug)]
+pub struct Stdio {
+    /// Which stream.
+    pub kind: StdioKind,
+    /// Whether the host fd is a terminal.
+    pub isatty: bool,
+}
+
+impl Stdio {
+    /// The stream `kind`, probing whether it is a terminal.
+    pub fn new(kind: StdioKind) -> Stdio {
+        let isatty = rustix::termios::isatty(host_fd(kind));
+        Stdio { kind, isatty }
+    }
+
+    /// Reads up to `buf.len()` bytes (0 at end of input).
+    pub fn read(&self, buf: &mut [u8]) -> KResult<usize> {
+        loop {
+            match rustix::io::read(host_fd(self.kind), &mut *buf) {
+                Ok(n) => return Ok(n),
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(ErrorCode::from(e)),
+            }
+        }
+    }
+
+    /// Writes all of `data`.
+    pub fn write_all(&self, data: &[u8]) -> KResult<usize> {
+        write_all_fd(host_fd(self.kind), data)
+    }
+}
+
+/// Writes all of `data` to `fd`, retrying on `EINTR`/short writes.
+pub fn write_all_fd(fd: BorrowedFd<'_>, mut data: &[u8]) -> KResult<usize> {
+    let total = data.len();
+    while !data.is_empty() {
+        match rustix::io::write(fd, data) {
+            Ok(0) => return Err(ErrorCode::Io),
+            Ok(n) => data = &data[n..],
+            Err(rustix::io::Errno::INTR) => {}
+            Err(e) => return Err(ErrorCode::from(e)),
+        }
+    }
+    Ok(total)
+}
+
+/// The host descriptor of a standard stream.
+pub fn host_fd(kind: StdioKind) -> BorrowedFd<'static> {
+    match kind {
+        StdioKind::Stdin => rustix::stdio::stdin(),
+        StdioKind::Stdout => rustix::stdio::stdout(),
+        StdioKind::Stderr => rustix::stdio::stderr(),
+    }
+}

@@ -1,0 +1,260 @@
+//! Guest memory as WASI P1 host functions see it: bounds- and
+//! alignment-checked little-endian accesses, plus wasmtime's per-call fuel.
+//!
+//! Phase: run time. Inputs: the `VMMemoryDefinition` (base, current length)
+//! read at the start of each host call. Outputs: checked views.
+//!
+//! Invariants (as wiggle in wasmtime 48):
+//! - An out-of-bounds or overflowing pointer, or a scalar access not aligned
+//!   to its natural alignment, is fatal for the guest ([`P1Error::Fatal`]),
+//!   never an errno: the WASI P1 spec says such calls trap.
+//! - Byte arrays have no alignment requirement; an empty range is in bounds
+//!   when its start is at most the memory length.
+//! - Each host call gets [`HOSTCALL_FUEL`] bytes of fuel: copying more than
+//!   that (iovec arrays, the first non-empty buffer, path strings, poll
+//!   subscriptions) fails with `ENOMEM`.
+//! - Invalid UTF-8 in a string argument is `EILSEQ`.
+
+use super::P1Error;
+use super::types::Errno;
+use std::cell::Cell;
+
+/// Fuel granted to each host call (wasmtime's default `hostcall_fuel`).
+pub const HOSTCALL_FUEL: usize = 128 << 20;
+
+/// A checked view of the guest's linear memory during one host call.
+#[derive(Debug)]
+pub struct GuestMemory {
+    base: *mut u8,
+    len: usize,
+    fuel: Cell<usize>,
+}
+
+impl GuestMemory {
+    /// A view of `len` bytes at `base`.
+    ///
+    /// # Safety
+    /// `base..base+len` must be valid, writable memory for as long as the
+    /// view is used, and not otherwise accessed by the host meanwhile (the
+    /// guest is suspended in the host call).
+    pub unsafe fn new(base: *mut u8, len: usize) -> GuestMemory {
+        GuestMemory {
+            base,
+            len,
+            fuel: Cell::new(HOSTCALL_FUEL),
+        }
+    }
+
+    /// Current accessible length.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether the memory is empty.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// Spends `bytes` of this call's fuel (`ENOMEM` when exhausted).
+    pub fn consume_fuel(&self, bytes: u64) -> Result<(), P1Error> {
+        let left = self.fuel.get() as u64;
+        if bytes > left {
+            return Err(P1Error::Errno(Errno::NOMEM));
+        }
+        self.fuel.set((left - bytes) as usize);
+        Ok(())
+    }
+
+    fn check(&self, ptr: u32, len: u64, align: u32) -> Result<usize, P1Error> {
+        let end = u64::from(ptr) + len;
+        if end > self.len as u64 {
+            return Err(P1Error::Fatal(format!(
+                "pointer out of bounds: {len} bytes at {ptr:#x} (memory is {:#x} bytes)",
+                self.len
+            )));
+        }
+        if !ptr.is_multiple_of(align) {
+            return Err(P1Error::Fatal(format!(
+                "Pointer not aligned to {align}: {ptr:#x}"
+            )));
+        }
+        Ok(ptr as usize)
+    }
+
+    /// Checks an array of `count` elements of `size` bytes (overflow of the
+    /// byte size is fatal, as wiggle's `PtrOverflow`).
+    pub fn check_array(&self, ptr: u32, count: u32, size: u32, align: u32) -> Result<(), P1Error> {
+        let bytes = count
+            .checked_mul(size)
+            .ok_or_else(|| P1Error::Fatal("pointer overflow".to_string()))?;
+        self.check(ptr, u64::from(bytes), align).map(drop)
+    }
+
+    /// The bytes `ptr..ptr+len`.
+    pub fn bytes(&self, ptr: u32, len: u32) -> Result<&[u8], P1Error> {
+        let start = self.check(ptr, u64::from(len), 1)?;
+        // SAFETY: checked in bounds of the memory `new` vouched for.
+        Ok(unsafe { std::slice::from_raw_parts(self.base.add(start), len as usize) })
+    }
+
+    /// The bytes `ptr..ptr+len`, writable.
+    #[allow(
+        clippy::mut_from_ref,
+        reason = "guest memory is shared, not owned by the view"
+    )]
+    pub fn bytes_mut(&self, ptr: u32, len: u32) -> Result<&mut [u8], P1Error> {
+        let start = self.check(ptr, u64::from(len), 1)?;
+        // SAFETY: checked in bounds; callers never hold two overlapping
+        // views at once (each host function copies in or out one buffer at a
+        // time).
+        Ok(unsafe { std::slice::from_raw_parts_mut(self.base.add(start), len as usize) })
+    }
+
+    /// Copies `data` to `ptr`.
+    pub fn write_bytes(&self, ptr: u32, data: &[u8]) -> Result<(), P1Error> {
+        let len = u32::try_from(data.len()).map_err(|_| P1Error::Errno(Errno::OVERFLOW))?;
+        if len == 0 {
+            // wiggle skips the bounds check of empty copies.
+            return Ok(());
+        }
+        self.bytes_mut(ptr, len)?.copy_from_slice(data);
+        Ok(())
+    }
+
+    /// A UTF-8 string argument (fuel is charged for its length).
+    pub fn string(&self, ptr: u32, len: u32) -> Result<&str, P1Error> {
+        self.consume_fuel(u64::from(len))?;
+        let bytes = self.bytes(ptr, len)?;
+        std::str::from_utf8(bytes).map_err(|_| P1Error::Errno(Errno::ILSEQ))
+    }
+
+    fn read_n<const N: usize>(&self, ptr: u32) -> Result<[u8; N], P1Error> {
+        let start = self.check(ptr, N as u64, N as u32)?;
+        let mut out = [0u8; N];
+        // SAFETY: checked in bounds.
+        unsafe { std::ptr::copy_nonoverlapping(self.base.add(start), out.as_mut_ptr(), N) };
+        Ok(out)
+    }
+
+    fn write_n<const N: usize>(&self, ptr: u32, v: [u8; N]) -> Result<(), P1Error> {
+        let start = self.check(ptr, N as u64, N as u32)?;
+        // SAFETY: checked in bounds.
+        unsafe { std::ptr::copy_nonoverlapping(v.as_ptr(), self.base.add(start), N) };
+        Ok(())
+    }
+
+    /// Reads a `u8`.
+    pub fn read_u8(&self, ptr: u32) -> Result<u8, P1Error> {
+        Ok(self.read_n::<1>(ptr)?[0])
+    }
+    /// Reads a little-endian `u16` (2-aligned).
+    pub fn read_u16(&self, ptr: u32) -> Result<u16, P1Error> {
+        Ok(u16::from_le_bytes(self.read_n(ptr)?))
+    }
+    /// Reads a little-endian `u32` (4-aligned).
+    pub fn read_u32(&self, ptr: u32) -> Result<u32, P1Error> {
+        Ok(u32::from_le_bytes(self.read_n(ptr)?))
+    }
+    /// Reads a little-endian `u64` (8-aligned).
+    pub fn read_u64(&self, ptr: u32) -> Result<u64, P1Error> {
+        Ok(u64::from_le_bytes(self.read_n(ptr)?))
+    }
+    /// Writes a `u8`.
+    pub fn write_u8(&self, ptr: u32, v: u8) -> Result<(), P1Error> {
+        self.write_n(ptr, [v])
+    }
+    /// Writes a little-endian `u16` (2-aligned).
+    pub fn write_u16(&self, ptr: u32, v: u16) -> Result<(), P1Error> {
+        self.write_n(ptr, v.to_le_bytes())
+    }
+    /// Writes a little-endian `u32` (4-aligned).
+    pub fn write_u32(&self, ptr: u32, v: u32) -> Result<(), P1Error> {
+        self.write_n(ptr, v.to_le_bytes())
+    }
+    /// Writes a little-endian `u64` (8-aligned).
+    pub fn write_u64(&self, ptr: u32, v: u64) -> Result<(), P1Error> {
+        self.write_n(ptr, v.to_le_bytes())
+    }
+
+    /// The first non-empty buffer of an iovec array at `iovs` (count `n`),
+    /// as `(ptr, len)`; `(0, 0)` if all are empty. Charges fuel for the array
+    /// and for the chosen buffer, like wasmtime (which reads or writes only
+    /// that first buffer per call).
+    pub fn first_nonempty_iovec(&self, iovs: u32, n: u32) -> Result<(u32, u32), P1Error> {
+        self.consume_fuel(u64::from(n) * 8)?;
+        for i in 0..n {
+            let at = iovs
+                .checked_add(i * super::types::IOVEC_SIZE)
+                .ok_or_else(|| P1Error::Fatal("pointer overflow".to_string()))?;
+            let buf = self.read_u32(at)?;
+            let len = self.read_u32(at + 4)?;
+            if len == 0 {
+                continue;
+            }
+            self.consume_fuel(u64::from(len))?;
+            return Ok((buf, len));
+        }
+        Ok((0, 0))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mem(buf: &mut [u8]) -> GuestMemory {
+        // SAFETY: the buffer outlives the view in each test.
+        unsafe { GuestMemory::new(buf.as_mut_ptr(), buf.len()) }
+    }
+
+    #[test]
+    fn bounds_and_alignment() {
+        let mut buf = vec![0u8; 64];
+        let m = mem(&mut buf);
+        m.write_u32(60, 0xdead_beef).unwrap();
+        assert_eq!(m.read_u32(60).unwrap(), 0xdead_beef);
+        assert!(matches!(m.read_u32(61), Err(P1Error::Fatal(_))));
+        assert!(matches!(m.read_u32(64), Err(P1Error::Fatal(_))));
+        assert!(matches!(m.read_u64(60), Err(P1Error::Fatal(_))));
+        assert!(matches!(m.bytes(60, 5), Err(P1Error::Fatal(_))));
+        assert_eq!(m.bytes(64, 0).unwrap().len(), 0);
+        assert!(matches!(m.bytes(65, 0), Err(P1Error::Fatal(_))));
+        assert!(matches!(
+            m.check_array(0, u32::MAX, 8, 4),
+            Err(P1Error::Fatal(_))
+        ));
+        m.write_bytes(1000, &[]).unwrap();
+    }
+
+    #[test]
+    fn iovecs_pick_first_nonempty() {
+        let mut buf = vec![0u8; 64];
+        let m = mem(&mut buf);
+        // iovec[0] = (16, 0), iovec[1] = (20, 5), iovec[2] = (40, 3)
+        for (i, (p, l)) in [(16u32, 0u32), (20, 5), (40, 3)].into_iter().enumerate() {
+            m.write_u32(i as u32 * 8, p).unwrap();
+            m.write_u32(i as u32 * 8 + 4, l).unwrap();
+        }
+        assert_eq!(m.first_nonempty_iovec(0, 3).unwrap(), (20, 5));
+        assert_eq!(m.first_nonempty_iovec(0, 1).unwrap(), (0, 0));
+        assert_eq!(m.first_nonempty_iovec(0, 0).unwrap(), (0, 0));
+        assert!(matches!(
+            m.first_nonempty_iovec(2, 1),
+            Err(P1Error::Fatal(_))
+        ));
+        // 2^25 iovecs need 256 MiB of fuel: ENOMEM before any read.
+        assert_eq!(
+            m.first_nonempty_iovec(0, 1 << 25),
+            Err(P1Error::Errno(Errno::NOMEM))
+        );
+    }
+
+    #[test]
+    fn strings() {
+        let mut buf = b"ok\xff".to_vec();
+        let m = mem(&mut buf);
+        assert_eq!(m.string(0, 2).unwrap(), "ok");
+        assert_eq!(m.string(0, 3), Err(P1Error::Errno(Errno::ILSEQ)));
+        assert!(matches!(m.string(2, 2), Err(P1Error::Fatal(_))));
+    }
+}

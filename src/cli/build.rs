@@ -1,0 +1,141 @@
+//! `kiln build app.wasm -o app`: compile a module into a standalone native
+//! executable (or, with `--emit obj`, just the relocatable object) whose
+//! capabilities (`--dir`, `--env`, `-S`) are baked in.
+
+use super::{compile, input, options::WasiOptions};
+use anyhow::{Result, bail};
+use clap::{Args, ValueEnum};
+use kiln_abi::grants::GRANT_FLAG_INHERIT_ENV;
+use kiln_compiler::{Config, CpuSpec, OptLevel};
+use std::path::PathBuf;
+
+/// What `kiln build` writes.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Emit {
+    /// A linked executable.
+    Exe,
+    /// The relocatable object (link it with the runtime archive yourself).
+    Obj,
+}
+
+/// `-O` levels.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Opt {
+    /// No optimization.
+    #[value(name = "0")]
+    O0,
+    /// Optimize for speed.
+    #[value(name = "1")]
+    O1,
+    /// Optimize for speed (the default).
+    #[value(name = "2")]
+    O2,
+    /// Optimize for speed and size.
+    #[value(name = "s")]
+    Os,
+}
+
+impl Opt {
+    pub fn level(self) -> OptLevel {
+        match self {
+            Opt::O0 => OptLevel::None,
+            Opt::O1 | Opt::O2 => OptLevel::Speed,
+            Opt::Os => OptLevel::SpeedAndSize,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// The module to compile (`.wasm` binary or `.wat` text).
+    #[arg(value_name = "MODULE")]
+    input: PathBuf,
+
+    /// Output file (default: the input's name without its extension, or
+    /// with `.o` for `--emit obj`).
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: Option<PathBuf>,
+
+    #[command(flatten)]
+    wasi: WasiOptions,
+
+    /// Give the guest the whole host environment (same as `-S inherit-env`).
+    #[arg(long)]
+    inherit_env: bool,
+
+    /// Optimization level.
+    #[arg(short = 'O', value_enum, default_value = "2", value_name = "LEVEL")]
+    opt: Opt,
+
+    /// CPU features: `native` (the build machine's; the output may not run
+    /// elsewhere) or a comma-separated list of extra Cranelift ISA flags
+    /// (e.g. `has_avx2,has_bmi2`). Default: the target's portable baseline.
+    #[arg(long, value_name = "native|FEATURES")]
+    cpu: Option<String>,
+
+    /// Target triple (default: the host).
+    #[arg(long, value_name = "TRIPLE")]
+    target: Option<String>,
+
+    /// What to write.
+    #[arg(long, value_enum, default_value = "exe")]
+    emit: Emit,
+}
+
+/// Parses `--cpu`.
+pub fn cpu_spec(cpu: Option<&str>) -> CpuSpec {
+    match cpu {
+        None => CpuSpec::Baseline,
+        Some("native") => CpuSpec::Native,
+        Some(list) => CpuSpec::Features(
+            list.split(',')
+                .map(|f| f.trim().trim_start_matches('+').to_string())
+                .filter(|f| !f.is_empty())
+                .collect(),
+        ),
+    }
+}
+
+pub fn build(args: BuildArgs) -> Result<()> {
+    let target = args.target.clone().unwrap_or_else(kiln_linker::host_triple);
+    if args.emit == Emit::Exe {
+        // Fail before the (possibly long) compile if we could not link.
+        kiln_linker::check_target(&target)?;
+    }
+    let input = input::read(&args.input)?;
+    let output = match &args.output {
+        Some(o) => o.clone(),
+        None => default_output(&args)?,
+    };
+    let extra_flags = if args.inherit_env {
+        GRANT_FLAG_INHERIT_ENV
+    } else {
+        0
+    };
+    let config = Config {
+        target: args.target.clone(),
+        opt_level: args.opt.level(),
+        cpu: cpu_spec(args.cpu.as_deref()),
+        grants: args.wasi.grants(&input.program, extra_flags),
+        verify: compile::verify_requested(),
+    };
+    let object = compile::compile(&args.input, &input.wasm, &config)?;
+    match args.emit {
+        Emit::Obj => compile::write_file(&output, &object),
+        Emit::Exe => compile::link(&object, &target, &output),
+    }
+}
+
+fn default_output(args: &BuildArgs) -> Result<PathBuf> {
+    let Some(stem) = args.input.file_stem() else {
+        bail!("cannot derive an output name from `{}`: use -o", args.input.display());
+    };
+    let mut name = PathBuf::from(stem);
+    if args.emit == Emit::Obj {
+        name.set_extension("o");
+    }
+    if name == args.input {
+        bail!("the output would overwrite the input `{}`: use -o", args.input.display());
+    }
+    Ok(name)
+}

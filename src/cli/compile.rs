@@ -1,0 +1,42 @@
+//! The compile-and-link step shared by `kiln build` and `kiln run`:
+//! wasm bytes + [`kiln_compiler::Config`] -> object -> executable.
+
+use super::runtime;
+use anyhow::{Context, Result};
+use std::path::Path;
+
+/// Compiles `wasm` into object bytes; errors name `file`.
+pub fn compile(file: &Path, wasm: &[u8], config: &kiln_compiler::Config) -> Result<Vec<u8>> {
+    kiln_compiler::compile_module(wasm, config)
+        .with_context(|| format!("failed to compile `{}`", file.display()))
+}
+
+/// Links one object with the embedded runtime into the executable `output`.
+pub fn link(object: &[u8], target: &str, output: &Path) -> Result<()> {
+    let tmp = tempfile::Builder::new()
+        .prefix("kiln-")
+        .tempdir()
+        .context("cannot create a temporary directory")?;
+    let obj_path = tmp.path().join("module.o");
+    std::fs::write(&obj_path, object)
+        .with_context(|| format!("cannot write `{}`", obj_path.display()))?;
+    let request = kiln_linker::LinkRequest {
+        objects: vec![obj_path],
+        runtime_archive: runtime::archive_path()?,
+        native_libs: runtime::native_libs(),
+        output: output.to_path_buf(),
+        target: target.to_string(),
+        strip: false,
+    };
+    kiln_linker::link(&request).with_context(|| format!("failed to link `{}`", output.display()))
+}
+
+/// Whether the CLI should run the Cranelift verifier (`KILN_VERIFY=1`).
+pub fn verify_requested() -> bool {
+    std::env::var("KILN_VERIFY").is_ok_and(|v| v != "0" && !v.is_empty())
+}
+
+/// Writes `bytes` as a regular (non-executable) file.
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
+    std::fs::write(path, bytes).with_context(|| format!("cannot write `{}`", path.display()))
+}

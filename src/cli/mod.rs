@@ -1,0 +1,39 @@
+//! Argument definitions and dispatch; one file per command, plus the pieces
+//! they share (options, input reading, caching, the embedded runtime, the
+//! compile-and-link step).
+
+mod build;
+mod cache;
+mod compile;
+mod input;
+mod options;
+pub mod panic;
+mod run;
+mod run_config;
+mod runtime;
+
+use clap::{Parser, Subcommand};
+
+/// Kiln: compile WebAssembly modules into standalone native executables.
+#[derive(Debug, Parser)]
+#[command(name = "kiln", version, about, long_about = None)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Compile a wasm (or wat) module into a native executable.
+    Build(build::BuildArgs),
+    /// Compile (cached) and run a module, like `wasmtime run`.
+    Run(run::RunArgs),
+}
+
+/// Runs the selected command.
+pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Build(args) => build::build(args),
+        Command::Run(args) => run::run(args),
+    }
+}

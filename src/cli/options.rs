@@ -1,0 +1,203 @@
+//! The WASI options `kiln build` and `kiln run` share, spelled as
+//! `wasmtime run` spells them: `--dir HOST[::GUEST]`, `--env NAME[=VAL]`,
+//! `-S KEY[=y|n][,KEY...]`, `--invoke NAME`.
+//!
+//! Parsing happens in clap value parsers, so a malformed value is a usage
+//! error (exit 2) with clap's message.
+
+use clap::Args;
+use kiln_abi::grants::{
+    GRANT_FLAG_INHERIT_ENV, GRANT_FLAG_INHERIT_NETWORK, GRANT_FLAG_IP_NAME_LOOKUP, GRANT_FLAG_TCP,
+    GRANT_FLAG_UDP,
+};
+
+/// A preopened directory.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DirSpec {
+    /// Host path.
+    pub host: String,
+    /// Path the guest sees.
+    pub guest: String,
+}
+
+/// An environment variable for the guest.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvSpec {
+    /// Name.
+    pub name: String,
+    /// Value; `None` = take the host's value at start-up.
+    pub value: Option<String>,
+}
+
+/// One `-S key[=value]` setting.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WasiSetting {
+    /// `GRANT_FLAG_*` bit it controls (0 for accepted no-op keys).
+    pub flag: u32,
+    /// Whether it is turned on.
+    pub on: bool,
+}
+
+/// The shared WASI options.
+#[derive(Debug, Args, Clone, Default)]
+pub struct WasiOptions {
+    /// Grant access to a host directory: `HOST_DIR[::GUEST_DIR]` (the guest
+    /// path defaults to the host path as given).
+    #[arg(long = "dir", value_name = "HOST_DIR[::GUEST_DIR]", value_parser = parse_dir)]
+    pub dirs: Vec<DirSpec>,
+
+    /// Pass an environment variable to the guest: `NAME=VAL`, or `NAME` to
+    /// pass the host's value.
+    #[arg(long = "env", value_name = "NAME[=VAL]", value_parser = parse_env)]
+    pub envs: Vec<EnvSpec>,
+
+    /// WASI settings as in wasmtime: `inherit-env`, `inherit-network`, `tcp`,
+    /// `udp`, `allow-ip-name-lookup`, each `=y` (default) or `=n`;
+    /// comma-separated lists are accepted.
+    #[arg(short = 'S', value_name = "KEY[=VAL[,...]]", value_parser = parse_wasi_settings)]
+    pub wasi: Vec<Vec<WasiSetting>>,
+
+    /// Call this export instead of `_start`; its results are printed.
+    #[arg(long, value_name = "FUNCTION")]
+    pub invoke: Option<String>,
+}
+
+impl WasiOptions {
+    /// The `GRANT_FLAG_*` bits: TCP and UDP on by default (as in wasmtime),
+    /// everything else off, then each `-S` applied in order.
+    pub fn flags(&self) -> u32 {
+        let mut flags = GRANT_FLAG_TCP | GRANT_FLAG_UDP;
+        for s in self.wasi.iter().flatten() {
+            if s.on {
+                flags |= s.flag;
+            } else {
+                flags &= !s.flag;
+            }
+        }
+        flags
+    }
+
+    /// The grants for the compiler (`program` = the input's file name).
+    pub fn grants(&self, program: &str, extra_flags: u32) -> kiln_compiler::Grants {
+        kiln_compiler::Grants {
+            dirs: self
+                .dirs
+                .iter()
+                .map(|d| (d.host.clone(), d.guest.clone()))
+                .collect(),
+            envs: self
+                .envs
+                .iter()
+                .map(|e| (e.name.clone(), e.value.clone()))
+                .collect(),
+            flags: self.flags() | extra_flags,
+            invoke: self.invoke.clone(),
+            program: program.to_string(),
+        }
+    }
+}
+
+/// `HOST[::GUEST]`.
+pub fn parse_dir(s: &str) -> Result<DirSpec, String> {
+    let (host, guest) = match s.split_once("::") {
+        Some((h, g)) => (h, g),
+        None => (s, s),
+    };
+    if host.is_empty() || guest.is_empty() {
+        return Err(format!("expected HOST_DIR[::GUEST_DIR], got `{s}`"));
+    }
+    Ok(DirSpec {
+        host: host.to_string(),
+        guest: guest.to_string(),
+    })
+}
+
+/// `NAME[=VALUE]`.
+pub fn parse_env(s: &str) -> Result<EnvSpec, String> {
+    let (name, value) = match s.split_once('=') {
+        Some((n, v)) => (n, Some(v.to_string())),
+        None => (s, None),
+    };
+    if name.is_empty() {
+        return Err(format!("expected NAME[=VAL], got `{s}`"));
+    }
+    Ok(EnvSpec {
+        name: name.to_string(),
+        value,
+    })
+}
+
+/// `KEY[=VAL][,KEY[=VAL]...]`.
+pub fn parse_wasi_settings(s: &str) -> Result<Vec<WasiSetting>, String> {
+    s.split(',')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let (key, value) = match part.split_once('=') {
+                Some((k, v)) => (k, Some(v)),
+                None => (part, None),
+            };
+            let on = match value {
+                None | Some("y" | "yes" | "true") => true,
+                Some("n" | "no" | "false") => false,
+                Some(v) => return Err(format!("invalid value `{v}` for -S {key}: expected y or n")),
+            };
+            let flag = match key {
+                "inherit-env" => GRANT_FLAG_INHERIT_ENV,
+                "inherit-network" => GRANT_FLAG_INHERIT_NETWORK,
+                "tcp" => GRANT_FLAG_TCP,
+                "udp" => GRANT_FLAG_UDP,
+                "allow-ip-name-lookup" => GRANT_FLAG_IP_NAME_LOOKUP,
+                // Always on in Kiln: the CLI world of WASI.
+                "cli" => 0,
+                _ => {
+                    return Err(format!(
+                        "unsupported WASI setting `{key}` (supported: inherit-env, \
+                         inherit-network, tcp, udp, allow-ip-name-lookup)"
+                    ));
+                }
+            };
+            Ok(WasiSetting { flag, on })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dirs() {
+        assert_eq!(
+            parse_dir("a::/b").unwrap(),
+            DirSpec {
+                host: "a".into(),
+                guest: "/b".into()
+            }
+        );
+        assert_eq!(parse_dir(".").unwrap().guest, ".");
+        assert!(parse_dir("::x").is_err());
+    }
+
+    #[test]
+    fn envs() {
+        assert_eq!(parse_env("A=b=c").unwrap().value.as_deref(), Some("b=c"));
+        assert_eq!(parse_env("A").unwrap().value, None);
+        assert_eq!(parse_env("A=").unwrap().value.as_deref(), Some(""));
+        assert!(parse_env("=x").is_err());
+    }
+
+    #[test]
+    fn settings() {
+        let o = WasiOptions {
+            wasi: vec![
+                parse_wasi_settings("tcp=n,inherit-network").unwrap(),
+                parse_wasi_settings("udp=no").unwrap(),
+            ],
+            ..Default::default()
+        };
+        assert_eq!(o.flags(), GRANT_FLAG_INHERIT_NETWORK);
+        assert_eq!(WasiOptions::default().flags(), GRANT_FLAG_TCP | GRANT_FLAG_UDP);
+        assert!(parse_wasi_settings("http").is_err());
+        assert!(parse_wasi_settings("tcp=maybe").is_err());
+    }
+}

@@ -1,0 +1,156 @@
+//! `kiln run [OPTIONS] app.wasm [ARGS...]`: a drop-in for `wasmtime run`.
+//!
+//! The module is compiled once into a run-mode executable
+//! (`GRANT_FLAG_RUN_MODE`, no baked capabilities) cached under
+//! `<cache>/run/<key>`, where the key hashes the wasm bytes, the compile
+//! options, the kiln version and build, and the runtime archive. Each run
+//! then `exec`s the cached executable, so signals, exit status and stdio
+//! belong to the guest's process exactly as with a `kiln build` output; this
+//! run's capabilities travel in [`kiln_abi::grants::RUN_CONFIG_ENV`].
+//!
+//! As in wasmtime, options come before the module and everything after the
+//! module goes to the guest; the guest's argv[0] is the module's file name.
+
+use super::build::Opt;
+use super::run_config::RunConfig;
+use super::{cache, compile, input, options::WasiOptions, runtime};
+use anyhow::{Context, Result};
+use clap::Args;
+use kiln_abi::grants::{GRANT_FLAG_RUN_MODE, RUN_CONFIG_ENV};
+use kiln_compiler::{Config, CpuSpec, Grants};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    #[command(flatten)]
+    wasi: WasiOptions,
+
+    /// The guest's argv[0] (default: the module's file name).
+    #[arg(long, value_name = "ARGV0")]
+    argv0: Option<String>,
+
+    /// Optimization level of the (cached) compile.
+    #[arg(long = "opt-level", value_enum, default_value = "2", value_name = "LEVEL")]
+    opt: Opt,
+
+    /// The module, then the guest's arguments.
+    #[arg(value_name = "WASM", trailing_var_arg = true, required = true)]
+    module_and_args: Vec<OsString>,
+}
+
+pub fn run(args: RunArgs) -> Result<()> {
+    let (module, guest_args) = args
+        .module_and_args
+        .split_first()
+        .context("no module given")?;
+    let module = PathBuf::from(module);
+    let input = input::read(&module)?;
+    let target = kiln_linker::host_triple();
+    let binary = cached_binary(&module, &input.wasm, args.opt, &target)?;
+
+    let argv0 = args.argv0.clone().unwrap_or_else(|| input.program.clone());
+    let config = RunConfig {
+        flags: args.wasi.flags(),
+        invoke: args.wasi.invoke.as_ref().map(|s| s.as_bytes().to_vec()),
+        program: input.program.as_bytes().to_vec(),
+        dirs: args
+            .wasi
+            .dirs
+            .iter()
+            .map(|d| (d.host.as_bytes().to_vec(), d.guest.as_bytes().to_vec()))
+            .collect(),
+        envs: args
+            .wasi
+            .envs
+            .iter()
+            .map(|e| {
+                (
+                    e.name.as_bytes().to_vec(),
+                    e.value.as_ref().map(|v| v.as_bytes().to_vec()),
+                )
+            })
+            .collect(),
+    };
+    exec(&binary, &argv0, guest_args, &config.encode())
+}
+
+/// Returns the cached run-mode executable for `wasm`, compiling and linking
+/// it first if needed.
+fn cached_binary(module: &Path, wasm: &[u8], opt: Opt, target: &str) -> Result<PathBuf> {
+    let mut key = cache::KeyHasher::default();
+    key.field("kiln-run-v1")
+        .field(env!("CARGO_PKG_VERSION"))
+        .field(self_identity())
+        .field(runtime::HASH)
+        .field(format!("{:?}", opt.level()))
+        .field(target)
+        .field(wasm);
+    let dir = cache::subdir("run")?;
+    let binary = dir.join(key.finish());
+    if binary.is_file() {
+        return Ok(binary);
+    }
+    let config = Config {
+        target: None,
+        opt_level: opt.level(),
+        cpu: CpuSpec::Baseline,
+        grants: Grants {
+            flags: GRANT_FLAG_RUN_MODE,
+            ..Grants::default()
+        },
+        verify: compile::verify_requested(),
+    };
+    let object = compile::compile(module, wasm, &config)?;
+    // Link next to the final name, then rename: concurrent runs of the same
+    // module never see a half-written executable.
+    let tmp = tempfile::Builder::new()
+        .prefix(".link-")
+        .tempdir_in(&dir)
+        .with_context(|| format!("cannot create a temporary directory in `{}`", dir.display()))?;
+    let linked = tmp.path().join("exe");
+    compile::link(&object, target, &linked)?;
+    cache::install(&linked, &binary)?;
+    Ok(binary)
+}
+
+/// Identifies this `kiln` build (size and modification time of its own
+/// executable), so that a rebuilt compiler never reuses stale cache entries
+/// even when the version number did not change.
+fn self_identity() -> String {
+    let meta = std::env::current_exe().and_then(std::fs::metadata);
+    match meta {
+        Ok(m) => {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            format!("{}:{}", m.len(), mtime)
+        }
+        Err(_) => String::new(),
+    }
+}
+
+#[cfg(unix)]
+fn exec(binary: &Path, argv0: &str, args: &[OsString], config: &str) -> Result<()> {
+    use std::os::unix::process::CommandExt;
+    let err = std::process::Command::new(binary)
+        .arg0(argv0)
+        .args(args)
+        .env(RUN_CONFIG_ENV, config)
+        .exec();
+    Err(err).with_context(|| format!("cannot execute `{}`", binary.display()))
+}
+
+#[cfg(not(unix))]
+fn exec(binary: &Path, argv0: &str, args: &[OsString], config: &str) -> Result<()> {
+    let _ = argv0;
+    let status = std::process::Command::new(binary)
+        .args(args)
+        .env(RUN_CONFIG_ENV, config)
+        .status()
+        .with_context(|| format!("cannot execute `{}`", binary.display()))?;
+    std::process::exit(status.code().unwrap_or(1))
+}

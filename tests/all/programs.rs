@@ -1,0 +1,396 @@
+//! Guest programs from `tests/programs/`: every `rust/*.rs` and `c/*.c` is
+//! built to `wasm32-wasip1` at test time, compiled with `kiln build` (and run
+//! again through `kiln run`), run with its `// kiln-test:` directives, and its
+//! stdout, stderr, exit status and file effects compared (format in
+//! `tests/programs/README.md`). Plus `big/`, a Cargo project that makes a
+//! module of at least 5 MB.
+//!
+//! C programs need clang, lld and wasi-libc; without them the C trials are
+//! skipped with a message (and fail under `CI`, which installs them).
+
+use crate::util::{self, Outcome};
+use anyhow::{Context, Result, bail};
+use libtest_mimic::{Completion, Failed, Trial};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+const RUN_TIMEOUT: Duration = Duration::from_secs(120);
+const BUILD_TIMEOUT: Duration = Duration::from_secs(900);
+
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Lang {
+    Rust,
+    C,
+}
+
+/// The directives of one program.
+#[derive(Debug, Default, Clone)]
+struct Spec {
+    args: Vec<String>,
+    dirs: Vec<(String, String)>,
+    envs: Vec<String>,
+    exit: i32,
+    stdout: Option<Vec<u8>>,
+    stdout_file: bool,
+    stderr_contains: Vec<String>,
+    stdin: Vec<u8>,
+    files_file: bool,
+}
+
+fn parse_spec(source: &str) -> Result<Spec> {
+    let mut spec = Spec::default();
+    for (i, line) in source.lines().enumerate() {
+        let Some(rest) = line.trim_start().strip_prefix("// kiln-test:") else {
+            continue;
+        };
+        let rest = rest.trim();
+        let (key, value) = match rest.split_once('=') {
+            Some((k, v)) => (k.trim(), v.trim()),
+            None => (rest, ""),
+        };
+        let ctx = || format!("line {}: `{key}`", i + 1);
+        match key {
+            "args" => spec.args = value.split_whitespace().map(String::from).collect(),
+            "dir" => {
+                let (host, guest) = value.split_once("::").with_context(ctx)?;
+                spec.dirs.push((host.to_string(), guest.to_string()));
+            }
+            "env" => spec.envs.push(value.to_string()),
+            "exit" => spec.exit = value.parse().with_context(ctx)?,
+            "stdout" => spec.stdout = Some(util::unescape(value).with_context(ctx)?),
+            "stdout-file" => spec.stdout_file = true,
+            "stderr-contains" => spec.stderr_contains.push(
+                String::from_utf8(util::unescape(value).with_context(ctx)?).with_context(ctx)?,
+            ),
+            "stdin" => spec.stdin = util::unescape(value).with_context(ctx)?,
+            "files-file" => spec.files_file = true,
+            other => bail!("line {}: unknown directive `{other}`", i + 1),
+        }
+    }
+    Ok(spec)
+}
+
+pub fn trials() -> Vec<Trial> {
+    let root = util::repo().join("tests/programs");
+    let mut trials = Vec::new();
+    for (sub, ext, lang) in [("rust", "rs", Lang::Rust), ("c", "c", Lang::C)] {
+        for path in util::files_with_ext(&root.join(sub), &[ext]) {
+            // Only top-level files are programs (subdirectories hold fixtures).
+            if path.parent() != Some(&root.join(sub)) {
+                continue;
+            }
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            trials.push(Trial::ignorable_test(
+                format!("programs::{sub}::{name}"),
+                move || run_program(&path, lang),
+            ));
+        }
+    }
+    trials.push(Trial::ignorable_test("programs::big", run_big));
+    trials
+}
+
+fn fail(e: anyhow::Error) -> Failed {
+    format!("{e:#}").into()
+}
+
+fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
+    if lang == Lang::C
+        && let Err(why) = c_toolchain()
+    {
+        if std::env::var_os("CI").is_some() {
+            return Err(format!("C toolchain missing under CI: {why}").into());
+        }
+        return Ok(Completion::ignored_with(format!(
+            "C toolchain for wasm32-wasi missing ({why}); install clang lld wasi-libc libclang-rt-14-dev-wasm32"
+        )));
+    }
+    let text = std::fs::read_to_string(source).map_err(|e| e.to_string())?;
+    let spec = parse_spec(&text).map_err(fail)?;
+    let wasm = build_wasm(source, lang).map_err(fail)?;
+    let mut failures = Vec::new();
+    for via in [Via::Build, Via::Run] {
+        if let Err(e) = run_once(source, &wasm, &spec, via) {
+            failures.push(format!("via {via:?}: {e:#}"));
+        }
+    }
+    if failures.is_empty() {
+        Ok(Completion::Completed)
+    } else {
+        Err(failures.join("\n\n").into())
+    }
+}
+
+/// How the program is executed.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Via {
+    /// `kiln build` with the grants baked in, then the executable.
+    Build,
+    /// `kiln run` with the grants on its command line.
+    Run,
+}
+
+fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
+    let name = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    // A fresh fixture directory per run, since programs may write to it.
+    let fixture = tempfile::tempdir().context("fixture dir")?;
+    for candidate in [
+        source.parent().map(|p| p.join("fixtures").join(&name)),
+        source
+            .parent()
+            .and_then(Path::parent)
+            .map(|p| p.join("fixtures").join(&name)),
+    ]
+    .into_iter()
+    .flatten()
+    {
+        if candidate.is_dir() {
+            copy_dir(&candidate, fixture.path())?;
+            break;
+        }
+    }
+    let mut grant_flags: Vec<String> = Vec::new();
+    for (host, guest) in &spec.dirs {
+        let host = if host == "fixture" {
+            fixture.path().to_string_lossy().into_owned()
+        } else {
+            host.clone()
+        };
+        grant_flags.push("--dir".into());
+        grant_flags.push(format!("{host}::{guest}"));
+    }
+    for env in &spec.envs {
+        grant_flags.push("--env".into());
+        grant_flags.push(env.clone());
+    }
+    let outcome = match via {
+        Via::Build => {
+            let exe = fixture_exe_path(&name);
+            let mut cmd = util::kiln_cmd();
+            cmd.arg("build").args(&grant_flags).arg(wasm).arg("-o").arg(&exe);
+            let o = util::run(&mut cmd, b"", BUILD_TIMEOUT)?;
+            if !o.status.success() {
+                bail!("kiln build failed\n{}", o.describe());
+            }
+            util::run(Command::new(&exe).args(&spec.args), &spec.stdin, RUN_TIMEOUT)?
+        }
+        Via::Run => {
+            let mut cmd = util::kiln_cmd();
+            cmd.arg("run").args(&grant_flags).arg(wasm).args(&spec.args);
+            util::run(&mut cmd, &spec.stdin, RUN_TIMEOUT)?
+        }
+    };
+    check(source, spec, &outcome, fixture.path()).map_err(|why| anyhow::anyhow!("{why}\n{}", outcome.describe()))
+}
+
+fn fixture_exe_path(name: &str) -> PathBuf {
+    util::scratch("program-bins").join(name)
+}
+
+fn check(source: &Path, spec: &Spec, o: &Outcome, fixture: &Path) -> Result<(), String> {
+    if o.code() != spec.exit {
+        return Err(format!("expected exit {}, got {}", spec.exit, o.code()));
+    }
+    let expected_stdout = if spec.stdout_file {
+        Some(std::fs::read(source.with_extension("stdout")).map_err(|e| format!("no .stdout file: {e}"))?)
+    } else {
+        spec.stdout.clone()
+    };
+    if let Some(want) = expected_stdout
+        && o.stdout != want
+    {
+        return Err(format!(
+            "stdout differs: {}",
+            util::first_difference(&String::from_utf8_lossy(&want), &o.stdout_str())
+        ));
+    }
+    let stderr = o.stderr_str();
+    for needle in &spec.stderr_contains {
+        if !stderr.contains(needle.as_str()) {
+            return Err(format!("stderr does not contain `{needle}`"));
+        }
+    }
+    if spec.files_file {
+        let want = std::fs::read_to_string(source.with_extension("files"))
+            .map_err(|e| format!("no .files file: {e}"))?;
+        let got = listing(fixture).map_err(|e| format!("{e:#}"))?;
+        if want.trim_end() != got.trim_end() {
+            return Err(format!(
+                "fixture files differ: {}\n--- got ---\n{got}",
+                util::first_difference(&want, &got)
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// `path: content-escaped` per file (directories as `path/`), sorted.
+fn listing(dir: &Path) -> Result<String> {
+    let mut lines = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).with_context(|| format!("read_dir {}", d.display()))? {
+            let p = e?.path();
+            let rel = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().into_owned();
+            let meta = std::fs::symlink_metadata(&p)?;
+            if meta.is_dir() {
+                lines.push(format!("{rel}/"));
+                stack.push(p);
+            } else if meta.file_type().is_symlink() {
+                let target = std::fs::read_link(&p)?;
+                lines.push(format!("{rel} -> {}", target.display()));
+            } else {
+                lines.push(format!("{rel}: {}", util::escape(&std::fs::read(&p)?)));
+            }
+        }
+    }
+    lines.sort();
+    Ok(lines.join("\n"))
+}
+
+fn copy_dir(from: &Path, to: &Path) -> Result<()> {
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let target = to.join(e.file_name());
+        if e.file_type()?.is_dir() {
+            std::fs::create_dir_all(&target)?;
+            copy_dir(&e.path(), &target)?;
+        } else {
+            std::fs::copy(e.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+/// Builds a program to wasm (reusing a previous build when the source is
+/// older).
+fn build_wasm(source: &Path, lang: Lang) -> Result<PathBuf> {
+    let name = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let dir = util::scratch(match lang {
+        Lang::Rust => "programs-rust",
+        Lang::C => "programs-c",
+    });
+    let out = dir.join(format!("{name}.wasm"));
+    let fresh = |out: &Path| -> bool {
+        let (Ok(s), Ok(o)) = (std::fs::metadata(source), std::fs::metadata(out)) else {
+            return false;
+        };
+        matches!((s.modified(), o.modified()), (Ok(s), Ok(o)) if o >= s)
+    };
+    if fresh(&out) {
+        return Ok(out);
+    }
+    let tmp = dir.join(format!(".{name}.{}.wasm", std::process::id()));
+    let mut cmd = match lang {
+        Lang::Rust => {
+            let mut c = Command::new(rustc());
+            c.args(["--edition", "2021", "-O", "--target", "wasm32-wasip1"])
+                .arg(source)
+                .arg("-o")
+                .arg(&tmp);
+            c
+        }
+        Lang::C => {
+            let mut c = Command::new("clang");
+            c.args(C_FLAGS).arg(source).arg("-o").arg(&tmp);
+            c
+        }
+    };
+    let o = util::run(&mut cmd, b"", BUILD_TIMEOUT)?;
+    if !o.status.success() {
+        bail!("building {} to wasm failed\n{}", source.display(), o.describe());
+    }
+    std::fs::rename(&tmp, &out)?;
+    Ok(out)
+}
+
+const C_FLAGS: &[&str] = &["--target=wasm32-wasi", "--sysroot=/usr", "-O2"];
+
+fn rustc() -> String {
+    std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string())
+}
+
+/// Checks once that clang can build a WASI program.
+fn c_toolchain() -> Result<(), String> {
+    static RESULT: OnceLock<Result<(), String>> = OnceLock::new();
+    RESULT
+        .get_or_init(|| {
+            if !util::have("clang") {
+                return Err("no clang".into());
+            }
+            let dir = util::scratch("c-probe");
+            let src = dir.join("probe.c");
+            std::fs::write(&src, "#include <stdio.h>\nint main(void){puts(\"x\");return 0;}\n")
+                .map_err(|e| e.to_string())?;
+            let o = util::run(
+                Command::new("clang").args(C_FLAGS).arg(&src).arg("-o").arg(dir.join("probe.wasm")),
+                b"",
+                BUILD_TIMEOUT,
+            )
+            .map_err(|e| e.to_string())?;
+            if o.status.success() {
+                Ok(())
+            } else {
+                Err(util::truncate(o.stderr_str().trim(), 300))
+            }
+        })
+        .clone()
+}
+
+/// The large module: `tests/programs/big`, built with cargo for
+/// wasm32-wasip1, compiled by Kiln and run.
+fn run_big() -> Result<Completion, Failed> {
+    let root = util::repo().join("tests/programs/big");
+    let target_dir = util::scratch("big-target");
+    let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+    cmd.arg("build")
+        .arg("--manifest-path")
+        .arg(root.join("Cargo.toml"))
+        .args(["--target", "wasm32-wasip1", "--locked"])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        // The outer `cargo test` may have set flags meant for Kiln's build.
+        .env_remove("RUSTFLAGS")
+        .env_remove("CARGO_ENCODED_RUSTFLAGS")
+        .env_remove("CARGO_TARGET_DIR")
+        .env_remove("CARGO_MAKEFLAGS");
+    let o = util::run(&mut cmd, b"", BUILD_TIMEOUT).map_err(fail)?;
+    if !o.status.success() {
+        return Err(format!("cargo build of tests/programs/big failed\n{}", o.describe()).into());
+    }
+    let wasm = target_dir.join("wasm32-wasip1/debug/kiln-big-test.wasm");
+    let size = std::fs::metadata(&wasm).map_err(|e| e.to_string())?.len();
+    if size < 5 * 1024 * 1024 {
+        return Err(format!("the big module is only {size} bytes (want >= 5 MiB)").into());
+    }
+    let exe = util::scratch("program-bins").join("big");
+    let mut cmd = util::kiln_cmd();
+    cmd.arg("build").arg(&wasm).arg("-o").arg(&exe);
+    let o = util::run(&mut cmd, b"", BUILD_TIMEOUT).map_err(fail)?;
+    if !o.status.success() {
+        return Err(format!("kiln build of the big module failed\n{}", o.describe()).into());
+    }
+    let o = util::run(Command::new(&exe).args(["3", "x"]), b"", RUN_TIMEOUT).map_err(fail)?;
+    let want = std::fs::read_to_string(root.join("expected.stdout")).map_err(|e| e.to_string())?;
+    if o.code() != 3 || o.stdout_str() != want || o.stderr_str() != "big: done\n" {
+        return Err(format!(
+            "big module misbehaved: {}\n{}",
+            util::first_difference(&want, &o.stdout_str()),
+            o.describe()
+        )
+        .into());
+    }
+    Ok(Completion::Completed)
+}
+

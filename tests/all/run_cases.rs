@@ -1,0 +1,398 @@
+//! Compile-and-run cases: every `tests/run/**/*.wat` file, with `;;!`
+//! directives saying how to run it and what must happen (format in
+//! `tests/run/README.md`).
+//!
+//! The `_start` run goes through `kiln build` and runs the executable; each
+//! `invoke` run goes through `kiln run --invoke` (one cached compile per
+//! file). `KILN_TEST_ENGINE=wasmtime` runs the same expectations against
+//! `wasmtime run` instead, to check the expectations themselves.
+
+use crate::util::{self, Outcome};
+use anyhow::{Context, Result, bail};
+use libtest_mimic::{Failed, Trial};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+const RUN_TIMEOUT: Duration = Duration::from_secs(60);
+const BUILD_TIMEOUT: Duration = Duration::from_secs(300);
+
+/// One test file, parsed.
+#[derive(Debug, Default)]
+pub struct Case {
+    /// Extra options for `kiln build` / `kiln run` (and wasmtime).
+    pub flags: Vec<String>,
+    /// The compile must fail with a message containing this.
+    pub compile_error: Option<String>,
+    /// Skip this case, with a reason.
+    pub skip: Option<String>,
+    /// The runs, `_start` first if any.
+    pub runs: Vec<Run>,
+}
+
+/// One execution of the module and its expectations.
+#[derive(Debug, Default, Clone)]
+pub struct Run {
+    /// `None` = `_start`; otherwise the export and its arguments.
+    pub invoke: Option<Vec<String>>,
+    pub args: Vec<String>,
+    pub stdin: Vec<u8>,
+    pub stdout: Option<Vec<u8>>,
+    pub stderr: Option<Vec<u8>>,
+    pub stderr_contains: Vec<String>,
+    pub exit: Option<i32>,
+    pub trap: Option<String>,
+    pub expect: Option<String>,
+    /// Line of the directive that started the run, for messages.
+    pub line: usize,
+}
+
+impl Run {
+    fn label(&self) -> String {
+        match &self.invoke {
+            None => "_start".to_string(),
+            Some(inv) => format!("invoke `{}` (line {})", inv.join(" "), self.line),
+        }
+    }
+}
+
+/// Parses a directive value: `"quoted with \n escapes"` or a bare word.
+fn parse_value(raw: &str) -> Result<Vec<u8>> {
+    let raw = raw.trim();
+    if let Some(inner) = raw.strip_prefix('"') {
+        let inner = inner
+            .strip_suffix('"')
+            .with_context(|| format!("unterminated string `{raw}`"))?;
+        util::unescape(inner)
+    } else {
+        Ok(raw.as_bytes().to_vec())
+    }
+}
+
+fn text(bytes: Vec<u8>) -> Result<String> {
+    String::from_utf8(bytes).context("directive value is not UTF-8")
+}
+
+/// Parses the `;;!` directives of a file.
+pub fn parse(source: &str) -> Result<Case> {
+    let mut case = Case::default();
+    let mut start = Run::default();
+    let mut start_used = false;
+    let mut current: Option<Run> = None;
+    for (i, line) in source.lines().enumerate() {
+        let Some(rest) = line.trim_start().strip_prefix(";;!") else {
+            continue;
+        };
+        let line_no = i + 1;
+        let (key, value) = rest
+            .split_once('=')
+            .with_context(|| format!("line {line_no}: expected `;;! key = value`"))?;
+        let key = key.trim();
+        let value = parse_value(value).with_context(|| format!("line {line_no}"))?;
+        match key {
+            "flags" => case.flags.extend(text(value)?.split_whitespace().map(String::from)),
+            "compile-error" => case.compile_error = Some(text(value)?),
+            "skip" => case.skip = Some(text(value)?),
+            "invoke" => {
+                if let Some(run) = current.take() {
+                    case.runs.push(run);
+                }
+                let words: Vec<String> = text(value)?.split_whitespace().map(String::from).collect();
+                if words.is_empty() {
+                    bail!("line {line_no}: empty invoke");
+                }
+                current = Some(Run {
+                    invoke: Some(words),
+                    line: line_no,
+                    ..Run::default()
+                });
+            }
+            _ => {
+                let run = match current.as_mut() {
+                    Some(r) => r,
+                    None => {
+                        start_used = true;
+                        &mut start
+                    }
+                };
+                match key {
+                    "args" => run.args = text(value)?.split_whitespace().map(String::from).collect(),
+                    "stdin" => run.stdin = value,
+                    "stdout" => run.stdout = Some(value),
+                    "stderr" => run.stderr = Some(value),
+                    "stderr-contains" => run.stderr_contains.push(text(value)?),
+                    "exit" => {
+                        run.exit = Some(
+                            text(value)?
+                                .parse()
+                                .with_context(|| format!("line {line_no}: exit must be a number"))?,
+                        )
+                    }
+                    "trap" => run.trap = Some(text(value)?),
+                    "expect" => run.expect = Some(text(value)?),
+                    other => bail!("line {line_no}: unknown directive `{other}`"),
+                }
+            }
+        }
+    }
+    if let Some(run) = current.take() {
+        case.runs.push(run);
+    }
+    let has_invokes = !case.runs.is_empty();
+    if start_used || (!has_invokes && case.compile_error.is_none()) {
+        case.runs.insert(0, start);
+    }
+    Ok(case)
+}
+
+/// Which engine executes the cases.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Engine {
+    Kiln,
+    Wasmtime,
+}
+
+fn engine() -> Engine {
+    match std::env::var("KILN_TEST_ENGINE").as_deref() {
+        Ok("wasmtime") => Engine::Wasmtime,
+        _ => Engine::Kiln,
+    }
+}
+
+/// The reference engine, if installed.
+pub fn wasmtime() -> Option<PathBuf> {
+    let p = PathBuf::from("/opt/devtools/bin/wasmtime");
+    if p.is_file() {
+        return Some(p);
+    }
+    util::have("wasmtime").then(|| PathBuf::from("wasmtime"))
+}
+
+/// One trial per `.wat` file under `tests/run`.
+pub fn trials() -> Vec<Trial> {
+    let root = util::repo().join("tests/run");
+    util::files_with_ext(&root, &["wat"])
+        .into_iter()
+        .map(|path| {
+            let rel = path
+                .strip_prefix(&root)
+                .unwrap_or(&path)
+                .with_extension("")
+                .to_string_lossy()
+                .into_owned();
+            let name = format!("run::{rel}");
+            let ignored = std::fs::read_to_string(&path)
+                .ok()
+                .and_then(|s| parse(&s).ok())
+                .is_some_and(|c| c.skip.is_some());
+            Trial::test(name, move || run_file(&path, &rel)).with_ignored_flag(ignored)
+        })
+        .chain(std::iter::once(Trial::test(
+            "run::directive_parser",
+            parser_self_test,
+        )))
+        .collect()
+}
+
+fn run_file(path: &Path, rel: &str) -> Result<(), Failed> {
+    let source = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+    let case = parse(&source).map_err(|e| format!("bad directives: {e:#}"))?;
+    let engine = engine();
+    if let Some(expected) = &case.compile_error {
+        if engine == Engine::Wasmtime {
+            return Ok(());
+        }
+        return check_compile_error(path, rel, &case, expected).map_err(|e| format!("{e:#}").into());
+    }
+    let exe = match engine {
+        Engine::Kiln if case.runs.iter().any(|r| r.invoke.is_none()) => {
+            Some(build(path, rel, &case).map_err(|e| format!("{e:#}"))?)
+        }
+        _ => None,
+    };
+    let mut failures = Vec::new();
+    for run in &case.runs {
+        let outcome = match execute(engine, path, &case, run, exe.as_deref()) {
+            Ok(o) => o,
+            Err(e) => {
+                failures.push(format!("{}: {e:#}", run.label()));
+                continue;
+            }
+        };
+        // A compile error from `kiln run` would repeat for every invoke.
+        let kiln_error = engine == Engine::Kiln
+            && run.invoke.is_some()
+            && outcome.code() == 1
+            && outcome.stderr_str().starts_with("error: ");
+        if let Err(why) = check(run, &outcome) {
+            failures.push(format!("{}: {why}\n{}", run.label(), outcome.describe()));
+            if kiln_error {
+                break;
+            }
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n\n").into())
+    }
+}
+
+fn check_compile_error(path: &Path, rel: &str, case: &Case, expected: &str) -> Result<()> {
+    let out_path = util::scratch("run-bins").join(sanitize(rel));
+    let mut cmd = util::kiln_cmd();
+    cmd.arg("build").args(&case.flags).arg(path).arg("-o").arg(&out_path);
+    let o = util::run(&mut cmd, b"", BUILD_TIMEOUT)?;
+    let stderr = o.stderr_str();
+    if o.code() != 1 {
+        bail!("expected `kiln build` to fail with exit 1\n{}", o.describe());
+    }
+    if !stderr.contains(expected) {
+        bail!("expected the error to contain `{expected}`\n{}", o.describe());
+    }
+    if !stderr.starts_with("error: ") || stderr.trim_end().lines().count() != 1 {
+        bail!("expected a one-line `error: ...` message\n{}", o.describe());
+    }
+    Ok(())
+}
+
+fn sanitize(rel: &str) -> String {
+    rel.replace(['/', '\\'], "__")
+}
+
+/// `kiln build` for the `_start` run.
+fn build(path: &Path, rel: &str, case: &Case) -> Result<PathBuf> {
+    let out_path = util::scratch("run-bins").join(sanitize(rel));
+    let mut cmd = util::kiln_cmd();
+    cmd.arg("build").args(&case.flags).arg(path).arg("-o").arg(&out_path);
+    let o = util::run(&mut cmd, b"", BUILD_TIMEOUT)?;
+    if !o.status.success() {
+        bail!("kiln build failed\n{}", o.describe());
+    }
+    Ok(out_path)
+}
+
+fn execute(
+    engine: Engine,
+    path: &Path,
+    case: &Case,
+    run: &Run,
+    exe: Option<&Path>,
+) -> Result<Outcome> {
+    let mut cmd = match (engine, &run.invoke, exe) {
+        (Engine::Kiln, None, Some(exe)) => {
+            let mut c = Command::new(exe);
+            c.args(&run.args);
+            c
+        }
+        (Engine::Kiln, _, _) => {
+            let mut c = util::kiln_cmd();
+            c.arg("run");
+            c
+        }
+        (Engine::Wasmtime, _, _) => {
+            let Some(w) = wasmtime() else {
+                bail!("KILN_TEST_ENGINE=wasmtime but wasmtime is not installed");
+            };
+            let mut c = Command::new(w);
+            c.arg("run");
+            c
+        }
+    };
+    let direct = engine == Engine::Kiln && run.invoke.is_none();
+    if !direct {
+        cmd.args(&case.flags);
+        if let Some(inv) = &run.invoke {
+            cmd.arg("--invoke").arg(&inv[0]);
+        }
+        cmd.arg(path);
+        if let Some(inv) = &run.invoke {
+            cmd.args(&inv[1..]);
+        }
+        cmd.args(&run.args);
+    }
+    util::run(&mut cmd, &run.stdin, RUN_TIMEOUT)
+}
+
+/// Compares an outcome with a run's expectations.
+fn check(run: &Run, o: &Outcome) -> Result<(), String> {
+    let expected_exit = run
+        .exit
+        .unwrap_or(if run.trap.is_some() { 134 } else { 0 });
+    let stderr = o.stderr_str();
+    if let Some(trap) = &run.trap {
+        let line = stderr.lines().find(|l| l.contains("wasm trap:"));
+        match line {
+            Some(l) if l.contains(trap.as_str()) => {}
+            Some(l) => return Err(format!("expected trap `{trap}`, got `{}`", l.trim())),
+            None => return Err(format!("expected trap `{trap}`, but stderr has no `wasm trap:` line")),
+        }
+    }
+    if o.code() != expected_exit {
+        return Err(format!("expected exit {expected_exit}, got {}", o.code()));
+    }
+    if let Some(expect) = &run.expect {
+        let got = o.stdout_str();
+        let want = if expect.is_empty() {
+            String::new()
+        } else {
+            format!("{expect}\n")
+        };
+        if got != want {
+            return Err(format!(
+                "expected result `{}`, got `{}`",
+                util::escape(want.as_bytes()),
+                util::escape(got.as_bytes())
+            ));
+        }
+    }
+    if let Some(stdout) = &run.stdout
+        && &o.stdout != stdout
+    {
+        return Err(format!(
+            "stdout differs: expected `{}`, got `{}`",
+            util::escape(stdout),
+            util::escape(&o.stdout)
+        ));
+    }
+    if let Some(want) = &run.stderr
+        && &o.stderr != want
+    {
+        return Err(format!(
+            "stderr differs: expected `{}`, got `{}`",
+            util::escape(want),
+            util::escape(&o.stderr)
+        ));
+    }
+    for needle in &run.stderr_contains {
+        if !stderr.contains(needle.as_str()) {
+            return Err(format!("stderr does not contain `{needle}`"));
+        }
+    }
+    if stderr.contains("panicked") {
+        return Err("stderr mentions a panic".to_string());
+    }
+    Ok(())
+}
+
+/// Unit checks of the directive parser, run as one trial.
+pub fn parser_self_test() -> Result<(), Failed> {
+    let c = parse(
+        ";;! args = \"a b\"\n;;! stdout = \"x\\n\"\n(module)\n;;! invoke = \"f 1 2\"\n;;! expect = \"3\"\n;;! invoke = \"g\"\n;;! trap = \"unreachable\"\n",
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    if c.runs.len() != 3 || c.runs[0].args != ["a", "b"] || c.runs[0].stdout.as_deref() != Some(&b"x\n"[..]) {
+        return Err(format!("bad parse: {c:?}").into());
+    }
+    if c.runs[1].invoke.as_deref() != Some(&["f".to_string(), "1".into(), "2".into()][..])
+        || c.runs[1].expect.as_deref() != Some("3")
+        || c.runs[2].trap.as_deref() != Some("unreachable")
+    {
+        return Err(format!("bad parse: {c:?}").into());
+    }
+    let only_invokes = parse(";;! invoke = \"f\"\n;;! expect = \"1\"\n").map_err(|e| format!("{e:#}"))?;
+    if only_invokes.runs.len() != 1 {
+        return Err("a file with only invokes has no _start run".into());
+    }
+    Ok(())
+}

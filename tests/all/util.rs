@@ -1,0 +1,237 @@
+//! Helpers shared by the test areas: locating the `kiln` binary and the
+//! repository, running processes with a timeout, and comparing outputs.
+
+use anyhow::{Context, Result, bail};
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// The `kiln` binary under test.
+pub fn kiln() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_kiln"))
+}
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Scratch space for this test binary (under `target/tmp`).
+pub fn scratch(sub: &str) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(sub);
+    let _ = std::fs::create_dir_all(&dir);
+    dir
+}
+
+/// A `kiln` command with the test cache directory set, so test runs never
+/// touch the user's cache.
+pub fn kiln_cmd() -> Command {
+    let mut cmd = Command::new(kiln());
+    cmd.env("KILN_CACHE_DIR", scratch("kiln-cache"));
+    cmd
+}
+
+/// What a finished process did.
+#[derive(Debug)]
+pub struct Outcome {
+    pub status: ExitStatus,
+    pub stdout: Vec<u8>,
+    pub stderr: Vec<u8>,
+}
+
+impl Outcome {
+    /// Exit code, or `128 + signal` when killed by a signal (as a shell
+    /// reports it).
+    pub fn code(&self) -> i32 {
+        if let Some(c) = self.status.code() {
+            return c;
+        }
+        #[cfg(unix)]
+        {
+            use std::os::unix::process::ExitStatusExt;
+            if let Some(sig) = self.status.signal() {
+                return 128 + sig;
+            }
+        }
+        -1
+    }
+
+    pub fn stdout_str(&self) -> String {
+        String::from_utf8_lossy(&self.stdout).into_owned()
+    }
+
+    pub fn stderr_str(&self) -> String {
+        String::from_utf8_lossy(&self.stderr).into_owned()
+    }
+
+    /// A short description for failure messages.
+    pub fn describe(&self) -> String {
+        format!(
+            "exit {}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.code(),
+            truncate(&self.stdout_str(), 4000),
+            truncate(&self.stderr_str(), 4000)
+        )
+    }
+}
+
+/// Cuts long text for messages.
+pub fn truncate(s: &str, max: usize) -> String {
+    if s.len() <= max {
+        return s.to_string();
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}... [{} more bytes]", &s[..end], s.len() - end)
+}
+
+/// Runs `cmd` with `stdin` as its input; kills it after `timeout`.
+pub fn run(cmd: &mut Command, stdin: &[u8], timeout: Duration) -> Result<Outcome> {
+    let program = format!("{:?}", cmd.get_program());
+    let mut child = cmd
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot start {program}"))?;
+    let mut child_stdin = child.stdin.take().context("stdin")?;
+    let input = stdin.to_vec();
+    let writer = std::thread::spawn(move || {
+        // The guest may exit without reading: ignore EPIPE.
+        let _ = child_stdin.write_all(&input);
+    });
+    let mut out = child.stdout.take().context("stdout")?;
+    let mut err = child.stderr.take().context("stderr")?;
+    let out_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = out.read_to_end(&mut v);
+        v
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut v = Vec::new();
+        let _ = err.read_to_end(&mut v);
+        v
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait()? {
+            break status;
+        }
+        if start.elapsed() > timeout {
+            let _ = child.kill();
+            let _ = child.wait();
+            bail!("{program} timed out after {timeout:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let _ = writer.join();
+    let stdout = out_reader.join().unwrap_or_default();
+    let stderr = err_reader.join().unwrap_or_default();
+    Ok(Outcome {
+        status,
+        stdout,
+        stderr,
+    })
+}
+
+/// Decodes `\n`, `\t`, `\r`, `\\`, `\"`, `\0` and `\xNN` escapes.
+pub fn unescape(s: &str) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut chars = s.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            let mut buf = [0; 4];
+            out.extend_from_slice(c.encode_utf8(&mut buf).as_bytes());
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push(b'\n'),
+            Some('t') => out.push(b'\t'),
+            Some('r') => out.push(b'\r'),
+            Some('0') => out.push(0),
+            Some('\\') => out.push(b'\\'),
+            Some('"') => out.push(b'"'),
+            Some('x') => {
+                let hex: String = chars.by_ref().take(2).collect();
+                let b = u8::from_str_radix(&hex, 16)
+                    .with_context(|| format!("bad \\x escape `\\x{hex}`"))?;
+                out.push(b);
+            }
+            other => bail!("unknown escape `\\{}`", other.map(String::from).unwrap_or_default()),
+        }
+    }
+    Ok(out)
+}
+
+/// Shows bytes with escapes, for messages and `.files` listings.
+pub fn escape(bytes: &[u8]) -> String {
+    let mut s = String::new();
+    for chunk in bytes.utf8_chunks() {
+        for c in chunk.valid().chars() {
+            match c {
+                '\n' => s.push_str("\\n"),
+                '\t' => s.push_str("\\t"),
+                '\r' => s.push_str("\\r"),
+                '\\' => s.push_str("\\\\"),
+                '\0' => s.push_str("\\0"),
+                c if c.is_control() => s.push_str(&format!("\\x{:02x}", c as u32)),
+                c => s.push(c),
+            }
+        }
+        for b in chunk.invalid() {
+            s.push_str(&format!("\\x{b:02x}"));
+        }
+    }
+    s
+}
+
+/// Whether a program is on `PATH`.
+pub fn have(program: &str) -> bool {
+    let Some(path) = std::env::var_os("PATH") else {
+        return false;
+    };
+    std::env::split_paths(&path).any(|d| d.join(program).is_file())
+}
+
+/// Files under `dir` (recursively) whose name ends with one of `exts`,
+/// sorted.
+pub fn files_with_ext(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for e in entries.flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p
+                .extension()
+                .and_then(|x| x.to_str())
+                .is_some_and(|x| exts.contains(&x))
+            {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// A line-based diff summary: the first differing line of two texts.
+pub fn first_difference(expected: &str, actual: &str) -> String {
+    for (i, (e, a)) in expected.lines().zip(actual.lines()).enumerate() {
+        if e != a {
+            return format!("line {}: expected `{}`, got `{}`", i + 1, escape(e.as_bytes()), escape(a.as_bytes()));
+        }
+    }
+    let (el, al) = (expected.lines().count(), actual.lines().count());
+    if el != al {
+        return format!("expected {el} lines, got {al}");
+    }
+    "texts differ in line endings or trailing newline".to_string()
+}
