@@ -28,10 +28,19 @@ fn main() {
     let manifest_dir = PathBuf::from(env_or_die("CARGO_MANIFEST_DIR"));
     let out_dir = PathBuf::from(env_or_die("OUT_DIR"));
     for dir in ["runtime-lib", "abi"] {
-        println!("cargo:rerun-if-changed={}", manifest_dir.join(dir).display());
+        println!(
+            "cargo:rerun-if-changed={}",
+            manifest_dir.join(dir).display()
+        );
     }
-    println!("cargo:rerun-if-changed={}", manifest_dir.join("Cargo.lock").display());
-    println!("cargo:rerun-if-changed={}", manifest_dir.join("Cargo.toml").display());
+    println!(
+        "cargo:rerun-if-changed={}",
+        manifest_dir.join("Cargo.lock").display()
+    );
+    println!(
+        "cargo:rerun-if-changed={}",
+        manifest_dir.join("Cargo.toml").display()
+    );
     println!("cargo:rerun-if-env-changed=KILN_RUNTIME_ARCHIVE");
     println!("cargo:rerun-if-env-changed=KILN_RUNTIME_NATIVE_LIBS");
 
@@ -131,8 +140,9 @@ fn build_runtime(manifest_dir: &Path, out_dir: &Path) -> (PathBuf, String) {
         }
         // Cargo replays rustc's notes on fresh builds, but keep the last
         // seen list in case a cargo version does not.
-        None => std::fs::read_to_string(&libs_file)
-            .unwrap_or_else(|_| DEFAULT_NATIVE_LIBS.to_string()),
+        None => {
+            std::fs::read_to_string(&libs_file).unwrap_or_else(|_| DEFAULT_NATIVE_LIBS.to_string())
+        }
     };
     let archive = target_dir
         .join(&target)

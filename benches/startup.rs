@@ -12,7 +12,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const C_HELLO: &str = "#include <stdio.h>\nint main(void){fputs(\"Hello, world!\\n\", stdout);return 0;}\n";
+const C_HELLO: &str =
+    "#include <stdio.h>\nint main(void){fputs(\"Hello, world!\\n\", stdout);return 0;}\n";
 
 fn main() {
     // `cargo test --benches` runs this with `--test`-like arguments; do the
@@ -52,7 +53,11 @@ fn bench_in(repo: &Path, dir: &Path, runs: usize) -> Result<(), String> {
     let native_exe = dir.join("hello-native");
     let cc = std::env::var("CC").unwrap_or_else(|_| "cc".to_string());
     check(
-        Command::new(&cc).arg("-O2").arg(&c_src).arg("-o").arg(&native_exe),
+        Command::new(&cc)
+            .arg("-O2")
+            .arg(&c_src)
+            .arg("-o")
+            .arg(&native_exe),
         "cc",
     )?;
 

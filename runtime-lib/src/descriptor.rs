@@ -15,7 +15,7 @@
 use kiln_abi::ValType;
 use kiln_abi::descriptor::{
     Addr, DataDesc, ElemDesc, ExportDesc, FuncDesc, GlobalDesc, ImportDesc, MemoryDesc,
-    ModuleDescriptor, SrcLoc, Str, TableDesc, TrapSite, TypeDesc,
+    ModuleDescriptor, NO_INDEX, SrcLoc, Str, TableDesc, TrapSite, TypeDesc,
 };
 
 /// Builds a `'static` slice from a descriptor address and element count.
@@ -262,10 +262,13 @@ pub fn trap_at(traps: &[TrapSite], offset: u32) -> Option<kiln_abi::trap::TrapCo
 }
 
 /// The wasm offset of native `offset` in a sorted srcloc table: the last
-/// entry whose `native_offset <= offset`.
+/// entry whose `native_offset <= offset`. An entry whose `wasm_offset` is
+/// [`NO_INDEX`] marks code without a wasm location (prologues, epilogues),
+/// for which Wasmtime prints no offset.
 pub fn wasm_offset_at(srclocs: &[SrcLoc], offset: u32) -> Option<u32> {
     let n = srclocs.partition_point(|s| s.native_offset <= offset);
-    n.checked_sub(1).map(|i| srclocs[i].wasm_offset)
+    let i = n.checked_sub(1)?;
+    (srclocs[i].wasm_offset != NO_INDEX).then_some(srclocs[i].wasm_offset)
 }
 
 fn non_empty_utf8(bytes: &'static [u8]) -> Option<&'static str> {
@@ -308,6 +311,14 @@ mod tests {
         assert_eq!(wasm_offset_at(&locs, 7), Some(0x20));
         assert_eq!(wasm_offset_at(&locs, 8), Some(0x22));
         assert_eq!(wasm_offset_at(&locs, 100), Some(0x25));
+        let gaps = [
+            SrcLoc { native_offset: 0, wasm_offset: NO_INDEX },
+            SrcLoc { native_offset: 4, wasm_offset: 0x30 },
+            SrcLoc { native_offset: 9, wasm_offset: NO_INDEX },
+        ];
+        assert_eq!(wasm_offset_at(&gaps, 2), None);
+        assert_eq!(wasm_offset_at(&gaps, 5), Some(0x30));
+        assert_eq!(wasm_offset_at(&gaps, 9), None);
         let late = [SrcLoc { native_offset: 4, wasm_offset: 1 }];
         assert_eq!(wasm_offset_at(&late, 3), None);
         assert_eq!(wasm_offset_at(&[], 3), None);

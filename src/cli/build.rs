@@ -128,14 +128,20 @@ pub fn build(args: BuildArgs) -> Result<()> {
 
 fn default_output(args: &BuildArgs) -> Result<PathBuf> {
     let Some(stem) = args.input.file_stem() else {
-        bail!("cannot derive an output name from `{}`: use -o", args.input.display());
+        bail!(
+            "cannot derive an output name from `{}`: use -o",
+            args.input.display()
+        );
     };
     let mut name = PathBuf::from(stem);
     if args.emit == Emit::Obj {
         name.set_extension("o");
     }
     if name == args.input {
-        bail!("the output would overwrite the input `{}`: use -o", args.input.display());
+        bail!(
+            "the output would overwrite the input `{}`: use -o",
+            args.input.display()
+        );
     }
     Ok(name)
 }

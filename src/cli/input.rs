@@ -15,8 +15,7 @@ pub struct Input {
 
 /// Reads `path` and converts text to binary.
 pub fn read(path: &Path) -> Result<Input> {
-    let bytes =
-        std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read `{}`", path.display()))?;
     let wasm = if bytes.starts_with(b"\0asm") {
         bytes
     } else {

@@ -139,7 +139,9 @@ pub fn parse_wasi_settings(s: &str) -> Result<Vec<WasiSetting>, String> {
             let on = match value {
                 None | Some("y" | "yes" | "true") => true,
                 Some("n" | "no" | "false") => false,
-                Some(v) => return Err(format!("invalid value `{v}` for -S {key}: expected y or n")),
+                Some(v) => {
+                    return Err(format!("invalid value `{v}` for -S {key}: expected y or n"));
+                }
             };
             let flag = match key {
                 "inherit-env" => GRANT_FLAG_INHERIT_ENV,
@@ -196,7 +198,10 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(o.flags(), GRANT_FLAG_INHERIT_NETWORK);
-        assert_eq!(WasiOptions::default().flags(), GRANT_FLAG_TCP | GRANT_FLAG_UDP);
+        assert_eq!(
+            WasiOptions::default().flags(),
+            GRANT_FLAG_TCP | GRANT_FLAG_UDP
+        );
         assert!(parse_wasi_settings("http").is_err());
         assert!(parse_wasi_settings("tcp=maybe").is_err());
     }

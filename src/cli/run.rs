@@ -31,7 +31,12 @@ pub struct RunArgs {
     argv0: Option<String>,
 
     /// Optimization level of the (cached) compile.
-    #[arg(long = "opt-level", value_enum, default_value = "2", value_name = "LEVEL")]
+    #[arg(
+        long = "opt-level",
+        value_enum,
+        default_value = "2",
+        value_name = "LEVEL"
+    )]
     opt: Opt,
 
     /// The module, then the guest's arguments.
@@ -53,7 +58,9 @@ pub fn run(args: RunArgs) -> Result<()> {
     let config = RunConfig {
         flags: args.wasi.flags(),
         invoke: args.wasi.invoke.as_ref().map(|s| s.as_bytes().to_vec()),
-        program: input.program.as_bytes().to_vec(),
+        // Wasmtime names the module as given on its command line in its
+        // messages (`failed to run main module `dir/app.wasm``).
+        program: module.to_string_lossy().as_bytes().to_vec(),
         dirs: args
             .wasi
             .dirs

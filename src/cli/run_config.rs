@@ -45,11 +45,13 @@ impl RunConfig {
 }
 
 fn hex(bytes: &[u8]) -> String {
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        // Writing to a String cannot fail.
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            // Writing to a String cannot fail.
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]
@@ -74,10 +76,7 @@ mod tests {
             invoke: Some(b"f".to_vec()),
             program: b"x".to_vec(),
             dirs: vec![],
-            envs: vec![
-                (b"A".to_vec(), Some(b"".to_vec())),
-                (b"B".to_vec(), None),
-            ],
+            envs: vec![(b"A".to_vec(), Some(b"".to_vec())), (b"B".to_vec(), None)],
         };
         assert_eq!(c.encode(), "F:12;I:66;P:78;E:41:;E:42");
     }

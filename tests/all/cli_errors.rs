@@ -139,7 +139,14 @@ const CASES: &[ErrorCase] = &[
     ErrorCase {
         name: "unsupported_target",
         files: &[("ok.wat", EMPTY)],
-        args: &["build", "ok.wat", "--target", "mips-unknown-linux-gnu", "-o", "out"],
+        args: &[
+            "build",
+            "ok.wat",
+            "--target",
+            "mips-unknown-linux-gnu",
+            "-o",
+            "out",
+        ],
         env: &[],
         exit: 1,
         contains: &["error: ", "unsupported target", "mips-unknown-linux-gnu"],
@@ -162,7 +169,10 @@ pub fn trials() -> Vec<Trial> {
         .map(|case| Trial::test(format!("cli::{}", case.name), move || run_case(case)))
         .collect();
     trials.push(Trial::test("cli::version", version));
-    trials.push(Trial::test("cli::output_is_executable", output_is_executable));
+    trials.push(Trial::test(
+        "cli::output_is_executable",
+        output_is_executable,
+    ));
     trials
 }
 
@@ -206,9 +216,11 @@ fn check(case: &ErrorCase, o: &Outcome) -> Result<(), String> {
 }
 
 fn version() -> Result<(), Failed> {
-    let o = util::run(util::kiln_cmd().arg("--version"), b"", TIMEOUT).map_err(|e| format!("{e:#}"))?;
+    let o =
+        util::run(util::kiln_cmd().arg("--version"), b"", TIMEOUT).map_err(|e| format!("{e:#}"))?;
     let out = o.stdout_str();
-    if !o.status.success() || !out.starts_with("kiln ") || !out.contains(env!("CARGO_PKG_VERSION")) {
+    if !o.status.success() || !out.starts_with("kiln ") || !out.contains(env!("CARGO_PKG_VERSION"))
+    {
         return Err(format!("bad --version output\n{}", o.describe()).into());
     }
     Ok(())
@@ -236,7 +248,8 @@ fn output_is_executable() -> Result<(), Failed> {
             return Err(format!("mode is {:o}, expected 755", mode & 0o777).into());
         }
     }
-    let o = util::run(&mut std::process::Command::new(&exe), b"", TIMEOUT).map_err(|e| format!("{e:#}"))?;
+    let o = util::run(&mut std::process::Command::new(&exe), b"", TIMEOUT)
+        .map_err(|e| format!("{e:#}"))?;
     if o.code() != 0 || !o.stdout.is_empty() {
         return Err(format!("the empty program misbehaved\n{}", o.describe()).into());
     }

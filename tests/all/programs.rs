@@ -110,6 +110,11 @@ fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
             "C toolchain for wasm32-wasi missing ({why}); install clang lld wasi-libc libclang-rt-14-dev-wasm32"
         )));
     }
+    if lang == Lang::Rust
+        && let Err(why) = rust_wasm_target()
+    {
+        return Ok(Completion::ignored_with(why));
+    }
     let text = std::fs::read_to_string(source).map_err(|e| e.to_string())?;
     let spec = parse_spec(&text).map_err(fail)?;
     let wasm = build_wasm(source, lang).map_err(fail)?;
@@ -175,12 +180,20 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
         Via::Build => {
             let exe = fixture_exe_path(&name);
             let mut cmd = util::kiln_cmd();
-            cmd.arg("build").args(&grant_flags).arg(wasm).arg("-o").arg(&exe);
+            cmd.arg("build")
+                .args(&grant_flags)
+                .arg(wasm)
+                .arg("-o")
+                .arg(&exe);
             let o = util::run(&mut cmd, b"", BUILD_TIMEOUT)?;
             if !o.status.success() {
                 bail!("kiln build failed\n{}", o.describe());
             }
-            util::run(Command::new(&exe).args(&spec.args), &spec.stdin, RUN_TIMEOUT)?
+            util::run(
+                Command::new(&exe).args(&spec.args),
+                &spec.stdin,
+                RUN_TIMEOUT,
+            )?
         }
         Via::Run => {
             let mut cmd = util::kiln_cmd();
@@ -188,7 +201,8 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
             util::run(&mut cmd, &spec.stdin, RUN_TIMEOUT)?
         }
     };
-    check(source, spec, &outcome, fixture.path()).map_err(|why| anyhow::anyhow!("{why}\n{}", outcome.describe()))
+    check(source, spec, &outcome, fixture.path())
+        .map_err(|why| anyhow::anyhow!("{why}\n{}", outcome.describe()))
 }
 
 fn fixture_exe_path(name: &str) -> PathBuf {
@@ -200,7 +214,10 @@ fn check(source: &Path, spec: &Spec, o: &Outcome, fixture: &Path) -> Result<(), 
         return Err(format!("expected exit {}, got {}", spec.exit, o.code()));
     }
     let expected_stdout = if spec.stdout_file {
-        Some(std::fs::read(source.with_extension("stdout")).map_err(|e| format!("no .stdout file: {e}"))?)
+        Some(
+            std::fs::read(source.with_extension("stdout"))
+                .map_err(|e| format!("no .stdout file: {e}"))?,
+        )
     } else {
         spec.stdout.clone()
     };
@@ -239,7 +256,11 @@ fn listing(dir: &Path) -> Result<String> {
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).with_context(|| format!("read_dir {}", d.display()))? {
             let p = e?.path();
-            let rel = p.strip_prefix(dir).unwrap_or(&p).to_string_lossy().into_owned();
+            let rel = p
+                .strip_prefix(dir)
+                .unwrap_or(&p)
+                .to_string_lossy()
+                .into_owned();
             let meta = std::fs::symlink_metadata(&p)?;
             if meta.is_dir() {
                 lines.push(format!("{rel}/"));
@@ -309,7 +330,11 @@ fn build_wasm(source: &Path, lang: Lang) -> Result<PathBuf> {
     };
     let o = util::run(&mut cmd, b"", BUILD_TIMEOUT)?;
     if !o.status.success() {
-        bail!("building {} to wasm failed\n{}", source.display(), o.describe());
+        bail!(
+            "building {} to wasm failed\n{}",
+            source.display(),
+            o.describe()
+        );
     }
     std::fs::rename(&tmp, &out)?;
     Ok(out)
@@ -319,6 +344,33 @@ const C_FLAGS: &[&str] = &["--target=wasm32-wasi", "--sysroot=/usr", "-O2"];
 
 fn rustc() -> String {
     std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string())
+}
+
+/// Checks once that rustc has the `wasm32-wasip1` standard library
+/// (`rustup target add wasm32-wasip1`).
+fn rust_wasm_target() -> Result<(), String> {
+    static RESULT: OnceLock<Result<(), String>> = OnceLock::new();
+    RESULT
+        .get_or_init(|| {
+            let out = Command::new(rustc())
+                .args(["--print", "target-libdir", "--target", "wasm32-wasip1"])
+                .output()
+                .map_err(|e| format!("cannot run rustc: {e}"))?;
+            let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            let has_std = std::fs::read_dir(&dir).is_ok_and(|entries| {
+                entries
+                    .flatten()
+                    .any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
+            });
+            if out.status.success() && has_std {
+                Ok(())
+            } else {
+                Err("the wasm32-wasip1 Rust target is not installed \
+                     (`rustup target add wasm32-wasip1`)"
+                    .to_string())
+            }
+        })
+        .clone()
 }
 
 /// Checks once that clang can build a WASI program.
@@ -331,10 +383,17 @@ fn c_toolchain() -> Result<(), String> {
             }
             let dir = util::scratch("c-probe");
             let src = dir.join("probe.c");
-            std::fs::write(&src, "#include <stdio.h>\nint main(void){puts(\"x\");return 0;}\n")
-                .map_err(|e| e.to_string())?;
+            std::fs::write(
+                &src,
+                "#include <stdio.h>\nint main(void){puts(\"x\");return 0;}\n",
+            )
+            .map_err(|e| e.to_string())?;
             let o = util::run(
-                Command::new("clang").args(C_FLAGS).arg(&src).arg("-o").arg(dir.join("probe.wasm")),
+                Command::new("clang")
+                    .args(C_FLAGS)
+                    .arg(&src)
+                    .arg("-o")
+                    .arg(dir.join("probe.wasm")),
                 b"",
                 BUILD_TIMEOUT,
             )
@@ -351,6 +410,9 @@ fn c_toolchain() -> Result<(), String> {
 /// The large module: `tests/programs/big`, built with cargo for
 /// wasm32-wasip1, compiled by Kiln and run.
 fn run_big() -> Result<Completion, Failed> {
+    if let Err(why) = rust_wasm_target() {
+        return Ok(Completion::ignored_with(why));
+    }
     let root = util::repo().join("tests/programs/big");
     let target_dir = util::scratch("big-target");
     let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
@@ -393,4 +455,3 @@ fn run_big() -> Result<Completion, Failed> {
     }
     Ok(Completion::Completed)
 }
-

@@ -90,14 +90,17 @@ pub fn parse(source: &str) -> Result<Case> {
         let key = key.trim();
         let value = parse_value(value).with_context(|| format!("line {line_no}"))?;
         match key {
-            "flags" => case.flags.extend(text(value)?.split_whitespace().map(String::from)),
+            "flags" => case
+                .flags
+                .extend(text(value)?.split_whitespace().map(String::from)),
             "compile-error" => case.compile_error = Some(text(value)?),
             "skip" => case.skip = Some(text(value)?),
             "invoke" => {
                 if let Some(run) = current.take() {
                     case.runs.push(run);
                 }
-                let words: Vec<String> = text(value)?.split_whitespace().map(String::from).collect();
+                let words: Vec<String> =
+                    text(value)?.split_whitespace().map(String::from).collect();
                 if words.is_empty() {
                     bail!("line {line_no}: empty invoke");
                 }
@@ -116,17 +119,18 @@ pub fn parse(source: &str) -> Result<Case> {
                     }
                 };
                 match key {
-                    "args" => run.args = text(value)?.split_whitespace().map(String::from).collect(),
+                    "args" => {
+                        run.args = text(value)?.split_whitespace().map(String::from).collect()
+                    }
                     "stdin" => run.stdin = value,
                     "stdout" => run.stdout = Some(value),
                     "stderr" => run.stderr = Some(value),
                     "stderr-contains" => run.stderr_contains.push(text(value)?),
                     "exit" => {
-                        run.exit = Some(
-                            text(value)?
-                                .parse()
-                                .with_context(|| format!("line {line_no}: exit must be a number"))?,
-                        )
+                        run.exit =
+                            Some(text(value)?.parse().with_context(|| {
+                                format!("line {line_no}: exit must be a number")
+                            })?)
                     }
                     "trap" => run.trap = Some(text(value)?),
                     "expect" => run.expect = Some(text(value)?),
@@ -202,7 +206,8 @@ fn run_file(path: &Path, rel: &str) -> Result<(), Failed> {
         if engine == Engine::Wasmtime {
             return Ok(());
         }
-        return check_compile_error(path, rel, &case, expected).map_err(|e| format!("{e:#}").into());
+        return check_compile_error(path, rel, &case, expected)
+            .map_err(|e| format!("{e:#}").into());
     }
     let exe = match engine {
         Engine::Kiln if case.runs.iter().any(|r| r.invoke.is_none()) => {
@@ -241,14 +246,24 @@ fn run_file(path: &Path, rel: &str) -> Result<(), Failed> {
 fn check_compile_error(path: &Path, rel: &str, case: &Case, expected: &str) -> Result<()> {
     let out_path = util::scratch("run-bins").join(sanitize(rel));
     let mut cmd = util::kiln_cmd();
-    cmd.arg("build").args(&case.flags).arg(path).arg("-o").arg(&out_path);
+    cmd.arg("build")
+        .args(&case.flags)
+        .arg(path)
+        .arg("-o")
+        .arg(&out_path);
     let o = util::run(&mut cmd, b"", BUILD_TIMEOUT)?;
     let stderr = o.stderr_str();
     if o.code() != 1 {
-        bail!("expected `kiln build` to fail with exit 1\n{}", o.describe());
+        bail!(
+            "expected `kiln build` to fail with exit 1\n{}",
+            o.describe()
+        );
     }
     if !stderr.contains(expected) {
-        bail!("expected the error to contain `{expected}`\n{}", o.describe());
+        bail!(
+            "expected the error to contain `{expected}`\n{}",
+            o.describe()
+        );
     }
     if !stderr.starts_with("error: ") || stderr.trim_end().lines().count() != 1 {
         bail!("expected a one-line `error: ...` message\n{}", o.describe());
@@ -264,7 +279,11 @@ fn sanitize(rel: &str) -> String {
 fn build(path: &Path, rel: &str, case: &Case) -> Result<PathBuf> {
     let out_path = util::scratch("run-bins").join(sanitize(rel));
     let mut cmd = util::kiln_cmd();
-    cmd.arg("build").args(&case.flags).arg(path).arg("-o").arg(&out_path);
+    cmd.arg("build")
+        .args(&case.flags)
+        .arg(path)
+        .arg("-o")
+        .arg(&out_path);
     let o = util::run(&mut cmd, b"", BUILD_TIMEOUT)?;
     if !o.status.success() {
         bail!("kiln build failed\n{}", o.describe());
@@ -316,16 +335,18 @@ fn execute(
 
 /// Compares an outcome with a run's expectations.
 fn check(run: &Run, o: &Outcome) -> Result<(), String> {
-    let expected_exit = run
-        .exit
-        .unwrap_or(if run.trap.is_some() { 134 } else { 0 });
+    let expected_exit = run.exit.unwrap_or(if run.trap.is_some() { 134 } else { 0 });
     let stderr = o.stderr_str();
     if let Some(trap) = &run.trap {
         let line = stderr.lines().find(|l| l.contains("wasm trap:"));
         match line {
             Some(l) if l.contains(trap.as_str()) => {}
             Some(l) => return Err(format!("expected trap `{trap}`, got `{}`", l.trim())),
-            None => return Err(format!("expected trap `{trap}`, but stderr has no `wasm trap:` line")),
+            None => {
+                return Err(format!(
+                    "expected trap `{trap}`, but stderr has no `wasm trap:` line"
+                ));
+            }
         }
     }
     if o.code() != expected_exit {
@@ -381,7 +402,10 @@ pub fn parser_self_test() -> Result<(), Failed> {
         ";;! args = \"a b\"\n;;! stdout = \"x\\n\"\n(module)\n;;! invoke = \"f 1 2\"\n;;! expect = \"3\"\n;;! invoke = \"g\"\n;;! trap = \"unreachable\"\n",
     )
     .map_err(|e| format!("{e:#}"))?;
-    if c.runs.len() != 3 || c.runs[0].args != ["a", "b"] || c.runs[0].stdout.as_deref() != Some(&b"x\n"[..]) {
+    if c.runs.len() != 3
+        || c.runs[0].args != ["a", "b"]
+        || c.runs[0].stdout.as_deref() != Some(&b"x\n"[..])
+    {
         return Err(format!("bad parse: {c:?}").into());
     }
     if c.runs[1].invoke.as_deref() != Some(&["f".to_string(), "1".into(), "2".into()][..])
@@ -390,7 +414,8 @@ pub fn parser_self_test() -> Result<(), Failed> {
     {
         return Err(format!("bad parse: {c:?}").into());
     }
-    let only_invokes = parse(";;! invoke = \"f\"\n;;! expect = \"1\"\n").map_err(|e| format!("{e:#}"))?;
+    let only_invokes =
+        parse(";;! invoke = \"f\"\n;;! expect = \"1\"\n").map_err(|e| format!("{e:#}"))?;
     if only_invokes.runs.len() != 1 {
         return Err("a file with only invokes has no _start run".into());
     }

@@ -160,7 +160,10 @@ pub fn unescape(s: &str) -> Result<Vec<u8>> {
                     .with_context(|| format!("bad \\x escape `\\x{hex}`"))?;
                 out.push(b);
             }
-            other => bail!("unknown escape `\\{}`", other.map(String::from).unwrap_or_default()),
+            other => bail!(
+                "unknown escape `\\{}`",
+                other.map(String::from).unwrap_or_default()
+            ),
         }
     }
     Ok(out)
@@ -226,7 +229,12 @@ pub fn files_with_ext(dir: &Path, exts: &[&str]) -> Vec<PathBuf> {
 pub fn first_difference(expected: &str, actual: &str) -> String {
     for (i, (e, a)) in expected.lines().zip(actual.lines()).enumerate() {
         if e != a {
-            return format!("line {}: expected `{}`, got `{}`", i + 1, escape(e.as_bytes()), escape(a.as_bytes()));
+            return format!(
+                "line {}: expected `{}`, got `{}`",
+                i + 1,
+                escape(e.as_bytes()),
+                escape(a.as_bytes())
+            );
         }
     }
     let (el, al) = (expected.lines().count(), actual.lines().count());

@@ -158,6 +158,13 @@ unsafe extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: 
     let mut frames = [None; MAX_FRAMES];
     // SAFETY: `pc` is in compiled wasm code and `fp` its frame pointer.
     let n = unsafe { backtrace::capture(pc, fp, &mut frames) };
+    if code == TrapCode::StackOverflow
+        && let Some(Some(f)) = frames.first_mut()
+    {
+        // The stack check sits in the prologue, which Wasmtime's address
+        // map does not cover: its frame 0 shows no offset.
+        f.wasm_offset = None;
+    }
     super::report::write_trap(2, super::context(), &frames[..n], fault, code);
     // SAFETY: `_exit` is async-signal-safe.
     unsafe { libc::_exit(kiln_abi::trap::TRAP_EXIT_STATUS) }
