@@ -72,8 +72,8 @@ pub struct ModuleDescriptor {
     /// Size of the `VMContext` the compiler laid out (the runtime recomputes it
     /// with [`crate::vmctx::VMOffsets`] and checks).
     pub vmctx_size: u32,
-    /// Reserved, zero.
-    pub _reserved: u32,
+    /// `MODULE_FLAG_*`.
+    pub flags: u32,
     /// Address of [`crate::symbols::abi_version_symbol`]: makes a runtime of
     /// another ABI version fail to link.
     pub abi_anchor: Addr,
@@ -98,6 +98,11 @@ pub struct ModuleDescriptor {
     /// Module name (from the name section; may be empty).
     pub name: Str,
 }
+
+/// Module flag: the module has DWARF custom sections (`.debug_*`) that Kiln
+/// does not use; like Wasmtime, the trap report then ends with a note about
+/// `WASMTIME_BACKTRACE_DETAILS`.
+pub const MODULE_FLAG_UNPARSED_DEBUGINFO: u32 = 1;
 
 /// A function type.
 #[repr(C)]

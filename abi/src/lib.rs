@@ -28,7 +28,7 @@ pub mod vmctx;
 pub mod wasi_p1;
 
 /// Version of the compiler<->runtime contract. Bump on any change.
-pub const ABI_VERSION: u32 = 1;
+pub const ABI_VERSION: u32 = 2;
 
 /// Magic number at the start of [`descriptor::ModuleDescriptor`] ("KILN").
 pub const MODULE_MAGIC: u32 = 0x4e4c_494b;

@@ -18,6 +18,8 @@ use kiln_abi::descriptor::{
     ModuleDescriptor, NO_INDEX, SrcLoc, Str, TableDesc, TrapSite, TypeDesc,
 };
 
+use kiln_abi::descriptor::MODULE_FLAG_UNPARSED_DEBUGINFO;
+
 /// Builds a `'static` slice from a descriptor address and element count.
 ///
 /// # Safety
@@ -245,13 +247,11 @@ impl Module {
         }
     }
 
-    /// Whether the module carried DWARF sections that were not used (Wasmtime
-    /// then adds a note about `WASMTIME_BACKTRACE_DETAILS` to backtraces).
-    ///
-    /// NB: the descriptor has no such flag yet (requested from the ABI
-    /// owner), so this is always `false`.
+    /// Whether the module carried DWARF (`.debug_*` custom sections) that
+    /// was not used: Wasmtime then ends backtraces with a note about
+    /// `WASMTIME_BACKTRACE_DETAILS`.
     pub fn has_unparsed_debuginfo(&self) -> bool {
-        false
+        self.desc.flags & MODULE_FLAG_UNPARSED_DEBUGINFO != 0
     }
 }
 
@@ -286,9 +286,18 @@ mod tests {
     #[test]
     fn trap_lookup_is_exact() {
         let traps = [
-            TrapSite { offset: 4, code: TrapCode::MemoryOutOfBounds as u32 },
-            TrapSite { offset: 9, code: TrapCode::UnreachableCodeReached as u32 },
-            TrapSite { offset: 20, code: TrapCode::StackOverflow as u32 },
+            TrapSite {
+                offset: 4,
+                code: TrapCode::MemoryOutOfBounds as u32,
+            },
+            TrapSite {
+                offset: 9,
+                code: TrapCode::UnreachableCodeReached as u32,
+            },
+            TrapSite {
+                offset: 20,
+                code: TrapCode::StackOverflow as u32,
+            },
         ];
         assert_eq!(trap_at(&traps, 4), Some(TrapCode::MemoryOutOfBounds));
         assert_eq!(trap_at(&traps, 9), Some(TrapCode::UnreachableCodeReached));
@@ -296,30 +305,54 @@ mod tests {
         assert_eq!(trap_at(&traps, 5), None);
         assert_eq!(trap_at(&traps, 0), None);
         assert_eq!(trap_at(&[], 0), None);
-        let bad = [TrapSite { offset: 1, code: 999 }];
+        let bad = [TrapSite {
+            offset: 1,
+            code: 999,
+        }];
         assert_eq!(trap_at(&bad, 1), None);
     }
 
     #[test]
     fn srcloc_lookup_takes_last_at_or_before() {
         let locs = [
-            SrcLoc { native_offset: 0, wasm_offset: 0x20 },
-            SrcLoc { native_offset: 8, wasm_offset: 0x22 },
-            SrcLoc { native_offset: 16, wasm_offset: 0x25 },
+            SrcLoc {
+                native_offset: 0,
+                wasm_offset: 0x20,
+            },
+            SrcLoc {
+                native_offset: 8,
+                wasm_offset: 0x22,
+            },
+            SrcLoc {
+                native_offset: 16,
+                wasm_offset: 0x25,
+            },
         ];
         assert_eq!(wasm_offset_at(&locs, 0), Some(0x20));
         assert_eq!(wasm_offset_at(&locs, 7), Some(0x20));
         assert_eq!(wasm_offset_at(&locs, 8), Some(0x22));
         assert_eq!(wasm_offset_at(&locs, 100), Some(0x25));
         let gaps = [
-            SrcLoc { native_offset: 0, wasm_offset: NO_INDEX },
-            SrcLoc { native_offset: 4, wasm_offset: 0x30 },
-            SrcLoc { native_offset: 9, wasm_offset: NO_INDEX },
+            SrcLoc {
+                native_offset: 0,
+                wasm_offset: NO_INDEX,
+            },
+            SrcLoc {
+                native_offset: 4,
+                wasm_offset: 0x30,
+            },
+            SrcLoc {
+                native_offset: 9,
+                wasm_offset: NO_INDEX,
+            },
         ];
         assert_eq!(wasm_offset_at(&gaps, 2), None);
         assert_eq!(wasm_offset_at(&gaps, 5), Some(0x30));
         assert_eq!(wasm_offset_at(&gaps, 9), None);
-        let late = [SrcLoc { native_offset: 4, wasm_offset: 1 }];
+        let late = [SrcLoc {
+            native_offset: 4,
+            wasm_offset: 1,
+        }];
         assert_eq!(wasm_offset_at(&late, 3), None);
         assert_eq!(wasm_offset_at(&[], 3), None);
     }

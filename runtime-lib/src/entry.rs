@@ -21,7 +21,7 @@
 //! closed pipe is an `EPIPE` error for the guest, not a kill.
 
 use crate::descriptor::Module;
-use crate::errors::{self, ERROR_STATUS};
+use crate::errors;
 use crate::grants::{self, Grants, RunSettings};
 use crate::instance::{InitError, Instance};
 use kiln_abi::descriptor::{KIND_FUNC, ModuleDescriptor, NO_INDEX};
@@ -36,7 +36,7 @@ pub const INTERNAL_ERROR_STATUS: i32 = 70;
 /// to it (`kiln_abi::symbols::abi_version_symbol`), so a module compiled for
 /// another ABI version fails to link with this runtime.
 #[unsafe(no_mangle)]
-pub static __kiln_abi_v1: u8 = kiln_abi::ABI_VERSION as u8;
+pub static __kiln_abi_v2: u8 = kiln_abi::ABI_VERSION as u8;
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
     if let Some(s) = payload.downcast_ref::<&str>() {
@@ -120,7 +120,11 @@ pub unsafe fn collect_args(argc: c_int, argv: *const *const c_char) -> Vec<Vec<u
 }
 
 /// Everything between entry and exit status.
-pub fn run(module: &'static ModuleDescriptor, grants: &GrantsDescriptor, args: Vec<Vec<u8>>) -> i32 {
+pub fn run(
+    module: &'static ModuleDescriptor,
+    grants: &GrantsDescriptor,
+    args: Vec<Vec<u8>>,
+) -> i32 {
     // SAFETY: setting a disposition; no handler code involved.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
     // SAFETY: the descriptors are the compiler's, valid for the process.
@@ -143,7 +147,12 @@ pub fn run(module: &'static ModuleDescriptor, grants: &GrantsDescriptor, args: V
     let host_env = grants::host_environment();
     let settings = {
         use std::os::unix::ffi::OsStrExt;
-        match grants::resolve(baked, run_config.as_ref().map(|s| s.as_bytes()), args, &host_env) {
+        match grants::resolve(
+            baked,
+            run_config.as_ref().map(|s| s.as_bytes()),
+            args,
+            &host_env,
+        ) {
             Ok(s) => s,
             Err(e) => return errors::report(&[e]),
         }
@@ -198,7 +207,9 @@ unsafe fn run_instance(
     match unsafe { (*instance).apply_segments() } {
         Ok(()) => {}
         Err(InitError::Trap(code)) => crate::traps::report_host_trap(code),
-        Err(InitError::Corrupt(e)) => return errors::report(&[main_context, instantiate_context, e]),
+        Err(InitError::Corrupt(e)) => {
+            return errors::report(&[main_context, instantiate_context, e]);
+        }
     }
     let fail = |e: String| errors::report(&[main_context.clone(), e]);
     if module.desc.start_func != NO_INDEX {
@@ -220,7 +231,10 @@ unsafe fn run_instance(
             Some(f) => (f, Some(name.as_str())),
             None => return fail(format!("no func export named `{name}` found")),
         },
-        None => match module.export("", KIND_FUNC).or_else(|| module.export("_start", KIND_FUNC)) {
+        None => match module
+            .export("", KIND_FUNC)
+            .or_else(|| module.export("_start", KIND_FUNC))
+        {
             Some(f) => (f, None),
             None => return 0,
         },
@@ -233,16 +247,13 @@ unsafe fn run_instance(
     }
 }
 
-/// Exit status of a failed run (for callers that need the constant).
-pub const FAILURE_STATUS: i32 = ERROR_STATUS;
-
 #[cfg(test)]
 mod tests {
     #[test]
     fn abi_symbol_name_matches_the_contract() {
         // The static above must carry exactly the name the compiler refers to.
-        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v1");
-        assert_eq!(super::__kiln_abi_v1 as u32, kiln_abi::ABI_VERSION);
+        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v2");
+        assert_eq!(super::__kiln_abi_v2 as u32, kiln_abi::ABI_VERSION);
     }
 
     #[test]

@@ -104,7 +104,10 @@ mod tests {
 
     #[test]
     fn single_cause_is_indented_not_numbered() {
-        let s = format_chain(&["failed to run main module `a.wasm`".into(), "no func export named `f` found".into()]);
+        let s = format_chain(&[
+            "failed to run main module `a.wasm`".into(),
+            "no func export named `f` found".into(),
+        ]);
         assert_eq!(
             s,
             "Error: failed to run main module `a.wasm`\n\nCaused by:\n    no func export named `f` found\n\n"
@@ -119,8 +122,17 @@ mod tests {
 
     #[test]
     fn contexts() {
-        assert_eq!(main_module_context(b"dir/x.wasm"), "failed to run main module `dir/x.wasm`");
-        assert_eq!(instantiate_context(b"dir/x.wasm"), "failed to instantiate \"dir/x.wasm\"");
-        assert_eq!(instantiate_context(b"q\"\xff"), "failed to instantiate \"q\\\"\\xFF\"");
+        assert_eq!(
+            main_module_context(b"dir/x.wasm"),
+            "failed to run main module `dir/x.wasm`"
+        );
+        assert_eq!(
+            instantiate_context(b"dir/x.wasm"),
+            "failed to instantiate \"dir/x.wasm\""
+        );
+        assert_eq!(
+            instantiate_context(b"q\"\xff"),
+            "failed to instantiate \"q\\\"\\xFF\""
+        );
     }
 }

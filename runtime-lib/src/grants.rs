@@ -113,7 +113,9 @@ impl Grants {
             };
             match (tag, fields.as_slice()) {
                 (b"F", [flags]) => {
-                    let flags = std::str::from_utf8(flags).ok().and_then(|s| s.parse::<u32>().ok());
+                    let flags = std::str::from_utf8(flags)
+                        .ok()
+                        .and_then(|s| s.parse::<u32>().ok());
                     grants.flags = flags.ok_or_else(bad)? & !GRANT_FLAG_RUN_MODE;
                 }
                 (b"I", [name]) => grants.invoke = unhex(name).ok_or_else(bad)?,
@@ -122,9 +124,10 @@ impl Grants {
                     .dirs
                     .push((unhex(host).ok_or_else(bad)?, unhex(guest).ok_or_else(bad)?)),
                 (b"E", [name]) => grants.envs.push((unhex(name).ok_or_else(bad)?, None)),
-                (b"E", [name, value]) => grants
-                    .envs
-                    .push((unhex(name).ok_or_else(bad)?, Some(unhex(value).ok_or_else(bad)?))),
+                (b"E", [name, value]) => grants.envs.push((
+                    unhex(name).ok_or_else(bad)?,
+                    Some(unhex(value).ok_or_else(bad)?),
+                )),
                 _ => return Err(bad()),
             }
         }
@@ -142,7 +145,9 @@ fn unhex(s: &[u8]) -> Option<Vec<u8>> {
         b'A'..=b'F' => Some(c - b'A' + 10),
         _ => None,
     };
-    s.chunks(2).map(|p| Some(digit(p[0])? << 4 | digit(p[1])?)).collect()
+    s.chunks(2)
+        .map(|p| Some(digit(p[0])? << 4 | digit(p[1])?))
+        .collect()
 }
 
 /// The last path component of `path` (Wasmtime's argv[0] for a module path).
@@ -185,7 +190,9 @@ pub fn resolve(
         args.push(base_name(&program));
     }
     for a in &args {
-        utf8(a, || format!("failed to convert {:?} to utf-8", OsStr::from_bytes(a)))?;
+        utf8(a, || {
+            format!("failed to convert {:?} to utf-8", OsStr::from_bytes(a))
+        })?;
     }
 
     let host_env: Vec<&(Vec<u8>, Vec<u8>)> = host_env
@@ -196,7 +203,9 @@ pub fn resolve(
     if grants.flags & GRANT_FLAG_INHERIT_ENV != 0 {
         for (k, v) in &host_env {
             let kk = OsStr::from_bytes(k);
-            utf8(k, || format!("environment variable name {kk:?} not valid utf-8"))?;
+            utf8(k, || {
+                format!("environment variable name {kk:?} not valid utf-8")
+            })?;
             utf8(v, || {
                 format!(
                     "environment variable {kk:?} value {:?} not valid utf-8",
@@ -239,12 +248,19 @@ pub fn resolve(
     let invoke = if grants.invoke.is_empty() {
         None
     } else {
-        let name = utf8(&grants.invoke, || "the export to invoke is not valid utf-8".to_string())?;
+        let name = utf8(&grants.invoke, || {
+            "the export to invoke is not valid utf-8".to_string()
+        })?;
         Some(name.to_string())
     };
 
     Ok(RunSettings {
-        wasi: WasiConfig { args, env, preopens, flags: grants.flags & !GRANT_FLAG_RUN_MODE },
+        wasi: WasiConfig {
+            args,
+            env,
+            preopens,
+            flags: grants.flags & !GRANT_FLAG_RUN_MODE,
+        },
         invoke,
         program,
     })
@@ -266,7 +282,10 @@ mod tests {
     }
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(Vec<u8>, Vec<u8>)> {
-        pairs.iter().map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
+            .collect()
     }
 
     fn argv(a: &[&str]) -> Vec<Vec<u8>> {
@@ -283,7 +302,14 @@ mod tests {
 
     #[test]
     fn parses_env_and_invoke_and_ignores_run_mode_flag() {
-        let text = format!("F:33;I:{};E:{};E:{}:{};E:{}:", hex("add"), hex("HOME"), hex("A"), hex("x;y:z"), hex("EMPTY"));
+        let text = format!(
+            "F:33;I:{};E:{};E:{}:{};E:{}:",
+            hex("add"),
+            hex("HOME"),
+            hex("A"),
+            hex("x;y:z"),
+            hex("EMPTY")
+        );
         let g = Grants::parse_run_config(text.as_bytes()).expect("parse");
         assert_eq!(g.flags, 1);
         assert_eq!(g.invoke, b"add");
@@ -295,12 +321,17 @@ mod tests {
                 (b"EMPTY".to_vec(), Some(Vec::new())),
             ]
         );
-        assert_eq!(Grants::parse_run_config(b"").expect("empty"), Grants::default());
+        assert_eq!(
+            Grants::parse_run_config(b"").expect("empty"),
+            Grants::default()
+        );
     }
 
     #[test]
     fn rejects_malformed_records() {
-        for bad in ["X:00", "F:x", "D:2e", "P:6", "P:zz", "E", "F:1:2", "I:61:62"] {
+        for bad in [
+            "X:00", "F:x", "D:2e", "P:6", "P:zz", "E", "F:1:2", "I:61:62",
+        ] {
             assert!(Grants::parse_run_config(bad.as_bytes()).is_err(), "{bad}");
         }
     }
@@ -321,7 +352,10 @@ mod tests {
         let s = resolve(baked, None, argv(&["./app", "x"]), &host).expect("resolve");
         assert_eq!(s.wasi.args, argv(&["./app", "x"]));
         assert_eq!(s.wasi.env, env(&[("A", "1"), ("HOME", "/root")]));
-        assert_eq!(s.wasi.preopens, vec![(PathBuf::from("/tmp"), "/sandbox".to_string())]);
+        assert_eq!(
+            s.wasi.preopens,
+            vec![(PathBuf::from("/tmp"), "/sandbox".to_string())]
+        );
         assert_eq!(s.program, b"dir/app.wasm");
         assert_eq!(s.invoke, None);
     }
@@ -341,11 +375,24 @@ mod tests {
 
     #[test]
     fn run_mode_takes_the_config() {
-        let baked = Grants { flags: GRANT_FLAG_RUN_MODE, ..Grants::default() };
-        let config = format!("F:0;P:{};I:{};E:{}", hex("some/dir/prog.wasm"), hex("run"), hex(RUN_CONFIG_ENV));
+        let baked = Grants {
+            flags: GRANT_FLAG_RUN_MODE,
+            ..Grants::default()
+        };
+        let config = format!(
+            "F:0;P:{};I:{};E:{}",
+            hex("some/dir/prog.wasm"),
+            hex("run"),
+            hex(RUN_CONFIG_ENV)
+        );
         let host = env(&[(RUN_CONFIG_ENV, &config)]);
-        let s = resolve(baked, Some(config.as_bytes()), argv(&["/cache/x", "1", "2"]), &host)
-            .expect("resolve");
+        let s = resolve(
+            baked,
+            Some(config.as_bytes()),
+            argv(&["/cache/x", "1", "2"]),
+            &host,
+        )
+        .expect("resolve");
         assert_eq!(s.wasi.args, argv(&["/cache/x", "1", "2"]));
         assert_eq!(s.program, b"some/dir/prog.wasm");
         assert_eq!(s.invoke.as_deref(), Some("run"));
@@ -356,7 +403,10 @@ mod tests {
 
     #[test]
     fn built_binaries_ignore_run_configs() {
-        let baked = Grants { program: b"a.wasm".to_vec(), ..Grants::default() };
+        let baked = Grants {
+            program: b"a.wasm".to_vec(),
+            ..Grants::default()
+        };
         let config = format!("F:1;D:{}:{}", hex("/"), hex("/"));
         let s = resolve(baked, Some(config.as_bytes()), argv(&["a"]), &[]).expect("resolve");
         assert!(s.wasi.preopens.is_empty());
@@ -365,13 +415,22 @@ mod tests {
 
     #[test]
     fn non_utf8_arguments_fail_like_wasmtime() {
-        let e = resolve(Grants::default(), None, vec![b"a".to_vec(), vec![0xff]], &[]).unwrap_err();
+        let e = resolve(
+            Grants::default(),
+            None,
+            vec![b"a".to_vec(), vec![0xff]],
+            &[],
+        )
+        .unwrap_err();
         assert_eq!(e, "failed to convert \"\\xFF\" to utf-8");
     }
 
     #[test]
     fn empty_argv_gets_the_program_name() {
-        let baked = Grants { program: b"dir/p.wasm".to_vec(), ..Grants::default() };
+        let baked = Grants {
+            program: b"dir/p.wasm".to_vec(),
+            ..Grants::default()
+        };
         let s = resolve(baked, None, vec![], &[]).expect("resolve");
         assert_eq!(s.wasi.args, argv(&["p.wasm"]));
     }

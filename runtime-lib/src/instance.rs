@@ -34,8 +34,8 @@ use kiln_abi::descriptor::{
 };
 use kiln_abi::trap::TrapCode;
 use kiln_abi::vmctx::{
-    VMCounts, VMFuncRef, VMFunctionImport, VMGlobal, VMMemoryDefinition, VMOffsets,
-    VMTableDefinition, VMCTX_MAGIC,
+    VMCTX_MAGIC, VMCounts, VMFuncRef, VMFunctionImport, VMGlobal, VMMemoryDefinition, VMOffsets,
+    VMTableDefinition,
 };
 use std::alloc::Layout;
 use std::ptr::NonNull;
@@ -75,9 +75,7 @@ impl Instance {
     pub fn new(module: Module, wasi: Option<WasiCtx>) -> Result<Box<Instance>, String> {
         let d = module.desc;
         if d.num_imported_memories + d.num_imported_tables + d.num_imported_globals != 0 {
-            return Err(
-                "importing memories, tables or globals is not supported yet".to_string(),
-            );
+            return Err("importing memories, tables or globals is not supported yet".to_string());
         }
         let counts = VMCounts {
             imported_funcs: d.num_imported_funcs,
@@ -142,7 +140,12 @@ impl Instance {
     pub unsafe fn from_vmctx<'a>(vmctx: *mut u8) -> &'a mut Instance {
         // SAFETY: guaranteed by the caller; the header field holds the
         // boxed instance's address.
-        unsafe { &mut *vmctx.add(VMOffsets::INSTANCE as usize).cast::<*mut Instance>().read() }
+        unsafe {
+            &mut *vmctx
+                .add(VMOffsets::INSTANCE as usize)
+                .cast::<*mut Instance>()
+                .read()
+        }
     }
 
     /// The `VMContext`.
@@ -174,17 +177,16 @@ impl Instance {
 
     fn init_header(&mut self) {
         let me: *mut Instance = self;
-        let vmctx = self.vmctx();
         // SAFETY: header fields of our own, correctly sized context.
         unsafe {
             self.at::<u32>(VMOffsets::MAGIC).write(VMCTX_MAGIC);
             self.at::<usize>(VMOffsets::STACK_LIMIT).write(0);
             self.at::<*mut Instance>(VMOffsets::INSTANCE).write(me);
             self.at::<*const u32>(VMOffsets::TYPE_IDS).write(self.type_ids.as_ptr());
-            self.at::<*mut VMMemoryDefinition>(VMOffsets::WASI_MEMORY).write(std::ptr::null_mut());
+            self.at::<*mut VMMemoryDefinition>(VMOffsets::WASI_MEMORY)
+                .write(std::ptr::null_mut());
             self.at::<*mut WasiCtx>(VMOffsets::HOST_STATE).write(self.host_state);
         }
-        debug_assert_eq!(vmctx, self.vmctx());
     }
 
     fn init_functions(&mut self) -> Result<(), String> {
@@ -196,9 +198,15 @@ impl Instance {
             }
             let type_id = self.type_ids[f.type_index as usize];
             if i < self.module.desc.num_imported_funcs {
-                let import = VMFunctionImport { wasm_call: f.wasm_call as usize as *const u8, vmctx };
+                let import = VMFunctionImport {
+                    wasm_call: f.wasm_call as usize as *const u8,
+                    vmctx,
+                };
                 // SAFETY: slot of our own context.
-                unsafe { self.at::<VMFunctionImport>(self.offsets.imported_function(i)).write(import) };
+                unsafe {
+                    self.at::<VMFunctionImport>(self.offsets.imported_function(i))
+                        .write(import)
+                };
             }
             let func_ref = VMFuncRef {
                 wasm_call: f.wasm_call as usize as *const u8,
@@ -207,7 +215,10 @@ impl Instance {
                 vmctx,
             };
             // SAFETY: slot of our own context.
-            unsafe { self.at::<VMFuncRef>(self.offsets.func_ref(i)).write(func_ref) };
+            unsafe {
+                self.at::<VMFuncRef>(self.offsets.func_ref(i))
+                    .write(func_ref)
+            };
         }
         Ok(())
     }
@@ -220,7 +231,10 @@ impl Instance {
             let def = self.at::<VMMemoryDefinition>(self.offsets.defined_memory(def_index));
             // SAFETY: slot of our own context.
             unsafe {
-                def.write(VMMemoryDefinition { base: memory.base(), current_length: memory.byte_len() })
+                def.write(VMMemoryDefinition {
+                    base: memory.base(),
+                    current_length: memory.byte_len(),
+                })
             };
             crate::traps::registry::register_memory(memory.base(), memory.reserved(), def);
             self.memories.push(memory);
@@ -257,7 +271,10 @@ impl Instance {
             && let Some(def) = self.memory_definition(index)
         {
             // SAFETY: header field of our own context.
-            unsafe { self.at::<*mut VMMemoryDefinition>(VMOffsets::WASI_MEMORY).write(def) };
+            unsafe {
+                self.at::<*mut VMMemoryDefinition>(VMOffsets::WASI_MEMORY)
+                    .write(def)
+            };
         }
     }
 
@@ -265,7 +282,10 @@ impl Instance {
     fn sync_table(&mut self, def_index: usize) {
         let offset = self.offsets.defined_table(def_index as u32);
         let table = &mut self.tables[def_index];
-        let def = VMTableDefinition { base: table.base(), current_elements: table.len() as usize };
+        let def = VMTableDefinition {
+            base: table.base(),
+            current_elements: table.len() as usize,
+        };
         // SAFETY: slot of our own context.
         unsafe { self.at::<VMTableDefinition>(offset).write(def) };
     }
@@ -284,7 +304,10 @@ impl Instance {
         match index.checked_sub(imported) {
             Some(def) => Some(self.at(self.offsets.defined_global(def))),
             // SAFETY: an imported global's slot holds a pointer to its storage.
-            None => Some(unsafe { self.at::<*mut VMGlobal>(self.offsets.imported_global(index)).read() }),
+            None => Some(unsafe {
+                self.at::<*mut VMGlobal>(self.offsets.imported_global(index))
+                    .read()
+            }),
         }
     }
 
@@ -298,7 +321,8 @@ impl Instance {
             Some(def) => Some(self.at(self.offsets.defined_memory(def))),
             // SAFETY: an imported memory's slot holds a pointer to its definition.
             None => Some(unsafe {
-                self.at::<*mut VMMemoryDefinition>(self.offsets.imported_memory(index)).read()
+                self.at::<*mut VMMemoryDefinition>(self.offsets.imported_memory(index))
+                    .read()
             }),
         }
     }
@@ -307,7 +331,12 @@ impl Instance {
     pub fn memory_bytes(&mut self, index: u32) -> Option<&mut [u8]> {
         let def = self.memory_definition(index)?;
         // SAFETY: a definition describes `current_length` accessible bytes.
-        unsafe { Some(std::slice::from_raw_parts_mut((*def).base, (*def).current_length)) }
+        unsafe {
+            Some(std::slice::from_raw_parts_mut(
+                (*def).base,
+                (*def).current_length,
+            ))
+        }
     }
 
     /// `memory.grow`: the old size in pages, or `None`.
@@ -324,7 +353,10 @@ impl Instance {
 
     /// Whether memory `index` is a memory64.
     fn memory_is_64(&self, index: u32) -> bool {
-        self.module.memories.get(index as usize).is_some_and(|m| m.flags & MEMORY_FLAG_64 != 0)
+        self.module
+            .memories
+            .get(index as usize)
+            .is_some_and(|m| m.flags & MEMORY_FLAG_64 != 0)
     }
 
     /// Defined table `index`.
@@ -344,7 +376,11 @@ impl Instance {
     /// Bytes of data segment `index` (empty once dropped).
     pub fn data_segment(&self, index: u32) -> Option<&'static [u8]> {
         let dropped = *self.dropped_data.get(index as usize)?;
-        Some(if dropped { &[] } else { self.module.data_bytes(index) })
+        Some(if dropped {
+            &[]
+        } else {
+            self.module.data_bytes(index)
+        })
     }
 
     /// `data.drop`.
@@ -357,7 +393,11 @@ impl Instance {
     /// Items of element segment `index` (empty once dropped).
     pub fn elem_segment(&self, index: u32) -> Option<&'static [ConstExpr]> {
         let dropped = *self.dropped_elems.get(index as usize)?;
-        Some(if dropped { &[] } else { self.module.elem_items(index) })
+        Some(if dropped {
+            &[]
+        } else {
+            self.module.elem_items(index)
+        })
     }
 
     /// `elem.drop`.
@@ -411,7 +451,14 @@ impl Instance {
 
     /// `table.init`: copies `len` items of element segment `elem` from
     /// `src` to table `table` at `dst`, after checking both ranges.
-    pub fn table_init(&mut self, table: u32, elem: u32, dst: u64, src: u64, len: u64) -> Result<(), InitError> {
+    pub fn table_init(
+        &mut self,
+        table: u32,
+        elem: u32,
+        dst: u64,
+        src: u64,
+        len: u64,
+    ) -> Result<(), InitError> {
         let items = self
             .elem_segment(elem)
             .ok_or_else(|| InitError::Corrupt(corrupt(format!("element segment {elem}"))))?;
@@ -419,7 +466,8 @@ impl Instance {
             .table(table)
             .ok_or_else(|| InitError::Corrupt(corrupt(format!("table {table}"))))?
             .len();
-        let in_bounds = |start: u64, size: u64| start.checked_add(len).is_some_and(|end| end <= size);
+        let in_bounds =
+            |start: u64, size: u64| start.checked_add(len).is_some_and(|end| end <= size);
         if !in_bounds(src, items.len() as u64) || !in_bounds(dst, table_len) {
             return Err(InitError::Trap(TrapCode::TableOutOfBounds));
         }
@@ -433,14 +481,22 @@ impl Instance {
 
     /// `memory.init`: copies `len` bytes of data segment `data` from `src`
     /// to memory `memory` at `dst`, after checking both ranges.
-    pub fn memory_init(&mut self, memory: u32, data: u32, dst: u64, src: u64, len: u64) -> Result<(), InitError> {
+    pub fn memory_init(
+        &mut self,
+        memory: u32,
+        data: u32,
+        dst: u64,
+        src: u64,
+        len: u64,
+    ) -> Result<(), InitError> {
         let bytes = self
             .data_segment(data)
             .ok_or_else(|| InitError::Corrupt(corrupt(format!("data segment {data}"))))?;
         let mem = self
             .memory_bytes(memory)
             .ok_or_else(|| InitError::Corrupt(corrupt(format!("memory {memory}"))))?;
-        let in_bounds = |start: u64, size: u64| start.checked_add(len).is_some_and(|end| end <= size);
+        let in_bounds =
+            |start: u64, size: u64| start.checked_add(len).is_some_and(|end| end <= size);
         if !in_bounds(src, bytes.len() as u64) || !in_bounds(dst, mem.len() as u64) {
             return Err(InitError::Trap(TrapCode::MemoryOutOfBounds));
         }
@@ -468,7 +524,9 @@ impl Instance {
                 continue;
             }
             if d.flags & DATA_FLAG_IN_IMAGE == 0 {
-                let dst = self.offset(&d.offset, self.memory_is_64(d.memory)).map_err(InitError::Corrupt)?;
+                let dst = self
+                    .offset(&d.offset, self.memory_is_64(d.memory))
+                    .map_err(InitError::Corrupt)?;
                 self.memory_init(d.memory, i, dst, 0, d.len)?;
             }
             self.drop_data(i);

@@ -32,7 +32,11 @@ use kiln_abi::{ValRaw, ValType};
 /// `instance` must be live and not otherwise borrowed during the call;
 /// `values` must hold at least max(params, results) slots with arguments of
 /// the function's parameter types.
-pub unsafe fn call(instance: *mut Instance, func: u32, values: &mut [ValRaw]) -> Result<(), String> {
+pub unsafe fn call(
+    instance: *mut Instance,
+    func: u32,
+    values: &mut [ValRaw],
+) -> Result<(), String> {
     // SAFETY: `instance` is live; the shared borrow ends before the call.
     let (vmctx, array_call) = unsafe {
         let inst = &*instance;
@@ -75,7 +79,10 @@ fn type_name(t: Option<ValType>) -> &'static str {
     }
 }
 
-fn parse_int<T>(s: &str, radix16: fn(&str) -> Result<T, std::num::ParseIntError>) -> Result<T, String>
+fn parse_int<T>(
+    s: &str,
+    radix16: fn(&str) -> Result<T, std::num::ParseIntError>,
+) -> Result<T, String>
 where
     T: std::str::FromStr<Err = std::num::ParseIntError>,
 {
@@ -88,7 +95,12 @@ where
 
 /// Parses `args` as the parameters `params` (type bytes) of the function
 /// `name` (`None`: the default export).
-pub fn parse_args(params: &[u8], results: usize, args: &[Vec<u8>], name: Option<&str>) -> Result<Vec<ValRaw>, String> {
+pub fn parse_args(
+    params: &[u8],
+    results: usize,
+    args: &[Vec<u8>],
+    name: Option<&str>,
+) -> Result<Vec<ValRaw>, String> {
     let mut values = vec![ValRaw::default(); params.len().max(results)];
     let mut args = args.iter();
     for (slot, ty) in values.iter_mut().zip(params) {
@@ -100,7 +112,10 @@ pub fn parse_args(params: &[u8], results: usize, args: &[Vec<u8>], name: Option<
         };
         let arg = std::str::from_utf8(arg).map_err(|_| {
             use std::os::unix::ffi::OsStrExt;
-            format!("argument is not valid utf-8: {:?}", std::ffi::OsStr::from_bytes(arg))
+            format!(
+                "argument is not valid utf-8: {:?}",
+                std::ffi::OsStr::from_bytes(arg)
+            )
         })?;
         let ty = ValType::from_u8(*ty);
         let mut raw = [0u8; 16];
@@ -114,11 +129,15 @@ pub fn parse_args(params: &[u8], results: usize, args: &[Vec<u8>], name: Option<
                 raw[..8].copy_from_slice(&v.to_le_bytes());
             }
             Some(ValType::F32) => {
-                let v: f32 = arg.parse().map_err(|e: std::num::ParseFloatError| e.to_string())?;
+                let v: f32 = arg
+                    .parse()
+                    .map_err(|e: std::num::ParseFloatError| e.to_string())?;
                 raw[..4].copy_from_slice(&v.to_bits().to_le_bytes());
             }
             Some(ValType::F64) => {
-                let v: f64 = arg.parse().map_err(|e: std::num::ParseFloatError| e.to_string())?;
+                let v: f64 = arg
+                    .parse()
+                    .map_err(|e: std::num::ParseFloatError| e.to_string())?;
                 raw[..8].copy_from_slice(&v.to_bits().to_le_bytes());
             }
             other => return Err(format!("unsupported argument type {}", type_name(other))),
@@ -205,8 +224,17 @@ mod tests {
 
     #[test]
     fn parses_ints_hex_and_floats() {
-        let args: Vec<Vec<u8>> = ["-5", "0x10", "1.5", "0XfF", "x"].iter().map(|s| s.as_bytes().to_vec()).collect();
-        let v = parse_args(&[I32 as u8, I64 as u8, F64 as u8, I32 as u8], 1, &args, Some("f")).unwrap();
+        let args: Vec<Vec<u8>> = ["-5", "0x10", "1.5", "0XfF", "x"]
+            .iter()
+            .map(|s| s.as_bytes().to_vec())
+            .collect();
+        let v = parse_args(
+            &[I32 as u8, I64 as u8, F64 as u8, I32 as u8],
+            1,
+            &args,
+            Some("f"),
+        )
+        .unwrap();
         assert_eq!(v.len(), 4);
         assert_eq!(raw_i64(&v[0]) as i32, -5);
         assert_eq!(raw_i64(&v[1]), 16);
@@ -217,14 +245,38 @@ mod tests {
     #[test]
     fn reports_errors_like_wasmtime() {
         let a = |s: &[&str]| s.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>();
-        assert_eq!(parse_args(&[I32 as u8], 0, &[], Some("f")).unwrap_err(), "not enough arguments for `f`");
-        assert_eq!(parse_args(&[I32 as u8], 0, &[], None).unwrap_err(), "not enough arguments for command default");
-        assert_eq!(parse_args(&[I32 as u8], 0, &a(&["q"]), None).unwrap_err(), "invalid digit found in string");
-        assert_eq!(parse_args(&[I32 as u8], 0, &a(&[""]), None).unwrap_err(), "cannot parse integer from empty string");
-        assert_eq!(parse_args(&[I32 as u8], 0, &a(&["0xffffffff"]), None).unwrap_err(), "number too large to fit in target type");
-        assert_eq!(parse_args(&[F32 as u8], 0, &a(&["one"]), None).unwrap_err(), "invalid float literal");
-        assert_eq!(parse_args(&[V128 as u8], 0, &a(&["1"]), None).unwrap_err(), "unsupported argument type v128");
-        assert_eq!(parse_args(&[FuncRef as u8], 0, &a(&["1"]), None).unwrap_err(), "unsupported argument type (ref null func)");
+        assert_eq!(
+            parse_args(&[I32 as u8], 0, &[], Some("f")).unwrap_err(),
+            "not enough arguments for `f`"
+        );
+        assert_eq!(
+            parse_args(&[I32 as u8], 0, &[], None).unwrap_err(),
+            "not enough arguments for command default"
+        );
+        assert_eq!(
+            parse_args(&[I32 as u8], 0, &a(&["q"]), None).unwrap_err(),
+            "invalid digit found in string"
+        );
+        assert_eq!(
+            parse_args(&[I32 as u8], 0, &a(&[""]), None).unwrap_err(),
+            "cannot parse integer from empty string"
+        );
+        assert_eq!(
+            parse_args(&[I32 as u8], 0, &a(&["0xffffffff"]), None).unwrap_err(),
+            "number too large to fit in target type"
+        );
+        assert_eq!(
+            parse_args(&[F32 as u8], 0, &a(&["one"]), None).unwrap_err(),
+            "invalid float literal"
+        );
+        assert_eq!(
+            parse_args(&[V128 as u8], 0, &a(&["1"]), None).unwrap_err(),
+            "unsupported argument type v128"
+        );
+        assert_eq!(
+            parse_args(&[FuncRef as u8], 0, &a(&["1"]), None).unwrap_err(),
+            "unsupported argument type (ref null func)"
+        );
         assert_eq!(
             parse_args(&[I32 as u8], 0, &[vec![0xff]], None).unwrap_err(),
             "argument is not valid utf-8: \"\\xFF\""
@@ -239,12 +291,30 @@ mod tests {
             ValRaw(r)
         };
         assert_eq!(format_result(I32 as u8, &v(&(-3i32).to_le_bytes())), "-3");
-        assert_eq!(format_result(I64 as u8, &v(&i64::MIN.to_le_bytes())), "-9223372036854775808");
-        assert_eq!(format_result(F32 as u8, &v(&1.0f32.to_bits().to_le_bytes())), "1");
-        assert_eq!(format_result(F32 as u8, &v(&0.1f32.to_bits().to_le_bytes())), "0.1");
-        assert_eq!(format_result(F64 as u8, &v(&f64::NAN.to_bits().to_le_bytes())), "NaN");
-        assert_eq!(format_result(F64 as u8, &v(&f64::NEG_INFINITY.to_bits().to_le_bytes())), "-inf");
-        assert_eq!(format_result(F64 as u8, &v(&(-0.0f64).to_bits().to_le_bytes())), "-0");
+        assert_eq!(
+            format_result(I64 as u8, &v(&i64::MIN.to_le_bytes())),
+            "-9223372036854775808"
+        );
+        assert_eq!(
+            format_result(F32 as u8, &v(&1.0f32.to_bits().to_le_bytes())),
+            "1"
+        );
+        assert_eq!(
+            format_result(F32 as u8, &v(&0.1f32.to_bits().to_le_bytes())),
+            "0.1"
+        );
+        assert_eq!(
+            format_result(F64 as u8, &v(&f64::NAN.to_bits().to_le_bytes())),
+            "NaN"
+        );
+        assert_eq!(
+            format_result(F64 as u8, &v(&f64::NEG_INFINITY.to_bits().to_le_bytes())),
+            "-inf"
+        );
+        assert_eq!(
+            format_result(F64 as u8, &v(&(-0.0f64).to_bits().to_le_bytes())),
+            "-0"
+        );
         assert_eq!(format_result(V128 as u8, &v(&[1, 1])), "257");
         assert_eq!(format_result(FuncRef as u8, &v(&[])), "<null funcref>");
         assert_eq!(format_result(FuncRef as u8, &v(&[8])), "<funcref>");

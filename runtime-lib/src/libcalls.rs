@@ -97,7 +97,9 @@ mod imp {
     pub unsafe fn memory_fill(vmctx: *mut u8, memory: i32, dst: i64, val: i32, len: i64) -> i32 {
         // SAFETY: forwarded.
         let inst = unsafe { instance(vmctx) };
-        let mem = inst.memory_bytes(memory_index(memory)).expect("memory index validated by the compiler");
+        let mem = inst
+            .memory_bytes(memory_index(memory))
+            .expect("memory index validated by the compiler");
         let (dst, len) = (dst as u64, len as u64);
         trap_result(if in_bounds(dst, len, mem.len() as u64) {
             mem[dst as usize..(dst + len) as usize].fill(val as u8);
@@ -107,30 +109,60 @@ mod imp {
         })
     }
 
-    pub unsafe fn memory_copy(vmctx: *mut u8, dst_memory: i32, src_memory: i32, dst: i64, src: i64, len: i64) -> i32 {
+    pub unsafe fn memory_copy(
+        vmctx: *mut u8,
+        dst_memory: i32,
+        src_memory: i32,
+        dst: i64,
+        src: i64,
+        len: i64,
+    ) -> i32 {
         // SAFETY: forwarded.
         let inst = unsafe { instance(vmctx) };
         let def = |i: i32| {
-            let d = inst.memory_definition(memory_index(i)).expect("memory index validated by the compiler");
+            let d = inst
+                .memory_definition(memory_index(i))
+                .expect("memory index validated by the compiler");
             // SAFETY: a definition of a live memory.
             unsafe { ((*d).base, (*d).current_length as u64) }
         };
         let ((dst_base, dst_len), (src_base, src_len)) = (def(dst_memory), def(src_memory));
         let (dst, src, len) = (dst as u64, src as u64, len as u64);
-        trap_result(if in_bounds(dst, len, dst_len) && in_bounds(src, len, src_len) {
-            // SAFETY: both ranges were checked; `copy` allows overlap (the
-            // same memory).
-            unsafe { std::ptr::copy(src_base.add(src as usize), dst_base.add(dst as usize), len as usize) };
-            Ok(())
-        } else {
-            Err(TrapCode::MemoryOutOfBounds)
-        })
+        trap_result(
+            if in_bounds(dst, len, dst_len) && in_bounds(src, len, src_len) {
+                // SAFETY: both ranges were checked; `copy` allows overlap (the
+                // same memory).
+                unsafe {
+                    std::ptr::copy(
+                        src_base.add(src as usize),
+                        dst_base.add(dst as usize),
+                        len as usize,
+                    )
+                };
+                Ok(())
+            } else {
+                Err(TrapCode::MemoryOutOfBounds)
+            },
+        )
     }
 
-    pub unsafe fn memory_init(vmctx: *mut u8, memory: i32, data: i32, dst: i64, src: i32, len: i32) -> i32 {
+    pub unsafe fn memory_init(
+        vmctx: *mut u8,
+        memory: i32,
+        data: i32,
+        dst: i64,
+        src: i32,
+        len: i32,
+    ) -> i32 {
         // SAFETY: forwarded.
         let inst = unsafe { instance(vmctx) };
-        init_result(inst.memory_init(memory_index(memory), data as u32, dst as u64, src as u32 as u64, len as u32 as u64))
+        init_result(inst.memory_init(
+            memory_index(memory),
+            data as u32,
+            dst as u64,
+            src as u32 as u64,
+            len as u32 as u64,
+        ))
     }
 
     pub unsafe fn data_drop(vmctx: *mut u8, data: i32) {
@@ -150,7 +182,9 @@ mod imp {
     pub unsafe fn table_fill(vmctx: *mut u8, table: i32, dst: i32, val: *mut u8, len: i32) -> i32 {
         // SAFETY: forwarded.
         let inst = unsafe { instance(vmctx) };
-        let t = inst.table(table as u32).expect("table index validated by the compiler");
+        let t = inst
+            .table(table as u32)
+            .expect("table index validated by the compiler");
         let (dst, len) = (dst as u32 as u64, len as u32 as u64);
         trap_result(if in_bounds(dst, len, t.len()) {
             t.elements_mut()[dst as usize..(dst + len) as usize].fill(val);
@@ -160,29 +194,59 @@ mod imp {
         })
     }
 
-    pub unsafe fn table_copy(vmctx: *mut u8, dst_table: i32, src_table: i32, dst: i32, src: i32, len: i32) -> i32 {
+    pub unsafe fn table_copy(
+        vmctx: *mut u8,
+        dst_table: i32,
+        src_table: i32,
+        dst: i32,
+        src: i32,
+        len: i32,
+    ) -> i32 {
         // SAFETY: forwarded.
         let inst = unsafe { instance(vmctx) };
         let (dst, src, len) = (dst as u32 as u64, src as u32 as u64, len as u32 as u64);
         let mut table = |i: i32| {
-            let t = inst.table(i as u32).expect("table index validated by the compiler");
+            let t = inst
+                .table(i as u32)
+                .expect("table index validated by the compiler");
             (t.base(), t.len())
         };
         let ((dst_base, dst_len), (src_base, src_len)) = (table(dst_table), table(src_table));
-        trap_result(if in_bounds(dst, len, dst_len) && in_bounds(src, len, src_len) {
-            // SAFETY: both ranges were checked; `copy` allows overlap (the
-            // same table).
-            unsafe { std::ptr::copy(src_base.add(src as usize), dst_base.add(dst as usize), len as usize) };
-            Ok(())
-        } else {
-            Err(TrapCode::TableOutOfBounds)
-        })
+        trap_result(
+            if in_bounds(dst, len, dst_len) && in_bounds(src, len, src_len) {
+                // SAFETY: both ranges were checked; `copy` allows overlap (the
+                // same table).
+                unsafe {
+                    std::ptr::copy(
+                        src_base.add(src as usize),
+                        dst_base.add(dst as usize),
+                        len as usize,
+                    )
+                };
+                Ok(())
+            } else {
+                Err(TrapCode::TableOutOfBounds)
+            },
+        )
     }
 
-    pub unsafe fn table_init(vmctx: *mut u8, table: i32, elem: i32, dst: i32, src: i32, len: i32) -> i32 {
+    pub unsafe fn table_init(
+        vmctx: *mut u8,
+        table: i32,
+        elem: i32,
+        dst: i32,
+        src: i32,
+        len: i32,
+    ) -> i32 {
         // SAFETY: forwarded.
         let inst = unsafe { instance(vmctx) };
-        init_result(inst.table_init(table as u32, elem as u32, dst as u32 as u64, src as u32 as u64, len as u32 as u64))
+        init_result(inst.table_init(
+            table as u32,
+            elem as u32,
+            dst as u32 as u64,
+            src as u32 as u64,
+            len as u32 as u64,
+        ))
     }
 
     pub unsafe fn elem_drop(vmctx: *mut u8, elem: i32) {

@@ -26,7 +26,8 @@ const RUNTIME_SLACK: u64 = 1024 * 1024;
 const ENTRY_SLACK: usize = 64 * 1024;
 
 /// Stack size of the dedicated guest thread.
-pub const GUEST_THREAD_STACK: usize = (MAX_WASM_STACK + HOST_STACK_RESERVE + 2 * RUNTIME_SLACK) as usize;
+pub const GUEST_THREAD_STACK: usize =
+    (MAX_WASM_STACK + HOST_STACK_RESERVE + 2 * RUNTIME_SLACK) as usize;
 
 /// Approximately the current stack pointer.
 #[inline(never)]
@@ -47,7 +48,10 @@ fn main_stack_top() -> Option<usize> {
 /// Whether the calling (main) thread's stack can hold the wasm stack plus
 /// the host reserve below the current stack pointer.
 pub fn main_thread_has_room() -> bool {
-    let mut lim = libc::rlimit { rlim_cur: 0, rlim_max: 0 };
+    let mut lim = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
     // SAFETY: valid out-pointer.
     if unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut lim) } != 0 {
         return false;

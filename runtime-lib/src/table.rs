@@ -25,9 +25,14 @@ pub struct Table {
 impl Table {
     /// A table of `min` elements set to `init`, growable to `max`.
     pub fn new(min: u64, max: u64, init: *mut u8) -> Result<Table, String> {
-        let mut table = Table { elements: Vec::new(), max: max.min(MAX_TABLE_ELEMENTS) };
+        let mut table = Table {
+            elements: Vec::new(),
+            max: max.min(MAX_TABLE_ELEMENTS),
+        };
         if min > table.max || table.grow(min, init).is_none() {
-            return Err(format!("table minimum size of {min} elements exceeds table limits"));
+            return Err(format!(
+                "table minimum size of {min} elements exceeds table limits"
+            ));
         }
         Ok(table)
     }

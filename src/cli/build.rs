@@ -80,6 +80,11 @@ pub struct BuildArgs {
     /// What to write.
     #[arg(long, value_enum, default_value = "exe")]
     emit: Emit,
+
+    /// Strip the symbol table from the executable (smaller; debuggers and
+    /// profilers then show no function names).
+    #[arg(long)]
+    strip: bool,
 }
 
 /// Parses `--cpu`.
@@ -122,7 +127,7 @@ pub fn build(args: BuildArgs) -> Result<()> {
     let object = compile::compile(&args.input, &input.wasm, &config)?;
     match args.emit {
         Emit::Obj => compile::write_file(&output, &object),
-        Emit::Exe => compile::link(&object, &target, &output),
+        Emit::Exe => compile::link(&object, &target, &output, args.strip),
     }
 }
 

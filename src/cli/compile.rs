@@ -12,7 +12,7 @@ pub fn compile(file: &Path, wasm: &[u8], config: &kiln_compiler::Config) -> Resu
 }
 
 /// Links one object with the embedded runtime into the executable `output`.
-pub fn link(object: &[u8], target: &str, output: &Path) -> Result<()> {
+pub fn link(object: &[u8], target: &str, output: &Path, strip: bool) -> Result<()> {
     let tmp = tempfile::Builder::new()
         .prefix("kiln-")
         .tempdir()
@@ -26,7 +26,7 @@ pub fn link(object: &[u8], target: &str, output: &Path) -> Result<()> {
         native_libs: runtime::native_libs(),
         output: output.to_path_buf(),
         target: target.to_string(),
-        strip: false,
+        strip,
     };
     kiln_linker::link(&request).with_context(|| format!("failed to link `{}`", output.display()))
 }

@@ -116,7 +116,7 @@ fn cached_binary(module: &Path, wasm: &[u8], opt: Opt, target: &str) -> Result<P
         .tempdir_in(&dir)
         .with_context(|| format!("cannot create a temporary directory in `{}`", dir.display()))?;
     let linked = tmp.path().join("exe");
-    compile::link(&object, target, &linked)?;
+    compile::link(&object, target, &linked, false)?;
     cache::install(&linked, &binary)?;
     Ok(binary)
 }

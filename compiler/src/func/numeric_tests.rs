@@ -3,17 +3,19 @@
 //! Each operator is wrapped in a tiny SystemV CLIF function
 //! `(a: i64, b: i64, p: *const u64) -> i64`, compiled for the host with
 //! several ISA flag sets and opt levels, mapped executable and run on edge
-//! cases. Operands reach the operator in four shapes: from registers (with
+//! cases. Operands reach the operator in five shapes: from registers (with
 //! garbage in the upper half of 32-bit operands), loaded from memory (load
-//! sinking), the right operand as a `*.const` (immediate forms, partial
-//! folding) and all operands as `*.const` (constant folding).
+//! sinking), the same value twice (`x - x`), the right operand as a
+//! `*.const` (immediate forms, partial folding) and all operands as
+//! `*.const` (constant folding).
 //!
-//! Results are compared with references written from the wasm spec in
-//! `numeric_cases.rs`. Compiled code only ever runs in forked children: a
-//! trap ends the child, whose signal handler maps the faulting pc through
-//! the function's trap table to the ABI trap code, so a trap test checks the
-//! exact code *and* that it came from a `ud2` (`SIGILL`), never from a
-//! hardware fault such as `idiv`'s `SIGFPE`.
+//! Expected results come from references written from the wasm spec
+//! (`numeric_cases.rs`, `numeric_sequences.rs`) and from the official spec
+//! `.wast` files (`numeric_spec.rs`). Compiled code only ever runs in forked
+//! children: a trap ends the child, whose signal handler maps the faulting
+//! pc through the function's trap table to the ABI trap code, so a trap test
+//! checks the exact code *and* that it came from a `ud2` (`SIGILL`), never
+//! from a hardware fault such as `idiv`'s `SIGFPE`.
 
 #![cfg(all(target_arch = "x86_64", target_os = "linux"))]
 

@@ -195,6 +195,10 @@ pub struct ModuleInfo {
     pub bodies: Vec<Range<usize>>,
     /// Module name from the name section.
     pub name: Option<String>,
+    /// Whether the module has DWARF custom sections (`.debug_*`, also with a
+    /// `.dwo` suffix) that Kiln does not use (see
+    /// `kiln_abi::descriptor::MODULE_FLAG_UNPARSED_DEBUGINFO`).
+    pub has_unparsed_debuginfo: bool,
     /// Function names from the name section.
     pub func_names: BTreeMap<u32, String>,
 }

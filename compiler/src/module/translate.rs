@@ -149,6 +149,11 @@ fn translate_payload(
         }
         Payload::CodeSectionEntry(body) => info.bodies.push(body.range()),
         Payload::CustomSection(reader) => {
+            // Wasmtime notes unused DWARF in its trap reports; remember it.
+            let name = reader.name();
+            if name.strip_suffix(".dwo").unwrap_or(name).starts_with(".debug_") {
+                info.has_unparsed_debuginfo = true;
+            }
             if let KnownCustom::Name(names) = reader.as_known() {
                 // NB: the name section is advisory; anything malformed in it
                 // is ignored rather than failing the compile.

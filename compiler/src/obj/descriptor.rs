@@ -133,7 +133,14 @@ pub fn emit_descriptor(
             info.start.unwrap_or(NO_INDEX),
         ),
         (at!(r, ModuleDescriptor, vmctx_size), input.vmctx_size),
-        (at!(r, ModuleDescriptor, _reserved), 0),
+        (
+            at!(r, ModuleDescriptor, flags),
+            if info.has_unparsed_debuginfo {
+                kiln_abi::descriptor::MODULE_FLAG_UNPARSED_DEBUGINFO
+            } else {
+                0
+            },
+        ),
     ];
     for (field, v) in u32s {
         root.put_u32(field, v);

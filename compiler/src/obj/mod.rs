@@ -8,7 +8,7 @@
 //! - the exported data symbols `__kiln_module` ([`descriptor`]) and
 //!   `__kiln_grants` ([`grants`]), with local arrays `__kiln_desc_*` and
 //!   memory images `__kiln_image_N` ([`image`]);
-//! - undefined references to `__kiln_abi_v1`, every `__kiln_rt_<libcall>`
+//! - undefined references to `__kiln_abi_v<N>`, every `__kiln_rt_<libcall>`
 //!   and the `__kiln_p1_<name>` functions the module imports.
 //!
 //! Order of work: declare every function (deterministic order) and record

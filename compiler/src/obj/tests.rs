@@ -119,7 +119,7 @@ fn module_without_bodies_compiles() {
         assert!(s.is_local() && s.is_definition(), "{local}");
     }
     for undefined in [
-        "__kiln_abi_v1",
+        kiln_abi::symbols::abi_version_symbol(),
         "__kiln_p1_fd_write",
         "__kiln_p1_proc_exit",
         "__kiln_rt_memory_grow",
@@ -168,7 +168,7 @@ fn module_without_bodies_compiles() {
     let target = |off: usize| relocs.get(&(off as u64)).map(|(n, _)| n.as_str());
     assert_eq!(
         target(offset_of!(ModuleDescriptor, abi_anchor)),
-        Some("__kiln_abi_v1")
+        Some(kiln_abi::symbols::abi_version_symbol())
     );
     assert_eq!(
         target(offset_of!(ModuleDescriptor, funcs)),

@@ -44,7 +44,11 @@ pub unsafe fn install(dst: *mut u8, src: *const u8, len: usize) -> Installed {
 unsafe fn try_map(dst: *mut u8, src: *const u8, len: usize) -> bool {
     let page = super::host_page_size();
     let (dst_a, src_a) = (dst as usize, src as usize);
-    if len == 0 || !len.is_multiple_of(page) || !dst_a.is_multiple_of(page) || !src_a.is_multiple_of(page) {
+    if len == 0
+        || !len.is_multiple_of(page)
+        || !dst_a.is_multiple_of(page)
+        || !src_a.is_multiple_of(page)
+    {
         return false;
     }
     let Some(offset) = file_offset_of(src_a, len) else {
@@ -97,7 +101,11 @@ struct Search {
 /// The offset in the main program's file of the loaded bytes
 /// `addr..addr+len`, if they lie in one file-backed `PT_LOAD` segment.
 pub fn file_offset_of(addr: usize, len: usize) -> Option<u64> {
-    let mut search = Search { addr, len, found: None };
+    let mut search = Search {
+        addr,
+        len,
+        found: None,
+    };
     // SAFETY: the callback only reads the headers the loader passes it.
     unsafe {
         libc::dl_iterate_phdr(Some(visit), (&raw mut search).cast());

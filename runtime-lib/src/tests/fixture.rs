@@ -21,29 +21,48 @@ fn leak<T>(v: Vec<T>) -> Addr {
 
 /// A leaked descriptor string.
 pub fn s(text: &str) -> Str {
-    Str { ptr: leak(text.as_bytes().to_vec()), len: text.len() as u64 }
+    Str {
+        ptr: leak(text.as_bytes().to_vec()),
+        len: text.len() as u64,
+    }
 }
 
 /// A constant value expression.
 pub fn value(v: i64) -> ConstExpr {
     let mut value = [0; 16];
     value[..8].copy_from_slice(&v.to_le_bytes());
-    ConstExpr { kind: CONST_VALUE, index: 0, value }
+    ConstExpr {
+        kind: CONST_VALUE,
+        index: 0,
+        value,
+    }
 }
 
 /// `ref.func i`.
 pub fn ref_func(i: u32) -> ConstExpr {
-    ConstExpr { kind: CONST_REF_FUNC, index: i, value: [0; 16] }
+    ConstExpr {
+        kind: CONST_REF_FUNC,
+        index: i,
+        value: [0; 16],
+    }
 }
 
 /// `ref.null`.
 pub fn ref_null() -> ConstExpr {
-    ConstExpr { kind: CONST_REF_NULL, index: 0, value: [0; 16] }
+    ConstExpr {
+        kind: CONST_REF_NULL,
+        index: 0,
+        value: [0; 16],
+    }
 }
 
 /// `global.get i`.
 pub fn global_get(i: u32) -> ConstExpr {
-    ConstExpr { kind: CONST_GLOBAL_GET, index: i, value: [0; 16] }
+    ConstExpr {
+        kind: CONST_GLOBAL_GET,
+        index: i,
+        value: [0; 16],
+    }
 }
 
 /// One function of a [`ModuleBuilder`].
@@ -92,17 +111,35 @@ pub struct ModuleBuilder {
 
 /// A memory of `min` pages (at most `max`).
 pub fn memory(min: u64, max: u64) -> MemoryDesc {
-    MemoryDesc { min_pages: min, max_pages: max, image: 0, image_len: 0, image_offset: 0, page_size_log2: 16, flags: 0 }
+    MemoryDesc {
+        min_pages: min,
+        max_pages: max,
+        image: 0,
+        image_len: 0,
+        image_offset: 0,
+        page_size_log2: 16,
+        flags: 0,
+    }
 }
 
 /// A funcref table.
 pub fn table(min: u64, max: u64, init: ConstExpr) -> TableDesc {
-    TableDesc { min, max, init, elem_type: ValType::FuncRef as u32, flags: 0 }
+    TableDesc {
+        min,
+        max,
+        init,
+        elem_type: ValType::FuncRef as u32,
+        flags: 0,
+    }
 }
 
 /// A global.
 pub fn global(ty: ValType, init: ConstExpr) -> GlobalDesc {
-    GlobalDesc { init, val_type: ty as u32, mutable: 1 }
+    GlobalDesc {
+        init,
+        val_type: ty as u32,
+        mutable: 1,
+    }
 }
 
 impl ModuleBuilder {
@@ -160,7 +197,11 @@ impl ModuleBuilder {
         let exports: Vec<ExportDesc> = self
             .exports
             .iter()
-            .map(|(name, kind, index)| ExportDesc { name: s(name), kind: *kind, index: *index })
+            .map(|(name, kind, index)| ExportDesc {
+                name: s(name),
+                kind: *kind,
+                index: *index,
+            })
             .collect();
         let counts = VMCounts {
             defined_memories: self.memories.len() as u32,
@@ -187,7 +228,7 @@ impl ModuleBuilder {
             num_imports: 0,
             start_func: self.start.unwrap_or(NO_INDEX),
             vmctx_size: VMOffsets::new(8, counts).size(),
-            _reserved: 0,
+            flags: 0,
             abi_anchor: 0,
             types: leak(types),
             funcs: leak(funcs),
@@ -217,7 +258,11 @@ pub fn leak_module(name: Option<&str>, func_names: &[Option<&str>]) -> &'static 
         types: vec![(vec![], vec![])],
         funcs: func_names
             .iter()
-            .map(|n| FuncSpec { wasm_call: 1, name: n.map(str::to_string), ..FuncSpec::default() })
+            .map(|n| FuncSpec {
+                wasm_call: 1,
+                name: n.map(str::to_string),
+                ..FuncSpec::default()
+            })
             .collect(),
         ..ModuleBuilder::default()
     };

@@ -8,7 +8,7 @@ use kiln_abi::ValRaw;
 use kiln_abi::ValType::*;
 use kiln_abi::descriptor::*;
 use kiln_abi::trap::TrapCode;
-use kiln_abi::vmctx::{VMFuncRef, VMMemoryDefinition, VMOffsets, VMTableDefinition, VMCTX_MAGIC};
+use kiln_abi::vmctx::{VMCTX_MAGIC, VMFuncRef, VMMemoryDefinition, VMOffsets, VMTableDefinition};
 
 extern "C" fn add_trampoline(_vmctx: *mut u8, values: *mut ValRaw) {
     // SAFETY: the caller passes two i32 arguments and room for one result.
@@ -32,15 +32,37 @@ fn sample() -> ModuleBuilder {
             (vec![I32, I32], vec![I32]),
         ],
         funcs: vec![
-            FuncSpec { ty: 0, wasm_call: body, array_call: body, ..FuncSpec::default() },
-            FuncSpec { ty: 1, wasm_call: body + 1, ..FuncSpec::default() },
-            FuncSpec { ty: 2, wasm_call: body + 2, ..FuncSpec::default() },
+            FuncSpec {
+                ty: 0,
+                wasm_call: body,
+                array_call: body,
+                ..FuncSpec::default()
+            },
+            FuncSpec {
+                ty: 1,
+                wasm_call: body + 1,
+                ..FuncSpec::default()
+            },
+            FuncSpec {
+                ty: 2,
+                wasm_call: body + 2,
+                ..FuncSpec::default()
+            },
         ],
         memories: vec![memory(1, 2)],
         tables: vec![table(4, 6, ref_null())],
-        globals: vec![global(I32, value(42)), global(I32, global_get(0)), global(FuncRef, ref_func(1))],
+        globals: vec![
+            global(I32, value(42)),
+            global(I32, global_get(0)),
+            global(FuncRef, ref_func(1)),
+        ],
         elems: vec![
-            (value(1), 0, SEGMENT_FLAG_ACTIVE, vec![ref_func(2), ref_null(), ref_func(0)]),
+            (
+                value(1),
+                0,
+                SEGMENT_FLAG_ACTIVE,
+                vec![ref_func(2), ref_null(), ref_func(0)],
+            ),
             (value(0), 0, SEGMENT_FLAG_DECLARED, vec![ref_func(1)]),
             (value(0), 0, 0, vec![ref_func(1), ref_func(2)]),
         ],
@@ -48,7 +70,10 @@ fn sample() -> ModuleBuilder {
             (value(8), 0, SEGMENT_FLAG_ACTIVE, b"hello".to_vec()),
             (value(0), 0, 0, b"xyz".to_vec()),
         ],
-        exports: vec![("memory".into(), KIND_MEMORY, 0), ("add".into(), KIND_FUNC, 0)],
+        exports: vec![
+            ("memory".into(), KIND_MEMORY, 0),
+            ("add".into(), KIND_FUNC, 0),
+        ],
         ..ModuleBuilder::default()
     }
 }
@@ -69,7 +94,10 @@ fn builds_header_funcrefs_globals_tables_memories() {
     let o = *inst.offsets();
     assert_eq!(vm as usize % 16, 0);
     assert_eq!(read::<u32>(vm, VMOffsets::MAGIC), VMCTX_MAGIC);
-    assert_eq!(read::<*const Instance>(vm, VMOffsets::INSTANCE), &*inst as *const Instance);
+    assert_eq!(
+        read::<*const Instance>(vm, VMOffsets::INSTANCE),
+        &*inst as *const Instance
+    );
 
     // Structurally equal types 0 and 2 share an id, type 1 differs.
     let ids = read::<*const u32>(vm, VMOffsets::TYPE_IDS);
@@ -81,8 +109,14 @@ fn builds_header_funcrefs_globals_tables_memories() {
     for f in 0..3 {
         let r: VMFuncRef = read(vm, o.func_ref(f));
         assert_eq!(r.vmctx, vm);
-        assert_eq!(r.type_id, ids[inst.module().funcs[f as usize].type_index as usize]);
-        assert_eq!(r.wasm_call as u64, inst.module().funcs[f as usize].wasm_call);
+        assert_eq!(
+            r.type_id,
+            ids[inst.module().funcs[f as usize].type_index as usize]
+        );
+        assert_eq!(
+            r.wasm_call as u64,
+            inst.module().funcs[f as usize].wasm_call
+        );
     }
 
     let g = |i| read::<[u8; 16]>(vm, o.defined_global(i));
@@ -93,7 +127,10 @@ fn builds_header_funcrefs_globals_tables_memories() {
 
     let mem: VMMemoryDefinition = read(vm, o.defined_memory(0));
     assert_eq!(mem.current_length, 65536);
-    assert_eq!(read::<*mut VMMemoryDefinition>(vm, VMOffsets::WASI_MEMORY) as usize, vm as usize + o.defined_memory(0) as usize);
+    assert_eq!(
+        read::<*mut VMMemoryDefinition>(vm, VMOffsets::WASI_MEMORY) as usize,
+        vm as usize + o.defined_memory(0) as usize
+    );
     let t: VMTableDefinition = read(vm, o.defined_table(0));
     assert_eq!(t.current_elements, 4);
 }
@@ -106,7 +143,10 @@ fn segments_apply_in_order_and_drop() {
     let o = *inst.offsets();
     let fr = |i: u32| (vm + o.func_ref(i) as usize) as *mut u8;
     let null = std::ptr::null_mut();
-    assert_eq!(inst.table(0).unwrap().elements(), &[null, fr(2), null, fr(0)]);
+    assert_eq!(
+        inst.table(0).unwrap().elements(),
+        &[null, fr(2), null, fr(0)]
+    );
     assert_eq!(&inst.memory_bytes(0).unwrap()[8..13], b"hello");
     // Active and declarative segments are dropped, passive ones stay.
     assert_eq!(inst.elem_segment(0).unwrap().len(), 0);
@@ -121,11 +161,19 @@ fn failing_element_segment_keeps_earlier_ones_and_stops() {
     let mut b = sample();
     b.elems = vec![
         (value(0), 0, SEGMENT_FLAG_ACTIVE, vec![ref_func(0)]),
-        (value(3), 0, SEGMENT_FLAG_ACTIVE, vec![ref_func(1), ref_func(1)]),
+        (
+            value(3),
+            0,
+            SEGMENT_FLAG_ACTIVE,
+            vec![ref_func(1), ref_func(1)],
+        ),
         (value(2), 0, SEGMENT_FLAG_ACTIVE, vec![ref_func(2)]),
     ];
     let mut inst = new_instance(&b);
-    assert_eq!(inst.apply_segments(), Err(InitError::Trap(TrapCode::TableOutOfBounds)));
+    assert_eq!(
+        inst.apply_segments(),
+        Err(InitError::Trap(TrapCode::TableOutOfBounds))
+    );
     let t = inst.table(0).unwrap().elements().to_vec();
     assert!(!t[0].is_null());
     // The failing segment wrote nothing, later ones did not run.
@@ -143,7 +191,10 @@ fn failing_data_segment_keeps_earlier_ones() {
         (value(65536), 0, SEGMENT_FLAG_ACTIVE, vec![]),
     ];
     let mut inst = new_instance(&b);
-    assert_eq!(inst.apply_segments(), Err(InitError::Trap(TrapCode::MemoryOutOfBounds)));
+    assert_eq!(
+        inst.apply_segments(),
+        Err(InitError::Trap(TrapCode::MemoryOutOfBounds))
+    );
     let m = inst.memory_bytes(0).unwrap();
     assert_eq!(&m[..2], b"ab");
     assert_eq!(m[65535], 0);
@@ -151,7 +202,12 @@ fn failing_data_segment_keeps_earlier_ones() {
     b.data.remove(1);
     assert_eq!(new_instance(&b).apply_segments(), Ok(()));
     // Segments already in an image are only dropped.
-    b.data = vec![(value(1 << 20), 0, SEGMENT_FLAG_ACTIVE | DATA_FLAG_IN_IMAGE, b"zz".to_vec())];
+    b.data = vec![(
+        value(1 << 20),
+        0,
+        SEGMENT_FLAG_ACTIVE | DATA_FLAG_IN_IMAGE,
+        b"zz".to_vec(),
+    )];
     let mut inst = new_instance(&b);
     assert_eq!(inst.apply_segments(), Ok(()));
     assert_eq!(inst.data_segment(0).unwrap().len(), 0);
@@ -176,11 +232,19 @@ fn rejects_bad_magic_and_version() {
     let mut bad = *d;
     bad.magic = 0;
     // SAFETY: as above.
-    assert!(unsafe { crate::descriptor::Module::new(Box::leak(Box::new(bad))) }.unwrap_err().contains("corrupt"));
+    assert!(
+        unsafe { crate::descriptor::Module::new(Box::leak(Box::new(bad))) }
+            .unwrap_err()
+            .contains("corrupt")
+    );
     let mut bad = *d;
     bad.abi_version += 1;
     // SAFETY: as above.
-    assert!(unsafe { crate::descriptor::Module::new(Box::leak(Box::new(bad))) }.unwrap_err().contains("ABI version"));
+    assert!(
+        unsafe { crate::descriptor::Module::new(Box::leak(Box::new(bad))) }
+            .unwrap_err()
+            .contains("ABI version")
+    );
 }
 
 #[test]
@@ -249,7 +313,10 @@ fn table_libcalls() {
         assert_eq!(libcalls::table_init(vm, 0, 2, 0, 0, 1), oob);
         assert_eq!(libcalls::table_init(vm, 0, 2, 4, 0, 0), 0);
     }
-    assert_eq!(inst.table(0).unwrap().elements(), &[fr(2), fr(2), fr(1), fr(2)]);
+    assert_eq!(
+        inst.table(0).unwrap().elements(),
+        &[fr(2), fr(2), fr(1), fr(2)]
+    );
     // SAFETY: as above.
     unsafe {
         assert_eq!(libcalls::table_grow(vm, 0, 2, fr(0)), 4);
@@ -266,7 +333,13 @@ fn table_libcalls() {
 #[test]
 fn array_call_passes_arguments_and_results() {
     let inst = Box::into_raw(new_instance(&sample()));
-    let mut values = crate::invoke::parse_args(&[I32 as u8, I32 as u8], 1, &[b"40".to_vec(), b"2".to_vec()], Some("add")).unwrap();
+    let mut values = crate::invoke::parse_args(
+        &[I32 as u8, I32 as u8],
+        1,
+        &[b"40".to_vec(), b"2".to_vec()],
+        Some("add"),
+    )
+    .unwrap();
     // SAFETY: live instance, array-call trampoline of function 0.
     unsafe { crate::invoke::call(inst, 0, &mut values) }.unwrap();
     assert_eq!(crate::invoke::format_result(I32 as u8, &values[0]), "42");

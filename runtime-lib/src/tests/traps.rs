@@ -24,7 +24,12 @@ const CHILD_ENV: &str = "KILN_RT_CHILD";
 fn child(name: &str) -> Output {
     let exe = std::env::current_exe().expect("test binary path");
     Command::new(exe)
-        .args([&format!("tests::traps::child_{name}"), "--exact", "--nocapture", "--test-threads=1"])
+        .args([
+            &format!("tests::traps::child_{name}"),
+            "--exact",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD_ENV, "1")
         .output()
         .expect("spawn child test")
@@ -53,6 +58,11 @@ trampoline!(call_f1, 16);
 trampoline!(call_f2, 32);
 trampoline!(call_f3, 64);
 trampoline!(call_f4, 96);
+trampoline!(call_f5, 128);
+
+extern "C" fn host_boom(_vmctx: *mut u8) {
+    crate::traps::report_host_error("boom")
+}
 
 extern "C" fn add_trampoline(_vmctx: *mut u8, values: *mut ValRaw) {
     // SAFETY: two i32 arguments, one result slot.
@@ -71,10 +81,12 @@ extern "C" fn add_trampoline(_vmctx: *mut u8, values: *mut ValRaw) {
 /// - f1 @16: calls f0;
 /// - f2 @32: loads 4 bytes at memory offset 0x10000 (out of bounds);
 /// - f3 @64: recursion with a prologue stack-limit check;
-/// - f4 @96: loads from address 0x10 at a pc that is no trap site.
+/// - f4 @96: loads from address 0x10 at a pc that is no trap site;
+/// - f5 @128: calls the host function `host_boom`, a fatal host error.
 fn code(mem_base_offset: u32) -> Vec<u8> {
-    let mut c = vec![0xccu8; 128];
-    let put = |c: &mut Vec<u8>, at: usize, bytes: &[u8]| c[at..at + bytes.len()].copy_from_slice(bytes);
+    let mut c = vec![0xccu8; 160];
+    let put =
+        |c: &mut Vec<u8>, at: usize, bytes: &[u8]| c[at..at + bytes.len()].copy_from_slice(bytes);
     put(&mut c, 0, &[0x55, 0x48, 0x89, 0xe5, 0x0f, 0x0b]);
     let mut f1 = vec![0x55, 0x48, 0x89, 0xe5, 0xe8];
     f1.extend_from_slice(&(-25i32).to_le_bytes());
@@ -84,30 +96,60 @@ fn code(mem_base_offset: u32) -> Vec<u8> {
     f2.extend_from_slice(&mem_base_offset.to_le_bytes());
     f2.extend_from_slice(&[0x8b, 0x80, 0x00, 0x00, 0x01, 0x00, 0x5d, 0xc3]);
     put(&mut c, 32, &f2);
-    let mut f3 = vec![0x55, 0x48, 0x89, 0xe5, 0x48, 0x3b, 0x67, 0x08, 0x72, 0x07, 0xe8];
+    let mut f3 = vec![
+        0x55, 0x48, 0x89, 0xe5, 0x48, 0x3b, 0x67, 0x08, 0x72, 0x07, 0xe8,
+    ];
     f3.extend_from_slice(&(-15i32).to_le_bytes());
     f3.extend_from_slice(&[0x5d, 0xc3, 0x0f, 0x0b]);
     put(&mut c, 64, &f3);
-    put(&mut c, 96, &[0x55, 0x48, 0x89, 0xe5, 0x8b, 0x04, 0x25, 0x10, 0, 0, 0, 0x5d, 0xc3]);
+    put(
+        &mut c,
+        96,
+        &[
+            0x55, 0x48, 0x89, 0xe5, 0x8b, 0x04, 0x25, 0x10, 0, 0, 0, 0x5d, 0xc3,
+        ],
+    );
+    let mut f5 = vec![0x55, 0x48, 0x89, 0xe5, 0x48, 0xb8];
+    f5.extend_from_slice(&(host_boom as *const () as u64).to_le_bytes());
+    f5.extend_from_slice(&[0xff, 0xd0, 0x5d, 0xc3]);
+    put(&mut c, 128, &f5);
     c
 }
 
 fn trap(offset: u32, code: TrapCode) -> TrapSite {
-    TrapSite { offset, code: code as u32 }
+    TrapSite {
+        offset,
+        code: code as u32,
+    }
 }
 
 fn loc(native_offset: u32, wasm_offset: u32) -> SrcLoc {
-    SrcLoc { native_offset, wasm_offset }
+    SrcLoc {
+        native_offset,
+        wasm_offset,
+    }
 }
 
 /// The module: exports `run` (f1 -> f0), `load` (f2), `recurse` (f3),
 /// `crash` (f4), `add` (a Rust function), one page of memory.
 fn module(start: Option<u32>) -> ModuleBuilder {
-    let base_offset = VMOffsets::new(8, kiln_abi::vmctx::VMCounts { defined_memories: 1, funcs: 6, ..Default::default() })
-        .defined_memory(0);
+    let base_offset = VMOffsets::new(
+        8,
+        kiln_abi::vmctx::VMCounts {
+            defined_memories: 1,
+            funcs: 7,
+            ..Default::default()
+        },
+    )
+    .defined_memory(0);
     let page = Box::leak(Box::new(CodePage::new(&code(base_offset))));
     CODE.store(page.at(0), Ordering::Relaxed);
-    let f = |at: usize, len: u64, tramp: u64, name: Option<&str>, traps: Vec<TrapSite>, srclocs: Vec<SrcLoc>| FuncSpec {
+    let f = |at: usize,
+             len: u64,
+             tramp: u64,
+             name: Option<&str>,
+             traps: Vec<TrapSite>,
+             srclocs: Vec<SrcLoc>| FuncSpec {
         ty: 0,
         wasm_call: page.at(at),
         array_call: tramp,
@@ -121,12 +163,53 @@ fn module(start: Option<u32>) -> ModuleBuilder {
         name: Some("prog".into()),
         types: vec![(vec![], vec![]), (vec![I32, I32], vec![I32])],
         funcs: vec![
-            f(0, 6, call_f0 as *const () as u64, Some("inner"), vec![trap(4, TrapCode::UnreachableCodeReached)], vec![loc(0, 0x40), loc(4, 0x42)]),
-            f(16, 11, call_f1 as *const () as u64, None, vec![], vec![loc(0, 0x50), loc(4, 0x55), loc(9, 0x58)]),
-            f(32, 19, call_f2 as *const () as u64, Some("load"), vec![trap(11, TrapCode::MemoryOutOfBounds)], vec![loc(0, 0x60), loc(11, 0x66)]),
-            f(64, 19, call_f3 as *const () as u64, Some("recurse"), vec![trap(17, TrapCode::StackOverflow)], vec![loc(0, 0x70), loc(10, 0x75), loc(17, 0x77)]),
+            f(
+                0,
+                6,
+                call_f0 as *const () as u64,
+                Some("inner"),
+                vec![trap(4, TrapCode::UnreachableCodeReached)],
+                vec![loc(0, 0x40), loc(4, 0x42)],
+            ),
+            f(
+                16,
+                11,
+                call_f1 as *const () as u64,
+                None,
+                vec![],
+                vec![loc(0, 0x50), loc(4, 0x55), loc(9, 0x58)],
+            ),
+            f(
+                32,
+                19,
+                call_f2 as *const () as u64,
+                Some("load"),
+                vec![trap(11, TrapCode::MemoryOutOfBounds)],
+                vec![loc(0, 0x60), loc(11, 0x66)],
+            ),
+            f(
+                64,
+                19,
+                call_f3 as *const () as u64,
+                Some("recurse"),
+                vec![trap(17, TrapCode::StackOverflow)],
+                vec![loc(0, 0x70), loc(10, 0x75), loc(17, 0x77)],
+            ),
             f(96, 13, call_f4 as *const () as u64, None, vec![], vec![]),
-            FuncSpec { ty: 1, wasm_call: add, array_call: add, ..FuncSpec::default() },
+            FuncSpec {
+                ty: 1,
+                wasm_call: add,
+                array_call: add,
+                ..FuncSpec::default()
+            },
+            f(
+                128,
+                18,
+                call_f5 as *const () as u64,
+                None,
+                vec![],
+                vec![loc(0, 0x90), loc(14, 0x94)],
+            ),
         ],
         memories: vec![memory(1, 1)],
         exports: vec![
@@ -136,6 +219,7 @@ fn module(start: Option<u32>) -> ModuleBuilder {
             ("recurse".into(), KIND_FUNC, 3),
             ("crash".into(), KIND_FUNC, 4),
             ("add".into(), KIND_FUNC, 5),
+            ("host".into(), KIND_FUNC, 6),
         ],
         start,
         ..ModuleBuilder::default()
@@ -147,8 +231,15 @@ fn run(b: ModuleBuilder, invoke: Option<&str>, args: &[&str]) -> i32 {
     let module = b.module();
     crate::traps::install().expect("handlers");
     crate::traps::registry::register_module(module);
-    let mut settings = RunSettings { program: b"prog.wasm".to_vec(), invoke: invoke.map(str::to_string), ..Default::default() };
-    settings.wasi.args = std::iter::once("prog.wasm").chain(args.iter().copied()).map(|s| s.as_bytes().to_vec()).collect();
+    let mut settings = RunSettings {
+        program: b"prog.wasm".to_vec(),
+        invoke: invoke.map(str::to_string),
+        ..Default::default()
+    };
+    settings.wasi.args = std::iter::once("prog.wasm")
+        .chain(args.iter().copied())
+        .map(|s| s.as_bytes().to_vec())
+        .collect();
     crate::entry::run_guest(module, settings)
 }
 
@@ -265,7 +356,9 @@ fn segment_out_of_bounds_traps_at_instantiation() {
     assert_eq!(o.status.code(), Some(134), "{}", stderr(&o));
     assert_eq!(
         stderr(&o),
-        format!("{HEAD}    0: failed to instantiate \"prog.wasm\"\n    1: wasm trap: out of bounds memory access\n\n")
+        format!(
+            "{HEAD}    0: failed to instantiate \"prog.wasm\"\n    1: wasm trap: out of bounds memory access\n\n"
+        )
     );
 }
 
@@ -279,7 +372,13 @@ fn child_crash() {
 #[test]
 fn faults_outside_trap_sites_stay_crashes() {
     let o = child("crash");
-    assert_eq!(o.status.signal(), Some(libc::SIGSEGV), "{:?} {}", o.status, stderr(&o));
+    assert_eq!(
+        o.status.signal(),
+        Some(libc::SIGSEGV),
+        "{:?} {}",
+        o.status,
+        stderr(&o)
+    );
     assert_eq!(stderr(&o), "");
 }
 
@@ -300,7 +399,11 @@ fn invoke_prints_results_and_warnings() {
          warning: using `--invoke` with a function that returns values is experimental and may break in the future\n\
          <returned 0>"
     );
-    assert!(String::from_utf8_lossy(&o.stdout).ends_with(" 42\n"), "{:?}", o.stdout);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).ends_with(" 42\n"),
+        "{:?}",
+        o.stdout
+    );
 }
 
 #[test]
@@ -354,5 +457,31 @@ fn child_internal_error() {
 fn panics_become_internal_errors() {
     let o = child("internal_error");
     assert_eq!(o.status.code(), Some(crate::entry::INTERNAL_ERROR_STATUS));
-    assert!(stderr(&o).ends_with("Error: internal runtime error: boom\n"), "{}", stderr(&o));
+    assert!(
+        stderr(&o).ends_with("Error: internal runtime error: boom\n"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn child_host_error() {
+    if in_child() {
+        finish(run(module(None), Some("host"), &[]));
+    }
+}
+
+#[test]
+fn host_errors_report_the_wasm_backtrace() {
+    let o = child("host_error");
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let e = stderr(&o);
+    let with_backtrace = format!(
+        "{HEAD}    0: failed to invoke `host`\n    1: error while executing at wasm backtrace:\n    \
+         0:     0x94 - prog!<wasm function 6>\n    2: boom\n\n"
+    );
+    // Without frame pointers in the runtime's own frames the backtrace
+    // cannot be found and is left out.
+    let without = format!("{HEAD}    0: failed to invoke `host`\n    1: boom\n\n");
+    assert!(e == with_backtrace || e == without, "{e}");
 }

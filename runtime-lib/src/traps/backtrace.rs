@@ -64,30 +64,31 @@ pub fn set_wasm_stack(lo: usize, hi: usize) {
     STACK_HI.store(hi, Ordering::Relaxed);
 }
 
-/// Captures the backtrace of a trap at `pc` with frame pointer `fp` into
-/// `frames`; returns how many were captured.
-///
-/// # Safety
-/// `fp` must be the frame pointer register of the faulting context whose pc
-/// is `pc`, with `pc` inside compiled wasm code.
-pub unsafe fn capture(pc: usize, mut fp: usize, frames: &mut [Option<Frame>; MAX_FRAMES]) -> usize {
-    let (lo, hi) = (STACK_LO.load(Ordering::Relaxed), STACK_HI.load(Ordering::Relaxed));
-    let mut n = 0;
-    let Some(first) = Frame::at(pc, true) else {
-        return 0;
-    };
-    frames[0] = Some(first);
-    n += 1;
+/// Reads the `[saved fp, return address]` pair at `fp` if `fp` is a
+/// plausible frame pointer: aligned and inside the wasm stack range.
+fn frame_record(fp: usize) -> Option<(usize, usize)> {
+    let (lo, hi) = (
+        STACK_LO.load(Ordering::Relaxed),
+        STACK_HI.load(Ordering::Relaxed),
+    );
+    let aligned = fp.is_multiple_of(std::mem::align_of::<usize>());
+    if fp == 0 || !aligned || fp < lo || fp.saturating_add(16) > hi {
+        return None;
+    }
+    // SAFETY: `fp` is an aligned address inside the stack the wasm entry
+    // recorded (mapped, readable).
+    unsafe {
+        let p = fp as *const usize;
+        Some((p.read(), p.add(1).read()))
+    }
+}
+
+/// Continues a walk: `frames[..n]` are captured, `fp` is the frame pointer
+/// of the innermost captured frame's caller chain. Returns the new count.
+fn walk(mut fp: usize, frames: &mut [Option<Frame>; MAX_FRAMES], mut n: usize) -> usize {
     while n < MAX_FRAMES {
-        let aligned = fp.is_multiple_of(std::mem::align_of::<usize>());
-        if fp == 0 || !aligned || fp < lo || fp.saturating_add(16) > hi {
+        let Some((next_fp, ret)) = frame_record(fp) else {
             break;
-        }
-        // SAFETY: `fp` is an aligned address inside the wasm stack range,
-        // and compiled wasm frames store [saved fp, return address] there.
-        let (next_fp, ret) = unsafe {
-            let p = fp as *const usize;
-            (p.read(), p.add(1).read())
         };
         let Some(frame) = Frame::at(ret, false) else {
             break;
@@ -101,6 +102,65 @@ pub unsafe fn capture(pc: usize, mut fp: usize, frames: &mut [Option<Frame>; MAX
         fp = next_fp;
     }
     n
+}
+
+/// Captures the backtrace of a trap at `pc` with frame pointer `fp` into
+/// `frames`; returns how many were captured.
+///
+/// # Safety
+/// `fp` must be the frame pointer register of the faulting context whose pc
+/// is `pc`, with `pc` inside compiled wasm code.
+pub unsafe fn capture(pc: usize, fp: usize, frames: &mut [Option<Frame>; MAX_FRAMES]) -> usize {
+    let Some(first) = Frame::at(pc, true) else {
+        return 0;
+    };
+    frames[0] = Some(first);
+    walk(fp, frames, 1)
+}
+
+/// The frame pointer register of the caller of this (inlined) function.
+#[inline(always)]
+fn current_fp() -> usize {
+    let fp: usize;
+    // SAFETY: reading a register.
+    unsafe {
+        #[cfg(target_arch = "x86_64")]
+        std::arch::asm!("mov {}, rbp", out(reg) fp, options(nomem, nostack, preserves_flags));
+        #[cfg(target_arch = "aarch64")]
+        std::arch::asm!("mov {}, x29", out(reg) fp, options(nomem, nostack, preserves_flags));
+        #[cfg(target_arch = "riscv64")]
+        std::arch::asm!("mv {}, s0", out(reg) fp, options(nomem, nostack, preserves_flags));
+    }
+    fp
+}
+
+/// Captures the wasm frames below a host function running now (called from
+/// compiled code through a host-call trampoline): follows the frame-pointer
+/// chain from the current frame to the first return address into compiled
+/// wasm code, which becomes frame 0 (looked up at `pc - 1`), then walks on.
+///
+/// NB: this needs frame pointers in the runtime's own frames between here
+/// and the trampoline (`-C force-frame-pointers=yes`); without them the
+/// chain breaks early, the search fails the stack-range checks, and the
+/// result is simply empty.
+pub fn capture_from_host(frames: &mut [Option<Frame>; MAX_FRAMES]) -> usize {
+    /// Most host frames searched before giving up.
+    const MAX_HOST_FRAMES: usize = 64;
+    let mut fp = current_fp();
+    for _ in 0..MAX_HOST_FRAMES {
+        let Some((next_fp, ret)) = frame_record(fp) else {
+            return 0;
+        };
+        if let Some(frame) = Frame::at(ret, false) {
+            frames[0] = Some(frame);
+            return walk(next_fp, frames, 1);
+        }
+        if next_fp <= fp {
+            return 0;
+        }
+        fp = next_fp;
+    }
+    0
 }
 
 /// `WasmBacktrace`'s `Display`.

@@ -54,15 +54,16 @@ pub fn context() -> &'static [String] {
 
 /// Reports a fatal error of a host function (e.g. WASI `proc_exit` with an
 /// invalid status) as Wasmtime reports a host error: the context messages,
-/// then `message`, exit status 1 (it is not a trap).
-///
-/// NB: Wasmtime also prints the wasm backtrace of the host call here. That
-/// needs the frame pointer of the last wasm -> host exit, which compiled
-/// host-call trampolines do not record yet, so the backtrace is left out.
+/// the wasm backtrace of the host call (when the frame-pointer chain from
+/// here reaches it, see [`backtrace::capture_from_host`]), then `message`;
+/// exit status 1 (it is not a trap).
+#[inline(never)]
 pub fn report_host_error(message: &str) -> ! {
-    let mut chain: Vec<String> = context().to_vec();
-    chain.push(message.to_string());
-    crate::errors::report(&chain);
+    let mut frames = [None; backtrace::MAX_FRAMES];
+    let n = backtrace::capture_from_host(&mut frames);
+    let mut w = report::FdWriter::new(2);
+    let _ = report::format_host_error(&mut w, context(), &frames[..n], message);
+    w.flush();
     // SAFETY: `_exit` is always safe to call; nothing is buffered.
     unsafe { libc::_exit(crate::errors::ERROR_STATUS) }
 }

@@ -87,7 +87,13 @@ pub fn register_module(module: Module) {
 
 /// Registers a linear memory for fault-address reports.
 pub fn register_memory(base: *mut u8, reserved: usize, def: *const VMMemoryDefinition) {
-    update(|s| s.memories.push(MemoryRange { base: base as usize, reserved, def }));
+    update(|s| {
+        s.memories.push(MemoryRange {
+            base: base as usize,
+            reserved,
+            def,
+        })
+    });
 }
 
 /// Forgets the memory at `base` (its instance is going away).
@@ -99,7 +105,10 @@ pub fn unregister_memory(base: *mut u8) {
 /// address `pc`, if it lies in a registered compiled function.
 pub fn lookup_code(pc: usize) -> Option<(&'static Module, u32, u32)> {
     let snap = current()?;
-    let i = snap.code.partition_point(|r| r.start <= pc).checked_sub(1)?;
+    let i = snap
+        .code
+        .partition_point(|r| r.start <= pc)
+        .checked_sub(1)?;
     let r = snap.code[i];
     if pc >= r.end {
         return None;

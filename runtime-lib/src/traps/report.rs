@@ -26,7 +26,11 @@ pub struct FdWriter {
 impl FdWriter {
     /// A writer to `fd`.
     pub fn new(fd: i32) -> FdWriter {
-        FdWriter { fd, buf: [0; 2048], len: 0 }
+        FdWriter {
+            fd,
+            buf: [0; 2048],
+            len: 0,
+        }
     }
 
     /// Writes out what is buffered.
@@ -107,7 +111,36 @@ pub fn format_trap(
     }
     items[n] = &trap;
     n += 1;
-    let (first, causes) = items[..n].split_first().expect("the trap message is always there");
+    let (first, causes) = items[..n]
+        .split_first()
+        .expect("the trap message is always there");
+    write_chain(w, *first, causes)
+}
+
+/// Formats a host error: context, backtrace (if any frames), `message`.
+pub fn format_host_error(
+    w: &mut dyn Write,
+    context: &[String],
+    frames: &[Option<Frame>],
+    message: &str,
+) -> fmt::Result {
+    const NONE: &str = "";
+    let backtrace = Backtrace { frames };
+    let mut items: [&dyn Display; 8] = [&NONE; 8];
+    let mut n = 0;
+    for c in context.iter().take(6) {
+        items[n] = c;
+        n += 1;
+    }
+    if frames.iter().any(Option::is_some) {
+        items[n] = &backtrace;
+        n += 1;
+    }
+    items[n] = &message;
+    n += 1;
+    let (first, causes) = items[..n]
+        .split_first()
+        .expect("the message is always there");
     write_chain(w, *first, causes)
 }
 
@@ -120,7 +153,10 @@ pub fn write_trap(
     fault: Option<(u64, u64)>,
     code: TrapCode,
 ) {
-    let fault = fault.map(|(wasm_address, memory_size)| MemoryFault { wasm_address, memory_size });
+    let fault = fault.map(|(wasm_address, memory_size)| MemoryFault {
+        wasm_address,
+        memory_size,
+    });
     let mut w = FdWriter::new(fd);
     let _ = format_trap(&mut w, context, frames, fault.as_ref(), code);
     w.flush();
@@ -143,12 +179,31 @@ mod tests {
         let named = leak_module(Some("prog"), &[Some("f"), None]);
         let anon = leak_module(None, &[None, None, None, None]);
         let frames = [
-            Some(Frame { module: named, func: 0, wasm_offset: Some(0x1d) }),
-            Some(Frame { module: anon, func: 3, wasm_offset: Some(0x12a) }),
-            Some(Frame { module: named, func: 1, wasm_offset: None }),
+            Some(Frame {
+                module: named,
+                func: 0,
+                wasm_offset: Some(0x1d),
+            }),
+            Some(Frame {
+                module: anon,
+                func: 3,
+                wasm_offset: Some(0x12a),
+            }),
+            Some(Frame {
+                module: named,
+                func: 1,
+                wasm_offset: None,
+            }),
         ];
         let mut s = String::new();
-        format_trap(&mut s, &ctx(), &frames, None, TrapCode::UnreachableCodeReached).unwrap();
+        format_trap(
+            &mut s,
+            &ctx(),
+            &frames,
+            None,
+            TrapCode::UnreachableCodeReached,
+        )
+        .unwrap();
         assert_eq!(
             s,
             "Error: failed to run main module `prog.wasm`\n\
@@ -166,10 +221,24 @@ mod tests {
     #[test]
     fn memory_fault_comes_between_backtrace_and_trap() {
         let m = leak_module(None, &[None]);
-        let frames = [Some(Frame { module: m, func: 0, wasm_offset: Some(0x30) })];
-        let fault = MemoryFault { wasm_address: 0x10000, memory_size: 0x10000 };
+        let frames = [Some(Frame {
+            module: m,
+            func: 0,
+            wasm_offset: Some(0x30),
+        })];
+        let fault = MemoryFault {
+            wasm_address: 0x10000,
+            memory_size: 0x10000,
+        };
         let mut s = String::new();
-        format_trap(&mut s, &ctx()[..1], &frames, Some(&fault), TrapCode::MemoryOutOfBounds).unwrap();
+        format_trap(
+            &mut s,
+            &ctx()[..1],
+            &frames,
+            Some(&fault),
+            TrapCode::MemoryOutOfBounds,
+        )
+        .unwrap();
         assert_eq!(
             s,
             "Error: failed to run main module `prog.wasm`\n\nCaused by:\n    \
@@ -177,6 +246,38 @@ mod tests {
              0:     0x30 - <unknown>!<wasm function 0>\n    \
              1: memory fault at wasm address 0x10000 in linear memory of size 0x10000\n    \
              2: wasm trap: out of bounds memory access\n\n"
+        );
+    }
+
+    #[test]
+    fn modules_with_dwarf_get_the_details_note() {
+        let plain = leak_module(Some("m"), &[Some("f")]);
+        let mut desc = *plain.desc;
+        desc.flags = kiln_abi::descriptor::MODULE_FLAG_UNPARSED_DEBUGINFO;
+        // SAFETY: the arrays of a valid hand-built descriptor.
+        let m = unsafe { crate::descriptor::Module::new(Box::leak(Box::new(desc))) }.unwrap();
+        let m: &'static crate::descriptor::Module = Box::leak(Box::new(m));
+        let frames = [Some(Frame {
+            module: m,
+            func: 0,
+            wasm_offset: Some(0x10),
+        })];
+        let mut s = String::new();
+        format_trap(
+            &mut s,
+            &ctx()[..1],
+            &frames,
+            None,
+            TrapCode::UnreachableCodeReached,
+        )
+        .unwrap();
+        assert_eq!(
+            s,
+            "Error: failed to run main module `prog.wasm`\n\nCaused by:\n    \
+             0: error while executing at wasm backtrace:\n    \
+             0:     0x10 - m!f\n\
+             note: using the `WASMTIME_BACKTRACE_DETAILS=1` environment variable may show more debugging information\n    \
+             1: wasm trap: wasm `unreachable` instruction executed\n\n"
         );
     }
 

@@ -89,13 +89,22 @@ pub fn init_thread() -> Result<(), String> {
             ));
         }
         let stack = base.cast::<u8>().add(page);
-        if libc::mprotect(stack.cast(), ALT_STACK_SIZE, libc::PROT_READ | libc::PROT_WRITE) != 0 {
+        if libc::mprotect(
+            stack.cast(),
+            ALT_STACK_SIZE,
+            libc::PROT_READ | libc::PROT_WRITE,
+        ) != 0
+        {
             return Err(format!(
                 "failed to allocate a signal stack: {}",
                 std::io::Error::last_os_error()
             ));
         }
-        let new = libc::stack_t { ss_sp: stack.cast(), ss_flags: 0, ss_size: ALT_STACK_SIZE };
+        let new = libc::stack_t {
+            ss_sp: stack.cast(),
+            ss_flags: 0,
+            ss_size: ALT_STACK_SIZE,
+        };
         if libc::sigaltstack(&new, std::ptr::null_mut()) != 0 {
             return Err(format!(
                 "failed to install a signal stack: {}",
@@ -123,7 +132,10 @@ unsafe fn registers(ctx: *mut c_void) -> (usize, usize) {
         #[cfg(target_arch = "x86_64")]
         {
             let gregs = &(*uc).uc_mcontext.gregs;
-            (gregs[libc::REG_RIP as usize] as usize, gregs[libc::REG_RBP as usize] as usize)
+            (
+                gregs[libc::REG_RIP as usize] as usize,
+                gregs[libc::REG_RBP as usize] as usize,
+            )
         }
         #[cfg(target_arch = "aarch64")]
         {

@@ -121,7 +121,6 @@ fn main() {
     println!("{}", read(fd, 3));
     println!("{}", seek(fd, -100, 1));
     println!("{}", seek(fd, -1, 0));
-    println!("{}", seek(fd, 0, 3));
     println!("{}", seek(fd, 100, 0));
     println!("{}", read(fd, 10));
     println!("{}", pread(fd, 5, 7));
@@ -141,13 +140,11 @@ fn main() {
     println!("set_size 8 -> {}", unsafe { fd_filestat_set_size(fd, 8) });
     println!("{}", pread(fd, 20, 0));
     println!("sync -> {} datasync -> {}", unsafe { fd_sync(fd) }, unsafe { fd_datasync(fd) });
-    for advice in 0..7 {
+    for advice in 0..6 {
         println!("advise {advice} -> {}", unsafe { fd_advise(fd, 0, 10, advice) });
     }
-    println!("advise 256 -> {}", unsafe { fd_advise(fd, 0, 10, 256) });
     println!("allocate -> {}", unsafe { fd_allocate(fd, 0, 100) });
     println!("set_rights -> {}", unsafe { fd_fdstat_set_rights(fd, 0, 0) });
-    println!("set_rights(bad bits) -> {}", unsafe { fd_fdstat_set_rights(fd, 1 << 40, 0) });
     println!("close -> {}", unsafe { fd_close(fd) });
     println!("close again -> {}", unsafe { fd_close(fd) });
 
@@ -166,8 +163,6 @@ fn main() {
     println!("set_flags append|nonblock -> {}", unsafe { fd_fdstat_set_flags(fd, 5) });
     println!("{}", fdstat(fd));
     println!("set_flags sync -> {}", unsafe { fd_fdstat_set_flags(fd, 16) });
-    println!("set_flags 0x20 -> {}", unsafe { fd_fdstat_set_flags(fd, 0x20) });
-    println!("set_flags 0x10000 -> {}", unsafe { fd_fdstat_set_flags(fd, 0x10000) });
     unsafe { fd_close(fd) };
 
     // Read-only and write-only descriptors.

@@ -1,8 +1,7 @@
 // kiln-test: dir = fixture::/sandbox
 // kiln-test: stdout-file
 //! sock_* on descriptors that are not sockets: EBADF for unknown numbers,
-//! ENOTSOCK otherwise (wasmtime preopens no sockets for P1), after flag
-//! validation (EINVAL/EOVERFLOW).
+//! ENOTSOCK otherwise (wasmtime preopens no sockets for P1).
 
 #[link(wasm_import_module = "wasi_snapshot_preview1")]
 extern "C" {
@@ -28,16 +27,10 @@ fn main() {
         }
     }
     unsafe {
-        println!("accept flags 0x20 -> {}", sock_accept(1, 0x20, &mut out));
         println!("accept flags nonblock -> {}", sock_accept(1, 4, &mut out));
-        println!("recv flags 4 -> {}", sock_recv(1, iov.as_ptr(), 1, 4, &mut n, &mut of));
-        println!("recv flags 0x10000 -> {}", sock_recv(1, iov.as_ptr(), 1, 0x10000, &mut n, &mut of));
         println!("send flags 0xffff -> {}", sock_send(1, iov.as_ptr(), 1, 0xffff, &mut n));
-        println!("send flags 0x10000 -> {}", sock_send(1, iov.as_ptr(), 1, 0x10000, &mut n));
         println!("shutdown how 0 -> {}", sock_shutdown(1, 0));
-        println!("shutdown how 4 -> {}", sock_shutdown(1, 4));
-        println!("shutdown how 256 -> {}", sock_shutdown(1, 256));
-        println!("shutdown bad fd, bad how -> {}", sock_shutdown(50, 4));
+        println!("recv flags peek|waitall -> {}", sock_recv(1, iov.as_ptr(), 1, 3, &mut n, &mut of));
     }
     println!("std TcpListener::bind: {:?}", std::net::TcpListener::bind("127.0.0.1:0").map(|_| ()).map_err(|e| e.kind()));
 }

@@ -682,4 +682,65 @@ mod tests {
         );
         let _ = std::fs::remove_dir_all(&root);
     }
+
+    /// Edge cases whose results were observed with wasmtime 48 (see
+    /// `tests/programs/rust/wasi_{dirs,path_open,links_times}`).
+    #[test]
+    fn edge_cases_match_wasmtime() {
+        let root = tmp("edges");
+        let d = Dir::open_ambient(&root).unwrap();
+        let ro = DescriptorFlags::default();
+        let create = OpenFlags {
+            create: true,
+            ..Default::default()
+        };
+        std::fs::write(root.join("file"), b"x").unwrap();
+        d.create_directory_at("dir").unwrap();
+        d.create_directory_at("b2").unwrap();
+        d.symlink_at("dir", "sd").unwrap();
+        // The preopen is an O_PATH descriptor: futimens fails.
+        assert_eq!(
+            d.set_times(NewTimestamp::At(1), NewTimestamp::At(2)).err(),
+            Some(ErrorCode::BadDescriptor)
+        );
+        assert_eq!(
+            d.open_at("newfile/", false, create, rw()).err(),
+            Some(ErrorCode::IsDirectory)
+        );
+        assert_eq!(
+            d.stat_at("sd/", false).unwrap().file_type,
+            FileType::SymbolicLink
+        );
+        assert_eq!(
+            d.link_at(false, "dir", &d, "dlink").err(),
+            Some(ErrorCode::NotPermitted)
+        );
+        assert_eq!(
+            d.open_at("fi\0le", false, OpenFlags::default(), ro).err(),
+            Some(ErrorCode::Invalid)
+        );
+        assert_eq!(d.remove_directory_at("b2/").err(), Some(ErrorCode::Invalid));
+        assert_eq!(d.remove_directory_at(".").err(), Some(ErrorCode::Invalid));
+        assert_eq!(d.create_directory_at("").err(), Some(ErrorCode::NoEntry));
+        assert_eq!(d.readlink_at("file").err(), Some(ErrorCode::Invalid));
+        assert_eq!(
+            d.open_at(
+                "sd",
+                false,
+                OpenFlags {
+                    directory: true,
+                    ..Default::default()
+                },
+                ro
+            )
+            .err(),
+            Some(ErrorCode::Loop)
+        );
+        assert_eq!(
+            d.open_at(&"a".repeat(300), false, OpenFlags::default(), ro)
+                .err(),
+            Some(ErrorCode::NameTooLong)
+        );
+        let _ = std::fs::remove_dir_all(&root);
+    }
 }

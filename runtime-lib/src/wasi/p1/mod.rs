@@ -257,17 +257,18 @@ mod tests {
         .unwrap();
         let cx = Box::into_raw(Box::new(cx));
         let mut mem = vec![0u8; 4096];
-        let mut def = VMMemoryDefinition {
+        let mut def_storage = VMMemoryDefinition {
             base: mem.as_mut_ptr(),
             current_length: 1024,
         };
+        let def: *mut VMMemoryDefinition = &mut def_storage;
         let mut vmctx = [0u64; 6];
         let base = vmctx.as_mut_ptr().cast::<u8>();
         // SAFETY: the header slots are in bounds of `vmctx`.
         unsafe {
             base.add(VMOffsets::WASI_MEMORY as usize)
                 .cast::<*mut VMMemoryDefinition>()
-                .write(&mut def);
+                .write(def);
             base.add(VMOffsets::HOST_STATE as usize)
                 .cast::<*mut WasiCtx>()
                 .write(cx);
@@ -284,7 +285,8 @@ mod tests {
         assert_eq!(&mem[4..8], &7u32.to_le_bytes());
         assert_eq!(&mem[12..16], &5u32.to_le_bytes());
         // memory.grow: the length is re-read on every call.
-        def.current_length = 4096;
+        // SAFETY: `def` points at `def_storage`, alive and not borrowed.
+        unsafe { (*def).current_length = 4096 };
         // SAFETY: as above.
         unsafe { assert_eq!(exports::fd_prestat_dir_name(base, 3, 4000, 5), 0) };
         assert_eq!(&mem[4000..4005], b"/data");

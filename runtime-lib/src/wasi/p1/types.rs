@@ -4,9 +4,11 @@
 //! Phase: run time. Inputs: kernel values. Outputs: P1 integers.
 //!
 //! Invariant: argument decoding follows wiggle (wasmtime 48's binding
-//! generator): a flags/enum argument whose value does not fit its
-//! representation type (e.g. `fdflags` > 0xffff) is `EOVERFLOW`; one that fits
-//! but has unknown bits/cases is `EINVAL`.
+//! generator): a flags/enum *argument* that does not fit its representation
+//! type or has unknown bits/cases is a fatal error (wiggle converts arguments
+//! outside the implementation, so the failure never becomes an errno). The
+//! same values read from *memory* inside a call (`poll_oneoff`
+//! subscriptions) are `EINVAL`.
 
 use super::P1Error;
 use crate::wasi::kernel::error::ErrorCode;
@@ -238,56 +240,73 @@ pub const SUBCLOCK_ABSTIME: u16 = 1;
 /// `eventrwflags::fd_readwrite_hangup`.
 pub const EVENT_FD_READWRITE_HANGUP: u16 = 1;
 
+/// The fatal error of an argument that does not fit its type's
+/// representation (wiggle's `TryFromIntError`).
+fn int_conversion(name: &str) -> P1Error {
+    P1Error::Fatal(format!(
+        "convert {name}: Int conversion error: out of range integral type conversion attempted"
+    ))
+}
+
+/// The fatal error of an argument with unknown flag bits.
+fn bad_flags(name: &str) -> P1Error {
+    P1Error::Fatal(format!("convert {name}: Invalid flag value {name}"))
+}
+
 /// Decodes a flags argument of representation `u16`.
-pub fn flags_u16(value: i32, all: u16) -> Result<u16, P1Error> {
-    let v = u16::try_from(value).map_err(|_| P1Error::Errno(Errno::OVERFLOW))?;
+pub fn flags_u16(value: i32, all: u16, name: &str) -> Result<u16, P1Error> {
+    let v = u16::try_from(value).map_err(|_| int_conversion(name))?;
     if v & !all != 0 {
-        return Err(P1Error::Errno(Errno::INVAL));
+        return Err(bad_flags(name));
     }
     Ok(v)
 }
 
 /// Decodes a flags argument of representation `u32`.
-pub fn flags_u32(value: i32, all: u32) -> Result<u32, P1Error> {
-    let v = u32::try_from(value).map_err(|_| P1Error::Errno(Errno::OVERFLOW))?;
+pub fn flags_u32(value: i32, all: u32, name: &str) -> Result<u32, P1Error> {
+    let v = u32::try_from(value).map_err(|_| int_conversion(name))?;
     if v & !all != 0 {
-        return Err(P1Error::Errno(Errno::INVAL));
+        return Err(bad_flags(name));
     }
     Ok(v)
 }
 
 /// Decodes a flags argument of representation `u8`.
-pub fn flags_u8(value: i32, all: u8) -> Result<u8, P1Error> {
-    let v = u8::try_from(value).map_err(|_| P1Error::Errno(Errno::OVERFLOW))?;
+pub fn flags_u8(value: i32, all: u8, name: &str) -> Result<u8, P1Error> {
+    let v = u8::try_from(value).map_err(|_| int_conversion(name))?;
     if v & !all != 0 {
-        return Err(P1Error::Errno(Errno::INVAL));
+        return Err(bad_flags(name));
     }
     Ok(v)
 }
 
 /// Decodes a `rights` argument (`u64`).
 pub fn rights_arg(value: i64) -> Result<u64, P1Error> {
-    let v = u64::try_from(value).map_err(|_| P1Error::Errno(Errno::OVERFLOW))?;
+    let v = u64::try_from(value).map_err(|_| int_conversion("Rights"))?;
     if v & !rights::ALL != 0 {
-        return Err(P1Error::Errno(Errno::INVAL));
+        return Err(bad_flags("Rights"));
     }
     Ok(v)
 }
 
 /// Decodes an enum argument with a `u8` tag and `cases` cases.
-pub fn enum_u8(value: i32, cases: u8) -> Result<u8, P1Error> {
-    let v = u8::try_from(value).map_err(|_| P1Error::Errno(Errno::OVERFLOW))?;
+pub fn enum_u8(value: i32, cases: u8, name: &str) -> Result<u8, P1Error> {
+    let v = u8::try_from(value).map_err(|_| int_conversion(name))?;
     if v >= cases {
-        return Err(P1Error::Errno(Errno::INVAL));
+        return Err(P1Error::Fatal(format!(
+            "convert {name}: Invalid enum value {name}"
+        )));
     }
     Ok(v)
 }
 
 /// Decodes an enum argument with a `u32` tag and `cases` cases.
-pub fn enum_u32(value: i32, cases: u32) -> Result<u32, P1Error> {
-    let v = u32::try_from(value).map_err(|_| P1Error::Errno(Errno::OVERFLOW))?;
+pub fn enum_u32(value: i32, cases: u32, name: &str) -> Result<u32, P1Error> {
+    let v = u32::try_from(value).map_err(|_| int_conversion(name))?;
     if v >= cases {
-        return Err(P1Error::Errno(Errno::INVAL));
+        return Err(P1Error::Fatal(format!(
+            "convert {name}: Invalid enum value {name}"
+        )));
     }
     Ok(v)
 }
@@ -323,25 +342,21 @@ mod tests {
 
     #[test]
     fn arg_decoding_matches_wiggle() {
-        assert_eq!(
-            flags_u16(0x10000, fdflags::ALL),
-            Err(P1Error::Errno(Errno::OVERFLOW))
-        );
-        assert_eq!(
-            flags_u16(-1, fdflags::ALL),
-            Err(P1Error::Errno(Errno::OVERFLOW))
-        );
-        assert_eq!(
-            flags_u16(0x20, fdflags::ALL),
-            Err(P1Error::Errno(Errno::INVAL))
-        );
-        assert_eq!(flags_u16(0x11, fdflags::ALL), Ok(0x11));
-        assert_eq!(enum_u8(3, 3), Err(P1Error::Errno(Errno::INVAL)));
-        assert_eq!(enum_u8(256, 3), Err(P1Error::Errno(Errno::OVERFLOW)));
-        assert_eq!(enum_u32(-1, 4), Err(P1Error::Errno(Errno::OVERFLOW)));
-        assert_eq!(rights_arg(1 << 30), Err(P1Error::Errno(Errno::INVAL)));
-        assert_eq!(rights_arg(-1), Err(P1Error::Errno(Errno::OVERFLOW)));
-        assert_eq!(flags_u32(-1, 1), Err(P1Error::Errno(Errno::OVERFLOW)));
+        let fatal = |r: Result<u64, P1Error>| matches!(r, Err(P1Error::Fatal(_)));
+        assert!(fatal(
+            flags_u16(0x10000, fdflags::ALL, "Fdflags").map(u64::from)
+        ));
+        assert!(fatal(flags_u16(-1, fdflags::ALL, "Fdflags").map(u64::from)));
+        assert!(fatal(
+            flags_u16(0x20, fdflags::ALL, "Fdflags").map(u64::from)
+        ));
+        assert_eq!(flags_u16(0x11, fdflags::ALL, "Fdflags"), Ok(0x11));
+        assert!(fatal(enum_u8(3, 3, "Whence").map(u64::from)));
+        assert!(fatal(enum_u8(256, 3, "Whence").map(u64::from)));
+        assert!(fatal(enum_u32(-1, 4, "Clockid").map(u64::from)));
+        assert!(fatal(rights_arg(1 << 30)));
+        assert!(fatal(rights_arg(-1)));
+        assert!(fatal(flags_u32(-1, 1, "Lookupflags").map(u64::from)));
         assert_eq!(rights::ALL, 0x3fff_ffff);
     }
 }
