@@ -169,6 +169,8 @@ pub fn trials() -> Vec<Trial> {
         .map(|case| Trial::test(format!("cli::{}", case.name), move || run_case(case)))
         .collect();
     trials.push(Trial::test("cli::version", version));
+    trials.push(Trial::test("cli::run_argv", run_argv));
+    trials.push(Trial::test("cli::run_exit_status", run_exit_status));
     trials.push(Trial::test(
         "cli::output_is_executable",
         output_is_executable,
@@ -252,6 +254,94 @@ fn output_is_executable() -> Result<(), Failed> {
         .map_err(|e| format!("{e:#}"))?;
     if o.code() != 0 || !o.stdout.is_empty() {
         return Err(format!("the empty program misbehaved\n{}", o.describe()).into());
+    }
+    Ok(())
+}
+
+/// Prints argv[0], then each argument in brackets.
+const PRINT_ARGV: &[u8] = br#"(module
+  (import "wasi_snapshot_preview1" "args_sizes_get" (func $sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "args_get" (func $get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func $out (param $p i32) (param $n i32)
+    (i32.store (i32.const 0) (local.get $p))
+    (i32.store (i32.const 4) (local.get $n))
+    (drop (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8))))
+  (func $len (param $p i32) (result i32) (local $n i32)
+    (block $d (loop $l
+      (br_if $d (i32.eqz (i32.load8_u (i32.add (local.get $p) (local.get $n)))))
+      (local.set $n (i32.add (local.get $n) (i32.const 1))) (br $l)))
+    (local.get $n))
+  (func (export "_start") (local $i i32) (local $p i32)
+    (drop (call $sizes (i32.const 12) (i32.const 16)))
+    (drop (call $get (i32.const 1024) (i32.const 4096)))
+    (block $d (loop $l
+      (br_if $d (i32.ge_u (local.get $i) (i32.load (i32.const 12))))
+      (local.set $p (i32.load (i32.add (i32.const 1024) (i32.shl (local.get $i) (i32.const 2)))))
+      (call $out (i32.const 40) (i32.const 1))
+      (call $out (local.get $p) (call $len (local.get $p)))
+      (call $out (i32.const 41) (i32.const 2))
+      (local.set $i (i32.add (local.get $i) (i32.const 1))) (br $l))))
+  (data (i32.const 40) "[]\n"))"#;
+
+/// `kiln run`: argv[0] is the module's file name (as wasmtime passes it),
+/// or `--argv0`; everything after the module, options included, goes to the
+/// guest untouched.
+fn run_argv() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::create_dir(dir.path().join("sub")).map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("sub/argv.wat"), PRINT_ARGV).map_err(|e| e.to_string())?;
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &["run", "sub/argv.wat", "a b", "--dir", "-S", ""],
+            "[argv.wat]\n[a b]\n[--dir]\n[-S]\n[]\n",
+        ),
+        (
+            &["run", "--argv0", "prog", "sub/argv.wat", "x"],
+            "[prog]\n[x]\n",
+        ),
+    ];
+    for (args, want) in cases {
+        let mut cmd = util::kiln_cmd();
+        cmd.current_dir(dir.path()).args(*args);
+        let o = util::run(&mut cmd, b"", TIMEOUT).map_err(|e| format!("{e:#}"))?;
+        if o.code() != 0 || o.stdout_str() != *want {
+            return Err(
+                format!("kiln {args:?}: expected stdout {want:?}\n{}", o.describe()).into(),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `kiln run` passes the guest's exit status through, for `proc_exit` and
+/// for traps, and a second run (from the cache) behaves the same.
+fn run_exit_status() -> Result<(), Failed> {
+    let repo = util::repo();
+    for _ in 0..2 {
+        let o = util::run(
+            util::kiln_cmd()
+                .arg("run")
+                .arg(repo.join("tests/run/wasi/proc_exit.wat")),
+            b"",
+            TIMEOUT,
+        )
+        .map_err(|e| format!("{e:#}"))?;
+        if o.code() != 42 || o.stderr_str() != "bye!\n" {
+            return Err(format!("proc_exit: expected exit 42\n{}", o.describe()).into());
+        }
+        let o = util::run(
+            util::kiln_cmd()
+                .arg("run")
+                .arg(repo.join("tests/run/trap/unreachable_start.wat")),
+            b"",
+            TIMEOUT,
+        )
+        .map_err(|e| format!("{e:#}"))?;
+        if o.code() != 134 || !o.stderr_str().contains("wasm trap: wasm `unreachable`") {
+            return Err(format!("trap: expected exit 134\n{}", o.describe()).into());
+        }
     }
     Ok(())
 }

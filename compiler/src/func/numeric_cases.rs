@@ -322,8 +322,13 @@ impl OpTest {
         self.params.get(i).copied()
     }
 
-    pub(super) fn param_mask(&self, i: usize) -> u64 {
+    fn param_mask(&self, i: usize) -> u64 {
         self.param_ty(i).map_or(0, Ty::mask)
+    }
+
+    /// The reference outcome for operands `a`, `b` (possibly dirty).
+    pub(super) fn expect(&self, a: u64, b: u64) -> Expect {
+        (self.reference)(a & self.param_mask(0), b & self.param_mask(1))
     }
 
     /// Every input (pair) to run.

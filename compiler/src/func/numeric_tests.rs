@@ -33,7 +33,7 @@ use cranelift_codegen::ir::{self, InstBuilder, LibCall, MemFlagsData};
 use cranelift_codegen::isa::{self, CallConv, OwnedTargetIsa};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_codegen::{Context, FinalizedRelocTarget, binemit::Reloc};
-use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Switch};
 use kiln_abi::trap::TrapCode;
 use std::sync::atomic::{AtomicPtr, Ordering};
 use wasmparser::{Ieee32, Ieee64, Operator};
@@ -100,8 +100,6 @@ enum Shape {
     Same,
     /// Operand 0 from `a`, operand 1 this constant.
     RhsConst(u64),
-    /// Every operand a constant.
-    Const(Args),
 }
 
 impl Shape {
@@ -111,7 +109,6 @@ impl Shape {
             Shape::Regs | Shape::Mem => args,
             Shape::Same => [args[0]; MAX_ARGS],
             Shape::RhsConst(c) => [args[0], c, 0, 0],
-            Shape::Const(c) => c,
         }
     }
 }
@@ -195,7 +192,6 @@ fn build_wrapper(
             Shape::Same => arg_as(&mut b, ty, args[0]),
             Shape::RhsConst(_) if i == 0 => arg_as(&mut b, ty, args[0]),
             Shape::RhsConst(c) => push_const(&mut b, ty, c),
-            Shape::Const(c) => push_const(&mut b, ty, c[i]),
         };
         operands.push(v);
     }
@@ -206,15 +202,76 @@ fn build_wrapper(
     func
 }
 
+/// Builds a SystemV wrapper `(i, _, _) -> i64` that computes `body` on the
+/// constant operands `consts[i]`: one block per case behind a switch, so
+/// that one compile covers many constant-folding cases (folding is per
+/// value, so the blocks do not influence each other).
+fn build_const_table(
+    isa: &dyn isa::TargetIsa,
+    params: &[Ty],
+    result: Ty,
+    consts: &[Args],
+    mut body: impl FnMut(&mut FunctionBuilder<'_>, Vec<ir::Value>) -> ir::Value,
+) -> ir::Function {
+    let mut sig = ir::Signature::new(CallConv::SystemV);
+    for _ in 0..3 {
+        sig.params.push(ir::AbiParam::new(I64));
+    }
+    sig.returns.push(ir::AbiParam::new(I64));
+    let mut func = ir::Function::with_name_signature(ir::UserFuncName::user(0, 0), sig);
+    let mut fctx = FunctionBuilderContext::new();
+    let mut b = FunctionBuilder::new(&mut func, &mut fctx);
+    let entry = b.create_block();
+    b.append_block_params_for_function_params(entry);
+    b.switch_to_block(entry);
+    let index = b.block_params(entry)[0];
+    let mut switch = Switch::new();
+    let blocks: Vec<ir::Block> = (0..consts.len())
+        .map(|i| {
+            let block = b.create_block();
+            switch.set_entry(i as u128, block);
+            block
+        })
+        .collect();
+    let default = b.create_block();
+    switch.emit(&mut b, index, default);
+    for (&block, c) in blocks.iter().zip(consts) {
+        b.switch_to_block(block);
+        let operands = params
+            .iter()
+            .enumerate()
+            .map(|(i, &ty)| push_const(&mut b, ty, c[i]))
+            .collect();
+        let r = body(&mut b, operands);
+        let r = result_as_i64(&mut b, result, r);
+        b.ins().return_(&[r]);
+    }
+    b.switch_to_block(default);
+    let zero = b.ins().iconst(I64, 0);
+    b.ins().return_(&[zero]);
+    b.seal_all_blocks();
+    b.finalize(isa.frontend_config());
+    func
+}
+
+/// Translates `ops` on `stack`, which must end with one result.
+fn translate_ops(
+    b: &mut FunctionBuilder<'_>,
+    ops: &[Operator<'_>],
+    mut stack: Vec<ir::Value>,
+) -> ir::Value {
+    for op in ops {
+        let handled = translate_numeric(op, b, &mut stack).expect("translates");
+        assert!(handled, "{op:?} is numeric");
+    }
+    assert_eq!(stack.len(), 1, "{ops:?} leaves one result");
+    stack[0]
+}
+
 /// Builds the wrapper around `test.ops` for `shape`.
 fn build(test: &OpTest, shape: Shape, isa: &dyn isa::TargetIsa) -> ir::Function {
-    build_wrapper(isa, test.params, test.result, shape, |b, mut stack| {
-        for op in &test.ops {
-            let handled = translate_numeric(op, b, &mut stack).expect("translates");
-            assert!(handled, "{op:?} is numeric");
-        }
-        assert_eq!(stack.len(), 1, "{:?} leaves one result", test.ops);
-        stack[0]
+    build_wrapper(isa, test.params, test.result, shape, |b, stack| {
+        translate_ops(b, &test.ops, stack)
     })
 }
 
@@ -518,24 +575,35 @@ struct Unit {
     label: String,
     result: Ty,
     code: ExecCode,
-    /// Arguments and the expected outcome.
-    cases: Vec<(Args, Expect)>,
+    cases: Vec<Case>,
+}
+
+/// One run of a compiled wrapper.
+struct Case {
+    /// What the wrapper is called with.
+    args: Args,
+    /// The operand values the operators see (for reports).
+    operands: Args,
+    expect: Expect,
 }
 
 /// Runs all `units`; returns one report per failing case.
 fn check_units(units: &[Unit]) -> Vec<String> {
     let jobs: Vec<(&ExecCode, Args)> = units
         .iter()
-        .flat_map(|u| u.cases.iter().map(move |&(args, _)| (&u.code, args)))
+        .flat_map(|u| u.cases.iter().map(move |c| (&u.code, c.args)))
         .collect();
     let mut outcomes = run(&jobs).into_iter();
     let mut failures = Vec::new();
     for u in units {
-        for (args, expect) in &u.cases {
+        for Case {
+            operands, expect, ..
+        } in &u.cases
+        {
             let outcome = outcomes.next().expect("one outcome per job");
             if !matches(expect, &outcome, u.result) {
                 failures.push(format!(
-                    "{} {args:x?}: expected {expect:x?}, got {outcome:x?}\n{}\n{}",
+                    "{} {operands:x?}: expected {expect:x?}, got {outcome:x?}\n{}\n{}",
                     u.label, u.code.clif, u.code.disasm
                 ));
             }
@@ -570,9 +638,12 @@ fn op_unit(isa: &TestIsa, test: &OpTest, shape: Shape, cases: &[(u64, u64)]) -> 
         .iter()
         .map(|&(a, b)| {
             let args = [a, b, 0, 0];
-            let x = shape.operands(args);
-            let expect = (test.reference)(x[0] & test.param_mask(0), x[1] & test.param_mask(1));
-            (args, expect)
+            let operands = shape.operands(args);
+            Case {
+                args,
+                operands,
+                expect: test.expect(operands[0], operands[1]),
+            }
         })
         .collect();
     Unit {
@@ -580,6 +651,28 @@ fn op_unit(isa: &TestIsa, test: &OpTest, shape: Shape, cases: &[(u64, u64)]) -> 
         result: test.result,
         code: compile(&*isa.isa, build(test, shape, &*isa.isa)),
         cases,
+    }
+}
+
+/// Compiles `test` for `isa` on each pair of constant operands in `consts`.
+fn const_unit(isa: &TestIsa, test: &OpTest, consts: &[(u64, u64)]) -> Unit {
+    let consts: Vec<Args> = consts.iter().map(|&(x, y)| [x, y, 0, 0]).collect();
+    let func = build_const_table(&*isa.isa, test.params, test.result, &consts, |b, stack| {
+        translate_ops(b, &test.ops, stack)
+    });
+    Unit {
+        label: format!("{:?} [{}] constants", test.ops, isa.name),
+        result: test.result,
+        code: compile(&*isa.isa, func),
+        cases: consts
+            .iter()
+            .enumerate()
+            .map(|(i, &operands)| Case {
+                args: [i as u64, 0, 0, 0],
+                operands,
+                expect: test.expect(operands[0], operands[1]),
+            })
+            .collect(),
     }
 }
 
@@ -620,10 +713,7 @@ fn check_all(tests: &[OpTest]) {
                 }
             }
             if i == 0 {
-                for (x, y) in test.const_cases() {
-                    let shape = Shape::Const([x, y, 0, 0]);
-                    units.push(op_unit(isa, test, shape, &[(0, 0)]));
-                }
+                units.push(const_unit(isa, test, &test.const_cases()));
             }
         }
         failures.extend(check_units(&units));

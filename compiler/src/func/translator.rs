@@ -465,6 +465,26 @@ impl FuncCodegen<'_, '_> {
 #[cfg(test)]
 mod tests {
     use super::super::test_util::{clif_of, translate_wat, unsupported_feature};
+    use super::{proposal_feature, proposal_of, proposal_supported};
+    use wasmparser::Operator;
+
+    #[test]
+    fn proposals_of_operators() {
+        assert_eq!(proposal_of(&Operator::Nop), "mvp");
+        assert_eq!(proposal_of(&Operator::I32Extend8S), "sign_extension");
+        assert_eq!(proposal_of(&Operator::RefIsNull), "reference_types");
+        assert_eq!(
+            proposal_of(&Operator::DataDrop { data_index: 0 }),
+            "bulk_memory"
+        );
+        let tail = proposal_of(&Operator::ReturnCall { function_index: 0 });
+        assert!(!proposal_supported(tail));
+        assert_eq!(proposal_feature(tail), "tail-call");
+        assert_eq!(
+            proposal_feature(proposal_of(&Operator::Throw { tag_index: 0 })),
+            "exception-handling"
+        );
+    }
 
     #[test]
     fn locals_params_and_stack_limit() {

@@ -8,9 +8,11 @@
 //! other phase looks at it; every import is resolved (WASI P1 host function)
 //! or rejected here with [`crate::CompileError::UnknownImport`].
 
+mod names;
 mod translate;
 mod validate;
 
+pub use names::display_name;
 pub use translate::translate_module;
 pub use validate::SUPPORTED_FEATURES;
 
@@ -199,7 +201,8 @@ pub struct ModuleInfo {
     /// `.dwo` suffix) that Kiln does not use (see
     /// `kiln_abi::descriptor::MODULE_FLAG_UNPARSED_DEBUGINFO`).
     pub has_unparsed_debuginfo: bool,
-    /// Function names from the name section.
+    /// Function names from the name section, as written there (the
+    /// descriptor stores their [`display_name`]).
     pub func_names: BTreeMap<u32, String>,
 }
 

@@ -1,7 +1,7 @@
 //! wasmparser -> [`ModuleInfo`].
 //!
-//! Phase 1 (WHAT). Input: module bytes (validated first by
-//! [`super::validate`]). Output: [`ModuleInfo`]. Invariants: every import is
+//! Phase 1 (WHAT). Input: module bytes, validated payload by payload
+//! alongside (by [`super::validate`]). Output: [`ModuleInfo`]. Invariants: every import is
 //! resolved against `kiln_abi::wasi_p1` here, so an unknown import is a
 //! compile error; `escapes` is exact for the escape routes validation allows;
 //! a malformed name section never fails the compile.
@@ -19,7 +19,7 @@ use kiln_abi::wasi_p1::WASI_P1_FUNCS;
 use std::ops::Range;
 use wasmparser::{
     CompositeInnerType, ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, KnownCustom,
-    Name, Operator, Parser, Payload, RefType, TableInit, TypeRef,
+    Name, Operator, Payload, RefType, TableInit, TypeRef,
 };
 
 /// Validates `wasm` and describes it.
@@ -28,11 +28,21 @@ pub fn translate_module(wasm: &[u8], _config: &Config) -> Result<ModuleInfo, Com
     if u32::try_from(wasm.len()).is_err() {
         return Err(CompileError::ImplLimit("modules of 4 GiB or more"));
     }
-    validate::validate(wasm)?;
+    let mut validator = validate::ModuleValidator::new(wasm)?;
     let mut info = ModuleInfo::default();
-    for payload in Parser::new(0).parse_all(wasm) {
-        translate_payload(&mut info, wasm, payload?)?;
+    // NB: a translation error (e.g. an unknown import) is only reported if
+    // the whole module is valid, as if validation had run first.
+    let mut translated = Ok(());
+    for payload in validate::ModuleValidator::parser().parse_all(wasm) {
+        validator.payload(&payload)?;
+        if translated.is_ok()
+            && let Ok(payload) = payload
+        {
+            translated = translate_payload(&mut info, wasm, payload);
+        }
     }
+    validator.finish()?;
+    translated?;
     mark_escapes(&mut info);
     Ok(info)
 }
@@ -151,7 +161,11 @@ fn translate_payload(
         Payload::CustomSection(reader) => {
             // Wasmtime notes unused DWARF in its trap reports; remember it.
             let name = reader.name();
-            if name.strip_suffix(".dwo").unwrap_or(name).starts_with(".debug_") {
+            if name
+                .strip_suffix(".dwo")
+                .unwrap_or(name)
+                .starts_with(".debug_")
+            {
                 info.has_unparsed_debuginfo = true;
             }
             if let KnownCustom::Name(names) = reader.as_known() {

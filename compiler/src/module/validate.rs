@@ -1,17 +1,29 @@
 //! Validation of the input with Kiln's feature set, and naming the feature a
 //! rejected module needs.
 //!
-//! Phase 1 (WHAT), first step. Input: the raw bytes. Output: `Ok(())` if the
-//! bytes are a valid core module using only WebAssembly 2.0 without SIMD;
-//! otherwise [`CompileError::Unsupported`] naming the proposal the module uses
-//! (found by re-validating with candidate proposals enabled one at a time) or
+//! Phase 1 (WHAT), alongside [`super::translate`]. Input: the raw bytes,
+//! payload by payload. Output: `Ok(())` if the bytes are a valid core module
+//! using only WebAssembly 2.0 without SIMD; otherwise
+//! [`CompileError::Unsupported`] naming the proposal the module uses (found
+//! by re-validating with candidate proposals enabled one at a time) or
 //! [`CompileError::Invalid`].
 //!
-//! Invariant: nothing else in the compiler looks at the bytes before this
-//! returns `Ok`.
+//! The common (valid) path is one parse: [`ModuleValidator`] checks each
+//! payload as the translator reads it and keeps the function bodies, which
+//! [`ModuleValidator::finish`] validates in parallel (each body needs only
+//! the module-level facts, shared read-only). Any failure re-runs the slow,
+//! sequential [`validate`] on the whole input to explain it, so the error
+//! does not depend on scheduling.
+//!
+//! Invariant: nothing outside phase 1 looks at the bytes before
+//! [`ModuleValidator::finish`] returns `Ok`.
 
 use crate::CompileError;
-use wasmparser::{Parser, Validator, WasmFeatures};
+use rayon::prelude::*;
+use wasmparser::{
+    BinaryReaderError, FuncToValidate, FuncValidatorAllocations, FunctionBody, Parser, Payload,
+    ValidPayload, Validator, ValidatorResources, WasmFeatures,
+};
 
 /// The proposals Kiln compiles: WebAssembly 2.0 minus SIMD, plus the
 /// wasmparser-internal baseline (`floats`, `gc-types`) that 1.0 already has.
@@ -66,7 +78,8 @@ const CANDIDATES: &[(&str, WasmFeatures)] = &[
     ),
 ];
 
-/// Validates `wasm` as a core module with [`SUPPORTED_FEATURES`].
+/// Validates `wasm` as a core module with [`SUPPORTED_FEATURES`], all
+/// sequentially (the error path of [`ModuleValidator`]).
 pub fn validate(wasm: &[u8]) -> Result<(), CompileError> {
     if Parser::is_component(wasm) {
         return Err(CompileError::Unsupported {
@@ -103,6 +116,86 @@ pub fn validate(wasm: &[u8]) -> Result<(), CompileError> {
             offset: base_offset,
         }),
         None => Err(base.into()),
+    }
+}
+
+/// Validates a module payload by payload, bodies last and in parallel.
+pub struct ModuleValidator<'a> {
+    wasm: &'a [u8],
+    validator: Validator,
+    bodies: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'a>)>,
+}
+
+impl<'a> ModuleValidator<'a> {
+    /// A validator for `wasm`; rejects components up front.
+    pub fn new(wasm: &'a [u8]) -> Result<Self, CompileError> {
+        if Parser::is_component(wasm) {
+            return Err(explain(wasm, None));
+        }
+        Ok(ModuleValidator {
+            wasm,
+            validator: Validator::new_with_features(SUPPORTED_FEATURES),
+            bodies: Vec::new(),
+        })
+    }
+
+    /// The parser to read `wasm` with (same features as validation).
+    pub fn parser() -> Parser {
+        let mut parser = Parser::new(0);
+        parser.set_features(SUPPORTED_FEATURES);
+        parser
+    }
+
+    /// Checks the next payload (or the parse error that replaced it).
+    /// Function bodies are kept for [`ModuleValidator::finish`].
+    pub fn payload(
+        &mut self,
+        payload: &Result<Payload<'a>, BinaryReaderError>,
+    ) -> Result<(), CompileError> {
+        let checked = match payload {
+            Ok(payload) => self.validator.payload(payload),
+            Err(e) => Err(e.clone()),
+        };
+        match checked {
+            Ok(ValidPayload::Func(func, body)) => {
+                self.bodies.push((func, body));
+                Ok(())
+            }
+            Ok(_) => Ok(()),
+            Err(e) => Err(explain(self.wasm, Some(e))),
+        }
+    }
+
+    /// Validates every function body, in parallel (one set of validator
+    /// allocations per rayon worker).
+    pub fn finish(self) -> Result<(), CompileError> {
+        let valid = self
+            .bodies
+            .into_par_iter()
+            .map_init(FuncValidatorAllocations::default, |allocs, (func, body)| {
+                let mut validator = func.into_validator(std::mem::take(allocs));
+                let result = validator.validate(&body);
+                *allocs = validator.into_allocations();
+                result
+            })
+            .collect::<Result<(), _>>();
+        valid.map_err(|e| explain(self.wasm, Some(e)))
+    }
+}
+
+/// The error for an input that failed validation with `first` (`None`: a
+/// component): the sequential [`validate`] decides, so that the error is the
+/// one of the first invalid item and names an unsupported proposal.
+fn explain(wasm: &[u8], first: Option<BinaryReaderError>) -> CompileError {
+    match (validate(wasm), first) {
+        (Err(e), _) => e,
+        // NB: unreachable in practice (both paths run the same checks);
+        // still an error, never a silent success.
+        (Ok(()), Some(e)) => e.into(),
+        (Ok(()), None) => CompileError::Unsupported {
+            feature: "component model".into(),
+            offset: 0,
+        },
     }
 }
 

@@ -140,7 +140,7 @@ impl Worker {
         // Only wasm functions map back to wasm code; trampolines would only
         // carry the callee's source locations, if any.
         let srclocs = match job {
-            Job::Wasm(_) => src_map(buffer.get_srclocs_sorted()),
+            Job::Wasm(_) => src_map(buffer.get_srclocs_sorted(), buffer.data().len() as u32),
             _ => Vec::new(),
         };
         Ok(CompiledFunc {

@@ -222,6 +222,8 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
             out.put_addr(at!(r, FuncDesc, array_call), Target::Func(array_call), 0);
         }
         if let Some(name) = info.func_names.get(&index) {
+            // The runtime prints this verbatim in backtraces.
+            let name = crate::module::display_name(name);
             strings.put_str(&mut out, at!(r, FuncDesc, name), name.as_bytes());
         }
         out.put_u32(at!(r, FuncDesc, type_index), f.type_index);

@@ -5,7 +5,7 @@ use crate::{CompileError, Config, Grants, compile_module};
 use core::mem::{offset_of, size_of};
 use kiln_abi::descriptor::{
     DATA_FLAG_IN_IMAGE, DataDesc, FuncDesc, IMPORT_FLAG_HOST, ImportDesc, MemoryDesc,
-    ModuleDescriptor, NO_INDEX, SEGMENT_FLAG_ACTIVE, Str,
+    ModuleDescriptor, NO_INDEX, SEGMENT_FLAG_ACTIVE, SrcLoc, Str,
 };
 use kiln_abi::grants::{EnvGrant, GrantsDescriptor};
 use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget, SymbolKind};
@@ -452,4 +452,89 @@ fn corrupted_modules_do_not_panic() {
             assert!(result.is_ok(), "panic with byte {i} += {delta:#x}");
         }
     }
+}
+
+/// Names the runtime prints verbatim: demangled the way Wasmtime 48 does.
+const NAMED: &str = r#"(module
+    (func $_ZN4core9panicking5panic17h0123456789abcdefE (param i32) (result i32)
+        (i32.div_u (i32.const 7) (local.get 0)))
+    (func $_Z3addii)
+    (func $f)
+    (func $main)
+    (func (export "_start")))"#;
+
+impl Obj {
+    /// The `FuncDesc` array and its relocations.
+    fn func_descs(&self) -> (Vec<u8>, BTreeMap<u64, (String, i64)>) {
+        (
+            self.symbol_bytes("__kiln_desc_funcs"),
+            self.relocs("__kiln_desc_funcs"),
+        )
+    }
+
+    /// The name stored in `FuncDesc` `i`, if any.
+    fn func_name(&self, i: usize) -> Option<String> {
+        let (funcs, relocs) = self.func_descs();
+        let at = i * size_of::<FuncDesc>() + offset_of!(FuncDesc, name);
+        let (pool, start) = relocs.get(&(at as u64))?;
+        assert_eq!(pool, "__kiln_desc_strings");
+        let len = u64_at(&funcs, at + offset_of!(Str, len)) as usize;
+        let strings = self.symbol_bytes(pool);
+        let start = *start as usize;
+        Some(String::from_utf8(strings[start..start + len].to_vec()).expect("utf-8"))
+    }
+
+    /// The `(native_offset, wasm_offset)` source map of `FuncDesc` `i`.
+    fn func_srclocs(&self, i: usize) -> Vec<(u32, u32)> {
+        let (funcs, relocs) = self.func_descs();
+        let base = i * size_of::<FuncDesc>();
+        let n = u32_at(&funcs, base + offset_of!(FuncDesc, num_srclocs)) as usize;
+        let Some((pool, start)) = relocs.get(&((base + offset_of!(FuncDesc, srclocs)) as u64))
+        else {
+            return Vec::new();
+        };
+        assert_eq!(pool, "__kiln_desc_srclocs");
+        let bytes = self.symbol_bytes(pool);
+        (0..n)
+            .map(|k| {
+                let at = *start as usize + k * size_of::<SrcLoc>();
+                (
+                    u32_at(&bytes, at + offset_of!(SrcLoc, native_offset)),
+                    u32_at(&bytes, at + offset_of!(SrcLoc, wasm_offset)),
+                )
+            })
+            .collect()
+    }
+}
+
+#[test]
+fn function_names_are_stored_demangled() {
+    let obj = Obj::compile(NAMED, &Config::default());
+    assert_eq!(
+        obj.func_name(0).as_deref(),
+        Some("core::panicking::panic::h0123456789abcdef")
+    );
+    assert_eq!(obj.func_name(1).as_deref(), Some("add(int, int)"));
+    // Wasmtime's C++ demangler reads a bare `f` as the type `float`.
+    assert_eq!(obj.func_name(2).as_deref(), Some("float"));
+    assert_eq!(obj.func_name(3).as_deref(), Some("main"));
+    assert_eq!(obj.func_name(4), None);
+}
+
+#[test]
+fn prologue_has_no_wasm_offset() {
+    let wasm = wat::parse_str(NAMED).expect("wat");
+    let info = crate::module::translate_module(&wasm, &Config::default()).expect("valid");
+    let body = info.bodies[0].clone();
+    let obj = Obj::compile(NAMED, &Config::default());
+    let map = obj.func_srclocs(0);
+    // The prologue (stack-limit check, frame setup) comes first and maps to
+    // no wasm instruction; then the body's instructions follow.
+    assert_eq!(map.first(), Some(&(0, NO_INDEX)), "{map:x?}");
+    assert!(
+        map.iter()
+            .any(|&(_, w)| w != NO_INDEX && body.contains(&(w as usize))),
+        "{map:x?}"
+    );
+    assert!(map.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 != w[1].1));
 }
