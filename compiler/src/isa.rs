@@ -40,10 +40,13 @@ pub fn build_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
         OptLevel::SpeedAndSize => "speed_and_size",
     };
     let verify = config.verify || cfg!(debug_assertions);
-    let shared: [(&str, &str); 6] = [
+    let shared: [(&str, &str); 7] = [
         ("opt_level", opt),
         ("enable_verifier", if verify { "true" } else { "false" }),
         ("preserve_frame_pointers", "true"),
+        // Multi-value functions may return more values than fit in
+        // registers; Cranelift then needs a hidden return area.
+        ("enable_multi_ret_implicit_sret", "true"),
         ("is_pic", "true"),
         ("unwind_info", "false"),
         ("enable_probestack", "false"),

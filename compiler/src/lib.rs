@@ -22,8 +22,93 @@ pub mod trampolines;
 pub use config::{Config, CpuSpec, Grants, OptLevel};
 pub use error::CompileError;
 
+use std::fmt;
+use std::time::{Duration, Instant};
+
 /// Compiles a core wasm module into a relocatable object.
 pub fn compile_module(wasm: &[u8], config: &Config) -> Result<Vec<u8>, CompileError> {
-    let info = module::translate_module(wasm, config)?;
-    obj::emit_module(&info, wasm, config)
+    compile_module_timed(wasm, config).map(|(object, _)| object)
+}
+
+/// [`compile_module`], also reporting where the time went (the CLI prints
+/// the [`Timings`] with `KILN_TIMINGS=1`).
+pub fn compile_module_timed(
+    wasm: &[u8],
+    config: &Config,
+) -> Result<(Vec<u8>, Timings), CompileError> {
+    let start = Instant::now();
+    let mut timings = Timings::default();
+    let info = module::translate_module_timed(wasm, config, &mut timings)?;
+    let object = obj::emit_module_timed(&info, wasm, config, &mut timings)?;
+    timings.total = start.elapsed();
+    Ok((object, timings))
+}
+
+/// Wall-clock time of each phase of one compile, plus CPU time summed over
+/// the parallel workers for the per-function work.
+#[derive(Clone, Debug, Default)]
+pub struct Timings {
+    /// Phase 1: parsing, module-level validation, building the
+    /// `ModuleInfo` (one thread).
+    pub module: Duration,
+    /// Phase 1: validating the function bodies (parallel).
+    pub validate_bodies: Duration,
+    /// Target ISA setup and declaring every function.
+    pub declare: Duration,
+    /// Phase 2: translating and compiling every function and trampoline
+    /// (parallel).
+    pub compile: Duration,
+    /// Part of `compile`: wasm -> CLIF, summed over workers.
+    pub translate_cpu: Duration,
+    /// Part of `compile`: Cranelift (optimization, lowering, register
+    /// allocation, emission), summed over workers.
+    pub codegen_cpu: Duration,
+    /// Phase 3: copying compiled code into the object.
+    pub define_funcs: Duration,
+    /// Phase 3: memory images, descriptors and grants as data objects.
+    pub descriptors: Duration,
+    /// Phase 3: defining the data objects and writing the object file.
+    pub object: Duration,
+    /// The whole compile.
+    pub total: Duration,
+    /// Defined wasm functions compiled.
+    pub functions: usize,
+    /// The function that took longest to translate and compile (it bounds
+    /// how well the parallel phase can balance): index and time.
+    pub slowest_function: Option<(u32, Duration)>,
+    /// Size of the object written, in bytes.
+    pub object_bytes: usize,
+}
+
+impl fmt::Display for Timings {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ms = |d: Duration| d.as_secs_f64() * 1e3;
+        let rows = [
+            ("parse + module validation", self.module),
+            ("validate bodies (parallel)", self.validate_bodies),
+            ("isa + declare", self.declare),
+            ("compile functions (parallel)", self.compile),
+            ("  translate to CLIF (cpu)", self.translate_cpu),
+            ("  cranelift codegen (cpu)", self.codegen_cpu),
+            ("define functions", self.define_funcs),
+            ("descriptors + images", self.descriptors),
+            ("write object", self.object),
+            ("total", self.total),
+        ];
+        writeln!(
+            f,
+            "kiln compile timings ({} functions, {} byte object):",
+            self.functions, self.object_bytes
+        )?;
+        for (i, (name, d)) in rows.iter().enumerate() {
+            if i > 0 {
+                writeln!(f)?;
+            }
+            write!(f, "  {name:<30} {:>10.1} ms", ms(*d))?;
+        }
+        if let Some((index, d)) = self.slowest_function {
+            write!(f, "\n  slowest function: {index} ({:.1} ms)", ms(d))?;
+        }
+        Ok(())
+    }
 }

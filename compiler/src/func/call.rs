@@ -14,7 +14,8 @@
 //!   callee's own `vmctx` from the `VMFuncRef`.
 
 use super::env::{imm, vm_flags, vm_readonly_flags};
-use super::translator::{FuncCodegen, wasm_signature};
+use super::sig::wasm_call_signature as wasm_signature;
+use super::translator::FuncCodegen;
 use crate::CompileError;
 use crate::module::FuncImport;
 use crate::obj::symbols::FuncKey;

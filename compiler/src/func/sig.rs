@@ -2,7 +2,7 @@
 //! `kiln_abi::descriptor`), built in one place.
 
 use crate::module::FuncType;
-use cranelift_codegen::ir::{AbiParam, Signature, Type, types};
+use cranelift_codegen::ir::{AbiParam, ArgumentPurpose, Signature, Type, types};
 use cranelift_codegen::isa::{CallConv, TargetIsa};
 use kiln_abi::ValType;
 use kiln_abi::libcalls::AbiType;
@@ -33,7 +33,10 @@ fn abi_type(ty: AbiType, pointer: Type) -> Type {
 pub fn wasm_call_signature(ty: &FuncType, isa: &dyn TargetIsa) -> Signature {
     let pointer = isa.pointer_type();
     let mut sig = Signature::new(CallConv::Tail);
-    sig.params.push(AbiParam::new(pointer));
+    // The VMContext purpose lets Cranelift derive the stack-limit global
+    // value from it; it does not change the calling convention.
+    sig.params
+        .push(AbiParam::special(pointer, ArgumentPurpose::VMContext));
     sig.params.extend(
         ty.params
             .iter()

@@ -136,7 +136,29 @@ impl FuncCodegen<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_util::translate_wat;
+    use super::super::test_util::{clif_with, translate_wat};
+
+    #[test]
+    fn imported_table_and_global_go_through_pointers() {
+        // Phase 1 imports only WASI functions, so pretend table 0 and
+        // global 0 are imported: their definitions are reached through a
+        // pointer in the VMContext, loaded once.
+        let clif = clif_with(
+            r#"(module
+              (type $t (func))
+              (table 1 funcref)
+              (global (mut i32) (i32.const 0))
+              (func (param i32)
+                (global.set 0 (i32.add (global.get 0) (table.size 0)))
+                (call_indirect (type $t) (local.get 0))))"#,
+            |info| {
+                info.num_imported_tables = 1;
+                info.num_imported_globals = 1;
+            },
+        );
+        // Pointers to the table definition, the global and `type_ids`.
+        assert_eq!(clif.matches("readonly can_move v0+").count(), 3, "{clif}");
+    }
 
     #[test]
     fn table_operators() {

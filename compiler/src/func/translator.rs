@@ -74,18 +74,6 @@ impl FuncTranslator {
     }
 }
 
-/// The wasm-call signature of `ty` with `vmctx` marked as the
-/// `VMContext` parameter (Cranelift needs the mark to resolve the
-/// `vmctx` global value of the stack limit; it does not change the ABI).
-pub(super) fn wasm_signature(
-    ty: &crate::module::FuncType,
-    isa: &dyn cranelift_codegen::isa::TargetIsa,
-) -> ir::Signature {
-    let mut sig = super::sig::wasm_call_signature(ty, isa);
-    sig.params[0].purpose = ir::ArgumentPurpose::VMContext;
-    sig
-}
-
 fn translate_function(
     env: &ModuleEnv<'_>,
     func_index: u32,
@@ -109,7 +97,7 @@ fn translate_function(
 
     let mut func = ir::Function::with_name_signature(
         ir::UserFuncName::user(0, func_index),
-        wasm_signature(ty, env.isa),
+        super::sig::wasm_call_signature(ty, env.isa),
     );
     let stack_limit = stack_limit_global(&mut func, pointer);
     func.stack_limit = Some(stack_limit);

@@ -13,7 +13,7 @@ mod translate;
 mod validate;
 
 pub use names::display_name;
-pub use translate::translate_module;
+pub use translate::{translate_module, translate_module_timed};
 pub use validate::SUPPORTED_FEATURES;
 
 use kiln_abi::ValType;

@@ -1,29 +1,42 @@
 //! wasmparser -> [`ModuleInfo`].
 //!
 //! Phase 1 (WHAT). Input: module bytes, validated payload by payload
-//! alongside (by [`super::validate`]). Output: [`ModuleInfo`]. Invariants: every import is
-//! resolved against `kiln_abi::wasi_p1` here, so an unknown import is a
-//! compile error; `escapes` is exact for the escape routes validation allows;
-//! a malformed name section never fails the compile.
+//! alongside (by [`super::validate`]; bodies in parallel at the end).
+//! Output: [`ModuleInfo`]. Invariants: every import is resolved against
+//! `kiln_abi::wasi_p1` here, so an unknown import is a compile error (but
+//! only for an otherwise valid module); `escapes` is exact for the escape
+//! routes validation allows; a malformed name section never fails the
+//! compile.
 
 use super::{
     ConstExprInfo, DataInfo, ElemInfo, ExportInfo, FuncImport, FuncInfo, FuncType, GlobalInfo,
     ImportInfo, MemoryInfo, ModuleInfo, SegmentMode, TableInfo, validate,
 };
-use crate::{CompileError, Config};
+use crate::{CompileError, Config, Timings};
 use kiln_abi::ValType;
 use kiln_abi::descriptor::{KIND_FUNC, KIND_GLOBAL, KIND_MEMORY, KIND_TABLE};
 use kiln_abi::libcalls::AbiType;
 use kiln_abi::symbols::WASI_P1_MODULE;
 use kiln_abi::wasi_p1::WASI_P1_FUNCS;
 use std::ops::Range;
+use std::time::Instant;
 use wasmparser::{
     CompositeInnerType, ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, KnownCustom,
     Name, Operator, Payload, RefType, TableInit, TypeRef,
 };
 
 /// Validates `wasm` and describes it.
-pub fn translate_module(wasm: &[u8], _config: &Config) -> Result<ModuleInfo, CompileError> {
+pub fn translate_module(wasm: &[u8], config: &Config) -> Result<ModuleInfo, CompileError> {
+    translate_module_timed(wasm, config, &mut Timings::default())
+}
+
+/// [`translate_module`], recording its phases in `timings`.
+pub fn translate_module_timed(
+    wasm: &[u8],
+    _config: &Config,
+    timings: &mut Timings,
+) -> Result<ModuleInfo, CompileError> {
+    let start = Instant::now();
     // Offsets in descriptors and source maps are `u32`.
     if u32::try_from(wasm.len()).is_err() {
         return Err(CompileError::ImplLimit("modules of 4 GiB or more"));
@@ -41,7 +54,10 @@ pub fn translate_module(wasm: &[u8], _config: &Config) -> Result<ModuleInfo, Com
             translated = translate_payload(&mut info, wasm, payload);
         }
     }
+    timings.module = start.elapsed();
+    let start = Instant::now();
     validator.finish()?;
+    timings.validate_bodies = start.elapsed();
     translated?;
     mark_escapes(&mut info);
     Ok(info)
@@ -525,6 +541,17 @@ mod tests {
             describe(r#"(module (import "env" "g" (global i32)))"#),
             Err(CompileError::UnknownImport { .. })
         ));
+    }
+
+    #[test]
+    fn invalid_body_wins_over_unknown_import() {
+        // As if validation ran first: the module is invalid, whatever else.
+        let err = describe(
+            r#"(module (import "env" "f" (func))
+                (func (result i32) (i64.const 0)))"#,
+        )
+        .expect_err("invalid");
+        assert!(matches!(err, CompileError::Invalid { .. }), "{err}");
     }
 
     #[test]

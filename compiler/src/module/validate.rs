@@ -273,6 +273,52 @@ mod tests {
         ));
     }
 
+    /// Runs the payload-by-payload path as `translate_module` does.
+    fn validate_streaming(wasm: &[u8]) -> Result<(), CompileError> {
+        let mut v = ModuleValidator::new(wasm)?;
+        for payload in ModuleValidator::parser().parse_all(wasm) {
+            v.payload(&payload)?;
+        }
+        v.finish()
+    }
+
+    #[test]
+    fn parallel_bodies_give_the_sequential_error() {
+        // Many valid bodies and two invalid ones: the error is the first's,
+        // whatever the scheduling.
+        let mut wat = String::from("(module");
+        for i in 0..64 {
+            match i {
+                20 => wat.push_str(" (func (result i32) (i64.const 0))"),
+                40 => wat.push_str(" (func (drop (v128.const i32x4 0 0 0 0)))"),
+                _ => wat.push_str(" (func (result i32) (i32.const 1))"),
+            }
+        }
+        wat.push(')');
+        let wasm = wat::parse_str(&wat).expect("wat");
+        let streaming = validate_streaming(&wasm).expect_err("invalid");
+        let sequential = validate(&wasm).expect_err("invalid");
+        assert!(
+            matches!(streaming, CompileError::Invalid { .. }),
+            "{streaming}"
+        );
+        assert_eq!(streaming.to_string(), sequential.to_string());
+
+        let simd =
+            wat::parse_str("(module (func) (func) (func (drop (v128.const i32x4 0 0 0 0))))")
+                .expect("wat");
+        assert!(matches!(
+            validate_streaming(&simd),
+            Err(CompileError::Unsupported { feature, .. }) if feature == "simd"
+        ));
+        let valid = wat::parse_str("(module (func) (func (param i32)))").expect("wat");
+        validate_streaming(&valid).expect("valid");
+        assert!(matches!(
+            validate_streaming(b"\0asm\x01\0\0\0\x01"),
+            Err(CompileError::Invalid { .. })
+        ));
+    }
+
     #[test]
     fn component_is_unsupported() {
         let wasm = wat::parse_str("(component)").expect("wat");

@@ -19,6 +19,7 @@ use cranelift_codegen::{CodegenError, Context};
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId, ModuleReloc};
 use rayon::prelude::*;
+use std::time::{Duration, Instant};
 
 /// One function to compile.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -77,6 +78,10 @@ pub struct CompiledFunc {
     pub traps: Vec<TrapEntry>,
     /// Native -> wasm offsets.
     pub srclocs: Vec<SrcLocEntry>,
+    /// Time spent building the CLIF.
+    pub translate_time: Duration,
+    /// Time spent in Cranelift.
+    pub codegen_time: Duration,
 }
 
 /// Compiles `jobs` in parallel; results in job order.
@@ -107,7 +112,10 @@ impl Worker {
     }
 
     fn compile(&mut self, env: &ModuleEnv<'_>, job: Job) -> Result<CompiledFunc, CompileError> {
+        let start = Instant::now();
         let func = self.build(env, job)?;
+        let translate_time = start.elapsed();
+        let start = Instant::now();
         let id = env.ids.id(job.key());
         let index = job.func_index();
         self.ctx.clear();
@@ -151,6 +159,8 @@ impl Worker {
             relocs,
             traps,
             srclocs,
+            translate_time,
+            codegen_time: start.elapsed(),
         })
     }
 

@@ -21,6 +21,7 @@ use kiln_abi::descriptor::{
     SEGMENT_FLAG_ACTIVE, SEGMENT_FLAG_DECLARED, SrcLoc, TableDesc, TrapSite, TypeDesc,
 };
 use kiln_abi::{ABI_VERSION, MODULE_MAGIC};
+use rayon::prelude::*;
 
 /// Alignment of descriptor records (their widest field is 8 bytes).
 const RECORD_ALIGN: u64 = 8;
@@ -210,6 +211,15 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
             code[i as usize] = Some(c);
         }
     }
+    // The runtime prints names verbatim in backtraces. Demangling is the
+    // costliest part of this table for big modules (~1 µs a name), and
+    // independent per name.
+    let names: Vec<(u32, String)> = info
+        .func_names
+        .par_iter()
+        .map(|(&index, name)| (index, crate::module::display_name(name)))
+        .collect();
+    let mut names = names.iter().peekable();
     let mut traps = DataBuilder::new(RECORD_ALIGN);
     let mut srclocs = DataBuilder::new(RECORD_ALIGN);
     let mut out = DataBuilder::new(RECORD_ALIGN);
@@ -221,9 +231,10 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
         if let Some(array_call) = input.ids.get(FuncKey::ArrayCall(index)) {
             out.put_addr(at!(r, FuncDesc, array_call), Target::Func(array_call), 0);
         }
-        if let Some(name) = info.func_names.get(&index) {
-            // The runtime prints this verbatim in backtraces.
-            let name = crate::module::display_name(name);
+        // NB: `names` is sorted by index and may name functions that do not
+        // exist (the name section is not validated); skip those.
+        while names.next_if(|(n, _)| *n < index).is_some() {}
+        if let Some((_, name)) = names.next_if(|(n, _)| *n == index) {
             strings.put_str(&mut out, at!(r, FuncDesc, name), name.as_bytes());
         }
         out.put_u32(at!(r, FuncDesc, type_index), f.type_index);

@@ -33,7 +33,7 @@ pub use image::{IMAGE_SECTION, OS_PAGE_SIZE};
 use crate::func::ModuleEnv;
 use crate::func::sig::{array_call_signature, native_signature, wasm_call_signature};
 use crate::module::{FuncImport, ModuleInfo};
-use crate::{CompileError, Config};
+use crate::{CompileError, Config, Timings};
 use compile::Job;
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_module::{Linkage, Module};
@@ -42,6 +42,7 @@ use data::{DataObjects, StringPool, object_error};
 use kiln_abi::libcalls::LIBCALLS;
 use kiln_abi::vmctx::VMOffsets;
 use kiln_abi::wasi_p1::WASI_P1_FUNCS;
+use std::time::Instant;
 use symbols::{DeclaredFuncs, FuncKey};
 
 /// Compiles every function of `info` and writes the object.
@@ -50,6 +51,21 @@ pub fn emit_module(
     wasm: &[u8],
     config: &Config,
 ) -> Result<Vec<u8>, CompileError> {
+    emit_module_timed(info, wasm, config, &mut Timings::default())
+}
+
+/// [`emit_module`], recording its phases in `timings`.
+pub fn emit_module_timed(
+    info: &ModuleInfo,
+    wasm: &[u8],
+    config: &Config,
+    timings: &mut Timings,
+) -> Result<Vec<u8>, CompileError> {
+    let mut clock = Instant::now();
+    let mut lap = || {
+        let now = Instant::now();
+        std::mem::replace(&mut clock, now).elapsed()
+    };
     let isa = crate::isa::build_isa(config)?;
     let builder = ObjectBuilder::new(
         isa.clone(),
@@ -68,12 +84,26 @@ pub fn emit_module(
         isa: &*isa,
         ids: &ids,
     };
+    timings.declare = lap();
     let compiled = compile::compile_all(&env, &jobs)?;
+    timings.compile = lap();
+    for f in &compiled {
+        timings.translate_cpu += f.translate_time;
+        timings.codegen_cpu += f.codegen_time;
+        if let Job::Wasm(index) = f.job {
+            timings.functions += 1;
+            let time = f.translate_time + f.codegen_time;
+            if timings.slowest_function.is_none_or(|(_, t)| time > t) {
+                timings.slowest_function = Some((index, time));
+            }
+        }
+    }
     for f in &compiled {
         module
             .define_function_bytes(f.id, f.alignment, &f.bytes, &f.relocs)
             .map_err(object_error)?;
     }
+    timings.define_funcs = lap();
 
     let images = image::plan_images(info, wasm);
     let mut objects = DataObjects::default();
@@ -90,12 +120,15 @@ pub fn emit_module(
     image::emit_images(images.images, &mut objects);
     grants::emit_grants(&config.grants, &mut objects, &mut strings);
     strings.finish(&mut objects);
+    timings.descriptors = lap();
     objects.define_all(&mut module)?;
-
-    module
+    let object = module
         .finish()
         .emit()
-        .map_err(|e| CompileError::Object(e.to_string()))
+        .map_err(|e| CompileError::Object(e.to_string()))?;
+    timings.object = lap();
+    timings.object_bytes = object.len();
+    Ok(object)
 }
 
 /// Declares every function the object defines or calls, in a fixed order:

@@ -538,3 +538,16 @@ fn prologue_has_no_wasm_offset() {
     );
     assert!(map.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 != w[1].1));
 }
+
+/// Measures a compile: `KILN_TIME_WASM=path cargo test --release -p
+/// kiln-compiler --lib -- --ignored --nocapture time_compile`.
+#[test]
+#[ignore = "measurement helper: compiles $KILN_TIME_WASM and prints timings"]
+fn time_compile() {
+    let Some(path) = std::env::var_os("KILN_TIME_WASM") else {
+        return;
+    };
+    let wasm = std::fs::read(&path).expect("read $KILN_TIME_WASM");
+    let (_, timings) = crate::compile_module_timed(&wasm, &Config::default()).expect("compiles");
+    eprintln!("{} bytes of wasm\n{timings}", wasm.len());
+}
