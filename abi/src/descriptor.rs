@@ -131,7 +131,8 @@ pub struct FuncDesc {
     pub array_call: Addr,
     /// Size of the body in bytes (`0` for imports).
     pub code_len: u64,
-    /// Name from the name section (empty if none).
+    /// Name from the name section in the form Wasmtime prints it
+    /// (Rust/C++ names demangled), empty if none.
     pub name: Str,
     /// `[TrapSite; num_traps]`, sorted by `offset`.
     pub traps: Addr,

@@ -5,13 +5,15 @@
 //! Location: `$KILN_CACHE_DIR`, else `$XDG_CACHE_HOME/kiln`, else
 //! `$HOME/.cache/kiln`, else `<tmp>/kiln-cache`. Entries are written to a
 //! temporary file in the same directory and renamed into place, so a reader
-//! sees either nothing or a complete file. Nothing is ever evicted; deleting
-//! the directory is always safe.
+//! sees either nothing or a complete file. Entries of other Kiln builds are
+//! evicted once they are a day old (see [`prune_stale`]); deleting the whole
+//! directory is always safe.
 
 use anyhow::{Context, Result};
 use sha2::{Digest, Sha256};
 use std::io::Write;
 use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
 
 /// The cache root (created on first use).
 pub fn cache_dir() -> PathBuf {
@@ -69,6 +71,43 @@ fn set_mode(_path: &Path, _mode: u32) -> Result<()> {
     Ok(())
 }
 
+/// Entries of other Kiln builds younger than this are kept, since another
+/// `kiln` (a debug and a release build side by side) may be using them.
+pub const STALE_AFTER: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Removes the entries of `dir` whose name starts with `prefix`, is not
+/// `keep`, and whose modification time is older than [`STALE_AFTER`].
+/// Best effort: errors are ignored, a concurrent `kiln` may win any race.
+pub fn prune_stale(dir: &Path, prefix: &str, keep: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let now = SystemTime::now();
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else {
+            continue;
+        };
+        if !name.starts_with(prefix) || name == keep {
+            continue;
+        }
+        let old = entry
+            .metadata()
+            .and_then(|m| m.modified())
+            .ok()
+            .and_then(|t| now.duration_since(t).ok())
+            .is_some_and(|age| age > STALE_AFTER);
+        if old {
+            let path = entry.path();
+            let _ = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+        }
+    }
+}
+
 /// Builds cache keys: a SHA-256 over length-prefixed fields, so that no two
 /// different field lists hash the same bytes.
 #[derive(Default)]
@@ -103,6 +142,30 @@ mod tests {
         let mut b = KeyHasher::default();
         b.field("a").field("bc");
         assert_ne!(a.finish(), b.finish());
+    }
+
+    #[test]
+    fn prunes_only_old_foreign_entries() {
+        let dir = tempfile::tempdir().unwrap();
+        for name in ["runtime-a.a", "runtime-b.a", "other"] {
+            std::fs::write(dir.path().join(name), b"x").unwrap();
+        }
+        let old = SystemTime::now() - STALE_AFTER - Duration::from_secs(60);
+        for name in ["runtime-a.a", "runtime-b.a", "other"] {
+            let f = std::fs::File::options()
+                .write(true)
+                .open(dir.path().join(name))
+                .unwrap();
+            f.set_modified(old).unwrap();
+        }
+        std::fs::write(dir.path().join("runtime-new.a"), b"x").unwrap();
+        prune_stale(dir.path(), "runtime-", "runtime-b.a");
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["other", "runtime-b.a", "runtime-new.a"]);
     }
 
     #[test]

@@ -2,8 +2,9 @@
 //!
 //! The module is compiled once into a run-mode executable
 //! (`GRANT_FLAG_RUN_MODE`, no baked capabilities) cached under
-//! `<cache>/run/<key>`, where the key hashes the wasm bytes, the compile
-//! options, the kiln version and build, and the runtime archive. Each run
+//! `<cache>/run/build-<kiln build>/<key>`: the directory identifies the Kiln
+//! build (version, executable, runtime archive), the key hashes the wasm
+//! bytes and the compile options. Each run
 //! then `exec`s the cached executable, so signals, exit status and stdio
 //! belong to the guest's process exactly as with a `kiln build` output; this
 //! run's capabilities travel in [`kiln_abi::grants::RUN_CONFIG_ENV`].
@@ -85,19 +86,28 @@ pub fn run(args: RunArgs) -> Result<()> {
 /// Returns the cached run-mode executable for `wasm`, compiling and linking
 /// it first if needed.
 fn cached_binary(module: &Path, wasm: &[u8], opt: Opt, target: &str) -> Result<PathBuf> {
-    let mut key = cache::KeyHasher::default();
-    key.field("kiln-run-v1")
+    // Entries live in one directory per Kiln build, so that the entries of
+    // older builds can be evicted as a whole.
+    let mut build = cache::KeyHasher::default();
+    build
+        .field("kiln-run-v1")
         .field(env!("CARGO_PKG_VERSION"))
         .field(self_identity())
-        .field(runtime::HASH)
-        .field(format!("{:?}", opt.level()))
+        .field(runtime::HASH);
+    let build = format!("build-{}", build.finish());
+    let mut key = cache::KeyHasher::default();
+    key.field(format!("{:?}", opt.level()))
         .field(target)
         .field(wasm);
-    let dir = cache::subdir("run")?;
-    let binary = dir.join(key.finish());
+    let binary = cache::cache_dir()
+        .join("run")
+        .join(&build)
+        .join(key.finish());
     if binary.is_file() {
         return Ok(binary);
     }
+    let dir = cache::subdir(&format!("run/{build}"))?;
+    cache::prune_stale(&cache::cache_dir().join("run"), "", &build);
     let config = Config {
         target: None,
         opt_level: opt.level(),

@@ -22,11 +22,14 @@ pub fn native_libs() -> Vec<String> {
 /// The archive as a file: `<cache>/runtime-<hash>.a`, written once and
 /// reused by every later `kiln` of the same build.
 pub fn archive_path() -> Result<PathBuf> {
-    let path = cache::cache_dir().join(format!("runtime-{HASH}.a"));
+    let name = format!("runtime-{HASH}.a");
+    let path = cache::cache_dir().join(&name);
     let complete = std::fs::metadata(&path).is_ok_and(|m| m.len() == ARCHIVE.len() as u64);
     if !complete {
-        cache::subdir("")?;
+        let dir = cache::subdir("")?;
         cache::write_atomic(&path, ARCHIVE, 0o644)?;
+        // A new runtime means a new Kiln build: drop old builds' archives.
+        cache::prune_stale(&dir, "runtime-", &name);
     }
     Ok(path)
 }

@@ -6,7 +6,10 @@
 //! `__kiln_desc_<part>`, all read-only. Records are written at the
 //! `offset_of!` offsets of the `kiln_abi::descriptor` types (which hold only
 //! `u32`/`u64`, so host and target layouts agree); every address is an
-//! absolute 8-byte relocation; an empty array's address is `0`.
+//! absolute 8-byte relocation; an empty array's address is `0`. Function
+//! names are stored in the form Wasmtime prints them in backtraces
+//! ([`crate::module::display_name`]), since the runtime prints them verbatim;
+//! source maps mark native code without a wasm location with `NO_INDEX`.
 
 use super::compile::{CompiledFunc, Job};
 use super::data::{DataBuilder, DataObjects, StringPool, Target};

@@ -5,9 +5,10 @@ use crate::{CompileError, Config, Grants, compile_module};
 use core::mem::{offset_of, size_of};
 use kiln_abi::descriptor::{
     DATA_FLAG_IN_IMAGE, DataDesc, FuncDesc, IMPORT_FLAG_HOST, ImportDesc, MemoryDesc,
-    ModuleDescriptor, NO_INDEX, SEGMENT_FLAG_ACTIVE, SrcLoc, Str,
+    ModuleDescriptor, NO_INDEX, SEGMENT_FLAG_ACTIVE, SrcLoc, Str, TrapSite,
 };
 use kiln_abi::grants::{EnvGrant, GrantsDescriptor};
+use kiln_abi::trap::TrapCode;
 use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget, SymbolKind};
 use std::collections::BTreeMap;
 
@@ -537,6 +538,55 @@ fn prologue_has_no_wasm_offset() {
         "{map:x?}"
     );
     assert!(map.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 != w[1].1));
+}
+
+/// Trap sites are the first byte of the faulting instruction (the signal
+/// handler looks the faulting pc up exactly).
+#[test]
+fn trap_sites_start_at_the_faulting_instruction() {
+    let wat = r#"(module
+        (memory 1)
+        (func (param i32) (result i32) (i32.load offset=4 (local.get 0)))
+        (func (unreachable)))"#;
+    let obj = Obj::compile(wat, &Config::default());
+    let (funcs, relocs) = obj.func_descs();
+    let traps_of = |i: usize| -> Vec<(u32, u32)> {
+        let base = i * size_of::<FuncDesc>();
+        let n = u32_at(&funcs, base + offset_of!(FuncDesc, num_traps)) as usize;
+        let (pool, start) = &relocs[&((base + offset_of!(FuncDesc, traps)) as u64)];
+        let bytes = obj.symbol_bytes(pool);
+        (0..n)
+            .map(|k| {
+                let at = *start as usize + k * size_of::<TrapSite>();
+                (
+                    u32_at(&bytes, at + offset_of!(TrapSite, offset)),
+                    u32_at(&bytes, at + offset_of!(TrapSite, code)),
+                )
+            })
+            .collect()
+    };
+    let oob = TrapCode::MemoryOutOfBounds as u32;
+    let load = obj.symbol_bytes("__kiln_func_0");
+    let (offset, _) = *traps_of(0)
+        .iter()
+        .find(|(_, code)| *code == oob)
+        .expect("the load has a trap site");
+    // `mov r32, [mem]`: opcode 0x8b, maybe after a REX prefix.
+    let at = &load[offset as usize..];
+    let opcode = if (0x40..=0x4f).contains(&at[0]) {
+        at[1]
+    } else {
+        at[0]
+    };
+    assert_eq!(opcode, 0x8b, "{:02x?}", &at[..at.len().min(8)]);
+
+    let unreachable = obj.symbol_bytes("__kiln_func_1");
+    let ud2 = traps_of(1)
+        .iter()
+        .find(|(_, code)| *code == TrapCode::UnreachableCodeReached as u32)
+        .map(|(offset, _)| *offset as usize)
+        .expect("unreachable has a trap site");
+    assert_eq!(&unreachable[ud2..ud2 + 2], &[0x0f, 0x0b]);
 }
 
 /// Measures a compile: `KILN_TIME_WASM=path cargo test --release -p

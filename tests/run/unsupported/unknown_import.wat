@@ -1,0 +1,5 @@
+;; Imports other than WASI preview 1 are rejected at compile time.
+(module
+  (import "env" "host_fn" (func (param i32)))
+  (func (export "_start")))
+;;! compile-error = "unknown import"
