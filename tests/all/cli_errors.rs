@@ -170,6 +170,10 @@ pub fn trials() -> Vec<Trial> {
         .collect();
     trials.push(Trial::test("cli::version", version));
     trials.push(Trial::test("cli::run_argv", run_argv));
+    trials.push(Trial::test(
+        "cli::emit_obj_and_options",
+        emit_obj_and_options,
+    ));
     trials.push(Trial::test("cli::run_exit_status", run_exit_status));
     trials.push(Trial::test(
         "cli::output_is_executable",
@@ -341,6 +345,58 @@ fn run_exit_status() -> Result<(), Failed> {
         .map_err(|e| format!("{e:#}"))?;
         if o.code() != 134 || !o.stderr_str().contains("wasm trap: wasm `unreachable`") {
             return Err(format!("trap: expected exit 134\n{}", o.describe()).into());
+        }
+    }
+    Ok(())
+}
+
+/// `--emit obj` writes a relocatable ELF object; `-O`, `--cpu`, `--strip` and
+/// an explicit host `--target` are accepted and give working executables.
+fn emit_obj_and_options() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let hello = util::repo().join("examples/hello.wat");
+    let obj = dir.path().join("hello.o");
+    let o = util::run(
+        util::kiln_cmd()
+            .args(["build", "--emit", "obj"])
+            .arg(&hello)
+            .arg("-o")
+            .arg(&obj),
+        b"",
+        TIMEOUT,
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    let bytes = std::fs::read(&obj).map_err(|e| format!("no object: {e}\n{}", o.describe()))?;
+    // ELF, 64-bit, little-endian, type ET_REL (1).
+    if !bytes.starts_with(b"\x7fELF\x02\x01") || bytes.get(16) != Some(&1) {
+        return Err("--emit obj did not write a relocatable ELF object".into());
+    }
+    let host = "x86_64-unknown-linux-gnu";
+    for opts in [
+        &["-O", "0"][..],
+        &["-O", "s", "--strip"],
+        &["--cpu", "native"],
+        &["--target", host, "-O", "1"],
+    ] {
+        let exe = dir.path().join("hello");
+        let o = util::run(
+            util::kiln_cmd()
+                .arg("build")
+                .args(opts)
+                .arg(&hello)
+                .arg("-o")
+                .arg(&exe),
+            b"",
+            TIMEOUT,
+        )
+        .map_err(|e| format!("{e:#}"))?;
+        if !o.status.success() {
+            return Err(format!("kiln build {opts:?} failed\n{}", o.describe()).into());
+        }
+        let o = util::run(&mut std::process::Command::new(&exe), b"", TIMEOUT)
+            .map_err(|e| format!("{e:#}"))?;
+        if o.code() != 0 || o.stdout_str() != "Hello, world!\n" {
+            return Err(format!("hello built with {opts:?} misbehaved\n{}", o.describe()).into());
         }
     }
     Ok(())

@@ -119,7 +119,12 @@ fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
     let spec = parse_spec(&text).map_err(fail)?;
     let wasm = build_wasm(source, lang).map_err(fail)?;
     let mut failures = Vec::new();
-    for via in [Via::Build, Via::Run] {
+    let vias: &[Via] = if util::reference_engine() {
+        &[Via::Wasmtime]
+    } else {
+        &[Via::Build, Via::Run]
+    };
+    for &via in vias {
         if let Err(e) = run_once(source, &wasm, &spec, via) {
             failures.push(format!("via {via:?}: {e:#}"));
         }
@@ -138,6 +143,8 @@ enum Via {
     Build,
     /// `kiln run` with the grants on its command line.
     Run,
+    /// `wasmtime run` (`KILN_TEST_ENGINE=wasmtime`: checks the expectations).
+    Wasmtime,
 }
 
 fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
@@ -197,6 +204,12 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
         }
         Via::Run => {
             let mut cmd = util::kiln_cmd();
+            cmd.arg("run").args(&grant_flags).arg(wasm).args(&spec.args);
+            util::run(&mut cmd, &spec.stdin, RUN_TIMEOUT)?
+        }
+        Via::Wasmtime => {
+            let wasmtime = util::wasmtime().context("wasmtime is not installed")?;
+            let mut cmd = Command::new(wasmtime);
             cmd.arg("run").args(&grant_flags).arg(wasm).args(&spec.args);
             util::run(&mut cmd, &spec.stdin, RUN_TIMEOUT)?
         }
@@ -436,14 +449,22 @@ fn run_big() -> Result<Completion, Failed> {
     if size < 5 * 1024 * 1024 {
         return Err(format!("the big module is only {size} bytes (want >= 5 MiB)").into());
     }
-    let exe = util::scratch("program-bins").join("big");
-    let mut cmd = util::kiln_cmd();
-    cmd.arg("build").arg(&wasm).arg("-o").arg(&exe);
-    let o = util::run(&mut cmd, b"", BUILD_TIMEOUT).map_err(fail)?;
-    if !o.status.success() {
-        return Err(format!("kiln build of the big module failed\n{}", o.describe()).into());
-    }
-    let o = util::run(Command::new(&exe).args(["3", "x"]), b"", RUN_TIMEOUT).map_err(fail)?;
+    let mut run_cmd = if util::reference_engine() {
+        let wasmtime = util::wasmtime().ok_or("wasmtime is not installed")?;
+        let mut c = Command::new(wasmtime);
+        c.arg("run").arg(&wasm);
+        c
+    } else {
+        let exe = util::scratch("program-bins").join("big");
+        let mut cmd = util::kiln_cmd();
+        cmd.arg("build").arg(&wasm).arg("-o").arg(&exe);
+        let o = util::run(&mut cmd, b"", BUILD_TIMEOUT).map_err(fail)?;
+        if !o.status.success() {
+            return Err(format!("kiln build of the big module failed\n{}", o.describe()).into());
+        }
+        Command::new(&exe)
+    };
+    let o = util::run(run_cmd.args(["3", "x"]), b"", RUN_TIMEOUT).map_err(fail)?;
     let want = std::fs::read_to_string(root.join("expected.stdout")).map_err(|e| e.to_string())?;
     if o.code() != 3 || o.stdout_str() != want || o.stderr_str() != "big: done\n" {
         return Err(format!(

@@ -157,19 +157,11 @@ enum Engine {
 }
 
 fn engine() -> Engine {
-    match std::env::var("KILN_TEST_ENGINE").as_deref() {
-        Ok("wasmtime") => Engine::Wasmtime,
-        _ => Engine::Kiln,
+    if util::reference_engine() {
+        Engine::Wasmtime
+    } else {
+        Engine::Kiln
     }
-}
-
-/// The reference engine, if installed.
-pub fn wasmtime() -> Option<PathBuf> {
-    let p = PathBuf::from("/opt/devtools/bin/wasmtime");
-    if p.is_file() {
-        return Some(p);
-    }
-    util::have("wasmtime").then(|| PathBuf::from("wasmtime"))
 }
 
 /// One trial per `.wat` file under `tests/run`.
@@ -310,7 +302,7 @@ fn execute(
             c
         }
         (Engine::Wasmtime, _, _) => {
-            let Some(w) = wasmtime() else {
+            let Some(w) = util::wasmtime() else {
                 bail!("KILN_TEST_ENGINE=wasmtime but wasmtime is not installed");
             };
             let mut c = Command::new(w);

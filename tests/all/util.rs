@@ -191,6 +191,21 @@ pub fn escape(bytes: &[u8]) -> String {
     s
 }
 
+/// Whether `KILN_TEST_ENGINE=wasmtime` asks to check the expectations
+/// against the reference engine instead of Kiln.
+pub fn reference_engine() -> bool {
+    std::env::var("KILN_TEST_ENGINE").is_ok_and(|v| v == "wasmtime")
+}
+
+/// The reference engine, if installed.
+pub fn wasmtime() -> Option<PathBuf> {
+    let p = PathBuf::from("/opt/devtools/bin/wasmtime");
+    if p.is_file() {
+        return Some(p);
+    }
+    have("wasmtime").then(|| PathBuf::from("wasmtime"))
+}
+
 /// Whether a program is on `PATH`.
 pub fn have(program: &str) -> bool {
     let Some(path) = std::env::var_os("PATH") else {
