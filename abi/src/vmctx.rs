@@ -288,21 +288,58 @@ mod tests {
     #[test]
     fn host_records_match_offsets() {
         let p = size_of::<usize>() as u8;
-        assert_eq!(size_of::<VMMemoryDefinition>() as u32, VMOffsets::size_of_memory_definition(p));
-        assert_eq!(offset_of!(VMMemoryDefinition, current_length) as u32, VMOffsets::memory_current_length(p));
-        assert_eq!(size_of::<VMTableDefinition>() as u32, VMOffsets::size_of_table_definition(p));
-        assert_eq!(offset_of!(VMTableDefinition, current_elements) as u32, VMOffsets::table_current_elements(p));
+        assert_eq!(
+            size_of::<VMMemoryDefinition>() as u32,
+            VMOffsets::size_of_memory_definition(p)
+        );
+        assert_eq!(
+            offset_of!(VMMemoryDefinition, current_length) as u32,
+            VMOffsets::memory_current_length(p)
+        );
+        assert_eq!(
+            size_of::<VMTableDefinition>() as u32,
+            VMOffsets::size_of_table_definition(p)
+        );
+        assert_eq!(
+            offset_of!(VMTableDefinition, current_elements) as u32,
+            VMOffsets::table_current_elements(p)
+        );
         assert_eq!(size_of::<VMGlobal>() as u32, VMOffsets::size_of_global());
-        assert_eq!(size_of::<VMFuncRef>() as u32, VMOffsets::size_of_func_ref(p));
-        assert_eq!(offset_of!(VMFuncRef, type_id) as u32, VMOffsets::func_ref_type_id(p));
-        assert_eq!(offset_of!(VMFuncRef, vmctx) as u32, VMOffsets::func_ref_vmctx(p));
-        assert_eq!(size_of::<VMFunctionImport>() as u32, VMOffsets::size_of_function_import(p));
-        assert_eq!(offset_of!(VMFunctionImport, vmctx) as u32, VMOffsets::function_import_vmctx(p));
+        assert_eq!(
+            size_of::<VMFuncRef>() as u32,
+            VMOffsets::size_of_func_ref(p)
+        );
+        assert_eq!(
+            offset_of!(VMFuncRef, type_id) as u32,
+            VMOffsets::func_ref_type_id(p)
+        );
+        assert_eq!(
+            offset_of!(VMFuncRef, vmctx) as u32,
+            VMOffsets::func_ref_vmctx(p)
+        );
+        assert_eq!(
+            size_of::<VMFunctionImport>() as u32,
+            VMOffsets::size_of_function_import(p)
+        );
+        assert_eq!(
+            offset_of!(VMFunctionImport, vmctx) as u32,
+            VMOffsets::function_import_vmctx(p)
+        );
     }
 
     #[test]
     fn globals_are_16_aligned() {
-        let o = VMOffsets::new(8, VMCounts { imported_funcs: 1, imported_memories: 1, defined_tables: 1, defined_globals: 3, funcs: 5, ..Default::default() });
+        let o = VMOffsets::new(
+            8,
+            VMCounts {
+                imported_funcs: 1,
+                imported_memories: 1,
+                defined_tables: 1,
+                defined_globals: 3,
+                funcs: 5,
+                ..Default::default()
+            },
+        );
         assert_eq!(o.defined_global(0) % 16, 0);
         assert_eq!(o.size() % 16, 0);
         assert!(o.func_ref(4) + VMOffsets::size_of_func_ref(8) <= o.size());

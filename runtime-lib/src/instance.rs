@@ -182,10 +182,12 @@ impl Instance {
             self.at::<u32>(VMOffsets::MAGIC).write(VMCTX_MAGIC);
             self.at::<usize>(VMOffsets::STACK_LIMIT).write(0);
             self.at::<*mut Instance>(VMOffsets::INSTANCE).write(me);
-            self.at::<*const u32>(VMOffsets::TYPE_IDS).write(self.type_ids.as_ptr());
+            self.at::<*const u32>(VMOffsets::TYPE_IDS)
+                .write(self.type_ids.as_ptr());
             self.at::<*mut VMMemoryDefinition>(VMOffsets::WASI_MEMORY)
                 .write(std::ptr::null_mut());
-            self.at::<*mut WasiCtx>(VMOffsets::HOST_STATE).write(self.host_state);
+            self.at::<*mut WasiCtx>(VMOffsets::HOST_STATE)
+                .write(self.host_state);
         }
     }
 
