@@ -5,10 +5,21 @@ use super::runtime;
 use anyhow::{Context, Result};
 use std::path::Path;
 
-/// Compiles `wasm` into object bytes; errors name `file`.
+/// Compiles `wasm` into object bytes; errors name `file`. With
+/// `KILN_TIMINGS=1` the per-phase compile times go to stderr.
 pub fn compile(file: &Path, wasm: &[u8], config: &kiln_compiler::Config) -> Result<Vec<u8>> {
-    kiln_compiler::compile_module(wasm, config)
-        .with_context(|| format!("failed to compile `{}`", file.display()))
+    let (object, timings) = kiln_compiler::compile_module_timed(wasm, config)
+        .with_context(|| format!("failed to compile `{}`", file.display()))?;
+    if env_flag("KILN_TIMINGS") {
+        eprintln!("{timings}");
+    }
+    Ok(object)
+}
+
+/// Whether environment variable `name` is set to something other than
+/// empty or `0`.
+fn env_flag(name: &str) -> bool {
+    std::env::var(name).is_ok_and(|v| v != "0" && !v.is_empty())
 }
 
 /// Links one object with the embedded runtime into the executable `output`.
@@ -33,7 +44,7 @@ pub fn link(object: &[u8], target: &str, output: &Path, strip: bool) -> Result<(
 
 /// Whether the CLI should run the Cranelift verifier (`KILN_VERIFY=1`).
 pub fn verify_requested() -> bool {
-    std::env::var("KILN_VERIFY").is_ok_and(|v| v != "0" && !v.is_empty())
+    env_flag("KILN_VERIFY")
 }
 
 /// Writes `bytes` as a regular (non-executable) file.

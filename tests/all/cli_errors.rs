@@ -175,11 +175,29 @@ pub fn trials() -> Vec<Trial> {
         emit_obj_and_options,
     ));
     trials.push(Trial::test("cli::run_exit_status", run_exit_status));
+    trials.push(Trial::test("cli::timings_on_request", timings_on_request));
     trials.push(Trial::test(
         "cli::output_is_executable",
         output_is_executable,
     ));
     trials
+}
+
+/// `KILN_TIMINGS=1` prints the compile phases to stderr; the build still
+/// succeeds.
+fn timings_on_request() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("empty.wat"), EMPTY).map_err(|e| e.to_string())?;
+    let mut cmd = util::kiln_cmd();
+    cmd.current_dir(dir.path())
+        .args(["build", "empty.wat", "-o", "out"])
+        .env("KILN_TIMINGS", "1");
+    let o = util::run(&mut cmd, b"", TIMEOUT).map_err(|e| format!("{e:#}"))?;
+    let stderr = o.stderr_str();
+    if o.code() != 0 || !stderr.contains("kiln compile timings") || !stderr.contains("total") {
+        return Err(format!("no timings printed\n{}", o.describe()).into());
+    }
+    Ok(())
 }
 
 fn run_case(case: &ErrorCase) -> Result<(), Failed> {
