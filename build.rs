@@ -120,6 +120,10 @@ fn build_runtime(manifest_dir: &Path, out_dir: &Path) -> (PathBuf, String) {
             cmd.env_remove(&key);
         }
     }
+    // The runtime walks frame pointers from a failing host call back into
+    // wasm code to print the wasm backtrace (e.g. `proc_exit(200)`), so
+    // every runtime frame must keep one.
+    cmd.env("CARGO_ENCODED_RUSTFLAGS", "-Cforce-frame-pointers=yes");
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let out = cmd
         .output()

@@ -150,11 +150,15 @@ pub fn link_args(request: &LinkRequest) -> Vec<OsString> {
     // NB: the DWARF comes only from the Rust standard library inside the
     // runtime (about 4 MB); compiled wasm has none. Dropping it keeps a
     // hello world small while the symbol table keeps function names.
-    args.push("-Wl,--strip-debug".into());
+    // NB: GNU ld obeys the last strip option and the driver moves `-s`
+    // before the inputs, so `--strip` must replace `--strip-debug` rather
+    // than be added to it.
+    args.push(if request.strip {
+        "-Wl,--strip-all".into()
+    } else {
+        "-Wl,--strip-debug".into()
+    });
     args.push("-pie".into());
-    if request.strip {
-        args.push("-s".into());
-    }
     args
 }
 
@@ -259,6 +263,20 @@ mod tests {
                 "-pie"
             ]
         );
+    }
+
+    #[test]
+    fn strip_replaces_strip_debug() {
+        // Regression: `-s` plus a later `--strip-debug` left the symbol
+        // table in place (GNU ld obeys the last strip option).
+        let mut r = request();
+        r.strip = true;
+        let args: Vec<String> = link_args(&r)
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        assert!(args.iter().any(|a| a == "-Wl,--strip-all"));
+        assert!(!args.iter().any(|a| a.contains("strip-debug") || a == "-s"));
     }
 
     #[test]

@@ -153,10 +153,16 @@ fn self_identity() -> String {
 #[cfg(unix)]
 fn exec(binary: &Path, argv0: &str, args: &[OsString], config: &str) -> Result<()> {
     use std::os::unix::process::CommandExt;
+    // NB: `Command::env` would rebuild the environment as a sorted map, but
+    // the guest must see the host environment in its own order (as with
+    // wasmtime's `-S inherit-env`). Setting the variable in this process
+    // lets exec pass `environ` through untouched.
+    // SAFETY: nothing reads or writes the environment concurrently: the
+    // compiler's worker threads are idle and this process execs right away.
+    unsafe { std::env::set_var(RUN_CONFIG_ENV, config) };
     let err = std::process::Command::new(binary)
         .arg0(argv0)
         .args(args)
-        .env(RUN_CONFIG_ENV, config)
         .exec();
     Err(err).with_context(|| format!("cannot execute `{}`", binary.display()))
 }

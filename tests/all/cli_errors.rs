@@ -177,10 +177,106 @@ pub fn trials() -> Vec<Trial> {
     trials.push(Trial::test("cli::run_exit_status", run_exit_status));
     trials.push(Trial::test("cli::timings_on_request", timings_on_request));
     trials.push(Trial::test(
+        "cli::stdout_closed_is_eio",
+        stdout_closed_is_eio,
+    ));
+    trials.push(Trial::test(
+        "cli::run_inherit_env_order",
+        run_inherit_env_order,
+    ));
+    trials.push(Trial::test(
         "cli::output_is_executable",
         output_is_executable,
     ));
     trials
+}
+
+/// Prints the guest's environment buffer (`NAME=value\0...`) to stdout.
+const PRINT_ENVIRON: &[u8] = br#"(module
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_get" (func $get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (drop (call $sizes (i32.const 0) (i32.const 4)))
+    (drop (call $get (i32.const 1024) (i32.const 4096)))
+    (i32.store (i32.const 8) (i32.const 4096))
+    (i32.store (i32.const 12) (i32.load (i32.const 4)))
+    (drop (call $write (i32.const 1) (i32.const 8) (i32.const 1) (i32.const 16)))))"#;
+
+/// `kiln run -S inherit-env` hands the guest the host environment in the
+/// host's order, as wasmtime does (regression: it used to arrive sorted).
+fn run_inherit_env_order() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("env.wat"), PRINT_ENVIRON).map_err(|e| e.to_string())?;
+    let mut cmd = std::process::Command::new("env");
+    cmd.current_dir(dir.path()).arg("-i");
+    // Keep what kiln needs to find its cache and linker, then two variables
+    // deliberately out of alphabetical order.
+    let mut keep: Vec<String> = ["HOME", "PATH"]
+        .iter()
+        .filter_map(|k| std::env::var(k).ok().map(|v| format!("{k}={v}")))
+        .collect();
+    keep.push(format!(
+        "KILN_CACHE_DIR={}",
+        util::scratch("kiln-cache").display()
+    ));
+    cmd.args(&keep).args(["ZED=1", "ALPHA=2"]);
+    cmd.arg(util::kiln())
+        .args(["run", "-S", "inherit-env", "env.wat"]);
+    let o = util::run(&mut cmd, b"", TIMEOUT).map_err(|e| format!("{e:#}"))?;
+    let mut expected: Vec<u8> = Vec::new();
+    for kv in keep.iter().map(String::as_str).chain(["ZED=1", "ALPHA=2"]) {
+        expected.extend_from_slice(kv.as_bytes());
+        expected.push(0);
+    }
+    if o.code() != 0 || o.stdout != expected {
+        return Err(format!("environment not in host order\n{}", o.describe()).into());
+    }
+    Ok(())
+}
+
+/// Writes to stdout until `fd_write` fails, then exits with its errno.
+const WRITE_UNTIL_ERROR: &[u8] = br#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (local $e i32)
+    (i32.store (i32.const 0) (i32.const 64))
+    (i32.store (i32.const 4) (i32.const 4096))
+    (loop $again
+      (local.set $e (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+      (br_if $again (i32.eqz (local.get $e))))
+    (call $exit (local.get $e))))"#;
+
+/// A guest writing to a stdout whose reader is gone gets `EIO` (29), as
+/// under wasmtime, not `EPIPE` (regression), and is not killed by SIGPIPE.
+fn stdout_closed_is_eio() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("w.wat"), WRITE_UNTIL_ERROR).map_err(|e| e.to_string())?;
+    let exe = dir.path().join("w");
+    let o = util::run(
+        util::kiln_cmd()
+            .current_dir(dir.path())
+            .args(["build", "w.wat", "-o"])
+            .arg(&exe),
+        b"",
+        TIMEOUT,
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    if !o.status.success() {
+        return Err(format!("build failed\n{}", o.describe()).into());
+    }
+    let mut child = std::process::Command::new(&exe)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| e.to_string())?;
+    drop(child.stdout.take());
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.code() != Some(29) {
+        return Err(format!("expected exit 29 (EIO), got {status}").into());
+    }
+    Ok(())
 }
 
 /// `KILN_TIMINGS=1` prints the compile phases to stderr; the build still
@@ -410,6 +506,12 @@ fn emit_obj_and_options() -> Result<(), Failed> {
         .map_err(|e| format!("{e:#}"))?;
         if !o.status.success() {
             return Err(format!("kiln build {opts:?} failed\n{}", o.describe()).into());
+        }
+        // `--strip` drops the symbol table; without it the table stays.
+        let image = std::fs::read(&exe).map_err(|e| e.to_string())?;
+        let has_symtab = image.windows(b".symtab".len()).any(|w| w == b".symtab");
+        if has_symtab == opts.contains(&"--strip") {
+            return Err(format!("{opts:?}: .symtab present = {has_symtab}").into());
         }
         let o = util::run(&mut std::process::Command::new(&exe), b"", TIMEOUT)
             .map_err(|e| format!("{e:#}"))?;

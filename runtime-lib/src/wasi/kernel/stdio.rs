@@ -51,8 +51,15 @@ impl Stdio {
     }
 
     /// Writes all of `data`.
+    ///
+    /// NB: a reader that went away (`EPIPE`) is a *closed stream* in
+    /// Wasmtime's stdout/stderr, which P1 reports as `EIO`; other errors
+    /// (e.g. `ENOSPC` on `/dev/full`) pass through as themselves.
     pub fn write_all(&self, data: &[u8]) -> KResult<usize> {
-        write_all_fd(host_fd(self.kind), data)
+        write_all_fd(host_fd(self.kind), data).map_err(|e| match e {
+            ErrorCode::Pipe => ErrorCode::Io,
+            other => other,
+        })
     }
 }
 

@@ -141,9 +141,9 @@ unsafe fn dispatch<R: P1Return>(
     match outcome {
         Ok(Ok(r)) => r.success(),
         Ok(Err(P1Error::Errno(e))) => R::errno(e),
-        Ok(Err(P1Error::Fatal(msg))) => {
-            crate::wasi::fatal(&format!("wasi_snapshot_preview1::{name}: {msg}"))
-        }
+        // NB: Wasmtime prints a host function's error without naming the
+        // function (the wasm backtrace shows the caller).
+        Ok(Err(P1Error::Fatal(msg))) => crate::wasi::fatal(&msg),
         Err(_) => {
             eprintln!("kiln runtime: internal error (panic) in WASI function {name}");
             std::process::abort()
