@@ -67,15 +67,16 @@ impl GuestMemory {
 
     fn check(&self, ptr: u32, len: u64, align: u32) -> Result<usize, P1Error> {
         let end = u64::from(ptr) + len;
+        // NB: the wording is wiggle's `GuestError` Display, which Wasmtime
+        // prints as the last line of the error chain.
         if end > self.len as u64 {
             return Err(P1Error::Fatal(format!(
-                "pointer out of bounds: {len} bytes at {ptr:#x} (memory is {:#x} bytes)",
-                self.len
+                "Pointer out of bounds: Region {{ start: {ptr}, len: {len} }}"
             )));
         }
         if !ptr.is_multiple_of(align) {
             return Err(P1Error::Fatal(format!(
-                "Pointer not aligned to {align}: {ptr:#x}"
+                "Pointer not aligned to {align}: Region {{ start: {ptr}, len: {len} }}"
             )));
         }
         Ok(ptr as usize)
