@@ -70,6 +70,35 @@ fn in_bounds(start: u64, len: u64, size: u64) -> bool {
 }
 
 /// The bodies, as plain functions of the instance.
+/// `memory.copy` / `table.copy`: checks both ranges first (spec order: no
+/// partial copy), then copies `len` elements; the ranges may overlap, since
+/// source and destination can be the same memory or table.
+///
+/// # Safety
+/// `dst.0` and `src.0` must be valid for `dst.1` and `src.1` elements.
+unsafe fn bounded_copy<T>(
+    dst: (*mut T, u64),
+    src: (*mut T, u64),
+    (dst_at, src_at, len): (u64, u64, u64),
+    trap: TrapCode,
+) -> i32 {
+    trap_result(
+        if in_bounds(dst_at, len, dst.1) && in_bounds(src_at, len, src.1) {
+            // SAFETY: both ranges were checked against the live sizes.
+            unsafe {
+                std::ptr::copy(
+                    src.0.add(src_at as usize),
+                    dst.0.add(dst_at as usize),
+                    len as usize,
+                )
+            };
+            Ok(())
+        } else {
+            Err(trap)
+        },
+    )
+}
+
 mod imp {
     use super::*;
 
@@ -126,24 +155,16 @@ mod imp {
             // SAFETY: a definition of a live memory.
             unsafe { ((*d).base, (*d).current_length as u64) }
         };
-        let ((dst_base, dst_len), (src_base, src_len)) = (def(dst_memory), def(src_memory));
         let (dst, src, len) = (dst as u64, src as u64, len as u64);
-        trap_result(
-            if in_bounds(dst, len, dst_len) && in_bounds(src, len, src_len) {
-                // SAFETY: both ranges were checked; `copy` allows overlap (the
-                // same memory).
-                unsafe {
-                    std::ptr::copy(
-                        src_base.add(src as usize),
-                        dst_base.add(dst as usize),
-                        len as usize,
-                    )
-                };
-                Ok(())
-            } else {
-                Err(TrapCode::MemoryOutOfBounds)
-            },
-        )
+        // SAFETY: the definitions describe live memories.
+        unsafe {
+            bounded_copy(
+                def(dst_memory),
+                def(src_memory),
+                (dst, src, len),
+                TrapCode::MemoryOutOfBounds,
+            )
+        }
     }
 
     pub unsafe fn memory_init(
@@ -211,23 +232,16 @@ mod imp {
                 .expect("table index validated by the compiler");
             (t.base(), t.len())
         };
-        let ((dst_base, dst_len), (src_base, src_len)) = (table(dst_table), table(src_table));
-        trap_result(
-            if in_bounds(dst, len, dst_len) && in_bounds(src, len, src_len) {
-                // SAFETY: both ranges were checked; `copy` allows overlap (the
-                // same table).
-                unsafe {
-                    std::ptr::copy(
-                        src_base.add(src as usize),
-                        dst_base.add(dst as usize),
-                        len as usize,
-                    )
-                };
-                Ok(())
-            } else {
-                Err(TrapCode::TableOutOfBounds)
-            },
-        )
+        let (dst_def, src_def) = (table(dst_table), table(src_table));
+        // SAFETY: the bases and lengths describe live tables.
+        unsafe {
+            bounded_copy(
+                dst_def,
+                src_def,
+                (dst, src, len),
+                TrapCode::TableOutOfBounds,
+            )
+        }
     }
 
     pub unsafe fn table_init(
