@@ -108,7 +108,10 @@ fn module_without_bodies_compiles() {
         .filter(|s| s.is_global() && s.is_definition())
         .map(|s| s.name().expect("name").to_string())
         .collect();
-    assert_eq!(globals, ["__kiln_module", "__kiln_grants"]);
+    assert_eq!(
+        globals,
+        [kiln_abi::symbols::MODULE, kiln_abi::symbols::GRANTS]
+    );
     for local in [
         "__kiln_host_call_0",
         "__kiln_host_call_1",
@@ -132,7 +135,7 @@ fn module_without_bodies_compiles() {
     assert!(file.symbol_by_name("__kiln_p1_fd_read").is_none());
 
     // The root descriptor.
-    let root = obj.symbol_bytes("__kiln_module");
+    let root = obj.symbol_bytes(kiln_abi::symbols::MODULE);
     assert_eq!(root.len(), size_of::<ModuleDescriptor>());
     let field = |off: usize| u32_at(&root, off);
     assert_eq!(
@@ -165,7 +168,7 @@ fn module_without_bodies_compiles() {
         ),
         4
     );
-    let relocs = obj.relocs("__kiln_module");
+    let relocs = obj.relocs(kiln_abi::symbols::MODULE);
     let target = |off: usize| relocs.get(&(off as u64)).map(|(n, _)| n.as_str());
     assert_eq!(
         target(offset_of!(ModuleDescriptor, abi_anchor)),
@@ -288,7 +291,7 @@ fn grants_are_emitted() {
         ..Config::default()
     };
     let obj = Obj::compile("(module)", &config);
-    let root = obj.symbol_bytes("__kiln_grants");
+    let root = obj.symbol_bytes(kiln_abi::symbols::GRANTS);
     assert_eq!(root.len(), size_of::<GrantsDescriptor>());
     assert_eq!(
         u32_at(&root, offset_of!(GrantsDescriptor, magic)),
@@ -303,7 +306,7 @@ fn grants_are_emitted() {
         ),
         9
     );
-    let relocs = obj.relocs("__kiln_grants");
+    let relocs = obj.relocs(kiln_abi::symbols::GRANTS);
     assert_eq!(
         relocs[&(offset_of!(GrantsDescriptor, dirs) as u64)].0,
         "__kiln_desc_grant_dirs"
@@ -317,7 +320,7 @@ fn grants_are_emitted() {
     };
     assert_eq!((has_value(0), has_value(1)), (1, 0));
     // An empty module still has a complete descriptor.
-    let module = obj.symbol_bytes("__kiln_module");
+    let module = obj.symbol_bytes(kiln_abi::symbols::MODULE);
     assert_eq!(u32_at(&module, offset_of!(ModuleDescriptor, num_funcs)), 0);
 }
 

@@ -17,8 +17,22 @@ use super::P1Result;
 use super::fd::{desc, dir, times, write_filestat};
 use super::memory::GuestMemory;
 use super::types::{self, Errno, LOOKUP_SYMLINK_FOLLOW, fdflags, oflags, rights};
-use crate::wasi::kernel::fs::{DescriptorFlags, OpenFlags, Opened};
+use crate::wasi::kernel::fs::{DescriptorFlags, Dir, OpenFlags, Opened};
 use crate::wasi::kernel::{Descriptor, FileDesc, Kernel};
+
+/// The directory `fd` and the guest path relative to it: every `path_*`
+/// call resolves its path through a directory descriptor (EBADF/ENOTDIR
+/// before the path is read).
+fn dir_path<'k, 'm>(
+    k: &'k Kernel,
+    m: &'m GuestMemory,
+    fd: i32,
+    path: i32,
+    path_len: i32,
+) -> P1Result<(&'k Dir, &'m str)> {
+    let d = dir(k, fd)?;
+    Ok((d, m.string(path as u32, path_len as u32)?))
+}
 
 fn lookup(flags: i32) -> P1Result<bool> {
     Ok(types::flags_u32(flags, LOOKUP_SYMLINK_FOLLOW, "Lookupflags")? != 0)
@@ -31,8 +45,7 @@ pub fn path_create_directory(
     path: i32,
     path_len: i32,
 ) -> P1Result<()> {
-    let d = dir(k, fd)?;
-    let path = m.string(path as u32, path_len as u32)?;
+    let (d, path) = dir_path(k, m, fd, path, path_len)?;
     Ok(d.create_directory_at(path)?)
 }
 
@@ -46,8 +59,7 @@ pub fn path_filestat_get(
     buf: i32,
 ) -> P1Result<()> {
     let follow = lookup(flags)?;
-    let d = dir(k, fd)?;
-    let path = m.string(path as u32, path_len as u32)?;
+    let (d, path) = dir_path(k, m, fd, path, path_len)?;
     let st = d.stat_at(path, follow)?;
     write_filestat(m, buf as u32, types::filetype(st.file_type), Some(&st))
 }
@@ -65,8 +77,7 @@ pub fn path_filestat_set_times(
 ) -> P1Result<()> {
     let follow = lookup(flags)?;
     let (a, t) = times(atim, mtim, fst_flags)?;
-    let d = dir(k, fd)?;
-    let path = m.string(path as u32, path_len as u32)?;
+    let (d, path) = dir_path(k, m, fd, path, path_len)?;
     Ok(d.set_times_at(path, follow, a, t)?)
 }
 
@@ -147,8 +158,7 @@ pub fn path_readlink(
     buf_len: i32,
     bufused: i32,
 ) -> P1Result<()> {
-    let d = dir(k, fd)?;
-    let path = m.string(path as u32, path_len as u32)?;
+    let (d, path) = dir_path(k, m, fd, path, path_len)?;
     let target = d.readlink_at(path)?;
     let n = target.len().min(buf_len as u32 as usize);
     m.write_bytes(buf as u32, &target.as_bytes()[..n])?;
@@ -162,8 +172,7 @@ pub fn path_remove_directory(
     path: i32,
     path_len: i32,
 ) -> P1Result<()> {
-    let d = dir(k, fd)?;
-    let path = m.string(path as u32, path_len as u32)?;
+    let (d, path) = dir_path(k, m, fd, path, path_len)?;
     Ok(d.remove_directory_at(path)?)
 }
 
