@@ -9,16 +9,20 @@
 //! Cranelift's `tail` convention with `vmctx` as its first parameter; host
 //! imports and libcalls use the platform C convention with `vmctx` first.
 
+mod atomics;
 mod call;
 mod control;
 mod env;
+mod exceptions;
 mod memory;
 mod numeric;
 pub mod sig;
+mod simd;
 mod table;
 #[cfg(test)]
 mod test_util;
 pub mod translator;
+mod typed_refs;
 
 use crate::module::ModuleInfo;
 use crate::obj::symbols::DeclaredFuncs;

@@ -222,6 +222,7 @@ fn proposal_of(op: &Operator<'_>) -> &'static str {
 
 /// Proposals whose operators Kiln translates (WebAssembly 2.0 minus SIMD).
 fn proposal_supported(proposal: &str) -> bool {
+    // One proposal per line: each feature's owner adds its own.
     matches!(
         proposal,
         "mvp" | "sign_extension" | "saturating_float_to_int" | "bulk_memory" | "reference_types"
@@ -437,6 +438,10 @@ impl FuncCodegen<'_, '_> {
                 if self.translate_memory_operator(op)?
                     || self.translate_table_operator(op)?
                     || super::numeric::translate_numeric(op, &mut self.builder, &mut self.stack)?
+                    || self.translate_simd_operator(op)?
+                    || self.translate_atomic_operator(op)?
+                    || self.translate_exception_operator(op)?
+                    || self.translate_typed_ref_operator(op)?
                 {
                     return Ok(());
                 }
