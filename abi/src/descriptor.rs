@@ -97,7 +97,38 @@ pub struct ModuleDescriptor {
     pub imports: Addr,
     /// Module name (from the name section; may be empty).
     pub name: Str,
+    /// `[crate::exceptions::TagDesc; num_tags]` (exception handling).
+    pub tags: Addr,
+    /// All tags, imported and defined.
+    pub num_tags: u32,
+    /// Imported tags (first in `tags`).
+    pub num_imported_tags: u32,
+    /// Precise reference types (typed function references), `0` if every
+    /// reference type in the module is a plain `funcref`/`externref`/
+    /// `exnref`: `[u32]` of [`REF_TYPE_PLAIN`] or `REF_*` codes, one per
+    /// parameter and result of each type (type by type, parameters first),
+    /// then one per global, then one per table (element type).
+    pub ref_types: Addr,
 }
+
+/// [`ModuleDescriptor::ref_types`] entry: the [`crate::ValType`] says it all
+/// (not a reference, or a nullable `func`/`extern`/`exn` reference).
+pub const REF_TYPE_PLAIN: u32 = u32::MAX;
+/// [`ModuleDescriptor::ref_types`] flag: the reference is nullable.
+pub const REF_NULLABLE: u32 = 1 << 31;
+/// [`ModuleDescriptor::ref_types`] heap type: `func` (below it, a heap
+/// value is a concrete module type index).
+pub const REF_HEAP_FUNC: u32 = 0x7fff_fff0;
+/// Heap type `extern`.
+pub const REF_HEAP_EXTERN: u32 = 0x7fff_fff1;
+/// Heap type `nofunc`.
+pub const REF_HEAP_NOFUNC: u32 = 0x7fff_fff2;
+/// Heap type `noextern`.
+pub const REF_HEAP_NOEXTERN: u32 = 0x7fff_fff3;
+/// Heap type `exn`.
+pub const REF_HEAP_EXN: u32 = 0x7fff_fff4;
+/// Heap type `noexn`.
+pub const REF_HEAP_NOEXN: u32 = 0x7fff_fff5;
 
 /// Module flag: the module has DWARF custom sections (`.debug_*`) that Kiln
 /// does not use; like Wasmtime, the trap report then ends with a note about
@@ -146,6 +177,16 @@ pub struct FuncDesc {
     pub type_index: u32,
     /// Offset of the body in the wasm binary (for backtraces), 0 for imports.
     pub wasm_offset: u32,
+    /// `[crate::exceptions::CallSiteDesc; num_call_sites]`, sorted by
+    /// `ret_offset`: the calls inside `try_table`s.
+    pub call_sites: Addr,
+    /// `[crate::exceptions::HandlerDesc; num_handlers]`, referred to by the
+    /// call sites.
+    pub handlers: Addr,
+    /// Number of call sites with handlers.
+    pub num_call_sites: u32,
+    /// Number of handlers.
+    pub num_handlers: u32,
 }
 
 /// A trapping instruction: native offset from the function start and its
@@ -208,9 +249,13 @@ pub struct TableDesc {
     pub init: ConstExpr,
     /// Element [`crate::ValType`] (`FuncRef` or `ExternRef`).
     pub elem_type: u32,
-    /// Reserved, zero.
+    /// `TABLE_FLAG_*`.
     pub flags: u32,
 }
+
+/// Table flag: 64-bit indices (table64, part of memory64): element segment
+/// offsets are `i64`.
+pub const TABLE_FLAG_64: u32 = 1;
 
 /// [`ConstExpr`] kind: the constant `value`.
 pub const CONST_VALUE: u32 = 0;
@@ -221,16 +266,58 @@ pub const CONST_REF_NULL: u32 = 2;
 /// [`ConstExpr`] kind: `ref.func index`.
 pub const CONST_REF_FUNC: u32 = 3;
 
+/// [`ConstExpr`] kind: a sequence of [`ConstOp`]s (extended-const, e.g.
+/// `global.get 0 i32.const 8 i32.add`), run on a small value stack whose one
+/// remaining value is the result. `index` is the number of ops and
+/// `value[0..8]` the (little-endian, relocated) address of `[ConstOp; index]`.
+/// Expressions without `global.get` are folded by the compiler into
+/// `CONST_VALUE`; a single operation keeps its single-op kind.
+pub const CONST_OPS: u32 = 4;
+
 /// A constant expression (global initializers, segment offsets).
 #[repr(C)]
 #[derive(Copy, Clone, Debug)]
 pub struct ConstExpr {
     /// `CONST_*`.
     pub kind: u32,
-    /// Global or function index for `CONST_GLOBAL_GET` / `CONST_REF_FUNC`.
+    /// Global or function index for `CONST_GLOBAL_GET` / `CONST_REF_FUNC`;
+    /// the number of ops for `CONST_OPS`.
     pub index: u32,
-    /// The value for `CONST_VALUE`, as [`crate::ValRaw`] bytes.
+    /// The value for `CONST_VALUE`, as [`crate::ValRaw`] bytes; for
+    /// `CONST_OPS`, the address of the ops in bytes `0..8`.
     pub value: [u8; 16],
+}
+
+/// [`ConstOp`] opcode: push `value` as an `i32` (low 32 bits).
+pub const CONST_OP_I32_CONST: u32 = 0;
+/// [`ConstOp`] opcode: push `value` as an `i64`.
+pub const CONST_OP_I64_CONST: u32 = 1;
+/// [`ConstOp`] opcode: push the value of global `index`.
+pub const CONST_OP_GLOBAL_GET: u32 = 2;
+/// [`ConstOp`] opcode: `i32.add` (wrapping) of the two top values.
+pub const CONST_OP_I32_ADD: u32 = 3;
+/// [`ConstOp`] opcode: `i32.sub` (wrapping): second-from-top minus top.
+pub const CONST_OP_I32_SUB: u32 = 4;
+/// [`ConstOp`] opcode: `i32.mul` (wrapping).
+pub const CONST_OP_I32_MUL: u32 = 5;
+/// [`ConstOp`] opcode: `i64.add` (wrapping).
+pub const CONST_OP_I64_ADD: u32 = 6;
+/// [`ConstOp`] opcode: `i64.sub` (wrapping): second-from-top minus top.
+pub const CONST_OP_I64_SUB: u32 = 7;
+/// [`ConstOp`] opcode: `i64.mul` (wrapping).
+pub const CONST_OP_I64_MUL: u32 = 8;
+
+/// One operation of a [`CONST_OPS`] constant expression.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct ConstOp {
+    /// `CONST_OP_*`.
+    pub opcode: u32,
+    /// Global index for `CONST_OP_GLOBAL_GET`, else zero.
+    pub index: u32,
+    /// The constant for `CONST_OP_I32_CONST` / `CONST_OP_I64_CONST`, else
+    /// zero.
+    pub value: u64,
 }
 
 /// One global (imported or defined).
@@ -341,8 +428,9 @@ mod tests {
     fn records_have_no_implicit_padding_surprises() {
         assert_eq!(size_of::<Str>(), 16);
         assert_eq!(size_of::<ConstExpr>(), 24);
+        assert_eq!(size_of::<ConstOp>(), 16);
         assert_eq!(size_of::<TypeDesc>(), 24);
-        assert_eq!(size_of::<FuncDesc>(), 72);
+        assert_eq!(size_of::<FuncDesc>(), 96);
         assert_eq!(size_of::<TrapSite>(), 8);
         assert_eq!(size_of::<MemoryDesc>(), 48);
         assert_eq!(size_of::<TableDesc>(), 48);
@@ -351,6 +439,6 @@ mod tests {
         assert_eq!(size_of::<ElemDesc>(), 48);
         assert_eq!(size_of::<ExportDesc>(), 24);
         assert_eq!(size_of::<ImportDesc>(), 48);
-        assert_eq!(size_of::<ModuleDescriptor>(), 72 + 8 * 10 + 16);
+        assert_eq!(size_of::<ModuleDescriptor>(), 72 + 8 * 10 + 16 + 16 + 8);
     }
 }

@@ -20,6 +20,7 @@
 #![deny(missing_docs)]
 
 pub mod descriptor;
+pub mod exceptions;
 pub mod grants;
 pub mod libcalls;
 pub mod symbols;
@@ -28,7 +29,7 @@ pub mod vmctx;
 pub mod wasi_p1;
 
 /// Version of the compiler<->runtime contract. Bump on any change.
-pub const ABI_VERSION: u32 = 2;
+pub const ABI_VERSION: u32 = 3;
 
 /// Magic number at the start of [`descriptor::ModuleDescriptor`] ("KILN").
 pub const MODULE_MAGIC: u32 = 0x4e4c_494b;
@@ -73,6 +74,9 @@ pub enum ValType {
     FuncRef = 5,
     /// `externref` (an opaque pointer, null for `ref.null`)
     ExternRef = 6,
+    /// `exnref` (a pointer to a [`exceptions::VMException`], null for
+    /// `ref.null`)
+    ExnRef = 7,
 }
 
 impl ValType {
@@ -86,13 +90,17 @@ impl ValType {
             4 => ValType::V128,
             5 => ValType::FuncRef,
             6 => ValType::ExternRef,
+            7 => ValType::ExnRef,
             _ => return None,
         })
     }
 
     /// Whether values of this type are references (pointer-sized).
     pub const fn is_ref(self) -> bool {
-        matches!(self, ValType::FuncRef | ValType::ExternRef)
+        matches!(
+            self,
+            ValType::FuncRef | ValType::ExternRef | ValType::ExnRef
+        )
     }
 }
 

@@ -14,6 +14,7 @@
 //! | defined tables       | [`VMTableDefinition`]        | defined tables         |
 //! | defined globals      | [`VMGlobal`] (16-aligned)    | defined globals        |
 //! | function references  | [`VMFuncRef`]                | all funcs (imports first) |
+//! | tags                 | pointer to [`crate::exceptions::VMTag`] | all tags (imports first) |
 //!
 //! The header holds (offsets from [`VMOffsets`]): magic, the stack limit, the
 //! runtime's instance pointer, the pointer to the runtime-interned signature
@@ -45,6 +46,8 @@ pub struct VMCounts {
     pub defined_globals: u32,
     /// All functions, imported and defined.
     pub funcs: u32,
+    /// All tags, imported and defined (exception handling).
+    pub tags: u32,
 }
 
 /// Field offsets of a `VMContext` for one module.
@@ -62,6 +65,7 @@ pub struct VMOffsets {
     defined_tables: u32,
     defined_globals: u32,
     func_refs: u32,
+    tags: u32,
     size: u32,
 }
 
@@ -223,10 +227,8 @@ impl VMOffsets {
             16,
         );
         let func_refs = defined_globals + counts.defined_globals * Self::size_of_global();
-        let size = align_to(
-            func_refs + counts.funcs * Self::size_of_func_ref(ptr_size),
-            16,
-        );
+        let tags = func_refs + counts.funcs * Self::size_of_func_ref(ptr_size);
+        let size = align_to(tags + counts.tags * p, 16);
         VMOffsets {
             ptr_size,
             counts,
@@ -238,6 +240,7 @@ impl VMOffsets {
             defined_tables,
             defined_globals,
             func_refs,
+            tags,
             size,
         }
     }
@@ -277,6 +280,11 @@ impl VMOffsets {
     /// Offset of the `VMFuncRef` of function `i` (imports first, then defined).
     pub const fn func_ref(&self, i: u32) -> u32 {
         self.func_refs + i * Self::size_of_func_ref(self.ptr_size)
+    }
+    /// Offset of the pointer to the [`crate::exceptions::VMTag`] of tag `i`
+    /// (imports first, then defined).
+    pub const fn tag(&self, i: u32) -> u32 {
+        self.tags + i * self.ptr_size as u32
     }
 }
 

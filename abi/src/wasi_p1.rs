@@ -59,6 +59,10 @@ macro_rules! for_each_wasi_p1 {
             sock_recv(fd: i32, ri_data: i32, ri_data_len: i32, ri_flags: i32, ro_datalen: i32, ro_flags: i32) -> i32;
             sock_send(fd: i32, si_data: i32, si_data_len: i32, si_flags: i32, so_datalen: i32) -> i32;
             sock_shutdown(fd: i32, how: i32) -> i32;
+            // Not P1: wasi-threads' `thread-spawn`, imported as
+            // (`WASI_THREADS_MODULE`, `THREAD_SPAWN_IMPORT`); it shares the
+            // P1 host-call path (`__kiln_p1_thread_spawn`).
+            thread_spawn(start_arg: i32) -> i32;
         }
     };
 }
@@ -88,16 +92,50 @@ macro_rules! host_table {
 }
 for_each_wasi_p1!(host_table);
 
-/// Looks up a WASI P1 function by its import field name.
+/// Import module name of wasi-threads.
+pub const WASI_THREADS_MODULE: &str = "wasi";
+/// Import field name of wasi-threads' spawn function, `(param i32) (result
+/// i32)`; it is the entry `thread_spawn` of [`WASI_P1_FUNCS`].
+pub const THREAD_SPAWN_IMPORT: &str = "thread-spawn";
+/// Name of wasi-threads' spawn function in [`WASI_P1_FUNCS`].
+pub const THREAD_SPAWN_FUNC: &str = "thread_spawn";
+
+/// Looks up a WASI P1 function by its import field name (not
+/// [`THREAD_SPAWN_FUNC`], which is imported from [`WASI_THREADS_MODULE`]).
 pub fn wasi_p1_func(name: &str) -> Option<&'static HostFuncSig> {
-    WASI_P1_FUNCS.iter().find(|f| f.name == name)
+    WASI_P1_FUNCS
+        .iter()
+        .find(|f| f.name == name && f.name != THREAD_SPAWN_FUNC)
+}
+
+/// The index in [`WASI_P1_FUNCS`] of the host function an import
+/// `(module, name)` names, if any: a WASI P1 function, or wasi-threads'
+/// `thread-spawn`.
+pub fn host_func_index(module: &str, name: &str) -> Option<usize> {
+    let name = match module {
+        crate::symbols::WASI_P1_MODULE if name != THREAD_SPAWN_FUNC => name,
+        WASI_THREADS_MODULE if name == THREAD_SPAWN_IMPORT => THREAD_SPAWN_FUNC,
+        _ => return None,
+    };
+    WASI_P1_FUNCS.iter().position(|f| f.name == name)
 }
 
 #[cfg(test)]
 mod tests {
     #[test]
     fn all_46_functions() {
-        assert_eq!(super::WASI_P1_FUNCS.len(), 46);
+        // The 46 of P1, plus wasi-threads' `thread-spawn`.
+        assert_eq!(super::WASI_P1_FUNCS.len(), 47);
+        assert!(super::wasi_p1_func("thread_spawn").is_none());
+        assert_eq!(
+            super::host_func_index("wasi_snapshot_preview1", "thread_spawn"),
+            None
+        );
+        assert_eq!(super::host_func_index("wasi", "thread-spawn"), Some(46));
+        assert_eq!(
+            super::host_func_index("wasi_snapshot_preview1", "fd_write"),
+            Some(26)
+        );
         assert!(super::wasi_p1_func("proc_exit").is_some_and(|f| f.result.is_none()));
         assert!(super::wasi_p1_func("poll_oneoff").is_some());
     }

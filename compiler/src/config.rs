@@ -40,6 +40,22 @@ pub struct Grants {
     pub program: String,
 }
 
+/// How a module's imports are provided.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub enum ImportPolicy {
+    /// Standalone executables: imports must be WASI P1 functions, bound at
+    /// compile time to the runtime's `__kiln_p1_*`; any other import is a
+    /// compile error (`CompileError::UnknownImport`).
+    #[default]
+    WasiP1,
+    /// In-process embedding (spec tests, fuzzing, components): every import,
+    /// whatever its module name, is a `VMContext` slot the runtime fills at
+    /// instantiation (`kiln_runtime::embed::instantiate`): functions through
+    /// `VMFunctionImport`, memories, tables and globals through pointers to
+    /// the owner's definitions.
+    Linked,
+}
+
 /// Everything that decides the output object.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Config {
@@ -51,6 +67,13 @@ pub struct Config {
     pub cpu: CpuSpec,
     /// Baked grants.
     pub grants: Grants,
+    /// How imports are provided.
+    pub imports: ImportPolicy,
+    /// Restricts the proposals validation accepts to these (`None`: every
+    /// proposal Kiln supports, the CLI's setting). The spec test harness
+    /// validates each suite with that suite's feature set, so that a module
+    /// a later proposal makes valid is still `Invalid` for WebAssembly 2.0.
+    pub features: Option<wasmparser::WasmFeatures>,
     /// Run the Cranelift verifier (also on with `KILN_VERIFY=1` in the CLI,
     /// and always in debug builds).
     pub verify: bool,

@@ -19,7 +19,7 @@ pub mod module;
 pub mod obj;
 pub mod trampolines;
 
-pub use config::{Config, CpuSpec, Grants, OptLevel};
+pub use config::{Config, CpuSpec, Grants, ImportPolicy, OptLevel};
 pub use error::CompileError;
 
 use std::fmt;

@@ -32,11 +32,11 @@ use std::panic::AssertUnwindSafe;
 /// Exit status after an internal runtime error (a bug in Kiln): `EX_SOFTWARE`.
 pub const INTERNAL_ERROR_STATUS: i32 = 70;
 
-/// Defined only by a runtime of ABI version 1; every compiled module refers
+/// Defined only by a runtime of the same ABI version; every compiled module refers
 /// to it (`kiln_abi::symbols::abi_version_symbol`), so a module compiled for
 /// another ABI version fails to link with this runtime.
 #[unsafe(no_mangle)]
-pub static __kiln_abi_v2: u8 = kiln_abi::ABI_VERSION as u8;
+pub static __kiln_abi_v3: u8 = kiln_abi::ABI_VERSION as u8;
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
     if let Some(s) = payload.downcast_ref::<&str>() {
@@ -78,7 +78,7 @@ pub fn guard<R>(f: impl FnOnce() -> R) -> R {
     }
 }
 
-#[cfg(not(test))]
+#[cfg(not(any(test, feature = "embedding")))]
 unsafe extern "C" {
     /// The module descriptor the compiler emitted.
     static __kiln_module: ModuleDescriptor;
@@ -90,7 +90,7 @@ unsafe extern "C" {
 ///
 /// # Safety
 /// `argv` holds `argc` NUL-terminated strings (the C runtime's contract).
-#[cfg(not(test))]
+#[cfg(not(any(test, feature = "embedding")))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
     install_panic_hook();
@@ -180,10 +180,26 @@ pub fn run_guest(module: Module, settings: RunSettings) -> i32 {
     };
     let main_context = errors::main_module_context(&settings.program);
     let instantiate_context = errors::instantiate_context(&settings.program);
-    let instance = match Instance::new(module, Some(wasi)) {
+    // wasi-threads: the module imports its shared memory, created here from
+    // the import's limits and shared by every thread's instance.
+    let shared = match crate::threads::shared_memory_import(&module) {
+        Ok(m) => m,
+        Err(e) => return errors::report(&[main_context, instantiate_context, e]),
+    };
+    let imports: &[crate::instance::Import] = match shared {
+        Some(m) => &crate::threads::spawn::imports(m),
+        None => &[],
+    };
+    let instance = match Instance::with_imports(module, Some(wasi), imports) {
         Ok(i) => Box::into_raw(i),
         Err(e) => return errors::report(&[main_context, instantiate_context, e]),
     };
+    if let Some(m) = shared {
+        // SAFETY: the main instance lives until the process exits, and so
+        // does its WASI context.
+        let wasi = unsafe { (*instance).host_state() };
+        crate::threads::spawn::init(module, m, wasi);
+    }
     // SAFETY: `instance` stays alive until the process exits (it is
     // deliberately never freed: `proc_exit` and traps exit from inside it).
     unsafe { run_instance(instance, &settings, main_context, instantiate_context) }
@@ -252,8 +268,8 @@ mod tests {
     #[test]
     fn abi_symbol_name_matches_the_contract() {
         // The static above must carry exactly the name the compiler refers to.
-        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v2");
-        assert_eq!(super::__kiln_abi_v2 as u32, kiln_abi::ABI_VERSION);
+        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v3");
+        assert_eq!(super::__kiln_abi_v3 as u32, kiln_abi::ABI_VERSION);
     }
 
     #[test]

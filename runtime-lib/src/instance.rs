@@ -20,9 +20,16 @@
 //!
 //! Invariants: the instance is boxed before its address is stored in the
 //! header (`VMOffsets::INSTANCE`), and never moves; libcalls reach it with
-//! [`Instance::from_vmctx`]. Memories, tables and globals imported from
-//! other instances are not supported yet (modules only import WASI host
-//! functions, which the compiler resolved): [`Instance::new`] reports them.
+//! [`Instance::from_vmctx`].
+//!
+//! Imports ([`Instance::with_imports`], one [`Import`] per descriptor import
+//! not bound to a host function at compile time, in import order): a
+//! function fills its `VMFunctionImport` and `VMFuncRef` from the provider;
+//! a memory, table or global stores a pointer to the owner's definition, so
+//! growth through any instance is seen by all, and `memory.grow`/`table.*`
+//! on an imported memory or table go to the owner's object. The caller
+//! (`crate::embed`) type-checks imports and keeps owners alive longer than
+//! their importers.
 
 use crate::descriptor::Module;
 use crate::memory::Memory;
@@ -30,7 +37,7 @@ use crate::table::Table;
 use crate::wasi::WasiCtx;
 use kiln_abi::descriptor::{
     CONST_GLOBAL_GET, CONST_REF_FUNC, CONST_REF_NULL, CONST_VALUE, ConstExpr, DATA_FLAG_IN_IMAGE,
-    KIND_MEMORY, MEMORY_FLAG_64, SEGMENT_FLAG_ACTIVE, SEGMENT_FLAG_DECLARED,
+    KIND_MEMORY, MEMORY_FLAG_64, SEGMENT_FLAG_ACTIVE, SEGMENT_FLAG_DECLARED, TABLE_FLAG_64,
 };
 use kiln_abi::trap::TrapCode;
 use kiln_abi::vmctx::{
@@ -49,6 +56,43 @@ pub enum InitError {
     Corrupt(String),
 }
 
+/// What an import is bound to: raw pointers into the providing instance,
+/// which must outlive the importing one.
+#[derive(Copy, Clone, Debug)]
+pub enum Import {
+    /// A function: its code (wasm-call convention), signature id and
+    /// `VMContext`.
+    Func {
+        /// Body in the wasm-call convention.
+        wasm_call: *const u8,
+        /// Runtime-interned signature id.
+        type_id: u32,
+        /// The callee's `VMContext`.
+        vmctx: *mut u8,
+    },
+    /// A memory defined by `owner` (its defined-memory index `index`).
+    Memory {
+        /// The defining instance.
+        owner: *mut Instance,
+        /// Index among the owner's defined memories.
+        index: u32,
+    },
+    /// A table defined by `owner` (its defined-table index `index`).
+    Table {
+        /// The defining instance.
+        owner: *mut Instance,
+        /// Index among the owner's defined tables.
+        index: u32,
+    },
+    /// A global's storage.
+    Global(*mut VMGlobal),
+    /// A tag (exceptions): the provider's tag object.
+    Tag(*const kiln_abi::exceptions::VMTag),
+    /// A shared memory (threads: wasi-threads' `env` `memory`), grown
+    /// through its own lock.
+    SharedMemory(&'static crate::memory::shared::SharedMemory),
+}
+
 /// One instance of a module.
 #[derive(Debug)]
 pub struct Instance {
@@ -61,6 +105,15 @@ pub struct Instance {
     memories: Vec<Memory>,
     /// Defined tables.
     tables: Vec<Table>,
+    /// Imported memories: the owner and its defined-memory index.
+    imported_memories: Vec<(*mut Instance, u32)>,
+    /// Imported tables: the owner and its defined-table index.
+    imported_tables: Vec<(*mut Instance, u32)>,
+    /// Imported functions linked at instantiation: function index -> import.
+    linked_funcs: Vec<Option<Import>>,
+    /// Imported shared memories (their `imported_memories` entry is a
+    /// placeholder with a null owner): memory index -> memory.
+    shared_memories: Vec<(u32, &'static crate::memory::shared::SharedMemory)>,
     dropped_data: Box<[bool]>,
     dropped_elems: Box<[bool]>,
     host_state: *mut WasiCtx,
@@ -71,12 +124,23 @@ fn corrupt(what: String) -> String {
 }
 
 impl Instance {
-    /// Builds the instance (step 1 of the module docs).
+    /// Builds the instance of a module without imports other than host
+    /// functions bound at compile time (step 1 of the module docs).
     pub fn new(module: Module, wasi: Option<WasiCtx>) -> Result<Box<Instance>, String> {
+        Instance::with_imports(module, wasi, &[])
+    }
+
+    /// Builds the instance (step 1 of the module docs) with `imports`: one
+    /// per descriptor import without `IMPORT_FLAG_HOST`, in import order,
+    /// of the import's kind (type-checked by the caller).
+    ///
+    /// Every pointer in `imports` must stay valid for the instance's life.
+    pub fn with_imports(
+        module: Module,
+        wasi: Option<WasiCtx>,
+        imports: &[Import],
+    ) -> Result<Box<Instance>, String> {
         let d = module.desc;
-        if d.num_imported_memories + d.num_imported_tables + d.num_imported_globals != 0 {
-            return Err("importing memories, tables or globals is not supported yet".to_string());
-        }
         let counts = VMCounts {
             imported_funcs: d.num_imported_funcs,
             imported_memories: d.num_imported_memories,
@@ -86,6 +150,7 @@ impl Instance {
             defined_tables: d.num_tables - d.num_imported_tables,
             defined_globals: d.num_globals - d.num_imported_globals,
             funcs: d.num_funcs,
+            tags: d.num_tags,
         };
         let offsets = VMOffsets::new(std::mem::size_of::<usize>() as u8, counts);
         if offsets.size() != d.vmctx_size {
@@ -101,12 +166,7 @@ impl Instance {
         let vmctx = NonNull::new(unsafe { std::alloc::alloc_zeroed(vmctx_layout) })
             .ok_or_else(|| "out of memory allocating the VMContext".to_string())?;
 
-        let type_ids = (0..d.num_types)
-            .map(|t| {
-                let ty = module.func_type(t).expect("type index below num_types");
-                crate::typeids::intern(ty.params, ty.results)
-            })
-            .collect();
+        let type_ids = crate::ref_types::module_type_ids(&module).into_boxed_slice();
 
         let mut instance = Box::new(Instance {
             module,
@@ -116,6 +176,10 @@ impl Instance {
             type_ids,
             memories: Vec::new(),
             tables: Vec::new(),
+            imported_memories: Vec::new(),
+            imported_tables: Vec::new(),
+            linked_funcs: vec![None; d.num_imported_funcs as usize],
+            shared_memories: Vec::new(),
             dropped_data: vec![false; module.data.len()].into_boxed_slice(),
             dropped_elems: vec![false; module.elems.len()].into_boxed_slice(),
             host_state: match wasi {
@@ -124,7 +188,16 @@ impl Instance {
             },
         });
         instance.init_header();
+        instance.init_imports(imports)?;
         instance.init_functions()?;
+        // SAFETY: our own context, laid out by `offsets`.
+        unsafe {
+            crate::exceptions::tags::init_defined_tags(
+                &instance.module,
+                &instance.offsets,
+                instance.vmctx(),
+            )?
+        };
         instance.init_memories()?;
         instance.init_globals()?;
         instance.init_tables()?;
@@ -146,6 +219,11 @@ impl Instance {
                 .cast::<*mut Instance>()
                 .read()
         }
+    }
+
+    /// The WASI context this instance was created with (null if none).
+    pub fn host_state(&self) -> *mut WasiCtx {
+        self.host_state
     }
 
     /// The `VMContext`.
@@ -171,8 +249,14 @@ impl Instance {
 
     /// Sets the lowest stack pointer compiled code may use.
     pub fn set_stack_limit(&self, limit: usize) {
-        // SAFETY: header field of our own context.
-        unsafe { self.at::<usize>(VMOffsets::STACK_LIMIT).write(limit) }
+        // NB: atomic, because in embedding mode threads entering wasm in
+        // different instances may both set the limit of an instance they
+        // import from (one that only shares a memory, say).
+        // SAFETY: header field of our own context, pointer-aligned.
+        let field = unsafe {
+            std::sync::atomic::AtomicUsize::from_ptr(self.at::<usize>(VMOffsets::STACK_LIMIT))
+        };
+        field.store(limit, std::sync::atomic::Ordering::Relaxed);
     }
 
     fn init_header(&mut self) {
@@ -191,14 +275,140 @@ impl Instance {
         }
     }
 
+    /// Binds the non-host imports, in descriptor order, to `imports`.
+    fn init_imports(&mut self, imports: &[Import]) -> Result<(), String> {
+        use kiln_abi::descriptor::{
+            IMPORT_FLAG_HOST, KIND_FUNC, KIND_GLOBAL, KIND_MEMORY, KIND_TABLE,
+        };
+        let linked = self
+            .module
+            .imports
+            .iter()
+            .filter(|d| d.flags & IMPORT_FLAG_HOST == 0);
+        let expected = linked.clone().count();
+        if expected != imports.len() {
+            return Err(format!(
+                "the module needs {expected} imports but {} were provided",
+                imports.len()
+            ));
+        }
+        for (desc, import) in linked.zip(imports) {
+            let index = desc.index;
+            match (desc.kind, *import) {
+                (KIND_FUNC, Import::Func { .. }) => {
+                    let slot = self
+                        .linked_funcs
+                        .get_mut(index as usize)
+                        .ok_or_else(|| corrupt(format!("imported function {index}")))?;
+                    *slot = Some(*import);
+                }
+                (KIND_MEMORY, Import::Memory { owner, index: def }) => {
+                    if index != self.imported_memories.len() as u32 {
+                        return Err(corrupt(format!("imported memory {index} out of order")));
+                    }
+                    // SAFETY: the caller keeps the owner alive and unmoved.
+                    let ptr = unsafe { (*owner).defined_memory_definition(def) }
+                        .ok_or_else(|| format!("internal: no defined memory {def}"))?;
+                    self.imported_memories.push((owner, def));
+                    let slot = self.offsets.imported_memory(index);
+                    // SAFETY: slot of our own context.
+                    unsafe { self.at::<*mut VMMemoryDefinition>(slot).write(ptr) };
+                }
+                (KIND_MEMORY, Import::SharedMemory(shared)) => {
+                    if index != self.imported_memories.len() as u32 {
+                        return Err(corrupt(format!("imported memory {index} out of order")));
+                    }
+                    self.imported_memories
+                        .push((std::ptr::null_mut(), u32::MAX));
+                    self.shared_memories.push((index, shared));
+                    let slot = self.offsets.imported_memory(index);
+                    // SAFETY: slot of our own context.
+                    unsafe {
+                        self.at::<*mut VMMemoryDefinition>(slot)
+                            .write(shared.definition())
+                    };
+                }
+                (KIND_TABLE, Import::Table { owner, index: def }) => {
+                    if index != self.imported_tables.len() as u32 {
+                        return Err(corrupt(format!("imported table {index} out of order")));
+                    }
+                    // SAFETY: as above.
+                    let ptr = unsafe { (*owner).defined_table_definition(def) }
+                        .ok_or_else(|| format!("internal: no defined table {def}"))?;
+                    self.imported_tables.push((owner, def));
+                    let slot = self.offsets.imported_table(index);
+                    // SAFETY: slot of our own context.
+                    unsafe { self.at::<*mut VMTableDefinition>(slot).write(ptr) };
+                }
+                (kiln_abi::descriptor::KIND_TAG, Import::Tag(tag)) => {
+                    if index >= self.module.desc.num_imported_tags {
+                        return Err(corrupt(format!("imported tag {index}")));
+                    }
+                    let slot = self.offsets.tag(index);
+                    // SAFETY: slot of our own context.
+                    unsafe {
+                        self.at::<*const kiln_abi::exceptions::VMTag>(slot)
+                            .write(tag)
+                    };
+                }
+                (KIND_GLOBAL, Import::Global(ptr)) => {
+                    if index >= self.module.desc.num_imported_globals {
+                        return Err(corrupt(format!("imported global {index}")));
+                    }
+                    let slot = self.offsets.imported_global(index);
+                    // SAFETY: slot of our own context.
+                    unsafe { self.at::<*mut VMGlobal>(slot).write(ptr) };
+                }
+                (kind, import) => {
+                    return Err(format!(
+                        "internal: import of kind {kind} bound to {import:?}"
+                    ));
+                }
+            }
+        }
+        if self.imported_memories.len() as u32 != self.module.desc.num_imported_memories
+            || self.imported_tables.len() as u32 != self.module.desc.num_imported_tables
+        {
+            return Err(corrupt(
+                "imported memory or table counts disagree with the import list".to_string(),
+            ));
+        }
+        Ok(())
+    }
+
     fn init_functions(&mut self) -> Result<(), String> {
         let vmctx = self.vmctx();
         for (i, f) in self.module.funcs.iter().enumerate() {
             let i = i as u32;
+            let type_id = self.type_ids[f.type_index as usize];
+            if let Some(Some(Import::Func {
+                wasm_call,
+                type_id: provided,
+                vmctx: callee,
+            })) = self.linked_funcs.get(i as usize)
+            {
+                // Linked at instantiation: calls and funcrefs go to the
+                // provider, with its own `VMContext`.
+                // SAFETY: slots of our own context.
+                unsafe {
+                    self.at::<VMFunctionImport>(self.offsets.imported_function(i))
+                        .write(VMFunctionImport {
+                            wasm_call: *wasm_call,
+                            vmctx: *callee,
+                        });
+                    self.at::<VMFuncRef>(self.offsets.func_ref(i))
+                        .write(VMFuncRef {
+                            wasm_call: *wasm_call,
+                            type_id: *provided,
+                            _pad: 0,
+                            vmctx: *callee,
+                        });
+                }
+                continue;
+            }
             if f.wasm_call == 0 {
                 return Err(corrupt(format!("function {i} has no code")));
             }
-            let type_id = self.type_ids[f.type_index as usize];
             if i < self.module.desc.num_imported_funcs {
                 let import = VMFunctionImport {
                     wasm_call: f.wasm_call as usize as *const u8,
@@ -329,6 +539,25 @@ impl Instance {
         }
     }
 
+    /// The `VMMemoryDefinition` of defined memory `def_index` (what
+    /// importers of it point to).
+    pub fn defined_memory_definition(&self, def_index: u32) -> Option<*mut VMMemoryDefinition> {
+        let defined = self.module.desc.num_memories - self.module.desc.num_imported_memories;
+        (def_index < defined).then(|| self.at(self.offsets.defined_memory(def_index)))
+    }
+
+    /// The `VMTableDefinition` of defined table `def_index` (what importers
+    /// of it point to).
+    pub fn defined_table_definition(&self, def_index: u32) -> Option<*mut VMTableDefinition> {
+        let defined = self.module.desc.num_tables - self.module.desc.num_imported_tables;
+        (def_index < defined).then(|| self.at(self.offsets.defined_table(def_index)))
+    }
+
+    /// Defined memory `def_index`.
+    pub fn defined_memory(&self, def_index: u32) -> Option<&Memory> {
+        self.memories.get(def_index as usize)
+    }
+
     /// The current bytes of memory `index`.
     pub fn memory_bytes(&mut self, index: u32) -> Option<&mut [u8]> {
         let def = self.memory_definition(index)?;
@@ -343,13 +572,31 @@ impl Instance {
 
     /// `memory.grow`: the old size in pages, or `None`.
     pub fn memory_grow(&mut self, index: u32, delta: u64) -> Option<u64> {
+        if let Some((_, shared)) = self.shared_memories.iter().find(|(i, _)| *i == index) {
+            return shared.grow(delta);
+        }
+        if let Some(&(owner, def)) = self.imported_memories.get(index as usize) {
+            // SAFETY: owners outlive importers; the owner's memory is grown
+            // where its definition (which we point to) lives.
+            let owner = unsafe { &mut *owner };
+            return owner.memory_grow(owner.module.desc.num_imported_memories + def, delta);
+        }
+        // A defined shared memory may be exported and grown from several
+        // threads at once (embedding): serialise, and publish the length
+        // atomically.
+        let shared = self
+            .module
+            .memories
+            .get(index as usize)
+            .is_some_and(|m| m.flags & kiln_abi::descriptor::MEMORY_FLAG_SHARED != 0);
+        let _serial = shared.then(crate::memory::shared::defined_grow_lock);
         let def_index = index.checked_sub(self.module.desc.num_imported_memories)?;
         let memory = self.memories.get_mut(def_index as usize)?;
         let old = memory.grow(delta)?;
         let len = memory.byte_len();
         let def = self.memory_definition(index)?;
         // SAFETY: our own definition slot.
-        unsafe { (*def).current_length = len };
+        unsafe { crate::memory::shared::publish_length(def, len) };
         Some(old)
     }
 
@@ -361,14 +608,33 @@ impl Instance {
             .is_some_and(|m| m.flags & MEMORY_FLAG_64 != 0)
     }
 
+    /// Whether table `index` is a table64 (its offsets are `i64`).
+    fn table_is_64(&self, index: u32) -> bool {
+        self.module
+            .tables
+            .get(index as usize)
+            .is_some_and(|t| t.flags & TABLE_FLAG_64 != 0)
+    }
+
     /// Defined table `index`.
     pub fn table(&mut self, index: u32) -> Option<&mut Table> {
+        if let Some(&(owner, def)) = self.imported_tables.get(index as usize) {
+            // SAFETY: owners outlive importers.
+            let owner = unsafe { &mut *owner };
+            return owner.tables.get_mut(def as usize);
+        }
         let def_index = index.checked_sub(self.module.desc.num_imported_tables)?;
         self.tables.get_mut(def_index as usize)
     }
 
     /// `table.grow`: the old size, or `None`.
     pub fn table_grow(&mut self, index: u32, delta: u64, init: *mut u8) -> Option<u64> {
+        if let Some(&(owner, def)) = self.imported_tables.get(index as usize) {
+            // SAFETY: owners outlive importers; the owner refreshes the
+            // definition its importers point to.
+            let owner = unsafe { &mut *owner };
+            return owner.table_grow(owner.module.desc.num_imported_tables + def, delta, init);
+        }
         let def_index = index.checked_sub(self.module.desc.num_imported_tables)? as usize;
         let old = self.tables.get_mut(def_index)?.grow(delta, init)?;
         self.sync_table(def_index);
@@ -428,6 +694,14 @@ impl Instance {
                 let mut v = [0; 16];
                 v[..8].copy_from_slice(&(f as u64).to_le_bytes());
                 Ok(v)
+            }
+            kiln_abi::descriptor::CONST_OPS => {
+                // SAFETY: `e` is part of this instance's module descriptor.
+                let ops = unsafe { crate::const_expr::ops_of(e) };
+                crate::const_expr::eval_ops(ops, |i| {
+                    // SAFETY: global storage is 16 readable bytes.
+                    self.global(i).map(|g| unsafe { (*g).bytes })
+                })
             }
             k => Err(corrupt(format!("constant expression kind {k}"))),
         }
@@ -513,7 +787,9 @@ impl Instance {
         for (i, e) in self.module.elems.iter().enumerate() {
             let i = i as u32;
             if e.flags & SEGMENT_FLAG_ACTIVE != 0 {
-                let dst = self.offset(&e.offset, false).map_err(InitError::Corrupt)?;
+                let dst = self
+                    .offset(&e.offset, self.table_is_64(e.table))
+                    .map_err(InitError::Corrupt)?;
                 self.table_init(e.table, i, dst, 0, e.num_items.into())?;
                 self.drop_elem(i);
             } else if e.flags & SEGMENT_FLAG_DECLARED != 0 {

@@ -75,6 +75,7 @@ fn type_name(t: Option<ValType>) -> &'static str {
         Some(ValType::V128) => "v128",
         Some(ValType::FuncRef) => "(ref null func)",
         Some(ValType::ExternRef) => "(ref null extern)",
+        Some(ValType::ExnRef) => "(ref null exn)",
         None => "<unknown>",
     }
 }
@@ -162,6 +163,8 @@ pub fn format_result(ty: u8, v: &ValRaw) -> String {
         Some(ValType::FuncRef) => "<funcref>".to_string(),
         Some(ValType::ExternRef) if u64v == 0 => "<null externref>".to_string(),
         Some(ValType::ExternRef) => "<externref>".to_string(),
+        Some(ValType::ExnRef) if u64v == 0 => "<null exnref>".to_string(),
+        Some(ValType::ExnRef) => "<exnref>".to_string(),
         None => format!("<unknown type {ty}>"),
     }
 }

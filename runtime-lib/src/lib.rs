@@ -14,21 +14,31 @@
 //! invoked export ([`invoke`]). Compiled code calls back into [`libcalls`];
 //! traps arrive as signals ([`traps`]).
 //!
+//! Embedding ([`embed`], with the feature `embedding` leaving out `main` and
+//! the linked-in descriptors): a Rust program loads compiled objects
+//! itself, links instances together and calls them; traps come back as
+//! values instead of ending the process.
+//!
 //! Invariants: no Rust panic ever unwinds through an `extern "C"` boundary
 //! (a panic hook turns every panic into `Error: internal runtime error: ...`
 //! and exit status [`entry::INTERNAL_ERROR_STATUS`]); the signal handler
 //! neither allocates nor locks.
 
+pub mod const_expr;
 pub mod descriptor;
+pub mod embed;
 pub mod entry;
 pub mod errors;
+pub mod exceptions;
 pub mod grants;
 pub mod instance;
 pub mod invoke;
 pub mod libcalls;
 pub mod memory;
+pub mod ref_types;
 pub mod stack;
 pub mod table;
+pub mod threads;
 pub mod traps;
 pub mod typeids;
 pub mod wasi;

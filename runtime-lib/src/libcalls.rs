@@ -27,6 +27,8 @@ macro_rules! abi_ty {
     (ptr) => { *mut u8 };
     (i32) => { i32 };
     (i64) => { i64 };
+    (f32) => { f32 };
+    (f64) => { f64 };
 }
 
 /// Defines each libcall as `extern "C" fn __kiln_rt_<name>` forwarding to
@@ -101,6 +103,7 @@ unsafe fn bounded_copy<T>(
 
 mod imp {
     use super::*;
+    pub use crate::exceptions::{exn_alloc, throw_ref};
 
     /// # Safety
     /// `vmctx` is a live instance's context; no other reference to it is in
@@ -191,28 +194,18 @@ mod imp {
         unsafe { instance(vmctx) }.drop_data(data as u32);
     }
 
+    // The 32-bit table libcalls zero-extend their operands and share the
+    // table64 bodies.
+
     pub unsafe fn table_grow(vmctx: *mut u8, table: i32, delta: i32, init: *mut u8) -> i32 {
-        // SAFETY: forwarded.
-        let inst = unsafe { instance(vmctx) };
-        match inst.table_grow(table as u32, delta as u32 as u64, init) {
-            Some(old) => old as i32,
-            None => -1,
-        }
+        // SAFETY: forwarded. -1 and every 32-bit table size survive the
+        // truncation (32-bit tables stay below 2^32 elements).
+        unsafe { table_grow64(vmctx, table, delta as u32 as i64, init) as i32 }
     }
 
     pub unsafe fn table_fill(vmctx: *mut u8, table: i32, dst: i32, val: *mut u8, len: i32) -> i32 {
         // SAFETY: forwarded.
-        let inst = unsafe { instance(vmctx) };
-        let t = inst
-            .table(table as u32)
-            .expect("table index validated by the compiler");
-        let (dst, len) = (dst as u32 as u64, len as u32 as u64);
-        trap_result(if in_bounds(dst, len, t.len()) {
-            t.elements_mut()[dst as usize..(dst + len) as usize].fill(val);
-            Ok(())
-        } else {
-            Err(TrapCode::TableOutOfBounds)
-        })
+        unsafe { table_fill64(vmctx, table, dst as u32 as i64, val, len as u32 as i64) }
     }
 
     pub unsafe fn table_copy(
@@ -223,9 +216,64 @@ mod imp {
         src: i32,
         len: i32,
     ) -> i32 {
+        let wide = |v: i32| v as u32 as i64;
+        // SAFETY: forwarded.
+        unsafe { table_copy64(vmctx, dst_table, src_table, wide(dst), wide(src), wide(len)) }
+    }
+
+    pub unsafe fn table_init(
+        vmctx: *mut u8,
+        table: i32,
+        elem: i32,
+        dst: i32,
+        src: i32,
+        len: i32,
+    ) -> i32 {
+        // SAFETY: forwarded.
+        unsafe { table_init64(vmctx, table, elem, dst as u32 as i64, src, len) }
+    }
+
+    pub unsafe fn table_grow64(vmctx: *mut u8, table: i32, delta: i64, init: *mut u8) -> i64 {
         // SAFETY: forwarded.
         let inst = unsafe { instance(vmctx) };
-        let (dst, src, len) = (dst as u32 as u64, src as u32 as u64, len as u32 as u64);
+        match inst.table_grow(table as u32, delta as u64, init) {
+            Some(old) => old as i64,
+            None => -1,
+        }
+    }
+
+    pub unsafe fn table_fill64(
+        vmctx: *mut u8,
+        table: i32,
+        dst: i64,
+        val: *mut u8,
+        len: i64,
+    ) -> i32 {
+        // SAFETY: forwarded.
+        let inst = unsafe { instance(vmctx) };
+        let t = inst
+            .table(table as u32)
+            .expect("table index validated by the compiler");
+        let (dst, len) = (dst as u64, len as u64);
+        trap_result(if in_bounds(dst, len, t.len()) {
+            t.elements_mut()[dst as usize..(dst + len) as usize].fill(val);
+            Ok(())
+        } else {
+            Err(TrapCode::TableOutOfBounds)
+        })
+    }
+
+    pub unsafe fn table_copy64(
+        vmctx: *mut u8,
+        dst_table: i32,
+        src_table: i32,
+        dst: i64,
+        src: i64,
+        len: i64,
+    ) -> i32 {
+        // SAFETY: forwarded.
+        let inst = unsafe { instance(vmctx) };
+        let (dst, src, len) = (dst as u64, src as u64, len as u64);
         let mut table = |i: i32| {
             let t = inst
                 .table(i as u32)
@@ -244,11 +292,11 @@ mod imp {
         }
     }
 
-    pub unsafe fn table_init(
+    pub unsafe fn table_init64(
         vmctx: *mut u8,
         table: i32,
         elem: i32,
-        dst: i32,
+        dst: i64,
         src: i32,
         len: i32,
     ) -> i32 {
@@ -257,10 +305,45 @@ mod imp {
         init_result(inst.table_init(
             table as u32,
             elem as u32,
-            dst as u32 as u64,
+            dst as u64,
             src as u32 as u64,
             len as u32 as u64,
         ))
+    }
+
+    pub unsafe fn memory_atomic_wait32(
+        _vmctx: *mut u8,
+        addr: *mut u8,
+        expected: i32,
+        timeout: i64,
+    ) -> i32 {
+        // SAFETY: the compiler checked alignment, bounds and sharedness.
+        unsafe { crate::threads::wait::wait32(addr, expected, timeout) }
+    }
+
+    pub unsafe fn memory_atomic_wait64(
+        _vmctx: *mut u8,
+        addr: *mut u8,
+        expected: i64,
+        timeout: i64,
+    ) -> i32 {
+        // SAFETY: as for `memory_atomic_wait32`.
+        unsafe { crate::threads::wait::wait64(addr, expected, timeout) }
+    }
+
+    pub unsafe fn memory_atomic_notify(_vmctx: *mut u8, addr: *mut u8, count: i32) -> i32 {
+        crate::threads::wait::notify(addr, count as u32) as i32
+    }
+
+    /// `mul_add` is correctly rounded everywhere (libm's `fma` in software
+    /// when the CPU lacks the instruction), which relaxed SIMD's
+    /// deterministic `relaxed_madd` needs.
+    pub unsafe fn fma_f32(_vmctx: *mut u8, a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+
+    pub unsafe fn fma_f64(_vmctx: *mut u8, a: f64, b: f64, c: f64) -> f64 {
+        a.mul_add(b, c)
     }
 
     pub unsafe fn elem_drop(vmctx: *mut u8, elem: i32) {

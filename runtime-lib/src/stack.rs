@@ -13,6 +13,12 @@
 //! that (a small `ulimit -s`), the guest runs on a dedicated thread whose
 //! stack is large enough. Function prologues trap with `StackOverflow`
 //! (`call stack exhausted`) below the limit.
+//!
+//! Embedding ([`enter_wasm_embedded`]): wasm runs on whatever thread calls
+//! it, so the limit is also kept [`kiln_abi::HOST_STACK_RESERVE`] (plus
+//! slack) above the low end of the calling thread's stack
+//! ([`embedding_limit`]); a thread too small for the full wasm stack gets
+//! a smaller one instead of a crash.
 
 use kiln_abi::{HOST_STACK_RESERVE, MAX_WASM_STACK};
 use std::cell::Cell;
@@ -118,6 +124,76 @@ pub fn enter_wasm(set_limit: impl FnOnce(usize)) -> WasmEntry {
     WasmEntry(())
 }
 
+/// The lowest usable address of the calling thread's stack (above its
+/// guard), cached per thread; `None` if the system cannot tell.
+fn thread_stack_low() -> Option<usize> {
+    thread_local! {
+        static LOW: Cell<Option<usize>> = const { Cell::new(None) };
+    }
+    if let Some(low) = LOW.with(Cell::get) {
+        return Some(low);
+    }
+    // SAFETY: querying the calling thread's attributes into a zeroed
+    // struct, destroyed after use.
+    let low = unsafe {
+        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
+        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
+            return None;
+        }
+        let mut addr: *mut libc::c_void = std::ptr::null_mut();
+        let mut size: libc::size_t = 0;
+        let mut guard: libc::size_t = 0;
+        let ok = libc::pthread_attr_getstack(&attr, &mut addr, &mut size) == 0;
+        libc::pthread_attr_getguardsize(&attr, &mut guard);
+        libc::pthread_attr_destroy(&mut attr);
+        if !ok || addr.is_null() {
+            return None;
+        }
+        // NB: for the main thread glibc reports the stack as it may grow
+        // (RLIMIT_STACK); the guard, if any, lies below `addr`.
+        (addr as usize).saturating_add(guard)
+    };
+    LOW.with(|l| l.set(Some(low)));
+    Some(low)
+}
+
+/// The stack limit for wasm entered from the current stack pointer of
+/// this thread in embedding mode: `sp - MAX_WASM_STACK`, but never closer
+/// than [`HOST_STACK_RESERVE`] (plus slack for the runtime) to the end of
+/// the thread's stack, so host calls at the limit cannot overflow. A
+/// thread whose stack is already nearly used up gets a limit above `sp`:
+/// wasm then traps with `call stack exhausted` at once.
+pub fn embedding_limit() -> usize {
+    let sp = current_sp();
+    let wanted = sp.saturating_sub(MAX_WASM_STACK as usize);
+    match thread_stack_low() {
+        Some(low) => {
+            wanted.max(low.saturating_add((HOST_STACK_RESERVE + RUNTIME_SLACK / 4) as usize))
+        }
+        None => wanted,
+    }
+}
+
+/// [`enter_wasm`] for embedding: on the outermost entry of this thread,
+/// `set_limit` receives [`embedding_limit`]; the backtrace range is left
+/// alone (embedding reports no backtraces, and it is process-wide).
+pub fn enter_wasm_embedded(set_limit: impl FnOnce(usize)) -> WasmEntry {
+    let depth = DEPTH.with(|d| {
+        let v = d.get();
+        d.set(v + 1);
+        v
+    });
+    if depth == 0 {
+        set_limit(embedding_limit());
+    }
+    WasmEntry(())
+}
+
+/// Whether wasm is running on this thread (an entry is active).
+pub fn in_wasm() -> bool {
+    DEPTH.with(Cell::get) > 0
+}
+
 impl Drop for WasmEntry {
     fn drop(&mut self) {
         DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
@@ -140,6 +216,29 @@ mod tests {
         let a = &local as *const u8 as usize;
         let sp = current_sp();
         assert!(sp.abs_diff(a) < 64 * 1024);
+    }
+
+    #[test]
+    fn embedding_limit_leaves_the_reserve() {
+        let limit = embedding_limit();
+        let sp = current_sp();
+        assert!(limit < sp);
+        assert!(sp - limit <= MAX_WASM_STACK as usize + 4096);
+        let low = thread_stack_low().expect("linux reports thread stacks");
+        assert!(limit >= low + HOST_STACK_RESERVE as usize);
+        // A small thread: the reserve wins over `sp - MAX_WASM_STACK`.
+        let small = std::thread::Builder::new()
+            .stack_size(512 * 1024)
+            .spawn(|| {
+                let limit = embedding_limit();
+                let low = thread_stack_low().expect("thread stack");
+                (limit, low, current_sp())
+            })
+            .expect("spawn")
+            .join()
+            .expect("join");
+        assert!(small.0 >= small.1 + HOST_STACK_RESERVE as usize);
+        assert!(small.0 > small.1 && small.1 < small.2);
     }
 
     #[test]

@@ -12,7 +12,9 @@
 //! aborts.
 
 /// Most elements any table may have (beyond it `table.grow` fails), to keep
-/// a runaway guest from exhausting host memory with one instruction.
+/// a runaway guest from exhausting host memory with one instruction. Also
+/// the limit of table64 tables, and far below 2^32, so a 32-bit table's size
+/// always fits its `i32` results.
 pub const MAX_TABLE_ELEMENTS: u64 = 1 << 28;
 
 /// One table.

@@ -1,7 +1,8 @@
 //! Process-wide interning of function types into signature ids.
 //!
 //! Phase: instance setup. Input: a function type (parameter and result
-//! `kiln_abi::ValType` bytes). Output: a `u32` id, stored in
+//! `kiln_abi::ValType` bytes, or their canonical forms with precise
+//! reference types, see [`crate::ref_types`]). Output: a `u32` id, stored in
 //! `VMFuncRef::type_id` and in each instance's `type_ids` array, that
 //! `call_indirect` compares.
 //!
@@ -13,13 +14,24 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-/// Key: (params, results) as type bytes.
-type Key = (Box<[u8]>, Box<[u8]>);
+/// Key: (params, results) in canonical form ([`crate::ref_types::canon_plain`]).
+type Key = (Box<[u64]>, Box<[u64]>);
 
 static REGISTRY: Mutex<BTreeMap<Key, u32>> = Mutex::new(BTreeMap::new());
 
-/// The id of the function type `params -> results`.
+/// The id of the function type `params -> results` given as
+/// `kiln_abi::ValType` bytes (references plain and nullable).
 pub fn intern(params: &[u8], results: &[u8]) -> u32 {
+    let canon = |b: &[u8]| -> Vec<u64> {
+        b.iter()
+            .map(|t| crate::ref_types::canon_plain(*t))
+            .collect()
+    };
+    intern_canon(&canon(params), &canon(results))
+}
+
+/// The id of the function type `params -> results` in canonical form.
+pub fn intern_canon(params: &[u64], results: &[u64]) -> u32 {
     // A poisoned lock only means another thread panicked while holding it;
     // the map itself is always consistent (one insert per call).
     let mut map = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());

@@ -123,6 +123,7 @@ pub fn build(args: BuildArgs) -> Result<()> {
         cpu: cpu_spec(args.cpu.as_deref()),
         grants: args.wasi.grants(&input.program, extra_flags),
         verify: compile::verify_requested(),
+        ..Config::default()
     };
     let object = compile::compile(&args.input, &input.wasm, &config)?;
     match args.emit {

@@ -117,6 +117,7 @@ fn cached_binary(module: &Path, wasm: &[u8], opt: Opt, target: &str) -> Result<P
             ..Grants::default()
         },
         verify: compile::verify_requested(),
+        ..Config::default()
     };
     let object = compile::compile(module, wasm, &config)?;
     // Link next to the final name, then rename: concurrent runs of the same

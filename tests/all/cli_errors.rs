@@ -23,7 +23,8 @@ struct ErrorCase {
     one_line: bool,
 }
 
-const SIMD: &[u8] = b"(module (func (export \"f\") (result i32)\n  v128.const i32x4 1 2 3 4\n  i32x4.extract_lane 0))";
+const GC: &[u8] =
+    b"(module (type (struct (field i32)))\n  (func (export \"f\") (result i32) i32.const 0))";
 const UNKNOWN_IMPORT: &[u8] = b"(module (import \"env\" \"frobnicate\" (func)))";
 const EMPTY: &[u8] = b"(module (func (export \"_start\")))";
 
@@ -74,12 +75,12 @@ const CASES: &[ErrorCase] = &[
         one_line: true,
     },
     ErrorCase {
-        name: "unsupported_simd",
-        files: &[("simd.wat", SIMD)],
-        args: &["build", "simd.wat", "-o", "out"],
+        name: "unsupported_gc",
+        files: &[("gc.wat", GC)],
+        args: &["build", "gc.wat", "-o", "out"],
         env: &[],
         exit: 1,
-        contains: &["error: ", "simd.wat", "unsupported"],
+        contains: &["error: ", "gc.wat", "unsupported feature: gc"],
         one_line: true,
     },
     ErrorCase {

@@ -7,13 +7,19 @@
 //!   directives (see `tests/run/README.md`);
 //! - [`programs`]: Rust and C programs from `tests/programs/`, built to wasm
 //!   at test time, plus the large module `tests/programs/big/`;
-//! - [`cli_errors`]: the CLI's error messages and exit codes.
+//! - [`cli_errors`]: the CLI's error messages and exit codes;
+//! - [`limits`]: a 100k-instruction function and a 50k-function module
+//!   compile within a memory budget and run;
+//! - [`spec`]: the official spec testsuite, one trial per `.wast` file, run
+//!   in-process by `kiln-test-harness`; its totals are printed last.
 //!
-//! Every case drives the real `kiln` binary (`CARGO_BIN_EXE_kiln`).
+//! Every other case drives the real `kiln` binary (`CARGO_BIN_EXE_kiln`).
 
 mod cli_errors;
+mod limits;
 mod programs;
 mod run_cases;
+mod spec;
 mod util;
 
 fn main() {
@@ -22,5 +28,11 @@ fn main() {
     trials.extend(run_cases::trials());
     trials.extend(programs::trials());
     trials.extend(cli_errors::trials());
-    libtest_mimic::run(&args, trials).exit();
+    trials.extend(limits::trials());
+    trials.extend(spec::trials());
+    let conclusion = libtest_mimic::run(&args, trials);
+    if let Some(summary) = spec::summary() {
+        println!("\n{summary}");
+    }
+    conclusion.exit();
 }

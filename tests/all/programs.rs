@@ -37,6 +37,12 @@ struct Spec {
     stderr_contains: Vec<String>,
     stdin: Vec<u8>,
     files_file: bool,
+    /// Rust target (`target = wasm32-wasip1-threads`); default
+    /// `wasm32-wasip1`.
+    target: Option<String>,
+    /// Why the program cannot run under the reference engine
+    /// (`wasmtime-skip = reason`): ignored with `KILN_TEST_ENGINE=wasmtime`.
+    wasmtime_skip: Option<String>,
 }
 
 fn parse_spec(source: &str) -> Result<Spec> {
@@ -66,6 +72,8 @@ fn parse_spec(source: &str) -> Result<Spec> {
             ),
             "stdin" => spec.stdin = util::unescape(value).with_context(ctx)?,
             "files-file" => spec.files_file = true,
+            "target" => spec.target = Some(value.to_string()),
+            "wasmtime-skip" => spec.wasmtime_skip = Some(value.to_string()),
             other => bail!("line {}: unknown directive `{other}`", i + 1),
         }
     }
@@ -118,14 +126,22 @@ fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
             "C toolchain for wasm32-wasi missing ({why}); install clang lld wasi-libc libclang-rt-14-dev-wasm32"
         ));
     }
+    let text = std::fs::read_to_string(source).map_err(|e| e.to_string())?;
+    let spec = parse_spec(&text).map_err(fail)?;
+    let target = spec.target.as_deref().unwrap_or(DEFAULT_RUST_TARGET);
     if lang == Lang::Rust
-        && let Err(why) = rust_wasm_target()
+        && let Err(why) = rust_wasm_target(target)
     {
         return toolchain_missing(why);
     }
-    let text = std::fs::read_to_string(source).map_err(|e| e.to_string())?;
-    let spec = parse_spec(&text).map_err(fail)?;
-    let wasm = build_wasm(source, lang).map_err(fail)?;
+    if util::reference_engine()
+        && let Some(why) = &spec.wasmtime_skip
+    {
+        return Ok(Completion::ignored_with(format!(
+            "not under wasmtime: {why}"
+        )));
+    }
+    let wasm = build_wasm(source, lang, target).map_err(fail)?;
     let mut failures = Vec::new();
     let vias: &[Via] = if util::reference_engine() {
         &[Via::Wasmtime]
@@ -314,7 +330,7 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 
 /// Builds a program to wasm (reusing a previous build when the source is
 /// older).
-fn build_wasm(source: &Path, lang: Lang) -> Result<PathBuf> {
+fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
     let name = source
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -337,7 +353,7 @@ fn build_wasm(source: &Path, lang: Lang) -> Result<PathBuf> {
     let mut cmd = match lang {
         Lang::Rust => {
             let mut c = Command::new(rustc());
-            c.args(["--edition", "2021", "-O", "--target", "wasm32-wasip1"])
+            c.args(["--edition", "2021", "-O", "--target", target])
                 .arg(source)
                 .arg("-o")
                 .arg(&tmp);
@@ -369,29 +385,41 @@ fn rustc() -> String {
 
 /// Checks once that rustc has the `wasm32-wasip1` standard library
 /// (`rustup target add wasm32-wasip1`).
-fn rust_wasm_target() -> Result<(), String> {
-    static RESULT: OnceLock<Result<(), String>> = OnceLock::new();
-    RESULT
-        .get_or_init(|| {
-            let out = Command::new(rustc())
-                .args(["--print", "target-libdir", "--target", "wasm32-wasip1"])
-                .output()
-                .map_err(|e| format!("cannot run rustc: {e}"))?;
-            let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
-            let has_std = std::fs::read_dir(&dir).is_ok_and(|entries| {
-                entries
-                    .flatten()
-                    .any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
-            });
-            if out.status.success() && has_std {
-                Ok(())
-            } else {
-                Err("the wasm32-wasip1 Rust target is not installed \
-                     (`rustup target add wasm32-wasip1`)"
-                    .to_string())
-            }
-        })
-        .clone()
+/// The Rust target of programs without a `target` directive.
+const DEFAULT_RUST_TARGET: &str = "wasm32-wasip1";
+
+/// Checks once per target that rustc can build for it.
+fn rust_wasm_target(target: &str) -> Result<(), String> {
+    static RESULTS: std::sync::Mutex<Vec<(String, Result<(), String>)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut results = RESULTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, r)) = results.iter().find(|(t, _)| t == target) {
+        return r.clone();
+    }
+    let r = check_rust_wasm_target(target);
+    results.push((target.to_string(), r.clone()));
+    r
+}
+
+/// Whether rustc has the standard library of `target`.
+fn check_rust_wasm_target(target: &str) -> Result<(), String> {
+    let out = Command::new(rustc())
+        .args(["--print", "target-libdir", "--target", target])
+        .output()
+        .map_err(|e| format!("cannot run rustc: {e}"))?;
+    let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let has_std = std::fs::read_dir(&dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
+    });
+    if out.status.success() && has_std {
+        Ok(())
+    } else {
+        Err(format!(
+            "the {target} Rust target is not installed (`rustup target add {target}`)"
+        ))
+    }
 }
 
 /// Checks once that clang can build a WASI program.
@@ -431,7 +459,7 @@ fn c_toolchain() -> Result<(), String> {
 /// The large module: `tests/programs/big`, built with cargo for
 /// wasm32-wasip1, compiled by Kiln and run.
 fn run_big() -> Result<Completion, Failed> {
-    if let Err(why) = rust_wasm_target() {
+    if let Err(why) = rust_wasm_target(DEFAULT_RUST_TARGET) {
         return toolchain_missing(why);
     }
     let root = util::repo().join("tests/programs/big");

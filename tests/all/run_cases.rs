@@ -22,10 +22,15 @@ const BUILD_TIMEOUT: Duration = Duration::from_secs(300);
 pub struct Case {
     /// Extra options for `kiln build` / `kiln run` (and wasmtime).
     pub flags: Vec<String>,
+    /// Extra options for wasmtime only (e.g. `-W custom-page-sizes`).
+    pub wasmtime_flags: Vec<String>,
     /// The compile must fail with a message containing this.
     pub compile_error: Option<String>,
     /// Skip this case, with a reason.
     pub skip: Option<String>,
+    /// Why the reference engine cannot run this case (e.g. wasi-threads,
+    /// which Wasmtime 47 removed): skipped with `KILN_TEST_ENGINE=wasmtime`.
+    pub wasmtime_skip: Option<String>,
     /// The runs, `_start` first if any.
     pub runs: Vec<Run>,
 }
@@ -93,8 +98,12 @@ pub fn parse(source: &str) -> Result<Case> {
             "flags" => case
                 .flags
                 .extend(text(value)?.split_whitespace().map(String::from)),
+            "wasmtime-flags" => case
+                .wasmtime_flags
+                .extend(text(value)?.split_whitespace().map(String::from)),
             "compile-error" => case.compile_error = Some(text(value)?),
             "skip" => case.skip = Some(text(value)?),
+            "wasmtime-skip" => case.wasmtime_skip = Some(text(value)?),
             "invoke" => {
                 if let Some(run) = current.take() {
                     case.runs.push(run);
@@ -194,6 +203,9 @@ fn run_file(path: &Path, rel: &str) -> Result<(), Failed> {
     let source = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
     let case = parse(&source).map_err(|e| format!("bad directives: {e:#}"))?;
     let engine = engine();
+    if engine == Engine::Wasmtime && case.wasmtime_skip.is_some() {
+        return Ok(());
+    }
     if let Some(expected) = &case.compile_error {
         if engine == Engine::Wasmtime {
             return Ok(());
@@ -313,6 +325,9 @@ fn execute(
     let direct = engine == Engine::Kiln && run.invoke.is_none();
     if !direct {
         cmd.args(&case.flags);
+        if engine == Engine::Wasmtime {
+            cmd.args(&case.wasmtime_flags);
+        }
         if let Some(inv) = &run.invoke {
             cmd.arg("--invoke").arg(&inv[0]);
         }

@@ -1,17 +1,32 @@
-//! Calls: `call` and `call_indirect`.
+//! Calls: `call`, `call_indirect`, `call_ref` and their tail-call forms
+//! `return_call`, `return_call_indirect`, `return_call_ref`.
 //!
 //! Phase 2 (HOW). Inputs: call operators. Outputs: CLIF calls.
 //!
+//! Every call is first resolved to a [`CallTarget`], then emitted as a plain
+//! call or a tail call ([`FuncCodegen::emit_call`]):
 //! - `call` of a defined function: a direct, colocated call of
 //!   `FuncKey::Wasm(i)` in the wasm-call convention, passing our `vmctx`.
 //! - `call` of a WASI P1 import: a direct call of the runtime's
 //!   `__kiln_p1_<name>` (`FuncKey::WasiP1(k)`) in the platform convention,
 //!   `vmctx` first.
+//! - `call` of an import linked at instantiation: an indirect call of the
+//!   `VMFunctionImport`'s `wasm_call` with its `vmctx`
+//!   ([`FuncCodegen::imported_function_target`]).
 //! - `call_indirect`: load the table element (bounds check ->
 //!   `TableOutOfBounds`), trap `IndirectCallToNull` on null, compare the
 //!   `VMFuncRef`'s runtime-interned `type_id` with `type_ids[type_index]` of
 //!   this instance (`BadSignature`), then call `wasm_call` passing the
 //!   callee's own `vmctx` from the `VMFuncRef`.
+//! - `call_ref`: trap `NullReference` on null; no signature check (the
+//!   reference's type is checked statically), then as `call_indirect`.
+//!
+//! Tail calls: wasm functions all use Cranelift's `tail` convention, so a
+//! `return_call*` to wasm code is a CLIF `return_call`/`return_call_indirect`
+//! that reuses the caller's frame (unbounded tail recursion runs in constant
+//! stack). A host function uses the platform convention, which cannot be
+//! tail-called: it is called, then its results are returned; host functions
+//! do not call back into wasm, so this cannot grow the stack without bound.
 
 use super::env::{imm, vm_flags, vm_readonly_flags};
 use super::sig::wasm_call_signature as wasm_signature;
@@ -19,52 +34,101 @@ use super::translator::FuncCodegen;
 use crate::CompileError;
 use crate::module::FuncImport;
 use crate::obj::symbols::FuncKey;
-use cranelift_codegen::ir::{InstBuilder, condcodes::IntCC, types};
+use cranelift_codegen::ir::{self, InstBuilder, condcodes::IntCC, types};
 use kiln_abi::trap::TrapCode;
 use kiln_abi::vmctx::VMOffsets;
 
+/// Where a call goes, resolved before the call or tail call is emitted.
+pub(super) enum CallTarget {
+    /// A known function in the wasm-call convention; our `vmctx` is passed.
+    WasmDirect(ir::FuncRef),
+    /// Code in the wasm-call convention at a run-time address, with the
+    /// callee's `vmctx`.
+    WasmIndirect {
+        /// Signature (the callee's module type, `tail` convention).
+        sig: ir::SigRef,
+        /// Code address.
+        code: ir::Value,
+        /// The callee's `VMContext`.
+        vmctx: ir::Value,
+    },
+    /// A host function in the platform convention, `vmctx` first.
+    Host(ir::FuncRef),
+}
+
 impl FuncCodegen<'_, '_> {
-    /// `call function_index`.
-    pub(super) fn translate_call(&mut self, function_index: u32) -> Result<(), CompileError> {
+    /// `call function_index` (`tail`: `return_call`).
+    pub(super) fn translate_call(
+        &mut self,
+        function_index: u32,
+        tail: bool,
+    ) -> Result<(), CompileError> {
+        let info = self.env.info;
+        let ty = info.func_type(function_index);
+        let args = self.popn(ty.params.len());
+        let target = self.direct_call_target(function_index)?;
+        self.emit_call(target, &args, tail);
+        Ok(())
+    }
+
+    /// The target of a direct call of function `function_index`.
+    fn direct_call_target(&mut self, function_index: u32) -> Result<CallTarget, CompileError> {
         let info = self.env.info;
         let func = info
             .funcs
             .get(function_index as usize)
             .expect("validated: function index in range");
         let ty = &info.types[func.type_index as usize];
-        let args = self.popn(ty.params.len());
-        let mut all = Vec::with_capacity(args.len() + 1);
-        all.push(self.vmctx);
-        all.extend_from_slice(&args);
-
-        let callee = if function_index >= info.num_imported_funcs {
+        if function_index >= info.num_imported_funcs {
             let sig = wasm_signature(ty, self.env.isa);
-            self.func_ref(FuncKey::Wasm(function_index), sig)
-        } else {
-            match &func.import {
-                Some(FuncImport::WasiP1(k)) => {
-                    let host = kiln_abi::wasi_p1::WASI_P1_FUNCS
-                        .get(*k)
-                        .expect("internal: WASI import index in the WASI list");
-                    let sig =
-                        super::sig::native_signature(host.params, host.result, true, self.env.isa);
-                    self.func_ref(FuncKey::WasiP1(*k), sig)
-                }
-                #[allow(unreachable_patterns, reason = "future import kinds")]
-                _ => return self.unsupported("function import not provided by the host"),
+            return Ok(CallTarget::WasmDirect(
+                self.func_ref(FuncKey::Wasm(function_index), sig),
+            ));
+        }
+        match &func.import {
+            Some(FuncImport::WasiP1(k)) => {
+                let host = kiln_abi::wasi_p1::WASI_P1_FUNCS
+                    .get(*k)
+                    .expect("internal: WASI import index in the WASI list");
+                let sig =
+                    super::sig::native_signature(host.params, host.result, true, self.env.isa);
+                Ok(CallTarget::Host(self.func_ref(FuncKey::WasiP1(*k), sig)))
             }
-        };
-        let call = self.builder.ins().call(callee, &all);
-        let results = self.builder.inst_results(call).to_vec();
-        self.stack.extend_from_slice(&results);
-        Ok(())
+            Some(FuncImport::Linked) => self.imported_function_target(function_index),
+            #[allow(unreachable_patterns, reason = "future import kinds")]
+            _ => self.unsupported("function import not provided by the host"),
+        }
     }
 
-    /// `call_indirect type_index table_index`.
+    /// The target of imported function `function_index` linked at
+    /// instantiation: its `VMFunctionImport { wasm_call, vmctx }` in our
+    /// `VMContext` (filled by the runtime, never changed afterwards).
+    pub(super) fn imported_function_target(
+        &mut self,
+        function_index: u32,
+    ) -> Result<CallTarget, CompileError> {
+        let type_index = self.env.info.funcs[function_index as usize].type_index;
+        let base = self.env.offsets.imported_function(function_index);
+        let code_off = imm(base + VMOffsets::function_import_wasm_call())?;
+        let vmctx_off = imm(base + VMOffsets::function_import_vmctx(self.ptr_size()))?;
+        let code = self
+            .builder
+            .ins()
+            .load(self.pointer, vm_readonly_flags(), self.vmctx, code_off);
+        let vmctx =
+            self.builder
+                .ins()
+                .load(self.pointer, vm_readonly_flags(), self.vmctx, vmctx_off);
+        let sig = self.wasm_sig_ref(type_index);
+        Ok(CallTarget::WasmIndirect { sig, code, vmctx })
+    }
+
+    /// `call_indirect type_index table_index` (`tail`: `return_call_indirect`).
     pub(super) fn translate_call_indirect(
         &mut self,
         type_index: u32,
         table_index: u32,
+        tail: bool,
     ) -> Result<(), CompileError> {
         let ty = self
             .env
@@ -74,7 +138,6 @@ impl FuncCodegen<'_, '_> {
             .expect("validated: type index in range");
         let index = self.pop1();
         let args = self.popn(ty.params.len());
-        let ptr_size = self.ptr_size();
 
         let addr = self.table_element_address(table_index, index)?;
         let func_ref = self.builder.ins().load(self.pointer, vm_flags(), addr, 0);
@@ -83,11 +146,12 @@ impl FuncCodegen<'_, '_> {
             .trapz(func_ref, super::clif_trap(TrapCode::IndirectCallToNull));
 
         // A `VMFuncRef` never changes once the runtime filled it.
+        let type_id_off = imm(VMOffsets::func_ref_type_id(self.ptr_size()))?;
         let actual = self.builder.ins().load(
             types::I32,
             vm_flags().with_readonly(),
             func_ref,
-            imm(VMOffsets::func_ref_type_id(ptr_size))?,
+            type_id_off,
         );
         let type_ids = self.type_ids()?;
         let expected_off = imm(type_index
@@ -102,35 +166,109 @@ impl FuncCodegen<'_, '_> {
             .ins()
             .trapnz(mismatch, super::clif_trap(TrapCode::BadSignature));
 
+        let target = self.func_ref_target(type_index, func_ref)?;
+        self.emit_call(target, &args, tail);
+        Ok(())
+    }
+
+    /// `call_ref type_index` (`tail`: `return_call_ref`): the operand is a
+    /// `(ref null $type_index)`, so only null needs a check.
+    pub(super) fn translate_call_ref(
+        &mut self,
+        type_index: u32,
+        tail: bool,
+    ) -> Result<(), CompileError> {
+        let ty = self
+            .env
+            .info
+            .types
+            .get(type_index as usize)
+            .expect("validated: type index in range");
+        let func_ref = self.pop1();
+        let args = self.popn(ty.params.len());
+        self.builder
+            .ins()
+            .trapz(func_ref, super::clif_trap(TrapCode::NullReference));
+        let target = self.func_ref_target(type_index, func_ref)?;
+        self.emit_call(target, &args, tail);
+        Ok(())
+    }
+
+    /// The target behind a non-null, type-checked `VMFuncRef` address.
+    fn func_ref_target(
+        &mut self,
+        type_index: u32,
+        func_ref: ir::Value,
+    ) -> Result<CallTarget, CompileError> {
         let code = self.builder.ins().load(
             self.pointer,
             vm_flags().with_readonly(),
             func_ref,
             imm(VMOffsets::func_ref_wasm_call())?,
         );
-        let callee_vmctx = self.builder.ins().load(
+        let vmctx_off = imm(VMOffsets::func_ref_vmctx(self.ptr_size()))?;
+        let vmctx = self.builder.ins().load(
             self.pointer,
             vm_flags().with_readonly(),
             func_ref,
-            imm(VMOffsets::func_ref_vmctx(ptr_size))?,
+            vmctx_off,
         );
-        let sig_ref = match self.sig_refs.get(&type_index) {
-            Some(s) => *s,
-            None => {
-                let s = self
-                    .builder
-                    .import_signature(wasm_signature(ty, self.env.isa));
-                self.sig_refs.insert(type_index, s);
-                s
+        let sig = self.wasm_sig_ref(type_index);
+        Ok(CallTarget::WasmIndirect { sig, code, vmctx })
+    }
+
+    /// The imported wasm-call signature of module type `type_index`.
+    fn wasm_sig_ref(&mut self, type_index: u32) -> ir::SigRef {
+        if let Some(s) = self.sig_refs.get(&type_index) {
+            return *s;
+        }
+        let ty = &self.env.info.types[type_index as usize];
+        let s = self
+            .builder
+            .import_signature(wasm_signature(ty, self.env.isa));
+        self.sig_refs.insert(type_index, s);
+        s
+    }
+
+    /// Emits the call of `target` with the wasm arguments `args`: a plain
+    /// call pushing the results, or (`tail`) a tail call ending the block.
+    pub(super) fn emit_call(&mut self, target: CallTarget, args: &[ir::Value], tail: bool) {
+        let mut all = Vec::with_capacity(args.len() + 1);
+        match &target {
+            CallTarget::WasmIndirect { vmctx, .. } => all.push(*vmctx),
+            CallTarget::WasmDirect(_) | CallTarget::Host(_) => all.push(self.vmctx),
+        }
+        all.extend_from_slice(args);
+        if tail {
+            match target {
+                CallTarget::WasmDirect(f) => {
+                    self.builder.ins().return_call(f, &all);
+                }
+                CallTarget::WasmIndirect { sig, code, .. } => {
+                    self.builder.ins().return_call_indirect(sig, code, &all);
+                }
+                CallTarget::Host(f) => {
+                    let call = self.builder.ins().call(f, &all);
+                    let results = self.builder.inst_results(call).to_vec();
+                    self.builder.ins().return_(&results);
+                }
+            }
+            self.reachable = false;
+            return;
+        }
+        // Inside a `try_table`, a call to wasm code is a `try_call`.
+        if let Some(results) = self.emit_try_call(&target, &all) {
+            self.stack.extend_from_slice(&results);
+            return;
+        }
+        let call = match target {
+            CallTarget::WasmDirect(f) | CallTarget::Host(f) => self.builder.ins().call(f, &all),
+            CallTarget::WasmIndirect { sig, code, .. } => {
+                self.builder.ins().call_indirect(sig, code, &all)
             }
         };
-        let mut all = Vec::with_capacity(args.len() + 1);
-        all.push(callee_vmctx);
-        all.extend_from_slice(&args);
-        let call = self.builder.ins().call_indirect(sig_ref, code, &all);
         let results = self.builder.inst_results(call).to_vec();
         self.stack.extend_from_slice(&results);
-        Ok(())
     }
 }
 

@@ -1,5 +1,6 @@
 //! Structured control flow: `block`, `loop`, `if`/`else`, `end`, `br`,
-//! `br_if`, `br_table`, `return`, and the skipping of unreachable code.
+//! `br_if`, `br_table`, `br_on_null`/`br_on_non_null`, `return`, and the
+//! skipping of unreachable code.
 //!
 //! Phase 2 (HOW). Inputs: control operators and their block types. Outputs:
 //! CLIF blocks and branches.
@@ -305,8 +306,14 @@ impl FuncCodegen<'_, '_> {
         &mut self,
         op: &Operator<'_>,
     ) -> Result<(), CompileError> {
+        if self.translate_unreachable_exception_operator(op)? {
+            return Ok(());
+        }
         match op {
-            Operator::Block { .. } | Operator::Loop { .. } | Operator::If { .. } => {
+            Operator::Block { .. }
+            | Operator::Loop { .. }
+            | Operator::If { .. }
+            | Operator::TryTable { .. } => {
                 self.unreachable_depth += 1;
             }
             Operator::Else if self.unreachable_depth == 0 => self.translate_else(),
@@ -336,6 +343,40 @@ impl FuncCodegen<'_, '_> {
             .brif(cond, target, &block_args(&args), cont, &[]);
         self.builder.seal_block(cont);
         self.builder.switch_to_block(cont);
+    }
+
+    /// `br_on_null` (`on_null`) or `br_on_non_null` at `depth`. The operand
+    /// is a reference; `br_on_null` branches without it and continues with
+    /// it, `br_on_non_null` branches with it (as the last branch value) and
+    /// continues without it.
+    pub(super) fn translate_br_on_null(&mut self, depth: u32, on_null: bool) {
+        let r = self.pop1();
+        let (target, n) = self.frame_at(depth).branch_target();
+        let cont = self.builder.create_block();
+        if on_null {
+            let args = self.peekn(n);
+            let is_null = self
+                .builder
+                .ins()
+                .icmp_imm_u(ir::condcodes::IntCC::Equal, r, 0);
+            self.builder
+                .ins()
+                .brif(is_null, target, &block_args(&args), cont, &[]);
+        } else {
+            let before = n
+                .checked_sub(1)
+                .expect("validated: br_on_non_null's target takes the reference");
+            let mut args = self.peekn(before);
+            args.push(r);
+            self.builder
+                .ins()
+                .brif(r, target, &block_args(&args), cont, &[]);
+        }
+        self.builder.seal_block(cont);
+        self.builder.switch_to_block(cont);
+        if on_null {
+            self.stack.push(r);
+        }
     }
 
     /// `br_table`. Jump tables cannot carry block arguments, so when the

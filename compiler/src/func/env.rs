@@ -50,15 +50,49 @@ pub(super) fn vm_readonly_flags() -> MemFlagsData {
     MemFlagsData::trusted().with_readonly().with_can_move()
 }
 
+/// Alias region (index in every function's region set, see
+/// [`declare_alias_regions`]) of the bytes of linear memories: only
+/// [`heap_flags`] accesses touch them.
+const HEAP_REGION: u32 = 0;
+/// Alias region of `VMMemoryDefinition::current_length` of unshared
+/// memories: only [`FuncCodegen::memory_length`] reads it, nothing in
+/// compiled code writes it (the runtime does, inside calls, which Cranelift
+/// treats as touching every region).
+const MEMORY_LENGTH_REGION: u32 = 1;
+
+/// Declares the alias regions Kiln tags memory accesses with, first thing
+/// in `func`, so that they get the fixed indices [`HEAP_REGION`] and
+/// [`MEMORY_LENGTH_REGION`]. With them, Cranelift's alias analysis knows a
+/// linear-memory store cannot change a memory's length: a length loaded for
+/// one explicitly bounds-checked access is reused by the next until a call,
+/// an atomic or a store outside these regions.
+pub(super) fn declare_alias_regions(func: &mut ir::Function) {
+    for (index, description) in [
+        (HEAP_REGION, "wasm linear memory"),
+        (MEMORY_LENGTH_REGION, "linear memory lengths"),
+    ] {
+        let region = func.dfg.alias_regions.insert(ir::AliasRegionData {
+            user_id: index,
+            description: description.into(),
+        });
+        assert_eq!(
+            region,
+            ir::AliasRegion::from_u32(index),
+            "internal: Kiln's alias regions are declared first"
+        );
+    }
+}
+
 /// Flags of wasm linear-memory accesses: little-endian, maybe unaligned, and
 /// trapping with `HEAP_OUT_OF_BOUNDS` so the signal handler finds the faulting
-/// pc in the trap table.
+/// pc in the trap table; in the linear-memory alias region.
 pub(super) fn heap_flags() -> MemFlagsData {
     MemFlagsData::new()
         .with_endianness(ir::Endianness::Little)
         .with_trap_code(Some(super::clif_trap(
             kiln_abi::trap::TrapCode::MemoryOutOfBounds,
         )))
+        .with_alias_region(Some(ir::AliasRegion::from_u32(HEAP_REGION)))
 }
 
 /// An offset in the `VMContext` or a runtime record as a CLIF immediate.
@@ -132,6 +166,30 @@ impl FuncCodegen<'_, '_> {
         Ok(self.cached(Cached::MemoryBase(mem), |pos| {
             pos.ins().load(ptr, vm_readonly_flags(), def, off)
         }))
+    }
+
+    /// The current byte length of memory `mem` (pointer-sized). It changes
+    /// on `memory.grow` (here or, for a shared or imported memory, anywhere
+    /// else), so it is loaded at each use; the alias region lets Cranelift
+    /// reuse an earlier load when nothing in between can change it.
+    pub(super) fn memory_length(&mut self, mem: u32) -> Result<ir::Value, CompileError> {
+        let shared = self
+            .env
+            .info
+            .memories
+            .get(mem as usize)
+            .expect("validated: memory index in range")
+            .shared;
+        let (def, off) = self.memory_def(mem)?;
+        let off = off + imm(VMOffsets::memory_current_length(self.ptr_size()))?;
+        // A shared memory may grow on another thread at any time: no region,
+        // so every use reloads it.
+        let flags = if shared {
+            vm_flags()
+        } else {
+            vm_flags().with_alias_region(Some(ir::AliasRegion::from_u32(MEMORY_LENGTH_REGION)))
+        };
+        Ok(self.builder.ins().load(self.pointer, flags, def, off))
     }
 
     /// Where the `VMTableDefinition` of table `table` is: (base, offset).

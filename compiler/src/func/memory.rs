@@ -4,19 +4,18 @@
 //! Phase 2 (HOW). Inputs: memory operators. Outputs: CLIF loads/stores and
 //! libcalls.
 //!
-//! Addressing (32-bit memories): `base + uextend(index) + offset`. Each
-//! memory reserves [`kiln_abi::MEMORY32_RESERVATION`] bytes (4 GiB + 4 GiB
-//! guard), which covers every `u32` index plus every `u32` static offset, so
-//! there is no explicit bounds check: an access past the accessible length
-//! faults, and because the access carries trap code `HEAP_OUT_OF_BOUNDS`, its
-//! pc is in the trap table and the signal handler reports
-//! `out of bounds memory access`. memory64 is not supported.
+//! Every access's address and bounds check come from
+//! [`FuncCodegen::heap_address`] (`heap.rs`: guard regions for 32-bit
+//! memories with 64 KiB pages, explicit checks for memory64 and small custom
+//! page sizes). Sizes, growth deltas, bulk addresses and lengths have the
+//! memory's index type (`i64` for a memory64); the libcalls take them as
+//! `i64`, zero-extended from 32-bit memories. `memory.copy` between a 32-bit
+//! and a 64-bit memory takes an `i32` length (the smaller index type).
 
 use super::env::heap_flags;
 use super::translator::FuncCodegen;
 use crate::CompileError;
 use cranelift_codegen::ir::{self, InstBuilder, types};
-use kiln_abi::vmctx::VMOffsets;
 use wasmparser::{MemArg, Operator};
 
 /// How a load widens its value.
@@ -67,30 +66,33 @@ impl FuncCodegen<'_, '_> {
             O::MemorySize { mem } => self.translate_memory_size(*mem)?,
             O::MemoryGrow { mem } => self.translate_memory_grow(*mem)?,
             O::MemoryFill { mem } => {
-                self.check_memory32(*mem)?;
                 let [dst, val, len] = self.pop3();
-                let mem = self.builder.ins().iconst(types::I32, i64::from(*mem));
-                let dst = self.builder.ins().uextend(I64, dst);
-                let len = self.builder.ins().uextend(I64, len);
+                let dst = self.memory_index_to_i64(*mem, dst);
+                let len = self.memory_index_to_i64(*mem, len);
+                let mem = self.builder.ins().iconst(I32, i64::from(*mem));
                 self.call_libcall("memory_fill", &[mem, dst, val, len]);
             }
             O::MemoryCopy { dst_mem, src_mem } => {
-                self.check_memory32(*dst_mem)?;
-                self.check_memory32(*src_mem)?;
                 let [dst, src, len] = self.pop3();
+                let dst = self.memory_index_to_i64(*dst_mem, dst);
+                let src = self.memory_index_to_i64(*src_mem, src);
+                // The length has the smaller of the two index types (it is
+                // an i64 only when both memories are 64-bit).
+                let len = if self.builder.func.dfg.value_type(len) == I64 {
+                    len
+                } else {
+                    self.builder.ins().uextend(I64, len)
+                };
                 let dst_mem = self.builder.ins().iconst(I32, i64::from(*dst_mem));
                 let src_mem = self.builder.ins().iconst(I32, i64::from(*src_mem));
-                let dst = self.builder.ins().uextend(I64, dst);
-                let src = self.builder.ins().uextend(I64, src);
-                let len = self.builder.ins().uextend(I64, len);
                 self.call_libcall("memory_copy", &[dst_mem, src_mem, dst, src, len]);
             }
             O::MemoryInit { data_index, mem } => {
-                self.check_memory32(*mem)?;
+                // Segment offset and length are i32 whatever the memory.
                 let [dst, src, len] = self.pop3();
+                let dst = self.memory_index_to_i64(*mem, dst);
                 let mem = self.builder.ins().iconst(I32, i64::from(*mem));
                 let data = self.builder.ins().iconst(I32, i64::from(*data_index));
-                let dst = self.builder.ins().uextend(I64, dst);
                 self.call_libcall("memory_init", &[mem, data, dst, src, len]);
             }
             O::DataDrop { data_index } => {
@@ -110,43 +112,6 @@ impl FuncCodegen<'_, '_> {
         [a, b, c]
     }
 
-    /// Rejects memory64 memories (the whole addressing scheme assumes 32-bit
-    /// indices).
-    fn check_memory32(&self, mem: u32) -> Result<(), CompileError> {
-        let info = self
-            .env
-            .info
-            .memories
-            .get(mem as usize)
-            .expect("validated: memory index in range");
-        if info.memory64 {
-            return self.unsupported("memory64");
-        }
-        Ok(())
-    }
-
-    /// The address of a `memarg` access with the popped `index`, as a base
-    /// value and an immediate offset.
-    fn heap_address(
-        &mut self,
-        memarg: &MemArg,
-        index: ir::Value,
-    ) -> Result<(ir::Value, i32), CompileError> {
-        self.check_memory32(memarg.memory)?;
-        let base = self.memory_base(memarg.memory)?;
-        let index = self.index_to_pointer(index);
-        let addr = self.builder.ins().iadd(base, index);
-        // The static offset of a 32-bit memory is a u32 (validated).
-        match i32::try_from(memarg.offset) {
-            Ok(off) => Ok((addr, off)),
-            Err(_) => {
-                let off =
-                    i64::try_from(memarg.offset).expect("validated: memory32 offset fits in u32");
-                Ok((self.builder.ins().iadd_imm_u(addr, off), 0))
-            }
-        }
-    }
-
     fn translate_load(
         &mut self,
         memarg: &MemArg,
@@ -154,7 +119,11 @@ impl FuncCodegen<'_, '_> {
         ext: Ext,
     ) -> Result<(), CompileError> {
         let index = self.pop1();
-        let (addr, off) = self.heap_address(memarg, index)?;
+        let size = match ext {
+            Ext::None => ty.bytes(),
+            Ext::S(bits) | Ext::U(bits) => u32::from(bits / 8),
+        };
+        let (addr, off) = self.heap_address(memarg, index, size)?;
         let flags = heap_flags();
         let ins = self.builder.ins();
         let v = match ext {
@@ -174,7 +143,11 @@ impl FuncCodegen<'_, '_> {
     fn translate_store(&mut self, memarg: &MemArg, bits: Option<u8>) -> Result<(), CompileError> {
         let value = self.pop1();
         let index = self.pop1();
-        let (addr, off) = self.heap_address(memarg, index)?;
+        let size = match bits {
+            Some(bits) => u32::from(bits / 8),
+            None => self.builder.func.dfg.value_type(value).bytes(),
+        };
+        let (addr, off) = self.heap_address(memarg, index, size)?;
         let flags = heap_flags();
         let ins = self.builder.ins();
         match bits {
@@ -186,34 +159,44 @@ impl FuncCodegen<'_, '_> {
         Ok(())
     }
 
-    /// `memory.size`: `current_length >> page_size_log2`. The length
-    /// changes on `memory.grow`, so it is loaded every time.
+    /// `memory.size`: `current_length >> page_size_log2`, in the memory's
+    /// index type. The length changes on `memory.grow`, so it is loaded
+    /// every time.
     fn translate_memory_size(&mut self, mem: u32) -> Result<(), CompileError> {
-        self.check_memory32(mem)?;
-        let page_log2 = self.env.info.memories[mem as usize].page_size_log2;
-        let (def, off) = self.memory_def(mem)?;
-        let off = off + super::env::imm(VMOffsets::memory_current_length(self.ptr_size()))?;
-        let len = self
-            .builder
-            .ins()
-            .load(self.pointer, super::env::vm_flags(), def, off);
-        let pages = self.builder.ins().ushr_imm_u(len, i64::from(page_log2));
-        let pages = self.pointer_to_i32(pages);
+        let page_log2 = self.memory_info(mem).page_size_log2;
+        let len = self.memory_length(mem)?;
+        let pages = if page_log2 == 0 {
+            len
+        } else {
+            self.builder.ins().ushr_imm_u(len, i64::from(page_log2))
+        };
+        let pages = if self.memory_index_type(mem) == types::I64 {
+            pages
+        } else {
+            // A 32-bit memory has at most 2^32 - 1 pages (validated limits,
+            // enforced by the runtime), so the page count fits.
+            self.pointer_to_i32(pages)
+        };
         self.stack.push(pages);
         Ok(())
     }
 
-    /// `memory.grow` via the libcall (old size in pages, or -1).
+    /// `memory.grow` via the libcall (old size in pages, or -1), in the
+    /// memory's index type.
     fn translate_memory_grow(&mut self, mem: u32) -> Result<(), CompileError> {
-        self.check_memory32(mem)?;
         let delta = self.pop1();
-        let delta = self.builder.ins().uextend(types::I64, delta);
+        let delta = self.memory_index_to_i64(mem, delta);
+        let is_64 = self.memory_index_type(mem) == types::I64;
         let mem = self.builder.ins().iconst(types::I32, i64::from(mem));
         let old = self
             .call_libcall("memory_grow", &[mem, delta])
             .expect("internal: memory_grow returns a value");
-        // -1 and every 32-bit page count survive the truncation.
-        let old = self.builder.ins().ireduce(types::I32, old);
+        let old = if is_64 {
+            old
+        } else {
+            // -1 and every 32-bit page count survive the truncation.
+            self.builder.ins().ireduce(types::I32, old)
+        };
         self.stack.push(old);
         Ok(())
     }
@@ -258,8 +241,8 @@ mod tests {
         assert_eq!(base_loads, 1, "{clif}");
         // Heap accesses: little-endian, not `notrap` (the default trap code,
         // heap_oob, is not printed).
-        assert!(clif.contains("store little v3"), "{clif}");
-        assert!(clif.contains("load.i32 little"), "{clif}");
+        assert!(clif.contains("store little region0 v3"), "{clif}");
+        assert!(clif.contains("load.i32 little region0"), "{clif}");
     }
 
     #[test]

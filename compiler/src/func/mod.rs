@@ -14,10 +14,17 @@ mod call;
 mod control;
 mod env;
 mod exceptions;
+mod heap;
 mod memory;
 mod numeric;
+mod numeric_wide;
 pub mod sig;
 mod simd;
+mod simd_float;
+mod simd_int;
+mod simd_relaxed;
+#[cfg(test)]
+mod simd_tests;
 mod table;
 #[cfg(test)]
 mod test_util;

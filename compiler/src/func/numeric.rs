@@ -326,7 +326,7 @@ pub(crate) fn translate_numeric(
         O::F32ReinterpretI32 => bitcast(b, stack, F32),
         O::F64ReinterpretI64 => bitcast(b, stack, F64),
 
-        _ => return Ok(false),
+        _ => return Ok(super::numeric_wide::translate_wide_arithmetic(op, b, stack)),
     };
     stack.push(result);
     Ok(true)

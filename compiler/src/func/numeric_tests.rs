@@ -753,7 +753,6 @@ fn non_numeric_operators_are_untouched() {
         Operator::Nop,
         Operator::Drop,
         Operator::LocalGet { local_index: 0 },
-        Operator::I64Add128,
         Operator::RefNull {
             hty: wasmparser::HeapType::FUNC,
         },

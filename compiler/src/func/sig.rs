@@ -15,7 +15,7 @@ pub fn clif_type(ty: ValType, pointer: Type) -> Type {
         ValType::F32 => types::F32,
         ValType::F64 => types::F64,
         ValType::V128 => types::I8X16,
-        ValType::FuncRef | ValType::ExternRef => pointer,
+        ValType::FuncRef | ValType::ExternRef | ValType::ExnRef => pointer,
     }
 }
 

@@ -11,6 +11,11 @@
 //! `table.grow`, so base and length are loaded at every access. Every
 //! function's `VMFuncRef` lives in the `VMContext` (filled by the runtime),
 //! so `ref.func` is an address computation.
+//!
+//! table64 (part of memory64): indices, sizes and deltas are `i64`, used as
+//! they are (never truncated) for the bounds check; `table.grow/fill/copy/
+//! init` of a table64 go through the `*64` libcalls, which take 64-bit
+//! operands (32-bit ones zero-extended when a copy mixes both kinds).
 
 use super::env::{imm, vm_flags};
 use super::translator::FuncCodegen;
@@ -43,44 +48,74 @@ impl FuncCodegen<'_, '_> {
             }
             O::TableSize { table } => {
                 let len = self.table_length(*table)?;
-                let len = self.pointer_to_i32(len);
+                let len = if self.table_is_64(*table) {
+                    len
+                } else {
+                    self.pointer_to_i32(len)
+                };
                 self.stack.push(len);
             }
             O::TableGrow { table } => {
                 let delta = self.pop1();
                 let init = self.pop1();
+                let name = if self.table_is_64(*table) {
+                    "table_grow64"
+                } else {
+                    "table_grow"
+                };
                 let table = self.builder.ins().iconst(I32, i64::from(*table));
                 let old = self
-                    .call_libcall("table_grow", &[table, delta, init])
+                    .call_libcall(name, &[table, delta, init])
                     .expect("internal: table_grow returns a value");
                 self.stack.push(old);
             }
             O::TableFill { table } => {
                 let [dst, val, len] = self.pop3();
+                let name = if self.table_is_64(*table) {
+                    "table_fill64"
+                } else {
+                    "table_fill"
+                };
                 let table = self.builder.ins().iconst(I32, i64::from(*table));
-                self.call_libcall("table_fill", &[table, dst, val, len]);
+                self.call_libcall(name, &[table, dst, val, len]);
             }
             O::TableCopy {
                 dst_table,
                 src_table,
             } => {
                 let [dst, src, len] = self.pop3();
-                let dst_table = self.builder.ins().iconst(I32, i64::from(*dst_table));
-                let src_table = self.builder.ins().iconst(I32, i64::from(*src_table));
-                self.call_libcall("table_copy", &[dst_table, src_table, dst, src, len]);
+                let dst_table_v = self.builder.ins().iconst(I32, i64::from(*dst_table));
+                let src_table_v = self.builder.ins().iconst(I32, i64::from(*src_table));
+                if self.table_is_64(*dst_table) || self.table_is_64(*src_table) {
+                    // Each operand has its table's index type; the length
+                    // the smaller of the two.
+                    let [dst, src, len] = [dst, src, len].map(|v| self.value_to_i64(v));
+                    self.call_libcall("table_copy64", &[dst_table_v, src_table_v, dst, src, len]);
+                } else {
+                    self.call_libcall("table_copy", &[dst_table_v, src_table_v, dst, src, len]);
+                }
             }
             O::TableInit { elem_index, table } => {
+                // Segment offset and length are i32 whatever the table.
                 let [dst, src, len] = self.pop3();
+                let name = if self.table_is_64(*table) {
+                    "table_init64"
+                } else {
+                    "table_init"
+                };
                 let table = self.builder.ins().iconst(I32, i64::from(*table));
                 let elem = self.builder.ins().iconst(I32, i64::from(*elem_index));
-                self.call_libcall("table_init", &[table, elem, dst, src, len]);
+                self.call_libcall(name, &[table, elem, dst, src, len]);
             }
             O::ElemDrop { elem_index } => {
                 let elem = self.builder.ins().iconst(I32, i64::from(*elem_index));
                 self.call_libcall("elem_drop", &[elem]);
             }
             O::RefNull { hty } => {
-                if !matches!(hty, HeapType::Abstract { shared: false, .. }) {
+                if !matches!(
+                    hty,
+                    HeapType::Abstract { shared: false, .. } | HeapType::Concrete(_)
+                ) {
                     return self.unsupported("gc");
                 }
                 let v = self.builder.ins().iconst(self.pointer, 0);
@@ -102,6 +137,25 @@ impl FuncCodegen<'_, '_> {
         Ok(true)
     }
 
+    /// Whether `table` is a table64 (`i64` indices and sizes).
+    pub(super) fn table_is_64(&self, table: u32) -> bool {
+        self.env
+            .info
+            .tables
+            .get(table as usize)
+            .expect("validated: table index in range")
+            .table64
+    }
+
+    /// Zero-extends an `i32` to `i64`; an `i64` stays as it is.
+    fn value_to_i64(&mut self, v: ir::Value) -> ir::Value {
+        if self.builder.func.dfg.value_type(v) == types::I64 {
+            v
+        } else {
+            self.builder.ins().uextend(types::I64, v)
+        }
+    }
+
     /// The current number of elements of `table` (pointer-sized).
     fn table_length(&mut self, table: u32) -> Result<ir::Value, CompileError> {
         let (def, off) = self.table_def(table)?;
@@ -109,15 +163,23 @@ impl FuncCodegen<'_, '_> {
         Ok(self.builder.ins().load(self.pointer, vm_flags(), def, off))
     }
 
-    /// The address of element `index` (an `i32`) of `table`, trapping with
-    /// `TableOutOfBounds` if `index >= current_elements`.
+    /// The address of element `index` (an `i32`, or an `i64` for a
+    /// table64) of `table`, trapping with `TableOutOfBounds` if `index >=
+    /// current_elements`.
     pub(super) fn table_element_address(
         &mut self,
         table: u32,
         index: ir::Value,
     ) -> Result<ir::Value, CompileError> {
         let len = self.table_length(table)?;
-        let index = self.index_to_pointer(index);
+        let index = if self.builder.func.dfg.value_type(index) == types::I64 {
+            if self.pointer != types::I64 {
+                return self.unsupported("memory64");
+            }
+            index
+        } else {
+            self.index_to_pointer(index)
+        };
         let oob = self
             .builder
             .ins()
@@ -158,6 +220,29 @@ mod tests {
         );
         // Pointers to the table definition, the global and `type_ids`.
         assert_eq!(clif.matches("readonly can_move v0+").count(), 3, "{clif}");
+    }
+
+    #[test]
+    fn table64_operators_use_i64_and_the_wide_libcalls() {
+        let clif = super::super::test_util::clif_of(
+            r#"(module
+              (type $t (func))
+              (table $w i64 2 funcref) (table $n 1 funcref)
+              (elem $seg func $f)
+              (func $f (param i64) (result i64)
+                (table.set $w (local.get 0) (table.get $w (local.get 0)))
+                (drop (table.grow $w (ref.null func) (i64.const 1)))
+                (table.fill $w (i64.const 0) (ref.func $f) (i64.const 1))
+                (table.copy $w $n (i64.const 0) (i32.const 0) (i32.const 1))
+                (table.copy $n $w (i32.const 0) (i64.const 1) (i32.const 1))
+                (table.copy $w $w (i64.const 0) (i64.const 1) (i64.const 1))
+                (table.init $w $seg (i64.const 0) (i32.const 0) (i32.const 1))
+                (call_indirect $w (type $t) (local.get 0))
+                (table.size $w)))"#,
+        );
+        // No truncation of a 64-bit index anywhere.
+        assert!(!clif.contains("ireduce"), "{clif}");
+        assert_eq!(clif.matches("icmp.i64 uge v1").count(), 3, "{clif}");
     }
 
     #[test]

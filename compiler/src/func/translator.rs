@@ -99,6 +99,7 @@ fn translate_function(
         ir::UserFuncName::user(0, func_index),
         super::sig::wasm_call_signature(ty, env.isa),
     );
+    super::env::declare_alias_regions(&mut func);
     let stack_limit = stack_limit_global(&mut func, pointer);
     func.stack_limit = Some(stack_limit);
 
@@ -129,6 +130,7 @@ fn translate_function(
         func_refs: BTreeMap::new(),
         sig_refs: BTreeMap::new(),
         offset: range.start,
+        exceptions: Default::default(),
     };
     cg.declare_locals(&body, ty)?;
 
@@ -149,6 +151,7 @@ fn translate_function(
     }
     debug_assert!(cg.control.is_empty(), "validated: balanced control");
 
+    cg.finish_exceptions()?;
     let FuncCodegen { builder, .. } = cg;
     builder.finalize(env.isa.frontend_config());
     Ok(func)
@@ -204,6 +207,8 @@ pub(super) struct FuncCodegen<'e, 'f> {
     pub(super) sig_refs: BTreeMap<u32, ir::SigRef>,
     /// Module offset of the operator being translated.
     pub(super) offset: usize,
+    /// Open `try_table`s and their handler blocks (exception handling).
+    pub(super) exceptions: super::exceptions::ExceptionState,
 }
 
 /// The proposal an operator comes from, as named by wasmparser's
@@ -220,12 +225,24 @@ fn proposal_of(op: &Operator<'_>) -> &'static str {
     wasmparser::for_each_operator!(proposal_match)
 }
 
-/// Proposals whose operators Kiln translates (WebAssembly 2.0 minus SIMD).
+/// Proposals whose operators Kiln translates.
 fn proposal_supported(proposal: &str) -> bool {
     // One proposal per line: each feature's owner adds its own.
     matches!(
         proposal,
-        "mvp" | "sign_extension" | "saturating_float_to_int" | "bulk_memory" | "reference_types"
+        "mvp"
+            | "sign_extension"
+            | "saturating_float_to_int"
+            | "bulk_memory"
+            | "reference_types"
+            | "wide_arithmetic"
+            | "tail_call"
+            | "function_references"
+            | "threads"
+            | "simd"
+            | "relaxed_simd"
+            | "exceptions"
+            | "legacy_exceptions"
     )
 }
 
@@ -246,14 +263,9 @@ impl FuncCodegen<'_, '_> {
         })
     }
 
-    /// The CLIF type of a wasm value type (SIMD is not supported).
-    pub(super) fn value_type(&self, ty: ValType, offset: usize) -> Result<ir::Type, CompileError> {
-        if ty == ValType::V128 {
-            return Err(CompileError::Unsupported {
-                feature: "simd".to_string(),
-                offset,
-            });
-        }
+    /// The CLIF type of a wasm value type (`v128` is always `I8X16`, see
+    /// `simd.rs`). Every type phase 1 accepts has one, so `_offset` is unused.
+    pub(super) fn value_type(&self, ty: ValType, _offset: usize) -> Result<ir::Type, CompileError> {
         Ok(super::sig::clif_type(ty, self.pointer))
     }
 
@@ -263,20 +275,18 @@ impl FuncCodegen<'_, '_> {
         ty: wasmparser::ValType,
         offset: usize,
     ) -> Result<ValType, CompileError> {
-        use wasmparser::{RefType, ValType as W};
+        use wasmparser::ValType as W;
         Ok(match ty {
             W::I32 => ValType::I32,
             W::I64 => ValType::I64,
             W::F32 => ValType::F32,
             W::F64 => ValType::F64,
             W::V128 => ValType::V128,
-            W::Ref(r) if r == RefType::FUNCREF => ValType::FuncRef,
-            W::Ref(r) if r == RefType::EXTERNREF => ValType::ExternRef,
-            W::Ref(_) => {
-                return Err(CompileError::Unsupported {
-                    feature: "gc".to_string(),
+            W::Ref(r) => {
+                crate::module::ref_val_type(r).map_err(|feature| CompileError::Unsupported {
+                    feature: feature.to_string(),
                     offset,
-                });
+                })?
             }
         })
     }
@@ -353,6 +363,7 @@ impl FuncCodegen<'_, '_> {
                     let z = match vt {
                         ValType::F32 => self.builder.ins().f32const(0.0),
                         ValType::F64 => self.builder.ins().f64const(0.0),
+                        ValType::V128 => super::simd::vconst(&mut self.builder, t, [0; 16]),
                         _ => self.builder.ins().iconst(t, 0),
                     };
                     zeros.insert(vt, z);
@@ -429,11 +440,11 @@ impl FuncCodegen<'_, '_> {
             }
             Operator::GlobalGet { global_index } => self.translate_global_get(*global_index)?,
             Operator::GlobalSet { global_index } => self.translate_global_set(*global_index)?,
-            Operator::Call { function_index } => self.translate_call(*function_index)?,
+            Operator::Call { function_index } => self.translate_call(*function_index, false)?,
             Operator::CallIndirect {
                 type_index,
                 table_index,
-            } => self.translate_call_indirect(*type_index, *table_index)?,
+            } => self.translate_call_indirect(*type_index, *table_index, false)?,
             _ => {
                 if self.translate_memory_operator(op)?
                     || self.translate_table_operator(op)?
@@ -457,7 +468,7 @@ impl FuncCodegen<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_util::{clif_of, translate_wat, unsupported_feature};
+    use super::super::test_util::{clif_of, translate_wat};
     use super::{proposal_feature, proposal_of, proposal_supported};
     use wasmparser::Operator;
 
@@ -471,7 +482,7 @@ mod tests {
             "bulk_memory"
         );
         let tail = proposal_of(&Operator::ReturnCall { function_index: 0 });
-        assert!(!proposal_supported(tail));
+        assert!(proposal_supported(tail));
         assert_eq!(proposal_feature(tail), "tail-call");
         assert_eq!(
             proposal_feature(proposal_of(&Operator::Throw { tag_index: 0 })),
@@ -510,14 +521,11 @@ mod tests {
     }
 
     #[test]
-    fn simd_and_tail_calls_are_unsupported() {
-        // Validation (phase 1) may already reject these; either way the
-        // result is an `Unsupported` error, never a panic.
-        let f = unsupported_feature(
-            r#"(module (func (result i32) v128.const i64x2 0 0 drop i32.const 0))"#,
+    fn v128_locals_are_zeroed_i8x16() {
+        let clif = clif_of(
+            r#"(module (func (param v128) (result v128) (local v128 v128)
+                local.get 1))"#,
         );
-        assert!(f.contains("simd"), "{f}");
-        let f = unsupported_feature(r#"(module (func return_call 0))"#);
-        assert!(f.contains("tail"), "{f}");
+        assert!(clif.contains("vconst.i8x16 const0"), "{clif}");
     }
 }

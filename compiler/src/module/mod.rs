@@ -5,14 +5,20 @@
 //! `Debug`-printable description of every entity, plus the byte ranges of the
 //! function bodies (re-read by phase 2). Invariants: the module is fully
 //! validated by wasmparser (with features set from the config) before any
-//! other phase looks at it; every import is resolved (WASI P1 host function)
-//! or rejected here with [`crate::CompileError::UnknownImport`].
+//! other phase looks at it; with `ImportPolicy::WasiP1` every import is
+//! resolved (WASI P1 host function) or rejected here with
+//! [`crate::CompileError::UnknownImport`]; with `ImportPolicy::Linked` every
+//! import is left to the runtime ([`FuncImport::Linked`], imported memories,
+//! tables and globals first in their index spaces).
 
+mod const_expr;
 mod names;
+mod ref_types;
 mod translate;
 mod validate;
 
 pub use names::display_name;
+pub(crate) use translate::ref_val_type;
 pub use translate::{translate_module, translate_module_timed};
 pub use validate::SUPPORTED_FEATURES;
 
@@ -34,6 +40,10 @@ pub struct FuncType {
 pub enum FuncImport {
     /// A WASI P1 host function: index into `kiln_abi::wasi_p1::WASI_P1_FUNCS`.
     WasiP1(usize),
+    /// Provided at instantiation (`ImportPolicy::Linked`): called through
+    /// the `VMFunctionImport` slot of the `VMContext`; no code of its own
+    /// in the object.
+    Linked,
 }
 
 /// One function (imported or defined).
@@ -60,6 +70,32 @@ pub enum ConstExprInfo {
     RefNull(ValType),
     /// `ref.func index`.
     RefFunc(u32),
+    /// An extended constant expression that reads globals (sequences of
+    /// constants only are folded into `Value`): evaluated at instantiation.
+    Ops(Vec<ConstOpInfo>),
+}
+
+/// One operation of an extended constant expression.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ConstOpInfo {
+    /// `i32.const`.
+    I32Const(i32),
+    /// `i64.const`.
+    I64Const(i64),
+    /// `global.get index`.
+    GlobalGet(u32),
+    /// `i32.add`.
+    I32Add,
+    /// `i32.sub`.
+    I32Sub,
+    /// `i32.mul`.
+    I32Mul,
+    /// `i64.add`.
+    I64Add,
+    /// `i64.sub`.
+    I64Sub,
+    /// `i64.mul`.
+    I64Mul,
 }
 
 /// One memory.
@@ -86,6 +122,8 @@ pub struct TableInfo {
     pub min: u64,
     /// Maximum elements.
     pub max: Option<u64>,
+    /// table64 (memory64 proposal): `i64` indices and sizes.
+    pub table64: bool,
     /// Initial value of each element.
     pub init: ConstExprInfo,
 }
@@ -161,6 +199,28 @@ pub struct ExportInfo {
     pub index: u32,
 }
 
+/// One tag (exception handling).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TagInfo {
+    /// Module type index of the tag's function type (its parameters are the
+    /// exception's values; results are empty).
+    pub type_index: u32,
+}
+
+/// Reference types a [`ValType`] cannot describe (typed function
+/// references), as `kiln_abi::descriptor::REF_*` codes by entity index; see
+/// `ref_types.rs`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct RefTypesInfo {
+    /// Per function type with a precise reference type: one code per
+    /// parameter, then per result.
+    pub types: BTreeMap<u32, Vec<u32>>,
+    /// Per global with a precise reference type.
+    pub globals: BTreeMap<u32, u32>,
+    /// Per table with a precise element type.
+    pub tables: BTreeMap<u32, u32>,
+}
+
 /// Everything phase 2 and 3 need to know about a module.
 #[derive(Clone, Debug, Default)]
 pub struct ModuleInfo {
@@ -182,6 +242,10 @@ pub struct ModuleInfo {
     pub globals: Vec<GlobalInfo>,
     /// Number of imported globals.
     pub num_imported_globals: u32,
+    /// All tags, imports first.
+    pub tags: Vec<TagInfo>,
+    /// Number of imported tags.
+    pub num_imported_tags: u32,
     /// Imports in section order.
     pub imports: Vec<ImportInfo>,
     /// Exports in section order.
@@ -204,6 +268,8 @@ pub struct ModuleInfo {
     /// Function names from the name section, as written there (the
     /// descriptor stores their [`display_name`]).
     pub func_names: BTreeMap<u32, String>,
+    /// Precise reference types (typed function references).
+    pub ref_types: RefTypesInfo,
 }
 
 impl ModuleInfo {
@@ -218,11 +284,13 @@ impl ModuleInfo {
             defined_tables: self.tables.len() as u32 - self.num_imported_tables,
             defined_globals: self.globals.len() as u32 - self.num_imported_globals,
             funcs: self.funcs.len() as u32,
+            tags: self.tags.len() as u32,
         }
     }
 
     /// Functions that get an array-call entry (exported functions and the
-    /// start function), ascending, without duplicates.
+    /// start function), ascending, without duplicates. Linked imports get
+    /// none: the runtime calls the function the import was resolved to.
     pub fn array_call_funcs(&self) -> Vec<u32> {
         let mut funcs: Vec<u32> = self
             .exports
@@ -230,6 +298,12 @@ impl ModuleInfo {
             .filter(|e| e.kind == kiln_abi::descriptor::KIND_FUNC)
             .map(|e| e.index)
             .chain(self.start)
+            .filter(|f| {
+                !matches!(
+                    self.funcs.get(*f as usize).and_then(|f| f.import.as_ref()),
+                    Some(FuncImport::Linked)
+                )
+            })
             .collect();
         funcs.sort_unstable();
         funcs.dedup();

@@ -8,21 +8,23 @@
 //! routes validation allows; a malformed name section never fails the
 //! compile.
 
+use super::const_expr::const_expr;
 use super::{
     ConstExprInfo, DataInfo, ElemInfo, ExportInfo, FuncImport, FuncInfo, FuncType, GlobalInfo,
-    ImportInfo, MemoryInfo, ModuleInfo, SegmentMode, TableInfo, validate,
+    ImportInfo, MemoryInfo, ModuleInfo, SegmentMode, TableInfo, TagInfo, validate,
 };
+use crate::config::ImportPolicy;
 use crate::{CompileError, Config, Timings};
 use kiln_abi::ValType;
-use kiln_abi::descriptor::{KIND_FUNC, KIND_GLOBAL, KIND_MEMORY, KIND_TABLE};
+use kiln_abi::descriptor::{KIND_FUNC, KIND_GLOBAL, KIND_MEMORY, KIND_TABLE, KIND_TAG};
 use kiln_abi::libcalls::AbiType;
 use kiln_abi::symbols::WASI_P1_MODULE;
-use kiln_abi::wasi_p1::WASI_P1_FUNCS;
+use kiln_abi::wasi_p1::{THREAD_SPAWN_IMPORT, WASI_P1_FUNCS, WASI_THREADS_MODULE};
 use std::ops::Range;
 use std::time::Instant;
 use wasmparser::{
-    CompositeInnerType, ConstExpr, DataKind, ElementItems, ElementKind, ExternalKind, KnownCustom,
-    Name, Operator, Payload, RefType, TableInit, TypeRef,
+    CompositeInnerType, DataKind, ElementItems, ElementKind, ExternalKind, KnownCustom, Name,
+    Payload, RefType, TableInit, TypeRef, WasmFeatures,
 };
 
 /// Validates `wasm` and describes it.
@@ -33,25 +35,48 @@ pub fn translate_module(wasm: &[u8], config: &Config) -> Result<ModuleInfo, Comp
 /// [`translate_module`], recording its phases in `timings`.
 pub fn translate_module_timed(
     wasm: &[u8],
-    _config: &Config,
+    config: &Config,
     timings: &mut Timings,
+) -> Result<ModuleInfo, CompileError> {
+    match translate_module_with(wasm, config, timings, WasmFeatures::empty()) {
+        // Wasm 3.0 lets constant expressions read any earlier immutable
+        // global, a relaxation wasmparser ties to GC (and Wasmtime accepts).
+        // Kiln accepts modules that need GC for nothing else: they are
+        // validated with GC's rules and translation rejects every GC
+        // construct (types, heap types, operators) as `gc`.
+        Err(CompileError::Unsupported { feature, .. })
+            if feature == "gc" && validate::gc_relaxation_applies(wasm, config.features) =>
+        {
+            translate_module_with(wasm, config, timings, validate::GC_RELAXATION)
+        }
+        result => result,
+    }
+}
+
+/// [`translate_module_timed`] validating with `extra` features on top of
+/// the configured ones.
+fn translate_module_with(
+    wasm: &[u8],
+    config: &Config,
+    timings: &mut Timings,
+    extra: WasmFeatures,
 ) -> Result<ModuleInfo, CompileError> {
     let start = Instant::now();
     // Offsets in descriptors and source maps are `u32`.
     if u32::try_from(wasm.len()).is_err() {
         return Err(CompileError::ImplLimit("modules of 4 GiB or more"));
     }
-    let mut validator = validate::ModuleValidator::new(wasm)?;
+    let mut validator = validate::ModuleValidator::new(wasm, config.features, extra)?;
     let mut info = ModuleInfo::default();
     // NB: a translation error (e.g. an unknown import) is only reported if
     // the whole module is valid, as if validation had run first.
     let mut translated = Ok(());
-    for payload in validate::ModuleValidator::parser().parse_all(wasm) {
+    for payload in validate::ModuleValidator::parser(config.features, extra).parse_all(wasm) {
         validator.payload(&payload)?;
         if translated.is_ok()
             && let Ok(payload) = payload
         {
-            translated = translate_payload(&mut info, wasm, payload);
+            translated = translate_payload(&mut info, wasm, payload, config.imports);
         }
     }
     timings.module = start.elapsed();
@@ -67,17 +92,31 @@ fn translate_payload(
     info: &mut ModuleInfo,
     wasm: &[u8],
     payload: Payload<'_>,
+    imports: ImportPolicy,
 ) -> Result<(), CompileError> {
     match payload {
         Payload::TypeSection(reader) => {
             for group in reader.into_iter_with_offsets() {
                 let (offset, group) = group?;
+                // GC's type system (recursion groups, declared subtypes,
+                // shared types) is not supported; a module validated with
+                // GC's rules for its constant-expression relaxation (see
+                // `translate_module_timed`) must not get past here with it.
+                if group.types().len() > 1 {
+                    crate::unsupported!("gc", offset);
+                }
                 for sub in group.into_types() {
+                    if !sub.is_final || sub.supertype_idx.is_some() || sub.composite_type.shared {
+                        crate::unsupported!("gc", offset);
+                    }
                     match &sub.composite_type.inner {
-                        CompositeInnerType::Func(f) => info.types.push(FuncType {
-                            params: val_types(f.params(), offset)?,
-                            results: val_types(f.results(), offset)?,
-                        }),
+                        CompositeInnerType::Func(f) => {
+                            super::ref_types::note_func_type(info, f);
+                            info.types.push(FuncType {
+                                params: val_types(f.params(), offset)?,
+                                results: val_types(f.results(), offset)?,
+                            })
+                        }
                         _ => crate::unsupported!("gc", offset),
                     }
                 }
@@ -86,7 +125,10 @@ fn translate_payload(
         Payload::ImportSection(reader) => {
             for import in reader.into_iter_with_offsets() {
                 let (offset, import) = import?;
-                translate_import(info, offset, import)?;
+                match imports {
+                    ImportPolicy::WasiP1 => translate_import(info, offset, import)?,
+                    ImportPolicy::Linked => translate_linked_import(info, offset, import)?,
+                }
             }
         }
         Payload::FunctionSection(reader) => {
@@ -106,10 +148,12 @@ fn translate_payload(
                     TableInit::RefNull => ConstExprInfo::RefNull(elem_type),
                     TableInit::Expr(e) => const_expr(&e)?,
                 };
+                super::ref_types::note_table(info, table.ty.element_type);
                 info.tables.push(TableInfo {
                     elem_type,
                     min: table.ty.initial,
                     max: table.ty.maximum,
+                    table64: table.ty.table64,
                     init,
                 });
             }
@@ -122,6 +166,7 @@ fn translate_payload(
         Payload::GlobalSection(reader) => {
             for global in reader.into_iter_with_offsets() {
                 let (offset, global) = global?;
+                super::ref_types::note_global(info, global.ty.content_type);
                 info.globals.push(GlobalInfo {
                     ty: val_type(global.ty.content_type, offset)?,
                     mutable: global.ty.mutable,
@@ -137,7 +182,7 @@ fn translate_payload(
                     ExternalKind::Table => KIND_TABLE,
                     ExternalKind::Memory => KIND_MEMORY,
                     ExternalKind::Global => KIND_GLOBAL,
-                    ExternalKind::Tag => crate::unsupported!("exceptions", offset),
+                    ExternalKind::Tag => KIND_TAG,
                     ExternalKind::FuncExact => crate::unsupported!("custom-descriptors", offset),
                 };
                 info.exports.push(ExportInfo {
@@ -194,7 +239,11 @@ fn translate_payload(
             }
         }
         Payload::TagSection(reader) => {
-            crate::unsupported!("exceptions", reader.range().start)
+            for tag in reader {
+                info.tags.push(TagInfo {
+                    type_index: tag?.func_type_idx,
+                });
+            }
         }
         Payload::ModuleSection {
             unchecked_range, ..
@@ -209,9 +258,14 @@ fn translate_payload(
     Ok(())
 }
 
+/// Module and field name of the shared memory a wasi-threads module imports.
+const WASI_THREADS_MEMORY_MODULE: &str = "env";
+/// See [`WASI_THREADS_MEMORY_MODULE`].
+const WASI_THREADS_MEMORY_NAME: &str = "memory";
+
 fn translate_import(
     info: &mut ModuleInfo,
-    offset: usize,
+    _offset: usize,
     import: wasmparser::Import<'_>,
 ) -> Result<(), CompileError> {
     let unknown = |detail: String| CompileError::UnknownImport {
@@ -221,9 +275,28 @@ fn translate_import(
     };
     let type_index = match import.ty {
         TypeRef::Func(t) | TypeRef::FuncExact(t) => t,
+        // wasi-threads: every thread's instance imports the one shared
+        // memory, which the runtime creates from these limits.
+        TypeRef::Memory(m)
+            if m.shared
+                && import.module == WASI_THREADS_MEMORY_MODULE
+                && import.name == WASI_THREADS_MEMORY_NAME =>
+        {
+            info.memories.push(memory_info(m));
+            info.imports.push(ImportInfo {
+                module: import.module.to_string(),
+                name: import.name.to_string(),
+                kind: KIND_MEMORY,
+                index: info.num_imported_memories,
+            });
+            info.num_imported_memories += 1;
+            return Ok(());
+        }
         TypeRef::Memory(_) => {
             return Err(unknown(
-                "Kiln modules must define their memories, not import them".into(),
+                "Kiln modules must define their memories, not import them; \
+                 only wasi-threads' shared `env` `memory` can be imported"
+                    .into(),
             ));
         }
         TypeRef::Table(_) => {
@@ -236,16 +309,22 @@ fn translate_import(
                 "Kiln modules must define their globals, not import them".into(),
             ));
         }
-        TypeRef::Tag(_) => crate::unsupported!("exceptions", offset),
+        TypeRef::Tag(_) => {
+            return Err(unknown(
+                "Kiln modules must define their tags, not import them".into(),
+            ));
+        }
     };
-    if import.module != WASI_P1_MODULE {
+    if import.module != WASI_P1_MODULE && import.module != WASI_THREADS_MODULE {
         return Err(unknown(format!(
-            "only functions of `{WASI_P1_MODULE}` can be imported"
+            "only functions of `{WASI_P1_MODULE}` can be imported, \
+             and wasi-threads' `{WASI_THREADS_MODULE}` `{THREAD_SPAWN_IMPORT}`"
         )));
     }
-    let Some(wasi_index) = WASI_P1_FUNCS.iter().position(|f| f.name == import.name) else {
+    let Some(wasi_index) = kiln_abi::wasi_p1::host_func_index(import.module, import.name) else {
         return Err(unknown(format!(
-            "`{WASI_P1_MODULE}` has no function of that name"
+            "`{}` has no function of that name",
+            import.module
         )));
     };
     let host = &WASI_P1_FUNCS[wasi_index];
@@ -273,6 +352,72 @@ fn translate_import(
         escapes: false,
     });
     info.num_imported_funcs += 1;
+    Ok(())
+}
+
+/// An import of `ImportPolicy::Linked`: whatever its module name, it becomes
+/// the next entity of its kind's index space, provided by the runtime at
+/// instantiation (imports precede definitions, so imports stay first).
+fn translate_linked_import(
+    info: &mut ModuleInfo,
+    offset: usize,
+    import: wasmparser::Import<'_>,
+) -> Result<(), CompileError> {
+    let (kind, index) = match import.ty {
+        TypeRef::Func(type_index) | TypeRef::FuncExact(type_index) => {
+            info.funcs.push(FuncInfo {
+                type_index,
+                import: Some(FuncImport::Linked),
+                escapes: false,
+            });
+            info.num_imported_funcs += 1;
+            (KIND_FUNC, info.num_imported_funcs - 1)
+        }
+        TypeRef::Memory(m) => {
+            info.memories.push(memory_info(m));
+            info.num_imported_memories += 1;
+            (KIND_MEMORY, info.num_imported_memories - 1)
+        }
+        TypeRef::Table(t) => {
+            let elem_type = ref_type(t.element_type, offset)?;
+            super::ref_types::note_table(info, t.element_type);
+            info.tables.push(TableInfo {
+                elem_type,
+                min: t.initial,
+                max: t.maximum,
+                table64: t.table64,
+                // Never evaluated: the owner initialised the table.
+                init: ConstExprInfo::RefNull(elem_type),
+            });
+            info.num_imported_tables += 1;
+            (KIND_TABLE, info.num_imported_tables - 1)
+        }
+        TypeRef::Global(g) => {
+            let ty = val_type(g.content_type, offset)?;
+            super::ref_types::note_global(info, g.content_type);
+            info.globals.push(GlobalInfo {
+                ty,
+                mutable: g.mutable,
+                // Never evaluated: the owner initialised the global.
+                init: ConstExprInfo::Value(ty, [0; 16]),
+            });
+            info.num_imported_globals += 1;
+            (KIND_GLOBAL, info.num_imported_globals - 1)
+        }
+        TypeRef::Tag(t) => {
+            info.tags.push(TagInfo {
+                type_index: t.func_type_idx,
+            });
+            info.num_imported_tags += 1;
+            (KIND_TAG, info.num_imported_tags - 1)
+        }
+    };
+    info.imports.push(ImportInfo {
+        module: import.module.to_string(),
+        name: import.name.to_string(),
+        kind,
+        index,
+    });
     Ok(())
 }
 
@@ -308,6 +453,7 @@ fn val_type_name(t: ValType) -> &'static str {
         ValType::V128 => "v128",
         ValType::FuncRef => "funcref",
         ValType::ExternRef => "externref",
+        ValType::ExnRef => "exnref",
     }
 }
 
@@ -366,46 +512,6 @@ fn elem_info(elem: wasmparser::Element<'_>, offset: usize) -> Result<ElemInfo, C
     })
 }
 
-/// Decodes a constant expression of WebAssembly 2.0: one constant,
-/// `ref.null`, `ref.func` or `global.get`, then `end`.
-fn const_expr(expr: &ConstExpr<'_>) -> Result<ConstExprInfo, CompileError> {
-    let mut reader = expr.get_operators_reader();
-    let offset = reader.original_position();
-    let value = |ty, bytes: &[u8]| {
-        let mut raw = [0u8; 16];
-        raw[..bytes.len()].copy_from_slice(bytes);
-        ConstExprInfo::Value(ty, raw)
-    };
-    let info = match reader.read()? {
-        Operator::I32Const { value: v } => value(ValType::I32, &v.to_le_bytes()),
-        Operator::I64Const { value: v } => value(ValType::I64, &v.to_le_bytes()),
-        Operator::F32Const { value: v } => value(ValType::F32, &v.bits().to_le_bytes()),
-        Operator::F64Const { value: v } => value(ValType::F64, &v.bits().to_le_bytes()),
-        Operator::RefNull { hty } => {
-            let ty = match hty {
-                wasmparser::HeapType::Abstract {
-                    ty: wasmparser::AbstractHeapType::Func,
-                    ..
-                } => ValType::FuncRef,
-                wasmparser::HeapType::Abstract {
-                    ty: wasmparser::AbstractHeapType::Extern,
-                    ..
-                } => ValType::ExternRef,
-                _ => crate::unsupported!("gc", offset),
-            };
-            ConstExprInfo::RefNull(ty)
-        }
-        Operator::RefFunc { function_index } => ConstExprInfo::RefFunc(function_index),
-        Operator::GlobalGet { global_index } => ConstExprInfo::GlobalGet(global_index),
-        Operator::V128Const { .. } => crate::unsupported!("simd", offset),
-        _ => crate::unsupported!("extended-const", offset),
-    };
-    match reader.read()? {
-        Operator::End => Ok(info),
-        _ => crate::unsupported!("extended-const", offset),
-    }
-}
-
 fn val_types(tys: &[wasmparser::ValType], offset: usize) -> Result<Vec<ValType>, CompileError> {
     tys.iter().map(|t| val_type(*t, offset)).collect()
 }
@@ -422,12 +528,35 @@ fn val_type(t: wasmparser::ValType, offset: usize) -> Result<ValType, CompileErr
 }
 
 fn ref_type(r: RefType, offset: usize) -> Result<ValType, CompileError> {
-    if r == RefType::FUNCREF {
-        Ok(ValType::FuncRef)
-    } else if r == RefType::EXTERNREF {
-        Ok(ValType::ExternRef)
-    } else {
-        crate::unsupported!("gc", offset)
+    match ref_val_type(r) {
+        Ok(t) => Ok(t),
+        Err(feature) => crate::unsupported!(feature, offset),
+    }
+}
+
+/// The Kiln value type of a reference type, or the proposal it needs that
+/// Kiln does not support. Typed function references (`(ref $t)`,
+/// `(ref null $t)`, `(ref func)`, and the bottom `nofunc`) share `funcref`'s
+/// representation, `(ref extern)` (and `noextern`) `externref`'s:
+/// nullability and the concrete type are static properties.
+pub(crate) fn ref_val_type(r: RefType) -> Result<ValType, &'static str> {
+    use wasmparser::{AbstractHeapType as A, HeapType};
+    match r.heap_type() {
+        HeapType::Abstract {
+            shared: false,
+            ty: A::Func | A::NoFunc,
+        } => Ok(ValType::FuncRef),
+        HeapType::Abstract {
+            shared: false,
+            ty: A::Extern | A::NoExtern,
+        } => Ok(ValType::ExternRef),
+        // Without GC every concrete type is a function type (validated).
+        HeapType::Concrete(_) => Ok(ValType::FuncRef),
+        HeapType::Abstract {
+            shared: false,
+            ty: A::Exn | A::NoExn,
+        } => Ok(ValType::ExnRef),
+        _ => Err("gc"),
     }
 }
 
@@ -541,6 +670,90 @@ mod tests {
             describe(r#"(module (import "env" "g" (global i32)))"#),
             Err(CompileError::UnknownImport { .. })
         ));
+    }
+
+    #[test]
+    fn linked_imports_of_every_kind() {
+        let wasm = wat::parse_str(
+            r#"(module
+                (import "spectest" "print_i32" (func (param i32)))
+                (import "wasi_snapshot_preview1" "fd_write" (func (param i32)))
+                (import "m" "mem" (memory 1 2))
+                (import "m" "tab" (table 3 funcref))
+                (import "m" "g" (global (mut i64)))
+                (memory 1)
+                (global i32 (i32.const 1))
+                (func))"#,
+        )
+        .expect("wat");
+        let config = Config {
+            imports: ImportPolicy::Linked,
+            ..Config::default()
+        };
+        let info = translate_module(&wasm, &config).expect("compiles");
+        assert_eq!(info.num_imported_funcs, 2);
+        assert_eq!(info.funcs[0].import, Some(FuncImport::Linked));
+        assert_eq!(info.funcs[1].import, Some(FuncImport::Linked));
+        assert_eq!(info.funcs[2].import, None);
+        assert_eq!((info.num_imported_memories, info.memories.len()), (1, 2));
+        assert_eq!(info.memories[0].max, Some(2));
+        assert_eq!((info.num_imported_tables, info.tables[0].min), (1, 3));
+        assert_eq!(info.num_imported_globals, 1);
+        assert_eq!(
+            (info.globals[0].ty, info.globals[0].mutable),
+            (ValType::I64, true)
+        );
+        let kinds: Vec<(u32, u32)> = info.imports.iter().map(|i| (i.kind, i.index)).collect();
+        assert_eq!(
+            kinds,
+            [
+                (KIND_FUNC, 0),
+                (KIND_FUNC, 1),
+                (KIND_MEMORY, 0),
+                (KIND_TABLE, 0),
+                (KIND_GLOBAL, 0)
+            ]
+        );
+        // Exported or started linked imports get no array-call entry.
+        let wasm = wat::parse_str(
+            r#"(module (import "m" "f" (func $f)) (export "f" (func $f)) (start $f)
+                (func (export "g")))"#,
+        )
+        .expect("wat");
+        let info = translate_module(&wasm, &config).expect("compiles");
+        assert_eq!(info.array_call_funcs(), [1]);
+    }
+
+    #[test]
+    fn wasi_threads_imports_resolve() {
+        let info = describe(
+            r#"(module
+                (import "wasi" "thread-spawn" (func (param i32) (result i32)))
+                (import "env" "memory" (memory 1 10 shared))
+                (func (export "wasi_thread_start") (param i32 i32)))"#,
+        )
+        .expect("compiles");
+        let spawn = WASI_P1_FUNCS
+            .iter()
+            .position(|f| f.name == "thread_spawn")
+            .expect("listed");
+        assert_eq!(info.funcs[0].import, Some(FuncImport::WasiP1(spawn)));
+        assert_eq!(info.num_imported_memories, 1);
+        assert!(info.memories[0].shared);
+        assert_eq!(info.imports[1].kind, KIND_MEMORY);
+        // Only the shared `env` `memory`, and `thread-spawn` only from `wasi`.
+        for wat in [
+            r#"(module (import "env" "memory" (memory 1 10)))"#,
+            r#"(module (import "env" "mem" (memory 1 10 shared)))"#,
+            r#"(module (import "wasi_snapshot_preview1" "thread_spawn" (func (param i32) (result i32))))"#,
+            r#"(module (import "wasi" "thread-spawn" (func (param i32))))"#,
+            r#"(module (import "wasi" "fd_write" (func (param i32 i32 i32 i32) (result i32))))"#,
+        ] {
+            assert!(
+                matches!(describe(wat), Err(CompileError::UnknownImport { .. })),
+                "{wat}"
+            );
+        }
     }
 
     #[test]

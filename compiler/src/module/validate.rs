@@ -3,7 +3,7 @@
 //!
 //! Phase 1 (WHAT), alongside [`super::translate`]. Input: the raw bytes,
 //! payload by payload. Output: `Ok(())` if the bytes are a valid core module
-//! using only WebAssembly 2.0 without SIMD; otherwise
+//! using only [`SUPPORTED_FEATURES`]; otherwise
 //! [`CompileError::Unsupported`] naming the proposal the module uses (found
 //! by re-validating with candidate proposals enabled one at a time) or
 //! [`CompileError::Invalid`].
@@ -25,7 +25,8 @@ use wasmparser::{
     ValidPayload, Validator, ValidatorResources, WasmFeatures,
 };
 
-/// The proposals Kiln compiles: WebAssembly 2.0 minus SIMD, plus the
+/// The proposals Kiln compiles: WebAssembly 2.0 (SIMD included), the later
+/// proposals each feature's owner adds once it works end to end, plus the
 /// wasmparser-internal baseline (`floats`, `gc-types`) that 1.0 already has.
 pub const SUPPORTED_FEATURES: WasmFeatures = WasmFeatures::WASM1
     .union(WasmFeatures::MUTABLE_GLOBAL)
@@ -33,7 +34,19 @@ pub const SUPPORTED_FEATURES: WasmFeatures = WasmFeatures::WASM1
     .union(WasmFeatures::SIGN_EXTENSION)
     .union(WasmFeatures::REFERENCE_TYPES)
     .union(WasmFeatures::MULTI_VALUE)
-    .union(WasmFeatures::BULK_MEMORY);
+    .union(WasmFeatures::BULK_MEMORY)
+    .union(WasmFeatures::MULTI_MEMORY)
+    .union(WasmFeatures::MEMORY64)
+    .union(WasmFeatures::CUSTOM_PAGE_SIZES)
+    .union(WasmFeatures::WIDE_ARITHMETIC)
+    .union(WasmFeatures::TAIL_CALL)
+    .union(WasmFeatures::FUNCTION_REFERENCES)
+    .union(WasmFeatures::EXTENDED_CONST)
+    .union(WasmFeatures::THREADS)
+    .union(WasmFeatures::SIMD)
+    .union(WasmFeatures::RELAXED_SIMD)
+    .union(WasmFeatures::EXCEPTIONS)
+    .union(WasmFeatures::LEGACY_EXCEPTIONS);
 
 /// Candidate proposals, tried in this order when a module fails validation.
 /// Each entry adds the flags the proposal needs to validate on its own (e.g.
@@ -78,16 +91,49 @@ const CANDIDATES: &[(&str, WasmFeatures)] = &[
     ),
 ];
 
+/// The features a compile validates with: [`SUPPORTED_FEATURES`], restricted
+/// to `mask` when there is one (`Config::features`). A restricted compile
+/// rejects a module that needs a masked-out proposal as
+/// [`CompileError::Invalid`], as an engine without that proposal would (the
+/// spec testsuite of WebAssembly 2.0 has `assert_invalid` cases that later
+/// proposals make valid).
+pub fn enabled_features(mask: Option<WasmFeatures>) -> WasmFeatures {
+    mask.map_or(SUPPORTED_FEATURES, |mask| {
+        SUPPORTED_FEATURES.intersection(mask)
+    })
+}
+
+/// What a module validated with GC's rules for its relaxation of constant
+/// expressions (`global.get` of any earlier immutable global, wasm 3.0)
+/// adds to the enabled features; translation still rejects every GC
+/// construct.
+pub const GC_RELAXATION: WasmFeatures = WasmFeatures::GC;
+
+/// Whether `wasm`, rejected with the enabled features, is valid with
+/// [`GC_RELAXATION`] added (only when `mask` lets GC's rules in).
+pub fn gc_relaxation_applies(wasm: &[u8], mask: Option<WasmFeatures>) -> bool {
+    mask.is_none_or(|m| m.contains(GC_RELAXATION))
+        && run(wasm, enabled_features(mask).union(GC_RELAXATION)).is_ok()
+}
+
 /// Validates `wasm` as a core module with [`SUPPORTED_FEATURES`], all
 /// sequentially (the error path of [`ModuleValidator`]).
+#[cfg(test)]
 pub fn validate(wasm: &[u8]) -> Result<(), CompileError> {
+    validate_masked(wasm, None)
+}
+
+/// [`validate`] with the features of [`enabled_features`]`(mask)`; only the
+/// candidate proposals inside `mask` can make the error `Unsupported`.
+pub fn validate_masked(wasm: &[u8], mask: Option<WasmFeatures>) -> Result<(), CompileError> {
     if Parser::is_component(wasm) {
         return Err(CompileError::Unsupported {
             feature: "component model".into(),
             offset: 0,
         });
     }
-    let Err(base) = run(wasm, SUPPORTED_FEATURES) else {
+    let enabled = enabled_features(mask);
+    let Err(base) = run(wasm, enabled) else {
         return Ok(());
     };
     let base_offset = base.offset();
@@ -95,7 +141,10 @@ pub fn validate(wasm: &[u8]) -> Result<(), CompileError> {
     // one that gets strictly furthest past the original failure.
     let mut furthest: Option<(&str, usize)> = None;
     for &(name, extra) in CANDIDATES {
-        match run(wasm, SUPPORTED_FEATURES.union(extra)) {
+        if mask.is_some_and(|mask| !mask.contains(extra)) {
+            continue;
+        }
+        match run(wasm, enabled.union(extra)) {
             Ok(()) => {
                 return Err(CompileError::Unsupported {
                     feature: name.into(),
@@ -122,27 +171,36 @@ pub fn validate(wasm: &[u8]) -> Result<(), CompileError> {
 /// Validates a module payload by payload, bodies last and in parallel.
 pub struct ModuleValidator<'a> {
     wasm: &'a [u8],
+    mask: Option<WasmFeatures>,
     validator: Validator,
     bodies: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'a>)>,
 }
 
 impl<'a> ModuleValidator<'a> {
-    /// A validator for `wasm`; rejects components up front.
-    pub fn new(wasm: &'a [u8]) -> Result<Self, CompileError> {
+    /// A validator for `wasm` with [`enabled_features`]`(mask)`; rejects
+    /// components up front.
+    /// `extra` features (e.g. [`GC_RELAXATION`]) are added to the enabled
+    /// ones.
+    pub fn new(
+        wasm: &'a [u8],
+        mask: Option<WasmFeatures>,
+        extra: WasmFeatures,
+    ) -> Result<Self, CompileError> {
         if Parser::is_component(wasm) {
-            return Err(explain(wasm, None));
+            return Err(explain(wasm, mask, None));
         }
         Ok(ModuleValidator {
             wasm,
-            validator: Validator::new_with_features(SUPPORTED_FEATURES),
+            mask,
+            validator: Validator::new_with_features(enabled_features(mask).union(extra)),
             bodies: Vec::new(),
         })
     }
 
     /// The parser to read `wasm` with (same features as validation).
-    pub fn parser() -> Parser {
+    pub fn parser(mask: Option<WasmFeatures>, extra: WasmFeatures) -> Parser {
         let mut parser = Parser::new(0);
-        parser.set_features(SUPPORTED_FEATURES);
+        parser.set_features(enabled_features(mask).union(extra));
         parser
     }
 
@@ -162,7 +220,7 @@ impl<'a> ModuleValidator<'a> {
                 Ok(())
             }
             Ok(_) => Ok(()),
-            Err(e) => Err(explain(self.wasm, Some(e))),
+            Err(e) => Err(explain(self.wasm, self.mask, Some(e))),
         }
     }
 
@@ -179,15 +237,19 @@ impl<'a> ModuleValidator<'a> {
                 result
             })
             .collect::<Result<(), _>>();
-        valid.map_err(|e| explain(self.wasm, Some(e)))
+        valid.map_err(|e| explain(self.wasm, self.mask, Some(e)))
     }
 }
 
 /// The error for an input that failed validation with `first` (`None`: a
 /// component): the sequential [`validate`] decides, so that the error is the
 /// one of the first invalid item and names an unsupported proposal.
-fn explain(wasm: &[u8], first: Option<BinaryReaderError>) -> CompileError {
-    match (validate(wasm), first) {
+fn explain(
+    wasm: &[u8],
+    mask: Option<WasmFeatures>,
+    first: Option<BinaryReaderError>,
+) -> CompileError {
+    match (validate_masked(wasm, mask), first) {
         (Err(e), _) => e,
         // NB: unreachable in practice (both paths run the same checks);
         // still an error, never a silent success.
@@ -237,25 +299,7 @@ mod tests {
 
     #[test]
     fn names_unsupported_features() {
-        assert_eq!(
-            unsupported("(module (func (drop (v128.const i32x4 0 0 0 0))))"),
-            "simd"
-        );
-        assert_eq!(unsupported("(module (memory i64 1))"), "memory64");
-        assert_eq!(
-            unsupported("(module (memory 1) (memory 1))"),
-            "multi-memory"
-        );
-        assert_eq!(unsupported("(module (memory 1 1 shared))"), "threads");
-        assert_eq!(
-            unsupported("(module (func $f (return_call $f)))"),
-            "tail-call"
-        );
-        assert_eq!(
-            unsupported("(module (global i32 (i32.add (i32.const 1) (i32.const 2))))"),
-            "extended-const"
-        );
-        assert_eq!(unsupported("(module (tag) (func (throw 0)))"), "exceptions");
+        assert_eq!(unsupported("(module (type (struct)))"), "gc");
     }
 
     #[test]
@@ -275,8 +319,8 @@ mod tests {
 
     /// Runs the payload-by-payload path as `translate_module` does.
     fn validate_streaming(wasm: &[u8]) -> Result<(), CompileError> {
-        let mut v = ModuleValidator::new(wasm)?;
-        for payload in ModuleValidator::parser().parse_all(wasm) {
+        let mut v = ModuleValidator::new(wasm, None, WasmFeatures::empty())?;
+        for payload in ModuleValidator::parser(None, WasmFeatures::empty()).parse_all(wasm) {
             v.payload(&payload)?;
         }
         v.finish()
@@ -290,7 +334,7 @@ mod tests {
         for i in 0..64 {
             match i {
                 20 => wat.push_str(" (func (result i32) (i64.const 0))"),
-                40 => wat.push_str(" (func (drop (v128.const i32x4 0 0 0 0)))"),
+                40 => wat.push_str(" (func (drop (ref.i31 (i32.const 0))))"),
                 _ => wat.push_str(" (func (result i32) (i32.const 1))"),
             }
         }
@@ -304,12 +348,11 @@ mod tests {
         );
         assert_eq!(streaming.to_string(), sequential.to_string());
 
-        let simd =
-            wat::parse_str("(module (func) (func) (func (drop (v128.const i32x4 0 0 0 0))))")
-                .expect("wat");
+        let gc = wat::parse_str("(module (func) (func) (func (drop (ref.i31 (i32.const 0)))))")
+            .expect("wat");
         assert!(matches!(
-            validate_streaming(&simd),
-            Err(CompileError::Unsupported { feature, .. }) if feature == "simd"
+            validate_streaming(&gc),
+            Err(CompileError::Unsupported { feature, .. }) if feature == "gc"
         ));
         let valid = wat::parse_str("(module (func) (func (param i32)))").expect("wat");
         validate_streaming(&valid).expect("valid");
@@ -325,6 +368,43 @@ mod tests {
         assert!(matches!(
             validate(&wasm),
             Err(CompileError::Unsupported { feature, .. }) if feature == "component model"
+        ));
+    }
+
+    #[test]
+    fn feature_mask_makes_masked_out_proposals_invalid() {
+        // Several memories: a proposal outside WebAssembly 2.0.
+        let wasm = wat::parse_str("(module (memory 1) (memory 1))").expect("wat");
+        let wasm2 = Some(WasmFeatures::WASM2);
+        assert!(matches!(
+            validate_masked(&wasm, wasm2),
+            Err(CompileError::Invalid { .. })
+        ));
+        let none = WasmFeatures::empty();
+        let streaming = ModuleValidator::new(&wasm, wasm2, none).and_then(|mut v| {
+            for payload in ModuleValidator::parser(wasm2, none).parse_all(&wasm) {
+                v.payload(&payload)?;
+            }
+            v.finish()
+        });
+        assert!(matches!(streaming, Err(CompileError::Invalid { .. })));
+        let with = WasmFeatures::WASM2.union(WasmFeatures::MULTI_MEMORY);
+        assert_eq!(
+            validate_masked(&wasm, Some(with)).is_ok(),
+            validate(&wasm).is_ok()
+        );
+        // Inside the mask, an unsupported proposal still says so.
+        let gc = wat::parse_str("(module (type (struct)))").expect("wat");
+        let with_gc = WasmFeatures::WASM2
+            .union(WasmFeatures::GC)
+            .union(WasmFeatures::FUNCTION_REFERENCES);
+        assert!(matches!(
+            validate_masked(&gc, Some(with_gc)),
+            Err(CompileError::Unsupported { feature, .. }) if feature == "gc"
+        ));
+        assert!(matches!(
+            validate_masked(&gc, wasm2),
+            Err(CompileError::Invalid { .. })
         ));
     }
 }

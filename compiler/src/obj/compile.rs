@@ -78,6 +78,8 @@ pub struct CompiledFunc {
     pub traps: Vec<TrapEntry>,
     /// Native -> wasm offsets.
     pub srclocs: Vec<SrcLocEntry>,
+    /// Calls inside `try_table`s, with their exception handlers.
+    pub call_sites: Vec<super::exceptions::CallSiteEntry>,
     /// Time spent building the CLIF.
     pub translate_time: Duration,
     /// Time spent in Cranelift.
@@ -145,6 +147,7 @@ impl Worker {
             .map(|r| ModuleReloc::from_mach_reloc(r, &self.ctx.func, id))
             .collect();
         let traps = trap_table(index, buffer.traps())?;
+        let call_sites = super::exceptions::call_site_table(index, buffer)?;
         // Only wasm functions map back to wasm code; trampolines would only
         // carry the callee's source locations, if any.
         let srclocs = match job {
@@ -159,6 +162,7 @@ impl Worker {
             relocs,
             traps,
             srclocs,
+            call_sites,
             translate_time,
             codegen_time: start.elapsed(),
         })

@@ -15,13 +15,14 @@ use super::compile::{CompiledFunc, Job};
 use super::data::{DataBuilder, DataObjects, StringPool, Target};
 use super::image::ImagePlan;
 use super::symbols::{DataKey, DeclaredFuncs, FuncKey};
-use crate::module::{ConstExprInfo, FuncImport, ModuleInfo, SegmentMode};
+use crate::module::{ConstExprInfo, ConstOpInfo, FuncImport, ModuleInfo, SegmentMode};
 use core::mem::{offset_of, size_of};
 use kiln_abi::descriptor::{
-    CONST_GLOBAL_GET, CONST_REF_FUNC, CONST_REF_NULL, CONST_VALUE, ConstExpr, DATA_FLAG_IN_IMAGE,
-    DataDesc, ElemDesc, ExportDesc, FuncDesc, GlobalDesc, IMPORT_FLAG_HOST, ImportDesc,
-    MEMORY_FLAG_64, MEMORY_FLAG_SHARED, MemoryDesc, ModuleDescriptor, NO_INDEX,
-    SEGMENT_FLAG_ACTIVE, SEGMENT_FLAG_DECLARED, SrcLoc, TableDesc, TrapSite, TypeDesc,
+    CONST_GLOBAL_GET, CONST_OPS, CONST_REF_FUNC, CONST_REF_NULL, CONST_VALUE, ConstExpr, ConstOp,
+    DATA_FLAG_IN_IMAGE, DataDesc, ElemDesc, ExportDesc, FuncDesc, GlobalDesc, IMPORT_FLAG_HOST,
+    ImportDesc, MEMORY_FLAG_64, MEMORY_FLAG_SHARED, MemoryDesc, ModuleDescriptor, NO_INDEX,
+    SEGMENT_FLAG_ACTIVE, SEGMENT_FLAG_DECLARED, SrcLoc, TABLE_FLAG_64, TableDesc, TrapSite,
+    TypeDesc,
 };
 use kiln_abi::{ABI_VERSION, MODULE_MAGIC};
 use rayon::prelude::*;
@@ -50,6 +51,10 @@ const ELEMS: DataKey = DataKey::Part("elems");
 const ELEM_ITEMS: DataKey = DataKey::Part("elem_items");
 const EXPORTS: DataKey = DataKey::Part("exports");
 const IMPORTS: DataKey = DataKey::Part("imports");
+/// `[u32]` precise reference types (see `ModuleDescriptor::ref_types`).
+const REF_TYPES: DataKey = DataKey::Part("ref_types");
+/// `[ConstOp]` of every extended constant expression.
+const CONST_OPS_ARRAY: DataKey = DataKey::Part("const_ops");
 
 /// Everything the descriptor describes.
 pub struct DescriptorInput<'a> {
@@ -149,6 +154,25 @@ pub fn emit_descriptor(
     for (field, v) in u32s {
         root.put_u32(field, v);
     }
+    root.put_u32(at!(r, ModuleDescriptor, num_tags), counts.tags);
+    root.put_u32(
+        at!(r, ModuleDescriptor, num_imported_tags),
+        info.num_imported_tags,
+    );
+    if super::exceptions::emit_tags(info, objects) {
+        root.put_addr(
+            at!(r, ModuleDescriptor, tags),
+            Target::Data(super::exceptions::TAGS),
+            0,
+        );
+    }
+    if emit_ref_types(info, objects) {
+        root.put_addr(
+            at!(r, ModuleDescriptor, ref_types),
+            Target::Data(REF_TYPES),
+            0,
+        );
+    }
     root.put_addr(
         at!(r, ModuleDescriptor, abi_anchor),
         Target::Data(DataKey::AbiAnchor),
@@ -225,12 +249,17 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
     let mut names = names.iter().peekable();
     let mut traps = DataBuilder::new(RECORD_ALIGN);
     let mut srclocs = DataBuilder::new(RECORD_ALIGN);
+    let mut call_sites = DataBuilder::new(RECORD_ALIGN);
+    let mut handlers = DataBuilder::new(RECORD_ALIGN);
     let mut out = DataBuilder::new(RECORD_ALIGN);
     for (i, f) in info.funcs.iter().enumerate() {
         let index = len32(i);
         let r = out.append_zeroed(size_of::<FuncDesc>());
-        let wasm_call = input.ids.id(FuncKey::Wasm(index));
-        out.put_addr(at!(r, FuncDesc, wasm_call), Target::Func(wasm_call), 0);
+        // A linked import has no code here (`wasm_call` 0): the runtime
+        // fills its slot at instantiation.
+        if let Some(wasm_call) = input.ids.get(FuncKey::Wasm(index)) {
+            out.put_addr(at!(r, FuncDesc, wasm_call), Target::Func(wasm_call), 0);
+        }
         if let Some(array_call) = input.ids.get(FuncKey::ArrayCall(index)) {
             out.put_addr(at!(r, FuncDesc, array_call), Target::Func(array_call), 0);
         }
@@ -270,7 +299,16 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
             out.put_addr(at!(r, FuncDesc, srclocs), Target::Data(SRCLOCS), start);
             out.put_u32(at!(r, FuncDesc, num_srclocs), len32(c.srclocs.len()));
         }
+        super::exceptions::emit_func_call_sites(
+            &c.call_sites,
+            &mut out,
+            r,
+            &mut call_sites,
+            &mut handlers,
+        );
     }
+    objects.insert(super::exceptions::CALL_SITES, call_sites);
+    objects.insert(super::exceptions::HANDLERS, handlers);
     objects.insert(FUNCS, out);
     objects.insert(TRAPS, traps);
     objects.insert(SRCLOCS, srclocs);
@@ -305,17 +343,83 @@ fn emit_memories(input: &DescriptorInput<'_>, objects: &mut DataObjects) {
     objects.insert(MEMORIES, out);
 }
 
-/// Writes a [`ConstExpr`] record at `at`.
-fn put_const(out: &mut DataBuilder, at: u32, e: &ConstExprInfo) {
+/// Writes the `ModuleDescriptor::ref_types` array, if the module has any
+/// precise reference type; returns whether it did.
+fn emit_ref_types(info: &ModuleInfo, objects: &mut DataObjects) -> bool {
+    use kiln_abi::descriptor::REF_TYPE_PLAIN;
+    let refs = &info.ref_types;
+    if refs.is_empty() {
+        return false;
+    }
+    let mut codes: Vec<u32> = Vec::new();
+    for (t, ty) in info.types.iter().enumerate() {
+        let n = ty.params.len() + ty.results.len();
+        match refs.types.get(&len32(t)) {
+            Some(c) if c.len() == n => codes.extend_from_slice(c),
+            _ => codes.extend(std::iter::repeat_n(REF_TYPE_PLAIN, n)),
+        }
+    }
+    for g in 0..info.globals.len() {
+        codes.push(*refs.globals.get(&len32(g)).unwrap_or(&REF_TYPE_PLAIN));
+    }
+    for t in 0..info.tables.len() {
+        codes.push(*refs.tables.get(&len32(t)).unwrap_or(&REF_TYPE_PLAIN));
+    }
+    let mut out = DataBuilder::new(4);
+    for c in codes {
+        out.append(&c.to_le_bytes());
+    }
+    objects.insert(REF_TYPES, out);
+    true
+}
+
+/// Writes a [`ConstExpr`] record at `at`; the ops of an extended constant
+/// expression go to the shared `CONST_OPS` array in `objects`.
+fn put_const(out: &mut DataBuilder, at: u32, e: &ConstExprInfo, objects: &mut DataObjects) {
     let (kind, index, value) = match e {
         ConstExprInfo::Value(_, bytes) => (CONST_VALUE, 0, *bytes),
         ConstExprInfo::GlobalGet(g) => (CONST_GLOBAL_GET, *g, [0; 16]),
         ConstExprInfo::RefNull(_) => (CONST_REF_NULL, 0, [0; 16]),
         ConstExprInfo::RefFunc(f) => (CONST_REF_FUNC, *f, [0; 16]),
+        ConstExprInfo::Ops(ops) => {
+            let pool = objects.get(CONST_OPS_ARRAY, RECORD_ALIGN);
+            let start = pool.len() as u64;
+            for op in ops {
+                let (opcode, index, value) = const_op(*op);
+                let r = pool.append_zeroed(size_of::<ConstOp>());
+                pool.put_u32(at!(r, ConstOp, opcode), opcode);
+                pool.put_u32(at!(r, ConstOp, index), index);
+                pool.put_u64(at!(r, ConstOp, value), value);
+            }
+            out.put_addr(
+                at!(at, ConstExpr, value),
+                Target::Data(CONST_OPS_ARRAY),
+                start,
+            );
+            (CONST_OPS, len32(ops.len()), [0; 16])
+        }
     };
     out.put_u32(at!(at, ConstExpr, kind), kind);
     out.put_u32(at!(at, ConstExpr, index), index);
-    out.put_bytes(at!(at, ConstExpr, value), &value);
+    if kind != CONST_OPS {
+        out.put_bytes(at!(at, ConstExpr, value), &value);
+    }
+}
+
+/// `(opcode, index, value)` of a [`ConstOp`] record.
+fn const_op(op: ConstOpInfo) -> (u32, u32, u64) {
+    use kiln_abi::descriptor as d;
+    match op {
+        ConstOpInfo::I32Const(v) => (d::CONST_OP_I32_CONST, 0, u64::from(v as u32)),
+        ConstOpInfo::I64Const(v) => (d::CONST_OP_I64_CONST, 0, v as u64),
+        ConstOpInfo::GlobalGet(g) => (d::CONST_OP_GLOBAL_GET, g, 0),
+        ConstOpInfo::I32Add => (d::CONST_OP_I32_ADD, 0, 0),
+        ConstOpInfo::I32Sub => (d::CONST_OP_I32_SUB, 0, 0),
+        ConstOpInfo::I32Mul => (d::CONST_OP_I32_MUL, 0, 0),
+        ConstOpInfo::I64Add => (d::CONST_OP_I64_ADD, 0, 0),
+        ConstOpInfo::I64Sub => (d::CONST_OP_I64_SUB, 0, 0),
+        ConstOpInfo::I64Mul => (d::CONST_OP_I64_MUL, 0, 0),
+    }
 }
 
 fn emit_tables(info: &ModuleInfo, objects: &mut DataObjects) {
@@ -324,8 +428,11 @@ fn emit_tables(info: &ModuleInfo, objects: &mut DataObjects) {
         let r = out.append_zeroed(size_of::<TableDesc>());
         out.put_u64(at!(r, TableDesc, min), t.min);
         out.put_u64(at!(r, TableDesc, max), t.max.unwrap_or(u64::MAX));
-        put_const(&mut out, at!(r, TableDesc, init), &t.init);
+        put_const(&mut out, at!(r, TableDesc, init), &t.init, objects);
         out.put_u32(at!(r, TableDesc, elem_type), t.elem_type as u32);
+        if t.table64 {
+            out.put_u32(at!(r, TableDesc, flags), TABLE_FLAG_64);
+        }
     }
     objects.insert(TABLES, out);
 }
@@ -334,7 +441,7 @@ fn emit_globals(info: &ModuleInfo, objects: &mut DataObjects) {
     let mut out = DataBuilder::new(RECORD_ALIGN);
     for g in &info.globals {
         let r = out.append_zeroed(size_of::<GlobalDesc>());
-        put_const(&mut out, at!(r, GlobalDesc, init), &g.init);
+        put_const(&mut out, at!(r, GlobalDesc, init), &g.init, objects);
         out.put_u32(at!(r, GlobalDesc, val_type), g.ty as u32);
         out.put_u32(at!(r, GlobalDesc, mutable), u32::from(g.mutable));
     }
@@ -353,7 +460,7 @@ fn emit_data(input: &DescriptorInput<'_>, objects: &mut DataObjects) {
         if let SegmentMode::Active { index, offset } = &d.mode {
             flags |= SEGMENT_FLAG_ACTIVE;
             out.put_u32(at!(r, DataDesc, memory), *index);
-            put_const(&mut out, at!(r, DataDesc, offset), offset);
+            put_const(&mut out, at!(r, DataDesc, offset), offset, objects);
         }
         out.put_u32(at!(r, DataDesc, flags), flags);
         // NB: a folded segment's bytes live only in the image: active
@@ -381,7 +488,7 @@ fn emit_elems(info: &ModuleInfo, objects: &mut DataObjects) {
             SegmentMode::Declared => SEGMENT_FLAG_DECLARED,
             SegmentMode::Active { index, offset } => {
                 out.put_u32(at!(r, ElemDesc, table), *index);
-                put_const(&mut out, at!(r, ElemDesc, offset), offset);
+                put_const(&mut out, at!(r, ElemDesc, offset), offset, objects);
                 SEGMENT_FLAG_ACTIVE
             }
         };
@@ -392,7 +499,7 @@ fn emit_elems(info: &ModuleInfo, objects: &mut DataObjects) {
             let start = items.len() as u64;
             for item in &e.items {
                 let s = items.append_zeroed(size_of::<ConstExpr>());
-                put_const(&mut items, s, item);
+                put_const(&mut items, s, item, objects);
             }
             out.put_addr(at!(r, ElemDesc, items), Target::Data(ELEM_ITEMS), start);
         }

@@ -118,10 +118,15 @@ pub fn plan_images(info: &ModuleInfo, wasm: &[u8]) -> ImagePlan {
         // `len` is bounded by the slack check above, so it fits in memory.
         let mut bytes = vec![0u8; len as usize];
         for &(i, start) in &segs {
+            folded[i] = true;
             let src = &wasm[info.data[i].range.clone()];
+            // NB: an empty segment (in bounds, so a no-op) may start
+            // outside `lo..hi`, which only non-empty segments span.
+            if src.is_empty() {
+                continue;
+            }
             let at = (start - lo) as usize;
             bytes[at..at + src.len()].copy_from_slice(src);
-            folded[i] = true;
         }
         images.insert(memory, MemoryImage { offset: lo, bytes });
     }
@@ -130,7 +135,7 @@ pub fn plan_images(info: &ModuleInfo, wasm: &[u8]) -> ImagePlan {
 
 /// The start of an active segment of `len` bytes if it can be folded into
 /// the image of `memory`: a constant offset, in bounds of the initial size,
-/// of a defined 32-bit memory.
+/// of a defined, unshared memory with pages of at least [`OS_PAGE_SIZE`].
 fn foldable_offset(
     info: &ModuleInfo,
     memory: u32,
@@ -141,7 +146,10 @@ fn foldable_offset(
         return None;
     }
     let mem = info.memories.get(memory as usize)?;
-    if mem.memory64 || mem.shared {
+    // A shared memory is not mapped from an image; a memory whose pages
+    // are smaller than the image granularity could be smaller than the
+    // page-rounded image.
+    if mem.shared || u64::from(mem.page_size_log2) < u64::from(OS_PAGE_SIZE.trailing_zeros()) {
         return None;
     }
     if mem.page_size_log2 >= 64 || mem.min > (u64::MAX >> mem.page_size_log2) {
@@ -149,8 +157,11 @@ fn foldable_offset(
     }
     let initial = mem.min << mem.page_size_log2;
     let start = match offset {
-        ConstExprInfo::Value(ValType::I32, b) => {
+        ConstExprInfo::Value(ValType::I32, b) if !mem.memory64 => {
             u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        }
+        ConstExprInfo::Value(ValType::I64, b) if mem.memory64 => {
+            u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
         }
         _ => return None,
     };
@@ -229,11 +240,44 @@ mod tests {
     }
 
     #[test]
+    fn memory64_and_multi_memory_fold_per_memory() {
+        let p = plan(
+            r#"(module (memory 1) (memory $w i64 1) (memory $s 8192 (pagesize 1))
+                (data (memory $w) (i64.const 0x2001) "w")
+                (data (memory 0) (i32.const 3) "a")
+                (data (memory $s) (i32.const 0) "s"))"#,
+        );
+        // 1-byte pages: an image (page-rounded) could outgrow the memory.
+        assert_eq!(p.folded, [true, true, false]);
+        assert_eq!(p.images[&0].bytes[3], b'a');
+        let w = &p.images[&1];
+        assert_eq!((w.offset, w.bytes[1]), (0x2000, b'w'));
+        assert!(!p.images.contains_key(&2));
+    }
+
+    #[test]
     fn zero_pages_and_empty_segments() {
         let p = plan(r#"(module (memory 0) (data (i32.const 0) ""))"#);
         assert!(p.images.is_empty());
         assert_eq!(p.folded, [true]);
         let p = plan(r#"(module (memory 0) (data (i32.const 0) "x"))"#);
         assert_eq!(p.folded, [false]);
+    }
+
+    #[test]
+    fn empty_segments_outside_the_image_span() {
+        // Regression (differential fuzzing): an empty segment past the
+        // last non-empty one (or before the first) made the copy index
+        // outside the image and panic.
+        let p = plan(
+            r#"(module (memory 1) (data (i32.const 30000) "") (data (i32.const 8192) "a")
+                (data (i32.const 60000) ""))"#,
+        );
+        assert_eq!(p.folded, [true, true, true]);
+        let image = &p.images[&0];
+        assert_eq!(
+            (image.offset, image.bytes.len(), image.bytes[0]),
+            (8192, 4096, b'a')
+        );
     }
 }

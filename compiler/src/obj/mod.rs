@@ -20,6 +20,7 @@
 mod compile;
 mod data;
 mod descriptor;
+mod exceptions;
 mod grants;
 mod image;
 pub mod symbols;
@@ -153,15 +154,18 @@ fn declare_functions(
 
     for (i, f) in info.funcs.iter().enumerate() {
         let index = u32::try_from(i).map_err(|_| CompileError::ImplLimit("too many functions"))?;
-        let sig = wasm_call_signature(info.func_type(index), isa);
-        declare(module, FuncKey::Wasm(index), Linkage::Local, sig)?;
-        jobs.push(match &f.import {
+        let job = match &f.import {
             Some(FuncImport::WasiP1(wasi)) => Job::HostCall {
                 func: index,
                 wasi: *wasi,
             },
+            // Called through its `VMContext` slot; no code in this object.
+            Some(FuncImport::Linked) => continue,
             None => Job::Wasm(index),
-        });
+        };
+        let sig = wasm_call_signature(info.func_type(index), isa);
+        declare(module, FuncKey::Wasm(index), Linkage::Local, sig)?;
+        jobs.push(job);
     }
     for index in info.array_call_funcs() {
         declare(

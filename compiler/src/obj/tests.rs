@@ -345,9 +345,9 @@ fn errors_are_reported_not_panics() {
     let err = compile_module(b"\0asm\x01\0\0\0\x05\x03\x01\x00", &Config::default())
         .expect_err("truncated");
     assert!(matches!(err, CompileError::Invalid { .. }), "{err}");
-    let simd = wat::parse_str("(module (func (drop (v128.const i64x2 0 0))))").expect("wat");
-    let err = compile_module(&simd, &Config::default()).expect_err("simd");
-    assert!(matches!(&err, CompileError::Unsupported { feature, .. } if feature == "simd"));
+    let gc = wat::parse_str("(module (func (drop (ref.i31 (i32.const 0)))))").expect("wat");
+    let err = compile_module(&gc, &Config::default()).expect_err("gc");
+    assert!(matches!(&err, CompileError::Unsupported { feature, .. } if feature == "gc"));
     let config = Config {
         target: Some("aarch64-apple-darwin".into()),
         ..Config::default()
@@ -603,4 +603,83 @@ fn time_compile() {
     let wasm = std::fs::read(&path).expect("read $KILN_TIME_WASM");
     let (_, timings) = crate::compile_module_timed(&wasm, &Config::default()).expect("compiles");
     eprintln!("{} bytes of wasm\n{timings}", wasm.len());
+}
+
+#[test]
+fn linked_imports_are_slots_without_code() {
+    let config = Config {
+        imports: crate::ImportPolicy::Linked,
+        ..Config::default()
+    };
+    let obj = Obj::compile(
+        r#"(module
+            (import "env" "f" (func $f (param i32) (result i32)))
+            (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+            (import "env" "mem" (memory 1 2))
+            (import "env" "tab" (table 1 funcref))
+            (import "env" "g" (global (mut i32)))
+            (export "f" (func $f))
+            (func (export "call_f") (param i32) (result i32) (call $f (local.get 0)))
+            (func (export "grow") (result i32) (memory.grow (i32.const 1)))
+            (func (export "get") (result i32) (global.get 0))
+            (elem (i32.const 0) $f)
+            (data (i32.const 0) "x"))"#,
+        &config,
+    );
+    let file = obj.file();
+    for sym in file.symbols() {
+        let name = sym.name().unwrap_or("");
+        assert!(
+            !name.starts_with(kiln_abi::symbols::HOST_CALL_PREFIX)
+                && !name.starts_with(kiln_abi::symbols::WASI_P1_PREFIX),
+            "{name}"
+        );
+    }
+    // Imported functions: no code and no array-call entry (the runtime
+    // calls the provider); defined ones have both.
+    let (_, relocs) = obj.func_descs();
+    let field = |i: usize, off: usize| (i * size_of::<FuncDesc>() + off) as u64;
+    for i in 0..2 {
+        assert!(!relocs.contains_key(&field(i, offset_of!(FuncDesc, wasm_call))));
+        assert!(!relocs.contains_key(&field(i, offset_of!(FuncDesc, array_call))));
+    }
+    assert!(relocs.contains_key(&field(2, offset_of!(FuncDesc, wasm_call))));
+    assert!(relocs.contains_key(&field(2, offset_of!(FuncDesc, array_call))));
+    let m = obj.symbol_bytes(kiln_abi::symbols::MODULE);
+    let count = |off: usize| u32_at(&m, off);
+    assert_eq!(count(offset_of!(ModuleDescriptor, num_imported_funcs)), 2);
+    assert_eq!(
+        count(offset_of!(ModuleDescriptor, num_imported_memories)),
+        1
+    );
+    assert_eq!(count(offset_of!(ModuleDescriptor, num_memories)), 1);
+    assert_eq!(count(offset_of!(ModuleDescriptor, num_imported_tables)), 1);
+    assert_eq!(count(offset_of!(ModuleDescriptor, num_imported_globals)), 1);
+    assert_eq!(count(offset_of!(ModuleDescriptor, num_imports)), 5);
+    // No import is bound to the host, and the data segment into the
+    // imported memory is applied at instantiation, not folded into an image.
+    let imports = obj.symbol_bytes("__kiln_desc_imports");
+    for i in 0..5 {
+        let flags = u32_at(
+            &imports,
+            i * size_of::<ImportDesc>() + offset_of!(ImportDesc, flags),
+        );
+        assert_eq!(flags & IMPORT_FLAG_HOST, 0);
+    }
+    let data = obj.symbol_bytes("__kiln_desc_data");
+    assert_eq!(
+        u32_at(&data, offset_of!(DataDesc, flags)) & DATA_FLAG_IN_IMAGE,
+        0
+    );
+    let mems = obj.symbol_bytes("__kiln_desc_memories");
+    assert_eq!(u64_at(&mems, offset_of!(MemoryDesc, max_pages)), 2);
+}
+
+#[test]
+fn wasi_policy_still_rejects_other_imports() {
+    let wasm = wat::parse_str(r#"(module (import "env" "mem" (memory 1)))"#).expect("wat");
+    assert!(matches!(
+        compile_module(&wasm, &Config::default()),
+        Err(CompileError::UnknownImport { .. })
+    ));
 }

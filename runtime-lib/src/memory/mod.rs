@@ -5,25 +5,44 @@
 //! never moves and whose accessible prefix is read-write.
 //!
 //! Invariants:
-//! - Every memory reserves [`kiln_abi::MEMORY32_RESERVATION`] bytes of
+//! - A memory never moves: `base` is fixed for its lifetime, so compiled code
+//!   loads it once per function.
+//! - **32-bit memories** reserve [`kiln_abi::MEMORY32_RESERVATION`] bytes of
 //!   address space `PROT_NONE` (`MAP_NORESERVE`): 4 GiB addressable plus a
-//!   4 GiB guard, so compiled 32-bit loads and stores need no bounds checks;
-//!   an access past the accessible length faults and becomes a trap.
-//! - Only the first `pages * page_size` bytes (rounded up to the host page)
-//!   are read-write. Growth `mprotect`s more of the reservation, never moves.
-//! - A memory is at most 4 GiB (the addressable half of the reservation),
-//!   also for memory64 (which the compiler must bounds-check explicitly).
-//! - Custom page sizes smaller than the host page cannot be enforced by page
-//!   protection; the compiler must bounds-check such memories explicitly.
+//!   4 GiB guard, so compiled loads and stores with 64 KiB pages need no
+//!   bounds checks; an access past the accessible length faults and becomes
+//!   a trap. They hold at most 4 GiB: 65536 pages of 64 KiB, or
+//!   2^32 - 2 pages of 1 byte (custom page sizes; as in Wasmtime, the page
+//!   count stays below `u32::MAX`, which `memory.grow` returns on failure).
+//! - **64-bit memories** (memory64) are bounds-checked explicitly by compiled
+//!   code against `current_length`, so they need no guard. Reservation
+//!   policy: reserve `min(declared maximum, MEMORY64_RESERVATION)` bytes up
+//!   front and never move; `memory.grow` past the reservation returns -1
+//!   (the spec lets growth fail for any reason), and a minimum above it fails
+//!   instantiation. So a memory64 can grow to [`MEMORY64_RESERVATION`]
+//!   (1 TiB) at most. Address space, not memory: `PROT_NONE` and
+//!   `MAP_NORESERVE` cost no commit charge, so ~100 such memories can live at
+//!   once in the 128 TiB of a 47-bit address space (Wasmtime grows further
+//!   by moving memories; Kiln's compiled code keeps `base` in a register).
+//! - Only the first `pages * page_size` bytes, rounded up to the host page,
+//!   are read-write. Growth `mprotect`s more of the reservation. Custom page
+//!   sizes smaller than the host page cannot be enforced by page protection,
+//!   so the compiler bounds-checks such memories explicitly too.
 //! - The initial image (folded active data segments) is mapped copy-on-write
 //!   from the executable file where possible ([`image`]), else copied.
 
 pub mod image;
+pub mod shared;
 
-use kiln_abi::descriptor::MemoryDesc;
+use kiln_abi::descriptor::{MEMORY_FLAG_64, MemoryDesc};
 
-/// Addressable bytes of a memory (the non-guard half of the reservation).
+/// Addressable bytes of a 32-bit memory (the non-guard half of its
+/// reservation).
 pub const MAX_MEMORY_BYTES: u64 = kiln_abi::MEMORY32_RESERVATION / 2;
+
+/// Most address space a 64-bit memory reserves, and so the most bytes it can
+/// grow to (see the module docs).
+pub const MEMORY64_RESERVATION: u64 = 1 << 40;
 
 /// The host's page size.
 pub fn host_page_size() -> usize {
@@ -46,6 +65,28 @@ pub struct Memory {
     max_pages: u64,
 }
 
+/// The reservation in bytes and the most pages a memory of `desc` can ever
+/// have (module docs).
+fn layout(desc: &MemoryDesc) -> (u64, u64) {
+    let log2 = desc.page_size_log2;
+    if desc.flags & MEMORY_FLAG_64 == 0 {
+        // NB: 2^32 - 2 pages at most, as in Wasmtime: then neither
+        // `memory.size` nor a successful `memory.grow` can return
+        // 0xffff_ffff, which is `-1`, the failure value.
+        let limit = (MAX_MEMORY_BYTES >> log2).min(u64::from(u32::MAX - 1));
+        return (kiln_abi::MEMORY32_RESERVATION, limit);
+    }
+    let max_bytes = desc
+        .max_pages
+        .checked_shl(log2)
+        .filter(|b| b >> log2 == desc.max_pages)
+        .unwrap_or(u64::MAX);
+    let page = host_page_size() as u64;
+    // At least one host page: `mmap` refuses an empty mapping.
+    let reserved = round_up(max_bytes.min(MEMORY64_RESERVATION), page).max(page);
+    (reserved, reserved >> log2)
+}
+
 impl Memory {
     /// Reserves and initialises a memory as `desc` says (minimum size,
     /// image). Fails with a one-line message.
@@ -56,14 +97,15 @@ impl Memory {
                 desc.page_size_log2
             ));
         }
-        let limit_pages = MAX_MEMORY_BYTES >> desc.page_size_log2;
+        let (reserved, limit_pages) = layout(desc);
         if desc.min_pages > limit_pages {
             return Err(format!(
                 "memory minimum size of {} pages exceeds memory limits",
                 desc.min_pages
             ));
         }
-        let reserved = kiln_abi::MEMORY32_RESERVATION as usize;
+        let reserved = usize::try_from(reserved)
+            .map_err(|_| "linear memory reservation exceeds the address space".to_string())?;
         // SAFETY: a fresh anonymous mapping at an address of the kernel's
         // choosing aliases nothing.
         let base = unsafe {
@@ -141,8 +183,8 @@ impl Memory {
     }
 
     /// Grows by `delta` pages; returns the old size in pages, or `None` if
-    /// the maximum (declared, or [`MAX_MEMORY_BYTES`]) would be exceeded or
-    /// the host refused.
+    /// the maximum (declared, or the reservation's: [`MAX_MEMORY_BYTES`] or
+    /// [`MEMORY64_RESERVATION`]) would be exceeded or the host refused.
     pub fn grow(&mut self, delta: u64) -> Option<u64> {
         let old = self.pages;
         let new = old.checked_add(delta)?;
@@ -152,7 +194,7 @@ impl Memory {
         let need = round_up(new << self.page_size_log2, host_page_size() as u64) as usize;
         if need > self.accessible {
             // SAFETY: `[accessible, need)` lies inside our own reservation
-            // (`need <= MAX_MEMORY_BYTES < reserved`).
+            // (`new <= max_pages`, whose bytes `layout` bounded by it).
             let rc = unsafe {
                 libc::mprotect(
                     self.base.add(self.accessible).cast(),
@@ -232,6 +274,48 @@ mod tests {
         assert_eq!(m.byte_len() as u64, MAX_MEMORY_BYTES);
         assert_eq!(m.grow(1), None);
         assert_eq!(m.grow(0), Some(65536));
+    }
+
+    #[test]
+    fn one_byte_pages_stop_two_bytes_below_4gib() {
+        let mut d = desc(3, u64::MAX);
+        d.page_size_log2 = 0;
+        let mut m = Memory::new(&d).expect("memory");
+        assert_eq!(m.byte_len(), 3);
+        assert_eq!(m.grow(u64::from(u32::MAX) - 3), None);
+        assert_eq!(m.grow(u64::from(u32::MAX) - 4), Some(3));
+        assert_eq!(m.pages(), u64::from(u32::MAX) - 1);
+        assert_eq!(m.grow(1), None);
+        assert_eq!(m.grow(0), Some(u64::from(u32::MAX) - 1));
+    }
+
+    #[test]
+    fn memory64_reserves_its_maximum_up_to_the_cap() {
+        let mut d = desc(1, 3);
+        d.flags = MEMORY_FLAG_64;
+        let mut m = Memory::new(&d).expect("memory");
+        assert_eq!(m.reserved(), 3 * 65536);
+        assert_eq!(m.grow(2), Some(1));
+        assert_eq!(m.grow(1), None);
+        // SAFETY: three pages are accessible now.
+        unsafe { *m.base().add(3 * 65536 - 1) = 1 };
+
+        d.max_pages = u64::MAX;
+        let mut m = Memory::new(&d).expect("memory");
+        assert_eq!(m.reserved() as u64, MEMORY64_RESERVATION);
+        let cap = MEMORY64_RESERVATION >> 16;
+        assert_eq!(m.grow(cap), None);
+        assert_eq!(m.grow(cap - 1), Some(1));
+        assert_eq!(m.byte_len() as u64, MEMORY64_RESERVATION);
+        assert_eq!(m.grow(1), None);
+
+        d.max_pages = 0;
+        d.min_pages = 0;
+        let mut m = Memory::new(&d).expect("memory");
+        assert_eq!(m.grow(1), None);
+        d.min_pages = cap + 1;
+        d.max_pages = u64::MAX;
+        assert!(Memory::new(&d).is_err());
     }
 
     #[test]

@@ -91,7 +91,7 @@ pub struct ModuleBuilder {
     pub name: Option<String>,
     /// Types: (params, results).
     pub types: Vec<(Vec<ValType>, Vec<ValType>)>,
-    /// Functions (all defined; imports are not used in these tests).
+    /// Functions (imports first, see `imports`).
     pub funcs: Vec<FuncSpec>,
     /// Memories.
     pub memories: Vec<MemoryDesc>,
@@ -107,6 +107,10 @@ pub struct ModuleBuilder {
     pub exports: Vec<(String, u32, u32)>,
     /// Start function.
     pub start: Option<u32>,
+    /// Linked imports: (module, name, kind, index in the kind's space). The
+    /// imported entities come first in `funcs`, `memories`, `tables`,
+    /// `globals` (an imported function has `wasm_call` 0).
+    pub imports: Vec<(String, String, u32, u32)>,
 }
 
 /// A memory of `min` pages (at most `max`).
@@ -169,6 +173,10 @@ impl ModuleBuilder {
                 num_srclocs: f.srclocs.len() as u32,
                 type_index: f.ty,
                 wasm_offset: 0,
+                call_sites: 0,
+                handlers: 0,
+                num_call_sites: 0,
+                num_handlers: 0,
             })
             .collect();
         let data: Vec<DataDesc> = self
@@ -203,10 +211,33 @@ impl ModuleBuilder {
                 index: *index,
             })
             .collect();
+        let imported = |kind: u32| self.imports.iter().filter(|i| i.2 == kind).count() as u32;
+        let (imported_funcs, imported_memories, imported_tables, imported_globals) = (
+            imported(KIND_FUNC),
+            imported(KIND_MEMORY),
+            imported(KIND_TABLE),
+            imported(KIND_GLOBAL),
+        );
+        let imports: Vec<ImportDesc> = self
+            .imports
+            .iter()
+            .map(|(module, name, kind, index)| ImportDesc {
+                module: s(module),
+                name: s(name),
+                kind: *kind,
+                index: *index,
+                flags: 0,
+                _reserved: 0,
+            })
+            .collect();
         let counts = VMCounts {
-            defined_memories: self.memories.len() as u32,
-            defined_tables: self.tables.len() as u32,
-            defined_globals: self.globals.len() as u32,
+            imported_funcs,
+            imported_memories,
+            imported_tables,
+            imported_globals,
+            defined_memories: self.memories.len() as u32 - imported_memories,
+            defined_tables: self.tables.len() as u32 - imported_tables,
+            defined_globals: self.globals.len() as u32 - imported_globals,
             funcs: self.funcs.len() as u32,
             ..VMCounts::default()
         };
@@ -214,18 +245,18 @@ impl ModuleBuilder {
             magic: kiln_abi::MODULE_MAGIC,
             abi_version: kiln_abi::ABI_VERSION,
             num_types: types.len() as u32,
-            num_imported_funcs: 0,
+            num_imported_funcs: imported_funcs,
             num_funcs: funcs.len() as u32,
-            num_imported_memories: 0,
+            num_imported_memories: imported_memories,
             num_memories: self.memories.len() as u32,
-            num_imported_tables: 0,
+            num_imported_tables: imported_tables,
             num_tables: self.tables.len() as u32,
-            num_imported_globals: 0,
+            num_imported_globals: imported_globals,
             num_globals: self.globals.len() as u32,
             num_data: data.len() as u32,
             num_elems: elems.len() as u32,
             num_exports: exports.len() as u32,
-            num_imports: 0,
+            num_imports: imports.len() as u32,
             start_func: self.start.unwrap_or(NO_INDEX),
             vmctx_size: VMOffsets::new(8, counts).size(),
             flags: 0,
@@ -238,7 +269,11 @@ impl ModuleBuilder {
             data: leak(data),
             elems: leak(elems),
             exports: leak(exports),
-            imports: 0,
+            imports: leak(imports),
+            tags: 0,
+            num_tags: 0,
+            num_imported_tags: 0,
+            ref_types: 0,
             name: self.name.as_deref().map(s).unwrap_or_default(),
         };
         Box::leak(Box::new(desc))

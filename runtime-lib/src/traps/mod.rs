@@ -13,12 +13,15 @@
 //! - [`signals`]: handler installation, alternate signal stacks, the handler.
 //! - [`backtrace`]: frame-pointer walk and Wasmtime's backtrace format.
 //! - [`report`]: allocation-free formatting of the whole report to stderr.
+//! - [`catch`]: embedding mode, where a trap unwinds to the innermost
+//!   `catch_traps` of its thread instead of ending the process.
 //!
 //! A fault whose pc is not a recorded trap site of compiled wasm code is not
 //! a trap: the default action is restored and the signal re-raised, so real
 //! crashes stay crashes.
 
 pub mod backtrace;
+pub mod catch;
 pub mod registry;
 pub mod report;
 pub mod signals;

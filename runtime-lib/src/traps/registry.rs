@@ -1,29 +1,46 @@
 //! Process-wide registry of compiled code and linear memories, readable from
 //! a signal handler.
 //!
-//! Phase: written at instance setup (normal code, may allocate and lock);
-//! read by the trap handler (no allocation, no locks). Inputs: [`Module`]s
-//! (their functions' code ranges) and memories (base, reservation, and the
-//! `VMMemoryDefinition` holding the current size). Outputs: [`lookup_code`]
-//! (pc -> module, function, offset) and [`lookup_memory`] (address -> wasm
-//! address and memory size).
+//! Phase: written at instance setup and teardown (normal code, may allocate
+//! and lock), from any thread; read by the trap handler (no allocation, no
+//! locks). Inputs: [`Module`]s (their functions' code ranges) and memories
+//! (base, reservation, and the `VMMemoryDefinition` holding the current
+//! size). Outputs: [`lookup_code`] (pc -> module, function, offset) and
+//! [`lookup_memory`] (address -> wasm address and memory size).
 //!
-//! How: writers build a new immutable [`Snapshot`] under a mutex and publish
-//! it with one atomic store; readers load the pointer and search it. Old
-//! snapshots are leaked, never freed, so a handler can never see freed
-//! memory (registrations happen a handful of times per process).
+//! How: two tables (code, memories), each an immutable snapshot behind one
+//! atomic pointer. A writer builds the next snapshot under a mutex,
+//! publishes it with one atomic swap, then waits until no reader is inside
+//! a lookup ([`READERS`]) before freeing the previous one, so a handler never
+//! sees freed memory and nothing leaks however many instances come and go.
+//! Registering an already registered module is a lookup under the mutex,
+//! nothing more. Each module's view is leaked once (a few hundred bytes per
+//! distinct descriptor), so lookups can hand out `&'static Module`.
+//!
+//! NB: readers only spin-free work between entering and leaving
+//! (`READERS`), so a writer's wait is short; a reader never waits.
 
 use crate::descriptor::Module;
 use kiln_abi::vmctx::VMMemoryDefinition;
-use std::sync::Mutex;
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 struct CodeRange {
     start: usize,
     end: usize,
-    module: usize,
     func: u32,
+}
+
+/// The code of one registered module.
+#[derive(Clone, Debug)]
+struct ModuleCode {
+    module: &'static Module,
+    /// Lowest start and highest end of its functions.
+    start: usize,
+    end: usize,
+    /// Sorted by `start`, non-overlapping.
+    funcs: Arc<[CodeRange]>,
 }
 
 #[derive(Copy, Clone, Debug)]
@@ -33,87 +50,181 @@ struct MemoryRange {
     def: *const VMMemoryDefinition,
 }
 
-/// One immutable state of the registry.
+/// Registered modules, in registration order.
 #[derive(Clone, Debug, Default)]
-pub struct Snapshot {
-    modules: Vec<Module>,
-    /// Sorted by `start`, non-overlapping.
-    code: Vec<CodeRange>,
+struct CodeSnapshot {
+    modules: Vec<ModuleCode>,
+}
+
+/// Live memories.
+#[derive(Clone, Debug, Default)]
+struct MemorySnapshot {
     memories: Vec<MemoryRange>,
 }
 
-static CURRENT: AtomicPtr<Snapshot> = AtomicPtr::new(std::ptr::null_mut());
+static CODE: AtomicPtr<CodeSnapshot> = AtomicPtr::new(std::ptr::null_mut());
+static MEMORIES: AtomicPtr<MemorySnapshot> = AtomicPtr::new(std::ptr::null_mut());
+/// Serialises writers (both tables).
 static WRITER: Mutex<()> = Mutex::new(());
+/// Lookups in progress, in any thread or handler.
+static READERS: AtomicUsize = AtomicUsize::new(0);
 
-fn update(f: impl FnOnce(&mut Snapshot)) {
-    let _guard = WRITER.lock().unwrap_or_else(|e| e.into_inner());
-    let mut next = match current() {
-        Some(s) => s.clone(),
-        None => Snapshot::default(),
-    };
-    f(&mut next);
-    CURRENT.store(Box::into_raw(Box::new(next)), Ordering::Release);
+/// Marks a lookup in progress while alive.
+struct ReadGuard;
+
+impl ReadGuard {
+    fn enter() -> ReadGuard {
+        READERS.fetch_add(1, Ordering::SeqCst);
+        ReadGuard
+    }
 }
 
-fn current() -> Option<&'static Snapshot> {
-    let p = CURRENT.load(Ordering::Acquire);
-    // SAFETY: published snapshots are never freed.
+impl Drop for ReadGuard {
+    fn drop(&mut self) {
+        READERS.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Publishes `next` in `slot` and frees the previous snapshot once no
+/// lookup can still be reading it. Call with [`WRITER`] held.
+fn publish<T>(slot: &AtomicPtr<T>, next: T) {
+    let old = slot.swap(Box::into_raw(Box::new(next)), Ordering::SeqCst);
+    if old.is_null() {
+        return;
+    }
+    // A reader that loaded `old` incremented READERS before loading it
+    // (both SeqCst), so once READERS is seen at zero after the swap, nobody
+    // holds `old`. Readers never block, so this wait is short.
+    while READERS.load(Ordering::SeqCst) != 0 {
+        std::hint::spin_loop();
+        std::thread::yield_now();
+    }
+    // SAFETY: `old` came from `Box::into_raw` and no reader can see it.
+    drop(unsafe { Box::from_raw(old) });
+}
+
+/// The current snapshot in `slot`, valid while `_guard` lives.
+fn load<'g, T>(slot: &AtomicPtr<T>, _guard: &'g ReadGuard) -> Option<&'g T> {
+    let p = slot.load(Ordering::SeqCst);
+    // SAFETY: published snapshots are freed only when no guard is alive.
     (!p.is_null()).then(|| unsafe { &*p })
 }
 
-/// Registers the compiled functions of `module` (idempotent per descriptor).
+fn writer() -> std::sync::MutexGuard<'static, ()> {
+    // A poisoned lock only means a writer panicked; the snapshots are
+    // immutable, so the state is consistent.
+    WRITER.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Registers the compiled functions of `module` (idempotent per
+/// descriptor, and cheap when already registered). Thread-safe.
+///
+/// A descriptor at the address of an earlier one whose code ranges differ
+/// (the host unloaded an object and loaded another in its place) replaces
+/// the earlier registration.
 pub fn register_module(module: Module) {
-    update(|s| {
-        if s.modules.iter().any(|m| std::ptr::eq(m.desc, module.desc)) {
-            return;
-        }
-        let index = s.modules.len();
-        s.modules.push(module);
-        for (func, f) in module.funcs.iter().enumerate() {
-            if f.wasm_call == 0 || f.code_len == 0 {
-                continue;
-            }
+    let _w = writer();
+    let current = {
+        let guard = ReadGuard::enter();
+        load(&CODE, &guard).cloned().unwrap_or_default()
+    };
+    let funcs = code_ranges(&module);
+    let same = |m: &ModuleCode| std::ptr::eq(m.module.desc, module.desc);
+    if current
+        .modules
+        .iter()
+        .any(|m| same(m) && *m.funcs == *funcs)
+    {
+        return;
+    }
+    let start = funcs.first().map_or(0, |r| r.start);
+    let end = funcs.iter().map(|r| r.end).max().unwrap_or(0);
+    let mut next = current;
+    next.modules.retain(|m| !same(m));
+    next.modules.push(ModuleCode {
+        module: Box::leak(Box::new(module)),
+        start,
+        end,
+        funcs: funcs.into(),
+    });
+    publish(&CODE, next);
+}
+
+/// Forgets the module whose descriptor is at `desc` (the host is about to
+/// unmap its code). Its leaked view stays valid memory but is never
+/// returned again.
+pub fn unregister_module(desc: *const kiln_abi::descriptor::ModuleDescriptor) {
+    let _w = writer();
+    let mut next = {
+        let guard = ReadGuard::enter();
+        load(&CODE, &guard).cloned().unwrap_or_default()
+    };
+    next.modules.retain(|m| !std::ptr::eq(m.module.desc, desc));
+    publish(&CODE, next);
+}
+
+/// The code ranges of `module`'s compiled functions, sorted.
+fn code_ranges(module: &Module) -> Vec<CodeRange> {
+    let mut funcs: Vec<CodeRange> = module
+        .funcs
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.wasm_call != 0 && f.code_len != 0)
+        .map(|(func, f)| {
             let start = f.wasm_call as usize;
-            s.code.push(CodeRange {
+            CodeRange {
                 start,
                 end: start.saturating_add(f.code_len as usize),
-                module: index,
                 func: func as u32,
-            });
-        }
-        s.code.sort_by_key(|r| r.start);
-    });
+            }
+        })
+        .collect();
+    funcs.sort_by_key(|r| r.start);
+    funcs
 }
 
 /// Registers a linear memory for fault-address reports.
 pub fn register_memory(base: *mut u8, reserved: usize, def: *const VMMemoryDefinition) {
-    update(|s| {
-        s.memories.push(MemoryRange {
-            base: base as usize,
-            reserved,
-            def,
-        })
+    let _w = writer();
+    let mut next = {
+        let guard = ReadGuard::enter();
+        load(&MEMORIES, &guard).cloned().unwrap_or_default()
+    };
+    next.memories.push(MemoryRange {
+        base: base as usize,
+        reserved,
+        def,
     });
+    publish(&MEMORIES, next);
 }
 
-/// Forgets the memory at `base` (its instance is going away).
+/// Forgets the memory at `base` (its instance is going away). When this
+/// returns, no lookup reads its definition any more.
 pub fn unregister_memory(base: *mut u8) {
-    update(|s| s.memories.retain(|m| m.base != base as usize));
+    let _w = writer();
+    let mut next = {
+        let guard = ReadGuard::enter();
+        load(&MEMORIES, &guard).cloned().unwrap_or_default()
+    };
+    next.memories.retain(|m| m.base != base as usize);
+    publish(&MEMORIES, next);
 }
 
 /// The module, function index and offset from the function start of code
 /// address `pc`, if it lies in a registered compiled function.
 pub fn lookup_code(pc: usize) -> Option<(&'static Module, u32, u32)> {
-    let snap = current()?;
-    let i = snap
-        .code
-        .partition_point(|r| r.start <= pc)
-        .checked_sub(1)?;
-    let r = snap.code[i];
-    if pc >= r.end {
-        return None;
-    }
-    Some((&snap.modules[r.module], r.func, (pc - r.start) as u32))
+    let guard = ReadGuard::enter();
+    let snap = load(&CODE, &guard)?;
+    // Newest first: a registration shadows any stale one it overlaps.
+    snap.modules
+        .iter()
+        .rev()
+        .filter(|m| m.start <= pc && pc < m.end)
+        .find_map(|m| {
+            let i = m.funcs.partition_point(|r| r.start <= pc).checked_sub(1)?;
+            let r = m.funcs[i];
+            (pc < r.end).then(|| (m.module, r.func, (pc - r.start) as u32))
+        })
 }
 
 /// Whether `pc` lies in registered compiled code.
@@ -124,14 +235,118 @@ pub fn is_wasm_code(pc: usize) -> bool {
 /// For an address inside a registered memory's reservation: the wasm
 /// address and the memory's current size in bytes.
 pub fn lookup_memory(addr: usize) -> Option<(u64, u64)> {
-    let snap = current()?;
+    let guard = ReadGuard::enter();
+    let snap = load(&MEMORIES, &guard)?;
     snap.memories.iter().find_map(|m| {
         if addr < m.base || addr - m.base >= m.reserved {
             return None;
         }
         // SAFETY: a registered definition lives until it is unregistered,
-        // which happens before its instance frees it.
+        // which happens (and waits for this lookup) before its instance
+        // frees it.
         let size = unsafe { (*m.def).current_length } as u64;
         Some(((addr - m.base) as u64, size))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::tests::fixture::{FuncSpec, ModuleBuilder};
+
+    fn module_at(start: u64, lens: &[u64]) -> Module {
+        let mut at = start;
+        let funcs = lens
+            .iter()
+            .map(|len| {
+                let f = FuncSpec {
+                    wasm_call: at,
+                    code_len: *len,
+                    ..FuncSpec::default()
+                };
+                at += len;
+                f
+            })
+            .collect();
+        ModuleBuilder {
+            types: vec![(vec![], vec![])],
+            funcs,
+            ..ModuleBuilder::default()
+        }
+        .module()
+    }
+
+    #[test]
+    fn modules_register_once_and_resolve() {
+        // Addresses far from any real code: registration never maps them.
+        let a = module_at(0x7000_0000_0000, &[16, 32]);
+        let b = module_at(0x7000_0001_0000, &[8]);
+        register_module(a);
+        register_module(a);
+        register_module(b);
+        let (m, func, off) = lookup_code(0x7000_0000_0014).expect("in a's second function");
+        assert!(std::ptr::eq(m.desc, a.desc));
+        assert_eq!((func, off), (1, 4));
+        let (m, func, off) = lookup_code(0x7000_0001_0007).expect("in b");
+        assert!(std::ptr::eq(m.desc, b.desc));
+        assert_eq!((func, off), (0, 7));
+        assert!(lookup_code(0x7000_0001_0008).is_none());
+        assert!(lookup_code(0x7000_0000_0030).is_none());
+        let snap_count = {
+            let g = ReadGuard::enter();
+            load(&CODE, &g)
+                .map(|s| {
+                    s.modules
+                        .iter()
+                        .filter(|m| std::ptr::eq(m.module.desc, a.desc))
+                        .count()
+                })
+                .unwrap_or(0)
+        };
+        assert_eq!(snap_count, 1);
+    }
+
+    #[test]
+    fn reloaded_descriptor_replaces_and_unregister_forgets() {
+        let a = module_at(0x7300_0000_0000, &[16]);
+        register_module(a);
+        assert!(lookup_code(0x7300_0000_0004).is_some());
+        // The same descriptor address with other code (a reloaded object).
+        let mut b = a;
+        let moved = module_at(0x7300_0001_0000, &[16]);
+        b.funcs = moved.funcs;
+        register_module(b);
+        assert!(lookup_code(0x7300_0000_0004).is_none());
+        assert!(lookup_code(0x7300_0001_0004).is_some());
+        unregister_module(a.desc);
+        assert!(lookup_code(0x7300_0001_0004).is_none());
+    }
+
+    #[test]
+    fn concurrent_registration_and_lookup() {
+        let threads: Vec<_> = (0..4u64)
+            .map(|t| {
+                std::thread::spawn(move || {
+                    for k in 0..50u64 {
+                        let base = 0x7100_0000_0000 + (t * 1000 + k) * 0x100;
+                        let m = module_at(base, &[0x10]);
+                        register_module(m);
+                        assert_eq!(lookup_code(base as usize + 3).map(|r| r.2), Some(3));
+                        let def = Box::leak(Box::new(VMMemoryDefinition {
+                            base: std::ptr::null_mut(),
+                            current_length: 77,
+                        }));
+                        let mb = (0x7200_0000_0000 + (t * 1000 + k) * 0x1000) as *mut u8;
+                        register_memory(mb, 0x1000, def);
+                        assert_eq!(lookup_memory(mb as usize + 5), Some((5, 77)));
+                        unregister_memory(mb);
+                        assert_eq!(lookup_memory(mb as usize + 5), None);
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().expect("thread");
+        }
+    }
 }

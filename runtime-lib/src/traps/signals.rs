@@ -12,7 +12,10 @@
 //!    the fault address is mapped to a linear memory (for `SIGSEGV` and
 //!    `SIGBUS`), the backtrace captured, the report written with `write(2)`
 //!    and the process ends with `_exit(134)`;
-//! 3. otherwise the default action is restored and the signal re-raised (a
+//! 3. in embedding mode (a `catch::catch_traps` is active on the thread),
+//!    instead of 2: the trap is recorded and the interrupted context is
+//!    redirected to resume at that `catch_traps` ([`super::catch`]);
+//! 4. otherwise the default action is restored and the signal re-raised (a
 //!    synchronous fault simply recurs when the handler returns), so a real
 //!    crash still dumps core as it would without Kiln.
 //!
@@ -167,6 +170,11 @@ unsafe extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: 
     } else {
         None
     };
+    // Embedding: unwind to the innermost `catch_traps` of this thread.
+    // SAFETY: `ctx` is this handler's context, on the faulting thread.
+    if unsafe { super::catch::catch_in_handler(ctx, code, fault) } {
+        return;
+    }
     let mut frames = [None; MAX_FRAMES];
     // SAFETY: `pc` is in compiled wasm code and `fp` its frame pointer.
     let n = unsafe { backtrace::capture(pc, fp, &mut frames) };

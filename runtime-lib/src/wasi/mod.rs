@@ -20,6 +20,9 @@
 //!   answers `EINTR` like wasmtime, without wasmtime's reader thread.
 //! - No `--tcplisten`/`--listenfd` style socket preopens (wasmtime's CLI does
 //!   not offer them for P1 either).
+//! - wasi-threads (which wasmtime 47 removed): all threads share one
+//!   [`WasiCtx`] whose host calls are serialised by one lock, except plain
+//!   sleeps (see [`WasiCtx`]).
 
 pub mod kernel;
 pub mod p1;
@@ -41,10 +44,19 @@ pub struct WasiConfig {
 }
 
 /// The state of one guest's WASI world.
+///
+/// wasi-threads: every thread's instance uses the same context, so host
+/// calls take [`WasiCtx::lock`] for their whole body (the kernel is plain
+/// data). A plain sleep (`poll_oneoff` on one relative clock, which is what
+/// `thread::sleep` does) happens after the lock is released. NB: any other
+/// blocking call (`fd_read` on a terminal, `poll_oneoff` on descriptors)
+/// delays the other threads' host calls until it returns.
 #[derive(Debug)]
 pub struct WasiCtx {
-    /// The kernel every facade operates on.
+    /// The kernel every facade operates on (only under `lock`).
     pub kernel: kernel::Kernel,
+    /// Serialises host calls of all threads.
+    pub lock: std::sync::Mutex<()>,
 }
 
 /// The program name used in fatal error messages.
@@ -69,7 +81,10 @@ impl WasiCtx {
             libc::signal(libc::SIGPIPE, libc::SIG_IGN);
         }
         let kernel = kernel::Kernel::new(config.args, config.env, &config.preopens, config.flags)?;
-        Ok(WasiCtx { kernel })
+        Ok(WasiCtx {
+            kernel,
+            lock: std::sync::Mutex::new(()),
+        })
     }
 }
 

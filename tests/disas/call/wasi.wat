@@ -7,10 +7,12 @@
     (call $exit (i32.const 3))))
 
 ;; function u0:1(i64 vmctx) tail {
+;;     region0 = 0 "wasm linear memory"
+;;     region1 = 1 "linear memory lengths"
 ;;     gv0 = vmctx
 ;;     gv1 = load.i64 notrap aligned readonly can_move gv0+8
 ;;     sig0 = (i64, i32) system_v
-;;     fn0 = u0:50 sig0
+;;     fn0 = u0:61 sig0
 ;;     stack_limit = gv1
 ;;
 ;;                                 block0(v0: i64):

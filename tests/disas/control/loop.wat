@@ -8,6 +8,8 @@
       (local.tee 0) (local.get 0) (br_if 0))))
 
 ;; function u0:0(i64 vmctx, i32) -> i32 tail {
+;;     region0 = 0 "wasm linear memory"
+;;     region1 = 1 "linear memory lengths"
 ;;     gv0 = vmctx
 ;;     gv1 = load.i64 notrap aligned readonly can_move gv0+8
 ;;     stack_limit = gv1

@@ -13,6 +13,8 @@
     (global.get $c)))
 
 ;; function u0:1(i64 vmctx) -> i64 tail {
+;;     region0 = 0 "wasm linear memory"
+;;     region1 = 1 "linear memory lengths"
 ;;     gv0 = vmctx
 ;;     gv1 = load.i64 notrap aligned readonly can_move gv0+8
 ;;     stack_limit = gv1

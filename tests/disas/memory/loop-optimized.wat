@@ -13,6 +13,8 @@
     (local.get 2)))
 
 ;; function u0:0(i64 vmctx, i32, i32) -> i32 tail {
+;;     region0 = 0 "wasm linear memory"
+;;     region1 = 1 "linear memory lengths"
 ;;     gv0 = vmctx
 ;;     gv1 = load.i64 notrap aligned readonly can_move gv0+8
 ;;     stack_limit = gv1
@@ -30,9 +32,9 @@
 ;;                                 block3(v5: i32, v6: i32, v16: i32):
 ;; @0027                               v8 = uextend.i64 v6
 ;; @0027                               v9 = iadd.i64 v7, v8
-;; @0027                               v10 = load.i32 little v9+8
+;; @0027                               v10 = load.i32 little region0 v9+8
 ;; @002a                               v11 = iadd v5, v10
-;; @0031                               store little v11, v9+16
+;; @0031                               store little region0 v11, v9+16
 ;;                                     v19 = iconst.i32 1
 ;;                                     v20 = isub v16, v19  ; v19 = 1
 ;;                                     v21 = iconst.i32 4

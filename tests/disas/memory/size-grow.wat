@@ -7,6 +7,8 @@
     (memory.size)))
 
 ;; function u0:0(i64 vmctx) -> i32 tail {
+;;     region0 = 0 "wasm linear memory"
+;;     region1 = 1 "linear memory lengths"
 ;;     gv0 = vmctx
 ;;     gv1 = load.i64 notrap aligned readonly can_move gv0+8
 ;;     sig0 = (i64, i32, i64) -> i64 system_v
@@ -22,7 +24,7 @@
 ;; @0020                               v4 = iconst.i32 0
 ;; @0020                               v5 = call fn0(v0, v4, v3)  ; v4 = 0
 ;; @0020                               v6 = ireduce.i32 v5
-;; @0023                               v7 = load.i64 notrap aligned v0+56
+;; @0023                               v7 = load.i64 notrap aligned region1 v0+56
 ;; @0023                               v8 = iconst.i64 16
 ;; @0023                               v9 = ushr v7, v8  ; v8 = 16
 ;; @0023                               v10 = ireduce.i32 v9

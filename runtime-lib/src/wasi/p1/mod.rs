@@ -1,5 +1,12 @@
 //! The WASI P1 (`wasi_snapshot_preview1`) facade: the 46 host functions
-//! compiled code calls as `__kiln_p1_<name>(vmctx, params...)`.
+//! compiled code calls as `__kiln_p1_<name>(vmctx, params...)`, plus
+//! wasi-threads' `thread-spawn` (`__kiln_p1_thread_spawn`, which only hands
+//! over to `crate::threads::spawn`).
+//!
+//! Threads: every thread's instance shares one [`WasiCtx`]; each host call
+//! holds [`WasiCtx::lock`] for its whole body. NB: guest memory may be a
+//! shared memory that other threads access meanwhile; a guest that races
+//! with its own host call's buffers gets torn data, as in Wasmtime.
 //!
 //! Phase: run time. Inputs: the caller's `vmctx` (guest memory at
 //! `VMOffsets::WASI_MEMORY`, the [`WasiCtx`] at `VMOffsets::HOST_STATE`) and
@@ -77,6 +84,20 @@ impl P1Return for () {
     }
 }
 
+/// The result of wasi-threads' `thread-spawn`: a thread id (> 0) or a
+/// negative error, never an errno.
+pub struct SpawnResult(pub i32);
+
+impl P1Return for SpawnResult {
+    type Abi = i32;
+    fn success(self) -> i32 {
+        self.0
+    }
+    fn errno(_e: Errno) -> i32 {
+        -1
+    }
+}
+
 impl P1Return for Infallible {
     type Abi = ();
     fn success(self) {
@@ -113,6 +134,19 @@ unsafe fn guest_memory(vmctx: *mut u8) -> P1Result<GuestMemory> {
     }
 }
 
+thread_local! {
+    /// A sleep the current host call asked for ([`sleep_after_call`]).
+    static SLEEP_AFTER_CALL: std::cell::Cell<Option<std::time::Duration>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Makes the current host call sleep for `d` after its body has returned
+/// and released [`WasiCtx::lock`], so that other threads' host calls go on
+/// meanwhile (`thread::sleep` in one thread must not stall the others).
+pub(crate) fn sleep_after_call(d: std::time::Duration) {
+    SLEEP_AFTER_CALL.set(Some(d));
+}
+
 /// Runs one host function body.
 ///
 /// # Safety
@@ -131,12 +165,31 @@ unsafe fn dispatch<R: P1Return>(
             eprintln!("kiln runtime: WASI function {name} called without a WASI context");
             std::process::abort();
         }
-        // SAFETY: the context outlives the instance and host calls do not
-        // re-enter the guest, so this is the only live reference.
-        let cx = unsafe { &mut *cx };
-        // SAFETY: per the contract above.
-        let mem = unsafe { guest_memory(vmctx) }?;
-        body(&mut cx.kernel, &mem)
+        // Threads share the context: one host call at a time. A poisoned
+        // lock means a host call panicked, which already ended the process.
+        // SAFETY: the context outlives every instance using it.
+        let serial = unsafe { &(*cx).lock }
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        // SAFETY: host calls do not re-enter the guest, and the lock keeps
+        // other threads' host calls out, so this is the only live reference
+        // to the kernel (a field disjoint from the lock).
+        let kernel = unsafe { &mut (*cx).kernel };
+        // NB: `thread-spawn` (wasi-threads) touches no guest memory and, as
+        // in Wasmtime, works in a module that exports none.
+        let mem = if name == kiln_abi::wasi_p1::THREAD_SPAWN_FUNC {
+            // SAFETY: an empty view never dereferences its pointer.
+            unsafe { GuestMemory::new(std::ptr::NonNull::dangling().as_ptr(), 0) }
+        } else {
+            // SAFETY: per the contract above.
+            unsafe { guest_memory(vmctx) }?
+        };
+        let result = body(kernel, &mem);
+        drop(serial);
+        if let Some(d) = SLEEP_AFTER_CALL.take() {
+            std::thread::sleep(d);
+        }
+        result
     }));
     match outcome {
         Ok(Ok(r)) => r.success(),
@@ -157,6 +210,15 @@ mod impls {
     pub(super) use super::misc::*;
     pub(super) use super::path::*;
     pub(super) use super::poll::*;
+
+    /// wasi-threads' `thread-spawn` (shares the P1 host-call path).
+    pub fn thread_spawn(
+        _k: &mut crate::wasi::kernel::Kernel,
+        _m: &super::GuestMemory,
+        start_arg: i32,
+    ) -> super::P1Result<super::SpawnResult> {
+        Ok(super::SpawnResult(crate::threads::spawn::spawn(start_arg)))
+    }
 }
 
 macro_rules! define_exports {

@@ -109,9 +109,13 @@ pub fn poll_oneoff(
             ..
         } = sub
         {
-            std::thread::sleep(std::time::Duration::from_nanos(timeout));
+            // The event is written first and the sleep happens once the
+            // WASI lock is released (other threads' host calls go on); the
+            // caller cannot tell, since it is blocked in this call.
             write_event(m, events_ptr, userdata, 0, 1, 0)?;
-            return m.write_u32(nevents as u32, 1);
+            m.write_u32(nevents as u32, 1)?;
+            super::sleep_after_call(std::time::Duration::from_nanos(timeout));
+            return Ok(());
         }
     }
     m.consume_fuel(u64::from(n) * HOST_SUBSCRIPTION_SIZE)?;

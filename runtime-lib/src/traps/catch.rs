@@ -1,0 +1,315 @@
+//! Catching traps in-process (embedding mode): a trap in compiled code
+//! unwinds to the innermost [`catch_traps`] of its thread and comes back as
+//! a [`CaughtTrap`] instead of ending the process.
+//!
+//! Phase: while the guest runs under `crate::embed`. Inputs: the closure
+//! that enters wasm; traps reported by the signal handler
+//! ([`catch_in_handler`]) or raised by host code ([`raise`]). Output:
+//! `Ok(())` or the trap.
+//!
+//! Mechanism (our own setjmp/longjmp, x86_64 `global_asm!`):
+//! `kiln_catch_call(buf, f, data)` saves the callee-saved registers, the
+//! stack pointer and a resume address in `buf`, then calls `f(data)` and
+//! returns 0. `kiln_resume(buf, value)` restores them and continues at the
+//! resume address, so `kiln_catch_call` returns `value` (non-zero). The
+//! signal handler does not jump itself: it rewrites the interrupted context
+//! so that the kernel's `sigreturn` "returns" into `kiln_resume`, which keeps
+//! the signal mask and alternate-stack state exactly as the kernel restores
+//! them.
+//!
+//! Per-thread state: a thread-local pointer to the innermost [`CatchFrame`]
+//! (frames chain through `prev`, so wasm -> host -> wasm nesting works). With
+//! no frame (the executable), the handler keeps its report-and-exit path.
+//!
+//! NB: a trap skips the Rust frames between [`catch_traps`] and the fault
+//! without running their destructors: only the closure passed in and the
+//! compiled code sit there, and the closure must own nothing that needs
+//! dropping. The same holds for [`raise`]'s callers.
+
+use kiln_abi::trap::TrapCode;
+use std::cell::Cell;
+
+/// Saved registers: rbx, rbp, r12, r13, r14, r15, rsp, resume address.
+#[repr(C)]
+#[derive(Debug, Default)]
+struct JmpBuf {
+    regs: [usize; 8],
+}
+
+/// One active [`catch_traps`] on this thread.
+#[repr(C)]
+#[derive(Debug)]
+pub struct CatchFrame {
+    buf: JmpBuf,
+    /// `TrapCode as u32`, or 0 for a trap without a wasm code.
+    code: u32,
+    /// Message of a trap raised without a wasm code.
+    message: Option<&'static str>,
+    /// Faulting wasm address and memory size, for memory faults.
+    fault: Option<(u64, u64)>,
+    prev: *mut CatchFrame,
+}
+
+thread_local! {
+    /// The innermost active frame of this thread (null: none). Const-
+    /// initialised and without a destructor, so reading it from a signal
+    /// handler neither allocates nor registers anything.
+    static CURRENT: Cell<*mut CatchFrame> = const { Cell::new(std::ptr::null_mut()) };
+}
+
+/// A trap that [`catch_traps`] caught.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CaughtTrap {
+    /// The wasm trap code; `None` for a trap raised by host code without
+    /// one (e.g. an uncaught exception).
+    pub code: Option<TrapCode>,
+    /// The reason words, as Wasmtime prints them after `wasm trap: `.
+    pub message: String,
+    /// For a memory fault: the wasm address and the memory's size.
+    pub fault: Option<(u64, u64)>,
+}
+
+#[cfg(target_arch = "x86_64")]
+std::arch::global_asm!(
+    ".pushsection .text.kiln_rt_catch_call,\"ax\",@progbits",
+    ".p2align 4",
+    ".globl kiln_rt_catch_call",
+    ".hidden kiln_rt_catch_call",
+    ".type kiln_rt_catch_call,@function",
+    "kiln_rt_catch_call:",
+    // rdi = buf, rsi = f, rdx = data
+    "push rbp",
+    "mov rbp, rsp",
+    "mov [rdi], rbx",
+    "mov [rdi + 8], rbp",
+    "mov [rdi + 16], r12",
+    "mov [rdi + 24], r13",
+    "mov [rdi + 32], r14",
+    "mov [rdi + 40], r15",
+    "mov [rdi + 48], rsp",
+    "lea rax, [rip + 2f]",
+    "mov [rdi + 56], rax",
+    "mov rdi, rdx",
+    "call rsi",
+    "xor eax, eax",
+    "pop rbp",
+    "ret",
+    // Resumed by kiln_rt_resume: registers and rsp as saved, eax = value.
+    "2:",
+    "pop rbp",
+    "ret",
+    ".size kiln_rt_catch_call, . - kiln_rt_catch_call",
+    ".popsection",
+    ".pushsection .text.kiln_rt_resume,\"ax\",@progbits",
+    ".p2align 4",
+    ".globl kiln_rt_resume",
+    ".hidden kiln_rt_resume",
+    ".type kiln_rt_resume,@function",
+    "kiln_rt_resume:",
+    // rdi = buf, esi = value (non-zero). Uses no stack.
+    "mov rbx, [rdi]",
+    "mov rbp, [rdi + 8]",
+    "mov r12, [rdi + 16]",
+    "mov r13, [rdi + 24]",
+    "mov r14, [rdi + 32]",
+    "mov r15, [rdi + 40]",
+    "mov rsp, [rdi + 48]",
+    "mov eax, esi",
+    "jmp qword ptr [rdi + 56]",
+    ".size kiln_rt_resume, . - kiln_rt_resume",
+    ".popsection",
+);
+
+#[cfg(target_arch = "x86_64")]
+unsafe extern "C" {
+    fn kiln_rt_catch_call(buf: *mut JmpBuf, f: unsafe extern "C" fn(*mut u8), data: *mut u8)
+    -> u32;
+    fn kiln_rt_resume(buf: *const JmpBuf, value: u32) -> !;
+}
+
+/// Runs `f`; a trap on this thread inside it (in compiled code, or raised
+/// by host code it calls) returns `Err` here.
+pub fn catch_traps<F: FnOnce()>(f: F) -> Result<(), CaughtTrap> {
+    let mut frame = CatchFrame {
+        buf: JmpBuf::default(),
+        code: 0,
+        message: None,
+        fault: None,
+        prev: CURRENT.with(Cell::get),
+    };
+    let mut closure = Some(f);
+    let resumed = run_in_frame(&mut frame, &mut closure);
+    CURRENT.with(|c| c.set(frame.prev));
+    if resumed == 0 {
+        return Ok(());
+    }
+    let code = TrapCode::from_u32(frame.code);
+    Err(CaughtTrap {
+        code,
+        message: match (code, frame.message) {
+            (_, Some(m)) => m.to_string(),
+            (Some(c), None) => c.message().to_string(),
+            (None, None) => "trap".to_string(),
+        },
+        fault: frame.fault,
+    })
+}
+
+/// Calls the closure through `kiln_rt_catch_call` with `frame` current.
+#[cfg(target_arch = "x86_64")]
+#[inline(never)]
+fn run_in_frame<F: FnOnce()>(frame: &mut CatchFrame, closure: &mut Option<F>) -> u32 {
+    unsafe extern "C" fn call_once<F: FnOnce()>(data: *mut u8) {
+        // SAFETY: `data` is the `Option<F>` of `run_in_frame`, alive for the
+        // whole call.
+        let f = unsafe { &mut *data.cast::<Option<F>>() }.take();
+        if let Some(f) = f {
+            crate::entry::guard(f);
+        }
+    }
+    let frame_ptr: *mut CatchFrame = frame;
+    CURRENT.with(|c| c.set(frame_ptr));
+    // SAFETY: the buffer lives in `frame`, which outlives the call; a
+    // resume only happens while this call is active (the frame is current
+    // exactly until it returns).
+    unsafe {
+        kiln_rt_catch_call(
+            &raw mut (*frame_ptr).buf,
+            call_once::<F>,
+            (closure as *mut Option<F>).cast(),
+        )
+    }
+}
+
+/// Without our own unwinding on this architecture, traps end the process
+/// as in an executable.
+#[cfg(not(target_arch = "x86_64"))]
+fn run_in_frame<F: FnOnce()>(_frame: &mut CatchFrame, closure: &mut Option<F>) -> u32 {
+    if let Some(f) = closure.take() {
+        f();
+    }
+    0
+}
+
+/// Whether a [`catch_traps`] is active on this thread.
+pub fn is_catching() -> bool {
+    !CURRENT.with(Cell::get).is_null()
+}
+
+/// Called by the signal handler for a wasm trap: if this thread has a
+/// frame, records the trap in it and redirects the interrupted context to
+/// resume there; returns whether it did (the handler then just returns).
+///
+/// # Safety
+/// `ctx` must be the `ucontext_t` of an `SA_SIGINFO` handler running on the
+/// faulting thread.
+pub unsafe fn catch_in_handler(
+    ctx: *mut std::ffi::c_void,
+    code: TrapCode,
+    fault: Option<(u64, u64)>,
+) -> bool {
+    let frame = CURRENT.with(Cell::get);
+    if frame.is_null() {
+        return false;
+    }
+    #[cfg(target_arch = "x86_64")]
+    // SAFETY: the frame is live (it is current on this thread) and `ctx`
+    // is this thread's interrupted context; `kiln_rt_resume` takes its
+    // arguments in rdi/esi and needs no stack.
+    unsafe {
+        (*frame).code = code as u32;
+        (*frame).message = None;
+        (*frame).fault = fault;
+        let uc = ctx.cast::<libc::ucontext_t>();
+        let gregs = &mut (*uc).uc_mcontext.gregs;
+        gregs[libc::REG_RIP as usize] = kiln_rt_resume as *const () as usize as i64;
+        gregs[libc::REG_RDI as usize] = (&raw const (*frame).buf) as usize as i64;
+        gregs[libc::REG_RSI as usize] = 1;
+        true
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = (ctx, code, fault);
+        false
+    }
+}
+
+/// Raises a trap from host code called by wasm (libcalls, host functions):
+/// unwinds to the innermost [`catch_traps`] of this thread; without one (an
+/// executable), reports the trap and exits as a runtime-raised trap does.
+/// `code` `None` is a trap without a wasm code, described by `message`.
+///
+/// # Safety
+/// Every frame between the innermost [`catch_traps`] and the caller must be
+/// compiled code or own nothing that needs dropping (no destructors run).
+pub unsafe fn raise(code: Option<TrapCode>, message: Option<&'static str>) -> ! {
+    let frame = CURRENT.with(Cell::get);
+    #[cfg(target_arch = "x86_64")]
+    if !frame.is_null() {
+        // SAFETY: the frame is current, so its `kiln_rt_catch_call` is
+        // active below us on this stack; guaranteed by the caller otherwise.
+        unsafe {
+            (*frame).code = code.map_or(0, |c| c as u32);
+            (*frame).message = message;
+            (*frame).fault = None;
+            kiln_rt_resume(&raw const (*frame).buf, 1)
+        }
+    }
+    let _ = frame;
+    match code {
+        Some(code) => super::report_host_trap(code),
+        None => super::report_host_error(message.unwrap_or("trap")),
+    }
+}
+
+#[cfg(all(test, target_arch = "x86_64"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normal_return_and_nesting() {
+        let mut n = 0;
+        assert_eq!(catch_traps(|| n += 1), Ok(()));
+        assert_eq!(n, 1);
+        assert!(!is_catching());
+        let inner = catch_traps(|| {
+            assert!(is_catching());
+            let r = catch_traps(|| {
+                // SAFETY: only this closure's frame sits in between.
+                unsafe { raise(Some(TrapCode::IntegerOverflow), None) }
+            });
+            assert_eq!(r.map_err(|t| t.code), Err(Some(TrapCode::IntegerOverflow)));
+            assert!(is_catching());
+        });
+        assert_eq!(inner, Ok(()));
+        assert!(!is_catching());
+    }
+
+    #[test]
+    fn raise_without_code_keeps_message() {
+        let r = catch_traps(|| {
+            // SAFETY: only this closure's frame sits in between.
+            unsafe { raise(None, Some("uncaught exception")) }
+        });
+        let t = r.expect_err("raised");
+        assert_eq!(t.code, None);
+        assert_eq!(t.message, "uncaught exception");
+    }
+
+    #[test]
+    fn callee_saved_registers_survive_a_resume() {
+        // Many live values across the call force the compiler to keep some
+        // in callee-saved registers.
+        let vals: Vec<u64> = (1..=12).map(|i| i * 0x1111).collect();
+        let (a, b, c, d, e, f) = (vals[0], vals[1], vals[2], vals[3], vals[4], vals[5]);
+        let r = catch_traps(|| {
+            // SAFETY: only this closure's frame sits in between.
+            unsafe { raise(Some(TrapCode::UnreachableCodeReached), None) }
+        });
+        assert!(r.is_err());
+        assert_eq!(
+            std::hint::black_box((a, b, c, d, e, f)),
+            (0x1111, 0x2222, 0x3333, 0x4444, 0x5555, 0x6666)
+        );
+    }
+}

@@ -1,0 +1,14 @@
+;; Integer division by zero in a start function called through a chain of
+;; calls: the backtrace names each frame.
+(module
+  (global $zero (mut i32) (i32.const 0))
+  (func $divide (result i32) (i32.div_u (i32.const 1) (global.get $zero)))
+  (func $middle (drop (call $divide)))
+  (func $init (call $middle))
+  (start $init)
+  (func (export "_start")))
+;;! trap = "integer divide by zero"
+;;! stderr-contains = "failed to instantiate"
+;;! stderr-contains = "<unknown>!divide\n"
+;;! stderr-contains = "<unknown>!middle\n"
+;;! stderr-contains = "<unknown>!init\n"

@@ -1,0 +1,4 @@
+;; Only wasi-threads' shared `env` `memory` can be imported as a memory.
+;;! compile-error = "env"
+(module
+  (import "env" "memory" (memory 1 1)))
