@@ -19,6 +19,11 @@
 #![no_std]
 #![deny(missing_docs)]
 
+// The component type builder needs `Vec`/`BTreeMap`; both users (the
+// compiler and the runtime) link std, so `alloc` costs nothing.
+extern crate alloc;
+
+pub mod component;
 pub mod descriptor;
 pub mod exceptions;
 pub mod grants;

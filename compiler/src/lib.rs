@@ -10,7 +10,13 @@
 //!    [`module::ModuleInfo`] (no Cranelift types).
 //! 2. [`func`]: each function body becomes CLIF, in parallel.
 //! 3. [`obj`]: everything is written into the object, deterministically.
+//!
+//! Components (issue 4, front-end only so far, not used by the CLI):
+//! [`component::plan()`] validates a component and flattens it into a
+//! plain-data [`component::ComponentPlan`] (core modules, instantiation
+//! order, trampolines, resources, imports, exports).
 
+pub mod component;
 pub mod config;
 pub mod error;
 pub mod func;

@@ -1,0 +1,754 @@
+//! Component bytes -> validated, per-component initializer lists.
+//!
+//! Phase 1 (WHAT) of the component path. Input: the component bytes and the
+//! [`Config`]. Output: a [`Parsed`]: the static core modules (byte ranges
+//! and import lists), one [`Translation`] per component body (the root is
+//! index 0, nested components follow in the order their sections start),
+//! and wasmparser's `Types` for the whole component (one type list shared by
+//! every nested component, so every id recorded here stays valid in it).
+//!
+//! Each [`LocalInitializer`] is one entry added to one of the component's
+//! index spaces, in order; [`super::inline`] replays them. Everything is
+//! validated first: wasmparser with `COMPONENT_MODEL` and `CM_ASYNC` plus the
+//! core features Kiln compiles; a component that needs another feature is
+//! [`CompileError::Unsupported`] naming it. Constructs the later phases do
+//! not handle are rejected here too (module/component imports and exports,
+//! async built-ins, ...), with their name.
+
+use super::plan::{CoreKind, ModulePlan, StaticModuleIndex};
+use crate::{CompileError, Config};
+use cranelift_entity::PrimaryMap;
+use rayon::prelude::*;
+use wasmparser::component_types::{
+    ComponentAnyTypeId, ComponentEntityType, ComponentFuncTypeId, ResourceId,
+};
+use wasmparser::types::Types;
+use wasmparser::{
+    CanonicalFunction, CanonicalOption, ComponentAlias, ComponentExternalKind,
+    ComponentOuterAliasKind, ComponentType, ComponentTypeRef, ExternalKind, FuncToValidate,
+    FuncValidatorAllocations, FunctionBody, Instance, Parser, Payload, TypeRef, ValidPayload,
+    Validator, ValidatorResources, WasmFeatures,
+};
+
+/// The result of parsing and validating a component.
+pub(super) struct Parsed<'a> {
+    /// Static core modules, in byte order.
+    pub modules: PrimaryMap<StaticModuleIndex, ModulePlan>,
+    /// Component bodies: 0 is the root.
+    pub components: Vec<Translation<'a>>,
+    /// The root's types (valid for every id in every translation).
+    pub types: Types,
+}
+
+/// One component body.
+#[derive(Default)]
+pub(super) struct Translation<'a> {
+    /// Index-space entries, in order, each with the offset of its section
+    /// (for error messages).
+    pub initializers: Vec<(usize, LocalInitializer<'a>)>,
+}
+
+/// Canonical options as written (indices into the current component).
+#[derive(Clone, Debug, Default)]
+pub(super) struct LocalCanonOptions {
+    pub string_encoding: super::plan::StringEncoding,
+    pub memory: Option<u32>,
+    pub realloc: Option<u32>,
+    pub post_return: Option<u32>,
+    pub callback: Option<u32>,
+    pub async_: bool,
+}
+
+/// One entry of a component body.
+pub(super) enum LocalInitializer<'a> {
+    /// `(import name ty)`: adds to the space of `ty`'s kind.
+    Import {
+        name: &'a str,
+        ty: ComponentEntityType,
+    },
+    /// `canon lower`: adds a core function.
+    Lower {
+        func: u32,
+        ty: ComponentFuncTypeId,
+        options: LocalCanonOptions,
+    },
+    /// `canon lift`: adds a component function.
+    Lift {
+        core_func: u32,
+        ty: ComponentFuncTypeId,
+        options: LocalCanonOptions,
+    },
+    /// A type definition: adds a type (a resource when `resource` is set).
+    Type {
+        id: ComponentAnyTypeId,
+        /// `(resource (rep i32) (dtor f))`: the destructor's core function.
+        resource: Option<Option<u32>>,
+    },
+    /// `canon resource.new`: adds a core function.
+    ResourceNew(ResourceId),
+    /// `canon resource.rep`: adds a core function.
+    ResourceRep(ResourceId),
+    /// `canon resource.drop`: adds a core function.
+    ResourceDrop(ResourceId),
+    /// A module section: adds a module.
+    ModuleStatic(StaticModuleIndex),
+    /// `(core instance (instantiate m (with name i)...))`.
+    ModuleInstantiate {
+        module: u32,
+        args: Vec<(&'a str, u32)>,
+    },
+    /// `(core instance (export name kind index)...)`.
+    ModuleSynthetic(Vec<(&'a str, CoreKind, u32)>),
+    /// A nested component section: adds a component.
+    ComponentStatic(usize),
+    /// `(instance (instantiate c (with name kind index)...))`.
+    ComponentInstantiate {
+        component: u32,
+        args: Vec<(&'a str, ComponentExternalKind, u32)>,
+    },
+    /// `(instance (export name kind index)...)`.
+    ComponentSynthetic(Vec<(&'a str, ComponentExternalKind, u32)>),
+    /// `(alias core export i name)`: adds to the kind's core space.
+    AliasCoreExport {
+        instance: u32,
+        name: &'a str,
+        kind: CoreKind,
+    },
+    /// `(alias export i name)`: adds to the kind's space; `ty` is the id of
+    /// a type alias.
+    AliasExport {
+        instance: u32,
+        name: &'a str,
+        kind: ComponentExternalKind,
+        ty: Option<ComponentAnyTypeId>,
+    },
+    /// `(alias outer count index)` of a module, component or type.
+    AliasOuter {
+        count: u32,
+        index: u32,
+        kind: ComponentOuterAliasKind,
+    },
+    /// `(export name kind index)`: adds to the kind's space; `ty` is the id
+    /// of an exported type.
+    Export {
+        name: &'a str,
+        kind: ComponentExternalKind,
+        index: u32,
+        ty: Option<ComponentAnyTypeId>,
+    },
+}
+
+/// Parses and validates `wasm`, a component.
+pub(super) fn parse<'a>(wasm: &'a [u8], config: &Config) -> Result<Parsed<'a>, CompileError> {
+    let features = enabled_features(config);
+    parse_with(wasm, features).map_err(|e| match e {
+        ParseError::Invalid(e) => explain(wasm, features, e),
+        ParseError::Compile(e) => e,
+    })
+}
+
+/// The features components are validated with.
+fn enabled_features(config: &Config) -> WasmFeatures {
+    crate::module::SUPPORTED_FEATURES
+        .intersection(config.features.unwrap_or(WasmFeatures::all()))
+        .union(WasmFeatures::COMPONENT_MODEL)
+        .union(WasmFeatures::CM_ASYNC)
+}
+
+enum ParseError {
+    Invalid(wasmparser::BinaryReaderError),
+    Compile(CompileError),
+}
+
+impl From<wasmparser::BinaryReaderError> for ParseError {
+    fn from(e: wasmparser::BinaryReaderError) -> Self {
+        ParseError::Invalid(e)
+    }
+}
+
+impl From<CompileError> for ParseError {
+    fn from(e: CompileError) -> Self {
+        ParseError::Compile(e)
+    }
+}
+
+fn unsupported(feature: &str, offset: usize) -> ParseError {
+    ParseError::Compile(CompileError::Unsupported {
+        feature: feature.to_string(),
+        offset,
+    })
+}
+
+/// Features a rejected component may need, tried one at a time to name it.
+const CANDIDATES: &[(&str, WasmFeatures)] = &[
+    ("component-model values", WasmFeatures::CM_VALUES),
+    (
+        "component-model nested names",
+        WasmFeatures::CM_NESTED_NAMES,
+    ),
+    (
+        "component-model stackful async",
+        WasmFeatures::CM_ASYNC_STACKFUL,
+    ),
+    (
+        "component-model async built-ins",
+        WasmFeatures::CM_ASYNC_BUILTINS,
+    ),
+    ("component-model threading", WasmFeatures::CM_THREADING),
+    (
+        "component-model error-context",
+        WasmFeatures::CM_ERROR_CONTEXT,
+    ),
+    (
+        "component-model fixed-size lists",
+        WasmFeatures::CM_FIXED_SIZE_LIST,
+    ),
+    (
+        "component-model gc",
+        WasmFeatures::CM_GC
+            .union(WasmFeatures::GC)
+            .union(WasmFeatures::FUNCTION_REFERENCES),
+    ),
+    (
+        "gc",
+        WasmFeatures::GC.union(WasmFeatures::FUNCTION_REFERENCES),
+    ),
+    (
+        "shared-everything-threads",
+        WasmFeatures::SHARED_EVERYTHING_THREADS.union(WasmFeatures::THREADS),
+    ),
+    (
+        "stack-switching",
+        WasmFeatures::STACK_SWITCHING
+            .union(WasmFeatures::FUNCTION_REFERENCES)
+            .union(WasmFeatures::EXCEPTIONS),
+    ),
+];
+
+/// The error for a component that failed validation with `first`: a
+/// candidate feature that makes it valid is named, else it is invalid.
+fn explain(
+    wasm: &[u8],
+    features: WasmFeatures,
+    first: wasmparser::BinaryReaderError,
+) -> CompileError {
+    for &(name, extra) in CANDIDATES {
+        if Validator::new_with_features(features.union(extra))
+            .validate_all(wasm)
+            .is_ok()
+        {
+            return CompileError::Unsupported {
+                feature: name.to_string(),
+                offset: first.offset(),
+            };
+        }
+    }
+    first.into()
+}
+
+/// Where the payloads being read belong.
+enum Body {
+    /// A component body (index into `components`).
+    Component(usize),
+    /// A core module inside a component.
+    Module(StaticModuleIndex),
+}
+
+fn parse_with(wasm: &[u8], features: WasmFeatures) -> Result<Parsed<'_>, ParseError> {
+    let mut parser = Parser::new(0);
+    parser.set_features(features);
+    let mut validator = Validator::new_with_features(features);
+    let mut modules: PrimaryMap<StaticModuleIndex, ModulePlan> = PrimaryMap::new();
+    let mut components: Vec<Translation<'_>> = Vec::new();
+    let mut bodies: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'_>)> = Vec::new();
+    let mut stack: Vec<Body> = Vec::new();
+    let mut root_types = None;
+    let mut first = true;
+    for payload in parser.parse_all(wasm) {
+        let payload = payload?;
+        if first {
+            first = false;
+            if !matches!(
+                payload,
+                Payload::Version {
+                    encoding: wasmparser::Encoding::Component,
+                    ..
+                }
+            ) {
+                return Err(unsupported("core module given as a component", 0));
+            }
+            components.push(Translation::default());
+            stack.push(Body::Component(0));
+        }
+        let before = TypeCounts::of(&validator);
+        match validator.payload(&payload)? {
+            ValidPayload::Func(func, body) => bodies.push((func, body)),
+            ValidPayload::End(types) => {
+                stack.pop();
+                if stack.is_empty() {
+                    root_types = Some(types);
+                }
+                continue;
+            }
+            ValidPayload::Ok | ValidPayload::Parser(_) => {}
+        }
+        let Some(current) = stack.last() else {
+            continue;
+        };
+        match *current {
+            Body::Module(index) => {
+                if let Payload::ImportSection(reader) = &payload {
+                    for import in reader.clone() {
+                        let import = import?;
+                        let kind = match import.ty {
+                            TypeRef::Func(_) | TypeRef::FuncExact(_) => CoreKind::Func,
+                            TypeRef::Table(_) => CoreKind::Table,
+                            TypeRef::Memory(_) => CoreKind::Memory,
+                            TypeRef::Global(_) => CoreKind::Global,
+                            TypeRef::Tag(_) => CoreKind::Tag,
+                        };
+                        modules[index].imports.push((
+                            import.module.to_string(),
+                            import.name.to_string(),
+                            kind,
+                        ));
+                    }
+                }
+            }
+            Body::Component(component) => {
+                let mut cx = BodyCx {
+                    validator: &validator,
+                    before,
+                    modules: &mut modules,
+                    components: &mut components,
+                    stack: &mut stack,
+                    component,
+                    offset: 0,
+                };
+                cx.payload(payload)?;
+            }
+        }
+    }
+    let types = root_types.ok_or_else(|| unsupported("truncated component", wasm.len()))?;
+    bodies
+        .into_par_iter()
+        .map_init(FuncValidatorAllocations::default, |allocs, (func, body)| {
+            let mut validator = func.into_validator(std::mem::take(allocs));
+            let result = validator.validate(&body);
+            *allocs = validator.into_allocations();
+            result
+        })
+        .collect::<Result<(), _>>()?;
+    Ok(Parsed {
+        modules,
+        components,
+        types,
+    })
+}
+
+/// The sizes of the current component's type space before a payload (new
+/// entries are read from the validator after it).
+#[derive(Copy, Clone)]
+struct TypeCounts {
+    types: u32,
+}
+
+impl TypeCounts {
+    fn of(validator: &Validator) -> Self {
+        TypeCounts {
+            types: validator.types(0).map_or(0, |t| t.component_type_count()),
+        }
+    }
+}
+
+/// Reading one payload of component body `component`.
+struct BodyCx<'v, 's, 'a> {
+    validator: &'v Validator,
+    before: TypeCounts,
+    modules: &'s mut PrimaryMap<StaticModuleIndex, ModulePlan>,
+    components: &'s mut Vec<Translation<'a>>,
+    stack: &'s mut Vec<Body>,
+    component: usize,
+    /// Offset of the payload being read.
+    offset: usize,
+}
+
+impl<'a> BodyCx<'_, '_, 'a> {
+    fn push(&mut self, init: LocalInitializer<'a>) {
+        self.components[self.component]
+            .initializers
+            .push((self.offset, init));
+    }
+
+    fn types(&self) -> wasmparser::types::TypesRef<'_> {
+        self.validator
+            .types(0)
+            .expect("validated: inside a component body")
+    }
+
+    /// The id of type `index` of the current component.
+    fn type_at(&self, index: u32) -> ComponentAnyTypeId {
+        self.types().component_any_type_at(index)
+    }
+
+    fn payload(&mut self, payload: Payload<'a>) -> Result<(), ParseError> {
+        let mut next_type = self.before.types;
+        self.offset = match &payload {
+            Payload::ModuleSection {
+                unchecked_range, ..
+            }
+            | Payload::ComponentSection {
+                unchecked_range, ..
+            } => unchecked_range.start,
+            other => other.as_section().map_or(0, |(_, r)| r.start),
+        };
+        match payload {
+            Payload::Version { .. }
+            | Payload::CoreTypeSection(_)
+            | Payload::CustomSection(_)
+            | Payload::End(_) => {}
+            Payload::ModuleSection {
+                unchecked_range, ..
+            } => {
+                let index = self.modules.push(ModulePlan {
+                    range: unchecked_range,
+                    imports: Vec::new(),
+                });
+                self.push(LocalInitializer::ModuleStatic(index));
+                self.stack.push(Body::Module(index));
+            }
+            Payload::ComponentSection { .. } => {
+                let index = self.components.len();
+                self.components.push(Translation::default());
+                self.push(LocalInitializer::ComponentStatic(index));
+                self.stack.push(Body::Component(index));
+            }
+            Payload::ComponentTypeSection(reader) => {
+                for ty in reader {
+                    let ty = ty?;
+                    let id = self.type_at(next_type);
+                    next_type += 1;
+                    let resource = match ty {
+                        ComponentType::Resource { dtor, .. } => Some(dtor),
+                        _ => None,
+                    };
+                    self.push(LocalInitializer::Type { id, resource });
+                }
+            }
+            Payload::ComponentImportSection(reader) => {
+                let offset = reader.range().start;
+                for import in reader {
+                    let import = import?;
+                    match import.ty {
+                        ComponentTypeRef::Module(_) => {
+                            return Err(unsupported("component-model module imports", offset));
+                        }
+                        ComponentTypeRef::Component(_) => {
+                            return Err(unsupported("component-model component imports", offset));
+                        }
+                        ComponentTypeRef::Value(_) => {
+                            return Err(unsupported("component-model value imports", offset));
+                        }
+                        // A type import's resource id comes from its entity
+                        // type below, not from the type space.
+                        ComponentTypeRef::Type(_)
+                        | ComponentTypeRef::Func(_)
+                        | ComponentTypeRef::Instance(_) => {}
+                    }
+                    let ty = self
+                        .types()
+                        .component_entity_type_of_import(import.name.0)
+                        .expect("validated: the import exists");
+                    self.push(LocalInitializer::Import {
+                        name: import.name.0,
+                        ty,
+                    });
+                }
+            }
+            Payload::ComponentCanonicalSection(reader) => {
+                let offset = reader.range().start;
+                for func in reader {
+                    self.canonical(func?, offset)?;
+                }
+            }
+            Payload::InstanceSection(reader) => {
+                for instance in reader {
+                    let init = match instance? {
+                        Instance::Instantiate { module_index, args } => {
+                            LocalInitializer::ModuleInstantiate {
+                                module: module_index,
+                                args: args.iter().map(|a| (a.name, a.index)).collect(),
+                            }
+                        }
+                        Instance::FromExports(exports) => LocalInitializer::ModuleSynthetic(
+                            exports
+                                .iter()
+                                .map(|e| (e.name, core_kind(e.kind), e.index))
+                                .collect(),
+                        ),
+                    };
+                    self.push(init);
+                }
+            }
+            Payload::ComponentInstanceSection(reader) => {
+                for instance in reader {
+                    let init = match instance? {
+                        wasmparser::ComponentInstance::Instantiate {
+                            component_index,
+                            args,
+                        } => LocalInitializer::ComponentInstantiate {
+                            component: component_index,
+                            args: args.iter().map(|a| (a.name, a.kind, a.index)).collect(),
+                        },
+                        wasmparser::ComponentInstance::FromExports(exports) => {
+                            LocalInitializer::ComponentSynthetic(
+                                exports
+                                    .iter()
+                                    .map(|e| (e.name.0, e.kind, e.index))
+                                    .collect(),
+                            )
+                        }
+                    };
+                    self.push(init);
+                }
+            }
+            Payload::ComponentAliasSection(reader) => {
+                let offset = reader.range().start;
+                for alias in reader {
+                    let init = match alias? {
+                        ComponentAlias::CoreInstanceExport {
+                            kind,
+                            instance_index,
+                            name,
+                        } => LocalInitializer::AliasCoreExport {
+                            instance: instance_index,
+                            name,
+                            kind: core_kind(kind),
+                        },
+                        ComponentAlias::InstanceExport {
+                            kind,
+                            instance_index,
+                            name,
+                        } => {
+                            let ty = match kind {
+                                ComponentExternalKind::Type => {
+                                    let id = self.type_at(next_type);
+                                    next_type += 1;
+                                    Some(id)
+                                }
+                                ComponentExternalKind::Module
+                                | ComponentExternalKind::Component => {
+                                    return Err(unsupported(
+                                        "component-model modules or components exported by an instance",
+                                        offset,
+                                    ));
+                                }
+                                _ => None,
+                            };
+                            LocalInitializer::AliasExport {
+                                instance: instance_index,
+                                name,
+                                kind,
+                                ty,
+                            }
+                        }
+                        ComponentAlias::Outer { kind, count, index } => {
+                            match kind {
+                                // Core types are not tracked (core functions
+                                // carry their own signatures).
+                                ComponentOuterAliasKind::CoreType => continue,
+                                ComponentOuterAliasKind::Type => next_type += 1,
+                                ComponentOuterAliasKind::CoreModule
+                                | ComponentOuterAliasKind::Component => {}
+                            }
+                            LocalInitializer::AliasOuter { count, index, kind }
+                        }
+                    };
+                    self.push(init);
+                }
+            }
+            Payload::ComponentExportSection(reader) => {
+                let offset = reader.range().start;
+                for export in reader {
+                    let export = export?;
+                    let ty = match export.kind {
+                        ComponentExternalKind::Module => {
+                            return Err(unsupported("component-model module exports", offset));
+                        }
+                        ComponentExternalKind::Component => {
+                            return Err(unsupported("component-model component exports", offset));
+                        }
+                        ComponentExternalKind::Value => {
+                            return Err(unsupported("component-model value exports", offset));
+                        }
+                        ComponentExternalKind::Type => {
+                            let id = self.type_at(next_type);
+                            next_type += 1;
+                            Some(id)
+                        }
+                        ComponentExternalKind::Func | ComponentExternalKind::Instance => None,
+                    };
+                    self.push(LocalInitializer::Export {
+                        name: export.name.0,
+                        kind: export.kind,
+                        index: export.index,
+                        ty,
+                    });
+                }
+            }
+            Payload::ComponentStartSection { range, .. } => {
+                return Err(unsupported("component-model start functions", range.start));
+            }
+            other => {
+                // Core sections only occur inside modules, which are handled
+                // above; anything else here is a new kind of payload.
+                let offset = other.as_section().map_or(0, |(_, r)| r.start);
+                return Err(unsupported("unknown component section", offset));
+            }
+        }
+        Ok(())
+    }
+
+    fn canonical(&mut self, func: CanonicalFunction, offset: usize) -> Result<(), ParseError> {
+        let init = match func {
+            CanonicalFunction::Lift {
+                core_func_index,
+                type_index,
+                options,
+            } => {
+                let ComponentAnyTypeId::Func(ty) = self.type_at(type_index) else {
+                    unreachable!("validated: lift names a function type")
+                };
+                LocalInitializer::Lift {
+                    core_func: core_func_index,
+                    ty,
+                    options: canon_options(&options, offset)?,
+                }
+            }
+            CanonicalFunction::Lower {
+                func_index,
+                options,
+            } => {
+                let ty = self.types().component_function_at(func_index);
+                LocalInitializer::Lower {
+                    func: func_index,
+                    ty,
+                    options: canon_options(&options, offset)?,
+                }
+            }
+            CanonicalFunction::ResourceNew { resource } => {
+                LocalInitializer::ResourceNew(self.resource_at(resource))
+            }
+            CanonicalFunction::ResourceRep { resource } => {
+                LocalInitializer::ResourceRep(self.resource_at(resource))
+            }
+            CanonicalFunction::ResourceDrop { resource } => {
+                LocalInitializer::ResourceDrop(self.resource_at(resource))
+            }
+            other => {
+                return Err(unsupported(
+                    &format!("component-model built-in `{}`", builtin_name(&other)),
+                    offset,
+                ));
+            }
+        };
+        self.push(init);
+        Ok(())
+    }
+
+    fn resource_at(&self, index: u32) -> ResourceId {
+        match self.type_at(index) {
+            ComponentAnyTypeId::Resource(r) => r.resource(),
+            _ => unreachable!("validated: resource built-ins name a resource type"),
+        }
+    }
+}
+
+fn core_kind(kind: ExternalKind) -> CoreKind {
+    match kind {
+        ExternalKind::Func | ExternalKind::FuncExact => CoreKind::Func,
+        ExternalKind::Table => CoreKind::Table,
+        ExternalKind::Memory => CoreKind::Memory,
+        ExternalKind::Global => CoreKind::Global,
+        ExternalKind::Tag => CoreKind::Tag,
+    }
+}
+
+fn canon_options(
+    options: &[CanonicalOption],
+    offset: usize,
+) -> Result<LocalCanonOptions, ParseError> {
+    use super::plan::StringEncoding;
+    let mut o = LocalCanonOptions::default();
+    for option in options {
+        match *option {
+            CanonicalOption::UTF8 => o.string_encoding = StringEncoding::Utf8,
+            CanonicalOption::UTF16 => o.string_encoding = StringEncoding::Utf16,
+            CanonicalOption::CompactUTF16 => o.string_encoding = StringEncoding::Latin1Utf16,
+            CanonicalOption::Memory(m) => o.memory = Some(m),
+            CanonicalOption::Realloc(f) => o.realloc = Some(f),
+            CanonicalOption::PostReturn(f) => o.post_return = Some(f),
+            CanonicalOption::Callback(f) => o.callback = Some(f),
+            CanonicalOption::Async => o.async_ = true,
+            // The core signature is implied by the component type when the
+            // GC ABI is off; validation checked it.
+            CanonicalOption::CoreType(_) => {}
+            CanonicalOption::Gc => return Err(unsupported("component-model gc", offset)),
+        }
+    }
+    Ok(o)
+}
+
+/// The text-format name of a canonical built-in (for errors).
+fn builtin_name(func: &CanonicalFunction) -> &'static str {
+    use CanonicalFunction as F;
+    match func {
+        F::Lift { .. } => "canon lift",
+        F::Lower { .. } => "canon lower",
+        F::ResourceNew { .. } => "resource.new",
+        F::ResourceDrop { .. } => "resource.drop",
+        F::ResourceDropAsync { .. } => "resource.drop async",
+        F::ResourceRep { .. } => "resource.rep",
+        F::ThreadSpawnRef { .. } => "thread.spawn-ref",
+        F::ThreadSpawnIndirect { .. } => "thread.spawn-indirect",
+        F::ThreadAvailableParallelism => "thread.available-parallelism",
+        F::BackpressureSet => "backpressure.set",
+        F::BackpressureInc => "backpressure.inc",
+        F::BackpressureDec => "backpressure.dec",
+        F::TaskReturn { .. } => "task.return",
+        F::TaskCancel => "task.cancel",
+        F::ContextGet(_) => "context.get",
+        F::ContextSet(_) => "context.set",
+        F::ThreadYield { .. } => "thread.yield",
+        F::SubtaskDrop => "subtask.drop",
+        F::SubtaskCancel { .. } => "subtask.cancel",
+        F::StreamNew { .. } => "stream.new",
+        F::StreamRead { .. } => "stream.read",
+        F::StreamWrite { .. } => "stream.write",
+        F::StreamCancelRead { .. } => "stream.cancel-read",
+        F::StreamCancelWrite { .. } => "stream.cancel-write",
+        F::StreamDropReadable { .. } => "stream.drop-readable",
+        F::StreamDropWritable { .. } => "stream.drop-writable",
+        F::FutureNew { .. } => "future.new",
+        F::FutureRead { .. } => "future.read",
+        F::FutureWrite { .. } => "future.write",
+        F::FutureCancelRead { .. } => "future.cancel-read",
+        F::FutureCancelWrite { .. } => "future.cancel-write",
+        F::FutureDropReadable { .. } => "future.drop-readable",
+        F::FutureDropWritable { .. } => "future.drop-writable",
+        F::ErrorContextNew { .. } => "error-context.new",
+        F::ErrorContextDebugMessage { .. } => "error-context.debug-message",
+        F::ErrorContextDrop => "error-context.drop",
+        F::WaitableSetNew => "waitable-set.new",
+        F::WaitableSetWait { .. } => "waitable-set.wait",
+        F::WaitableSetPoll { .. } => "waitable-set.poll",
+        F::WaitableSetDrop => "waitable-set.drop",
+        F::WaitableJoin => "waitable.join",
+        F::ThreadIndex => "thread.index",
+        F::ThreadNewIndirect { .. } => "thread.new-indirect",
+        F::ThreadSwitchTo { .. } => "thread.switch-to",
+        F::ThreadSuspend { .. } => "thread.suspend",
+        F::ThreadResumeLater => "thread.resume-later",
+        F::ThreadYieldTo { .. } => "thread.yield-to",
+    }
+}

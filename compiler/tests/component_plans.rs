@@ -1,0 +1,340 @@
+//! Golden tests of the component front-end (`kiln_compiler::component::plan`).
+//!
+//! - `tests/component-plans/*.wat`: hand-written components; the expected
+//!   plan dump (or `error: <message>` for a rejected component) is the `;;`
+//!   comment block at the end of the file.
+//! - `rust_wasip2_hello`: `tests/component-plans/hello.rs` built at test time
+//!   for `wasm32-wasip2` (a component made by the toolchain), compared with
+//!   `rust-wasip2-hello.plan`.
+//! - `rust_wasip1_adapter`: the same program built for `wasm32-wasip1` and
+//!   made a component with `wit-component` and the preview1 command adapter
+//!   of `wasi-preview1-component-adapter-provider`, compared with
+//!   `rust-wasip1-adapter.plan`.
+//!
+//! - `wasip2_program::<name>`: every WASI test program of
+//!   `tests/programs/rust` built for `wasm32-wasip2` (the p1-only ones get
+//!   the toolchain's preview1 adapter) must plan, with the plan's
+//!   invariants holding; no golden.
+//!
+//! `BLESS=1` rewrites the expectations. A missing Rust target is an ignored
+//! trial with the reason (a failure under CI). The built goldens omit module
+//! byte ranges, but still name the WASI versions the toolchain uses: a new
+//! toolchain may need a re-bless.
+
+use cranelift_entity::EntityRef;
+use kiln_compiler::Config;
+use kiln_compiler::component::plan;
+use kiln_compiler::component::plan::{ComponentPlan, CoreDef, Trampoline};
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(dir())
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    cases.sort();
+    for path in cases {
+        if path.extension().is_some_and(|e| e == "wat") {
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            trials.push(Trial::test(
+                format!("component_plans::wat::{name}"),
+                move || wat_case(&path),
+            ));
+        }
+    }
+    trials.push(Trial::ignorable_test(
+        "component_plans::rust_wasip2_hello",
+        rust_wasip2_hello,
+    ));
+    trials.push(Trial::ignorable_test(
+        "component_plans::rust_wasip1_adapter",
+        rust_wasip1_adapter,
+    ));
+    let mut programs: Vec<PathBuf> = std::fs::read_dir(dir().join("../programs/rust"))
+        .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    programs.sort();
+    for path in programs {
+        if path.extension().is_some_and(|e| e == "rs") {
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            trials.push(Trial::ignorable_test(
+                format!("component_plans::wasip2_program::{name}"),
+                move || wasip2_program(&path),
+            ));
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/component-plans")
+}
+
+fn bless() -> bool {
+    std::env::var_os("BLESS").is_some()
+}
+
+/// The text a component produces: its plan dump or `error: <message>`.
+/// A plan that breaks an invariant of `kiln_compiler::component::plan` is
+/// a failure whatever the expectation says.
+fn render(wasm: &[u8], ranges: bool) -> Result<String, String> {
+    match plan(wasm, &Config::default()) {
+        Ok(p) => {
+            check_invariants(wasm, &p)?;
+            Ok(p.dump(ranges))
+        }
+        Err(e) => Ok(format!("error: {e}\n")),
+    }
+}
+
+/// The plan's documented invariants: indices in range, instances only
+/// import from earlier instances, module ranges hold core modules.
+fn check_invariants(wasm: &[u8], p: &ComponentPlan) -> Result<(), String> {
+    let def_ok = |def: &CoreDef, before: usize| match def {
+        CoreDef::Export(e) => e.instance.index() < before,
+        CoreDef::Trampoline(t) => p.trampolines.get(*t).is_some(),
+    };
+    for m in p.modules.values() {
+        let bytes = wasm
+            .get(m.range.clone())
+            .ok_or("module range out of bounds")?;
+        if !bytes.starts_with(b"\0asm\x01\0\0\0") {
+            return Err(format!("module range {:?} is not a core module", m.range));
+        }
+    }
+    for (i, inst) in p.instances.iter() {
+        let module = p.modules.get(inst.module).ok_or("bad module index")?;
+        if module.imports.len() != inst.imports.len() {
+            return Err(format!("{i}: one definition per import expected"));
+        }
+        if inst.component_instance.as_u32() >= p.component_instances {
+            return Err(format!("{i}: bad component instance"));
+        }
+        if !inst.imports.iter().all(|d| def_ok(d, i.index())) {
+            return Err(format!("{i} imports from a later instance"));
+        }
+    }
+    let n = p.instances.len();
+    for (i, t) in p.trampolines.iter() {
+        let ok = match t {
+            Trampoline::LowerImport {
+                import,
+                ty,
+                options,
+                ..
+            } => {
+                p.imports.get(*import).is_some()
+                    && p.func_types.get(*ty).is_some()
+                    && options
+                        .memory
+                        .as_ref()
+                        .is_none_or(|m| m.instance.index() < n)
+                    && options.realloc.as_ref().is_none_or(|d| def_ok(d, n))
+            }
+            Trampoline::ResourceNew { resource, .. }
+            | Trampoline::ResourceRep { resource, .. }
+            | Trampoline::ResourceDrop { resource, .. } => p.resources.get(*resource).is_some(),
+        };
+        if !ok {
+            return Err(format!("{i} has an index out of range"));
+        }
+    }
+    for e in &p.exports {
+        if !def_ok(&e.func, n) || p.func_types.get(e.ty).is_none() {
+            return Err(format!("export {:?} has an index out of range", e.path));
+        }
+    }
+    p.types
+        .table()
+        .validate()
+        .map_err(|e| format!("type table: {e}"))
+}
+
+/// Splits a case into its WAT and its expectation (the trailing `;;` lines).
+fn split_case(text: &str) -> (String, String) {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut start = lines.len();
+    while start > 0 && lines[start - 1].starts_with(";;") {
+        start -= 1;
+    }
+    let expected: Vec<&str> = lines[start..]
+        .iter()
+        .map(|l| {
+            l.strip_prefix(";; ")
+                .unwrap_or_else(|| l.strip_prefix(";;").unwrap_or(l))
+        })
+        .collect();
+    (
+        lines[..start].join("\n").trim_end().to_string(),
+        expected.join("\n").trim_end().to_string(),
+    )
+}
+
+fn wat_case(path: &Path) -> Result<(), Failed> {
+    let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
+    let (wat, expected) = split_case(&text);
+    let wasm = wat::parse_str(&wat).map_err(|e| format!("{}: {e}", path.display()))?;
+    let actual = render(&wasm, true)?;
+    if bless() {
+        let mut out = format!("{wat}\n\n");
+        for line in actual.trim_end().lines() {
+            out.push_str(&format!(";; {line}\n").replace(";; \n", ";;\n"));
+        }
+        std::fs::write(path, out).map_err(|e| e.to_string())?;
+        return Ok(());
+    }
+    compare(path, &expected, actual.trim_end())
+}
+
+fn compare(path: &Path, expected: &str, actual: &str) -> Result<(), Failed> {
+    if expected == actual {
+        return Ok(());
+    }
+    Err(format!(
+        "{} does not match (BLESS=1 to update)\n--- expected\n{expected}\n--- actual\n{actual}",
+        path.display()
+    )
+    .into())
+}
+
+/// Compares `actual` with golden file `name` (or rewrites it).
+fn golden(name: &str, actual: &str) -> Result<Completion, Failed> {
+    let path = dir().join(name);
+    if bless() {
+        std::fs::write(&path, actual).map_err(|e| e.to_string())?;
+        return Ok(Completion::Completed);
+    }
+    let expected = std::fs::read_to_string(&path).unwrap_or_default();
+    compare(&path, expected.trim_end(), actual.trim_end())?;
+    Ok(Completion::Completed)
+}
+
+/// A missing toolchain: a failure under CI, else an ignored trial saying why.
+fn toolchain_missing(why: String) -> Result<Completion, Failed> {
+    if std::env::var_os("CI").is_some() {
+        return Err(format!("under CI: {why}").into());
+    }
+    Ok(Completion::ignored_with(why))
+}
+
+fn rustc() -> String {
+    std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string())
+}
+
+/// Whether rustc has the standard library of `target`.
+fn check_target(target: &str) -> Result<(), String> {
+    let out = Command::new(rustc())
+        .args(["--print", "target-libdir", "--target", target])
+        .output()
+        .map_err(|e| format!("cannot run rustc: {e}"))?;
+    let libdir = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let has_std = std::fs::read_dir(&libdir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
+    });
+    if out.status.success() && has_std {
+        Ok(())
+    } else {
+        Err(format!(
+            "the {target} Rust target is not installed (`rustup target add {target}`)"
+        ))
+    }
+}
+
+/// Builds `hello.rs` for `target`, reusing a build newer than the source.
+fn build_hello(target: &str) -> Result<Vec<u8>, String> {
+    build(&dir().join("hello.rs"), target)
+}
+
+/// Builds Rust program `source` for `target`, reusing a build newer than
+/// the source.
+fn build(source: &Path, target: &str) -> Result<Vec<u8>, String> {
+    let stem = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-plans");
+    std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
+    let out = out_dir.join(format!("{stem}-{target}.wasm"));
+    let fresh = match (std::fs::metadata(source), std::fs::metadata(&out)) {
+        (Ok(s), Ok(o)) => matches!((s.modified(), o.modified()), (Ok(s), Ok(o)) if o >= s),
+        _ => false,
+    };
+    if !fresh {
+        let tmp = out_dir.join(format!(".{stem}-{target}.{}.wasm", std::process::id()));
+        let o = Command::new(rustc())
+            .args([
+                "--edition",
+                "2021",
+                "-O",
+                "-C",
+                "debuginfo=0",
+                "--target",
+                target,
+            ])
+            .arg(source)
+            .arg("-o")
+            .arg(&tmp)
+            .output()
+            .map_err(|e| format!("cannot run rustc: {e}"))?;
+        if !o.status.success() {
+            return Err(format!(
+                "rustc --target {target} failed:\n{}",
+                String::from_utf8_lossy(&o.stderr)
+            ));
+        }
+        std::fs::rename(&tmp, &out).map_err(|e| e.to_string())?;
+    }
+    std::fs::read(&out).map_err(|e| e.to_string())
+}
+
+fn rust_wasip2_hello() -> Result<Completion, Failed> {
+    if let Err(why) = check_target("wasm32-wasip2") {
+        return toolchain_missing(why);
+    }
+    let wasm = build_hello("wasm32-wasip2")?;
+    golden("rust-wasip2-hello.plan", &render(&wasm, false)?)
+}
+
+fn rust_wasip1_adapter() -> Result<Completion, Failed> {
+    if let Err(why) = check_target("wasm32-wasip1") {
+        return toolchain_missing(why);
+    }
+    let module = build_hello("wasm32-wasip1")?;
+    let wasm = wit_component::ComponentEncoder::default()
+        .module(&module)
+        .and_then(|e| {
+            e.adapter(
+                wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_ADAPTER_NAME,
+                wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER,
+            )
+        })
+        .and_then(|e| e.validate(true).encode())
+        .map_err(|e| format!("componentizing the wasip1 module failed: {e:#}"))?;
+    golden("rust-wasip1-adapter.plan", &render(&wasm, false)?)
+}
+
+fn wasip2_program(source: &Path) -> Result<Completion, Failed> {
+    if let Err(why) = check_target("wasm32-wasip2") {
+        return toolchain_missing(why);
+    }
+    let wasm = build(source, "wasm32-wasip2")?;
+    let p = plan(&wasm, &Config::default()).map_err(|e| format!("plan failed: {e}"))?;
+    check_invariants(&wasm, &p)?;
+    if !p.exports.iter().any(|e| {
+        e.path.len() == 2 && e.path[0].starts_with("wasi:cli/run@0.2.") && e.path[1] == "run"
+    }) {
+        return Err(format!("no wasi:cli/run export:\n{}", p.dump(false)).into());
+    }
+    Ok(Completion::Completed)
+}

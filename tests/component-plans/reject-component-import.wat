@@ -1,0 +1,3 @@
+(component (import "c" (component)))
+
+;; error: unsupported feature: component-model component imports (at offset 0xf)

@@ -1,0 +1,3 @@
+(component (import "m" (core module)))
+
+;; error: unsupported feature: component-model module imports (at offset 0xf)
