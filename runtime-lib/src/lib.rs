@@ -24,6 +24,7 @@
 //! and exit status [`entry::INTERNAL_ERROR_STATUS`]); the signal handler
 //! neither allocates nor locks.
 
+pub mod component;
 pub mod const_expr;
 pub mod descriptor;
 pub mod embed;

@@ -1,0 +1,477 @@
+//! Resource handles: the per-instance handle table, the canonical ABI's
+//! handle operations (`lower_own`, `lower_borrow`, `lift_own`,
+//! `lift_borrow`, `resource.new/rep/drop`), call scopes with their lends and
+//! borrow counts, the host's resource slab, and the typed [`Own`]/[`Borrow`].
+//!
+//! Table (`Table` in `CanonicalABI.md`): index 0 is reserved; indices go up
+//! to `HANDLE_TABLE_MAX_LENGTH` (`2^28 - 1`), past which adding traps; a
+//! freed index is reused before any new one, last freed first.
+//!
+//! Entries are `{type, rep, own, borrow scope, lends}`:
+//! - lowering `own` adds an own entry (`resource.new` does the same);
+//! - lowering `borrow` gives the defining instance the rep itself, and
+//!   otherwise adds a borrow entry counted on the current call scope;
+//! - lifting `own` removes the entry, trapping on a borrow or while lent;
+//! - lifting `borrow` reads the rep and, for an own entry, lends it until
+//!   the current call scope ends;
+//! - `resource.drop` removes the entry: own runs the destructor (the
+//!   `dropper` callback: guest `dtor`, or the host's drop for host
+//!   resources), borrow decrements its scope's count;
+//! - a call scope that ends with borrows still counted traps, and its lends
+//!   are returned.
+//!
+//! A handle used as another resource type traps with Wasmtime's "used with
+//! the wrong type" message. Host resources are identified by a host type
+//! number ([`ResourceType::Host`]), so that every version of one WASI
+//! interface imported by a component maps to the same host type, and their
+//! rep is a key of the host's [`HostResources`] slab.
+
+use super::call::InstanceState;
+use super::memory::{LiftCx, LowerCx};
+use super::trap::{self, Trap};
+use super::value::{ComponentType, FlatSink, FlatSource, Lift, Lower};
+use kiln_abi::component::{
+    HANDLE_INDEX_RESERVED, HANDLE_TABLE_MAX_LENGTH, TypeDef, TypeError, TypeIndex, TypeTableBuilder,
+};
+use std::marker::PhantomData;
+
+/// The identity of a resource type.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ResourceType {
+    /// Implemented by the host: a host type number (e.g. one per WASI
+    /// resource, whatever the version of the interface that imports it).
+    Host(u32),
+    /// Defined by a component instance: the plan's resource index and the
+    /// defining component instance.
+    Defined {
+        /// `ResourceIndex` of the component plan.
+        index: u32,
+        /// The defining component instance.
+        instance: u32,
+    },
+}
+
+impl ResourceType {
+    /// Whether a component (not the host) defines it.
+    pub fn is_guest(&self) -> bool {
+        matches!(self, ResourceType::Defined { .. })
+    }
+
+    /// The resource operand of `own`/`borrow` in a type table.
+    pub fn type_operand(&self) -> u32 {
+        match *self {
+            ResourceType::Host(n) => n,
+            ResourceType::Defined { index, .. } => index,
+        }
+    }
+}
+
+/// A Rust marker type standing for one resource type, for [`Own`] and
+/// [`Borrow`].
+pub trait Resource: 'static {
+    /// Its identity.
+    const TYPE: ResourceType;
+}
+
+/// One entry of a handle table (`ResourceHandle`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HandleEntry {
+    /// The resource type.
+    pub ty: ResourceType,
+    /// The representation (the guest's `i32`, or the host's slab key).
+    pub rep: u32,
+    /// `own` (else `borrow`).
+    pub own: bool,
+    /// For a borrow: the call scope (depth) whose borrow count includes it.
+    pub borrow_scope: Option<u32>,
+    /// For an own: how many `borrow`s of it are lent out to calls.
+    pub num_lends: u32,
+}
+
+/// A component instance's handle table (see the module docs).
+#[derive(Debug)]
+pub struct HandleTable {
+    entries: Vec<Option<HandleEntry>>,
+    free: Vec<u32>,
+    max: u32,
+}
+
+impl Default for HandleTable {
+    fn default() -> Self {
+        HandleTable::new()
+    }
+}
+
+impl HandleTable {
+    /// An empty table (index 0 reserved).
+    pub fn new() -> HandleTable {
+        HandleTable::with_max_index(HANDLE_TABLE_MAX_LENGTH)
+    }
+
+    /// An empty table whose largest index is `max` instead of `2^28 - 1`
+    /// (tests of the limit).
+    pub fn with_max_index(max: u32) -> HandleTable {
+        HandleTable {
+            entries: vec![None],
+            free: Vec::new(),
+            max,
+        }
+    }
+
+    /// The largest index this table hands out.
+    pub fn max_index(&self) -> u32 {
+        self.max
+    }
+
+    /// Number of live entries.
+    pub fn len(&self) -> usize {
+        self.entries.iter().filter(|e| e.is_some()).count()
+    }
+
+    /// Whether no entry is live.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// `Table.add`: the last freed index, else the next new one.
+    pub fn add(&mut self, e: HandleEntry) -> Result<u32, Trap> {
+        if let Some(i) = self.free.pop() {
+            self.entries[i as usize] = Some(e);
+            return Ok(i);
+        }
+        let i = self.entries.len();
+        if i > self.max as usize {
+            return Err(trap::handle_overflow());
+        }
+        self.entries.push(Some(e));
+        Ok(i as u32)
+    }
+
+    /// `Table.get`.
+    pub fn get(&self, i: u32) -> Result<&HandleEntry, Trap> {
+        if i == HANDLE_INDEX_RESERVED {
+            return Err(trap::unknown_handle(i));
+        }
+        match self.entries.get(i as usize) {
+            Some(Some(e)) => Ok(e),
+            _ => Err(trap::unknown_handle(i)),
+        }
+    }
+
+    /// `Table.get`, mutably.
+    pub fn get_mut(&mut self, i: u32) -> Result<&mut HandleEntry, Trap> {
+        if i == HANDLE_INDEX_RESERVED {
+            return Err(trap::unknown_handle(i));
+        }
+        match self.entries.get_mut(i as usize) {
+            Some(Some(e)) => Ok(e),
+            _ => Err(trap::unknown_handle(i)),
+        }
+    }
+
+    /// `Table.remove`: frees the index for reuse.
+    pub fn remove(&mut self, i: u32) -> Result<HandleEntry, Trap> {
+        self.get(i)?;
+        let e = self.entries[i as usize]
+            .take()
+            .expect("checked: the entry is live");
+        self.free.push(i);
+        Ok(e)
+    }
+}
+
+/// The borrow bookkeeping of one call into or out of an instance.
+#[derive(Debug, Default)]
+pub(super) struct CallScope {
+    /// Own handles lent to this call by `lift_borrow`.
+    lenders: Vec<u32>,
+    /// Borrow handles this call added to the table by `lower_borrow`.
+    num_borrows: u32,
+}
+
+fn check_type(index: u32, expected: ResourceType, found: ResourceType) -> Result<(), Trap> {
+    if expected == found {
+        Ok(())
+    } else {
+        Err(trap::wrong_handle_type(
+            index,
+            expected.is_guest(),
+            found.is_guest(),
+        ))
+    }
+}
+
+impl InstanceState {
+    /// Starts a call scope (a host call made by this instance, or an export
+    /// call into it).
+    pub fn enter_call(&mut self) {
+        self.scopes.push(CallScope::default());
+    }
+
+    /// Ends the innermost call scope: traps if borrows it handed to this
+    /// instance were not dropped, and returns the handles it was lent.
+    pub fn exit_call(&mut self) -> Result<(), Trap> {
+        let Some(scope) = self.scopes.pop() else {
+            return Err(trap::no_instance());
+        };
+        for i in scope.lenders {
+            if let Ok(e) = self.handles.get_mut(i) {
+                e.num_lends = e.num_lends.saturating_sub(1);
+            }
+        }
+        if scope.num_borrows > 0 {
+            return Err(trap::borrows_remain());
+        }
+        Ok(())
+    }
+
+    /// Depth of the current call scope.
+    fn current_scope(&self) -> Result<u32, Trap> {
+        match self.scopes.len() {
+            0 => Err(trap::no_instance()),
+            n => Ok((n - 1) as u32),
+        }
+    }
+
+    /// `lower_own`: a new own handle for `rep`.
+    pub fn lower_own(&mut self, ty: ResourceType, rep: u32) -> Result<u32, Trap> {
+        self.handles.add(HandleEntry {
+            ty,
+            rep,
+            own: true,
+            borrow_scope: None,
+            num_lends: 0,
+        })
+    }
+
+    /// `lower_borrow`: the rep itself for the defining instance, else a
+    /// borrow handle counted on the current call scope.
+    pub fn lower_borrow(&mut self, ty: ResourceType, rep: u32) -> Result<u32, Trap> {
+        if let ResourceType::Defined { instance, .. } = ty
+            && instance == self.id
+        {
+            return Ok(rep);
+        }
+        let scope = self.current_scope()?;
+        let i = self.handles.add(HandleEntry {
+            ty,
+            rep,
+            own: false,
+            borrow_scope: Some(scope),
+            num_lends: 0,
+        })?;
+        self.scopes[scope as usize].num_borrows += 1;
+        Ok(i)
+    }
+
+    /// `lift_own`: removes the own handle `i` and returns its rep.
+    pub fn lift_own(&mut self, ty: ResourceType, i: u32) -> Result<u32, Trap> {
+        let e = self.handles.get(i)?;
+        check_type(i, ty, e.ty)?;
+        if e.num_lends != 0 {
+            return Err(trap::handle_lent());
+        }
+        if !e.own {
+            return Err(trap::own_from_borrow());
+        }
+        Ok(self.handles.remove(i)?.rep)
+    }
+
+    /// `lift_borrow`: the rep of handle `i`; an own handle is lent to the
+    /// current call scope (it cannot be dropped or moved until the scope
+    /// ends).
+    pub fn lift_borrow(&mut self, ty: ResourceType, i: u32) -> Result<u32, Trap> {
+        let scope = self.current_scope()?;
+        let e = self.handles.get_mut(i)?;
+        check_type(i, ty, e.ty)?;
+        let rep = e.rep;
+        if e.own {
+            e.num_lends += 1;
+            self.scopes[scope as usize].lenders.push(i);
+        }
+        Ok(rep)
+    }
+
+    /// `canon resource.new`: a new own handle for `rep`.
+    pub fn resource_new(&mut self, ty: ResourceType, rep: u32) -> Result<u32, Trap> {
+        self.lower_own(ty, rep)
+    }
+
+    /// `canon resource.rep`: the rep of handle `i`.
+    pub fn resource_rep(&self, ty: ResourceType, i: u32) -> Result<u32, Trap> {
+        let e = self.handles.get(i)?;
+        check_type(i, ty, e.ty)?;
+        Ok(e.rep)
+    }
+
+    /// `canon resource.drop`: removes handle `i`. For an own handle,
+    /// `dropper(ty, rep)` runs the destructor (a guest `dtor` if the type
+    /// has one, the host's drop for host resources); for a borrow, its
+    /// scope's count goes down.
+    pub fn resource_drop(
+        &mut self,
+        ty: ResourceType,
+        i: u32,
+        dropper: &mut dyn FnMut(ResourceType, u32) -> Result<(), Trap>,
+    ) -> Result<(), Trap> {
+        if !self.may_leave() {
+            return Err(trap::cannot_leave());
+        }
+        let e = self.handles.get(i)?;
+        check_type(i, ty, e.ty)?;
+        if e.num_lends != 0 {
+            return Err(trap::handle_lent());
+        }
+        let e = self.handles.remove(i)?;
+        if e.own {
+            return dropper(ty, e.rep);
+        }
+        if let Some(s) = e.borrow_scope
+            && let Some(scope) = self.scopes.get_mut(s as usize)
+        {
+            scope.num_borrows = scope.num_borrows.saturating_sub(1);
+        }
+        Ok(())
+    }
+}
+
+/// The host's objects of one kind, keyed by the rep their handles carry.
+/// Keys are reused (last freed first), like handle indices.
+#[derive(Debug)]
+pub struct HostResources<T> {
+    slots: Vec<Option<T>>,
+    free: Vec<u32>,
+}
+
+impl<T> Default for HostResources<T> {
+    fn default() -> Self {
+        HostResources {
+            slots: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+}
+
+impl<T> HostResources<T> {
+    /// An empty slab.
+    pub fn new() -> HostResources<T> {
+        HostResources::default()
+    }
+
+    /// Stores `v` and returns its rep.
+    pub fn insert(&mut self, v: T) -> u32 {
+        if let Some(i) = self.free.pop() {
+            self.slots[i as usize] = Some(v);
+            return i;
+        }
+        self.slots.push(Some(v));
+        (self.slots.len() - 1) as u32
+    }
+
+    /// The object with rep `rep`.
+    pub fn get(&self, rep: u32) -> Option<&T> {
+        self.slots.get(rep as usize)?.as_ref()
+    }
+
+    /// The object with rep `rep`, mutably.
+    pub fn get_mut(&mut self, rep: u32) -> Option<&mut T> {
+        self.slots.get_mut(rep as usize)?.as_mut()
+    }
+
+    /// Removes the object with rep `rep` (the host drop).
+    pub fn remove(&mut self, rep: u32) -> Option<T> {
+        let v = self.slots.get_mut(rep as usize)?.take()?;
+        self.free.push(rep);
+        Some(v)
+    }
+
+    /// Number of live objects.
+    pub fn len(&self) -> usize {
+        self.slots.iter().filter(|s| s.is_some()).count()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// An `own<R>` value on the host side: the rep. Lowering it gives the guest
+/// a new own handle (lower each `Own` once: ownership moves to the guest);
+/// lifting takes the guest's handle away.
+pub struct Own<R> {
+    rep: u32,
+    _r: PhantomData<fn() -> R>,
+}
+
+/// A `borrow<R>` value on the host side: the rep, valid for the call.
+pub struct Borrow<R> {
+    rep: u32,
+    _r: PhantomData<fn() -> R>,
+}
+
+macro_rules! handle_type {
+    ($t:ident, $def:ident, $lift:ident, $lower:ident) => {
+        impl<R> $t<R> {
+            /// The value for `rep`.
+            pub fn new(rep: u32) -> $t<R> {
+                $t {
+                    rep,
+                    _r: PhantomData,
+                }
+            }
+
+            /// The rep.
+            pub fn rep(&self) -> u32 {
+                self.rep
+            }
+        }
+
+        impl<R> std::fmt::Debug for $t<R> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                write!(f, "{}({})", stringify!($t), self.rep)
+            }
+        }
+
+        impl<R> PartialEq for $t<R> {
+            fn eq(&self, other: &Self) -> bool {
+                self.rep == other.rep
+            }
+        }
+
+        impl<R: Resource> ComponentType for $t<R> {
+            const FLAT: usize = 1;
+            const SIZE32: u32 = 4;
+            const ALIGN32: u32 = 4;
+            fn describe(b: &mut TypeTableBuilder) -> Result<TypeIndex, TypeError> {
+                b.add(TypeDef::$def(R::TYPE.type_operand()))
+            }
+        }
+
+        impl<'m, R: Resource> Lift<'m> for $t<R> {
+            fn lift_flat(cx: &mut LiftCx<'m, '_>, src: &mut FlatSource<'_>) -> Result<Self, Trap> {
+                let i = src.next_slot() as u32;
+                cx.instance()?.$lift(R::TYPE, i).map($t::new)
+            }
+            fn load(cx: &mut LiftCx<'m, '_>, ptr: u32) -> Result<Self, Trap> {
+                let i = u32::from_le_bytes(cx.read(ptr)?);
+                cx.instance()?.$lift(R::TYPE, i).map($t::new)
+            }
+        }
+
+        impl<R: Resource> Lower for $t<R> {
+            fn lower_flat(&self, cx: &mut LowerCx<'_>, dst: &mut FlatSink<'_>) -> Result<(), Trap> {
+                let i = cx.instance()?.$lower(R::TYPE, self.rep)?;
+                dst.push(u64::from(i));
+                Ok(())
+            }
+            fn store(&self, cx: &mut LowerCx<'_>, ptr: u32) -> Result<(), Trap> {
+                let i = cx.instance()?.$lower(R::TYPE, self.rep)?;
+                cx.write(ptr, &i.to_le_bytes())
+            }
+        }
+    };
+}
+
+handle_type!(Own, Own, lift_own, lower_own);
+handle_type!(Borrow, Borrow, lift_borrow, lower_borrow);
