@@ -318,6 +318,10 @@ fn execute(
                 bail!("KILN_TEST_ENGINE=wasmtime but wasmtime is not installed");
             };
             let mut c = Command::new(w);
+            // The reference invocation: with these set, wasmtime appends a
+            // host backtrace to its own error messages (not to wasm traps).
+            c.env_remove("RUST_BACKTRACE")
+                .env_remove("RUST_LIB_BACKTRACE");
             c.arg("run");
             c
         }

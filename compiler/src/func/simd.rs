@@ -282,7 +282,7 @@ impl FuncCodegen<'_, '_> {
         true
     }
 
-    /// `v128.bitselect` (and the deterministic `relaxed_laneselect`): bits
+    /// `v128.bitselect` (and `i16x8.relaxed_laneselect`): bits
     /// of the first operand where the mask (third) is 1, else the second.
     pub(super) fn translate_bitselect(&mut self, ty: ir::Type) {
         let mask = self.pop_vec(ty);

@@ -83,8 +83,9 @@ pub struct Kernel {
 }
 
 impl Kernel {
-    /// Sets up stdio and opens the preopened directories. Fails with a
-    /// one-line message naming the directory that could not be opened.
+    /// Sets up stdio and opens the preopened directories. Fails with the OS
+    /// error of the first directory that could not be opened, worded as
+    /// Wasmtime words it (without the directory's name).
     pub fn new(
         args: Vec<Vec<u8>>,
         env: Vec<(Vec<u8>, Vec<u8>)>,
@@ -103,8 +104,9 @@ impl Kernel {
                 .map_err(full)?;
         }
         for (host, guest) in preopens {
-            let dir = fs::Dir::open_ambient(host)
-                .map_err(|e| format!("failed to open directory '{}': {e}", host.display()))?;
+            // Wasmtime reports only the OS error (`Error: No such file or
+            // directory (os error 2)`), and so must we: same stderr bytes.
+            let dir = fs::Dir::open_ambient(host).map_err(|e| e.to_string())?;
             table
                 .push(Descriptor::Dir {
                     dir,
