@@ -173,7 +173,7 @@ pub fn run_guest(module: Module, settings: RunSettings) -> i32 {
     if let Err(e) = crate::traps::init_thread() {
         return errors::report(&[e]);
     }
-    crate::wasi::set_fatal_handler(crate::traps::report_host_error);
+    crate::wasi::set_fatal_handler(crate::traps::report_host_error_chain);
     let wasi = match crate::wasi::WasiCtx::new(settings.wasi.clone()) {
         Ok(w) => w,
         Err(e) => return errors::report(&[e]),

@@ -4,7 +4,8 @@
 //! alongside (by [`super::validate`]; bodies in parallel at the end).
 //! Output: [`ModuleInfo`]. Invariants: every import is resolved against
 //! `kiln_abi::wasi_p1` here, so an unknown import is a compile error (but
-//! only for an otherwise valid module); `escapes` is exact for the escape
+//! only for an otherwise valid module that needs no unsupported feature);
+//! `escapes` is exact for the escape
 //! routes validation allows; a malformed name section never fails the
 //! compile.
 
@@ -34,6 +35,33 @@ pub fn translate_module(wasm: &[u8], config: &Config) -> Result<ModuleInfo, Comp
 
 /// [`translate_module`], recording its phases in `timings`.
 pub fn translate_module_timed(
+    wasm: &[u8],
+    config: &Config,
+    timings: &mut Timings,
+) -> Result<ModuleInfo, CompileError> {
+    match translate_with_relaxation(wasm, config, timings) {
+        // A feature the module needs but Kiln lacks is reported before an
+        // unknown import, even one that comes first: translate again
+        // accepting every import to find such a feature.
+        Err(unknown @ CompileError::UnknownImport { .. })
+            if config.imports == ImportPolicy::WasiP1 =>
+        {
+            let linked = Config {
+                imports: ImportPolicy::Linked,
+                ..config.clone()
+            };
+            match translate_with_relaxation(wasm, &linked, &mut Timings::default()) {
+                Err(unsupported @ CompileError::Unsupported { .. }) => Err(unsupported),
+                _ => Err(unknown),
+            }
+        }
+        result => result,
+    }
+}
+
+/// [`translate_module_with`] the configured features, retried with
+/// [`validate::GC_RELAXATION`] when only GC's rules make the module valid.
+fn translate_with_relaxation(
     wasm: &[u8],
     config: &Config,
     timings: &mut Timings,
@@ -748,6 +776,37 @@ mod tests {
             r#"(module (import "wasi_snapshot_preview1" "thread_spawn" (func (param i32) (result i32))))"#,
             r#"(module (import "wasi" "thread-spawn" (func (param i32))))"#,
             r#"(module (import "wasi" "fd_write" (func (param i32 i32 i32 i32) (result i32))))"#,
+        ] {
+            assert!(
+                matches!(describe(wat), Err(CompileError::UnknownImport { .. })),
+                "{wat}"
+            );
+        }
+    }
+
+    #[test]
+    fn unsupported_feature_wins_over_unknown_import() {
+        // Finding F2: a GC-typed global import needs GC, whether or not a
+        // non-WASI import comes before it.
+        for wat in [
+            r#"(module (import "env" "g" (global (mut structref))))"#,
+            r#"(module (import "env" "t" (table 0 funcref))
+                (import "env" "g" (global (mut structref))))"#,
+            r#"(module (import "env" "f" (func)) (import "env" "t" (table 0 anyref)))"#,
+            r#"(module (import "env" "f" (func)) (type (struct)))"#,
+        ] {
+            let err = describe(wat).expect_err("unsupported");
+            assert!(
+                matches!(&err, CompileError::Unsupported { feature, .. } if feature == "gc"),
+                "{wat}: {err:?}"
+            );
+        }
+        // Without such a feature the unknown import is still the error, also
+        // for a module that needs GC's constant-expression relaxation only.
+        for wat in [
+            r#"(module (import "env" "t" (table 0 funcref)) (global i32 (i32.const 0)))"#,
+            r#"(module (import "env" "f" (func))
+                (global $a i32 (i32.const 1)) (global i32 (global.get $a)))"#,
         ] {
             assert!(
                 matches!(describe(wat), Err(CompileError::UnknownImport { .. })),

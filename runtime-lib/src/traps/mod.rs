@@ -62,10 +62,17 @@ pub fn context() -> &'static [String] {
 /// exit status 1 (it is not a trap).
 #[inline(never)]
 pub fn report_host_error(message: &str) -> ! {
+    report_host_error_chain(&[message])
+}
+
+/// [`report_host_error`] of an error with its own chain of `messages`
+/// (outermost first), e.g. wiggle's `In func ...` context and its cause.
+#[inline(never)]
+pub fn report_host_error_chain(messages: &[&str]) -> ! {
     let mut frames = [None; backtrace::MAX_FRAMES];
     let n = backtrace::capture_from_host(&mut frames);
     let mut w = report::FdWriter::new(2);
-    let _ = report::format_host_error(&mut w, context(), &frames[..n], message);
+    let _ = report::format_host_error(&mut w, context(), &frames[..n], messages);
     w.flush();
     // SAFETY: `_exit` is always safe to call; nothing is buffered.
     unsafe { libc::_exit(crate::errors::ERROR_STATUS) }

@@ -117,16 +117,17 @@ pub fn format_trap(
     write_chain(w, *first, causes)
 }
 
-/// Formats a host error: context, backtrace (if any frames), `message`.
+/// Formats a host error: context, backtrace (if any frames), `messages`
+/// (the error's own chain, outermost first; at most 2 are printed).
 pub fn format_host_error(
     w: &mut dyn Write,
     context: &[String],
     frames: &[Option<Frame>],
-    message: &str,
+    messages: &[&str],
 ) -> fmt::Result {
     const NONE: &str = "";
     let backtrace = Backtrace { frames };
-    let mut items: [&dyn Display; 8] = [&NONE; 8];
+    let mut items: [&dyn Display; 9] = [&NONE; 9];
     let mut n = 0;
     for c in context.iter().take(6) {
         items[n] = c;
@@ -136,11 +137,13 @@ pub fn format_host_error(
         items[n] = &backtrace;
         n += 1;
     }
-    items[n] = &message;
-    n += 1;
+    for m in messages.iter().take(2) {
+        items[n] = m;
+        n += 1;
+    }
     let (first, causes) = items[..n]
         .split_first()
-        .expect("the message is always there");
+        .expect("the context or a message is always there");
     write_chain(w, *first, causes)
 }
 
@@ -172,6 +175,22 @@ mod tests {
             "failed to run main module `prog.wasm`".to_string(),
             "failed to invoke command default".to_string(),
         ]
+    }
+
+    #[test]
+    fn host_error_with_its_own_chain() {
+        let mut s = String::new();
+        let ptr = "Pointer out of bounds: Region { start: 65532, len: 8 }";
+        let context =
+            format!("In func wasi_snapshot_preview1::clock_time_get at write timestamp: {ptr}");
+        format_host_error(&mut s, &ctx(), &[], &[context.as_str(), ptr]).expect("formats");
+        assert_eq!(
+            s,
+            format!(
+                "Error: failed to run main module `prog.wasm`\n\nCaused by:\n    \
+                 0: failed to invoke command default\n    1: {context}\n    2: {ptr}\n\n"
+            )
+        );
     }
 
     #[test]

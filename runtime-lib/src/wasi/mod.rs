@@ -63,7 +63,7 @@ pub struct WasiCtx {
 static PROGRAM: OnceLock<String> = OnceLock::new();
 
 /// A handler for fatal host errors, installed by the runtime.
-static FATAL_HANDLER: OnceLock<fn(&str) -> !> = OnceLock::new();
+static FATAL_HANDLER: OnceLock<fn(&[&str]) -> !> = OnceLock::new();
 
 impl WasiCtx {
     /// Opens the preopens and sets up stdio. Fails with a one-line message
@@ -89,9 +89,10 @@ impl WasiCtx {
 }
 
 /// Installs the handler for fatal host errors (the runtime's error printer,
-/// which can add a wasm backtrace). The message is one line without a
-/// trailing newline. The handler must not return.
-pub fn set_fatal_handler(handler: fn(&str) -> !) {
+/// which can add a wasm backtrace). It gets the error's chain of messages,
+/// outermost first, each one line without a trailing newline. The handler
+/// must not return.
+pub fn set_fatal_handler(handler: fn(&[&str]) -> !) {
     let _ = FATAL_HANDLER.set(handler);
 }
 
@@ -99,10 +100,17 @@ pub fn set_fatal_handler(handler: fn(&str) -> !) {
 /// wasmtime's message shape (`Error: failed to run main module ...`) and
 /// exit status 1.
 pub fn fatal(message: &str) -> ! {
+    fatal_chain(&[message])
+}
+
+/// [`fatal`] for an error with its own chain of `messages`, outermost first
+/// (e.g. wiggle's `In func ...` context, then its cause).
+pub fn fatal_chain(messages: &[&str]) -> ! {
     if let Some(handler) = FATAL_HANDLER.get() {
-        handler(message)
+        handler(messages)
     }
     let program = PROGRAM.get().map(String::as_str).unwrap_or("<module>");
-    eprintln!("Error: failed to run main module `{program}`\n\nCaused by:\n    {message}");
-    std::process::exit(1)
+    let mut chain = vec![crate::errors::main_module_context(program.as_bytes())];
+    chain.extend(messages.iter().map(|m| m.to_string()));
+    std::process::exit(crate::errors::report(&chain))
 }

@@ -1,7 +1,6 @@
 ;; A WASI call whose *result* pointer is out of bounds: wasmtime (wiggle)
 ;; adds a context line naming the function and the result's witx type
 ;; before the pointer error.
-;;! skip = "finding H8-2 (WASI P1 facade): Kiln omits wiggle's `In func wasi_snapshot_preview1::<name> at write <type>:` context line for out-of-bounds result pointers"
 (module
   (import "wasi_snapshot_preview1" "clock_time_get" (func $clock_time_get (param i32 i64 i32) (result i32)))
   (memory (export "memory") 1)

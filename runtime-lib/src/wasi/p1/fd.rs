@@ -16,7 +16,7 @@
 //!   directory's own inode), then the entries in host order; a record that
 //!   does not fit is truncated and the buffer reported full.
 
-use super::memory::GuestMemory;
+use super::memory::{GuestMemory, result_write};
 use super::types::{self, Errno, fdflags, fstflags, rights};
 use super::{P1Error, P1Result};
 use crate::wasi::kernel::fs::{Dir, NewTimestamp, Stat};
@@ -213,11 +213,12 @@ pub fn fd_fdstat_get(k: &mut Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1Re
         Descriptor::Socket(_) => (6, 0, rights::ALL, rights::ALL),
     };
     let buf = buf as u32;
-    m.write_u8(buf, filetype)?;
-    m.write_u16(buf.wrapping_add(2), flags)?;
-    m.write_u64(buf.wrapping_add(8), base)?;
-    m.write_u64(buf.wrapping_add(16), inheriting)?;
-    Ok(())
+    result_write("fdstat", {
+        m.write_u8(buf, filetype)
+            .and_then(|()| m.write_u16(buf.wrapping_add(2), flags))
+            .and_then(|()| m.write_u64(buf.wrapping_add(8), base))
+            .and_then(|()| m.write_u64(buf.wrapping_add(16), inheriting))
+    })
 }
 
 pub fn fd_fdstat_set_flags(k: &mut Kernel, _m: &GuestMemory, fd: i32, flags: i32) -> P1Result<()> {
@@ -262,7 +263,7 @@ pub fn fd_filestat_get(k: &mut Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1
         }
         Descriptor::Socket(_) => (6, None),
     };
-    write_filestat(m, buf as u32, ft, st.as_ref())
+    result_write("filestat", write_filestat(m, buf as u32, ft, st.as_ref()))
 }
 
 pub fn fd_filestat_set_size(k: &mut Kernel, _m: &GuestMemory, fd: i32, size: i64) -> P1Result<()> {
@@ -320,7 +321,7 @@ pub fn fd_read(
         }
         _ => return Err(Errno::BADF.into()),
     };
-    m.write_u32(nread as u32, n as u32)
+    result_write("size", m.write_u32(nread as u32, n as u32))
 }
 
 pub fn fd_pread(
@@ -349,7 +350,7 @@ pub fn fd_pread(
         Descriptor::Stdio(s) if s.kind == StdioKind::Stdin => return Err(Errno::SPIPE.into()),
         _ => return Err(Errno::BADF.into()),
     };
-    m.write_u32(nread as u32, n as u32)
+    result_write("size", m.write_u32(nread as u32, n as u32))
 }
 
 /// Shared body of `fd_write` and `fd_pwrite` (`at`: explicit offset).
@@ -402,7 +403,7 @@ pub fn fd_write(
     nwritten: i32,
 ) -> P1Result<()> {
     let n = write_impl(k, m, fd, iovs, iovs_len, None)?;
-    m.write_u32(nwritten as u32, n)
+    result_write("size", m.write_u32(nwritten as u32, n))
 }
 
 pub fn fd_pwrite(
@@ -415,7 +416,7 @@ pub fn fd_pwrite(
     nwritten: i32,
 ) -> P1Result<()> {
     let n = write_impl(k, m, fd, iovs, iovs_len, Some(offset as u64))?;
-    m.write_u32(nwritten as u32, n)
+    result_write("size", m.write_u32(nwritten as u32, n))
 }
 
 pub fn fd_prestat_get(k: &mut Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1Result<()> {
@@ -425,8 +426,11 @@ pub fn fd_prestat_get(k: &mut Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1R
             ..
         } => {
             let len = u32::try_from(name.len()).map_err(|_| P1Error::Errno(Errno::OVERFLOW))?;
-            m.write_u8(buf as u32, 0)?;
-            m.write_u32((buf as u32).wrapping_add(4), len)
+            result_write(
+                "prestat",
+                m.write_u8(buf as u32, 0)
+                    .and_then(|()| m.write_u32((buf as u32).wrapping_add(4), len)),
+            )
         }
         _ => Err(Errno::BADF.into()),
     }
@@ -479,12 +483,12 @@ pub fn fd_seek(
             .ok_or(inval)?,
     };
     f.position = pos;
-    m.write_u64(newoffset as u32, pos)
+    result_write("filesize", m.write_u64(newoffset as u32, pos))
 }
 
 pub fn fd_tell(k: &mut Kernel, m: &GuestMemory, fd: i32, offset: i32) -> P1Result<()> {
     let pos = seekable(k, fd)?.position;
-    m.write_u64(offset as u32, pos)
+    result_write("filesize", m.write_u64(offset as u32, pos))
 }
 
 pub fn fd_readdir(
@@ -523,17 +527,17 @@ pub fn fd_readdir(
         out = out.wrapping_add(head);
         cap -= head;
         if cap == 0 {
-            return m.write_u32(bufused as u32, buf_len);
+            return result_write("size", m.write_u32(bufused as u32, buf_len));
         }
         let name = &name.as_bytes()[..name.len().min(cap as usize)];
         m.write_bytes(out, name)?;
         out = out.wrapping_add(name.len() as u32);
         cap -= name.len() as u32;
         if cap == 0 {
-            return m.write_u32(bufused as u32, buf_len);
+            return result_write("size", m.write_u32(bufused as u32, buf_len));
         }
     }
-    m.write_u32(bufused as u32, buf_len - cap)
+    result_write("size", m.write_u32(bufused as u32, buf_len - cap))
 }
 
 #[cfg(test)]
@@ -562,7 +566,7 @@ mod tests {
         );
         assert!(matches!(
             h.run(|k, m| fd_fdstat_get(k, m, 3, 65)),
-            Err(P1Error::Fatal(_))
+            Err(P1Error::FatalWrite { ty: "fdstat", .. })
         ));
         // Prestat of the preopen and errors of others.
         h.run(|k, m| fd_prestat_get(k, m, 3, 128)).unwrap();

@@ -14,10 +14,24 @@
 //!   that (iovec arrays, the first non-empty buffer, path strings, poll
 //!   subscriptions) fails with `ENOMEM`.
 //! - Invalid UTF-8 in a string argument is `EILSEQ`.
+//! - A fatal error writing a function's witx result (an output pointer
+//!   wiggle writes, not a buffer the function fills) carries the result's
+//!   witx type ([`result_write`]), for wiggle's `In func ...` context.
 
 use super::P1Error;
 use super::types::Errno;
 use std::cell::Cell;
+
+/// Marks `written`, the write of a function's result of witx type `ty`
+/// (`size`, `timestamp`, `fdstat`...) to its output pointer: a fatal error
+/// becomes [`P1Error::FatalWrite`], which wiggle words as
+/// `In func <module>::<fn> at write <ty>: <error>` followed by the error.
+pub fn result_write<T>(ty: &'static str, written: Result<T, P1Error>) -> Result<T, P1Error> {
+    written.map_err(|e| match e {
+        P1Error::Fatal(message) => P1Error::FatalWrite { ty, message },
+        e => e,
+    })
+}
 
 /// Fuel granted to each host call (wasmtime's default `hostcall_fuel`).
 pub const HOSTCALL_FUEL: usize = 128 << 20;

@@ -13,7 +13,7 @@
 //!   anything that is not a socket (no P1 guest has one, as in wasmtime).
 
 use super::fd::desc;
-use super::memory::GuestMemory;
+use super::memory::{GuestMemory, result_write};
 use super::types::{self, Errno, clockid, fdflags};
 use super::{P1Error, P1Result};
 use crate::wasi::kernel::net::Shutdown;
@@ -66,8 +66,8 @@ pub fn args_sizes_get(
     let n = u32::try_from(k.args.len()).map_err(|_| overflow())?;
     let size: usize = k.args.iter().map(|a| a.len() + 1).sum();
     let size = u32::try_from(size).map_err(|_| overflow())?;
-    m.write_u32(argc as u32, n)?;
-    m.write_u32(argv_buf_size as u32, size)
+    result_write("size", m.write_u32(argc as u32, n))?;
+    result_write("size", m.write_u32(argv_buf_size as u32, size))
 }
 
 pub fn environ_get(
@@ -95,8 +95,8 @@ pub fn environ_sizes_get(
     let n = u32::try_from(k.env.len()).map_err(|_| overflow())?;
     let size: usize = k.env.iter().map(|(n, v)| n.len() + v.len() + 2).sum();
     let size = u32::try_from(size).map_err(|_| overflow())?;
-    m.write_u32(environc as u32, n)?;
-    m.write_u32(environ_buf_size as u32, size)
+    result_write("size", m.write_u32(environc as u32, n))?;
+    result_write("size", m.write_u32(environ_buf_size as u32, size))
 }
 
 pub fn clock_res_get(k: &mut Kernel, m: &GuestMemory, id: i32, resolution: i32) -> P1Result<()> {
@@ -105,7 +105,7 @@ pub fn clock_res_get(k: &mut Kernel, m: &GuestMemory, id: i32, resolution: i32) 
         clockid::MONOTONIC => k.clocks.monotonic_resolution(),
         _ => return Err(Errno::BADF.into()),
     };
-    m.write_u64(resolution as u32, res)
+    result_write("timestamp", m.write_u64(resolution as u32, res))
 }
 
 pub fn clock_time_get(
@@ -120,7 +120,7 @@ pub fn clock_time_get(
         clockid::MONOTONIC => k.clocks.monotonic_now(),
         _ => return Err(Errno::BADF.into()),
     };
-    m.write_u64(time as u32, now)
+    result_write("timestamp", m.write_u64(time as u32, now))
 }
 
 pub fn proc_exit(_k: &mut Kernel, _m: &GuestMemory, rval: i32) -> P1Result<Infallible> {
@@ -170,7 +170,7 @@ pub fn sock_accept(
     };
     let new = s.accept(flags & fdflags::NONBLOCK != 0)?;
     let new_fd = k.table.push(Descriptor::Socket(new))?;
-    m.write_u32(result_fd as u32, new_fd)
+    result_write("fd", m.write_u32(result_fd as u32, new_fd))
 }
 
 pub fn sock_recv(
@@ -189,8 +189,8 @@ pub fn sock_recv(
     };
     let (ptr, len) = m.first_nonempty_iovec(ri_data as u32, ri_data_len as u32)?;
     let n = s.recv(m.bytes_mut(ptr, len)?, flags & 1 != 0, flags & 2 != 0)?;
-    m.write_u32(ro_datalen as u32, n as u32)?;
-    m.write_u16(ro_flags as u32, 0)
+    result_write("size", m.write_u32(ro_datalen as u32, n as u32))?;
+    result_write("roflags", m.write_u16(ro_flags as u32, 0))
 }
 
 pub fn sock_send(
@@ -213,7 +213,7 @@ pub fn sock_send(
     };
     let (ptr, len) = m.first_nonempty_iovec(si_data as u32, si_data_len as u32)?;
     let n = s.send(m.bytes(ptr, len)?)?;
-    m.write_u32(so_datalen as u32, n as u32)
+    result_write("size", m.write_u32(so_datalen as u32, n as u32))
 }
 
 pub fn sock_shutdown(k: &mut Kernel, _m: &GuestMemory, fd: i32, how: i32) -> P1Result<()> {
@@ -261,6 +261,22 @@ mod tests {
             Err(P1Error::Fatal(_))
         ));
         h.run(|k, m| clock_time_get(k, m, 0, 0, 8)).unwrap();
+        // A result pointer is wiggle's write of the result's witx type; the
+        // buffers `args_get` fills are not (above).
+        assert_eq!(
+            h.run(|k, m| clock_time_get(k, m, 0, 0, 65532)),
+            Err(P1Error::FatalWrite {
+                ty: "timestamp",
+                message: "Pointer out of bounds: Region { start: 65532, len: 8 }".into()
+            })
+        );
+        assert_eq!(
+            h.run(|k, m| args_sizes_get(k, m, 1, 4)),
+            Err(P1Error::FatalWrite {
+                ty: "size",
+                message: "Pointer not aligned to 4: Region { start: 1, len: 4 }".into()
+            })
+        );
         assert!(h.u64_at(8) > 1_600_000_000_000_000_000);
         assert_eq!(
             h.run(|k, m| proc_raise(k, m, 5)),

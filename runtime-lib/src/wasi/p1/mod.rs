@@ -23,7 +23,10 @@
 //!   listed in `wasi/mod.rs`.
 //! - No panic crosses `extern "C"`: a panic aborts the process with a message.
 //!   Guest-memory faults and other fatal host errors go to
-//!   [`crate::wasi::fatal`] (wasmtime reports them as an error and exits 1).
+//!   [`crate::wasi::fatal`] (wasmtime reports them as an error and exits 1);
+//!   a fault writing a result to its output pointer also gets wiggle's
+//!   `In func wasi_snapshot_preview1::<fn> at write <witx type>: ` context
+//!   ([`P1Error::FatalWrite`]).
 
 // The bodies take the WASI parameter lists verbatim, plus kernel and memory.
 #[allow(clippy::too_many_arguments, reason = "WASI signatures")]
@@ -50,6 +53,11 @@ pub enum P1Error {
     Errno(Errno),
     /// Stop the guest with this message (wasmtime: a host error, exit 1).
     Fatal(String),
+    /// [`P1Error::Fatal`] while writing the function's result of witx type
+    /// `ty` to its output pointer: wiggle reports it in the context
+    /// `In func wasi_snapshot_preview1::<fn> at write <ty>: <message>`
+    /// (see [`memory::result_write`]).
+    FatalWrite { ty: &'static str, message: String },
 }
 
 impl From<ErrorCode> for P1Error {
@@ -197,6 +205,13 @@ unsafe fn dispatch<R: P1Return>(
         // NB: Wasmtime prints a host function's error without naming the
         // function (the wasm backtrace shows the caller).
         Ok(Err(P1Error::Fatal(msg))) => crate::wasi::fatal(&msg),
+        Ok(Err(P1Error::FatalWrite { ty, message })) => {
+            let context = format!(
+                "In func {}::{name} at write {ty}: {message}",
+                kiln_abi::symbols::WASI_P1_MODULE
+            );
+            crate::wasi::fatal_chain(&[context.as_str(), message.as_str()])
+        }
         Err(_) => {
             eprintln!("kiln runtime: internal error (panic) in WASI function {name}");
             std::process::abort()

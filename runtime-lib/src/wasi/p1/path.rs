@@ -15,7 +15,7 @@
 
 use super::P1Result;
 use super::fd::{desc, dir, times, write_filestat};
-use super::memory::GuestMemory;
+use super::memory::{GuestMemory, result_write};
 use super::types::{self, Errno, LOOKUP_SYMLINK_FOLLOW, fdflags, oflags, rights};
 use crate::wasi::kernel::fs::{DescriptorFlags, Dir, OpenFlags, Opened};
 use crate::wasi::kernel::{Descriptor, FileDesc, Kernel};
@@ -61,7 +61,10 @@ pub fn path_filestat_get(
     let follow = lookup(flags)?;
     let (d, path) = dir_path(k, m, fd, path, path_len)?;
     let st = d.stat_at(path, follow)?;
-    write_filestat(m, buf as u32, types::filetype(st.file_type), Some(&st))
+    result_write(
+        "filestat",
+        write_filestat(m, buf as u32, types::filetype(st.file_type), Some(&st)),
+    )
 }
 
 pub fn path_filestat_set_times(
@@ -145,7 +148,7 @@ pub fn path_open(
         }),
     };
     let new_fd = k.table.push(new)?;
-    m.write_u32(opened_fd as u32, new_fd)
+    result_write("fd", m.write_u32(opened_fd as u32, new_fd))
 }
 
 pub fn path_readlink(
@@ -162,7 +165,7 @@ pub fn path_readlink(
     let target = d.readlink_at(path)?;
     let n = target.len().min(buf_len as u32 as usize);
     m.write_bytes(buf as u32, &target.as_bytes()[..n])?;
-    m.write_u32(bufused as u32, n as u32)
+    result_write("size", m.write_u32(bufused as u32, n as u32))
 }
 
 pub fn path_remove_directory(

@@ -16,7 +16,7 @@
 //!   at wake-up. Clock events have `nbytes` 0; fd events have `nbytes` 1 and,
 //!   for a file read at end of file, the `hangup` flag.
 
-use super::memory::GuestMemory;
+use super::memory::{GuestMemory, result_write};
 use super::types::{self, EVENT_FD_READWRITE_HANGUP, Errno, SUBCLOCK_ABSTIME, clockid};
 use super::{P1Error, P1Result};
 use crate::wasi::kernel::poll::{Pollable, poll};
@@ -113,7 +113,7 @@ pub fn poll_oneoff(
             // WASI lock is released (other threads' host calls go on); the
             // caller cannot tell, since it is blocked in this call.
             write_event(m, events_ptr, userdata, 0, 1, 0)?;
-            m.write_u32(nevents as u32, 1)?;
+            result_write("size", m.write_u32(nevents as u32, 1))?;
             super::sleep_after_call(std::time::Duration::from_nanos(timeout));
             return Ok(());
         }
@@ -192,7 +192,7 @@ pub fn poll_oneoff(
         write_event(m, at, userdata, ty, nbytes, flags)?;
         count += 1;
     }
-    m.write_u32(nevents as u32, count)
+    result_write("size", m.write_u32(nevents as u32, count))
 }
 
 #[cfg(test)]
