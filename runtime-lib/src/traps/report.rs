@@ -117,8 +117,14 @@ pub fn format_trap(
     write_chain(w, *first, causes)
 }
 
+/// The longest chain of messages a host error prints (wiggle's
+/// `In func ... at convert <ty>: ` context, `Int conversion error: ...` and
+/// its `TryFromIntError` cause).
+pub const MAX_HOST_MESSAGES: usize = 3;
+
 /// Formats a host error: context, backtrace (if any frames), `messages`
-/// (the error's own chain, outermost first; at most 2 are printed).
+/// (the error's own chain, outermost first; at most [`MAX_HOST_MESSAGES`]
+/// are printed).
 pub fn format_host_error(
     w: &mut dyn Write,
     context: &[String],
@@ -127,7 +133,7 @@ pub fn format_host_error(
 ) -> fmt::Result {
     const NONE: &str = "";
     let backtrace = Backtrace { frames };
-    let mut items: [&dyn Display; 9] = [&NONE; 9];
+    let mut items: [&dyn Display; 7 + MAX_HOST_MESSAGES] = [&NONE; 7 + MAX_HOST_MESSAGES];
     let mut n = 0;
     for c in context.iter().take(6) {
         items[n] = c;
@@ -137,7 +143,7 @@ pub fn format_host_error(
         items[n] = &backtrace;
         n += 1;
     }
-    for m in messages.iter().take(2) {
+    for m in messages.iter().take(MAX_HOST_MESSAGES) {
         items[n] = m;
         n += 1;
     }
@@ -189,6 +195,23 @@ mod tests {
             format!(
                 "Error: failed to run main module `prog.wasm`\n\nCaused by:\n    \
                  0: failed to invoke command default\n    1: {context}\n    2: {ptr}\n\n"
+            )
+        );
+    }
+
+    #[test]
+    fn host_error_with_three_messages() {
+        let mut s = String::new();
+        let int = "Int conversion error: TryFromIntError(())";
+        let range = "out of range integral type conversion attempted";
+        let context = format!("In func wasi_snapshot_preview1::path_open at convert Rights: {int}");
+        format_host_error(&mut s, &ctx(), &[], &[context.as_str(), int, range]).expect("formats");
+        assert_eq!(
+            s,
+            format!(
+                "Error: failed to run main module `prog.wasm`\n\nCaused by:\n    \
+                 0: failed to invoke command default\n    1: {context}\n    2: {int}\n    \
+                 3: {range}\n\n"
             )
         );
     }

@@ -595,7 +595,7 @@ mod tests {
         );
         assert!(matches!(
             h.run(|k, m| fd_seek(k, m, 3, 0, 3, 64)),
-            Err(P1Error::Fatal(_))
+            Err(P1Error::FatalConvert { ty: "Whence", .. })
         ));
         assert_eq!(
             h.run(|k, m| fd_allocate(k, m, 3, 0, 1)),

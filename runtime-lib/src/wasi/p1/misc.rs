@@ -202,12 +202,8 @@ pub fn sock_send(
     si_flags: i32,
     so_datalen: i32,
 ) -> P1Result<()> {
-    u16::try_from(si_flags).map_err(|_| {
-        P1Error::Fatal(
-            "convert u16: Int conversion error: out of range integral type conversion attempted"
-                .into(),
-        )
-    })?;
+    // `siflags` is a bare `u16` in witx: only its range is checked.
+    types::int_arg::<u16>(si_flags, "u16")?;
     let Descriptor::Socket(s) = desc(k, fd)? else {
         return Err(Errno::NOTSOCK.into());
     };
@@ -258,7 +254,7 @@ mod tests {
         );
         assert!(matches!(
             h.run(|k, m| clock_res_get(k, m, 4, 8)),
-            Err(P1Error::Fatal(_))
+            Err(P1Error::FatalConvert { ty: "Clockid", .. })
         ));
         h.run(|k, m| clock_time_get(k, m, 0, 0, 8)).unwrap();
         // A result pointer is wiggle's write of the result's witx type; the
@@ -284,7 +280,7 @@ mod tests {
         );
         assert!(matches!(
             h.run(|k, m| proc_raise(k, m, 31)),
-            Err(P1Error::Fatal(_))
+            Err(P1Error::FatalConvert { ty: "Signal", .. })
         ));
         assert!(matches!(
             h.run(|k, m| proc_exit(k, m, 126)),

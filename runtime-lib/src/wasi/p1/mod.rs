@@ -26,7 +26,8 @@
 //!   [`crate::wasi::fatal`] (wasmtime reports them as an error and exits 1);
 //!   a fault writing a result to its output pointer also gets wiggle's
 //!   `In func wasi_snapshot_preview1::<fn> at write <witx type>: ` context
-//!   ([`P1Error::FatalWrite`]).
+//!   ([`P1Error::FatalWrite`]); an argument that does not convert to its
+//!   witx type gets `... at convert <witx type>: ` ([`P1Error::FatalConvert`]).
 
 // The bodies take the WASI parameter lists verbatim, plus kernel and memory.
 #[allow(clippy::too_many_arguments, reason = "WASI signatures")]
@@ -58,6 +59,14 @@ pub enum P1Error {
     /// `In func wasi_snapshot_preview1::<fn> at write <ty>: <message>`
     /// (see [`memory::result_write`]).
     FatalWrite { ty: &'static str, message: String },
+    /// An argument that does not convert to its witx type `ty`: wiggle
+    /// reports it in the context
+    /// `In func wasi_snapshot_preview1::<fn> at convert <ty>: <message>`,
+    /// then the error's own chain ([`types::ConvertError::messages`]).
+    FatalConvert {
+        ty: &'static str,
+        error: types::ConvertError,
+    },
 }
 
 impl From<ErrorCode> for P1Error {
@@ -211,6 +220,17 @@ unsafe fn dispatch<R: P1Return>(
                 kiln_abi::symbols::WASI_P1_MODULE
             );
             crate::wasi::fatal_chain(&[context.as_str(), message.as_str()])
+        }
+        Ok(Err(P1Error::FatalConvert { ty, error })) => {
+            let messages = error.messages(ty);
+            let context = format!(
+                "In func {}::{name} at convert {ty}: {}",
+                kiln_abi::symbols::WASI_P1_MODULE,
+                messages[0]
+            );
+            let mut chain = vec![context.as_str()];
+            chain.extend(messages.iter().map(String::as_str));
+            crate::wasi::fatal_chain(&chain)
         }
         Err(_) => {
             eprintln!("kiln runtime: internal error (panic) in WASI function {name}");

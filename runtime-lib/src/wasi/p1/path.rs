@@ -276,11 +276,11 @@ mod tests {
         );
         assert!(matches!(
             open(&mut h, b"file", 16, 0, 0),
-            Err(P1Error::Fatal(_))
+            Err(P1Error::FatalConvert { ty: "Oflags", .. })
         ));
         assert!(matches!(
             open(&mut h, b"file", 0x10000, 0, 0),
-            Err(P1Error::Fatal(_))
+            Err(P1Error::FatalConvert { ty: "Oflags", .. })
         ));
         assert_eq!(
             open(&mut h, b"\xff", 0, 0, 0),

@@ -6,7 +6,8 @@
 //! Invariant: argument decoding follows wiggle (wasmtime 48's binding
 //! generator): a flags/enum *argument* that does not fit its representation
 //! type or has unknown bits/cases is a fatal error (wiggle converts arguments
-//! outside the implementation, so the failure never becomes an errno). The
+//! outside the implementation, so the failure never becomes an errno),
+//! [`P1Error::FatalConvert`], worded as wiggle words it ([`ConvertError`]). The
 //! same values read from *memory* inside a call (`poll_oneoff`
 //! subscriptions) are `EINVAL`.
 
@@ -240,73 +241,97 @@ pub const SUBCLOCK_ABSTIME: u16 = 1;
 /// `eventrwflags::fd_readwrite_hangup`.
 pub const EVENT_FD_READWRITE_HANGUP: u16 = 1;
 
-/// The fatal error of an argument that does not fit its type's
-/// representation (wiggle's `TryFromIntError`).
-fn int_conversion(name: &str) -> P1Error {
-    P1Error::Fatal(format!(
-        "convert {name}: Int conversion error: out of range integral type conversion attempted"
-    ))
+/// Why an argument did not convert to its witx type (wiggle's
+/// `GuestError` from a generated `convert`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum ConvertError {
+    /// The value does not fit the representation type (`TryFromIntError`).
+    Int,
+    /// Unknown flag bits.
+    Flags,
+    /// Not one of the enum's cases.
+    Enum,
 }
 
-/// The fatal error of an argument with unknown flag bits.
-fn bad_flags(name: &str) -> P1Error {
-    P1Error::Fatal(format!("convert {name}: Invalid flag value {name}"))
+impl ConvertError {
+    /// The error's chain of messages for witx type `ty`, outermost first,
+    /// as wasmtime prints them after wiggle's
+    /// `In func <module>::<fn> at convert <ty>: ` context (which repeats
+    /// the first one).
+    pub fn messages(self, ty: &str) -> Vec<String> {
+        match self {
+            ConvertError::Int => vec![
+                "Int conversion error: TryFromIntError(())".to_string(),
+                "out of range integral type conversion attempted".to_string(),
+            ],
+            ConvertError::Flags => vec![format!("Invalid flag value {ty}")],
+            ConvertError::Enum => vec![format!("Invalid enum value {ty}")],
+        }
+    }
+}
+
+/// The fatal error of an argument that does not convert to witx type `ty`.
+fn convert_error(ty: &'static str, error: ConvertError) -> P1Error {
+    P1Error::FatalConvert { ty, error }
+}
+
+/// Decodes an integer argument of witx type `ty` whose representation is
+/// `T` (e.g. sock_send's `siflags`, a bare `u16`: only the range is
+/// checked).
+pub fn int_arg<T: TryFrom<i32>>(value: i32, ty: &'static str) -> Result<T, P1Error> {
+    T::try_from(value).map_err(|_| convert_error(ty, ConvertError::Int))
 }
 
 /// Decodes a flags argument of representation `u16`.
-pub fn flags_u16(value: i32, all: u16, name: &str) -> Result<u16, P1Error> {
-    let v = u16::try_from(value).map_err(|_| int_conversion(name))?;
+pub fn flags_u16(value: i32, all: u16, name: &'static str) -> Result<u16, P1Error> {
+    let v: u16 = int_arg(value, name)?;
     if v & !all != 0 {
-        return Err(bad_flags(name));
+        return Err(convert_error(name, ConvertError::Flags));
     }
     Ok(v)
 }
 
 /// Decodes a flags argument of representation `u32`.
-pub fn flags_u32(value: i32, all: u32, name: &str) -> Result<u32, P1Error> {
-    let v = u32::try_from(value).map_err(|_| int_conversion(name))?;
+pub fn flags_u32(value: i32, all: u32, name: &'static str) -> Result<u32, P1Error> {
+    let v: u32 = int_arg(value, name)?;
     if v & !all != 0 {
-        return Err(bad_flags(name));
+        return Err(convert_error(name, ConvertError::Flags));
     }
     Ok(v)
 }
 
 /// Decodes a flags argument of representation `u8`.
-pub fn flags_u8(value: i32, all: u8, name: &str) -> Result<u8, P1Error> {
-    let v = u8::try_from(value).map_err(|_| int_conversion(name))?;
+pub fn flags_u8(value: i32, all: u8, name: &'static str) -> Result<u8, P1Error> {
+    let v: u8 = int_arg(value, name)?;
     if v & !all != 0 {
-        return Err(bad_flags(name));
+        return Err(convert_error(name, ConvertError::Flags));
     }
     Ok(v)
 }
 
 /// Decodes a `rights` argument (`u64`).
 pub fn rights_arg(value: i64) -> Result<u64, P1Error> {
-    let v = u64::try_from(value).map_err(|_| int_conversion("Rights"))?;
+    let v = u64::try_from(value).map_err(|_| convert_error("Rights", ConvertError::Int))?;
     if v & !rights::ALL != 0 {
-        return Err(bad_flags("Rights"));
+        return Err(convert_error("Rights", ConvertError::Flags));
     }
     Ok(v)
 }
 
 /// Decodes an enum argument with a `u8` tag and `cases` cases.
-pub fn enum_u8(value: i32, cases: u8, name: &str) -> Result<u8, P1Error> {
-    let v = u8::try_from(value).map_err(|_| int_conversion(name))?;
+pub fn enum_u8(value: i32, cases: u8, name: &'static str) -> Result<u8, P1Error> {
+    let v: u8 = int_arg(value, name)?;
     if v >= cases {
-        return Err(P1Error::Fatal(format!(
-            "convert {name}: Invalid enum value {name}"
-        )));
+        return Err(convert_error(name, ConvertError::Enum));
     }
     Ok(v)
 }
 
 /// Decodes an enum argument with a `u32` tag and `cases` cases.
-pub fn enum_u32(value: i32, cases: u32, name: &str) -> Result<u32, P1Error> {
-    let v = u32::try_from(value).map_err(|_| int_conversion(name))?;
+pub fn enum_u32(value: i32, cases: u32, name: &'static str) -> Result<u32, P1Error> {
+    let v: u32 = int_arg(value, name)?;
     if v >= cases {
-        return Err(P1Error::Fatal(format!(
-            "convert {name}: Invalid enum value {name}"
-        )));
+        return Err(convert_error(name, ConvertError::Enum));
     }
     Ok(v)
 }
@@ -342,7 +367,7 @@ mod tests {
 
     #[test]
     fn arg_decoding_matches_wiggle() {
-        let fatal = |r: Result<u64, P1Error>| matches!(r, Err(P1Error::Fatal(_)));
+        let fatal = |r: Result<u64, P1Error>| matches!(r, Err(P1Error::FatalConvert { .. }));
         assert!(fatal(
             flags_u16(0x10000, fdflags::ALL, "Fdflags").map(u64::from)
         ));
@@ -358,5 +383,53 @@ mod tests {
         assert!(fatal(rights_arg(-1)));
         assert!(fatal(flags_u32(-1, 1, "Lookupflags").map(u64::from)));
         assert_eq!(rights::ALL, 0x3fff_ffff);
+        assert_eq!(
+            rights_arg(-1),
+            Err(P1Error::FatalConvert {
+                ty: "Rights",
+                error: ConvertError::Int
+            })
+        );
+        assert_eq!(
+            flags_u16(0x20, fdflags::ALL, "Fdflags"),
+            Err(P1Error::FatalConvert {
+                ty: "Fdflags",
+                error: ConvertError::Flags
+            })
+        );
+        assert_eq!(
+            enum_u8(9, 6, "Advice"),
+            Err(P1Error::FatalConvert {
+                ty: "Advice",
+                error: ConvertError::Enum
+            })
+        );
+        assert_eq!(int_arg::<u16>(0xffff, "u16"), Ok(0xffff));
+        assert!(matches!(
+            int_arg::<u16>(0x10000, "u16"),
+            Err(P1Error::FatalConvert {
+                error: ConvertError::Int,
+                ..
+            })
+        ));
+    }
+
+    #[test]
+    fn convert_messages_are_wiggles() {
+        assert_eq!(
+            ConvertError::Int.messages("Rights"),
+            [
+                "Int conversion error: TryFromIntError(())",
+                "out of range integral type conversion attempted"
+            ]
+        );
+        assert_eq!(
+            ConvertError::Flags.messages("Oflags"),
+            ["Invalid flag value Oflags"]
+        );
+        assert_eq!(
+            ConvertError::Enum.messages("Whence"),
+            ["Invalid enum value Whence"]
+        );
     }
 }
