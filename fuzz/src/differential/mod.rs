@@ -278,6 +278,6 @@ pub fn map_wasmi_trap(code: wasmi::TrapCode) -> Option<TrapCode> {
         W::BadConversionToInteger => TrapCode::BadConversionToInteger,
         W::StackOverflow => TrapCode::StackOverflow,
         W::BadSignature => TrapCode::BadSignature,
-        W::OutOfFuel | W::GrowthOperationLimited | W::OutOfSystemMemory => return None,
+        W::OutOfFuel | W::GrowthOperationLimited => return None,
     })
 }

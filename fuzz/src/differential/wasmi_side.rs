@@ -98,7 +98,7 @@ impl WasmiInstance {
         let mut results: Vec<Val> = ty
             .results()
             .iter()
-            .map(|t| Val::default_for_ty(*t))
+            .map(|t| Val::default(*t))
             .collect();
         match func.call(&mut self.store, &args, &mut results) {
             Ok(()) => Outcome::Values(results.iter().map(from_wasmi).collect()),
@@ -132,7 +132,7 @@ impl WasmiInstance {
     pub fn table(&self, name: &str) -> State {
         match self.instance.get_table(&self.store, name) {
             Some(t) => table_state(t.size(&self.store), |i| {
-                t.get(&self.store, i).is_none_or(|r| r.is_null())
+                t.get(&self.store, i).is_none_or(|r| ref_is_null(&r))
             }),
             None => State::Missing,
         }
@@ -178,7 +178,7 @@ fn to_wasmi(v: Value, ty: &wasmi::ValType) -> Val {
         Value::F32(b) => Val::F32(wasmi::F32::from_bits(b)),
         Value::F64(b) => Val::F64(wasmi::F64::from_bits(b)),
         Value::V128(b) => Val::V128(wasmi::V128::from(b)),
-        Value::Ref { .. } => Val::default_for_ty(*ty),
+        Value::Ref { .. } => Val::default(*ty),
     }
 }
 
@@ -191,5 +191,14 @@ fn from_wasmi(v: &Val) -> Value {
         Val::V128(b) => Value::V128(b.as_u128()),
         Val::FuncRef(r) => Value::Ref { null: r.is_null() },
         Val::ExternRef(r) => Value::Ref { null: r.is_null() },
+    }
+}
+
+/// Whether a table element is a null reference.
+fn ref_is_null(v: &Val) -> bool {
+    match v {
+        Val::FuncRef(r) => r.is_null(),
+        Val::ExternRef(r) => r.is_null(),
+        _ => false,
     }
 }
