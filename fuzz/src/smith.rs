@@ -16,14 +16,7 @@ use wasmparser::WasmFeatures;
 
 /// The proposals wasm-smith 0.243 can generate (its `Config::features`
 /// switches), for intersecting with a requested set.
-pub const SMITH_FEATURES: WasmFeatures = WasmFeatures::WASM1
-    .union(WasmFeatures::MUTABLE_GLOBAL)
-    .union(WasmFeatures::SATURATING_FLOAT_TO_INT)
-    .union(WasmFeatures::SIGN_EXTENSION)
-    .union(WasmFeatures::REFERENCE_TYPES)
-    .union(WasmFeatures::MULTI_VALUE)
-    .union(WasmFeatures::BULK_MEMORY)
-    .union(WasmFeatures::SIMD)
+pub const SMITH_FEATURES: WasmFeatures = WasmFeatures::WASM2
     .union(WasmFeatures::RELAXED_SIMD)
     .union(WasmFeatures::MULTI_MEMORY)
     .union(WasmFeatures::EXCEPTIONS)

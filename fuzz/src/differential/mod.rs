@@ -41,15 +41,8 @@ use kiln_compiler::module::SUPPORTED_FEATURES;
 use value::{Outcome, Value};
 use wasmparser::{ValType as WasmValType, WasmFeatures};
 
-/// What the reference interpreter (wasmi 2.0) implements.
-pub const WASMI_FEATURES: WasmFeatures = WasmFeatures::WASM1
-    .union(WasmFeatures::MUTABLE_GLOBAL)
-    .union(WasmFeatures::SATURATING_FLOAT_TO_INT)
-    .union(WasmFeatures::SIGN_EXTENSION)
-    .union(WasmFeatures::REFERENCE_TYPES)
-    .union(WasmFeatures::MULTI_VALUE)
-    .union(WasmFeatures::BULK_MEMORY)
-    .union(WasmFeatures::SIMD)
+/// What the reference interpreter (wasmi 1.1) implements.
+pub const WASMI_FEATURES: WasmFeatures = WasmFeatures::WASM2
     .union(WasmFeatures::RELAXED_SIMD)
     .union(WasmFeatures::MULTI_MEMORY)
     .union(WasmFeatures::MEMORY64)
