@@ -168,6 +168,26 @@ impl Module {
         Ok(module)
     }
 
+    /// The `VMContext` layout of this module: what the compiler computed
+    /// (`vmctx_size`) and every runtime reader of the context uses.
+    pub fn vm_offsets(&self) -> kiln_abi::vmctx::VMOffsets {
+        let d = self.desc;
+        kiln_abi::vmctx::VMOffsets::new(
+            std::mem::size_of::<usize>() as u8,
+            kiln_abi::vmctx::VMCounts {
+                imported_funcs: d.num_imported_funcs,
+                imported_memories: d.num_imported_memories,
+                imported_tables: d.num_imported_tables,
+                imported_globals: d.num_imported_globals,
+                defined_memories: d.num_memories - d.num_imported_memories,
+                defined_tables: d.num_tables - d.num_imported_tables,
+                defined_globals: d.num_globals - d.num_imported_globals,
+                funcs: d.num_funcs,
+                tags: d.num_tags,
+            },
+        )
+    }
+
     /// The module name from the name section, if any (an empty name counts
     /// as none: the descriptor cannot tell them apart).
     pub fn name(&self) -> Option<&'static str> {

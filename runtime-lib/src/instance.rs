@@ -41,7 +41,7 @@ use kiln_abi::descriptor::{
 };
 use kiln_abi::trap::TrapCode;
 use kiln_abi::vmctx::{
-    VMCTX_MAGIC, VMCounts, VMFuncRef, VMFunctionImport, VMGlobal, VMMemoryDefinition, VMOffsets,
+    VMCTX_MAGIC, VMFuncRef, VMFunctionImport, VMGlobal, VMMemoryDefinition, VMOffsets,
     VMTableDefinition,
 };
 use std::alloc::Layout;
@@ -141,18 +141,7 @@ impl Instance {
         imports: &[Import],
     ) -> Result<Box<Instance>, String> {
         let d = module.desc;
-        let counts = VMCounts {
-            imported_funcs: d.num_imported_funcs,
-            imported_memories: d.num_imported_memories,
-            imported_tables: d.num_imported_tables,
-            imported_globals: d.num_imported_globals,
-            defined_memories: d.num_memories - d.num_imported_memories,
-            defined_tables: d.num_tables - d.num_imported_tables,
-            defined_globals: d.num_globals - d.num_imported_globals,
-            funcs: d.num_funcs,
-            tags: d.num_tags,
-        };
-        let offsets = VMOffsets::new(std::mem::size_of::<usize>() as u8, counts);
+        let offsets = module.vm_offsets();
         if offsets.size() != d.vmctx_size {
             return Err(corrupt(format!(
                 "VMContext size {} but the runtime computes {}",

@@ -11,7 +11,7 @@
 
 use crate::descriptor::{Module, slice};
 use kiln_abi::exceptions::{CallSiteDesc, HandlerDesc, TagDesc, VMTag};
-use kiln_abi::vmctx::{VMCounts, VMOffsets};
+use kiln_abi::vmctx::VMOffsets;
 
 /// The module's tags (imports first).
 pub fn module_tags(module: &Module) -> &'static [TagDesc] {
@@ -36,25 +36,6 @@ pub fn handlers(module: &Module, func: u32) -> &'static [HandlerDesc] {
         Some(f) => unsafe { slice(f.handlers, f.num_handlers.into()) },
         None => &[],
     }
-}
-
-/// The `VMContext` layout of `module` (as `Instance::new` computes it).
-pub fn vm_offsets(module: &Module) -> VMOffsets {
-    let d = module.desc;
-    VMOffsets::new(
-        std::mem::size_of::<usize>() as u8,
-        VMCounts {
-            imported_funcs: d.num_imported_funcs,
-            imported_memories: d.num_imported_memories,
-            imported_tables: d.num_imported_tables,
-            imported_globals: d.num_imported_globals,
-            defined_memories: d.num_memories - d.num_imported_memories,
-            defined_tables: d.num_tables - d.num_imported_tables,
-            defined_globals: d.num_globals - d.num_imported_globals,
-            funcs: d.num_funcs,
-            tags: d.num_tags,
-        },
-    )
 }
 
 /// A new, leaked [`VMTag`] for a tag of function type `type_index`.
@@ -102,7 +83,7 @@ pub unsafe fn tag_of(module: &Module, vmctx: *const u8, index: u32) -> *const VM
     if index >= module.desc.num_tags {
         return std::ptr::null();
     }
-    let offsets = vm_offsets(module);
+    let offsets = module.vm_offsets();
     // SAFETY: the slot lies inside the live context.
     unsafe {
         vmctx
