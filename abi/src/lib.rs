@@ -32,9 +32,10 @@ pub mod symbols;
 pub mod trap;
 pub mod vmctx;
 pub mod wasi_p1;
+pub mod wasi_p2;
 
 /// Version of the compiler<->runtime contract. Bump on any change.
-pub const ABI_VERSION: u32 = 3;
+pub const ABI_VERSION: u32 = 4;
 
 /// Magic number at the start of [`descriptor::ModuleDescriptor`] ("KILN").
 pub const MODULE_MAGIC: u32 = 0x4e4c_494b;

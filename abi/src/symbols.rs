@@ -3,12 +3,37 @@
 
 /// The [`crate::descriptor::ModuleDescriptor`] data symbol.
 pub const MODULE: &str = "__kiln_module";
+/// The [`crate::component::program::ProgramDescriptor`] data symbol: the one
+/// root the runtime's `main` refers to (it points at [`MODULE`] or
+/// [`COMPONENT`]).
+pub const PROGRAM: &str = "__kiln_program";
+/// The [`crate::component::program::ComponentDescriptor`] data symbol.
+pub const COMPONENT: &str = "__kiln_component";
+/// Prefix of every symbol of core module `N` of a component:
+/// `__kiln_m<N>_` followed by the symbol the module would have alone
+/// without its `__kiln_` (`__kiln_m2_func_7`, `__kiln_m2_module`).
+pub const COMPONENT_MODULE_PREFIX: &str = "__kiln_m";
+/// Prefix of component trampolines: `__kiln_cm_tramp_<index>`.
+pub const COMPONENT_TRAMPOLINE_PREFIX: &str = "__kiln_cm_tramp_";
+/// The runtime's table of WASI 0.2 host functions: a data symbol holding one
+/// `LoweredHostFn` pointer per entry of `crate::wasi_p2::WASI_P2_FUNCS`, in
+/// that order. A lowered-import trampoline loads entry `i` (offset `8 * i`)
+/// and calls it (an indirect call keeps the runtime's names free of
+/// mangling and lets the runtime check at compile time that it implements
+/// every listed function).
+pub const WASI_P2_HOST_TABLE: &str = "__kiln_wasi_p2_host";
+/// The runtime's resource built-ins called by trampolines.
+pub const RESOURCE_NEW: &str = "__kiln_cm_resource_new";
+/// See [`RESOURCE_NEW`].
+pub const RESOURCE_REP: &str = "__kiln_cm_resource_rep";
+/// See [`RESOURCE_NEW`].
+pub const RESOURCE_DROP: &str = "__kiln_cm_resource_drop";
 /// The [`crate::grants::GrantsDescriptor`] data symbol.
 pub const GRANTS: &str = "__kiln_grants";
 /// Defined only by the runtime of the matching [`crate::ABI_VERSION`];
 /// referenced from every descriptor.
 pub const fn abi_version_symbol() -> &'static str {
-    "__kiln_abi_v3"
+    "__kiln_abi_v4"
 }
 /// Prefix of runtime libcalls: `__kiln_rt_<name>`.
 pub const LIBCALL_PREFIX: &str = "__kiln_rt_";

@@ -32,6 +32,16 @@ pub enum CompileError {
         /// More detail (e.g. a signature mismatch).
         detail: String,
     },
+    /// A component import Kiln's WASI host does not provide as imported
+    /// (unknown function or resource, or another core signature).
+    #[error("unsupported import: {name} {reason}")]
+    UnsupportedImport {
+        /// The import as the component spells it, `interface#func`
+        /// (e.g. `wasi:cli/environment@0.2.6#get-arguments`).
+        name: String,
+        /// Why, e.g. `is not provided by Kiln's WASI host`.
+        reason: String,
+    },
     /// An implementation limit was exceeded.
     #[error("implementation limit exceeded: {0}")]
     ImplLimit(&'static str),

@@ -11,10 +11,12 @@
 //! 2. [`func`]: each function body becomes CLIF, in parallel.
 //! 3. [`obj`]: everything is written into the object, deterministically.
 //!
-//! Components (issue 4, front-end only so far, not used by the CLI):
-//! [`component::plan()`] validates a component and flattens it into a
-//! plain-data [`component::ComponentPlan`] (core modules, instantiation
-//! order, trampolines, resources, imports, exports).
+//! Components (issue 4): [`component::plan()`] validates a component and
+//! flattens it into a plain-data [`component::ComponentPlan`] (core
+//! modules, instantiation order, trampolines, resources, imports, exports);
+//! [`compile_component`] compiles every core module of the plan through the
+//! same three phases into ONE object, adding the component trampolines and
+//! the `__kiln_component` descriptor ([`component::emit`]).
 
 pub mod component;
 pub mod config;
@@ -25,6 +27,7 @@ pub mod module;
 pub mod obj;
 pub mod trampolines;
 
+pub use component::{compile_component, compile_component_timed};
 pub use config::{Config, CpuSpec, Grants, ImportPolicy, OptLevel};
 pub use error::CompileError;
 

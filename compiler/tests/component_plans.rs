@@ -11,6 +11,12 @@
 //!   of `wasi-preview1-component-adapter-provider`, compared with
 //!   `rust-wasip1-adapter.plan`.
 //!
+//! - `compile::rust_wasip2_hello`, `compile::rust_wasip1_adapter`: the
+//!   same two components compiled to one object by
+//!   `kiln_compiler::component::emit` (against Kiln's WASI 0.2 host list once
+//!   it is filled, and always against a host list derived from the plan's
+//!   own lowered imports, so the back end is exercised on real components);
+//!   the object must name `__kiln_program` and every module's descriptor.
 //! - `wasip2_program::<name>`: every WASI test program of
 //!   `tests/programs/rust` built for `wasm32-wasip2` (the p1-only ones get
 //!   the toolchain's preview1 adapter) must plan, with the plan's
@@ -23,9 +29,11 @@
 
 use cranelift_entity::EntityRef;
 use kiln_compiler::Config;
+use kiln_compiler::component::emit::{HostApi, emit_component};
 use kiln_compiler::component::plan;
-use kiln_compiler::component::plan::{ComponentPlan, CoreDef, Trampoline};
+use kiln_compiler::component::plan::{ComponentPlan, CoreDef, Resource, Trampoline};
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use object::Object;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -55,6 +63,20 @@ fn main() {
     trials.push(Trial::ignorable_test(
         "component_plans::rust_wasip1_adapter",
         rust_wasip1_adapter,
+    ));
+    trials.push(Trial::ignorable_test(
+        "component_plans::compile::rust_wasip2_hello",
+        || match hello_wasip2() {
+            Ok(wasm) => compile_component(&wasm),
+            Err(skip) => skip,
+        },
+    ));
+    trials.push(Trial::ignorable_test(
+        "component_plans::compile::rust_wasip1_adapter",
+        || match hello_wasip1_adapter() {
+            Ok(wasm) => compile_component(&wasm),
+            Err(skip) => skip,
+        },
     ));
     let mut programs: Vec<PathBuf> = std::fs::read_dir(dir().join("../programs/rust"))
         .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
@@ -298,20 +320,39 @@ fn build(source: &Path, target: &str) -> Result<Vec<u8>, String> {
     std::fs::read(&out).map_err(|e| e.to_string())
 }
 
-fn rust_wasip2_hello() -> Result<Completion, Failed> {
+/// The hello component built for `wasm32-wasip2`, or the trial's outcome
+/// when it cannot be built.
+fn hello_wasip2() -> Result<Vec<u8>, Result<Completion, Failed>> {
     if let Err(why) = check_target("wasm32-wasip2") {
-        return toolchain_missing(why);
+        return Err(toolchain_missing(why));
     }
-    let wasm = build_hello("wasm32-wasip2")?;
+    build_hello("wasm32-wasip2").map_err(|e| Err(e.into()))
+}
+
+fn rust_wasip2_hello() -> Result<Completion, Failed> {
+    let wasm = match hello_wasip2() {
+        Ok(wasm) => wasm,
+        Err(skip) => return skip,
+    };
     golden("rust-wasip2-hello.plan", &render(&wasm, false)?)
 }
 
 fn rust_wasip1_adapter() -> Result<Completion, Failed> {
+    let wasm = match hello_wasip1_adapter() {
+        Ok(wasm) => wasm,
+        Err(skip) => return skip,
+    };
+    golden("rust-wasip1-adapter.plan", &render(&wasm, false)?)
+}
+
+/// The hello program built for `wasm32-wasip1` and adapted into a
+/// component, or the trial's outcome when it cannot be built.
+fn hello_wasip1_adapter() -> Result<Vec<u8>, Result<Completion, Failed>> {
     if let Err(why) = check_target("wasm32-wasip1") {
-        return toolchain_missing(why);
+        return Err(toolchain_missing(why));
     }
-    let module = build_hello("wasm32-wasip1")?;
-    let wasm = wit_component::ComponentEncoder::default()
+    let module = build_hello("wasm32-wasip1").map_err(|e| Err(e.into()))?;
+    wit_component::ComponentEncoder::default()
         .module(&module)
         .and_then(|e| {
             e.adapter(
@@ -320,8 +361,75 @@ fn rust_wasip1_adapter() -> Result<Completion, Failed> {
             )
         })
         .and_then(|e| e.validate(true).encode())
-        .map_err(|e| format!("componentizing the wasip1 module failed: {e:#}"))?;
-    golden("rust-wasip1-adapter.plan", &render(&wasm, false)?)
+        .map_err(|e| Err(format!("componentizing the wasip1 module failed: {e:#}").into()))
+}
+
+/// A host list providing exactly what `p` lowers and names, with the core
+/// signatures the canonical ABI gives (leaked: `HostApi` holds statics).
+fn plan_host(p: &ComponentPlan) -> HostApi {
+    use kiln_abi::component::{AbiContext, FlattenOpts, FuncSig, canonical_key};
+    use kiln_abi::wasi_p2::{P2Func, P2Resource};
+    let leak = |s: &str| -> &'static str { Box::leak(s.to_string().into_boxed_str()) };
+    let mut funcs = Vec::new();
+    for t in p.trampolines.values() {
+        if let Trampoline::LowerImport { path, ty, .. } = t {
+            let ft = &p.func_types[*ty];
+            let params: Vec<_> = ft.params.iter().map(|(_, t)| *t).collect();
+            let results: Vec<_> = ft.result.iter().copied().collect();
+            let sig = p.types.table().flatten_functype(
+                FuncSig {
+                    params: &params,
+                    results: &results,
+                },
+                FlattenOpts::default(),
+                AbiContext::Lower,
+            );
+            funcs.push(P2Func {
+                interface: leak(canonical_key(&path[0])),
+                name: leak(path.get(1).map_or("", |s| s.as_str())),
+                params: Box::leak(sig.params.as_slice().to_vec().into_boxed_slice()),
+                results: Box::leak(sig.results.as_slice().to_vec().into_boxed_slice()),
+            });
+        }
+    }
+    let mut resources = Vec::new();
+    for r in p.resources.values() {
+        if let Resource::Imported { path } = r {
+            resources.push(P2Resource {
+                interface: leak(canonical_key(&path[0])),
+                name: leak(&path[1]),
+            });
+        }
+    }
+    HostApi {
+        funcs: Box::leak(funcs.into_boxed_slice()),
+        resources: Box::leak(resources.into_boxed_slice()),
+    }
+}
+
+/// Compiles component `wasm` to one object (see the module docs).
+fn compile_component(wasm: &[u8]) -> Result<Completion, Failed> {
+    let config = Config::default();
+    let p = plan(wasm, &config).map_err(|e| format!("plan failed: {e}"))?;
+    let object = emit_component(&p, wasm, &config, &plan_host(&p), &mut Default::default())
+        .map_err(|e| format!("compile failed: {e}"))?;
+    let file = object::File::parse(&*object).map_err(|e| e.to_string())?;
+    let mut names = vec![
+        kiln_abi::symbols::PROGRAM.to_string(),
+        kiln_abi::symbols::COMPONENT.to_string(),
+    ];
+    names.extend((0..p.modules.len()).map(|m| format!("__kiln_m{m}_module")));
+    names.extend((0..p.trampolines.len()).map(|t| format!("__kiln_cm_tramp_{t}")));
+    for name in names {
+        if file.symbol_by_name(&name).is_none() {
+            return Err(format!("the object has no {name}").into());
+        }
+    }
+    if !kiln_abi::wasi_p2::WASI_P2_FUNCS.is_empty() {
+        kiln_compiler::compile_component(wasm, &config)
+            .map_err(|e| format!("compile against Kiln's WASI host failed: {e}"))?;
+    }
+    Ok(Completion::Completed)
 }
 
 fn wasip2_program(source: &Path) -> Result<Completion, Failed> {

@@ -2,8 +2,11 @@
 //! start-up to exit status.
 //!
 //! Phase: the whole process. Inputs: `argc`/`argv` from the C runtime, the
-//! linked-in descriptors `__kiln_module` and `__kiln_grants` (read in place),
-//! the environment. Output: the exit status.
+//! linked-in descriptors `__kiln_program` (pointing at the module's
+//! `__kiln_module` or the component's `__kiln_component`) and
+//! `__kiln_grants` (read in place), the environment. Output: the exit
+//! status. A component continues in `crate::component::entry` after the
+//! shared set-up (grants, trap handlers, the big-stack guest thread).
 //!
 //! Sequence ([`run`], then [`run_guest`] on the thread with enough stack):
 //! descriptors checked (mismatch: `Error: ...`, status 1) -> grants resolved
@@ -24,6 +27,9 @@ use crate::descriptor::Module;
 use crate::errors;
 use crate::grants::{self, Grants, RunSettings};
 use crate::instance::{InitError, Instance};
+use kiln_abi::component::program::{
+    ComponentDescriptor, PROGRAM_COMPONENT, PROGRAM_MODULE, ProgramDescriptor,
+};
 use kiln_abi::descriptor::{KIND_FUNC, ModuleDescriptor, NO_INDEX};
 use kiln_abi::grants::{GRANT_FLAG_RUN_MODE, GrantsDescriptor, RUN_CONFIG_ENV};
 use std::ffi::{CStr, c_char, c_int};
@@ -36,7 +42,7 @@ pub const INTERNAL_ERROR_STATUS: i32 = 70;
 /// to it (`kiln_abi::symbols::abi_version_symbol`), so a module compiled for
 /// another ABI version fails to link with this runtime.
 #[unsafe(no_mangle)]
-pub static __kiln_abi_v3: u8 = kiln_abi::ABI_VERSION as u8;
+pub static __kiln_abi_v4: u8 = kiln_abi::ABI_VERSION as u8;
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
     if let Some(s) = payload.downcast_ref::<&str>() {
@@ -80,10 +86,45 @@ pub fn guard<R>(f: impl FnOnce() -> R) -> R {
 
 #[cfg(not(any(test, feature = "embedding")))]
 unsafe extern "C" {
-    /// The module descriptor the compiler emitted.
-    static __kiln_module: ModuleDescriptor;
+    /// The program root the compiler emitted (a module or a component).
+    static __kiln_program: ProgramDescriptor;
     /// The grants the compiler emitted.
     static __kiln_grants: GrantsDescriptor;
+}
+
+/// What the executable runs.
+#[derive(Copy, Clone, Debug)]
+pub enum Program {
+    /// A core module.
+    Module(&'static ModuleDescriptor),
+    /// A component.
+    Component(&'static ComponentDescriptor),
+}
+
+impl Program {
+    /// Decodes the root record.
+    ///
+    /// # Safety
+    /// `p` is the compiler's `__kiln_program`, whose root is valid for the
+    /// process.
+    pub unsafe fn new(p: &'static ProgramDescriptor) -> Result<Program, String> {
+        if p.magic != kiln_abi::MODULE_MAGIC || p.abi_version != kiln_abi::ABI_VERSION {
+            return Err(format!(
+                "this executable was compiled for Kiln runtime ABI version {} but its runtime implements version {}",
+                p.abi_version,
+                kiln_abi::ABI_VERSION
+            ));
+        }
+        let root = p.root as usize;
+        // SAFETY: the caller's contract.
+        unsafe {
+            match p.kind {
+                PROGRAM_MODULE => Ok(Program::Module(&*(root as *const ModuleDescriptor))),
+                PROGRAM_COMPONENT => Ok(Program::Component(&*(root as *const ComponentDescriptor))),
+                k => Err(format!("corrupt program descriptor: kind {k}")),
+            }
+        }
+    }
 }
 
 /// The process entry point, called by the C runtime.
@@ -99,8 +140,11 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
         let args = unsafe { collect_args(argc, argv) };
         // SAFETY: the linker resolved both symbols to the compiler's
         // descriptors, which live for the whole process.
-        let (module, grants) = unsafe { (&__kiln_module, &__kiln_grants) };
-        run(module, grants, args)
+        let (program, grants) = unsafe { (Program::new(&__kiln_program), &__kiln_grants) };
+        match program {
+            Ok(p) => run(p, grants, args),
+            Err(e) => errors::report(&[e]),
+        }
     })
 }
 
@@ -120,17 +164,16 @@ pub unsafe fn collect_args(argc: c_int, argv: *const *const c_char) -> Vec<Vec<u
 }
 
 /// Everything between entry and exit status.
-pub fn run(
-    module: &'static ModuleDescriptor,
-    grants: &GrantsDescriptor,
-    args: Vec<Vec<u8>>,
-) -> i32 {
+pub fn run(program: Program, grants: &GrantsDescriptor, args: Vec<Vec<u8>>) -> i32 {
     // SAFETY: setting a disposition; no handler code involved.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
-    // SAFETY: the descriptors are the compiler's, valid for the process.
-    let module = match unsafe { Module::new(module) } {
-        Ok(m) => m,
-        Err(e) => return errors::report(&[e]),
+    let module = match program {
+        // SAFETY: the descriptors are the compiler's, valid for the process.
+        Program::Module(m) => match unsafe { Module::new(m) } {
+            Ok(m) => Some(m),
+            Err(e) => return errors::report(&[e]),
+        },
+        Program::Component(_) => None,
     };
     // SAFETY: as above.
     let baked = match unsafe { Grants::from_descriptor(grants) } {
@@ -160,6 +203,17 @@ pub fn run(
     if let Err(e) = crate::traps::install() {
         return errors::report(&[e]);
     }
+    let Some(module) = module else {
+        let Program::Component(c) = program else {
+            unreachable!("a module was decoded above")
+        };
+        return match crate::stack::run_guest(move || {
+            crate::component::entry::run_component(c, settings)
+        }) {
+            Ok(status) => status,
+            Err(e) => errors::report(&[e]),
+        };
+    };
     crate::traps::registry::register_module(module);
     match crate::stack::run_guest(move || run_guest(module, settings)) {
         Ok(status) => status,
@@ -268,8 +322,8 @@ mod tests {
     #[test]
     fn abi_symbol_name_matches_the_contract() {
         // The static above must carry exactly the name the compiler refers to.
-        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v3");
-        assert_eq!(super::__kiln_abi_v3 as u32, kiln_abi::ABI_VERSION);
+        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v4");
+        assert_eq!(super::__kiln_abi_v4 as u32, kiln_abi::ABI_VERSION);
     }
 
     #[test]

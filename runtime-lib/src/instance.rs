@@ -528,6 +528,33 @@ impl Instance {
         }
     }
 
+    /// The defining instance and defined index of memory `index` (itself
+    /// for a defined memory, the provider for an imported one): what a
+    /// re-export of it binds to.
+    pub fn memory_owner(&mut self, index: u32) -> Option<(*mut Instance, u32)> {
+        let imported = self.module.desc.num_imported_memories;
+        if index >= self.module.desc.num_memories {
+            return None;
+        }
+        match index.checked_sub(imported) {
+            Some(def) => Some((self as *mut Instance, def)),
+            None => self.imported_memories.get(index as usize).copied(),
+        }
+    }
+
+    /// The defining instance and defined index of table `index` (see
+    /// [`Instance::memory_owner`]).
+    pub fn table_owner(&mut self, index: u32) -> Option<(*mut Instance, u32)> {
+        let imported = self.module.desc.num_imported_tables;
+        if index >= self.module.desc.num_tables {
+            return None;
+        }
+        match index.checked_sub(imported) {
+            Some(def) => Some((self as *mut Instance, def)),
+            None => self.imported_tables.get(index as usize).copied(),
+        }
+    }
+
     /// The `VMMemoryDefinition` of defined memory `def_index` (what
     /// importers of it point to).
     pub fn defined_memory_definition(&self, def_index: u32) -> Option<*mut VMMemoryDefinition> {

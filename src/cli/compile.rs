@@ -5,15 +5,27 @@ use super::runtime;
 use anyhow::{Context, Result};
 use std::path::Path;
 
-/// Compiles `wasm` into object bytes; errors name `file`. With
-/// `KILN_TIMINGS=1` the per-phase compile times go to stderr.
+/// Compiles `wasm` (a core module or a component) into object bytes;
+/// errors name `file`. With `KILN_TIMINGS=1` the per-phase compile times
+/// go to stderr.
 pub fn compile(file: &Path, wasm: &[u8], config: &kiln_compiler::Config) -> Result<Vec<u8>> {
-    let (object, timings) = kiln_compiler::compile_module_timed(wasm, config)
-        .with_context(|| format!("failed to compile `{}`", file.display()))?;
+    let compiled = if is_component(wasm) {
+        kiln_compiler::compile_component_timed(wasm, config)
+    } else {
+        kiln_compiler::compile_module_timed(wasm, config)
+    };
+    let (object, timings) =
+        compiled.with_context(|| format!("failed to compile `{}`", file.display()))?;
     if env_flag("KILN_TIMINGS") {
         eprintln!("{timings}");
     }
     Ok(object)
+}
+
+/// Whether `wasm` is a component (binary header: version 0x0d, layer 1)
+/// rather than a core module.
+pub fn is_component(wasm: &[u8]) -> bool {
+    wasm.len() >= 8 && wasm[..4] == *b"\0asm" && wasm[6..8] == [1, 0]
 }
 
 /// Whether environment variable `name` is set to something other than

@@ -5,6 +5,13 @@
 //! `tests/programs/README.md`). Plus `big/`, a Cargo project that makes a
 //! module of at least 5 MB.
 //!
+//! WASI 0.2 components come from two places: Rust programs with
+//! `target = wasm32-wasip2` (rustc links the component itself through
+//! `wasm-component-ld`), and C programs with `adapt = command`, built for
+//! `wasm32-wasi` (preview 1) and then wrapped into a `wasi:cli/command`
+//! component with the preview1 command adapter (`wit-component` and the
+//! adapter bytes of `wasi-preview1-component-adapter-provider`).
+//!
 //! C programs need clang, lld and wasi-libc; without them the C trials are
 //! skipped with a message (and fail under `CI`, which installs them).
 
@@ -43,6 +50,19 @@ struct Spec {
     /// Why the program cannot run under the reference engine
     /// (`wasmtime-skip = reason`): ignored with `KILN_TEST_ENGINE=wasmtime`.
     wasmtime_skip: Option<String>,
+    /// WASI settings (`wasi = inherit-network`), each passed as `-S <value>`
+    /// to both Kiln and wasmtime, which spell them alike.
+    wasi: Vec<String>,
+    /// C only: `adapt = command` turns the preview 1 module into a WASI 0.2
+    /// command component with the preview1 command adapter.
+    adapt: Option<Adapt>,
+}
+
+/// How a preview 1 module is adapted into a component.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Adapt {
+    /// The `wasi:cli/command` adapter (the module exports `_start`).
+    Command,
 }
 
 fn parse_spec(source: &str) -> Result<Spec> {
@@ -74,6 +94,11 @@ fn parse_spec(source: &str) -> Result<Spec> {
             "files-file" => spec.files_file = true,
             "target" => spec.target = Some(value.to_string()),
             "wasmtime-skip" => spec.wasmtime_skip = Some(value.to_string()),
+            "wasi" => spec.wasi.push(value.to_string()),
+            "adapt" => match value {
+                "command" => spec.adapt = Some(Adapt::Command),
+                other => bail!("line {}: unknown adapter `{other}` (known: command)", i + 1),
+            },
             other => bail!("line {}: unknown directive `{other}`", i + 1),
         }
     }
@@ -141,7 +166,10 @@ fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
             "not under wasmtime: {why}"
         )));
     }
-    let wasm = build_wasm(source, lang, target).map_err(fail)?;
+    let mut wasm = build_wasm(source, lang, target).map_err(fail)?;
+    if let Some(adapt) = spec.adapt {
+        wasm = adapt_module(&wasm, adapt).map_err(fail)?;
+    }
     let mut failures = Vec::new();
     let vias: &[Via] = if util::reference_engine() {
         &[Via::Wasmtime]
@@ -206,6 +234,10 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
     for env in &spec.envs {
         grant_flags.push("--env".into());
         grant_flags.push(env.clone());
+    }
+    for setting in &spec.wasi {
+        grant_flags.push("-S".into());
+        grant_flags.push(setting.clone());
     }
     let outcome = match via {
         Via::Build => {
@@ -373,6 +405,39 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
             o.describe()
         );
     }
+    std::fs::rename(&tmp, &out)?;
+    Ok(out)
+}
+
+/// Wraps the preview 1 module `core` into a component with the adapter
+/// `adapt`, written beside it as `<name>.component.wasm` (reused while newer
+/// than the module).
+fn adapt_module(core: &Path, adapt: Adapt) -> Result<PathBuf> {
+    let out = core.with_extension("component.wasm");
+    let fresh = matches!(
+        (std::fs::metadata(core).and_then(|m| m.modified()),
+         std::fs::metadata(&out).and_then(|m| m.modified())),
+        (Ok(c), Ok(o)) if o >= c
+    );
+    if fresh {
+        return Ok(out);
+    }
+    let adapter = match adapt {
+        Adapt::Command => {
+            wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER
+        }
+    };
+    let bytes = std::fs::read(core).with_context(|| format!("read {}", core.display()))?;
+    let component = wit_component::ComponentEncoder::default()
+        .module(&bytes)
+        .context("wit-component: module")?
+        .validate(true)
+        .adapter("wasi_snapshot_preview1", adapter)
+        .context("wit-component: adapter")?
+        .encode()
+        .with_context(|| format!("adapting {} into a component", core.display()))?;
+    let tmp = out.with_extension(format!("{}.tmp", std::process::id()));
+    std::fs::write(&tmp, component)?;
     std::fs::rename(&tmp, &out)?;
     Ok(out)
 }

@@ -6,31 +6,32 @@
 //!
 //! For each `canon lower` of a host import the compiler emits one trampoline
 //! with the core signature `flatten_functype(opts, ft, Lower)` (see
-//! [`super::flatten`]) in the wasm calling convention. It:
-//! 1. traps if the calling component instance's [`INSTANCE_FLAG_MAY_LEAVE`]
-//!    is clear;
-//! 2. spills the core parameters into a stack array of
+//! [`super::flatten`]) in the wasm calling convention. Its callee
+//! `VMContext` argument is the address of its [`CanonOpts`] record (the
+//! runtime binds the import that way, see [`super::program::TrampolineDesc`]).
+//! It:
+//! 1. spills the core parameters into a stack array of
 //!    [`lowered_slots_len`] `u64` slots ([`LOWERED_SLOT_SIZE`] bytes each,
 //!    8-aligned): parameter `i` in slot `i`, `i32`/`f32` (bits) zero-extended
 //!    into the low 32 bits, `i64`/`f64` (bits) in the whole slot. A return
 //!    pointer, when `flatten_functype` appended one, is simply the last
 //!    parameter; when the parameters travel in memory, slot 0 is their
 //!    address;
-//! 3. calls the host function [`LoweredHostFn`]
-//!    `(vmctx, &CANON_OPTS_k, slots, num_slots) -> u32`, where `vmctx` is the
-//!    calling core instance's `VMContext` and `CANON_OPTS_k` the
-//!    [`CanonOpts`] record of this `canon lower`;
-//! 4. on a non-zero result, traps: the value is a
-//!    [`crate::trap::TrapCode`], the same convention as trapping libcalls
-//!    (traps that are not a `TrapCode`, such as a bad handle, are raised by
-//!    the runtime itself and never return);
-//! 5. otherwise returns the flat result, if any, from slot 0 (same
-//!    encoding as parameters; an `i32` result is the low 32 bits).
+//! 2. calls the host function [`LoweredHostFn`] `(opts, slots, num_slots)`;
+//! 3. returns the flat result, if any, from slot 0 (same encoding as
+//!    parameters; an `i32` result is the low 32 bits).
 //!
-//! The host function lifts the parameters from the slots (or from memory at
-//! `slots[0]`), runs, and lowers the result into slot 0 or at the return
-//! pointer with `may_leave` cleared, calling `realloc` from `opts` as the
-//! spec orders it.
+//! The host function checks `may_leave`, lifts the parameters from the
+//! slots (or from memory at `slots[0]`), runs, and lowers the result into
+//! slot 0 or at the return pointer with `may_leave` cleared, calling
+//! `realloc` from `opts` as the spec orders it. It never returns on a trap
+//! or a fatal host error: the runtime raises it (unwinding to the innermost
+//! trap catcher of an embedding, or reporting it and exiting in an
+//! executable), so the trampoline has no error path.
+//!
+//! Resource built-ins (`resource.new/rep/drop`) use the same trampoline
+//! shape, calling [`crate::symbols::RESOURCE_NEW`] and friends with their
+//! own `CanonOpts` record (whose `resource` field names the resource).
 
 use crate::descriptor::{Addr, NO_INDEX};
 
@@ -167,8 +168,8 @@ pub struct CanonOpts {
     /// function-type table (plan numbering), or [`NO_INDEX`] for built-ins
     /// that have none.
     pub func_type: u32,
-    /// Padding; keep zero.
-    pub _pad2: u32,
+    /// Resource built-ins: the plan's resource index; else [`NO_INDEX`].
+    pub resource: u32,
     /// `memory`: a memory index of a core instance.
     pub memory: CoreItemRef,
     /// `realloc`: a function of a core instance.
@@ -195,7 +196,7 @@ impl CanonOpts {
         flags: 0,
         _pad: 0,
         func_type: NO_INDEX,
-        _pad2: 0,
+        resource: NO_INDEX,
         memory: CoreItemRef::NONE,
         realloc: CoreItemRef::NONE,
         post_return: CoreItemRef::NONE,
@@ -259,13 +260,8 @@ pub fn lowered_slots_len(sig: &super::CoreSig) -> usize {
 }
 
 /// A host function reached from a lowered-import trampoline (see the module
-/// docs): returns 0, or a non-zero [`crate::trap::TrapCode`] to raise.
-pub type LoweredHostFn = unsafe extern "C" fn(
-    vmctx: *mut u8,
-    opts: *const CanonOpts,
-    slots: *mut u64,
-    num_slots: u32,
-) -> u32;
+/// docs); it returns only on success.
+pub type LoweredHostFn = unsafe extern "C" fn(opts: *const CanonOpts, slots: *mut u64, num_slots: u32);
 
 /// Result of an async-lifted core function or its `callback`
 /// (`CallbackCode`): the low 4 bits; `WAIT` carries a waitable-set index in

@@ -53,6 +53,7 @@ pub mod canon;
 pub mod flatten;
 pub mod layout;
 pub mod names;
+pub mod program;
 pub mod types;
 
 #[cfg(test)]

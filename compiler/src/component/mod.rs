@@ -21,13 +21,21 @@
 //! 3. `dump.rs`: [`ComponentPlan::dump`], the text the golden tests
 //!    (`compiler/tests/component_plans.rs`) compare.
 //!
+//! 4. [`emit`] (phase 3, the back end): the plan -> ONE relocatable object
+//!    ([`compile_component`]): every core module through the core pipeline
+//!    under its own symbol prefix, the trampolines, the `CanonOpts` records
+//!    and the `__kiln_component` descriptor. Unlike steps 1-3 it uses
+//!    Cranelift (the trampolines' CLIF) and `crate::obj`.
+//!
 //! Rejected as [`CompileError::Unsupported`] naming the construct: fused
 //! adapters (lowering a lifted function), module/component imports and
 //! exports, values, start functions, re-exported imports, async built-ins,
-//! stackful async, threading, error-context and GC options. The CLI does
-//! not use this yet.
+//! stackful async, threading, error-context and GC options (and, in
+//! [`emit`], async lifts and lowers). Imports Kiln's WASI 0.2 host lacks
+//! are [`CompileError::UnsupportedImport`] from [`emit`].
 
 mod dump;
+pub mod emit;
 mod inline;
 mod parse;
 pub mod plan;
@@ -37,6 +45,7 @@ pub mod types;
 mod tests;
 
 pub use dump::{func_type as display_func_type, val_type as display_val_type};
+pub use emit::{compile_component, compile_component_timed};
 pub use plan::ComponentPlan;
 
 use crate::{CompileError, Config};

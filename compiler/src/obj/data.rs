@@ -5,9 +5,12 @@
 //! the `kiln_abi` types, plus absolute address relocations. Output: defined
 //! data objects in a [`ObjectModule`]. Invariants: objects are declared and
 //! defined in [`DataKey`] order (deterministic output); an empty object is
-//! never defined (an address to it is written as `0`, "none").
+//! never defined (an address to it is written as `0`, "none"). One
+//! [`DataObjects`] holds the data of one [`Namespace`]; several can be
+//! defined into the same object (a component's modules), referring to each
+//! other's objects by [`Target::Defined`] ids.
 
-use super::symbols::DataKey;
+use super::symbols::{DataKey, Namespace};
 use crate::CompileError;
 use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module};
 use cranelift_object::ObjectModule;
@@ -18,8 +21,12 @@ use std::collections::BTreeMap;
 pub enum Target {
     /// A function symbol.
     Func(FuncId),
-    /// A data object (plus an addend).
+    /// A data object of the same [`DataObjects`] (plus an addend).
     Data(DataKey),
+    /// A data object already defined in the module (by another
+    /// [`DataObjects`], e.g. a component module's descriptor), plus an
+    /// addend.
+    Defined(DataId),
 }
 
 /// The bytes and relocations of one data object.
@@ -29,6 +36,7 @@ pub struct DataBuilder {
     relocs: Vec<(u32, Target, i64)>,
     align: u64,
     section: Option<&'static str>,
+    writable: bool,
 }
 
 impl DataBuilder {
@@ -39,7 +47,14 @@ impl DataBuilder {
             relocs: Vec::new(),
             align,
             section: None,
+            writable: false,
         }
+    }
+
+    /// Makes the object writable data (e.g. records the runtime fills in).
+    pub fn writable(mut self) -> Self {
+        self.writable = true;
+        self
     }
 
     /// Places the object in a custom section (ELF section name).
@@ -109,13 +124,22 @@ impl DataBuilder {
     }
 }
 
-/// All data objects of the object file, by key.
+/// The data objects of one [`Namespace`], by key.
 #[derive(Debug, Default)]
 pub struct DataObjects {
+    ns: Namespace,
     objects: BTreeMap<DataKey, DataBuilder>,
 }
 
 impl DataObjects {
+    /// No objects yet; their symbols will be in `ns`.
+    pub fn new(ns: Namespace) -> Self {
+        DataObjects {
+            ns,
+            objects: BTreeMap::new(),
+        }
+    }
+
     /// The builder of `key`, created with `align` if new.
     pub fn get(&mut self, key: DataKey, align: u64) -> &mut DataBuilder {
         self.objects
@@ -134,8 +158,15 @@ impl DataObjects {
     }
 
     /// Declares and defines every non-empty object, and imports the ABI
-    /// anchor. Only the module and grants descriptors are exported.
-    pub fn define_all(self, module: &mut ObjectModule) -> Result<(), CompileError> {
+    /// anchor (declaring it again in a later call gives the same symbol).
+    /// Exported: the program, grants and a core program's module
+    /// descriptor; everything else is local. Returns the id of every
+    /// defined object.
+    pub fn define_all(
+        self,
+        module: &mut ObjectModule,
+    ) -> Result<BTreeMap<DataKey, DataId>, CompileError> {
+        let ns = self.ns;
         let mut ids: BTreeMap<DataKey, DataId> = BTreeMap::new();
         let anchor = DataKey::AbiAnchor;
         ids.insert(
@@ -149,12 +180,15 @@ impl DataObjects {
                 continue;
             }
             let linkage = match key {
-                DataKey::Module | DataKey::Grants => Linkage::Export,
+                DataKey::Module if ns == Namespace::Program => Linkage::Export,
+                DataKey::Grants | DataKey::Program => Linkage::Export,
                 DataKey::AbiAnchor => continue,
-                DataKey::Part(_) | DataKey::Image(_) => Linkage::Local,
+                DataKey::Module | DataKey::Part(_) | DataKey::Image(_) | DataKey::Component => {
+                    Linkage::Local
+                }
             };
             let id = module
-                .declare_data(&key.symbol(), linkage, false, false)
+                .declare_data(&key.symbol_in(ns), linkage, builder.writable, false)
                 .map_err(object_error)?;
             ids.insert(*key, id);
         }
@@ -183,12 +217,18 @@ impl DataObjects {
                         let Some(&target_id) = ids.get(&k) else {
                             return Err(CompileError::Object(format!(
                                 "internal: {} refers to empty or missing {}",
-                                key.symbol(),
-                                k.symbol()
+                                key.symbol_in(ns),
+                                k.symbol_in(ns)
                             )));
                         };
                         let gv = *data_refs
-                            .entry(k)
+                            .entry(target_id)
+                            .or_insert_with(|| module.declare_data_in_data(target_id, &mut desc));
+                        desc.write_data_addr(at, gv, addend);
+                    }
+                    Target::Defined(target_id) => {
+                        let gv = *data_refs
+                            .entry(target_id)
                             .or_insert_with(|| module.declare_data_in_data(target_id, &mut desc));
                         desc.write_data_addr(at, gv, addend);
                     }
@@ -197,7 +237,7 @@ impl DataObjects {
             desc.define(builder.bytes.into_boxed_slice());
             module.define_data(id, &desc).map_err(object_error)?;
         }
-        Ok(())
+        Ok(ids)
     }
 }
 

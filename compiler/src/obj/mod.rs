@@ -5,11 +5,20 @@
 //! - local function symbols: `__kiln_func_N` (defined wasm functions),
 //!   `__kiln_host_call_N` (imported WASI functions), `__kiln_array_call_N`
 //!   (exported functions and the start function);
-//! - the exported data symbols `__kiln_module` ([`descriptor`]) and
-//!   `__kiln_grants` ([`grants`]), with local arrays `__kiln_desc_*` and
-//!   memory images `__kiln_image_N` ([`image`]);
+//! - the exported data symbols `__kiln_module` ([`descriptor`]),
+//!   `__kiln_grants` ([`grants`]) and `__kiln_program` ([`program`], kind
+//!   `PROGRAM_MODULE`, pointing at `__kiln_module`), with local arrays
+//!   `__kiln_desc_*` and memory images `__kiln_image_N` ([`image`]);
 //! - undefined references to `__kiln_abi_v<N>`, every `__kiln_rt_<libcall>`
 //!   and the `__kiln_p1_<name>` functions the module imports.
+//!
+//! A component's core modules go through the same code into one shared
+//! [`ObjectModule`] ([`emit_component_module`]): module `N`'s symbols are in
+//! [`Namespace::ComponentModule`] (`__kiln_m<N>_func_7`, a local
+//! `__kiln_m<N>_module`), and the libcall imports are shared (declaring the
+//! same import twice yields the same symbol). The component's own data
+//! (`__kiln_component`, `__kiln_program`, `__kiln_grants`) is written by
+//! `crate::component::emit` with this module's data machinery.
 //!
 //! Order of work: declare every function (deterministic order) and record
 //! the ids in [`DeclaredFuncs`] before any translation; compile in parallel
@@ -18,11 +27,12 @@
 //! output.
 
 mod compile;
-mod data;
-mod descriptor;
+pub(crate) mod data;
+pub(crate) mod descriptor;
 mod exceptions;
-mod grants;
+pub(crate) mod grants;
 mod image;
+pub(crate) mod program;
 pub mod symbols;
 mod traps;
 
@@ -37,14 +47,15 @@ use crate::module::{FuncImport, ModuleInfo};
 use crate::{CompileError, Config, Timings};
 use compile::Job;
 use cranelift_codegen::isa::TargetIsa;
-use cranelift_module::{Linkage, Module};
+use cranelift_module::{DataId, Linkage, Module};
 use cranelift_object::{ObjectBuilder, ObjectModule};
-use data::{DataObjects, StringPool, object_error};
+use data::{DataObjects, StringPool, Target, object_error};
 use kiln_abi::libcalls::LIBCALLS;
 use kiln_abi::vmctx::VMOffsets;
 use kiln_abi::wasi_p1::WASI_P1_FUNCS;
-use std::time::Instant;
-use symbols::{DeclaredFuncs, FuncKey};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use symbols::{DataKey, DeclaredFuncs, FuncKey, Namespace};
 
 /// Compiles every function of `info` and writes the object.
 pub fn emit_module(
@@ -62,32 +73,145 @@ pub fn emit_module_timed(
     config: &Config,
     timings: &mut Timings,
 ) -> Result<Vec<u8>, CompileError> {
-    let mut clock = Instant::now();
-    let mut lap = || {
-        let now = Instant::now();
-        std::mem::replace(&mut clock, now).elapsed()
-    };
+    let mut clock = Clock::start();
     let isa = crate::isa::build_isa(config)?;
+    let mut module = new_object(&isa)?;
+    let mut objects = DataObjects::new(Namespace::Program);
+    let mut strings = StringPool::new(descriptor::strings_key());
+    let input = ModuleInput {
+        info,
+        wasm,
+        ns: Namespace::Program,
+    };
+    emit_module_into(
+        &mut module,
+        &*isa,
+        &input,
+        &mut objects,
+        &mut strings,
+        &mut clock,
+        timings,
+    )?;
+    grants::emit_grants(&config.grants, &mut objects, &mut strings);
+    program::emit_program(
+        kiln_abi::component::program::PROGRAM_MODULE,
+        Target::Data(DataKey::Module),
+        &mut objects,
+    );
+    strings.finish(&mut objects);
+    timings.descriptors += clock.lap();
+    objects.define_all(&mut module)?;
+    finish_object(module, &mut clock, timings)
+}
+
+/// Compiles core module `index` of a component into `module` (symbols in
+/// [`Namespace::ComponentModule`]), data objects included; returns the id of
+/// its (local) `ModuleDescriptor`. Phases add to `timings`.
+pub(crate) fn emit_component_module(
+    module: &mut ObjectModule,
+    isa: &dyn TargetIsa,
+    info: &ModuleInfo,
+    wasm: &[u8],
+    index: u32,
+    timings: &mut Timings,
+) -> Result<DataId, CompileError> {
+    let mut clock = Clock::start();
+    let ns = Namespace::ComponentModule(index);
+    let mut objects = DataObjects::new(ns);
+    let mut strings = StringPool::new(descriptor::strings_key());
+    let input = ModuleInput { info, wasm, ns };
+    emit_module_into(
+        module,
+        isa,
+        &input,
+        &mut objects,
+        &mut strings,
+        &mut clock,
+        timings,
+    )?;
+    strings.finish(&mut objects);
+    timings.descriptors += clock.lap();
+    let ids = objects.define_all(module)?;
+    timings.object += clock.lap();
+    Ok(*ids
+        .get(&DataKey::Module)
+        .expect("the module descriptor is never empty"))
+}
+
+/// A fresh object for `isa`.
+pub(crate) fn new_object(isa: &Arc<dyn TargetIsa>) -> Result<ObjectModule, CompileError> {
     let builder = ObjectBuilder::new(
         isa.clone(),
         "kiln-module",
         cranelift_module::default_libcall_names(),
     )
     .map_err(object_error)?;
-    let mut module = ObjectModule::new(builder);
+    Ok(ObjectModule::new(builder))
+}
 
-    let (ids, jobs) = declare_functions(&mut module, info, &*isa)?;
+/// Writes the object file's bytes.
+pub(crate) fn finish_object(
+    module: ObjectModule,
+    clock: &mut Clock,
+    timings: &mut Timings,
+) -> Result<Vec<u8>, CompileError> {
+    let object = module
+        .finish()
+        .emit()
+        .map_err(|e| CompileError::Object(e.to_string()))?;
+    timings.object += clock.lap();
+    timings.object_bytes = object.len();
+    Ok(object)
+}
+
+/// Wall-clock laps for [`Timings`].
+pub(crate) struct Clock(Instant);
+
+impl Clock {
+    /// Starts timing now.
+    pub(crate) fn start() -> Clock {
+        Clock(Instant::now())
+    }
+
+    /// Time since the previous lap (or the start).
+    pub(crate) fn lap(&mut self) -> Duration {
+        let now = Instant::now();
+        std::mem::replace(&mut self.0, now).elapsed()
+    }
+}
+
+/// One core module to emit.
+struct ModuleInput<'a> {
+    info: &'a ModuleInfo,
+    wasm: &'a [u8],
+    ns: Namespace,
+}
+
+/// Declares, compiles and defines every function of `input` in `module`, and
+/// writes its descriptor and images into `objects`/`strings` (not yet
+/// defined). Phases add to `timings`.
+fn emit_module_into(
+    module: &mut ObjectModule,
+    isa: &dyn TargetIsa,
+    input: &ModuleInput<'_>,
+    objects: &mut DataObjects,
+    strings: &mut StringPool,
+    clock: &mut Clock,
+    timings: &mut Timings,
+) -> Result<(), CompileError> {
+    let info = input.info;
+    let (ids, jobs) = declare_functions(module, info, isa, input.ns)?;
     let offsets = VMOffsets::new(isa.pointer_bytes(), info.vm_counts());
     let env = ModuleEnv {
         info,
-        wasm,
+        wasm: input.wasm,
         offsets,
-        isa: &*isa,
+        isa,
         ids: &ids,
     };
-    timings.declare = lap();
+    timings.declare += clock.lap();
     let compiled = compile::compile_all(&env, &jobs)?;
-    timings.compile = lap();
+    timings.compile += clock.lap();
     for f in &compiled {
         timings.translate_cpu += f.translate_time;
         timings.codegen_cpu += f.codegen_time;
@@ -104,49 +228,39 @@ pub fn emit_module_timed(
             .define_function_bytes(f.id, f.alignment, &f.bytes, &f.relocs)
             .map_err(object_error)?;
     }
-    timings.define_funcs = lap();
+    timings.define_funcs += clock.lap();
 
-    let images = image::plan_images(info, wasm);
-    let mut objects = DataObjects::default();
-    let mut strings = StringPool::new(descriptor::strings_key());
-    let input = descriptor::DescriptorInput {
+    let images = image::plan_images(info, input.wasm);
+    let desc = descriptor::DescriptorInput {
         info,
-        wasm,
+        wasm: input.wasm,
         ids: &ids,
         compiled: &compiled,
         images: &images,
         vmctx_size: offsets.size(),
     };
-    descriptor::emit_descriptor(&input, &mut objects, &mut strings);
-    image::emit_images(images.images, &mut objects);
-    grants::emit_grants(&config.grants, &mut objects, &mut strings);
-    strings.finish(&mut objects);
-    timings.descriptors = lap();
-    objects.define_all(&mut module)?;
-    let object = module
-        .finish()
-        .emit()
-        .map_err(|e| CompileError::Object(e.to_string()))?;
-    timings.object = lap();
-    timings.object_bytes = object.len();
-    Ok(object)
+    descriptor::emit_descriptor(&desc, objects, strings);
+    image::emit_images(images.images, objects);
+    Ok(())
 }
 
 /// Declares every function the object defines or calls, in a fixed order:
 /// wasm functions (host-call trampolines for imports) by index, array-call
 /// trampolines by index, all libcalls, then the imported WASI functions by
 /// their index in the WASI list. Returns the ids and the compile jobs (in
-/// definition order).
+/// definition order). The module's own functions are named in `ns`; the
+/// libcalls are imports shared by every module of the object.
 fn declare_functions(
     module: &mut ObjectModule,
     info: &ModuleInfo,
     isa: &dyn TargetIsa,
+    ns: Namespace,
 ) -> Result<(DeclaredFuncs, Vec<Job>), CompileError> {
     let mut ids = DeclaredFuncs::default();
     let mut jobs = Vec::new();
     let mut declare = |module: &mut ObjectModule, key: FuncKey, linkage, sig| {
         let id = module
-            .declare_function(&key.symbol(info.num_imported_funcs), linkage, &sig)
+            .declare_function(&key.symbol_in(ns, info.num_imported_funcs), linkage, &sig)
             .map_err(object_error)?;
         ids.insert(key, id);
         Ok::<_, CompileError>(())

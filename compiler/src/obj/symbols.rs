@@ -1,9 +1,45 @@
 //! All symbol naming, from `kiln_abi::symbols` constants, and the ids of
 //! every function the object declares. Index-based names only; wasm names go
 //! into the descriptor.
+//!
+//! A core module's own definitions (functions, trampolines, descriptor parts,
+//! images, its `ModuleDescriptor`) are named within a [`Namespace`]: a core
+//! program keeps the plain `__kiln_` names; core module `N` of a component
+//! gets `__kiln_m<N>_` instead (`__kiln_m2_func_7`, `__kiln_m2_module`), so
+//! several modules share one object. Imports (`__kiln_rt_*`, `__kiln_p1_*`,
+//! the ABI anchor) and the program-wide roots (`__kiln_program`,
+//! `__kiln_grants`, `__kiln_component`) are never namespaced.
 
 use cranelift_module::FuncId;
 use kiln_abi::symbols as sym;
+
+/// Where a core module's own symbols live (see the module docs).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Namespace {
+    /// A core program: the plain `__kiln_` names.
+    #[default]
+    Program,
+    /// Core module `N` of a component: `__kiln_m<N>_` names.
+    ComponentModule(u32),
+}
+
+impl Namespace {
+    /// `name` (a `__kiln_` symbol) in this namespace.
+    pub fn qualify(self, name: String) -> String {
+        match self {
+            Namespace::Program => name,
+            Namespace::ComponentModule(n) => match name.strip_prefix("__kiln_") {
+                Some(rest) => format!("{}{n}_{rest}", sym::COMPONENT_MODULE_PREFIX),
+                None => name,
+            },
+        }
+    }
+}
+
+/// The symbol of component trampoline `t`: `__kiln_cm_tramp_<t>`.
+pub fn component_trampoline_symbol(t: u32) -> String {
+    format!("{}{t}", sym::COMPONENT_TRAMPOLINE_PREFIX)
+}
 
 /// Every kind of function the object declares or imports.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -21,8 +57,23 @@ pub enum FuncKey {
 }
 
 impl FuncKey {
-    /// The symbol name of this function.
+    /// The symbol name of this function in a core program.
     pub fn symbol(self, num_imported_funcs: u32) -> String {
+        self.symbol_in(Namespace::Program, num_imported_funcs)
+    }
+
+    /// The symbol name of this function of a module in namespace `ns`
+    /// (libcalls and host functions are never namespaced).
+    pub fn symbol_in(self, ns: Namespace, num_imported_funcs: u32) -> String {
+        match self {
+            FuncKey::Wasm(_) | FuncKey::ArrayCall(_) => {
+                ns.qualify(self.plain_symbol(num_imported_funcs))
+            }
+            FuncKey::Libcall(_) | FuncKey::WasiP1(_) => self.plain_symbol(num_imported_funcs),
+        }
+    }
+
+    fn plain_symbol(self, num_imported_funcs: u32) -> String {
         match self {
             FuncKey::Wasm(i) if i < num_imported_funcs => format!("{}{i}", sym::HOST_CALL_PREFIX),
             FuncKey::Wasm(i) => format!("{}{i}", sym::FUNC_PREFIX),
@@ -60,17 +111,29 @@ pub enum DataKey {
     Part(&'static str),
     /// The initial image of memory `i` (by memory index).
     Image(u32),
+    /// The exported `ProgramDescriptor` (one per object).
+    Program,
+    /// The `ComponentDescriptor` of a compiled component.
+    Component,
 }
 
 impl DataKey {
-    /// The symbol name of this data object.
+    /// The symbol name of this data object in a core program (or of a
+    /// component's own data).
     pub fn symbol(self) -> String {
+        self.symbol_in(Namespace::Program)
+    }
+
+    /// The symbol name of this data object of a module in namespace `ns`.
+    pub fn symbol_in(self, ns: Namespace) -> String {
         match self {
-            DataKey::Module => sym::MODULE.to_string(),
+            DataKey::Module => ns.qualify(sym::MODULE.to_string()),
             DataKey::Grants => sym::GRANTS.to_string(),
             DataKey::AbiAnchor => sym::abi_version_symbol().to_string(),
-            DataKey::Part(part) => format!("{DESC_PART_PREFIX}{part}"),
-            DataKey::Image(i) => format!("{IMAGE_PREFIX}{i}"),
+            DataKey::Part(part) => ns.qualify(format!("{DESC_PART_PREFIX}{part}")),
+            DataKey::Image(i) => ns.qualify(format!("{IMAGE_PREFIX}{i}")),
+            DataKey::Program => sym::PROGRAM.to_string(),
+            DataKey::Component => sym::COMPONENT.to_string(),
         }
     }
 }

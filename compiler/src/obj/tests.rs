@@ -102,7 +102,7 @@ fn module_without_bodies_compiles() {
     let file = obj.file();
     assert_eq!(file.architecture(), object::Architecture::X86_64);
 
-    // Only the two descriptors are global definitions.
+    // Only the three descriptors are global definitions.
     let globals: Vec<String> = file
         .symbols()
         .filter(|s| s.is_global() && s.is_definition())
@@ -110,8 +110,35 @@ fn module_without_bodies_compiles() {
         .collect();
     assert_eq!(
         globals,
-        [kiln_abi::symbols::MODULE, kiln_abi::symbols::GRANTS]
+        [
+            kiln_abi::symbols::MODULE,
+            kiln_abi::symbols::GRANTS,
+            kiln_abi::symbols::PROGRAM
+        ]
     );
+    // The program descriptor says "module" and points at `__kiln_module`.
+    {
+        use kiln_abi::component::program::{PROGRAM_MODULE, ProgramDescriptor};
+        let program = obj.symbol_bytes(kiln_abi::symbols::PROGRAM);
+        assert_eq!(program.len(), size_of::<ProgramDescriptor>());
+        assert_eq!(
+            u32_at(&program, offset_of!(ProgramDescriptor, magic)),
+            kiln_abi::MODULE_MAGIC
+        );
+        assert_eq!(
+            u32_at(&program, offset_of!(ProgramDescriptor, abi_version)),
+            kiln_abi::ABI_VERSION
+        );
+        assert_eq!(
+            u32_at(&program, offset_of!(ProgramDescriptor, kind)),
+            PROGRAM_MODULE
+        );
+        let relocs = obj.relocs(kiln_abi::symbols::PROGRAM);
+        assert_eq!(
+            relocs.get(&(offset_of!(ProgramDescriptor, root) as u64)),
+            Some(&(kiln_abi::symbols::MODULE.to_string(), 0))
+        );
+    }
     for local in [
         "__kiln_host_call_0",
         "__kiln_host_call_1",

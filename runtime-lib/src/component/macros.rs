@@ -81,7 +81,9 @@ macro_rules! wit_record {
                 const ALIGN32: u32 =
                     record_align(&[$((<$ty as ComponentType>::SIZE32, <$ty as ComponentType>::ALIGN32)),+]);
                 fn describe(b: &mut TypeTableBuilder) -> Result<TypeIndex, TypeError> {
-                    let names = [$(stringify!($field).replace('_', "-")),+];
+                    // `r#type` is the WIT field `type`.
+                    let names =
+                        [$(stringify!($field).trim_start_matches("r#").replace('_', "-")),+];
                     let types = [$(<$ty as ComponentType>::describe(b)?),+];
                     let fields: Vec<(&str, TypeIndex)> =
                         names.iter().map(|n| n.as_str()).zip(types).collect();

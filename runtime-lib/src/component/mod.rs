@@ -42,16 +42,21 @@
 //! `store` does it, and the memory view is refreshed after every call
 //! (`realloc` may grow the memory).
 
+pub mod builtins;
 pub mod call;
 pub mod compound;
+pub mod entry;
 pub mod handles;
+pub mod instances;
 pub mod list;
 pub mod macros;
 pub mod memory;
+pub mod program;
 pub mod string;
 pub mod trap;
 pub mod typecheck;
 pub mod value;
+pub mod wave;
 
 #[cfg(test)]
 mod tests;

@@ -26,6 +26,7 @@
 
 pub mod kernel;
 pub mod p1;
+pub mod p2;
 
 use std::sync::OnceLock;
 

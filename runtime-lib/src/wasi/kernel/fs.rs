@@ -137,6 +137,33 @@ pub struct DescriptorFlags {
     pub sync: bool,
 }
 
+/// The synchronisation flags of an open file description (`fcntl(F_GETFL)`),
+/// which WASI 0.2's `get-flags` reports.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct SyncFlags {
+    /// `O_DSYNC`.
+    pub dsync: bool,
+    /// `O_SYNC`.
+    pub sync: bool,
+    /// `O_RSYNC`.
+    pub rsync: bool,
+}
+
+fn sync_flags(fd: impl std::os::fd::AsFd) -> KResult<SyncFlags> {
+    use rustix::fs::OFlags;
+    let flags = rustix::fs::fcntl_getfl(fd)?;
+    Ok(SyncFlags {
+        dsync: flags.contains(OFlags::DSYNC),
+        sync: flags.contains(OFlags::SYNC),
+        rsync: flags.contains(OFlags::RSYNC),
+    })
+}
+
+/// The host (device, inode) pair of an open object (`is-same-object`).
+fn identity(meta: &cap_std::fs::Metadata) -> (u64, u64) {
+    (meta.dev(), meta.ino())
+}
+
 /// A new timestamp for `set_times`.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum NewTimestamp {
@@ -146,6 +173,8 @@ pub enum NewTimestamp {
     Now,
     /// Nanoseconds since the epoch.
     At(u64),
+    /// A host time (WASI 0.2 `datetime`s, whose range exceeds `At`'s).
+    Time(SystemTime),
 }
 
 impl NewTimestamp {
@@ -158,6 +187,7 @@ impl NewTimestamp {
             NewTimestamp::At(ns) => {
                 Some(SystemTime::UNIX_EPOCH + std::time::Duration::from_nanos(ns))
             }
+            NewTimestamp::Time(t) => Some(t),
         }
     }
 
@@ -415,26 +445,73 @@ impl Dir {
             .collect())
     }
 
-    /// Flushes the directory to storage.
+    /// Flushes the directory to storage. Like wasmtime, through a fresh
+    /// read-only descriptor of `.`: a preopen's own descriptor is `O_PATH`,
+    /// which `fsync` refuses.
     pub fn sync(&self) -> KResult<()> {
-        rustix::fs::fsync(&self.dir)?;
-        Ok(())
+        Ok(self.open_self()?.sync_all()?)
+    }
+
+    /// Flushes the directory's data to storage (see [`Dir::sync`]).
+    pub fn sync_data(&self) -> KResult<()> {
+        Ok(self.open_self()?.sync_data()?)
+    }
+
+    fn open_self(&self) -> KResult<cap_std::fs::File> {
+        let mut opts = cap_std::fs::OpenOptions::new();
+        opts.read(true);
+        Ok(self.dir.open_with(".", &opts)?)
+    }
+
+    /// The synchronisation flags of the directory's descriptor.
+    pub fn sync_flags(&self) -> KResult<SyncFlags> {
+        sync_flags(&self.dir)
+    }
+
+    /// The host (device, inode) pair of the directory.
+    pub fn identity(&self) -> KResult<(u64, u64)> {
+        Ok(identity(&self.dir.dir_metadata()?))
+    }
+
+    /// A second capability to the same directory (`dup`), opened the same
+    /// way.
+    pub fn try_clone(&self) -> KResult<Dir> {
+        Ok(Dir {
+            dir: self.dir.try_clone()?,
+            open_mode: self.open_mode,
+        })
     }
 }
 
 impl File {
     /// Reads at `pos` (a single `pread`).
     pub fn read_at(&self, buf: &mut [u8], pos: u64) -> KResult<usize> {
-        Ok(self.file.read_at(buf, pos)?)
+        Ok(self.read_at_os(buf, pos)?)
+    }
+
+    /// [`File::read_at`] keeping the host error (WASI 0.2 stream errors
+    /// quote it).
+    pub fn read_at_os(&self, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
+        self.file.read_at(buf, pos)
     }
 
     /// Writes at `pos` (a single `pwrite`).
     pub fn write_at(&self, buf: &[u8], pos: u64) -> KResult<usize> {
-        Ok(self.file.write_at(buf, pos)?)
+        Ok(self.write_at_os(buf, pos)?)
+    }
+
+    /// [`File::write_at`] keeping the host error.
+    pub fn write_at_os(&self, buf: &[u8], pos: u64) -> std::io::Result<usize> {
+        self.file.write_at(buf, pos)
     }
 
     /// Appends at the end of the file regardless of any position.
     pub fn append(&self, buf: &[u8]) -> KResult<usize> {
+        Ok(self.append_os(buf)?)
+    }
+
+    /// [`File::append`] keeping the host error.
+    pub fn append_os(&self, buf: &[u8]) -> std::io::Result<usize> {
         let iov = [std::io::IoSlice::new(buf)];
         match rustix::io::pwritev2(&self.file, &iov, 0, rustix::io::ReadWriteFlags::APPEND) {
             Err(rustix::io::Errno::NOSYS) | Err(rustix::io::Errno::NOTSUP) => {}
@@ -473,6 +550,16 @@ impl File {
     /// `fdatasync`.
     pub fn sync_data(&self) -> KResult<()> {
         Ok(self.file.sync_data()?)
+    }
+
+    /// The synchronisation flags of the file's description.
+    pub fn sync_flags(&self) -> KResult<SyncFlags> {
+        sync_flags(&self.file)
+    }
+
+    /// The host (device, inode) pair of the file.
+    pub fn identity(&self) -> KResult<(u64, u64)> {
+        Ok(identity(&cap_std::fs::Metadata::from_file(&self.file)?))
     }
 
     /// `posix_fadvise`.

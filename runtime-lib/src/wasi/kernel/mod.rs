@@ -18,6 +18,7 @@ pub mod fs;
 pub mod net;
 pub mod poll;
 pub mod random;
+pub mod reactor;
 pub mod stdio;
 pub mod table;
 

@@ -1,4 +1,7 @@
-//! Sockets: the network policy granted to the guest and socket descriptors.
+//! Sockets: the network policy granted to the guest and socket descriptors;
+//! the `wasi:sockets` machinery (ABI-neutral, shared by the 0.2 and future
+//! 0.3 facades) is in [`inet`] (families, address rules, errors),
+//! [`tcp`], [`udp`], [`sockopt`] and [`lookup`].
 //!
 //! Phase: run time. Inputs: `GRANT_FLAG_*` network bits; host sockets.
 //! Outputs: [`NetPolicy`] queried by the facades, [`Socket`] operations.
@@ -8,6 +11,12 @@
 //! descriptor), so no P1 guest ever holds a [`Socket`] today. The type and its
 //! operations exist so that a `--tcplisten`-style preopen and the P2
 //! `wasi:sockets` facade reuse this kernel instead of growing their own.
+
+pub mod inet;
+pub mod lookup;
+pub mod sockopt;
+pub mod tcp;
+pub mod udp;
 
 use super::error::{ErrorCode, KResult};
 use kiln_abi::grants::{
@@ -38,6 +47,17 @@ impl NetPolicy {
             tcp: inherit_network || flags & GRANT_FLAG_TCP != 0,
             udp: inherit_network || flags & GRANT_FLAG_UDP != 0,
             ip_name_lookup: flags & GRANT_FLAG_IP_NAME_LOOKUP != 0,
+        }
+    }
+
+    /// Whether the guest may use socket address `addr` (bind, connect,
+    /// listen, send): wasmtime's socket address check, which allows every
+    /// address with `-S inherit-network` and none otherwise.
+    pub fn check_address(&self, _addr: std::net::SocketAddr) -> inet::NetResult<()> {
+        if self.inherit_network {
+            Ok(())
+        } else {
+            Err(inet::NetError::AccessDenied)
         }
     }
 }

@@ -1,7 +1,8 @@
 //! Waiting for readiness: clock deadlines and host descriptors.
 //!
 //! Phase: run time. Inputs: a list of [`Pollable`]s. Outputs: the indices of
-//! those ready, once at least one is.
+//! those ready, once at least one is. The waiting itself is the reactor's
+//! ([`super::reactor`], the process's one event loop).
 //!
 //! Invariants (as wasmtime 48's `wasi:io/poll.poll`): the call blocks until
 //! at least one pollable is ready, then reports *every* pollable ready at that
@@ -9,7 +10,8 @@
 //! before "now" is ready immediately.
 
 use super::error::{ErrorCode, KResult};
-use std::os::fd::BorrowedFd;
+use super::reactor::Waitable;
+use std::os::fd::{AsRawFd, BorrowedFd};
 
 /// Something to wait for.
 #[derive(Copy, Clone, Debug)]
@@ -31,72 +33,37 @@ pub fn poll(pollables: &[Pollable<'_>], now: &dyn Fn() -> u64) -> KResult<Vec<us
     if pollables.is_empty() {
         return Err(ErrorCode::Invalid);
     }
-    loop {
-        let t = now();
-        let mut fds = Vec::new();
-        let mut fd_index = Vec::new();
-        let mut next_deadline: Option<u64> = None;
-        let mut ready = Vec::new();
-        for (i, p) in pollables.iter().enumerate() {
-            match *p {
-                Pollable::Ready => ready.push(i),
-                Pollable::Deadline(d) if d <= t => ready.push(i),
-                Pollable::Deadline(d) => {
-                    next_deadline = Some(next_deadline.map_or(d, |n| n.min(d)))
-                }
-                Pollable::Readable(fd) => {
-                    fds.push(rustix::event::PollFd::from_borrowed_fd(
-                        fd,
-                        rustix::event::PollFlags::IN,
-                    ));
-                    fd_index.push(i);
-                }
-                Pollable::Writable(fd) => {
-                    fds.push(rustix::event::PollFd::from_borrowed_fd(
-                        fd,
-                        rustix::event::PollFlags::OUT,
-                    ));
-                    fd_index.push(i);
-                }
-            }
-        }
-        // Probe the descriptors without blocking if something is already
-        // ready; otherwise sleep until the nearest deadline or a descriptor.
-        let timeout = if !ready.is_empty() {
-            Some(rustix::event::Timespec {
-                tv_sec: 0,
-                tv_nsec: 0,
-            })
-        } else {
-            next_deadline.map(|d| {
-                let wait = d - t;
-                rustix::event::Timespec {
-                    tv_sec: (wait / 1_000_000_000) as i64,
-                    tv_nsec: (wait % 1_000_000_000) as i64,
-                }
-            })
-        };
-        if !fds.is_empty() {
-            match rustix::event::poll(&mut fds, timeout.as_ref()) {
-                Ok(_) | Err(rustix::io::Errno::INTR) => {}
-                Err(e) => return Err(ErrorCode::from(e)),
-            }
-            for (pfd, &i) in fds.iter().zip(&fd_index) {
-                if !pfd.revents().is_empty() {
-                    ready.push(i);
-                }
-            }
-            ready.sort_unstable();
-        } else if let (true, Some(ts)) = (ready.is_empty(), timeout) {
-            std::thread::sleep(std::time::Duration::new(
-                ts.tv_sec as u64,
-                ts.tv_nsec as u32,
-            ));
-        }
-        if !ready.is_empty() {
-            return Ok(ready);
-        }
-    }
+    wait(pollables, now, true)
+}
+
+/// The indices of `pollables` ready now, without blocking (possibly none).
+pub fn ready_now(pollables: &[Pollable<'_>], now: &dyn Fn() -> u64) -> KResult<Vec<usize>> {
+    wait(pollables, now, false)
+}
+
+/// Waits through the process's one event loop ([`super::reactor`]).
+fn wait(pollables: &[Pollable<'_>], now: &dyn Fn() -> u64, block: bool) -> KResult<Vec<usize>> {
+    let items: Vec<Waitable> = pollables
+        .iter()
+        .map(|p| match *p {
+            Pollable::Ready => Waitable::Ready,
+            Pollable::Deadline(d) => Waitable::Deadline(d),
+            Pollable::Readable(fd) => Waitable::Fd {
+                fd: fd.as_raw_fd(),
+                write: false,
+            },
+            Pollable::Writable(fd) => Waitable::Fd {
+                fd: fd.as_raw_fd(),
+                write: true,
+            },
+        })
+        .collect();
+    let ready = super::reactor::wait(&items, now, block)?;
+    Ok(ready
+        .iter()
+        .enumerate()
+        .filter_map(|(i, &r)| r.then_some(i))
+        .collect())
 }
 
 #[cfg(test)]

@@ -63,6 +63,35 @@ impl Stdio {
     }
 }
 
+impl Stdio {
+    /// Reads up to `buf.len()` bytes (0 at end of input), with the host's
+    /// own error (WASI 0.2 streams show its message).
+    pub fn read_os(&self, buf: &mut [u8]) -> std::io::Result<usize> {
+        loop {
+            match rustix::io::read(host_fd(self.kind), &mut *buf) {
+                Ok(n) => return Ok(n),
+                Err(rustix::io::Errno::INTR) => continue,
+                Err(e) => return Err(e.into()),
+            }
+        }
+    }
+
+    /// Writes all of `data`, with the host's own error (`EPIPE` included:
+    /// WASI 0.2 reports it as a closed stream).
+    pub fn write_all_os(&self, mut data: &[u8]) -> std::io::Result<()> {
+        let fd = host_fd(self.kind);
+        while !data.is_empty() {
+            match rustix::io::write(fd, data) {
+                Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
+                Ok(n) => data = &data[n..],
+                Err(rustix::io::Errno::INTR) => {}
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Ok(())
+    }
+}
+
 /// Writes all of `data` to `fd`, retrying on `EINTR`/short writes.
 pub fn write_all_fd(fd: BorrowedFd<'_>, mut data: &[u8]) -> KResult<usize> {
     let total = data.len();

@@ -1,0 +1,220 @@
+//! The component descriptor: the `repr(C)` data the compiler emits for a
+//! component as the symbol [`crate::symbols::COMPONENT`], read in place by
+//! the runtime's component start-up (no parsing at program start).
+//!
+//! A compiled component is one object holding every core module of the
+//! component's plan, each with its own [`crate::descriptor::ModuleDescriptor`]
+//! and symbol prefix (`__kiln_m<N>_...`, see [`crate::symbols`]), plus:
+//! - one [`CanonOpts`](super::CanonOpts) record per trampoline and per lifted
+//!   export, in writable data (the runtime fills the address part);
+//! - one compiled trampoline per `canon lower` of a host import and per
+//!   resource built-in (the contract in [`super::canon`]);
+//! - this descriptor: the core instances in instantiation order with what
+//!   each import is bound to, the trampolines, the resources, the root's
+//!   lifted exports, and the component type table.
+//!
+//! Like the module descriptor, records hold only `u32`/`u64` fields and
+//! absolute [`Addr`]esses (`0` = none).
+
+use crate::descriptor::{Addr, Str};
+use crate::component::TypeTableDesc;
+
+/// Magic number at the start of [`ComponentDescriptor`] ("KCMP").
+pub const COMPONENT_MAGIC: u32 = 0x504d_434b;
+
+/// [`ProgramDescriptor::kind`]: a core module (`root` is a
+/// `ModuleDescriptor`).
+pub const PROGRAM_MODULE: u32 = 0;
+/// [`ProgramDescriptor::kind`]: a component (`root` is a
+/// [`ComponentDescriptor`]).
+pub const PROGRAM_COMPONENT: u32 = 1;
+
+/// What an executable runs, exported as [`crate::symbols::PROGRAM`]: the one
+/// symbol the runtime's `main` refers to, so a module and a component link
+/// against the same runtime archive.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct ProgramDescriptor {
+    /// [`crate::MODULE_MAGIC`].
+    pub magic: u32,
+    /// [`crate::ABI_VERSION`].
+    pub abi_version: u32,
+    /// [`PROGRAM_MODULE`] or [`PROGRAM_COMPONENT`].
+    pub kind: u32,
+    /// Padding; keep zero.
+    pub _pad: u32,
+    /// The root descriptor.
+    pub root: Addr,
+}
+
+/// The root record of a compiled component.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct ComponentDescriptor {
+    /// [`COMPONENT_MAGIC`].
+    pub magic: u32,
+    /// [`crate::ABI_VERSION`].
+    pub abi_version: u32,
+    /// Number of component instances (root = 0, then nested ones in
+    /// instantiation order); each has its own flags and handle table.
+    pub num_component_instances: u32,
+    /// Padding; keep zero.
+    pub _pad: u32,
+    /// `[Addr; num_modules]`: each static module's `ModuleDescriptor`.
+    pub modules: Addr,
+    /// Number of static modules.
+    pub num_modules: u64,
+    /// `[CoreInstanceDesc; num_instances]`, in instantiation order.
+    pub instances: Addr,
+    /// Number of core instances.
+    pub num_instances: u64,
+    /// `[CoreDefDesc]`: the pool the instances' imports point into.
+    pub defs: Addr,
+    /// Number of entries in `defs`.
+    pub num_defs: u64,
+    /// `[TrampolineDesc; num_trampolines]`, by trampoline index.
+    pub trampolines: Addr,
+    /// Number of trampolines.
+    pub num_trampolines: u64,
+    /// `[ResourceDesc; num_resources]`, by the plan's resource index.
+    pub resources: Addr,
+    /// Number of resources.
+    pub num_resources: u64,
+    /// `[ExportFuncDesc; num_exports]`: the root's lifted functions.
+    pub exports: Addr,
+    /// Number of exports.
+    pub num_exports: u64,
+    /// `[FuncTypeDesc; num_func_types]`, by the plan's function type index
+    /// (`CanonOpts::func_type`).
+    pub func_types: Addr,
+    /// Number of function types.
+    pub num_func_types: u64,
+    /// `[u32]`: the pool `FuncTypeDesc` params and results point into
+    /// (type indices of `types`).
+    pub type_lists: Addr,
+    /// Number of `u32`s in `type_lists`.
+    pub num_type_lists: u64,
+    /// The component value types.
+    pub types: TypeTableDesc,
+}
+
+/// One core instance: module `module` instantiated with
+/// `defs[imports_start .. imports_start + num_imports]`, one per import of
+/// the module in its import order.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct CoreInstanceDesc {
+    /// Static module index (into `ComponentDescriptor::modules`).
+    pub module: u32,
+    /// The component instance it belongs to.
+    pub component_instance: u32,
+    /// First import binding in `defs`.
+    pub imports_start: u32,
+    /// Number of import bindings (= the module's imports).
+    pub num_imports: u32,
+}
+
+/// [`CoreDefDesc::kind`]: item `index` (of kind `item_kind`, in the
+/// exporting module's index space) of the earlier core instance `instance`.
+pub const DEF_EXPORT: u32 = 0;
+/// [`CoreDefDesc::kind`]: trampoline `index` (a function).
+pub const DEF_TRAMPOLINE: u32 = 1;
+
+/// A core item at run time (the plan's `CoreDef`), resolved to an index by
+/// the compiler so the runtime never looks names up.
+#[repr(C)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct CoreDefDesc {
+    /// [`DEF_EXPORT`] or [`DEF_TRAMPOLINE`].
+    pub kind: u32,
+    /// The core instance ([`DEF_EXPORT`]); unused otherwise.
+    pub instance: u32,
+    /// `crate::descriptor::KIND_*` of the item.
+    pub item_kind: u32,
+    /// The item's index in the instance's module, or the trampoline index.
+    pub index: u32,
+}
+
+/// [`TrampolineDesc::kind`]: `canon lower` of a host import; `host` is its
+/// `LoweredHostFn`.
+pub const TRAMPOLINE_LOWER_IMPORT: u32 = 0;
+/// [`TrampolineDesc::kind`]: `canon resource.new` (`[i32] -> [i32]`).
+pub const TRAMPOLINE_RESOURCE_NEW: u32 = 1;
+/// [`TrampolineDesc::kind`]: `canon resource.rep` (`[i32] -> [i32]`).
+pub const TRAMPOLINE_RESOURCE_REP: u32 = 2;
+/// [`TrampolineDesc::kind`]: `canon resource.drop` (`[i32] -> []`).
+pub const TRAMPOLINE_RESOURCE_DROP: u32 = 3;
+
+/// One compiled trampoline.
+///
+/// Binding contract: the runtime binds a core import to a trampoline as a
+/// function whose code is `wasm_call` and whose callee `VMContext` is the
+/// address `opts` (the trampoline passes it on as the `opts` argument of
+/// its host function), with the importing module's signature id for that
+/// import. The compiler guarantees the trampoline's core signature equals
+/// the import's type.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct TrampolineDesc {
+    /// `TRAMPOLINE_*`.
+    pub kind: u32,
+    /// For resource built-ins, the plan's resource index; else `NO_INDEX`.
+    pub resource: u32,
+    /// The trampoline's code (wasm-call convention).
+    pub wasm_call: Addr,
+    /// Its [`super::CanonOpts`] record (writable).
+    pub opts: Addr,
+    /// For [`TRAMPOLINE_LOWER_IMPORT`]: the import path, `interface#func`
+    /// (or `func` for a root function import), for messages.
+    pub name: Str,
+}
+
+/// [`ResourceDesc::kind`]: a host (WASI) resource; `host_type` names it.
+pub const RESOURCE_HOST: u32 = 0;
+/// [`ResourceDesc::kind`]: defined by a component instance.
+pub const RESOURCE_DEFINED: u32 = 1;
+
+/// One resource type of the plan.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct ResourceDesc {
+    /// [`RESOURCE_HOST`] or [`RESOURCE_DEFINED`].
+    pub kind: u32,
+    /// Host resources: the host's type number (`crate::wasi_p2`).
+    pub host_type: u32,
+    /// Defined resources: the defining component instance.
+    pub component_instance: u32,
+    /// Defined resources: whether `dtor` is set.
+    pub has_dtor: u32,
+    /// Defined resources: the destructor (`[i32] -> []`).
+    pub dtor: CoreDefDesc,
+}
+
+/// One lifted function exported by the root component.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct ExportFuncDesc {
+    /// Name path joined with `#`: `wasi:cli/run@0.2.6#run`, or `name` for a
+    /// root function export.
+    pub name: Str,
+    /// The core function lifted (always [`DEF_EXPORT`] of a function).
+    pub func: CoreDefDesc,
+    /// Its [`super::CanonOpts`] record (writable).
+    pub opts: Addr,
+}
+
+/// One component function type.
+#[repr(C)]
+#[derive(Copy, Clone, Debug)]
+pub struct FuncTypeDesc {
+    /// First parameter type in `type_lists`.
+    pub params_start: u32,
+    /// Number of parameters.
+    pub num_params: u32,
+    /// First result type in `type_lists`.
+    pub results_start: u32,
+    /// Number of results (0 or 1).
+    pub num_results: u32,
+    /// Parameter names, `,`-separated (for `--invoke` messages).
+    pub param_names: Str,
+}

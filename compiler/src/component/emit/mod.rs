@@ -1,0 +1,204 @@
+//! The component back end: a [`ComponentPlan`] -> ONE relocatable object
+//! (issue 4, step 1), following the contract of
+//! `kiln_abi::component::program` and the trampoline contract at the top of
+//! `kiln_abi::component::canon`.
+//!
+//! Phase 3 for components. Input: component bytes and the [`Config`].
+//! Output: one object holding
+//! - every core module of the plan, compiled by the core pipeline with
+//!   `ImportPolicy::Linked` (every import a `VMContext` slot) into the
+//!   module's own symbol namespace (`__kiln_m<N>_func_7`, a local
+//!   `__kiln_m<N>_module` descriptor; `crate::obj`), sharing the libcall
+//!   imports;
+//! - one trampoline `__kiln_cm_tramp_<t>` per plan trampoline
+//!   ([`trampolines`]), calling its runtime function: entry `i` of the
+//!   undefined host table `__kiln_wasi_p2_host` for a lowered WASI import
+//!   (`i` = the function's index in `kiln_abi::wasi_p2::WASI_P2_FUNCS`), the
+//!   undefined `__kiln_cm_resource_{new,rep,drop}` for resource built-ins;
+//! - the local `__kiln_component` descriptor with its arrays and the
+//!   writable `CanonOpts` records ([`descriptor`]);
+//! - the exported `__kiln_program` (kind `PROGRAM_COMPONENT`) and
+//!   `__kiln_grants`.
+//!
+//! Order of work: plan; resolve every trampoline and imported resource
+//! against the host list ([`resolve`]: an unknown or mistyped import fails
+//! here, before any code is generated); translate each core module to a
+//! `ModuleInfo` and check the trampoline-bound imports' types; compile each
+//! module (functions in parallel, modules one after another); declare and
+//! compile the trampolines (in parallel); write the descriptors. Invariant:
+//! the same input and config give byte-identical output (everything is
+//! visited in index order, data objects are kept in `BTreeMap`s).
+//!
+//! Rejected here (the plan accepts them): async `canon lower`/`canon lift`,
+//! and a `realloc`/`post-return`/`callback`/destructor/lifted function that
+//! is a canonical built-in rather than a core export.
+
+mod descriptor;
+mod resolve;
+mod trampolines;
+
+#[cfg(test)]
+mod tests;
+
+pub use resolve::HostApi;
+
+use super::plan::ComponentPlan;
+use crate::module::ModuleInfo;
+use crate::obj::data::{DataObjects, StringPool, Target, object_error};
+use crate::obj::symbols::{DataKey, Namespace, component_trampoline_symbol};
+use crate::obj::{Clock, emit_component_module, finish_object, new_object};
+use crate::{CompileError, Config, ImportPolicy, Timings};
+use cranelift_module::{Linkage, Module};
+use resolve::HostCallee;
+use std::time::Instant;
+use trampolines::{HostRef, TrampolineIds};
+
+/// Compiles component `wasm` into one relocatable object.
+pub fn compile_component(wasm: &[u8], config: &Config) -> Result<Vec<u8>, CompileError> {
+    compile_component_timed(wasm, config).map(|(object, _)| object)
+}
+
+/// [`compile_component`], also reporting where the time went (summed over
+/// the component's core modules).
+pub fn compile_component_timed(
+    wasm: &[u8],
+    config: &Config,
+) -> Result<(Vec<u8>, Timings), CompileError> {
+    let start = Instant::now();
+    let mut timings = Timings::default();
+    let plan = super::plan(wasm, config)?;
+    let object = emit_component(&plan, wasm, config, &HostApi::WASI_P2, &mut timings)?;
+    timings.total = start.elapsed();
+    Ok((object, timings))
+}
+
+/// Emits the object of `plan` (the plan of `wasm`), resolving lowered
+/// imports against `host`.
+pub fn emit_component(
+    plan: &ComponentPlan,
+    wasm: &[u8],
+    config: &Config,
+    host: &HostApi,
+    timings: &mut Timings,
+) -> Result<Vec<u8>, CompileError> {
+    let tramps = resolve::resolve_trampolines(plan, host)?;
+    let host_resources = resolve::resolve_resources(plan, host)?;
+
+    let mut module_config = config.clone();
+    module_config.imports = ImportPolicy::Linked;
+    let mut infos: Vec<ModuleInfo> = Vec::with_capacity(plan.modules.len());
+    for (m, p) in plan.modules.iter() {
+        let bytes = module_bytes(wasm, p.range.clone(), m.as_u32())?;
+        // Phase 1 sets (not adds) its times: sum them over the modules.
+        let mut phase1 = Timings::default();
+        infos.push(crate::module::translate_module_timed(
+            bytes,
+            &module_config,
+            &mut phase1,
+        )?);
+        timings.module += phase1.module;
+        timings.validate_bodies += phase1.validate_bodies;
+    }
+    resolve::check_trampoline_imports(plan, &infos, &tramps)?;
+
+    let mut clock = Clock::start();
+    let isa = crate::isa::build_isa(config)?;
+    let mut object = new_object(&isa)?;
+    timings.declare += clock.lap();
+    let mut module_descs = Vec::with_capacity(infos.len());
+    for ((m, p), info) in plan.modules.iter().zip(&infos) {
+        let bytes = module_bytes(wasm, p.range.clone(), m.as_u32())?;
+        module_descs.push(emit_component_module(
+            &mut object,
+            &*isa,
+            info,
+            bytes,
+            m.as_u32(),
+            timings,
+        )?);
+    }
+
+    // Trampolines: declared after every module, so module symbols keep the
+    // ids and order they have alone.
+    let mut host_table = None;
+    let mut tramp_ids = Vec::with_capacity(tramps.len());
+    for (t, tramp) in tramps.iter().enumerate() {
+        let index =
+            u32::try_from(t).map_err(|_| CompileError::ImplLimit("too many trampolines"))?;
+        let code = object
+            .declare_function(
+                &component_trampoline_symbol(index),
+                Linkage::Local,
+                &trampolines::trampoline_signature(tramp, &*isa),
+            )
+            .map_err(object_error)?;
+        let host = match tramp.host {
+            HostCallee::Symbol(name) => HostRef::Func(
+                object
+                    .declare_function(name, Linkage::Import, &trampolines::host_signature(&*isa))
+                    .map_err(object_error)?,
+            ),
+            HostCallee::Table(index) => {
+                let table = match host_table {
+                    Some(table) => table,
+                    None => {
+                        let table = object
+                            .declare_data(
+                                kiln_abi::symbols::WASI_P2_HOST_TABLE,
+                                Linkage::Import,
+                                false,
+                                false,
+                            )
+                            .map_err(object_error)?;
+                        *host_table.insert(table)
+                    }
+                };
+                HostRef::Table { table, index }
+            }
+        };
+        tramp_ids.push(TrampolineIds { code, host });
+    }
+    timings.declare += clock.lap();
+    let compiled = trampolines::compile_trampolines(&tramps, &tramp_ids, &*isa)?;
+    timings.compile += clock.lap();
+    for (c, ids) in compiled.iter().zip(&tramp_ids) {
+        object
+            .define_function_bytes(ids.code, c.alignment, &c.bytes, &c.relocs)
+            .map_err(object_error)?;
+    }
+    timings.define_funcs += clock.lap();
+
+    let mut objects = DataObjects::new(Namespace::Program);
+    let mut strings = StringPool::new(crate::obj::descriptor::strings_key());
+    let input = descriptor::ComponentInput {
+        plan,
+        infos: &infos,
+        module_descs: &module_descs,
+        tramps: &tramps,
+        tramp_ids: &tramp_ids,
+        host_resources: &host_resources,
+    };
+    descriptor::emit_component_descriptor(&input, &mut objects, &mut strings)?;
+    crate::obj::grants::emit_grants(&config.grants, &mut objects, &mut strings);
+    crate::obj::program::emit_program(
+        kiln_abi::component::program::PROGRAM_COMPONENT,
+        Target::Data(DataKey::Component),
+        &mut objects,
+    );
+    strings.finish(&mut objects);
+    timings.descriptors += clock.lap();
+    objects.define_all(&mut object)?;
+    finish_object(object, &mut clock, timings)
+}
+
+/// The bytes of static module `index`: a range of the component.
+fn module_bytes(
+    wasm: &[u8],
+    range: std::ops::Range<usize>,
+    index: u32,
+) -> Result<&[u8], CompileError> {
+    wasm.get(range).ok_or_else(|| CompileError::Invalid {
+        offset: 0,
+        message: format!("core module {index} lies outside the component"),
+    })
+}

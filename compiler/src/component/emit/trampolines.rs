@@ -1,0 +1,363 @@
+//! Component trampolines (`__kiln_cm_tramp_<t>`): the core functions a
+//! component's `canon lower` of a host import and its resource built-ins
+//! become, following the contract at the top of
+//! `kiln_abi::component::canon`.
+//!
+//! Phase 2/3 for components. Input: each [`ResolvedTrampoline`] (core
+//! signature, host callee), the declared ids, the ISA. Output: compiled
+//! machine code per trampoline, in trampoline order (compiled in parallel).
+//! A lowered WASI import calls entry `i` of the runtime's host table
+//! `__kiln_wasi_p2_host` (an imported data symbol of `LoweredHostFn`
+//! pointers, `kiln_abi::symbols::WASI_P2_HOST_TABLE`) indirectly; a
+//! resource built-in calls `__kiln_cm_resource_{new,rep,drop}` directly.
+//!
+//! Shape, in the wasm-call convention (Cranelift `tail`, `vmctx` first; the
+//! runtime passes the trampoline's `CanonOpts` address as that `vmctx`):
+//!
+//! ```text
+//! ;; (func (param i32 i64 f32) (result i32)), lowered import
+//! ss = stack slot max(3 params, 1 result, 1) * 8 bytes, 8-aligned
+//! store uextend.i64(p0) -> ss+0; store p1 -> ss+8; store uextend(bitcast.i32(p2)) -> ss+16
+//! host = load.i64 (symbol_value __kiln_wasi_p2_host) + 8 * i
+//! call_indirect host(vmctx = opts, stack_addr ss, 3)  ;; platform C convention
+//! return ireduce.i32(load.i64 ss+0)
+//! ```
+//!
+//! Invariants: no stack-limit check (the `vmctx` is not a `VMContext`);
+//! frame pointers are kept like all Kiln code, so backtraces walk through;
+//! the host returns only on success (it raises traps itself), so there is no
+//! error path.
+
+#[cfg(test)]
+use super::resolve::HostCallee;
+use super::resolve::ResolvedTrampoline;
+use crate::CompileError;
+use crate::func::sig::{clif_type, wasm_call_signature};
+use crate::module::FuncType;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{
+    self, AbiParam, ExtFuncData, ExternalName, InstBuilder, StackSlotData, StackSlotKind,
+    UserExternalName, UserFuncName, types,
+};
+use cranelift_codegen::isa::TargetIsa;
+use cranelift_codegen::{CodegenError, Context};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
+use cranelift_module::{DataId, FuncId, ModuleReloc};
+use kiln_abi::ValType;
+use kiln_abi::component::LOWERED_SLOT_SIZE;
+use rayon::prelude::*;
+
+/// `UserFuncName` namespace of component trampolines (wasm functions use 0,
+/// the core trampolines 1 and 2).
+const COMPONENT_TRAMPOLINE_NAMESPACE: u32 = 3;
+
+/// One compiled trampoline.
+pub struct CompiledTrampoline {
+    /// Machine code.
+    pub bytes: Vec<u8>,
+    /// Required alignment of the code.
+    pub alignment: u64,
+    /// Relocations, ready for `define_function_bytes`.
+    pub relocs: Vec<ModuleReloc>,
+}
+
+/// Ids of a trampoline and of the host function it calls.
+#[derive(Copy, Clone, Debug)]
+pub struct TrampolineIds {
+    /// The trampoline (local).
+    pub code: FuncId,
+    /// The host function.
+    pub host: HostRef,
+}
+
+/// The declared host callee of a trampoline.
+#[derive(Copy, Clone, Debug)]
+pub enum HostRef {
+    /// An imported function.
+    Func(FuncId),
+    /// Entry `index` of the imported host table `table`.
+    Table {
+        /// The table (imported data).
+        table: DataId,
+        /// The entry.
+        index: u32,
+    },
+}
+
+/// The wasm-call signature of `t`.
+pub fn trampoline_signature(t: &ResolvedTrampoline, isa: &dyn TargetIsa) -> ir::Signature {
+    wasm_call_signature(
+        &FuncType {
+            params: t.params.clone(),
+            results: t.results.clone(),
+        },
+        isa,
+    )
+}
+
+/// The host function's signature: `(opts: ptr, slots: ptr, n: i32) -> ()`
+/// in the platform C convention (`kiln_abi::component::LoweredHostFn`).
+pub fn host_signature(isa: &dyn TargetIsa) -> ir::Signature {
+    let pointer = isa.pointer_type();
+    let mut sig = ir::Signature::new(isa.default_call_conv());
+    sig.params.push(AbiParam::new(pointer));
+    sig.params.push(AbiParam::new(pointer));
+    sig.params.push(AbiParam::new(types::I32));
+    sig
+}
+
+/// Compiles every trampoline, in parallel; results in order. The error
+/// reported is the first failing trampoline's.
+pub fn compile_trampolines(
+    tramps: &[ResolvedTrampoline],
+    ids: &[TrampolineIds],
+    isa: &dyn TargetIsa,
+) -> Result<Vec<CompiledTrampoline>, CompileError> {
+    let results: Vec<Result<CompiledTrampoline, CompileError>> = tramps
+        .par_iter()
+        .zip(ids.par_iter())
+        .enumerate()
+        .map_init(
+            || (FunctionBuilderContext::new(), Context::new()),
+            |(builder_ctx, ctx), (i, (t, ids))| {
+                let index = u32::try_from(i).expect("trampoline count fits u32");
+                ctx.clear();
+                ctx.func = build(index, t, *ids, isa, builder_ctx);
+                compile(ctx, index, ids.code, isa)
+            },
+        )
+        .collect();
+    results.into_iter().collect()
+}
+
+fn compile(
+    ctx: &mut Context,
+    index: u32,
+    id: FuncId,
+    isa: &dyn TargetIsa,
+) -> Result<CompiledTrampoline, CompileError> {
+    if let Err(e) = ctx.compile(isa, &mut ControlPlane::default()) {
+        let message = match e.inner {
+            CodegenError::Verifier(_) => {
+                cranelift_codegen::print_errors::pretty_error(e.func, e.inner)
+            }
+            other => format!("{other}\n{}", e.func.display()),
+        };
+        return Err(CompileError::Codegen {
+            func: index,
+            message: format!("(component trampoline {index}) {message}"),
+        });
+    }
+    let code = ctx
+        .compiled_code()
+        .expect("compile succeeded, so code exists");
+    let buffer = &code.buffer;
+    let relocs = buffer
+        .relocs()
+        .iter()
+        .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id))
+        .collect();
+    Ok(CompiledTrampoline {
+        bytes: buffer.data().to_vec(),
+        alignment: u64::from(buffer.alignment),
+        relocs,
+    })
+}
+
+/// The CLIF of trampoline `index` (see the module docs).
+fn build(
+    index: u32,
+    t: &ResolvedTrampoline,
+    ids: TrampolineIds,
+    isa: &dyn TargetIsa,
+    builder_ctx: &mut FunctionBuilderContext,
+) -> ir::Function {
+    let pointer = isa.pointer_type();
+    let mut func = ir::Function::with_name_signature(
+        UserFuncName::user(COMPONENT_TRAMPOLINE_NAMESPACE, index),
+        trampoline_signature(t, isa),
+    );
+    let mut b = FunctionBuilder::new(&mut func, builder_ctx);
+    let block = b.create_block();
+    b.append_block_params_for_function_params(block);
+    b.switch_to_block(block);
+    b.seal_block(block);
+    let params = b.block_params(block).to_vec();
+    let opts = params[0];
+
+    let num_slots = t.params.len().max(t.results.len()).max(1);
+    let slot_size = LOWERED_SLOT_SIZE as usize;
+    // NB: at most 17 parameters (16 flat values plus a return pointer), so
+    // the sizes below are tiny.
+    let size = u32::try_from(num_slots * slot_size).expect("few slots");
+    let slots = b.create_sized_stack_slot(StackSlotData::new(
+        StackSlotKind::ExplicitSlot,
+        size,
+        LOWERED_SLOT_SIZE.trailing_zeros() as u8,
+    ));
+    for (i, (ty, v)) in t.params.iter().zip(&params[1..]).enumerate() {
+        let bits = to_slot(&mut b, *ty, *v);
+        b.ins().stack_store(pointer, bits, slots, slot_offset(i));
+    }
+    let slots_addr = b.ins().stack_addr(pointer, slots, 0);
+    let n = b.ins().iconst(types::I32, num_slots as i64);
+
+    let signature = b.import_signature(host_signature(isa));
+    match ids.host {
+        HostRef::Func(id) => {
+            // cranelift-module's convention: namespace 0 = function ids.
+            let name = b
+                .func
+                .declare_imported_user_function(UserExternalName::new(0, id.as_u32()));
+            let host = b.import_function(ExtFuncData {
+                name: ExternalName::user(name),
+                signature,
+                colocated: false,
+                patchable: false,
+            });
+            b.ins().call(host, &[opts, slots_addr, n]);
+        }
+        HostRef::Table { table, index } => {
+            // Namespace 1 = data ids (what `declare_data_in_func` does).
+            let name = b
+                .func
+                .declare_imported_user_function(UserExternalName::new(1, table.as_u32()));
+            let gv = b.create_global_value(ir::GlobalValueData::Symbol {
+                name: ExternalName::user(name),
+                offset: ir::immediates::Imm64::new(0),
+                colocated: false,
+                tls: false,
+            });
+            let base = b.ins().symbol_value(pointer, gv);
+            let offset = i32::try_from(u64::from(index) * u64::from(pointer.bytes()))
+                .expect("the host table is small");
+            // The table is immutable data of the runtime.
+            let flags = ir::MemFlagsData::trusted().with_readonly();
+            let host = b.ins().load(pointer, flags, base, offset);
+            b.ins()
+                .call_indirect(signature, host, &[opts, slots_addr, n]);
+        }
+    }
+
+    let mut results = Vec::with_capacity(t.results.len());
+    if let Some(ty) = t.results.first() {
+        let bits = b.ins().stack_load(pointer, types::I64, slots, 0);
+        results.push(from_slot(&mut b, *ty, bits, pointer));
+    }
+    b.ins().return_(&results);
+    b.finalize(isa.frontend_config());
+    func
+}
+
+fn slot_offset(i: usize) -> i32 {
+    i32::try_from(i * LOWERED_SLOT_SIZE as usize).expect("few slots")
+}
+
+/// A core value as the 64 bits of its slot: `i32`/`f32` bits zero-extended,
+/// `i64`/`f64` bits whole.
+fn to_slot(b: &mut FunctionBuilder<'_>, ty: ValType, v: ir::Value) -> ir::Value {
+    let flags = ir::MemFlagsData::new();
+    match ty {
+        ValType::I32 => b.ins().uextend(types::I64, v),
+        ValType::F32 => {
+            let bits = b.ins().bitcast(types::I32, flags, v);
+            b.ins().uextend(types::I64, bits)
+        }
+        ValType::F64 => b.ins().bitcast(types::I64, flags, v),
+        // `flatten_functype` yields only the four numeric types.
+        _ => v,
+    }
+}
+
+/// The value of type `ty` held in a slot's 64 bits.
+fn from_slot(
+    b: &mut FunctionBuilder<'_>,
+    ty: ValType,
+    bits: ir::Value,
+    pointer: ir::Type,
+) -> ir::Value {
+    let flags = ir::MemFlagsData::new();
+    match ty {
+        ValType::I32 => b.ins().ireduce(types::I32, bits),
+        ValType::F32 => {
+            let low = b.ins().ireduce(types::I32, bits);
+            b.ins().bitcast(types::F32, flags, low)
+        }
+        ValType::F64 => b.ins().bitcast(types::F64, flags, bits),
+        ValType::I64 => bits,
+        // `flatten_functype` yields only the four numeric types; anything
+        // else would have failed the host signature check.
+        other => {
+            let ty = clif_type(other, pointer);
+            if ty == types::I64 {
+                bits
+            } else {
+                b.ins().ireduce(ty, bits)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cranelift_entity::EntityRef;
+    use cranelift_module::FuncId;
+
+    /// Every core type goes through its slot, and the host is entry 3 of
+    /// the table: the CLIF of a `(i32, i64, f32, f64) -> f32` trampoline.
+    #[test]
+    fn slots_encode_every_core_type() {
+        let isa = crate::isa::build_isa(&crate::Config::default()).expect("host isa");
+        let t = ResolvedTrampoline {
+            kind: 0,
+            params: vec![ValType::I32, ValType::I64, ValType::F32, ValType::F64],
+            results: vec![ValType::F32],
+            host: HostCallee::Table(3),
+            name: String::new(),
+        };
+        let ids = TrampolineIds {
+            code: FuncId::new(0),
+            host: HostRef::Table {
+                table: DataId::new(2),
+                index: 3,
+            },
+        };
+        let func = build(7, &t, ids, &*isa, &mut FunctionBuilderContext::new());
+        let text = func.display().to_string();
+        let expected = "\
+function u3:7(i64 vmctx, i32, i64, f32, f64) -> f32 tail {
+    ss0 = explicit_slot 32, align = 8
+    gv0 = symbol userextname0
+    sig0 = (i64, i64, i32) system_v
+
+block0(v0: i64, v1: i32, v2: i64, v3: f32, v4: f64):
+    v5 = uextend.i64 v1
+    v6 = stack_addr.i64 ss0
+    store notrap v5, v6
+    v7 = stack_addr.i64 ss0+8
+    store notrap v2, v7
+    v8 = bitcast.i32 v3
+    v9 = uextend.i64 v8
+    v10 = stack_addr.i64 ss0+16
+    store notrap v9, v10
+    v11 = bitcast.i64 v4
+    v12 = stack_addr.i64 ss0+24
+    store notrap v11, v12
+    v13 = stack_addr.i64 ss0
+    v14 = iconst.i32 4
+    v15 = symbol_value.i64 gv0
+    v16 = load.i64 notrap aligned readonly v15+24
+    call_indirect sig0, v16(v0, v13, v14)  ; v14 = 4
+    v17 = stack_addr.i64 ss0
+    v18 = load.i64 notrap v17
+    v19 = ireduce.i32 v18
+    v20 = bitcast.f32 v19
+    return v20
+}
+";
+        assert_eq!(text, expected);
+        let mut ctx = Context::for_function(func);
+        compile(&mut ctx, 7, ids.code, &*isa).expect("compiles");
+    }
+}

@@ -1,0 +1,26 @@
+//! The `__kiln_program` [`ProgramDescriptor`]: the one root the runtime's
+//! `main` refers to, saying whether the executable runs a core module or a
+//! component and where that root descriptor is.
+//!
+//! Phase 3. Input: the program kind and the root descriptor's address.
+//! Output: the exported, read-only data object [`DataKey::Program`] (one per
+//! object file).
+
+use super::data::{DataBuilder, DataObjects, Target};
+use super::symbols::DataKey;
+use core::mem::{offset_of, size_of};
+use kiln_abi::component::program::ProgramDescriptor;
+use kiln_abi::{ABI_VERSION, MODULE_MAGIC};
+
+/// Writes the program descriptor of `kind` (`PROGRAM_MODULE` or
+/// `PROGRAM_COMPONENT`) whose root is `root`.
+pub fn emit_program(kind: u32, root: Target, objects: &mut DataObjects) {
+    let mut b = DataBuilder::new(8);
+    let r = b.append_zeroed(size_of::<ProgramDescriptor>());
+    let at = |field: usize| r + field as u32;
+    b.put_u32(at(offset_of!(ProgramDescriptor, magic)), MODULE_MAGIC);
+    b.put_u32(at(offset_of!(ProgramDescriptor, abi_version)), ABI_VERSION);
+    b.put_u32(at(offset_of!(ProgramDescriptor, kind)), kind);
+    b.put_addr(at(offset_of!(ProgramDescriptor, root)), root, 0);
+    objects.insert(DataKey::Program, b);
+}

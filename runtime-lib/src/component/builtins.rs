@@ -1,0 +1,138 @@
+//! The resource built-ins compiled trampolines call
+//! (`kiln_abi::symbols::RESOURCE_NEW`/`REP`/`DROP`), with the lowered-import
+//! contract of `kiln_abi::component::canon`: `(opts, slots, n)`, the handle
+//! or rep in slot 0, the result back in slot 0; failures never return.
+//!
+//! The resource is `opts.resource` (the plan's index): a defined resource
+//! is `ResourceType::Defined` of its defining component instance; an
+//! imported one is the host's type number, and dropping an own handle of it
+//! runs the host's drop (`crate::wasi::p2::drop_host_resource`). A guest
+//! destructor runs after the handle is gone and no instance state is
+//! borrowed (it may call imports).
+
+use super::handles::ResourceType;
+use super::instances::{self, GuestFunc, raise};
+use super::trap::{self, Trap};
+use kiln_abi::ValRaw;
+use kiln_abi::component::CanonOpts;
+use kiln_abi::component::program::{RESOURCE_DEFINED, RESOURCE_HOST};
+
+/// What a resource built-in works on.
+struct Target {
+    ty: ResourceType,
+    dtor: Option<GuestFunc>,
+}
+
+fn target(opts: &CanonOpts) -> Result<Target, Trap> {
+    let rt = instances::runtime().ok_or_else(trap::no_instance)?;
+    let r = rt
+        .component
+        .resources
+        .get(opts.resource as usize)
+        .ok_or_else(|| trap::trap(format!("unknown resource {}", opts.resource)))?;
+    match r.kind {
+        RESOURCE_HOST => Ok(Target {
+            ty: ResourceType::Host(r.host_type),
+            dtor: None,
+        }),
+        RESOURCE_DEFINED => Ok(Target {
+            ty: ResourceType::Defined {
+                index: opts.resource,
+                instance: r.component_instance,
+            },
+            dtor: (r.has_dtor != 0)
+                .then(|| {
+                    rt.core.get(r.dtor.instance as usize).map(|i| GuestFunc {
+                        instance: *i,
+                        func: r.dtor.index,
+                    })
+                })
+                .flatten(),
+        }),
+        _ => Err(trap::trap(format!("unknown resource kind {}", r.kind))),
+    }
+}
+
+/// Runs `f` on the options and slots of a built-in call, raising errors.
+///
+/// # Safety
+/// `opts` and `slots` come from a compiled trampoline (the contract).
+unsafe fn builtin(
+    opts: *const CanonOpts,
+    slots: *mut u64,
+    n: u32,
+    f: impl FnOnce(&CanonOpts, &mut [u64]) -> Result<(), Trap>,
+) {
+    // SAFETY: the trampoline passes its record and `n >= 1` slots.
+    let (opts, slots) = unsafe { (&*opts, std::slice::from_raw_parts_mut(slots, n as usize)) };
+    if let Err(t) = f(opts, slots) {
+        raise(t)
+    }
+}
+
+/// `canon resource.new`.
+///
+/// # Safety
+/// Called by compiled trampolines only (the contract).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __kiln_cm_resource_new(opts: *const CanonOpts, slots: *mut u64, n: u32) {
+    // SAFETY: forwarded.
+    unsafe {
+        builtin(opts, slots, n, |opts, slots| {
+            let t = target(opts)?;
+            let inst = instances::instance_state(opts)?;
+            slots[0] = u64::from(inst.resource_new(t.ty, slots[0] as u32)?);
+            Ok(())
+        })
+    }
+}
+
+/// `canon resource.rep`.
+///
+/// # Safety
+/// Called by compiled trampolines only (the contract).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __kiln_cm_resource_rep(opts: *const CanonOpts, slots: *mut u64, n: u32) {
+    // SAFETY: forwarded.
+    unsafe {
+        builtin(opts, slots, n, |opts, slots| {
+            let t = target(opts)?;
+            let inst = instances::instance_state(opts)?;
+            slots[0] = u64::from(inst.resource_rep(t.ty, slots[0] as u32)?);
+            Ok(())
+        })
+    }
+}
+
+/// `canon resource.drop`.
+///
+/// # Safety
+/// Called by compiled trampolines only (the contract).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __kiln_cm_resource_drop(opts: *const CanonOpts, slots: *mut u64, n: u32) {
+    // SAFETY: forwarded.
+    unsafe {
+        builtin(opts, slots, n, |opts, slots| {
+            let t = target(opts)?;
+            let inst = instances::instance_state(opts)?;
+            let mut dropped = None;
+            inst.resource_drop(t.ty, slots[0] as u32, &mut |ty, rep| {
+                dropped = Some((ty, rep));
+                Ok(())
+            })?;
+            match dropped {
+                Some((ResourceType::Host(ty), rep)) => crate::wasi::p2::drop_host_resource(ty, rep),
+                Some((ResourceType::Defined { .. }, rep)) => match t.dtor {
+                    Some(f) => {
+                        let mut v = [ValRaw::default()];
+                        v[0].0[..4].copy_from_slice(&rep.to_le_bytes());
+                        // SAFETY: a destructor is `[i32] -> []`.
+                        f.call(&mut v)
+                    }
+                    None => Ok(()),
+                },
+                None => Ok(()),
+            }
+        })
+    }
+}

@@ -1,0 +1,102 @@
+//! Running a compiled component as a `wasi:cli/command`: the component
+//! half of `crate::entry` after the shared set-up.
+//!
+//! Phase: the guest thread of a component executable. Inputs: the
+//! component descriptor and the resolved [`RunSettings`]. Output: the exit
+//! status, as `wasmtime run` gives it for a component: `run` returning
+//! `ok` -> 0, `err` -> 1 (silently); `wasi:cli/exit` exits from inside the
+//! host;
+//! traps report and exit 134 from the trap handler.
+
+use super::instances::{self, GuestFunc};
+use super::program::Component;
+use crate::errors;
+use crate::grants::RunSettings;
+use kiln_abi::ValRaw;
+use kiln_abi::component::program::ComponentDescriptor;
+
+/// Instantiates the component and calls its `wasi:cli/run` export.
+pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) -> i32 {
+    if let Err(e) = crate::traps::init_thread() {
+        return errors::report(&[e]);
+    }
+    crate::wasi::set_fatal_handler(crate::traps::report_host_error_chain);
+    let main_context = errors::main_module_context(&settings.program);
+    let wasi = match crate::wasi::WasiCtx::new(settings.wasi.clone()) {
+        Ok(w) => w,
+        Err(e) => return errors::report(&[e]),
+    };
+    crate::wasi::p2::install(wasi);
+    // SAFETY: the compiler's descriptor, valid for the process.
+    let component = match unsafe { Component::new(desc) } {
+        Ok(c) => c,
+        Err(e) => return errors::report(&[main_context, e]),
+    };
+    // Like Wasmtime, the invoke string is parsed and type-checked before
+    // instantiation.
+    let invoke = match settings.invoke.as_deref().map(|i| super::wave::prepare(&component, i)) {
+        None => None,
+        Some(Ok(p)) => Some(p),
+        Some(Err(chain)) => {
+            let mut all = vec![main_context];
+            all.extend(chain);
+            return errors::report(&all);
+        }
+    };
+    crate::traps::set_context(vec![main_context.clone()]);
+    let rt = match instances::instantiate(component) {
+        Ok(rt) => rt,
+        Err(e) => return errors::report(&[main_context, e]),
+    };
+    if let Some(p) = invoke {
+        return match super::wave::call(rt, &p) {
+            Ok(line) => {
+                errors::write_fd(1, format!("{line}\n").as_bytes());
+                0
+            }
+            Err(t) => errors::report(&[main_context, t.message]),
+        };
+    }
+    let Some(run) = component.exports.iter().find(|e| {
+        // SAFETY: descriptor strings live for the process.
+        let name = unsafe { crate::descriptor::str_bytes(e.name) };
+        name.starts_with(b"wasi:cli/run@0.2.") && name.ends_with(b"#run")
+    }) else {
+        return errors::report(&[
+            main_context,
+            "no exported instance named `wasi:cli/run@0.2` found".to_string(),
+        ]);
+    };
+    let func = GuestFunc {
+        instance: rt.core[run.func.instance as usize],
+        func: run.func.index,
+    };
+    let mut values = [ValRaw::default()];
+    // SAFETY: `run` is `[] -> [i32]` (`result`, flattened), checked by the
+    // compiler's plan.
+    if let Err(t) = unsafe { func.call(&mut values) } {
+        return errors::report(&[main_context, t.message]);
+    }
+    let status = u32::from_le_bytes([
+        values[0].0[0],
+        values[0].0[1],
+        values[0].0[2],
+        values[0].0[3],
+    ]);
+    // SAFETY: the compiler's writable record, filled at instantiation.
+    let opts = unsafe { &*(run.opts as usize as *const kiln_abi::component::CanonOpts) };
+    if opts.post_return_func != 0 {
+        // SAFETY: filled from a leaked `GuestFunc`; post-return takes the
+        // flat results.
+        let post = unsafe { *(opts.post_return_func as usize as *const GuestFunc) };
+        if let Err(t) = unsafe { post.call(&mut values) } {
+            return errors::report(&[main_context, t.message]);
+        }
+    }
+    match status {
+        0 => 0,
+        // wasmtime 48 prints nothing for `run` returning `err`.
+        1 => 1,
+        d => errors::report(&[main_context, format!("invalid variant discriminant: {d}")]),
+    }
+}

@@ -1,0 +1,325 @@
+//! The reactor: the process's one event loop (a `mio::Poll`, i.e. epoll),
+//! waiting on host descriptors and monotonic-clock deadlines.
+//!
+//! Phase: run time. Inputs: a list of [`Waitable`]s and the monotonic clock.
+//! Outputs: which of them are ready. Every facade waits through it: P1's
+//! `poll_oneoff` (via [`super::poll`]), P2's `wasi:io/poll` and blocking
+//! stream operations; P3's waitables are meant to join it.
+//!
+//! Invariants:
+//! - Descriptors are registered only for the duration of one wait, with the
+//!   union of the interests asked for them (epoll refuses the same
+//!   descriptor twice), and deregistered before returning. A fresh
+//!   registration reports the descriptor's current state, so mio's
+//!   edge-triggered mode loses no readiness.
+//! - A descriptor epoll cannot watch (regular files, `/dev/null`: `EPERM`)
+//!   is always ready, as it is for `poll(2)` and for wasmtime; so is one
+//!   that fails to register for any other reason (the operation that
+//!   follows reports the error).
+//! - A deadline is ready once the clock reaches it; deadlines are checked
+//!   again after every wake-up (epoll's timeout has millisecond
+//!   granularity and mio rounds it up, so the loop never wakes early for
+//!   good).
+//! - A hang-up of a direction, or an error, makes that direction ready (the
+//!   read or write would not block: it would report end of stream or the
+//!   error).
+
+use super::error::{ErrorCode, KResult};
+use std::os::fd::RawFd;
+use std::sync::Mutex;
+use std::time::Duration;
+
+/// Something to wait for.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Waitable {
+    /// Ready now.
+    Ready,
+    /// Never ready (a condition that is known not to hold yet and has no
+    /// descriptor or deadline, e.g. a pollable whose readiness is deferred).
+    Never,
+    /// Ready when the monotonic clock (nanoseconds) reaches this value.
+    Deadline(u64),
+    /// Ready when `fd` is readable (`write: false`) or writable.
+    Fd {
+        /// The host descriptor (the caller keeps it open for the call).
+        fd: RawFd,
+        /// Wait for writability instead of readability.
+        write: bool,
+    },
+}
+
+/// The event loop state.
+struct Reactor {
+    poll: mio::Poll,
+    events: mio::Events,
+}
+
+/// The process's reactor, created on first use (components and P1 threads
+/// serialise their host calls, so the lock is uncontended).
+static REACTOR: Mutex<Option<Reactor>> = Mutex::new(None);
+
+/// Blocks until at least one of `items` is ready (or, with `block` false,
+/// only probes), and returns one flag per item. `now` reads the monotonic
+/// clock.
+pub fn wait(items: &[Waitable], now: &dyn Fn() -> u64, block: bool) -> KResult<Vec<bool>> {
+    let mut guard = REACTOR.lock().unwrap_or_else(|e| e.into_inner());
+    if guard.is_none() {
+        let poll = mio::Poll::new().map_err(|e| ErrorCode::from(&e))?;
+        *guard = Some(Reactor {
+            poll,
+            events: mio::Events::with_capacity(64),
+        });
+    }
+    let r = guard.as_mut().expect("created above");
+    r.wait(items, now, block)
+}
+
+/// One registered descriptor: its union interest and the items on it.
+struct FdGroup {
+    fd: RawFd,
+    read: bool,
+    write: bool,
+    items: Vec<usize>,
+}
+
+impl Reactor {
+    fn wait(
+        &mut self,
+        items: &[Waitable],
+        now: &dyn Fn() -> u64,
+        block: bool,
+    ) -> KResult<Vec<bool>> {
+        let mut ready = vec![false; items.len()];
+        loop {
+            let t = now();
+            let mut groups: Vec<FdGroup> = Vec::new();
+            let mut next_deadline: Option<u64> = None;
+            for (i, w) in items.iter().enumerate() {
+                match *w {
+                    Waitable::Ready => ready[i] = true,
+                    Waitable::Never => {}
+                    Waitable::Deadline(d) if d <= t => ready[i] = true,
+                    Waitable::Deadline(d) => {
+                        next_deadline = Some(next_deadline.map_or(d, |n| n.min(d)))
+                    }
+                    Waitable::Fd { fd, write } => {
+                        let g = match groups.iter_mut().find(|g| g.fd == fd) {
+                            Some(g) => g,
+                            None => {
+                                groups.push(FdGroup {
+                                    fd,
+                                    read: false,
+                                    write: false,
+                                    items: Vec::new(),
+                                });
+                                groups.last_mut().expect("just pushed")
+                            }
+                        };
+                        if write {
+                            g.write = true;
+                        } else {
+                            g.read = true;
+                        }
+                        g.items.push(i);
+                    }
+                }
+            }
+            let mut registered = Vec::new();
+            for (k, g) in groups.iter().enumerate() {
+                let interest = match (g.read, g.write) {
+                    (true, true) => mio::Interest::READABLE | mio::Interest::WRITABLE,
+                    (false, true) => mio::Interest::WRITABLE,
+                    _ => mio::Interest::READABLE,
+                };
+                let source = &mut mio::unix::SourceFd(&g.fd);
+                match self
+                    .poll
+                    .registry()
+                    .register(source, mio::Token(k), interest)
+                {
+                    Ok(()) => registered.push(k),
+                    // Not pollable (regular file, /dev/null) or otherwise
+                    // unwatchable: always ready.
+                    Err(_) => g.items.iter().for_each(|&i| ready[i] = true),
+                }
+            }
+            let any = ready.iter().any(|&r| r);
+            let timeout = if any || !block {
+                Some(Duration::ZERO)
+            } else {
+                next_deadline.map(|d| Duration::from_nanos(d.saturating_sub(t)))
+            };
+            if !registered.is_empty() || timeout != Some(Duration::ZERO) {
+                let polled = self.poll.poll(&mut self.events, timeout);
+                let result = match polled {
+                    Ok(()) => {
+                        for ev in self.events.iter() {
+                            let Some(g) = groups.get(ev.token().0) else {
+                                continue;
+                            };
+                            for &i in &g.items {
+                                let write = matches!(items[i], Waitable::Fd { write: true, .. });
+                                let hit = if write {
+                                    ev.is_writable() || ev.is_write_closed()
+                                } else {
+                                    ev.is_readable() || ev.is_read_closed()
+                                };
+                                if hit || ev.is_error() {
+                                    ready[i] = true;
+                                }
+                            }
+                        }
+                        Ok(())
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(()),
+                    Err(e) => Err(ErrorCode::from(&e)),
+                };
+                for &k in &registered {
+                    let source = &mut mio::unix::SourceFd(&groups[k].fd);
+                    // Deregistering a descriptor we registered cannot fail
+                    // in a way that matters: it is gone either way.
+                    let _ = self.poll.registry().deregister(source);
+                }
+                result?;
+            }
+            let t = now();
+            for (i, w) in items.iter().enumerate() {
+                if let Waitable::Deadline(d) = *w
+                    && d <= t
+                {
+                    ready[i] = true;
+                }
+            }
+            if !block || ready.iter().any(|&r| r) {
+                return Ok(ready);
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::fd::AsRawFd;
+    use std::time::Instant;
+
+    #[test]
+    fn probe_and_block_on_deadlines() {
+        let start = Instant::now();
+        let now = || start.elapsed().as_nanos() as u64;
+        let r = wait(
+            &[
+                Waitable::Deadline(u64::MAX),
+                Waitable::Ready,
+                Waitable::Never,
+            ],
+            &now,
+            false,
+        )
+        .unwrap();
+        assert_eq!(r, [false, true, false]);
+        let r = wait(&[Waitable::Deadline(u64::MAX)], &now, false).unwrap();
+        assert_eq!(r, [false]);
+        let r = wait(
+            &[Waitable::Deadline(15_000_000), Waitable::Deadline(u64::MAX)],
+            &now,
+            true,
+        )
+        .unwrap();
+        assert_eq!(r, [true, false]);
+        assert!(start.elapsed().as_millis() >= 15);
+    }
+
+    #[test]
+    fn pipe_read_and_write_on_one_registration() {
+        let (r, w) = std::io::pipe().unwrap();
+        let start = Instant::now();
+        let now = || start.elapsed().as_nanos() as u64;
+        let (rfd, wfd) = (r.as_raw_fd(), w.as_raw_fd());
+        let got = wait(
+            &[
+                Waitable::Fd {
+                    fd: rfd,
+                    write: false,
+                },
+                Waitable::Fd {
+                    fd: wfd,
+                    write: true,
+                },
+                Waitable::Fd {
+                    fd: wfd,
+                    write: false,
+                },
+            ],
+            &now,
+            false,
+        )
+        .unwrap();
+        assert_eq!(got, [false, true, false]);
+        std::io::Write::write_all(&mut &w, b"x").unwrap();
+        let got = wait(
+            &[Waitable::Fd {
+                fd: rfd,
+                write: false,
+            }],
+            &now,
+            true,
+        )
+        .unwrap();
+        assert_eq!(got, [true]);
+        // The same descriptor twice (one registration) is reported twice.
+        let got = wait(
+            &[
+                Waitable::Fd {
+                    fd: rfd,
+                    write: false,
+                },
+                Waitable::Fd {
+                    fd: rfd,
+                    write: false,
+                },
+            ],
+            &now,
+            false,
+        )
+        .unwrap();
+        assert_eq!(got, [true, true]);
+        // Hang-up: the read end is ready at end of stream.
+        drop(w);
+        let mut buf = [0u8; 4];
+        std::io::Read::read(&mut &r, &mut buf).unwrap();
+        let got = wait(
+            &[Waitable::Fd {
+                fd: rfd,
+                write: false,
+            }],
+            &now,
+            true,
+        )
+        .unwrap();
+        assert_eq!(got, [true]);
+    }
+
+    #[test]
+    fn regular_files_are_always_ready() {
+        let f = std::fs::File::open("/proc/self/exe").unwrap();
+        let start = Instant::now();
+        let now = || start.elapsed().as_nanos() as u64;
+        let got = wait(
+            &[
+                Waitable::Fd {
+                    fd: f.as_raw_fd(),
+                    write: false,
+                },
+                Waitable::Fd {
+                    fd: f.as_raw_fd(),
+                    write: true,
+                },
+            ],
+            &now,
+            true,
+        )
+        .unwrap();
+        assert_eq!(got, [true, true]);
+    }
+}

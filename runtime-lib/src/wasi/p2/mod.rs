@@ -1,0 +1,172 @@
+//! The WASI 0.2 facade: the host functions of the `wasi:cli/command` world
+//! (`kiln_abi::wasi_p2`) over the shared kernel, reached from compiled
+//! lowered-import trampolines through the table
+//! `__kiln_wasi_p2_host` ([`table`]).
+//!
+//! Phase: run time of a component executable. Inputs: the canonical
+//! options and `u64` slots of a lowered import (the contract of
+//! `kiln_abi::component::canon`), the component's instance state
+//! (`crate::component::instances`), and the [`P2Host`] installed at
+//! start-up. Outputs: results lowered into the guest; WASI effects through
+//! the kernel (`crate::wasi::kernel`, shared with P1: no filesystem,
+//! clock, socket or random logic lives here, only the 0.2 encodings and
+//! resource bookkeeping).
+//!
+//! Map (one interface family per file):
+//! - [`table`]: the host function table and the [`host_fn!`] wrapper;
+//! - [`cli`]: `wasi:cli/*` (environment, exit, stdio handles, terminals);
+//! - [`io`]: `wasi:io/*` (error, poll, streams) and the stream and
+//!   pollable objects other interfaces hand out;
+//! - [`clocks`]: `wasi:clocks/*` (monotonic clock and its timers, wall
+//!   clock);
+//! - [`random`][]: `wasi:random/*`;
+//! - [`sockets`]: `wasi:sockets/*` (TCP, UDP, name lookup);
+//! - further files per interface family as they are implemented.
+//!
+//! Host functions are plain Rust functions
+//! `fn(&mut P2Host, params) -> Result<R, Trap>`, `params` being the lifted
+//! parameter tuple; [`dispatch`] does the canonical-ABI work around them
+//! (`call_host`: `may_leave`, lifting, lowering with `realloc`, borrows).
+//! A `Trap` without a wasm code ends the program the way wasmtime reports
+//! a host error (`Error: ...`, status 1).
+//!
+//! Resources: each WASI resource is a marker type implementing
+//! `component::Resource` with `TYPE = ResourceType::Host(n)`, `n` its
+//! position in `kiln_abi::wasi_p2::WASI_P2_RESOURCES` ([`host_type`]);
+//! the objects live in [`crate::component::HostResources`] slabs of the
+//! [`P2Host`], keyed by the rep their handles carry.
+
+pub mod cli;
+pub mod clocks;
+pub mod fs;
+pub mod io;
+pub mod random;
+pub mod sockets;
+pub mod table;
+
+use crate::component::instances::{self, GuestRealloc};
+use crate::component::{GuestMemory, HostCall, Lift, Lower, Realloc, ResourceType, Trap};
+use crate::wasi::WasiCtx;
+use kiln_abi::component::CanonOpts;
+use std::cell::UnsafeCell;
+
+/// The state of the WASI 0.2 host: the shared kernel plus the resource
+/// objects of each interface family.
+pub struct P2Host {
+    /// The WASI context (kernel: args, env, preopens, clocks, grants).
+    pub wasi: WasiCtx,
+    /// `wasi:cli` state.
+    pub cli: cli::CliState,
+    /// `wasi:filesystem` objects (descriptors, directory entry streams).
+    pub fs: fs::FsState,
+    /// `wasi:io` objects (streams, pollables, errors).
+    pub io: io::IoState,
+    /// `wasi:random` state (the insecure generator).
+    pub random: random::RandomState,
+    /// `wasi:sockets` objects (sockets, datagram streams, lookups).
+    pub sockets: sockets::SocketState,
+}
+
+struct Cell(UnsafeCell<Option<P2Host>>);
+// SAFETY: components run on one thread; installed once before guest code.
+unsafe impl Sync for Cell {}
+static HOST: Cell = Cell(UnsafeCell::new(None));
+
+/// Installs the host for the running component.
+pub fn install(wasi: WasiCtx) {
+    let host = P2Host {
+        wasi,
+        cli: cli::CliState::default(),
+        fs: fs::FsState::default(),
+        io: io::IoState::default(),
+        random: random::RandomState::default(),
+        sockets: sockets::SocketState::default(),
+    };
+    // SAFETY: start-up, single-threaded, before any guest code.
+    unsafe { *HOST.0.get() = Some(host) };
+}
+
+/// The installed host.
+pub fn host() -> Result<&'static mut P2Host, Trap> {
+    // SAFETY: single-threaded (see `install`); host functions do not
+    // re-enter each other (the guest cannot run during a host call except
+    // through `realloc`, which may not call imports).
+    unsafe { (*HOST.0.get()).as_mut() }
+        .ok_or_else(|| crate::component::trap::trap("the WASI 0.2 host is not installed"))
+}
+
+/// The host type number of resource `name` of interface key `interface`,
+/// for `Resource::TYPE` constants; fails to compile if the list lacks it.
+pub const fn host_type(interface: &str, name: &str) -> ResourceType {
+    let list = kiln_abi::wasi_p2::WASI_P2_RESOURCES;
+    let mut i = 0;
+    while i < list.len() {
+        if table::str_eq(list[i].interface, interface) && table::str_eq(list[i].name, name) {
+            return ResourceType::Host(i as u32);
+        }
+        i += 1;
+    }
+    panic!("resource not in kiln_abi::wasi_p2::WASI_P2_RESOURCES")
+}
+
+/// Runs host function `f` as the callee of a lowered import (the contract
+/// of `kiln_abi::component::canon`); raises its trap, if any.
+///
+/// # Safety
+/// `opts` and `slots` (`n` of them) come from a compiled trampoline, after
+/// the component runtime filled the options.
+pub unsafe fn dispatch<'m, P, R, F>(opts: *const CanonOpts, slots: *mut u64, n: u32, f: F)
+where
+    P: Lift<'m>,
+    R: Lower,
+    F: FnOnce(&mut P2Host, P) -> Result<R, Trap>,
+{
+    // SAFETY: the trampoline's record and slot array.
+    let (opts, slots) = unsafe { (&*opts, std::slice::from_raw_parts_mut(slots, n as usize)) };
+    let result = (|| {
+        let inst = instances::instance_state(opts)?;
+        let host = host()?;
+        let mut realloc = GuestRealloc::from_opts(opts);
+        let call = HostCall {
+            slots,
+            // SAFETY: the memory option's live definition, or null.
+            memory: unsafe { GuestMemory::from_definition(opts.memory_def as usize as *const _) },
+            realloc: realloc.as_mut().map(|r| r as &mut dyn Realloc),
+            encoding: opts.encoding(),
+        };
+        // SAFETY: the memory view is the guest's, which does not run while
+        // the lifted parameters are alive (only `realloc` runs, during the
+        // lowering, after `f` returned).
+        unsafe { crate::component::call_host::<P, R, _>(inst, call, |p| f(host, p)) }
+    })();
+    if let Err(t) = result {
+        instances::raise(t)
+    }
+}
+
+/// Drops the host object behind an own handle of host resource type `ty`
+/// (`[resource-drop]` of a WASI resource).
+pub fn drop_host_resource(ty: u32, rep: u32) -> Result<(), Trap> {
+    let host = host()?;
+    // wasmtime's `ResourceTable::delete`: a parent outlives its children
+    // (pollables made by `subscribe`, and any child another interface
+    // records with `IoState::add_child`).
+    if host.io.has_children(ResourceType::Host(ty), rep) {
+        return Err(crate::component::trap::trap("resource has children"));
+    }
+    if io::drop_resource(host, ty, rep)? {
+        return Ok(());
+    }
+    if cli::drop_resource(host, ty, rep)? {
+        return Ok(());
+    }
+    if fs::drop_resource(host, ty, rep)? {
+        return Ok(());
+    }
+    if sockets::drop_resource(host, ty, rep)? {
+        return Ok(());
+    }
+    Err(crate::component::trap::trap(format!(
+        "cannot drop a resource of host type {ty}: not implemented"
+    )))
+}

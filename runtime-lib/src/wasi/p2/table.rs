@@ -1,0 +1,149 @@
+//! The WASI 0.2 host function table `__kiln_wasi_p2_host`: one
+//! `LoweredHostFn` per entry of `kiln_abi::wasi_p2::WASI_P2_FUNCS`, in that
+//! order (the compiler's trampolines index it).
+//!
+//! The table is built at compile time from the `IMPLS` lists of each
+//! interface family's file (`cli::IMPLS`, ...; entries made with
+//! [`host_fn!`]), by name lookup, so their order does not matter. A listed function
+//! without an implementation gets [`missing`], which fails the call with a
+//! clear message; the unit test `every_listed_function_is_implemented`
+//! keeps that set empty.
+
+use super::{cli, clocks, fs, io, random, sockets};
+use kiln_abi::component::{CanonOpts, LoweredHostFn};
+use kiln_abi::wasi_p2::WASI_P2_FUNCS;
+
+/// The `extern "C"` entry of host function `$f` (a path to a
+/// `fn(&mut P2Host, P) -> Result<R, Trap>`): lifts `P`, runs it, lowers `R`.
+macro_rules! host_fn {
+    ($f:path) => {{
+        /// # Safety
+        /// Called by compiled trampolines only (the lowered-import contract).
+        unsafe extern "C" fn entry(
+            opts: *const ::kiln_abi::component::CanonOpts,
+            slots: *mut u64,
+            n: u32,
+        ) {
+            // SAFETY: forwarded contract.
+            unsafe { $crate::wasi::p2::dispatch(opts, slots, n, |h, p| $f(h, p)) }
+        }
+        entry as ::kiln_abi::component::LoweredHostFn
+    }};
+}
+
+pub(crate) use host_fn;
+
+/// Every implemented host function, one list per interface family:
+/// (interface key, name, entry).
+const GROUPS: &[&[Impl]] = &[
+    cli::IMPLS,
+    clocks::IMPLS,
+    fs::IMPLS,
+    io::IMPLS,
+    random::IMPLS,
+    sockets::IMPLS,
+];
+
+/// One implemented host function: (interface key, name, entry).
+pub type Impl = (&'static str, &'static str, LoweredHostFn);
+
+/// `a == b`, usable in constants.
+pub const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The entry of a listed function the host does not implement.
+///
+/// # Safety
+/// Called by compiled trampolines only.
+unsafe extern "C" fn missing(_opts: *const CanonOpts, _slots: *mut u64, _n: u32) {
+    crate::component::instances::raise(crate::component::trap::trap(
+        "this WASI 0.2 function is not implemented by Kiln's host",
+    ))
+}
+
+const fn build() -> [LoweredHostFn; WASI_P2_FUNCS.len()] {
+    let mut out = [missing as LoweredHostFn; WASI_P2_FUNCS.len()];
+    let mut i = 0;
+    while i < WASI_P2_FUNCS.len() {
+        let f = &WASI_P2_FUNCS[i];
+        let mut g = 0;
+        while g < GROUPS.len() {
+            let impls = GROUPS[g];
+            let mut j = 0;
+            while j < impls.len() {
+                if str_eq(impls[j].0, f.interface) && str_eq(impls[j].1, f.name) {
+                    out[i] = impls[j].2;
+                }
+                j += 1;
+            }
+            g += 1;
+        }
+        i += 1;
+    }
+    out
+}
+
+/// The table the trampolines call through (`kiln_abi::symbols::WASI_P2_HOST_TABLE`).
+#[unsafe(no_mangle)]
+pub static __kiln_wasi_p2_host: [LoweredHostFn; WASI_P2_FUNCS.len()] = build();
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn impls_name_listed_functions_once() {
+        let all: Vec<Impl> = GROUPS.iter().flat_map(|g| g.iter().copied()).collect();
+        for (k, (iface, name, _)) in all.iter().enumerate() {
+            assert!(
+                kiln_abi::wasi_p2::find_func(iface, name).is_some(),
+                "{iface}#{name} is not in WASI_P2_FUNCS"
+            );
+            assert!(
+                !all[..k].iter().any(|(i, n, _)| i == iface && n == name),
+                "{iface}#{name} implemented twice"
+            );
+        }
+    }
+
+    /// The functions still served by [`missing`] (must end up empty).
+    fn unimplemented() -> Vec<String> {
+        WASI_P2_FUNCS
+            .iter()
+            .filter(|f| {
+                !GROUPS
+                    .iter()
+                    .flat_map(|g| g.iter())
+                    .any(|(i, n, _)| *i == f.interface && *n == f.name)
+            })
+            .map(|f| format!("{}#{}", f.interface, f.name))
+            .collect()
+    }
+
+    #[test]
+    fn every_listed_function_is_implemented() {
+        let missing = unimplemented();
+        assert!(
+            missing.is_empty(),
+            "{} not implemented: {missing:#?}",
+            missing.len()
+        );
+    }
+
+    #[test]
+    fn symbol_name_matches_the_contract() {
+        assert_eq!(kiln_abi::symbols::WASI_P2_HOST_TABLE, "__kiln_wasi_p2_host");
+    }
+}
