@@ -30,6 +30,9 @@ const BUILD_TIMEOUT: Duration = Duration::from_secs(900);
 enum Lang {
     Rust,
     C,
+    /// A hand-written component (or module) in the text format, for the
+    /// WASI 0.2 functions no guest toolchain here can import.
+    Wat,
 }
 
 /// The directives of one program.
@@ -68,7 +71,11 @@ enum Adapt {
 fn parse_spec(source: &str) -> Result<Spec> {
     let mut spec = Spec::default();
     for (i, line) in source.lines().enumerate() {
-        let Some(rest) = line.trim_start().strip_prefix("// kiln-test:") else {
+        let line = line.trim_start();
+        let Some(rest) = line
+            .strip_prefix("// kiln-test:")
+            .or_else(|| line.strip_prefix(";; kiln-test:"))
+        else {
             continue;
         };
         let rest = rest.trim();
@@ -108,7 +115,11 @@ fn parse_spec(source: &str) -> Result<Spec> {
 pub fn trials() -> Vec<Trial> {
     let root = util::repo().join("tests/programs");
     let mut trials = Vec::new();
-    for (sub, ext, lang) in [("rust", "rs", Lang::Rust), ("c", "c", Lang::C)] {
+    for (sub, ext, lang) in [
+        ("rust", "rs", Lang::Rust),
+        ("c", "c", Lang::C),
+        ("wat", "wat", Lang::Wat),
+    ] {
         for path in util::files_with_ext(&root.join(sub), &[ext]) {
             // Only top-level files are programs (subdirectories hold fixtures).
             if path.parent() != Some(&root.join(sub)) {
@@ -370,6 +381,7 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
     let dir = util::scratch(match lang {
         Lang::Rust => "programs-rust",
         Lang::C => "programs-c",
+        Lang::Wat => "programs-wat",
     });
     let out = dir.join(format!("{name}.wasm"));
     let fresh = |out: &Path| -> bool {
@@ -395,6 +407,13 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
             let mut c = Command::new("clang");
             c.args(C_FLAGS).arg(source).arg("-o").arg(&tmp);
             c
+        }
+        // The text format needs no external tool.
+        Lang::Wat => {
+            let bytes = wat::parse_file(source).with_context(|| format!("{}", source.display()))?;
+            std::fs::write(&tmp, bytes)?;
+            std::fs::rename(&tmp, &out)?;
+            return Ok(out);
         }
     };
     let o = util::run(&mut cmd, b"", BUILD_TIMEOUT)?;

@@ -261,7 +261,8 @@ pub fn lowered_slots_len(sig: &super::CoreSig) -> usize {
 
 /// A host function reached from a lowered-import trampoline (see the module
 /// docs); it returns only on success.
-pub type LoweredHostFn = unsafe extern "C" fn(opts: *const CanonOpts, slots: *mut u64, num_slots: u32);
+pub type LoweredHostFn =
+    unsafe extern "C" fn(opts: *const CanonOpts, slots: *mut u64, num_slots: u32);
 
 /// Result of an async-lifted core function or its `callback`
 /// (`CallbackCode`): the low 4 bits; `WAIT` carries a waitable-set index in

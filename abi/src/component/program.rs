@@ -16,8 +16,8 @@
 //! Like the module descriptor, records hold only `u32`/`u64` fields and
 //! absolute [`Addr`]esses (`0` = none).
 
-use crate::descriptor::{Addr, Str};
 use crate::component::TypeTableDesc;
+use crate::descriptor::{Addr, Str};
 
 /// Magic number at the start of [`ComponentDescriptor`] ("KCMP").
 pub const COMPONENT_MAGIC: u32 = 0x504d_434b;

@@ -71,6 +71,8 @@ pub struct DescriptorInput<'a> {
     pub images: &'a ImagePlan,
     /// `VMOffsets::size()` of the module.
     pub vmctx_size: u32,
+    /// Added to every wasm offset (the module's offset in the input file).
+    pub wasm_base: u32,
 }
 
 /// Writes the module descriptor and its arrays into `objects`; strings go
@@ -278,7 +280,10 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
         };
         out.put_u64(at!(r, FuncDesc, code_len), c.bytes.len() as u64);
         let body = &info.bodies[i - info.num_imported_funcs as usize];
-        out.put_u32(at!(r, FuncDesc, wasm_offset), len32(body.start));
+        out.put_u32(
+            at!(r, FuncDesc, wasm_offset),
+            input.wasm_base + len32(body.start),
+        );
         if !c.traps.is_empty() {
             let start = traps.len() as u64;
             for t in &c.traps {
@@ -294,7 +299,12 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
             for l in &c.srclocs {
                 let s = srclocs.append_zeroed(size_of::<SrcLoc>());
                 srclocs.put_u32(at!(s, SrcLoc, native_offset), l.native_offset);
-                srclocs.put_u32(at!(s, SrcLoc, wasm_offset), l.wasm_offset);
+                // NB: `NO_INDEX` marks native code without a wasm offset.
+                let offset = match l.wasm_offset {
+                    NO_INDEX => NO_INDEX,
+                    o => input.wasm_base + o,
+                };
+                srclocs.put_u32(at!(s, SrcLoc, wasm_offset), offset);
             }
             out.put_addr(at!(r, FuncDesc, srclocs), Target::Data(SRCLOCS), start);
             out.put_u32(at!(r, FuncDesc, num_srclocs), len32(c.srclocs.len()));

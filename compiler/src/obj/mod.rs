@@ -82,6 +82,7 @@ pub fn emit_module_timed(
         info,
         wasm,
         ns: Namespace::Program,
+        wasm_base: 0,
     };
     emit_module_into(
         &mut module,
@@ -113,13 +114,19 @@ pub(crate) fn emit_component_module(
     info: &ModuleInfo,
     wasm: &[u8],
     index: u32,
+    wasm_base: u32,
     timings: &mut Timings,
 ) -> Result<DataId, CompileError> {
     let mut clock = Clock::start();
     let ns = Namespace::ComponentModule(index);
     let mut objects = DataObjects::new(ns);
     let mut strings = StringPool::new(descriptor::strings_key());
-    let input = ModuleInput { info, wasm, ns };
+    let input = ModuleInput {
+        info,
+        wasm,
+        ns,
+        wasm_base,
+    };
     emit_module_into(
         module,
         isa,
@@ -185,6 +192,10 @@ struct ModuleInput<'a> {
     info: &'a ModuleInfo,
     wasm: &'a [u8],
     ns: Namespace,
+    /// Offset of `wasm` in the file the user compiled (a component's core
+    /// module starts inside it): added to every wasm offset in the
+    /// descriptor, so backtraces show file offsets as wasmtime does.
+    wasm_base: u32,
 }
 
 /// Declares, compiles and defines every function of `input` in `module`, and
@@ -238,6 +249,7 @@ fn emit_module_into(
         compiled: &compiled,
         images: &images,
         vmctx_size: offsets.size(),
+        wasm_base: input.wasm_base,
     };
     descriptor::emit_descriptor(&desc, objects, strings);
     image::emit_images(images.images, objects);

@@ -34,7 +34,11 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
     };
     // Like Wasmtime, the invoke string is parsed and type-checked before
     // instantiation.
-    let invoke = match settings.invoke.as_deref().map(|i| super::wave::prepare(&component, i)) {
+    let invoke = match settings
+        .invoke
+        .as_deref()
+        .map(|i| super::wave::prepare(&component, i))
+    {
         None => None,
         Some(Ok(p)) => Some(p),
         Some(Err(chain)) => {
@@ -71,6 +75,10 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
         instance: rt.core[run.func.instance as usize],
         func: run.func.index,
     };
+    crate::traps::set_context(vec![
+        main_context.clone(),
+        "failed to invoke `run` function".to_string(),
+    ]);
     let mut values = [ValRaw::default()];
     // SAFETY: `run` is `[] -> [i32]` (`result`, flattened), checked by the
     // compiler's plan.

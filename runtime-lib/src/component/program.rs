@@ -87,7 +87,7 @@ impl Component {
     }
 
     fn check(&self) -> Result<(), String> {
-        if self.modules.iter().any(|a| *a == 0) {
+        if self.modules.contains(&0) {
             return Err(corrupt("a module without descriptor"));
         }
         for (i, inst) in self.instances.iter().enumerate() {

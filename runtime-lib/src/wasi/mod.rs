@@ -81,6 +81,8 @@ impl WasiCtx {
         unsafe {
             libc::signal(libc::SIGPIPE, libc::SIG_IGN);
         }
+        // Likewise Rust's start-up code reopens closed stdio on /dev/null.
+        kernel::stdio::sanitize_standard_fds();
         let kernel = kernel::Kernel::new(config.args, config.env, &config.preopens, config.flags)?;
         Ok(WasiCtx {
             kernel,

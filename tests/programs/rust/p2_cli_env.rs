@@ -125,18 +125,26 @@ fn main() {
     if cwd[0] & 0xff == 0 {
         println!("initial-cwd: none");
     } else {
-        println!("initial-cwd: some({:?})", unsafe { string_at(cwd[1], cwd[2]) });
+        println!("initial-cwd: some({:?})", unsafe {
+            string_at(cwd[1], cwd[2])
+        });
     }
 
     // Terminals: option<own<terminal-*>>, none on pipes.
     for (name, get) in [
-        ("stdin", get_terminal_stdin as unsafe extern "C" fn(*mut [u32; 2])),
+        (
+            "stdin",
+            get_terminal_stdin as unsafe extern "C" fn(*mut [u32; 2]),
+        ),
         ("stdout", get_terminal_stdout),
         ("stderr", get_terminal_stderr),
     ] {
         let mut t = [0u32; 2];
         unsafe { get(&mut t) };
-        println!("terminal-{name}: {}", if t[0] & 0xff == 0 { "none" } else { "some" });
+        println!(
+            "terminal-{name}: {}",
+            if t[0] & 0xff == 0 { "none" } else { "some" }
+        );
     }
 
     // stdin: the first 5 bytes through the raw stream (blocking-read may
@@ -147,7 +155,9 @@ fn main() {
         let mut r = [0u32; 3];
         unsafe { blocking_read(raw_in, 5 - head.len() as u64, &mut r) };
         assert_eq!(r[0] & 0xff, 0, "blocking-read failed");
-        head.extend_from_slice(unsafe { std::slice::from_raw_parts(r[1] as *const u8, r[2] as usize) });
+        head.extend_from_slice(unsafe {
+            std::slice::from_raw_parts(r[1] as *const u8, r[2] as usize)
+        });
     }
     println!("raw stdin head: {:?}", String::from_utf8_lossy(&head));
     let stdin = std::io::stdin();
@@ -160,7 +170,11 @@ fn main() {
     // At the end, blocking-read reports stream-error::closed (case 1).
     let mut r = [0u32; 3];
     unsafe { blocking_read(raw_in, 64, &mut r) };
-    println!("raw stdin at end: result case {}, stream-error case {}", r[0] & 0xff, r[1] & 0xff);
+    println!(
+        "raw stdin at end: result case {}, stream-error case {}",
+        r[0] & 0xff,
+        r[1] & 0xff
+    );
     unsafe { drop_input_stream(raw_in) };
 
     // Interleaving std and raw writes keeps their order on each stream.

@@ -80,14 +80,23 @@ fn main() {
     let b = unsafe { mono_now() };
     println!("monotonic: now twice non-decreasing: {}", b >= a);
     let res = unsafe { mono_resolution() };
-    println!("monotonic: resolution in 1ns..=1ms: {}", (1..=1_000_000).contains(&res));
+    println!(
+        "monotonic: resolution in 1ns..=1ms: {}",
+        (1..=1_000_000).contains(&res)
+    );
 
     let start = unsafe { mono_now() };
     let p = unsafe { subscribe_duration(30_000_000) };
-    println!("subscribe-duration(30ms): ready at once: {}", unsafe { ready(p) });
+    println!("subscribe-duration(30ms): ready at once: {}", unsafe {
+        ready(p)
+    });
     unsafe { block(p) };
     let waited = unsafe { mono_now() } - start;
-    println!("  after block: ready {}, waited >= 30ms: {}", unsafe { ready(p) }, waited >= 30_000_000);
+    println!(
+        "  after block: ready {}, waited >= 30ms: {}",
+        unsafe { ready(p) },
+        waited >= 30_000_000
+    );
     unsafe { drop_pollable(p) };
 
     // A past instant is due at once (whether ready() sees that before any
@@ -115,40 +124,63 @@ fn main() {
     );
     unsafe { drop_pollable(p) };
     let p = unsafe { subscribe_duration(u64::MAX) };
-    println!("subscribe-duration(u64::MAX): ready {}", unsafe { ready(p) });
+    println!("subscribe-duration(u64::MAX): ready {}", unsafe {
+        ready(p)
+    });
     unsafe { drop_pollable(p) };
 
     // Wall clock.
     let mut now = Datetime::default();
     unsafe { wall_now(&mut now) };
     println!("wall: after 2020-01-01: {}", now.seconds > 1_577_836_800);
-    println!("wall: nanoseconds < 1e9: {}", now.nanoseconds < 1_000_000_000);
+    println!(
+        "wall: nanoseconds < 1e9: {}",
+        now.nanoseconds < 1_000_000_000
+    );
     let mut res = Datetime::default();
     unsafe { wall_resolution(&mut res) };
     println!(
         "wall: resolution > 0 and <= 1s: {}",
-        (res.seconds, res.nanoseconds) != (0, 0) && (res.seconds == 0 || (res.seconds, res.nanoseconds) == (1, 0))
+        (res.seconds, res.nanoseconds) != (0, 0)
+            && (res.seconds == 0 || (res.seconds, res.nanoseconds) == (1, 0))
     );
 
     // std on top of the clocks.
     let t0 = Instant::now();
     std::thread::sleep(Duration::from_millis(25));
-    println!("std: sleep(25ms) took >= 25ms: {}", t0.elapsed() >= Duration::from_millis(25));
-    let since = SystemTime::now().duration_since(UNIX_EPOCH).expect("after epoch");
-    println!("std: SystemTime after 2020: {}", since.as_secs() > 1_577_836_800);
+    println!(
+        "std: sleep(25ms) took >= 25ms: {}",
+        t0.elapsed() >= Duration::from_millis(25)
+    );
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .expect("after epoch");
+    println!(
+        "std: SystemTime after 2020: {}",
+        since.as_secs() > 1_577_836_800
+    );
     let wall_secs = now.seconds;
-    println!("std: SystemTime within 1h of wall-clock now: {}", since.as_secs().abs_diff(wall_secs) < 3600);
+    println!(
+        "std: SystemTime within 1h of wall-clock now: {}",
+        since.as_secs().abs_diff(wall_secs) < 3600
+    );
 
     // Random: lengths, and that 32 random bytes are not all equal (a 2^-248
     // chance).
     for (name, get) in [
-        ("random", get_random_bytes as unsafe extern "C" fn(u64, *mut [u32; 2])),
+        (
+            "random",
+            get_random_bytes as unsafe extern "C" fn(u64, *mut [u32; 2]),
+        ),
         ("insecure", get_insecure_random_bytes),
     ] {
         for len in [0u64, 1, 32, 4096] {
             let v = bytes(get, len);
             let varied = v.len() < 32 || v.iter().any(|&x| x != v[0]);
-            println!("{name}: get-*-bytes({len}) -> {} bytes, varied: {varied}", v.len());
+            println!(
+                "{name}: get-*-bytes({len}) -> {} bytes, varied: {varied}",
+                v.len()
+            );
         }
     }
     let (r1, r2) = unsafe { (get_random_u64(), get_random_u64()) };
@@ -160,7 +192,11 @@ fn main() {
     unsafe { insecure_seed(&mut s1) };
     unsafe { insecure_seed(&mut s2) };
     // The seed is fixed for the instance: the same pair both times.
-    println!("insecure-seed: same twice: {}, non-zero: {}", s1 == s2, s1 != [0, 0]);
+    println!(
+        "insecure-seed: same twice: {}, non-zero: {}",
+        s1 == s2,
+        s1 != [0, 0]
+    );
 
     // std's HashMap keys come from the random interface.
     let m: std::collections::HashMap<u32, u32> = (0..100).map(|i| (i, i * i)).collect();

@@ -40,22 +40,63 @@ impl Ret {
     }
     /// `result<_, error-code>` with the code at `code_at` when it failed.
     fn check(&self, code_at: usize) -> Result<(), &'static str> {
-        if self.u8(0) == 0 { Ok(()) } else { Err(ERROR_CODES[self.u8(code_at) as usize]) }
+        if self.u8(0) == 0 {
+            Ok(())
+        } else {
+            Err(ERROR_CODES[self.u8(code_at) as usize])
+        }
     }
 }
 
 const ERROR_CODES: &[&str] = &[
-    "access", "would-block", "already", "bad-descriptor", "busy", "deadlock", "quota", "exist",
-    "file-too-large", "illegal-byte-sequence", "in-progress", "interrupted", "invalid", "io",
-    "is-directory", "loop", "too-many-links", "message-size", "name-too-long", "no-device",
-    "no-entry", "no-lock", "insufficient-memory", "insufficient-space", "not-directory",
-    "not-empty", "not-recoverable", "unsupported", "no-tty", "no-such-device", "overflow",
-    "not-permitted", "pipe", "read-only", "invalid-seek", "text-file-busy", "cross-device",
+    "access",
+    "would-block",
+    "already",
+    "bad-descriptor",
+    "busy",
+    "deadlock",
+    "quota",
+    "exist",
+    "file-too-large",
+    "illegal-byte-sequence",
+    "in-progress",
+    "interrupted",
+    "invalid",
+    "io",
+    "is-directory",
+    "loop",
+    "too-many-links",
+    "message-size",
+    "name-too-long",
+    "no-device",
+    "no-entry",
+    "no-lock",
+    "insufficient-memory",
+    "insufficient-space",
+    "not-directory",
+    "not-empty",
+    "not-recoverable",
+    "unsupported",
+    "no-tty",
+    "no-such-device",
+    "overflow",
+    "not-permitted",
+    "pipe",
+    "read-only",
+    "invalid-seek",
+    "text-file-busy",
+    "cross-device",
 ];
 
 const TYPES: &[&str] = &[
-    "unknown", "block-device", "character-device", "directory", "fifo", "symbolic-link",
-    "regular-file", "socket",
+    "unknown",
+    "block-device",
+    "character-device",
+    "directory",
+    "fifo",
+    "symbolic-link",
+    "regular-file",
+    "socket",
 ];
 
 // descriptor-flags
@@ -118,19 +159,53 @@ extern "C" {
     fn stat_at(d: u32, flags: u32, ptr: *const u8, len: usize, ret: R);
     #[link_name = "[method]descriptor.set-times-at"]
     fn set_times_at(
-        d: u32, flags: u32, ptr: *const u8, len: usize,
-        a: u32, a_s: u64, a_ns: u32, m: u32, m_s: u64, m_ns: u32, ret: R,
+        d: u32,
+        flags: u32,
+        ptr: *const u8,
+        len: usize,
+        a: u32,
+        a_s: u64,
+        a_ns: u32,
+        m: u32,
+        m_s: u64,
+        m_ns: u32,
+        ret: R,
     );
     #[link_name = "[method]descriptor.link-at"]
-    fn link_at(d: u32, flags: u32, old: *const u8, old_len: usize, new_d: u32, new: *const u8, new_len: usize, ret: R);
+    fn link_at(
+        d: u32,
+        flags: u32,
+        old: *const u8,
+        old_len: usize,
+        new_d: u32,
+        new: *const u8,
+        new_len: usize,
+        ret: R,
+    );
     #[link_name = "[method]descriptor.open-at"]
-    fn open_at(d: u32, path_flags: u32, ptr: *const u8, len: usize, open_flags: u32, flags: u32, ret: R);
+    fn open_at(
+        d: u32,
+        path_flags: u32,
+        ptr: *const u8,
+        len: usize,
+        open_flags: u32,
+        flags: u32,
+        ret: R,
+    );
     #[link_name = "[method]descriptor.readlink-at"]
     fn readlink_at(d: u32, ptr: *const u8, len: usize, ret: R);
     #[link_name = "[method]descriptor.remove-directory-at"]
     fn remove_directory_at(d: u32, ptr: *const u8, len: usize, ret: R);
     #[link_name = "[method]descriptor.rename-at"]
-    fn rename_at(d: u32, old: *const u8, old_len: usize, new_d: u32, new: *const u8, new_len: usize, ret: R);
+    fn rename_at(
+        d: u32,
+        old: *const u8,
+        old_len: usize,
+        new_d: u32,
+        new: *const u8,
+        new_len: usize,
+        ret: R,
+    );
     #[link_name = "[method]descriptor.symlink-at"]
     fn symlink_at(d: u32, old: *const u8, old_len: usize, new: *const u8, new_len: usize, ret: R);
     #[link_name = "[method]descriptor.unlink-file-at"]
@@ -182,7 +257,17 @@ extern "C" {
 /// open-at: the new descriptor, or the error code's name.
 fn open(d: u32, path_flags: u32, path: &str, oflags: u32, flags: u32) -> Result<u32, &'static str> {
     let mut r = Ret::new();
-    unsafe { open_at(d, path_flags, path.as_ptr(), path.len(), oflags, flags, &mut r) };
+    unsafe {
+        open_at(
+            d,
+            path_flags,
+            path.as_ptr(),
+            path.len(),
+            oflags,
+            flags,
+            &mut r,
+        )
+    };
     r.check(4).map(|()| r.u32(4))
 }
 
@@ -214,14 +299,20 @@ fn times_of(d: u32) -> ((u64, u32), (u64, u32)) {
     r.check(8).expect("stat");
     assert_eq!(r.u8(8 + 24), 1, "access time present");
     assert_eq!(r.u8(8 + 48), 1, "modification time present");
-    ((r.u64(8 + 32), r.u32(8 + 40)), (r.u64(8 + 56), r.u32(8 + 64)))
+    (
+        (r.u64(8 + 32), r.u32(8 + 40)),
+        (r.u64(8 + 56), r.u32(8 + 64)),
+    )
 }
 
 fn pread(d: u32, len: u64, offset: u64) -> Result<(String, bool), &'static str> {
     let mut r = Ret::new();
     unsafe { read(d, len, offset, &mut r) };
     r.check(4)?;
-    Ok((String::from_utf8_lossy(&r.bytes(4)).into_owned(), r.u8(12) != 0))
+    Ok((
+        String::from_utf8_lossy(&r.bytes(4)).into_owned(),
+        r.u8(12) != 0,
+    ))
 }
 
 fn pwrite(d: u32, data: &[u8], offset: u64) -> Result<u64, &'static str> {
@@ -235,8 +326,20 @@ fn flags_of(d: u32) -> Result<Vec<&'static str>, &'static str> {
     let mut r = Ret::new();
     unsafe { get_flags(d, &mut r) };
     r.check(1)?;
-    let names = ["read", "write", "file-integrity-sync", "data-integrity-sync", "requested-write-sync", "mutate-directory"];
-    Ok(names.iter().enumerate().filter(|(i, _)| r.u8(1) & (1 << i) != 0).map(|(_, n)| *n).collect())
+    let names = [
+        "read",
+        "write",
+        "file-integrity-sync",
+        "data-integrity-sync",
+        "requested-write-sync",
+        "mutate-directory",
+    ];
+    Ok(names
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| r.u8(1) & (1 << i) != 0)
+        .map(|(_, n)| *n)
+        .collect())
 }
 
 fn type_of(d: u32) -> Result<&'static str, &'static str> {
@@ -293,19 +396,31 @@ fn main() {
     unsafe { get_directories(&mut r) };
     let count = r.u32(4);
     println!("preopens: {count}");
-    let entries = unsafe { std::slice::from_raw_parts(r.u32(0) as *const [u32; 3], count as usize) };
-    let name = |e: &[u32; 3]| String::from_utf8_lossy(unsafe { std::slice::from_raw_parts(e[1] as *const u8, e[2] as usize) }).into_owned();
+    let entries =
+        unsafe { std::slice::from_raw_parts(r.u32(0) as *const [u32; 3], count as usize) };
+    let name = |e: &[u32; 3]| {
+        String::from_utf8_lossy(unsafe {
+            std::slice::from_raw_parts(e[1] as *const u8, e[2] as usize)
+        })
+        .into_owned()
+    };
     for e in entries {
         println!("  {:?}", name(e));
     }
     let root = entries[0][0];
     show("root get-type", type_of(root));
     show("root get-flags", flags_of(root));
-    show("root stat", stat_of(|r| unsafe { stat(root, r) }).map(|s| s.0));
+    show(
+        "root stat",
+        stat_of(|r| unsafe { stat(root, r) }).map(|s| s.0),
+    );
 
     // open-at with create/exclusive; write and read at offsets.
     let f = open(root, 0, "a.txt", CREATE | EXCLUSIVE, READ | WRITE).expect("create a.txt");
-    show("open-at a.txt create|exclusive again", open(root, 0, "a.txt", CREATE | EXCLUSIVE, READ | WRITE));
+    show(
+        "open-at a.txt create|exclusive again",
+        open(root, 0, "a.txt", CREATE | EXCLUSIVE, READ | WRITE),
+    );
     show("get-type", type_of(f));
     show("get-flags", flags_of(f));
     show("write 'hello world' at 0", pwrite(f, b"hello world", 0));
@@ -317,22 +432,62 @@ fn main() {
     show("set-size 4", unit(|r| unsafe { set_size(f, 4, r) }));
     show("set-size 6", unit(|r| unsafe { set_size(f, 6, r) }));
     show("read 10 at 0", pread(f, 10, 0));
-    show("stat-at a.txt", stat_of(|r| unsafe { stat_at(root, 0, "a.txt".as_ptr(), 5, r) }));
+    show(
+        "stat-at a.txt",
+        stat_of(|r| unsafe { stat_at(root, 0, "a.txt".as_ptr(), 5, r) }),
+    );
 
     // Timestamps.
-    show("set-times access=1000000000.5 modification=1500000000.25", unit(|r| unsafe {
-        set_times(f, TIMESTAMP, 1_000_000_000, 5, TIMESTAMP, 1_500_000_000, 250_000_000, r)
-    }));
+    show(
+        "set-times access=1000000000.5 modification=1500000000.25",
+        unit(|r| unsafe {
+            set_times(
+                f,
+                TIMESTAMP,
+                1_000_000_000,
+                5,
+                TIMESTAMP,
+                1_500_000_000,
+                250_000_000,
+                r,
+            )
+        }),
+    );
     let (a, m) = times_of(f);
     println!("  access {a:?} modification {m:?}");
-    show("set-times access=no-change modification=now", unit(|r| unsafe { set_times(f, NO_CHANGE, 0, 0, NOW, 0, 0, r) }));
+    show(
+        "set-times access=no-change modification=now",
+        unit(|r| unsafe { set_times(f, NO_CHANGE, 0, 0, NOW, 0, 0, r) }),
+    );
     let (a2, m2) = times_of(f);
-    println!("  access unchanged: {}, modification after 2020: {}", a2 == a, m2.0 > 1_577_836_800);
-    show("set-times-at a.txt modification=1234567890.0", unit(|r| unsafe {
-        set_times_at(root, 0, "a.txt".as_ptr(), 5, NO_CHANGE, 0, 0, TIMESTAMP, 1_234_567_890, 0, r)
-    }));
+    println!(
+        "  access unchanged: {}, modification after 2020: {}",
+        a2 == a,
+        m2.0 > 1_577_836_800
+    );
+    show(
+        "set-times-at a.txt modification=1234567890.0",
+        unit(|r| unsafe {
+            set_times_at(
+                root,
+                0,
+                "a.txt".as_ptr(),
+                5,
+                NO_CHANGE,
+                0,
+                0,
+                TIMESTAMP,
+                1_234_567_890,
+                0,
+                r,
+            )
+        }),
+    );
     println!("  modification {:?}", times_of(f).1);
-    show("set-times nanoseconds 1e9 (invalid)", unit(|r| unsafe { set_times(f, TIMESTAMP, 1, 1_000_000_000, NO_CHANGE, 0, 0, r) }));
+    show(
+        "set-times nanoseconds 1e9 (invalid)",
+        unit(|r| unsafe { set_times(f, TIMESTAMP, 1, 1_000_000_000, NO_CHANGE, 0, 0, r) }),
+    );
 
     // Streams on files.
     let mut r = Ret::new();
@@ -341,13 +496,22 @@ fn main() {
     let w = r.u32(4);
     let mut s = Ret::new();
     unsafe { blocking_write_and_flush(w, b"XY".as_ptr(), 2, &mut s) };
-    println!("write-via-stream(2) + blocking-write-and-flush 'XY': {}", if s.u8(0) == 0 { "ok" } else { "failed" });
+    println!(
+        "write-via-stream(2) + blocking-write-and-flush 'XY': {}",
+        if s.u8(0) == 0 { "ok" } else { "failed" }
+    );
     unsafe { blocking_write_zeroes_and_flush(w, 2, &mut s) };
-    println!("blocking-write-zeroes-and-flush 2: {}", if s.u8(0) == 0 { "ok" } else { "failed" });
+    println!(
+        "blocking-write-zeroes-and-flush 2: {}",
+        if s.u8(0) == 0 { "ok" } else { "failed" }
+    );
     unsafe { check_write(w, &mut s) };
     println!("check-write > 0: {}", s.u8(0) == 0 && s.u64(8) > 0);
     unsafe { write_zeroes(w, 1, &mut s) };
-    println!("write-zeroes 1: {}", if s.u8(0) == 0 { "ok" } else { "failed" });
+    println!(
+        "write-zeroes 1: {}",
+        if s.u8(0) == 0 { "ok" } else { "failed" }
+    );
     unsafe { blocking_flush(w, &mut s) };
     unsafe { drop_output_stream(w) };
     unsafe { append_via_stream(f, &mut r) };
@@ -380,13 +544,21 @@ fn main() {
                 let err = s.u32(8);
                 let mut c = Ret::new();
                 unsafe { filesystem_error_code(err, &mut c) };
-                let code = if c.u8(0) == 1 { Some(ERROR_CODES[c.u8(1) as usize]) } else { None };
+                let code = if c.u8(0) == 1 {
+                    Some(ERROR_CODES[c.u8(1) as usize])
+                } else {
+                    None
+                };
                 let mut d = Ret::new();
                 unsafe { to_debug_string(err, &mut d) };
                 println!("write at huge offset: last-operation-failed, filesystem-error-code {code:?}, debug string non-empty: {}", !d.string(0).is_empty());
                 unsafe { drop_error(err) };
             } else {
-                println!("write at huge offset: result case {} error case {}", s.u8(0), s.u8(4));
+                println!(
+                    "write at huge offset: result case {} error case {}",
+                    s.u8(0),
+                    s.u8(4)
+                );
             }
             unsafe { drop_output_stream(w) };
         }
@@ -395,8 +567,18 @@ fn main() {
     // Flags, sync, advise; a read-only descriptor.
     show("sync", unit(|r| unsafe { sync(f, r) }));
     show("sync-data", unit(|r| unsafe { sync_data(f, r) }));
-    for (advice, name) in [(0, "normal"), (1, "sequential"), (2, "random"), (3, "will-need"), (4, "dont-need"), (5, "no-reuse")] {
-        show(&format!("advise {name}"), unit(|r| unsafe { advise(f, 0, 100, advice, r) }));
+    for (advice, name) in [
+        (0, "normal"),
+        (1, "sequential"),
+        (2, "random"),
+        (3, "will-need"),
+        (4, "dont-need"),
+        (5, "no-reuse"),
+    ] {
+        show(
+            &format!("advise {name}"),
+            unit(|r| unsafe { advise(f, 0, 100, advice, r) }),
+        );
     }
     let g = open(root, 0, "a.txt", 0, READ).expect("open read-only");
     show("read-only get-flags", flags_of(g));
@@ -409,45 +591,97 @@ fn main() {
     show("write-only read", pread(wo, 1, 0));
     unsafe { drop_descriptor(wo) };
     println!("is-same-object(f, g): {}", unsafe { is_same_object(f, g) });
-    println!("is-same-object(f, root): {}", unsafe { is_same_object(f, root) });
+    println!("is-same-object(f, root): {}", unsafe {
+        is_same_object(f, root)
+    });
     let hf = hash_of(|r| unsafe { metadata_hash(f, r) }).expect("hash f");
     let hg = hash_of(|r| unsafe { metadata_hash(g, r) }).expect("hash g");
-    let hat = hash_of(|r| unsafe { metadata_hash_at(root, 0, "a.txt".as_ptr(), 5, r) }).expect("hash at");
+    let hat =
+        hash_of(|r| unsafe { metadata_hash_at(root, 0, "a.txt".as_ptr(), 5, r) }).expect("hash at");
     let hroot = hash_of(|r| unsafe { metadata_hash(root, r) }).expect("hash root");
-    println!("metadata-hash: f == g: {}, f == at(a.txt): {}, f != root: {}", hf == hg, hf == hat, hf != hroot);
-    show("metadata-hash-at missing", hash_of(|r| unsafe { metadata_hash_at(root, 0, "missing".as_ptr(), 7, r) }));
+    println!(
+        "metadata-hash: f == g: {}, f == at(a.txt): {}, f != root: {}",
+        hf == hg,
+        hf == hat,
+        hf != hroot
+    );
+    show(
+        "metadata-hash-at missing",
+        hash_of(|r| unsafe { metadata_hash_at(root, 0, "missing".as_ptr(), 7, r) }),
+    );
     unsafe { drop_descriptor(g) };
 
     // Directories.
     let p = |s: &'static str| (s.as_ptr(), s.len());
-    let mkdir = |path: &'static str| unit(|r| unsafe { create_directory_at(root, p(path).0, p(path).1, r) });
+    let mkdir = |path: &'static str| {
+        unit(|r| unsafe { create_directory_at(root, p(path).0, p(path).1, r) })
+    };
     show("create-directory-at sub", mkdir("sub"));
     show("create-directory-at sub again", mkdir("sub"));
     show("create-directory-at missing/x", mkdir("missing/x"));
     show("create-directory-at a.txt/x", mkdir("a.txt/x"));
     let sub = open(root, 0, "sub", DIRECTORY, READ | MUTATE_DIRECTORY).expect("open sub");
     show("sub get-type", type_of(sub));
-    show("open-at a.txt directory", open(root, 0, "a.txt", DIRECTORY, READ));
+    show(
+        "open-at a.txt directory",
+        open(root, 0, "a.txt", DIRECTORY, READ),
+    );
     show("open-at sub write", open(root, 0, "sub", 0, READ | WRITE));
     show("open-at missing", open(root, 0, "missing", 0, READ));
     show("open-at a.txt/x", open(root, 0, "a.txt/x", 0, READ));
-    show("open-at missing/x create", open(root, 0, "missing/x", CREATE, READ | WRITE));
+    show(
+        "open-at missing/x create",
+        open(root, 0, "missing/x", CREATE, READ | WRITE),
+    );
     show("open-at '' ", open(root, 0, "", 0, READ));
     show("read on a directory", pread(sub, 1, 0));
     show("read-directory on a file", listing(f));
 
     // rename, link, symlink, readlink.
-    show("rename-at a.txt -> sub/b.txt", unit(|r| unsafe { rename_at(root, p("a.txt").0, 5, sub, p("b.txt").0, 5, r) }));
-    show("stat-at a.txt", stat_of(|r| unsafe { stat_at(root, 0, p("a.txt").0, 5, r) }));
-    show("stat-at (sub) b.txt", stat_of(|r| unsafe { stat_at(sub, 0, p("b.txt").0, 5, r) }));
-    show("stat of the renamed open file", stat_of(|r| unsafe { stat(f, r) }));
-    show("rename-at missing", unit(|r| unsafe { rename_at(root, p("missing").0, 7, root, p("x").0, 1, r) }));
-    show("link-at sub/b.txt -> hard.txt", unit(|r| unsafe { link_at(sub, 0, p("b.txt").0, 5, root, p("hard.txt").0, 8, r) }));
-    show("link-at again", unit(|r| unsafe { link_at(sub, 0, p("b.txt").0, 5, root, p("hard.txt").0, 8, r) }));
-    show("link-at a directory", unit(|r| unsafe { link_at(root, 0, p("sub").0, 3, root, p("sub2").0, 4, r) }));
-    show("stat-at hard.txt", stat_of(|r| unsafe { stat_at(root, 0, p("hard.txt").0, 8, r) }));
-    show("symlink-at sym -> sub/b.txt", unit(|r| unsafe { symlink_at(root, p("sub/b.txt").0, 9, p("sym").0, 3, r) }));
-    show("symlink-at sym again", unit(|r| unsafe { symlink_at(root, p("x").0, 1, p("sym").0, 3, r) }));
+    show(
+        "rename-at a.txt -> sub/b.txt",
+        unit(|r| unsafe { rename_at(root, p("a.txt").0, 5, sub, p("b.txt").0, 5, r) }),
+    );
+    show(
+        "stat-at a.txt",
+        stat_of(|r| unsafe { stat_at(root, 0, p("a.txt").0, 5, r) }),
+    );
+    show(
+        "stat-at (sub) b.txt",
+        stat_of(|r| unsafe { stat_at(sub, 0, p("b.txt").0, 5, r) }),
+    );
+    show(
+        "stat of the renamed open file",
+        stat_of(|r| unsafe { stat(f, r) }),
+    );
+    show(
+        "rename-at missing",
+        unit(|r| unsafe { rename_at(root, p("missing").0, 7, root, p("x").0, 1, r) }),
+    );
+    show(
+        "link-at sub/b.txt -> hard.txt",
+        unit(|r| unsafe { link_at(sub, 0, p("b.txt").0, 5, root, p("hard.txt").0, 8, r) }),
+    );
+    show(
+        "link-at again",
+        unit(|r| unsafe { link_at(sub, 0, p("b.txt").0, 5, root, p("hard.txt").0, 8, r) }),
+    );
+    show(
+        "link-at a directory",
+        unit(|r| unsafe { link_at(root, 0, p("sub").0, 3, root, p("sub2").0, 4, r) }),
+    );
+    show(
+        "stat-at hard.txt",
+        stat_of(|r| unsafe { stat_at(root, 0, p("hard.txt").0, 8, r) }),
+    );
+    show(
+        "symlink-at sym -> sub/b.txt",
+        unit(|r| unsafe { symlink_at(root, p("sub/b.txt").0, 9, p("sym").0, 3, r) }),
+    );
+    show(
+        "symlink-at sym again",
+        unit(|r| unsafe { symlink_at(root, p("x").0, 1, p("sym").0, 3, r) }),
+    );
     let mut r = Ret::new();
     unsafe { readlink_at(root, p("sym").0, 3, &mut r) };
     show("readlink-at sym", r.check(4).map(|()| r.string(4)));
@@ -455,28 +689,70 @@ fn main() {
     show("readlink-at hard.txt", r.check(4).map(|()| r.string(4)));
     unsafe { readlink_at(root, p("missing").0, 7, &mut r) };
     show("readlink-at missing", r.check(4).map(|()| r.string(4)));
-    show("stat-at sym (no follow)", stat_of(|r| unsafe { stat_at(root, 0, p("sym").0, 3, r) }));
-    show("stat-at sym (follow)", stat_of(|r| unsafe { stat_at(root, FOLLOW, p("sym").0, 3, r) }));
-    show("open-at sym (follow)", open(root, FOLLOW, "sym", 0, READ).map(|d| pread(d, 5, 0)));
+    show(
+        "stat-at sym (no follow)",
+        stat_of(|r| unsafe { stat_at(root, 0, p("sym").0, 3, r) }),
+    );
+    show(
+        "stat-at sym (follow)",
+        stat_of(|r| unsafe { stat_at(root, FOLLOW, p("sym").0, 3, r) }),
+    );
+    show(
+        "open-at sym (follow)",
+        open(root, FOLLOW, "sym", 0, READ).map(|d| pread(d, 5, 0)),
+    );
     show("open-at sym (no follow)", open(root, 0, "sym", 0, READ));
-    show("metadata-hash-at sym follow == b.txt", Ok::<_, &str>(
-        hash_of(|r| unsafe { metadata_hash_at(root, FOLLOW, p("sym").0, 3, r) }) == Ok(hf)
-    ));
+    show(
+        "metadata-hash-at sym follow == b.txt",
+        Ok::<_, &str>(
+            hash_of(|r| unsafe { metadata_hash_at(root, FOLLOW, p("sym").0, 3, r) }) == Ok(hf),
+        ),
+    );
     show("listing /", listing(root));
     show("listing sub", listing(sub));
 
     // Removal errors and removal.
-    show("remove-directory-at sub (not empty)", unit(|r| unsafe { remove_directory_at(root, p("sub").0, 3, r) }));
-    show("remove-directory-at hard.txt", unit(|r| unsafe { remove_directory_at(root, p("hard.txt").0, 8, r) }));
-    show("remove-directory-at missing", unit(|r| unsafe { remove_directory_at(root, p("missing").0, 7, r) }));
-    show("unlink-file-at sub", unit(|r| unsafe { unlink_file_at(root, p("sub").0, 3, r) }));
-    show("unlink-file-at missing", unit(|r| unsafe { unlink_file_at(root, p("missing").0, 7, r) }));
-    show("unlink-file-at sub/b.txt", unit(|r| unsafe { unlink_file_at(root, p("sub/b.txt").0, 9, r) }));
-    show("stat-at hard.txt after unlink", stat_of(|r| unsafe { stat_at(root, 0, p("hard.txt").0, 8, r) }));
-    show("stat of the unlinked open file", stat_of(|r| unsafe { stat(f, r) }));
+    show(
+        "remove-directory-at sub (not empty)",
+        unit(|r| unsafe { remove_directory_at(root, p("sub").0, 3, r) }),
+    );
+    show(
+        "remove-directory-at hard.txt",
+        unit(|r| unsafe { remove_directory_at(root, p("hard.txt").0, 8, r) }),
+    );
+    show(
+        "remove-directory-at missing",
+        unit(|r| unsafe { remove_directory_at(root, p("missing").0, 7, r) }),
+    );
+    show(
+        "unlink-file-at sub",
+        unit(|r| unsafe { unlink_file_at(root, p("sub").0, 3, r) }),
+    );
+    show(
+        "unlink-file-at missing",
+        unit(|r| unsafe { unlink_file_at(root, p("missing").0, 7, r) }),
+    );
+    show(
+        "unlink-file-at sub/b.txt",
+        unit(|r| unsafe { unlink_file_at(root, p("sub/b.txt").0, 9, r) }),
+    );
+    show(
+        "stat-at hard.txt after unlink",
+        stat_of(|r| unsafe { stat_at(root, 0, p("hard.txt").0, 8, r) }),
+    );
+    show(
+        "stat of the unlinked open file",
+        stat_of(|r| unsafe { stat(f, r) }),
+    );
     unsafe { drop_descriptor(sub) };
-    show("remove-directory-at sub", unit(|r| unsafe { remove_directory_at(root, p("sub").0, 3, r) }));
-    show("open-at sym (follow, dangling)", open(root, FOLLOW, "sym", 0, READ));
+    show(
+        "remove-directory-at sub",
+        unit(|r| unsafe { remove_directory_at(root, p("sub").0, 3, r) }),
+    );
+    show(
+        "open-at sym (follow, dangling)",
+        open(root, FOLLOW, "sym", 0, READ),
+    );
 
     // truncate.
     let t = open(root, 0, "hard.txt", TRUNCATE, WRITE).expect("truncate");

@@ -13,12 +13,43 @@
 struct Ret([u8; 112]);
 
 const ERROR_CODES: &[&str] = &[
-    "access", "would-block", "already", "bad-descriptor", "busy", "deadlock", "quota", "exist",
-    "file-too-large", "illegal-byte-sequence", "in-progress", "interrupted", "invalid", "io",
-    "is-directory", "loop", "too-many-links", "message-size", "name-too-long", "no-device",
-    "no-entry", "no-lock", "insufficient-memory", "insufficient-space", "not-directory",
-    "not-empty", "not-recoverable", "unsupported", "no-tty", "no-such-device", "overflow",
-    "not-permitted", "pipe", "read-only", "invalid-seek", "text-file-busy", "cross-device",
+    "access",
+    "would-block",
+    "already",
+    "bad-descriptor",
+    "busy",
+    "deadlock",
+    "quota",
+    "exist",
+    "file-too-large",
+    "illegal-byte-sequence",
+    "in-progress",
+    "interrupted",
+    "invalid",
+    "io",
+    "is-directory",
+    "loop",
+    "too-many-links",
+    "message-size",
+    "name-too-long",
+    "no-device",
+    "no-entry",
+    "no-lock",
+    "insufficient-memory",
+    "insufficient-space",
+    "not-directory",
+    "not-empty",
+    "not-recoverable",
+    "unsupported",
+    "no-tty",
+    "no-such-device",
+    "overflow",
+    "not-permitted",
+    "pipe",
+    "read-only",
+    "invalid-seek",
+    "text-file-busy",
+    "cross-device",
 ];
 
 type R = *mut Ret;
@@ -37,19 +68,53 @@ extern "C" {
     fn stat_at(d: u32, flags: u32, ptr: *const u8, len: usize, ret: R);
     #[link_name = "[method]descriptor.set-times-at"]
     fn set_times_at(
-        d: u32, flags: u32, ptr: *const u8, len: usize,
-        a: u32, a_s: u64, a_ns: u32, m: u32, m_s: u64, m_ns: u32, ret: R,
+        d: u32,
+        flags: u32,
+        ptr: *const u8,
+        len: usize,
+        a: u32,
+        a_s: u64,
+        a_ns: u32,
+        m: u32,
+        m_s: u64,
+        m_ns: u32,
+        ret: R,
     );
     #[link_name = "[method]descriptor.link-at"]
-    fn link_at(d: u32, flags: u32, old: *const u8, old_len: usize, new_d: u32, new: *const u8, new_len: usize, ret: R);
+    fn link_at(
+        d: u32,
+        flags: u32,
+        old: *const u8,
+        old_len: usize,
+        new_d: u32,
+        new: *const u8,
+        new_len: usize,
+        ret: R,
+    );
     #[link_name = "[method]descriptor.open-at"]
-    fn open_at(d: u32, path_flags: u32, ptr: *const u8, len: usize, open_flags: u32, flags: u32, ret: R);
+    fn open_at(
+        d: u32,
+        path_flags: u32,
+        ptr: *const u8,
+        len: usize,
+        open_flags: u32,
+        flags: u32,
+        ret: R,
+    );
     #[link_name = "[method]descriptor.readlink-at"]
     fn readlink_at(d: u32, ptr: *const u8, len: usize, ret: R);
     #[link_name = "[method]descriptor.remove-directory-at"]
     fn remove_directory_at(d: u32, ptr: *const u8, len: usize, ret: R);
     #[link_name = "[method]descriptor.rename-at"]
-    fn rename_at(d: u32, old: *const u8, old_len: usize, new_d: u32, new: *const u8, new_len: usize, ret: R);
+    fn rename_at(
+        d: u32,
+        old: *const u8,
+        old_len: usize,
+        new_d: u32,
+        new: *const u8,
+        new_len: usize,
+        ret: R,
+    );
     #[link_name = "[method]descriptor.symlink-at"]
     fn symlink_at(d: u32, old: *const u8, old_len: usize, new: *const u8, new_len: usize, ret: R);
     #[link_name = "[method]descriptor.unlink-file-at"]
@@ -63,7 +128,11 @@ extern "C" {
 const FOLLOW: u32 = 1;
 
 fn outcome(r: &Ret, code_at: usize) -> String {
-    if r.0[0] == 0 { "ok".to_string() } else { ERROR_CODES[r.0[code_at] as usize].to_string() }
+    if r.0[0] == 0 {
+        "ok".to_string()
+    } else {
+        ERROR_CODES[r.0[code_at] as usize].to_string()
+    }
 }
 
 fn main() {
@@ -76,15 +145,41 @@ fn main() {
     // leave it.
     std::fs::write("/sandbox/inside.txt", "inside").expect("write inside.txt");
     std::fs::create_dir("/sandbox/dir").expect("mkdir dir");
-    for (target, link) in [("..", "up"), ("/etc", "abs"), ("../../../../../etc/passwd", "deep"), ("dir/../inside.txt", "ok-link")] {
+    for (target, link) in [
+        ("..", "up"),
+        ("/etc", "abs"),
+        ("../../../../../etc/passwd", "deep"),
+        ("dir/../inside.txt", "ok-link"),
+    ] {
         let mut r = Ret([0; 112]);
-        unsafe { symlink_at(root, target.as_ptr(), target.len(), link.as_ptr(), link.len(), &mut r) };
+        unsafe {
+            symlink_at(
+                root,
+                target.as_ptr(),
+                target.len(),
+                link.as_ptr(),
+                link.len(),
+                &mut r,
+            )
+        };
         println!("symlink-at {link} -> {target}: {}", outcome(&r, 1));
     }
 
     let paths = [
-        "..", "../x", "dir/../../x", "/etc/passwd", "/", "/sandbox/inside.txt",
-        "up", "up/x", "abs", "abs/passwd", "deep", "ok-link", "dir/..", "dir/../inside.txt",
+        "..",
+        "../x",
+        "dir/../../x",
+        "/etc/passwd",
+        "/",
+        "/sandbox/inside.txt",
+        "up",
+        "up/x",
+        "abs",
+        "abs/passwd",
+        "deep",
+        "ok-link",
+        "dir/..",
+        "dir/../inside.txt",
     ];
     for path in paths {
         let (pp, pl) = (path.as_ptr(), path.len());
@@ -99,10 +194,16 @@ fn main() {
             }
         };
         run("open", 4, &|r| unsafe { open_at(root, 0, pp, pl, 0, 1, r) });
-        run("open-follow", 4, &|r| unsafe { open_at(root, FOLLOW, pp, pl, 0, 1, r) });
+        run("open-follow", 4, &|r| unsafe {
+            open_at(root, FOLLOW, pp, pl, 0, 1, r)
+        });
         run("stat", 8, &|r| unsafe { stat_at(root, 0, pp, pl, r) });
-        run("stat-follow", 8, &|r| unsafe { stat_at(root, FOLLOW, pp, pl, r) });
-        run("hash-follow", 8, &|r| unsafe { metadata_hash_at(root, FOLLOW, pp, pl, r) });
+        run("stat-follow", 8, &|r| unsafe {
+            stat_at(root, FOLLOW, pp, pl, r)
+        });
+        run("hash-follow", 8, &|r| unsafe {
+            metadata_hash_at(root, FOLLOW, pp, pl, r)
+        });
         run("readlink", 4, &|r| unsafe { readlink_at(root, pp, pl, r) });
         println!("{line}");
     }
@@ -115,16 +216,34 @@ fn main() {
             f(&mut r);
             line.push_str(&format!(" {name}={}", outcome(&r, code_at)));
         };
-        run("create", 4, &|r| unsafe { open_at(root, 0, pp, pl, 1, 3, r) });
-        run("mkdir", 1, &|r| unsafe { create_directory_at(root, pp, pl, r) });
-        run("rmdir", 1, &|r| unsafe { remove_directory_at(root, pp, pl, r) });
+        run("create", 4, &|r| unsafe {
+            open_at(root, 0, pp, pl, 1, 3, r)
+        });
+        run("mkdir", 1, &|r| unsafe {
+            create_directory_at(root, pp, pl, r)
+        });
+        run("rmdir", 1, &|r| unsafe {
+            remove_directory_at(root, pp, pl, r)
+        });
         run("unlink", 1, &|r| unsafe { unlink_file_at(root, pp, pl, r) });
-        run("rename-to", 1, &|r| unsafe { rename_at(root, "inside.txt".as_ptr(), 10, root, pp, pl, r) });
-        run("rename-from", 1, &|r| unsafe { rename_at(root, pp, pl, root, "y".as_ptr(), 1, r) });
-        run("link-to", 1, &|r| unsafe { link_at(root, 0, "inside.txt".as_ptr(), 10, root, pp, pl, r) });
-        run("link-from", 1, &|r| unsafe { link_at(root, FOLLOW, pp, pl, root, "y".as_ptr(), 1, r) });
-        run("symlink-at", 1, &|r| unsafe { symlink_at(root, "t".as_ptr(), 1, pp, pl, r) });
-        run("set-times", 1, &|r| unsafe { set_times_at(root, FOLLOW, pp, pl, 1, 0, 0, 1, 0, 0, r) });
+        run("rename-to", 1, &|r| unsafe {
+            rename_at(root, "inside.txt".as_ptr(), 10, root, pp, pl, r)
+        });
+        run("rename-from", 1, &|r| unsafe {
+            rename_at(root, pp, pl, root, "y".as_ptr(), 1, r)
+        });
+        run("link-to", 1, &|r| unsafe {
+            link_at(root, 0, "inside.txt".as_ptr(), 10, root, pp, pl, r)
+        });
+        run("link-from", 1, &|r| unsafe {
+            link_at(root, FOLLOW, pp, pl, root, "y".as_ptr(), 1, r)
+        });
+        run("symlink-at", 1, &|r| unsafe {
+            symlink_at(root, "t".as_ptr(), 1, pp, pl, r)
+        });
+        run("set-times", 1, &|r| unsafe {
+            set_times_at(root, FOLLOW, pp, pl, 1, 0, 0, 1, 0, 0, r)
+        });
         println!("{line}");
     }
 
@@ -134,12 +253,33 @@ fn main() {
         Ok(()) => "ok".to_string(),
         Err(e) => format!("{:?} (os error {:?})", e.kind(), e.raw_os_error()),
     };
-    println!("std read /etc/passwd: {}", kind(std::fs::read("/etc/passwd").map(drop)));
-    println!("std read /sandbox/../etc/passwd: {}", kind(std::fs::read("/sandbox/../etc/passwd").map(drop)));
-    println!("std read /sandbox/up/x: {}", kind(std::fs::read("/sandbox/up/x").map(drop)));
-    println!("std read /sandbox/abs/passwd: {}", kind(std::fs::read("/sandbox/abs/passwd").map(drop)));
-    println!("std read /sandbox/ok-link: {}", kind(std::fs::read("/sandbox/ok-link").map(drop)));
-    println!("std write /tmp/kiln-escape: {}", kind(std::fs::write("/tmp/kiln-escape", "x")));
-    println!("std read relative inside.txt (cwd is not set): {}", kind(std::fs::read("inside.txt").map(drop)));
+    println!(
+        "std read /etc/passwd: {}",
+        kind(std::fs::read("/etc/passwd").map(drop))
+    );
+    println!(
+        "std read /sandbox/../etc/passwd: {}",
+        kind(std::fs::read("/sandbox/../etc/passwd").map(drop))
+    );
+    println!(
+        "std read /sandbox/up/x: {}",
+        kind(std::fs::read("/sandbox/up/x").map(drop))
+    );
+    println!(
+        "std read /sandbox/abs/passwd: {}",
+        kind(std::fs::read("/sandbox/abs/passwd").map(drop))
+    );
+    println!(
+        "std read /sandbox/ok-link: {}",
+        kind(std::fs::read("/sandbox/ok-link").map(drop))
+    );
+    println!(
+        "std write /tmp/kiln-escape: {}",
+        kind(std::fs::write("/tmp/kiln-escape", "x"))
+    );
+    println!(
+        "std read relative inside.txt (cwd is not set): {}",
+        kind(std::fs::read("inside.txt").map(drop))
+    );
     println!("std read_dir /: {}", kind(std::fs::read_dir("/").map(drop)));
 }

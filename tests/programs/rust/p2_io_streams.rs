@@ -101,7 +101,11 @@ fn err_case(tag: u32) -> Res<()> {
 }
 
 fn unit_result(r: &Ret12) -> Res<()> {
-    if r[0] & 0xff == 0 { Res::Ok(()) } else { err_case(r[1]) }
+    if r[0] & 0xff == 0 {
+        Res::Ok(())
+    } else {
+        err_case(r[1])
+    }
 }
 
 fn u64_result(r: &Ret16) -> Res<u64> {
@@ -189,7 +193,10 @@ fn main() {
     say(out, "1. blocking-write-and-flush\n");
 
     let (_, permit_after_flush) = write_nonblocking(out, b"2. check-write/write/flush\n");
-    say(out, &format!("   check-write > 0 after flush+block: {permit_after_flush}\n"));
+    say(
+        out,
+        &format!("   check-write > 0 after flush+block: {permit_after_flush}\n"),
+    );
     let mut r = [0; 3];
     unsafe { blocking_flush(out, &mut r) };
     say(out, &format!("   blocking-flush: {:?}\n", unit_result(&r)));
@@ -202,14 +209,24 @@ fn main() {
     // blocking-read.
     let p = unsafe { in_subscribe(inp) };
     unsafe { block(p) };
-    say(out, &format!("3. stdin pollable ready after block: {}\n", unsafe { ready(p) } == 1));
+    say(
+        out,
+        &format!(
+            "3. stdin pollable ready after block: {}\n",
+            unsafe { ready(p) } == 1
+        ),
+    );
     unsafe { drop_pollable(p) };
     let mut got = Vec::new();
     let mut r = [0; 3];
     unsafe { read(inp, 4, &mut r) };
     match list_result(&r) {
         Res::Ok(v) => {
-            assert!(!v.is_empty() && v.len() <= 4, "read returned {} bytes", v.len());
+            assert!(
+                !v.is_empty() && v.len() <= 4,
+                "read returned {} bytes",
+                v.len()
+            );
             got.extend(v);
         }
         other => panic!("read: {other:?}"),
@@ -221,7 +238,10 @@ fn main() {
             other => panic!("blocking-read: {other:?}"),
         }
     }
-    say(out, &format!("   read 4: {:?}\n", String::from_utf8_lossy(&got)));
+    say(
+        out,
+        &format!("   read 4: {:?}\n", String::from_utf8_lossy(&got)),
+    );
     let mut r = [0; 3];
     unsafe { read(inp, 0, &mut r) };
     say(out, &format!("   read 0: {:?}\n", list_result(&r)));
@@ -282,20 +302,32 @@ fn main() {
             Res::Failed => panic!("blocking-read failed"),
         }
     }
-    say(out, &format!("5. rest: {:?}\n", String::from_utf8_lossy(&rest)));
+    say(
+        out,
+        &format!("5. rest: {:?}\n", String::from_utf8_lossy(&rest)),
+    );
     let mut r = [0; 3];
     unsafe { read(inp, 1, &mut r) };
     say(out, &format!("   read at end: {:?}\n", list_result(&r)));
     unsafe { blocking_read(inp, 1, &mut r) };
-    say(out, &format!("   blocking-read at end: {:?}\n", list_result(&r)));
+    say(
+        out,
+        &format!("   blocking-read at end: {:?}\n", list_result(&r)),
+    );
     unsafe { skip(inp, 1, &mut s) };
     say(out, &format!("   skip at end: {:?}\n", u64_result(&s)));
     unsafe { blocking_skip(inp, 1, &mut s) };
-    say(out, &format!("   blocking-skip at end: {:?}\n", u64_result(&s)));
+    say(
+        out,
+        &format!("   blocking-skip at end: {:?}\n", u64_result(&s)),
+    );
     unsafe { splice(out, inp, 1, &mut s) };
     say(out, &format!("   splice at end: {:?}\n", u64_result(&s)));
     unsafe { blocking_splice(out, inp, 1, &mut s) };
-    say(out, &format!("   blocking-splice at end: {:?}\n", u64_result(&s)));
+    say(
+        out,
+        &format!("   blocking-splice at end: {:?}\n", u64_result(&s)),
+    );
 
     // poll: a long timer, stdin at end (ready: a read would not block) and
     // stdout (ready: it has capacity).
@@ -308,22 +340,39 @@ fn main() {
     let mut ready_idx =
         unsafe { std::slice::from_raw_parts(ret[0] as *const u32, ret[1] as usize) }.to_vec();
     ready_idx.sort();
-    say(out, &format!("6. poll [long timer, stdin, stdout] -> {ready_idx:?}\n"));
+    say(
+        out,
+        &format!("6. poll [long timer, stdin, stdout] -> {ready_idx:?}\n"),
+    );
     // A zero timer is due at once: after block() it stays ready.
     let zero = unsafe { subscribe_duration(0) };
     unsafe { block(zero) };
-    say(out, &format!("   ready(): long={} stdin={} stdout={} zero={}\n",
-        unsafe { ready(long) }, unsafe { ready(in_p) }, unsafe { ready(out_p) }, unsafe { ready(zero) }));
+    say(
+        out,
+        &format!(
+            "   ready(): long={} stdin={} stdout={} zero={}\n",
+            unsafe { ready(long) },
+            unsafe { ready(in_p) },
+            unsafe { ready(out_p) },
+            unsafe { ready(zero) }
+        ),
+    );
     let list = [long, zero];
     unsafe { poll(list.as_ptr(), list.len(), &mut ret) };
     let ready_idx = unsafe { std::slice::from_raw_parts(ret[0] as *const u32, ret[1] as usize) };
-    say(out, &format!("   poll [long timer, fired zero timer] -> {ready_idx:?}\n"));
+    say(
+        out,
+        &format!("   poll [long timer, fired zero timer] -> {ready_idx:?}\n"),
+    );
     // A short timer among a long one: poll blocks until the short one fires.
     let short = unsafe { subscribe_duration(20_000_000) };
     let list = [long, short];
     unsafe { poll(list.as_ptr(), list.len(), &mut ret) };
     let ready_idx = unsafe { std::slice::from_raw_parts(ret[0] as *const u32, ret[1] as usize) };
-    say(out, &format!("   poll [long timer, 20ms timer] -> {ready_idx:?}\n"));
+    say(
+        out,
+        &format!("   poll [long timer, 20ms timer] -> {ready_idx:?}\n"),
+    );
     // The same pollable twice: both indices reported.
     let list = [zero, zero];
     unsafe { poll(list.as_ptr(), list.len(), &mut ret) };

@@ -15,9 +15,24 @@ fn kind<T>(r: std::io::Result<T>) -> String {
 }
 
 fn main() {
-    println!("tcp bind 127.0.0.1:0: {}", kind(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))));
-    println!("tcp connect 127.0.0.1:9: {}", kind(TcpStream::connect((Ipv4Addr::LOCALHOST, 9))));
-    println!("udp bind 127.0.0.1:0: {}", kind(UdpSocket::bind((Ipv4Addr::LOCALHOST, 0))));
-    println!("resolve localhost: {}", kind(("localhost", 80).to_socket_addrs()));
-    println!("literal 127.0.0.1:80 needs no lookup: {}", kind("127.0.0.1:80".to_socket_addrs()));
+    println!(
+        "tcp bind 127.0.0.1:0: {}",
+        kind(TcpListener::bind((Ipv4Addr::LOCALHOST, 0)))
+    );
+    println!(
+        "tcp connect 127.0.0.1:9: {}",
+        kind(TcpStream::connect((Ipv4Addr::LOCALHOST, 9)))
+    );
+    println!(
+        "udp bind 127.0.0.1:0: {}",
+        kind(UdpSocket::bind((Ipv4Addr::LOCALHOST, 0)))
+    );
+    println!(
+        "resolve localhost: {}",
+        kind(("localhost", 80).to_socket_addrs())
+    );
+    println!(
+        "literal 127.0.0.1:80 needs no lookup: {}",
+        kind("127.0.0.1:80".to_socket_addrs())
+    );
 }

@@ -10,10 +10,21 @@
 use std::net::{IpAddr, Ipv4Addr, ToSocketAddrs};
 
 fn main() {
-    let addrs: Vec<_> = ("localhost", 8080).to_socket_addrs().expect("resolve localhost").collect();
+    let addrs: Vec<_> = ("localhost", 8080)
+        .to_socket_addrs()
+        .expect("resolve localhost")
+        .collect();
     println!("localhost: {} or more addresses: {}", 1, !addrs.is_empty());
-    println!("localhost all loopback: {}", addrs.iter().all(|a| a.ip().is_loopback()));
-    println!("localhost includes 127.0.0.1: {}", addrs.iter().any(|a| a.ip() == IpAddr::V4(Ipv4Addr::LOCALHOST)));
+    println!(
+        "localhost all loopback: {}",
+        addrs.iter().all(|a| a.ip().is_loopback())
+    );
+    println!(
+        "localhost includes 127.0.0.1: {}",
+        addrs
+            .iter()
+            .any(|a| a.ip() == IpAddr::V4(Ipv4Addr::LOCALHOST))
+    );
     println!("port kept: {}", addrs.iter().all(|a| a.port() == 8080));
     // Literal addresses do not need a lookup.
     let lit: Vec<_> = "127.0.0.1:80".to_socket_addrs().expect("literal").collect();

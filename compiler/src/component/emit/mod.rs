@@ -114,6 +114,8 @@ pub fn emit_component(
             info,
             bytes,
             m.as_u32(),
+            u32::try_from(p.range.start)
+                .map_err(|_| CompileError::ImplLimit("component larger than 4 GiB"))?,
             timings,
         )?);
     }

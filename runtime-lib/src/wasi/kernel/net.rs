@@ -38,14 +38,16 @@ pub struct NetPolicy {
 }
 
 impl NetPolicy {
-    /// Decodes the grant flags; inheriting the network implies TCP and UDP,
-    /// as in wasmtime.
+    /// Decodes the grant flags. TCP and UDP follow their own bits only: in
+    /// wasmtime an explicit `-S tcp=n` wins over `-S inherit-network`
+    /// whatever their order, and Kiln's CLI sets both bits by default (as
+    /// wasmtime allows both unless told otherwise).
     pub fn from_flags(flags: u32) -> NetPolicy {
         let inherit_network = flags & GRANT_FLAG_INHERIT_NETWORK != 0;
         NetPolicy {
             inherit_network,
-            tcp: inherit_network || flags & GRANT_FLAG_TCP != 0,
-            udp: inherit_network || flags & GRANT_FLAG_UDP != 0,
+            tcp: flags & GRANT_FLAG_TCP != 0,
+            udp: flags & GRANT_FLAG_UDP != 0,
             ip_name_lookup: flags & GRANT_FLAG_IP_NAME_LOOKUP != 0,
         }
     }
@@ -132,8 +134,12 @@ mod tests {
     #[test]
     fn policy_from_flags() {
         assert_eq!(NetPolicy::from_flags(0), NetPolicy::default());
-        let p = NetPolicy::from_flags(GRANT_FLAG_INHERIT_NETWORK);
-        assert!(p.tcp && p.udp && !p.ip_name_lookup);
+        let all = GRANT_FLAG_INHERIT_NETWORK | GRANT_FLAG_TCP | GRANT_FLAG_UDP;
+        let p = NetPolicy::from_flags(all);
+        assert!(p.inherit_network && p.tcp && p.udp && !p.ip_name_lookup);
+        // `-S inherit-network -S tcp=n`: TCP stays denied, as in wasmtime.
+        let p = NetPolicy::from_flags(GRANT_FLAG_INHERIT_NETWORK | GRANT_FLAG_UDP);
+        assert!(p.inherit_network && !p.tcp && p.udp);
     }
 
     #[test]

@@ -25,6 +25,7 @@
 //!   error).
 
 use super::error::{ErrorCode, KResult};
+use std::collections::HashMap;
 use std::os::fd::RawFd;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -93,6 +94,7 @@ impl Reactor {
         loop {
             let t = now();
             let mut groups: Vec<FdGroup> = Vec::new();
+            let mut by_fd: HashMap<RawFd, usize> = HashMap::new();
             let mut next_deadline: Option<u64> = None;
             for (i, w) in items.iter().enumerate() {
                 match *w {
@@ -103,18 +105,16 @@ impl Reactor {
                         next_deadline = Some(next_deadline.map_or(d, |n| n.min(d)))
                     }
                     Waitable::Fd { fd, write } => {
-                        let g = match groups.iter_mut().find(|g| g.fd == fd) {
-                            Some(g) => g,
-                            None => {
-                                groups.push(FdGroup {
-                                    fd,
-                                    read: false,
-                                    write: false,
-                                    items: Vec::new(),
-                                });
-                                groups.last_mut().expect("just pushed")
-                            }
-                        };
+                        let k = *by_fd.entry(fd).or_insert_with(|| {
+                            groups.push(FdGroup {
+                                fd,
+                                read: false,
+                                write: false,
+                                items: Vec::new(),
+                            });
+                            groups.len() - 1
+                        });
+                        let g = &mut groups[k];
                         if write {
                             g.write = true;
                         } else {
@@ -150,6 +150,11 @@ impl Reactor {
                 next_deadline.map(|d| Duration::from_nanos(d.saturating_sub(t)))
             };
             if !registered.is_empty() || timeout != Some(Duration::ZERO) {
+                // Room for every registration's event: events left for a
+                // later call would be lost with the deregistration.
+                if self.events.capacity() < registered.len() {
+                    self.events = mio::Events::with_capacity(registered.len());
+                }
                 let polled = self.poll.poll(&mut self.events, timeout);
                 let result = match polled {
                     Ok(()) => {

@@ -92,6 +92,31 @@ impl Stdio {
     }
 }
 
+/// Opens `/dev/null` on each of the host's descriptors 0-2 that is closed,
+/// as Rust's start-up code does for wasmtime (a C `main` does not get it):
+/// the guest then sees an empty stdin and a discarding stdout/stderr, and
+/// no descriptor the runtime opens later (a preopen, the reactor's epoll)
+/// can take a standard stream's number.
+pub fn sanitize_standard_fds() {
+    for fd in 0..3 {
+        // SAFETY: probing a descriptor number; nothing is borrowed.
+        let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
+        if rustix::io::fcntl_getfd(borrowed) == Err(rustix::io::Errno::BADF) {
+            // The lowest free number is `fd` itself: 0-2 are probed in
+            // order. If /dev/null cannot be opened, the stream stays closed
+            // (its operations fail with EBADF).
+            if let Ok(null) = rustix::fs::open(
+                "/dev/null",
+                rustix::fs::OFlags::RDWR,
+                rustix::fs::Mode::empty(),
+            ) {
+                // Keep it open for the life of the process.
+                std::mem::forget(null);
+            }
+        }
+    }
+}
+
 /// Writes all of `data` to `fd`, retrying on `EINTR`/short writes.
 pub fn write_all_fd(fd: BorrowedFd<'_>, mut data: &[u8]) -> KResult<usize> {
     let total = data.len();

@@ -72,16 +72,23 @@ struct Cell(UnsafeCell<Option<P2Host>>);
 unsafe impl Sync for Cell {}
 static HOST: Cell = Cell(UnsafeCell::new(None));
 
+impl P2Host {
+    /// A host over `wasi`, with no resource objects yet.
+    pub fn new(wasi: WasiCtx) -> P2Host {
+        P2Host {
+            wasi,
+            cli: cli::CliState::default(),
+            fs: fs::FsState::default(),
+            io: io::IoState::default(),
+            random: random::RandomState::default(),
+            sockets: sockets::SocketState::default(),
+        }
+    }
+}
+
 /// Installs the host for the running component.
 pub fn install(wasi: WasiCtx) {
-    let host = P2Host {
-        wasi,
-        cli: cli::CliState::default(),
-        fs: fs::FsState::default(),
-        io: io::IoState::default(),
-        random: random::RandomState::default(),
-        sockets: sockets::SocketState::default(),
-    };
+    let host = P2Host::new(wasi);
     // SAFETY: start-up, single-threaded, before any guest code.
     unsafe { *HOST.0.get() = Some(host) };
 }
@@ -109,6 +116,16 @@ pub const fn host_type(interface: &str, name: &str) -> ResourceType {
     panic!("resource not in kiln_abi::wasi_p2::WASI_P2_RESOURCES")
 }
 
+/// Host calls started so far. File streams use it to tell a wait made
+/// inside the current call (a blocking read) from one an earlier call made
+/// (a pollable), whose answers differ in wasmtime (see `fs::streams`).
+static HOST_CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The number of the host call running now (increases with every call).
+pub fn host_call_number() -> u64 {
+    HOST_CALLS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Runs host function `f` as the callee of a lowered import (the contract
 /// of `kiln_abi::component::canon`); raises its trap, if any.
 ///
@@ -121,6 +138,7 @@ where
     R: Lower,
     F: FnOnce(&mut P2Host, P) -> Result<R, Trap>,
 {
+    HOST_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     // SAFETY: the trampoline's record and slot array.
     let (opts, slots) = unsafe { (&*opts, std::slice::from_raw_parts_mut(slots, n as usize)) };
     let result = (|| {

@@ -30,6 +30,9 @@ pub mod poll;
 pub mod stdio;
 pub mod streams;
 
+#[cfg(test)]
+mod tests;
+
 pub use error::IoError;
 pub use poll::{Parent, Pollable, Readiness};
 pub use stdio::{StdioInput, StdioOutput, stdio};
@@ -204,6 +207,7 @@ impl IoState {
 
 crate::wit_variant! {
     /// `stream-error`.
+    #[derive(Debug)]
     pub enum StreamError {
         LastOperationFailed(Own<IoErrorRes>) = "last-operation-failed",
         Closed = "closed",

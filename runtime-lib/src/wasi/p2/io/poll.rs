@@ -27,6 +27,7 @@
 use super::{P2Host, PollableRes, no_object};
 use crate::component::{Borrow, ResourceType, Trap, trap::trap};
 use crate::wasi::kernel::reactor::{self, Waitable};
+use std::collections::HashMap;
 
 /// What a pollable waits for.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -111,14 +112,14 @@ pub fn block_on(h: &P2Host, r: Readiness) -> Result<(), Trap> {
 /// for zero-duration timers.
 fn wait_pollables(h: &mut P2Host, reps: &[u32], block: bool) -> Result<Vec<bool>, Trap> {
     let mut distinct: Vec<u32> = Vec::new();
+    let mut index: HashMap<u32, usize> = HashMap::new();
     let slot: Vec<usize> = reps
         .iter()
-        .map(|&rep| match distinct.iter().position(|&d| d == rep) {
-            Some(k) => k,
-            None => {
+        .map(|&rep| {
+            *index.entry(rep).or_insert_with(|| {
                 distinct.push(rep);
                 distinct.len() - 1
-            }
+            })
         })
         .collect();
     let mut items = Vec::with_capacity(distinct.len());
