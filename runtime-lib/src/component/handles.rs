@@ -193,11 +193,7 @@ fn check_type(index: u32, expected: ResourceType, found: ResourceType) -> Result
     if expected == found {
         Ok(())
     } else {
-        Err(trap::wrong_handle_type(
-            index,
-            expected.is_guest(),
-            found.is_guest(),
-        ))
+        Err(trap::wrong_handle_type(index))
     }
 }
 

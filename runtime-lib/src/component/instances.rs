@@ -173,8 +173,10 @@ pub fn instantiate(component: Component) -> Result<&'static mut ComponentRuntime
             crate::traps::registry::register_module(module);
         }
         let mut imports = Vec::with_capacity(inst.num_imports as usize);
+        // Interned once per instance, and only if a trampoline needs them.
+        let mut type_ids = None;
         for (def, desc) in component.imports_of(inst).iter().zip(module.imports) {
-            imports.push(bind(rt, &component, def, &module, desc)?);
+            imports.push(bind(rt, &component, def, &module, desc, &mut type_ids)?);
         }
         let instance = Instance::with_imports(module, None, &imports)?;
         let instance = Box::into_raw(instance);
@@ -206,6 +208,7 @@ fn bind(
     def: &CoreDefDesc,
     module: &crate::descriptor::Module,
     desc: &kiln_abi::descriptor::ImportDesc,
+    type_ids: &mut Option<Vec<u32>>,
 ) -> Result<crate::instance::Import, String> {
     use crate::instance::Import;
     let bad = || format!("corrupt component descriptor: binding {def:?}");
@@ -225,7 +228,7 @@ fn bind(
                 .get(desc.index as usize)
                 .map(|f| f.type_index)
                 .ok_or_else(bad)?;
-            let ids = crate::ref_types::module_type_ids(module);
+            let ids = type_ids.get_or_insert_with(|| crate::ref_types::module_type_ids(module));
             Ok(Import::Func {
                 wasm_call: t.wasm_call as usize as *const u8,
                 type_id: *ids.get(ty as usize).ok_or_else(bad)?,

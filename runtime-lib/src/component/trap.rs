@@ -117,19 +117,14 @@ pub fn unknown_handle(index: u32) -> Trap {
 }
 
 /// A handle used as a different resource type than its own.
-pub fn wrong_handle_type(index: u32, expected_guest: bool, found_guest: bool) -> Trap {
-    let definer = |guest: bool| {
-        if guest {
-            "guest-defined"
-        } else {
-            "host-defined"
-        }
-    };
+///
+/// Always "guest-defined" on both sides, as Wasmtime says it: its guest
+/// handle tables type every entry, an imported host resource included, by
+/// the component's own resource type (`TypedResource::Component`).
+pub fn wrong_handle_type(index: u32) -> Trap {
     trap(format!(
-        "handle index {index} used with the wrong type, expected {} resource but found a \
-         different {} resource",
-        definer(expected_guest),
-        definer(found_guest)
+        "handle index {index} used with the wrong type, expected guest-defined resource but \
+         found a different guest-defined resource"
     ))
 }
 

@@ -106,8 +106,9 @@ fn wrong_types_trap() {
     let mut inst = InstanceState::new(1);
     let h = inst.lower_own(S, 1).unwrap();
     let m = inst.lower_own(Mine::TYPE, 2).unwrap();
-    let host_host = "handle index 1 used with the wrong type, expected host-defined resource \
-                     but found a different host-defined resource";
+    // Wasmtime's wording, whatever defines the two types.
+    let host_host = "handle index 1 used with the wrong type, expected guest-defined resource \
+                     but found a different guest-defined resource";
     assert_eq!(msg(inst.lift_own(Pollable::TYPE, h)), host_host);
     inst.enter_call();
     assert_eq!(msg(inst.lift_borrow(Pollable::TYPE, h)), host_host);
@@ -118,7 +119,7 @@ fn wrong_types_trap() {
     );
     assert_eq!(
         msg(inst.lift_own(S, m)),
-        "handle index 2 used with the wrong type, expected host-defined resource but found \
+        "handle index 2 used with the wrong type, expected guest-defined resource but found \
          a different guest-defined resource"
     );
     // Nothing was removed by the failed operations.

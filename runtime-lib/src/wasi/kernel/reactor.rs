@@ -306,6 +306,23 @@ mod tests {
     }
 
     #[test]
+    fn more_ready_descriptors_than_the_default_event_buffer() {
+        let pipes: Vec<_> = (0..100).map(|_| std::io::pipe().unwrap()).collect();
+        for (_, w) in &pipes {
+            std::io::Write::write_all(&mut &*w, b"x").unwrap();
+        }
+        let items: Vec<Waitable> = pipes
+            .iter()
+            .map(|(r, _)| Waitable::Fd {
+                fd: r.as_raw_fd(),
+                write: false,
+            })
+            .collect();
+        let got = wait(&items, &|| 0, false).unwrap();
+        assert!(got.iter().all(|&r| r));
+    }
+
+    #[test]
     fn regular_files_are_always_ready() {
         let f = std::fs::File::open("/proc/self/exe").unwrap();
         let start = Instant::now();
