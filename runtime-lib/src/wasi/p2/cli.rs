@@ -177,3 +177,33 @@ pub fn drop_resource(h: &mut P2Host, ty: u32, rep: u32) -> Result<bool, Trap> {
         Err(super::io::no_object("terminal"))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminals_drop_once() {
+        let mut h = super::super::io::tests::host();
+        let i = Own::<TerminalInputRes>::new(h.cli.terminal_inputs.insert(()));
+        let o = Own::<TerminalOutputRes>::new(h.cli.terminal_outputs.insert(()));
+        let (ti, to) = (
+            TerminalInputRes::TYPE.type_operand(),
+            TerminalOutputRes::TYPE.type_operand(),
+        );
+        assert!(drop_resource(&mut h, ti, i.rep()).unwrap());
+        assert!(drop_resource(&mut h, to, o.rep()).unwrap());
+        assert!(drop_resource(&mut h, ti, i.rep()).is_err());
+        let stream = super::super::io::OutputStreamRes::TYPE.type_operand();
+        assert!(!drop_resource(&mut h, stream, 0).unwrap());
+    }
+
+    #[test]
+    fn terminal_getters_follow_isatty() {
+        let mut h = super::super::io::tests::host();
+        let tty = stdio(StdioKind::Stdout).isatty;
+        assert_eq!(get_terminal_stdout(&mut h, ()).unwrap().is_some(), tty);
+        assert!(initial_cwd(&mut h, ()).unwrap().is_none());
+        assert_eq!(get_arguments(&mut h, ()).unwrap(), ["test"]);
+    }
+}

@@ -31,7 +31,7 @@ pub mod stdio;
 pub mod streams;
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 
 pub use error::IoError;
 pub use poll::{Parent, Pollable, Readiness};

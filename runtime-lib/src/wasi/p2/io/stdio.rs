@@ -10,10 +10,11 @@
 //!   OS error's text. Writes are unbuffered `write(2)`s, so `flush` has
 //!   nothing to do.
 //! - stdin reads at most 64 KiB at a time; a read of 0 bytes returns
-//!   nothing (even at the end); end of input is *closed* from then on; an
-//!   error is reported once, then the stream is closed. A non-blocking read
-//!   returns data only if the descriptor is ready now (the reactor's probe;
-//!   files and `/dev/null` always are).
+//!   nothing (even at the end); end of input is *closed* from then on, for
+//!   every stdin stream of the run (wasmtime has one global reader, which
+//!   stops); an error is reported once, then stdin is closed. A
+//!   non-blocking read returns data only if the descriptor is ready now
+//!   (the reactor's probe; files and `/dev/null` always are).
 //!
 //! NB: wasmtime reads stdin on a worker thread, so its very first
 //! non-blocking `read` or `ready()` after start-up reports nothing even if
@@ -24,6 +25,7 @@ use super::{InputStreamImpl, OutputStreamImpl, Readiness, StreamFailure};
 use crate::wasi::kernel::reactor::{self, Waitable};
 use crate::wasi::kernel::stdio::{Stdio, StdioKind, host_fd};
 use std::os::fd::AsRawFd;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The most stdin reads at once, and the stdout/stderr permit (wasmtime's
 /// `MAX_READ_SIZE_ALLOC`).
@@ -61,24 +63,33 @@ impl OutputStreamImpl for StdioOutput {
     }
 }
 
+/// Whether stdin reached its end or failed: from then on every stdin
+/// stream of the run is closed, as wasmtime's one global stdin reader
+/// stops (a terminal's end-of-file is final too).
+static STDIN_CLOSED: AtomicBool = AtomicBool::new(false);
+
 /// stdin as an input stream.
 #[derive(Debug)]
 pub struct StdioInput {
     stdio: Stdio,
-    closed: bool,
 }
 
 impl StdioInput {
     /// stdin (`stdio` of kind stdin).
     pub fn new(stdio: Stdio) -> StdioInput {
-        StdioInput {
-            stdio,
-            closed: false,
-        }
+        StdioInput { stdio }
     }
 
     fn fd(&self) -> i32 {
         host_fd(self.stdio.kind).as_raw_fd()
+    }
+
+    fn closed(&self) -> bool {
+        STDIN_CLOSED.load(Ordering::Relaxed)
+    }
+
+    fn close(&self) {
+        STDIN_CLOSED.store(true, Ordering::Relaxed)
     }
 }
 
@@ -87,7 +98,7 @@ impl InputStreamImpl for StdioInput {
         if len == 0 {
             return Ok(Vec::new());
         }
-        if self.closed {
+        if self.closed() {
             return Err(StreamFailure::Closed);
         }
         let probe = [Waitable::Fd {
@@ -103,7 +114,7 @@ impl InputStreamImpl for StdioInput {
         let mut buf = vec![0; len.min(STDIO_CHUNK) as usize];
         match self.stdio.read_os(&mut buf) {
             Ok(0) => {
-                self.closed = true;
+                self.close();
                 Err(StreamFailure::Closed)
             }
             Ok(n) => {
@@ -111,13 +122,13 @@ impl InputStreamImpl for StdioInput {
                 Ok(buf)
             }
             Err(e) => {
-                self.closed = true;
+                self.close();
                 Err(StreamFailure::Failed(e.to_string()))
             }
         }
     }
     fn readiness(&self) -> Readiness {
-        if self.closed {
+        if self.closed() {
             Readiness::Always
         } else {
             Readiness::Fd {

@@ -11,7 +11,8 @@ use crate::wasi::{WasiConfig, WasiCtx};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-fn host() -> P2Host {
+/// A host of its own for one test.
+pub(crate) fn host() -> P2Host {
     let config = WasiConfig {
         args: vec![b"test".to_vec()],
         env: Vec::new(),
