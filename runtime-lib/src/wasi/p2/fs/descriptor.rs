@@ -68,7 +68,7 @@ fn on_dir<T>(
 }
 
 /// Kernel result -> WIT result.
-fn k<T>(r: KResult<T>) -> Result<T, ErrorCode> {
+fn to_wit<T>(r: KResult<T>) -> Result<T, ErrorCode> {
     r.map_err(ErrorCode::from)
 }
 
@@ -126,12 +126,12 @@ pub fn advise(
     h: &mut P2Host,
     (this, offset, len, advice): (Borrow<DescriptorRes>, u64, u64, Advice),
 ) -> FsResult<()> {
-    on_file(h, &this, |f| k(f.advise(offset, len, advice.into())))
+    on_file(h, &this, |f| to_wit(f.advise(offset, len, advice.into())))
 }
 
 /// `sync-data`.
 pub fn sync_data(h: &mut P2Host, (this,): (Borrow<DescriptorRes>,)) -> FsResult<()> {
-    Ok(k(match desc(h, &this)? {
+    Ok(to_wit(match desc(h, &this)? {
         Descriptor::File(f) => f.sync_data(),
         Descriptor::Dir(d) => d.sync_data(),
     }))
@@ -139,7 +139,7 @@ pub fn sync_data(h: &mut P2Host, (this,): (Borrow<DescriptorRes>,)) -> FsResult<
 
 /// `get-flags`.
 pub fn get_flags(h: &mut P2Host, (this,): (Borrow<DescriptorRes>,)) -> FsResult<DescriptorFlags> {
-    Ok(k(match desc(h, &this)? {
+    Ok(to_wit(match desc(h, &this)? {
         Descriptor::File(f) => f
             .sync_flags()
             .map(|s| types::reported_flags(s, f.open_mode, false)),
@@ -153,14 +153,14 @@ pub fn get_flags(h: &mut P2Host, (this,): (Borrow<DescriptorRes>,)) -> FsResult<
 /// attributes.
 pub fn get_type(h: &mut P2Host, (this,): (Borrow<DescriptorRes>,)) -> FsResult<DescriptorType> {
     Ok(match desc(h, &this)? {
-        Descriptor::File(f) => k(f.stat()).map(|s| s.file_type.into()),
+        Descriptor::File(f) => to_wit(f.stat()).map(|s| s.file_type.into()),
         Descriptor::Dir(_) => Ok(DescriptorType::Directory),
     })
 }
 
 /// `set-size(size)`.
 pub fn set_size(h: &mut P2Host, (this, size): (Borrow<DescriptorRes>, u64)) -> FsResult<()> {
-    on_file(h, &this, |f| k(f.set_size(size)))
+    on_file(h, &this, |f| to_wit(f.set_size(size)))
 }
 
 /// `set-times(access, modification)`.
@@ -171,7 +171,7 @@ pub fn set_times(
     let d = desc(h, &this)?;
     Ok((|| {
         let (a, m) = (types::new_timestamp(atim)?, types::new_timestamp(mtim)?);
-        k(match d {
+        to_wit(match d {
             Descriptor::File(f) => f.set_times(a, m),
             Descriptor::Dir(d) => d.set_times(a, m),
         })
@@ -186,7 +186,7 @@ pub fn read(
 ) -> FsResult<(Bytes, bool)> {
     on_file(h, &this, |f| {
         let mut buf = vec![0; len.min(MAX_CHUNK) as usize];
-        let n = k(f.read_at(&mut buf, offset))?;
+        let n = to_wit(f.read_at(&mut buf, offset))?;
         buf.truncate(n);
         Ok((Bytes(buf), n == 0))
     })
@@ -197,7 +197,9 @@ pub fn write(
     h: &mut P2Host,
     (this, data, offset): (Borrow<DescriptorRes>, GuestBytes<'_>, u64),
 ) -> FsResult<u64> {
-    on_file(h, &this, |f| k(f.write_at(&data, offset)).map(|n| n as u64))
+    on_file(h, &this, |f| {
+        to_wit(f.write_at(&data, offset)).map(|n| n as u64)
+    })
 }
 
 /// `read-directory`: the entries are read now, the stream hands them out.
@@ -205,7 +207,7 @@ pub fn read_directory(
     h: &mut P2Host,
     (this,): (Borrow<DescriptorRes>,),
 ) -> FsResult<Own<DirEntryStreamRes>> {
-    let entries = match dir(desc(h, &this)?).and_then(|d| k(d.read_dir())) {
+    let entries = match dir(desc(h, &this)?).and_then(|d| to_wit(d.read_dir())) {
         Ok(entries) => entries,
         Err(e) => return Ok(Err(e)),
     };
@@ -215,7 +217,7 @@ pub fn read_directory(
 
 /// `sync`.
 pub fn sync(h: &mut P2Host, (this,): (Borrow<DescriptorRes>,)) -> FsResult<()> {
-    Ok(k(match desc(h, &this)? {
+    Ok(to_wit(match desc(h, &this)? {
         Descriptor::File(f) => f.sync(),
         Descriptor::Dir(d) => d.sync(),
     }))
@@ -226,12 +228,12 @@ pub fn create_directory_at(
     h: &mut P2Host,
     (this, path): (Borrow<DescriptorRes>, GuestStr<'_>),
 ) -> FsResult<()> {
-    on_dir(h, &this, |d| k(d.create_directory_at(&path)))
+    on_dir(h, &this, |d| to_wit(d.create_directory_at(&path)))
 }
 
 /// `stat`.
 pub fn stat(h: &mut P2Host, (this,): (Borrow<DescriptorRes>,)) -> FsResult<DescriptorStat> {
-    Ok(k(stat_of(desc(h, &this)?)).map(|s| DescriptorStat::from(&s)))
+    Ok(to_wit(stat_of(desc(h, &this)?)).map(|s| DescriptorStat::from(&s)))
 }
 
 /// `stat-at(path-flags, path)`.
@@ -240,7 +242,7 @@ pub fn stat_at(
     (this, flags, path): (Borrow<DescriptorRes>, PathFlags, GuestStr<'_>),
 ) -> FsResult<DescriptorStat> {
     on_dir(h, &this, |d| {
-        k(d.stat_at(&path, types::follow(flags))).map(|s| DescriptorStat::from(&s))
+        to_wit(d.stat_at(&path, types::follow(flags))).map(|s| DescriptorStat::from(&s))
     })
 }
 
@@ -257,7 +259,7 @@ pub fn set_times_at(
 ) -> FsResult<()> {
     on_dir(h, &this, |d| {
         let (a, m) = (types::new_timestamp(atim)?, types::new_timestamp(mtim)?);
-        k(d.set_times_at(&path, types::follow(flags), a, m))
+        to_wit(d.set_times_at(&path, types::follow(flags), a, m))
     })
 }
 
@@ -284,8 +286,9 @@ pub fn link_at(
         GuestStr<'_>,
     ),
 ) -> FsResult<()> {
-    Ok(two_dirs(h, &this, &new_desc)?
-        .and_then(|(old, new)| k(old.link_at(types::follow(flags), &old_path, new, &new_path))))
+    Ok(two_dirs(h, &this, &new_desc)?.and_then(|(old, new)| {
+        to_wit(old.link_at(types::follow(flags), &old_path, new, &new_path))
+    }))
 }
 
 /// `open-at(path-flags, path, open-flags, flags)`.
@@ -300,7 +303,7 @@ pub fn open_at(
     ),
 ) -> FsResult<Own<DescriptorRes>> {
     let opened = dir(desc(h, &this)?).and_then(|d| {
-        k(d.open_at(
+        to_wit(d.open_at(
             &path,
             types::follow(path_flags),
             types::open_flags(oflags),
@@ -320,7 +323,7 @@ pub fn readlink_at(
     h: &mut P2Host,
     (this, path): (Borrow<DescriptorRes>, GuestStr<'_>),
 ) -> FsResult<String> {
-    on_dir(h, &this, |d| k(d.readlink_at(&path)))
+    on_dir(h, &this, |d| to_wit(d.readlink_at(&path)))
 }
 
 /// `remove-directory-at(path)`.
@@ -328,7 +331,7 @@ pub fn remove_directory_at(
     h: &mut P2Host,
     (this, path): (Borrow<DescriptorRes>, GuestStr<'_>),
 ) -> FsResult<()> {
-    on_dir(h, &this, |d| k(d.remove_directory_at(&path)))
+    on_dir(h, &this, |d| to_wit(d.remove_directory_at(&path)))
 }
 
 /// `rename-at(old-path, new-descriptor, new-path)`.
@@ -342,7 +345,7 @@ pub fn rename_at(
     ),
 ) -> FsResult<()> {
     Ok(two_dirs(h, &this, &new_desc)?
-        .and_then(|(old, new)| k(old.rename_at(&old_path, new, &new_path))))
+        .and_then(|(old, new)| to_wit(old.rename_at(&old_path, new, &new_path))))
 }
 
 /// `symlink-at(old-path, new-path)`: a link at `new-path` whose target is
@@ -351,7 +354,7 @@ pub fn symlink_at(
     h: &mut P2Host,
     (this, target, new_path): (Borrow<DescriptorRes>, GuestStr<'_>, GuestStr<'_>),
 ) -> FsResult<()> {
-    on_dir(h, &this, |d| k(d.symlink_at(&target, &new_path)))
+    on_dir(h, &this, |d| to_wit(d.symlink_at(&target, &new_path)))
 }
 
 /// `unlink-file-at(path)`.
@@ -359,7 +362,7 @@ pub fn unlink_file_at(
     h: &mut P2Host,
     (this, path): (Borrow<DescriptorRes>, GuestStr<'_>),
 ) -> FsResult<()> {
-    on_dir(h, &this, |d| k(d.unlink_file_at(&path)))
+    on_dir(h, &this, |d| to_wit(d.unlink_file_at(&path)))
 }
 
 /// `is-same-object(other)`: same host (device, inode); a host failure is a
@@ -385,7 +388,7 @@ pub fn metadata_hash(
     h: &mut P2Host,
     (this,): (Borrow<DescriptorRes>,),
 ) -> FsResult<MetadataHashValue> {
-    Ok(k(stat_of(desc(h, &this)?)).map(|s| MetadataHashValue::from_identity(s.ino)))
+    Ok(to_wit(stat_of(desc(h, &this)?)).map(|s| MetadataHashValue::from_identity(s.ino)))
 }
 
 /// `metadata-hash-at(path-flags, path)`.
@@ -394,7 +397,8 @@ pub fn metadata_hash_at(
     (this, flags, path): (Borrow<DescriptorRes>, PathFlags, GuestStr<'_>),
 ) -> FsResult<MetadataHashValue> {
     on_dir(h, &this, |d| {
-        k(d.stat_at(&path, types::follow(flags))).map(|s| MetadataHashValue::from_identity(s.ino))
+        to_wit(d.stat_at(&path, types::follow(flags)))
+            .map(|s| MetadataHashValue::from_identity(s.ino))
     })
 }
 
