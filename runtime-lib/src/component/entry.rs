@@ -61,6 +61,8 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
             Err(t) => errors::report(&[main_context, t.message]),
         };
     }
+    // Like Wasmtime 48, after instantiation (start functions have run),
+    // naming the version its bindings were generated from.
     let Some(run) = component.exports.iter().find(|e| {
         // SAFETY: descriptor strings live for the process.
         let name = unsafe { crate::descriptor::str_bytes(e.name) };
@@ -68,7 +70,7 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
     }) else {
         return errors::report(&[
             main_context,
-            "no exported instance named `wasi:cli/run@0.2` found".to_string(),
+            "no exported instance named `wasi:cli/run@0.2.12`".to_string(),
         ]);
     };
     let func = GuestFunc {
@@ -93,13 +95,9 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
     ]);
     // SAFETY: the compiler's writable record, filled at instantiation.
     let opts = unsafe { &*(run.opts as usize as *const kiln_abi::component::CanonOpts) };
-    if opts.post_return_func != 0 {
-        // SAFETY: filled from a leaked `GuestFunc`; post-return takes the
-        // flat results.
-        let post = unsafe { *(opts.post_return_func as usize as *const GuestFunc) };
-        if let Err(t) = unsafe { post.call(&mut values) } {
-            return errors::report(&[main_context, t.message]);
-        }
+    // SAFETY: `run`'s record; post-return takes the flat results.
+    if let Err(t) = unsafe { instances::call_post_return(opts, &mut values) } {
+        return errors::report(&[main_context, t.message]);
     }
     match status {
         0 => 0,

@@ -288,12 +288,18 @@ impl InstanceState {
         Ok(rep)
     }
 
-    /// `canon resource.new`: a new own handle for `rep`.
+    /// `canon resource.new`: a new own handle for `rep`. Like
+    /// `resource.drop` (and unlike `resource.rep`), it checks `may_leave`,
+    /// as Wasmtime's trampolines do: a `realloc` or post-return may not
+    /// create handles.
     pub fn resource_new(&mut self, ty: ResourceType, rep: u32) -> Result<u32, Trap> {
+        if !self.may_leave() {
+            return Err(trap::cannot_leave());
+        }
         self.lower_own(ty, rep)
     }
 
-    /// `canon resource.rep`: the rep of handle `i`.
+    /// `canon resource.rep`: the rep of handle `i` (no `may_leave` check).
     pub fn resource_rep(&self, ty: ResourceType, i: u32) -> Result<u32, Trap> {
         let e = self.handles.get(i)?;
         check_type(i, ty, e.ty)?;

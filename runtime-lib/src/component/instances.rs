@@ -28,14 +28,16 @@ use super::program::Component;
 use super::trap::{self, Trap};
 use crate::instance::{InitError, Instance};
 use kiln_abi::ValRaw;
-use kiln_abi::component::CanonOpts;
 use kiln_abi::component::program::{CoreDefDesc, DEF_EXPORT, DEF_TRAMPOLINE};
+use kiln_abi::component::{CanonOpts, INSTANCE_FLAG_MAY_LEAVE};
 use kiln_abi::descriptor::{KIND_FUNC, KIND_GLOBAL, KIND_MEMORY, KIND_TABLE, KIND_TAG, NO_INDEX};
 use kiln_abi::vmctx::VMMemoryDefinition;
 use std::cell::UnsafeCell;
 
 /// A core function of some core instance, callable from the host through
-/// its array-call trampoline (exported functions always have one).
+/// its array-call trampoline: defined functions that are exported or
+/// started have one; a linked import has none and is called as the
+/// function it is bound to ([`GuestFunc::resolve`]).
 #[derive(Copy, Clone, Debug)]
 pub struct GuestFunc {
     /// The core instance.
@@ -51,7 +53,9 @@ impl GuestFunc {
     /// # Safety
     /// The instance is live; `values` fits the function's signature.
     pub unsafe fn call(&self, values: &mut [ValRaw]) -> Result<(), Trap> {
-        let inst = self.instance;
+        // SAFETY: forwarded to the caller.
+        let target = unsafe { self.resolve() }?;
+        let inst = target.instance;
         // On the outermost entry every core instance gets the limit: calls
         // cross instances freely (shims, adapters, re-exports).
         let _entry = crate::stack::enter_wasm(|limit| {
@@ -63,7 +67,56 @@ impl GuestFunc {
             unsafe { (*inst).set_stack_limit(limit) };
         });
         // SAFETY: forwarded to the caller.
-        unsafe { crate::invoke::call(inst, self.func, values) }.map_err(trap::trap)
+        unsafe { crate::invoke::call(inst, target.func, values) }.map_err(trap::trap)
+    }
+
+    /// The defined function this one is: itself, or for a linked import
+    /// (a start function, export, realloc or destructor that a module
+    /// imports, e.g. `(start $imported)`) the export it is bound to, in
+    /// turn. The compiler gives linked imports no array-call entry
+    /// (`ModuleInfo::array_call_funcs`), so they are called as their
+    /// provider. An import bound to a trampoline (a lowered import or
+    /// built-in) cannot be called from the host: an error.
+    ///
+    /// # Safety
+    /// The instance is live.
+    unsafe fn resolve(&self) -> Result<GuestFunc, Trap> {
+        let mut f = *self;
+        loop {
+            // SAFETY: a live instance (the caller's contract, then the
+            // runtime's own instances).
+            let module = unsafe { (*f.instance).module() };
+            if f.func >= module.desc.num_imported_funcs {
+                return Ok(f);
+            }
+            let unbound = || trap::trap(format!("core function {} is not bound", f.func));
+            let rt = runtime().ok_or_else(trap::no_instance)?;
+            let c = rt.component;
+            let k = rt
+                .core
+                .iter()
+                .position(|&i| i == f.instance)
+                .ok_or_else(unbound)?;
+            let def = c
+                .imports_of(&c.instances[k])
+                .iter()
+                .zip(module.imports)
+                .find(|(_, d)| d.kind == KIND_FUNC && d.index == f.func)
+                .map(|(def, _)| def)
+                .ok_or_else(unbound)?;
+            if def.kind != DEF_EXPORT || def.item_kind != KIND_FUNC {
+                return Err(trap::trap(format!(
+                    "core function {} is a lowered import or built-in, which Kiln cannot \
+                     call from the host (as a start function, export, realloc, post-return \
+                     or destructor)",
+                    f.func
+                )));
+            }
+            f = GuestFunc {
+                instance: *rt.core.get(def.instance as usize).ok_or_else(unbound)?,
+                func: def.index,
+            };
+        }
     }
 }
 
@@ -140,6 +193,30 @@ pub fn instance_state(opts: &CanonOpts) -> Result<&'static mut InstanceState, Tr
     runtime()
         .and_then(|rt| rt.states.get_mut(opts.component_instance as usize))
         .ok_or_else(trap::no_instance)
+}
+
+/// Calls the post-return function of a lifted export's `opts`, if it has
+/// one, with the core results `values`, with `may_leave` of its component
+/// instance cleared: post-return may not call imports (nor resource.new or
+/// resource.drop), which trap "cannot leave component instance" as in
+/// Wasmtime.
+///
+/// # Safety
+/// `opts` is a filled record of a lifted export; `values` holds its flat
+/// core results (post-return's parameters).
+pub unsafe fn call_post_return(opts: &CanonOpts, values: &mut [ValRaw]) -> Result<(), Trap> {
+    if opts.post_return_func == 0 {
+        return Ok(());
+    }
+    // SAFETY: filled from a leaked `GuestFunc` (`fill_opts`).
+    let post = unsafe { *(opts.post_return_func as usize as *const GuestFunc) };
+    let saved = instance_state(opts)?.flags();
+    instance_state(opts)?.set_flags(saved & !INSTANCE_FLAG_MAY_LEAVE);
+    // SAFETY: the caller's contract.
+    let result = unsafe { post.call(values) };
+    // The state is looked up again: the call may have used it.
+    instance_state(opts)?.set_flags(saved);
+    result
 }
 
 /// Raises `t` from a host function: a wasm trap code traps (status 134 in

@@ -256,6 +256,21 @@ fn resource_drop_needs_may_leave() {
 }
 
 #[test]
+fn resource_new_needs_may_leave_but_rep_does_not() {
+    // Wasmtime's trampolines check may_leave for resource.new and .drop,
+    // not for .rep (a realloc calling resource.new traps).
+    let mut inst = InstanceState::new(0);
+    let h = inst.resource_new(S, 1).unwrap();
+    inst.set_flags(inst.flags() & !INSTANCE_FLAG_MAY_LEAVE);
+    assert_eq!(
+        msg(inst.resource_new(S, 2)),
+        "cannot leave component instance"
+    );
+    assert_eq!(inst.resource_rep(S, h).unwrap(), 1);
+    assert_eq!(inst.handles().len(), 1);
+}
+
+#[test]
 fn handles_outside_a_call_trap_cleanly() {
     let mut inst = InstanceState::new(1);
     let h = inst.lower_own(S, 1).unwrap();

@@ -239,16 +239,14 @@ pub fn call(rt: &instances::ComponentRuntime, p: &Prepared) -> Result<String, Tr
             .collect::<Result<Vec<_>, _>>()?
     };
     if opts.post_return_func != 0 {
-        // SAFETY: filled from a leaked `GuestFunc`; post-return takes the
-        // flat results.
-        let post = unsafe { *(opts.post_return_func as usize as *const GuestFunc) };
         let mut raw: Vec<ValRaw> = results
             .iter()
             .take(n_results.max(1))
             .map(|s| to_raw(*s))
             .collect();
-        // SAFETY: post-return's signature is the core results.
-        unsafe { post.call(&mut raw)? };
+        // SAFETY: a lifted export's record; post-return takes the flat
+        // results.
+        unsafe { instances::call_post_return(opts, &mut raw)? };
     }
     Ok(print::results(types, p.results, &values))
 }
