@@ -30,11 +30,14 @@ pub enum TrapCode {
     NullReference = 11,
     /// Atomic wait on a non-shared memory.
     AtomicWaitNonSharedMemory = 12,
+    /// A component instance called an import (or a built-in that leaves
+    /// it) while `may_leave` was clear: from `realloc` or `post-return`.
+    CannotLeaveComponent = 13,
 }
 
 impl TrapCode {
     /// All trap codes, for tables and tests.
-    pub const ALL: [TrapCode; 12] = [
+    pub const ALL: [TrapCode; 13] = [
         TrapCode::StackOverflow,
         TrapCode::MemoryOutOfBounds,
         TrapCode::HeapMisaligned,
@@ -47,6 +50,7 @@ impl TrapCode {
         TrapCode::UnreachableCodeReached,
         TrapCode::NullReference,
         TrapCode::AtomicWaitNonSharedMemory,
+        TrapCode::CannotLeaveComponent,
     ];
 
     /// Decodes a stored code.
@@ -69,6 +73,7 @@ impl TrapCode {
             TrapCode::UnreachableCodeReached => "wasm `unreachable` instruction executed",
             TrapCode::NullReference => "null reference",
             TrapCode::AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
+            TrapCode::CannotLeaveComponent => "cannot leave component instance",
         }
     }
 }

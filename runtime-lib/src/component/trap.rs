@@ -4,9 +4,10 @@
 //!
 //! Messages are Wasmtime's (`crates/wasmtime/src/runtime/component/func/
 //! {typed,options,host}.rs`, `runtime/vm/component/{resources,
-//! handle_table}.rs`); none of them is a `kiln_abi::trap::TrapCode`, so
-//! `code` is `None` (the lowered-import contract raises such traps from the
-//! runtime itself).
+//! handle_table}.rs`). Only [`cannot_leave`] is a wasm trap
+//! (`kiln_abi::trap::TrapCode::CannotLeaveComponent`, exit 134); the
+//! others have `code` `None` and end the program as host errors (exit 1),
+//! as in wasmtime.
 
 pub use crate::embed::Trap;
 
@@ -20,7 +21,12 @@ pub fn trap(message: impl Into<String>) -> Trap {
 
 /// `may_leave` was clear when the instance tried to leave.
 pub fn cannot_leave() -> Trap {
-    trap("cannot leave component instance")
+    // A wasm trap in wasmtime (`Trap::CannotLeaveComponent`): exit 134.
+    let code = kiln_abi::trap::TrapCode::CannotLeaveComponent;
+    Trap {
+        code: Some(code),
+        message: code.message().to_string(),
+    }
 }
 
 /// A string's pointer is not aligned for its encoding.

@@ -3,7 +3,6 @@
 ;; leave: a lowered import or resource.new called from either is a wasm
 ;; trap (exit 134), as in Wasmtime, whose trampolines check may_leave for
 ;; lowered imports, resource.new and resource.drop (not resource.rep).
-;;! skip = "Kiln raises 'cannot leave component instance' as a host error (exit 1, no 'wasm trap:'); it needs a trap code for it (kiln_abi::trap::TrapCode) to report it as Wasmtime's wasm trap"
 ;;! invoke = "realloc-calls-import()"
 ;;! trap = "cannot leave component instance"
 ;;! invoke = "realloc-calls-builtin()"
