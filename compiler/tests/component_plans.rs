@@ -389,6 +389,7 @@ fn plan_host(p: &ComponentPlan) -> HostApi {
                 name: leak(path.get(1).map_or("", |s| s.as_str())),
                 params: Box::leak(sig.params.as_slice().to_vec().into_boxed_slice()),
                 results: Box::leak(sig.results.as_slice().to_vec().into_boxed_slice()),
+                type_hash: 0,
             });
         }
     }
@@ -404,6 +405,7 @@ fn plan_host(p: &ComponentPlan) -> HostApi {
     HostApi {
         funcs: Box::leak(funcs.into_boxed_slice()),
         resources: Box::leak(resources.into_boxed_slice()),
+        check_types: false,
     }
 }
 

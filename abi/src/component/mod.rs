@@ -54,6 +54,7 @@ pub mod flatten;
 pub mod layout;
 pub mod names;
 pub mod program;
+pub mod typehash;
 pub mod types;
 
 #[cfg(test)]

@@ -2,9 +2,9 @@
 ;; core signature (`get-stdout` returning u32 instead of
 ;; own<output-stream>: both flatten to i32). Wasmtime refuses it when
 ;; linking, even though it is never called ("instance export `get-stdout`
-;; has the wrong type ... expected `own` or `borrow`, found `u32`").
-;;! skip = "Kiln checks lowered WASI imports by core signature only (compiler/src/component/emit/resolve.rs), so it compiles and runs this; the component-level check (runtime-lib/src/component/typecheck.rs, not wired) would refuse it"
-;;! compile-error = "wasi:cli/stdout@0.2.0#get-stdout"
+;; has the wrong type ... expected `own` or `borrow`, found `u32`"); Kiln
+;; refuses it at compile time by the type fingerprints of kiln_abi::wasi_p2.
+;;! compile-error = "wasi:cli/stdout@0.2.0#get-stdout has type func() -> u32 in this component"
 (component
   (import "wasi:cli/stdout@0.2.0" (instance $stdout
     (export "get-stdout" (func (result u32)))))

@@ -20,7 +20,8 @@
 //! another type.
 
 use super::super::plan::{
-    ComponentPlan, CoreDef, CoreExport, CoreKind, Resource, RuntimeInstanceIndex, Trampoline,
+    ComponentPlan, CoreDef, CoreExport, CoreKind, Resource, ResourceIndex, RuntimeInstanceIndex,
+    Trampoline,
 };
 use crate::CompileError;
 use crate::module::ModuleInfo;
@@ -38,6 +39,9 @@ pub struct HostApi {
     pub funcs: &'static [P2Func],
     /// Resource types; the index is the host type number.
     pub resources: &'static [P2Resource],
+    /// Whether functions' `type_hash`es are checked (hand-made test lists
+    /// that have none turn it off).
+    pub check_types: bool,
 }
 
 impl HostApi {
@@ -45,6 +49,7 @@ impl HostApi {
     pub const WASI_P2: HostApi = HostApi {
         funcs: WASI_P2_FUNCS,
         resources: WASI_P2_RESOURCES,
+        check_types: true,
     };
 
     /// The entry of function `name` of interface key `interface`: its index
@@ -186,6 +191,32 @@ pub fn resolve_trampolines(
                              provides {}",
                             show_sig(params, results),
                             show_sig(host_func.params, host_func.results)
+                        ),
+                    });
+                }
+                // Same core signature is not enough (`u32` and `own<R>`
+                // both flatten to `i32`): compare the structural types.
+                let resource = |r: u32| match plan.resources.get(ResourceIndex::from_u32(r)) {
+                    Some(Resource::Imported { path }) => {
+                        split_path(path).and_then(|(i, n)| host.find_resource(canonical_key(i), n))
+                    }
+                    _ => None,
+                };
+                let ft_params: Vec<_> = ft.params.iter().map(|(_, t)| *t).collect();
+                let ft_results: Vec<_> = ft.result.iter().copied().collect();
+                let hash = kiln_abi::component::typehash::func_type_hash(
+                    &table,
+                    &ft_params,
+                    &ft_results,
+                    &resource,
+                );
+                if host.check_types && hash != Some(host_func.type_hash) {
+                    return Err(CompileError::UnsupportedImport {
+                        name,
+                        reason: format!(
+                            "has type {} in this component, which is not the type of Kiln's \
+                             WASI host function",
+                            super::super::display_func_type(table, ft)
                         ),
                     });
                 }

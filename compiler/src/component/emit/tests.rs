@@ -25,12 +25,14 @@ static FUNCS: &[P2Func] = &[
         name: "[method]output-stream.write",
         params: &[I32, I32, I32],
         results: &[],
+        type_hash: 0,
     },
     P2Func {
         interface: STREAMS,
         name: "[static]output-stream.make",
         params: &[],
         results: &[I32],
+        type_hash: 0,
     },
 ];
 
@@ -48,6 +50,7 @@ static RESOURCES: &[P2Resource] = &[
 const HOST: HostApi = HostApi {
     funcs: FUNCS,
     resources: RESOURCES,
+    check_types: false,
 };
 
 /// Imported and defined resources, lowered imports with and without
@@ -553,10 +556,12 @@ fn signature_mismatch_is_named() {
         name: "[static]output-stream.make",
         params: &[],
         results: &[kiln_abi::ValType::I64],
+        type_hash: 0,
     }];
     let host = HostApi {
         funcs: WRONG,
         resources: RESOURCES,
+        check_types: false,
     };
     let wat = r#"(component
       (import "wasi:io/streams@0.2.6" (instance $s

@@ -9,8 +9,10 @@
 //! clear message; the unit test `every_listed_function_is_implemented`
 //! keeps that set empty.
 
+use super::P2Host;
 use super::{cli, clocks, fs, io, random, sockets};
-use kiln_abi::component::{CanonOpts, LoweredHostFn};
+use crate::component::{ComponentType, Trap};
+use kiln_abi::component::{CanonOpts, LoweredHostFn, TypeError, TypeIndex, TypeTableBuilder};
 use kiln_abi::wasi_p2::WASI_P2_FUNCS;
 
 /// The `extern "C"` entry of host function `$f` (a path to a
@@ -27,7 +29,10 @@ macro_rules! host_fn {
             // SAFETY: forwarded contract.
             unsafe { $crate::wasi::p2::dispatch(opts, slots, n, |h, p| $f(h, p)) }
         }
-        entry as ::kiln_abi::component::LoweredHostFn
+        (
+            entry as ::kiln_abi::component::LoweredHostFn,
+            $crate::wasi::p2::table::describer($f),
+        )
     }};
 }
 
@@ -44,8 +49,20 @@ const GROUPS: &[&[Impl]] = &[
     sockets::IMPLS,
 ];
 
-/// One implemented host function: (interface key, name, entry).
-pub type Impl = (&'static str, &'static str, LoweredHostFn);
+/// One implemented host function: (interface key, name, (entry, type)).
+pub type Impl = (&'static str, &'static str, (LoweredHostFn, Describe));
+
+/// Adds a host function's component type to a type table: the parameter
+/// tuple and the result (`()` for none). Used by the tests that check the
+/// type fingerprints of `kiln_abi::wasi_p2` against the Rust types.
+pub type Describe = fn(&mut TypeTableBuilder) -> Result<(TypeIndex, TypeIndex), TypeError>;
+
+/// The [`Describe`] of host function `f` (only its type matters).
+pub const fn describer<P: ComponentType, R: ComponentType>(
+    _f: fn(&mut P2Host, P) -> Result<R, Trap>,
+) -> Describe {
+    |b| Ok((P::describe(b)?, R::describe(b)?))
+}
 
 /// `a == b`, usable in constants.
 pub const fn str_eq(a: &str, b: &str) -> bool {
@@ -84,7 +101,7 @@ const fn build() -> [LoweredHostFn; WASI_P2_FUNCS.len()] {
             let mut j = 0;
             while j < impls.len() {
                 if str_eq(impls[j].0, f.interface) && str_eq(impls[j].1, f.name) {
-                    out[i] = impls[j].2;
+                    out[i] = impls[j].2.0;
                 }
                 j += 1;
             }
@@ -140,6 +157,38 @@ mod tests {
             "{} not implemented: {missing:#?}",
             missing.len()
         );
+    }
+
+    /// The fingerprint of an implementation's Rust types, as the compiler
+    /// computes it from a component's types.
+    fn rust_type_hash(describe: Describe) -> u64 {
+        use kiln_abi::component::Type;
+        let mut b = TypeTableBuilder::new();
+        let (p, r) = describe(&mut b).expect("host types describe themselves");
+        let t = b.table();
+        let params: Vec<TypeIndex> = match t.get(p) {
+            Some(Type::Tuple(c)) => c.iter().map(|c| c.ty.expect("tuple element")).collect(),
+            other => panic!("parameters are a tuple, not {other:?}"),
+        };
+        let results = match t.get(r) {
+            Some(Type::Tuple(c)) if c.is_empty() => vec![],
+            _ => vec![r],
+        };
+        kiln_abi::component::typehash::func_type_hash(&t, &params, &results, &|r| Some(r))
+            .expect("host resources are host type numbers")
+    }
+
+    #[test]
+    fn type_fingerprints_match_the_host_list() {
+        let mut wrong = Vec::new();
+        for (iface, name, (_, describe)) in GROUPS.iter().flat_map(|g| g.iter()) {
+            let (_, f) = kiln_abi::wasi_p2::find_func(iface, name).expect("listed");
+            let h = rust_type_hash(*describe);
+            if h != f.type_hash {
+                wrong.push(format!("{iface}#{name} {h:#018x}"));
+            }
+        }
+        assert!(wrong.is_empty(), "type_hash differs:\n{}", wrong.join("\n"));
     }
 
     #[test]
