@@ -3,7 +3,10 @@
 //! - with Kiln (`kiln build examples/hello.wat`);
 //! - natively from the equivalent C program with the system C compiler;
 //! - as a precompiled module for `wasmtime run --allow-precompiled`
-//!   (`wasmtime compile`), when wasmtime is installed.
+//!   (`wasmtime compile`), when wasmtime is installed;
+//!
+//! and of the WASI 0.2 component hello world
+//! (`examples/hello-component.wat`) with Kiln and precompiled for wasmtime.
 //!
 //! Prints the median and mean wall time of each, the ratios, and the size of
 //! the Kiln executable. Not a timed test: it only reports.
@@ -108,6 +111,50 @@ fn bench_in(repo: &Path, dir: &Path, runs: usize) -> Result<(), String> {
         size(&kiln_exe),
         size(&native_exe)
     );
+    bench_component(repo, dir, runs)
+}
+
+/// The component hello world: Kiln against precompiled wasmtime.
+fn bench_component(repo: &Path, dir: &Path, runs: usize) -> Result<(), String> {
+    let wat = repo.join("examples/hello-component.wat");
+    let exe = dir.join("hello-component-kiln");
+    check(
+        Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .env("KILN_CACHE_DIR", dir.join("cache"))
+            .arg("build")
+            .arg(&wat)
+            .arg("-o")
+            .arg(&exe),
+        "kiln build (component)",
+    )?;
+    println!("start-up time of a WASI 0.2 component hello world, {runs} runs each");
+    let kiln = measure(&mut Command::new(&exe), runs)?;
+    report("kiln (component)", &kiln);
+    if let Some(wasmtime) = wasmtime() {
+        let cwasm = dir.join("hello-component.cwasm");
+        check(
+            Command::new(&wasmtime)
+                .arg("compile")
+                .arg(&wat)
+                .arg("-o")
+                .arg(&cwasm),
+            "wasmtime compile (component)",
+        )?;
+        let wt = measure(
+            Command::new(&wasmtime)
+                .arg("run")
+                .arg("--allow-precompiled")
+                .arg(&cwasm),
+            runs,
+        )?;
+        report("wasmtime (component)", &wt);
+        println!(
+            "ratio wasmtime / kiln (component): {:.2}x (median)",
+            ratio(wt.median, kiln.median)
+        );
+    }
+    let size = std::fs::metadata(&exe).map(|m| m.len()).unwrap_or(0);
+    println!("binary size: kiln component {size} bytes");
     Ok(())
 }
 
