@@ -165,14 +165,17 @@ pub struct FuncDesc {
     /// Name from the name section in the form Wasmtime prints it
     /// (Rust/C++ names demangled), empty if none.
     pub name: Str,
-    /// `[TrapSite; num_traps]`, sorted by `offset`.
+    /// The trap table: `traps_len` bytes encoded as [`crate::tables`]
+    /// describes (every trap site, sorted by offset).
     pub traps: Addr,
-    /// `[SrcLoc; num_srclocs]`, sorted by `native_offset`.
+    /// The source map: `srclocs_len` bytes encoded as [`crate::tables`]
+    /// describes, relative to `wasm_offset` (only the entries that trap
+    /// sites and call return addresses need).
     pub srclocs: Addr,
-    /// Number of trap sites.
-    pub num_traps: u32,
-    /// Number of source locations.
-    pub num_srclocs: u32,
+    /// Length of the trap table in bytes.
+    pub traps_len: u32,
+    /// Length of the source map in bytes.
+    pub srclocs_len: u32,
     /// Module type index of the signature.
     pub type_index: u32,
     /// Offset of the body in the wasm binary (for backtraces), 0 for imports.
@@ -187,27 +190,6 @@ pub struct FuncDesc {
     pub num_call_sites: u32,
     /// Number of handlers.
     pub num_handlers: u32,
-}
-
-/// A trapping instruction: native offset from the function start and its
-/// [`crate::trap::TrapCode`].
-#[repr(C)]
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct TrapSite {
-    /// Offset of the faulting instruction from the function start.
-    pub offset: u32,
-    /// `TrapCode as u32`.
-    pub code: u32,
-}
-
-/// Maps native code to wasm bytecode offsets for backtraces.
-#[repr(C)]
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct SrcLoc {
-    /// Offset of the first instruction of the range from the function start.
-    pub native_offset: u32,
-    /// Offset of the wasm instruction in the module binary.
-    pub wasm_offset: u32,
 }
 
 /// Memory flag: 64-bit addresses (memory64).
@@ -431,7 +413,6 @@ mod tests {
         assert_eq!(size_of::<ConstOp>(), 16);
         assert_eq!(size_of::<TypeDesc>(), 24);
         assert_eq!(size_of::<FuncDesc>(), 96);
-        assert_eq!(size_of::<TrapSite>(), 8);
         assert_eq!(size_of::<MemoryDesc>(), 48);
         assert_eq!(size_of::<TableDesc>(), 48);
         assert_eq!(size_of::<GlobalDesc>(), 32);

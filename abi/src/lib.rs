@@ -29,6 +29,7 @@ pub mod exceptions;
 pub mod grants;
 pub mod libcalls;
 pub mod symbols;
+pub mod tables;
 pub mod trap;
 pub mod vmctx;
 pub mod wasi_p1;

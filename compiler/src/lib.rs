@@ -87,6 +87,12 @@ pub struct Timings {
     pub slowest_function: Option<(u32, Duration)>,
     /// Size of the object written, in bytes.
     pub object_bytes: usize,
+    /// Calls of linked imports (a component's cross-module calls) compiled
+    /// as direct calls of code the plan fixes.
+    pub linked_calls_direct: usize,
+    /// Calls of linked imports compiled as indirect calls through the
+    /// import's `VMContext` slot.
+    pub linked_calls_indirect: usize,
 }
 
 impl fmt::Display for Timings {
@@ -117,6 +123,13 @@ impl fmt::Display for Timings {
         }
         if let Some((index, d)) = self.slowest_function {
             write!(f, "\n  slowest function: {index} ({:.1} ms)", ms(d))?;
+        }
+        if self.linked_calls_direct + self.linked_calls_indirect > 0 {
+            write!(
+                f,
+                "\n  cross-module calls: {} direct, {} indirect",
+                self.linked_calls_direct, self.linked_calls_indirect
+            )?;
         }
         Ok(())
     }

@@ -15,8 +15,9 @@
 use kiln_abi::ValType;
 use kiln_abi::descriptor::{
     Addr, DataDesc, ElemDesc, ExportDesc, FuncDesc, GlobalDesc, ImportDesc, MemoryDesc,
-    ModuleDescriptor, NO_INDEX, SrcLoc, Str, TableDesc, TrapSite, TypeDesc,
+    ModuleDescriptor, Str, TableDesc, TypeDesc,
 };
+use kiln_abi::tables::{SrcLocTable, TrapTable};
 
 use kiln_abi::descriptor::MODULE_FLAG_UNPARSED_DEBUGINFO;
 
@@ -231,21 +232,24 @@ impl Module {
         })
     }
 
-    /// Trap sites of function `func`, sorted by offset.
-    pub fn traps(&self, func: u32) -> &'static [TrapSite] {
+    /// The trap table of function `func` (empty for an unknown index).
+    pub fn traps(&self, func: u32) -> TrapTable<'static> {
         match self.funcs.get(func as usize) {
             // SAFETY: trap tables are valid for the process lifetime.
-            Some(f) => unsafe { slice(f.traps, f.num_traps.into()) },
-            None => &[],
+            Some(f) => TrapTable::new(unsafe { slice(f.traps, f.traps_len.into()) }),
+            None => TrapTable::default(),
         }
     }
 
-    /// Source locations of function `func`, sorted by native offset.
-    pub fn srclocs(&self, func: u32) -> &'static [SrcLoc] {
+    /// The source map of function `func` (empty for an unknown index).
+    pub fn srclocs(&self, func: u32) -> SrcLocTable<'static> {
         match self.funcs.get(func as usize) {
-            // SAFETY: srcloc tables are valid for the process lifetime.
-            Some(f) => unsafe { slice(f.srclocs, f.num_srclocs.into()) },
-            None => &[],
+            // SAFETY: source maps are valid for the process lifetime.
+            Some(f) => SrcLocTable::new(
+                unsafe { slice(f.srclocs, f.srclocs_len.into()) },
+                f.wasm_offset,
+            ),
+            None => SrcLocTable::default(),
         }
     }
 
@@ -275,20 +279,19 @@ impl Module {
     }
 }
 
-/// Finds the trap site at `offset` in a sorted trap table.
-pub fn trap_at(traps: &[TrapSite], offset: u32) -> Option<kiln_abi::trap::TrapCode> {
-    let i = traps.binary_search_by_key(&offset, |t| t.offset).ok()?;
-    kiln_abi::trap::TrapCode::from_u32(traps[i].code)
+/// The trap code of the trap site at exactly `offset` in a trap table
+/// (a linear scan: allocation- and lock-free, for the signal handler).
+pub fn trap_at(traps: TrapTable<'_>, offset: u32) -> Option<kiln_abi::trap::TrapCode> {
+    kiln_abi::trap::TrapCode::from_u32(traps.code_at(offset)?)
 }
 
-/// The wasm offset of native `offset` in a sorted srcloc table: the last
-/// entry whose `native_offset <= offset`. An entry whose `wasm_offset` is
-/// [`NO_INDEX`] marks code without a wasm location (prologues, epilogues),
-/// for which Wasmtime prints no offset.
-pub fn wasm_offset_at(srclocs: &[SrcLoc], offset: u32) -> Option<u32> {
-    let n = srclocs.partition_point(|s| s.native_offset <= offset);
-    let i = n.checked_sub(1)?;
-    (srclocs[i].wasm_offset != NO_INDEX).then_some(srclocs[i].wasm_offset)
+/// The wasm offset of native `offset` in a source map: that of the last
+/// entry at or before it. An entry without a wasm location marks code
+/// (prologues, epilogues) for which Wasmtime prints no offset. Only trap
+/// sites and `return address - 1` of calls are answered exactly (the map
+/// keeps nothing else).
+pub fn wasm_offset_at(srclocs: SrcLocTable<'_>, offset: u32) -> Option<u32> {
+    srclocs.wasm_offset_at(offset)
 }
 
 fn non_empty_utf8(bytes: &'static [u8]) -> Option<&'static str> {
@@ -301,79 +304,79 @@ fn non_empty_utf8(bytes: &'static [u8]) -> Option<&'static str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kiln_abi::descriptor::NO_INDEX;
+    use kiln_abi::tables::{SrcLoc, TrapSite, encode_srclocs, encode_traps};
     use kiln_abi::trap::TrapCode;
+
+    fn trap(offset: u32, code: TrapCode) -> TrapSite {
+        TrapSite {
+            offset,
+            code: code as u32,
+        }
+    }
+
+    fn loc(native_offset: u32, wasm_offset: u32) -> SrcLoc {
+        SrcLoc {
+            native_offset,
+            wasm_offset,
+        }
+    }
 
     #[test]
     fn trap_lookup_is_exact() {
-        let traps = [
-            TrapSite {
-                offset: 4,
-                code: TrapCode::MemoryOutOfBounds as u32,
-            },
-            TrapSite {
-                offset: 9,
-                code: TrapCode::UnreachableCodeReached as u32,
-            },
-            TrapSite {
-                offset: 20,
-                code: TrapCode::StackOverflow as u32,
-            },
-        ];
-        assert_eq!(trap_at(&traps, 4), Some(TrapCode::MemoryOutOfBounds));
-        assert_eq!(trap_at(&traps, 9), Some(TrapCode::UnreachableCodeReached));
-        assert_eq!(trap_at(&traps, 20), Some(TrapCode::StackOverflow));
-        assert_eq!(trap_at(&traps, 5), None);
-        assert_eq!(trap_at(&traps, 0), None);
-        assert_eq!(trap_at(&[], 0), None);
-        let bad = [TrapSite {
-            offset: 1,
-            code: 999,
-        }];
-        assert_eq!(trap_at(&bad, 1), None);
+        let mut bytes = Vec::new();
+        encode_traps(
+            &[
+                trap(4, TrapCode::MemoryOutOfBounds),
+                trap(9, TrapCode::UnreachableCodeReached),
+                trap(20, TrapCode::StackOverflow),
+            ],
+            &mut bytes,
+        );
+        let traps = TrapTable::new(&bytes);
+        assert_eq!(trap_at(traps, 4), Some(TrapCode::MemoryOutOfBounds));
+        assert_eq!(trap_at(traps, 9), Some(TrapCode::UnreachableCodeReached));
+        assert_eq!(trap_at(traps, 20), Some(TrapCode::StackOverflow));
+        assert_eq!(trap_at(traps, 5), None);
+        assert_eq!(trap_at(traps, 0), None);
+        assert_eq!(trap_at(TrapTable::default(), 0), None);
+        let mut bad = Vec::new();
+        encode_traps(
+            &[TrapSite {
+                offset: 1,
+                code: 999,
+            }],
+            &mut bad,
+        );
+        assert_eq!(trap_at(TrapTable::new(&bad), 1), None);
     }
 
     #[test]
     fn srcloc_lookup_takes_last_at_or_before() {
-        let locs = [
-            SrcLoc {
-                native_offset: 0,
-                wasm_offset: 0x20,
-            },
-            SrcLoc {
-                native_offset: 8,
-                wasm_offset: 0x22,
-            },
-            SrcLoc {
-                native_offset: 16,
-                wasm_offset: 0x25,
-            },
-        ];
-        assert_eq!(wasm_offset_at(&locs, 0), Some(0x20));
-        assert_eq!(wasm_offset_at(&locs, 7), Some(0x20));
-        assert_eq!(wasm_offset_at(&locs, 8), Some(0x22));
-        assert_eq!(wasm_offset_at(&locs, 100), Some(0x25));
-        let gaps = [
-            SrcLoc {
-                native_offset: 0,
-                wasm_offset: NO_INDEX,
-            },
-            SrcLoc {
-                native_offset: 4,
-                wasm_offset: 0x30,
-            },
-            SrcLoc {
-                native_offset: 9,
-                wasm_offset: NO_INDEX,
-            },
-        ];
-        assert_eq!(wasm_offset_at(&gaps, 2), None);
-        assert_eq!(wasm_offset_at(&gaps, 5), Some(0x30));
-        assert_eq!(wasm_offset_at(&gaps, 9), None);
-        let late = [SrcLoc {
-            native_offset: 4,
-            wasm_offset: 1,
-        }];
-        assert_eq!(wasm_offset_at(&late, 3), None);
-        assert_eq!(wasm_offset_at(&[], 3), None);
+        let mut bytes = Vec::new();
+        encode_srclocs(
+            0x20,
+            &[loc(0, 0x20), loc(8, 0x22), loc(16, 0x25)],
+            &mut bytes,
+        );
+        let locs = SrcLocTable::new(&bytes, 0x20);
+        assert_eq!(wasm_offset_at(locs, 0), Some(0x20));
+        assert_eq!(wasm_offset_at(locs, 7), Some(0x20));
+        assert_eq!(wasm_offset_at(locs, 8), Some(0x22));
+        assert_eq!(wasm_offset_at(locs, 100), Some(0x25));
+        let mut bytes = Vec::new();
+        encode_srclocs(
+            0x30,
+            &[loc(0, NO_INDEX), loc(4, 0x30), loc(9, NO_INDEX)],
+            &mut bytes,
+        );
+        let gaps = SrcLocTable::new(&bytes, 0x30);
+        assert_eq!(wasm_offset_at(gaps, 2), None);
+        assert_eq!(wasm_offset_at(gaps, 5), Some(0x30));
+        assert_eq!(wasm_offset_at(gaps, 9), None);
+        let mut bytes = Vec::new();
+        encode_srclocs(0, &[loc(4, 1)], &mut bytes);
+        assert_eq!(wasm_offset_at(SrcLocTable::new(&bytes, 0), 3), None);
+        assert_eq!(wasm_offset_at(SrcLocTable::default(), 3), None);
     }
 }

@@ -12,7 +12,12 @@
 //!   `vmctx` first.
 //! - `call` of an import linked at instantiation: an indirect call of the
 //!   `VMFunctionImport`'s `wasm_call` with its `vmctx`
-//!   ([`FuncCodegen::imported_function_target`]).
+//!   ([`FuncCodegen::imported_function_target`]); but when the component
+//!   plan fixes the import's code (`DeclaredFuncs::linked_code`: every
+//!   instance binds it to the same function or trampoline of this object),
+//!   a direct call of that symbol, still passing the slot's `vmctx` (one
+//!   per instance). The slot itself stays filled as before (funcrefs and
+//!   re-exports use it).
 //! - `call_indirect`: load the table element (bounds check ->
 //!   `TableOutOfBounds`), trap `IndirectCallToNull` on null, compare the
 //!   `VMFuncRef`'s runtime-interned `type_id` with `type_ids[type_index]` of
@@ -42,6 +47,14 @@ use kiln_abi::vmctx::VMOffsets;
 pub(super) enum CallTarget {
     /// A known function in the wasm-call convention; our `vmctx` is passed.
     WasmDirect(ir::FuncRef),
+    /// A known function in the wasm-call convention with the callee's own
+    /// `vmctx` (a linked import whose code the plan fixes).
+    WasmLinked {
+        /// The code.
+        func: ir::FuncRef,
+        /// The callee's `VMContext`.
+        vmctx: ir::Value,
+    },
     /// Code in the wasm-call convention at a run-time address, with the
     /// callee's `vmctx`.
     WasmIndirect {
@@ -94,7 +107,19 @@ impl FuncCodegen<'_, '_> {
                     super::sig::native_signature(host.params, host.result, true, self.env.isa);
                 Ok(CallTarget::Host(self.func_ref(FuncKey::WasiP1(*k), sig)))
             }
-            Some(FuncImport::Linked) => self.imported_function_target(function_index),
+            Some(FuncImport::Linked) => match self.env.ids.linked_code(function_index) {
+                Some(code) => {
+                    self.linked_calls.direct += 1;
+                    let vmctx = self.imported_function_vmctx(function_index)?;
+                    let sig = wasm_signature(ty, self.env.isa);
+                    let func = self.func_ref(code, sig);
+                    Ok(CallTarget::WasmLinked { func, vmctx })
+                }
+                None => {
+                    self.linked_calls.indirect += 1;
+                    self.imported_function_target(function_index)
+                }
+            },
             #[allow(unreachable_patterns, reason = "future import kinds")]
             _ => self.unsupported("function import not provided by the host"),
         }
@@ -110,17 +135,24 @@ impl FuncCodegen<'_, '_> {
         let type_index = self.env.info.funcs[function_index as usize].type_index;
         let base = self.env.offsets.imported_function(function_index);
         let code_off = imm(base + VMOffsets::function_import_wasm_call())?;
-        let vmctx_off = imm(base + VMOffsets::function_import_vmctx(self.ptr_size()))?;
         let code = self
             .builder
             .ins()
             .load(self.pointer, vm_readonly_flags(), self.vmctx, code_off);
-        let vmctx =
-            self.builder
-                .ins()
-                .load(self.pointer, vm_readonly_flags(), self.vmctx, vmctx_off);
+        let vmctx = self.imported_function_vmctx(function_index)?;
         let sig = self.wasm_sig_ref(type_index);
         Ok(CallTarget::WasmIndirect { sig, code, vmctx })
+    }
+
+    /// The callee `vmctx` of imported function `function_index` linked at
+    /// instantiation (see [`Self::imported_function_target`]).
+    fn imported_function_vmctx(&mut self, function_index: u32) -> Result<ir::Value, CompileError> {
+        let base = self.env.offsets.imported_function(function_index);
+        let vmctx_off = imm(base + VMOffsets::function_import_vmctx(self.ptr_size()))?;
+        Ok(self
+            .builder
+            .ins()
+            .load(self.pointer, vm_readonly_flags(), self.vmctx, vmctx_off))
     }
 
     /// `call_indirect type_index table_index` (`tail`: `return_call_indirect`).
@@ -235,13 +267,15 @@ impl FuncCodegen<'_, '_> {
     pub(super) fn emit_call(&mut self, target: CallTarget, args: &[ir::Value], tail: bool) {
         let mut all = Vec::with_capacity(args.len() + 1);
         match &target {
-            CallTarget::WasmIndirect { vmctx, .. } => all.push(*vmctx),
+            CallTarget::WasmIndirect { vmctx, .. } | CallTarget::WasmLinked { vmctx, .. } => {
+                all.push(*vmctx)
+            }
             CallTarget::WasmDirect(_) | CallTarget::Host(_) => all.push(self.vmctx),
         }
         all.extend_from_slice(args);
         if tail {
             match target {
-                CallTarget::WasmDirect(f) => {
+                CallTarget::WasmDirect(f) | CallTarget::WasmLinked { func: f, .. } => {
                     self.builder.ins().return_call(f, &all);
                 }
                 CallTarget::WasmIndirect { sig, code, .. } => {
@@ -262,7 +296,9 @@ impl FuncCodegen<'_, '_> {
             return;
         }
         let call = match target {
-            CallTarget::WasmDirect(f) | CallTarget::Host(f) => self.builder.ins().call(f, &all),
+            CallTarget::WasmDirect(f)
+            | CallTarget::WasmLinked { func: f, .. }
+            | CallTarget::Host(f) => self.builder.ins().call(f, &all),
             CallTarget::WasmIndirect { sig, code, .. } => {
                 self.builder.ins().call_indirect(sig, code, &all)
             }

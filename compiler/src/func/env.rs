@@ -270,9 +270,10 @@ impl FuncCodegen<'_, '_> {
         let r = self.builder.import_function(ir::ExtFuncData {
             name: ir::ExternalName::User(name),
             signature,
-            // Wasm functions are in the same object (`.text`), close by;
+            // Wasm functions (and the linked code of other modules and
+            // trampolines) are in the same object (`.text`), close by;
             // runtime functions come from the runtime archive.
-            colocated: matches!(key, FuncKey::Wasm(_)),
+            colocated: matches!(key, FuncKey::Wasm(_) | FuncKey::Linked(_)),
             patchable: false,
         });
         self.func_refs.insert(key, r);

@@ -320,7 +320,9 @@ impl FuncCodegen<'_, '_> {
         all: &[ir::Value],
     ) -> Result<Option<Vec<ir::Value>>, CompileError> {
         let sig = match target {
-            CallTarget::WasmDirect(f) => self.builder.func.dfg.ext_funcs[*f].signature,
+            CallTarget::WasmDirect(f) | CallTarget::WasmLinked { func: f, .. } => {
+                self.builder.func.dfg.ext_funcs[*f].signature
+            }
             CallTarget::WasmIndirect { sig, .. } => *sig,
             CallTarget::Host(_) => return Ok(None),
         };
@@ -361,7 +363,7 @@ impl FuncCodegen<'_, '_> {
             .exception_tables
             .push(ExceptionTableData::new(sig, normal, items));
         match target {
-            CallTarget::WasmDirect(f) => {
+            CallTarget::WasmDirect(f) | CallTarget::WasmLinked { func: f, .. } => {
                 self.builder.ins().try_call(*f, all, table);
             }
             CallTarget::WasmIndirect { code, .. } => {

@@ -37,6 +37,19 @@ use wasmparser::{BinaryReader, FunctionBody, Operator};
 /// Translates function bodies; one per worker thread, reused.
 pub struct FuncTranslator {
     builder_ctx: FunctionBuilderContext,
+    /// Calls of linked imports in the last function translated.
+    linked_calls: LinkedCalls,
+}
+
+/// Calls of linked imports (`ImportPolicy::Linked`) emitted in one
+/// function: direct calls of code the component plan fixes, and indirect
+/// calls through the import's `VMContext` slot (a statistic).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct LinkedCalls {
+    /// `call`/`return_call` of a symbol.
+    pub direct: usize,
+    /// Calls through the slot's code pointer.
+    pub indirect: usize,
 }
 
 impl Default for FuncTranslator {
@@ -50,6 +63,7 @@ impl FuncTranslator {
     pub fn new() -> Self {
         FuncTranslator {
             builder_ctx: FunctionBuilderContext::new(),
+            linked_calls: LinkedCalls::default(),
         }
     }
 
@@ -64,7 +78,13 @@ impl FuncTranslator {
         env: &ModuleEnv<'_>,
         func_index: u32,
     ) -> Result<ir::Function, CompileError> {
-        let result = translate_function(env, func_index, &mut self.builder_ctx);
+        self.linked_calls = LinkedCalls::default();
+        let result = translate_function(
+            env,
+            func_index,
+            &mut self.builder_ctx,
+            &mut self.linked_calls,
+        );
         if result.is_err() {
             // A failed translation leaves the builder context half-used;
             // start the next function from a clean one.
@@ -72,12 +92,18 @@ impl FuncTranslator {
         }
         result
     }
+
+    /// Calls of linked imports in the function last translated.
+    pub fn linked_calls(&self) -> LinkedCalls {
+        self.linked_calls
+    }
 }
 
 fn translate_function(
     env: &ModuleEnv<'_>,
     func_index: u32,
     ctx: &mut FunctionBuilderContext,
+    linked_calls: &mut LinkedCalls,
 ) -> Result<ir::Function, CompileError> {
     let info = env.info;
     let def_index = func_index
@@ -131,6 +157,7 @@ fn translate_function(
         sig_refs: BTreeMap::new(),
         offset: range.start,
         exceptions: Default::default(),
+        linked_calls: LinkedCalls::default(),
     };
     cg.declare_locals(&body, ty)?;
 
@@ -152,6 +179,7 @@ fn translate_function(
     debug_assert!(cg.control.is_empty(), "validated: balanced control");
 
     cg.finish_exceptions()?;
+    *linked_calls = cg.linked_calls;
     let FuncCodegen { builder, .. } = cg;
     builder.finalize(env.isa.frontend_config());
     Ok(func)
@@ -209,6 +237,8 @@ pub(super) struct FuncCodegen<'e, 'f> {
     pub(super) offset: usize,
     /// Open `try_table`s and their handler blocks (exception handling).
     pub(super) exceptions: super::exceptions::ExceptionState,
+    /// Calls of linked imports emitted so far (a statistic).
+    pub(super) linked_calls: LinkedCalls,
 }
 
 /// The proposal an operator comes from, as named by wasmparser's

@@ -9,15 +9,16 @@
 //! on scheduling.
 
 use super::symbols::FuncKey;
-use super::traps::{SrcLocEntry, TrapEntry, src_map, trap_table};
+use super::traps::{lookup_offsets, needed_src_map, src_map, trap_table};
 use crate::func::ModuleEnv;
-use crate::func::translator::FuncTranslator;
+use crate::func::translator::{FuncTranslator, LinkedCalls};
 use crate::{CompileError, trampolines};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir;
 use cranelift_codegen::{CodegenError, Context};
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId, ModuleReloc};
+use kiln_abi::tables::{SrcLoc, TrapSite};
 use rayon::prelude::*;
 use std::time::{Duration, Instant};
 
@@ -74,12 +75,15 @@ pub struct CompiledFunc {
     pub alignment: u64,
     /// Relocations, ready for `define_function_bytes`.
     pub relocs: Vec<ModuleReloc>,
-    /// Trapping instructions.
-    pub traps: Vec<TrapEntry>,
-    /// Native -> wasm offsets.
-    pub srclocs: Vec<SrcLocEntry>,
+    /// Trapping instructions, sorted by offset.
+    pub traps: Vec<TrapSite>,
+    /// Native -> wasm offsets at trap sites and calls, sorted by native
+    /// offset.
+    pub srclocs: Vec<SrcLoc>,
     /// Calls inside `try_table`s, with their exception handlers.
     pub call_sites: Vec<super::exceptions::CallSiteEntry>,
+    /// Calls of linked imports it makes (wasm functions only).
+    pub linked_calls: LinkedCalls,
     /// Time spent building the CLIF.
     pub translate_time: Duration,
     /// Time spent in Cranelift.
@@ -116,6 +120,10 @@ impl Worker {
     fn compile(&mut self, env: &ModuleEnv<'_>, job: Job) -> Result<CompiledFunc, CompileError> {
         let start = Instant::now();
         let func = self.build(env, job)?;
+        let linked_calls = match job {
+            Job::Wasm(_) => self.translator.linked_calls(),
+            _ => LinkedCalls::default(),
+        };
         let translate_time = start.elapsed();
         let start = Instant::now();
         let id = env.ids.id(job.key());
@@ -151,7 +159,11 @@ impl Worker {
         // Only wasm functions map back to wasm code; trampolines would only
         // carry the callee's source locations, if any.
         let srclocs = match job {
-            Job::Wasm(_) => src_map(buffer.get_srclocs_sorted(), buffer.data().len() as u32),
+            Job::Wasm(_) => {
+                let map = src_map(buffer.get_srclocs_sorted(), buffer.data().len() as u32);
+                let lookups = lookup_offsets(&traps, buffer.call_sites().map(|c| c.ret_addr));
+                needed_src_map(&map, &lookups)
+            }
             _ => Vec::new(),
         };
         Ok(CompiledFunc {
@@ -163,6 +175,7 @@ impl Worker {
             traps,
             srclocs,
             call_sites,
+            linked_calls,
             translate_time,
             codegen_time: start.elapsed(),
         })

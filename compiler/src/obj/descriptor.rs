@@ -9,7 +9,8 @@
 //! absolute 8-byte relocation; an empty array's address is `0`. Function
 //! names are stored in the form Wasmtime prints them in backtraces
 //! ([`crate::module::display_name`]), since the runtime prints them verbatim;
-//! source maps mark native code without a wasm location with `NO_INDEX`.
+//! trap tables and source maps are byte strings encoded by
+//! `kiln_abi::tables` (`__kiln_desc_traps`, `__kiln_desc_srclocs`, 1-aligned).
 
 use super::compile::{CompiledFunc, Job};
 use super::data::{DataBuilder, DataObjects, StringPool, Target};
@@ -21,9 +22,9 @@ use kiln_abi::descriptor::{
     CONST_GLOBAL_GET, CONST_OPS, CONST_REF_FUNC, CONST_REF_NULL, CONST_VALUE, ConstExpr, ConstOp,
     DATA_FLAG_IN_IMAGE, DataDesc, ElemDesc, ExportDesc, FuncDesc, GlobalDesc, IMPORT_FLAG_HOST,
     ImportDesc, MEMORY_FLAG_64, MEMORY_FLAG_SHARED, MemoryDesc, ModuleDescriptor, NO_INDEX,
-    SEGMENT_FLAG_ACTIVE, SEGMENT_FLAG_DECLARED, SrcLoc, TABLE_FLAG_64, TableDesc, TrapSite,
-    TypeDesc,
+    SEGMENT_FLAG_ACTIVE, SEGMENT_FLAG_DECLARED, TABLE_FLAG_64, TableDesc, TypeDesc,
 };
+use kiln_abi::tables::{SrcLoc, encode_srclocs, encode_traps};
 use kiln_abi::{ABI_VERSION, MODULE_MAGIC};
 use rayon::prelude::*;
 
@@ -249,8 +250,11 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
         .map(|(&index, name)| (index, crate::module::display_name(name)))
         .collect();
     let mut names = names.iter().peekable();
-    let mut traps = DataBuilder::new(RECORD_ALIGN);
-    let mut srclocs = DataBuilder::new(RECORD_ALIGN);
+    // The encoded tables are byte strings (`kiln_abi::tables`).
+    let mut traps = DataBuilder::new(1);
+    let mut srclocs = DataBuilder::new(1);
+    let mut scratch = Vec::new();
+    let mut locs = Vec::new();
     let mut call_sites = DataBuilder::new(RECORD_ALIGN);
     let mut handlers = DataBuilder::new(RECORD_ALIGN);
     let mut out = DataBuilder::new(RECORD_ALIGN);
@@ -280,34 +284,35 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
         };
         out.put_u64(at!(r, FuncDesc, code_len), c.bytes.len() as u64);
         let body = &info.bodies[i - info.num_imported_funcs as usize];
-        out.put_u32(
-            at!(r, FuncDesc, wasm_offset),
-            input.wasm_base + len32(body.start),
-        );
+        let wasm_offset = input.wasm_base + len32(body.start);
+        out.put_u32(at!(r, FuncDesc, wasm_offset), wasm_offset);
         if !c.traps.is_empty() {
-            let start = traps.len() as u64;
-            for t in &c.traps {
-                let s = traps.append_zeroed(size_of::<TrapSite>());
-                traps.put_u32(at!(s, TrapSite, offset), t.offset);
-                traps.put_u32(at!(s, TrapSite, code), t.code as u32);
-            }
-            out.put_addr(at!(r, FuncDesc, traps), Target::Data(TRAPS), start);
-            out.put_u32(at!(r, FuncDesc, num_traps), len32(c.traps.len()));
+            scratch.clear();
+            encode_traps(&c.traps, &mut scratch);
+            let start = traps.append(&scratch);
+            out.put_addr(at!(r, FuncDesc, traps), Target::Data(TRAPS), start.into());
+            out.put_u32(at!(r, FuncDesc, traps_len), len32(scratch.len()));
         }
         if !c.srclocs.is_empty() {
-            let start = srclocs.len() as u64;
-            for l in &c.srclocs {
-                let s = srclocs.append_zeroed(size_of::<SrcLoc>());
-                srclocs.put_u32(at!(s, SrcLoc, native_offset), l.native_offset);
-                // NB: `NO_INDEX` marks native code without a wasm offset.
-                let offset = match l.wasm_offset {
+            // NB: the compiled map's offsets are relative to this module's
+            // bytes; a component's module starts at `wasm_base`.
+            locs.clear();
+            locs.extend(c.srclocs.iter().map(|l| SrcLoc {
+                native_offset: l.native_offset,
+                wasm_offset: match l.wasm_offset {
                     NO_INDEX => NO_INDEX,
                     o => input.wasm_base + o,
-                };
-                srclocs.put_u32(at!(s, SrcLoc, wasm_offset), offset);
-            }
-            out.put_addr(at!(r, FuncDesc, srclocs), Target::Data(SRCLOCS), start);
-            out.put_u32(at!(r, FuncDesc, num_srclocs), len32(c.srclocs.len()));
+                },
+            }));
+            scratch.clear();
+            encode_srclocs(wasm_offset, &locs, &mut scratch);
+            let start = srclocs.append(&scratch);
+            out.put_addr(
+                at!(r, FuncDesc, srclocs),
+                Target::Data(SRCLOCS),
+                start.into(),
+            );
+            out.put_u32(at!(r, FuncDesc, srclocs_len), len32(scratch.len()));
         }
         super::exceptions::emit_func_call_sites(
             &c.call_sites,

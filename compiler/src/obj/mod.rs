@@ -53,9 +53,10 @@ use data::{DataObjects, StringPool, Target, object_error};
 use kiln_abi::libcalls::LIBCALLS;
 use kiln_abi::vmctx::VMOffsets;
 use kiln_abi::wasi_p1::WASI_P1_FUNCS;
+use std::collections::BTreeMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use symbols::{DataKey, DeclaredFuncs, FuncKey, Namespace};
+use symbols::{DataKey, DeclaredFuncs, FuncKey, LinkedCode, Namespace};
 
 /// Compiles every function of `info` and writes the object.
 pub fn emit_module(
@@ -83,6 +84,7 @@ pub fn emit_module_timed(
         wasm,
         ns: Namespace::Program,
         wasm_base: 0,
+        linked: &BTreeMap::new(),
     };
     emit_module_into(
         &mut module,
@@ -107,7 +109,14 @@ pub fn emit_module_timed(
 
 /// Compiles core module `index` of a component into `module` (symbols in
 /// [`Namespace::ComponentModule`]), data objects included; returns the id of
-/// its (local) `ModuleDescriptor`. Phases add to `timings`.
+/// its (local) `ModuleDescriptor`. `linked` maps linked imports (function
+/// index) to the code every instance binds them to: those are called
+/// directly (the code must be defined in `module`, now or later). Phases
+/// add to `timings`.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call site, all distinct inputs"
+)]
 pub(crate) fn emit_component_module(
     module: &mut ObjectModule,
     isa: &dyn TargetIsa,
@@ -115,6 +124,7 @@ pub(crate) fn emit_component_module(
     wasm: &[u8],
     index: u32,
     wasm_base: u32,
+    linked: &BTreeMap<u32, LinkedCode>,
     timings: &mut Timings,
 ) -> Result<DataId, CompileError> {
     let mut clock = Clock::start();
@@ -126,6 +136,7 @@ pub(crate) fn emit_component_module(
         wasm,
         ns,
         wasm_base,
+        linked,
     };
     emit_module_into(
         module,
@@ -196,6 +207,8 @@ struct ModuleInput<'a> {
     /// module starts inside it): added to every wasm offset in the
     /// descriptor, so backtraces show file offsets as wasmtime does.
     wasm_base: u32,
+    /// Linked imports called directly: function index -> their code.
+    linked: &'a BTreeMap<u32, LinkedCode>,
 }
 
 /// Declares, compiles and defines every function of `input` in `module`, and
@@ -211,7 +224,7 @@ fn emit_module_into(
     timings: &mut Timings,
 ) -> Result<(), CompileError> {
     let info = input.info;
-    let (ids, jobs) = declare_functions(module, info, isa, input.ns)?;
+    let (ids, jobs) = declare_functions(module, info, isa, input.ns, input.linked)?;
     let offsets = VMOffsets::new(isa.pointer_bytes(), info.vm_counts());
     let env = ModuleEnv {
         info,
@@ -226,6 +239,8 @@ fn emit_module_into(
     for f in &compiled {
         timings.translate_cpu += f.translate_time;
         timings.codegen_cpu += f.codegen_time;
+        timings.linked_calls_direct += f.linked_calls.direct;
+        timings.linked_calls_indirect += f.linked_calls.indirect;
         if let Job::Wasm(index) = f.job {
             timings.functions += 1;
             let time = f.translate_time + f.codegen_time;
@@ -258,15 +273,20 @@ fn emit_module_into(
 
 /// Declares every function the object defines or calls, in a fixed order:
 /// wasm functions (host-call trampolines for imports) by index, array-call
-/// trampolines by index, all libcalls, then the imported WASI functions by
-/// their index in the WASI list. Returns the ids and the compile jobs (in
-/// definition order). The module's own functions are named in `ns`; the
-/// libcalls are imports shared by every module of the object.
+/// trampolines by index, all libcalls, the imported WASI functions by
+/// their index in the WASI list, then the code of `linked` imports by
+/// function index. Returns the ids and the compile jobs (in definition
+/// order). The module's own functions are named in `ns`; the libcalls are
+/// imports shared by every module of the object. A linked import's code is
+/// declared `Local` under its owner's name and signature (the import's type
+/// equals it), so the owner's own declaration, earlier or later, yields the
+/// same id.
 fn declare_functions(
     module: &mut ObjectModule,
     info: &ModuleInfo,
     isa: &dyn TargetIsa,
     ns: Namespace,
+    linked: &BTreeMap<u32, LinkedCode>,
 ) -> Result<(DeclaredFuncs, Vec<Job>), CompileError> {
     let mut ids = DeclaredFuncs::default();
     let mut jobs = Vec::new();
@@ -320,6 +340,21 @@ fn declare_functions(
         let host = &WASI_P1_FUNCS[w];
         let sig = native_signature(host.params, host.result, true, isa);
         declare(module, FuncKey::WasiP1(w), Linkage::Import, sig)?;
+    }
+    for (&func, &code) in linked {
+        let imported = info
+            .funcs
+            .get(func as usize)
+            .is_some_and(|f| f.import == Some(FuncImport::Linked));
+        assert!(
+            imported,
+            "internal: linked code for non-linked function {func}"
+        );
+        let sig = wasm_call_signature(info.func_type(func), isa);
+        declare(module, FuncKey::Linked(code), Linkage::Local, sig)?;
+    }
+    for (&func, &code) in linked {
+        ids.insert_linked(func, code);
     }
     Ok((ids, jobs))
 }

@@ -41,6 +41,37 @@ pub fn component_trampoline_symbol(t: u32) -> String {
     format!("{}{t}", sym::COMPONENT_TRAMPOLINE_PREFIX)
 }
 
+/// Code another part of a component's object defines, which a linked
+/// import of a core module is statically known to call (see
+/// `crate::component::emit`): the target of a direct call.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum LinkedCode {
+    /// Defined function `func` of the component's core module `module`
+    /// (`__kiln_m<module>_func_<func>`).
+    Func {
+        /// Static module index.
+        module: u32,
+        /// Function index (a defined function) in that module.
+        func: u32,
+    },
+    /// Component trampoline `t` (`__kiln_cm_tramp_<t>`).
+    Trampoline(u32),
+}
+
+impl LinkedCode {
+    /// The symbol of the code.
+    pub fn symbol(self) -> String {
+        match self {
+            // A defined function: not below the imports, so the count of
+            // imported functions does not matter for its name.
+            LinkedCode::Func { module, func } => {
+                FuncKey::Wasm(func).symbol_in(Namespace::ComponentModule(module), 0)
+            }
+            LinkedCode::Trampoline(t) => component_trampoline_symbol(t),
+        }
+    }
+}
+
 /// Every kind of function the object declares or imports.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FuncKey {
@@ -54,6 +85,10 @@ pub enum FuncKey {
     /// A WASI P1 host function, by index into
     /// `kiln_abi::wasi_p1::WASI_P1_FUNCS`.
     WasiP1(usize),
+    /// Code of another module or a trampoline of the same component object
+    /// (wasm-call convention), called directly by the linked imports bound
+    /// to it ([`DeclaredFuncs::linked_code`]).
+    Linked(LinkedCode),
 }
 
 impl FuncKey {
@@ -70,6 +105,7 @@ impl FuncKey {
                 ns.qualify(self.plain_symbol(num_imported_funcs))
             }
             FuncKey::Libcall(_) | FuncKey::WasiP1(_) => self.plain_symbol(num_imported_funcs),
+            FuncKey::Linked(code) => code.symbol(),
         }
     }
 
@@ -88,6 +124,7 @@ impl FuncKey {
                 sym::WASI_P1_PREFIX,
                 kiln_abi::wasi_p1::WASI_P1_FUNCS[i].name
             ),
+            FuncKey::Linked(code) => code.symbol(),
         }
     }
 }
@@ -145,6 +182,8 @@ impl DataKey {
 #[derive(Debug, Default)]
 pub struct DeclaredFuncs {
     ids: std::collections::BTreeMap<FuncKey, FuncId>,
+    /// Linked imports (by function index) whose code is known statically.
+    linked: std::collections::BTreeMap<u32, LinkedCode>,
 }
 
 impl DeclaredFuncs {
@@ -165,6 +204,17 @@ impl DeclaredFuncs {
     /// The id of `key`, if it was declared.
     pub fn get(&self, key: FuncKey) -> Option<FuncId> {
         self.ids.get(&key).copied()
+    }
+
+    /// Records that linked import `func` always calls `code` (whose
+    /// [`FuncKey::Linked`] must be declared too).
+    pub fn insert_linked(&mut self, func: u32, code: LinkedCode) {
+        self.linked.insert(func, code);
+    }
+
+    /// The code linked import `func` is known to call, if the plan fixes it.
+    pub fn linked_code(&self, func: u32) -> Option<FuncKey> {
+        self.linked.get(&func).map(|c| FuncKey::Linked(*c))
     }
 
     /// The user external name for `key`.

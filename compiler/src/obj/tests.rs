@@ -5,9 +5,10 @@ use crate::{CompileError, Config, Grants, compile_module};
 use core::mem::{offset_of, size_of};
 use kiln_abi::descriptor::{
     DATA_FLAG_IN_IMAGE, DataDesc, FuncDesc, IMPORT_FLAG_HOST, ImportDesc, MemoryDesc,
-    ModuleDescriptor, NO_INDEX, SEGMENT_FLAG_ACTIVE, SrcLoc, Str, TrapSite,
+    ModuleDescriptor, NO_INDEX, SEGMENT_FLAG_ACTIVE, Str,
 };
 use kiln_abi::grants::{EnvGrant, GrantsDescriptor};
+use kiln_abi::tables::{SrcLoc, SrcLocTable, TrapSite, TrapTable};
 use kiln_abi::trap::TrapCode;
 use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget, SymbolKind};
 use std::collections::BTreeMap;
@@ -436,8 +437,8 @@ fn module_with_bodies_compiles() {
     // symbol's size; its source map points into its body.
     let div = file.symbol_by_name("__kiln_func_2").expect("div");
     assert_eq!(field64(2, offset_of!(FuncDesc, code_len)), div.size());
-    assert!(field32(2, offset_of!(FuncDesc, num_traps)) >= 1);
-    assert!(field32(2, offset_of!(FuncDesc, num_srclocs)) >= 1);
+    assert!(field32(2, offset_of!(FuncDesc, traps_len)) >= 1);
+    assert!(field32(2, offset_of!(FuncDesc, srclocs_len)) >= 1);
     let body_start = field32(2, offset_of!(FuncDesc, wasm_offset));
     assert!(body_start > 0);
     assert_eq!(field64(0, offset_of!(FuncDesc, code_len)), 0);
@@ -515,26 +516,58 @@ impl Obj {
         Some(String::from_utf8(strings[start..start + len].to_vec()).expect("utf-8"))
     }
 
-    /// The `(native_offset, wasm_offset)` source map of `FuncDesc` `i`.
-    fn func_srclocs(&self, i: usize) -> Vec<(u32, u32)> {
+    /// The encoded table at `FuncDesc` `i`'s `addr_field`, `len_field`
+    /// bytes long, which must be in pool `pool` (empty if none).
+    fn func_table(&self, i: usize, addr_field: usize, len_field: usize, pool: &str) -> Vec<u8> {
         let (funcs, relocs) = self.func_descs();
         let base = i * size_of::<FuncDesc>();
-        let n = u32_at(&funcs, base + offset_of!(FuncDesc, num_srclocs)) as usize;
-        let Some((pool, start)) = relocs.get(&((base + offset_of!(FuncDesc, srclocs)) as u64))
-        else {
+        let len = u32_at(&funcs, base + len_field) as usize;
+        let Some((name, start)) = relocs.get(&((base + addr_field) as u64)) else {
+            assert_eq!(len, 0);
             return Vec::new();
         };
-        assert_eq!(pool, "__kiln_desc_srclocs");
-        let bytes = self.symbol_bytes(pool);
-        (0..n)
-            .map(|k| {
-                let at = *start as usize + k * size_of::<SrcLoc>();
-                (
-                    u32_at(&bytes, at + offset_of!(SrcLoc, native_offset)),
-                    u32_at(&bytes, at + offset_of!(SrcLoc, wasm_offset)),
-                )
-            })
-            .collect()
+        assert_eq!(name, pool);
+        let start = *start as usize;
+        self.symbol_bytes(pool)[start..start + len].to_vec()
+    }
+
+    /// The encoded source map of `FuncDesc` `i` and its base.
+    fn func_srcloc_bytes(&self, i: usize) -> (Vec<u8>, u32) {
+        let (funcs, _) = self.func_descs();
+        let base = u32_at(
+            &funcs,
+            i * size_of::<FuncDesc>() + offset_of!(FuncDesc, wasm_offset),
+        );
+        let bytes = self.func_table(
+            i,
+            offset_of!(FuncDesc, srclocs),
+            offset_of!(FuncDesc, srclocs_len),
+            "__kiln_desc_srclocs",
+        );
+        (bytes, base)
+    }
+
+    /// The decoded source map of `FuncDesc` `i`.
+    fn func_srclocs(&self, i: usize) -> Vec<SrcLoc> {
+        let (bytes, base) = self.func_srcloc_bytes(i);
+        SrcLocTable::new(&bytes, base).iter().collect()
+    }
+
+    /// What the runtime finds for native `offset` of `FuncDesc` `i`.
+    fn wasm_offset_at(&self, i: usize, offset: u32) -> Option<u32> {
+        let (bytes, base) = self.func_srcloc_bytes(i);
+        SrcLocTable::new(&bytes, base).wasm_offset_at(offset)
+    }
+
+    /// The decoded trap table of `FuncDesc` `i`.
+    fn func_traps(&self, i: usize) -> Vec<TrapSite> {
+        let bytes = self.func_table(
+            i,
+            offset_of!(FuncDesc, traps),
+            offset_of!(FuncDesc, traps_len),
+            "__kiln_desc_traps",
+        );
+        TrapTable::new(&bytes).iter().collect()
     }
 }
 
@@ -552,22 +585,77 @@ fn function_names_are_stored_demangled() {
     assert_eq!(obj.func_name(4), None);
 }
 
+/// The source map answers at trap sites: no offset in the prologue (the
+/// stack-limit check), the instruction's offset in the body; and it keeps
+/// only changes.
 #[test]
-fn prologue_has_no_wasm_offset() {
+fn trap_sites_map_to_their_wasm_instruction() {
     let wasm = wat::parse_str(NAMED).expect("wat");
     let info = crate::module::translate_module(&wasm, &Config::default()).expect("valid");
     let body = info.bodies[0].clone();
     let obj = Obj::compile(NAMED, &Config::default());
+    let traps = obj.func_traps(0);
+    let div_by_zero = TrapCode::IntegerDivisionByZero as u32;
+    let div = traps
+        .iter()
+        .find(|t| t.code == div_by_zero)
+        .expect("div_u traps");
+    let at = obj
+        .wasm_offset_at(0, div.offset)
+        .expect("div_u has a location");
+    assert!(body.contains(&(at as usize)), "{at:#x} in {body:x?}");
+    // i32.div_u
+    assert_eq!(wasm[at as usize], 0x6e);
+    for t in traps
+        .iter()
+        .filter(|t| t.code == TrapCode::StackOverflow as u32)
+    {
+        assert_eq!(obj.wasm_offset_at(0, t.offset), None, "{traps:x?}");
+    }
     let map = obj.func_srclocs(0);
-    // The prologue (stack-limit check, frame setup) comes first and maps to
-    // no wasm instruction; then the body's instructions follow.
-    assert_eq!(map.first(), Some(&(0, NO_INDEX)), "{map:x?}");
     assert!(
-        map.iter()
-            .any(|&(_, w)| w != NO_INDEX && body.contains(&(w as usize))),
+        map.windows(2).all(
+            |w| w[0].native_offset < w[1].native_offset && w[0].wasm_offset != w[1].wasm_offset
+        ),
         "{map:x?}"
     );
-    assert!(map.windows(2).all(|w| w[0].0 < w[1].0 && w[0].1 != w[1].1));
+}
+
+/// The source map answers at `return address - 1` of every call (where
+/// backtraces look a caller frame up): the wasm `call` instruction.
+#[test]
+fn calls_map_to_their_wasm_instruction() {
+    let wat = r#"(module
+        (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+        (func $leaf (param i32) (result i32) (local.get 0))
+        (func $main (param i32) (result i32)
+            (drop (call $leaf (i32.const 1)))
+            (call $exit (i32.const 3))
+            (i32.add (call $leaf (local.get 0)) (call $leaf (i32.const 2)))))"#;
+    let wasm = wat::parse_str(wat).expect("wat");
+    let obj = Obj::compile(wat, &Config::default());
+    let calls: Vec<u64> = obj
+        .relocs("__kiln_func_2")
+        .into_iter()
+        // `call rel32` (addend -4); the host function's address is loaded
+        // with `movabs` (addend 0) and called through a register.
+        .filter(|(_, (target, addend))| target.starts_with("__kiln_func_") && *addend == -4)
+        .map(|(offset, _)| offset)
+        .collect();
+    assert_eq!(calls.len(), 3, "{:?}", obj.relocs("__kiln_func_2"));
+    let mut seen = Vec::new();
+    for reloc in calls {
+        // `call rel32`: the displacement is the last 4 bytes.
+        let last_byte = reloc as u32 + 3;
+        let at = obj
+            .wasm_offset_at(2, last_byte)
+            .expect("a call has a location");
+        // `call`
+        assert_eq!(wasm[at as usize], 0x10, "at {at:#x}");
+        seen.push(at);
+    }
+    seen.dedup();
+    assert_eq!(seen.len(), 3, "{seen:x?}");
 }
 
 /// Trap sites are the first byte of the faulting instruction (the signal
@@ -579,20 +667,10 @@ fn trap_sites_start_at_the_faulting_instruction() {
         (func (param i32) (result i32) (i32.load offset=4 (local.get 0)))
         (func (unreachable)))"#;
     let obj = Obj::compile(wat, &Config::default());
-    let (funcs, relocs) = obj.func_descs();
     let traps_of = |i: usize| -> Vec<(u32, u32)> {
-        let base = i * size_of::<FuncDesc>();
-        let n = u32_at(&funcs, base + offset_of!(FuncDesc, num_traps)) as usize;
-        let (pool, start) = &relocs[&((base + offset_of!(FuncDesc, traps)) as u64)];
-        let bytes = obj.symbol_bytes(pool);
-        (0..n)
-            .map(|k| {
-                let at = *start as usize + k * size_of::<TrapSite>();
-                (
-                    u32_at(&bytes, at + offset_of!(TrapSite, offset)),
-                    u32_at(&bytes, at + offset_of!(TrapSite, code)),
-                )
-            })
+        obj.func_traps(i)
+            .iter()
+            .map(|t| (t.offset, t.code))
             .collect()
     };
     let oob = TrapCode::MemoryOutOfBounds as u32;

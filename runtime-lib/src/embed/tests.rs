@@ -10,7 +10,7 @@ use kiln_abi::ValType::{I32, I64};
 use kiln_abi::descriptor::{KIND_FUNC, KIND_GLOBAL, KIND_MEMORY, KIND_TABLE, SEGMENT_FLAG_ACTIVE};
 use kiln_abi::trap::TrapCode;
 use kiln_abi::vmctx::{VMCounts, VMOffsets};
-use kiln_abi::{ValRaw, descriptor::TrapSite};
+use kiln_abi::{ValRaw, tables::TrapSite};
 use std::sync::OnceLock;
 
 /// Offsets of the hand-assembled functions in the code page.

@@ -10,6 +10,7 @@
 use crate::descriptor::Module;
 use kiln_abi::ValType;
 use kiln_abi::descriptor::*;
+use kiln_abi::tables::{SrcLoc, TrapSite, encode_srclocs, encode_traps};
 use kiln_abi::vmctx::{VMCounts, VMOffsets};
 
 fn leak<T>(v: Vec<T>) -> Addr {
@@ -162,21 +163,28 @@ impl ModuleBuilder {
         let funcs: Vec<FuncDesc> = self
             .funcs
             .iter()
-            .map(|f| FuncDesc {
-                wasm_call: f.wasm_call,
-                array_call: f.array_call,
-                code_len: f.code_len,
-                name: f.name.as_deref().map(s).unwrap_or_default(),
-                traps: leak(f.traps.clone()),
-                srclocs: leak(f.srclocs.clone()),
-                num_traps: f.traps.len() as u32,
-                num_srclocs: f.srclocs.len() as u32,
-                type_index: f.ty,
-                wasm_offset: 0,
-                call_sites: 0,
-                handlers: 0,
-                num_call_sites: 0,
-                num_handlers: 0,
+            .map(|f| {
+                let mut traps = Vec::new();
+                encode_traps(&f.traps, &mut traps);
+                let mut srclocs = Vec::new();
+                // NB: `wasm_offset` (the base) is 0 below.
+                encode_srclocs(0, &f.srclocs, &mut srclocs);
+                FuncDesc {
+                    wasm_call: f.wasm_call,
+                    array_call: f.array_call,
+                    code_len: f.code_len,
+                    name: f.name.as_deref().map(s).unwrap_or_default(),
+                    traps_len: traps.len() as u32,
+                    srclocs_len: srclocs.len() as u32,
+                    traps: leak(traps),
+                    srclocs: leak(srclocs),
+                    type_index: f.ty,
+                    wasm_offset: 0,
+                    call_sites: 0,
+                    handlers: 0,
+                    num_call_sites: 0,
+                    num_handlers: 0,
+                }
             })
             .collect();
         let data: Vec<DataDesc> = self

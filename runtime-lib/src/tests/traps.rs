@@ -12,6 +12,7 @@ use crate::grants::RunSettings;
 use kiln_abi::ValRaw;
 use kiln_abi::ValType::*;
 use kiln_abi::descriptor::*;
+use kiln_abi::tables::{SrcLoc, TrapSite};
 use kiln_abi::trap::TrapCode;
 use kiln_abi::vmctx::VMOffsets;
 use std::os::unix::process::ExitStatusExt;

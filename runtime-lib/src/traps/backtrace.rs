@@ -10,7 +10,9 @@
 //! Walk: compiled code keeps frame pointers, so at any trap site `fp` points
 //! at `[saved fp, return address]`. Frame 0 is the faulting pc (looked up
 //! exactly); every further frame is a return address, looked up at `pc - 1`
-//! (the call instruction), as Wasmtime does. The walk stops at the first
+//! (the call instruction), as Wasmtime does; the compiler keeps source-map
+//! entries exactly for these two kinds of lookup (`kiln_abi::tables`), and
+//! each is a linear scan of one function's map. The walk stops at the first
 //! return address outside compiled wasm code (the array-call trampoline that
 //! entered wasm), at a frame pointer outside the wasm stack range, or at
 //! [`MAX_FRAMES`].

@@ -9,7 +9,8 @@
 //!   `ImportPolicy::Linked` (every import a `VMContext` slot) into the
 //!   module's own symbol namespace (`__kiln_m<N>_func_7`, a local
 //!   `__kiln_m<N>_module` descriptor; `crate::obj`), sharing the libcall
-//!   imports;
+//!   imports; calls of an import whose code the plan fixes ([`linked`])
+//!   are direct calls of that code's symbol;
 //! - one trampoline `__kiln_cm_tramp_<t>` per plan trampoline
 //!   ([`trampolines`]), calling its runtime function: entry `i` of the
 //!   undefined host table `__kiln_wasi_p2_host` for a lowered WASI import
@@ -23,7 +24,8 @@
 //! Order of work: plan; resolve every trampoline and imported resource
 //! against the host list ([`resolve`]: an unknown or mistyped import fails
 //! here, before any code is generated); translate each core module to a
-//! `ModuleInfo` and check the trampoline-bound imports' types; compile each
+//! `ModuleInfo`, check the trampoline-bound imports' types and resolve the
+//! statically known code of linked imports ([`linked`]); compile each
 //! module (functions in parallel, modules one after another); declare and
 //! compile the trampolines (in parallel); write the descriptors. Invariant:
 //! the same input and config give byte-identical output (everything is
@@ -34,6 +36,7 @@
 //! is a canonical built-in rather than a core export.
 
 mod descriptor;
+mod linked;
 mod resolve;
 mod trampolines;
 
@@ -100,13 +103,14 @@ pub fn emit_component(
         timings.validate_bodies += phase1.validate_bodies;
     }
     resolve::check_trampoline_imports(plan, &infos, &tramps)?;
+    let linked = linked::resolve_linked_imports(plan, &infos, &tramps)?;
 
     let mut clock = Clock::start();
     let isa = crate::isa::build_isa(config)?;
     let mut object = new_object(&isa)?;
     timings.declare += clock.lap();
     let mut module_descs = Vec::with_capacity(infos.len());
-    for ((m, p), info) in plan.modules.iter().zip(&infos) {
+    for (((m, p), info), linked) in plan.modules.iter().zip(&infos).zip(&linked) {
         let bytes = module_bytes(wasm, p.range.clone(), m.as_u32())?;
         module_descs.push(emit_component_module(
             &mut object,
@@ -116,12 +120,15 @@ pub fn emit_component(
             m.as_u32(),
             u32::try_from(p.range.start)
                 .map_err(|_| CompileError::ImplLimit("component larger than 4 GiB"))?,
+            linked,
             timings,
         )?);
     }
 
     // Trampolines: declared after every module, so module symbols keep the
-    // ids and order they have alone.
+    // ids and order they have alone (except for trampolines a module calls
+    // directly, which that module declares first: same name and signature,
+    // so the same id).
     let mut host_table = None;
     let mut tramp_ids = Vec::with_capacity(tramps.len());
     for (t, tramp) in tramps.iter().enumerate() {

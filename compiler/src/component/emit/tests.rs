@@ -610,3 +610,85 @@ fn dump_component_object() {
         std::fs::write(std::path::Path::new(&dir).join("component.o"), &obj.bytes).expect("write");
     }
 }
+
+/// Cross-module calls: direct when the plan fixes the import's code (a
+/// defined function, a re-export of one, a trampoline, a tail call),
+/// indirect when two instances of a module bind the import differently.
+const LINKED_WAT: &str = r#"(component
+  (type $r (resource (rep i32)))
+  (core func $new (canon resource.new $r))
+  (core module $lib
+    (func (export "f") (param i32) (result i32) (local.get 0))
+    (func (export "g") (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))
+  (core instance $lib (instantiate $lib))
+  (core module $relay
+    (import "" "f" (func $f (param i32) (result i32)))
+    (import "" "new" (func $new (param i32) (result i32)))
+    (export "f" (func $f))
+    (export "new" (func $new)))
+  (core instance $relay (instantiate $relay
+    (with "" (instance (export "f" (func $lib "f")) (export "new" (func $new))))))
+  (core instance $relay2 (instantiate $relay (with "" (instance $relay))))
+  (core module $twice
+    (import "" "h" (func $h (param i32) (result i32)))
+    (func (export "call") (param i32) (result i32) (call $h (local.get 0))))
+  (core instance $t1 (instantiate $twice (with "" (instance (export "h" (func $lib "f"))))))
+  (core instance $t2 (instantiate $twice (with "" (instance (export "h" (func $lib "g"))))))
+  (core module $user
+    (import "relay" "f" (func $f (param i32) (result i32)))
+    (import "relay" "new" (func $new (param i32) (result i32)))
+    (import "lib" "g" (func $g (param i32) (result i32)))
+    (func (export "direct") (param i32) (result i32) (call $g (local.get 0)))
+    (func (export "reexported") (param i32) (result i32) (call $f (local.get 0)))
+    (func (export "tramp") (param i32) (result i32) (call $new (local.get 0)))
+    (func (export "tail") (param i32) (result i32) (return_call $g (local.get 0))))
+  (core instance $user (instantiate $user
+    (with "relay" (instance $relay2))
+    (with "lib" (instance $lib)))))"#;
+
+#[test]
+fn statically_bound_imports_are_called_directly() {
+    let wasm = wat::parse_str(LINKED_WAT).expect("test wat parses");
+    let config = Config::default();
+    let plan = plan(&wasm, &config).expect("plans");
+    let mut timings = Timings::default();
+    let bytes = emit_component(&plan, &wasm, &config, &HOST, &mut timings).expect("compiles");
+    let obj = Obj { bytes };
+    let calls = |func: &str| -> Vec<String> {
+        obj.relocs(func)
+            .into_values()
+            .map(|(name, _)| name)
+            .filter(|name| name.starts_with("__kiln_m") || name.starts_with("__kiln_cm_"))
+            .collect()
+    };
+    // Module 3 ($user): functions 3.. call lib's `g` (function 1), lib's
+    // `f` and the resource.new trampoline re-exported twice (by both
+    // instances of $relay, which agree), and tail-call `g`.
+    assert_eq!(calls("__kiln_m3_func_3"), ["__kiln_m0_func_1"]);
+    assert_eq!(calls("__kiln_m3_func_4"), ["__kiln_m0_func_0"]);
+    assert_eq!(calls("__kiln_m3_func_5"), ["__kiln_cm_tramp_0"]);
+    assert_eq!(calls("__kiln_m3_func_6"), ["__kiln_m0_func_1"]);
+    // Module 2 ($twice) is bound to `f` once and `g` once: indirect.
+    assert_eq!(calls("__kiln_m2_func_1"), Vec::<String>::new());
+    assert_eq!(
+        (timings.linked_calls_direct, timings.linked_calls_indirect),
+        (4, 1)
+    );
+    // The targets are declared once (by the caller first) and defined by
+    // their owners.
+    let file = obj.file();
+    for name in ["__kiln_m0_func_0", "__kiln_m0_func_1", "__kiln_cm_tramp_0"] {
+        let defs: Vec<_> = file.symbols().filter(|s| s.name() == Ok(name)).collect();
+        assert_eq!(defs.len(), 1, "{name}");
+        assert!(defs[0].is_local() && defs[0].is_definition(), "{name}");
+    }
+    let undefined_local: Vec<_> = file
+        .symbols()
+        .filter(|s| s.is_local() && s.is_undefined() && s.kind() == SymbolKind::Text)
+        .map(|s| s.name().expect("name").to_string())
+        .collect();
+    assert!(undefined_local.is_empty(), "{undefined_local:?}");
+    // Deterministic.
+    let again = compile(LINKED_WAT, &HOST).expect("compiles");
+    assert!(again == obj.bytes, "same input, same object");
+}
