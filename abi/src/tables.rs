@@ -59,6 +59,26 @@ pub struct SrcLoc {
     pub wasm_offset: u32,
 }
 
+impl TrapSite {
+    /// The site at `offset` trapping with `code`.
+    pub const fn new(offset: u32, code: crate::trap::TrapCode) -> Self {
+        TrapSite {
+            offset,
+            code: code as u32,
+        }
+    }
+}
+
+impl SrcLoc {
+    /// The entry mapping native code from `native_offset` to `wasm_offset`.
+    pub const fn new(native_offset: u32, wasm_offset: u32) -> Self {
+        SrcLoc {
+            native_offset,
+            wasm_offset,
+        }
+    }
+}
+
 /// Appends the trap table of `sites` to `out`.
 ///
 /// # Panics
@@ -302,20 +322,6 @@ mod tests {
     use crate::trap::TrapCode;
     use alloc::vec;
 
-    fn trap(offset: u32, code: TrapCode) -> TrapSite {
-        TrapSite {
-            offset,
-            code: code as u32,
-        }
-    }
-
-    fn loc(native_offset: u32, wasm_offset: u32) -> SrcLoc {
-        SrcLoc {
-            native_offset,
-            wasm_offset,
-        }
-    }
-
     fn traps_bytes(sites: &[TrapSite]) -> Vec<u8> {
         let mut out = Vec::new();
         encode_traps(sites, &mut out);
@@ -374,21 +380,21 @@ mod tests {
     #[test]
     fn traps_round_trip_and_store_codes_only_when_they_change() {
         let sites = [
-            trap(0, TrapCode::StackOverflow),
-            trap(4, TrapCode::MemoryOutOfBounds),
-            trap(9, TrapCode::MemoryOutOfBounds),
-            trap(9, TrapCode::UnreachableCodeReached),
-            trap(200, TrapCode::UnreachableCodeReached),
-            trap(u32::MAX - 1, TrapCode::MemoryOutOfBounds),
-            trap(u32::MAX, TrapCode::MemoryOutOfBounds),
+            TrapSite::new(0, TrapCode::StackOverflow),
+            TrapSite::new(4, TrapCode::MemoryOutOfBounds),
+            TrapSite::new(9, TrapCode::MemoryOutOfBounds),
+            TrapSite::new(9, TrapCode::UnreachableCodeReached),
+            TrapSite::new(200, TrapCode::UnreachableCodeReached),
+            TrapSite::new(u32::MAX - 1, TrapCode::MemoryOutOfBounds),
+            TrapSite::new(u32::MAX, TrapCode::MemoryOutOfBounds),
         ];
         let bytes = traps_bytes(&sites);
         let table = TrapTable::new(&bytes);
         assert_eq!(table.iter().collect::<Vec<_>>(), sites);
         // Offset 4, same code: one byte for the delta, none for the code.
         let short = traps_bytes(&[
-            trap(1, TrapCode::MemoryOutOfBounds),
-            trap(5, TrapCode::MemoryOutOfBounds),
+            TrapSite::new(1, TrapCode::MemoryOutOfBounds),
+            TrapSite::new(5, TrapCode::MemoryOutOfBounds),
         ]);
         assert_eq!(short.len(), 3);
         assert_eq!(table.code_at(0), Some(TrapCode::StackOverflow as u32));
@@ -409,15 +415,15 @@ mod tests {
     #[test]
     fn srclocs_round_trip_with_huge_and_negative_deltas() {
         let locs = [
-            loc(0, NO_INDEX),
-            loc(3, 0x1000),
-            loc(8, 0x0fff),
-            loc(8, 0x20),
-            loc(12, NO_INDEX),
-            loc(20, 0x21),
-            loc(0x10_0000, u32::MAX - 1),
-            loc(0x10_0001, 0),
-            loc(u32::MAX, 5),
+            SrcLoc::new(0, NO_INDEX),
+            SrcLoc::new(3, 0x1000),
+            SrcLoc::new(8, 0x0fff),
+            SrcLoc::new(8, 0x20),
+            SrcLoc::new(12, NO_INDEX),
+            SrcLoc::new(20, 0x21),
+            SrcLoc::new(0x10_0000, u32::MAX - 1),
+            SrcLoc::new(0x10_0001, 0),
+            SrcLoc::new(u32::MAX, 5),
         ];
         for base in [0, 0x1000, u32::MAX - 1] {
             let bytes = srclocs_bytes(base, &locs);
@@ -438,13 +444,20 @@ mod tests {
         assert_eq!(table.wasm_offset_at(0x10_0000), Some(u32::MAX - 1));
         assert_eq!(table.wasm_offset_at(0x10_0001), Some(0));
         assert_eq!(table.wasm_offset_at(u32::MAX), Some(5));
-        let late = srclocs_bytes(0, &[loc(4, 1)]);
+        let late = srclocs_bytes(0, &[SrcLoc::new(4, 1)]);
         assert_eq!(SrcLocTable::new(&late, 0).wasm_offset_at(3), None);
     }
 
     #[test]
     fn small_entries_take_two_bytes() {
-        let bytes = srclocs_bytes(0x500, &[loc(10, 0x510), loc(14, 0x508), loc(20, NO_INDEX)]);
+        let bytes = srclocs_bytes(
+            0x500,
+            &[
+                SrcLoc::new(10, 0x510),
+                SrcLoc::new(14, 0x508),
+                SrcLoc::new(20, NO_INDEX),
+            ],
+        );
         assert_eq!(bytes.len(), 5);
     }
 
@@ -452,8 +465,8 @@ mod tests {
     #[should_panic(expected = "sorted")]
     fn unsorted_traps_are_a_bug() {
         traps_bytes(&[
-            trap(4, TrapCode::MemoryOutOfBounds),
-            trap(2, TrapCode::MemoryOutOfBounds),
+            TrapSite::new(4, TrapCode::MemoryOutOfBounds),
+            TrapSite::new(2, TrapCode::MemoryOutOfBounds),
         ]);
     }
 
@@ -464,7 +477,7 @@ mod tests {
         // A first trap entry without a code.
         assert_eq!(TrapTable::new(&[0x08]).iter().count(), 0);
         // An offset past u32::MAX.
-        let mut bytes = traps_bytes(&[trap(u32::MAX, TrapCode::MemoryOutOfBounds)]);
+        let mut bytes = traps_bytes(&[TrapSite::new(u32::MAX, TrapCode::MemoryOutOfBounds)]);
         bytes.extend_from_slice(&[0x02]);
         assert_eq!(TrapTable::new(&bytes).iter().count(), 1);
         // A code that is not a u32.

@@ -308,28 +308,14 @@ mod tests {
     use kiln_abi::tables::{SrcLoc, TrapSite, encode_srclocs, encode_traps};
     use kiln_abi::trap::TrapCode;
 
-    fn trap(offset: u32, code: TrapCode) -> TrapSite {
-        TrapSite {
-            offset,
-            code: code as u32,
-        }
-    }
-
-    fn loc(native_offset: u32, wasm_offset: u32) -> SrcLoc {
-        SrcLoc {
-            native_offset,
-            wasm_offset,
-        }
-    }
-
     #[test]
     fn trap_lookup_is_exact() {
         let mut bytes = Vec::new();
         encode_traps(
             &[
-                trap(4, TrapCode::MemoryOutOfBounds),
-                trap(9, TrapCode::UnreachableCodeReached),
-                trap(20, TrapCode::StackOverflow),
+                TrapSite::new(4, TrapCode::MemoryOutOfBounds),
+                TrapSite::new(9, TrapCode::UnreachableCodeReached),
+                TrapSite::new(20, TrapCode::StackOverflow),
             ],
             &mut bytes,
         );
@@ -356,7 +342,11 @@ mod tests {
         let mut bytes = Vec::new();
         encode_srclocs(
             0x20,
-            &[loc(0, 0x20), loc(8, 0x22), loc(16, 0x25)],
+            &[
+                SrcLoc::new(0, 0x20),
+                SrcLoc::new(8, 0x22),
+                SrcLoc::new(16, 0x25),
+            ],
             &mut bytes,
         );
         let locs = SrcLocTable::new(&bytes, 0x20);
@@ -367,7 +357,11 @@ mod tests {
         let mut bytes = Vec::new();
         encode_srclocs(
             0x30,
-            &[loc(0, NO_INDEX), loc(4, 0x30), loc(9, NO_INDEX)],
+            &[
+                SrcLoc::new(0, NO_INDEX),
+                SrcLoc::new(4, 0x30),
+                SrcLoc::new(9, NO_INDEX),
+            ],
             &mut bytes,
         );
         let gaps = SrcLocTable::new(&bytes, 0x30);
@@ -375,7 +369,7 @@ mod tests {
         assert_eq!(wasm_offset_at(gaps, 5), Some(0x30));
         assert_eq!(wasm_offset_at(gaps, 9), None);
         let mut bytes = Vec::new();
-        encode_srclocs(0, &[loc(4, 1)], &mut bytes);
+        encode_srclocs(0, &[SrcLoc::new(4, 1)], &mut bytes);
         assert_eq!(wasm_offset_at(SrcLocTable::new(&bytes, 0), 3), None);
         assert_eq!(wasm_offset_at(SrcLocTable::default(), 3), None);
     }

@@ -384,11 +384,16 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
         Lang::Wat => "programs-wat",
     });
     let out = dir.join(format!("{name}.wasm"));
+    let inputs = build_inputs(source);
     let fresh = |out: &Path| -> bool {
-        let (Ok(s), Ok(o)) = (std::fs::metadata(source), std::fs::metadata(out)) else {
+        let Ok(o) = std::fs::metadata(out).and_then(|m| m.modified()) else {
             return false;
         };
-        matches!((s.modified(), o.modified()), (Ok(s), Ok(o)) if o >= s)
+        inputs.iter().all(|input| {
+            std::fs::metadata(input)
+                .and_then(|m| m.modified())
+                .is_ok_and(|s| o >= s)
+        })
     };
     if fresh(&out) {
         return Ok(out);
@@ -426,6 +431,23 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
     }
     std::fs::rename(&tmp, &out)?;
     Ok(out)
+}
+
+/// The files a program's build reads: its source and the module files it
+/// includes with `#[path = "..."]` (bindings shared by several programs), so
+/// that a change to any of them rebuilds it.
+fn build_inputs(source: &Path) -> Vec<PathBuf> {
+    let mut inputs = vec![source.to_path_buf()];
+    let text = std::fs::read_to_string(source).unwrap_or_default();
+    for line in text.lines() {
+        let Some(rest) = line.trim().strip_prefix("#[path = \"") else {
+            continue;
+        };
+        if let (Some(rel), Some(dir)) = (rest.split('"').next(), source.parent()) {
+            inputs.push(dir.join(rel));
+        }
+    }
+    inputs
 }
 
 /// Wraps the preview 1 module `core` into a component with the adapter

@@ -15,6 +15,7 @@ use crate::func::translator::{FuncTranslator, LinkedCalls};
 use crate::{CompileError, trampolines};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir;
+use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::{CodegenError, Context};
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId, ModuleReloc};
@@ -130,30 +131,19 @@ impl Worker {
         let index = job.func_index();
         self.ctx.clear();
         self.ctx.func = func;
-        if let Err(e) = self.ctx.compile(env.isa, &mut self.ctrl_plane) {
-            // Verifier errors come annotated on the CLIF; others get the
-            // CLIF appended.
-            let message = match e.inner {
-                CodegenError::Verifier(_) => {
-                    cranelift_codegen::print_errors::pretty_error(e.func, e.inner)
-                }
-                other => format!("{other}\n{}", e.func.display()),
-            };
-            return Err(CompileError::Codegen {
-                func: index,
-                message: format!("{}{message}", job.what()),
-            });
-        }
+        codegen(
+            &mut self.ctx,
+            env.isa,
+            &mut self.ctrl_plane,
+            index,
+            job.what(),
+        )?;
+        let relocs = code_relocs(&self.ctx, id);
         let code = self
             .ctx
             .compiled_code()
             .expect("compile succeeded, so code exists");
         let buffer = &code.buffer;
-        let relocs = buffer
-            .relocs()
-            .iter()
-            .map(|r| ModuleReloc::from_mach_reloc(r, &self.ctx.func, id))
-            .collect();
         let traps = trap_table(index, buffer.traps())?;
         let call_sites = super::exceptions::call_site_table(index, buffer)?;
         // Only wasm functions map back to wasm code; trampolines would only
@@ -197,4 +187,42 @@ impl Worker {
             }
         })
     }
+}
+
+/// Runs Cranelift on `ctx.func` (function `func`, for errors). A failure
+/// becomes a [`CompileError::Codegen`] whose message starts with `what`:
+/// verifier errors come annotated on the CLIF; others get the CLIF appended.
+pub(crate) fn codegen(
+    ctx: &mut Context,
+    isa: &dyn TargetIsa,
+    ctrl_plane: &mut ControlPlane,
+    func: u32,
+    what: impl std::fmt::Display,
+) -> Result<(), CompileError> {
+    if let Err(e) = ctx.compile(isa, ctrl_plane) {
+        let message = match e.inner {
+            CodegenError::Verifier(_) => {
+                cranelift_codegen::print_errors::pretty_error(e.func, e.inner)
+            }
+            other => format!("{other}\n{}", e.func.display()),
+        };
+        return Err(CompileError::Codegen {
+            func,
+            message: format!("{what}{message}"),
+        });
+    }
+    Ok(())
+}
+
+/// The relocations of the code [`codegen`] compiled in `ctx`, as those of
+/// function `id`.
+pub(crate) fn code_relocs(ctx: &Context, id: FuncId) -> Vec<ModuleReloc> {
+    let code = ctx
+        .compiled_code()
+        .expect("compile succeeded, so code exists");
+    code.buffer
+        .relocs()
+        .iter()
+        .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id))
+        .collect()
 }

@@ -39,6 +39,7 @@ mod traps;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use compile::{code_relocs, codegen};
 pub use image::{IMAGE_SECTION, OS_PAGE_SIZE};
 
 use crate::func::ModuleEnv;

@@ -87,13 +87,6 @@ extern "C" fn add_trampoline(_vmctx: *mut u8, values: *mut ValRaw) {
     }
 }
 
-fn trap_site(offset: u32, code: TrapCode) -> TrapSite {
-    TrapSite {
-        offset,
-        code: code as u32,
-    }
-}
-
 /// Exports `add` (i32 i32 -> i32), `trap`, `oob`, `recurse`, `mem` (1
 /// page, max 2), `tab` (2 funcref, max 10), `g` (mut i32 = 42).
 fn provider() -> ModuleBuilder {
@@ -116,21 +109,21 @@ fn provider() -> ModuleBuilder {
                 UNREACHABLE_AT,
                 call_unreachable as *const () as u64,
                 16,
-                vec![trap_site(4, TrapCode::UnreachableCodeReached)],
+                vec![TrapSite::new(4, TrapCode::UnreachableCodeReached)],
             ),
             func(
                 0,
                 OOB_AT,
                 call_oob as *const () as u64,
                 32,
-                vec![trap_site(11, TrapCode::MemoryOutOfBounds)],
+                vec![TrapSite::new(11, TrapCode::MemoryOutOfBounds)],
             ),
             func(
                 0,
                 RECURSE_AT,
                 call_recurse as *const () as u64,
                 19,
-                vec![trap_site(17, TrapCode::StackOverflow)],
+                vec![TrapSite::new(17, TrapCode::StackOverflow)],
             ),
         ],
         memories: vec![memory(1, 2)],

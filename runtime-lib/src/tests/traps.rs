@@ -117,20 +117,6 @@ fn code(mem_base_offset: u32) -> Vec<u8> {
     c
 }
 
-fn trap(offset: u32, code: TrapCode) -> TrapSite {
-    TrapSite {
-        offset,
-        code: code as u32,
-    }
-}
-
-fn loc(native_offset: u32, wasm_offset: u32) -> SrcLoc {
-    SrcLoc {
-        native_offset,
-        wasm_offset,
-    }
-}
-
 /// The module: exports `run` (f1 -> f0), `load` (f2), `recurse` (f3),
 /// `crash` (f4), `add` (a Rust function), one page of memory.
 fn module(start: Option<u32>) -> ModuleBuilder {
@@ -169,8 +155,8 @@ fn module(start: Option<u32>) -> ModuleBuilder {
                 6,
                 call_f0 as *const () as u64,
                 Some("inner"),
-                vec![trap(4, TrapCode::UnreachableCodeReached)],
-                vec![loc(0, 0x40), loc(4, 0x42)],
+                vec![TrapSite::new(4, TrapCode::UnreachableCodeReached)],
+                vec![SrcLoc::new(0, 0x40), SrcLoc::new(4, 0x42)],
             ),
             f(
                 16,
@@ -178,23 +164,31 @@ fn module(start: Option<u32>) -> ModuleBuilder {
                 call_f1 as *const () as u64,
                 None,
                 vec![],
-                vec![loc(0, 0x50), loc(4, 0x55), loc(9, 0x58)],
+                vec![
+                    SrcLoc::new(0, 0x50),
+                    SrcLoc::new(4, 0x55),
+                    SrcLoc::new(9, 0x58),
+                ],
             ),
             f(
                 32,
                 19,
                 call_f2 as *const () as u64,
                 Some("load"),
-                vec![trap(11, TrapCode::MemoryOutOfBounds)],
-                vec![loc(0, 0x60), loc(11, 0x66)],
+                vec![TrapSite::new(11, TrapCode::MemoryOutOfBounds)],
+                vec![SrcLoc::new(0, 0x60), SrcLoc::new(11, 0x66)],
             ),
             f(
                 64,
                 19,
                 call_f3 as *const () as u64,
                 Some("recurse"),
-                vec![trap(17, TrapCode::StackOverflow)],
-                vec![loc(0, 0x70), loc(10, 0x75), loc(17, 0x77)],
+                vec![TrapSite::new(17, TrapCode::StackOverflow)],
+                vec![
+                    SrcLoc::new(0, 0x70),
+                    SrcLoc::new(10, 0x75),
+                    SrcLoc::new(17, 0x77),
+                ],
             ),
             f(96, 13, call_f4 as *const () as u64, None, vec![], vec![]),
             FuncSpec {
@@ -209,7 +203,7 @@ fn module(start: Option<u32>) -> ModuleBuilder {
                 call_f5 as *const () as u64,
                 None,
                 vec![],
-                vec![loc(0, 0x90), loc(14, 0x94)],
+                vec![SrcLoc::new(0, 0x90), SrcLoc::new(14, 0x94)],
             ),
         ],
         memories: vec![memory(1, 1)],

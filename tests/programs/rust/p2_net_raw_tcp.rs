@@ -9,109 +9,9 @@
 //! between addresses are printed. (`network-error-code` is not in the WIT
 //! std links against, so it cannot be imported from here.)
 
-/// A return area for every result used here.
-#[repr(C, align(8))]
-struct Ret([u8; 64]);
-
-impl Ret {
-    fn new() -> Ret {
-        Ret([0; 64])
-    }
-    fn u8(&self, at: usize) -> u8 {
-        self.0[at]
-    }
-    fn u16(&self, at: usize) -> u16 {
-        u16::from_le_bytes(self.0[at..at + 2].try_into().expect("2 bytes"))
-    }
-    fn u32(&self, at: usize) -> u32 {
-        u32::from_le_bytes(self.0[at..at + 4].try_into().expect("4 bytes"))
-    }
-    fn u64(&self, at: usize) -> u64 {
-        u64::from_le_bytes(self.0[at..at + 8].try_into().expect("8 bytes"))
-    }
-    /// `result<T, error-code>` with the code at `code_at` when it failed.
-    fn check(&self, code_at: usize) -> Result<(), &'static str> {
-        if self.u8(0) == 0 {
-            Ok(())
-        } else {
-            Err(ERRORS[self.u8(code_at) as usize])
-        }
-    }
-    /// An `ip-socket-address` at `at` (IPv4 only here).
-    fn addr(&self, at: usize) -> Addr {
-        assert_eq!(self.u8(at), 0, "ipv4 address");
-        Addr {
-            port: self.u16(at + 4),
-            ip: [
-                self.u8(at + 6),
-                self.u8(at + 7),
-                self.u8(at + 8),
-                self.u8(at + 9),
-            ],
-        }
-    }
-}
-
-const ERRORS: &[&str] = &[
-    "unknown",
-    "access-denied",
-    "not-supported",
-    "invalid-argument",
-    "out-of-memory",
-    "timeout",
-    "concurrency-conflict",
-    "not-in-progress",
-    "would-block",
-    "invalid-state",
-    "new-socket-limit",
-    "address-not-bindable",
-    "address-in-use",
-    "remote-unreachable",
-    "connection-refused",
-    "connection-reset",
-    "connection-aborted",
-    "datagram-too-large",
-    "name-unresolvable",
-    "temporary-resolver-failure",
-    "permanent-resolver-failure",
-];
-
-#[derive(Copy, Clone, Debug, PartialEq)]
-struct Addr {
-    port: u16,
-    ip: [u8; 4],
-}
-
-impl Addr {
-    const fn v4(ip: [u8; 4], port: u16) -> Addr {
-        Addr { port, ip }
-    }
-    /// The flattened `ip-socket-address`: the case, then the joined
-    /// payload slots (11, the size of the ipv6 case).
-    fn flat(self) -> [u32; 12] {
-        let mut f = [0u32; 12];
-        f[1] = self.port as u32;
-        for i in 0..4 {
-            f[2 + i] = self.ip[i] as u32;
-        }
-        f
-    }
-}
-
-type R = *mut Ret;
-type F = u32; // one flat slot of an ip-socket-address
-
-#[link(wasm_import_module = "wasi:sockets/instance-network@0.2.0")]
-extern "C" {
-    #[link_name = "instance-network"]
-    fn instance_network() -> u32;
-}
-
-#[link(wasm_import_module = "wasi:sockets/network@0.2.0")]
-extern "C" {
-    #[link_name = "[resource-drop]network"]
-    fn drop_network(n: u32);
-}
+#[path = "shared/net_raw.rs"]
+mod net_raw;
+use net_raw::*;
 
 #[link(wasm_import_module = "wasi:sockets/tcp-create-socket@0.2.0")]
 extern "C" {
@@ -225,39 +125,12 @@ extern "C" {
     fn drop_input_stream(s: u32);
 }
 
-#[link(wasm_import_module = "wasi:io/poll@0.2.0")]
-extern "C" {
-    #[link_name = "[method]pollable.block"]
-    fn block(p: u32);
-    #[link_name = "[resource-drop]pollable"]
-    fn drop_pollable(p: u32);
-}
-
 #[link(wasm_import_module = "wasi:io/error@0.2.0")]
 extern "C" {
     #[link_name = "[method]error.to-debug-string"]
     fn to_debug_string(e: u32, ret: R);
     #[link_name = "[resource-drop]error"]
     fn drop_error(e: u32);
-}
-
-const LOOPBACK: [u8; 4] = [127, 0, 0, 1];
-
-fn call(f: impl FnOnce(R)) -> Ret {
-    let mut r = Ret::new();
-    f(&mut r);
-    r
-}
-
-fn unit(f: impl FnOnce(R)) -> Result<(), &'static str> {
-    call(f).check(1)
-}
-
-fn show<T: std::fmt::Debug>(what: &str, r: Result<T, &str>) {
-    match r {
-        Ok(v) => println!("{what}: ok {v:?}"),
-        Err(e) => println!("{what}: error {e}"),
-    }
 }
 
 fn tcp_bind(s: u32, n: u32, a: Addr) -> Result<(), &'static str> {

@@ -9,94 +9,9 @@
 //! with the stream's pollable. Loopback only; ports are ephemeral, so only
 //! relations between addresses are printed.
 
-/// A return area for every result used here.
-#[repr(C, align(8))]
-struct Ret([u8; 64]);
-
-impl Ret {
-    fn new() -> Ret {
-        Ret([0; 64])
-    }
-    fn u8(&self, at: usize) -> u8 {
-        self.0[at]
-    }
-    fn u16(&self, at: usize) -> u16 {
-        u16::from_le_bytes(self.0[at..at + 2].try_into().expect("2 bytes"))
-    }
-    fn u32(&self, at: usize) -> u32 {
-        u32::from_le_bytes(self.0[at..at + 4].try_into().expect("4 bytes"))
-    }
-    fn u64(&self, at: usize) -> u64 {
-        u64::from_le_bytes(self.0[at..at + 8].try_into().expect("8 bytes"))
-    }
-    /// `result<T, error-code>` with the code at `code_at` when it failed.
-    fn check(&self, code_at: usize) -> Result<(), &'static str> {
-        if self.u8(0) == 0 {
-            Ok(())
-        } else {
-            Err(ERRORS[self.u8(code_at) as usize])
-        }
-    }
-    /// An `ip-socket-address` at `at` (IPv4 only here).
-    fn addr(&self, at: usize) -> Addr {
-        assert_eq!(self.u8(at), 0, "ipv4 address");
-        Addr {
-            port: self.u16(at + 4),
-            ip: [
-                self.u8(at + 6),
-                self.u8(at + 7),
-                self.u8(at + 8),
-                self.u8(at + 9),
-            ],
-        }
-    }
-}
-
-const ERRORS: &[&str] = &[
-    "unknown",
-    "access-denied",
-    "not-supported",
-    "invalid-argument",
-    "out-of-memory",
-    "timeout",
-    "concurrency-conflict",
-    "not-in-progress",
-    "would-block",
-    "invalid-state",
-    "new-socket-limit",
-    "address-not-bindable",
-    "address-in-use",
-    "remote-unreachable",
-    "connection-refused",
-    "connection-reset",
-    "connection-aborted",
-    "datagram-too-large",
-    "name-unresolvable",
-    "temporary-resolver-failure",
-    "permanent-resolver-failure",
-];
-
-#[derive(Copy, Clone, Debug, PartialEq)]
-struct Addr {
-    port: u16,
-    ip: [u8; 4],
-}
-
-impl Addr {
-    const fn v4(ip: [u8; 4], port: u16) -> Addr {
-        Addr { port, ip }
-    }
-    /// The flattened `ip-socket-address`: the case, then the joined
-    /// payload slots (11, the size of the ipv6 case).
-    fn flat(self) -> [u32; 12] {
-        let mut f = [0u32; 12];
-        f[1] = self.port as u32;
-        for i in 0..4 {
-            f[2 + i] = self.ip[i] as u32;
-        }
-        f
-    }
-}
+#[path = "shared/net_raw.rs"]
+mod net_raw;
+use net_raw::*;
 
 /// The in-memory `ip-socket-address` (32 bytes, case at 0, payload at 4).
 #[repr(C, align(4))]
@@ -118,21 +33,6 @@ struct Outgoing {
     len: u32,
     has_addr: u32,
     addr: AddrMem,
-}
-
-type R = *mut Ret;
-type F = u32; // one flat slot of an ip-socket-address
-
-#[link(wasm_import_module = "wasi:sockets/instance-network@0.2.0")]
-extern "C" {
-    #[link_name = "instance-network"]
-    fn instance_network() -> u32;
-}
-
-#[link(wasm_import_module = "wasi:sockets/network@0.2.0")]
-extern "C" {
-    #[link_name = "[resource-drop]network"]
-    fn drop_network(n: u32);
 }
 
 #[link(wasm_import_module = "wasi:sockets/udp-create-socket@0.2.0")]
@@ -229,35 +129,6 @@ extern "C" {
     fn resolve_subscribe(s: u32) -> u32;
     #[link_name = "[resource-drop]resolve-address-stream"]
     fn drop_resolve_stream(s: u32);
-}
-
-#[link(wasm_import_module = "wasi:io/poll@0.2.0")]
-extern "C" {
-    #[link_name = "[method]pollable.block"]
-    fn block(p: u32);
-    #[link_name = "[method]pollable.ready"]
-    fn ready(p: u32) -> u32;
-    #[link_name = "[resource-drop]pollable"]
-    fn drop_pollable(p: u32);
-}
-
-const LOOPBACK: [u8; 4] = [127, 0, 0, 1];
-
-fn call(f: impl FnOnce(R)) -> Ret {
-    let mut r = Ret::new();
-    f(&mut r);
-    r
-}
-
-fn unit(f: impl FnOnce(R)) -> Result<(), &'static str> {
-    call(f).check(1)
-}
-
-fn show<T: std::fmt::Debug>(what: &str, r: Result<T, &str>) {
-    match r {
-        Ok(v) => println!("{what}: ok {v:?}"),
-        Err(e) => println!("{what}: error {e}"),
-    }
 }
 
 fn udp_bind(s: u32, n: u32, a: Addr) -> Result<(), &'static str> {

@@ -166,12 +166,6 @@ pub fn emit_component_descriptor(
             objects.get(TYPE_LISTS, 4).len() / 4,
         ),
     ];
-    for (addr, count, key, n) in arrays {
-        root.put_u64(count, n as u64);
-        if objects.has(key) {
-            root.put_addr(addr, Target::Data(key), 0);
-        }
-    }
     let t = at!(r, ComponentDescriptor, types);
     let type_arrays = [
         (
@@ -193,7 +187,7 @@ pub fn emit_component_descriptor(
             types.2,
         ),
     ];
-    for (addr, count, key, n) in type_arrays {
+    for (addr, count, key, n) in arrays.into_iter().chain(type_arrays) {
         root.put_u64(count, n as u64);
         if objects.has(key) {
             root.put_addr(addr, Target::Data(key), 0);

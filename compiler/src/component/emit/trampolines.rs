@@ -34,13 +34,14 @@ use super::resolve::ResolvedTrampoline;
 use crate::CompileError;
 use crate::func::sig::{clif_type, wasm_call_signature};
 use crate::module::FuncType;
+use crate::obj::{code_relocs, codegen};
+use cranelift_codegen::Context;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{
     self, AbiParam, ExtFuncData, ExternalName, InstBuilder, StackSlotData, StackSlotKind,
     UserExternalName, UserFuncName, types,
 };
 use cranelift_codegen::isa::TargetIsa;
-use cranelift_codegen::{CodegenError, Context};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{DataId, FuncId, ModuleReloc};
 use kiln_abi::ValType;
@@ -136,27 +137,18 @@ fn compile(
     id: FuncId,
     isa: &dyn TargetIsa,
 ) -> Result<CompiledTrampoline, CompileError> {
-    if let Err(e) = ctx.compile(isa, &mut ControlPlane::default()) {
-        let message = match e.inner {
-            CodegenError::Verifier(_) => {
-                cranelift_codegen::print_errors::pretty_error(e.func, e.inner)
-            }
-            other => format!("{other}\n{}", e.func.display()),
-        };
-        return Err(CompileError::Codegen {
-            func: index,
-            message: format!("(component trampoline {index}) {message}"),
-        });
-    }
+    codegen(
+        ctx,
+        isa,
+        &mut ControlPlane::default(),
+        index,
+        format_args!("(component trampoline {index}) "),
+    )?;
+    let relocs = code_relocs(ctx, id);
     let code = ctx
         .compiled_code()
         .expect("compile succeeded, so code exists");
     let buffer = &code.buffer;
-    let relocs = buffer
-        .relocs()
-        .iter()
-        .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id))
-        .collect();
     Ok(CompiledTrampoline {
         bytes: buffer.data().to_vec(),
         alignment: u64::from(buffer.alignment),

@@ -127,6 +127,28 @@ impl Socket {
     }
 }
 
+/// Fixtures shared by the [`tcp`] and [`udp`] tests.
+#[cfg(test)]
+mod test_fixtures {
+    use super::NetPolicy;
+    use std::net::SocketAddr;
+
+    /// TCP and UDP on any address; no name lookups.
+    pub(super) fn open() -> NetPolicy {
+        NetPolicy {
+            inherit_network: true,
+            tcp: true,
+            udp: true,
+            ip_name_lookup: false,
+        }
+    }
+
+    /// `s` as a socket address.
+    pub(super) fn sa(s: &str) -> SocketAddr {
+        s.parse().expect("test address")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

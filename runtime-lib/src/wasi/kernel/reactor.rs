@@ -208,6 +208,14 @@ mod tests {
     use std::os::fd::AsRawFd;
     use std::time::Instant;
 
+    fn readable(fd: RawFd) -> Waitable {
+        Waitable::Fd { fd, write: false }
+    }
+
+    fn writable(fd: RawFd) -> Waitable {
+        Waitable::Fd { fd, write: true }
+    }
+
     #[test]
     fn probe_and_block_on_deadlines() {
         let start = Instant::now();
@@ -241,67 +249,19 @@ mod tests {
         let start = Instant::now();
         let now = || start.elapsed().as_nanos() as u64;
         let (rfd, wfd) = (r.as_raw_fd(), w.as_raw_fd());
-        let got = wait(
-            &[
-                Waitable::Fd {
-                    fd: rfd,
-                    write: false,
-                },
-                Waitable::Fd {
-                    fd: wfd,
-                    write: true,
-                },
-                Waitable::Fd {
-                    fd: wfd,
-                    write: false,
-                },
-            ],
-            &now,
-            false,
-        )
-        .unwrap();
+        let got = wait(&[readable(rfd), writable(wfd), readable(wfd)], &now, false).unwrap();
         assert_eq!(got, [false, true, false]);
         std::io::Write::write_all(&mut &w, b"x").unwrap();
-        let got = wait(
-            &[Waitable::Fd {
-                fd: rfd,
-                write: false,
-            }],
-            &now,
-            true,
-        )
-        .unwrap();
+        let got = wait(&[readable(rfd)], &now, true).unwrap();
         assert_eq!(got, [true]);
         // The same descriptor twice (one registration) is reported twice.
-        let got = wait(
-            &[
-                Waitable::Fd {
-                    fd: rfd,
-                    write: false,
-                },
-                Waitable::Fd {
-                    fd: rfd,
-                    write: false,
-                },
-            ],
-            &now,
-            false,
-        )
-        .unwrap();
+        let got = wait(&[readable(rfd), readable(rfd)], &now, false).unwrap();
         assert_eq!(got, [true, true]);
         // Hang-up: the read end is ready at end of stream.
         drop(w);
         let mut buf = [0u8; 4];
         std::io::Read::read(&mut &r, &mut buf).unwrap();
-        let got = wait(
-            &[Waitable::Fd {
-                fd: rfd,
-                write: false,
-            }],
-            &now,
-            true,
-        )
-        .unwrap();
+        let got = wait(&[readable(rfd)], &now, true).unwrap();
         assert_eq!(got, [true]);
     }
 
@@ -311,13 +271,7 @@ mod tests {
         for (_, w) in &pipes {
             std::io::Write::write_all(&mut &*w, b"x").unwrap();
         }
-        let items: Vec<Waitable> = pipes
-            .iter()
-            .map(|(r, _)| Waitable::Fd {
-                fd: r.as_raw_fd(),
-                write: false,
-            })
-            .collect();
+        let items: Vec<Waitable> = pipes.iter().map(|(r, _)| readable(r.as_raw_fd())).collect();
         let got = wait(&items, &|| 0, false).unwrap();
         assert!(got.iter().all(|&r| r));
     }
@@ -328,16 +282,7 @@ mod tests {
         let start = Instant::now();
         let now = || start.elapsed().as_nanos() as u64;
         let got = wait(
-            &[
-                Waitable::Fd {
-                    fd: f.as_raw_fd(),
-                    write: false,
-                },
-                Waitable::Fd {
-                    fd: f.as_raw_fd(),
-                    write: true,
-                },
-            ],
+            &[readable(f.as_raw_fd()), writable(f.as_raw_fd())],
             &now,
             true,
         )

@@ -16,22 +16,18 @@
 //!   environment are the kernel's, non-UTF-8 bytes replaced (the CLI would
 //!   have refused them earlier).
 
+use super::P2Host;
+use super::host_resources;
 use super::io::{InputStreamRes, OutputStreamRes, StdioInput, StdioOutput, stdio};
 use super::table::{Impl, host_fn};
-use super::{P2Host, host_type};
 use crate::component::{HostResources, Own, Resource, ResourceType, Trap};
 use crate::wasi::kernel::stdio::StdioKind;
 
-/// `wasi:cli/terminal-input.terminal-input`.
-pub struct TerminalInputRes;
-impl Resource for TerminalInputRes {
-    const TYPE: ResourceType = host_type("wasi:cli/terminal-input@0.2", "terminal-input");
-}
-
-/// `wasi:cli/terminal-output.terminal-output`.
-pub struct TerminalOutputRes;
-impl Resource for TerminalOutputRes {
-    const TYPE: ResourceType = host_type("wasi:cli/terminal-output@0.2", "terminal-output");
+host_resources! {
+    /// `wasi:cli/terminal-input.terminal-input`.
+    TerminalInputRes = ("wasi:cli/terminal-input@0.2", "terminal-input");
+    /// `wasi:cli/terminal-output.terminal-output`.
+    TerminalOutputRes = ("wasi:cli/terminal-output@0.2", "terminal-output");
 }
 
 /// The `wasi:cli` host functions.

@@ -116,6 +116,21 @@ pub const fn host_type(interface: &str, name: &str) -> ResourceType {
     panic!("resource not in kiln_abi::wasi_p2::WASI_P2_RESOURCES")
 }
 
+/// Declares host resource marker types: per entry, `$name` for resource
+/// `$resource` of interface key `$interface`, its `Resource::TYPE` from
+/// [`host_type`] (so a resource the abi list lacks fails to compile).
+macro_rules! host_resources {
+    ($($(#[$attr:meta])* $name:ident = ($interface:expr, $resource:expr);)*) => {$(
+        $(#[$attr])*
+        pub struct $name;
+        impl $crate::component::Resource for $name {
+            const TYPE: $crate::component::ResourceType =
+                $crate::wasi::p2::host_type($interface, $resource);
+        }
+    )*};
+}
+pub(crate) use host_resources;
+
 /// Host calls started so far. File streams use it to tell a wait made
 /// inside the current call (a blocking read) from one an earlier call made
 /// (a pollable), whose answers differ in wasmtime (see `fs::streams`).

@@ -466,20 +466,8 @@ fn bind(fd: &OwnedFd, addr: SocketAddr) -> NetResult<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_fixtures::{open, sa};
     use super::*;
-
-    fn open() -> NetPolicy {
-        NetPolicy {
-            inherit_network: true,
-            tcp: true,
-            udp: true,
-            ip_name_lookup: false,
-        }
-    }
-
-    fn sa(s: &str) -> SocketAddr {
-        s.parse().expect("test address")
-    }
 
     #[test]
     fn denied_without_grants() {

@@ -254,20 +254,8 @@ pub(super) fn wait(fd: &OwnedFd, events: rustix::event::PollFlags) {
 
 #[cfg(test)]
 mod tests {
+    use super::super::test_fixtures::{open, sa};
     use super::*;
-
-    fn open() -> NetPolicy {
-        NetPolicy {
-            inherit_network: true,
-            tcp: true,
-            udp: true,
-            ip_name_lookup: false,
-        }
-    }
-
-    fn sa(s: &str) -> SocketAddr {
-        s.parse().expect("test address")
-    }
 
     #[test]
     fn loopback_datagrams() {

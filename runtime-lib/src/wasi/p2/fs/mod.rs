@@ -29,6 +29,7 @@ pub mod streams;
 pub mod types;
 
 use super::P2Host;
+use super::host_resources;
 use super::io::IoErrorRes;
 use super::table::{Impl, host_fn};
 use crate::component::{Borrow, HostResources, Own, Resource, ResourceType, Trap};
@@ -37,17 +38,11 @@ use crate::wasi::kernel::{self, fs};
 use std::sync::Arc;
 use types::ErrorCode;
 
-/// `wasi:filesystem/types.descriptor`.
-pub struct DescriptorRes;
-impl Resource for DescriptorRes {
-    const TYPE: ResourceType = super::host_type("wasi:filesystem/types@0.2", "descriptor");
-}
-
-/// `wasi:filesystem/types.directory-entry-stream`.
-pub struct DirEntryStreamRes;
-impl Resource for DirEntryStreamRes {
-    const TYPE: ResourceType =
-        super::host_type("wasi:filesystem/types@0.2", "directory-entry-stream");
+host_resources! {
+    /// `wasi:filesystem/types.descriptor`.
+    DescriptorRes = ("wasi:filesystem/types@0.2", "descriptor");
+    /// `wasi:filesystem/types.directory-entry-stream`.
+    DirEntryStreamRes = ("wasi:filesystem/types@0.2", "directory-entry-stream");
 }
 
 /// What a descriptor refers to. Files are shared with the streams made

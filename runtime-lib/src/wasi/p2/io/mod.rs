@@ -39,6 +39,7 @@ pub use stdio::{StdioInput, StdioOutput, stdio};
 pub use streams::{InputStream, InputStreamImpl, OutputStream, OutputStreamImpl, StreamFailure};
 
 use super::P2Host;
+use super::host_resources;
 use super::table::{Impl, host_fn};
 use crate::component::abi::{TypeDef, TypeError, TypeIndex, TypeTableBuilder};
 use crate::component::{
@@ -47,28 +48,15 @@ use crate::component::{
 };
 use std::collections::{HashMap, HashSet};
 
-/// `wasi:io/error.error`.
-pub struct IoErrorRes;
-impl Resource for IoErrorRes {
-    const TYPE: ResourceType = super::host_type("wasi:io/error@0.2", "error");
-}
-
-/// `wasi:io/poll.pollable`.
-pub struct PollableRes;
-impl Resource for PollableRes {
-    const TYPE: ResourceType = super::host_type("wasi:io/poll@0.2", "pollable");
-}
-
-/// `wasi:io/streams.output-stream`.
-pub struct OutputStreamRes;
-impl Resource for OutputStreamRes {
-    const TYPE: ResourceType = super::host_type("wasi:io/streams@0.2", "output-stream");
-}
-
-/// `wasi:io/streams.input-stream`.
-pub struct InputStreamRes;
-impl Resource for InputStreamRes {
-    const TYPE: ResourceType = super::host_type("wasi:io/streams@0.2", "input-stream");
+host_resources! {
+    /// `wasi:io/error.error`.
+    IoErrorRes = ("wasi:io/error@0.2", "error");
+    /// `wasi:io/poll.pollable`.
+    PollableRes = ("wasi:io/poll@0.2", "pollable");
+    /// `wasi:io/streams.output-stream`.
+    OutputStreamRes = ("wasi:io/streams@0.2", "output-stream");
+    /// `wasi:io/streams.input-stream`.
+    InputStreamRes = ("wasi:io/streams@0.2", "input-stream");
 }
 
 const ERROR: &str = "wasi:io/error@0.2";

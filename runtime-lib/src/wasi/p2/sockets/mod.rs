@@ -33,45 +33,43 @@ pub mod types;
 pub mod udp;
 
 use super::P2Host;
+use super::host_resources;
 use super::table::{Impl, host_fn};
 use crate::component::{HostResources, Resource, ResourceType, Trap};
 use crate::wasi::kernel::net::NetPolicy;
 
-/// `wasi:sockets/network.network`.
-pub struct NetworkRes;
-impl Resource for NetworkRes {
-    const TYPE: ResourceType = super::host_type("wasi:sockets/network@0.2", "network");
-}
+/// Socket option host functions of resource `$res`: per line, the WIT
+/// getter `$get` and setter `$set`, passing straight through to the kernel
+/// socket's methods of the same names by the calling module's `with`
+/// (which looks the socket up and maps kernel errors to `error-code`).
+macro_rules! socket_options {
+    ($res:ty { $($get:ident, $set:ident: $ty:ty;)* }) => {$(
+        #[doc = concat!("`", stringify!($get), "`: socket option getter.")]
+        pub fn $get(h: &mut P2Host, (this,): (Borrow<$res>,)) -> Res<$ty> {
+            with(h, &this, |s| s.$get())
+        }
 
-/// `wasi:sockets/tcp.tcp-socket`.
-pub struct TcpSocketRes;
-impl Resource for TcpSocketRes {
-    const TYPE: ResourceType = super::host_type("wasi:sockets/tcp@0.2", "tcp-socket");
+        #[doc = concat!("`", stringify!($set), "`: socket option setter.")]
+        pub fn $set(h: &mut P2Host, (this, value): (Borrow<$res>, $ty)) -> Res<()> {
+            with(h, &this, |s| s.$set(value))
+        }
+    )*};
 }
+use socket_options;
 
-/// `wasi:sockets/udp.udp-socket`.
-pub struct UdpSocketRes;
-impl Resource for UdpSocketRes {
-    const TYPE: ResourceType = super::host_type("wasi:sockets/udp@0.2", "udp-socket");
-}
-
-/// `wasi:sockets/udp.incoming-datagram-stream`.
-pub struct IncomingDatagramStreamRes;
-impl Resource for IncomingDatagramStreamRes {
-    const TYPE: ResourceType = super::host_type("wasi:sockets/udp@0.2", "incoming-datagram-stream");
-}
-
-/// `wasi:sockets/udp.outgoing-datagram-stream`.
-pub struct OutgoingDatagramStreamRes;
-impl Resource for OutgoingDatagramStreamRes {
-    const TYPE: ResourceType = super::host_type("wasi:sockets/udp@0.2", "outgoing-datagram-stream");
-}
-
-/// `wasi:sockets/ip-name-lookup.resolve-address-stream`.
-pub struct ResolveAddressStreamRes;
-impl Resource for ResolveAddressStreamRes {
-    const TYPE: ResourceType =
-        super::host_type("wasi:sockets/ip-name-lookup@0.2", "resolve-address-stream");
+host_resources! {
+    /// `wasi:sockets/network.network`.
+    NetworkRes = ("wasi:sockets/network@0.2", "network");
+    /// `wasi:sockets/tcp.tcp-socket`.
+    TcpSocketRes = ("wasi:sockets/tcp@0.2", "tcp-socket");
+    /// `wasi:sockets/udp.udp-socket`.
+    UdpSocketRes = ("wasi:sockets/udp@0.2", "udp-socket");
+    /// `wasi:sockets/udp.incoming-datagram-stream`.
+    IncomingDatagramStreamRes = ("wasi:sockets/udp@0.2", "incoming-datagram-stream");
+    /// `wasi:sockets/udp.outgoing-datagram-stream`.
+    OutgoingDatagramStreamRes = ("wasi:sockets/udp@0.2", "outgoing-datagram-stream");
+    /// `wasi:sockets/ip-name-lookup.resolve-address-stream`.
+    ResolveAddressStreamRes = ("wasi:sockets/ip-name-lookup@0.2", "resolve-address-stream");
 }
 
 /// The objects of `wasi:sockets`.

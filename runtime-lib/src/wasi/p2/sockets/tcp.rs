@@ -19,7 +19,7 @@ use super::super::P2Host;
 use super::super::io::{InputStreamRes, OutputStreamRes, Parent, PollableRes, Readiness};
 use super::tcp_stream::{Connection, TcpReader, TcpWriter};
 use super::types::{ErrorCode, IpAddressFamily, IpSocketAddress};
-use super::{NetworkRes, TcpSocketRes, no_object};
+use super::{NetworkRes, TcpSocketRes, no_object, socket_options};
 use crate::component::{Borrow, Own, Resource, Trap};
 use crate::wasi::kernel::net::inet::NetResult;
 use crate::wasi::kernel::net::tcp::TcpSocket;
@@ -248,87 +248,15 @@ pub fn set_listen_backlog_size(
     with(h, &this, |s| s.set_listen_backlog_size(value))
 }
 
-/// `keep-alive-enabled`.
-pub fn keep_alive_enabled(h: &mut P2Host, (this,): (Borrow<TcpSocketRes>,)) -> Res<bool> {
-    with(h, &this, |s| s.keep_alive_enabled())
-}
-
-/// `set-keep-alive-enabled`.
-pub fn set_keep_alive_enabled(
-    h: &mut P2Host,
-    (this, value): (Borrow<TcpSocketRes>, bool),
-) -> Res<()> {
-    with(h, &this, |s| s.set_keep_alive_enabled(value))
-}
-
-/// `keep-alive-idle-time`.
-pub fn keep_alive_idle_time(h: &mut P2Host, (this,): (Borrow<TcpSocketRes>,)) -> Res<u64> {
-    with(h, &this, |s| s.keep_alive_idle_time())
-}
-
-/// `set-keep-alive-idle-time`.
-pub fn set_keep_alive_idle_time(
-    h: &mut P2Host,
-    (this, value): (Borrow<TcpSocketRes>, u64),
-) -> Res<()> {
-    with(h, &this, |s| s.set_keep_alive_idle_time(value))
-}
-
-/// `keep-alive-interval`.
-pub fn keep_alive_interval(h: &mut P2Host, (this,): (Borrow<TcpSocketRes>,)) -> Res<u64> {
-    with(h, &this, |s| s.keep_alive_interval())
-}
-
-/// `set-keep-alive-interval`.
-pub fn set_keep_alive_interval(
-    h: &mut P2Host,
-    (this, value): (Borrow<TcpSocketRes>, u64),
-) -> Res<()> {
-    with(h, &this, |s| s.set_keep_alive_interval(value))
-}
-
-/// `keep-alive-count`.
-pub fn keep_alive_count(h: &mut P2Host, (this,): (Borrow<TcpSocketRes>,)) -> Res<u32> {
-    with(h, &this, |s| s.keep_alive_count())
-}
-
-/// `set-keep-alive-count`.
-pub fn set_keep_alive_count(h: &mut P2Host, (this, value): (Borrow<TcpSocketRes>, u32)) -> Res<()> {
-    with(h, &this, |s| s.set_keep_alive_count(value))
-}
-
-/// `hop-limit`.
-pub fn hop_limit(h: &mut P2Host, (this,): (Borrow<TcpSocketRes>,)) -> Res<u8> {
-    with(h, &this, |s| s.hop_limit())
-}
-
-/// `set-hop-limit`.
-pub fn set_hop_limit(h: &mut P2Host, (this, value): (Borrow<TcpSocketRes>, u8)) -> Res<()> {
-    with(h, &this, |s| s.set_hop_limit(value))
-}
-
-/// `receive-buffer-size`.
-pub fn receive_buffer_size(h: &mut P2Host, (this,): (Borrow<TcpSocketRes>,)) -> Res<u64> {
-    with(h, &this, |s| s.receive_buffer_size())
-}
-
-/// `set-receive-buffer-size`.
-pub fn set_receive_buffer_size(
-    h: &mut P2Host,
-    (this, value): (Borrow<TcpSocketRes>, u64),
-) -> Res<()> {
-    with(h, &this, |s| s.set_receive_buffer_size(value))
-}
-
-/// `send-buffer-size`.
-pub fn send_buffer_size(h: &mut P2Host, (this,): (Borrow<TcpSocketRes>,)) -> Res<u64> {
-    with(h, &this, |s| s.send_buffer_size())
-}
-
-/// `set-send-buffer-size`.
-pub fn set_send_buffer_size(h: &mut P2Host, (this, value): (Borrow<TcpSocketRes>, u64)) -> Res<()> {
-    with(h, &this, |s| s.set_send_buffer_size(value))
-}
+socket_options!(TcpSocketRes {
+    keep_alive_enabled, set_keep_alive_enabled: bool;
+    keep_alive_idle_time, set_keep_alive_idle_time: u64;
+    keep_alive_interval, set_keep_alive_interval: u64;
+    keep_alive_count, set_keep_alive_count: u32;
+    hop_limit, set_hop_limit: u8;
+    receive_buffer_size, set_receive_buffer_size: u64;
+    send_buffer_size, set_send_buffer_size: u64;
+});
 
 /// The current condition of socket `rep` (its pollable's view).
 fn current(h: &P2Host, rep: u32) -> Readiness {

@@ -21,6 +21,7 @@ use super::super::io::{Bytes, Parent, PollableRes, Readiness};
 use super::types::{ErrorCode, IpAddressFamily, IpSocketAddress};
 use super::{
     IncomingDatagramStreamRes, NetworkRes, OutgoingDatagramStreamRes, UdpSocketRes, no_object,
+    socket_options,
 };
 use crate::component::abi::{TypeDef, TypeError, TypeIndex, TypeTableBuilder};
 use crate::component::compound::next_field;
@@ -255,28 +256,10 @@ pub fn set_unicast_hop_limit(h: &mut P2Host, (this, value): (Borrow<UdpSocketRes
     with(h, &this, |s| s.set_hop_limit(value))
 }
 
-/// `receive-buffer-size`.
-pub fn receive_buffer_size(h: &mut P2Host, (this,): (Borrow<UdpSocketRes>,)) -> Res<u64> {
-    with(h, &this, |s| s.receive_buffer_size())
-}
-
-/// `set-receive-buffer-size`.
-pub fn set_receive_buffer_size(
-    h: &mut P2Host,
-    (this, value): (Borrow<UdpSocketRes>, u64),
-) -> Res<()> {
-    with(h, &this, |s| s.set_receive_buffer_size(value))
-}
-
-/// `send-buffer-size`.
-pub fn send_buffer_size(h: &mut P2Host, (this,): (Borrow<UdpSocketRes>,)) -> Res<u64> {
-    with(h, &this, |s| s.send_buffer_size())
-}
-
-/// `set-send-buffer-size`.
-pub fn set_send_buffer_size(h: &mut P2Host, (this, value): (Borrow<UdpSocketRes>, u64)) -> Res<()> {
-    with(h, &this, |s| s.set_send_buffer_size(value))
-}
+socket_options!(UdpSocketRes {
+    receive_buffer_size, set_receive_buffer_size: u64;
+    send_buffer_size, set_send_buffer_size: u64;
+});
 
 fn always(_h: &P2Host, _rep: u32) -> Readiness {
     Readiness::Always
