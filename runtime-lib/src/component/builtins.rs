@@ -115,6 +115,14 @@ pub unsafe extern "C" fn __kiln_cm_resource_drop(opts: *const CanonOpts, slots: 
         builtin(opts, slots, n, |opts, slots| {
             let t = target(opts)?;
             let inst = instances::instance_state(opts)?;
+            let handle = slots[0] as u32;
+            if let ResourceType::Host(_) = t.ty
+                && let Ok(e) = inst.entry(handle)
+            {
+                // A host handle handed out as another imported type (two
+                // versions of an interface with distinct resource types).
+                super::handles::check_imported_index(handle, opts.resource, e.imported)?;
+            }
             let mut dropped = None;
             inst.resource_drop(t.ty, slots[0] as u32, &mut |ty, rep| {
                 dropped = Some((ty, rep));

@@ -38,6 +38,11 @@ pub struct InstanceState {
     pub(super) flags: u32,
     pub(super) handles: HandleTable,
     pub(super) scopes: Vec<CallScope>,
+    /// During a host call: (host type number, the component's imported
+    /// resource index) of each host resource the lowered function's type
+    /// names, so handles are typed by the component's own imported type
+    /// (two versions of an interface may import distinct types).
+    pub(super) import_resources: Vec<(u32, u32)>,
 }
 
 impl InstanceState {
@@ -54,6 +59,7 @@ impl InstanceState {
             flags: INSTANCE_FLAG_MAY_LEAVE | INSTANCE_FLAG_MAY_ENTER,
             handles,
             scopes: Vec::new(),
+            import_resources: Vec::new(),
         }
     }
 

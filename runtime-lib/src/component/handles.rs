@@ -33,6 +33,7 @@ use super::value::{ComponentType, FlatSink, FlatSource, Lift, Lower};
 use kiln_abi::component::{
     HANDLE_INDEX_RESERVED, HANDLE_TABLE_MAX_LENGTH, TypeDef, TypeError, TypeIndex, TypeTableBuilder,
 };
+use kiln_abi::descriptor::NO_INDEX;
 use std::marker::PhantomData;
 
 /// The identity of a resource type.
@@ -86,6 +87,9 @@ pub struct HandleEntry {
     pub borrow_scope: Option<u32>,
     /// For an own: how many `borrow`s of it are lent out to calls.
     pub num_lends: u32,
+    /// For a host resource: the component's imported resource type (plan
+    /// index) it was handed out as, `NO_INDEX` if unknown.
+    pub imported: u32,
 }
 
 /// A component instance's handle table (see the module docs).
@@ -189,6 +193,15 @@ pub(super) struct CallScope {
     num_borrows: u32,
 }
 
+/// Both known and different: the component's two imported types are
+/// distinct even if the host backs them with one resource.
+pub fn check_imported_index(index: u32, want: u32, found: u32) -> Result<(), Trap> {
+    if want != NO_INDEX && found != NO_INDEX && want != found {
+        return Err(trap::wrong_handle_type(index));
+    }
+    Ok(())
+}
+
 fn check_type(index: u32, expected: ResourceType, found: ResourceType) -> Result<(), Trap> {
     if expected == found {
         Ok(())
@@ -231,13 +244,48 @@ impl InstanceState {
 
     /// `lower_own`: a new own handle for `rep`.
     pub fn lower_own(&mut self, ty: ResourceType, rep: u32) -> Result<u32, Trap> {
+        let imported = self.imported_as(ty);
         self.handles.add(HandleEntry {
             ty,
             rep,
             own: true,
             borrow_scope: None,
             num_lends: 0,
+            imported,
         })
+    }
+
+    /// Sets the host-resource map of the host call about to run (see
+    /// `InstanceState::import_resources`; host calls never nest).
+    pub fn set_import_resources(&mut self, map: &[(u32, u32)]) {
+        self.import_resources.clear();
+        self.import_resources.extend_from_slice(map);
+    }
+
+    /// The entry of handle `i`, if any.
+    pub fn entry(&self, i: u32) -> Result<&HandleEntry, Trap> {
+        self.handles.get(i)
+    }
+
+    /// The component's imported type for host resource `ty` in the current
+    /// host call, or `NO_INDEX`.
+    fn imported_as(&self, ty: ResourceType) -> u32 {
+        match ty {
+            ResourceType::Host(n) => self
+                .import_resources
+                .iter()
+                .find(|(h, _)| *h == n)
+                .map_or(NO_INDEX, |(_, p)| *p),
+            ResourceType::Defined { .. } => NO_INDEX,
+        }
+    }
+
+    /// Whether handle entry `e` may be used as the host resource `ty` in
+    /// the current host call: both sides know the component's imported
+    /// type and it differs -> the wrong-type error.
+    fn check_imported(&self, i: u32, ty: ResourceType, e: &HandleEntry) -> Result<(), Trap> {
+        let want = self.imported_as(ty);
+        check_imported_index(i, want, e.imported)
     }
 
     /// `lower_borrow`: the rep itself for the defining instance, else a
@@ -249,12 +297,14 @@ impl InstanceState {
             return Ok(rep);
         }
         let scope = self.current_scope()?;
+        let imported = self.imported_as(ty);
         let i = self.handles.add(HandleEntry {
             ty,
             rep,
             own: false,
             borrow_scope: Some(scope),
             num_lends: 0,
+            imported,
         })?;
         self.scopes[scope as usize].num_borrows += 1;
         Ok(i)
@@ -264,6 +314,7 @@ impl InstanceState {
     pub fn lift_own(&mut self, ty: ResourceType, i: u32) -> Result<u32, Trap> {
         let e = self.handles.get(i)?;
         check_type(i, ty, e.ty)?;
+        self.check_imported(i, ty, e)?;
         if e.num_lends != 0 {
             return Err(trap::handle_lent());
         }
@@ -278,8 +329,10 @@ impl InstanceState {
     /// ends).
     pub fn lift_borrow(&mut self, ty: ResourceType, i: u32) -> Result<u32, Trap> {
         let scope = self.current_scope()?;
+        let want = self.imported_as(ty);
         let e = self.handles.get_mut(i)?;
         check_type(i, ty, e.ty)?;
+        check_imported_index(i, want, e.imported)?;
         let rep = e.rep;
         if e.own {
             e.num_lends += 1;

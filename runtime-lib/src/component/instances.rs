@@ -171,6 +171,89 @@ pub struct ComponentRuntime {
     pub core: Vec<*mut Instance>,
     /// Per component instance: flags and handle table.
     pub states: Vec<InstanceState>,
+    /// Per lowered import (by `CanonOpts` address): (host type number,
+    /// imported resource index) of the host resources its type names,
+    /// computed on first use.
+    import_maps: std::collections::HashMap<usize, Vec<(u32, u32)>>,
+}
+
+impl ComponentRuntime {
+    /// The instance state of the lowered import with options `opts`, with
+    /// the import's host-resource map installed for the call (see
+    /// `InstanceState::set_import_resources`).
+    pub fn prepare_host_call(&mut self, opts: &CanonOpts) -> Result<&mut InstanceState, Trap> {
+        let c = self.component;
+        let map = Self::import_resources(&mut self.import_maps, c, opts);
+        let inst = self
+            .states
+            .get_mut(opts.component_instance as usize)
+            .ok_or_else(trap::no_instance)?;
+        inst.set_import_resources(map);
+        Ok(inst)
+    }
+
+    /// The host-resource map of the lowered import with options `opts`,
+    /// computed once per import.
+    fn import_resources<'a>(
+        maps: &'a mut std::collections::HashMap<usize, Vec<(u32, u32)>>,
+        c: Component,
+        opts: &CanonOpts,
+    ) -> &'a [(u32, u32)] {
+        maps.entry(opts as *const CanonOpts as usize)
+            .or_insert_with(|| {
+                let mut out = Vec::new();
+                if let Some((params, results)) = c.func_type(opts.func_type) {
+                    let types = c.types();
+                    for t in params.iter().chain(results) {
+                        collect_host_resources(&c, &types, *t, &mut out, 0);
+                    }
+                }
+                out
+            })
+    }
+}
+
+/// Adds (host type, resource index) for every `own`/`borrow` of a host
+/// resource inside type `t`.
+fn collect_host_resources(
+    c: &Component,
+    types: &kiln_abi::component::TypeTable<'_>,
+    t: u32,
+    out: &mut Vec<(u32, u32)>,
+    depth: u32,
+) {
+    use kiln_abi::component::program::RESOURCE_HOST;
+    use kiln_abi::component::{Type, TypeIndex};
+    if depth > 100 {
+        return;
+    }
+    let mut walk = |t: Option<TypeIndex>| {
+        if let Some(t) = t {
+            collect_host_resources(c, types, t.0, out, depth + 1);
+        }
+    };
+    match types.get(TypeIndex(t)) {
+        Some(Type::Own(r) | Type::Borrow(r)) => {
+            if let Some(d) = c.resources.get(r as usize)
+                && d.kind == RESOURCE_HOST
+                && !out.contains(&(d.host_type, r))
+            {
+                out.push((d.host_type, r));
+            }
+        }
+        Some(Type::List(e) | Type::FixedList(e, _) | Type::Option(e)) => walk(Some(e)),
+        Some(Type::Result { ok, err }) => {
+            walk(ok);
+            walk(err);
+        }
+        Some(Type::Record(ch) | Type::Tuple(ch) | Type::Variant(ch)) => {
+            for child in ch.iter() {
+                walk(child.ty);
+            }
+        }
+        Some(Type::Stream(e) | Type::Future(e)) => walk(e),
+        _ => {}
+    }
 }
 
 struct Cell(UnsafeCell<Option<ComponentRuntime>>);
@@ -239,6 +322,7 @@ pub fn instantiate(component: Component) -> Result<&'static mut ComponentRuntime
         component,
         core: Vec::with_capacity(component.instances.len()),
         states: (0..n).map(InstanceState::new).collect(),
+        import_maps: std::collections::HashMap::new(),
     };
     // SAFETY: start-up, single-threaded, before any guest code.
     unsafe { *RUNTIME.0.get() = Some(rt) };

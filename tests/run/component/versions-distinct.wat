@@ -6,7 +6,6 @@
 ;; used through the other version's method or resource.drop fails with the
 ;; wrong-type error (exit 1), while one handle table still numbers both.
 ;; (versions-shared.wat is the same component with the types made equal.)
-;;! skip = "Kiln identifies host resources by host type only (ResourceType::Host), so cross-version use of distinct imported types succeeds instead of failing as in Wasmtime; passes under KILN_TEST_ENGINE=wasmtime"
 ;;! stdout = "0.2.6 stream, 0.2.3 write\n0.2.0 stream, 0.2.0 write\nreused 2\n"
 (component
   (import "wasi:io/error@0.2.0" (instance $io-error

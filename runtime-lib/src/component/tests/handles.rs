@@ -36,6 +36,7 @@ fn own_entry(rep: u32) -> HandleEntry {
         own: true,
         borrow_scope: None,
         num_lends: 0,
+        imported: kiln_abi::descriptor::NO_INDEX,
     }
 }
 

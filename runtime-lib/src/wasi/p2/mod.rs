@@ -157,7 +157,9 @@ where
     // SAFETY: the trampoline's record and slot array.
     let (opts, slots) = unsafe { (&*opts, std::slice::from_raw_parts_mut(slots, n as usize)) };
     let result = (|| {
-        let inst = instances::instance_state(opts)?;
+        let inst = instances::runtime()
+            .ok_or_else(crate::component::trap::no_instance)?
+            .prepare_host_call(opts)?;
         let host = host()?;
         let mut realloc = GuestRealloc::from_opts(opts);
         let call = HostCall {
