@@ -246,20 +246,53 @@ pub const WASI_P2_UNSTABLE_FUNCS: &[(&str, &str, &str)] = &[(
     "network-error-code",
 )];
 
+/// `a == b`, usable in constants (the runtime builds its host table and
+/// resource identities at compile time with these lookups).
+pub const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// The index in [`WASI_P2_FUNCS`] of function `name` of interface key
+/// `interface`, if the host has it.
+pub const fn func_index(interface: &str, name: &str) -> Option<usize> {
+    let mut i = 0;
+    while i < WASI_P2_FUNCS.len() {
+        let f = &WASI_P2_FUNCS[i];
+        if str_eq(f.interface, interface) && str_eq(f.name, name) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
 /// The function `name` of interface key `interface`, if the host has it.
 pub fn find_func(interface: &str, name: &str) -> Option<(usize, &'static P2Func)> {
-    WASI_P2_FUNCS
-        .iter()
-        .enumerate()
-        .find(|(_, f)| f.interface == interface && f.name == name)
+    func_index(interface, name).map(|i| (i, &WASI_P2_FUNCS[i]))
 }
 
 /// The host type number of resource `name` of interface key `interface`.
-pub fn find_resource(interface: &str, name: &str) -> Option<u32> {
-    WASI_P2_RESOURCES
-        .iter()
-        .position(|r| r.interface == interface && r.name == name)
-        .map(|i| i as u32)
+pub const fn find_resource(interface: &str, name: &str) -> Option<u32> {
+    let mut i = 0;
+    while i < WASI_P2_RESOURCES.len() {
+        let r = &WASI_P2_RESOURCES[i];
+        if str_eq(r.interface, interface) && str_eq(r.name, name) {
+            return Some(i as u32);
+        }
+        i += 1;
+    }
+    None
 }
 
 #[cfg(test)]

@@ -105,15 +105,10 @@ pub fn host() -> Result<&'static mut P2Host, Trap> {
 /// The host type number of resource `name` of interface key `interface`,
 /// for `Resource::TYPE` constants; fails to compile if the list lacks it.
 pub const fn host_type(interface: &str, name: &str) -> ResourceType {
-    let list = kiln_abi::wasi_p2::WASI_P2_RESOURCES;
-    let mut i = 0;
-    while i < list.len() {
-        if table::str_eq(list[i].interface, interface) && table::str_eq(list[i].name, name) {
-            return ResourceType::Host(i as u32);
-        }
-        i += 1;
+    match kiln_abi::wasi_p2::find_resource(interface, name) {
+        Some(n) => ResourceType::Host(n),
+        None => panic!("resource not in kiln_abi::wasi_p2::WASI_P2_RESOURCES"),
     }
-    panic!("resource not in kiln_abi::wasi_p2::WASI_P2_RESOURCES")
 }
 
 /// Declares host resource marker types: per entry, `$name` for resource

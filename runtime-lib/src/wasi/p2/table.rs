@@ -64,22 +64,6 @@ pub const fn describer<P: ComponentType, R: ComponentType>(
     |b| Ok((P::describe(b)?, R::describe(b)?))
 }
 
-/// `a == b`, usable in constants.
-pub const fn str_eq(a: &str, b: &str) -> bool {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
-    if a.len() != b.len() {
-        return false;
-    }
-    let mut i = 0;
-    while i < a.len() {
-        if a[i] != b[i] {
-            return false;
-        }
-        i += 1;
-    }
-    true
-}
-
 /// The entry of a listed function the host does not implement.
 ///
 /// # Safety
@@ -92,22 +76,19 @@ unsafe extern "C" fn missing(_opts: *const CanonOpts, _slots: *mut u64, _n: u32)
 
 const fn build() -> [LoweredHostFn; WASI_P2_FUNCS.len()] {
     let mut out = [missing as LoweredHostFn; WASI_P2_FUNCS.len()];
-    let mut i = 0;
-    while i < WASI_P2_FUNCS.len() {
-        let f = &WASI_P2_FUNCS[i];
-        let mut g = 0;
-        while g < GROUPS.len() {
-            let impls = GROUPS[g];
-            let mut j = 0;
-            while j < impls.len() {
-                if str_eq(impls[j].0, f.interface) && str_eq(impls[j].1, f.name) {
-                    out[i] = impls[j].2.0;
-                }
-                j += 1;
+    let mut g = 0;
+    while g < GROUPS.len() {
+        let impls = GROUPS[g];
+        let mut j = 0;
+        while j < impls.len() {
+            // An implementation of an unlisted function fails the build.
+            match kiln_abi::wasi_p2::func_index(impls[j].0, impls[j].1) {
+                Some(i) => out[i] = impls[j].2.0,
+                None => panic!("a host function not in kiln_abi::wasi_p2::WASI_P2_FUNCS"),
             }
-            g += 1;
+            j += 1;
         }
-        i += 1;
+        g += 1;
     }
     out
 }
