@@ -26,7 +26,7 @@
 //!   flags, [`CanonOpts`], the lowered-import trampoline contract
 //!   ([`LoweredHostFn`], `u64` slots) and P3 codes.
 //! - [`names`]: `ns:pkg/iface@version` parsing, Wasmtime's alternate lookup
-//!   key, [`lookup`] of the best registered version, host symbol mangling.
+//!   key, [`lookup`] of the best registered version, [`canonical_key`].
 //!
 //! Typical use, on either side:
 //! ```

@@ -13,7 +13,7 @@
 //!   track. So one `0.2.12` host serves `0.2.0` through `0.2.12` guests, and a
 //!   `0.2.12` guest is served by a `0.2.3` host if that is all there is.
 //! - [`canonical_key`] is the name a host function is registered under
-//!   ([`mangle_symbol`] turns it into a symbol fragment).
+//!   (`crate::wasi_p2` lists them by it).
 
 use core::cmp::Ordering;
 use core::fmt;
@@ -316,35 +316,6 @@ pub fn lookup<'r>(
     best.map(|(r, _)| r)
 }
 
-/// Prefix of host functions for lowered component imports:
-/// `__kiln_cm_<mangled canonical interface key>_23<mangled function name>`.
-pub const HOST_IMPORT_PREFIX: &str = "__kiln_cm_";
-
-/// Writes `s` as a symbol fragment: ASCII letters and digits as they are,
-/// every other byte as `_` and two lowercase hex digits (so `_` is `_5f`),
-/// which is unambiguous and reversible.
-pub fn mangle_symbol(s: &str, out: &mut impl fmt::Write) -> fmt::Result {
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() {
-            out.write_char(b as char)?;
-        } else {
-            write!(out, "_{b:02x}")?;
-        }
-    }
-    Ok(())
-}
-
-/// Writes the host symbol of function `func` (e.g.
-/// `[method]output-stream.write`) of interface `interface` (any version on
-/// the track): [`HOST_IMPORT_PREFIX`] followed by the mangled
-/// `canonical_key(interface)#func`.
-pub fn host_import_symbol(interface: &str, func: &str, out: &mut impl fmt::Write) -> fmt::Result {
-    out.write_str(HOST_IMPORT_PREFIX)?;
-    mangle_symbol(canonical_key(interface), out)?;
-    mangle_symbol("#", out)?;
-    mangle_symbol(func, out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -535,32 +506,5 @@ mod tests {
             InterfaceName::parse("wasi:cli/exit@x"),
             Err(NameError::Version)
         );
-    }
-
-    #[test]
-    fn host_symbols() {
-        let mut s = String::new();
-        host_import_symbol(
-            "wasi:io/streams@0.2.6",
-            "[method]output-stream.write",
-            &mut s,
-        )
-        .unwrap();
-        assert_eq!(
-            s,
-            "__kiln_cm_wasi_3aio_2fstreams_400_2e2_23_5bmethod_5doutput_2dstream_2ewrite"
-        );
-        // Every version on the track gets the same symbol.
-        let mut t = String::new();
-        host_import_symbol(
-            "wasi:io/streams@0.2.12",
-            "[method]output-stream.write",
-            &mut t,
-        )
-        .unwrap();
-        assert_eq!(s, t);
-        let mut u = String::new();
-        mangle_symbol("a_b", &mut u).unwrap();
-        assert_eq!(u, "a_5fb");
     }
 }

@@ -135,8 +135,8 @@ pub struct CoreDefDesc {
     pub index: u32,
 }
 
-/// [`TrampolineDesc::kind`]: `canon lower` of a host import; `host` is its
-/// `LoweredHostFn`.
+/// [`TrampolineDesc::kind`]: `canon lower` of a host import (it calls an
+/// entry of [`crate::symbols::WASI_P2_HOST_TABLE`]).
 pub const TRAMPOLINE_LOWER_IMPORT: u32 = 0;
 /// [`TrampolineDesc::kind`]: `canon resource.new` (`[i32] -> [i32]`).
 pub const TRAMPOLINE_RESOURCE_NEW: u32 = 1;

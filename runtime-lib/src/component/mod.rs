@@ -30,7 +30,6 @@
 //!   lowering, `resource.new/rep/drop`, call scopes with borrow counting,
 //!   host resources ([`HostResources`] slab) and the typed [`Own`] and
 //!   [`Borrow`].
-//! - [`typecheck`]: whether a host type matches a plan's component type.
 //! - [`call`]: [`InstanceState`] (flags and handles of one component
 //!   instance) and [`call_host`], which runs one host function under the
 //!   flattening rules (parameters from slots or memory, results into slot 0
@@ -54,7 +53,6 @@ pub mod memory;
 pub mod program;
 pub mod string;
 pub mod trap;
-pub mod typecheck;
 pub mod value;
 pub mod wave;
 

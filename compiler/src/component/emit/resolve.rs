@@ -103,8 +103,8 @@ pub fn path_name(path: &[String]) -> String {
 }
 
 /// `(interface, item)` of an import path: a root function import has no
-/// interface (its name stands for both, as `host_import_symbol` expects an
-/// interface key); deeper paths cannot come from WASI.
+/// interface (its name stands for both, looked up as an interface key);
+/// deeper paths cannot come from WASI.
 fn split_path(path: &[String]) -> Option<(&str, &str)> {
     match path {
         [root] => Some((root.as_str(), "")),

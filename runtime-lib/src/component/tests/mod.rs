@@ -7,7 +7,6 @@ mod handles;
 mod lists;
 mod scalars;
 mod strings;
-mod typecheck;
 
 use super::abi::{PtrType, StringEncoding, TypeTableBuilder, align_to};
 use super::{
