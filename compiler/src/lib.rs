@@ -34,6 +34,13 @@ pub use error::CompileError;
 use std::fmt;
 use std::time::{Duration, Instant};
 
+/// Whether `wasm` is a component (by its binary header) rather than a
+/// core module: which of [`compile_component`] and [`compile_module`]
+/// takes it.
+pub fn is_component(wasm: &[u8]) -> bool {
+    wasmparser::Parser::is_component(wasm)
+}
+
 /// Compiles a core wasm module into a relocatable object.
 pub fn compile_module(wasm: &[u8], config: &Config) -> Result<Vec<u8>, CompileError> {
     compile_module_timed(wasm, config).map(|(object, _)| object)

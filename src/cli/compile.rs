@@ -9,7 +9,7 @@ use std::path::Path;
 /// errors name `file`. With `KILN_TIMINGS=1` the per-phase compile times
 /// go to stderr.
 pub fn compile(file: &Path, wasm: &[u8], config: &kiln_compiler::Config) -> Result<Vec<u8>> {
-    let compiled = if is_component(wasm) {
+    let compiled = if kiln_compiler::is_component(wasm) {
         kiln_compiler::compile_component_timed(wasm, config)
     } else {
         kiln_compiler::compile_module_timed(wasm, config)
@@ -20,12 +20,6 @@ pub fn compile(file: &Path, wasm: &[u8], config: &kiln_compiler::Config) -> Resu
         eprintln!("{timings}");
     }
     Ok(object)
-}
-
-/// Whether `wasm` is a component (binary header: version 0x0d, layer 1)
-/// rather than a core module.
-pub fn is_component(wasm: &[u8]) -> bool {
-    wasm.len() >= 8 && wasm[..4] == *b"\0asm" && wasm[6..8] == [1, 0]
 }
 
 /// Whether environment variable `name` is set to something other than

@@ -21,8 +21,13 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
         return errors::report(&[e]);
     }
     crate::wasi::set_fatal_handler(crate::traps::report_host_error_chain);
-    let main_context = errors::main_module_context(&settings.program);
-    let wasi = match crate::wasi::WasiCtx::new(settings.wasi.clone()) {
+    let RunSettings {
+        wasi,
+        invoke,
+        program,
+    } = settings;
+    let main_context = errors::main_module_context(&program);
+    let wasi = match crate::wasi::WasiCtx::new(wasi) {
         Ok(w) => w,
         Err(e) => return errors::report(&[e]),
     };
@@ -34,8 +39,7 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
     };
     // Like Wasmtime, the invoke string is parsed and type-checked before
     // instantiation.
-    let invoke = match settings
-        .invoke
+    let invoke = match invoke
         .as_deref()
         .map(|i| super::wave::prepare(&component, i))
     {
