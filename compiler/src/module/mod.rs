@@ -19,7 +19,7 @@ mod validate;
 
 pub use names::display_name;
 pub(crate) use translate::ref_val_type;
-pub use translate::{translate_module, translate_module_timed};
+pub use translate::{translate_component_module_timed, translate_module, translate_module_timed};
 pub use validate::SUPPORTED_FEATURES;
 
 use kiln_abi::ValType;

@@ -39,7 +39,7 @@ pub fn translate_module_timed(
     config: &Config,
     timings: &mut Timings,
 ) -> Result<ModuleInfo, CompileError> {
-    match translate_with_relaxation(wasm, config, timings) {
+    match translate_with_relaxation(wasm, config, timings, Bodies::Validate) {
         // A feature the module needs but Kiln lacks is reported before an
         // unknown import, even one that comes first: translate again
         // accepting every import to find such a feature.
@@ -50,7 +50,12 @@ pub fn translate_module_timed(
                 imports: ImportPolicy::Linked,
                 ..config.clone()
             };
-            match translate_with_relaxation(wasm, &linked, &mut Timings::default()) {
+            match translate_with_relaxation(
+                wasm,
+                &linked,
+                &mut Timings::default(),
+                Bodies::Validate,
+            ) {
                 Err(unsupported @ CompileError::Unsupported { .. }) => Err(unsupported),
                 _ => Err(unknown),
             }
@@ -59,14 +64,35 @@ pub fn translate_module_timed(
     }
 }
 
+/// [`translate_module_timed`] for a core module of a component: the
+/// component's validation already checked its function bodies, so they are
+/// not validated a second time.
+pub fn translate_component_module_timed(
+    wasm: &[u8],
+    config: &Config,
+    timings: &mut Timings,
+) -> Result<ModuleInfo, CompileError> {
+    translate_with_relaxation(wasm, config, timings, Bodies::AlreadyValidated)
+}
+
+/// Whether function bodies still need validating.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Bodies {
+    /// Validate them (a module on its own).
+    Validate,
+    /// The enclosing component's validation checked them.
+    AlreadyValidated,
+}
+
 /// [`translate_module_with`] the configured features, retried with
 /// [`validate::GC_RELAXATION`] when only GC's rules make the module valid.
 fn translate_with_relaxation(
     wasm: &[u8],
     config: &Config,
     timings: &mut Timings,
+    bodies: Bodies,
 ) -> Result<ModuleInfo, CompileError> {
-    match translate_module_with(wasm, config, timings, WasmFeatures::empty()) {
+    match translate_module_with(wasm, config, timings, WasmFeatures::empty(), bodies) {
         // Wasm 3.0 lets constant expressions read any earlier immutable
         // global, a relaxation wasmparser ties to GC (and Wasmtime accepts).
         // Kiln accepts modules that need GC for nothing else: they are
@@ -75,7 +101,7 @@ fn translate_with_relaxation(
         Err(CompileError::Unsupported { feature, .. })
             if feature == "gc" && validate::gc_relaxation_applies(wasm, config.features) =>
         {
-            translate_module_with(wasm, config, timings, validate::GC_RELAXATION)
+            translate_module_with(wasm, config, timings, validate::GC_RELAXATION, bodies)
         }
         result => result,
     }
@@ -88,6 +114,7 @@ fn translate_module_with(
     config: &Config,
     timings: &mut Timings,
     extra: WasmFeatures,
+    bodies: Bodies,
 ) -> Result<ModuleInfo, CompileError> {
     let start = Instant::now();
     // Offsets in descriptors and source maps are `u32`.
@@ -95,6 +122,9 @@ fn translate_module_with(
         return Err(CompileError::ImplLimit("modules of 4 GiB or more"));
     }
     let mut validator = validate::ModuleValidator::new(wasm, config.features, extra)?;
+    if bodies == Bodies::AlreadyValidated {
+        validator.skip_bodies();
+    }
     let mut info = ModuleInfo::default();
     // NB: a translation error (e.g. an unknown import) is only reported if
     // the whole module is valid, as if validation had run first.

@@ -174,6 +174,9 @@ pub struct ModuleValidator<'a> {
     mask: Option<WasmFeatures>,
     validator: Validator,
     bodies: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'a>)>,
+    /// Function bodies were validated elsewhere (a component's core
+    /// module): [`ModuleValidator::finish`] does not check them again.
+    skip_bodies: bool,
 }
 
 impl<'a> ModuleValidator<'a> {
@@ -194,7 +197,14 @@ impl<'a> ModuleValidator<'a> {
             mask,
             validator: Validator::new_with_features(enabled_features(mask).union(extra)),
             bodies: Vec::new(),
+            skip_bodies: false,
         })
+    }
+
+    /// Leaves function bodies unchecked: the caller's validation (of the
+    /// enclosing component) already checked them.
+    pub fn skip_bodies(&mut self) {
+        self.skip_bodies = true;
     }
 
     /// The parser to read `wasm` with (same features as validation).
@@ -216,7 +226,9 @@ impl<'a> ModuleValidator<'a> {
         };
         match checked {
             Ok(ValidPayload::Func(func, body)) => {
-                self.bodies.push((func, body));
+                if !self.skip_bodies {
+                    self.bodies.push((func, body));
+                }
                 Ok(())
             }
             Ok(_) => Ok(()),

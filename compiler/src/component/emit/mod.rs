@@ -94,7 +94,7 @@ pub fn emit_component(
         let bytes = module_bytes(wasm, p.range.clone(), m.as_u32())?;
         // Phase 1 sets (not adds) its times: sum them over the modules.
         let mut phase1 = Timings::default();
-        infos.push(crate::module::translate_module_timed(
+        infos.push(crate::module::translate_component_module_timed(
             bytes,
             &module_config,
             &mut phase1,
