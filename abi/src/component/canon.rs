@@ -252,11 +252,13 @@ pub const LOWERED_SLOT_SIZE: u32 = 8;
 /// signature `sig`: room for every core parameter and for the result, at
 /// least one.
 pub fn lowered_slots_len(sig: &super::CoreSig) -> usize {
-    sig.params
-        .as_slice()
-        .len()
-        .max(sig.results.as_slice().len())
-        .max(1)
+    lowered_slots_count(sig.params.as_slice().len(), sig.results.as_slice().len())
+}
+
+/// [`lowered_slots_len`] from the numbers of core parameters and results.
+pub const fn lowered_slots_count(params: usize, results: usize) -> usize {
+    let n = if params > results { params } else { results };
+    if n > 1 { n } else { 1 }
 }
 
 /// A host function reached from a lowered-import trampoline (see the module

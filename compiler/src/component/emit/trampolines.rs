@@ -45,7 +45,7 @@ use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_module::{DataId, FuncId, ModuleReloc};
 use kiln_abi::ValType;
-use kiln_abi::component::LOWERED_SLOT_SIZE;
+use kiln_abi::component::{LOWERED_SLOT_SIZE, lowered_slots_count};
 use rayon::prelude::*;
 
 /// `UserFuncName` namespace of component trampolines (wasm functions use 0,
@@ -177,7 +177,7 @@ fn build(
     let params = b.block_params(block).to_vec();
     let opts = params[0];
 
-    let num_slots = t.params.len().max(t.results.len()).max(1);
+    let num_slots = lowered_slots_count(t.params.len(), t.results.len());
     let slot_size = LOWERED_SLOT_SIZE as usize;
     // NB: at most 17 parameters (16 flat values plus a return pointer), so
     // the sizes below are tiny.
