@@ -24,7 +24,7 @@
 //!   [`WasiCtx`] whose host calls are serialised by one lock, except plain
 //!   sleeps (see [`WasiCtx`]).
 
-pub mod kernel;
+pub use kiln_wasi_kernel as kernel;
 pub mod p1;
 pub mod p2;
 

@@ -1,8 +1,18 @@
-//! The WASI kernel: one implementation of the WASI world shared by every ABI
-//! facade (P1 today, P2/P3 later).
+//! Kiln's WASI kernel: the one implementation of the WASI world that every
+//! ABI facade of the runtime (WASI P1 `wasi_snapshot_preview1`, WASI 0.2
+//! components, and later WASI 0.3 and `wasi:http`) operates on.
 //!
-//! Phase: run time. Inputs: the [`crate::wasi::WasiConfig`] grants. Outputs:
-//! the [`Kernel`] state the facades operate on.
+//! Phase: run time of a produced executable. Inputs: the grants decided at
+//! start-up (arguments, environment, preopened directories, network flags
+//! `kiln_abi::grants::GRANT_FLAG_*`). Outputs: the [`Kernel`] state and the
+//! ABI-neutral operations on it: descriptors ([`table`]), files and
+//! directories through capabilities ([`fs`]), standard streams ([`stdio`]),
+//! clocks ([`clock`]), random ([`random`]), sockets and name lookup
+//! ([`net`]), readiness ([`poll`]) and the one `mio` event loop ([`reactor`])
+//! every facade waits on.
+//!
+//! This crate knows nothing of guests: no linear memory, no handle tables,
+//! no canonical ABI. Facades translate guest encodings to these calls.
 //!
 //! Invariants:
 //! - Descriptors 0-2 are stdin, stdout and stderr; preopened directories
@@ -10,7 +20,8 @@
 //! - All filesystem access goes through [`fs::Dir`] capabilities; nothing in
 //!   the kernel opens a host path except the preopens at start-up.
 //! - ABI-specific encodings (errno numbers, rights, record layouts) live in
-//!   the facades, never here.
+//!   the facades, never here: no filesystem, clock, socket or random logic
+//!   is written twice.
 
 pub mod clock;
 pub mod error;
