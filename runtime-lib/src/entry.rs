@@ -26,7 +26,7 @@
 use crate::descriptor::Module;
 use crate::errors;
 use crate::grants::{self, Grants, RunSettings};
-use crate::instance::{InitError, Instance};
+use crate::instance::{HostState, InitError, Instance};
 use kiln_abi::component::program::{
     ComponentDescriptor, PROGRAM_COMPONENT, PROGRAM_MODULE, ProgramDescriptor,
 };
@@ -244,14 +244,15 @@ pub fn run_guest(module: Module, settings: RunSettings) -> i32 {
         Some(m) => &crate::threads::spawn::imports(m),
         None => &[],
     };
-    let instance = match Instance::with_imports(module, Some(wasi), imports) {
+    let instance = match Instance::with_imports(module, Some(HostState::new(wasi)), imports) {
         Ok(i) => Box::into_raw(i),
         Err(e) => return errors::report(&[main_context, instantiate_context, e]),
     };
     if let Some(m) = shared {
         // SAFETY: the main instance lives until the process exits, and so
-        // does its WASI context.
-        let wasi = unsafe { (*instance).host_state() };
+        // does its WASI context; no other reference to it exists yet.
+        let wasi = unsafe { (*instance).host_state::<crate::wasi::WasiCtx>() }
+            .map_or(std::ptr::null_mut(), |w| w as *mut crate::wasi::WasiCtx);
         crate::threads::spawn::init(module, m, wasi);
     }
     // SAFETY: `instance` stays alive until the process exits (it is

@@ -1,8 +1,11 @@
 //! Instances: the `VMContext` and everything it points to, set up from the
 //! descriptor alone (nothing is parsed at start-up).
 //!
-//! Phase: instantiation. Inputs: a [`Module`] and the guest's WASI context.
-//! Output: a boxed [`Instance`] whose `VMContext` compiled code can use.
+//! Phase: instantiation. Inputs: a [`Module`] and, optionally, the state of
+//! the host functions the module calls (for a WASI P1 module, its WASI
+//! context), which the instance owns without knowing its type
+//! ([`HostState`]). Output: a boxed [`Instance`] whose `VMContext` compiled
+//! code can use.
 //!
 //! Order (the spec's, wasm 2.0):
 //! 1. [`Instance::new`]: allocate the `VMContext` (size from
@@ -34,7 +37,6 @@
 use crate::descriptor::Module;
 use crate::memory::Memory;
 use crate::table::Table;
-use crate::wasi::WasiCtx;
 use kiln_abi::descriptor::{
     CONST_GLOBAL_GET, CONST_REF_FUNC, CONST_REF_NULL, CONST_VALUE, ConstExpr, DATA_FLAG_IN_IMAGE,
     KIND_MEMORY, MEMORY_FLAG_64, SEGMENT_FLAG_ACTIVE, SEGMENT_FLAG_DECLARED, TABLE_FLAG_64,
@@ -45,6 +47,7 @@ use kiln_abi::vmctx::{
     VMTableDefinition,
 };
 use std::alloc::Layout;
+use std::any::Any;
 use std::ptr::NonNull;
 
 /// Why instantiation stopped after the `VMContext` was built.
@@ -116,7 +119,33 @@ pub struct Instance {
     shared_memories: Vec<(u32, &'static crate::memory::shared::SharedMemory)>,
     dropped_data: Box<[bool]>,
     dropped_elems: Box<[bool]>,
-    host_state: *mut WasiCtx,
+    /// Owned host state; its address is in the `HOST_STATE` header slot.
+    host_state: Option<HostState>,
+}
+
+/// The state the host functions of an instance's imports work on (the WASI
+/// P1 context of a P1 module), owned by the instance and found by those
+/// functions through the `VMOffsets::HOST_STATE` slot of the `VMContext`.
+/// Type-erased, so that instances need not know the host's types: the code
+/// that stores a `T` is the code that reads it back as a `T`.
+pub struct HostState(Box<dyn Any>);
+
+impl std::fmt::Debug for HostState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("HostState(..)")
+    }
+}
+
+impl HostState {
+    /// Wraps `state`.
+    pub fn new<T: Any>(state: T) -> HostState {
+        HostState(Box::new(state))
+    }
+
+    /// The address compiled code and host functions see.
+    fn as_ptr(&mut self) -> *mut u8 {
+        (&mut *self.0 as *mut dyn Any).cast()
+    }
 }
 
 fn corrupt(what: String) -> String {
@@ -126,8 +155,8 @@ fn corrupt(what: String) -> String {
 impl Instance {
     /// Builds the instance of a module without imports other than host
     /// functions bound at compile time (step 1 of the module docs).
-    pub fn new(module: Module, wasi: Option<WasiCtx>) -> Result<Box<Instance>, String> {
-        Instance::with_imports(module, wasi, &[])
+    pub fn new(module: Module, host: Option<HostState>) -> Result<Box<Instance>, String> {
+        Instance::with_imports(module, host, &[])
     }
 
     /// Builds the instance (step 1 of the module docs) with `imports`: one
@@ -137,7 +166,7 @@ impl Instance {
     /// Every pointer in `imports` must stay valid for the instance's life.
     pub fn with_imports(
         module: Module,
-        wasi: Option<WasiCtx>,
+        host: Option<HostState>,
         imports: &[Import],
     ) -> Result<Box<Instance>, String> {
         let d = module.desc;
@@ -171,10 +200,7 @@ impl Instance {
             shared_memories: Vec::new(),
             dropped_data: vec![false; module.data.len()].into_boxed_slice(),
             dropped_elems: vec![false; module.elems.len()].into_boxed_slice(),
-            host_state: match wasi {
-                Some(ctx) => Box::into_raw(Box::new(ctx)),
-                None => std::ptr::null_mut(),
-            },
+            host_state: host,
         });
         instance.init_header();
         instance.init_imports(imports)?;
@@ -210,9 +236,9 @@ impl Instance {
         }
     }
 
-    /// The WASI context this instance was created with (null if none).
-    pub fn host_state(&self) -> *mut WasiCtx {
-        self.host_state
+    /// The host state this instance was created with, if it is a `T`.
+    pub fn host_state<T: Any>(&mut self) -> Option<&mut T> {
+        self.host_state.as_mut()?.0.downcast_mut()
     }
 
     /// The `VMContext`.
@@ -259,8 +285,11 @@ impl Instance {
                 .write(self.type_ids.as_ptr());
             self.at::<*mut VMMemoryDefinition>(VMOffsets::WASI_MEMORY)
                 .write(std::ptr::null_mut());
-            self.at::<*mut WasiCtx>(VMOffsets::HOST_STATE)
-                .write(self.host_state);
+            self.at::<*mut u8>(VMOffsets::HOST_STATE).write(
+                self.host_state
+                    .as_mut()
+                    .map_or(std::ptr::null_mut(), HostState::as_ptr),
+            );
         }
     }
 
@@ -833,10 +862,6 @@ impl Drop for Instance {
     fn drop(&mut self) {
         for m in &self.memories {
             crate::traps::registry::unregister_memory(m.base());
-        }
-        if !self.host_state.is_null() {
-            // SAFETY: created by `Box::into_raw` in `new`, dropped once.
-            drop(unsafe { Box::from_raw(self.host_state) });
         }
         // SAFETY: allocated in `new` with this layout.
         unsafe { std::alloc::dealloc(self.vmctx.as_ptr(), self.vmctx_layout) };
