@@ -305,8 +305,8 @@ mod tests {
         AbiContext, FlattenOpts, FuncSig, TypeDef, TypeIndex, TypeTableBuilder, canonical_key,
     };
 
-    /// Functions per interface, from the 0.2.12 WIT (design note
-    /// components.md §4.2, plus the unstable `network-error-code`).
+    /// Functions per interface, from the `wasi:cli/command@0.2.12` WIT
+    /// (plus the unstable `network-error-code`).
     const COUNTS: &[(&str, usize)] = &[
         ("wasi:cli/environment@0.2", 3),
         ("wasi:cli/exit@0.2", 2),

@@ -2,7 +2,7 @@
 //! runtime-facing facts of `canon lift`/`canon lower` that compiled
 //! trampolines and the runtime's host functions share.
 //!
-//! # Lowered-import trampolines (design note §3.2)
+//! # Lowered-import trampolines
 //!
 //! For each `canon lower` of a host import the compiler emits one trampoline
 //! with the core signature `flatten_functype(opts, ft, Lower)` (see

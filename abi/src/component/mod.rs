@@ -1,5 +1,5 @@
 //! Canonical ABI facts shared by the compiler's component front-end and the
-//! runtime's component host (issue 4): component value types, their memory
+//! runtime's component host: component value types, their memory
 //! layout and flattening, canonical options, the lowered-import calling
 //! contract, and interface-name matching. Written once, from component-model
 //! `design/mvp/CanonicalABI.md` (the Python definitions are quoted by name in

@@ -1,5 +1,5 @@
 //! Interface names and semver-compatible matching, as Wasmtime does it
-//! (`crates/environ/src/component/names.rs`, design note §4.1), plus the
+//! (Wasmtime's `crates/environ/src/component/names.rs`), plus the
 //! canonical-name short forms of the spec (`wasi:cli/exit@0.2`).
 //!
 //! - [`InterfaceName::parse`] splits `ns:pkg/iface@version` (nested

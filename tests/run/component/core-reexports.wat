@@ -1,4 +1,4 @@
-;; Core functions that are re-exported imports (issue 4): a module whose
+;; Core functions that are re-exported imports: a module whose
 ;; start function is an imported function, and a lifted `run`, a realloc
 ;; and a resource destructor named through a second core instance that
 ;; only imports and re-exports them. Kiln compiles no array-call entry for

@@ -1,4 +1,4 @@
-;; Calls between core modules of one component (issue 4): Kiln compiles a
+;; Calls between core modules of one component: Kiln compiles a
 ;; call of an imported function as a direct call when every instance of
 ;; the module binds the import to the same code, and through the import's
 ;; slot otherwise. Covered: a defined function of another module, the

@@ -1,5 +1,5 @@
 ;; Dynamic-linking style command (componentize-py, `wasm-tools component
-;; link`; issue 4): a "libc" module owns the memory, the function table and
+;; link`): a "libc" module owns the memory, the function table and
 ;; `__stack_pointer`; a shared library is loaded at `__memory_base` /
 ;; `__table_base` (globals of an `env` instance), fills the shared table
 ;; with an element segment and the shared memory with a data segment, and

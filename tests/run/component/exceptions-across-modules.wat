@@ -1,4 +1,4 @@
-;; Exceptions across the core modules of one component (issue 4): a tag
+;; Exceptions across the core modules of one component: a tag
 ;; defined by one module and imported by another, thrown in a third module
 ;; reached by a direct cross-module call inside a `try_table` (Kiln's
 ;; `try_call` to a statically bound import), caught with its payload; and

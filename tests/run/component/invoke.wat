@@ -1,4 +1,4 @@
-;; `--invoke` of component exports with WAVE arguments and results (issue 4):
+;; `--invoke` of component exports with WAVE arguments and results:
 ;; root functions of every value kind, functions of exported instances,
 ;; parameters past 16 flat values (through realloc), results through the
 ;; return pointer, and the lookup, parse and type errors. Invoke strings

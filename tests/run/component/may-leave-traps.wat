@@ -1,4 +1,4 @@
-;; may_leave (issue 4): while the host calls a guest realloc (lowering
+;; may_leave: while the host calls a guest realloc (lowering
 ;; strings into the guest) or a post-return function, the instance may not
 ;; leave: a lowered import or resource.new called from either is a wasm
 ;; trap (exit 134), as in Wasmtime, whose trampolines check may_leave for

@@ -1,4 +1,4 @@
-;; may_leave and post-return (issue 4), the passing half: post-return runs
+;; may_leave and post-return, the passing half: post-return runs
 ;; after the lifted function's results are read, with them as arguments:
 ;; `run`'s post-return traps (`unreachable`) exactly when it gets `run`'s
 ;; result (`ok` = 0), which shows it was called, after `run` printed. A

@@ -1,4 +1,4 @@
-;; Nested components (issue 4): the root instantiates one inner component
+;; Nested components: the root instantiates one inner component
 ;; twice, passing its host imports down (`with`); the inner component
 ;; reaches a root core module and a root instance type through outer
 ;; aliases, and its `run` is re-exported by the root. Inside it:

@@ -1,4 +1,4 @@
-;; A component exporting nothing `wasmtime run` can run (issue 4): `run`
+;; A component exporting nothing `wasmtime run` can run: `run`
 ;; exists, but at the root and in `wasi:cli/runner`, not in a
 ;; `wasi:cli/run@0.2.x` instance. Wasmtime instantiates it (the start
 ;; function prints), then fails naming the version its bindings know;

@@ -1,4 +1,4 @@
-;; Guest-defined resources (issue 4): `canon resource.new/rep/drop` on two
+;; Guest-defined resources: `canon resource.new/rep/drop` on two
 ;; resource types sharing the instance's one handle table with the host's
 ;; output-stream; a destructor that prints (it reaches `print` through a
 ;; funcref table the fixup module fills, since the resource type must exist

@@ -1,4 +1,4 @@
-;; Imported host resources (issue 4): `[resource-drop]output-stream` through
+;; Imported host resources: `[resource-drop]output-stream` through
 ;; `canon resource.drop` of the imported type, the freed index reused by the
 ;; next `get-stdout`, several streams alive at once, stderr and stdin;
 ;; then the errors (not traps: exit 1, as Wasmtime): writing through a

@@ -1,4 +1,4 @@
-;; Strings lowered INTO the guest (issue 4): `wasi:cli/environment`
+;; Strings lowered INTO the guest: `wasi:cli/environment`
 ;; get-environment (list<tuple<string, string>>) and get-arguments
 ;; (list<string>) through three lowerings with `string-encoding=utf8`,
 ;; `utf16` and `latin1+utf16`, non-ASCII values, the same logging realloc:

@@ -1,4 +1,4 @@
-;; Strings passed TO the host (issue 4): `wasi:filesystem` path strings
+;; Strings passed TO the host: `wasi:filesystem` path strings
 ;; lifted from the guest under `string-encoding=utf8`, `utf16` and
 ;; `latin1+utf16` (Latin-1 bytes, or UTF-16 tagged by bit 31 of the
 ;; length). A directory is created under one encoding and found (`exist`),

@@ -1,5 +1,5 @@
 ;; Several versions of one interface imported with DISTINCT resource types
-;; (issue 4): `wasi:io/streams@0.2.0` and `@0.2.3` each import their own
+;;: `wasi:io/streams@0.2.0` and `@0.2.3` each import their own
 ;; `output-stream` (`sub resource`), `wasi:cli/stdout@0.2.0` and `@0.2.6`
 ;; return one each. The host links every 0.2.x version to the same
 ;; resource, yet Wasmtime keeps the component's two types apart: a handle

@@ -1,4 +1,4 @@
-;; Several versions of one interface in one component (issue 4):
+;; Several versions of one interface in one component:
 ;; `wasi:io/streams@0.2.0` and `@0.2.3`, `wasi:cli/stdout@0.2.0` and
 ;; `@0.2.6`, with 0.2.3's `output-stream` declared equal to 0.2.0's (as
 ;; when a component's imports share the type). A stream obtained through
