@@ -25,28 +25,22 @@
 //!
 //! Invariants: no Rust panic ever unwinds through an `extern "C"` boundary
 //! (a panic hook turns every panic into `Error: internal runtime error: ...`
-//! and exit status [`entry::INTERNAL_ERROR_STATUS`]); the signal handler
+//! and exit status `kiln_vm::guard::INTERNAL_ERROR_STATUS`); the signal handler
 //! neither allocates nor locks.
 
 pub mod component;
-pub mod const_expr;
-pub mod descriptor;
 pub mod embed;
 pub mod entry;
-pub mod errors;
-pub mod exceptions;
 pub mod grants;
-pub mod instance;
-pub mod invoke;
-pub mod libcalls;
-pub mod memory;
-pub mod ref_types;
-pub mod stack;
-pub mod table;
 pub mod threads;
-pub mod traps;
-pub mod typeids;
 pub mod wasi;
+
+// The VM's modules under their old paths while the runtime's upper layers
+// move onto `kiln_vm` paths.
+pub use kiln_vm::{
+    const_expr, descriptor, errors, exceptions, instance, invoke, libcalls, memory, ref_types,
+    stack, table, traps, typeids,
+};
 
 #[cfg(test)]
 mod tests;

@@ -161,30 +161,13 @@ impl std::fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
-/// A trap, caught.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Trap {
-    /// The wasm trap code; `None` for a trap without one (e.g. an uncaught
-    /// exception, or a call the API refused).
-    pub code: Option<TrapCode>,
-    /// The reason, as Wasmtime words it after `wasm trap: `.
-    pub message: String,
-}
+pub use kiln_vm::traps::Trap;
 
-impl std::fmt::Display for Trap {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "wasm trap: {}", self.message)
-    }
-}
-
-impl std::error::Error for Trap {}
-
-impl Trap {
-    fn api(message: String) -> Trap {
-        Trap {
-            code: None,
-            message,
-        }
+/// A trap the API itself raises (no wasm trap code).
+fn api_trap(message: String) -> Trap {
+    Trap {
+        code: None,
+        message,
     }
 }
 
@@ -607,7 +590,7 @@ impl Func {
         let (params, results) = self.ty();
         if args.len() != params.len() || args.iter().zip(&params).any(|(a, p)| a.ty() != *p) {
             let found: Vec<ValType> = args.iter().map(Val::ty).collect();
-            return Err(Trap::api(format!(
+            return Err(api_trap(format!(
                 "argument type mismatch: expected {params:?}, found {found:?}"
             )));
         }
@@ -616,9 +599,9 @@ impl Func {
             .module()
             .funcs
             .get(self.index as usize)
-            .ok_or_else(|| Trap::api(format!("no function {}", self.index)))?;
+            .ok_or_else(|| api_trap(format!("no function {}", self.index)))?;
         if f.array_call == 0 {
-            return Err(Trap::api(format!(
+            return Err(api_trap(format!(
                 "function {} has no array-call entry (not exported)",
                 self.index
             )));

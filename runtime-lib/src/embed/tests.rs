@@ -5,12 +5,12 @@
 #![cfg(target_arch = "x86_64")]
 
 use super::*;
-use crate::tests::fixture::*;
 use kiln_abi::ValType::{I32, I64};
 use kiln_abi::descriptor::{KIND_FUNC, KIND_GLOBAL, KIND_MEMORY, KIND_TABLE, SEGMENT_FLAG_ACTIVE};
 use kiln_abi::trap::TrapCode;
 use kiln_abi::vmctx::{VMCounts, VMOffsets};
 use kiln_abi::{ValRaw, tables::TrapSite};
+use kiln_vm::fixture::*;
 use std::sync::OnceLock;
 
 /// Offsets of the hand-assembled functions in the code page.

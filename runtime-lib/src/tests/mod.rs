@@ -2,6 +2,4 @@
 //! instance setup, libcalls, invocation and traps (the trap tests run in a
 //! child process, since a trap ends the process).
 
-pub mod fixture;
-mod instance;
 mod traps;

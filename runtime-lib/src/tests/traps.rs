@@ -7,7 +7,6 @@
 //! Without that variable the `child_*` tests do nothing.
 #![cfg(target_arch = "x86_64")]
 
-use super::fixture::*;
 use crate::grants::RunSettings;
 use kiln_abi::ValRaw;
 use kiln_abi::ValType::*;
@@ -15,6 +14,7 @@ use kiln_abi::descriptor::*;
 use kiln_abi::tables::{SrcLoc, TrapSite};
 use kiln_abi::trap::TrapCode;
 use kiln_abi::vmctx::VMOffsets;
+use kiln_vm::fixture::*;
 use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, Output};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -444,14 +444,14 @@ fn without_start_export_nothing_runs() {
 #[test]
 fn child_internal_error() {
     if in_child() {
-        crate::entry::guard(|| panic!("boom"));
+        kiln_vm::guard::guard(|| panic!("boom"));
     }
 }
 
 #[test]
 fn panics_become_internal_errors() {
     let o = child("internal_error");
-    assert_eq!(o.status.code(), Some(crate::entry::INTERNAL_ERROR_STATUS));
+    assert_eq!(o.status.code(), Some(kiln_vm::guard::INTERNAL_ERROR_STATUS));
     assert!(
         stderr(&o).ends_with("Error: internal runtime error: boom\n"),
         "{}",

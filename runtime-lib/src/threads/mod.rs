@@ -2,9 +2,9 @@
 //!
 //! Phase: start-up ([`shared_memory_import`], [`spawn::init`]) and while
 //! the guest runs. Contents:
-//! - [`wait`]: `memory.atomic.wait32/wait64/notify` (a process-wide,
-//!   futex-like table of waiters keyed by native address), reached through
-//!   the libcalls of the same names.
+//! - `kiln_vm::wait`: `memory.atomic.wait32/wait64/notify` (a
+//!   process-wide, futex-like table of waiters keyed by native address),
+//!   reached through the libcalls of the same names.
 //! - [`spawn`]: wasi-threads' `thread-spawn` (one OS thread and one instance
 //!   per wasm thread, all over one shared memory and one WASI context).
 //!
@@ -13,7 +13,6 @@
 //! them inline (`compiler/src/func/atomics.rs`).
 
 pub mod spawn;
-pub mod wait;
 
 use crate::descriptor::Module;
 use crate::memory::shared::SharedMemory;

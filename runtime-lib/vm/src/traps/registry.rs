@@ -252,7 +252,7 @@ pub fn lookup_memory(addr: usize) -> Option<(u64, u64)> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tests::fixture::{FuncSpec, ModuleBuilder};
+    use crate::fixture::{FuncSpec, ModuleBuilder};
 
     fn module_at(start: u64, lens: &[u64]) -> Module {
         let mut at = start;

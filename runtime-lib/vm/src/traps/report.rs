@@ -174,7 +174,7 @@ pub fn write_trap(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::tests::fixture::leak_module;
+    use crate::fixture::leak_module;
 
     fn ctx() -> Vec<String> {
         vec![

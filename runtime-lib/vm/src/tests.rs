@@ -1,7 +1,7 @@
 //! Instance setup, segments, libcalls and array calls on hand-built
 //! descriptors.
 
-use super::fixture::*;
+use crate::fixture::*;
 use crate::instance::{InitError, Instance};
 use crate::libcalls;
 use kiln_abi::ValRaw;

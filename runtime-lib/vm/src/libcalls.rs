@@ -43,7 +43,7 @@ macro_rules! define_libcalls {
             #[unsafe(export_name = concat!("__kiln_rt_", stringify!($name)))]
             pub unsafe extern "C" fn $name( $($p: abi_ty!($t)),* ) $(-> abi_ty!($r))? {
                 // SAFETY: forwarded from the caller.
-                crate::entry::guard(|| unsafe { imp::$name($($p),*) })
+                crate::guard::guard(|| unsafe { imp::$name($($p),*) })
             }
         )*
     };
@@ -318,7 +318,7 @@ mod imp {
         timeout: i64,
     ) -> i32 {
         // SAFETY: the compiler checked alignment, bounds and sharedness.
-        unsafe { crate::threads::wait::wait32(addr, expected, timeout) }
+        unsafe { crate::wait::wait32(addr, expected, timeout) }
     }
 
     pub unsafe fn memory_atomic_wait64(
@@ -328,11 +328,11 @@ mod imp {
         timeout: i64,
     ) -> i32 {
         // SAFETY: as for `memory_atomic_wait32`.
-        unsafe { crate::threads::wait::wait64(addr, expected, timeout) }
+        unsafe { crate::wait::wait64(addr, expected, timeout) }
     }
 
     pub unsafe fn memory_atomic_notify(_vmctx: *mut u8, addr: *mut u8, count: i32) -> i32 {
-        crate::threads::wait::notify(addr, count as u32) as i32
+        crate::wait::notify(addr, count as u32) as i32
     }
 
     /// `mul_add` is correctly rounded everywhere (libm's `fma` in software

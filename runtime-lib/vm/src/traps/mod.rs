@@ -86,3 +86,21 @@ pub fn report_host_trap(code: kiln_abi::trap::TrapCode) -> ! {
     // output goes through write(2)).
     unsafe { libc::_exit(kiln_abi::trap::TRAP_EXIT_STATUS) }
 }
+
+/// A trap, caught.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Trap {
+    /// The wasm trap code; `None` for a trap without one (e.g. an uncaught
+    /// exception, or a call the API refused).
+    pub code: Option<kiln_abi::trap::TrapCode>,
+    /// The reason, as Wasmtime words it after `wasm trap: `.
+    pub message: String,
+}
+
+impl std::fmt::Display for Trap {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "wasm trap: {}", self.message)
+    }
+}
+
+impl std::error::Error for Trap {}
