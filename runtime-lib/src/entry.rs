@@ -1,5 +1,5 @@
-//! Process entry: `main`, the panic guard, and the run of the guest from
-//! start-up to exit status.
+//! Process entry: `main` and the run of the guest from start-up to exit
+//! status.
 //!
 //! Phase: the whole process. Inputs: `argc`/`argv` from the C runtime, the
 //! linked-in descriptors `__kiln_program` (pointing at the module's
@@ -16,10 +16,8 @@
 //! nothing runs) -> status 0. Traps exit from the signal handler (134);
 //! `proc_exit` exits from the WASI host.
 //!
-//! Invariants: no panic unwinds into C or compiled code: [`main`] installs a
-//! hook that prints `Error: internal runtime error: ...` and exits with
-//! [`INTERNAL_ERROR_STATUS`] (the runtime is built with `panic = "abort"`),
-//! and [`guard`] does the same where unwinding is enabled (tests).
+//! Invariants: no panic unwinds into C or compiled code: [`main`] installs
+//! the panic hook of [`crate::guard`] and runs under its `guard`.
 //! `SIGPIPE` is ignored, as in the `wasmtime` CLI (a Rust program), so a
 //! closed pipe is an `EPIPE` error for the guest, not a kill.
 
@@ -33,56 +31,12 @@ use kiln_abi::component::program::{
 use kiln_abi::descriptor::{KIND_FUNC, ModuleDescriptor, NO_INDEX};
 use kiln_abi::grants::{GRANT_FLAG_RUN_MODE, GrantsDescriptor, RUN_CONFIG_ENV};
 use std::ffi::{CStr, c_char, c_int};
-use std::panic::AssertUnwindSafe;
-
-/// Exit status after an internal runtime error (a bug in Kiln): `EX_SOFTWARE`.
-pub const INTERNAL_ERROR_STATUS: i32 = 70;
 
 /// Defined only by a runtime of the same ABI version; every compiled module refers
 /// to it (`kiln_abi::symbols::abi_version_symbol`), so a module compiled for
 /// another ABI version fails to link with this runtime.
 #[unsafe(no_mangle)]
 pub static __kiln_abi_v4: u8 = kiln_abi::ABI_VERSION as u8;
-
-fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
-    if let Some(s) = payload.downcast_ref::<&str>() {
-        s
-    } else if let Some(s) = payload.downcast_ref::<String>() {
-        s
-    } else {
-        "unknown panic"
-    }
-}
-
-/// Prints `Error: internal runtime error: <message>` and exits with
-/// [`INTERNAL_ERROR_STATUS`] without running destructors or atexit hooks.
-pub fn internal_error(message: &str) -> ! {
-    let text = format!("Error: internal runtime error: {message}\n");
-    errors::write_fd(2, text.as_bytes());
-    // SAFETY: `_exit` is always safe to call.
-    unsafe { libc::_exit(INTERNAL_ERROR_STATUS) }
-}
-
-/// Turns every panic into [`internal_error`]: with `panic = "abort"` the
-/// hook is the only code that runs after a panic.
-pub fn install_panic_hook() {
-    std::panic::set_hook(Box::new(|info| {
-        let location = info
-            .location()
-            .map(|l| format!(" at {}:{}", l.file(), l.line()))
-            .unwrap_or_default();
-        internal_error(&format!("{}{location}", panic_message(info.payload())));
-    }));
-}
-
-/// Runs `f`, turning a panic into [`internal_error`] instead of unwinding
-/// (for `extern "C"` bodies when unwinding is enabled).
-pub fn guard<R>(f: impl FnOnce() -> R) -> R {
-    match std::panic::catch_unwind(AssertUnwindSafe(f)) {
-        Ok(r) => r,
-        Err(payload) => internal_error(panic_message(&*payload)),
-    }
-}
 
 #[cfg(not(any(test, feature = "embedding")))]
 unsafe extern "C" {
@@ -134,8 +88,8 @@ impl Program {
 #[cfg(not(any(test, feature = "embedding")))]
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
-    install_panic_hook();
-    guard(|| {
+    crate::guard::install_panic_hook();
+    crate::guard::guard(|| {
         // SAFETY: the C runtime's arguments.
         let args = unsafe { collect_args(argc, argv) };
         // SAFETY: the linker resolved both symbols to the compiler's
@@ -324,10 +278,5 @@ mod tests {
         // The static above must carry exactly the name the compiler refers to.
         assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v4");
         assert_eq!(super::__kiln_abi_v4 as u32, kiln_abi::ABI_VERSION);
-    }
-
-    #[test]
-    fn guard_passes_results_through() {
-        assert_eq!(super::guard(|| 5), 5);
     }
 }

@@ -25,7 +25,7 @@
 //!
 //! Invariants: no Rust panic ever unwinds through an `extern "C"` boundary
 //! (a panic hook turns every panic into `Error: internal runtime error: ...`
-//! and exit status [`entry::INTERNAL_ERROR_STATUS`]); the signal handler
+//! and exit status [`guard::INTERNAL_ERROR_STATUS`]); the signal handler
 //! neither allocates nor locks.
 
 pub mod component;
@@ -36,6 +36,7 @@ pub mod entry;
 pub mod errors;
 pub mod exceptions;
 pub mod grants;
+pub mod guard;
 pub mod instance;
 pub mod invoke;
 pub mod libcalls;

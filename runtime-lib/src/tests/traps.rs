@@ -444,14 +444,14 @@ fn without_start_export_nothing_runs() {
 #[test]
 fn child_internal_error() {
     if in_child() {
-        crate::entry::guard(|| panic!("boom"));
+        crate::guard::guard(|| panic!("boom"));
     }
 }
 
 #[test]
 fn panics_become_internal_errors() {
     let o = child("internal_error");
-    assert_eq!(o.status.code(), Some(crate::entry::INTERNAL_ERROR_STATUS));
+    assert_eq!(o.status.code(), Some(crate::guard::INTERNAL_ERROR_STATUS));
     assert!(
         stderr(&o).ends_with("Error: internal runtime error: boom\n"),
         "{}",

@@ -164,7 +164,7 @@ fn run_in_frame<F: FnOnce()>(frame: &mut CatchFrame, closure: &mut Option<F>) ->
         // whole call.
         let f = unsafe { &mut *data.cast::<Option<F>>() }.take();
         if let Some(f) = f {
-            crate::entry::guard(f);
+            crate::guard::guard(f);
         }
     }
     let frame_ptr: *mut CatchFrame = frame;
