@@ -1,5 +1,5 @@
-//! Process entry: `main`, the panic guard, and the run of the guest from
-//! start-up to exit status.
+//! Process entry: `main` and the run of the guest from start-up to exit
+//! status.
 //!
 //! Phase: the whole process. Inputs: `argc`/`argv` from the C runtime, the
 //! linked-in descriptors `__kiln_program` (pointing at the module's
@@ -16,11 +16,8 @@
 //! nothing runs) -> status 0. Traps exit from the signal handler (134);
 //! `proc_exit` exits from the WASI host.
 //!
-//! Invariants: no panic unwinds into C or compiled code: [`main`] installs a
-//! hook that prints `Error: internal runtime error: ...` and exits with
-//! `kiln_vm::guard::INTERNAL_ERROR_STATUS` (the runtime is built with
-//! `panic = "abort"`), and `kiln_vm::guard::guard` does the same where
-//! unwinding is enabled (tests).
+//! Invariants: no panic unwinds into C or compiled code: [`main`] installs
+//! the panic hook of `kiln_vm::guard` and runs under its `guard`.
 //! `SIGPIPE` is ignored, as in the `wasmtime` CLI (a Rust program), so a
 //! closed pipe is an `EPIPE` error for the guest, not a kill.
 

@@ -6,12 +6,14 @@
 //! The resource is `opts.resource` (the plan's index): a defined resource
 //! is `ResourceType::Defined` of its defining component instance; an
 //! imported one is the host's type number, and dropping an own handle of it
-//! runs the host's drop (`crate::wasi::p2::drop_host_resource`). A guest
-//! destructor runs after the handle is gone and no instance state is
-//! borrowed (it may call imports).
+//! runs the host's drop (`Host::drop_resource`). Each built-in borrows the
+//! instance state (and the host) only for its own step, never across a
+//! guest destructor, which runs after the handle is gone and may call
+//! imports (the re-entrancy rule in `super::runtime`).
 
 use super::handles::ResourceType;
-use super::instances::{self, GuestFunc, raise};
+use super::instances::{GuestFunc, raise, runtime};
+use super::runtime::ComponentRuntime;
 use super::trap::{self, Trap};
 use kiln_abi::ValRaw;
 use kiln_abi::component::CanonOpts;
@@ -23,8 +25,7 @@ struct Target {
     dtor: Option<GuestFunc>,
 }
 
-fn target(opts: &CanonOpts) -> Result<Target, Trap> {
-    let rt = instances::runtime().ok_or_else(trap::no_instance)?;
+fn target(rt: &ComponentRuntime, opts: &CanonOpts) -> Result<Target, Trap> {
     let r = rt
         .component
         .resources
@@ -53,7 +54,8 @@ fn target(opts: &CanonOpts) -> Result<Target, Trap> {
     }
 }
 
-/// Runs `f` on the options and slots of a built-in call, raising errors.
+/// Runs `f` on the running component, the options and slots of a built-in
+/// call, raising errors.
 ///
 /// # Safety
 /// `opts` and `slots` come from a compiled trampoline (the contract).
@@ -61,11 +63,14 @@ unsafe fn builtin(
     opts: *const CanonOpts,
     slots: *mut u64,
     n: u32,
-    f: impl FnOnce(&CanonOpts, &mut [u64]) -> Result<(), Trap>,
+    f: impl FnOnce(&ComponentRuntime, &CanonOpts, &mut [u64]) -> Result<(), Trap>,
 ) {
     // SAFETY: the trampoline passes its record and `n >= 1` slots.
     let (opts, slots) = unsafe { (&*opts, std::slice::from_raw_parts_mut(slots, n as usize)) };
-    if let Err(t) = f(opts, slots) {
+    let result = runtime()
+        .ok_or_else(trap::no_instance)
+        .and_then(|rt| f(rt, opts, slots));
+    if let Err(t) = result {
         raise(t)
     }
 }
@@ -78,10 +83,12 @@ unsafe fn builtin(
 pub unsafe extern "C" fn __kiln_cm_resource_new(opts: *const CanonOpts, slots: *mut u64, n: u32) {
     // SAFETY: forwarded.
     unsafe {
-        builtin(opts, slots, n, |opts, slots| {
-            let t = target(opts)?;
-            let inst = instances::instance_state(opts)?;
-            slots[0] = u64::from(inst.resource_new(t.ty, slots[0] as u32)?);
+        builtin(opts, slots, n, |rt, opts, slots| {
+            let t = target(rt, opts)?;
+            let rep = slots[0] as u32;
+            let handle =
+                rt.with_instance(opts.component_instance, |inst| inst.resource_new(t.ty, rep))?;
+            slots[0] = u64::from(handle);
             Ok(())
         })
     }
@@ -95,10 +102,13 @@ pub unsafe extern "C" fn __kiln_cm_resource_new(opts: *const CanonOpts, slots: *
 pub unsafe extern "C" fn __kiln_cm_resource_rep(opts: *const CanonOpts, slots: *mut u64, n: u32) {
     // SAFETY: forwarded.
     unsafe {
-        builtin(opts, slots, n, |opts, slots| {
-            let t = target(opts)?;
-            let inst = instances::instance_state(opts)?;
-            slots[0] = u64::from(inst.resource_rep(t.ty, slots[0] as u32)?);
+        builtin(opts, slots, n, |rt, opts, slots| {
+            let t = target(rt, opts)?;
+            let handle = slots[0] as u32;
+            let rep = rt.with_instance(opts.component_instance, |inst| {
+                inst.resource_rep(t.ty, handle)
+            })?;
+            slots[0] = u64::from(rep);
             Ok(())
         })
     }
@@ -112,29 +122,34 @@ pub unsafe extern "C" fn __kiln_cm_resource_rep(opts: *const CanonOpts, slots: *
 pub unsafe extern "C" fn __kiln_cm_resource_drop(opts: *const CanonOpts, slots: *mut u64, n: u32) {
     // SAFETY: forwarded.
     unsafe {
-        builtin(opts, slots, n, |opts, slots| {
-            let t = target(opts)?;
-            let inst = instances::instance_state(opts)?;
+        builtin(opts, slots, n, |rt, opts, slots| {
+            let t = target(rt, opts)?;
             let handle = slots[0] as u32;
-            if let ResourceType::Host(_) = t.ty
-                && let Ok(e) = inst.entry(handle)
-            {
-                // A host handle handed out as another imported type (two
-                // versions of an interface with distinct resource types).
-                super::handles::check_imported_index(handle, opts.resource, e.imported)?;
-            }
-            let mut dropped = None;
-            inst.resource_drop(t.ty, slots[0] as u32, &mut |ty, rep| {
-                dropped = Some((ty, rep));
-                Ok(())
+            let dropped = rt.with_instance(opts.component_instance, |inst| {
+                if let ResourceType::Host(_) = t.ty
+                    && let Ok(e) = inst.entry(handle)
+                {
+                    // A host handle handed out as another imported type (two
+                    // versions of an interface with distinct resource types).
+                    super::handles::check_imported_index(handle, opts.resource, e.imported)?;
+                }
+                let mut dropped = None;
+                inst.resource_drop(t.ty, handle, &mut |ty, rep| {
+                    dropped = Some((ty, rep));
+                    Ok(())
+                })?;
+                Ok(dropped)
             })?;
             match dropped {
-                Some((ResourceType::Host(ty), rep)) => crate::wasi::p2::drop_host_resource(ty, rep),
+                Some((ResourceType::Host(ty), rep)) => {
+                    rt.with_host(|host| host.drop_resource(ty, rep))
+                }
                 Some((ResourceType::Defined { .. }, rep)) => match t.dtor {
                     Some(f) => {
                         let mut v = [ValRaw::default()];
                         v[0].0[..4].copy_from_slice(&rep.to_le_bytes());
-                        // SAFETY: a destructor is `[i32] -> []`.
+                        // SAFETY: a destructor is `[i32] -> []`; no borrow
+                        // of the state is alive (the closure above ended).
                         f.call(&mut v)
                     }
                     None => Ok(()),

@@ -5,7 +5,7 @@
 //! [`call_host`] implements the host half of the lowered-import contract
 //! (`kiln_abi::component::canon`) for `flatten_functype(.., Lower)` of
 //! `(params P) -> R`:
-//! 1. traps if `may_leave` is clear (the trampoline checks it too);
+//! 1. traps if `may_leave` is clear (trampolines do not check it);
 //! 2. opens a call scope on the instance (borrows lifted from it are lent
 //!    until the call ends);
 //! 3. lifts `P` from the slots, or, when `P` flattens to more than
@@ -19,6 +19,11 @@
 //!    way, calling `realloc` in the spec's order;
 //! 6. restores the flags and closes the call scope (returning lends;
 //!    trapping if borrows handed to the instance were left behind).
+//!
+//! The instance state is reached through an [`InstanceAccess`], one step
+//! at a time: steps 1 to 3 in one borrow, step 4 and every `realloc` of
+//! step 5 with none, so that a running component's state is never borrowed
+//! while guest code runs (the re-entrancy rule in `super::runtime`).
 
 use super::handles::{CallScope, HandleTable};
 use super::memory::{GuestMemory, LiftCx, LowerCx, Realloc};
@@ -107,26 +112,59 @@ pub struct HostCall<'a> {
     pub encoding: StringEncoding,
 }
 
+/// Access to one component instance's state, one operation at a time.
+///
+/// Lowering holds this, not a `&mut InstanceState`, because it calls the
+/// guest's `realloc` between its handle operations, and no borrow of the
+/// running component's state may be alive while guest code runs (the
+/// re-entrancy rule in `super::runtime`). An [`InstanceState`] owned by the
+/// caller (tests) is its own access.
+pub trait InstanceAccess {
+    /// Runs `f` on the instance state.
+    fn with_instance_dyn(&mut self, f: &mut dyn FnMut(&mut InstanceState)) -> Result<(), Trap>;
+}
+
+impl InstanceAccess for InstanceState {
+    fn with_instance_dyn(&mut self, f: &mut dyn FnMut(&mut InstanceState)) -> Result<(), Trap> {
+        f(self);
+        Ok(())
+    }
+}
+
+/// Runs `f` on the instance state behind `access` (one operation).
+pub fn with_instance<A, T>(
+    access: &mut A,
+    f: impl FnOnce(&mut InstanceState) -> Result<T, Trap>,
+) -> Result<T, Trap>
+where
+    A: InstanceAccess + ?Sized,
+{
+    let mut f = Some(f);
+    let mut out = None;
+    access.with_instance_dyn(&mut |inst| {
+        if let Some(f) = f.take() {
+            out = Some(f(inst));
+        }
+    })?;
+    // `None`: the access did not run the closure (no such instance).
+    out.unwrap_or_else(|| Err(trap::no_instance()))
+}
+
 /// Runs host function `f` as the callee of a lowered import of type
-/// `(P) -> R` (see the module docs).
+/// `(P) -> R` (see the module docs). The instance state is borrowed
+/// through `inst` for each step, never while `f` or `realloc` runs.
 ///
 /// # Safety
 /// `call.memory` must satisfy [`GuestMemory::new`]'s contract, and the guest
 /// must not run (other than through `realloc` during result lowering)
 /// while `'m` values lifted from it are alive.
-pub unsafe fn call_host<'m, P, R, F>(
-    inst: &mut InstanceState,
-    call: HostCall<'_>,
-    f: F,
-) -> Result<(), Trap>
+pub unsafe fn call_host<'m, P, R, A, F>(inst: &mut A, call: HostCall<'_>, f: F) -> Result<(), Trap>
 where
     P: Lift<'m>,
     R: Lower,
+    A: InstanceAccess,
     F: FnOnce(P) -> Result<R, Trap>,
 {
-    if !inst.may_leave() {
-        return Err(trap::cannot_leave());
-    }
     let params_in_memory = P::FLAT > MAX_FLAT_PARAMS;
     let core_params = if params_in_memory { 1 } else { P::FLAT };
     let results_in_memory = R::FLAT > MAX_FLAT_RESULTS;
@@ -135,13 +173,6 @@ where
     } else {
         core_params.max(R::FLAT)
     };
-    if call.slots.len() < needed {
-        return Err(trap::trap(format!(
-            "lowered import called with {} slots, expected {needed}",
-            call.slots.len()
-        )));
-    }
-    inst.enter_call();
     // SAFETY: the caller's contract on `call.memory` and on `'m`.
     let bytes: &'m [u8] = unsafe { call.memory.bytes() };
     let HostCall {
@@ -150,24 +181,49 @@ where
         mut realloc,
         encoding,
     } = call;
-    let result = lift_params::<P>(inst, bytes, memory, encoding, slots, core_params)
-        .and_then(f)
-        .and_then(|r| {
-            let saved = inst.flags();
-            inst.set_flags(saved & !INSTANCE_FLAG_MAY_LEAVE);
-            let realloc = realloc.as_mut().map(|r| &mut **r as &mut dyn Realloc);
-            let mut cx = LowerCx::new(memory, realloc, encoding, Some(&mut *inst));
-            let lowered = if results_in_memory {
-                let ptr = slots[core_params] as u32;
-                check_tuple_ptr(cx.memory(), ptr, R::ALIGN32, R::SIZE32)
-                    .and_then(|()| r.store(&mut cx, ptr))
-            } else {
-                r.lower_flat(&mut cx, &mut FlatSink::new(&mut slots[..R::FLAT]))
-            };
-            inst.set_flags(saved);
-            lowered
+    // Steps 1 to 3; the outer error leaves no call scope open.
+    let lifted = with_instance(inst, |i| {
+        if !i.may_leave() {
+            return Err(trap::cannot_leave());
+        }
+        if slots.len() < needed {
+            return Err(trap::trap(format!(
+                "lowered import called with {} slots, expected {needed}",
+                slots.len()
+            )));
+        }
+        i.enter_call();
+        Ok(lift_params::<P>(
+            i,
+            bytes,
+            memory,
+            encoding,
+            slots,
+            core_params,
+        ))
+    })?;
+    let result = lifted.and_then(f).and_then(|r| {
+        let saved = with_instance(inst, |i| {
+            let saved = i.flags();
+            i.set_flags(saved & !INSTANCE_FLAG_MAY_LEAVE);
+            Ok(saved)
+        })?;
+        let realloc = realloc.as_mut().map(|r| &mut **r as &mut dyn Realloc);
+        let mut cx = LowerCx::new(memory, realloc, encoding, Some(&mut *inst));
+        let lowered = if results_in_memory {
+            let ptr = slots[core_params] as u32;
+            check_tuple_ptr(cx.memory(), ptr, R::ALIGN32, R::SIZE32)
+                .and_then(|()| r.store(&mut cx, ptr))
+        } else {
+            r.lower_flat(&mut cx, &mut FlatSink::new(&mut slots[..R::FLAT]))
+        };
+        let restored = with_instance(inst, |i| {
+            i.set_flags(saved);
+            Ok(())
         });
-    let exit = inst.exit_call();
+        lowered.and(restored)
+    });
+    let exit = with_instance(inst, |i| i.exit_call());
     result.and(exit)
 }
 

@@ -31,7 +31,7 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
         Ok(w) => w,
         Err(e) => return errors::report(&[e]),
     };
-    crate::wasi::p2::install(wasi);
+    let host = Box::new(crate::wasi::p2::P2Host::new(wasi));
     // SAFETY: the compiler's descriptor, valid for the process.
     let component = match unsafe { Component::new(desc) } {
         Ok(c) => c,
@@ -52,7 +52,7 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
         }
     };
     crate::traps::set_context(vec![main_context.clone()]);
-    let rt = match instances::instantiate(component) {
+    let rt = match instances::instantiate(component, host) {
         Ok(rt) => rt,
         Err(e) => return errors::report(&[main_context, e]),
     };
@@ -77,8 +77,14 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
             "no exported instance named `wasi:cli/run@0.2.12`".to_string(),
         ]);
     };
+    let Some(&instance) = rt.core.get(run.func.instance as usize) else {
+        return errors::report(&[
+            main_context,
+            "corrupt component descriptor: export instance".to_string(),
+        ]);
+    };
     let func = GuestFunc {
-        instance: rt.core[run.func.instance as usize],
+        instance,
         func: run.func.index,
     };
     crate::traps::set_context(vec![

@@ -516,12 +516,12 @@ macro_rules! handle_type {
 
         impl<R: Resource> Lower for $t<R> {
             fn lower_flat(&self, cx: &mut LowerCx<'_>, dst: &mut FlatSink<'_>) -> Result<(), Trap> {
-                let i = cx.instance()?.$lower(R::TYPE, self.rep)?;
+                let i = cx.with_instance(|inst| inst.$lower(R::TYPE, self.rep))?;
                 dst.push(u64::from(i));
                 Ok(())
             }
             fn store(&self, cx: &mut LowerCx<'_>, ptr: u32) -> Result<(), Trap> {
-                let i = cx.instance()?.$lower(R::TYPE, self.rep)?;
+                let i = cx.with_instance(|inst| inst.$lower(R::TYPE, self.rep))?;
                 cx.write(ptr, &i.to_le_bytes())
             }
         }

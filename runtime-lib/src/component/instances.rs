@@ -1,8 +1,9 @@
 //! Component instantiation at run time: the core instances of a compiled
 //! component built in plan order, their imports bound as the descriptor
-//! says, and the canonical options filled in; plus the process-wide
+//! says, and the canonical options filled in, into the
 //! [`ComponentRuntime`] that lowered-import host functions and resource
-//! built-ins reach through their `CanonOpts`.
+//! built-ins reach through their `CanonOpts`; and the calls from the host
+//! into the component's core functions ([`GuestFunc`]).
 //!
 //! Phase: start-up of a component executable, then every host call.
 //! Inputs: the checked [`Component`] view. Outputs: live core instances
@@ -13,18 +14,21 @@
 //! - `realloc_func`, `post_return_func`, `callback_func`: a leaked
 //!   [`GuestFunc`] (runtime-private: compiled code never reads these).
 //!
-//! Order (observable, design note §2.2): for each core instance in turn,
+//! Order (observable): for each core instance in turn,
 //! the instance is built, its active segments applied, its start function
 //! run; the options naming it are filled right after it is built, before
 //! its start function, so a start function may already call lowered
 //! imports that use its memory.
 //!
-//! Threads: a component runs on one thread (component-model threads are
-//! refused at compile time); the runtime state is a single-threaded global.
+//! State: the [`ComponentRuntime`] is installed before the first core
+//! instance is built (start functions may call lowered imports); every
+//! call into wasm goes through [`GuestFunc::call`], which enforces the
+//! re-entrancy rule of `super::runtime` (no borrow of the runtime's state
+//! across a call into wasm).
 
-use super::call::InstanceState;
 use super::memory::{GuestMemory, Realloc};
 use super::program::Component;
+pub use super::runtime::{ComponentRuntime, Host, runtime};
 use super::trap::{self, Trap};
 use crate::instance::{InitError, Instance};
 use kiln_abi::ValRaw;
@@ -32,7 +36,6 @@ use kiln_abi::component::program::{CoreDefDesc, DEF_EXPORT, DEF_TRAMPOLINE};
 use kiln_abi::component::{CanonOpts, INSTANCE_FLAG_MAY_LEAVE};
 use kiln_abi::descriptor::{KIND_FUNC, KIND_GLOBAL, KIND_MEMORY, KIND_TABLE, KIND_TAG, NO_INDEX};
 use kiln_abi::vmctx::VMMemoryDefinition;
-use std::cell::UnsafeCell;
 
 /// A core function of some core instance, callable from the host through
 /// its array-call trampoline: defined functions that are exported or
@@ -49,19 +52,25 @@ pub struct GuestFunc {
 impl GuestFunc {
     /// Calls the function with `values` (arguments in, results out; sized
     /// for the larger). A trap never returns here in an executable.
+    /// Panics if the runtime's state is borrowed (the re-entrancy rule of
+    /// `super::runtime`).
     ///
     /// # Safety
     /// The instance is live; `values` fits the function's signature.
     pub unsafe fn call(&self, values: &mut [ValRaw]) -> Result<(), Trap> {
+        let rt = runtime();
+        if let Some(rt) = rt {
+            rt.check_unborrowed();
+        }
         // SAFETY: forwarded to the caller.
         let target = unsafe { self.resolve() }?;
         let inst = target.instance;
         // On the outermost entry every core instance gets the limit: calls
         // cross instances freely (shims, adapters, re-exports).
         let _entry = crate::stack::enter_wasm(|limit| {
-            for i in runtime().map(|r| r.core.as_slice()).unwrap_or_default() {
+            for i in rt.into_iter().flat_map(|r| r.core.iter()) {
                 // SAFETY: live instances; one header field each.
-                unsafe { (**i).set_stack_limit(limit) };
+                unsafe { (*i).set_stack_limit(limit) };
             }
             // SAFETY: as above.
             unsafe { (*inst).set_stack_limit(limit) };
@@ -95,7 +104,7 @@ impl GuestFunc {
             let k = rt
                 .core
                 .iter()
-                .position(|&i| i == f.instance)
+                .position(|i| i == f.instance)
                 .ok_or_else(unbound)?;
             let def = c
                 .imports_of(&c.instances[k])
@@ -163,121 +172,6 @@ impl Realloc for GuestRealloc {
     }
 }
 
-/// Everything the running component's host calls need.
-pub struct ComponentRuntime {
-    /// The descriptor view.
-    pub component: Component,
-    /// Core instances built so far, in plan order.
-    pub core: Vec<*mut Instance>,
-    /// Per component instance: flags and handle table.
-    pub states: Vec<InstanceState>,
-    /// Per lowered import (by `CanonOpts` address): (host type number,
-    /// imported resource index) of the host resources its type names,
-    /// computed on first use.
-    import_maps: std::collections::HashMap<usize, Vec<(u32, u32)>>,
-}
-
-impl ComponentRuntime {
-    /// The instance state of the lowered import with options `opts`, with
-    /// the import's host-resource map installed for the call (see
-    /// `InstanceState::set_import_resources`).
-    pub fn prepare_host_call(&mut self, opts: &CanonOpts) -> Result<&mut InstanceState, Trap> {
-        let c = self.component;
-        let map = Self::import_resources(&mut self.import_maps, c, opts);
-        let inst = self
-            .states
-            .get_mut(opts.component_instance as usize)
-            .ok_or_else(trap::no_instance)?;
-        inst.set_import_resources(map);
-        Ok(inst)
-    }
-
-    /// The host-resource map of the lowered import with options `opts`,
-    /// computed once per import.
-    fn import_resources<'a>(
-        maps: &'a mut std::collections::HashMap<usize, Vec<(u32, u32)>>,
-        c: Component,
-        opts: &CanonOpts,
-    ) -> &'a [(u32, u32)] {
-        maps.entry(opts as *const CanonOpts as usize)
-            .or_insert_with(|| {
-                let mut out = Vec::new();
-                if let Some((params, results)) = c.func_type(opts.func_type) {
-                    let types = c.types();
-                    for t in params.iter().chain(results) {
-                        collect_host_resources(&c, &types, *t, &mut out, 0);
-                    }
-                }
-                out
-            })
-    }
-}
-
-/// Adds (host type, resource index) for every `own`/`borrow` of a host
-/// resource inside type `t`.
-fn collect_host_resources(
-    c: &Component,
-    types: &kiln_abi::component::TypeTable<'_>,
-    t: u32,
-    out: &mut Vec<(u32, u32)>,
-    depth: u32,
-) {
-    use kiln_abi::component::program::RESOURCE_HOST;
-    use kiln_abi::component::{Type, TypeIndex};
-    if depth > 100 {
-        return;
-    }
-    let mut walk = |t: Option<TypeIndex>| {
-        if let Some(t) = t {
-            collect_host_resources(c, types, t.0, out, depth + 1);
-        }
-    };
-    match types.get(TypeIndex(t)) {
-        Some(Type::Own(r) | Type::Borrow(r)) => {
-            if let Some(d) = c.resources.get(r as usize)
-                && d.kind == RESOURCE_HOST
-                && !out.contains(&(d.host_type, r))
-            {
-                out.push((d.host_type, r));
-            }
-        }
-        Some(Type::List(e) | Type::FixedList(e, _) | Type::Option(e)) => walk(Some(e)),
-        Some(Type::Result { ok, err }) => {
-            walk(ok);
-            walk(err);
-        }
-        Some(Type::Record(ch) | Type::Tuple(ch) | Type::Variant(ch)) => {
-            for child in ch.iter() {
-                walk(child.ty);
-            }
-        }
-        Some(Type::Stream(e) | Type::Future(e)) => walk(e),
-        _ => {}
-    }
-}
-
-struct Cell(UnsafeCell<Option<ComponentRuntime>>);
-// SAFETY: components run on one thread (see the module docs); the cell is
-// written once at start-up before any guest code runs.
-unsafe impl Sync for Cell {}
-static RUNTIME: Cell = Cell(UnsafeCell::new(None));
-
-/// The running component's state, if this process runs one.
-pub fn runtime() -> Option<&'static mut ComponentRuntime> {
-    // SAFETY: single-threaded use (module docs); callers do not keep the
-    // reference across guest calls that could reach another host call's
-    // use of the same fields (host functions borrow one instance state at
-    // a time).
-    unsafe { (*RUNTIME.0.get()).as_mut() }
-}
-
-/// The [`InstanceState`] of the component instance `opts` belong to.
-pub fn instance_state(opts: &CanonOpts) -> Result<&'static mut InstanceState, Trap> {
-    runtime()
-        .and_then(|rt| rt.states.get_mut(opts.component_instance as usize))
-        .ok_or_else(trap::no_instance)
-}
-
 /// Calls the post-return function of a lifted export's `opts`, if it has
 /// one, with the core results `values`, with `may_leave` of its component
 /// instance cleared: post-return may not call imports (nor resource.new or
@@ -293,40 +187,49 @@ pub unsafe fn call_post_return(opts: &CanonOpts, values: &mut [ValRaw]) -> Resul
     }
     // SAFETY: filled from a leaked `GuestFunc` (`fill_opts`).
     let post = unsafe { *(opts.post_return_func as usize as *const GuestFunc) };
-    let saved = instance_state(opts)?.flags();
-    instance_state(opts)?.set_flags(saved & !INSTANCE_FLAG_MAY_LEAVE);
+    let rt = runtime().ok_or_else(trap::no_instance)?;
+    let id = opts.component_instance;
+    let saved = rt.with_instance(id, |i| {
+        let saved = i.flags();
+        i.set_flags(saved & !INSTANCE_FLAG_MAY_LEAVE);
+        Ok(saved)
+    })?;
     // SAFETY: the caller's contract.
     let result = unsafe { post.call(values) };
-    // The state is looked up again: the call may have used it.
-    instance_state(opts)?.set_flags(saved);
+    rt.with_instance(id, |i| {
+        i.set_flags(saved);
+        Ok(())
+    })?;
     result
 }
 
 /// Raises `t` from a host function: a wasm trap code traps (status 134 in
 /// an executable), anything else is a fatal host error (`Error: ...`,
 /// status 1), as wasmtime reports canonical-ABI errors.
+/// Panics if the runtime's state is borrowed: the unwinding skips the
+/// frames in between without dropping anything, so a borrow would stay
+/// (see `super::runtime`).
 pub fn raise(t: Trap) -> ! {
+    if let Some(rt) = runtime() {
+        rt.check_unborrowed();
+    }
     let message: &'static str = Box::leak(t.message.into_boxed_str());
     // SAFETY: host functions call this with no owned state on their frames
     // that needs dropping (it is leaked, as the process ends or unwinds to
-    // an embedding's catcher).
+    // an embedding's catcher), and no borrow of the runtime's state (checked
+    // above).
     unsafe { crate::traps::catch::raise(t.code, Some(message)) }
 }
 
-/// Builds every core instance of `component` (see the module docs) and
-/// installs the [`ComponentRuntime`]. Errors are one-line messages;
-/// traps in segments or start functions are reported and exit.
-pub fn instantiate(component: Component) -> Result<&'static mut ComponentRuntime, String> {
-    let n = component.desc.num_component_instances;
-    let rt = ComponentRuntime {
-        component,
-        core: Vec::with_capacity(component.instances.len()),
-        states: (0..n).map(InstanceState::new).collect(),
-        import_maps: std::collections::HashMap::new(),
-    };
-    // SAFETY: start-up, single-threaded, before any guest code.
-    unsafe { *RUNTIME.0.get() = Some(rt) };
-    let rt = runtime().expect("installed above");
+/// Installs the [`ComponentRuntime`] of `component` with `host` for this
+/// thread and builds every core instance (see the module docs). Errors are
+/// one-line messages; traps in segments or start functions are reported
+/// and exit.
+pub fn instantiate(
+    component: Component,
+    host: Box<dyn Host>,
+) -> Result<&'static ComponentRuntime, String> {
+    let rt = super::runtime::install(ComponentRuntime::new(component, host))?;
     let mut registered = vec![false; component.modules.len()];
     for (k, inst) in component.instances.iter().enumerate() {
         let module = component.module(inst.module)?;
@@ -341,7 +244,7 @@ pub fn instantiate(component: Component) -> Result<&'static mut ComponentRuntime
         }
         let instance = Instance::with_imports(module, None, &imports)?;
         let instance = Box::into_raw(instance);
-        rt.core.push(instance);
+        rt.core.push(instance)?;
         fill_opts(rt, k as u32)?;
         // SAFETY: the instance was just built; nothing else uses it.
         match unsafe { (*instance).apply_segments() } {
@@ -364,7 +267,7 @@ pub fn instantiate(component: Component) -> Result<&'static mut ComponentRuntime
 
 /// The import value for binding `def` to import `desc` of `module`.
 fn bind(
-    rt: &mut ComponentRuntime,
+    rt: &ComponentRuntime,
     component: &Component,
     def: &CoreDefDesc,
     module: &crate::descriptor::Module,
@@ -439,7 +342,7 @@ fn bind(
 
 /// Writes the address half of every `CanonOpts` whose items live in core
 /// instance `k` (just built).
-fn fill_opts(rt: &mut ComponentRuntime, k: u32) -> Result<(), String> {
+fn fill_opts(rt: &ComponentRuntime, k: u32) -> Result<(), String> {
     let c = rt.component;
     let records = c
         .trampolines
@@ -454,7 +357,9 @@ fn fill_opts(rt: &mut ComponentRuntime, k: u32) -> Result<(), String> {
         // reads it (only host functions, which are not running now).
         let opts = unsafe { &mut *(addr as usize as *mut CanonOpts) };
         let instance = |r: kiln_abi::component::CoreItemRef| {
-            (r.is_some() && r.instance == k).then(|| rt.core[k as usize])
+            (r.is_some() && r.instance == k)
+                .then(|| rt.core.get(k as usize).copied())
+                .flatten()
         };
         if let Some(i) = instance(opts.memory) {
             // SAFETY: live instance.

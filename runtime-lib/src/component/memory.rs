@@ -13,7 +13,7 @@
 //! again, which for a host call means until the first `realloc` of the
 //! result lowering: a host function must not keep them past its return.
 
-use super::call::InstanceState;
+use super::call::{InstanceAccess, InstanceState, with_instance};
 use super::trap::{self, Trap};
 use kiln_abi::component::{INSTANCE_FLAG_MAY_LEAVE, StringEncoding};
 use kiln_abi::vmctx::VMMemoryDefinition;
@@ -180,12 +180,14 @@ impl<'m, 'i> LiftCx<'m, 'i> {
 
 /// State of one lower: the memory (refreshed after every `realloc`), the
 /// `realloc` option, the string encoding, and the component instance that
-/// receives handles.
+/// receives handles. The instance is an [`InstanceAccess`], borrowed per
+/// handle operation: `realloc` runs guest code, during which no borrow of
+/// it may be alive (the re-entrancy rule in `super::runtime`).
 pub struct LowerCx<'i> {
     mem: GuestMemory,
     realloc: Option<&'i mut dyn Realloc>,
     encoding: StringEncoding,
-    inst: Option<&'i mut InstanceState>,
+    inst: Option<&'i mut dyn InstanceAccess>,
 }
 
 impl<'i> LowerCx<'i> {
@@ -195,7 +197,7 @@ impl<'i> LowerCx<'i> {
         mem: GuestMemory,
         realloc: Option<&'i mut dyn Realloc>,
         encoding: StringEncoding,
-        inst: Option<&'i mut InstanceState>,
+        inst: Option<&'i mut dyn InstanceAccess>,
     ) -> LowerCx<'i> {
         LowerCx {
             mem,
@@ -215,15 +217,19 @@ impl<'i> LowerCx<'i> {
         self.mem
     }
 
-    /// The component instance, for handle operations.
-    pub fn instance(&mut self) -> Result<&mut InstanceState, Trap> {
-        self.inst.as_deref_mut().ok_or_else(trap::no_instance)
+    /// Runs handle operation `f` on the component instance.
+    pub fn with_instance<T>(
+        &mut self,
+        f: impl FnOnce(&mut InstanceState) -> Result<T, Trap>,
+    ) -> Result<T, Trap> {
+        let inst = self.inst.as_deref_mut().ok_or_else(trap::no_instance)?;
+        with_instance(inst, f)
     }
 
     /// Calls the guest's `realloc` with `may_leave` cleared (a `realloc` that
-    /// calls an import traps), refreshes the memory view, and applies the
-    /// spec's checks on the result: aligned to `align`, and `new_size` bytes
-    /// inside memory.
+    /// calls an import traps) and the instance state not borrowed,
+    /// refreshes the memory view, and applies the spec's checks on the
+    /// result: aligned to `align`, and `new_size` bytes inside memory.
     pub fn realloc(
         &mut self,
         old_ptr: u32,
@@ -232,16 +238,25 @@ impl<'i> LowerCx<'i> {
         new_size: u32,
     ) -> Result<u32, Trap> {
         let realloc = self.realloc.as_deref_mut().ok_or_else(trap::no_realloc)?;
-        let saved = self.inst.as_deref().map(|i| i.flags());
-        if let Some(inst) = self.inst.as_deref_mut() {
-            inst.set_flags(inst.flags() & !INSTANCE_FLAG_MAY_LEAVE);
-        }
+        let saved = match self.inst.as_deref_mut() {
+            Some(inst) => Some(with_instance(inst, |i| {
+                let saved = i.flags();
+                i.set_flags(saved & !INSTANCE_FLAG_MAY_LEAVE);
+                Ok(saved)
+            })?),
+            None => None,
+        };
         let result = realloc.realloc(old_ptr, old_size, align, new_size);
         self.mem = realloc.memory();
-        if let (Some(inst), Some(flags)) = (self.inst.as_deref_mut(), saved) {
-            inst.set_flags(flags);
-        }
+        let restored = match (self.inst.as_deref_mut(), saved) {
+            (Some(inst), Some(flags)) => with_instance(inst, |i| {
+                i.set_flags(flags);
+                Ok(())
+            }),
+            _ => Ok(()),
+        };
         let ptr = result?;
+        restored?;
         if !ptr.is_multiple_of(align.max(1)) {
             return Err(trap::realloc_unaligned());
         }

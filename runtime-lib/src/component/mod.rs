@@ -31,9 +31,14 @@
 //!   host resources ([`HostResources`] slab) and the typed [`Own`] and
 //!   [`Borrow`].
 //! - [`call`]: [`InstanceState`] (flags and handles of one component
-//!   instance) and [`call_host`], which runs one host function under the
-//!   flattening rules (parameters from slots or memory, results into slot 0
-//!   or at the return pointer with `may_leave` cleared).
+//!   instance), [`InstanceAccess`] (how lowering reaches it between
+//!   `realloc` calls) and [`call_host`], which runs one host function under
+//!   the flattening rules (parameters from slots or memory, results into
+//!   slot 0 or at the return pointer with `may_leave` cleared).
+//! - [`runtime`]: [`ComponentRuntime`], the one owner of the running
+//!   component's state (core instances, instance states, the [`Host`]),
+//!   and the re-entrancy rule (host -> wasm -> host) that every borrow of
+//!   that state follows.
 //!
 //! Invariants: every guest-controlled pointer, length, discriminant, handle
 //! and code unit is checked before use and a violation is an `Err(Trap)`,
@@ -51,6 +56,7 @@ pub mod list;
 pub mod macros;
 pub mod memory;
 pub mod program;
+pub mod runtime;
 pub mod string;
 pub mod trap;
 pub mod value;
@@ -59,13 +65,14 @@ pub mod wave;
 #[cfg(test)]
 mod tests;
 
-pub use call::{HostCall, InstanceState, call_host};
+pub use call::{HostCall, InstanceAccess, InstanceState, call_host};
 pub use handles::{Borrow, HandleEntry, HandleTable, HostResources, Own, Resource, ResourceType};
 /// The shared canonical-ABI facts, re-exported for the `wit_*!` macros.
 #[doc(hidden)]
 pub use kiln_abi::component as abi;
 pub use list::{GuestBytes, HostBytes};
 pub use memory::{GuestMemory, LiftCx, LowerCx, Realloc};
+pub use runtime::{ComponentRuntime, Host};
 pub use string::GuestStr;
 pub use trap::Trap;
 pub use value::{ComponentType, FlatSink, FlatSource, Lift, Lower};

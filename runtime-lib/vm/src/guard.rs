@@ -1,13 +1,17 @@
-//! The panic guard: no Rust panic may unwind into C or compiled code.
+//! The panic guard: what a Rust panic (a bug in Kiln) becomes, so that no
+//! panic unwinds into C or compiled code.
 //!
-//! Phase: any host code reached from compiled code or from `main`. Inputs:
-//! a panic (a bug in Kiln). Output: `Error: internal runtime error: ...` on
-//! stderr and exit status [`INTERNAL_ERROR_STATUS`], without running
-//! destructors.
+//! Phase: the whole process. Inputs: a panic's payload and location.
+//! Output: `Error: internal runtime error: <message>` on stderr and exit
+//! status [`INTERNAL_ERROR_STATUS`], without running destructors or atexit
+//! hooks. Executables are built with `panic = "abort"`, so there the hook
+//! ([`install_panic_hook`]) is the only code that runs after a panic;
+//! [`guard`] does the same where unwinding is enabled (tests, embedding).
 //!
-//! A leaf of the runtime: it imports nothing but [`crate::errors`]'s
-//! allocation-free writer, so that traps, libcalls and start-up can all use
-//! it without importing each other.
+//! Invariant: a leaf module. It imports only `crate::errors` (itself a
+//! leaf), so the lowest layers (`crate::traps::catch`, `crate::libcalls`)
+//! can use it without depending on the process entry (`kiln_runtime::entry`),
+//! which depends on them.
 
 use crate::errors;
 use std::panic::AssertUnwindSafe;

@@ -15,7 +15,7 @@
 //! lengths in `i32` parameters are unsigned (the compiler passes 32-bit
 //! addresses zero-extended in the `i64` ones).
 //!
-//! Every body runs under [`crate::entry::guard`], so a Rust panic (a runtime
+//! Every body runs under [`crate::guard::guard`], so a Rust panic (a runtime
 //! bug) prints `Error: internal runtime error: ...` instead of unwinding into
 //! compiled code.
 

@@ -318,3 +318,66 @@ fn too_few_slots_trap() {
     };
     assert_eq!(msg(r), "lowered import called with 2 slots, expected 3");
 }
+
+/// An instance reached as the running component's is: through a cell
+/// borrowed for one operation at a time.
+struct SharedInstance(std::rc::Rc<std::cell::RefCell<InstanceState>>);
+
+impl crate::component::InstanceAccess for SharedInstance {
+    fn with_instance_dyn(&mut self, f: &mut dyn FnMut(&mut InstanceState)) -> Result<(), Trap> {
+        f(&mut self.0.try_borrow_mut().expect("one borrow at a time"));
+        Ok(())
+    }
+}
+
+/// A `realloc` that, like guest code calling `resource.rep`, reads the
+/// instance state it is lowering into.
+struct ReentrantRealloc {
+    mem: TestMemory,
+    inst: std::rc::Rc<std::cell::RefCell<InstanceState>>,
+    flags_seen: Vec<u32>,
+}
+
+impl Realloc for ReentrantRealloc {
+    fn realloc(&mut self, old: u32, old_size: u32, align: u32, new_size: u32) -> Result<u32, Trap> {
+        let inst = self
+            .inst
+            .try_borrow()
+            .expect("realloc runs with the instance state not borrowed");
+        self.flags_seen.push(inst.flags());
+        drop(inst);
+        self.mem.realloc(old, old_size, align, new_size)
+    }
+
+    fn memory(&self) -> GuestMemory {
+        self.mem.view()
+    }
+}
+
+#[test]
+fn realloc_runs_with_the_instance_state_free() {
+    let state = std::rc::Rc::new(std::cell::RefCell::new(InstanceState::new(0)));
+    let mut inst = SharedInstance(state.clone());
+    let mut r = ReentrantRealloc {
+        mem: TestMemory::new(256),
+        inst: state.clone(),
+        flags_seen: Vec::new(),
+    };
+    let memory = r.mem.view();
+    let mut slots = [0u64, 0];
+    let call = HostCall {
+        slots: &mut slots,
+        memory,
+        realloc: Some(&mut r),
+        encoding: UTF8,
+    };
+    // A list of own handles: a `realloc`, then a handle-table insertion per
+    // element.
+    let result = || Ok(vec![Own::<File>::new(5), Own::new(6)]);
+    unsafe { call_host(&mut inst, call, |(): ()| result()) }.unwrap();
+    assert_eq!(r.flags_seen.len(), 1);
+    assert_eq!(r.flags_seen[0] & INSTANCE_FLAG_MAY_LEAVE, 0);
+    let state = state.borrow();
+    assert!(state.may_leave(), "restored after the call");
+    assert_eq!(state.handles().len(), 2);
+}

@@ -10,8 +10,8 @@ mod strings;
 
 use super::abi::{PtrType, StringEncoding, TypeTableBuilder, align_to};
 use super::{
-    ComponentType, FlatSink, FlatSource, GuestMemory, InstanceState, Lift, LiftCx, Lower, LowerCx,
-    Realloc, Trap,
+    ComponentType, FlatSink, FlatSource, GuestMemory, InstanceAccess, InstanceState, Lift, LiftCx,
+    Lower, LowerCx, Realloc, Trap,
 };
 
 /// One `realloc(old_ptr, old_size, align, new_size)` call.
@@ -120,6 +120,7 @@ pub fn lower_flat<T: Lower + ?Sized>(
 ) -> Result<Vec<u64>, Trap> {
     let mut slots = vec![0xdead_beef_dead_beef; T::FLAT];
     let view = mem.view();
+    let inst = inst.map(|i| i as &mut dyn InstanceAccess);
     let mut cx = LowerCx::new(view, Some(mem), enc, inst);
     let mut sink = FlatSink::new(&mut slots);
     v.lower_flat(&mut cx, &mut sink)?;
@@ -152,6 +153,7 @@ pub fn store<T: Lower + ?Sized>(
     let at = align_to(mem.bump, T::ALIGN32.max(8));
     mem.bump = at + T::SIZE32;
     let view = mem.view();
+    let inst = inst.map(|i| i as &mut dyn InstanceAccess);
     let mut cx = LowerCx::new(view, Some(mem), enc, inst);
     v.store(&mut cx, at)?;
     Ok(at)

@@ -5,9 +5,9 @@
 //!
 //! Phase: run time of a component executable. Inputs: the canonical
 //! options and `u64` slots of a lowered import (the contract of
-//! `kiln_abi::component::canon`), the component's instance state
-//! (`crate::component::instances`), and the [`P2Host`] installed at
-//! start-up. Outputs: results lowered into the guest; WASI effects through
+//! `kiln_abi::component::canon`), and the running component
+//! (`crate::component::runtime`), which owns the component's instance
+//! states and this host, a [`P2Host`] given to it at start-up. Outputs: results lowered into the guest; WASI effects through
 //! the kernel (`crate::wasi::kernel`, shared with P1: no filesystem,
 //! clock, socket or random logic lives here, only the 0.2 encodings and
 //! resource bookkeeping).
@@ -27,6 +27,10 @@
 //! `fn(&mut P2Host, params) -> Result<R, Trap>`, `params` being the lifted
 //! parameter tuple; [`dispatch`] does the canonical-ABI work around them
 //! (`call_host`: `may_leave`, lifting, lowering with `realloc`, borrows).
+//! The host is borrowed from the running component only while the host
+//! function runs, never while the guest's `realloc` does (the re-entrancy
+//! rule in `crate::component::runtime`); host functions never call into
+//! wasm.
 //! A `Trap` without a wasm code ends the program the way wasmtime reports
 //! a host error (`Error: ...`, status 1).
 //!
@@ -45,10 +49,12 @@ pub mod sockets;
 pub mod table;
 
 use crate::component::instances::{self, GuestRealloc};
-use crate::component::{GuestMemory, HostCall, Lift, Lower, Realloc, ResourceType, Trap};
+use crate::component::{
+    ComponentRuntime, GuestMemory, Host, HostCall, Lift, Lower, Realloc, ResourceType, Trap,
+};
 use crate::wasi::WasiCtx;
 use kiln_abi::component::CanonOpts;
-use std::cell::UnsafeCell;
+use std::any::Any;
 
 /// The state of the WASI 0.2 host: the shared kernel plus the resource
 /// objects of each interface family.
@@ -67,11 +73,6 @@ pub struct P2Host {
     pub sockets: sockets::SocketState,
 }
 
-struct Cell(UnsafeCell<Option<P2Host>>);
-// SAFETY: components run on one thread; installed once before guest code.
-unsafe impl Sync for Cell {}
-static HOST: Cell = Cell(UnsafeCell::new(None));
-
 impl P2Host {
     /// A host over `wasi`, with no resource objects yet.
     pub fn new(wasi: WasiCtx) -> P2Host {
@@ -86,20 +87,18 @@ impl P2Host {
     }
 }
 
-/// Installs the host for the running component.
-pub fn install(wasi: WasiCtx) {
-    let host = P2Host::new(wasi);
-    // SAFETY: start-up, single-threaded, before any guest code.
-    unsafe { *HOST.0.get() = Some(host) };
-}
-
-/// The installed host.
-pub fn host() -> Result<&'static mut P2Host, Trap> {
-    // SAFETY: single-threaded (see `install`); host functions do not
-    // re-enter each other (the guest cannot run during a host call except
-    // through `realloc`, which may not call imports).
-    unsafe { (*HOST.0.get()).as_mut() }
-        .ok_or_else(|| crate::component::trap::trap("the WASI 0.2 host is not installed"))
+/// Runs `f` on the running component's host, which must be a [`P2Host`].
+fn with_host<T>(
+    rt: &ComponentRuntime,
+    f: impl FnOnce(&mut P2Host) -> Result<T, Trap>,
+) -> Result<T, Trap> {
+    rt.with_host(|host| {
+        let host: &mut dyn Any = host;
+        let host = host
+            .downcast_mut::<P2Host>()
+            .ok_or_else(|| crate::component::trap::trap("the WASI 0.2 host is not installed"))?;
+        f(host)
+    })
 }
 
 /// The host type number of resource `name` of interface key `interface`,
@@ -152,10 +151,8 @@ where
     // SAFETY: the trampoline's record and slot array.
     let (opts, slots) = unsafe { (&*opts, std::slice::from_raw_parts_mut(slots, n as usize)) };
     let result = (|| {
-        let inst = instances::runtime()
-            .ok_or_else(crate::component::trap::no_instance)?
-            .prepare_host_call(opts)?;
-        let host = host()?;
+        let rt = instances::runtime().ok_or_else(crate::component::trap::no_instance)?;
+        let mut inst = rt.prepare_host_call(opts)?;
         let mut realloc = GuestRealloc::from_opts(opts);
         let call = HostCall {
             slots,
@@ -167,17 +164,27 @@ where
         // SAFETY: the memory view is the guest's, which does not run while
         // the lifted parameters are alive (only `realloc` runs, during the
         // lowering, after `f` returned).
-        unsafe { crate::component::call_host::<P, R, _>(inst, call, |p| f(host, p)) }
+        unsafe {
+            crate::component::call_host::<P, R, _, _>(&mut inst, call, |p| {
+                with_host(rt, |host| f(host, p))
+            })
+        }
     })();
     if let Err(t) = result {
         instances::raise(t)
     }
 }
 
-/// Drops the host object behind an own handle of host resource type `ty`
-/// (`[resource-drop]` of a WASI resource).
-pub fn drop_host_resource(ty: u32, rep: u32) -> Result<(), Trap> {
-    let host = host()?;
+impl Host for P2Host {
+    /// Drops the host object behind an own handle of host resource type
+    /// `ty` (`[resource-drop]` of a WASI resource).
+    fn drop_resource(&mut self, ty: u32, rep: u32) -> Result<(), Trap> {
+        drop_host_resource(self, ty, rep)
+    }
+}
+
+/// [`Host::drop_resource`] of the WASI 0.2 host.
+fn drop_host_resource(host: &mut P2Host, ty: u32, rep: u32) -> Result<(), Trap> {
     // wasmtime's `ResourceTable::delete`: a parent outlives its children
     // (pollables made by `subscribe`, and any child another interface
     // records with `IoState::add_child`).

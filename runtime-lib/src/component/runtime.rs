@@ -1,0 +1,378 @@
+//! The state of the running component, its one owner
+//! ([`ComponentRuntime`]), and the rule that keeps it sound when host code
+//! calls wasm that calls host code again.
+//!
+//! Phase: from instantiation (`super::instances::instantiate`) until the
+//! process exits. Inputs: the checked [`Component`] view, the core
+//! instances as instantiation builds them, the [`Host`] that implements the
+//! lowered imports (the WASI 0.2 host). Outputs: scoped access to that
+//! state for host functions and built-ins.
+//!
+//! The owner holds three kinds of state:
+//! - immutable: the descriptor view (`component`);
+//! - append-only: the core instances (`core`, [`CoreInstances`]), one
+//!   added per step of instantiation, never replaced;
+//! - mutable, in one cell: per component instance its [`InstanceState`]
+//!   (flags, handle table, call scopes), per lowered import its
+//!   host-resource map, and the [`Host`].
+//!
+//! The first two are read through plain shared references (the owner is
+//! handed out as `&'static ComponentRuntime`: it is leaked, never mutated
+//! through that reference, and `!Sync`). The mutable part is reached only
+//! inside the closures of [`ComponentRuntime::with_instance`] and
+//! [`ComponentRuntime::with_host`].
+//!
+//! # Re-entrancy rule (host -> wasm -> host)
+//!
+//! **No borrow of the mutable state is alive while guest code runs.** Every
+//! call from the host into wasm (start functions, exports, `realloc`,
+//! post-return, destructors) goes through `GuestFunc::call`, which first
+//! checks that the cell is not borrowed; every host entry from wasm
+//! (lowered imports, `resource.new/rep/drop`) borrows the cell, which
+//! checks that it is not borrowed already. Either check failing is a bug
+//! in Kiln and panics (an internal error), so two `&mut` to the state can
+//! never be alive at once. A host call is therefore a sequence of short
+//! borrows with guest code only between them:
+//! - a lowered import (`crate::wasi::p2::dispatch` through
+//!   `super::call_host`): one borrow to set the import's host-resource map,
+//!   one to check `may_leave`, open the call scope and lift the parameters,
+//!   one for the host function, then, while lowering the results, one per
+//!   handle operation and one on each side of every `realloc` (to clear and
+//!   restore `may_leave`), `realloc` itself running unborrowed, and one to
+//!   close the call scope;
+//! - `resource.new/rep/drop` (`super::builtins`): one borrow for the handle
+//!   table, one for the host's drop of a host resource; a guest destructor
+//!   runs after both;
+//! - post-return (`super::instances::call_post_return`): one borrow to
+//!   clear `may_leave`, the call, one to restore it.
+//!
+//! Ending the borrows, rather than counting on a cleared `may_leave` to
+//! keep the guest out, is needed: `resource.rep` does not check
+//! `may_leave`, so a `realloc` may use its instance's handle table in the
+//! middle of a lowering into that instance.
+//!
+//! Traps unwind by longjmp without running destructors
+//! (`crate::traps::catch`), so a borrow guard on a skipped frame would
+//! stay borrowed. That cannot happen: a wasm trap is raised while guest
+//! code runs, when nothing is borrowed, and host code raises its traps
+//! (`super::instances::raise`) after its borrows ended, which `raise`
+//! checks. (Today a component's trap ends the process anyway: the
+//! embedding API runs core modules only.)
+//!
+//! Threads: a component runs on one thread (component-model threads are
+//! refused at compile time; wasi-threads exist only for P1 modules, started
+//! from `crate::entry::run_guest`). The owner is installed in a
+//! thread-local and is `!Sync`: another thread sees no runtime.
+
+use super::call::{InstanceAccess, InstanceState};
+use super::program::Component;
+use super::trap::{self, Trap};
+use crate::instance::Instance;
+use kiln_abi::component::CanonOpts;
+use std::any::Any;
+use std::cell::{Cell, OnceCell, RefCell};
+use std::collections::HashMap;
+
+/// What the component runtime needs from the host that implements the
+/// lowered imports. The host's own functions reach it by downcasting
+/// ([`ComponentRuntime::with_host`] gives a `&mut dyn Host`, which is a
+/// `&mut dyn Any`).
+pub trait Host: Any {
+    /// Drops the host object of host resource type `ty` behind `rep` (the
+    /// `resource.drop` of an own handle of an imported resource).
+    fn drop_resource(&mut self, ty: u32, rep: u32) -> Result<(), Trap>;
+}
+
+/// The core instances of the component in plan order, appended as
+/// instantiation builds them (start functions run between two appends and
+/// may already reach the earlier ones). Each slot is written once and never
+/// again, so shared references to written slots stay valid.
+pub struct CoreInstances {
+    slots: Box<[OnceCell<*mut Instance>]>,
+    len: Cell<usize>,
+}
+
+impl CoreInstances {
+    fn with_capacity(n: usize) -> CoreInstances {
+        CoreInstances {
+            slots: (0..n).map(|_| OnceCell::new()).collect(),
+            len: Cell::new(0),
+        }
+    }
+
+    /// Core instance `k`, if it is built.
+    pub fn get(&self, k: usize) -> Option<&*mut Instance> {
+        self.slots.get(k)?.get()
+    }
+
+    /// The built core instances, in plan order.
+    pub fn iter(&self) -> impl Iterator<Item = *mut Instance> + '_ {
+        self.slots.iter().map_while(|s| s.get().copied())
+    }
+
+    /// Appends the next core instance.
+    pub(super) fn push(&self, instance: *mut Instance) -> Result<(), String> {
+        let k = self.len.get();
+        self.slots
+            .get(k)
+            .and_then(|s| s.set(instance).ok())
+            .ok_or_else(|| "corrupt component descriptor: too many core instances".to_string())?;
+        self.len.set(k + 1);
+        Ok(())
+    }
+}
+
+/// The mutable part of [`ComponentRuntime`] (see the module docs).
+struct RuntimeState {
+    /// Per component instance: flags, handle table, call scopes.
+    instances: Vec<InstanceState>,
+    /// Per lowered import (by `CanonOpts` address): (host type number,
+    /// imported resource index) of the host resources its type names,
+    /// computed on first use.
+    import_maps: HashMap<usize, Vec<(u32, u32)>>,
+    /// The host of the lowered imports.
+    host: Box<dyn Host>,
+}
+
+/// Everything the running component's host calls need (see the module
+/// docs for what may be borrowed when).
+pub struct ComponentRuntime {
+    /// The descriptor view.
+    pub component: Component,
+    /// Core instances built so far, in plan order.
+    pub core: CoreInstances,
+    state: StateCell<RuntimeState>,
+}
+
+/// A value reached only inside [`StateCell::with`] closures, one at a
+/// time: a nested `with` is refused with a panic instead of aliasing.
+struct StateCell<T>(RefCell<T>);
+
+impl<T> StateCell<T> {
+    fn new(value: T) -> StateCell<T> {
+        StateCell(RefCell::new(value))
+    }
+
+    /// Runs `f` on the value; panics if a `with` is already running.
+    fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
+        let mut value = self.0.try_borrow_mut().expect(REENTERED);
+        f(&mut value)
+    }
+
+    /// Whether a `with` is running.
+    fn is_borrowed(&self) -> bool {
+        self.0.try_borrow_mut().is_err()
+    }
+}
+
+/// The message of a broken re-entrancy rule (a bug in Kiln).
+const REENTERED: &str =
+    "the component state is borrowed across a call into wasm (re-entrancy rule broken)";
+
+impl ComponentRuntime {
+    /// A runtime for `component` with no core instance built yet, every
+    /// component instance free to leave and be entered, and `host`.
+    pub(super) fn new(component: Component, host: Box<dyn Host>) -> ComponentRuntime {
+        let n = component.desc.num_component_instances;
+        ComponentRuntime {
+            component,
+            core: CoreInstances::with_capacity(component.instances.len()),
+            state: StateCell::new(RuntimeState {
+                instances: (0..n).map(InstanceState::new).collect(),
+                import_maps: HashMap::new(),
+                host,
+            }),
+        }
+    }
+
+    /// Runs `f` on the mutable state; a nested call panics (the module
+    /// docs' rule).
+    fn with_state<T>(&self, f: impl FnOnce(&mut RuntimeState) -> T) -> T {
+        self.state.with(f)
+    }
+
+    /// Checks that the mutable state is not borrowed: called before any
+    /// guest code runs.
+    pub fn check_unborrowed(&self) {
+        if self.is_borrowed() {
+            panic!("{REENTERED}");
+        }
+    }
+
+    /// Whether a closure of [`ComponentRuntime::with_instance`] or
+    /// [`ComponentRuntime::with_host`] is running.
+    pub fn is_borrowed(&self) -> bool {
+        self.state.is_borrowed()
+    }
+
+    /// Runs `f` on the state of component instance `id`; `f` must not call
+    /// into wasm.
+    pub fn with_instance<T>(
+        &self,
+        id: u32,
+        f: impl FnOnce(&mut InstanceState) -> Result<T, Trap>,
+    ) -> Result<T, Trap> {
+        self.with_state(|s| {
+            let inst = s
+                .instances
+                .get_mut(id as usize)
+                .ok_or_else(trap::no_instance)?;
+            f(inst)
+        })
+    }
+
+    /// Runs `f` on the host; `f` must not call into wasm.
+    pub fn with_host<T>(
+        &self,
+        f: impl FnOnce(&mut dyn Host) -> Result<T, Trap>,
+    ) -> Result<T, Trap> {
+        self.with_state(|s| f(&mut *s.host))
+    }
+
+    /// Component instance `id`, reached one operation at a time (for
+    /// lowering, which runs `realloc` in between).
+    pub fn instance(&self, id: u32) -> RuntimeInstance<'_> {
+        RuntimeInstance { rt: self, id }
+    }
+
+    /// The component instance of the lowered import with options `opts`,
+    /// with the import's host-resource map installed for the call (see
+    /// `InstanceState::set_import_resources`).
+    pub fn prepare_host_call(&self, opts: &CanonOpts) -> Result<RuntimeInstance<'_>, Trap> {
+        let c = self.component;
+        let id = opts.component_instance;
+        self.with_state(|s| {
+            let map = import_resources(&mut s.import_maps, c, opts);
+            let inst = s
+                .instances
+                .get_mut(id as usize)
+                .ok_or_else(trap::no_instance)?;
+            inst.set_import_resources(map);
+            Ok(self.instance(id))
+        })
+    }
+}
+
+/// One component instance of a [`ComponentRuntime`] as an
+/// [`InstanceAccess`]: each operation is one short borrow.
+pub struct RuntimeInstance<'r> {
+    rt: &'r ComponentRuntime,
+    id: u32,
+}
+
+impl InstanceAccess for RuntimeInstance<'_> {
+    fn with_instance_dyn(&mut self, f: &mut dyn FnMut(&mut InstanceState)) -> Result<(), Trap> {
+        self.rt.with_instance(self.id, |inst| {
+            f(inst);
+            Ok(())
+        })
+    }
+}
+
+thread_local! {
+    /// The running component of this thread (see the module docs).
+    static RUNTIME: OnceCell<&'static ComponentRuntime> = const { OnceCell::new() };
+}
+
+/// Installs `rt` as this thread's running component, for the rest of the
+/// process.
+pub(super) fn install(rt: ComponentRuntime) -> Result<&'static ComponentRuntime, String> {
+    let rt: &'static ComponentRuntime = Box::leak(Box::new(rt));
+    RUNTIME
+        .with(|r| r.set(rt))
+        .map_err(|_| "a component is already running on this thread".to_string())?;
+    Ok(rt)
+}
+
+/// The running component of this thread, if any.
+pub fn runtime() -> Option<&'static ComponentRuntime> {
+    RUNTIME.with(|r| r.get().copied())
+}
+
+/// The host-resource map of the lowered import with options `opts`,
+/// computed once per import.
+fn import_resources<'a>(
+    maps: &'a mut HashMap<usize, Vec<(u32, u32)>>,
+    c: Component,
+    opts: &CanonOpts,
+) -> &'a [(u32, u32)] {
+    maps.entry(opts as *const CanonOpts as usize)
+        .or_insert_with(|| {
+            let mut out = Vec::new();
+            if let Some((params, results)) = c.func_type(opts.func_type) {
+                let types = c.types();
+                for t in params.iter().chain(results) {
+                    collect_host_resources(&c, &types, *t, &mut out, 0);
+                }
+            }
+            out
+        })
+}
+
+/// Adds (host type, resource index) for every `own`/`borrow` of a host
+/// resource inside type `t`.
+fn collect_host_resources(
+    c: &Component,
+    types: &kiln_abi::component::TypeTable<'_>,
+    t: u32,
+    out: &mut Vec<(u32, u32)>,
+    depth: u32,
+) {
+    use kiln_abi::component::program::RESOURCE_HOST;
+    use kiln_abi::component::{Type, TypeIndex};
+    if depth > 100 {
+        return;
+    }
+    let mut walk = |t: Option<TypeIndex>| {
+        if let Some(t) = t {
+            collect_host_resources(c, types, t.0, out, depth + 1);
+        }
+    };
+    match types.get(TypeIndex(t)) {
+        Some(Type::Own(r) | Type::Borrow(r)) => {
+            if let Some(d) = c.resources.get(r as usize)
+                && d.kind == RESOURCE_HOST
+                && !out.contains(&(d.host_type, r))
+            {
+                out.push((d.host_type, r));
+            }
+        }
+        Some(Type::List(e) | Type::FixedList(e, _) | Type::Option(e)) => walk(Some(e)),
+        Some(Type::Result { ok, err }) => {
+            walk(ok);
+            walk(err);
+        }
+        Some(Type::Record(ch) | Type::Tuple(ch) | Type::Variant(ch)) => {
+            for child in ch.iter() {
+                walk(child.ty);
+            }
+        }
+        Some(Type::Stream(e) | Type::Future(e)) => walk(e),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::StateCell;
+
+    #[test]
+    fn one_borrow_at_a_time() {
+        let cell = StateCell::new(1);
+        assert!(!cell.is_borrowed());
+        cell.with(|v| {
+            *v += 1;
+        });
+        assert_eq!(cell.with(|v| *v), 2);
+        let nested = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            cell.with(|_| {
+                assert!(cell.is_borrowed());
+                cell.with(|v| *v)
+            })
+        }));
+        assert!(nested.is_err(), "a nested borrow is refused");
+        // Unwinding released the outer borrow: the cell is not wedged.
+        assert!(!cell.is_borrowed());
+        assert_eq!(cell.with(|v| *v), 2);
+    }
+}
