@@ -8,9 +8,9 @@ use super::print;
 use super::value::{self, Value};
 use crate::component::abi::{PtrType, TypeDef, TypeIndex, TypeTableBuilder};
 use crate::component::memory::{LiftCx, LowerCx};
-use crate::component::tests::{Call, TestMemory};
 use crate::component::value::{FlatSink, FlatSource};
 use kiln_abi::component::StringEncoding;
+use kiln_canon::fixture::{Call, TestMemory};
 
 /// A table with one of every kind the tests use.
 struct Types {

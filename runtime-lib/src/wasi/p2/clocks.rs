@@ -16,7 +16,7 @@ use super::table::{Impl, host_fn};
 use crate::component::{Own, Trap};
 use crate::wasi::kernel::clock;
 
-crate::wit_record! {
+kiln_canon::wit_record! {
     /// `wall-clock.datetime`.
     #[derive(Copy, Clone, Debug, PartialEq, Eq)]
     pub struct Datetime { pub seconds: u64, pub nanoseconds: u32 }

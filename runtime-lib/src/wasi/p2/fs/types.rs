@@ -17,7 +17,7 @@ use crate::wasi::kernel::error::ErrorCode as KernelError;
 pub use crate::wasi::p2::clocks::Datetime;
 use std::time::{Duration, SystemTime};
 
-crate::wit_enum! {
+kiln_canon::wit_enum! {
     /// `descriptor-type`.
     pub enum DescriptorType {
         Unknown = "unknown",
@@ -31,7 +31,7 @@ crate::wit_enum! {
     }
 }
 
-crate::wit_flags! {
+kiln_canon::wit_flags! {
     /// `descriptor-flags`.
     pub struct DescriptorFlags {
         READ = "read",
@@ -43,14 +43,14 @@ crate::wit_flags! {
     }
 }
 
-crate::wit_flags! {
+kiln_canon::wit_flags! {
     /// `path-flags`.
     pub struct PathFlags {
         SYMLINK_FOLLOW = "symlink-follow",
     }
 }
 
-crate::wit_flags! {
+kiln_canon::wit_flags! {
     /// `open-flags`.
     pub struct OpenFlags {
         CREATE = "create",
@@ -60,7 +60,7 @@ crate::wit_flags! {
     }
 }
 
-crate::wit_record! {
+kiln_canon::wit_record! {
     /// `descriptor-stat`.
     #[derive(Copy, Clone, Debug, PartialEq, Eq)]
     pub struct DescriptorStat {
@@ -73,7 +73,7 @@ crate::wit_record! {
     }
 }
 
-crate::wit_variant! {
+kiln_canon::wit_variant! {
     /// `new-timestamp`.
     #[derive(Copy, Clone, Debug, PartialEq, Eq)]
     pub enum NewTimestamp {
@@ -83,7 +83,7 @@ crate::wit_variant! {
     }
 }
 
-crate::wit_record! {
+kiln_canon::wit_record! {
     /// `directory-entry`.
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub struct DirectoryEntry {
@@ -92,7 +92,7 @@ crate::wit_record! {
     }
 }
 
-crate::wit_enum! {
+kiln_canon::wit_enum! {
     /// `error-code`.
     pub enum ErrorCode {
         Access = "access",
@@ -135,7 +135,7 @@ crate::wit_enum! {
     }
 }
 
-crate::wit_enum! {
+kiln_canon::wit_enum! {
     /// `advice`.
     pub enum Advice {
         Normal = "normal",
@@ -147,7 +147,7 @@ crate::wit_enum! {
     }
 }
 
-crate::wit_record! {
+kiln_canon::wit_record! {
     /// `metadata-hash-value`.
     #[derive(Copy, Clone, Debug, PartialEq, Eq)]
     pub struct MetadataHashValue {

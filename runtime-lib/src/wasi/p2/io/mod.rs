@@ -193,7 +193,7 @@ impl IoState {
     }
 }
 
-crate::wit_variant! {
+kiln_canon::wit_variant! {
     /// `stream-error`.
     #[derive(Debug)]
     pub enum StreamError {

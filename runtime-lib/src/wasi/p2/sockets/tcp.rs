@@ -286,7 +286,7 @@ pub fn subscribe(
     })))
 }
 
-crate::wit_enum! {
+kiln_canon::wit_enum! {
     /// `shutdown-type`.
     pub enum ShutdownType {
         Receive = "receive",

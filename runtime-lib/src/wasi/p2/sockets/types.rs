@@ -13,7 +13,7 @@ use crate::wasi::kernel::net::inet::{Family, NetError};
 use crate::wasi::kernel::net::lookup::LookupError;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, SocketAddrV4, SocketAddrV6};
 
-crate::wit_enum! {
+kiln_canon::wit_enum! {
     /// `error-code`.
     pub enum ErrorCode {
         Unknown = "unknown",
@@ -71,7 +71,7 @@ impl From<LookupError> for ErrorCode {
     }
 }
 
-crate::wit_enum! {
+kiln_canon::wit_enum! {
     /// `ip-address-family`.
     pub enum IpAddressFamily {
         Ipv4 = "ipv4",
@@ -120,7 +120,7 @@ fn to_v6((a, b, c, d, e, f, g, h): Ipv6Address) -> Ipv6Addr {
     Ipv6Addr::new(a, b, c, d, e, f, g, h)
 }
 
-crate::wit_variant! {
+kiln_canon::wit_variant! {
     /// `ip-address`.
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub enum IpAddress {
@@ -138,7 +138,7 @@ impl From<IpAddr> for IpAddress {
     }
 }
 
-crate::wit_record! {
+kiln_canon::wit_record! {
     /// `ipv4-socket-address`.
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub struct Ipv4SocketAddress {
@@ -147,7 +147,7 @@ crate::wit_record! {
     }
 }
 
-crate::wit_record! {
+kiln_canon::wit_record! {
     /// `ipv6-socket-address`.
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub struct Ipv6SocketAddress {
@@ -158,7 +158,7 @@ crate::wit_record! {
     }
 }
 
-crate::wit_variant! {
+kiln_canon::wit_variant! {
     /// `ip-socket-address`.
     #[derive(Clone, Debug, PartialEq, Eq)]
     pub enum IpSocketAddress {

@@ -109,7 +109,7 @@ impl Lower for IncomingDatagram {
     }
 }
 
-crate::wit_record! {
+kiln_canon::wit_record! {
     /// `outgoing-datagram`.
     #[derive(Debug)]
     pub struct OutgoingDatagram {

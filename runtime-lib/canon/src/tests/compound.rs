@@ -3,7 +3,7 @@
 //! discriminant traps.
 
 use super::*;
-use crate::component::compound::{load_discriminant, variant_layout};
+use crate::compound::{load_discriminant, variant_layout};
 
 const UTF8: StringEncoding = StringEncoding::Utf8;
 

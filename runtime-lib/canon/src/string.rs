@@ -182,14 +182,14 @@ fn lift_pair(src: &mut FlatSource<'_>) -> (u32, u32) {
 }
 
 /// Loads the `(ptr, len)` pair of a string or list stored at `at`.
-pub(crate) fn load_pair(cx: &LiftCx<'_, '_>, at: u32) -> Result<(u32, u32), Trap> {
+pub fn load_pair(cx: &LiftCx<'_, '_>, at: u32) -> Result<(u32, u32), Trap> {
     let ptr = u32::from_le_bytes(cx.read(at)?);
     let len = u32::from_le_bytes(cx.read(at.wrapping_add(4))?);
     Ok((ptr, len))
 }
 
 /// Stores the `(ptr, len)` pair of a string or list at `at`.
-pub(crate) fn store_pair(cx: &mut LowerCx<'_>, at: u32, ptr: u32, len: u32) -> Result<(), Trap> {
+pub fn store_pair(cx: &mut LowerCx<'_>, at: u32, ptr: u32, len: u32) -> Result<(), Trap> {
     cx.write(at, &ptr.to_le_bytes())?;
     cx.write(at.wrapping_add(4), &len.to_le_bytes())
 }

@@ -1,7 +1,7 @@
 //! Lists: round trips, the spec's allocation order, and the lifting traps.
 
 use super::*;
-use crate::component::GuestBytes;
+use crate::GuestBytes;
 
 const UTF8: StringEncoding = StringEncoding::Utf8;
 
@@ -134,7 +134,7 @@ fn lowering_checks_the_buffer_realloc_returns() {
 
 #[test]
 fn host_bytes_lower_like_a_byte_list() {
-    use crate::component::HostBytes;
+    use crate::HostBytes;
     agrees::<HostBytes<'static>>();
     let mut m = TestMemory::new(256);
     let slots = lower_flat(&mut m, UTF8, None, &HostBytes(b"hello")).unwrap();

@@ -17,17 +17,17 @@
 //! ```ignore
 //! // (Not run: doctests cannot link the runtime, which defines `main`;
 //! // `tests/compound.rs` checks the same layouts.)
-//! kiln_runtime::wit_record! {
+//! kiln_canon::wit_record! {
 //!     #[derive(Debug, PartialEq)]
 //!     pub struct Datetime { pub seconds: u64, pub nanoseconds: u32 }
 //! }
-//! kiln_runtime::wit_enum! { pub enum Kind { File = "file", Dir = "directory" } }
-//! kiln_runtime::wit_variant! {
+//! kiln_canon::wit_enum! { pub enum Kind { File = "file", Dir = "directory" } }
+//! kiln_canon::wit_variant! {
 //!     #[derive(Debug, PartialEq)]
 //!     pub enum Time { Now = "now", At(Datetime) = "timestamp" }
 //! }
-//! kiln_runtime::wit_flags! { pub struct Perms { READ = "read", WRITE = "write" } }
-//! use kiln_runtime::component::ComponentType;
+//! kiln_canon::wit_flags! { pub struct Perms { READ = "read", WRITE = "write" } }
+//! use kiln_canon::ComponentType;
 //! assert_eq!((Datetime::SIZE32, Time::SIZE32, Kind::SIZE32, Perms::SIZE32), (16, 24, 1, 1));
 //! ```
 //!
@@ -57,7 +57,7 @@ pub const fn label_index(names: &[&str], name: &str) -> u32 {
 }
 
 /// Implements the canonical-ABI traits for a record struct; see the module
-/// docs of `kiln_runtime::component::macros`.
+/// docs of `kiln_canon::macros`.
 #[macro_export]
 macro_rules! wit_record {
     (
@@ -68,11 +68,11 @@ macro_rules! wit_record {
         $vis struct $name { $($fvis $field: $ty),+ }
 
         const _: () = {
-            use $crate::component::{
+            use $crate::{
                 ComponentType, FlatSink, FlatSource, Lift, LiftCx, Lower, LowerCx, Trap,
             };
-            use $crate::component::compound::{next_field, record_align, record_size};
-            use $crate::component::abi::{TypeDef, TypeError, TypeIndex, TypeTableBuilder};
+            use $crate::compound::{next_field, record_align, record_size};
+            use $crate::abi::{TypeDef, TypeError, TypeIndex, TypeTableBuilder};
 
             impl ComponentType for $name {
                 const FLAT: usize = 0 $(+ <$ty as ComponentType>::FLAT)+;
@@ -119,7 +119,7 @@ macro_rules! wit_record {
 }
 
 /// Implements the canonical-ABI traits for a field-less enum; see the module
-/// docs of `kiln_runtime::component::macros`.
+/// docs of `kiln_canon::macros`.
 #[macro_export]
 macro_rules! wit_enum {
     (
@@ -131,11 +131,11 @@ macro_rules! wit_enum {
         $vis enum $name { $($case),+ }
 
         const _: () = {
-            use $crate::component::{
+            use $crate::{
                 ComponentType, FlatSink, FlatSource, Lift, LiftCx, Lower, LowerCx, Trap,
             };
-            use $crate::component::compound::{load_discriminant, store_discriminant};
-            use $crate::component::abi::{TypeDef, TypeError, TypeIndex, TypeTableBuilder};
+            use $crate::compound::{load_discriminant, store_discriminant};
+            use $crate::abi::{TypeDef, TypeError, TypeIndex, TypeTableBuilder};
 
             const CASES: &[$name] = &[$($name::$case),+];
             const N: u32 = CASES.len() as u32;
@@ -144,13 +144,13 @@ macro_rules! wit_enum {
                 CASES
                     .get(d as usize)
                     .copied()
-                    .ok_or_else(|| $crate::component::trap::invalid_discriminant(d))
+                    .ok_or_else(|| $crate::trap::invalid_discriminant(d))
             }
 
             impl ComponentType for $name {
                 const FLAT: usize = 1;
-                const SIZE32: u32 = $crate::component::abi::discriminant_size(N);
-                const ALIGN32: u32 = $crate::component::abi::discriminant_size(N);
+                const SIZE32: u32 = $crate::abi::discriminant_size(N);
+                const ALIGN32: u32 = $crate::abi::discriminant_size(N);
                 fn describe(b: &mut TypeTableBuilder) -> Result<TypeIndex, TypeError> {
                     b.add(TypeDef::Enum(&[$($label),+]))
                 }
@@ -179,7 +179,7 @@ macro_rules! wit_enum {
 }
 
 /// Implements the canonical-ABI traits for a variant enum; see the module
-/// docs of `kiln_runtime::component::macros`.
+/// docs of `kiln_canon::macros`.
 #[macro_export]
 macro_rules! wit_variant {
     (
@@ -190,14 +190,14 @@ macro_rules! wit_variant {
         $vis enum $name { $($case $(($payload))?),+ }
 
         const _: () = {
-            use $crate::component::{
+            use $crate::{
                 ComponentType, FlatSink, FlatSource, Lift, LiftCx, Lower, LowerCx, Trap,
             };
-            use $crate::component::compound::{
+            use $crate::compound::{
                 lift_case, load_discriminant, lower_case, store_discriminant, variant_flat,
                 variant_layout,
             };
-            use $crate::component::abi::{TypeDef, TypeError, TypeIndex, TypeTableBuilder};
+            use $crate::abi::{TypeDef, TypeError, TypeIndex, TypeTableBuilder};
 
             #[allow(non_camel_case_types, dead_code)]
             #[repr(u32)]
@@ -231,7 +231,7 @@ macro_rules! wit_variant {
                             ));
                         }
                     )+
-                    Err($crate::component::trap::invalid_discriminant(d))
+                    Err($crate::trap::invalid_discriminant(d))
                 }
                 fn load(cx: &mut LiftCx<'m, '_>, ptr: u32) -> Result<Self, Trap> {
                     let d = load_discriminant(cx, ptr, N)?;
@@ -242,7 +242,7 @@ macro_rules! wit_variant {
                             ));
                         }
                     )+
-                    Err($crate::component::trap::invalid_discriminant(d))
+                    Err($crate::trap::invalid_discriminant(d))
                 }
             }
 
@@ -309,7 +309,7 @@ macro_rules! wit_variant {
 }
 
 /// Implements a `flags` bit set and its canonical-ABI traits; see the module
-/// docs of `kiln_runtime::component::macros`.
+/// docs of `kiln_canon::macros`.
 #[macro_export]
 macro_rules! wit_flags {
     (
@@ -323,11 +323,11 @@ macro_rules! wit_flags {
         }
 
         const _: () = {
-            use $crate::component::{
+            use $crate::{
                 ComponentType, FlatSink, FlatSource, Lift, LiftCx, Lower, LowerCx, Trap,
             };
-            use $crate::component::macros::label_index;
-            use $crate::component::abi::{TypeDef, TypeError, TypeIndex, TypeTableBuilder};
+            use $crate::macros::label_index;
+            use $crate::abi::{TypeDef, TypeError, TypeIndex, TypeTableBuilder};
 
             const NAMES: &[&str] = &[$(stringify!($flag)),+];
             const N: u32 = NAMES.len() as u32;
@@ -372,9 +372,9 @@ macro_rules! wit_flags {
             }
 
             impl ComponentType for $name {
-                const FLAT: usize = $crate::component::abi::flags_num_i32(N) as usize;
-                const SIZE32: u32 = $crate::component::abi::flags_size(N);
-                const ALIGN32: u32 = $crate::component::abi::flags_alignment(N);
+                const FLAT: usize = $crate::abi::flags_num_i32(N) as usize;
+                const SIZE32: u32 = $crate::abi::flags_size(N);
+                const ALIGN32: u32 = $crate::abi::flags_alignment(N);
                 fn describe(b: &mut TypeTableBuilder) -> Result<TypeIndex, TypeError> {
                     b.add(TypeDef::Flags(&[$($label),+]))
                 }

@@ -1,10 +1,8 @@
 //! Handle tables and the resource operations, rule by rule.
 
 use super::*;
-use crate::component::abi::{HANDLE_TABLE_MAX_LENGTH, INSTANCE_FLAG_MAY_LEAVE};
-use crate::component::{
-    Borrow, HandleEntry, HandleTable, HostResources, Own, Resource, ResourceType,
-};
+use crate::abi::{HANDLE_TABLE_MAX_LENGTH, INSTANCE_FLAG_MAY_LEAVE};
+use crate::{Borrow, HandleEntry, HandleTable, HostResources, Own, Resource, ResourceType};
 
 const UTF8: StringEncoding = StringEncoding::Utf8;
 
@@ -238,9 +236,7 @@ fn resource_new_rep_drop() {
     );
     // A destructor's trap surfaces.
     let h = inst.resource_new(Mine::TYPE, 1).unwrap();
-    let r = inst.resource_drop(Mine::TYPE, h, &mut |_, _| {
-        Err(crate::component::trap::trap("dtor"))
-    });
+    let r = inst.resource_drop(Mine::TYPE, h, &mut |_, _| Err(crate::trap::trap("dtor")));
     assert_eq!(msg(r), "dtor");
 }
 

@@ -9,13 +9,13 @@
 //! (modules, instances, defs, trampolines), so later code indexes freely;
 //! a bad descriptor is a compiler bug reported as one line, never UB.
 
-use crate::descriptor::{Module, slice};
 use kiln_abi::component::program::{
     COMPONENT_MAGIC, ComponentDescriptor, CoreDefDesc, CoreInstanceDesc, DEF_EXPORT,
     DEF_TRAMPOLINE, ExportFuncDesc, FuncTypeDesc, ResourceDesc, TrampolineDesc,
 };
 use kiln_abi::component::{TypeChild, TypeRecord, TypeTable};
 use kiln_abi::descriptor::{Addr, ModuleDescriptor};
+use kiln_vm::descriptor::{Module, slice};
 
 /// The view (see the module docs).
 #[derive(Copy, Clone, Debug)]

@@ -2,11 +2,11 @@
 //! the return pointer, `may_leave`, call scopes.
 
 use super::*;
-use crate::component::abi::{
+use crate::abi::{
     AbiContext, FlattenOpts, FuncSig, INSTANCE_FLAG_MAY_LEAVE, MAX_FLAT_PARAMS, lowered_slots_len,
 };
-use crate::component::call::HostCall;
-use crate::component::{Borrow, GuestStr, Own, Resource, ResourceType, call_host};
+use crate::call::HostCall;
+use crate::{Borrow, GuestStr, Own, Resource, ResourceType, call_host};
 
 const UTF8: StringEncoding = StringEncoding::Utf8;
 
@@ -281,9 +281,7 @@ fn errors_close_the_call_scope() {
         call_host(
             &mut inst,
             host_call(&mut slots, &mut m),
-            |(_f,): (Borrow<File>,)| -> Result<(), Trap> {
-                Err(crate::component::trap::trap("host failed"))
-            },
+            |(_f,): (Borrow<File>,)| -> Result<(), Trap> { Err(crate::trap::trap("host failed")) },
         )
     };
     assert_eq!(msg(r), "host failed");
@@ -323,7 +321,7 @@ fn too_few_slots_trap() {
 /// borrowed for one operation at a time.
 struct SharedInstance(std::rc::Rc<std::cell::RefCell<InstanceState>>);
 
-impl crate::component::InstanceAccess for SharedInstance {
+impl crate::InstanceAccess for SharedInstance {
     fn with_instance_dyn(&mut self, f: &mut dyn FnMut(&mut InstanceState)) -> Result<(), Trap> {
         f(&mut self.0.try_borrow_mut().expect("one borrow at a time"));
         Ok(())

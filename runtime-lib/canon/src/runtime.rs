@@ -52,7 +52,7 @@
 //! middle of a lowering into that instance.
 //!
 //! Traps unwind by longjmp without running destructors
-//! (`crate::traps::catch`), so a borrow guard on a skipped frame would
+//! (`kiln_vm::traps::catch`), so a borrow guard on a skipped frame would
 //! stay borrowed. That cannot happen: a wasm trap is raised while guest
 //! code runs, when nothing is borrowed, and host code raises its traps
 //! (`super::instances::raise`) after its borrows ended, which `raise`
@@ -67,8 +67,8 @@
 use super::call::{InstanceAccess, InstanceState};
 use super::program::Component;
 use super::trap::{self, Trap};
-use crate::instance::Instance;
 use kiln_abi::component::CanonOpts;
+use kiln_vm::instance::Instance;
 use std::any::Any;
 use std::cell::{Cell, OnceCell, RefCell};
 use std::collections::HashMap;

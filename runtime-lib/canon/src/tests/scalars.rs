@@ -1,7 +1,7 @@
 //! bool, integers, floats, char.
 
 use super::*;
-use crate::component::abi::canon::{CANONICAL_FLOAT32_NAN, CANONICAL_FLOAT64_NAN};
+use crate::abi::canon::{CANONICAL_FLOAT32_NAN, CANONICAL_FLOAT64_NAN};
 
 const U8: StringEncoding = StringEncoding::Utf8;
 

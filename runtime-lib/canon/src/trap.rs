@@ -9,7 +9,7 @@
 //! others have `code` `None` and end the program as host errors (exit 1),
 //! as in wasmtime.
 
-pub use crate::embed::Trap;
+pub use kiln_vm::traps::Trap;
 
 /// A trap with Wasmtime's message `message` and no wasm trap code.
 pub fn trap(message: impl Into<String>) -> Trap {

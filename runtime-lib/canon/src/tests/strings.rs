@@ -2,8 +2,8 @@
 //! pattern per encoding, and every lifting trap.
 
 use super::*;
-use crate::component::GuestStr;
-use crate::component::abi::{INSTANCE_FLAG_MAY_LEAVE, UTF16_TAG};
+use crate::GuestStr;
+use crate::abi::{INSTANCE_FLAG_MAY_LEAVE, UTF16_TAG};
 
 const UTF8: StringEncoding = StringEncoding::Utf8;
 const UTF16: StringEncoding = StringEncoding::Utf16;

@@ -30,12 +30,12 @@ use super::memory::{GuestMemory, Realloc};
 use super::program::Component;
 pub use super::runtime::{ComponentRuntime, Host, runtime};
 use super::trap::{self, Trap};
-use crate::instance::{InitError, Instance};
 use kiln_abi::ValRaw;
 use kiln_abi::component::program::{CoreDefDesc, DEF_EXPORT, DEF_TRAMPOLINE};
 use kiln_abi::component::{CanonOpts, INSTANCE_FLAG_MAY_LEAVE};
 use kiln_abi::descriptor::{KIND_FUNC, KIND_GLOBAL, KIND_MEMORY, KIND_TABLE, KIND_TAG, NO_INDEX};
 use kiln_abi::vmctx::VMMemoryDefinition;
+use kiln_vm::instance::{InitError, Instance};
 
 /// A core function of some core instance, callable from the host through
 /// its array-call trampoline: defined functions that are exported or
@@ -67,7 +67,7 @@ impl GuestFunc {
         let inst = target.instance;
         // On the outermost entry every core instance gets the limit: calls
         // cross instances freely (shims, adapters, re-exports).
-        let _entry = crate::stack::enter_wasm(|limit| {
+        let _entry = kiln_vm::stack::enter_wasm(|limit| {
             for i in rt.into_iter().flat_map(|r| r.core.iter()) {
                 // SAFETY: live instances; one header field each.
                 unsafe { (*i).set_stack_limit(limit) };
@@ -76,7 +76,7 @@ impl GuestFunc {
             unsafe { (*inst).set_stack_limit(limit) };
         });
         // SAFETY: forwarded to the caller.
-        unsafe { crate::invoke::call(inst, target.func, values) }.map_err(trap::trap)
+        unsafe { kiln_vm::invoke::call(inst, target.func, values) }.map_err(trap::trap)
     }
 
     /// The defined function this one is: itself, or for a linked import
@@ -218,7 +218,7 @@ pub fn raise(t: Trap) -> ! {
     // that needs dropping (it is leaked, as the process ends or unwinds to
     // an embedding's catcher), and no borrow of the runtime's state (checked
     // above).
-    unsafe { crate::traps::catch::raise(t.code, Some(message)) }
+    unsafe { kiln_vm::traps::catch::raise(t.code, Some(message)) }
 }
 
 /// Installs the [`ComponentRuntime`] of `component` with `host` for this
@@ -234,7 +234,7 @@ pub fn instantiate(
     for (k, inst) in component.instances.iter().enumerate() {
         let module = component.module(inst.module)?;
         if !std::mem::replace(&mut registered[inst.module as usize], true) {
-            crate::traps::registry::register_module(module);
+            kiln_vm::traps::registry::register_module(module);
         }
         let mut imports = Vec::with_capacity(inst.num_imports as usize);
         // Interned once per instance, and only if a trampoline needs them.
@@ -249,7 +249,7 @@ pub fn instantiate(
         // SAFETY: the instance was just built; nothing else uses it.
         match unsafe { (*instance).apply_segments() } {
             Ok(()) => {}
-            Err(InitError::Trap(code)) => crate::traps::report_host_trap(code),
+            Err(InitError::Trap(code)) => kiln_vm::traps::report_host_trap(code),
             Err(InitError::Corrupt(e)) => return Err(e),
         }
         let start = module.desc.start_func;
@@ -270,11 +270,11 @@ fn bind(
     rt: &ComponentRuntime,
     component: &Component,
     def: &CoreDefDesc,
-    module: &crate::descriptor::Module,
+    module: &kiln_vm::descriptor::Module,
     desc: &kiln_abi::descriptor::ImportDesc,
     type_ids: &mut Option<Vec<u32>>,
-) -> Result<crate::instance::Import, String> {
-    use crate::instance::Import;
+) -> Result<kiln_vm::instance::Import, String> {
+    use kiln_vm::instance::Import;
     let bad = || format!("corrupt component descriptor: binding {def:?}");
     match def.kind {
         DEF_TRAMPOLINE => {
@@ -292,7 +292,7 @@ fn bind(
                 .get(desc.index as usize)
                 .map(|f| f.type_index)
                 .ok_or_else(bad)?;
-            let ids = type_ids.get_or_insert_with(|| crate::ref_types::module_type_ids(module));
+            let ids = type_ids.get_or_insert_with(|| kiln_vm::ref_types::module_type_ids(module));
             Ok(Import::Func {
                 wasm_call: t.wasm_call as usize as *const u8,
                 type_id: *ids.get(ty as usize).ok_or_else(bad)?,
@@ -326,7 +326,7 @@ fn bind(
                 KIND_TAG => {
                     // SAFETY: the owner's own context.
                     let tag = unsafe {
-                        crate::exceptions::tags::tag_of(owner.module(), owner.vmctx(), def.index)
+                        kiln_vm::exceptions::tags::tag_of(owner.module(), owner.vmctx(), def.index)
                     };
                     if tag.is_null() {
                         return Err(bad());
