@@ -19,7 +19,7 @@ use super::super::memory::{LiftCx, LowerCx};
 use super::super::string::{load_pair, load_string_from_range, store_pair, store_string};
 use super::super::trap::{self, Trap};
 use super::super::value::{FlatSink, FlatSource, canonical_f32_bits, canonical_f64_bits};
-use super::value::{Ty, Value, canonical32, canonical64};
+use super::value::Value;
 use kiln_abi::component::{MAX_LIST_BYTE_LENGTH, PtrType, Type, TypeIndex, TypeTable, flags_size};
 
 const PTR: PtrType = PtrType::I32;
@@ -33,14 +33,14 @@ fn unsupported() -> Trap {
 }
 
 /// Number of flat values of `t`.
-pub fn flat_len(types: TypeTable<'static>, t: TypeIndex) -> usize {
+pub fn flat_len(types: TypeTable<'_>, t: TypeIndex) -> usize {
     types.flatten_types(&[t], PTR).len() as usize
 }
 
 /// `lower_flat(v)` into `out`.
 pub fn lower_flat(
     cx: &mut LowerCx<'_>,
-    types: TypeTable<'static>,
+    types: TypeTable<'_>,
     t: TypeIndex,
     v: &Value,
     out: &mut FlatSink<'_>,
@@ -59,7 +59,7 @@ pub fn lower_flat(
         }
         (
             Type::Record(_) | Type::Tuple(_) | Type::FixedList(..),
-            Value::Record(_, items) | Value::Tuple(items) | Value::List(items),
+            Value::Fields(items) | Value::List(items),
         ) => {
             let fields = types.fields(t).ok_or_else(bad_value)?;
             for (i, item) in items.iter().enumerate() {
@@ -69,7 +69,7 @@ pub fn lower_flat(
         }
         (
             Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. },
-            Value::Case(_, i, payload),
+            Value::Case(i, payload),
         ) => {
             let cases = types.cases(t).ok_or_else(bad_value)?;
             out.push(u64::from(*i));
@@ -80,7 +80,7 @@ pub fn lower_flat(
             let joined = flat_len(types, t) - 1;
             out.pad(joined - (out.position() - start));
         }
-        (Type::Flags(_), Value::Flags(_, words)) => {
+        (Type::Flags(_), Value::Flags(words)) => {
             words.iter().for_each(|w| out.push(u64::from(*w)));
         }
         _ => out.push(scalar_bits(v).ok_or_else(unsupported)?),
@@ -110,7 +110,7 @@ fn scalar_bits(v: &Value) -> Option<u64> {
 /// `store_list_into_range`: the buffer, then each element.
 fn store_list(
     cx: &mut LowerCx<'_>,
-    types: TypeTable<'static>,
+    types: TypeTable<'_>,
     e: TypeIndex,
     items: &[Value],
 ) -> Result<(u32, u32), Trap> {
@@ -130,7 +130,7 @@ fn store_list(
 /// caller or by `realloc`).
 pub fn store(
     cx: &mut LowerCx<'_>,
-    types: TypeTable<'static>,
+    types: TypeTable<'_>,
     t: TypeIndex,
     v: &Value,
     ptr: u32,
@@ -147,7 +147,7 @@ pub fn store(
         }
         (
             Type::Record(_) | Type::Tuple(_) | Type::FixedList(..),
-            Value::Record(_, items) | Value::Tuple(items) | Value::List(items),
+            Value::Fields(items) | Value::List(items),
         ) => {
             let offsets = types.record_offsets(t, PTR).ok_or_else(bad_value)?;
             for ((ft, off), item) in offsets.zip(items) {
@@ -157,7 +157,7 @@ pub fn store(
         }
         (
             Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. },
-            Value::Case(_, i, payload),
+            Value::Case(i, payload),
         ) => {
             let layout = types.variant_layout(t, PTR).ok_or_else(bad_value)?;
             let d = i.to_le_bytes();
@@ -168,7 +168,7 @@ pub fn store(
             }
             Ok(())
         }
-        (Type::Flags(labels), Value::Flags(_, words)) => {
+        (Type::Flags(labels), Value::Flags(words)) => {
             let size = flags_size(labels.len() as u32) as usize;
             let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
             cx.write(ptr, &bytes[..size.min(bytes.len())])
@@ -184,7 +184,7 @@ pub fn store(
 /// Lifts a list or string's element range check and returns its bytes.
 fn list_range(
     cx: &LiftCx<'_, '_>,
-    types: TypeTable<'static>,
+    types: TypeTable<'_>,
     e: TypeIndex,
     ptr: u32,
     len: u32,
@@ -199,7 +199,7 @@ fn list_range(
 
 fn load_list(
     cx: &mut LiftCx<'_, '_>,
-    types: TypeTable<'static>,
+    types: TypeTable<'_>,
     e: TypeIndex,
     ptr: u32,
     len: u32,
@@ -222,8 +222,8 @@ fn scalar(ty: Type<'_>, bits: u64) -> Result<Value, Trap> {
         Type::U32 => Value::U32(bits as u32),
         Type::S64 => Value::S64(bits as i64),
         Type::U64 => Value::U64(bits),
-        Type::F32 => Value::F32(canonical32(f32::from_bits(bits as u32))),
-        Type::F64 => Value::F64(canonical64(f64::from_bits(bits))),
+        Type::F32 => Value::F32(super::value::canonical32(f32::from_bits(bits as u32))),
+        Type::F64 => Value::F64(super::value::canonical64(f64::from_bits(bits))),
         Type::Char => Value::Char(char::from_u32(bits as u32).ok_or_else(trap::invalid_char)?),
         _ => return Err(unsupported()),
     })
@@ -243,7 +243,7 @@ fn check_case(ty: Type<'_>, d: u32, n: u32) -> Result<(), Trap> {
 /// `lift_flat` of a `t` from `src`.
 pub fn lift_flat(
     cx: &mut LiftCx<'_, '_>,
-    types: TypeTable<'static>,
+    types: TypeTable<'_>,
     t: TypeIndex,
     src: &mut FlatSource<'_>,
 ) -> Result<Value, Trap> {
@@ -266,10 +266,10 @@ pub fn lift_flat(
                 lift_flat(cx, types, ft, src)
             });
             let items = items.collect::<Result<Vec<_>, _>>()?;
-            Ok(match ty {
-                Type::FixedList(..) => Value::List(items),
-                Type::Tuple(_) => Value::Tuple(items),
-                _ => Value::Record(Ty::new(types, t), items),
+            Ok(if matches!(ty, Type::FixedList(..)) {
+                Value::List(items)
+            } else {
+                Value::Fields(items)
             })
         }
         Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
@@ -283,14 +283,14 @@ pub fn lift_flat(
             };
             let joined = flat_len(types, t) - 1;
             src.skip(joined - (src.position() - start));
-            Ok(Value::Case(Ty::new(types, t), d, payload))
+            Ok(Value::Case(d, payload))
         }
         Type::Flags(labels) => {
             let n = labels.len().div_ceil(32);
-            Ok(Value::Flags(
-                Ty::new(types, t),
-                flags_value(labels.len(), (0..n).map(|_| src.next_slot() as u32)),
-            ))
+            Ok(Value::Flags(flags_value(
+                labels.len(),
+                (0..n).map(|_| src.next_slot() as u32),
+            )))
         }
         _ => scalar(ty, src.next_slot()),
     }
@@ -316,7 +316,7 @@ fn flags_value(labels: usize, words: impl Iterator<Item = u32>) -> Vec<u32> {
 /// caller).
 pub fn load(
     cx: &mut LiftCx<'_, '_>,
-    types: TypeTable<'static>,
+    types: TypeTable<'_>,
     t: TypeIndex,
     ptr: u32,
 ) -> Result<Value, Trap> {
@@ -336,10 +336,10 @@ pub fn load(
             let offsets = types.record_offsets(t, PTR).ok_or_else(bad_value)?;
             let items = offsets.map(|(ft, off)| load(cx, types, ft, ptr + off));
             let items = items.collect::<Result<Vec<_>, _>>()?;
-            Ok(match ty {
-                Type::FixedList(..) => Value::List(items),
-                Type::Tuple(_) => Value::Tuple(items),
-                _ => Value::Record(Ty::new(types, t), items),
+            Ok(if matches!(ty, Type::FixedList(..)) {
+                Value::List(items)
+            } else {
+                Value::Fields(items)
             })
         }
         Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
@@ -350,7 +350,7 @@ pub fn load(
                 Some(pt) => Some(Box::new(load(cx, types, pt, ptr + layout.payload_offset)?)),
                 None => None,
             };
-            Ok(Value::Case(Ty::new(types, t), d, payload))
+            Ok(Value::Case(d, payload))
         }
         Type::Flags(labels) => {
             let size = flags_size(labels.len() as u32);
@@ -362,10 +362,7 @@ pub fn load(
                     read_le(cx, ptr + 4 * i as u32, 4).unwrap_or(0) as u32
                 }
             });
-            Ok(Value::Flags(
-                Ty::new(types, t),
-                flags_value(labels.len(), words),
-            ))
+            Ok(Value::Flags(flags_value(labels.len(), words)))
         }
         _ => {
             let size = types.elem_size(t, PTR);

@@ -9,14 +9,13 @@
 //! type table) and, for the call, the export's `CanonOpts`. Output: the
 //! results line on stdout, or an error chain for `errors::report`.
 //!
-//! The text itself is the `wasm-wave` crate's, the version Wasmtime 48
-//! uses: its parser, its error wording and its printer, so both read and
-//! print alike. Map:
-//! - [`value`]: the crate's view of our types and values (the descriptor's
-//!   type table, [`value::Value`]).
+//! Map:
+//! - [`parse`]: lexer and parser, WAVE text -> untyped tree.
+//! - [`value`]: the untyped tree typed by the component type table.
 //! - [`abi`]: values lowered into the lifted core function's parameters
 //!   (flat, or through `realloc`ed memory past 16 flat values) and its
 //!   results lifted back (flat, or from the returned pointer).
+//! - [`print`]: values as WAVE text.
 //!
 //! Export lookup (Wasmtime's `search_component_funcs`): `name` names a
 //! root function export; `iface.name`, `ns:pkg/iface.name` and
@@ -26,6 +25,8 @@
 //! exactly one.
 
 pub mod abi;
+pub mod parse;
+pub mod print;
 pub mod value;
 
 #[cfg(test)]
@@ -41,9 +42,7 @@ use kiln_abi::component::program::ExportFuncDesc;
 use kiln_abi::component::{
     AbiContext, CanonOpts, FuncSig, PtrType, TypeIndex, alternate_lookup_key,
 };
-use value::{Ty, Value};
-use wasm_wave::untyped::UntypedFuncCall;
-use wasm_wave::wasm::DisplayFuncResults;
+use value::Value;
 
 /// A checked call, ready once the component is instantiated.
 pub struct Prepared {
@@ -142,14 +141,14 @@ fn find_export(component: &Component, name: &str) -> Result<&'static ExportFuncD
 /// Parses `invoke`, finds the export and converts the arguments. The
 /// error is the chain under the main context.
 pub fn prepare(component: &Component, invoke: &str) -> Result<Prepared, Vec<String>> {
-    let call = UntypedFuncCall::parse(invoke).map_err(|e| {
+    let call = parse::parse_func_call(invoke).map_err(|e| {
         let mut chain = vec![format!(
             "Failed to parse invoke '{invoke}': See https://docs.wasmtime.dev/cli-options.html#run for syntax"
         )];
-        chain.extend(error_chain(&e));
+        chain.extend(e.chain());
         chain
     })?;
-    let export = find_export(component, call.name()).map_err(|e| vec![e])?;
+    let export = find_export(component, &invoke[call.name.clone()]).map_err(|e| vec![e])?;
     // SAFETY: the compiler's `CanonOpts` record of the export.
     let opts = unsafe { &*(export.opts as usize as *const CanonOpts) };
     let (params, results) = component.func_type(opts.func_type).ok_or_else(|| {
@@ -158,16 +157,11 @@ pub fn prepare(component: &Component, invoke: &str) -> Result<Prepared, Vec<Stri
             opts.func_type
         )]
     })?;
-    let types = component.types();
-    let tys: Vec<Ty> = params
-        .iter()
-        .map(|t| Ty::new(types, TypeIndex(*t)))
-        .collect();
-    let args = call.to_wasm_params::<Value>(&tys).map_err(|e| {
+    let args = value::params_from_call(component.types(), params, &call, invoke).map_err(|e| {
         let mut chain = vec![format!(
             "while interpreting parameters in invoke \"{invoke}\""
         )];
-        chain.extend(error_chain(&e));
+        chain.extend(e.chain());
         chain
     })?;
     Ok(Prepared {
@@ -176,18 +170,6 @@ pub fn prepare(component: &Component, invoke: &str) -> Result<Prepared, Vec<Stri
         results,
         args,
     })
-}
-
-/// The lines an error adds to an error chain: its message, then its
-/// sources' (as `anyhow` prints a chain).
-fn error_chain(e: &dyn std::error::Error) -> Vec<String> {
-    let mut chain = vec![e.to_string()];
-    let mut source = e.source();
-    while let Some(s) = source {
-        chain.push(s.to_string());
-        source = s.source();
-    }
-    chain
 }
 
 /// Calls the prepared export of the instantiated component and returns the
@@ -266,14 +248,14 @@ pub fn call(rt: &instances::ComponentRuntime, p: &Prepared) -> Result<String, Tr
         // results.
         unsafe { instances::call_post_return(opts, &mut raw)? };
     }
-    Ok(DisplayFuncResults(&values).to_string())
+    Ok(print::results(types, p.results, &values))
 }
 
 /// The parameters as flat slots, or as a `realloc`ed tuple whose address
 /// is the one slot.
 fn lower_params(
     cx: &mut LowerCx<'_>,
-    types: kiln_abi::component::TypeTable<'static>,
+    types: kiln_abi::component::TypeTable<'_>,
     p: &Prepared,
     in_memory: bool,
     slots: &mut [u64],

@@ -1,36 +1,21 @@
-//! Unit tests of the glue between the `wasm-wave` crate and our types
-//! (parse -> typed value -> print, the error chains) and of the ABI: each
-//! input's expected output and error text is what `wasmtime run --invoke`
-//! 48 printed for the same value or call (checked by hand on WAT
-//! components).
+//! Unit tests of the WAVE parser, typing, printing and ABI: each input's
+//! expected output and error text is what `wasmtime run --invoke` 48
+//! printed for the same value or call (checked by hand on WAT components).
 
 use super::abi;
-use super::error_chain;
-use super::value::{Ty, Value};
+use super::parse::parse_func_call;
+use super::print;
+use super::value::{self, Value};
 use crate::component::abi::{PtrType, TypeDef, TypeIndex, TypeTableBuilder};
 use crate::component::memory::{LiftCx, LowerCx};
 use crate::component::tests::{Call, TestMemory};
 use crate::component::value::{FlatSink, FlatSource};
-use kiln_abi::component::{StringEncoding, TypeTable};
-use wasm_wave::untyped::UntypedFuncCall;
-use wasm_wave::wasm::DisplayFuncResults;
+use kiln_abi::component::StringEncoding;
 
-/// A table with one of every kind the tests use (leaked: values hold a
-/// `'static` table, as the descriptor's is).
+/// A table with one of every kind the tests use.
 struct Types {
-    b: &'static TypeTableBuilder,
+    b: TypeTableBuilder,
     t: std::collections::BTreeMap<&'static str, TypeIndex>,
-}
-
-/// Parses `src` and converts its arguments to values of `params`.
-fn params(types: TypeTable<'static>, params: &[u32], src: &str) -> Result<Vec<Value>, Vec<String>> {
-    let call = UntypedFuncCall::parse(src).map_err(|e| error_chain(&e))?;
-    let tys: Vec<Ty> = params
-        .iter()
-        .map(|t| Ty::new(types, TypeIndex(*t)))
-        .collect();
-    call.to_wasm_params::<Value>(&tys)
-        .map_err(|e| error_chain(&e))
 }
 
 impl Types {
@@ -139,10 +124,7 @@ impl Types {
                 ("sm", small),
             ]),
         );
-        Types {
-            b: Box::leak(Box::new(b)),
-            t,
-        }
+        Types { b, t }
     }
 
     fn ty(&self, name: &str) -> TypeIndex {
@@ -152,8 +134,12 @@ impl Types {
     /// `f(text)` for a function taking one `ty`: the printed value, or the
     /// error chain.
     fn round_trip(&self, ty: &str, text: &str) -> Result<String, Vec<String>> {
-        let v = params(self.b.table(), &[self.ty(ty).0], &format!("f({text})"))?;
-        Ok(DisplayFuncResults(&v).to_string())
+        let src = format!("f({text})");
+        let call = parse_func_call(&src).map_err(|e| e.chain())?;
+        let t = self.ty(ty);
+        let v =
+            value::params_from_call(self.b.table(), &[t.0], &call, &src).map_err(|e| e.chain())?;
+        Ok(print::results(self.b.table(), &[t.0], &v))
     }
 }
 
@@ -282,11 +268,53 @@ fn conversion_errors_are_worded_as_wasmtime_words_them() {
 }
 
 #[test]
+fn syntax_errors_are_placed_as_wasmtime_places_them() {
+    let e = |s: &str| parse_func_call(s).map(|_| ()).map_err(|e| e.chain());
+    assert_eq!(
+        e(" add( 1 , 2 ) "),
+        Err(vec!["invalid token at 0..1".to_string()])
+    );
+    assert_eq!(
+        e("add"),
+        Err(vec!["unexpected end of input at 3..3".to_string()])
+    );
+    assert_eq!(
+        e("add(1, 2"),
+        Err(vec!["unexpected end of input at 8..8".to_string()])
+    );
+    assert_eq!(
+        e("add(1, 2))"),
+        Err(vec!["trailing characters after value at 9..10".to_string()])
+    );
+    assert_eq!(
+        e("u32-id(+1)"),
+        Err(vec!["invalid token at 7..8".to_string()])
+    );
+    assert_eq!(
+        e("u32-id(01)"),
+        Err(vec!["unexpected token: Number at 8..9".to_string()])
+    );
+    assert_eq!(
+        e("char-id('ab')"),
+        Err(vec!["invalid token at 8..12".to_string()])
+    );
+    assert_eq!(
+        e(r#"echo-string("\q")"#),
+        Err(vec!["invalid token at 12..13".to_string()])
+    );
+    assert_eq!(e("add (1)"), Ok(()));
+    assert_eq!(e("my:pkg/other.id@1.2.3(5)"), Ok(()));
+}
+
+#[test]
 fn params_count_errors() {
     let t = Types::new();
     let u32_ = t.ty("u32").0;
     let opt = t.ty("option-u8").0;
-    let run = |src: &str, p: &[u32]| params(t.b.table(), p, src);
+    let run = |src: &str, params: &[u32]| {
+        let call = parse_func_call(src).expect("parses");
+        value::params_from_call(t.b.table(), params, &call, src).map_err(|e| e.chain())
+    };
     assert_eq!(
         run("add(1)", &[u32_, u32_]).map(|_| ()),
         Err(vec![
@@ -307,10 +335,7 @@ fn params_count_errors() {
     );
     assert_eq!(
         run("f(1)", &[u32_, opt]),
-        Ok(vec![
-            Value::U32(1),
-            Value::Case(Ty::new(t.b.table(), t.ty("option-u8")), 0, None)
-        ])
+        Ok(vec![Value::U32(1), Value::Case(0, None)])
     );
 }
 
@@ -319,7 +344,9 @@ fn params_count_errors() {
 fn abi_round_trip(t: &Types, ty: &str, text: &str) -> (String, String, Vec<Call>) {
     let types = t.b.table();
     let ti = t.ty(ty);
-    let v = params(types, &[ti.0], &format!("f({text})")).expect("converts");
+    let src = format!("f({text})");
+    let call = parse_func_call(&src).expect("parses");
+    let v = value::params_from_call(types, &[ti.0], &call, &src).expect("converts");
     let mut mem = TestMemory::new(1 << 16);
     let n = abi::flat_len(types, ti);
     let mut slots = vec![0u64; n];
@@ -341,7 +368,7 @@ fn abi_round_trip(t: &Types, ty: &str, text: &str) -> (String, String, Vec<Call>
     let flat = abi::lift_flat(&mut cx, types, ti, &mut src).expect("lift_flat");
     assert_eq!(src.position(), n);
     let loaded = abi::load(&mut cx, types, ti, at).expect("load");
-    let p = |v: &Value| DisplayFuncResults(std::slice::from_ref(v)).to_string();
+    let p = |v: &Value| print::results(types, &[ti.0], std::slice::from_ref(v));
     (p(&flat), p(&loaded), calls)
 }
 

@@ -1,163 +1,25 @@
-//! Component values and types as the `wasm-wave` crate sees them: the
-//! glue between its parser and printer (the WAVE text of `--invoke`) and
-//! the descriptor's `TypeTable` that [`super::abi`] lowers and lifts by.
+//! Typed WAVE values: an untyped [`Node`] checked against a component
+//! type of the descriptor's `TypeTable` becomes a [`Value`], with the
+//! reference implementation's errors (the wording Wasmtime 48 prints under
+//! ``while interpreting parameters in invoke "..."``).
 //!
-//! Phase: start-up of a component executable (the crate's parser builds
-//! [`Value`]s through [`WasmValue`]'s `make_*`, checked against [`Ty`])
-//! and after the call (the crate's printer reads lifted [`Value`]s
-//! through the `unwrap_*` methods). Invariant: a [`Value`] is always of
-//! the type it was built (or lifted) for, so the printer's dispatch on
-//! [`WasmValue::kind`] and the lowering code may rely on its shape.
+//! Phase: start-up of a component executable, before instantiation.
+//! Inputs: the invoke string, its parsed call, the export's parameter
+//! types. Output: one [`Value`] per parameter. Invariant: a [`Value`] is
+//! always of the type it was built (or lifted) for, so the lowering and
+//! printing code may `expect` shapes.
 //!
-//! The parser does the checking and wording of nearly every error; the
-//! `make_*` methods here only report what Wasmtime's own `Val` impl
-//! reports (an unknown enum case or flag: ``expected a <type>; got
-//! <value>``). NaNs become the canonical NaN, as Wasmtime's `make_f32`
-//! and `make_f64` make them.
+//! Conversion rules (WAVE README, reference `ast.rs`): numbers parse with
+//! Rust's `FromStr` of the target type (`inf`, `-inf`, `nan` for floats;
+//! NaN canonical); an `option` accepts `some(v)`, `none` or, when its
+//! payload is not an option or result, the bare payload; a `result`
+//! likewise accepts a bare `ok` payload; record fields may come in any
+//! order, fields of unknown names are ignored, and missing `option` fields
+//! are `none`; trailing `option` parameters may be left out, but an empty
+//! argument list `f()` must match a function without parameters.
 
+use super::parse::{ErrorKind, FuncCall, Node, NodeKind, ParseError, is_keyword, string_value};
 use kiln_abi::component::{Type, TypeIndex, TypeTable};
-use std::borrow::Cow;
-use wasm_wave::lex::Keyword;
-use wasm_wave::wasm::{DisplayType, WasmType, WasmTypeKind, WasmValue, WasmValueError};
-
-/// A component type: an index into the descriptor's type table. The crate
-/// needs `'static` values, hence the `'static` table.
-#[derive(Copy, Clone, Debug)]
-pub struct Ty {
-    /// The table.
-    pub types: TypeTable<'static>,
-    /// The type.
-    pub index: TypeIndex,
-}
-
-/// Types of one table compare by index.
-impl PartialEq for Ty {
-    fn eq(&self, other: &Ty) -> bool {
-        self.index == other.index
-    }
-}
-
-impl Ty {
-    /// Type `index` of `types`.
-    pub fn new(types: TypeTable<'static>, index: TypeIndex) -> Ty {
-        Ty { types, index }
-    }
-
-    fn at(&self, index: TypeIndex) -> Ty {
-        Ty::new(self.types, index)
-    }
-
-    fn get(&self) -> Option<Type<'static>> {
-        self.types.get(self.index)
-    }
-
-    /// The name of case `i` of a variant or enum.
-    fn case_name(&self, i: u32) -> &'static str {
-        match self.get() {
-            Some(Type::Variant(c) | Type::Enum(c)) => c.get(i as usize).map_or("", |c| c.name),
-            _ => "",
-        }
-    }
-}
-
-impl WasmType for Ty {
-    fn kind(&self) -> WasmTypeKind {
-        match self.get() {
-            Some(Type::Bool) => WasmTypeKind::Bool,
-            Some(Type::S8) => WasmTypeKind::S8,
-            Some(Type::U8) => WasmTypeKind::U8,
-            Some(Type::S16) => WasmTypeKind::S16,
-            Some(Type::U16) => WasmTypeKind::U16,
-            Some(Type::S32) => WasmTypeKind::S32,
-            Some(Type::U32) => WasmTypeKind::U32,
-            Some(Type::S64) => WasmTypeKind::S64,
-            Some(Type::U64) => WasmTypeKind::U64,
-            Some(Type::F32) => WasmTypeKind::F32,
-            Some(Type::F64) => WasmTypeKind::F64,
-            Some(Type::Char) => WasmTypeKind::Char,
-            Some(Type::String) => WasmTypeKind::String,
-            Some(Type::List(_)) => WasmTypeKind::List,
-            Some(Type::FixedList(..)) => WasmTypeKind::FixedLengthList,
-            Some(Type::Record(_)) => WasmTypeKind::Record,
-            Some(Type::Tuple(_)) => WasmTypeKind::Tuple,
-            Some(Type::Variant(_)) => WasmTypeKind::Variant,
-            Some(Type::Enum(_)) => WasmTypeKind::Enum,
-            Some(Type::Option(_)) => WasmTypeKind::Option,
-            Some(Type::Result { .. }) => WasmTypeKind::Result,
-            Some(Type::Flags(_)) => WasmTypeKind::Flags,
-            Some(
-                Type::ErrorContext
-                | Type::Own(_)
-                | Type::Borrow(_)
-                | Type::Stream(_)
-                | Type::Future(_),
-            )
-            | None => WasmTypeKind::Unsupported,
-        }
-    }
-
-    fn list_element_type(&self) -> Option<Ty> {
-        match self.get()? {
-            Type::List(e) | Type::FixedList(e, _) => Some(self.at(e)),
-            _ => None,
-        }
-    }
-
-    fn record_fields(&self) -> Box<dyn Iterator<Item = (Cow<'_, str>, Ty)> + '_> {
-        let Some(Type::Record(c)) = self.get() else {
-            return Box::new(std::iter::empty());
-        };
-        Box::new(
-            c.iter()
-                .filter_map(|f| Some((Cow::Borrowed(f.name), self.at(f.ty?)))),
-        )
-    }
-
-    fn tuple_element_types(&self) -> Box<dyn Iterator<Item = Ty> + '_> {
-        let Some(Type::Tuple(c)) = self.get() else {
-            return Box::new(std::iter::empty());
-        };
-        Box::new(c.iter().filter_map(|e| Some(self.at(e.ty?))))
-    }
-
-    fn variant_cases(&self) -> Box<dyn Iterator<Item = (Cow<'_, str>, Option<Ty>)> + '_> {
-        let Some(Type::Variant(c)) = self.get() else {
-            return Box::new(std::iter::empty());
-        };
-        Box::new(
-            c.iter()
-                .map(|c| (Cow::Borrowed(c.name), c.ty.map(|t| self.at(t)))),
-        )
-    }
-
-    fn enum_cases(&self) -> Box<dyn Iterator<Item = Cow<'_, str>> + '_> {
-        let Some(Type::Enum(c)) = self.get() else {
-            return Box::new(std::iter::empty());
-        };
-        Box::new(c.iter().map(|c| Cow::Borrowed(c.name)))
-    }
-
-    fn option_some_type(&self) -> Option<Ty> {
-        match self.get()? {
-            Type::Option(p) => Some(self.at(p)),
-            _ => None,
-        }
-    }
-
-    fn result_types(&self) -> Option<(Option<Ty>, Option<Ty>)> {
-        match self.get()? {
-            Type::Result { ok, err } => Some((ok.map(|t| self.at(t)), err.map(|t| self.at(t)))),
-            _ => None,
-        }
-    }
-
-    fn flags_names(&self) -> Box<dyn Iterator<Item = Cow<'_, str>> + '_> {
-        let Some(Type::Flags(c)) = self.get() else {
-            return Box::new(std::iter::empty());
-        };
-        Box::new(c.iter().map(|c| Cow::Borrowed(c.name)))
-    }
-}
 
 /// A component value of a known type (see the module docs).
 #[derive(Clone, Debug, PartialEq)]
@@ -190,249 +52,385 @@ pub enum Value {
     String(String),
     /// `list<T>` and `list<T, N>`.
     List(Vec<Value>),
-    /// `record`: the fields in type order.
-    Record(Ty, Vec<Value>),
-    /// `tuple`
-    Tuple(Vec<Value>),
+    /// `record` and `tuple`: the fields in type order.
+    Fields(Vec<Value>),
     /// `variant`, `enum`, `option` (0 = none, 1 = some), `result` (0 = ok,
     /// 1 = err): the case index and its payload.
-    Case(Ty, u32, Option<Box<Value>>),
+    Case(u32, Option<Box<Value>>),
     /// `flags`: one bit per label, 32 labels per word.
-    Flags(Ty, Vec<u32>),
+    Flags(Vec<u32>),
 }
 
-/// `expected a <type>; got <value>`, Wasmtime's error for a value its
-/// type does not have.
-fn wrong_value(ty: &Ty, got: String) -> WasmValueError {
-    WasmValueError::WrongValueType {
-        ty: DisplayType(ty).to_string(),
-        val: got,
+/// A type as the reference displays it in messages (`DisplayType`).
+pub struct DisplayType<'a>(pub TypeTable<'a>, pub TypeIndex);
+
+impl std::fmt::Display for DisplayType<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let DisplayType(types, t) = *self;
+        let sub = |t| DisplayType(types, t);
+        let Some(ty) = types.get(t) else {
+            return f.write_str("<<UNSUPPORTED>>");
+        };
+        let list = |f: &mut std::fmt::Formatter<'_>, open, items: Vec<String>, close| {
+            write!(f, "{open}{}{close}", items.join(", "))
+        };
+        match ty {
+            Type::Bool => f.write_str("bool"),
+            Type::S8 => f.write_str("s8"),
+            Type::U8 => f.write_str("u8"),
+            Type::S16 => f.write_str("s16"),
+            Type::U16 => f.write_str("u16"),
+            Type::S32 => f.write_str("s32"),
+            Type::U32 => f.write_str("u32"),
+            Type::S64 => f.write_str("s64"),
+            Type::U64 => f.write_str("u64"),
+            Type::F32 => f.write_str("f32"),
+            Type::F64 => f.write_str("f64"),
+            Type::Char => f.write_str("char"),
+            Type::String => f.write_str("string"),
+            Type::List(e) => write!(f, "list<{}>", sub(e)),
+            Type::FixedList(..) => f.write_str("list<_,N>"),
+            Type::Record(c) => list(
+                f,
+                "record { ",
+                c.iter()
+                    .map(|c| {
+                        format!(
+                            "{}: {}",
+                            c.name,
+                            c.ty.map(|t| sub(t).to_string()).unwrap_or_default()
+                        )
+                    })
+                    .collect(),
+                " }",
+            ),
+            Type::Tuple(c) => list(
+                f,
+                "tuple<",
+                c.iter()
+                    .filter_map(|c| c.ty)
+                    .map(|t| sub(t).to_string())
+                    .collect(),
+                ">",
+            ),
+            Type::Variant(c) => list(
+                f,
+                "variant { ",
+                c.iter()
+                    .map(|c| match c.ty {
+                        Some(t) => format!("{}({})", c.name, sub(t)),
+                        None => c.name.to_string(),
+                    })
+                    .collect(),
+                " }",
+            ),
+            Type::Enum(c) => list(
+                f,
+                "enum { ",
+                c.iter().map(|c| c.name.to_string()).collect(),
+                " }",
+            ),
+            Type::Flags(c) => list(
+                f,
+                "flags { ",
+                c.iter().map(|c| c.name.to_string()).collect(),
+                " }",
+            ),
+            Type::Option(t) => write!(f, "option<{}>", sub(t)),
+            Type::Result { ok, err } => match (ok, err) {
+                (None, None) => f.write_str("result"),
+                (None, Some(e)) => write!(f, "result<_, {}>", sub(e)),
+                (Some(o), None) => write!(f, "result<{}>", sub(o)),
+                (Some(o), Some(e)) => write!(f, "result<{}, {}>", sub(o), sub(e)),
+            },
+            Type::ErrorContext
+            | Type::Own(_)
+            | Type::Borrow(_)
+            | Type::Stream(_)
+            | Type::Future(_) => f.write_str("<<UNSUPPORTED>>"),
+        }
     }
 }
 
-fn borrowed(v: &Value) -> Cow<'_, Value> {
-    Cow::Borrowed(v)
+/// Converts the call's arguments to values of `params` (see the module
+/// docs for the rules on omitted arguments).
+pub fn params_from_call(
+    types: TypeTable<'_>,
+    params: &[u32],
+    call: &FuncCall,
+    src: &str,
+) -> Result<Vec<Value>, ParseError> {
+    let Some(tuple) = &call.params else {
+        if params.is_empty() {
+            return Ok(Vec::new());
+        }
+        return Err(ParseError::detail(
+            ErrorKind::InvalidParams,
+            call.name.clone(),
+            format!("no params provided, but {} required", params.len()),
+        ));
+    };
+    let mut out = Vec::with_capacity(params.len());
+    for (i, node) in tuple.children.iter().enumerate() {
+        let Some(t) = params.get(i) else {
+            return Err(ParseError::detail(
+                ErrorKind::InvalidParams,
+                node.span.clone(),
+                "more param(s) than expected",
+            ));
+        };
+        out.push(from_node(types, TypeIndex(*t), node, src)?);
+    }
+    for t in &params[out.len()..] {
+        if matches!(types.get(TypeIndex(*t)), Some(Type::Option(_))) {
+            out.push(Value::Case(0, None));
+        } else {
+            let end = tuple.span.end;
+            return Err(ParseError::detail(
+                ErrorKind::InvalidParams,
+                end - 1..end,
+                "missing required param(s)",
+            ));
+        }
+    }
+    Ok(out)
 }
 
-/// The `unwrap_*` of a scalar: the printer calls it only for values of
-/// that kind, so any other value (never seen) reads as the default.
-macro_rules! scalar {
-    ($($make:ident, $unwrap:ident, $case:ident, $t:ty;)*) => {$(
-        fn $make(val: $t) -> Value {
-            Value::$case(val)
+fn invalid_type(node: &Node) -> ParseError {
+    ParseError::new(ErrorKind::InvalidType, node.span.clone())
+}
+
+fn ensure(node: &Node, kind: NodeKind) -> Result<(), ParseError> {
+    if node.kind == kind {
+        Ok(())
+    } else {
+        Err(invalid_type(node))
+    }
+}
+
+fn number<T: std::str::FromStr>(node: &Node, src: &str) -> Result<T, ParseError> {
+    ensure(node, NodeKind::Number)?;
+    node.text(src)
+        .parse()
+        .map_err(|_| ParseError::new(ErrorKind::InvalidValue, node.span.clone()))
+}
+
+/// Whether an `option`/`result` may take its payload bare.
+fn flattenable(types: TypeTable<'_>, t: TypeIndex) -> bool {
+    !matches!(types.get(t), Some(Type::Option(_) | Type::Result { .. }))
+}
+
+/// Converts `node` to a value of type `t`.
+pub fn from_node(
+    types: TypeTable<'_>,
+    t: TypeIndex,
+    node: &Node,
+    src: &str,
+) -> Result<Value, ParseError> {
+    let ty = types
+        .get(t)
+        .ok_or_else(|| ParseError::value(node.span.clone(), "unsupported type <<UNSUPPORTED>>"))?;
+    Ok(match ty {
+        Type::Bool => match node.kind {
+            NodeKind::BoolTrue => Value::Bool(true),
+            NodeKind::BoolFalse => Value::Bool(false),
+            _ => return Err(invalid_type(node)),
+        },
+        Type::S8 => Value::S8(number(node, src)?),
+        Type::U8 => Value::U8(number(node, src)?),
+        Type::S16 => Value::S16(number(node, src)?),
+        Type::U16 => Value::U16(number(node, src)?),
+        Type::S32 => Value::S32(number(node, src)?),
+        Type::U32 => Value::U32(number(node, src)?),
+        Type::S64 => Value::S64(number(node, src)?),
+        Type::U64 => Value::U64(number(node, src)?),
+        Type::F32 => Value::F32(canonical32(number(node, src)?)),
+        Type::F64 => Value::F64(canonical64(number(node, src)?)),
+        Type::Char => Value::Char(char_value(node, src)?),
+        Type::String => Value::String(string_value(node, src)?),
+        Type::List(e) => {
+            ensure(node, NodeKind::List)?;
+            let items = node.children.iter().map(|n| from_node(types, e, n, src));
+            Value::List(items.collect::<Result<_, _>>()?)
         }
-        fn $unwrap(&self) -> $t {
-            match self {
-                Value::$case(v) => *v,
-                _ => <$t>::default(),
+        Type::Record(fields) => {
+            ensure(node, NodeKind::Record)?;
+            let mut out = Vec::with_capacity(fields.len());
+            for field in fields.iter() {
+                let ft = field.ty.ok_or_else(|| invalid_type(node))?;
+                let given = node
+                    .children
+                    .chunks(2)
+                    .find(|pair| pair[0].label(src) == field.name)
+                    .and_then(|pair| pair.get(1));
+                out.push(match given {
+                    Some(v) => from_node(types, ft, v, src)?,
+                    None if matches!(types.get(ft), Some(Type::Option(_))) => Value::Case(0, None),
+                    None => {
+                        return Err(ParseError::value(
+                            node.span.clone(),
+                            format!("missing field {:?}", field.name),
+                        ));
+                    }
+                });
+            }
+            Value::Fields(out)
+        }
+        Type::Tuple(elems) => {
+            ensure(node, NodeKind::Tuple)?;
+            if elems.len() != node.children.len() {
+                return Err(ParseError::value(
+                    node.span.clone(),
+                    format!(
+                        "expected {} tuple elements; got {}",
+                        elems.len(),
+                        node.children.len()
+                    ),
+                ));
+            }
+            let mut out = Vec::with_capacity(elems.len());
+            for (e, n) in elems.iter().zip(&node.children) {
+                out.push(from_node(
+                    types,
+                    e.ty.ok_or_else(|| invalid_type(node))?,
+                    n,
+                    src,
+                )?);
+            }
+            Value::Fields(out)
+        }
+        Type::Variant(cases) => {
+            let (label, payload) = match node.kind {
+                NodeKind::Label => (node.label(src), None),
+                NodeKind::VariantWithPayload => (node.children[0].label(src), node.children.get(1)),
+                _ => return Err(invalid_type(node)),
+            };
+            let i = cases.position(label).ok_or_else(|| {
+                ParseError::value(node.span.clone(), format!("unknown case {label:?}"))
+            })?;
+            let case_ty = cases.get(i).and_then(|c| c.ty);
+            Value::Case(
+                i as u32,
+                payload_value(types, node, label, case_ty, payload, src)?,
+            )
+        }
+        Type::Enum(cases) => {
+            ensure(node, NodeKind::Label)?;
+            let label = node.label(src);
+            match cases.position(label) {
+                Some(i) => Value::Case(i as u32, None),
+                None => {
+                    let got = if is_keyword(label) {
+                        format!("%{label}")
+                    } else {
+                        label.to_string()
+                    };
+                    return Err(wrong_value(types, t, node, &got));
+                }
             }
         }
-    )*};
+        Type::Flags(labels) => {
+            ensure(node, NodeKind::Flags)?;
+            let mut words = vec![0u32; labels.len().div_ceil(32)];
+            for l in &node.children {
+                match labels.position(l.label(src)) {
+                    Some(i) => words[i / 32] |= 1 << (i % 32),
+                    None => {
+                        let names: Vec<&str> = node.children.iter().map(|l| l.label(src)).collect();
+                        let got = format!("{{{}}}", names.join(", "));
+                        return Err(wrong_value(types, t, node, &got));
+                    }
+                }
+            }
+            Value::Flags(words)
+        }
+        Type::Option(p) => match node.kind {
+            NodeKind::OptionSome => Value::Case(
+                1,
+                payload_value(types, node, "some", Some(p), node.children.first(), src)?,
+            ),
+            NodeKind::OptionNone => Value::Case(0, None),
+            _ if flattenable(types, p) => {
+                Value::Case(1, Some(Box::new(from_node(types, p, node, src)?)))
+            }
+            _ => return Err(invalid_type(node)),
+        },
+        Type::Result { ok, err } => match node.kind {
+            NodeKind::ResultOk => Value::Case(
+                0,
+                payload_value(types, node, "ok", ok, node.children.first(), src)?,
+            ),
+            NodeKind::ResultErr => Value::Case(
+                1,
+                payload_value(types, node, "err", err, node.children.first(), src)?,
+            ),
+            _ => match ok {
+                Some(o) if flattenable(types, o) => {
+                    Value::Case(0, Some(Box::new(from_node(types, o, node, src)?)))
+                }
+                _ => return Err(invalid_type(node)),
+            },
+        },
+        Type::FixedList(..) => {
+            return Err(ParseError::value(
+                node.span.clone(),
+                "unsupported type list<_,N>",
+            ));
+        }
+        Type::ErrorContext | Type::Own(_) | Type::Borrow(_) | Type::Stream(_) | Type::Future(_) => {
+            return Err(ParseError::value(
+                node.span.clone(),
+                "unsupported type <<UNSUPPORTED>>",
+            ));
+        }
+    })
 }
 
-impl WasmValue for Value {
-    type Type = Ty;
+fn wrong_value(types: TypeTable<'_>, t: TypeIndex, node: &Node, got: &str) -> ParseError {
+    ParseError::value(
+        node.span.clone(),
+        format!("expected a {}; got {got}", DisplayType(types, t)),
+    )
+}
 
-    fn kind(&self) -> WasmTypeKind {
-        match self {
-            Value::Bool(_) => WasmTypeKind::Bool,
-            Value::S8(_) => WasmTypeKind::S8,
-            Value::U8(_) => WasmTypeKind::U8,
-            Value::S16(_) => WasmTypeKind::S16,
-            Value::U16(_) => WasmTypeKind::U16,
-            Value::S32(_) => WasmTypeKind::S32,
-            Value::U32(_) => WasmTypeKind::U32,
-            Value::S64(_) => WasmTypeKind::S64,
-            Value::U64(_) => WasmTypeKind::U64,
-            Value::F32(_) => WasmTypeKind::F32,
-            Value::F64(_) => WasmTypeKind::F64,
-            Value::Char(_) => WasmTypeKind::Char,
-            Value::String(_) => WasmTypeKind::String,
-            Value::List(_) => WasmTypeKind::List,
-            Value::Record(..) => WasmTypeKind::Record,
-            Value::Tuple(_) => WasmTypeKind::Tuple,
-            Value::Case(ty, ..) => ty.kind(),
-            Value::Flags(..) => WasmTypeKind::Flags,
-        }
+/// `to_wasm_maybe_payload`: a case's payload present exactly when its type
+/// has one.
+fn payload_value(
+    types: TypeTable<'_>,
+    node: &Node,
+    case: &str,
+    ty: Option<TypeIndex>,
+    payload: Option<&Node>,
+    src: &str,
+) -> Result<Option<Box<Value>>, ParseError> {
+    match (ty, payload) {
+        (Some(t), Some(p)) => Ok(Some(Box::new(from_node(types, t, p, src)?))),
+        (None, None) => Ok(None),
+        (Some(_), None) => Err(ParseError::value(
+            node.span.clone(),
+            format!("missing payload for {case:?} case"),
+        )),
+        (None, Some(_)) => Err(ParseError::value(
+            node.span.clone(),
+            format!("unexpected payload for {case:?} case"),
+        )),
     }
+}
 
-    scalar! {
-        make_bool, unwrap_bool, Bool, bool;
-        make_s8, unwrap_s8, S8, i8;
-        make_u8, unwrap_u8, U8, u8;
-        make_s16, unwrap_s16, S16, i16;
-        make_u16, unwrap_u16, U16, u16;
-        make_s32, unwrap_s32, S32, i32;
-        make_u32, unwrap_u32, U32, u32;
-        make_s64, unwrap_s64, S64, i64;
-        make_u64, unwrap_u64, U64, u64;
-        make_char, unwrap_char, Char, char;
+fn char_value(node: &Node, src: &str) -> Result<char, ParseError> {
+    ensure(node, NodeKind::Char)?;
+    let inner = &src[node.span.start + 1..node.span.end - 1];
+    let (c, len) = if inner.starts_with('\\') {
+        super::parse::unescape(inner)
+            .ok_or_else(|| ParseError::new(ErrorKind::InvalidEscape, node.span.clone()))?
+    } else {
+        let c = inner.chars().next().ok_or_else(|| invalid_type(node))?;
+        (c, c.len_utf8())
+    };
+    if len != inner.len() {
+        return Err(ParseError::new(ErrorKind::MultipleChars, node.span.clone()));
     }
-
-    fn make_f32(val: f32) -> Value {
-        Value::F32(canonical32(val))
-    }
-
-    fn make_f64(val: f64) -> Value {
-        Value::F64(canonical64(val))
-    }
-
-    fn make_string(val: Cow<'_, str>) -> Value {
-        Value::String(val.into_owned())
-    }
-
-    fn make_list(_: &Ty, vals: impl IntoIterator<Item = Value>) -> Result<Value, WasmValueError> {
-        Ok(Value::List(vals.into_iter().collect()))
-    }
-
-    fn make_record<'a>(
-        ty: &Ty,
-        fields: impl IntoIterator<Item = (&'a str, Value)>,
-    ) -> Result<Value, WasmValueError> {
-        let mut given: Vec<(&str, Value)> = fields.into_iter().collect();
-        let mut out = Vec::with_capacity(given.len());
-        for (name, _) in ty.record_fields() {
-            let i = given
-                .iter()
-                .position(|(n, _)| *n == name)
-                .ok_or_else(|| WasmValueError::MissingField(name.to_string()))?;
-            out.push(given.swap_remove(i).1);
-        }
-        Ok(Value::Record(*ty, out))
-    }
-
-    fn make_tuple(_: &Ty, vals: impl IntoIterator<Item = Value>) -> Result<Value, WasmValueError> {
-        Ok(Value::Tuple(vals.into_iter().collect()))
-    }
-
-    fn make_variant(ty: &Ty, case: &str, val: Option<Value>) -> Result<Value, WasmValueError> {
-        let i = ty
-            .variant_cases()
-            .position(|(n, _)| n == case)
-            .ok_or_else(|| WasmValueError::UnknownCase(case.to_string()))?;
-        Ok(Value::Case(*ty, i as u32, val.map(Box::new)))
-    }
-
-    fn make_enum(ty: &Ty, case: &str) -> Result<Value, WasmValueError> {
-        match ty.enum_cases().position(|n| n == case) {
-            Some(i) => Ok(Value::Case(*ty, i as u32, None)),
-            None if Keyword::decode(case).is_some() => Err(wrong_value(ty, format!("%{case}"))),
-            None => Err(wrong_value(ty, case.to_string())),
-        }
-    }
-
-    fn make_option(ty: &Ty, val: Option<Value>) -> Result<Value, WasmValueError> {
-        Ok(Value::Case(
-            *ty,
-            u32::from(val.is_some()),
-            val.map(Box::new),
-        ))
-    }
-
-    fn make_result(
-        ty: &Ty,
-        val: Result<Option<Value>, Option<Value>>,
-    ) -> Result<Value, WasmValueError> {
-        Ok(match val {
-            Ok(p) => Value::Case(*ty, 0, p.map(Box::new)),
-            Err(p) => Value::Case(*ty, 1, p.map(Box::new)),
-        })
-    }
-
-    fn make_flags<'a>(
-        ty: &Ty,
-        names: impl IntoIterator<Item = &'a str>,
-    ) -> Result<Value, WasmValueError> {
-        let names: Vec<&str> = names.into_iter().collect();
-        let labels: Vec<Cow<'_, str>> = ty.flags_names().collect();
-        let mut words = vec![0u32; labels.len().div_ceil(32)];
-        for name in &names {
-            let Some(i) = labels.iter().position(|l| l == name) else {
-                return Err(wrong_value(ty, format!("{{{}}}", names.join(", "))));
-            };
-            words[i / 32] |= 1 << (i % 32);
-        }
-        Ok(Value::Flags(*ty, words))
-    }
-
-    fn unwrap_f32(&self) -> f32 {
-        match self {
-            Value::F32(v) => *v,
-            _ => 0.0,
-        }
-    }
-
-    fn unwrap_f64(&self) -> f64 {
-        match self {
-            Value::F64(v) => *v,
-            _ => 0.0,
-        }
-    }
-
-    fn unwrap_string(&self) -> Cow<'_, str> {
-        match self {
-            Value::String(s) => Cow::Borrowed(s),
-            _ => Cow::Borrowed(""),
-        }
-    }
-
-    fn unwrap_list(&self) -> Box<dyn Iterator<Item = Cow<'_, Value>> + '_> {
-        match self {
-            Value::List(items) | Value::Tuple(items) => Box::new(items.iter().map(borrowed)),
-            _ => Box::new(std::iter::empty()),
-        }
-    }
-
-    fn unwrap_record(&self) -> Box<dyn Iterator<Item = (Cow<'_, str>, Cow<'_, Value>)> + '_> {
-        let Value::Record(ty, items) = self else {
-            return Box::new(std::iter::empty());
-        };
-        let names = ty.record_fields().map(|(n, _)| n);
-        Box::new(names.zip(items.iter().map(borrowed)))
-    }
-
-    fn unwrap_tuple(&self) -> Box<dyn Iterator<Item = Cow<'_, Value>> + '_> {
-        self.unwrap_list()
-    }
-
-    fn unwrap_variant(&self) -> (Cow<'_, str>, Option<Cow<'_, Value>>) {
-        match self {
-            Value::Case(ty, i, p) => (Cow::Borrowed(ty.case_name(*i)), p.as_deref().map(borrowed)),
-            _ => (Cow::Borrowed(""), None),
-        }
-    }
-
-    fn unwrap_enum(&self) -> Cow<'_, str> {
-        self.unwrap_variant().0
-    }
-
-    fn unwrap_option(&self) -> Option<Cow<'_, Value>> {
-        match self {
-            Value::Case(_, 1, p) => p.as_deref().map(borrowed),
-            _ => None,
-        }
-    }
-
-    fn unwrap_result(&self) -> Result<Option<Cow<'_, Value>>, Option<Cow<'_, Value>>> {
-        match self {
-            Value::Case(_, 1, p) => Err(p.as_deref().map(borrowed)),
-            Value::Case(_, _, p) => Ok(p.as_deref().map(borrowed)),
-            _ => Ok(None),
-        }
-    }
-
-    fn unwrap_flags(&self) -> Box<dyn Iterator<Item = Cow<'_, str>> + '_> {
-        let Value::Flags(ty, words) = self else {
-            return Box::new(std::iter::empty());
-        };
-        let set = |i: usize| words.get(i / 32).is_some_and(|w| w & (1 << (i % 32)) != 0);
-        Box::new(
-            ty.flags_names()
-                .enumerate()
-                .filter(move |(i, _)| set(*i))
-                .map(|(_, n)| n),
-        )
-    }
+    Ok(c)
 }
 
 /// Any NaN becomes the canonical one (Wasmtime's `make_f32`).
