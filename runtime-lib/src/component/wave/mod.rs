@@ -17,6 +17,15 @@
 //!   results lifted back (flat, or from the returned pointer).
 //! - [`print`]: values as WAVE text.
 //!
+//! Why a copy and not the `wasm-wave` crate Wasmtime uses: the crate (its
+//! generated lexer, its parser generic over the value type) adds about
+//! 150 KB to every executable, since this module is linked into all of
+//! them (whether an invoke was baked in is read at run time). The copy
+//! follows the crate's 0.254 release; known difference: for text that is
+//! no token (an unterminated `"` or `"""` string, a malformed function
+//! name) the crate's `invalid token` span covers the whole attempted
+//! token, the copy's a single character.
+//!
 //! Export lookup (Wasmtime's `search_component_funcs`): `name` names a
 //! root function export; `iface.name`, `ns:pkg/iface.name` and
 //! `ns:pkg/iface.name@x.y.z` name a function of an exported instance
