@@ -190,12 +190,12 @@ pub fn run_guest(module: Module, settings: RunSettings) -> i32 {
     let instantiate_context = errors::instantiate_context(&settings.program);
     // wasi-threads: the module imports its shared memory, created here from
     // the import's limits and shared by every thread's instance.
-    let shared = match crate::threads::shared_memory_import(&module) {
+    let shared = match kiln_wasi::threads::shared_memory_import(&module) {
         Ok(m) => m,
         Err(e) => return errors::report(&[main_context, instantiate_context, e]),
     };
     let imports: &[crate::instance::Import] = match shared {
-        Some(m) => &crate::threads::spawn::imports(m),
+        Some(m) => &kiln_wasi::threads::spawn::imports(m),
         None => &[],
     };
     let instance = match Instance::with_imports(module, Some(HostState::new(wasi)), imports) {
@@ -207,7 +207,7 @@ pub fn run_guest(module: Module, settings: RunSettings) -> i32 {
         // does its WASI context; no other reference to it exists yet.
         let wasi = unsafe { (*instance).host_state::<crate::wasi::WasiCtx>() }
             .map_or(std::ptr::null_mut(), |w| w as *mut crate::wasi::WasiCtx);
-        crate::threads::spawn::init(module, m, wasi);
+        kiln_wasi::threads::spawn::init(module, m, wasi);
     }
     // SAFETY: `instance` stays alive until the process exits (it is
     // deliberately never freed: `proc_exit` and traps exit from inside it).

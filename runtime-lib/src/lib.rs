@@ -32,8 +32,8 @@ pub mod component;
 pub mod embed;
 pub mod entry;
 pub mod grants;
-pub mod threads;
-pub mod wasi;
+
+pub use kiln_wasi as wasi;
 
 // The VM's modules under their old paths while the runtime's upper layers
 // move onto `kiln_vm` paths.

@@ -1,0 +1,120 @@
+//! The WASI host: one kernel (descriptors, preopens, files via cap-std,
+//! stdio, clocks, random, sockets, polling) with thin per-ABI facades.
+//!
+//! Phase: run time. Inputs: a [`WasiConfig`] built by start-up code from the
+//! baked grants (or a `kiln run` configuration). Outputs: the [`WasiCtx`] that
+//! the facades' host functions find through `VMOffsets::HOST_STATE`.
+//!
+//! Layout:
+//! - [`kernel`]: ABI-neutral state and operations. P2/P3 facades must reuse
+//!   it; no filesystem (or clock, socket...) logic lives in a facade.
+//! - [`p1`]: `wasi_snapshot_preview1`, the `__kiln_p1_*` exports.
+//!
+//! Behaviour is wasmtime 48's (the reference engine). Known, deliberate
+//! differences:
+//! - A fatal host error (out-of-bounds pointer, `proc_exit(>=126)`, oversized
+//!   `random_get`, missing memory export) prints `Error: ...` and exits 1 as
+//!   wasmtime does, but without wasmtime's wasm backtrace unless the runtime
+//!   installs a handler with [`set_fatal_handler`].
+//! - `fd_read` with only empty iovecs on stdin waits with `poll(2)` and then
+//!   answers `EINTR` like wasmtime, without wasmtime's reader thread.
+//! - No `--tcplisten`/`--listenfd` style socket preopens (wasmtime's CLI does
+//!   not offer them for P1 either).
+//! - wasi-threads (which wasmtime 47 removed): all threads share one
+//!   [`WasiCtx`] whose host calls are serialised by one lock, except plain
+//!   sleeps (see [`WasiCtx`]).
+
+pub use kiln_wasi_kernel as kernel;
+pub mod p1;
+pub mod p2;
+pub mod threads;
+
+use std::sync::OnceLock;
+
+/// What the guest is granted, decided at start-up from the baked grants (or
+/// a `kiln run` configuration) and the process's arguments and environment.
+#[derive(Debug, Default, Clone)]
+pub struct WasiConfig {
+    /// Arguments, `args[0]` being the program name.
+    pub args: Vec<Vec<u8>>,
+    /// Environment variables given to the guest.
+    pub env: Vec<(Vec<u8>, Vec<u8>)>,
+    /// Preopened directories: (host path, guest path), in fd order from 3.
+    pub preopens: Vec<(std::path::PathBuf, String)>,
+    /// `kiln_abi::grants::GRANT_FLAG_*` bits (network grants).
+    pub flags: u32,
+}
+
+/// The state of one guest's WASI world.
+///
+/// wasi-threads: every thread's instance uses the same context, so host
+/// calls take [`WasiCtx::lock`] for their whole body (the kernel is plain
+/// data). A plain sleep (`poll_oneoff` on one relative clock, which is what
+/// `thread::sleep` does) happens after the lock is released. NB: any other
+/// blocking call (`fd_read` on a terminal, `poll_oneoff` on descriptors)
+/// delays the other threads' host calls until it returns.
+#[derive(Debug)]
+pub struct WasiCtx {
+    /// The kernel every facade operates on (only under `lock`).
+    pub kernel: kernel::Kernel,
+    /// Serialises host calls of all threads.
+    pub lock: std::sync::Mutex<()>,
+}
+
+/// The program name used in fatal error messages.
+static PROGRAM: OnceLock<String> = OnceLock::new();
+
+/// A handler for fatal host errors, installed by the runtime.
+static FATAL_HANDLER: OnceLock<fn(&[&str]) -> !> = OnceLock::new();
+
+impl WasiCtx {
+    /// Opens the preopens and sets up stdio. Fails with a one-line message
+    /// (e.g. a preopened directory that cannot be opened).
+    pub fn new(config: WasiConfig) -> Result<WasiCtx, String> {
+        if let Some(name) = config.args.first() {
+            let _ = PROGRAM.set(String::from_utf8_lossy(name).into_owned());
+        }
+        // NB: a C `main` does not get Rust's start-up code, which ignores
+        // SIGPIPE; wasmtime (a Rust program) sees EPIPE on a closed pipe
+        // instead of dying, and so must the guest.
+        // SAFETY: setting a signal disposition to "ignore" has no handler to
+        // race with; this runs once at start-up before any guest code.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+        }
+        // Likewise Rust's start-up code reopens closed stdio on /dev/null.
+        kernel::stdio::sanitize_standard_fds();
+        let kernel = kernel::Kernel::new(config.args, config.env, &config.preopens, config.flags)?;
+        Ok(WasiCtx {
+            kernel,
+            lock: std::sync::Mutex::new(()),
+        })
+    }
+}
+
+/// Installs the handler for fatal host errors (the runtime's error printer,
+/// which can add a wasm backtrace). It gets the error's chain of messages,
+/// outermost first, each one line without a trailing newline. The handler
+/// must not return.
+pub fn set_fatal_handler(handler: fn(&[&str]) -> !) {
+    let _ = FATAL_HANDLER.set(handler);
+}
+
+/// Stops the guest because of a fatal host error: the installed handler, or
+/// wasmtime's message shape (`Error: failed to run main module ...`) and
+/// exit status 1.
+pub fn fatal(message: &str) -> ! {
+    fatal_chain(&[message])
+}
+
+/// [`fatal`] for an error with its own chain of `messages`, outermost first
+/// (e.g. wiggle's `In func ...` context, then its cause).
+pub fn fatal_chain(messages: &[&str]) -> ! {
+    if let Some(handler) = FATAL_HANDLER.get() {
+        handler(messages)
+    }
+    let program = PROGRAM.get().map(String::as_str).unwrap_or("<module>");
+    let mut chain = vec![kiln_vm::errors::main_module_context(program.as_bytes())];
+    chain.extend(messages.iter().map(|m| m.to_string()));
+    std::process::exit(kiln_vm::errors::report(&chain))
+}

@@ -1,0 +1,209 @@
+//! The WASI 0.2 facade: the host functions of the `wasi:cli/command` world
+//! (`kiln_abi::wasi_p2`) over the shared kernel, reached from compiled
+//! lowered-import trampolines through the table
+//! `__kiln_wasi_p2_host` ([`table`]).
+//!
+//! Phase: run time of a component executable. Inputs: the canonical
+//! options and `u64` slots of a lowered import (the contract of
+//! `kiln_abi::component::canon`), and the running component
+//! (`kiln_canon::runtime`), which owns the component's instance
+//! states and this host, a [`P2Host`] given to it at start-up. Outputs: results lowered into the guest; WASI effects through
+//! the kernel (`crate::kernel`, shared with P1: no filesystem,
+//! clock, socket or random logic lives here, only the 0.2 encodings and
+//! resource bookkeeping).
+//!
+//! Map (one interface family per file):
+//! - [`table`]: the host function table and the [`host_fn!`] wrapper;
+//! - [`cli`]: `wasi:cli/*` (environment, exit, stdio handles, terminals);
+//! - [`io`]: `wasi:io/*` (error, poll, streams) and the stream and
+//!   pollable objects other interfaces hand out;
+//! - [`clocks`]: `wasi:clocks/*` (monotonic clock and its timers, wall
+//!   clock);
+//! - [`random`][]: `wasi:random/*`;
+//! - [`sockets`]: `wasi:sockets/*` (TCP, UDP, name lookup);
+//! - further files per interface family as they are implemented.
+//!
+//! Host functions are plain Rust functions
+//! `fn(&mut P2Host, params) -> Result<R, Trap>`, `params` being the lifted
+//! parameter tuple; [`dispatch`] does the canonical-ABI work around them
+//! (`call_host`: `may_leave`, lifting, lowering with `realloc`, borrows).
+//! The host is borrowed from the running component only while the host
+//! function runs, never while the guest's `realloc` does (the re-entrancy
+//! rule in `kiln_canon::runtime`); host functions never call into
+//! wasm.
+//! A `Trap` without a wasm code ends the program the way wasmtime reports
+//! a host error (`Error: ...`, status 1).
+//!
+//! Resources: each WASI resource is a marker type implementing
+//! `component::Resource` with `TYPE = ResourceType::Host(n)`, `n` its
+//! position in `kiln_abi::wasi_p2::WASI_P2_RESOURCES` ([`host_type`]);
+//! the objects live in [`kiln_canon::HostResources`] slabs of the
+//! [`P2Host`], keyed by the rep their handles carry.
+
+pub mod cli;
+pub mod clocks;
+pub mod fs;
+pub mod io;
+pub mod random;
+pub mod sockets;
+pub mod table;
+
+use crate::WasiCtx;
+use kiln_abi::component::CanonOpts;
+use kiln_canon::instances::{self, GuestRealloc};
+use kiln_canon::{
+    ComponentRuntime, GuestMemory, Host, HostCall, Lift, Lower, Realloc, ResourceType, Trap,
+};
+use std::any::Any;
+
+/// The state of the WASI 0.2 host: the shared kernel plus the resource
+/// objects of each interface family.
+pub struct P2Host {
+    /// The WASI context (kernel: args, env, preopens, clocks, grants).
+    pub wasi: WasiCtx,
+    /// `wasi:cli` state.
+    pub cli: cli::CliState,
+    /// `wasi:filesystem` objects (descriptors, directory entry streams).
+    pub fs: fs::FsState,
+    /// `wasi:io` objects (streams, pollables, errors).
+    pub io: io::IoState,
+    /// `wasi:random` state (the insecure generator).
+    pub random: random::RandomState,
+    /// `wasi:sockets` objects (sockets, datagram streams, lookups).
+    pub sockets: sockets::SocketState,
+}
+
+impl P2Host {
+    /// A host over `wasi`, with no resource objects yet.
+    pub fn new(wasi: WasiCtx) -> P2Host {
+        P2Host {
+            wasi,
+            cli: cli::CliState::default(),
+            fs: fs::FsState::default(),
+            io: io::IoState::default(),
+            random: random::RandomState::default(),
+            sockets: sockets::SocketState::default(),
+        }
+    }
+}
+
+/// Runs `f` on the running component's host, which must be a [`P2Host`].
+fn with_host<T>(
+    rt: &ComponentRuntime,
+    f: impl FnOnce(&mut P2Host) -> Result<T, Trap>,
+) -> Result<T, Trap> {
+    rt.with_host(|host| {
+        let host: &mut dyn Any = host;
+        let host = host
+            .downcast_mut::<P2Host>()
+            .ok_or_else(|| kiln_canon::trap::trap("the WASI 0.2 host is not installed"))?;
+        f(host)
+    })
+}
+
+/// The host type number of resource `name` of interface key `interface`,
+/// for `Resource::TYPE` constants; fails to compile if the list lacks it.
+pub const fn host_type(interface: &str, name: &str) -> ResourceType {
+    match kiln_abi::wasi_p2::find_resource(interface, name) {
+        Some(n) => ResourceType::Host(n),
+        None => panic!("resource not in kiln_abi::wasi_p2::WASI_P2_RESOURCES"),
+    }
+}
+
+/// Declares host resource marker types: per entry, `$name` for resource
+/// `$resource` of interface key `$interface`, its `Resource::TYPE` from
+/// [`host_type`] (so a resource the abi list lacks fails to compile).
+macro_rules! host_resources {
+    ($($(#[$attr:meta])* $name:ident = ($interface:expr, $resource:expr);)*) => {$(
+        $(#[$attr])*
+        pub struct $name;
+        impl kiln_canon::Resource for $name {
+            const TYPE: kiln_canon::ResourceType =
+                $crate::p2::host_type($interface, $resource);
+        }
+    )*};
+}
+pub(crate) use host_resources;
+
+/// Host calls started so far. File streams use it to tell a wait made
+/// inside the current call (a blocking read) from one an earlier call made
+/// (a pollable), whose answers differ in wasmtime (see `fs::streams`).
+static HOST_CALLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// The number of the host call running now (increases with every call).
+pub fn host_call_number() -> u64 {
+    HOST_CALLS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// Runs host function `f` as the callee of a lowered import (the contract
+/// of `kiln_abi::component::canon`); raises its trap, if any.
+///
+/// # Safety
+/// `opts` and `slots` (`n` of them) come from a compiled trampoline, after
+/// the component runtime filled the options.
+pub unsafe fn dispatch<'m, P, R, F>(opts: *const CanonOpts, slots: *mut u64, n: u32, f: F)
+where
+    P: Lift<'m>,
+    R: Lower,
+    F: FnOnce(&mut P2Host, P) -> Result<R, Trap>,
+{
+    HOST_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // SAFETY: the trampoline's record and slot array.
+    let (opts, slots) = unsafe { (&*opts, std::slice::from_raw_parts_mut(slots, n as usize)) };
+    let result = (|| {
+        let rt = instances::runtime().ok_or_else(kiln_canon::trap::no_instance)?;
+        let mut inst = rt.prepare_host_call(opts)?;
+        let mut realloc = GuestRealloc::from_opts(opts);
+        let call = HostCall {
+            slots,
+            // SAFETY: the memory option's live definition, or null.
+            memory: unsafe { GuestMemory::from_definition(opts.memory_def as usize as *const _) },
+            realloc: realloc.as_mut().map(|r| r as &mut dyn Realloc),
+            encoding: opts.encoding(),
+        };
+        // SAFETY: the memory view is the guest's, which does not run while
+        // the lifted parameters are alive (only `realloc` runs, during the
+        // lowering, after `f` returned).
+        unsafe {
+            kiln_canon::call_host::<P, R, _, _>(&mut inst, call, |p| {
+                with_host(rt, |host| f(host, p))
+            })
+        }
+    })();
+    if let Err(t) = result {
+        instances::raise(t)
+    }
+}
+
+impl Host for P2Host {
+    /// Drops the host object behind an own handle of host resource type
+    /// `ty` (`[resource-drop]` of a WASI resource).
+    fn drop_resource(&mut self, ty: u32, rep: u32) -> Result<(), Trap> {
+        drop_host_resource(self, ty, rep)
+    }
+}
+
+/// [`Host::drop_resource`] of the WASI 0.2 host.
+fn drop_host_resource(host: &mut P2Host, ty: u32, rep: u32) -> Result<(), Trap> {
+    // wasmtime's `ResourceTable::delete`: a parent outlives its children
+    // (pollables made by `subscribe`, and any child another interface
+    // records with `IoState::add_child`).
+    if host.io.has_children(ResourceType::Host(ty), rep) {
+        return Err(kiln_canon::trap::trap("resource has children"));
+    }
+    if io::drop_resource(host, ty, rep)? {
+        return Ok(());
+    }
+    if cli::drop_resource(host, ty, rep)? {
+        return Ok(());
+    }
+    if fs::drop_resource(host, ty, rep)? {
+        return Ok(());
+    }
+    if sockets::drop_resource(host, ty, rep)? {
+        return Ok(());
+    }
+    Err(kiln_canon::trap::trap(format!(
+        "cannot drop a resource of host type {ty}: not implemented"
+    )))
+}

@@ -1,0 +1,176 @@
+//! wasi-threads: `thread-spawn` starts a real OS thread running a fresh
+//! instance of the same module over the same shared memory and the same
+//! WASI context.
+//!
+//! Phase: start-up ([`init`], by the entry code when the module imports the
+//! wasi-threads memory) and while the guest runs ([`spawn`], the host side of
+//! the `wasi` `thread-spawn` import). Inputs: the module, its shared memory,
+//! the main instance's WASI context. Output: a thread id.
+//!
+//! Behaviour (that of Wasmtime's wasi-threads implementation up to version
+//! 46; Wasmtime 47 removed wasi-threads, so the reference engine can no
+//! longer run these modules):
+//! - thread ids count up from 1 and stay below 2^29 (the proposal's bound);
+//!   a failure to start (no ids left, instantiation failure, the OS refusing
+//!   a thread) returns a negative value;
+//! - the new thread instantiates the module with the shared memory as its
+//!   `env` `memory` import (segments and start function run again, as they
+//!   did in Wasmtime), then calls the export
+//!   `wasi_thread_start(tid, start_arg)`;
+//! - `proc_exit` in any thread ends the process with its status; a trap in
+//!   any thread ends it with Kiln's trap report and status 134 (the signal
+//!   handler exits from whichever thread trapped; Wasmtime printed
+//!   `Error: ...` and exited 1); the main thread returning from `_start`
+//!   ends the process, whatever other threads are doing.
+
+use crate::WasiCtx;
+use kiln_abi::ValRaw;
+use kiln_abi::descriptor::KIND_FUNC;
+use kiln_abi::vmctx::VMOffsets;
+use kiln_vm::descriptor::Module;
+use kiln_vm::instance::{Import, InitError, Instance};
+use kiln_vm::memory::shared::SharedMemory;
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicI32, Ordering};
+
+/// The export a spawned thread runs.
+pub const THREAD_START_EXPORT: &str = "wasi_thread_start";
+
+/// Thread ids are below this (the proposal reserves the top bits).
+const MAX_THREAD_ID: i32 = 0x1FFF_FFFF;
+
+/// What every spawned thread needs.
+struct Spawner {
+    module: Module,
+    memory: &'static SharedMemory,
+    /// The main instance's context, alive for the whole process (the main
+    /// instance is never freed).
+    wasi: *mut WasiCtx,
+    next_id: AtomicI32,
+}
+
+// SAFETY: `wasi` is only used as the shared host-state pointer, whose
+// accesses are serialised by `WasiCtx::lock`.
+unsafe impl Sync for Spawner {}
+// SAFETY: as above.
+unsafe impl Send for Spawner {}
+
+static SPAWNER: OnceLock<Spawner> = OnceLock::new();
+
+/// Enables `thread-spawn` for `module`, whose threads share `memory` and
+/// the WASI context `wasi` (the main instance's).
+pub fn init(module: Module, memory: &'static SharedMemory, wasi: *mut WasiCtx) {
+    let _ = SPAWNER.set(Spawner {
+        module,
+        memory,
+        wasi,
+        next_id: AtomicI32::new(1),
+    });
+}
+
+/// The imports of an instance of a wasi-threads module: the shared memory.
+pub fn imports(memory: &'static SharedMemory) -> [Import; 1] {
+    [Import::SharedMemory(memory)]
+}
+
+/// `thread-spawn(start_arg)`: the new thread's id, or a negative error.
+pub fn spawn(start_arg: i32) -> i32 {
+    let Some(spawner) = SPAWNER.get() else {
+        return -1;
+    };
+    let Some(start) = spawner.module.export(THREAD_START_EXPORT, KIND_FUNC) else {
+        return -1;
+    };
+    let i32_code = kiln_abi::ValType::I32 as u8;
+    let valid = spawner
+        .module
+        .type_of_func(start)
+        .is_some_and(|t| t.params == [i32_code, i32_code] && t.results.is_empty());
+    if !valid {
+        return -1;
+    }
+    let id = spawner.next_id.fetch_add(1, Ordering::Relaxed);
+    if !(1..=MAX_THREAD_ID).contains(&id) {
+        return -1;
+    }
+    let instance = match instantiate(spawner) {
+        Ok(i) => i,
+        Err(_) => return -1,
+    };
+    let instance = SendPtr(instance);
+    let started = std::thread::Builder::new()
+        .name(format!("wasi-thread-{id}"))
+        .stack_size(kiln_vm::stack::GUEST_THREAD_STACK)
+        .spawn(move || {
+            let instance = instance;
+            run_thread(instance.0, start, id, start_arg)
+        });
+    match started {
+        Ok(_) => id,
+        Err(_) => -1,
+    }
+}
+
+/// A raw instance pointer handed to the new thread, which becomes its only
+/// user.
+struct SendPtr(*mut Instance);
+// SAFETY: the spawning thread gives the instance up entirely.
+unsafe impl Send for SendPtr {}
+
+/// A fresh instance over the shared memory, with the shared WASI context.
+fn instantiate(spawner: &Spawner) -> Result<*mut Instance, String> {
+    let instance = Instance::with_imports(spawner.module, None, &imports(spawner.memory))?;
+    let instance = Box::into_raw(instance);
+    // The context is the main instance's: point this instance's host-state
+    // slot at it without taking ownership (`Instance` frees only contexts it
+    // was given).
+    // SAFETY: the slot is a pointer-sized header field of the live context.
+    unsafe {
+        (*instance)
+            .vmctx()
+            .add(VMOffsets::HOST_STATE as usize)
+            .cast::<*mut WasiCtx>()
+            .write(spawner.wasi);
+    }
+    Ok(instance)
+}
+
+/// The body of a spawned thread.
+fn run_thread(instance: *mut Instance, start: u32, id: i32, start_arg: i32) {
+    if let Err(e) = kiln_vm::traps::init_thread() {
+        kiln_vm::traps::report_host_error(&e);
+    }
+    // SAFETY: this thread is the instance's only user.
+    match unsafe { (*instance).apply_segments() } {
+        Ok(()) => {}
+        Err(InitError::Trap(code)) => kiln_vm::traps::report_host_trap(code),
+        Err(InitError::Corrupt(e)) => kiln_vm::traps::report_host_error(&e),
+    }
+    // SAFETY: as above.
+    let module = unsafe { *(*instance).module() };
+    if module.desc.start_func != kiln_abi::descriptor::NO_INDEX {
+        // SAFETY: the start function takes and returns nothing.
+        if let Err(e) = unsafe { kiln_vm::invoke::call(instance, module.desc.start_func, &mut []) }
+        {
+            kiln_vm::traps::report_host_error(&e);
+        }
+    }
+    let arg = |v: i32| {
+        let mut raw = [0u8; 16];
+        raw[..4].copy_from_slice(&v.to_le_bytes());
+        ValRaw(raw)
+    };
+    let mut args = [arg(id), arg(start_arg)];
+    // SAFETY: `wasi_thread_start` is `(i32, i32) -> ()` (checked in
+    // `spawn`); `args` has a slot per parameter.
+    if let Err(e) = unsafe { kiln_vm::invoke::call(instance, start, &mut args) } {
+        kiln_vm::traps::report_host_error(&e);
+    }
+    // Nothing outside this thread can refer to the instance any more: its
+    // tables and globals are its own (a funcref cannot be stored in linear
+    // memory), and the shared memory and the WASI context are not owned by
+    // it (it frees neither).
+    // SAFETY: created by `Box::into_raw` in `instantiate`; no code of the
+    // instance runs any more.
+    drop(unsafe { Box::from_raw(instance) });
+}
