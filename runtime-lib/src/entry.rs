@@ -21,15 +21,15 @@
 //! `SIGPIPE` is ignored, as in the `wasmtime` CLI (a Rust program), so a
 //! closed pipe is an `EPIPE` error for the guest, not a kill.
 
-use crate::descriptor::Module;
-use crate::errors;
 use crate::grants::{self, Grants, RunSettings};
-use crate::instance::{HostState, InitError, Instance};
 use kiln_abi::component::program::{
     ComponentDescriptor, PROGRAM_COMPONENT, PROGRAM_MODULE, ProgramDescriptor,
 };
 use kiln_abi::descriptor::{KIND_FUNC, ModuleDescriptor, NO_INDEX};
 use kiln_abi::grants::{GRANT_FLAG_RUN_MODE, GrantsDescriptor, RUN_CONFIG_ENV};
+use kiln_vm::descriptor::Module;
+use kiln_vm::errors;
+use kiln_vm::instance::{HostState, InitError, Instance};
 use std::ffi::{CStr, c_char, c_int};
 
 /// Defined only by a runtime of the same ABI version; every compiled module refers
@@ -154,22 +154,22 @@ pub fn run(program: Program, grants: &GrantsDescriptor, args: Vec<Vec<u8>>) -> i
             Err(e) => return errors::report(&[e]),
         }
     };
-    if let Err(e) = crate::traps::install() {
+    if let Err(e) = kiln_vm::traps::install() {
         return errors::report(&[e]);
     }
     let Some(module) = module else {
         let Program::Component(c) = program else {
             unreachable!("a module was decoded above")
         };
-        return match crate::stack::run_guest(move || {
+        return match kiln_vm::stack::run_guest(move || {
             crate::component::entry::run_component(c, settings)
         }) {
             Ok(status) => status,
             Err(e) => errors::report(&[e]),
         };
     };
-    crate::traps::registry::register_module(module);
-    match crate::stack::run_guest(move || run_guest(module, settings)) {
+    kiln_vm::traps::registry::register_module(module);
+    match kiln_vm::stack::run_guest(move || run_guest(module, settings)) {
         Ok(status) => status,
         Err(e) => errors::report(&[e]),
     }
@@ -178,11 +178,11 @@ pub fn run(program: Program, grants: &GrantsDescriptor, args: Vec<Vec<u8>>) -> i
 /// Instantiates and runs the guest on the current thread; returns the exit
 /// status (traps and `proc_exit` never return here).
 pub fn run_guest(module: Module, settings: RunSettings) -> i32 {
-    if let Err(e) = crate::traps::init_thread() {
+    if let Err(e) = kiln_vm::traps::init_thread() {
         return errors::report(&[e]);
     }
-    crate::wasi::set_fatal_handler(crate::traps::report_host_error_chain);
-    let wasi = match crate::wasi::WasiCtx::new(settings.wasi.clone()) {
+    kiln_wasi::set_fatal_handler(kiln_vm::traps::report_host_error_chain);
+    let wasi = match kiln_wasi::WasiCtx::new(settings.wasi.clone()) {
         Ok(w) => w,
         Err(e) => return errors::report(&[e]),
     };
@@ -194,7 +194,7 @@ pub fn run_guest(module: Module, settings: RunSettings) -> i32 {
         Ok(m) => m,
         Err(e) => return errors::report(&[main_context, instantiate_context, e]),
     };
-    let imports: &[crate::instance::Import] = match shared {
+    let imports: &[kiln_vm::instance::Import] = match shared {
         Some(m) => &kiln_wasi::threads::spawn::imports(m),
         None => &[],
     };
@@ -205,8 +205,8 @@ pub fn run_guest(module: Module, settings: RunSettings) -> i32 {
     if let Some(m) = shared {
         // SAFETY: the main instance lives until the process exits, and so
         // does its WASI context; no other reference to it exists yet.
-        let wasi = unsafe { (*instance).host_state::<crate::wasi::WasiCtx>() }
-            .map_or(std::ptr::null_mut(), |w| w as *mut crate::wasi::WasiCtx);
+        let wasi = unsafe { (*instance).host_state::<kiln_wasi::WasiCtx>() }
+            .map_or(std::ptr::null_mut(), |w| w as *mut kiln_wasi::WasiCtx);
         kiln_wasi::threads::spawn::init(module, m, wasi);
     }
     // SAFETY: `instance` stays alive until the process exits (it is
@@ -225,13 +225,13 @@ unsafe fn run_instance(
     main_context: String,
     instantiate_context: String,
 ) -> i32 {
-    crate::traps::set_context(vec![main_context.clone(), instantiate_context.clone()]);
+    kiln_vm::traps::set_context(vec![main_context.clone(), instantiate_context.clone()]);
     // SAFETY: live, unborrowed.
     let module = unsafe { *(*instance).module() };
     // SAFETY: live, unborrowed; the borrow ends with the call.
     match unsafe { (*instance).apply_segments() } {
         Ok(()) => {}
-        Err(InitError::Trap(code)) => crate::traps::report_host_trap(code),
+        Err(InitError::Trap(code)) => kiln_vm::traps::report_host_trap(code),
         Err(InitError::Corrupt(e)) => {
             return errors::report(&[main_context, instantiate_context, e]);
         }
@@ -239,15 +239,16 @@ unsafe fn run_instance(
     let fail = |e: String| errors::report(&[main_context.clone(), e]);
     if module.desc.start_func != NO_INDEX {
         // SAFETY: forwarded; the start function takes and returns nothing.
-        if let Err(e) = unsafe { crate::invoke::call(instance, module.desc.start_func, &mut []) } {
+        if let Err(e) = unsafe { kiln_vm::invoke::call(instance, module.desc.start_func, &mut []) }
+        {
             return errors::report(&[main_context.clone(), instantiate_context, e]);
         }
     }
 
-    crate::traps::set_context(vec![main_context.clone()]);
+    kiln_vm::traps::set_context(vec![main_context.clone()]);
     if let Some(init) = module.export("_initialize", KIND_FUNC) {
         // SAFETY: forwarded; a reactor's `_initialize` is `[] -> []`.
-        if let Err(e) = unsafe { crate::invoke::call(instance, init, &mut []) } {
+        if let Err(e) = unsafe { kiln_vm::invoke::call(instance, init, &mut []) } {
             return fail(e);
         }
     }
@@ -266,7 +267,7 @@ unsafe fn run_instance(
     };
     let guest_args = settings.wasi.args.get(1..).unwrap_or_default();
     // SAFETY: forwarded.
-    match unsafe { crate::invoke::invoke(instance, func, name, guest_args, &main_context) } {
+    match unsafe { kiln_vm::invoke::invoke(instance, func, name, guest_args, &main_context) } {
         Ok(()) => 0,
         Err(e) => fail(e),
     }

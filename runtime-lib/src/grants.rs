@@ -24,12 +24,12 @@
 //! - A run-mode binary started without the variable falls back to its baked
 //!   grants, so it can never gain capabilities from outside.
 
-use crate::descriptor::{slice, str_bytes};
-use crate::wasi::WasiConfig;
 use kiln_abi::grants::{
     DirGrant, EnvGrant, GRANT_FLAG_INHERIT_ENV, GRANT_FLAG_RUN_MODE, GrantsDescriptor,
     RUN_CONFIG_ENV,
 };
+use kiln_vm::descriptor::{slice, str_bytes};
+use kiln_wasi::WasiConfig;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;

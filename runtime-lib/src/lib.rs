@@ -33,14 +33,5 @@ pub mod embed;
 pub mod entry;
 pub mod grants;
 
-pub use kiln_wasi as wasi;
-
-// The VM's modules under their old paths while the runtime's upper layers
-// move onto `kiln_vm` paths.
-pub use kiln_vm::{
-    const_expr, descriptor, errors, exceptions, instance, invoke, libcalls, memory, ref_types,
-    stack, table, traps, typeids,
-};
-
 #[cfg(test)]
 mod tests;

@@ -36,7 +36,7 @@ pub struct KilnInstance {
 impl Drop for KilnInstance {
     fn drop(&mut self) {
         drop(self.instance.take());
-        kiln_runtime::traps::registry::unregister_module(self.desc);
+        kiln_vm::traps::registry::unregister_module(self.desc);
     }
 }
 

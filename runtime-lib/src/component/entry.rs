@@ -8,30 +8,30 @@
 //! host;
 //! traps report and exit 134 from the trap handler.
 
-use super::instances::{self, GuestFunc};
-use super::program::Component;
-use crate::errors;
 use crate::grants::RunSettings;
 use kiln_abi::ValRaw;
 use kiln_abi::component::program::ComponentDescriptor;
+use kiln_canon::instances::{self, GuestFunc};
+use kiln_canon::program::Component;
+use kiln_vm::errors;
 
 /// Instantiates the component and calls its `wasi:cli/run` export.
 pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) -> i32 {
-    if let Err(e) = crate::traps::init_thread() {
+    if let Err(e) = kiln_vm::traps::init_thread() {
         return errors::report(&[e]);
     }
-    crate::wasi::set_fatal_handler(crate::traps::report_host_error_chain);
+    kiln_wasi::set_fatal_handler(kiln_vm::traps::report_host_error_chain);
     let RunSettings {
         wasi,
         invoke,
         program,
     } = settings;
     let main_context = errors::main_module_context(&program);
-    let wasi = match crate::wasi::WasiCtx::new(wasi) {
+    let wasi = match kiln_wasi::WasiCtx::new(wasi) {
         Ok(w) => w,
         Err(e) => return errors::report(&[e]),
     };
-    let host = Box::new(crate::wasi::p2::P2Host::new(wasi));
+    let host = Box::new(kiln_wasi::p2::P2Host::new(wasi));
     // SAFETY: the compiler's descriptor, valid for the process.
     let component = match unsafe { Component::new(desc) } {
         Ok(c) => c,
@@ -51,7 +51,7 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
             return errors::report(&all);
         }
     };
-    crate::traps::set_context(vec![main_context.clone()]);
+    kiln_vm::traps::set_context(vec![main_context.clone()]);
     let rt = match instances::instantiate(component, host) {
         Ok(rt) => rt,
         Err(e) => return errors::report(&[main_context, e]),
@@ -69,7 +69,7 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
     // naming the version its bindings were generated from.
     let Some(run) = component.exports.iter().find(|e| {
         // SAFETY: descriptor strings live for the process.
-        let name = unsafe { crate::descriptor::str_bytes(e.name) };
+        let name = unsafe { kiln_vm::descriptor::str_bytes(e.name) };
         name.starts_with(b"wasi:cli/run@0.2.") && name.ends_with(b"#run")
     }) else {
         return errors::report(&[
@@ -87,7 +87,7 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
         instance,
         func: run.func.index,
     };
-    crate::traps::set_context(vec![
+    kiln_vm::traps::set_context(vec![
         main_context.clone(),
         "failed to invoke `run` function".to_string(),
     ]);

@@ -13,7 +13,7 @@
 //! (current size >= required minimum; if a maximum is required, the
 //! provided one exists and is <= it); globals when mutability is equal and
 //! the type is equal (mutable) or a subtype (constant). Reference types are
-//! compared precisely ([`crate::ref_types`]: typed function references).
+//! compared precisely ([`kiln_vm::ref_types`]: typed function references).
 
 use super::{Extern, Module, ValType};
 use kiln_abi::descriptor::{
@@ -80,8 +80,8 @@ pub fn check(module: &Module, import: &ImportDesc, provided: &Extern) -> Result<
     // SAFETY: descriptor strings live for the process.
     let (m, n) = unsafe {
         (
-            crate::descriptor::str_bytes(import.module),
-            crate::descriptor::str_bytes(import.name),
+            kiln_vm::descriptor::str_bytes(import.module),
+            kiln_vm::descriptor::str_bytes(import.name),
         )
     };
     let fail = |detail: String| {
@@ -109,7 +109,7 @@ pub fn check(module: &Module, import: &ImportDesc, provided: &Extern) -> Result<
         Extern::Func(f) => {
             let ty = module.type_of_func(import.index).ok_or_else(corrupt)?;
             let type_index = module.funcs[index].type_index as usize;
-            let expected = *crate::ref_types::module_type_ids(module)
+            let expected = *kiln_vm::ref_types::module_type_ids(module)
                 .get(type_index)
                 .ok_or_else(corrupt)?;
             if f.type_id() != expected {
@@ -147,9 +147,9 @@ pub fn check(module: &Module, import: &ImportDesc, provided: &Extern) -> Result<
         Extern::Table(t) => {
             let want = module.tables.get(index).ok_or_else(corrupt)?;
             let have = t.table_desc();
-            let want_ty = crate::ref_types::table_type(
+            let want_ty = kiln_vm::ref_types::table_type(
                 module,
-                &crate::ref_types::module_type_ids(module),
+                &kiln_vm::ref_types::module_type_ids(module),
                 import.index,
             );
             if want.elem_type != have.elem_type || want_ty != t.canon_elem_type() {
@@ -167,11 +167,11 @@ pub fn check(module: &Module, import: &ImportDesc, provided: &Extern) -> Result<
             }
         }
         Extern::Tag(t) => {
-            let want = crate::exceptions::tags::module_tags(module)
+            let want = kiln_vm::exceptions::tags::module_tags(module)
                 .get(index)
                 .ok_or_else(corrupt)?;
             let ty = module.func_type(want.type_index).ok_or_else(corrupt)?;
-            if t.type_id() != crate::typeids::intern(ty.params, ty.results) {
+            if t.type_id() != kiln_vm::typeids::intern(ty.params, ty.results) {
                 return Err(fail("tag types differ".to_string()));
             }
         }
@@ -180,14 +180,14 @@ pub fn check(module: &Module, import: &ImportDesc, provided: &Extern) -> Result<
             let have = g.desc();
             // Precise reference types: a constant global may provide a
             // subtype, a mutable one must match exactly.
-            let want_ty = crate::ref_types::global_type(
+            let want_ty = kiln_vm::ref_types::global_type(
                 module,
-                &crate::ref_types::module_type_ids(module),
+                &kiln_vm::ref_types::module_type_ids(module),
                 import.index,
             );
             let types_match = match (want_ty, g.canon_type()) {
                 (Some(w), Some(h)) if want.mutable != 0 => w == h,
-                (Some(w), Some(h)) => crate::ref_types::is_subtype(h, w),
+                (Some(w), Some(h)) => kiln_vm::ref_types::is_subtype(h, w),
                 _ => want.val_type == have.val_type,
             };
             if !types_match || (want.mutable != 0) != (have.mutable != 0) {

@@ -16,7 +16,7 @@
 //! [`Error::Trap`], the segments before it stay applied, in imported
 //! memories and tables too); the start function runs. Calls catch every
 //! trap of their thread (compiled code, runtime, stack exhaustion) through
-//! `crate::traps::catch` and never end the process.
+//! `kiln_vm::traps::catch` and never end the process.
 //!
 //! Lifetimes: handles ([`Instance`], [`Func`], [`Memory`], [`Table`],
 //! [`Global`]) are `Arc`s of the instance; an instance keeps every instance
@@ -40,16 +40,16 @@ mod symbols;
 #[cfg(test)]
 mod tests;
 
-pub use crate::descriptor::Module;
 pub use kiln_abi::ValType;
 pub use kiln_abi::trap::TrapCode;
+pub use kiln_vm::descriptor::Module;
 pub use symbols::symbol_address;
 
-use crate::instance::{Import, InitError};
 use kiln_abi::ValRaw;
 use kiln_abi::descriptor::{
     IMPORT_FLAG_HOST, KIND_FUNC, KIND_GLOBAL, KIND_MEMORY, KIND_TABLE, NO_INDEX,
 };
+use kiln_vm::instance::{Import, InitError};
 use std::ptr::NonNull;
 use std::sync::{Arc, Mutex};
 
@@ -181,10 +181,10 @@ pub fn init() {
     if READY.with(std::cell::Cell::get) {
         return;
     }
-    if let Err(e) = crate::traps::install() {
+    if let Err(e) = kiln_vm::traps::install() {
         panic!("kiln embedding: {e}");
     }
-    if let Err(e) = crate::traps::init_thread() {
+    if let Err(e) = kiln_vm::traps::init_thread() {
         panic!("kiln embedding: {e}");
     }
     READY.with(|r| r.set(true));
@@ -194,12 +194,12 @@ pub fn init() {
 /// unmaps a loaded object must call this first (after every instance of it
 /// is gone); objects that stay mapped never need it.
 pub fn forget_module(module: &Module) {
-    crate::traps::registry::unregister_module(module.desc);
+    kiln_vm::traps::registry::unregister_module(module.desc);
 }
 
 /// The state behind every handle of one instance.
 struct InstanceInner {
-    instance: NonNull<crate::instance::Instance>,
+    instance: NonNull<kiln_vm::instance::Instance>,
     /// What each import was bound to, by kind and index in the kind's
     /// space (keeps the providers alive; re-exports hand these out).
     funcs: Vec<Func>,
@@ -221,12 +221,12 @@ unsafe impl Send for InstanceInner {}
 unsafe impl Sync for InstanceInner {}
 
 impl InstanceInner {
-    fn get(&self) -> &crate::instance::Instance {
+    fn get(&self) -> &kiln_vm::instance::Instance {
         // SAFETY: the box lives as long as `self`.
         unsafe { self.instance.as_ref() }
     }
 
-    fn raw(&self) -> *mut crate::instance::Instance {
+    fn raw(&self) -> *mut kiln_vm::instance::Instance {
         self.instance.as_ptr()
     }
 
@@ -305,7 +305,7 @@ pub struct Global {
 }
 
 /// An exported tag: its identity is the address of its `VMTag`, which
-/// lives for the rest of the process (see `crate::exceptions::tags`).
+/// lives for the rest of the process (see `kiln_vm::exceptions::tags`).
 #[derive(Clone, Debug)]
 pub struct Tag {
     /// `*const kiln_abi::exceptions::VMTag`, as an address (so the handle
@@ -382,8 +382,8 @@ pub fn instantiate(module: Module, imports: &[Extern]) -> Result<Instance, Error
         });
     }
     let instance =
-        crate::instance::Instance::with_imports(module, None, &bound).map_err(Error::Other)?;
-    crate::traps::registry::register_module(module);
+        kiln_vm::instance::Instance::with_imports(module, None, &bound).map_err(Error::Other)?;
+    kiln_vm::traps::registry::register_module(module);
     let inner = Arc::new(InstanceInner {
         instance: NonNull::from(Box::leak(instance)),
         funcs,
@@ -411,7 +411,7 @@ pub fn instantiate(module: Module, imports: &[Extern]) -> Result<Instance, Error
             .unwrap_or_else(|e| e.into_inner())
             .push(inner.clone());
     }
-    inner.set_stack_limit_deep(crate::stack::embedding_limit(), &mut Vec::new());
+    inner.set_stack_limit_deep(kiln_vm::stack::embedding_limit(), &mut Vec::new());
     if let Err(e) = start(&inner) {
         // Earlier segments may have stored our funcrefs in imported tables,
         // and the start function may have done anything: keep the instance.
@@ -448,7 +448,7 @@ impl Instance {
         let module = *self.0.get().module();
         let e = module.exports.iter().find(|e| {
             // SAFETY: descriptor strings live for the process.
-            let export = unsafe { crate::descriptor::str_bytes(e.name) };
+            let export = unsafe { kiln_vm::descriptor::str_bytes(e.name) };
             export == name.as_bytes()
         })?;
         self.extern_of(e.kind, e.index)
@@ -462,7 +462,7 @@ impl Instance {
             .iter()
             .filter_map(|e| {
                 // SAFETY: descriptor strings live for the process.
-                let name = unsafe { crate::descriptor::str_bytes(e.name) };
+                let name = unsafe { kiln_vm::descriptor::str_bytes(e.name) };
                 let ext = self.extern_of(e.kind, e.index)?;
                 Some((String::from_utf8_lossy(name).into_owned(), ext))
             })
@@ -506,8 +506,9 @@ impl Instance {
             kiln_abi::descriptor::KIND_TAG => {
                 let inst = self.0.get();
                 // SAFETY: a live instance's own context.
-                let tag =
-                    unsafe { crate::exceptions::tags::tag_of(inst.module(), inst.vmctx(), index) };
+                let tag = unsafe {
+                    kiln_vm::exceptions::tags::tag_of(inst.module(), inst.vmctx(), index)
+                };
                 if tag.is_null() {
                     return None;
                 }
@@ -615,12 +616,12 @@ impl Func {
             unsafe { std::mem::transmute::<usize, _>(f.array_call as usize) };
         let vmctx = inst.vmctx();
         let values_ptr = values.as_mut_ptr();
-        let _entry = crate::stack::enter_wasm_embedded(|limit| {
+        let _entry = kiln_vm::stack::enter_wasm_embedded(|limit| {
             self.owner.set_stack_limit_deep(limit, &mut Vec::new())
         });
         // SAFETY: the trampoline reads the arguments from and writes the
         // results to `values`, sized for both; the closure owns nothing.
-        let caught = crate::traps::catch::catch_traps(|| unsafe { entry(vmctx, values_ptr) });
+        let caught = kiln_vm::traps::catch::catch_traps(|| unsafe { entry(vmctx, values_ptr) });
         if let Err(t) = caught {
             return Err(Trap {
                 code: t.code,
@@ -636,7 +637,7 @@ impl Func {
 }
 
 impl Memory {
-    fn memory(&self) -> &crate::memory::Memory {
+    fn memory(&self) -> &kiln_vm::memory::Memory {
         self.owner
             .get()
             .defined_memory(self.def)
@@ -678,11 +679,11 @@ impl Table {
         &module.tables[(module.desc.num_imported_tables + self.def) as usize]
     }
 
-    /// Canonical element type ([`crate::ref_types`]).
+    /// Canonical element type ([`kiln_vm::ref_types`]).
     fn canon_elem_type(&self) -> Option<u64> {
         let module = self.owner.get().module();
-        let ids = crate::ref_types::module_type_ids(module);
-        crate::ref_types::table_type(module, &ids, module.desc.num_imported_tables + self.def)
+        let ids = kiln_vm::ref_types::module_type_ids(module);
+        kiln_vm::ref_types::table_type(module, &ids, module.desc.num_imported_tables + self.def)
     }
 
     /// Current size in elements.
@@ -729,11 +730,11 @@ impl Global {
         &self.owner.get().module().globals[self.index as usize]
     }
 
-    /// Canonical value type ([`crate::ref_types`]).
+    /// Canonical value type ([`kiln_vm::ref_types`]).
     fn canon_type(&self) -> Option<u64> {
         let module = self.owner.get().module();
-        let ids = crate::ref_types::module_type_ids(module);
-        crate::ref_types::global_type(module, &ids, self.index)
+        let ids = kiln_vm::ref_types::module_type_ids(module);
+        kiln_vm::ref_types::global_type(module, &ids, self.index)
     }
 
     fn storage(&self) -> *mut kiln_abi::vmctx::VMGlobal {

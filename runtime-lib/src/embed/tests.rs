@@ -285,10 +285,10 @@ fn imports_share_the_owners_entities() {
     let vmctx = i.0.get().vmctx();
     // SAFETY: the importer's live vmctx; memory 0 and table 0 exist.
     unsafe {
-        assert_eq!(crate::libcalls::memory_grow(vmctx, 0, 1), 1);
-        assert_eq!(crate::libcalls::memory_grow(vmctx, 0, 1), -1);
+        assert_eq!(kiln_vm::libcalls::memory_grow(vmctx, 0, 1), 1);
+        assert_eq!(kiln_vm::libcalls::memory_grow(vmctx, 0, 1), -1);
         assert_eq!(
-            crate::libcalls::table_grow(vmctx, 0, 3, std::ptr::null_mut()),
+            kiln_vm::libcalls::table_grow(vmctx, 0, 3, std::ptr::null_mut()),
             2
         );
     }

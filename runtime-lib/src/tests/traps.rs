@@ -62,7 +62,7 @@ trampoline!(call_f4, 96);
 trampoline!(call_f5, 128);
 
 extern "C" fn host_boom(_vmctx: *mut u8) {
-    crate::traps::report_host_error("boom")
+    kiln_vm::traps::report_host_error("boom")
 }
 
 extern "C" fn add_trampoline(_vmctx: *mut u8, values: *mut ValRaw) {
@@ -224,8 +224,8 @@ fn module(start: Option<u32>) -> ModuleBuilder {
 /// Runs `b` like `main` does, with `invoke` and guest arguments.
 fn run(b: ModuleBuilder, invoke: Option<&str>, args: &[&str]) -> i32 {
     let module = b.module();
-    crate::traps::install().expect("handlers");
-    crate::traps::registry::register_module(module);
+    kiln_vm::traps::install().expect("handlers");
+    kiln_vm::traps::registry::register_module(module);
     let mut settings = RunSettings {
         program: b"prog.wasm".to_vec(),
         invoke: invoke.map(str::to_string),
@@ -239,7 +239,7 @@ fn run(b: ModuleBuilder, invoke: Option<&str>, args: &[&str]) -> i32 {
 }
 
 fn finish(status: i32) {
-    crate::errors::write_fd(2, format!("<returned {status}>").as_bytes());
+    kiln_vm::errors::write_fd(2, format!("<returned {status}>").as_bytes());
     std::process::exit(status);
 }
 

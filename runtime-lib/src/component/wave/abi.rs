@@ -6,7 +6,7 @@
 //! Phase: the `--invoke` call. Inputs: values and types, the export's
 //! memory view and `realloc` through [`LowerCx`]/[`LiftCx`]. Outputs: flat
 //! `u64` slots (32-bit values zero-extended, floats as bits, the encoding
-//! of `super::super::value`) or bytes in guest memory; lifted values.
+//! of `kiln_canon::value`) or bytes in guest memory; lifted values.
 //!
 //! Strings go through `string::store_string`/`load_string_from_range`
 //! (all three encodings); a list allocates its buffer first with the
@@ -15,12 +15,12 @@
 //! `kiln_abi::component::layout`, flat counts from its flattening, so
 //! nothing here restates a layout rule.
 
-use super::super::memory::{LiftCx, LowerCx};
-use super::super::string::{load_pair, load_string_from_range, store_pair, store_string};
-use super::super::trap::{self, Trap};
-use super::super::value::{FlatSink, FlatSource, canonical_f32_bits, canonical_f64_bits};
 use super::value::Value;
 use kiln_abi::component::{MAX_LIST_BYTE_LENGTH, PtrType, Type, TypeIndex, TypeTable, flags_size};
+use kiln_canon::memory::{LiftCx, LowerCx};
+use kiln_canon::string::{load_pair, load_string_from_range, store_pair, store_string};
+use kiln_canon::trap::{self, Trap};
+use kiln_canon::value::{FlatSink, FlatSource, canonical_f32_bits, canonical_f64_bits};
 
 const PTR: PtrType = PtrType::I32;
 

@@ -41,16 +41,16 @@ pub mod value;
 #[cfg(test)]
 mod tests;
 
-use super::instances::{self, GuestFunc, GuestRealloc};
-use super::memory::{GuestMemory, LiftCx, LowerCx, Realloc};
-use super::program::Component;
-use super::trap::{self, Trap};
-use super::value::{FlatSink, FlatSource};
 use kiln_abi::ValRaw;
 use kiln_abi::component::program::ExportFuncDesc;
 use kiln_abi::component::{
     AbiContext, CanonOpts, FuncSig, PtrType, TypeIndex, alternate_lookup_key,
 };
+use kiln_canon::instances::{self, GuestFunc, GuestRealloc};
+use kiln_canon::memory::{GuestMemory, LiftCx, LowerCx, Realloc};
+use kiln_canon::program::Component;
+use kiln_canon::trap::{self, Trap};
+use kiln_canon::value::{FlatSink, FlatSource};
 use value::Value;
 
 /// A checked call, ready once the component is instantiated.
@@ -67,7 +67,7 @@ pub struct Prepared {
 
 fn export_name(e: &ExportFuncDesc) -> &'static str {
     // SAFETY: descriptor strings live for the process.
-    let bytes = unsafe { crate::descriptor::str_bytes(e.name) };
+    let bytes = unsafe { kiln_vm::descriptor::str_bytes(e.name) };
     std::str::from_utf8(bytes).unwrap_or("")
 }
 

@@ -6,11 +6,11 @@ use super::abi;
 use super::parse::parse_func_call;
 use super::print;
 use super::value::{self, Value};
-use crate::component::abi::{PtrType, TypeDef, TypeIndex, TypeTableBuilder};
-use crate::component::memory::{LiftCx, LowerCx};
-use crate::component::value::{FlatSink, FlatSource};
 use kiln_abi::component::StringEncoding;
+use kiln_canon::abi::{PtrType, TypeDef, TypeIndex, TypeTableBuilder};
 use kiln_canon::fixture::{Call, TestMemory};
+use kiln_canon::memory::{LiftCx, LowerCx};
+use kiln_canon::value::{FlatSink, FlatSource};
 
 /// A table with one of every kind the tests use.
 struct Types {

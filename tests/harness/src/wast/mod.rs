@@ -450,8 +450,8 @@ impl<'t> Context<'t> {
             // SAFETY: descriptor strings of a loaded (leaked) object.
             let (m, n) = unsafe {
                 (
-                    kiln_runtime::descriptor::str_bytes(import.module),
-                    kiln_runtime::descriptor::str_bytes(import.name),
+                    kiln_vm::descriptor::str_bytes(import.module),
+                    kiln_vm::descriptor::str_bytes(import.name),
                 )
             };
             let (m, n) = (String::from_utf8_lossy(m), String::from_utf8_lossy(n));
