@@ -33,7 +33,7 @@
 //! in Kiln and panics (an internal error), so two `&mut` to the state can
 //! never be alive at once. A host call is therefore a sequence of short
 //! borrows with guest code only between them:
-//! - a lowered import (`crate::wasi::p2::dispatch` through
+//! - a lowered import (`kiln_wasi::p2::dispatch` through
 //!   `super::call_host`): one borrow to set the import's host-resource map,
 //!   one to check `may_leave`, open the call scope and lift the parameters,
 //!   one for the host function, then, while lowering the results, one per
@@ -61,7 +61,7 @@
 //!
 //! Threads: a component runs on one thread (component-model threads are
 //! refused at compile time; wasi-threads exist only for P1 modules, started
-//! from `crate::entry::run_guest`). The owner is installed in a
+//! from `kiln_runtime::entry::run_guest`). The owner is installed in a
 //! thread-local and is `!Sync`: another thread sees no runtime.
 
 use super::call::{InstanceAccess, InstanceState};
