@@ -23,8 +23,10 @@ pub mod config;
 pub mod error;
 pub mod func;
 pub mod isa;
+pub mod key;
 pub mod module;
 pub mod obj;
+pub mod pipeline;
 pub mod trampolines;
 
 pub use component::{compile_component, compile_component_timed};
@@ -55,7 +57,7 @@ pub fn compile_module_timed(
     let start = Instant::now();
     let mut timings = Timings::default();
     let info = module::translate_module_timed(wasm, config, &mut timings)?;
-    let object = obj::emit_module_timed(&info, wasm, config, &mut timings)?;
+    let object = pipeline::emit_module_timed(&info, wasm, config, &mut timings)?;
     timings.total = start.elapsed();
     Ok((object, timings))
 }

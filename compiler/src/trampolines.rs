@@ -23,7 +23,7 @@
 
 use crate::func::sig::{array_call_signature, clif_type, native_signature, wasm_call_signature};
 use crate::module::ModuleInfo;
-use crate::obj::symbols::{DeclaredFuncs, FuncKey};
+use crate::key::{DeclaredFuncs, FuncKey};
 use cranelift_codegen::ir::{
     self, ExtFuncData, ExternalName, InstBuilder, MemFlagsData, UserFuncName,
 };

@@ -15,7 +15,7 @@ use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::isa::OwnedTargetIsa;
 use kiln_compiler::func::ModuleEnv;
 use kiln_compiler::func::translator::FuncTranslator;
-use kiln_compiler::obj::symbols::{DeclaredFuncs, FuncKey};
+use kiln_compiler::key::{DeclaredFuncs, FuncKey};
 use kiln_compiler::{Config, OptLevel};
 use std::path::{Path, PathBuf};
 

@@ -38,7 +38,7 @@ use super::sig::wasm_call_signature as wasm_signature;
 use super::translator::FuncCodegen;
 use crate::CompileError;
 use crate::module::FuncImport;
-use crate::obj::symbols::FuncKey;
+use crate::key::FuncKey;
 use cranelift_codegen::ir::{self, InstBuilder, condcodes::IntCC, types};
 use kiln_abi::trap::TrapCode;
 use kiln_abi::vmctx::VMOffsets;

@@ -18,7 +18,7 @@
 
 use super::translator::FuncCodegen;
 use crate::CompileError;
-use crate::obj::symbols::FuncKey;
+use crate::key::FuncKey;
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::{self, InstBuilder, MemFlagsData};
 use kiln_abi::vmctx::VMOffsets;

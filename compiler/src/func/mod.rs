@@ -31,8 +31,8 @@ mod test_util;
 pub mod translator;
 mod typed_refs;
 
+use crate::key::DeclaredFuncs;
 use crate::module::ModuleInfo;
-use crate::obj::symbols::DeclaredFuncs;
 use cranelift_codegen::ir;
 use cranelift_codegen::isa::TargetIsa;
 use kiln_abi::trap::TrapCode;

@@ -6,7 +6,7 @@
 use super::ModuleEnv;
 use super::translator::FuncTranslator;
 use crate::CompileError;
-use crate::obj::symbols::{DeclaredFuncs, FuncKey};
+use crate::key::{DeclaredFuncs, FuncKey};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir;
 use cranelift_codegen::isa::{self, OwnedTargetIsa};

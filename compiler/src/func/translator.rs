@@ -26,7 +26,7 @@ use super::ModuleEnv;
 use super::control::ControlFrame;
 use super::env::Cached;
 use crate::CompileError;
-use crate::obj::symbols::FuncKey;
+use crate::key::FuncKey;
 use cranelift_codegen::ir::{self, InstBuilder};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use kiln_abi::ValType;

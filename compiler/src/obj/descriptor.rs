@@ -12,10 +12,11 @@
 //! trap tables and source maps are byte strings encoded by
 //! `kiln_abi::tables` (`__kiln_desc_traps`, `__kiln_desc_srclocs`, 1-aligned).
 
-use super::compile::{CompiledFunc, Job};
+use super::CompiledFunc;
 use super::data::{DataBuilder, DataObjects, StringPool, Target};
 use super::image::ImagePlan;
-use super::symbols::{DataKey, DeclaredFuncs, FuncKey};
+use super::symbols::DataKey;
+use crate::key::{DeclaredFuncs, FuncKey, Job};
 use crate::module::{ConstExprInfo, ConstOpInfo, FuncImport, ModuleInfo, SegmentMode};
 use core::mem::{offset_of, size_of};
 use kiln_abi::descriptor::{

@@ -478,7 +478,7 @@ fn corrupted_modules_do_not_panic() {
             let result = std::panic::catch_unwind(|| {
                 let info = crate::module::translate_module(&bad, &Config::default());
                 if full && let Ok(info) = info {
-                    let _ = crate::obj::emit_module(&info, &bad, &Config::default());
+                    let _ = crate::pipeline::emit_module(&info, &bad, &Config::default());
                 }
             });
             assert!(result.is_ok(), "panic with byte {i} += {delta:#x}");

@@ -17,8 +17,8 @@
 use super::resolve::{
     ResolvedTrampoline, kind_code, path_name, resolve_export, resolve_func_option,
 };
-use super::trampolines::TrampolineIds;
 use crate::CompileError;
+use crate::key::TrampolineIds;
 use crate::component::plan::{
     CanonOptions, ComponentPlan, CoreDef, CoreKind, Resource, Trampoline,
 };

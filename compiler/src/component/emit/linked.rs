@@ -30,7 +30,7 @@ use super::super::plan::{ComponentPlan, CoreDef, CoreKind};
 use super::resolve::{ResolvedTrampoline, instance_info, resolve_export};
 use crate::CompileError;
 use crate::module::ModuleInfo;
-use crate::obj::symbols::LinkedCode;
+use crate::key::LinkedCode;
 use cranelift_entity::EntityRef;
 use kiln_abi::descriptor::KIND_FUNC;
 use std::collections::BTreeMap;

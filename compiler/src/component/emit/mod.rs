@@ -48,13 +48,14 @@ pub use resolve::HostApi;
 use super::plan::ComponentPlan;
 use crate::module::ModuleInfo;
 use crate::obj::data::{DataObjects, StringPool, Target, object_error};
-use crate::obj::symbols::{DataKey, Namespace, component_trampoline_symbol};
-use crate::obj::{Clock, emit_component_module, finish_object, new_object};
+use crate::key::{HostRef, Namespace, TrampolineIds, component_trampoline_symbol};
+use crate::obj::new_object;
+use crate::obj::symbols::DataKey;
+use crate::pipeline::{Clock, emit_component_module, finish_object};
 use crate::{CompileError, Config, ImportPolicy, Timings};
 use cranelift_module::{Linkage, Module};
 use resolve::HostCallee;
 use std::time::Instant;
-use trampolines::{HostRef, TrampolineIds};
 
 /// Compiles component `wasm` into one relocatable object.
 pub fn compile_component(wasm: &[u8], config: &Config) -> Result<Vec<u8>, CompileError> {

@@ -32,9 +32,10 @@
 use super::resolve::HostCallee;
 use super::resolve::ResolvedTrampoline;
 use crate::CompileError;
+use crate::key::{HostRef, TrampolineIds};
 use crate::func::sig::{clif_type, wasm_call_signature};
 use crate::module::FuncType;
-use crate::obj::{code_relocs, codegen};
+use crate::pipeline::{code_relocs, codegen};
 use cranelift_codegen::Context;
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{
@@ -43,7 +44,7 @@ use cranelift_codegen::ir::{
 };
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use cranelift_module::{DataId, FuncId, ModuleReloc};
+use cranelift_module::{FuncId, ModuleReloc};
 use kiln_abi::ValType;
 use kiln_abi::component::{LOWERED_SLOT_SIZE, lowered_slots_count};
 use rayon::prelude::*;
@@ -60,29 +61,6 @@ pub struct CompiledTrampoline {
     pub alignment: u64,
     /// Relocations, ready for `define_function_bytes`.
     pub relocs: Vec<ModuleReloc>,
-}
-
-/// Ids of a trampoline and of the host function it calls.
-#[derive(Copy, Clone, Debug)]
-pub struct TrampolineIds {
-    /// The trampoline (local).
-    pub code: FuncId,
-    /// The host function.
-    pub host: HostRef,
-}
-
-/// The declared host callee of a trampoline.
-#[derive(Copy, Clone, Debug)]
-pub enum HostRef {
-    /// An imported function.
-    Func(FuncId),
-    /// Entry `index` of the imported host table `table`.
-    Table {
-        /// The table (imported data).
-        table: DataId,
-        /// The entry.
-        index: u32,
-    },
 }
 
 /// The wasm-call signature of `t`.
@@ -294,7 +272,7 @@ fn from_slot(
 mod tests {
     use super::*;
     use cranelift_entity::EntityRef;
-    use cranelift_module::FuncId;
+    use cranelift_module::{DataId, FuncId};
 
     /// Every core type goes through its slot, and the host is entry 3 of
     /// the table: the CLIF of a `(i32, i64, f32, f64) -> f32` trampoline.
