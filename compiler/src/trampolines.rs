@@ -16,10 +16,16 @@
 //!   wasm convention on the outside (so calls to imports look like any other
 //!   call), forwarding `(vmctx, args...)` to `__kiln_p1_<name>` in the
 //!   platform C convention and returning its result.
+//! - **component trampolines** (`__kiln_cm_tramp_<t>`, a component's
+//!   lowered host imports and resource built-ins): [`component`].
 //!
-//! Inputs: the module, the declared function ids, the ISA. Output: an
-//! [`ir::Function`] per trampoline. Invariant: both kinds keep frame
-//! pointers like all Kiln code, so backtraces walk through them.
+//! Phase 2, beside the function translator ([`crate::func`]). Inputs: the
+//! module, the declared function ids ([`crate::key`]), the ISA. Output: an
+//! [`ir::Function`] per trampoline, which the driver ([`crate::pipeline`])
+//! compiles. Invariant: every kind keeps frame pointers like all Kiln code,
+//! so backtraces walk through them.
+
+pub mod component;
 
 use crate::func::sig::{array_call_signature, clif_type, native_signature, wasm_call_signature};
 use crate::module::ModuleInfo;

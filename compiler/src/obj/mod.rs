@@ -20,15 +20,15 @@
 //! [`Namespace::ComponentModule`](crate::key::Namespace) (`__kiln_m<N>_func_7`,
 //! a local `__kiln_m<N>_module`), and the libcall imports are shared
 //! (declaring the same import twice yields the same symbol). The
-//! component's own data (`__kiln_component`, `__kiln_program`,
-//! `__kiln_grants`) is written by `crate::component::emit` with this
-//! module's data machinery.
+//! component's own data (`__kiln_component` and its arrays) is written by
+//! [`component`], its `__kiln_program` and `__kiln_grants` as a module's.
 //!
 //! Nothing here translates wasm or builds CLIF: this phase only places
 //! code it is given and encodes plain data. Invariant: the same inputs give
 //! byte-identical output (functions are defined in the order given, data
 //! objects kept in `BTreeMap`s).
 
+pub(crate) mod component;
 pub(crate) mod data;
 pub(crate) mod descriptor;
 pub(crate) mod exceptions;

@@ -18,11 +18,13 @@
 //! the only place that sees both. Invariant: the same input and config give
 //! byte-identical output.
 
+pub mod component;
 mod compile;
 mod traps;
 
-pub(crate) use compile::{code_relocs, codegen};
+pub use component::{compile_component, compile_component_timed, emit_component};
 
+use compile::{code_relocs, codegen};
 use crate::func::ModuleEnv;
 use crate::func::sig::{array_call_signature, native_signature, wasm_call_signature};
 use crate::key::{DeclaredFuncs, FuncKey, Job, LinkedCode, Namespace};

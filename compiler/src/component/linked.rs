@@ -1,12 +1,13 @@
 //! Static resolution of cross-module calls: which linked imports of each
 //! core module always call the same code of the component's object.
 //!
-//! Phase 3 (component back end), before code generation. Inputs: the
+//! Plain data, like the plan: run by the component driver
+//! (`crate::pipeline::component`) before any code is generated. Inputs: the
 //! [`ComponentPlan`], the [`ModuleInfo`] of each core module and the
 //! resolved trampolines. Output: per static module, the map from function
 //! index of an imported function to the [`LinkedCode`] it calls, for the
-//! imports whose code the plan fixes; `crate::obj` compiles calls of those
-//! as direct calls (the callee `vmctx` still comes from the import's
+//! imports whose code the plan fixes; the function translator
+//! (`crate::func`) compiles calls of those as direct calls (the callee `vmctx` still comes from the import's
 //! `VMContext` slot, which the runtime fills as before).
 //!
 //! How a binding resolves, mirroring the runtime's `bind` (an import bound
@@ -26,7 +27,7 @@
 //! every trampoline is compiled), with exactly the import's core type
 //! (checked here: a mismatch is a compile error).
 
-use super::super::plan::{ComponentPlan, CoreDef, CoreKind};
+use super::plan::{ComponentPlan, CoreDef, CoreKind};
 use super::resolve::{ResolvedTrampoline, instance_info, resolve_export};
 use crate::CompileError;
 use crate::module::ModuleInfo;

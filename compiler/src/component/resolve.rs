@@ -1,9 +1,12 @@
 //! Resolution of a [`ComponentPlan`] against Kiln's host and its compiled
 //! modules: every name becomes an index before anything is emitted.
 //!
-//! Phase 3 (component back end), before code generation. Inputs: the plan,
-//! the [`ModuleInfo`] of each of its core modules and the [`HostApi`] (the
-//! WASI 0.2 list of `kiln_abi::wasi_p2`, or a test list). Outputs:
+//! Plain data, like the plan: run by the component driver
+//! (`crate::pipeline::component`) before any code is generated. Inputs: the
+//! plan, the [`ModuleInfo`] of each of its core modules and the [`HostApi`]
+//! (the WASI 0.2 list of `kiln_abi::wasi_p2`, or a test list). Outputs,
+//! which the trampolines (`crate::trampolines::component`) and the
+//! component descriptor (`crate::obj::component`) read:
 //! - one [`ResolvedTrampoline`] per plan trampoline: its core signature
 //!   (`flatten_functype(.., Lower)` for `canon lower`, `[i32] -> [i32]` for
 //!   `resource.new/rep`, `[i32] -> []` for `resource.drop`), the host
@@ -19,7 +22,7 @@
 //! (`CompileError::Unsupported`); a trampoline bound to a core import of
 //! another type.
 
-use super::super::plan::{
+use super::plan::{
     ComponentPlan, CoreDef, CoreExport, CoreKind, Resource, ResourceIndex, RuntimeInstanceIndex,
     Trampoline,
 };
@@ -216,7 +219,7 @@ pub fn resolve_trampolines(
                         reason: format!(
                             "has type {} in this component, which is not the type of Kiln's \
                              WASI host function",
-                            super::super::display_func_type(table, ft)
+                            super::display_func_type(table, ft)
                         ),
                     });
                 }
