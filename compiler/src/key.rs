@@ -17,6 +17,7 @@
 //! (`__kiln_program`, `__kiln_grants`, `__kiln_component`) are never
 //! namespaced.
 
+use crate::module::FuncIndex;
 use cranelift_module::{DataId, FuncId};
 use kiln_abi::symbols as sym;
 
@@ -58,8 +59,8 @@ pub enum LinkedCode {
     Func {
         /// Static module index.
         module: u32,
-        /// Function index (a defined function) in that module.
-        func: u32,
+        /// A defined function of that module.
+        func: FuncIndex,
     },
     /// Component trampoline `t` (`__kiln_cm_tramp_<t>`).
     Trampoline(u32),
@@ -84,9 +85,9 @@ impl LinkedCode {
 pub enum FuncKey {
     /// A wasm function's body (wasm-call convention), by function index.
     /// For an imported host function this is its host-call trampoline.
-    Wasm(u32),
+    Wasm(FuncIndex),
     /// The array-call trampoline of a function, by function index.
-    ArrayCall(u32),
+    ArrayCall(FuncIndex),
     /// A runtime libcall, by index into `kiln_abi::libcalls::LIBCALLS`.
     Libcall(usize),
     /// A WASI P1 host function, by index into
@@ -118,9 +119,12 @@ impl FuncKey {
 
     fn plain_symbol(self, num_imported_funcs: u32) -> String {
         match self {
-            FuncKey::Wasm(i) if i < num_imported_funcs => format!("{}{i}", sym::HOST_CALL_PREFIX),
-            FuncKey::Wasm(i) => format!("{}{i}", sym::FUNC_PREFIX),
-            FuncKey::ArrayCall(i) => format!("{}{i}", sym::ARRAY_CALL_PREFIX),
+            // NB: the bare number, not the index's `Display` (`func7`).
+            FuncKey::Wasm(i) if i.as_u32() < num_imported_funcs => {
+                format!("{}{}", sym::HOST_CALL_PREFIX, i.as_u32())
+            }
+            FuncKey::Wasm(i) => format!("{}{}", sym::FUNC_PREFIX, i.as_u32()),
+            FuncKey::ArrayCall(i) => format!("{}{}", sym::ARRAY_CALL_PREFIX, i.as_u32()),
             FuncKey::Libcall(i) => format!(
                 "{}{}",
                 sym::LIBCALL_PREFIX,
@@ -144,7 +148,7 @@ impl FuncKey {
 pub struct DeclaredFuncs {
     ids: std::collections::BTreeMap<FuncKey, FuncId>,
     /// Linked imports (by function index) whose code is known statically.
-    linked: std::collections::BTreeMap<u32, LinkedCode>,
+    linked: std::collections::BTreeMap<FuncIndex, LinkedCode>,
 }
 
 impl DeclaredFuncs {
@@ -169,12 +173,12 @@ impl DeclaredFuncs {
 
     /// Records that linked import `func` always calls `code` (whose
     /// [`FuncKey::Linked`] must be declared too).
-    pub fn insert_linked(&mut self, func: u32, code: LinkedCode) {
+    pub fn insert_linked(&mut self, func: FuncIndex, code: LinkedCode) {
         self.linked.insert(func, code);
     }
 
     /// The code linked import `func` is known to call, if the plan fixes it.
-    pub fn linked_code(&self, func: u32) -> Option<FuncKey> {
+    pub fn linked_code(&self, func: FuncIndex) -> Option<FuncKey> {
         self.linked.get(&func).map(|c| FuncKey::Linked(*c))
     }
 
@@ -189,17 +193,17 @@ impl DeclaredFuncs {
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum Job {
     /// A defined wasm function, by function index.
-    Wasm(u32),
+    Wasm(FuncIndex),
     /// The host-call trampoline of imported function `func`, a WASI P1
     /// function (index into `kiln_abi::wasi_p1::WASI_P1_FUNCS`).
     HostCall {
         /// Function index.
-        func: u32,
+        func: FuncIndex,
         /// WASI P1 function.
         wasi: usize,
     },
     /// The array-call trampoline of a function.
-    ArrayCall(u32),
+    ArrayCall(FuncIndex),
 }
 
 impl Job {
@@ -212,7 +216,7 @@ impl Job {
     }
 
     /// The function index the job belongs to.
-    pub fn func_index(self) -> u32 {
+    pub fn func_index(self) -> FuncIndex {
         match self {
             Job::Wasm(i) | Job::HostCall { func: i, .. } | Job::ArrayCall(i) => i,
         }

@@ -28,8 +28,8 @@
 pub mod component;
 
 use crate::func::sig::{array_call_signature, clif_type, native_signature, wasm_call_signature};
-use crate::module::ModuleInfo;
 use crate::key::{DeclaredFuncs, FuncKey};
+use crate::module::{FuncIndex, ModuleInfo};
 use cranelift_codegen::ir::{
     self, ExtFuncData, ExternalName, InstBuilder, MemFlagsData, UserFuncName,
 };
@@ -46,7 +46,7 @@ const HOST_CALL_NAMESPACE: u32 = 2;
 /// The array-call trampoline of function `func_index`.
 pub fn array_call(
     info: &ModuleInfo,
-    func_index: u32,
+    func_index: FuncIndex,
     isa: &dyn TargetIsa,
     ids: &DeclaredFuncs,
     builder_ctx: &mut FunctionBuilderContext,
@@ -54,7 +54,7 @@ pub fn array_call(
     let ty = info.func_type(func_index);
     let pointer = isa.pointer_type();
     let mut func = ir::Function::with_name_signature(
-        UserFuncName::user(ARRAY_CALL_NAMESPACE, func_index),
+        UserFuncName::user(ARRAY_CALL_NAMESPACE, func_index.as_u32()),
         array_call_signature(isa),
     );
     let mut b = FunctionBuilder::new(&mut func, builder_ctx);
@@ -94,7 +94,7 @@ pub fn array_call(
 /// function (`wasi` indexes `kiln_abi::wasi_p1::WASI_P1_FUNCS`).
 pub fn host_call(
     info: &ModuleInfo,
-    func_index: u32,
+    func_index: FuncIndex,
     wasi: usize,
     isa: &dyn TargetIsa,
     ids: &DeclaredFuncs,
@@ -103,7 +103,7 @@ pub fn host_call(
     let ty = info.func_type(func_index);
     let host = &WASI_P1_FUNCS[wasi];
     let mut func = ir::Function::with_name_signature(
-        UserFuncName::user(HOST_CALL_NAMESPACE, func_index),
+        UserFuncName::user(HOST_CALL_NAMESPACE, func_index.as_u32()),
         wasm_call_signature(ty, isa),
     );
     let mut b = FunctionBuilder::new(&mut func, builder_ctx);

@@ -281,7 +281,7 @@ impl FuncCodegen<'_, '_> {
             .get(tag as usize)
             .expect("validated: tag index in range");
         info.types
-            .get(t.type_index as usize)
+            .get(t.type_index)
             .expect("validated: tag type index in range")
             .params
             .clone()

@@ -152,7 +152,10 @@ pub fn emit_tags(info: &ModuleInfo, objects: &mut DataObjects) -> bool {
     let mut out = DataBuilder::new(8);
     for t in &info.tags {
         let r = out.append_zeroed(size_of::<TagDesc>());
-        out.put_u32(r + offset_of!(TagDesc, type_index) as u32, t.type_index);
+        out.put_u32(
+            r + offset_of!(TagDesc, type_index) as u32,
+            t.type_index.as_u32(),
+        );
     }
     objects.insert(TAGS, out);
     true

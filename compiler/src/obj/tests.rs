@@ -592,7 +592,7 @@ fn function_names_are_stored_demangled() {
 fn trap_sites_map_to_their_wasm_instruction() {
     let wasm = wat::parse_str(NAMED).expect("wat");
     let info = crate::module::translate_module(&wasm, &Config::default()).expect("valid");
-    let body = info.bodies[0].clone();
+    let body = info.bodies[crate::module::DefinedFuncIndex::from_u32(0)].clone();
     let obj = Obj::compile(NAMED, &Config::default());
     let traps = obj.func_traps(0);
     let div_by_zero = TrapCode::IntegerDivisionByZero as u32;

@@ -81,7 +81,7 @@ impl Worker {
         let translate_time = start.elapsed();
         let start = Instant::now();
         let id = env.ids.id(job.key());
-        let index = job.func_index();
+        let index = job.func_index().as_u32();
         self.ctx.clear();
         self.ctx.func = func;
         codegen(

@@ -18,21 +18,21 @@
 //! the only place that sees both. Invariant: the same input and config give
 //! byte-identical output.
 
-pub mod component;
 mod compile;
+pub mod component;
 mod traps;
 
 pub use component::{compile_component, compile_component_timed, emit_component};
 
-use compile::{code_relocs, codegen};
 use crate::func::ModuleEnv;
 use crate::func::sig::{array_call_signature, native_signature, wasm_call_signature};
 use crate::key::{DeclaredFuncs, FuncKey, Job, LinkedCode, Namespace};
-use crate::module::{FuncImport, ModuleInfo};
+use crate::module::{FuncImport, FuncIndex, ModuleInfo};
 use crate::obj::data::{DataObjects, StringPool, Target, object_error};
 use crate::obj::symbols::DataKey;
 use crate::obj::{self, ModuleData, descriptor, grants, program};
 use crate::{CompileError, Config, Timings};
+use compile::{code_relocs, codegen};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_module::{DataId, Linkage, Module};
 use cranelift_object::ObjectModule;
@@ -108,7 +108,7 @@ pub(crate) fn emit_component_module(
     wasm: &[u8],
     index: u32,
     wasm_base: u32,
-    linked: &BTreeMap<u32, LinkedCode>,
+    linked: &BTreeMap<FuncIndex, LinkedCode>,
     timings: &mut Timings,
 ) -> Result<DataId, CompileError> {
     let mut clock = Clock::start();
@@ -177,7 +177,7 @@ struct ModuleInput<'a> {
     /// [`ModuleData::wasm_base`]).
     wasm_base: u32,
     /// Linked imports called directly: function index -> their code.
-    linked: &'a BTreeMap<u32, LinkedCode>,
+    linked: &'a BTreeMap<FuncIndex, LinkedCode>,
 }
 
 /// Declares, compiles and defines every function of `input` in `module`, and
@@ -214,7 +214,7 @@ fn emit_module_into(
             timings.functions += 1;
             let time = s.translate_time + s.codegen_time;
             if timings.slowest_function.is_none_or(|(_, t)| time > t) {
-                timings.slowest_function = Some((index, time));
+                timings.slowest_function = Some((index.as_u32(), time));
             }
         }
     }
@@ -248,7 +248,7 @@ fn declare_functions(
     info: &ModuleInfo,
     isa: &dyn TargetIsa,
     ns: Namespace,
-    linked: &BTreeMap<u32, LinkedCode>,
+    linked: &BTreeMap<FuncIndex, LinkedCode>,
 ) -> Result<(DeclaredFuncs, Vec<Job>), CompileError> {
     let mut ids = DeclaredFuncs::default();
     let mut jobs = Vec::new();
@@ -260,8 +260,7 @@ fn declare_functions(
         Ok::<_, CompileError>(())
     };
 
-    for (i, f) in info.funcs.iter().enumerate() {
-        let index = u32::try_from(i).map_err(|_| CompileError::ImplLimit("too many functions"))?;
+    for (index, f) in info.funcs.iter() {
         let job = match &f.import {
             Some(FuncImport::WasiP1(wasi)) => Job::HostCall {
                 func: index,
@@ -290,7 +289,7 @@ fn declare_functions(
     }
     let mut wasi: Vec<usize> = info
         .funcs
-        .iter()
+        .values()
         .filter_map(|f| match &f.import {
             Some(FuncImport::WasiP1(w)) => Some(*w),
             _ => None,
@@ -306,11 +305,12 @@ fn declare_functions(
     for (&func, &code) in linked {
         let imported = info
             .funcs
-            .get(func as usize)
+            .get(func)
             .is_some_and(|f| f.import == Some(FuncImport::Linked));
         assert!(
             imported,
-            "internal: linked code for non-linked function {func}"
+            "internal: linked code for non-linked function {}",
+            func.as_u32()
         );
         let sig = wasm_call_signature(info.func_type(func), isa);
         declare(module, FuncKey::Linked(code), Linkage::Local, sig)?;
