@@ -18,7 +18,10 @@ mod ref_types;
 mod translate;
 mod validate;
 
-pub use index::{DefinedFuncIndex, FuncIndex, TypeIndex};
+pub use index::{
+    DefinedFuncIndex, DefinedGlobalIndex, DefinedMemoryIndex, DefinedTableIndex, FuncIndex,
+    GlobalIndex, MemoryIndex, TableIndex, TagIndex, TypeIndex,
+};
 pub use names::display_name;
 pub(crate) use translate::ref_val_type;
 pub use translate::{translate_component_module_timed, translate_module, translate_module_timed};
@@ -234,19 +237,19 @@ pub struct ModuleInfo {
     /// Number of imported functions.
     pub num_imported_funcs: u32,
     /// All memories, imports first.
-    pub memories: Vec<MemoryInfo>,
+    pub memories: PrimaryMap<MemoryIndex, MemoryInfo>,
     /// Number of imported memories.
     pub num_imported_memories: u32,
     /// All tables, imports first.
-    pub tables: Vec<TableInfo>,
+    pub tables: PrimaryMap<TableIndex, TableInfo>,
     /// Number of imported tables.
     pub num_imported_tables: u32,
     /// All globals, imports first.
-    pub globals: Vec<GlobalInfo>,
+    pub globals: PrimaryMap<GlobalIndex, GlobalInfo>,
     /// Number of imported globals.
     pub num_imported_globals: u32,
     /// All tags, imports first.
-    pub tags: Vec<TagInfo>,
+    pub tags: PrimaryMap<TagIndex, TagInfo>,
     /// Number of imported tags.
     pub num_imported_tags: u32,
     /// Imports in section order.
@@ -334,5 +337,32 @@ impl ModuleInfo {
     /// The function index of defined function `index`.
     pub fn func_index(&self, index: DefinedFuncIndex) -> FuncIndex {
         FuncIndex::new(self.num_imported_funcs as usize + index.index())
+    }
+
+    /// The defined-memory index of memory `index`, `None` for an imported
+    /// memory.
+    pub fn defined_memory_index(&self, index: MemoryIndex) -> Option<DefinedMemoryIndex> {
+        index
+            .as_u32()
+            .checked_sub(self.num_imported_memories)
+            .map(DefinedMemoryIndex::from_u32)
+    }
+
+    /// The defined-table index of table `index`, `None` for an imported
+    /// table.
+    pub fn defined_table_index(&self, index: TableIndex) -> Option<DefinedTableIndex> {
+        index
+            .as_u32()
+            .checked_sub(self.num_imported_tables)
+            .map(DefinedTableIndex::from_u32)
+    }
+
+    /// The defined-global index of global `index`, `None` for an imported
+    /// global.
+    pub fn defined_global_index(&self, index: GlobalIndex) -> Option<DefinedGlobalIndex> {
+        index
+            .as_u32()
+            .checked_sub(self.num_imported_globals)
+            .map(DefinedGlobalIndex::from_u32)
     }
 }

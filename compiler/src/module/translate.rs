@@ -666,8 +666,8 @@ fn mark_escapes(info: &mut ModuleInfo) {
     for elem in &info.elems {
         escaping.extend(elem.items.iter().filter_map(ref_funcs));
     }
-    escaping.extend(info.globals.iter().filter_map(|g| ref_funcs(&g.init)));
-    escaping.extend(info.tables.iter().filter_map(|t| ref_funcs(&t.init)));
+    escaping.extend(info.globals.values().filter_map(|g| ref_funcs(&g.init)));
+    escaping.extend(info.tables.values().filter_map(|t| ref_funcs(&t.init)));
     for f in escaping {
         if let Some(func) = info.funcs.get_mut(FuncIndex::from_u32(f)) {
             func.escapes = true;
@@ -678,7 +678,7 @@ fn mark_escapes(info: &mut ModuleInfo) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::module::DefinedFuncIndex;
+    use crate::module::{DefinedFuncIndex, GlobalIndex, MemoryIndex, TableIndex};
 
     fn describe(wat: &str) -> Result<ModuleInfo, CompileError> {
         let wasm = wat::parse_str(wat).expect("test wat parses");
@@ -767,11 +767,20 @@ mod tests {
         );
         assert_eq!(info.funcs[FuncIndex::from_u32(2)].import, None);
         assert_eq!((info.num_imported_memories, info.memories.len()), (1, 2));
-        assert_eq!(info.memories[0].max, Some(2));
-        assert_eq!((info.num_imported_tables, info.tables[0].min), (1, 3));
+        assert_eq!(info.memories[MemoryIndex::from_u32(0)].max, Some(2));
+        assert_eq!(
+            (
+                info.num_imported_tables,
+                info.tables[TableIndex::from_u32(0)].min
+            ),
+            (1, 3)
+        );
         assert_eq!(info.num_imported_globals, 1);
         assert_eq!(
-            (info.globals[0].ty, info.globals[0].mutable),
+            (
+                info.globals[GlobalIndex::from_u32(0)].ty,
+                info.globals[GlobalIndex::from_u32(0)].mutable
+            ),
             (ValType::I64, true)
         );
         let kinds: Vec<(u32, u32)> = info.imports.iter().map(|i| (i.kind, i.index)).collect();
@@ -813,7 +822,7 @@ mod tests {
             Some(FuncImport::WasiP1(spawn))
         );
         assert_eq!(info.num_imported_memories, 1);
-        assert!(info.memories[0].shared);
+        assert!(info.memories[MemoryIndex::from_u32(0)].shared);
         assert_eq!(info.imports[1].kind, KIND_MEMORY);
         // Only the shared `env` `memory`, and `thread-spawn` only from `wasi`.
         for wat in [

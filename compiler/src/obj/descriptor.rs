@@ -332,7 +332,7 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
 
 fn emit_memories(input: &DescriptorInput<'_>, objects: &mut DataObjects) {
     let mut out = DataBuilder::new(RECORD_ALIGN);
-    for (i, m) in input.info.memories.iter().enumerate() {
+    for (i, m) in input.info.memories.iter() {
         let r = out.append_zeroed(size_of::<MemoryDesc>());
         out.put_u64(at!(r, MemoryDesc, min_pages), m.min);
         out.put_u64(at!(r, MemoryDesc, max_pages), m.max.unwrap_or(u64::MAX));
@@ -345,7 +345,7 @@ fn emit_memories(input: &DescriptorInput<'_>, objects: &mut DataObjects) {
             flags |= MEMORY_FLAG_SHARED;
         }
         out.put_u32(at!(r, MemoryDesc, flags), flags);
-        let index = len32(i);
+        let index = i.as_u32();
         if let Some(image) = input.images.images.get(&index) {
             out.put_addr(
                 at!(r, MemoryDesc, image),
@@ -440,7 +440,7 @@ fn const_op(op: ConstOpInfo) -> (u32, u32, u64) {
 
 fn emit_tables(info: &ModuleInfo, objects: &mut DataObjects) {
     let mut out = DataBuilder::new(RECORD_ALIGN);
-    for t in &info.tables {
+    for t in info.tables.values() {
         let r = out.append_zeroed(size_of::<TableDesc>());
         out.put_u64(at!(r, TableDesc, min), t.min);
         out.put_u64(at!(r, TableDesc, max), t.max.unwrap_or(u64::MAX));
@@ -455,7 +455,7 @@ fn emit_tables(info: &ModuleInfo, objects: &mut DataObjects) {
 
 fn emit_globals(info: &ModuleInfo, objects: &mut DataObjects) {
     let mut out = DataBuilder::new(RECORD_ALIGN);
-    for g in &info.globals {
+    for g in info.globals.values() {
         let r = out.append_zeroed(size_of::<GlobalDesc>());
         put_const(&mut out, at!(r, GlobalDesc, init), &g.init, objects);
         out.put_u32(at!(r, GlobalDesc, val_type), g.ty as u32);

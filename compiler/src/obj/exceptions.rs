@@ -150,7 +150,7 @@ pub fn emit_tags(info: &ModuleInfo, objects: &mut DataObjects) -> bool {
         return false;
     }
     let mut out = DataBuilder::new(8);
-    for t in &info.tags {
+    for t in info.tags.values() {
         let r = out.append_zeroed(size_of::<TagDesc>());
         out.put_u32(
             r + offset_of!(TagDesc, type_index) as u32,
