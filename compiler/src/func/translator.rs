@@ -1,7 +1,8 @@
 //! The operator walk: one wasm function body -> one CLIF function.
 //!
 //! Phase 2 (HOW). Input: [`ModuleEnv`] and a defined function's index; the
-//! body is re-read from the module bytes (`env.wasm[env.info.bodies[i]]`) so
+//! body is re-read from the module bytes (`env.wasm[env.info.bodies[d]]`,
+//! `d` its `DefinedFuncIndex`) so
 //! that operator offsets are module offsets. Output: an [`ir::Function`]
 //! named `UserFuncName::user(0, func_index)` with the wasm-call signature
 //! (`tail`, `vmctx` first), ready for `Context::compile`.

@@ -1,15 +1,18 @@
 //! Phase 1 (WHAT): wasm bytes -> [`ModuleInfo`], plain data with no Cranelift
-//! types.
+//! code generator types (only cranelift-entity's typed index maps).
 //!
 //! Inputs: the module bytes and the [`crate::Config`]. Output: a validated,
 //! `Debug`-printable description of every entity, plus the byte ranges of the
-//! function bodies (re-read by phase 2). Invariants: the module is fully
-//! validated by wasmparser (with features set from the config) before any
-//! other phase looks at it; with `ImportPolicy::WasiP1` every import is
-//! resolved (WASI P1 host function) or rejected here with
-//! [`crate::CompileError::UnknownImport`]; with `ImportPolicy::Linked` every
-//! import is left to the runtime ([`FuncImport::Linked`], imported memories,
-//! tables and globals first in their index spaces).
+//! function bodies (re-read by phase 2). Entities are kept by typed index
+//! ([`FuncIndex`], [`DefinedFuncIndex`], [`TypeIndex`], ... of `index.rs`);
+//! [`ModuleInfo`] converts between full and defined index spaces.
+//! Invariants: the module is fully validated by wasmparser (with features
+//! set from the config) before any other phase looks at it; with
+//! `ImportPolicy::WasiP1` every import is resolved (WASI P1 host function) or
+//! rejected here with [`crate::CompileError::UnknownImport`]; with
+//! `ImportPolicy::Linked` every import is left to the runtime
+//! ([`FuncImport::Linked`], imported memories, tables and globals first in
+//! their index spaces).
 
 mod const_expr;
 mod index;

@@ -1,7 +1,9 @@
 //! Per-function exception handler tables from Cranelift's call-site records,
 //! and their descriptor arrays; the module's tag array.
 //!
-//! Phase 3. Input: a compiled function's `MachBufferFinalized` (each
+//! Phase 3 ([`call_site_table`] runs in the driver, `crate::pipeline`,
+//! right after Cranelift, so the table travels with the compiled code).
+//! Input: a compiled function's `MachBufferFinalized` (each
 //! `try_call` is a call site with exception handlers, a frame offset and the
 //! location of the dynamic context, the frame's `vmctx`), the
 //! [`ModuleInfo`] tags. Output: [`CallSiteEntry`] lists (sorted by return
