@@ -1,5 +1,5 @@
-//! Function keys: what every function an object declares or calls is
-//! called, and the table of their cranelift-module ids.
+//! Function keys: the name of every function an object declares or calls,
+//! and the table of their cranelift-module ids.
 //!
 //! Shared by translation ([`crate::func`], the trampolines) and object
 //! emission ([`crate::obj`]), which never import each other: the driver

@@ -33,9 +33,10 @@
 //! Rejected as [`CompileError::Unsupported`] naming the construct: fused
 //! adapters (lowering a lifted function), module/component imports and
 //! exports, values, start functions, re-exported imports, async built-ins,
-//! stackful async, threading, error-context and GC options (and, when the
-//! object is written, async lifts and lowers). Imports Kiln's WASI 0.2
-//! host lacks are [`CompileError::UnsupportedImport`] from `resolve.rs`.
+//! stackful async, threading, error-context and GC options; then async
+//! lowers (`resolve.rs`) and async lifts (when the object is written).
+//! Imports Kiln's WASI 0.2 host lacks are [`CompileError::UnsupportedImport`]
+//! from `resolve.rs`.
 //!
 //! [`compile_component`]: crate::compile_component
 

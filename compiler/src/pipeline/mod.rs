@@ -14,6 +14,10 @@
 //!    ([`crate::obj`]): functions defined sequentially in job order, then
 //!    the descriptors and images.
 //!
+//! The component driver ([`component`]) runs these steps for each core
+//! module of a component into one shared object, then compiles the
+//! component trampolines and writes the component's descriptor.
+//!
 //! Translation and object emission never import each other: this driver is
 //! the only place that sees both. Invariant: the same input and config give
 //! byte-identical output.
