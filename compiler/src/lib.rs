@@ -5,31 +5,41 @@
 //! relocatable object holding the compiled functions, trampolines, trap
 //! tables and the `repr(C)` module and grants descriptors of `kiln-abi`.
 //!
-//! Data flows one way (see ARCHITECTURE.md):
+//! Data flows one way, bytes -> plain data -> CLIF -> object (see
+//! ARCHITECTURE.md):
 //! 1. [`module`]: wasmparser validates; the module becomes a plain-data
-//!    [`module::ModuleInfo`] (no Cranelift types).
-//! 2. [`func`]: each function body becomes CLIF, in parallel.
-//! 3. [`obj`]: everything is written into the object, deterministically.
+//!    [`module::ModuleInfo`] (no Cranelift types). [`component`] does the
+//!    same for a component: [`component::plan()`] validates and flattens
+//!    it into a plain-data [`component::ComponentPlan`].
+//! 2. [`func`]: each function body becomes CLIF; [`trampolines`] builds the
+//!    CLIF of the trampolines between calling conventions (a component's
+//!    included).
+//! 3. [`obj`]: compiled code and plain data are written into the object,
+//!    deterministically. It never parses wasm nor builds CLIF.
 //!
-//! Components (issue 4): [`component::plan()`] validates a component and
-//! flattens it into a plain-data [`component::ComponentPlan`] (core
-//! modules, instantiation order, trampolines, resources, imports, exports);
-//! [`compile_component`] compiles every core module of the plan through the
-//! same three phases into ONE object, adding the component trampolines and
-//! the `__kiln_component` descriptor ([`component::emit`]).
+//! [`pipeline`] is the driver that runs them: it declares every function
+//! (naming them through [`key`], the one module both translation and
+//! object emission use), translates and compiles the functions in
+//! parallel, and hands the results to [`obj`]. [`compile_component`]
+//! compiles every core module of a component through the same phases into
+//! ONE object, adding the component trampolines and the
+//! `__kiln_component` descriptor. [`isa`] builds the Cranelift target from
+//! the [`Config`].
 
 pub mod component;
 pub mod config;
 pub mod error;
 pub mod func;
 pub mod isa;
+pub mod key;
 pub mod module;
 pub mod obj;
+pub mod pipeline;
 pub mod trampolines;
 
-pub use component::{compile_component, compile_component_timed};
 pub use config::{Config, CpuSpec, Grants, ImportPolicy, OptLevel};
 pub use error::CompileError;
+pub use pipeline::{compile_component, compile_component_timed};
 
 use std::fmt;
 use std::time::{Duration, Instant};
@@ -55,7 +65,7 @@ pub fn compile_module_timed(
     let start = Instant::now();
     let mut timings = Timings::default();
     let info = module::translate_module_timed(wasm, config, &mut timings)?;
-    let object = obj::emit_module_timed(&info, wasm, config, &mut timings)?;
+    let object = pipeline::emit_module_timed(&info, wasm, config, &mut timings)?;
     timings.total = start.elapsed();
     Ok((object, timings))
 }

@@ -16,14 +16,20 @@
 //!   wasm convention on the outside (so calls to imports look like any other
 //!   call), forwarding `(vmctx, args...)` to `__kiln_p1_<name>` in the
 //!   platform C convention and returning its result.
+//! - **component trampolines** (`__kiln_cm_tramp_<t>`, a component's
+//!   lowered host imports and resource built-ins): [`component`].
 //!
-//! Inputs: the module, the declared function ids, the ISA. Output: an
-//! [`ir::Function`] per trampoline. Invariant: both kinds keep frame
-//! pointers like all Kiln code, so backtraces walk through them.
+//! Phase 2, beside the function translator ([`crate::func`]). Inputs: the
+//! module, the declared function ids ([`crate::key`]), the ISA. Output: an
+//! [`ir::Function`] per trampoline, which the driver ([`crate::pipeline`])
+//! compiles. Invariant: every kind keeps frame pointers like all Kiln code,
+//! so backtraces walk through them.
+
+pub mod component;
 
 use crate::func::sig::{array_call_signature, clif_type, native_signature, wasm_call_signature};
-use crate::module::ModuleInfo;
-use crate::obj::symbols::{DeclaredFuncs, FuncKey};
+use crate::key::{DeclaredFuncs, FuncKey};
+use crate::module::{FuncIndex, ModuleInfo};
 use cranelift_codegen::ir::{
     self, ExtFuncData, ExternalName, InstBuilder, MemFlagsData, UserFuncName,
 };
@@ -40,7 +46,7 @@ const HOST_CALL_NAMESPACE: u32 = 2;
 /// The array-call trampoline of function `func_index`.
 pub fn array_call(
     info: &ModuleInfo,
-    func_index: u32,
+    func_index: FuncIndex,
     isa: &dyn TargetIsa,
     ids: &DeclaredFuncs,
     builder_ctx: &mut FunctionBuilderContext,
@@ -48,7 +54,7 @@ pub fn array_call(
     let ty = info.func_type(func_index);
     let pointer = isa.pointer_type();
     let mut func = ir::Function::with_name_signature(
-        UserFuncName::user(ARRAY_CALL_NAMESPACE, func_index),
+        UserFuncName::user(ARRAY_CALL_NAMESPACE, func_index.as_u32()),
         array_call_signature(isa),
     );
     let mut b = FunctionBuilder::new(&mut func, builder_ctx);
@@ -88,7 +94,7 @@ pub fn array_call(
 /// function (`wasi` indexes `kiln_abi::wasi_p1::WASI_P1_FUNCS`).
 pub fn host_call(
     info: &ModuleInfo,
-    func_index: u32,
+    func_index: FuncIndex,
     wasi: usize,
     isa: &dyn TargetIsa,
     ids: &DeclaredFuncs,
@@ -97,7 +103,7 @@ pub fn host_call(
     let ty = info.func_type(func_index);
     let host = &WASI_P1_FUNCS[wasi];
     let mut func = ir::Function::with_name_signature(
-        UserFuncName::user(HOST_CALL_NAMESPACE, func_index),
+        UserFuncName::user(HOST_CALL_NAMESPACE, func_index.as_u32()),
         wasm_call_signature(ty, isa),
     );
     let mut b = FunctionBuilder::new(&mut func, builder_ctx);

@@ -13,7 +13,7 @@
 //!
 //! - `compile::rust_wasip2_hello`, `compile::rust_wasip1_adapter`: the
 //!   same two components compiled to one object by
-//!   `kiln_compiler::component::emit` (against Kiln's WASI 0.2 host list once
+//!   `kiln_compiler::pipeline::emit_component` (against Kiln's WASI 0.2 host list once
 //!   it is filled, and always against a host list derived from the plan's
 //!   own lowered imports, so the back end is exercised on real components);
 //!   the object must name `__kiln_program` and every module's descriptor.
@@ -29,9 +29,10 @@
 
 use cranelift_entity::EntityRef;
 use kiln_compiler::Config;
-use kiln_compiler::component::emit::{HostApi, emit_component};
+use kiln_compiler::component::HostApi;
 use kiln_compiler::component::plan;
 use kiln_compiler::component::plan::{ComponentPlan, CoreDef, Resource, Trampoline};
+use kiln_compiler::pipeline::emit_component;
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
 use object::Object;
 use std::path::{Path, PathBuf};

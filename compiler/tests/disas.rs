@@ -15,7 +15,7 @@ use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::isa::OwnedTargetIsa;
 use kiln_compiler::func::ModuleEnv;
 use kiln_compiler::func::translator::FuncTranslator;
-use kiln_compiler::obj::symbols::{DeclaredFuncs, FuncKey};
+use kiln_compiler::key::{DeclaredFuncs, FuncKey};
 use kiln_compiler::{Config, OptLevel};
 use std::path::{Path, PathBuf};
 
@@ -115,7 +115,7 @@ fn render_wasm(wasm: &[u8], o: &Options) -> Result<String, String> {
         .map_err(|e| e.to_string())?;
     let isa = isa(o.optimize)?;
     let mut ids = DeclaredFuncs::default();
-    let mut keys: Vec<FuncKey> = (0..info.funcs.len() as u32).map(FuncKey::Wasm).collect();
+    let mut keys: Vec<FuncKey> = info.funcs.keys().map(FuncKey::Wasm).collect();
     keys.extend((0..kiln_abi::libcalls::LIBCALLS.len()).map(FuncKey::Libcall));
     keys.extend((0..kiln_abi::wasi_p1::WASI_P1_FUNCS.len()).map(FuncKey::WasiP1));
     for (n, key) in keys.into_iter().enumerate() {
@@ -130,8 +130,10 @@ fn render_wasm(wasm: &[u8], o: &Options) -> Result<String, String> {
     };
     let mut translator = FuncTranslator::new();
     let mut out = String::new();
-    for i in info.num_imported_funcs..info.funcs.len() as u32 {
-        let func = translator.translate(&env, i).map_err(|e| e.to_string())?;
+    for i in info.bodies.keys() {
+        let func = translator
+            .translate(&env, info.func_index(i))
+            .map_err(|e| e.to_string())?;
         cranelift_codegen::verifier::verify_function(&func, &*isa)
             .map_err(|e| format!("verifier: {e}\n{}", func.display()))?;
         let mut ctx = cranelift_codegen::Context::for_function(func);

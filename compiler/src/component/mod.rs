@@ -1,6 +1,5 @@
 //! The component front-end: WASI P2 component bytes -> [`ComponentPlan`],
-//! plain data with no Cranelift types (issue 4, step 1; see
-//! `shared/design/components.md` §2).
+//! plain data with no Cranelift types.
 //!
 //! Phase 1 (WHAT) for components. Input: component bytes and the
 //! [`Config`]. Output: the core modules to compile (byte ranges of the
@@ -20,33 +19,41 @@
 //!    ones included) and synthetic instances; `types.rs` converts types.
 //! 3. `dump.rs`: [`ComponentPlan::dump`], the text the golden tests
 //!    (`compiler/tests/component_plans.rs`) compare.
+//! 4. Once the core modules are translated, still plain data: `resolve.rs`
+//!    binds the trampolines and imported resources to the host list
+//!    ([`HostApi`]), `linked.rs` finds the linked imports whose code the
+//!    plan fixes.
 //!
-//! 4. [`emit`] (phase 3, the back end): the plan -> ONE relocatable object
-//!    ([`compile_component`]): every core module through the core pipeline
-//!    under its own symbol prefix, the trampolines, the `CanonOpts` records
-//!    and the `__kiln_component` descriptor. Unlike steps 1-3 it uses
-//!    Cranelift (the trampolines' CLIF) and `crate::obj`.
+//! Code generation and the object are elsewhere: the trampolines' CLIF in
+//! `crate::trampolines::component`, the descriptor in
+//! `crate::obj::component`, the driver ([`compile_component`]) in
+//! `crate::pipeline::component`. Nothing here imports Cranelift's code
+//! generator.
 //!
 //! Rejected as [`CompileError::Unsupported`] naming the construct: fused
 //! adapters (lowering a lifted function), module/component imports and
 //! exports, values, start functions, re-exported imports, async built-ins,
-//! stackful async, threading, error-context and GC options (and, in
-//! [`emit`], async lifts and lowers). Imports Kiln's WASI 0.2 host lacks
-//! are [`CompileError::UnsupportedImport`] from [`emit`].
+//! stackful async, threading, error-context and GC options; then async
+//! lowers (`resolve.rs`) and async lifts (when the object is written).
+//! Imports Kiln's WASI 0.2 host lacks are [`CompileError::UnsupportedImport`]
+//! from `resolve.rs`.
+//!
+//! [`compile_component`]: crate::compile_component
 
 mod dump;
-pub mod emit;
 mod inline;
+pub(crate) mod linked;
 mod parse;
 pub mod plan;
+pub(crate) mod resolve;
 pub mod types;
 
 #[cfg(test)]
 mod tests;
 
 pub use dump::{func_type as display_func_type, val_type as display_val_type};
-pub use emit::{compile_component, compile_component_timed};
 pub use plan::ComponentPlan;
+pub use resolve::HostApi;
 
 use crate::{CompileError, Config};
 

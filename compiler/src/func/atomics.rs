@@ -31,6 +31,7 @@
 
 use super::translator::FuncCodegen;
 use crate::CompileError;
+use crate::module::MemoryIndex;
 use cranelift_codegen::ir::{self, AtomicRmwOp, InstBuilder, types};
 use kiln_abi::trap::TrapCode;
 use wasmparser::{MemArg, Operator};
@@ -334,7 +335,7 @@ impl FuncCodegen<'_, '_> {
         self.env
             .info
             .memories
-            .get(mem as usize)
+            .get(MemoryIndex::from_u32(mem))
             .expect("validated: memory index in range")
             .shared
     }

@@ -37,8 +37,8 @@ use super::env::{imm, vm_flags, vm_readonly_flags};
 use super::sig::wasm_call_signature as wasm_signature;
 use super::translator::FuncCodegen;
 use crate::CompileError;
-use crate::module::FuncImport;
-use crate::obj::symbols::FuncKey;
+use crate::key::FuncKey;
+use crate::module::{FuncImport, FuncIndex, TypeIndex};
 use cranelift_codegen::ir::{self, InstBuilder, condcodes::IntCC, types};
 use kiln_abi::trap::TrapCode;
 use kiln_abi::vmctx::VMOffsets;
@@ -73,7 +73,7 @@ impl FuncCodegen<'_, '_> {
     /// `call function_index` (`tail`: `return_call`).
     pub(super) fn translate_call(
         &mut self,
-        function_index: u32,
+        function_index: FuncIndex,
         tail: bool,
     ) -> Result<(), CompileError> {
         let info = self.env.info;
@@ -85,14 +85,17 @@ impl FuncCodegen<'_, '_> {
     }
 
     /// The target of a direct call of function `function_index`.
-    fn direct_call_target(&mut self, function_index: u32) -> Result<CallTarget, CompileError> {
+    fn direct_call_target(
+        &mut self,
+        function_index: FuncIndex,
+    ) -> Result<CallTarget, CompileError> {
         let info = self.env.info;
         let func = info
             .funcs
-            .get(function_index as usize)
+            .get(function_index)
             .expect("validated: function index in range");
-        let ty = &info.types[func.type_index as usize];
-        if function_index >= info.num_imported_funcs {
+        let ty = &info.types[func.type_index];
+        if !info.is_imported_func(function_index) {
             let sig = wasm_signature(ty, self.env.isa);
             return Ok(CallTarget::WasmDirect(
                 self.func_ref(FuncKey::Wasm(function_index), sig),
@@ -130,10 +133,10 @@ impl FuncCodegen<'_, '_> {
     /// `VMContext` (filled by the runtime, never changed afterwards).
     pub(super) fn imported_function_target(
         &mut self,
-        function_index: u32,
+        function_index: FuncIndex,
     ) -> Result<CallTarget, CompileError> {
-        let type_index = self.env.info.funcs[function_index as usize].type_index;
-        let base = self.env.offsets.imported_function(function_index);
+        let type_index = self.env.info.funcs[function_index].type_index;
+        let base = self.env.offsets.imported_function(function_index.as_u32());
         let code_off = imm(base + VMOffsets::function_import_wasm_call())?;
         let code = self
             .builder
@@ -146,8 +149,11 @@ impl FuncCodegen<'_, '_> {
 
     /// The callee `vmctx` of imported function `function_index` linked at
     /// instantiation (see [`Self::imported_function_target`]).
-    fn imported_function_vmctx(&mut self, function_index: u32) -> Result<ir::Value, CompileError> {
-        let base = self.env.offsets.imported_function(function_index);
+    fn imported_function_vmctx(
+        &mut self,
+        function_index: FuncIndex,
+    ) -> Result<ir::Value, CompileError> {
+        let base = self.env.offsets.imported_function(function_index.as_u32());
         let vmctx_off = imm(base + VMOffsets::function_import_vmctx(self.ptr_size()))?;
         Ok(self
             .builder
@@ -158,7 +164,7 @@ impl FuncCodegen<'_, '_> {
     /// `call_indirect type_index table_index` (`tail`: `return_call_indirect`).
     pub(super) fn translate_call_indirect(
         &mut self,
-        type_index: u32,
+        type_index: TypeIndex,
         table_index: u32,
         tail: bool,
     ) -> Result<(), CompileError> {
@@ -166,7 +172,7 @@ impl FuncCodegen<'_, '_> {
             .env
             .info
             .types
-            .get(type_index as usize)
+            .get(type_index)
             .expect("validated: type index in range");
         let index = self.pop1();
         let args = self.popn(ty.params.len());
@@ -187,6 +193,7 @@ impl FuncCodegen<'_, '_> {
         );
         let type_ids = self.type_ids()?;
         let expected_off = imm(type_index
+            .as_u32()
             .checked_mul(4)
             .ok_or(CompileError::ImplLimit("type index too large"))?)?;
         let expected =
@@ -207,14 +214,14 @@ impl FuncCodegen<'_, '_> {
     /// `(ref null $type_index)`, so only null needs a check.
     pub(super) fn translate_call_ref(
         &mut self,
-        type_index: u32,
+        type_index: TypeIndex,
         tail: bool,
     ) -> Result<(), CompileError> {
         let ty = self
             .env
             .info
             .types
-            .get(type_index as usize)
+            .get(type_index)
             .expect("validated: type index in range");
         let func_ref = self.pop1();
         let args = self.popn(ty.params.len());
@@ -229,7 +236,7 @@ impl FuncCodegen<'_, '_> {
     /// The target behind a non-null, type-checked `VMFuncRef` address.
     fn func_ref_target(
         &mut self,
-        type_index: u32,
+        type_index: TypeIndex,
         func_ref: ir::Value,
     ) -> Result<CallTarget, CompileError> {
         let code = self.builder.ins().load(
@@ -250,11 +257,11 @@ impl FuncCodegen<'_, '_> {
     }
 
     /// The imported wasm-call signature of module type `type_index`.
-    fn wasm_sig_ref(&mut self, type_index: u32) -> ir::SigRef {
+    fn wasm_sig_ref(&mut self, type_index: TypeIndex) -> ir::SigRef {
         if let Some(s) = self.sig_refs.get(&type_index) {
             return *s;
         }
-        let ty = &self.env.info.types[type_index as usize];
+        let ty = &self.env.info.types[type_index];
         let s = self
             .builder
             .import_signature(wasm_signature(ty, self.env.isa));

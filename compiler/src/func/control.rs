@@ -27,6 +27,7 @@
 
 use super::translator::FuncCodegen;
 use crate::CompileError;
+use crate::module::TypeIndex;
 use cranelift_codegen::ir::{self, BlockArg, InstBuilder, JumpTableData};
 use std::collections::BTreeMap;
 use wasmparser::{BlockType, BrTable, Operator};
@@ -101,7 +102,7 @@ impl FuncCodegen<'_, '_> {
                     .env
                     .info
                     .types
-                    .get(index as usize)
+                    .get(TypeIndex::from_u32(index))
                     .expect("validated: block type index in range");
                 let params = ft
                     .params

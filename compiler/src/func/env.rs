@@ -18,7 +18,8 @@
 
 use super::translator::FuncCodegen;
 use crate::CompileError;
-use crate::obj::symbols::FuncKey;
+use crate::key::FuncKey;
+use crate::module::{GlobalIndex, MemoryIndex, TableIndex};
 use cranelift_codegen::cursor::{Cursor, FuncCursor};
 use cranelift_codegen::ir::{self, InstBuilder, MemFlagsData};
 use kiln_abi::vmctx::VMOffsets;
@@ -141,16 +142,22 @@ impl FuncCodegen<'_, '_> {
 
     /// Where the `VMMemoryDefinition` of memory `mem` is: (base, offset).
     pub(super) fn memory_def(&mut self, mem: u32) -> Result<(ir::Value, i32), CompileError> {
-        let imported = self.env.info.num_imported_memories;
-        if mem < imported {
-            let off = self.env.offsets.imported_memory(mem);
-            Ok((
-                self.cached_vmctx_ptr(Cached::ImportedMemoryDef(mem), off)?,
-                0,
-            ))
-        } else {
-            let off = self.env.offsets.defined_memory(mem - imported);
-            Ok((self.vmctx, imm(off)?))
+        match self
+            .env
+            .info
+            .defined_memory_index(MemoryIndex::from_u32(mem))
+        {
+            Some(defined) => {
+                let off = self.env.offsets.defined_memory(defined.as_u32());
+                Ok((self.vmctx, imm(off)?))
+            }
+            None => {
+                let off = self.env.offsets.imported_memory(mem);
+                Ok((
+                    self.cached_vmctx_ptr(Cached::ImportedMemoryDef(mem), off)?,
+                    0,
+                ))
+            }
         }
     }
 
@@ -177,7 +184,7 @@ impl FuncCodegen<'_, '_> {
             .env
             .info
             .memories
-            .get(mem as usize)
+            .get(MemoryIndex::from_u32(mem))
             .expect("validated: memory index in range")
             .shared;
         let (def, off) = self.memory_def(mem)?;
@@ -194,31 +201,43 @@ impl FuncCodegen<'_, '_> {
 
     /// Where the `VMTableDefinition` of table `table` is: (base, offset).
     pub(super) fn table_def(&mut self, table: u32) -> Result<(ir::Value, i32), CompileError> {
-        let imported = self.env.info.num_imported_tables;
-        if table < imported {
-            let off = self.env.offsets.imported_table(table);
-            Ok((
-                self.cached_vmctx_ptr(Cached::ImportedTableDef(table), off)?,
-                0,
-            ))
-        } else {
-            let off = self.env.offsets.defined_table(table - imported);
-            Ok((self.vmctx, imm(off)?))
+        match self
+            .env
+            .info
+            .defined_table_index(TableIndex::from_u32(table))
+        {
+            Some(defined) => {
+                let off = self.env.offsets.defined_table(defined.as_u32());
+                Ok((self.vmctx, imm(off)?))
+            }
+            None => {
+                let off = self.env.offsets.imported_table(table);
+                Ok((
+                    self.cached_vmctx_ptr(Cached::ImportedTableDef(table), off)?,
+                    0,
+                ))
+            }
         }
     }
 
     /// Where the storage of global `global` is: (base, offset).
     pub(super) fn global_addr(&mut self, global: u32) -> Result<(ir::Value, i32), CompileError> {
-        let imported = self.env.info.num_imported_globals;
-        if global < imported {
-            let off = self.env.offsets.imported_global(global);
-            Ok((
-                self.cached_vmctx_ptr(Cached::ImportedGlobal(global), off)?,
-                0,
-            ))
-        } else {
-            let off = self.env.offsets.defined_global(global - imported);
-            Ok((self.vmctx, imm(off)?))
+        match self
+            .env
+            .info
+            .defined_global_index(GlobalIndex::from_u32(global))
+        {
+            Some(defined) => {
+                let off = self.env.offsets.defined_global(defined.as_u32());
+                Ok((self.vmctx, imm(off)?))
+            }
+            None => {
+                let off = self.env.offsets.imported_global(global);
+                Ok((
+                    self.cached_vmctx_ptr(Cached::ImportedGlobal(global), off)?,
+                    0,
+                ))
+            }
         }
     }
 
@@ -233,7 +252,7 @@ impl FuncCodegen<'_, '_> {
             .env
             .info
             .globals
-            .get(global as usize)
+            .get(GlobalIndex::from_u32(global))
             .expect("validated: global index in range");
         let ty = self.value_type(info.ty, self.offset)?;
         // Immutable globals are initialized before any wasm code runs, so

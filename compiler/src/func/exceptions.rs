@@ -44,6 +44,7 @@ use super::control::FrameKind;
 use super::env::{imm, vm_flags, vm_readonly_flags};
 use super::translator::FuncCodegen;
 use crate::CompileError;
+use crate::module::TagIndex;
 use cranelift_codegen::ir::{
     self, BlockArg, ExceptionTableData, ExceptionTableItem, ExceptionTag, InstBuilder,
     condcodes::IntCC,
@@ -278,10 +279,10 @@ impl FuncCodegen<'_, '_> {
         let info = self.env.info;
         let t = info
             .tags
-            .get(tag as usize)
+            .get(TagIndex::from_u32(tag))
             .expect("validated: tag index in range");
         info.types
-            .get(t.type_index as usize)
+            .get(t.type_index)
             .expect("validated: tag type index in range")
             .params
             .clone()

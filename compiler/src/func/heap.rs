@@ -36,7 +36,7 @@
 
 use super::translator::FuncCodegen;
 use crate::CompileError;
-use crate::module::MemoryInfo;
+use crate::module::{MemoryIndex, MemoryInfo};
 use cranelift_codegen::ir::{self, InstBuilder, condcodes::IntCC, types};
 use kiln_abi::trap::TrapCode;
 use wasmparser::MemArg;
@@ -67,7 +67,7 @@ impl FuncCodegen<'_, '_> {
         self.env
             .info
             .memories
-            .get(mem as usize)
+            .get(MemoryIndex::from_u32(mem))
             .expect("validated: memory index in range")
     }
 

@@ -1,9 +1,11 @@
 //! Phase 2 (HOW): one function body -> CLIF.
 //!
 //! Inputs: [`ModuleEnv`] (the [`ModuleInfo`], `VMContext` offsets, target ISA
-//! and the declared function ids) and one body. Output: an [`ir::Function`]
-//! ready for `Context::compile`. Runs in parallel: one [`FuncTranslator`] per
-//! worker, reused across functions. Never touches the object file.
+//! and the declared function ids of [`crate::key`]) and one body. Output: an
+//! [`ir::Function`] ready for `Context::compile`, which the driver
+//! ([`crate::pipeline`]) runs. Runs in parallel: one [`FuncTranslator`] per
+//! worker, reused across functions. Never touches the object file (nothing
+//! here imports [`crate::obj`]).
 //!
 //! Conventions (see `kiln_abi::descriptor`): every wasm function uses
 //! Cranelift's `tail` convention with `vmctx` as its first parameter; host
@@ -31,8 +33,8 @@ mod test_util;
 pub mod translator;
 mod typed_refs;
 
+use crate::key::DeclaredFuncs;
 use crate::module::ModuleInfo;
-use crate::obj::symbols::DeclaredFuncs;
 use cranelift_codegen::ir;
 use cranelift_codegen::isa::TargetIsa;
 use kiln_abi::trap::TrapCode;

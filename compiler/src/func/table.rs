@@ -20,6 +20,7 @@
 use super::env::{imm, vm_flags};
 use super::translator::FuncCodegen;
 use crate::CompileError;
+use crate::module::TableIndex;
 use cranelift_codegen::ir::{self, InstBuilder, condcodes::IntCC, types};
 use kiln_abi::trap::TrapCode;
 use kiln_abi::vmctx::VMOffsets;
@@ -142,7 +143,7 @@ impl FuncCodegen<'_, '_> {
         self.env
             .info
             .tables
-            .get(table as usize)
+            .get(TableIndex::from_u32(table))
             .expect("validated: table index in range")
             .table64
     }

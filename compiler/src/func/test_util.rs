@@ -6,7 +6,7 @@
 use super::ModuleEnv;
 use super::translator::FuncTranslator;
 use crate::CompileError;
-use crate::obj::symbols::{DeclaredFuncs, FuncKey};
+use crate::key::{DeclaredFuncs, FuncKey};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir;
 use cranelift_codegen::isa::{self, OwnedTargetIsa};
@@ -44,7 +44,7 @@ pub(crate) fn declare_all(info: &crate::module::ModuleInfo) -> DeclaredFuncs {
         ids.insert(key, FuncId::from_u32(next));
         next += 1;
     };
-    for i in 0..info.funcs.len() as u32 {
+    for i in info.funcs.keys() {
         add(FuncKey::Wasm(i));
     }
     for i in 0..kiln_abi::libcalls::LIBCALLS.len() {
@@ -82,8 +82,8 @@ pub(crate) fn translate_wat_with(
     };
     let mut translator = FuncTranslator::new();
     let mut out = Vec::new();
-    for i in info.num_imported_funcs..info.funcs.len() as u32 {
-        let func = translator.translate(&env, i)?;
+    for i in info.bodies.keys() {
+        let func = translator.translate(&env, info.func_index(i))?;
         check(&func, &isa);
         check(&func, &test_isa("speed"));
         out.push(func);

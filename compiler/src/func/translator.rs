@@ -1,7 +1,8 @@
 //! The operator walk: one wasm function body -> one CLIF function.
 //!
 //! Phase 2 (HOW). Input: [`ModuleEnv`] and a defined function's index; the
-//! body is re-read from the module bytes (`env.wasm[env.info.bodies[i]]`) so
+//! body is re-read from the module bytes (`env.wasm[env.info.bodies[d]]`,
+//! `d` its `DefinedFuncIndex`) so
 //! that operator offsets are module offsets. Output: an [`ir::Function`]
 //! named `UserFuncName::user(0, func_index)` with the wasm-call signature
 //! (`tail`, `vmctx` first), ready for `Context::compile`.
@@ -26,7 +27,8 @@ use super::ModuleEnv;
 use super::control::ControlFrame;
 use super::env::Cached;
 use crate::CompileError;
-use crate::obj::symbols::FuncKey;
+use crate::key::FuncKey;
+use crate::module::{FuncIndex, TypeIndex};
 use cranelift_codegen::ir::{self, InstBuilder};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use kiln_abi::ValType;
@@ -68,15 +70,15 @@ impl FuncTranslator {
     }
 
     /// Translates defined function `func_index` (in the full function index
-    /// space, imports first) whose body is `env.info.bodies[func_index -
-    /// num_imported_funcs]`. The returned function's name is
+    /// space, imports first) whose body is `env.info.bodies` at its
+    /// `defined_func_index`. The returned function's name is
     /// `UserFuncName::user(0, func_index)`, its signature
     /// [`super::sig::wasm_call_signature`], and source locations are wasm
     /// byte offsets in the module.
     pub fn translate(
         &mut self,
         env: &ModuleEnv<'_>,
-        func_index: u32,
+        func_index: FuncIndex,
     ) -> Result<ir::Function, CompileError> {
         self.linked_calls = LinkedCalls::default();
         let result = translate_function(
@@ -101,14 +103,14 @@ impl FuncTranslator {
 
 fn translate_function(
     env: &ModuleEnv<'_>,
-    func_index: u32,
+    func_index: FuncIndex,
     ctx: &mut FunctionBuilderContext,
     linked_calls: &mut LinkedCalls,
 ) -> Result<ir::Function, CompileError> {
     let info = env.info;
-    let def_index = func_index
-        .checked_sub(info.num_imported_funcs)
-        .expect("internal: translate called for an imported function") as usize;
+    let def_index = info
+        .defined_func_index(func_index)
+        .expect("internal: translate called for an imported function");
     let range = info
         .bodies
         .get(def_index)
@@ -122,7 +124,7 @@ fn translate_function(
     let pointer = env.isa.pointer_type();
 
     let mut func = ir::Function::with_name_signature(
-        ir::UserFuncName::user(0, func_index),
+        ir::UserFuncName::user(0, func_index.as_u32()),
         super::sig::wasm_call_signature(ty, env.isa),
     );
     super::env::declare_alias_regions(&mut func);
@@ -232,7 +234,7 @@ pub(super) struct FuncCodegen<'e, 'f> {
     /// Imported functions of this CLIF function.
     pub(super) func_refs: BTreeMap<FuncKey, ir::FuncRef>,
     /// Signatures imported for `call_indirect`, by module type index.
-    pub(super) sig_refs: BTreeMap<u32, ir::SigRef>,
+    pub(super) sig_refs: BTreeMap<TypeIndex, ir::SigRef>,
     /// Module offset of the operator being translated.
     pub(super) offset: usize,
     /// Open `try_table`s and their handler blocks (exception handling).
@@ -470,11 +472,15 @@ impl FuncCodegen<'_, '_> {
             }
             Operator::GlobalGet { global_index } => self.translate_global_get(*global_index)?,
             Operator::GlobalSet { global_index } => self.translate_global_set(*global_index)?,
-            Operator::Call { function_index } => self.translate_call(*function_index, false)?,
+            Operator::Call { function_index } => {
+                self.translate_call(FuncIndex::from_u32(*function_index), false)?
+            }
             Operator::CallIndirect {
                 type_index,
                 table_index,
-            } => self.translate_call_indirect(*type_index, *table_index, false)?,
+            } => {
+                self.translate_call_indirect(TypeIndex::from_u32(*type_index), *table_index, false)?
+            }
             _ => {
                 if self.translate_memory_operator(op)?
                     || self.translate_table_operator(op)?

@@ -15,6 +15,7 @@
 
 use super::translator::FuncCodegen;
 use crate::CompileError;
+use crate::module::{FuncIndex, TypeIndex};
 use cranelift_codegen::ir::InstBuilder;
 use kiln_abi::trap::TrapCode;
 use wasmparser::Operator;
@@ -27,13 +28,21 @@ impl FuncCodegen<'_, '_> {
         op: &Operator<'_>,
     ) -> Result<bool, CompileError> {
         match *op {
-            Operator::ReturnCall { function_index } => self.translate_call(function_index, true)?,
+            Operator::ReturnCall { function_index } => {
+                self.translate_call(FuncIndex::from_u32(function_index), true)?
+            }
             Operator::ReturnCallIndirect {
                 type_index,
                 table_index,
-            } => self.translate_call_indirect(type_index, table_index, true)?,
-            Operator::CallRef { type_index } => self.translate_call_ref(type_index, false)?,
-            Operator::ReturnCallRef { type_index } => self.translate_call_ref(type_index, true)?,
+            } => {
+                self.translate_call_indirect(TypeIndex::from_u32(type_index), table_index, true)?
+            }
+            Operator::CallRef { type_index } => {
+                self.translate_call_ref(TypeIndex::from_u32(type_index), false)?
+            }
+            Operator::ReturnCallRef { type_index } => {
+                self.translate_call_ref(TypeIndex::from_u32(type_index), true)?
+            }
             Operator::RefAsNonNull => {
                 let r = *self
                     .stack

@@ -141,7 +141,7 @@ mod tests {
             ..Config::default()
         };
         let info = translate_module(&wasm, &config).expect("compiles");
-        info.globals.into_iter().map(|g| g.init).collect()
+        info.globals.into_iter().map(|(_, g)| g.init).collect()
     }
 
     fn value(ty: ValType, bytes: &[u8]) -> ConstExprInfo {

@@ -1,27 +1,36 @@
 //! Phase 1 (WHAT): wasm bytes -> [`ModuleInfo`], plain data with no Cranelift
-//! types.
+//! code generator types (only cranelift-entity's typed index maps).
 //!
 //! Inputs: the module bytes and the [`crate::Config`]. Output: a validated,
 //! `Debug`-printable description of every entity, plus the byte ranges of the
-//! function bodies (re-read by phase 2). Invariants: the module is fully
-//! validated by wasmparser (with features set from the config) before any
-//! other phase looks at it; with `ImportPolicy::WasiP1` every import is
-//! resolved (WASI P1 host function) or rejected here with
-//! [`crate::CompileError::UnknownImport`]; with `ImportPolicy::Linked` every
-//! import is left to the runtime ([`FuncImport::Linked`], imported memories,
-//! tables and globals first in their index spaces).
+//! function bodies (re-read by phase 2). Entities are kept by typed index
+//! ([`FuncIndex`], [`DefinedFuncIndex`], [`TypeIndex`], ... of `index.rs`);
+//! [`ModuleInfo`] converts between full and defined index spaces.
+//! Invariants: the module is fully validated by wasmparser (with features
+//! set from the config) before any other phase looks at it; with
+//! `ImportPolicy::WasiP1` every import is resolved (WASI P1 host function) or
+//! rejected here with [`crate::CompileError::UnknownImport`]; with
+//! `ImportPolicy::Linked` every import is left to the runtime
+//! ([`FuncImport::Linked`], imported memories, tables and globals first in
+//! their index spaces).
 
 mod const_expr;
+mod index;
 mod names;
 mod ref_types;
 mod translate;
 mod validate;
 
+pub use index::{
+    DefinedFuncIndex, DefinedGlobalIndex, DefinedMemoryIndex, DefinedTableIndex, FuncIndex,
+    GlobalIndex, MemoryIndex, TableIndex, TagIndex, TypeIndex,
+};
 pub use names::display_name;
 pub(crate) use translate::ref_val_type;
 pub use translate::{translate_component_module_timed, translate_module, translate_module_timed};
 pub use validate::SUPPORTED_FEATURES;
 
+use cranelift_entity::{EntityRef, PrimaryMap};
 use kiln_abi::ValType;
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -49,8 +58,8 @@ pub enum FuncImport {
 /// One function (imported or defined).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FuncInfo {
-    /// Module type index of its signature.
-    pub type_index: u32,
+    /// Its signature.
+    pub type_index: TypeIndex,
     /// `Some` for imports.
     pub import: Option<FuncImport>,
     /// Whether a funcref to it may exist or it is called from outside
@@ -202,9 +211,9 @@ pub struct ExportInfo {
 /// One tag (exception handling).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TagInfo {
-    /// Module type index of the tag's function type (its parameters are the
-    /// exception's values; results are empty).
-    pub type_index: u32,
+    /// The tag's function type (its parameters are the exception's values;
+    /// results are empty).
+    pub type_index: TypeIndex,
 }
 
 /// Reference types a [`ValType`] cannot describe (typed function
@@ -224,26 +233,26 @@ pub struct RefTypesInfo {
 /// Everything phase 2 and 3 need to know about a module.
 #[derive(Clone, Debug, Default)]
 pub struct ModuleInfo {
-    /// Function types by module type index.
-    pub types: Vec<FuncType>,
+    /// Function types.
+    pub types: PrimaryMap<TypeIndex, FuncType>,
     /// All functions, imports first.
-    pub funcs: Vec<FuncInfo>,
+    pub funcs: PrimaryMap<FuncIndex, FuncInfo>,
     /// Number of imported functions.
     pub num_imported_funcs: u32,
     /// All memories, imports first.
-    pub memories: Vec<MemoryInfo>,
+    pub memories: PrimaryMap<MemoryIndex, MemoryInfo>,
     /// Number of imported memories.
     pub num_imported_memories: u32,
     /// All tables, imports first.
-    pub tables: Vec<TableInfo>,
+    pub tables: PrimaryMap<TableIndex, TableInfo>,
     /// Number of imported tables.
     pub num_imported_tables: u32,
     /// All globals, imports first.
-    pub globals: Vec<GlobalInfo>,
+    pub globals: PrimaryMap<GlobalIndex, GlobalInfo>,
     /// Number of imported globals.
     pub num_imported_globals: u32,
     /// All tags, imports first.
-    pub tags: Vec<TagInfo>,
+    pub tags: PrimaryMap<TagIndex, TagInfo>,
     /// Number of imported tags.
     pub num_imported_tags: u32,
     /// Imports in section order.
@@ -251,14 +260,13 @@ pub struct ModuleInfo {
     /// Exports in section order.
     pub exports: Vec<ExportInfo>,
     /// Start function.
-    pub start: Option<u32>,
+    pub start: Option<FuncIndex>,
     /// Data segments.
     pub data: Vec<DataInfo>,
     /// Element segments.
     pub elems: Vec<ElemInfo>,
-    /// Bodies of defined functions (index `i` is function
-    /// `num_imported_funcs + i`), as ranges of the input.
-    pub bodies: Vec<Range<usize>>,
+    /// Bodies of defined functions, as ranges of the input.
+    pub bodies: PrimaryMap<DefinedFuncIndex, Range<usize>>,
     /// Module name from the name section.
     pub name: Option<String>,
     /// Whether the module has DWARF custom sections (`.debug_*`, also with a
@@ -291,16 +299,16 @@ impl ModuleInfo {
     /// Functions that get an array-call entry (exported functions and the
     /// start function), ascending, without duplicates. Linked imports get
     /// none: the runtime calls the function the import was resolved to.
-    pub fn array_call_funcs(&self) -> Vec<u32> {
-        let mut funcs: Vec<u32> = self
+    pub fn array_call_funcs(&self) -> Vec<FuncIndex> {
+        let mut funcs: Vec<FuncIndex> = self
             .exports
             .iter()
             .filter(|e| e.kind == kiln_abi::descriptor::KIND_FUNC)
-            .map(|e| e.index)
+            .map(|e| FuncIndex::from_u32(e.index))
             .chain(self.start)
             .filter(|f| {
                 !matches!(
-                    self.funcs.get(*f as usize).and_then(|f| f.import.as_ref()),
+                    self.funcs.get(*f).and_then(|f| f.import.as_ref()),
                     Some(FuncImport::Linked)
                 )
             })
@@ -311,8 +319,53 @@ impl ModuleInfo {
     }
 
     /// Signature of function `index`.
-    pub fn func_type(&self, index: u32) -> &FuncType {
-        let f = &self.funcs[index as usize];
-        &self.types[f.type_index as usize]
+    pub fn func_type(&self, index: FuncIndex) -> &FuncType {
+        &self.types[self.funcs[index].type_index]
+    }
+
+    /// Whether function `index` is imported (it has no body here).
+    pub fn is_imported_func(&self, index: FuncIndex) -> bool {
+        index.as_u32() < self.num_imported_funcs
+    }
+
+    /// The defined-function index of function `index`, `None` for an
+    /// imported function.
+    pub fn defined_func_index(&self, index: FuncIndex) -> Option<DefinedFuncIndex> {
+        index
+            .as_u32()
+            .checked_sub(self.num_imported_funcs)
+            .map(DefinedFuncIndex::from_u32)
+    }
+
+    /// The function index of defined function `index`.
+    pub fn func_index(&self, index: DefinedFuncIndex) -> FuncIndex {
+        FuncIndex::new(self.num_imported_funcs as usize + index.index())
+    }
+
+    /// The defined-memory index of memory `index`, `None` for an imported
+    /// memory.
+    pub fn defined_memory_index(&self, index: MemoryIndex) -> Option<DefinedMemoryIndex> {
+        index
+            .as_u32()
+            .checked_sub(self.num_imported_memories)
+            .map(DefinedMemoryIndex::from_u32)
+    }
+
+    /// The defined-table index of table `index`, `None` for an imported
+    /// table.
+    pub fn defined_table_index(&self, index: TableIndex) -> Option<DefinedTableIndex> {
+        index
+            .as_u32()
+            .checked_sub(self.num_imported_tables)
+            .map(DefinedTableIndex::from_u32)
+    }
+
+    /// The defined-global index of global `index`, `None` for an imported
+    /// global.
+    pub fn defined_global_index(&self, index: GlobalIndex) -> Option<DefinedGlobalIndex> {
+        index
+            .as_u32()
+            .checked_sub(self.num_imported_globals)
+            .map(DefinedGlobalIndex::from_u32)
     }
 }

@@ -11,8 +11,9 @@
 
 use super::const_expr::const_expr;
 use super::{
-    ConstExprInfo, DataInfo, ElemInfo, ExportInfo, FuncImport, FuncInfo, FuncType, GlobalInfo,
-    ImportInfo, MemoryInfo, ModuleInfo, SegmentMode, TableInfo, TagInfo, validate,
+    ConstExprInfo, DataInfo, ElemInfo, ExportInfo, FuncImport, FuncIndex, FuncInfo, FuncType,
+    GlobalInfo, ImportInfo, MemoryInfo, ModuleInfo, SegmentMode, TableInfo, TagInfo, TypeIndex,
+    validate,
 };
 use crate::config::ImportPolicy;
 use crate::{CompileError, Config, Timings};
@@ -173,7 +174,7 @@ fn translate_payload(
                             info.types.push(FuncType {
                                 params: val_types(f.params(), offset)?,
                                 results: val_types(f.results(), offset)?,
-                            })
+                            });
                         }
                         _ => crate::unsupported!("gc", offset),
                     }
@@ -192,7 +193,7 @@ fn translate_payload(
         Payload::FunctionSection(reader) => {
             for type_index in reader {
                 info.funcs.push(FuncInfo {
-                    type_index: type_index?,
+                    type_index: TypeIndex::from_u32(type_index?),
                     import: None,
                     escapes: false,
                 });
@@ -250,7 +251,7 @@ fn translate_payload(
                 });
             }
         }
-        Payload::StartSection { func, .. } => info.start = Some(func),
+        Payload::StartSection { func, .. } => info.start = Some(FuncIndex::from_u32(func)),
         Payload::ElementSection(reader) => {
             for elem in reader.into_iter_with_offsets() {
                 let (offset, elem) = elem?;
@@ -276,7 +277,9 @@ fn translate_payload(
                 });
             }
         }
-        Payload::CodeSectionEntry(body) => info.bodies.push(body.range()),
+        Payload::CodeSectionEntry(body) => {
+            info.bodies.push(body.range());
+        }
         Payload::CustomSection(reader) => {
             // Wasmtime notes unused DWARF in its trap reports; remember it.
             let name = reader.name();
@@ -299,7 +302,7 @@ fn translate_payload(
         Payload::TagSection(reader) => {
             for tag in reader {
                 info.tags.push(TagInfo {
-                    type_index: tag?.func_type_idx,
+                    type_index: TypeIndex::from_u32(tag?.func_type_idx),
                 });
             }
         }
@@ -332,7 +335,7 @@ fn translate_import(
         detail,
     };
     let type_index = match import.ty {
-        TypeRef::Func(t) | TypeRef::FuncExact(t) => t,
+        TypeRef::Func(t) | TypeRef::FuncExact(t) => TypeIndex::from_u32(t),
         // wasi-threads: every thread's instance imports the one shared
         // memory, which the runtime creates from these limits.
         TypeRef::Memory(m)
@@ -390,7 +393,7 @@ fn translate_import(
         params: host.params.iter().map(|t| abi_val_type(*t)).collect(),
         results: host.result.iter().map(|t| abi_val_type(*t)).collect(),
     };
-    let found = info.types.get(type_index as usize);
+    let found = info.types.get(type_index);
     if found != Some(&expected) {
         return Err(unknown(format!(
             "signature mismatch: expected {}, found {}",
@@ -424,7 +427,7 @@ fn translate_linked_import(
     let (kind, index) = match import.ty {
         TypeRef::Func(type_index) | TypeRef::FuncExact(type_index) => {
             info.funcs.push(FuncInfo {
-                type_index,
+                type_index: TypeIndex::from_u32(type_index),
                 import: Some(FuncImport::Linked),
                 escapes: false,
             });
@@ -464,7 +467,7 @@ fn translate_linked_import(
         }
         TypeRef::Tag(t) => {
             info.tags.push(TagInfo {
-                type_index: t.func_type_idx,
+                type_index: TypeIndex::from_u32(t.func_type_idx),
             });
             info.num_imported_tags += 1;
             (KIND_TAG, info.num_imported_tags - 1)
@@ -655,7 +658,7 @@ fn mark_escapes(info: &mut ModuleInfo) {
             .filter(|e| e.kind == KIND_FUNC)
             .map(|e| e.index),
     );
-    escaping.extend(info.start);
+    escaping.extend(info.start.map(FuncIndex::as_u32));
     let ref_funcs = |e: &ConstExprInfo| match e {
         ConstExprInfo::RefFunc(f) => Some(*f),
         _ => None,
@@ -663,10 +666,10 @@ fn mark_escapes(info: &mut ModuleInfo) {
     for elem in &info.elems {
         escaping.extend(elem.items.iter().filter_map(ref_funcs));
     }
-    escaping.extend(info.globals.iter().filter_map(|g| ref_funcs(&g.init)));
-    escaping.extend(info.tables.iter().filter_map(|t| ref_funcs(&t.init)));
+    escaping.extend(info.globals.values().filter_map(|g| ref_funcs(&g.init)));
+    escaping.extend(info.tables.values().filter_map(|t| ref_funcs(&t.init)));
     for f in escaping {
-        if let Some(func) = info.funcs.get_mut(f as usize) {
+        if let Some(func) = info.funcs.get_mut(FuncIndex::from_u32(f)) {
             func.escapes = true;
         }
     }
@@ -675,6 +678,7 @@ fn mark_escapes(info: &mut ModuleInfo) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::module::{DefinedFuncIndex, GlobalIndex, MemoryIndex, TableIndex};
 
     fn describe(wat: &str) -> Result<ModuleInfo, CompileError> {
         let wasm = wat::parse_str(wat).expect("test wat parses");
@@ -695,7 +699,10 @@ mod tests {
             .iter()
             .position(|f| f.name == "fd_write")
             .expect("listed");
-        assert_eq!(info.funcs[0].import, Some(FuncImport::WasiP1(fd_write)));
+        assert_eq!(
+            info.funcs[FuncIndex::from_u32(0)].import,
+            Some(FuncImport::WasiP1(fd_write))
+        );
         assert_eq!(info.imports[1].name, "proc_exit");
         assert_eq!(info.imports[1].index, 1);
     }
@@ -750,15 +757,30 @@ mod tests {
         };
         let info = translate_module(&wasm, &config).expect("compiles");
         assert_eq!(info.num_imported_funcs, 2);
-        assert_eq!(info.funcs[0].import, Some(FuncImport::Linked));
-        assert_eq!(info.funcs[1].import, Some(FuncImport::Linked));
-        assert_eq!(info.funcs[2].import, None);
+        assert_eq!(
+            info.funcs[FuncIndex::from_u32(0)].import,
+            Some(FuncImport::Linked)
+        );
+        assert_eq!(
+            info.funcs[FuncIndex::from_u32(1)].import,
+            Some(FuncImport::Linked)
+        );
+        assert_eq!(info.funcs[FuncIndex::from_u32(2)].import, None);
         assert_eq!((info.num_imported_memories, info.memories.len()), (1, 2));
-        assert_eq!(info.memories[0].max, Some(2));
-        assert_eq!((info.num_imported_tables, info.tables[0].min), (1, 3));
+        assert_eq!(info.memories[MemoryIndex::from_u32(0)].max, Some(2));
+        assert_eq!(
+            (
+                info.num_imported_tables,
+                info.tables[TableIndex::from_u32(0)].min
+            ),
+            (1, 3)
+        );
         assert_eq!(info.num_imported_globals, 1);
         assert_eq!(
-            (info.globals[0].ty, info.globals[0].mutable),
+            (
+                info.globals[GlobalIndex::from_u32(0)].ty,
+                info.globals[GlobalIndex::from_u32(0)].mutable
+            ),
             (ValType::I64, true)
         );
         let kinds: Vec<(u32, u32)> = info.imports.iter().map(|i| (i.kind, i.index)).collect();
@@ -779,7 +801,7 @@ mod tests {
         )
         .expect("wat");
         let info = translate_module(&wasm, &config).expect("compiles");
-        assert_eq!(info.array_call_funcs(), [1]);
+        assert_eq!(info.array_call_funcs(), [FuncIndex::from_u32(1)]);
     }
 
     #[test]
@@ -795,9 +817,12 @@ mod tests {
             .iter()
             .position(|f| f.name == "thread_spawn")
             .expect("listed");
-        assert_eq!(info.funcs[0].import, Some(FuncImport::WasiP1(spawn)));
+        assert_eq!(
+            info.funcs[FuncIndex::from_u32(0)].import,
+            Some(FuncImport::WasiP1(spawn))
+        );
         assert_eq!(info.num_imported_memories, 1);
-        assert!(info.memories[0].shared);
+        assert!(info.memories[MemoryIndex::from_u32(0)].shared);
         assert_eq!(info.imports[1].kind, KIND_MEMORY);
         // Only the shared `env` `memory`, and `thread-spawn` only from `wasi`.
         for wat in [
@@ -874,7 +899,7 @@ mod tests {
                 (data "passive"))"#,
         )
         .expect("compiles");
-        let escapes: Vec<bool> = info.funcs.iter().map(|f| f.escapes).collect();
+        let escapes: Vec<bool> = info.funcs.values().map(|f| f.escapes).collect();
         assert_eq!(escapes, [true, true, true, true, true, false, false]);
         assert_eq!(info.bodies.len(), 7);
         assert_eq!(info.elems[1].mode, SegmentMode::Declared);
@@ -917,7 +942,13 @@ mod tests {
         let wasm = wat::parse_str("(module (func (nop)) (func (unreachable)))").expect("wat");
         let info = translate_module(&wasm, &Config::default()).expect("ok");
         // A body: locals count 0, then the operators and `end`.
-        assert_eq!(&wasm[info.bodies[0].clone()], &[0x00, 0x01, 0x0b]);
-        assert_eq!(&wasm[info.bodies[1].clone()], &[0x00, 0x00, 0x0b]);
+        assert_eq!(
+            &wasm[info.bodies[DefinedFuncIndex::from_u32(0)].clone()],
+            &[0x00, 0x01, 0x0b]
+        );
+        assert_eq!(
+            &wasm[info.bodies[DefinedFuncIndex::from_u32(1)].clone()],
+            &[0x00, 0x00, 0x0b]
+        );
     }
 }

@@ -10,8 +10,9 @@
 //! defined into the same object (a component's modules), referring to each
 //! other's objects by [`Target::Defined`] ids.
 
-use super::symbols::{DataKey, Namespace};
+use super::symbols::DataKey;
 use crate::CompileError;
+use crate::key::Namespace;
 use cranelift_module::{DataDescription, DataId, FuncId, Linkage, Module};
 use cranelift_object::ObjectModule;
 use std::collections::BTreeMap;

@@ -12,12 +12,14 @@
 //! trap tables and source maps are byte strings encoded by
 //! `kiln_abi::tables` (`__kiln_desc_traps`, `__kiln_desc_srclocs`, 1-aligned).
 
-use super::compile::{CompiledFunc, Job};
+use super::CompiledFunc;
 use super::data::{DataBuilder, DataObjects, StringPool, Target};
 use super::image::ImagePlan;
-use super::symbols::{DataKey, DeclaredFuncs, FuncKey};
-use crate::module::{ConstExprInfo, ConstOpInfo, FuncImport, ModuleInfo, SegmentMode};
+use super::symbols::DataKey;
+use crate::key::{DeclaredFuncs, FuncKey, Job};
+use crate::module::{ConstExprInfo, ConstOpInfo, FuncImport, FuncIndex, ModuleInfo, SegmentMode};
 use core::mem::{offset_of, size_of};
+use cranelift_entity::EntityRef;
 use kiln_abi::descriptor::{
     CONST_GLOBAL_GET, CONST_OPS, CONST_REF_FUNC, CONST_REF_NULL, CONST_VALUE, ConstExpr, ConstOp,
     DATA_FLAG_IN_IMAGE, DataDesc, ElemDesc, ExportDesc, FuncDesc, GlobalDesc, IMPORT_FLAG_HOST,
@@ -142,7 +144,7 @@ pub fn emit_descriptor(
         ),
         (
             at!(r, ModuleDescriptor, start_func),
-            info.start.unwrap_or(NO_INDEX),
+            info.start.map_or(NO_INDEX, FuncIndex::as_u32),
         ),
         (at!(r, ModuleDescriptor, vmctx_size), input.vmctx_size),
         (
@@ -210,7 +212,7 @@ fn len32(n: usize) -> u32 {
 
 fn emit_types(info: &ModuleInfo, objects: &mut DataObjects, strings: &mut StringPool) {
     let out = objects.get(TYPES, RECORD_ALIGN);
-    for ty in &info.types {
+    for ty in info.types.values() {
         let r = out.append_zeroed(size_of::<TypeDesc>());
         let params: Vec<u8> = ty.params.iter().map(|t| *t as u8).collect();
         let results: Vec<u8> = ty.results.iter().map(|t| *t as u8).collect();
@@ -238,7 +240,7 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
     let mut code: Vec<Option<&CompiledFunc>> = vec![None; info.funcs.len()];
     for c in input.compiled {
         if let Job::Wasm(i) = c.job {
-            code[i as usize] = Some(c);
+            code[i.index()] = Some(c);
         }
     }
     // The runtime prints names verbatim in backtraces. Demangling is the
@@ -258,15 +260,15 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
     let mut call_sites = DataBuilder::new(RECORD_ALIGN);
     let mut handlers = DataBuilder::new(RECORD_ALIGN);
     let mut out = DataBuilder::new(RECORD_ALIGN);
-    for (i, f) in info.funcs.iter().enumerate() {
-        let index = len32(i);
+    for (func, f) in info.funcs.iter() {
+        let index = func.as_u32();
         let r = out.append_zeroed(size_of::<FuncDesc>());
         // A linked import has no code here (`wasm_call` 0): the runtime
         // fills its slot at instantiation.
-        if let Some(wasm_call) = input.ids.get(FuncKey::Wasm(index)) {
+        if let Some(wasm_call) = input.ids.get(FuncKey::Wasm(func)) {
             out.put_addr(at!(r, FuncDesc, wasm_call), Target::Func(wasm_call), 0);
         }
-        if let Some(array_call) = input.ids.get(FuncKey::ArrayCall(index)) {
+        if let Some(array_call) = input.ids.get(FuncKey::ArrayCall(func)) {
             out.put_addr(at!(r, FuncDesc, array_call), Target::Func(array_call), 0);
         }
         // NB: `names` is sorted by index and may name functions that do not
@@ -275,15 +277,14 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
         if let Some((_, name)) = names.next_if(|(n, _)| *n == index) {
             strings.put_str(&mut out, at!(r, FuncDesc, name), name.as_bytes());
         }
-        out.put_u32(at!(r, FuncDesc, type_index), f.type_index);
+        out.put_u32(at!(r, FuncDesc, type_index), f.type_index.as_u32());
         // Imports have no body of their own: their host-call trampolines
         // are transparent (code_len 0, no tables), as the ABI specifies.
-        let defined = i >= info.num_imported_funcs as usize;
-        let (Some(c), true) = (code[i], defined) else {
+        let (Some(c), Some(defined)) = (code[func.index()], info.defined_func_index(func)) else {
             continue;
         };
         out.put_u64(at!(r, FuncDesc, code_len), c.bytes.len() as u64);
-        let body = &info.bodies[i - info.num_imported_funcs as usize];
+        let body = &info.bodies[defined];
         let wasm_offset = input.wasm_base + len32(body.start);
         out.put_u32(at!(r, FuncDesc, wasm_offset), wasm_offset);
         if !c.traps.is_empty() {
@@ -331,7 +332,7 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
 
 fn emit_memories(input: &DescriptorInput<'_>, objects: &mut DataObjects) {
     let mut out = DataBuilder::new(RECORD_ALIGN);
-    for (i, m) in input.info.memories.iter().enumerate() {
+    for (i, m) in input.info.memories.iter() {
         let r = out.append_zeroed(size_of::<MemoryDesc>());
         out.put_u64(at!(r, MemoryDesc, min_pages), m.min);
         out.put_u64(at!(r, MemoryDesc, max_pages), m.max.unwrap_or(u64::MAX));
@@ -344,7 +345,7 @@ fn emit_memories(input: &DescriptorInput<'_>, objects: &mut DataObjects) {
             flags |= MEMORY_FLAG_SHARED;
         }
         out.put_u32(at!(r, MemoryDesc, flags), flags);
-        let index = len32(i);
+        let index = i.as_u32();
         if let Some(image) = input.images.images.get(&index) {
             out.put_addr(
                 at!(r, MemoryDesc, image),
@@ -367,9 +368,9 @@ fn emit_ref_types(info: &ModuleInfo, objects: &mut DataObjects) -> bool {
         return false;
     }
     let mut codes: Vec<u32> = Vec::new();
-    for (t, ty) in info.types.iter().enumerate() {
+    for (t, ty) in info.types.iter() {
         let n = ty.params.len() + ty.results.len();
-        match refs.types.get(&len32(t)) {
+        match refs.types.get(&t.as_u32()) {
             Some(c) if c.len() == n => codes.extend_from_slice(c),
             _ => codes.extend(std::iter::repeat_n(REF_TYPE_PLAIN, n)),
         }
@@ -439,7 +440,7 @@ fn const_op(op: ConstOpInfo) -> (u32, u32, u64) {
 
 fn emit_tables(info: &ModuleInfo, objects: &mut DataObjects) {
     let mut out = DataBuilder::new(RECORD_ALIGN);
-    for t in &info.tables {
+    for t in info.tables.values() {
         let r = out.append_zeroed(size_of::<TableDesc>());
         out.put_u64(at!(r, TableDesc, min), t.min);
         out.put_u64(at!(r, TableDesc, max), t.max.unwrap_or(u64::MAX));
@@ -454,7 +455,7 @@ fn emit_tables(info: &ModuleInfo, objects: &mut DataObjects) {
 
 fn emit_globals(info: &ModuleInfo, objects: &mut DataObjects) {
     let mut out = DataBuilder::new(RECORD_ALIGN);
-    for g in &info.globals {
+    for g in info.globals.values() {
         let r = out.append_zeroed(size_of::<GlobalDesc>());
         put_const(&mut out, at!(r, GlobalDesc, init), &g.init, objects);
         out.put_u32(at!(r, GlobalDesc, val_type), g.ty as u32);
@@ -545,7 +546,7 @@ fn emit_imports(info: &ModuleInfo, objects: &mut DataObjects, strings: &mut Stri
         let host = imp.kind == kiln_abi::descriptor::KIND_FUNC
             && matches!(
                 info.funcs
-                    .get(imp.index as usize)
+                    .get(FuncIndex::from_u32(imp.index))
                     .and_then(|f| f.import.as_ref()),
                 Some(FuncImport::WasiP1(_))
             );

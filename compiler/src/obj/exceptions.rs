@@ -1,7 +1,9 @@
 //! Per-function exception handler tables from Cranelift's call-site records,
 //! and their descriptor arrays; the module's tag array.
 //!
-//! Phase 3. Input: a compiled function's `MachBufferFinalized` (each
+//! Phase 3 ([`call_site_table`] runs in the driver, `crate::pipeline`,
+//! right after Cranelift, so the table travels with the compiled code).
+//! Input: a compiled function's `MachBufferFinalized` (each
 //! `try_call` is a call site with exception handlers, a frame offset and the
 //! location of the dynamic context, the frame's `vmctx`), the
 //! [`ModuleInfo`] tags. Output: [`CallSiteEntry`] lists (sorted by return
@@ -150,9 +152,12 @@ pub fn emit_tags(info: &ModuleInfo, objects: &mut DataObjects) -> bool {
         return false;
     }
     let mut out = DataBuilder::new(8);
-    for t in &info.tags {
+    for t in info.tags.values() {
         let r = out.append_zeroed(size_of::<TagDesc>());
-        out.put_u32(r + offset_of!(TagDesc, type_index) as u32, t.type_index);
+        out.put_u32(
+            r + offset_of!(TagDesc, type_index) as u32,
+            t.type_index.as_u32(),
+        );
     }
     objects.insert(TAGS, out);
     true

@@ -26,7 +26,7 @@
 
 use super::data::{DataBuilder, DataObjects};
 use super::symbols::DataKey;
-use crate::module::{ConstExprInfo, ModuleInfo, SegmentMode};
+use crate::module::{ConstExprInfo, MemoryIndex, ModuleInfo, SegmentMode};
 use kiln_abi::ValType;
 use std::collections::BTreeMap;
 
@@ -142,10 +142,10 @@ fn foldable_offset(
     offset: &ConstExprInfo,
     len: u64,
 ) -> Option<u64> {
-    if memory < info.num_imported_memories {
-        return None;
-    }
-    let mem = info.memories.get(memory as usize)?;
+    let memory = MemoryIndex::from_u32(memory);
+    // An imported memory was initialized by its owner: not ours to fold.
+    info.defined_memory_index(memory)?;
+    let mem = info.memories.get(memory)?;
     // A shared memory is not mapped from an image; a memory whose pages
     // are smaller than the image granularity could be smaller than the
     // page-rounded image.

@@ -1,9 +1,12 @@
 //! Resolution of a [`ComponentPlan`] against Kiln's host and its compiled
 //! modules: every name becomes an index before anything is emitted.
 //!
-//! Phase 3 (component back end), before code generation. Inputs: the plan,
-//! the [`ModuleInfo`] of each of its core modules and the [`HostApi`] (the
-//! WASI 0.2 list of `kiln_abi::wasi_p2`, or a test list). Outputs:
+//! Plain data, like the plan: run by the component driver
+//! (`crate::pipeline::component`) before any code is generated. Inputs: the
+//! plan, the [`ModuleInfo`] of each of its core modules and the [`HostApi`]
+//! (the WASI 0.2 list of `kiln_abi::wasi_p2`, or a test list). Outputs,
+//! which the trampolines (`crate::trampolines::component`) and the
+//! component descriptor (`crate::obj::component`) read:
 //! - one [`ResolvedTrampoline`] per plan trampoline: its core signature
 //!   (`flatten_functype(.., Lower)` for `canon lower`, `[i32] -> [i32]` for
 //!   `resource.new/rep`, `[i32] -> []` for `resource.drop`), the host
@@ -19,12 +22,12 @@
 //! (`CompileError::Unsupported`); a trampoline bound to a core import of
 //! another type.
 
-use super::super::plan::{
+use super::plan::{
     ComponentPlan, CoreDef, CoreExport, CoreKind, Resource, ResourceIndex, RuntimeInstanceIndex,
     Trampoline,
 };
 use crate::CompileError;
-use crate::module::ModuleInfo;
+use crate::module::{FuncIndex, ModuleInfo};
 use cranelift_entity::EntityRef;
 use kiln_abi::ValType;
 use kiln_abi::component::program as prog;
@@ -216,7 +219,7 @@ pub fn resolve_trampolines(
                         reason: format!(
                             "has type {} in this component, which is not the type of Kiln's \
                              WASI host function",
-                            super::super::display_func_type(table, ft)
+                            super::display_func_type(table, ft)
                         ),
                     });
                 }
@@ -357,8 +360,8 @@ pub fn check_trampoline_imports(
             let import = info.imports.get(j);
             let ty = import
                 .filter(|imp| imp.kind == KIND_FUNC)
-                .and_then(|imp| info.funcs.get(imp.index as usize))
-                .map(|f| &info.types[f.type_index as usize]);
+                .and_then(|imp| info.funcs.get(FuncIndex::from_u32(imp.index)))
+                .map(|f| &info.types[f.type_index]);
             let matches =
                 ty.is_some_and(|ty| ty.params == tramp.params && ty.results == tramp.results);
             if !matches {

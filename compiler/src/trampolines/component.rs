@@ -3,9 +3,11 @@
 //! become, following the contract at the top of
 //! `kiln_abi::component::canon`.
 //!
-//! Phase 2/3 for components. Input: each [`ResolvedTrampoline`] (core
-//! signature, host callee), the declared ids, the ISA. Output: compiled
-//! machine code per trampoline, in trampoline order (compiled in parallel).
+//! Phase 2 for components. Input: one [`ResolvedTrampoline`] (core
+//! signature, host callee, plain data from `crate::component::resolve`),
+//! its declared ids, the ISA. Output: its [`ir::Function`] ([`build`]);
+//! the component driver (`crate::pipeline::component`) compiles them in
+//! parallel.
 //! A lowered WASI import calls entry `i` of the runtime's host table
 //! `__kiln_wasi_p2_host` (an imported data symbol of `LoweredHostFn`
 //! pointers, `kiln_abi::symbols::WASI_P2_HOST_TABLE`) indirectly; a
@@ -29,61 +31,23 @@
 //! error path.
 
 #[cfg(test)]
-use super::resolve::HostCallee;
-use super::resolve::ResolvedTrampoline;
-use crate::CompileError;
+use crate::component::resolve::HostCallee;
+use crate::component::resolve::ResolvedTrampoline;
 use crate::func::sig::{clif_type, wasm_call_signature};
+use crate::key::{HostRef, TrampolineIds};
 use crate::module::FuncType;
-use crate::obj::{code_relocs, codegen};
-use cranelift_codegen::Context;
-use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::{
     self, AbiParam, ExtFuncData, ExternalName, InstBuilder, StackSlotData, StackSlotKind,
     UserExternalName, UserFuncName, types,
 };
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use cranelift_module::{DataId, FuncId, ModuleReloc};
 use kiln_abi::ValType;
 use kiln_abi::component::{LOWERED_SLOT_SIZE, lowered_slots_count};
-use rayon::prelude::*;
 
 /// `UserFuncName` namespace of component trampolines (wasm functions use 0,
 /// the core trampolines 1 and 2).
 const COMPONENT_TRAMPOLINE_NAMESPACE: u32 = 3;
-
-/// One compiled trampoline.
-pub struct CompiledTrampoline {
-    /// Machine code.
-    pub bytes: Vec<u8>,
-    /// Required alignment of the code.
-    pub alignment: u64,
-    /// Relocations, ready for `define_function_bytes`.
-    pub relocs: Vec<ModuleReloc>,
-}
-
-/// Ids of a trampoline and of the host function it calls.
-#[derive(Copy, Clone, Debug)]
-pub struct TrampolineIds {
-    /// The trampoline (local).
-    pub code: FuncId,
-    /// The host function.
-    pub host: HostRef,
-}
-
-/// The declared host callee of a trampoline.
-#[derive(Copy, Clone, Debug)]
-pub enum HostRef {
-    /// An imported function.
-    Func(FuncId),
-    /// Entry `index` of the imported host table `table`.
-    Table {
-        /// The table (imported data).
-        table: DataId,
-        /// The entry.
-        index: u32,
-    },
-}
 
 /// The wasm-call signature of `t`.
 pub fn trampoline_signature(t: &ResolvedTrampoline, isa: &dyn TargetIsa) -> ir::Signature {
@@ -107,57 +71,8 @@ pub fn host_signature(isa: &dyn TargetIsa) -> ir::Signature {
     sig
 }
 
-/// Compiles every trampoline, in parallel; results in order. The error
-/// reported is the first failing trampoline's.
-pub fn compile_trampolines(
-    tramps: &[ResolvedTrampoline],
-    ids: &[TrampolineIds],
-    isa: &dyn TargetIsa,
-) -> Result<Vec<CompiledTrampoline>, CompileError> {
-    let results: Vec<Result<CompiledTrampoline, CompileError>> = tramps
-        .par_iter()
-        .zip(ids.par_iter())
-        .enumerate()
-        .map_init(
-            || (FunctionBuilderContext::new(), Context::new()),
-            |(builder_ctx, ctx), (i, (t, ids))| {
-                let index = u32::try_from(i).expect("trampoline count fits u32");
-                ctx.clear();
-                ctx.func = build(index, t, *ids, isa, builder_ctx);
-                compile(ctx, index, ids.code, isa)
-            },
-        )
-        .collect();
-    results.into_iter().collect()
-}
-
-fn compile(
-    ctx: &mut Context,
-    index: u32,
-    id: FuncId,
-    isa: &dyn TargetIsa,
-) -> Result<CompiledTrampoline, CompileError> {
-    codegen(
-        ctx,
-        isa,
-        &mut ControlPlane::default(),
-        index,
-        format_args!("(component trampoline {index}) "),
-    )?;
-    let relocs = code_relocs(ctx, id);
-    let code = ctx
-        .compiled_code()
-        .expect("compile succeeded, so code exists");
-    let buffer = &code.buffer;
-    Ok(CompiledTrampoline {
-        bytes: buffer.data().to_vec(),
-        alignment: u64::from(buffer.alignment),
-        relocs,
-    })
-}
-
 /// The CLIF of trampoline `index` (see the module docs).
-fn build(
+pub fn build(
     index: u32,
     t: &ResolvedTrampoline,
     ids: TrampolineIds,
@@ -293,8 +208,10 @@ fn from_slot(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use cranelift_codegen::Context;
+    use cranelift_codegen::control::ControlPlane;
     use cranelift_entity::EntityRef;
-    use cranelift_module::FuncId;
+    use cranelift_module::{DataId, FuncId};
 
     /// Every core type goes through its slot, and the host is entry 3 of
     /// the table: the CLIF of a `(i32, i64, f32, f64) -> f32` trampoline.
@@ -350,6 +267,7 @@ block0(v0: i64, v1: i32, v2: i64, v3: f32, v4: f64):
 ";
         assert_eq!(text, expected);
         let mut ctx = Context::for_function(func);
-        compile(&mut ctx, 7, ids.code, &*isa).expect("compiles");
+        ctx.compile(&*isa, &mut ControlPlane::default())
+            .expect("compiles");
     }
 }

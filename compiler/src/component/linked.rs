@@ -1,12 +1,13 @@
 //! Static resolution of cross-module calls: which linked imports of each
 //! core module always call the same code of the component's object.
 //!
-//! Phase 3 (component back end), before code generation. Inputs: the
+//! Plain data, like the plan: run by the component driver
+//! (`crate::pipeline::component`) before any code is generated. Inputs: the
 //! [`ComponentPlan`], the [`ModuleInfo`] of each core module and the
 //! resolved trampolines. Output: per static module, the map from function
 //! index of an imported function to the [`LinkedCode`] it calls, for the
-//! imports whose code the plan fixes; `crate::obj` compiles calls of those
-//! as direct calls (the callee `vmctx` still comes from the import's
+//! imports whose code the plan fixes; the function translator
+//! (`crate::func`) compiles calls of those as direct calls (the callee `vmctx` still comes from the import's
 //! `VMContext` slot, which the runtime fills as before).
 //!
 //! How a binding resolves, mirroring the runtime's `bind` (an import bound
@@ -26,18 +27,18 @@
 //! every trampoline is compiled), with exactly the import's core type
 //! (checked here: a mismatch is a compile error).
 
-use super::super::plan::{ComponentPlan, CoreDef, CoreKind};
+use super::plan::{ComponentPlan, CoreDef, CoreKind};
 use super::resolve::{ResolvedTrampoline, instance_info, resolve_export};
 use crate::CompileError;
-use crate::module::ModuleInfo;
-use crate::obj::symbols::LinkedCode;
+use crate::key::LinkedCode;
+use crate::module::{FuncIndex, ModuleInfo};
 use cranelift_entity::EntityRef;
 use kiln_abi::descriptor::KIND_FUNC;
 use std::collections::BTreeMap;
 
 /// Per static module (in plan order): imported function index -> the code
 /// every instance binds it to.
-pub type LinkedImports = Vec<BTreeMap<u32, LinkedCode>>;
+pub type LinkedImports = Vec<BTreeMap<FuncIndex, LinkedCode>>;
 
 /// Resolves the code of every linked function import of `plan`.
 pub fn resolve_linked_imports(
@@ -69,7 +70,10 @@ pub fn resolve_linked_imports(
                             .and_then(|codes| codes.get(f as usize).copied().flatten())
                     } else {
                         let module = plan.instances[e.instance].module.as_u32();
-                        Some(LinkedCode::Func { module, func: f })
+                        Some(LinkedCode::Func {
+                            module,
+                            func: FuncIndex::from_u32(f),
+                        })
                     }
                 }
                 CoreDef::Export(_) => None,
@@ -97,7 +101,7 @@ pub fn resolve_linked_imports(
         let mut map = BTreeMap::new();
         for (f, code) in codes.unwrap_or_default().into_iter().enumerate() {
             let Some(code) = code else { continue };
-            let f = u32::try_from(f).expect("function indices fit u32");
+            let f = FuncIndex::new(f);
             check_type(infos, tramps, m, info, f, code)?;
             map.insert(f, code);
         }
@@ -114,14 +118,14 @@ fn check_type(
     tramps: &[ResolvedTrampoline],
     m: usize,
     info: &ModuleInfo,
-    f: u32,
+    f: FuncIndex,
     code: LinkedCode,
 ) -> Result<(), CompileError> {
     let want = info.func_type(f);
     let same = match code {
         LinkedCode::Func { module, func } => infos
             .get(module as usize)
-            .filter(|callee| func < callee.funcs.len() as u32)
+            .filter(|callee| callee.funcs.is_valid(func))
             .is_some_and(|callee| callee.func_type(func) == want),
         LinkedCode::Trampoline(t) => tramps
             .get(t as usize)
@@ -133,8 +137,9 @@ fn check_type(
     Err(CompileError::Invalid {
         offset: 0,
         message: format!(
-            "core module {m} imports function {f} with a type other than that of the code it \
+            "core module {m} imports function {} with a type other than that of the code it \
              is bound to ({})",
+            f.as_u32(),
             code.symbol()
         ),
     })

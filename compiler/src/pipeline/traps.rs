@@ -1,8 +1,9 @@
 //! Per-function trap tables and source maps from Cranelift's code buffer.
 //!
-//! Phase 3. Input: a compiled function's `MachBufferFinalized`. Output: the
-//! `kiln_abi::tables` [`TrapSite`] and [`SrcLoc`] lists, sorted by native
-//! offset, which the descriptor encodes; native code without a wasm
+//! Driver, right after Cranelift compiled a function. Input: its
+//! `MachBufferFinalized`. Output: the plain `kiln_abi::tables` [`TrapSite`]
+//! and [`SrcLoc`] lists, sorted by native offset, which the descriptor
+//! (`crate::obj::descriptor`) encodes; native code without a wasm
 //! location maps to `NO_INDEX`. Invariants: every trap code in compiled
 //! code maps to an ABI trap code ([`crate::func::abi_trap`]); one that does
 //! not is a Kiln bug, reported as [`CompileError::Codegen`]. The source map

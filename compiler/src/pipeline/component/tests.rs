@@ -1,4 +1,4 @@
-//! Tests of the component back end: small WAT components compiled against a
+//! Tests of the component driver: small WAT components compiled against a
 //! test host list, read back with the `object` crate.
 
 use super::{HostApi, emit_component};

@@ -1,17 +1,20 @@
-//! Parallel compilation of every function the object defines.
+//! Parallel compilation of every function a core module's object defines.
 //!
-//! Phase 2 driver. Input: the [`ModuleEnv`] (with every function already
-//! declared) and the list of [`Job`]s. Output: one [`CompiledFunc`] per job,
-//! in job order. Each rayon worker owns one [`FuncTranslator`], one
-//! `FunctionBuilderContext` (trampolines) and one Cranelift [`Context`], all
-//! reused. Invariants: results are collected by index, and the error
-//! reported is the first failing job's, so output and errors do not depend
-//! on scheduling.
+//! Driver, phase 2. Input: the [`ModuleEnv`] (with every function already
+//! declared) and the list of [`Job`]s. Output: one [`CompiledFunc`] per job
+//! (machine code, relocations, trap and source tables: what object emission
+//! takes) and its [`FuncStats`], in job order. Each rayon worker owns one
+//! [`FuncTranslator`], one `FunctionBuilderContext` (trampolines) and one
+//! Cranelift [`Context`], all reused. Invariants: results are collected by
+//! index, and the error reported is the first failing job's, so output and
+//! errors do not depend on scheduling.
 
-use super::symbols::FuncKey;
 use super::traps::{lookup_offsets, needed_src_map, src_map, trap_table};
 use crate::func::ModuleEnv;
 use crate::func::translator::{FuncTranslator, LinkedCalls};
+use crate::key::Job;
+use crate::obj::CompiledFunc;
+use crate::obj::exceptions::call_site_table;
 use crate::{CompileError, trampolines};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir;
@@ -19,70 +22,12 @@ use cranelift_codegen::isa::TargetIsa;
 use cranelift_codegen::{CodegenError, Context};
 use cranelift_frontend::FunctionBuilderContext;
 use cranelift_module::{FuncId, ModuleReloc};
-use kiln_abi::tables::{SrcLoc, TrapSite};
 use rayon::prelude::*;
 use std::time::{Duration, Instant};
 
-/// One function to compile.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub enum Job {
-    /// A defined wasm function, by function index.
-    Wasm(u32),
-    /// The host-call trampoline of imported function `func`, a WASI P1
-    /// function (index into `kiln_abi::wasi_p1::WASI_P1_FUNCS`).
-    HostCall {
-        /// Function index.
-        func: u32,
-        /// WASI P1 function.
-        wasi: usize,
-    },
-    /// The array-call trampoline of a function.
-    ArrayCall(u32),
-}
-
-impl Job {
-    /// The symbol the job defines.
-    pub fn key(self) -> FuncKey {
-        match self {
-            Job::Wasm(i) | Job::HostCall { func: i, .. } => FuncKey::Wasm(i),
-            Job::ArrayCall(i) => FuncKey::ArrayCall(i),
-        }
-    }
-
-    fn func_index(self) -> u32 {
-        match self {
-            Job::Wasm(i) | Job::HostCall { func: i, .. } | Job::ArrayCall(i) => i,
-        }
-    }
-
-    fn what(self) -> &'static str {
-        match self {
-            Job::Wasm(_) => "",
-            Job::HostCall { .. } => "(host-call trampoline) ",
-            Job::ArrayCall(_) => "(array-call trampoline) ",
-        }
-    }
-}
-
-/// Machine code and metadata of one function.
-pub struct CompiledFunc {
-    /// What was compiled.
-    pub job: Job,
-    /// Its declared id.
-    pub id: FuncId,
-    /// Machine code.
-    pub bytes: Vec<u8>,
-    /// Required alignment of the code.
-    pub alignment: u64,
-    /// Relocations, ready for `define_function_bytes`.
-    pub relocs: Vec<ModuleReloc>,
-    /// Trapping instructions, sorted by offset.
-    pub traps: Vec<TrapSite>,
-    /// Native -> wasm offsets at trap sites and calls, sorted by native
-    /// offset.
-    pub srclocs: Vec<SrcLoc>,
-    /// Calls inside `try_table`s, with their exception handlers.
-    pub call_sites: Vec<super::exceptions::CallSiteEntry>,
+/// What compiling one function cost, for [`crate::Timings`].
+#[derive(Copy, Clone, Debug, Default)]
+pub struct FuncStats {
     /// Calls of linked imports it makes (wasm functions only).
     pub linked_calls: LinkedCalls,
     /// Time spent building the CLIF.
@@ -92,12 +37,16 @@ pub struct CompiledFunc {
 }
 
 /// Compiles `jobs` in parallel; results in job order.
-pub fn compile_all(env: &ModuleEnv<'_>, jobs: &[Job]) -> Result<Vec<CompiledFunc>, CompileError> {
-    let results: Vec<Result<CompiledFunc, CompileError>> = jobs
+pub fn compile_all(
+    env: &ModuleEnv<'_>,
+    jobs: &[Job],
+) -> Result<(Vec<CompiledFunc>, Vec<FuncStats>), CompileError> {
+    let results: Vec<Result<(CompiledFunc, FuncStats), CompileError>> = jobs
         .par_iter()
         .map_init(Worker::new, |worker, job| worker.compile(env, *job))
         .collect();
-    results.into_iter().collect()
+    let compiled: Vec<(CompiledFunc, FuncStats)> = results.into_iter().collect::<Result<_, _>>()?;
+    Ok(compiled.into_iter().unzip())
 }
 
 /// Per-thread reusable state.
@@ -118,7 +67,11 @@ impl Worker {
         }
     }
 
-    fn compile(&mut self, env: &ModuleEnv<'_>, job: Job) -> Result<CompiledFunc, CompileError> {
+    fn compile(
+        &mut self,
+        env: &ModuleEnv<'_>,
+        job: Job,
+    ) -> Result<(CompiledFunc, FuncStats), CompileError> {
         let start = Instant::now();
         let func = self.build(env, job)?;
         let linked_calls = match job {
@@ -128,7 +81,7 @@ impl Worker {
         let translate_time = start.elapsed();
         let start = Instant::now();
         let id = env.ids.id(job.key());
-        let index = job.func_index();
+        let index = job.func_index().as_u32();
         self.ctx.clear();
         self.ctx.func = func;
         codegen(
@@ -145,7 +98,7 @@ impl Worker {
             .expect("compile succeeded, so code exists");
         let buffer = &code.buffer;
         let traps = trap_table(index, buffer.traps())?;
-        let call_sites = super::exceptions::call_site_table(index, buffer)?;
+        let call_sites = call_site_table(index, buffer)?;
         // Only wasm functions map back to wasm code; trampolines would only
         // carry the callee's source locations, if any.
         let srclocs = match job {
@@ -156,7 +109,7 @@ impl Worker {
             }
             _ => Vec::new(),
         };
-        Ok(CompiledFunc {
+        let compiled = CompiledFunc {
             job,
             id,
             bytes: buffer.data().to_vec(),
@@ -165,10 +118,13 @@ impl Worker {
             traps,
             srclocs,
             call_sites,
+        };
+        let stats = FuncStats {
             linked_calls,
             translate_time,
             codegen_time: start.elapsed(),
-        })
+        };
+        Ok((compiled, stats))
     }
 
     fn build(&mut self, env: &ModuleEnv<'_>, job: Job) -> Result<ir::Function, CompileError> {

@@ -1,60 +1,64 @@
-//! The component back end: a [`ComponentPlan`] -> ONE relocatable object
-//! (issue 4, step 1), following the contract of
-//! `kiln_abi::component::program` and the trampoline contract at the top of
-//! `kiln_abi::component::canon`.
+//! The component driver: a component's bytes -> ONE relocatable object,
+//! following the contract of `kiln_abi::component::program` and the
+//! trampoline contract at the top of `kiln_abi::component::canon`.
 //!
-//! Phase 3 for components. Input: component bytes and the [`Config`].
-//! Output: one object holding
-//! - every core module of the plan, compiled by the core pipeline with
-//!   `ImportPolicy::Linked` (every import a `VMContext` slot) into the
-//!   module's own symbol namespace (`__kiln_m<N>_func_7`, a local
-//!   `__kiln_m<N>_module` descriptor; `crate::obj`), sharing the libcall
-//!   imports; calls of an import whose code the plan fixes ([`linked`])
-//!   are direct calls of that code's symbol;
-//! - one trampoline `__kiln_cm_tramp_<t>` per plan trampoline
-//!   ([`trampolines`]), calling its runtime function: entry `i` of the
-//!   undefined host table `__kiln_wasi_p2_host` for a lowered WASI import
-//!   (`i` = the function's index in `kiln_abi::wasi_p2::WASI_P2_FUNCS`), the
-//!   undefined `__kiln_cm_resource_{new,rep,drop}` for resource built-ins;
+//! Input: component bytes and the [`Config`]. Output: one object holding
+//! - every core module of the plan, compiled by the module driver
+//!   ([`super::emit_component_module`]) with `ImportPolicy::Linked` (every
+//!   import a `VMContext` slot) into the module's own symbol namespace
+//!   (`__kiln_m<N>_func_7`, a local `__kiln_m<N>_module` descriptor),
+//!   sharing the libcall imports; calls of an import whose code the plan
+//!   fixes (`crate::component::linked`) are direct calls of that code's
+//!   symbol;
+//! - one trampoline `__kiln_cm_tramp_<t>` per plan trampoline (CLIF from
+//!   [`crate::trampolines::component`], compiled here in parallel), calling
+//!   its runtime function: entry `i` of the undefined host table
+//!   `__kiln_wasi_p2_host` for a lowered WASI import (`i` = the function's
+//!   index in `kiln_abi::wasi_p2::WASI_P2_FUNCS`), the undefined
+//!   `__kiln_cm_resource_{new,rep,drop}` for resource built-ins;
 //! - the local `__kiln_component` descriptor with its arrays and the
-//!   writable `CanonOpts` records ([`descriptor`]);
+//!   writable `CanonOpts` records ([`crate::obj::component`]);
 //! - the exported `__kiln_program` (kind `PROGRAM_COMPONENT`) and
 //!   `__kiln_grants`.
 //!
-//! Order of work: plan; resolve every trampoline and imported resource
-//! against the host list ([`resolve`]: an unknown or mistyped import fails
-//! here, before any code is generated); translate each core module to a
+//! Order of work: plan ([`crate::component::plan()`]); resolve every
+//! trampoline and imported resource against the host list
+//! (`crate::component::resolve`: an unknown or mistyped import fails here,
+//! before any code is generated); translate each core module to a
 //! `ModuleInfo`, check the trampoline-bound imports' types and resolve the
-//! statically known code of linked imports ([`linked`]); compile each
-//! module (functions in parallel, modules one after another); declare and
-//! compile the trampolines (in parallel); write the descriptors. Invariant:
-//! the same input and config give byte-identical output (everything is
-//! visited in index order, data objects are kept in `BTreeMap`s).
+//! statically known code of linked imports (`crate::component::linked`);
+//! compile each module (functions in parallel, modules one after another);
+//! declare and compile the trampolines (in parallel); write the
+//! descriptors. Invariant: the same input and config give byte-identical
+//! output (everything is visited in index order, data objects are kept in
+//! `BTreeMap`s).
 //!
-//! Rejected here (the plan accepts them): async `canon lower`/`canon lift`,
-//! and a `realloc`/`post-return`/`callback`/destructor/lifted function that
-//! is a canonical built-in rather than a core export.
-
-mod descriptor;
-mod linked;
-mod resolve;
-mod trampolines;
+//! Rejected on the way (the plan accepts them): async `canon lower` and a
+//! `realloc`/`post-return`/`callback`/destructor/lifted function that is a
+//! canonical built-in rather than a core export (`crate::component::resolve`),
+//! async `canon lift` (when the descriptor is written, `crate::obj::component`).
 
 #[cfg(test)]
 mod tests;
 
-pub use resolve::HostApi;
-
-use super::plan::ComponentPlan;
+use super::{Clock, code_relocs, codegen, emit_component_module, finish_object};
+use crate::component::plan::ComponentPlan;
+use crate::component::resolve::{self, HostApi, HostCallee, ResolvedTrampoline};
+use crate::component::{self, linked};
+use crate::key::{HostRef, Namespace, TrampolineIds, component_trampoline_symbol};
 use crate::module::ModuleInfo;
 use crate::obj::data::{DataObjects, StringPool, Target, object_error};
-use crate::obj::symbols::{DataKey, Namespace, component_trampoline_symbol};
-use crate::obj::{Clock, emit_component_module, finish_object, new_object};
+use crate::obj::symbols::DataKey;
+use crate::obj::{self, component as descriptor};
+use crate::trampolines::component as trampolines;
 use crate::{CompileError, Config, ImportPolicy, Timings};
-use cranelift_module::{Linkage, Module};
-use resolve::HostCallee;
+use cranelift_codegen::Context;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::isa::TargetIsa;
+use cranelift_frontend::FunctionBuilderContext;
+use cranelift_module::{FuncId, Linkage, Module, ModuleReloc};
+use rayon::prelude::*;
 use std::time::Instant;
-use trampolines::{HostRef, TrampolineIds};
 
 /// Compiles component `wasm` into one relocatable object.
 pub fn compile_component(wasm: &[u8], config: &Config) -> Result<Vec<u8>, CompileError> {
@@ -69,7 +73,7 @@ pub fn compile_component_timed(
 ) -> Result<(Vec<u8>, Timings), CompileError> {
     let start = Instant::now();
     let mut timings = Timings::default();
-    let plan = super::plan(wasm, config)?;
+    let plan = component::plan(wasm, config)?;
     let object = emit_component(&plan, wasm, config, &HostApi::WASI_P2, &mut timings)?;
     timings.total = start.elapsed();
     Ok((object, timings))
@@ -107,7 +111,7 @@ pub fn emit_component(
 
     let mut clock = Clock::start();
     let isa = crate::isa::build_isa(config)?;
-    let mut object = new_object(&isa)?;
+    let mut object = obj::new_object(&isa)?;
     timings.declare += clock.lap();
     let mut module_descs = Vec::with_capacity(infos.len());
     for (((m, p), info), linked) in plan.modules.iter().zip(&infos).zip(&linked) {
@@ -168,7 +172,7 @@ pub fn emit_component(
         tramp_ids.push(TrampolineIds { code, host });
     }
     timings.declare += clock.lap();
-    let compiled = trampolines::compile_trampolines(&tramps, &tramp_ids, &*isa)?;
+    let compiled = compile_trampolines(&tramps, &tramp_ids, &*isa)?;
     timings.compile += clock.lap();
     for (c, ids) in compiled.iter().zip(&tramp_ids) {
         object
@@ -178,7 +182,7 @@ pub fn emit_component(
     timings.define_funcs += clock.lap();
 
     let mut objects = DataObjects::new(Namespace::Program);
-    let mut strings = StringPool::new(crate::obj::descriptor::strings_key());
+    let mut strings = StringPool::new(obj::descriptor::strings_key());
     let input = descriptor::ComponentInput {
         plan,
         infos: &infos,
@@ -188,8 +192,8 @@ pub fn emit_component(
         host_resources: &host_resources,
     };
     descriptor::emit_component_descriptor(&input, &mut objects, &mut strings)?;
-    crate::obj::grants::emit_grants(&config.grants, &mut objects, &mut strings);
-    crate::obj::program::emit_program(
+    obj::grants::emit_grants(&config.grants, &mut objects, &mut strings);
+    obj::program::emit_program(
         kiln_abi::component::program::PROGRAM_COMPONENT,
         Target::Data(DataKey::Component),
         &mut objects,
@@ -209,5 +213,64 @@ fn module_bytes(
     wasm.get(range).ok_or_else(|| CompileError::Invalid {
         offset: 0,
         message: format!("core module {index} lies outside the component"),
+    })
+}
+
+/// One compiled trampoline.
+pub struct CompiledTrampoline {
+    /// Machine code.
+    pub bytes: Vec<u8>,
+    /// Required alignment of the code.
+    pub alignment: u64,
+    /// Relocations, ready for `define_function_bytes`.
+    pub relocs: Vec<ModuleReloc>,
+}
+
+/// Compiles every trampoline, in parallel; results in order. The error
+/// reported is the first failing trampoline's.
+pub fn compile_trampolines(
+    tramps: &[ResolvedTrampoline],
+    ids: &[TrampolineIds],
+    isa: &dyn TargetIsa,
+) -> Result<Vec<CompiledTrampoline>, CompileError> {
+    let results: Vec<Result<CompiledTrampoline, CompileError>> = tramps
+        .par_iter()
+        .zip(ids.par_iter())
+        .enumerate()
+        .map_init(
+            || (FunctionBuilderContext::new(), Context::new()),
+            |(builder_ctx, ctx), (i, (t, ids))| {
+                let index = u32::try_from(i).expect("trampoline count fits u32");
+                ctx.clear();
+                ctx.func = trampolines::build(index, t, *ids, isa, builder_ctx);
+                compile(ctx, index, ids.code, isa)
+            },
+        )
+        .collect();
+    results.into_iter().collect()
+}
+
+fn compile(
+    ctx: &mut Context,
+    index: u32,
+    id: FuncId,
+    isa: &dyn TargetIsa,
+) -> Result<CompiledTrampoline, CompileError> {
+    codegen(
+        ctx,
+        isa,
+        &mut ControlPlane::default(),
+        index,
+        format_args!("(component trampoline {index}) "),
+    )?;
+    let relocs = code_relocs(ctx, id);
+    let code = ctx
+        .compiled_code()
+        .expect("compile succeeded, so code exists");
+    let buffer = &code.buffer;
+    Ok(CompiledTrampoline {
+        bytes: buffer.data().to_vec(),
+        alignment: u64::from(buffer.alignment),
+        relocs,
     })
 }

@@ -1,7 +1,8 @@
 //! The `__kiln_component` [`ComponentDescriptor`], every array it points to,
 //! and the writable [`CanonOpts`] records.
 //!
-//! Phase 3 for components. Input: the plan, each module's [`ModuleInfo`]
+//! Phase 3 for components (the component driver, `crate::pipeline::component`,
+//! calls it last). Input: the plan, each module's [`ModuleInfo`]
 //! and descriptor id, the resolved trampolines and their code ids, the host
 //! resource numbers. Output: data objects of the component's own namespace:
 //! the local root `__kiln_component` and local arrays
@@ -10,18 +11,18 @@
 //! one per lifted export (in export order). Records are written at the
 //! `offset_of!` offsets of the `kiln_abi` types, addresses as absolute
 //! relocations, an empty array's address as `0` (as in
-//! `crate::obj::descriptor`). The runtime fills the address half of each
+//! [`super::descriptor`]). The runtime fills the address half of each
 //! `CanonOpts`; the compiler fills the item half (core instance and the
 //! item's index in that instance's module).
 
-use super::resolve::{
-    ResolvedTrampoline, kind_code, path_name, resolve_export, resolve_func_option,
-};
-use super::trampolines::TrampolineIds;
 use crate::CompileError;
 use crate::component::plan::{
     CanonOptions, ComponentPlan, CoreDef, CoreKind, Resource, Trampoline,
 };
+use crate::component::resolve::{
+    ResolvedTrampoline, kind_code, path_name, resolve_export, resolve_func_option,
+};
+use crate::key::TrampolineIds;
 use crate::module::ModuleInfo;
 use crate::obj::data::{DataBuilder, DataObjects, StringPool, Target};
 use crate::obj::symbols::DataKey;

@@ -1,0 +1,326 @@
+//! The compile driver: runs the phases of one core module (and, for a
+//! component, of each of its core modules) and hands their results on.
+//!
+//! Input: a plain-data [`ModuleInfo`] (phase 1, [`crate::module`]), its wasm
+//! bytes and the [`Config`]. Output: the bytes of one relocatable object.
+//! Order of work, per module:
+//! 1. declare every function the object defines or calls, in a fixed
+//!    order, recording the ids in a [`DeclaredFuncs`] ([`crate::key`])
+//!    before any translation;
+//! 2. translate ([`crate::func`], [`crate::trampolines`]) and run Cranelift
+//!    on every function in parallel ([`compile`]), turning each result into
+//!    plain tables ([`traps`]);
+//! 3. hand the compiled code and the module facts to object emission
+//!    ([`crate::obj`]): functions defined sequentially in job order, then
+//!    the descriptors and images.
+//!
+//! The component driver ([`component`]) runs these steps for each core
+//! module of a component into one shared object, then compiles the
+//! component trampolines and writes the component's descriptor.
+//!
+//! Translation and object emission never import each other: this driver is
+//! the only place that sees both. Invariant: the same input and config give
+//! byte-identical output.
+
+mod compile;
+pub mod component;
+mod traps;
+
+pub use component::{compile_component, compile_component_timed, emit_component};
+
+use crate::func::ModuleEnv;
+use crate::func::sig::{array_call_signature, native_signature, wasm_call_signature};
+use crate::key::{DeclaredFuncs, FuncKey, Job, LinkedCode, Namespace};
+use crate::module::{FuncImport, FuncIndex, ModuleInfo};
+use crate::obj::data::{DataObjects, StringPool, Target, object_error};
+use crate::obj::symbols::DataKey;
+use crate::obj::{self, ModuleData, descriptor, grants, program};
+use crate::{CompileError, Config, Timings};
+use compile::{code_relocs, codegen};
+use cranelift_codegen::isa::TargetIsa;
+use cranelift_module::{DataId, Linkage, Module};
+use cranelift_object::ObjectModule;
+use kiln_abi::libcalls::LIBCALLS;
+use kiln_abi::vmctx::VMOffsets;
+use kiln_abi::wasi_p1::WASI_P1_FUNCS;
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+/// Compiles every function of `info` and writes the object.
+pub fn emit_module(
+    info: &ModuleInfo,
+    wasm: &[u8],
+    config: &Config,
+) -> Result<Vec<u8>, CompileError> {
+    emit_module_timed(info, wasm, config, &mut Timings::default())
+}
+
+/// [`emit_module`], recording its phases in `timings`.
+pub fn emit_module_timed(
+    info: &ModuleInfo,
+    wasm: &[u8],
+    config: &Config,
+    timings: &mut Timings,
+) -> Result<Vec<u8>, CompileError> {
+    let mut clock = Clock::start();
+    let isa = crate::isa::build_isa(config)?;
+    let mut module = obj::new_object(&isa)?;
+    let mut objects = DataObjects::new(Namespace::Program);
+    let mut strings = StringPool::new(descriptor::strings_key());
+    let input = ModuleInput {
+        info,
+        wasm,
+        ns: Namespace::Program,
+        wasm_base: 0,
+        linked: &BTreeMap::new(),
+    };
+    emit_module_into(
+        &mut module,
+        &*isa,
+        &input,
+        &mut objects,
+        &mut strings,
+        &mut clock,
+        timings,
+    )?;
+    grants::emit_grants(&config.grants, &mut objects, &mut strings);
+    program::emit_program(
+        kiln_abi::component::program::PROGRAM_MODULE,
+        Target::Data(DataKey::Module),
+        &mut objects,
+    );
+    strings.finish(&mut objects);
+    timings.descriptors += clock.lap();
+    objects.define_all(&mut module)?;
+    finish_object(module, &mut clock, timings)
+}
+
+/// Compiles core module `index` of a component into `module` (symbols in
+/// [`Namespace::ComponentModule`]), data objects included; returns the id of
+/// its (local) `ModuleDescriptor`. `linked` maps linked imports (function
+/// index) to the code every instance binds them to: those are called
+/// directly (the code must be defined in `module`, now or later). Phases
+/// add to `timings`.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call site, all distinct inputs"
+)]
+pub(crate) fn emit_component_module(
+    module: &mut ObjectModule,
+    isa: &dyn TargetIsa,
+    info: &ModuleInfo,
+    wasm: &[u8],
+    index: u32,
+    wasm_base: u32,
+    linked: &BTreeMap<FuncIndex, LinkedCode>,
+    timings: &mut Timings,
+) -> Result<DataId, CompileError> {
+    let mut clock = Clock::start();
+    let ns = Namespace::ComponentModule(index);
+    let mut objects = DataObjects::new(ns);
+    let mut strings = StringPool::new(descriptor::strings_key());
+    let input = ModuleInput {
+        info,
+        wasm,
+        ns,
+        wasm_base,
+        linked,
+    };
+    emit_module_into(
+        module,
+        isa,
+        &input,
+        &mut objects,
+        &mut strings,
+        &mut clock,
+        timings,
+    )?;
+    strings.finish(&mut objects);
+    timings.descriptors += clock.lap();
+    let ids = objects.define_all(module)?;
+    timings.object += clock.lap();
+    Ok(*ids
+        .get(&DataKey::Module)
+        .expect("the module descriptor is never empty"))
+}
+
+/// Writes the object file's bytes, timed.
+pub(crate) fn finish_object(
+    module: ObjectModule,
+    clock: &mut Clock,
+    timings: &mut Timings,
+) -> Result<Vec<u8>, CompileError> {
+    let object = obj::finish_object(module)?;
+    timings.object += clock.lap();
+    timings.object_bytes = object.len();
+    Ok(object)
+}
+
+/// Wall-clock laps for [`Timings`].
+pub(crate) struct Clock(Instant);
+
+impl Clock {
+    /// Starts timing now.
+    pub(crate) fn start() -> Clock {
+        Clock(Instant::now())
+    }
+
+    /// Time since the previous lap (or the start).
+    pub(crate) fn lap(&mut self) -> Duration {
+        let now = Instant::now();
+        std::mem::replace(&mut self.0, now).elapsed()
+    }
+}
+
+/// One core module to emit.
+struct ModuleInput<'a> {
+    info: &'a ModuleInfo,
+    wasm: &'a [u8],
+    ns: Namespace,
+    /// Offset of `wasm` in the file the user compiled (see
+    /// [`ModuleData::wasm_base`]).
+    wasm_base: u32,
+    /// Linked imports called directly: function index -> their code.
+    linked: &'a BTreeMap<FuncIndex, LinkedCode>,
+}
+
+/// Declares, compiles and defines every function of `input` in `module`, and
+/// writes its descriptor and images into `objects`/`strings` (not yet
+/// defined). Phases add to `timings`.
+fn emit_module_into(
+    module: &mut ObjectModule,
+    isa: &dyn TargetIsa,
+    input: &ModuleInput<'_>,
+    objects: &mut DataObjects,
+    strings: &mut StringPool,
+    clock: &mut Clock,
+    timings: &mut Timings,
+) -> Result<(), CompileError> {
+    let info = input.info;
+    let (ids, jobs) = declare_functions(module, info, isa, input.ns, input.linked)?;
+    let offsets = VMOffsets::new(isa.pointer_bytes(), info.vm_counts());
+    let env = ModuleEnv {
+        info,
+        wasm: input.wasm,
+        offsets,
+        isa,
+        ids: &ids,
+    };
+    timings.declare += clock.lap();
+    let (compiled, stats) = compile::compile_all(&env, &jobs)?;
+    timings.compile += clock.lap();
+    for (f, s) in compiled.iter().zip(&stats) {
+        timings.translate_cpu += s.translate_time;
+        timings.codegen_cpu += s.codegen_time;
+        timings.linked_calls_direct += s.linked_calls.direct;
+        timings.linked_calls_indirect += s.linked_calls.indirect;
+        if let Job::Wasm(index) = f.job {
+            timings.functions += 1;
+            let time = s.translate_time + s.codegen_time;
+            if timings.slowest_function.is_none_or(|(_, t)| time > t) {
+                timings.slowest_function = Some((index.as_u32(), time));
+            }
+        }
+    }
+    obj::define_functions(module, &compiled)?;
+    timings.define_funcs += clock.lap();
+
+    let data = ModuleData {
+        info,
+        wasm: input.wasm,
+        ids: &ids,
+        compiled: &compiled,
+        vmctx_size: offsets.size(),
+        wasm_base: input.wasm_base,
+    };
+    obj::emit_module_data(&data, objects, strings);
+    Ok(())
+}
+
+/// Declares every function the object defines or calls, in a fixed order:
+/// wasm functions (host-call trampolines for imports) by index, array-call
+/// trampolines by index, all libcalls, the imported WASI functions by
+/// their index in the WASI list, then the code of `linked` imports by
+/// function index. Returns the ids and the compile jobs (in definition
+/// order). The module's own functions are named in `ns`; the libcalls are
+/// imports shared by every module of the object. A linked import's code is
+/// declared `Local` under its owner's name and signature (the import's type
+/// equals it), so the owner's own declaration, earlier or later, yields the
+/// same id.
+fn declare_functions(
+    module: &mut ObjectModule,
+    info: &ModuleInfo,
+    isa: &dyn TargetIsa,
+    ns: Namespace,
+    linked: &BTreeMap<FuncIndex, LinkedCode>,
+) -> Result<(DeclaredFuncs, Vec<Job>), CompileError> {
+    let mut ids = DeclaredFuncs::default();
+    let mut jobs = Vec::new();
+    let mut declare = |module: &mut ObjectModule, key: FuncKey, linkage, sig| {
+        let id = module
+            .declare_function(&key.symbol_in(ns, info.num_imported_funcs), linkage, &sig)
+            .map_err(object_error)?;
+        ids.insert(key, id);
+        Ok::<_, CompileError>(())
+    };
+
+    for (index, f) in info.funcs.iter() {
+        let job = match &f.import {
+            Some(FuncImport::WasiP1(wasi)) => Job::HostCall {
+                func: index,
+                wasi: *wasi,
+            },
+            // Called through its `VMContext` slot; no code in this object.
+            Some(FuncImport::Linked) => continue,
+            None => Job::Wasm(index),
+        };
+        let sig = wasm_call_signature(info.func_type(index), isa);
+        declare(module, FuncKey::Wasm(index), Linkage::Local, sig)?;
+        jobs.push(job);
+    }
+    for index in info.array_call_funcs() {
+        declare(
+            module,
+            FuncKey::ArrayCall(index),
+            Linkage::Local,
+            array_call_signature(isa),
+        )?;
+        jobs.push(Job::ArrayCall(index));
+    }
+    for (i, libcall) in LIBCALLS.iter().enumerate() {
+        let sig = native_signature(libcall.params, libcall.result, false, isa);
+        declare(module, FuncKey::Libcall(i), Linkage::Import, sig)?;
+    }
+    let mut wasi: Vec<usize> = info
+        .funcs
+        .values()
+        .filter_map(|f| match &f.import {
+            Some(FuncImport::WasiP1(w)) => Some(*w),
+            _ => None,
+        })
+        .collect();
+    wasi.sort_unstable();
+    wasi.dedup();
+    for w in wasi {
+        let host = &WASI_P1_FUNCS[w];
+        let sig = native_signature(host.params, host.result, true, isa);
+        declare(module, FuncKey::WasiP1(w), Linkage::Import, sig)?;
+    }
+    for (&func, &code) in linked {
+        let imported = info
+            .funcs
+            .get(func)
+            .is_some_and(|f| f.import == Some(FuncImport::Linked));
+        assert!(
+            imported,
+            "internal: linked code for non-linked function {}",
+            func.as_u32()
+        );
+        let sig = wasm_call_signature(info.func_type(func), isa);
+        declare(module, FuncKey::Linked(code), Linkage::Local, sig)?;
+    }
+    for (&func, &code) in linked {
+        ids.insert_linked(func, code);
+    }
+    Ok((ids, jobs))
+}
