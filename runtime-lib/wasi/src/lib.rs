@@ -1,14 +1,24 @@
-//! The WASI host: one kernel (descriptors, preopens, files via cap-std,
-//! stdio, clocks, random, sockets, polling) with thin per-ABI facades.
+//! Kiln's WASI host: thin per-ABI facades over the one WASI kernel
+//! (`kiln-wasi-kernel`: descriptors, preopens, files via cap-std, stdio,
+//! clocks, random, sockets, the mio event loop).
 //!
 //! Phase: run time. Inputs: a [`WasiConfig`] built by start-up code from the
-//! baked grants (or a `kiln run` configuration). Outputs: the [`WasiCtx`] that
-//! the facades' host functions find through `VMOffsets::HOST_STATE`.
+//! baked grants (or a `kiln run` configuration). Outputs: the [`WasiCtx`]
+//! that the P1 host functions find through `VMOffsets::HOST_STATE`, and the
+//! WASI 0.2 host ([`p2::P2Host`]) a component's lowered imports reach
+//! through `kiln_canon`'s [`kiln_canon::Host`].
 //!
 //! Layout:
-//! - [`kernel`]: ABI-neutral state and operations. P2/P3 facades must reuse
-//!   it; no filesystem (or clock, socket...) logic lives in a facade.
-//! - [`p1`]: `wasi_snapshot_preview1`, the `__kiln_p1_*` exports.
+//! - [`kernel`]: ABI-neutral state and operations (re-exported). Every
+//!   facade reuses it; no filesystem (or clock, socket...) logic lives in a
+//!   facade.
+//! - [`p1`]: `wasi_snapshot_preview1`, the `__kiln_p1_*` exports, reading
+//!   guest memory through the `VMContext`'s memory slot.
+//! - [`p2`]: the WASI 0.2 `wasi:cli/command` world, reached from compiled
+//!   trampolines through the table `__kiln_wasi_p2_host`; parameters and
+//!   results cross through `kiln_canon::call_host` (lifting, lowering,
+//!   handle tables), never by touching guest memory directly.
+//! - [`threads`]: wasi-threads (`thread-spawn` for P1 modules).
 //!
 //! Behaviour is wasmtime 48's (the reference engine). Known, deliberate
 //! differences:
