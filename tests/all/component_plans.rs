@@ -27,18 +27,18 @@
 //! byte ranges, but still name the WASI versions the toolchain uses: a new
 //! toolchain may need a re-bless.
 
+use crate::util;
 use cranelift_entity::EntityRef;
 use kiln_compiler::Config;
 use kiln_compiler::component::emit::{HostApi, emit_component};
 use kiln_compiler::component::plan;
 use kiln_compiler::component::plan::{ComponentPlan, CoreDef, Resource, Trampoline};
-use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use libtest_mimic::{Completion, Failed, Trial};
 use object::Object;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn main() {
-    let args = Arguments::from_args();
+pub fn trials() -> Vec<Trial> {
     let mut trials = Vec::new();
     let mut cases: Vec<PathBuf> = std::fs::read_dir(dir())
         .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
@@ -94,11 +94,11 @@ fn main() {
             ));
         }
     }
-    libtest_mimic::run(&args, trials).exit();
+    trials
 }
 
 fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/component-plans")
+    util::repo().join("tests/component-plans")
 }
 
 fn bless() -> bool {
@@ -285,8 +285,7 @@ fn build(source: &Path, target: &str) -> Result<Vec<u8>, String> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-plans");
-    std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
+    let out_dir = util::scratch("component-plans");
     let out = out_dir.join(format!("{stem}-{target}.wasm"));
     let fresh = match (std::fs::metadata(source), std::fs::metadata(&out)) {
         (Ok(s), Ok(o)) => matches!((s.modified(), o.modified()), (Ok(s), Ok(o)) if o >= s),
