@@ -3,8 +3,9 @@
 //! as usual.
 //!
 //! Areas:
-//! - [`run_cases`]: `tests/run/**/*.wat` compile-and-run cases with `;;!`
-//!   directives (see `tests/run/README.md`);
+//! - [`run_cases`]: `tests/run/**/*.wat` compile-and-run cases with
+//!   `;; kiln-test:` directives (see `tests/run/README.md`; one parser for
+//!   them and for the programs' directives: [`directives`]);
 //! - [`programs`]: Rust and C programs from `tests/programs/`, built to wasm
 //!   at test time, plus the large module `tests/programs/big/`;
 //! - [`cli_errors`]: the CLI's error messages and exit codes;
@@ -23,6 +24,7 @@
 
 mod cli_errors;
 mod component_plans;
+mod directives;
 mod disas;
 mod limits;
 mod programs;

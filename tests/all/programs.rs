@@ -1,8 +1,8 @@
 //! Guest programs from `tests/programs/`: every `rust/*.rs` and `c/*.c` is
 //! built to `wasm32-wasip1` at test time, compiled with `kiln build` (and run
-//! again through `kiln run`), run with its `// kiln-test:` directives, and its
-//! stdout, stderr, exit status and file effects compared (format in
-//! `tests/programs/README.md`). Plus `big/`, a Cargo project that makes a
+//! again through `kiln run`), run with its `// kiln-test:` directives (the
+//! syntax of [`crate::directives`], the keys in `tests/programs/README.md`),
+//! and its stdout, stderr, exit status and file effects compared. Plus `big/`, a Cargo project that makes a
 //! module of at least 5 MB.
 //!
 //! WASI 0.2 components come from two places: Rust programs with
@@ -15,6 +15,7 @@
 //! C programs need clang, lld and wasi-libc; without them the C trials are
 //! skipped with a message (and fail under `CI`, which installs them).
 
+use crate::directives;
 use crate::util::{self, Outcome};
 use anyhow::{Context, Result, bail};
 use libtest_mimic::{Completion, Failed, Trial};
@@ -68,45 +69,42 @@ enum Adapt {
     Command,
 }
 
+/// The keys of a program's directives (syntax in [`crate::directives`]).
 fn parse_spec(source: &str) -> Result<Spec> {
     let mut spec = Spec::default();
-    for (i, line) in source.lines().enumerate() {
-        let line = line.trim_start();
-        let Some(rest) = line
-            .strip_prefix("// kiln-test:")
-            .or_else(|| line.strip_prefix(";; kiln-test:"))
-        else {
-            continue;
-        };
-        let rest = rest.trim();
-        let (key, value) = match rest.split_once('=') {
-            Some((k, v)) => (k.trim(), v.trim()),
-            None => (rest, ""),
-        };
-        let ctx = || format!("line {}: `{key}`", i + 1);
-        match key {
-            "args" => spec.args = value.split_whitespace().map(String::from).collect(),
+    for d in directives::parse(source)? {
+        let ctx = || format!("line {}: `{}`", d.line, d.key);
+        match d.key.as_str() {
+            "args" => spec.args = d.words()?,
             "dir" => {
+                let value = d.text()?;
                 let (host, guest) = value.split_once("::").with_context(ctx)?;
                 spec.dirs.push((host.to_string(), guest.to_string()));
             }
-            "env" => spec.envs.push(value.to_string()),
-            "exit" => spec.exit = value.parse().with_context(ctx)?,
-            "stdout" => spec.stdout = Some(util::unescape(value).with_context(ctx)?),
-            "stdout-file" => spec.stdout_file = true,
-            "stderr-contains" => spec.stderr_contains.push(
-                String::from_utf8(util::unescape(value).with_context(ctx)?).with_context(ctx)?,
-            ),
-            "stdin" => spec.stdin = util::unescape(value).with_context(ctx)?,
-            "files-file" => spec.files_file = true,
-            "target" => spec.target = Some(value.to_string()),
-            "wasmtime-skip" => spec.wasmtime_skip = Some(value.to_string()),
-            "wasi" => spec.wasi.push(value.to_string()),
-            "adapt" => match value {
+            "env" => spec.envs.push(d.text()?),
+            "exit" => spec.exit = d.text()?.parse().with_context(ctx)?,
+            "stdout" => spec.stdout = Some(d.bytes()?),
+            "stdout-file" => {
+                d.flag()?;
+                spec.stdout_file = true;
+            }
+            "stderr-contains" => spec.stderr_contains.push(d.text()?),
+            "stdin" => spec.stdin = d.bytes()?,
+            "files-file" => {
+                d.flag()?;
+                spec.files_file = true;
+            }
+            "target" => spec.target = Some(d.text()?),
+            "wasmtime-skip" => spec.wasmtime_skip = Some(d.text()?),
+            "wasi" => spec.wasi.push(d.text()?),
+            "adapt" => match d.text()?.as_str() {
                 "command" => spec.adapt = Some(Adapt::Command),
-                other => bail!("line {}: unknown adapter `{other}` (known: command)", i + 1),
+                other => bail!(
+                    "line {}: unknown adapter `{other}` (known: command)",
+                    d.line
+                ),
             },
-            other => bail!("line {}: unknown directive `{other}`", i + 1),
+            other => bail!("line {}: unknown directive `{other}`", d.line),
         }
     }
     Ok(spec)
