@@ -3,7 +3,8 @@
 //! the `;;` comment block at the end of the file. `BLESS=1` rewrites the
 //! expectations.
 //!
-//! Header options (`;;! key = value` lines at the top, TOML-like):
+//! Header options, in the directive syntax of the run cases
+//! (`;; kiln-test: key = value` lines at the top, see [`crate::directives`]):
 //! - `target = "x86_64"` (the only target so far);
 //! - `optimize = true`: run Cranelift's optimizer (`-O`) before printing;
 //! - `compile = true`: print the disassembly of the compiled code instead
@@ -12,7 +13,7 @@
 //! One trial per file, `disas::<area>/<case>`, plus `disas::run_cases_translate`
 //! (below).
 
-use crate::util;
+use crate::{directives, util};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::isa::OwnedTargetIsa;
 use kiln_compiler::func::ModuleEnv;
@@ -52,19 +53,13 @@ struct Options {
 
 fn parse_options(text: &str) -> Result<Options, String> {
     let mut o = Options::default();
-    for line in text.lines() {
-        let Some(rest) = line.strip_prefix(";;!") else {
-            continue;
-        };
-        let Some((key, value)) = rest.split_once('=') else {
-            return Err(format!("malformed header line `{line}`"));
-        };
-        let (key, value) = (key.trim(), value.trim());
-        match key {
-            "target" if value == "\"x86_64\"" => {}
+    for d in directives::parse(text).map_err(|e| format!("{e:#}"))? {
+        let value = d.text().map_err(|e| format!("{e:#}"))?;
+        match d.key.as_str() {
+            "target" if value == "x86_64" => {}
             "optimize" => o.optimize = value == "true",
             "compile" => o.compile = value == "true",
-            _ => return Err(format!("unknown header option `{line}`")),
+            key => return Err(format!("line {}: unknown header option `{key}`", d.line)),
         }
     }
     Ok(o)
@@ -76,7 +71,7 @@ fn split_case(text: &str) -> (String, String) {
     let mut start = lines.len();
     while start > 0 {
         let l = lines[start - 1];
-        if l.starts_with(";;") && !l.starts_with(";;!") {
+        if l.starts_with(";;") && !l.starts_with(";; kiln-test:") {
             start -= 1;
         } else {
             break;
