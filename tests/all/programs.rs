@@ -137,17 +137,6 @@ pub fn trials() -> Vec<Trial> {
     trials
 }
 
-/// A guest toolchain is missing: a failure under CI (whose script installs
-/// every toolchain, so a missing one means the set-up broke), otherwise an
-/// ignored test with the reason, so a partial developer machine still runs
-/// the rest.
-fn toolchain_missing(why: String) -> Result<Completion, Failed> {
-    if std::env::var_os("CI").is_some() {
-        return Err(format!("under CI: {why}").into());
-    }
-    Ok(Completion::ignored_with(why))
-}
-
 fn fail(e: anyhow::Error) -> Failed {
     format!("{e:#}").into()
 }
@@ -156,7 +145,7 @@ fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
     if lang == Lang::C
         && let Err(why) = c_toolchain()
     {
-        return toolchain_missing(format!(
+        return util::toolchain_missing(format!(
             "C toolchain for wasm32-wasi missing ({why}); install clang lld wasi-libc libclang-rt-14-dev-wasm32"
         ));
     }
@@ -164,9 +153,9 @@ fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
     let spec = parse_spec(&text).map_err(fail)?;
     let target = spec.target.as_deref().unwrap_or(DEFAULT_RUST_TARGET);
     if lang == Lang::Rust
-        && let Err(why) = rust_wasm_target(target)
+        && let Err(why) = util::rust_wasm_target(target)
     {
-        return toolchain_missing(why);
+        return util::toolchain_missing(why);
     }
     if util::reference_engine()
         && let Some(why) = &spec.wasmtime_skip
@@ -399,7 +388,7 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
     let tmp = dir.join(format!(".{name}.{}.wasm", std::process::id()));
     let mut cmd = match lang {
         Lang::Rust => {
-            let mut c = Command::new(rustc());
+            let mut c = Command::new(util::rustc());
             c.args(["--edition", "2021", "-O", "--target", target])
                 .arg(source)
                 .arg("-o")
@@ -483,48 +472,8 @@ fn adapt_module(core: &Path, adapt: Adapt) -> Result<PathBuf> {
 
 const C_FLAGS: &[&str] = &["--target=wasm32-wasi", "--sysroot=/usr", "-O2"];
 
-fn rustc() -> String {
-    std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string())
-}
-
-/// Checks once that rustc has the `wasm32-wasip1` standard library
-/// (`rustup target add wasm32-wasip1`).
 /// The Rust target of programs without a `target` directive.
 const DEFAULT_RUST_TARGET: &str = "wasm32-wasip1";
-
-/// Checks once per target that rustc can build for it.
-fn rust_wasm_target(target: &str) -> Result<(), String> {
-    static RESULTS: std::sync::Mutex<Vec<(String, Result<(), String>)>> =
-        std::sync::Mutex::new(Vec::new());
-    let mut results = RESULTS.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, r)) = results.iter().find(|(t, _)| t == target) {
-        return r.clone();
-    }
-    let r = check_rust_wasm_target(target);
-    results.push((target.to_string(), r.clone()));
-    r
-}
-
-/// Whether rustc has the standard library of `target`.
-fn check_rust_wasm_target(target: &str) -> Result<(), String> {
-    let out = Command::new(rustc())
-        .args(["--print", "target-libdir", "--target", target])
-        .output()
-        .map_err(|e| format!("cannot run rustc: {e}"))?;
-    let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let has_std = std::fs::read_dir(&dir).is_ok_and(|entries| {
-        entries
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
-    });
-    if out.status.success() && has_std {
-        Ok(())
-    } else {
-        Err(format!(
-            "the {target} Rust target is not installed (`rustup target add {target}`)"
-        ))
-    }
-}
 
 /// Checks once that clang can build a WASI program.
 fn c_toolchain() -> Result<(), String> {
@@ -563,8 +512,8 @@ fn c_toolchain() -> Result<(), String> {
 /// The large module: `tests/programs/big`, built with cargo for
 /// wasm32-wasip1, compiled by Kiln and run.
 fn run_big() -> Result<Completion, Failed> {
-    if let Err(why) = rust_wasm_target(DEFAULT_RUST_TARGET) {
-        return toolchain_missing(why);
+    if let Err(why) = util::rust_wasm_target(DEFAULT_RUST_TARGET) {
+        return util::toolchain_missing(why);
     }
     let root = util::repo().join("tests/programs/big");
     let target_dir = util::scratch("big-target");
