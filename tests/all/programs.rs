@@ -420,19 +420,18 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
     Ok(out)
 }
 
-/// The files a program's build reads: its source and the module files it
-/// includes with `#[path = "..."]` (bindings shared by several programs), so
-/// that a change to any of them rebuilds it.
+/// The files a program's build reads: its source and, for a program that
+/// declares `mod shared`, the modules under `shared/` (bindings shared by
+/// several programs), so that a change to any of them rebuilds it.
 fn build_inputs(source: &Path) -> Vec<PathBuf> {
     let mut inputs = vec![source.to_path_buf()];
     let text = std::fs::read_to_string(source).unwrap_or_default();
-    for line in text.lines() {
-        let Some(rest) = line.trim().strip_prefix("#[path = \"") else {
-            continue;
-        };
-        if let (Some(rel), Some(dir)) = (rest.split('"').next(), source.parent()) {
-            inputs.push(dir.join(rel));
-        }
+    if let Some(dir) = source.parent()
+        && text
+            .lines()
+            .any(|l| l.trim_start().starts_with("mod shared"))
+    {
+        inputs.extend(util::files_with_ext(&dir.join("shared"), &["rs"]));
     }
     inputs
 }
