@@ -70,6 +70,11 @@ pub fn parse(source: &str) -> Result<Vec<Directive>> {
     for (i, line) in source.lines().enumerate() {
         let line_no = i + 1;
         let line = line.trim_start();
+        // The run cases' former syntax: reject it rather than ignore it, so
+        // a case written in it cannot pass with its expectations unread.
+        if line.starts_with(";;!") {
+            bail!("line {line_no}: `;;!` directive: write `;; {MARKER} key = value`");
+        }
         let Some(comment) = line.strip_prefix(";;").or_else(|| line.strip_prefix("//")) else {
             continue;
         };
@@ -128,7 +133,10 @@ pub fn self_test() -> Result<()> {
     if d[0].flag().is_ok() || d[2].flag().is_err() || d[2].bytes().is_ok() {
         bail!("flags and values are not told apart");
     }
-    if parse(";; kiln-test: stdin = \"open").is_ok() || parse(";; kiln-test: a b = 1").is_ok() {
+    if parse(";; kiln-test: stdin = \"open").is_ok()
+        || parse(";; kiln-test: a b = 1").is_ok()
+        || parse(";;! expect = \"1\"").is_ok()
+    {
         bail!("malformed directives are accepted");
     }
     Ok(())
