@@ -3,19 +3,29 @@
 //! as usual.
 //!
 //! Areas:
-//! - [`run_cases`]: `tests/run/**/*.wat` compile-and-run cases with `;;!`
-//!   directives (see `tests/run/README.md`);
+//! - [`run_cases`]: `tests/run/**/*.wat` compile-and-run cases with
+//!   `;; kiln-test:` directives (see `tests/run/README.md`; one parser for
+//!   them and for the programs' directives: [`directives`]);
 //! - [`programs`]: Rust and C programs from `tests/programs/`, built to wasm
 //!   at test time, plus the large module `tests/programs/big/`;
 //! - [`cli_errors`]: the CLI's error messages and exit codes;
 //! - [`limits`]: a 100k-instruction function and a 50k-function module
 //!   compile within a memory budget and run;
 //! - [`spec`]: the official spec testsuite, one trial per `.wast` file, run
-//!   in-process by `kiln-test-harness`; its totals are printed last.
+//!   in-process by `kiln-test-harness`; its totals are printed last;
+//! - [`disas`]: CLIF snapshots of `tests/disas/**/*.wat`, one trial per file
+//!   (`BLESS=1` rewrites the expectations), and every run case translated;
+//! - [`component_plans`]: golden plans of the component front-end over
+//!   `tests/component-plans/` (`BLESS=1` rewrites them).
 //!
-//! Every other case drives the real `kiln` binary (`CARGO_BIN_EXE_kiln`).
+//! `spec`, `disas` and `component_plans` call the compiler's library in
+//! process; every other case drives the real `kiln` binary
+//! (`CARGO_BIN_EXE_kiln`).
 
 mod cli_errors;
+mod component_plans;
+mod directives;
+mod disas;
 mod limits;
 mod programs;
 mod run_cases;
@@ -30,6 +40,8 @@ fn main() {
     trials.extend(cli_errors::trials());
     trials.extend(limits::trials());
     trials.extend(spec::trials());
+    trials.extend(disas::trials());
+    trials.extend(component_plans::trials());
     let conclusion = libtest_mimic::run(&args, trials);
     if let Some(summary) = spec::summary() {
         println!("\n{summary}");

@@ -1,8 +1,8 @@
 //! Guest programs from `tests/programs/`: every `rust/*.rs` and `c/*.c` is
 //! built to `wasm32-wasip1` at test time, compiled with `kiln build` (and run
-//! again through `kiln run`), run with its `// kiln-test:` directives, and its
-//! stdout, stderr, exit status and file effects compared (format in
-//! `tests/programs/README.md`). Plus `big/`, a Cargo project that makes a
+//! again through `kiln run`), run with its `// kiln-test:` directives (the
+//! syntax of [`crate::directives`], the keys in `tests/programs/README.md`),
+//! and its stdout, stderr, exit status and file effects compared. Plus `big/`, a Cargo project that makes a
 //! module of at least 5 MB.
 //!
 //! WASI 0.2 components come from two places: Rust programs with
@@ -15,6 +15,7 @@
 //! C programs need clang, lld and wasi-libc; without them the C trials are
 //! skipped with a message (and fail under `CI`, which installs them).
 
+use crate::directives;
 use crate::util::{self, Outcome};
 use anyhow::{Context, Result, bail};
 use libtest_mimic::{Completion, Failed, Trial};
@@ -68,45 +69,42 @@ enum Adapt {
     Command,
 }
 
+/// The keys of a program's directives (syntax in [`crate::directives`]).
 fn parse_spec(source: &str) -> Result<Spec> {
     let mut spec = Spec::default();
-    for (i, line) in source.lines().enumerate() {
-        let line = line.trim_start();
-        let Some(rest) = line
-            .strip_prefix("// kiln-test:")
-            .or_else(|| line.strip_prefix(";; kiln-test:"))
-        else {
-            continue;
-        };
-        let rest = rest.trim();
-        let (key, value) = match rest.split_once('=') {
-            Some((k, v)) => (k.trim(), v.trim()),
-            None => (rest, ""),
-        };
-        let ctx = || format!("line {}: `{key}`", i + 1);
-        match key {
-            "args" => spec.args = value.split_whitespace().map(String::from).collect(),
+    for d in directives::parse(source)? {
+        let ctx = || format!("line {}: `{}`", d.line, d.key);
+        match d.key.as_str() {
+            "args" => spec.args = d.words()?,
             "dir" => {
+                let value = d.text()?;
                 let (host, guest) = value.split_once("::").with_context(ctx)?;
                 spec.dirs.push((host.to_string(), guest.to_string()));
             }
-            "env" => spec.envs.push(value.to_string()),
-            "exit" => spec.exit = value.parse().with_context(ctx)?,
-            "stdout" => spec.stdout = Some(util::unescape(value).with_context(ctx)?),
-            "stdout-file" => spec.stdout_file = true,
-            "stderr-contains" => spec.stderr_contains.push(
-                String::from_utf8(util::unescape(value).with_context(ctx)?).with_context(ctx)?,
-            ),
-            "stdin" => spec.stdin = util::unescape(value).with_context(ctx)?,
-            "files-file" => spec.files_file = true,
-            "target" => spec.target = Some(value.to_string()),
-            "wasmtime-skip" => spec.wasmtime_skip = Some(value.to_string()),
-            "wasi" => spec.wasi.push(value.to_string()),
-            "adapt" => match value {
+            "env" => spec.envs.push(d.text()?),
+            "exit" => spec.exit = d.text()?.parse().with_context(ctx)?,
+            "stdout" => spec.stdout = Some(d.bytes()?),
+            "stdout-file" => {
+                d.flag()?;
+                spec.stdout_file = true;
+            }
+            "stderr-contains" => spec.stderr_contains.push(d.text()?),
+            "stdin" => spec.stdin = d.bytes()?,
+            "files-file" => {
+                d.flag()?;
+                spec.files_file = true;
+            }
+            "target" => spec.target = Some(d.text()?),
+            "wasmtime-skip" => spec.wasmtime_skip = Some(d.text()?),
+            "wasi" => spec.wasi.push(d.text()?),
+            "adapt" => match d.text()?.as_str() {
                 "command" => spec.adapt = Some(Adapt::Command),
-                other => bail!("line {}: unknown adapter `{other}` (known: command)", i + 1),
+                other => bail!(
+                    "line {}: unknown adapter `{other}` (known: command)",
+                    d.line
+                ),
             },
-            other => bail!("line {}: unknown directive `{other}`", i + 1),
+            other => bail!("line {}: unknown directive `{other}`", d.line),
         }
     }
     Ok(spec)
@@ -139,17 +137,6 @@ pub fn trials() -> Vec<Trial> {
     trials
 }
 
-/// A guest toolchain is missing: a failure under CI (whose script installs
-/// every toolchain, so a missing one means the set-up broke), otherwise an
-/// ignored test with the reason, so a partial developer machine still runs
-/// the rest.
-fn toolchain_missing(why: String) -> Result<Completion, Failed> {
-    if std::env::var_os("CI").is_some() {
-        return Err(format!("under CI: {why}").into());
-    }
-    Ok(Completion::ignored_with(why))
-}
-
 fn fail(e: anyhow::Error) -> Failed {
     format!("{e:#}").into()
 }
@@ -158,7 +145,7 @@ fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
     if lang == Lang::C
         && let Err(why) = c_toolchain()
     {
-        return toolchain_missing(format!(
+        return util::toolchain_missing(format!(
             "C toolchain for wasm32-wasi missing ({why}); install clang lld wasi-libc libclang-rt-14-dev-wasm32"
         ));
     }
@@ -166,9 +153,9 @@ fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
     let spec = parse_spec(&text).map_err(fail)?;
     let target = spec.target.as_deref().unwrap_or(DEFAULT_RUST_TARGET);
     if lang == Lang::Rust
-        && let Err(why) = rust_wasm_target(target)
+        && let Err(why) = util::rust_wasm_target(target)
     {
-        return toolchain_missing(why);
+        return util::toolchain_missing(why);
     }
     if util::reference_engine()
         && let Some(why) = &spec.wasmtime_skip
@@ -401,7 +388,7 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
     let tmp = dir.join(format!(".{name}.{}.wasm", std::process::id()));
     let mut cmd = match lang {
         Lang::Rust => {
-            let mut c = Command::new(rustc());
+            let mut c = Command::new(util::rustc());
             c.args(["--edition", "2021", "-O", "--target", target])
                 .arg(source)
                 .arg("-o")
@@ -433,19 +420,18 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
     Ok(out)
 }
 
-/// The files a program's build reads: its source and the module files it
-/// includes with `#[path = "..."]` (bindings shared by several programs), so
-/// that a change to any of them rebuilds it.
+/// The files a program's build reads: its source and, for a program that
+/// declares `mod shared`, the modules under `shared/` (bindings shared by
+/// several programs), so that a change to any of them rebuilds it.
 fn build_inputs(source: &Path) -> Vec<PathBuf> {
     let mut inputs = vec![source.to_path_buf()];
     let text = std::fs::read_to_string(source).unwrap_or_default();
-    for line in text.lines() {
-        let Some(rest) = line.trim().strip_prefix("#[path = \"") else {
-            continue;
-        };
-        if let (Some(rel), Some(dir)) = (rest.split('"').next(), source.parent()) {
-            inputs.push(dir.join(rel));
-        }
+    if let Some(dir) = source.parent()
+        && text
+            .lines()
+            .any(|l| l.trim_start().starts_with("mod shared"))
+    {
+        inputs.extend(util::files_with_ext(&dir.join("shared"), &["rs"]));
     }
     inputs
 }
@@ -485,48 +471,8 @@ fn adapt_module(core: &Path, adapt: Adapt) -> Result<PathBuf> {
 
 const C_FLAGS: &[&str] = &["--target=wasm32-wasi", "--sysroot=/usr", "-O2"];
 
-fn rustc() -> String {
-    std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string())
-}
-
-/// Checks once that rustc has the `wasm32-wasip1` standard library
-/// (`rustup target add wasm32-wasip1`).
 /// The Rust target of programs without a `target` directive.
 const DEFAULT_RUST_TARGET: &str = "wasm32-wasip1";
-
-/// Checks once per target that rustc can build for it.
-fn rust_wasm_target(target: &str) -> Result<(), String> {
-    static RESULTS: std::sync::Mutex<Vec<(String, Result<(), String>)>> =
-        std::sync::Mutex::new(Vec::new());
-    let mut results = RESULTS.lock().unwrap_or_else(|e| e.into_inner());
-    if let Some((_, r)) = results.iter().find(|(t, _)| t == target) {
-        return r.clone();
-    }
-    let r = check_rust_wasm_target(target);
-    results.push((target.to_string(), r.clone()));
-    r
-}
-
-/// Whether rustc has the standard library of `target`.
-fn check_rust_wasm_target(target: &str) -> Result<(), String> {
-    let out = Command::new(rustc())
-        .args(["--print", "target-libdir", "--target", target])
-        .output()
-        .map_err(|e| format!("cannot run rustc: {e}"))?;
-    let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let has_std = std::fs::read_dir(&dir).is_ok_and(|entries| {
-        entries
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
-    });
-    if out.status.success() && has_std {
-        Ok(())
-    } else {
-        Err(format!(
-            "the {target} Rust target is not installed (`rustup target add {target}`)"
-        ))
-    }
-}
 
 /// Checks once that clang can build a WASI program.
 fn c_toolchain() -> Result<(), String> {
@@ -565,8 +511,8 @@ fn c_toolchain() -> Result<(), String> {
 /// The large module: `tests/programs/big`, built with cargo for
 /// wasm32-wasip1, compiled by Kiln and run.
 fn run_big() -> Result<Completion, Failed> {
-    if let Err(why) = rust_wasm_target(DEFAULT_RUST_TARGET) {
-        return toolchain_missing(why);
+    if let Err(why) = util::rust_wasm_target(DEFAULT_RUST_TARGET) {
+        return util::toolchain_missing(why);
     }
     let root = util::repo().join("tests/programs/big");
     let target_dir = util::scratch("big-target");

@@ -1,12 +1,13 @@
-//! Compile-and-run cases: every `tests/run/**/*.wat` file, with `;;!`
-//! directives saying how to run it and what must happen (format in
-//! `tests/run/README.md`).
+//! Compile-and-run cases: every `tests/run/**/*.wat` file, with
+//! `;; kiln-test:` directives saying how to run it and what must happen
+//! (format in `tests/run/README.md`).
 //!
 //! The `_start` run goes through `kiln build` and runs the executable; each
 //! `invoke` run goes through `kiln run --invoke` (one cached compile per
 //! file). `KILN_TEST_ENGINE=wasmtime` runs the same expectations against
 //! `wasmtime run` instead, to check the expectations themselves.
 
+use crate::directives;
 use crate::util::{self, Outcome};
 use anyhow::{Context, Result, bail};
 use libtest_mimic::{Failed, Trial};
@@ -61,55 +62,25 @@ impl Run {
     }
 }
 
-/// Parses a directive value: `"quoted with \n escapes"` or a bare word.
-fn parse_value(raw: &str) -> Result<Vec<u8>> {
-    let raw = raw.trim();
-    if let Some(inner) = raw.strip_prefix('"') {
-        let inner = inner
-            .strip_suffix('"')
-            .with_context(|| format!("unterminated string `{raw}`"))?;
-        util::unescape(inner)
-    } else {
-        Ok(raw.as_bytes().to_vec())
-    }
-}
-
-fn text(bytes: Vec<u8>) -> Result<String> {
-    String::from_utf8(bytes).context("directive value is not UTF-8")
-}
-
-/// Parses the `;;!` directives of a file.
+/// Parses the directives of a file (syntax in [`crate::directives`]).
 pub fn parse(source: &str) -> Result<Case> {
     let mut case = Case::default();
     let mut start = Run::default();
     let mut start_used = false;
     let mut current: Option<Run> = None;
-    for (i, line) in source.lines().enumerate() {
-        let Some(rest) = line.trim_start().strip_prefix(";;!") else {
-            continue;
-        };
-        let line_no = i + 1;
-        let (key, value) = rest
-            .split_once('=')
-            .with_context(|| format!("line {line_no}: expected `;;! key = value`"))?;
-        let key = key.trim();
-        let value = parse_value(value).with_context(|| format!("line {line_no}"))?;
-        match key {
-            "flags" => case
-                .flags
-                .extend(text(value)?.split_whitespace().map(String::from)),
-            "wasmtime-flags" => case
-                .wasmtime_flags
-                .extend(text(value)?.split_whitespace().map(String::from)),
-            "compile-error" => case.compile_error = Some(text(value)?),
-            "skip" => case.skip = Some(text(value)?),
-            "wasmtime-skip" => case.wasmtime_skip = Some(text(value)?),
+    for d in directives::parse(source)? {
+        let line_no = d.line;
+        match d.key.as_str() {
+            "flags" => case.flags.extend(d.words()?),
+            "wasmtime-flags" => case.wasmtime_flags.extend(d.words()?),
+            "compile-error" => case.compile_error = Some(d.text()?),
+            "skip" => case.skip = Some(d.text()?),
+            "wasmtime-skip" => case.wasmtime_skip = Some(d.text()?),
             "invoke" => {
                 if let Some(run) = current.take() {
                     case.runs.push(run);
                 }
-                let words: Vec<String> =
-                    text(value)?.split_whitespace().map(String::from).collect();
+                let words = d.words()?;
                 if words.is_empty() {
                     bail!("line {line_no}: empty invoke");
                 }
@@ -119,7 +90,7 @@ pub fn parse(source: &str) -> Result<Case> {
                     ..Run::default()
                 });
             }
-            _ => {
+            key => {
                 let run = match current.as_mut() {
                     Some(r) => r,
                     None => {
@@ -128,21 +99,19 @@ pub fn parse(source: &str) -> Result<Case> {
                     }
                 };
                 match key {
-                    "args" => {
-                        run.args = text(value)?.split_whitespace().map(String::from).collect()
-                    }
-                    "stdin" => run.stdin = value,
-                    "stdout" => run.stdout = Some(value),
-                    "stderr" => run.stderr = Some(value),
-                    "stderr-contains" => run.stderr_contains.push(text(value)?),
+                    "args" => run.args = d.words()?,
+                    "stdin" => run.stdin = d.bytes()?,
+                    "stdout" => run.stdout = Some(d.bytes()?),
+                    "stderr" => run.stderr = Some(d.bytes()?),
+                    "stderr-contains" => run.stderr_contains.push(d.text()?),
                     "exit" => {
                         run.exit =
-                            Some(text(value)?.parse().with_context(|| {
+                            Some(d.text()?.parse().with_context(|| {
                                 format!("line {line_no}: exit must be a number")
                             })?)
                     }
-                    "trap" => run.trap = Some(text(value)?),
-                    "expect" => run.expect = Some(text(value)?),
+                    "trap" => run.trap = Some(d.text()?),
+                    "expect" => run.expect = Some(d.text()?),
                     other => bail!("line {line_no}: unknown directive `{other}`"),
                 }
             }
@@ -407,10 +376,12 @@ fn check(run: &Run, o: &Outcome) -> Result<(), String> {
     Ok(())
 }
 
-/// Unit checks of the directive parser, run as one trial.
+/// Unit checks of the directive parser and of the run-case keys, run as one
+/// trial.
 pub fn parser_self_test() -> Result<(), Failed> {
+    directives::self_test().map_err(|e| format!("{e:#}"))?;
     let c = parse(
-        ";;! args = \"a b\"\n;;! stdout = \"x\\n\"\n(module)\n;;! invoke = \"f 1 2\"\n;;! expect = \"3\"\n;;! invoke = \"g\"\n;;! trap = \"unreachable\"\n",
+        ";; kiln-test: args = \"a b\"\n;; kiln-test: stdout = \"x\\n\"\n(module)\n;; kiln-test: invoke = \"f 1 2\"\n;; kiln-test: expect = \"3\"\n;; kiln-test: invoke = \"g\"\n;; kiln-test: trap = \"unreachable\"\n",
     )
     .map_err(|e| format!("{e:#}"))?;
     if c.runs.len() != 3
@@ -425,8 +396,8 @@ pub fn parser_self_test() -> Result<(), Failed> {
     {
         return Err(format!("bad parse: {c:?}").into());
     }
-    let only_invokes =
-        parse(";;! invoke = \"f\"\n;;! expect = \"1\"\n").map_err(|e| format!("{e:#}"))?;
+    let only_invokes = parse(";; kiln-test: invoke = \"f\"\n;; kiln-test: expect = \"1\"\n")
+        .map_err(|e| format!("{e:#}"))?;
     if only_invokes.runs.len() != 1 {
         return Err("a file with only invokes has no _start run".into());
     }

@@ -1,7 +1,9 @@
 //! Helpers shared by the test areas: locating the `kiln` binary and the
-//! repository, running processes with a timeout, and comparing outputs.
+//! repository, running processes with a timeout, comparing outputs, and
+//! finding the guest toolchains.
 
 use anyhow::{Context, Result, bail};
+use libtest_mimic::{Completion, Failed};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
@@ -212,6 +214,57 @@ pub fn have(program: &str) -> bool {
         return false;
     };
     std::env::split_paths(&path).any(|d| d.join(program).is_file())
+}
+
+/// A guest toolchain is missing: a failure under CI (whose script installs
+/// every toolchain, so a missing one means the set-up broke), otherwise an
+/// ignored trial with the reason, so a partial developer machine still runs
+/// the rest.
+pub fn toolchain_missing(why: String) -> Result<Completion, Failed> {
+    if std::env::var_os("CI").is_some() {
+        return Err(format!("under CI: {why}").into());
+    }
+    Ok(Completion::ignored_with(why))
+}
+
+/// The Rust compiler that builds the guest programs.
+pub fn rustc() -> String {
+    std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string())
+}
+
+/// Whether rustc can build for `target` (has its standard library: `rustup
+/// target add <target>`), checked once per target.
+pub fn rust_wasm_target(target: &str) -> Result<(), String> {
+    static RESULTS: std::sync::Mutex<Vec<(String, Result<(), String>)>> =
+        std::sync::Mutex::new(Vec::new());
+    let mut results = RESULTS.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((_, r)) = results.iter().find(|(t, _)| t == target) {
+        return r.clone();
+    }
+    let r = check_rust_wasm_target(target);
+    results.push((target.to_string(), r.clone()));
+    r
+}
+
+/// Whether rustc has the standard library of `target`.
+fn check_rust_wasm_target(target: &str) -> Result<(), String> {
+    let out = Command::new(rustc())
+        .args(["--print", "target-libdir", "--target", target])
+        .output()
+        .map_err(|e| format!("cannot run rustc: {e}"))?;
+    let dir = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let has_std = std::fs::read_dir(&dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
+    });
+    if out.status.success() && has_std {
+        Ok(())
+    } else {
+        Err(format!(
+            "the {target} Rust target is not installed (`rustup target add {target}`)"
+        ))
+    }
 }
 
 /// Files under `dir` (recursively) whose name ends with one of `exts`,

@@ -1,4 +1,4 @@
-// The guest of the component plan goldens (compiler/tests/component_plans.rs):
+// The guest of the component plan goldens (tests/all/component_plans.rs):
 // built for wasm32-wasip2 (a component) and for wasm32-wasip1 (adapted with
 // the preview1 command adapter).
 fn main() {

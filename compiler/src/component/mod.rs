@@ -18,7 +18,7 @@
 //!    bound to host paths, flattening nested components, aliases (outer
 //!    ones included) and synthetic instances; `types.rs` converts types.
 //! 3. `dump.rs`: [`ComponentPlan::dump`], the text the golden tests
-//!    (`compiler/tests/component_plans.rs`) compare.
+//!    (`tests/all/component_plans.rs`) compare.
 //! 4. Once the core modules are translated, still plain data: `resolve.rs`
 //!    binds the trampolines and imported resources to the host list
 //!    ([`HostApi`]), `linked.rs` finds the linked imports whose code the

@@ -1,6 +1,6 @@
 //! Unit tests of the component front-end. The golden plans (real Rust
 //! components, nested components, resources, options, every rejection) are
-//! in `compiler/tests/component_plans.rs`; these check what a dump does not
+//! in `tests/all/component_plans.rs`; these check what a dump does not
 //! show.
 
 use super::plan::{CoreDef, RuntimeInstanceIndex, Trampoline, TrampolineIndex};

@@ -317,7 +317,7 @@ impl FuncCodegen<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_util::{clif_of, translate_wat};
+    use super::super::tests::util::{clif_of, translate_wat};
 
     #[test]
     fn direct_indirect_and_host_calls() {

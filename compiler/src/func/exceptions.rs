@@ -640,7 +640,7 @@ impl FuncCodegen<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_util::{clif_of, translate_wat};
+    use super::super::tests::util::{clif_of, translate_wat};
 
     #[test]
     fn calls_in_try_table_become_try_calls() {

@@ -190,7 +190,7 @@ impl FuncCodegen<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_util::{clif_of, translate_wat};
+    use super::super::tests::util::{clif_of, translate_wat};
 
     #[test]
     fn memory64_accesses_are_checked_against_the_current_length() {

@@ -204,7 +204,7 @@ impl FuncCodegen<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_util::{clif_of, clif_with, translate_wat};
+    use super::super::tests::util::{clif_of, clif_with, translate_wat};
 
     #[test]
     fn loads_and_stores_of_every_width() {

@@ -25,11 +25,9 @@ mod simd;
 mod simd_float;
 mod simd_int;
 mod simd_relaxed;
-#[cfg(test)]
-mod simd_tests;
 mod table;
 #[cfg(test)]
-mod test_util;
+mod tests;
 pub mod translator;
 mod typed_refs;
 
@@ -79,16 +77,4 @@ pub fn abi_trap(code: ir::TrapCode) -> Option<TrapCode> {
         ir::TrapCode::BAD_CONVERSION_TO_INTEGER => TrapCode::BadConversionToInteger,
         other => return TrapCode::from_u32(other.as_raw().get() as u32),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn trap_mapping_round_trips() {
-        for code in TrapCode::ALL {
-            assert_eq!(abi_trap(clif_trap(code)), Some(code));
-        }
-    }
 }

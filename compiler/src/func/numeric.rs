@@ -43,10 +43,6 @@ use cranelift_frontend::FunctionBuilder;
 use kiln_abi::trap::TrapCode;
 use wasmparser::Operator;
 
-#[cfg(test)]
-#[path = "numeric_tests.rs"]
-mod tests;
-
 /// Translates `op` if it is a numeric operator, popping its operands from and
 /// pushing its result onto `stack`. Returns `Ok(false)` (and touches nothing)
 /// for any other operator.

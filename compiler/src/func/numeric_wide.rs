@@ -71,7 +71,7 @@ fn pop_n<const N: usize>(stack: &mut Vec<ir::Value>) -> [ir::Value; N] {
 
 #[cfg(test)]
 mod tests {
-    use crate::func::test_util::clif_of;
+    use crate::func::tests::util::clif_of;
 
     #[test]
     fn wide_operators_translate() {

@@ -199,7 +199,7 @@ impl FuncCodegen<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_util::{clif_with, translate_wat};
+    use super::super::tests::util::{clif_with, translate_wat};
 
     #[test]
     fn imported_table_and_global_go_through_pointers() {
@@ -225,7 +225,7 @@ mod tests {
 
     #[test]
     fn table64_operators_use_i64_and_the_wide_libcalls() {
-        let clif = super::super::test_util::clif_of(
+        let clif = super::super::tests::util::clif_of(
             r#"(module
               (type $t (func))
               (table $w i64 2 funcref) (table $n 1 funcref)

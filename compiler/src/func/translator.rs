@@ -504,7 +504,7 @@ impl FuncCodegen<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_util::{clif_of, translate_wat};
+    use super::super::tests::util::{clif_of, translate_wat};
     use super::{proposal_feature, proposal_of, proposal_supported};
     use wasmparser::Operator;
 

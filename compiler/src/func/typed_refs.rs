@@ -66,7 +66,7 @@ impl FuncCodegen<'_, '_> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::test_util::{clif_of, translate_wat, unsupported_feature};
+    use super::super::tests::util::{clif_of, translate_wat, unsupported_feature};
 
     #[test]
     fn tail_calls_become_cranelift_tail_calls() {

@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; A direct call passes vmctx first; multi-value results come back as
 ;; several return values.
 (module

@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; call_indirect: bounds check, null check, signature check, then a call
 ;; passing the callee's vmctx.
 (module

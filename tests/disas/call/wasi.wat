@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; WASI imports are called directly in the platform convention, vmctx first.
 (module
   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))

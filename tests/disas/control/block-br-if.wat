@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; A block with a result: `br_if` carries the value as a block argument.
 (module
   (func (param i32) (result i32)

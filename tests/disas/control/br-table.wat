@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; br_table without values jumps directly; with values it goes through
 ;; one edge block per distinct target.
 (module

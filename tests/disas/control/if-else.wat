@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; if/else with a result, and an `if` with params but no `else`.
 (module
   (func (param i32) (result i32)

@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; A loop with a parameter: branches go to the header with its arguments.
 (module
   (func (param i32) (result i32)

@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; Code after `unreachable`/`br`/`return` is skipped, nested blocks included.
 (module
   (func (param i32) (result i32)

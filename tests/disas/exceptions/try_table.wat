@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; A call inside a try_table is a `try_call` whose exception table carries
 ;; the frame's vmctx as context and one handler per clause (innermost
 ;; try_table first); each handler loads the tag's values from the exception

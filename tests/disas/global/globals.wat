@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; Defined globals live in the VMContext (imported ones, reached through a
 ;; pointer, are covered by unit tests: phase 1 only imports WASI functions).
 ;; Immutable globals are loaded with `readonly can_move`.

@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; Parameters and zero-initialized locals are variables; the prologue checks
 ;; the stack limit loaded from vmctx.
 (module

@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; Bulk memory operators are libcalls; the trapping ones trap on non-zero.
 (module
   (memory 1)

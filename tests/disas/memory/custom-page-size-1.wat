@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; A 32-bit memory with 1-byte pages: page protection cannot enforce its
 ;; length, so accesses are checked explicitly; the 32-bit index plus offset
 ;; cannot overflow 64 bits, so there is no overflow trap. memory.size is the

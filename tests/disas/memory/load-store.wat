@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; The memory base is loaded once in the entry block; accesses are
 ;; base + uextend(index) + offset with trap code heap_oob.
 (module

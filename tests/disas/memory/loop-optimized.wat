@@ -1,5 +1,5 @@
-;;! target = "x86_64"
-;;! optimize = true
+;; kiln-test: target = "x86_64"
+;; kiln-test: optimize = true
 ;; At -O, the memory base stays in the entry block (hoisted out of the loop)
 ;; and each access is one load/store with the static offset folded in.
 (module

@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; memory64: no guard region can cover a 64-bit index, so each access is
 ;; checked against the current length (reloaded: memory.grow changes it).
 ;; k = offset + size <= the minimum size: `index > len - k` traps; a larger

@@ -1,5 +1,5 @@
-;;! target = "x86_64"
-;;! optimize = true
+;; kiln-test: target = "x86_64"
+;; kiln-test: optimize = true
 ;; Linear-memory accesses and memory lengths live in separate alias regions,
 ;; so after optimization one length load serves consecutive checked accesses
 ;; (a store to linear memory cannot change a length); the call in between

@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; memory.size loads the current length every time; memory.grow is a libcall.
 (module
   (memory 1 10)

@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; ref.null is 0, ref.func is the address of the VMFuncRef in the VMContext.
 (module
   (elem declare func $f)

@@ -1,6 +1,6 @@
-;;! target = "x86_64"
-;;! optimize = true
-;;! compile = true
+;; kiln-test: target = "x86_64"
+;; kiln-test: optimize = true
+;; kiln-test: compile = true
 ;; The x86-64-v2 baseline lowers SIMD to SSE instructions (no VEX
 ;; encodings): pshufb for swizzle, roundps for nearest, the NaN-correct
 ;; fmin sequence, and minps alone for pmin (the spec's `b < a ? b : a`

@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; v128 values are I8X16 on the operand stack, in locals, parameters and
 ;; results; each operator bitcasts (little-endian lane order) to the lane
 ;; type it works on and its result back to I8X16.

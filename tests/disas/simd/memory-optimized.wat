@@ -1,5 +1,5 @@
-;;! target = "x86_64"
-;;! optimize = true
+;; kiln-test: target = "x86_64"
+;; kiln-test: optimize = true
 ;; SIMD memory accesses use the scalar addressing: one little-endian heap
 ;; access each, trapping with heap_oob, the static offset folded in.
 (module

@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; Deterministic relaxed_madd is a fused multiply-add; without FMA in the
 ;; baseline it is one runtime call per lane (`fma_f64`).
 (module

@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; table.get/set are inline with a bounds check; table.size loads the length.
 (module
   (table $t 2 funcref)

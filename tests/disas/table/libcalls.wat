@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; table.grow/fill/copy/init and elem.drop are libcalls.
 (module
   (table $t 2 funcref)

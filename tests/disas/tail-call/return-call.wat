@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; return_call of a defined function becomes a CLIF tail call passing our
 ;; vmctx; return_call_indirect keeps call_indirect's three checks and
 ;; tail-calls the callee with its own vmctx.

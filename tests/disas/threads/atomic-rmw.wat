@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; A narrow atomic read-modify-write: the effective address (index +
 ;; offset, in 64 bits) is checked for alignment first (`user3` =
 ;; HeapMisaligned), then the access itself is guarded like any other

@@ -1,4 +1,4 @@
-;;! target = "x86_64"
+;; kiln-test: target = "x86_64"
 ;; Wait and notify on a shared memory: alignment check, explicit bounds
 ;; check against the current length, then the runtime libcall with the
 ;; native address of the cell.

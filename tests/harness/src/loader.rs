@@ -620,5 +620,4 @@ impl Drop for Mapping {
 }
 
 #[cfg(test)]
-#[path = "loader_tests.rs"]
 mod tests;

@@ -2,10 +2,10 @@
 // kiln-test: args = one two
 // kiln-test: env = GREETING=hello
 // kiln-test: dir = fixture::/data
-// kiln-test: stdin = from stdin\n
+// kiln-test: stdin = "from stdin\n"
 // kiln-test: exit = 1
 // kiln-test: stdout-file
-// kiln-test: stderr-contains = error line\n
+// kiln-test: stderr-contains = "error line\n"
 // kiln-test: files-file
 // A wasm32-wasi (preview 1) C program wrapped into a WASI 0.2 command
 // component with the preview1 command adapter: stdio, arguments,

@@ -1,6 +1,6 @@
 // kiln-test: args = one two
 // kiln-test: env = GREETING=hello
-// kiln-test: stdin = line one\nline two\nlast
+// kiln-test: stdin = "line one\nline two\nlast"
 // kiln-test: exit = 3
 // kiln-test: stdout-file
 // kiln-test: stderr-contains = warning: done

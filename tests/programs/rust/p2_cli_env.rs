@@ -3,9 +3,9 @@
 // kiln-test: env = FOO=bar
 // kiln-test: env = EMPTY=
 // kiln-test: env = WITH_EQ=a=b
-// kiln-test: stdin = line one\nline two\n
+// kiln-test: stdin = "line one\nline two\n"
 // kiln-test: stdout-file
-// kiln-test: stderr-contains = to stderr via std\nto stderr raw\n
+// kiln-test: stderr-contains = "to stderr via std\nto stderr raw\n"
 //! `wasi:cli` environment (get-arguments, get-environment, initial-cwd),
 //! stdin/stdout/stderr (std and the raw get-* functions with
 //! blocking-write-and-flush) and terminal-stdin/stdout/stderr, which are

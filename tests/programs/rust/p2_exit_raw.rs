@@ -1,7 +1,7 @@
 // kiln-test: target = wasm32-wasip2
 // kiln-test: args = ok
 // kiln-test: exit = 0
-// kiln-test: stdout = before exit(ok)\n
+// kiln-test: stdout = "before exit(ok)\n"
 //! The raw `wasi:cli/exit.exit(result)` with `ok` in the middle of main:
 //! output already written is kept (stdout is flushed by std's `println!`
 //! line buffering), nothing after the call runs, and the status is 0 even

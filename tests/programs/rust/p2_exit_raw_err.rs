@@ -1,6 +1,6 @@
 // kiln-test: target = wasm32-wasip2
 // kiln-test: exit = 1
-// kiln-test: stdout = before exit(err)\n
+// kiln-test: stdout = "before exit(err)\n"
 //! The raw `wasi:cli/exit.exit(result)` with `err`: status 1, nothing after
 //! the call runs.
 

@@ -1,6 +1,6 @@
 // kiln-test: target = wasm32-wasip2
 // kiln-test: exit = 1
-// kiln-test: stdout = before exit\n
+// kiln-test: stdout = "before exit\n"
 // kiln-test: stderr-contains = on stderr too
 //! `std::process::exit(7)` on wasm32-wasip2: wasi-libc can only report
 //! success or failure through `wasi:cli/exit.exit(result)`, so any nonzero

@@ -1,5 +1,5 @@
 // kiln-test: target = wasm32-wasip2
-// kiln-test: stdin = abcdefghijklmnopqrstuvwxyz\n
+// kiln-test: stdin = "abcdefghijklmnopqrstuvwxyz\n"
 // kiln-test: stdout-file
 //! `wasi:io/streams` and `wasi:io/poll` on stdin and stdout through raw
 //! imports: blocking-write-and-flush, the non-blocking check-write/write/

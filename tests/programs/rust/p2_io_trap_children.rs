@@ -1,6 +1,6 @@
 // kiln-test: target = wasm32-wasip2
 // kiln-test: exit = 1
-// kiln-test: stdout = child dropped first: ok\n
+// kiln-test: stdout = "child dropped first: ok\n"
 // kiln-test: stderr-contains = resource has children
 //! A stream cannot be dropped while a pollable made by its `subscribe`
 //! lives (wasmtime's resource table: "resource has children"); dropping

@@ -1,6 +1,6 @@
 // kiln-test: target = wasm32-wasip2
 // kiln-test: exit = 1
-// kiln-test: stdout = before\n
+// kiln-test: stdout = "before\n"
 // kiln-test: stderr-contains = xxxxxxxx
 // kiln-test: stderr-contains = Buffer too large for blocking-write-and-flush (expected at most 4096)
 //! `blocking-write-and-flush` of 4097 bytes is a host error that ends the

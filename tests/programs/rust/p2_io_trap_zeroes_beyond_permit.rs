@@ -1,6 +1,6 @@
 // kiln-test: target = wasm32-wasip2
 // kiln-test: exit = 1
-// kiln-test: stdout = permit 65536\n
+// kiln-test: stdout = "permit 65536\n"
 // kiln-test: stderr-contains = cannot write more zeroes than `check_write` allows
 //! `write-zeroes` of one byte more than `check-write` granted is a host
 //! error (stdout grants 64 KiB), as in wasmtime.

@@ -9,9 +9,11 @@
 //! between addresses are printed. (`network-error-code` is not in the WIT
 //! std links against, so it cannot be imported from here.)
 
-#[path = "shared/net_raw.rs"]
-mod net_raw;
-use net_raw::*;
+// The bindings shared by the `p2_net_raw_*` programs: `shared/net_raw.rs`.
+mod shared {
+    pub mod net_raw;
+}
+use shared::net_raw::*;
 
 #[link(wasm_import_module = "wasi:sockets/tcp-create-socket@0.2.0")]
 extern "C" {

@@ -9,9 +9,11 @@
 //! with the stream's pollable. Loopback only; ports are ephemeral, so only
 //! relations between addresses are printed.
 
-#[path = "shared/net_raw.rs"]
-mod net_raw;
-use net_raw::*;
+// The bindings shared by the `p2_net_raw_*` programs: `shared/net_raw.rs`.
+mod shared {
+    pub mod net_raw;
+}
+use shared::net_raw::*;
 
 /// The in-memory `ip-socket-address` (32 bytes, case at 0, payload at 4).
 #[repr(C, align(4))]

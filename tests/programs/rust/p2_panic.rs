@@ -1,6 +1,6 @@
 // kiln-test: target = wasm32-wasip2
 // kiln-test: exit = 134
-// kiln-test: stdout = before panic\n
+// kiln-test: stdout = "before panic\n"
 // kiln-test: stderr-contains = panicked at
 // kiln-test: stderr-contains = boom 42
 // kiln-test: stderr-contains = wasm trap: wasm `unreachable` instruction executed

@@ -1,6 +1,6 @@
 // kiln-test: target = wasm32-wasip2
 // kiln-test: exit = 1
-// kiln-test: stdout = 64 MiB: 67108864 bytes\n
+// kiln-test: stdout = "64 MiB: 67108864 bytes\n"
 // kiln-test: stderr-contains = requested len 67108865 exceeds limit 67108864
 //! `get-random-bytes` up to 64 MiB works; one byte more is a host error, as
 //! in wasmtime (its default `max_random_size`).

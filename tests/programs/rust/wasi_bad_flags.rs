@@ -1,6 +1,6 @@
 // kiln-test: args = fdflags
 // kiln-test: exit = 1
-// kiln-test: stdout = valid flags -> 58\n
+// kiln-test: stdout = "valid flags -> 58\n"
 // kiln-test: stderr-contains = Invalid flag value
 //! A flags argument with unknown bits is not an errno: wasmtime's bindings
 //! reject it before the call, failing the run (exit 1). The argument picks

@@ -1,6 +1,6 @@
 // kiln-test: exit = 1
-// kiln-test: stdout = ok so far\n
-// kiln-test: stderr-contains = Pointer out of bounds: Region { start: 
+// kiln-test: stdout = "ok so far\n"
+// kiln-test: stderr-contains = Pointer out of bounds: Region { start:
 //! A host call given a pointer outside linear memory is fatal (wiggle turns
 //! it into a trap-like error; wasmtime exits 1), not an errno.
 

@@ -1,5 +1,5 @@
 // kiln-test: exit = 1
-// kiln-test: stdout = still printed\n
+// kiln-test: stdout = "still printed\n"
 // kiln-test: stderr-contains = invalid exit status
 //! proc_exit(126) is outside WASI's [0, 126): wasmtime fails the run with
 //! an error (exit status 1) instead of exiting with 126.

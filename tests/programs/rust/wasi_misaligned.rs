@@ -1,6 +1,6 @@
 // kiln-test: exit = 1
-// kiln-test: stdout = written\n
-// kiln-test: stderr-contains = Pointer not aligned to 
+// kiln-test: stdout = "written\n"
+// kiln-test: stderr-contains = Pointer not aligned to
 //! A misaligned result pointer (nwritten at an odd address) is fatal after
 //! the write itself happened, as in wasmtime.
 

@@ -1,5 +1,5 @@
 // kiln-test: exit = 42
-// kiln-test: stdout = before exit\n
+// kiln-test: stdout = "before exit\n"
 // kiln-test: stderr-contains = on stderr too
 //! proc_exit with a status: output written before is kept, nothing after
 //! runs.

@@ -1,4 +1,4 @@
-// kiln-test: stdin = first line\nsecond line\n
+// kiln-test: stdin = "first line\nsecond line\n"
 // kiln-test: stdout-file
 // kiln-test: stderr-contains = to stderr
 //! Standard streams: reading stdin, writing stdout/stderr with gathered

@@ -1,7 +1,7 @@
 // kiln-test: target = wasm32-wasip1-threads
 // kiln-test: wasmtime-skip = wasmtime 47 removed wasi-threads (`-S threads`)
 // kiln-test: exit = 3
-// kiln-test: stdout = main waits\nchild exits\n
+// kiln-test: stdout = "main waits\nchild exits\n"
 //! wasi-threads: `proc_exit` in a spawned thread ends the whole process with
 //! its status while the main thread is blocked (in `memory.atomic.wait32`,
 //! through `join`).

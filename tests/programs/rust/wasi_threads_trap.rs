@@ -1,7 +1,7 @@
 // kiln-test: target = wasm32-wasip1-threads
 // kiln-test: wasmtime-skip = wasmtime 47 removed wasi-threads (`-S threads`)
 // kiln-test: exit = 134
-// kiln-test: stdout = before\n
+// kiln-test: stdout = "before\n"
 // kiln-test: stderr-contains = panicked at
 // kiln-test: stderr-contains = wasi_thread_start
 // kiln-test: stderr-contains = wasm trap: wasm `unreachable` instruction executed

@@ -37,13 +37,13 @@
     (i32.add (call $deep (i32.add (local.get 0) (i32.const 1))) (i32.const 1)))
   (func (export "overflow") (result i32) (call $deep (i32.const 0))))
 
-;;! invoke = "fac 10"
-;;! expect = "3628800"
-;;! invoke = "fac 20"
-;;! expect = "2432902008176640000"
-;;! invoke = "swap_sub 10 3"
-;;! expect = "-7"
-;;! invoke = "many"
-;;! expect = "68"
-;;! invoke = "overflow"
-;;! trap = "call stack exhausted"
+;; kiln-test: invoke = "fac 10"
+;; kiln-test: expect = "3628800"
+;; kiln-test: invoke = "fac 20"
+;; kiln-test: expect = "2432902008176640000"
+;; kiln-test: invoke = "swap_sub 10 3"
+;; kiln-test: expect = "-7"
+;; kiln-test: invoke = "many"
+;; kiln-test: expect = "68"
+;; kiln-test: invoke = "overflow"
+;; kiln-test: trap = "call stack exhausted"

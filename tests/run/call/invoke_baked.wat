@@ -3,7 +3,7 @@
 (module
   (func (export "add") (param i32 i64) (result i64)
     (i64.add (i64.extend_i32_s (local.get 0)) (local.get 1))))
-;;! flags = "--invoke add"
-;;! args = "-2 10000000000"
-;;! stdout = "9999999998\n"
-;;! stderr-contains = "warning: using `--invoke` with a function that takes arguments is experimental"
+;; kiln-test: flags = "--invoke add"
+;; kiln-test: args = "-2 10000000000"
+;; kiln-test: stdout = "9999999998\n"
+;; kiln-test: stderr-contains = "warning: using `--invoke` with a function that takes arguments is experimental"

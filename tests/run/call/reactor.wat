@@ -4,5 +4,5 @@
   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
   (func (export "_initialize"))
   (func (export "never_called") (call $exit (i32.const 9))))
-;;! exit = 0
-;;! stdout = ""
+;; kiln-test: exit = 0
+;; kiln-test: stdout = ""

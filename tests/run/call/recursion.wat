@@ -26,12 +26,12 @@
     (local.set $z (call $mix (local.get $x) (local.get $y) (f32.const 0.5) (f64.const 0.25)))
     (f64.add (local.get $z) (f64.convert_i32_s (local.get $x))))
 )
-;;! invoke = "is_even 10"
-;;! expect = "1"
-;;! invoke = "is_even 7777"
-;;! expect = "0"
-;;! invoke = "fib 25"
-;;! expect = "75025"
+;; kiln-test: invoke = "is_even 10"
+;; kiln-test: expect = "1"
+;; kiln-test: invoke = "is_even 7777"
+;; kiln-test: expect = "0"
+;; kiln-test: invoke = "fib 25"
+;; kiln-test: expect = "75025"
 ;; -3 + 1e10 + 0.5 + 0.25 - 3 = 9999999994.75
-;;! invoke = "mix"
-;;! expect = "9999999994.75"
+;; kiln-test: invoke = "mix"
+;; kiln-test: expect = "9999999994.75"

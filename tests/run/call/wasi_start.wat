@@ -14,5 +14,5 @@
     (call $proc_exit (i32.const 3))
     unreachable))
 
-;;! stdout = "hi from kiln\n"
-;;! exit = 3
+;; kiln-test: stdout = "hi from kiln\n"
+;; kiln-test: exit = 3

@@ -1,7 +1,7 @@
 ;; An async lift (stackless, with a callback): the component model's async
 ;; ABI is not supported; Kiln refuses it at compile time with a one-line
 ;; error.
-;;! compile-error = "async"
+;; kiln-test: compile-error = "async"
 (component
   (core module $m
     (func (export "go") (result i32) (i32.const 0))

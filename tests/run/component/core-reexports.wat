@@ -4,8 +4,8 @@
 ;; only imports and re-exports them. Kiln compiles no array-call entry for
 ;; a linked import, so the runtime must call each as the function it is
 ;; bound to.
-;;! flags = "--env KEY=välue"
-;;! stdout = "start\nrealloc 3\nKEY=välue\ndtor 7\n"
+;; kiln-test: flags = "--env KEY=välue"
+;; kiln-test: stdout = "start\nrealloc 3\nKEY=välue\ndtor 7\n"
 (component
   (import "wasi:io/error@0.2.0" (instance $io-error
     (export "error" (type (sub resource)))))

@@ -6,7 +6,7 @@
 ;; a re-exported function and a re-exported trampoline, trampolines called
 ;; and tail-called, a million cross-module tail calls (frames must be
 ;; reused), and a module instantiated twice with different providers.
-;;! stdout = "cross\n5\n1\n2\n3\n1\n4\n7\n9\ntail\nend\n"
+;; kiln-test: stdout = "cross\n5\n1\n2\n3\n1\n4\n7\n9\ntail\nend\n"
 (component
   (import "wasi:io/error@0.2.0" (instance $io-error
     (export "error" (type (sub resource)))))

@@ -7,7 +7,7 @@
 ;; finds the library's function through `GOT.func` (a table index) and
 ;; calls it with `call_indirect`, reads the string through `GOT.mem`, and
 ;; prints it through WASI.
-;;! stdout = "dylink: hello from libfoo (42)\n"
+;; kiln-test: stdout = "dylink: hello from libfoo (42)\n"
 (component
   (import "wasi:io/error@0.2.0" (instance $io-error
     (export "error" (type (sub resource)))))

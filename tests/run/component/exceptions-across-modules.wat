@@ -3,8 +3,8 @@
 ;; reached by a direct cross-module call inside a `try_table` (Kiln's
 ;; `try_call` to a statically bound import), caught with its payload; and
 ;; one thrown through a trampoline-free chain of two cross-module calls.
-;;! wasmtime-flags = "-W exceptions"
-;;! stdout = "caught 7\ncaught 9\ndone\n"
+;; kiln-test: wasmtime-flags = "-W exceptions"
+;; kiln-test: stdout = "caught 7\ncaught 9\ndone\n"
 (component
   (import "wasi:io/error@0.2.0" (instance $io-error
     (export "error" (type (sub resource)))))

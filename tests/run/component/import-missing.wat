@@ -3,7 +3,7 @@
 ;; (Wasmtime fails at run time: "component imports instance
 ;; `wasi:foo/bar@0.2.0`, but a matching implementation was not found in the
 ;; linker".)
-;;! compile-error = "unsupported import: wasi:foo/bar@0.2.0#baz is not provided by Kiln's WASI host"
+;; kiln-test: compile-error = "unsupported import: wasi:foo/bar@0.2.0#baz is not provided by Kiln's WASI host"
 (component
   (import "wasi:foo/bar@0.2.0" (instance $bar
     (export "baz" (func (result u32)))))

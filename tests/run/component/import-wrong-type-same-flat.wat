@@ -4,7 +4,7 @@
 ;; linking, even though it is never called ("instance export `get-stdout`
 ;; has the wrong type ... expected `own` or `borrow`, found `u32`"); Kiln
 ;; refuses it at compile time by the type fingerprints of kiln_abi::wasi_p2.
-;;! compile-error = "wasi:cli/stdout@0.2.0#get-stdout has type func() -> u32 in this component"
+;; kiln-test: compile-error = "wasi:cli/stdout@0.2.0#get-stdout has type func() -> u32 in this component"
 (component
   (import "wasi:cli/stdout@0.2.0" (instance $stdout
     (export "get-stdout" (func (result u32)))))

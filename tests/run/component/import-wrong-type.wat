@@ -3,7 +3,7 @@
 ;; pointer instead of an i32 handle): a one-line compile error naming it.
 ;; (Wasmtime: "instance export `get-stdout` has the wrong type" at run
 ;; time.)
-;;! compile-error = "wasi:cli/stdout@0.2.0#get-stdout"
+;; kiln-test: compile-error = "wasi:cli/stdout@0.2.0#get-stdout"
 (component
   (import "wasi:cli/stdout@0.2.0" (instance $stdout
     (export "get-stdout" (func (result string)))))

@@ -3,12 +3,12 @@
 ;; leave: a lowered import or resource.new called from either is a wasm
 ;; trap (exit 134), as in Wasmtime, whose trampolines check may_leave for
 ;; lowered imports, resource.new and resource.drop (not resource.rep).
-;;! invoke = "realloc-calls-import()"
-;;! trap = "cannot leave component instance"
-;;! invoke = "realloc-calls-builtin()"
-;;! trap = "cannot leave component instance"
-;;! invoke = "post-calls-import()"
-;;! trap = "cannot leave component instance"
+;; kiln-test: invoke = "realloc-calls-import()"
+;; kiln-test: trap = "cannot leave component instance"
+;; kiln-test: invoke = "realloc-calls-builtin()"
+;; kiln-test: trap = "cannot leave component instance"
+;; kiln-test: invoke = "post-calls-import()"
+;; kiln-test: trap = "cannot leave component instance"
 (component
   (import "wasi:io/error@0.2.0" (instance $io-error
     (export "error" (type (sub resource)))))

@@ -4,10 +4,10 @@
 ;; result (`ok` = 0), which shows it was called, after `run` printed. A
 ;; realloc that leaves nothing works as usual. (may-leave-traps.wat has the
 ;; realloc and post-return that call an import or resource.new.)
-;;! stdout = "run\n"
-;;! trap = "wasm `unreachable` instruction executed"
-;;! invoke = "args-ok()"
-;;! stdout = "ok\nok\n"
+;; kiln-test: stdout = "run\n"
+;; kiln-test: trap = "wasm `unreachable` instruction executed"
+;; kiln-test: invoke = "args-ok()"
+;; kiln-test: stdout = "ok\nok\n"
 (component
   (import "wasi:io/error@0.2.0" (instance $io-error
     (export "error" (type (sub resource)))))

@@ -12,8 +12,8 @@
 ;;   bags.
 ;; Each inner instance has its own handle table (both see stdout as handle
 ;; 1) and its own memories (each realloc counts only its own calls).
-;;! flags = "--env K=ünï"
-;;! stdout = "start: stdout handle 1\nstart: stdout handle 1\nrun: main env K=ünï, 3 reallocs\nrun: side env K=ünï, 3 reallocs\nrun: main again, 6 reallocs\n"
+;; kiln-test: flags = "--env K=ünï"
+;; kiln-test: stdout = "start: stdout handle 1\nstart: stdout handle 1\nrun: main env K=ünï, 3 reallocs\nrun: side env K=ünï, 3 reallocs\nrun: main again, 6 reallocs\n"
 (component $root
   (import "wasi:io/error@0.2.0" (instance $io-error
     (export "error" (type (sub resource)))))

@@ -3,11 +3,11 @@
 ;; `wasi:cli/run@0.2.x` instance. Wasmtime instantiates it (the start
 ;; function prints), then fails naming the version its bindings know;
 ;; `--invoke` still reaches the root `run`.
-;;! exit = 1
-;;! stdout = "started\n"
-;;! stderr-contains = "no exported instance named `wasi:cli/run@0.2.12`"
-;;! invoke = "run()"
-;;! stdout = "started\nok\n"
+;; kiln-test: exit = 1
+;; kiln-test: stdout = "started\n"
+;; kiln-test: stderr-contains = "no exported instance named `wasi:cli/run@0.2.12`"
+;; kiln-test: invoke = "run()"
+;; kiln-test: stdout = "started\nok\n"
 (component
   (import "wasi:io/error@0.2.0" (instance $io-error
     (export "error" (type (sub resource)))))

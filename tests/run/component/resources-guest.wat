@@ -148,29 +148,29 @@
   (func (export "rep-wrong-guest") (canon lift (core func $main "rep-wrong-guest")))
   (func (export "drop-wrong-guest") (canon lift (core func $main "drop-wrong-guest")))
   (func (export "rep-host") (canon lift (core func $main "rep-host"))))
-;;! stdout = "start 0\nhandle 2\nhandle 3\nhandle 4\nrep 20\ndtor 20\ndtor 30\nhandle 4\nplain handle 3\nrep 50\nrep 40\ndtor 10\nend 0\n"
+;; kiln-test: stdout = "start 0\nhandle 2\nhandle 3\nhandle 4\nrep 20\ndtor 20\ndtor 30\nhandle 4\nplain handle 3\nrep 50\nrep 40\ndtor 10\nend 0\n"
 ;; The destructor's `print` takes the freed index for stdout, so the second
 ;; drop finds an output-stream there.
-;;! invoke = "drop-twice()"
-;;! exit = 1
-;;! stdout = "dtor 7\n"
-;;! stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"
-;;! invoke = "drop-unknown()"
-;;! exit = 1
-;;! stderr-contains = "unknown handle index 9"
-;;! invoke = "drop-zero()"
-;;! exit = 1
-;;! stderr-contains = "unknown handle index 0"
-;;! invoke = "rep-zero()"
-;;! exit = 1
-;;! stderr-contains = "unknown handle index 0"
-;;! invoke = "rep-wrong-guest()"
-;;! exit = 1
-;;! stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"
-;;! invoke = "drop-wrong-guest()"
-;;! exit = 1
-;;! stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"
-;;! invoke = "rep-host()"
-;;! exit = 1
-;;! stdout = "start 0\n"
-;;! stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"
+;; kiln-test: invoke = "drop-twice()"
+;; kiln-test: exit = 1
+;; kiln-test: stdout = "dtor 7\n"
+;; kiln-test: stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"
+;; kiln-test: invoke = "drop-unknown()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "unknown handle index 9"
+;; kiln-test: invoke = "drop-zero()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "unknown handle index 0"
+;; kiln-test: invoke = "rep-zero()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "unknown handle index 0"
+;; kiln-test: invoke = "rep-wrong-guest()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"
+;; kiln-test: invoke = "drop-wrong-guest()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"
+;; kiln-test: invoke = "rep-host()"
+;; kiln-test: exit = 1
+;; kiln-test: stdout = "start 0\n"
+;; kiln-test: stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"

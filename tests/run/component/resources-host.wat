@@ -117,20 +117,20 @@
   (func (export "write-thing") (canon lift (core func $main "write-thing")))
   (func (export "write-stdin") (canon lift (core func $main "write-stdin")))
   (func (export "drop-stdin-as-output") (canon lift (core func $main "drop-stdin-as-output"))))
-;;! stdout = "stdout h=1\nstdout h=2\nstdout h=3\nstdout h=1\nstdout h=4\n"
-;;! stderr = "stderr h=3\n"
-;;! invoke = "write-dropped()"
-;;! exit = 1
-;;! stderr-contains = "unknown handle index 1"
-;;! invoke = "drop-twice()"
-;;! exit = 1
-;;! stderr-contains = "unknown handle index 1"
-;;! invoke = "write-thing()"
-;;! exit = 1
-;;! stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"
-;;! invoke = "write-stdin()"
-;;! exit = 1
-;;! stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"
-;;! invoke = "drop-stdin-as-output()"
-;;! exit = 1
-;;! stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"
+;; kiln-test: stdout = "stdout h=1\nstdout h=2\nstdout h=3\nstdout h=1\nstdout h=4\n"
+;; kiln-test: stderr = "stderr h=3\n"
+;; kiln-test: invoke = "write-dropped()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "unknown handle index 1"
+;; kiln-test: invoke = "drop-twice()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "unknown handle index 1"
+;; kiln-test: invoke = "write-thing()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"
+;; kiln-test: invoke = "write-stdin()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"
+;; kiln-test: invoke = "drop-stdin-as-output()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"

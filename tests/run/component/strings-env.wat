@@ -10,9 +10,9 @@
 ;; latin1+utf16 tries Latin-1 first (shrinking when a UTF-8 pair became one
 ;; byte), else grows to the worst-case UTF-16 and shrinks. get-arguments skips argv[0] (the program path differs between
 ;; engines).
-;;! flags = "--env A=x --env É=é --env S=☃😀"
-;;! args = "ÿ z€"
-;;! stdout = "utf8\nrealloc 0 0 4 48\nrealloc 0 0 1 1\nrealloc 0 0 1 1\nrealloc 0 0 1 2\nrealloc 0 0 1 2\nrealloc 0 0 1 1\nrealloc 0 0 1 7\n00000001 41\n00000001 78\n00000002 c389\n00000002 c3a9\n00000001 53\n00000007 e29883f09f9880\nutf16\nrealloc 0 0 4 48\nrealloc 0 0 2 2\nrealloc 0 0 2 2\nrealloc 0 0 2 4\nrealloc 1 4 2 2\nrealloc 0 0 2 4\nrealloc 1 4 2 2\nrealloc 0 0 2 2\nrealloc 0 0 2 14\nrealloc 1 14 2 6\n00000001 4100\n00000001 7800\n00000001 c900\n00000001 e900\n00000001 5300\n00000003 03263dd800de\nlatin1+utf16\nrealloc 0 0 4 48\nrealloc 0 0 2 1\nrealloc 0 0 2 1\nrealloc 0 0 2 2\nrealloc 1 2 2 1\nrealloc 0 0 2 2\nrealloc 1 2 2 1\nrealloc 0 0 2 1\nrealloc 0 0 2 7\nrealloc 1 7 2 14\nrealloc 1 14 2 6\n00000001 41\n00000001 78\n00000001 c9\n00000001 e9\n00000001 53\n80000003 03263dd800de\nargs\n00000002 c3bf\n00000004 7ae282ac\n00000001 ff00\n00000002 7a00ac20\n00000001 ff\n80000002 7a00ac20\n"
+;; kiln-test: flags = "--env A=x --env É=é --env S=☃😀"
+;; kiln-test: args = "ÿ z€"
+;; kiln-test: stdout = "utf8\nrealloc 0 0 4 48\nrealloc 0 0 1 1\nrealloc 0 0 1 1\nrealloc 0 0 1 2\nrealloc 0 0 1 2\nrealloc 0 0 1 1\nrealloc 0 0 1 7\n00000001 41\n00000001 78\n00000002 c389\n00000002 c3a9\n00000001 53\n00000007 e29883f09f9880\nutf16\nrealloc 0 0 4 48\nrealloc 0 0 2 2\nrealloc 0 0 2 2\nrealloc 0 0 2 4\nrealloc 1 4 2 2\nrealloc 0 0 2 4\nrealloc 1 4 2 2\nrealloc 0 0 2 2\nrealloc 0 0 2 14\nrealloc 1 14 2 6\n00000001 4100\n00000001 7800\n00000001 c900\n00000001 e900\n00000001 5300\n00000003 03263dd800de\nlatin1+utf16\nrealloc 0 0 4 48\nrealloc 0 0 2 1\nrealloc 0 0 2 1\nrealloc 0 0 2 2\nrealloc 1 2 2 1\nrealloc 0 0 2 2\nrealloc 1 2 2 1\nrealloc 0 0 2 1\nrealloc 0 0 2 7\nrealloc 1 7 2 14\nrealloc 1 14 2 6\n00000001 41\n00000001 78\n00000001 c9\n00000001 e9\n00000001 53\n80000003 03263dd800de\nargs\n00000002 c3bf\n00000004 7ae282ac\n00000001 ff00\n00000002 7a00ac20\n00000001 ff\n80000002 7a00ac20\n"
 (component
   (import "wasi:io/error@0.2.0" (instance $io-error
     (export "error" (type (sub resource)))))

@@ -6,8 +6,8 @@
 ;; same name each time. Then the traps for malformed strings: invalid UTF-8,
 ;; an unpaired surrogate, an odd UTF-16 pointer, a string past the end of
 ;; memory.
-;;! flags = "--dir /tmp::/t"
-;;! stdout = "create utf16 ok\ncreate latin1+utf16 err 7\nremove utf8 ok\nremove utf16 err 20\ncreate latin1 ok\ncreate utf8 err 7\nremove utf16 ok\nremove latin1 err 20\n"
+;; kiln-test: flags = "--dir /tmp::/t"
+;; kiln-test: stdout = "create utf16 ok\ncreate latin1+utf16 err 7\nremove utf8 ok\nremove utf16 err 20\ncreate latin1 ok\ncreate utf8 err 7\nremove utf16 ok\nremove latin1 err 20\n"
 (component
   (import "wasi:io/error@0.2.0" (instance $io-error
     (export "error" (type (sub resource)))))
@@ -177,18 +177,18 @@
   (func (export "odd-utf16") (canon lift (core func $main "odd-utf16")))
   (func (export "past-end") (canon lift (core func $main "past-end")))
   (func (export "past-end-compact") (canon lift (core func $main "past-end-compact"))))
-;;! invoke = "bad-utf8()"
-;;! exit = 1
-;;! stderr-contains = "invalid utf-8 sequence of 1 bytes from index 1"
-;;! invoke = "lone-surrogate()"
-;;! exit = 1
-;;! stderr-contains = "unpaired surrogate found: d800"
-;;! invoke = "odd-utf16()"
-;;! exit = 1
-;;! stderr-contains = "string pointer not aligned to 2"
-;;! invoke = "past-end()"
-;;! exit = 1
-;;! stderr-contains = "string pointer/length out of bounds of memory"
-;;! invoke = "past-end-compact()"
-;;! exit = 1
-;;! stderr-contains = "string pointer/length out of bounds of memory"
+;; kiln-test: invoke = "bad-utf8()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "invalid utf-8 sequence of 1 bytes from index 1"
+;; kiln-test: invoke = "lone-surrogate()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "unpaired surrogate found: d800"
+;; kiln-test: invoke = "odd-utf16()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "string pointer not aligned to 2"
+;; kiln-test: invoke = "past-end()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "string pointer/length out of bounds of memory"
+;; kiln-test: invoke = "past-end-compact()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "string pointer/length out of bounds of memory"

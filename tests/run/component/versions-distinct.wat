@@ -6,7 +6,7 @@
 ;; used through the other version's method or resource.drop fails with the
 ;; wrong-type error (exit 1), while one handle table still numbers both.
 ;; (versions-shared.wat is the same component with the types made equal.)
-;;! stdout = "0.2.6 stream, 0.2.3 write\n0.2.0 stream, 0.2.0 write\nreused 2\n"
+;; kiln-test: stdout = "0.2.6 stream, 0.2.3 write\n0.2.0 stream, 0.2.0 write\nreused 2\n"
 (component
   (import "wasi:io/error@0.2.0" (instance $io-error
     (export "error" (type (sub resource)))))
@@ -92,9 +92,9 @@
   (func (export "cross-write") (canon lift (core func $main "cross-write")))
   (func (export "cross-drop") (canon lift (core func $main "cross-drop"))))
 
-;;! invoke = "cross-write()"
-;;! exit = 1
-;;! stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"
-;;! invoke = "cross-drop()"
-;;! exit = 1
-;;! stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"
+;; kiln-test: invoke = "cross-write()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"
+;; kiln-test: invoke = "cross-drop()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "handle index 1 used with the wrong type, expected guest-defined resource but found a different guest-defined resource"

@@ -4,7 +4,7 @@
 ;; when a component's imports share the type). A stream obtained through
 ;; one version's `get-stdout` is written through the other version's
 ;; method and dropped through the other version's resource.drop.
-;;! stdout = "0.2.6 stream, 0.2.0 write\n0.2.0 stream, 0.2.3 write\n0.2.6 stream, 0.2.3 write\nreused 2\n"
+;; kiln-test: stdout = "0.2.6 stream, 0.2.0 write\n0.2.0 stream, 0.2.3 write\n0.2.6 stream, 0.2.3 write\nreused 2\n"
 (component
   (import "wasi:io/error@0.2.0" (instance $io-error
     (export "error" (type (sub resource)))))

@@ -1,4 +1,4 @@
 ;; An executable cannot import a tag: nothing can provide it.
 (module
   (import "env" "t" (tag $t (param i32))))
-;;! compile-error = "must define their tags"
+;; kiln-test: compile-error = "must define their tags"

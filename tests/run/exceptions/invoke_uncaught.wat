@@ -8,7 +8,7 @@
   (start $s)
   (func (export "f") (result i32) (global.set $armed (i32.const 1)) (call $s) (i32.const 0))
   (func (export "_start")))
-;;! invoke = "f"
-;;! exit = 1
-;;! stderr-contains = "    0: failed to invoke `f`\n"
-;;! stderr-contains = "    2: thrown Wasm exception\n"
+;; kiln-test: invoke = "f"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "    0: failed to invoke `f`\n"
+;; kiln-test: stderr-contains = "    2: thrown Wasm exception\n"

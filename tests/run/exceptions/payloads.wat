@@ -40,13 +40,13 @@
         (throw $many (local.get 0) (local.get 1) (local.get 2) (local.get 3)))
       (unreachable)))
 )
-;;! invoke = "i32 42"
-;;! expect = "42"
-;;! invoke = "i64 -9000000000"
-;;! expect = "-9000000000"
-;;! invoke = "f32 1.5"
-;;! expect = "1.5"
-;;! invoke = "f64 -2.25"
-;;! expect = "-2.25"
-;;! invoke = "many 7 8 9.5 10.25"
-;;! expect = "7\n8\n9.5\n10.25"
+;; kiln-test: invoke = "i32 42"
+;; kiln-test: expect = "42"
+;; kiln-test: invoke = "i64 -9000000000"
+;; kiln-test: expect = "-9000000000"
+;; kiln-test: invoke = "f32 1.5"
+;; kiln-test: expect = "1.5"
+;; kiln-test: invoke = "f64 -2.25"
+;; kiln-test: expect = "-2.25"
+;; kiln-test: invoke = "many 7 8 9.5 10.25"
+;; kiln-test: expect = "7\n8\n9.5\n10.25"

@@ -34,9 +34,9 @@
     (call 2 (i32.const 5))
     (i32.add (call 3) (i32.mul (i32.const 100) (call 4))))
 )
-;;! invoke = "seq"
-;;! expect = "605"
-;;! invoke = "null-in-table"
-;;! expect = "1"
-;;! invoke = "get"
-;;! expect = "<null exnref>"
+;; kiln-test: invoke = "seq"
+;; kiln-test: expect = "605"
+;; kiln-test: invoke = "null-in-table"
+;; kiln-test: expect = "1"
+;; kiln-test: invoke = "get"
+;; kiln-test: expect = "<null exnref>"

@@ -43,13 +43,13 @@
     drop drop drop drop drop drop drop drop drop
     (i32.add (i32.const 100)))
 )
-;;! invoke = "f 3 0"
-;;! expect = "3"
-;;! invoke = "f 3 1"
-;;! expect = "154"
-;;! invoke = "f 3000 1"
-;;! expect = "154"
-;;! invoke = "g 0"
-;;! expect = "1"
-;;! invoke = "g 1"
-;;! expect = "101"
+;; kiln-test: invoke = "f 3 0"
+;; kiln-test: expect = "3"
+;; kiln-test: invoke = "f 3 1"
+;; kiln-test: expect = "154"
+;; kiln-test: invoke = "f 3000 1"
+;; kiln-test: expect = "154"
+;; kiln-test: invoke = "g 0"
+;; kiln-test: expect = "1"
+;; kiln-test: invoke = "g 1"
+;; kiln-test: expect = "101"

@@ -5,6 +5,6 @@
   (func $s (throw $e))
   (start $s)
   (func (export "_start")))
-;;! exit = 1
-;;! stderr-contains = "    0: failed to instantiate \""
-;;! stderr-contains = "    0:     0x2c - <unknown>!short\n    2: thrown Wasm exception\n"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "    0: failed to instantiate \""
+;; kiln-test: stderr-contains = "    0:     0x2c - <unknown>!short\n    2: thrown Wasm exception\n"

@@ -9,6 +9,6 @@
       (try_table (catch_all $h) (nop))
       (call $f)))
   (func (export "_start") (call $g)))
-;;! exit = 1
-;;! stderr-contains = "    1: error while executing at wasm backtrace:\n    0:     0x30 - <unknown>!float\n    1:     0x3e - <unknown>!__float128\n    2:     0x44 - <unknown>!<wasm function 2>\n    2: thrown Wasm exception\n\n"
-;;! stderr-contains = "failed to invoke command default"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "    1: error while executing at wasm backtrace:\n    0:     0x30 - <unknown>!float\n    1:     0x3e - <unknown>!__float128\n    2:     0x44 - <unknown>!<wasm function 2>\n    2: thrown Wasm exception\n\n"
+;; kiln-test: stderr-contains = "failed to invoke command default"

@@ -1,6 +1,6 @@
 ;; Extended constant expressions without global reads: i32/i64 add, sub and
 ;; mul (wrapping) in global initializers, data and element segment offsets.
-;;! wasmtime-flags = "-W extended-const"
+;; kiln-test: wasmtime-flags = "-W extended-const"
 (module
   (memory (export "memory") 1)
   (global $g32 i32 (i32.sub (i32.mul (i32.const 6) (i32.const 7)) (i32.const 2)))
@@ -16,13 +16,13 @@
   (func (export "wrap") (result i32) (global.get $wrap))
   (func (export "data") (result i32) (i32.load16_u (i32.const 108)))
   (func (export "elem") (result i32) (call_indirect (type $v2i) (i32.const 3))))
-;;! invoke = "g32"
-;;! expect = "40"
-;;! invoke = "g64"
-;;! expect = "9223372036854775805"
-;;! invoke = "wrap"
-;;! expect = "-2147483648"
-;;! invoke = "data"
-;;! expect = "26984"
-;;! invoke = "elem"
-;;! expect = "5"
+;; kiln-test: invoke = "g32"
+;; kiln-test: expect = "40"
+;; kiln-test: invoke = "g64"
+;; kiln-test: expect = "9223372036854775805"
+;; kiln-test: invoke = "wrap"
+;; kiln-test: expect = "-2147483648"
+;; kiln-test: invoke = "data"
+;; kiln-test: expect = "26984"
+;; kiln-test: invoke = "elem"
+;; kiln-test: expect = "5"

@@ -3,7 +3,7 @@
 ;; initializers, a data segment offset, an element segment offset and item;
 ;; a table initializer (tables precede globals, so it cannot read them)
 ;; uses ref.func. Evaluated at instantiation, in order.
-;;! wasmtime-flags = "-W extended-const,function-references"
+;; kiln-test: wasmtime-flags = "-W extended-const,function-references"
 (module
   (memory (export "memory") 1)
   (global $base i32 (i32.const 40))
@@ -24,15 +24,15 @@
   (func (export "data") (result i32) (i32.load16_u (i32.const 100)))
   (func (export "elem") (result i32) (call_indirect $t (type $v2i) (i32.const 2)))
   (func (export "table_init") (result i32) (call_indirect $u (type $v2i) (i32.const 1))))
-;;! invoke = "copy"
-;;! expect = "40"
-;;! invoke = "sum"
-;;! expect = "120"
-;;! invoke = "big2"
-;;! expect = "2999999999999"
-;;! invoke = "data"
-;;! expect = "27503"
-;;! invoke = "elem"
-;;! expect = "7"
-;;! invoke = "table_init"
-;;! expect = "7"
+;; kiln-test: invoke = "copy"
+;; kiln-test: expect = "40"
+;; kiln-test: invoke = "sum"
+;; kiln-test: expect = "120"
+;; kiln-test: invoke = "big2"
+;; kiln-test: expect = "2999999999999"
+;; kiln-test: invoke = "data"
+;; kiln-test: expect = "27503"
+;; kiln-test: invoke = "elem"
+;; kiln-test: expect = "7"
+;; kiln-test: invoke = "table_init"
+;; kiln-test: expect = "7"

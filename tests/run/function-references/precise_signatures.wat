@@ -3,7 +3,7 @@
 ;; call_indirect through those types traps instead of letting the callee
 ;; call_ref a reference it assumed typed and non-null. Structurally equal
 ;; types still match.
-;;! wasmtime-flags = "-W function-references"
+;; kiln-test: wasmtime-flags = "-W function-references"
 (module
   (type $t (func (result i32)))
   (type $takes_t (func (param (ref $t)) (result i32)))
@@ -23,11 +23,11 @@
     (call_indirect (type $takes_null_t) (ref.null $t) (i32.const 0)))
   (func (export "untyped") (result i32)
     (call_indirect (type $takes_func) (ref.func $one) (i32.const 0))))
-;;! invoke = "exact"
-;;! expect = "11"
-;;! invoke = "equal"
-;;! expect = "11"
-;;! invoke = "nullable"
-;;! trap = "indirect call type mismatch"
-;;! invoke = "untyped"
-;;! trap = "indirect call type mismatch"
+;; kiln-test: invoke = "exact"
+;; kiln-test: expect = "11"
+;; kiln-test: invoke = "equal"
+;; kiln-test: expect = "11"
+;; kiln-test: invoke = "nullable"
+;; kiln-test: trap = "indirect call type mismatch"
+;; kiln-test: invoke = "untyped"
+;; kiln-test: trap = "indirect call type mismatch"

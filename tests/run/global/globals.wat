@@ -24,11 +24,11 @@
     (global.set $r (ref.func $g))
     (ref.is_null (global.get $r))))
 
-;;! invoke = "bump"
-;;! expect = "2"
-;;! invoke = "big"
-;;! expect = "4294967297"
-;;! invoke = "floats"
-;;! expect = "5.5"
-;;! invoke = "ref"
-;;! expect = "0"
+;; kiln-test: invoke = "bump"
+;; kiln-test: expect = "2"
+;; kiln-test: invoke = "big"
+;; kiln-test: expect = "4294967297"
+;; kiln-test: invoke = "floats"
+;; kiln-test: expect = "5.5"
+;; kiln-test: invoke = "ref"
+;; kiln-test: expect = "0"

@@ -24,10 +24,10 @@
       (f64.add (f64.promote_f32 (global.get $c)) (global.get $d))))
   (func (export "derived") (result i32) (i32.add (global.get $k) (i32.const 2)))
 )
-;;! invoke = "bump_thrice"
-;;! expect = "3"
+;; kiln-test: invoke = "bump_thrice"
+;; kiln-test: expect = "3"
 ;; -15 + (-2^63) + 3 + -1.25
-;;! invoke = "update_all"
-;;! expect = "-9223372036854776000"
-;;! invoke = "derived"
-;;! expect = "42"
+;; kiln-test: invoke = "update_all"
+;; kiln-test: expect = "-9223372036854776000"
+;; kiln-test: invoke = "derived"
+;; kiln-test: expect = "42"

@@ -6,6 +6,6 @@
   (memory (export "memory") 1)
   (func $inner (drop (call $random_get (i32.const 65000) (i32.const 1000))))
   (func (export "_start") (call $inner)))
-;;! exit = 1
-;;! stderr-contains = "    0:     0x66 - <unknown>!inner\n"
-;;! stderr-contains = "    2: Pointer out of bounds: Region { start: 65000, len: 1000 }\n"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "    0:     0x66 - <unknown>!inner\n"
+;; kiln-test: stderr-contains = "    2: Pointer out of bounds: Region { start: 65000, len: 1000 }\n"

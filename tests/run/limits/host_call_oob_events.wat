@@ -9,5 +9,5 @@
     (i32.store8 (i32.const 8) (i32.const 0))
     (i32.store (i32.const 16) (i32.const 1))
     (drop (call $poll_oneoff (i32.const 0) (i32.const 65528) (i32.const 1) (i32.const 100)))))
-;;! exit = 1
-;;! stderr-contains = "    2: Pointer out of bounds: Region { start: 65536, len: 2 }\n\n"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "    2: Pointer out of bounds: Region { start: 65536, len: 2 }\n\n"

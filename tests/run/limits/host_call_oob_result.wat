@@ -6,5 +6,5 @@
   (memory (export "memory") 1)
   (func $inner (drop (call $clock_time_get (i32.const 0) (i64.const 1) (i32.const 65532))))
   (func (export "_start") (call $inner)))
-;;! exit = 1
-;;! stderr-contains = "    2: In func wasi_snapshot_preview1::clock_time_get at write timestamp: Pointer out of bounds: Region { start: 65532, len: 8 }\n    3: Pointer out of bounds: Region { start: 65532, len: 8 }\n"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "    2: In func wasi_snapshot_preview1::clock_time_get at write timestamp: Pointer out of bounds: Region { start: 65532, len: 8 }\n    3: Pointer out of bounds: Region { start: 65532, len: 8 }\n"

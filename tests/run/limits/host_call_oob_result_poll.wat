@@ -10,5 +10,5 @@
     (i32.store8 (i32.const 8) (i32.const 0))
     (i32.store (i32.const 16) (i32.const 1))
     (drop (call $poll_oneoff (i32.const 0) (i32.const 200) (i32.const 1) (i32.const 65534)))))
-;;! exit = 1
-;;! stderr-contains = "In func wasi_snapshot_preview1::poll_oneoff at write size: Pointer out of bounds: Region { start: 65534, len: 4 }\n    3: Pointer out of bounds: Region { start: 65534, len: 4 }\n"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "In func wasi_snapshot_preview1::poll_oneoff at write size: Pointer out of bounds: Region { start: 65534, len: 4 }\n    3: Pointer out of bounds: Region { start: 65534, len: 4 }\n"

@@ -4,5 +4,5 @@
   (import "wasi_snapshot_preview1" "args_sizes_get" (func $args_sizes_get (param i32 i32) (result i32)))
   (memory (export "memory") 1)
   (func (export "_start") (drop (call $args_sizes_get (i32.const 0) (i32.const 65534)))))
-;;! exit = 1
-;;! stderr-contains = "In func wasi_snapshot_preview1::args_sizes_get at write size: Pointer out of bounds: Region { start: 65534, len: 4 }\n    3: Pointer out of bounds: Region { start: 65534, len: 4 }\n"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "In func wasi_snapshot_preview1::args_sizes_get at write size: Pointer out of bounds: Region { start: 65534, len: 4 }\n    3: Pointer out of bounds: Region { start: 65534, len: 4 }\n"

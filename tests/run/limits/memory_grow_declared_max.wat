@@ -25,10 +25,10 @@
     (drop (memory.grow (i32.const 3)))
     (drop (memory.grow (i32.const 1)))
     (i32.load8_u (i32.const 327680))))
-;;! invoke = "fill_to_max"
-;;! expect = "355"
+;; kiln-test: invoke = "fill_to_max"
+;; kiln-test: expect = "355"
 ;; -1000 + 5 + 1
-;;! invoke = "past_max_unchanged"
-;;! expect = "-994"
-;;! invoke = "past_max_then_oob"
-;;! trap = "out of bounds memory access"
+;; kiln-test: invoke = "past_max_unchanged"
+;; kiln-test: expect = "-994"
+;; kiln-test: invoke = "past_max_then_oob"
+;; kiln-test: trap = "out of bounds memory access"

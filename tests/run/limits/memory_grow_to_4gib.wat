@@ -22,12 +22,12 @@
   (func (export "all_ones") (result i32)
     (i32.add (i32.mul (memory.grow (i32.const -1)) (i32.const 10)) (memory.size))))
 ;; old size 1: 1 * 1000 + 7 + 42
-;;! invoke = "to_max"
-;;! expect = "1049"
+;; kiln-test: invoke = "to_max"
+;; kiln-test: expect = "1049"
 ;; -1 * 100000 + 65536 * 10 + 7
-;;! invoke = "beyond"
-;;! expect = "555367"
-;;! invoke = "too_big_at_once"
-;;! expect = "-9"
-;;! invoke = "all_ones"
-;;! expect = "-9"
+;; kiln-test: invoke = "beyond"
+;; kiln-test: expect = "555367"
+;; kiln-test: invoke = "too_big_at_once"
+;; kiln-test: expect = "-9"
+;; kiln-test: invoke = "all_ones"
+;; kiln-test: expect = "-9"

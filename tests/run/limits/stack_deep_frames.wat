@@ -26,11 +26,11 @@
                    (i64.add (i64.add (local.get $e) (local.get $f)) (i64.add (local.get $g) (local.get $h))))))))
   (func (export "deep") (param i64) (result i64) (call $deep (local.get 0)))
   (func (export "_start") (drop (call $deep (i64.const -1)))))
-;;! trap = "call stack exhausted"
-;;! stderr-contains = "    0: <unknown>!deep\n    1:     0x"
-;;! invoke = "deep -1"
-;;! trap = "call stack exhausted"
-;;! invoke = "deep 0"
-;;! expect = "0"
-;;! invoke = "deep 1000"
-;;! expect = "-28609258"
+;; kiln-test: trap = "call stack exhausted"
+;; kiln-test: stderr-contains = "    0: <unknown>!deep\n    1:     0x"
+;; kiln-test: invoke = "deep -1"
+;; kiln-test: trap = "call stack exhausted"
+;; kiln-test: invoke = "deep 0"
+;; kiln-test: expect = "0"
+;; kiln-test: invoke = "deep 1000"
+;; kiln-test: expect = "-28609258"

@@ -8,6 +8,6 @@
   (func $pong (param i32) (result i32)
     (i32.add (i32.const 2) (call $ping (i32.add (local.get 0) (i32.const 2)))))
   (func (export "_start") (drop (call $ping (i32.const 0)))))
-;;! trap = "call stack exhausted"
-;;! stderr-contains = "error while executing at wasm backtrace:\n    0: <unknown>!ping\n    1:     0x3e - <unknown>!pong\n    2:     0x31 - <unknown>!ping\n"
-;;! stderr-contains = "   18:     0x31 - <unknown>!ping\n   19:     0x3e - <unknown>!pong\n    2: wasm trap: call stack exhausted\n"
+;; kiln-test: trap = "call stack exhausted"
+;; kiln-test: stderr-contains = "error while executing at wasm backtrace:\n    0: <unknown>!ping\n    1:     0x3e - <unknown>!pong\n    2:     0x31 - <unknown>!ping\n"
+;; kiln-test: stderr-contains = "   18:     0x31 - <unknown>!ping\n   19:     0x3e - <unknown>!pong\n    2: wasm trap: call stack exhausted\n"

@@ -7,8 +7,8 @@
   (func $init (call $middle))
   (start $init)
   (func (export "_start")))
-;;! trap = "integer divide by zero"
-;;! stderr-contains = "failed to instantiate"
-;;! stderr-contains = "<unknown>!divide\n"
-;;! stderr-contains = "<unknown>!middle\n"
-;;! stderr-contains = "<unknown>!init\n"
+;; kiln-test: trap = "integer divide by zero"
+;; kiln-test: stderr-contains = "failed to instantiate"
+;; kiln-test: stderr-contains = "<unknown>!divide\n"
+;; kiln-test: stderr-contains = "<unknown>!middle\n"
+;; kiln-test: stderr-contains = "<unknown>!init\n"

@@ -5,6 +5,6 @@
   (func $init (i32.store (i32.const 65533) (i32.const 7)))
   (start $init)
   (func (export "_start")))
-;;! trap = "out of bounds memory access"
-;;! stderr-contains = "failed to instantiate"
-;;! stderr-contains = "    0:     0x32 - <unknown>!init\n    2: memory fault at wasm address 0x10000 in linear memory of size 0x10000\n"
+;; kiln-test: trap = "out of bounds memory access"
+;; kiln-test: stderr-contains = "failed to instantiate"
+;; kiln-test: stderr-contains = "    0:     0x32 - <unknown>!init\n    2: memory fault at wasm address 0x10000 in linear memory of size 0x10000\n"

@@ -6,6 +6,6 @@
   (func $init (drop (call $down (i32.const 0))))
   (start $init)
   (func (export "_start")))
-;;! trap = "call stack exhausted"
-;;! stderr-contains = "failed to instantiate"
-;;! stderr-contains = "    0: <unknown>!down\n    1:     0x31 - <unknown>!down\n"
+;; kiln-test: trap = "call stack exhausted"
+;; kiln-test: stderr-contains = "failed to instantiate"
+;; kiln-test: stderr-contains = "    0: <unknown>!down\n    1:     0x31 - <unknown>!down\n"

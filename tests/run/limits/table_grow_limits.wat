@@ -24,14 +24,14 @@
     (drop (table.grow $t (ref.null func) (i32.const 8)))
     (call_indirect $t (type $v2i) (i32.const 10))))
 ;; old size 2: 200 + 10 + 7
-;;! invoke = "to_max"
-;;! expect = "217"
+;; kiln-test: invoke = "to_max"
+;; kiln-test: expect = "217"
 ;; -1000 + 100 + 1 (entry 9 is null) + 7
-;;! invoke = "beyond"
-;;! expect = "-892"
-;;! invoke = "all_ones"
-;;! expect = "-8"
-;;! invoke = "unbounded"
-;;! expect = "1000000"
-;;! invoke = "past_end"
-;;! trap = "undefined element"
+;; kiln-test: invoke = "beyond"
+;; kiln-test: expect = "-892"
+;; kiln-test: invoke = "all_ones"
+;; kiln-test: expect = "-8"
+;; kiln-test: invoke = "unbounded"
+;; kiln-test: expect = "1000000"
+;; kiln-test: invoke = "past_end"
+;; kiln-test: trap = "undefined element"

@@ -18,14 +18,14 @@
     (call $fd_advise (i32.const 1) (i64.const 0) (i64.const 0) (local.get 0)))
   (func (export "poll_bad_tag") (result i32)
     (call $poll_oneoff (i32.const 0) (i32.const 200) (i32.const 1) (i32.const 400))))
-;;! invoke = "seek 7"
-;;! exit = 1
-;;! stderr-contains = ": In func wasi_snapshot_preview1::fd_seek at convert Whence: Invalid enum value Whence\n    3: Invalid enum value Whence\n\n"
-;;! invoke = "advise 9"
-;;! exit = 1
-;;! stderr-contains = ": In func wasi_snapshot_preview1::fd_advise at convert Advice: Invalid enum value Advice\n    3: Invalid enum value Advice\n\n"
-;;! invoke = "advise 256"
-;;! exit = 1
-;;! stderr-contains = ": In func wasi_snapshot_preview1::fd_advise at convert Advice: Int conversion error: TryFromIntError(())\n    3: Int conversion error: TryFromIntError(())\n    4: out of range integral type conversion attempted\n\n"
-;;! invoke = "poll_bad_tag"
-;;! expect = "28"
+;; kiln-test: invoke = "seek 7"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = ": In func wasi_snapshot_preview1::fd_seek at convert Whence: Invalid enum value Whence\n    3: Invalid enum value Whence\n\n"
+;; kiln-test: invoke = "advise 9"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = ": In func wasi_snapshot_preview1::fd_advise at convert Advice: Invalid enum value Advice\n    3: Invalid enum value Advice\n\n"
+;; kiln-test: invoke = "advise 256"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = ": In func wasi_snapshot_preview1::fd_advise at convert Advice: Int conversion error: TryFromIntError(())\n    3: Int conversion error: TryFromIntError(())\n    4: out of range integral type conversion attempted\n\n"
+;; kiln-test: invoke = "poll_bad_tag"
+;; kiln-test: expect = "28"

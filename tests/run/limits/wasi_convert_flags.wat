@@ -7,5 +7,5 @@
   (func (export "_start")
     (drop (call $path_open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 1)
       (i32.const 0x10) (i64.const 0) (i64.const 0) (i32.const 0) (i32.const 100)))))
-;;! exit = 1
-;;! stderr-contains = "    2: In func wasi_snapshot_preview1::path_open at convert Oflags: Invalid flag value Oflags\n    3: Invalid flag value Oflags\n\n"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "    2: In func wasi_snapshot_preview1::path_open at convert Oflags: Invalid flag value Oflags\n    3: Invalid flag value Oflags\n\n"

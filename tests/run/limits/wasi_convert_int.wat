@@ -9,5 +9,5 @@
   (func (export "_start")
     (drop (call $path_open (i32.const 3) (i32.const 0) (i32.const 0) (i32.const 1)
       (i32.const 0) (i64.const -1) (i64.const 0) (i32.const 0) (i32.const 100)))))
-;;! exit = 1
-;;! stderr-contains = "    2: In func wasi_snapshot_preview1::path_open at convert Rights: Int conversion error: TryFromIntError(())\n    3: Int conversion error: TryFromIntError(())\n    4: out of range integral type conversion attempted\n\n"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "    2: In func wasi_snapshot_preview1::path_open at convert Rights: Int conversion error: TryFromIntError(())\n    3: Int conversion error: TryFromIntError(())\n    4: out of range integral type conversion attempted\n\n"

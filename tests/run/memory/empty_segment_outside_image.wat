@@ -9,5 +9,5 @@
   (data (i32.const 65536) "")
   (func (export "get") (result i32)
     (i32.add (i32.load8_u (i32.const 8192)) (i32.load8_u (i32.const 30000)))))
-;;! invoke = "get"
-;;! expect = "97"
+;; kiln-test: invoke = "get"
+;; kiln-test: expect = "97"

@@ -27,16 +27,16 @@
     (i64.reinterpret_f64 (f64.const -nan:0x4000000000001)))
 )
 ;; 0x7fa00001: signalling NaN
-;;! invoke = "f32_roundtrip 2141192193"
-;;! expect = "2141192193"
+;; kiln-test: invoke = "f32_roundtrip 2141192193"
+;; kiln-test: expect = "2141192193"
 ;; 0xff800001: negative signalling NaN
-;;! invoke = "f32_roundtrip -8388607"
-;;! expect = "-8388607"
+;; kiln-test: invoke = "f32_roundtrip -8388607"
+;; kiln-test: expect = "-8388607"
 ;; 0x7ff0000000000001
-;;! invoke = "f64_roundtrip 9218868437227405313"
-;;! expect = "9218868437227405313"
-;;! invoke = "f32_const_bits"
-;;! expect = "2141192193"
+;; kiln-test: invoke = "f64_roundtrip 9218868437227405313"
+;; kiln-test: expect = "9218868437227405313"
+;; kiln-test: invoke = "f32_const_bits"
+;; kiln-test: expect = "2141192193"
 ;; 0xfff4000000000001
-;;! invoke = "f64_const_bits"
-;;! expect = "-3377699720527871"
+;; kiln-test: invoke = "f64_const_bits"
+;; kiln-test: expect = "-3377699720527871"

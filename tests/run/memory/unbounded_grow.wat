@@ -15,7 +15,7 @@
     (i32.load8_u (i32.const 67174400)))
 )
 ;; old 1 + size 1025 + 9 + 42
-;;! invoke = "grow_a_lot"
-;;! expect = "1077"
-;;! invoke = "past_new_end"
-;;! trap = "out of bounds memory access"
+;; kiln-test: invoke = "grow_a_lot"
+;; kiln-test: expect = "1077"
+;; kiln-test: invoke = "past_new_end"
+;; kiln-test: trap = "out of bounds memory access"

@@ -16,4 +16,4 @@
     ;; nwritten went to $io at 8.
     (if (i32.ne (i32.load $io (i32.const 8)) (i32.const 3)) (then unreachable))
     (if (i32.ne (i32.load $scratch (i32.const 8)) (i32.const 0)) (then unreachable))))
-;;! stdout = "io\n"
+;; kiln-test: stdout = "io\n"

@@ -13,11 +13,11 @@
     i32.const 7
     i32.const 1 local.get 0 local.get 0 i32.eqz select
     i32.rem_u))
-;;! invoke = "div 3"
-;;! expect = "2"
-;;! invoke = "div 0"
-;;! expect = "7"
-;;! invoke = "rem 3"
-;;! expect = "1"
-;;! invoke = "rem 0"
-;;! expect = "0"
+;; kiln-test: invoke = "div 3"
+;; kiln-test: expect = "2"
+;; kiln-test: invoke = "div 0"
+;; kiln-test: expect = "7"
+;; kiln-test: invoke = "rem 3"
+;; kiln-test: expect = "1"
+;; kiln-test: invoke = "rem 0"
+;; kiln-test: expect = "0"

@@ -1,7 +1,7 @@
 ;; return_call_indirect: the same checks as call_indirect (bounds, null,
 ;; signature), deep tail recursion through the table, and a tail call of a
 ;; WASI host function (called, then returned: it cannot reuse the frame).
-;;! wasmtime-flags = "-W tail-call"
+;; kiln-test: wasmtime-flags = "-W tail-call"
 (module
   (import "wasi_snapshot_preview1" "fd_write"
     (func $fd_write (param i32 i32 i32 i32) (result i32)))
@@ -27,16 +27,16 @@
   (func (export "_start")
     (if (call $write) (then unreachable))
     (if (i32.ne (i32.load (i32.const 8)) (i32.const 5)) (then unreachable))))
-;;! stdout = "tail\n"
-;;! invoke = "via 0 10000000"
-;;! expect = "42"
-;;! invoke = "via 1 5"
-;;! expect = "7"
-;;! invoke = "via 2 5"
-;;! trap = "indirect call type mismatch"
-;;! invoke = "via 3 5"
-;;! trap = "uninitialized element"
-;;! invoke = "via 4 5"
-;;! trap = "undefined element"
-;;! invoke = "via -1 5"
-;;! trap = "undefined element"
+;; kiln-test: stdout = "tail\n"
+;; kiln-test: invoke = "via 0 10000000"
+;; kiln-test: expect = "42"
+;; kiln-test: invoke = "via 1 5"
+;; kiln-test: expect = "7"
+;; kiln-test: invoke = "via 2 5"
+;; kiln-test: trap = "indirect call type mismatch"
+;; kiln-test: invoke = "via 3 5"
+;; kiln-test: trap = "uninitialized element"
+;; kiln-test: invoke = "via 4 5"
+;; kiln-test: trap = "undefined element"
+;; kiln-test: invoke = "via -1 5"
+;; kiln-test: trap = "undefined element"

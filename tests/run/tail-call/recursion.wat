@@ -1,7 +1,7 @@
 ;; Tail calls run in constant stack: 10 million self and mutual tail calls
 ;; (each a plain `call` would exhaust the stack), with many arguments (some
 ;; passed on the stack) and several results.
-;;! wasmtime-flags = "-W tail-call"
+;; kiln-test: wasmtime-flags = "-W tail-call"
 (module
   (func $count (param $n i64) (param $acc i64) (result i64)
     (if (result i64) (i64.eqz (local.get $n))
@@ -54,19 +54,19 @@
       (then (i32.const 0))
       (else (call $deep (i32.sub (local.get 0) (i32.const 1))))))
   (func (export "deep") (param i32) (result i32) (call $deep (local.get 0))))
-;;! invoke = "count 10000000"
-;;! expect = "20000000"
-;;! invoke = "even 10000001"
-;;! expect = "0"
-;;! invoke = "even 10000000"
-;;! expect = "1"
-;;! invoke = "rot 0"
-;;! expect = "1\n11\n0"
-;;! invoke = "rot 10"
-;;! expect = "11\n110\n0"
-;;! invoke = "rot 1000003"
-;;! expect = "9090905\n9091004\n0"
-;;! invoke = "few_many 10000000"
-;;! expect = "7"
-;;! invoke = "deep 10000000"
-;;! trap = "call stack exhausted"
+;; kiln-test: invoke = "count 10000000"
+;; kiln-test: expect = "20000000"
+;; kiln-test: invoke = "even 10000001"
+;; kiln-test: expect = "0"
+;; kiln-test: invoke = "even 10000000"
+;; kiln-test: expect = "1"
+;; kiln-test: invoke = "rot 0"
+;; kiln-test: expect = "1\n11\n0"
+;; kiln-test: invoke = "rot 10"
+;; kiln-test: expect = "11\n110\n0"
+;; kiln-test: invoke = "rot 1000003"
+;; kiln-test: expect = "9090905\n9091004\n0"
+;; kiln-test: invoke = "few_many 10000000"
+;; kiln-test: expect = "7"
+;; kiln-test: invoke = "deep 10000000"
+;; kiln-test: trap = "call stack exhausted"

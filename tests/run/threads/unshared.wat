@@ -1,7 +1,7 @@
 ;; Atomics are valid on an unshared memory and behave the same, but
 ;; memory.atomic.wait traps there (nobody could notify) and notify wakes
 ;; nobody.
-;;! wasmtime-flags = "-W threads"
+;; kiln-test: wasmtime-flags = "-W threads"
 (module
   (memory 1)
   (func (export "rmw") (param i32) (result i32)
@@ -14,15 +14,15 @@
     (memory.atomic.wait32 (local.get 0) (i32.const 0) (i64.const 0)))
   (func (export "wait_misaligned") (result i32)
     (memory.atomic.wait32 (i32.const 2) (i32.const 0) (i64.const 0))))
-;;! invoke = "rmw 4"
-;;! expect = "82"
-;;! invoke = "notify 4"
-;;! expect = "0"
-;;! invoke = "notify 5"
-;;! trap = "unaligned atomic"
-;;! invoke = "wait 0"
-;;! trap = "atomic wait on non-shared memory"
-;;! invoke = "wait 65536"
-;;! trap = "out of bounds memory access"
-;;! invoke = "wait_misaligned"
-;;! trap = "unaligned atomic"
+;; kiln-test: invoke = "rmw 4"
+;; kiln-test: expect = "82"
+;; kiln-test: invoke = "notify 4"
+;; kiln-test: expect = "0"
+;; kiln-test: invoke = "notify 5"
+;; kiln-test: trap = "unaligned atomic"
+;; kiln-test: invoke = "wait 0"
+;; kiln-test: trap = "atomic wait on non-shared memory"
+;; kiln-test: invoke = "wait 65536"
+;; kiln-test: trap = "out of bounds memory access"
+;; kiln-test: invoke = "wait_misaligned"
+;; kiln-test: trap = "unaligned atomic"

@@ -4,7 +4,7 @@
 ;; i32.atomic.rmw16.add_u (wraps within its 2 bytes, never touching the
 ;; neighbouring byte); and add with i64.atomic.rmw8.cmpxchg_u in a retry
 ;; loop. `_start` joins through wait/notify and checks every total.
-;;! wasmtime-skip = "wasmtime 47 removed wasi-threads (-S threads)"
+;; kiln-test: wasmtime-skip = "wasmtime 47 removed wasi-threads (-S threads)"
 (module
   (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
   (import "env" "memory" (memory 1 1 shared))

@@ -3,8 +3,8 @@
 ;; bumps a "done" cell and notifies; `_start` waits on that cell until all
 ;; are done, checks the counter and the thread ids (1..8, distinct), then
 ;; prints.
-;;! wasmtime-skip = "wasmtime 47 removed wasi-threads (-S threads)"
-;;! stdout = "counter ok\n"
+;; kiln-test: wasmtime-skip = "wasmtime 47 removed wasi-threads (-S threads)"
+;; kiln-test: stdout = "counter ok\n"
 (module
   (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write"

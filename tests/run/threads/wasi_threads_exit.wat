@@ -1,7 +1,7 @@
 ;; wasi-threads: proc_exit in a spawned thread ends the whole process with
 ;; its status while the main thread waits forever.
-;;! wasmtime-skip = "wasmtime 47 removed wasi-threads (-S threads)"
-;;! exit = 7
+;; kiln-test: wasmtime-skip = "wasmtime 47 removed wasi-threads (-S threads)"
+;; kiln-test: exit = 7
 (module
   (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
   (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))

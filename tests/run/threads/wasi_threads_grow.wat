@@ -1,6 +1,6 @@
 ;; wasi-threads: a thread grows the shared memory; the main thread sees the
 ;; new size and can use the new page (the memory never moves).
-;;! wasmtime-skip = "wasmtime 47 removed wasi-threads (-S threads)"
+;; kiln-test: wasmtime-skip = "wasmtime 47 removed wasi-threads (-S threads)"
 (module
   (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
   (import "env" "memory" (memory 1 4 shared))

@@ -1,4 +1,4 @@
 ;; Only wasi-threads' shared `env` `memory` can be imported as a memory.
-;;! compile-error = "env"
+;; kiln-test: compile-error = "env"
 (module
   (import "env" "memory" (memory 1 1)))

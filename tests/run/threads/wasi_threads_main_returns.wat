@@ -2,8 +2,8 @@
 ;; (status 0) while a spawned thread still runs; `thread-spawn` without a
 ;; valid `wasi_thread_start` export is not needed for that. The spawned
 ;; thread blocks forever.
-;;! wasmtime-skip = "wasmtime 47 removed wasi-threads (-S threads)"
-;;! stdout = ""
+;; kiln-test: wasmtime-skip = "wasmtime 47 removed wasi-threads (-S threads)"
+;; kiln-test: stdout = ""
 (module
   (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
   (import "env" "memory" (memory 1 1 shared))

@@ -1,9 +1,9 @@
 ;; wasi-threads: a trap in a spawned thread ends the process with the trap
 ;; report (the spawned thread's backtrace) and status 134, while the main
 ;; thread waits forever.
-;;! wasmtime-skip = "wasmtime 47 removed wasi-threads (-S threads)"
-;;! trap = "wasm `unreachable` instruction executed"
-;;! stderr-contains = "!thread_body"
+;; kiln-test: wasmtime-skip = "wasmtime 47 removed wasi-threads (-S threads)"
+;; kiln-test: trap = "wasm `unreachable` instruction executed"
+;; kiln-test: stderr-contains = "!thread_body"
 (module
   (import "wasi" "thread-spawn" (func $spawn (param i32) (result i32)))
   (import "env" "memory" (memory 1 1 shared))

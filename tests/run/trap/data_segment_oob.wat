@@ -4,5 +4,5 @@
   (data (i32.const 0) "fits")
   (data (i32.const 65535) "ab")
   (func (export "_start")))
-;;! trap = "out of bounds memory access"
-;;! stderr-contains = "failed to instantiate"
+;; kiln-test: trap = "out of bounds memory access"
+;; kiln-test: stderr-contains = "failed to instantiate"

@@ -4,4 +4,4 @@
   (memory 1)
   (func (export "_start")
     (drop (i64.div_u (i64.const 10) (i64.load (i32.const 0))))))
-;;! trap = "integer divide by zero"
+;; kiln-test: trap = "integer divide by zero"

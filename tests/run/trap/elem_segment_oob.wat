@@ -4,5 +4,5 @@
   (elem (i32.const 1) func $f)
   (func $f)
   (func (export "_start")))
-;;! trap = "undefined element: out of bounds table access"
-;;! stderr-contains = "failed to instantiate"
+;; kiln-test: trap = "undefined element: out of bounds table access"
+;; kiln-test: stderr-contains = "failed to instantiate"

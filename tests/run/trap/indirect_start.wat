@@ -3,4 +3,4 @@
   (type $v (func))
   (table 2 funcref)
   (func (export "_start") (call_indirect (type $v) (i32.const 1))))
-;;! trap = "uninitialized element"
+;; kiln-test: trap = "uninitialized element"

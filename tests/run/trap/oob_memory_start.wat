@@ -5,4 +5,4 @@
   (func (export "_start")
     (i32.store8 (i32.const 65535) (i32.const 1))
     (i32.store16 (i32.const 65535) (i32.const 1))))
-;;! trap = "out of bounds memory access"
+;; kiln-test: trap = "out of bounds memory access"

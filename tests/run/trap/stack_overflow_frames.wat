@@ -24,14 +24,14 @@
           (i32.add)))))
   (func (export "deep") (param i32) (result i32) (call $big (local.get 0)))
   (func (export "_start") (drop (call $big (i32.const 100000000)))))
-;;! trap = "call stack exhausted"
+;; kiln-test: trap = "call stack exhausted"
 ;; n=1: a=1 b=3 c=4 d=3 (sum 11); e=3 f=4.5 g=7.5 h=sqrt(7.5) (trunc 17) -> 28.
 ;; n=2: a=2 b=6 c=8 d=7 (23); e=7 f=10.5 g=17.5 h=4.18 (39) -> 62 + 28 = 90.
-;;! invoke = "deep 0"
-;;! expect = "0"
-;;! invoke = "deep 1"
-;;! expect = "28"
-;;! invoke = "deep 2"
-;;! expect = "90"
-;;! invoke = "deep 1000"
-;;! expect = "16076190"
+;; kiln-test: invoke = "deep 0"
+;; kiln-test: expect = "0"
+;; kiln-test: invoke = "deep 1"
+;; kiln-test: expect = "28"
+;; kiln-test: invoke = "deep 2"
+;; kiln-test: expect = "90"
+;; kiln-test: invoke = "deep 1000"
+;; kiln-test: expect = "16076190"

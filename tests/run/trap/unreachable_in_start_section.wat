@@ -10,5 +10,5 @@
   (start $init)
   (func (export "_start")
     (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))))
-;;! stdout = ""
-;;! trap = "unreachable"
+;; kiln-test: stdout = ""
+;; kiln-test: trap = "unreachable"

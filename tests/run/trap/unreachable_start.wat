@@ -11,5 +11,5 @@
   (func (export "_start")
     (drop (call $fd_write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
     (call $middle)))
-;;! stdout = "before\n"
-;;! trap = "wasm `unreachable` instruction executed"
+;; kiln-test: stdout = "before\n"
+;; kiln-test: trap = "wasm `unreachable` instruction executed"

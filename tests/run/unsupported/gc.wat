@@ -2,4 +2,4 @@
 (module
   (type $pair (struct (field i32) (field i32)))
   (func (export "_start")))
-;;! compile-error = "unsupported feature: gc"
+;; kiln-test: compile-error = "unsupported feature: gc"

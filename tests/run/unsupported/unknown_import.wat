@@ -2,4 +2,4 @@
 (module
   (import "env" "host_fn" (func (param i32)))
   (func (export "_start")))
-;;! compile-error = "unknown import"
+;; kiln-test: compile-error = "unknown import"

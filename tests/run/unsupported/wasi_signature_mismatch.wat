@@ -3,4 +3,4 @@
 (module
   (import "wasi_snapshot_preview1" "fd_write" (func (param i32) (result i32)))
   (func (export "_start")))
-;;! compile-error = "fd_write"
+;; kiln-test: compile-error = "fd_write"

@@ -45,5 +45,5 @@
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next))))
   (data (i32.const 36) "[]"))
-;;! args = "one two --dir -S x"
-;;! stdout = "6\n[one]\n[two]\n[--dir]\n[-S]\n[x]\n"
+;; kiln-test: args = "one two --dir -S x"
+;; kiln-test: stdout = "6\n[one]\n[two]\n[--dir]\n[-S]\n[x]\n"

@@ -33,5 +33,5 @@
         (call $write (i32.const 32) (i32.const 1))
         (local.set $i (i32.add (local.get $i) (i32.const 1)))
         (br $next)))))
-;;! flags = "--env FOO=bar --env EMPTY= --env WITH_EQ=a=b"
-;;! stdout = "FOO=bar\nEMPTY=\nWITH_EQ=a=b\n"
+;; kiln-test: flags = "--env FOO=bar --env EMPTY= --env WITH_EQ=a=b"
+;; kiln-test: stdout = "FOO=bar\nEMPTY=\nWITH_EQ=a=b\n"

@@ -11,6 +11,6 @@
     (drop (call $fd_write (i32.const 2) (i32.const 0) (i32.const 1) (i32.const 8)))
     (call $proc_exit (i32.const 42))
     (unreachable)))
-;;! stdout = ""
-;;! stderr = "bye!\n"
-;;! exit = 42
+;; kiln-test: stdout = ""
+;; kiln-test: stderr = "bye!\n"
+;; kiln-test: exit = 42

@@ -22,6 +22,6 @@
         (drop (call $fd_write (i32.const 1) (i32.const 16) (i32.const 1) (i32.const 24)))
         (br $more)))
     (call $proc_exit (local.get $total))))
-;;! stdin = "hello\nworld, this is more than seven bytes\n"
-;;! stdout = "hello\nworld, this is more than seven bytes\n"
-;;! exit = 43
+;; kiln-test: stdin = "hello\nworld, this is more than seven bytes\n"
+;; kiln-test: stdout = "hello\nworld, this is more than seven bytes\n"
+;; kiln-test: exit = 43

@@ -559,7 +559,6 @@ pub fn trap_message_matches(expected: &str, actual: &str) -> bool {
 }
 
 #[cfg(test)]
-#[path = "runner_tests.rs"]
 mod runner_tests;
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! Raw WASI 0.2 socket bindings shared by the `p2_net_raw_*` programs
-//! (included with `#[path]`; the harness builds only top-level files, so
-//! this one is not a program): the return area and its readers, the
-//! `error-code` names, IPv4 socket addresses in memory and flattened, the
-//! `network` and `poll` imports, and the call and print helpers.
+//! (declared by each as `mod shared { pub mod net_raw; }`; the harness
+//! builds only top-level files, so this one is not a program): the return
+//! area and its readers, the `error-code` names, IPv4 socket addresses in
+//! memory and flattened, the `network` and `poll` imports, and the call and
+//! print helpers.
 
 // Each program uses a different subset.
 #![allow(dead_code)]

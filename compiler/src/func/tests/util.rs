@@ -3,9 +3,9 @@
 //! it for x86_64, so tests catch both malformed CLIF and CLIF the backend
 //! cannot lower.
 
-use super::ModuleEnv;
-use super::translator::FuncTranslator;
 use crate::CompileError;
+use crate::func::ModuleEnv;
+use crate::func::translator::FuncTranslator;
 use crate::key::{DeclaredFuncs, FuncKey};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir;

@@ -4,9 +4,9 @@
 //! at `-O0` and `-O`. Run-time semantics are tested by `tests/run/simd` and
 //! the spec suite.
 
-use super::ModuleEnv;
-use super::test_util::declare_all;
-use super::translator::FuncTranslator;
+use super::util::declare_all;
+use crate::func::ModuleEnv;
+use crate::func::translator::FuncTranslator;
 use crate::{Config, OptLevel};
 use cranelift_codegen::control::ControlPlane;
 use kiln_abi::vmctx::VMOffsets;
@@ -349,7 +349,7 @@ fn every_operator_lowers_on_the_baseline() {
 
 #[test]
 fn fma_without_the_instruction_calls_the_runtime() {
-    let clif = super::test_util::clif_of(
+    let clif = super::util::clif_of(
         r#"(module (func (param v128 v128 v128) (result v128)
              (f64x2.relaxed_madd (local.get 0) (local.get 1) (local.get 2))))"#,
     );
@@ -358,7 +358,7 @@ fn fma_without_the_instruction_calls_the_runtime() {
 
 #[test]
 fn shapes_come_from_operator_names() {
-    use super::simd::shape_of;
+    use crate::func::simd::shape_of;
     use cranelift_codegen::ir::types::{F64X2, I8X16, I64X2};
     use wasmparser::Operator;
     assert_eq!(shape_of(&Operator::I8x16AddSatU), Some(I8X16));

@@ -8,7 +8,6 @@
 //! must be canonical when every NaN input is canonical (also when there is
 //! no NaN input, e.g. `0/0`) and arithmetic (quiet bit set) otherwise.
 
-#[path = "numeric_sequences.rs"]
 mod sequences;
 
 use cranelift_codegen::ir;

@@ -10,22 +10,20 @@
 //! `*.const` (constant folding).
 //!
 //! Expected results come from references written from the wasm spec
-//! (`numeric_cases.rs`, `numeric_sequences.rs`) and from the official spec
-//! `.wast` files (`numeric_spec.rs`). Compiled code only ever runs in forked
-//! children: a trap ends the child, whose signal handler maps the faulting
+//! (`cases.rs`, `cases/sequences.rs`) and from the official spec `.wast`
+//! files (`spec.rs`). Compiled code only ever runs in forked children: a
+//! trap ends the child, whose signal handler maps the faulting
 //! pc through the function's trap table to the ABI trap code, so a trap test
 //! checks the exact code *and* that it came from a `ud2` (`SIGILL`), never
 //! from a hardware fault such as `idiv`'s `SIGFPE`.
 
 #![cfg(all(target_arch = "x86_64", target_os = "linux"))]
 
-#[path = "numeric_cases.rs"]
 mod cases;
-#[path = "numeric_spec.rs"]
 mod spec;
 
-use super::translate_numeric;
 use crate::func::abi_trap;
+use crate::func::numeric::translate_numeric;
 use cases::{Expect, OpTest, Ty};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir::types::{I32, I64};

@@ -27,19 +27,19 @@
 //! byte ranges, but still name the WASI versions the toolchain uses: a new
 //! toolchain may need a re-bless.
 
+use crate::util;
 use cranelift_entity::EntityRef;
 use kiln_compiler::Config;
 use kiln_compiler::component::HostApi;
 use kiln_compiler::component::plan;
 use kiln_compiler::component::plan::{ComponentPlan, CoreDef, Resource, Trampoline};
 use kiln_compiler::pipeline::emit_component;
-use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use libtest_mimic::{Completion, Failed, Trial};
 use object::Object;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-fn main() {
-    let args = Arguments::from_args();
+pub fn trials() -> Vec<Trial> {
     let mut trials = Vec::new();
     let mut cases: Vec<PathBuf> = std::fs::read_dir(dir())
         .map(|d| d.filter_map(|e| e.ok()).map(|e| e.path()).collect())
@@ -95,11 +95,11 @@ fn main() {
             ));
         }
     }
-    libtest_mimic::run(&args, trials).exit();
+    trials
 }
 
 fn dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/component-plans")
+    util::repo().join("tests/component-plans")
 }
 
 fn bless() -> bool {
@@ -241,39 +241,6 @@ fn golden(name: &str, actual: &str) -> Result<Completion, Failed> {
     Ok(Completion::Completed)
 }
 
-/// A missing toolchain: a failure under CI, else an ignored trial saying why.
-fn toolchain_missing(why: String) -> Result<Completion, Failed> {
-    if std::env::var_os("CI").is_some() {
-        return Err(format!("under CI: {why}").into());
-    }
-    Ok(Completion::ignored_with(why))
-}
-
-fn rustc() -> String {
-    std::env::var("RUSTC").unwrap_or_else(|_| "rustc".to_string())
-}
-
-/// Whether rustc has the standard library of `target`.
-fn check_target(target: &str) -> Result<(), String> {
-    let out = Command::new(rustc())
-        .args(["--print", "target-libdir", "--target", target])
-        .output()
-        .map_err(|e| format!("cannot run rustc: {e}"))?;
-    let libdir = String::from_utf8_lossy(&out.stdout).trim().to_string();
-    let has_std = std::fs::read_dir(&libdir).is_ok_and(|entries| {
-        entries
-            .flatten()
-            .any(|e| e.file_name().to_string_lossy().starts_with("libstd-"))
-    });
-    if out.status.success() && has_std {
-        Ok(())
-    } else {
-        Err(format!(
-            "the {target} Rust target is not installed (`rustup target add {target}`)"
-        ))
-    }
-}
-
 /// Builds `hello.rs` for `target`, reusing a build newer than the source.
 fn build_hello(target: &str) -> Result<Vec<u8>, String> {
     build(&dir().join("hello.rs"), target)
@@ -286,8 +253,7 @@ fn build(source: &Path, target: &str) -> Result<Vec<u8>, String> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let out_dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("component-plans");
-    std::fs::create_dir_all(&out_dir).map_err(|e| e.to_string())?;
+    let out_dir = util::scratch("component-plans");
     let out = out_dir.join(format!("{stem}-{target}.wasm"));
     let fresh = match (std::fs::metadata(source), std::fs::metadata(&out)) {
         (Ok(s), Ok(o)) => matches!((s.modified(), o.modified()), (Ok(s), Ok(o)) if o >= s),
@@ -295,7 +261,7 @@ fn build(source: &Path, target: &str) -> Result<Vec<u8>, String> {
     };
     if !fresh {
         let tmp = out_dir.join(format!(".{stem}-{target}.{}.wasm", std::process::id()));
-        let o = Command::new(rustc())
+        let o = Command::new(util::rustc())
             .args([
                 "--edition",
                 "2021",
@@ -324,8 +290,8 @@ fn build(source: &Path, target: &str) -> Result<Vec<u8>, String> {
 /// The hello component built for `wasm32-wasip2`, or the trial's outcome
 /// when it cannot be built.
 fn hello_wasip2() -> Result<Vec<u8>, Result<Completion, Failed>> {
-    if let Err(why) = check_target("wasm32-wasip2") {
-        return Err(toolchain_missing(why));
+    if let Err(why) = util::rust_wasm_target("wasm32-wasip2") {
+        return Err(util::toolchain_missing(why));
     }
     build_hello("wasm32-wasip2").map_err(|e| Err(e.into()))
 }
@@ -349,8 +315,8 @@ fn rust_wasip1_adapter() -> Result<Completion, Failed> {
 /// The hello program built for `wasm32-wasip1` and adapted into a
 /// component, or the trial's outcome when it cannot be built.
 fn hello_wasip1_adapter() -> Result<Vec<u8>, Result<Completion, Failed>> {
-    if let Err(why) = check_target("wasm32-wasip1") {
-        return Err(toolchain_missing(why));
+    if let Err(why) = util::rust_wasm_target("wasm32-wasip1") {
+        return Err(util::toolchain_missing(why));
     }
     let module = build_hello("wasm32-wasip1").map_err(|e| Err(e.into()))?;
     wit_component::ComponentEncoder::default()
@@ -436,8 +402,8 @@ fn compile_component(wasm: &[u8]) -> Result<Completion, Failed> {
 }
 
 fn wasip2_program(source: &Path) -> Result<Completion, Failed> {
-    if let Err(why) = check_target("wasm32-wasip2") {
-        return toolchain_missing(why);
+    if let Err(why) = util::rust_wasm_target("wasm32-wasip2") {
+        return util::toolchain_missing(why);
     }
     let wasm = build(source, "wasm32-wasip2")?;
     let p = plan(&wasm, &Config::default()).map_err(|e| format!("plan failed: {e}"))?;

@@ -3,39 +3,45 @@
 //! the `;;` comment block at the end of the file. `BLESS=1` rewrites the
 //! expectations.
 //!
-//! Header options (`;;! key = value` lines at the top, TOML-like):
+//! Header options, in the directive syntax of the run cases
+//! (`;; kiln-test: key = value` lines at the top, see [`crate::directives`]):
 //! - `target = "x86_64"` (the only target so far);
 //! - `optimize = true`: run Cranelift's optimizer (`-O`) before printing;
 //! - `compile = true`: print the disassembly of the compiled code instead
 //!   of CLIF (also checks that the backend accepts the function).
 //!
-//! One trial per file; failures are collected and reported together.
+//! One trial per file, `disas::<area>/<case>`, plus `disas::run_cases_translate`
+//! (below).
 
+use crate::{directives, util};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::isa::OwnedTargetIsa;
 use kiln_compiler::func::ModuleEnv;
 use kiln_compiler::func::translator::FuncTranslator;
 use kiln_compiler::key::{DeclaredFuncs, FuncKey};
 use kiln_compiler::{Config, OptLevel};
-use std::path::{Path, PathBuf};
+use libtest_mimic::{Failed, Trial};
+use std::path::Path;
 
-fn disas_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/disas")
-}
-
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            collect(&p, out);
-        } else if p.extension().is_some_and(|e| e == "wat") {
-            out.push(p);
-        }
-    }
+pub fn trials() -> Vec<Trial> {
+    let root = util::repo().join("tests/disas");
+    let mut trials: Vec<Trial> = util::files_with_ext(&root, &["wat"])
+        .into_iter()
+        .map(|path| {
+            let rel = path
+                .strip_prefix(&root)
+                .unwrap_or(&path)
+                .with_extension("")
+                .to_string_lossy()
+                .into_owned();
+            Trial::test(format!("disas::{rel}"), move || disas_case(&path))
+        })
+        .collect();
+    trials.push(Trial::test(
+        "disas::run_cases_translate",
+        run_cases_translate,
+    ));
+    trials
 }
 
 /// Header options of one case.
@@ -47,19 +53,13 @@ struct Options {
 
 fn parse_options(text: &str) -> Result<Options, String> {
     let mut o = Options::default();
-    for line in text.lines() {
-        let Some(rest) = line.strip_prefix(";;!") else {
-            continue;
-        };
-        let Some((key, value)) = rest.split_once('=') else {
-            return Err(format!("malformed header line `{line}`"));
-        };
-        let (key, value) = (key.trim(), value.trim());
-        match key {
-            "target" if value == "\"x86_64\"" => {}
+    for d in directives::parse(text).map_err(|e| format!("{e:#}"))? {
+        let value = d.text().map_err(|e| format!("{e:#}"))?;
+        match d.key.as_str() {
+            "target" if value == "x86_64" => {}
             "optimize" => o.optimize = value == "true",
             "compile" => o.compile = value == "true",
-            _ => return Err(format!("unknown header option `{line}`")),
+            key => return Err(format!("line {}: unknown header option `{key}`", d.line)),
         }
     }
     Ok(o)
@@ -71,7 +71,7 @@ fn split_case(text: &str) -> (String, String) {
     let mut start = lines.len();
     while start > 0 {
         let l = lines[start - 1];
-        if l.starts_with(";;") && !l.starts_with(";;!") {
+        if l.starts_with(";;") && !l.starts_with(";; kiln-test:") {
             start -= 1;
         } else {
             break;
@@ -155,69 +155,49 @@ fn render_wasm(wasm: &[u8], o: &Options) -> Result<String, String> {
     Ok(out.trim_end().to_string())
 }
 
-#[test]
-fn disas() {
-    let mut files = Vec::new();
-    collect(&disas_dir(), &mut files);
+/// One snapshot case: compare, or rewrite the expectation under `BLESS=1`.
+fn disas_case(path: &Path) -> Result<(), Failed> {
     let bless = std::env::var_os("BLESS").is_some_and(|v| v == "1");
-    let mut failures = Vec::new();
-    for path in &files {
-        let text = std::fs::read_to_string(path).expect("read case");
-        let (wat, expected) = split_case(&text);
-        let result = parse_options(&text).and_then(|o| render(&wat, &o));
-        let actual = match result {
-            Ok(a) => a,
-            Err(e) => {
-                failures.push(format!("{}: {e}", path.display()));
-                continue;
-            }
-        };
-        if actual == expected {
-            continue;
-        }
-        if bless {
-            let mut new = wat.clone();
-            new.push_str("\n\n");
-            for line in actual.lines() {
-                if line.is_empty() {
-                    new.push_str(";;\n");
-                } else {
-                    new.push_str(";; ");
-                    new.push_str(line);
-                    new.push('\n');
-                }
-            }
-            std::fs::write(path, new).expect("write blessed case");
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+    let (wat, expected) = split_case(&text);
+    let actual = parse_options(&text).and_then(|o| render(&wat, &o))?;
+    if actual == expected {
+        return Ok(());
+    }
+    if !bless {
+        return Err(format!(
+            "output differs (rerun with BLESS=1 to accept)\n--- expected\n{expected}\n--- actual\n{actual}"
+        )
+        .into());
+    }
+    let mut new = wat;
+    new.push_str("\n\n");
+    for line in actual.lines() {
+        if line.is_empty() {
+            new.push_str(";;\n");
         } else {
-            failures.push(format!(
-                "{}: output differs (rerun with BLESS=1 to accept)\n--- expected\n{expected}\n--- actual\n{actual}",
-                path.display()
-            ));
+            new.push_str(";; ");
+            new.push_str(line);
+            new.push('\n');
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} disas cases failed:\n\n{}",
-        failures.len(),
-        files.len(),
-        failures.join("\n\n")
-    );
+    std::fs::write(path, new).map_err(|e| format!("cannot write the blessed case: {e}"))?;
+    Ok(())
 }
 
 /// Every compile-and-run case (`tests/run/**/*.wat`, owned by the
 /// end-to-end suite) must also translate, verify and compile here: this
-/// finds translator bugs without building executables.
-#[test]
-fn run_cases_translate() {
-    let mut files = Vec::new();
-    collect(
-        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../tests/run"),
-        &mut files,
-    );
+/// finds translator bugs without building executables. One trial for the
+/// whole directory; its failures are collected and reported together.
+fn run_cases_translate() -> Result<(), Failed> {
+    let files = util::files_with_ext(&util::repo().join("tests/run"), &["wat"]);
     let mut failures = Vec::new();
     for path in &files {
-        let text = std::fs::read_to_string(path).expect("read case");
-        if text.contains(";;! compile-error") || text.contains(";;! skip") {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+        // A case whose directives do not parse fails its own `run::` trial.
+        if crate::run_cases::parse(&text)
+            .is_ok_and(|case| case.compile_error.is_some() || case.skip.is_some())
+        {
             continue;
         }
         let options = Options {
@@ -241,5 +221,9 @@ fn run_cases_translate() {
             failures.push(format!("{}: {e}", path.display()));
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n\n").into())
+    }
 }
