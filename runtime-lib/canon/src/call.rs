@@ -120,14 +120,43 @@ pub struct HostCall<'a> {
 /// re-entrancy rule in `super::runtime`). An [`InstanceState`] owned by the
 /// caller (tests) is its own access.
 pub trait InstanceAccess {
-    /// Runs `f` on the instance state.
-    fn with_instance_dyn(&mut self, f: &mut dyn FnMut(&mut InstanceState)) -> Result<(), Trap>;
+    /// The instance state, borrowed until the guard is dropped (one
+    /// operation: never across a call into wasm).
+    fn instance(&mut self) -> Result<InstanceGuard<'_>, Trap>;
+}
+
+/// A borrow of one component instance's state: plain for a caller-owned
+/// state, or a cell borrow of the running component's state, released when
+/// the guard drops.
+pub enum InstanceGuard<'a> {
+    /// A state the caller owns.
+    Owned(&'a mut InstanceState),
+    /// A state inside a cell, borrowed for this guard's life.
+    Cell(std::cell::RefMut<'a, InstanceState>),
+}
+
+impl std::ops::Deref for InstanceGuard<'_> {
+    type Target = InstanceState;
+    fn deref(&self) -> &InstanceState {
+        match self {
+            InstanceGuard::Owned(i) => i,
+            InstanceGuard::Cell(i) => i,
+        }
+    }
+}
+
+impl std::ops::DerefMut for InstanceGuard<'_> {
+    fn deref_mut(&mut self) -> &mut InstanceState {
+        match self {
+            InstanceGuard::Owned(i) => i,
+            InstanceGuard::Cell(i) => i,
+        }
+    }
 }
 
 impl InstanceAccess for InstanceState {
-    fn with_instance_dyn(&mut self, f: &mut dyn FnMut(&mut InstanceState)) -> Result<(), Trap> {
-        f(self);
-        Ok(())
+    fn instance(&mut self) -> Result<InstanceGuard<'_>, Trap> {
+        Ok(InstanceGuard::Owned(self))
     }
 }
 
@@ -139,15 +168,7 @@ pub fn with_instance<A, T>(
 where
     A: InstanceAccess + ?Sized,
 {
-    let mut f = Some(f);
-    let mut out = None;
-    access.with_instance_dyn(&mut |inst| {
-        if let Some(f) = f.take() {
-            out = Some(f(inst));
-        }
-    })?;
-    // `None`: the access did not run the closure (no such instance).
-    out.unwrap_or_else(|| Err(trap::no_instance()))
+    f(&mut *access.instance()?)
 }
 
 /// Runs host function `f` as the callee of a lowered import of type
@@ -158,13 +179,19 @@ where
 /// `call.memory` must satisfy [`GuestMemory::new`]'s contract, and the guest
 /// must not run (other than through `realloc` during result lowering)
 /// while `'m` values lifted from it are alive.
-pub unsafe fn call_host<'m, P, R, A, F>(inst: &mut A, call: HostCall<'_>, f: F) -> Result<(), Trap>
+pub unsafe fn call_host<'m, P, R, F>(
+    inst: &mut dyn InstanceAccess,
+    call: HostCall<'_>,
+    f: F,
+) -> Result<(), Trap>
 where
     P: Lift<'m>,
     R: Lower,
-    A: InstanceAccess,
     F: FnOnce(P) -> Result<R, Trap>,
 {
+    // Only the lifting, the host function and the lowering depend on the
+    // types: the steps around them are the non-generic functions below, so
+    // that the one instance of this function per host function stays small.
     let params_in_memory = P::FLAT > MAX_FLAT_PARAMS;
     let core_params = if params_in_memory { 1 } else { P::FLAT };
     let results_in_memory = R::FLAT > MAX_FLAT_RESULTS;
@@ -182,17 +209,8 @@ where
         encoding,
     } = call;
     // Steps 1 to 3; the outer error leaves no call scope open.
+    enter_call(inst, slots.len(), needed)?;
     let lifted = with_instance(inst, |i| {
-        if !i.may_leave() {
-            return Err(trap::cannot_leave());
-        }
-        if slots.len() < needed {
-            return Err(trap::trap(format!(
-                "lowered import called with {} slots, expected {needed}",
-                slots.len()
-            )));
-        }
-        i.enter_call();
         Ok(lift_params::<P>(
             i,
             bytes,
@@ -201,13 +219,9 @@ where
             slots,
             core_params,
         ))
-    })?;
-    let result = lifted.and_then(f).and_then(|r| {
-        let saved = with_instance(inst, |i| {
-            let saved = i.flags();
-            i.set_flags(saved & !INSTANCE_FLAG_MAY_LEAVE);
-            Ok(saved)
-        })?;
+    });
+    let result = lifted.and_then(|lifted| lifted).and_then(f).and_then(|r| {
+        let saved = clear_may_leave(inst)?;
         let realloc = realloc.as_mut().map(|r| &mut **r as &mut dyn Realloc);
         let mut cx = LowerCx::new(memory, realloc, encoding, Some(&mut *inst));
         let lowered = if results_in_memory {
@@ -217,14 +231,50 @@ where
         } else {
             r.lower_flat(&mut cx, &mut FlatSink::new(&mut slots[..R::FLAT]))
         };
-        let restored = with_instance(inst, |i| {
-            i.set_flags(saved);
-            Ok(())
-        });
-        lowered.and(restored)
+        lowered.and(set_flags(inst, saved))
     });
-    let exit = with_instance(inst, |i| i.exit_call());
-    result.and(exit)
+    result.and(exit_call(inst))
+}
+
+/// Steps 1 and 2 of [`call_host`]: the instance may leave, the trampoline
+/// passed enough slots; opens the call scope.
+fn enter_call(inst: &mut dyn InstanceAccess, slots: usize, needed: usize) -> Result<(), Trap> {
+    with_instance(inst, |i| {
+        if !i.may_leave() {
+            return Err(trap::cannot_leave());
+        }
+        if slots < needed {
+            return Err(trap::trap(format!(
+                "lowered import called with {slots} slots, expected {needed}"
+            )));
+        }
+        i.enter_call();
+        Ok(())
+    })
+}
+
+/// Clears `may_leave` for the lowering of results; returns the flags to
+/// restore.
+fn clear_may_leave(inst: &mut dyn InstanceAccess) -> Result<u32, Trap> {
+    with_instance(inst, |i| {
+        let saved = i.flags();
+        i.set_flags(saved & !INSTANCE_FLAG_MAY_LEAVE);
+        Ok(saved)
+    })
+}
+
+/// Restores the flags [`clear_may_leave`] saved.
+fn set_flags(inst: &mut dyn InstanceAccess, flags: u32) -> Result<(), Trap> {
+    with_instance(inst, |i| {
+        i.set_flags(flags);
+        Ok(())
+    })
+}
+
+/// The last step of [`call_host`]: closes the call scope (a borrow still
+/// lent out of it traps).
+fn exit_call(inst: &mut dyn InstanceAccess) -> Result<(), Trap> {
+    with_instance(inst, |i| i.exit_call())
 }
 
 /// Step 3 of [`call_host`]: the parameters from the slots or memory.

@@ -64,7 +64,7 @@
 //! from `kiln_runtime::entry::run_guest`). The owner is installed in a
 //! thread-local and is `!Sync`: another thread sees no runtime.
 
-use super::call::{InstanceAccess, InstanceState};
+use super::call::{InstanceAccess, InstanceGuard, InstanceState};
 use super::program::Component;
 use super::trap::{self, Trap};
 use kiln_abi::component::CanonOpts;
@@ -154,9 +154,16 @@ impl<T> StateCell<T> {
     }
 
     /// Runs `f` on the value; panics if a `with` is already running.
+    #[inline]
     fn with<R>(&self, f: impl FnOnce(&mut T) -> R) -> R {
-        let mut value = self.0.try_borrow_mut().expect(REENTERED);
-        f(&mut value)
+        f(&mut self.borrow())
+    }
+
+    /// The borrow of [`StateCell::with`], kept out of its many generic
+    /// instances (one per host function) so that each of them stays small.
+    #[inline(never)]
+    fn borrow(&self) -> std::cell::RefMut<'_, T> {
+        self.0.try_borrow_mut().expect(REENTERED)
     }
 
     /// Whether a `with` is running.
@@ -212,13 +219,14 @@ impl ComponentRuntime {
         id: u32,
         f: impl FnOnce(&mut InstanceState) -> Result<T, Trap>,
     ) -> Result<T, Trap> {
-        self.with_state(|s| {
-            let inst = s
-                .instances
-                .get_mut(id as usize)
-                .ok_or_else(trap::no_instance)?;
-            f(inst)
-        })
+        f(&mut *self.instance_state(id)?)
+    }
+
+    /// The borrow behind [`ComponentRuntime::with_instance`] and
+    /// [`RuntimeInstance`] (not generic, so not repeated per caller).
+    fn instance_state(&self, id: u32) -> Result<std::cell::RefMut<'_, InstanceState>, Trap> {
+        std::cell::RefMut::filter_map(self.state.borrow(), |s| s.instances.get_mut(id as usize))
+            .map_err(|_| trap::no_instance())
     }
 
     /// Runs `f` on the host; `f` must not call into wasm.
@@ -226,7 +234,7 @@ impl ComponentRuntime {
         &self,
         f: impl FnOnce(&mut dyn Host) -> Result<T, Trap>,
     ) -> Result<T, Trap> {
-        self.with_state(|s| f(&mut *s.host))
+        f(&mut *self.state.borrow().host)
     }
 
     /// Component instance `id`, reached one operation at a time (for
@@ -261,11 +269,8 @@ pub struct RuntimeInstance<'r> {
 }
 
 impl InstanceAccess for RuntimeInstance<'_> {
-    fn with_instance_dyn(&mut self, f: &mut dyn FnMut(&mut InstanceState)) -> Result<(), Trap> {
-        self.rt.with_instance(self.id, |inst| {
-            f(inst);
-            Ok(())
-        })
+    fn instance(&mut self) -> Result<InstanceGuard<'_>, Trap> {
+        self.rt.instance_state(self.id).map(InstanceGuard::Cell)
     }
 }
 

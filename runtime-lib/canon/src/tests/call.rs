@@ -322,9 +322,10 @@ fn too_few_slots_trap() {
 struct SharedInstance(std::rc::Rc<std::cell::RefCell<InstanceState>>);
 
 impl crate::InstanceAccess for SharedInstance {
-    fn with_instance_dyn(&mut self, f: &mut dyn FnMut(&mut InstanceState)) -> Result<(), Trap> {
-        f(&mut self.0.try_borrow_mut().expect("one borrow at a time"));
-        Ok(())
+    fn instance(&mut self) -> Result<crate::call::InstanceGuard<'_>, Trap> {
+        Ok(crate::call::InstanceGuard::Cell(
+            self.0.try_borrow_mut().expect("one borrow at a time"),
+        ))
     }
 }
 

@@ -165,9 +165,7 @@ where
         // the lifted parameters are alive (only `realloc` runs, during the
         // lowering, after `f` returned).
         unsafe {
-            kiln_canon::call_host::<P, R, _, _>(&mut inst, call, |p| {
-                with_host(rt, |host| f(host, p))
-            })
+            kiln_canon::call_host::<P, R, _>(&mut inst, call, |p| with_host(rt, |host| f(host, p)))
         }
     })();
     if let Err(t) = result {
