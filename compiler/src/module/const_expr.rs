@@ -14,7 +14,7 @@
 //! cannot fail; anything else in a constant expression (GC allocations) is
 //! `Unsupported`.
 
-use super::{ConstExprInfo, ConstOpInfo};
+use super::{ConstExprInfo, ConstOpInfo, FuncIndex, GlobalIndex};
 use crate::CompileError;
 use kiln_abi::ValType;
 use wasmparser::{ConstExpr, Operator};
@@ -31,7 +31,9 @@ pub(super) fn const_expr(expr: &ConstExpr<'_>) -> Result<ConstExprInfo, CompileE
             Operator::End => break,
             Operator::I32Const { value } => ConstOpInfo::I32Const(value),
             Operator::I64Const { value } => ConstOpInfo::I64Const(value),
-            Operator::GlobalGet { global_index } => ConstOpInfo::GlobalGet(global_index),
+            Operator::GlobalGet { global_index } => {
+                ConstOpInfo::GlobalGet(GlobalIndex::from_u32(global_index))
+            }
             Operator::I32Add => ConstOpInfo::I32Add,
             Operator::I32Sub => ConstOpInfo::I32Sub,
             Operator::I32Mul => ConstOpInfo::I32Mul,
@@ -81,7 +83,9 @@ fn single_op(op: Operator<'_>, offset: usize) -> Result<ConstExprInfo, CompileEr
                 Err(feature) => crate::unsupported!(feature, offset),
             }
         }
-        Operator::RefFunc { function_index } => ConstExprInfo::RefFunc(function_index),
+        Operator::RefFunc { function_index } => {
+            ConstExprInfo::RefFunc(FuncIndex::from_u32(function_index))
+        }
         _ => crate::unsupported!("gc", offset),
     })
 }
@@ -130,7 +134,7 @@ fn fold(ops: &[ConstOpInfo]) -> Option<ConstExprInfo> {
 
 #[cfg(test)]
 mod tests {
-    use super::super::{ConstExprInfo, ConstOpInfo, translate_module};
+    use super::super::{ConstExprInfo, ConstOpInfo, GlobalIndex, translate_module};
     use crate::Config;
     use kiln_abi::ValType;
 
@@ -158,8 +162,8 @@ mod tests {
         assert_eq!(
             inits[1],
             ConstExprInfo::Ops(vec![
-                ConstOpInfo::GlobalGet(0),
-                ConstOpInfo::GlobalGet(0),
+                ConstOpInfo::GlobalGet(GlobalIndex::from_u32(0)),
+                ConstOpInfo::GlobalGet(GlobalIndex::from_u32(0)),
                 ConstOpInfo::I64Add
             ])
         );
@@ -200,12 +204,12 @@ mod tests {
         assert_eq!(
             inits[3],
             ConstExprInfo::Ops(vec![
-                ConstOpInfo::GlobalGet(0),
+                ConstOpInfo::GlobalGet(GlobalIndex::from_u32(0)),
                 ConstOpInfo::I32Const(8),
                 ConstOpInfo::I32Add
             ])
         );
-        assert_eq!(inits[4], ConstExprInfo::GlobalGet(0));
+        assert_eq!(inits[4], ConstExprInfo::GlobalGet(GlobalIndex::from_u32(0)));
         assert_eq!(inits[5], value(ValType::I64, &(-2i64).to_le_bytes()));
     }
 }

@@ -74,11 +74,11 @@ pub enum ConstExprInfo {
     /// A constant: type and [`kiln_abi::ValRaw`] bytes.
     Value(ValType, [u8; 16]),
     /// `global.get index`.
-    GlobalGet(u32),
+    GlobalGet(GlobalIndex),
     /// `ref.null` of a reference type.
     RefNull(ValType),
     /// `ref.func index`.
-    RefFunc(u32),
+    RefFunc(FuncIndex),
     /// An extended constant expression that reads globals (sequences of
     /// constants only are folded into `Value`): evaluated at instantiation.
     Ops(Vec<ConstOpInfo>),
@@ -92,7 +92,7 @@ pub enum ConstOpInfo {
     /// `i64.const`.
     I64Const(i64),
     /// `global.get index`.
-    GlobalGet(u32),
+    GlobalGet(GlobalIndex),
     /// `i32.add`.
     I32Add,
     /// `i32.sub`.
@@ -148,15 +148,16 @@ pub struct GlobalInfo {
     pub init: ConstExprInfo,
 }
 
-/// Where a segment goes.
+/// Where a segment goes: `I` is the index of the space an active segment
+/// is applied to ([`MemoryIndex`] for data, [`TableIndex`] for elements).
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum SegmentMode {
+pub enum SegmentMode<I> {
     /// Used by `memory.init` / `table.init` only.
     Passive,
     /// Applied at instantiation into memory/table `index` at `offset`.
     Active {
         /// Memory or table index.
-        index: u32,
+        index: I,
         /// Start offset.
         offset: ConstExprInfo,
     },
@@ -168,7 +169,7 @@ pub enum SegmentMode {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DataInfo {
     /// Mode.
-    pub mode: SegmentMode,
+    pub mode: SegmentMode<MemoryIndex>,
     /// Its bytes, as a range of the input.
     pub range: Range<usize>,
 }
@@ -177,7 +178,7 @@ pub struct DataInfo {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ElemInfo {
     /// Mode.
-    pub mode: SegmentMode,
+    pub mode: SegmentMode<TableIndex>,
     /// Element type.
     pub elem_type: ValType,
     /// Items: `RefFunc`, `RefNull` or `GlobalGet`.
@@ -223,11 +224,11 @@ pub struct TagInfo {
 pub struct RefTypesInfo {
     /// Per function type with a precise reference type: one code per
     /// parameter, then per result.
-    pub types: BTreeMap<u32, Vec<u32>>,
+    pub types: BTreeMap<TypeIndex, Vec<u32>>,
     /// Per global with a precise reference type.
-    pub globals: BTreeMap<u32, u32>,
+    pub globals: BTreeMap<GlobalIndex, u32>,
     /// Per table with a precise element type.
-    pub tables: BTreeMap<u32, u32>,
+    pub tables: BTreeMap<TableIndex, u32>,
 }
 
 /// Everything phase 2 and 3 need to know about a module.

@@ -72,7 +72,7 @@ pub(super) fn note_func_type(info: &mut ModuleInfo, f: &wasmparser::FuncType) {
         .map(|t| ref_code(*t))
         .collect();
     if codes.iter().any(|c| *c != REF_TYPE_PLAIN) {
-        info.ref_types.types.insert(info.types.len() as u32, codes);
+        info.ref_types.types.insert(info.types.next_key(), codes);
     }
 }
 
@@ -80,9 +80,7 @@ pub(super) fn note_func_type(info: &mut ModuleInfo, f: &wasmparser::FuncType) {
 pub(super) fn note_global(info: &mut ModuleInfo, t: ValType) {
     let code = ref_code(t);
     if code != REF_TYPE_PLAIN {
-        info.ref_types
-            .globals
-            .insert(info.globals.len() as u32, code);
+        info.ref_types.globals.insert(info.globals.next_key(), code);
     }
 }
 
@@ -90,13 +88,13 @@ pub(super) fn note_global(info: &mut ModuleInfo, t: ValType) {
 pub(super) fn note_table(info: &mut ModuleInfo, t: wasmparser::RefType) {
     let code = ref_code(ValType::Ref(t));
     if code != REF_TYPE_PLAIN {
-        info.ref_types.tables.insert(info.tables.len() as u32, code);
+        info.ref_types.tables.insert(info.tables.next_key(), code);
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::translate_module;
+    use super::super::{GlobalIndex, TableIndex, TypeIndex, translate_module};
     use crate::Config;
     use kiln_abi::descriptor::{REF_HEAP_FUNC, REF_NULLABLE, REF_TYPE_PLAIN};
 
@@ -117,11 +115,14 @@ mod tests {
         let info = translate_module(&wasm, &Config::default()).expect("compiles");
         let r = &info.ref_types;
         assert_eq!(r.types.len(), 1);
-        assert_eq!(r.types[&1], vec![0, REF_NULLABLE, REF_HEAP_FUNC]);
+        assert_eq!(
+            r.types[&TypeIndex::from_u32(1)],
+            vec![0, REF_NULLABLE, REF_HEAP_FUNC]
+        );
         assert_eq!(r.globals.len(), 1);
-        assert_eq!(r.globals[&1], 0);
+        assert_eq!(r.globals[&GlobalIndex::from_u32(1)], 0);
         assert_eq!(r.tables.len(), 1);
-        assert_eq!(r.tables[&1], REF_NULLABLE);
-        assert_ne!(r.tables[&1], REF_TYPE_PLAIN);
+        assert_eq!(r.tables[&TableIndex::from_u32(1)], REF_NULLABLE);
+        assert_ne!(r.tables[&TableIndex::from_u32(1)], REF_TYPE_PLAIN);
     }
 }

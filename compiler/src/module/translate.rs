@@ -12,8 +12,8 @@
 use super::const_expr::const_expr;
 use super::{
     ConstExprInfo, DataInfo, ElemInfo, ExportInfo, FuncImport, FuncIndex, FuncInfo, FuncType,
-    GlobalInfo, ImportInfo, MemoryInfo, ModuleInfo, SegmentMode, TableInfo, TagInfo, TypeIndex,
-    validate,
+    GlobalInfo, ImportInfo, MemoryIndex, MemoryInfo, ModuleInfo, SegmentMode, TableIndex,
+    TableInfo, TagInfo, TypeIndex, validate,
 };
 use crate::config::ImportPolicy;
 use crate::{CompileError, Config, Timings};
@@ -267,7 +267,7 @@ fn translate_payload(
                         memory_index,
                         offset_expr,
                     } => SegmentMode::Active {
-                        index: memory_index,
+                        index: MemoryIndex::from_u32(memory_index),
                         offset: const_expr(&offset_expr)?,
                     },
                 };
@@ -546,7 +546,7 @@ fn elem_info(elem: wasmparser::Element<'_>, offset: usize) -> Result<ElemInfo, C
             table_index,
             offset_expr,
         } => SegmentMode::Active {
-            index: table_index.unwrap_or(0),
+            index: TableIndex::from_u32(table_index.unwrap_or(0)),
             offset: const_expr(&offset_expr)?,
         },
     };
@@ -554,7 +554,7 @@ fn elem_info(elem: wasmparser::Element<'_>, offset: usize) -> Result<ElemInfo, C
         ElementItems::Functions(funcs) => {
             let items = funcs
                 .into_iter()
-                .map(|f| f.map(ConstExprInfo::RefFunc))
+                .map(|f| f.map(|f| ConstExprInfo::RefFunc(FuncIndex::from_u32(f))))
                 .collect::<Result<Vec<_>, _>>()?;
             (ValType::FuncRef, items)
         }
@@ -651,14 +651,14 @@ fn subslice_range(whole: &[u8], part: &[u8]) -> Range<usize> {
 /// including declarative ones, an export or a global initializer; spec
 /// "C.refs", <https://webassembly.github.io/spec/core/valid/modules.html>).
 fn mark_escapes(info: &mut ModuleInfo) {
-    let mut escaping: Vec<u32> = Vec::new();
+    let mut escaping: Vec<FuncIndex> = Vec::new();
     escaping.extend(
         info.exports
             .iter()
             .filter(|e| e.kind == KIND_FUNC)
-            .map(|e| e.index),
+            .map(|e| FuncIndex::from_u32(e.index)),
     );
-    escaping.extend(info.start.map(FuncIndex::as_u32));
+    escaping.extend(info.start);
     let ref_funcs = |e: &ConstExprInfo| match e {
         ConstExprInfo::RefFunc(f) => Some(*f),
         _ => None,
@@ -669,7 +669,7 @@ fn mark_escapes(info: &mut ModuleInfo) {
     escaping.extend(info.globals.values().filter_map(|g| ref_funcs(&g.init)));
     escaping.extend(info.tables.values().filter_map(|t| ref_funcs(&t.init)));
     for f in escaping {
-        if let Some(func) = info.funcs.get_mut(FuncIndex::from_u32(f)) {
+        if let Some(func) = info.funcs.get_mut(f) {
             func.escapes = true;
         }
     }
@@ -678,7 +678,7 @@ fn mark_escapes(info: &mut ModuleInfo) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::module::{DefinedFuncIndex, GlobalIndex, MemoryIndex, TableIndex};
+    use crate::module::{DefinedFuncIndex, GlobalIndex};
 
     fn describe(wat: &str) -> Result<ModuleInfo, CompileError> {
         let wasm = wat::parse_str(wat).expect("test wat parses");
@@ -908,7 +908,7 @@ mod tests {
         assert_eq!(
             info.data[0].mode,
             SegmentMode::Active {
-                index: 0,
+                index: MemoryIndex::from_u32(0),
                 offset: ConstExprInfo::Value(ValType::I32, sixteen)
             }
         );

@@ -370,16 +370,16 @@ fn emit_ref_types(info: &ModuleInfo, objects: &mut DataObjects) -> bool {
     let mut codes: Vec<u32> = Vec::new();
     for (t, ty) in info.types.iter() {
         let n = ty.params.len() + ty.results.len();
-        match refs.types.get(&t.as_u32()) {
+        match refs.types.get(&t) {
             Some(c) if c.len() == n => codes.extend_from_slice(c),
             _ => codes.extend(std::iter::repeat_n(REF_TYPE_PLAIN, n)),
         }
     }
-    for g in 0..info.globals.len() {
-        codes.push(*refs.globals.get(&len32(g)).unwrap_or(&REF_TYPE_PLAIN));
+    for g in info.globals.keys() {
+        codes.push(*refs.globals.get(&g).unwrap_or(&REF_TYPE_PLAIN));
     }
-    for t in 0..info.tables.len() {
-        codes.push(*refs.tables.get(&len32(t)).unwrap_or(&REF_TYPE_PLAIN));
+    for t in info.tables.keys() {
+        codes.push(*refs.tables.get(&t).unwrap_or(&REF_TYPE_PLAIN));
     }
     let mut out = DataBuilder::new(4);
     for c in codes {
@@ -394,9 +394,9 @@ fn emit_ref_types(info: &ModuleInfo, objects: &mut DataObjects) -> bool {
 fn put_const(out: &mut DataBuilder, at: u32, e: &ConstExprInfo, objects: &mut DataObjects) {
     let (kind, index, value) = match e {
         ConstExprInfo::Value(_, bytes) => (CONST_VALUE, 0, *bytes),
-        ConstExprInfo::GlobalGet(g) => (CONST_GLOBAL_GET, *g, [0; 16]),
+        ConstExprInfo::GlobalGet(g) => (CONST_GLOBAL_GET, g.as_u32(), [0; 16]),
         ConstExprInfo::RefNull(_) => (CONST_REF_NULL, 0, [0; 16]),
-        ConstExprInfo::RefFunc(f) => (CONST_REF_FUNC, *f, [0; 16]),
+        ConstExprInfo::RefFunc(f) => (CONST_REF_FUNC, f.as_u32(), [0; 16]),
         ConstExprInfo::Ops(ops) => {
             let pool = objects.get(CONST_OPS_ARRAY, RECORD_ALIGN);
             let start = pool.len() as u64;
@@ -428,7 +428,7 @@ fn const_op(op: ConstOpInfo) -> (u32, u32, u64) {
     match op {
         ConstOpInfo::I32Const(v) => (d::CONST_OP_I32_CONST, 0, u64::from(v as u32)),
         ConstOpInfo::I64Const(v) => (d::CONST_OP_I64_CONST, 0, v as u64),
-        ConstOpInfo::GlobalGet(g) => (d::CONST_OP_GLOBAL_GET, g, 0),
+        ConstOpInfo::GlobalGet(g) => (d::CONST_OP_GLOBAL_GET, g.as_u32(), 0),
         ConstOpInfo::I32Add => (d::CONST_OP_I32_ADD, 0, 0),
         ConstOpInfo::I32Sub => (d::CONST_OP_I32_SUB, 0, 0),
         ConstOpInfo::I32Mul => (d::CONST_OP_I32_MUL, 0, 0),
@@ -475,7 +475,7 @@ fn emit_data(input: &DescriptorInput<'_>, objects: &mut DataObjects) {
         let mut flags = if folded { DATA_FLAG_IN_IMAGE } else { 0 };
         if let SegmentMode::Active { index, offset } = &d.mode {
             flags |= SEGMENT_FLAG_ACTIVE;
-            out.put_u32(at!(r, DataDesc, memory), *index);
+            out.put_u32(at!(r, DataDesc, memory), index.as_u32());
             put_const(&mut out, at!(r, DataDesc, offset), offset, objects);
         }
         out.put_u32(at!(r, DataDesc, flags), flags);
@@ -503,7 +503,7 @@ fn emit_elems(info: &ModuleInfo, objects: &mut DataObjects) {
             SegmentMode::Passive => 0,
             SegmentMode::Declared => SEGMENT_FLAG_DECLARED,
             SegmentMode::Active { index, offset } => {
-                out.put_u32(at!(r, ElemDesc, table), *index);
+                out.put_u32(at!(r, ElemDesc, table), index.as_u32());
                 put_const(&mut out, at!(r, ElemDesc, offset), offset, objects);
                 SEGMENT_FLAG_ACTIVE
             }

@@ -77,7 +77,7 @@ pub fn emit_images(images: BTreeMap<u32, MemoryImage>, objects: &mut DataObjects
 pub fn plan_images(info: &ModuleInfo, wasm: &[u8]) -> ImagePlan {
     let mut folded = vec![false; info.data.len()];
     // Candidate segments per memory, in order.
-    let mut candidates: BTreeMap<u32, Vec<(usize, u64)>> = BTreeMap::new();
+    let mut candidates: BTreeMap<MemoryIndex, Vec<(usize, u64)>> = BTreeMap::new();
     for (i, seg) in info.data.iter().enumerate() {
         let SegmentMode::Active { index, offset } = &seg.mode else {
             continue;
@@ -128,7 +128,9 @@ pub fn plan_images(info: &ModuleInfo, wasm: &[u8]) -> ImagePlan {
             let at = (start - lo) as usize;
             bytes[at..at + src.len()].copy_from_slice(src);
         }
-        images.insert(memory, MemoryImage { offset: lo, bytes });
+        // Keyed by the bare number: the image's symbol and the memory's
+        // descriptor record name it so.
+        images.insert(memory.as_u32(), MemoryImage { offset: lo, bytes });
     }
     ImagePlan { images, folded }
 }
@@ -138,11 +140,10 @@ pub fn plan_images(info: &ModuleInfo, wasm: &[u8]) -> ImagePlan {
 /// of a defined, unshared memory with pages of at least [`OS_PAGE_SIZE`].
 fn foldable_offset(
     info: &ModuleInfo,
-    memory: u32,
+    memory: MemoryIndex,
     offset: &ConstExprInfo,
     len: u64,
 ) -> Option<u64> {
-    let memory = MemoryIndex::from_u32(memory);
     // An imported memory was initialized by its owner: not ours to fold.
     info.defined_memory_index(memory)?;
     let mem = info.memories.get(memory)?;
@@ -222,8 +223,8 @@ mod tests {
         .expect("wat");
         let mut info = crate::module::translate_module(&wasm, &Config::default()).expect("valid");
         info.data[1].mode = SegmentMode::Active {
-            index: 0,
-            offset: ConstExprInfo::GlobalGet(0),
+            index: MemoryIndex::from_u32(0),
+            offset: ConstExprInfo::GlobalGet(crate::module::GlobalIndex::from_u32(0)),
         };
         assert_eq!(plan_images(&info, &wasm).folded, [true, false, false]);
     }
