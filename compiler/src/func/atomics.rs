@@ -331,11 +331,11 @@ impl FuncCodegen<'_, '_> {
     }
 
     /// Whether memory `mem` is shared.
-    fn memory_is_shared(&self, mem: u32) -> bool {
+    fn memory_is_shared(&self, mem: MemoryIndex) -> bool {
         self.env
             .info
             .memories
-            .get(MemoryIndex::from_u32(mem))
+            .get(mem)
             .expect("validated: memory index in range")
             .shared
     }
@@ -352,7 +352,7 @@ impl FuncCodegen<'_, '_> {
         self.check_atomic_alignment(effective, size);
         // `end` cannot wrap for a 32-bit memory (at most 2^33 + 8).
         let end = self.builder.ins().iadd_imm_u(effective, i64::from(size));
-        let mut len = self.memory_length(memarg.memory)?;
+        let mut len = self.memory_length(MemoryIndex::from_u32(memarg.memory))?;
         if self.pointer != types::I64 {
             len = self.builder.ins().uextend(types::I64, len);
         }
@@ -381,7 +381,7 @@ impl FuncCodegen<'_, '_> {
         let expected = self.pop1();
         let index = self.pop1();
         let addr = self.waitable_address(memarg, index, access.bytes())?;
-        if !self.memory_is_shared(memarg.memory) {
+        if !self.memory_is_shared(MemoryIndex::from_u32(memarg.memory)) {
             self.builder
                 .ins()
                 .trap(super::clif_trap(TrapCode::AtomicWaitNonSharedMemory));
@@ -406,7 +406,7 @@ impl FuncCodegen<'_, '_> {
         let count = self.pop1();
         let index = self.pop1();
         let addr = self.waitable_address(memarg, index, 4)?;
-        let woken = if self.memory_is_shared(memarg.memory) {
+        let woken = if self.memory_is_shared(MemoryIndex::from_u32(memarg.memory)) {
             self.call_libcall("memory_atomic_notify", &[addr, count])
                 .expect("internal: notify returns a value")
         } else {

@@ -38,7 +38,7 @@ use super::sig::wasm_call_signature as wasm_signature;
 use super::translator::FuncCodegen;
 use crate::CompileError;
 use crate::key::FuncKey;
-use crate::module::{FuncImport, FuncIndex, TypeIndex};
+use crate::module::{FuncImport, FuncIndex, TableIndex, TypeIndex};
 use cranelift_codegen::ir::{self, InstBuilder, condcodes::IntCC, types};
 use kiln_abi::trap::TrapCode;
 use kiln_abi::vmctx::VMOffsets;
@@ -165,7 +165,7 @@ impl FuncCodegen<'_, '_> {
     pub(super) fn translate_call_indirect(
         &mut self,
         type_index: TypeIndex,
-        table_index: u32,
+        table_index: TableIndex,
         tail: bool,
     ) -> Result<(), CompileError> {
         let ty = self

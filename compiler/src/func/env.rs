@@ -28,13 +28,13 @@ use kiln_abi::vmctx::VMOffsets;
 #[derive(Copy, Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub(super) enum Cached {
     /// `*mut VMMemoryDefinition` of an imported memory (module memory index).
-    ImportedMemoryDef(u32),
+    ImportedMemoryDef(MemoryIndex),
     /// `VMMemoryDefinition::base` of a memory (module memory index).
-    MemoryBase(u32),
+    MemoryBase(MemoryIndex),
     /// `*mut VMTableDefinition` of an imported table (module table index).
-    ImportedTableDef(u32),
+    ImportedTableDef(TableIndex),
     /// Pointer to the storage of an imported global (module global index).
-    ImportedGlobal(u32),
+    ImportedGlobal(GlobalIndex),
     /// `VMContext::type_ids`.
     TypeIds,
 }
@@ -141,18 +141,17 @@ impl FuncCodegen<'_, '_> {
     }
 
     /// Where the `VMMemoryDefinition` of memory `mem` is: (base, offset).
-    pub(super) fn memory_def(&mut self, mem: u32) -> Result<(ir::Value, i32), CompileError> {
-        match self
-            .env
-            .info
-            .defined_memory_index(MemoryIndex::from_u32(mem))
-        {
+    pub(super) fn memory_def(
+        &mut self,
+        mem: MemoryIndex,
+    ) -> Result<(ir::Value, i32), CompileError> {
+        match self.env.info.defined_memory_index(mem) {
             Some(defined) => {
                 let off = self.env.offsets.defined_memory(defined.as_u32());
                 Ok((self.vmctx, imm(off)?))
             }
             None => {
-                let off = self.env.offsets.imported_memory(mem);
+                let off = self.env.offsets.imported_memory(mem.as_u32());
                 Ok((
                     self.cached_vmctx_ptr(Cached::ImportedMemoryDef(mem), off)?,
                     0,
@@ -163,7 +162,7 @@ impl FuncCodegen<'_, '_> {
 
     /// The base address of memory `mem`'s bytes. Bases never move (memories
     /// are reserved up front), so this is loaded once per function.
-    pub(super) fn memory_base(&mut self, mem: u32) -> Result<ir::Value, CompileError> {
+    pub(super) fn memory_base(&mut self, mem: MemoryIndex) -> Result<ir::Value, CompileError> {
         if let Some(v) = self.cache.get(&Cached::MemoryBase(mem)) {
             return Ok(*v);
         }
@@ -179,12 +178,12 @@ impl FuncCodegen<'_, '_> {
     /// on `memory.grow` (here or, for a shared or imported memory, anywhere
     /// else), so it is loaded at each use; the alias region lets Cranelift
     /// reuse an earlier load when nothing in between can change it.
-    pub(super) fn memory_length(&mut self, mem: u32) -> Result<ir::Value, CompileError> {
+    pub(super) fn memory_length(&mut self, mem: MemoryIndex) -> Result<ir::Value, CompileError> {
         let shared = self
             .env
             .info
             .memories
-            .get(MemoryIndex::from_u32(mem))
+            .get(mem)
             .expect("validated: memory index in range")
             .shared;
         let (def, off) = self.memory_def(mem)?;
@@ -200,18 +199,17 @@ impl FuncCodegen<'_, '_> {
     }
 
     /// Where the `VMTableDefinition` of table `table` is: (base, offset).
-    pub(super) fn table_def(&mut self, table: u32) -> Result<(ir::Value, i32), CompileError> {
-        match self
-            .env
-            .info
-            .defined_table_index(TableIndex::from_u32(table))
-        {
+    pub(super) fn table_def(
+        &mut self,
+        table: TableIndex,
+    ) -> Result<(ir::Value, i32), CompileError> {
+        match self.env.info.defined_table_index(table) {
             Some(defined) => {
                 let off = self.env.offsets.defined_table(defined.as_u32());
                 Ok((self.vmctx, imm(off)?))
             }
             None => {
-                let off = self.env.offsets.imported_table(table);
+                let off = self.env.offsets.imported_table(table.as_u32());
                 Ok((
                     self.cached_vmctx_ptr(Cached::ImportedTableDef(table), off)?,
                     0,
@@ -221,18 +219,17 @@ impl FuncCodegen<'_, '_> {
     }
 
     /// Where the storage of global `global` is: (base, offset).
-    pub(super) fn global_addr(&mut self, global: u32) -> Result<(ir::Value, i32), CompileError> {
-        match self
-            .env
-            .info
-            .defined_global_index(GlobalIndex::from_u32(global))
-        {
+    pub(super) fn global_addr(
+        &mut self,
+        global: GlobalIndex,
+    ) -> Result<(ir::Value, i32), CompileError> {
+        match self.env.info.defined_global_index(global) {
             Some(defined) => {
                 let off = self.env.offsets.defined_global(defined.as_u32());
                 Ok((self.vmctx, imm(off)?))
             }
             None => {
-                let off = self.env.offsets.imported_global(global);
+                let off = self.env.offsets.imported_global(global.as_u32());
                 Ok((
                     self.cached_vmctx_ptr(Cached::ImportedGlobal(global), off)?,
                     0,
@@ -247,12 +244,12 @@ impl FuncCodegen<'_, '_> {
     }
 
     /// `global.get`.
-    pub(super) fn translate_global_get(&mut self, global: u32) -> Result<(), CompileError> {
+    pub(super) fn translate_global_get(&mut self, global: GlobalIndex) -> Result<(), CompileError> {
         let info = self
             .env
             .info
             .globals
-            .get(GlobalIndex::from_u32(global))
+            .get(global)
             .expect("validated: global index in range");
         let ty = self.value_type(info.ty, self.offset)?;
         // Immutable globals are initialized before any wasm code runs, so
@@ -270,7 +267,7 @@ impl FuncCodegen<'_, '_> {
     }
 
     /// `global.set`.
-    pub(super) fn translate_global_set(&mut self, global: u32) -> Result<(), CompileError> {
+    pub(super) fn translate_global_set(&mut self, global: GlobalIndex) -> Result<(), CompileError> {
         let v = self.pop1();
         let (base, off) = self.global_addr(global)?;
         let flags = vm_flags().with_endianness(ir::Endianness::Little);

@@ -57,7 +57,7 @@ use wasmparser::{BinaryReader, BlockType, Catch, Operator, OperatorsReader, TryT
 /// One catch clause of an open `try_table` (or legacy `try`).
 struct Clause {
     /// Tag index; `None` for `catch_all` / `catch_all_ref`.
-    tag: Option<u32>,
+    tag: Option<TagIndex>,
     /// Whether the `exnref` is passed too (`catch_ref`, `catch_all_ref`).
     with_ref: bool,
     /// Control-stack index of the target frame; `None` for a legacy
@@ -114,10 +114,14 @@ impl FuncCodegen<'_, '_> {
     ) -> Result<bool, CompileError> {
         match op {
             Operator::TryTable { try_table } => self.translate_try_table(try_table)?,
-            Operator::Throw { tag_index } => self.translate_throw(*tag_index)?,
+            Operator::Throw { tag_index } => {
+                self.translate_throw(TagIndex::from_u32(*tag_index))?
+            }
             Operator::ThrowRef => self.translate_throw_ref()?,
             Operator::Try { blockty } => self.translate_legacy_try(*blockty)?,
-            Operator::Catch { tag_index } => self.translate_legacy_catch(Some(*tag_index))?,
+            Operator::Catch { tag_index } => {
+                self.translate_legacy_catch(Some(TagIndex::from_u32(*tag_index)))?
+            }
             Operator::CatchAll => self.translate_legacy_catch(None)?,
             Operator::Delegate { .. } => self.translate_end(),
             Operator::Rethrow { relative_depth } => self.translate_rethrow(*relative_depth)?,
@@ -146,8 +150,8 @@ impl FuncCodegen<'_, '_> {
             .iter()
             .map(|c| {
                 let (tag, label, with_ref) = match *c {
-                    Catch::One { tag, label } => (Some(tag), label, false),
-                    Catch::OneRef { tag, label } => (Some(tag), label, true),
+                    Catch::One { tag, label } => (Some(TagIndex::from_u32(tag)), label, false),
+                    Catch::OneRef { tag, label } => (Some(TagIndex::from_u32(tag)), label, true),
                     Catch::All { label } => (None, label, false),
                     Catch::AllRef { label } => (None, label, true),
                 };
@@ -188,7 +192,7 @@ impl FuncCodegen<'_, '_> {
     /// The open clauses in matching order (innermost `try_table` first,
     /// clauses in order), up to and including the first catch-all. A legacy
     /// `delegate` skips to the handlers around its target frame.
-    fn open_clauses(&mut self) -> Vec<(usize, usize, Option<u32>)> {
+    fn open_clauses(&mut self) -> Vec<(usize, usize, Option<TagIndex>)> {
         self.prune_try_tables();
         let mut out = Vec::new();
         let mut limit = usize::MAX;
@@ -262,7 +266,7 @@ impl FuncCodegen<'_, '_> {
     /// Loads the values of exception `exn` of tag `tag`.
     fn load_exception_values(
         &mut self,
-        tag: u32,
+        tag: TagIndex,
         exn: ir::Value,
     ) -> Result<Vec<ir::Value>, CompileError> {
         let mut values = Vec::new();
@@ -275,12 +279,9 @@ impl FuncCodegen<'_, '_> {
     }
 
     /// Parameter types of tag `tag`.
-    fn tag_params(&self, tag: u32) -> Vec<kiln_abi::ValType> {
+    fn tag_params(&self, tag: TagIndex) -> Vec<kiln_abi::ValType> {
         let info = self.env.info;
-        let t = info
-            .tags
-            .get(TagIndex::from_u32(tag))
-            .expect("validated: tag index in range");
+        let t = info.tags.get(tag).expect("validated: tag index in range");
         info.types
             .get(t.type_index)
             .expect("validated: tag type index in range")
@@ -289,8 +290,8 @@ impl FuncCodegen<'_, '_> {
     }
 
     /// The `VMTag` address of tag `tag` (its identity).
-    fn tag_address(&mut self, tag: u32) -> Result<ir::Value, CompileError> {
-        let offset = imm(self.env.offsets.tag(tag))?;
+    fn tag_address(&mut self, tag: TagIndex) -> Result<ir::Value, CompileError> {
+        let offset = imm(self.env.offsets.tag(tag.as_u32()))?;
         Ok(self
             .builder
             .ins()
@@ -340,7 +341,7 @@ impl FuncCodegen<'_, '_> {
                 .dfg
                 .block_call(handler, &[BlockArg::TryCallExn(0)]);
             items.push(match tag {
-                Some(t) => ExceptionTableItem::Tag(ExceptionTag::from_u32(t), call),
+                Some(t) => ExceptionTableItem::Tag(ExceptionTag::from_u32(t.as_u32()), call),
                 None => ExceptionTableItem::Default(call),
             });
         }
@@ -379,7 +380,7 @@ impl FuncCodegen<'_, '_> {
     }
 
     /// `throw tag`.
-    fn translate_throw(&mut self, tag: u32) -> Result<(), CompileError> {
+    fn translate_throw(&mut self, tag: TagIndex) -> Result<(), CompileError> {
         let params = self.tag_params(tag);
         let values = self.popn(params.len());
         let tag_addr = self.tag_address(tag)?;
@@ -451,7 +452,7 @@ impl FuncCodegen<'_, '_> {
     /// Reads ahead from the current `try` to its end: the tags of its
     /// `catch` clauses in order (`None` for `catch_all`) and its `delegate`
     /// label, if it ends with one.
-    fn scan_legacy_try(&self) -> Result<(Vec<Option<u32>>, Option<u32>), CompileError> {
+    fn scan_legacy_try(&self) -> Result<(Vec<Option<TagIndex>>, Option<u32>), CompileError> {
         let bytes = self
             .env
             .wasm
@@ -472,7 +473,9 @@ impl FuncCodegen<'_, '_> {
                 Operator::End | Operator::Delegate { .. } if depth > 0 => depth -= 1,
                 Operator::End => return Ok((tags, None)),
                 Operator::Delegate { relative_depth } => return Ok((tags, Some(relative_depth))),
-                Operator::Catch { tag_index } if depth == 0 => tags.push(Some(tag_index)),
+                Operator::Catch { tag_index } if depth == 0 => {
+                    tags.push(Some(TagIndex::from_u32(tag_index)))
+                }
                 Operator::CatchAll if depth == 0 => tags.push(None),
                 _ => {}
             }
@@ -494,7 +497,7 @@ impl FuncCodegen<'_, '_> {
     /// Legacy `catch tag` / `catch_all`: ends the previous section (as
     /// `else` does), then continues in this clause's handler block, or in
     /// unreachable code if nothing in the body could throw to it.
-    fn translate_legacy_catch(&mut self, tag: Option<u32>) -> Result<(), CompileError> {
+    fn translate_legacy_catch(&mut self, tag: Option<TagIndex>) -> Result<(), CompileError> {
         let ti = self.innermost_legacy_try();
         let frame = self
             .control
@@ -581,7 +584,7 @@ impl FuncCodegen<'_, '_> {
         match op {
             Operator::Try { .. } => self.unreachable_depth += 1,
             Operator::Catch { tag_index } if self.unreachable_depth == 0 => {
-                self.translate_legacy_catch(Some(*tag_index))?
+                self.translate_legacy_catch(Some(TagIndex::from_u32(*tag_index)))?
             }
             Operator::CatchAll if self.unreachable_depth == 0 => {
                 self.translate_legacy_catch(None)?
@@ -600,7 +603,7 @@ impl FuncCodegen<'_, '_> {
         &mut self,
         exn: ir::Value,
         tag_addr: ir::Value,
-        thrown: Option<u32>,
+        thrown: Option<TagIndex>,
     ) -> Result<(), CompileError> {
         let mut caught = false;
         for (ti, ci, tag) in self.open_clauses() {

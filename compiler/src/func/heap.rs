@@ -63,17 +63,17 @@ fn min_bytes(memory: &MemoryInfo) -> u64 {
 
 impl FuncCodegen<'_, '_> {
     /// The module facts of memory `mem`.
-    pub(super) fn memory_info(&self, mem: u32) -> &MemoryInfo {
+    pub(super) fn memory_info(&self, mem: MemoryIndex) -> &MemoryInfo {
         self.env
             .info
             .memories
-            .get(MemoryIndex::from_u32(mem))
+            .get(mem)
             .expect("validated: memory index in range")
     }
 
     /// The wasm type of memory `mem`'s addresses and sizes: `i64` for a
     /// memory64, else `i32`.
-    pub(super) fn memory_index_type(&self, mem: u32) -> ir::Type {
+    pub(super) fn memory_index_type(&self, mem: MemoryIndex) -> ir::Type {
         if self.memory_info(mem).memory64 {
             types::I64
         } else {
@@ -83,7 +83,7 @@ impl FuncCodegen<'_, '_> {
 
     /// Widens a value of memory `mem`'s index type to `i64` (the libcall
     /// convention for addresses and lengths).
-    pub(super) fn memory_index_to_i64(&mut self, mem: u32, v: ir::Value) -> ir::Value {
+    pub(super) fn memory_index_to_i64(&mut self, mem: MemoryIndex, v: ir::Value) -> ir::Value {
         if self.memory_index_type(mem) == types::I64 {
             v
         } else {
@@ -102,7 +102,7 @@ impl FuncCodegen<'_, '_> {
         index: ir::Value,
         access_size: u32,
     ) -> Result<(ir::Value, i32), CompileError> {
-        let mem = memarg.memory;
+        let mem = MemoryIndex::from_u32(memarg.memory);
         let info = self.memory_info(mem).clone();
         if self.pointer != types::I64 && needs_explicit_bounds_check(&info) {
             // The explicit check assumes 64-bit native addresses.
@@ -138,7 +138,7 @@ impl FuncCodegen<'_, '_> {
     /// current_length` of memory `mem` (`index` is already 64-bit).
     fn explicit_bounds_check(
         &mut self,
-        mem: u32,
+        mem: MemoryIndex,
         info: &MemoryInfo,
         index: ir::Value,
         offset: u64,

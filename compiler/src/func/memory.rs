@@ -15,6 +15,7 @@
 use super::env::heap_flags;
 use super::translator::FuncCodegen;
 use crate::CompileError;
+use crate::module::MemoryIndex;
 use cranelift_codegen::ir::{self, InstBuilder, types};
 use wasmparser::{MemArg, Operator};
 
@@ -63,19 +64,22 @@ impl FuncCodegen<'_, '_> {
                 self.translate_store(memarg, Some(16))?
             }
             O::I64Store32 { memarg } => self.translate_store(memarg, Some(32))?,
-            O::MemorySize { mem } => self.translate_memory_size(*mem)?,
-            O::MemoryGrow { mem } => self.translate_memory_grow(*mem)?,
+            O::MemorySize { mem } => self.translate_memory_size(MemoryIndex::from_u32(*mem))?,
+            O::MemoryGrow { mem } => self.translate_memory_grow(MemoryIndex::from_u32(*mem))?,
             O::MemoryFill { mem } => {
+                let mem = MemoryIndex::from_u32(*mem);
                 let [dst, val, len] = self.pop3();
-                let dst = self.memory_index_to_i64(*mem, dst);
-                let len = self.memory_index_to_i64(*mem, len);
-                let mem = self.builder.ins().iconst(I32, i64::from(*mem));
+                let dst = self.memory_index_to_i64(mem, dst);
+                let len = self.memory_index_to_i64(mem, len);
+                let mem = self.builder.ins().iconst(I32, i64::from(mem.as_u32()));
                 self.call_libcall("memory_fill", &[mem, dst, val, len]);
             }
             O::MemoryCopy { dst_mem, src_mem } => {
+                let dst_mem = MemoryIndex::from_u32(*dst_mem);
+                let src_mem = MemoryIndex::from_u32(*src_mem);
                 let [dst, src, len] = self.pop3();
-                let dst = self.memory_index_to_i64(*dst_mem, dst);
-                let src = self.memory_index_to_i64(*src_mem, src);
+                let dst = self.memory_index_to_i64(dst_mem, dst);
+                let src = self.memory_index_to_i64(src_mem, src);
                 // The length has the smaller of the two index types (it is
                 // an i64 only when both memories are 64-bit).
                 let len = if self.builder.func.dfg.value_type(len) == I64 {
@@ -83,15 +87,16 @@ impl FuncCodegen<'_, '_> {
                 } else {
                     self.builder.ins().uextend(I64, len)
                 };
-                let dst_mem = self.builder.ins().iconst(I32, i64::from(*dst_mem));
-                let src_mem = self.builder.ins().iconst(I32, i64::from(*src_mem));
+                let dst_mem = self.builder.ins().iconst(I32, i64::from(dst_mem.as_u32()));
+                let src_mem = self.builder.ins().iconst(I32, i64::from(src_mem.as_u32()));
                 self.call_libcall("memory_copy", &[dst_mem, src_mem, dst, src, len]);
             }
             O::MemoryInit { data_index, mem } => {
                 // Segment offset and length are i32 whatever the memory.
+                let mem = MemoryIndex::from_u32(*mem);
                 let [dst, src, len] = self.pop3();
-                let dst = self.memory_index_to_i64(*mem, dst);
-                let mem = self.builder.ins().iconst(I32, i64::from(*mem));
+                let dst = self.memory_index_to_i64(mem, dst);
+                let mem = self.builder.ins().iconst(I32, i64::from(mem.as_u32()));
                 let data = self.builder.ins().iconst(I32, i64::from(*data_index));
                 self.call_libcall("memory_init", &[mem, data, dst, src, len]);
             }
@@ -162,7 +167,7 @@ impl FuncCodegen<'_, '_> {
     /// `memory.size`: `current_length >> page_size_log2`, in the memory's
     /// index type. The length changes on `memory.grow`, so it is loaded
     /// every time.
-    fn translate_memory_size(&mut self, mem: u32) -> Result<(), CompileError> {
+    fn translate_memory_size(&mut self, mem: MemoryIndex) -> Result<(), CompileError> {
         let page_log2 = self.memory_info(mem).page_size_log2;
         let len = self.memory_length(mem)?;
         let pages = if page_log2 == 0 {
@@ -183,11 +188,14 @@ impl FuncCodegen<'_, '_> {
 
     /// `memory.grow` via the libcall (old size in pages, or -1), in the
     /// memory's index type.
-    fn translate_memory_grow(&mut self, mem: u32) -> Result<(), CompileError> {
+    fn translate_memory_grow(&mut self, mem: MemoryIndex) -> Result<(), CompileError> {
         let delta = self.pop1();
         let delta = self.memory_index_to_i64(mem, delta);
         let is_64 = self.memory_index_type(mem) == types::I64;
-        let mem = self.builder.ins().iconst(types::I32, i64::from(mem));
+        let mem = self
+            .builder
+            .ins()
+            .iconst(types::I32, i64::from(mem.as_u32()));
         let old = self
             .call_libcall("memory_grow", &[mem, delta])
             .expect("internal: memory_grow returns a value");

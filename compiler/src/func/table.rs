@@ -36,20 +36,23 @@ impl FuncCodegen<'_, '_> {
         use types::I32;
         match op {
             O::TableGet { table } => {
+                let table = TableIndex::from_u32(*table);
                 let index = self.pop1();
-                let addr = self.table_element_address(*table, index)?;
+                let addr = self.table_element_address(table, index)?;
                 let v = self.builder.ins().load(self.pointer, vm_flags(), addr, 0);
                 self.stack.push(v);
             }
             O::TableSet { table } => {
+                let table = TableIndex::from_u32(*table);
                 let value = self.pop1();
                 let index = self.pop1();
-                let addr = self.table_element_address(*table, index)?;
+                let addr = self.table_element_address(table, index)?;
                 self.builder.ins().store(vm_flags(), value, addr, 0);
             }
             O::TableSize { table } => {
-                let len = self.table_length(*table)?;
-                let len = if self.table_is_64(*table) {
+                let table = TableIndex::from_u32(*table);
+                let len = self.table_length(table)?;
+                let len = if self.table_is_64(table) {
                     len
                 } else {
                     self.pointer_to_i32(len)
@@ -57,37 +60,47 @@ impl FuncCodegen<'_, '_> {
                 self.stack.push(len);
             }
             O::TableGrow { table } => {
+                let table = TableIndex::from_u32(*table);
                 let delta = self.pop1();
                 let init = self.pop1();
-                let name = if self.table_is_64(*table) {
+                let name = if self.table_is_64(table) {
                     "table_grow64"
                 } else {
                     "table_grow"
                 };
-                let table = self.builder.ins().iconst(I32, i64::from(*table));
+                let table = self.builder.ins().iconst(I32, i64::from(table.as_u32()));
                 let old = self
                     .call_libcall(name, &[table, delta, init])
                     .expect("internal: table_grow returns a value");
                 self.stack.push(old);
             }
             O::TableFill { table } => {
+                let table = TableIndex::from_u32(*table);
                 let [dst, val, len] = self.pop3();
-                let name = if self.table_is_64(*table) {
+                let name = if self.table_is_64(table) {
                     "table_fill64"
                 } else {
                     "table_fill"
                 };
-                let table = self.builder.ins().iconst(I32, i64::from(*table));
+                let table = self.builder.ins().iconst(I32, i64::from(table.as_u32()));
                 self.call_libcall(name, &[table, dst, val, len]);
             }
             O::TableCopy {
                 dst_table,
                 src_table,
             } => {
+                let dst_table = TableIndex::from_u32(*dst_table);
+                let src_table = TableIndex::from_u32(*src_table);
                 let [dst, src, len] = self.pop3();
-                let dst_table_v = self.builder.ins().iconst(I32, i64::from(*dst_table));
-                let src_table_v = self.builder.ins().iconst(I32, i64::from(*src_table));
-                if self.table_is_64(*dst_table) || self.table_is_64(*src_table) {
+                let dst_table_v = self
+                    .builder
+                    .ins()
+                    .iconst(I32, i64::from(dst_table.as_u32()));
+                let src_table_v = self
+                    .builder
+                    .ins()
+                    .iconst(I32, i64::from(src_table.as_u32()));
+                if self.table_is_64(dst_table) || self.table_is_64(src_table) {
                     // Each operand has its table's index type; the length
                     // the smaller of the two.
                     let [dst, src, len] = [dst, src, len].map(|v| self.value_to_i64(v));
@@ -97,14 +110,15 @@ impl FuncCodegen<'_, '_> {
                 }
             }
             O::TableInit { elem_index, table } => {
+                let table = TableIndex::from_u32(*table);
                 // Segment offset and length are i32 whatever the table.
                 let [dst, src, len] = self.pop3();
-                let name = if self.table_is_64(*table) {
+                let name = if self.table_is_64(table) {
                     "table_init64"
                 } else {
                     "table_init"
                 };
-                let table = self.builder.ins().iconst(I32, i64::from(*table));
+                let table = self.builder.ins().iconst(I32, i64::from(table.as_u32()));
                 let elem = self.builder.ins().iconst(I32, i64::from(*elem_index));
                 self.call_libcall(name, &[table, elem, dst, src, len]);
             }
@@ -139,11 +153,11 @@ impl FuncCodegen<'_, '_> {
     }
 
     /// Whether `table` is a table64 (`i64` indices and sizes).
-    pub(super) fn table_is_64(&self, table: u32) -> bool {
+    pub(super) fn table_is_64(&self, table: TableIndex) -> bool {
         self.env
             .info
             .tables
-            .get(TableIndex::from_u32(table))
+            .get(table)
             .expect("validated: table index in range")
             .table64
     }
@@ -158,7 +172,7 @@ impl FuncCodegen<'_, '_> {
     }
 
     /// The current number of elements of `table` (pointer-sized).
-    fn table_length(&mut self, table: u32) -> Result<ir::Value, CompileError> {
+    fn table_length(&mut self, table: TableIndex) -> Result<ir::Value, CompileError> {
         let (def, off) = self.table_def(table)?;
         let off = off + imm(VMOffsets::table_current_elements(self.ptr_size()))?;
         Ok(self.builder.ins().load(self.pointer, vm_flags(), def, off))
@@ -169,7 +183,7 @@ impl FuncCodegen<'_, '_> {
     /// current_elements`.
     pub(super) fn table_element_address(
         &mut self,
-        table: u32,
+        table: TableIndex,
         index: ir::Value,
     ) -> Result<ir::Value, CompileError> {
         let len = self.table_length(table)?;

@@ -28,7 +28,7 @@ use super::control::ControlFrame;
 use super::env::Cached;
 use crate::CompileError;
 use crate::key::FuncKey;
-use crate::module::{FuncIndex, TypeIndex};
+use crate::module::{FuncIndex, GlobalIndex, TableIndex, TypeIndex};
 use cranelift_codegen::ir::{self, InstBuilder};
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use kiln_abi::ValType;
@@ -470,17 +470,23 @@ impl FuncCodegen<'_, '_> {
                     .expect("validated: operand stack underflow");
                 self.builder.def_var(self.local(*local_index), v);
             }
-            Operator::GlobalGet { global_index } => self.translate_global_get(*global_index)?,
-            Operator::GlobalSet { global_index } => self.translate_global_set(*global_index)?,
+            Operator::GlobalGet { global_index } => {
+                self.translate_global_get(GlobalIndex::from_u32(*global_index))?
+            }
+            Operator::GlobalSet { global_index } => {
+                self.translate_global_set(GlobalIndex::from_u32(*global_index))?
+            }
             Operator::Call { function_index } => {
                 self.translate_call(FuncIndex::from_u32(*function_index), false)?
             }
             Operator::CallIndirect {
                 type_index,
                 table_index,
-            } => {
-                self.translate_call_indirect(TypeIndex::from_u32(*type_index), *table_index, false)?
-            }
+            } => self.translate_call_indirect(
+                TypeIndex::from_u32(*type_index),
+                TableIndex::from_u32(*table_index),
+                false,
+            )?,
             _ => {
                 if self.translate_memory_operator(op)?
                     || self.translate_table_operator(op)?

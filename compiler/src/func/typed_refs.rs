@@ -15,7 +15,7 @@
 
 use super::translator::FuncCodegen;
 use crate::CompileError;
-use crate::module::{FuncIndex, TypeIndex};
+use crate::module::{FuncIndex, TableIndex, TypeIndex};
 use cranelift_codegen::ir::InstBuilder;
 use kiln_abi::trap::TrapCode;
 use wasmparser::Operator;
@@ -34,9 +34,11 @@ impl FuncCodegen<'_, '_> {
             Operator::ReturnCallIndirect {
                 type_index,
                 table_index,
-            } => {
-                self.translate_call_indirect(TypeIndex::from_u32(type_index), table_index, true)?
-            }
+            } => self.translate_call_indirect(
+                TypeIndex::from_u32(type_index),
+                TableIndex::from_u32(table_index),
+                true,
+            )?,
             Operator::CallRef { type_index } => {
                 self.translate_call_ref(TypeIndex::from_u32(type_index), false)?
             }
