@@ -31,9 +31,8 @@ use super::plan::{ComponentPlan, CoreDef, CoreKind};
 use super::resolve::{ResolvedTrampoline, instance_info, resolve_export};
 use crate::CompileError;
 use crate::key::LinkedCode;
-use crate::module::{FuncIndex, ModuleInfo};
+use crate::module::{FuncIndex, ImportInfo, ModuleInfo};
 use cranelift_entity::EntityRef;
-use kiln_abi::descriptor::KIND_FUNC;
 use std::collections::BTreeMap;
 
 /// Per static module (in plan order): imported function index -> the code
@@ -55,7 +54,7 @@ pub fn resolve_linked_imports(
         let info = instance_info(plan, infos, i)?;
         let mut codes = vec![None; info.num_imported_funcs as usize];
         for (j, def) in inst.imports.iter().enumerate() {
-            let Some(import) = info.imports.get(j).filter(|imp| imp.kind == KIND_FUNC) else {
+            let Some(func) = info.imports.get(j).and_then(ImportInfo::func) else {
                 continue;
             };
             let code = match def {
@@ -78,7 +77,7 @@ pub fn resolve_linked_imports(
                 }
                 CoreDef::Export(_) => None,
             };
-            if let Some(slot) = codes.get_mut(import.index as usize) {
+            if let Some(slot) = codes.get_mut(func.index()) {
                 *slot = code;
             }
         }

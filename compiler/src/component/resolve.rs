@@ -27,7 +27,7 @@ use super::plan::{
     Trampoline,
 };
 use crate::CompileError;
-use crate::module::{FuncIndex, ModuleInfo};
+use crate::module::{ImportInfo, ModuleInfo};
 use cranelift_entity::EntityRef;
 use kiln_abi::ValType;
 use kiln_abi::component::program as prog;
@@ -359,8 +359,8 @@ pub fn check_trampoline_imports(
             let tramp = &tramps[t.index()];
             let import = info.imports.get(j);
             let ty = import
-                .filter(|imp| imp.kind == KIND_FUNC)
-                .and_then(|imp| info.funcs.get(FuncIndex::from_u32(imp.index)))
+                .and_then(ImportInfo::func)
+                .and_then(|f| info.funcs.get(f))
                 .map(|f| &info.types[f.type_index]);
             let matches =
                 ty.is_some_and(|ty| ty.params == tramp.params && ty.results == tramp.results);

@@ -194,8 +194,16 @@ pub struct ImportInfo {
     pub name: String,
     /// `kiln_abi::descriptor::KIND_*`.
     pub kind: u32,
-    /// Index in the kind's space.
+    /// Index in the kind's space (bare: its type depends on `kind`; the
+    /// descriptor's `ImportDesc` takes the pair as is).
     pub index: u32,
+}
+
+impl ImportInfo {
+    /// The function this import defines, `None` for other kinds.
+    pub fn func(&self) -> Option<FuncIndex> {
+        (self.kind == kiln_abi::descriptor::KIND_FUNC).then(|| FuncIndex::from_u32(self.index))
+    }
 }
 
 /// One export.
@@ -205,8 +213,17 @@ pub struct ExportInfo {
     pub name: String,
     /// `kiln_abi::descriptor::KIND_*`.
     pub kind: u32,
-    /// Index in the kind's space.
+    /// Index in the kind's space (bare: its type depends on `kind`; the
+    /// descriptor's `ExportDesc` and the component plan's core exports take
+    /// the pair as is).
     pub index: u32,
+}
+
+impl ExportInfo {
+    /// The function this export names, `None` for other kinds.
+    pub fn func(&self) -> Option<FuncIndex> {
+        (self.kind == kiln_abi::descriptor::KIND_FUNC).then(|| FuncIndex::from_u32(self.index))
+    }
 }
 
 /// One tag (exception handling).
@@ -276,7 +293,7 @@ pub struct ModuleInfo {
     pub has_unparsed_debuginfo: bool,
     /// Function names from the name section, as written there (the
     /// descriptor stores their [`display_name`]).
-    pub func_names: BTreeMap<u32, String>,
+    pub func_names: BTreeMap<FuncIndex, String>,
     /// Precise reference types (typed function references).
     pub ref_types: RefTypesInfo,
 }
@@ -304,8 +321,7 @@ impl ModuleInfo {
         let mut funcs: Vec<FuncIndex> = self
             .exports
             .iter()
-            .filter(|e| e.kind == kiln_abi::descriptor::KIND_FUNC)
-            .map(|e| FuncIndex::from_u32(e.index))
+            .filter_map(ExportInfo::func)
             .chain(self.start)
             .filter(|f| {
                 !matches!(

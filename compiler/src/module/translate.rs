@@ -628,7 +628,7 @@ fn translate_names(info: &mut ModuleInfo, name: Name<'_>) {
             for naming in map {
                 let Ok(naming) = naming else { break };
                 info.func_names
-                    .insert(naming.index, naming.name.to_string());
+                    .insert(FuncIndex::from_u32(naming.index), naming.name.to_string());
             }
         }
         _ => {}
@@ -652,12 +652,7 @@ fn subslice_range(whole: &[u8], part: &[u8]) -> Range<usize> {
 /// "C.refs", <https://webassembly.github.io/spec/core/valid/modules.html>).
 fn mark_escapes(info: &mut ModuleInfo) {
     let mut escaping: Vec<FuncIndex> = Vec::new();
-    escaping.extend(
-        info.exports
-            .iter()
-            .filter(|e| e.kind == KIND_FUNC)
-            .map(|e| FuncIndex::from_u32(e.index)),
-    );
+    escaping.extend(info.exports.iter().filter_map(ExportInfo::func));
     escaping.extend(info.start);
     let ref_funcs = |e: &ConstExprInfo| match e {
         ConstExprInfo::RefFunc(f) => Some(*f),
@@ -923,7 +918,12 @@ mod tests {
     fn names_are_read() {
         let info = describe(r#"(module $m (func $foo) (func $bar))"#).expect("compiles");
         assert_eq!(info.name.as_deref(), Some("m"));
-        assert_eq!(info.func_names.get(&1).map(String::as_str), Some("bar"));
+        assert_eq!(
+            info.func_names
+                .get(&FuncIndex::from_u32(1))
+                .map(String::as_str),
+            Some("bar")
+        );
     }
 
     #[test]

@@ -246,7 +246,7 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
     // The runtime prints names verbatim in backtraces. Demangling is the
     // costliest part of this table for big modules (~1 µs a name), and
     // independent per name.
-    let names: Vec<(u32, String)> = info
+    let names: Vec<(FuncIndex, String)> = info
         .func_names
         .par_iter()
         .map(|(&index, name)| (index, crate::module::display_name(name)))
@@ -261,7 +261,6 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
     let mut handlers = DataBuilder::new(RECORD_ALIGN);
     let mut out = DataBuilder::new(RECORD_ALIGN);
     for (func, f) in info.funcs.iter() {
-        let index = func.as_u32();
         let r = out.append_zeroed(size_of::<FuncDesc>());
         // A linked import has no code here (`wasm_call` 0): the runtime
         // fills its slot at instantiation.
@@ -273,8 +272,8 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
         }
         // NB: `names` is sorted by index and may name functions that do not
         // exist (the name section is not validated); skip those.
-        while names.next_if(|(n, _)| *n < index).is_some() {}
-        if let Some((_, name)) = names.next_if(|(n, _)| *n == index) {
+        while names.next_if(|(n, _)| *n < func).is_some() {}
+        if let Some((_, name)) = names.next_if(|(n, _)| *n == func) {
             strings.put_str(&mut out, at!(r, FuncDesc, name), name.as_bytes());
         }
         out.put_u32(at!(r, FuncDesc, type_index), f.type_index.as_u32());
@@ -543,13 +542,12 @@ fn emit_imports(info: &ModuleInfo, objects: &mut DataObjects, strings: &mut Stri
         strings.put_str(&mut out, at!(r, ImportDesc, name), imp.name.as_bytes());
         out.put_u32(at!(r, ImportDesc, kind), imp.kind);
         out.put_u32(at!(r, ImportDesc, index), imp.index);
-        let host = imp.kind == kiln_abi::descriptor::KIND_FUNC
-            && matches!(
-                info.funcs
-                    .get(FuncIndex::from_u32(imp.index))
-                    .and_then(|f| f.import.as_ref()),
-                Some(FuncImport::WasiP1(_))
-            );
+        let host = matches!(
+            imp.func()
+                .and_then(|f| info.funcs.get(f))
+                .and_then(|f| f.import.as_ref()),
+            Some(FuncImport::WasiP1(_))
+        );
         out.put_u32(
             at!(r, ImportDesc, flags),
             if host { IMPORT_FLAG_HOST } else { 0 },
