@@ -8,7 +8,9 @@
 //! Order of checks, as in the spec and Wasmtime: the effective address
 //! (`index + offset`, computed in 64 bits so it cannot wrap for a 32-bit
 //! memory) must be a multiple of the access size, else the access traps with
-//! `HeapMisaligned` ("unaligned atomic"); then it is bounds-checked. Loads,
+//! `HeapMisaligned` ("unaligned atomic"); then it is bounds-checked. Wait
+//! and notify first trap out of bounds when `index + offset` overflows the
+//! memory's index type, as Wasmtime does. Loads,
 //! stores and read-modify-writes are bounds-checked like ordinary accesses
 //! (through [`FuncCodegen::heap_address`]: guard pages for 32-bit memories;
 //! the access carries `HEAP_OUT_OF_BOUNDS`). Wait and notify do not touch
@@ -340,6 +342,35 @@ impl FuncCodegen<'_, '_> {
             .shared
     }
 
+    /// For wait and notify, before the alignment check: an effective address
+    /// past the range of the memory's index type (`index + offset` >= 2^32
+    /// for a 32-bit memory, wrapped past 2^64 for memory64) traps out of
+    /// bounds, as in Wasmtime, which adds the offset with an overflow check
+    /// before it looks at the alignment of these operators.
+    fn check_waitable_overflow(&mut self, memarg: &MemArg, index: ir::Value, effective: ir::Value) {
+        if memarg.offset == 0 {
+            return;
+        }
+        let overflow = if self
+            .memory_info(MemoryIndex::from_u32(memarg.memory))
+            .memory64
+        {
+            // The 64-bit sum wrapped: it is below the index.
+            self.builder
+                .ins()
+                .icmp(ir::condcodes::IntCC::UnsignedLessThan, effective, index)
+        } else {
+            self.builder.ins().icmp_imm_u(
+                ir::condcodes::IntCC::UnsignedGreaterThan,
+                effective,
+                i64::from(u32::MAX),
+            )
+        };
+        self.builder
+            .ins()
+            .trapnz(overflow, super::clif_trap(TrapCode::MemoryOutOfBounds));
+    }
+
     /// For wait and notify: alignment check, explicit bounds check against
     /// the current length, and the host address of the `size`-byte cell.
     fn waitable_address(
@@ -349,6 +380,7 @@ impl FuncCodegen<'_, '_> {
         size: u32,
     ) -> Result<ir::Value, CompileError> {
         let effective = self.effective_address(memarg, index);
+        self.check_waitable_overflow(memarg, index, effective);
         self.check_atomic_alignment(effective, size);
         // `end` cannot wrap for a 32-bit memory (at most 2^33 + 8).
         let end = self.builder.ins().iadd_imm_u(effective, i64::from(size));
