@@ -52,6 +52,18 @@ impl NetPolicy {
         }
     }
 
+    /// Whether the guest may create a socket of the kind that `allowed`
+    /// (`self.tcp` or `self.udp`) grants: only with a network grant, as in
+    /// Wasmtime 49, so that without one no host socket is ever opened (a
+    /// guest could otherwise hold as many as the fd limit allows).
+    pub fn check_create(&self, allowed: bool) -> inet::NetResult<()> {
+        if allowed && self.inherit_network {
+            Ok(())
+        } else {
+            Err(inet::NetError::AccessDenied)
+        }
+    }
+
     /// Whether the guest may use socket address `addr` (bind, connect,
     /// listen, send): wasmtime's socket address check, which allows every
     /// address with `-S inherit-network` and none otherwise.

@@ -101,9 +101,7 @@ pub fn writable_now(fd: BorrowedFd<'_>) -> bool {
 impl TcpSocket {
     /// A new socket of `family`; `AccessDenied` unless TCP is granted.
     pub fn new(policy: NetPolicy, family: Family) -> NetResult<TcpSocket> {
-        if !policy.tcp {
-            return Err(NetError::AccessDenied);
-        }
+        policy.check_create(policy.tcp)?;
         let fd = new_socket(family, SocketType::STREAM)?;
         Ok(TcpSocket {
             state: TcpState::Default(fd),
@@ -471,22 +469,25 @@ mod tests {
 
     #[test]
     fn denied_without_grants() {
-        let none = NetPolicy::default();
-        assert_eq!(
-            TcpSocket::new(none, Family::Ipv4).err(),
-            Some(NetError::AccessDenied)
-        );
+        // No host socket without a network grant, even with TCP allowed,
+        // nor with a network grant but TCP refused (`-S tcp=n`).
         let tcp_only = NetPolicy {
             tcp: true,
             ..NetPolicy::default()
         };
-        let mut s = TcpSocket::new(tcp_only, Family::Ipv4).expect("socket");
-        assert_eq!(s.bind(sa("127.0.0.1:0")), Err(NetError::AccessDenied));
-        // Argument errors come before the policy.
-        assert_eq!(s.bind(sa("[::1]:0")), Err(NetError::InvalidArgument));
-        s.start_connect(sa("127.0.0.1:9")).expect("start");
-        assert_eq!(s.finish_connect(), Some(Err(NetError::AccessDenied)));
-        assert_eq!(s.local_address(), Err(NetError::AccessDenied));
+        let network_without_tcp = NetPolicy {
+            inherit_network: true,
+            udp: true,
+            ..NetPolicy::default()
+        };
+        for policy in [NetPolicy::default(), tcp_only, network_without_tcp] {
+            for family in [Family::Ipv4, Family::Ipv6] {
+                assert_eq!(
+                    TcpSocket::new(policy, family).err(),
+                    Some(NetError::AccessDenied)
+                );
+            }
+        }
     }
 
     #[test]

@@ -40,9 +40,7 @@ pub struct UdpSocket {
 impl UdpSocket {
     /// A new socket of `family`; `AccessDenied` unless UDP is granted.
     pub fn new(policy: NetPolicy, family: Family) -> NetResult<UdpSocket> {
-        if !policy.udp {
-            return Err(NetError::AccessDenied);
-        }
+        policy.check_create(policy.udp)?;
         Ok(UdpSocket {
             fd: socket(family, SocketType::DGRAM)?,
             family,
@@ -290,16 +288,24 @@ mod tests {
 
     #[test]
     fn denied_without_grants() {
-        assert_eq!(
-            UdpSocket::new(NetPolicy::default(), Family::Ipv4).err(),
-            Some(NetError::AccessDenied)
-        );
+        // No host socket without a network grant, even with UDP allowed,
+        // nor with a network grant but UDP refused (`-S udp=n`).
         let udp_only = NetPolicy {
             udp: true,
             ..NetPolicy::default()
         };
-        let mut s = UdpSocket::new(udp_only, Family::Ipv6).expect("socket");
-        assert_eq!(s.bind(sa("127.0.0.1:0")), Err(NetError::InvalidArgument));
-        assert_eq!(s.bind(sa("[::1]:0")), Err(NetError::AccessDenied));
+        let network_without_udp = NetPolicy {
+            inherit_network: true,
+            tcp: true,
+            ..NetPolicy::default()
+        };
+        for policy in [NetPolicy::default(), udp_only, network_without_udp] {
+            for family in [Family::Ipv4, Family::Ipv6] {
+                assert_eq!(
+                    UdpSocket::new(policy, family).err(),
+                    Some(NetError::AccessDenied)
+                );
+            }
+        }
     }
 }
