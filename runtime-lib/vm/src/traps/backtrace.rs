@@ -24,8 +24,8 @@
 //! out when the function has no source location for the pc.
 
 use crate::descriptor::{Module, wasm_offset_at};
+use std::cell::Cell;
 use std::fmt;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Most frames captured (Wasmtime's default).
 pub const MAX_FRAMES: usize = 20;
@@ -55,24 +55,25 @@ impl Frame {
     }
 }
 
-/// Bounds of the stack wasm frames live on: set when the host enters wasm,
-/// used to reject garbage frame pointers.
-static STACK_LO: AtomicUsize = AtomicUsize::new(0);
-static STACK_HI: AtomicUsize = AtomicUsize::new(usize::MAX);
+thread_local! {
+    /// Bounds `[lo, hi)` of this thread's stack that wasm frames live on:
+    /// set when the host enters wasm on this thread, used to reject garbage
+    /// frame pointers. Per thread (wasi-threads run wasm on several stacks
+    /// at once), const-initialised and without a destructor, so the trap
+    /// handler reads it without allocating or locking.
+    static WASM_STACK: Cell<(usize, usize)> = const { Cell::new((0, usize::MAX)) };
+}
 
-/// Records the stack range `[lo, hi)` in which wasm frame pointers lie.
+/// Records the stack range `[lo, hi)` in which this thread's wasm frame
+/// pointers lie.
 pub fn set_wasm_stack(lo: usize, hi: usize) {
-    STACK_LO.store(lo, Ordering::Relaxed);
-    STACK_HI.store(hi, Ordering::Relaxed);
+    WASM_STACK.with(|s| s.set((lo, hi)));
 }
 
 /// Reads the `[saved fp, return address]` pair at `fp` if `fp` is a
 /// plausible frame pointer: aligned and inside the wasm stack range.
 fn frame_record(fp: usize) -> Option<(usize, usize)> {
-    let (lo, hi) = (
-        STACK_LO.load(Ordering::Relaxed),
-        STACK_HI.load(Ordering::Relaxed),
-    );
+    let (lo, hi) = WASM_STACK.with(Cell::get);
     let aligned = fp.is_multiple_of(std::mem::align_of::<usize>());
     if fp == 0 || !aligned || fp < lo || fp.saturating_add(16) > hi {
         return None;
