@@ -47,6 +47,8 @@ struct Spec {
     stdout_file: bool,
     stderr_contains: Vec<String>,
     stdin: Vec<u8>,
+    /// `nofile = N`: the run's `RLIMIT_NOFILE` (descriptor exhaustion).
+    nofile: Option<u64>,
     files_file: bool,
     /// Rust target (`target = wasm32-wasip1-threads`); default
     /// `wasm32-wasip1`.
@@ -90,6 +92,7 @@ fn parse_spec(source: &str) -> Result<Spec> {
             }
             "stderr-contains" => spec.stderr_contains.push(d.text()?),
             "stdin" => spec.stdin = d.bytes()?,
+            "nofile" => spec.nofile = Some(d.text()?.parse().with_context(ctx)?),
             "files-file" => {
                 d.flag()?;
                 spec.files_file = true;
@@ -250,26 +253,48 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
             if !o.status.success() {
                 bail!("kiln build failed\n{}", o.describe());
             }
-            util::run(
-                Command::new(&exe).args(&spec.args),
-                &spec.stdin,
-                RUN_TIMEOUT,
-            )?
+            let mut cmd = Command::new(&exe);
+            cmd.args(&spec.args);
+            limit_fds(&mut cmd, spec.nofile);
+            util::run(&mut cmd, &spec.stdin, RUN_TIMEOUT)?
         }
         Via::Run => {
             let mut cmd = util::kiln_cmd();
             cmd.arg("run").args(&grant_flags).arg(wasm).args(&spec.args);
+            limit_fds(&mut cmd, spec.nofile);
             util::run(&mut cmd, &spec.stdin, RUN_TIMEOUT)?
         }
         Via::Wasmtime => {
             let wasmtime = util::wasmtime().context("wasmtime is not installed")?;
             let mut cmd = Command::new(wasmtime);
             cmd.arg("run").args(&grant_flags).arg(wasm).args(&spec.args);
+            limit_fds(&mut cmd, spec.nofile);
             util::run(&mut cmd, &spec.stdin, RUN_TIMEOUT)?
         }
     };
     check(source, spec, &outcome, fixture.path())
         .map_err(|why| anyhow::anyhow!("{why}\n{}", outcome.describe()))
+}
+
+/// Sets the child's `RLIMIT_NOFILE` to `n` (both limits), if given.
+fn limit_fds(cmd: &mut Command, n: Option<u64>) {
+    use std::os::unix::process::CommandExt;
+    let Some(n) = n else { return };
+    // SAFETY: the closure runs in the forked child before exec and only
+    // calls setrlimit, which is async-signal-safe; it touches no memory
+    // shared with the parent's threads.
+    unsafe {
+        cmd.pre_exec(move || {
+            let lim = libc::rlimit {
+                rlim_cur: n,
+                rlim_max: n,
+            };
+            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
 }
 
 fn fixture_exe_path(name: &str) -> PathBuf {

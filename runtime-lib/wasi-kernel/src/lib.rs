@@ -104,6 +104,9 @@ impl Kernel {
         preopens: &[(PathBuf, String)],
         flags: u32,
     ) -> Result<Kernel, String> {
+        // What the runtime itself needs is made before the guest can use
+        // up the descriptor limit.
+        reactor::prepare();
         let mut table = table::FdTable::new();
         let full = |_| "descriptor table full".to_string();
         for kind in [

@@ -55,9 +55,23 @@ struct Reactor {
     events: mio::Events,
 }
 
-/// The process's reactor, created on first use (components and P1 threads
-/// serialise their host calls, so the lock is uncontended).
+/// The process's reactor (components and P1 threads serialise their host
+/// calls, so the lock is uncontended). Created at start-up by [`prepare`];
+/// creation on first use remains the fallback.
 static REACTOR: Mutex<Option<Reactor>> = Mutex::new(None);
+
+/// Creates the reactor's epoll instance now, before the guest runs: a
+/// guest that later exhausts the descriptor limit must still be able to
+/// wait (Wasmtime keeps running there). Best effort: a failure here leaves
+/// creation to the first wait, which reports it as that wait's error.
+pub fn prepare() {
+    let mut guard = REACTOR.lock().unwrap_or_else(|e| e.into_inner());
+    if guard.is_none()
+        && let Ok(reactor) = Reactor::new()
+    {
+        *guard = Some(reactor);
+    }
+}
 
 /// Blocks until at least one of `items` is ready (or, with `block` false,
 /// only probes), and returns one flag per item. `now` reads the monotonic
@@ -65,11 +79,7 @@ static REACTOR: Mutex<Option<Reactor>> = Mutex::new(None);
 pub fn wait(items: &[Waitable], now: &dyn Fn() -> u64, block: bool) -> KResult<Vec<bool>> {
     let mut guard = REACTOR.lock().unwrap_or_else(|e| e.into_inner());
     if guard.is_none() {
-        let poll = mio::Poll::new().map_err(|e| ErrorCode::from(&e))?;
-        *guard = Some(Reactor {
-            poll,
-            events: mio::Events::with_capacity(64),
-        });
+        *guard = Some(Reactor::new()?);
     }
     let r = guard.as_mut().expect("created above");
     r.wait(items, now, block)
@@ -84,6 +94,13 @@ struct FdGroup {
 }
 
 impl Reactor {
+    fn new() -> KResult<Reactor> {
+        Ok(Reactor {
+            poll: mio::Poll::new().map_err(|e| ErrorCode::from(&e))?,
+            events: mio::Events::with_capacity(64),
+        })
+    }
+
     fn wait(
         &mut self,
         items: &[Waitable],
