@@ -47,6 +47,9 @@ struct Spec {
     stdout_file: bool,
     stderr_contains: Vec<String>,
     stdin: Vec<u8>,
+    /// `stdin-open`: stdin stays open after the input until the program
+    /// has exited (a read past the input blocks instead of ending).
+    stdin_open: bool,
     /// `nofile = N`: the run's `RLIMIT_NOFILE` (descriptor exhaustion).
     nofile: Option<u64>,
     files_file: bool,
@@ -92,6 +95,10 @@ fn parse_spec(source: &str) -> Result<Spec> {
             }
             "stderr-contains" => spec.stderr_contains.push(d.text()?),
             "stdin" => spec.stdin = d.bytes()?,
+            "stdin-open" => {
+                d.flag()?;
+                spec.stdin_open = true;
+            }
             "nofile" => spec.nofile = Some(d.text()?.parse().with_context(ctx)?),
             "files-file" => {
                 d.flag()?;
@@ -256,24 +263,34 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
             let mut cmd = Command::new(&exe);
             cmd.args(&spec.args);
             limit_fds(&mut cmd, spec.nofile);
-            util::run(&mut cmd, &spec.stdin, RUN_TIMEOUT)?
+            run_guest(&mut cmd, spec)?
         }
         Via::Run => {
             let mut cmd = util::kiln_cmd();
             cmd.arg("run").args(&grant_flags).arg(wasm).args(&spec.args);
             limit_fds(&mut cmd, spec.nofile);
-            util::run(&mut cmd, &spec.stdin, RUN_TIMEOUT)?
+            run_guest(&mut cmd, spec)?
         }
         Via::Wasmtime => {
             let wasmtime = util::wasmtime().context("wasmtime is not installed")?;
             let mut cmd = Command::new(wasmtime);
             cmd.arg("run").args(&grant_flags).arg(wasm).args(&spec.args);
             limit_fds(&mut cmd, spec.nofile);
-            util::run(&mut cmd, &spec.stdin, RUN_TIMEOUT)?
+            run_guest(&mut cmd, spec)?
         }
     };
     check(source, spec, &outcome, fixture.path())
         .map_err(|why| anyhow::anyhow!("{why}\n{}", outcome.describe()))
+}
+
+/// Runs the program's command with its stdin directives.
+fn run_guest(cmd: &mut Command, spec: &Spec) -> Result<Outcome> {
+    let end = if spec.stdin_open {
+        util::StdinEnd::KeepOpen
+    } else {
+        util::StdinEnd::Close
+    };
+    util::run_with_stdin(cmd, &spec.stdin, end, RUN_TIMEOUT)
 }
 
 /// Sets the child's `RLIMIT_NOFILE` to `n` (both limits), if given.

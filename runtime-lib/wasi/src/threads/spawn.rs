@@ -49,8 +49,9 @@ struct Spawner {
     next_id: AtomicI32,
 }
 
-// SAFETY: `wasi` is only used as the shared host-state pointer, whose
-// accesses are serialised by `WasiCtx::lock`.
+// SAFETY: `wasi` is only copied into new instances' host-state slots; every
+// thread then uses the context through `&` (`WasiCtx` is `Sync`: its
+// mutable state is behind the kernel's own locks), never `&mut`.
 unsafe impl Sync for Spawner {}
 // SAFETY: as above.
 unsafe impl Send for Spawner {}
