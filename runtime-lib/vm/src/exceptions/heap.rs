@@ -35,6 +35,10 @@
 //! refer to objects that already existed). Memory therefore stays flat
 //! however many exceptions a program throws.
 //!
+//! Invariant for future work: wasm runs only on its thread's own stack. If
+//! wasm frames ever live on other stacks (fibers for component-model async
+//! tasks), those stacks' ranges must be scanned too.
+//!
 //! Per thread: an `exnref` cannot cross threads (wasi-threads instances
 //! share only linear memory, which holds no references), so each thread
 //! has its own heap and scans only its own stack and its own instances. An
