@@ -49,6 +49,8 @@ pub struct Run {
     pub exit: Option<i32>,
     pub trap: Option<String>,
     pub expect: Option<String>,
+    /// The run's peak resident set size must stay below this (MiB).
+    pub max_rss_mib: Option<u64>,
     /// Line of the directive that started the run, for messages.
     pub line: usize,
 }
@@ -112,6 +114,11 @@ pub fn parse(source: &str) -> Result<Case> {
                     }
                     "trap" => run.trap = Some(d.text()?),
                     "expect" => run.expect = Some(d.text()?),
+                    "max-rss-mib" => {
+                        run.max_rss_mib = Some(d.text()?.parse().with_context(|| {
+                            format!("line {line_no}: max-rss-mib must be a number")
+                        })?)
+                    }
                     other => bail!("line {line_no}: unknown directive `{other}`"),
                 }
             }
@@ -373,6 +380,14 @@ fn check(run: &Run, o: &Outcome) -> Result<(), String> {
     if stderr.contains("panicked") {
         return Err("stderr mentions a panic".to_string());
     }
+    if let Some(max) = run.max_rss_mib
+        && o.peak_rss_kib > max * 1024
+    {
+        return Err(format!(
+            "peak RSS {} KiB exceeds the {max} MiB ceiling",
+            o.peak_rss_kib
+        ));
+    }
     Ok(())
 }
 
@@ -400,6 +415,19 @@ pub fn parser_self_test() -> Result<(), Failed> {
         .map_err(|e| format!("{e:#}"))?;
     if only_invokes.runs.len() != 1 {
         return Err("a file with only invokes has no _start run".into());
+    }
+    let ceiling = parse(";; kiln-test: max-rss-mib = 32\n").map_err(|e| format!("{e:#}"))?;
+    if ceiling.runs.first().and_then(|r| r.max_rss_mib) != Some(32) {
+        return Err(format!("bad parse: {ceiling:?}").into());
+    }
+    let fat = Outcome {
+        status: std::os::unix::process::ExitStatusExt::from_raw(0),
+        stdout: Vec::new(),
+        stderr: Vec::new(),
+        peak_rss_kib: 33 * 1024,
+    };
+    if check(&ceiling.runs[0], &fat).is_ok() {
+        return Err("a run above its memory ceiling passed".into());
     }
     Ok(())
 }

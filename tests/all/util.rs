@@ -40,6 +40,9 @@ pub struct Outcome {
     pub status: ExitStatus,
     pub stdout: Vec<u8>,
     pub stderr: Vec<u8>,
+    /// Peak resident set size of the process (and of its waited-for
+    /// children), from `wait4`; `ru_maxrss` is in KiB on Linux.
+    pub peak_rss_kib: u64,
 }
 
 impl Outcome {
@@ -143,17 +146,39 @@ pub fn run_with_stdin(
         let _ = err.read_to_end(&mut v);
         v
     });
+    let pid = child.id() as libc::pid_t;
     let start = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break status;
+    let mut raw_status = 0;
+    // SAFETY: all-zero is a valid `rusage`.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    loop {
+        // SAFETY: `pid` is our child, not yet reaped (`child` is never
+        // waited on through std: it is forgotten below); the out-pointers
+        // are valid.
+        let r = unsafe { libc::wait4(pid, &mut raw_status, libc::WNOHANG, &mut usage) };
+        if r == pid {
+            break;
+        }
+        if r < 0 {
+            bail!("wait4: {}", std::io::Error::last_os_error());
         }
         if start.elapsed() > timeout {
-            let _ = child.kill();
-            let _ = child.wait();
+            // SAFETY: signalling, then reaping, our own unreaped child.
+            unsafe {
+                libc::kill(pid, libc::SIGKILL);
+                libc::wait4(pid, &mut raw_status, 0, &mut usage);
+            }
+            std::mem::forget(child);
             bail!("{program} timed out after {timeout:?}");
         }
         std::thread::sleep(Duration::from_millis(5));
+    }
+    // Reaped above: forgetting `child` keeps it from touching the pid again
+    // (its pipes were taken, so nothing else is leaked).
+    std::mem::forget(child);
+    let status = {
+        use std::os::unix::process::ExitStatusExt;
+        ExitStatus::from_raw(raw_status)
     };
     drop(exited_tx);
     let _ = writer.join();
@@ -163,6 +188,7 @@ pub fn run_with_stdin(
         status,
         stdout,
         stderr,
+        peak_rss_kib: u64::try_from(usage.ru_maxrss).unwrap_or(0),
     })
 }
 

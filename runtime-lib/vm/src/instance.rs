@@ -217,6 +217,10 @@ impl Instance {
         instance.init_globals()?;
         instance.init_tables()?;
         instance.init_wasi_memory();
+        // Its `exnref` globals and tables are roots of this thread's
+        // exception heap (an instance runs on the thread that creates it
+        // unless handed over, see `crate::exceptions::heap`).
+        crate::exceptions::heap::register_instance(&instance);
         Ok(instance)
     }
 
@@ -860,6 +864,7 @@ impl Instance {
 
 impl Drop for Instance {
     fn drop(&mut self) {
+        crate::exceptions::heap::unregister_instance(self);
         for m in &self.memories {
             crate::traps::registry::unregister_memory(m.base());
         }

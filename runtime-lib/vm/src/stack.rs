@@ -93,6 +93,41 @@ thread_local! {
     /// Nesting depth of host -> wasm entries on this thread (only the
     /// outermost sets limits).
     static DEPTH: Cell<usize> = const { Cell::new(0) };
+    /// The stack pointer measured at the outermost entry of this thread
+    /// (0 outside wasm): every wasm frame of the thread lies below it plus
+    /// [`ENTRY_SLACK`] (see [`wasm_stack_top`]).
+    static ENTRY_SP: Cell<usize> = const { Cell::new(0) };
+}
+
+/// Counts an entry; on the outermost one records the stack pointer and
+/// returns it.
+fn count_entry() -> Option<usize> {
+    let depth = DEPTH.with(|d| {
+        let v = d.get();
+        d.set(v + 1);
+        v
+    });
+    (depth == 0).then(|| {
+        let sp = current_sp();
+        ENTRY_SP.with(|e| e.set(sp));
+        sp
+    })
+}
+
+/// The highest address of this thread's wasm frames and of everything the
+/// host saved below them (callee-saved registers spilled by the array-call
+/// trampoline included): the outermost entry's stack pointer plus
+/// [`ENTRY_SLACK`], clipped to the end of the thread's stack. `None`
+/// outside wasm or when the system cannot tell where the stack ends.
+///
+/// The exception collector scans `[sp, wasm_stack_top())` for roots.
+pub fn wasm_stack_top() -> Option<usize> {
+    let sp = ENTRY_SP.with(Cell::get);
+    if sp == 0 || !in_wasm() {
+        return None;
+    }
+    let (_, high) = thread_stack_bounds()?;
+    Some(sp.saturating_add(ENTRY_SLACK).min(high))
 }
 
 /// An active host -> wasm entry; leaving it (drop) ends the entry.
@@ -104,13 +139,7 @@ pub struct WasmEntry(());
 /// [`MAX_WASM_STACK`]; the caller stores it in the `VMContext`) and the
 /// backtrace walker learns the stack range wasm frames lie in.
 pub fn enter_wasm(set_limit: impl FnOnce(usize)) -> WasmEntry {
-    let depth = DEPTH.with(|d| {
-        let v = d.get();
-        d.set(v + 1);
-        v
-    });
-    if depth == 0 {
-        let sp = current_sp();
+    if let Some(sp) = count_entry() {
         let limit = sp.saturating_sub(MAX_WASM_STACK as usize);
         set_limit(limit);
         // NB: the trampoline's frame may sit a little above `sp` (this
@@ -125,17 +154,23 @@ pub fn enter_wasm(set_limit: impl FnOnce(usize)) -> WasmEntry {
 }
 
 /// The lowest usable address of the calling thread's stack (above its
-/// guard), cached per thread; `None` if the system cannot tell.
+/// guard); `None` if the system cannot tell.
 fn thread_stack_low() -> Option<usize> {
+    thread_stack_bounds().map(|(low, _)| low)
+}
+
+/// The usable extent `[low, high)` of the calling thread's stack (above
+/// its guard), cached per thread; `None` if the system cannot tell.
+fn thread_stack_bounds() -> Option<(usize, usize)> {
     thread_local! {
-        static LOW: Cell<Option<usize>> = const { Cell::new(None) };
+        static BOUNDS: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
     }
-    if let Some(low) = LOW.with(Cell::get) {
-        return Some(low);
+    if let Some(bounds) = BOUNDS.with(Cell::get) {
+        return Some(bounds);
     }
     // SAFETY: querying the calling thread's attributes into a zeroed
     // struct, destroyed after use.
-    let low = unsafe {
+    let bounds = unsafe {
         let mut attr: libc::pthread_attr_t = std::mem::zeroed();
         if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
             return None;
@@ -150,11 +185,15 @@ fn thread_stack_low() -> Option<usize> {
             return None;
         }
         // NB: for the main thread glibc reports the stack as it may grow
-        // (RLIMIT_STACK); the guard, if any, lies below `addr`.
-        (addr as usize).saturating_add(guard)
+        // (RLIMIT_STACK), ending at the end of the `[stack]` mapping; the
+        // guard, if any, lies below `addr`.
+        (
+            (addr as usize).saturating_add(guard),
+            (addr as usize).saturating_add(size),
+        )
     };
-    LOW.with(|l| l.set(Some(low)));
-    Some(low)
+    BOUNDS.with(|b| b.set(Some(bounds)));
+    Some(bounds)
 }
 
 /// The stack limit for wasm entered from the current stack pointer of
@@ -178,12 +217,7 @@ pub fn embedding_limit() -> usize {
 /// `set_limit` receives [`embedding_limit`]; the backtrace range is left
 /// alone (embedding reports no backtraces, and it is process-wide).
 pub fn enter_wasm_embedded(set_limit: impl FnOnce(usize)) -> WasmEntry {
-    let depth = DEPTH.with(|d| {
-        let v = d.get();
-        d.set(v + 1);
-        v
-    });
-    if depth == 0 {
+    if count_entry().is_some() {
         set_limit(embedding_limit());
     }
     WasmEntry(())
@@ -196,7 +230,14 @@ pub fn in_wasm() -> bool {
 
 impl Drop for WasmEntry {
     fn drop(&mut self) {
-        DEPTH.with(|d| d.set(d.get().saturating_sub(1)));
+        let left = DEPTH.with(|d| {
+            let v = d.get().saturating_sub(1);
+            d.set(v);
+            v
+        });
+        if left == 0 {
+            ENTRY_SP.with(|e| e.set(0));
+        }
     }
 }
 

@@ -9,17 +9,15 @@
 //! the exception; an exception nothing catches ends the guest like Wasmtime
 //! ends it (see [`unwind`]).
 //!
-//! Lifetime: exception objects are never freed. Kiln has no garbage
-//! collector, and an `exnref` may be stored anywhere (locals, globals,
-//! tables) and rethrown later, so nothing short of a GC knows when the last
-//! reference is gone. Each throw leaks `16 + 16 * values` bytes; programs
-//! that throw millions of exceptions grow accordingly.
+//! Lifetime: exception objects live in a per-thread heap ([`heap`]) whose
+//! collector frees them once no `exnref` can reach them, so a program that
+//! throws and catches in a loop runs in flat memory.
 
+pub mod heap;
 pub mod tags;
 pub mod unwind;
 
 use kiln_abi::exceptions::{EXCEPTION_VALUES_OFFSET, VMException, VMTag};
-use std::alloc::Layout;
 
 /// `exn_alloc`: a zeroed exception object of `tag` with `num_values`
 /// slots. Compiled code stores the values right after.
@@ -29,12 +27,7 @@ use std::alloc::Layout;
 pub unsafe fn exn_alloc(_vmctx: *mut u8, tag: *mut u8, num_values: i32) -> *mut u8 {
     let n = num_values.max(0) as usize;
     let size = EXCEPTION_VALUES_OFFSET as usize + n * kiln_abi::VAL_RAW_SIZE as usize;
-    let layout = Layout::from_size_align(size, 16).expect("small exception object layout");
-    // SAFETY: the layout has a non-zero size (the header).
-    let p = unsafe { std::alloc::alloc_zeroed(layout) };
-    if p.is_null() {
-        std::alloc::handle_alloc_error(layout);
-    }
+    let p = heap::alloc(size);
     // SAFETY: `p` is a fresh, suitably aligned allocation of at least the
     // header's size.
     unsafe {

@@ -121,6 +121,8 @@ unsafe impl Send for SendPtr {}
 /// A fresh instance over the shared memory, with the shared WASI context.
 fn instantiate(spawner: &Spawner) -> Result<*mut Instance, String> {
     let instance = Instance::with_imports(spawner.module, None, &imports(spawner.memory))?;
+    // It runs on the new thread: its exception roots go with it.
+    kiln_vm::exceptions::heap::unregister_instance(&instance);
     let instance = Box::into_raw(instance);
     // The context is the main instance's: point this instance's host-state
     // slot at it without taking ownership (`Instance` frees only contexts it
@@ -142,6 +144,8 @@ fn run_thread(instance: *mut Instance, start: u32, id: i32, start_arg: i32) {
         kiln_vm::traps::report_host_error(&e);
     }
     // SAFETY: this thread is the instance's only user.
+    kiln_vm::exceptions::heap::register_instance(unsafe { &*instance });
+    // SAFETY: as above.
     match unsafe { (*instance).apply_segments() } {
         Ok(()) => {}
         Err(InitError::Trap(code)) => kiln_vm::traps::report_host_trap(code),
