@@ -313,9 +313,10 @@ pub fn fd_read(
     let d = desc(k, fd)?;
     let n = match &*d {
         Descriptor::File(f) => {
-            let buf = m.bytes_mut(ptr, len)?;
+            // The file is read into a host buffer and then copied to the
+            // guest's (the memory may be shared: `memory.rs`).
             let mut state = f.lock();
-            let n = f.file.read_at(buf, state.position)?;
+            let n = m.fill_bytes(ptr, len, |buf| f.file.read_at(buf, state.position))?;
             state.position = state
                 .position
                 .checked_add(n as u64)
@@ -334,19 +335,14 @@ pub fn fd_read(
                 )?;
                 return Err(Errno::INTR.into());
             }
-            match m.bytes_mut(ptr, len) {
-                Ok(buf) => s.read(buf)?,
-                Err(_) => {
-                    // wasmtime reads the stream first and then copies the
-                    // bytes it got: a buffer past the end of memory is only
-                    // an error for the bytes actually read (none at end of
-                    // input). `len` is bounded by the call's fuel.
-                    let mut tmp = vec![0u8; len as usize];
-                    let n = s.read(&mut tmp)?;
-                    m.write_bytes(ptr, &tmp[..n])?;
-                    n
-                }
-            }
+            // wasmtime reads the stream first and then copies the bytes it
+            // got: a buffer past the end of memory is only an error for the
+            // bytes actually read (none at end of input). `len` is bounded
+            // by the call's fuel.
+            let mut tmp = vec![0u8; len as usize];
+            let n = s.read(&mut tmp)?;
+            m.write_bytes(ptr, &tmp[..n])?;
+            n
         }
         _ => return Err(Errno::BADF.into()),
     };
@@ -395,13 +391,13 @@ fn write_impl(
     let d = desc(k, fd)?;
     let n = match &*d {
         Descriptor::File(f) => {
-            let data = m.bytes(ptr, len)?;
+            let data = m.read_bytes(ptr, len)?;
             let mut state = f.lock();
             // Linux `pwrite` semantics: append mode ignores the offset.
             let n = if state.append {
-                f.file.append(data)?
+                f.file.append(&data)?
             } else {
-                f.file.write_at(data, at.unwrap_or(state.position))?
+                f.file.write_at(&data, at.unwrap_or(state.position))?
             };
             if at.is_none() {
                 state.position = if state.append {
@@ -419,7 +415,7 @@ fn write_impl(
             if at.is_some() {
                 return Err(Errno::SPIPE.into());
             }
-            s.write_all(m.bytes(ptr, len)?)?
+            s.write_all(&m.read_bytes(ptr, len)?)?
         }
         _ => return Err(Errno::BADF.into()),
     };

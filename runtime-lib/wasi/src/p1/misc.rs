@@ -141,7 +141,7 @@ pub fn random_get(_k: &Kernel, m: &GuestMemory, buf: i32, buf_len: i32) -> P1Res
     if len == 0 {
         return Ok(());
     }
-    random::fill(m.bytes_mut(buf as u32, len)?)?;
+    m.fill_bytes(buf as u32, len, |b| random::fill(b).map(|()| b.len()))?;
     // As wasmtime's `write_bytes`: the end of the buffer must be an
     // address, so one ending exactly at 2^32 is a pointer overflow.
     offset(buf as u32, len).map(drop)
@@ -180,7 +180,7 @@ pub fn sock_recv(
         return Err(Errno::NOTSOCK.into());
     };
     let (ptr, len) = m.first_nonempty_iovec(ri_data as u32, ri_data_len as u32)?;
-    let n = s.recv(m.bytes_mut(ptr, len)?, flags & 1 != 0, flags & 2 != 0)?;
+    let n = m.fill_bytes(ptr, len, |b| s.recv(b, flags & 1 != 0, flags & 2 != 0))?;
     result_write("size", m.write_u32(ro_datalen as u32, n as u32))?;
     result_write("roflags", m.write_u16(ro_flags as u32, 0))
 }
@@ -201,7 +201,7 @@ pub fn sock_send(
         return Err(Errno::NOTSOCK.into());
     };
     let (ptr, len) = m.first_nonempty_iovec(si_data as u32, si_data_len as u32)?;
-    let n = s.send(m.bytes(ptr, len)?)?;
+    let n = s.send(&m.read_bytes(ptr, len)?)?;
     result_write("size", m.write_u32(so_datalen as u32, n as u32))
 }
 

@@ -148,10 +148,12 @@ unsafe fn guest_memory(vmctx: *mut u8) -> P1Result<GuestMemory> {
     }
     // SAFETY: a non-null WASI memory pointer names the instance's live
     // memory definition; `current_length` is re-read on every call because
-    // `memory.grow` changes it.
+    // `memory.grow` changes it, atomically because another thread may be
+    // growing a shared memory. The view lends out no reference into the
+    // memory, so other threads writing it alias nothing of ours.
     unsafe {
-        let def = &*def;
-        Ok(GuestMemory::new(def.base, def.current_length))
+        let len = kiln_vm::memory::shared::load_length(def);
+        Ok(GuestMemory::new((*def).base, len))
     }
 }
 

@@ -23,13 +23,13 @@ use crate::kernel::{Descriptor, DirHandle, FileDesc, FileState, Kernel};
 /// The directory `fd` and the guest path relative to it: every `path_*`
 /// call resolves its path through a directory descriptor (EBADF/ENOTDIR
 /// before the path is read).
-fn dir_path<'m>(
+fn dir_path(
     k: &Kernel,
-    m: &'m GuestMemory,
+    m: &GuestMemory,
     fd: i32,
     path: i32,
     path_len: i32,
-) -> P1Result<(DirHandle, &'m str)> {
+) -> P1Result<(DirHandle, String)> {
     let d = dir(k, fd)?;
     Ok((d, m.string(path as u32, path_len as u32)?))
 }
@@ -46,7 +46,7 @@ pub fn path_create_directory(
     path_len: i32,
 ) -> P1Result<()> {
     let (d, path) = dir_path(k, m, fd, path, path_len)?;
-    Ok(d.create_directory_at(path)?)
+    Ok(d.create_directory_at(&path)?)
 }
 
 pub fn path_filestat_get(
@@ -60,7 +60,7 @@ pub fn path_filestat_get(
 ) -> P1Result<()> {
     let follow = lookup(flags)?;
     let (d, path) = dir_path(k, m, fd, path, path_len)?;
-    let st = d.stat_at(path, follow)?;
+    let st = d.stat_at(&path, follow)?;
     result_write(
         "filestat",
         write_filestat(m, buf as u32, types::filetype(st.file_type), Some(&st)),
@@ -81,7 +81,7 @@ pub fn path_filestat_set_times(
     let follow = lookup(flags)?;
     let (a, t) = times(atim, mtim, fst_flags)?;
     let (d, path) = dir_path(k, m, fd, path, path_len)?;
-    Ok(d.set_times_at(path, follow, a, t)?)
+    Ok(d.set_times_at(&path, follow, a, t)?)
 }
 
 pub fn path_link(
@@ -100,7 +100,7 @@ pub fn path_link(
     let new = dir(k, new_fd)?;
     let old_path = m.string(old_path as u32, old_path_len as u32)?;
     let new_path = m.string(new_path as u32, new_path_len as u32)?;
-    Ok(old.link_at(follow, old_path, &new, new_path)?)
+    Ok(old.link_at(follow, &old_path, &new, &new_path)?)
 }
 
 pub fn path_open(
@@ -139,7 +139,7 @@ pub fn path_open(
         Descriptor::File(_) => return Err(Errno::NOTDIR.into()),
         _ => return Err(Errno::BADF.into()),
     };
-    let new = match base_dir.open_at(path, follow, open, flags)? {
+    let new = match base_dir.open_at(&path, follow, open, flags)? {
         Opened::Dir(dir) => Descriptor::Dir { dir, preopen: None },
         Opened::File(file) => Descriptor::File(FileDesc::new(
             file,
@@ -165,7 +165,7 @@ pub fn path_readlink(
     bufused: i32,
 ) -> P1Result<()> {
     let (d, path) = dir_path(k, m, fd, path, path_len)?;
-    let target = d.readlink_at(path)?;
+    let target = d.readlink_at(&path)?;
     let n = target.len().min(buf_len as u32 as usize);
     // A target ending exactly at 2^32 is a pointer overflow (wasmtime's
     // `write_bytes`).
@@ -181,7 +181,7 @@ pub fn path_remove_directory(
     path_len: i32,
 ) -> P1Result<()> {
     let (d, path) = dir_path(k, m, fd, path, path_len)?;
-    Ok(d.remove_directory_at(path)?)
+    Ok(d.remove_directory_at(&path)?)
 }
 
 pub fn path_rename(
@@ -198,7 +198,7 @@ pub fn path_rename(
     let new = dir(k, new_fd)?;
     let old_path = m.string(old_path as u32, old_path_len as u32)?;
     let new_path = m.string(new_path as u32, new_path_len as u32)?;
-    Ok(old.rename_at(old_path, &new, new_path)?)
+    Ok(old.rename_at(&old_path, &new, &new_path)?)
 }
 
 pub fn path_symlink(
@@ -213,7 +213,7 @@ pub fn path_symlink(
     let d = dir(k, fd)?;
     let old_path = m.string(old_path as u32, old_path_len as u32)?;
     let new_path = m.string(new_path as u32, new_path_len as u32)?;
-    Ok(d.symlink_at(old_path, new_path)?)
+    Ok(d.symlink_at(&old_path, &new_path)?)
 }
 
 pub fn path_unlink_file(
@@ -225,9 +225,8 @@ pub fn path_unlink_file(
 ) -> P1Result<()> {
     let d = dir(k, fd)?;
     // NB: wasmtime charges no fuel for this one path.
-    let bytes = m.bytes(path as u32, path_len as u32)?;
-    let path = std::str::from_utf8(bytes).map_err(|_| super::P1Error::Errno(Errno::ILSEQ))?;
-    Ok(d.unlink_file_at(path)?)
+    let path = m.string_unfueled(path as u32, path_len as u32)?;
+    Ok(d.unlink_file_at(&path)?)
 }
 
 #[cfg(test)]
