@@ -52,6 +52,9 @@ struct Spec {
     stdin_open: bool,
     /// `nofile = N`: the run's `RLIMIT_NOFILE` (descriptor exhaustion).
     nofile: Option<u64>,
+    /// `address-space-mib = N`: the run's `RLIMIT_AS`, in MiB (mappings a
+    /// process keeps but never touches, which its peak RSS does not show).
+    address_space_mib: Option<u64>,
     files_file: bool,
     /// Rust target (`target = wasm32-wasip1-threads`); default
     /// `wasm32-wasip1`.
@@ -100,6 +103,9 @@ fn parse_spec(source: &str) -> Result<Spec> {
                 spec.stdin_open = true;
             }
             "nofile" => spec.nofile = Some(d.text()?.parse().with_context(ctx)?),
+            "address-space-mib" => {
+                spec.address_space_mib = Some(d.text()?.parse().with_context(ctx)?);
+            }
             "files-file" => {
                 d.flag()?;
                 spec.files_file = true;
@@ -262,20 +268,20 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
             }
             let mut cmd = Command::new(&exe);
             cmd.args(&spec.args);
-            limit_fds(&mut cmd, spec.nofile);
+            set_limits(&mut cmd, spec);
             run_guest(&mut cmd, spec)?
         }
         Via::Run => {
             let mut cmd = util::kiln_cmd();
             cmd.arg("run").args(&grant_flags).arg(wasm).args(&spec.args);
-            limit_fds(&mut cmd, spec.nofile);
+            set_limits(&mut cmd, spec);
             run_guest(&mut cmd, spec)?
         }
         Via::Wasmtime => {
             let wasmtime = util::wasmtime().context("wasmtime is not installed")?;
             let mut cmd = Command::new(wasmtime);
             cmd.arg("run").args(&grant_flags).arg(wasm).args(&spec.args);
-            limit_fds(&mut cmd, spec.nofile);
+            set_limits(&mut cmd, spec);
             run_guest(&mut cmd, spec)?
         }
     };
@@ -293,21 +299,33 @@ fn run_guest(cmd: &mut Command, spec: &Spec) -> Result<Outcome> {
     util::run_with_stdin(cmd, &spec.stdin, end, RUN_TIMEOUT)
 }
 
-/// Sets the child's `RLIMIT_NOFILE` to `n` (both limits), if given.
-fn limit_fds(cmd: &mut Command, n: Option<u64>) {
+/// Sets the child's `RLIMIT_NOFILE` and `RLIMIT_AS` (both limits of each)
+/// as the program's directives ask.
+fn set_limits(cmd: &mut Command, spec: &Spec) {
     use std::os::unix::process::CommandExt;
-    let Some(n) = n else { return };
+    let limits: Vec<_> = [
+        spec.nofile.map(|n| (libc::RLIMIT_NOFILE, n)),
+        spec.address_space_mib.map(|m| (libc::RLIMIT_AS, m << 20)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if limits.is_empty() {
+        return;
+    }
     // SAFETY: the closure runs in the forked child before exec and only
-    // calls setrlimit, which is async-signal-safe; it touches no memory
-    // shared with the parent's threads.
+    // calls setrlimit, which is async-signal-safe; it reads `limits`, its
+    // own copy, and touches no memory shared with the parent's threads.
     unsafe {
         cmd.pre_exec(move || {
-            let lim = libc::rlimit {
-                rlim_cur: n,
-                rlim_max: n,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
-                return Err(std::io::Error::last_os_error());
+            for &(resource, n) in &limits {
+                let lim = libc::rlimit {
+                    rlim_cur: n,
+                    rlim_max: n,
+                };
+                if libc::setrlimit(resource, &lim) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
             }
             Ok(())
         });
