@@ -16,6 +16,7 @@
 //! skipped with a message (and fail under `CI`, which installs them).
 
 use crate::directives;
+use crate::symlink_race::SymlinkRace;
 use crate::util::{self, Outcome};
 use anyhow::{Context, Result, bail};
 use libtest_mimic::{Completion, Failed, Trial};
@@ -68,6 +69,10 @@ struct Spec {
     /// C only: `adapt = command` turns the preview 1 module into a WASI 0.2
     /// command component with the preview1 command adapter.
     adapt: Option<Adapt>,
+    /// `race-symlink = NAME`: while the program runs, the fixture's
+    /// directory `NAME` is swapped with symlinks out of the preopen, and
+    /// the directory outside must be untouched ([`crate::symlink_race`]).
+    race_symlink: Option<String>,
 }
 
 /// How a preview 1 module is adapted into a component.
@@ -113,6 +118,7 @@ fn parse_spec(source: &str) -> Result<Spec> {
             "target" => spec.target = Some(d.text()?),
             "wasmtime-skip" => spec.wasmtime_skip = Some(d.text()?),
             "wasi" => spec.wasi.push(d.text()?),
+            "race-symlink" => spec.race_symlink = Some(d.text()?),
             "adapt" => match d.text()?.as_str() {
                 "command" => spec.adapt = Some(Adapt::Command),
                 other => bail!(
@@ -253,6 +259,14 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
         grant_flags.push("-S".into());
         grant_flags.push(setting.clone());
     }
+    // The race starts right before the guest does (not during a build).
+    let start_race = || -> Result<Option<SymlinkRace>> {
+        spec.race_symlink
+            .as_deref()
+            .map(|name| SymlinkRace::start(fixture.path(), name))
+            .transpose()
+    };
+    let race;
     let outcome = match via {
         Via::Build => {
             let exe = fixture_exe_path(&name);
@@ -269,12 +283,14 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
             let mut cmd = Command::new(&exe);
             cmd.args(&spec.args);
             set_limits(&mut cmd, spec);
+            race = start_race()?;
             run_guest(&mut cmd, spec)?
         }
         Via::Run => {
             let mut cmd = util::kiln_cmd();
             cmd.arg("run").args(&grant_flags).arg(wasm).args(&spec.args);
             set_limits(&mut cmd, spec);
+            race = start_race()?;
             run_guest(&mut cmd, spec)?
         }
         Via::Wasmtime => {
@@ -282,9 +298,14 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
             let mut cmd = Command::new(wasmtime);
             cmd.arg("run").args(&grant_flags).arg(wasm).args(&spec.args);
             set_limits(&mut cmd, spec);
+            race = start_race()?;
             run_guest(&mut cmd, spec)?
         }
     };
+    if let Some(race) = race {
+        race.finish()
+            .map_err(|why| anyhow::anyhow!("{why:#}\n{}", outcome.describe()))?;
+    }
     check(source, spec, &outcome, fixture.path())
         .map_err(|why| anyhow::anyhow!("{why}\n{}", outcome.describe()))
 }
