@@ -125,8 +125,7 @@ fn swap_until(stop: &AtomicBool, dir: &Path, spares: [&PathBuf; 2]) -> Result<u6
     while !stop.load(Ordering::Relaxed) {
         for spare in &spares_c {
             for _ in 0..2 {
-                exchange(&dir_c, spare)
-                    .with_context(|| format!("swapping {}", dir.display()))?;
+                exchange(&dir_c, spare).with_context(|| format!("swapping {}", dir.display()))?;
                 swaps += 1;
                 // Let the guest run between swaps on a busy machine.
                 std::thread::yield_now();

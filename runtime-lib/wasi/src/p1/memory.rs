@@ -371,6 +371,9 @@ mod tests {
             Ok(3)
         });
         assert_eq!(n, Ok(3));
-        assert_eq!(m.read_bytes(0, 16).unwrap(), [0, 0, 0, 0, 7, 7, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+        assert_eq!(
+            m.read_bytes(0, 16).unwrap(),
+            [0, 0, 0, 0, 7, 7, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        );
     }
 }

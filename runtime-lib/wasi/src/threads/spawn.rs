@@ -102,9 +102,11 @@ pub fn spawn(start_arg: i32) -> i32 {
     let builder = std::thread::Builder::new()
         .name(format!("wasi-thread-{id}"))
         .stack_size(kiln_vm::stack::GUEST_THREAD_STACK);
-    let started = launch(instance, |body| builder.spawn(body).map(drop), move |i| {
-        run_thread(i, start, id, start_arg)
-    });
+    let started = launch(
+        instance,
+        |body| builder.spawn(body).map(drop),
+        move |i| run_thread(i, start, id, start_arg),
+    );
     // NB: as in Wasmtime, a thread the OS refuses is `-1` for the guest,
     // not a trap.
     match started {
