@@ -79,9 +79,15 @@ pub fn report_host_error_chain(messages: &[&str]) -> ! {
 }
 
 /// Reports a trap raised by the runtime itself (not by compiled code: e.g.
-/// an active segment out of bounds during instantiation) and exits.
+/// an active segment out of bounds during instantiation, or a host function
+/// of a component that finds its caller may not leave) and exits. Like a
+/// host error, and as in Wasmtime, the report carries the wasm backtrace of
+/// the host call when wasm called the host (none at instantiation).
+#[inline(never)]
 pub fn report_host_trap(code: kiln_abi::trap::TrapCode) -> ! {
-    report::write_trap(2, context(), &[], None, code);
+    let mut frames = [None; backtrace::MAX_FRAMES];
+    let n = backtrace::capture_from_host(&mut frames);
+    report::write_trap(2, context(), &frames[..n], None, code);
     // SAFETY: `_exit` is always safe to call; nothing is buffered (all
     // output goes through write(2)).
     unsafe { libc::_exit(kiln_abi::trap::TRAP_EXIT_STATUS) }
