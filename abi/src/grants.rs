@@ -76,6 +76,12 @@ pub const LIMIT_MAX_WASM_STACK: u32 = 2;
 pub const LIMIT_TIMEOUT: u32 = 4;
 /// [`LimitsDesc::flags`]: `fuel` is set.
 pub const LIMIT_FUEL: u32 = 8;
+/// [`LimitsDesc::flags`]: the code has interruption checks (compiled for
+/// `-W timeout`); a run-mode binary honours a run's timeout only then.
+pub const LIMIT_CODE_INTERRUPT: u32 = 16;
+/// [`LimitsDesc::flags`]: the code has fuel accounting (compiled for
+/// `-W fuel`); a run-mode binary honours a run's fuel only then.
+pub const LIMIT_CODE_FUEL: u32 = 32;
 
 /// Limits for untrusted code, as `wasmtime run -W` spells them. The
 /// compiler emits interruption checks only for a build with a timeout and
@@ -84,7 +90,8 @@ pub const LIMIT_FUEL: u32 = 8;
 #[repr(C)]
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
 pub struct LimitsDesc {
-    /// `LIMIT_*`: which fields below are set.
+    /// `LIMIT_*`: which fields below are set, and which checks the code
+    /// has.
     pub flags: u32,
     /// Reserved, zero.
     pub _reserved: u32,

@@ -34,7 +34,7 @@ pub enum TrapCode {
     /// it) while `may_leave` was clear: from `realloc` or `post-return`.
     CannotLeaveComponent = 13,
     /// The run's time limit (`-W timeout`) passed: an interruption check
-    /// (function entry or loop header) saw the `VMContext`'s interrupt flag.
+    /// (function entry or loop header) saw the process's interrupt flag.
     Interrupt = 14,
     /// The run's fuel (`-W fuel`) is used up: a fuel check saw the counter
     /// reach zero.

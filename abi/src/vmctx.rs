@@ -15,7 +15,7 @@
 //! | defined globals      | [`VMGlobal`] (16-aligned)    | defined globals        |
 //! | function references  | [`VMFuncRef`]                | all funcs (imports first) |
 //! | tags                 | pointer to [`crate::exceptions::VMTag`] | all tags (imports first) |
-//! | limits               | `interrupt: u64`, `fuel: *mut i64` (8-aligned) | 1       |
+//! | limits               | `interrupt: *const u64`, `fuel: *mut i64` | 1           |
 //!
 //! The limits fields are there whether or not the code was compiled with
 //! interruption or fuel checks, so the runtime fills every context alike
@@ -234,8 +234,8 @@ impl VMOffsets {
         );
         let func_refs = defined_globals + counts.defined_globals * Self::size_of_global();
         let tags = func_refs + counts.funcs * Self::size_of_func_ref(ptr_size);
-        let limits = align_to(tags + counts.tags * p, 8);
-        let size = align_to(limits + 8 + p, 16);
+        let limits = tags + counts.tags * p;
+        let size = align_to(limits + 2 * p, 16);
         VMOffsets {
             ptr_size,
             counts,
@@ -294,12 +294,14 @@ impl VMOffsets {
     pub const fn tag(&self, i: u32) -> u32 {
         self.tags + i * self.ptr_size as u32
     }
-    /// Offset of `interrupt: u64` (8-aligned): zero until the run's time
-    /// limit (`-W timeout`) passes, then non-zero for good. The runtime's
-    /// timer stores it atomically while wasm runs; code compiled with
-    /// interruption checks reads it with an atomic load at every function
-    /// entry and loop header and traps with
-    /// [`crate::trap::TrapCode::Interrupt`] when it is not zero.
+    /// Offset of `interrupt: *const u64`: the process's interrupt flag,
+    /// zero until the run's time limit (`-W timeout`) passes, then non-zero
+    /// for good. One flag for every instance of the process, so the
+    /// runtime's timer sets it with one atomic store while wasm runs on any
+    /// thread. Code compiled with interruption checks loads the pointer once
+    /// per function, reads the flag with an atomic load at the function
+    /// entry and at every loop header, and traps with
+    /// [`crate::trap::TrapCode::Interrupt`] when it is not zero. Never null.
     pub const fn interrupt(&self) -> u32 {
         self.limits
     }
@@ -312,7 +314,7 @@ impl VMOffsets {
     /// loop header) once it is `>= 0`. Never null: without `-W fuel` the
     /// runtime points it at a counter starting at `i64::MIN`.
     pub const fn fuel(&self) -> u32 {
-        self.limits + 8
+        self.limits + self.ptr_size as u32
     }
 }
 
@@ -395,6 +397,7 @@ mod tests {
             assert_eq!(o.interrupt() % 8, 0);
             assert!(o.interrupt() >= o.tag(tags));
             assert_eq!(o.fuel(), o.interrupt() + 8);
+            assert_eq!(o.fuel() % 8, 0);
             assert!(o.fuel() + 8 <= o.size());
         }
     }

@@ -10,7 +10,8 @@
 //!
 //! Sequence ([`run`], then [`run_guest`] on the thread with enough stack):
 //! descriptors checked (mismatch: `Error: ...`, status 1) -> grants resolved
-//! -> trap handlers installed -> WASI context (failure: `Error: <message>`,
+//! -> trap handlers installed -> `-W` limits applied and the timeout armed
+//! (`kiln_vm::limits`) -> WASI context (failure: `Error: <message>`,
 //! status 1) -> instance -> segments -> start function -> `_initialize` if
 //! exported -> the invoked export, or the export `""`, or `_start` (neither:
 //! nothing runs) -> status 0. Traps exit from the signal handler (134);
@@ -155,6 +156,11 @@ pub fn run(program: Program, grants: &GrantsDescriptor, args: Vec<Vec<u8>>) -> i
         }
     };
     if let Err(e) = kiln_vm::traps::install() {
+        return errors::report(&[e]);
+    }
+    // Before any instance exists: memories and stacks read the limits, and
+    // the timeout counts from here.
+    if let Err(e) = kiln_vm::limits::apply(&settings.limits) {
         return errors::report(&[e]);
     }
     let Some(module) = module else {

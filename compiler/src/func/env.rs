@@ -39,6 +39,9 @@ pub(super) enum Cached {
     TypeIds,
     /// `VMContext::fuel`, the fuel counter's address (fuel checks only).
     FuelPtr,
+    /// `VMContext::interrupt`, the interrupt flag's address (interruption
+    /// checks only).
+    InterruptPtr,
 }
 
 /// Flags for loads and stores of `VMContext` fields and runtime records:

@@ -7,13 +7,14 @@
 //! a function's CLIF is exactly what it is without limits.
 //!
 //! **Interruption.** At the function entry and at every loop header: an
-//! atomic load of the `VMContext`'s interrupt flag
-//! (`kiln_abi::vmctx::VMOffsets::interrupt`) and a `trapnz` with
-//! `TrapCode::Interrupt`. The load is atomic because the runtime's timer
-//! thread writes the flag while wasm runs, and so that Cranelift never
-//! merges it with an earlier load (in a loop without stores, a plain load at
-//! the header would be "redundant" with the entry's and the loop could never
-//! be interrupted); on x86-64 it is one `mov` with the offset folded in. With
+//! atomic load of the process's interrupt flag (its address is the
+//! `VMContext` field `kiln_abi::vmctx::VMOffsets::interrupt`, loaded once in
+//! the entry block) and a `trapnz` with `TrapCode::Interrupt`. The load is
+//! atomic because the runtime's timer thread writes the flag while wasm
+//! runs, and so that Cranelift never merges it with an earlier load (in a
+//! loop without stores, a plain load at the header would be "redundant"
+//! with the entry's and the loop could never be interrupted); on x86-64 it
+//! is one `mov` and a `test`. With
 //! a check at every entry and every loop header (every backward branch goes
 //! to one), code runs at most one function body's straight-line length
 //! between checks, including recursion without loops.
@@ -189,10 +190,7 @@ impl FuncCodegen<'_, '_> {
     fn fuel_load(&mut self) {
         let Some(fuel) = &self.fuel else { return };
         let (var, ptr) = (fuel.var, fuel.ptr);
-        let v = self
-            .builder
-            .ins()
-            .load(ir::types::I64, vm_flags(), ptr, 0);
+        let v = self.builder.ins().load(ir::types::I64, vm_flags(), ptr, 0);
         self.builder.def_var(var, v);
     }
 
@@ -234,12 +232,11 @@ impl FuncCodegen<'_, '_> {
 
     /// Traps if the interrupt flag is set.
     fn interrupt_check(&mut self) -> Result<(), CompileError> {
-        let offset = super::env::imm(self.env.offsets.interrupt())?;
-        let addr = self.builder.ins().iadd_imm_s(self.vmctx, i64::from(offset));
+        let ptr = self.cached_vmctx_ptr(Cached::InterruptPtr, self.env.offsets.interrupt())?;
         let flag = self
             .builder
             .ins()
-            .atomic_load(ir::types::I64, vm_flags(), addr);
+            .atomic_load(ir::types::I64, vm_flags(), ptr);
         self.builder
             .ins()
             .trapnz(flag, super::clif_trap(TrapCode::Interrupt));
@@ -276,7 +273,10 @@ mod tests {
     fn nothing_without_checks() {
         let text = clif(Checks::default());
         assert!(!text.contains("atomic_load"), "{text}");
-        assert!(!text.contains("user14") && !text.contains("user15"), "{text}");
+        assert!(
+            !text.contains("user14") && !text.contains("user15"),
+            "{text}"
+        );
     }
 
     #[test]

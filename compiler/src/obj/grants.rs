@@ -12,8 +12,8 @@ use crate::Grants;
 use core::mem::{offset_of, size_of};
 use kiln_abi::GRANTS_MAGIC;
 use kiln_abi::grants::{
-    DirGrant, EnvGrant, GrantsDescriptor, LIMIT_FUEL, LIMIT_MAX_MEMORY_SIZE, LIMIT_MAX_WASM_STACK,
-    LIMIT_TIMEOUT, LimitsDesc,
+    DirGrant, EnvGrant, GrantsDescriptor, LIMIT_CODE_FUEL, LIMIT_CODE_INTERRUPT, LIMIT_FUEL,
+    LIMIT_MAX_MEMORY_SIZE, LIMIT_MAX_WASM_STACK, LIMIT_TIMEOUT, LimitsDesc,
 };
 
 const DIRS: DataKey = DataKey::Part("grant_dirs");
@@ -24,7 +24,12 @@ fn at(base: u32, field: usize) -> u32 {
 }
 
 /// Writes the grants descriptor into `objects`.
-pub fn emit_grants(grants: &Grants, objects: &mut DataObjects, strings: &mut StringPool) {
+pub fn emit_grants(
+    grants: &Grants,
+    checks: crate::Checks,
+    objects: &mut DataObjects,
+    strings: &mut StringPool,
+) {
     let mut dirs = DataBuilder::new(8);
     for (host, guest) in &grants.dirs {
         let r = dirs.append_zeroed(size_of::<DirGrant>());
@@ -95,7 +100,7 @@ pub fn emit_grants(grants: &Grants, objects: &mut DataObjects, strings: &mut Str
         at(r, offset_of!(GrantsDescriptor, program)),
         grants.program.as_bytes(),
     );
-    let limits = limits_desc(&grants.limits);
+    let limits = limits_desc(&grants.limits, checks);
     let l = at(r, offset_of!(GrantsDescriptor, limits));
     root.put_u32(at(l, offset_of!(LimitsDesc, flags)), limits.flags);
     root.put_u64(
@@ -113,10 +118,16 @@ pub fn emit_grants(grants: &Grants, objects: &mut DataObjects, strings: &mut Str
     objects.insert(DataKey::Grants, root);
 }
 
-/// The descriptor record of `limits` (a timeout beyond `u64::MAX`
-/// nanoseconds, some 584 years, is saturated).
-pub fn limits_desc(limits: &crate::Limits) -> LimitsDesc {
+/// The descriptor record of `limits` and of the `checks` the code has (a
+/// timeout beyond `u64::MAX` nanoseconds, some 584 years, is saturated).
+pub fn limits_desc(limits: &crate::Limits, checks: crate::Checks) -> LimitsDesc {
     let mut d = LimitsDesc::default();
+    if checks.interrupt {
+        d.flags |= LIMIT_CODE_INTERRUPT;
+    }
+    if checks.fuel {
+        d.flags |= LIMIT_CODE_FUEL;
+    }
     if let Some(v) = limits.max_memory_size {
         d.flags |= LIMIT_MAX_MEMORY_SIZE;
         d.max_memory_size = v;

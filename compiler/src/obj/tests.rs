@@ -321,16 +321,20 @@ fn grants_are_emitted() {
                 ..Default::default()
             },
         },
+        epoch_interruption: true,
         ..Config::default()
     };
     let obj = Obj::compile("(module)", &config);
     let root = obj.symbol_bytes(kiln_abi::symbols::GRANTS);
     assert_eq!(root.len(), size_of::<GrantsDescriptor>());
     let limits = offset_of!(GrantsDescriptor, limits);
-    use kiln_abi::grants::{LIMIT_MAX_MEMORY_SIZE, LIMIT_TIMEOUT, LimitsDesc};
+    use kiln_abi::grants::{
+        LIMIT_CODE_INTERRUPT, LIMIT_MAX_MEMORY_SIZE, LIMIT_TIMEOUT, LimitsDesc,
+    };
+    // The code has interruption checks, not fuel accounting.
     assert_eq!(
         u32_at(&root, limits + offset_of!(LimitsDesc, flags)),
-        LIMIT_MAX_MEMORY_SIZE | LIMIT_TIMEOUT
+        LIMIT_MAX_MEMORY_SIZE | LIMIT_TIMEOUT | LIMIT_CODE_INTERRUPT
     );
     assert_eq!(
         u64_at(&root, limits + offset_of!(LimitsDesc, max_memory_size)),

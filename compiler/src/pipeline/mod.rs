@@ -84,7 +84,7 @@ pub fn emit_module_timed(
         &mut clock,
         timings,
     )?;
-    grants::emit_grants(&config.grants, &mut objects, &mut strings);
+    grants::emit_grants(&config.grants, config.checks(), &mut objects, &mut strings);
     program::emit_program(
         kiln_abi::component::program::PROGRAM_MODULE,
         Target::Data(DataKey::Module),

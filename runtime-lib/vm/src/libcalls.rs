@@ -317,6 +317,8 @@ mod imp {
         expected: i32,
         timeout: i64,
     ) -> i32 {
+        // A blocked wait counts as a host call for `-W timeout`.
+        let _host = crate::limits::enter_host_call();
         // SAFETY: the compiler checked alignment, bounds and sharedness.
         unsafe { crate::wait::wait32(addr, expected, timeout) }
     }
@@ -327,6 +329,7 @@ mod imp {
         expected: i64,
         timeout: i64,
     ) -> i32 {
+        let _host = crate::limits::enter_host_call();
         // SAFETY: as for `memory_atomic_wait32`.
         unsafe { crate::wait::wait64(addr, expected, timeout) }
     }
