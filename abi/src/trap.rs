@@ -33,11 +33,17 @@ pub enum TrapCode {
     /// A component instance called an import (or a built-in that leaves
     /// it) while `may_leave` was clear: from `realloc` or `post-return`.
     CannotLeaveComponent = 13,
+    /// The run's time limit (`-W timeout`) passed: an interruption check
+    /// (function entry or loop header) saw the process's interrupt flag.
+    Interrupt = 14,
+    /// The run's fuel (`-W fuel`) is used up: a fuel check saw the counter
+    /// reach zero.
+    OutOfFuel = 15,
 }
 
 impl TrapCode {
     /// All trap codes, for tables and tests.
-    pub const ALL: [TrapCode; 13] = [
+    pub const ALL: [TrapCode; 15] = [
         TrapCode::StackOverflow,
         TrapCode::MemoryOutOfBounds,
         TrapCode::HeapMisaligned,
@@ -51,6 +57,8 @@ impl TrapCode {
         TrapCode::NullReference,
         TrapCode::AtomicWaitNonSharedMemory,
         TrapCode::CannotLeaveComponent,
+        TrapCode::Interrupt,
+        TrapCode::OutOfFuel,
     ];
 
     /// Decodes a stored code.
@@ -74,6 +82,8 @@ impl TrapCode {
             TrapCode::NullReference => "null reference",
             TrapCode::AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
             TrapCode::CannotLeaveComponent => "cannot leave component instance",
+            TrapCode::Interrupt => "interrupt",
+            TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
         }
     }
 }

@@ -66,6 +66,8 @@ struct Spec {
     /// WASI settings (`wasi = inherit-network`), each passed as `-S <value>`
     /// to both Kiln and wasmtime, which spell them alike.
     wasi: Vec<String>,
+    /// Limits (`wasm = timeout=1s`), each passed as `-W <value>` to both.
+    wasm: Vec<String>,
     /// C only: `adapt = command` turns the preview 1 module into a WASI 0.2
     /// command component with the preview1 command adapter.
     adapt: Option<Adapt>,
@@ -119,6 +121,7 @@ fn parse_spec(source: &str) -> Result<Spec> {
             "wasmtime-skip" => spec.wasmtime_skip = Some(d.text()?),
             "wasi" => spec.wasi.push(d.text()?),
             "race-symlink" => spec.race_symlink = Some(d.text()?),
+            "wasm" => spec.wasm.push(d.text()?),
             "adapt" => match d.text()?.as_str() {
                 "command" => spec.adapt = Some(Adapt::Command),
                 other => bail!(
@@ -267,6 +270,10 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
             .transpose()
     };
     let race;
+    for setting in &spec.wasm {
+        grant_flags.push("-W".into());
+        grant_flags.push(setting.clone());
+    }
     let outcome = match via {
         Via::Build => {
             let exe = fixture_exe_path(&name);

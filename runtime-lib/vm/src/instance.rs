@@ -294,7 +294,27 @@ impl Instance {
                     .as_mut()
                     .map_or(std::ptr::null_mut(), HostState::as_ptr),
             );
+            self.at::<*const u64>(self.offsets.interrupt())
+                .write(crate::limits::interrupt_flag());
         }
+        // SAFETY: the creating thread's counter lives as long as the
+        // thread, which runs the instance (wasi-threads repoints an
+        // instance it hands to a new thread before it runs there).
+        unsafe { self.set_fuel_counter(crate::limits::fuel_counter()) };
+    }
+
+    /// Points the instance's compiled code at `counter`, the fuel counter
+    /// of the thread that runs it (set at creation to the creating
+    /// thread's; see [`crate::limits`]).
+    ///
+    /// # Safety
+    /// `counter` stays valid, and is used by no other thread, for as long
+    /// as compiled code of this instance runs; no such code runs during
+    /// this call.
+    pub unsafe fn set_fuel_counter(&self, counter: *mut i64) {
+        // SAFETY: a pointer-sized field of our own context, which no
+        // compiled code reads during the call (the caller's contract).
+        unsafe { self.at::<*mut i64>(self.offsets.fuel()).write(counter) };
     }
 
     /// Binds the non-host imports, in descriptor order, to `imports`.

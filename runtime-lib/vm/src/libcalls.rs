@@ -322,6 +322,8 @@ mod imp {
         expected: i32,
         timeout: i64,
     ) -> i32 {
+        // A blocked wait counts as a host call for `-W timeout`.
+        let _host = crate::limits::enter_host_call();
         // SAFETY: the compiler checked alignment, bounds and sharedness.
         unsafe { crate::wait::wait32(addr, expected, timeout) }
     }
@@ -332,6 +334,7 @@ mod imp {
         expected: i64,
         timeout: i64,
     ) -> i32 {
+        let _host = crate::limits::enter_host_call();
         // SAFETY: as for `memory_atomic_wait32`.
         unsafe { crate::wait::wait64(addr, expected, timeout) }
     }

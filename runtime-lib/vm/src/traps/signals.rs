@@ -248,6 +248,7 @@ unsafe extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: 
     if unsafe { super::catch::catch_in_handler(ctx, code, fault) } {
         return;
     }
+    super::claim_exit();
     let mut frames = [None; MAX_FRAMES];
     // SAFETY: `pc` is in compiled wasm code and `fp` its frame pointer.
     let n = unsafe { backtrace::capture(pc, fp, &mut frames) };

@@ -167,6 +167,8 @@ unsafe fn dispatch<R: P1Return>(
     name: &'static str,
     body: impl FnOnce(&Kernel, &GuestMemory) -> P1Result<R>,
 ) -> R::Abi {
+    // `-W timeout`: a guest waiting here is ended by the deadline.
+    let _host = kiln_vm::limits::enter_host_call();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let off = kiln_abi::vmctx::VMOffsets::HOST_STATE as usize;
         // SAFETY: per the contract above.

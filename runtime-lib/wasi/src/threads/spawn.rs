@@ -101,7 +101,7 @@ pub fn spawn(start_arg: i32) -> i32 {
     };
     let builder = std::thread::Builder::new()
         .name(format!("wasi-thread-{id}"))
-        .stack_size(kiln_vm::stack::GUEST_THREAD_STACK);
+        .stack_size(kiln_vm::stack::guest_thread_stack());
     let started = launch(
         instance,
         |body| builder.spawn(body).map(drop),
@@ -165,6 +165,10 @@ fn run_thread(instance: *mut Instance, start: u32, id: i32, start_arg: i32) {
     }
     // SAFETY: this thread is the instance's only user.
     kiln_vm::exceptions::heap::register_instance(unsafe { &*instance });
+    // Its compiled code burns this thread's fuel, not the spawner's.
+    // SAFETY: this thread's counter lives as long as the thread, the only
+    // one that runs the instance; none of its code is running yet.
+    unsafe { (*instance).set_fuel_counter(kiln_vm::limits::fuel_counter()) };
     // SAFETY: as above.
     match unsafe { (*instance).apply_segments() } {
         Ok(()) => {}
