@@ -1,28 +1,79 @@
 //! Build script of the `kiln` CLI: builds the runtime static library
-//! (`runtime-lib`, crate `kiln-runtime`) for the target `kiln` itself is built
-//! for, so that the CLI can embed it and every executable it links carries
-//! a runtime of exactly the same ABI.
+//! (`runtime-lib`, crate `kiln-runtime`) for every target `kiln` can link
+//! for, and embeds each, deflated, with what a link for it needs, so that a
+//! user with only the `kiln` binary and a linker can build for any of them.
 //!
 //! Inputs: the workspace sources of `runtime-lib/` and `abi/`, the
-//! `[profile.runtime]` of the root `Cargo.toml`. Outputs, in `OUT_DIR`:
-//! - `libkiln_runtime.a`: the archive, embedded with `include_bytes!`;
-//! - `runtime_native_libs.txt`: the native libraries it needs, one linker
-//!   argument per line (from rustc's `--print native-static-libs`);
-//! - the env var `KILN_RUNTIME_HASH` (FNV-1a of the archive) for cache keys.
+//! `[profile.runtime]` of the root `Cargo.toml`, the Rust toolchain's
+//! installed standard libraries (`rustup target add`). Outputs, in `OUT_DIR`:
+//! - `runtimes.rs`: the table `RUNTIMES` of embedded runtimes (one per
+//!   target triple: its files, each deflated and `include_bytes!`ed, the
+//!   native libraries it needs, one linker argument each, and a content
+//!   hash), included by `src/cli/runtime.rs`;
+//! - the env var `KILN_RUNTIME_HASH` (FNV-1a over every embedded runtime)
+//!   for cache keys.
 //!
-//! The runtime is built by a nested `cargo rustc` in its own target
-//! directory (`OUT_DIR/runtime-target`), so a no-op rebuild is a no-op for
-//! the nested cargo too. `KILN_RUNTIME_ARCHIVE=<path>` skips the nested build
-//! and embeds a prebuilt archive instead (`KILN_RUNTIME_NATIVE_LIBS` then
-//! gives its native libraries, space-separated).
+//! Targets: the one `kiln` itself is built for (`TARGET`, usually
+//! `x86_64-unknown-linux-gnu`), plus `KILN_RUNTIME_TARGETS` (comma-separated
+//! triples, or `none`); by default every triple of [`STATIC_TARGETS`] whose
+//! standard library is installed. A `*-linux-musl` runtime also carries
+//! the C library and start files of Rust's self-contained musl copy
+//! ([`MUSL_FILES`]), so its executables link fully static with no SDK.
+//!
+//! Each runtime is built by a nested `cargo rustc` in one target directory
+//! shared by every build of this workspace (`target/kiln-runtime`), so a
+//! no-op rebuild is a no-op for the nested cargo too, and debug, release
+//! and clippy builds do not rebuild the runtime each.
+//! `KILN_RUNTIME_ARCHIVE=<path>` skips the nested build for `TARGET` and
+//! embeds a prebuilt archive instead (`KILN_RUNTIME_NATIVE_LIBS` then gives
+//! its native libraries, space-separated).
 
 use std::env;
+use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 /// What rustc prints for a std-only staticlib on linux-gnu; used when a
 /// prebuilt archive comes without its list.
 const DEFAULT_NATIVE_LIBS: &str = "-lgcc_s -lutil -lrt -lpthread -lm -ldl -lc";
+
+/// The same for linux-musl (libunwind and libc from [`MUSL_FILES`]).
+const MUSL_NATIVE_LIBS: &str = "-lunwind -lc";
+
+/// The fully static targets, built by default when their standard library
+/// is installed. The README's build command installs them all.
+const STATIC_TARGETS: &[&str] = &[
+    "x86_64-unknown-linux-musl",
+    "aarch64-unknown-linux-musl",
+    "riscv64gc-unknown-linux-musl",
+];
+
+/// What a static-pie link against musl needs besides the runtime, from
+/// `<sysroot>/lib/rustlib/<target>/lib/self-contained`.
+const MUSL_FILES: &[&str] = &[
+    "rcrt1.o",
+    "crti.o",
+    "crtbeginS.o",
+    "crtendS.o",
+    "crtn.o",
+    "libc.a",
+    "libunwind.a",
+];
+
+/// The name of the runtime archive inside each embedded runtime.
+const ARCHIVE_NAME: &str = "libkiln_runtime.a";
+
+/// Deflate level: 6 is within 2% of 9 on these archives at a tenth of the
+/// time.
+const DEFLATE_LEVEL: u8 = 6;
+
+/// One runtime to embed.
+struct Runtime {
+    triple: String,
+    /// `(name in the embedded set, path on disk)`.
+    files: Vec<(String, PathBuf)>,
+    native_libs: String,
+}
 
 fn main() {
     let manifest_dir = PathBuf::from(env_or_die("CARGO_MANIFEST_DIR"));
@@ -43,42 +94,173 @@ fn main() {
     );
     println!("cargo:rerun-if-env-changed=KILN_RUNTIME_ARCHIVE");
     println!("cargo:rerun-if-env-changed=KILN_RUNTIME_NATIVE_LIBS");
+    println!("cargo:rerun-if-env-changed=KILN_RUNTIME_TARGETS");
 
-    let (archive, native_libs) = match env::var_os("KILN_RUNTIME_ARCHIVE") {
-        Some(path) => {
-            let libs = env::var("KILN_RUNTIME_NATIVE_LIBS")
-                .unwrap_or_else(|_| DEFAULT_NATIVE_LIBS.to_string());
-            (PathBuf::from(path), libs)
+    let host = env_or_die("TARGET");
+    let sysroot = rust_sysroot();
+    let runtime_dir = runtime_target_dir(&out_dir);
+    let mut runtimes = Vec::new();
+    for triple in targets(&host, &sysroot) {
+        let (archive, native_libs) = match env::var_os("KILN_RUNTIME_ARCHIVE") {
+            Some(path) if triple == host => {
+                let libs = env::var("KILN_RUNTIME_NATIVE_LIBS")
+                    .unwrap_or_else(|_| DEFAULT_NATIVE_LIBS.to_string());
+                (PathBuf::from(path), libs)
+            }
+            _ => build_runtime(&manifest_dir, &out_dir, &runtime_dir, &triple),
+        };
+        let mut files = vec![(ARCHIVE_NAME.to_string(), archive)];
+        if triple.ends_with("-linux-musl") {
+            let dir = sysroot
+                .join("lib/rustlib")
+                .join(&triple)
+                .join("lib/self-contained");
+            for name in MUSL_FILES {
+                files.push((name.to_string(), dir.join(name)));
+            }
         }
-        None => build_runtime(&manifest_dir, &out_dir),
-    };
-
-    let bytes = std::fs::read(&archive)
-        .unwrap_or_else(|e| die(&format!("cannot read {}: {e}", archive.display())));
-    let embedded = out_dir.join("libkiln_runtime.a");
-    write_if_changed(&embedded, &bytes);
-    let libs: Vec<&str> = native_libs.split_whitespace().collect();
-    write_if_changed(
-        &out_dir.join("runtime_native_libs.txt"),
-        libs.join("\n").as_bytes(),
-    );
-    println!("cargo:rustc-env=KILN_RUNTIME_HASH={:016x}", fnv1a(&bytes));
+        runtimes.push(Runtime {
+            triple,
+            files,
+            native_libs,
+        });
+    }
+    embed(&out_dir, &runtimes);
 }
 
-/// Runs the nested cargo; returns the archive path and the native libraries.
-fn build_runtime(manifest_dir: &Path, out_dir: &Path) -> (PathBuf, String) {
+/// The triples to build runtimes for, `host` first.
+fn targets(host: &str, sysroot: &Path) -> Vec<String> {
+    let mut list = vec![host.to_string()];
+    let extra: Vec<String> = match env::var("KILN_RUNTIME_TARGETS") {
+        Ok(v) if v.trim() == "none" => Vec::new(),
+        Ok(v) => v
+            .split(',')
+            .map(|t| t.trim().to_string())
+            .filter(|t| !t.is_empty())
+            .collect(),
+        Err(_) => STATIC_TARGETS
+            .iter()
+            .filter(|t| {
+                let installed = sysroot.join("lib/rustlib").join(t).join("lib").is_dir();
+                if !installed {
+                    println!(
+                        "cargo:warning=no Kiln runtime for {t}: its Rust standard library is \
+                         missing (`rustup target add {t}`, then rebuild)"
+                    );
+                }
+                installed
+            })
+            .map(|t| t.to_string())
+            .collect(),
+    };
+    for t in extra {
+        if !list.contains(&t) {
+            list.push(t);
+        }
+    }
+    list
+}
+
+/// `rustc --print sysroot` of the toolchain building this crate.
+fn rust_sysroot() -> PathBuf {
+    let rustc = env::var_os("RUSTC").unwrap_or_else(|| "rustc".into());
+    let out = Command::new(rustc)
+        .args(["--print", "sysroot"])
+        .output()
+        .unwrap_or_else(|e| die(&format!("cannot run rustc --print sysroot: {e}")));
+    PathBuf::from(String::from_utf8_lossy(&out.stdout).trim())
+}
+
+/// `target/kiln-runtime` of the outer build (the ancestor of `OUT_DIR`
+/// that cargo tagged with `CACHEDIR.TAG`), else `OUT_DIR/runtime-target`.
+fn runtime_target_dir(out_dir: &Path) -> PathBuf {
+    out_dir
+        .ancestors()
+        .find(|dir| dir.join("CACHEDIR.TAG").is_file())
+        .map_or_else(
+            || out_dir.join("runtime-target"),
+            |dir| dir.join("kiln-runtime"),
+        )
+}
+
+/// Deflates every runtime's files into `OUT_DIR/embed` (only those whose
+/// source changed) and writes `runtimes.rs` and `KILN_RUNTIME_HASH`.
+fn embed(out_dir: &Path, runtimes: &[Runtime]) {
+    let mut table = String::from(
+        "// Generated by build.rs: the runtimes embedded in `kiln`.\n\
+         pub static RUNTIMES: &[EmbeddedRuntime] = &[\n",
+    );
+    let mut all = Fnv::default();
+    for rt in runtimes {
+        let dir = out_dir.join("embed").join(&rt.triple);
+        std::fs::create_dir_all(&dir)
+            .unwrap_or_else(|e| die(&format!("cannot create {}: {e}", dir.display())));
+        let mut hash = Fnv::default();
+        let libs: Vec<&str> = rt.native_libs.split_whitespace().collect();
+        for lib in &libs {
+            hash.field(lib.as_bytes());
+        }
+        let _ = writeln!(
+            table,
+            "    EmbeddedRuntime {{\n        triple: {:?},\n        native_libs: &{libs:?},\n        files: &[",
+            rt.triple
+        );
+        for (name, path) in &rt.files {
+            let bytes = std::fs::read(path)
+                .unwrap_or_else(|e| die(&format!("cannot read {}: {e}", path.display())));
+            hash.field(name.as_bytes());
+            hash.field(&bytes);
+            let deflated = dir.join(format!("{name}.deflate"));
+            deflate_if_changed(&bytes, &deflated);
+            let _ = writeln!(
+                table,
+                "            EmbeddedFile {{ name: {name:?}, len: {}, deflated: include_bytes!({:?}) }},",
+                bytes.len(),
+                deflated.display().to_string()
+            );
+        }
+        let h = hash.finish();
+        all.field(&h.to_le_bytes());
+        let _ = writeln!(table, "        ],\n        hash: \"{h:016x}\",\n    }},");
+    }
+    table.push_str("];\n");
+    write_if_changed(&out_dir.join("runtimes.rs"), table.as_bytes());
+    println!("cargo:rustc-env=KILN_RUNTIME_HASH={:016x}", all.finish());
+}
+
+/// Writes `bytes` deflated to `path`, unless `path` already holds them
+/// (its `.src` sidecar records the FNV-1a of the source).
+fn deflate_if_changed(bytes: &[u8], path: &Path) {
+    let mut h = Fnv::default();
+    h.field(bytes);
+    let stamp = format!("{:016x}", h.finish());
+    let sidecar = path.with_extension("src");
+    if path.is_file() && std::fs::read_to_string(&sidecar).is_ok_and(|s| s == stamp) {
+        return;
+    }
+    let deflated = miniz_oxide::deflate::compress_to_vec(bytes, DEFLATE_LEVEL);
+    write_if_changed(path, &deflated);
+    write_if_changed(&sidecar, stamp.as_bytes());
+}
+
+/// Runs the nested cargo for `target`; returns the archive path and the
+/// native libraries.
+fn build_runtime(
+    manifest_dir: &Path,
+    out_dir: &Path,
+    target_dir: &Path,
+    target: &str,
+) -> (PathBuf, String) {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let target = env_or_die("TARGET");
-    let target_dir = out_dir.join("runtime-target");
     let mut cmd = Command::new(cargo);
     cmd.current_dir(manifest_dir)
         .arg("rustc")
         .arg("--manifest-path")
         .arg(manifest_dir.join("Cargo.toml"))
         .args(["-p", "kiln-runtime", "--lib", "--profile", "runtime"])
-        .args(["--target", &target])
+        .args(["--target", target])
         .arg("--target-dir")
-        .arg(&target_dir)
+        .arg(target_dir)
         .args(["--crate-type", "staticlib", "--color", "never"]);
     if env::var("CARGO_NET_OFFLINE").is_ok_and(|v| v == "true" || v == "1") {
         cmd.arg("--offline");
@@ -132,11 +314,12 @@ fn build_runtime(manifest_dir: &Path, out_dir: &Path) -> (PathBuf, String) {
     if !out.status.success() {
         eprintln!("{stderr}");
         die(&format!(
-            "building the runtime library (kiln-runtime) failed ({}); its output is above",
+            "building the runtime library (kiln-runtime) for {target} failed ({}); its output \
+             is above",
             out.status
         ));
     }
-    let libs_file = out_dir.join("runtime_native_libs.last");
+    let libs_file = out_dir.join(format!("native-libs-{target}.last"));
     let libs = match parse_native_libs(&stderr) {
         Some(libs) => {
             write_if_changed(&libs_file, libs.as_bytes());
@@ -144,12 +327,16 @@ fn build_runtime(manifest_dir: &Path, out_dir: &Path) -> (PathBuf, String) {
         }
         // Cargo replays rustc's notes on fresh builds, but keep the last
         // seen list in case a cargo version does not.
-        None => {
-            std::fs::read_to_string(&libs_file).unwrap_or_else(|_| DEFAULT_NATIVE_LIBS.to_string())
-        }
+        None => std::fs::read_to_string(&libs_file).unwrap_or_else(|_| {
+            if target.ends_with("-musl") {
+                MUSL_NATIVE_LIBS.to_string()
+            } else {
+                DEFAULT_NATIVE_LIBS.to_string()
+            }
+        }),
     };
     let archive = target_dir
-        .join(&target)
+        .join(target)
         .join("runtime")
         .join("libkiln_runtime.a");
     (archive, libs)
@@ -171,14 +358,27 @@ fn write_if_changed(path: &Path, bytes: &[u8]) {
         .unwrap_or_else(|e| die(&format!("cannot write {}: {e}", path.display())));
 }
 
-/// 64-bit FNV-1a: a cheap content hash for cache keys (not adversarial).
-fn fnv1a(bytes: &[u8]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in bytes {
-        h ^= u64::from(*b);
-        h = h.wrapping_mul(0x0000_0100_0000_01b3);
+/// 64-bit FNV-1a over length-prefixed fields: a cheap content hash for
+/// cache keys (not adversarial).
+struct Fnv(u64);
+
+impl Default for Fnv {
+    fn default() -> Self {
+        Fnv(0xcbf2_9ce4_8422_2325)
     }
-    h
+}
+
+impl Fnv {
+    fn field(&mut self, bytes: &[u8]) {
+        for b in (bytes.len() as u64).to_le_bytes().iter().chain(bytes) {
+            self.0 ^= u64::from(*b);
+            self.0 = self.0.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
 }
 
 fn env_or_die(name: &str) -> String {

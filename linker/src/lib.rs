@@ -1,19 +1,30 @@
 //! Kiln's linker driver: relocatable objects + the runtime archive -> one
-//! executable, by running the system C compiler driver (`cc`, `gcc` or
-//! `clang`) as the linker.
+//! executable.
 //!
 //! Phase: the last step of `kiln build`, after the compiler wrote its object.
-//! Inputs: a [`LinkRequest`] (paths, native libraries, a target triple).
+//! Inputs: a [`LinkRequest`] (paths, native libraries, a target triple and,
+//! for a static link, the directory of the C library and start files).
 //! Output: an executable file at `output` (mode 0755) or a [`LinkError`].
+//!
+//! Two kinds of link ([`LinkKind`]):
+//! - `*-linux-musl`: a fully static position-independent executable
+//!   (static-pie), linked by running `ld.lld` (or `rust-lld`) directly on
+//!   musl's start files, the objects, the runtime and musl's `libc.a`, all
+//!   given as paths: no SDK, no sysroot, any target from any host. Without
+//!   lld, a link for the host's own architecture falls back to the system
+//!   C compiler driver with `-nostdlib -static-pie`.
+//! - `*-linux-gnu` (the host only): a dynamic PIE against the host's glibc,
+//!   linked by the system C compiler driver (`cc`, `gcc` or `clang`).
 //!
 //! Invariants:
 //! - This crate knows nothing about WebAssembly: it takes paths and a target
-//!   and runs the system toolchain.
-//! - The driver is found the way the `cc` crate finds one (honouring `CC`,
+//!   and runs a linker.
+//! - The C driver is found the way the `cc` crate finds one (honouring `CC`,
 //!   `CC_<target>` and `TARGET_CC`), so what builds C code for a Rust crate
-//!   also links Kiln's output.
+//!   also links Kiln's output; lld is `KILN_LLD`, else `ld.lld` or
+//!   `rust-lld` on `PATH`.
 //! - Every failure names what is missing or carries the full command line
-//!   and the driver's captured stderr.
+//!   and the linker's captured stderr.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -37,6 +48,33 @@ pub struct LinkRequest {
     /// Strip the symbol table too (off by default: function names help
     /// debuggers and profilers). Debug info is always stripped.
     pub strip: bool,
+    /// For a static (`*-linux-musl`) link: the directory holding musl's
+    /// `libc.a` and start files ([`STATIC_LIBC_FILES`]).
+    pub libc_dir: Option<PathBuf>,
+}
+
+/// The files of a static link's C library directory, as Rust's
+/// self-contained musl targets ship them.
+pub const STATIC_LIBC_FILES: &[&str] = &[
+    "rcrt1.o",
+    "crti.o",
+    "crtbeginS.o",
+    "crtendS.o",
+    "crtn.o",
+    "libc.a",
+    "libunwind.a",
+];
+
+/// The architectures Kiln builds for, as spelled in target triples.
+pub const ARCHITECTURES: &[&str] = &["x86_64", "aarch64", "riscv64gc", "s390x"];
+
+/// How a target is linked.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum LinkKind {
+    /// Fully static (musl), by lld; needs [`LinkRequest::libc_dir`].
+    Static,
+    /// Dynamic against the host's glibc, by the system C driver.
+    Dynamic,
 }
 
 /// Why linking failed.
@@ -44,10 +82,39 @@ pub struct LinkRequest {
 pub enum LinkError {
     /// The target triple is not one Kiln can link for.
     #[error(
-        "unsupported target `{target}`: Kiln can link for {supported} (the host) only for now",
+        "unsupported target `{target}`: Kiln links for {supported}",
         supported = supported_targets().join(", ")
     )]
     UnsupportedTarget {
+        /// The requested triple.
+        target: String,
+    },
+    /// A glibc target other than the host: that needs the target's glibc.
+    #[error(
+        "cannot link for `{target}` from {host}: a glibc executable for another machine needs \
+         that machine's C library; use the fully static `{musl}` instead"
+    )]
+    CrossGnu {
+        /// The requested triple.
+        target: String,
+        /// The host triple.
+        host: String,
+        /// The static alternative.
+        musl: String,
+    },
+    /// A static link without the C library directory (a bug in the caller).
+    #[error("a static link for `{target}` needs the C library directory (libc.a and crt files)")]
+    NoLibc {
+        /// The requested triple.
+        target: String,
+    },
+    /// No lld was found for a link only lld can do.
+    #[error(
+        "no LLVM linker found for `{target}` (looked for `ld.lld` and `rust-lld` on PATH): \
+         install lld (e.g. `apt-get install lld`), or set KILN_LLD to the path of an `ld.lld` \
+         or `rust-lld`"
+    )]
+    NoLld {
         /// The requested triple.
         target: String,
     },
@@ -92,36 +159,91 @@ pub fn host_triple() -> String {
     target_lexicon::HOST.to_string()
 }
 
-/// Target triples [`link`] accepts: the host, if it is one Kiln supports.
-pub fn supported_targets() -> Vec<String> {
-    const KNOWN: &[&str] = &["x86_64-unknown-linux-gnu"];
-    let host = host_triple();
-    KNOWN
-        .iter()
-        .filter(|t| **t == host)
-        .map(|t| t.to_string())
-        .collect()
+/// The architecture part of `target` (`aarch64` of `aarch64-unknown-linux-musl`).
+pub fn arch_of(target: &str) -> &str {
+    target.split('-').next().unwrap_or(target)
 }
 
-/// Checks that `target` is a triple [`link`] accepts.
-pub fn check_target(target: &str) -> Result<(), LinkError> {
-    if supported_targets().iter().any(|t| t == target) {
-        Ok(())
-    } else {
-        Err(LinkError::UnsupportedTarget {
-            target: target.to_string(),
-        })
+/// The static (musl) triple for the architecture of `target`.
+pub fn static_triple(target: &str) -> String {
+    format!("{}-unknown-linux-musl", arch_of(target))
+}
+
+/// Target triples [`link`] accepts: `<arch>-unknown-linux-musl` for every
+/// architecture of [`ARCHITECTURES`], and the host's glibc triple.
+pub fn supported_targets() -> Vec<String> {
+    let host = host_triple();
+    let mut list: Vec<String> = ARCHITECTURES
+        .iter()
+        .map(|a| format!("{a}-unknown-linux-musl"))
+        .collect();
+    if host.ends_with("-linux-gnu") && ARCHITECTURES.contains(&arch_of(&host)) {
+        list.push(host);
     }
+    list
+}
+
+/// Checks that `target` is a triple [`link`] accepts; returns how it links.
+pub fn check_target(target: &str) -> Result<LinkKind, LinkError> {
+    let arch_known = ARCHITECTURES.contains(&arch_of(target));
+    if arch_known && target == static_triple(target) {
+        return Ok(LinkKind::Static);
+    }
+    let host = host_triple();
+    if target == host && supported_targets().contains(&host) {
+        return Ok(LinkKind::Dynamic);
+    }
+    if arch_known && target == format!("{}-unknown-linux-gnu", arch_of(target)) {
+        return Err(LinkError::CrossGnu {
+            target: target.to_string(),
+            host,
+            musl: static_triple(target),
+        });
+    }
+    Err(LinkError::UnsupportedTarget {
+        target: target.to_string(),
+    })
 }
 
 /// Links `request.objects` with the runtime archive into an executable.
 pub fn link(request: &LinkRequest) -> Result<(), LinkError> {
-    check_target(&request.target)?;
-    let driver = find_driver(&request.target)?;
-    let args = link_args(request);
-    let command = render_command(&driver, &args);
-    let mut cmd = Command::new(&driver);
-    cmd.args(&args);
+    let (program, args) = match check_target(&request.target)? {
+        LinkKind::Dynamic => (find_driver(&request.target)?, link_args(request)),
+        LinkKind::Static => {
+            let libc_dir = request
+                .libc_dir
+                .as_deref()
+                .ok_or_else(|| LinkError::NoLibc {
+                    target: request.target.clone(),
+                })?;
+            match find_lld() {
+                Some(lld) => {
+                    let mut args = lld.prefix_args();
+                    args.extend(static_lld_args(request, libc_dir));
+                    (lld.path, args)
+                }
+                // The system driver links for its own architecture only.
+                None if arch_of(&request.target) == arch_of(&host_triple()) => (
+                    find_driver(&host_triple())?,
+                    static_driver_args(request, libc_dir),
+                ),
+                None => {
+                    return Err(LinkError::NoLld {
+                        target: request.target.clone(),
+                    });
+                }
+            }
+        }
+    };
+    run_linker(&program, &args)?;
+    set_executable(&request.output)
+}
+
+/// Runs the linker; a failure carries the command line and its stderr.
+fn run_linker(program: &Path, args: &[OsString]) -> Result<(), LinkError> {
+    let command = render_command(program, args);
+    let mut cmd = Command::new(program);
+    cmd.args(args);
     let out = cmd.output().map_err(|source| LinkError::Spawn {
         command: command.clone(),
         source,
@@ -133,7 +255,120 @@ pub fn link(request: &LinkRequest) -> Result<(), LinkError> {
             stderr: String::from_utf8_lossy(&out.stderr).trim_end().to_string(),
         });
     }
-    set_executable(&request.output)
+    Ok(())
+}
+
+/// An lld found on this machine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lld {
+    /// Its path.
+    pub path: PathBuf,
+    /// Whether it is `rust-lld`, which needs `-flavor gnu` to act as
+    /// `ld.lld`.
+    pub rust_lld: bool,
+}
+
+impl Lld {
+    fn prefix_args(&self) -> Vec<OsString> {
+        if self.rust_lld {
+            vec!["-flavor".into(), "gnu".into()]
+        } else {
+            Vec::new()
+        }
+    }
+}
+
+/// Finds lld: `KILN_LLD` (a path or a name on `PATH`), else `ld.lld`, else
+/// `rust-lld` on `PATH`.
+pub fn find_lld() -> Option<Lld> {
+    let is_rust_lld = |p: &Path| {
+        p.file_name()
+            .is_some_and(|n| n.to_string_lossy().starts_with("rust-lld"))
+    };
+    if let Some(v) = std::env::var_os("KILN_LLD").filter(|v| !v.is_empty()) {
+        let path = resolve_program(Path::new(&v))?;
+        let rust_lld = is_rust_lld(&path);
+        return Some(Lld { path, rust_lld });
+    }
+    ["ld.lld", "rust-lld"].iter().find_map(|name| {
+        resolve_program(Path::new(name)).map(|path| Lld {
+            rust_lld: is_rust_lld(&path),
+            path,
+        })
+    })
+}
+
+/// The objects and libraries of a static musl link, in link order (start
+/// files, objects, runtime, libraries, end files).
+fn static_inputs(request: &LinkRequest, libc_dir: &Path) -> Vec<OsString> {
+    let file = |name: &str| libc_dir.join(name).into_os_string();
+    let mut args: Vec<OsString> = vec![file("rcrt1.o"), file("crti.o"), file("crtbeginS.o")];
+    args.extend(request.objects.iter().map(|o| o.clone().into_os_string()));
+    args.push(request.runtime_archive.clone().into_os_string());
+    let mut lib_dir = OsString::from("-L");
+    lib_dir.push(libc_dir);
+    args.push(lib_dir);
+    args.extend(request.native_libs.iter().map(OsString::from));
+    args.push(file("crtendS.o"));
+    args.push(file("crtn.o"));
+    args
+}
+
+/// Arguments for lld (without the program and `-flavor`): a static-pie
+/// executable, which keeps address-space randomisation although nothing is
+/// loaded at run time (musl's `rcrt1.o` relocates the image itself).
+pub fn static_lld_args(request: &LinkRequest, libc_dir: &Path) -> Vec<OsString> {
+    let mut args: Vec<OsString> = [
+        "-static",
+        "-pie",
+        "--no-dynamic-linker",
+        "-z",
+        "relro",
+        "-z",
+        "now",
+        "-z",
+        "noexecstack",
+        "--eh-frame-hdr",
+        "--gc-sections",
+        // Identical code folding: generic runtime code instantiated for
+        // several types often compiles to the same bytes.
+        "--icf=all",
+        if request.strip {
+            "--strip-all"
+        } else {
+            "--strip-debug"
+        },
+        "-o",
+    ]
+    .iter()
+    .map(OsString::from)
+    .collect();
+    args.push(request.output.clone().into_os_string());
+    args.extend(static_inputs(request, libc_dir));
+    args
+}
+
+/// Arguments for the system C driver doing the same static-pie link when
+/// no lld is installed (host architecture only).
+pub fn static_driver_args(request: &LinkRequest, libc_dir: &Path) -> Vec<OsString> {
+    let mut args: Vec<OsString> = [
+        "-nostdlib",
+        "-static-pie",
+        "-Wl,--gc-sections",
+        "-Wl,-z,now",
+    ]
+    .iter()
+    .map(OsString::from)
+    .collect();
+    args.push(if request.strip {
+        "-Wl,--strip-all".into()
+    } else {
+        "-Wl,--strip-debug".into()
+    });
+    args.push("-o".into());
+    args.push(request.output.clone().into_os_string());
+    args.extend(static_inputs(request, libc_dir));
+    args
 }
 
 /// The arguments given to the driver (without the driver itself).
@@ -240,6 +475,7 @@ mod tests {
             output: "out".into(),
             target: host_triple(),
             strip: false,
+            libc_dir: None,
         }
     }
 
@@ -282,10 +518,80 @@ mod tests {
     #[test]
     fn unsupported_target_is_reported() {
         let mut r = request();
-        r.target = "riscv64gc-unknown-linux-gnu".into();
+        r.target = "mips64-unknown-linux-gnuabi64".into();
         let e = link(&r).unwrap_err();
         assert!(matches!(e, LinkError::UnsupportedTarget { .. }));
-        assert!(e.to_string().contains("unsupported target `riscv64gc"));
+        assert!(e.to_string().contains("unsupported target `mips64"), "{e}");
+        assert!(e.to_string().contains("aarch64-unknown-linux-musl"), "{e}");
+    }
+
+    #[test]
+    fn target_kinds() {
+        for arch in ARCHITECTURES {
+            let musl = format!("{arch}-unknown-linux-musl");
+            assert_eq!(check_target(&musl).unwrap(), LinkKind::Static);
+        }
+        let host = host_triple();
+        assert_eq!(check_target(&host).unwrap(), LinkKind::Dynamic);
+        let other = if arch_of(&host) == "s390x" {
+            "aarch64"
+        } else {
+            "s390x"
+        };
+        let e = check_target(&format!("{other}-unknown-linux-gnu")).unwrap_err();
+        assert!(matches!(e, LinkError::CrossGnu { .. }), "{e}");
+        assert!(
+            e.to_string().contains(&format!(
+                "use the fully static `{other}-unknown-linux-musl`"
+            )),
+            "{e}"
+        );
+        assert_eq!(
+            static_triple("riscv64gc-unknown-linux-gnu"),
+            "riscv64gc-unknown-linux-musl"
+        );
+    }
+
+    #[test]
+    fn static_args_order() {
+        let mut r = request();
+        r.target = "aarch64-unknown-linux-musl".into();
+        r.native_libs = vec!["-lunwind".into(), "-lc".into()];
+        let args: Vec<String> = static_lld_args(&r, Path::new("/m"))
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let tail = &args[args.len() - 10..];
+        assert_eq!(
+            tail,
+            [
+                "/m/rcrt1.o",
+                "/m/crti.o",
+                "/m/crtbeginS.o",
+                "a.o",
+                "librt.a",
+                "-L/m",
+                "-lunwind",
+                "-lc",
+                "/m/crtendS.o",
+                "/m/crtn.o"
+            ]
+        );
+        for flag in ["-static", "-pie", "--no-dynamic-linker", "--strip-debug"] {
+            assert!(args.iter().any(|a| a == flag), "{flag} missing: {args:?}");
+        }
+        r.strip = true;
+        let args = static_lld_args(&r, Path::new("/m"));
+        assert!(args.iter().any(|a| a == "--strip-all"));
+        assert!(!args.iter().any(|a| a == "--strip-debug"));
+    }
+
+    #[test]
+    fn static_link_needs_libc_dir() {
+        let mut r = request();
+        r.target = static_triple(&host_triple());
+        let e = link(&r).unwrap_err();
+        assert!(matches!(e, LinkError::NoLibc { .. }), "{e}");
     }
 
     #[test]

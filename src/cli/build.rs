@@ -76,9 +76,22 @@ pub struct BuildArgs {
     #[arg(long, value_name = "native|FEATURES")]
     cpu: Option<String>,
 
-    /// Target triple (default: the host).
+    /// Target triple: `<arch>-unknown-linux-musl` (fully static, any
+    /// `<arch>` of x86_64, aarch64, riscv64gc, s390x) or the host's
+    /// `<arch>-unknown-linux-gnu` (dynamic glibc). Default: the host
+    /// architecture's musl triple, a static executable that runs on any
+    /// Linux of that architecture.
     #[arg(long, value_name = "TRIPLE")]
     target: Option<String>,
+
+    /// Link fully static (musl) for the target's architecture; the default.
+    #[arg(long = "static", conflicts_with = "dynamic")]
+    static_link: bool,
+
+    /// Link dynamically against the host's glibc (the host target only):
+    /// smaller, but runs only where a compatible glibc is installed.
+    #[arg(long, conflicts_with = "target")]
+    dynamic: bool,
 
     /// What to write.
     #[arg(long, value_enum, default_value = "exe")]
@@ -105,10 +118,14 @@ pub fn cpu_spec(cpu: Option<&str>) -> CpuSpec {
 }
 
 pub fn build(args: BuildArgs) -> Result<()> {
-    let target = args.target.clone().unwrap_or_else(kiln_linker::host_triple);
+    let target = if args.dynamic {
+        kiln_linker::host_triple()
+    } else {
+        compile::target(args.target.as_deref(), args.static_link)
+    };
     if args.emit == Emit::Exe {
         // Fail before the (possibly long) compile if we could not link.
-        kiln_linker::check_target(&target)?;
+        compile::check_target(&target)?;
     }
     let input = input::read(&args.input)?;
     let output = match &args.output {
@@ -128,7 +145,7 @@ pub fn build(args: BuildArgs) -> Result<()> {
     let mut grants = args.wasi.grants(&input.program, extra_flags);
     grants.limits = limits;
     let config = Config {
-        target: args.target.clone(),
+        target: Some(target.clone()),
         opt_level: args.opt.level(),
         cpu: cpu_spec(args.cpu.as_deref()),
         grants,

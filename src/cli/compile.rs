@@ -28,6 +28,60 @@ fn env_flag(name: &str) -> bool {
     std::env::var(name).is_ok_and(|v| v != "0" && !v.is_empty())
 }
 
+/// The target triple of a build: `target` as given (made static with
+/// `--static`), else the default: the host architecture's static musl
+/// triple if this `kiln` carries its runtime, else the host triple.
+///
+/// Static is the default because a Kiln executable is meant to be shipped:
+/// a static one runs on any Linux of its architecture (old glibc, musl
+/// distributions, distroless containers) with nothing installed, while a
+/// glibc one needs a glibc at least as new as the build machine's. It costs
+/// some size (musl's code is linked in: ~100 KB on a hello world) and
+/// musl's allocator is slower than glibc's on allocation-heavy host calls;
+/// `--dynamic` gives the glibc build.
+pub fn target(target: Option<&str>, static_link: bool) -> String {
+    match target {
+        Some(t) if static_link => kiln_linker::static_triple(t),
+        Some(t) => t.to_string(),
+        None => {
+            let host = kiln_linker::host_triple();
+            let musl = kiln_linker::static_triple(&host);
+            if static_link || runtime::find(&musl).is_some() {
+                musl
+            } else {
+                host
+            }
+        }
+    }
+}
+
+/// The triples `kiln build --target` accepts on this machine: those the
+/// linker supports with a runtime embedded, the default first.
+pub fn targets() -> Vec<String> {
+    let default = target(None, false);
+    let mut list = vec![default.clone()];
+    for t in runtime::triples() {
+        if t != default && kiln_linker::check_target(t).is_ok() {
+            list.push(t.to_string());
+        }
+    }
+    list
+}
+
+/// Checks before compiling that `target` can be linked: a triple the linker
+/// supports and a runtime embedded for it.
+pub fn check_target(target: &str) -> Result<()> {
+    kiln_linker::check_target(target)?;
+    if runtime::find(target).is_none() {
+        anyhow::bail!(
+            "this kiln has no runtime for `{target}` (it has: {}); rebuild kiln after \
+             `rustup target add {target}`",
+            runtime::triples().join(", ")
+        );
+    }
+    Ok(())
+}
+
 /// Links one object with the embedded runtime into the executable `output`.
 pub fn link(object: &[u8], target: &str, output: &Path, strip: bool) -> Result<()> {
     let tmp = tempfile::Builder::new()
@@ -37,13 +91,16 @@ pub fn link(object: &[u8], target: &str, output: &Path, strip: bool) -> Result<(
     let obj_path = tmp.path().join("module.o");
     std::fs::write(&obj_path, object)
         .with_context(|| format!("cannot write `{}`", obj_path.display()))?;
+    let kind = kiln_linker::check_target(target)?;
+    let runtime = runtime::extract(target)?;
     let request = kiln_linker::LinkRequest {
         objects: vec![obj_path],
-        runtime_archive: runtime::archive_path()?,
-        native_libs: runtime::native_libs(),
+        runtime_archive: runtime.archive,
+        native_libs: runtime.native_libs,
         output: output.to_path_buf(),
         target: target.to_string(),
         strip,
+        libc_dir: (kind == kiln_linker::LinkKind::Static).then_some(runtime.dir),
     };
     kiln_linker::link(&request).with_context(|| format!("failed to link `{}`", output.display()))
 }

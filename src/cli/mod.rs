@@ -29,6 +29,8 @@ enum Command {
     Build(build::BuildArgs),
     /// Compile (cached) and run a module, like `wasmtime run`.
     Run(run::RunArgs),
+    /// List the target triples this kiln can build for (the default first).
+    Targets,
 }
 
 /// Runs the selected command.
@@ -36,5 +38,11 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Build(args) => build::build(args),
         Command::Run(args) => run::run(args),
+        Command::Targets => {
+            for t in compile::targets() {
+                println!("{t}");
+            }
+            Ok(())
+        }
     }
 }

@@ -55,7 +55,9 @@ pub fn run(args: RunArgs) -> Result<()> {
         .context("no module given")?;
     let module = PathBuf::from(module);
     let input = input::read(&module)?;
-    let target = kiln_linker::host_triple();
+    // The same default as `kiln build`, so that a run behaves as the
+    // executable `kiln build` would give.
+    let target = compile::target(None, false);
     let limits = args.limits.limits();
     let checks = Checks {
         interrupt: limits.timeout.is_some(),
@@ -127,7 +129,7 @@ fn cached_binary(
     let dir = cache::subdir(&format!("run/{build}"))?;
     cache::prune_stale(&cache::cache_dir().join("run"), "", &build);
     let config = Config {
-        target: None,
+        target: Some(target.to_string()),
         opt_level: opt.level(),
         cpu: CpuSpec::Baseline,
         grants: Grants {

@@ -10,6 +10,7 @@
 //!   at test time, plus the large module `tests/programs/big/`; the host
 //!   side of their sandbox race is [`symlink_race`];
 //! - [`cli_errors`]: the CLI's error messages and exit codes;
+//! - [`cross`]: static linking (the default) and `--dynamic`;
 //! - [`limits`]: a 100k-instruction function and a 50k-function module
 //!   compile within a memory budget and run;
 //! - [`spec`]: the official spec testsuite, one trial per `.wast` file, run
@@ -25,6 +26,7 @@
 
 mod cli_errors;
 mod component_plans;
+mod cross;
 mod directives;
 mod disas;
 mod limits;
@@ -41,6 +43,7 @@ fn main() {
     trials.extend(programs::trials());
     trials.extend(symlink_race::trials());
     trials.extend(cli_errors::trials());
+    trials.extend(cross::trials());
     trials.extend(limits::trials());
     trials.extend(spec::trials());
     trials.extend(disas::trials());

@@ -264,9 +264,23 @@ pub struct DirEntry {
 }
 
 impl Dir {
-    /// Opens the host directory `path` with ambient authority (start-up only).
+    /// Opens the host directory `path` with ambient authority (start-up
+    /// only), as an `O_PATH` descriptor (what cap-std asks for).
+    ///
+    /// NB: opened with rustix rather than `cap_std::fs::Dir::open_ambient_dir`:
+    /// that goes through `std::fs::OpenOptions::custom_flags`, which masks
+    /// the flags with `O_ACCMODE`, and musl's `O_ACCMODE` includes `O_PATH`
+    /// (`O_SEARCH`), so a static build got a read-only descriptor instead:
+    /// `futimens` on a preopen then succeeded where Wasmtime (and the glibc
+    /// build) fail with `EBADF`.
     pub fn open_ambient(path: &std::path::Path) -> std::io::Result<Dir> {
-        let dir = cap_std::fs::Dir::open_ambient_dir(path, cap_std::ambient_authority())?;
+        use rustix::fs::{Mode, OFlags};
+        let fd = rustix::fs::open(
+            path,
+            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        let dir = cap_std::fs::Dir::from_std_file(std::fs::File::from(fd));
         Ok(Dir {
             dir,
             open_mode: OpenMode {

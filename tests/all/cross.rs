@@ -1,0 +1,197 @@
+//! Static and cross-built executables: that `kiln build` links fully static
+//! by default (no `PT_INTERP`, `file` and `ldd` agree), that `--dynamic`
+//! still gives a glibc executable, and that both behave the same.
+
+use crate::util;
+use libtest_mimic::{Failed, Trial};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+pub fn trials() -> Vec<Trial> {
+    vec![
+        Trial::test("cross::static_by_default", static_by_default),
+        Trial::test("cross::without_lld", without_lld),
+    ]
+}
+
+/// The triples `kiln targets` lists (the default first).
+pub fn kiln_targets() -> Result<Vec<String>, String> {
+    let o =
+        util::run(util::kiln_cmd().arg("targets"), b"", TIMEOUT).map_err(|e| format!("{e:#}"))?;
+    if !o.status.success() {
+        return Err(format!("kiln targets failed\n{}", o.describe()));
+    }
+    Ok(o.stdout_str().lines().map(str::to_string).collect())
+}
+
+/// With no lld on `PATH`, a static build for the host's architecture falls
+/// back to the C driver (still static), and a cross build says how to
+/// install lld.
+fn without_lld() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    // A PATH with the C driver and the tools it runs, but no lld.
+    let bin = dir.path().join("bin");
+    std::fs::create_dir(&bin).map_err(|e| e.to_string())?;
+    for tool in ["cc", "ld", "as"] {
+        let Some(path) = which(tool) else {
+            return Err(format!("`{tool}` is not installed").into());
+        };
+        std::os::unix::fs::symlink(path, bin.join(tool)).map_err(|e| e.to_string())?;
+    }
+    let hello = util::repo().join("examples/hello.wat");
+    let exe = dir.path().join("hello");
+    let build = |target: &str| {
+        util::run(
+            util::kiln_cmd()
+                .env("PATH", &bin)
+                .env_remove("KILN_LLD")
+                .args(["build", "--target", target])
+                .arg(&hello)
+                .arg("-o")
+                .arg(&exe),
+            b"",
+            TIMEOUT,
+        )
+        .map_err(|e| format!("{e:#}"))
+    };
+    let targets = kiln_targets()?;
+    let host = &targets[0];
+    let o = build(host)?;
+    if !o.status.success() {
+        return Err(format!("host static build without lld failed\n{}", o.describe()).into());
+    }
+    check_static(&exe)?;
+    let o = util::run(&mut Command::new(&exe), b"", TIMEOUT).map_err(|e| format!("{e:#}"))?;
+    if o.stdout_str() != "Hello, world!\n" {
+        return Err(format!("hello linked by cc misbehaved\n{}", o.describe()).into());
+    }
+    let host_arch = host.split('-').next().unwrap_or_default();
+    if let Some(cross) = targets
+        .iter()
+        .find(|t| t.ends_with("-musl") && !t.starts_with(host_arch))
+    {
+        let o = build(cross)?;
+        let err = o.stderr_str();
+        if o.code() != 1
+            || !err.contains("no LLVM linker found")
+            || !err.contains("apt-get install lld")
+        {
+            return Err(format!("cross build without lld\n{}", o.describe()).into());
+        }
+    }
+    Ok(())
+}
+
+/// The path of `program` on `PATH`.
+fn which(program: &str) -> Option<std::path::PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(program))
+        .find(|p| p.is_file())
+}
+
+/// Whether the ELF file at `path` asks for a program interpreter (the
+/// dynamic loader): a `PT_INTERP` program header. Reads the 64-bit ELF
+/// header and program headers of either byte order.
+pub fn has_interp(path: &Path) -> Result<bool, String> {
+    let image = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    if !image.starts_with(b"\x7fELF\x02") {
+        return Err(format!("{} is not a 64-bit ELF file", path.display()));
+    }
+    let big = image[5] == 2;
+    let read = |at: usize, len: usize| -> Result<u64, String> {
+        let bytes = image
+            .get(at..at + len)
+            .ok_or_else(|| format!("{}: truncated ELF", path.display()))?;
+        let mut v = 0u64;
+        for i in 0..len {
+            let b = if big { bytes[i] } else { bytes[len - 1 - i] };
+            v = (v << 8) | u64::from(b);
+        }
+        Ok(v)
+    };
+    let phoff = read(0x20, 8)? as usize;
+    let phentsize = read(0x36, 2)? as usize;
+    let phnum = read(0x38, 2)? as usize;
+    for i in 0..phnum {
+        const PT_INTERP: u64 = 3;
+        if read(phoff + i * phentsize, 4)? == PT_INTERP {
+            return Ok(true);
+        }
+    }
+    Ok(false)
+}
+
+/// What `program arg path` prints (stdout and stderr), if it is installed.
+fn tool_says(program: &str, path: &Path) -> Option<String> {
+    let out = Command::new(program).arg(path).output().ok()?;
+    Some(format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    ))
+}
+
+/// Checks that `exe` is fully static: no interpreter, and `file`/`ldd`
+/// (where installed) say so.
+pub fn check_static(exe: &Path) -> Result<(), String> {
+    if has_interp(exe)? {
+        return Err(format!("{} has a PT_INTERP header", exe.display()));
+    }
+    if let Some(s) = tool_says("file", exe)
+        && !s.contains("statically linked")
+        && !s.contains("static-pie linked")
+    {
+        return Err(format!("`file` does not call it static: {s}"));
+    }
+    // glibc's ldd says "statically linked" for static-pie and "not a
+    // dynamic executable" for non-PIE static executables.
+    if let Some(s) = tool_says("ldd", exe)
+        && !s.contains("statically linked")
+        && !s.contains("not a dynamic executable")
+    {
+        return Err(format!("`ldd` lists libraries: {s}"));
+    }
+    Ok(())
+}
+
+/// Default and `--static` outputs are static and `--dynamic` ones are not;
+/// all three print the same.
+fn static_by_default() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let hello = util::repo().join("examples/hello.wat");
+    for (opts, static_expected) in [
+        (&[][..], true),
+        (&["--static"][..], true),
+        (&["--dynamic"][..], false),
+    ] {
+        let exe = dir.path().join("hello");
+        let o = util::run(
+            util::kiln_cmd()
+                .arg("build")
+                .args(opts)
+                .arg(&hello)
+                .arg("-o")
+                .arg(&exe),
+            b"",
+            TIMEOUT,
+        )
+        .map_err(|e| format!("{e:#}"))?;
+        if !o.status.success() {
+            return Err(format!("kiln build {opts:?} failed\n{}", o.describe()).into());
+        }
+        if static_expected {
+            check_static(&exe).map_err(|e| format!("{opts:?}: {e}"))?;
+        } else if !has_interp(&exe)? {
+            return Err(format!("{opts:?}: no PT_INTERP in a dynamic executable").into());
+        }
+        let o = util::run(&mut Command::new(&exe), b"", TIMEOUT).map_err(|e| format!("{e:#}"))?;
+        if o.code() != 0 || o.stdout_str() != "Hello, world!\n" {
+            return Err(format!("hello built with {opts:?} misbehaved\n{}", o.describe()).into());
+        }
+    }
+    Ok(())
+}
