@@ -1,20 +1,217 @@
 //! Static and cross-built executables: that `kiln build` links fully static
 //! by default (no `PT_INTERP`, `file` and `ldd` agree), that `--dynamic`
-//! still gives a glibc executable, and that both behave the same.
+//! still gives a glibc executable, and that both behave the same; then, for
+//! every other architecture `kiln targets` lists, a slice of the run cases
+//! and programs built with `--target` and run under Debian's `qemu-user`
+//! (`cross::<triple>::...`), which must behave exactly as the host build.
+//!
+//! The slice ([`RUN_SLICE`], [`PROGRAM_SLICE`]) keeps CI within its budget
+//! while covering what differs per architecture: every trap kind with its
+//! backtrace, exceptions, atomics and wasi-threads, the WASI P1 structs and
+//! the canonical ABI (which a big-endian host would get wrong), components.
+//! `KILN_CROSS_SLICE=all` runs every run case and program instead.
 
 use crate::util;
+use crate::{programs, run_cases};
 use libtest_mimic::{Failed, Trial};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
+/// Run cases (files or directories under `tests/run`, without `.wat`).
+pub const RUN_SLICE: &[&str] = &[
+    // Every trap kind, with its backtrace.
+    "trap",
+    "call/call_indirect",
+    "table/tables",
+    "numeric/conversions",
+    "function-references/typed_refs",
+    "limits/w_fuel",
+    "limits/w_timeout",
+    "limits/stack_deep_frames",
+    "limits/w_max_wasm_stack",
+    "component/host-trap-backtrace",
+    // Exceptions: the unwinder's frame walk.
+    "exceptions",
+    // Atomics, wait/notify, wasi-threads.
+    "threads",
+    // WASI P1: structs in guest memory, host calls' bounds checks.
+    "wasi",
+    "limits/host_call_oob_result",
+    "limits/host_call_oob_result_filestat",
+    "limits/wasi_convert_int",
+    "limits/wasi_convert_flags",
+    // Components: the canonical ABI's loads and stores.
+    "component/invoke",
+    "component/nested",
+    "component/cross-module-calls",
+    "component/resources-guest",
+    "component/resources-host",
+    "component/strings-to-host",
+    "simd/values",
+];
+
+/// Programs (`tests/programs/<lang>/<name>`, without extension): WASI P1
+/// and WASI 0.2 (components).
+pub const PROGRAM_SLICE: &[&str] = &[
+    "rust/wasi_stdio",
+    "rust/wasi_args_env",
+    "rust/wasi_files",
+    "rust/wasi_dirs",
+    "rust/wasi_clocks_random",
+    "rust/wasi_poll",
+    "rust/wasi_proc_exit",
+    "rust/wasi_bad_pointer",
+    "rust/wasi_misaligned",
+    "rust/wasi_threads",
+    "rust/wasi_threads_trap",
+    "rust/p2_cli_env",
+    "rust/p2_clocks_random",
+    "rust/p2_fs_std",
+    "rust/p2_fs_descriptors",
+    "rust/p2_io_streams",
+    "rust/p2_exit_status",
+    "rust/p2_panic",
+    "rust/p2_net_tcp",
+    "c/c_adapted_command",
+];
+
+/// A target whose executables run under an emulator.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Cross {
+    /// The `--target` triple.
+    pub triple: String,
+    /// The emulator (`qemu-aarch64`, ...).
+    pub runner: PathBuf,
+}
+
+/// The `qemu-user` binary for a triple's architecture.
+fn qemu_for(triple: &str) -> String {
+    let arch = triple.split('-').next().unwrap_or_default();
+    let qemu_arch = match arch {
+        "riscv64gc" => "riscv64",
+        other => other,
+    };
+    format!("qemu-{qemu_arch}")
+}
+
 pub fn trials() -> Vec<Trial> {
-    vec![
+    let mut trials = vec![
         Trial::test("cross::static_by_default", static_by_default),
         Trial::test("cross::without_lld", without_lld),
-    ]
+    ];
+    let targets = kiln_targets().unwrap_or_default();
+    let Some(default) = targets.first() else {
+        return trials;
+    };
+    let host_arch = default.split('-').next().unwrap_or_default().to_string();
+    let all = std::env::var("KILN_CROSS_SLICE").is_ok_and(|v| v == "all");
+    for triple in &targets {
+        if triple.starts_with(&format!("{host_arch}-")) {
+            continue;
+        }
+        let cross: &'static Cross = Box::leak(Box::new(Cross {
+            triple: triple.clone(),
+            runner: which(&qemu_for(triple)).unwrap_or_else(|| qemu_for(triple).into()),
+        }));
+        trials.push(Trial::test(format!("cross::{triple}::static"), move || {
+            static_hello(cross)
+        }));
+        let root = util::repo().join("tests/run");
+        for path in util::files_with_ext(&root, &["wat"]) {
+            let rel = path
+                .strip_prefix(&root)
+                .unwrap_or(&path)
+                .with_extension("")
+                .to_string_lossy()
+                .into_owned();
+            let in_slice = RUN_SLICE
+                .iter()
+                .any(|s| rel == *s || rel.starts_with(&format!("{s}/")));
+            if !(all || in_slice) {
+                continue;
+            }
+            trials.push(Trial::test(
+                format!("cross::{triple}::run::{rel}"),
+                move || {
+                    need_runner(cross)?;
+                    run_cases::run_file_cross(&path, &rel, cross)
+                },
+            ));
+        }
+        let programs_root = util::repo().join("tests/programs");
+        for (sub, ext) in [("rust", "rs"), ("c", "c"), ("wat", "wat")] {
+            for path in util::files_with_ext(&programs_root.join(sub), &[ext]) {
+                if path.parent() != Some(&programs_root.join(sub)) {
+                    continue;
+                }
+                let name = path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                if !(all || PROGRAM_SLICE.contains(&format!("{sub}/{name}").as_str())) {
+                    continue;
+                }
+                trials.push(Trial::ignorable_test(
+                    format!("cross::{triple}::programs::{sub}::{name}"),
+                    move || {
+                        need_runner(cross)?;
+                        programs::run_program_cross(&path, cross)
+                    },
+                ));
+            }
+        }
+    }
+    trials
+}
+
+/// Fails with what to install when the emulator is missing.
+fn need_runner(cross: &Cross) -> Result<(), Failed> {
+    if cross.runner.is_file() {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{}` is not installed (Debian: `apt-get install qemu-user`)",
+            cross.runner.display()
+        )
+        .into())
+    }
+}
+
+/// A cross-built hello world is static, prints its greeting under the
+/// emulator, and its size is reported (P1 module; the limit is 1 MB).
+fn static_hello(cross: &Cross) -> Result<(), Failed> {
+    need_runner(cross)?;
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let hello = util::repo().join("examples/hello.wat");
+    let exe = dir.path().join("hello");
+    let o = util::run(
+        util::kiln_cmd()
+            .args(["build", "--target", &cross.triple])
+            .arg(&hello)
+            .arg("-o")
+            .arg(&exe),
+        b"",
+        TIMEOUT,
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    if !o.status.success() {
+        return Err(format!("kiln build failed\n{}", o.describe()).into());
+    }
+    check_static(&exe)?;
+    let o = util::run(Command::new(&cross.runner).arg(&exe), b"", TIMEOUT)
+        .map_err(|e| format!("{e:#}"))?;
+    if o.code() != 0 || o.stdout_str() != "Hello, world!\n" {
+        return Err(format!(
+            "hello misbehaved under {}\n{}",
+            cross.runner.display(),
+            o.describe()
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// The triples `kiln targets` lists (the default first).

@@ -15,6 +15,7 @@
 //! C programs need clang, lld and wasi-libc; without them the C trials are
 //! skipped with a message (and fail under `CI`, which installs them).
 
+use crate::cross::Cross;
 use crate::directives;
 use crate::symlink_race::SymlinkRace;
 use crate::util::{self, Outcome};
@@ -167,6 +168,26 @@ fn fail(e: anyhow::Error) -> Failed {
 }
 
 fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
+    let vias: &[Via] = if util::reference_engine() {
+        &[Via::Wasmtime]
+    } else {
+        &[Via::Build, Via::Run]
+    };
+    run_program_via(source, lang, vias)
+}
+
+/// Runs a program of `tests/programs/` built for a cross target, under its
+/// emulator (`cross::` trials): the same expectations as on the host.
+pub fn run_program_cross(source: &Path, cross: &'static Cross) -> Result<Completion, Failed> {
+    let lang = match source.extension().and_then(|e| e.to_str()) {
+        Some("rs") => Lang::Rust,
+        Some("c") => Lang::C,
+        _ => Lang::Wat,
+    };
+    run_program_via(source, lang, &[Via::Cross(cross)])
+}
+
+fn run_program_via(source: &Path, lang: Lang, vias: &[Via]) -> Result<Completion, Failed> {
     if lang == Lang::C
         && let Err(why) = c_toolchain()
     {
@@ -194,11 +215,6 @@ fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
         wasm = adapt_module(&wasm, adapt).map_err(fail)?;
     }
     let mut failures = Vec::new();
-    let vias: &[Via] = if util::reference_engine() {
-        &[Via::Wasmtime]
-    } else {
-        &[Via::Build, Via::Run]
-    };
     for &via in vias {
         if let Err(e) = run_once(source, &wasm, &spec, via) {
             failures.push(format!("via {via:?}: {e:#}"));
@@ -220,6 +236,9 @@ enum Via {
     Run,
     /// `wasmtime run` (`KILN_TEST_ENGINE=wasmtime`: checks the expectations).
     Wasmtime,
+    /// `kiln build --target` for another architecture, run under its
+    /// emulator.
+    Cross(&'static Cross),
 }
 
 fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
@@ -275,19 +294,33 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
         grant_flags.push(setting.clone());
     }
     let outcome = match via {
-        Via::Build => {
-            let exe = fixture_exe_path(&name);
+        Via::Build | Via::Cross(_) => {
+            let cross = match via {
+                Via::Cross(c) => Some(c),
+                _ => None,
+            };
+            let exe = match cross {
+                Some(c) => fixture_exe_path(&format!("{name}-{}", c.triple)),
+                None => fixture_exe_path(&name),
+            };
             let mut cmd = util::kiln_cmd();
-            cmd.arg("build")
-                .args(&grant_flags)
-                .arg(wasm)
-                .arg("-o")
-                .arg(&exe);
+            cmd.arg("build");
+            if let Some(c) = cross {
+                cmd.args(["--target", &c.triple]);
+            }
+            cmd.args(&grant_flags).arg(wasm).arg("-o").arg(&exe);
             let o = util::run(&mut cmd, b"", BUILD_TIMEOUT)?;
             if !o.status.success() {
                 bail!("kiln build failed\n{}", o.describe());
             }
-            let mut cmd = Command::new(&exe);
+            let mut cmd = match cross {
+                Some(c) => {
+                    let mut cmd = Command::new(&c.runner);
+                    cmd.arg(&exe);
+                    cmd
+                }
+                None => Command::new(&exe),
+            };
             cmd.args(&spec.args);
             set_limits(&mut cmd, spec);
             race = start_race()?;

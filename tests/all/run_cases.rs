@@ -7,6 +7,7 @@
 //! file). `KILN_TEST_ENGINE=wasmtime` runs the same expectations against
 //! `wasmtime run` instead, to check the expectations themselves.
 
+use crate::cross::Cross;
 use crate::directives;
 use crate::util::{self, Outcome};
 use anyhow::{Context, Result, bail};
@@ -221,6 +222,113 @@ fn run_file(path: &Path, rel: &str) -> Result<(), Failed> {
     } else {
         Err(failures.join("\n\n").into())
     }
+}
+
+/// Runs a case built for a cross target under its emulator (`cross::`
+/// trials): every run (`_start` and each `--invoke`, baked in with
+/// `kiln build --invoke`) is built for the host and for the target, and
+/// the target's outcome must meet the expectations and equal the host's
+/// byte for byte (exit status, stdout, stderr with its backtrace).
+pub fn run_file_cross(path: &Path, rel: &str, cross: &Cross) -> Result<(), Failed> {
+    let source = std::fs::read_to_string(path).map_err(|e| format!("cannot read: {e}"))?;
+    let case = parse(&source).map_err(|e| format!("bad directives: {e:#}"))?;
+    // A compile error does not depend on the target.
+    if case.compile_error.is_some() || case.skip.is_some() {
+        return Ok(());
+    }
+    let mut failures = Vec::new();
+    for (i, run) in case.runs.iter().enumerate() {
+        if let Err(e) = run_cross(path, rel, &case, run, i, cross) {
+            failures.push(format!("{}: {e:#}", run.label()));
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n\n").into())
+    }
+}
+
+fn run_cross(
+    path: &Path,
+    rel: &str,
+    case: &Case,
+    run: &Run,
+    index: usize,
+    cross: &Cross,
+) -> Result<()> {
+    let mut outcomes = Vec::new();
+    let mut host_build_error: Option<Outcome> = None;
+    for triple in [None, Some(cross.triple.as_str())] {
+        let exe = util::scratch("cross-bins").join(format!(
+            "{}-{index}-{}",
+            sanitize(rel),
+            triple.unwrap_or("host")
+        ));
+        let mut cmd = util::kiln_cmd();
+        cmd.arg("build");
+        if let Some(t) = triple {
+            cmd.args(["--target", t]);
+        }
+        if let Some(inv) = &run.invoke {
+            cmd.arg("--invoke").arg(&inv[0]);
+        }
+        cmd.args(&case.flags).arg(path).arg("-o").arg(&exe);
+        let o = util::run(&mut cmd, b"", BUILD_TIMEOUT)?;
+        // A run only `kiln run` can do (e.g. `-W max-wasm-stack=0`, which
+        // `kiln build` refuses): the cross build must refuse it alike.
+        if let Some(host) = &host_build_error {
+            if o.code() != host.code() || o.stderr != host.stderr {
+                bail!(
+                    "kiln build refused the host build but not the same way for {}\n--- host \
+                     ---\n{}\n--- target ---\n{}",
+                    cross.triple,
+                    host.describe(),
+                    o.describe()
+                );
+            }
+            return Ok(());
+        }
+        if !o.status.success() {
+            if triple.is_none() {
+                host_build_error = Some(o);
+                continue;
+            }
+            bail!("kiln build {triple:?} failed\n{}", o.describe());
+        }
+        let mut cmd = match triple {
+            Some(_) => {
+                let mut c = Command::new(&cross.runner);
+                c.arg(&exe);
+                c
+            }
+            None => Command::new(&exe),
+        };
+        if let Some(inv) = &run.invoke {
+            cmd.args(&inv[1..]);
+        }
+        cmd.args(&run.args);
+        outcomes.push(util::run(&mut cmd, &run.stdin, RUN_TIMEOUT)?);
+    }
+    let (host, target) = (&outcomes[0], &outcomes[1]);
+    // The emulator's peak RSS is not the guest's: checked on the host only.
+    let run = Run {
+        max_rss_mib: None,
+        ..run.clone()
+    };
+    if let Err(why) = check(&run, target) {
+        bail!("{why}\n{}", target.describe());
+    }
+    if host.code() != target.code() || host.stdout != target.stdout || host.stderr != target.stderr
+    {
+        bail!(
+            "differs from the host build\n--- host ---\n{}\n--- {} ---\n{}",
+            host.describe(),
+            cross.triple,
+            target.describe()
+        );
+    }
+    Ok(())
 }
 
 fn check_compile_error(path: &Path, rel: &str, case: &Case, expected: &str) -> Result<()> {

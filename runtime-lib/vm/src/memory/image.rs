@@ -117,12 +117,12 @@ unsafe extern "C" fn visit(info: *mut libc::dl_phdr_info, _size: usize, data: *m
     // SAFETY: `data` is the `Search` passed to `dl_iterate_phdr`, `info` is
     // valid for the duration of the callback.
     let (search, info) = unsafe { (&mut *data.cast::<Search>(), &*info) };
-    // Only the main program is `/proc/self/exe`; it is the object with an
-    // empty name.
-    // SAFETY: `dlpi_name` is null or a NUL-terminated string.
-    let is_main = info.dlpi_name.is_null() || unsafe { *info.dlpi_name } == 0;
-    if !is_main || info.dlpi_phdr.is_null() {
-        return 0;
+    // Only the main program is `/proc/self/exe`; glibc and musl's dynamic
+    // loader both report it first (with an empty name). NB: not found by
+    // its name: a static musl executable reports itself as "/", which
+    // left every image of a static build copied instead of mapped.
+    if info.dlpi_phdr.is_null() {
+        return 1;
     }
     // SAFETY: the loader gives `dlpi_phnum` program headers at `dlpi_phdr`.
     let phdrs = unsafe { std::slice::from_raw_parts(info.dlpi_phdr, info.dlpi_phnum as usize) };
@@ -140,7 +140,8 @@ unsafe extern "C" fn visit(info: *mut libc::dl_phdr_info, _size: usize, data: *m
             return 1;
         }
     }
-    0
+    // The main program was the first object; the rest are not the file.
+    1
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@
 //! ([`catch_in_handler`]) or raised by host code ([`raise`]). Output:
 //! `Ok(())` or the trap.
 //!
-//! Mechanism (our own setjmp/longjmp, x86_64 `global_asm!`):
+//! Mechanism (our own setjmp/longjmp, `global_asm!` for x86_64 and
+//! aarch64; elsewhere a trap ends the process as in an executable):
 //! `kiln_catch_call(buf, f, data)` saves the callee-saved registers, the
 //! stack pointer and a resume address in `buf`, then calls `f(data)` and
 //! returns 0. `kiln_resume(buf, value)` restores them and continues at the
@@ -29,12 +30,19 @@
 use kiln_abi::trap::TrapCode;
 use std::cell::Cell;
 
-/// Saved registers: rbx, rbp, r12, r13, r14, r15, rsp, resume address.
+/// Saved registers. x86_64: rbx, rbp, r12-r15, rsp, resume address.
+/// aarch64: x19-x28, d8-d15 (the callee-saved registers; compiled wasm
+/// keeps floats in d8-d15 too), x29, sp, resume address.
 #[repr(C)]
 #[derive(Debug, Default)]
 struct JmpBuf {
-    regs: [usize; 8],
+    regs: [usize; JMPBUF_WORDS],
 }
+
+#[cfg(target_arch = "aarch64")]
+const JMPBUF_WORDS: usize = 21;
+#[cfg(not(target_arch = "aarch64"))]
+const JMPBUF_WORDS: usize = 8;
 
 /// One active [`catch_traps`] on this thread.
 #[repr(C)]
@@ -120,7 +128,67 @@ std::arch::global_asm!(
     ".popsection",
 );
 
-#[cfg(target_arch = "x86_64")]
+#[cfg(target_arch = "aarch64")]
+std::arch::global_asm!(
+    ".pushsection .text.kiln_rt_catch_call,\"ax\",@progbits",
+    ".p2align 4",
+    ".globl kiln_rt_catch_call",
+    ".hidden kiln_rt_catch_call",
+    ".type kiln_rt_catch_call,@function",
+    "kiln_rt_catch_call:",
+    // x0 = buf, x1 = f, x2 = data
+    "stp x29, x30, [sp, #-16]!",
+    "mov x29, sp",
+    "stp x19, x20, [x0, #0]",
+    "stp x21, x22, [x0, #16]",
+    "stp x23, x24, [x0, #32]",
+    "stp x25, x26, [x0, #48]",
+    "stp x27, x28, [x0, #64]",
+    "stp d8, d9, [x0, #80]",
+    "stp d10, d11, [x0, #96]",
+    "stp d12, d13, [x0, #112]",
+    "stp d14, d15, [x0, #128]",
+    "mov x9, sp",
+    "stp x29, x9, [x0, #144]",
+    "adr x9, 2f",
+    "str x9, [x0, #160]",
+    "mov x0, x2",
+    "blr x1",
+    "mov w0, #0",
+    "ldp x29, x30, [sp], #16",
+    "ret",
+    // Resumed by kiln_rt_resume: registers and sp as saved, w0 = value.
+    "2:",
+    "ldp x29, x30, [sp], #16",
+    "ret",
+    ".size kiln_rt_catch_call, . - kiln_rt_catch_call",
+    ".popsection",
+    ".pushsection .text.kiln_rt_resume,\"ax\",@progbits",
+    ".p2align 4",
+    ".globl kiln_rt_resume",
+    ".hidden kiln_rt_resume",
+    ".type kiln_rt_resume,@function",
+    "kiln_rt_resume:",
+    // x0 = buf, w1 = value (non-zero). Uses no stack.
+    "ldp x19, x20, [x0, #0]",
+    "ldp x21, x22, [x0, #16]",
+    "ldp x23, x24, [x0, #32]",
+    "ldp x25, x26, [x0, #48]",
+    "ldp x27, x28, [x0, #64]",
+    "ldp d8, d9, [x0, #80]",
+    "ldp d10, d11, [x0, #96]",
+    "ldp d12, d13, [x0, #112]",
+    "ldp d14, d15, [x0, #128]",
+    "ldp x29, x9, [x0, #144]",
+    "mov sp, x9",
+    "ldr x9, [x0, #160]",
+    "mov w0, w1",
+    "br x9",
+    ".size kiln_rt_resume, . - kiln_rt_resume",
+    ".popsection",
+);
+
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 unsafe extern "C" {
     fn kiln_rt_catch_call(buf: *mut JmpBuf, f: unsafe extern "C" fn(*mut u8), data: *mut u8)
     -> u32;
@@ -159,7 +227,7 @@ pub fn catch_traps<F: FnOnce()>(f: F) -> Result<(), CaughtTrap> {
 }
 
 /// Calls the closure through `kiln_rt_catch_call` with `frame` current.
-#[cfg(target_arch = "x86_64")]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
 #[inline(never)]
 fn run_in_frame<F: FnOnce()>(frame: &mut CatchFrame, closure: &mut Option<F>) -> u32 {
     unsafe extern "C" fn call_once<F: FnOnce()>(data: *mut u8) {
@@ -186,7 +254,7 @@ fn run_in_frame<F: FnOnce()>(frame: &mut CatchFrame, closure: &mut Option<F>) ->
 
 /// Without our own unwinding on this architecture, traps end the process
 /// as in an executable.
-#[cfg(not(target_arch = "x86_64"))]
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
 fn run_in_frame<F: FnOnce()>(_frame: &mut CatchFrame, closure: &mut Option<F>) -> u32 {
     if let Some(f) = closure.take() {
         f();
@@ -230,7 +298,21 @@ pub unsafe fn catch_in_handler(
         gregs[libc::REG_RSI as usize] = 1;
         true
     }
-    #[cfg(not(target_arch = "x86_64"))]
+    #[cfg(target_arch = "aarch64")]
+    // SAFETY: as above; `kiln_rt_resume` takes its arguments in x0/w1 and
+    // needs no stack.
+    unsafe {
+        (*frame).code = code as u32;
+        (*frame).message = None;
+        (*frame).fault = fault;
+        let uc = ctx.cast::<libc::ucontext_t>();
+        let mc = &mut (*uc).uc_mcontext;
+        mc.pc = kiln_rt_resume as *const () as usize as u64;
+        mc.regs[0] = (&raw const (*frame).buf) as usize as u64;
+        mc.regs[1] = 1;
+        true
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
     {
         let _ = (ctx, code, fault);
         false
@@ -247,7 +329,7 @@ pub unsafe fn catch_in_handler(
 /// compiled code or own nothing that needs dropping (no destructors run).
 pub unsafe fn raise(code: Option<TrapCode>, message: Option<&'static str>) -> ! {
     let frame = CURRENT.with(Cell::get);
-    #[cfg(target_arch = "x86_64")]
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
     if !frame.is_null() {
         // SAFETY: the frame is current, so its `kiln_rt_catch_call` is
         // active below us on this stack; guaranteed by the caller otherwise.
@@ -265,7 +347,7 @@ pub unsafe fn raise(code: Option<TrapCode>, message: Option<&'static str>) -> ! 
     }
 }
 
-#[cfg(all(test, target_arch = "x86_64"))]
+#[cfg(all(test, any(target_arch = "x86_64", target_arch = "aarch64")))]
 mod tests {
     use super::*;
 
