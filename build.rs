@@ -60,6 +60,31 @@ const MUSL_FILES: &[&str] = &[
     "libunwind.a",
 ];
 
+/// Targets whose musl standard library rustup cannot provide here, linked
+/// fully static against glibc instead: the runtime is built for the `-gnu`
+/// triple and embedded with the static glibc and libgcc of Debian's cross
+/// packages (`libc6-dev-<arch>-cross`, `libgcc-12-dev-<arch>-cross`).
+/// `(Rust triple, GNU triple of the packages)`.
+const STATIC_GLIBC_TARGETS: &[(&str, &str)] =
+    &[("riscv64gc-unknown-linux-gnu", "riscv64-linux-gnu")];
+
+/// What a static (non-PIE: Debian ships no `rcrt1.o` for these) glibc
+/// link needs, from `/usr/<gnu>/lib` ...
+const GLIBC_FILES: &[&str] = &[
+    "crt1.o",
+    "crti.o",
+    "crtn.o",
+    "libc.a",
+    "libm.a",
+    "libpthread.a",
+    "librt.a",
+    "libdl.a",
+    "libutil.a",
+];
+
+/// ... and from `/usr/lib/gcc-cross/<gnu>/<version>`.
+const LIBGCC_FILES: &[&str] = &["crtbeginT.o", "crtend.o", "libgcc.a", "libgcc_eh.a"];
+
 /// The name of the runtime archive inside each embedded runtime.
 const ARCHIVE_NAME: &str = "libkiln_runtime.a";
 
@@ -70,6 +95,9 @@ const DEFLATE_LEVEL: u8 = 6;
 /// One runtime to embed.
 struct Runtime {
     triple: String,
+    /// The C library of a static link: `musl`, `glibc`, or empty for a
+    /// dynamic one.
+    libc: &'static str,
     /// `(name in the embedded set, path on disk)`.
     files: Vec<(String, PathBuf)>,
     native_libs: String,
@@ -110,6 +138,7 @@ fn main() {
             _ => build_runtime(&manifest_dir, &out_dir, &runtime_dir, &triple),
         };
         let mut files = vec![(ARCHIVE_NAME.to_string(), archive)];
+        let mut libc = "";
         if triple.ends_with("-linux-musl") {
             let dir = sysroot
                 .join("lib/rustlib")
@@ -118,14 +147,54 @@ fn main() {
             for name in MUSL_FILES {
                 files.push((name.to_string(), dir.join(name)));
             }
+            libc = "musl";
+        } else if let Some((lib_dir, gcc_dir)) = static_glibc_dirs(&triple) {
+            for name in GLIBC_FILES {
+                files.push((name.to_string(), lib_dir.join(name)));
+            }
+            for name in LIBGCC_FILES {
+                files.push((name.to_string(), gcc_dir.join(name)));
+            }
+            libc = "glibc";
         }
         runtimes.push(Runtime {
             triple,
+            libc,
             files,
             native_libs,
         });
     }
     embed(&out_dir, &runtimes);
+}
+
+/// For a [`STATIC_GLIBC_TARGETS`] triple whose Debian cross packages are
+/// installed: their glibc and libgcc directories.
+fn static_glibc_dirs(triple: &str) -> Option<(PathBuf, PathBuf)> {
+    let (_, gnu) = STATIC_GLIBC_TARGETS.iter().find(|(t, _)| *t == triple)?;
+    let lib_dir = Path::new("/usr").join(gnu).join("lib");
+    let gcc_root = Path::new("/usr/lib/gcc-cross").join(gnu);
+    println!(
+        "cargo:rerun-if-changed={}",
+        lib_dir.join("libc.a").display()
+    );
+    println!("cargo:rerun-if-changed={}", gcc_root.display());
+    // The newest GCC version directory holding libgcc.
+    let gcc_dir = std::fs::read_dir(&gcc_root)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("libgcc.a").is_file())
+        .max_by_key(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.split('.').next())
+                .and_then(|n| n.parse::<u32>().ok())
+                .unwrap_or(0)
+        })?;
+    lib_dir
+        .join("libc.a")
+        .is_file()
+        .then_some((lib_dir, gcc_dir))
 }
 
 /// The triples to build runtimes for, `host` first.
@@ -138,20 +207,42 @@ fn targets(host: &str, sysroot: &Path) -> Vec<String> {
             .map(|t| t.trim().to_string())
             .filter(|t| !t.is_empty())
             .collect(),
-        Err(_) => STATIC_TARGETS
-            .iter()
-            .filter(|t| {
-                let installed = sysroot.join("lib/rustlib").join(t).join("lib").is_dir();
-                if !installed {
+        Err(_) => {
+            let mut list: Vec<String> = STATIC_TARGETS
+                .iter()
+                .filter(|t| {
+                    let installed = sysroot.join("lib/rustlib").join(t).join("lib").is_dir();
+                    if !installed {
+                        println!(
+                            "cargo:warning=no Kiln runtime for {t}: its Rust standard library is \
+                             missing (`rustup target add {t}`, then rebuild)"
+                        );
+                    }
+                    installed
+                })
+                .map(|t| t.to_string())
+                .collect();
+            // A static glibc target stands in for its musl triple only
+            // when that one is missing.
+            for (t, gnu) in STATIC_GLIBC_TARGETS {
+                let arch = t.split('-').next().unwrap_or_default();
+                if list.iter().any(|m| m.starts_with(&format!("{arch}-"))) {
+                    continue;
+                }
+                let std = sysroot.join("lib/rustlib").join(t).join("lib").is_dir();
+                if std && static_glibc_dirs(t).is_some() {
+                    list.push(t.to_string());
+                } else {
                     println!(
-                        "cargo:warning=no Kiln runtime for {t}: its Rust standard library is \
-                         missing (`rustup target add {t}`, then rebuild)"
+                        "cargo:warning=no Kiln runtime for {t} either: it needs `rustup target \
+                         add {t}` and Debian's libc6-dev-{}-cross and libgcc-12-dev-{}-cross",
+                        gnu.split('-').next().unwrap_or_default(),
+                        gnu.split('-').next().unwrap_or_default()
                     );
                 }
-                installed
-            })
-            .map(|t| t.to_string())
-            .collect(),
+            }
+            list
+        }
     };
     for t in extra {
         if !list.contains(&t) {
@@ -202,9 +293,10 @@ fn embed(out_dir: &Path, runtimes: &[Runtime]) {
         }
         let _ = writeln!(
             table,
-            "    EmbeddedRuntime {{\n        triple: {:?},\n        native_libs: &{libs:?},\n        files: &[",
-            rt.triple
+            "    EmbeddedRuntime {{\n        triple: {:?},\n        libc: {:?},\n        native_libs: &{libs:?},\n        files: &[",
+            rt.triple, rt.libc
         );
+        hash.field(rt.libc.as_bytes());
         for (name, path) in &rt.files {
             let bytes = std::fs::read(path)
                 .unwrap_or_else(|e| die(&format!("cannot read {}: {e}", path.display())));

@@ -48,8 +48,10 @@ pub struct LinkRequest {
     /// Strip the symbol table too (off by default: function names help
     /// debuggers and profilers). Debug info is always stripped.
     pub strip: bool,
-    /// For a static (`*-linux-musl`) link: the directory holding musl's
-    /// `libc.a` and start files ([`STATIC_LIBC_FILES`]).
+    /// For a static link: the directory holding the C library and start
+    /// files: musl's ([`STATIC_LIBC_FILES`]) for `*-linux-musl`, glibc's
+    /// and libgcc's ([`STATIC_GLIBC_FILES`]) for a `*-linux-gnu` target,
+    /// which this makes a static glibc link.
     pub libc_dir: Option<PathBuf>,
 }
 
@@ -65,6 +67,19 @@ pub const STATIC_LIBC_FILES: &[&str] = &[
     "libunwind.a",
 ];
 
+/// The files of a static glibc link's C library directory (non-PIE: the
+/// glibc packages this comes from ship no `rcrt1.o`).
+pub const STATIC_GLIBC_FILES: &[&str] = &[
+    "crt1.o",
+    "crti.o",
+    "crtbeginT.o",
+    "crtend.o",
+    "crtn.o",
+    "libc.a",
+    "libgcc.a",
+    "libgcc_eh.a",
+];
+
 /// The architectures Kiln builds for, as spelled in target triples.
 pub const ARCHITECTURES: &[&str] = &["x86_64", "aarch64", "riscv64gc", "s390x"];
 
@@ -73,6 +88,9 @@ pub const ARCHITECTURES: &[&str] = &["x86_64", "aarch64", "riscv64gc", "s390x"];
 pub enum LinkKind {
     /// Fully static (musl), by lld; needs [`LinkRequest::libc_dir`].
     Static,
+    /// Fully static against glibc (a `*-linux-gnu` target with a
+    /// [`LinkRequest::libc_dir`]), by lld.
+    StaticGlibc,
     /// Dynamic against the host's glibc, by the system C driver.
     Dynamic,
 }
@@ -207,8 +225,26 @@ pub fn check_target(target: &str) -> Result<LinkKind, LinkError> {
 
 /// Links `request.objects` with the runtime archive into an executable.
 pub fn link(request: &LinkRequest) -> Result<(), LinkError> {
-    let (program, args) = match check_target(&request.target)? {
+    let kind = match &request.libc_dir {
+        Some(_)
+            if request.target.ends_with("-linux-gnu")
+                && ARCHITECTURES.contains(&arch_of(&request.target)) =>
+        {
+            LinkKind::StaticGlibc
+        }
+        _ => check_target(&request.target)?,
+    };
+    let (program, args) = match kind {
         LinkKind::Dynamic => (find_driver(&request.target)?, link_args(request)),
+        LinkKind::StaticGlibc => {
+            let lld = find_lld(&request.target).ok_or_else(|| LinkError::NoLld {
+                target: request.target.clone(),
+            })?;
+            let libc_dir = request.libc_dir.as_deref().unwrap_or(Path::new("."));
+            let mut args = lld.prefix_args();
+            args.extend(static_glibc_lld_args(request, libc_dir));
+            (lld.path, args)
+        }
         LinkKind::Static => {
             let libc_dir = request
                 .libc_dir
@@ -216,7 +252,7 @@ pub fn link(request: &LinkRequest) -> Result<(), LinkError> {
                 .ok_or_else(|| LinkError::NoLibc {
                     target: request.target.clone(),
                 })?;
-            match find_lld() {
+            match find_lld(&request.target) {
                 Some(lld) => {
                     let mut args = lld.prefix_args();
                     args.extend(static_lld_args(request, libc_dir));
@@ -278,24 +314,48 @@ impl Lld {
     }
 }
 
-/// Finds lld: `KILN_LLD` (a path or a name on `PATH`), else `ld.lld`, else
-/// `rust-lld` on `PATH`.
-pub fn find_lld() -> Option<Lld> {
+/// Finds lld for `target`: `KILN_LLD` (a path or a name on `PATH`), else
+/// `ld.lld` or `rust-lld` on `PATH`, else the `rust-lld` of an installed
+/// Rust toolchain (`$RUSTUP_HOME` or `~/.rustup`). For RISC-V a `rust-lld`
+/// comes first: its objects need linker relaxation (`R_RISCV_ALIGN`),
+/// which `ld.lld` before LLVM 15 (Debian 12's) lacks.
+pub fn find_lld(target: &str) -> Option<Lld> {
     let is_rust_lld = |p: &Path| {
         p.file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with("rust-lld"))
     };
+    let lld = |path: PathBuf| Lld {
+        rust_lld: is_rust_lld(&path),
+        path,
+    };
     if let Some(v) = std::env::var_os("KILN_LLD").filter(|v| !v.is_empty()) {
-        let path = resolve_program(Path::new(&v))?;
-        let rust_lld = is_rust_lld(&path);
-        return Some(Lld { path, rust_lld });
+        return resolve_program(Path::new(&v)).map(lld);
     }
-    ["ld.lld", "rust-lld"].iter().find_map(|name| {
-        resolve_program(Path::new(name)).map(|path| Lld {
-            rust_lld: is_rust_lld(&path),
-            path,
-        })
-    })
+    let on_path = |name: &str| resolve_program(Path::new(name));
+    let mut candidates: Vec<Option<PathBuf>> = vec![on_path("ld.lld"), on_path("rust-lld")];
+    candidates.push(rustup_rust_lld());
+    if arch_of(target).starts_with("riscv") {
+        candidates.rotate_left(1);
+    }
+    candidates.into_iter().flatten().next().map(lld)
+}
+
+/// The `rust-lld` of an installed rustup toolchain, if any.
+fn rustup_rust_lld() -> Option<PathBuf> {
+    let home = std::env::var_os("RUSTUP_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".rustup")))?;
+    let host = host_triple();
+    let mut toolchains: Vec<PathBuf> = std::fs::read_dir(home.join("toolchains"))
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .collect();
+    toolchains.sort();
+    toolchains
+        .into_iter()
+        .map(|t| t.join("lib/rustlib").join(&host).join("bin/rust-lld"))
+        .find(|p| p.is_file())
 }
 
 /// The objects and libraries of a static musl link, in link order (start
@@ -333,6 +393,9 @@ pub fn static_lld_args(request: &LinkRequest, libc_dir: &Path) -> Vec<OsString> 
         // Identical code folding: generic runtime code instantiated for
         // several types often compiles to the same bytes.
         "--icf=all",
+        // Assembler-local labels (`.L...`; RISC-V has one per relaxable
+        // address): no use to a debugger, megabytes of symbol table.
+        "--discard-locals",
         if request.strip {
             "--strip-all"
         } else {
@@ -345,6 +408,48 @@ pub fn static_lld_args(request: &LinkRequest, libc_dir: &Path) -> Vec<OsString> 
     .collect();
     args.push(request.output.clone().into_os_string());
     args.extend(static_inputs(request, libc_dir));
+    args
+}
+
+/// Arguments for lld (without the program and `-flavor`) for a static
+/// glibc executable: non-PIE, the runtime's glibc libraries (`-lgcc_s`
+/// becomes libgcc's static unwinder) in one group with libc and libgcc.
+pub fn static_glibc_lld_args(request: &LinkRequest, libc_dir: &Path) -> Vec<OsString> {
+    let file = |name: &str| libc_dir.join(name).into_os_string();
+    let mut args: Vec<OsString> = [
+        "-static",
+        "-z",
+        "noexecstack",
+        "--eh-frame-hdr",
+        "--gc-sections",
+        "--icf=all",
+        "--discard-locals",
+        if request.strip {
+            "--strip-all"
+        } else {
+            "--strip-debug"
+        },
+        "-o",
+    ]
+    .iter()
+    .map(OsString::from)
+    .collect();
+    args.push(request.output.clone().into_os_string());
+    args.extend([file("crt1.o"), file("crti.o"), file("crtbeginT.o")]);
+    args.extend(request.objects.iter().map(|o| o.clone().into_os_string()));
+    args.push(request.runtime_archive.clone().into_os_string());
+    let mut lib_dir = OsString::from("-L");
+    lib_dir.push(libc_dir);
+    args.push(lib_dir);
+    args.push("--start-group".into());
+    for lib in &request.native_libs {
+        if lib != "-lgcc_s" {
+            args.push(lib.into());
+        }
+    }
+    args.extend(["-lgcc".into(), "-lgcc_eh".into(), "-lc".into()]);
+    args.push("--end-group".into());
+    args.extend([file("crtend.o"), file("crtn.o")]);
     args
 }
 
@@ -584,6 +689,25 @@ mod tests {
         let args = static_lld_args(&r, Path::new("/m"));
         assert!(args.iter().any(|a| a == "--strip-all"));
         assert!(!args.iter().any(|a| a == "--strip-debug"));
+    }
+
+    #[test]
+    fn static_glibc_args() {
+        let mut r = request();
+        r.target = "riscv64gc-unknown-linux-gnu".into();
+        r.native_libs = vec!["-lgcc_s".into(), "-lpthread".into(), "-lc".into()];
+        let args: Vec<String> = static_glibc_lld_args(&r, Path::new("/g"))
+            .into_iter()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        let at = |s: &str| args.iter().position(|a| a == s).unwrap();
+        assert!(at("/g/crt1.o") < at("a.o") && at("a.o") < at("librt.a"));
+        assert!(at("--start-group") < at("-lpthread") && at("-lgcc_eh") < at("--end-group"));
+        assert!(
+            !args.iter().any(|a| a == "-lgcc_s" || a == "-pie"),
+            "{args:?}"
+        );
+        assert_eq!(args.last().map(String::as_str), Some("/g/crtn.o"));
     }
 
     #[test]

@@ -9,17 +9,49 @@ use std::path::Path;
 /// errors name `file`. With `KILN_TIMINGS=1` the per-phase compile times
 /// go to stderr.
 pub fn compile(file: &Path, wasm: &[u8], config: &kiln_compiler::Config) -> Result<Vec<u8>> {
+    let no_vector = lacks_vector_unit(config);
+    let mut config = config.clone();
+    if no_vector {
+        // Cranelift lowers `v128` on riscv64 only to the V extension; say
+        // so at validation instead of failing inside the code generator.
+        config.features = Some(
+            wasmparser::WasmFeatures::all()
+                - wasmparser::WasmFeatures::SIMD
+                - wasmparser::WasmFeatures::RELAXED_SIMD,
+        );
+    }
     let compiled = if kiln_compiler::is_component(wasm) {
-        kiln_compiler::compile_component_timed(wasm, config)
+        kiln_compiler::compile_component_timed(wasm, &config)
     } else {
-        kiln_compiler::compile_module_timed(wasm, config)
+        kiln_compiler::compile_module_timed(wasm, &config)
     };
-    let (object, timings) =
-        compiled.with_context(|| format!("failed to compile `{}`", file.display()))?;
+    let (object, timings) = compiled
+        .map_err(|e| {
+            let hint = if no_vector && e.to_string().contains("SIMD") {
+                " (riscv64 runs 128-bit SIMD only with the vector extension: add `--cpu has_v`)"
+            } else {
+                ""
+            };
+            anyhow::anyhow!("{e}{hint}")
+        })
+        .with_context(|| format!("failed to compile `{}`", file.display()))?;
     if env_flag("KILN_TIMINGS") {
         eprintln!("{timings}");
     }
     Ok(object)
+}
+
+/// Whether `config` targets riscv64 without the V extension.
+fn lacks_vector_unit(config: &kiln_compiler::Config) -> bool {
+    let riscv = config
+        .target
+        .as_deref()
+        .is_some_and(|t| t.starts_with("riscv64"));
+    let has_v = match &config.cpu {
+        kiln_compiler::CpuSpec::Features(f) => f.iter().any(|f| f == "has_v"),
+        kiln_compiler::CpuSpec::Native | kiln_compiler::CpuSpec::Baseline => false,
+    };
+    riscv && !has_v
 }
 
 /// Whether environment variable `name` is set to something other than
@@ -61,7 +93,7 @@ pub fn targets() -> Vec<String> {
     let default = target(None, false);
     let mut list = vec![default.clone()];
     for t in runtime::triples() {
-        if t != default && kiln_linker::check_target(t).is_ok() {
+        if t != default && check_target(t).is_ok() {
             list.push(t.to_string());
         }
     }
@@ -71,6 +103,12 @@ pub fn targets() -> Vec<String> {
 /// Checks before compiling that `target` can be linked: a triple the linker
 /// supports and a runtime embedded for it.
 pub fn check_target(target: &str) -> Result<()> {
+    // A runtime with a static C library links without the target's SDK,
+    // whatever the triple (a static glibc one stands in where Rust ships
+    // no musl standard library).
+    if runtime::find(target).is_some_and(|rt| !rt.libc.is_empty()) {
+        return Ok(());
+    }
     kiln_linker::check_target(target)?;
     if runtime::find(target).is_none() {
         anyhow::bail!(
@@ -91,7 +129,8 @@ pub fn link(object: &[u8], target: &str, output: &Path, strip: bool) -> Result<(
     let obj_path = tmp.path().join("module.o");
     std::fs::write(&obj_path, object)
         .with_context(|| format!("cannot write `{}`", obj_path.display()))?;
-    let kind = kiln_linker::check_target(target)?;
+    check_target(target)?;
+    let is_static = runtime::find(target).is_some_and(|rt| !rt.libc.is_empty());
     let runtime = runtime::extract(target)?;
     let request = kiln_linker::LinkRequest {
         objects: vec![obj_path],
@@ -100,7 +139,7 @@ pub fn link(object: &[u8], target: &str, output: &Path, strip: bool) -> Result<(
         output: output.to_path_buf(),
         target: target.to_string(),
         strip,
-        libc_dir: (kind == kiln_linker::LinkKind::Static).then_some(runtime.dir),
+        libc_dir: is_static.then_some(runtime.dir),
     };
     kiln_linker::link(&request).with_context(|| format!("failed to link `{}`", output.display()))
 }

@@ -27,6 +27,9 @@ pub struct EmbeddedFile {
 pub struct EmbeddedRuntime {
     /// Its target triple.
     pub triple: &'static str,
+    /// The C library embedded for a static link (`musl` or `glibc`), or
+    /// empty: a dynamic link against the system's.
+    pub libc: &'static str,
     /// Native libraries it needs, one linker argument each.
     pub native_libs: &'static [&'static str],
     /// Its files, the runtime archive first.
@@ -121,14 +124,17 @@ mod tests {
                 let bytes = inflate(f).unwrap();
                 assert_eq!(bytes.len(), f.len, "{} {}", rt.triple, f.name);
             }
-            if rt.triple.ends_with("-musl") {
-                for name in kiln_linker::STATIC_LIBC_FILES {
-                    assert!(
-                        rt.files.iter().any(|f| f.name == *name),
-                        "{} lacks {name}",
-                        rt.triple
-                    );
-                }
+            let needed = match rt.libc {
+                "musl" => kiln_linker::STATIC_LIBC_FILES,
+                "glibc" => kiln_linker::STATIC_GLIBC_FILES,
+                _ => &[],
+            };
+            for name in needed {
+                assert!(
+                    rt.files.iter().any(|f| f.name == *name),
+                    "{} lacks {name}",
+                    rt.triple
+                );
             }
         }
     }

@@ -78,6 +78,24 @@ pub const PROGRAM_SLICE: &[&str] = &[
     "c/c_adapted_command",
 ];
 
+/// Known gaps: `(architecture, run case, why)`; the trial is listed as
+/// ignored with the reason.
+pub const KNOWN_GAPS: &[(&str, &str, &str)] = &[
+    (
+        "riscv64gc",
+        "component/host-trap-backtrace",
+        "riscv64: a backtrace through host code back into wasm (a realloc called while \
+         lowering) stops at the innermost activation (LLVM and Cranelift place the frame \
+         record differently and the walk cannot tell trampolines apart)",
+    ),
+    (
+        "riscv64gc",
+        "wasi/proc_exit_invalid_backtrace",
+        "riscv64: the backtrace of an error raised by a WASI host function misses its \
+         frame 0 (the function that made the import call), same cause",
+    ),
+];
+
 /// A target whose executables run under an emulator.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Cross {
@@ -119,6 +137,12 @@ pub fn trials() -> Vec<Trial> {
         trials.push(Trial::test(format!("cross::{triple}::static"), move || {
             static_hello(cross)
         }));
+        if triple.starts_with("riscv64") {
+            trials.push(Trial::test(
+                format!("cross::{triple}::simd_needs_v"),
+                move || simd_needs_v(cross),
+            ));
+        }
         let root = util::repo().join("tests/run");
         for path in util::files_with_ext(&root, &["wat"]) {
             let rel = path
@@ -133,13 +157,17 @@ pub fn trials() -> Vec<Trial> {
             if !(all || in_slice) {
                 continue;
             }
-            trials.push(Trial::test(
-                format!("cross::{triple}::run::{rel}"),
-                move || {
+            let arch = triple.split('-').next().unwrap_or_default();
+            let gap = KNOWN_GAPS
+                .iter()
+                .any(|(a, case, _)| *a == arch && *case == rel);
+            trials.push(
+                Trial::test(format!("cross::{triple}::run::{rel}"), move || {
                     need_runner(cross)?;
                     run_cases::run_file_cross(&path, &rel, cross)
-                },
-            ));
+                })
+                .with_ignored_flag(gap),
+            );
         }
         let programs_root = util::repo().join("tests/programs");
         for (sub, ext) in [("rust", "rs"), ("c", "c"), ("wat", "wat")] {
@@ -178,6 +206,31 @@ fn need_runner(cross: &Cross) -> Result<(), Failed> {
         )
         .into())
     }
+}
+
+/// riscv64 at its rv64gc baseline refuses a SIMD module with a message
+/// naming `--cpu has_v` (not an internal error of the code generator).
+fn simd_needs_v(cross: &Cross) -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let o = util::run(
+        util::kiln_cmd()
+            .args(["build", "--target", &cross.triple])
+            .arg(util::repo().join("tests/run/simd/values.wat"))
+            .arg("-o")
+            .arg(dir.path().join("simd")),
+        b"",
+        TIMEOUT,
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    let err = o.stderr_str();
+    if o.code() != 1
+        || !err.starts_with("error: ")
+        || !err.contains("add `--cpu has_v`")
+        || err.contains("internal error")
+    {
+        return Err(format!("expected the SIMD refusal\n{}", o.describe()).into());
+    }
+    Ok(())
 }
 
 /// A cross-built hello world is static, prints its greeting under the
@@ -244,6 +297,9 @@ fn without_lld() -> Result<(), Failed> {
         util::run(
             util::kiln_cmd()
                 .env("PATH", &bin)
+                // Nor the `rust-lld` of a rustup toolchain.
+                .env("HOME", dir.path())
+                .env("RUSTUP_HOME", dir.path())
                 .env_remove("KILN_LLD")
                 .args(["build", "--target", target])
                 .arg(&hello)

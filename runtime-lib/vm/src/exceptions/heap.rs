@@ -408,7 +408,35 @@ fn callee_saved_registers() -> Option<[usize; 12]> {
         }
         Some(regs)
     }
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    #[cfg(target_arch = "riscv64")]
+    {
+        // SAFETY: stores s0..s11 (twelve registers) into the 12-word
+        // array; reads nothing else and changes no register.
+        unsafe {
+            std::arch::asm!(
+                "sd s0, 0({0})",
+                "sd s1, 8({0})",
+                "sd s2, 16({0})",
+                "sd s3, 24({0})",
+                "sd s4, 32({0})",
+                "sd s5, 40({0})",
+                "sd s6, 48({0})",
+                "sd s7, 56({0})",
+                "sd s8, 64({0})",
+                "sd s9, 72({0})",
+                "sd s10, 80({0})",
+                "sd s11, 88({0})",
+                in(reg) regs.as_mut_ptr(),
+                options(nostack, preserves_flags),
+            );
+        }
+        Some(regs)
+    }
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64"
+    )))]
     {
         None
     }

@@ -159,7 +159,23 @@ unsafe fn resume(h: Handler, payload: usize) -> ! {
             in("x1") 0usize,
             options(noreturn),
         );
-        #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
-        compile_error!("exception resume is implemented for x86_64 and aarch64");
+        #[cfg(target_arch = "riscv64")]
+        std::arch::asm!(
+            "mv sp, {sp}",
+            "mv s0, {fp}",
+            "jr {pc}",
+            sp = in(reg) h.sp,
+            fp = in(reg) h.fp,
+            pc = in(reg) h.pc,
+            in("a0") payload,
+            in("a1") 0usize,
+            options(noreturn),
+        );
+        #[cfg(not(any(
+            target_arch = "x86_64",
+            target_arch = "aarch64",
+            target_arch = "riscv64"
+        )))]
+        compile_error!("exception resume is implemented for x86_64, aarch64 and riscv64");
     }
 }
