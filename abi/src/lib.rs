@@ -34,6 +34,7 @@ pub mod trap;
 pub mod vmctx;
 pub mod wasi_p1;
 pub mod wasi_p2;
+pub mod wasi_p3;
 
 /// Version of the compiler<->runtime contract. Bump on any change.
 pub const ABI_VERSION: u32 = 4;

@@ -371,6 +371,7 @@ fn plan_host(p: &ComponentPlan) -> HostApi {
     }
     HostApi {
         funcs: Box::leak(funcs.into_boxed_slice()),
+        p3_funcs: &[],
         resources: Box::leak(resources.into_boxed_slice()),
         check_types: false,
     }
