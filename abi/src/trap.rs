@@ -33,11 +33,14 @@ pub enum TrapCode {
     /// A component instance called an import (or a built-in that leaves
     /// it) while `may_leave` was clear: from `realloc` or `post-return`.
     CannotLeaveComponent = 13,
+    /// An async-lifted export's task exited without calling `task.return`
+    /// (component-model async; numbers from 20 on are P3's).
+    NoAsyncResult = 20,
 }
 
 impl TrapCode {
     /// All trap codes, for tables and tests.
-    pub const ALL: [TrapCode; 13] = [
+    pub const ALL: [TrapCode; 14] = [
         TrapCode::StackOverflow,
         TrapCode::MemoryOutOfBounds,
         TrapCode::HeapMisaligned,
@@ -51,6 +54,7 @@ impl TrapCode {
         TrapCode::NullReference,
         TrapCode::AtomicWaitNonSharedMemory,
         TrapCode::CannotLeaveComponent,
+        TrapCode::NoAsyncResult,
     ];
 
     /// Decodes a stored code.
@@ -74,6 +78,7 @@ impl TrapCode {
             TrapCode::NullReference => "null reference",
             TrapCode::AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
             TrapCode::CannotLeaveComponent => "cannot leave component instance",
+            TrapCode::NoAsyncResult => "async-lifted export failed to produce a result",
         }
     }
 }

@@ -162,6 +162,9 @@ fn run_p3(
                 format!("invalid variant discriminant: {}", other.unwrap_or(0)),
             ]),
         },
+        // A wasm trap code (a task that never returned) reports as a trap,
+        // with the backtrace of where the runtime is (exit 134).
+        Err(t) if t.code.is_some() => instances::raise(t),
         Err(t) => errors::report(&[main_context.to_string(), t.message]),
     }
 }

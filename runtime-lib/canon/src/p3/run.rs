@@ -35,7 +35,8 @@ use kiln_abi::ValRaw;
 use kiln_abi::component::CanonOpts;
 use kiln_abi::component::canon::{callback_code, event_code, subtask_state};
 
-/// Wasmtime's error when nothing can make progress any more.
+/// The error when nothing can make progress any more. Wasmtime 49 waits
+/// forever there (a known difference: Kiln reports it and exits 1).
 pub fn deadlock() -> Trap {
     trap::trap("deadlock detected: event loop cannot make further progress")
 }
@@ -91,7 +92,14 @@ pub unsafe fn call_async_export(
     let done = rt.with_p3(|cx| Ok(cx.p3.tasks.remove(task)))?;
     match done.and_then(|t| t.result) {
         Some(r) => Ok(r),
-        None => Err(trap::trap("async-lifted export failed to produce a result")),
+        // A wasm trap in Wasmtime 49 (exit 134).
+        None => {
+            let code = kiln_abi::trap::TrapCode::NoAsyncResult;
+            Err(Trap {
+                code: Some(code),
+                message: code.message().to_string(),
+            })
+        }
     }
 }
 
