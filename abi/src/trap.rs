@@ -39,11 +39,14 @@ pub enum TrapCode {
     /// The run's fuel (`-W fuel`) is used up: a fuel check saw the counter
     /// reach zero.
     OutOfFuel = 15,
+    /// An async-lifted export's task exited without calling `task.return`
+    /// (component-model async; numbers from 20 on are P3's).
+    NoAsyncResult = 20,
 }
 
 impl TrapCode {
     /// All trap codes, for tables and tests.
-    pub const ALL: [TrapCode; 15] = [
+    pub const ALL: [TrapCode; 16] = [
         TrapCode::StackOverflow,
         TrapCode::MemoryOutOfBounds,
         TrapCode::HeapMisaligned,
@@ -59,6 +62,7 @@ impl TrapCode {
         TrapCode::CannotLeaveComponent,
         TrapCode::Interrupt,
         TrapCode::OutOfFuel,
+        TrapCode::NoAsyncResult,
     ];
 
     /// Decodes a stored code.
@@ -84,6 +88,7 @@ impl TrapCode {
             TrapCode::CannotLeaveComponent => "cannot leave component instance",
             TrapCode::Interrupt => "interrupt",
             TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
+            TrapCode::NoAsyncResult => "async-lifted export failed to produce a result",
         }
     }
 }

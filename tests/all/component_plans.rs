@@ -166,6 +166,13 @@ fn check_invariants(wasm: &[u8], p: &ComponentPlan) -> Result<(), String> {
             Trampoline::ResourceNew { resource, .. }
             | Trampoline::ResourceRep { resource, .. }
             | Trampoline::ResourceDrop { resource, .. } => p.resources.get(*resource).is_some(),
+            Trampoline::AsyncBuiltin(b) => {
+                b.func_type.is_none_or(|f| p.func_types.get(f).is_some())
+                    && b.options
+                        .memory
+                        .as_ref()
+                        .is_none_or(|m| m.instance.index() < n)
+            }
         };
         if !ok {
             return Err(format!("{i} has an index out of range"));
@@ -371,6 +378,7 @@ fn plan_host(p: &ComponentPlan) -> HostApi {
     }
     HostApi {
         funcs: Box::leak(funcs.into_boxed_slice()),
+        p3_funcs: &[],
         resources: Box::leak(resources.into_boxed_slice()),
         check_types: false,
     }

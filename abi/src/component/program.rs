@@ -144,6 +144,10 @@ pub const TRAMPOLINE_RESOURCE_NEW: u32 = 1;
 pub const TRAMPOLINE_RESOURCE_REP: u32 = 2;
 /// [`TrampolineDesc::kind`]: `canon resource.drop` (`[i32] -> []`).
 pub const TRAMPOLINE_RESOURCE_DROP: u32 = 3;
+/// [`TrampolineDesc::kind`]: a P3 built-in (`task.return`, `stream.read`,
+/// ...; see [`super::builtins`]); `resource` is the built-in's immediate
+/// as its `CanonOpts` has it.
+pub const TRAMPOLINE_ASYNC_BUILTIN: u32 = 4;
 
 /// One compiled trampoline.
 ///
