@@ -42,11 +42,36 @@ pub enum TrapCode {
     /// An async-lifted export's task exited without calling `task.return`
     /// (component-model async; numbers from 20 on are P3's).
     NoAsyncResult = 20,
+    /// `backpressure.inc`/`dec` moved an instance's backpressure counter
+    /// out of range (Wasmtime words underflow the same way).
+    BackpressureOverflow = 21,
+    /// An async callback returned a code other than `EXIT`, `YIELD` or
+    /// `WAIT`.
+    UnsupportedCallbackCode = 22,
+    /// A stream or future end started a copy while one was in progress, or
+    /// was used as the other end (a read on a writable end).
+    ConcurrentCopy = 23,
+    /// `task.cancel` by a task that was not cancelled.
+    TaskCancelNotCancelled = 24,
+    /// A second `task.return` (or `task.cancel`) of one task.
+    TaskReturnTwice = 25,
+    /// `task.return` whose type or options are not the task's.
+    TaskReturnInvalid = 26,
+    /// A task of a non-`async` function blocked before returning.
+    CannotBlockSyncTask = 27,
+    /// `subtask.cancel` after the subtask's terminal status was delivered.
+    SubtaskCancelAfterTerminal = 28,
+    /// `subtask.drop` of a subtask that has not resolved.
+    SubtaskDropUnresolved = 29,
+    /// A synchronous operation on a waitable that is in a waitable set.
+    WaitableSyncInSet = 30,
+    /// A stream read or write of 2^28 elements or more.
+    CopyCountTooLarge = 31,
 }
 
 impl TrapCode {
     /// All trap codes, for tables and tests.
-    pub const ALL: [TrapCode; 16] = [
+    pub const ALL: [TrapCode; 27] = [
         TrapCode::StackOverflow,
         TrapCode::MemoryOutOfBounds,
         TrapCode::HeapMisaligned,
@@ -63,6 +88,17 @@ impl TrapCode {
         TrapCode::Interrupt,
         TrapCode::OutOfFuel,
         TrapCode::NoAsyncResult,
+        TrapCode::BackpressureOverflow,
+        TrapCode::UnsupportedCallbackCode,
+        TrapCode::ConcurrentCopy,
+        TrapCode::TaskCancelNotCancelled,
+        TrapCode::TaskReturnTwice,
+        TrapCode::TaskReturnInvalid,
+        TrapCode::CannotBlockSyncTask,
+        TrapCode::SubtaskCancelAfterTerminal,
+        TrapCode::SubtaskDropUnresolved,
+        TrapCode::WaitableSyncInSet,
+        TrapCode::CopyCountTooLarge,
     ];
 
     /// Decodes a stored code.
@@ -89,6 +125,29 @@ impl TrapCode {
             TrapCode::Interrupt => "interrupt",
             TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
             TrapCode::NoAsyncResult => "async-lifted export failed to produce a result",
+            TrapCode::BackpressureOverflow => "backpressure counter overflow",
+            TrapCode::UnsupportedCallbackCode => "unsupported callback code",
+            TrapCode::ConcurrentCopy => {
+                "cannot have concurrent operations active on a future/stream"
+            }
+            TrapCode::TaskCancelNotCancelled => {
+                "`task.cancel` called by task which has not been cancelled"
+            }
+            TrapCode::TaskReturnTwice => {
+                "`task.return` or `task.cancel` called more than once for current task"
+            }
+            TrapCode::TaskReturnInvalid => {
+                "invalid `task.return` signature and/or options for current task"
+            }
+            TrapCode::CannotBlockSyncTask => "cannot block a synchronous task before returning",
+            TrapCode::SubtaskCancelAfterTerminal => {
+                "`subtask.cancel` called after terminal status delivered"
+            }
+            TrapCode::SubtaskDropUnresolved => "cannot drop a subtask which has not yet resolved",
+            TrapCode::WaitableSyncInSet => {
+                "waitable cannot be used synchronously while added to a waitable set"
+            }
+            TrapCode::CopyCountTooLarge => "stream read/write count too large",
         }
     }
 }
