@@ -28,6 +28,9 @@ pub const RESOURCE_NEW: &str = "__kiln_cm_resource_new";
 pub const RESOURCE_REP: &str = "__kiln_cm_resource_rep";
 /// See [`RESOURCE_NEW`].
 pub const RESOURCE_DROP: &str = "__kiln_cm_resource_drop";
+/// The runtime's instance-flags built-in that fused adapters call (see
+/// `crate::component::canon::ADAPTER_FLAGS_CHECK_LEAVE`).
+pub const ADAPTER_FLAGS: &str = "__kiln_cm_adapter_flags";
 /// The [`crate::grants::GrantsDescriptor`] data symbol.
 pub const GRANTS: &str = "__kiln_grants";
 /// Defined only by the runtime of the matching [`crate::ABI_VERSION`];

@@ -33,11 +33,15 @@ pub enum TrapCode {
     /// A component instance called an import (or a built-in that leaves
     /// it) while `may_leave` was clear: from `realloc` or `post-return`.
     CannotLeaveComponent = 13,
+    /// A fused adapter was called into the component instance that lowered
+    /// it (recursive re-entrance, which the component model forbids).
+    /// (14 and 15 are reserved for interrupt and fuel traps.)
+    CannotEnterComponent = 16,
 }
 
 impl TrapCode {
     /// All trap codes, for tables and tests.
-    pub const ALL: [TrapCode; 13] = [
+    pub const ALL: [TrapCode; 14] = [
         TrapCode::StackOverflow,
         TrapCode::MemoryOutOfBounds,
         TrapCode::HeapMisaligned,
@@ -51,6 +55,7 @@ impl TrapCode {
         TrapCode::NullReference,
         TrapCode::AtomicWaitNonSharedMemory,
         TrapCode::CannotLeaveComponent,
+        TrapCode::CannotEnterComponent,
     ];
 
     /// Decodes a stored code.
@@ -74,6 +79,7 @@ impl TrapCode {
             TrapCode::NullReference => "null reference",
             TrapCode::AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
             TrapCode::CannotLeaveComponent => "cannot leave component instance",
+            TrapCode::CannotEnterComponent => "cannot enter component instance",
         }
     }
 }

@@ -108,6 +108,21 @@ pub const INSTANCE_FLAG_MAY_ENTER: u32 = 1 << 1;
 /// `post-return` has not run yet.
 pub const INSTANCE_FLAG_NEEDS_POST_RETURN: u32 = 1 << 2;
 
+/// Operand of the fused adapters' flags built-in
+/// ([`crate::symbols::ADAPTER_FLAGS`], called with the `CanonOpts` of the
+/// component instance it acts on): trap "cannot leave component instance"
+/// unless `may_leave` is set (the check every `canon lower` starts with).
+pub const ADAPTER_FLAGS_CHECK_LEAVE: u32 = 0;
+/// Adapter flags operand: clear `may_leave` (around a `realloc` or
+/// `post-return` of the instance that the adapter calls).
+pub const ADAPTER_FLAGS_CLEAR_LEAVE: u32 = 1;
+/// Adapter flags operand: set `may_leave` again.
+pub const ADAPTER_FLAGS_SET_LEAVE: u32 = 2;
+/// Adapter flags operand: trap "cannot enter component instance" (an
+/// adapter from a component instance into itself, which is always
+/// recursive re-entrance).
+pub const ADAPTER_FLAGS_CANNOT_ENTER: u32 = 3;
+
 /// [`CanonOpts::flags`] bit: the `async` option.
 pub const CANON_OPT_ASYNC: u8 = 1 << 0;
 /// [`CanonOpts::flags`] bit: the `memory` option is a 64-bit memory (🐘).

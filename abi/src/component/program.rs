@@ -144,6 +144,10 @@ pub const TRAMPOLINE_RESOURCE_NEW: u32 = 1;
 pub const TRAMPOLINE_RESOURCE_REP: u32 = 2;
 /// [`TrampolineDesc::kind`]: `canon resource.drop` (`[i32] -> []`).
 pub const TRAMPOLINE_RESOURCE_DROP: u32 = 3;
+/// [`TrampolineDesc::kind`]: the instance-flags built-in of fused adapters
+/// (`[i32] -> []`, the operand one of the `ADAPTER_FLAGS_*` of
+/// [`super::canon`]), calling [`crate::symbols::ADAPTER_FLAGS`].
+pub const TRAMPOLINE_ADAPTER_FLAGS: u32 = 4;
 
 /// One compiled trampoline.
 ///

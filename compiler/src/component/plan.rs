@@ -6,7 +6,8 @@
 //! `instances` are in instantiation order and each instance's imports only
 //! name earlier instances or trampolines; `modules[i].range` is a range of
 //! the component bytes holding one complete core module (to be compiled by
-//! the core pipeline). Names follow wasmtime-environ's `component` module
+//! the core pipeline), unless `modules[i].generated` holds the bytes of a
+//! module Kiln generated (a fused adapter). Names follow wasmtime-environ's `component` module
 //! where the concept is the same (`CoreDef`, `CoreExport`,
 //! `Trampoline::LowerImport`, `RuntimeComponentInstanceIndex`,
 //! `StaticModuleIndex`). Indices print with their kind (`r3`, `instance 2`).
@@ -88,8 +89,11 @@ pub struct ComponentPlan {
 /// One core module of the component.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModulePlan {
-    /// Its bytes: a range of the component.
+    /// Its bytes: a range of the component (empty for a generated module).
     pub range: Range<usize>,
+    /// The bytes of a module Kiln generated (a fused adapter, see
+    /// `super::adapter`), compiled like the component's own.
+    pub generated: Option<Vec<u8>>,
     /// Its imports, in order: (module, name, kind).
     pub imports: Vec<(String, String, CoreKind)>,
 }
@@ -171,6 +175,12 @@ pub enum Trampoline {
         /// The resource.
         resource: ResourceIndex,
         /// The component instance whose handle table holds the handle.
+        instance: RuntimeComponentInstanceIndex,
+    },
+    /// The instance-flags built-in fused adapters call (`[i32] -> []`, an
+    /// `ADAPTER_FLAGS_*` operation of `kiln_abi::component::canon`).
+    AdapterFlags {
+        /// The component instance whose flags it reads and writes.
         instance: RuntimeComponentInstanceIndex,
     },
 }

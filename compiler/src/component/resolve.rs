@@ -246,6 +246,11 @@ pub fn resolve_trampolines(
                 kiln_abi::symbols::RESOURCE_DROP,
                 false,
             ),
+            Trampoline::AdapterFlags { .. } => builtin(
+                prog::TRAMPOLINE_ADAPTER_FLAGS,
+                kiln_abi::symbols::ADAPTER_FLAGS,
+                false,
+            ),
         };
         out.push(resolved);
     }

@@ -287,9 +287,10 @@ fn emit_trampolines(
             | Trampoline::ResourceDrop { resource, instance } => {
                 (None, instance.as_u32(), NO_INDEX, resource.as_u32())
             }
+            Trampoline::AdapterFlags { instance } => (None, instance.as_u32(), NO_INDEX, NO_INDEX),
         };
         let what = if resolved.name.is_empty() {
-            "a resource built-in".to_string()
+            "a built-in".to_string()
         } else {
             format!("the lowering of {}", resolved.name)
         };
