@@ -11,6 +11,11 @@
 //! back to [`ErrorCode::Io`]. Notably an escape from a preopen, which
 //! cap-std reports as `PermissionDenied` without an OS errno, becomes
 //! [`ErrorCode::NotPermitted`] (P1 `EPERM`).
+//! Running out of descriptors (`EMFILE`, `ENFILE`) is not in the list
+//! either: like wasmtime (checked for `EMFILE`), a filesystem call that
+//! needs a new host descriptor then fails with [`ErrorCode::Io`] (P1 `EIO`,
+//! WASI 0.2 `io`), never a fatal error; `ENOMEM` is
+//! [`ErrorCode::InsufficientMemory`].
 
 use std::io;
 
@@ -186,6 +191,22 @@ mod tests {
     fn escape_attempts_are_not_permitted() {
         let err = io::Error::new(io::ErrorKind::PermissionDenied, "a path led outside");
         assert_eq!(ErrorCode::from(err), ErrorCode::NotPermitted);
+    }
+
+    #[test]
+    fn running_out_of_descriptors_is_an_io_error() {
+        assert_eq!(
+            ErrorCode::from(io::Error::from_raw_os_error(libc::EMFILE)),
+            ErrorCode::Io
+        );
+        assert_eq!(
+            ErrorCode::from(io::Error::from_raw_os_error(libc::ENFILE)),
+            ErrorCode::Io
+        );
+        assert_eq!(
+            ErrorCode::from(io::Error::from_raw_os_error(libc::ENOMEM)),
+            ErrorCode::InsufficientMemory
+        );
     }
 
     #[test]

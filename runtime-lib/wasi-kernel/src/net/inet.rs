@@ -8,8 +8,9 @@
 //! both WASI 0.2 and 0.3 share): IPv4-compatible and IPv4-mapped IPv6
 //! addresses are never accepted on IPv6 sockets; errno values map to
 //! [`NetError`] through one fixed list, anything else is
-//! [`NetError::Other`]. ABI encodings (the WIT `error-code` numbering)
-//! live in the facades.
+//! [`NetError::Other`] (notably `EMFILE` from `socket` and `accept`:
+//! Wasmtime 49 answers `unknown`, not `new-socket-limit`). ABI
+//! encodings (the WIT `error-code` numbering) live in the facades.
 
 use rustix::io::Errno;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};

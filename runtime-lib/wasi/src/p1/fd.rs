@@ -16,7 +16,7 @@
 //!   directory's own inode), then the entries in host order; a record that
 //!   does not fit is truncated and the buffer reported full.
 
-use super::memory::{GuestMemory, result_write};
+use super::memory::{GuestMemory, offset, result_write};
 use super::types::{self, Errno, fdflags, fstflags, rights};
 use super::{P1Error, P1Result};
 use crate::kernel::fs::{Dir, NewTimestamp, Stat};
@@ -97,10 +97,7 @@ pub(super) fn write_filestat(
             nanos(s.ctim)?,
         ),
     };
-    let at = |off: u32| {
-        ptr.checked_add(off)
-            .ok_or_else(|| P1Error::Fatal("pointer overflow".into()))
-    };
+    let at = |off: u32| offset(ptr, off);
     m.write_u64(ptr, dev)?;
     m.write_u64(at(8)?, ino)?;
     m.write_u8(at(16)?, filetype)?;
@@ -213,11 +210,13 @@ pub fn fd_fdstat_get(k: &mut Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1Re
         Descriptor::Socket(_) => (6, 0, rights::ALL, rights::ALL),
     };
     let buf = buf as u32;
+    // Field by field, as wiggle: a record at the end of a 4 GiB memory
+    // fails at the first field whose address passes 2^32.
     result_write("fdstat", {
         m.write_u8(buf, filetype)
-            .and_then(|()| m.write_u16(buf.wrapping_add(2), flags))
-            .and_then(|()| m.write_u64(buf.wrapping_add(8), base))
-            .and_then(|()| m.write_u64(buf.wrapping_add(16), inheriting))
+            .and_then(|()| m.write_u16(offset(buf, 2)?, flags))
+            .and_then(|()| m.write_u64(offset(buf, 8)?, base))
+            .and_then(|()| m.write_u64(offset(buf, 16)?, inheriting))
     })
 }
 
@@ -317,7 +316,19 @@ pub fn fd_read(
                 )?;
                 return Err(Errno::INTR.into());
             }
-            s.read(m.bytes_mut(ptr, len)?)?
+            match m.bytes_mut(ptr, len) {
+                Ok(buf) => s.read(buf)?,
+                Err(_) => {
+                    // wasmtime reads the stream first and then copies the
+                    // bytes it got: a buffer past the end of memory is only
+                    // an error for the bytes actually read (none at end of
+                    // input). `len` is bounded by the call's fuel.
+                    let mut tmp = vec![0u8; len as usize];
+                    let n = s.read(&mut tmp)?;
+                    m.write_bytes(ptr, &tmp[..n])?;
+                    n
+                }
+            }
         }
         _ => return Err(Errno::BADF.into()),
     };
@@ -429,7 +440,7 @@ pub fn fd_prestat_get(k: &mut Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1R
             result_write(
                 "prestat",
                 m.write_u8(buf as u32, 0)
-                    .and_then(|()| m.write_u32((buf as u32).wrapping_add(4), len)),
+                    .and_then(|()| m.write_u32(offset(buf as u32, 4)?, len)),
             )
         }
         _ => Err(Errno::BADF.into()),
@@ -451,7 +462,11 @@ pub fn fd_prestat_dir_name(
             if name.len() > path_len as u32 as usize {
                 return Err(Errno::NAMETOOLONG.into());
             }
-            m.write_bytes(path as u32, name.as_bytes())
+            // NB: only the name's bytes are checked, not all `path_len`
+            // (as wasmtime), but a name ending exactly at 2^32 is a pointer
+            // overflow.
+            m.write_bytes_advance(path as u32, name.as_bytes())
+                .map(drop)
         }
         _ => Err(Errno::NOTDIR.into()),
     }
@@ -522,16 +537,16 @@ pub fn fd_readdir(
         rec[8..16].copy_from_slice(&ino.to_le_bytes());
         rec[16..20].copy_from_slice(&namlen.to_le_bytes());
         rec[20] = ty;
+        // Each piece advances the output pointer before the buffer is
+        // found full, so a buffer ending exactly at 2^32 overflows.
         let head = cap.min(types::DIRENT_SIZE);
-        m.write_bytes(out, &rec[..head as usize])?;
-        out = out.wrapping_add(head);
+        out = m.write_bytes_advance(out, &rec[..head as usize])?;
         cap -= head;
         if cap == 0 {
             return result_write("size", m.write_u32(bufused as u32, buf_len));
         }
         let name = &name.as_bytes()[..name.len().min(cap as usize)];
-        m.write_bytes(out, name)?;
-        out = out.wrapping_add(name.len() as u32);
+        out = m.write_bytes_advance(out, name)?;
         cap -= name.len() as u32;
         if cap == 0 {
             return result_write("size", m.write_u32(bufused as u32, buf_len));

@@ -17,6 +17,11 @@
 //! - A fatal error writing a function's witx result (an output pointer
 //!   wiggle writes, not a buffer the function fills) carries the result's
 //!   witx type ([`result_write`]), for wiggle's `In func ...` context.
+//! - Guest addresses are `u32` and every address computed from a guest
+//!   pointer (a struct field, the next array element, the end of a copied
+//!   buffer) goes through [`offset`]: with a 4 GiB memory, a sum that would
+//!   wrap past 2^32 is wiggle's `Pointer overflow`, never an access at
+//!   guest address 0.
 
 use super::P1Error;
 use super::types::Errno;
@@ -31,6 +36,18 @@ pub fn result_write<T>(ty: &'static str, written: Result<T, P1Error>) -> Result<
         P1Error::Fatal(message) => P1Error::FatalWrite { ty, message },
         e => e,
     })
+}
+
+/// Wiggle's `GuestError::PtrOverflow`: an address computation from a guest
+/// pointer passed 2^32.
+pub fn ptr_overflow() -> P1Error {
+    P1Error::Fatal("Pointer overflow".to_string())
+}
+
+/// `ptr + off` as a guest address (wiggle's `GuestPtr::add`), or
+/// [`ptr_overflow`] when it passes 2^32.
+pub fn offset(ptr: u32, off: u32) -> Result<u32, P1Error> {
+    ptr.checked_add(off).ok_or_else(ptr_overflow)
 }
 
 /// Fuel granted to each host call (wasmtime's default `hostcall_fuel`).
@@ -99,9 +116,7 @@ impl GuestMemory {
     /// Checks an array of `count` elements of `size` bytes (overflow of the
     /// byte size is fatal, as wiggle's `PtrOverflow`).
     pub fn check_array(&self, ptr: u32, count: u32, size: u32, align: u32) -> Result<(), P1Error> {
-        let bytes = count
-            .checked_mul(size)
-            .ok_or_else(|| P1Error::Fatal("pointer overflow".to_string()))?;
+        let bytes = count.checked_mul(size).ok_or_else(ptr_overflow)?;
         self.check(ptr, u64::from(bytes), align).map(drop)
     }
 
@@ -134,6 +149,17 @@ impl GuestMemory {
         }
         self.bytes_mut(ptr, len)?.copy_from_slice(data);
         Ok(())
+    }
+
+    /// Copies `data` to `ptr` and returns the address after it, as
+    /// wasmtime's `write_bytes` (args, environment, directory entries,
+    /// preopen names, link targets, random bytes): a copy that ends exactly
+    /// at 2^32 fits in a 4 GiB memory, but its end address is
+    /// [`ptr_overflow`].
+    pub fn write_bytes_advance(&self, ptr: u32, data: &[u8]) -> Result<u32, P1Error> {
+        self.write_bytes(ptr, data)?;
+        let len = u32::try_from(data.len()).map_err(|_| P1Error::Errno(Errno::OVERFLOW))?;
+        offset(ptr, len)
     }
 
     /// A UTF-8 string argument (fuel is charged for its length).
@@ -198,11 +224,12 @@ impl GuestMemory {
     pub fn first_nonempty_iovec(&self, iovs: u32, n: u32) -> Result<(u32, u32), P1Error> {
         self.consume_fuel(u64::from(n) * 8)?;
         for i in 0..n {
-            let at = iovs
-                .checked_add(i * super::types::IOVEC_SIZE)
-                .ok_or_else(|| P1Error::Fatal("pointer overflow".to_string()))?;
+            let at = i
+                .checked_mul(super::types::IOVEC_SIZE)
+                .ok_or_else(ptr_overflow)
+                .and_then(|o| offset(iovs, o))?;
             let buf = self.read_u32(at)?;
-            let len = self.read_u32(at + 4)?;
+            let len = self.read_u32(offset(at, 4)?)?;
             if len == 0 {
                 continue;
             }
@@ -262,6 +289,23 @@ mod tests {
             m.first_nonempty_iovec(0, 1 << 25),
             Err(P1Error::Errno(Errno::NOMEM))
         );
+    }
+
+    #[test]
+    fn offsets_do_not_wrap() {
+        assert_eq!(offset(u32::MAX - 8, 8), Ok(u32::MAX));
+        assert_eq!(
+            offset(u32::MAX - 3, 4),
+            Err(P1Error::Fatal("Pointer overflow".into()))
+        );
+        let mut buf = vec![0u8; 64];
+        let m = mem(&mut buf);
+        assert_eq!(m.write_bytes_advance(60, b"abcd"), Ok(64));
+        assert_eq!(m.write_bytes_advance(64, b""), Ok(64));
+        assert!(matches!(
+            m.write_bytes_advance(62, b"abcd"),
+            Err(P1Error::Fatal(_))
+        ));
     }
 
     #[test]

@@ -13,7 +13,7 @@
 //!   anything that is not a socket (no P1 guest has one, as in wasmtime).
 
 use super::fd::desc;
-use super::memory::{GuestMemory, result_write};
+use super::memory::{GuestMemory, offset, result_write};
 use super::types::{self, Errno, clockid, fdflags};
 use super::{P1Error, P1Result};
 use crate::kernel::net::Shutdown;
@@ -24,7 +24,10 @@ fn overflow() -> P1Error {
     P1Error::Errno(Errno::OVERFLOW)
 }
 
-/// Writes a list of NUL-terminated strings and their pointer array.
+/// Writes a list of NUL-terminated strings and their pointer array, piece
+/// by piece as wasmtime (an environment variable is its name, `=` and its
+/// value): each pointer advance is checked ([`offset`]), so a list ending
+/// exactly at 2^32 is a pointer overflow.
 fn write_strings<'a>(
     m: &GuestMemory,
     ptrs: u32,
@@ -34,15 +37,9 @@ fn write_strings<'a>(
     let (mut p, mut b) = (ptrs, buf);
     for parts in items {
         m.write_u32(p, b)?;
-        p = p
-            .checked_add(4)
-            .ok_or_else(|| P1Error::Fatal("pointer overflow".into()))?;
+        p = offset(p, 4)?;
         for part in parts.into_iter().chain([&b"\0"[..]]) {
-            m.write_bytes(b, part)?;
-            let len = u32::try_from(part.len()).map_err(|_| overflow())?;
-            b = b
-                .checked_add(len)
-                .ok_or_else(|| P1Error::Fatal("pointer overflow".into()))?;
+            b = m.write_bytes_advance(b, part)?;
         }
     }
     Ok(())
@@ -154,7 +151,10 @@ pub fn random_get(_k: &mut Kernel, m: &GuestMemory, buf: i32, buf_len: i32) -> P
     if len == 0 {
         return Ok(());
     }
-    Ok(random::fill(m.bytes_mut(buf as u32, len)?)?)
+    random::fill(m.bytes_mut(buf as u32, len)?)?;
+    // As wasmtime's `write_bytes`: the end of the buffer must be an
+    // address, so one ending exactly at 2^32 is a pointer overflow.
+    offset(buf as u32, len).map(drop)
 }
 
 pub fn sock_accept(

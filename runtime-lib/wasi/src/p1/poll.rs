@@ -16,9 +16,9 @@
 //!   at wake-up. Clock events have `nbytes` 0; fd events have `nbytes` 1 and,
 //!   for a file read at end of file, the `hangup` flag.
 
-use super::memory::{GuestMemory, result_write};
+use super::P1Result;
+use super::memory::{GuestMemory, offset, ptr_overflow, result_write};
 use super::types::{self, EVENT_FD_READWRITE_HANGUP, Errno, SUBCLOCK_ABSTIME, clockid};
-use super::{P1Error, P1Result};
 use crate::kernel::poll::{Pollable, poll};
 use crate::kernel::stdio::{StdioKind, host_fd};
 use crate::kernel::{Descriptor, Kernel};
@@ -39,13 +39,9 @@ enum Sub {
     FdWrite(u32),
 }
 
-fn fault() -> P1Error {
-    P1Error::Fatal("pointer overflow".to_string())
-}
-
 /// Reads subscription `ptr` field by field, as wiggle does.
 fn read_sub(m: &GuestMemory, ptr: u32) -> P1Result<(u64, Sub)> {
-    let at = |off: u32| ptr.checked_add(off).ok_or_else(fault);
+    let at = |off: u32| offset(ptr, off);
     let userdata = m.read_u64(ptr)?;
     let tag = m.read_u8(at(8)?)?;
     let sub = match tag {
@@ -81,7 +77,7 @@ fn write_event(
     nbytes: u64,
     flags: u16,
 ) -> P1Result<()> {
-    let at = |off: u32| ptr.checked_add(off).ok_or_else(fault);
+    let at = |off: u32| offset(ptr, off);
     m.write_u64(ptr, userdata)?;
     m.write_u16(at(8)?, 0)?;
     m.write_u8(at(10)?, ty)?;
@@ -123,7 +119,7 @@ pub fn poll_oneoff(
     let sub_at = |i: u32| {
         i.checked_mul(types::SUBSCRIPTION_SIZE)
             .and_then(|o| subs_ptr.checked_add(o))
-            .ok_or_else(fault)
+            .ok_or_else(ptr_overflow)
     };
 
     let mut pollables = Vec::with_capacity(n as usize);
@@ -144,7 +140,10 @@ pub fn poll_oneoff(
                     }
                     (clockid::REALTIME, true) => {
                         let wall = k.clocks.wall_now();
-                        let wall = wall.seconds * 1_000_000_000 + u64::from(wall.nanoseconds);
+                        let wall = wall
+                            .seconds
+                            .saturating_mul(1_000_000_000)
+                            .saturating_add(u64::from(wall.nanoseconds));
                         Pollable::Deadline(now.saturating_add(timeout.saturating_sub(wall)))
                     }
                     _ => return Err(Errno::INVAL.into()),
@@ -188,7 +187,7 @@ pub fn poll_oneoff(
         let at = count
             .checked_mul(types::EVENT_SIZE)
             .and_then(|o| events_ptr.checked_add(o))
-            .ok_or_else(fault)?;
+            .ok_or_else(ptr_overflow)?;
         write_event(m, at, userdata, ty, nbytes, flags)?;
         count += 1;
     }
@@ -197,6 +196,7 @@ pub fn poll_oneoff(
 
 #[cfg(test)]
 mod tests {
+    use super::super::P1Error;
     use super::super::testing::{Harness, tmpdir};
     use super::*;
 

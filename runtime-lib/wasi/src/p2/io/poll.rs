@@ -13,7 +13,9 @@
 //!   twice.
 //! - A pollable is re-evaluated at every wait: a [`Readiness::Child`] asks
 //!   its parent for its *current* condition (a stream whose state changed
-//!   since `subscribe` is waited on as it is now).
+//!   since `subscribe` is waited on as it is now). A wait that finds a
+//!   child pollable ready runs its parent's [`Parent::on_ready`] (a
+//!   listening TCP socket accepts then, as in wasmtime).
 //! - A zero-duration timer (`subscribe-duration(0)`, or `subscribe-instant`
 //!   of a past instant) yields once before it is ready, as wasmtime's
 //!   `Deadline::Past` does: its first `ready()` is false; in `poll`, the
@@ -61,6 +63,10 @@ pub struct Parent {
     /// Its current condition (`rep` passed back); the parent exists for as
     /// long as the child does.
     pub current: fn(&P2Host, u32) -> Readiness,
+    /// What the parent does when a wait (`ready`, `block`, `poll`) finds
+    /// the child ready, as wasmtime's pollable futures do on completion (a
+    /// listening TCP socket accepts the connection then); `None` for most.
+    pub on_ready: Option<fn(&mut P2Host, u32)>,
 }
 
 impl PartialEq for Parent {
@@ -155,6 +161,23 @@ fn wait_pollables(h: &mut P2Host, reps: &[u32], block: bool) -> Result<Vec<bool>
     } else {
         wait(h, &items, block)?
     };
+    for (&rep, &r) in distinct.iter().zip(&ready) {
+        if !r {
+            continue;
+        }
+        if let Some(Pollable {
+            readiness:
+                Readiness::Child(Parent {
+                    rep: parent,
+                    on_ready: Some(on_ready),
+                    ..
+                }),
+        }) = h.io.pollables.get(rep)
+        {
+            let parent = *parent;
+            on_ready(h, parent);
+        }
+    }
     Ok(slot.iter().map(|&k| ready[k]).collect())
 }
 
@@ -214,6 +237,7 @@ mod tests {
             ty: ResourceType::Host(7),
             rep,
             current,
+            on_ready: None,
         };
         assert_eq!(Readiness::Child(p(1, a)), Readiness::Child(p(1, b)));
         assert_ne!(Readiness::Child(p(1, a)), Readiness::Child(p(2, a)));

@@ -258,6 +258,7 @@ pub fn input_subscribe(
         ty: InputStreamRes::TYPE,
         rep: this.rep(),
         current: input_readiness,
+        on_ready: None,
     })))
 }
 
@@ -319,6 +320,7 @@ pub fn output_subscribe(
         ty: OutputStreamRes::TYPE,
         rep: this.rep(),
         current: output_readiness,
+        on_ready: None,
     })))
 }
 

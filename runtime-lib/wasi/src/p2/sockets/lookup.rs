@@ -78,5 +78,6 @@ pub fn subscribe(
         ty: ResolveAddressStreamRes::TYPE,
         rep: this.rep(),
         current: always,
+        on_ready: None,
     })))
 }

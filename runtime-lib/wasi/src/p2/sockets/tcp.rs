@@ -14,13 +14,18 @@
 //! The `tcp-socket` pollable is ready when a connect finished, when a
 //! listening socket (with no operation in progress) has a connection to
 //! accept, and at once otherwise.
+//! A wait that finds a listener's pollable ready (`block`, `poll`, a
+//! `ready` that answers true) accepts the connection then and keeps the
+//! outcome, a socket or an error, for the next `accept`, as wasmtime's
+//! pollable does: the connection's host descriptor is taken at the wait
+//! (which matters once the descriptor limit is reached).
 
 use super::super::P2Host;
 use super::super::io::{InputStreamRes, OutputStreamRes, Parent, PollableRes, Readiness};
 use super::tcp_stream::{Connection, TcpReader, TcpWriter};
 use super::types::{ErrorCode, IpAddressFamily, IpSocketAddress};
 use super::{NetworkRes, TcpSocketRes, no_object, socket_options};
-use crate::kernel::net::inet::NetResult;
+use crate::kernel::net::inet::{NetError, NetResult};
 use crate::kernel::net::tcp::TcpSocket;
 use kiln_canon::{Borrow, Own, Resource, Trap};
 use std::net::SocketAddr;
@@ -47,6 +52,9 @@ pub struct TcpEntry {
     pub listening: bool,
     /// The connection's two sides, once its streams were handed out.
     pub connection: Option<Connection>,
+    /// A connection (or the error) a wait on the listener's pollable
+    /// accepted, for the next `accept` ([`accept_when_ready`]).
+    pub pending_accept: Option<NetResult<TcpSocket>>,
 }
 
 impl TcpEntry {
@@ -56,6 +64,7 @@ impl TcpEntry {
             in_progress: None,
             listening: false,
             connection: None,
+            pending_accept: None,
         }
     }
 }
@@ -203,7 +212,11 @@ pub fn accept(
     if !e.listening {
         return Ok(Err(ErrorCode::InvalidState));
     }
-    let client = match e.socket.accept() {
+    let accepted = match e.pending_accept.take() {
+        Some(outcome) => outcome,
+        None => e.socket.accept(),
+    };
+    let client = match accepted {
         Ok(c) => c,
         Err(err) => return Ok(Err(err.into())),
     };
@@ -268,8 +281,25 @@ fn current(h: &P2Host, rep: u32) -> Readiness {
         (Some(Operation::Connect), Some(fd)) if e.socket.is_connect_pending() => {
             Readiness::Fd { fd, write: true }
         }
+        (None, _) if e.listening && e.pending_accept.is_some() => Readiness::Always,
         (None, Some(fd)) if e.listening => Readiness::Fd { fd, write: false },
         _ => Readiness::Always,
+    }
+}
+
+/// A wait found the pollable of socket `rep` ready: a listener with no
+/// operation in progress accepts now and keeps the outcome for `accept`
+/// (a spurious wake-up, `would-block`, keeps nothing).
+fn accept_when_ready(h: &mut P2Host, rep: u32) {
+    let Some(e) = h.sockets.tcp.get_mut(rep) else {
+        return;
+    };
+    if !e.listening || e.in_progress.is_some() || e.pending_accept.is_some() {
+        return;
+    }
+    match e.socket.accept() {
+        Err(NetError::WouldBlock) => {}
+        outcome => e.pending_accept = Some(outcome),
     }
 }
 
@@ -283,6 +313,7 @@ pub fn subscribe(
         ty: TcpSocketRes::TYPE,
         rep: this.rep(),
         current,
+        on_ready: Some(accept_when_ready),
     })))
 }
 

@@ -270,7 +270,12 @@ fn child(
     rep: u32,
     current: fn(&P2Host, u32) -> Readiness,
 ) -> Own<PollableRes> {
-    h.new_pollable(Readiness::Child(Parent { ty, rep, current }))
+    h.new_pollable(Readiness::Child(Parent {
+        ty,
+        rep,
+        current,
+        on_ready: None,
+    }))
 }
 
 /// `udp-socket.subscribe`: ready at once (no socket-level operation
