@@ -36,7 +36,7 @@ pub mod wasi_p1;
 pub mod wasi_p2;
 
 /// Version of the compiler<->runtime contract. Bump on any change.
-pub const ABI_VERSION: u32 = 4;
+pub const ABI_VERSION: u32 = 5;
 
 /// Magic number at the start of [`descriptor::ModuleDescriptor`] ("KILN").
 pub const MODULE_MAGIC: u32 = 0x4e4c_494b;

@@ -37,11 +37,22 @@ pub enum TrapCode {
     /// it (recursive re-entrance, which the component model forbids).
     /// (14 and 15 are reserved for interrupt and fuel traps.)
     CannotEnterComponent = 16,
+    /// A fused adapter lifted a `char` that is not a Unicode scalar value.
+    InvalidChar = 17,
+    /// A fused adapter lifted a string whose bytes lie outside memory.
+    StringOutOfBounds = 18,
+    /// A fused adapter lifted a list whose bytes lie outside memory.
+    ListOutOfBounds = 19,
+    /// A fused adapter lifted a variant, enum, option or result with a
+    /// discriminant past its cases.
+    InvalidDiscriminant = 20,
+    /// A fused adapter met a pointer not aligned for the value it points to.
+    UnalignedPointer = 21,
 }
 
 impl TrapCode {
     /// All trap codes, for tables and tests.
-    pub const ALL: [TrapCode; 14] = [
+    pub const ALL: [TrapCode; 19] = [
         TrapCode::StackOverflow,
         TrapCode::MemoryOutOfBounds,
         TrapCode::HeapMisaligned,
@@ -56,6 +67,11 @@ impl TrapCode {
         TrapCode::AtomicWaitNonSharedMemory,
         TrapCode::CannotLeaveComponent,
         TrapCode::CannotEnterComponent,
+        TrapCode::InvalidChar,
+        TrapCode::StringOutOfBounds,
+        TrapCode::ListOutOfBounds,
+        TrapCode::InvalidDiscriminant,
+        TrapCode::UnalignedPointer,
     ];
 
     /// Decodes a stored code.
@@ -80,6 +96,11 @@ impl TrapCode {
             TrapCode::AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
             TrapCode::CannotLeaveComponent => "cannot leave component instance",
             TrapCode::CannotEnterComponent => "cannot enter component instance",
+            TrapCode::InvalidChar => "invalid `char` bit pattern",
+            TrapCode::StringOutOfBounds => "string content out-of-bounds",
+            TrapCode::ListOutOfBounds => "list content out-of-bounds",
+            TrapCode::InvalidDiscriminant => "invalid variant discriminant",
+            TrapCode::UnalignedPointer => "unaligned pointer",
         }
     }
 }

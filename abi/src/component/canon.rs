@@ -120,8 +120,12 @@ pub const ADAPTER_FLAGS_CLEAR_LEAVE: u32 = 1;
 pub const ADAPTER_FLAGS_SET_LEAVE: u32 = 2;
 /// Adapter flags operand: trap "cannot enter component instance" (an
 /// adapter from a component instance into itself, which is always
-/// recursive re-entrance).
+/// recursive re-entrance; Wasmtime 49 decides it the same static way).
 pub const ADAPTER_FLAGS_CANNOT_ENTER: u32 = 3;
+/// Adapter flags operand base: `ADAPTER_FLAGS_TRAP + code` raises the wasm
+/// trap `crate::trap::TrapCode` `code` (the adapter's checks of lifted
+/// values: `char`s, bounds, discriminants, alignment).
+pub const ADAPTER_FLAGS_TRAP: u32 = 0x100;
 
 /// [`CanonOpts::flags`] bit: the `async` option.
 pub const CANON_OPT_ASYNC: u8 = 1 << 0;

@@ -148,6 +148,13 @@ pub const TRAMPOLINE_RESOURCE_DROP: u32 = 3;
 /// (`[i32] -> []`, the operand one of the `ADAPTER_FLAGS_*` of
 /// [`super::canon`]), calling [`crate::symbols::ADAPTER_FLAGS`].
 pub const TRAMPOLINE_ADAPTER_FLAGS: u32 = 4;
+/// [`TrampolineDesc::kind`]: the string transcoder of fused adapters
+/// (`[i32 i32] -> [i64]`: source pointer and tagged code units in, the
+/// destination's `ptr | units << 32` out), calling
+/// [`crate::symbols::ADAPTER_TRANSCODE`]. Its `opts` is the first of two
+/// consecutive [`super::CanonOpts`] records: the destination's options
+/// (memory, `realloc`, encoding, instance), then the source's.
+pub const TRAMPOLINE_ADAPTER_TRANSCODE: u32 = 5;
 
 /// One compiled trampoline.
 ///

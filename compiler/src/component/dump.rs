@@ -100,6 +100,11 @@ impl ComponentPlan {
                 Trampoline::AdapterFlags { instance } => {
                     writeln!(out, "adapter flags of {instance}")?
                 }
+                Trampoline::AdapterTranscode { dst, src } => writeln!(
+                    out,
+                    "adapter transcode {:?} in {} -> {:?} in {}",
+                    src.string_encoding, src.instance, dst.string_encoding, dst.instance
+                )?,
             }
         }
         for e in &self.exports {

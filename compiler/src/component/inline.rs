@@ -24,16 +24,21 @@
 //! [`ResourceIndex`]es (bound at import, definition, alias and export), and
 //! looked up through the lexical chain for outer aliases.
 //!
-//! Rejected (as [`CompileError::Unsupported`]): lowering a lifted function
-//! (component composition, which needs fused adapters) and re-exporting
-//! host imports. Invariant: an index that validation guarantees but this
+//! A `canon lower` of a lifted function (component composition) becomes a
+//! fused adapter ([`super::adapter`]): a generated core module instantiated
+//! right there, in the lowering component instance.
+//!
+//! Rejected (as [`CompileError::Unsupported`]): re-exporting host imports,
+//! and adapters [`super::adapter`] refuses. Invariant: an index that validation guarantees but this
 //! replay cannot find is a Kiln bug, reported as an error, never a panic.
 
+use super::adapter;
 use super::parse::{LocalCanonOptions, LocalInitializer, Parsed};
 use super::plan::{
     CanonOptions, ComponentPlan, CoreDef, CoreExport, CoreKind, Export, FuncTypeIndex, Import,
-    ImportIndex, ImportKind, InstancePlan, Resource, ResourceIndex, RuntimeComponentInstanceIndex,
-    RuntimeInstanceIndex, StaticModuleIndex, Trampoline, TrampolineIndex,
+    ImportIndex, ImportKind, InstancePlan, ModulePlan, Resource, ResourceIndex,
+    RuntimeComponentInstanceIndex, RuntimeInstanceIndex, StaticModuleIndex, Trampoline,
+    TrampolineIndex,
 };
 use super::types::TypeConverter;
 use crate::CompileError;
@@ -62,6 +67,7 @@ pub(super) fn inline(parsed: &Parsed<'_>) -> Result<ComponentPlan, CompileError>
         )],
         host_resources: HashMap::new(),
         imports_by_name: HashMap::new(),
+        adapter_flags: HashMap::new(),
     };
     inliner.run_top()?;
     let root = inliner.frames.pop().expect("the root frame");
@@ -81,6 +87,8 @@ enum ComponentFuncDef {
         func: CoreDef,
         ty: FuncTypeIndex,
         options: CanonOptions,
+        /// The name it was last exported or aliased by (for messages).
+        name: Rc<str>,
     },
 }
 
@@ -249,6 +257,22 @@ impl Frame {
     }
 }
 
+/// `item` known by `name` from now on (lifted functions carry the name
+/// for messages).
+fn named(item: ComponentItemDef, name: &str) -> ComponentItemDef {
+    match item {
+        ComponentItemDef::Func(ComponentFuncDef::Lifted {
+            func, ty, options, ..
+        }) => ComponentItemDef::Func(ComponentFuncDef::Lifted {
+            func,
+            ty,
+            options,
+            name: Rc::from(name),
+        }),
+        item => item,
+    }
+}
+
 /// Element `index` of a replayed index space.
 fn at<T: Clone>(space: &[T], index: u32) -> Result<T, CompileError> {
     space
@@ -295,6 +319,8 @@ struct Inliner<'p, 'a> {
     /// resource.
     host_resources: HashMap<Vec<String>, ResourceIndex>,
     imports_by_name: HashMap<String, ImportIndex>,
+    /// The `AdapterFlags` trampoline of each component instance.
+    adapter_flags: HashMap<RuntimeComponentInstanceIndex, TrampolineIndex>,
 }
 
 impl Inliner<'_, '_> {
@@ -325,10 +351,19 @@ impl Inliner<'_, '_> {
                 let def = at(&self.top().component_funcs, *func)?;
                 let path = match def {
                     ComponentFuncDef::Host(path) => path,
-                    ComponentFuncDef::Lifted { .. } => {
-                        return Err(unsupported(
-                            "component-model fused adapters (lowering a lifted function: component composition)",
-                        ));
+                    ComponentFuncDef::Lifted {
+                        func,
+                        ty: lift_ty,
+                        options: lift_options,
+                        name,
+                    } => {
+                        // The lowered function's type is the lifted one
+                        // (converted where it was lifted, whose resources
+                        // that frame knows).
+                        let options = self.options(options)?;
+                        let def = self.adapter(&name, lift_ty, &options, &lift_options, &func)?;
+                        self.top().funcs.push(def);
+                        return Ok(());
                     }
                 };
                 let import = self.use_import(&path)?;
@@ -350,9 +385,12 @@ impl Inliner<'_, '_> {
                 let func = at(&self.top().funcs, *core_func)?;
                 let ty = self.func_type(*ty)?;
                 let options = self.options(options)?;
-                self.top()
-                    .component_funcs
-                    .push(ComponentFuncDef::Lifted { func, ty, options });
+                self.top().component_funcs.push(ComponentFuncDef::Lifted {
+                    func,
+                    ty,
+                    options,
+                    name: Rc::from(""),
+                });
             }
             LocalInitializer::Type { id, resource } => {
                 let def = match (id, resource) {
@@ -497,7 +535,7 @@ impl Inliner<'_, '_> {
                 index,
                 ty,
             } => {
-                let item = self.top().item(*kind, *index)?;
+                let item = named(self.top().item(*kind, *index)?, name);
                 if self.frames.len() == 1 {
                     // Checked here too (not only in `export`) so that the
                     // error carries the export's offset.
@@ -540,7 +578,7 @@ impl Inliner<'_, '_> {
             ComponentInstanceDef::Items(items) => items
                 .iter()
                 .find(|(n, _)| n == name)
-                .map(|(_, item)| item.clone())
+                .map(|(_, item)| named(item.clone(), name))
                 .ok_or_else(|| bug("missing export of a component instance")),
             ComponentInstanceDef::Host(path) => {
                 let mut path = path.clone();
@@ -748,6 +786,72 @@ impl Inliner<'_, '_> {
         self.plan.trampolines.push(t)
     }
 
+    /// The fused adapter of a `canon lower` (options `lower`) of the
+    /// function of type `ty` lifted from `callee` (options `lift`):
+    /// a generated core module instantiated in the caller's component
+    /// instance, see [`super::adapter`].
+    fn adapter(
+        &mut self,
+        name: &str,
+        ty: FuncTypeIndex,
+        lower: &CanonOptions,
+        lift: &CanonOptions,
+        callee: &CoreDef,
+    ) -> Result<CoreDef, CompileError> {
+        let generated = adapter::generate(&adapter::Request {
+            name,
+            table: self.plan.types.table(),
+            ty: &self.plan.func_types[ty],
+            lower,
+            lift,
+            callee,
+        })?;
+        let mut imports = Vec::with_capacity(generated.imports.len());
+        let mut defs = Vec::with_capacity(generated.imports.len());
+        for (module, field, kind, binding) in generated.imports {
+            imports.push((module, field, kind));
+            defs.push(binding);
+        }
+        let module = self.plan.modules.push(ModulePlan {
+            range: 0..0,
+            generated: Some(generated.bytes),
+            imports,
+        });
+        let mut bound = Vec::with_capacity(defs.len());
+        for binding in defs {
+            bound.push(match binding {
+                adapter::Binding::Def(def) => def,
+                adapter::Binding::Flags(instance) => {
+                    let t = match self.adapter_flags.get(&instance) {
+                        Some(t) => *t,
+                        None => {
+                            let t = self.trampoline(Trampoline::AdapterFlags { instance });
+                            self.adapter_flags.insert(instance, t);
+                            t
+                        }
+                    };
+                    CoreDef::Trampoline(t)
+                }
+                adapter::Binding::Transcode { dst, src } => {
+                    CoreDef::Trampoline(self.trampoline(Trampoline::AdapterTranscode {
+                        dst: *dst,
+                        src: *src,
+                    }))
+                }
+            });
+        }
+        let instance = self.plan.instances.push(InstancePlan {
+            module,
+            component_instance: lower.instance,
+            imports: bound,
+        });
+        Ok(CoreDef::Export(CoreExport {
+            instance,
+            name: adapter::EXPORT.to_string(),
+            kind: CoreKind::Func,
+        }))
+    }
+
     fn instantiate_module(
         &mut self,
         module: u32,
@@ -829,7 +933,9 @@ impl Inliner<'_, '_> {
     /// Adds the root export `item` at `path` to the plan.
     fn export(&mut self, path: Vec<String>, item: &ComponentItemDef) -> Result<(), CompileError> {
         match item {
-            ComponentItemDef::Func(ComponentFuncDef::Lifted { func, ty, options }) => {
+            ComponentItemDef::Func(ComponentFuncDef::Lifted {
+                func, ty, options, ..
+            }) => {
                 self.plan.exports.push(Export {
                     path,
                     func: func.clone(),

@@ -7,7 +7,8 @@
 //! name earlier instances or trampolines; `modules[i].range` is a range of
 //! the component bytes holding one complete core module (to be compiled by
 //! the core pipeline), unless `modules[i].generated` holds the bytes of a
-//! module Kiln generated (a fused adapter). Names follow wasmtime-environ's `component` module
+//! module Kiln generated (a fused adapter). Names follow wasmtime-environ's
+//! `component` module
 //! where the concept is the same (`CoreDef`, `CoreExport`,
 //! `Trampoline::LowerImport`, `RuntimeComponentInstanceIndex`,
 //! `StaticModuleIndex`). Indices print with their kind (`r3`, `instance 2`).
@@ -182,6 +183,16 @@ pub enum Trampoline {
     AdapterFlags {
         /// The component instance whose flags it reads and writes.
         instance: RuntimeComponentInstanceIndex,
+    },
+    /// The string transcoder fused adapters call between different string
+    /// encodings (`[i32 i32] -> [i64]`, see
+    /// `kiln_abi::component::program::TRAMPOLINE_ADAPTER_TRANSCODE`).
+    AdapterTranscode {
+        /// Options of the side the string is stored into (memory,
+        /// `realloc`, encoding, instance).
+        dst: CanonOptions,
+        /// Options of the side the string is read from.
+        src: CanonOptions,
     },
 }
 

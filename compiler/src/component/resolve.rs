@@ -251,6 +251,13 @@ pub fn resolve_trampolines(
                 kiln_abi::symbols::ADAPTER_FLAGS,
                 false,
             ),
+            Trampoline::AdapterTranscode { .. } => ResolvedTrampoline {
+                kind: prog::TRAMPOLINE_ADAPTER_TRANSCODE,
+                params: vec![ValType::I32, ValType::I32],
+                results: vec![ValType::I64],
+                host: HostCallee::Symbol(kiln_abi::symbols::ADAPTER_TRANSCODE),
+                name: String::new(),
+            },
         };
         out.push(resolved);
     }

@@ -269,6 +269,7 @@ fn emit_trampolines(
     strings: &mut StringPool,
 ) -> Result<usize, CompileError> {
     let mut out = DataBuilder::new(RECORD_ALIGN);
+    let mut records = input.tramps.len();
     for ((_, t), (resolved, ids)) in input
         .plan
         .trampolines
@@ -288,6 +289,9 @@ fn emit_trampolines(
                 (None, instance.as_u32(), NO_INDEX, resource.as_u32())
             }
             Trampoline::AdapterFlags { instance } => (None, instance.as_u32(), NO_INDEX, NO_INDEX),
+            Trampoline::AdapterTranscode { dst, .. } => {
+                (Some(dst), dst.instance.as_u32(), NO_INDEX, NO_INDEX)
+            }
         };
         let what = if resolved.name.is_empty() {
             "a built-in".to_string()
@@ -295,6 +299,20 @@ fn emit_trampolines(
             format!("the lowering of {}", resolved.name)
         };
         let o = put_opts(input, opts, options, instance, func_type, resource, &what)?;
+        // The transcoder's second record, right after the first (the
+        // contract of `TRAMPOLINE_ADAPTER_TRANSCODE`): the source's options.
+        if let Trampoline::AdapterTranscode { src, .. } = t {
+            put_opts(
+                input,
+                opts,
+                Some(src),
+                src.instance.as_u32(),
+                NO_INDEX,
+                NO_INDEX,
+                &what,
+            )?;
+            records += 1;
+        }
         let r = out.append_zeroed(size_of::<TrampolineDesc>());
         out.put_u32(at!(r, TrampolineDesc, kind), resolved.kind);
         out.put_u32(at!(r, TrampolineDesc, resource), resource);
@@ -311,7 +329,7 @@ fn emit_trampolines(
         );
     }
     objects.insert(TRAMPOLINES, out);
-    Ok(input.tramps.len())
+    Ok(records)
 }
 
 /// Writes a `CoreDefDesc` at `at`.

@@ -59,7 +59,7 @@ fn target(rt: &ComponentRuntime, opts: &CanonOpts) -> Result<Target, Trap> {
 ///
 /// # Safety
 /// `opts` and `slots` come from a compiled trampoline (the contract).
-unsafe fn builtin(
+pub(crate) unsafe fn builtin(
     opts: *const CanonOpts,
     slots: *mut u64,
     n: u32,
@@ -156,50 +156,6 @@ pub unsafe extern "C" fn __kiln_cm_resource_drop(opts: *const CanonOpts, slots: 
                 },
                 None => Ok(()),
             }
-        })
-    }
-}
-
-/// The instance-flags built-in of fused adapters: one of the
-/// `kiln_abi::component::canon::ADAPTER_FLAGS_*` operations (slot 0) on the
-/// component instance of `opts`. Adapters are generated core code that
-/// cannot reach the flags word themselves (it lives in the runtime's
-/// state), so they call this around the steps the canonical ABI guards.
-///
-/// # Safety
-/// Called by compiled trampolines only (the contract).
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn __kiln_cm_adapter_flags(opts: *const CanonOpts, slots: *mut u64, n: u32) {
-    use kiln_abi::component::INSTANCE_FLAG_MAY_LEAVE;
-    use kiln_abi::component::canon::{
-        ADAPTER_FLAGS_CANNOT_ENTER, ADAPTER_FLAGS_CHECK_LEAVE, ADAPTER_FLAGS_CLEAR_LEAVE,
-        ADAPTER_FLAGS_SET_LEAVE,
-    };
-    // SAFETY: forwarded.
-    unsafe {
-        builtin(opts, slots, n, |rt, opts, slots| {
-            let op = slots[0] as u32;
-            if op == ADAPTER_FLAGS_CANNOT_ENTER {
-                return Err(trap::cannot_enter());
-            }
-            rt.with_instance(opts.component_instance, |inst| {
-                let flags = inst.flags();
-                match op {
-                    ADAPTER_FLAGS_CHECK_LEAVE if flags & INSTANCE_FLAG_MAY_LEAVE == 0 => {
-                        Err(trap::cannot_leave())
-                    }
-                    ADAPTER_FLAGS_CHECK_LEAVE => Ok(()),
-                    ADAPTER_FLAGS_CLEAR_LEAVE => {
-                        inst.set_flags(flags & !INSTANCE_FLAG_MAY_LEAVE);
-                        Ok(())
-                    }
-                    ADAPTER_FLAGS_SET_LEAVE => {
-                        inst.set_flags(flags | INSTANCE_FLAG_MAY_LEAVE);
-                        Ok(())
-                    }
-                    _ => Err(trap::trap(format!("unknown adapter flags operation {op}"))),
-                }
-            })
         })
     }
 }

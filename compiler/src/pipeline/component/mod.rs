@@ -214,10 +214,11 @@ fn module_bytes<'w>(
     if let Some(bytes) = &p.generated {
         return Ok(bytes);
     }
-    wasm.get(p.range.clone()).ok_or_else(|| CompileError::Invalid {
-        offset: 0,
-        message: format!("core module {index} lies outside the component"),
-    })
+    wasm.get(p.range.clone())
+        .ok_or_else(|| CompileError::Invalid {
+            offset: 0,
+            message: format!("core module {index} lies outside the component"),
+        })
 }
 
 /// One compiled trampoline.
