@@ -24,6 +24,7 @@
 
 mod cli_errors;
 mod component_plans;
+mod compose;
 mod directives;
 mod disas;
 mod limits;
