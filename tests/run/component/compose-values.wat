@@ -6,8 +6,9 @@
 ;; at offset 0): the adapter lowers every field into the callee's memory
 ;; with the callee's `realloc`, and lifts it back into the root's. `raw-*`
 ;; return what the callee's core code received for a flat scalar the root
-;; passes with garbage upper bits (normalized by the adapter), and `flat`
-;; sends many scalars flat both ways.
+;; passes with garbage upper bits (normalized by the adapter; in a
+;; variant's joined `i64` slot, an `f32` or `s8` payload is re-encoded and
+;; zero-extended), and `flat` sends many scalars flat both ways.
 ;; kiln-test: invoke = "echo-record({a:255,b:-32768,c:4294967295,d:-9223372036854775808,e:1.5,f:-0.25,g:'ß',h:true},(0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0))"
 ;; kiln-test: expect = "{a: 255, b: -32768, c: 4294967295, d: -9223372036854775808, e: 1.5, f: -0.25, g: 'ß', h: true}"
 ;; kiln-test: invoke = "echo-variant(empty,(0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0))"
@@ -56,6 +57,10 @@
 ;; kiln-test: expect = "1"
 ;; kiln-test: invoke = "raw-flags()"
 ;; kiln-test: expect = "5"
+;; kiln-test: invoke = "raw-variant-f32()"
+;; kiln-test: expect = "1069547520"
+;; kiln-test: invoke = "raw-variant-s8()"
+;; kiln-test: expect = "4294967168"
 ;; kiln-test: invoke = "flat(-1,2,3.5,-4.25,'x',9,true)"
 ;; kiln-test: expect = "(-1, 2, 3.5, -4.25, 'x', 9, true)"
 (component
@@ -69,6 +74,7 @@
     (type $flags (flags "a" "b" "c" "d" "e" "f" "g" "h" "i" "j"))
     (type $item (record (field "name" string) (field "tags" (list string)) (field "score" (option f64))))
     (type $small-flags (flags "x" "y" "z"))
+    (type $joined (variant (case "f" f32) (case "big" u64) (case "small" s8)))
     (export $pad' "pad" (type $pad))
     (export $record' "rec" (type $record))
     (export $variant' "var" (type $variant))
@@ -76,6 +82,7 @@
     (export $flags' "fl" (type $flags))
     (export $item' "item" (type $item))
     (export $small-flags' "small-flags" (type $small-flags))
+    (export $joined' "joined" (type $joined))
     (core module $m
       (memory (export "memory") 1)
       (global $bump (mut i32) (i32.const 0x1000))
@@ -87,6 +94,7 @@
         (local.get $p))
       (func (export "echo") (param i32) (result i32) (local.get 0))
       (func (export "raw") (param i32) (result i32) (local.get 0))
+      (func (export "raw-payload") (param i32 i64) (result i64) (local.get 1))
       (func (export "echo8") (param i32) (result i32) (i32.load8_u (local.get 0)))
       (func (export "echo16") (param i32) (result i32) (i32.load16_u (local.get 0)))
       (func (export "flat") (param i32 i64 f32 f64 i32 i32 i32) (result i32)
@@ -133,6 +141,7 @@
     (func (export "raw-s16") (param "x" s16) (result u32) (canon lift (core func $i "raw")))
     (func (export "raw-bool") (param "x" bool) (result u32) (canon lift (core func $i "raw")))
     (func (export "raw-flags") (param "x" $small-flags') (result u32) (canon lift (core func $i "raw")))
+    (func (export "raw-joined") (param "x" $joined') (result u64) (canon lift (core func $i "raw-payload")))
     (func (export "flat") (param "a" s32) (param "b" u64) (param "c" f32) (param "d" f64) (param "e" char)
       (param "f" u8) (param "g" bool) (result (tuple s32 u64 f32 f64 char u8 bool))
       (canon lift (core func $i "flat") (memory $mem)))
@@ -182,6 +191,7 @@
   (core func $raw-s16 (canon lower (func $c "raw-s16")))
   (core func $raw-bool (canon lower (func $c "raw-bool")))
   (core func $raw-flags (canon lower (func $c "raw-flags")))
+  (core func $raw-joined (canon lower (func $c "raw-joined")))
   (core func $flat (canon lower (func $c "flat") (memory $memory)))
   (core module $fwd
     (import "" "echo" (func $echo (param i32 i32)))
@@ -202,6 +212,7 @@
     (import "" "raw-s16" (func $raw-s16 (param i32) (result i32)))
     (import "" "raw-bool" (func $raw-bool (param i32) (result i32)))
     (import "" "raw-flags" (func $raw-flags (param i32) (result i32)))
+    (import "" "raw-joined" (func $raw-joined (param i32 i64) (result i64)))
     (import "" "flat" (func $flat (param i32 i64 f32 f64 i32 i32 i32 i32)))
     ;; Each echo's result goes to 0x100 (below the root's heap).
     (func (export "echo") (param i32) (result i32) (call $echo (local.get 0) (i32.const 0x100)) (i32.const 0x100))
@@ -222,6 +233,9 @@
     (func (export "raw-s16") (result i32) (call $raw-s16 (i32.const 0x18000)))
     (func (export "raw-bool") (result i32) (call $raw-bool (i32.const 7)))
     (func (export "raw-flags") (result i32) (call $raw-flags (i32.const 0xfd)))
+    ;; 1.5f32 and s8 -128 in the low bits, garbage above.
+    (func (export "raw-variant-f32") (result i64) (call $raw-joined (i32.const 0) (i64.const 0x123456783fc00000)))
+    (func (export "raw-variant-s8") (result i64) (call $raw-joined (i32.const 2) (i64.const 0x7777777700000180)))
     (func (export "flat") (param i32 i64 f32 f64 i32 i32 i32) (result i32)
       (call $flat (local.get 0) (local.get 1) (local.get 2) (local.get 3) (local.get 4) (local.get 5) (local.get 6) (i32.const 0x100))
       (i32.const 0x100)))
@@ -235,6 +249,7 @@
     (export "raw-u8" (func $raw-u8)) (export "raw-s8" (func $raw-s8))
     (export "raw-u16" (func $raw-u16)) (export "raw-s16" (func $raw-s16))
     (export "raw-bool" (func $raw-bool)) (export "raw-flags" (func $raw-flags))
+    (export "raw-joined" (func $raw-joined))
     (export "flat" (func $flat))))))
   (func (export "echo-record") (param "x" $record') (param "pad" $pad') (result $record')
     (canon lift (core func $f "echo") (memory $memory) (realloc $realloc)))
@@ -268,6 +283,8 @@
   (func (export "raw-s16") (result u32) (canon lift (core func $f "raw-s16")))
   (func (export "raw-bool") (result u32) (canon lift (core func $f "raw-bool")))
   (func (export "raw-flags") (result u32) (canon lift (core func $f "raw-flags")))
+  (func (export "raw-variant-f32") (result u64) (canon lift (core func $f "raw-variant-f32")))
+  (func (export "raw-variant-s8") (result u64) (canon lift (core func $f "raw-variant-s8")))
   (func (export "flat") (param "a" s32) (param "b" u64) (param "c" f32) (param "d" f64) (param "e" char)
     (param "f" u8) (param "g" bool) (result (tuple s32 u64 f32 f64 char u8 bool))
     (canon lift (core func $f "flat") (memory $memory)))
