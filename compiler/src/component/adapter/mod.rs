@@ -464,3 +464,6 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
         imports: im.list,
     })
 }
+
+#[cfg(test)]
+mod tests;
