@@ -35,6 +35,10 @@ pub const ADAPTER_FLAGS: &str = "__kiln_cm_adapter_flags";
 /// different string encodings (see
 /// `crate::component::program::TRAMPOLINE_ADAPTER_TRANSCODE`).
 pub const ADAPTER_TRANSCODE: &str = "__kiln_cm_adapter_transcode";
+/// The runtime's handle mover that fused adapters call for `own` and
+/// `borrow` values (see
+/// `crate::component::program::TRAMPOLINE_ADAPTER_HANDLE`).
+pub const ADAPTER_HANDLE: &str = "__kiln_cm_adapter_handle";
 /// The [`crate::grants::GrantsDescriptor`] data symbol.
 pub const GRANTS: &str = "__kiln_grants";
 /// Defined only by the runtime of the matching [`crate::ABI_VERSION`];

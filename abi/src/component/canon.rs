@@ -122,6 +122,20 @@ pub const ADAPTER_FLAGS_SET_LEAVE: u32 = 2;
 /// adapter from a component instance into itself, which is always
 /// recursive re-entrance; Wasmtime 49 decides it the same static way).
 pub const ADAPTER_FLAGS_CANNOT_ENTER: u32 = 3;
+/// Adapter flags operand: start a call scope of the instance (borrows
+/// handed to it are counted there, handles it lends are recorded there).
+pub const ADAPTER_FLAGS_ENTER_CALL: u32 = 4;
+/// Adapter flags operand: end the instance's innermost call scope (traps if
+/// borrows handed to it remain; returns its lends).
+pub const ADAPTER_FLAGS_EXIT_CALL: u32 = 5;
+/// Operand of the fused adapters' handle built-in
+/// ([`crate::symbols::ADAPTER_HANDLE`]): move an `own` handle from one
+/// instance's table to the other's.
+pub const ADAPTER_HANDLE_MOVE_OWN: u32 = 0;
+/// Adapter handle operand: lift a `borrow` from one instance's table
+/// (lending an own handle to its call scope) and lower it into the other's
+/// (the rep itself in the defining instance).
+pub const ADAPTER_HANDLE_BORROW: u32 = 1;
 /// Adapter flags operand base: `ADAPTER_FLAGS_TRAP + code` raises the wasm
 /// trap `crate::trap::TrapCode` `code` (the adapter's checks of lifted
 /// values: `char`s, bounds, discriminants, alignment).

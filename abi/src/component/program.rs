@@ -155,6 +155,12 @@ pub const TRAMPOLINE_ADAPTER_FLAGS: u32 = 4;
 /// consecutive [`super::CanonOpts`] records: the destination's options
 /// (memory, `realloc`, encoding, instance), then the source's.
 pub const TRAMPOLINE_ADAPTER_TRANSCODE: u32 = 5;
+/// [`TrampolineDesc::kind`]: the handle built-in of fused adapters
+/// (`[i32 i32 i32 i32] -> [i32]`: handle, `ADAPTER_HANDLE_*` operation of
+/// [`super::canon`], source and destination component instances in; the
+/// destination's handle (or rep) out), calling
+/// [`crate::symbols::ADAPTER_HANDLE`]; `resource` names the resource.
+pub const TRAMPOLINE_ADAPTER_HANDLE: u32 = 6;
 
 /// One compiled trampoline.
 ///

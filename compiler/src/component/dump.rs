@@ -100,6 +100,9 @@ impl ComponentPlan {
                 Trampoline::AdapterFlags { instance } => {
                     writeln!(out, "adapter flags of {instance}")?
                 }
+                Trampoline::AdapterHandle { resource } => {
+                    writeln!(out, "adapter handle {resource}")?
+                }
                 Trampoline::AdapterTranscode { dst, src } => writeln!(
                     out,
                     "adapter transcode {:?} in {} -> {:?} in {}",

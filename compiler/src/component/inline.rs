@@ -68,6 +68,7 @@ pub(super) fn inline(parsed: &Parsed<'_>) -> Result<ComponentPlan, CompileError>
         host_resources: HashMap::new(),
         imports_by_name: HashMap::new(),
         adapter_flags: HashMap::new(),
+        adapter_handles: HashMap::new(),
     };
     inliner.run_top()?;
     let root = inliner.frames.pop().expect("the root frame");
@@ -321,6 +322,8 @@ struct Inliner<'p, 'a> {
     imports_by_name: HashMap<String, ImportIndex>,
     /// The `AdapterFlags` trampoline of each component instance.
     adapter_flags: HashMap<RuntimeComponentInstanceIndex, TrampolineIndex>,
+    /// The `AdapterHandle` trampoline of each resource.
+    adapter_handles: HashMap<ResourceIndex, TrampolineIndex>,
 }
 
 impl Inliner<'_, '_> {
@@ -827,6 +830,18 @@ impl Inliner<'_, '_> {
                         None => {
                             let t = self.trampoline(Trampoline::AdapterFlags { instance });
                             self.adapter_flags.insert(instance, t);
+                            t
+                        }
+                    };
+                    CoreDef::Trampoline(t)
+                }
+                adapter::Binding::Handle(r) => {
+                    let resource = ResourceIndex::from_u32(r);
+                    let t = match self.adapter_handles.get(&resource) {
+                        Some(t) => *t,
+                        None => {
+                            let t = self.trampoline(Trampoline::AdapterHandle { resource });
+                            self.adapter_handles.insert(resource, t);
                             t
                         }
                     };

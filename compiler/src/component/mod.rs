@@ -35,7 +35,7 @@
 //! plan like the component's own (`ModulePlan::generated`).
 //!
 //! Rejected as [`CompileError::Unsupported`] naming the construct: adapters
-//! of async functions or of values holding handles, module/component imports and
+//! of async functions or of streams and futures, module/component imports and
 //! exports, values, start functions, re-exported imports, async built-ins,
 //! stackful async, threading, error-context and GC options; then async
 //! lowers (`resolve.rs`) and async lifts (when the object is written).

@@ -184,6 +184,13 @@ pub enum Trampoline {
         /// The component instance whose flags it reads and writes.
         instance: RuntimeComponentInstanceIndex,
     },
+    /// The handle built-in fused adapters call for `own`/`borrow` values
+    /// (`[i32 i32 i32 i32] -> [i32]`, see
+    /// `kiln_abi::component::program::TRAMPOLINE_ADAPTER_HANDLE`).
+    AdapterHandle {
+        /// The resource of the `own` or `borrow` values it moves.
+        resource: ResourceIndex,
+    },
     /// The string transcoder fused adapters call between different string
     /// encodings (`[i32 i32] -> [i64]`, see
     /// `kiln_abi::component::program::TRAMPOLINE_ADAPTER_TRANSCODE`).

@@ -251,6 +251,13 @@ pub fn resolve_trampolines(
                 kiln_abi::symbols::ADAPTER_FLAGS,
                 false,
             ),
+            Trampoline::AdapterHandle { .. } => ResolvedTrampoline {
+                kind: prog::TRAMPOLINE_ADAPTER_HANDLE,
+                params: vec![ValType::I32; 4],
+                results: vec![ValType::I32],
+                host: HostCallee::Symbol(kiln_abi::symbols::ADAPTER_HANDLE),
+                name: String::new(),
+            },
             Trampoline::AdapterTranscode { .. } => ResolvedTrampoline {
                 kind: prog::TRAMPOLINE_ADAPTER_TRANSCODE,
                 params: vec![ValType::I32, ValType::I32],

@@ -289,6 +289,8 @@ fn emit_trampolines(
                 (None, instance.as_u32(), NO_INDEX, resource.as_u32())
             }
             Trampoline::AdapterFlags { instance } => (None, instance.as_u32(), NO_INDEX, NO_INDEX),
+            // The instances are the built-in's operands.
+            Trampoline::AdapterHandle { resource } => (None, 0, NO_INDEX, resource.as_u32()),
             Trampoline::AdapterTranscode { dst, .. } => {
                 (Some(dst), dst.instance.as_u32(), NO_INDEX, NO_INDEX)
             }

@@ -1,7 +1,9 @@
 //! The built-ins of fused adapters (generated core code between two
 //! component instances, see the compiler's `component/adapter`):
-//! [`__kiln_cm_adapter_flags`] (instance flags and the adapters' traps) and
-//! [`__kiln_cm_adapter_transcode`] (strings between different encodings).
+//! [`__kiln_cm_adapter_flags`] (instance flags, call scopes and the
+//! adapters' traps), [`__kiln_cm_adapter_transcode`] (strings between
+//! different encodings) and [`__kiln_cm_adapter_handle`] (`own` and
+//! `borrow` values from one instance's handle table to the other's).
 //! Both use the lowered-import contract of `kiln_abi::component::canon`:
 //! `(opts, slots, n)`, operands in the slots, the result back in slot 0,
 //! failures never return.
@@ -17,14 +19,15 @@
 //! has already cleared the destination's `may_leave`, so the context has
 //! no instance.
 
-use super::builtins::builtin;
+use super::builtins::{builtin, target};
 use super::instances::GuestRealloc;
 use super::memory::{GuestMemory, LiftCx, LowerCx, Realloc};
 use super::string::{encode_utf16_at, load_string_from_range};
 use super::trap::{self, Trap};
 use kiln_abi::component::canon::{
     ADAPTER_FLAGS_CANNOT_ENTER, ADAPTER_FLAGS_CHECK_LEAVE, ADAPTER_FLAGS_CLEAR_LEAVE,
-    ADAPTER_FLAGS_SET_LEAVE, ADAPTER_FLAGS_TRAP,
+    ADAPTER_FLAGS_ENTER_CALL, ADAPTER_FLAGS_EXIT_CALL, ADAPTER_FLAGS_SET_LEAVE, ADAPTER_FLAGS_TRAP,
+    ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_MOVE_OWN,
 };
 use kiln_abi::component::{
     CanonOpts, INSTANCE_FLAG_MAY_LEAVE, MAX_STRING_BYTE_LENGTH, StringEncoding, UTF16_TAG,
@@ -71,6 +74,11 @@ pub unsafe extern "C" fn __kiln_cm_adapter_flags(opts: *const CanonOpts, slots: 
                         inst.set_flags(flags | INSTANCE_FLAG_MAY_LEAVE);
                         Ok(())
                     }
+                    ADAPTER_FLAGS_ENTER_CALL => {
+                        inst.enter_call();
+                        Ok(())
+                    }
+                    ADAPTER_FLAGS_EXIT_CALL => inst.exit_call(),
                     _ => Err(trap::trap(format!("unknown adapter flags operation {op}"))),
                 }
             })
@@ -100,6 +108,47 @@ pub unsafe extern "C" fn __kiln_cm_adapter_transcode(
             let (ptr, tagged) = (slots[0] as u32, slots[1] as u32);
             let (ptr, len) = transcode(dst_opts, src_opts, ptr, tagged)?;
             slots[0] = u64::from(ptr) | u64::from(len) << 32;
+            Ok(())
+        })
+    }
+}
+
+/// The handle built-in of fused adapters: slot 0 is a handle of the
+/// source instance (slot 2) for the resource of `opts`, slot 1 an
+/// `ADAPTER_HANDLE_*` operation; slot 0 gets the destination instance's
+/// (slot 3) handle, or the rep for a borrow into the defining instance.
+/// The handle tables' own checks apply (`lift_own` of a lent or borrowed
+/// handle, a wrong type, an unknown index). The host-call map of imported
+/// resource types is cleared first: no host call is running, and a moved
+/// handle's imported type is not known in its new table.
+///
+/// # Safety
+/// Called by compiled trampolines only (the contract).
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __kiln_cm_adapter_handle(opts: *const CanonOpts, slots: *mut u64, n: u32) {
+    // SAFETY: forwarded.
+    unsafe {
+        builtin(opts, slots, n, |rt, opts, slots| {
+            let ty = target(rt, opts)?.ty;
+            let [handle, op, src, dst] =
+                [0, 1, 2, 3].map(|i| slots.get(i).copied().unwrap_or(0) as u32);
+            let rep = rt.with_instance(src, |i| {
+                i.set_import_resources(&[]);
+                match op {
+                    ADAPTER_HANDLE_MOVE_OWN => i.lift_own(ty, handle),
+                    ADAPTER_HANDLE_BORROW => i.lift_borrow(ty, handle),
+                    _ => Err(trap::trap(format!("unknown adapter handle operation {op}"))),
+                }
+            })?;
+            let out = rt.with_instance(dst, |i| {
+                i.set_import_resources(&[]);
+                if op == ADAPTER_HANDLE_MOVE_OWN {
+                    i.lower_own(ty, rep)
+                } else {
+                    i.lower_borrow(ty, rep)
+                }
+            })?;
+            slots[0] = u64::from(out);
             Ok(())
         })
     }

@@ -30,11 +30,16 @@
 //! value checks call the `AdapterFlags` built-in of the instance; steps
 //! that cannot run guest code (no `realloc` involved) skip the flag calls.
 //!
+//! `own` and `borrow` values go through the runtime's `AdapterHandle`
+//! built-in of their resource (the handle tables live in the runtime);
+//! when the parameters hold a borrow, each side gets a call scope for the
+//! length of the call (the caller's lends end with it, and the callee must
+//! have dropped its borrow handles by then).
+//!
 //! Refused ([`CompileError::Unsupported`], naming the function): async
-//! functions and options (component-model async), and values holding
-//! resource handles, streams, futures or error contexts (handles moving
-//! between instances' tables are a later step). 64-bit memories fail when
-//! the adapter's 32-bit memory import is linked.
+//! functions and options, and values holding streams, futures or error
+//! contexts (component-model async). 64-bit memories fail when the
+//! adapter's 32-bit memory import is linked.
 
 mod translate;
 
@@ -44,7 +49,7 @@ use super::plan::{
 use crate::CompileError;
 use kiln_abi::component::canon::{
     ADAPTER_FLAGS_CANNOT_ENTER, ADAPTER_FLAGS_CHECK_LEAVE, ADAPTER_FLAGS_CLEAR_LEAVE,
-    ADAPTER_FLAGS_SET_LEAVE,
+    ADAPTER_FLAGS_ENTER_CALL, ADAPTER_FLAGS_EXIT_CALL, ADAPTER_FLAGS_SET_LEAVE,
 };
 use kiln_abi::component::{AbiContext, FlattenOpts, FuncSig, PtrType, Type, TypeIndex, TypeTable};
 use translate::{Dir, Emitter, Loc, Side, val_type};
@@ -77,6 +82,8 @@ pub(super) enum Binding {
     Def(CoreDef),
     /// The `AdapterFlags` built-in of a component instance.
     Flags(RuntimeComponentInstanceIndex),
+    /// The handle built-in of a resource (`ResourceIndex::as_u32`).
+    Handle(u32),
     /// The string transcoder from `src`'s options to `dst`'s.
     Transcode {
         dst: Box<CanonOptions>,
@@ -153,11 +160,25 @@ impl Imports {
 /// Whether `t` holds something an adapter cannot move yet.
 fn unsupported_value(table: &TypeTable<'_>, t: TypeIndex) -> bool {
     table.contains(t, &mut |u| {
-        matches!(
-            u,
-            Type::Own(_) | Type::Borrow(_) | Type::Stream(_) | Type::Future(_) | Type::ErrorContext
-        )
+        matches!(u, Type::Stream(_) | Type::Future(_) | Type::ErrorContext)
     })
+}
+
+/// The resources of the `own`/`borrow` values inside `types`, in first-use
+/// order.
+fn resources(table: &TypeTable<'_>, types: &[TypeIndex]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for t in types {
+        table.contains(*t, &mut |u| {
+            if let Type::Own(r) | Type::Borrow(r) = u
+                && !out.contains(r)
+            {
+                out.push(*r);
+            }
+            false
+        });
+    }
+    out
 }
 
 /// Whether some value of `types` holds a string.
@@ -190,8 +211,8 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
         .any(|t| unsupported_value(&table, *t))
     {
         return Err(unsupported(format!(
-            "function `{name}` passes resource handles, streams, futures or error contexts \
-             between component instances (fused adapters move plain values only)"
+            "function `{name}` passes streams, futures or error contexts between component \
+             instances (component-model async)"
         )));
     }
     let sig = FuncSig {
@@ -268,6 +289,21 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
                 )
             })
     };
+    let mut all = params.clone();
+    all.extend(&results);
+    let handle_funcs: Vec<(u32, u32)> = resources(&table, &all)
+        .into_iter()
+        .map(|r| {
+            let f = im.func(
+                "handle",
+                &format!("r{r}"),
+                i32s(4),
+                i32s(1),
+                Binding::Handle(r),
+            );
+            (r, f)
+        })
+        .collect();
     let transcode_params = transcoder(&mut im, "params", &params, lower, lift);
     let transcode_results = transcoder(&mut im, "results", &results, lift, lower);
     let memory = |im: &mut Imports, module: &str, o: &CanonOptions| {
@@ -296,12 +332,16 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
         locals: Vec::new(),
         num_params: lower_params.len() as u32,
         trap_func: flags_lower,
+        handle_funcs,
     };
     let flag = |e: &mut Emitter<'_>, func: u32, op: u32| {
         e.i(I::I32Const(op as i32));
         e.i(I::Call(func));
     };
     flag(&mut e, flags_lower, ADAPTER_FLAGS_CHECK_LEAVE);
+    // Borrows lend the caller's handles and count in the callee for the
+    // length of the call: a call scope on each side.
+    let borrows = params.iter().any(|t| table.contains_borrow(*t));
     if lower.instance == lift.instance {
         flag(&mut e, flags_lower, ADAPTER_FLAGS_CANNOT_ENTER);
         e.i(I::Unreachable);
@@ -313,6 +353,10 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
             ))
         };
         let need_mem = |m: Option<u32>| m.ok_or(translate::Missing("the memory option"));
+        if borrows {
+            flag(&mut e, flags_lower, ADAPTER_FLAGS_ENTER_CALL);
+            flag(&mut e, flags_lift, ADAPTER_FLAGS_ENTER_CALL);
+        }
         let ptr = PtrType::I32;
 
         // Parameters: caller -> callee.
@@ -362,6 +406,8 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
             src: lower_side,
             dst: lift_side,
             transcode: transcode_params,
+            src_instance: lower.instance.as_u32(),
+            dst_instance: lift.instance.as_u32(),
         };
         e.fields(&params, &src, &dst, dir).map_err(bug)?;
         if reallocs {
@@ -419,6 +465,8 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
             src: lift_side,
             dst: lower_side,
             transcode: transcode_results,
+            src_instance: lift.instance.as_u32(),
+            dst_instance: lower.instance.as_u32(),
         };
         e.fields(&results, &src, &dst, dir).map_err(bug)?;
         if reallocs {
@@ -432,6 +480,12 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
                 e.i(I::LocalGet(*l));
             }
             e.i(I::Call(post));
+        }
+        // The callee must have dropped the borrows it got (else a trap);
+        // the caller's lent handles are free again.
+        if borrows {
+            flag(&mut e, flags_lift, ADAPTER_FLAGS_EXIT_CALL);
+            flag(&mut e, flags_lower, ADAPTER_FLAGS_EXIT_CALL);
         }
         for (l, _) in ret {
             e.i(I::LocalGet(l));

@@ -1,6 +1,6 @@
-//! The generator on every kind of value: each adapter must be a valid core
-//! module (so the core pipeline can compile it), and refusals must name the
-//! function.
+//! The generator on every kind of value (handles included): each adapter
+//! must be a valid core module (so the core pipeline can compile it), and
+//! refusals must name the function.
 
 use super::super::plan::{
     CanonOptions, CoreDef, CoreExport, CoreKind, FuncType, RuntimeComponentInstanceIndex,
@@ -73,6 +73,10 @@ fn value_types(t: &mut TypeTableBuilder) -> Vec<TypeIndex> {
         "a", "b", "c", "d", "e", "f", "g", "h", "i",
     ]));
     let list_record = add(TypeDef::List(tuple));
+    let own = add(TypeDef::Own(0));
+    let borrow = add(TypeDef::Borrow(0));
+    let handles = add(TypeDef::Record(&[("o", own), ("l", list_u8)]));
+    let list_own = add(TypeDef::List(own));
     let mut all = prims;
     all.extend([
         list_u8,
@@ -85,6 +89,10 @@ fn value_types(t: &mut TypeTableBuilder) -> Vec<TypeIndex> {
         result,
         flags,
         list_record,
+        handles,
+        list_own,
+        // (As a result too here: validation, not the generator, forbids it.)
+        borrow,
     ]);
     all
 }
@@ -177,10 +185,10 @@ fn transcoders_only_where_encodings_differ() {
 }
 
 #[test]
-fn handles_and_async_are_refused_naming_the_function() {
+fn streams_and_async_are_refused_naming_the_function() {
     let mut table = TypeTableBuilder::new();
-    let own = table.add(TypeDef::Own(0)).expect("a type");
-    let list = table.add(TypeDef::List(own)).expect("a type");
+    let stream = table.add(TypeDef::Stream(None)).expect("a type");
+    let list = table.add(TypeDef::List(stream)).expect("a type");
     let callee = CoreDef::Export(export(0, "f", CoreKind::Func));
     let (lower, lift) = (
         options(1, StringEncoding::Utf8, false),
@@ -193,7 +201,7 @@ fn handles_and_async_are_refused_naming_the_function() {
                 result: None,
                 async_: false,
             },
-            "resource handles",
+            "streams",
         ),
         (
             FuncType {

@@ -25,12 +25,17 @@
 //!   runtime's transcoder, which performs the spec's `store_string` with
 //!   its exact `realloc` calls.
 //!
+//! - `own`/`borrow` values call the resource's handle built-in, which moves
+//!   or lends the handle between the two instances' tables.
+//!
 //! Invariant: every flat destination local is fresh and written at most
 //! once (loops only ever translate memory-to-memory), so the payload slots
 //! a variant case does not use keep their zero initial value.
 
 use super::super::plan::StringEncoding;
-use kiln_abi::component::canon::ADAPTER_FLAGS_TRAP;
+use kiln_abi::component::canon::{
+    ADAPTER_FLAGS_TRAP, ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_MOVE_OWN,
+};
 use kiln_abi::component::layout::{discriminant_size, flags_num_i32, flags_size};
 use kiln_abi::component::{MAX_STRING_BYTE_LENGTH, PtrType, Type, TypeIndex, TypeTable};
 use kiln_abi::trap::TrapCode;
@@ -65,6 +70,9 @@ pub(super) struct Dir {
     pub dst: Side,
     /// Function index of the runtime transcoder from `src` to `dst`.
     pub transcode: Option<u32>,
+    /// The component instances handles move from and to.
+    pub src_instance: u32,
+    pub dst_instance: u32,
 }
 
 /// Translation failed in a way validation should have prevented.
@@ -81,6 +89,8 @@ pub(super) struct Emitter<'t> {
     pub num_params: u32,
     /// Function index of the flags built-in used to raise traps.
     pub trap_func: u32,
+    /// The handle built-in of each resource: (resource, function index).
+    pub handle_funcs: Vec<(u32, u32)>,
 }
 
 /// A scalar as translated.
@@ -357,14 +367,33 @@ impl Emitter<'_> {
             Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
                 return self.variant(t, src, dst, dir);
             }
-            // Refused before generation (`super::check_types`).
-            Type::Own(_)
-            | Type::Borrow(_)
-            | Type::Stream(_)
-            | Type::Future(_)
-            | Type::ErrorContext => return Err(Missing("a supported type")),
+            Type::Own(r) => return self.handle(r, ADAPTER_HANDLE_MOVE_OWN, src, dst, dir),
+            Type::Borrow(r) => return self.handle(r, ADAPTER_HANDLE_BORROW, src, dst, dir),
+            // Refused before generation (`super::unsupported_value`).
+            Type::Stream(_) | Type::Future(_) | Type::ErrorContext => {
+                return Err(Missing("a supported type"));
+            }
         };
         self.scalar(prim, src, dst)
+    }
+
+    /// An `own` or `borrow` of resource `r`: the runtime moves it between
+    /// the two instances' handle tables (operation `op`).
+    fn handle(&mut self, r: u32, op: u32, src: &Loc, dst: &Loc, dir: Dir) -> Result<(), Missing> {
+        let func = self
+            .handle_funcs
+            .iter()
+            .find(|(x, _)| *x == r)
+            .map(|(_, f)| *f)
+            .ok_or(Missing("the handle built-in"))?;
+        let h = self.local(ValType::I32);
+        self.read_u32(src, 0, 0, 4)?;
+        self.i(I::I32Const(op as i32));
+        self.i(I::I32Const(dir.src_instance as i32));
+        self.i(I::I32Const(dir.dst_instance as i32));
+        self.i(I::Call(func));
+        self.i(I::LocalSet(h));
+        self.write_u32(dst, 0, 0, 4, h)
     }
 
     fn scalar(&mut self, p: Prim, src: &Loc, dst: &Loc) -> Result<(), Missing> {
