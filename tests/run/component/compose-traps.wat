@@ -5,7 +5,9 @@
 ;; list, and guest code leaving the callee while the adapter has cleared its
 ;; `may_leave` (its `realloc` during the arguments' lowering). Like Wasmtime
 ;; 49, an adapter's `post-return` may call imports; it runs after every call
-;; (`count`).
+;; (`count`). Also like Wasmtime 49, only an adapter within one instance is
+;; re-entrance: the root may call `$child`, which calls back into a function
+;; the root lifted while the root is on the stack (`reenter-parent`).
 ;; kiln-test: invoke = "self()"
 ;; kiln-test: trap = "cannot enter component instance"
 ;; kiln-test: invoke = "bad-char()"
@@ -24,6 +26,8 @@
 ;; kiln-test: expect = "1"
 ;; kiln-test: invoke = "count()"
 ;; kiln-test: expect = "3"
+;; kiln-test: invoke = "reenter-parent()"
+;; kiln-test: expect = "105"
 (component
   (component $callee
     (import "ping" (func $ping))
@@ -124,4 +128,21 @@
   (func (export "realloc-leaves") (result u32) (canon lift (core func $main "realloc-leaves")))
   (func (export "post-return-calls-import") (result u32) (canon lift (core func $main "post-return-calls-import")))
   (func (export "count") (result u32) (canon lift (core func $main "count")))
+
+  ;; `$child` calls `five`, lifted by the root, from its own export.
+  (core module $five (func (export "five") (result i32) (i32.const 5)))
+  (core instance $five (instantiate $five))
+  (func $five (result u32) (canon lift (core func $five "five")))
+  (component $child
+    (import "five" (func $five (result u32)))
+    (core func $five (canon lower (func $five)))
+    (core module $m (import "" "five" (func $five (result i32)))
+      (func (export "hundred-five") (result i32) (i32.add (call $five) (i32.const 100))))
+    (core instance $i (instantiate $m (with "" (instance (export "five" (func $five))))))
+    (func (export "hundred-five") (result u32) (canon lift (core func $i "hundred-five"))))
+  (instance $child (instantiate $child (with "five" (func $five))))
+  (core func $hundred-five (canon lower (func $child "hundred-five")))
+  (core module $reenter (import "" "f" (func $f (result i32))) (func (export "go") (result i32) (call $f)))
+  (core instance $reenter (instantiate $reenter (with "" (instance (export "f" (func $hundred-five))))))
+  (func (export "reenter-parent") (result u32) (canon lift (core func $reenter "go")))
 )
