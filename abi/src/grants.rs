@@ -1,6 +1,7 @@
 //! Capabilities and run settings baked into an executable: the `repr(C)`
 //! [`GrantsDescriptor`] the compiler emits as [`crate::symbols::GRANTS`] from the
-//! `kiln build` flags (`--dir`, `--env`, `--inherit-env`, `-S ...`).
+//! `kiln build` flags (`--dir`, `--env`, `--inherit-env`, `-S ...`), and the
+//! limits for the guest ([`LimitsDesc`], from `-W ...`).
 //!
 //! A binary built by `kiln run` for its cache has [`GRANT_FLAG_RUN_MODE`]: its
 //! runtime takes the grants of each run from the environment variable
@@ -33,7 +34,10 @@ pub const GRANT_FLAG_RUN_MODE: u32 = 32;
 /// - `P:<program>`: the wasm file's name;
 /// - `D:<host>:<guest>`: a preopened directory;
 /// - `E:<name>` or `E:<name>:<value>`: an environment variable (without a
-///   value: inherited from the host's environment).
+///   value: inherited from the host's environment);
+/// - `M:<bytes>`, `S:<bytes>`, `T:<nanoseconds>`, `U:<units>`: the limits
+///   `max-memory-size`, `max-wasm-stack`, `timeout` and `fuel` (see
+///   [`LimitsDesc`]; a limit without its record is not set).
 ///
 /// Example: `F:4;P:612e7761736d;D:2e:2f` grants TCP, names the program
 /// `a.wasm` and preopens host `.` as guest `/`.
@@ -64,6 +68,49 @@ pub struct EnvGrant {
     pub _reserved: u32,
 }
 
+/// [`LimitsDesc::flags`]: `max_memory_size` is set.
+pub const LIMIT_MAX_MEMORY_SIZE: u32 = 1;
+/// [`LimitsDesc::flags`]: `max_wasm_stack` is set.
+pub const LIMIT_MAX_WASM_STACK: u32 = 2;
+/// [`LimitsDesc::flags`]: `timeout_ns` is set.
+pub const LIMIT_TIMEOUT: u32 = 4;
+/// [`LimitsDesc::flags`]: `fuel` is set.
+pub const LIMIT_FUEL: u32 = 8;
+/// [`LimitsDesc::flags`]: the code has interruption checks (compiled for
+/// `-W timeout`); a run-mode binary honours a run's timeout only then.
+pub const LIMIT_CODE_INTERRUPT: u32 = 16;
+/// [`LimitsDesc::flags`]: the code has fuel accounting (compiled for
+/// `-W fuel`); a run-mode binary honours a run's fuel only then.
+pub const LIMIT_CODE_FUEL: u32 = 32;
+
+/// Limits for untrusted code, as `wasmtime run -W` spells them. The
+/// compiler emits interruption checks only for a build with a timeout and
+/// fuel accounting only for a build with fuel, so `timeout_ns` and `fuel`
+/// take effect only in code compiled for them.
+#[repr(C)]
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub struct LimitsDesc {
+    /// `LIMIT_*`: which fields below are set, and which checks the code
+    /// has.
+    pub flags: u32,
+    /// Reserved, zero.
+    pub _reserved: u32,
+    /// `-W max-memory-size`: most bytes any linear memory may have;
+    /// `memory.grow` beyond it returns -1, a larger minimum fails
+    /// instantiation.
+    pub max_memory_size: u64,
+    /// `-W max-wasm-stack`: most native stack, in bytes, wasm may use
+    /// (default [`crate::MAX_WASM_STACK`]).
+    pub max_wasm_stack: u64,
+    /// `-W timeout`: wall-clock time, in nanoseconds from start-up, after
+    /// which running wasm traps with `interrupt`.
+    pub timeout_ns: u64,
+    /// `-W fuel`: units of fuel (about one per wasm instruction, see the
+    /// compiler's `func/limits.rs`) before wasm traps with `all fuel consumed
+    /// by WebAssembly`.
+    pub fuel: u64,
+}
+
 /// The root record, exported as [`crate::symbols::GRANTS`].
 #[repr(C)]
 #[derive(Copy, Clone, Debug)]
@@ -84,6 +131,8 @@ pub struct GrantsDescriptor {
     pub invoke: Str,
     /// The wasm file's name, for error messages as wasmtime prints them.
     pub program: Str,
+    /// Limits for the guest.
+    pub limits: LimitsDesc,
 }
 
 #[cfg(test)]
@@ -93,6 +142,7 @@ mod tests {
         use core::mem::size_of;
         assert_eq!(size_of::<super::DirGrant>(), 32);
         assert_eq!(size_of::<super::EnvGrant>(), 40);
-        assert_eq!(size_of::<super::GrantsDescriptor>(), 64);
+        assert_eq!(size_of::<super::LimitsDesc>(), 40);
+        assert_eq!(size_of::<super::GrantsDescriptor>(), 104);
     }
 }

@@ -36,7 +36,7 @@ pub mod wasi_p1;
 pub mod wasi_p2;
 
 /// Version of the compiler<->runtime contract. Bump on any change.
-pub const ABI_VERSION: u32 = 5;
+pub const ABI_VERSION: u32 = 6;
 
 /// Magic number at the start of [`descriptor::ModuleDescriptor`] ("KILN").
 pub const MODULE_MAGIC: u32 = 0x4e4c_494b;
@@ -55,7 +55,9 @@ pub const WASM_PAGE_SIZE: u64 = 65536;
 pub const MEMORY32_RESERVATION: u64 = 8 << 30;
 
 /// Most native stack, in bytes, that wasm code may use before
-/// `call stack exhausted` (same default as Wasmtime's `max_wasm_stack`).
+/// `call stack exhausted`, unless the run says otherwise (`-W
+/// max-wasm-stack`, [`grants::LimitsDesc::max_wasm_stack`]); the same
+/// default as Wasmtime's `max_wasm_stack`.
 pub const MAX_WASM_STACK: u64 = 512 * 1024;
 
 /// Native stack kept free below the wasm stack limit for host calls and the

@@ -33,9 +33,14 @@ pub enum TrapCode {
     /// A component instance called an import (or a built-in that leaves
     /// it) while `may_leave` was clear: from `realloc` or `post-return`.
     CannotLeaveComponent = 13,
+    /// The run's time limit (`-W timeout`) passed: an interruption check
+    /// (function entry or loop header) saw the process's interrupt flag.
+    Interrupt = 14,
+    /// The run's fuel (`-W fuel`) is used up: a fuel check saw the counter
+    /// reach zero.
+    OutOfFuel = 15,
     /// A fused adapter was called into the component instance that lowered
     /// it (recursive re-entrance, which the component model forbids).
-    /// (14 and 15 are reserved for interrupt and fuel traps.)
     CannotEnterComponent = 16,
     /// A fused adapter lifted a `char` that is not a Unicode scalar value.
     InvalidChar = 17,
@@ -52,7 +57,7 @@ pub enum TrapCode {
 
 impl TrapCode {
     /// All trap codes, for tables and tests.
-    pub const ALL: [TrapCode; 19] = [
+    pub const ALL: [TrapCode; 21] = [
         TrapCode::StackOverflow,
         TrapCode::MemoryOutOfBounds,
         TrapCode::HeapMisaligned,
@@ -66,6 +71,8 @@ impl TrapCode {
         TrapCode::NullReference,
         TrapCode::AtomicWaitNonSharedMemory,
         TrapCode::CannotLeaveComponent,
+        TrapCode::Interrupt,
+        TrapCode::OutOfFuel,
         TrapCode::CannotEnterComponent,
         TrapCode::InvalidChar,
         TrapCode::StringOutOfBounds,
@@ -95,6 +102,8 @@ impl TrapCode {
             TrapCode::NullReference => "null reference",
             TrapCode::AtomicWaitNonSharedMemory => "atomic wait on non-shared memory",
             TrapCode::CannotLeaveComponent => "cannot leave component instance",
+            TrapCode::Interrupt => "interrupt",
+            TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
             TrapCode::CannotEnterComponent => "cannot enter component instance",
             TrapCode::InvalidChar => "invalid `char` bit pattern",
             TrapCode::StringOutOfBounds => "string content out-of-bounds",

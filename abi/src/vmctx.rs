@@ -15,6 +15,11 @@
 //! | defined globals      | [`VMGlobal`] (16-aligned)    | defined globals        |
 //! | function references  | [`VMFuncRef`]                | all funcs (imports first) |
 //! | tags                 | pointer to [`crate::exceptions::VMTag`] | all tags (imports first) |
+//! | limits               | `interrupt: *const u64`, `fuel: *mut i64` | 1           |
+//!
+//! The limits fields are there whether or not the code was compiled with
+//! interruption or fuel checks, so the runtime fills every context alike
+//! (see [`VMOffsets::interrupt`] and [`VMOffsets::fuel`]).
 //!
 //! The header holds (offsets from [`VMOffsets`]): magic, the stack limit, the
 //! runtime's instance pointer, the pointer to the runtime-interned signature
@@ -66,6 +71,7 @@ pub struct VMOffsets {
     defined_globals: u32,
     func_refs: u32,
     tags: u32,
+    limits: u32,
     size: u32,
 }
 
@@ -228,7 +234,8 @@ impl VMOffsets {
         );
         let func_refs = defined_globals + counts.defined_globals * Self::size_of_global();
         let tags = func_refs + counts.funcs * Self::size_of_func_ref(ptr_size);
-        let size = align_to(tags + counts.tags * p, 16);
+        let limits = tags + counts.tags * p;
+        let size = align_to(limits + 2 * p, 16);
         VMOffsets {
             ptr_size,
             counts,
@@ -241,6 +248,7 @@ impl VMOffsets {
             defined_globals,
             func_refs,
             tags,
+            limits,
             size,
         }
     }
@@ -285,6 +293,28 @@ impl VMOffsets {
     /// (imports first, then defined).
     pub const fn tag(&self, i: u32) -> u32 {
         self.tags + i * self.ptr_size as u32
+    }
+    /// Offset of `interrupt: *const u64`: the process's interrupt flag,
+    /// zero until the run's time limit (`-W timeout`) passes, then non-zero
+    /// for good. One flag for every instance of the process, so the
+    /// runtime's timer sets it with one atomic store while wasm runs on any
+    /// thread. Code compiled with interruption checks loads the pointer once
+    /// per function, reads the flag with an atomic load at the function
+    /// entry and at every loop header, and traps with
+    /// [`crate::trap::TrapCode::Interrupt`] when it is not zero. Never null.
+    pub const fn interrupt(&self) -> u32 {
+        self.limits
+    }
+    /// Offset of `fuel: *mut i64`: the fuel counter of the thread that runs
+    /// this instance, in Wasmtime's encoding: minus the fuel left. Code
+    /// compiled with fuel checks keeps it in a local variable, adds the cost
+    /// of what it executes, writes it back before calls and returns (and
+    /// reloads it after calls), and traps with
+    /// [`crate::trap::TrapCode::OutOfFuel`] at a check (function entry,
+    /// loop header) once it is `>= 0`. Never null: without `-W fuel` the
+    /// runtime points it at a counter starting at `i64::MIN`.
+    pub const fn fuel(&self) -> u32 {
+        self.limits + self.ptr_size as u32
     }
 }
 
@@ -350,6 +380,25 @@ mod tests {
         );
         assert_eq!(o.defined_global(0) % 16, 0);
         assert_eq!(o.size() % 16, 0);
-        assert!(o.func_ref(4) + VMOffsets::size_of_func_ref(8) <= o.size());
+        assert!(o.func_ref(4) + VMOffsets::size_of_func_ref(8) <= o.interrupt());
+    }
+
+    #[test]
+    fn limits_come_last_and_aligned() {
+        for tags in [0, 1, 2] {
+            let o = VMOffsets::new(
+                8,
+                VMCounts {
+                    funcs: 3,
+                    tags,
+                    ..Default::default()
+                },
+            );
+            assert_eq!(o.interrupt() % 8, 0);
+            assert!(o.interrupt() >= o.tag(tags));
+            assert_eq!(o.fuel(), o.interrupt() + 8);
+            assert_eq!(o.fuel() % 8, 0);
+            assert!(o.fuel() + 8 <= o.size());
+        }
     }
 }

@@ -1,6 +1,8 @@
 //! Compile settings: one struct passed down through every phase (no global
 //! state).
 
+use std::time::Duration;
+
 /// Cranelift optimization level (`-O`).
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum OptLevel {
@@ -38,6 +40,25 @@ pub struct Grants {
     pub invoke: Option<String>,
     /// The wasm file's name, for messages.
     pub program: String,
+    /// Limits for the guest (`kiln_abi::grants::LimitsDesc`).
+    pub limits: Limits,
+}
+
+/// Limits for untrusted code, as `wasmtime run -W` spells them; `None` = not
+/// limited (the stack: Kiln's default, `kiln_abi::MAX_WASM_STACK`). Baked
+/// into the executable; `timeout` and `fuel` also need the matching code
+/// ([`Config::epoch_interruption`], [`Config::consume_fuel`]).
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Limits {
+    /// `max-memory-size`: most bytes of any linear memory.
+    pub max_memory_size: Option<u64>,
+    /// `max-wasm-stack`: most native stack bytes wasm may use.
+    pub max_wasm_stack: Option<u64>,
+    /// `timeout`: wall-clock time after which wasm traps with `interrupt`.
+    pub timeout: Option<Duration>,
+    /// `fuel`: fuel units before wasm traps with `all fuel consumed by
+    /// WebAssembly`.
+    pub fuel: Option<u64>,
 }
 
 /// How a module's imports are provided.
@@ -77,4 +98,30 @@ pub struct Config {
     /// Run the Cranelift verifier (also on with `KILN_VERIFY=1` in the CLI,
     /// and always in debug builds).
     pub verify: bool,
+    /// Emit interruption checks (`-W timeout`): every function entry and
+    /// loop header loads the `VMContext`'s interrupt flag and traps with
+    /// `interrupt` once it is set. Off: no code at all.
+    pub epoch_interruption: bool,
+    /// Emit fuel accounting (`-W fuel`, Wasmtime's scheme: see
+    /// `func/limits.rs`). Off: no code at all.
+    pub consume_fuel: bool,
+}
+
+impl Config {
+    /// The code-generation switches the translator needs.
+    pub fn checks(&self) -> Checks {
+        Checks {
+            interrupt: self.epoch_interruption,
+            fuel: self.consume_fuel,
+        }
+    }
+}
+
+/// Which run-time limit checks compiled code contains.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Checks {
+    /// Interruption checks ([`Config::epoch_interruption`]).
+    pub interrupt: bool,
+    /// Fuel accounting ([`Config::consume_fuel`]).
+    pub fuel: bool,
 }

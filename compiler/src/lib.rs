@@ -37,7 +37,7 @@ pub mod obj;
 pub mod pipeline;
 pub mod trampolines;
 
-pub use config::{Config, CpuSpec, Grants, ImportPolicy, OptLevel};
+pub use config::{Checks, Config, CpuSpec, Grants, ImportPolicy, Limits, OptLevel};
 pub use error::CompileError;
 pub use pipeline::{compile_component, compile_component_timed};
 

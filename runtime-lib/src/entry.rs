@@ -10,7 +10,8 @@
 //!
 //! Sequence ([`run`], then [`run_guest`] on the thread with enough stack):
 //! descriptors checked (mismatch: `Error: ...`, status 1) -> grants resolved
-//! -> trap handlers installed -> WASI context (failure: `Error: <message>`,
+//! -> trap handlers installed -> `-W` limits applied and the timeout armed
+//! (`kiln_vm::limits`) -> WASI context (failure: `Error: <message>`,
 //! status 1) -> instance -> segments -> start function -> `_initialize` if
 //! exported -> the invoked export, or the export `""`, or `_start` (neither:
 //! nothing runs) -> status 0. Traps exit from the signal handler (134);
@@ -36,7 +37,7 @@ use std::ffi::{CStr, c_char, c_int};
 /// to it (`kiln_abi::symbols::abi_version_symbol`), so a module compiled for
 /// another ABI version fails to link with this runtime.
 #[unsafe(no_mangle)]
-pub static __kiln_abi_v5: u8 = kiln_abi::ABI_VERSION as u8;
+pub static __kiln_abi_v6: u8 = kiln_abi::ABI_VERSION as u8;
 
 #[cfg(not(any(test, feature = "embedding")))]
 unsafe extern "C" {
@@ -155,6 +156,11 @@ pub fn run(program: Program, grants: &GrantsDescriptor, args: Vec<Vec<u8>>) -> i
         }
     };
     if let Err(e) = kiln_vm::traps::install() {
+        return errors::report(&[e]);
+    }
+    // Before any instance exists: memories and stacks read the limits, and
+    // the timeout counts from here.
+    if let Err(e) = kiln_vm::limits::apply(&settings.limits) {
         return errors::report(&[e]);
     }
     let Some(module) = module else {
@@ -278,7 +284,7 @@ mod tests {
     #[test]
     fn abi_symbol_name_matches_the_contract() {
         // The static above must carry exactly the name the compiler refers to.
-        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v5");
-        assert_eq!(super::__kiln_abi_v5 as u32, kiln_abi::ABI_VERSION);
+        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v6");
+        assert_eq!(super::__kiln_abi_v6 as u32, kiln_abi::ABI_VERSION);
     }
 }

@@ -26,13 +26,16 @@
 
 use kiln_abi::grants::{
     DirGrant, EnvGrant, GRANT_FLAG_INHERIT_ENV, GRANT_FLAG_RUN_MODE, GrantsDescriptor,
-    RUN_CONFIG_ENV,
+    LIMIT_CODE_FUEL, LIMIT_CODE_INTERRUPT, LIMIT_FUEL, LIMIT_MAX_MEMORY_SIZE, LIMIT_MAX_WASM_STACK,
+    LIMIT_TIMEOUT, LimitsDesc, RUN_CONFIG_ENV,
 };
 use kiln_vm::descriptor::{slice, str_bytes};
+use kiln_vm::limits::Limits;
 use kiln_wasi::WasiConfig;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
+use std::time::Duration;
 
 /// Grants in plain data: from the baked descriptor or a run configuration.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -47,6 +50,11 @@ pub struct Grants {
     pub dirs: Vec<(Vec<u8>, Vec<u8>)>,
     /// Environment grants: (name, value or inherit).
     pub envs: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    /// `-W` limits.
+    pub limits: Limits,
+    /// `LIMIT_CODE_*`: the checks the compiled code has (always from the
+    /// baked descriptor).
+    pub code_checks: u32,
 }
 
 /// Everything the entry point needs to run the guest.
@@ -58,6 +66,8 @@ pub struct RunSettings {
     pub invoke: Option<String>,
     /// The wasm file's name for messages (`failed to run main module ...`).
     pub program: Vec<u8>,
+    /// `-W` limits.
+    pub limits: Limits,
 }
 
 impl Grants {
@@ -93,6 +103,8 @@ impl Grants {
                         (str_bytes(e.name).to_vec(), value)
                     })
                     .collect(),
+                limits: limits_of(&desc.limits),
+                code_checks: desc.limits.flags & (LIMIT_CODE_INTERRUPT | LIMIT_CODE_FUEL),
             })
         }
     }
@@ -128,11 +140,33 @@ impl Grants {
                     unhex(name).ok_or_else(bad)?,
                     Some(unhex(value).ok_or_else(bad)?),
                 )),
+                (b"M", [n]) => grants.limits.max_memory_size = Some(number(n).ok_or_else(bad)?),
+                (b"S", [n]) => grants.limits.max_wasm_stack = Some(number(n).ok_or_else(bad)?),
+                (b"T", [n]) => {
+                    grants.limits.timeout = Some(Duration::from_nanos(number(n).ok_or_else(bad)?));
+                }
+                (b"U", [n]) => grants.limits.fuel = Some(number(n).ok_or_else(bad)?),
                 _ => return Err(bad()),
             }
         }
         Ok(grants)
     }
+}
+
+/// The limits of a descriptor record.
+fn limits_of(d: &LimitsDesc) -> Limits {
+    let set = |flag: u32, v: u64| (d.flags & flag != 0).then_some(v);
+    Limits {
+        max_memory_size: set(LIMIT_MAX_MEMORY_SIZE, d.max_memory_size),
+        max_wasm_stack: set(LIMIT_MAX_WASM_STACK, d.max_wasm_stack),
+        timeout: set(LIMIT_TIMEOUT, d.timeout_ns).map(Duration::from_nanos),
+        fuel: set(LIMIT_FUEL, d.fuel),
+    }
+}
+
+/// A decimal `u64`.
+fn number(s: &[u8]) -> Option<u64> {
+    std::str::from_utf8(s).ok()?.parse().ok()
 }
 
 fn unhex(s: &[u8]) -> Option<Vec<u8>> {
@@ -175,10 +209,25 @@ pub fn resolve(
     host_env: &[(Vec<u8>, Vec<u8>)],
 ) -> Result<RunSettings, String> {
     let run_mode = baked.flags & GRANT_FLAG_RUN_MODE != 0;
+    let code_checks = baked.code_checks;
     let grants = match run_config {
         Some(text) if run_mode => Grants::parse_run_config(text)?,
         _ => baked,
     };
+    // A timeout or fuel needs code compiled with its checks (`kiln run`
+    // compiles its cache binary for them); without, the limit could not
+    // work, so the run does not start.
+    if grants.limits.timeout.is_some() && code_checks & LIMIT_CODE_INTERRUPT == 0 {
+        return Err(
+            "this executable was compiled without interruption checks: it cannot run with a timeout"
+                .to_string(),
+        );
+    }
+    if grants.limits.fuel.is_some() && code_checks & LIMIT_CODE_FUEL == 0 {
+        return Err(
+            "this executable was compiled without fuel checks: it cannot run with fuel".to_string(),
+        );
+    }
     let program = if grants.program.is_empty() {
         argv.first().cloned().unwrap_or_default()
     } else {
@@ -263,6 +312,7 @@ pub fn resolve(
         },
         invoke,
         program,
+        limits: grants.limits,
     })
 }
 
@@ -328,9 +378,48 @@ mod tests {
     }
 
     #[test]
+    fn parses_limits() {
+        let g = Grants::parse_run_config(b"F:0;M:65536;S:100000;T:1500000000;U:7").expect("parse");
+        assert_eq!(
+            g.limits,
+            Limits {
+                max_memory_size: Some(65536),
+                max_wasm_stack: Some(100000),
+                timeout: Some(Duration::from_millis(1500)),
+                fuel: Some(7),
+            }
+        );
+        let g = Grants::parse_run_config(b"F:0").expect("parse");
+        assert_eq!(g.limits, Limits::default());
+    }
+
+    #[test]
+    fn timeout_and_fuel_need_compiled_checks() {
+        let baked = Grants {
+            flags: GRANT_FLAG_RUN_MODE,
+            ..Grants::default()
+        };
+        for (config, checks) in [("T:1", LIMIT_CODE_INTERRUPT), ("U:1", LIMIT_CODE_FUEL)] {
+            let e = resolve(baked.clone(), Some(config.as_bytes()), argv(&["a"]), &[]);
+            assert!(e.is_err(), "{config}");
+            let with = Grants {
+                code_checks: checks,
+                ..baked.clone()
+            };
+            let s = resolve(with, Some(config.as_bytes()), argv(&["a"]), &[]).expect("resolve");
+            assert!(s.limits.timeout.is_some() || s.limits.fuel.is_some());
+        }
+        // Memory and stack limits need no code.
+        let s = resolve(baked, Some(b"M:0;S:1"), argv(&["a"]), &[]).expect("resolve");
+        assert_eq!(s.limits.max_memory_size, Some(0));
+        assert_eq!(s.limits.max_wasm_stack, Some(1));
+    }
+
+    #[test]
     fn rejects_malformed_records() {
         for bad in [
-            "X:00", "F:x", "D:2e", "P:6", "P:zz", "E", "F:1:2", "I:61:62",
+            "X:00", "F:x", "D:2e", "P:6", "P:zz", "E", "F:1:2", "I:61:62", "M:-1", "T:", "U:1:2",
+            "S:x",
         ] {
             assert!(Grants::parse_run_config(bad.as_bytes()).is_err(), "{bad}");
         }

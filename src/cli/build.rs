@@ -1,8 +1,8 @@
 //! `kiln build app.wasm -o app`: compile a module into a standalone native
 //! executable (or, with `--emit obj`, just the relocatable object) whose
-//! capabilities (`--dir`, `--env`, `-S`) are baked in.
+//! capabilities (`--dir`, `--env`, `-S`) and limits (`-W`) are baked in.
 
-use super::{compile, input, options::WasiOptions};
+use super::{compile, input, limits::LimitOptions, options::WasiOptions};
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 use kiln_abi::grants::GRANT_FLAG_INHERIT_ENV;
@@ -58,6 +58,9 @@ pub struct BuildArgs {
 
     #[command(flatten)]
     wasi: WasiOptions,
+
+    #[command(flatten)]
+    limits: LimitOptions,
 
     /// Give the guest the whole host environment (same as `-S inherit-env`).
     #[arg(long)]
@@ -117,12 +120,22 @@ pub fn build(args: BuildArgs) -> Result<()> {
     } else {
         0
     };
+    let limits = args.limits.limits();
+    if limits.max_wasm_stack == Some(0) {
+        // Wasmtime's words (it says so when the run starts).
+        bail!("max_wasm_stack size cannot be zero");
+    }
+    let mut grants = args.wasi.grants(&input.program, extra_flags);
+    grants.limits = limits;
     let config = Config {
         target: args.target.clone(),
         opt_level: args.opt.level(),
         cpu: cpu_spec(args.cpu.as_deref()),
-        grants: args.wasi.grants(&input.program, extra_flags),
+        grants,
         verify: compile::verify_requested(),
+        // Checks only in code built for them: zero cost otherwise.
+        epoch_interruption: limits.timeout.is_some(),
+        consume_fuel: limits.fuel.is_some(),
         ..Config::default()
     };
     let object = compile::compile(&args.input, &input.wasm, &config)?;

@@ -6,6 +6,7 @@ mod build;
 mod cache;
 mod compile;
 mod input;
+mod limits;
 mod options;
 pub mod panic;
 mod run;

@@ -93,6 +93,7 @@ impl WasiOptions {
             flags: self.flags() | extra_flags,
             invoke: self.invoke.clone(),
             program: program.to_string(),
+            limits: kiln_compiler::Limits::default(),
         }
     }
 }

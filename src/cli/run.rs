@@ -14,11 +14,11 @@
 
 use super::build::Opt;
 use super::run_config::RunConfig;
-use super::{cache, compile, input, options::WasiOptions, runtime};
+use super::{cache, compile, input, limits::LimitOptions, options::WasiOptions, runtime};
 use anyhow::{Context, Result};
 use clap::Args;
 use kiln_abi::grants::{GRANT_FLAG_RUN_MODE, RUN_CONFIG_ENV};
-use kiln_compiler::{Config, CpuSpec, Grants};
+use kiln_compiler::{Checks, Config, CpuSpec, Grants};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -26,6 +26,9 @@ use std::path::{Path, PathBuf};
 pub struct RunArgs {
     #[command(flatten)]
     wasi: WasiOptions,
+
+    #[command(flatten)]
+    limits: LimitOptions,
 
     /// The guest's argv[0] (default: the module's file name).
     #[arg(long, value_name = "ARGV0")]
@@ -53,7 +56,12 @@ pub fn run(args: RunArgs) -> Result<()> {
     let module = PathBuf::from(module);
     let input = input::read(&module)?;
     let target = kiln_linker::host_triple();
-    let binary = cached_binary(&module, &input.wasm, args.opt, &target)?;
+    let limits = args.limits.limits();
+    let checks = Checks {
+        interrupt: limits.timeout.is_some(),
+        fuel: limits.fuel.is_some(),
+    };
+    let binary = cached_binary(&module, &input.wasm, args.opt, checks, &target)?;
 
     let argv0 = args.argv0.clone().unwrap_or_else(|| input.program.clone());
     let config = RunConfig {
@@ -79,13 +87,22 @@ pub fn run(args: RunArgs) -> Result<()> {
                 )
             })
             .collect(),
+        limits,
     };
     exec(&binary, &argv0, guest_args, &config.encode())
 }
 
-/// Returns the cached run-mode executable for `wasm`, compiling and linking
-/// it first if needed.
-fn cached_binary(module: &Path, wasm: &[u8], opt: Opt, target: &str) -> Result<PathBuf> {
+/// Returns the cached run-mode executable for `wasm` with the limit
+/// `checks` compiled in, compiling and linking it first if needed. The
+/// limits' values travel in the run configuration, so one entry serves
+/// every timeout (or every amount of fuel).
+fn cached_binary(
+    module: &Path,
+    wasm: &[u8],
+    opt: Opt,
+    checks: Checks,
+    target: &str,
+) -> Result<PathBuf> {
     // Entries live in one directory per Kiln build, so that the entries of
     // older builds can be evicted as a whole.
     let mut build = cache::KeyHasher::default();
@@ -97,6 +114,7 @@ fn cached_binary(module: &Path, wasm: &[u8], opt: Opt, target: &str) -> Result<P
     let build = format!("build-{}", build.finish());
     let mut key = cache::KeyHasher::default();
     key.field(format!("{:?}", opt.level()))
+        .field(format!("{checks:?}"))
         .field(target)
         .field(wasm);
     let binary = cache::cache_dir()
@@ -117,6 +135,8 @@ fn cached_binary(module: &Path, wasm: &[u8], opt: Opt, target: &str) -> Result<P
             ..Grants::default()
         },
         verify: compile::verify_requested(),
+        epoch_interruption: checks.interrupt,
+        consume_fuel: checks.fuel,
         ..Config::default()
     };
     let object = compile::compile(module, wasm, &config)?;

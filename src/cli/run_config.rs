@@ -21,6 +21,8 @@ pub struct RunConfig {
     pub dirs: Vec<(Vec<u8>, Vec<u8>)>,
     /// Environment: (name, value or `None` to inherit the host's).
     pub envs: Vec<(Vec<u8>, Option<Vec<u8>>)>,
+    /// `-W` limits.
+    pub limits: kiln_compiler::Limits,
 }
 
 impl RunConfig {
@@ -39,6 +41,21 @@ impl RunConfig {
                 Some(v) => records.push(format!("E:{}:{}", hex(name), hex(v))),
                 None => records.push(format!("E:{}", hex(name))),
             }
+        }
+        let l = &self.limits;
+        if let Some(n) = l.max_memory_size {
+            records.push(format!("M:{n}"));
+        }
+        if let Some(n) = l.max_wasm_stack {
+            records.push(format!("S:{n}"));
+        }
+        if let Some(d) = l.timeout {
+            // Saturated: u64 nanoseconds are some 584 years.
+            let ns = u64::try_from(d.as_nanos()).unwrap_or(u64::MAX);
+            records.push(format!("T:{ns}"));
+        }
+        if let Some(n) = l.fuel {
+            records.push(format!("U:{n}"));
         }
         records.join(";")
     }
@@ -77,7 +94,16 @@ mod tests {
             program: b"x".to_vec(),
             dirs: vec![],
             envs: vec![(b"A".to_vec(), Some(b"".to_vec())), (b"B".to_vec(), None)],
+            limits: kiln_compiler::Limits {
+                max_memory_size: Some(65536),
+                max_wasm_stack: Some(4096),
+                timeout: Some(std::time::Duration::from_millis(5)),
+                fuel: Some(9),
+            },
         };
-        assert_eq!(c.encode(), "F:12;I:66;P:78;E:41:;E:42");
+        assert_eq!(
+            c.encode(),
+            "F:12;I:66;P:78;E:41:;E:42;M:65536;S:4096;T:5000000;U:9"
+        );
     }
 }

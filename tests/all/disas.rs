@@ -8,7 +8,9 @@
 //! - `target = "x86_64"` (the only target so far);
 //! - `optimize = true`: run Cranelift's optimizer (`-O`) before printing;
 //! - `compile = true`: print the disassembly of the compiled code instead
-//!   of CLIF (also checks that the backend accepts the function).
+//!   of CLIF (also checks that the backend accepts the function);
+//! - `interrupt = true`, `fuel = true`: emit the run-time limit checks of a
+//!   build with `-W timeout` / `-W fuel` (`kiln_compiler::Checks`).
 //!
 //! One trial per file, `disas::<area>/<case>`, plus `disas::run_cases_translate`
 //! (below).
@@ -49,6 +51,7 @@ pub fn trials() -> Vec<Trial> {
 struct Options {
     optimize: bool,
     compile: bool,
+    checks: kiln_compiler::Checks,
 }
 
 fn parse_options(text: &str) -> Result<Options, String> {
@@ -59,6 +62,8 @@ fn parse_options(text: &str) -> Result<Options, String> {
             "target" if value == "x86_64" => {}
             "optimize" => o.optimize = value == "true",
             "compile" => o.compile = value == "true",
+            "interrupt" => o.checks.interrupt = value == "true",
+            "fuel" => o.checks.fuel = value == "true",
             key => return Err(format!("line {}: unknown header option `{key}`", d.line)),
         }
     }
@@ -127,6 +132,7 @@ fn render_wasm(wasm: &[u8], o: &Options) -> Result<String, String> {
         offsets: kiln_abi::vmctx::VMOffsets::new(8, info.vm_counts()),
         isa: &*isa,
         ids: &ids,
+        checks: o.checks,
     };
     let mut translator = FuncTranslator::new();
     let mut out = String::new();
@@ -203,6 +209,7 @@ fn run_cases_translate() -> Result<(), Failed> {
         let options = Options {
             optimize: true,
             compile: true,
+            checks: kiln_compiler::Checks::default(),
         };
         let result = wat::parse_str(&text)
             .map_err(|e| e.to_string())

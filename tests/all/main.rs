@@ -7,7 +7,8 @@
 //!   `;; kiln-test:` directives (see `tests/run/README.md`; one parser for
 //!   them and for the programs' directives: [`directives`]);
 //! - [`programs`]: Rust and C programs from `tests/programs/`, built to wasm
-//!   at test time, plus the large module `tests/programs/big/`;
+//!   at test time, plus the large module `tests/programs/big/`; the host
+//!   side of their sandbox race is [`symlink_race`];
 //! - [`cli_errors`]: the CLI's error messages and exit codes;
 //! - [`limits`]: a 100k-instruction function and a 50k-function module
 //!   compile within a memory budget and run;
@@ -31,6 +32,7 @@ mod limits;
 mod programs;
 mod run_cases;
 mod spec;
+mod symlink_race;
 mod util;
 
 fn main() {
@@ -38,6 +40,7 @@ fn main() {
     let mut trials = Vec::new();
     trials.extend(run_cases::trials());
     trials.extend(programs::trials());
+    trials.extend(symlink_race::trials());
     trials.extend(cli_errors::trials());
     trials.extend(limits::trials());
     trials.extend(spec::trials());

@@ -17,6 +17,7 @@
 //! skipped with a message (and fail under `CI`, which installs them).
 
 use crate::directives;
+use crate::symlink_race::SymlinkRace;
 use crate::util::{self, Outcome};
 use anyhow::{Context, Result, bail};
 use libtest_mimic::{Completion, Failed, Trial};
@@ -48,8 +49,14 @@ struct Spec {
     stdout_file: bool,
     stderr_contains: Vec<String>,
     stdin: Vec<u8>,
+    /// `stdin-open`: stdin stays open after the input until the program
+    /// has exited (a read past the input blocks instead of ending).
+    stdin_open: bool,
     /// `nofile = N`: the run's `RLIMIT_NOFILE` (descriptor exhaustion).
     nofile: Option<u64>,
+    /// `address-space-mib = N`: the run's `RLIMIT_AS`, in MiB (mappings a
+    /// process keeps but never touches, which its peak RSS does not show).
+    address_space_mib: Option<u64>,
     files_file: bool,
     /// Rust target (`target = wasm32-wasip1-threads`); default
     /// `wasm32-wasip1`.
@@ -60,9 +67,15 @@ struct Spec {
     /// WASI settings (`wasi = inherit-network`), each passed as `-S <value>`
     /// to both Kiln and wasmtime, which spell them alike.
     wasi: Vec<String>,
+    /// Limits (`wasm = timeout=1s`), each passed as `-W <value>` to both.
+    wasm: Vec<String>,
     /// C only: `adapt = command` turns the preview 1 module into a WASI 0.2
     /// command component with the preview1 command adapter.
     adapt: Option<Adapt>,
+    /// `race-symlink = NAME`: while the program runs, the fixture's
+    /// directory `NAME` is swapped with symlinks out of the preopen, and
+    /// the directory outside must be untouched ([`crate::symlink_race`]).
+    race_symlink: Option<String>,
 }
 
 /// How a preview 1 module is adapted into a component.
@@ -93,7 +106,14 @@ fn parse_spec(source: &str) -> Result<Spec> {
             }
             "stderr-contains" => spec.stderr_contains.push(d.text()?),
             "stdin" => spec.stdin = d.bytes()?,
+            "stdin-open" => {
+                d.flag()?;
+                spec.stdin_open = true;
+            }
             "nofile" => spec.nofile = Some(d.text()?.parse().with_context(ctx)?),
+            "address-space-mib" => {
+                spec.address_space_mib = Some(d.text()?.parse().with_context(ctx)?);
+            }
             "files-file" => {
                 d.flag()?;
                 spec.files_file = true;
@@ -101,6 +121,8 @@ fn parse_spec(source: &str) -> Result<Spec> {
             "target" => spec.target = Some(d.text()?),
             "wasmtime-skip" => spec.wasmtime_skip = Some(d.text()?),
             "wasi" => spec.wasi.push(d.text()?),
+            "race-symlink" => spec.race_symlink = Some(d.text()?),
+            "wasm" => spec.wasm.push(d.text()?),
             "adapt" => match d.text()?.as_str() {
                 "command" => spec.adapt = Some(Adapt::Command),
                 other => bail!(
@@ -273,6 +295,18 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
         grant_flags.push("-S".into());
         grant_flags.push(setting.clone());
     }
+    // The race starts right before the guest does (not during a build).
+    let start_race = || -> Result<Option<SymlinkRace>> {
+        spec.race_symlink
+            .as_deref()
+            .map(|name| SymlinkRace::start(fixture.path(), name))
+            .transpose()
+    };
+    let race;
+    for setting in &spec.wasm {
+        grant_flags.push("-W".into());
+        grant_flags.push(setting.clone());
+    }
     let outcome = match via {
         Via::Build => {
             let exe = fixture_exe_path(&name);
@@ -288,42 +322,71 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
             }
             let mut cmd = Command::new(&exe);
             cmd.args(&spec.args);
-            limit_fds(&mut cmd, spec.nofile);
-            util::run(&mut cmd, &spec.stdin, RUN_TIMEOUT)?
+            set_limits(&mut cmd, spec);
+            race = start_race()?;
+            run_guest(&mut cmd, spec)?
         }
         Via::Run => {
             let mut cmd = util::kiln_cmd();
             cmd.arg("run").args(&grant_flags).arg(wasm).args(&spec.args);
-            limit_fds(&mut cmd, spec.nofile);
-            util::run(&mut cmd, &spec.stdin, RUN_TIMEOUT)?
+            set_limits(&mut cmd, spec);
+            race = start_race()?;
+            run_guest(&mut cmd, spec)?
         }
         Via::Wasmtime => {
             let wasmtime = util::wasmtime().context("wasmtime is not installed")?;
             let mut cmd = Command::new(wasmtime);
             cmd.arg("run").args(&grant_flags).arg(wasm).args(&spec.args);
-            limit_fds(&mut cmd, spec.nofile);
-            util::run(&mut cmd, &spec.stdin, RUN_TIMEOUT)?
+            set_limits(&mut cmd, spec);
+            race = start_race()?;
+            run_guest(&mut cmd, spec)?
         }
     };
+    if let Some(race) = race {
+        race.finish()
+            .map_err(|why| anyhow::anyhow!("{why:#}\n{}", outcome.describe()))?;
+    }
     check(source, spec, &outcome, fixture.path())
         .map_err(|why| anyhow::anyhow!("{why}\n{}", outcome.describe()))
 }
 
-/// Sets the child's `RLIMIT_NOFILE` to `n` (both limits), if given.
-fn limit_fds(cmd: &mut Command, n: Option<u64>) {
+/// Runs the program's command with its stdin directives.
+fn run_guest(cmd: &mut Command, spec: &Spec) -> Result<Outcome> {
+    let end = if spec.stdin_open {
+        util::StdinEnd::KeepOpen
+    } else {
+        util::StdinEnd::Close
+    };
+    util::run_with_stdin(cmd, &spec.stdin, end, RUN_TIMEOUT)
+}
+
+/// Sets the child's `RLIMIT_NOFILE` and `RLIMIT_AS` (both limits of each)
+/// as the program's directives ask.
+fn set_limits(cmd: &mut Command, spec: &Spec) {
     use std::os::unix::process::CommandExt;
-    let Some(n) = n else { return };
+    let limits: Vec<_> = [
+        spec.nofile.map(|n| (libc::RLIMIT_NOFILE, n)),
+        spec.address_space_mib.map(|m| (libc::RLIMIT_AS, m << 20)),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    if limits.is_empty() {
+        return;
+    }
     // SAFETY: the closure runs in the forked child before exec and only
-    // calls setrlimit, which is async-signal-safe; it touches no memory
-    // shared with the parent's threads.
+    // calls setrlimit, which is async-signal-safe; it reads `limits`, its
+    // own copy, and touches no memory shared with the parent's threads.
     unsafe {
         cmd.pre_exec(move || {
-            let lim = libc::rlimit {
-                rlim_cur: n,
-                rlim_max: n,
-            };
-            if libc::setrlimit(libc::RLIMIT_NOFILE, &lim) != 0 {
-                return Err(std::io::Error::last_os_error());
+            for &(resource, n) in &limits {
+                let lim = libc::rlimit {
+                    rlim_cur: n,
+                    rlim_max: n,
+                };
+                if libc::setrlimit(resource, &lim) != 0 {
+                    return Err(std::io::Error::last_os_error());
+                }
             }
             Ok(())
         });

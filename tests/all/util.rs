@@ -95,6 +95,26 @@ pub fn truncate(s: &str, max: usize) -> String {
 
 /// Runs `cmd` with `stdin` as its input; kills it after `timeout`.
 pub fn run(cmd: &mut Command, stdin: &[u8], timeout: Duration) -> Result<Outcome> {
+    run_with_stdin(cmd, stdin, StdinEnd::Close, timeout)
+}
+
+/// What happens to the child's stdin once its input is written.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum StdinEnd {
+    /// Closed: the child reads end of input.
+    Close,
+    /// Kept open until the child has exited: a read past the input blocks,
+    /// as on a terminal nobody types into.
+    KeepOpen,
+}
+
+/// [`run`] with a choice of what happens to stdin after the input.
+pub fn run_with_stdin(
+    cmd: &mut Command,
+    stdin: &[u8],
+    end: StdinEnd,
+    timeout: Duration,
+) -> Result<Outcome> {
     let program = format!("{:?}", cmd.get_program());
     let mut child = cmd
         .stdin(Stdio::piped())
@@ -104,9 +124,15 @@ pub fn run(cmd: &mut Command, stdin: &[u8], timeout: Duration) -> Result<Outcome
         .with_context(|| format!("cannot start {program}"))?;
     let mut child_stdin = child.stdin.take().context("stdin")?;
     let input = stdin.to_vec();
+    let (exited_tx, exited_rx) = std::sync::mpsc::channel::<()>();
     let writer = std::thread::spawn(move || {
         // The guest may exit without reading: ignore EPIPE.
         let _ = child_stdin.write_all(&input);
+        if end == StdinEnd::KeepOpen {
+            // Until the child has exited (or the sender is gone).
+            let _ = exited_rx.recv();
+        }
+        drop(child_stdin);
     });
     let mut out = child.stdout.take().context("stdout")?;
     let mut err = child.stderr.take().context("stderr")?;
@@ -154,6 +180,7 @@ pub fn run(cmd: &mut Command, stdin: &[u8], timeout: Duration) -> Result<Outcome
         use std::os::unix::process::ExitStatusExt;
         ExitStatus::from_raw(raw_status)
     };
+    drop(exited_tx);
     let _ = writer.join();
     let stdout = out_reader.join().unwrap_or_default();
     let stderr = err_reader.join().unwrap_or_default();

@@ -183,6 +183,7 @@ impl FuncCodegen<'_, '_> {
         self.builder.ins().jump(header, &block_args(&args));
         // The header is sealed at `end`, when all back edges are known.
         self.builder.switch_to_block(header);
+        self.limits_at_loop_header()?;
         let height = self.stack.len();
         self.stack
             .extend_from_slice(self.builder.block_params(header));
@@ -292,6 +293,7 @@ impl FuncCodegen<'_, '_> {
             if self.control.is_empty() {
                 // The end of the function body: return the results.
                 let results = self.stack.clone();
+                self.fuel_before_return();
                 self.builder.ins().return_(&results);
                 self.reachable = false;
             }

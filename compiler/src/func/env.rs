@@ -37,6 +37,11 @@ pub(super) enum Cached {
     ImportedGlobal(GlobalIndex),
     /// `VMContext::type_ids`.
     TypeIds,
+    /// `VMContext::fuel`, the fuel counter's address (fuel checks only).
+    FuelPtr,
+    /// `VMContext::interrupt`, the interrupt flag's address (interruption
+    /// checks only).
+    InterruptPtr,
 }
 
 /// Flags for loads and stores of `VMContext` fields and runtime records:
@@ -132,7 +137,11 @@ impl FuncCodegen<'_, '_> {
     }
 
     /// A pointer-sized, never-changing field at `vmctx + offset`, loaded once.
-    fn cached_vmctx_ptr(&mut self, key: Cached, offset: u32) -> Result<ir::Value, CompileError> {
+    pub(super) fn cached_vmctx_ptr(
+        &mut self,
+        key: Cached,
+        offset: u32,
+    ) -> Result<ir::Value, CompileError> {
         let offset = imm(offset)?;
         let (vmctx, ptr) = (self.vmctx, self.pointer);
         Ok(self.cached(key, |pos| {

@@ -241,6 +241,7 @@ impl FuncCodegen<'_, '_> {
                 continue;
             };
             self.builder.switch_to_block(block);
+            self.fuel_at_handler();
             let exn = self.builder.block_params(block)[0];
             let mut args = match tag {
                 Some(tag) => self.load_exception_values(tag, exn)?,
@@ -529,6 +530,7 @@ impl FuncCodegen<'_, '_> {
         self.exceptions.handlers.retain(|b| *b != block);
         self.builder.switch_to_block(block);
         self.builder.seal_block(block);
+        self.fuel_at_handler();
         let exn = self.builder.block_params(block)[0];
         let var = match self.exceptions.try_tables[ti]
             .legacy

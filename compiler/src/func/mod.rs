@@ -17,6 +17,7 @@ mod control;
 mod env;
 mod exceptions;
 mod heap;
+mod limits;
 mod memory;
 mod numeric;
 mod numeric_wide;
@@ -50,6 +51,9 @@ pub struct ModuleEnv<'a> {
     pub isa: &'a dyn TargetIsa,
     /// Function ids for calls and libcalls.
     pub ids: &'a DeclaredFuncs,
+    /// Run-time limit checks to emit (none: the code is as if limits did
+    /// not exist).
+    pub checks: crate::Checks,
 }
 
 /// The Cranelift trap code compiled code uses for `code`. Cranelift's own

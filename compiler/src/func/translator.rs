@@ -17,7 +17,10 @@
 //!   and out of wasm blocks as CLIF block parameters;
 //! - the prologue's stack check: `stack_limit` is the pointer at
 //!   `vmctx + VMOffsets::STACK_LIMIT`, so Cranelift traps `STACK_OVERFLOW`
-//!   before a frame would go below it.
+//!   before a frame would go below it;
+//! - if the config asks for them, interruption and fuel checks (see
+//!   [`super::limits`]) at the start of the body, at loop headers and
+//!   around operators.
 //!
 //! Invariants: the module was validated, so stack depths and indices are
 //! trusted (`expect("validated: ...")`); anything Kiln cannot compile is a
@@ -160,6 +163,7 @@ fn translate_function(
         offset: range.start,
         exceptions: Default::default(),
         linked_calls: LinkedCalls::default(),
+        fuel: None,
     };
     cg.declare_locals(&body, ty)?;
 
@@ -167,6 +171,7 @@ fn translate_function(
     cg.builder.ins().jump(body_block, &[]);
     cg.builder.switch_to_block(body_block);
     cg.builder.seal_block(body_block);
+    cg.limits_at_entry()?;
 
     let results = ty.results.clone();
     cg.push_function_frame(&results)?;
@@ -241,6 +246,8 @@ pub(super) struct FuncCodegen<'e, 'f> {
     pub(super) exceptions: super::exceptions::ExceptionState,
     /// Calls of linked imports emitted so far (a statistic).
     pub(super) linked_calls: LinkedCalls,
+    /// The fuel counter, when the config asks for fuel checks.
+    pub(super) fuel: Option<super::limits::FuelState>,
 }
 
 /// The proposal an operator comes from, as named by wasmparser's
@@ -428,6 +435,18 @@ impl FuncCodegen<'_, '_> {
         if !self.reachable {
             return self.translate_unreachable_operator(op);
         }
+        self.fuel_before_op(op);
+        self.translate_reachable_operator(op, proposal)?;
+        self.fuel_after_op(op);
+        Ok(())
+    }
+
+    /// Translates one operator in reachable code.
+    fn translate_reachable_operator(
+        &mut self,
+        op: &Operator<'_>,
+        proposal: &str,
+    ) -> Result<(), CompileError> {
         match op {
             Operator::Unreachable => {
                 self.builder.ins().trap(super::clif_trap(

@@ -1,7 +1,8 @@
 //! The `__kiln_grants` [`GrantsDescriptor`]: capabilities baked into the
 //! executable from `kiln build` flags.
 //!
-//! Phase 3. Input: [`crate::Grants`] of the config. Output: the exported
+//! Phase 3. Input: [`crate::Grants`] of the config (with its limits).
+//! Output: the exported
 //! root record and its local arrays (`__kiln_desc_grant_dirs`,
 //! `__kiln_desc_grant_envs`), strings in the shared pool. Read-only data.
 
@@ -10,7 +11,10 @@ use super::symbols::DataKey;
 use crate::Grants;
 use core::mem::{offset_of, size_of};
 use kiln_abi::GRANTS_MAGIC;
-use kiln_abi::grants::{DirGrant, EnvGrant, GrantsDescriptor};
+use kiln_abi::grants::{
+    DirGrant, EnvGrant, GrantsDescriptor, LIMIT_CODE_FUEL, LIMIT_CODE_INTERRUPT, LIMIT_FUEL,
+    LIMIT_MAX_MEMORY_SIZE, LIMIT_MAX_WASM_STACK, LIMIT_TIMEOUT, LimitsDesc,
+};
 
 const DIRS: DataKey = DataKey::Part("grant_dirs");
 const ENVS: DataKey = DataKey::Part("grant_envs");
@@ -20,7 +24,12 @@ fn at(base: u32, field: usize) -> u32 {
 }
 
 /// Writes the grants descriptor into `objects`.
-pub fn emit_grants(grants: &Grants, objects: &mut DataObjects, strings: &mut StringPool) {
+pub fn emit_grants(
+    grants: &Grants,
+    checks: crate::Checks,
+    objects: &mut DataObjects,
+    strings: &mut StringPool,
+) {
     let mut dirs = DataBuilder::new(8);
     for (host, guest) in &grants.dirs {
         let r = dirs.append_zeroed(size_of::<DirGrant>());
@@ -91,7 +100,49 @@ pub fn emit_grants(grants: &Grants, objects: &mut DataObjects, strings: &mut Str
         at(r, offset_of!(GrantsDescriptor, program)),
         grants.program.as_bytes(),
     );
+    let limits = limits_desc(&grants.limits, checks);
+    let l = at(r, offset_of!(GrantsDescriptor, limits));
+    root.put_u32(at(l, offset_of!(LimitsDesc, flags)), limits.flags);
+    root.put_u64(
+        at(l, offset_of!(LimitsDesc, max_memory_size)),
+        limits.max_memory_size,
+    );
+    root.put_u64(
+        at(l, offset_of!(LimitsDesc, max_wasm_stack)),
+        limits.max_wasm_stack,
+    );
+    root.put_u64(at(l, offset_of!(LimitsDesc, timeout_ns)), limits.timeout_ns);
+    root.put_u64(at(l, offset_of!(LimitsDesc, fuel)), limits.fuel);
     objects.insert(DIRS, dirs);
     objects.insert(ENVS, envs);
     objects.insert(DataKey::Grants, root);
+}
+
+/// The descriptor record of `limits` and of the `checks` the code has (a
+/// timeout beyond `u64::MAX` nanoseconds, some 584 years, is saturated).
+pub fn limits_desc(limits: &crate::Limits, checks: crate::Checks) -> LimitsDesc {
+    let mut d = LimitsDesc::default();
+    if checks.interrupt {
+        d.flags |= LIMIT_CODE_INTERRUPT;
+    }
+    if checks.fuel {
+        d.flags |= LIMIT_CODE_FUEL;
+    }
+    if let Some(v) = limits.max_memory_size {
+        d.flags |= LIMIT_MAX_MEMORY_SIZE;
+        d.max_memory_size = v;
+    }
+    if let Some(v) = limits.max_wasm_stack {
+        d.flags |= LIMIT_MAX_WASM_STACK;
+        d.max_wasm_stack = v;
+    }
+    if let Some(v) = limits.timeout {
+        d.flags |= LIMIT_TIMEOUT;
+        d.timeout_ns = u64::try_from(v.as_nanos()).unwrap_or(u64::MAX);
+    }
+    if let Some(v) = limits.fuel {
+        d.flags |= LIMIT_FUEL;
+        d.fuel = v;
+    }
+    d
 }

@@ -315,12 +315,36 @@ fn grants_are_emitted() {
             flags: kiln_abi::grants::GRANT_FLAG_TCP,
             invoke: Some("run".into()),
             program: "demo.wasm".into(),
+            limits: crate::Limits {
+                max_memory_size: Some(1 << 20),
+                timeout: Some(std::time::Duration::from_millis(1500)),
+                ..Default::default()
+            },
         },
+        epoch_interruption: true,
         ..Config::default()
     };
     let obj = Obj::compile("(module)", &config);
     let root = obj.symbol_bytes(kiln_abi::symbols::GRANTS);
     assert_eq!(root.len(), size_of::<GrantsDescriptor>());
+    let limits = offset_of!(GrantsDescriptor, limits);
+    use kiln_abi::grants::{
+        LIMIT_CODE_INTERRUPT, LIMIT_MAX_MEMORY_SIZE, LIMIT_TIMEOUT, LimitsDesc,
+    };
+    // The code has interruption checks, not fuel accounting.
+    assert_eq!(
+        u32_at(&root, limits + offset_of!(LimitsDesc, flags)),
+        LIMIT_MAX_MEMORY_SIZE | LIMIT_TIMEOUT | LIMIT_CODE_INTERRUPT
+    );
+    assert_eq!(
+        u64_at(&root, limits + offset_of!(LimitsDesc, max_memory_size)),
+        1 << 20
+    );
+    assert_eq!(
+        u64_at(&root, limits + offset_of!(LimitsDesc, timeout_ns)),
+        1_500_000_000
+    );
+    assert_eq!(u64_at(&root, limits + offset_of!(LimitsDesc, fuel)), 0);
     assert_eq!(
         u32_at(&root, offset_of!(GrantsDescriptor, magic)),
         kiln_abi::GRANTS_MAGIC

@@ -73,6 +73,7 @@ pub fn emit_module_timed(
         ns: Namespace::Program,
         wasm_base: 0,
         linked: &BTreeMap::new(),
+        checks: config.checks(),
     };
     emit_module_into(
         &mut module,
@@ -83,7 +84,7 @@ pub fn emit_module_timed(
         &mut clock,
         timings,
     )?;
-    grants::emit_grants(&config.grants, &mut objects, &mut strings);
+    grants::emit_grants(&config.grants, config.checks(), &mut objects, &mut strings);
     program::emit_program(
         kiln_abi::component::program::PROGRAM_MODULE,
         Target::Data(DataKey::Module),
@@ -113,6 +114,7 @@ pub(crate) fn emit_component_module(
     index: u32,
     wasm_base: u32,
     linked: &BTreeMap<FuncIndex, LinkedCode>,
+    checks: crate::Checks,
     timings: &mut Timings,
 ) -> Result<DataId, CompileError> {
     let mut clock = Clock::start();
@@ -125,6 +127,7 @@ pub(crate) fn emit_component_module(
         ns,
         wasm_base,
         linked,
+        checks,
     };
     emit_module_into(
         module,
@@ -182,6 +185,8 @@ struct ModuleInput<'a> {
     wasm_base: u32,
     /// Linked imports called directly: function index -> their code.
     linked: &'a BTreeMap<FuncIndex, LinkedCode>,
+    /// Run-time limit checks to emit.
+    checks: crate::Checks,
 }
 
 /// Declares, compiles and defines every function of `input` in `module`, and
@@ -205,6 +210,7 @@ fn emit_module_into(
         offsets,
         isa,
         ids: &ids,
+        checks: input.checks,
     };
     timings.declare += clock.lap();
     let (compiled, stats) = compile::compile_all(&env, &jobs)?;

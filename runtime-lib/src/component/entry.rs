@@ -25,6 +25,8 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
         wasi,
         invoke,
         program,
+        // Applied at start-up, process-wide (`kiln_vm::limits`).
+        limits: _,
     } = settings;
     let main_context = errors::main_module_context(&program);
     let wasi = match kiln_wasi::WasiCtx::new(wasi) {

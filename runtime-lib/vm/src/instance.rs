@@ -294,7 +294,27 @@ impl Instance {
                     .as_mut()
                     .map_or(std::ptr::null_mut(), HostState::as_ptr),
             );
+            self.at::<*const u64>(self.offsets.interrupt())
+                .write(crate::limits::interrupt_flag());
         }
+        // SAFETY: the creating thread's counter lives as long as the
+        // thread, which runs the instance (wasi-threads repoints an
+        // instance it hands to a new thread before it runs there).
+        unsafe { self.set_fuel_counter(crate::limits::fuel_counter()) };
+    }
+
+    /// Points the instance's compiled code at `counter`, the fuel counter
+    /// of the thread that runs it (set at creation to the creating
+    /// thread's; see [`crate::limits`]).
+    ///
+    /// # Safety
+    /// `counter` stays valid, and is used by no other thread, for as long
+    /// as compiled code of this instance runs; no such code runs during
+    /// this call.
+    pub unsafe fn set_fuel_counter(&self, counter: *mut i64) {
+        // SAFETY: a pointer-sized field of our own context, which no
+        // compiled code reads during the call (the caller's contract).
+        unsafe { self.at::<*mut i64>(self.offsets.fuel()).write(counter) };
     }
 
     /// Binds the non-host imports, in descriptor order, to `imports`.
@@ -607,16 +627,25 @@ impl Instance {
         self.memories.get(def_index as usize)
     }
 
-    /// The current bytes of memory `index`.
-    pub fn memory_bytes(&mut self, index: u32) -> Option<&mut [u8]> {
+    /// The base and current length in bytes of memory `index`, as a raw
+    /// range: a shared memory is written by other threads at any time, so
+    /// the host never takes a `&mut [u8]` (or `&[u8]`) over a memory; it
+    /// copies into or out of ranges it has checked against this length.
+    pub fn memory_range(&self, index: u32) -> Option<(*mut u8, usize)> {
         let def = self.memory_definition(index)?;
-        // SAFETY: a definition describes `current_length` accessible bytes.
-        unsafe {
-            Some(std::slice::from_raw_parts_mut(
-                (*def).base,
-                (*def).current_length,
-            ))
-        }
+        // SAFETY: a definition of a live memory; its length may be
+        // published by another thread growing a shared memory, hence the
+        // atomic load.
+        unsafe { Some(((*def).base, crate::memory::shared::load_length(def))) }
+    }
+
+    /// A copy of the current bytes of memory `index` (tests).
+    #[cfg(test)]
+    pub fn memory_contents(&self, index: u32) -> Option<Vec<u8>> {
+        let (base, len) = self.memory_range(index)?;
+        // SAFETY: `base..base+len` is accessible; the tests run no guest
+        // thread that writes the memory meanwhile.
+        Some(unsafe { std::slice::from_raw_parts(base, len) }.to_vec())
     }
 
     /// `memory.grow`: the old size in pages, or `None`.
@@ -817,16 +846,23 @@ impl Instance {
         let bytes = self
             .data_segment(data)
             .ok_or_else(|| InitError::Corrupt(corrupt(format!("data segment {data}"))))?;
-        let mem = self
-            .memory_bytes(memory)
+        let (base, size) = self
+            .memory_range(memory)
             .ok_or_else(|| InitError::Corrupt(corrupt(format!("memory {memory}"))))?;
         let in_bounds =
             |start: u64, size: u64| start.checked_add(len).is_some_and(|end| end <= size);
-        if !in_bounds(src, bytes.len() as u64) || !in_bounds(dst, mem.len() as u64) {
+        if !in_bounds(src, bytes.len() as u64) || !in_bounds(dst, size as u64) {
             return Err(InitError::Trap(TrapCode::MemoryOutOfBounds));
         }
         let (dst, src, len) = (dst as usize, src as usize, len as usize);
-        mem[dst..dst + len].copy_from_slice(&bytes[src..src + len]);
+        // SAFETY: `dst..dst+len` was checked against the memory's accessible
+        // length and `src..src+len` against the segment. A raw copy, not a
+        // slice over the memory: other threads may access a shared memory
+        // concurrently (racing guest accesses are the guest's business, as
+        // in Wasmtime), and no host reference to its bytes ever exists. The
+        // segment lives in the module's read-only data, never in a memory,
+        // so the ranges do not overlap.
+        unsafe { std::ptr::copy_nonoverlapping(bytes.as_ptr().add(src), base.add(dst), len) };
         Ok(())
     }
 

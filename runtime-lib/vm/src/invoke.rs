@@ -59,6 +59,7 @@ pub unsafe fn call(
         // SAFETY: writing one header field of the live instance.
         unsafe { (*instance).set_stack_limit(limit) }
     });
+    let _activation = crate::traps::backtrace::enter_activation();
     // SAFETY: the trampoline reads arguments from and writes results to
     // `values`, which is large enough.
     unsafe { entry(vmctx, values.as_mut_ptr()) };

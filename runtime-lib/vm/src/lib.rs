@@ -17,6 +17,8 @@
 //!   [`exceptions`] (tags, the unwinder);
 //! - [`libcalls`]: the `__kiln_rt_*` functions compiled code calls (from
 //!   `kiln_abi`'s one list), [`wait`] behind the atomic wait/notify ones;
+//! - [`limits`]: `-W max-memory-size`, `max-wasm-stack`, `timeout`,
+//!   `fuel` (the interrupt flag, the fuel counters, the timer);
 //! - [`invoke`] and [`stack`]: calling exports from the host (the
 //!   array-call convention, `--invoke` arguments and results) on a stack
 //!   with a known limit;
@@ -40,6 +42,7 @@ pub mod guard;
 pub mod instance;
 pub mod invoke;
 pub mod libcalls;
+pub mod limits;
 pub mod memory;
 pub mod ref_types;
 pub mod stack;

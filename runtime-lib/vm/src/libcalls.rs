@@ -86,7 +86,10 @@ unsafe fn bounded_copy<T>(
 ) -> i32 {
     trap_result(
         if in_bounds(dst_at, len, dst.1) && in_bounds(src_at, len, src.1) {
-            // SAFETY: both ranges were checked against the live sizes.
+            // SAFETY: both ranges were checked against the live sizes. A raw,
+            // overlap-tolerant copy and no slice: the ranges may overlap, and
+            // other threads may access a shared memory meanwhile, so no host
+            // reference to its bytes may exist.
             unsafe {
                 std::ptr::copy(
                     src.0.add(src_at as usize),
@@ -129,12 +132,15 @@ mod imp {
     pub unsafe fn memory_fill(vmctx: *mut u8, memory: i32, dst: i64, val: i32, len: i64) -> i32 {
         // SAFETY: forwarded.
         let inst = unsafe { instance(vmctx) };
-        let mem = inst
-            .memory_bytes(memory_index(memory))
+        let (base, size) = inst
+            .memory_range(memory_index(memory))
             .expect("memory index validated by the compiler");
         let (dst, len) = (dst as u64, len as u64);
-        trap_result(if in_bounds(dst, len, mem.len() as u64) {
-            mem[dst as usize..(dst + len) as usize].fill(val as u8);
+        trap_result(if in_bounds(dst, len, size as u64) {
+            // SAFETY: the range was checked against the accessible length.
+            // Raw writes, never a `&mut [u8]`: other threads may access a
+            // shared memory meanwhile (see `Instance::memory_range`).
+            unsafe { std::ptr::write_bytes(base.add(dst as usize), val as u8, len as usize) };
             Ok(())
         } else {
             Err(TrapCode::MemoryOutOfBounds)
@@ -152,11 +158,10 @@ mod imp {
         // SAFETY: forwarded.
         let inst = unsafe { instance(vmctx) };
         let def = |i: i32| {
-            let d = inst
-                .memory_definition(memory_index(i))
+            let (base, size) = inst
+                .memory_range(memory_index(i))
                 .expect("memory index validated by the compiler");
-            // SAFETY: a definition of a live memory.
-            unsafe { ((*d).base, (*d).current_length as u64) }
+            (base, size as u64)
         };
         let (dst, src, len) = (dst as u64, src as u64, len as u64);
         // SAFETY: the definitions describe live memories.
@@ -317,6 +322,8 @@ mod imp {
         expected: i32,
         timeout: i64,
     ) -> i32 {
+        // A blocked wait counts as a host call for `-W timeout`.
+        let _host = crate::limits::enter_host_call();
         // SAFETY: the compiler checked alignment, bounds and sharedness.
         unsafe { crate::wait::wait32(addr, expected, timeout) }
     }
@@ -327,6 +334,7 @@ mod imp {
         expected: i64,
         timeout: i64,
     ) -> i32 {
+        let _host = crate::limits::enter_host_call();
         // SAFETY: as for `memory_atomic_wait32`.
         unsafe { crate::wait::wait64(addr, expected, timeout) }
     }

@@ -7,7 +7,8 @@
 //! `VMContext` ([`enter_wasm`]).
 //!
 //! Invariants: at the outermost entry into wasm, `stack_limit = sp -
-//! kiln_abi::MAX_WASM_STACK`, and at least `kiln_abi::HOST_STACK_RESERVE`
+//! max_wasm_stack` (`kiln_abi::MAX_WASM_STACK` unless the run sets `-W
+//! max-wasm-stack`, [`crate::limits::max_wasm_stack`]), and at least `kiln_abi::HOST_STACK_RESERVE`
 //! bytes of real stack remain below the limit (for host calls made at the
 //! limit and for the runtime itself). If the main thread cannot guarantee
 //! that (a small `ulimit -s`), the guest runs on a dedicated thread whose
@@ -20,7 +21,8 @@
 //! ([`embedding_limit`]); a thread too small for the full wasm stack gets
 //! a smaller one instead of a crash.
 
-use kiln_abi::{HOST_STACK_RESERVE, MAX_WASM_STACK};
+use crate::limits::max_wasm_stack;
+use kiln_abi::HOST_STACK_RESERVE;
 use std::cell::Cell;
 
 /// Extra stack for the runtime's own work around the guest (instance
@@ -31,9 +33,16 @@ const RUNTIME_SLACK: u64 = 1024 * 1024;
 /// wasm stack (the array-call trampoline's frame).
 const ENTRY_SLACK: usize = 64 * 1024;
 
-/// Stack size of the dedicated guest thread.
-pub const GUEST_THREAD_STACK: usize =
-    (MAX_WASM_STACK + HOST_STACK_RESERVE + 2 * RUNTIME_SLACK) as usize;
+/// Stack size of a dedicated guest thread (and of every wasi-threads
+/// thread): the wasm stack, the host reserve and room for the runtime.
+pub fn guest_thread_stack() -> usize {
+    usize::try_from(
+        max_wasm_stack()
+            .saturating_add(HOST_STACK_RESERVE + 2 * RUNTIME_SLACK)
+            .min(isize::MAX as u64),
+    )
+    .unwrap_or(usize::MAX)
+}
 
 /// Approximately the current stack pointer.
 #[inline(never)]
@@ -70,18 +79,20 @@ pub fn main_thread_has_room() -> bool {
     };
     let sp = current_sp();
     let used = top.saturating_sub(sp) as u64;
-    used + MAX_WASM_STACK + HOST_STACK_RESERVE + RUNTIME_SLACK <= lim.rlim_cur
+    used.saturating_add(max_wasm_stack())
+        .saturating_add(HOST_STACK_RESERVE + RUNTIME_SLACK)
+        <= lim.rlim_cur
 }
 
 /// Runs `guest` on the main thread if its stack is large enough, else on a
-/// dedicated thread with [`GUEST_THREAD_STACK`] bytes; returns its result.
+/// dedicated thread with [`guest_thread_stack`] bytes; returns its result.
 pub fn run_guest(guest: impl FnOnce() -> i32 + Send + 'static) -> Result<i32, String> {
     if main_thread_has_room() {
         return Ok(guest());
     }
     let handle = std::thread::Builder::new()
         .name("wasm".to_string())
-        .stack_size(GUEST_THREAD_STACK)
+        .stack_size(guest_thread_stack())
         .spawn(guest)
         .map_err(|e| format!("failed to start the guest thread: {e}"))?;
     handle
@@ -136,11 +147,11 @@ pub struct WasmEntry(());
 
 /// Prepares a call into wasm: on the outermost entry of this thread,
 /// `set_limit` receives the stack limit (the current stack pointer minus
-/// [`MAX_WASM_STACK`]; the caller stores it in the `VMContext`) and the
+/// [`max_wasm_stack`]; the caller stores it in the `VMContext`) and the
 /// backtrace walker learns the stack range wasm frames lie in.
 pub fn enter_wasm(set_limit: impl FnOnce(usize)) -> WasmEntry {
     if let Some(sp) = count_entry() {
-        let limit = sp.saturating_sub(MAX_WASM_STACK as usize);
+        let limit = sp.saturating_sub(usize::try_from(max_wasm_stack()).unwrap_or(usize::MAX));
         set_limit(limit);
         // NB: the trampoline's frame may sit a little above `sp` (this
         // function's frames are gone by then); the range only has to reject
@@ -197,14 +208,14 @@ fn thread_stack_bounds() -> Option<(usize, usize)> {
 }
 
 /// The stack limit for wasm entered from the current stack pointer of
-/// this thread in embedding mode: `sp - MAX_WASM_STACK`, but never closer
+/// this thread in embedding mode: `sp - max_wasm_stack`, but never closer
 /// than [`HOST_STACK_RESERVE`] (plus slack for the runtime) to the end of
 /// the thread's stack, so host calls at the limit cannot overflow. A
 /// thread whose stack is already nearly used up gets a limit above `sp`:
 /// wasm then traps with `call stack exhausted` at once.
 pub fn embedding_limit() -> usize {
     let sp = current_sp();
-    let wanted = sp.saturating_sub(MAX_WASM_STACK as usize);
+    let wanted = sp.saturating_sub(usize::try_from(max_wasm_stack()).unwrap_or(usize::MAX));
     match thread_stack_low() {
         Some(low) => {
             wanted.max(low.saturating_add((HOST_STACK_RESERVE + RUNTIME_SLACK / 4) as usize))
@@ -244,6 +255,7 @@ impl Drop for WasmEntry {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use kiln_abi::MAX_WASM_STACK;
 
     #[test]
     fn guest_thread_runs_and_returns() {

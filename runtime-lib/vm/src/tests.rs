@@ -147,7 +147,7 @@ fn segments_apply_in_order_and_drop() {
         inst.table(0).unwrap().elements(),
         &[null, fr(2), null, fr(0)]
     );
-    assert_eq!(&inst.memory_bytes(0).unwrap()[8..13], b"hello");
+    assert_eq!(&inst.memory_contents(0).unwrap()[8..13], b"hello");
     // Active and declarative segments are dropped, passive ones stay.
     assert_eq!(inst.elem_segment(0).unwrap().len(), 0);
     assert_eq!(inst.elem_segment(1).unwrap().len(), 0);
@@ -179,7 +179,7 @@ fn failing_element_segment_keeps_earlier_ones_and_stops() {
     // The failing segment wrote nothing, later ones did not run.
     assert!(t[1..].iter().all(|p| p.is_null()));
     // Data segments come after element segments: not applied.
-    assert_eq!(&inst.memory_bytes(0).unwrap()[8..13], &[0; 5]);
+    assert_eq!(&inst.memory_contents(0).unwrap()[8..13], &[0; 5]);
 }
 
 #[test]
@@ -195,7 +195,7 @@ fn failing_data_segment_keeps_earlier_ones() {
         inst.apply_segments(),
         Err(InitError::Trap(TrapCode::MemoryOutOfBounds))
     );
-    let m = inst.memory_bytes(0).unwrap();
+    let m = inst.memory_contents(0).unwrap();
     assert_eq!(&m[..2], b"ab");
     assert_eq!(m[65535], 0);
     // A zero-length segment exactly at the end is in bounds.
@@ -273,7 +273,7 @@ fn memory_libcalls() {
         assert_eq!(libcalls::memory_init(vm, 0, 0, 0, 0, 1), oob);
     }
     {
-        let m = inst.memory_bytes(0).unwrap();
+        let m = inst.memory_contents(0).unwrap();
         assert_eq!(&m[..6], &[7, 7, 7, 7, 7, 7]);
         assert_eq!(&m[100..102], b"yz");
         assert_eq!(m[65535], 0);
@@ -288,7 +288,7 @@ fn memory_libcalls() {
     }
     let def: VMMemoryDefinition = read(vm, o.defined_memory(0));
     assert_eq!(def.current_length, 2 * 65536);
-    assert_eq!(inst.memory_bytes(0).unwrap()[65536], 9);
+    assert_eq!(inst.memory_contents(0).unwrap()[65536], 9);
 }
 
 #[test]

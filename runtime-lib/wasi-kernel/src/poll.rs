@@ -2,7 +2,8 @@
 //!
 //! Phase: run time. Inputs: a list of [`Pollable`]s. Outputs: the indices of
 //! those ready, once at least one is. The waiting itself is the reactor's
-//! ([`super::reactor`], the process's one event loop).
+//! ([`super::reactor`], the process's one event loop, which gives each
+//! waiting thread an epoll instance of its own).
 //!
 //! Invariants (as wasmtime 48's `wasi:io/poll.poll`): the call blocks until
 //! at least one pollable is ready, then reports *every* pollable ready at that

@@ -1,4 +1,4 @@
-//! The reactor: the process's one event loop (a `mio::Poll`, i.e. epoll),
+//! The reactor: the process's event loop (a `mio::Poll`, i.e. epoll),
 //! waiting on host descriptors and monotonic-clock deadlines.
 //!
 //! Phase: run time. Inputs: a list of [`Waitable`]s and the monotonic clock.
@@ -7,6 +7,12 @@
 //! stream operations; P3's waitables are meant to join it.
 //!
 //! Invariants:
+//! - One wait owns one epoll instance for its whole duration. Idle
+//!   instances wait in a pool: a single-threaded guest only ever uses the
+//!   one [`prepare`] creates at start-up; a thread that waits while
+//!   another thread is waiting (wasi-threads) gets a second one, created
+//!   then and kept in the pool afterwards, so that no thread's wait holds
+//!   up another's.
 //! - Descriptors are registered only for the duration of one wait, with the
 //!   union of the interests asked for them (epoll refuses the same
 //!   descriptor twice), and deregistered before returning. A fresh
@@ -55,21 +61,27 @@ struct Reactor {
     events: mio::Events,
 }
 
-/// The process's reactor (components and P1 threads serialise their host
-/// calls, so the lock is uncontended). Created at start-up by [`prepare`];
-/// creation on first use remains the fallback.
-static REACTOR: Mutex<Option<Reactor>> = Mutex::new(None);
+/// Idle reactors. Created at start-up by [`prepare`]; a wait takes one
+/// (or creates one when all are in use) and puts it back when it is done.
+/// The lock is only held to take or return one, never across a wait.
+static IDLE: Mutex<Vec<Reactor>> = Mutex::new(Vec::new());
 
-/// Creates the reactor's epoll instance now, before the guest runs: a
-/// guest that later exhausts the descriptor limit must still be able to
+/// The idle pool, locked (a poisoned lock means a panic, which already
+/// ended the process: the runtime aborts on panic).
+fn idle() -> std::sync::MutexGuard<'static, Vec<Reactor>> {
+    IDLE.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Creates the first reactor's epoll instance now, before the guest runs:
+/// a guest that later exhausts the descriptor limit must still be able to
 /// wait (Wasmtime keeps running there). Best effort: a failure here leaves
 /// creation to the first wait, which reports it as that wait's error.
 pub fn prepare() {
-    let mut guard = REACTOR.lock().unwrap_or_else(|e| e.into_inner());
-    if guard.is_none()
+    let mut idle = idle();
+    if idle.is_empty()
         && let Ok(reactor) = Reactor::new()
     {
-        *guard = Some(reactor);
+        idle.push(reactor);
     }
 }
 
@@ -77,12 +89,14 @@ pub fn prepare() {
 /// only probes), and returns one flag per item. `now` reads the monotonic
 /// clock.
 pub fn wait(items: &[Waitable], now: &dyn Fn() -> u64, block: bool) -> KResult<Vec<bool>> {
-    let mut guard = REACTOR.lock().unwrap_or_else(|e| e.into_inner());
-    if guard.is_none() {
-        *guard = Some(Reactor::new()?);
-    }
-    let r = guard.as_mut().expect("created above");
-    r.wait(items, now, block)
+    let taken = idle().pop();
+    let mut reactor = match taken {
+        Some(r) => r,
+        None => Reactor::new()?,
+    };
+    let result = reactor.wait(items, now, block);
+    idle().push(reactor);
+    result
 }
 
 /// One registered descriptor: its union interest and the items on it.
@@ -291,6 +305,38 @@ mod tests {
         let items: Vec<Waitable> = pipes.iter().map(|(r, _)| readable(r.as_raw_fd())).collect();
         let got = wait(&items, &|| 0, false).unwrap();
         assert!(got.iter().all(|&r| r));
+    }
+
+    #[test]
+    fn a_waiting_thread_does_not_hold_up_another() {
+        // One thread waits on a pipe nobody writes to yet; another's short
+        // deadline must still expire on time (each wait has its own epoll
+        // instance, none holds a lock across its wait).
+        let (r, w) = std::io::pipe().unwrap();
+        let rfd = r.as_raw_fd();
+        let start = Instant::now();
+        let blocked = std::thread::spawn(move || {
+            let now = || start.elapsed().as_nanos() as u64;
+            wait(&[readable(rfd)], &now, true).unwrap()
+        });
+        std::thread::sleep(Duration::from_millis(20));
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let now = || start.elapsed().as_nanos() as u64;
+            let deadline = now() + 10_000_000;
+            let _ = tx.send(wait(&[Waitable::Deadline(deadline)], &now, true));
+        });
+        let timed = rx.recv_timeout(Duration::from_secs(5));
+        let still_blocked = !blocked.is_finished();
+        // Unblock the first wait either way, so a failure does not hang.
+        std::io::Write::write_all(&mut &w, b"x").unwrap();
+        assert_eq!(blocked.join().unwrap(), [true]);
+        assert_eq!(
+            timed.expect("the deadline wait was held up"),
+            Ok(vec![true])
+        );
+        assert!(still_blocked);
+        drop(r);
     }
 
     #[test]

@@ -31,8 +31,9 @@
 //! - No `--tcplisten`/`--listenfd` style socket preopens (wasmtime's CLI does
 //!   not offer them for P1 either).
 //! - wasi-threads (which wasmtime 47 removed): all threads share one
-//!   [`WasiCtx`] whose host calls are serialised by one lock, except plain
-//!   sleeps (see [`WasiCtx`]).
+//!   [`WasiCtx`]; host calls run concurrently, locking only the descriptor
+//!   table (briefly) and the descriptor they use, as wasi-common did (see
+//!   [`WasiCtx`]).
 
 pub use kiln_wasi_kernel as kernel;
 pub mod p1;
@@ -57,18 +58,16 @@ pub struct WasiConfig {
 
 /// The state of one guest's WASI world.
 ///
-/// wasi-threads: every thread's instance uses the same context, so host
-/// calls take [`WasiCtx::lock`] for their whole body (the kernel is plain
-/// data). A plain sleep (`poll_oneoff` on one relative clock, which is what
-/// `thread::sleep` does) happens after the lock is released. NB: any other
-/// blocking call (`fd_read` on a terminal, `poll_oneoff` on descriptors)
-/// delays the other threads' host calls until it returns.
+/// wasi-threads: every thread's instance uses the same context through a
+/// shared reference, and host calls of several threads run at once. The
+/// kernel locks what it must (its descriptor table while a number is looked
+/// up, inserted or removed; a file's position while it is used), never the
+/// whole call: a thread blocked reading stdin or waiting in `poll_oneoff`
+/// does not stop another thread from writing to stdout or exiting.
 #[derive(Debug)]
 pub struct WasiCtx {
-    /// The kernel every facade operates on (only under `lock`).
+    /// The kernel every facade operates on.
     pub kernel: kernel::Kernel,
-    /// Serialises host calls of all threads.
-    pub lock: std::sync::Mutex<()>,
 }
 
 /// The program name used in fatal error messages.
@@ -95,10 +94,7 @@ impl WasiCtx {
         // Likewise Rust's start-up code reopens closed stdio on /dev/null.
         kernel::stdio::sanitize_standard_fds();
         let kernel = kernel::Kernel::new(config.args, config.env, &config.preopens, config.flags)?;
-        Ok(WasiCtx {
-            kernel,
-            lock: std::sync::Mutex::new(()),
-        })
+        Ok(WasiCtx { kernel })
     }
 }
 

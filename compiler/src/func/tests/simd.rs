@@ -334,6 +334,7 @@ fn every_operator_lowers_on_the_baseline() {
             offsets: VMOffsets::new(8, info.vm_counts()),
             isa: &*isa,
             ids: &ids,
+            checks: crate::Checks::default(),
         };
         let mut translator = FuncTranslator::new();
         for i in info.bodies.keys() {

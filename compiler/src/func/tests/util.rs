@@ -68,6 +68,15 @@ pub(crate) fn translate_wat_with(
     wat: &str,
     tweak: impl FnOnce(&mut crate::module::ModuleInfo),
 ) -> Result<Vec<ir::Function>, CompileError> {
+    translate_wat_checked(wat, tweak, crate::Checks::default())
+}
+
+/// [`translate_wat_with`] emitting the run-time limit checks `checks`.
+pub(crate) fn translate_wat_checked(
+    wat: &str,
+    tweak: impl FnOnce(&mut crate::module::ModuleInfo),
+    checks: crate::Checks,
+) -> Result<Vec<ir::Function>, CompileError> {
     let wasm = wat::parse_str(wat).expect("test WAT parses");
     let mut info = crate::module::translate_module(&wasm, &crate::Config::default())?;
     tweak(&mut info);
@@ -79,6 +88,7 @@ pub(crate) fn translate_wat_with(
         offsets: VMOffsets::new(8, info.vm_counts()),
         isa: &*isa,
         ids: &ids,
+        checks,
     };
     let mut translator = FuncTranslator::new();
     let mut out = Vec::new();

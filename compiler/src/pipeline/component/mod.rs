@@ -125,6 +125,7 @@ pub fn emit_component(
             u32::try_from(p.range.start)
                 .map_err(|_| CompileError::ImplLimit("component larger than 4 GiB"))?,
             linked,
+            config.checks(),
             timings,
         )?);
     }
@@ -192,7 +193,7 @@ pub fn emit_component(
         host_resources: &host_resources,
     };
     descriptor::emit_component_descriptor(&input, &mut objects, &mut strings)?;
-    obj::grants::emit_grants(&config.grants, &mut objects, &mut strings);
+    obj::grants::emit_grants(&config.grants, config.checks(), &mut objects, &mut strings);
     obj::program::emit_program(
         kiln_abi::component::program::PROGRAM_COMPONENT,
         Target::Data(DataKey::Component),

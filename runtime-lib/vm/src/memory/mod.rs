@@ -98,6 +98,9 @@ impl Memory {
             ));
         }
         let (reserved, limit_pages) = layout(desc);
+        // `-W max-memory-size`: a minimum above it fails instantiation, and
+        // growth stops below it, as Wasmtime's store limits do.
+        let limit_pages = limit_pages.min(crate::limits::max_memory_size() >> desc.page_size_log2);
         if desc.min_pages > limit_pages {
             return Err(format!(
                 "memory minimum size of {} pages exceeds memory limits",
@@ -183,8 +186,9 @@ impl Memory {
     }
 
     /// Grows by `delta` pages; returns the old size in pages, or `None` if
-    /// the maximum (declared, or the reservation's: [`MAX_MEMORY_BYTES`] or
-    /// [`MEMORY64_RESERVATION`]) would be exceeded or the host refused.
+    /// the maximum (declared, the run's `max-memory-size`, or the
+    /// reservation's: [`MAX_MEMORY_BYTES`] or [`MEMORY64_RESERVATION`])
+    /// would be exceeded or the host refused.
     pub fn grow(&mut self, delta: u64) -> Option<u64> {
         let old = self.pages;
         let new = old.checked_add(delta)?;

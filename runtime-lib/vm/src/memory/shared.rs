@@ -105,6 +105,19 @@ pub unsafe fn publish_length(def: *mut VMMemoryDefinition, len: usize) {
     unsafe { AtomicUsize::from_ptr(&raw mut (*def).current_length) }.store(len, Ordering::Release);
 }
 
+/// Reads a memory's current length with an acquire load: another thread may
+/// be publishing a new one ([`publish_length`]), and every byte below the
+/// length read is accessible.
+///
+/// # Safety
+/// `def` is a live, aligned `VMMemoryDefinition`.
+pub unsafe fn load_length(def: *const VMMemoryDefinition) -> usize {
+    // SAFETY: guaranteed by the caller; every concurrent write of the field
+    // is an atomic store, so this atomic view of it races with nothing.
+    unsafe { AtomicUsize::from_ptr((&raw const (*def).current_length).cast_mut()) }
+        .load(Ordering::Acquire)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -12,10 +12,14 @@
 //! exactly); every further frame is a return address, looked up at `pc - 1`
 //! (the call instruction), as Wasmtime does; the compiler keeps source-map
 //! entries exactly for these two kinds of lookup (`kiln_abi::tables`), and
-//! each is a linear scan of one function's map. The walk stops at the first
-//! return address outside compiled wasm code (the array-call trampoline that
-//! entered wasm), at a frame pointer outside the wasm stack range, or at
-//! [`MAX_FRAMES`].
+//! each is a linear scan of one function's map. A return address outside
+//! compiled wasm code (the array-call trampoline that entered wasm) ends an
+//! activation: if the host that entered it was itself called from wasm
+//! (a component's host function calling the guest's `realloc`), the walk
+//! follows the host frames down to that wasm caller and goes on, as
+//! Wasmtime's backtraces span every activation; past the outermost
+//! activation, at a frame pointer outside the wasm stack range, or at
+//! [`MAX_FRAMES`], it stops.
 //!
 //! Format (`WasmBacktrace`'s `Display`): a header line, then one line per
 //! frame `  {i:>3}: {offset:#8x} - {module}!{function}` joined by newlines
@@ -64,6 +68,41 @@ thread_local! {
     static WASM_STACK: Cell<(usize, usize)> = const { Cell::new((0, usize::MAX)) };
 }
 
+thread_local! {
+    /// Calls from the host into wasm active on this thread (each runs in
+    /// its own activation: wasm frames between a host frame that called
+    /// the array-call trampoline and a return into host code). Const and
+    /// without a destructor, for the trap handler.
+    static ACTIVATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+/// A call from the host into wasm, counted while it runs (see [`walk`]).
+#[derive(Debug)]
+pub struct Activation(());
+
+/// Counts a call from the host into wasm until the result is dropped.
+pub fn enter_activation() -> Activation {
+    ACTIVATIONS.with(|a| a.set(a.get() + 1));
+    Activation(())
+}
+
+impl Drop for Activation {
+    fn drop(&mut self) {
+        ACTIVATIONS.with(|a| a.set(a.get().saturating_sub(1)));
+    }
+}
+
+/// The number of active [`Activation`]s, for [`restore_activations`].
+pub fn activations() -> usize {
+    ACTIVATIONS.with(Cell::get)
+}
+
+/// Resets the count after a trap unwound past activations without
+/// dropping them (embedding: [`super::catch::catch_traps`]).
+pub fn restore_activations(n: usize) {
+    ACTIVATIONS.with(|a| a.set(n));
+}
+
 /// Records the stack range `[lo, hi)` in which this thread's wasm frame
 /// pointers lie.
 pub fn set_wasm_stack(lo: usize, hi: usize) {
@@ -86,23 +125,60 @@ fn frame_record(fp: usize) -> Option<(usize, usize)> {
     }
 }
 
+/// Most host frames searched between two wasm frames (from a host
+/// function back to the wasm code that called it) before giving up.
+const MAX_HOST_FRAMES: usize = 64;
+
+/// Follows host frames up from the frame record at `fp` to the first return
+/// address into compiled wasm code: that wasm frame and its frame pointer.
+fn find_wasm_caller(mut fp: usize) -> Option<(Frame, usize)> {
+    for _ in 0..MAX_HOST_FRAMES {
+        let (next_fp, ret) = frame_record(fp)?;
+        if let Some(frame) = Frame::at(ret, false) {
+            return Some((frame, next_fp));
+        }
+        if next_fp <= fp {
+            return None;
+        }
+        fp = next_fp;
+    }
+    None
+}
+
 /// Continues a walk: `frames[..n]` are captured, `fp` is the frame pointer
 /// of the innermost captured frame's caller chain. Returns the new count.
+///
+/// A return address into host code ends an activation (the host called
+/// wasm there). When the host was itself called from wasm (a component's
+/// host function lowering into a guest `realloc`, a host call's callee
+/// calling back), the walk crosses the host frames to the wasm code below,
+/// as Wasmtime's backtraces cover every activation; it crosses at most
+/// `ACTIVATIONS - 1` such gaps, so it never wanders past the outermost
+/// activation into frames of code built without frame pointers.
 fn walk(mut fp: usize, frames: &mut [Option<Frame>; MAX_FRAMES], mut n: usize) -> usize {
+    let mut gaps = ACTIVATIONS.with(Cell::get).saturating_sub(1);
     while n < MAX_FRAMES {
         let Some((next_fp, ret)) = frame_record(fp) else {
             break;
         };
-        let Some(frame) = Frame::at(ret, false) else {
-            break;
+        let (frame, frame_fp) = match Frame::at(ret, false) {
+            Some(frame) => (frame, next_fp),
+            None if gaps > 0 && next_fp > fp => {
+                gaps -= 1;
+                let Some(found) = find_wasm_caller(next_fp) else {
+                    break;
+                };
+                found
+            }
+            None => break,
         };
         frames[n] = Some(frame);
         n += 1;
         // Frames grow downwards: the caller's frame is strictly above.
-        if next_fp <= fp {
+        if frame_fp <= fp {
             break;
         }
-        fp = next_fp;
+        fp = frame_fp;
     }
     n
 }
@@ -146,24 +222,20 @@ fn current_fp() -> usize {
 /// and the trampoline (`-C force-frame-pointers=yes`); without them the
 /// chain breaks early, the search fails the stack-range checks, and the
 /// result is simply empty.
+///
+/// A thread that is not inside wasm has no wasm frames: nothing is walked
+/// (before its first entry the stack range is unknown, so a garbage frame
+/// pointer in a frame of code built without frame pointers, e.g. std's,
+/// could not be rejected).
 pub fn capture_from_host(frames: &mut [Option<Frame>; MAX_FRAMES]) -> usize {
-    /// Most host frames searched before giving up.
-    const MAX_HOST_FRAMES: usize = 64;
-    let mut fp = current_fp();
-    for _ in 0..MAX_HOST_FRAMES {
-        let Some((next_fp, ret)) = frame_record(fp) else {
-            return 0;
-        };
-        if let Some(frame) = Frame::at(ret, false) {
-            frames[0] = Some(frame);
-            return walk(next_fp, frames, 1);
-        }
-        if next_fp <= fp {
-            return 0;
-        }
-        fp = next_fp;
+    if !crate::stack::in_wasm() {
+        return 0;
     }
-    0
+    let Some((first, fp)) = find_wasm_caller(current_fp()) else {
+        return 0;
+    };
+    frames[0] = Some(first);
+    walk(fp, frames, 1)
 }
 
 /// `WasmBacktrace`'s `Display`.

@@ -138,8 +138,11 @@ pub fn catch_traps<F: FnOnce()>(f: F) -> Result<(), CaughtTrap> {
         prev: CURRENT.with(Cell::get),
     };
     let mut closure = Some(f);
+    let activations = super::backtrace::activations();
     let resumed = run_in_frame(&mut frame, &mut closure);
     CURRENT.with(|c| c.set(frame.prev));
+    // A resume skipped the drops of the activations it unwound.
+    super::backtrace::restore_activations(activations);
     if resumed == 0 {
         return Ok(());
     }

@@ -26,7 +26,7 @@ pub mod registry;
 pub mod report;
 pub mod signals;
 
-use std::sync::atomic::{AtomicPtr, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
 pub use signals::{init_thread, install};
 
@@ -55,6 +55,20 @@ pub fn context() -> &'static [String] {
     unsafe { (*p).as_slice() }
 }
 
+/// Makes the calling thread the one that reports how the run ends and
+/// exits; any later caller (another thread trapping at the same time, the
+/// timeout's timer) waits here until the process is gone, so two reports
+/// never interleave. Async-signal-safe (one atomic swap, then `pause`).
+pub fn claim_exit() {
+    static CLAIMED: AtomicBool = AtomicBool::new(false);
+    if CLAIMED.swap(true, Ordering::SeqCst) {
+        loop {
+            // SAFETY: `pause` only waits for a signal.
+            unsafe { libc::pause() };
+        }
+    }
+}
+
 /// Reports a fatal error of a host function (e.g. WASI `proc_exit` with an
 /// invalid status) as Wasmtime reports a host error: the context messages,
 /// the wasm backtrace of the host call (when the frame-pointer chain from
@@ -69,6 +83,7 @@ pub fn report_host_error(message: &str) -> ! {
 /// (outermost first), e.g. wiggle's `In func ...` context and its cause.
 #[inline(never)]
 pub fn report_host_error_chain(messages: &[&str]) -> ! {
+    claim_exit();
     let mut frames = [None; backtrace::MAX_FRAMES];
     let n = backtrace::capture_from_host(&mut frames);
     let mut w = report::FdWriter::new(2);
@@ -79,9 +94,16 @@ pub fn report_host_error_chain(messages: &[&str]) -> ! {
 }
 
 /// Reports a trap raised by the runtime itself (not by compiled code: e.g.
-/// an active segment out of bounds during instantiation) and exits.
+/// an active segment out of bounds during instantiation, or a host function
+/// of a component that finds its caller may not leave) and exits. Like a
+/// host error, and as in Wasmtime, the report carries the wasm backtrace of
+/// the host call when wasm called the host (none at instantiation).
+#[inline(never)]
 pub fn report_host_trap(code: kiln_abi::trap::TrapCode) -> ! {
-    report::write_trap(2, context(), &[], None, code);
+    claim_exit();
+    let mut frames = [None; backtrace::MAX_FRAMES];
+    let n = backtrace::capture_from_host(&mut frames);
+    report::write_trap(2, context(), &frames[..n], None, code);
     // SAFETY: `_exit` is always safe to call; nothing is buffered (all
     // output goes through write(2)).
     unsafe { libc::_exit(kiln_abi::trap::TRAP_EXIT_STATUS) }

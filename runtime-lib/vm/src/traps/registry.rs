@@ -244,7 +244,9 @@ pub fn lookup_memory(addr: usize) -> Option<(u64, u64)> {
         // SAFETY: a registered definition lives until it is unregistered,
         // which happens (and waits for this lookup) before its instance
         // frees it.
-        let size = unsafe { (*m.def).current_length } as u64;
+        // The length is read atomically: another thread may be growing a
+        // shared memory.
+        let size = unsafe { crate::memory::shared::load_length(m.def) } as u64;
         Some(((addr - m.base) as u64, size))
     })
 }

@@ -2,7 +2,8 @@
 //!
 //! Phase: installed once before any wasm runs ([`install`]); every thread
 //! that runs wasm gets an alternate signal stack first ([`init_thread`]), so
-//! the handler also works when the fault is a stack overflow.
+//! the handler also works when the fault is a stack overflow. The stack is
+//! disabled and unmapped when the thread exits.
 //!
 //! The handler (`SA_SIGINFO | SA_ONSTACK | SA_NODEFER` for `SIGSEGV`,
 //! `SIGBUS`, `SIGILL`, `SIGFPE`):
@@ -60,8 +61,65 @@ pub fn install() -> Result<(), String> {
     result
 }
 
+/// An alternate signal stack this module mapped for the calling thread:
+/// the whole mapping, guard page included. Dropped when the thread exits
+/// (thread-local destructor): the stack is disabled, then unmapped, so a
+/// process that runs many short-lived threads (wasi-threads) does not keep
+/// one mapping per thread it ever ran.
+#[derive(Debug)]
+struct AltStack {
+    mapping: *mut c_void,
+    len: usize,
+    /// The installed stack (the mapping above its guard page).
+    stack: *mut c_void,
+}
+
+impl Drop for AltStack {
+    fn drop(&mut self) {
+        // SAFETY: querying the current alternate stack into a zeroed struct.
+        let mut current: libc::stack_t = unsafe { std::mem::zeroed() };
+        // SAFETY: `current` is a valid out-pointer.
+        if unsafe { libc::sigaltstack(std::ptr::null(), &mut current) } != 0 {
+            return;
+        }
+        if current.ss_flags & libc::SS_DISABLE == 0 && current.ss_sp == self.stack {
+            let disable = libc::stack_t {
+                ss_sp: std::ptr::null_mut(),
+                ss_flags: libc::SS_DISABLE,
+                ss_size: 0,
+            };
+            // SAFETY: no signal handler is running on this stack (a
+            // thread-local destructor or `init_thread` is not a handler),
+            // so the kernel accepts disabling it.
+            if unsafe { libc::sigaltstack(&disable, std::ptr::null_mut()) } != 0 {
+                // Still installed: keeping it mapped is the safe choice.
+                return;
+            }
+        }
+        // SAFETY: the kernel no longer delivers signals onto the stack, so
+        // nothing refers to the mapping any more: it was made for this
+        // thread alone, and `mapping..mapping+len` is exactly what `mmap`
+        // returned.
+        unsafe { libc::munmap(self.mapping, self.len) };
+    }
+}
+
+thread_local! {
+    /// The calling thread's alternate signal stack, if this module made it.
+    static ALT_STACK: std::cell::RefCell<Option<AltStack>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Unmaps a mapping made by [`init_thread`] that was never installed.
+///
+/// # Safety
+/// `mapping..mapping+len` is a mapping nothing refers to.
+unsafe fn unmap(mapping: *mut c_void, len: usize) {
+    // SAFETY: guaranteed by the caller.
+    unsafe { libc::munmap(mapping, len) };
+}
+
 /// Gives the calling thread an alternate signal stack of at least
-/// [`ALT_STACK_SIZE`] bytes (kept for the thread's lifetime).
+/// [`ALT_STACK_SIZE`] bytes, unmapped again when the thread exits.
 pub fn init_thread() -> Result<(), String> {
     // SAFETY: querying the current alternate stack into a zeroed struct.
     let mut old: libc::stack_t = unsafe { std::mem::zeroed() };
@@ -74,47 +132,62 @@ pub fn init_thread() -> Result<(), String> {
     }
     let page = crate::memory::host_page_size();
     let len = ALT_STACK_SIZE + page;
+    let fail = |what: &str| format!("{what}: {}", std::io::Error::last_os_error());
     // SAFETY: a fresh anonymous mapping; the lowest page stays PROT_NONE as
     // a guard.
-    unsafe {
-        let base = libc::mmap(
+    let mapping = unsafe {
+        libc::mmap(
             std::ptr::null_mut(),
             len,
             libc::PROT_NONE,
             libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
             -1,
             0,
-        );
-        if base == libc::MAP_FAILED {
-            return Err(format!(
-                "failed to allocate a signal stack: {}",
-                std::io::Error::last_os_error()
-            ));
-        }
-        let stack = base.cast::<u8>().add(page);
-        if libc::mprotect(
+        )
+    };
+    if mapping == libc::MAP_FAILED {
+        return Err(fail("failed to allocate a signal stack"));
+    }
+    // SAFETY: `page` is inside the fresh mapping of `len` bytes.
+    let stack = unsafe { mapping.cast::<u8>().add(page) };
+    // SAFETY: the range is the mapping's part above the guard page.
+    let rc = unsafe {
+        libc::mprotect(
             stack.cast(),
             ALT_STACK_SIZE,
             libc::PROT_READ | libc::PROT_WRITE,
-        ) != 0
-        {
-            return Err(format!(
-                "failed to allocate a signal stack: {}",
-                std::io::Error::last_os_error()
-            ));
-        }
-        let new = libc::stack_t {
-            ss_sp: stack.cast(),
-            ss_flags: 0,
-            ss_size: ALT_STACK_SIZE,
-        };
-        if libc::sigaltstack(&new, std::ptr::null_mut()) != 0 {
-            return Err(format!(
-                "failed to install a signal stack: {}",
-                std::io::Error::last_os_error()
-            ));
-        }
+        )
+    };
+    if rc != 0 {
+        let e = fail("failed to allocate a signal stack");
+        // SAFETY: the mapping is ours and was never handed out.
+        unsafe { unmap(mapping, len) };
+        return Err(e);
     }
+    let new = libc::stack_t {
+        ss_sp: stack.cast(),
+        ss_flags: 0,
+        ss_size: ALT_STACK_SIZE,
+    };
+    // SAFETY: `new` describes the read-write part of our mapping.
+    if unsafe { libc::sigaltstack(&new, std::ptr::null_mut()) } != 0 {
+        let e = fail("failed to install a signal stack");
+        // SAFETY: the kernel refused the stack, so nothing refers to it.
+        unsafe { unmap(mapping, len) };
+        return Err(e);
+    }
+    let kept = ALT_STACK.try_with(|s| {
+        // A previous stack of ours was disabled or replaced by someone
+        // else; it is no longer the thread's stack, so it can go.
+        drop(s.replace(Some(AltStack {
+            mapping,
+            len,
+            stack: stack.cast(),
+        })));
+    });
+    // NB: during thread teardown (the thread-local already destroyed) the
+    // stack stays mapped: it is installed, and the thread is about to end.
+    let _ = kept;
     Ok(())
 }
 
@@ -175,6 +248,7 @@ unsafe extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: 
     if unsafe { super::catch::catch_in_handler(ctx, code, fault) } {
         return;
     }
+    super::claim_exit();
     let mut frames = [None; MAX_FRAMES];
     // SAFETY: `pc` is in compiled wasm code and `fp` its frame pointer.
     let n = unsafe { backtrace::capture(pc, fp, &mut frames) };
@@ -202,5 +276,49 @@ unsafe fn default_action(sig: libc::c_int, from_kernel: bool) {
         if !from_kernel {
             libc::raise(sig);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The calling thread's alternate signal stack, if one is enabled.
+    fn current_alt_stack() -> Option<(usize, usize)> {
+        // SAFETY: querying into a zeroed struct.
+        let mut st: libc::stack_t = unsafe { std::mem::zeroed() };
+        // SAFETY: `st` is a valid out-pointer.
+        let rc = unsafe { libc::sigaltstack(std::ptr::null(), &mut st) };
+        (rc == 0 && st.ss_flags & libc::SS_DISABLE == 0).then_some((st.ss_sp as usize, st.ss_size))
+    }
+
+    /// Whether any page of `addr..addr+len` is mapped (`mincore` fails with
+    /// `ENOMEM` on unmapped memory).
+    fn mapped(addr: usize, len: usize) -> bool {
+        let page = crate::memory::host_page_size();
+        let mut vec = vec![0u8; len.div_ceil(page)];
+        // SAFETY: `vec` has one byte per page of the range; `mincore` only
+        // inspects the range, it does not touch it.
+        let rc = unsafe { libc::mincore(addr as *mut c_void, len, vec.as_mut_ptr()) };
+        rc == 0
+    }
+
+    #[test]
+    fn a_threads_alt_stack_is_unmapped_when_it_exits() {
+        let (sp, size) = std::thread::spawn(|| {
+            init_thread().expect("alt stack");
+            let (sp, size) = current_alt_stack().expect("installed");
+            assert!(size >= ALT_STACK_SIZE);
+            // A second call keeps the stack.
+            init_thread().expect("alt stack");
+            assert_eq!(current_alt_stack(), Some((sp, size)));
+            (sp, size)
+        })
+        .join()
+        .expect("thread");
+        assert!(
+            !mapped(sp, size),
+            "the alternate signal stack outlived its thread"
+        );
     }
 }

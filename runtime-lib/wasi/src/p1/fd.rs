@@ -11,7 +11,9 @@
 //!   `EBADF` for directories; seeking or telling stdio is `ESPIPE`;
 //!   `fd_allocate` and `fd_fdstat_set_rights` are `ENOTSUP` on valid fds.
 //! - A file's position is kept here (not in the host file description):
-//!   writes in append mode move it to the end of file.
+//!   writes in append mode move it to the end of file. An operation that
+//!   uses it holds the descriptor's lock (`FileDesc::lock`) across its I/O,
+//!   and no other lock: other descriptors stay usable meanwhile.
 //! - `fd_readdir` lists `.` and `..` first (cookies 1 and 2, both with the
 //!   directory's own inode), then the entries in host order; a record that
 //!   does not fit is truncated and the buffer reported full.
@@ -19,34 +21,53 @@
 use super::memory::{GuestMemory, offset, result_write};
 use super::types::{self, Errno, fdflags, fstflags, rights};
 use super::{P1Error, P1Result};
-use crate::kernel::fs::{Dir, NewTimestamp, Stat};
+use crate::kernel::fs::{NewTimestamp, Stat};
 use crate::kernel::stdio::StdioKind;
-use crate::kernel::{Descriptor, FileDesc, Kernel};
+use crate::kernel::{Descriptor, DirHandle, FileDesc, Kernel};
+use std::sync::Arc;
 
 /// Most bytes one `fd_pread` returns (wasmtime's stream read chunk).
 const MAX_PREAD: u32 = 64 * 1024;
 
-pub(super) fn desc(k: &Kernel, fd: i32) -> P1Result<&Descriptor> {
-    Ok(k.table.get(fd as u32)?)
+pub(super) fn desc(k: &Kernel, fd: i32) -> P1Result<Arc<Descriptor>> {
+    Ok(k.get(fd as u32)?)
 }
 
-fn file(k: &Kernel, fd: i32) -> P1Result<&FileDesc> {
-    match desc(k, fd)? {
-        Descriptor::File(f) => Ok(f),
+/// A descriptor known to be a file: derefs to its [`FileDesc`] and keeps
+/// the descriptor alive while it is used.
+pub(super) struct FileHandle(Arc<Descriptor>);
+
+impl std::ops::Deref for FileHandle {
+    type Target = FileDesc;
+    fn deref(&self) -> &FileDesc {
+        match &*self.0 {
+            Descriptor::File(f) => f,
+            // `file` and `seekable` admit files only, and a descriptor
+            // never changes kind.
+            _ => unreachable!("FileHandle of a non-file"),
+        }
+    }
+}
+
+fn file(k: &Kernel, fd: i32) -> P1Result<FileHandle> {
+    let d = desc(k, fd)?;
+    match &*d {
+        Descriptor::File(_) => Ok(FileHandle(d)),
         _ => Err(Errno::BADF.into()),
     }
 }
 
-fn seekable(k: &mut Kernel, fd: i32) -> P1Result<&mut FileDesc> {
-    match k.table.get_mut(fd as u32)? {
-        Descriptor::File(f) => Ok(f),
+fn seekable(k: &Kernel, fd: i32) -> P1Result<FileHandle> {
+    let d = desc(k, fd)?;
+    match &*d {
+        Descriptor::File(_) => Ok(FileHandle(d)),
         Descriptor::Stdio(_) => Err(Errno::SPIPE.into()),
         _ => Err(Errno::BADF.into()),
     }
 }
 
-pub(super) fn dir(k: &Kernel, fd: i32) -> P1Result<&Dir> {
-    Ok(desc(k, fd)?.as_dir(crate::kernel::error::ErrorCode::BadDescriptor)?)
+pub(super) fn dir(k: &Kernel, fd: i32) -> P1Result<DirHandle> {
+    Ok(k.dir(fd as u32, crate::kernel::error::ErrorCode::BadDescriptor)?)
 }
 
 /// Decodes a timestamp pair of `*_set_times` (setting a time and asking for
@@ -121,7 +142,7 @@ fn advice(a: u8) -> rustix::fs::Advice {
 }
 
 pub fn fd_advise(
-    k: &mut Kernel,
+    k: &Kernel,
     _m: &GuestMemory,
     fd: i32,
     offset: i64,
@@ -134,32 +155,27 @@ pub fn fd_advise(
     Ok(())
 }
 
-pub fn fd_allocate(
-    k: &mut Kernel,
-    _m: &GuestMemory,
-    fd: i32,
-    _offset: i64,
-    _len: i64,
-) -> P1Result<()> {
+pub fn fd_allocate(k: &Kernel, _m: &GuestMemory, fd: i32, _offset: i64, _len: i64) -> P1Result<()> {
     file(k, fd)?;
     Err(Errno::NOTSUP.into())
 }
 
-pub fn fd_close(k: &mut Kernel, _m: &GuestMemory, fd: i32) -> P1Result<()> {
-    drop(k.table.remove(fd as u32)?);
+pub fn fd_close(k: &Kernel, _m: &GuestMemory, fd: i32) -> P1Result<()> {
+    k.remove(fd as u32)?;
     Ok(())
 }
 
-pub fn fd_datasync(k: &mut Kernel, _m: &GuestMemory, fd: i32) -> P1Result<()> {
+pub fn fd_datasync(k: &Kernel, _m: &GuestMemory, fd: i32) -> P1Result<()> {
     Ok(file(k, fd)?.file.sync_data()?)
 }
 
-pub fn fd_sync(k: &mut Kernel, _m: &GuestMemory, fd: i32) -> P1Result<()> {
+pub fn fd_sync(k: &Kernel, _m: &GuestMemory, fd: i32) -> P1Result<()> {
     Ok(file(k, fd)?.file.sync()?)
 }
 
-pub fn fd_fdstat_get(k: &mut Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1Result<()> {
-    let (filetype, flags, base, inheriting) = match desc(k, fd)? {
+pub fn fd_fdstat_get(k: &Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1Result<()> {
+    let d = desc(k, fd)?;
+    let (filetype, flags, base, inheriting) = match &*d {
         Descriptor::Stdio(s) => {
             let r = if s.kind == StdioKind::Stdin {
                 rights::FD_READ
@@ -199,10 +215,11 @@ pub fn fd_fdstat_get(k: &mut Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1Re
                 r &= !rights::FD_WRITE;
             }
             let mut flags = 0;
-            if f.append {
+            let state = *f.lock();
+            if state.append {
                 flags |= fdflags::APPEND;
             }
-            if f.nonblocking {
+            if state.nonblocking {
                 flags |= fdflags::NONBLOCK;
             }
             (ft, flags, r, r)
@@ -220,22 +237,20 @@ pub fn fd_fdstat_get(k: &mut Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1Re
     })
 }
 
-pub fn fd_fdstat_set_flags(k: &mut Kernel, _m: &GuestMemory, fd: i32, flags: i32) -> P1Result<()> {
+pub fn fd_fdstat_set_flags(k: &Kernel, _m: &GuestMemory, fd: i32, flags: i32) -> P1Result<()> {
     let flags = types::flags_u16(flags, fdflags::ALL, "Fdflags")?;
-    let f = match k.table.get_mut(fd as u32)? {
-        Descriptor::File(f) => f,
-        _ => return Err(Errno::BADF.into()),
-    };
+    let f = file(k, fd)?;
     if flags & (fdflags::DSYNC | fdflags::SYNC | fdflags::RSYNC) != 0 {
         return Err(Errno::INVAL.into());
     }
-    f.append = flags & fdflags::APPEND != 0;
-    f.nonblocking = flags & fdflags::NONBLOCK != 0;
+    let mut state = f.lock();
+    state.append = flags & fdflags::APPEND != 0;
+    state.nonblocking = flags & fdflags::NONBLOCK != 0;
     Ok(())
 }
 
 pub fn fd_fdstat_set_rights(
-    k: &mut Kernel,
+    k: &Kernel,
     _m: &GuestMemory,
     fd: i32,
     base: i64,
@@ -243,14 +258,15 @@ pub fn fd_fdstat_set_rights(
 ) -> P1Result<()> {
     types::rights_arg(base)?;
     types::rights_arg(inheriting)?;
-    match desc(k, fd)? {
+    match &*desc(k, fd)? {
         Descriptor::File(_) | Descriptor::Dir { .. } => Err(Errno::NOTSUP.into()),
         _ => Err(Errno::BADF.into()),
     }
 }
 
-pub fn fd_filestat_get(k: &mut Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1Result<()> {
-    let (ft, st) = match desc(k, fd)? {
+pub fn fd_filestat_get(k: &Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1Result<()> {
+    let d = desc(k, fd)?;
+    let (ft, st) = match &*d {
         Descriptor::Stdio(s) => (types::stdio_filetype(s.isatty), None),
         Descriptor::Dir { dir, .. } => {
             let st = dir.stat()?;
@@ -265,12 +281,12 @@ pub fn fd_filestat_get(k: &mut Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1
     result_write("filestat", write_filestat(m, buf as u32, ft, st.as_ref()))
 }
 
-pub fn fd_filestat_set_size(k: &mut Kernel, _m: &GuestMemory, fd: i32, size: i64) -> P1Result<()> {
+pub fn fd_filestat_set_size(k: &Kernel, _m: &GuestMemory, fd: i32, size: i64) -> P1Result<()> {
     Ok(file(k, fd)?.file.set_size(size as u64)?)
 }
 
 pub fn fd_filestat_set_times(
-    k: &mut Kernel,
+    k: &Kernel,
     _m: &GuestMemory,
     fd: i32,
     atim: i64,
@@ -278,7 +294,7 @@ pub fn fd_filestat_set_times(
     fst_flags: i32,
 ) -> P1Result<()> {
     let (a, t) = times(atim, mtim, fst_flags)?;
-    match desc(k, fd)? {
+    match &*desc(k, fd)? {
         Descriptor::File(f) => Ok(f.file.set_times(a, t)?),
         Descriptor::Dir { dir, .. } => Ok(dir.set_times(a, t)?),
         _ => Err(Errno::BADF.into()),
@@ -286,7 +302,7 @@ pub fn fd_filestat_set_times(
 }
 
 pub fn fd_read(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     iovs: i32,
@@ -294,11 +310,14 @@ pub fn fd_read(
     nread: i32,
 ) -> P1Result<()> {
     let (ptr, len) = m.first_nonempty_iovec(iovs as u32, iovs_len as u32)?;
-    let n = match k.table.get_mut(fd as u32)? {
+    let d = desc(k, fd)?;
+    let n = match &*d {
         Descriptor::File(f) => {
-            let buf = m.bytes_mut(ptr, len)?;
-            let n = f.file.read_at(buf, f.position)?;
-            f.position = f
+            // The file is read into a host buffer and then copied to the
+            // guest's (the memory may be shared: `memory.rs`).
+            let mut state = f.lock();
+            let n = m.fill_bytes(ptr, len, |buf| f.file.read_at(buf, state.position))?;
+            state.position = state
                 .position
                 .checked_add(n as u64)
                 .ok_or(P1Error::Errno(Errno::OVERFLOW))?;
@@ -316,19 +335,14 @@ pub fn fd_read(
                 )?;
                 return Err(Errno::INTR.into());
             }
-            match m.bytes_mut(ptr, len) {
-                Ok(buf) => s.read(buf)?,
-                Err(_) => {
-                    // wasmtime reads the stream first and then copies the
-                    // bytes it got: a buffer past the end of memory is only
-                    // an error for the bytes actually read (none at end of
-                    // input). `len` is bounded by the call's fuel.
-                    let mut tmp = vec![0u8; len as usize];
-                    let n = s.read(&mut tmp)?;
-                    m.write_bytes(ptr, &tmp[..n])?;
-                    n
-                }
-            }
+            // wasmtime reads the stream first and then copies the bytes it
+            // got: a buffer past the end of memory is only an error for the
+            // bytes actually read (none at end of input). `len` is bounded
+            // by the call's fuel.
+            let mut tmp = vec![0u8; len as usize];
+            let n = s.read(&mut tmp)?;
+            m.write_bytes(ptr, &tmp[..n])?;
+            n
         }
         _ => return Err(Errno::BADF.into()),
     };
@@ -336,7 +350,7 @@ pub fn fd_read(
 }
 
 pub fn fd_pread(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     iovs: i32,
@@ -345,7 +359,7 @@ pub fn fd_pread(
     nread: i32,
 ) -> P1Result<()> {
     let (ptr, len) = m.first_nonempty_iovec(iovs as u32, iovs_len as u32)?;
-    let n = match desc(k, fd)? {
+    let n = match &*desc(k, fd)? {
         Descriptor::File(f) => {
             let want = len.min(MAX_PREAD);
             let mut tmp = vec![0u8; want as usize];
@@ -366,7 +380,7 @@ pub fn fd_pread(
 
 /// Shared body of `fd_write` and `fd_pwrite` (`at`: explicit offset).
 fn write_impl(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     iovs: i32,
@@ -374,20 +388,23 @@ fn write_impl(
     at: Option<u64>,
 ) -> P1Result<u32> {
     let (ptr, len) = m.first_nonempty_iovec(iovs as u32, iovs_len as u32)?;
-    let n = match k.table.get_mut(fd as u32)? {
+    let d = desc(k, fd)?;
+    let n = match &*d {
         Descriptor::File(f) => {
-            let data = m.bytes(ptr, len)?;
+            let data = m.read_bytes(ptr, len)?;
+            let mut state = f.lock();
             // Linux `pwrite` semantics: append mode ignores the offset.
-            let n = if f.append {
-                f.file.append(data)?
+            let n = if state.append {
+                f.file.append(&data)?
             } else {
-                f.file.write_at(data, at.unwrap_or(f.position))?
+                f.file.write_at(&data, at.unwrap_or(state.position))?
             };
             if at.is_none() {
-                f.position = if f.append {
+                state.position = if state.append {
                     f.file.stat()?.size
                 } else {
-                    f.position
+                    state
+                        .position
                         .checked_add(n as u64)
                         .ok_or(P1Error::Errno(Errno::OVERFLOW))?
                 };
@@ -398,7 +415,7 @@ fn write_impl(
             if at.is_some() {
                 return Err(Errno::SPIPE.into());
             }
-            s.write_all(m.bytes(ptr, len)?)?
+            s.write_all(&m.read_bytes(ptr, len)?)?
         }
         _ => return Err(Errno::BADF.into()),
     };
@@ -406,7 +423,7 @@ fn write_impl(
 }
 
 pub fn fd_write(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     iovs: i32,
@@ -418,7 +435,7 @@ pub fn fd_write(
 }
 
 pub fn fd_pwrite(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     iovs: i32,
@@ -430,8 +447,8 @@ pub fn fd_pwrite(
     result_write("size", m.write_u32(nwritten as u32, n))
 }
 
-pub fn fd_prestat_get(k: &mut Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1Result<()> {
-    match desc(k, fd)? {
+pub fn fd_prestat_get(k: &Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1Result<()> {
+    match &*desc(k, fd)? {
         Descriptor::Dir {
             preopen: Some(name),
             ..
@@ -448,13 +465,13 @@ pub fn fd_prestat_get(k: &mut Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1R
 }
 
 pub fn fd_prestat_dir_name(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     path: i32,
     path_len: i32,
 ) -> P1Result<()> {
-    match desc(k, fd)? {
+    match &*desc(k, fd)? {
         Descriptor::Dir {
             preopen: Some(name),
             ..
@@ -472,12 +489,12 @@ pub fn fd_prestat_dir_name(
     }
 }
 
-pub fn fd_renumber(k: &mut Kernel, _m: &GuestMemory, fd: i32, to: i32) -> P1Result<()> {
-    Ok(k.table.renumber(fd as u32, to as u32)?)
+pub fn fd_renumber(k: &Kernel, _m: &GuestMemory, fd: i32, to: i32) -> P1Result<()> {
+    Ok(k.renumber(fd as u32, to as u32)?)
 }
 
 pub fn fd_seek(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     offset: i64,
@@ -487,9 +504,10 @@ pub fn fd_seek(
     let whence = types::enum_u8(whence, 3, "Whence")?;
     let f = seekable(k, fd)?;
     let inval = P1Error::Errno(Errno::INVAL);
+    let mut state = f.lock();
     let pos = match whence {
         0 => u64::try_from(offset).map_err(|_| inval)?,
-        1 => f.position.checked_add_signed(offset).ok_or(inval)?,
+        1 => state.position.checked_add_signed(offset).ok_or(inval)?,
         _ => f
             .file
             .stat()?
@@ -497,17 +515,18 @@ pub fn fd_seek(
             .checked_add_signed(offset)
             .ok_or(inval)?,
     };
-    f.position = pos;
+    state.position = pos;
+    drop(state);
     result_write("filesize", m.write_u64(newoffset as u32, pos))
 }
 
-pub fn fd_tell(k: &mut Kernel, m: &GuestMemory, fd: i32, offset: i32) -> P1Result<()> {
-    let pos = seekable(k, fd)?.position;
+pub fn fd_tell(k: &Kernel, m: &GuestMemory, fd: i32, offset: i32) -> P1Result<()> {
+    let pos = seekable(k, fd)?.lock().position;
     result_write("filesize", m.write_u64(offset as u32, pos))
 }
 
 pub fn fd_readdir(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     buf: i32,
@@ -624,6 +643,69 @@ mod tests {
             h.run(|k, m| fd_fdstat_set_rights(k, m, 1, 0, 0)),
             Err(P1Error::Errno(Errno::BADF))
         );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn a_busy_descriptor_holds_up_only_its_own_calls() {
+        let dir = tmpdir("busy");
+        std::fs::write(dir.join("a.txt"), b"aaaa").unwrap();
+        let h = Harness::new(&dir);
+        let k = &h.kernel;
+        let open = |m: &GuestMemory, name: &[u8]| {
+            m.write_bytes(1000, name).unwrap();
+            let creat = super::super::types::oflags::CREAT as i32;
+            super::super::path::path_open(
+                k,
+                m,
+                3,
+                0,
+                1000,
+                name.len() as i32,
+                creat,
+                rights::ALL as i64,
+                0,
+                0,
+                100,
+            )
+            .unwrap();
+            m.read_u32(100).unwrap() as i32
+        };
+        let mut buf = vec![0u8; 4096];
+        // SAFETY: `buf` outlives the view and only this thread uses it.
+        let m = unsafe { GuestMemory::new(buf.as_mut_ptr(), buf.len()) };
+        let a = open(&m, b"a.txt");
+        // A call in progress on `a` (one holding its lock, as a read does
+        // across its I/O).
+        let busy = file(k, a).unwrap();
+        let guard = busy.lock();
+        std::thread::scope(|s| {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let other = s.spawn(move || {
+                let mut buf = vec![0u8; 4096];
+                // SAFETY: `buf` outlives the view and only this thread uses it.
+                let m = unsafe { GuestMemory::new(buf.as_mut_ptr(), buf.len()) };
+                // Other descriptors and the table stay usable...
+                let b = open(&m, b"b.txt");
+                m.write_bytes(2000, b"bb").unwrap();
+                m.write_u32(300, 2000).unwrap();
+                m.write_u32(304, 2).unwrap();
+                fd_write(k, &m, b, 300, 1, 104).unwrap();
+                fd_close(k, &m, b).unwrap();
+                fd_fdstat_get(k, &m, 3, 64).unwrap();
+                let _ = tx.send(());
+                // ...and a call on `a` waits for the call in progress.
+                fd_tell(k, &m, a, 112).unwrap();
+            });
+            let other_calls = rx.recv_timeout(std::time::Duration::from_secs(10));
+            std::thread::sleep(std::time::Duration::from_millis(20));
+            let tell_waited = !other.is_finished();
+            drop(guard);
+            other.join().unwrap();
+            other_calls.expect("calls on other descriptors were held up");
+            assert!(tell_waited);
+        });
+        assert_eq!(std::fs::read(dir.join("b.txt")).unwrap(), b"bb");
         let _ = std::fs::remove_dir_all(&dir);
     }
 

@@ -22,6 +22,14 @@
 //!   buffer) goes through [`offset`]: with a 4 GiB memory, a sum that would
 //!   wrap past 2^32 is wiggle's `Pointer overflow`, never an access at
 //!   guest address 0.
+//! - The view never lends out a reference into guest memory (`&[u8]`,
+//!   `&mut [u8]`, `&str`): with wasi-threads the memory is shared, and
+//!   other threads write it while this one is in a host call. Arguments are
+//!   copied out ([`GuestMemory::read_bytes`], [`GuestMemory::string`]: the
+//!   UTF-8 check is of the copy the host then uses) and results copied in,
+//!   with raw copies over checked ranges, as Wasmtime does for shared
+//!   memories. A guest racing with its own host call may see torn bytes;
+//!   the host never does anything with bytes it has not copied.
 
 use super::P1Error;
 use super::types::Errno;
@@ -66,8 +74,8 @@ impl GuestMemory {
     ///
     /// # Safety
     /// `base..base+len` must be valid, writable memory for as long as the
-    /// view is used, and not otherwise accessed by the host meanwhile (the
-    /// guest is suspended in the host call).
+    /// view is used. Other threads may read and write it meanwhile (a shared
+    /// memory), but nothing may hold a Rust reference into it.
     pub unsafe fn new(base: *mut u8, len: usize) -> GuestMemory {
         GuestMemory {
             base,
@@ -120,24 +128,22 @@ impl GuestMemory {
         self.check(ptr, u64::from(bytes), align).map(drop)
     }
 
-    /// The bytes `ptr..ptr+len`.
-    pub fn bytes(&self, ptr: u32, len: u32) -> Result<&[u8], P1Error> {
-        let start = self.check(ptr, u64::from(len), 1)?;
-        // SAFETY: checked in bounds of the memory `new` vouched for.
-        Ok(unsafe { std::slice::from_raw_parts(self.base.add(start), len as usize) })
+    /// Checks that `ptr..ptr+len` is in bounds (no alignment), so that a
+    /// call can fail before it does anything with its buffer.
+    pub fn check_bytes(&self, ptr: u32, len: u32) -> Result<(), P1Error> {
+        self.check(ptr, u64::from(len), 1).map(drop)
     }
 
-    /// The bytes `ptr..ptr+len`, writable.
-    #[allow(
-        clippy::mut_from_ref,
-        reason = "guest memory is shared, not owned by the view"
-    )]
-    pub fn bytes_mut(&self, ptr: u32, len: u32) -> Result<&mut [u8], P1Error> {
+    /// A copy of the bytes `ptr..ptr+len`.
+    pub fn read_bytes(&self, ptr: u32, len: u32) -> Result<Vec<u8>, P1Error> {
         let start = self.check(ptr, u64::from(len), 1)?;
-        // SAFETY: checked in bounds; callers never hold two overlapping
-        // views at once (each host function copies in or out one buffer at a
-        // time).
-        Ok(unsafe { std::slice::from_raw_parts_mut(self.base.add(start), len as usize) })
+        let mut out = vec![0u8; len as usize];
+        // SAFETY: the source was checked in bounds of the memory `new`
+        // vouched for; the destination is our own fresh buffer, so the two
+        // do not overlap. A raw copy, not a slice: other threads may write
+        // the (shared) memory meanwhile.
+        unsafe { std::ptr::copy_nonoverlapping(self.base.add(start), out.as_mut_ptr(), out.len()) };
+        Ok(out)
     }
 
     /// Copies `data` to `ptr`.
@@ -147,8 +153,32 @@ impl GuestMemory {
             // wiggle skips the bounds check of empty copies.
             return Ok(());
         }
-        self.bytes_mut(ptr, len)?.copy_from_slice(data);
+        let start = self.check(ptr, u64::from(len), 1)?;
+        // SAFETY: the destination was checked in bounds; `data` is host
+        // memory, never guest memory (no view lends guest memory out), so
+        // the ranges do not overlap. A raw copy: see `read_bytes`.
+        unsafe { std::ptr::copy_nonoverlapping(data.as_ptr(), self.base.add(start), data.len()) };
         Ok(())
+    }
+
+    /// Fills the guest buffer `ptr..ptr+len` through `fill`, which gets a
+    /// host buffer of `len` bytes and returns how many it filled (at most
+    /// `len`); those are copied to `ptr`. The range is checked before
+    /// `fill` runs, so an out-of-bounds buffer does nothing.
+    pub fn fill_bytes<E>(
+        &self,
+        ptr: u32,
+        len: u32,
+        fill: impl FnOnce(&mut [u8]) -> Result<usize, E>,
+    ) -> Result<usize, P1Error>
+    where
+        P1Error: From<E>,
+    {
+        self.check_bytes(ptr, len)?;
+        let mut buf = vec![0u8; len as usize];
+        let n = fill(&mut buf)?.min(buf.len());
+        self.write_bytes(ptr, &buf[..n])?;
+        Ok(n)
     }
 
     /// Copies `data` to `ptr` and returns the address after it, as
@@ -162,24 +192,32 @@ impl GuestMemory {
         offset(ptr, len)
     }
 
-    /// A UTF-8 string argument (fuel is charged for its length).
-    pub fn string(&self, ptr: u32, len: u32) -> Result<&str, P1Error> {
+    /// A copy of a UTF-8 string argument (fuel is charged for its length).
+    pub fn string(&self, ptr: u32, len: u32) -> Result<String, P1Error> {
         self.consume_fuel(u64::from(len))?;
-        let bytes = self.bytes(ptr, len)?;
-        std::str::from_utf8(bytes).map_err(|_| P1Error::Errno(Errno::ILSEQ))
+        self.string_unfueled(ptr, len)
+    }
+
+    /// A copy of a UTF-8 string argument, charging no fuel. The check is of
+    /// the copy: another thread changing the guest's bytes afterwards
+    /// cannot make the string the host uses invalid.
+    pub fn string_unfueled(&self, ptr: u32, len: u32) -> Result<String, P1Error> {
+        String::from_utf8(self.read_bytes(ptr, len)?).map_err(|_| P1Error::Errno(Errno::ILSEQ))
     }
 
     fn read_n<const N: usize>(&self, ptr: u32) -> Result<[u8; N], P1Error> {
         let start = self.check(ptr, N as u64, N as u32)?;
         let mut out = [0u8; N];
-        // SAFETY: checked in bounds.
+        // SAFETY: checked in bounds; `out` is a local, so no overlap. A raw
+        // copy: see `read_bytes`.
         unsafe { std::ptr::copy_nonoverlapping(self.base.add(start), out.as_mut_ptr(), N) };
         Ok(out)
     }
 
     fn write_n<const N: usize>(&self, ptr: u32, v: [u8; N]) -> Result<(), P1Error> {
         let start = self.check(ptr, N as u64, N as u32)?;
-        // SAFETY: checked in bounds.
+        // SAFETY: checked in bounds; `v` is a local, so no overlap. A raw
+        // copy: see `read_bytes`.
         unsafe { std::ptr::copy_nonoverlapping(v.as_ptr(), self.base.add(start), N) };
         Ok(())
     }
@@ -258,9 +296,9 @@ mod tests {
         assert!(matches!(m.read_u32(61), Err(P1Error::Fatal(_))));
         assert!(matches!(m.read_u32(64), Err(P1Error::Fatal(_))));
         assert!(matches!(m.read_u64(60), Err(P1Error::Fatal(_))));
-        assert!(matches!(m.bytes(60, 5), Err(P1Error::Fatal(_))));
-        assert_eq!(m.bytes(64, 0).unwrap().len(), 0);
-        assert!(matches!(m.bytes(65, 0), Err(P1Error::Fatal(_))));
+        assert!(matches!(m.read_bytes(60, 5), Err(P1Error::Fatal(_))));
+        assert_eq!(m.read_bytes(64, 0).unwrap().len(), 0);
+        assert!(matches!(m.read_bytes(65, 0), Err(P1Error::Fatal(_))));
         assert!(matches!(
             m.check_array(0, u32::MAX, 8, 4),
             Err(P1Error::Fatal(_))
@@ -315,5 +353,27 @@ mod tests {
         assert_eq!(m.string(0, 2).unwrap(), "ok");
         assert_eq!(m.string(0, 3), Err(P1Error::Errno(Errno::ILSEQ)));
         assert!(matches!(m.string(2, 2), Err(P1Error::Fatal(_))));
+    }
+
+    #[test]
+    fn fill_checks_first_and_copies_what_was_filled() {
+        let mut buf = vec![0u8; 16];
+        let m = mem(&mut buf);
+        let mut called = false;
+        let r = m.fill_bytes(10, 8, |_| -> Result<usize, P1Error> {
+            called = true;
+            Ok(0)
+        });
+        assert!(matches!(r, Err(P1Error::Fatal(_))));
+        assert!(!called, "an out-of-bounds buffer is not filled");
+        let n = m.fill_bytes(4, 8, |b| -> Result<usize, P1Error> {
+            b.fill(7);
+            Ok(3)
+        });
+        assert_eq!(n, Ok(3));
+        assert_eq!(
+            m.read_bytes(0, 16).unwrap(),
+            [0, 0, 0, 0, 7, 7, 7, 0, 0, 0, 0, 0, 0, 0, 0, 0]
+        );
     }
 }

@@ -45,7 +45,7 @@ fn write_strings<'a>(
     Ok(())
 }
 
-pub fn args_get(k: &mut Kernel, m: &GuestMemory, argv: i32, argv_buf: i32) -> P1Result<()> {
+pub fn args_get(k: &Kernel, m: &GuestMemory, argv: i32, argv_buf: i32) -> P1Result<()> {
     write_strings(
         m,
         argv as u32,
@@ -54,12 +54,7 @@ pub fn args_get(k: &mut Kernel, m: &GuestMemory, argv: i32, argv_buf: i32) -> P1
     )
 }
 
-pub fn args_sizes_get(
-    k: &mut Kernel,
-    m: &GuestMemory,
-    argc: i32,
-    argv_buf_size: i32,
-) -> P1Result<()> {
+pub fn args_sizes_get(k: &Kernel, m: &GuestMemory, argc: i32, argv_buf_size: i32) -> P1Result<()> {
     let n = u32::try_from(k.args.len()).map_err(|_| overflow())?;
     let size: usize = k.args.iter().map(|a| a.len() + 1).sum();
     let size = u32::try_from(size).map_err(|_| overflow())?;
@@ -67,12 +62,7 @@ pub fn args_sizes_get(
     result_write("size", m.write_u32(argv_buf_size as u32, size))
 }
 
-pub fn environ_get(
-    k: &mut Kernel,
-    m: &GuestMemory,
-    environ: i32,
-    environ_buf: i32,
-) -> P1Result<()> {
+pub fn environ_get(k: &Kernel, m: &GuestMemory, environ: i32, environ_buf: i32) -> P1Result<()> {
     write_strings(
         m,
         environ as u32,
@@ -84,7 +74,7 @@ pub fn environ_get(
 }
 
 pub fn environ_sizes_get(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     environc: i32,
     environ_buf_size: i32,
@@ -96,7 +86,7 @@ pub fn environ_sizes_get(
     result_write("size", m.write_u32(environ_buf_size as u32, size))
 }
 
-pub fn clock_res_get(k: &mut Kernel, m: &GuestMemory, id: i32, resolution: i32) -> P1Result<()> {
+pub fn clock_res_get(k: &Kernel, m: &GuestMemory, id: i32, resolution: i32) -> P1Result<()> {
     let res = match types::enum_u32(id, clockid::COUNT, "Clockid")? {
         clockid::REALTIME => k.clocks.wall_resolution().as_nanos().ok_or_else(overflow)?,
         clockid::MONOTONIC => k.clocks.monotonic_resolution(),
@@ -106,7 +96,7 @@ pub fn clock_res_get(k: &mut Kernel, m: &GuestMemory, id: i32, resolution: i32) 
 }
 
 pub fn clock_time_get(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     id: i32,
     _precision: i64,
@@ -120,7 +110,7 @@ pub fn clock_time_get(
     result_write("timestamp", m.write_u64(time as u32, now))
 }
 
-pub fn proc_exit(_k: &mut Kernel, _m: &GuestMemory, rval: i32) -> P1Result<Infallible> {
+pub fn proc_exit(_k: &Kernel, _m: &GuestMemory, rval: i32) -> P1Result<Infallible> {
     let status = rval as u32;
     if status >= 126 {
         return Err(P1Error::Fatal(
@@ -131,16 +121,16 @@ pub fn proc_exit(_k: &mut Kernel, _m: &GuestMemory, rval: i32) -> P1Result<Infal
     std::process::exit(status as i32)
 }
 
-pub fn proc_raise(_k: &mut Kernel, _m: &GuestMemory, sig: i32) -> P1Result<()> {
+pub fn proc_raise(_k: &Kernel, _m: &GuestMemory, sig: i32) -> P1Result<()> {
     types::enum_u8(sig, types::SIGNAL_COUNT, "Signal")?;
     Err(Errno::NOTSUP.into())
 }
 
-pub fn sched_yield(_k: &mut Kernel, _m: &GuestMemory) -> P1Result<()> {
+pub fn sched_yield(_k: &Kernel, _m: &GuestMemory) -> P1Result<()> {
     Ok(())
 }
 
-pub fn random_get(_k: &mut Kernel, m: &GuestMemory, buf: i32, buf_len: i32) -> P1Result<()> {
+pub fn random_get(_k: &Kernel, m: &GuestMemory, buf: i32, buf_len: i32) -> P1Result<()> {
     let len = buf_len as u32;
     if u64::from(len) > random::MAX_RANDOM_SIZE {
         return Err(P1Error::Fatal(format!(
@@ -151,30 +141,31 @@ pub fn random_get(_k: &mut Kernel, m: &GuestMemory, buf: i32, buf_len: i32) -> P
     if len == 0 {
         return Ok(());
     }
-    random::fill(m.bytes_mut(buf as u32, len)?)?;
+    m.fill_bytes(buf as u32, len, |b| random::fill(b).map(|()| b.len()))?;
     // As wasmtime's `write_bytes`: the end of the buffer must be an
     // address, so one ending exactly at 2^32 is a pointer overflow.
     offset(buf as u32, len).map(drop)
 }
 
 pub fn sock_accept(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     flags: i32,
     result_fd: i32,
 ) -> P1Result<()> {
     let flags = types::flags_u16(flags, fdflags::ALL, "Fdflags")?;
-    let Descriptor::Socket(s) = desc(k, fd)? else {
+    let d = desc(k, fd)?;
+    let Descriptor::Socket(s) = &*d else {
         return Err(Errno::NOTSOCK.into());
     };
     let new = s.accept(flags & fdflags::NONBLOCK != 0)?;
-    let new_fd = k.table.push(Descriptor::Socket(new))?;
+    let new_fd = k.push(Descriptor::Socket(new))?;
     result_write("fd", m.write_u32(result_fd as u32, new_fd))
 }
 
 pub fn sock_recv(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     ri_data: i32,
@@ -184,17 +175,18 @@ pub fn sock_recv(
     ro_flags: i32,
 ) -> P1Result<()> {
     let flags = types::flags_u16(ri_flags, 0x3, "Riflags")?;
-    let Descriptor::Socket(s) = desc(k, fd)? else {
+    let d = desc(k, fd)?;
+    let Descriptor::Socket(s) = &*d else {
         return Err(Errno::NOTSOCK.into());
     };
     let (ptr, len) = m.first_nonempty_iovec(ri_data as u32, ri_data_len as u32)?;
-    let n = s.recv(m.bytes_mut(ptr, len)?, flags & 1 != 0, flags & 2 != 0)?;
+    let n = m.fill_bytes(ptr, len, |b| s.recv(b, flags & 1 != 0, flags & 2 != 0))?;
     result_write("size", m.write_u32(ro_datalen as u32, n as u32))?;
     result_write("roflags", m.write_u16(ro_flags as u32, 0))
 }
 
 pub fn sock_send(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     si_data: i32,
@@ -204,17 +196,19 @@ pub fn sock_send(
 ) -> P1Result<()> {
     // `siflags` is a bare `u16` in witx: only its range is checked.
     types::int_arg::<u16>(si_flags, "u16")?;
-    let Descriptor::Socket(s) = desc(k, fd)? else {
+    let d = desc(k, fd)?;
+    let Descriptor::Socket(s) = &*d else {
         return Err(Errno::NOTSOCK.into());
     };
     let (ptr, len) = m.first_nonempty_iovec(si_data as u32, si_data_len as u32)?;
-    let n = s.send(m.bytes(ptr, len)?)?;
+    let n = s.send(&m.read_bytes(ptr, len)?)?;
     result_write("size", m.write_u32(so_datalen as u32, n as u32))
 }
 
-pub fn sock_shutdown(k: &mut Kernel, _m: &GuestMemory, fd: i32, how: i32) -> P1Result<()> {
+pub fn sock_shutdown(k: &Kernel, _m: &GuestMemory, fd: i32, how: i32) -> P1Result<()> {
     let how = types::flags_u8(how, 0x3, "Sdflags")?;
-    let Descriptor::Socket(s) = desc(k, fd)? else {
+    let d = desc(k, fd)?;
+    let Descriptor::Socket(s) = &*d else {
         return Err(Errno::NOTSOCK.into());
     };
     let how = match how {

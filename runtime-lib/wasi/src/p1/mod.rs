@@ -3,10 +3,14 @@
 //! wasi-threads' `thread-spawn` (`__kiln_p1_thread_spawn`, which only hands
 //! over to `crate::threads::spawn`).
 //!
-//! Threads: every thread's instance shares one [`WasiCtx`]; each host call
-//! holds [`WasiCtx::lock`] for its whole body. NB: guest memory may be a
-//! shared memory that other threads access meanwhile; a guest that races
-//! with its own host call's buffers gets torn data, as in Wasmtime.
+//! Threads: every thread's instance shares one [`WasiCtx`]; host calls of
+//! different threads run concurrently, with no lock held for a whole call
+//! (the kernel locks its descriptor table and the descriptor in use, see
+//! `kiln_wasi_kernel`). So a blocking call (`fd_read` on stdin,
+//! `poll_oneoff`) delays no other thread's call, and `proc_exit` ends the
+//! process at once whatever the other threads are doing. NB: guest memory
+//! may be a shared memory that other threads access meanwhile; a guest that
+//! races with its own host call's buffers gets torn data, as in Wasmtime.
 //!
 //! Phase: run time. Inputs: the caller's `vmctx` (guest memory at
 //! `VMOffsets::WASI_MEMORY`, the [`WasiCtx`] at `VMOffsets::HOST_STATE`) and
@@ -144,36 +148,27 @@ unsafe fn guest_memory(vmctx: *mut u8) -> P1Result<GuestMemory> {
     }
     // SAFETY: a non-null WASI memory pointer names the instance's live
     // memory definition; `current_length` is re-read on every call because
-    // `memory.grow` changes it.
+    // `memory.grow` changes it, atomically because another thread may be
+    // growing a shared memory. The view lends out no reference into the
+    // memory, so other threads writing it alias nothing of ours.
     unsafe {
-        let def = &*def;
-        Ok(GuestMemory::new(def.base, def.current_length))
+        let len = kiln_vm::memory::shared::load_length(def);
+        Ok(GuestMemory::new((*def).base, len))
     }
-}
-
-thread_local! {
-    /// A sleep the current host call asked for ([`sleep_after_call`]).
-    static SLEEP_AFTER_CALL: std::cell::Cell<Option<std::time::Duration>> =
-        const { std::cell::Cell::new(None) };
-}
-
-/// Makes the current host call sleep for `d` after its body has returned
-/// and released [`WasiCtx::lock`], so that other threads' host calls go on
-/// meanwhile (`thread::sleep` in one thread must not stall the others).
-pub(crate) fn sleep_after_call(d: std::time::Duration) {
-    SLEEP_AFTER_CALL.set(Some(d));
 }
 
 /// Runs one host function body.
 ///
 /// # Safety
 /// `vmctx` must be a live `VMContext` whose host-state slot holds the
-/// `Box<WasiCtx>` pointer D's start-up code stored there.
+/// `Box<WasiCtx>` pointer the start-up code stored there.
 unsafe fn dispatch<R: P1Return>(
     vmctx: *mut u8,
     name: &'static str,
-    body: impl FnOnce(&mut Kernel, &GuestMemory) -> P1Result<R>,
+    body: impl FnOnce(&Kernel, &GuestMemory) -> P1Result<R>,
 ) -> R::Abi {
+    // `-W timeout`: a guest waiting here is ended by the deadline.
+    let _host = kiln_vm::limits::enter_host_call();
     let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         let off = kiln_abi::vmctx::VMOffsets::HOST_STATE as usize;
         // SAFETY: per the contract above.
@@ -182,16 +177,11 @@ unsafe fn dispatch<R: P1Return>(
             eprintln!("kiln runtime: WASI function {name} called without a WASI context");
             std::process::abort();
         }
-        // Threads share the context: one host call at a time. A poisoned
-        // lock means a host call panicked, which already ended the process.
-        // SAFETY: the context outlives every instance using it.
-        let serial = unsafe { &(*cx).lock }
-            .lock()
-            .unwrap_or_else(|e| e.into_inner());
-        // SAFETY: host calls do not re-enter the guest, and the lock keeps
-        // other threads' host calls out, so this is the only live reference
-        // to the kernel (a field disjoint from the lock).
-        let kernel = unsafe { &mut (*cx).kernel };
+        // SAFETY: the context outlives every instance using it, and nothing
+        // takes a `&mut` to it while guests run: every thread's host calls
+        // share it through `&`, the kernel's mutable state being behind its
+        // own locks.
+        let kernel = unsafe { &(*cx).kernel };
         // NB: `thread-spawn` (wasi-threads) touches no guest memory and, as
         // in Wasmtime, works in a module that exports none.
         let mem = if name == kiln_abi::wasi_p1::THREAD_SPAWN_FUNC {
@@ -201,12 +191,7 @@ unsafe fn dispatch<R: P1Return>(
             // SAFETY: per the contract above.
             unsafe { guest_memory(vmctx) }?
         };
-        let result = body(kernel, &mem);
-        drop(serial);
-        if let Some(d) = SLEEP_AFTER_CALL.take() {
-            std::thread::sleep(d);
-        }
-        result
+        body(kernel, &mem)
     }));
     match outcome {
         Ok(Ok(r)) => r.success(),
@@ -248,7 +233,7 @@ mod impls {
 
     /// wasi-threads' `thread-spawn` (shares the P1 host-call path).
     pub fn thread_spawn(
-        _k: &mut crate::kernel::Kernel,
+        _k: &crate::kernel::Kernel,
         _m: &super::GuestMemory,
         start_arg: i32,
     ) -> super::P1Result<super::SpawnResult> {
@@ -307,10 +292,10 @@ pub(crate) mod testing {
         }
 
         /// Runs `f` with the kernel and a view of the memory.
-        pub fn run<T>(&mut self, f: impl FnOnce(&mut Kernel, &GuestMemory) -> T) -> T {
+        pub fn run<T>(&mut self, f: impl FnOnce(&Kernel, &GuestMemory) -> T) -> T {
             // SAFETY: `buf` outlives the view.
             let mem = unsafe { GuestMemory::new(self.buf.as_mut_ptr(), self.buf.len()) };
-            f(&mut self.kernel, &mem)
+            f(&self.kernel, &mem)
         }
 
         /// Places `s` at `ptr`, returning its length.

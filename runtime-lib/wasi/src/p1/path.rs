@@ -17,19 +17,19 @@ use super::P1Result;
 use super::fd::{desc, dir, times, write_filestat};
 use super::memory::{GuestMemory, result_write};
 use super::types::{self, Errno, LOOKUP_SYMLINK_FOLLOW, fdflags, oflags, rights};
-use crate::kernel::fs::{DescriptorFlags, Dir, OpenFlags, Opened};
-use crate::kernel::{Descriptor, FileDesc, Kernel};
+use crate::kernel::fs::{DescriptorFlags, OpenFlags, Opened};
+use crate::kernel::{Descriptor, DirHandle, FileDesc, FileState, Kernel};
 
 /// The directory `fd` and the guest path relative to it: every `path_*`
 /// call resolves its path through a directory descriptor (EBADF/ENOTDIR
 /// before the path is read).
-fn dir_path<'k, 'm>(
-    k: &'k Kernel,
-    m: &'m GuestMemory,
+fn dir_path(
+    k: &Kernel,
+    m: &GuestMemory,
     fd: i32,
     path: i32,
     path_len: i32,
-) -> P1Result<(&'k Dir, &'m str)> {
+) -> P1Result<(DirHandle, String)> {
     let d = dir(k, fd)?;
     Ok((d, m.string(path as u32, path_len as u32)?))
 }
@@ -39,18 +39,18 @@ fn lookup(flags: i32) -> P1Result<bool> {
 }
 
 pub fn path_create_directory(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     path: i32,
     path_len: i32,
 ) -> P1Result<()> {
     let (d, path) = dir_path(k, m, fd, path, path_len)?;
-    Ok(d.create_directory_at(path)?)
+    Ok(d.create_directory_at(&path)?)
 }
 
 pub fn path_filestat_get(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     flags: i32,
@@ -60,7 +60,7 @@ pub fn path_filestat_get(
 ) -> P1Result<()> {
     let follow = lookup(flags)?;
     let (d, path) = dir_path(k, m, fd, path, path_len)?;
-    let st = d.stat_at(path, follow)?;
+    let st = d.stat_at(&path, follow)?;
     result_write(
         "filestat",
         write_filestat(m, buf as u32, types::filetype(st.file_type), Some(&st)),
@@ -68,7 +68,7 @@ pub fn path_filestat_get(
 }
 
 pub fn path_filestat_set_times(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     flags: i32,
@@ -81,11 +81,11 @@ pub fn path_filestat_set_times(
     let follow = lookup(flags)?;
     let (a, t) = times(atim, mtim, fst_flags)?;
     let (d, path) = dir_path(k, m, fd, path, path_len)?;
-    Ok(d.set_times_at(path, follow, a, t)?)
+    Ok(d.set_times_at(&path, follow, a, t)?)
 }
 
 pub fn path_link(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     old_fd: i32,
     old_flags: i32,
@@ -100,11 +100,11 @@ pub fn path_link(
     let new = dir(k, new_fd)?;
     let old_path = m.string(old_path as u32, old_path_len as u32)?;
     let new_path = m.string(new_path as u32, new_path_len as u32)?;
-    Ok(old.link_at(follow, old_path, new, new_path)?)
+    Ok(old.link_at(follow, &old_path, &new, &new_path)?)
 }
 
 pub fn path_open(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     dirflags: i32,
@@ -133,26 +133,29 @@ pub fn path_open(
         exclusive: of & oflags::EXCL != 0,
         truncate: of & oflags::TRUNC != 0,
     };
-    let base_dir = match desc(k, fd)? {
+    let base = desc(k, fd)?;
+    let base_dir = match &*base {
         Descriptor::Dir { dir, .. } => dir,
         Descriptor::File(_) => return Err(Errno::NOTDIR.into()),
         _ => return Err(Errno::BADF.into()),
     };
-    let new = match base_dir.open_at(path, follow, open, flags)? {
+    let new = match base_dir.open_at(&path, follow, open, flags)? {
         Opened::Dir(dir) => Descriptor::Dir { dir, preopen: None },
-        Opened::File(file) => Descriptor::File(FileDesc {
+        Opened::File(file) => Descriptor::File(FileDesc::new(
             file,
-            position: 0,
-            append: ff & fdflags::APPEND != 0,
-            nonblocking: ff & fdflags::NONBLOCK != 0,
-        }),
+            FileState {
+                position: 0,
+                append: ff & fdflags::APPEND != 0,
+                nonblocking: ff & fdflags::NONBLOCK != 0,
+            },
+        )),
     };
-    let new_fd = k.table.push(new)?;
+    let new_fd = k.push(new)?;
     result_write("fd", m.write_u32(opened_fd as u32, new_fd))
 }
 
 pub fn path_readlink(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     path: i32,
@@ -162,7 +165,7 @@ pub fn path_readlink(
     bufused: i32,
 ) -> P1Result<()> {
     let (d, path) = dir_path(k, m, fd, path, path_len)?;
-    let target = d.readlink_at(path)?;
+    let target = d.readlink_at(&path)?;
     let n = target.len().min(buf_len as u32 as usize);
     // A target ending exactly at 2^32 is a pointer overflow (wasmtime's
     // `write_bytes`).
@@ -171,18 +174,18 @@ pub fn path_readlink(
 }
 
 pub fn path_remove_directory(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     path: i32,
     path_len: i32,
 ) -> P1Result<()> {
     let (d, path) = dir_path(k, m, fd, path, path_len)?;
-    Ok(d.remove_directory_at(path)?)
+    Ok(d.remove_directory_at(&path)?)
 }
 
 pub fn path_rename(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     old_path: i32,
@@ -195,11 +198,11 @@ pub fn path_rename(
     let new = dir(k, new_fd)?;
     let old_path = m.string(old_path as u32, old_path_len as u32)?;
     let new_path = m.string(new_path as u32, new_path_len as u32)?;
-    Ok(old.rename_at(old_path, new, new_path)?)
+    Ok(old.rename_at(&old_path, &new, &new_path)?)
 }
 
 pub fn path_symlink(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     old_path: i32,
     old_path_len: i32,
@@ -210,11 +213,11 @@ pub fn path_symlink(
     let d = dir(k, fd)?;
     let old_path = m.string(old_path as u32, old_path_len as u32)?;
     let new_path = m.string(new_path as u32, new_path_len as u32)?;
-    Ok(d.symlink_at(old_path, new_path)?)
+    Ok(d.symlink_at(&old_path, &new_path)?)
 }
 
 pub fn path_unlink_file(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     fd: i32,
     path: i32,
@@ -222,9 +225,8 @@ pub fn path_unlink_file(
 ) -> P1Result<()> {
     let d = dir(k, fd)?;
     // NB: wasmtime charges no fuel for this one path.
-    let bytes = m.bytes(path as u32, path_len as u32)?;
-    let path = std::str::from_utf8(bytes).map_err(|_| super::P1Error::Errno(Errno::ILSEQ))?;
-    Ok(d.unlink_file_at(path)?)
+    let path = m.string_unfueled(path as u32, path_len as u32)?;
+    Ok(d.unlink_file_at(&path)?)
 }
 
 #[cfg(test)]

@@ -86,7 +86,7 @@ fn write_event(
 }
 
 pub fn poll_oneoff(
-    k: &mut Kernel,
+    k: &Kernel,
     m: &GuestMemory,
     r#in: i32,
     out: i32,
@@ -105,12 +105,12 @@ pub fn poll_oneoff(
             ..
         } = sub
         {
-            // The event is written first and the sleep happens once the
-            // WASI lock is released (other threads' host calls go on); the
-            // caller cannot tell, since it is blocked in this call.
+            // The event is written before the sleep; the caller cannot
+            // tell, since it is blocked in this call. No lock is held while
+            // sleeping: other threads' host calls go on.
             write_event(m, events_ptr, userdata, 0, 1, 0)?;
             result_write("size", m.write_u32(nevents as u32, 1))?;
-            super::sleep_after_call(std::time::Duration::from_nanos(timeout));
+            std::thread::sleep(std::time::Duration::from_nanos(timeout));
             return Ok(());
         }
     }
@@ -149,14 +149,14 @@ pub fn poll_oneoff(
                     _ => return Err(Errno::INVAL.into()),
                 }
             }
-            Sub::FdRead(fd) => match k.table.get(fd)? {
+            Sub::FdRead(fd) => match &*k.get(fd)? {
                 Descriptor::Stdio(s) if s.kind == StdioKind::Stdin => {
                     Pollable::Readable(host_fd(StdioKind::Stdin))
                 }
                 Descriptor::File(_) => Pollable::Ready,
                 _ => return Err(Errno::BADF.into()),
             },
-            Sub::FdWrite(fd) => match k.table.get(fd)? {
+            Sub::FdWrite(fd) => match &*k.get(fd)? {
                 Descriptor::Stdio(s) if s.kind != StdioKind::Stdin => Pollable::Ready,
                 Descriptor::File(_) => Pollable::Ready,
                 _ => return Err(Errno::BADF.into()),
@@ -173,10 +173,10 @@ pub fn poll_oneoff(
         let (userdata, sub) = subs[i];
         let (ty, flags) = match sub {
             Sub::Clock { .. } => (0, 0),
-            Sub::FdRead(fd) => match k.table.get(fd)? {
+            Sub::FdRead(fd) => match &*k.get(fd)? {
                 Descriptor::File(f) => {
                     let size = f.file.stat()?.size;
-                    let hangup = size.saturating_sub(f.position) == 0;
+                    let hangup = size.saturating_sub(f.lock().position) == 0;
                     (1, if hangup { EVENT_FD_READWRITE_HANGUP } else { 0 })
                 }
                 _ => (1, 0),

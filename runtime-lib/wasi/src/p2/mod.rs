@@ -148,6 +148,8 @@ where
     F: FnOnce(&mut P2Host, P) -> Result<R, Trap>,
 {
     HOST_CALLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // `-W timeout`: a guest waiting here is ended by the deadline.
+    let host = kiln_vm::limits::enter_host_call();
     // SAFETY: the trampoline's record and slot array.
     let (opts, slots) = unsafe { (&*opts, std::slice::from_raw_parts_mut(slots, n as usize)) };
     let result = (|| {
@@ -168,6 +170,8 @@ where
             kiln_canon::call_host::<P, R, _>(&mut inst, call, |p| with_host(rt, |host| f(host, p)))
         }
     })();
+    // NB: before `raise`, which does not return.
+    drop(host);
     if let Err(t) = result {
         instances::raise(t)
     }

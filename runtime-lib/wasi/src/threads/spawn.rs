@@ -12,7 +12,8 @@
 //! longer run these modules):
 //! - thread ids count up from 1 and stay below 2^29 (the proposal's bound);
 //!   a failure to start (no ids left, instantiation failure, the OS refusing
-//!   a thread) returns a negative value;
+//!   a thread) returns a negative value, and leaves nothing behind (the
+//!   instance made for a thread the OS refused is freed);
 //! - the new thread instantiates the module with the shared memory as its
 //!   `env` `memory` import (segments and start function run again, as they
 //!   did in Wasmtime), then calls the export
@@ -49,8 +50,9 @@ struct Spawner {
     next_id: AtomicI32,
 }
 
-// SAFETY: `wasi` is only used as the shared host-state pointer, whose
-// accesses are serialised by `WasiCtx::lock`.
+// SAFETY: `wasi` is only copied into new instances' host-state slots; every
+// thread then uses the context through `&` (`WasiCtx` is `Sync`: its
+// mutable state is behind the kernel's own locks), never `&mut`.
 unsafe impl Sync for Spawner {}
 // SAFETY: as above.
 unsafe impl Send for Spawner {}
@@ -97,38 +99,57 @@ pub fn spawn(start_arg: i32) -> i32 {
         Ok(i) => i,
         Err(_) => return -1,
     };
-    let instance = SendPtr(instance);
-    let started = std::thread::Builder::new()
+    let builder = std::thread::Builder::new()
         .name(format!("wasi-thread-{id}"))
-        .stack_size(kiln_vm::stack::GUEST_THREAD_STACK)
-        .spawn(move || {
-            let instance = instance;
-            run_thread(instance.0, start, id, start_arg)
-        });
+        .stack_size(kiln_vm::stack::guest_thread_stack());
+    let started = launch(
+        instance,
+        |body| builder.spawn(body).map(drop),
+        move |i| run_thread(i, start, id, start_arg),
+    );
+    // NB: as in Wasmtime, a thread the OS refuses is `-1` for the guest,
+    // not a trap.
     match started {
-        Ok(_) => id,
+        Ok(()) => id,
         Err(_) => -1,
     }
 }
 
-/// A raw instance pointer handed to the new thread, which becomes its only
-/// user.
-struct SendPtr(*mut Instance);
-// SAFETY: the spawning thread gives the instance up entirely.
-unsafe impl Send for SendPtr {}
+/// An instance handed to a new thread, which becomes its only user. If the
+/// thread never starts, dropping this frees the instance.
+struct Owned<T>(Box<T>);
+// SAFETY: the spawning thread gives the instance up entirely: nothing else
+// refers to it (its shared memory and WASI context are shared through their
+// own synchronisation, not through the instance).
+unsafe impl<T> Send for Owned<T> {}
+
+/// Starts `run` on a new thread through `spawn`, handing it `instance`.
+/// When `spawn` fails, it has dropped the body it was given, and with it
+/// the instance: nothing leaks.
+fn launch<T: 'static>(
+    instance: Box<T>,
+    spawn: impl FnOnce(Box<dyn FnOnce() + Send>) -> std::io::Result<()>,
+    run: impl FnOnce(*mut T) + Send + 'static,
+) -> std::io::Result<()> {
+    let owned = Owned(instance);
+    spawn(Box::new(move || {
+        let owned = owned;
+        run(Box::into_raw(owned.0))
+    }))
+}
 
 /// A fresh instance over the shared memory, with the shared WASI context.
-fn instantiate(spawner: &Spawner) -> Result<*mut Instance, String> {
+fn instantiate(spawner: &Spawner) -> Result<Box<Instance>, String> {
     let instance = Instance::with_imports(spawner.module, None, &imports(spawner.memory))?;
     // It runs on the new thread: its exception roots go with it.
     kiln_vm::exceptions::heap::unregister_instance(&instance);
-    let instance = Box::into_raw(instance);
     // The context is the main instance's: point this instance's host-state
     // slot at it without taking ownership (`Instance` frees only contexts it
     // was given).
-    // SAFETY: the slot is a pointer-sized header field of the live context.
+    // SAFETY: the slot is a pointer-sized header field of the live context,
+    // which only this thread knows of yet.
     unsafe {
-        (*instance)
+        instance
             .vmctx()
             .add(VMOffsets::HOST_STATE as usize)
             .cast::<*mut WasiCtx>()
@@ -144,6 +165,10 @@ fn run_thread(instance: *mut Instance, start: u32, id: i32, start_arg: i32) {
     }
     // SAFETY: this thread is the instance's only user.
     kiln_vm::exceptions::heap::register_instance(unsafe { &*instance });
+    // Its compiled code burns this thread's fuel, not the spawner's.
+    // SAFETY: this thread's counter lives as long as the thread, the only
+    // one that runs the instance; none of its code is running yet.
+    unsafe { (*instance).set_fuel_counter(kiln_vm::limits::fuel_counter()) };
     // SAFETY: as above.
     match unsafe { (*instance).apply_segments() } {
         Ok(()) => {}
@@ -174,7 +199,57 @@ fn run_thread(instance: *mut Instance, start: u32, id: i32, start_arg: i32) {
     // tables and globals are its own (a funcref cannot be stored in linear
     // memory), and the shared memory and the WASI context are not owned by
     // it (it frees neither).
-    // SAFETY: created by `Box::into_raw` in `instantiate`; no code of the
+    // SAFETY: created by `Box::into_raw` in `launch`; no code of the
     // instance runs any more.
     drop(unsafe { Box::from_raw(instance) });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicUsize;
+
+    /// Counts its drops.
+    struct Probe(Arc<AtomicUsize>);
+    impl Drop for Probe {
+        fn drop(&mut self) {
+            self.0.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+
+    #[test]
+    fn a_thread_that_cannot_start_frees_its_instance() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        // The OS refuses: the body (and the instance in it) is dropped
+        // unrun, as `std::thread::Builder::spawn` does.
+        let r = launch(
+            Box::new(Probe(Arc::clone(&drops))),
+            |body| {
+                drop(body);
+                Err(std::io::Error::from(std::io::ErrorKind::WouldBlock))
+            },
+            |_| panic!("never runs"),
+        );
+        assert!(r.is_err());
+        assert_eq!(drops.load(Ordering::SeqCst), 1, "the instance leaked");
+    }
+
+    #[test]
+    fn a_started_thread_owns_its_instance() {
+        let drops = Arc::new(AtomicUsize::new(0));
+        let (tx, rx) = std::sync::mpsc::channel();
+        launch(
+            Box::new(Probe(Arc::clone(&drops))),
+            |body| std::thread::Builder::new().spawn(body).map(drop),
+            move |p| {
+                // SAFETY: `launch` hands over the pointer of a leaked box.
+                drop(unsafe { Box::from_raw(p) });
+                tx.send(()).expect("send");
+            },
+        )
+        .expect("spawned");
+        rx.recv().expect("ran");
+        assert_eq!(drops.load(Ordering::SeqCst), 1);
+    }
 }

@@ -108,11 +108,11 @@ pub const IMPLS: &[Impl] = {
 /// with its guest path.
 pub fn get_directories(h: &mut P2Host, (): ()) -> Result<Vec<(Own<DescriptorRes>, String)>, Trap> {
     let mut dirs = Vec::new();
-    for (_, desc) in h.wasi.kernel.table.iter() {
+    for (_, desc) in h.wasi.kernel.descriptors() {
         if let kernel::Descriptor::Dir {
             dir,
             preopen: Some(name),
-        } = desc
+        } = &*desc
         {
             let dir = dir.try_clone().map_err(|e| {
                 kiln_canon::trap::trap(format!("failed to push preopen {name}: {e:?}"))

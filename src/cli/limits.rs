@@ -1,0 +1,242 @@
+//! `-W KEY=VAL[,KEY=VAL...]`: limits for untrusted code, spelled as
+//! `wasmtime run -W` spells them, shared by `kiln build` (baked into the
+//! executable) and `kiln run` (passed to its cached executable).
+//!
+//! Supported keys: `max-memory-size=N` (bytes), `max-wasm-stack=N` (bytes),
+//! `timeout=D` and `fuel=N`. Numbers are decimal or `0x` hex; durations are
+//! `N` (seconds), `Ns`, `Nms`, `Nus` (or `Nμs`) or `Nns`, as in Wasmtime.
+//! Values are checked as Wasmtime checks them and failures carry its
+//! wording (`invalid digit found in string`, `failed to parse duration:
+//! 2m`); any other `-W` key, including the Wasmtime keys Kiln does not
+//! implement, is an error naming it. `-W` may repeat; a later value wins.
+//!
+//! Parsing happens in a clap value parser, so a bad option is a usage error
+//! (exit 2) with clap's message.
+
+use clap::Args;
+use std::time::Duration;
+
+/// One `-W` setting.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum WasmLimit {
+    /// `max-memory-size=N`.
+    MaxMemorySize(u64),
+    /// `max-wasm-stack=N`.
+    MaxWasmStack(u64),
+    /// `timeout=D`.
+    Timeout(Duration),
+    /// `fuel=N`.
+    Fuel(u64),
+}
+
+/// The keys Kiln implements, for messages.
+const SUPPORTED: &str = "max-memory-size, max-wasm-stack, timeout, fuel";
+
+/// Wasmtime's other `-W` keys (49): accepted by it, not by Kiln, which says
+/// so instead of calling them unknown.
+const WASMTIME_ONLY: &[&str] = &[
+    "nan-canonicalization",
+    "epoch-interruption",
+    "async-stack-size",
+    "async-stack-zeroing",
+    "unknown-exports-allow",
+    "unknown-imports-trap",
+    "unknown-imports-default",
+    "wmemcheck",
+    "max-table-elements",
+    "max-instances",
+    "max-tables",
+    "max-memories",
+    "trap-on-grow-failure",
+    "all-proposals",
+    "bulk-memory",
+    "multi-memory",
+    "multi-value",
+    "reference-types",
+    "simd",
+    "relaxed-simd",
+    "relaxed-simd-deterministic",
+    "tail-call",
+    "threads",
+    "shared-memory",
+    "shared-everything-threads",
+    "memory64",
+    "component-model",
+    "component-model-async",
+    "component-model-more-async-builtins",
+    "component-model-async-stackful",
+    "component-model-threading",
+    "component-model-error-context",
+    "component-model-gc",
+    "component-model-map",
+    "component-model-memory64",
+    "function-references",
+    "stack-switching",
+    "gc",
+    "custom-page-sizes",
+    "wide-arithmetic",
+    "branch-hinting",
+    "extended-const",
+    "exceptions",
+    "gc-support",
+    "component-model-fixed-length-lists",
+    "component-model-implements",
+    "concurrency-support",
+];
+
+/// The `-W` options.
+#[derive(Debug, Args, Clone, Default)]
+pub struct LimitOptions {
+    /// Limits for the guest, as in wasmtime: `max-memory-size=BYTES`,
+    /// `max-wasm-stack=BYTES`, `timeout=N|Ns|Nms|Nus|Nns`, `fuel=N`;
+    /// comma-separated lists are accepted.
+    #[arg(short = 'W', value_name = "KEY=VAL[,...]", value_parser = parse_limits)]
+    pub wasm: Vec<Vec<WasmLimit>>,
+}
+
+impl LimitOptions {
+    /// The limits for the compiler (later settings win).
+    pub fn limits(&self) -> kiln_compiler::Limits {
+        let mut l = kiln_compiler::Limits::default();
+        for w in self.wasm.iter().flatten() {
+            match *w {
+                WasmLimit::MaxMemorySize(n) => l.max_memory_size = Some(n),
+                WasmLimit::MaxWasmStack(n) => l.max_wasm_stack = Some(n),
+                WasmLimit::Timeout(d) => l.timeout = Some(d),
+                WasmLimit::Fuel(n) => l.fuel = Some(n),
+            }
+        }
+        l
+    }
+}
+
+/// `KEY=VAL[,KEY=VAL...]`.
+pub fn parse_limits(s: &str) -> Result<Vec<WasmLimit>, String> {
+    s.split(',')
+        .filter(|part| !part.is_empty())
+        .map(parse_one)
+        .collect()
+}
+
+fn parse_one(part: &str) -> Result<WasmLimit, String> {
+    let (key, value) = match part.split_once('=') {
+        Some((k, v)) => (k, Some(v)),
+        None => (part, None),
+    };
+    let make: fn(&str) -> Result<WasmLimit, String> = match key {
+        "max-memory-size" => |v| number(v).map(WasmLimit::MaxMemorySize),
+        "max-wasm-stack" => |v| number(v).map(WasmLimit::MaxWasmStack),
+        "timeout" => |v| duration(v).map(WasmLimit::Timeout),
+        "fuel" => |v| number(v).map(WasmLimit::Fuel),
+        _ if WASMTIME_ONLY.contains(&key) => {
+            return Err(format!(
+                "unsupported option: {key} (Kiln implements -W {SUPPORTED})"
+            ));
+        }
+        _ => return Err(format!("unknown option: {key} (supported: {SUPPORTED})")),
+    };
+    let Some(value) = value else {
+        return Err(format!(
+            "failed to parse option `{part}`: value must be specified with `key=val` syntax"
+        ));
+    };
+    make(value).map_err(|why| format!("failed to parse option `{part}`: {why}"))
+}
+
+/// Wasmtime's integers: decimal, or hex after `0x`.
+fn number(v: &str) -> Result<u64, String> {
+    match v.strip_prefix("0x") {
+        Some(hex) => u64::from_str_radix(hex, 16),
+        None => v.parse(),
+    }
+    .map_err(|e| e.to_string())
+}
+
+/// Wasmtime's durations: a bare number is seconds.
+fn duration(v: &str) -> Result<Duration, String> {
+    let int = |s: &str| s.parse::<u64>().ok();
+    if let Some(n) = int(v) {
+        return Ok(Duration::from_secs(n));
+    }
+    type Unit = (&'static str, fn(u64) -> Duration);
+    let units: [Unit; 5] = [
+        ("s", Duration::from_secs),
+        ("ms", Duration::from_millis),
+        ("us", Duration::from_micros),
+        ("μs", Duration::from_micros),
+        ("ns", Duration::from_nanos),
+    ];
+    for (suffix, make) in units {
+        if let Some(n) = v.strip_suffix(suffix).and_then(int) {
+            return Ok(make(n));
+        }
+    }
+    Err(format!("failed to parse duration: {v}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_wasmtime_spellings() {
+        assert_eq!(
+            parse_limits("max-memory-size=65536,fuel=0x10").unwrap(),
+            vec![WasmLimit::MaxMemorySize(65536), WasmLimit::Fuel(16)]
+        );
+        for (text, d) in [
+            ("1", Duration::from_secs(1)),
+            ("2s", Duration::from_secs(2)),
+            ("500ms", Duration::from_millis(500)),
+            ("10us", Duration::from_micros(10)),
+            ("7μs", Duration::from_micros(7)),
+            ("100ns", Duration::from_nanos(100)),
+            ("0", Duration::ZERO),
+        ] {
+            assert_eq!(
+                parse_limits(&format!("timeout={text}")).unwrap(),
+                vec![WasmLimit::Timeout(d)],
+                "{text}"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_carry_wasmtime_wording() {
+        let err = |s: &str| parse_limits(s).unwrap_err();
+        assert_eq!(
+            err("timeout=2m"),
+            "failed to parse option `timeout=2m`: failed to parse duration: 2m"
+        );
+        assert_eq!(
+            err("fuel=abc"),
+            "failed to parse option `fuel=abc`: invalid digit found in string"
+        );
+        assert_eq!(
+            err("max-memory-size=99999999999999999999"),
+            "failed to parse option `max-memory-size=99999999999999999999`: number too large to fit in target type"
+        );
+        assert_eq!(
+            err("max-memory-size="),
+            "failed to parse option `max-memory-size=`: cannot parse integer from empty string"
+        );
+        assert!(err("fuel").contains("value must be specified with `key=val` syntax"));
+        assert!(err("bogus=1").starts_with("unknown option: bogus"));
+        assert!(err("max-table-elements=5").starts_with("unsupported option: max-table-elements"));
+        assert!(err("timeout=1.5s").contains("failed to parse duration: 1.5s"));
+    }
+
+    #[test]
+    fn later_settings_win() {
+        let o = LimitOptions {
+            wasm: vec![
+                parse_limits("fuel=1,max-wasm-stack=4096").unwrap(),
+                parse_limits("fuel=2").unwrap(),
+            ],
+        };
+        let l = o.limits();
+        assert_eq!(l.fuel, Some(2));
+        assert_eq!(l.max_wasm_stack, Some(4096));
+        assert_eq!(l.timeout, None);
+    }
+}
