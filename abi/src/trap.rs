@@ -53,11 +53,14 @@ pub enum TrapCode {
     InvalidDiscriminant = 20,
     /// A fused adapter met a pointer not aligned for the value it points to.
     UnalignedPointer = 21,
+    /// An async-lifted export's task exited without calling `task.return`
+    /// (component-model async; numbers from 32 on are P3's).
+    NoAsyncResult = 32,
 }
 
 impl TrapCode {
     /// All trap codes, for tables and tests.
-    pub const ALL: [TrapCode; 21] = [
+    pub const ALL: [TrapCode; 22] = [
         TrapCode::StackOverflow,
         TrapCode::MemoryOutOfBounds,
         TrapCode::HeapMisaligned,
@@ -79,6 +82,7 @@ impl TrapCode {
         TrapCode::ListOutOfBounds,
         TrapCode::InvalidDiscriminant,
         TrapCode::UnalignedPointer,
+        TrapCode::NoAsyncResult,
     ];
 
     /// Decodes a stored code.
@@ -110,6 +114,7 @@ impl TrapCode {
             TrapCode::ListOutOfBounds => "list content out-of-bounds",
             TrapCode::InvalidDiscriminant => "invalid variant discriminant",
             TrapCode::UnalignedPointer => "unaligned pointer",
+            TrapCode::NoAsyncResult => "async-lifted export failed to produce a result",
         }
     }
 }

@@ -177,6 +177,13 @@ fn check_invariants(wasm: &[u8], p: &ComponentPlan) -> Result<(), String> {
                     && o.memory.as_ref().is_some_and(|m| m.instance.index() < n)
                     && o.realloc.as_ref().is_none_or(|d| def_ok(d, n))
             }),
+            Trampoline::AsyncBuiltin(b) => {
+                b.func_type.is_none_or(|f| p.func_types.get(f).is_some())
+                    && b.options
+                        .memory
+                        .as_ref()
+                        .is_none_or(|m| m.instance.index() < n)
+            }
         };
         if !ok {
             return Err(format!("{i} has an index out of range"));
@@ -382,6 +389,7 @@ fn plan_host(p: &ComponentPlan) -> HostApi {
     }
     HostApi {
         funcs: Box::leak(funcs.into_boxed_slice()),
+        p3_funcs: &[],
         resources: Box::leak(resources.into_boxed_slice()),
         check_types: false,
     }

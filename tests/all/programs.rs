@@ -36,6 +36,9 @@ enum Lang {
     /// A hand-written component (or module) in the text format, for the
     /// WASI 0.2 functions no guest toolchain here can import.
     Wat,
+    /// A WASI 0.3 guest: a binary of the Cargo project `p3/` (built with
+    /// the `wasip3` crate for `wasm32-wasip2`).
+    P3,
 }
 
 /// The directives of one program.
@@ -169,6 +172,16 @@ pub fn trials() -> Vec<Trial> {
             move || run_composition(&dir),
         ));
     }
+    for path in util::files_with_ext(&root.join("p3/src/bin"), &["rs"]) {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        trials.push(Trial::ignorable_test(
+            format!("programs::p3::{name}"),
+            move || run_program(&path, Lang::P3),
+        ));
+    }
     trials.push(Trial::ignorable_test("programs::big", run_big));
     trials
 }
@@ -204,8 +217,11 @@ fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
     }
     let text = std::fs::read_to_string(source).map_err(|e| e.to_string())?;
     let spec = parse_spec(&text).map_err(fail)?;
-    let target = spec.target.as_deref().unwrap_or(DEFAULT_RUST_TARGET);
-    if lang == Lang::Rust
+    let target = match lang {
+        Lang::P3 => "wasm32-wasip2",
+        _ => spec.target.as_deref().unwrap_or(DEFAULT_RUST_TARGET),
+    };
+    if matches!(lang, Lang::Rust | Lang::P3)
         && let Err(why) = util::rust_wasm_target(target)
     {
         return util::toolchain_missing(why);
@@ -486,10 +502,15 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    if lang == Lang::P3 {
+        let dir = build_p3().map_err(|e| anyhow::anyhow!("{e}"))?;
+        return Ok(dir.join(format!("{name}.wasm")));
+    }
     let dir = util::scratch(match lang {
         Lang::Rust => "programs-rust",
         Lang::C => "programs-c",
         Lang::Wat => "programs-wat",
+        Lang::P3 => "programs-p3",
     });
     let out = dir.join(format!("{name}.wasm"));
     let inputs = build_inputs(source);
@@ -521,6 +542,7 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
             c.args(C_FLAGS).arg(source).arg("-o").arg(&tmp);
             c
         }
+        Lang::P3 => unreachable!("built above"),
         // The text format needs no external tool.
         Lang::Wat => {
             let bytes = wat::parse_file(source).with_context(|| format!("{}", source.display()))?;
@@ -625,6 +647,45 @@ fn c_toolchain() -> Result<(), String> {
             } else {
                 Err(util::truncate(o.stderr_str().trim(), 300))
             }
+        })
+        .clone()
+}
+
+/// Builds every WASI 0.3 guest of `tests/programs/p3` once (one cargo
+/// build of the project, `--locked` against its lock file); returns the
+/// directory holding `<name>.wasm`.
+fn build_p3() -> Result<PathBuf, String> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let root = util::repo().join("tests/programs/p3");
+            let target_dir = util::scratch("p3-target");
+            let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+            cmd.arg("build")
+                .arg("--manifest-path")
+                .arg(root.join("Cargo.toml"))
+                .args([
+                    "--release",
+                    "--target",
+                    "wasm32-wasip2",
+                    "--locked",
+                    "--bins",
+                ])
+                .arg("--target-dir")
+                .arg(&target_dir)
+                // The outer `cargo test` may have set flags meant for Kiln's build.
+                .env_remove("RUSTFLAGS")
+                .env_remove("CARGO_ENCODED_RUSTFLAGS")
+                .env_remove("CARGO_TARGET_DIR")
+                .env_remove("CARGO_MAKEFLAGS");
+            let o = util::run(&mut cmd, b"", BUILD_TIMEOUT).map_err(|e| format!("{e:#}"))?;
+            if !o.status.success() {
+                return Err(format!(
+                    "cargo build of tests/programs/p3 failed\n{}",
+                    o.describe()
+                ));
+            }
+            Ok(target_dir.join("wasm32-wasip2/release"))
         })
         .clone()
 }

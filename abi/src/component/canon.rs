@@ -201,7 +201,8 @@ pub struct CanonOpts {
     /// function-type table (plan numbering), or [`NO_INDEX`] for built-ins
     /// that have none.
     pub func_type: u32,
-    /// Resource built-ins: the plan's resource index; else [`NO_INDEX`].
+    /// Resource built-ins: the plan's resource index; P3 built-ins: their
+    /// immediate (see [`super::builtins`]); else [`NO_INDEX`].
     pub resource: u32,
     /// `memory`: a memory index of a core instance.
     pub memory: CoreItemRef,

@@ -161,6 +161,10 @@ pub const TRAMPOLINE_ADAPTER_TRANSCODE: u32 = 5;
 /// destination's handle (or rep) out), calling
 /// [`crate::symbols::ADAPTER_HANDLE`]; `resource` names the resource.
 pub const TRAMPOLINE_ADAPTER_HANDLE: u32 = 6;
+/// [`TrampolineDesc::kind`]: a P3 built-in (`task.return`, `stream.read`,
+/// ...; see [`super::builtins`]); `resource` is the built-in's immediate
+/// as its `CanonOpts` has it.
+pub const TRAMPOLINE_ASYNC_BUILTIN: u32 = 7;
 
 /// One compiled trampoline.
 ///

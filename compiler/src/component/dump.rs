@@ -3,8 +3,8 @@
 //! (`result<u64, variant{last-operation-failed(own<r0>), closed}>`).
 
 use super::plan::{
-    CanonOptions, ComponentPlan, CoreDef, CoreKind, ImportKind, Resource, StringEncoding,
-    Trampoline,
+    AsyncBuiltin, CanonOptions, ComponentPlan, CoreDef, CoreKind, ImportKind, Resource,
+    StringEncoding, Trampoline,
 };
 use super::types::FuncType;
 use kiln_abi::component::{Children, Type, TypeIndex, TypeTable};
@@ -108,6 +108,25 @@ impl ComponentPlan {
                     "adapter transcode {:?} in {} -> {:?} in {}",
                     src.string_encoding, src.instance, dst.string_encoding, dst.instance
                 )?,
+                Trampoline::AsyncBuiltin(b) => {
+                    let mut text = b.builtin.name().to_string();
+                    if let Some(t) = b.ty {
+                        text += &format!(" {}", val_type(table, t));
+                    }
+                    if let Some(f) = b.func_type {
+                        text += &format!(" {}", func_type(table, &self.func_types[f]));
+                    }
+                    if matches!(
+                        b.builtin,
+                        AsyncBuiltin::ContextGet | AsyncBuiltin::ContextSet
+                    ) {
+                        text += &format!(" {}", b.imm);
+                    }
+                    if b.cancellable {
+                        text += " cancellable";
+                    }
+                    writeln!(out, "{text} {}", options_str(&b.options))?
+                }
             }
         }
         for e in &self.exports {

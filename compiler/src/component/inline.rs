@@ -35,18 +35,19 @@
 use super::adapter;
 use super::parse::{LocalCanonOptions, LocalInitializer, Parsed};
 use super::plan::{
-    CanonOptions, ComponentPlan, CoreDef, CoreExport, CoreKind, Export, FuncTypeIndex, Import,
-    ImportIndex, ImportKind, InstancePlan, ModulePlan, Resource, ResourceIndex,
-    RuntimeComponentInstanceIndex, RuntimeInstanceIndex, StaticModuleIndex, Trampoline,
-    TrampolineIndex,
+    AsyncBuiltin, AsyncBuiltinPlan, CanonOptions, ComponentPlan, CoreDef, CoreExport, CoreKind,
+    Export, FuncType, FuncTypeIndex, Import, ImportIndex, ImportKind, InstancePlan, ModulePlan,
+    Resource, ResourceIndex, RuntimeComponentInstanceIndex, RuntimeInstanceIndex,
+    StaticModuleIndex, Trampoline, TrampolineIndex,
 };
 use super::types::TypeConverter;
 use crate::CompileError;
+use kiln_abi::component::TypeIndex;
 use std::collections::HashMap;
 use std::rc::Rc;
 use wasmparser::component_types::{
     ComponentAnyTypeId, ComponentEntityType, ComponentFuncTypeId, ComponentInstanceTypeId,
-    ResourceId,
+    ComponentValType as WpValType, ResourceId,
 };
 use wasmparser::{ComponentExternalKind, ComponentOuterAliasKind};
 
@@ -432,6 +433,44 @@ impl Inliner<'_, '_> {
                 let t = self.trampoline(Trampoline::ResourceDrop { resource, instance });
                 self.top().funcs.push(CoreDef::Trampoline(t));
             }
+            LocalInitializer::AsyncBuiltin {
+                builtin,
+                ty,
+                imm,
+                options,
+                cancellable,
+            } => {
+                let options = self.options(options)?;
+                let (ty, func_type) = match (builtin, ty) {
+                    (AsyncBuiltin::TaskReturn, result) => {
+                        let params = match result {
+                            Some(r) => vec![(String::new(), self.val_type(r)?)],
+                            None => Vec::new(),
+                        };
+                        let ft = FuncType {
+                            params,
+                            result: None,
+                            async_: false,
+                        };
+                        let index = match self.plan.func_types.iter().find(|(_, f)| **f == ft) {
+                            Some((i, _)) => i,
+                            None => self.plan.func_types.push(ft),
+                        };
+                        (None, Some(index))
+                    }
+                    (_, Some(t)) => (Some(self.val_type(t)?), None),
+                    (_, None) => (None, None),
+                };
+                let t = self.trampoline(Trampoline::AsyncBuiltin(AsyncBuiltinPlan {
+                    builtin: *builtin,
+                    ty,
+                    imm: *imm,
+                    func_type,
+                    options,
+                    cancellable: *cancellable,
+                }));
+                self.top().funcs.push(CoreDef::Trampoline(t));
+            }
             LocalInitializer::ModuleStatic(m) => self.top().modules.push(*m),
             LocalInitializer::ModuleInstantiate { module, args } => {
                 self.instantiate_module(*module, args)?
@@ -767,6 +806,20 @@ impl Inliner<'_, '_> {
             resource: &mut lookup,
         }
         .func(id)
+    }
+
+    /// The plan's index of value type `ty` (a stream, future or
+    /// `task.return` result type).
+    fn val_type(&mut self, ty: &WpValType) -> Result<TypeIndex, CompileError> {
+        let frames = &self.frames;
+        let mut lookup = |r: ResourceId| resource_in(frames, r);
+        TypeConverter {
+            types: self.parsed.types.as_ref(),
+            table: &mut self.plan.types,
+            func_types: &mut self.plan.func_types,
+            resource: &mut lookup,
+        }
+        .val(ty)
     }
 
     fn options(&self, o: &LocalCanonOptions) -> Result<CanonOptions, CompileError> {

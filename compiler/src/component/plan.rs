@@ -15,7 +15,7 @@
 
 pub use super::types::FuncType;
 use cranelift_entity::{PrimaryMap, entity_impl};
-pub use kiln_abi::component::{StringEncoding, TypeIndex, TypeTableBuilder};
+pub use kiln_abi::component::{AsyncBuiltin, StringEncoding, TypeIndex, TypeTableBuilder};
 use std::ops::Range;
 
 /// Index into [`ComponentPlan::modules`].
@@ -201,6 +201,28 @@ pub enum Trampoline {
         /// Options of the side the string is read from.
         src: CanonOptions,
     },
+    /// A P3 (component-model async) built-in.
+    AsyncBuiltin(AsyncBuiltinPlan),
+}
+
+/// A P3 built-in with its immediates and options (see
+/// `kiln_abi::component::builtins` for how they reach the runtime).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AsyncBuiltinPlan {
+    /// Which built-in.
+    pub builtin: AsyncBuiltin,
+    /// The `stream<T>`/`future<T>` type of stream and future built-ins.
+    pub ty: Option<TypeIndex>,
+    /// `context.get/set`: the slot.
+    pub imm: u32,
+    /// `task.return`: a function type whose parameters are the returned
+    /// values (none for a function without result).
+    pub func_type: Option<FuncTypeIndex>,
+    /// The options (`memory`, `realloc`, encoding, `async`); `instance` is
+    /// the component instance whose tables the built-in uses.
+    pub options: CanonOptions,
+    /// The `cancellable` immediate.
+    pub cancellable: bool,
 }
 
 /// Canonical ABI options of a lift or lower.

@@ -294,6 +294,12 @@ fn emit_trampolines(
             Trampoline::AdapterTranscode { dst, .. } => {
                 (Some(dst), dst.instance.as_u32(), NO_INDEX, NO_INDEX)
             }
+            Trampoline::AsyncBuiltin(b) => (
+                Some(&b.options),
+                b.options.instance.as_u32(),
+                b.func_type.map_or(NO_INDEX, |f| f.as_u32()),
+                b.ty.map_or(b.imm, |t| t.0),
+            ),
         };
         let what = if resolved.name.is_empty() {
             "a built-in".to_string()
@@ -314,6 +320,15 @@ fn emit_trampolines(
                 &what,
             )?;
             records += 1;
+        }
+        if let Trampoline::AsyncBuiltin(b) = t
+            && b.cancellable
+        {
+            let mut flags = kiln_abi::component::CANON_OPT_CANCELLABLE;
+            if b.options.async_ {
+                flags |= kiln_abi::component::CANON_OPT_ASYNC;
+            }
+            opts.put_bytes(at!(o, CanonOpts, flags), &[flags]);
         }
         let r = out.append_zeroed(size_of::<TrampolineDesc>());
         out.put_u32(at!(r, TrampolineDesc, kind), resolved.kind);
@@ -353,12 +368,6 @@ fn emit_exports(
     let mut out = DataBuilder::new(RECORD_ALIGN);
     for e in &input.plan.exports {
         let name = path_name(&e.path);
-        if e.options.async_ {
-            crate::unsupported!(
-                format!("async `canon lift` of export {name} (component-model async)"),
-                0
-            );
-        }
         let what = format!("export {name}");
         let o = put_opts(
             input,

@@ -154,7 +154,7 @@ pub unsafe extern "C" fn __kiln_cm_resource_drop(opts: *const CanonOpts, slots: 
                     }
                     None => Ok(()),
                 },
-                None => Ok(()),
+                Some((ResourceType::Async(_), _)) | None => Ok(()),
             }
         })
     }

@@ -45,6 +45,9 @@
 //!   descriptor; [`instances`]: building every core instance in plan order,
 //!   binding trampolines and filling the canonical options;
 //!   [`builtins`]: `resource.new/rep/drop` called from compiled code.
+//! - [`p3`]: component-model async: tasks, waitable sets, subtasks,
+//!   streams and futures, the P3 built-ins and the callback loop that
+//!   drives an async export on the host's event loop.
 //! - [`runtime`]: [`ComponentRuntime`], the one owner of the running
 //!   component's state (core instances, instance states, the [`Host`]),
 //!   and the re-entrancy rule (host -> wasm -> host) that every borrow of
@@ -65,6 +68,7 @@ pub mod instances;
 pub mod list;
 pub mod macros;
 pub mod memory;
+pub mod p3;
 pub mod program;
 pub mod runtime;
 pub mod string;

@@ -33,10 +33,10 @@
 //! output (everything is visited in index order, data objects are kept in
 //! `BTreeMap`s).
 //!
-//! Rejected on the way (the plan accepts them): async `canon lower` and a
-//! `realloc`/`post-return`/`callback`/destructor/lifted function that is a
-//! canonical built-in rather than a core export (`crate::component::resolve`),
-//! async `canon lift` (when the descriptor is written, `crate::obj::component`).
+//! Rejected on the way (the plan accepts them): an async `canon lower` of a
+//! WASI 0.2 function and a `realloc`/`post-return`/`callback`/destructor/
+//! lifted function that is a canonical built-in rather than a core export
+//! (`crate::component::resolve`).
 
 #[cfg(test)]
 mod tests;

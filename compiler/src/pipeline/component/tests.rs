@@ -49,6 +49,7 @@ static RESOURCES: &[P2Resource] = &[
 
 const HOST: HostApi = HostApi {
     funcs: FUNCS,
+    p3_funcs: &[],
     resources: RESOURCES,
     check_types: false,
 };
@@ -560,6 +561,7 @@ fn signature_mismatch_is_named() {
     }];
     let host = HostApi {
         funcs: WRONG,
+        p3_funcs: &[],
         resources: RESOURCES,
         check_types: false,
     };

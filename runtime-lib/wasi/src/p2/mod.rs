@@ -183,6 +183,15 @@ impl Host for P2Host {
     fn drop_resource(&mut self, ty: u32, rep: u32) -> Result<(), Trap> {
         drop_host_resource(self, ty, rep)
     }
+
+    /// The P3 event loop waits on the kernel's one reactor.
+    fn p3_wait(
+        &mut self,
+        waits: &[kiln_canon::p3::HostWait],
+        block: bool,
+    ) -> Result<Vec<bool>, Trap> {
+        crate::p3::p3_wait(self, waits, block)
+    }
 }
 
 /// [`Host::drop_resource`] of the WASI 0.2 host.
