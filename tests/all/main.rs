@@ -25,6 +25,7 @@
 
 mod cli_errors;
 mod component_plans;
+mod compose;
 mod directives;
 mod disas;
 mod limits;

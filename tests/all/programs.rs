@@ -10,7 +10,8 @@
 //! `wasm-component-ld`), and C programs with `adapt = command`, built for
 //! `wasm32-wasi` (preview 1) and then wrapped into a `wasi:cli/command`
 //! component with the preview1 command adapter (`wit-component` and the
-//! adapter bytes of `wasi-preview1-component-adapter-provider`).
+//! adapter bytes of `wasi-preview1-component-adapter-provider`). Composed
+//! components come from `compose/<name>/` (see [`crate::compose`]).
 //!
 //! C programs need clang, lld and wasi-libc; without them the C trials are
 //! skipped with a message (and fail under `CI`, which installs them).
@@ -161,6 +162,16 @@ pub fn trials() -> Vec<Trial> {
             ));
         }
     }
+    for dir in crate::compose::compositions(&root.join("compose")) {
+        let name = dir
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        trials.push(Trial::ignorable_test(
+            format!("programs::compose::{name}"),
+            move || run_composition(&dir),
+        ));
+    }
     for path in util::files_with_ext(&root.join("p3/src/bin"), &["rs"]) {
         let name = path
             .file_stem()
@@ -173,6 +184,23 @@ pub fn trials() -> Vec<Trial> {
     }
     trials.push(Trial::ignorable_test("programs::big", run_big));
     trials
+}
+
+/// A composition of `tests/programs/compose/<name>/` (see
+/// [`crate::compose`]): its app `<name>.rs` carries the directives.
+fn run_composition(dir: &Path) -> Result<Completion, Failed> {
+    if let Err(why) = util::rust_wasm_target(DEFAULT_RUST_TARGET) {
+        return util::toolchain_missing(why);
+    }
+    if let Err(why) = crate::compose::tools() {
+        return util::toolchain_missing(why);
+    }
+    let source = crate::compose::app(dir);
+    let text = std::fs::read_to_string(&source).map_err(|e| e.to_string())?;
+    let spec = parse_spec(&text).map_err(fail)?;
+    let adapter = wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER;
+    let wasm = crate::compose::build(dir, adapter).map_err(fail)?;
+    run_built(&source, &wasm, &spec)
 }
 
 fn fail(e: anyhow::Error) -> Failed {
@@ -209,6 +237,11 @@ fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
     if let Some(adapt) = spec.adapt {
         wasm = adapt_module(&wasm, adapt).map_err(fail)?;
     }
+    run_built(source, &wasm, &spec)
+}
+
+/// Runs the built program `wasm` of `source` every way and compares.
+fn run_built(source: &Path, wasm: &Path, spec: &Spec) -> Result<Completion, Failed> {
     let mut failures = Vec::new();
     let vias: &[Via] = if util::reference_engine() {
         &[Via::Wasmtime]
@@ -216,7 +249,7 @@ fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
         &[Via::Build, Via::Run]
     };
     for &via in vias {
-        if let Err(e) = run_once(source, &wasm, &spec, via) {
+        if let Err(e) = run_once(source, wasm, spec, via) {
             failures.push(format!("via {via:?}: {e:#}"));
         }
     }

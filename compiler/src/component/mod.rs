@@ -30,8 +30,12 @@
 //! `crate::pipeline::component`. Nothing here imports Cranelift's code
 //! generator.
 //!
-//! Rejected as [`CompileError::Unsupported`] naming the construct: fused
-//! adapters (lowering a lifted function), module/component imports and
+//! A `canon lower` of a function another component instance lifted is a
+//! fused adapter: `adapter/` generates it as a core module, added to the
+//! plan like the component's own (`ModulePlan::generated`).
+//!
+//! Rejected as [`CompileError::Unsupported`] naming the construct: adapters
+//! of async functions or of streams and futures, module/component imports and
 //! exports, values, start functions, re-exported imports, stackful async
 //! (an async lift without `callback`), threading, error-context and GC
 //! options; then async lowers of WASI 0.2 functions (`resolve.rs`). The P3
@@ -42,6 +46,7 @@
 //!
 //! [`compile_component`]: crate::compile_component
 
+mod adapter;
 mod dump;
 mod inline;
 pub(crate) mod linked;

@@ -426,6 +426,7 @@ impl<'a> BodyCx<'_, '_, 'a> {
             } => {
                 let index = self.modules.push(ModulePlan {
                     range: unchecked_range,
+                    generated: None,
                     imports: Vec::new(),
                 });
                 self.push(LocalInitializer::ModuleStatic(index));

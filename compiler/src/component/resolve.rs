@@ -257,6 +257,25 @@ pub fn resolve_trampolines(
                 kiln_abi::symbols::RESOURCE_DROP,
                 false,
             ),
+            Trampoline::AdapterFlags { .. } => builtin(
+                prog::TRAMPOLINE_ADAPTER_FLAGS,
+                kiln_abi::symbols::ADAPTER_FLAGS,
+                false,
+            ),
+            Trampoline::AdapterHandle { .. } => ResolvedTrampoline {
+                kind: prog::TRAMPOLINE_ADAPTER_HANDLE,
+                params: vec![ValType::I32; 4],
+                results: vec![ValType::I32],
+                host: HostCallee::Symbol(kiln_abi::symbols::ADAPTER_HANDLE),
+                name: String::new(),
+            },
+            Trampoline::AdapterTranscode { .. } => ResolvedTrampoline {
+                kind: prog::TRAMPOLINE_ADAPTER_TRANSCODE,
+                params: vec![ValType::I32, ValType::I32],
+                results: vec![ValType::I64],
+                host: HostCallee::Symbol(kiln_abi::symbols::ADAPTER_TRANSCODE),
+                name: String::new(),
+            },
             Trampoline::AsyncBuiltin(b) => {
                 let (params, results) = match b.builtin.core_sig() {
                     Some((p, r)) => (p.to_vec(), r.to_vec()),

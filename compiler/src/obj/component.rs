@@ -269,6 +269,7 @@ fn emit_trampolines(
     strings: &mut StringPool,
 ) -> Result<usize, CompileError> {
     let mut out = DataBuilder::new(RECORD_ALIGN);
+    let mut records = input.tramps.len();
     for ((_, t), (resolved, ids)) in input
         .plan
         .trampolines
@@ -287,6 +288,12 @@ fn emit_trampolines(
             | Trampoline::ResourceDrop { resource, instance } => {
                 (None, instance.as_u32(), NO_INDEX, resource.as_u32())
             }
+            Trampoline::AdapterFlags { instance } => (None, instance.as_u32(), NO_INDEX, NO_INDEX),
+            // The instances are the built-in's operands.
+            Trampoline::AdapterHandle { resource } => (None, 0, NO_INDEX, resource.as_u32()),
+            Trampoline::AdapterTranscode { dst, .. } => {
+                (Some(dst), dst.instance.as_u32(), NO_INDEX, NO_INDEX)
+            }
             Trampoline::AsyncBuiltin(b) => (
                 Some(&b.options),
                 b.options.instance.as_u32(),
@@ -295,11 +302,25 @@ fn emit_trampolines(
             ),
         };
         let what = if resolved.name.is_empty() {
-            "a resource built-in".to_string()
+            "a built-in".to_string()
         } else {
             format!("the lowering of {}", resolved.name)
         };
         let o = put_opts(input, opts, options, instance, func_type, resource, &what)?;
+        // The transcoder's second record, right after the first (the
+        // contract of `TRAMPOLINE_ADAPTER_TRANSCODE`): the source's options.
+        if let Trampoline::AdapterTranscode { src, .. } = t {
+            put_opts(
+                input,
+                opts,
+                Some(src),
+                src.instance.as_u32(),
+                NO_INDEX,
+                NO_INDEX,
+                &what,
+            )?;
+            records += 1;
+        }
         if let Trampoline::AsyncBuiltin(b) = t
             && b.cancellable
         {
@@ -325,7 +346,7 @@ fn emit_trampolines(
         );
     }
     objects.insert(TRAMPOLINES, out);
-    Ok(input.tramps.len())
+    Ok(records)
 }
 
 /// Writes a `CoreDefDesc` at `at`.

@@ -59,6 +59,7 @@
 //! `store` does it, and the memory view is refreshed after every call
 //! (`realloc` may grow the memory).
 
+pub mod adapter;
 pub mod builtins;
 pub mod call;
 pub mod compound;
