@@ -17,13 +17,15 @@
 //!
 //! Source: the WIT of `wasi:cli/command@0.3.2` (as shipped with the
 //! `wasip3` crate 0.10). First slice: cli (environment, exit, stdio),
-//! clocks (monotonic with `wait-for`/`wait-until`, system), random.
+//! clocks (monotonic with `wait-for`/`wait-until`, system), random, and
+//! `wasi:filesystem` (`types`, `preopens`; its `descriptor` is the one
+//! entry of [`WASI_P3_RESOURCES`]).
 //! Order: by interface key, then WIT order; appending changes table
 //! numbers, which are part of the compiler<->runtime contract.
 
 use crate::ValType::{I32 as I, I64 as L};
 use crate::component::canonical_key;
-use crate::wasi_p2::{P2Func, str_eq};
+use crate::wasi_p2::{P2Func, P2Resource, WASI_P2_RESOURCES, str_eq};
 
 const fn func(
     interface: &'static str,
@@ -39,6 +41,31 @@ const fn func(
         results,
         type_hash,
     }
+}
+
+/// `wasi:filesystem/types@0.3`.
+const FS: &str = "wasi:filesystem/types@0.3";
+
+/// Every WASI 0.3 host resource type; entry `i` is host type number
+/// `WASI_P2_RESOURCES.len() + i` (after the 0.2 ones, so the two
+/// `descriptor`s are distinct types, as in Wasmtime).
+#[rustfmt::skip]
+pub const WASI_P3_RESOURCES: &[P2Resource] = &[
+    P2Resource { interface: FS, name: "descriptor" }, // 14
+];
+
+/// The host type number of 0.3 resource `name` of interface key
+/// `interface`.
+pub const fn find_resource(interface: &str, name: &str) -> Option<u32> {
+    let mut i = 0;
+    while i < WASI_P3_RESOURCES.len() {
+        let r = &WASI_P3_RESOURCES[i];
+        if str_eq(r.interface, interface) && str_eq(r.name, name) {
+            return Some((WASI_P2_RESOURCES.len() + i) as u32);
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Every WASI 0.3 host function; entry `i` is host table entry
@@ -59,6 +86,32 @@ pub const WASI_P3_FUNCS: &[P2Func] = &[
     func("wasi:clocks/monotonic-clock@0.3", "wait-for", &[L], &[], 0x56fa658219bc7cec),
     func("wasi:clocks/system-clock@0.3", "now", &[I], &[], 0x247b8f6808bf4389),
     func("wasi:clocks/system-clock@0.3", "get-resolution", &[], &[L], 0x35424a13c3cefefc),
+    func("wasi:filesystem/preopens@0.3", "get-directories", &[I], &[], 0xcf573515056a27dc),
+    func(FS, "[method]descriptor.read-via-stream", &[I, L, I], &[], 0x0f07896c475b4122),
+    func(FS, "[method]descriptor.write-via-stream", &[I, I, L], &[I], 0xd7b88bb590a38cd0),
+    func(FS, "[method]descriptor.append-via-stream", &[I, I], &[I], 0xf6b96526f90df2ed),
+    func(FS, "[method]descriptor.advise", &[I, L, L, I, I], &[], 0xa019a4b06a5c19c9),
+    func(FS, "[method]descriptor.sync-data", &[I, I], &[], 0xdbb539940f48178f),
+    func(FS, "[method]descriptor.get-flags", &[I, I], &[], 0x52545ba9704faf36),
+    func(FS, "[method]descriptor.get-type", &[I, I], &[], 0xd662aa97b2c522a4),
+    func(FS, "[method]descriptor.set-size", &[I, L, I], &[], 0x138d93baf25e1600),
+    func(FS, "[method]descriptor.set-times", &[I, I, L, I, I, L, I, I], &[], 0x5f63a79bd9f18505),
+    func(FS, "[method]descriptor.read-directory", &[I, I], &[], 0x5fbe76fd8ebe8386),
+    func(FS, "[method]descriptor.sync", &[I, I], &[], 0xdbb539940f48178f),
+    func(FS, "[method]descriptor.create-directory-at", &[I, I, I, I], &[], 0x065241efc1d53d7c),
+    func(FS, "[method]descriptor.stat", &[I, I], &[], 0x89506647b3b01be5),
+    func(FS, "[method]descriptor.stat-at", &[I, I, I, I, I], &[], 0x021aefe80ed63669),
+    func(FS, "[method]descriptor.set-times-at", &[I, I, I, I, I, L, I, I, L, I, I], &[], 0x42371bdd43802165),
+    func(FS, "[method]descriptor.link-at", &[I, I, I, I, I, I, I, I], &[], 0x7ea5d504cc9072e7),
+    func(FS, "[method]descriptor.open-at", &[I, I, I, I, I, I, I], &[], 0x44a1325ebc867eec),
+    func(FS, "[method]descriptor.readlink-at", &[I, I, I, I], &[], 0xa156bf701525d21d),
+    func(FS, "[method]descriptor.remove-directory-at", &[I, I, I, I], &[], 0x065241efc1d53d7c),
+    func(FS, "[method]descriptor.rename-at", &[I, I, I, I, I, I, I], &[], 0xe2a9ca946ec700b8),
+    func(FS, "[method]descriptor.symlink-at", &[I, I, I, I, I, I], &[], 0xd6164a60fc38079d),
+    func(FS, "[method]descriptor.unlink-file-at", &[I, I, I, I], &[], 0x065241efc1d53d7c),
+    func(FS, "[method]descriptor.is-same-object", &[I, I], &[I], 0x8ffc76d27f4b17d6),
+    func(FS, "[method]descriptor.metadata-hash", &[I, I], &[], 0x1fe0f527d9305243),
+    func(FS, "[method]descriptor.metadata-hash-at", &[I, I, I, I, I], &[], 0xd6e7db3c1ad7a907),
     func("wasi:random/insecure-seed@0.3", "get-insecure-seed", &[I], &[], 0xfbefa9f4b310f857),
     func("wasi:random/insecure@0.3", "get-insecure-random-bytes", &[L, I], &[], 0x03cc5290e6c62cb1),
     func("wasi:random/insecure@0.3", "get-insecure-random-u64", &[], &[L], 0x35424a13c3cefefc),

@@ -390,6 +390,7 @@ fn plan_host(p: &ComponentPlan) -> HostApi {
     HostApi {
         funcs: Box::leak(funcs.into_boxed_slice()),
         p3_funcs: &[],
+        p3_resources: &[],
         resources: Box::leak(resources.into_boxed_slice()),
         check_types: false,
     }

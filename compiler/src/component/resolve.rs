@@ -47,6 +47,8 @@ pub struct HostApi {
     pub p3_funcs: &'static [P2Func],
     /// Resource types; the index is the host type number.
     pub resources: &'static [P2Resource],
+    /// WASI 0.3 resource types, numbered after `resources`.
+    pub p3_resources: &'static [P2Resource],
     /// Whether functions' `type_hash`es are checked (hand-made test lists
     /// that have none turn it off).
     pub check_types: bool,
@@ -58,6 +60,7 @@ impl HostApi {
         funcs: WASI_P2_FUNCS,
         p3_funcs: kiln_abi::wasi_p3::WASI_P3_FUNCS,
         resources: WASI_P2_RESOURCES,
+        p3_resources: kiln_abi::wasi_p3::WASI_P3_RESOURCES,
         check_types: true,
     };
 
@@ -75,6 +78,7 @@ impl HostApi {
     fn find_resource(&self, interface: &str, name: &str) -> Option<u32> {
         self.resources
             .iter()
+            .chain(self.p3_resources)
             .position(|r| r.interface == interface && r.name == name)
             .map(|i| u32::try_from(i).expect("the host list is small"))
     }

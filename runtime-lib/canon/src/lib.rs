@@ -80,7 +80,7 @@ pub mod fixture;
 #[cfg(test)]
 mod tests;
 
-pub use call::{HostCall, InstanceAccess, InstanceState, call_host};
+pub use call::{HostCall, InstanceAccess, InstanceState, call_host, call_host_async};
 pub use handles::{Borrow, HandleEntry, HandleTable, HostResources, Own, Resource, ResourceType};
 /// The shared canonical-ABI facts, re-exported for the `wit_*!` macros.
 #[doc(hidden)]

@@ -51,6 +51,7 @@ const HOST: HostApi = HostApi {
     funcs: FUNCS,
     p3_funcs: &[],
     resources: RESOURCES,
+    p3_resources: &[],
     check_types: false,
 };
 
@@ -563,6 +564,7 @@ fn signature_mismatch_is_named() {
         funcs: WRONG,
         p3_funcs: &[],
         resources: RESOURCES,
+        p3_resources: &[],
         check_types: false,
     };
     let wat = r#"(component

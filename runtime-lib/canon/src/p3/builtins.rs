@@ -91,6 +91,18 @@ fn check_copyable(rt: &ComponentRuntime, ty: u32) -> Result<(), Trap> {
     Ok(())
 }
 
+/// Whether handle `h` of `instance` is the readable end of a future whose
+/// value the host writes (an unknown handle is not: the copy reports it).
+fn host_written(rt: &ComponentRuntime, instance: u32, h: u32) -> bool {
+    rt.with_p3(|cx| {
+        let w = cx.waitable_at(instance, h)?;
+        let c = cx.p3.waitables.get(w).map(|w| w.channel);
+        Ok(c.and_then(|c| cx.p3.channels.get(c))
+            .is_some_and(|ch| matches!(ch.writable, super::End::HostValue(_))))
+    })
+    .unwrap_or(false)
+}
+
 /// A new stream or future of `opts.resource` in the caller's instance:
 /// `writable << 32 | readable`.
 fn new_channel(rt: &ComponentRuntime, opts: &CanonOpts, future: bool) -> Result<u64, Trap> {
@@ -117,7 +129,12 @@ fn copy_op(
     read: bool,
     future: bool,
 ) -> Result<(), Trap> {
-    check_copyable(rt, opts.resource)?;
+    // A future the host writes holds a value of fixed bytes (the WASI
+    // host writes only payload-free cases: no pointer to relocate), so
+    // its read needs no element copying beyond the bytes.
+    if !(read && future && host_written(rt, opts.component_instance, arg(slots, 0))) {
+        check_copyable(rt, opts.resource)?;
+    }
     let a = CopyArgs {
         instance: opts.component_instance,
         ty: opts.resource,

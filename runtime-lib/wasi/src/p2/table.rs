@@ -81,14 +81,18 @@ const TABLE_LEN: usize = WASI_P2_FUNCS.len() + WASI_P3_FUNCS.len();
 
 const fn build() -> [LoweredHostFn; TABLE_LEN] {
     let mut out = [missing as LoweredHostFn; TABLE_LEN];
-    let p3 = crate::p3::IMPLS;
-    let mut j = 0;
-    while j < p3.len() {
-        match kiln_abi::wasi_p3::func_index(p3[j].0, p3[j].1) {
-            Some(i) => out[WASI_P2_FUNCS.len() + i] = p3[j].2.0,
-            None => panic!("a host function not in kiln_abi::wasi_p3::WASI_P3_FUNCS"),
+    let mut g = 0;
+    while g < crate::p3::ALL_IMPLS.len() {
+        let p3 = crate::p3::ALL_IMPLS[g];
+        let mut j = 0;
+        while j < p3.len() {
+            match kiln_abi::wasi_p3::func_index(p3[j].0, p3[j].1) {
+                Some(i) => out[WASI_P2_FUNCS.len() + i] = p3[j].2.0,
+                None => panic!("a host function not in kiln_abi::wasi_p3::WASI_P3_FUNCS"),
+            }
+            j += 1;
         }
-        j += 1;
+        g += 1;
     }
     let mut g = 0;
     while g < GROUPS.len() {
@@ -190,8 +194,9 @@ mod tests {
     fn p3_functions_are_implemented_with_their_types() {
         let mut wrong = Vec::new();
         for f in WASI_P3_FUNCS {
-            let Some((_, _, (_, describe))) = crate::p3::IMPLS
+            let Some((_, _, (_, describe))) = crate::p3::ALL_IMPLS
                 .iter()
+                .flat_map(|g| g.iter())
                 .find(|(i, n, _)| *i == f.interface && *n == f.name)
             else {
                 wrong.push(format!("{}#{} not implemented", f.interface, f.name));

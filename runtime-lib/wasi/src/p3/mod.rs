@@ -25,6 +25,8 @@
 //!   waits onto the kernel's one reactor (`kernel::reactor`, the loop P1's
 //!   `poll_oneoff` and WASI 0.2's `poll` use).
 
+pub mod fs;
+
 use crate::kernel::reactor;
 use crate::kernel::stdio::{Stdio, StdioKind, host_fd};
 use crate::p2::table::{Describe, Impl, host_fn};
@@ -102,6 +104,9 @@ pub const IMPLS: &[Impl] = &[
         host_fn!(random::insecure_seed),
     ),
 ];
+
+/// Every WASI 0.3 host function: [`IMPLS`] and the filesystem's.
+pub const ALL_IMPLS: &[&[Impl]] = &[IMPLS, fs::IMPLS];
 
 const ENV: &str = "wasi:cli/environment@0.3";
 const EXIT: &str = "wasi:cli/exit@0.3";
@@ -207,7 +212,7 @@ impl HostSource for StdinSource {
 ///
 /// # Safety
 /// `opts` and `slots` come from a compiled trampoline (the contract).
-unsafe fn entry(
+pub(crate) unsafe fn entry(
     opts: *const CanonOpts,
     slots: *mut u64,
     n: u32,
@@ -332,7 +337,7 @@ fn tuple_types(rt: &ComponentRuntime, opts: &CanonOpts) -> (u32, u32) {
 }
 
 /// Stores two `u32`s at `ptr` of the options' memory (a result tuple).
-fn store_pair(opts: &CanonOpts, ptr: u32, a: u32, b: u32) -> Result<(), Trap> {
+pub(crate) fn store_pair(opts: &CanonOpts, ptr: u32, a: u32, b: u32) -> Result<(), Trap> {
     // SAFETY: the options' memory definition, filled at instantiation.
     let mem = unsafe {
         kiln_canon::GuestMemory::from_definition(
