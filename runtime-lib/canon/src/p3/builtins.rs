@@ -92,15 +92,56 @@ fn check_copyable(rt: &ComponentRuntime, ty: u32) -> Result<(), Trap> {
 }
 
 /// Whether handle `h` of `instance` is the readable end of a future whose
-/// value the host writes (an unknown handle is not: the copy reports it).
+/// value the host writes or of a stream a host source fills (an unknown
+/// handle is not: the copy reports it).
 fn host_written(rt: &ComponentRuntime, instance: u32, h: u32) -> bool {
     rt.with_p3(|cx| {
         let w = cx.waitable_at(instance, h)?;
         let c = cx.p3.waitables.get(w).map(|w| w.channel);
-        Ok(c.and_then(|c| cx.p3.channels.get(c))
-            .is_some_and(|ch| matches!(ch.writable, super::End::HostValue(_))))
+        Ok(c.and_then(|c| cx.p3.channels.get(c)).is_some_and(|ch| {
+            matches!(
+                ch.writable,
+                super::End::HostValue(_) | super::End::Source(_)
+            )
+        }))
     })
     .unwrap_or(false)
+}
+
+/// Puts each string a host source's elements name into guest memory with
+/// the read's `realloc` and fills its (pointer, length) field; runs with
+/// the runtime state released (the re-entrancy rule), as a lowering does.
+fn lower_strings(opts: &CanonOpts, strings: Vec<(u32, String)>) -> Result<(), Trap> {
+    use crate::memory::Realloc;
+    if !matches!(opts.encoding(), kiln_abi::component::StringEncoding::Utf8) {
+        return Err(trap::trap(
+            "Kiln's host streams of strings support the UTF-8 encoding only",
+        ));
+    }
+    let mut realloc = crate::instances::GuestRealloc::from_opts(opts)
+        .ok_or_else(|| trap::trap("a stream of strings needs a realloc option"))?;
+    for (field, text) in strings {
+        let len = u32::try_from(text.len()).map_err(|_| trap::trap("string too long"))?;
+        let ptr = realloc.realloc(0, 0, 1, len)?;
+        // SAFETY: the options' memory definition, filled at
+        // instantiation; read again after `realloc`, which may grow it.
+        // No other view of that memory is alive: the guest is stopped in
+        // this built-in, `realloc` has returned, and this view ends with
+        // the iteration.
+        let mut m = unsafe {
+            GuestMemory::from_definition(
+                opts.memory_def as usize as *const kiln_abi::vmctx::VMMemoryDefinition,
+            )
+        };
+        if !m.in_bounds(ptr, u64::from(len)) || !m.in_bounds(field, 8) {
+            return Err(trap::pointer_out_of_bounds());
+        }
+        let bytes = m.bytes_mut();
+        bytes[ptr as usize..(ptr + len) as usize].copy_from_slice(text.as_bytes());
+        bytes[field as usize..field as usize + 4].copy_from_slice(&ptr.to_le_bytes());
+        bytes[field as usize + 4..field as usize + 8].copy_from_slice(&len.to_le_bytes());
+    }
+    Ok(())
 }
 
 /// A new stream or future of `opts.resource` in the caller's instance:
@@ -132,7 +173,9 @@ fn copy_op(
     // A future the host writes holds a value of fixed bytes (the WASI
     // host writes only payload-free cases: no pointer to relocate), so
     // its read needs no element copying beyond the bytes.
-    if !(read && future && host_written(rt, opts.component_instance, arg(slots, 0))) {
+    // Likewise a stream a host source fills: it lays out its elements
+    // itself and hands strings over for `realloc` (below).
+    if !(read && host_written(rt, opts.component_instance, arg(slots, 0))) {
         check_copyable(rt, opts.resource)?;
     }
     let a = CopyArgs {
@@ -146,13 +189,17 @@ fn copy_op(
         len: if future { 1 } else { arg(slots, 2) },
     };
     let (inst, h) = (a.instance, a.handle);
-    let st = rt.with_p3(|cx| {
-        if read {
-            copy::read(cx, &a)
+    let (st, strings) = rt.with_p3(|cx| {
+        let st = if read {
+            copy::read(cx, &a)?
         } else {
-            copy::write(cx, &a)
-        }
+            copy::write(cx, &a)?
+        };
+        Ok((st, std::mem::take(&mut cx.p3.pending_strings)))
     })?;
+    if !strings.is_empty() {
+        lower_strings(opts, strings)?;
+    }
     let st = if st == COPY_BLOCKED && !opts.is_async() {
         let w = rt.with_p3(|cx| {
             if !cx.may_block() {

@@ -250,6 +250,19 @@ pub fn source_read(cx: &mut P3Cx<'_>, c: u32, from_loop: bool) -> Result<u32, Tr
     let ch = chan(&mut cx.p3.channels, c)?;
     let (st, fut) = match outcome {
         SourceRead::Data(n) => (pack_copy(n as u32 / size, copy_result::COMPLETED), None),
+        SourceRead::DataWithStrings(n, strings) => {
+            if from_loop {
+                // Only the read built-in can call `realloc`.
+                return Err(trap::trap(
+                    "a host stream of strings completed on the event loop",
+                ));
+            }
+            let fields = strings.into_iter().map(|(off, t)| (rd.ptr + off, t));
+            cx.p3.pending_strings.extend(fields);
+            let ch = chan(&mut cx.p3.channels, c)?;
+            ch.read = None;
+            return Ok(pack_copy(n as u32 / size, copy_result::COMPLETED));
+        }
         SourceRead::End => {
             let fut = match &mut ch.writable {
                 End::Source(s) => s.ended(),

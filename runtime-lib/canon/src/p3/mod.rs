@@ -215,6 +215,12 @@ pub enum SourceRead {
     End,
     /// Nothing yet: try again when this is ready.
     Blocked(HostWait),
+    /// This many bytes were written, and each `(offset, text)` names a
+    /// `string` field (pointer, length) at that byte offset of the buffer
+    /// that still needs the text in guest memory: the stream built-in
+    /// allocates it with the guest's `realloc` and fills the field once
+    /// the P3 state is released. Only sources that never block give it.
+    DataWithStrings(usize, Vec<(u32, String)>),
 }
 
 /// The host's writable end of a stream the guest reads (e.g. stdin).
@@ -313,6 +319,10 @@ pub struct P3State {
     pub ops: VecDeque<HostOp>,
     /// Backpressure counter per component instance.
     pub backpressure: Vec<(u32, u32)>,
+    /// Strings a host source's elements still need in guest memory:
+    /// (field address, text), filled by the read built-in
+    /// (`SourceRead::DataWithStrings`).
+    pub pending_strings: Vec<(u32, String)>,
 }
 
 /// The parts of the runtime state a P3 step works on.

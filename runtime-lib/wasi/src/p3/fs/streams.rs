@@ -1,6 +1,6 @@
 //! The stream methods of `wasi:filesystem/types@0.3.descriptor`:
-//! `read-via-stream`, `write-via-stream`, `append-via-stream` (and
-//! `read-directory`, not served yet).
+//! `read-via-stream`, `write-via-stream`, `append-via-stream` and
+//! `read-directory`.
 //!
 //! Phase: run time (lowered-import entries, called by the trampolines
 //! directly, like `wasi:cli`'s stdio streams in `super::super`). Inputs:
@@ -18,12 +18,12 @@
 //! 0.2 methods' codes.
 
 use super::Descriptor3Res;
-use super::types::ErrorCode;
+use super::types::{DescriptorType, DirectoryEntry, ErrorCode};
 use crate::kernel::error::ErrorCode as KernelError;
 use crate::kernel::fs;
 use crate::p2::P2Host;
 use crate::p2::fs::Descriptor;
-use crate::p2::fs::streams::OutputMode;
+use crate::p2::fs::streams::{DirEntryStream, OutputMode};
 use crate::p2::fs::types::ErrorCode as P2Error;
 use crate::p2::table::Describe;
 use kiln_abi::component::{CanonOpts, Type, TypeDef, TypeIndex};
@@ -176,19 +176,25 @@ fn func_types(rt: &ComponentRuntime, opts: &CanonOpts) -> (Vec<u32>, Option<u32>
 /// The file behind borrowed descriptor handle `h` of the calling
 /// instance (`None` for a directory); an unknown handle traps.
 fn file_of(rt: &ComponentRuntime, opts: &CanonOpts, h: u32) -> Result<Option<Arc<fs::File>>, Trap> {
-    // Type the handle by this import's own resource types.
-    rt.prepare_host_call(opts)?;
-    let rep = rt.with_instance(opts.component_instance, |i| {
-        // The borrow ends with this call: the file is cloned out of it.
-        i.enter_call();
-        let rep = i.lift_borrow(Descriptor3Res::TYPE, h);
-        i.exit_call()?;
-        rep
-    })?;
+    let rep = borrowed_rep(rt, opts, h)?;
     crate::p2::with_host(rt, |host: &mut P2Host| match host.fs.descriptors.get(rep) {
         Some(Descriptor::File(f)) => Ok(Some(f.clone())),
         Some(Descriptor::Dir(_)) => Ok(None),
         None => Err(kiln_canon::trap::trap("unknown descriptor")),
+    })
+}
+
+/// The rep of borrowed descriptor handle `h` of the calling instance;
+/// the borrow ends before this returns (what the callers need is cloned
+/// out of the object behind it).
+fn borrowed_rep(rt: &ComponentRuntime, opts: &CanonOpts, h: u32) -> Result<u32, Trap> {
+    // Type the handle by this import's own resource types.
+    rt.prepare_host_call(opts)?;
+    rt.with_instance(opts.component_instance, |i| {
+        i.enter_call();
+        let rep = i.lift_borrow(Descriptor3Res::TYPE, h);
+        i.exit_call()?;
+        rep
     })
 }
 
@@ -288,19 +294,110 @@ unsafe extern "C" fn append_via_stream(opts: *const CanonOpts, slots: *mut u64, 
     }
 }
 
-/// `read-directory`: not served yet (a stream of records holding strings
-/// needs the guest's `realloc` during the copy, which host stream ends do
-/// not do yet); fails as a host error naming it.
+/// Size and alignment of `directory-entry`.
+const ENTRY_LAYOUT: (u32, u32) = (DirectoryEntry::SIZE32, DirectoryEntry::ALIGN32);
+
+/// Byte offset of `directory-entry.name` (after `type`, at the string's
+/// alignment of 4).
+const NAME_OFFSET: u32 = DescriptorType::SIZE32.next_multiple_of(4);
+
+/// A directory's entries as the writable end of the guest's
+/// `stream<directory-entry>`: the entries are read when the stream is
+/// made (as the 0.2 `read-directory` does), each element is laid out here
+/// and its name handed to the read built-in, which allocates it with the
+/// guest's `realloc` (`SourceRead::DataWithStrings`).
+struct DirSource {
+    /// `None` once done.
+    entries: Option<DirEntryStream>,
+    /// The result future (channel).
+    future: u32,
+    /// The outcome the future reports when the stream ends.
+    outcome: Result<(), ErrorCode>,
+}
+
+impl HostSource for DirSource {
+    fn read(&mut self, _host: &mut dyn Host, buf: &mut [u8]) -> Result<SourceRead, Trap> {
+        let Some(entries) = &mut self.entries else {
+            return Ok(SourceRead::End);
+        };
+        let size = ENTRY_LAYOUT.0 as usize;
+        let mut names = Vec::new();
+        let mut n = 0;
+        while (n + 1) * size <= buf.len() {
+            match entries.next_entry() {
+                Ok(Some(e)) => {
+                    let e = DirectoryEntry::from(e);
+                    let elem = &mut buf[n * size..(n + 1) * size];
+                    elem.fill(0);
+                    elem[0] = e.r#type.case();
+                    names.push(((n * size) as u32 + NAME_OFFSET, e.name));
+                    n += 1;
+                }
+                Ok(None) => {
+                    self.entries = None;
+                    break;
+                }
+                Err(err) => {
+                    self.outcome = Err(ErrorCode::from(err));
+                    self.entries = None;
+                    break;
+                }
+            }
+        }
+        if n == 0 && self.entries.is_none() {
+            return Ok(SourceRead::End);
+        }
+        Ok(SourceRead::DataWithStrings(n * size, names))
+    }
+
+    fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
+        Some((self.future, result_bytes(self.outcome.clone())))
+    }
+
+    fn ended(&mut self) -> Option<(u32, Vec<u8>)> {
+        Some((self.future, result_bytes(self.outcome.clone())))
+    }
+}
+
+/// `read-directory() -> tuple<stream<directory-entry>, future<result<_,
+/// error-code>>>`: slots `[self, retptr]`. A file ends the stream at once
+/// with the future `err(not-directory)`, as the 0.2 method fails.
 ///
 /// # Safety
 /// Called by compiled trampolines only (the contract).
 unsafe extern "C" fn read_directory(opts: *const CanonOpts, slots: *mut u64, n: u32) {
     // SAFETY: forwarded.
     unsafe {
-        super::super::entry(opts, slots, n, |_, _, _| {
-            Err(kiln_canon::trap::trap(
-                "wasi:filesystem/types@0.3#[method]descriptor.read-directory is not implemented by Kiln yet",
-            ))
+        super::super::entry(opts, slots, n, |rt, opts, slots| {
+            let inst = opts.component_instance;
+            let rep = borrowed_rep(rt, opts, slots[0] as u32)?;
+            let ptr = slots[1] as u32;
+            let listed =
+                crate::p2::with_host(rt, |host: &mut P2Host| match host.fs.descriptors.get(rep) {
+                    Some(Descriptor::Dir(d)) => {
+                        Ok(d.read_dir().map_err(|e| ErrorCode::from(P2Error::from(e))))
+                    }
+                    Some(Descriptor::File(_)) => Ok(Err(ErrorCode::NotDirectory)),
+                    None => Err(kiln_canon::trap::trap("unknown descriptor")),
+                })?;
+            let (entries, outcome) = match listed {
+                Ok(list) => (Some(DirEntryStream::new(list)), Ok(())),
+                Err(e) => (None, Err(e)),
+            };
+            let (_, result) = func_types(rt, opts);
+            let (stream_ty, future_ty) = tuple_types(rt, result);
+            let (sh, fh) = rt.with_p3(|cx| {
+                let future = cx.new_channel(true, future_ty, RESULT_LAYOUT);
+                let source = DirSource {
+                    entries,
+                    future,
+                    outcome,
+                };
+                let (_, sh) = cx.host_stream(inst, stream_ty, ENTRY_LAYOUT, Box::new(source))?;
+                let fh = cx.guest_readable(inst, future)?;
+                Ok((sh, fh))
+            })?;
+            super::super::store_pair(opts, ptr, sh, fh)
         })
     }
 }

@@ -168,6 +168,22 @@ kiln_canon::wit_variant! {
     }
 }
 
+impl DescriptorType {
+    /// The case index (the discriminant byte in memory).
+    pub fn case(&self) -> u8 {
+        match self {
+            DescriptorType::BlockDevice => 0,
+            DescriptorType::CharacterDevice => 1,
+            DescriptorType::Directory => 2,
+            DescriptorType::Fifo => 3,
+            DescriptorType::SymbolicLink => 4,
+            DescriptorType::RegularFile => 5,
+            DescriptorType::Socket => 6,
+            DescriptorType::Other(_) => 7,
+        }
+    }
+}
+
 impl From<P2Type> for DescriptorType {
     fn from(t: P2Type) -> DescriptorType {
         match t {

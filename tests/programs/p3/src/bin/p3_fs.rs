@@ -2,7 +2,8 @@
 // kiln-test: stdout-file
 // kiln-test: files-file
 //! WASI 0.3 filesystem through streams and async methods: write, append,
-//! read back, copy a file stream to stream, stat, and every error path a
+//! read back, copy a file stream to stream, list directories through a
+//! stream of entries, stat, and every error path a
 //! sandbox can provoke (not found, exists, not a directory, is a
 //! directory, not empty, outside the preopen, a file method on a
 //! directory).
@@ -42,6 +43,24 @@ async fn read(f: &Descriptor, offset: u64) -> (Vec<u8>, Result<(), ErrorCode>) {
         }
     }
     drop(rx);
+    (out, done.await)
+}
+
+/// The entries of `dir` (sorted: host order is unspecified) and the
+/// stream's result.
+async fn list(dir: &Descriptor) -> (Vec<String>, Result<(), ErrorCode>) {
+    let (mut rx, done) = dir.read_directory();
+    let mut out = Vec::new();
+    loop {
+        // Two at a time: several reads, some with fewer than asked.
+        let (res, buf) = rx.read(Vec::with_capacity(2)).await;
+        out.extend(buf.into_iter().map(|e| format!("{} {:?}", e.name, e.type_)));
+        if !matches!(res, StreamResult::Complete(_)) {
+            break;
+        }
+    }
+    drop(rx);
+    out.sort();
     (out, done.await)
 }
 
@@ -118,6 +137,9 @@ impl wasip3::exports::cli::run::Guest for Cmd {
         let inner = open(&sub, "inner.txt", OpenFlags::CREATE, rw).await.unwrap();
         println!("write inner {:?}", write(&inner, b"inner\n", false).await);
         println!("rmdir not empty {:?}", dir.remove_directory_at("sub".into()).await);
+        println!("list {:?}", list(dir).await);
+        println!("list sub {:?}", list(&sub).await);
+        println!("list a file {:?}", list(&f).await);
         println!("file method on a directory {:?}", sub.set_size(0).await);
         println!("directory method on a file {:?}", f.create_directory_at("x".into()).await.err());
         let (data, r) = read(&sub, 0).await;
