@@ -428,7 +428,7 @@ builtins! {
                 x.subtask.0
             } else {
                 x.subtask = super::SubtaskState(subtask_state::CANCELLED_BEFORE_RETURNED);
-                cx.p3.ops.retain(|op| !matches!(op.action, super::HostAction::SubtaskReturn(k) if k == w));
+                cx.p3.ops.retain(|op| op.action.subtask() != Some(w));
                 subtask_state::CANCELLED_BEFORE_RETURNED
             };
             if let Some(x) = cx.p3.waitables.get_mut(w) {

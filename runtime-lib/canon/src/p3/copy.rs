@@ -76,7 +76,7 @@ fn event(future: bool, read: bool) -> u32 {
 }
 
 /// The memory behind a `VMMemoryDefinition` address.
-fn memory(def: usize) -> GuestMemory {
+pub(super) fn memory(def: usize) -> GuestMemory {
     // SAFETY: `def` is a `CanonOpts::memory_def` the runtime filled from a
     // live instance's memory (or 0); the instance lives for the process.
     unsafe { GuestMemory::from_definition(def as *const kiln_abi::vmctx::VMMemoryDefinition) }

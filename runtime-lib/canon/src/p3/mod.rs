@@ -199,12 +199,39 @@ pub enum HostWait {
     },
 }
 
+/// The results of a host subtask, computed when its wait is over.
+pub struct HostResults {
+    /// The memory (`VMMemoryDefinition` address) of the return pointer.
+    pub memory: usize,
+    /// The return pointer of the `async` lowering.
+    pub ptr: u32,
+    /// Computes the results' bytes as they lie in memory (flat data: no
+    /// pointer the guest would have to own, so no `realloc`).
+    pub finish: HostFinish,
+}
+
+/// Computes a host subtask's result bytes when its wait is over.
+pub type HostFinish = Box<dyn FnOnce(&mut dyn Host) -> Result<Vec<u8>, Trap>>;
+
 /// What to do when a [`HostOp`] is ready.
 pub enum HostAction {
     /// Subtask waitable `0` returns (a host function without results).
     SubtaskReturn(u32),
+    /// Subtask waitable `0` returns, its results stored first (a host
+    /// `async func` that waits on the reactor, then returns values).
+    SubtaskReturnWith(u32, HostResults),
     /// Retry the pending guest read of channel `0` from its host writer.
     StreamRead(u32),
+}
+
+impl HostAction {
+    /// The subtask waitable this action returns, if any.
+    pub fn subtask(&self) -> Option<u32> {
+        match self {
+            HostAction::SubtaskReturn(w) | HostAction::SubtaskReturnWith(w, _) => Some(*w),
+            HostAction::StreamRead(_) => None,
+        }
+    }
 }
 
 /// What a host writer of a stream gives a guest read.

@@ -211,18 +211,86 @@ pub fn turn(rt: &ComponentRuntime, block: bool) -> Result<bool, Trap> {
     Ok(true)
 }
 
+/// Host subtask `w` returned: its state and event.
+fn subtask_returned(cx: &mut P3Cx<'_>, w: u32) {
+    if let Some(x) = cx.p3.waitables.get_mut(w) {
+        x.subtask = super::SubtaskState(subtask_state::RETURNED);
+    }
+    cx.post(w, event_code::SUBTASK, subtask_state::RETURNED);
+}
+
 /// Completes a host operation whose wait is over.
 fn complete(cx: &mut P3Cx<'_>, action: HostAction) -> Result<(), Trap> {
     match action {
-        HostAction::SubtaskReturn(w) => {
-            if let Some(x) = cx.p3.waitables.get_mut(w) {
-                x.subtask = super::SubtaskState(subtask_state::RETURNED);
+        HostAction::SubtaskReturn(w) => subtask_returned(cx, w),
+        HostAction::SubtaskReturnWith(w, results) => {
+            // The callee's results reach the caller's memory before the
+            // caller can see RETURNED (the spec's order).
+            let bytes = (results.finish)(&mut *cx.host)?;
+            let mut m = super::copy::memory(results.memory);
+            let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+            if !m.in_bounds(results.ptr, len) {
+                return Err(crate::trap::pointer_out_of_bounds());
             }
-            cx.post(w, event_code::SUBTASK, subtask_state::RETURNED);
+            let start = results.ptr as usize;
+            m.bytes_mut()[start..start + bytes.len()].copy_from_slice(&bytes);
+            subtask_returned(cx, w);
         }
         HostAction::StreamRead(c) => {
             super::copy::source_read(cx, c, true)?;
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::call::InstanceState;
+    use crate::p3::{HostResults, P3State};
+    use kiln_abi::vmctx::VMMemoryDefinition;
+
+    /// A host with nothing to wait for.
+    struct NoHost;
+
+    impl crate::Host for NoHost {
+        fn drop_resource(&mut self, _ty: u32, _rep: u32) -> Result<(), Trap> {
+            Ok(())
+        }
+    }
+
+    /// A host subtask that returns values later: the bytes `finish`
+    /// computes land at the return pointer, then the subtask is RETURNED
+    /// with its event; a pointer past the memory traps instead.
+    #[test]
+    fn subtask_results_are_stored_before_returned() {
+        let mut bytes = vec![0u8; 64];
+        let def = VMMemoryDefinition {
+            base: bytes.as_mut_ptr(),
+            current_length: bytes.len(),
+        };
+        let mut p3 = P3State::default();
+        let mut instances = vec![InstanceState::new(0)];
+        let mut host = NoHost;
+        let mut cx = P3Cx {
+            p3: &mut p3,
+            instances: &mut instances,
+            host: &mut host,
+        };
+        let (w, _) = cx.new_subtask(0).expect("subtask");
+        let results = |ptr| HostResults {
+            memory: &def as *const VMMemoryDefinition as usize,
+            ptr,
+            finish: Box::new(|_: &mut dyn crate::Host| Ok(vec![1, 2, 3, 4])),
+        };
+        complete(&mut cx, HostAction::SubtaskReturnWith(w, results(8))).expect("completes");
+        assert_eq!(
+            cx.take_own_event(w),
+            Some((event_code::SUBTASK, subtask_state::RETURNED))
+        );
+        let err = complete(&mut cx, HostAction::SubtaskReturnWith(w, results(62)));
+        assert!(err.is_err(), "a return pointer past the memory traps");
+        assert_eq!(&bytes[8..12], &[1, 2, 3, 4]);
+        assert_eq!(bytes[62..], [0, 0]);
+    }
 }

@@ -35,7 +35,8 @@ use kiln_abi::component::canon::subtask_state;
 use kiln_abi::component::{CanonOpts, LoweredHostFn, TypeDef, TypeIndex, TypeTableBuilder};
 use kiln_canon::instances::{raise, runtime};
 use kiln_canon::p3::{
-    HostAction, HostOp, HostSink, HostSource, HostWait, P3Cx, SinkWrite, SourceRead, run,
+    HostAction, HostFinish, HostOp, HostResults, HostSink, HostSource, HostWait, P3Cx, SinkWrite,
+    SourceRead, run,
 };
 use kiln_canon::{ComponentRuntime, Host, Trap};
 use std::os::fd::AsRawFd;
@@ -366,6 +367,40 @@ fn monotonic_now(rt: &ComponentRuntime) -> Result<u64, Trap> {
     })
 }
 
+/// The general shape of a host `async func` that waits on the reactor
+/// (the one that never waits is `crate::p2::dispatch`'s
+/// `call_host_async`): a subtask in the caller's instance and a host
+/// operation that, once `wait` is ready, stores the results `finish`
+/// computes at the return pointer `ptr` (if the function has results)
+/// and returns the subtask, whose event the caller then receives.
+/// Returns the status word for slot 0: `STARTED` with the subtask handle.
+pub(crate) fn start_subtask(
+    rt: &ComponentRuntime,
+    opts: &CanonOpts,
+    wait: HostWait,
+    results: Option<(u32, HostFinish)>,
+) -> Result<u32, Trap> {
+    let inst = opts.component_instance;
+    let memory = opts.memory_def as usize;
+    let h = rt.with_p3(|cx: &mut P3Cx<'_>| {
+        let (w, h) = cx.new_subtask(inst)?;
+        let action = match results {
+            None => HostAction::SubtaskReturn(w),
+            Some((ptr, finish)) => HostAction::SubtaskReturnWith(
+                w,
+                HostResults {
+                    memory,
+                    ptr,
+                    finish,
+                },
+            ),
+        };
+        cx.start_op(HostOp { wait, action });
+        Ok(h)
+    })?;
+    Ok(subtask_state::STARTED | (h << 4))
+}
+
 /// Waits until `deadline`: a subtask for an async lowering (the status in
 /// slot 0), else a blocking wait.
 fn wait_until_deadline(
@@ -374,17 +409,8 @@ fn wait_until_deadline(
     slots: &mut [u64],
     deadline: u64,
 ) -> Result<(), Trap> {
-    let inst = opts.component_instance;
     if opts.is_async() {
-        let h = rt.with_p3(|cx: &mut P3Cx<'_>| {
-            let (w, h) = cx.new_subtask(inst)?;
-            cx.start_op(HostOp {
-                wait: HostWait::Deadline(deadline),
-                action: HostAction::SubtaskReturn(w),
-            });
-            Ok(h)
-        })?;
-        slots[0] = u64::from(subtask_state::STARTED | (h << 4));
+        slots[0] = u64::from(start_subtask(rt, opts, HostWait::Deadline(deadline), None)?);
         return Ok(());
     }
     rt.with_p3(|cx| {
