@@ -120,6 +120,19 @@ impl wasip3::exports::cli::run::Guest for Cmd {
         let (data, r) = read(&g, 0).await;
         println!("truncated {:?} {r:?}", String::from_utf8_lossy(&data));
 
+        // Opened for reading only, for writing only; a read stream
+        // dropped before its end.
+        let ro = open(dir, "hello.txt", OpenFlags::empty(), DescriptorFlags::READ).await.unwrap();
+        println!("write a read-only file {:?}", write(&ro, b"x", false).await);
+        println!("append a read-only file {:?}", write(&ro, b"x", true).await);
+        let wo = open(dir, "hello.txt", OpenFlags::empty(), DescriptorFlags::WRITE).await.unwrap();
+        let (data, r) = read(&wo, 0).await;
+        println!("read a write-only file {:?} {r:?}", String::from_utf8_lossy(&data));
+        let (mut rx, done) = ro.read_via_stream(0);
+        let (res, buf) = rx.read(Vec::with_capacity(2)).await;
+        drop(rx);
+        println!("early drop {res:?} {:?} {:?}", String::from_utf8_lossy(&buf), done.await);
+
         // Error paths.
         println!("missing {:?}", open(dir, "missing.txt", OpenFlags::empty(), DescriptorFlags::READ).await.err());
         println!("stat missing {:?}", dir.stat_at(PathFlags::empty(), "missing.txt".into()).await.err());
