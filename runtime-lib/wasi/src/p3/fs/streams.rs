@@ -62,13 +62,14 @@ fn result_bytes(r: Result<(), ErrorCode>) -> Vec<u8> {
     v
 }
 
-/// The `error-code` of a failed kernel read or write.
+/// The `error-code` of a failed kernel read or write: by errno, as the
+/// kernel classifies every host error (by kind when there is none).
 fn io_code(e: &std::io::Error) -> ErrorCode {
-    let k = KernelError::from(std::io::Error::from(e.kind()));
-    let k = e.raw_os_error().map_or(k, |n| {
-        KernelError::from(std::io::Error::from_raw_os_error(n))
-    });
-    ErrorCode::from(P2Error::from(k))
+    let e = match e.raw_os_error() {
+        Some(n) => std::io::Error::from_raw_os_error(n),
+        None => std::io::Error::from(e.kind()),
+    };
+    ErrorCode::from(P2Error::from(KernelError::from(e)))
 }
 
 /// A file as the writable end of the guest's read stream.
@@ -456,3 +457,91 @@ const DESCRIBE_READ_DIRECTORY: Describe = |b| {
     let params = b.add(TypeDef::Tuple(&[this]))?;
     Ok((params, b.add(TypeDef::Tuple(&[s, f]))?))
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiln_abi::component::StringEncoding;
+    use kiln_canon::fixture::TestMemory;
+    use kiln_canon::{Lower, LowerCx};
+
+    /// The bytes the canonical ABI stores for `v`.
+    fn stored<T: Lower + ComponentType>(v: &T) -> Vec<u8> {
+        let mut mem = TestMemory::new(256);
+        let view = mem.view();
+        let mut cx = LowerCx::new(view, Some(&mut mem), StringEncoding::Utf8, None);
+        v.store(&mut cx, 64).expect("stores");
+        mem.bytes()[64..64 + T::SIZE32 as usize].to_vec()
+    }
+
+    /// The hand-laid bytes of host-written futures and directory entries
+    /// are what the canonical ABI stores for the same values.
+    #[test]
+    fn hand_laid_bytes_match_the_canonical_layout() {
+        use super::super::types::ErrorCode as E;
+        assert_eq!(result_bytes(Ok(())), stored::<Result<(), E>>(&Ok(())));
+        for e in [
+            E::Access,
+            E::Already,
+            E::BadDescriptor,
+            E::Busy,
+            E::Deadlock,
+            E::Quota,
+            E::Exist,
+            E::FileTooLarge,
+            E::IllegalByteSequence,
+            E::InProgress,
+            E::Interrupted,
+            E::Invalid,
+            E::Io,
+            E::IsDirectory,
+            E::Loop,
+            E::TooManyLinks,
+            E::MessageSize,
+            E::NameTooLong,
+            E::NoDevice,
+            E::NoEntry,
+            E::NoLock,
+            E::InsufficientMemory,
+            E::InsufficientSpace,
+            E::NotDirectory,
+            E::NotEmpty,
+            E::NotRecoverable,
+            E::Unsupported,
+            E::NoTty,
+            E::NoSuchDevice,
+            E::Overflow,
+            E::NotPermitted,
+            E::Pipe,
+            E::ReadOnly,
+            E::InvalidSeek,
+            E::TextFileBusy,
+            E::CrossDevice,
+        ] {
+            let want = stored::<Result<(), E>>(&Err(e.clone()));
+            assert_eq!(result_bytes(Err(e.clone())), want, "{e:?}");
+        }
+        use super::super::types::DescriptorType as T;
+        for t in [
+            T::BlockDevice,
+            T::CharacterDevice,
+            T::Directory,
+            T::Fifo,
+            T::SymbolicLink,
+            T::RegularFile,
+            T::Socket,
+            T::Other(None),
+        ] {
+            let entry = DirectoryEntry {
+                r#type: t.clone(),
+                name: "abc".into(),
+            };
+            let want = stored(&entry);
+            assert_eq!(want[0], t.case(), "{t:?}");
+            // The name is the last field: (pointer, length 3).
+            assert_eq!(want.len() as u32, NAME_OFFSET + 8);
+            let n = NAME_OFFSET as usize + 4;
+            assert_eq!(&want[n..n + 4], &3u32.to_le_bytes());
+        }
+    }
+}
