@@ -34,6 +34,13 @@ impl wasip3::exports::cli::run::Guest for Cmd {
             .unwrap();
         write(&f, b"contents\n").await;
 
+        // Rust's std reaches the same preopen through WASI 0.2 in this
+        // component: one kernel under both facades.
+        println!("std read {:?}", std::fs::read_to_string("/sandbox/a.txt"));
+        std::fs::write("/sandbox/std.txt", "from std\n").unwrap();
+        let st = dir.stat_at(PathFlags::empty(), "std.txt".into()).await.unwrap();
+        println!("0.3 stat of a std file {:?} {}", st.type_, st.size);
+        println!("0.3 unlink of a std file {:?}", dir.unlink_file_at("std.txt".into()).await);
         println!("symlink {:?}", dir.symlink_at("a.txt".into(), "link".into()).await);
         println!("symlink exists {:?}", dir.symlink_at("a.txt".into(), "link".into()).await);
         println!("readlink {:?}", dir.readlink_at("link".into()).await);
