@@ -1,7 +1,8 @@
-//! The WASI 0.3 facade, first slice: the functions of
-//! `kiln_abi::wasi_p3` (cli environment, exit and stdio through streams,
-//! clocks with `wait-for`/`wait-until`, random), served by the same host
-//! table and host object ([`P2Host`]) as WASI 0.2, over the same kernel.
+//! The WASI 0.3 facade: the functions of `kiln_abi::wasi_p3` (cli
+//! environment, exit and stdio through streams, clocks with
+//! `wait-for`/`wait-until`, random; `wasi:filesystem` in [`fs`]), served
+//! by the same host table and host object ([`P2Host`]) as WASI 0.2, over
+//! the same kernel.
 //!
 //! Phase: run time of a component executable. Inputs: lowered-import
 //! calls (the contract of `kiln_abi::component::canon`; an `async`
@@ -20,7 +21,8 @@
 //!   reads the descriptor when the event loop says it is readable, and a
 //!   future that resolves at the end of input.
 //! - `wait-for`/`wait-until`: an async lowering starts a subtask that the
-//!   event loop returns at the deadline; a sync one blocks.
+//!   event loop returns at the deadline (`start_subtask`, the general
+//!   shape of a host `async func` that waits); a sync one blocks.
 //! - [`Host::p3_wait`](kiln_canon::Host::p3_wait) maps the P3 state's
 //!   waits onto the kernel's one reactor (`kernel::reactor`, the loop P1's
 //!   `poll_oneoff` and WASI 0.2's `poll` use).

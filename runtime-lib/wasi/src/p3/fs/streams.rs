@@ -6,7 +6,7 @@
 //! directly, like `wasi:cli`'s stdio streams in `super::super`). Inputs:
 //! the slots of a sync lowering (a borrowed descriptor handle, a stream
 //! handle, an offset, a return pointer). Outputs: a host stream end
-//! ([`FileSource`]) or sink ([`FileSink`]) on the descriptor's file,
+//! (`FileSource`) or sink (`FileSink`) on the descriptor's file,
 //! through the kernel's positioned reads and writes, and the
 //! `future<result<_, error-code>>` each method returns.
 //!
