@@ -70,10 +70,28 @@ fn run(cmd: &mut Command, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// Makes `<name>.js` a component of world `<name>` at `out`.
+/// Makes `<name>.js` of this directory a component of world `<name>` at
+/// `out`.
 fn componentize(tool: &Path, name: &str, flags: &[String], out: &Path) -> Result<()> {
+    componentize_with(tool, &root(), name, flags, out)
+}
+
+/// Makes `dir/<name>.js` a component of world `<name>` of `dir/wit` at
+/// `out` (for compositions of `tests/programs/compose`).
+pub fn componentize_in(dir: &Path, name: &str, flags: &[String], out: &Path) -> Result<()> {
+    let tool = tool().map_err(|e| anyhow::anyhow!(e))?;
+    componentize_with(&tool, dir, name, flags, out)
+}
+
+fn componentize_with(
+    tool: &Path,
+    dir: &Path,
+    name: &str,
+    flags: &[String],
+    out: &Path,
+) -> Result<()> {
     let mut cmd = Command::new(tool);
-    cmd.current_dir(root())
+    cmd.current_dir(dir)
         .args(["--wit", "wit", "--world", name, "--js"])
         .arg(format!("{name}.js"))
         .args(flags)

@@ -83,6 +83,9 @@ struct Spec {
     compose: Vec<String>,
     /// JavaScript only: a library for `compose`, not a program.
     library: bool,
+    /// Compositions only: `plug = dep other...` composes `dep` with the
+    /// others before the app is composed.
+    plugs: Vec<(String, Vec<String>)>,
     /// `stderr-like-wasmtime`: stderr must equal `wasmtime run`'s on the
     /// same component (for builds that are not reproducible, so offsets in
     /// a backtrace cannot be written down).
@@ -150,6 +153,11 @@ fn parse_spec(source: &str) -> Result<Spec> {
             "library" => {
                 d.flag()?;
                 spec.library = true;
+            }
+            "plug" => {
+                let mut words = d.words()?.into_iter();
+                let dep = words.next().with_context(ctx)?;
+                spec.plugs.push((dep, words.collect()));
             }
             "stderr-like-wasmtime" => {
                 d.flag()?;
@@ -237,11 +245,16 @@ fn run_composition(dir: &Path) -> Result<Completion, Failed> {
     if let Err(why) = crate::compose::tools() {
         return util::toolchain_missing(why);
     }
+    if crate::compose::has_js(dir)
+        && let Err(why) = crate::js::tool()
+    {
+        return util::toolchain_missing(why);
+    }
     let source = crate::compose::app(dir);
     let text = std::fs::read_to_string(&source).map_err(|e| e.to_string())?;
     let spec = parse_spec(&text).map_err(fail)?;
     let adapter = wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER;
-    let wasm = crate::compose::build(dir, adapter).map_err(fail)?;
+    let wasm = crate::compose::build(dir, adapter, &spec.plugs).map_err(fail)?;
     run_built(&source, &wasm, &spec)
 }
 
