@@ -56,11 +56,36 @@ pub enum TrapCode {
     /// An async-lifted export's task exited without calling `task.return`
     /// (component-model async; numbers from 32 on are P3's).
     NoAsyncResult = 32,
+    /// `backpressure.inc`/`dec` moved an instance's backpressure counter
+    /// out of range (Wasmtime words underflow the same way).
+    BackpressureOverflow = 33,
+    /// An async callback returned a code other than `EXIT`, `YIELD` or
+    /// `WAIT`.
+    UnsupportedCallbackCode = 34,
+    /// A stream or future end started a copy while one was in progress, or
+    /// was used as the other end (a read on a writable end).
+    ConcurrentCopy = 35,
+    /// `task.cancel` by a task that was not cancelled.
+    TaskCancelNotCancelled = 36,
+    /// A second `task.return` (or `task.cancel`) of one task.
+    TaskReturnTwice = 37,
+    /// `task.return` whose type or options are not the task's.
+    TaskReturnInvalid = 38,
+    /// A task of a non-`async` function blocked before returning.
+    CannotBlockSyncTask = 39,
+    /// `subtask.cancel` after the subtask's terminal status was delivered.
+    SubtaskCancelAfterTerminal = 40,
+    /// `subtask.drop` of a subtask that has not resolved.
+    SubtaskDropUnresolved = 41,
+    /// A synchronous operation on a waitable that is in a waitable set.
+    WaitableSyncInSet = 42,
+    /// A stream read or write of 2^28 elements or more.
+    CopyCountTooLarge = 43,
 }
 
 impl TrapCode {
     /// All trap codes, for tables and tests.
-    pub const ALL: [TrapCode; 22] = [
+    pub const ALL: [TrapCode; 33] = [
         TrapCode::StackOverflow,
         TrapCode::MemoryOutOfBounds,
         TrapCode::HeapMisaligned,
@@ -83,6 +108,17 @@ impl TrapCode {
         TrapCode::InvalidDiscriminant,
         TrapCode::UnalignedPointer,
         TrapCode::NoAsyncResult,
+        TrapCode::BackpressureOverflow,
+        TrapCode::UnsupportedCallbackCode,
+        TrapCode::ConcurrentCopy,
+        TrapCode::TaskCancelNotCancelled,
+        TrapCode::TaskReturnTwice,
+        TrapCode::TaskReturnInvalid,
+        TrapCode::CannotBlockSyncTask,
+        TrapCode::SubtaskCancelAfterTerminal,
+        TrapCode::SubtaskDropUnresolved,
+        TrapCode::WaitableSyncInSet,
+        TrapCode::CopyCountTooLarge,
     ];
 
     /// Decodes a stored code.
@@ -115,6 +151,29 @@ impl TrapCode {
             TrapCode::InvalidDiscriminant => "invalid variant discriminant",
             TrapCode::UnalignedPointer => "unaligned pointer",
             TrapCode::NoAsyncResult => "async-lifted export failed to produce a result",
+            TrapCode::BackpressureOverflow => "backpressure counter overflow",
+            TrapCode::UnsupportedCallbackCode => "unsupported callback code",
+            TrapCode::ConcurrentCopy => {
+                "cannot have concurrent operations active on a future/stream"
+            }
+            TrapCode::TaskCancelNotCancelled => {
+                "`task.cancel` called by task which has not been cancelled"
+            }
+            TrapCode::TaskReturnTwice => {
+                "`task.return` or `task.cancel` called more than once for current task"
+            }
+            TrapCode::TaskReturnInvalid => {
+                "invalid `task.return` signature and/or options for current task"
+            }
+            TrapCode::CannotBlockSyncTask => "cannot block a synchronous task before returning",
+            TrapCode::SubtaskCancelAfterTerminal => {
+                "`subtask.cancel` called after terminal status delivered"
+            }
+            TrapCode::SubtaskDropUnresolved => "cannot drop a subtask which has not yet resolved",
+            TrapCode::WaitableSyncInSet => {
+                "waitable cannot be used synchronously while added to a waitable set"
+            }
+            TrapCode::CopyCountTooLarge => "stream read/write count too large",
         }
     }
 }

@@ -296,6 +296,16 @@ impl InstanceState {
         })
     }
 
+    /// The P3 object behind handle `i`: `Some((kind, id))`, `None` for a
+    /// resource handle; an unknown index is Wasmtime's error.
+    pub fn async_entry(&self, i: u32) -> Result<Option<(u32, u32)>, Trap> {
+        let e = self.handles.get(i)?;
+        Ok(match e.ty {
+            ResourceType::Async(kind) => Some((kind, e.rep)),
+            _ => None,
+        })
+    }
+
     /// The id of the P3 object of `kind` behind handle `i`.
     pub fn async_rep(&self, kind: u32, i: u32) -> Result<u32, Trap> {
         let e = self.handles.get(i)?;

@@ -65,6 +65,13 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
                 errors::write_fd(1, format!("{line}\n").as_bytes());
                 0
             }
+            // A wasm trap code raised by the runtime, not by guest code
+            // (an async export's task that never returned): a trap, as
+            // under a 0.3 `run`.
+            Err(t) if t.code.is_some() => {
+                kiln_vm::traps::set_context(vec![main_context]);
+                instances::raise(t)
+            }
             Err(t) => errors::report(&[main_context, t.message]),
         };
     }

@@ -3,14 +3,14 @@
 //! `kiln_abi::component::canon`: `(opts, slots, n)`, operands in the
 //! slots, the result in slot 0; failures never return.
 //!
-//! Each entry borrows the runtime state for its step ([`P3Cx`]); those
+//! Each entry borrows the runtime state for its step ([`super::P3Cx`]); those
 //! that block (`waitable-set.wait`, sync copies left waiting) run the
 //! event loop of `super::run` between borrows, and only in a task that
 //! may block.
 
-use super::copy;
+use super::copy::{self, CopyArgs};
 use super::run;
-use super::{ASYNC_SET, P3Cx, WaitableKind, WaitableSet, cannot_block};
+use super::{ASYNC_SET, WaitableKind, WaitableSet, cannot_block, traps};
 use crate::instances::{raise, runtime};
 use crate::memory::GuestMemory;
 use crate::runtime::ComponentRuntime;
@@ -18,6 +18,7 @@ use crate::trap::{self, Trap};
 use kiln_abi::component::builtins::{CANON_OPT_CANCELLABLE, COPY_BLOCKED};
 use kiln_abi::component::canon::{event_code, subtask_state};
 use kiln_abi::component::{CanonOpts, Type, TypeIndex};
+use kiln_abi::trap::TrapCode;
 
 /// Runs built-in `f` with the running component, its options and slots,
 /// raising its error.
@@ -117,15 +118,22 @@ fn copy_op(
     future: bool,
 ) -> Result<(), Trap> {
     check_copyable(rt, opts.resource)?;
-    let (h, ptr) = (arg(slots, 0), arg(slots, 1));
-    let len = if future { 1 } else { arg(slots, 2) };
-    let inst = opts.component_instance;
-    let mem = opts.memory_def as usize;
+    let a = CopyArgs {
+        instance: opts.component_instance,
+        ty: opts.resource,
+        future,
+        sync: !opts.is_async(),
+        handle: arg(slots, 0),
+        memory: opts.memory_def as usize,
+        ptr: arg(slots, 1),
+        len: if future { 1 } else { arg(slots, 2) },
+    };
+    let (inst, h) = (a.instance, a.handle);
     let st = rt.with_p3(|cx| {
         if read {
-            copy::read(cx, inst, opts.resource, h, mem, ptr, len)
+            copy::read(cx, &a)
         } else {
-            copy::write(cx, inst, opts.resource, h, mem, ptr, len)
+            copy::write(cx, &a)
         }
     })?;
     let st = if st == COPY_BLOCKED && !opts.is_async() {
@@ -164,11 +172,6 @@ fn store_event(opts: &CanonOpts, ptr: u32, p1: u32, p2: u32) -> Result<(), Trap>
     Ok(())
 }
 
-/// The waitable set behind handle `h` of `inst`.
-fn set_at(cx: &mut P3Cx<'_>, inst: u32, h: u32) -> Result<u32, Trap> {
-    cx.instance(inst)?.async_rep(ASYNC_SET, h)
-}
-
 builtins! {
     /// `context.get i32 i`.
     fn __kiln_cm_p3_context_get(rt, opts, slots) {
@@ -203,14 +206,15 @@ builtins! {
     fn __kiln_cm_p3_backpressure_inc(rt, opts, _slots) {
         backpressure(rt, opts.component_instance, |n| {
             n.checked_add(1).filter(|n| *n <= u32::from(u16::MAX))
-                .ok_or_else(|| trap::trap("backpressure counter overflow"))
+                .ok_or_else(|| traps::code(TrapCode::BackpressureOverflow))
         })
     }
 
     /// `backpressure.dec`.
     fn __kiln_cm_p3_backpressure_dec(rt, opts, _slots) {
         backpressure(rt, opts.component_instance, |n| {
-            n.checked_sub(1).ok_or_else(|| trap::trap("backpressure counter underflow"))
+            // Wasmtime words underflow as overflow.
+            n.checked_sub(1).ok_or_else(|| traps::code(TrapCode::BackpressureOverflow))
         })
     }
 
@@ -228,12 +232,10 @@ builtins! {
         rt.with_p3(|cx| {
             let (_, t) = cx.current_task()?;
             if t.result.is_some() {
-                return Err(trap::trap("cannot call `task.return` more than once"));
+                return Err(traps::code(TrapCode::TaskReturnTwice));
             }
             if t.result_type != want || (n == 0) != (t.result_type == u32::MAX) {
-                return Err(trap::trap(
-                    "invalid `task.return` signature and/or options for current task",
-                ));
+                return Err(traps::code(TrapCode::TaskReturnInvalid));
             }
             t.result = Some(slots.to_vec());
             Ok(())
@@ -242,7 +244,7 @@ builtins! {
 
     /// `task.cancel`: only a cancelled task may call it.
     fn __kiln_cm_p3_task_cancel(_rt, _opts, _slots) {
-        Err(trap::trap("`task.cancel` called by task which has not been cancelled"))
+        Err(traps::code(TrapCode::TaskCancelNotCancelled))
     }
 
     /// `waitable-set.new`.
@@ -267,7 +269,7 @@ builtins! {
         let inst = opts.component_instance;
         let (h, ptr) = (arg(slots, 0), arg(slots, 1));
         let set = rt.with_p3(|cx| {
-            let set = set_at(cx, inst, h)?;
+            let set = cx.set_at(inst, h, true)?;
             if cx.p3.current.is_empty() || !cx.may_block() {
                 return Err(cannot_block());
             }
@@ -283,7 +285,7 @@ builtins! {
     fn __kiln_cm_p3_waitable_set_poll(rt, opts, slots) {
         let inst = opts.component_instance;
         let (h, ptr) = (arg(slots, 0), arg(slots, 1));
-        let set = rt.with_p3(|cx| set_at(cx, inst, h))?;
+        let set = rt.with_p3(|cx| cx.set_at(inst, h, true))?;
         run::turn(rt, false)?;
         let ev = rt.with_p3(|cx| Ok(cx.take_event(set)))?;
         let (code, p1, p2) = ev.unwrap_or((event_code::NONE, 0, 0));
@@ -297,9 +299,12 @@ builtins! {
         let inst = opts.component_instance;
         let h = arg(slots, 0);
         rt.with_p3(|cx| {
-            let set = set_at(cx, inst, h)?;
+            let set = cx.set_at(inst, h, false)?;
             if cx.p3.sets.get(set).is_some_and(|s| s.waiters > 0) {
                 return Err(trap::trap("cannot drop waitable set with waiters"));
+            }
+            if cx.p3.sets.get(set).is_some_and(|s| !s.members.is_empty()) {
+                return Err(traps::set_has_members());
             }
             cx.instance(inst)?.handles_mut().remove(h)?;
             if let Some(s) = cx.p3.sets.remove(set) {
@@ -319,7 +324,7 @@ builtins! {
         let (h, set_h) = (arg(slots, 0), arg(slots, 1));
         rt.with_p3(|cx| {
             let w = cx.waitable_at(inst, h)?;
-            let set = if set_h == 0 { None } else { Some(set_at(cx, inst, set_h)?) };
+            let set = if set_h == 0 { None } else { Some(cx.set_at(inst, set_h, false)?) };
             let old = cx.p3.waitables.get_mut(w).and_then(|x| std::mem::replace(&mut x.set, set));
             if let Some(o) = old
                 && let Some(s) = cx.p3.sets.get_mut(o)
@@ -333,25 +338,40 @@ builtins! {
         })
     }
 
-    /// `subtask.cancel`: a host subtask not yet returned is cancelled.
+    /// `subtask.cancel`: a host subtask not yet returned is cancelled at
+    /// once (its host operation is dropped); one that returned gives its
+    /// status.
     fn __kiln_cm_p3_subtask_cancel(rt, opts, slots) {
         let inst = opts.component_instance;
         let h = arg(slots, 0);
+        let sync = !opts.is_async();
         let st = rt.with_p3(|cx| {
-            let w = cx.waitable_at(inst, h)?;
+            let w = cx.subtask_at(inst, h)?;
             let x = cx.p3.waitables.get_mut(w).ok_or_else(|| trap::unknown_handle(h))?;
-            if x.kind != WaitableKind::Subtask {
-                return Err(trap::wrong_handle_type(h));
+            if sync && x.set.is_some() {
+                return Err(traps::code(TrapCode::WaitableSyncInSet));
             }
-            if x.subtask.0 == subtask_state::RETURNED {
-                if x.event.take().is_none() {
-                    return Err(trap::trap("cannot cancel a subtask that has already returned"));
-                }
-                return Ok(subtask_state::RETURNED);
+            // A sync cancel may wait for the subtask (Wasmtime checks
+            // before looking at its state).
+            if sync && !cx.may_block() {
+                return Err(cannot_block());
             }
-            x.subtask = super::SubtaskState(subtask_state::CANCELLED_BEFORE_RETURNED);
-            cx.p3.ops.retain(|op| !matches!(op.action, super::HostAction::SubtaskReturn(k) if k == w));
-            Ok(subtask_state::CANCELLED_BEFORE_RETURNED)
+            let x = cx.p3.waitables.get_mut(w).ok_or_else(|| trap::unknown_handle(h))?;
+            if x.delivered {
+                return Err(traps::code(TrapCode::SubtaskCancelAfterTerminal));
+            }
+            let st = if x.subtask.0 >= subtask_state::RETURNED {
+                x.subtask.0
+            } else {
+                x.subtask = super::SubtaskState(subtask_state::CANCELLED_BEFORE_RETURNED);
+                cx.p3.ops.retain(|op| !matches!(op.action, super::HostAction::SubtaskReturn(k) if k == w));
+                subtask_state::CANCELLED_BEFORE_RETURNED
+            };
+            if let Some(x) = cx.p3.waitables.get_mut(w) {
+                x.event = None;
+            }
+            cx.deliver(w, st);
+            Ok(st)
         })?;
         slots[0] = u64::from(st);
         Ok(())
@@ -362,13 +382,10 @@ builtins! {
         let inst = opts.component_instance;
         let h = arg(slots, 0);
         rt.with_p3(|cx| {
-            let w = cx.waitable_at(inst, h)?;
+            let w = cx.subtask_at(inst, h)?;
             let x = cx.p3.waitables.get(w).ok_or_else(|| trap::unknown_handle(h))?;
-            if x.kind != WaitableKind::Subtask {
-                return Err(trap::wrong_handle_type(h));
-            }
             if x.subtask.0 < subtask_state::RETURNED {
-                return Err(trap::trap("cannot drop a subtask which has not yet resolved"));
+                return Err(traps::code(TrapCode::SubtaskDropUnresolved));
             }
             let set = x.set;
             cx.instance(inst)?.handles_mut().remove(h)?;
@@ -399,7 +416,7 @@ builtins! {
     /// `stream.cancel-read`.
     fn __kiln_cm_p3_stream_cancel_read(rt, opts, slots) {
         let inst = opts.component_instance;
-        let st = rt.with_p3(|cx| copy::cancel(cx, inst, opts.resource, arg(slots, 0), true))?;
+        let st = rt.with_p3(|cx| copy::cancel(cx, inst, (false, opts.resource), arg(slots, 0), true))?;
         slots[0] = u64::from(st);
         Ok(())
     }
@@ -407,7 +424,7 @@ builtins! {
     /// `stream.cancel-write`.
     fn __kiln_cm_p3_stream_cancel_write(rt, opts, slots) {
         let inst = opts.component_instance;
-        let st = rt.with_p3(|cx| copy::cancel(cx, inst, opts.resource, arg(slots, 0), false))?;
+        let st = rt.with_p3(|cx| copy::cancel(cx, inst, (false, opts.resource), arg(slots, 0), false))?;
         slots[0] = u64::from(st);
         Ok(())
     }
@@ -415,13 +432,13 @@ builtins! {
     /// `stream.drop-readable`.
     fn __kiln_cm_p3_stream_drop_readable(rt, opts, slots) {
         let inst = opts.component_instance;
-        rt.with_p3(|cx| copy::drop_end(cx, inst, opts.resource, arg(slots, 0), true))
+        rt.with_p3(|cx| copy::drop_end(cx, inst, (false, opts.resource), arg(slots, 0), true))
     }
 
     /// `stream.drop-writable`.
     fn __kiln_cm_p3_stream_drop_writable(rt, opts, slots) {
         let inst = opts.component_instance;
-        rt.with_p3(|cx| copy::drop_end(cx, inst, opts.resource, arg(slots, 0), false))
+        rt.with_p3(|cx| copy::drop_end(cx, inst, (false, opts.resource), arg(slots, 0), false))
     }
 
     /// `future.new`.
@@ -443,7 +460,7 @@ builtins! {
     /// `future.cancel-read`.
     fn __kiln_cm_p3_future_cancel_read(rt, opts, slots) {
         let inst = opts.component_instance;
-        let st = rt.with_p3(|cx| copy::cancel(cx, inst, opts.resource, arg(slots, 0), true))?;
+        let st = rt.with_p3(|cx| copy::cancel(cx, inst, (true, opts.resource), arg(slots, 0), true))?;
         slots[0] = u64::from(st);
         Ok(())
     }
@@ -451,7 +468,7 @@ builtins! {
     /// `future.cancel-write`.
     fn __kiln_cm_p3_future_cancel_write(rt, opts, slots) {
         let inst = opts.component_instance;
-        let st = rt.with_p3(|cx| copy::cancel(cx, inst, opts.resource, arg(slots, 0), false))?;
+        let st = rt.with_p3(|cx| copy::cancel(cx, inst, (true, opts.resource), arg(slots, 0), false))?;
         slots[0] = u64::from(st);
         Ok(())
     }
@@ -459,13 +476,13 @@ builtins! {
     /// `future.drop-readable`.
     fn __kiln_cm_p3_future_drop_readable(rt, opts, slots) {
         let inst = opts.component_instance;
-        rt.with_p3(|cx| copy::drop_end(cx, inst, opts.resource, arg(slots, 0), true))
+        rt.with_p3(|cx| copy::drop_end(cx, inst, (true, opts.resource), arg(slots, 0), true))
     }
 
     /// `future.drop-writable`.
     fn __kiln_cm_p3_future_drop_writable(rt, opts, slots) {
         let inst = opts.component_instance;
-        rt.with_p3(|cx| copy::drop_end(cx, inst, opts.resource, arg(slots, 0), false))
+        rt.with_p3(|cx| copy::drop_end(cx, inst, (true, opts.resource), arg(slots, 0), false))
     }
 
     /// `thread.yield`: lets host operations progress; never cancelled here.

@@ -22,12 +22,39 @@
 //! `super` for the element types this covers).
 
 use super::{
-    Channel, End, HostAction, HostOp, P3Cx, PendingCopy, SinkWrite, SourceRead, WaitableKind,
+    Channel, Done, End, HostAction, HostOp, P3Cx, PendingCopy, SinkWrite, SourceRead, WaitableKind,
+    traps,
 };
 use crate::memory::GuestMemory;
 use crate::trap::{self, Trap};
 use kiln_abi::component::builtins::{COPY_BLOCKED, copy_result, pack_copy};
 use kiln_abi::component::canon::event_code;
+use kiln_abi::trap::TrapCode;
+
+/// The largest element count of one stream copy (the count must fit the
+/// status's 28 bits).
+const MAX_COUNT: u32 = (1 << 28) - 1;
+
+/// One `{stream,future}.{read,write}` as the guest asked for it.
+#[derive(Copy, Clone, Debug)]
+pub struct CopyArgs {
+    /// The calling component instance.
+    pub instance: u32,
+    /// The `stream<T>`/`future<T>` type index of the built-in.
+    pub ty: u32,
+    /// A future built-in (else a stream one).
+    pub future: bool,
+    /// A synchronous built-in (no `async` option).
+    pub sync: bool,
+    /// The end's handle.
+    pub handle: u32,
+    /// The memory (`VMMemoryDefinition` address).
+    pub memory: usize,
+    /// Buffer address.
+    pub ptr: u32,
+    /// Elements (1 for a future).
+    pub len: u32,
+}
 
 /// The status of a copy that ended with `count` elements and `result`.
 fn status(future: bool, count: u32, result: u32) -> u32 {
@@ -55,19 +82,72 @@ fn memory(def: usize) -> GuestMemory {
     unsafe { GuestMemory::from_definition(def as *const kiln_abi::vmctx::VMMemoryDefinition) }
 }
 
-/// Checks a guest buffer of `len` elements of `ch` at `ptr`.
+/// Checks that a guest buffer of `len` elements of `ch` at `ptr` lies in
+/// its memory (Wasmtime checks alignment only when elements are copied:
+/// [`check_aligned`]).
 fn check_buffer(ch: &Channel, mem: usize, ptr: u32, len: u32) -> Result<(), Trap> {
     if ch.elem_size == 0 {
         return Ok(());
     }
-    if !ptr.is_multiple_of(ch.elem_align) {
-        return Err(trap::pointer_unaligned());
-    }
     let bytes = u64::from(len) * u64::from(ch.elem_size);
     if !memory(mem).in_bounds(ptr, bytes) {
-        return Err(trap::pointer_out_of_bounds());
+        return Err(traps::buffer_out_of_bounds());
     }
     Ok(())
+}
+
+/// Checks the alignment of the reader's and the writer's buffers of a copy
+/// about to happen.
+fn check_aligned(ch: &Channel, read_ptr: u32, write_ptr: u32) -> Result<(), Trap> {
+    if ch.elem_size == 0 {
+        return Ok(());
+    }
+    if !read_ptr.is_multiple_of(ch.elem_align) {
+        return Err(traps::buffer_unaligned(true));
+    }
+    if !write_ptr.is_multiple_of(ch.elem_align) {
+        return Err(traps::buffer_unaligned(false));
+    }
+    Ok(())
+}
+
+/// The checks every copy makes before it starts (in Wasmtime's order):
+/// the handle is an end of the built-in's type, the right end, not done,
+/// idle, not in a set if sync, the count and buffer fit. Returns
+/// (waitable, channel).
+fn start_copy(cx: &mut P3Cx<'_>, a: &CopyArgs, read: bool) -> Result<(u32, u32), Trap> {
+    let (w, c, kind) = cx.end_at(a.instance, a.handle, a.future, a.ty)?;
+    let want = if read {
+        WaitableKind::Readable
+    } else {
+        WaitableKind::Writable
+    };
+    if kind != want {
+        return Err(traps::code(TrapCode::ConcurrentCopy));
+    }
+    let x = cx
+        .p3
+        .waitables
+        .get(w)
+        .ok_or_else(|| trap::unknown_handle(a.handle))?;
+    if let Some(done) = x.done {
+        return Err(traps::copy_after_done(
+            a.future,
+            read,
+            done == Done::Dropped,
+        ));
+    }
+    if x.busy {
+        return Err(traps::code(TrapCode::ConcurrentCopy));
+    }
+    if a.sync && x.set.is_some() {
+        return Err(traps::code(TrapCode::WaitableSyncInSet));
+    }
+    if a.len > MAX_COUNT {
+        return Err(traps::code(TrapCode::CopyCountTooLarge));
+    }
+    check_buffer(chan(&mut cx.p3.channels, c)?, a.memory, a.ptr, a.len)?;
+    Ok((w, c))
 }
 
 /// Copies `bytes` bytes from `(src_mem, src)` to `(dst_mem, dst)` (the
@@ -85,72 +165,27 @@ fn copy_bytes(src_mem: usize, src: u32, dst_mem: usize, dst: u32, bytes: usize) 
     unsafe { std::ptr::copy(from, to, bytes) }
 }
 
-/// The channel of waitable end `h` of `instance`, checked to be a
-/// `kind` end of type `ty`: (waitable, channel).
-fn end_of(
-    cx: &mut P3Cx<'_>,
-    instance: u32,
-    h: u32,
-    kind: WaitableKind,
-    ty: u32,
-) -> Result<(u32, u32), Trap> {
-    let w = cx.waitable_at(instance, h)?;
-    let x = cx
-        .p3
-        .waitables
-        .get(w)
-        .ok_or_else(|| trap::unknown_handle(h))?;
-    if x.kind != kind {
-        return Err(trap::wrong_handle_type(h));
-    }
-    let c = x.channel;
-    let ch = cx
-        .p3
-        .channels
-        .get(c)
-        .ok_or_else(|| trap::unknown_handle(h))?;
-    if ch.ty != ty {
-        return Err(trap::wrong_handle_type(h));
-    }
-    Ok((w, c))
-}
-
 fn chan(channels: &mut super::Slab<Channel>, c: u32) -> Result<&mut Channel, Trap> {
     channels
         .get_mut(c)
         .ok_or_else(|| trap::trap("unknown stream or future"))
 }
 
-/// `stream.read`/`future.read` of `len` elements into `ptr`: the status,
-/// [`COPY_BLOCKED`] when the read is left waiting.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "one argument per operand of the built-in"
-)]
-pub fn read(
-    cx: &mut P3Cx<'_>,
-    instance: u32,
-    ty: u32,
-    h: u32,
-    mem: usize,
-    ptr: u32,
-    len: u32,
-) -> Result<u32, Trap> {
-    let (w, c) = end_of(cx, instance, h, WaitableKind::Readable, ty)?;
-    if cx.p3.waitables.get(w).is_some_and(|x| x.busy) {
-        return Err(trap::trap(
-            "cannot read from a stream or future while a read is pending",
-        ));
+/// `stream.read`/`future.read`: the status, [`COPY_BLOCKED`] when the
+/// read is left waiting.
+pub fn read(cx: &mut P3Cx<'_>, a: &CopyArgs) -> Result<u32, Trap> {
+    let (w, c) = start_copy(cx, a, true)?;
+    let st = read_started(cx, a, w, c)?;
+    if st != COPY_BLOCKED {
+        cx.deliver(w, st);
     }
+    Ok(st)
+}
+
+fn read_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32, Trap> {
     let ch = chan(&mut cx.p3.channels, c)?;
     let future = ch.future;
-    let len = if future { 1 } else { len };
-    if future && ch.done {
-        return Err(trap::trap(
-            "cannot read from a future after the value was read",
-        ));
-    }
-    check_buffer(ch, mem, ptr, len)?;
+    let (mem, ptr, len) = (a.memory, a.ptr, a.len);
     let size = ch.elem_size;
     let pending = PendingCopy {
         waitable: w,
@@ -174,7 +209,9 @@ pub fn read(
             return source_read(cx, c, false);
         }
         End::Guest(_) => {
-            if let Some(wr) = ch.write.take() {
+            if let Some(wr) = ch.write {
+                check_aligned(ch, ptr, wr.ptr)?;
+                ch.write = None;
                 let n = wr.len.min(len);
                 copy_bytes(wr.memory, wr.ptr, mem, ptr, (n * size) as usize);
                 if future {
@@ -242,35 +279,21 @@ pub fn source_read(cx: &mut P3Cx<'_>, c: u32, from_loop: bool) -> Result<u32, Tr
     Ok(st)
 }
 
-/// `stream.write`/`future.write` of `len` elements at `ptr`.
-#[allow(
-    clippy::too_many_arguments,
-    reason = "one argument per operand of the built-in"
-)]
-pub fn write(
-    cx: &mut P3Cx<'_>,
-    instance: u32,
-    ty: u32,
-    h: u32,
-    mem: usize,
-    ptr: u32,
-    len: u32,
-) -> Result<u32, Trap> {
-    let (w, c) = end_of(cx, instance, h, WaitableKind::Writable, ty)?;
-    if cx.p3.waitables.get(w).is_some_and(|x| x.busy) {
-        return Err(trap::trap(
-            "cannot write to a stream or future while a write is pending",
-        ));
+/// `stream.write`/`future.write`: the status, [`COPY_BLOCKED`] when the
+/// write is left waiting.
+pub fn write(cx: &mut P3Cx<'_>, a: &CopyArgs) -> Result<u32, Trap> {
+    let (w, c) = start_copy(cx, a, false)?;
+    let st = write_started(cx, a, w, c)?;
+    if st != COPY_BLOCKED {
+        cx.deliver(w, st);
     }
+    Ok(st)
+}
+
+fn write_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32, Trap> {
     let ch = chan(&mut cx.p3.channels, c)?;
     let future = ch.future;
-    let len = if future { 1 } else { len };
-    if future && ch.done {
-        return Err(trap::trap(
-            "cannot write to a future after the value was written",
-        ));
-    }
-    check_buffer(ch, mem, ptr, len)?;
+    let (mem, ptr, len) = (a.memory, a.ptr, a.len);
     let size = ch.elem_size;
     match &mut ch.readable {
         End::Dropped => return Ok(status(future, 0, copy_result::DROPPED)),
@@ -296,7 +319,9 @@ pub fn write(
             };
         }
         End::Guest(_) => {
-            if let Some(rd) = ch.read.take() {
+            if let Some(rd) = ch.read {
+                check_aligned(ch, rd.ptr, ptr)?;
+                ch.read = None;
                 let n = rd.len.min(len);
                 copy_bytes(mem, ptr, rd.memory, rd.ptr, (n * size) as usize);
                 if future {
@@ -323,31 +348,29 @@ pub fn write(
     Ok(COPY_BLOCKED)
 }
 
-/// `{stream,future}.cancel-{read,write}`: the status of the cancelled
-/// operation (its event, if it finished meanwhile).
+/// `{stream,future}.cancel-{read,write}` of handle `h` (`future`, `ty`:
+/// the built-in's): the status of the cancelled operation (its event, if it
+/// finished meanwhile).
 pub fn cancel(
     cx: &mut P3Cx<'_>,
     instance: u32,
-    ty: u32,
+    (future, ty): (bool, u32),
     h: u32,
     readable: bool,
 ) -> Result<u32, Trap> {
-    let kind = if readable {
-        WaitableKind::Readable
-    } else {
-        WaitableKind::Writable
-    };
-    let (w, c) = end_of(cx, instance, h, kind, ty)?;
+    let (w, c, kind) = cx.end_at(instance, h, future, ty)?;
+    if (kind == WaitableKind::Readable) != readable {
+        return Err(traps::cancel_wrong_end(readable));
+    }
     let x = cx
         .p3
         .waitables
         .get_mut(w)
         .ok_or_else(|| trap::unknown_handle(h))?;
     if !x.busy {
-        return Err(trap::trap("no read or write is in progress on this end"));
+        return Err(traps::cancel_idle(readable));
     }
-    x.busy = false;
-    if let Some((_, payload)) = x.event.take() {
+    if let Some((_, payload)) = cx.take_own_event(w) {
         return Ok(payload);
     }
     let ch = chan(&mut cx.p3.channels, c)?;
@@ -360,33 +383,36 @@ pub fn cancel(
     } else {
         ch.write = None;
     }
-    Ok(status(future, 0, copy_result::CANCELLED))
+    let st = status(future, 0, copy_result::CANCELLED);
+    cx.deliver(w, st);
+    Ok(st)
 }
 
-/// `{stream,future}.drop-{readable,writable}`.
+/// `{stream,future}.drop-{readable,writable}` of handle `h` (`future`,
+/// `ty`: the built-in's).
 pub fn drop_end(
     cx: &mut P3Cx<'_>,
     instance: u32,
-    ty: u32,
+    (future, ty): (bool, u32),
     h: u32,
     readable: bool,
 ) -> Result<(), Trap> {
-    let kind = if readable {
-        WaitableKind::Readable
-    } else {
-        WaitableKind::Writable
-    };
-    let (w, c) = end_of(cx, instance, h, kind, ty)?;
-    if cx.p3.waitables.get(w).is_some_and(|x| x.busy) {
-        return Err(trap::trap(
-            "cannot drop a stream or future end while a read or write is in progress",
-        ));
+    let (w, c, kind) = cx.end_at(instance, h, future, ty)?;
+    match (readable, kind) {
+        (true, WaitableKind::Writable) => return Err(traps::not_readable_end(future)),
+        (false, WaitableKind::Readable) => return Err(traps::read_end_to_drop_writable(future)),
+        _ => {}
     }
-    let ch = chan(&mut cx.p3.channels, c)?;
-    if !readable && ch.future && !ch.done && !matches!(ch.readable, End::Dropped) {
-        return Err(trap::trap(
-            "cannot drop the writable end of a future before writing its value",
-        ));
+    let x = cx
+        .p3
+        .waitables
+        .get(w)
+        .ok_or_else(|| trap::unknown_handle(h))?;
+    if x.busy {
+        return Err(traps::drop_busy(future, readable));
+    }
+    if !readable && future && x.done.is_none() {
+        return Err(traps::future_unwritten());
     }
     cx.instance(instance)?.handles_mut().remove(h)?;
     if let Some(x) = cx.p3.waitables.remove(w)

@@ -36,6 +36,7 @@
 pub mod builtins;
 pub mod copy;
 pub mod run;
+pub mod traps;
 
 use super::call::InstanceState;
 use super::runtime::Host;
@@ -112,6 +113,16 @@ pub enum WaitableKind {
     Writable,
 }
 
+/// Why a stream or future end may copy no more (Wasmtime's `DONE` state,
+/// entered when the status that says so reaches the guest).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Done {
+    /// A future's one value went through.
+    Value,
+    /// The other end was dropped.
+    Dropped,
+}
+
 /// A subtask's progress (`subtask_state` codes).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct SubtaskState(pub u32);
@@ -133,8 +144,12 @@ pub struct Waitable {
     pub event: Option<(u32, u32)>,
     /// A stream or future end with a copy in progress.
     pub busy: bool,
+    /// A stream or future end that may copy no more.
+    pub done: Option<Done>,
     /// A subtask's state.
     pub subtask: SubtaskState,
+    /// A subtask whose terminal status reached the guest.
+    pub delivered: bool,
 }
 
 /// One waitable set.
@@ -348,7 +363,9 @@ impl P3Cx<'_> {
             set: None,
             event: None,
             busy: false,
+            done: None,
             subtask: SubtaskState(kiln_abi::component::canon::subtask_state::STARTING),
+            delivered: false,
         });
         let handle = self.instance(instance)?.add_async(ASYNC_WAITABLE, w);
         match handle {
@@ -367,7 +384,87 @@ impl P3Cx<'_> {
 
     /// The waitable behind handle `h` of `instance`.
     pub fn waitable_at(&mut self, instance: u32, h: u32) -> Result<u32, Trap> {
-        self.instance(instance)?.async_rep(ASYNC_WAITABLE, h)
+        match self.instance(instance)?.async_entry(h)? {
+            Some((ASYNC_WAITABLE, w)) => Ok(w),
+            _ => Err(traps::not_waitable()),
+        }
+    }
+
+    /// The waitable set behind handle `h` of `instance`; `wait` selects
+    /// the words of `waitable-set.wait`/`poll` and a callback's `WAIT`.
+    pub fn set_at(&mut self, instance: u32, h: u32, wait: bool) -> Result<u32, Trap> {
+        match self.instance(instance)?.async_entry(h)? {
+            Some((ASYNC_SET, s)) => Ok(s),
+            _ if wait => Err(traps::not_set_wait()),
+            _ => Err(traps::not_set()),
+        }
+    }
+
+    /// The subtask behind handle `h` of `instance`.
+    pub fn subtask_at(&mut self, instance: u32, h: u32) -> Result<u32, Trap> {
+        let w = self.waitable_at(instance, h)?;
+        match self.p3.waitables.get(w) {
+            Some(x) if x.kind == WaitableKind::Subtask => Ok(w),
+            _ => Err(traps::not_subtask()),
+        }
+    }
+
+    /// The stream (or, with `future`, future) end behind handle `h` of
+    /// `instance`, of type `ty`: (waitable, channel, which end).
+    pub fn end_at(
+        &mut self,
+        instance: u32,
+        h: u32,
+        future: bool,
+        ty: u32,
+    ) -> Result<(u32, u32, WaitableKind), Trap> {
+        let entry = self.instance(instance)?.async_entry(h)?;
+        let Some((ASYNC_WAITABLE, w)) = entry else {
+            return Err(traps::not_end(future));
+        };
+        let x = self
+            .p3
+            .waitables
+            .get(w)
+            .ok_or_else(|| trap::unknown_handle(h))?;
+        let (kind, c) = (x.kind, x.channel);
+        let ch = match kind {
+            WaitableKind::Subtask => None,
+            _ => self.p3.channels.get(c),
+        };
+        match ch {
+            Some(ch) if ch.future == future => {
+                if ch.ty != ty {
+                    return Err(traps::other_type(future));
+                }
+                Ok((w, c, kind))
+            }
+            _ => Err(traps::not_end(future)),
+        }
+    }
+
+    /// Status `payload` of waitable `w` reaches the guest (an event or a
+    /// copy's immediate status): the end's copy is over (and the end done
+    /// if the status says so), a subtask's terminal status is delivered.
+    pub fn deliver(&mut self, w: u32, payload: u32) {
+        use kiln_abi::component::builtins::copy_result;
+        use kiln_abi::component::canon::subtask_state;
+        let Some(x) = self.p3.waitables.get_mut(w) else {
+            return;
+        };
+        if x.kind == WaitableKind::Subtask {
+            if payload >= subtask_state::RETURNED {
+                x.delivered = true;
+            }
+            return;
+        }
+        x.busy = false;
+        let future = self.p3.channels.get(x.channel).is_some_and(|c| c.future);
+        x.done = match payload & 0xf {
+            copy_result::DROPPED => Some(Done::Dropped),
+            copy_result::COMPLETED if future => Some(Done::Value),
+            _ => x.done,
+        };
     }
 
     /// Records event `(code, payload)` on waitable `w`.
@@ -383,13 +480,19 @@ impl P3Cx<'_> {
         for w in members {
             let x = self.p3.waitables.get_mut(w)?;
             if let Some((code, payload)) = x.event.take() {
-                if matches!(x.kind, WaitableKind::Readable | WaitableKind::Writable) {
-                    x.busy = false;
-                }
-                return Some((code, x.handle, payload));
+                let handle = x.handle;
+                self.deliver(w, payload);
+                return Some((code, handle, payload));
             }
         }
         None
+    }
+
+    /// Takes waitable `w`'s event, if any: (code, payload).
+    pub fn take_own_event(&mut self, w: u32) -> Option<(u32, u32)> {
+        let ev = self.p3.waitables.get_mut(w)?.event.take()?;
+        self.deliver(w, ev.1);
+        Some(ev)
     }
 
     /// Starts a host operation; the event loop completes it.
@@ -527,7 +630,7 @@ impl P3Cx<'_> {
     }
 }
 
-/// The message of a blocking operation in a task that may not block.
+/// The trap of a blocking operation in a task that may not block.
 pub fn cannot_block() -> Trap {
-    trap::trap("cannot block a synchronous task before returning")
+    traps::code(kiln_abi::trap::TrapCode::CannotBlockSyncTask)
 }

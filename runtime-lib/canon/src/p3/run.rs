@@ -27,13 +27,14 @@
 //! never while the callback runs (the re-entrancy rule of
 //! `super::super::runtime`).
 
-use super::{HostAction, P3Cx, Task, WaitableKind};
+use super::{HostAction, P3Cx, Task};
 use crate::instances::GuestFunc;
 use crate::runtime::ComponentRuntime;
 use crate::trap::{self, Trap};
 use kiln_abi::ValRaw;
 use kiln_abi::component::CanonOpts;
 use kiln_abi::component::canon::{callback_code, event_code, subtask_state};
+use kiln_abi::trap::TrapCode;
 
 /// The error when nothing can make progress any more. Wasmtime 49 waits
 /// forever there (a known difference: Kiln reports it and exits 1).
@@ -93,13 +94,7 @@ pub unsafe fn call_async_export(
     match done.and_then(|t| t.result) {
         Some(r) => Ok(r),
         // A wasm trap in Wasmtime 49 (exit 134).
-        None => {
-            let code = kiln_abi::trap::TrapCode::NoAsyncResult;
-            Err(Trap {
-                code: Some(code),
-                message: code.message().to_string(),
-            })
-        }
+        None => Err(super::traps::code(TrapCode::NoAsyncResult)),
     }
 }
 
@@ -119,15 +114,10 @@ fn drive(
                 (event_code::NONE, 0, 0)
             }
             callback_code::WAIT => {
-                let set = rt.with_p3(|cx| {
-                    cx.instance(instance)?
-                        .async_rep(super::ASYNC_SET, code >> 4)
-                })?;
+                let set = rt.with_p3(|cx| cx.set_at(instance, code >> 4, true))?;
                 wait_set(rt, set)?
             }
-            other => {
-                return Err(trap::trap(format!("unsupported callback code: {other}")));
-            }
+            _ => return Err(super::traps::code(TrapCode::UnsupportedCallbackCode)),
         };
         rt.with_p3(|cx| {
             cx.p3.current.push(task);
@@ -181,18 +171,7 @@ pub fn wait_set(rt: &ComponentRuntime, set: u32) -> Result<(u32, u32, u32), Trap
 /// that blocked): its payload.
 pub fn wait_waitable(rt: &ComponentRuntime, w: u32) -> Result<u32, Trap> {
     loop {
-        let ev = rt.with_p3(|cx| {
-            let x = cx
-                .p3
-                .waitables
-                .get_mut(w)
-                .ok_or_else(|| trap::trap("unknown waitable"))?;
-            let ev = x.event.take();
-            if ev.is_some() && matches!(x.kind, WaitableKind::Readable | WaitableKind::Writable) {
-                x.busy = false;
-            }
-            Ok(ev)
-        })?;
+        let ev = rt.with_p3(|cx| Ok(cx.take_own_event(w)))?;
         if let Some((_, payload)) = ev {
             return Ok(payload);
         }
