@@ -6,7 +6,13 @@
 //!   directives say how to run it and what it prints.
 //! - Every other `<dep>.rs` is a `cdylib` (usually `no_std`, no WASI)
 //!   made a component of world `<dep>`.
+//! - Every `<dep>.js` is a JavaScript component of world `<dep>`, made by
+//!   componentize-qjs ([`crate::js`]) in the directory.
 //! - `wit/` is the WIT package (with `wit/deps/`) defining those worlds.
+//!
+//! `wasm-tools compose` plugs the app's imports only, so a dependency that
+//! itself imports another one is composed with it first, as the app's
+//! `plug = <dep> <other>...` directive says.
 //!
 //! With the `wasm-tools` CLI: `component embed` + `component new` per
 //! component, then `compose <app> -d <dep>...`, which plugs every import of
@@ -67,9 +73,19 @@ fn run(cmd: &mut Command, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Whether composition `dir` has JavaScript components.
+pub fn has_js(dir: &Path) -> bool {
+    std::fs::read_dir(dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .any(|e| e.path().extension().is_some_and(|x| x == "js"))
+}
+
 /// Builds composition `dir` (the app adapted with `adapter`, the preview1
-/// command adapter's bytes) and returns the composed component.
-pub fn build(dir: &Path, adapter: &[u8]) -> Result<PathBuf> {
+/// command adapter's bytes; each `(dep, others)` of `plugs` composed with
+/// `others` first) and returns the composed component.
+pub fn build(dir: &Path, adapter: &[u8], plugs: &[(String, Vec<String>)]) -> Result<PathBuf> {
     let name = dir
         .file_name()
         .map(|s| s.to_string_lossy().into_owned())
@@ -94,7 +110,9 @@ pub fn build(dir: &Path, adapter: &[u8]) -> Result<PathBuf> {
     std::fs::write(&adapter_path, adapter)?;
     let mut sources: Vec<&PathBuf> = inputs
         .iter()
-        .filter(|p| p.parent() == Some(dir) && p.extension().is_some_and(|e| e == "rs"))
+        .filter(|p| {
+            p.parent() == Some(dir) && p.extension().is_some_and(|e| e == "rs" || e == "js")
+        })
         .collect();
     sources.sort();
     let mut deps = Vec::new();
@@ -103,6 +121,12 @@ pub fn build(dir: &Path, adapter: &[u8]) -> Result<PathBuf> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .context("a source name")?;
+        if source.extension().is_some_and(|e| e == "js") {
+            let component = out.join(format!("{stem}.wasm"));
+            crate::js::componentize_in(dir, &stem, &[], &component)?;
+            deps.push(component);
+            continue;
+        }
         let is_app = stem == name;
         let core = out.join(format!("{stem}.core.wasm"));
         let mut rustc = Command::new(util::rustc());
@@ -137,6 +161,29 @@ pub fn build(dir: &Path, adapter: &[u8]) -> Result<PathBuf> {
         )?;
         if !is_app {
             deps.push(component);
+        }
+    }
+    for (dep, others) in plugs {
+        // Same file name in its own directory: compose names a dependency
+        // after its file.
+        let plugged_dir = out.join("plugged");
+        std::fs::create_dir_all(&plugged_dir)?;
+        let plugged = plugged_dir.join(format!("{dep}.wasm"));
+        let mut compose = Command::new("wasm-tools");
+        compose.arg("compose").arg(out.join(format!("{dep}.wasm")));
+        for o in others {
+            compose.arg("-d").arg(out.join(format!("{o}.wasm")));
+        }
+        run(
+            compose.arg("-o").arg(&plugged),
+            &format!("wasm-tools compose of {dep}"),
+        )?;
+        for d in &mut deps {
+            if d.file_stem()
+                .is_some_and(|s| s.to_string_lossy() == dep.as_str())
+            {
+                *d = plugged.clone();
+            }
         }
     }
     let tmp = out.join(format!(".composed.{}.wasm", std::process::id()));

@@ -28,6 +28,7 @@ mod component_plans;
 mod compose;
 mod directives;
 mod disas;
+mod js;
 mod limits;
 mod programs;
 mod run_cases;

@@ -11,7 +11,8 @@
 //! `wasm32-wasi` (preview 1) and then wrapped into a `wasi:cli/command`
 //! component with the preview1 command adapter (`wit-component` and the
 //! adapter bytes of `wasi-preview1-component-adapter-provider`). Composed
-//! components come from `compose/<name>/` (see [`crate::compose`]).
+//! components come from `compose/<name>/` (see [`crate::compose`]), and
+//! JavaScript components from `js/<name>.js` (see [`crate::js`]).
 //!
 //! C programs need clang, lld and wasi-libc; without them the C trials are
 //! skipped with a message (and fail under `CI`, which installs them).
@@ -75,6 +76,20 @@ struct Spec {
     /// C only: `adapt = command` turns the preview 1 module into a WASI 0.2
     /// command component with the preview1 command adapter.
     adapt: Option<Adapt>,
+    /// JavaScript only: options for componentize-qjs (`js-flags = --sync`).
+    js_flags: Vec<String>,
+    /// JavaScript only: libraries composed with the program (`compose =
+    /// lib`, repeatable).
+    compose: Vec<String>,
+    /// JavaScript only: a library for `compose`, not a program.
+    library: bool,
+    /// Compositions only: `plug = dep other...` composes `dep` with the
+    /// others before the app is composed.
+    plugs: Vec<(String, Vec<String>)>,
+    /// `stderr-like-wasmtime`: stderr must equal `wasmtime run`'s on the
+    /// same component (for builds that are not reproducible, so offsets in
+    /// a backtrace cannot be written down).
+    stderr_like_wasmtime: bool,
     /// `race-symlink = NAME`: while the program runs, the fixture's
     /// directory `NAME` is swapped with symlinks out of the preopen, and
     /// the directory outside must be untouched ([`crate::symlink_race`]).
@@ -133,6 +148,21 @@ fn parse_spec(source: &str) -> Result<Spec> {
                     d.line
                 ),
             },
+            "js-flags" => spec.js_flags = d.words()?,
+            "compose" => spec.compose.push(d.text()?),
+            "library" => {
+                d.flag()?;
+                spec.library = true;
+            }
+            "plug" => {
+                let mut words = d.words()?.into_iter();
+                let dep = words.next().with_context(ctx)?;
+                spec.plugs.push((dep, words.collect()));
+            }
+            "stderr-like-wasmtime" => {
+                d.flag()?;
+                spec.stderr_like_wasmtime = true;
+            }
             other => bail!("line {}: unknown directive `{other}`", d.line),
         }
     }
@@ -182,6 +212,26 @@ pub fn trials() -> Vec<Trial> {
             move || run_program(&path, Lang::P3),
         ));
     }
+    for path in util::files_with_ext(&crate::js::root(), &["js"]) {
+        if path.parent() != Some(&crate::js::root()) {
+            continue;
+        }
+        let library = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| parse_spec(&t).ok())
+            .is_some_and(|s| s.library);
+        if library {
+            continue;
+        }
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        trials.push(Trial::ignorable_test(
+            format!("programs::js::{name}"),
+            move || run_js(&path),
+        ));
+    }
     trials.push(Trial::ignorable_test("programs::big", run_big));
     trials
 }
@@ -195,12 +245,48 @@ fn run_composition(dir: &Path) -> Result<Completion, Failed> {
     if let Err(why) = crate::compose::tools() {
         return util::toolchain_missing(why);
     }
+    if crate::compose::has_js(dir)
+        && let Err(why) = crate::js::tool()
+    {
+        return util::toolchain_missing(why);
+    }
     let source = crate::compose::app(dir);
     let text = std::fs::read_to_string(&source).map_err(|e| e.to_string())?;
     let spec = parse_spec(&text).map_err(fail)?;
     let adapter = wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER;
-    let wasm = crate::compose::build(dir, adapter).map_err(fail)?;
+    let wasm = crate::compose::build(dir, adapter, &spec.plugs).map_err(fail)?;
     run_built(&source, &wasm, &spec)
+}
+
+/// A JavaScript program `js/<name>.js` (see [`crate::js`]).
+fn run_js(source: &Path) -> Result<Completion, Failed> {
+    if let Err(why) = crate::js::tool() {
+        return util::toolchain_missing(why);
+    }
+    let text = std::fs::read_to_string(source).map_err(|e| e.to_string())?;
+    let spec = parse_spec(&text).map_err(fail)?;
+    if !spec.compose.is_empty()
+        && let Err(why) = crate::compose::tools()
+    {
+        return util::toolchain_missing(why);
+    }
+    let mut libs = Vec::new();
+    for lib in &spec.compose {
+        let path = crate::js::root().join(format!("{lib}.js"));
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let lib_spec = parse_spec(&text).map_err(fail)?;
+        if !lib_spec.library {
+            return Err(format!("{}: `compose` needs a `library`", path.display()).into());
+        }
+        libs.push((lib.clone(), lib_spec.js_flags));
+    }
+    let name = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let wasm = crate::js::build(&name, &spec.js_flags, &libs).map_err(fail)?;
+    run_built(source, &wasm, &spec)
 }
 
 fn fail(e: anyhow::Error) -> Failed {
@@ -363,7 +449,33 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
             .map_err(|why| anyhow::anyhow!("{why:#}\n{}", outcome.describe()))?;
     }
     check(source, spec, &outcome, fixture.path())
-        .map_err(|why| anyhow::anyhow!("{why}\n{}", outcome.describe()))
+        .map_err(|why| anyhow::anyhow!("{why}\n{}", outcome.describe()))?;
+    if spec.stderr_like_wasmtime
+        && via != Via::Wasmtime
+        && let Some(wasmtime) = util::wasmtime()
+    {
+        let mut cmd = Command::new(wasmtime);
+        // Wasmtime adds its own Rust backtrace when this is set.
+        cmd.env_remove("RUST_BACKTRACE")
+            .arg("run")
+            .args(&grant_flags);
+        // An executable names the component by its file name, as
+        // `wasmtime run <file name>` does.
+        match (via, wasm.parent(), wasm.file_name()) {
+            (Via::Build, Some(dir), Some(file)) => cmd.current_dir(dir).arg(file),
+            _ => cmd.arg(wasm),
+        };
+        cmd.args(&spec.args);
+        let reference = run_guest(&mut cmd, spec)?;
+        if reference.stderr != outcome.stderr {
+            bail!(
+                "stderr differs from wasmtime's: {}\n{}",
+                util::first_difference(&reference.stderr_str(), &outcome.stderr_str()),
+                outcome.describe()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Runs the program's command with its stdin directives.

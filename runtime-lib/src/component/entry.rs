@@ -84,16 +84,22 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
     }) {
         return run_p3(rt, run, &main_context);
     }
-    // Like Wasmtime 48, after instantiation (start functions have run),
-    // naming the version its bindings were generated from.
-    let Some(run) = component.exports.iter().find(|e| {
-        // SAFETY: descriptor strings live for the process.
-        let name = unsafe { kiln_vm::descriptor::str_bytes(e.name) };
-        name.starts_with(b"wasi:cli/run@0.2.") && name.ends_with(b"#run")
-    }) else {
+    // Like Wasmtime, after instantiation (start functions have run), by its
+    // versioned name lookup, naming the version its bindings were generated
+    // from when nothing matches.
+    let run_index = super::run_export::find_run(component.exports.iter().map(|e| {
+        // SAFETY: export names are read-only data of the compiler's
+        // descriptor, valid for the process and never written, so shared
+        // borrows of them alias nothing mutable.
+        unsafe { kiln_vm::descriptor::str_bytes(e.name) }
+    }));
+    let Some(run) = run_index.and_then(|i| component.exports.get(i)) else {
         return errors::report(&[
             main_context,
-            "no exported instance named `wasi:cli/run@0.2.12`".to_string(),
+            format!(
+                "no exported instance named `{}`",
+                super::run_export::RUN_INSTANCE
+            ),
         ]);
     };
     let Some(&instance) = rt.core.get(run.func.instance as usize) else {
