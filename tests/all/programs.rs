@@ -450,6 +450,15 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
     }
     check(source, spec, &outcome, fixture.path())
         .map_err(|why| anyhow::anyhow!("{why}\n{}", outcome.describe()))?;
+    // CI installs wasmtime (`.ci/run`): there a missing one fails the test
+    // rather than skipping the comparison.
+    if spec.stderr_like_wasmtime
+        && via != Via::Wasmtime
+        && util::wasmtime().is_none()
+        && std::env::var_os("CI").is_some()
+    {
+        bail!("under CI: `stderr-like-wasmtime` needs `wasmtime` on PATH");
+    }
     if spec.stderr_like_wasmtime
         && via != Via::Wasmtime
         && let Some(wasmtime) = util::wasmtime()
