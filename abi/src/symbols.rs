@@ -28,12 +28,23 @@ pub const RESOURCE_NEW: &str = "__kiln_cm_resource_new";
 pub const RESOURCE_REP: &str = "__kiln_cm_resource_rep";
 /// See [`RESOURCE_NEW`].
 pub const RESOURCE_DROP: &str = "__kiln_cm_resource_drop";
+/// The runtime's instance-flags built-in that fused adapters call (see
+/// `crate::component::canon::ADAPTER_FLAGS_CHECK_LEAVE`).
+pub const ADAPTER_FLAGS: &str = "__kiln_cm_adapter_flags";
+/// The runtime's string transcoder that fused adapters call between
+/// different string encodings (see
+/// `crate::component::program::TRAMPOLINE_ADAPTER_TRANSCODE`).
+pub const ADAPTER_TRANSCODE: &str = "__kiln_cm_adapter_transcode";
+/// The runtime's handle mover that fused adapters call for `own` and
+/// `borrow` values (see
+/// `crate::component::program::TRAMPOLINE_ADAPTER_HANDLE`).
+pub const ADAPTER_HANDLE: &str = "__kiln_cm_adapter_handle";
 /// The [`crate::grants::GrantsDescriptor`] data symbol.
 pub const GRANTS: &str = "__kiln_grants";
 /// Defined only by the runtime of the matching [`crate::ABI_VERSION`];
 /// referenced from every descriptor.
 pub const fn abi_version_symbol() -> &'static str {
-    "__kiln_abi_v5"
+    "__kiln_abi_v9"
 }
 /// Prefix of runtime libcalls: `__kiln_rt_<name>`.
 pub const LIBCALL_PREFIX: &str = "__kiln_rt_";

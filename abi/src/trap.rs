@@ -39,11 +39,53 @@ pub enum TrapCode {
     /// The run's fuel (`-W fuel`) is used up: a fuel check saw the counter
     /// reach zero.
     OutOfFuel = 15,
+    /// A fused adapter was called into the component instance that lowered
+    /// it (recursive re-entrance, which the component model forbids).
+    CannotEnterComponent = 16,
+    /// A fused adapter lifted a `char` that is not a Unicode scalar value.
+    InvalidChar = 17,
+    /// A fused adapter lifted a string whose bytes lie outside memory.
+    StringOutOfBounds = 18,
+    /// A fused adapter lifted a list whose bytes lie outside memory.
+    ListOutOfBounds = 19,
+    /// A fused adapter lifted a variant, enum, option or result with a
+    /// discriminant past its cases.
+    InvalidDiscriminant = 20,
+    /// A fused adapter met a pointer not aligned for the value it points to.
+    UnalignedPointer = 21,
+    /// An async-lifted export's task exited without calling `task.return`
+    /// (component-model async; numbers from 32 on are P3's).
+    NoAsyncResult = 32,
+    /// `backpressure.inc`/`dec` moved an instance's backpressure counter
+    /// out of range (Wasmtime words underflow the same way).
+    BackpressureOverflow = 33,
+    /// An async callback returned a code other than `EXIT`, `YIELD` or
+    /// `WAIT`.
+    UnsupportedCallbackCode = 34,
+    /// A stream or future end started a copy while one was in progress, or
+    /// was used as the other end (a read on a writable end).
+    ConcurrentCopy = 35,
+    /// `task.cancel` by a task that was not cancelled.
+    TaskCancelNotCancelled = 36,
+    /// A second `task.return` (or `task.cancel`) of one task.
+    TaskReturnTwice = 37,
+    /// `task.return` whose type or options are not the task's.
+    TaskReturnInvalid = 38,
+    /// A task of a non-`async` function blocked before returning.
+    CannotBlockSyncTask = 39,
+    /// `subtask.cancel` after the subtask's terminal status was delivered.
+    SubtaskCancelAfterTerminal = 40,
+    /// `subtask.drop` of a subtask that has not resolved.
+    SubtaskDropUnresolved = 41,
+    /// A synchronous operation on a waitable that is in a waitable set.
+    WaitableSyncInSet = 42,
+    /// A stream read or write of 2^28 elements or more.
+    CopyCountTooLarge = 43,
 }
 
 impl TrapCode {
     /// All trap codes, for tables and tests.
-    pub const ALL: [TrapCode; 15] = [
+    pub const ALL: [TrapCode; 33] = [
         TrapCode::StackOverflow,
         TrapCode::MemoryOutOfBounds,
         TrapCode::HeapMisaligned,
@@ -59,6 +101,24 @@ impl TrapCode {
         TrapCode::CannotLeaveComponent,
         TrapCode::Interrupt,
         TrapCode::OutOfFuel,
+        TrapCode::CannotEnterComponent,
+        TrapCode::InvalidChar,
+        TrapCode::StringOutOfBounds,
+        TrapCode::ListOutOfBounds,
+        TrapCode::InvalidDiscriminant,
+        TrapCode::UnalignedPointer,
+        TrapCode::NoAsyncResult,
+        TrapCode::BackpressureOverflow,
+        TrapCode::UnsupportedCallbackCode,
+        TrapCode::ConcurrentCopy,
+        TrapCode::TaskCancelNotCancelled,
+        TrapCode::TaskReturnTwice,
+        TrapCode::TaskReturnInvalid,
+        TrapCode::CannotBlockSyncTask,
+        TrapCode::SubtaskCancelAfterTerminal,
+        TrapCode::SubtaskDropUnresolved,
+        TrapCode::WaitableSyncInSet,
+        TrapCode::CopyCountTooLarge,
     ];
 
     /// Decodes a stored code.
@@ -84,6 +144,36 @@ impl TrapCode {
             TrapCode::CannotLeaveComponent => "cannot leave component instance",
             TrapCode::Interrupt => "interrupt",
             TrapCode::OutOfFuel => "all fuel consumed by WebAssembly",
+            TrapCode::CannotEnterComponent => "cannot enter component instance",
+            TrapCode::InvalidChar => "invalid `char` bit pattern",
+            TrapCode::StringOutOfBounds => "string content out-of-bounds",
+            TrapCode::ListOutOfBounds => "list content out-of-bounds",
+            TrapCode::InvalidDiscriminant => "invalid variant discriminant",
+            TrapCode::UnalignedPointer => "unaligned pointer",
+            TrapCode::NoAsyncResult => "async-lifted export failed to produce a result",
+            TrapCode::BackpressureOverflow => "backpressure counter overflow",
+            TrapCode::UnsupportedCallbackCode => "unsupported callback code",
+            TrapCode::ConcurrentCopy => {
+                "cannot have concurrent operations active on a future/stream"
+            }
+            TrapCode::TaskCancelNotCancelled => {
+                "`task.cancel` called by task which has not been cancelled"
+            }
+            TrapCode::TaskReturnTwice => {
+                "`task.return` or `task.cancel` called more than once for current task"
+            }
+            TrapCode::TaskReturnInvalid => {
+                "invalid `task.return` signature and/or options for current task"
+            }
+            TrapCode::CannotBlockSyncTask => "cannot block a synchronous task before returning",
+            TrapCode::SubtaskCancelAfterTerminal => {
+                "`subtask.cancel` called after terminal status delivered"
+            }
+            TrapCode::SubtaskDropUnresolved => "cannot drop a subtask which has not yet resolved",
+            TrapCode::WaitableSyncInSet => {
+                "waitable cannot be used synchronously while added to a waitable set"
+            }
+            TrapCode::CopyCountTooLarge => "stream read/write count too large",
         }
     }
 }

@@ -120,16 +120,20 @@ fn render(wasm: &[u8], ranges: bool) -> Result<String, String> {
 }
 
 /// The plan's documented invariants: indices in range, instances only
-/// import from earlier instances, module ranges hold core modules.
+/// import from earlier instances, module ranges (or generated adapters)
+/// hold core modules.
 fn check_invariants(wasm: &[u8], p: &ComponentPlan) -> Result<(), String> {
     let def_ok = |def: &CoreDef, before: usize| match def {
         CoreDef::Export(e) => e.instance.index() < before,
         CoreDef::Trampoline(t) => p.trampolines.get(*t).is_some(),
     };
     for m in p.modules.values() {
-        let bytes = wasm
-            .get(m.range.clone())
-            .ok_or("module range out of bounds")?;
+        let bytes = match &m.generated {
+            Some(bytes) => bytes.as_slice(),
+            None => wasm
+                .get(m.range.clone())
+                .ok_or("module range out of bounds")?,
+        };
         if !bytes.starts_with(b"\0asm\x01\0\0\0") {
             return Err(format!("module range {:?} is not a core module", m.range));
         }
@@ -166,6 +170,20 @@ fn check_invariants(wasm: &[u8], p: &ComponentPlan) -> Result<(), String> {
             Trampoline::ResourceNew { resource, .. }
             | Trampoline::ResourceRep { resource, .. }
             | Trampoline::ResourceDrop { resource, .. } => p.resources.get(*resource).is_some(),
+            Trampoline::AdapterFlags { instance } => instance.as_u32() < p.component_instances,
+            Trampoline::AdapterHandle { resource } => p.resources.get(*resource).is_some(),
+            Trampoline::AdapterTranscode { dst, src } => [dst, src].iter().all(|o| {
+                o.instance.as_u32() < p.component_instances
+                    && o.memory.as_ref().is_some_and(|m| m.instance.index() < n)
+                    && o.realloc.as_ref().is_none_or(|d| def_ok(d, n))
+            }),
+            Trampoline::AsyncBuiltin(b) => {
+                b.func_type.is_none_or(|f| p.func_types.get(f).is_some())
+                    && b.options
+                        .memory
+                        .as_ref()
+                        .is_none_or(|m| m.instance.index() < n)
+            }
         };
         if !ok {
             return Err(format!("{i} has an index out of range"));
@@ -371,6 +389,8 @@ fn plan_host(p: &ComponentPlan) -> HostApi {
     }
     HostApi {
         funcs: Box::leak(funcs.into_boxed_slice()),
+        p3_funcs: &[],
+        p3_resources: &[],
         resources: Box::leak(resources.into_boxed_slice()),
         check_types: false,
     }

@@ -26,9 +26,11 @@
 
 mod cli_errors;
 mod component_plans;
+mod compose;
 mod cross;
 mod directives;
 mod disas;
+mod js;
 mod limits;
 mod programs;
 mod run_cases;

@@ -10,7 +10,9 @@
 //! `wasm-component-ld`), and C programs with `adapt = command`, built for
 //! `wasm32-wasi` (preview 1) and then wrapped into a `wasi:cli/command`
 //! component with the preview1 command adapter (`wit-component` and the
-//! adapter bytes of `wasi-preview1-component-adapter-provider`).
+//! adapter bytes of `wasi-preview1-component-adapter-provider`). Composed
+//! components come from `compose/<name>/` (see [`crate::compose`]), and
+//! JavaScript components from `js/<name>.js` (see [`crate::js`]).
 //!
 //! C programs need clang, lld and wasi-libc; without them the C trials are
 //! skipped with a message (and fail under `CI`, which installs them).
@@ -36,6 +38,9 @@ enum Lang {
     /// A hand-written component (or module) in the text format, for the
     /// WASI 0.2 functions no guest toolchain here can import.
     Wat,
+    /// A WASI 0.3 guest: a binary of the Cargo project `p3/` (built with
+    /// the `wasip3` crate for `wasm32-wasip2`).
+    P3,
 }
 
 /// The directives of one program.
@@ -72,6 +77,20 @@ struct Spec {
     /// C only: `adapt = command` turns the preview 1 module into a WASI 0.2
     /// command component with the preview1 command adapter.
     adapt: Option<Adapt>,
+    /// JavaScript only: options for componentize-qjs (`js-flags = --sync`).
+    js_flags: Vec<String>,
+    /// JavaScript only: libraries composed with the program (`compose =
+    /// lib`, repeatable).
+    compose: Vec<String>,
+    /// JavaScript only: a library for `compose`, not a program.
+    library: bool,
+    /// Compositions only: `plug = dep other...` composes `dep` with the
+    /// others before the app is composed.
+    plugs: Vec<(String, Vec<String>)>,
+    /// `stderr-like-wasmtime`: stderr must equal `wasmtime run`'s on the
+    /// same component (for builds that are not reproducible, so offsets in
+    /// a backtrace cannot be written down).
+    stderr_like_wasmtime: bool,
     /// `race-symlink = NAME`: while the program runs, the fixture's
     /// directory `NAME` is swapped with symlinks out of the preopen, and
     /// the directory outside must be untouched ([`crate::symlink_race`]).
@@ -130,6 +149,21 @@ fn parse_spec(source: &str) -> Result<Spec> {
                     d.line
                 ),
             },
+            "js-flags" => spec.js_flags = d.words()?,
+            "compose" => spec.compose.push(d.text()?),
+            "library" => {
+                d.flag()?;
+                spec.library = true;
+            }
+            "plug" => {
+                let mut words = d.words()?.into_iter();
+                let dep = words.next().with_context(ctx)?;
+                spec.plugs.push((dep, words.collect()));
+            }
+            "stderr-like-wasmtime" => {
+                d.flag()?;
+                spec.stderr_like_wasmtime = true;
+            }
             other => bail!("line {}: unknown directive `{other}`", d.line),
         }
     }
@@ -159,21 +193,119 @@ pub fn trials() -> Vec<Trial> {
             ));
         }
     }
+    for dir in crate::compose::compositions(&root.join("compose")) {
+        let name = dir
+            .file_name()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        trials.push(Trial::ignorable_test(
+            format!("programs::compose::{name}"),
+            move || run_composition(&dir),
+        ));
+    }
+    for path in util::files_with_ext(&root.join("p3/src/bin"), &["rs"]) {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        trials.push(Trial::ignorable_test(
+            format!("programs::p3::{name}"),
+            move || run_program(&path, Lang::P3),
+        ));
+    }
+    for path in util::files_with_ext(&crate::js::root(), &["js"]) {
+        if path.parent() != Some(&crate::js::root()) {
+            continue;
+        }
+        let library = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| parse_spec(&t).ok())
+            .is_some_and(|s| s.library);
+        if library {
+            continue;
+        }
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        trials.push(Trial::ignorable_test(
+            format!("programs::js::{name}"),
+            move || run_js(&path),
+        ));
+    }
     trials.push(Trial::ignorable_test("programs::big", run_big));
     trials
+}
+
+/// A composition of `tests/programs/compose/<name>/` (see
+/// [`crate::compose`]): its app `<name>.rs` carries the directives.
+fn run_composition(dir: &Path) -> Result<Completion, Failed> {
+    if let Err(why) = util::rust_wasm_target(DEFAULT_RUST_TARGET) {
+        return util::toolchain_missing(why);
+    }
+    if let Err(why) = crate::compose::tools() {
+        return util::toolchain_missing(why);
+    }
+    if crate::compose::has_js(dir)
+        && let Err(why) = crate::js::tool()
+    {
+        return util::toolchain_missing(why);
+    }
+    let source = crate::compose::app(dir);
+    let text = std::fs::read_to_string(&source).map_err(|e| e.to_string())?;
+    let spec = parse_spec(&text).map_err(fail)?;
+    let adapter = wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER;
+    let wasm = crate::compose::build(dir, adapter, &spec.plugs).map_err(fail)?;
+    run_built(&source, &wasm, &spec, host_vias())
+}
+
+/// A JavaScript program `js/<name>.js` (see [`crate::js`]).
+fn run_js(source: &Path) -> Result<Completion, Failed> {
+    if let Err(why) = crate::js::tool() {
+        return util::toolchain_missing(why);
+    }
+    let text = std::fs::read_to_string(source).map_err(|e| e.to_string())?;
+    let spec = parse_spec(&text).map_err(fail)?;
+    if !spec.compose.is_empty()
+        && let Err(why) = crate::compose::tools()
+    {
+        return util::toolchain_missing(why);
+    }
+    let mut libs = Vec::new();
+    for lib in &spec.compose {
+        let path = crate::js::root().join(format!("{lib}.js"));
+        let text =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let lib_spec = parse_spec(&text).map_err(fail)?;
+        if !lib_spec.library {
+            return Err(format!("{}: `compose` needs a `library`", path.display()).into());
+        }
+        libs.push((lib.clone(), lib_spec.js_flags));
+    }
+    let name = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let wasm = crate::js::build(&name, &spec.js_flags, &libs).map_err(fail)?;
+    run_built(source, &wasm, &spec, host_vias())
 }
 
 fn fail(e: anyhow::Error) -> Failed {
     format!("{e:#}").into()
 }
 
-fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
-    let vias: &[Via] = if util::reference_engine() {
+/// The ways a program runs on the host: built and through `kiln run`, or
+/// under wasmtime (`KILN_TEST_ENGINE=wasmtime`).
+fn host_vias() -> &'static [Via] {
+    if util::reference_engine() {
         &[Via::Wasmtime]
     } else {
         &[Via::Build, Via::Run]
-    };
-    run_program_via(source, lang, vias)
+    }
+}
+
+fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
+    run_program_via(source, lang, host_vias())
 }
 
 /// Runs a program of `tests/programs/` built for a cross target, under its
@@ -197,8 +329,11 @@ fn run_program_via(source: &Path, lang: Lang, vias: &[Via]) -> Result<Completion
     }
     let text = std::fs::read_to_string(source).map_err(|e| e.to_string())?;
     let spec = parse_spec(&text).map_err(fail)?;
-    let target = spec.target.as_deref().unwrap_or(DEFAULT_RUST_TARGET);
-    if lang == Lang::Rust
+    let target = match lang {
+        Lang::P3 => "wasm32-wasip2",
+        _ => spec.target.as_deref().unwrap_or(DEFAULT_RUST_TARGET),
+    };
+    if matches!(lang, Lang::Rust | Lang::P3)
         && let Err(why) = util::rust_wasm_target(target)
     {
         return util::toolchain_missing(why);
@@ -214,9 +349,15 @@ fn run_program_via(source: &Path, lang: Lang, vias: &[Via]) -> Result<Completion
     if let Some(adapt) = spec.adapt {
         wasm = adapt_module(&wasm, adapt).map_err(fail)?;
     }
+    run_built(source, &wasm, &spec, vias)
+}
+
+/// Runs the built program `wasm` of `source` each way of `vias` and
+/// compares.
+fn run_built(source: &Path, wasm: &Path, spec: &Spec, vias: &[Via]) -> Result<Completion, Failed> {
     let mut failures = Vec::new();
     for &via in vias {
-        if let Err(e) = run_once(source, &wasm, &spec, via) {
+        if let Err(e) = run_once(source, wasm, spec, via) {
             failures.push(format!("via {via:?}: {e:#}"));
         }
     }
@@ -347,7 +488,42 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
             .map_err(|why| anyhow::anyhow!("{why:#}\n{}", outcome.describe()))?;
     }
     check(source, spec, &outcome, fixture.path())
-        .map_err(|why| anyhow::anyhow!("{why}\n{}", outcome.describe()))
+        .map_err(|why| anyhow::anyhow!("{why}\n{}", outcome.describe()))?;
+    // CI installs wasmtime (`.ci/run`): there a missing one fails the test
+    // rather than skipping the comparison.
+    if spec.stderr_like_wasmtime
+        && via != Via::Wasmtime
+        && util::wasmtime().is_none()
+        && std::env::var_os("CI").is_some()
+    {
+        bail!("under CI: `stderr-like-wasmtime` needs `wasmtime` on PATH");
+    }
+    if spec.stderr_like_wasmtime
+        && via != Via::Wasmtime
+        && let Some(wasmtime) = util::wasmtime()
+    {
+        let mut cmd = Command::new(wasmtime);
+        // Wasmtime adds its own Rust backtrace when this is set.
+        cmd.env_remove("RUST_BACKTRACE")
+            .arg("run")
+            .args(&grant_flags);
+        // An executable names the component by its file name, as
+        // `wasmtime run <file name>` does.
+        match (via, wasm.parent(), wasm.file_name()) {
+            (Via::Build, Some(dir), Some(file)) => cmd.current_dir(dir).arg(file),
+            _ => cmd.arg(wasm),
+        };
+        cmd.args(&spec.args);
+        let reference = run_guest(&mut cmd, spec)?;
+        if reference.stderr != outcome.stderr {
+            bail!(
+                "stderr differs from wasmtime's: {}\n{}",
+                util::first_difference(&reference.stderr_str(), &outcome.stderr_str()),
+                outcome.describe()
+            );
+        }
+    }
+    Ok(())
 }
 
 /// Runs the program's command with its stdin directives.
@@ -486,10 +662,15 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
+    if lang == Lang::P3 {
+        let dir = build_p3().map_err(|e| anyhow::anyhow!("{e}"))?;
+        return Ok(dir.join(format!("{name}.wasm")));
+    }
     let dir = util::scratch(match lang {
         Lang::Rust => "programs-rust",
         Lang::C => "programs-c",
         Lang::Wat => "programs-wat",
+        Lang::P3 => "programs-p3",
     });
     let out = dir.join(format!("{name}.wasm"));
     let inputs = build_inputs(source);
@@ -521,6 +702,7 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
             c.args(C_FLAGS).arg(source).arg("-o").arg(&tmp);
             c
         }
+        Lang::P3 => unreachable!("built above"),
         // The text format needs no external tool.
         Lang::Wat => {
             let bytes = wat::parse_file(source).with_context(|| format!("{}", source.display()))?;
@@ -625,6 +807,45 @@ fn c_toolchain() -> Result<(), String> {
             } else {
                 Err(util::truncate(o.stderr_str().trim(), 300))
             }
+        })
+        .clone()
+}
+
+/// Builds every WASI 0.3 guest of `tests/programs/p3` once (one cargo
+/// build of the project, `--locked` against its lock file); returns the
+/// directory holding `<name>.wasm`.
+fn build_p3() -> Result<PathBuf, String> {
+    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    BUILT
+        .get_or_init(|| {
+            let root = util::repo().join("tests/programs/p3");
+            let target_dir = util::scratch("p3-target");
+            let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+            cmd.arg("build")
+                .arg("--manifest-path")
+                .arg(root.join("Cargo.toml"))
+                .args([
+                    "--release",
+                    "--target",
+                    "wasm32-wasip2",
+                    "--locked",
+                    "--bins",
+                ])
+                .arg("--target-dir")
+                .arg(&target_dir)
+                // The outer `cargo test` may have set flags meant for Kiln's build.
+                .env_remove("RUSTFLAGS")
+                .env_remove("CARGO_ENCODED_RUSTFLAGS")
+                .env_remove("CARGO_TARGET_DIR")
+                .env_remove("CARGO_MAKEFLAGS");
+            let o = util::run(&mut cmd, b"", BUILD_TIMEOUT).map_err(|e| format!("{e:#}"))?;
+            if !o.status.success() {
+                return Err(format!(
+                    "cargo build of tests/programs/p3 failed\n{}",
+                    o.describe()
+                ));
+            }
+            Ok(target_dir.join("wasm32-wasip2/release"))
         })
         .clone()
 }

@@ -108,6 +108,39 @@ pub const INSTANCE_FLAG_MAY_ENTER: u32 = 1 << 1;
 /// `post-return` has not run yet.
 pub const INSTANCE_FLAG_NEEDS_POST_RETURN: u32 = 1 << 2;
 
+/// Operand of the fused adapters' flags built-in
+/// ([`crate::symbols::ADAPTER_FLAGS`], called with the `CanonOpts` of the
+/// component instance it acts on): trap "cannot leave component instance"
+/// unless `may_leave` is set (the check every `canon lower` starts with).
+pub const ADAPTER_FLAGS_CHECK_LEAVE: u32 = 0;
+/// Adapter flags operand: clear `may_leave` (around a `realloc` or
+/// `post-return` of the instance that the adapter calls).
+pub const ADAPTER_FLAGS_CLEAR_LEAVE: u32 = 1;
+/// Adapter flags operand: set `may_leave` again.
+pub const ADAPTER_FLAGS_SET_LEAVE: u32 = 2;
+/// Adapter flags operand: trap "cannot enter component instance" (an
+/// adapter from a component instance into itself, which is always
+/// recursive re-entrance; Wasmtime 49 decides it the same static way).
+pub const ADAPTER_FLAGS_CANNOT_ENTER: u32 = 3;
+/// Adapter flags operand: start a call scope of the instance (borrows
+/// handed to it are counted there, handles it lends are recorded there).
+pub const ADAPTER_FLAGS_ENTER_CALL: u32 = 4;
+/// Adapter flags operand: end the instance's innermost call scope (traps if
+/// borrows handed to it remain; returns its lends).
+pub const ADAPTER_FLAGS_EXIT_CALL: u32 = 5;
+/// Operand of the fused adapters' handle built-in
+/// ([`crate::symbols::ADAPTER_HANDLE`]): move an `own` handle from one
+/// instance's table to the other's.
+pub const ADAPTER_HANDLE_MOVE_OWN: u32 = 0;
+/// Adapter handle operand: lift a `borrow` from one instance's table
+/// (lending an own handle to its call scope) and lower it into the other's
+/// (the rep itself in the defining instance).
+pub const ADAPTER_HANDLE_BORROW: u32 = 1;
+/// Adapter flags operand base: `ADAPTER_FLAGS_TRAP + code` raises the wasm
+/// trap `crate::trap::TrapCode` `code` (the adapter's checks of lifted
+/// values: `char`s, bounds, discriminants, alignment).
+pub const ADAPTER_FLAGS_TRAP: u32 = 0x100;
+
 /// [`CanonOpts::flags`] bit: the `async` option.
 pub const CANON_OPT_ASYNC: u8 = 1 << 0;
 /// [`CanonOpts::flags`] bit: the `memory` option is a 64-bit memory (🐘).
@@ -168,7 +201,8 @@ pub struct CanonOpts {
     /// function-type table (plan numbering), or [`NO_INDEX`] for built-ins
     /// that have none.
     pub func_type: u32,
-    /// Resource built-ins: the plan's resource index; else [`NO_INDEX`].
+    /// Resource built-ins: the plan's resource index; P3 built-ins: their
+    /// immediate (see [`super::builtins`]); else [`NO_INDEX`].
     pub resource: u32,
     /// `memory`: a memory index of a core instance.
     pub memory: CoreItemRef,

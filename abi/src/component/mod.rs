@@ -25,6 +25,8 @@
 //! - [`canon`]: string encodings and limits, handle-table limits, instance
 //!   flags, [`CanonOpts`], the lowered-import trampoline contract
 //!   ([`LoweredHostFn`], `u64` slots) and P3 codes.
+//! - [`builtins`]: the P3 (component-model async) built-ins: names,
+//!   runtime symbols, core signatures, copy status packing.
 //! - [`names`]: `ns:pkg/iface@version` parsing, Wasmtime's alternate lookup
 //!   key, [`lookup`] of the best registered version, [`canonical_key`].
 //!
@@ -49,6 +51,7 @@
 //! ```
 
 pub mod builder;
+pub mod builtins;
 pub mod canon;
 pub mod flatten;
 pub mod layout;
@@ -61,6 +64,7 @@ pub mod types;
 mod tests;
 
 pub use builder::{TypeDef, TypeTableBuilder};
+pub use builtins::{AsyncBuiltin, CANON_OPT_CANCELLABLE};
 pub use canon::{
     CANON_OPT_ASYNC, CANON_OPT_MEMORY64, CanonOpts, CoreItemRef, HANDLE_INDEX_RESERVED,
     HANDLE_TABLE_MAX_LENGTH, INSTANCE_FLAG_MAY_ENTER, INSTANCE_FLAG_MAY_LEAVE,

@@ -90,13 +90,51 @@ impl<'a> Version<'a> {
         })
     }
 
-    /// SemVer precedence, then build metadata (bytewise) as a tie-break so
-    /// that the order is total, as Wasmtime's `semver::Version` order is.
+    /// SemVer precedence, then build metadata as a tie-break so that the
+    /// order is total, as the order of Wasmtime's `semver::Version` is
+    /// ([`cmp_build`]).
     pub fn cmp_versions(&self, other: &Version<'_>) -> Ordering {
         (self.major, self.minor, self.patch)
             .cmp(&(other.major, other.minor, other.patch))
             .then_with(|| cmp_pre(self.pre, other.pre))
-            .then_with(|| self.build.cmp(other.build))
+            .then_with(|| cmp_build(self.build, other.build))
+    }
+}
+
+/// The order of build metadata in the `semver` crate: identifier by
+/// identifier, numeric ones by value (then by length, `1` < `01`) and below
+/// alphanumeric ones, which compare as text; a prefix is smaller, and no
+/// metadata is smallest.
+fn cmp_build(a: &str, b: &str) -> Ordering {
+    if a.is_empty() || b.is_empty() {
+        return (!a.is_empty()).cmp(&!b.is_empty());
+    }
+    let mut rhs = b.split('.');
+    for l in a.split('.') {
+        let Some(r) = rhs.next() else {
+            return Ordering::Greater;
+        };
+        let digits = |s: &str| s.bytes().all(|c| c.is_ascii_digit());
+        let o = match (digits(l), digits(r)) {
+            (true, true) => {
+                let (lv, rv) = (l.trim_start_matches('0'), r.trim_start_matches('0'));
+                lv.len()
+                    .cmp(&rv.len())
+                    .then_with(|| lv.cmp(rv))
+                    .then_with(|| l.len().cmp(&r.len()))
+            }
+            (true, false) => return Ordering::Less,
+            (false, true) => return Ordering::Greater,
+            (false, false) => l.cmp(r),
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    if rhs.next().is_none() {
+        Ordering::Equal
+    } else {
+        Ordering::Less
     }
 }
 
@@ -276,10 +314,13 @@ pub fn canonical_key(name: &str) -> &str {
     }
 }
 
-/// Resolves `wanted` against `registered` names, as Wasmtime's linker does:
-/// an exact match wins; otherwise the registered name with the highest
-/// version among those on `wanted`'s track. A wanted name in canonical short
-/// form (`…@0.2`, `…@1`) is its own track. Returns the registered name.
+/// Resolves `wanted` against `registered` names, as Wasmtime's name maps do
+/// (its linker's, and a component's exports for `wasmtime run`'s lookup
+/// of `wasi:cli/run`): an exact match wins; otherwise the registered name
+/// with the highest version among those on `wanted`'s track, the later one
+/// on a tie (its map keeps a later insert unless it is smaller). A wanted
+/// name in canonical short form (`…@0.2`, `…@1`) is its own track. Returns
+/// the registered name.
 pub fn lookup<'r>(
     wanted: &str,
     registered: impl IntoIterator<Item = &'r str> + Clone,
@@ -307,7 +348,7 @@ pub fn lookup<'r>(
         }
         let better = match &best {
             None => true,
-            Some((_, b)) => rversion.cmp_versions(b) == Ordering::Greater,
+            Some((_, b)) => rversion.cmp_versions(b) != Ordering::Less,
         };
         if better {
             best = Some((r, rversion));
@@ -426,6 +467,24 @@ mod tests {
         assert_eq!(lookup("wasi:cli/exit@0.3.1", [rc]), None);
         assert_eq!(lookup("x:y/z@0.0.1", reg), Some("x:y/z@0.0.1"));
         assert_eq!(lookup("x:y/z@0.0.2", reg), None);
+    }
+
+    #[test]
+    fn build_metadata_order_and_ties_as_wasmtime() {
+        // The `semver` crate's order: no metadata < numeric < alphanumeric.
+        let reg = ["a:b/c@0.2.3+b", "a:b/c@0.2.3+a", "a:b/c@0.2.3"];
+        assert_eq!(lookup("a:b/c@0.2.0", reg), Some("a:b/c@0.2.3+b"));
+        let reg = ["a:b/c@0.2.3+9", "a:b/c@0.2.3+10", "a:b/c@0.2.3+x"];
+        assert_eq!(lookup("a:b/c@0.2.0", reg), Some("a:b/c@0.2.3+x"));
+        let reg = ["a:b/c@0.2.3+10", "a:b/c@0.2.3+9"];
+        assert_eq!(lookup("a:b/c@0.2.0", reg), Some("a:b/c@0.2.3+10"));
+        let reg = ["a:b/c@0.2.3+1.x", "a:b/c@0.2.3+1"];
+        assert_eq!(lookup("a:b/c@0.2.0", reg), Some("a:b/c@0.2.3+1.x"));
+        // Equal versions (a map may hold one twice): the later one.
+        let (first, second) = (String::from("a:b/c@0.2.3"), String::from("a:b/c@0.2.3"));
+        let reg = [first.as_str(), second.as_str()];
+        let found = lookup("a:b/c@0.2.0", reg).map(|r| r.as_ptr());
+        assert_eq!(found, Some(second.as_ptr()));
     }
 
     #[test]

@@ -144,6 +144,27 @@ pub const TRAMPOLINE_RESOURCE_NEW: u32 = 1;
 pub const TRAMPOLINE_RESOURCE_REP: u32 = 2;
 /// [`TrampolineDesc::kind`]: `canon resource.drop` (`[i32] -> []`).
 pub const TRAMPOLINE_RESOURCE_DROP: u32 = 3;
+/// [`TrampolineDesc::kind`]: the instance-flags built-in of fused adapters
+/// (`[i32] -> []`, the operand one of the `ADAPTER_FLAGS_*` of
+/// [`super::canon`]), calling [`crate::symbols::ADAPTER_FLAGS`].
+pub const TRAMPOLINE_ADAPTER_FLAGS: u32 = 4;
+/// [`TrampolineDesc::kind`]: the string transcoder of fused adapters
+/// (`[i32 i32] -> [i64]`: source pointer and tagged code units in, the
+/// destination's `ptr | units << 32` out), calling
+/// [`crate::symbols::ADAPTER_TRANSCODE`]. Its `opts` is the first of two
+/// consecutive [`super::CanonOpts`] records: the destination's options
+/// (memory, `realloc`, encoding, instance), then the source's.
+pub const TRAMPOLINE_ADAPTER_TRANSCODE: u32 = 5;
+/// [`TrampolineDesc::kind`]: the handle built-in of fused adapters
+/// (`[i32 i32 i32 i32] -> [i32]`: handle, `ADAPTER_HANDLE_*` operation of
+/// [`super::canon`], source and destination component instances in; the
+/// destination's handle (or rep) out), calling
+/// [`crate::symbols::ADAPTER_HANDLE`]; `resource` names the resource.
+pub const TRAMPOLINE_ADAPTER_HANDLE: u32 = 6;
+/// [`TrampolineDesc::kind`]: a P3 built-in (`task.return`, `stream.read`,
+/// ...; see [`super::builtins`]); `resource` is the built-in's immediate
+/// as its `CanonOpts` has it.
+pub const TRAMPOLINE_ASYNC_BUILTIN: u32 = 7;
 
 /// One compiled trampoline.
 ///

@@ -3,8 +3,8 @@
 //! (`result<u64, variant{last-operation-failed(own<r0>), closed}>`).
 
 use super::plan::{
-    CanonOptions, ComponentPlan, CoreDef, CoreKind, ImportKind, Resource, StringEncoding,
-    Trampoline,
+    AsyncBuiltin, CanonOptions, ComponentPlan, CoreDef, CoreKind, ImportKind, Resource,
+    StringEncoding, Trampoline,
 };
 use super::types::FuncType;
 use kiln_abi::component::{Children, Type, TypeIndex, TypeTable};
@@ -25,7 +25,12 @@ impl ComponentPlan {
         writeln!(out, "component instances: {}", self.component_instances)?;
         for (i, m) in self.modules.iter() {
             write!(out, "{i}:")?;
-            if ranges {
+            if let Some(bytes) = &m.generated {
+                write!(out, " generated")?;
+                if ranges {
+                    write!(out, " ({} bytes)", bytes.len())?;
+                }
+            } else if ranges {
                 write!(out, " {:#x}..{:#x}", m.range.start, m.range.end)?;
             }
             writeln!(out, " ({} imports)", m.imports.len())?;
@@ -91,6 +96,36 @@ impl ComponentPlan {
                 }
                 Trampoline::ResourceDrop { resource, instance } => {
                     writeln!(out, "resource.drop {resource} in {instance}")?
+                }
+                Trampoline::AdapterFlags { instance } => {
+                    writeln!(out, "adapter flags of {instance}")?
+                }
+                Trampoline::AdapterHandle { resource } => {
+                    writeln!(out, "adapter handle {resource}")?
+                }
+                Trampoline::AdapterTranscode { dst, src } => writeln!(
+                    out,
+                    "adapter transcode {:?} in {} -> {:?} in {}",
+                    src.string_encoding, src.instance, dst.string_encoding, dst.instance
+                )?,
+                Trampoline::AsyncBuiltin(b) => {
+                    let mut text = b.builtin.name().to_string();
+                    if let Some(t) = b.ty {
+                        text += &format!(" {}", val_type(table, t));
+                    }
+                    if let Some(f) = b.func_type {
+                        text += &format!(" {}", func_type(table, &self.func_types[f]));
+                    }
+                    if matches!(
+                        b.builtin,
+                        AsyncBuiltin::ContextGet | AsyncBuiltin::ContextSet
+                    ) {
+                        text += &format!(" {}", b.imm);
+                    }
+                    if b.cancellable {
+                        text += " cancellable";
+                    }
+                    writeln!(out, "{text} {}", options_str(&b.options))?
                 }
             }
         }

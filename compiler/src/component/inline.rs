@@ -24,24 +24,30 @@
 //! [`ResourceIndex`]es (bound at import, definition, alias and export), and
 //! looked up through the lexical chain for outer aliases.
 //!
-//! Rejected (as [`CompileError::Unsupported`]): lowering a lifted function
-//! (component composition, which needs fused adapters) and re-exporting
-//! host imports. Invariant: an index that validation guarantees but this
+//! A `canon lower` of a lifted function (component composition) becomes a
+//! fused adapter ([`super::adapter`]): a generated core module instantiated
+//! right there, in the lowering component instance.
+//!
+//! Rejected (as [`CompileError::Unsupported`]): re-exporting host imports,
+//! and adapters [`super::adapter`] refuses. Invariant: an index that validation guarantees but this
 //! replay cannot find is a Kiln bug, reported as an error, never a panic.
 
+use super::adapter;
 use super::parse::{LocalCanonOptions, LocalInitializer, Parsed};
 use super::plan::{
-    CanonOptions, ComponentPlan, CoreDef, CoreExport, CoreKind, Export, FuncTypeIndex, Import,
-    ImportIndex, ImportKind, InstancePlan, Resource, ResourceIndex, RuntimeComponentInstanceIndex,
-    RuntimeInstanceIndex, StaticModuleIndex, Trampoline, TrampolineIndex,
+    AsyncBuiltin, AsyncBuiltinPlan, CanonOptions, ComponentPlan, CoreDef, CoreExport, CoreKind,
+    Export, FuncType, FuncTypeIndex, Import, ImportIndex, ImportKind, InstancePlan, ModulePlan,
+    Resource, ResourceIndex, RuntimeComponentInstanceIndex, RuntimeInstanceIndex,
+    StaticModuleIndex, Trampoline, TrampolineIndex,
 };
 use super::types::TypeConverter;
 use crate::CompileError;
+use kiln_abi::component::TypeIndex;
 use std::collections::HashMap;
 use std::rc::Rc;
 use wasmparser::component_types::{
     ComponentAnyTypeId, ComponentEntityType, ComponentFuncTypeId, ComponentInstanceTypeId,
-    ResourceId,
+    ComponentValType as WpValType, ResourceId,
 };
 use wasmparser::{ComponentExternalKind, ComponentOuterAliasKind};
 
@@ -62,6 +68,8 @@ pub(super) fn inline(parsed: &Parsed<'_>) -> Result<ComponentPlan, CompileError>
         )],
         host_resources: HashMap::new(),
         imports_by_name: HashMap::new(),
+        adapter_flags: HashMap::new(),
+        adapter_handles: HashMap::new(),
     };
     inliner.run_top()?;
     let root = inliner.frames.pop().expect("the root frame");
@@ -81,6 +89,8 @@ enum ComponentFuncDef {
         func: CoreDef,
         ty: FuncTypeIndex,
         options: CanonOptions,
+        /// The name it was last exported or aliased by (for messages).
+        name: Rc<str>,
     },
 }
 
@@ -249,6 +259,22 @@ impl Frame {
     }
 }
 
+/// `item` known by `name` from now on (lifted functions carry the name
+/// for messages).
+fn named(item: ComponentItemDef, name: &str) -> ComponentItemDef {
+    match item {
+        ComponentItemDef::Func(ComponentFuncDef::Lifted {
+            func, ty, options, ..
+        }) => ComponentItemDef::Func(ComponentFuncDef::Lifted {
+            func,
+            ty,
+            options,
+            name: Rc::from(name),
+        }),
+        item => item,
+    }
+}
+
 /// Element `index` of a replayed index space.
 fn at<T: Clone>(space: &[T], index: u32) -> Result<T, CompileError> {
     space
@@ -295,6 +321,10 @@ struct Inliner<'p, 'a> {
     /// resource.
     host_resources: HashMap<Vec<String>, ResourceIndex>,
     imports_by_name: HashMap<String, ImportIndex>,
+    /// The `AdapterFlags` trampoline of each component instance.
+    adapter_flags: HashMap<RuntimeComponentInstanceIndex, TrampolineIndex>,
+    /// The `AdapterHandle` trampoline of each resource.
+    adapter_handles: HashMap<ResourceIndex, TrampolineIndex>,
 }
 
 impl Inliner<'_, '_> {
@@ -325,10 +355,19 @@ impl Inliner<'_, '_> {
                 let def = at(&self.top().component_funcs, *func)?;
                 let path = match def {
                     ComponentFuncDef::Host(path) => path,
-                    ComponentFuncDef::Lifted { .. } => {
-                        return Err(unsupported(
-                            "component-model fused adapters (lowering a lifted function: component composition)",
-                        ));
+                    ComponentFuncDef::Lifted {
+                        func,
+                        ty: lift_ty,
+                        options: lift_options,
+                        name,
+                    } => {
+                        // The lowered function's type is the lifted one
+                        // (converted where it was lifted, whose resources
+                        // that frame knows).
+                        let options = self.options(options)?;
+                        let def = self.adapter(&name, lift_ty, &options, &lift_options, &func)?;
+                        self.top().funcs.push(def);
+                        return Ok(());
                     }
                 };
                 let import = self.use_import(&path)?;
@@ -350,9 +389,12 @@ impl Inliner<'_, '_> {
                 let func = at(&self.top().funcs, *core_func)?;
                 let ty = self.func_type(*ty)?;
                 let options = self.options(options)?;
-                self.top()
-                    .component_funcs
-                    .push(ComponentFuncDef::Lifted { func, ty, options });
+                self.top().component_funcs.push(ComponentFuncDef::Lifted {
+                    func,
+                    ty,
+                    options,
+                    name: Rc::from(""),
+                });
             }
             LocalInitializer::Type { id, resource } => {
                 let def = match (id, resource) {
@@ -389,6 +431,44 @@ impl Inliner<'_, '_> {
                 let resource = self.resource(*r)?;
                 let instance = self.top().instance;
                 let t = self.trampoline(Trampoline::ResourceDrop { resource, instance });
+                self.top().funcs.push(CoreDef::Trampoline(t));
+            }
+            LocalInitializer::AsyncBuiltin {
+                builtin,
+                ty,
+                imm,
+                options,
+                cancellable,
+            } => {
+                let options = self.options(options)?;
+                let (ty, func_type) = match (builtin, ty) {
+                    (AsyncBuiltin::TaskReturn, result) => {
+                        let params = match result {
+                            Some(r) => vec![(String::new(), self.val_type(r)?)],
+                            None => Vec::new(),
+                        };
+                        let ft = FuncType {
+                            params,
+                            result: None,
+                            async_: false,
+                        };
+                        let index = match self.plan.func_types.iter().find(|(_, f)| **f == ft) {
+                            Some((i, _)) => i,
+                            None => self.plan.func_types.push(ft),
+                        };
+                        (None, Some(index))
+                    }
+                    (_, Some(t)) => (Some(self.val_type(t)?), None),
+                    (_, None) => (None, None),
+                };
+                let t = self.trampoline(Trampoline::AsyncBuiltin(AsyncBuiltinPlan {
+                    builtin: *builtin,
+                    ty,
+                    imm: *imm,
+                    func_type,
+                    options,
+                    cancellable: *cancellable,
+                }));
                 self.top().funcs.push(CoreDef::Trampoline(t));
             }
             LocalInitializer::ModuleStatic(m) => self.top().modules.push(*m),
@@ -497,7 +577,7 @@ impl Inliner<'_, '_> {
                 index,
                 ty,
             } => {
-                let item = self.top().item(*kind, *index)?;
+                let item = named(self.top().item(*kind, *index)?, name);
                 if self.frames.len() == 1 {
                     // Checked here too (not only in `export`) so that the
                     // error carries the export's offset.
@@ -540,7 +620,7 @@ impl Inliner<'_, '_> {
             ComponentInstanceDef::Items(items) => items
                 .iter()
                 .find(|(n, _)| n == name)
-                .map(|(_, item)| item.clone())
+                .map(|(_, item)| named(item.clone(), name))
                 .ok_or_else(|| bug("missing export of a component instance")),
             ComponentInstanceDef::Host(path) => {
                 let mut path = path.clone();
@@ -728,6 +808,20 @@ impl Inliner<'_, '_> {
         .func(id)
     }
 
+    /// The plan's index of value type `ty` (a stream, future or
+    /// `task.return` result type).
+    fn val_type(&mut self, ty: &WpValType) -> Result<TypeIndex, CompileError> {
+        let frames = &self.frames;
+        let mut lookup = |r: ResourceId| resource_in(frames, r);
+        TypeConverter {
+            types: self.parsed.types.as_ref(),
+            table: &mut self.plan.types,
+            func_types: &mut self.plan.func_types,
+            resource: &mut lookup,
+        }
+        .val(ty)
+    }
+
     fn options(&self, o: &LocalCanonOptions) -> Result<CanonOptions, CompileError> {
         let frame = self.frames.last().expect("a frame");
         let func = |i: Option<u32>| -> Result<Option<CoreDef>, CompileError> {
@@ -746,6 +840,84 @@ impl Inliner<'_, '_> {
 
     fn trampoline(&mut self, t: Trampoline) -> TrampolineIndex {
         self.plan.trampolines.push(t)
+    }
+
+    /// The fused adapter of a `canon lower` (options `lower`) of the
+    /// function of type `ty` lifted from `callee` (options `lift`):
+    /// a generated core module instantiated in the caller's component
+    /// instance, see [`super::adapter`].
+    fn adapter(
+        &mut self,
+        name: &str,
+        ty: FuncTypeIndex,
+        lower: &CanonOptions,
+        lift: &CanonOptions,
+        callee: &CoreDef,
+    ) -> Result<CoreDef, CompileError> {
+        let generated = adapter::generate(&adapter::Request {
+            name,
+            table: self.plan.types.table(),
+            ty: &self.plan.func_types[ty],
+            lower,
+            lift,
+            callee,
+        })?;
+        let mut imports = Vec::with_capacity(generated.imports.len());
+        let mut defs = Vec::with_capacity(generated.imports.len());
+        for (module, field, kind, binding) in generated.imports {
+            imports.push((module, field, kind));
+            defs.push(binding);
+        }
+        let module = self.plan.modules.push(ModulePlan {
+            range: 0..0,
+            generated: Some(generated.bytes),
+            imports,
+        });
+        let mut bound = Vec::with_capacity(defs.len());
+        for binding in defs {
+            bound.push(match binding {
+                adapter::Binding::Def(def) => def,
+                adapter::Binding::Flags(instance) => {
+                    let t = match self.adapter_flags.get(&instance) {
+                        Some(t) => *t,
+                        None => {
+                            let t = self.trampoline(Trampoline::AdapterFlags { instance });
+                            self.adapter_flags.insert(instance, t);
+                            t
+                        }
+                    };
+                    CoreDef::Trampoline(t)
+                }
+                adapter::Binding::Handle(r) => {
+                    let resource = ResourceIndex::from_u32(r);
+                    let t = match self.adapter_handles.get(&resource) {
+                        Some(t) => *t,
+                        None => {
+                            let t = self.trampoline(Trampoline::AdapterHandle { resource });
+                            self.adapter_handles.insert(resource, t);
+                            t
+                        }
+                    };
+                    CoreDef::Trampoline(t)
+                }
+                adapter::Binding::Transcode { dst, src } => {
+                    CoreDef::Trampoline(self.trampoline(Trampoline::AdapterTranscode {
+                        dst: *dst,
+                        src: *src,
+                    }))
+                }
+            });
+        }
+        let instance = self.plan.instances.push(InstancePlan {
+            module,
+            component_instance: lower.instance,
+            imports: bound,
+        });
+        Ok(CoreDef::Export(CoreExport {
+            instance,
+            name: adapter::EXPORT.to_string(),
+            kind: CoreKind::Func,
+        }))
     }
 
     fn instantiate_module(
@@ -829,7 +1001,9 @@ impl Inliner<'_, '_> {
     /// Adds the root export `item` at `path` to the plan.
     fn export(&mut self, path: Vec<String>, item: &ComponentItemDef) -> Result<(), CompileError> {
         match item {
-            ComponentItemDef::Func(ComponentFuncDef::Lifted { func, ty, options }) => {
+            ComponentItemDef::Func(ComponentFuncDef::Lifted {
+                func, ty, options, ..
+            }) => {
                 self.plan.exports.push(Export {
                     path,
                     func: func.clone(),

@@ -1,4 +1,4 @@
-//! The component front-end: WASI P2 component bytes -> [`ComponentPlan`],
+//! The component front-end: WASI P2 and P3 component bytes -> [`ComponentPlan`],
 //! plain data with no Cranelift types.
 //!
 //! Phase 1 (WHAT) for components. Input: component bytes and the
@@ -30,16 +30,23 @@
 //! `crate::pipeline::component`. Nothing here imports Cranelift's code
 //! generator.
 //!
-//! Rejected as [`CompileError::Unsupported`] naming the construct: fused
-//! adapters (lowering a lifted function), module/component imports and
-//! exports, values, start functions, re-exported imports, async built-ins,
-//! stackful async, threading, error-context and GC options; then async
-//! lowers (`resolve.rs`) and async lifts (when the object is written).
+//! A `canon lower` of a function another component instance lifted is a
+//! fused adapter: `adapter/` generates it as a core module, added to the
+//! plan like the component's own (`ModulePlan::generated`).
+//!
+//! Rejected as [`CompileError::Unsupported`] naming the construct: adapters
+//! of async functions or of streams and futures, module/component imports and
+//! exports, values, start functions, re-exported imports, stackful async
+//! (an async lift without `callback`), threading, error-context and GC
+//! options; then async lowers of WASI 0.2 functions (`resolve.rs`). The P3
+//! built-ins (`task.return`, `stream.read`, ...) become
+//! `Trampoline::AsyncBuiltin`s.
 //! Imports Kiln's WASI 0.2 host lacks are [`CompileError::UnsupportedImport`]
 //! from `resolve.rs`.
 //!
 //! [`compile_component`]: crate::compile_component
 
+mod adapter;
 mod dump;
 mod inline;
 pub(crate) mod linked;

@@ -13,14 +13,17 @@
 //! core features Kiln compiles; a component that needs another feature is
 //! [`CompileError::Unsupported`] naming it. Constructs the later phases do
 //! not handle are rejected here too (module/component imports and exports,
-//! async built-ins, ...), with their name.
+//! stackful async lifts, threading and error-context built-ins, ...), with
+//! their name.
 
 use super::plan::{CoreKind, ModulePlan, StaticModuleIndex};
 use crate::{CompileError, Config};
 use cranelift_entity::PrimaryMap;
+use kiln_abi::component::AsyncBuiltin;
 use rayon::prelude::*;
 use wasmparser::component_types::{
-    ComponentAnyTypeId, ComponentEntityType, ComponentFuncTypeId, ResourceId,
+    ComponentAnyTypeId, ComponentEntityType, ComponentFuncTypeId, ComponentValType as WpValType,
+    ResourceId,
 };
 use wasmparser::types::Types;
 use wasmparser::{
@@ -90,6 +93,17 @@ pub(super) enum LocalInitializer<'a> {
     ResourceRep(ResourceId),
     /// `canon resource.drop`: adds a core function.
     ResourceDrop(ResourceId),
+    /// A P3 built-in (`task.return`, `stream.read`, ...): adds a core
+    /// function. `ty` is the `stream`/`future` type of stream and future
+    /// built-ins and the result of `task.return`; `imm` the slot of
+    /// `context.get/set`.
+    AsyncBuiltin {
+        builtin: AsyncBuiltin,
+        ty: Option<WpValType>,
+        imm: u32,
+        options: LocalCanonOptions,
+        cancellable: bool,
+    },
     /// A module section: adds a module.
     ModuleStatic(StaticModuleIndex),
     /// `(core instance (instantiate m (with name i)...))`.
@@ -412,6 +426,7 @@ impl<'a> BodyCx<'_, '_, 'a> {
             } => {
                 let index = self.modules.push(ModulePlan {
                     range: unchecked_range,
+                    generated: None,
                     imports: Vec::new(),
                 });
                 self.push(LocalInitializer::ModuleStatic(index));
@@ -619,10 +634,18 @@ impl<'a> BodyCx<'_, '_, 'a> {
                 let ComponentAnyTypeId::Func(ty) = self.type_at(type_index) else {
                     unreachable!("validated: lift names a function type")
                 };
+                let options = canon_options(&options, offset)?;
+                if options.async_ && options.callback.is_none() {
+                    return Err(unsupported(
+                        "component-model stackful async (an async `canon lift` without a \
+                         `callback`)",
+                        offset,
+                    ));
+                }
                 LocalInitializer::Lift {
                     core_func: core_func_index,
                     ty,
-                    options: canon_options(&options, offset)?,
+                    options,
                 }
             }
             CanonicalFunction::Lower {
@@ -645,6 +668,141 @@ impl<'a> BodyCx<'_, '_, 'a> {
             CanonicalFunction::ResourceDrop { resource } => {
                 LocalInitializer::ResourceDrop(self.resource_at(resource))
             }
+            other => self.async_builtin(other, offset)?,
+        };
+        self.push(init);
+        Ok(())
+    }
+
+    /// The initializer of a P3 built-in; other built-ins are refused by
+    /// name.
+    fn async_builtin(
+        &self,
+        func: CanonicalFunction,
+        offset: usize,
+    ) -> Result<LocalInitializer<'a>, ParseError> {
+        use AsyncBuiltin as B;
+        use CanonicalFunction as F;
+        let defined = |ty: u32| Some(WpValType::Type(self.defined_at(ty)));
+        let none = LocalCanonOptions::default();
+        let with_async = |async_: bool| LocalCanonOptions {
+            async_,
+            ..LocalCanonOptions::default()
+        };
+        let (builtin, ty, imm, options, cancellable) = match func {
+            F::ContextGet(i) => (B::ContextGet, None, i, none, false),
+            F::ContextSet(i) => (B::ContextSet, None, i, none, false),
+            F::BackpressureSet => (B::BackpressureSet, None, 0, none, false),
+            F::BackpressureInc => (B::BackpressureInc, None, 0, none, false),
+            F::BackpressureDec => (B::BackpressureDec, None, 0, none, false),
+            F::TaskReturn { result, options } => {
+                let ty = result.map(|r| match r {
+                    wasmparser::ComponentValType::Primitive(p) => WpValType::Primitive(p),
+                    wasmparser::ComponentValType::Type(t) => WpValType::Type(self.defined_at(t)),
+                });
+                (
+                    B::TaskReturn,
+                    ty,
+                    0,
+                    canon_options(&options, offset)?,
+                    false,
+                )
+            }
+            F::TaskCancel => (B::TaskCancel, None, 0, none, false),
+            F::WaitableSetNew => (B::WaitableSetNew, None, 0, none, false),
+            F::WaitableSetWait {
+                cancellable,
+                memory,
+            } => (
+                B::WaitableSetWait,
+                None,
+                0,
+                LocalCanonOptions {
+                    memory: Some(memory),
+                    ..LocalCanonOptions::default()
+                },
+                cancellable,
+            ),
+            F::WaitableSetPoll {
+                cancellable,
+                memory,
+            } => (
+                B::WaitableSetPoll,
+                None,
+                0,
+                LocalCanonOptions {
+                    memory: Some(memory),
+                    ..LocalCanonOptions::default()
+                },
+                cancellable,
+            ),
+            F::WaitableSetDrop => (B::WaitableSetDrop, None, 0, none, false),
+            F::WaitableJoin => (B::WaitableJoin, None, 0, none, false),
+            F::SubtaskCancel { async_ } => (B::SubtaskCancel, None, 0, with_async(async_), false),
+            F::SubtaskDrop => (B::SubtaskDrop, None, 0, none, false),
+            F::StreamNew { ty } => (B::StreamNew, defined(ty), 0, none, false),
+            F::StreamRead { ty, options } => (
+                B::StreamRead,
+                defined(ty),
+                0,
+                canon_options(&options, offset)?,
+                false,
+            ),
+            F::StreamWrite { ty, options } => (
+                B::StreamWrite,
+                defined(ty),
+                0,
+                canon_options(&options, offset)?,
+                false,
+            ),
+            F::StreamCancelRead { ty, async_ } => (
+                B::StreamCancelRead,
+                defined(ty),
+                0,
+                with_async(async_),
+                false,
+            ),
+            F::StreamCancelWrite { ty, async_ } => (
+                B::StreamCancelWrite,
+                defined(ty),
+                0,
+                with_async(async_),
+                false,
+            ),
+            F::StreamDropReadable { ty } => (B::StreamDropReadable, defined(ty), 0, none, false),
+            F::StreamDropWritable { ty } => (B::StreamDropWritable, defined(ty), 0, none, false),
+            F::FutureNew { ty } => (B::FutureNew, defined(ty), 0, none, false),
+            F::FutureRead { ty, options } => (
+                B::FutureRead,
+                defined(ty),
+                0,
+                canon_options(&options, offset)?,
+                false,
+            ),
+            F::FutureWrite { ty, options } => (
+                B::FutureWrite,
+                defined(ty),
+                0,
+                canon_options(&options, offset)?,
+                false,
+            ),
+            F::FutureCancelRead { ty, async_ } => (
+                B::FutureCancelRead,
+                defined(ty),
+                0,
+                with_async(async_),
+                false,
+            ),
+            F::FutureCancelWrite { ty, async_ } => (
+                B::FutureCancelWrite,
+                defined(ty),
+                0,
+                with_async(async_),
+                false,
+            ),
+            F::FutureDropReadable { ty } => (B::FutureDropReadable, defined(ty), 0, none, false),
+            F::FutureDropWritable { ty } => (B::FutureDropWritable, defined(ty), 0, none, false),
+            F::ThreadYield { cancellable } => (B::ThreadYield, None, 0, none, cancellable),
             other => {
                 return Err(unsupported(
                     &format!("component-model built-in `{}`", builtin_name(&other)),
@@ -652,8 +810,22 @@ impl<'a> BodyCx<'_, '_, 'a> {
                 ));
             }
         };
-        self.push(init);
-        Ok(())
+        Ok(LocalInitializer::AsyncBuiltin {
+            builtin,
+            ty,
+            imm,
+            options,
+            cancellable,
+        })
+    }
+
+    /// The defined type (`stream<T>`, `future<T>`, a result type) at
+    /// `index` of the type space.
+    fn defined_at(&self, index: u32) -> wasmparser::component_types::ComponentDefinedTypeId {
+        match self.type_at(index) {
+            ComponentAnyTypeId::Defined(d) => d,
+            _ => unreachable!("validated: a defined value type"),
+        }
     }
 
     fn resource_at(&self, index: u32) -> ResourceId {

@@ -6,14 +6,16 @@
 //! `instances` are in instantiation order and each instance's imports only
 //! name earlier instances or trampolines; `modules[i].range` is a range of
 //! the component bytes holding one complete core module (to be compiled by
-//! the core pipeline). Names follow wasmtime-environ's `component` module
+//! the core pipeline), unless `modules[i].generated` holds the bytes of a
+//! module Kiln generated (a fused adapter). Names follow wasmtime-environ's
+//! `component` module
 //! where the concept is the same (`CoreDef`, `CoreExport`,
 //! `Trampoline::LowerImport`, `RuntimeComponentInstanceIndex`,
 //! `StaticModuleIndex`). Indices print with their kind (`r3`, `instance 2`).
 
 pub use super::types::FuncType;
 use cranelift_entity::{PrimaryMap, entity_impl};
-pub use kiln_abi::component::{StringEncoding, TypeIndex, TypeTableBuilder};
+pub use kiln_abi::component::{AsyncBuiltin, StringEncoding, TypeIndex, TypeTableBuilder};
 use std::ops::Range;
 
 /// Index into [`ComponentPlan::modules`].
@@ -88,8 +90,11 @@ pub struct ComponentPlan {
 /// One core module of the component.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ModulePlan {
-    /// Its bytes: a range of the component.
+    /// Its bytes: a range of the component (empty for a generated module).
     pub range: Range<usize>,
+    /// The bytes of a module Kiln generated (a fused adapter, see
+    /// `super::adapter`), compiled like the component's own.
+    pub generated: Option<Vec<u8>>,
     /// Its imports, in order: (module, name, kind).
     pub imports: Vec<(String, String, CoreKind)>,
 }
@@ -173,6 +178,51 @@ pub enum Trampoline {
         /// The component instance whose handle table holds the handle.
         instance: RuntimeComponentInstanceIndex,
     },
+    /// The instance-flags built-in fused adapters call (`[i32] -> []`, an
+    /// `ADAPTER_FLAGS_*` operation of `kiln_abi::component::canon`).
+    AdapterFlags {
+        /// The component instance whose flags it reads and writes.
+        instance: RuntimeComponentInstanceIndex,
+    },
+    /// The handle built-in fused adapters call for `own`/`borrow` values
+    /// (`[i32 i32 i32 i32] -> [i32]`, see
+    /// `kiln_abi::component::program::TRAMPOLINE_ADAPTER_HANDLE`).
+    AdapterHandle {
+        /// The resource of the `own` or `borrow` values it moves.
+        resource: ResourceIndex,
+    },
+    /// The string transcoder fused adapters call between different string
+    /// encodings (`[i32 i32] -> [i64]`, see
+    /// `kiln_abi::component::program::TRAMPOLINE_ADAPTER_TRANSCODE`).
+    AdapterTranscode {
+        /// Options of the side the string is stored into (memory,
+        /// `realloc`, encoding, instance).
+        dst: CanonOptions,
+        /// Options of the side the string is read from.
+        src: CanonOptions,
+    },
+    /// A P3 (component-model async) built-in.
+    AsyncBuiltin(AsyncBuiltinPlan),
+}
+
+/// A P3 built-in with its immediates and options (see
+/// `kiln_abi::component::builtins` for how they reach the runtime).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AsyncBuiltinPlan {
+    /// Which built-in.
+    pub builtin: AsyncBuiltin,
+    /// The `stream<T>`/`future<T>` type of stream and future built-ins.
+    pub ty: Option<TypeIndex>,
+    /// `context.get/set`: the slot.
+    pub imm: u32,
+    /// `task.return`: a function type whose parameters are the returned
+    /// values (none for a function without result).
+    pub func_type: Option<FuncTypeIndex>,
+    /// The options (`memory`, `realloc`, encoding, `async`); `instance` is
+    /// the component instance whose tables the built-in uses.
+    pub options: CanonOptions,
+    /// The `cancellable` immediate.
+    pub cancellable: bool,
 }
 
 /// Canonical ABI options of a lift or lower.

@@ -9,7 +9,8 @@
 //! component descriptor (`crate::obj::component`) read:
 //! - one [`ResolvedTrampoline`] per plan trampoline: its core signature
 //!   (`flatten_functype(.., Lower)` for `canon lower`, `[i32] -> [i32]` for
-//!   `resource.new/rep`, `[i32] -> []` for `resource.drop`), the host
+//!   `resource.new/rep`, `[i32] -> []` for `resource.drop`, the signature
+//!   of `kiln_abi::component::builtins` for P3 built-ins), the host
 //!   function it calls ([`HostCallee`]) and its descriptor facts;
 //! - the host type number of every imported resource;
 //! - core items named by export name resolved to `(kind, index)` in the
@@ -17,8 +18,9 @@
 //!
 //! Errors, all naming the item as the component spells it: a lowered
 //! function or resource the host lacks, or whose core signature differs
-//! from the host's (`CompileError::UnsupportedImport`); async options, and
-//! options naming a trampoline where a core export is needed
+//! from the host's (`CompileError::UnsupportedImport`); an async lowering of
+//! a WASI 0.2 function, and options naming a trampoline where a core export
+//! is needed
 //! (`CompileError::Unsupported`); a trampoline bound to a core import of
 //! another type.
 
@@ -31,17 +33,22 @@ use crate::module::{ImportInfo, ModuleInfo};
 use cranelift_entity::EntityRef;
 use kiln_abi::ValType;
 use kiln_abi::component::program as prog;
-use kiln_abi::component::{AbiContext, FlattenOpts, FuncSig, canonical_key};
+use kiln_abi::component::{AbiContext, FlattenOpts, FuncSig};
 use kiln_abi::descriptor::{KIND_FUNC, KIND_GLOBAL, KIND_MEMORY, KIND_TABLE, KIND_TAG, NO_INDEX};
 use kiln_abi::wasi_p2::{P2Func, P2Resource, WASI_P2_FUNCS, WASI_P2_RESOURCES};
+use kiln_abi::wasi_p3::interface_key;
 
 /// The host functions and resources lowered imports may use.
 #[derive(Copy, Clone, Debug)]
 pub struct HostApi {
     /// Functions (the host symbol is derived from interface and name).
     pub funcs: &'static [P2Func],
+    /// WASI 0.3 functions, served by the same table after `funcs`.
+    pub p3_funcs: &'static [P2Func],
     /// Resource types; the index is the host type number.
     pub resources: &'static [P2Resource],
+    /// WASI 0.3 resource types, numbered after `resources`.
+    pub p3_resources: &'static [P2Resource],
     /// Whether functions' `type_hash`es are checked (hand-made test lists
     /// that have none turn it off).
     pub check_types: bool,
@@ -51,7 +58,9 @@ impl HostApi {
     /// Kiln's WASI 0.2 host (`kiln_abi::wasi_p2`).
     pub const WASI_P2: HostApi = HostApi {
         funcs: WASI_P2_FUNCS,
+        p3_funcs: kiln_abi::wasi_p3::WASI_P3_FUNCS,
         resources: WASI_P2_RESOURCES,
+        p3_resources: kiln_abi::wasi_p3::WASI_P3_RESOURCES,
         check_types: true,
     };
 
@@ -60,6 +69,7 @@ impl HostApi {
     fn find_func(&self, interface: &str, name: &str) -> Option<(u32, &'static P2Func)> {
         self.funcs
             .iter()
+            .chain(self.p3_funcs)
             .enumerate()
             .find(|(_, f)| f.interface == interface && f.name == name)
             .map(|(i, f)| (u32::try_from(i).expect("the host list is small"), f))
@@ -68,6 +78,7 @@ impl HostApi {
     fn find_resource(&self, interface: &str, name: &str) -> Option<u32> {
         self.resources
             .iter()
+            .chain(self.p3_resources)
             .position(|r| r.interface == interface && r.name == name)
             .map(|i| u32::try_from(i).expect("the host list is small"))
     }
@@ -160,21 +171,22 @@ pub fn resolve_trampolines(
                 path, ty, options, ..
             } => {
                 let name = path_name(path);
-                if options.async_ {
+                let (interface, func) = split_path(path).ok_or_else(|| not_provided(path))?;
+                if options.async_ && !kiln_abi::wasi_p3::is_p3_key(interface_key(interface)) {
                     crate::unsupported!(
-                        format!("async `canon lower` of {name} (component-model async)"),
+                        format!("async `canon lower` of the WASI 0.2 function {name}"),
                         0
                     );
                 }
-                let (interface, func) = split_path(path).ok_or_else(|| not_provided(path))?;
                 let (entry, host_func) = host
-                    .find_func(canonical_key(interface), func)
+                    .find_func(interface_key(interface), func)
                     .ok_or_else(|| not_provided(path))?;
                 let ft = &plan.func_types[*ty];
                 let params: Vec<_> = ft.params.iter().map(|(_, t)| *t).collect();
                 let results: Vec<_> = ft.result.iter().copied().collect();
                 let opts = FlattenOpts {
                     callback: options.callback.is_some(),
+                    async_: options.async_,
                     ..FlattenOpts::default()
                 };
                 let sig = table.flatten_functype(
@@ -186,7 +198,10 @@ pub fn resolve_trampolines(
                     AbiContext::Lower,
                 );
                 let (params, results) = (sig.params.as_slice(), sig.results.as_slice());
-                if params != host_func.params || results != host_func.results {
+                // An async lowering has its own core signature (at most 4
+                // flat parameters, a return pointer, a status); the type
+                // check below still applies.
+                if !options.async_ && (params != host_func.params || results != host_func.results) {
                     return Err(CompileError::UnsupportedImport {
                         name,
                         reason: format!(
@@ -201,7 +216,7 @@ pub fn resolve_trampolines(
                 // both flatten to `i32`): compare the structural types.
                 let resource = |r: u32| match plan.resources.get(ResourceIndex::from_u32(r)) {
                     Some(Resource::Imported { path }) => {
-                        split_path(path).and_then(|(i, n)| host.find_resource(canonical_key(i), n))
+                        split_path(path).and_then(|(i, n)| host.find_resource(interface_key(i), n))
                     }
                     _ => None,
                 };
@@ -246,6 +261,54 @@ pub fn resolve_trampolines(
                 kiln_abi::symbols::RESOURCE_DROP,
                 false,
             ),
+            Trampoline::AdapterFlags { .. } => builtin(
+                prog::TRAMPOLINE_ADAPTER_FLAGS,
+                kiln_abi::symbols::ADAPTER_FLAGS,
+                false,
+            ),
+            Trampoline::AdapterHandle { .. } => ResolvedTrampoline {
+                kind: prog::TRAMPOLINE_ADAPTER_HANDLE,
+                params: vec![ValType::I32; 4],
+                results: vec![ValType::I32],
+                host: HostCallee::Symbol(kiln_abi::symbols::ADAPTER_HANDLE),
+                name: String::new(),
+            },
+            Trampoline::AdapterTranscode { .. } => ResolvedTrampoline {
+                kind: prog::TRAMPOLINE_ADAPTER_TRANSCODE,
+                params: vec![ValType::I32, ValType::I32],
+                results: vec![ValType::I64],
+                host: HostCallee::Symbol(kiln_abi::symbols::ADAPTER_TRANSCODE),
+                name: String::new(),
+            },
+            Trampoline::AsyncBuiltin(b) => {
+                let (params, results) = match b.builtin.core_sig() {
+                    Some((p, r)) => (p.to_vec(), r.to_vec()),
+                    None => {
+                        // `task.return`: its values, flattened as a lowered
+                        // function's parameters.
+                        let ft = b.func_type.map(|f| &plan.func_types[f]);
+                        let params: Vec<_> = ft
+                            .map(|ft| ft.params.iter().map(|(_, t)| *t).collect())
+                            .unwrap_or_default();
+                        let sig = table.flatten_functype(
+                            FuncSig {
+                                params: &params,
+                                results: &[],
+                            },
+                            FlattenOpts::default(),
+                            AbiContext::Lower,
+                        );
+                        (sig.params.as_slice().to_vec(), Vec::new())
+                    }
+                };
+                ResolvedTrampoline {
+                    kind: prog::TRAMPOLINE_ASYNC_BUILTIN,
+                    params,
+                    results,
+                    host: HostCallee::Symbol(b.builtin.symbol()),
+                    name: String::new(),
+                }
+            }
         };
         out.push(resolved);
     }
@@ -269,7 +332,7 @@ pub fn resolve_resources(plan: &ComponentPlan, host: &HostApi) -> Result<Vec<u32
         .map(|r| match r {
             Resource::Imported { path } => {
                 let (interface, name) = split_path(path).ok_or_else(|| not_provided(path))?;
-                host.find_resource(canonical_key(interface), name)
+                host.find_resource(interface_key(interface), name)
                     .ok_or_else(|| not_provided(path))
             }
             Resource::Defined { .. } => Ok(NO_INDEX),

@@ -8,10 +8,17 @@
 //! Every wasm block gets a CLIF `next` block whose parameters are the wasm
 //! block's results; a `loop` also gets a `header` block whose parameters are
 //! the loop's parameters (branches to a loop go to its header). An `if`
-//! branches to a `then` and an `else` block; both are reached only from the
-//! `brif`, so they need no parameters: the `if`'s parameters are SSA values
-//! that dominate both arms. An `if` without `else` gets an implicit one that
-//! passes the parameters on as results.
+//! branches to a `then` block (no parameters: the `if`'s parameters are SSA
+//! values that dominate it) and an `else` block whose parameters are the
+//! `if`'s. When the parameters equal the results (the only case where `else`
+//! may be left out) the `brif` goes straight to `next`, passing the
+//! parameters as results, and an `else` creates its block and redirects the
+//! `brif` there. This is Wasmtime's shape, and it is observable: code after
+//! an `else`-less `if` that starts with `unreachable` is a block that only
+//! traps, so Cranelift's mid-end turns the `brif` into a conditional trap
+//! that carries the `if`'s source location, and a backtrace shows the `if`'s
+//! offset (an `else` block holding a `jump` would have kept the trap at the
+//! `unreachable`'s offset; tests/run/trap/if_then_unreachable.wat).
 //!
 //! ```wat
 //! (block (result i32)        ;; next: block1(v: i32)
@@ -43,12 +50,26 @@ pub(super) enum FrameKind {
     },
     /// `if`.
     If {
-        /// The `else` arm (or the implicit one).
-        else_block: ir::Block,
-        /// The `if`'s parameters, for the `else` arm.
-        params: Vec<ir::Value>,
+        /// The `else` arm.
+        else_arm: ElseArm,
         /// Whether `else` was seen.
         else_seen: bool,
+    },
+}
+
+/// The `else` arm of an `if` frame.
+pub(super) enum ElseArm {
+    /// Created at the `if`, whose parameters differ from its results (so an
+    /// `else` follows); parameters = the `if`'s parameters.
+    Block(ir::Block),
+    /// Not created yet: `branch` (the `if`'s `brif`) goes to `next` with the
+    /// `if`'s parameters as results. An `else` creates a block with
+    /// parameters of `params` and redirects `branch` to it.
+    Pending {
+        /// The `if`'s `brif`.
+        branch: ir::Inst,
+        /// The `if`'s parameter types.
+        params: Vec<ir::Type>,
     },
 }
 
@@ -203,25 +224,31 @@ impl FuncCodegen<'_, '_> {
         let (params, results) = self.block_signature(ty)?;
         let cond = self.pop1();
         let then_block = self.builder.create_block();
-        let else_block = self.builder.create_block();
         let next = self.block_with_params(&results);
-        self.builder
-            .ins()
-            .brif(cond, then_block, &[], else_block, &[]);
+        let num_params = params.len();
+        let args = block_args(&self.peekn(num_params));
+        let else_arm = if params == results {
+            let branch = self.builder.ins().brif(cond, then_block, &[], next, &args);
+            ElseArm::Pending { branch, params }
+        } else {
+            let else_block = self.block_with_params(&params);
+            self.builder
+                .ins()
+                .brif(cond, then_block, &[], else_block, &args);
+            self.builder.seal_block(else_block);
+            ElseArm::Block(else_block)
+        };
         self.builder.seal_block(then_block);
-        self.builder.seal_block(else_block);
         self.builder.switch_to_block(then_block);
-        let saved = self.peekn(params.len());
         self.control.push(ControlFrame {
             kind: FrameKind::If {
-                else_block,
-                params: saved,
+                else_arm,
                 else_seen: false,
             },
             next,
-            num_params: params.len(),
+            num_params,
             num_results: results.len(),
-            height: self.stack.len() - params.len(),
+            height: self.stack.len() - num_params,
             next_reachable: false,
         });
         Ok(())
@@ -238,24 +265,38 @@ impl FuncCodegen<'_, '_> {
         let results = if reachable { self.peekn(n) } else { Vec::new() };
         let frame = self.control.last_mut().expect("validated: else inside if");
         let FrameKind::If {
-            else_block,
-            params,
+            else_arm,
             else_seen,
         } = &mut frame.kind
         else {
             unreachable!("validated: else closes an if");
         };
         *else_seen = true;
-        let else_block = *else_block;
-        let params = std::mem::take(params);
         let next = frame.next;
         let height = frame.height;
+        let else_block = match else_arm {
+            ElseArm::Block(b) => *b,
+            ElseArm::Pending { branch, params } => {
+                let (branch, params) = (*branch, std::mem::take(params));
+                let b = self.block_with_params(&params);
+                self.builder.change_jump_destination(branch, next, b);
+                self.builder.seal_block(b);
+                let frame = self.control.last_mut().expect("validated: else inside if");
+                frame.kind = FrameKind::If {
+                    else_arm: ElseArm::Block(b),
+                    else_seen: true,
+                };
+                b
+            }
+        };
         if reachable {
+            let frame = self.control.last_mut().expect("validated: else inside if");
             frame.next_reachable = true;
             self.builder.ins().jump(next, &block_args(&results));
         }
         self.stack.truncate(height);
-        self.stack.extend_from_slice(&params);
+        self.stack
+            .extend_from_slice(self.builder.block_params(else_block));
         self.builder.switch_to_block(else_block);
         // The `if` was entered in reachable code, so its `else` arm is live.
         self.reachable = true;
@@ -271,13 +312,13 @@ impl FuncCodegen<'_, '_> {
         }
         match &frame.kind {
             FrameKind::If {
-                else_block,
-                params,
+                else_arm,
                 else_seen: false,
             } => {
-                // Implicit `else`: the parameters become the results.
-                self.builder.switch_to_block(*else_block);
-                self.builder.ins().jump(frame.next, &block_args(params));
+                // Implicit `else`: the `brif` passes the parameters on as
+                // results (validation leaves out `else` only when the
+                // parameters equal the results, so the arm is pending).
+                debug_assert!(matches!(else_arm, ElseArm::Pending { .. }));
                 frame.next_reachable = true;
             }
             FrameKind::Loop { header } => self.builder.seal_block(*header),

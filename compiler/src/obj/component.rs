@@ -269,6 +269,7 @@ fn emit_trampolines(
     strings: &mut StringPool,
 ) -> Result<usize, CompileError> {
     let mut out = DataBuilder::new(RECORD_ALIGN);
+    let mut records = input.tramps.len();
     for ((_, t), (resolved, ids)) in input
         .plan
         .trampolines
@@ -287,13 +288,48 @@ fn emit_trampolines(
             | Trampoline::ResourceDrop { resource, instance } => {
                 (None, instance.as_u32(), NO_INDEX, resource.as_u32())
             }
+            Trampoline::AdapterFlags { instance } => (None, instance.as_u32(), NO_INDEX, NO_INDEX),
+            // The instances are the built-in's operands.
+            Trampoline::AdapterHandle { resource } => (None, 0, NO_INDEX, resource.as_u32()),
+            Trampoline::AdapterTranscode { dst, .. } => {
+                (Some(dst), dst.instance.as_u32(), NO_INDEX, NO_INDEX)
+            }
+            Trampoline::AsyncBuiltin(b) => (
+                Some(&b.options),
+                b.options.instance.as_u32(),
+                b.func_type.map_or(NO_INDEX, |f| f.as_u32()),
+                b.ty.map_or(b.imm, |t| t.0),
+            ),
         };
         let what = if resolved.name.is_empty() {
-            "a resource built-in".to_string()
+            "a built-in".to_string()
         } else {
             format!("the lowering of {}", resolved.name)
         };
         let o = put_opts(input, opts, options, instance, func_type, resource, &what)?;
+        // The transcoder's second record, right after the first (the
+        // contract of `TRAMPOLINE_ADAPTER_TRANSCODE`): the source's options.
+        if let Trampoline::AdapterTranscode { src, .. } = t {
+            put_opts(
+                input,
+                opts,
+                Some(src),
+                src.instance.as_u32(),
+                NO_INDEX,
+                NO_INDEX,
+                &what,
+            )?;
+            records += 1;
+        }
+        if let Trampoline::AsyncBuiltin(b) = t
+            && b.cancellable
+        {
+            let mut flags = kiln_abi::component::CANON_OPT_CANCELLABLE;
+            if b.options.async_ {
+                flags |= kiln_abi::component::CANON_OPT_ASYNC;
+            }
+            opts.put_bytes(at!(o, CanonOpts, flags), &[flags]);
+        }
         let r = out.append_zeroed(size_of::<TrampolineDesc>());
         out.put_u32(at!(r, TrampolineDesc, kind), resolved.kind);
         out.put_u32(at!(r, TrampolineDesc, resource), resource);
@@ -310,7 +346,7 @@ fn emit_trampolines(
         );
     }
     objects.insert(TRAMPOLINES, out);
-    Ok(input.tramps.len())
+    Ok(records)
 }
 
 /// Writes a `CoreDefDesc` at `at`.
@@ -332,12 +368,6 @@ fn emit_exports(
     let mut out = DataBuilder::new(RECORD_ALIGN);
     for e in &input.plan.exports {
         let name = path_name(&e.path);
-        if e.options.async_ {
-            crate::unsupported!(
-                format!("async `canon lift` of export {name} (component-model async)"),
-                0
-            );
-        }
         let what = format!("export {name}");
         let o = put_opts(
             input,

@@ -20,12 +20,12 @@ use kiln_abi::component::CanonOpts;
 use kiln_abi::component::program::{RESOURCE_DEFINED, RESOURCE_HOST};
 
 /// What a resource built-in works on.
-struct Target {
-    ty: ResourceType,
+pub(crate) struct Target {
+    pub(crate) ty: ResourceType,
     dtor: Option<GuestFunc>,
 }
 
-fn target(rt: &ComponentRuntime, opts: &CanonOpts) -> Result<Target, Trap> {
+pub(crate) fn target(rt: &ComponentRuntime, opts: &CanonOpts) -> Result<Target, Trap> {
     let r = rt
         .component
         .resources
@@ -59,7 +59,7 @@ fn target(rt: &ComponentRuntime, opts: &CanonOpts) -> Result<Target, Trap> {
 ///
 /// # Safety
 /// `opts` and `slots` come from a compiled trampoline (the contract).
-unsafe fn builtin(
+pub(crate) unsafe fn builtin(
     opts: *const CanonOpts,
     slots: *mut u64,
     n: u32,
@@ -154,7 +154,7 @@ pub unsafe extern "C" fn __kiln_cm_resource_drop(opts: *const CanonOpts, slots: 
                     }
                     None => Ok(()),
                 },
-                None => Ok(()),
+                Some((ResourceType::Async(_), _)) | None => Ok(()),
             }
         })
     }

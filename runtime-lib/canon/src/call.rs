@@ -20,6 +20,11 @@
 //! 6. restores the flags and closes the call scope (returning lends;
 //!    trapping if borrows handed to the instance were left behind).
 //!
+//! [`call_host_async`] is the same for an `async` lowering of a host
+//! function that finishes at once: the async flattening (at most
+//! `MAX_FLAT_ASYNC_PARAMS` flat parameters, results always at the return
+//! pointer) and the status `RETURNED` in `slots[0]`.
+//!
 //! The instance state is reached through an [`InstanceAccess`], one step
 //! at a time: steps 1 to 3 in one borrow, step 4 and every `realloc` of
 //! step 5 with none, so that a running component's state is never borrowed
@@ -29,9 +34,10 @@ use super::handles::{CallScope, HandleTable};
 use super::memory::{GuestMemory, LiftCx, LowerCx, Realloc};
 use super::trap::{self, Trap};
 use super::value::{FlatSink, FlatSource, Lift, Lower};
+use kiln_abi::component::canon::subtask_state;
 use kiln_abi::component::{
-    INSTANCE_FLAG_MAY_ENTER, INSTANCE_FLAG_MAY_LEAVE, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS,
-    StringEncoding,
+    INSTANCE_FLAG_MAY_ENTER, INSTANCE_FLAG_MAY_LEAVE, MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS,
+    MAX_FLAT_RESULTS, StringEncoding,
 };
 
 /// The runtime state of one component instance: its flags word
@@ -189,16 +195,69 @@ where
     R: Lower,
     F: FnOnce(P) -> Result<R, Trap>,
 {
+    // SAFETY: forwarded contract.
+    unsafe { call_host_lowered::<P, R, F>(inst, call, false, f) }
+}
+
+/// [`call_host`] for an `async` lowering of a host function that completes
+/// before it returns: the parameters are flat up to
+/// `MAX_FLAT_ASYNC_PARAMS` values (else one pointer), the result, if any,
+/// is always stored at the return pointer after them, and `slots[0]`
+/// receives the subtask status `RETURNED` (no subtask handle: the callee
+/// finished, as Wasmtime reports a host call that never blocked).
+///
+/// # Safety
+/// As [`call_host`].
+pub unsafe fn call_host_async<'m, P, R, F>(
+    inst: &mut dyn InstanceAccess,
+    call: HostCall<'_>,
+    f: F,
+) -> Result<(), Trap>
+where
+    P: Lift<'m>,
+    R: Lower,
+    F: FnOnce(P) -> Result<R, Trap>,
+{
+    // SAFETY: forwarded contract.
+    unsafe { call_host_lowered::<P, R, F>(inst, call, true, f) }
+}
+
+/// [`call_host`] and [`call_host_async`]: `async_` selects the async
+/// flattening (parameters: `MAX_FLAT_ASYNC_PARAMS`; results: always the
+/// return pointer; the status in slot 0).
+///
+/// # Safety
+/// As [`call_host`].
+unsafe fn call_host_lowered<'m, P, R, F>(
+    inst: &mut dyn InstanceAccess,
+    call: HostCall<'_>,
+    async_: bool,
+    f: F,
+) -> Result<(), Trap>
+where
+    P: Lift<'m>,
+    R: Lower,
+    F: FnOnce(P) -> Result<R, Trap>,
+{
     // Only the lifting, the host function and the lowering depend on the
     // types: the steps around them are the non-generic functions below, so
     // that the one instance of this function per host function stays small.
-    let params_in_memory = P::FLAT > MAX_FLAT_PARAMS;
+    let max_params = if async_ {
+        MAX_FLAT_ASYNC_PARAMS
+    } else {
+        MAX_FLAT_PARAMS
+    };
+    let params_in_memory = P::FLAT > max_params;
     let core_params = if params_in_memory { 1 } else { P::FLAT };
-    let results_in_memory = R::FLAT > MAX_FLAT_RESULTS;
+    let results_in_memory = if async_ {
+        R::FLAT > 0
+    } else {
+        R::FLAT > MAX_FLAT_RESULTS
+    };
     let needed = if results_in_memory {
         core_params + 1
     } else {
-        core_params.max(R::FLAT)
+        core_params.max(R::FLAT).max(usize::from(async_))
     };
     // SAFETY: the caller's contract on `call.memory` and on `'m`.
     let bytes: &'m [u8] = unsafe { call.memory.bytes() };
@@ -217,6 +276,7 @@ where
             memory,
             encoding,
             slots,
+            params_in_memory,
             core_params,
         ))
     });
@@ -233,6 +293,9 @@ where
         };
         lowered.and(set_flags(inst, saved))
     });
+    if async_ && result.is_ok() {
+        slots[0] = u64::from(subtask_state::RETURNED);
+    }
     result.and(exit_call(inst))
 }
 
@@ -284,10 +347,11 @@ fn lift_params<'m, P: Lift<'m>>(
     memory: GuestMemory,
     encoding: StringEncoding,
     slots: &[u64],
+    params_in_memory: bool,
     core_params: usize,
 ) -> Result<P, Trap> {
     let mut cx = LiftCx::new(bytes, encoding, Some(inst));
-    if P::FLAT > MAX_FLAT_PARAMS {
+    if params_in_memory {
         let ptr = slots[0] as u32;
         check_tuple_ptr(memory, ptr, P::ALIGN32, P::SIZE32)?;
         P::load(&mut cx, ptr)

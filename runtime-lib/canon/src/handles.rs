@@ -50,6 +50,9 @@ pub enum ResourceType {
         /// The defining component instance.
         instance: u32,
     },
+    /// Not a resource: a P3 object (a waitable or a waitable set, the
+    /// `super::p3` kind), whose rep is its id in the P3 state.
+    Async(u32),
 }
 
 impl ResourceType {
@@ -63,6 +66,7 @@ impl ResourceType {
         match *self {
             ResourceType::Host(n) => n,
             ResourceType::Defined { index, .. } => index,
+            ResourceType::Async(_) => NO_INDEX,
         }
     }
 }
@@ -276,8 +280,37 @@ impl InstanceState {
                 .iter()
                 .find(|(h, _)| *h == n)
                 .map_or(NO_INDEX, |(_, p)| *p),
-            ResourceType::Defined { .. } => NO_INDEX,
+            ResourceType::Defined { .. } | ResourceType::Async(_) => NO_INDEX,
         }
+    }
+
+    /// Adds a P3 object of `kind` with id `rep` (see `super::p3`).
+    pub fn add_async(&mut self, kind: u32, rep: u32) -> Result<u32, Trap> {
+        self.handles.add(HandleEntry {
+            ty: ResourceType::Async(kind),
+            rep,
+            own: true,
+            borrow_scope: None,
+            num_lends: 0,
+            imported: NO_INDEX,
+        })
+    }
+
+    /// The P3 object behind handle `i`: `Some((kind, id))`, `None` for a
+    /// resource handle; an unknown index is Wasmtime's error.
+    pub fn async_entry(&self, i: u32) -> Result<Option<(u32, u32)>, Trap> {
+        let e = self.handles.get(i)?;
+        Ok(match e.ty {
+            ResourceType::Async(kind) => Some((kind, e.rep)),
+            _ => None,
+        })
+    }
+
+    /// The id of the P3 object of `kind` behind handle `i`.
+    pub fn async_rep(&self, kind: u32, i: u32) -> Result<u32, Trap> {
+        let e = self.handles.get(i)?;
+        check_type(i, ResourceType::Async(kind), e.ty)?;
+        Ok(e.rep)
     }
 
     /// Whether handle entry `e` may be used as the host resource `ty` in

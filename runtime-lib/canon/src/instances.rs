@@ -344,10 +344,16 @@ fn bind(
 /// instance `k` (just built).
 fn fill_opts(rt: &ComponentRuntime, k: u32) -> Result<(), String> {
     let c = rt.component;
+    // A transcoder's record is followed by its source's (the contract of
+    // `TRAMPOLINE_ADAPTER_TRANSCODE`).
+    let second = |t: &kiln_abi::component::program::TrampolineDesc| {
+        (t.kind == kiln_abi::component::program::TRAMPOLINE_ADAPTER_TRANSCODE && t.opts != 0)
+            .then(|| t.opts + size_of::<CanonOpts>() as u64)
+    };
     let records = c
         .trampolines
         .iter()
-        .map(|t| t.opts)
+        .flat_map(|t| std::iter::once(t.opts).chain(second(t)))
         .chain(c.exports.iter().map(|e| e.opts));
     for addr in records {
         if addr == 0 {

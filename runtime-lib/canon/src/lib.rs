@@ -45,6 +45,9 @@
 //!   descriptor; [`instances`]: building every core instance in plan order,
 //!   binding trampolines and filling the canonical options;
 //!   [`builtins`]: `resource.new/rep/drop` called from compiled code.
+//! - [`p3`]: component-model async: tasks, waitable sets, subtasks,
+//!   streams and futures, the P3 built-ins and the callback loop that
+//!   drives an async export on the host's event loop.
 //! - [`runtime`]: [`ComponentRuntime`], the one owner of the running
 //!   component's state (core instances, instance states, the [`Host`]),
 //!   and the re-entrancy rule (host -> wasm -> host) that every borrow of
@@ -56,6 +59,7 @@
 //! `store` does it, and the memory view is refreshed after every call
 //! (`realloc` may grow the memory).
 
+pub mod adapter;
 pub mod builtins;
 pub mod call;
 pub mod compound;
@@ -64,6 +68,7 @@ pub mod instances;
 pub mod list;
 pub mod macros;
 pub mod memory;
+pub mod p3;
 pub mod program;
 pub mod runtime;
 pub mod string;
@@ -75,7 +80,7 @@ pub mod fixture;
 #[cfg(test)]
 mod tests;
 
-pub use call::{HostCall, InstanceAccess, InstanceState, call_host};
+pub use call::{HostCall, InstanceAccess, InstanceState, call_host, call_host_async};
 pub use handles::{Borrow, HandleEntry, HandleTable, HostResources, Own, Resource, ResourceType};
 /// The shared canonical-ABI facts, re-exported for the `wit_*!` macros.
 #[doc(hidden)]

@@ -85,7 +85,7 @@ impl GuestMemory {
     }
 
     /// The whole memory as a mutable slice (for the duration of one write).
-    fn bytes_mut(&mut self) -> &mut [u8] {
+    pub(crate) fn bytes_mut(&mut self) -> &mut [u8] {
         if self.len == 0 {
             return &mut [];
         }

@@ -14,7 +14,9 @@
 //!   added per step of instantiation, never replaced;
 //! - mutable, in one cell: per component instance its [`InstanceState`]
 //!   (flags, handle table, call scopes), per lowered import its
-//!   host-resource map, and the [`Host`].
+//!   host-resource map, the [`Host`], and the P3 state (tasks, waitables,
+//!   streams and futures: `super::p3`, reached through
+//!   [`ComponentRuntime::with_p3`]).
 //!
 //! The first two are read through plain shared references (the owner is
 //! handed out as `&'static ComponentRuntime`: it is leaked, never mutated
@@ -65,6 +67,7 @@
 //! thread-local and is `!Sync`: another thread sees no runtime.
 
 use super::call::{InstanceAccess, InstanceGuard, InstanceState};
+use super::p3::{HostWait, P3Cx, P3State};
 use super::program::Component;
 use super::trap::{self, Trap};
 use kiln_abi::component::CanonOpts;
@@ -81,6 +84,13 @@ pub trait Host: Any {
     /// Drops the host object of host resource type `ty` behind `rep` (the
     /// `resource.drop` of an own handle of an imported resource).
     fn drop_resource(&mut self, ty: u32, rep: u32) -> Result<(), Trap>;
+
+    /// The P3 event loop's wait: which of `waits` are ready, blocking
+    /// until one is when `block` (the host's one reactor).
+    fn p3_wait(&mut self, waits: &[HostWait], block: bool) -> Result<Vec<bool>, Trap> {
+        let _ = (waits, block);
+        Err(trap::trap("this host has no event loop"))
+    }
 }
 
 /// The core instances of the component in plan order, appended as
@@ -132,6 +142,8 @@ struct RuntimeState {
     import_maps: HashMap<usize, Vec<(u32, u32)>>,
     /// The host of the lowered imports.
     host: Box<dyn Host>,
+    /// Tasks, waitables, streams and futures (component-model async).
+    p3: P3State,
 }
 
 /// Everything the running component's host calls need (see the module
@@ -188,6 +200,7 @@ impl ComponentRuntime {
                 instances: (0..n).map(InstanceState::new).collect(),
                 import_maps: HashMap::new(),
                 host,
+                p3: P3State::default(),
             }),
         }
     }
@@ -235,6 +248,18 @@ impl ComponentRuntime {
         f: impl FnOnce(&mut dyn Host) -> Result<T, Trap>,
     ) -> Result<T, Trap> {
         f(&mut *self.state.borrow().host)
+    }
+
+    /// Runs `f` on the P3 state with every instance and the host; `f`
+    /// must not call into wasm.
+    pub fn with_p3<T>(&self, f: impl FnOnce(&mut P3Cx<'_>) -> Result<T, Trap>) -> Result<T, Trap> {
+        self.with_state(|s| {
+            f(&mut P3Cx {
+                p3: &mut s.p3,
+                instances: &mut s.instances,
+                host: &mut *s.host,
+            })
+        })
     }
 
     /// Component instance `id`, reached one operation at a time (for

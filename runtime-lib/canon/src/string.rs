@@ -165,7 +165,7 @@ fn store_latin1_or_utf16(cx: &mut LowerCx<'_>, s: &str) -> Result<(u32, u32), Tr
 
 /// Writes `s` as UTF-16LE at `ptr` (room checked by `realloc`); returns the
 /// number of code units.
-fn encode_utf16_at(cx: &mut LowerCx<'_>, ptr: u32, s: &str) -> Result<usize, Trap> {
+pub(crate) fn encode_utf16_at(cx: &mut LowerCx<'_>, ptr: u32, s: &str) -> Result<usize, Trap> {
     let units = s.encode_utf16().count();
     let buf = cx.slice_mut(ptr, 2 * units)?;
     for (dst, u) in buf.chunks_exact_mut(2).zip(s.encode_utf16()) {

@@ -4,8 +4,9 @@
 //!
 //! Messages are Wasmtime's (`crates/wasmtime/src/runtime/component/func/
 //! {typed,options,host}.rs`, `runtime/vm/component/{resources,
-//! handle_table}.rs`). Only [`cannot_leave`] is a wasm trap
-//! (`kiln_abi::trap::TrapCode::CannotLeaveComponent`, exit 134); the
+//! handle_table}.rs`). Only [`cannot_leave`] and [`cannot_enter`] are
+//! wasm traps (`kiln_abi::trap::TrapCode::CannotLeaveComponent` and
+//! `CannotEnterComponent`, exit 134); the
 //! others have `code` `None` and end the program as host errors (exit 1),
 //! as in wasmtime.
 
@@ -23,6 +24,16 @@ pub fn trap(message: impl Into<String>) -> Trap {
 pub fn cannot_leave() -> Trap {
     // A wasm trap in wasmtime (`Trap::CannotLeaveComponent`): exit 134.
     let code = kiln_abi::trap::TrapCode::CannotLeaveComponent;
+    Trap {
+        code: Some(code),
+        message: code.message().to_string(),
+    }
+}
+
+/// A fused adapter called into the component instance that lowered it.
+pub fn cannot_enter() -> Trap {
+    // A wasm trap in wasmtime too: exit 134.
+    let code = kiln_abi::trap::TrapCode::CannotEnterComponent;
     Trap {
         code: Some(code),
         message: code.message().to_string(),

@@ -1,5 +1,6 @@
 //! Running a compiled component as a `wasi:cli/command`: the component
-//! half of `crate::entry` after the shared set-up.
+//! half of `crate::entry` after the shared set-up. A WASI 0.3 `run`
+//! (async, `kiln_canon::p3`) is preferred over a 0.2 one.
 //!
 //! Phase: the guest thread of a component executable. Inputs: the
 //! component descriptor and the resolved [`RunSettings`]. Output: the exit
@@ -64,19 +65,41 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
                 errors::write_fd(1, format!("{line}\n").as_bytes());
                 0
             }
+            // A wasm trap code raised by the runtime, not by guest code
+            // (an async export's task that never returned): a trap, as
+            // under a 0.3 `run`.
+            Err(t) if t.code.is_some() => {
+                kiln_vm::traps::set_context(vec![main_context]);
+                instances::raise(t)
+            }
             Err(t) => errors::report(&[main_context, t.message]),
         };
     }
-    // Like Wasmtime 48, after instantiation (start functions have run),
-    // naming the version its bindings were generated from.
-    let Some(run) = component.exports.iter().find(|e| {
+    // A WASI 0.3 `run` (an async export) wins over a 0.2 one, as in
+    // Wasmtime 49 (Rust's `wasm32-wasip2` std exports both).
+    if let Some(run) = component.exports.iter().find(|e| {
         // SAFETY: descriptor strings live for the process.
         let name = unsafe { kiln_vm::descriptor::str_bytes(e.name) };
-        name.starts_with(b"wasi:cli/run@0.2.") && name.ends_with(b"#run")
-    }) else {
+        name.starts_with(b"wasi:cli/run@0.3") && name.ends_with(b"#run")
+    }) {
+        return run_p3(rt, run, &main_context);
+    }
+    // Like Wasmtime, after instantiation (start functions have run), by its
+    // versioned name lookup, naming the version its bindings were generated
+    // from when nothing matches.
+    let run_index = super::run_export::find_run(component.exports.iter().map(|e| {
+        // SAFETY: export names are read-only data of the compiler's
+        // descriptor, valid for the process and never written, so shared
+        // borrows of them alias nothing mutable.
+        unsafe { kiln_vm::descriptor::str_bytes(e.name) }
+    }));
+    let Some(run) = run_index.and_then(|i| component.exports.get(i)) else {
         return errors::report(&[
             main_context,
-            "no exported instance named `wasi:cli/run@0.2.12`".to_string(),
+            format!(
+                "no exported instance named `{}`",
+                super::run_export::RUN_INSTANCE
+            ),
         ]);
     };
     let Some(&instance) = rt.core.get(run.func.instance as usize) else {
@@ -116,5 +139,47 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
         // wasmtime 48 prints nothing for `run` returning `err`.
         1 => 1,
         d => errors::report(&[main_context, format!("invalid variant discriminant: {d}")]),
+    }
+}
+
+/// Calls a WASI 0.3 `run` export (`async func() -> result`) and drives it
+/// on the event loop until its task exits: `ok` exits 0, `err` 1.
+fn run_p3(
+    rt: &'static kiln_canon::ComponentRuntime,
+    run: &kiln_abi::component::program::ExportFuncDesc,
+    main_context: &str,
+) -> i32 {
+    let Some(&instance) = rt.core.get(run.func.instance as usize) else {
+        return errors::report(&[
+            main_context.to_string(),
+            "corrupt component descriptor: export instance".to_string(),
+        ]);
+    };
+    let func = GuestFunc {
+        instance,
+        func: run.func.index,
+    };
+    // Wasmtime 49 reports a trap under an async `run` without the
+    // "failed to invoke" context it gives a 0.2 `run`.
+    kiln_vm::traps::set_context(vec![main_context.to_string()]);
+    // SAFETY: the compiler's writable record, filled at instantiation.
+    let opts = unsafe { &*(run.opts as usize as *const kiln_abi::component::CanonOpts) };
+    let mut values = [ValRaw::default()];
+    // SAFETY: an async-lifted `run` is `[] -> [i32]` (the callback code),
+    // checked by the compiler's plan.
+    let result = unsafe { kiln_canon::p3::run::call_async_export(rt, opts, func, &mut values) };
+    match result {
+        Ok(flat) => match flat.first().map(|v| *v as u32) {
+            Some(0) => 0,
+            Some(1) => 1,
+            other => errors::report(&[
+                main_context.to_string(),
+                format!("invalid variant discriminant: {}", other.unwrap_or(0)),
+            ]),
+        },
+        // A wasm trap code (a task that never returned) reports as a trap,
+        // with the backtrace of where the runtime is (exit 134).
+        Err(t) if t.code.is_some() => instances::raise(t),
+        Err(t) => errors::report(&[main_context.to_string(), t.message]),
     }
 }

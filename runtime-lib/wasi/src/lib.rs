@@ -18,6 +18,9 @@
 //!   trampolines through the table `__kiln_wasi_p2_host`; parameters and
 //!   results cross through `kiln_canon::call_host` (lifting, lowering,
 //!   handle tables), never by touching guest memory directly.
+//! - [`p3`]: the WASI 0.3 functions (first slice: cli, clocks, random),
+//!   served by the same host table and host object as 0.2, with streams
+//!   and futures from `kiln_canon::p3`.
 //! - [`threads`]: wasi-threads (`thread-spawn` for P1 modules).
 //!
 //! Behaviour is wasmtime 48's (the reference engine). Known, deliberate
@@ -38,6 +41,7 @@
 pub use kiln_wasi_kernel as kernel;
 pub mod p1;
 pub mod p2;
+pub mod p3;
 pub mod threads;
 
 use std::sync::OnceLock;

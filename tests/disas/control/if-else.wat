@@ -1,5 +1,6 @@
 ;; kiln-test: target = "x86_64"
-;; if/else with a result, and an `if` with params but no `else`.
+;; if/else with a result, and an `if` with params but no `else` (its `brif`
+;; passes the params straight to the block after `end`, as Wasmtime does).
 (module
   (func (param i32) (result i32)
     (if (result i32) (local.get 0)
@@ -21,17 +22,17 @@
 ;; @0026                               jump block1
 ;;
 ;;                                 block1:
-;; @0029                               brif.i32 v1, block3, block4
+;; @0029                               brif.i32 v1, block3, block5
 ;;
 ;;                                 block3:
 ;; @002b                               v4 = iconst.i32 1
-;; @002d                               jump block5(v4)  ; v4 = 1
+;; @002d                               jump block4(v4)  ; v4 = 1
 ;;
-;;                                 block4:
+;;                                 block5:
 ;; @002e                               v5 = iconst.i32 2
-;; @0030                               jump block5(v5)  ; v5 = 2
+;; @0030                               jump block4(v5)  ; v5 = 2
 ;;
-;;                                 block5(v3: i32):
+;;                                 block4(v3: i32):
 ;; @0031                               jump block2(v3)
 ;;
 ;;                                 block2(v2: i32):
@@ -51,16 +52,13 @@
 ;;                                 block1:
 ;; @0034                               v4 = iconst.i32 1
 ;; @0036                               v5 = iconst.i32 2
-;; @003a                               brif.i32 v1, block3, block4
+;; @003a                               brif.i32 v1, block3, block4(v4, v5)  ; v4 = 1, v5 = 2
 ;;
 ;;                                 block3:
 ;; @003d                               v8 = iconst.i32 3
-;; @003f                               jump block5(v4, v8)  ; v4 = 1, v8 = 3
+;; @003f                               jump block4(v4, v8)  ; v4 = 1, v8 = 3
 ;;
-;;                                 block4:
-;; @003f                               jump block5(v4, v5)  ; v4 = 1, v5 = 2
-;;
-;;                                 block5(v6: i32, v7: i32):
+;;                                 block4(v6: i32, v7: i32):
 ;; @0040                               jump block2(v6, v7)
 ;;
 ;;                                 block2(v2: i32, v3: i32):

@@ -33,16 +33,16 @@
 //! output (everything is visited in index order, data objects are kept in
 //! `BTreeMap`s).
 //!
-//! Rejected on the way (the plan accepts them): async `canon lower` and a
-//! `realloc`/`post-return`/`callback`/destructor/lifted function that is a
-//! canonical built-in rather than a core export (`crate::component::resolve`),
-//! async `canon lift` (when the descriptor is written, `crate::obj::component`).
+//! Rejected on the way (the plan accepts them): an async `canon lower` of a
+//! WASI 0.2 function and a `realloc`/`post-return`/`callback`/destructor/
+//! lifted function that is a canonical built-in rather than a core export
+//! (`crate::component::resolve`).
 
 #[cfg(test)]
 mod tests;
 
 use super::{Clock, code_relocs, codegen, emit_component_module, finish_object};
-use crate::component::plan::ComponentPlan;
+use crate::component::plan::{ComponentPlan, ModulePlan};
 use crate::component::resolve::{self, HostApi, HostCallee, ResolvedTrampoline};
 use crate::component::{self, linked};
 use crate::key::{HostRef, Namespace, TrampolineIds, component_trampoline_symbol};
@@ -95,7 +95,7 @@ pub fn emit_component(
     module_config.imports = ImportPolicy::Linked;
     let mut infos: Vec<ModuleInfo> = Vec::with_capacity(plan.modules.len());
     for (m, p) in plan.modules.iter() {
-        let bytes = module_bytes(wasm, p.range.clone(), m.as_u32())?;
+        let bytes = module_bytes(wasm, p, m.as_u32())?;
         // Phase 1 sets (not adds) its times: sum them over the modules.
         let mut phase1 = Timings::default();
         infos.push(crate::module::translate_component_module_timed(
@@ -115,7 +115,7 @@ pub fn emit_component(
     timings.declare += clock.lap();
     let mut module_descs = Vec::with_capacity(infos.len());
     for (((m, p), info), linked) in plan.modules.iter().zip(&infos).zip(&linked) {
-        let bytes = module_bytes(wasm, p.range.clone(), m.as_u32())?;
+        let bytes = module_bytes(wasm, p, m.as_u32())?;
         module_descs.push(emit_component_module(
             &mut object,
             &*isa,
@@ -205,16 +205,21 @@ pub fn emit_component(
     finish_object(object, &mut clock, timings)
 }
 
-/// The bytes of static module `index`: a range of the component.
-fn module_bytes(
-    wasm: &[u8],
-    range: std::ops::Range<usize>,
+/// The bytes of static module `index`: a range of the component, or the
+/// module Kiln generated.
+fn module_bytes<'w>(
+    wasm: &'w [u8],
+    p: &'w ModulePlan,
     index: u32,
-) -> Result<&[u8], CompileError> {
-    wasm.get(range).ok_or_else(|| CompileError::Invalid {
-        offset: 0,
-        message: format!("core module {index} lies outside the component"),
-    })
+) -> Result<&'w [u8], CompileError> {
+    if let Some(bytes) = &p.generated {
+        return Ok(bytes);
+    }
+    wasm.get(p.range.clone())
+        .ok_or_else(|| CompileError::Invalid {
+            offset: 0,
+            message: format!("core module {index} lies outside the component"),
+        })
 }
 
 /// One compiled trampoline.

@@ -49,7 +49,9 @@ static RESOURCES: &[P2Resource] = &[
 
 const HOST: HostApi = HostApi {
     funcs: FUNCS,
+    p3_funcs: &[],
     resources: RESOURCES,
+    p3_resources: &[],
     check_types: false,
 };
 
@@ -560,7 +562,9 @@ fn signature_mismatch_is_named() {
     }];
     let host = HostApi {
         funcs: WRONG,
+        p3_funcs: &[],
         resources: RESOURCES,
+        p3_resources: &[],
         check_types: false,
     };
     let wat = r#"(component

@@ -215,6 +215,11 @@ pub fn call(rt: &instances::ComponentRuntime, p: &Prepared) -> Result<String, Tr
         func: p.export.func.index,
     };
     let mut raw: Vec<ValRaw> = slots.iter().map(|s| to_raw(*s)).collect();
+    if opts.is_async() {
+        // SAFETY: as below; the async lift returns its callback code.
+        let flat = unsafe { kiln_canon::p3::run::call_async_export(rt, opts, func, &mut raw)? };
+        return lift_async_results(types, p, opts, &flat);
+    }
     // SAFETY: the lifted core function has the signature `sig`; `raw` is
     // sized for its parameters and results.
     unsafe { func.call(&mut raw)? };
@@ -257,6 +262,45 @@ pub fn call(rt: &instances::ComponentRuntime, p: &Prepared) -> Result<String, Tr
         // results.
         unsafe { instances::call_post_return(opts, &mut raw)? };
     }
+    Ok(print::results(types, p.results, &values))
+}
+
+/// The results line of an async export from the flat values its task gave
+/// `task.return`: in them, or (more than `MAX_FLAT_PARAMS`, the limit of
+/// `task.return`'s parameters) at the address that is the one value.
+fn lift_async_results(
+    types: kiln_abi::component::TypeTable<'_>,
+    p: &Prepared,
+    opts: &CanonOpts,
+    flat: &[u64],
+) -> Result<String, Trap> {
+    let tys = as_types(p.results);
+    let n_flat = types.flatten_types(tys, PtrType::I32).len();
+    // SAFETY: the options' memory definition (or null), live.
+    let memory = unsafe { GuestMemory::from_definition(opts.memory_def as usize as *const _) };
+    // SAFETY: no guest code runs while `bytes` is alive.
+    let bytes = unsafe { memory.bytes() };
+    let mut cx = LiftCx::new(bytes, opts.encoding(), None);
+    let values = if n_flat > kiln_abi::component::MAX_FLAT_PARAMS as u64 {
+        let ptr = flat.first().copied().unwrap_or(0) as u32;
+        let align = types.fields_alignment(tys.iter().copied(), PtrType::I32);
+        let size = types.fields_size(tys.iter().copied(), PtrType::I32);
+        if !ptr.is_multiple_of(align) {
+            return Err(trap::pointer_unaligned());
+        }
+        if !memory.in_bounds(ptr, u64::from(size)) {
+            return Err(trap::pointer_out_of_bounds());
+        }
+        types
+            .field_offsets(tys.iter().copied(), PtrType::I32)
+            .map(|(t, off)| abi::load(&mut cx, types, t, ptr + off))
+            .collect::<Result<Vec<_>, _>>()?
+    } else {
+        let mut src = FlatSource::new(flat);
+        tys.iter()
+            .map(|t| abi::lift_flat(&mut cx, types, *t, &mut src))
+            .collect::<Result<Vec<_>, _>>()?
+    };
     Ok(print::results(types, p.results, &values))
 }
 

@@ -88,7 +88,7 @@ impl P2Host {
 }
 
 /// Runs `f` on the running component's host, which must be a [`P2Host`].
-fn with_host<T>(
+pub(crate) fn with_host<T>(
     rt: &ComponentRuntime,
     f: impl FnOnce(&mut P2Host) -> Result<T, Trap>,
 ) -> Result<T, Trap> {
@@ -106,7 +106,10 @@ fn with_host<T>(
 pub const fn host_type(interface: &str, name: &str) -> ResourceType {
     match kiln_abi::wasi_p2::find_resource(interface, name) {
         Some(n) => ResourceType::Host(n),
-        None => panic!("resource not in kiln_abi::wasi_p2::WASI_P2_RESOURCES"),
+        None => match kiln_abi::wasi_p3::find_resource(interface, name) {
+            Some(n) => ResourceType::Host(n),
+            None => panic!("resource not in kiln_abi::wasi_p2 or wasi_p3's resource lists"),
+        },
     }
 }
 
@@ -163,11 +166,20 @@ where
             realloc: realloc.as_mut().map(|r| r as &mut dyn Realloc),
             encoding: opts.encoding(),
         };
-        // SAFETY: the memory view is the guest's, which does not run while
-        // the lifted parameters are alive (only `realloc` runs, during the
-        // lowering, after `f` returned).
-        unsafe {
-            kiln_canon::call_host::<P, R, _>(&mut inst, call, |p| with_host(rt, |host| f(host, p)))
+        // An `async` lowering (a WASI 0.3 `async func`) of a host function
+        // that never blocks completes here: results at the return pointer,
+        // status `RETURNED`.
+        let run = |p| with_host(rt, |host| f(host, p));
+        // SAFETY (both calls): the memory view is the guest's, which does
+        // not run while the lifted parameters are alive (only `realloc`
+        // runs, during the lowering, after `f` returned); the host state is
+        // borrowed only inside `with_host`, never across `realloc`.
+        if opts.is_async() {
+            // SAFETY: as above.
+            unsafe { kiln_canon::call_host_async::<P, R, _>(&mut inst, call, run) }
+        } else {
+            // SAFETY: as above.
+            unsafe { kiln_canon::call_host::<P, R, _>(&mut inst, call, run) }
         }
     })();
     // NB: before `raise`, which does not return.
@@ -182,6 +194,15 @@ impl Host for P2Host {
     /// `ty` (`[resource-drop]` of a WASI resource).
     fn drop_resource(&mut self, ty: u32, rep: u32) -> Result<(), Trap> {
         drop_host_resource(self, ty, rep)
+    }
+
+    /// The P3 event loop waits on the kernel's one reactor.
+    fn p3_wait(
+        &mut self,
+        waits: &[kiln_canon::p3::HostWait],
+        block: bool,
+    ) -> Result<Vec<bool>, Trap> {
+        crate::p3::p3_wait(self, waits, block)
     }
 }
 
@@ -200,6 +221,9 @@ fn drop_host_resource(host: &mut P2Host, ty: u32, rep: u32) -> Result<(), Trap> 
         return Ok(());
     }
     if fs::drop_resource(host, ty, rep)? {
+        return Ok(());
+    }
+    if crate::p3::fs::drop_resource(host, ty, rep)? {
         return Ok(());
     }
     if sockets::drop_resource(host, ty, rep)? {

@@ -1,6 +1,7 @@
-//! The WASI 0.2 host function table `__kiln_wasi_p2_host`: one
+//! The WASI host function table `__kiln_wasi_p2_host`: one
 //! `LoweredHostFn` per entry of `kiln_abi::wasi_p2::WASI_P2_FUNCS`, in that
-//! order (the compiler's trampolines index it).
+//! order, then one per entry of `kiln_abi::wasi_p3::WASI_P3_FUNCS` (served
+//! by `crate::p3::IMPLS`); the compiler's trampolines index it.
 //!
 //! The table is built at compile time from the `IMPLS` lists of each
 //! interface family's file (`cli::IMPLS`, ...; entries made with
@@ -13,6 +14,7 @@ use super::P2Host;
 use super::{cli, clocks, fs, io, random, sockets};
 use kiln_abi::component::{CanonOpts, LoweredHostFn, TypeError, TypeIndex, TypeTableBuilder};
 use kiln_abi::wasi_p2::WASI_P2_FUNCS;
+use kiln_abi::wasi_p3::WASI_P3_FUNCS;
 use kiln_canon::{ComponentType, Trap};
 
 /// The `extern "C"` entry of host function `$f` (a path to a
@@ -74,8 +76,24 @@ unsafe extern "C" fn missing(_opts: *const CanonOpts, _slots: *mut u64, _n: u32)
     ))
 }
 
-const fn build() -> [LoweredHostFn; WASI_P2_FUNCS.len()] {
-    let mut out = [missing as LoweredHostFn; WASI_P2_FUNCS.len()];
+/// Entries of the table: the WASI 0.2 functions, then the WASI 0.3 ones.
+const TABLE_LEN: usize = WASI_P2_FUNCS.len() + WASI_P3_FUNCS.len();
+
+const fn build() -> [LoweredHostFn; TABLE_LEN] {
+    let mut out = [missing as LoweredHostFn; TABLE_LEN];
+    let mut g = 0;
+    while g < crate::p3::ALL_IMPLS.len() {
+        let p3 = crate::p3::ALL_IMPLS[g];
+        let mut j = 0;
+        while j < p3.len() {
+            match kiln_abi::wasi_p3::func_index(p3[j].0, p3[j].1) {
+                Some(i) => out[WASI_P2_FUNCS.len() + i] = p3[j].2.0,
+                None => panic!("a host function not in kiln_abi::wasi_p3::WASI_P3_FUNCS"),
+            }
+            j += 1;
+        }
+        g += 1;
+    }
     let mut g = 0;
     while g < GROUPS.len() {
         let impls = GROUPS[g];
@@ -95,7 +113,7 @@ const fn build() -> [LoweredHostFn; WASI_P2_FUNCS.len()] {
 
 /// The table the trampolines call through (`kiln_abi::symbols::WASI_P2_HOST_TABLE`).
 #[unsafe(no_mangle)]
-pub static __kiln_wasi_p2_host: [LoweredHostFn; WASI_P2_FUNCS.len()] = build();
+pub static __kiln_wasi_p2_host: [LoweredHostFn; TABLE_LEN] = build();
 
 #[cfg(test)]
 mod tests {
@@ -170,6 +188,30 @@ mod tests {
             }
         }
         assert!(wrong.is_empty(), "type_hash differs:\n{}", wrong.join("\n"));
+    }
+
+    #[test]
+    fn p3_functions_are_implemented_with_their_types() {
+        let mut wrong = Vec::new();
+        for f in WASI_P3_FUNCS {
+            let Some((_, _, (_, describe))) = crate::p3::ALL_IMPLS
+                .iter()
+                .flat_map(|g| g.iter())
+                .find(|(i, n, _)| *i == f.interface && *n == f.name)
+            else {
+                wrong.push(format!("{}#{} not implemented", f.interface, f.name));
+                continue;
+            };
+            let h = rust_type_hash(*describe);
+            if h != f.type_hash {
+                wrong.push(format!("{}#{} {h:#018x}", f.interface, f.name));
+            }
+        }
+        assert!(
+            wrong.is_empty(),
+            "WASI 0.3 list differs:\n{}",
+            wrong.join("\n")
+        );
     }
 
     #[test]

@@ -1,0 +1,195 @@
+//! The WASI 0.3 host functions Kiln implements, in the same form as the
+//! WASI 0.2 list ([`crate::wasi_p2`]) and served by the same host table: a
+//! component's lowered import of function `i` of [`WASI_P3_FUNCS`] calls
+//! entry `WASI_P2_FUNCS.len() + i` of
+//! [`crate::symbols::WASI_P2_HOST_TABLE`].
+//!
+//! Interface keys end in `@0.3` and stand for every 0.3 version,
+//! release candidates included ([`interface_key`]): WASI 0.3 toolchains
+//! emit `0.3.0-rc-…` and `0.3.x` names, and Wasmtime serves all of them
+//! with one implementation.
+//!
+//! Each entry's core signature is its *sync* lowering (`flatten_functype`
+//! with default options); an `async` lowering of the same function (what
+//! `wit-bindgen` emits for an `async func`) is resolved by name and type
+//! fingerprint only, its core signature following from the async
+//! flattening rules.
+//!
+//! Source: the WIT of `wasi:cli/command@0.3.2` (as shipped with the
+//! `wasip3` crate 0.10). First slice: cli (environment, exit, stdio),
+//! clocks (monotonic with `wait-for`/`wait-until`, system), random, and
+//! `wasi:filesystem` (`types`, `preopens`; its `descriptor` is the one
+//! entry of [`WASI_P3_RESOURCES`]).
+//! Order: by interface key, then WIT order; appending changes table
+//! numbers, which are part of the compiler<->runtime contract.
+
+use crate::ValType::{I32 as I, I64 as L};
+use crate::component::canonical_key;
+use crate::wasi_p2::{P2Func, P2Resource, WASI_P2_RESOURCES, str_eq};
+
+const fn func(
+    interface: &'static str,
+    name: &'static str,
+    params: &'static [crate::ValType],
+    results: &'static [crate::ValType],
+    type_hash: u64,
+) -> P2Func {
+    P2Func {
+        interface,
+        name,
+        params,
+        results,
+        type_hash,
+    }
+}
+
+/// `wasi:filesystem/types@0.3`.
+const FS: &str = "wasi:filesystem/types@0.3";
+
+/// Every WASI 0.3 host resource type; entry `i` is host type number
+/// `WASI_P2_RESOURCES.len() + i` (after the 0.2 ones, so the two
+/// `descriptor`s are distinct types, as in Wasmtime).
+#[rustfmt::skip]
+pub const WASI_P3_RESOURCES: &[P2Resource] = &[
+    P2Resource { interface: FS, name: "descriptor" }, // 14
+];
+
+/// The host type number of 0.3 resource `name` of interface key
+/// `interface`.
+pub const fn find_resource(interface: &str, name: &str) -> Option<u32> {
+    let mut i = 0;
+    while i < WASI_P3_RESOURCES.len() {
+        let r = &WASI_P3_RESOURCES[i];
+        if str_eq(r.interface, interface) && str_eq(r.name, name) {
+            return Some((WASI_P2_RESOURCES.len() + i) as u32);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// Every WASI 0.3 host function; entry `i` is host table entry
+/// `WASI_P2_FUNCS.len() + i`.
+#[rustfmt::skip]
+pub const WASI_P3_FUNCS: &[P2Func] = &[
+    func("wasi:cli/environment@0.3", "get-environment", &[I], &[], 0x5a83e2fa468193f9),
+    func("wasi:cli/environment@0.3", "get-arguments", &[I], &[], 0xccd2962deef5f636),
+    func("wasi:cli/environment@0.3", "get-initial-cwd", &[I], &[], 0xa7051fc8360437ec),
+    func("wasi:cli/exit@0.3", "exit", &[I], &[], 0x0f405a440525cbb1),
+    func("wasi:cli/exit@0.3", "exit-with-code", &[I], &[], 0x9d19bb4bd820c026),
+    func("wasi:cli/stderr@0.3", "write-via-stream", &[I], &[I], 0x4cb8d8390f31f4a6),
+    func("wasi:cli/stdin@0.3", "read-via-stream", &[I], &[], 0x5456f280aa970970),
+    func("wasi:cli/stdout@0.3", "write-via-stream", &[I], &[I], 0x4cb8d8390f31f4a6),
+    func("wasi:clocks/monotonic-clock@0.3", "now", &[], &[L], 0x35424a13c3cefefc),
+    func("wasi:clocks/monotonic-clock@0.3", "get-resolution", &[], &[L], 0x35424a13c3cefefc),
+    func("wasi:clocks/monotonic-clock@0.3", "wait-until", &[L], &[], 0x56fa658219bc7cec),
+    func("wasi:clocks/monotonic-clock@0.3", "wait-for", &[L], &[], 0x56fa658219bc7cec),
+    func("wasi:clocks/system-clock@0.3", "now", &[I], &[], 0x247b8f6808bf4389),
+    func("wasi:clocks/system-clock@0.3", "get-resolution", &[], &[L], 0x35424a13c3cefefc),
+    func("wasi:filesystem/preopens@0.3", "get-directories", &[I], &[], 0xcf573515056a27dc),
+    func(FS, "[method]descriptor.read-via-stream", &[I, L, I], &[], 0x0f07896c475b4122),
+    func(FS, "[method]descriptor.write-via-stream", &[I, I, L], &[I], 0xd7b88bb590a38cd0),
+    func(FS, "[method]descriptor.append-via-stream", &[I, I], &[I], 0xf6b96526f90df2ed),
+    func(FS, "[method]descriptor.advise", &[I, L, L, I, I], &[], 0xa019a4b06a5c19c9),
+    func(FS, "[method]descriptor.sync-data", &[I, I], &[], 0xdbb539940f48178f),
+    func(FS, "[method]descriptor.get-flags", &[I, I], &[], 0x52545ba9704faf36),
+    func(FS, "[method]descriptor.get-type", &[I, I], &[], 0xd662aa97b2c522a4),
+    func(FS, "[method]descriptor.set-size", &[I, L, I], &[], 0x138d93baf25e1600),
+    func(FS, "[method]descriptor.set-times", &[I, I, L, I, I, L, I, I], &[], 0x5f63a79bd9f18505),
+    func(FS, "[method]descriptor.read-directory", &[I, I], &[], 0x5fbe76fd8ebe8386),
+    func(FS, "[method]descriptor.sync", &[I, I], &[], 0xdbb539940f48178f),
+    func(FS, "[method]descriptor.create-directory-at", &[I, I, I, I], &[], 0x065241efc1d53d7c),
+    func(FS, "[method]descriptor.stat", &[I, I], &[], 0x89506647b3b01be5),
+    func(FS, "[method]descriptor.stat-at", &[I, I, I, I, I], &[], 0x021aefe80ed63669),
+    func(FS, "[method]descriptor.set-times-at", &[I, I, I, I, I, L, I, I, L, I, I], &[], 0x42371bdd43802165),
+    func(FS, "[method]descriptor.link-at", &[I, I, I, I, I, I, I, I], &[], 0x7ea5d504cc9072e7),
+    func(FS, "[method]descriptor.open-at", &[I, I, I, I, I, I, I], &[], 0x44a1325ebc867eec),
+    func(FS, "[method]descriptor.readlink-at", &[I, I, I, I], &[], 0xa156bf701525d21d),
+    func(FS, "[method]descriptor.remove-directory-at", &[I, I, I, I], &[], 0x065241efc1d53d7c),
+    func(FS, "[method]descriptor.rename-at", &[I, I, I, I, I, I, I], &[], 0xe2a9ca946ec700b8),
+    func(FS, "[method]descriptor.symlink-at", &[I, I, I, I, I, I], &[], 0xd6164a60fc38079d),
+    func(FS, "[method]descriptor.unlink-file-at", &[I, I, I, I], &[], 0x065241efc1d53d7c),
+    func(FS, "[method]descriptor.is-same-object", &[I, I], &[I], 0x8ffc76d27f4b17d6),
+    func(FS, "[method]descriptor.metadata-hash", &[I, I], &[], 0x1fe0f527d9305243),
+    func(FS, "[method]descriptor.metadata-hash-at", &[I, I, I, I, I], &[], 0xd6e7db3c1ad7a907),
+    func("wasi:random/insecure-seed@0.3", "get-insecure-seed", &[I], &[], 0xfbefa9f4b310f857),
+    func("wasi:random/insecure@0.3", "get-insecure-random-bytes", &[L, I], &[], 0x03cc5290e6c62cb1),
+    func("wasi:random/insecure@0.3", "get-insecure-random-u64", &[], &[L], 0x35424a13c3cefefc),
+    func("wasi:random/random@0.3", "get-random-bytes", &[L, I], &[], 0x03cc5290e6c62cb1),
+    func("wasi:random/random@0.3", "get-random-u64", &[], &[L], 0x35424a13c3cefefc),
+];
+
+/// The interface key of a 0.3 interface name: `ns:pkg/iface@0.3` for any
+/// `@0.3.*` version (release candidates included), else `None`.
+pub fn p3_key(name: &str) -> Option<&str> {
+    let at = name.find('@')?;
+    let rest = &name[at + 1..];
+    if rest == "0.3" || rest.starts_with("0.3.") || rest.starts_with("0.3-") {
+        Some(&name[..at + 4])
+    } else {
+        None
+    }
+}
+
+/// Whether `key` (an interface key) names a WASI 0.3 interface.
+pub fn is_p3_key(key: &str) -> bool {
+    key.ends_with("@0.3")
+}
+
+/// The key host lists are searched by: [`p3_key`] for a 0.3 interface,
+/// else the semver [`canonical_key`] (`@0.2` for every 0.2.x).
+pub fn interface_key(name: &str) -> &str {
+    p3_key(name).unwrap_or_else(|| canonical_key(name))
+}
+
+/// The index in [`WASI_P3_FUNCS`] of function `name` of interface key
+/// `interface`, if the host has it.
+pub const fn func_index(interface: &str, name: &str) -> Option<usize> {
+    let mut i = 0;
+    while i < WASI_P3_FUNCS.len() {
+        let f = &WASI_P3_FUNCS[i];
+        if str_eq(f.interface, interface) && str_eq(f.name, name) {
+            return Some(i);
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The function `name` of interface key `interface`, if the host has it.
+pub fn find_func(interface: &str, name: &str) -> Option<(usize, &'static P2Func)> {
+    func_index(interface, name).map(|i| (i, &WASI_P3_FUNCS[i]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_cover_every_03_version() {
+        assert_eq!(p3_key("wasi:cli/stdout@0.3.2"), Some("wasi:cli/stdout@0.3"));
+        assert_eq!(
+            p3_key("wasi:cli/stdout@0.3.0-rc-2025-09-16"),
+            Some("wasi:cli/stdout@0.3")
+        );
+        assert_eq!(p3_key("wasi:cli/stdout@0.3"), Some("wasi:cli/stdout@0.3"));
+        assert_eq!(p3_key("wasi:cli/stdout@0.30.1"), None);
+        assert_eq!(p3_key("wasi:cli/stdout@0.2.6"), None);
+        assert_eq!(
+            interface_key("wasi:cli/stdout@0.2.6"),
+            "wasi:cli/stdout@0.2"
+        );
+        assert!(is_p3_key(interface_key("wasi:cli/run@0.3.0-rc-2026-01-01")));
+    }
+
+    #[test]
+    fn functions_are_listed_once_and_sorted() {
+        for (i, f) in WASI_P3_FUNCS.iter().enumerate() {
+            assert_eq!(func_index(f.interface, f.name), Some(i));
+            assert!(is_p3_key(f.interface));
+            if i > 0 {
+                assert!(WASI_P3_FUNCS[i - 1].interface <= f.interface);
+            }
+        }
+    }
+}

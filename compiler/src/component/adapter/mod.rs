@@ -1,0 +1,523 @@
+//! Fused adapters: a `canon lower` of a function that another component
+//! instance `canon lift`ed becomes a generated core wasm module.
+//!
+//! Phase 1 (WHAT), called by `super::inline` at the `canon lower`. Input:
+//! the component function type, the lowering's options (the caller's) and
+//! the lifting's (the callee's), and the lifted core function. Output: the
+//! bytes of a core module exporting [`EXPORT`] with the lowering's core
+//! signature, and what each of its imports is bound to ([`Binding`]). The
+//! inliner adds the module to the plan (`ModulePlan::generated`) and
+//! instantiates it in the caller's component instance; from there on it is
+//! an ordinary core module (translated, compiled and linked by the core
+//! pipeline, its calls direct).
+//!
+//! The adapter function does what `canon lower` followed by `canon lift`
+//! does, in Wasmtime's order:
+//! 1. trap "cannot leave component instance" unless the caller's
+//!    `may_leave` is set; an adapter whose lift and lower are in the same
+//!    component instance traps "cannot enter component instance" (the one
+//!    re-entrance Wasmtime 49 refuses for synchronous calls);
+//! 2. with the callee's `may_leave` cleared, lowers the arguments into the
+//!    callee (allocating the parameter tuple with the callee's `realloc`
+//!    first when they do not fit flat), see [`translate`];
+//! 3. calls the callee;
+//! 4. with the caller's `may_leave` cleared, lowers the results into the
+//!    caller (at its return pointer, or flat);
+//! 5. calls the callee's `post-return` with the callee's core results
+//!    (with `may_leave` set: Wasmtime 49 lets it call imports here).
+//!
+//! The instance flags live in the runtime, so flag steps and the traps of
+//! value checks call the `AdapterFlags` built-in of the instance; steps
+//! that cannot run guest code (no `realloc` involved) skip the flag calls.
+//!
+//! `own` and `borrow` values go through the runtime's `AdapterHandle`
+//! built-in of their resource (the handle tables live in the runtime);
+//! when the parameters hold a borrow, each side gets a call scope for the
+//! length of the call (the caller's lends end with it, and the callee must
+//! have dropped its borrow handles by then).
+//!
+//! Refused ([`CompileError::Unsupported`], naming the function): async
+//! functions and options, and values holding streams, futures or error
+//! contexts (component-model async). 64-bit memories fail when the
+//! adapter's 32-bit memory import is linked.
+
+mod translate;
+
+use super::plan::{
+    CanonOptions, CoreDef, CoreKind, FuncType, RuntimeComponentInstanceIndex, StringEncoding,
+};
+use crate::CompileError;
+use kiln_abi::component::canon::{
+    ADAPTER_FLAGS_CANNOT_ENTER, ADAPTER_FLAGS_CHECK_LEAVE, ADAPTER_FLAGS_CLEAR_LEAVE,
+    ADAPTER_FLAGS_ENTER_CALL, ADAPTER_FLAGS_EXIT_CALL, ADAPTER_FLAGS_SET_LEAVE,
+};
+use kiln_abi::component::{AbiContext, FlattenOpts, FuncSig, PtrType, Type, TypeIndex, TypeTable};
+use translate::{Dir, Emitter, Loc, Side, val_type};
+use wasm_encoder::{
+    CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, ImportSection,
+    Instruction as I, MemoryType, Module, TypeSection, ValType,
+};
+
+/// The name of the adapter function the generated module exports.
+pub(super) const EXPORT: &str = "adapter";
+
+/// One adapter to generate.
+pub(super) struct Request<'a> {
+    /// The function, for messages (its export name).
+    pub name: &'a str,
+    pub table: TypeTable<'a>,
+    pub ty: &'a FuncType,
+    /// The caller's options (`canon lower`).
+    pub lower: &'a CanonOptions,
+    /// The callee's options (`canon lift`).
+    pub lift: &'a CanonOptions,
+    /// The lifted core function.
+    pub callee: &'a CoreDef,
+}
+
+/// What an import of the generated module is bound to.
+#[derive(Clone, Debug)]
+pub(super) enum Binding {
+    /// An item of the component.
+    Def(CoreDef),
+    /// The `AdapterFlags` built-in of a component instance.
+    Flags(RuntimeComponentInstanceIndex),
+    /// The handle built-in of a resource (`ResourceIndex::as_u32`).
+    Handle(u32),
+    /// The string transcoder from `src`'s options to `dst`'s.
+    Transcode {
+        dst: Box<CanonOptions>,
+        src: Box<CanonOptions>,
+    },
+}
+
+/// A generated adapter module.
+pub(super) struct Generated {
+    pub bytes: Vec<u8>,
+    /// Its imports in order: (module, name, kind, binding).
+    pub imports: Vec<(String, String, CoreKind, Binding)>,
+}
+
+fn unsupported(feature: String) -> CompileError {
+    CompileError::Unsupported { feature, offset: 0 }
+}
+
+/// Collects the module's imports and function types.
+#[derive(Default)]
+struct Imports {
+    types: Vec<(Vec<ValType>, Vec<ValType>)>,
+    section: ImportSection,
+    funcs: u32,
+    memories: u32,
+    list: Vec<(String, String, CoreKind, Binding)>,
+}
+
+impl Imports {
+    fn ty(&mut self, params: Vec<ValType>, results: Vec<ValType>) -> u32 {
+        let key = (params, results);
+        if let Some(i) = self.types.iter().position(|t| *t == key) {
+            return i as u32;
+        }
+        self.types.push(key);
+        self.types.len() as u32 - 1
+    }
+
+    fn func(
+        &mut self,
+        module: &str,
+        name: &str,
+        params: Vec<ValType>,
+        results: Vec<ValType>,
+        binding: Binding,
+    ) -> u32 {
+        let ty = self.ty(params, results);
+        self.section.import(module, name, EntityType::Function(ty));
+        self.list
+            .push((module.into(), name.into(), CoreKind::Func, binding));
+        self.funcs += 1;
+        self.funcs - 1
+    }
+
+    fn memory(&mut self, module: &str, binding: Binding) -> u32 {
+        self.section.import(
+            module,
+            "memory",
+            EntityType::Memory(MemoryType {
+                minimum: 0,
+                maximum: None,
+                memory64: false,
+                shared: false,
+                page_size_log2: None,
+            }),
+        );
+        self.list
+            .push((module.into(), "memory".into(), CoreKind::Memory, binding));
+        self.memories += 1;
+        self.memories - 1
+    }
+}
+
+/// Whether `t` holds something an adapter cannot move yet.
+fn unsupported_value(table: &TypeTable<'_>, t: TypeIndex) -> bool {
+    table.contains(t, &mut |u| {
+        matches!(u, Type::Stream(_) | Type::Future(_) | Type::ErrorContext)
+    })
+}
+
+/// The resources of the `own`/`borrow` values inside `types`, in first-use
+/// order.
+fn resources(table: &TypeTable<'_>, types: &[TypeIndex]) -> Vec<u32> {
+    let mut out = Vec::new();
+    for t in types {
+        table.contains(*t, &mut |u| {
+            if let Type::Own(r) | Type::Borrow(r) = u
+                && !out.contains(r)
+            {
+                out.push(*r);
+            }
+            false
+        });
+    }
+    out
+}
+
+/// Whether some value of `types` holds a string.
+fn has_string(table: &TypeTable<'_>, types: &[TypeIndex]) -> bool {
+    types
+        .iter()
+        .any(|t| table.contains(*t, &mut |u| matches!(u, Type::String)))
+}
+
+/// Whether strings need the runtime's transcoder between these encodings.
+fn needs_transcoder(src: StringEncoding, dst: StringEncoding) -> bool {
+    src != dst || src == StringEncoding::Latin1Utf16
+}
+
+/// Generates the adapter module of `req`.
+pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
+    let name = req.name;
+    let (lower, lift, table) = (req.lower, req.lift, req.table);
+    if req.ty.async_ || lower.async_ || lift.async_ || lift.callback.is_some() {
+        return Err(unsupported(format!(
+            "async function `{name}` called from another component instance \
+             (component-model async)"
+        )));
+    }
+    let params: Vec<TypeIndex> = req.ty.params.iter().map(|(_, t)| *t).collect();
+    let results: Vec<TypeIndex> = req.ty.result.iter().copied().collect();
+    if params
+        .iter()
+        .chain(&results)
+        .any(|t| unsupported_value(&table, *t))
+    {
+        return Err(unsupported(format!(
+            "function `{name}` passes streams, futures or error contexts between component \
+             instances (component-model async)"
+        )));
+    }
+    let sig = FuncSig {
+        params: &params,
+        results: &results,
+    };
+    let lower_sig = table.flatten_functype(sig, FlattenOpts::default(), AbiContext::Lower);
+    let lift_sig = table.flatten_functype(sig, FlattenOpts::default(), AbiContext::Lift);
+    let core = |t: &[kiln_abi::ValType]| t.iter().map(|t| val_type(*t)).collect::<Vec<_>>();
+    let (lower_params, lower_results) = (
+        core(lower_sig.params.as_slice()),
+        core(lower_sig.results.as_slice()),
+    );
+    let (lift_params, lift_results) = (
+        core(lift_sig.params.as_slice()),
+        core(lift_sig.results.as_slice()),
+    );
+
+    let mut im = Imports::default();
+    let i32s = |n| vec![ValType::I32; n];
+    let flags_lower = im.func(
+        "flags",
+        "lower",
+        i32s(1),
+        vec![],
+        Binding::Flags(lower.instance),
+    );
+    let flags_lift = im.func(
+        "flags",
+        "lift",
+        i32s(1),
+        vec![],
+        Binding::Flags(lift.instance),
+    );
+    let callee = im.func(
+        "callee",
+        "func",
+        lift_params.clone(),
+        lift_results.clone(),
+        Binding::Def(req.callee.clone()),
+    );
+    let realloc = |im: &mut Imports, module: &str, o: &CanonOptions| {
+        o.realloc
+            .as_ref()
+            .map(|r| im.func(module, "realloc", i32s(4), i32s(1), Binding::Def(r.clone())))
+    };
+    let realloc_lower = realloc(&mut im, "lower", lower);
+    let realloc_lift = realloc(&mut im, "lift", lift);
+    let post_return = lift.post_return.as_ref().map(|p| {
+        im.func(
+            "lift",
+            "post-return",
+            lift_results.clone(),
+            vec![],
+            Binding::Def(p.clone()),
+        )
+    });
+    let transcoder = |im: &mut Imports,
+                      field: &str,
+                      types: &[TypeIndex],
+                      src: &CanonOptions,
+                      dst: &CanonOptions| {
+        (has_string(&table, types) && needs_transcoder(src.string_encoding, dst.string_encoding))
+            .then(|| {
+                im.func(
+                    "transcode",
+                    field,
+                    i32s(2),
+                    vec![ValType::I64],
+                    Binding::Transcode {
+                        dst: Box::new(dst.clone()),
+                        src: Box::new(src.clone()),
+                    },
+                )
+            })
+    };
+    let mut all = params.clone();
+    all.extend(&results);
+    let handle_funcs: Vec<(u32, u32)> = resources(&table, &all)
+        .into_iter()
+        .map(|r| {
+            let f = im.func(
+                "handle",
+                &format!("r{r}"),
+                i32s(4),
+                i32s(1),
+                Binding::Handle(r),
+            );
+            (r, f)
+        })
+        .collect();
+    let transcode_params = transcoder(&mut im, "params", &params, lower, lift);
+    let transcode_results = transcoder(&mut im, "results", &results, lift, lower);
+    let memory = |im: &mut Imports, module: &str, o: &CanonOptions| {
+        o.memory
+            .as_ref()
+            .map(|m| im.memory(module, Binding::Def(CoreDef::Export(m.clone()))))
+    };
+    let mem_lower = memory(&mut im, "lower", lower);
+    let mem_lift = memory(&mut im, "lift", lift);
+    let adapter_ty = im.ty(lower_params.clone(), lower_results.clone());
+    let adapter = im.funcs;
+
+    let lower_side = Side {
+        mem: mem_lower,
+        realloc: realloc_lower,
+        encoding: lower.string_encoding,
+    };
+    let lift_side = Side {
+        mem: mem_lift,
+        realloc: realloc_lift,
+        encoding: lift.string_encoding,
+    };
+    let mut e = Emitter {
+        table,
+        code: Vec::new(),
+        locals: Vec::new(),
+        num_params: lower_params.len() as u32,
+        trap_func: flags_lower,
+        handle_funcs,
+    };
+    let flag = |e: &mut Emitter<'_>, func: u32, op: u32| {
+        e.i(I::I32Const(op as i32));
+        e.i(I::Call(func));
+    };
+    flag(&mut e, flags_lower, ADAPTER_FLAGS_CHECK_LEAVE);
+    // Borrows lend the caller's handles and count in the callee for the
+    // length of the call: a call scope on each side.
+    let borrows = params.iter().any(|t| table.contains_borrow(*t));
+    if lower.instance == lift.instance {
+        flag(&mut e, flags_lower, ADAPTER_FLAGS_CANNOT_ENTER);
+        e.i(I::Unreachable);
+    } else {
+        let bug = |what: translate::Missing| {
+            unsupported(format!(
+                "component construct Kiln cannot follow ({} missing in the adapter of `{name}`)",
+                what.0
+            ))
+        };
+        let need_mem = |m: Option<u32>| m.ok_or(translate::Missing("the memory option"));
+        if borrows {
+            flag(&mut e, flags_lower, ADAPTER_FLAGS_ENTER_CALL);
+            flag(&mut e, flags_lift, ADAPTER_FLAGS_ENTER_CALL);
+        }
+        let ptr = PtrType::I32;
+
+        // Parameters: caller -> callee.
+        let src = if lower_sig.params_in_memory {
+            e.check_aligned(0, table.fields_alignment(params.iter().copied(), ptr));
+            Loc::Mem {
+                mem: need_mem(mem_lower).map_err(bug)?,
+                addr: 0,
+                off: 0,
+            }
+        } else {
+            Loc::Flat(
+                (0..lower_params.len() as u32)
+                    .zip(lower_params.iter().copied())
+                    .collect(),
+            )
+        };
+        let reallocs =
+            lift_sig.params_in_memory || params.iter().any(|t| table.contains_list_or_string(*t));
+        if reallocs {
+            flag(&mut e, flags_lift, ADAPTER_FLAGS_CLEAR_LEAVE);
+        }
+        let (dst, args) = if lift_sig.params_in_memory {
+            let p = e
+                .alloc(
+                    lift_side,
+                    table.fields_alignment(params.iter().copied(), ptr),
+                    None,
+                    table.fields_size(params.iter().copied(), ptr),
+                )
+                .map_err(bug)?;
+            let mem = need_mem(mem_lift).map_err(bug)?;
+            (
+                Loc::Mem {
+                    mem,
+                    addr: p,
+                    off: 0,
+                },
+                vec![p],
+            )
+        } else {
+            let locals = e.flat_locals(&params);
+            let args = locals.iter().map(|l| l.0).collect();
+            (Loc::Flat(locals), args)
+        };
+        let dir = Dir {
+            src: lower_side,
+            dst: lift_side,
+            transcode: transcode_params,
+            src_instance: lower.instance.as_u32(),
+            dst_instance: lift.instance.as_u32(),
+        };
+        e.fields(&params, &src, &dst, dir).map_err(bug)?;
+        if reallocs {
+            flag(&mut e, flags_lift, ADAPTER_FLAGS_SET_LEAVE);
+        }
+
+        // The call.
+        for a in args {
+            e.i(I::LocalGet(a));
+        }
+        e.i(I::Call(callee));
+        let raw: Vec<(u32, ValType)> = lift_results.iter().map(|t| (e.local(*t), *t)).collect();
+        for (l, _) in raw.iter().rev() {
+            e.i(I::LocalSet(*l));
+        }
+
+        // Results: callee -> caller.
+        let align = table.fields_alignment(results.iter().copied(), ptr);
+        let src = if lift_sig.results_in_memory {
+            let r = raw
+                .first()
+                .ok_or(translate::Missing("a result"))
+                .map_err(bug)?
+                .0;
+            e.check_aligned(r, align);
+            Loc::Mem {
+                mem: need_mem(mem_lift).map_err(bug)?,
+                addr: r,
+                off: 0,
+            }
+        } else {
+            Loc::Flat(raw.clone())
+        };
+        let (dst, ret) = if lower_sig.results_in_memory {
+            let retptr = lower_params.len() as u32 - 1;
+            e.check_aligned(retptr, align);
+            let mem = need_mem(mem_lower).map_err(bug)?;
+            (
+                Loc::Mem {
+                    mem,
+                    addr: retptr,
+                    off: 0,
+                },
+                Vec::new(),
+            )
+        } else {
+            let locals = e.flat_locals(&results);
+            (Loc::Flat(locals.clone()), locals)
+        };
+        let reallocs = results.iter().any(|t| table.contains_list_or_string(*t));
+        if reallocs {
+            flag(&mut e, flags_lower, ADAPTER_FLAGS_CLEAR_LEAVE);
+        }
+        let dir = Dir {
+            src: lift_side,
+            dst: lower_side,
+            transcode: transcode_results,
+            src_instance: lift.instance.as_u32(),
+            dst_instance: lower.instance.as_u32(),
+        };
+        e.fields(&results, &src, &dst, dir).map_err(bug)?;
+        if reallocs {
+            flag(&mut e, flags_lower, ADAPTER_FLAGS_SET_LEAVE);
+        }
+
+        // `may_leave` stays set: Wasmtime 49 lets an adapter's post-return
+        // call imports (unlike a post-return the host runs).
+        if let Some(post) = post_return {
+            for (l, _) in &raw {
+                e.i(I::LocalGet(*l));
+            }
+            e.i(I::Call(post));
+        }
+        // The callee must have dropped the borrows it got (else a trap);
+        // the caller's lent handles are free again.
+        if borrows {
+            flag(&mut e, flags_lift, ADAPTER_FLAGS_EXIT_CALL);
+            flag(&mut e, flags_lower, ADAPTER_FLAGS_EXIT_CALL);
+        }
+        for (l, _) in ret {
+            e.i(I::LocalGet(l));
+        }
+    }
+    e.i(I::End);
+
+    let mut module = Module::new();
+    let mut types = TypeSection::new();
+    for (p, r) in &im.types {
+        types.ty().function(p.iter().copied(), r.iter().copied());
+    }
+    module.section(&types);
+    module.section(&im.section);
+    let mut funcs = FunctionSection::new();
+    funcs.function(adapter_ty);
+    module.section(&funcs);
+    let mut exports = ExportSection::new();
+    exports.export(EXPORT, ExportKind::Func, adapter);
+    module.section(&exports);
+    let mut code = CodeSection::new();
+    let mut f = Function::new_with_locals_types(e.locals.iter().copied());
+    for i in &e.code {
+        f.instruction(i);
+    }
+    code.function(&f);
+    module.section(&code);
+    Ok(Generated {
+        bytes: module.finish(),
+        imports: im.list,
+    })
+}
+
+#[cfg(test)]
+mod tests;

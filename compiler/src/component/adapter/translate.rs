@@ -1,0 +1,710 @@
+//! Value translation of a fused adapter: wasm instructions that lift one
+//! component value from the source instance (flat core values or linear
+//! memory, with the source's options) and lower it into the destination
+//! instance (with the destination's options).
+//!
+//! Input: a type of the plan's canonical-ABI table and two [`Loc`]s; output:
+//! instructions and locals appended to an [`Emitter`]. Both sides have the
+//! same component type and 32-bit memories, so layouts and flattened core
+//! types agree; only memories, `realloc`s and string encodings differ.
+//!
+//! - Scalars are checked and normalized as `lift_flat`/`load` do (`bool` is
+//!   0 or 1, small integers are truncated or sign-extended, a `char` must be
+//!   a Unicode scalar value, discriminants must name a case, unused flag
+//!   bits are dropped); floats move bit-exactly.
+//! - Inside a variant, flat payload values live in the variant's joined
+//!   core types; [`Emitter::flat_get`]/[`Emitter::flat_set`] convert.
+//! - Lists: the destination buffer comes from the destination's `realloc`
+//!   first, then elements are translated in order (the spec's `realloc`
+//!   order: pre-order, depth first). Elements whose bytes need no checks
+//!   (integers, floats and records of them) are copied in bulk with one
+//!   `memory.copy`.
+//! - Strings with the same `utf8` or `utf16` encoding on both sides are
+//!   copied in bulk after one `realloc(0, 0, align, bytes)` (like Wasmtime,
+//!   without re-validating the text); every other encoding pair calls the
+//!   runtime's transcoder, which performs the spec's `store_string` with
+//!   its exact `realloc` calls.
+//!
+//! - `own`/`borrow` values call the resource's handle built-in, which moves
+//!   or lends the handle between the two instances' tables.
+//!
+//! Invariant: every flat destination local is fresh and written at most
+//! once (loops only ever translate memory-to-memory), so the payload slots
+//! a variant case does not use keep their zero initial value.
+
+use super::super::plan::StringEncoding;
+use kiln_abi::component::canon::{
+    ADAPTER_FLAGS_TRAP, ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_MOVE_OWN,
+};
+use kiln_abi::component::layout::{discriminant_size, flags_num_i32, flags_size};
+use kiln_abi::component::{MAX_STRING_BYTE_LENGTH, PtrType, Type, TypeIndex, TypeTable};
+use kiln_abi::trap::TrapCode;
+use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
+
+/// Where a value lives.
+#[derive(Clone, Debug)]
+pub(super) enum Loc {
+    /// Flat core values: `(local, its core type)` per flattened value; the
+    /// local's type may be wider than the value's (variant payloads).
+    Flat(Vec<(u32, ValType)>),
+    /// In linear memory `mem` at `local addr + off`.
+    Mem { mem: u32, addr: u32, off: u32 },
+}
+
+/// One side of a translation.
+#[derive(Copy, Clone, Debug)]
+pub(super) struct Side {
+    /// Memory index in the adapter module.
+    pub mem: Option<u32>,
+    /// Function index of the side's `realloc`.
+    pub realloc: Option<u32>,
+    /// The side's string encoding.
+    pub encoding: StringEncoding,
+}
+
+/// The direction of a translation (parameters: caller to callee; results:
+/// callee to caller).
+#[derive(Copy, Clone, Debug)]
+pub(super) struct Dir {
+    pub src: Side,
+    pub dst: Side,
+    /// Function index of the runtime transcoder from `src` to `dst`.
+    pub transcode: Option<u32>,
+    /// The component instances handles move from and to.
+    pub src_instance: u32,
+    pub dst_instance: u32,
+}
+
+/// Translation failed in a way validation should have prevented.
+#[derive(Debug)]
+pub(super) struct Missing(pub &'static str);
+
+/// The instructions and locals of the adapter function being built.
+pub(super) struct Emitter<'t> {
+    pub table: TypeTable<'t>,
+    pub code: Vec<I<'static>>,
+    /// Types of the locals after the parameters.
+    pub locals: Vec<ValType>,
+    /// Number of parameters (the first local index of `locals`).
+    pub num_params: u32,
+    /// Function index of the flags built-in used to raise traps.
+    pub trap_func: u32,
+    /// The handle built-in of each resource: (resource, function index).
+    pub handle_funcs: Vec<(u32, u32)>,
+}
+
+/// A scalar as translated.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Prim {
+    Bool,
+    S8,
+    U8,
+    S16,
+    U16,
+    I32,
+    I64,
+    F32,
+    F64,
+    Char,
+}
+
+impl Prim {
+    fn core(self) -> ValType {
+        match self {
+            Prim::I64 => ValType::I64,
+            Prim::F32 => ValType::F32,
+            Prim::F64 => ValType::F64,
+            _ => ValType::I32,
+        }
+    }
+}
+
+fn mem_arg(mem: u32, off: u32, align_log2: u32) -> MemArg {
+    MemArg {
+        offset: u64::from(off),
+        align: align_log2,
+        memory_index: mem,
+    }
+}
+
+/// The wasm-encoder type of a canonical-ABI core type.
+pub(super) fn val_type(t: kiln_abi::ValType) -> ValType {
+    match t {
+        kiln_abi::ValType::I32 => ValType::I32,
+        kiln_abi::ValType::I64 => ValType::I64,
+        kiln_abi::ValType::F32 => ValType::F32,
+        kiln_abi::ValType::F64 => ValType::F64,
+        // Flattened component values are only numbers.
+        _ => ValType::I64,
+    }
+}
+
+impl Emitter<'_> {
+    pub fn i(&mut self, i: I<'static>) {
+        self.code.push(i);
+    }
+
+    /// A fresh local of type `t`.
+    pub fn local(&mut self, t: ValType) -> u32 {
+        self.locals.push(t);
+        self.num_params + self.locals.len() as u32 - 1
+    }
+
+    /// Fresh locals for the flattened values of `types`.
+    pub fn flat_locals(&mut self, types: &[TypeIndex]) -> Vec<(u32, ValType)> {
+        let flat = self.table.flatten_types(types, PtrType::I32);
+        flat.as_slice()
+            .iter()
+            .map(|t| {
+                let t = val_type(*t);
+                (self.local(t), t)
+            })
+            .collect()
+    }
+
+    /// Raises wasm trap `code` (through the runtime: the trap reports like
+    /// any other).
+    pub fn trap(&mut self, code: TrapCode) {
+        self.i(I::I32Const((ADAPTER_FLAGS_TRAP + code as u32) as i32));
+        self.i(I::Call(self.trap_func));
+        self.i(I::Unreachable);
+    }
+
+    /// Traps with `code` if the i32 condition on the stack is non-zero.
+    fn trap_if(&mut self, code: TrapCode) {
+        self.i(I::If(BlockType::Empty));
+        self.trap(code);
+        self.i(I::End);
+    }
+
+    /// Traps with [`TrapCode::UnalignedPointer`] unless local `ptr` is a
+    /// multiple of `align`.
+    pub fn check_aligned(&mut self, ptr: u32, align: u32) {
+        if align > 1 {
+            self.i(I::LocalGet(ptr));
+            self.i(I::I32Const((align - 1) as i32));
+            self.i(I::I32And);
+            self.trap_if(TrapCode::UnalignedPointer);
+        }
+    }
+
+    /// Traps with `code` if `ptr + len` (i32 locals; `len` scaled by
+    /// `scale`) passes the end of memory `mem`.
+    fn check_bounds(&mut self, mem: u32, ptr: u32, len: u32, scale: u32, code: TrapCode) {
+        self.i(I::LocalGet(ptr));
+        self.i(I::I64ExtendI32U);
+        self.i(I::LocalGet(len));
+        self.i(I::I64ExtendI32U);
+        if scale != 1 {
+            self.i(I::I64Const(i64::from(scale)));
+            self.i(I::I64Mul);
+        }
+        self.i(I::I64Add);
+        self.i(I::MemorySize(mem));
+        self.i(I::I64ExtendI32U);
+        self.i(I::I64Const(16));
+        self.i(I::I64Shl);
+        self.i(I::I64GtU);
+        self.trap_if(code);
+    }
+
+    /// Pushes flat value `v` as a `want`.
+    fn flat_get(&mut self, v: (u32, ValType), want: ValType) {
+        self.i(I::LocalGet(v.0));
+        match (v.1, want) {
+            (a, b) if a == b => {}
+            (ValType::I64, ValType::I32) => self.i(I::I32WrapI64),
+            (ValType::I32, ValType::F32) => self.i(I::F32ReinterpretI32),
+            (ValType::I64, ValType::F32) => {
+                self.i(I::I32WrapI64);
+                self.i(I::F32ReinterpretI32);
+            }
+            (ValType::I64, ValType::F64) => self.i(I::F64ReinterpretI64),
+            // `join` never produces other pairs.
+            _ => self.i(I::Unreachable),
+        }
+    }
+
+    /// Pops a `have` into flat slot `v`.
+    fn flat_set(&mut self, v: (u32, ValType), have: ValType) {
+        match (v.1, have) {
+            (a, b) if a == b => {}
+            (ValType::I64, ValType::I32) => self.i(I::I64ExtendI32U),
+            (ValType::I32, ValType::F32) => self.i(I::I32ReinterpretF32),
+            (ValType::I64, ValType::F32) => {
+                self.i(I::I32ReinterpretF32);
+                self.i(I::I64ExtendI32U);
+            }
+            (ValType::I64, ValType::F64) => self.i(I::I64ReinterpretF64),
+            _ => self.i(I::Unreachable),
+        }
+        self.i(I::LocalSet(v.0));
+    }
+
+    /// Pushes the i32 at `off` of `loc` read with `width` bytes (flat: its
+    /// first value).
+    fn read_u32(&mut self, loc: &Loc, index: usize, off: u32, width: u32) -> Result<(), Missing> {
+        match loc {
+            Loc::Flat(v) => {
+                let slot = *v.get(index).ok_or(Missing("a flat value"))?;
+                self.flat_get(slot, ValType::I32);
+            }
+            Loc::Mem { mem, addr, off: o } => {
+                self.i(I::LocalGet(*addr));
+                let m = mem_arg(*mem, o + off, width.trailing_zeros());
+                self.i(match width {
+                    1 => I::I32Load8U(m),
+                    2 => I::I32Load16U(m),
+                    _ => I::I32Load(m),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes local `value` (i32) to `loc` at flat `index` / byte `off`
+    /// with `width` bytes.
+    fn write_u32(
+        &mut self,
+        loc: &Loc,
+        index: usize,
+        off: u32,
+        width: u32,
+        value: u32,
+    ) -> Result<(), Missing> {
+        match loc {
+            Loc::Flat(v) => {
+                let slot = *v.get(index).ok_or(Missing("a flat value"))?;
+                self.i(I::LocalGet(value));
+                self.flat_set(slot, ValType::I32);
+            }
+            Loc::Mem { mem, addr, off: o } => {
+                self.i(I::LocalGet(*addr));
+                self.i(I::LocalGet(value));
+                let m = mem_arg(*mem, o + off, width.trailing_zeros());
+                self.i(match width {
+                    1 => I::I32Store8(m),
+                    2 => I::I32Store16(m),
+                    _ => I::I32Store(m),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// The part of `loc` holding a component of a value: flat values
+    /// `start .. start + len`, or `off` bytes further in memory.
+    fn sub(loc: &Loc, start: usize, len: usize, off: u32) -> Result<Loc, Missing> {
+        Ok(match loc {
+            Loc::Flat(v) => Loc::Flat(
+                v.get(start..start + len)
+                    .ok_or(Missing("flat values of a field"))?
+                    .to_vec(),
+            ),
+            Loc::Mem { mem, addr, off: o } => Loc::Mem {
+                mem: *mem,
+                addr: *addr,
+                off: o + off,
+            },
+        })
+    }
+
+    fn flat_len(&self, t: TypeIndex) -> usize {
+        self.table
+            .flatten_types(&[t], PtrType::I32)
+            .as_slice()
+            .len()
+    }
+
+    /// Translates a tuple of `types` (parameters, results, record fields).
+    pub fn fields(
+        &mut self,
+        types: &[TypeIndex],
+        src: &Loc,
+        dst: &Loc,
+        dir: Dir,
+    ) -> Result<(), Missing> {
+        let mut flat = 0;
+        let mut off = 0u32;
+        for t in types {
+            let align = self.table.alignment(*t, PtrType::I32);
+            off = kiln_abi::component::layout::align_to(off, align);
+            let n = self.flat_len(*t);
+            let s = Self::sub(src, flat, n, off)?;
+            let d = Self::sub(dst, flat, n, off)?;
+            self.value(*t, &s, &d, dir)?;
+            flat += n;
+            off = off.saturating_add(self.table.elem_size(*t, PtrType::I32));
+        }
+        Ok(())
+    }
+
+    /// Translates one value of type `t`.
+    pub fn value(&mut self, t: TypeIndex, src: &Loc, dst: &Loc, dir: Dir) -> Result<(), Missing> {
+        let ty = self.table.get(t).ok_or(Missing("a type"))?;
+        let prim = match ty {
+            Type::Bool => Prim::Bool,
+            Type::S8 => Prim::S8,
+            Type::U8 => Prim::U8,
+            Type::S16 => Prim::S16,
+            Type::U16 => Prim::U16,
+            Type::S32 | Type::U32 => Prim::I32,
+            Type::S64 | Type::U64 => Prim::I64,
+            Type::F32 => Prim::F32,
+            Type::F64 => Prim::F64,
+            Type::Char => Prim::Char,
+            Type::String => return self.string(src, dst, dir),
+            Type::List(e) => return self.list(e, src, dst, dir),
+            Type::FixedList(e, n) => {
+                let types = vec![e; n as usize];
+                return self.fields(&types, src, dst, dir);
+            }
+            Type::Record(c) | Type::Tuple(c) => {
+                let types: Vec<TypeIndex> = c.iter().filter_map(|c| c.ty).collect();
+                return self.fields(&types, src, dst, dir);
+            }
+            Type::Flags(c) => return self.flags(c.len() as u32, src, dst),
+            Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
+                return self.variant(t, src, dst, dir);
+            }
+            Type::Own(r) => return self.handle(r, ADAPTER_HANDLE_MOVE_OWN, src, dst, dir),
+            Type::Borrow(r) => return self.handle(r, ADAPTER_HANDLE_BORROW, src, dst, dir),
+            // Refused before generation (`super::unsupported_value`).
+            Type::Stream(_) | Type::Future(_) | Type::ErrorContext => {
+                return Err(Missing("a supported type"));
+            }
+        };
+        self.scalar(prim, src, dst)
+    }
+
+    /// An `own` or `borrow` of resource `r`: the runtime moves it between
+    /// the two instances' handle tables (operation `op`).
+    fn handle(&mut self, r: u32, op: u32, src: &Loc, dst: &Loc, dir: Dir) -> Result<(), Missing> {
+        let func = self
+            .handle_funcs
+            .iter()
+            .find(|(x, _)| *x == r)
+            .map(|(_, f)| *f)
+            .ok_or(Missing("the handle built-in"))?;
+        let h = self.local(ValType::I32);
+        self.read_u32(src, 0, 0, 4)?;
+        self.i(I::I32Const(op as i32));
+        self.i(I::I32Const(dir.src_instance as i32));
+        self.i(I::I32Const(dir.dst_instance as i32));
+        self.i(I::Call(func));
+        self.i(I::LocalSet(h));
+        self.write_u32(dst, 0, 0, 4, h)
+    }
+
+    fn scalar(&mut self, p: Prim, src: &Loc, dst: &Loc) -> Result<(), Missing> {
+        if let Loc::Mem { addr, .. } = dst {
+            self.i(I::LocalGet(*addr));
+        }
+        match src {
+            Loc::Flat(v) => {
+                let slot = *v.first().ok_or(Missing("a flat value"))?;
+                self.flat_get(slot, p.core());
+                match p {
+                    Prim::Bool => {
+                        self.i(I::I32Const(0));
+                        self.i(I::I32Ne);
+                    }
+                    Prim::U8 => {
+                        self.i(I::I32Const(0xff));
+                        self.i(I::I32And);
+                    }
+                    Prim::S8 => self.i(I::I32Extend8S),
+                    Prim::U16 => {
+                        self.i(I::I32Const(0xffff));
+                        self.i(I::I32And);
+                    }
+                    Prim::S16 => self.i(I::I32Extend16S),
+                    _ => {}
+                }
+            }
+            Loc::Mem { mem, addr, off } => {
+                self.i(I::LocalGet(*addr));
+                let m = |a| mem_arg(*mem, *off, a);
+                self.i(match p {
+                    Prim::Bool | Prim::U8 => I::I32Load8U(m(0)),
+                    Prim::S8 => I::I32Load8S(m(0)),
+                    Prim::U16 => I::I32Load16U(m(1)),
+                    Prim::S16 => I::I32Load16S(m(1)),
+                    Prim::I32 | Prim::Char => I::I32Load(m(2)),
+                    Prim::I64 => I::I64Load(m(3)),
+                    Prim::F32 => I::F32Load(m(2)),
+                    Prim::F64 => I::F64Load(m(3)),
+                });
+                if p == Prim::Bool {
+                    self.i(I::I32Const(0));
+                    self.i(I::I32Ne);
+                }
+            }
+        }
+        if p == Prim::Char {
+            // Not a Unicode scalar value: a surrogate or past U+10FFFF.
+            let c = self.local(ValType::I32);
+            self.i(I::LocalTee(c));
+            self.i(I::I32Const(0xd800));
+            self.i(I::I32Sub);
+            self.i(I::I32Const(0x800));
+            self.i(I::I32LtU);
+            self.i(I::LocalGet(c));
+            self.i(I::I32Const(0x11_0000));
+            self.i(I::I32GeU);
+            self.i(I::I32Or);
+            self.trap_if(TrapCode::InvalidChar);
+            self.i(I::LocalGet(c));
+        }
+        match dst {
+            Loc::Flat(v) => {
+                let slot = *v.first().ok_or(Missing("a flat value"))?;
+                self.flat_set(slot, p.core());
+            }
+            Loc::Mem { mem, off, .. } => {
+                let m = |a| mem_arg(*mem, *off, a);
+                self.i(match p {
+                    Prim::Bool | Prim::U8 | Prim::S8 => I::I32Store8(m(0)),
+                    Prim::U16 | Prim::S16 => I::I32Store16(m(1)),
+                    Prim::I32 | Prim::Char => I::I32Store(m(2)),
+                    Prim::I64 => I::I64Store(m(3)),
+                    Prim::F32 => I::F32Store(m(2)),
+                    Prim::F64 => I::F64Store(m(3)),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// `flags`: each 32-bit word (or the 1- or 2-byte value) with the bits
+    /// past the last label dropped.
+    fn flags(&mut self, labels: u32, src: &Loc, dst: &Loc) -> Result<(), Missing> {
+        let words = flags_num_i32(labels);
+        let width = flags_size(labels).min(4);
+        let w = self.local(ValType::I32);
+        for i in 0..words {
+            self.read_u32(src, i as usize, 4 * i, width)?;
+            let bits = (labels - 32 * i).min(32);
+            if bits < 32 {
+                self.i(I::I32Const(((1u64 << bits) - 1) as i32));
+                self.i(I::I32And);
+            }
+            self.i(I::LocalSet(w));
+            self.write_u32(dst, i as usize, 4 * i, width, w)?;
+        }
+        Ok(())
+    }
+
+    /// `variant`, `enum`, `option`, `result`: the discriminant (checked),
+    /// then the active case's payload.
+    fn variant(&mut self, t: TypeIndex, src: &Loc, dst: &Loc, dir: Dir) -> Result<(), Missing> {
+        let cases = self.table.cases(t).ok_or(Missing("variant cases"))?;
+        let layout = self
+            .table
+            .variant_layout(t, PtrType::I32)
+            .ok_or(Missing("a variant layout"))?;
+        let n = cases.len();
+        let width = discriminant_size(n);
+        let d = self.local(ValType::I32);
+        self.read_u32(src, 0, 0, width)?;
+        self.i(I::LocalTee(d));
+        self.i(I::I32Const(n as i32));
+        self.i(I::I32GeU);
+        self.trap_if(TrapCode::InvalidDiscriminant);
+        self.write_u32(dst, 0, 0, width, d)?;
+        for case in 0..n {
+            let Some(p) = cases.payload(case) else {
+                continue;
+            };
+            let len = self.flat_len(p);
+            let s = Self::sub(src, 1, len, layout.payload_offset)?;
+            let dd = Self::sub(dst, 1, len, layout.payload_offset)?;
+            self.i(I::LocalGet(d));
+            self.i(I::I32Const(case as i32));
+            self.i(I::I32Eq);
+            self.i(I::If(BlockType::Empty));
+            self.value(p, &s, &dd, dir)?;
+            self.i(I::End);
+        }
+        Ok(())
+    }
+
+    /// Reads a `(ptr, len)` pair of `loc` into two fresh locals.
+    fn read_pair(&mut self, loc: &Loc) -> Result<(u32, u32), Missing> {
+        let p = self.local(ValType::I32);
+        let n = self.local(ValType::I32);
+        self.read_u32(loc, 0, 0, 4)?;
+        self.i(I::LocalSet(p));
+        self.read_u32(loc, 1, 4, 4)?;
+        self.i(I::LocalSet(n));
+        Ok((p, n))
+    }
+
+    fn write_pair(&mut self, loc: &Loc, p: u32, n: u32) -> Result<(), Missing> {
+        self.write_u32(loc, 0, 0, 4, p)?;
+        self.write_u32(loc, 1, 4, 4, n)
+    }
+
+    /// `realloc(0, 0, align, size)` of `side` (size an i32 local) into a
+    /// fresh local, checked for alignment.
+    pub fn alloc(
+        &mut self,
+        side: Side,
+        align: u32,
+        size: Option<u32>,
+        fixed: u32,
+    ) -> Result<u32, Missing> {
+        let realloc = side.realloc.ok_or(Missing("the realloc option"))?;
+        self.i(I::I32Const(0));
+        self.i(I::I32Const(0));
+        self.i(I::I32Const(align as i32));
+        match size {
+            Some(l) => self.i(I::LocalGet(l)),
+            None => self.i(I::I32Const(fixed as i32)),
+        }
+        self.i(I::Call(realloc));
+        let p = self.local(ValType::I32);
+        self.i(I::LocalSet(p));
+        self.check_aligned(p, align);
+        Ok(p)
+    }
+
+    fn list(&mut self, e: TypeIndex, src: &Loc, dst: &Loc, dir: Dir) -> Result<(), Missing> {
+        let src_mem = dir.src.mem.ok_or(Missing("the memory option"))?;
+        let dst_mem = dir.dst.mem.ok_or(Missing("the memory option"))?;
+        let size = self.table.elem_size(e, PtrType::I32);
+        let align = self.table.alignment(e, PtrType::I32);
+        let (sp, len) = self.read_pair(src)?;
+        self.check_aligned(sp, align);
+        self.check_bounds(src_mem, sp, len, size, TrapCode::ListOutOfBounds);
+        // The byte length, which must fit the destination's 32 bits.
+        let bytes = self.local(ValType::I32);
+        self.i(I::LocalGet(len));
+        self.i(I::I64ExtendI32U);
+        self.i(I::I64Const(i64::from(size)));
+        self.i(I::I64Mul);
+        self.i(I::I64Const(1 << 32));
+        self.i(I::I64GeU);
+        self.trap_if(TrapCode::ListOutOfBounds);
+        self.i(I::LocalGet(len));
+        self.i(I::I32Const(size as i32));
+        self.i(I::I32Mul);
+        self.i(I::LocalSet(bytes));
+        let dp = self.alloc(dir.dst, align, Some(bytes), 0)?;
+        if self.is_plain(e) {
+            self.i(I::LocalGet(dp));
+            self.i(I::LocalGet(sp));
+            self.i(I::LocalGet(bytes));
+            self.i(I::MemoryCopy { src_mem, dst_mem });
+        } else {
+            let (cs, cd, left) = (
+                self.local(ValType::I32),
+                self.local(ValType::I32),
+                self.local(ValType::I32),
+            );
+            for (to, from) in [(cs, sp), (cd, dp), (left, len)] {
+                self.i(I::LocalGet(from));
+                self.i(I::LocalSet(to));
+            }
+            self.i(I::Block(BlockType::Empty));
+            self.i(I::Loop(BlockType::Empty));
+            self.i(I::LocalGet(left));
+            self.i(I::I32Eqz);
+            self.i(I::BrIf(1));
+            let s = Loc::Mem {
+                mem: src_mem,
+                addr: cs,
+                off: 0,
+            };
+            let d = Loc::Mem {
+                mem: dst_mem,
+                addr: cd,
+                off: 0,
+            };
+            self.value(e, &s, &d, dir)?;
+            for (l, by) in [(cs, size as i32), (cd, size as i32), (left, -1)] {
+                self.i(I::LocalGet(l));
+                self.i(I::I32Const(by));
+                self.i(I::I32Add);
+                self.i(I::LocalSet(l));
+            }
+            self.i(I::Br(0));
+            self.i(I::End);
+            self.i(I::End);
+        }
+        self.write_pair(dst, dp, len)
+    }
+
+    /// Whether values of `t` in memory can be copied byte for byte: no
+    /// pointers and nothing a lift checks or normalizes.
+    pub fn is_plain(&self, t: TypeIndex) -> bool {
+        match self.table.get(t) {
+            Some(
+                Type::S8
+                | Type::U8
+                | Type::S16
+                | Type::U16
+                | Type::S32
+                | Type::U32
+                | Type::S64
+                | Type::U64
+                | Type::F32
+                | Type::F64,
+            ) => true,
+            Some(Type::Record(c) | Type::Tuple(c)) => {
+                c.iter().all(|c| c.ty.is_some_and(|t| self.is_plain(t)))
+            }
+            Some(Type::FixedList(e, _)) => self.is_plain(e),
+            _ => false,
+        }
+    }
+
+    fn string(&mut self, src: &Loc, dst: &Loc, dir: Dir) -> Result<(), Missing> {
+        let (sp, len) = self.read_pair(src)?;
+        let same = dir.src.encoding == dir.dst.encoding;
+        let unit = match dir.src.encoding {
+            StringEncoding::Utf8 => 1,
+            StringEncoding::Utf16 => 2,
+            StringEncoding::Latin1Utf16 => 0,
+        };
+        if !same || unit == 0 {
+            let transcode = dir.transcode.ok_or(Missing("the transcoder"))?;
+            let r = self.local(ValType::I64);
+            let (dp, dl) = (self.local(ValType::I32), self.local(ValType::I32));
+            self.i(I::LocalGet(sp));
+            self.i(I::LocalGet(len));
+            self.i(I::Call(transcode));
+            self.i(I::LocalTee(r));
+            self.i(I::I32WrapI64);
+            self.i(I::LocalSet(dp));
+            self.i(I::LocalGet(r));
+            self.i(I::I64Const(32));
+            self.i(I::I64ShrU);
+            self.i(I::I32WrapI64);
+            self.i(I::LocalSet(dl));
+            return self.write_pair(dst, dp, dl);
+        }
+        let src_mem = dir.src.mem.ok_or(Missing("the memory option"))?;
+        let dst_mem = dir.dst.mem.ok_or(Missing("the memory option"))?;
+        self.check_aligned(sp, unit);
+        self.check_bounds(src_mem, sp, len, unit, TrapCode::StringOutOfBounds);
+        let bytes = self.local(ValType::I32);
+        self.i(I::LocalGet(len));
+        self.i(I::I64ExtendI32U);
+        self.i(I::I64Const(i64::from(unit)));
+        self.i(I::I64Mul);
+        self.i(I::I64Const(i64::from(MAX_STRING_BYTE_LENGTH)));
+        self.i(I::I64GtU);
+        self.trap_if(TrapCode::StringOutOfBounds);
+        self.i(I::LocalGet(len));
+        self.i(I::I32Const(unit as i32));
+        self.i(I::I32Mul);
+        self.i(I::LocalSet(bytes));
+        let dp = self.alloc(dir.dst, unit, Some(bytes), 0)?;
+        self.i(I::LocalGet(dp));
+        self.i(I::LocalGet(sp));
+        self.i(I::LocalGet(bytes));
+        self.i(I::MemoryCopy { src_mem, dst_mem });
+        self.write_pair(dst, dp, len)
+    }
+}

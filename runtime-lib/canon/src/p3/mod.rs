@@ -1,0 +1,673 @@
+//! Component-model async (P3) at run time: tasks, waitables and waitable
+//! sets, subtasks, streams and futures, and the loop that drives an async
+//! export's callback (stackless lifts only: `canon lift async (callback)`,
+//! what wit-bindgen emits).
+//!
+//! Phase: run time, from the first P3 built-in or async export call until
+//! the process exits. Inputs: calls of the compiled P3 built-ins
+//! ([`builtins`]), the host's P3 functions (through [`P3Cx`]) and the
+//! readiness the host's event loop reports ([`Host::p3_wait`]). Outputs:
+//! handles in the component instances' tables, bytes copied between guest
+//! memories and host ends, events delivered to callbacks.
+//!
+//! Map:
+//! - this file: the state ([`P3State`]): tasks, waitables, waitable sets,
+//!   channels, the host operations waiting on the event loop, and the
+//!   host-facing API (host ends of streams and futures, subtasks);
+//! - [`copy`]: `stream.*` and `future.*`: reads, writes, cancellation,
+//!   drops, between two guest ends or a guest end and a host end;
+//! - [`builtins`]: the `extern "C"` entries compiled trampolines call;
+//! - [`run`]: calling an async export and the event loop that drives it.
+//!
+//! Handles: every P3 object a component instance holds is an entry of its
+//! one handle table (shared with resources, as in the spec), typed
+//! `ResourceType::Async(kind)` ([`ASYNC_WAITABLE`] or [`ASYNC_SET`]) with
+//! the object's id in this state as its rep; using a handle as the wrong
+//! kind traps.
+//!
+//! Invariants: the state lives inside the component runtime's one cell
+//! (the re-entrancy rule of `super::runtime`): built-ins borrow it for one
+//! step and release it before any guest code (a callback) runs. One task
+//! runs guest code at a time (`current`), on the one guest thread.
+//! Element types of streams and futures are copied as bytes; types that
+//! hold handles, strings or lists are refused at the copy (a trap naming
+//! the limitation) until lifting between instances lands.
+
+pub mod builtins;
+pub mod copy;
+pub mod run;
+pub mod traps;
+
+use super::call::InstanceState;
+use super::runtime::Host;
+use super::trap::{self, Trap};
+use std::collections::VecDeque;
+
+/// `ResourceType::Async` kind of a waitable (subtask, stream or future
+/// end).
+pub const ASYNC_WAITABLE: u32 = 1;
+/// `ResourceType::Async` kind of a waitable set.
+pub const ASYNC_SET: u32 = 2;
+
+/// A slab: ids are reused, last freed first.
+#[derive(Debug)]
+pub struct Slab<T> {
+    items: Vec<Option<T>>,
+    free: Vec<u32>,
+}
+
+impl<T> Default for Slab<T> {
+    fn default() -> Self {
+        Slab {
+            items: Vec::new(),
+            free: Vec::new(),
+        }
+    }
+}
+
+impl<T> Slab<T> {
+    /// Adds `v`, returning its id.
+    pub fn insert(&mut self, v: T) -> u32 {
+        if let Some(i) = self.free.pop() {
+            self.items[i as usize] = Some(v);
+            return i;
+        }
+        self.items.push(Some(v));
+        (self.items.len() - 1) as u32
+    }
+
+    /// The item `id`.
+    pub fn get(&self, id: u32) -> Option<&T> {
+        self.items.get(id as usize)?.as_ref()
+    }
+
+    /// The item `id`, mutably.
+    pub fn get_mut(&mut self, id: u32) -> Option<&mut T> {
+        self.items.get_mut(id as usize)?.as_mut()
+    }
+
+    /// Removes item `id`.
+    pub fn remove(&mut self, id: u32) -> Option<T> {
+        let v = self.items.get_mut(id as usize)?.take()?;
+        self.free.push(id);
+        Some(v)
+    }
+
+    /// Live ids and items.
+    pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
+        self.items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| v.as_ref().map(|v| (i as u32, v)))
+    }
+}
+
+/// What a waitable is.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum WaitableKind {
+    /// A call made with an async lowering.
+    Subtask,
+    /// The readable end of channel `channel`.
+    Readable,
+    /// The writable end of channel `channel`.
+    Writable,
+}
+
+/// Why a stream or future end may copy no more (Wasmtime's `DONE` state,
+/// entered when the status that says so reaches the guest).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Done {
+    /// A future's one value went through.
+    Value,
+    /// The other end was dropped.
+    Dropped,
+}
+
+/// A subtask's progress (`subtask_state` codes).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct SubtaskState(pub u32);
+
+/// One waitable: a subtask or one end of a stream or future.
+#[derive(Debug)]
+pub struct Waitable {
+    /// The component instance whose table holds it.
+    pub instance: u32,
+    /// Its handle there (0 while the host holds it).
+    pub handle: u32,
+    /// What it is.
+    pub kind: WaitableKind,
+    /// The channel of a stream or future end.
+    pub channel: u32,
+    /// The waitable set it joined.
+    pub set: Option<u32>,
+    /// The event waiting to be delivered: (code, payload).
+    pub event: Option<(u32, u32)>,
+    /// A stream or future end with a copy in progress.
+    pub busy: bool,
+    /// A stream or future end that may copy no more.
+    pub done: Option<Done>,
+    /// A subtask's state.
+    pub subtask: SubtaskState,
+    /// A subtask whose terminal status reached the guest.
+    pub delivered: bool,
+}
+
+/// One waitable set.
+#[derive(Debug, Default)]
+pub struct WaitableSet {
+    /// Its members (waitable ids).
+    pub members: Vec<u32>,
+    /// Tasks waiting on it right now.
+    pub waiters: u32,
+}
+
+/// One task: an async export call in progress.
+#[derive(Debug)]
+pub struct Task {
+    /// The component instance it runs in.
+    pub instance: u32,
+    /// `context.get/set` slots.
+    pub context: [u32; 2],
+    /// The `task.return` values (flat), once returned.
+    pub result: Option<Vec<u64>>,
+    /// The type of the value `task.return` must give (the `func_type` of
+    /// the lift's type), `u32::MAX` for none.
+    pub result_type: u32,
+    /// Whether it may block before returning (an `async` function type).
+    pub may_block: bool,
+}
+
+/// A host operation waiting on the event loop.
+pub struct HostOp {
+    /// What to wait for.
+    pub wait: HostWait,
+    /// What to do when it is ready.
+    pub action: HostAction,
+}
+
+/// What a host operation waits for (the host maps it to its reactor).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum HostWait {
+    /// The monotonic clock (nanoseconds) reaches this value.
+    Deadline(u64),
+    /// A host descriptor is readable (or writable).
+    Fd {
+        /// The descriptor.
+        fd: i32,
+        /// Writability instead of readability.
+        write: bool,
+    },
+}
+
+/// The results of a host subtask, computed when its wait is over.
+pub struct HostResults {
+    /// The memory (`VMMemoryDefinition` address) of the return pointer.
+    pub memory: usize,
+    /// The return pointer of the `async` lowering.
+    pub ptr: u32,
+    /// Computes the results' bytes as they lie in memory (flat data: no
+    /// pointer the guest would have to own, so no `realloc`).
+    pub finish: HostFinish,
+}
+
+/// Computes a host subtask's result bytes when its wait is over.
+pub type HostFinish = Box<dyn FnOnce(&mut dyn Host) -> Result<Vec<u8>, Trap>>;
+
+/// What to do when a [`HostOp`] is ready.
+pub enum HostAction {
+    /// Subtask waitable `0` returns (a host function without results).
+    SubtaskReturn(u32),
+    /// Subtask waitable `0` returns, its results stored first (a host
+    /// `async func` that waits on the reactor, then returns values).
+    SubtaskReturnWith(u32, HostResults),
+    /// Retry the pending guest read of channel `0` from its host writer.
+    StreamRead(u32),
+}
+
+impl HostAction {
+    /// The subtask waitable this action returns, if any.
+    pub fn subtask(&self) -> Option<u32> {
+        match self {
+            HostAction::SubtaskReturn(w) | HostAction::SubtaskReturnWith(w, _) => Some(*w),
+            HostAction::StreamRead(_) => None,
+        }
+    }
+}
+
+/// What a host writer of a stream gives a guest read.
+pub enum SourceRead {
+    /// This many bytes were written into the buffer.
+    Data(usize),
+    /// The end of the stream: the host drops its writable end.
+    End,
+    /// Nothing yet: try again when this is ready.
+    Blocked(HostWait),
+    /// This many bytes were written, and each `(offset, text)` names a
+    /// `string` field (pointer, length) at that byte offset of the buffer
+    /// that still needs the text in guest memory: the stream built-in
+    /// allocates it with the guest's `realloc` and fills the field once
+    /// the P3 state is released. Only sources that never block give it.
+    DataWithStrings(usize, Vec<(u32, String)>),
+}
+
+/// The host's writable end of a stream the guest reads (e.g. stdin).
+pub trait HostSource {
+    /// Reads up to `buf.len()` bytes without blocking for long.
+    fn read(&mut self, host: &mut dyn Host, buf: &mut [u8]) -> Result<SourceRead, Trap>;
+    /// The guest dropped the readable end; returns a future value to
+    /// write, if any (channel, bytes).
+    fn closed(&mut self, host: &mut dyn Host) -> Option<(u32, Vec<u8>)>;
+    /// The stream ended; returns a future value to write, if any.
+    fn ended(&mut self) -> Option<(u32, Vec<u8>)>;
+}
+
+/// The host's readable end of a stream the guest writes (e.g. stdout).
+pub trait HostSink {
+    /// Consumes `data`; `Ok(None)` means the sink is closed (an error the
+    /// stream's result future reports), with a future value to write.
+    fn write(&mut self, host: &mut dyn Host, data: &[u8]) -> Result<SinkWrite, Trap>;
+    /// The guest dropped the writable end; returns a future value to
+    /// write, if any (channel, bytes).
+    fn finish(&mut self, host: &mut dyn Host) -> Option<(u32, Vec<u8>)>;
+}
+
+/// What a host sink did with a guest write.
+pub enum SinkWrite {
+    /// Took this many bytes.
+    Wrote(usize),
+    /// Cannot take more: the readable end is gone; a future value to write.
+    Closed(Option<(u32, Vec<u8>)>),
+}
+
+/// One end of a channel.
+pub enum End {
+    /// Held by a guest (waitable id).
+    Guest(u32),
+    /// Held by the host as a source (the writable end).
+    Source(Box<dyn HostSource>),
+    /// Held by the host as a sink (the readable end).
+    Sink(Box<dyn HostSink>),
+    /// Held by the host, which writes one value (the writable end of a
+    /// future); the value waits here until the guest reads it.
+    HostValue(Option<Vec<u8>>),
+    /// Dropped.
+    Dropped,
+}
+
+/// A guest copy in progress: the buffer of a read or a write.
+#[derive(Copy, Clone, Debug)]
+pub struct PendingCopy {
+    /// The waitable whose operation it is.
+    pub waitable: u32,
+    /// The memory (`VMMemoryDefinition` address).
+    pub memory: usize,
+    /// Buffer address.
+    pub ptr: u32,
+    /// Elements asked for.
+    pub len: u32,
+}
+
+/// A stream or future: both ends and the copy waiting on each side.
+pub struct Channel {
+    /// A future (else a stream).
+    pub future: bool,
+    /// Bytes per element (0 for no payload).
+    pub elem_size: u32,
+    /// Alignment of an element.
+    pub elem_align: u32,
+    /// The `stream<T>`/`future<T>` type index.
+    pub ty: u32,
+    /// The readable end.
+    pub readable: End,
+    /// The writable end.
+    pub writable: End,
+    /// A guest read waiting for data.
+    pub read: Option<PendingCopy>,
+    /// A guest write waiting for a reader.
+    pub write: Option<PendingCopy>,
+    /// A future whose value was delivered.
+    pub done: bool,
+}
+
+/// The P3 state of the running component (see the module docs).
+#[derive(Default)]
+pub struct P3State {
+    /// Tasks in progress.
+    pub tasks: Slab<Task>,
+    /// The task running guest code now, innermost last.
+    pub current: Vec<u32>,
+    /// Waitables.
+    pub waitables: Slab<Waitable>,
+    /// Waitable sets.
+    pub sets: Slab<WaitableSet>,
+    /// Streams and futures.
+    pub channels: Slab<Channel>,
+    /// Host operations waiting on the event loop, in start order.
+    pub ops: VecDeque<HostOp>,
+    /// Backpressure counter per component instance.
+    pub backpressure: Vec<(u32, u32)>,
+    /// Strings a host source's elements still need in guest memory:
+    /// (field address, text), filled by the read built-in
+    /// (`SourceRead::DataWithStrings`).
+    pub pending_strings: Vec<(u32, String)>,
+}
+
+/// The parts of the runtime state a P3 step works on.
+pub struct P3Cx<'a> {
+    /// The P3 state.
+    pub p3: &'a mut P3State,
+    /// Every component instance's state.
+    pub instances: &'a mut [InstanceState],
+    /// The host.
+    pub host: &'a mut dyn Host,
+}
+
+impl P3Cx<'_> {
+    /// Component instance `id`.
+    pub fn instance(&mut self, id: u32) -> Result<&mut InstanceState, Trap> {
+        self.instances
+            .get_mut(id as usize)
+            .ok_or_else(trap::no_instance)
+    }
+
+    /// The current task.
+    pub fn current_task(&mut self) -> Result<(u32, &mut Task), Trap> {
+        let id = *self
+            .p3
+            .current
+            .last()
+            .ok_or_else(|| trap::trap("cannot call a task built-in outside of a task"))?;
+        let t = self
+            .p3
+            .tasks
+            .get_mut(id)
+            .ok_or_else(|| trap::trap("unknown task"))?;
+        Ok((id, t))
+    }
+
+    /// Adds a waitable to `instance`'s table; returns (waitable id, handle).
+    pub fn new_waitable(
+        &mut self,
+        instance: u32,
+        kind: WaitableKind,
+        channel: u32,
+    ) -> Result<(u32, u32), Trap> {
+        let w = self.p3.waitables.insert(Waitable {
+            instance,
+            handle: 0,
+            kind,
+            channel,
+            set: None,
+            event: None,
+            busy: false,
+            done: None,
+            subtask: SubtaskState(kiln_abi::component::canon::subtask_state::STARTING),
+            delivered: false,
+        });
+        let handle = self.instance(instance)?.add_async(ASYNC_WAITABLE, w);
+        match handle {
+            Ok(h) => {
+                if let Some(x) = self.p3.waitables.get_mut(w) {
+                    x.handle = h;
+                }
+                Ok((w, h))
+            }
+            Err(e) => {
+                self.p3.waitables.remove(w);
+                Err(e)
+            }
+        }
+    }
+
+    /// The waitable behind handle `h` of `instance`.
+    pub fn waitable_at(&mut self, instance: u32, h: u32) -> Result<u32, Trap> {
+        match self.instance(instance)?.async_entry(h)? {
+            Some((ASYNC_WAITABLE, w)) => Ok(w),
+            _ => Err(traps::not_waitable()),
+        }
+    }
+
+    /// The waitable set behind handle `h` of `instance`; `wait` selects
+    /// the words of `waitable-set.wait`/`poll` and a callback's `WAIT`.
+    pub fn set_at(&mut self, instance: u32, h: u32, wait: bool) -> Result<u32, Trap> {
+        match self.instance(instance)?.async_entry(h)? {
+            Some((ASYNC_SET, s)) => Ok(s),
+            _ if wait => Err(traps::not_set_wait()),
+            _ => Err(traps::not_set()),
+        }
+    }
+
+    /// The subtask behind handle `h` of `instance`.
+    pub fn subtask_at(&mut self, instance: u32, h: u32) -> Result<u32, Trap> {
+        let w = self.waitable_at(instance, h)?;
+        match self.p3.waitables.get(w) {
+            Some(x) if x.kind == WaitableKind::Subtask => Ok(w),
+            _ => Err(traps::not_subtask()),
+        }
+    }
+
+    /// The stream (or, with `future`, future) end behind handle `h` of
+    /// `instance`, of type `ty`: (waitable, channel, which end).
+    pub fn end_at(
+        &mut self,
+        instance: u32,
+        h: u32,
+        future: bool,
+        ty: u32,
+    ) -> Result<(u32, u32, WaitableKind), Trap> {
+        let entry = self.instance(instance)?.async_entry(h)?;
+        let Some((ASYNC_WAITABLE, w)) = entry else {
+            return Err(traps::not_end(future));
+        };
+        let x = self
+            .p3
+            .waitables
+            .get(w)
+            .ok_or_else(|| trap::unknown_handle(h))?;
+        let (kind, c) = (x.kind, x.channel);
+        let ch = match kind {
+            WaitableKind::Subtask => None,
+            _ => self.p3.channels.get(c),
+        };
+        match ch {
+            Some(ch) if ch.future == future => {
+                if ch.ty != ty {
+                    return Err(traps::other_type(future));
+                }
+                Ok((w, c, kind))
+            }
+            _ => Err(traps::not_end(future)),
+        }
+    }
+
+    /// Status `payload` of waitable `w` reaches the guest (an event or a
+    /// copy's immediate status): the end's copy is over (and the end done
+    /// if the status says so), a subtask's terminal status is delivered.
+    pub fn deliver(&mut self, w: u32, payload: u32) {
+        use kiln_abi::component::builtins::copy_result;
+        use kiln_abi::component::canon::subtask_state;
+        let Some(x) = self.p3.waitables.get_mut(w) else {
+            return;
+        };
+        if x.kind == WaitableKind::Subtask {
+            if payload >= subtask_state::RETURNED {
+                x.delivered = true;
+            }
+            return;
+        }
+        x.busy = false;
+        let future = self.p3.channels.get(x.channel).is_some_and(|c| c.future);
+        x.done = match payload & 0xf {
+            copy_result::DROPPED => Some(Done::Dropped),
+            copy_result::COMPLETED if future => Some(Done::Value),
+            _ => x.done,
+        };
+    }
+
+    /// Records event `(code, payload)` on waitable `w`.
+    pub fn post(&mut self, w: u32, code: u32, payload: u32) {
+        if let Some(x) = self.p3.waitables.get_mut(w) {
+            x.event = Some((code, payload));
+        }
+    }
+
+    /// Takes the first event of set `set`: (code, handle, payload).
+    pub fn take_event(&mut self, set: u32) -> Option<(u32, u32, u32)> {
+        let members = self.p3.sets.get(set)?.members.clone();
+        for w in members {
+            let x = self.p3.waitables.get_mut(w)?;
+            if let Some((code, payload)) = x.event.take() {
+                let handle = x.handle;
+                self.deliver(w, payload);
+                return Some((code, handle, payload));
+            }
+        }
+        None
+    }
+
+    /// Takes waitable `w`'s event, if any: (code, payload).
+    pub fn take_own_event(&mut self, w: u32) -> Option<(u32, u32)> {
+        let ev = self.p3.waitables.get_mut(w)?.event.take()?;
+        self.deliver(w, ev.1);
+        Some(ev)
+    }
+
+    /// Starts a host operation; the event loop completes it.
+    pub fn start_op(&mut self, op: HostOp) {
+        self.p3.ops.push_back(op);
+    }
+
+    /// A new channel (a stream or future of type `ty`).
+    pub fn new_channel(&mut self, future: bool, ty: u32, elem: (u32, u32)) -> u32 {
+        self.p3.channels.insert(Channel {
+            future,
+            elem_size: elem.0,
+            elem_align: elem.1.max(1),
+            ty,
+            readable: End::Dropped,
+            writable: End::Dropped,
+            read: None,
+            write: None,
+            done: false,
+        })
+    }
+
+    /// A future the host writes and `instance` reads; returns (channel,
+    /// readable handle).
+    pub fn host_future(
+        &mut self,
+        instance: u32,
+        ty: u32,
+        elem: (u32, u32),
+    ) -> Result<(u32, u32), Trap> {
+        let c = self.new_channel(true, ty, elem);
+        let (w, h) = self.new_waitable(instance, WaitableKind::Readable, c)?;
+        if let Some(ch) = self.p3.channels.get_mut(c) {
+            ch.readable = End::Guest(w);
+            ch.writable = End::HostValue(None);
+        }
+        Ok((c, h))
+    }
+
+    /// A stream the host writes from `source` and `instance` reads;
+    /// returns (channel, readable handle).
+    pub fn host_stream(
+        &mut self,
+        instance: u32,
+        ty: u32,
+        elem: (u32, u32),
+        source: Box<dyn HostSource>,
+    ) -> Result<(u32, u32), Trap> {
+        let c = self.new_channel(false, ty, elem);
+        let (w, h) = self.new_waitable(instance, WaitableKind::Readable, c)?;
+        if let Some(ch) = self.p3.channels.get_mut(c) {
+            ch.readable = End::Guest(w);
+            ch.writable = End::Source(source);
+        }
+        Ok((c, h))
+    }
+
+    /// Takes the readable end behind handle `h` of `instance` (a stream
+    /// passed to the host) and gives it to `sink`.
+    pub fn take_readable(
+        &mut self,
+        instance: u32,
+        h: u32,
+        ty: u32,
+        sink: Box<dyn HostSink>,
+    ) -> Result<(), Trap> {
+        let w = self.waitable_at(instance, h)?;
+        let x = self
+            .p3
+            .waitables
+            .get(w)
+            .ok_or_else(|| trap::unknown_handle(h))?;
+        if x.kind != WaitableKind::Readable {
+            return Err(trap::wrong_handle_type(h));
+        }
+        if x.busy {
+            return Err(trap::trap(
+                "cannot transfer a stream or future end while a read or write is in progress",
+            ));
+        }
+        let c = x.channel;
+        if self.p3.channels.get(c).is_none_or(|ch| ch.ty != ty) {
+            return Err(trap::wrong_handle_type(h));
+        }
+        if let Some(s) = x.set
+            && let Some(set) = self.p3.sets.get_mut(s)
+        {
+            set.members.retain(|m| *m != w);
+        }
+        self.instance(instance)?.handles_mut().remove(h)?;
+        self.p3.waitables.remove(w);
+        let ch = self
+            .p3
+            .channels
+            .get_mut(c)
+            .ok_or_else(|| trap::unknown_handle(h))?;
+        ch.readable = End::Sink(sink);
+        // A write already waiting is handed to the sink now.
+        copy::flush_to_sink(self, c)
+    }
+
+    /// Gives `instance` the readable end of future `c`, which the host
+    /// writes; returns its handle.
+    pub fn guest_readable(&mut self, instance: u32, c: u32) -> Result<u32, Trap> {
+        let (w, h) = self.new_waitable(instance, WaitableKind::Readable, c)?;
+        if let Some(ch) = self.p3.channels.get_mut(c) {
+            ch.readable = End::Guest(w);
+            ch.writable = End::HostValue(None);
+        }
+        Ok(h)
+    }
+
+    /// Writes the value of a host-written future (`bytes`, the element's
+    /// canonical layout): delivered at once to a waiting guest read, else
+    /// kept for the next one.
+    pub fn write_future(&mut self, c: u32, bytes: Vec<u8>) -> Result<(), Trap> {
+        copy::host_future_write(self, c, bytes)
+    }
+
+    /// A subtask of `instance` for a host call in progress; returns
+    /// (waitable id, handle).
+    pub fn new_subtask(&mut self, instance: u32) -> Result<(u32, u32), Trap> {
+        let (w, h) = self.new_waitable(instance, WaitableKind::Subtask, u32::MAX)?;
+        if let Some(x) = self.p3.waitables.get_mut(w) {
+            x.subtask = SubtaskState(kiln_abi::component::canon::subtask_state::STARTED);
+        }
+        Ok((w, h))
+    }
+
+    /// Whether the current task may block (an async export's task).
+    pub fn may_block(&mut self) -> bool {
+        self.current_task()
+            .map(|(_, t)| t.may_block)
+            .unwrap_or(false)
+    }
+}
+
+/// The trap of a blocking operation in a task that may not block.
+pub fn cannot_block() -> Trap {
+    traps::code(kiln_abi::trap::TrapCode::CannotBlockSyncTask)
+}

@@ -1,0 +1,296 @@
+//! Driving async work: calling an async-lifted export (stackless, with
+//! `callback`) and the event loop that completes host operations.
+//!
+//! Phase: run time, from the host's call of an async export until its
+//! task exits. Inputs: the export's options and core function, the
+//! host's readiness ([`Host::p3_wait`](super::super::runtime::Host)).
+//! Outputs: the values the task returned (`task.return`, flat), events
+//! delivered to the callback.
+//!
+//! The loop (one task at a time, on the guest thread):
+//! 1. call the core function; it returns a callback code: `EXIT`,
+//!    `YIELD` or `WAIT | set << 4`;
+//! 2. `YIELD`: poll host operations without blocking, then call
+//!    `callback(NONE, 0, 0)`;
+//! 3. `WAIT`: deliver the first event of the set; with none, wait for
+//!    host operations (timers, descriptors) on the host's one reactor and
+//!    retry; with no host operation left, nothing can ever happen: a
+//!    deadlock, reported as Wasmtime does;
+//! 4. `EXIT`: the task must have called `task.return`.
+//!
+//! Sync operations that block (`waitable-set.wait`, a sync `stream.read`
+//! with nothing to read, a sync call of an async host function) run the
+//! same loop nested, on the native stack, until their own event arrives;
+//! a task of a non-async export may not do that (it traps).
+//!
+//! The state is borrowed in short steps ([`ComponentRuntime::with_p3`]),
+//! never while the callback runs (the re-entrancy rule of
+//! `super::super::runtime`).
+
+use super::{HostAction, P3Cx, Task};
+use crate::instances::GuestFunc;
+use crate::runtime::ComponentRuntime;
+use crate::trap::{self, Trap};
+use kiln_abi::ValRaw;
+use kiln_abi::component::CanonOpts;
+use kiln_abi::component::canon::{callback_code, event_code, subtask_state};
+use kiln_abi::trap::TrapCode;
+
+/// The error when nothing can make progress any more. Wasmtime 49 waits
+/// forever there (a known difference: Kiln reports it and exits 1).
+pub fn deadlock() -> Trap {
+    trap::trap("deadlock detected: event loop cannot make further progress")
+}
+
+/// Calls the async-lifted export with options `opts` and core function
+/// `func` (flat arguments in `args`, sized for at least one result) and
+/// drives its task to the end; returns the flat values of its
+/// `task.return`.
+///
+/// # Safety
+/// `opts` is the export's filled record; `args` fits `func`'s signature.
+pub unsafe fn call_async_export(
+    rt: &ComponentRuntime,
+    opts: &CanonOpts,
+    func: GuestFunc,
+    args: &mut [ValRaw],
+) -> Result<Vec<u64>, Trap> {
+    let result_type = rt
+        .component
+        .func_type(opts.func_type)
+        .and_then(|(_, results)| results.first().copied())
+        .unwrap_or(u32::MAX);
+    let instance = opts.component_instance;
+    let task = rt.with_p3(|cx| {
+        Ok(cx.p3.tasks.insert(Task {
+            instance,
+            context: [0; 2],
+            result: None,
+            result_type,
+            may_block: true,
+        }))
+    })?;
+    rt.with_p3(|cx| {
+        cx.p3.current.push(task);
+        Ok(())
+    })?;
+    // SAFETY: the caller's contract.
+    let called = unsafe { func.call(args) };
+    rt.with_p3(|cx| {
+        cx.p3.current.pop();
+        Ok(())
+    })?;
+    called?;
+    let code = u32::from_le_bytes([args[0].0[0], args[0].0[1], args[0].0[2], args[0].0[3]]);
+    if opts.callback_func == 0 {
+        return Err(trap::trap(
+            "async exports without a `callback` (stackful) are not supported",
+        ));
+    }
+    // SAFETY: filled from a leaked `GuestFunc` (`fill_opts`).
+    let callback = unsafe { *(opts.callback_func as usize as *const GuestFunc) };
+    drive(rt, task, instance, callback, code)?;
+    let done = rt.with_p3(|cx| Ok(cx.p3.tasks.remove(task)))?;
+    match done.and_then(|t| t.result) {
+        Some(r) => Ok(r),
+        // A wasm trap in Wasmtime 49 (exit 134).
+        None => Err(super::traps::code(TrapCode::NoAsyncResult)),
+    }
+}
+
+/// Runs the callback loop of `task` from the callback code `code`.
+fn drive(
+    rt: &ComponentRuntime,
+    task: u32,
+    instance: u32,
+    callback: GuestFunc,
+    mut code: u32,
+) -> Result<(), Trap> {
+    loop {
+        let (event, p1, p2) = match code & 0xf {
+            callback_code::EXIT => return Ok(()),
+            callback_code::YIELD => {
+                turn(rt, false)?;
+                (event_code::NONE, 0, 0)
+            }
+            callback_code::WAIT => {
+                let set = rt.with_p3(|cx| cx.set_at(instance, code >> 4, true))?;
+                wait_set(rt, set)?
+            }
+            _ => return Err(super::traps::code(TrapCode::UnsupportedCallbackCode)),
+        };
+        rt.with_p3(|cx| {
+            cx.p3.current.push(task);
+            Ok(())
+        })?;
+        let mut v = [ValRaw::default(); 3];
+        for (slot, x) in v.iter_mut().zip([event, p1, p2]) {
+            slot.0[..4].copy_from_slice(&x.to_le_bytes());
+        }
+        // SAFETY: a callback is `[i32 i32 i32] -> [i32]` (validated), its
+        // instance lives for the process; nothing is borrowed.
+        let called = unsafe { callback.call(&mut v) };
+        rt.with_p3(|cx| {
+            cx.p3.current.pop();
+            Ok(())
+        })?;
+        called?;
+        code = u32::from_le_bytes([v[0].0[0], v[0].0[1], v[0].0[2], v[0].0[3]]);
+    }
+}
+
+/// The first event of waitable set `set`, waiting for one: (code,
+/// handle, payload).
+pub fn wait_set(rt: &ComponentRuntime, set: u32) -> Result<(u32, u32, u32), Trap> {
+    rt.with_p3(|cx| {
+        if let Some(s) = cx.p3.sets.get_mut(set) {
+            s.waiters += 1;
+        }
+        Ok(())
+    })?;
+    let result = loop {
+        if let Some(ev) = rt.with_p3(|cx| Ok(cx.take_event(set)))? {
+            break Ok(ev);
+        }
+        match turn(rt, true) {
+            Ok(true) => {}
+            Ok(false) => break Err(deadlock()),
+            Err(e) => break Err(e),
+        }
+    };
+    rt.with_p3(|cx| {
+        if let Some(s) = cx.p3.sets.get_mut(set) {
+            s.waiters = s.waiters.saturating_sub(1);
+        }
+        Ok(())
+    })?;
+    result
+}
+
+/// Waits until waitable `w` has an event and takes it (a sync operation
+/// that blocked): its payload.
+pub fn wait_waitable(rt: &ComponentRuntime, w: u32) -> Result<u32, Trap> {
+    loop {
+        let ev = rt.with_p3(|cx| Ok(cx.take_own_event(w)))?;
+        if let Some((_, payload)) = ev {
+            return Ok(payload);
+        }
+        if !turn(rt, true)? {
+            return Err(deadlock());
+        }
+    }
+}
+
+/// One turn of the event loop: waits (or, without `block`, probes) for
+/// the pending host operations and completes those that are ready.
+/// Returns whether there was anything to wait for.
+pub fn turn(rt: &ComponentRuntime, block: bool) -> Result<bool, Trap> {
+    let waits: Vec<_> = rt.with_p3(|cx| Ok(cx.p3.ops.iter().map(|o| o.wait).collect()))?;
+    if waits.is_empty() {
+        return Ok(false);
+    }
+    let ready = rt.with_p3(|cx| cx.host.p3_wait(&waits, block))?;
+    rt.with_p3(|cx| {
+        let ops: Vec<_> = cx.p3.ops.drain(..).collect();
+        let mut fire = Vec::new();
+        for (op, r) in ops
+            .into_iter()
+            .zip(ready.iter().chain(std::iter::repeat(&false)))
+        {
+            if *r {
+                fire.push(op.action);
+            } else {
+                cx.p3.ops.push_back(op);
+            }
+        }
+        for action in fire {
+            complete(cx, action)?;
+        }
+        Ok(())
+    })?;
+    Ok(true)
+}
+
+/// Host subtask `w` returned: its state and event.
+fn subtask_returned(cx: &mut P3Cx<'_>, w: u32) {
+    if let Some(x) = cx.p3.waitables.get_mut(w) {
+        x.subtask = super::SubtaskState(subtask_state::RETURNED);
+    }
+    cx.post(w, event_code::SUBTASK, subtask_state::RETURNED);
+}
+
+/// Completes a host operation whose wait is over.
+fn complete(cx: &mut P3Cx<'_>, action: HostAction) -> Result<(), Trap> {
+    match action {
+        HostAction::SubtaskReturn(w) => subtask_returned(cx, w),
+        HostAction::SubtaskReturnWith(w, results) => {
+            // The callee's results reach the caller's memory before the
+            // caller can see RETURNED (the spec's order).
+            let bytes = (results.finish)(&mut *cx.host)?;
+            let mut m = super::copy::memory(results.memory);
+            let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+            if !m.in_bounds(results.ptr, len) {
+                return Err(crate::trap::pointer_out_of_bounds());
+            }
+            let start = results.ptr as usize;
+            m.bytes_mut()[start..start + bytes.len()].copy_from_slice(&bytes);
+            subtask_returned(cx, w);
+        }
+        HostAction::StreamRead(c) => {
+            super::copy::source_read(cx, c, true)?;
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::call::InstanceState;
+    use crate::p3::{HostResults, P3State};
+    use kiln_abi::vmctx::VMMemoryDefinition;
+
+    /// A host with nothing to wait for.
+    struct NoHost;
+
+    impl crate::Host for NoHost {
+        fn drop_resource(&mut self, _ty: u32, _rep: u32) -> Result<(), Trap> {
+            Ok(())
+        }
+    }
+
+    /// A host subtask that returns values later: the bytes `finish`
+    /// computes land at the return pointer, then the subtask is RETURNED
+    /// with its event; a pointer past the memory traps instead.
+    #[test]
+    fn subtask_results_are_stored_before_returned() {
+        let mut bytes = vec![0u8; 64];
+        let def = VMMemoryDefinition {
+            base: bytes.as_mut_ptr(),
+            current_length: bytes.len(),
+        };
+        let mut p3 = P3State::default();
+        let mut instances = vec![InstanceState::new(0)];
+        let mut host = NoHost;
+        let mut cx = P3Cx {
+            p3: &mut p3,
+            instances: &mut instances,
+            host: &mut host,
+        };
+        let (w, _) = cx.new_subtask(0).expect("subtask");
+        let results = |ptr| HostResults {
+            memory: &def as *const VMMemoryDefinition as usize,
+            ptr,
+            finish: Box::new(|_: &mut dyn crate::Host| Ok(vec![1, 2, 3, 4])),
+        };
+        complete(&mut cx, HostAction::SubtaskReturnWith(w, results(8))).expect("completes");
+        assert_eq!(
+            cx.take_own_event(w),
+            Some((event_code::SUBTASK, subtask_state::RETURNED))
+        );
+        let err = complete(&mut cx, HostAction::SubtaskReturnWith(w, results(62)));
+        assert!(err.is_err(), "a return pointer past the memory traps");
+        assert_eq!(&bytes[8..12], &[1, 2, 3, 4]);
+        assert_eq!(bytes[62..], [0, 0]);
+    }
+}
