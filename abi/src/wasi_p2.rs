@@ -266,9 +266,15 @@ pub const fn str_eq(a: &str, b: &str) -> bool {
 /// The index in [`WASI_P2_FUNCS`] of function `name` of interface key
 /// `interface`, if the host has it.
 pub const fn func_index(interface: &str, name: &str) -> Option<usize> {
+    func_index_in(WASI_P2_FUNCS, interface, name)
+}
+
+/// The index in `funcs` (a host function list: this one or WASI 0.3's) of
+/// function `name` of interface key `interface`.
+pub const fn func_index_in(funcs: &[P2Func], interface: &str, name: &str) -> Option<usize> {
     let mut i = 0;
-    while i < WASI_P2_FUNCS.len() {
-        let f = &WASI_P2_FUNCS[i];
+    while i < funcs.len() {
+        let f = &funcs[i];
         if str_eq(f.interface, interface) && str_eq(f.name, name) {
             return Some(i);
         }
@@ -284,9 +290,19 @@ pub fn find_func(interface: &str, name: &str) -> Option<(usize, &'static P2Func)
 
 /// The host type number of resource `name` of interface key `interface`.
 pub const fn find_resource(interface: &str, name: &str) -> Option<u32> {
+    resource_index_in(WASI_P2_RESOURCES, interface, name)
+}
+
+/// The index in `resources` (a host resource list: this one or WASI
+/// 0.3's) of resource `name` of interface key `interface`.
+pub const fn resource_index_in(
+    resources: &[P2Resource],
+    interface: &str,
+    name: &str,
+) -> Option<u32> {
     let mut i = 0;
-    while i < WASI_P2_RESOURCES.len() {
-        let r = &WASI_P2_RESOURCES[i];
+    while i < resources.len() {
+        let r = &resources[i];
         if str_eq(r.interface, interface) && str_eq(r.name, name) {
             return Some(i as u32);
         }

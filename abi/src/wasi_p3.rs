@@ -25,7 +25,7 @@
 
 use crate::ValType::{I32 as I, I64 as L};
 use crate::component::canonical_key;
-use crate::wasi_p2::{P2Func, P2Resource, WASI_P2_RESOURCES, str_eq};
+use crate::wasi_p2::{P2Func, P2Resource, WASI_P2_RESOURCES, func_index_in, resource_index_in};
 
 const fn func(
     interface: &'static str,
@@ -57,15 +57,10 @@ pub const WASI_P3_RESOURCES: &[P2Resource] = &[
 /// The host type number of 0.3 resource `name` of interface key
 /// `interface`.
 pub const fn find_resource(interface: &str, name: &str) -> Option<u32> {
-    let mut i = 0;
-    while i < WASI_P3_RESOURCES.len() {
-        let r = &WASI_P3_RESOURCES[i];
-        if str_eq(r.interface, interface) && str_eq(r.name, name) {
-            return Some((WASI_P2_RESOURCES.len() + i) as u32);
-        }
-        i += 1;
+    match resource_index_in(WASI_P3_RESOURCES, interface, name) {
+        Some(i) => Some(WASI_P2_RESOURCES.len() as u32 + i),
+        None => None,
     }
-    None
 }
 
 /// Every WASI 0.3 host function; entry `i` is host table entry
@@ -145,15 +140,7 @@ pub fn interface_key(name: &str) -> &str {
 /// The index in [`WASI_P3_FUNCS`] of function `name` of interface key
 /// `interface`, if the host has it.
 pub const fn func_index(interface: &str, name: &str) -> Option<usize> {
-    let mut i = 0;
-    while i < WASI_P3_FUNCS.len() {
-        let f = &WASI_P3_FUNCS[i];
-        if str_eq(f.interface, interface) && str_eq(f.name, name) {
-            return Some(i);
-        }
-        i += 1;
-    }
-    None
+    func_index_in(WASI_P3_FUNCS, interface, name)
 }
 
 /// The function `name` of interface key `interface`, if the host has it.
