@@ -386,6 +386,18 @@ pub fn static_lld_args(request: &LinkRequest, libc_dir: &Path) -> Vec<OsString> 
         "relro",
         "-z",
         "now",
+    ]
+    .iter()
+    .map(OsString::from)
+    .collect();
+    args.extend(static_output_args(request));
+    args.extend(static_inputs(request, libc_dir));
+    args
+}
+
+/// The lld flags every static link shares, ending with `-o <output>`.
+fn static_output_args(request: &LinkRequest) -> Vec<OsString> {
+    let mut args: Vec<OsString> = [
         "-z",
         "noexecstack",
         "--eh-frame-hdr",
@@ -407,7 +419,6 @@ pub fn static_lld_args(request: &LinkRequest, libc_dir: &Path) -> Vec<OsString> 
     .map(OsString::from)
     .collect();
     args.push(request.output.clone().into_os_string());
-    args.extend(static_inputs(request, libc_dir));
     args
 }
 
@@ -416,25 +427,8 @@ pub fn static_lld_args(request: &LinkRequest, libc_dir: &Path) -> Vec<OsString> 
 /// becomes libgcc's static unwinder) in one group with libc and libgcc.
 pub fn static_glibc_lld_args(request: &LinkRequest, libc_dir: &Path) -> Vec<OsString> {
     let file = |name: &str| libc_dir.join(name).into_os_string();
-    let mut args: Vec<OsString> = [
-        "-static",
-        "-z",
-        "noexecstack",
-        "--eh-frame-hdr",
-        "--gc-sections",
-        "--icf=all",
-        "--discard-locals",
-        if request.strip {
-            "--strip-all"
-        } else {
-            "--strip-debug"
-        },
-        "-o",
-    ]
-    .iter()
-    .map(OsString::from)
-    .collect();
-    args.push(request.output.clone().into_os_string());
+    let mut args = vec![OsString::from("-static")];
+    args.extend(static_output_args(request));
     args.extend([file("crt1.o"), file("crti.o"), file("crtbeginT.o")]);
     args.extend(request.objects.iter().map(|o| o.clone().into_os_string()));
     args.push(request.runtime_archive.clone().into_os_string());
