@@ -321,15 +321,98 @@ impl FuncCodegen<'_, '_> {
             expected = self.builder.ins().ireduce(access, expected);
             replacement = self.builder.ins().ireduce(access, replacement);
         }
-        let mut old =
+        let mut old = if access.bits() < 32
+            && matches!(
+                self.env.isa.triple().architecture,
+                target_lexicon::Architecture::Riscv64(_)
+            ) {
+            self.narrow_cas_by_word(addr, access, expected, replacement)
+        } else {
             self.builder
                 .ins()
-                .atomic_cas(Self::atomic_flags(), addr, expected, replacement);
+                .atomic_cas(Self::atomic_flags(), addr, expected, replacement)
+        };
         if access != ty {
             old = self.builder.ins().uextend(ty, old);
         }
         self.stack.push(old);
         Ok(())
+    }
+
+    /// An 8- or 16-bit compare-and-swap as a loop of 32-bit
+    /// compare-and-swaps on the aligned word that holds it.
+    ///
+    /// Why: Cranelift 0.135's riscv64 lowering of a narrow `atomic_cas`
+    /// loads the word twice (`lr.w` to compare, a second `lr.w` to merge the
+    /// new bits), so a store by another thread between the two is
+    /// overwritten and the exchange is not atomic (observed under
+    /// `qemu-riscv64`: lost updates in a contended `rmw8.cmpxchg_u` loop).
+    /// The 32-bit `atomic_cas` is a single `lr.w`/`sc.w` pair. riscv64 is
+    /// little-endian, so the byte at `addr` sits at bit `8 * (addr & 3)`.
+    ///
+    /// ```text
+    /// word = atomic_load.i32 aligned
+    /// loop(word):
+    ///   old = (word >> shift) & mask
+    ///   if old != expected: done(old)
+    ///   seen = atomic_cas.i32 aligned, word, (word & !(mask << shift)) | (new << shift)
+    ///   if seen == word: done(old) else loop(seen)
+    /// ```
+    fn narrow_cas_by_word(
+        &mut self,
+        addr: ir::Value,
+        access: ir::Type,
+        expected: ir::Value,
+        replacement: ir::Value,
+    ) -> ir::Value {
+        let b = &mut self.builder;
+        let pointer = b.func.dfg.value_type(addr);
+        let aligned = b.ins().band_imm_s(addr, -4);
+        let byte = b.ins().band_imm_s(addr, 3);
+        let shift64 = b.ins().ishl_imm_u(byte, 3);
+        let shift = if pointer == types::I32 {
+            shift64
+        } else {
+            b.ins().ireduce(types::I32, shift64)
+        };
+        let mask = b.ins().iconst(types::I32, (1i64 << access.bits()) - 1);
+        let expected = b.ins().uextend(types::I32, expected);
+        let replacement = b.ins().uextend(types::I32, replacement);
+        let new_bits = b.ins().ishl(replacement, shift);
+        let mask_in_word = b.ins().ishl(mask, shift);
+        let keep = b.ins().bnot(mask_in_word);
+        let first = b
+            .ins()
+            .atomic_load(types::I32, Self::atomic_flags(), aligned);
+
+        let retry = b.create_block();
+        let swap = b.create_block();
+        let done = b.create_block();
+        let word = b.append_block_param(retry, types::I32);
+        let result = b.append_block_param(done, types::I32);
+        b.ins().jump(retry, &[first.into()]);
+
+        b.switch_to_block(retry);
+        let shifted = b.ins().ushr(word, shift);
+        let old = b.ins().band(shifted, mask);
+        let differs = b.ins().icmp(ir::condcodes::IntCC::NotEqual, old, expected);
+        b.ins().brif(differs, done, &[old.into()], swap, &[]);
+
+        b.switch_to_block(swap);
+        b.seal_block(swap);
+        let kept = b.ins().band(word, keep);
+        let desired = b.ins().bor(kept, new_bits);
+        let seen = b
+            .ins()
+            .atomic_cas(Self::atomic_flags(), aligned, word, desired);
+        let swapped = b.ins().icmp(ir::condcodes::IntCC::Equal, seen, word);
+        b.ins()
+            .brif(swapped, done, &[old.into()], retry, &[seen.into()]);
+        b.seal_block(retry);
+
+        b.switch_to_block(done);
+        b.seal_block(done);
+        b.ins().ireduce(access, result)
     }
 
     /// Whether memory `mem` is shared.
