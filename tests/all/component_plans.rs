@@ -126,6 +126,7 @@ fn check_invariants(wasm: &[u8], p: &ComponentPlan) -> Result<(), String> {
     let def_ok = |def: &CoreDef, before: usize| match def {
         CoreDef::Export(e) => e.instance.index() < before,
         CoreDef::Trampoline(t) => p.trampolines.get(*t).is_some(),
+        CoreDef::InstanceFlags(i) => i.as_u32() < p.component_instances,
     };
     for m in p.modules.values() {
         let bytes = match &m.generated {

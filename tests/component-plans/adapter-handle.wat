@@ -4,10 +4,12 @@
 
 ;; component instances: 2
 ;; module 0: 0x24..0x4f (0 imports)
-;; module 1: generated (128 bytes) (4 imports)
+;; module 1: generated (177 bytes) (6 imports)
 ;; resource r0: defined in component 1
 ;; instance 0: module 0 in component 1
 ;; instance 1: module 1 in component 0
+;;   "flags" "lower-word" global <- flags of component instance 0
+;;   "flags" "lift-word" global <- flags of component instance 1
 ;;   "flags" "lower" func <- trampoline 0
 ;;   "flags" "lift" func <- trampoline 1
 ;;   "callee" "func" func <- instance 0 "f"

@@ -33,11 +33,13 @@
 ;; module 0: 0x15..0x6d (0 imports)
 ;; module 1: 0xea..0x13a (0 imports)
 ;; module 2: 0x18b..0x1c0 (2 imports)
-;; module 3: generated (362 bytes) (9 imports)
-;; module 4: generated (94 bytes) (3 imports)
+;; module 3: generated (423 bytes) (11 imports)
+;; module 4: generated (143 bytes) (5 imports)
 ;; instance 0: module 0 in component 1
 ;; instance 1: module 1 in component 0
 ;; instance 2: module 3 in component 0
+;;   "flags" "lower-word" global <- flags of component instance 0
+;;   "flags" "lift-word" global <- flags of component instance 1
 ;;   "flags" "lower" func <- trampoline 0
 ;;   "flags" "lift" func <- trampoline 1
 ;;   "callee" "func" func <- instance 0 "echo"
@@ -48,6 +50,8 @@
 ;;   "lower" "memory" memory <- instance 1 "memory"
 ;;   "lift" "memory" memory <- instance 0 "memory"
 ;; instance 3: module 4 in component 0
+;;   "flags" "lower-word" global <- flags of component instance 0
+;;   "flags" "lift-word" global <- flags of component instance 0
 ;;   "flags" "lower" func <- trampoline 0
 ;;   "flags" "lift" func <- trampoline 0
 ;;   "callee" "func" func <- instance 1 "f"

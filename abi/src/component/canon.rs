@@ -112,12 +112,10 @@ pub const INSTANCE_FLAG_NEEDS_POST_RETURN: u32 = 1 << 2;
 /// ([`crate::symbols::ADAPTER_FLAGS`], called with the `CanonOpts` of the
 /// component instance it acts on): trap "cannot leave component instance"
 /// unless `may_leave` is set (the check every `canon lower` starts with).
+/// Adapters test and flip `may_leave` inline, in the instance's flags word
+/// imported as a global (`program::DEF_INSTANCE_FLAGS`), and call this
+/// only once the test has failed, to raise the trap.
 pub const ADAPTER_FLAGS_CHECK_LEAVE: u32 = 0;
-/// Adapter flags operand: clear `may_leave` (around a `realloc` or
-/// `post-return` of the instance that the adapter calls).
-pub const ADAPTER_FLAGS_CLEAR_LEAVE: u32 = 1;
-/// Adapter flags operand: set `may_leave` again.
-pub const ADAPTER_FLAGS_SET_LEAVE: u32 = 2;
 /// Adapter flags operand: trap "cannot enter component instance" (an
 /// adapter from a component instance into itself, which is always
 /// recursive re-entrance; Wasmtime 49 decides it the same static way).

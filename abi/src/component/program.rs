@@ -119,19 +119,24 @@ pub struct CoreInstanceDesc {
 pub const DEF_EXPORT: u32 = 0;
 /// [`CoreDefDesc::kind`]: trampoline `index` (a function).
 pub const DEF_TRAMPOLINE: u32 = 1;
+/// [`CoreDefDesc::kind`]: the flags word of component instance `index`
+/// (`INSTANCE_FLAG_*` of [`super::canon`]) as a mutable `i32` global, so
+/// that fused adapters test and flip `may_leave` inline.
+pub const DEF_INSTANCE_FLAGS: u32 = 2;
 
 /// A core item at run time (the plan's `CoreDef`), resolved to an index by
 /// the compiler so the runtime never looks names up.
 #[repr(C)]
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct CoreDefDesc {
-    /// [`DEF_EXPORT`] or [`DEF_TRAMPOLINE`].
+    /// [`DEF_EXPORT`], [`DEF_TRAMPOLINE`] or [`DEF_INSTANCE_FLAGS`].
     pub kind: u32,
     /// The core instance ([`DEF_EXPORT`]); unused otherwise.
     pub instance: u32,
     /// `crate::descriptor::KIND_*` of the item.
     pub item_kind: u32,
-    /// The item's index in the instance's module, or the trampoline index.
+    /// The item's index in the instance's module, the trampoline index, or
+    /// the component instance.
     pub index: u32,
 }
 

@@ -164,6 +164,7 @@ fn core_def(def: &CoreDef) -> String {
     match def {
         CoreDef::Export(e) => format!("{} {:?}", e.instance, e.name),
         CoreDef::Trampoline(t) => t.to_string(),
+        CoreDef::InstanceFlags(i) => format!("flags of component instance {}", i.as_u32()),
     }
 }
 

@@ -75,7 +75,7 @@ pub fn resolve_linked_imports(
                         })
                     }
                 }
-                CoreDef::Export(_) => None,
+                CoreDef::Export(_) | CoreDef::InstanceFlags(_) => None,
             };
             if let Some(slot) = codes.get_mut(func.index()) {
                 *slot = code;

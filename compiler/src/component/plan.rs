@@ -128,6 +128,9 @@ pub enum CoreDef {
     Export(CoreExport),
     /// A generated function (functions only).
     Trampoline(TrampolineIndex),
+    /// The flags word of a component instance, a mutable `i32` global
+    /// (imported by fused adapters only).
+    InstanceFlags(RuntimeComponentInstanceIndex),
 }
 
 /// An export of a core instance.

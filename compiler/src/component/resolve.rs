@@ -403,6 +403,10 @@ pub fn resolve_func_option(
             format!("{what} that is a canonical built-in or lowered import ({t})"),
             0
         ),
+        CoreDef::InstanceFlags(_) => crate::unsupported!(
+            format!("{what} that is an instance's flags (a Kiln bug)"),
+            0
+        ),
     }
 }
 

@@ -31,8 +31,8 @@ use cranelift_module::DataId;
 use kiln_abi::ABI_VERSION;
 use kiln_abi::component::program::{
     COMPONENT_MAGIC, ComponentDescriptor, CoreDefDesc, CoreInstanceDesc, DEF_EXPORT,
-    DEF_TRAMPOLINE, ExportFuncDesc, FuncTypeDesc, RESOURCE_DEFINED, RESOURCE_HOST, ResourceDesc,
-    TrampolineDesc,
+    DEF_INSTANCE_FLAGS, DEF_TRAMPOLINE, ExportFuncDesc, FuncTypeDesc, RESOURCE_DEFINED,
+    RESOURCE_HOST, ResourceDesc, TrampolineDesc,
 };
 use kiln_abi::component::{CanonOpts, CoreItemRef, TypeChild, TypeRecord, TypeTableDesc};
 use kiln_abi::descriptor::{KIND_FUNC, NO_INDEX};
@@ -435,6 +435,16 @@ fn emit_instances(
                         NO_INDEX,
                         kind_code(CoreKind::Func),
                         t.as_u32(),
+                    );
+                }
+                CoreDef::InstanceFlags(i) => {
+                    put_def(
+                        &mut defs,
+                        d,
+                        DEF_INSTANCE_FLAGS,
+                        NO_INDEX,
+                        kind_code(CoreKind::Global),
+                        i.as_u32(),
                     );
                 }
             }

@@ -20,14 +20,15 @@
 //! no instance.
 
 use super::builtins::{builtin, target};
+#[cfg(doc)]
+use super::call::InstanceState;
 use super::instances::GuestRealloc;
 use super::memory::{GuestMemory, LiftCx, LowerCx, Realloc};
 use super::string::{encode_utf16_at, load_string_from_range};
 use super::trap::{self, Trap};
 use kiln_abi::component::canon::{
-    ADAPTER_FLAGS_CANNOT_ENTER, ADAPTER_FLAGS_CHECK_LEAVE, ADAPTER_FLAGS_CLEAR_LEAVE,
-    ADAPTER_FLAGS_ENTER_CALL, ADAPTER_FLAGS_EXIT_CALL, ADAPTER_FLAGS_SET_LEAVE, ADAPTER_FLAGS_TRAP,
-    ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_MOVE_OWN,
+    ADAPTER_FLAGS_CANNOT_ENTER, ADAPTER_FLAGS_CHECK_LEAVE, ADAPTER_FLAGS_ENTER_CALL,
+    ADAPTER_FLAGS_EXIT_CALL, ADAPTER_FLAGS_TRAP, ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_MOVE_OWN,
 };
 use kiln_abi::component::{
     CanonOpts, INSTANCE_FLAG_MAY_LEAVE, MAX_STRING_BYTE_LENGTH, StringEncoding, UTF16_TAG,
@@ -36,9 +37,10 @@ use kiln_abi::trap::TrapCode;
 
 /// The instance-flags built-in of fused adapters: one of the
 /// `kiln_abi::component::canon::ADAPTER_FLAGS_*` operations (slot 0) on the
-/// component instance of `opts`. Adapters are generated core code that
-/// cannot reach the flags word themselves (it lives in the runtime's
-/// state), so they call this around the steps the canonical ABI guards.
+/// component instance of `opts`: the call scopes (which live in the
+/// runtime's state) and the adapters' traps. `may_leave` itself is tested
+/// and flipped by the adapter's own code, in the flags word it imports as
+/// a global ([`InstanceState::flags_global`]).
 ///
 /// # Safety
 /// Called by compiled trampolines only (the contract).
@@ -66,14 +68,6 @@ pub unsafe extern "C" fn __kiln_cm_adapter_flags(opts: *const CanonOpts, slots: 
                         Err(trap::cannot_leave())
                     }
                     ADAPTER_FLAGS_CHECK_LEAVE => Ok(()),
-                    ADAPTER_FLAGS_CLEAR_LEAVE => {
-                        inst.set_flags(flags & !INSTANCE_FLAG_MAY_LEAVE);
-                        Ok(())
-                    }
-                    ADAPTER_FLAGS_SET_LEAVE => {
-                        inst.set_flags(flags | INSTANCE_FLAG_MAY_LEAVE);
-                        Ok(())
-                    }
                     ADAPTER_FLAGS_ENTER_CALL => {
                         inst.enter_call();
                         Ok(())

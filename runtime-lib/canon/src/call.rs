@@ -34,11 +34,13 @@ use super::handles::{CallScope, HandleTable};
 use super::memory::{GuestMemory, LiftCx, LowerCx, Realloc};
 use super::trap::{self, Trap};
 use super::value::{FlatSink, FlatSource, Lift, Lower};
+use core::ptr::NonNull;
 use kiln_abi::component::canon::subtask_state;
 use kiln_abi::component::{
     INSTANCE_FLAG_MAY_ENTER, INSTANCE_FLAG_MAY_LEAVE, MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS,
     MAX_FLAT_RESULTS, StringEncoding,
 };
+use kiln_abi::vmctx::VMGlobal;
 
 /// The runtime state of one component instance: its flags word
 /// (`INSTANCE_FLAG_*`) and its handle table with the call scopes that
@@ -46,7 +48,7 @@ use kiln_abi::component::{
 #[derive(Debug)]
 pub struct InstanceState {
     pub(super) id: u32,
-    pub(super) flags: u32,
+    flags: FlagsWord,
     pub(super) handles: HandleTable,
     pub(super) scopes: Vec<CallScope>,
     /// During a host call: (host type number, the component's imported
@@ -67,7 +69,7 @@ impl InstanceState {
     pub fn with_handles(id: u32, handles: HandleTable) -> InstanceState {
         InstanceState {
             id,
-            flags: INSTANCE_FLAG_MAY_LEAVE | INSTANCE_FLAG_MAY_ENTER,
+            flags: FlagsWord::new(INSTANCE_FLAG_MAY_LEAVE | INSTANCE_FLAG_MAY_ENTER),
             handles,
             scopes: Vec::new(),
             import_resources: Vec::new(),
@@ -81,17 +83,24 @@ impl InstanceState {
 
     /// The flags word.
     pub fn flags(&self) -> u32 {
-        self.flags
+        self.flags.get()
     }
 
     /// Replaces the flags word.
     pub fn set_flags(&mut self, flags: u32) {
-        self.flags = flags;
+        self.flags.set(flags);
     }
 
     /// Whether the instance may call imports.
     pub fn may_leave(&self) -> bool {
-        self.flags & INSTANCE_FLAG_MAY_LEAVE != 0
+        self.flags() & INSTANCE_FLAG_MAY_LEAVE != 0
+    }
+
+    /// The storage of the flags word, which fused adapters import as a
+    /// mutable `i32` global (`DEF_INSTANCE_FLAGS`): valid as long as this
+    /// state, at a fixed address.
+    pub fn flags_global(&self) -> *mut VMGlobal {
+        self.flags.0.as_ptr()
     }
 
     /// The handle table.
@@ -102,6 +111,45 @@ impl InstanceState {
     /// The handle table, mutably.
     pub fn handles_mut(&mut self) -> &mut HandleTable {
         &mut self.handles
+    }
+}
+
+/// The flags word of an instance, in a `VMGlobal` of its own on the heap:
+/// compiled adapters read and write it as a global (with no borrow of the
+/// runtime's state, which is free while wasm runs), the runtime through
+/// this handle. Neither keeps a reference to the cell: every access is one
+/// raw read or write, so wasm's accesses and the runtime's never overlap
+/// (one thread runs a component's instances; the runtime touches the word
+/// only between calls into wasm, under the state's borrow rule).
+#[derive(Debug)]
+struct FlagsWord(NonNull<VMGlobal>);
+
+impl FlagsWord {
+    fn new(flags: u32) -> FlagsWord {
+        let word = FlagsWord(NonNull::from(Box::leak(Box::default())));
+        word.set(flags);
+        word
+    }
+
+    fn get(&self) -> u32 {
+        // SAFETY: the box is alive until `drop` and aligned for `u32`; the
+        // value is in the low four bytes, little-endian (`VMGlobal`); no
+        // reference to it exists (see the type).
+        u32::from_le_bytes(unsafe { self.0.as_ptr().cast::<[u8; 4]>().read() })
+    }
+
+    fn set(&self, flags: u32) {
+        // SAFETY: as in `get`; a plain write through the raw pointer, with
+        // no reference alive to alias it.
+        unsafe { self.0.as_ptr().cast::<[u8; 4]>().write(flags.to_le_bytes()) }
+    }
+}
+
+impl Drop for FlagsWord {
+    fn drop(&mut self) {
+        // SAFETY: from `Box::leak` in `new`, freed once; adapters that
+        // imported it no longer run once their component's state is gone.
+        drop(unsafe { Box::from_raw(self.0.as_ptr()) });
     }
 }
 

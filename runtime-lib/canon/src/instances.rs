@@ -31,7 +31,7 @@ use super::program::Component;
 pub use super::runtime::{ComponentRuntime, Host, runtime};
 use super::trap::{self, Trap};
 use kiln_abi::ValRaw;
-use kiln_abi::component::program::{CoreDefDesc, DEF_EXPORT, DEF_TRAMPOLINE};
+use kiln_abi::component::program::{CoreDefDesc, DEF_EXPORT, DEF_INSTANCE_FLAGS, DEF_TRAMPOLINE};
 use kiln_abi::component::{CanonOpts, INSTANCE_FLAG_MAY_LEAVE};
 use kiln_abi::descriptor::{KIND_FUNC, KIND_GLOBAL, KIND_MEMORY, KIND_TABLE, KIND_TAG, NO_INDEX};
 use kiln_abi::vmctx::VMMemoryDefinition;
@@ -298,6 +298,15 @@ fn bind(
                 type_id: *ids.get(ty as usize).ok_or_else(bad)?,
                 vmctx: t.opts as usize as *mut u8,
             })
+        }
+        DEF_INSTANCE_FLAGS => {
+            if desc.kind != KIND_GLOBAL {
+                return Err(bad());
+            }
+            // The state of every component instance exists before the
+            // first core instance is built.
+            rt.with_instance(def.index, |i| Ok(Import::Global(i.flags_global())))
+                .map_err(|t| t.message)
         }
         DEF_EXPORT => {
             let owner = *rt.core.get(def.instance as usize).ok_or_else(bad)?;

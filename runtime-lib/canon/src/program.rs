@@ -11,7 +11,7 @@
 
 use kiln_abi::component::program::{
     COMPONENT_MAGIC, ComponentDescriptor, CoreDefDesc, CoreInstanceDesc, DEF_EXPORT,
-    DEF_TRAMPOLINE, ExportFuncDesc, FuncTypeDesc, ResourceDesc, TrampolineDesc,
+    DEF_INSTANCE_FLAGS, DEF_TRAMPOLINE, ExportFuncDesc, FuncTypeDesc, ResourceDesc, TrampolineDesc,
 };
 use kiln_abi::component::{TypeChild, TypeRecord, TypeTable};
 use kiln_abi::descriptor::{Addr, ModuleDescriptor};
@@ -136,6 +136,7 @@ impl Component {
         match def.kind {
             DEF_EXPORT if (def.instance as usize) < user => Ok(()),
             DEF_TRAMPOLINE if (def.index as usize) < self.trampolines.len() => Ok(()),
+            DEF_INSTANCE_FLAGS if def.index < self.desc.num_component_instances => Ok(()),
             _ => Err(corrupt(format_args!(
                 "core definition {def:?} used by instance {user}"
             ))),

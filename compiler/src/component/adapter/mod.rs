@@ -26,9 +26,13 @@
 //! 5. calls the callee's `post-return` with the callee's core results
 //!    (with `may_leave` set: Wasmtime 49 lets it call imports here).
 //!
-//! The instance flags live in the runtime, so flag steps and the traps of
-//! value checks call the `AdapterFlags` built-in of the instance; steps
-//! that cannot run guest code (no `realloc` involved) skip the flag calls.
+//! The instance flags words are imported as mutable `i32` globals
+//! (`CoreDef::InstanceFlags`, storage owned by the runtime), so the
+//! `may_leave` test and flips are a few inline instructions; steps that
+//! cannot run guest code (no `realloc` involved) skip the flips. The
+//! `AdapterFlags` built-in of the instance keeps what needs the runtime's
+//! state: call scopes, and raising the traps (of the `may_leave` test once
+//! it has failed, and of value checks).
 //!
 //! `own` and `borrow` values go through the runtime's `AdapterHandle`
 //! built-in of their resource (the handle tables live in the runtime);
@@ -48,14 +52,16 @@ use super::plan::{
 };
 use crate::CompileError;
 use kiln_abi::component::canon::{
-    ADAPTER_FLAGS_CANNOT_ENTER, ADAPTER_FLAGS_CHECK_LEAVE, ADAPTER_FLAGS_CLEAR_LEAVE,
-    ADAPTER_FLAGS_ENTER_CALL, ADAPTER_FLAGS_EXIT_CALL, ADAPTER_FLAGS_SET_LEAVE,
+    ADAPTER_FLAGS_CANNOT_ENTER, ADAPTER_FLAGS_CHECK_LEAVE, ADAPTER_FLAGS_ENTER_CALL,
+    ADAPTER_FLAGS_EXIT_CALL,
 };
-use kiln_abi::component::{AbiContext, FlattenOpts, FuncSig, PtrType, Type, TypeIndex, TypeTable};
+use kiln_abi::component::{
+    AbiContext, FlattenOpts, FuncSig, INSTANCE_FLAG_MAY_LEAVE, PtrType, Type, TypeIndex, TypeTable,
+};
 use translate::{Dir, Emitter, Loc, Side, val_type};
 use wasm_encoder::{
-    CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection, ImportSection,
-    Instruction as I, MemoryType, Module, TypeSection, ValType,
+    BlockType, CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
+    GlobalType, ImportSection, Instruction as I, MemoryType, Module, TypeSection, ValType,
 };
 
 /// The name of the adapter function the generated module exports.
@@ -109,6 +115,7 @@ struct Imports {
     section: ImportSection,
     funcs: u32,
     memories: u32,
+    globals: u32,
     list: Vec<(String, String, CoreKind, Binding)>,
 }
 
@@ -136,6 +143,28 @@ impl Imports {
             .push((module.into(), name.into(), CoreKind::Func, binding));
         self.funcs += 1;
         self.funcs - 1
+    }
+
+    /// The flags word of component instance `instance`, a mutable `i32`
+    /// global.
+    fn flags(&mut self, name: &str, instance: RuntimeComponentInstanceIndex) -> u32 {
+        self.section.import(
+            "flags",
+            name,
+            EntityType::Global(GlobalType {
+                val_type: ValType::I32,
+                mutable: true,
+                shared: false,
+            }),
+        );
+        self.list.push((
+            "flags".into(),
+            name.into(),
+            CoreKind::Global,
+            Binding::Def(CoreDef::InstanceFlags(instance)),
+        ));
+        self.globals += 1;
+        self.globals - 1
     }
 
     fn memory(&mut self, module: &str, binding: Binding) -> u32 {
@@ -233,6 +262,8 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
 
     let mut im = Imports::default();
     let i32s = |n| vec![ValType::I32; n];
+    let word_lower = im.flags("lower-word", lower.instance);
+    let word_lift = im.flags("lift-word", lift.instance);
     let flags_lower = im.func(
         "flags",
         "lower",
@@ -338,7 +369,28 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
         e.i(I::I32Const(op as i32));
         e.i(I::Call(func));
     };
+    // `may_leave` is tested and flipped inline, in the flags words; the
+    // built-in is called only to raise the trap.
+    let may_leave = INSTANCE_FLAG_MAY_LEAVE as i32;
+    let set_leave = |e: &mut Emitter<'_>, word: u32, on: bool| {
+        e.i(I::GlobalGet(word));
+        if on {
+            e.i(I::I32Const(may_leave));
+            e.i(I::I32Or);
+        } else {
+            e.i(I::I32Const(!may_leave));
+            e.i(I::I32And);
+        }
+        e.i(I::GlobalSet(word));
+    };
+    e.i(I::GlobalGet(word_lower));
+    e.i(I::I32Const(may_leave));
+    e.i(I::I32And);
+    e.i(I::I32Eqz);
+    e.i(I::If(BlockType::Empty));
     flag(&mut e, flags_lower, ADAPTER_FLAGS_CHECK_LEAVE);
+    e.i(I::Unreachable);
+    e.i(I::End);
     // Borrows lend the caller's handles and count in the callee for the
     // length of the call: a call scope on each side.
     let borrows = params.iter().any(|t| table.contains_borrow(*t));
@@ -377,7 +429,7 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
         let reallocs =
             lift_sig.params_in_memory || params.iter().any(|t| table.contains_list_or_string(*t));
         if reallocs {
-            flag(&mut e, flags_lift, ADAPTER_FLAGS_CLEAR_LEAVE);
+            set_leave(&mut e, word_lift, false);
         }
         let (dst, args) = if lift_sig.params_in_memory {
             let p = e
@@ -411,7 +463,7 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
         };
         e.fields(&params, &src, &dst, dir).map_err(bug)?;
         if reallocs {
-            flag(&mut e, flags_lift, ADAPTER_FLAGS_SET_LEAVE);
+            set_leave(&mut e, word_lift, true);
         }
 
         // The call.
@@ -459,7 +511,7 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
         };
         let reallocs = results.iter().any(|t| table.contains_list_or_string(*t));
         if reallocs {
-            flag(&mut e, flags_lower, ADAPTER_FLAGS_CLEAR_LEAVE);
+            set_leave(&mut e, word_lower, false);
         }
         let dir = Dir {
             src: lift_side,
@@ -470,7 +522,7 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
         };
         e.fields(&results, &src, &dst, dir).map_err(bug)?;
         if reallocs {
-            flag(&mut e, flags_lower, ADAPTER_FLAGS_SET_LEAVE);
+            set_leave(&mut e, word_lower, true);
         }
 
         // `may_leave` stays set: Wasmtime 49 lets an adapter's post-return
