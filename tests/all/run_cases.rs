@@ -47,6 +47,9 @@ pub struct Run {
     pub stdout: Option<Vec<u8>>,
     pub stderr: Option<Vec<u8>>,
     pub stderr_contains: Vec<String>,
+    /// stderr must equal `wasmtime run`'s for the same run (compared when
+    /// wasmtime is installed; under `CI` a missing one fails).
+    pub stderr_like_wasmtime: bool,
     pub exit: Option<i32>,
     pub trap: Option<String>,
     pub expect: Option<String>,
@@ -107,6 +110,7 @@ pub fn parse(source: &str) -> Result<Case> {
                     "stdout" => run.stdout = Some(d.bytes()?),
                     "stderr" => run.stderr = Some(d.bytes()?),
                     "stderr-contains" => run.stderr_contains.push(d.text()?),
+                    "stderr-like-wasmtime" => run.stderr_like_wasmtime = true,
                     "exit" => {
                         run.exit =
                             Some(d.text()?.parse().with_context(|| {
@@ -215,6 +219,10 @@ fn run_file(path: &Path, rel: &str) -> Result<(), Failed> {
             if kiln_error {
                 break;
             }
+            continue;
+        }
+        if let Err(why) = like_wasmtime(engine, path, &case, run, &outcome) {
+            failures.push(format!("{}: {why:#}\n{}", run.label(), outcome.describe()));
         }
     }
     if failures.is_empty() {
@@ -431,6 +439,33 @@ fn execute(
         cmd.args(&run.args);
     }
     util::run(&mut cmd, &run.stdin, RUN_TIMEOUT)
+}
+
+/// `stderr-like-wasmtime`: Kiln's stderr must be wasmtime's, byte for byte.
+fn like_wasmtime(
+    engine: Engine,
+    path: &Path,
+    case: &Case,
+    run: &Run,
+    outcome: &Outcome,
+) -> Result<()> {
+    if !run.stderr_like_wasmtime || engine != Engine::Kiln {
+        return Ok(());
+    }
+    if util::wasmtime().is_none() {
+        if std::env::var_os("CI").is_some() {
+            bail!("under CI: `stderr-like-wasmtime` needs `wasmtime` on PATH");
+        }
+        return Ok(());
+    }
+    let reference = execute(Engine::Wasmtime, path, case, run, None)?;
+    if reference.stderr != outcome.stderr {
+        bail!(
+            "stderr differs from wasmtime's:\n--- wasmtime ---\n{}",
+            reference.stderr_str()
+        );
+    }
+    Ok(())
 }
 
 /// Compares an outcome with a run's expectations.

@@ -70,12 +70,14 @@ pub(super) fn inline(parsed: &Parsed<'_>) -> Result<ComponentPlan, CompileError>
         imports_by_name: HashMap::new(),
         adapter_flags: HashMap::new(),
         adapter_handles: HashMap::new(),
+        adapters: Vec::new(),
     };
     inliner.run_top()?;
     let root = inliner.frames.pop().expect("the root frame");
     for (name, item) in &root.exports {
         inliner.export(vec![name.clone()], item)?;
     }
+    inliner.place_adapter_frames()?;
     Ok(inliner.plan)
 }
 
@@ -325,6 +327,20 @@ struct Inliner<'p, 'a> {
     adapter_flags: HashMap<RuntimeComponentInstanceIndex, TrampolineIndex>,
     /// The `AdapterHandle` trampoline of each resource.
     adapter_handles: HashMap<ResourceIndex, TrampolineIndex>,
+    /// Every fused adapter in creation order (Wasmtime's numbering), for
+    /// placing their frames once the plan is complete.
+    adapters: Vec<AdapterRecord>,
+}
+
+/// A generated adapter, kept to generate it again with its frames.
+struct AdapterRecord {
+    name: String,
+    ty: FuncTypeIndex,
+    lower: CanonOptions,
+    lift: CanonOptions,
+    callee: CoreDef,
+    module: StaticModuleIndex,
+    instance: RuntimeInstanceIndex,
 }
 
 impl Inliner<'_, '_> {
@@ -854,14 +870,17 @@ impl Inliner<'_, '_> {
         lift: &CanonOptions,
         callee: &CoreDef,
     ) -> Result<CoreDef, CompileError> {
-        let generated = adapter::generate(&adapter::Request {
-            name,
-            table: self.plan.types.table(),
-            ty: &self.plan.func_types[ty],
-            lower,
-            lift,
-            callee,
-        })?;
+        let generated = adapter::generate(
+            &adapter::Request {
+                name,
+                table: self.plan.types.table(),
+                ty: &self.plan.func_types[ty],
+                lower,
+                lift,
+                callee,
+            },
+            None,
+        )?;
         let mut imports = Vec::with_capacity(generated.imports.len());
         let mut defs = Vec::with_capacity(generated.imports.len());
         for (module, field, kind, binding) in generated.imports {
@@ -913,11 +932,64 @@ impl Inliner<'_, '_> {
             component_instance: lower.instance,
             imports: bound,
         });
+        self.adapters.push(AdapterRecord {
+            name: name.to_string(),
+            ty,
+            lower: lower.clone(),
+            lift: lift.clone(),
+            callee: callee.clone(),
+            module,
+            instance,
+        });
         Ok(CoreDef::Export(CoreExport {
             instance,
             name: adapter::EXPORT.to_string(),
             kind: CoreKind::Func,
         }))
+    }
+
+    /// Generates every adapter again with its frames where Wasmtime 49's
+    /// backtraces show them (`adapter::fact`), once all adapters and
+    /// instances are known (Wasmtime groups adapters into modules).
+    fn place_adapter_frames(&mut self) -> Result<(), CompileError> {
+        let table = self.plan.types.table();
+        let models: Vec<adapter::fact::Adapter<'_>> = self
+            .adapters
+            .iter()
+            .map(|a| {
+                let ty = &self.plan.func_types[a.ty];
+                adapter::fact::Adapter {
+                    params: ty.params.iter().map(|(_, t)| *t).collect(),
+                    results: ty.result.iter().copied().collect(),
+                    async_: ty.async_,
+                    lower: &a.lower,
+                    lift: &a.lift,
+                    callee: &a.callee,
+                    instance: a.instance,
+                }
+            })
+            .collect();
+        let frames = adapter::fact::frames(&self.plan, &table, &models);
+        let mut bytes = Vec::new();
+        for (a, f) in self.adapters.iter().zip(&frames) {
+            let Some(f) = f else { continue };
+            let g = adapter::generate(
+                &adapter::Request {
+                    name: &a.name,
+                    table,
+                    ty: &self.plan.func_types[a.ty],
+                    lower: &a.lower,
+                    lift: &a.lift,
+                    callee: &a.callee,
+                },
+                Some(f),
+            )?;
+            bytes.push((a.module, g.bytes));
+        }
+        for (m, b) in bytes {
+            self.plan.modules[m].generated = Some(b);
+        }
+        Ok(())
     }
 
     fn instantiate_module(

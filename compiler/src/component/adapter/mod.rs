@@ -45,6 +45,8 @@
 //! contexts (component-model async). 64-bit memories fail when the
 //! adapter's 32-bit memory import is linked.
 
+mod encode;
+pub(super) mod fact;
 mod translate;
 
 use super::plan::{
@@ -60,8 +62,8 @@ use kiln_abi::component::{
 };
 use translate::{Dir, Emitter, Loc, Side, val_type};
 use wasm_encoder::{
-    BlockType, CodeSection, EntityType, ExportKind, ExportSection, Function, FunctionSection,
-    GlobalType, ImportSection, Instruction as I, MemoryType, Module, TypeSection, ValType,
+    BlockType, EntityType, ExportKind, ExportSection, FunctionSection, GlobalType, ImportSection,
+    Instruction as I, MemoryType, Module, TypeSection, ValType,
 };
 
 /// The name of the adapter function the generated module exports.
@@ -222,8 +224,12 @@ fn needs_transcoder(src: StringEncoding, dst: StringEncoding) -> bool {
     src != dst || src == StringEncoding::Latin1Utf16
 }
 
-/// Generates the adapter module of `req`.
-pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
+/// Generates the adapter module of `req`, its frames where Wasmtime
+/// reports them if `frames` is given (see [`fact`]).
+pub(super) fn generate(
+    req: &Request<'_>,
+    frames: Option<&fact::Frames>,
+) -> Result<Generated, CompileError> {
     let name = req.name;
     let (lower, lift, table) = (req.lower, req.lift, req.table);
     if req.ty.async_ || lower.async_ || lift.async_ || lift.callback.is_some() {
@@ -388,13 +394,18 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
     e.i(I::I32And);
     e.i(I::I32Eqz);
     e.i(I::If(BlockType::Empty));
+    let leave_site = Some(e.code.len() + 1);
     flag(&mut e, flags_lower, ADAPTER_FLAGS_CHECK_LEAVE);
     e.i(I::Unreachable);
     e.i(I::End);
     // Borrows lend the caller's handles and count in the callee for the
     // length of the call: a call scope on each side.
     let borrows = params.iter().any(|t| table.contains_borrow(*t));
+    // The call sites a backtrace shows (instruction positions).
+    let call_site;
+    let mut post_site = None;
     if lower.instance == lift.instance {
+        call_site = Some(e.code.len() + 1);
         flag(&mut e, flags_lower, ADAPTER_FLAGS_CANNOT_ENTER);
         e.i(I::Unreachable);
     } else {
@@ -470,6 +481,7 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
         for a in args {
             e.i(I::LocalGet(a));
         }
+        call_site = Some(e.code.len());
         e.i(I::Call(callee));
         let raw: Vec<(u32, ValType)> = lift_results.iter().map(|t| (e.local(*t), *t)).collect();
         for (l, _) in raw.iter().rev() {
@@ -531,6 +543,7 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
             for (l, _) in &raw {
                 e.i(I::LocalGet(*l));
             }
+            post_site = Some(e.code.len());
             e.i(I::Call(post));
         }
         // The callee must have dropped the borrows it got (else a trap);
@@ -558,15 +571,18 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
     let mut exports = ExportSection::new();
     exports.export(EXPORT, ExportKind::Func, adapter);
     module.section(&exports);
-    let mut code = CodeSection::new();
-    let mut f = Function::new_with_locals_types(e.locals.iter().copied());
-    for i in &e.code {
-        f.instruction(i);
-    }
-    code.function(&f);
-    module.section(&code);
+    let bytes = encode::encode(
+        encode::Parts {
+            head: module,
+            func: adapter,
+            locals: &e.locals,
+            code: &e.code,
+            sites: [leave_site, call_site, post_site],
+        },
+        frames,
+    );
     Ok(Generated {
-        bytes: module.finish(),
+        bytes,
         imports: im.list,
     })
 }

@@ -131,14 +131,17 @@ fn every_value_kind_flat_and_in_memory_validates() {
             for (i, lower_enc) in encodings.iter().enumerate() {
                 let lift_enc = encodings[(i + 1) % 3];
                 let (lower, lift) = (options(1, *lower_enc, false), options(2, lift_enc, i == 0));
-                let g = generate(&Request {
-                    name: "f",
-                    table: table.table(),
-                    ty: &ty,
-                    lower: &lower,
-                    lift: &lift,
-                    callee: &callee,
-                })
+                let g = generate(
+                    &Request {
+                        name: "f",
+                        table: table.table(),
+                        ty: &ty,
+                        lower: &lower,
+                        lift: &lift,
+                        callee: &callee,
+                    },
+                    None,
+                )
                 .expect("an adapter");
                 if let Err(e) = validate(&g.bytes) {
                     panic!("type {t:?} with {} params: {e}", params.len());
@@ -160,14 +163,17 @@ fn transcoders_only_where_encodings_differ() {
     let callee = CoreDef::Export(export(0, "f", CoreKind::Func));
     let count = |a, b| {
         let (lower, lift) = (options(1, a, false), options(2, b, false));
-        let g = generate(&Request {
-            name: "f",
-            table: table.table(),
-            ty: &ty,
-            lower: &lower,
-            lift: &lift,
-            callee: &callee,
-        })
+        let g = generate(
+            &Request {
+                name: "f",
+                table: table.table(),
+                ty: &ty,
+                lower: &lower,
+                lift: &lift,
+                callee: &callee,
+            },
+            None,
+        )
         .expect("an adapter");
         g.imports
             .iter()
@@ -212,14 +218,17 @@ fn streams_and_async_are_refused_naming_the_function() {
             "async function",
         ),
     ] {
-        let err = generate(&Request {
-            name: "take-them",
-            table: table.table(),
-            ty: &ty,
-            lower: &lower,
-            lift: &lift,
-            callee: &callee,
-        })
+        let err = generate(
+            &Request {
+                name: "take-them",
+                table: table.table(),
+                ty: &ty,
+                lower: &lower,
+                lift: &lift,
+                callee: &callee,
+            },
+            None,
+        )
         .err()
         .expect("refused");
         let CompileError::Unsupported { feature, .. } = err else {

@@ -1,0 +1,217 @@
+//! Encoding of a generated adapter module, with its frames placed where
+//! Wasmtime 49 reports them.
+//!
+//! Phase: the last step of `super::generate`. Input: the module's sections
+//! but the code, the adapter function (locals, instructions), the positions
+//! of its call sites among the instructions, and optionally the [`Frames`]
+//! that `super::fact` computed. Output: the module bytes.
+//!
+//! A backtrace shows a frame as its function index and the module offset
+//! of the instruction (the call, for a frame below the innermost). With
+//! frames given, the adapter's first call site (its `may_leave` trap, or
+//! the callee's call) is moved to the offset Wasmtime reports by a custom
+//! section of padding before the code section, later ones (the callee,
+//! `post-return`) by `nop`s in front of them, and a name
+//! section gives the function the name Wasmtime shows for it
+//! (`<wasm function N>`, its function index in Wasmtime's adapter module).
+//! Where the offsets cannot be reached (Kiln's layout already further on),
+//! the module is encoded as it is, so only backtraces differ.
+
+use super::fact::Frames;
+use wasm_encoder::{
+    CustomSection, Encode, Instruction as I, Module, NameMap, NameSection, ValType,
+};
+
+/// The code section and everything around it.
+pub(super) struct Parts<'a> {
+    /// Bytes of the module up to the code section.
+    pub head: Module,
+    /// The adapter function's index in this module.
+    pub func: u32,
+    pub locals: &'a [ValType],
+    pub code: &'a [I<'static>],
+    /// Instruction positions of the call sites [`Frames::sites`] names, in
+    /// the same order.
+    pub sites: [Option<usize>; 3],
+}
+
+/// Encodes the module, placing the frames if possible.
+pub(super) fn encode(parts: Parts<'_>, frames: Option<&Frames>) -> Vec<u8> {
+    if let Some(f) = frames {
+        // Every site if possible, else the frames below the innermost.
+        let without_trap = Frames {
+            leave_trap: None,
+            ..f.clone()
+        };
+        if let Some(bytes) = placed(&parts, f).or_else(|| placed(&parts, &without_trap)) {
+            return bytes;
+        }
+    }
+    let body = body(&parts, &[]);
+    let mut m = parts.head;
+    push_code(&mut m, &body);
+    m.finish()
+}
+
+/// The function body, with `nops[k]` `nop`s before instruction `k`.
+fn body(parts: &Parts<'_>, nops: &[(usize, usize)]) -> Vec<u8> {
+    let mut out = Vec::new();
+    let mut runs: Vec<(u32, ValType)> = Vec::new();
+    for t in parts.locals {
+        match runs.last_mut() {
+            Some((n, last)) if last == t => *n += 1,
+            _ => runs.push((1, *t)),
+        }
+    }
+    runs.len().encode(&mut out);
+    for (n, t) in &runs {
+        n.encode(&mut out);
+        t.encode(&mut out);
+    }
+    for (k, i) in parts.code.iter().enumerate() {
+        for (at, n) in nops {
+            if *at == k {
+                for _ in 0..*n {
+                    I::Nop.encode(&mut out);
+                }
+            }
+        }
+        i.encode(&mut out);
+    }
+    out
+}
+
+/// Byte position of instruction `k` in `body` (as laid out by [`body`]).
+fn position(parts: &Parts<'_>, nops: &[(usize, usize)], k: usize) -> usize {
+    let prefix = Parts {
+        head: Module::new(),
+        func: parts.func,
+        locals: parts.locals,
+        code: &parts.code[..k],
+        sites: [None; 3],
+    };
+    let before: usize = nops.iter().filter(|(at, _)| *at == k).map(|(_, n)| n).sum();
+    body(&prefix, nops).len() + before
+}
+
+fn push_code(m: &mut Module, body: &[u8]) {
+    let mut payload = Vec::new();
+    1u32.encode(&mut payload);
+    body.len().encode(&mut payload);
+    payload.extend_from_slice(body);
+    m.section(&wasm_encoder::RawSection {
+        id: 10,
+        data: &payload,
+    });
+}
+
+fn leb_len(n: usize) -> usize {
+    let mut v = Vec::new();
+    n.encode(&mut v);
+    v.len()
+}
+
+/// The module with the frames in place, or `None` if they cannot be.
+fn placed(parts: &Parts<'_>, f: &Frames) -> Option<Vec<u8>> {
+    // (instruction, target offset) of each site both sides have, in order.
+    let sites: Vec<(usize, u32)> = parts
+        .sites
+        .iter()
+        .zip(f.sites())
+        .filter_map(|(k, t)| Some(((*k)?, t?)))
+        .collect();
+    let (&(call, first), rest) = sites.split_first()?;
+    // Each later site is moved by `nop`s in front of it.
+    let mut nops = Vec::new();
+    let mut prev = (call, first);
+    for &(k, target) in rest {
+        let gap = position(parts, &[], k).checked_sub(position(parts, &[], prev.0))?;
+        let want = usize::try_from(target.checked_sub(prev.1)?).ok()?;
+        nops.push((k, want.checked_sub(gap)?));
+        prev = (k, target);
+    }
+    let head_len = parts.head.as_slice().len();
+    let natural = |nops: &[(usize, usize)]| {
+        let len = body(parts, nops).len();
+        let payload = leb_len(1) + leb_len(len) + len;
+        head_len + 1 + leb_len(payload) + leb_len(1) + leb_len(len) + position(parts, nops, call)
+    };
+    let pad = (first as usize).checked_sub(natural(&nops))?;
+    // A short distance is all `nop`s; a long one a padding section, with a
+    // few `nop`s where its length prefix cannot take the exact size.
+    let mut found = None;
+    for extra in 0..4 {
+        let mut with = nops.clone();
+        with.push((call, if pad < 64 { pad } else { extra }));
+        let Some(pad) = (first as usize).checked_sub(natural(&with)) else {
+            break;
+        };
+        if let Some(section) = padding(pad) {
+            found = Some((with, section));
+            break;
+        }
+    }
+    let (nops, section) = found?;
+    let mut m = parts.head.clone();
+    if let Some(s) = &section {
+        m.section(s);
+    }
+    push_code(&mut m, &body(parts, &nops));
+    let mut names = NameSection::new();
+    let mut funcs = NameMap::new();
+    funcs.append(parts.func, &format!("<wasm function {}>", f.func));
+    names.functions(&funcs);
+    m.section(&names);
+    Some(m.finish())
+}
+
+/// A custom section of exactly `size` bytes (`None` inside: no section
+/// needed), or `None` if no section has that size.
+fn padding(size: usize) -> Option<Option<CustomSection<'static>>> {
+    const NAME: &str = "kiln-adapter-padding";
+    if size == 0 {
+        return Some(None);
+    }
+    // id + length prefix + (name length + name + data).
+    let fixed = leb_len(NAME.len()) + NAME.len();
+    for prefix in 1..=3 {
+        let Some(len) = size.checked_sub(1 + prefix) else {
+            continue;
+        };
+        if len >= fixed && leb_len(len) == prefix {
+            return Some(Some(CustomSection {
+                name: NAME.into(),
+                data: vec![0; len - fixed].into(),
+            }));
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::padding;
+    use wasm_encoder::Module;
+
+    /// A padding section has exactly the size asked for, and every size
+    /// from its minimum up is reachable but for a few at the steps of its
+    /// length prefix (which the caller covers with `nop`s).
+    #[test]
+    fn padding_sizes_are_exact() {
+        let empty = Module::new().as_slice().len();
+        let mut missing = 0;
+        for size in 0..20_000 {
+            match padding(size) {
+                Some(Some(s)) => {
+                    let mut m = Module::new();
+                    m.section(&s);
+                    assert_eq!(m.as_slice().len() - empty, size, "size {size}");
+                }
+                Some(None) => assert_eq!(size, 0),
+                None if size < 23 => {}
+                None => missing += 1,
+            }
+        }
+        assert!(missing <= 2, "{missing} sizes unreachable");
+    }
+}
