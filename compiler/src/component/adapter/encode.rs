@@ -139,14 +139,21 @@ fn placed(parts: &Parts<'_>, f: &Frames) -> Option<Vec<u8>> {
     let pad = (first as usize).checked_sub(natural(&nops))?;
     // A short distance is all `nop`s; a long one a padding section, with a
     // few `nop`s where its length prefix cannot take the exact size.
+    // (A length prefix may grow by a byte as `nop`s go in: several counts
+    // are tried.)
+    let counts: Vec<usize> = if pad < 64 {
+        (0..=pad).rev().collect()
+    } else {
+        (0..4).collect()
+    };
     let mut found = None;
-    for extra in 0..4 {
+    for n in counts {
         let mut with = nops.clone();
-        with.push((call, if pad < 64 { pad } else { extra }));
-        let Some(pad) = (first as usize).checked_sub(natural(&with)) else {
-            break;
+        with.push((call, n));
+        let Some(rest) = (first as usize).checked_sub(natural(&with)) else {
+            continue;
         };
-        if let Some(section) = padding(pad) {
+        if let Some(section) = padding(rest) {
             found = Some((with, section));
             break;
         }

@@ -23,9 +23,10 @@
 //! with `enter-sync-call`/`exit-sync-call` and restores saved flags.
 //!
 //! Invariant: a module is modelled only if every adapter in it is, and an
-//! adapter only if it moves scalars flat (booleans, 8/16/32/64-bit unsigned
-//! and 32/64-bit signed integers, floats) between two different instances
-//! synchronously, or is an adapter within one instance (which only traps).
+//! adapter only if it moves flat values (scalars but `char`, and records,
+//! tuples and flags of them; at most 16 parameters and one result) between
+//! two different instances synchronously, or is an adapter within one
+//! instance (which only traps).
 //! Everything else reports `None` and keeps Kiln's own numbers.
 
 use super::super::plan::{CanonOptions, ComponentPlan, CoreDef, CoreExport, RuntimeInstanceIndex};
@@ -103,29 +104,74 @@ fn modelled(table: &TypeTable<'_>, a: &Adapter<'_>) -> bool {
     if a.lower.instance == a.lift.instance {
         return true;
     }
-    !a.async_
-        && !a.lower.async_
-        && !a.lift.async_
-        && a.params.len() <= 16
-        && a.results.len() <= 1
-        && a.params
-            .iter()
-            .chain(&a.results)
-            .all(|t| scalar(table, *t).is_some())
+    let (Some(params), Some(results)) = (flat(table, &a.params), flat(table, &a.results)) else {
+        return false;
+    };
+    !a.async_ && !a.lower.async_ && !a.lift.async_ && params.len() <= 16 && results.len() <= 1
 }
 
-/// The core type of a modelled scalar, and the mask Wasmtime applies to it.
-fn scalar(table: &TypeTable<'_>, t: TypeIndex) -> Option<(ValType, Option<i32>, bool)> {
-    Some(match table.get(t)? {
-        Type::Bool => (ValType::I32, None, true),
-        Type::U8 => (ValType::I32, Some(0xff), false),
-        Type::U16 => (ValType::I32, Some(0xffff), false),
-        Type::U32 | Type::S32 => (ValType::I32, None, false),
-        Type::U64 | Type::S64 => (ValType::I64, None, false),
-        Type::F32 => (ValType::F32, None, false),
-        Type::F64 => (ValType::F64, None, false),
+/// How Wasmtime moves one flat value from a local to the stack.
+#[derive(Copy, Clone, Debug)]
+enum Op {
+    Plain,
+    /// `i32.const mask; i32.and`.
+    Mask(i32),
+    /// `i32.const 1; i32.const 0; local.get; select`.
+    Bool,
+    Extend8,
+    Extend16,
+}
+
+/// The flat values of `types` and how each is moved, if the model covers
+/// them: scalars but `char`, and records, tuples and flags of them.
+fn flat(table: &TypeTable<'_>, types: &[TypeIndex]) -> Option<Vec<(ValType, Op)>> {
+    let mut out = Vec::new();
+    for t in types {
+        flat_into(table, *t, &mut out)?;
+    }
+    Some(out)
+}
+
+fn flat_into(table: &TypeTable<'_>, t: TypeIndex, out: &mut Vec<(ValType, Op)>) -> Option<()> {
+    let i32_ = ValType::I32;
+    match table.get(t)? {
+        Type::Bool => out.push((i32_, Op::Bool)),
+        Type::U8 => out.push((i32_, Op::Mask(0xff))),
+        Type::U16 => out.push((i32_, Op::Mask(0xffff))),
+        Type::S8 => out.push((i32_, Op::Extend8)),
+        Type::S16 => out.push((i32_, Op::Extend16)),
+        Type::U32 | Type::S32 => out.push((i32_, Op::Plain)),
+        Type::U64 | Type::S64 => out.push((ValType::I64, Op::Plain)),
+        Type::F32 => out.push((ValType::F32, Op::Plain)),
+        Type::F64 => out.push((ValType::F64, Op::Plain)),
+        Type::Record(c) | Type::Tuple(c) => {
+            for child in c.iter() {
+                flat_into(table, child.ty?, out)?;
+            }
+        }
+        Type::Flags(c) => {
+            let n = c.len();
+            let low = |bits: usize| ((1u64 << bits) - 1) as u32 as i32;
+            match n {
+                0 => {}
+                1..=8 => out.push((i32_, Op::Mask(low(n)))),
+                9..=16 => out.push((i32_, Op::Mask(low(n)))),
+                _ => {
+                    let words = n.div_ceil(32);
+                    for w in 0..words {
+                        let op = if w == words - 1 && n % 32 != 0 {
+                            Op::Mask(low(n % 32))
+                        } else {
+                            Op::Plain
+                        };
+                        out.push((i32_, op));
+                    }
+                }
+            }
+        }
         _ => return None,
-    })
+    }
+    Some(())
 }
 
 /// Groups adapters into Wasmtime's adapter modules: in order, starting a
@@ -333,12 +379,14 @@ impl FactModule {
         let name = format!("adapter{n}");
         let lift_flags = self.options(a.lift);
         let lower_flags = self.options(a.lower);
-        let flat = |ts: &[TypeIndex]| -> Vec<ValType> {
-            ts.iter()
-                .filter_map(|t| scalar(table, *t).map(|s| s.0))
+        let types = |ts: &[TypeIndex]| -> Vec<ValType> {
+            flat(table, ts)
+                .unwrap_or_default()
+                .iter()
+                .map(|v| v.0)
                 .collect()
         };
-        let (params, results) = (flat(&a.params), flat(&a.results));
+        let (params, results) = (types(&a.params), types(&a.results));
         let same = a.lower.instance == a.lift.instance;
         // A same-instance adapter's types are never flattened by the model;
         // its callee and post-return imports still count.
@@ -391,14 +439,11 @@ impl FactModule {
         callee: u32,
         post: Option<u32>,
     ) -> Sites {
-        let results: Vec<ValType> = a
-            .results
-            .iter()
-            .filter_map(|t| scalar(table, *t).map(|s| s.0))
-            .collect();
+        let params = flat(table, &a.params).unwrap_or_default();
+        let results = flat(table, &a.results).unwrap_or_default();
         let bt = results
             .first()
-            .map_or(BlockType::Empty, |t| BlockType::Result(*t));
+            .map_or(BlockType::Empty, |t| BlockType::Result(t.0));
         // The exception barrier.
         I::Block(bt).encode(&mut b.code);
         I::Block(BlockType::Empty).encode(&mut b.code);
@@ -429,8 +474,8 @@ impl FactModule {
         let saved_lift = b.new_tmp(ValType::I32, I::LocalSet);
         I::I32Const(0).encode(&mut b.code);
         I::GlobalSet(lift_flags).encode(&mut b.code);
-        for (i, t) in a.params.iter().enumerate() {
-            b.scalar(table, *t, i as u32);
+        for (i, (_, op)) in params.iter().enumerate() {
+            b.value(*op, i as u32);
         }
         I::LocalGet(saved_lift).encode(&mut b.code);
         I::GlobalSet(lift_flags).encode(&mut b.code);
@@ -440,7 +485,7 @@ impl FactModule {
         let mut result_locals: Vec<(u32, ValType)> = results
             .iter()
             .rev()
-            .map(|t| (b.new_tmp(*t, I::LocalSet), *t))
+            .map(|(t, _)| (b.new_tmp(*t, I::LocalSet), *t))
             .collect();
         result_locals.reverse();
         let callee_context = match post {
@@ -451,8 +496,8 @@ impl FactModule {
         I::Call(exit).encode(&mut b.code);
         I::I32Const(0).encode(&mut b.code);
         I::GlobalSet(lower_flags).encode(&mut b.code);
-        for (t, (l, _)) in a.results.iter().zip(&result_locals) {
-            b.scalar(table, *t, *l);
+        for ((_, op), (l, _)) in results.iter().zip(&result_locals) {
+            b.value(*op, *l);
         }
         I::LocalGet(saved_lower).encode(&mut b.code);
         I::GlobalSet(lower_flags).encode(&mut b.code);
@@ -597,22 +642,22 @@ impl Body {
         self.free.entry(t).or_default().push(l);
     }
 
-    /// A scalar moved from local `l` to the stack.
-    fn scalar(&mut self, table: &TypeTable<'_>, t: TypeIndex, l: u32) {
-        let Some((_, mask, bool_)) = scalar(table, t) else {
-            return;
-        };
-        if bool_ {
+    /// A flat value moved from local `l` to the stack.
+    fn value(&mut self, op: Op, l: u32) {
+        if let Op::Bool = op {
             I::I32Const(1).encode(&mut self.code);
             I::I32Const(0).encode(&mut self.code);
         }
         I::LocalGet(l).encode(&mut self.code);
-        if bool_ {
-            I::Select.encode(&mut self.code);
-        }
-        if let Some(m) = mask {
-            I::I32Const(m).encode(&mut self.code);
-            I::I32And.encode(&mut self.code);
+        match op {
+            Op::Plain => {}
+            Op::Bool => I::Select.encode(&mut self.code),
+            Op::Mask(m) => {
+                I::I32Const(m).encode(&mut self.code);
+                I::I32And.encode(&mut self.code);
+            }
+            Op::Extend8 => I::I32Extend8S.encode(&mut self.code),
+            Op::Extend16 => I::I32Extend16S.encode(&mut self.code),
         }
     }
 }
