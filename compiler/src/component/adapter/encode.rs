@@ -30,9 +30,49 @@ pub(super) struct Parts<'a> {
     pub func: u32,
     pub locals: &'a [ValType],
     pub code: &'a [I<'static>],
-    /// Instruction positions of the call sites [`Frames::sites`] names, in
-    /// the same order.
-    pub sites: [Option<usize>; 3],
+    pub sites: Sites<'a>,
+}
+
+/// Instruction positions of the sites a backtrace may show, in body order.
+#[derive(Copy, Clone)]
+pub(super) struct Sites<'a> {
+    /// The call raising the caller's `may_leave` trap.
+    pub leave_trap: Option<usize>,
+    /// The calls raising "invalid `char`" traps of the parameters.
+    pub param_chars: &'a [usize],
+    /// The callee's call (or the trap of an adapter within one instance).
+    pub call: Option<usize>,
+    /// As `param_chars`, for the results.
+    pub result_chars: &'a [usize],
+    pub post_return: Option<usize>,
+}
+
+impl Sites<'_> {
+    /// (instruction, target offset) of each site both sides have, in body
+    /// order; `char` traps only where both check as many.
+    fn pair(&self, f: &Frames) -> Vec<(usize, u32)> {
+        let mut out = Vec::new();
+        let mut one = |k: Option<usize>, t: Option<u32>| {
+            if let (Some(k), Some(t)) = (k, t) {
+                out.push((k, t));
+            }
+        };
+        one(self.leave_trap, f.leave_trap);
+        let chars = |k: &[usize], t: &[u32]| k.len() == t.len();
+        if chars(self.param_chars, &f.param_chars) {
+            for (k, t) in self.param_chars.iter().zip(&f.param_chars) {
+                one(Some(*k), Some(*t));
+            }
+        }
+        one(self.call, Some(f.call));
+        if chars(self.result_chars, &f.result_chars) {
+            for (k, t) in self.result_chars.iter().zip(&f.result_chars) {
+                one(Some(*k), Some(*t));
+            }
+        }
+        one(self.post_return, f.post_return);
+        out
+    }
 }
 
 /// Encodes the module, placing the frames if possible.
@@ -41,6 +81,8 @@ pub(super) fn encode(parts: Parts<'_>, frames: Option<&Frames>) -> Vec<u8> {
         // Every site if possible, else the frames below the innermost.
         let without_trap = Frames {
             leave_trap: None,
+            param_chars: Vec::new(),
+            result_chars: Vec::new(),
             ..f.clone()
         };
         if let Some(bytes) = placed(&parts, f).or_else(|| placed(&parts, &without_trap)) {
@@ -88,7 +130,7 @@ fn position(parts: &Parts<'_>, nops: &[(usize, usize)], k: usize) -> usize {
         func: parts.func,
         locals: parts.locals,
         code: &parts.code[..k],
-        sites: [None; 3],
+        sites: parts.sites,
     };
     let before: usize = nops.iter().filter(|(at, _)| *at == k).map(|(_, n)| n).sum();
     body(&prefix, nops).len() + before
@@ -113,13 +155,7 @@ fn leb_len(n: usize) -> usize {
 
 /// The module with the frames in place, or `None` if they cannot be.
 fn placed(parts: &Parts<'_>, f: &Frames) -> Option<Vec<u8>> {
-    // (instruction, target offset) of each site both sides have, in order.
-    let sites: Vec<(usize, u32)> = parts
-        .sites
-        .iter()
-        .zip(f.sites())
-        .filter_map(|(k, t)| Some(((*k)?, t?)))
-        .collect();
+    let sites = parts.sites.pair(f);
     let (&(call, first), rest) = sites.split_first()?;
     // Each later site is moved by `nop`s in front of it.
     let mut nops = Vec::new();

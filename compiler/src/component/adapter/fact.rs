@@ -23,8 +23,8 @@
 //! with `enter-sync-call`/`exit-sync-call` and restores saved flags.
 //!
 //! Invariant: a module is modelled only if every adapter in it is, and an
-//! adapter only if it moves flat values (scalars but `char`, and records,
-//! tuples and flags of them; at most 16 parameters and one result) between
+//! adapter only if it moves flat values (scalars, and records, tuples and
+//! flags of them; at most 16 parameters and one result) between
 //! two different instances synchronously, or is an adapter within one
 //! instance (which only traps).
 //! Everything else reports `None` and keeps Kiln's own numbers.
@@ -40,6 +40,7 @@ use wasm_encoder::{
 /// Wasmtime's trap numbers of the traps the modelled adapters raise.
 const TRAP_CANNOT_ENTER: u8 = 17;
 const TRAP_CANNOT_LEAVE: u8 = 23;
+const TRAP_INVALID_CHAR: u8 = 25;
 const TRAP_UNCAUGHT_EXCEPTION: u8 = 49;
 
 /// One adapter, as the model needs it.
@@ -61,19 +62,15 @@ pub(in super::super) struct Frames {
     pub func: u32,
     /// Module offset of the trap of the caller's `may_leave` test.
     pub leave_trap: Option<u32>,
+    /// Module offsets of the "invalid `char`" traps of the parameters.
+    pub param_chars: Vec<u32>,
+    /// Module offsets of the "invalid `char`" traps of the results.
+    pub result_chars: Vec<u32>,
     /// Module offset of the callee's call (or, for an adapter within one
     /// instance, of the trap).
     pub call: u32,
     /// Module offset of the `post-return` call.
     pub post_return: Option<u32>,
-}
-
-impl Frames {
-    /// The call sites in body order: the `may_leave` trap, the callee's
-    /// call, the `post-return` call.
-    pub fn sites(&self) -> [Option<u32>; 3] {
-        [self.leave_trap, Some(self.call), self.post_return]
-    }
 }
 
 /// Frames of every adapter (same order as `adapters`).
@@ -120,10 +117,12 @@ enum Op {
     Bool,
     Extend8,
     Extend16,
+    /// Through a temporary, checked to be a Unicode scalar value.
+    Char,
 }
 
 /// The flat values of `types` and how each is moved, if the model covers
-/// them: scalars but `char`, and records, tuples and flags of them.
+/// them: scalars, and records, tuples and flags of them.
 fn flat(table: &TypeTable<'_>, types: &[TypeIndex]) -> Option<Vec<(ValType, Op)>> {
     let mut out = Vec::new();
     for t in types {
@@ -140,6 +139,7 @@ fn flat_into(table: &TypeTable<'_>, t: TypeIndex, out: &mut Vec<(ValType, Op)>) 
         Type::U16 => out.push((i32_, Op::Mask(0xffff))),
         Type::S8 => out.push((i32_, Op::Extend8)),
         Type::S16 => out.push((i32_, Op::Extend16)),
+        Type::Char => out.push((i32_, Op::Char)),
         Type::U32 | Type::S32 => out.push((i32_, Op::Plain)),
         Type::U64 | Type::S64 => out.push((ValType::I64, Op::Plain)),
         Type::F32 => out.push((ValType::F32, Op::Plain)),
@@ -299,7 +299,9 @@ struct Defined {
 /// Body offsets of an adapter's call sites.
 struct Sites {
     leave_trap: Option<usize>,
+    param_chars: Vec<usize>,
     call: usize,
+    result_chars: Vec<usize>,
     post_return: Option<usize>,
 }
 
@@ -414,7 +416,9 @@ impl FactModule {
             self.trap(&mut b.code, TRAP_CANNOT_ENTER);
             Sites {
                 leave_trap: None,
+                param_chars: Vec::new(),
                 call,
+                result_chars: Vec::new(),
                 post_return: None,
             }
         } else {
@@ -474,8 +478,9 @@ impl FactModule {
         let saved_lift = b.new_tmp(ValType::I32, I::LocalSet);
         I::I32Const(0).encode(&mut b.code);
         I::GlobalSet(lift_flags).encode(&mut b.code);
+        let mut param_chars = Vec::new();
         for (i, (_, op)) in params.iter().enumerate() {
-            b.value(*op, i as u32);
+            param_chars.extend(self.value(b, *op, i as u32));
         }
         I::LocalGet(saved_lift).encode(&mut b.code);
         I::GlobalSet(lift_flags).encode(&mut b.code);
@@ -496,8 +501,9 @@ impl FactModule {
         I::Call(exit).encode(&mut b.code);
         I::I32Const(0).encode(&mut b.code);
         I::GlobalSet(lower_flags).encode(&mut b.code);
+        let mut result_chars = Vec::new();
         for ((_, op), (l, _)) in results.iter().zip(&result_locals) {
-            b.value(*op, *l);
+            result_chars.extend(self.value(b, *op, *l));
         }
         I::LocalGet(saved_lower).encode(&mut b.code);
         I::GlobalSet(lower_flags).encode(&mut b.code);
@@ -523,9 +529,53 @@ impl FactModule {
         I::End.encode(&mut b.code);
         Sites {
             leave_trap,
+            param_chars,
             call,
+            result_chars,
             post_return,
         }
+    }
+
+    /// A flat value moved from local `l` to the stack; for a `char`, the
+    /// body offset where Wasmtime reports its trap (the first `br_if`,
+    /// which Cranelift turns into the conditional trap).
+    fn value(&mut self, b: &mut Body, op: Op, l: u32) -> Option<usize> {
+        if let Op::Char = op {
+            let mut site = None;
+            I::LocalGet(l).encode(&mut b.code);
+            let t = b.new_tmp(ValType::I32, I::LocalSet);
+            // Wasmtime's test (from LLVM's `char::try_from`): not a
+            // surrogate and below 0x110000.
+            for i in [
+                I::Block(BlockType::Empty),
+                I::Block(BlockType::Empty),
+                I::LocalGet(t),
+                I::I32Const(0xd800),
+                I::I32Xor,
+                I::I32Const(-0x11_0000),
+                I::I32Add,
+                I::I32Const(-0x10_f800),
+                I::I32LtU,
+                I::BrIf(0),
+                I::LocalGet(t),
+                I::I32Const(0x11_0000),
+                I::I32Ne,
+                I::BrIf(1),
+                I::End,
+            ] {
+                if site.is_none() && matches!(i, I::BrIf(_)) {
+                    site = Some(b.code.len());
+                }
+                i.encode(&mut b.code);
+            }
+            self.trap(&mut b.code, TRAP_INVALID_CHAR);
+            I::End.encode(&mut b.code);
+            I::LocalGet(t).encode(&mut b.code);
+            b.free(t, ValType::I32);
+            return site;
+        }
+        b.value(op, l);
+        None
     }
 
     /// Reads both `context` slots into fresh temporaries.
@@ -607,6 +657,16 @@ impl FactModule {
             .map(|(i, (s, start))| Frames {
                 func: self.funcs + i as u32,
                 leave_trap: s.leave_trap.map(|t| (base + start + t) as u32),
+                param_chars: s
+                    .param_chars
+                    .iter()
+                    .map(|t| (base + start + t) as u32)
+                    .collect(),
+                result_chars: s
+                    .result_chars
+                    .iter()
+                    .map(|t| (base + start + t) as u32)
+                    .collect(),
                 call: (base + start + s.call) as u32,
                 post_return: s.post_return.map(|p| (base + start + p) as u32),
             })
@@ -650,7 +710,7 @@ impl Body {
         }
         I::LocalGet(l).encode(&mut self.code);
         match op {
-            Op::Plain => {}
+            Op::Plain | Op::Char => {}
             Op::Bool => I::Select.encode(&mut self.code),
             Op::Mask(m) => {
                 I::I32Const(m).encode(&mut self.code);

@@ -370,6 +370,7 @@ pub(super) fn generate(
         num_params: lower_params.len() as u32,
         trap_func: flags_lower,
         handle_funcs,
+        char_traps: Vec::new(),
     };
     let flag = |e: &mut Emitter<'_>, func: u32, op: u32| {
         e.i(I::I32Const(op as i32));
@@ -404,6 +405,7 @@ pub(super) fn generate(
     // The call sites a backtrace shows (instruction positions).
     let call_site;
     let mut post_site = None;
+    let mut param_chars = 0;
     if lower.instance == lift.instance {
         call_site = Some(e.code.len() + 1);
         flag(&mut e, flags_lower, ADAPTER_FLAGS_CANNOT_ENTER);
@@ -482,6 +484,7 @@ pub(super) fn generate(
             e.i(I::LocalGet(a));
         }
         call_site = Some(e.code.len());
+        param_chars = e.char_traps.len();
         e.i(I::Call(callee));
         let raw: Vec<(u32, ValType)> = lift_results.iter().map(|t| (e.local(*t), *t)).collect();
         for (l, _) in raw.iter().rev() {
@@ -577,7 +580,13 @@ pub(super) fn generate(
             func: adapter,
             locals: &e.locals,
             code: &e.code,
-            sites: [leave_site, call_site, post_site],
+            sites: encode::Sites {
+                leave_trap: leave_site,
+                param_chars: &e.char_traps[..param_chars],
+                call: call_site,
+                result_chars: &e.char_traps[param_chars..],
+                post_return: post_site,
+            },
         },
         frames,
     );

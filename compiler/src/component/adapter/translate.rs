@@ -91,6 +91,9 @@ pub(super) struct Emitter<'t> {
     pub trap_func: u32,
     /// The handle built-in of each resource: (resource, function index).
     pub handle_funcs: Vec<(u32, u32)>,
+    /// Positions of the calls that raise "invalid `char`" traps, in order
+    /// (call sites a backtrace shows, see `super::fact`).
+    pub char_traps: Vec<usize>,
 }
 
 /// A scalar as translated.
@@ -165,6 +168,9 @@ impl Emitter<'_> {
     /// Raises wasm trap `code` (through the runtime: the trap reports like
     /// any other).
     pub fn trap(&mut self, code: TrapCode) {
+        if code == TrapCode::InvalidChar {
+            self.char_traps.push(self.code.len() + 1);
+        }
         self.i(I::I32Const((ADAPTER_FLAGS_TRAP + code as u32) as i32));
         self.i(I::Call(self.trap_func));
         self.i(I::Unreachable);
