@@ -38,7 +38,8 @@ pub(super) struct Parts<'a> {
 pub(super) struct Sites<'a> {
     /// The call raising the caller's `may_leave` trap.
     pub leave_trap: Option<usize>,
-    /// The calls raising "invalid `char`" traps of the parameters.
+    /// The calls raising the traps of the parameters' checked values
+    /// (invalid `char`s and discriminants).
     pub param_chars: &'a [usize],
     /// The callee's call (or the trap of an adapter within one instance).
     pub call: Option<usize>,
@@ -49,7 +50,7 @@ pub(super) struct Sites<'a> {
 
 impl Sites<'_> {
     /// (instruction, target offset) of each site both sides have, in body
-    /// order; `char` traps only where both check as many.
+    /// order; value traps only where both check as many.
     fn pair(&self, f: &Frames) -> Vec<(usize, u32)> {
         let mut out = Vec::new();
         let mut one = |k: Option<usize>, t: Option<u32>| {
@@ -78,15 +79,34 @@ impl Sites<'_> {
 /// Encodes the module, placing the frames if possible.
 pub(super) fn encode(parts: Parts<'_>, frames: Option<&Frames>) -> Vec<u8> {
     if let Some(f) = frames {
-        // Every site if possible, else the frames below the innermost.
-        let without_trap = Frames {
-            leave_trap: None,
-            param_chars: Vec::new(),
-            result_chars: Vec::new(),
-            ..f.clone()
-        };
-        if let Some(bytes) = placed(&parts, f).or_else(|| placed(&parts, &without_trap)) {
-            return bytes;
+        // Every site if possible, else without some of the traps (each
+        // later site can only be moved forward), down to only the frames
+        // below the innermost.
+        let mut tries = Vec::new();
+        for drop_params in [false, true] {
+            for drop_results in [false, true] {
+                for drop_leave in [false, true] {
+                    tries.push(Frames {
+                        leave_trap: f.leave_trap.filter(|_| !drop_leave),
+                        param_chars: if drop_params {
+                            Vec::new()
+                        } else {
+                            f.param_chars.clone()
+                        },
+                        result_chars: if drop_results {
+                            Vec::new()
+                        } else {
+                            f.result_chars.clone()
+                        },
+                        ..f.clone()
+                    });
+                }
+            }
+        }
+        for f in &tries {
+            if let Some(bytes) = placed(&parts, f) {
+                return bytes;
+            }
         }
     }
     let body = body(&parts, &[]);

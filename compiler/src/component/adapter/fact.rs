@@ -23,8 +23,8 @@
 //! with `enter-sync-call`/`exit-sync-call` and restores saved flags.
 //!
 //! Invariant: a module is modelled only if every adapter in it is, and an
-//! adapter only if it moves flat values (scalars, and records, tuples and
-//! flags of them; at most 16 parameters and one result) between
+//! adapter only if it moves flat values (scalars, enums, and records,
+//! tuples and flags of them; at most 16 parameters and one result) between
 //! two different instances synchronously, or is an adapter within one
 //! instance (which only traps).
 //! Everything else reports `None` and keeps Kiln's own numbers.
@@ -41,6 +41,7 @@ use wasm_encoder::{
 const TRAP_CANNOT_ENTER: u8 = 17;
 const TRAP_CANNOT_LEAVE: u8 = 23;
 const TRAP_INVALID_CHAR: u8 = 25;
+const TRAP_INVALID_DISCRIMINANT: u8 = 32;
 const TRAP_UNCAUGHT_EXCEPTION: u8 = 49;
 
 /// One adapter, as the model needs it.
@@ -62,9 +63,10 @@ pub(in super::super) struct Frames {
     pub func: u32,
     /// Module offset of the trap of the caller's `may_leave` test.
     pub leave_trap: Option<u32>,
-    /// Module offsets of the "invalid `char`" traps of the parameters.
+    /// Module offsets of the traps of the parameters' checked values
+    /// (invalid `char`s and discriminants).
     pub param_chars: Vec<u32>,
-    /// Module offsets of the "invalid `char`" traps of the results.
+    /// As `param_chars`, for the results.
     pub result_chars: Vec<u32>,
     /// Module offset of the callee's call (or, for an adapter within one
     /// instance, of the trap).
@@ -119,10 +121,12 @@ enum Op {
     Extend16,
     /// Through a temporary, checked to be a Unicode scalar value.
     Char,
+    /// Through a temporary, checked to be below this many labels.
+    Enum(i32),
 }
 
 /// The flat values of `types` and how each is moved, if the model covers
-/// them: scalars, and records, tuples and flags of them.
+/// them: scalars, enums, and records, tuples and flags of them.
 fn flat(table: &TypeTable<'_>, types: &[TypeIndex]) -> Option<Vec<(ValType, Op)>> {
     let mut out = Vec::new();
     for t in types {
@@ -140,6 +144,7 @@ fn flat_into(table: &TypeTable<'_>, t: TypeIndex, out: &mut Vec<(ValType, Op)>) 
         Type::S8 => out.push((i32_, Op::Extend8)),
         Type::S16 => out.push((i32_, Op::Extend16)),
         Type::Char => out.push((i32_, Op::Char)),
+        Type::Enum(c) => out.push((i32_, Op::Enum(i32::try_from(c.len()).ok()?))),
         Type::U32 | Type::S32 => out.push((i32_, Op::Plain)),
         Type::U64 | Type::S64 => out.push((ValType::I64, Op::Plain)),
         Type::F32 => out.push((ValType::F32, Op::Plain)),
@@ -480,7 +485,7 @@ impl FactModule {
         I::GlobalSet(lift_flags).encode(&mut b.code);
         let mut param_chars = Vec::new();
         for (i, (_, op)) in params.iter().enumerate() {
-            param_chars.extend(self.value(b, *op, i as u32));
+            param_chars.extend(self.value(b, *op, i as u32, false));
         }
         I::LocalGet(saved_lift).encode(&mut b.code);
         I::GlobalSet(lift_flags).encode(&mut b.code);
@@ -503,7 +508,7 @@ impl FactModule {
         I::GlobalSet(lower_flags).encode(&mut b.code);
         let mut result_chars = Vec::new();
         for ((_, op), (l, _)) in results.iter().zip(&result_locals) {
-            result_chars.extend(self.value(b, *op, *l));
+            result_chars.extend(self.value(b, *op, *l, true));
         }
         I::LocalGet(saved_lower).encode(&mut b.code);
         I::GlobalSet(lower_flags).encode(&mut b.code);
@@ -539,7 +544,7 @@ impl FactModule {
     /// A flat value moved from local `l` to the stack; for a `char`, the
     /// body offset where Wasmtime reports its trap (the first `br_if`,
     /// which Cranelift turns into the conditional trap).
-    fn value(&mut self, b: &mut Body, op: Op, l: u32) -> Option<usize> {
+    fn value(&mut self, b: &mut Body, op: Op, l: u32, result: bool) -> Option<usize> {
         if let Op::Char = op {
             let mut site = None;
             I::LocalGet(l).encode(&mut b.code);
@@ -573,6 +578,23 @@ impl FactModule {
             I::LocalGet(t).encode(&mut b.code);
             b.free(t, ValType::I32);
             return site;
+        }
+        if let Op::Enum(n) = op {
+            I::LocalGet(l).encode(&mut b.code);
+            let t = b.new_tmp(ValType::I32, I::LocalTee);
+            I::I32Const(n).encode(&mut b.code);
+            I::I32GeU.encode(&mut b.code);
+            // As Wasmtime 49 reports it: a result's at the `if` (Cranelift
+            // makes it a conditional trap), a parameter's at the trap's call
+            // (observed; its block is not folded into the branch).
+            let at_if = b.code.len();
+            I::If(BlockType::Empty).encode(&mut b.code);
+            let site = if result { at_if } else { b.code.len() };
+            self.trap(&mut b.code, TRAP_INVALID_DISCRIMINANT);
+            I::End.encode(&mut b.code);
+            I::LocalGet(t).encode(&mut b.code);
+            b.free(t, ValType::I32);
+            return Some(site);
         }
         b.value(op, l);
         None
@@ -710,7 +732,7 @@ impl Body {
         }
         I::LocalGet(l).encode(&mut self.code);
         match op {
-            Op::Plain | Op::Char => {}
+            Op::Plain | Op::Char | Op::Enum(_) => {}
             Op::Bool => I::Select.encode(&mut self.code),
             Op::Mask(m) => {
                 I::I32Const(m).encode(&mut self.code);

@@ -370,7 +370,7 @@ pub(super) fn generate(
         num_params: lower_params.len() as u32,
         trap_func: flags_lower,
         handle_funcs,
-        char_traps: Vec::new(),
+        value_traps: Vec::new(),
     };
     let flag = |e: &mut Emitter<'_>, func: u32, op: u32| {
         e.i(I::I32Const(op as i32));
@@ -484,7 +484,7 @@ pub(super) fn generate(
             e.i(I::LocalGet(a));
         }
         call_site = Some(e.code.len());
-        param_chars = e.char_traps.len();
+        param_chars = e.value_traps.len();
         e.i(I::Call(callee));
         let raw: Vec<(u32, ValType)> = lift_results.iter().map(|t| (e.local(*t), *t)).collect();
         for (l, _) in raw.iter().rev() {
@@ -582,9 +582,9 @@ pub(super) fn generate(
             code: &e.code,
             sites: encode::Sites {
                 leave_trap: leave_site,
-                param_chars: &e.char_traps[..param_chars],
+                param_chars: &e.value_traps[..param_chars],
                 call: call_site,
-                result_chars: &e.char_traps[param_chars..],
+                result_chars: &e.value_traps[param_chars..],
                 post_return: post_site,
             },
         },

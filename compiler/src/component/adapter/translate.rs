@@ -91,9 +91,10 @@ pub(super) struct Emitter<'t> {
     pub trap_func: u32,
     /// The handle built-in of each resource: (resource, function index).
     pub handle_funcs: Vec<(u32, u32)>,
-    /// Positions of the calls that raise "invalid `char`" traps, in order
-    /// (call sites a backtrace shows, see `super::fact`).
-    pub char_traps: Vec<usize>,
+    /// Positions of the calls that raise the traps of checked values
+    /// (invalid `char`s and discriminants), in order (call sites a
+    /// backtrace shows, see `super::fact`).
+    pub value_traps: Vec<usize>,
 }
 
 /// A scalar as translated.
@@ -168,8 +169,8 @@ impl Emitter<'_> {
     /// Raises wasm trap `code` (through the runtime: the trap reports like
     /// any other).
     pub fn trap(&mut self, code: TrapCode) {
-        if code == TrapCode::InvalidChar {
-            self.char_traps.push(self.code.len() + 1);
+        if matches!(code, TrapCode::InvalidChar | TrapCode::InvalidDiscriminant) {
+            self.value_traps.push(self.code.len() + 1);
         }
         self.i(I::I32Const((ADAPTER_FLAGS_TRAP + code as u32) as i32));
         self.i(I::Call(self.trap_func));
