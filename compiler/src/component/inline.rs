@@ -77,7 +77,7 @@ pub(super) fn inline(parsed: &Parsed<'_>) -> Result<ComponentPlan, CompileError>
     for (name, item) in &root.exports {
         inliner.export(vec![name.clone()], item)?;
     }
-    inliner.place_adapter_frames()?;
+    adapter::place_frames(&mut inliner.plan, &inliner.adapters)?;
     Ok(inliner.plan)
 }
 
@@ -329,18 +329,7 @@ struct Inliner<'p, 'a> {
     adapter_handles: HashMap<ResourceIndex, TrampolineIndex>,
     /// Every fused adapter in creation order (Wasmtime's numbering), for
     /// placing their frames once the plan is complete.
-    adapters: Vec<AdapterRecord>,
-}
-
-/// A generated adapter, kept to generate it again with its frames.
-struct AdapterRecord {
-    name: String,
-    ty: FuncTypeIndex,
-    lower: CanonOptions,
-    lift: CanonOptions,
-    callee: CoreDef,
-    module: StaticModuleIndex,
-    instance: RuntimeInstanceIndex,
+    adapters: Vec<adapter::Record>,
 }
 
 impl Inliner<'_, '_> {
@@ -932,7 +921,7 @@ impl Inliner<'_, '_> {
             component_instance: lower.instance,
             imports: bound,
         });
-        self.adapters.push(AdapterRecord {
+        self.adapters.push(adapter::Record {
             name: name.to_string(),
             ty,
             lower: lower.clone(),
@@ -946,50 +935,6 @@ impl Inliner<'_, '_> {
             name: adapter::EXPORT.to_string(),
             kind: CoreKind::Func,
         }))
-    }
-
-    /// Generates every adapter again with its frames where Wasmtime 49's
-    /// backtraces show them (`adapter::fact`), once all adapters and
-    /// instances are known (Wasmtime groups adapters into modules).
-    fn place_adapter_frames(&mut self) -> Result<(), CompileError> {
-        let table = self.plan.types.table();
-        let models: Vec<adapter::fact::Adapter<'_>> = self
-            .adapters
-            .iter()
-            .map(|a| {
-                let ty = &self.plan.func_types[a.ty];
-                adapter::fact::Adapter {
-                    params: ty.params.iter().map(|(_, t)| *t).collect(),
-                    results: ty.result.iter().copied().collect(),
-                    async_: ty.async_,
-                    lower: &a.lower,
-                    lift: &a.lift,
-                    callee: &a.callee,
-                    instance: a.instance,
-                }
-            })
-            .collect();
-        let frames = adapter::fact::frames(&self.plan, &table, &models);
-        let mut bytes = Vec::new();
-        for (a, f) in self.adapters.iter().zip(&frames) {
-            let Some(f) = f else { continue };
-            let g = adapter::generate(
-                &adapter::Request {
-                    name: &a.name,
-                    table,
-                    ty: &self.plan.func_types[a.ty],
-                    lower: &a.lower,
-                    lift: &a.lift,
-                    callee: &a.callee,
-                },
-                Some(f),
-            )?;
-            bytes.push((a.module, g.bytes));
-        }
-        for (m, b) in bytes {
-            self.plan.modules[m].generated = Some(b);
-        }
-        Ok(())
     }
 
     fn instantiate_module(

@@ -50,7 +50,8 @@ pub(super) mod fact;
 mod translate;
 
 use super::plan::{
-    CanonOptions, CoreDef, CoreKind, FuncType, RuntimeComponentInstanceIndex, StringEncoding,
+    CanonOptions, ComponentPlan, CoreDef, CoreKind, FuncType, FuncTypeIndex,
+    RuntimeComponentInstanceIndex, RuntimeInstanceIndex, StaticModuleIndex, StringEncoding,
 };
 use crate::CompileError;
 use kiln_abi::component::canon::{
@@ -97,6 +98,64 @@ pub(super) enum Binding {
         dst: Box<CanonOptions>,
         src: Box<CanonOptions>,
     },
+}
+
+/// A generated adapter, kept by the inliner to generate it again with its
+/// frames ([`place_frames`]).
+pub(super) struct Record {
+    pub name: String,
+    pub ty: FuncTypeIndex,
+    pub lower: CanonOptions,
+    pub lift: CanonOptions,
+    pub callee: CoreDef,
+    pub module: StaticModuleIndex,
+    pub instance: RuntimeInstanceIndex,
+}
+
+/// Generates every adapter of `plan` again with its frames where Wasmtime
+/// 49's backtraces show them ([`fact`]), once all adapters and instances
+/// are known (Wasmtime groups adapters into modules).
+pub(super) fn place_frames(
+    plan: &mut ComponentPlan,
+    records: &[Record],
+) -> Result<(), CompileError> {
+    let table = plan.types.table();
+    let models: Vec<fact::Adapter<'_>> = records
+        .iter()
+        .map(|a| {
+            let ty = &plan.func_types[a.ty];
+            fact::Adapter {
+                params: ty.params.iter().map(|(_, t)| *t).collect(),
+                results: ty.result.iter().copied().collect(),
+                async_: ty.async_,
+                lower: &a.lower,
+                lift: &a.lift,
+                callee: &a.callee,
+                instance: a.instance,
+            }
+        })
+        .collect();
+    let frames = fact::frames(plan, &table, &models);
+    let mut bytes = Vec::new();
+    for (a, f) in records.iter().zip(&frames) {
+        let Some(f) = f else { continue };
+        let g = generate(
+            &Request {
+                name: &a.name,
+                table,
+                ty: &plan.func_types[a.ty],
+                lower: &a.lower,
+                lift: &a.lift,
+                callee: &a.callee,
+            },
+            Some(f),
+        )?;
+        bytes.push((a.module, g.bytes));
+    }
+    for (m, b) in bytes {
+        plan.modules[m].generated = Some(b);
+    }
+    Ok(())
 }
 
 /// A generated adapter module.
