@@ -27,6 +27,7 @@
 mod cli_errors;
 mod component_plans;
 mod compose;
+mod cpu_features;
 mod cross;
 mod directives;
 mod disas;
@@ -46,6 +47,7 @@ fn main() {
     trials.extend(symlink_race::trials());
     trials.extend(cli_errors::trials());
     trials.extend(cross::trials());
+    trials.extend(cpu_features::trials());
     trials.extend(limits::trials());
     trials.extend(spec::trials());
     trials.extend(disas::trials());

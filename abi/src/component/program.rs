@@ -45,6 +45,10 @@ pub struct ProgramDescriptor {
     pub _pad: u32,
     /// The root descriptor.
     pub root: Addr,
+    /// CPU features the compiled code may use: bit `i` for entry `i` of
+    /// the target's [`crate::cpu::features_of`] table. The runtime checks
+    /// them before running any compiled code.
+    pub cpu_features: u64,
 }
 
 /// The root record of a compiled component.

@@ -88,6 +88,7 @@ pub fn emit_module_timed(
     program::emit_program(
         kiln_abi::component::program::PROGRAM_MODULE,
         Target::Data(DataKey::Module),
+        crate::isa::cpu_feature_bits(&*isa),
         &mut objects,
     );
     strings.finish(&mut objects);

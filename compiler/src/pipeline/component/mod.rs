@@ -197,6 +197,7 @@ pub fn emit_component(
     obj::program::emit_program(
         kiln_abi::component::program::PROGRAM_COMPONENT,
         Target::Data(DataKey::Component),
+        crate::isa::cpu_feature_bits(&*isa),
         &mut objects,
     );
     strings.finish(&mut objects);
