@@ -1,8 +1,8 @@
 //! The WASI 0.3 host functions Kiln implements, in the same form as the
-//! WASI 0.2 list ([`crate::wasi_p2`]) and served by the same host table: a
+//! WASI 0.2 list ([`crate::wasi_p2`]) and numbered after it: a
 //! component's lowered import of function `i` of [`WASI_P3_FUNCS`] calls
-//! entry `WASI_P2_FUNCS.len() + i` of
-//! [`crate::symbols::WASI_P2_HOST_TABLE`].
+//! the runtime's host function `WASI_P2_FUNCS.len() + i`
+//! ([`crate::symbols::wasi_host_symbol`]).
 //!
 //! Interface keys end in `@0.3` and stand for every 0.3 version,
 //! release candidates included ([`interface_key`]): WASI 0.3 toolchains

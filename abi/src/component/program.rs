@@ -160,7 +160,7 @@ pub struct CoreDefDesc {
 }
 
 /// [`TrampolineDesc::kind`]: `canon lower` of a host import (it calls an
-/// entry of [`crate::symbols::WASI_P2_HOST_TABLE`]).
+/// runtime host function, [`crate::symbols::wasi_host_symbol`]).
 pub const TRAMPOLINE_LOWER_IMPORT: u32 = 0;
 /// [`TrampolineDesc::kind`]: `canon resource.new` (`[i32] -> [i32]`).
 pub const TRAMPOLINE_RESOURCE_NEW: u32 = 1;

@@ -1,7 +1,7 @@
 //! The WASI 0.2 facade: the host functions of the `wasi:cli/command` world
 //! (`kiln_abi::wasi_p2`) over the shared kernel, reached from compiled
-//! lowered-import trampolines through the table
-//! `__kiln_wasi_p2_host` ([`table`]).
+//! lowered-import trampolines through one exported entry per function,
+//! `__kiln_wasi_host_<i>` ([`table`]).
 //!
 //! Phase: run time of a component executable. Inputs: the canonical
 //! options and `u64` slots of a lowered import (the contract of
