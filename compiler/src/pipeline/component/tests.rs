@@ -261,8 +261,13 @@ fn symbols_are_namespaced_per_module() {
         .map(|(name, _)| name)
         .collect();
     assert_eq!(calls.len(), 1);
-    assert!(calls[0].starts_with(kiln_abi::symbols::WASI_HOST_PREFIX), "{calls:?}");
-    let host = file.symbol_by_name(&calls[0]).expect("host function symbol");
+    assert!(
+        calls[0].starts_with(kiln_abi::symbols::WASI_HOST_PREFIX),
+        "{calls:?}"
+    );
+    let host = file
+        .symbol_by_name(&calls[0])
+        .expect("host function symbol");
     assert!(host.is_undefined());
     let calls: Vec<String> = obj
         .relocs("__kiln_cm_tramp_0")
