@@ -38,6 +38,7 @@ mod run_cases;
 mod spec;
 mod symlink_race;
 mod util;
+mod valgrind;
 
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
@@ -48,6 +49,7 @@ fn main() {
     trials.extend(cli_errors::trials());
     trials.extend(cross::trials());
     trials.extend(cpu_features::trials());
+    trials.extend(valgrind::trials());
     trials.extend(limits::trials());
     trials.extend(spec::trials());
     trials.extend(disas::trials());
