@@ -886,11 +886,38 @@ fn run_big() -> Result<Completion, Failed> {
         c
     } else {
         let exe = util::scratch("program-bins").join("big");
-        let mut cmd = util::kiln_cmd();
-        cmd.arg("build").arg(&wasm).arg("-o").arg(&exe);
+        // Under `script`, whose pseudo-terminal makes the build's stderr a
+        // terminal: the build shows its progress line (`KILN_PROGRESS=now`:
+        // without waiting for the usual second), and erases it at the end.
+        let mut kiln = util::kiln_cmd();
+        kiln.env("KILN_PROGRESS", "now");
+        let line = format!(
+            "'{}' build '{}' -o '{}'",
+            kiln.get_program().to_string_lossy(),
+            wasm.display(),
+            exe.display()
+        );
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", &line, "/dev/null"]);
+        for (k, v) in kiln.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
         let o = util::run(&mut cmd, b"", BUILD_TIMEOUT).map_err(fail)?;
-        if !o.status.success() {
-            return Err(format!("kiln build of the big module failed\n{}", o.describe()).into());
+        let shown = o.stdout_str();
+        if !o.status.success()
+            || !shown.contains("\r\x1b[Kkiln: compiling ")
+            || !shown.contains(" functions")
+            || !shown.ends_with("\r\x1b[K")
+        {
+            return Err(format!(
+                "kiln build of the big module failed or showed no progress line \
+                 (`script` is in Debian's bsdutils)\n{}",
+                o.describe()
+            )
+            .into());
         }
         Command::new(&exe)
     };

@@ -125,7 +125,7 @@ pub fn emit_component(
             u32::try_from(p.range.start)
                 .map_err(|_| CompileError::ImplLimit("component larger than 4 GiB"))?,
             linked,
-            config.checks(),
+            config,
             timings,
         )?);
     }
