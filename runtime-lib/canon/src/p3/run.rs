@@ -27,7 +27,7 @@
 //! never while the callback runs (the re-entrancy rule of
 //! `super::super::runtime`).
 
-use super::{HostAction, P3Cx, Task};
+use super::{HostAction, HostOp, P3Cx, Task};
 use crate::instances::GuestFunc;
 use crate::runtime::ComponentRuntime;
 use crate::trap::{self, Trap};
@@ -190,7 +190,7 @@ pub fn turn(rt: &ComponentRuntime, block: bool) -> Result<bool, Trap> {
         return Ok(false);
     }
     let ready = rt.with_p3(|cx| cx.host.p3_wait(&waits, block))?;
-    rt.with_p3(|cx| {
+    let retries = rt.with_p3(|cx| {
         let ops: Vec<_> = cx.p3.ops.drain(..).collect();
         let mut fire = Vec::new();
         for (op, r) in ops
@@ -203,11 +203,29 @@ pub fn turn(rt: &ComponentRuntime, block: bool) -> Result<bool, Trap> {
                 cx.p3.ops.push_back(op);
             }
         }
+        let mut retries = Vec::new();
         for action in fire {
-            complete(cx, action)?;
+            match action {
+                HostAction::Retry(w, f) => retries.push((w, f)),
+                other => complete(cx, other)?,
+            }
         }
-        Ok(())
+        Ok(retries)
     })?;
+    // Host retries run with the state released: they may call `realloc`.
+    for (w, mut f) in retries {
+        let next = f(rt)?;
+        rt.with_p3(|cx| {
+            match next {
+                None => subtask_returned(cx, w),
+                Some(wait) => cx.start_op(HostOp {
+                    wait,
+                    action: HostAction::Retry(w, f),
+                }),
+            }
+            Ok(())
+        })?;
+    }
     Ok(true)
 }
 
@@ -238,6 +256,12 @@ fn complete(cx: &mut P3Cx<'_>, action: HostAction) -> Result<(), Trap> {
         }
         HostAction::StreamRead(c) => {
             super::copy::source_read(cx, c, true)?;
+        }
+        HostAction::StreamWrite(c) => super::copy::flush_to_sink(cx, c)?,
+        HostAction::Retry(..) => {
+            return Err(crate::trap::trap(
+                "a host retry completed inside the P3 state",
+            ));
         }
     }
     Ok(())
