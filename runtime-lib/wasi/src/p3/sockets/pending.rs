@@ -68,8 +68,11 @@ pub unsafe fn call<'m, P, R, F>(
     let Some((wait, attempt)) = pending else {
         return;
     };
-    // SAFETY: the trampoline passes its record (static) and `n` slots.
-    let (opts, slots) = unsafe { (&*opts, std::slice::from_raw_parts_mut(slots, n as usize)) };
+    // SAFETY: the trampoline passes its options record, compiled into
+    // the executable (so `'static`), and `n` slots; `dispatch`'s view of
+    // the slots ended when it returned, so this is the only one.
+    let (opts, slots): (&'static CanonOpts, &mut [u64]) =
+        unsafe { (&*opts, std::slice::from_raw_parts_mut(slots, n as usize)) };
     let result = runtime()
         .ok_or_else(kiln_canon::trap::no_instance)
         .and_then(|rt| wait_for(rt, opts, slots, wait, attempt, P::FLAT));
