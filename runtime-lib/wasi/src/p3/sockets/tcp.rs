@@ -45,7 +45,13 @@ pub struct Tcp3 {
     sending: bool,
     /// `receive` was called.
     receiving: bool,
+    /// Unique for the process: a rep is reused once its socket is gone,
+    /// an accept stream must not follow it to the next socket.
+    id: u64,
 }
+
+/// The next [`Tcp3::id`].
+static NEXT_ID: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 impl Tcp3 {
     fn new(socket: TcpSocket) -> Tcp3 {
@@ -54,6 +60,7 @@ impl Tcp3 {
             conn: None,
             sending: false,
             receiving: false,
+            id: NEXT_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
         }
     }
 
@@ -264,13 +271,17 @@ pub(crate) fn result_bytes(r: &Result<(), ErrorCode>) -> Vec<u8> {
 struct AcceptSource {
     /// The listener's rep.
     listener: u32,
+    /// The listener's [`Tcp3::id`].
+    id: u64,
 }
 
 impl HostSource for AcceptSource {
     fn read(&mut self, host: &mut dyn Host, buf: &mut [u8]) -> Result<SourceRead, Trap> {
         let h = p2host(host)?;
-        let Some(l) = h.sockets3.tcp.get_mut(self.listener) else {
-            return Ok(SourceRead::End);
+        // The listener gone (dropped by the guest) ends the stream.
+        let l = match h.sockets3.tcp.get_mut(self.listener) {
+            Some(l) if l.id == self.id => l,
+            _ => return Ok(SourceRead::End),
         };
         if buf.is_empty() {
             return Ok(SourceRead::Data(0));
@@ -435,12 +446,15 @@ unsafe extern "C" fn listen(opts: *const CanonOpts, slots: *mut u64, n: u32) {
             let inst = opts.component_instance;
             let rep = borrowed_rep(rt, opts, TcpSocket3Res::TYPE, slots[0] as u32)?;
             let ptr = slots[1] as u32;
-            let listened = with_host(rt, |h| Ok(entry(h, rep)?.socket.listen()))?;
+            let listened = with_host(rt, |h| {
+                let e = entry(h, rep)?;
+                Ok(e.socket.listen().map(|()| e.id))
+            })?;
             let (_, result) = func_types(rt, opts);
             let (stream_ty, _) = inner_types(rt, result);
             let value: Result<u32, ErrorCode> = match listened {
-                Ok(()) => {
-                    let source = AcceptSource { listener: rep };
+                Ok(id) => {
+                    let source = AcceptSource { listener: rep, id };
                     let elem = (4, 4);
                     Ok(rt
                         .with_p3(|cx| cx.host_stream(inst, stream_ty, elem, Box::new(source)))?

@@ -5,11 +5,10 @@
 //! Phase: run time (host functions). Inputs: socket handles, addresses,
 //! datagrams, option values. Outputs: sockets, datagrams, `error-code`s.
 //!
-//! Invariants: `send` and `receive` are `async func`s; `send` completes
-//! at once (the kernel waits for buffer space itself, which a datagram
-//! socket rarely lacks); `receive` takes the next datagram without
-//! blocking, else its subtask waits on the reactor until the socket is
-//! readable (an unbound socket is `invalid-state` at once).
+//! Invariants: `send` and `receive` are `async func`s that try without
+//! blocking first: `send` waits on the reactor for buffer space (rare for
+//! a datagram socket), `receive` until the socket is readable (an unbound
+//! socket is `invalid-state` at once).
 
 use super::types::{ErrorCode, IpAddressFamily, IpSocketAddress};
 use super::{Res, UdpSocket3Res, no_object, pending::Attempt};
@@ -110,8 +109,14 @@ pub fn send(
     let rep = this.rep();
     let addr = addr.as_ref().map(SocketAddr::from);
     Ok(Box::new(move |h: &mut P2Host| {
-        let r = socket(h, rep)?.send(&data, addr);
-        Ok(Ok(r.map_err(ErrorCode::from)))
+        let s = socket(h, rep)?;
+        Ok(match s.try_send(&data, addr) {
+            Err(NetError::WouldBlock) => Err(HostWait::Fd {
+                fd: s.raw_fd(),
+                write: true,
+            }),
+            r => Ok(r.map_err(ErrorCode::from)),
+        })
     }))
 }
 
