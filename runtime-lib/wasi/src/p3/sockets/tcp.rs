@@ -592,3 +592,48 @@ const DESCRIBE_RECEIVE: Describe = |b| {
     let params = b.add(TypeDef::Tuple(&[this]))?;
     Ok((params, b.add(TypeDef::Tuple(&[s, f]))?))
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiln_abi::component::StringEncoding;
+    use kiln_canon::fixture::TestMemory;
+    use kiln_canon::{Lower, LowerCx};
+
+    /// The bytes the canonical ABI stores for `v`.
+    fn stored<T: Lower + ComponentType>(v: &T) -> Vec<u8> {
+        let mut mem = TestMemory::new(256);
+        let view = mem.view();
+        let mut cx = LowerCx::new(view, Some(&mut mem), StringEncoding::Utf8, None);
+        v.store(&mut cx, 64).expect("stores");
+        mem.bytes()[64..64 + T::SIZE32 as usize].to_vec()
+    }
+
+    /// The hand-laid bytes of the futures `send` and `receive` resolve
+    /// are what the canonical ABI stores for the same values.
+    #[test]
+    fn hand_laid_results_match_the_canonical_layout() {
+        use ErrorCode as E;
+        assert_eq!(result_bytes(&Ok(())), stored::<Result<(), E>>(&Ok(())));
+        for e in [
+            E::AccessDenied,
+            E::NotSupported,
+            E::InvalidArgument,
+            E::OutOfMemory,
+            E::Timeout,
+            E::InvalidState,
+            E::AddressNotBindable,
+            E::AddressInUse,
+            E::RemoteUnreachable,
+            E::ConnectionRefused,
+            E::ConnectionBroken,
+            E::ConnectionReset,
+            E::ConnectionAborted,
+            E::DatagramTooLarge,
+            E::Other(None),
+        ] {
+            let want = stored::<Result<(), E>>(&Err(e.clone()));
+            assert_eq!(result_bytes(&Err(e.clone())), want, "{e:?}");
+        }
+    }
+}
