@@ -71,6 +71,8 @@ pub struct P2Host {
     pub random: random::RandomState,
     /// `wasi:sockets` objects (sockets, datagram streams, lookups).
     pub sockets: sockets::SocketState,
+    /// `wasi:sockets@0.3` objects.
+    pub sockets3: crate::p3::sockets::Sockets3,
 }
 
 impl P2Host {
@@ -83,6 +85,7 @@ impl P2Host {
             io: io::IoState::default(),
             random: random::RandomState::default(),
             sockets: sockets::SocketState::default(),
+            sockets3: crate::p3::sockets::Sockets3::default(),
         }
     }
 }
@@ -227,6 +230,9 @@ fn drop_host_resource(host: &mut P2Host, ty: u32, rep: u32) -> Result<(), Trap> 
         return Ok(());
     }
     if sockets::drop_resource(host, ty, rep)? {
+        return Ok(());
+    }
+    if crate::p3::sockets::drop_resource(host, ty, rep)? {
         return Ok(());
     }
     Err(kiln_canon::trap::trap(format!(

@@ -28,6 +28,7 @@
 //!   `poll_oneoff` and WASI 0.2's `poll` use).
 
 pub mod fs;
+pub mod sockets;
 
 use crate::kernel::reactor;
 use crate::kernel::stdio::{Stdio, StdioKind, host_fd};
@@ -108,8 +109,15 @@ pub const IMPLS: &[Impl] = &[
     ),
 ];
 
-/// Every WASI 0.3 host function: [`IMPLS`] and the filesystem's.
-pub const ALL_IMPLS: &[&[Impl]] = &[IMPLS, fs::IMPLS];
+/// Every WASI 0.3 host function: [`IMPLS`], the filesystem's and the
+/// sockets'.
+pub const ALL_IMPLS: &[&[Impl]] = &[
+    IMPLS,
+    fs::IMPLS,
+    sockets::IMPLS,
+    sockets::tcp::IMPLS,
+    sockets::udp::IMPLS,
+];
 
 const ENV: &str = "wasi:cli/environment@0.3";
 const EXIT: &str = "wasi:cli/exit@0.3";
