@@ -85,7 +85,18 @@ pub fn resolve_addresses(
     if spawned.is_err() {
         return Err(kiln_canon::trap::trap("cannot start a name lookup thread"));
     }
+    // The first attempt always waits, even if the thread has already
+    // answered: a domain lookup is never ready within the call, as in
+    // Wasmtime, so a sync task that lowers it traps every time instead of
+    // racing the lookup thread.
+    let mut first = true;
     Ok(Box::new(move |_| {
+        if std::mem::take(&mut first) {
+            return Ok(Err(HostWait::Fd {
+                fd: wake.as_raw_fd(),
+                write: false,
+            }));
+        }
         let taken = slot.lock().ok().and_then(|mut s| s.take());
         Ok(match taken {
             Some(r) => Ok(r),
