@@ -102,6 +102,33 @@ impl Stat {
             ino: identity_hash(meta.dev(), meta.ino()),
         }
     }
+
+    /// [`Stat::from_meta`] for metadata read through a descriptor (`fstat`).
+    /// std's `fstat`-based metadata has no birth time on musl, where std
+    /// does not use `statx` (cap-std's path-based lookups do, and so does
+    /// std on glibc, which is what wasmtime sees): ask `statx` for it here,
+    /// so a descriptor's `stat` agrees with `stat-at` on the same object.
+    fn from_fd_meta(meta: &cap_std::fs::Metadata, fd: impl std::os::fd::AsFd) -> Stat {
+        let mut stat = Stat::from_meta(meta);
+        if stat.ctim.is_none() {
+            stat.ctim = birth_time(fd);
+        }
+        stat
+    }
+}
+
+/// The birth time (`statx` `btime`) of the object behind `fd`, when the
+/// kernel and the filesystem know it.
+fn birth_time(fd: impl std::os::fd::AsFd) -> Option<Datetime> {
+    use rustix::fs::{AtFlags, StatxFlags};
+    let st = rustix::fs::statx(fd, "", AtFlags::EMPTY_PATH, StatxFlags::BTIME).ok()?;
+    if st.stx_mask & StatxFlags::BTIME.bits() == 0 {
+        return None;
+    }
+    Some(Datetime {
+        seconds: u64::try_from(st.stx_btime.tv_sec).ok()?,
+        nanoseconds: st.stx_btime.tv_nsec,
+    })
 }
 
 /// How a descriptor was opened.
@@ -352,7 +379,7 @@ impl Dir {
 
     /// Attributes of this directory.
     pub fn stat(&self) -> KResult<Stat> {
-        Ok(Stat::from_meta(&self.dir.dir_metadata()?))
+        Ok(Stat::from_fd_meta(&self.dir.dir_metadata()?, &self.dir))
     }
 
     /// Attributes of `path`.
@@ -362,7 +389,27 @@ impl Dir {
         } else {
             self.dir.symlink_metadata(path)?
         };
-        Ok(Stat::from_meta(&meta))
+        let mut stat = Stat::from_meta(&meta);
+        if stat.ctim.is_none() {
+            // cap-std reads a one-component path without following links
+            // with `statx` (birth time included); any other path it opens
+            // `O_PATH` and `fstat`s, which on musl has no birth time. The
+            // errors stay cap-std's; the birth time comes from the same
+            // `O_PATH` open, done again here.
+            use cap_std::fs::OpenOptionsExt;
+            let mut opts = cap_std::fs::OpenOptions::new();
+            opts.read(true)
+                .custom_flags(rustix::fs::OFlags::PATH.bits() as i32)
+                .follow(if follow_links {
+                    FollowSymlinks::Yes
+                } else {
+                    FollowSymlinks::No
+                });
+            if let Ok(file) = self.dir.open_with(path, &opts) {
+                stat.ctim = birth_time(&file);
+            }
+        }
+        Ok(stat)
     }
 
     /// Creates directory `path`.
@@ -541,9 +588,10 @@ impl File {
 
     /// Attributes of the file.
     pub fn stat(&self) -> KResult<Stat> {
-        Ok(Stat::from_meta(&cap_std::fs::Metadata::from_file(
+        Ok(Stat::from_fd_meta(
+            &cap_std::fs::Metadata::from_file(&self.file)?,
             &self.file,
-        )?))
+        ))
     }
 
     /// Truncates or extends the file.
