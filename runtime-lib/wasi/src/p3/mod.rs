@@ -1,6 +1,7 @@
 //! The WASI 0.3 facade: the functions of `kiln_abi::wasi_p3` (cli
 //! environment, exit and stdio through streams, clocks with
-//! `wait-for`/`wait-until`, random; `wasi:filesystem` in [`fs`]), served
+//! `wait-for`/`wait-until`, random; terminals in [`terminal`];
+//! `wasi:filesystem` in [`fs`]), served
 //! by the same host table and host object ([`P2Host`]) as WASI 0.2, over
 //! the same kernel.
 //!
@@ -28,6 +29,7 @@
 //!   `poll_oneoff` and WASI 0.2's `poll` use).
 
 pub mod fs;
+pub mod terminal;
 
 use crate::kernel::reactor;
 use crate::kernel::stdio::{Stdio, StdioKind, host_fd};
@@ -108,8 +110,9 @@ pub const IMPLS: &[Impl] = &[
     ),
 ];
 
-/// Every WASI 0.3 host function: [`IMPLS`] and the filesystem's.
-pub const ALL_IMPLS: &[&[Impl]] = &[IMPLS, fs::IMPLS];
+/// Every WASI 0.3 host function: [`IMPLS`], the terminals' and the
+/// filesystem's.
+pub const ALL_IMPLS: &[&[Impl]] = &[IMPLS, terminal::IMPLS, fs::IMPLS];
 
 const ENV: &str = "wasi:cli/environment@0.3";
 const EXIT: &str = "wasi:cli/exit@0.3";
