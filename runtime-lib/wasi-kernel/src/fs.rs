@@ -15,7 +15,7 @@
 //! - Nothing here knows about an ABI: positions, append mode and rights are
 //!   the facades' business (see [`super::Descriptor`]).
 
-use super::clock::Datetime;
+use super::clock::FileTime;
 use super::error::{ErrorCode, KResult};
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, SystemTimeSpec};
 use cap_std::fs::{FileTypeExt, MetadataExt};
@@ -68,11 +68,11 @@ pub struct Stat {
     /// Size in bytes.
     pub size: u64,
     /// Last access, if known.
-    pub atim: Option<Datetime>,
+    pub atim: Option<FileTime>,
     /// Last modification, if known.
-    pub mtim: Option<Datetime>,
+    pub mtim: Option<FileTime>,
     /// Status change: wasmtime reports the birth time here.
-    pub ctim: Option<Datetime>,
+    pub ctim: Option<FileTime>,
     /// Identity hash (see [`identity_hash`]).
     pub ino: u64,
 }
@@ -85,9 +85,9 @@ pub fn identity_hash(dev: u64, ino: u64) -> u64 {
     h.finish()
 }
 
-fn to_datetime(t: std::io::Result<cap_std::time::SystemTime>) -> Option<Datetime> {
+fn to_datetime(t: std::io::Result<cap_std::time::SystemTime>) -> Option<FileTime> {
     t.ok()
-        .and_then(|t| Datetime::from_system_time(t.into_std()))
+        .and_then(|t| FileTime::from_system_time(t.into_std()))
 }
 
 impl Stat {
@@ -119,16 +119,21 @@ impl Stat {
 
 /// The birth time (`statx` `btime`) of the object behind `fd`, when the
 /// kernel and the filesystem know it.
-fn birth_time(fd: impl std::os::fd::AsFd) -> Option<Datetime> {
+fn birth_time(fd: impl std::os::fd::AsFd) -> Option<FileTime> {
     use rustix::fs::{AtFlags, StatxFlags};
     let st = rustix::fs::statx(fd, "", AtFlags::EMPTY_PATH, StatxFlags::BTIME).ok()?;
     if st.stx_mask & StatxFlags::BTIME.bits() == 0 {
         return None;
     }
-    Some(Datetime {
-        seconds: u64::try_from(st.stx_btime.tv_sec).ok()?,
-        nanoseconds: st.stx_btime.tv_nsec,
-    })
+    // `tv_sec` is floored, `tv_nsec` counts up from it (as in a timespec).
+    let (sec, nsec) = (st.stx_btime.tv_sec, st.stx_btime.tv_nsec);
+    let whole = std::time::Duration::from_secs(sec.unsigned_abs());
+    let t = if sec >= 0 {
+        SystemTime::UNIX_EPOCH.checked_add(whole)?
+    } else {
+        SystemTime::UNIX_EPOCH.checked_sub(whole)?
+    };
+    FileTime::from_system_time(t.checked_add(std::time::Duration::from_nanos(u64::from(nsec)))?)
 }
 
 /// How a descriptor was opened.
@@ -817,18 +822,40 @@ mod tests {
         let st = d.stat_at("b.txt", true).unwrap();
         assert_eq!(
             st.atim,
-            Some(Datetime {
+            Some(FileTime {
                 seconds: 1000,
                 nanoseconds: 123
             })
         );
         assert_eq!(
             st.mtim,
-            Some(Datetime {
+            Some(FileTime {
                 seconds: 2000,
                 nanoseconds: 0
             })
         );
+        // Before the epoch: sign and magnitude, as Wasmtime 49 reports it.
+        let before = SystemTime::UNIX_EPOCH - std::time::Duration::new(1, 500_000_000);
+        d.set_times_at(
+            "dir/g",
+            false,
+            NewTimestamp::Time(SystemTime::UNIX_EPOCH),
+            NewTimestamp::NoChange,
+        )
+        .unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(root.join("dir/g"))
+            .unwrap()
+            .set_modified(before)
+            .unwrap();
+        let st = d.stat_at("dir/g", false).unwrap();
+        let minus_1_5 = FileTime {
+            seconds: -1,
+            nanoseconds: 500_000_000,
+        };
+        assert_eq!(st.mtim, Some(minus_1_5));
+        assert_eq!(st.mtim.and_then(FileTime::since_epoch), None);
         let _ = std::fs::remove_dir_all(&root);
     }
 

@@ -233,7 +233,13 @@ pub fn create_directory_at(
 
 /// `stat`.
 pub fn stat(h: &mut P2Host, (this,): (Borrow<DescriptorRes>,)) -> FsResult<DescriptorStat> {
-    Ok(to_wit(stat_of(desc(h, &this)?)).map(|s| DescriptorStat::from(&s)))
+    Ok(kernel_stat(h, &this)?.map(|s| DescriptorStat::from(&s)))
+}
+
+/// `stat`, as the kernel's [`Stat`] (WASI 0.3 reads times before the
+/// epoch from it, which a 0.2 `datetime` cannot hold).
+pub fn kernel_stat(h: &P2Host, this: &Borrow<DescriptorRes>) -> FsResult<Stat> {
+    Ok(to_wit(stat_of(desc(h, this)?)))
 }
 
 /// `stat-at(path-flags, path)`.
@@ -241,9 +247,17 @@ pub fn stat_at(
     h: &mut P2Host,
     (this, flags, path): (Borrow<DescriptorRes>, PathFlags, GuestStr<'_>),
 ) -> FsResult<DescriptorStat> {
-    on_dir(h, &this, |d| {
-        to_wit(d.stat_at(&path, types::follow(flags))).map(|s| DescriptorStat::from(&s))
-    })
+    Ok(kernel_stat_at(h, &this, flags, &path)?.map(|s| DescriptorStat::from(&s)))
+}
+
+/// `stat-at`, as the kernel's [`Stat`] (see [`kernel_stat`]).
+pub fn kernel_stat_at(
+    h: &P2Host,
+    this: &Borrow<DescriptorRes>,
+    flags: PathFlags,
+    path: &str,
+) -> FsResult<Stat> {
+    on_dir(h, this, |d| to_wit(d.stat_at(path, types::follow(flags))))
 }
 
 /// `set-times-at(path-flags, path, access, modification)`.

@@ -142,7 +142,7 @@ pub fn create_directory_at(
 
 /// `stat`.
 pub fn stat(h: &mut P2Host, (this,): (Borrow<Descriptor3Res>,)) -> FsResult<DescriptorStat> {
-    conv(d::stat(h, (p2(&this),)))
+    conv(d::kernel_stat(h, &p2(&this)).map(|r| r.map(|s| DescriptorStat::from(&s))))
 }
 
 /// `stat-at`.
@@ -150,7 +150,8 @@ pub fn stat_at(
     h: &mut P2Host,
     (this, flags, path): (Borrow<Descriptor3Res>, PathFlags, GuestStr<'_>),
 ) -> FsResult<DescriptorStat> {
-    conv(d::stat_at(h, (p2(&this), flags, path)))
+    let r = d::kernel_stat_at(h, &p2(&this), flags, &path)?;
+    conv(Ok(r.map(|s| DescriptorStat::from(&s))))
 }
 
 /// `set-times-at`.

@@ -8,7 +8,10 @@
 //! Differences (WIT of `wasi:filesystem@0.3.2`): `error-code` has no
 //! `would-block` and ends with `other(option<string>)`; `descriptor-type`
 //! has no `unknown` and ends with `other(option<string>)`; timestamps are
-//! `wasi:clocks/system-clock.instant` (signed seconds). Flags, `advice` and
+//! `wasi:clocks/system-clock.instant` (signed seconds): `descriptor-stat`
+//! is made from the kernel's attributes, not the 0.2 record, so a time
+//! before the epoch reads as Wasmtime 49 reports it; setting one is still
+//! `invalid` (see [`NewTimestamp::to_p2`]). Flags, `advice` and
 //! `metadata-hash-value` are the same types as in 0.2 and are reused.
 
 use crate::p2::clocks::Datetime;
@@ -199,14 +202,6 @@ impl From<P2Type> for DescriptorType {
     }
 }
 
-/// A 0.2 `datetime` as a 0.3 `instant`.
-fn instant(d: Datetime) -> Instant {
-    Instant {
-        seconds: i64::try_from(d.seconds).unwrap_or(i64::MAX),
-        nanoseconds: d.nanoseconds,
-    }
-}
-
 kiln_canon::wit_record! {
     /// `descriptor-stat`.
     #[derive(Clone, Debug, PartialEq, Eq)]
@@ -220,15 +215,25 @@ kiln_canon::wit_record! {
     }
 }
 
-impl From<p2::DescriptorStat> for DescriptorStat {
-    fn from(s: p2::DescriptorStat) -> DescriptorStat {
+/// A kernel file time as a 0.3 `instant` (before the epoch too).
+fn file_instant(t: crate::kernel::clock::FileTime) -> Instant {
+    Instant {
+        seconds: t.seconds,
+        nanoseconds: t.nanoseconds,
+    }
+}
+
+impl From<&crate::kernel::fs::Stat> for DescriptorStat {
+    /// From the kernel's attributes, not the 0.2 record, so that times
+    /// before the epoch survive (Wasmtime 49 reports them).
+    fn from(s: &crate::kernel::fs::Stat) -> DescriptorStat {
         DescriptorStat {
-            r#type: s.r#type.into(),
-            link_count: s.link_count,
+            r#type: p2::DescriptorType::from(s.file_type).into(),
+            link_count: s.nlink,
             size: s.size,
-            data_access_timestamp: s.data_access_timestamp.map(instant),
-            data_modification_timestamp: s.data_modification_timestamp.map(instant),
-            status_change_timestamp: s.status_change_timestamp.map(instant),
+            data_access_timestamp: s.atim.map(file_instant),
+            data_modification_timestamp: s.mtim.map(file_instant),
+            status_change_timestamp: s.ctim.map(file_instant),
         }
     }
 }
