@@ -15,6 +15,8 @@
 //! - Nothing here knows about an ABI: positions, append mode and rights are
 //!   the facades' business (see [`super::Descriptor`]).
 
+mod times;
+
 use super::clock::FileTime;
 use super::error::{ErrorCode, KResult};
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, SystemTimeSpec};
@@ -205,7 +207,8 @@ pub enum NewTimestamp {
     Now,
     /// Nanoseconds since the epoch.
     At(u64),
-    /// A host time (WASI 0.2 `datetime`s, whose range exceeds `At`'s).
+    /// A host time (WASI 0.2 `datetime`s, whose range exceeds `At`'s, and
+    /// WASI 0.3 `instant`s, which reach before 1970: see [`times`]).
     Time(SystemTime),
 }
 
@@ -224,19 +227,7 @@ impl NewTimestamp {
     }
 
     fn to_timespec(self) -> rustix::fs::Timespec {
-        match self.to_system_time() {
-            None => rustix::fs::Timespec {
-                tv_sec: 0,
-                tv_nsec: rustix::fs::UTIME_OMIT,
-            },
-            Some(t) => {
-                let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
-                rustix::fs::Timespec {
-                    tv_sec: d.as_secs() as i64,
-                    tv_nsec: i64::from(d.subsec_nanos()),
-                }
-            }
-        }
+        times::timespec(self.to_system_time())
     }
 }
 
@@ -430,6 +421,11 @@ impl Dir {
         atim: NewTimestamp,
         mtim: NewTimestamp,
     ) -> KResult<()> {
+        let (a, m) = (atim.to_system_time(), mtim.to_system_time());
+        if times::before_epoch(a) || times::before_epoch(m) {
+            // cap-std cannot convert these (WASI 0.3 reaches them).
+            return times::set_times_at(&self.dir, path, follow_links, a, m);
+        }
         let spec = |t: NewTimestamp| {
             t.to_system_time()
                 .map(|t| SystemTimeSpec::Absolute(cap_std::time::SystemTime::from_std(t)))

@@ -168,14 +168,25 @@ pub fn set_times(
     h: &mut P2Host,
     (this, atim, mtim): (Borrow<DescriptorRes>, NewTimestamp, NewTimestamp),
 ) -> FsResult<()> {
-    let d = desc(h, &this)?;
-    Ok((|| {
-        let (a, m) = (types::new_timestamp(atim)?, types::new_timestamp(mtim)?);
+    kernel_set_times(h, &this, || {
+        Ok((types::new_timestamp(atim)?, types::new_timestamp(mtim)?))
+    })
+}
+
+/// `set-times` with the kernel's timestamps (WASI 0.3's `instant`s reach
+/// before 1970, which a 0.2 `datetime` cannot).
+pub fn kernel_set_times(
+    h: &P2Host,
+    this: &Borrow<DescriptorRes>,
+    times: impl FnOnce() -> Result<(fs::NewTimestamp, fs::NewTimestamp), ErrorCode>,
+) -> FsResult<()> {
+    let d = desc(h, this)?;
+    Ok(times().and_then(|(a, m)| {
         to_wit(match d {
             Descriptor::File(f) => f.set_times(a, m),
             Descriptor::Dir(d) => d.set_times(a, m),
         })
-    })())
+    }))
 }
 
 /// `read(length, offset)`: one `pread` of at most 64 KiB; `true` at end of
@@ -271,9 +282,22 @@ pub fn set_times_at(
         NewTimestamp,
     ),
 ) -> FsResult<()> {
-    on_dir(h, &this, |d| {
-        let (a, m) = (types::new_timestamp(atim)?, types::new_timestamp(mtim)?);
-        to_wit(d.set_times_at(&path, types::follow(flags), a, m))
+    kernel_set_times_at(h, &this, flags, &path, || {
+        Ok((types::new_timestamp(atim)?, types::new_timestamp(mtim)?))
+    })
+}
+
+/// `set-times-at` with the kernel's timestamps (see [`kernel_set_times`]).
+pub fn kernel_set_times_at(
+    h: &P2Host,
+    this: &Borrow<DescriptorRes>,
+    flags: PathFlags,
+    path: &str,
+    times: impl FnOnce() -> Result<(fs::NewTimestamp, fs::NewTimestamp), ErrorCode>,
+) -> FsResult<()> {
+    on_dir(h, this, |d| {
+        let (a, m) = times()?;
+        to_wit(d.set_times_at(path, types::follow(flags), a, m))
     })
 }
 

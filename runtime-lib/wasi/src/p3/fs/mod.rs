@@ -120,11 +120,9 @@ pub fn set_times(
     h: &mut P2Host,
     (this, atim, mtim): (Borrow<Descriptor3Res>, NewTimestamp, NewTimestamp),
 ) -> FsResult<()> {
-    let (atim, mtim) = match (atim.to_p2(), mtim.to_p2()) {
-        (Ok(a), Ok(m)) => (a, m),
-        (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),
-    };
-    conv(d::set_times(h, (p2(&this), atim, mtim)))
+    conv(d::kernel_set_times(h, &p2(&this), || {
+        Ok((atim.to_kernel()?, mtim.to_kernel()?))
+    }))
 }
 
 /// `sync`.
@@ -165,11 +163,9 @@ pub fn set_times_at(
         NewTimestamp,
     ),
 ) -> FsResult<()> {
-    let (atim, mtim) = match (atim.to_p2(), mtim.to_p2()) {
-        (Ok(a), Ok(m)) => (a, m),
-        (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),
-    };
-    conv(d::set_times_at(h, (p2(&this), flags, path, atim, mtim)))
+    conv(d::kernel_set_times_at(h, &p2(&this), flags, &path, || {
+        Ok((atim.to_kernel()?, mtim.to_kernel()?))
+    }))
 }
 
 /// `link-at`.

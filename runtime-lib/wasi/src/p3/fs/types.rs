@@ -10,15 +10,14 @@
 //! has no `unknown` and ends with `other(option<string>)`; timestamps are
 //! `wasi:clocks/system-clock.instant` (signed seconds): `descriptor-stat`
 //! is made from the kernel's attributes, not the 0.2 record, so a time
-//! before the epoch reads as Wasmtime 49 reports it; setting one is still
-//! `invalid` (see [`NewTimestamp::to_p2`]). Flags, `advice` and
+//! before the epoch reads as Wasmtime 49 reports it, and `new-timestamp`
+//! goes to the kernel directly ([`NewTimestamp::to_kernel`]). Flags, `advice` and
 //! `metadata-hash-value` are the same types as in 0.2 and are reused.
 
-use crate::p2::clocks::Datetime;
-use crate::p2::fs::types::{
-    self as p2, DescriptorType as P2Type, ErrorCode as P2, NewTimestamp as P2Timestamp,
-};
+use crate::kernel;
+use crate::p2::fs::types::{self as p2, DescriptorType as P2Type, ErrorCode as P2};
 use crate::p3::Instant;
+use std::time::{Duration, SystemTime};
 
 kiln_canon::wit_variant! {
     /// `error-code`.
@@ -249,16 +248,28 @@ kiln_canon::wit_variant! {
 }
 
 impl NewTimestamp {
-    /// The 0.2 value the kernel call takes; a time before 1970 is
-    /// `invalid` (the 0.2 facade's `datetime` cannot hold it).
-    pub fn to_p2(self) -> Result<P2Timestamp, ErrorCode> {
+    /// The kernel's timestamp. An `instant` is sign and magnitude, as in
+    /// Wasmtime 49: `{-5, 500000000}` is 5.5 s before the epoch; the
+    /// nanoseconds carry into the seconds, and a time past what the host
+    /// holds is `overflow`.
+    pub fn to_kernel(self) -> Result<kernel::fs::NewTimestamp, P2> {
         Ok(match self {
-            NewTimestamp::NoChange => P2Timestamp::NoChange,
-            NewTimestamp::Now => P2Timestamp::Now,
-            NewTimestamp::Timestamp(i) => P2Timestamp::Timestamp(Datetime {
-                seconds: u64::try_from(i.seconds).map_err(|_| ErrorCode::Invalid)?,
-                nanoseconds: i.nanoseconds,
-            }),
+            NewTimestamp::NoChange => kernel::fs::NewTimestamp::NoChange,
+            NewTimestamp::Now => kernel::fs::NewTimestamp::Now,
+            NewTimestamp::Timestamp(i) => {
+                let secs = i
+                    .seconds
+                    .unsigned_abs()
+                    .checked_add(u64::from(i.nanoseconds / 1_000_000_000))
+                    .ok_or(P2::Overflow)?;
+                let d = Duration::new(secs, i.nanoseconds % 1_000_000_000);
+                let t = if i.seconds < 0 {
+                    SystemTime::UNIX_EPOCH.checked_sub(d)
+                } else {
+                    SystemTime::UNIX_EPOCH.checked_add(d)
+                };
+                kernel::fs::NewTimestamp::Time(t.ok_or(P2::Overflow)?)
+            }
         })
     }
 }
