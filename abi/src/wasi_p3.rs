@@ -16,11 +16,12 @@
 //! flattening rules.
 //!
 //! Source: the WIT of `wasi:cli/command@0.3.2` (as shipped with the
-//! `wasip3` crate 0.10). First slice: cli (environment, exit, stdio),
-//! clocks (monotonic with `wait-for`/`wait-until`, system), random, and
+//! `wasip3` crate 0.10): cli (environment, exit, stdio, terminals),
+//! clocks (monotonic with `wait-for`/`wait-until`, system), random,
 //! `wasi:filesystem` (`types`, `preopens`; its `descriptor` is the first
 //! entry of [`WASI_P3_RESOURCES`]), and `wasi:sockets` (`types` with its
-//! `tcp-socket` and `udp-socket` resources, `ip-name-lookup`).
+//! `tcp-socket` and `udp-socket` resources, `ip-name-lookup`); the two
+//! terminal resources follow the socket ones.
 //! Order: by interface key, then WIT order; appending changes table
 //! numbers, which are part of the compiler<->runtime contract.
 
@@ -55,6 +56,8 @@ pub const WASI_P3_RESOURCES: &[P2Resource] = &[
     P2Resource { interface: FS, name: "descriptor" }, // 14
     P2Resource { interface: SOCK, name: "tcp-socket" }, // 15
     P2Resource { interface: SOCK, name: "udp-socket" }, // 16
+    P2Resource { interface: "wasi:cli/terminal-input@0.3", name: "terminal-input" }, // 17
+    P2Resource { interface: "wasi:cli/terminal-output@0.3", name: "terminal-output" }, // 18
 ];
 
 /// `wasi:sockets/types@0.3`.
@@ -81,6 +84,9 @@ pub const WASI_P3_FUNCS: &[P2Func] = &[
     func("wasi:cli/stderr@0.3", "write-via-stream", &[I], &[I], 0x4cb8d8390f31f4a6),
     func("wasi:cli/stdin@0.3", "read-via-stream", &[I], &[], 0x5456f280aa970970),
     func("wasi:cli/stdout@0.3", "write-via-stream", &[I], &[I], 0x4cb8d8390f31f4a6),
+    func("wasi:cli/terminal-stderr@0.3", "get-terminal-stderr", &[I], &[], 0xfe7ee6f2bc897c05),
+    func("wasi:cli/terminal-stdin@0.3", "get-terminal-stdin", &[I], &[], 0x9e7992fb12bf3896),
+    func("wasi:cli/terminal-stdout@0.3", "get-terminal-stdout", &[I], &[], 0xfe7ee6f2bc897c05),
     func("wasi:clocks/monotonic-clock@0.3", "now", &[], &[L], 0x35424a13c3cefefc),
     func("wasi:clocks/monotonic-clock@0.3", "get-resolution", &[], &[L], 0x35424a13c3cefefc),
     func("wasi:clocks/monotonic-clock@0.3", "wait-until", &[L], &[], 0x56fa658219bc7cec),

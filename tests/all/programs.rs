@@ -95,6 +95,11 @@ struct Spec {
     /// directory `NAME` is swapped with symlinks out of the preopen, and
     /// the directory outside must be untouched ([`crate::symlink_race`]).
     race_symlink: Option<String>,
+    /// `fixture-time = NAME SECONDS NANOS`: the fixture's file `NAME`
+    /// (made empty if missing) gets this access and modification time, a
+    /// timespec (`SECONDS` may be negative: before 1970, which no guest of
+    /// WASI P1 or 0.2 can set).
+    fixture_times: Vec<(String, i64, u32)>,
 }
 
 /// How a preview 1 module is adapted into a component.
@@ -141,6 +146,14 @@ fn parse_spec(source: &str) -> Result<Spec> {
             "wasmtime-skip" => spec.wasmtime_skip = Some(d.text()?),
             "wasi" => spec.wasi.push(d.text()?),
             "race-symlink" => spec.race_symlink = Some(d.text()?),
+            "fixture-time" => match d.words()?.as_slice() {
+                [name, secs, nanos] => spec.fixture_times.push((
+                    name.clone(),
+                    secs.parse().with_context(ctx)?,
+                    nanos.parse().with_context(ctx)?,
+                )),
+                _ => bail!("{}: expected NAME SECONDS NANOS", ctx()),
+            },
             "wasm" => spec.wasm.push(d.text()?),
             "adapt" => match d.text()?.as_str() {
                 "command" => spec.adapt = Some(Adapt::Command),
@@ -404,6 +417,9 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
             break;
         }
     }
+    for (file, secs, nanos) in &spec.fixture_times {
+        set_fixture_time(&fixture.path().join(file), *secs, *nanos)?;
+    }
     let mut grant_flags: Vec<String> = Vec::new();
     for (host, guest) in &spec.dirs {
         let host = if host == "fixture" {
@@ -639,6 +655,29 @@ fn listing(dir: &Path) -> Result<String> {
     }
     lines.sort();
     Ok(lines.join("\n"))
+}
+
+/// `fixture-time`: sets `path`'s access and modification times to the
+/// timespec `secs`, `nanos` (creating the file empty if it is missing).
+fn set_fixture_time(path: &Path, secs: i64, nanos: u32) -> Result<()> {
+    use std::time::{Duration, SystemTime};
+    let whole = Duration::from_secs(secs.unsigned_abs());
+    let t = if secs >= 0 {
+        SystemTime::UNIX_EPOCH.checked_add(whole)
+    } else {
+        SystemTime::UNIX_EPOCH.checked_sub(whole)
+    }
+    .and_then(|t| t.checked_add(Duration::from_nanos(u64::from(nanos))))
+    .context("fixture-time out of range")?;
+    let file = std::fs::File::options()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .with_context(|| format!("fixture-time: {}", path.display()))?;
+    let times = std::fs::FileTimes::new().set_accessed(t).set_modified(t);
+    file.set_times(times)
+        .with_context(|| format!("fixture-time: {}", path.display()))
 }
 
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {

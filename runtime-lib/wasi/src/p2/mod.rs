@@ -229,6 +229,9 @@ fn drop_host_resource(host: &mut P2Host, ty: u32, rep: u32) -> Result<(), Trap> 
     if crate::p3::fs::drop_resource(host, ty, rep)? {
         return Ok(());
     }
+    if crate::p3::terminal::drop_resource(host, ty, rep)? {
+        return Ok(());
+    }
     if sockets::drop_resource(host, ty, rep)? {
         return Ok(());
     }
