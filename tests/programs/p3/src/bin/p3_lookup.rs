@@ -1,3 +1,4 @@
+// kiln-test: pure = yes
 // kiln-test: wasi = inherit-network
 // kiln-test: wasi = allow-ip-name-lookup
 // kiln-test: stdout = "localhost has 127.0.0.1: true\n127.0.0.1: Ok([IpAddress::Ipv4((127, 0, 0, 1))])\n[::1]: Ok([IpAddress::Ipv6((0, 0, 0, 0, 0, 0, 0, 1))])\nempty: Err(ErrorCode::InvalidArgument)\nbad host: Err(ErrorCode::InvalidArgument)\nconcurrent lookups: true true\n"

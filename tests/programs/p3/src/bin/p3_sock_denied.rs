@@ -1,3 +1,4 @@
+// kiln-test: pure = yes
 // kiln-test: stdout = "tcp: Err(ErrorCode::AccessDenied)\nudp: Err(ErrorCode::AccessDenied)\nlookup: Err(ErrorCode::PermanentResolverFailure)\n"
 //! WASI 0.3 sockets without a network grant: creating a socket is
 //! `access-denied`, a name lookup is refused.

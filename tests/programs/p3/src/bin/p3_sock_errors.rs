@@ -1,3 +1,4 @@
+// kiln-test: pure = yes
 // kiln-test: wasi = inherit-network
 // kiln-test: stdout = "bind to a used port: Err(ErrorCode::AddressInUse)\nconnect refused: Err(ErrorCode::ConnectionRefused)\nconnect to 0.0.0.0: Err(ErrorCode::InvalidArgument)\nconnect wrong family: Err(ErrorCode::InvalidArgument)\nlisten twice: Err(ErrorCode::InvalidState)\nreceive unconnected: Err(ErrorCode::InvalidState)\nsend unconnected: Err(ErrorCode::InvalidState)\nudp bind twice: Err(ErrorCode::InvalidState)\nbacklog 0: Err(ErrorCode::InvalidArgument)\n"
 //! Error paths of WASI 0.3 sockets with the network granted: a port in

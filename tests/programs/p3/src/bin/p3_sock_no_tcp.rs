@@ -1,3 +1,4 @@
+// kiln-test: pure = yes
 // kiln-test: wasi = inherit-network
 // kiln-test: wasi = tcp=n
 // kiln-test: stdout = "tcp: Err(ErrorCode::AccessDenied)\nudp: Ok(())\n"

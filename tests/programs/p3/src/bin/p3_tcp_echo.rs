@@ -1,3 +1,4 @@
+// kiln-test: pure = yes
 // kiln-test: wasi = inherit-network
 // kiln-test: stdout = "listening: true ipv4\nconnected\nclient sent 1048576 bytes: Ok(())\nserver got 1048576 bytes: Ok(())\nserver peer is the client: true\nserver echoed: Ok(())\nclient got 1048576 bytes back, equal: true, end: Ok(())\n"
 //! A TCP echo server and its client in one program, on loopback with an

@@ -1,3 +1,4 @@
+// kiln-test: pure = yes
 // kiln-test: wasi = inherit-network
 // kiln-test: stdout = "unbound receive: Err(ErrorCode::InvalidState)\nserver got [112, 105, 110, 103] from the client: true\nclient got [112, 111, 110, 103] from the server: true\nclient connected to the server: true\nunconnected send without address: Err(ErrorCode::InvalidArgument)\ndisconnect: Ok(()) then Err(ErrorCode::InvalidState)\ntoo large: Err(ErrorCode::DatagramTooLarge)\n"
 //! UDP on loopback with ephemeral ports: a server socket and a connected
