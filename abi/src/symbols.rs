@@ -15,13 +15,18 @@ pub const COMPONENT: &str = "__kiln_component";
 pub const COMPONENT_MODULE_PREFIX: &str = "__kiln_m";
 /// Prefix of component trampolines: `__kiln_cm_tramp_<index>`.
 pub const COMPONENT_TRAMPOLINE_PREFIX: &str = "__kiln_cm_tramp_";
-/// The runtime's table of WASI 0.2 host functions: a data symbol holding one
-/// `LoweredHostFn` pointer per entry of `crate::wasi_p2::WASI_P2_FUNCS`, in
-/// that order. A lowered-import trampoline loads entry `i` (offset `8 * i`)
-/// and calls it (an indirect call keeps the runtime's names free of
-/// mangling and lets the runtime check at compile time that it implements
-/// every listed function).
-pub const WASI_P2_HOST_TABLE: &str = "__kiln_wasi_p2_host";
+/// Prefix of the runtime's WASI host functions, one `LoweredHostFn` per
+/// entry of the host list: `__kiln_wasi_host_<i>` for entry `i` of
+/// `crate::wasi_p2::WASI_P2_FUNCS`, then (`i` = `WASI_P2_FUNCS.len() + j`)
+/// of `crate::wasi_p3::WASI_P3_FUNCS`. A lowered-import trampoline calls
+/// its function directly; one symbol per function lets the linker drop
+/// every host function a program does not import.
+pub const WASI_HOST_PREFIX: &str = "__kiln_wasi_host_";
+
+/// The symbol of host function `index` (see [`WASI_HOST_PREFIX`]).
+pub fn wasi_host_symbol(index: u32) -> alloc::string::String {
+    alloc::format!("{WASI_HOST_PREFIX}{index}")
+}
 /// The runtime's resource built-ins called by trampolines.
 pub const RESOURCE_NEW: &str = "__kiln_cm_resource_new";
 /// See [`RESOURCE_NEW`].
@@ -44,7 +49,7 @@ pub const GRANTS: &str = "__kiln_grants";
 /// Defined only by the runtime of the matching [`crate::ABI_VERSION`];
 /// referenced from every descriptor.
 pub const fn abi_version_symbol() -> &'static str {
-    "__kiln_abi_v9"
+    "__kiln_abi_v11"
 }
 /// Prefix of runtime libcalls: `__kiln_rt_<name>`.
 pub const LIBCALL_PREFIX: &str = "__kiln_rt_";

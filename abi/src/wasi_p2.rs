@@ -7,10 +7,9 @@
 //! list by canonical interface key (`wasi:io/streams@0.2` for every 0.2.x,
 //! see [`crate::component::canonical_key`]) and function name; an unknown
 //! function, or a signature that differs from the one here, is a compile
-//! error naming the import. The trampoline then calls entry `i` of the
-//! runtime's host table ([`crate::symbols::WASI_P2_HOST_TABLE`], one
-//! [`crate::component::LoweredHostFn`] per entry of [`WASI_P2_FUNCS`], in
-//! this order).
+//! error naming the import. The trampoline then calls the runtime's host
+//! function `i` ([`crate::symbols::wasi_host_symbol`], a
+//! [`crate::component::LoweredHostFn`] for entry `i` of [`WASI_P2_FUNCS`]).
 //!
 //! Host resource types are numbered by their position in
 //! [`WASI_P2_RESOURCES`]: the number is the `ResourceType::Host` identity in

@@ -1,8 +1,8 @@
 //! The WASI 0.3 host functions Kiln implements, in the same form as the
-//! WASI 0.2 list ([`crate::wasi_p2`]) and served by the same host table: a
+//! WASI 0.2 list ([`crate::wasi_p2`]) and numbered after it: a
 //! component's lowered import of function `i` of [`WASI_P3_FUNCS`] calls
-//! entry `WASI_P2_FUNCS.len() + i` of
-//! [`crate::symbols::WASI_P2_HOST_TABLE`].
+//! the runtime's host function `WASI_P2_FUNCS.len() + i`
+//! ([`crate::symbols::wasi_host_symbol`]).
 //!
 //! Interface keys end in `@0.3` and stand for every 0.3 version,
 //! release candidates included ([`interface_key`]): WASI 0.3 toolchains
@@ -16,10 +16,12 @@
 //! flattening rules.
 //!
 //! Source: the WIT of `wasi:cli/command@0.3.2` (as shipped with the
-//! `wasip3` crate 0.10). First slice: cli (environment, exit, stdio),
-//! clocks (monotonic with `wait-for`/`wait-until`, system), random, and
-//! `wasi:filesystem` (`types`, `preopens`; its `descriptor` is the one
-//! entry of [`WASI_P3_RESOURCES`]).
+//! `wasip3` crate 0.10): cli (environment, exit, stdio, terminals),
+//! clocks (monotonic with `wait-for`/`wait-until`, system), random,
+//! `wasi:filesystem` (`types`, `preopens`; its `descriptor` is the first
+//! entry of [`WASI_P3_RESOURCES`]), and `wasi:sockets` (`types` with its
+//! `tcp-socket` and `udp-socket` resources, `ip-name-lookup`); the two
+//! terminal resources follow the socket ones.
 //! Order: by interface key, then WIT order; appending changes table
 //! numbers, which are part of the compiler<->runtime contract.
 
@@ -52,7 +54,14 @@ const FS: &str = "wasi:filesystem/types@0.3";
 #[rustfmt::skip]
 pub const WASI_P3_RESOURCES: &[P2Resource] = &[
     P2Resource { interface: FS, name: "descriptor" }, // 14
+    P2Resource { interface: SOCK, name: "tcp-socket" }, // 15
+    P2Resource { interface: SOCK, name: "udp-socket" }, // 16
+    P2Resource { interface: "wasi:cli/terminal-input@0.3", name: "terminal-input" }, // 17
+    P2Resource { interface: "wasi:cli/terminal-output@0.3", name: "terminal-output" }, // 18
 ];
+
+/// `wasi:sockets/types@0.3`.
+const SOCK: &str = "wasi:sockets/types@0.3";
 
 /// The host type number of 0.3 resource `name` of interface key
 /// `interface`.
@@ -75,6 +84,9 @@ pub const WASI_P3_FUNCS: &[P2Func] = &[
     func("wasi:cli/stderr@0.3", "write-via-stream", &[I], &[I], 0x4cb8d8390f31f4a6),
     func("wasi:cli/stdin@0.3", "read-via-stream", &[I], &[], 0x5456f280aa970970),
     func("wasi:cli/stdout@0.3", "write-via-stream", &[I], &[I], 0x4cb8d8390f31f4a6),
+    func("wasi:cli/terminal-stderr@0.3", "get-terminal-stderr", &[I], &[], 0xfe7ee6f2bc897c05),
+    func("wasi:cli/terminal-stdin@0.3", "get-terminal-stdin", &[I], &[], 0x9e7992fb12bf3896),
+    func("wasi:cli/terminal-stdout@0.3", "get-terminal-stdout", &[I], &[], 0xfe7ee6f2bc897c05),
     func("wasi:clocks/monotonic-clock@0.3", "now", &[], &[L], 0x35424a13c3cefefc),
     func("wasi:clocks/monotonic-clock@0.3", "get-resolution", &[], &[L], 0x35424a13c3cefefc),
     func("wasi:clocks/monotonic-clock@0.3", "wait-until", &[L], &[], 0x56fa658219bc7cec),
@@ -112,6 +124,47 @@ pub const WASI_P3_FUNCS: &[P2Func] = &[
     func("wasi:random/insecure@0.3", "get-insecure-random-u64", &[], &[L], 0x35424a13c3cefefc),
     func("wasi:random/random@0.3", "get-random-bytes", &[L, I], &[], 0x03cc5290e6c62cb1),
     func("wasi:random/random@0.3", "get-random-u64", &[], &[L], 0x35424a13c3cefefc),
+    func("wasi:sockets/ip-name-lookup@0.3", "resolve-addresses", &[I, I, I], &[], 0x3f56947c10c8db28),
+    func(SOCK, "[static]tcp-socket.create", &[I, I], &[], 0xe1a1f72148473bd5),
+    func(SOCK, "[method]tcp-socket.bind", &[I, I, I, I, I, I, I, I, I, I, I, I, I, I], &[], 0xf0eb97a78ea7e18f),
+    func(SOCK, "[method]tcp-socket.connect", &[I, I, I, I, I, I, I, I, I, I, I, I, I, I], &[], 0xf0eb97a78ea7e18f),
+    func(SOCK, "[method]tcp-socket.listen", &[I, I], &[], 0x1109f9558a125cb9),
+    func(SOCK, "[method]tcp-socket.send", &[I, I], &[I], 0xefb9ebfd5633ab38),
+    func(SOCK, "[method]tcp-socket.receive", &[I, I], &[], 0x23f3918743d60a88),
+    func(SOCK, "[method]tcp-socket.get-local-address", &[I, I], &[], 0xfd2338c3d26852ed),
+    func(SOCK, "[method]tcp-socket.get-remote-address", &[I, I], &[], 0xfd2338c3d26852ed),
+    func(SOCK, "[method]tcp-socket.get-is-listening", &[I], &[I], 0xb5d0e2309ade8e22),
+    func(SOCK, "[method]tcp-socket.get-address-family", &[I], &[I], 0x36d8812abfdfa0d9),
+    func(SOCK, "[method]tcp-socket.set-listen-backlog-size", &[I, L, I], &[], 0xf8d67b52c10d0ceb),
+    func(SOCK, "[method]tcp-socket.get-keep-alive-enabled", &[I, I], &[], 0x24948d63b133c239),
+    func(SOCK, "[method]tcp-socket.set-keep-alive-enabled", &[I, I, I], &[], 0x3b5e8fe58f014fd3),
+    func(SOCK, "[method]tcp-socket.get-keep-alive-idle-time", &[I, I], &[], 0xc98256c34eb84a11),
+    func(SOCK, "[method]tcp-socket.set-keep-alive-idle-time", &[I, L, I], &[], 0xf8d67b52c10d0ceb),
+    func(SOCK, "[method]tcp-socket.get-keep-alive-interval", &[I, I], &[], 0xc98256c34eb84a11),
+    func(SOCK, "[method]tcp-socket.set-keep-alive-interval", &[I, L, I], &[], 0xf8d67b52c10d0ceb),
+    func(SOCK, "[method]tcp-socket.get-keep-alive-count", &[I, I], &[], 0x3bf58ede173ec6d7),
+    func(SOCK, "[method]tcp-socket.set-keep-alive-count", &[I, I, I], &[], 0x6c5304fa0cb850bd),
+    func(SOCK, "[method]tcp-socket.get-hop-limit", &[I, I], &[], 0x5e3af7054c01cd83),
+    func(SOCK, "[method]tcp-socket.set-hop-limit", &[I, I, I], &[], 0x00b7af97c8207de9),
+    func(SOCK, "[method]tcp-socket.get-receive-buffer-size", &[I, I], &[], 0xc98256c34eb84a11),
+    func(SOCK, "[method]tcp-socket.set-receive-buffer-size", &[I, L, I], &[], 0xf8d67b52c10d0ceb),
+    func(SOCK, "[method]tcp-socket.get-send-buffer-size", &[I, I], &[], 0xc98256c34eb84a11),
+    func(SOCK, "[method]tcp-socket.set-send-buffer-size", &[I, L, I], &[], 0xf8d67b52c10d0ceb),
+    func(SOCK, "[static]udp-socket.create", &[I, I], &[], 0xc49a4ac4209e3ef8),
+    func(SOCK, "[method]udp-socket.bind", &[I, I, I, I, I, I, I, I, I, I, I, I, I, I], &[], 0x3c454d45c7ce69a8),
+    func(SOCK, "[method]udp-socket.connect", &[I, I, I, I, I, I, I, I, I, I, I, I, I, I], &[], 0x3c454d45c7ce69a8),
+    func(SOCK, "[method]udp-socket.disconnect", &[I, I], &[], 0x3a6ce38bae0ee56f),
+    func(SOCK, "[method]udp-socket.send", &[I, I, I, I, I, I, I, I, I, I, I, I, I, I, I, I, I], &[], 0x5a78844c85dc9809),
+    func(SOCK, "[method]udp-socket.receive", &[I, I], &[], 0x583f0698135385ad),
+    func(SOCK, "[method]udp-socket.get-local-address", &[I, I], &[], 0x2276e9df3aa6263a),
+    func(SOCK, "[method]udp-socket.get-remote-address", &[I, I], &[], 0x2276e9df3aa6263a),
+    func(SOCK, "[method]udp-socket.get-address-family", &[I], &[I], 0x404334061ea05612),
+    func(SOCK, "[method]udp-socket.get-unicast-hop-limit", &[I, I], &[], 0xc5d3ab02bf423c52),
+    func(SOCK, "[method]udp-socket.set-unicast-hop-limit", &[I, I, I], &[], 0x1c5310b7a35dbae4),
+    func(SOCK, "[method]udp-socket.get-receive-buffer-size", &[I, I], &[], 0x7a03a1f3103271dc),
+    func(SOCK, "[method]udp-socket.set-receive-buffer-size", &[I, L, I], &[], 0xc1e80c983b13a52a),
+    func(SOCK, "[method]udp-socket.get-send-buffer-size", &[I, I], &[], 0x7a03a1f3103271dc),
+    func(SOCK, "[method]udp-socket.set-send-buffer-size", &[I, L, I], &[], 0xc1e80c983b13a52a),
 ];
 
 /// The interface key of a 0.3 interface name: `ns:pkg/iface@0.3` for any

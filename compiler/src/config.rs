@@ -105,6 +105,8 @@ pub struct Config {
     /// Emit fuel accounting (`-W fuel`, Wasmtime's scheme: see
     /// `func/limits.rs`). Off: no code at all.
     pub consume_fuel: bool,
+    /// Where to count compiled functions (off by default).
+    pub progress: Progress,
 }
 
 impl Config {
@@ -124,4 +126,66 @@ pub struct Checks {
     pub interrupt: bool,
     /// Fuel accounting ([`Config::consume_fuel`]).
     pub fuel: bool,
+}
+
+/// Where the compiler reports how far it is: a sink of counts the caller
+/// may display (the CLI draws a progress line on long compiles). The
+/// compiler adds the number of functions it is about to compile
+/// ([`Progress::add_total`]) and counts each one done
+/// ([`Progress::add_done`]), from its worker threads. Not part of what a
+/// compile produces: every `Progress` compares equal and hashes to nothing,
+/// so it never changes a cache key.
+#[derive(Clone, Default)]
+pub struct Progress(Option<std::sync::Arc<ProgressCounts>>);
+
+/// The counters behind a [`Progress`].
+#[derive(Debug, Default)]
+pub struct ProgressCounts {
+    /// Functions (and trampolines) to compile, as known so far.
+    pub total: std::sync::atomic::AtomicUsize,
+    /// Functions compiled.
+    pub done: std::sync::atomic::AtomicUsize,
+}
+
+impl Progress {
+    /// A progress sink the caller reads through `counts`.
+    pub fn new(counts: std::sync::Arc<ProgressCounts>) -> Progress {
+        Progress(Some(counts))
+    }
+
+    /// `n` more functions are about to be compiled.
+    pub fn add_total(&self, n: usize) {
+        if let Some(c) = &self.0 {
+            c.total.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+
+    /// `n` more functions are compiled.
+    pub fn add_done(&self, n: usize) {
+        if let Some(c) = &self.0 {
+            c.done.fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+        }
+    }
+}
+
+impl std::fmt::Debug for Progress {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(if self.0.is_some() {
+            "Progress(on)"
+        } else {
+            "Progress(off)"
+        })
+    }
+}
+
+impl PartialEq for Progress {
+    fn eq(&self, _: &Progress) -> bool {
+        true
+    }
+}
+
+impl Eq for Progress {}
+
+impl std::hash::Hash for Progress {
+    fn hash<H: std::hash::Hasher>(&self, _: &mut H) {}
 }

@@ -96,6 +96,25 @@ pub fn build_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
         .map_err(|e| CompileError::Target(format!("cranelift rejected the target settings: {e}")))
 }
 
+/// The CPU features `isa` lets the code generator use, as the bitmask of
+/// `ProgramDescriptor::cpu_features` (bit `i` = entry `i` of the
+/// architecture's `kiln_abi::cpu` table).
+pub fn cpu_feature_bits(isa: &dyn isa::TargetIsa) -> u64 {
+    let arch = isa.triple().architecture.to_string();
+    let table = kiln_abi::cpu::features_of(&arch);
+    let enabled: Vec<String> = isa
+        .isa_flags()
+        .iter()
+        .filter(|v| v.as_bool() == Some(true))
+        .map(|v| v.name.to_string())
+        .collect();
+    table
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| enabled.iter().any(|e| e == f.flag))
+        .fold(0, |bits, (i, _)| bits | 1 << i)
+}
+
 fn lookup(triple: &Triple) -> Result<isa::Builder, CompileError> {
     isa::lookup(triple.clone())
         .map_err(|e| CompileError::Target(format!("no code generator for target {triple}: {e}")))

@@ -18,7 +18,7 @@
 //! namespaced.
 
 use crate::module::FuncIndex;
-use cranelift_module::{DataId, FuncId};
+use cranelift_module::FuncId;
 use kiln_abi::symbols as sym;
 
 /// Where a core module's own symbols live (see the module docs).
@@ -246,13 +246,6 @@ pub struct TrampolineIds {
 /// The declared host callee of a component trampoline.
 #[derive(Copy, Clone, Debug)]
 pub enum HostRef {
-    /// An imported function.
+    /// An imported function (a WASI host function or a resource built-in).
     Func(FuncId),
-    /// Entry `index` of the imported host table `table`.
-    Table {
-        /// The table (imported data).
-        table: DataId,
-        /// The entry.
-        index: u32,
-    },
 }

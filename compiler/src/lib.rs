@@ -37,7 +37,9 @@ pub mod obj;
 pub mod pipeline;
 pub mod trampolines;
 
-pub use config::{Checks, Config, CpuSpec, Grants, ImportPolicy, Limits, OptLevel};
+pub use config::{
+    Checks, Config, CpuSpec, Grants, ImportPolicy, Limits, OptLevel, Progress, ProgressCounts,
+};
 pub use error::CompileError;
 pub use pipeline::{compile_component, compile_component_timed};
 

@@ -37,7 +37,7 @@ use std::ffi::{CStr, c_char, c_int};
 /// to it (`kiln_abi::symbols::abi_version_symbol`), so a module compiled for
 /// another ABI version fails to link with this runtime.
 #[unsafe(no_mangle)]
-pub static __kiln_abi_v9: u8 = kiln_abi::ABI_VERSION as u8;
+pub static __kiln_abi_v11: u8 = kiln_abi::ABI_VERSION as u8;
 
 #[cfg(not(any(test, feature = "embedding")))]
 unsafe extern "C" {
@@ -68,6 +68,14 @@ impl Program {
                 "this executable was compiled for Kiln runtime ABI version {} but its runtime implements version {}",
                 p.abi_version,
                 kiln_abi::ABI_VERSION
+            ));
+        }
+        let lacking = crate::cpu::missing(p.cpu_features);
+        if !lacking.is_empty() {
+            return Err(format!(
+                "this executable was compiled for CPU features this machine lacks: {} \
+                 (chosen by `kiln build --cpu` or the target's baseline)",
+                lacking.join(", ")
             ));
         }
         let root = p.root as usize;
@@ -284,7 +292,7 @@ mod tests {
     #[test]
     fn abi_symbol_name_matches_the_contract() {
         // The static above must carry exactly the name the compiler refers to.
-        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v9");
-        assert_eq!(super::__kiln_abi_v9 as u32, kiln_abi::ABI_VERSION);
+        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v11");
+        assert_eq!(super::__kiln_abi_v11 as u32, kiln_abi::ABI_VERSION);
     }
 }

@@ -42,6 +42,7 @@
 //! handler neither allocates nor locks.
 
 pub mod component;
+pub mod cpu;
 pub mod embed;
 pub mod entry;
 pub mod grants;

@@ -144,6 +144,8 @@ pub fn build(args: BuildArgs) -> Result<()> {
     }
     let mut grants = args.wasi.grants(&input.program, extra_flags);
     grants.limits = limits;
+    // Shown on stderr only when it is a terminal and the build is long.
+    let progress = super::progress::ProgressLine::start();
     let config = Config {
         target: Some(target.clone()),
         opt_level: args.opt.level(),
@@ -153,9 +155,11 @@ pub fn build(args: BuildArgs) -> Result<()> {
         // Checks only in code built for them: zero cost otherwise.
         epoch_interruption: limits.timeout.is_some(),
         consume_fuel: limits.fuel.is_some(),
+        progress: progress.sink(),
         ..Config::default()
     };
     let object = compile::compile(&args.input, &input.wasm, &config)?;
+    progress.linking();
     match args.emit {
         Emit::Obj => compile::write_file(&output, &object),
         Emit::Exe => compile::link(&object, &target, &output, args.strip),

@@ -27,7 +27,33 @@ pub enum WasmLimit {
     Timeout(Duration),
     /// `fuel=N`.
     Fuel(u64),
+    /// `KEY[=y]` for a proposal Kiln always supports (nothing to do).
+    AlwaysOn,
 }
+
+/// Wasmtime's `-W` proposal switches for what Kiln always compiles: `KEY`
+/// or `KEY=y` is accepted and changes nothing (guides for WASI 0.3 pass
+/// `-W component-model-async`); `KEY=n` is refused, since Kiln cannot turn
+/// them off.
+const ALWAYS_ON: &[&str] = &[
+    "bulk-memory",
+    "multi-memory",
+    "multi-value",
+    "reference-types",
+    "simd",
+    "relaxed-simd",
+    "tail-call",
+    "threads",
+    "shared-memory",
+    "memory64",
+    "component-model",
+    "component-model-async",
+    "function-references",
+    "custom-page-sizes",
+    "wide-arithmetic",
+    "extended-const",
+    "exceptions",
+];
 
 /// The keys Kiln implements, for messages.
 const SUPPORTED: &str = "max-memory-size, max-wasm-stack, timeout, fuel";
@@ -49,20 +75,8 @@ const WASMTIME_ONLY: &[&str] = &[
     "max-memories",
     "trap-on-grow-failure",
     "all-proposals",
-    "bulk-memory",
-    "multi-memory",
-    "multi-value",
-    "reference-types",
-    "simd",
-    "relaxed-simd",
     "relaxed-simd-deterministic",
-    "tail-call",
-    "threads",
-    "shared-memory",
     "shared-everything-threads",
-    "memory64",
-    "component-model",
-    "component-model-async",
     "component-model-more-async-builtins",
     "component-model-async-stackful",
     "component-model-threading",
@@ -70,14 +84,9 @@ const WASMTIME_ONLY: &[&str] = &[
     "component-model-gc",
     "component-model-map",
     "component-model-memory64",
-    "function-references",
     "stack-switching",
     "gc",
-    "custom-page-sizes",
-    "wide-arithmetic",
     "branch-hinting",
-    "extended-const",
-    "exceptions",
     "gc-support",
     "component-model-fixed-length-lists",
     "component-model-implements",
@@ -104,6 +113,7 @@ impl LimitOptions {
                 WasmLimit::MaxWasmStack(n) => l.max_wasm_stack = Some(n),
                 WasmLimit::Timeout(d) => l.timeout = Some(d),
                 WasmLimit::Fuel(n) => l.fuel = Some(n),
+                WasmLimit::AlwaysOn => {}
             }
         }
         l
@@ -128,6 +138,15 @@ fn parse_one(part: &str) -> Result<WasmLimit, String> {
         "max-wasm-stack" => |v| number(v).map(WasmLimit::MaxWasmStack),
         "timeout" => |v| duration(v).map(WasmLimit::Timeout),
         "fuel" => |v| number(v).map(WasmLimit::Fuel),
+        _ if ALWAYS_ON.contains(&key) => {
+            return match value {
+                None | Some("y" | "yes" | "true") => Ok(WasmLimit::AlwaysOn),
+                Some(_) => Err(format!(
+                    "unsupported option: {key}={} (Kiln always supports {key})",
+                    value.unwrap_or_default()
+                )),
+            };
+        }
         _ if WASMTIME_ONLY.contains(&key) => {
             return Err(format!(
                 "unsupported option: {key} (Kiln implements -W {SUPPORTED})"
@@ -177,6 +196,23 @@ fn duration(v: &str) -> Result<Duration, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn proposals_kiln_always_supports_are_accepted_on() {
+        assert_eq!(
+            parse_limits("component-model-async,component-model=y").unwrap(),
+            vec![WasmLimit::AlwaysOn, WasmLimit::AlwaysOn]
+        );
+        assert_eq!(
+            parse_limits("simd=n").unwrap_err(),
+            "unsupported option: simd=n (Kiln always supports simd)"
+        );
+        assert!(
+            parse_limits("component-model-async-stackful")
+                .unwrap_err()
+                .starts_with("unsupported option: component-model-async-stackful")
+        );
+    }
 
     #[test]
     fn parses_wasmtime_spellings() {

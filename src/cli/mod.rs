@@ -9,6 +9,7 @@ mod input;
 mod limits;
 mod options;
 pub mod panic;
+mod progress;
 mod run;
 mod run_config;
 mod runtime;

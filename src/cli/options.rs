@@ -52,8 +52,9 @@ pub struct WasiOptions {
     pub envs: Vec<EnvSpec>,
 
     /// WASI settings as in wasmtime: `inherit-env`, `inherit-network`, `tcp`,
-    /// `udp`, `allow-ip-name-lookup`, each `=y` (default) or `=n`;
-    /// comma-separated lists are accepted.
+    /// `udp`, `allow-ip-name-lookup`, each `=y` (default) or `=n`
+    /// (`cli` and `p3` are accepted and always on); comma-separated lists
+    /// are accepted.
     #[arg(short = 'S', value_name = "KEY[=VAL[,...]]", value_parser = parse_wasi_settings)]
     pub wasi: Vec<Vec<WasiSetting>>,
 
@@ -150,8 +151,15 @@ pub fn parse_wasi_settings(s: &str) -> Result<Vec<WasiSetting>, String> {
                 "tcp" => GRANT_FLAG_TCP,
                 "udp" => GRANT_FLAG_UDP,
                 "allow-ip-name-lookup" => GRANT_FLAG_IP_NAME_LOOKUP,
-                // Always on in Kiln: the CLI world of WASI.
+                // Always on in Kiln: the CLI world of WASI, and WASI 0.3
+                // next to 0.2 (`-S p3` in guides for Wasmtime).
                 "cli" => 0,
+                "p3" if on => 0,
+                "p3" => {
+                    return Err(
+                        "unsupported WASI setting `p3=n`: Kiln always provides WASI 0.3".into(),
+                    );
+                }
                 _ => {
                     return Err(format!(
                         "unsupported WASI setting `{key}` (supported: inherit-env, \
@@ -205,5 +213,13 @@ mod tests {
         );
         assert!(parse_wasi_settings("http").is_err());
         assert!(parse_wasi_settings("tcp=maybe").is_err());
+        // WASI 0.3 is always there; `-S p3` (Wasmtime's switch) changes
+        // nothing, `-S p3=n` cannot be honoured.
+        let p3 = WasiOptions {
+            wasi: vec![parse_wasi_settings("p3,cli=y").unwrap()],
+            ..Default::default()
+        };
+        assert_eq!(p3.flags(), WasiOptions::default().flags());
+        assert!(parse_wasi_settings("p3=n").is_err());
     }
 }

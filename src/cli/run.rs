@@ -128,6 +128,7 @@ fn cached_binary(
     }
     let dir = cache::subdir(&format!("run/{build}"))?;
     cache::prune_stale(&cache::cache_dir().join("run"), "", &build);
+    let progress = super::progress::ProgressLine::start();
     let config = Config {
         target: Some(target.to_string()),
         opt_level: opt.level(),
@@ -139,9 +140,11 @@ fn cached_binary(
         verify: compile::verify_requested(),
         epoch_interruption: checks.interrupt,
         consume_fuel: checks.fuel,
+        progress: progress.sink(),
         ..Config::default()
     };
     let object = compile::compile(module, wasm, &config)?;
+    progress.linking();
     // Link next to the final name, then rename: concurrent runs of the same
     // module never see a half-written executable.
     let tmp = tempfile::Builder::new()

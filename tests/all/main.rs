@@ -27,6 +27,7 @@
 mod cli_errors;
 mod component_plans;
 mod compose;
+mod cpu_features;
 mod cross;
 mod directives;
 mod disas;
@@ -37,6 +38,7 @@ mod run_cases;
 mod spec;
 mod symlink_race;
 mod util;
+mod valgrind;
 
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
@@ -46,6 +48,8 @@ fn main() {
     trials.extend(symlink_race::trials());
     trials.extend(cli_errors::trials());
     trials.extend(cross::trials());
+    trials.extend(cpu_features::trials());
+    trials.extend(valgrind::trials());
     trials.extend(limits::trials());
     trials.extend(spec::trials());
     trials.extend(disas::trials());

@@ -41,6 +41,10 @@ enum Lang {
     /// A WASI 0.3 guest: a binary of the Cargo project `p3/` (built with
     /// the `wasip3` crate for `wasm32-wasip2`).
     P3,
+    /// The same binary as a pure WASI 0.3 component: built for
+    /// `wasm32-unknown-unknown` (no WASI 0.2 imports from std) and made a
+    /// component by `wasm-tools component new` (programs with `pure = yes`).
+    P3Pure,
 }
 
 /// The directives of one program.
@@ -63,6 +67,9 @@ struct Spec {
     /// process keeps but never touches, which its peak RSS does not show).
     address_space_mib: Option<u64>,
     files_file: bool,
+    /// `pure = yes`: a WASI 0.3 program that uses no std I/O, so it also
+    /// runs as a pure 0.3 component ([`Lang::P3Pure`]).
+    pure: bool,
     /// Rust target (`target = wasm32-wasip1-threads`); default
     /// `wasm32-wasip1`.
     target: Option<String>,
@@ -95,6 +102,11 @@ struct Spec {
     /// directory `NAME` is swapped with symlinks out of the preopen, and
     /// the directory outside must be untouched ([`crate::symlink_race`]).
     race_symlink: Option<String>,
+    /// `fixture-time = NAME SECONDS NANOS`: the fixture's file `NAME`
+    /// (made empty if missing) gets this access and modification time, a
+    /// timespec (`SECONDS` may be negative: before 1970, which no guest of
+    /// WASI P1 or 0.2 can set).
+    fixture_times: Vec<(String, i64, u32)>,
 }
 
 /// How a preview 1 module is adapted into a component.
@@ -138,9 +150,18 @@ fn parse_spec(source: &str) -> Result<Spec> {
                 spec.files_file = true;
             }
             "target" => spec.target = Some(d.text()?),
+            "pure" => spec.pure = d.text()? == "yes",
             "wasmtime-skip" => spec.wasmtime_skip = Some(d.text()?),
             "wasi" => spec.wasi.push(d.text()?),
             "race-symlink" => spec.race_symlink = Some(d.text()?),
+            "fixture-time" => match d.words()?.as_slice() {
+                [name, secs, nanos] => spec.fixture_times.push((
+                    name.clone(),
+                    secs.parse().with_context(ctx)?,
+                    nanos.parse().with_context(ctx)?,
+                )),
+                _ => bail!("{}: expected NAME SECONDS NANOS", ctx()),
+            },
             "wasm" => spec.wasm.push(d.text()?),
             "adapt" => match d.text()?.as_str() {
                 "command" => spec.adapt = Some(Adapt::Command),
@@ -208,6 +229,17 @@ pub fn trials() -> Vec<Trial> {
             .file_stem()
             .map(|s| s.to_string_lossy().into_owned())
             .unwrap_or_default();
+        let pure = std::fs::read_to_string(&path)
+            .ok()
+            .and_then(|t| parse_spec(&t).ok())
+            .is_some_and(|s| s.pure);
+        if pure {
+            let path = path.clone();
+            trials.push(Trial::ignorable_test(
+                format!("programs::p3_pure::{name}"),
+                move || run_program(&path, Lang::P3Pure),
+            ));
+        }
         trials.push(Trial::ignorable_test(
             format!("programs::p3::{name}"),
             move || run_program(&path, Lang::P3),
@@ -331,9 +363,10 @@ fn run_program_via(source: &Path, lang: Lang, vias: &[Via]) -> Result<Completion
     let spec = parse_spec(&text).map_err(fail)?;
     let target = match lang {
         Lang::P3 => "wasm32-wasip2",
+        Lang::P3Pure => "wasm32-unknown-unknown",
         _ => spec.target.as_deref().unwrap_or(DEFAULT_RUST_TARGET),
     };
-    if matches!(lang, Lang::Rust | Lang::P3)
+    if matches!(lang, Lang::Rust | Lang::P3 | Lang::P3Pure)
         && let Err(why) = util::rust_wasm_target(target)
     {
         return util::toolchain_missing(why);
@@ -403,6 +436,9 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
             copy_dir(&candidate, fixture.path())?;
             break;
         }
+    }
+    for (file, secs, nanos) in &spec.fixture_times {
+        set_fixture_time(&fixture.path().join(file), *secs, *nanos)?;
     }
     let mut grant_flags: Vec<String> = Vec::new();
     for (host, guest) in &spec.dirs {
@@ -641,6 +677,29 @@ fn listing(dir: &Path) -> Result<String> {
     Ok(lines.join("\n"))
 }
 
+/// `fixture-time`: sets `path`'s access and modification times to the
+/// timespec `secs`, `nanos` (creating the file empty if it is missing).
+fn set_fixture_time(path: &Path, secs: i64, nanos: u32) -> Result<()> {
+    use std::time::{Duration, SystemTime};
+    let whole = Duration::from_secs(secs.unsigned_abs());
+    let t = if secs >= 0 {
+        SystemTime::UNIX_EPOCH.checked_add(whole)
+    } else {
+        SystemTime::UNIX_EPOCH.checked_sub(whole)
+    }
+    .and_then(|t| t.checked_add(Duration::from_nanos(u64::from(nanos))))
+    .context("fixture-time out of range")?;
+    let file = std::fs::File::options()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .with_context(|| format!("fixture-time: {}", path.display()))?;
+    let times = std::fs::FileTimes::new().set_accessed(t).set_modified(t);
+    file.set_times(times)
+        .with_context(|| format!("fixture-time: {}", path.display()))
+}
+
 fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     for e in std::fs::read_dir(from)? {
         let e = e?;
@@ -663,14 +722,32 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     if lang == Lang::P3 {
-        let dir = build_p3().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let dir = build_p3("wasm32-wasip2").map_err(|e| anyhow::anyhow!("{e}"))?;
         return Ok(dir.join(format!("{name}.wasm")));
+    }
+    if lang == Lang::P3Pure {
+        crate::compose::tools().map_err(|e| anyhow::anyhow!("{e}"))?;
+        let dir = build_p3("wasm32-unknown-unknown").map_err(|e| anyhow::anyhow!("{e}"))?;
+        let out = util::scratch("programs-p3-pure").join(format!("{name}.wasm"));
+        let mut new = Command::new("wasm-tools");
+        new.args(["component", "new"])
+            .arg(dir.join(format!("{name}.wasm")))
+            .arg("-o")
+            .arg(&out);
+        let o = util::run(&mut new, b"", BUILD_TIMEOUT)?;
+        if !o.status.success() {
+            bail!(
+                "wasm-tools component new of {name} failed\n{}",
+                o.describe()
+            );
+        }
+        return Ok(out);
     }
     let dir = util::scratch(match lang {
         Lang::Rust => "programs-rust",
         Lang::C => "programs-c",
         Lang::Wat => "programs-wat",
-        Lang::P3 => "programs-p3",
+        Lang::P3 | Lang::P3Pure => "programs-p3",
     });
     let out = dir.join(format!("{name}.wasm"));
     let inputs = build_inputs(source);
@@ -702,7 +779,7 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
             c.args(C_FLAGS).arg(source).arg("-o").arg(&tmp);
             c
         }
-        Lang::P3 => unreachable!("built above"),
+        Lang::P3 | Lang::P3Pure => unreachable!("built above"),
         // The text format needs no external tool.
         Lang::Wat => {
             let bytes = wat::parse_file(source).with_context(|| format!("{}", source.display()))?;
@@ -814,9 +891,16 @@ fn c_toolchain() -> Result<(), String> {
 /// Builds every WASI 0.3 guest of `tests/programs/p3` once (one cargo
 /// build of the project, `--locked` against its lock file); returns the
 /// directory holding `<name>.wasm`.
-fn build_p3() -> Result<PathBuf, String> {
-    static BUILT: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    BUILT
+fn build_p3(target: &'static str) -> Result<PathBuf, String> {
+    // One build per target, shared by the trials.
+    static WASIP2: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    static PURE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
+    let built = if target == "wasm32-wasip2" {
+        &WASIP2
+    } else {
+        &PURE
+    };
+    built
         .get_or_init(|| {
             let root = util::repo().join("tests/programs/p3");
             let target_dir = util::scratch("p3-target");
@@ -824,13 +908,7 @@ fn build_p3() -> Result<PathBuf, String> {
             cmd.arg("build")
                 .arg("--manifest-path")
                 .arg(root.join("Cargo.toml"))
-                .args([
-                    "--release",
-                    "--target",
-                    "wasm32-wasip2",
-                    "--locked",
-                    "--bins",
-                ])
+                .args(["--release", "--target", target, "--locked", "--bins"])
                 .arg("--target-dir")
                 .arg(&target_dir)
                 // The outer `cargo test` may have set flags meant for Kiln's build.
@@ -845,7 +923,7 @@ fn build_p3() -> Result<PathBuf, String> {
                     o.describe()
                 ));
             }
-            Ok(target_dir.join("wasm32-wasip2/release"))
+            Ok(target_dir.join(target).join("release"))
         })
         .clone()
 }
@@ -886,11 +964,38 @@ fn run_big() -> Result<Completion, Failed> {
         c
     } else {
         let exe = util::scratch("program-bins").join("big");
-        let mut cmd = util::kiln_cmd();
-        cmd.arg("build").arg(&wasm).arg("-o").arg(&exe);
+        // Under `script`, whose pseudo-terminal makes the build's stderr a
+        // terminal: the build shows its progress line (`KILN_PROGRESS=now`:
+        // without waiting for the usual second), and erases it at the end.
+        let mut kiln = util::kiln_cmd();
+        kiln.env("KILN_PROGRESS", "now");
+        let line = format!(
+            "'{}' build '{}' -o '{}'",
+            kiln.get_program().to_string_lossy(),
+            wasm.display(),
+            exe.display()
+        );
+        let mut cmd = Command::new("script");
+        cmd.args(["-qec", &line, "/dev/null"]);
+        for (k, v) in kiln.get_envs() {
+            match v {
+                Some(v) => cmd.env(k, v),
+                None => cmd.env_remove(k),
+            };
+        }
         let o = util::run(&mut cmd, b"", BUILD_TIMEOUT).map_err(fail)?;
-        if !o.status.success() {
-            return Err(format!("kiln build of the big module failed\n{}", o.describe()).into());
+        let shown = o.stdout_str();
+        if !o.status.success()
+            || !shown.contains("\r\x1b[Kkiln: compiling ")
+            || !shown.contains(" functions")
+            || !shown.ends_with("\r\x1b[K")
+        {
+            return Err(format!(
+                "kiln build of the big module failed or showed no progress line \
+                 (`script` is in Debian's bsdutils)\n{}",
+                o.describe()
+            )
+            .into());
         }
         Command::new(&exe)
     };

@@ -45,6 +45,10 @@ pub struct ProgramDescriptor {
     pub _pad: u32,
     /// The root descriptor.
     pub root: Addr,
+    /// CPU features the compiled code may use: bit `i` for entry `i` of
+    /// the target's [`crate::cpu::features_of`] table. The runtime checks
+    /// them before running any compiled code.
+    pub cpu_features: u64,
 }
 
 /// The root record of a compiled component.
@@ -58,8 +62,9 @@ pub struct ComponentDescriptor {
     /// Number of component instances (root = 0, then nested ones in
     /// instantiation order); each has its own flags and handle table.
     pub num_component_instances: u32,
-    /// Padding; keep zero.
-    pub _pad: u32,
+    /// Which export a plain `run` of the program calls: [`RUN_NONE`],
+    /// [`RUN_P2`] or [`RUN_P3`]; the export is `run_export`.
+    pub run_kind: u32,
     /// `[Addr; num_modules]`: each static module's `ModuleDescriptor`.
     pub modules: Addr,
     /// Number of static modules.
@@ -96,7 +101,26 @@ pub struct ComponentDescriptor {
     pub num_type_lists: u64,
     /// The component value types.
     pub types: TypeTableDesc,
+    /// Index in `exports` of the `run` function chosen by the compiler
+    /// (meaningful unless `run_kind` is [`RUN_NONE`]).
+    pub run_export: u64,
 }
+
+/// [`ComponentDescriptor::run_kind`]: the component exports no `run` that
+/// `wasmtime run` would call (only `--invoke` can run it).
+pub const RUN_NONE: u32 = 0;
+/// [`ComponentDescriptor::run_kind`]: a WASI 0.2 `wasi:cli/run` `run`
+/// (`func() -> result`, called synchronously).
+pub const RUN_P2: u32 = 1;
+/// [`ComponentDescriptor::run_kind`]: a WASI 0.3 `wasi:cli/run` `run` (an
+/// async export; the task runs on the event loop).
+pub const RUN_P3: u32 = 2;
+
+/// The `wasi:cli/run` instance Wasmtime 49's command bindings look up (the
+/// version they were generated from): the compiler chooses a WASI 0.2
+/// `run` by [`super::lookup`] of this name, and the runtime names it when
+/// nothing matched.
+pub const RUN_INSTANCE: &str = "wasi:cli/run@0.2.12";
 
 /// One core instance: module `module` instantiated with
 /// `defs[imports_start .. imports_start + num_imports]`, one per import of
@@ -141,7 +165,7 @@ pub struct CoreDefDesc {
 }
 
 /// [`TrampolineDesc::kind`]: `canon lower` of a host import (it calls an
-/// entry of [`crate::symbols::WASI_P2_HOST_TABLE`]).
+/// runtime host function, [`crate::symbols::wasi_host_symbol`]).
 pub const TRAMPOLINE_LOWER_IMPORT: u32 = 0;
 /// [`TrampolineDesc::kind`]: `canon resource.new` (`[i32] -> [i32]`).
 pub const TRAMPOLINE_RESOURCE_NEW: u32 = 1;

@@ -53,6 +53,7 @@ pub(crate) mod linked;
 mod parse;
 pub mod plan;
 pub(crate) mod resolve;
+pub(crate) mod run_export;
 pub mod types;
 
 #[cfg(test)]

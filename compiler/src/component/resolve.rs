@@ -102,10 +102,10 @@ pub struct ResolvedTrampoline {
 /// How a trampoline reaches its runtime function (both `LoweredHostFn`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum HostCallee {
-    /// Entry `i` of the runtime's WASI 0.2 host table
-    /// (`kiln_abi::symbols::WASI_P2_HOST_TABLE`), `i` = the function's index
+    /// The runtime's WASI host function `i`
+    /// (`kiln_abi::symbols::wasi_host_symbol`), `i` = the function's index
     /// in the host list.
-    Table(u32),
+    Wasi(u32),
     /// A runtime function by symbol (the resource built-ins).
     Symbol(&'static str),
 }
@@ -242,7 +242,7 @@ pub fn resolve_trampolines(
                     kind: prog::TRAMPOLINE_LOWER_IMPORT,
                     params: params.to_vec(),
                     results: results.to_vec(),
-                    host: HostCallee::Table(entry),
+                    host: HostCallee::Wasi(entry),
                     name,
                 }
             }

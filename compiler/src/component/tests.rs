@@ -129,3 +129,73 @@ fn component_types_are_interned() {
         "{types} types for borrow, u8, list, u32, result"
     );
 }
+
+// The compile-time choice of a command's `run` (`run_export`).
+
+fn pick(names: &[&str]) -> Option<usize> {
+    let choice = run_export::choose_run(names.iter().copied());
+    match choice.kind {
+        kiln_abi::component::program::RUN_P2 => Some(choice.export),
+        kiln_abi::component::program::RUN_NONE => None,
+        other => panic!("unexpected run kind {other}"),
+    }
+}
+
+#[test]
+fn exact_name_wins() {
+    let names = [
+        "wasi:cli/run@0.2.14#run",
+        "wasi:cli/run@0.2.12#run",
+        "wasi:cli/run@0.2.13#run",
+    ];
+    assert_eq!(pick(&names), Some(1));
+}
+
+#[test]
+fn greatest_release_on_the_track() {
+    let names = [
+        "wasi:cli/run@0.2.1#run",
+        "wasi:cli/run@0.2.0-rc-2023-12-05#run",
+        "wasi:cli/run@0.2.13+abc#run",
+        "wasi:cli/run@0.2.99-pre#run",
+        "wasi:cli/run@0.2.5#run",
+    ];
+    assert_eq!(pick(&names), Some(2));
+}
+
+#[test]
+fn pre_releases_other_tracks_and_other_functions_do_not_match() {
+    assert_eq!(pick(&["wasi:cli/run@0.2.0-rc-2023-12-05#run"]), None);
+    assert_eq!(
+        pick(&["wasi:cli/run@0.1.0#run", "wasi:cli/run@1.2.0#run"]),
+        None
+    );
+    assert_eq!(
+        pick(&["wasi:cli/run@0.2.0#go", "wasi:cli/runner@0.2.0#run"]),
+        None
+    );
+    assert_eq!(pick(&["run", "wasi:cli/run@0.2#run"]), None);
+    assert_eq!(pick(&["wasi:cli/run@0.2.0#run"]), Some(0));
+}
+
+#[test]
+fn build_metadata_orders() {
+    let names = [
+        "wasi:cli/run@0.2.3+b#run",
+        "wasi:cli/run@0.2.3+a#run",
+        "wasi:cli/run@0.2.3#run",
+    ];
+    assert_eq!(pick(&names), Some(0));
+}
+
+#[test]
+fn a_wasi_0_3_run_wins_over_0_2() {
+    let names = [
+        "wasi:cli/run@0.2.6#run",
+        "wasi:cli/run@0.3.0-rc-2025-09-16#run",
+        "wasi:cli/run@0.3.0#run",
+    ];
+    let choice = run_export::choose_run(names.iter().copied());
+    assert_eq!(choice.kind, kiln_abi::component::program::RUN_P3);
+    assert_eq!(choice.export, 1);
+}

@@ -116,6 +116,10 @@ pub fn emit_component_descriptor(
         at!(r, ComponentDescriptor, num_component_instances),
         plan.component_instances,
     );
+    let names: Vec<String> = plan.exports.iter().map(|e| path_name(&e.path)).collect();
+    let run = crate::component::run_export::choose_run(names.iter().map(String::as_str));
+    root.put_u32(at!(r, ComponentDescriptor, run_kind), run.kind);
+    root.put_u64(at!(r, ComponentDescriptor, run_export), run.export as u64);
     let num_defs: usize = plan.instances.values().map(|i| i.imports.len()).sum();
     let arrays = [
         (

@@ -2,7 +2,8 @@
 //! `main` refers to, saying whether the executable runs a core module or a
 //! component and where that root descriptor is.
 //!
-//! Phase 3. Input: the program kind and the root descriptor's address.
+//! Phase 3. Input: the program kind, the root descriptor's address and the
+//! CPU features the code was generated for.
 //! Output: the exported, read-only data object [`DataKey::Program`] (one per
 //! object file).
 
@@ -13,8 +14,9 @@ use kiln_abi::component::program::ProgramDescriptor;
 use kiln_abi::{ABI_VERSION, MODULE_MAGIC};
 
 /// Writes the program descriptor of `kind` (`PROGRAM_MODULE` or
-/// `PROGRAM_COMPONENT`) whose root is `root`.
-pub fn emit_program(kind: u32, root: Target, objects: &mut DataObjects) {
+/// `PROGRAM_COMPONENT`) whose root is `root`, for code that may use the
+/// CPU features `cpu_features` (`crate::isa::cpu_feature_bits`).
+pub fn emit_program(kind: u32, root: Target, cpu_features: u64, objects: &mut DataObjects) {
     let mut b = DataBuilder::new(8);
     let r = b.append_zeroed(size_of::<ProgramDescriptor>());
     let at = |field: usize| r + field as u32;
@@ -22,5 +24,9 @@ pub fn emit_program(kind: u32, root: Target, objects: &mut DataObjects) {
     b.put_u32(at(offset_of!(ProgramDescriptor, abi_version)), ABI_VERSION);
     b.put_u32(at(offset_of!(ProgramDescriptor, kind)), kind);
     b.put_addr(at(offset_of!(ProgramDescriptor, root)), root, 0);
+    b.put_u64(
+        at(offset_of!(ProgramDescriptor, cpu_features)),
+        cpu_features,
+    );
     objects.insert(DataKey::Program, b);
 }

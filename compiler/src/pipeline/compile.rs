@@ -37,13 +37,20 @@ pub struct FuncStats {
 }
 
 /// Compiles `jobs` in parallel; results in job order.
+/// Each finished job counts in `progress`.
 pub fn compile_all(
     env: &ModuleEnv<'_>,
     jobs: &[Job],
+    progress: &crate::Progress,
 ) -> Result<(Vec<CompiledFunc>, Vec<FuncStats>), CompileError> {
+    progress.add_total(jobs.len());
     let results: Vec<Result<(CompiledFunc, FuncStats), CompileError>> = jobs
         .par_iter()
-        .map_init(Worker::new, |worker, job| worker.compile(env, *job))
+        .map_init(Worker::new, |worker, job| {
+            let r = worker.compile(env, *job);
+            progress.add_done(1);
+            r
+        })
         .collect();
     let compiled: Vec<(CompiledFunc, FuncStats)> = results.into_iter().collect::<Result<_, _>>()?;
     Ok(compiled.into_iter().unzip())

@@ -74,6 +74,7 @@ pub fn emit_module_timed(
         wasm_base: 0,
         linked: &BTreeMap::new(),
         checks: config.checks(),
+        progress: &config.progress,
     };
     emit_module_into(
         &mut module,
@@ -88,6 +89,7 @@ pub fn emit_module_timed(
     program::emit_program(
         kiln_abi::component::program::PROGRAM_MODULE,
         Target::Data(DataKey::Module),
+        crate::isa::cpu_feature_bits(&*isa),
         &mut objects,
     );
     strings.finish(&mut objects);
@@ -114,7 +116,7 @@ pub(crate) fn emit_component_module(
     index: u32,
     wasm_base: u32,
     linked: &BTreeMap<FuncIndex, LinkedCode>,
-    checks: crate::Checks,
+    config: &Config,
     timings: &mut Timings,
 ) -> Result<DataId, CompileError> {
     let mut clock = Clock::start();
@@ -127,7 +129,8 @@ pub(crate) fn emit_component_module(
         ns,
         wasm_base,
         linked,
-        checks,
+        checks: config.checks(),
+        progress: &config.progress,
     };
     emit_module_into(
         module,
@@ -187,6 +190,8 @@ struct ModuleInput<'a> {
     linked: &'a BTreeMap<FuncIndex, LinkedCode>,
     /// Run-time limit checks to emit.
     checks: crate::Checks,
+    /// Where to count compiled functions.
+    progress: &'a crate::Progress,
 }
 
 /// Declares, compiles and defines every function of `input` in `module`, and
@@ -213,7 +218,7 @@ fn emit_module_into(
         checks: input.checks,
     };
     timings.declare += clock.lap();
-    let (compiled, stats) = compile::compile_all(&env, &jobs)?;
+    let (compiled, stats) = compile::compile_all(&env, &jobs, input.progress)?;
     timings.compile += clock.lap();
     for (f, s) in compiled.iter().zip(&stats) {
         timings.translate_cpu += s.translate_time;

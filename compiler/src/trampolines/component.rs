@@ -8,10 +8,9 @@
 //! its declared ids, the ISA. Output: its [`ir::Function`] ([`build`]);
 //! the component driver (`crate::pipeline::component`) compiles them in
 //! parallel.
-//! A lowered WASI import calls entry `i` of the runtime's host table
-//! `__kiln_wasi_p2_host` (an imported data symbol of `LoweredHostFn`
-//! pointers, `kiln_abi::symbols::WASI_P2_HOST_TABLE`) indirectly; a
-//! resource built-in calls `__kiln_cm_resource_{new,rep,drop}` directly.
+//! A lowered WASI import calls the runtime's host function
+//! `__kiln_wasi_host_<i>` (`kiln_abi::symbols::wasi_host_symbol`), a
+//! resource built-in `__kiln_cm_resource_{new,rep,drop}`: both directly.
 //!
 //! Shape, in the wasm-call convention (Cranelift `tail`, `vmctx` first; the
 //! runtime passes the trampoline's `CanonOpts` address as that `vmctx`):
@@ -20,8 +19,7 @@
 //! ;; (func (param i32 i64 f32) (result i32)), lowered import
 //! ss = stack slot max(3 params, 1 result, 1) * 8 bytes, 8-aligned
 //! store uextend.i64(p0) -> ss+0; store p1 -> ss+8; store uextend(bitcast.i32(p2)) -> ss+16
-//! host = load.i64 (symbol_value __kiln_wasi_p2_host) + 8 * i
-//! call_indirect host(vmctx = opts, stack_addr ss, 3)  ;; platform C convention
+//! call __kiln_wasi_host_<i>(vmctx = opts, stack_addr ss, 3)  ;; platform C convention
 //! return ireduce.i32(load.i64 ss+0)
 //! ```
 //!
@@ -110,41 +108,18 @@ pub fn build(
     let n = b.ins().iconst(types::I32, num_slots as i64);
 
     let signature = b.import_signature(host_signature(isa));
-    match ids.host {
-        HostRef::Func(id) => {
-            // cranelift-module's convention: namespace 0 = function ids.
-            let name = b
-                .func
-                .declare_imported_user_function(UserExternalName::new(0, id.as_u32()));
-            let host = b.import_function(ExtFuncData {
-                name: ExternalName::user(name),
-                signature,
-                colocated: false,
-                patchable: false,
-            });
-            b.ins().call(host, &[opts, slots_addr, n]);
-        }
-        HostRef::Table { table, index } => {
-            // Namespace 1 = data ids (what `declare_data_in_func` does).
-            let name = b
-                .func
-                .declare_imported_user_function(UserExternalName::new(1, table.as_u32()));
-            let gv = b.create_global_value(ir::GlobalValueData::Symbol {
-                name: ExternalName::user(name),
-                offset: ir::immediates::Imm64::new(0),
-                colocated: false,
-                tls: false,
-            });
-            let base = b.ins().symbol_value(pointer, gv);
-            let offset = i32::try_from(u64::from(index) * u64::from(pointer.bytes()))
-                .expect("the host table is small");
-            // The table is immutable data of the runtime.
-            let flags = ir::MemFlagsData::trusted().with_readonly();
-            let host = b.ins().load(pointer, flags, base, offset);
-            b.ins()
-                .call_indirect(signature, host, &[opts, slots_addr, n]);
-        }
-    }
+    let HostRef::Func(id) = ids.host;
+    // cranelift-module's convention: namespace 0 = function ids.
+    let name = b
+        .func
+        .declare_imported_user_function(UserExternalName::new(0, id.as_u32()));
+    let host = b.import_function(ExtFuncData {
+        name: ExternalName::user(name),
+        signature,
+        colocated: false,
+        patchable: false,
+    });
+    b.ins().call(host, &[opts, slots_addr, n]);
 
     let mut results = Vec::with_capacity(t.results.len());
     if let Some(ty) = t.results.first() {
@@ -211,10 +186,10 @@ mod tests {
     use cranelift_codegen::Context;
     use cranelift_codegen::control::ControlPlane;
     use cranelift_entity::EntityRef;
-    use cranelift_module::{DataId, FuncId};
+    use cranelift_module::FuncId;
 
-    /// Every core type goes through its slot, and the host is entry 3 of
-    /// the table: the CLIF of a `(i32, i64, f32, f64) -> f32` trampoline.
+    /// Every core type goes through its slot, and the host is WASI host
+    /// function 3: the CLIF of a `(i32, i64, f32, f64) -> f32` trampoline.
     #[test]
     fn slots_encode_every_core_type() {
         let isa = crate::isa::build_isa(&crate::Config::default()).expect("host isa");
@@ -222,23 +197,20 @@ mod tests {
             kind: 0,
             params: vec![ValType::I32, ValType::I64, ValType::F32, ValType::F64],
             results: vec![ValType::F32],
-            host: HostCallee::Table(3),
+            host: HostCallee::Wasi(3),
             name: String::new(),
         };
         let ids = TrampolineIds {
             code: FuncId::new(0),
-            host: HostRef::Table {
-                table: DataId::new(2),
-                index: 3,
-            },
+            host: HostRef::Func(FuncId::new(2)),
         };
         let func = build(7, &t, ids, &*isa, &mut FunctionBuilderContext::new());
         let text = func.display().to_string();
         let expected = "\
 function u3:7(i64 vmctx, i32, i64, f32, f64) -> f32 tail {
     ss0 = explicit_slot 32, align = 8
-    gv0 = symbol userextname0
     sig0 = (i64, i64, i32) system_v
+    fn0 = u0:2 sig0
 
 block0(v0: i64, v1: i32, v2: i64, v3: f32, v4: f64):
     v5 = uextend.i64 v1
@@ -255,14 +227,12 @@ block0(v0: i64, v1: i32, v2: i64, v3: f32, v4: f64):
     store notrap v11, v12
     v13 = stack_addr.i64 ss0
     v14 = iconst.i32 4
-    v15 = symbol_value.i64 gv0
-    v16 = load.i64 notrap aligned readonly v15+24
-    call_indirect sig0, v16(v0, v13, v14)  ; v14 = 4
-    v17 = stack_addr.i64 ss0
-    v18 = load.i64 notrap v17
-    v19 = ireduce.i32 v18
-    v20 = bitcast.f32 v19
-    return v20
+    call fn0(v0, v13, v14)  ; v14 = 4
+    v15 = stack_addr.i64 ss0
+    v16 = load.i64 notrap v15
+    v17 = ireduce.i32 v16
+    v18 = bitcast.f32 v17
+    return v18
 }
 ";
         assert_eq!(text, expected);

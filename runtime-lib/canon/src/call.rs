@@ -418,3 +418,34 @@ fn check_tuple_ptr(mem: GuestMemory, ptr: u32, align: u32, size: u32) -> Result<
     }
     Ok(())
 }
+
+/// Stores `r`, the results of a host `async func` that finished after its
+/// call returned `STARTED`, at the call's return pointer `ptr`: the
+/// lowering of [`call_host_async`]'s last step, run later (by the event
+/// loop, with the runtime state released so that `realloc` may run).
+///
+/// # Safety
+/// `call.memory` is the options' memory and no other view of it is
+/// alive; `call.slots` is unused.
+pub unsafe fn store_host_results<R: Lower>(
+    inst: &mut dyn InstanceAccess,
+    call: HostCall<'_>,
+    ptr: u32,
+    r: &R,
+) -> Result<(), Trap> {
+    let HostCall {
+        memory,
+        mut realloc,
+        encoding,
+        ..
+    } = call;
+    if R::FLAT == 0 {
+        return Ok(());
+    }
+    let saved = clear_may_leave(inst)?;
+    let realloc = realloc.as_mut().map(|r| &mut **r as &mut dyn Realloc);
+    let mut cx = LowerCx::new(memory, realloc, encoding, Some(&mut *inst));
+    let stored = check_tuple_ptr(cx.memory(), ptr, R::ALIGN32, R::SIZE32)
+        .and_then(|()| r.store(&mut cx, ptr));
+    stored.and(set_flags(inst, saved))
+}

@@ -11,7 +11,7 @@
 
 use crate::grants::RunSettings;
 use kiln_abi::ValRaw;
-use kiln_abi::component::program::ComponentDescriptor;
+use kiln_abi::component::program::{ComponentDescriptor, RUN_INSTANCE, RUN_NONE, RUN_P3};
 use kiln_canon::instances::{self, GuestFunc};
 use kiln_canon::program::Component;
 use kiln_vm::errors;
@@ -75,32 +75,26 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
             Err(t) => errors::report(&[main_context, t.message]),
         };
     }
-    // A WASI 0.3 `run` (an async export) wins over a 0.2 one, as in
-    // Wasmtime 49 (Rust's `wasm32-wasip2` std exports both).
-    if let Some(run) = component.exports.iter().find(|e| {
-        // SAFETY: descriptor strings live for the process.
-        let name = unsafe { kiln_vm::descriptor::str_bytes(e.name) };
-        name.starts_with(b"wasi:cli/run@0.3") && name.ends_with(b"#run")
-    }) {
-        return run_p3(rt, run, &main_context);
-    }
-    // Like Wasmtime, after instantiation (start functions have run), by its
-    // versioned name lookup, naming the version its bindings were generated
-    // from when nothing matches.
-    let run_index = super::run_export::find_run(component.exports.iter().map(|e| {
-        // SAFETY: export names are read-only data of the compiler's
-        // descriptor, valid for the process and never written, so shared
-        // borrows of them alias nothing mutable.
-        unsafe { kiln_vm::descriptor::str_bytes(e.name) }
-    }));
-    let Some(run) = run_index.and_then(|i| component.exports.get(i)) else {
-        return errors::report(&[
-            main_context,
-            format!(
-                "no exported instance named `{}`",
-                super::run_export::RUN_INSTANCE
-            ),
-        ]);
+    // The compiler chose the `run` as `wasmtime run` would (a WASI 0.3 one
+    // first, then Wasmtime's versioned lookup of the 0.2 instance); like
+    // Wasmtime, the missing one is reported after instantiation (start
+    // functions have run).
+    let run = match component.desc.run_kind {
+        RUN_NONE => None,
+        kind => usize::try_from(component.desc.run_export)
+            .ok()
+            .and_then(|i| component.exports.get(i))
+            .map(|e| (kind, e)),
+    };
+    let run = match run {
+        Some((RUN_P3, run)) => return run_p3(rt, run, &main_context),
+        Some((_, run)) => run,
+        None => {
+            return errors::report(&[
+                main_context,
+                format!("no exported instance named `{RUN_INSTANCE}`"),
+            ]);
+        }
     };
     let Some(&instance) = rt.core.get(run.func.instance as usize) else {
         return errors::report(&[

@@ -52,6 +52,46 @@ impl Datetime {
     }
 }
 
+/// A file's timestamp, before the epoch too, as WASI 0.3's
+/// `system-clock.instant` holds it and Wasmtime 49 reports it: a time
+/// `d` before the epoch is `-(whole seconds of d)` with the nanoseconds of
+/// `d` (sign and magnitude, so 1.5 s before the epoch is `{-1, 500000000}`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct FileTime {
+    /// Seconds since the epoch, negative before it.
+    pub seconds: i64,
+    /// Nanoseconds of the magnitude, below 1e9.
+    pub nanoseconds: u32,
+}
+
+impl FileTime {
+    /// Converts a host time; `None` if its seconds do not fit an `i64`.
+    pub fn from_system_time(t: SystemTime) -> Option<FileTime> {
+        match t.duration_since(SystemTime::UNIX_EPOCH) {
+            Ok(d) => Some(FileTime {
+                seconds: i64::try_from(d.as_secs()).ok()?,
+                nanoseconds: d.subsec_nanos(),
+            }),
+            Err(before) => {
+                let d = before.duration();
+                Some(FileTime {
+                    seconds: i64::try_from(d.as_secs()).ok()?.checked_neg()?,
+                    nanoseconds: d.subsec_nanos(),
+                })
+            }
+        }
+    }
+
+    /// The time as a [`Datetime`]: `None` before the epoch, which WASI P1
+    /// and 0.2 times cannot hold.
+    pub fn since_epoch(self) -> Option<Datetime> {
+        Some(Datetime {
+            seconds: u64::try_from(self.seconds).ok()?,
+            nanoseconds: self.nanoseconds,
+        })
+    }
+}
+
 fn timespec_nanos(ts: rustix::time::Timespec) -> u64 {
     // Both fields are non-negative for the clocks we read.
     (ts.tv_sec as u64)

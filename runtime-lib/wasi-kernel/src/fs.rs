@@ -15,7 +15,9 @@
 //! - Nothing here knows about an ABI: positions, append mode and rights are
 //!   the facades' business (see [`super::Descriptor`]).
 
-use super::clock::Datetime;
+mod times;
+
+use super::clock::FileTime;
 use super::error::{ErrorCode, KResult};
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, SystemTimeSpec};
 use cap_std::fs::{FileTypeExt, MetadataExt};
@@ -68,11 +70,11 @@ pub struct Stat {
     /// Size in bytes.
     pub size: u64,
     /// Last access, if known.
-    pub atim: Option<Datetime>,
+    pub atim: Option<FileTime>,
     /// Last modification, if known.
-    pub mtim: Option<Datetime>,
+    pub mtim: Option<FileTime>,
     /// Status change: wasmtime reports the birth time here.
-    pub ctim: Option<Datetime>,
+    pub ctim: Option<FileTime>,
     /// Identity hash (see [`identity_hash`]).
     pub ino: u64,
 }
@@ -85,9 +87,9 @@ pub fn identity_hash(dev: u64, ino: u64) -> u64 {
     h.finish()
 }
 
-fn to_datetime(t: std::io::Result<cap_std::time::SystemTime>) -> Option<Datetime> {
+fn to_datetime(t: std::io::Result<cap_std::time::SystemTime>) -> Option<FileTime> {
     t.ok()
-        .and_then(|t| Datetime::from_system_time(t.into_std()))
+        .and_then(|t| FileTime::from_system_time(t.into_std()))
 }
 
 impl Stat {
@@ -102,6 +104,38 @@ impl Stat {
             ino: identity_hash(meta.dev(), meta.ino()),
         }
     }
+
+    /// [`Stat::from_meta`] for metadata read through a descriptor (`fstat`).
+    /// std's `fstat`-based metadata has no birth time on musl, where std
+    /// does not use `statx` (cap-std's path-based lookups do, and so does
+    /// std on glibc, which is what wasmtime sees): ask `statx` for it here,
+    /// so a descriptor's `stat` agrees with `stat-at` on the same object.
+    fn from_fd_meta(meta: &cap_std::fs::Metadata, fd: impl std::os::fd::AsFd) -> Stat {
+        let mut stat = Stat::from_meta(meta);
+        if stat.ctim.is_none() {
+            stat.ctim = birth_time(fd);
+        }
+        stat
+    }
+}
+
+/// The birth time (`statx` `btime`) of the object behind `fd`, when the
+/// kernel and the filesystem know it.
+fn birth_time(fd: impl std::os::fd::AsFd) -> Option<FileTime> {
+    use rustix::fs::{AtFlags, StatxFlags};
+    let st = rustix::fs::statx(fd, "", AtFlags::EMPTY_PATH, StatxFlags::BTIME).ok()?;
+    if st.stx_mask & StatxFlags::BTIME.bits() == 0 {
+        return None;
+    }
+    // `tv_sec` is floored, `tv_nsec` counts up from it (as in a timespec).
+    let (sec, nsec) = (st.stx_btime.tv_sec, st.stx_btime.tv_nsec);
+    let whole = std::time::Duration::from_secs(sec.unsigned_abs());
+    let t = if sec >= 0 {
+        SystemTime::UNIX_EPOCH.checked_add(whole)?
+    } else {
+        SystemTime::UNIX_EPOCH.checked_sub(whole)?
+    };
+    FileTime::from_system_time(t.checked_add(std::time::Duration::from_nanos(u64::from(nsec)))?)
 }
 
 /// How a descriptor was opened.
@@ -173,7 +207,8 @@ pub enum NewTimestamp {
     Now,
     /// Nanoseconds since the epoch.
     At(u64),
-    /// A host time (WASI 0.2 `datetime`s, whose range exceeds `At`'s).
+    /// A host time (WASI 0.2 `datetime`s, whose range exceeds `At`'s, and
+    /// WASI 0.3 `instant`s, which reach before 1970: see [`times`]).
     Time(SystemTime),
 }
 
@@ -192,19 +227,7 @@ impl NewTimestamp {
     }
 
     fn to_timespec(self) -> rustix::fs::Timespec {
-        match self.to_system_time() {
-            None => rustix::fs::Timespec {
-                tv_sec: 0,
-                tv_nsec: rustix::fs::UTIME_OMIT,
-            },
-            Some(t) => {
-                let d = t.duration_since(SystemTime::UNIX_EPOCH).unwrap_or_default();
-                rustix::fs::Timespec {
-                    tv_sec: d.as_secs() as i64,
-                    tv_nsec: i64::from(d.subsec_nanos()),
-                }
-            }
-        }
+        times::timespec(self.to_system_time())
     }
 }
 
@@ -352,7 +375,7 @@ impl Dir {
 
     /// Attributes of this directory.
     pub fn stat(&self) -> KResult<Stat> {
-        Ok(Stat::from_meta(&self.dir.dir_metadata()?))
+        Ok(Stat::from_fd_meta(&self.dir.dir_metadata()?, &self.dir))
     }
 
     /// Attributes of `path`.
@@ -362,7 +385,27 @@ impl Dir {
         } else {
             self.dir.symlink_metadata(path)?
         };
-        Ok(Stat::from_meta(&meta))
+        let mut stat = Stat::from_meta(&meta);
+        if stat.ctim.is_none() {
+            // cap-std reads a one-component path without following links
+            // with `statx` (birth time included); any other path it opens
+            // `O_PATH` and `fstat`s, which on musl has no birth time. The
+            // errors stay cap-std's; the birth time comes from the same
+            // `O_PATH` open, done again here.
+            use cap_std::fs::OpenOptionsExt;
+            let mut opts = cap_std::fs::OpenOptions::new();
+            opts.read(true)
+                .custom_flags(rustix::fs::OFlags::PATH.bits() as i32)
+                .follow(if follow_links {
+                    FollowSymlinks::Yes
+                } else {
+                    FollowSymlinks::No
+                });
+            if let Ok(file) = self.dir.open_with(path, &opts) {
+                stat.ctim = birth_time(&file);
+            }
+        }
+        Ok(stat)
     }
 
     /// Creates directory `path`.
@@ -378,6 +421,11 @@ impl Dir {
         atim: NewTimestamp,
         mtim: NewTimestamp,
     ) -> KResult<()> {
+        let (a, m) = (atim.to_system_time(), mtim.to_system_time());
+        if times::before_epoch(a) || times::before_epoch(m) {
+            // cap-std cannot convert these (WASI 0.3 reaches them).
+            return times::set_times_at(&self.dir, path, follow_links, a, m);
+        }
         let spec = |t: NewTimestamp| {
             t.to_system_time()
                 .map(|t| SystemTimeSpec::Absolute(cap_std::time::SystemTime::from_std(t)))
@@ -541,9 +589,10 @@ impl File {
 
     /// Attributes of the file.
     pub fn stat(&self) -> KResult<Stat> {
-        Ok(Stat::from_meta(&cap_std::fs::Metadata::from_file(
+        Ok(Stat::from_fd_meta(
+            &cap_std::fs::Metadata::from_file(&self.file)?,
             &self.file,
-        )?))
+        ))
     }
 
     /// Truncates or extends the file.
@@ -769,18 +818,40 @@ mod tests {
         let st = d.stat_at("b.txt", true).unwrap();
         assert_eq!(
             st.atim,
-            Some(Datetime {
+            Some(FileTime {
                 seconds: 1000,
                 nanoseconds: 123
             })
         );
         assert_eq!(
             st.mtim,
-            Some(Datetime {
+            Some(FileTime {
                 seconds: 2000,
                 nanoseconds: 0
             })
         );
+        // Before the epoch: sign and magnitude, as Wasmtime 49 reports it.
+        let before = SystemTime::UNIX_EPOCH - std::time::Duration::new(1, 500_000_000);
+        d.set_times_at(
+            "dir/g",
+            false,
+            NewTimestamp::Time(SystemTime::UNIX_EPOCH),
+            NewTimestamp::NoChange,
+        )
+        .unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(root.join("dir/g"))
+            .unwrap()
+            .set_modified(before)
+            .unwrap();
+        let st = d.stat_at("dir/g", false).unwrap();
+        let minus_1_5 = FileTime {
+            seconds: -1,
+            nanoseconds: 500_000_000,
+        };
+        assert_eq!(st.mtim, Some(minus_1_5));
+        assert_eq!(st.mtim.and_then(FileTime::since_epoch), None);
         let _ = std::fs::remove_dir_all(&root);
     }
 

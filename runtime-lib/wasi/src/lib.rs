@@ -15,7 +15,8 @@
 //! - [`p1`]: `wasi_snapshot_preview1`, the `__kiln_p1_*` exports, reading
 //!   guest memory through the `VMContext`'s memory slot.
 //! - [`p2`]: the WASI 0.2 `wasi:cli/command` world, reached from compiled
-//!   trampolines through the table `__kiln_wasi_p2_host`; parameters and
+//!   trampolines through one exported entry per function
+//!   (`__kiln_wasi_host_<i>`); parameters and
 //!   results cross through `kiln_canon::call_host` (lifting, lowering,
 //!   handle tables), never by touching guest memory directly.
 //! - [`p3`]: the WASI 0.3 functions (first slice: cli, clocks, random),

@@ -12,9 +12,9 @@
 //!   symbol;
 //! - one trampoline `__kiln_cm_tramp_<t>` per plan trampoline (CLIF from
 //!   [`crate::trampolines::component`], compiled here in parallel), calling
-//!   its runtime function: entry `i` of the undefined host table
-//!   `__kiln_wasi_p2_host` for a lowered WASI import (`i` = the function's
-//!   index in `kiln_abi::wasi_p2::WASI_P2_FUNCS`), the undefined
+//!   its runtime function: the undefined `__kiln_wasi_host_<i>` for a
+//!   lowered WASI import (`i` = the function's index in the host list,
+//!   `kiln_abi::wasi_p2::WASI_P2_FUNCS` then `WASI_P3_FUNCS`), the undefined
 //!   `__kiln_cm_resource_{new,rep,drop}` for resource built-ins;
 //! - the local `__kiln_component` descriptor with its arrays and the
 //!   writable `CanonOpts` records ([`crate::obj::component`]);
@@ -125,7 +125,7 @@ pub fn emit_component(
             u32::try_from(p.range.start)
                 .map_err(|_| CompileError::ImplLimit("component larger than 4 GiB"))?,
             linked,
-            config.checks(),
+            config,
             timings,
         )?);
     }
@@ -134,7 +134,6 @@ pub fn emit_component(
     // ids and order they have alone (except for trampolines a module calls
     // directly, which that module declares first: same name and signature,
     // so the same id).
-    let mut host_table = None;
     let mut tramp_ids = Vec::with_capacity(tramps.len());
     for (t, tramp) in tramps.iter().enumerate() {
         let index =
@@ -146,30 +145,19 @@ pub fn emit_component(
                 &trampolines::trampoline_signature(tramp, &*isa),
             )
             .map_err(object_error)?;
-        let host = match tramp.host {
-            HostCallee::Symbol(name) => HostRef::Func(
-                object
-                    .declare_function(name, Linkage::Import, &trampolines::host_signature(&*isa))
-                    .map_err(object_error)?,
-            ),
-            HostCallee::Table(index) => {
-                let table = match host_table {
-                    Some(table) => table,
-                    None => {
-                        let table = object
-                            .declare_data(
-                                kiln_abi::symbols::WASI_P2_HOST_TABLE,
-                                Linkage::Import,
-                                false,
-                                false,
-                            )
-                            .map_err(object_error)?;
-                        *host_table.insert(table)
-                    }
-                };
-                HostRef::Table { table, index }
-            }
+        let host_name = match tramp.host {
+            HostCallee::Symbol(name) => name.to_string(),
+            HostCallee::Wasi(index) => kiln_abi::symbols::wasi_host_symbol(index),
         };
+        let host = HostRef::Func(
+            object
+                .declare_function(
+                    &host_name,
+                    Linkage::Import,
+                    &trampolines::host_signature(&*isa),
+                )
+                .map_err(object_error)?,
+        );
         tramp_ids.push(TrampolineIds { code, host });
     }
     timings.declare += clock.lap();
@@ -197,6 +185,7 @@ pub fn emit_component(
     obj::program::emit_program(
         kiln_abi::component::program::PROGRAM_COMPONENT,
         Target::Data(DataKey::Component),
+        crate::isa::cpu_feature_bits(&*isa),
         &mut objects,
     );
     strings.finish(&mut objects);

@@ -233,9 +233,7 @@ fn symbols_are_namespaced_per_module() {
         let s = file.symbol_by_name(local).expect(local);
         assert!(s.is_local() && s.is_definition(), "{local}");
     }
-    let table = kiln_abi::symbols::WASI_P2_HOST_TABLE;
     for undefined in [
-        table,
         kiln_abi::symbols::RESOURCE_NEW,
         kiln_abi::symbols::RESOURCE_REP,
         kiln_abi::symbols::RESOURCE_DROP,
@@ -255,14 +253,22 @@ fn symbols_are_namespaced_per_module() {
     ] {
         assert!(file.symbol_by_name(absent).is_none(), "{absent}");
     }
-    // Lowered imports call through the host table (the entry's offset is
-    // in the code), built-ins call their function.
+    // Lowered imports call their WASI host function (an undefined symbol
+    // per function), built-ins call theirs.
     let calls: Vec<String> = obj
         .relocs("__kiln_cm_tramp_4")
         .into_values()
         .map(|(name, _)| name)
         .collect();
-    assert_eq!(calls, [table]);
+    assert_eq!(calls.len(), 1);
+    assert!(
+        calls[0].starts_with(kiln_abi::symbols::WASI_HOST_PREFIX),
+        "{calls:?}"
+    );
+    let host = file
+        .symbol_by_name(&calls[0])
+        .expect("host function symbol");
+    assert!(host.is_undefined());
     let calls: Vec<String> = obj
         .relocs("__kiln_cm_tramp_0")
         .into_values()

@@ -263,6 +263,23 @@ pub fn source_read(cx: &mut P3Cx<'_>, c: u32, from_loop: bool) -> Result<u32, Tr
             ch.read = None;
             return Ok(pack_copy(n as u32 / size, copy_result::COMPLETED));
         }
+        SourceRead::Handles(items) => {
+            // Each element is an `own` handle the reading instance gets now.
+            let inst = cx.p3.waitables.get(rd.waitable).map(|x| x.instance);
+            let inst = inst.ok_or_else(|| trap::trap("unknown stream read"))?;
+            let n = u32::try_from(items.len()).unwrap_or(u32::MAX).min(rd.len);
+            let mut handles = Vec::with_capacity(items.len());
+            for (ty, rep) in items.into_iter().take(n as usize) {
+                handles.push(cx.instance(inst)?.lower_own(ty, rep)?);
+            }
+            let mut m = memory(rd.memory);
+            let bytes = m.bytes_mut();
+            for (i, h) in handles.into_iter().enumerate() {
+                let at = rd.ptr as usize + i * 4;
+                bytes[at..at + 4].copy_from_slice(&h.to_le_bytes());
+            }
+            (pack_copy(n, copy_result::COMPLETED), None)
+        }
         SourceRead::End => {
             let fut = match &mut ch.writable {
                 End::Source(s) => s.ended(),
@@ -282,7 +299,7 @@ pub fn source_read(cx: &mut P3Cx<'_>, c: u32, from_loop: bool) -> Result<u32, Tr
             return Ok(COPY_BLOCKED);
         }
     };
-    ch.read = None;
+    chan(&mut cx.p3.channels, c)?.read = None;
     if from_loop {
         cx.post(rd.waitable, event_code::STREAM_READ, st);
     }
@@ -328,6 +345,22 @@ fn write_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32,
                         host_future_write(cx, f, bytes)?;
                     }
                     Ok(status(future, 0, copy_result::DROPPED))
+                }
+                SinkWrite::Blocked(wait) => {
+                    chan(&mut cx.p3.channels, c)?.write = Some(PendingCopy {
+                        waitable: w,
+                        memory: mem,
+                        ptr,
+                        len,
+                    });
+                    cx.start_op(HostOp {
+                        wait,
+                        action: HostAction::StreamWrite(c),
+                    });
+                    if let Some(x) = cx.p3.waitables.get_mut(w) {
+                        x.busy = true;
+                    }
+                    Ok(COPY_BLOCKED)
                 }
             };
         }
@@ -395,6 +428,9 @@ pub fn cancel(
             .retain(|op| !matches!(op.action, HostAction::StreamRead(k) if k == c));
     } else {
         ch.write = None;
+        cx.p3
+            .ops
+            .retain(|op| !matches!(op.action, HostAction::StreamWrite(k) if k == c));
     }
     let st = status(future, 0, copy_result::CANCELLED);
     cx.deliver(w, st);
@@ -502,6 +538,15 @@ pub fn flush_to_sink(cx: &mut P3Cx<'_>, c: u32) -> Result<(), Trap> {
                 host_future_write(cx, f, bytes)?;
             }
             status(future, 0, copy_result::DROPPED)
+        }
+        SinkWrite::Blocked(wait) => {
+            // Still waiting: the write stays pending for the next try.
+            chan(&mut cx.p3.channels, c)?.write = Some(wr);
+            cx.start_op(HostOp {
+                wait,
+                action: HostAction::StreamWrite(c),
+            });
+            return Ok(());
         }
     };
     cx.post(wr.waitable, event(future, false), st);

@@ -222,14 +222,27 @@ pub enum HostAction {
     SubtaskReturnWith(u32, HostResults),
     /// Retry the pending guest read of channel `0` from its host writer.
     StreamRead(u32),
+    /// Retry the pending guest write of channel `0` into its host sink.
+    StreamWrite(u32),
+    /// Subtask waitable `0` of a host `async func` retries its operation
+    /// with the runtime state released (so it may lower results with the
+    /// guest's `realloc`): `None` when it stored its results (the subtask
+    /// returns), else what to wait for before the next try.
+    Retry(u32, HostRetry),
 }
+
+/// One try of a host `async func` left waiting ([`HostAction::Retry`]).
+pub type HostRetry =
+    Box<dyn FnMut(&super::runtime::ComponentRuntime) -> Result<Option<HostWait>, Trap>>;
 
 impl HostAction {
     /// The subtask waitable this action returns, if any.
     pub fn subtask(&self) -> Option<u32> {
         match self {
-            HostAction::SubtaskReturn(w) | HostAction::SubtaskReturnWith(w, _) => Some(*w),
-            HostAction::StreamRead(_) => None,
+            HostAction::SubtaskReturn(w)
+            | HostAction::SubtaskReturnWith(w, _)
+            | HostAction::Retry(w, _) => Some(*w),
+            HostAction::StreamRead(_) | HostAction::StreamWrite(_) => None,
         }
     }
 }
@@ -248,6 +261,10 @@ pub enum SourceRead {
     /// allocates it with the guest's `realloc` and fills the field once
     /// the P3 state is released. Only sources that never block give it.
     DataWithStrings(usize, Vec<(u32, String)>),
+    /// Elements that are `own` handles of host resources: each `(type,
+    /// rep)` becomes a handle in the reading instance's table, stored as
+    /// the element (an `i32`), in order.
+    Handles(Vec<(crate::handles::ResourceType, u32)>),
 }
 
 /// The host's writable end of a stream the guest reads (e.g. stdin).
@@ -277,6 +294,9 @@ pub enum SinkWrite {
     Wrote(usize),
     /// Cannot take more: the readable end is gone; a future value to write.
     Closed(Option<(u32, Vec<u8>)>),
+    /// Nothing taken yet: try again when this is ready (the write stays
+    /// pending, BLOCKED, and the event loop retries it).
+    Blocked(HostWait),
 }
 
 /// One end of a channel.

@@ -27,7 +27,7 @@
 //! never while the callback runs (the re-entrancy rule of
 //! `super::super::runtime`).
 
-use super::{HostAction, P3Cx, Task};
+use super::{HostAction, HostOp, P3Cx, Task};
 use crate::instances::GuestFunc;
 use crate::runtime::ComponentRuntime;
 use crate::trap::{self, Trap};
@@ -190,7 +190,7 @@ pub fn turn(rt: &ComponentRuntime, block: bool) -> Result<bool, Trap> {
         return Ok(false);
     }
     let ready = rt.with_p3(|cx| cx.host.p3_wait(&waits, block))?;
-    rt.with_p3(|cx| {
+    let retries = rt.with_p3(|cx| {
         let ops: Vec<_> = cx.p3.ops.drain(..).collect();
         let mut fire = Vec::new();
         for (op, r) in ops
@@ -203,11 +203,29 @@ pub fn turn(rt: &ComponentRuntime, block: bool) -> Result<bool, Trap> {
                 cx.p3.ops.push_back(op);
             }
         }
+        let mut retries = Vec::new();
         for action in fire {
-            complete(cx, action)?;
+            match action {
+                HostAction::Retry(w, f) => retries.push((w, f)),
+                other => complete(cx, other)?,
+            }
         }
-        Ok(())
+        Ok(retries)
     })?;
+    // Host retries run with the state released: they may call `realloc`.
+    for (w, mut f) in retries {
+        let next = f(rt)?;
+        rt.with_p3(|cx| {
+            match next {
+                None => subtask_returned(cx, w),
+                Some(wait) => cx.start_op(HostOp {
+                    wait,
+                    action: HostAction::Retry(w, f),
+                }),
+            }
+            Ok(())
+        })?;
+    }
     Ok(true)
 }
 
@@ -238,6 +256,12 @@ fn complete(cx: &mut P3Cx<'_>, action: HostAction) -> Result<(), Trap> {
         }
         HostAction::StreamRead(c) => {
             super::copy::source_read(cx, c, true)?;
+        }
+        HostAction::StreamWrite(c) => super::copy::flush_to_sink(cx, c)?,
+        HostAction::Retry(..) => {
+            return Err(crate::trap::trap(
+                "a host retry completed inside the P3 state",
+            ));
         }
     }
     Ok(())
@@ -292,5 +316,141 @@ mod tests {
         assert!(err.is_err(), "a return pointer past the memory traps");
         assert_eq!(&bytes[8..12], &[1, 2, 3, 4]);
         assert_eq!(bytes[62..], [0, 0]);
+    }
+
+    /// The state of a test's memory and P3 context.
+    fn memory_def(bytes: &mut [u8]) -> VMMemoryDefinition {
+        VMMemoryDefinition {
+            base: bytes.as_mut_ptr(),
+            current_length: bytes.len(),
+        }
+    }
+
+    /// A host sink that cannot take bytes on its first try (a socket
+    /// whose buffer is full) and takes them all on the next.
+    struct BlockOnce(std::rc::Rc<std::cell::RefCell<Vec<u8>>>, bool);
+
+    impl crate::p3::HostSink for BlockOnce {
+        fn write(
+            &mut self,
+            _host: &mut dyn crate::Host,
+            data: &[u8],
+        ) -> Result<crate::p3::SinkWrite, Trap> {
+            if !self.1 {
+                self.1 = true;
+                return Ok(crate::p3::SinkWrite::Blocked(crate::p3::HostWait::Fd {
+                    fd: 0,
+                    write: true,
+                }));
+            }
+            self.0.borrow_mut().extend_from_slice(data);
+            Ok(crate::p3::SinkWrite::Wrote(data.len()))
+        }
+
+        fn finish(&mut self, _host: &mut dyn crate::Host) -> Option<(u32, Vec<u8>)> {
+            None
+        }
+    }
+
+    /// A guest write into a host sink that blocks stays pending (BLOCKED)
+    /// with a `StreamWrite` operation on the reactor; when that is ready
+    /// the write is retried and its event reports every byte.
+    #[test]
+    fn blocked_sink_writes_resume_from_the_loop() {
+        use crate::p3::copy::CopyArgs;
+        use kiln_abi::component::builtins::COPY_BLOCKED;
+        let mut bytes = *b"abcd";
+        let def = memory_def(&mut bytes);
+        let mut p3 = P3State::default();
+        let mut instances = vec![InstanceState::new(0)];
+        let mut host = NoHost;
+        let mut cx = P3Cx {
+            p3: &mut p3,
+            instances: &mut instances,
+            host: &mut host,
+        };
+        let got = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
+        let c = cx.new_channel(false, 7, (1, 1));
+        let (w, h) = cx
+            .new_waitable(0, crate::p3::WaitableKind::Writable, c)
+            .expect("waitable");
+        let ch = cx.p3.channels.get_mut(c).expect("channel");
+        ch.writable = crate::p3::End::Guest(w);
+        ch.readable = crate::p3::End::Sink(Box::new(BlockOnce(got.clone(), false)));
+        let args = CopyArgs {
+            instance: 0,
+            ty: 7,
+            future: false,
+            sync: false,
+            handle: h,
+            memory: &def as *const VMMemoryDefinition as usize,
+            ptr: 0,
+            len: 4,
+        };
+        let st = crate::p3::copy::write(&mut cx, &args).expect("writes");
+        assert_eq!(st, COPY_BLOCKED);
+        assert!(got.borrow().is_empty());
+        let op = cx.p3.ops.pop_front().expect("a host operation");
+        assert!(matches!(op.action, HostAction::StreamWrite(k) if k == c));
+        complete(&mut cx, op.action).expect("completes");
+        assert_eq!(&got.borrow()[..], b"abcd");
+        let (code, payload) = cx.take_own_event(w).expect("an event");
+        assert_eq!(code, event_code::STREAM_WRITE);
+        assert_eq!(payload >> 4, 4, "four bytes written");
+    }
+
+    /// A host source of `own` handles: each element becomes a handle in
+    /// the reading instance's table, stored as the element.
+    #[test]
+    fn host_sources_hand_out_owned_handles() {
+        use crate::handles::ResourceType;
+        use crate::p3::copy::CopyArgs;
+        struct One;
+        impl crate::p3::HostSource for One {
+            fn read(
+                &mut self,
+                _host: &mut dyn crate::Host,
+                _buf: &mut [u8],
+            ) -> Result<crate::p3::SourceRead, Trap> {
+                Ok(crate::p3::SourceRead::Handles(vec![(
+                    ResourceType::Host(3),
+                    42,
+                )]))
+            }
+            fn closed(&mut self, _host: &mut dyn crate::Host) -> Option<(u32, Vec<u8>)> {
+                None
+            }
+            fn ended(&mut self) -> Option<(u32, Vec<u8>)> {
+                None
+            }
+        }
+        let mut bytes = [0u8; 16];
+        let def = memory_def(&mut bytes);
+        let mut p3 = P3State::default();
+        let mut instances = vec![InstanceState::new(0)];
+        let mut host = NoHost;
+        let mut cx = P3Cx {
+            p3: &mut p3,
+            instances: &mut instances,
+            host: &mut host,
+        };
+        let (_, h) = cx.host_stream(0, 9, (4, 4), Box::new(One)).expect("stream");
+        let args = CopyArgs {
+            instance: 0,
+            ty: 9,
+            future: false,
+            sync: false,
+            handle: h,
+            memory: &def as *const VMMemoryDefinition as usize,
+            ptr: 8,
+            len: 2,
+        };
+        let st = crate::p3::copy::read(&mut cx, &args).expect("reads");
+        assert_eq!(st >> 4, 1, "one element");
+        let handle = u32::from_le_bytes([bytes[8], bytes[9], bytes[10], bytes[11]]);
+        let rep = cx.instances[0]
+            .lift_own(ResourceType::Host(3), handle)
+            .expect("an own handle of the type");
+        assert_eq!(rep, 42);
     }
 }

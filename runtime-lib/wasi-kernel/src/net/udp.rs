@@ -149,8 +149,19 @@ impl UdpSocket {
             .filter(|a| *a != self.family.unspecified());
     }
 
-    /// Sends one datagram to `addr` (or the peer).
+    /// Sends one datagram to `addr` (or the peer), waiting for buffer
+    /// space if the socket has none.
     pub fn send(&mut self, data: &[u8], addr: Option<SocketAddr>) -> NetResult<()> {
+        self.send_with(data, addr, true)
+    }
+
+    /// [`Self::send`] without waiting: `WouldBlock` when the socket has no
+    /// buffer space (the checks before the syscall are the same).
+    pub fn try_send(&mut self, data: &[u8], addr: Option<SocketAddr>) -> NetResult<()> {
+        self.send_with(data, addr, false)
+    }
+
+    fn send_with(&mut self, data: &[u8], addr: Option<SocketAddr>, block: bool) -> NetResult<()> {
         if data.len() > MAX_DATAGRAM_SIZE {
             return Err(NetError::DatagramTooLarge);
         }
@@ -181,6 +192,7 @@ impl UdpSocket {
             };
             match r {
                 Ok(_) => return Ok(()),
+                Err(Errno::AGAIN) if !block => return Err(NetError::WouldBlock),
                 Err(Errno::AGAIN) => wait(&self.fd, rustix::event::PollFlags::OUT),
                 Err(Errno::INTR) => {}
                 Err(e) => return Err(e.into()),

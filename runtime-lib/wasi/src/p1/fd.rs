@@ -100,8 +100,9 @@ pub(super) fn write_filestat(
     filetype: u8,
     st: Option<&Stat>,
 ) -> P1Result<()> {
-    let nanos = |t: Option<crate::kernel::clock::Datetime>| -> P1Result<u64> {
-        match t {
+    let nanos = |t: Option<crate::kernel::clock::FileTime>| -> P1Result<u64> {
+        // A time before the epoch is none, as in WASI 0.2.
+        match t.and_then(crate::kernel::clock::FileTime::since_epoch) {
             None => Ok(0),
             Some(t) => t.as_nanos().ok_or(P1Error::Errno(Errno::OVERFLOW)),
         }

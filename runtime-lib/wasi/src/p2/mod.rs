@@ -1,7 +1,7 @@
 //! The WASI 0.2 facade: the host functions of the `wasi:cli/command` world
 //! (`kiln_abi::wasi_p2`) over the shared kernel, reached from compiled
-//! lowered-import trampolines through the table
-//! `__kiln_wasi_p2_host` ([`table`]).
+//! lowered-import trampolines through one exported entry per function,
+//! `__kiln_wasi_host_<i>` ([`table`]).
 //!
 //! Phase: run time of a component executable. Inputs: the canonical
 //! options and `u64` slots of a lowered import (the contract of
@@ -71,6 +71,8 @@ pub struct P2Host {
     pub random: random::RandomState,
     /// `wasi:sockets` objects (sockets, datagram streams, lookups).
     pub sockets: sockets::SocketState,
+    /// `wasi:sockets@0.3` objects.
+    pub sockets3: crate::p3::sockets::Sockets3,
 }
 
 impl P2Host {
@@ -83,6 +85,7 @@ impl P2Host {
             io: io::IoState::default(),
             random: random::RandomState::default(),
             sockets: sockets::SocketState::default(),
+            sockets3: crate::p3::sockets::Sockets3::default(),
         }
     }
 }
@@ -226,7 +229,13 @@ fn drop_host_resource(host: &mut P2Host, ty: u32, rep: u32) -> Result<(), Trap> 
     if crate::p3::fs::drop_resource(host, ty, rep)? {
         return Ok(());
     }
+    if crate::p3::terminal::drop_resource(host, ty, rep)? {
+        return Ok(());
+    }
     if sockets::drop_resource(host, ty, rep)? {
+        return Ok(());
+    }
+    if crate::p3::sockets::drop_resource(host, ty, rep)? {
         return Ok(());
     }
     Err(kiln_canon::trap::trap(format!(

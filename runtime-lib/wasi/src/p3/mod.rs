@@ -1,6 +1,7 @@
 //! The WASI 0.3 facade: the functions of `kiln_abi::wasi_p3` (cli
 //! environment, exit and stdio through streams, clocks with
-//! `wait-for`/`wait-until`, random; `wasi:filesystem` in [`fs`]), served
+//! `wait-for`/`wait-until`, random; terminals in [`terminal`];
+//! `wasi:filesystem` in [`fs`]), served
 //! by the same host table and host object ([`P2Host`]) as WASI 0.2, over
 //! the same kernel.
 //!
@@ -22,12 +23,15 @@
 //!   future that resolves at the end of input.
 //! - `wait-for`/`wait-until`: an async lowering starts a subtask that the
 //!   event loop returns at the deadline (`start_subtask`, the general
-//!   shape of a host `async func` that waits); a sync one blocks.
+//!   shape of a host `async func` that waits), or returns at once
+//!   (`RETURNED`, no subtask) if the deadline has passed; a sync one blocks.
 //! - [`Host::p3_wait`](kiln_canon::Host::p3_wait) maps the P3 state's
 //!   waits onto the kernel's one reactor (`kernel::reactor`, the loop P1's
 //!   `poll_oneoff` and WASI 0.2's `poll` use).
 
 pub mod fs;
+pub mod sockets;
+pub mod terminal;
 
 use crate::kernel::reactor;
 use crate::kernel::stdio::{Stdio, StdioKind, host_fd};
@@ -108,8 +112,16 @@ pub const IMPLS: &[Impl] = &[
     ),
 ];
 
-/// Every WASI 0.3 host function: [`IMPLS`] and the filesystem's.
-pub const ALL_IMPLS: &[&[Impl]] = &[IMPLS, fs::IMPLS];
+/// Every WASI 0.3 host function: [`IMPLS`], the terminals', the
+/// filesystem's and the sockets'.
+pub const ALL_IMPLS: &[&[Impl]] = &[
+    IMPLS,
+    terminal::IMPLS,
+    fs::IMPLS,
+    sockets::IMPLS,
+    sockets::tcp::IMPLS,
+    sockets::udp::IMPLS,
+];
 
 const ENV: &str = "wasi:cli/environment@0.3";
 const EXIT: &str = "wasi:cli/exit@0.3";
@@ -405,6 +417,12 @@ pub(crate) fn start_subtask(
 
 /// Waits until `deadline`: a subtask for an async lowering (the status in
 /// slot 0), else a blocking wait.
+///
+/// A deadline already reached (`wait-for(0)`, `wait-until` a past mark)
+/// returns at once: status `RETURNED` and no subtask, as Wasmtime, whose
+/// host future is ready on its first poll, so that a guest polling the
+/// call once sees it complete (the conformance tests `clocks-sleep` and
+/// `multi-clock-wait` depend on it).
 fn wait_until_deadline(
     rt: &ComponentRuntime,
     opts: &CanonOpts,
@@ -412,7 +430,11 @@ fn wait_until_deadline(
     deadline: u64,
 ) -> Result<(), Trap> {
     if opts.is_async() {
-        slots[0] = u64::from(start_subtask(rt, opts, HostWait::Deadline(deadline), None)?);
+        slots[0] = if deadline <= monotonic_now(rt)? {
+            u64::from(subtask_state::RETURNED)
+        } else {
+            u64::from(start_subtask(rt, opts, HostWait::Deadline(deadline), None)?)
+        };
         return Ok(());
     }
     rt.with_p3(|cx| {

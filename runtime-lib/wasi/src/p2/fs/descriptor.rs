@@ -168,14 +168,25 @@ pub fn set_times(
     h: &mut P2Host,
     (this, atim, mtim): (Borrow<DescriptorRes>, NewTimestamp, NewTimestamp),
 ) -> FsResult<()> {
-    let d = desc(h, &this)?;
-    Ok((|| {
-        let (a, m) = (types::new_timestamp(atim)?, types::new_timestamp(mtim)?);
+    kernel_set_times(h, &this, || {
+        Ok((types::new_timestamp(atim)?, types::new_timestamp(mtim)?))
+    })
+}
+
+/// `set-times` with the kernel's timestamps (WASI 0.3's `instant`s reach
+/// before 1970, which a 0.2 `datetime` cannot).
+pub fn kernel_set_times(
+    h: &P2Host,
+    this: &Borrow<DescriptorRes>,
+    times: impl FnOnce() -> Result<(fs::NewTimestamp, fs::NewTimestamp), ErrorCode>,
+) -> FsResult<()> {
+    let d = desc(h, this)?;
+    Ok(times().and_then(|(a, m)| {
         to_wit(match d {
             Descriptor::File(f) => f.set_times(a, m),
             Descriptor::Dir(d) => d.set_times(a, m),
         })
-    })())
+    }))
 }
 
 /// `read(length, offset)`: one `pread` of at most 64 KiB; `true` at end of
@@ -233,7 +244,13 @@ pub fn create_directory_at(
 
 /// `stat`.
 pub fn stat(h: &mut P2Host, (this,): (Borrow<DescriptorRes>,)) -> FsResult<DescriptorStat> {
-    Ok(to_wit(stat_of(desc(h, &this)?)).map(|s| DescriptorStat::from(&s)))
+    Ok(kernel_stat(h, &this)?.map(|s| DescriptorStat::from(&s)))
+}
+
+/// `stat`, as the kernel's [`Stat`] (WASI 0.3 reads times before the
+/// epoch from it, which a 0.2 `datetime` cannot hold).
+pub fn kernel_stat(h: &P2Host, this: &Borrow<DescriptorRes>) -> FsResult<Stat> {
+    Ok(to_wit(stat_of(desc(h, this)?)))
 }
 
 /// `stat-at(path-flags, path)`.
@@ -241,9 +258,17 @@ pub fn stat_at(
     h: &mut P2Host,
     (this, flags, path): (Borrow<DescriptorRes>, PathFlags, GuestStr<'_>),
 ) -> FsResult<DescriptorStat> {
-    on_dir(h, &this, |d| {
-        to_wit(d.stat_at(&path, types::follow(flags))).map(|s| DescriptorStat::from(&s))
-    })
+    Ok(kernel_stat_at(h, &this, flags, &path)?.map(|s| DescriptorStat::from(&s)))
+}
+
+/// `stat-at`, as the kernel's [`Stat`] (see [`kernel_stat`]).
+pub fn kernel_stat_at(
+    h: &P2Host,
+    this: &Borrow<DescriptorRes>,
+    flags: PathFlags,
+    path: &str,
+) -> FsResult<Stat> {
+    on_dir(h, this, |d| to_wit(d.stat_at(path, types::follow(flags))))
 }
 
 /// `set-times-at(path-flags, path, access, modification)`.
@@ -257,9 +282,22 @@ pub fn set_times_at(
         NewTimestamp,
     ),
 ) -> FsResult<()> {
-    on_dir(h, &this, |d| {
-        let (a, m) = (types::new_timestamp(atim)?, types::new_timestamp(mtim)?);
-        to_wit(d.set_times_at(&path, types::follow(flags), a, m))
+    kernel_set_times_at(h, &this, flags, &path, || {
+        Ok((types::new_timestamp(atim)?, types::new_timestamp(mtim)?))
+    })
+}
+
+/// `set-times-at` with the kernel's timestamps (see [`kernel_set_times`]).
+pub fn kernel_set_times_at(
+    h: &P2Host,
+    this: &Borrow<DescriptorRes>,
+    flags: PathFlags,
+    path: &str,
+    times: impl FnOnce() -> Result<(fs::NewTimestamp, fs::NewTimestamp), ErrorCode>,
+) -> FsResult<()> {
+    on_dir(h, this, |d| {
+        let (a, m) = times()?;
+        to_wit(d.set_times_at(path, types::follow(flags), a, m))
     })
 }
 

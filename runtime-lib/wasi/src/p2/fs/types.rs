@@ -220,15 +220,21 @@ impl From<kernel::fs::FileType> for DescriptorType {
     }
 }
 
+fn since_epoch(t: Option<kernel::clock::FileTime>) -> Option<Datetime> {
+    t.and_then(kernel::clock::FileTime::since_epoch)
+        .map(Datetime::from)
+}
+
 impl From<&kernel::fs::Stat> for DescriptorStat {
     fn from(s: &kernel::fs::Stat) -> DescriptorStat {
         DescriptorStat {
             r#type: s.file_type.into(),
             link_count: s.nlink,
             size: s.size,
-            data_access_timestamp: s.atim.map(Datetime::from),
-            data_modification_timestamp: s.mtim.map(Datetime::from),
-            status_change_timestamp: s.ctim.map(Datetime::from),
+            // A 0.2 `datetime` cannot hold a time before the epoch: none.
+            data_access_timestamp: since_epoch(s.atim),
+            data_modification_timestamp: since_epoch(s.mtim),
+            status_change_timestamp: since_epoch(s.ctim),
         }
     }
 }

@@ -120,11 +120,9 @@ pub fn set_times(
     h: &mut P2Host,
     (this, atim, mtim): (Borrow<Descriptor3Res>, NewTimestamp, NewTimestamp),
 ) -> FsResult<()> {
-    let (atim, mtim) = match (atim.to_p2(), mtim.to_p2()) {
-        (Ok(a), Ok(m)) => (a, m),
-        (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),
-    };
-    conv(d::set_times(h, (p2(&this), atim, mtim)))
+    conv(d::kernel_set_times(h, &p2(&this), || {
+        Ok((atim.to_kernel()?, mtim.to_kernel()?))
+    }))
 }
 
 /// `sync`.
@@ -142,7 +140,7 @@ pub fn create_directory_at(
 
 /// `stat`.
 pub fn stat(h: &mut P2Host, (this,): (Borrow<Descriptor3Res>,)) -> FsResult<DescriptorStat> {
-    conv(d::stat(h, (p2(&this),)))
+    conv(d::kernel_stat(h, &p2(&this)).map(|r| r.map(|s| DescriptorStat::from(&s))))
 }
 
 /// `stat-at`.
@@ -150,7 +148,8 @@ pub fn stat_at(
     h: &mut P2Host,
     (this, flags, path): (Borrow<Descriptor3Res>, PathFlags, GuestStr<'_>),
 ) -> FsResult<DescriptorStat> {
-    conv(d::stat_at(h, (p2(&this), flags, path)))
+    let r = d::kernel_stat_at(h, &p2(&this), flags, &path)?;
+    conv(Ok(r.map(|s| DescriptorStat::from(&s))))
 }
 
 /// `set-times-at`.
@@ -164,11 +163,9 @@ pub fn set_times_at(
         NewTimestamp,
     ),
 ) -> FsResult<()> {
-    let (atim, mtim) = match (atim.to_p2(), mtim.to_p2()) {
-        (Ok(a), Ok(m)) => (a, m),
-        (Err(e), _) | (_, Err(e)) => return Ok(Err(e)),
-    };
-    conv(d::set_times_at(h, (p2(&this), flags, path, atim, mtim)))
+    conv(d::kernel_set_times_at(h, &p2(&this), flags, &path, || {
+        Ok((atim.to_kernel()?, mtim.to_kernel()?))
+    }))
 }
 
 /// `link-at`.

@@ -8,14 +8,16 @@
 //! Differences (WIT of `wasi:filesystem@0.3.2`): `error-code` has no
 //! `would-block` and ends with `other(option<string>)`; `descriptor-type`
 //! has no `unknown` and ends with `other(option<string>)`; timestamps are
-//! `wasi:clocks/system-clock.instant` (signed seconds). Flags, `advice` and
+//! `wasi:clocks/system-clock.instant` (signed seconds): `descriptor-stat`
+//! is made from the kernel's attributes, not the 0.2 record, so a time
+//! before the epoch reads as Wasmtime 49 reports it, and `new-timestamp`
+//! goes to the kernel directly ([`NewTimestamp::to_kernel`]). Flags, `advice` and
 //! `metadata-hash-value` are the same types as in 0.2 and are reused.
 
-use crate::p2::clocks::Datetime;
-use crate::p2::fs::types::{
-    self as p2, DescriptorType as P2Type, ErrorCode as P2, NewTimestamp as P2Timestamp,
-};
+use crate::kernel;
+use crate::p2::fs::types::{self as p2, DescriptorType as P2Type, ErrorCode as P2};
 use crate::p3::Instant;
+use std::time::{Duration, SystemTime};
 
 kiln_canon::wit_variant! {
     /// `error-code`.
@@ -199,14 +201,6 @@ impl From<P2Type> for DescriptorType {
     }
 }
 
-/// A 0.2 `datetime` as a 0.3 `instant`.
-fn instant(d: Datetime) -> Instant {
-    Instant {
-        seconds: i64::try_from(d.seconds).unwrap_or(i64::MAX),
-        nanoseconds: d.nanoseconds,
-    }
-}
-
 kiln_canon::wit_record! {
     /// `descriptor-stat`.
     #[derive(Clone, Debug, PartialEq, Eq)]
@@ -220,15 +214,25 @@ kiln_canon::wit_record! {
     }
 }
 
-impl From<p2::DescriptorStat> for DescriptorStat {
-    fn from(s: p2::DescriptorStat) -> DescriptorStat {
+/// A kernel file time as a 0.3 `instant` (before the epoch too).
+fn file_instant(t: crate::kernel::clock::FileTime) -> Instant {
+    Instant {
+        seconds: t.seconds,
+        nanoseconds: t.nanoseconds,
+    }
+}
+
+impl From<&crate::kernel::fs::Stat> for DescriptorStat {
+    /// From the kernel's attributes, not the 0.2 record, so that times
+    /// before the epoch survive (Wasmtime 49 reports them).
+    fn from(s: &crate::kernel::fs::Stat) -> DescriptorStat {
         DescriptorStat {
-            r#type: s.r#type.into(),
-            link_count: s.link_count,
+            r#type: p2::DescriptorType::from(s.file_type).into(),
+            link_count: s.nlink,
             size: s.size,
-            data_access_timestamp: s.data_access_timestamp.map(instant),
-            data_modification_timestamp: s.data_modification_timestamp.map(instant),
-            status_change_timestamp: s.status_change_timestamp.map(instant),
+            data_access_timestamp: s.atim.map(file_instant),
+            data_modification_timestamp: s.mtim.map(file_instant),
+            status_change_timestamp: s.ctim.map(file_instant),
         }
     }
 }
@@ -244,16 +248,28 @@ kiln_canon::wit_variant! {
 }
 
 impl NewTimestamp {
-    /// The 0.2 value the kernel call takes; a time before 1970 is
-    /// `invalid` (the 0.2 facade's `datetime` cannot hold it).
-    pub fn to_p2(self) -> Result<P2Timestamp, ErrorCode> {
+    /// The kernel's timestamp. An `instant` is sign and magnitude, as in
+    /// Wasmtime 49: `{-5, 500000000}` is 5.5 s before the epoch; the
+    /// nanoseconds carry into the seconds, and a time past what the host
+    /// holds is `overflow`.
+    pub fn to_kernel(self) -> Result<kernel::fs::NewTimestamp, P2> {
         Ok(match self {
-            NewTimestamp::NoChange => P2Timestamp::NoChange,
-            NewTimestamp::Now => P2Timestamp::Now,
-            NewTimestamp::Timestamp(i) => P2Timestamp::Timestamp(Datetime {
-                seconds: u64::try_from(i.seconds).map_err(|_| ErrorCode::Invalid)?,
-                nanoseconds: i.nanoseconds,
-            }),
+            NewTimestamp::NoChange => kernel::fs::NewTimestamp::NoChange,
+            NewTimestamp::Now => kernel::fs::NewTimestamp::Now,
+            NewTimestamp::Timestamp(i) => {
+                let secs = i
+                    .seconds
+                    .unsigned_abs()
+                    .checked_add(u64::from(i.nanoseconds / 1_000_000_000))
+                    .ok_or(P2::Overflow)?;
+                let d = Duration::new(secs, i.nanoseconds % 1_000_000_000);
+                let t = if i.seconds < 0 {
+                    SystemTime::UNIX_EPOCH.checked_sub(d)
+                } else {
+                    SystemTime::UNIX_EPOCH.checked_add(d)
+                };
+                kernel::fs::NewTimestamp::Time(t.ok_or(P2::Overflow)?)
+            }
         })
     }
 }

@@ -1,3 +1,4 @@
+// kiln-test: pure = yes
 // kiln-test: stdin = "one\ntwo\nthree\n"
 // kiln-test: stdout = "one\ntwo\nthree\n"
 //! stdin to stdout through streams, 64 KiB at a time: the copy loop a

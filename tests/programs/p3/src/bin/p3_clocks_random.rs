@@ -1,3 +1,4 @@
+// kiln-test: pure = yes
 // kiln-test: stdout = "monotonic ok\nsystem ok\nrandom 16 16\ninsecure 8\nseed ok\nwait-until ok\n"
 //! Clocks and random of WASI 0.3.
 

@@ -1,3 +1,4 @@
+// kiln-test: pure = yes
 // kiln-test: args = one two
 // kiln-test: env = P3_GREETING=hi there
 // kiln-test: stdout = "args: one two\nP3_GREETING=hi there\n"

@@ -1,3 +1,4 @@
+// kiln-test: pure = yes
 // kiln-test: stdout = "before exit\n"
 // kiln-test: exit = 7
 //! `exit-with-code` after the output stream was closed.

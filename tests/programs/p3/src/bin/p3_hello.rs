@@ -1,3 +1,4 @@
+// kiln-test: pure = yes
 // kiln-test: stdout = "Hello from WASI 0.3!\nsecond line\n"
 //! stdout through a stream and its result future.
 

@@ -1,3 +1,4 @@
+// kiln-test: pure = yes
 // kiln-test: stdout = "failing\n"
 // kiln-test: exit = 1
 //! `run` returning `err`: status 1, nothing printed by the host.

@@ -1,3 +1,4 @@
+// kiln-test: pure = yes
 // kiln-test: stdout = "short done\nlong done\nboth done, waited enough: true\n"
 //! Concurrent `wait-for`s: the shorter one finishes first and the total
 //! time is the longer one's, not the sum.

@@ -1,3 +1,4 @@
+// kiln-test: pure = yes
 // kiln-test: stdout = "to stdout\n"
 // kiln-test: stderr-contains = "to stderr\n"
 //! stdout and stderr, two streams open at once.

@@ -1,3 +1,4 @@
+// kiln-test: pure = yes
 // kiln-test: stdin = "hello\nwasi three\n"
 // kiln-test: stdout = "read 17 bytes: HELLO\nWASI THREE\nstdin done: ok\n"
 //! stdin through a stream until its end, then its result future.

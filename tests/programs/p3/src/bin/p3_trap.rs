@@ -1,3 +1,4 @@
+// kiln-test: pure = yes
 // kiln-test: stdout = "before the trap\n"
 // kiln-test: exit = 134
 // kiln-test: stderr-contains = "wasm trap: wasm `unreachable` instruction executed"

@@ -1,0 +1,153 @@
+//! The start-up check of the CPU features the compiled code may use.
+//!
+//! Phase: program start, before any compiled code runs. Input: the
+//! compiler's `ProgramDescriptor::cpu_features` bitmask over the
+//! architecture's [`kiln_abi::cpu`] table. Output: the names of the
+//! features this CPU lacks (empty when it can run the code). Why: an
+//! executable built with `--cpu` (or a baseline) for features the CPU
+//! lacks would otherwise die of SIGILL somewhere in the guest; it exits at
+//! once with a message naming them instead.
+
+use kiln_abi::cpu::CpuFeature;
+
+/// The features of `bits` this CPU lacks, by name, without repeats.
+pub fn missing(bits: u64) -> Vec<&'static str> {
+    let table = kiln_abi::cpu::features_of(std::env::consts::ARCH);
+    let mut out: Vec<&'static str> = Vec::new();
+    for (i, f) in table.iter().enumerate() {
+        // No detector (`None`) is a table entry this runtime does not
+        // know: reported as missing rather than risked (the unit test
+        // keeps the two in step).
+        if bits & (1 << i) != 0 && has(f) != Some(true) && !out.contains(&f.name) {
+            out.push(f.name);
+        }
+    }
+    out
+}
+
+#[cfg(target_arch = "x86_64")]
+fn has(f: &CpuFeature) -> Option<bool> {
+    use std::arch::is_x86_feature_detected as d;
+    Some(match f.name {
+        "sse3" => d!("sse3"),
+        "ssse3" => d!("ssse3"),
+        "cmpxchg16b" => d!("cmpxchg16b"),
+        "sse4.1" => d!("sse4.1"),
+        "sse4.2" => d!("sse4.2"),
+        "avx" => d!("avx"),
+        "avx2" => d!("avx2"),
+        "fma" => d!("fma"),
+        "avxvnni" => d!("avxvnni"),
+        "avx512bitalg" => d!("avx512bitalg"),
+        "avx512dq" => d!("avx512dq"),
+        "avx512vl" => d!("avx512vl"),
+        "avx512vbmi" => d!("avx512vbmi"),
+        "avx512f" => d!("avx512f"),
+        "avx512vnni" => d!("avx512vnni"),
+        "popcnt" => d!("popcnt"),
+        "bmi1" => d!("bmi1"),
+        "bmi2" => d!("bmi2"),
+        "lzcnt" => d!("lzcnt"),
+        _ => return None,
+    })
+}
+
+#[cfg(target_arch = "aarch64")]
+fn has(f: &CpuFeature) -> Option<bool> {
+    use std::arch::is_aarch64_feature_detected as d;
+    Some(match f.name {
+        "lse" => d!("lse"),
+        "paca" => d!("paca"),
+        "fp16" => d!("fp16"),
+        "dotprod" => d!("dotprod"),
+        "i8mm" => d!("i8mm"),
+        _ => return None,
+    })
+}
+
+/// riscv64: the base letters from `AT_HWCAP` (bit `letter - 'a'`), the `Z`
+/// extensions from the `riscv_hwprobe` system call (Linux 6.4+). Rust's
+/// `is_riscv_feature_detected!` is not stable for all of them.
+#[cfg(target_arch = "riscv64")]
+fn has(f: &CpuFeature) -> Option<bool> {
+    let name = f.name.as_bytes();
+    if let [letter @ b'a'..=b'z'] = name {
+        // SAFETY: getauxval reads the process's auxiliary vector.
+        let hwcap = unsafe { libc::getauxval(libc::AT_HWCAP) };
+        return Some(hwcap & (1 << (letter - b'a')) != 0);
+    }
+    // RISCV_HWPROBE_KEY_IMA_EXT_0's bits (the kernel's uapi hwprobe.h).
+    let bit: u32 = match f.name {
+        "zba" => 3,
+        "zbb" => 4,
+        "zbs" => 5,
+        "zbc" => 7,
+        "zbkb" => 8,
+        "zvbb" => 17,
+        "zfh" => 27,
+        "zfhmin" => 28,
+        "zvfh" => 30,
+        "zfa" => 32,
+        "zicond" => 35,
+        "zcb" => 44,
+        _ => return None,
+    };
+    Some(match hwprobe_ima_ext_0() {
+        Some(v) => v & (1 << bit) != 0,
+        // A kernel without riscv_hwprobe cannot tell: the user opted in
+        // with `--cpu`, so run (documented in the README).
+        None => true,
+    })
+}
+
+#[cfg(target_arch = "riscv64")]
+fn hwprobe_ima_ext_0() -> Option<u64> {
+    const SYS_RISCV_HWPROBE: libc::c_long = 258;
+    const KEY_IMA_EXT_0: i64 = 4;
+    #[repr(C)]
+    struct Pair {
+        key: i64,
+        value: u64,
+    }
+    let mut pair = Pair {
+        key: KEY_IMA_EXT_0,
+        value: 0,
+    };
+    // SAFETY: riscv_hwprobe writes one pair into `pair`, a live local of
+    // the layout the kernel expects; no other reference to it exists.
+    let r = unsafe {
+        libc::syscall(
+            SYS_RISCV_HWPROBE,
+            &mut pair as *mut Pair,
+            1usize,
+            0usize,
+            std::ptr::null::<u8>(),
+            0u32,
+        )
+    };
+    (r == 0 && pair.key == KEY_IMA_EXT_0).then_some(pair.value)
+}
+
+#[cfg(not(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "riscv64"
+)))]
+fn has(_: &CpuFeature) -> Option<bool> {
+    Some(true)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn every_feature_of_this_architecture_has_a_detector() {
+        for f in kiln_abi::cpu::features_of(std::env::consts::ARCH) {
+            assert!(super::has(f).is_some(), "no detector for `{}`", f.name);
+        }
+    }
+
+    #[test]
+    fn nothing_requested_nothing_missing() {
+        assert!(super::missing(0).is_empty());
+    }
+}

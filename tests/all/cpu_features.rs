@@ -1,0 +1,112 @@
+//! CPU feature checks at start-up: an executable compiled for features the
+//! CPU lacks (`--cpu`, or the target's baseline on an older CPU) exits 1
+//! with a message naming them instead of dying of SIGILL. Debian's
+//! `qemu-user` emulates the older CPUs (`-cpu Nehalem`: x86-64-v2 without
+//! AVX; `-cpu core2duo`: below x86-64-v2; `-cpu cortex-a53`: armv8.0-a
+//! without LSE).
+
+use crate::util;
+use libtest_mimic::{Failed, Trial};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+pub fn trials() -> Vec<Trial> {
+    let mut trials = Vec::new();
+    let host_x86 = cfg!(target_arch = "x86_64");
+    for (name, program) in [
+        ("module", "examples/hello.wat"),
+        ("component", "examples/hello-component.wat"),
+    ] {
+        // x86_64 is the host of CI; its qemu runs the host's static build.
+        trials.push(
+            Trial::test(format!("cpu::x86_64::{name}"), move || {
+                x86_64_cases(program)
+            })
+            .with_ignored_flag(!host_x86),
+        );
+    }
+    trials.push(Trial::test("cpu::aarch64::lse", aarch64_lse));
+    trials
+}
+
+/// What the message says for `missing`.
+fn message(missing: &str) -> String {
+    format!(
+        "Error: this executable was compiled for CPU features this machine lacks: {missing} \
+         (chosen by `kiln build --cpu` or the target's baseline)\n"
+    )
+}
+
+fn build(program: &str, args: &[&str], exe: &Path) -> Result<(), Failed> {
+    let o = util::run(
+        util::kiln_cmd()
+            .arg("build")
+            .args(args)
+            .arg(util::repo().join(program))
+            .arg("-o")
+            .arg(exe),
+        b"",
+        TIMEOUT,
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    if !o.status.success() {
+        return Err(format!("kiln build failed\n{}", o.describe()).into());
+    }
+    Ok(())
+}
+
+/// Runs `exe` under `qemu` emulating `cpu`; expects the greeting when
+/// `missing` is `None`, else exit 1 with the message naming `missing`.
+fn expect(qemu: &str, cpu: &str, exe: &Path, missing: Option<&str>) -> Result<(), Failed> {
+    let o = util::run(
+        Command::new(qemu).args(["-cpu", cpu]).arg(exe),
+        b"",
+        TIMEOUT,
+    )
+    .map_err(|e| format!("{qemu}: {e:#} (Debian: `apt-get install qemu-user`)"))?;
+    let ok = match missing {
+        None => o.code() == 0 && o.stdout_str().starts_with("Hello"),
+        Some(m) => o.code() == 1 && o.stdout_str().is_empty() && o.stderr_str() == message(m),
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "under {qemu} -cpu {cpu}, expected {missing:?}\n{}",
+            o.describe()
+        )
+        .into())
+    }
+}
+
+fn x86_64_cases(program: &str) -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let base = dir.path().join("base");
+    let avx = dir.path().join("avx");
+    build(program, &[], &base)?;
+    build(program, &["--cpu", "has_avx2,has_bmi2"], &avx)?;
+    expect("qemu-x86_64", "Nehalem", &base, None)?;
+    expect("qemu-x86_64", "Nehalem", &avx, Some("avx2, bmi2"))?;
+    expect(
+        "qemu-x86_64",
+        "core2duo",
+        &base,
+        Some("sse4.1, sse4.2, popcnt"),
+    )?;
+    expect("qemu-x86_64", "max", &avx, None)
+}
+
+fn aarch64_lse() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let lse = dir.path().join("lse");
+    build(
+        "examples/hello.wat",
+        &["--target", "aarch64-unknown-linux-musl", "--cpu", "has_lse"],
+        &lse,
+    )?;
+    expect("qemu-aarch64", "cortex-a53", &lse, Some("lse"))?;
+    expect("qemu-aarch64", "max", &lse, None)
+}
