@@ -24,6 +24,7 @@
 //! process; every other case drives the real `kiln` binary
 //! (`CARGO_BIN_EXE_kiln`).
 
+mod big;
 mod cli_errors;
 mod component_plans;
 mod compose;
