@@ -152,10 +152,15 @@ pub fn parse_wasi_settings(s: &str) -> Result<Vec<WasiSetting>, String> {
                 "allow-ip-name-lookup" => GRANT_FLAG_IP_NAME_LOOKUP,
                 // Always on in Kiln: the CLI world of WASI.
                 "cli" => 0,
+                // Accepted so that Wasmtime command lines work for programs
+                // without wasi:http; Kiln has no wasi:http host yet (issue
+                // 13), so a component importing it is refused at build time
+                // with or without this setting, by a message naming it.
+                "http" => 0,
                 _ => {
                     return Err(format!(
                         "unsupported WASI setting `{key}` (supported: inherit-env, \
-                         inherit-network, tcp, udp, allow-ip-name-lookup)"
+                         inherit-network, tcp, udp, allow-ip-name-lookup, cli, http)"
                     ));
                 }
             };
@@ -203,7 +208,9 @@ mod tests {
             WasiOptions::default().flags(),
             GRANT_FLAG_TCP | GRANT_FLAG_UDP
         );
-        assert!(parse_wasi_settings("http").is_err());
+        // Accepted for Wasmtime command lines; grants nothing yet.
+        assert_eq!(parse_wasi_settings("http").unwrap()[0].flag, 0);
+        assert!(parse_wasi_settings("nn").is_err());
         assert!(parse_wasi_settings("tcp=maybe").is_err());
     }
 }
