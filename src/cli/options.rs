@@ -36,6 +36,8 @@ pub struct WasiSetting {
     pub flag: u32,
     /// Whether it is turned on.
     pub on: bool,
+    /// Whether this is `http` (no grant bit: checked by the CLI).
+    pub http: bool,
 }
 
 /// The shared WASI options.
@@ -75,6 +77,22 @@ impl WasiOptions {
             }
         }
         flags
+    }
+
+    /// Refuses `-S http` for a core module, in Wasmtime's words (wasi:http
+    /// exists only for components); the last `http` setting counts.
+    pub fn check_http(&self, wasm: &[u8]) -> Result<(), String> {
+        let http = self
+            .wasi
+            .iter()
+            .flatten()
+            .rev()
+            .find(|s| s.http)
+            .is_some_and(|s| s.on);
+        if http && !kiln_compiler::is_component(wasm) {
+            return Err("Cannot enable wasi-http for core wasm modules".to_string());
+        }
+        Ok(())
     }
 
     /// The grants for the compiler (`program` = the input's file name).
@@ -164,7 +182,11 @@ pub fn parse_wasi_settings(s: &str) -> Result<Vec<WasiSetting>, String> {
                     ));
                 }
             };
-            Ok(WasiSetting { flag, on })
+            Ok(WasiSetting {
+                flag,
+                on,
+                http: key == "http",
+            })
         })
         .collect()
 }
