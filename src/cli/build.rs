@@ -128,6 +128,9 @@ pub fn build(args: BuildArgs) -> Result<()> {
         compile::check_target(&target)?;
     }
     let input = input::read(&args.input)?;
+    args.wasi
+        .check_http(&input.wasm)
+        .map_err(anyhow::Error::msg)?;
     let output = match &args.output {
         Some(o) => o.clone(),
         None => default_output(&args)?,

@@ -36,6 +36,8 @@ pub struct WasiSetting {
     pub flag: u32,
     /// Whether it is turned on.
     pub on: bool,
+    /// Whether this is `http` (no grant bit: checked by the CLI).
+    pub http: bool,
 }
 
 /// The shared WASI options.
@@ -76,6 +78,22 @@ impl WasiOptions {
             }
         }
         flags
+    }
+
+    /// Refuses `-S http` for a core module, in Wasmtime's words (wasi:http
+    /// exists only for components); the last `http` setting counts.
+    pub fn check_http(&self, wasm: &[u8]) -> Result<(), String> {
+        let http = self
+            .wasi
+            .iter()
+            .flatten()
+            .rev()
+            .find(|s| s.http)
+            .is_some_and(|s| s.on);
+        if http && !kiln_compiler::is_component(wasm) {
+            return Err("Cannot enable wasi-http for core wasm modules".to_string());
+        }
+        Ok(())
     }
 
     /// The grants for the compiler (`program` = the input's file name).
@@ -160,14 +178,23 @@ pub fn parse_wasi_settings(s: &str) -> Result<Vec<WasiSetting>, String> {
                         "unsupported WASI setting `p3=n`: Kiln always provides WASI 0.3".into(),
                     );
                 }
+                // Accepted so that Wasmtime command lines work for programs
+                // without wasi:http; Kiln has no wasi:http host yet (issue
+                // 13), so a component importing it is refused at build time
+                // with or without this setting, by a message naming it.
+                "http" => 0,
                 _ => {
                     return Err(format!(
                         "unsupported WASI setting `{key}` (supported: inherit-env, \
-                         inherit-network, tcp, udp, allow-ip-name-lookup)"
+                         inherit-network, tcp, udp, allow-ip-name-lookup, cli, http)"
                     ));
                 }
             };
-            Ok(WasiSetting { flag, on })
+            Ok(WasiSetting {
+                flag,
+                on,
+                http: key == "http",
+            })
         })
         .collect()
 }
@@ -211,7 +238,9 @@ mod tests {
             WasiOptions::default().flags(),
             GRANT_FLAG_TCP | GRANT_FLAG_UDP
         );
-        assert!(parse_wasi_settings("http").is_err());
+        // Accepted for Wasmtime command lines; grants nothing yet.
+        assert_eq!(parse_wasi_settings("http").unwrap()[0].flag, 0);
+        assert!(parse_wasi_settings("nn").is_err());
         assert!(parse_wasi_settings("tcp=maybe").is_err());
         // WASI 0.3 is always there; `-S p3` (Wasmtime's switch) changes
         // nothing, `-S p3=n` cannot be honoured.

@@ -55,6 +55,9 @@ pub fn run(args: RunArgs) -> Result<()> {
         .context("no module given")?;
     let module = PathBuf::from(module);
     let input = input::read(&module)?;
+    args.wasi
+        .check_http(&input.wasm)
+        .map_err(anyhow::Error::msg)?;
     // The same default as `kiln build`, so that a run behaves as the
     // executable `kiln build` would give.
     let target = compile::target(None, false);

@@ -542,6 +542,22 @@ fn unknown_import_is_named() {
 }
 
 #[test]
+fn http_import_names_the_missing_family() {
+    let wat = r#"(component
+      (import "wasi:http/outgoing-handler@0.2.10" (instance $i (export "handle" (func))))
+      (core func $f (canon lower (func $i "handle")))
+      (core module $m (import "" "f" (func)))
+      (core instance (instantiate $m (with "" (instance (export "f" (func $f))))))
+    )"#;
+    let e = compile(wat, &HostApi::WASI_P2).expect_err("wasi:http is not provided");
+    assert_eq!(
+        e.to_string(),
+        "unsupported import: wasi:http/outgoing-handler@0.2.10#handle is not provided by \
+         Kiln's WASI host: wasi:http (Wasmtime's `-S http`) is not implemented yet"
+    );
+}
+
+#[test]
 fn unknown_host_resource_is_named() {
     let wat = r#"(component
       (import "wasi:io/poll@0.2.0" (instance $i (export "pollable" (type (sub resource)))))
