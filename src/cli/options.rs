@@ -186,7 +186,7 @@ pub fn parse_wasi_settings(s: &str) -> Result<Vec<WasiSetting>, String> {
                 _ => {
                     return Err(format!(
                         "unsupported WASI setting `{key}` (supported: inherit-env, \
-                         inherit-network, tcp, udp, allow-ip-name-lookup, cli, http)"
+                         inherit-network, tcp, udp, allow-ip-name-lookup, cli, http, p3)"
                     ));
                 }
             };
