@@ -44,6 +44,9 @@ pub const ADAPTER_TRANSCODE: &str = "__kiln_cm_adapter_transcode";
 /// `borrow` values (see
 /// `crate::component::program::TRAMPOLINE_ADAPTER_HANDLE`).
 pub const ADAPTER_HANDLE: &str = "__kiln_cm_adapter_handle";
+/// The runtime's call between two component instances where either side
+/// is async (see `crate::component::program::TRAMPOLINE_ASYNC_CALL`).
+pub const ASYNC_CALL: &str = "__kiln_cm_p3_async_call";
 /// The [`crate::grants::GrantsDescriptor`] data symbol.
 pub const GRANTS: &str = "__kiln_grants";
 /// Defined only by the runtime of the matching [`crate::ABI_VERSION`];

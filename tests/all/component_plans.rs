@@ -178,6 +178,19 @@ fn check_invariants(wasm: &[u8], p: &ComponentPlan) -> Result<(), String> {
                     && o.memory.as_ref().is_some_and(|m| m.instance.index() < n)
                     && o.realloc.as_ref().is_none_or(|d| def_ok(d, n))
             }),
+            Trampoline::AsyncCall {
+                ty,
+                lower,
+                lift,
+                callee,
+            } => {
+                p.func_types.get(*ty).is_some()
+                    && def_ok(callee, n)
+                    && [lower, lift].iter().all(|o| {
+                        o.instance.as_u32() < p.component_instances
+                            && o.memory.as_ref().is_none_or(|m| m.instance.index() < n)
+                    })
+            }
             Trampoline::AsyncBuiltin(b) => {
                 b.func_type.is_none_or(|f| p.func_types.get(f).is_some())
                     && b.options

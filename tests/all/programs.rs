@@ -476,9 +476,18 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
                 Via::Cross(c) => Some(c),
                 _ => None,
             };
+            // A pure WASI 0.3 build of a program runs beside its mixed one
+            // (both trials at once): its executable needs its own name.
+            let pure = wasm.parent().and_then(Path::file_name)
+                == Some(std::ffi::OsStr::new("programs-p3-pure"));
+            let exe_name = if pure {
+                format!("{name}-pure")
+            } else {
+                name.clone()
+            };
             let exe = match cross {
-                Some(c) => fixture_exe_path(&format!("{name}-{}", c.triple)),
-                None => fixture_exe_path(&name),
+                Some(c) => fixture_exe_path(&format!("{exe_name}-{}", c.triple)),
+                None => fixture_exe_path(&exe_name),
             };
             let mut cmd = util::kiln_cmd();
             cmd.arg("build");

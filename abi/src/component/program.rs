@@ -194,6 +194,14 @@ pub const TRAMPOLINE_ADAPTER_HANDLE: u32 = 6;
 /// ...; see [`super::builtins`]); `resource` is the built-in's immediate
 /// as its `CanonOpts` has it.
 pub const TRAMPOLINE_ASYNC_BUILTIN: u32 = 7;
+/// [`TrampolineDesc::kind`]: a `canon lower` of a function another
+/// component instance lifts, where either side is async (the lowering's
+/// core signature, with the lowered-import shape of
+/// [`TRAMPOLINE_ASYNC_BUILTIN`]), calling [`crate::symbols::ASYNC_CALL`].
+/// Its `opts` is the first of three consecutive [`super::CanonOpts`]
+/// records: the lowering's options (with the function type), the
+/// lifting's, then one whose `callback` names the lifted core function.
+pub const TRAMPOLINE_ASYNC_CALL: u32 = 8;
 
 /// One compiled trampoline.
 ///

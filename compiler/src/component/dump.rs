@@ -108,6 +108,15 @@ impl ComponentPlan {
                     "adapter transcode {:?} in {} -> {:?} in {}",
                     src.string_encoding, src.instance, dst.string_encoding, dst.instance
                 )?,
+                Trampoline::AsyncCall {
+                    ty, lower, lift, ..
+                } => writeln!(
+                    out,
+                    "async call {} {} -> {}",
+                    func_type(table, &self.func_types[*ty]),
+                    options_str(lower),
+                    options_str(lift)
+                )?,
                 Trampoline::AsyncBuiltin(b) => {
                     let mut text = b.builtin.name().to_string();
                     if let Some(t) = b.ty {

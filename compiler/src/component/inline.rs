@@ -859,6 +859,26 @@ impl Inliner<'_, '_> {
         lift: &CanonOptions,
         callee: &CoreDef,
     ) -> Result<CoreDef, CompileError> {
+        if adapter::needs_async_call(
+            self.plan.types.table(),
+            &self.plan.func_types[ty],
+            lower,
+            lift,
+        ) {
+            adapter::check_async_call(
+                name,
+                self.plan.types.table(),
+                &self.plan.func_types[ty],
+                lower,
+            )?;
+            let t = self.trampoline(Trampoline::AsyncCall {
+                ty,
+                lower: lower.clone(),
+                lift: lift.clone(),
+                callee: callee.clone(),
+            });
+            return Ok(CoreDef::Trampoline(t));
+        }
         let generated = adapter::generate(
             &adapter::Request {
                 name,

@@ -206,6 +206,19 @@ pub enum Trampoline {
     },
     /// A P3 (component-model async) built-in.
     AsyncBuiltin(AsyncBuiltinPlan),
+    /// A `canon lower` of a function lifted by another component instance
+    /// where either side is async: the runtime runs the callee as a task
+    /// (see `kiln_abi::component::program::TRAMPOLINE_ASYNC_CALL`).
+    AsyncCall {
+        /// The component function type.
+        ty: FuncTypeIndex,
+        /// The caller's options (`canon lower`).
+        lower: CanonOptions,
+        /// The callee's options (`canon lift`).
+        lift: CanonOptions,
+        /// The lifted core function.
+        callee: CoreDef,
+    },
 }
 
 /// A P3 built-in with its immediates and options (see

@@ -289,6 +289,29 @@ pub fn resolve_trampolines(
                 host: HostCallee::Symbol(kiln_abi::symbols::ADAPTER_TRANSCODE),
                 name: String::new(),
             },
+            Trampoline::AsyncCall { ty, lower, .. } => {
+                let ft = &plan.func_types[*ty];
+                let params: Vec<_> = ft.params.iter().map(|(_, t)| *t).collect();
+                let results: Vec<_> = ft.result.iter().copied().collect();
+                let sig = table.flatten_functype(
+                    FuncSig {
+                        params: &params,
+                        results: &results,
+                    },
+                    FlattenOpts {
+                        async_: lower.async_,
+                        ..FlattenOpts::default()
+                    },
+                    AbiContext::Lower,
+                );
+                ResolvedTrampoline {
+                    kind: prog::TRAMPOLINE_ASYNC_CALL,
+                    params: sig.params.as_slice().to_vec(),
+                    results: sig.results.as_slice().to_vec(),
+                    host: HostCallee::Symbol(kiln_abi::symbols::ASYNC_CALL),
+                    name: String::new(),
+                }
+            }
             Trampoline::AsyncBuiltin(b) => {
                 let (params, results) = match b.builtin.core_sig() {
                     Some((p, r)) => (p.to_vec(), r.to_vec()),

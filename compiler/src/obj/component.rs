@@ -298,6 +298,9 @@ fn emit_trampolines(
             Trampoline::AdapterTranscode { dst, .. } => {
                 (Some(dst), dst.instance.as_u32(), NO_INDEX, NO_INDEX)
             }
+            Trampoline::AsyncCall { ty, lower, .. } => {
+                (Some(lower), lower.instance.as_u32(), ty.as_u32(), NO_INDEX)
+            }
             Trampoline::AsyncBuiltin(b) => (
                 Some(&b.options),
                 b.options.instance.as_u32(),
@@ -324,6 +327,42 @@ fn emit_trampolines(
                 &what,
             )?;
             records += 1;
+        }
+        // An async call's second and third records (the contract of
+        // `TRAMPOLINE_ASYNC_CALL`): the callee's options, then its core
+        // function as a `callback`.
+        if let Trampoline::AsyncCall {
+            ty, lift, callee, ..
+        } = t
+        {
+            let instance = lift.instance.as_u32();
+            put_opts(
+                input,
+                opts,
+                Some(lift),
+                instance,
+                ty.as_u32(),
+                NO_INDEX,
+                &what,
+            )?;
+            let func = CanonOptions {
+                callback: Some(callee.clone()),
+                async_: false,
+                memory: None,
+                realloc: None,
+                post_return: None,
+                ..lift.clone()
+            };
+            put_opts(
+                input,
+                opts,
+                Some(&func),
+                instance,
+                ty.as_u32(),
+                NO_INDEX,
+                &what,
+            )?;
+            records += 2;
         }
         if let Trampoline::AsyncBuiltin(b) = t
             && b.cancellable

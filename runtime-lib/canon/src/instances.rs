@@ -355,14 +355,23 @@ fn fill_opts(rt: &ComponentRuntime, k: u32) -> Result<(), String> {
     let c = rt.component;
     // A transcoder's record is followed by its source's (the contract of
     // `TRAMPOLINE_ADAPTER_TRANSCODE`).
-    let second = |t: &kiln_abi::component::program::TrampolineDesc| {
-        (t.kind == kiln_abi::component::program::TRAMPOLINE_ADAPTER_TRANSCODE && t.opts != 0)
-            .then(|| t.opts + size_of::<CanonOpts>() as u64)
+    // An async call's record is followed by two more (the contract of
+    // `TRAMPOLINE_ASYNC_CALL`): the callee's options and its function.
+    let more = |t: &kiln_abi::component::program::TrampolineDesc| {
+        use kiln_abi::component::program::{TRAMPOLINE_ADAPTER_TRANSCODE, TRAMPOLINE_ASYNC_CALL};
+        let n: u64 = match t.kind {
+            _ if t.opts == 0 => 0,
+            TRAMPOLINE_ADAPTER_TRANSCODE => 1,
+            TRAMPOLINE_ASYNC_CALL => 2,
+            _ => 0,
+        };
+        let first = t.opts;
+        (1..=n).map(move |i| first + i * size_of::<CanonOpts>() as u64)
     };
     let records = c
         .trampolines
         .iter()
-        .flat_map(|t| std::iter::once(t.opts).chain(second(t)))
+        .flat_map(|t| std::iter::once(t.opts).chain(more(t)))
         .chain(c.exports.iter().map(|e| e.opts));
     for addr in records {
         if addr == 0 {

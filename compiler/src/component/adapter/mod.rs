@@ -40,9 +40,12 @@
 //! length of the call (the caller's lends end with it, and the callee must
 //! have dropped its borrow handles by then).
 //!
-//! Refused ([`CompileError::Unsupported`], naming the function): async
-//! functions and options, and values holding streams, futures or error
-//! contexts (component-model async). 64-bit memories fail when the
+//! Calls where either side is async or a stream or future moves are not
+//! generated here: [`needs_async_call`] sends them to the runtime's task
+//! machinery (`Trampoline::AsyncCall`), whose values [`check_async_call`]
+//! limits to scalars and stream or future ends. Refused
+//! ([`CompileError::Unsupported`], naming the function): error contexts
+//! and other values on such calls. 64-bit memories fail when the
 //! adapter's 32-bit memory import is linked.
 
 mod encode;
@@ -253,6 +256,77 @@ fn unsupported_value(table: &TypeTable<'_>, t: TypeIndex) -> bool {
         matches!(u, Type::Stream(_) | Type::Future(_) | Type::ErrorContext)
     })
 }
+
+/// Whether a call of `ty` between component instances goes through the
+/// runtime's task machinery (`Trampoline::AsyncCall`) instead of a
+/// generated adapter: either side is async, or a stream or future moves.
+pub(super) fn needs_async_call(
+    table: TypeTable<'_>,
+    ty: &FuncType,
+    lower: &CanonOptions,
+    lift: &CanonOptions,
+) -> bool {
+    ty.async_
+        || lower.async_
+        || lift.async_
+        || lift.callback.is_some()
+        || ty
+            .params
+            .iter()
+            .map(|(_, t)| t)
+            .chain(&ty.result)
+            .any(|t| unsupported_value(&table, *t))
+}
+
+/// Checks that the runtime can pass `ty`'s values on an async call: each
+/// parameter and the result is a scalar (one flat value, no pointer) or a
+/// stream or future end, and an async lowering passes them all flat.
+pub(super) fn check_async_call(
+    name: &str,
+    table: TypeTable<'_>,
+    ty: &FuncType,
+    lower: &CanonOptions,
+) -> Result<(), CompileError> {
+    let simple = |t: &TypeIndex| {
+        matches!(
+            table.get(*t),
+            Some(
+                Type::Bool
+                    | Type::S8
+                    | Type::U8
+                    | Type::S16
+                    | Type::U16
+                    | Type::S32
+                    | Type::U32
+                    | Type::S64
+                    | Type::U64
+                    | Type::F32
+                    | Type::F64
+                    | Type::Char
+                    | Type::Enum(_)
+                    | Type::Stream(_)
+                    | Type::Future(_)
+            )
+        )
+    };
+    let all_simple = ty
+        .params
+        .iter()
+        .map(|(_, t)| t)
+        .chain(&ty.result)
+        .all(simple);
+    let flat_params = ty.params.len() <= MAX_FLAT_ASYNC_PARAMS || !lower.async_;
+    if !all_simple || !flat_params {
+        return Err(unsupported(format!(
+            "async function `{name}` called from another component instance with values \
+             other than scalars, streams and futures (component-model async)"
+        )));
+    }
+    Ok(())
+}
+
+/// At most this many flat parameters pass directly to an async lowering.
+const MAX_FLAT_ASYNC_PARAMS: usize = 4;
 
 /// The resources of the `own`/`borrow` values inside `types`, in first-use
 /// order.

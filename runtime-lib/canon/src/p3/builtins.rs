@@ -293,8 +293,8 @@ builtins! {
             .component
             .func_type(opts.func_type)
             .map_or(0, |(params, _)| params.len());
-        rt.with_p3(|cx| {
-            let (_, t) = cx.current_task()?;
+        let task = rt.with_p3(|cx| {
+            let (id, t) = cx.current_task()?;
             if t.result.is_some() {
                 return Err(traps::code(TrapCode::TaskReturnTwice));
             }
@@ -302,13 +302,15 @@ builtins! {
                 return Err(traps::code(TrapCode::TaskReturnInvalid));
             }
             t.result = Some(slots.to_vec());
-            Ok(())
-        })
+            Ok(id)
+        })?;
+        super::task::returned(rt, task)
     }
 
-    /// `task.cancel`: only a cancelled task may call it.
-    fn __kiln_cm_p3_task_cancel(_rt, _opts, _slots) {
-        Err(traps::code(TrapCode::TaskCancelNotCancelled))
+    /// `task.cancel`: only a task whose cancellation was delivered may
+    /// call it.
+    fn __kiln_cm_p3_task_cancel(rt, _opts, _slots) {
+        super::task::task_cancel(rt)
     }
 
     /// `waitable-set.new`.
@@ -409,7 +411,7 @@ builtins! {
         let inst = opts.component_instance;
         let h = arg(slots, 0);
         let sync = !opts.is_async();
-        let st = rt.with_p3(|cx| {
+        let guest = rt.with_p3(|cx| {
             let w = cx.subtask_at(inst, h)?;
             let x = cx.p3.waitables.get_mut(w).ok_or_else(|| trap::unknown_handle(h))?;
             if sync && x.set.is_some() {
@@ -424,6 +426,15 @@ builtins! {
             if x.delivered {
                 return Err(traps::code(TrapCode::SubtaskCancelAfterTerminal));
             }
+            Ok((x.callee != u32::MAX).then_some((w, x.callee)))
+        })?;
+        if let Some((w, task)) = guest {
+            slots[0] = u64::from(super::task::cancel_subtask(rt, w, task, sync)?);
+            return Ok(());
+        }
+        let st = rt.with_p3(|cx| {
+            let w = cx.subtask_at(inst, h)?;
+            let x = cx.p3.waitables.get_mut(w).ok_or_else(|| trap::unknown_handle(h))?;
             let st = if x.subtask.0 >= subtask_state::RETURNED {
                 x.subtask.0
             } else {
@@ -451,9 +462,12 @@ builtins! {
             if x.subtask.0 < subtask_state::RETURNED {
                 return Err(traps::code(TrapCode::SubtaskDropUnresolved));
             }
-            let set = x.set;
+            let (set, callee) = (x.set, x.callee);
             cx.instance(inst)?.handles_mut().remove(h)?;
             cx.p3.waitables.remove(w);
+            if callee != u32::MAX {
+                super::task::forget_caller(cx, callee);
+            }
             if let Some(s) = set.and_then(|s| cx.p3.sets.get_mut(s)) {
                 s.members.retain(|m| *m != w);
             }

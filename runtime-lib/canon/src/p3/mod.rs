@@ -17,7 +17,9 @@
 //! - [`copy`]: `stream.*` and `future.*`: reads, writes, cancellation,
 //!   drops, between two guest ends or a guest end and a host end;
 //! - [`builtins`]: the `extern "C"` entries compiled trampolines call;
-//! - [`run`]: calling an async export and the event loop that drives it.
+//! - [`run`]: calling an async export and the event loop that drives it;
+//! - [`task`]: calls between component instances (guest subtasks), the
+//!   scheduler that interleaves tasks, backpressure and cancellation.
 //!
 //! Handles: every P3 object a component instance holds is an entry of its
 //! one handle table (shared with resources, as in the spec), typed
@@ -28,7 +30,9 @@
 //! Invariants: the state lives inside the component runtime's one cell
 //! (the re-entrancy rule of `super::runtime`): built-ins borrow it for one
 //! step and release it before any guest code (a callback) runs. One task
-//! runs guest code at a time (`current`), on the one guest thread.
+//! runs guest code at a time (`current`, innermost last), on the one guest
+//! thread; a task of an instance with a task on that stack is not resumed
+//! (no re-entrance), so nested waits run only other instances' tasks.
 //! Element types of streams and futures are copied as bytes; types that
 //! hold handles, strings or lists are refused at the copy (a trap naming
 //! the limitation) until lifting between instances lands.
@@ -36,11 +40,14 @@
 pub mod builtins;
 pub mod copy;
 pub mod run;
+pub mod task;
 pub mod traps;
 
 use super::call::InstanceState;
+use super::instances::GuestFunc;
 use super::runtime::Host;
 use super::trap::{self, Trap};
+use kiln_abi::ValRaw;
 use std::collections::VecDeque;
 
 /// `ResourceType::Async` kind of a waitable (subtask, stream or future
@@ -150,6 +157,8 @@ pub struct Waitable {
     pub subtask: SubtaskState,
     /// A subtask whose terminal status reached the guest.
     pub delivered: bool,
+    /// A subtask's callee task (a guest callee), `u32::MAX` for a host one.
+    pub callee: u32,
 }
 
 /// One waitable set.
@@ -161,8 +170,50 @@ pub struct WaitableSet {
     pub waiters: u32,
 }
 
+/// Where a task is in its life (the scheduler of [`task`] reads it).
+pub enum TaskState {
+    /// Waiting to enter its instance (backpressure, or an earlier call
+    /// still waiting): the core function and its flat arguments.
+    Starting(GuestFunc, Vec<ValRaw>),
+    /// Running guest code (its core function or callback is on the stack).
+    Running,
+    /// Its callback returned `WAIT` on waitable set `0`.
+    Waiting(u32),
+    /// Its callback returned `YIELD`.
+    Yielding,
+    /// Its callback returned `EXIT` (or a sync lift returned).
+    Exited,
+}
+
+/// Cancellation of a task by its caller (`subtask.cancel`).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub enum Cancel {
+    /// Not asked.
+    No,
+    /// Asked; `TASK_CANCELLED` not yet delivered.
+    Requested,
+    /// Delivered: the task may call `task.cancel`.
+    Delivered,
+    /// The task called `task.cancel`.
+    Done,
+}
+
+/// The guest caller of a task (an async call between two instances).
+#[derive(Copy, Clone, Debug)]
+pub struct Caller {
+    /// The caller's component instance.
+    pub instance: u32,
+    /// The caller's subtask waitable.
+    pub subtask: u32,
+    /// The caller's memory (`VMMemoryDefinition` address), 0 for none.
+    pub memory: usize,
+    /// An async lowering's return pointer (its results go there).
+    pub retptr: Option<u32>,
+    /// A sync lowering: the caller waits for the result itself.
+    pub sync: bool,
+}
+
 /// One task: an async export call in progress.
-#[derive(Debug)]
 pub struct Task {
     /// The component instance it runs in.
     pub instance: u32,
@@ -175,6 +226,35 @@ pub struct Task {
     pub result_type: u32,
     /// Whether it may block before returning (an `async` function type).
     pub may_block: bool,
+    /// Its callback (a stackless async lift), `None` for a sync lift.
+    pub callback: Option<GuestFunc>,
+    /// The lift's options record of a task a guest called (for a sync
+    /// lift's `post-return`); 0 for a task the host called.
+    pub lift: usize,
+    /// Where it is.
+    pub state: TaskState,
+    /// Its guest caller, if a guest called it.
+    pub caller: Option<Caller>,
+    /// Its cancellation.
+    pub cancel: Cancel,
+}
+
+impl Task {
+    /// A task of `instance` returning a value of type `result_type`.
+    pub fn new(instance: u32, result_type: u32) -> Task {
+        Task {
+            instance,
+            context: [0; 2],
+            result: None,
+            result_type,
+            may_block: true,
+            callback: None,
+            lift: 0,
+            state: TaskState::Running,
+            caller: None,
+            cancel: Cancel::No,
+        }
+    }
 }
 
 /// A host operation waiting on the event loop.
@@ -366,6 +446,8 @@ pub struct P3State {
     pub ops: VecDeque<HostOp>,
     /// Backpressure counter per component instance.
     pub backpressure: Vec<(u32, u32)>,
+    /// Tasks waiting to start, in call order.
+    pub starting: VecDeque<u32>,
     /// Strings a host source's elements still need in guest memory:
     /// (field address, text), filled by the read built-in
     /// (`SourceRead::DataWithStrings`).
@@ -423,6 +505,7 @@ impl P3Cx<'_> {
             done: None,
             subtask: SubtaskState(kiln_abi::component::canon::subtask_state::STARTING),
             delivered: false,
+            callee: u32::MAX,
         });
         let handle = self.instance(instance)?.add_async(ASYNC_WAITABLE, w);
         match handle {

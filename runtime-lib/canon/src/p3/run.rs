@@ -7,16 +7,19 @@
 //! Outputs: the values the task returned (`task.return`, flat), events
 //! delivered to the callback.
 //!
-//! The loop (one task at a time, on the guest thread):
+//! The loop (one task runs guest code at a time, on the guest thread;
+//! the scheduler is [`super::task::run_until`]):
 //! 1. call the core function; it returns a callback code: `EXIT`,
 //!    `YIELD` or `WAIT | set << 4`;
 //! 2. `YIELD`: poll host operations without blocking, then call
 //!    `callback(NONE, 0, 0)`;
-//! 3. `WAIT`: deliver the first event of the set; with none, wait for
-//!    host operations (timers, descriptors) on the host's one reactor and
-//!    retry; with no host operation left, nothing can ever happen: a
-//!    deadlock, reported as Wasmtime does;
-//! 4. `EXIT`: the task must have called `task.return`.
+//! 3. `WAIT`: deliver the first event of the set; with none, run other
+//!    tasks that can go on and wait for host operations (timers,
+//!    descriptors) on the host's one reactor, and retry; with nothing
+//!    left, nothing can ever happen: a deadlock, reported as Wasmtime
+//!    does;
+//! 4. `EXIT`: the task must have called `task.return`; the export's call
+//!    ends when its task exits.
 //!
 //! Sync operations that block (`waitable-set.wait`, a sync `stream.read`
 //! with nothing to read, a sync call of an async host function) run the
@@ -27,13 +30,14 @@
 //! never while the callback runs (the re-entrancy rule of
 //! `super::super::runtime`).
 
-use super::{HostAction, HostOp, P3Cx, Task};
+use super::task::{after_code, run_until};
+use super::{HostAction, HostOp, P3Cx, Task, TaskState};
 use crate::instances::GuestFunc;
 use crate::runtime::ComponentRuntime;
 use crate::trap::{self, Trap};
 use kiln_abi::ValRaw;
 use kiln_abi::component::CanonOpts;
-use kiln_abi::component::canon::{callback_code, event_code, subtask_state};
+use kiln_abi::component::canon::{event_code, subtask_state};
 use kiln_abi::trap::TrapCode;
 
 /// The error when nothing can make progress any more. Wasmtime 49 waits
@@ -62,17 +66,13 @@ pub unsafe fn call_async_export(
         .unwrap_or(u32::MAX);
     let instance = opts.component_instance;
     let task = rt.with_p3(|cx| {
-        Ok(cx.p3.tasks.insert(Task {
-            instance,
-            context: [0; 2],
-            result: None,
-            result_type,
-            may_block: true,
-        }))
-    })?;
-    rt.with_p3(|cx| {
+        let mut t = Task::new(instance, result_type);
+        // SAFETY: filled from a leaked `GuestFunc` (`fill_opts`).
+        t.callback = (opts.callback_func != 0)
+            .then(|| unsafe { *(opts.callback_func as usize as *const GuestFunc) });
+        let task = cx.p3.tasks.insert(t);
         cx.p3.current.push(task);
-        Ok(())
+        Ok(task)
     })?;
     // SAFETY: the caller's contract.
     let called = unsafe { func.call(args) };
@@ -87,9 +87,13 @@ pub unsafe fn call_async_export(
             "async exports without a `callback` (stackful) are not supported",
         ));
     }
-    // SAFETY: filled from a leaked `GuestFunc` (`fill_opts`).
-    let callback = unsafe { *(opts.callback_func as usize as *const GuestFunc) };
-    drive(rt, task, instance, callback, code)?;
+    after_code(rt, task, code)?;
+    run_until(rt, |cx| {
+        cx.p3
+            .tasks
+            .get(task)
+            .is_none_or(|t| matches!(t.state, TaskState::Exited))
+    })?;
     let done = rt.with_p3(|cx| Ok(cx.p3.tasks.remove(task)))?;
     match done.and_then(|t| t.result) {
         Some(r) => Ok(r),
@@ -98,49 +102,8 @@ pub unsafe fn call_async_export(
     }
 }
 
-/// Runs the callback loop of `task` from the callback code `code`.
-fn drive(
-    rt: &ComponentRuntime,
-    task: u32,
-    instance: u32,
-    callback: GuestFunc,
-    mut code: u32,
-) -> Result<(), Trap> {
-    loop {
-        let (event, p1, p2) = match code & 0xf {
-            callback_code::EXIT => return Ok(()),
-            callback_code::YIELD => {
-                turn(rt, false)?;
-                (event_code::NONE, 0, 0)
-            }
-            callback_code::WAIT => {
-                let set = rt.with_p3(|cx| cx.set_at(instance, code >> 4, true))?;
-                wait_set(rt, set)?
-            }
-            _ => return Err(super::traps::code(TrapCode::UnsupportedCallbackCode)),
-        };
-        rt.with_p3(|cx| {
-            cx.p3.current.push(task);
-            Ok(())
-        })?;
-        let mut v = [ValRaw::default(); 3];
-        for (slot, x) in v.iter_mut().zip([event, p1, p2]) {
-            slot.0[..4].copy_from_slice(&x.to_le_bytes());
-        }
-        // SAFETY: a callback is `[i32 i32 i32] -> [i32]` (validated), its
-        // instance lives for the process; nothing is borrowed.
-        let called = unsafe { callback.call(&mut v) };
-        rt.with_p3(|cx| {
-            cx.p3.current.pop();
-            Ok(())
-        })?;
-        called?;
-        code = u32::from_le_bytes([v[0].0[0], v[0].0[1], v[0].0[2], v[0].0[3]]);
-    }
-}
-
-/// The first event of waitable set `set`, waiting for one: (code,
-/// handle, payload).
+/// The first event of waitable set `set`, waiting for one (other tasks
+/// run meanwhile): (code, handle, payload).
 pub fn wait_set(rt: &ComponentRuntime, set: u32) -> Result<(u32, u32, u32), Trap> {
     rt.with_p3(|cx| {
         if let Some(s) = cx.p3.sets.get_mut(set) {
@@ -148,37 +111,30 @@ pub fn wait_set(rt: &ComponentRuntime, set: u32) -> Result<(u32, u32, u32), Trap
         }
         Ok(())
     })?;
-    let result = loop {
-        if let Some(ev) = rt.with_p3(|cx| Ok(cx.take_event(set)))? {
-            break Ok(ev);
-        }
-        match turn(rt, true) {
-            Ok(true) => {}
-            Ok(false) => break Err(deadlock()),
-            Err(e) => break Err(e),
-        }
-    };
+    let mut event = None;
+    let result = run_until(rt, |cx| {
+        event = cx.take_event(set);
+        event.is_some()
+    });
     rt.with_p3(|cx| {
         if let Some(s) = cx.p3.sets.get_mut(set) {
             s.waiters = s.waiters.saturating_sub(1);
         }
         Ok(())
     })?;
-    result
+    result?;
+    event.ok_or_else(deadlock)
 }
 
 /// Waits until waitable `w` has an event and takes it (a sync operation
 /// that blocked): its payload.
 pub fn wait_waitable(rt: &ComponentRuntime, w: u32) -> Result<u32, Trap> {
-    loop {
-        let ev = rt.with_p3(|cx| Ok(cx.take_own_event(w)))?;
-        if let Some((_, payload)) = ev {
-            return Ok(payload);
-        }
-        if !turn(rt, true)? {
-            return Err(deadlock());
-        }
-    }
+    let mut event = None;
+    run_until(rt, |cx| {
+        event = cx.take_own_event(w);
+        event.is_some()
+    })?;
+    event.map(|(_, payload)| payload).ok_or_else(deadlock)
 }
 
 /// One turn of the event loop: waits (or, without `block`, probes) for

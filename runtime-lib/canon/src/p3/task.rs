@@ -1,0 +1,652 @@
+//! Tasks that interleave: calls between component instances where either
+//! side is async (guest subtasks), the scheduler that resumes tasks on the
+//! one event loop, backpressure and cancellation.
+//!
+//! Phase: run time. Inputs: calls through an async-call trampoline
+//! (`TRAMPOLINE_ASYNC_CALL`: the caller's options, the callee's, the
+//! callee's core function), callback codes, `task.return`/`task.cancel`,
+//! `subtask.cancel`. Outputs: subtask statuses and events in the caller,
+//! results at the caller's return pointer, handles of stream and future
+//! ends moved between the two instances' tables.
+//!
+//! The spec's rules, as Kiln keeps them:
+//! - a call enters its instance at once unless the instance has
+//!   backpressure or earlier calls still waiting to enter: then its task
+//!   is STARTING and starts, in call order, when the scheduler finds the
+//!   instance free (the caller gets a `STARTED` event);
+//! - a stackless task leaves its instance free whenever its callback
+//!   returns (`WAIT`, `YIELD`), so several tasks of one instance
+//!   interleave; a task of an instance with guest code on the stack
+//!   (`P3State::current`) is never resumed, so nested blocking waits
+//!   resume only other instances' tasks;
+//! - `subtask.cancel` of a started guest callee delivers `TASK_CANCELLED`
+//!   to it at once if it waits, else at its next wait; the callee answers
+//!   with `task.cancel` (`CANCELLED_BEFORE_RETURNED`) or `task.return`.
+//!
+//! Values: the compiler passes only scalars and stream or future ends
+//! (one flat value each, `adapter::check_async_call`); an end moves from
+//! the giver's table to the taker's, keeping its waitable.
+
+use super::run::{deadlock, turn};
+use super::{
+    ASYNC_WAITABLE, Caller, Cancel, P3Cx, SubtaskState, Task, TaskState, Waitable, WaitableKind,
+    traps,
+};
+use crate::instances::{GuestFunc, call_post_return, raise};
+use crate::runtime::{ComponentRuntime, runtime};
+use crate::trap::{self, Trap};
+use kiln_abi::ValRaw;
+use kiln_abi::component::builtins::COPY_BLOCKED;
+use kiln_abi::component::canon::{callback_code, event_code, subtask_state};
+use kiln_abi::component::{CanonOpts, PtrType, Type, TypeIndex};
+use kiln_abi::trap::TrapCode;
+
+/// What the scheduler does next with a task.
+enum Step {
+    /// Enter it: its core function and arguments.
+    Start(GuestFunc, Vec<ValRaw>),
+    /// Call its callback with this event.
+    Event(u32, u32, u32),
+    /// Call its callback after a `YIELD`.
+    Yield,
+}
+
+/// The `TRAMPOLINE_ASYNC_CALL` entry: a lowered call of a function another
+/// component instance lifts.
+///
+/// # Safety
+/// Called by compiled trampolines only: `opts` is the first of three
+/// consecutive filled records, `slots` holds `n >= 1` slots.
+#[unsafe(no_mangle)]
+pub unsafe extern "C" fn __kiln_cm_p3_async_call(opts: *const CanonOpts, slots: *mut u64, n: u32) {
+    // SAFETY: the contract of `TRAMPOLINE_ASYNC_CALL`: three records, read
+    // only (no guest code writes them); the slots are the trampoline's own
+    // buffer, borrowed only for this call.
+    let (lower, lift, callee, slots) = unsafe {
+        (
+            &*opts,
+            &*opts.add(1),
+            &*opts.add(2),
+            std::slice::from_raw_parts_mut(slots, n as usize),
+        )
+    };
+    let result = runtime()
+        .ok_or_else(trap::no_instance)
+        .and_then(|rt| call(rt, lower, lift, callee, slots));
+    if let Err(t) = result {
+        raise(t)
+    }
+}
+
+/// Whether `t` is a stream or future (a handle that moves).
+fn is_end(rt: &ComponentRuntime, t: u32) -> bool {
+    matches!(
+        rt.component.types().get(TypeIndex(t)),
+        Some(Type::Stream(_) | Type::Future(_))
+    )
+}
+
+fn raw(v: u64) -> ValRaw {
+    let mut r = ValRaw::default();
+    r.0[..8].copy_from_slice(&v.to_le_bytes());
+    r
+}
+
+fn low(v: &ValRaw) -> u64 {
+    let mut b = [0u8; 8];
+    b.copy_from_slice(&v.0[..8]);
+    u64::from_le_bytes(b)
+}
+
+/// Reads a leaked `GuestFunc` address of a filled record (0: none).
+fn guest_func(addr: u64) -> Option<GuestFunc> {
+    // SAFETY: filled from a leaked `GuestFunc` (`fill_opts`), never freed.
+    (addr != 0).then(|| unsafe { *(addr as usize as *const GuestFunc) })
+}
+
+/// Moves the readable end behind handle `h` of instance `from` into
+/// instance `to`'s table; returns its new handle.
+fn move_end(cx: &mut P3Cx<'_>, from: u32, h: u32, to: u32) -> Result<u32, Trap> {
+    let w = cx.waitable_at(from, h)?;
+    let x = cx
+        .p3
+        .waitables
+        .get(w)
+        .ok_or_else(|| trap::unknown_handle(h))?;
+    if x.kind != WaitableKind::Readable {
+        return Err(trap::wrong_handle_type(h));
+    }
+    if x.busy {
+        return Err(trap::trap(
+            "cannot transfer a stream or future end while a read or write is in progress",
+        ));
+    }
+    if let Some(s) = x.set
+        && let Some(set) = cx.p3.sets.get_mut(s)
+    {
+        set.members.retain(|m| *m != w);
+    }
+    cx.instance(from)?.handles_mut().remove(h)?;
+    let nh = cx.instance(to)?.add_async(ASYNC_WAITABLE, w)?;
+    if let Some(x) = cx.p3.waitables.get_mut(w) {
+        x.instance = to;
+        x.handle = nh;
+        x.set = None;
+    }
+    Ok(nh)
+}
+
+/// Instance `inst`'s backpressure counter.
+fn backpressure(cx: &P3Cx<'_>, inst: u32) -> u32 {
+    cx.p3
+        .backpressure
+        .iter()
+        .find(|(k, _)| *k == inst)
+        .map_or(0, |(_, n)| *n)
+}
+
+/// The instances with guest code on the stack.
+fn locked(cx: &P3Cx<'_>) -> Vec<u32> {
+    cx.p3
+        .current
+        .iter()
+        .filter_map(|t| cx.p3.tasks.get(*t).map(|t| t.instance))
+        .collect()
+}
+
+/// A lowered call of a lifted function of another instance (see the
+/// module docs): `slots` hold the lowering's flat parameters (and an async
+/// lowering's return pointer); slot 0 gets its status or result.
+fn call(
+    rt: &ComponentRuntime,
+    lower: &CanonOpts,
+    lift: &CanonOpts,
+    callee: &CanonOpts,
+    slots: &mut [u64],
+) -> Result<(), Trap> {
+    let func = guest_func(callee.callback_func)
+        .ok_or_else(|| trap::trap("corrupt component descriptor: an async call without callee"))?;
+    let callback = guest_func(lift.callback_func);
+    let (params, results) = rt
+        .component
+        .func_type(lower.func_type)
+        .ok_or_else(|| trap::trap("corrupt component descriptor: an async call's type"))?;
+    let result_type = results.first().copied().unwrap_or(u32::MAX);
+    let (from, to) = (lower.component_instance, lift.component_instance);
+    let sync = !lower.is_async();
+    let retptr = (!sync && result_type != u32::MAX)
+        .then(|| slots.get(params.len()).copied().unwrap_or(0) as u32);
+    let mut args = vec![ValRaw::default(); params.len().max(1)];
+    let (task, w, wait) = rt.with_p3(|cx| {
+        for (i, t) in params.iter().enumerate() {
+            let v = slots.get(i).copied().unwrap_or(0);
+            args[i] = if is_end(rt, *t) {
+                raw(u64::from(move_end(cx, from, v as u32, to)?))
+            } else {
+                raw(v)
+            };
+        }
+        // Calls wait behind backpressure and behind earlier waiting calls.
+        let tasks = &cx.p3.tasks;
+        let wait = backpressure(cx, to) > 0
+            || cx
+                .p3
+                .starting
+                .iter()
+                .any(|s| tasks.get(*s).is_some_and(|t| t.instance == to));
+        let w = cx.p3.waitables.insert(Waitable {
+            instance: from,
+            handle: 0,
+            kind: WaitableKind::Subtask,
+            channel: u32::MAX,
+            set: None,
+            event: None,
+            busy: false,
+            done: None,
+            subtask: SubtaskState(if wait {
+                subtask_state::STARTING
+            } else {
+                subtask_state::STARTED
+            }),
+            delivered: false,
+            callee: u32::MAX,
+        });
+        let mut t = Task::new(to, result_type);
+        t.callback = callback;
+        t.may_block = callback.is_some();
+        t.lift = lift as *const CanonOpts as usize;
+        t.caller = Some(Caller {
+            instance: from,
+            subtask: w,
+            memory: lower.memory_def as usize,
+            retptr,
+            sync,
+        });
+        if wait {
+            t.state = TaskState::Starting(func, std::mem::take(&mut args));
+        }
+        let task = cx.p3.tasks.insert(t);
+        if let Some(x) = cx.p3.waitables.get_mut(w) {
+            x.callee = task;
+        }
+        if wait {
+            cx.p3.starting.push_back(task);
+        }
+        Ok((task, w, wait))
+    })?;
+    if !wait {
+        start(rt, task, func, args, false)?;
+    }
+    if sync {
+        // The caller waits for the result itself.
+        let done = |cx: &mut P3Cx<'_>| {
+            cx.p3
+                .waitables
+                .get(w)
+                .is_none_or(|x| x.subtask.0 >= subtask_state::RETURNED)
+        };
+        if !rt.with_p3(|cx| Ok(done(cx)))? {
+            if !rt.with_p3(|cx| Ok(cx.may_block()))? {
+                return Err(super::cannot_block());
+            }
+            run_until(rt, done)?;
+        }
+        let v = rt.with_p3(|cx| {
+            let v = cx
+                .p3
+                .tasks
+                .get(task)
+                .and_then(|t| t.result.as_ref())
+                .and_then(|r| r.first().copied())
+                .unwrap_or(0);
+            if let Some(t) = cx.p3.tasks.get_mut(task) {
+                t.caller = None;
+            }
+            cx.p3.waitables.remove(w);
+            reap(cx, task);
+            Ok(v)
+        })?;
+        if let Some(s) = slots.first_mut() {
+            *s = v;
+        }
+        return Ok(());
+    }
+    // An async lowering: RETURNED without a handle, else the subtask
+    // joins the caller's table.
+    let st = rt.with_p3(|cx| {
+        let st = cx.p3.waitables.get(w).map_or(0, |x| x.subtask.0);
+        if st >= subtask_state::RETURNED {
+            if let Some(t) = cx.p3.tasks.get_mut(task) {
+                t.caller = None;
+            }
+            cx.p3.waitables.remove(w);
+            reap(cx, task);
+            return Ok(st);
+        }
+        let h = cx.instance(from)?.add_async(ASYNC_WAITABLE, w)?;
+        if let Some(x) = cx.p3.waitables.get_mut(w) {
+            x.handle = h;
+            x.event = None;
+        }
+        Ok(st | (h << 4))
+    })?;
+    if let Some(s) = slots.first_mut() {
+        *s = u64::from(st);
+    }
+    Ok(())
+}
+
+/// Removes task `task`, called by a guest (the host's own tasks have no
+/// `lift`: their caller takes the result), if it exited and nothing refers
+/// to it any more.
+fn reap(cx: &mut P3Cx<'_>, task: u32) {
+    let gone =
+        cx.p3.tasks.get(task).is_some_and(|t| {
+            matches!(t.state, TaskState::Exited) && t.caller.is_none() && t.lift != 0
+        });
+    if gone {
+        cx.p3.tasks.remove(task);
+    }
+}
+
+/// Enters task `task`: calls its core function with `args`; `queued` if it
+/// waited to start (its caller then gets a `STARTED` event).
+fn start(
+    rt: &ComponentRuntime,
+    task: u32,
+    func: GuestFunc,
+    mut args: Vec<ValRaw>,
+    queued: bool,
+) -> Result<(), Trap> {
+    let (callback, lift, has_result) = rt.with_p3(|cx| {
+        let t = cx
+            .p3
+            .tasks
+            .get_mut(task)
+            .ok_or_else(|| trap::trap("unknown task"))?;
+        t.state = TaskState::Running;
+        let (callback, lift, caller) = (t.callback, t.lift, t.caller);
+        let has_result = t.result_type != u32::MAX;
+        if queued && let Some(c) = caller {
+            if let Some(x) = cx.p3.waitables.get_mut(c.subtask) {
+                x.subtask = SubtaskState(subtask_state::STARTED);
+            }
+            if !c.sync {
+                cx.post(c.subtask, event_code::SUBTASK, subtask_state::STARTED);
+            }
+        }
+        cx.p3.current.push(task);
+        Ok((callback, lift, has_result))
+    })?;
+    // SAFETY: the callee's core function has the lifting's core signature
+    // (validated), with `args` sized for its parameters and one result;
+    // nothing is borrowed.
+    let called = unsafe { func.call(&mut args) };
+    rt.with_p3(|cx| {
+        cx.p3.current.pop();
+        Ok(())
+    })?;
+    called?;
+    if callback.is_some() {
+        let code = low(&args[0]) as u32;
+        return after_code(rt, task, code);
+    }
+    // A sync lift: its one flat result (checked at compile time) is the
+    // task's value; then its post-return.
+    rt.with_p3(|cx| {
+        if let Some(t) = cx.p3.tasks.get_mut(task) {
+            t.result = Some(if has_result {
+                vec![low(&args[0])]
+            } else {
+                Vec::new()
+            });
+        }
+        Ok(())
+    })?;
+    returned(rt, task)?;
+    if lift != 0 {
+        // SAFETY: the lift's filled record (`call` stored its address).
+        let opts = unsafe { &*(lift as *const CanonOpts) };
+        // SAFETY: `args` holds the lifted function's results.
+        unsafe { call_post_return(opts, &mut args) }?;
+    }
+    rt.with_p3(|cx| {
+        if let Some(t) = cx.p3.tasks.get_mut(task) {
+            t.state = TaskState::Exited;
+        }
+        reap(cx, task);
+        Ok(())
+    })
+}
+
+/// Records the callback code `code` task `task` returned.
+pub fn after_code(rt: &ComponentRuntime, task: u32, code: u32) -> Result<(), Trap> {
+    rt.with_p3(|cx| {
+        let t = cx
+            .p3
+            .tasks
+            .get(task)
+            .ok_or_else(|| trap::trap("unknown task"))?;
+        let inst = t.instance;
+        let state = match code & 0xf {
+            callback_code::EXIT => {
+                if t.result.is_none() {
+                    // A wasm trap in Wasmtime 49 (exit 134).
+                    return Err(traps::code(TrapCode::NoAsyncResult));
+                }
+                TaskState::Exited
+            }
+            callback_code::YIELD => TaskState::Yielding,
+            callback_code::WAIT => TaskState::Waiting(cx.set_at(inst, code >> 4, true)?),
+            _ => return Err(traps::code(TrapCode::UnsupportedCallbackCode)),
+        };
+        if let Some(t) = cx.p3.tasks.get_mut(task) {
+            t.state = state;
+        }
+        reap(cx, task);
+        Ok(())
+    })
+}
+
+/// Task `task` called `task.return` (or its sync lift returned): its value
+/// reaches its guest caller, whose subtask is `RETURNED`.
+pub fn returned(rt: &ComponentRuntime, task: u32) -> Result<(), Trap> {
+    let types = rt.component.types();
+    rt.with_p3(|cx| {
+        let Some(t) = cx.p3.tasks.get(task) else {
+            return Ok(());
+        };
+        let Some(c) = t.caller else {
+            return Ok(());
+        };
+        let (rty, inst) = (t.result_type, t.instance);
+        let mut v = t
+            .result
+            .as_ref()
+            .and_then(|r| r.first().copied())
+            .unwrap_or(0);
+        if rty != u32::MAX && is_end(rt, rty) {
+            v = u64::from(move_end(cx, inst, v as u32, c.instance)?);
+            if let Some(r) = cx.p3.tasks.get_mut(task).and_then(|t| t.result.as_mut())
+                && let Some(x) = r.first_mut()
+            {
+                *x = v;
+            }
+        }
+        if let Some(ptr) = c.retptr
+            && rty != u32::MAX
+        {
+            let size = types.elem_size(TypeIndex(rty), PtrType::I32) as usize;
+            let mut m = super::copy::memory(c.memory);
+            if !m.in_bounds(ptr, size as u64) {
+                return Err(trap::pointer_out_of_bounds());
+            }
+            let at = ptr as usize;
+            m.bytes_mut()[at..at + size].copy_from_slice(&v.to_le_bytes()[..size.min(8)]);
+        }
+        resolve(cx, c, subtask_state::RETURNED);
+        Ok(())
+    })
+}
+
+/// The caller's subtask of `c` reaches terminal state `st`.
+fn resolve(cx: &mut P3Cx<'_>, c: Caller, st: u32) {
+    if let Some(x) = cx.p3.waitables.get_mut(c.subtask) {
+        x.subtask = SubtaskState(st);
+    }
+    if !c.sync {
+        cx.post(c.subtask, event_code::SUBTASK, st);
+    }
+}
+
+/// `task.cancel`: the current task, whose cancellation was delivered,
+/// resolves its caller's subtask as `CANCELLED_BEFORE_RETURNED`.
+pub fn task_cancel(rt: &ComponentRuntime) -> Result<(), Trap> {
+    rt.with_p3(|cx| {
+        let (_, t) = cx.current_task()?;
+        if t.cancel != Cancel::Delivered || t.result.is_some() {
+            return Err(traps::code(TrapCode::TaskCancelNotCancelled));
+        }
+        t.cancel = Cancel::Done;
+        t.result = Some(Vec::new());
+        if let Some(c) = t.caller {
+            resolve(cx, c, subtask_state::CANCELLED_BEFORE_RETURNED);
+        }
+        Ok(())
+    })
+}
+
+/// `subtask.cancel` of guest subtask `w` (callee task `task`): its status,
+/// or `BLOCKED` for an async cancel the callee has not answered yet.
+pub fn cancel_subtask(rt: &ComponentRuntime, w: u32, task: u32, sync: bool) -> Result<u32, Trap> {
+    let st = rt.with_p3(|cx| Ok(cx.p3.waitables.get(w).map_or(0, |x| x.subtask.0)))?;
+    if st == subtask_state::STARTING {
+        return rt.with_p3(|cx| {
+            cx.p3.starting.retain(|t| *t != task);
+            cx.p3.tasks.remove(task);
+            let st = subtask_state::CANCELLED_BEFORE_STARTED;
+            if let Some(x) = cx.p3.waitables.get_mut(w) {
+                x.subtask = SubtaskState(st);
+                x.callee = u32::MAX;
+                x.event = None;
+            }
+            cx.deliver(w, st);
+            Ok(st)
+        });
+    }
+    if st < subtask_state::RETURNED {
+        // Ask; a callee waiting now hears it at once.
+        let now = rt.with_p3(|cx| {
+            let locked = locked(cx);
+            let Some(t) = cx.p3.tasks.get_mut(task) else {
+                return Ok(false);
+            };
+            t.cancel = Cancel::Requested;
+            let idle = matches!(t.state, TaskState::Waiting(_) | TaskState::Yielding);
+            if idle && !locked.contains(&t.instance) {
+                t.cancel = Cancel::Delivered;
+                return Ok(true);
+            }
+            Ok(false)
+        })?;
+        if now {
+            call_back(rt, task, event_code::TASK_CANCELLED, 0, 0)?;
+        }
+    }
+    let resolved = |cx: &mut P3Cx<'_>| {
+        cx.p3
+            .waitables
+            .get(w)
+            .is_none_or(|x| x.subtask.0 >= subtask_state::RETURNED)
+    };
+    if !rt.with_p3(|cx| Ok(resolved(cx)))? {
+        if !sync {
+            return Ok(COPY_BLOCKED);
+        }
+        run_until(rt, resolved)?;
+    }
+    rt.with_p3(|cx| {
+        let st = cx.p3.waitables.get(w).map_or(0, |x| x.subtask.0);
+        if let Some(x) = cx.p3.waitables.get_mut(w) {
+            x.event = None;
+        }
+        cx.deliver(w, st);
+        Ok(st)
+    })
+}
+
+/// The caller dropped subtask `w`: its callee no longer reports to it.
+pub fn forget_caller(cx: &mut P3Cx<'_>, task: u32) {
+    if let Some(t) = cx.p3.tasks.get_mut(task) {
+        t.caller = None;
+    }
+    reap(cx, task);
+}
+
+/// Calls task `task`'s callback with event `(code, p1, p2)`.
+fn call_back(rt: &ComponentRuntime, task: u32, code: u32, p1: u32, p2: u32) -> Result<(), Trap> {
+    let callback = rt.with_p3(|cx| {
+        let t = cx
+            .p3
+            .tasks
+            .get_mut(task)
+            .ok_or_else(|| trap::trap("unknown task"))?;
+        t.state = TaskState::Running;
+        let cb = t
+            .callback
+            .ok_or_else(|| trap::trap("a task without callback"))?;
+        cx.p3.current.push(task);
+        Ok(cb)
+    })?;
+    let mut v = [raw(u64::from(code)), raw(u64::from(p1)), raw(u64::from(p2))];
+    // SAFETY: a callback is `[i32 i32 i32] -> [i32]` (validated), its
+    // instance lives for the process; nothing is borrowed.
+    let called = unsafe { callback.call(&mut v) };
+    rt.with_p3(|cx| {
+        cx.p3.current.pop();
+        Ok(())
+    })?;
+    called?;
+    after_code(rt, task, low(&v[0]) as u32)
+}
+
+/// The next thing the scheduler can do: an event for a waiting task, a
+/// task to start, else a yielded task to resume.
+fn pick(cx: &mut P3Cx<'_>) -> Option<(u32, Step)> {
+    let locked = locked(cx);
+    let ids: Vec<u32> = cx.p3.tasks.iter().map(|(i, _)| i).collect();
+    let mut yielder = None;
+    for id in ids {
+        let t = cx.p3.tasks.get_mut(id)?;
+        if locked.contains(&t.instance) {
+            continue;
+        }
+        let set = match t.state {
+            TaskState::Waiting(set) => Some(set),
+            TaskState::Yielding => None,
+            _ => continue,
+        };
+        if t.cancel == Cancel::Requested {
+            t.cancel = Cancel::Delivered;
+            return Some((id, Step::Event(event_code::TASK_CANCELLED, 0, 0)));
+        }
+        match set {
+            Some(set) => {
+                if let Some((code, h, p)) = cx.take_event(set) {
+                    return Some((id, Step::Event(code, h, p)));
+                }
+            }
+            None => {
+                yielder.get_or_insert(id);
+            }
+        }
+    }
+    // Waiting calls start in call order, each once its instance is free.
+    let mut seen = Vec::new();
+    for i in 0..cx.p3.starting.len() {
+        let id = cx.p3.starting[i];
+        let Some(inst) = cx.p3.tasks.get(id).map(|t| t.instance) else {
+            continue;
+        };
+        if seen.contains(&inst) {
+            continue;
+        }
+        seen.push(inst);
+        if locked.contains(&inst) || backpressure(cx, inst) > 0 {
+            continue;
+        }
+        cx.p3.starting.remove(i);
+        let t = cx.p3.tasks.get_mut(id)?;
+        if let TaskState::Starting(f, args) = std::mem::replace(&mut t.state, TaskState::Running) {
+            return Some((id, Step::Start(f, args)));
+        }
+        return None;
+    }
+    yielder.map(|id| (id, Step::Yield))
+}
+
+/// Runs tasks and the event loop until `done` holds; a deadlock when
+/// nothing can happen any more.
+pub fn run_until(
+    rt: &ComponentRuntime,
+    mut done: impl FnMut(&mut P3Cx<'_>) -> bool,
+) -> Result<(), Trap> {
+    loop {
+        if rt.with_p3(|cx| Ok(done(cx)))? {
+            return Ok(());
+        }
+        match rt.with_p3(|cx| Ok(pick(cx)))? {
+            Some((task, Step::Start(f, args))) => start(rt, task, f, args, true)?,
+            Some((task, Step::Event(code, p1, p2))) => call_back(rt, task, code, p1, p2)?,
+            Some((task, Step::Yield)) => {
+                turn(rt, false)?;
+                call_back(rt, task, event_code::NONE, 0, 0)?;
+            }
+            None => {
+                if !turn(rt, true)? {
+                    return Err(deadlock());
+                }
+            }
+        }
+    }
+}
