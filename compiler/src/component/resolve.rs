@@ -129,7 +129,7 @@ fn split_path(path: &[String]) -> Option<(&str, &str)> {
 
 fn not_provided(path: &[String]) -> CompileError {
     // wasi:http (Wasmtime's `-S http`) is the one WASI family Kiln does not
-    // have yet (issue 13); say so, so that a componentize-js program is not
+    // have yet; say so, so that a componentize-js program is not
     // mistaken for a broken component.
     let reason = if path.first().is_some_and(|i| i.starts_with("wasi:http/")) {
         "is not provided by Kiln's WASI host: wasi:http (Wasmtime's `-S http`) \

@@ -101,3 +101,19 @@ impl Realloc for TestMemory {
         self.view()
     }
 }
+
+/// The bytes the canonical ABI stores for `v` (UTF-8 strings), for tests
+/// that check bytes a host lays out by hand against the real layout.
+pub fn stored<T: crate::Lower + crate::ComponentType>(v: &T) -> Vec<u8> {
+    let mut mem = TestMemory::new(256);
+    let view = mem.view();
+    let mut cx = crate::LowerCx::new(
+        view,
+        Some(&mut mem),
+        kiln_abi::component::StringEncoding::Utf8,
+        None,
+    );
+    v.store(&mut cx, 64)
+        .expect("the value fits the test memory");
+    mem.bytes()[64..64 + T::SIZE32 as usize].to_vec()
+}

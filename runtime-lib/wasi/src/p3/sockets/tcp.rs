@@ -596,18 +596,7 @@ const DESCRIBE_RECEIVE: Describe = |b| {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use kiln_abi::component::StringEncoding;
-    use kiln_canon::fixture::TestMemory;
-    use kiln_canon::{Lower, LowerCx};
-
-    /// The bytes the canonical ABI stores for `v`.
-    fn stored<T: Lower + ComponentType>(v: &T) -> Vec<u8> {
-        let mut mem = TestMemory::new(256);
-        let view = mem.view();
-        let mut cx = LowerCx::new(view, Some(&mut mem), StringEncoding::Utf8, None);
-        v.store(&mut cx, 64).expect("stores");
-        mem.bytes()[64..64 + T::SIZE32 as usize].to_vec()
-    }
+    use kiln_canon::fixture::stored;
 
     /// The hand-laid bytes of the futures `send` and `receive` resolve
     /// are what the canonical ABI stores for the same values.
