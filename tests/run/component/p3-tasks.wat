@@ -199,13 +199,43 @@
       (canon lift (core func $i "cancel") async (callback (core func $i "cb-cancel"))))
     (func (export "cancel-starting") async (result u32)
       (canon lift (core func $i "cancel-starting") async (callback (core func $i "cb-starting")))))
+  ;; Sync lowerings of an async function: the caller's task waits while
+  ;; the callee's runs (behind backpressure too).
+  (component $SyncCaller
+    (import "f" (func $f async (param "x" u32) (param "ms" u32) (result u32)))
+    (core module $mem (memory (export "m") 1))
+    (core instance $mi (instantiate $mem))
+    (alias core export $mi "m" (core memory $m))
+    (core func $fs (canon lower (func $f)))
+    (core func $retu (canon task.return (result u32)))
+    (core module $main
+      (import "" "m" (memory 1))
+      (import "" "fs" (func $fs (param i32 i32) (result i32)))
+      (import "" "retu" (func $retu (param i32)))
+      (func (export "go") (result i32)
+        (local $a i32) (local $b i32)
+        (local.set $a (call $fs (i32.const 3) (i32.const 10)))
+        (local.set $b (call $fs (i32.const 4) (i32.const 5)))
+        (call $retu (i32.add (i32.mul (local.get $a) (i32.const 1000)) (local.get $b)))
+        (i32.const 0))
+      (func (export "cb") (param i32 i32 i32) (result i32) (i32.const 0)))
+    (core instance $i (instantiate $main
+      (with "" (instance
+        (export "m" (memory $m)) (export "fs" (func $fs))
+        (export "retu" (func $retu))))))
+    (func (export "go") async (result u32)
+      (canon lift (core func $i "go") async (callback (core func $i "cb")))))
   (instance $e (instantiate $Callee (with "clk" (instance $clk))))
   (instance $c1 (instantiate $Caller (with "f" (func $e "f"))))
   (instance $c2 (instantiate $Caller (with "f" (func $e "g"))))
   (instance $c3 (instantiate $Caller (with "f" (func $e "g"))))
   (instance $c4 (instantiate $Caller (with "f" (func $e "h"))))
   (instance $c5 (instantiate $Caller (with "f" (func $e "k"))))
+  (instance $s1 (instantiate $SyncCaller (with "f" (func $e "f"))))
+  (instance $s2 (instantiate $SyncCaller (with "f" (func $e "g"))))
   (export "concurrent" (func $c1 "go"))
+  (export "sync-calls" (func $s1 "go"))
+  (export "sync-calls-backpressure" (func $s2 "go"))
   (export "backpressure" (func $c2 "go"))
   (export "cancel-starting" (func $c3 "cancel-starting"))
   (export "cancel-started" (func $c4 "cancel"))
@@ -225,6 +255,11 @@
 ;; cancel-started: CANCELLED_BEFORE_RETURNED, nothing stored.
 ;; kiln-test: invoke = "cancel-started()"
 ;; kiln-test: expect = "4000"
+;; sync-calls: 30 and 40 from two sync calls, one after the other.
+;; kiln-test: invoke = "sync-calls()"
+;; kiln-test: expect = "30040"
+;; kiln-test: invoke = "sync-calls-backpressure()"
+;; kiln-test: expect = "30040"
 ;; cancel-then-return: RETURNED with 99.
 ;; kiln-test: invoke = "cancel-then-return()"
 ;; kiln-test: expect = "2099"
