@@ -2,7 +2,7 @@
 //! `callback`) and the event loop that completes host operations.
 //!
 //! Phase: run time, from the host's call of an async export until its
-//! task exits. Inputs: the export's options and core function, the
+//! task returns. Inputs: the export's options and core function, the
 //! host's readiness ([`Host::p3_wait`](super::super::runtime::Host)).
 //! Outputs: the values the task returned (`task.return`, flat), events
 //! delivered to the callback.
@@ -18,8 +18,10 @@
 //!    descriptors) on the host's one reactor, and retry; with nothing
 //!    left, nothing can ever happen: a deadlock, reported as Wasmtime
 //!    does;
-//! 4. `EXIT`: the task must have called `task.return`; the export's call
-//!    ends when its task exits.
+//! 4. `EXIT`: the task must have called `task.return`. The export's call
+//!    ends as soon as the task has returned (Wasmtime 49's host calls
+//!    resolve at `task.return`; what the guest still does after it, in
+//!    later callbacks, never runs).
 //!
 //! Sync operations that block (`waitable-set.wait`, a sync `stream.read`
 //! with nothing to read, a sync call of an async host function) run the
@@ -88,11 +90,15 @@ pub unsafe fn call_async_export(
         ));
     }
     after_code(rt, task, code)?;
+    // The host's call resolves at `task.return`, as in Wasmtime 49: work
+    // the task (or another) still has after returning runs only as far as
+    // the callback invocation that returned; the loop does not call back
+    // again, and the program exits with the value.
     run_until(rt, |cx| {
         cx.p3
             .tasks
             .get(task)
-            .is_none_or(|t| matches!(t.state, TaskState::Exited))
+            .is_none_or(|t| t.result.is_some() || matches!(t.state, TaskState::Exited))
     })?;
     let done = rt.with_p3(|cx| Ok(cx.p3.tasks.remove(task)))?;
     match done.and_then(|t| t.result) {

@@ -418,19 +418,22 @@ pub(crate) fn start_subtask(
 /// Waits until `deadline`: a subtask for an async lowering (the status in
 /// slot 0), else a blocking wait.
 ///
-/// A deadline already reached (`wait-for(0)`, `wait-until` a past mark)
-/// returns at once: status `RETURNED` and no subtask, as Wasmtime, whose
-/// host future is ready on its first poll, so that a guest polling the
-/// call once sees it complete (the conformance tests `clocks-sleep` and
-/// `multi-clock-wait` depend on it).
+/// A deadline already reached when the call was made (`reached`:
+/// `wait-for(0)`, `wait-until` a past mark) returns at once: status
+/// `RETURNED` and no subtask, as Wasmtime, whose host future is ready on
+/// its first poll, so that a guest polling the call once sees it complete
+/// (the conformance tests `clocks-sleep` and `multi-clock-wait` depend on
+/// it). Any other deadline, however near (`wait-for(1)`), is a subtask
+/// that completes in a later turn of the loop, as Wasmtime's timer.
 fn wait_until_deadline(
     rt: &ComponentRuntime,
     opts: &CanonOpts,
     slots: &mut [u64],
     deadline: u64,
+    reached: bool,
 ) -> Result<(), Trap> {
     if opts.is_async() {
-        slots[0] = if deadline <= monotonic_now(rt)? {
+        slots[0] = if reached {
             u64::from(subtask_state::RETURNED)
         } else {
             u64::from(start_subtask(rt, opts, HostWait::Deadline(deadline), None)?)
@@ -463,7 +466,8 @@ unsafe extern "C" fn wait_until(opts: *const CanonOpts, slots: *mut u64, n: u32)
     unsafe {
         entry(opts, slots, n, |rt, opts, slots| {
             let when = slots[0];
-            wait_until_deadline(rt, opts, slots, when)
+            let reached = when <= monotonic_now(rt)?;
+            wait_until_deadline(rt, opts, slots, when, reached)
         })
     }
 }
@@ -477,7 +481,7 @@ unsafe extern "C" fn wait_for(opts: *const CanonOpts, slots: *mut u64, n: u32) {
     unsafe {
         entry(opts, slots, n, |rt, opts, slots| {
             let deadline = monotonic_now(rt)?.saturating_add(slots[0]);
-            wait_until_deadline(rt, opts, slots, deadline)
+            wait_until_deadline(rt, opts, slots, deadline, slots[0] == 0)
         })
     }
 }
