@@ -107,6 +107,10 @@ struct Spec {
     /// timespec (`SECONDS` may be negative: before 1970, which no guest of
     /// WASI P1 or 0.2 can set).
     fixture_times: Vec<(String, i64, u32)>,
+    /// `invoke = "greet(\"World\")"`: call this export (WAVE text, as
+    /// `--invoke` takes it) instead of the command's `run`, in `kiln build`,
+    /// `kiln run` and `wasmtime run` alike.
+    invoke: Option<String>,
 }
 
 /// How a preview 1 module is adapted into a component.
@@ -163,6 +167,7 @@ fn parse_spec(source: &str) -> Result<Spec> {
                 _ => bail!("{}: expected NAME SECONDS NANOS", ctx()),
             },
             "wasm" => spec.wasm.push(d.text()?),
+            "invoke" => spec.invoke = Some(d.text()?),
             "adapt" => match d.text()?.as_str() {
                 "command" => spec.adapt = Some(Adapt::Command),
                 other => bail!(
@@ -457,6 +462,10 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
     for setting in &spec.wasi {
         grant_flags.push("-S".into());
         grant_flags.push(setting.clone());
+    }
+    if let Some(invoke) = &spec.invoke {
+        grant_flags.push("--invoke".into());
+        grant_flags.push(invoke.clone());
     }
     // The race starts right before the guest does (not during a build).
     let start_race = || -> Result<Option<SymlinkRace>> {
