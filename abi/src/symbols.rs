@@ -9,6 +9,17 @@ pub const MODULE: &str = "__kiln_module";
 pub const PROGRAM: &str = "__kiln_program";
 /// The [`crate::component::program::ComponentDescriptor`] data symbol.
 pub const COMPONENT: &str = "__kiln_component";
+/// The compiler's one-pointer data object that the runtime's `main` calls
+/// through: the address of the runtime's runner for the program's kind,
+/// [`RUN_MODULE`] or [`RUN_COMPONENT`]. `main` refers to no runner
+/// directly, so the linker drops the component runtime (component
+/// start-up, WAVE, the canonical ABI) from a core module's executable.
+pub const PROGRAM_RUNNER: &str = "__kiln_program_runner";
+/// The runtime's runner of a core module (a `kiln_runtime::entry::Runner`
+/// static).
+pub const RUN_MODULE: &str = "__kiln_run_module";
+/// The runtime's runner of a component (see [`RUN_MODULE`]).
+pub const RUN_COMPONENT: &str = "__kiln_run_component";
 /// Prefix of every symbol of core module `N` of a component:
 /// `__kiln_m<N>_` followed by the symbol the module would have alone
 /// without its `__kiln_` (`__kiln_m2_func_7`, `__kiln_m2_module`).
@@ -52,7 +63,7 @@ pub const GRANTS: &str = "__kiln_grants";
 /// Defined only by the runtime of the matching [`crate::ABI_VERSION`];
 /// referenced from every descriptor.
 pub const fn abi_version_symbol() -> &'static str {
-    "__kiln_abi_v12"
+    "__kiln_abi_v13"
 }
 /// Prefix of runtime libcalls: `__kiln_rt_<name>`.
 pub const LIBCALL_PREFIX: &str = "__kiln_rt_";

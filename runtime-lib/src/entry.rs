@@ -5,8 +5,11 @@
 //! linked-in descriptors `__kiln_program` (pointing at the module's
 //! `__kiln_module` or the component's `__kiln_component`) and
 //! `__kiln_grants` (read in place), the environment. Output: the exit
-//! status. A component continues in `crate::component::entry` after the
-//! shared set-up (grants, trap handlers, the big-stack guest thread).
+//! status. After the shared set-up (grants, trap handlers, limits), `main`
+//! calls the runner the compiler chose through `__kiln_program_runner`
+//! ([`__kiln_run_module`] or [`__kiln_run_component`], which continues in
+//! `crate::component::entry`): `main` names neither, so the linker keeps
+//! only the one the program uses.
 //!
 //! Sequence ([`run`], then [`run_guest`] on the thread with enough stack):
 //! descriptors checked (mismatch: `Error: ...`, status 1) -> grants resolved
@@ -37,7 +40,7 @@ use std::ffi::{CStr, c_char, c_int};
 /// to it (`kiln_abi::symbols::abi_version_symbol`), so a module compiled for
 /// another ABI version fails to link with this runtime.
 #[unsafe(no_mangle)]
-pub static __kiln_abi_v12: u8 = kiln_abi::ABI_VERSION as u8;
+pub static __kiln_abi_v13: u8 = kiln_abi::ABI_VERSION as u8;
 
 #[cfg(not(any(test, feature = "embedding")))]
 unsafe extern "C" {
@@ -45,7 +48,28 @@ unsafe extern "C" {
     static __kiln_program: ProgramDescriptor;
     /// The grants the compiler emitted.
     static __kiln_grants: GrantsDescriptor;
+    /// The runner of the program's kind, which the compiler chose: the
+    /// address of [`__kiln_run_module`] or [`__kiln_run_component`].
+    #[allow(
+        improper_ctypes,
+        reason = "the pointee is a Rust static of this crate; C never reads it"
+    )]
+    static __kiln_program_runner: &'static Runner;
 }
+
+/// Runs a program once the shared set-up is done; returns the exit status.
+pub type Runner = fn(Program, RunSettings) -> i32;
+
+/// The runner of a core module. Only the compiler's
+/// `__kiln_program_runner` refers to it (`kiln_abi::symbols::RUN_MODULE`).
+#[unsafe(no_mangle)]
+pub static __kiln_run_module: Runner = run_module;
+
+/// The runner of a component: only a component's `__kiln_program_runner`
+/// refers to it, so a core module's executable links none of the
+/// component runtime (`kiln_abi::symbols::RUN_COMPONENT`).
+#[unsafe(no_mangle)]
+pub static __kiln_run_component: Runner = run_component;
 
 /// What the executable runs.
 #[derive(Copy, Clone, Debug)]
@@ -101,11 +125,18 @@ pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int 
     kiln_vm::guard::guard(|| {
         // SAFETY: the C runtime's arguments.
         let args = unsafe { collect_args(argc, argv) };
-        // SAFETY: the linker resolved both symbols to the compiler's
-        // descriptors, which live for the whole process.
-        let (program, grants) = unsafe { (Program::new(&__kiln_program), &__kiln_grants) };
+        // SAFETY: the linker resolved the three symbols to the compiler's
+        // descriptors and the runtime's runner, which live for the whole
+        // process and are never written.
+        let (program, grants, runner) = unsafe {
+            (
+                Program::new(&__kiln_program),
+                &__kiln_grants,
+                *__kiln_program_runner,
+            )
+        };
         match program {
-            Ok(p) => run(p, grants, args),
+            Ok(p) => run(p, runner, grants, args),
             Err(e) => errors::report(&[e]),
         }
     })
@@ -126,18 +157,11 @@ pub unsafe fn collect_args(argc: c_int, argv: *const *const c_char) -> Vec<Vec<u
         .collect()
 }
 
-/// Everything between entry and exit status.
-pub fn run(program: Program, grants: &GrantsDescriptor, args: Vec<Vec<u8>>) -> i32 {
+/// Everything between entry and exit status: the set-up a module and a
+/// component share, then `runner`.
+pub fn run(program: Program, runner: Runner, grants: &GrantsDescriptor, args: Vec<Vec<u8>>) -> i32 {
     // SAFETY: setting a disposition; no handler code involved.
     unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
-    let module = match program {
-        // SAFETY: the descriptors are the compiler's, valid for the process.
-        Program::Module(m) => match unsafe { Module::new(m) } {
-            Ok(m) => Some(m),
-            Err(e) => return errors::report(&[e]),
-        },
-        Program::Component(_) => None,
-    };
     // SAFETY: as above.
     let baked = match unsafe { Grants::from_descriptor(grants) } {
         Ok(g) => g,
@@ -171,19 +195,36 @@ pub fn run(program: Program, grants: &GrantsDescriptor, args: Vec<Vec<u8>>) -> i
     if let Err(e) = kiln_vm::limits::apply(&settings.limits) {
         return errors::report(&[e]);
     }
-    let Some(module) = module else {
-        let Program::Component(c) = program else {
-            unreachable!("a module was decoded above")
-        };
-        return match kiln_vm::stack::run_guest(move || {
-            crate::component::entry::run_component(c, settings)
-        }) {
-            Ok(status) => status,
-            Err(e) => errors::report(&[e]),
-        };
+    runner(program, settings)
+}
+
+/// [`Runner`] of a core module: its instance on the big-stack guest thread.
+fn run_module(program: Program, settings: RunSettings) -> i32 {
+    let Program::Module(m) = program else {
+        return errors::report(&[
+            "corrupt program descriptor: a component with a module's runner".to_string(),
+        ]);
+    };
+    // SAFETY: the descriptors are the compiler's, valid for the process.
+    let module = match unsafe { Module::new(m) } {
+        Ok(m) => m,
+        Err(e) => return errors::report(&[e]),
     };
     kiln_vm::traps::registry::register_module(module);
     match kiln_vm::stack::run_guest(move || run_guest(module, settings)) {
+        Ok(status) => status,
+        Err(e) => errors::report(&[e]),
+    }
+}
+
+/// [`Runner`] of a component (`crate::component::entry`).
+fn run_component(program: Program, settings: RunSettings) -> i32 {
+    let Program::Component(c) = program else {
+        return errors::report(&[
+            "corrupt program descriptor: a module with a component's runner".to_string(),
+        ]);
+    };
+    match kiln_vm::stack::run_guest(move || crate::component::entry::run_component(c, settings)) {
         Ok(status) => status,
         Err(e) => errors::report(&[e]),
     }
@@ -292,7 +333,7 @@ mod tests {
     #[test]
     fn abi_symbol_name_matches_the_contract() {
         // The static above must carry exactly the name the compiler refers to.
-        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v12");
-        assert_eq!(super::__kiln_abi_v12 as u32, kiln_abi::ABI_VERSION);
+        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v13");
+        assert_eq!(super::__kiln_abi_v13 as u32, kiln_abi::ABI_VERSION);
     }
 }

@@ -176,14 +176,27 @@ impl DataObjects {
                 .declare_data(&anchor.symbol(), Linkage::Import, false, false)
                 .map_err(object_error)?,
         );
+        // The runtime's runners that a program runner refers to.
+        for builder in self.objects.values() {
+            for &(_, target, _) in &builder.relocs {
+                if let Target::Data(key @ DataKey::Runner(_)) = target
+                    && !ids.contains_key(&key)
+                {
+                    let id = module
+                        .declare_data(&key.symbol(), Linkage::Import, false, false)
+                        .map_err(object_error)?;
+                    ids.insert(key, id);
+                }
+            }
+        }
         for (key, builder) in &self.objects {
             if builder.is_empty() {
                 continue;
             }
             let linkage = match key {
                 DataKey::Module if ns == Namespace::Program => Linkage::Export,
-                DataKey::Grants | DataKey::Program => Linkage::Export,
-                DataKey::AbiAnchor => continue,
+                DataKey::Grants | DataKey::Program | DataKey::ProgramRunner => Linkage::Export,
+                DataKey::AbiAnchor | DataKey::Runner(_) => continue,
                 DataKey::Module | DataKey::Part(_) | DataKey::Image(_) | DataKey::Component => {
                     Linkage::Local
                 }

@@ -4,8 +4,8 @@
 //!
 //! Phase 3. Input: the program kind, the root descriptor's address and the
 //! CPU features the code was generated for.
-//! Output: the exported, read-only data object [`DataKey::Program`] (one per
-//! object file).
+//! Output: the exported, read-only data objects [`DataKey::Program`] and
+//! [`DataKey::ProgramRunner`] (one each per object file).
 
 use super::data::{DataBuilder, DataObjects, Target};
 use super::symbols::DataKey;
@@ -29,4 +29,15 @@ pub fn emit_program(kind: u32, root: Target, cpu_features: u64, objects: &mut Da
         cpu_features,
     );
     objects.insert(DataKey::Program, b);
+    // `__kiln_program_runner`: the runner of this kind, the only reference
+    // that keeps it (and what only it reaches) in the executable.
+    let runner = match kind {
+        kiln_abi::component::program::PROGRAM_COMPONENT => kiln_abi::symbols::RUN_COMPONENT,
+        _ => kiln_abi::symbols::RUN_MODULE,
+    };
+    let mut b = DataBuilder::new(8);
+    // Every target is 64-bit (`put_addr` writes eight bytes).
+    let r = b.append_zeroed(8);
+    b.put_addr(r, Target::Data(DataKey::Runner(runner)), 0);
+    objects.insert(DataKey::ProgramRunner, b);
 }

@@ -32,6 +32,12 @@ pub enum DataKey {
     Program,
     /// The `ComponentDescriptor` of a compiled component.
     Component,
+    /// The exported pointer to the runtime's runner of the program's kind
+    /// (`__kiln_program_runner`).
+    ProgramRunner,
+    /// A runner the runtime defines (imported): `__kiln_run_module` or
+    /// `__kiln_run_component`.
+    Runner(&'static str),
 }
 
 impl DataKey {
@@ -51,6 +57,8 @@ impl DataKey {
             DataKey::Image(i) => ns.qualify(format!("{IMAGE_PREFIX}{i}")),
             DataKey::Program => sym::PROGRAM.to_string(),
             DataKey::Component => sym::COMPONENT.to_string(),
+            DataKey::ProgramRunner => sym::PROGRAM_RUNNER.to_string(),
+            DataKey::Runner(name) => name.to_string(),
         }
     }
 }

@@ -103,7 +103,8 @@ fn module_without_bodies_compiles() {
     let file = obj.file();
     assert_eq!(file.architecture(), object::Architecture::X86_64);
 
-    // Only the three descriptors are global definitions.
+    // Only the three descriptors and the runner pointer are global
+    // definitions.
     let globals: Vec<String> = file
         .symbols()
         .filter(|s| s.is_global() && s.is_definition())
@@ -114,8 +115,14 @@ fn module_without_bodies_compiles() {
         [
             kiln_abi::symbols::MODULE,
             kiln_abi::symbols::GRANTS,
-            kiln_abi::symbols::PROGRAM
+            kiln_abi::symbols::PROGRAM,
+            kiln_abi::symbols::PROGRAM_RUNNER
         ]
+    );
+    // `main` calls the module runner: the only reference to it.
+    assert_eq!(
+        obj.relocs(kiln_abi::symbols::PROGRAM_RUNNER).get(&0),
+        Some(&(kiln_abi::symbols::RUN_MODULE.to_string(), 0))
     );
     // The program descriptor says "module" and points at `__kiln_module`.
     {

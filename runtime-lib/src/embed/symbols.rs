@@ -38,7 +38,8 @@ macro_rules! wasi_p1_address {
 }
 kiln_abi::for_each_wasi_p1!(wasi_p1_address);
 
-/// The address of `name`: `__kiln_abi_v<N>`, `__kiln_rt_<libcall>` or
+/// The address of `name`: `__kiln_abi_v<N>`, `__kiln_run_module`,
+/// `__kiln_run_component`, `__kiln_rt_<libcall>` or
 /// `__kiln_p1_<function>`; `None` for anything else.
 ///
 /// NB: WASI functions need a WASI context, which embedded instances do not
@@ -47,7 +48,15 @@ kiln_abi::for_each_wasi_p1!(wasi_p1_address);
 /// ordinary imports).
 pub fn symbol_address(name: &str) -> Option<usize> {
     if name == abi_version_symbol() {
-        return Some(&crate::entry::__kiln_abi_v12 as *const u8 as usize);
+        return Some(&crate::entry::__kiln_abi_v13 as *const u8 as usize);
+    }
+    // The runners a program's `__kiln_program_runner` points at (embedded
+    // programs are called, not run, but their objects still refer to them).
+    if name == kiln_abi::symbols::RUN_MODULE {
+        return Some(&crate::entry::__kiln_run_module as *const _ as usize);
+    }
+    if name == kiln_abi::symbols::RUN_COMPONENT {
+        return Some(&crate::entry::__kiln_run_component as *const _ as usize);
     }
     if let Some(rest) = name.strip_prefix(LIBCALL_PREFIX) {
         return libcall_address(rest);
@@ -65,6 +74,8 @@ mod tests {
     #[test]
     fn every_listed_symbol_resolves() {
         assert!(symbol_address(kiln_abi::symbols::abi_version_symbol()).is_some());
+        assert!(symbol_address(kiln_abi::symbols::RUN_MODULE).is_some());
+        assert!(symbol_address(kiln_abi::symbols::RUN_COMPONENT).is_some());
         for l in kiln_abi::libcalls::LIBCALLS {
             let name = format!("{}{}", kiln_abi::symbols::LIBCALL_PREFIX, l.name);
             assert!(symbol_address(&name).is_some_and(|a| a != 0), "{name}");

@@ -214,7 +214,15 @@ fn symbols_are_namespaced_per_module() {
         .collect();
     assert_eq!(
         globals,
-        [kiln_abi::symbols::GRANTS, kiln_abi::symbols::PROGRAM]
+        [
+            kiln_abi::symbols::GRANTS,
+            kiln_abi::symbols::PROGRAM,
+            kiln_abi::symbols::PROGRAM_RUNNER
+        ]
+    );
+    assert_eq!(
+        obj.relocs(kiln_abi::symbols::PROGRAM_RUNNER).get(&0),
+        Some(&(kiln_abi::symbols::RUN_COMPONENT.to_string(), 0))
     );
     for local in [
         kiln_abi::symbols::COMPONENT,
