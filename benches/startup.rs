@@ -9,7 +9,12 @@
 //! (`examples/hello-component.wat`) with Kiln and precompiled for wasmtime.
 //!
 //! Prints the median and mean wall time of each, the ratios, and the size of
-//! the Kiln executable. Not a timed test: it only reports.
+//! the Kiln executable. Then the footprint goals for a Rust hello
+//! world (`println!`), built with rustc for `wasm32-wasip1` and run by
+//! Kiln, against the same source built natively and statically
+//! (`x86_64-unknown-linux-musl`): instructions from start to exit
+//! (callgrind, when valgrind is installed), peak RSS (`wait4`) and
+//! executable size. Not a timed test: it only reports.
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -111,7 +116,139 @@ fn bench_in(repo: &Path, dir: &Path, runs: usize) -> Result<(), String> {
         size(&kiln_exe),
         size(&native_exe)
     );
-    bench_component(repo, dir, runs)
+    bench_component(repo, dir, runs)?;
+    bench_rust_hello(dir)
+}
+
+const RUST_HELLO: &str = "fn main() { println!(\"Hello, world!\"); }\n";
+
+/// Instructions, peak RSS and size of a Rust hello world: Kiln against the
+/// native static build of the same source.
+fn bench_rust_hello(dir: &Path) -> Result<(), String> {
+    let src = dir.join("hello.rs");
+    std::fs::write(&src, RUST_HELLO).map_err(|e| e.to_string())?;
+    let wasm = dir.join("hello-rs.wasm");
+    let native = dir.join("hello-rs-native");
+    let rustc = |target: &str, out: &Path| {
+        Command::new("rustc")
+            .args(["-O", "--edition", "2021", "--target", target])
+            .arg(&src)
+            .arg("-o")
+            .arg(out)
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    if !rustc("wasm32-wasip1", &wasm) || !rustc("x86_64-unknown-linux-musl", &native) {
+        println!(
+            "Rust hello world: rustc targets wasm32-wasip1 or x86_64-unknown-linux-musl missing, skipped"
+        );
+        return Ok(());
+    }
+    let exe = dir.join("hello-rs-kiln");
+    check(
+        Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .env("KILN_CACHE_DIR", dir.join("cache"))
+            .arg("build")
+            .arg(&wasm)
+            .arg("-o")
+            .arg(&exe),
+        "kiln build (Rust hello)",
+    )?;
+    println!("Rust hello world (println!), Kiln vs native static (musl):");
+    match (instructions(&exe), instructions(&native)) {
+        (Some(k), Some(n)) => println!(
+            "  instructions: kiln {k}, native {n}, ratio {:.2}x (goal <= 1.2x)",
+            k as f64 / n as f64
+        ),
+        _ => println!("  instructions: valgrind not installed, skipped"),
+    }
+    let (k, n) = (peak_rss_kib(&exe)?, peak_rss_kib(&native)?);
+    println!("  peak RSS: kiln {k} KiB, native {n} KiB (goal <= 1536 KiB)");
+    let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+    println!(
+        "  size: kiln {} bytes, native {} bytes (goal <= 600 KB)",
+        size(&exe),
+        size(&native)
+    );
+    Ok(())
+}
+
+/// Instructions executed from start to exit (callgrind's `Collected`).
+fn instructions(exe: &Path) -> Option<u64> {
+    let out = Command::new("valgrind")
+        .args(["--tool=callgrind", "--callgrind-out-file=/dev/null"])
+        .arg(exe)
+        .stdout(Stdio::null())
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stderr);
+    text.lines()
+        .find_map(|l| l.split("Collected :").nth(1))
+        .and_then(|n| n.trim().parse().ok())
+}
+
+/// Peak resident set of one run, in KiB: the program's `VmHWM`, read while
+/// it is stopped at its exit under ptrace. (`wait4`'s `ru_maxrss` would
+/// count the pages of the forking parent, which exec carries over.)
+fn peak_rss_kib(exe: &Path) -> Result<u64, String> {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(exe);
+    cmd.stdout(Stdio::null());
+    // SAFETY: `ptrace(PTRACE_TRACEME)` is async-signal-safe and touches no
+    // memory of the parent; the child stops at its `exec`.
+    unsafe {
+        cmd.pre_exec(|| {
+            if libc::ptrace(libc::PTRACE_TRACEME, 0, 0, 0) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    let child = cmd.spawn().map_err(|e| e.to_string())?;
+    let pid = i32::try_from(child.id()).map_err(|e| e.to_string())?;
+    let wait = |what: &str| -> Result<i32, String> {
+        let mut status = 0;
+        // SAFETY: our traced child; valid out-pointer.
+        if unsafe { libc::waitpid(pid, &mut status, 0) } != pid {
+            return Err(format!(
+                "waitpid ({what}): {}",
+                std::io::Error::last_os_error()
+            ));
+        }
+        Ok(status)
+    };
+    // Stopped at exec: ask for a stop at exit, then let it run.
+    wait("exec")?;
+    // SAFETY: ptrace requests on our stopped tracee.
+    unsafe {
+        libc::ptrace(libc::PTRACE_SETOPTIONS, pid, 0, libc::PTRACE_O_TRACEEXIT);
+        libc::ptrace(libc::PTRACE_CONT, pid, 0, 0);
+    }
+    let mut peak = None;
+    loop {
+        let status = wait("run")?;
+        if libc::WIFEXITED(status) || libc::WIFSIGNALED(status) {
+            break;
+        }
+        if status >> 8 == (libc::SIGTRAP | (libc::PTRACE_EVENT_EXIT << 8)) {
+            let text = std::fs::read_to_string(format!("/proc/{pid}/status"))
+                .map_err(|e| e.to_string())?;
+            peak = text
+                .lines()
+                .find_map(|l| l.strip_prefix("VmHWM:"))
+                .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok());
+        }
+        // Pass on any other signal the tracee stopped with.
+        let sig = if libc::WIFSTOPPED(status) && libc::WSTOPSIG(status) != libc::SIGTRAP {
+            libc::WSTOPSIG(status)
+        } else {
+            0
+        };
+        // SAFETY: as above.
+        unsafe { libc::ptrace(libc::PTRACE_CONT, pid, 0, sig) };
+    }
+    peak.ok_or_else(|| format!("no VmHWM for {}", exe.display()))
 }
 
 /// The component hello world: Kiln against precompiled wasmtime.

@@ -174,14 +174,13 @@ pub fn run(program: Program, runner: Runner, grants: &GrantsDescriptor, args: Ve
         // SAFETY: still single-threaded: nothing else reads the environment.
         unsafe { std::env::remove_var(RUN_CONFIG_ENV) };
     }
-    let host_env = grants::host_environment();
     let settings = {
         use std::os::unix::ffi::OsStrExt;
         match grants::resolve(
             baked,
             run_config.as_ref().map(|s| s.as_bytes()),
             args,
-            &host_env,
+            &grants::HostEnv::Process,
         ) {
             Ok(s) => s,
             Err(e) => return errors::report(&[e]),

@@ -201,12 +201,12 @@ fn utf8(bytes: &[u8], what: impl FnOnce() -> String) -> Result<&str, String> {
 ///
 /// `baked` is the executable's own grants; `run_config` the value of
 /// `RUN_CONFIG_ENV` if set; `argv` the process arguments; `host_env` the
-/// process environment in order.
+/// process environment, read only as far as the grants need it.
 pub fn resolve(
     baked: Grants,
     run_config: Option<&[u8]>,
     argv: Vec<Vec<u8>>,
-    host_env: &[(Vec<u8>, Vec<u8>)],
+    host_env: &HostEnv<'_>,
 ) -> Result<RunSettings, String> {
     let run_mode = baked.flags & GRANT_FLAG_RUN_MODE != 0;
     let code_checks = baked.code_checks;
@@ -244,38 +244,34 @@ pub fn resolve(
         })?;
     }
 
-    let host_env: Vec<&(Vec<u8>, Vec<u8>)> = host_env
-        .iter()
-        .filter(|(k, _)| k.as_slice() != RUN_CONFIG_ENV.as_bytes())
-        .collect();
     let mut env = Vec::new();
     if grants.flags & GRANT_FLAG_INHERIT_ENV != 0 {
-        for (k, v) in &host_env {
-            let kk = OsStr::from_bytes(k);
-            utf8(k, || {
+        for (k, v) in host_env.all() {
+            let kk = OsStr::from_bytes(&k);
+            utf8(&k, || {
                 format!("environment variable name {kk:?} not valid utf-8")
             })?;
-            utf8(v, || {
+            utf8(&v, || {
                 format!(
                     "environment variable {kk:?} value {:?} not valid utf-8",
-                    OsStr::from_bytes(v)
+                    OsStr::from_bytes(&v)
                 )
             })?;
-            env.push((k.clone(), v.clone()));
+            env.push((k, v));
         }
     }
     for (name, value) in &grants.envs {
         let value = match value {
             Some(v) => v.clone(),
-            None => match host_env.iter().find(|(k, _)| k == name) {
-                Some((_, v)) => {
-                    utf8(v, || {
+            None => match host_env.get(name) {
+                Some(v) => {
+                    utf8(&v, || {
                         format!(
                             "environment variable `{}` not valid utf-8",
                             String::from_utf8_lossy(name)
                         )
                     })?;
-                    v.clone()
+                    v
                 }
                 None => continue,
             },
@@ -316,11 +312,44 @@ pub fn resolve(
     })
 }
 
-/// The process environment, in order, as byte pairs.
-pub fn host_environment() -> Vec<(Vec<u8>, Vec<u8>)> {
-    std::env::vars_os()
-        .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
-        .collect()
+/// Where the guest's inherited environment comes from. Most runs inherit
+/// nothing, so the process environment is read only when the grants ask
+/// for it (copying all of it cost more than the rest of start-up).
+#[derive(Copy, Clone, Debug)]
+pub enum HostEnv<'a> {
+    /// The process environment.
+    Process,
+    /// Given pairs, in order (tests).
+    Pairs(&'a [(Vec<u8>, Vec<u8>)]),
+}
+
+impl HostEnv<'_> {
+    /// Every variable, in order, as byte pairs (without `RUN_CONFIG_ENV`).
+    fn all(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        let pairs: Vec<(Vec<u8>, Vec<u8>)> = match self {
+            HostEnv::Process => std::env::vars_os()
+                .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
+                .collect(),
+            HostEnv::Pairs(p) => p.to_vec(),
+        };
+        pairs
+            .into_iter()
+            .filter(|(k, _)| k.as_slice() != RUN_CONFIG_ENV.as_bytes())
+            .collect()
+    }
+
+    /// The value of `name` (the first one, as the environment is searched).
+    fn get(&self, name: &[u8]) -> Option<Vec<u8>> {
+        if name == RUN_CONFIG_ENV.as_bytes() {
+            return None;
+        }
+        match self {
+            HostEnv::Process => {
+                std::env::var_os(OsStr::from_bytes(name)).map(|v| v.as_bytes().to_vec())
+            }
+            HostEnv::Pairs(p) => p.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -400,17 +429,29 @@ mod tests {
             ..Grants::default()
         };
         for (config, checks) in [("T:1", LIMIT_CODE_INTERRUPT), ("U:1", LIMIT_CODE_FUEL)] {
-            let e = resolve(baked.clone(), Some(config.as_bytes()), argv(&["a"]), &[]);
+            let e = resolve(
+                baked.clone(),
+                Some(config.as_bytes()),
+                argv(&["a"]),
+                &HostEnv::Pairs(&[]),
+            );
             assert!(e.is_err(), "{config}");
             let with = Grants {
                 code_checks: checks,
                 ..baked.clone()
             };
-            let s = resolve(with, Some(config.as_bytes()), argv(&["a"]), &[]).expect("resolve");
+            let s = resolve(
+                with,
+                Some(config.as_bytes()),
+                argv(&["a"]),
+                &HostEnv::Pairs(&[]),
+            )
+            .expect("resolve");
             assert!(s.limits.timeout.is_some() || s.limits.fuel.is_some());
         }
         // Memory and stack limits need no code.
-        let s = resolve(baked, Some(b"M:0;S:1"), argv(&["a"]), &[]).expect("resolve");
+        let s =
+            resolve(baked, Some(b"M:0;S:1"), argv(&["a"]), &HostEnv::Pairs(&[])).expect("resolve");
         assert_eq!(s.limits.max_memory_size, Some(0));
         assert_eq!(s.limits.max_wasm_stack, Some(1));
     }
@@ -438,7 +479,8 @@ mod tests {
             ..Grants::default()
         };
         let host = env(&[("HOME", "/root"), ("OTHER", "x")]);
-        let s = resolve(baked, None, argv(&["./app", "x"]), &host).expect("resolve");
+        let s =
+            resolve(baked, None, argv(&["./app", "x"]), &HostEnv::Pairs(&host)).expect("resolve");
         assert_eq!(s.wasi.args, argv(&["./app", "x"]));
         assert_eq!(s.wasi.env, env(&[("A", "1"), ("HOME", "/root")]));
         assert_eq!(
@@ -457,7 +499,7 @@ mod tests {
             ..Grants::default()
         };
         let host = env(&[("A", "1"), (RUN_CONFIG_ENV, "F:0")]);
-        let s = resolve(baked, None, argv(&["p"]), &host).expect("resolve");
+        let s = resolve(baked, None, argv(&["p"]), &HostEnv::Pairs(&host)).expect("resolve");
         assert_eq!(s.wasi.env, env(&[("A", "1"), ("B", "2")]));
         assert_eq!(s.program, b"p");
     }
@@ -479,7 +521,7 @@ mod tests {
             baked,
             Some(config.as_bytes()),
             argv(&["/cache/x", "1", "2"]),
-            &host,
+            &HostEnv::Pairs(&host),
         )
         .expect("resolve");
         assert_eq!(s.wasi.args, argv(&["/cache/x", "1", "2"]));
@@ -497,7 +539,13 @@ mod tests {
             ..Grants::default()
         };
         let config = format!("F:1;D:{}:{}", hex("/"), hex("/"));
-        let s = resolve(baked, Some(config.as_bytes()), argv(&["a"]), &[]).expect("resolve");
+        let s = resolve(
+            baked,
+            Some(config.as_bytes()),
+            argv(&["a"]),
+            &HostEnv::Pairs(&[]),
+        )
+        .expect("resolve");
         assert!(s.wasi.preopens.is_empty());
         assert_eq!(s.wasi.flags, 0);
     }
@@ -508,7 +556,7 @@ mod tests {
             Grants::default(),
             None,
             vec![b"a".to_vec(), vec![0xff]],
-            &[],
+            &HostEnv::Pairs(&[]),
         )
         .unwrap_err();
         assert_eq!(e, "failed to convert \"\\xFF\" to utf-8");
@@ -520,7 +568,7 @@ mod tests {
             program: b"dir/p.wasm".to_vec(),
             ..Grants::default()
         };
-        let s = resolve(baked, None, vec![], &[]).expect("resolve");
+        let s = resolve(baked, None, vec![], &HostEnv::Pairs(&[])).expect("resolve");
         assert_eq!(s.wasi.args, argv(&["p.wasm"]));
     }
 

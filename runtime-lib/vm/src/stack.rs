@@ -53,6 +53,36 @@ pub fn current_sp() -> usize {
 
 /// The end (highest address) of the main thread's stack mapping.
 fn main_stack_top() -> Option<usize> {
+    // The kernel copies the executable's file name (`AT_EXECFN`) to the
+    // very top of the main thread's stack, followed only by an 8-byte end
+    // marker: the first page boundary after it is the stack's end. This
+    // avoids reading `/proc/self/maps` at every start (it cost more than
+    // the rest of start-up); the maps are the fallback.
+    stack_top_from_auxv().or_else(stack_top_from_maps)
+}
+
+/// [`main_stack_top`] from `AT_EXECFN`.
+fn stack_top_from_auxv() -> Option<usize> {
+    // SAFETY: `getauxval` only reads the auxiliary vector.
+    let execfn = unsafe { libc::getauxval(libc::AT_EXECFN) } as usize;
+    if execfn != 0 {
+        // SAFETY: the kernel's NUL-terminated file name, on the stack for
+        // the whole process.
+        let len = unsafe { std::ffi::CStr::from_ptr(execfn as *const libc::c_char) }
+            .to_bytes()
+            .len();
+        // SAFETY: `sysconf` has no preconditions.
+        let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
+            .unwrap_or(4096)
+            .max(4096);
+        let end = execfn.checked_add(len + 1 + 8)?;
+        return end.checked_next_multiple_of(page);
+    }
+    None
+}
+
+/// [`main_stack_top`] from the `[stack]` line of `/proc/self/maps`.
+fn stack_top_from_maps() -> Option<usize> {
     let maps = std::fs::read_to_string("/proc/self/maps").ok()?;
     let line = maps.lines().find(|l| l.ends_with("[stack]"))?;
     let range = line.split_whitespace().next()?;
@@ -256,6 +286,14 @@ impl Drop for WasmEntry {
 mod tests {
     use super::*;
     use kiln_abi::MAX_WASM_STACK;
+
+    #[test]
+    fn stack_top_from_auxv_is_the_stack_mapping_end() {
+        // The cheap way and the reference way agree (also under qemu-user,
+        // where the cross slice runs these tests).
+        let maps = stack_top_from_maps().expect("a [stack] mapping");
+        assert_eq!(stack_top_from_auxv(), Some(maps));
+    }
 
     #[test]
     fn guest_thread_runs_and_returns() {

@@ -14,14 +14,53 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-/// Key: (params, results) in canonical form ([`crate::ref_types::canon_plain`]).
-type Key = (Box<[u64]>, Box<[u64]>);
+/// Every interned type, flat: type `id` is `params` then `results` at
+/// `entries[id - 1]` of `arena`. A start-up interns every type of the
+/// program once, so lookups allocate nothing and an insert only grows
+/// two vectors (a map of boxed keys cost two allocations per type).
+struct Registry {
+    /// Canonical values of every type, back to back.
+    arena: Vec<u64>,
+    /// (start in `arena`, parameter count, result count) by `id - 1`.
+    entries: Vec<(usize, usize, usize)>,
+    /// Ids by a hash of their type (collisions compared in full).
+    by_hash: BTreeMap<(u64, u32), ()>,
+}
 
-static REGISTRY: Mutex<BTreeMap<Key, u32>> = Mutex::new(BTreeMap::new());
+static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
+    arena: Vec::new(),
+    entries: Vec::new(),
+    by_hash: BTreeMap::new(),
+});
+
+/// A hash of the counts and values, a word at a time (deterministic; no
+/// random state).
+fn hash(params: &[u64], results: &[u64]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mix = |h: u64, v: u64| (h ^ v).wrapping_mul(K).rotate_left(29);
+    let mut h = mix(params.len() as u64, results.len() as u64);
+    for v in params.iter().chain(results) {
+        h = mix(h, *v);
+    }
+    h
+}
 
 /// The id of the function type `params -> results` given as
 /// `kiln_abi::ValType` bytes (references plain and nullable).
 pub fn intern(params: &[u8], results: &[u8]) -> u32 {
+    // Most signatures are short: canonicalize on the stack.
+    const INLINE: usize = 16;
+    if params.len() <= INLINE && results.len() <= INLINE {
+        let mut p = [0u64; INLINE];
+        let mut r = [0u64; INLINE];
+        for (d, t) in p.iter_mut().zip(params) {
+            *d = crate::ref_types::canon_plain(*t);
+        }
+        for (d, t) in r.iter_mut().zip(results) {
+            *d = crate::ref_types::canon_plain(*t);
+        }
+        return intern_canon(&p[..params.len()], &r[..results.len()]);
+    }
     let canon = |b: &[u8]| -> Vec<u64> {
         b.iter()
             .map(|t| crate::ref_types::canon_plain(*t))
@@ -33,14 +72,24 @@ pub fn intern(params: &[u8], results: &[u8]) -> u32 {
 /// The id of the function type `params -> results` in canonical form.
 pub fn intern_canon(params: &[u64], results: &[u64]) -> u32 {
     // A poisoned lock only means another thread panicked while holding it;
-    // the map itself is always consistent (one insert per call).
-    let mut map = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
-    let key: Key = (params.into(), results.into());
-    if let Some(id) = map.get(&key) {
-        return *id;
+    // the registry itself is always consistent (one insert per call, the
+    // vectors grown before the id is published in `by_hash`).
+    let mut reg = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
+    let h = hash(params, results);
+    for (&(_, id), ()) in reg.by_hash.range((h, 0)..=(h, u32::MAX)) {
+        let (start, np, nr) = reg.entries[id as usize - 1];
+        if reg.arena[start..start + np] == *params
+            && reg.arena[start + np..start + np + nr] == *results
+        {
+            return id;
+        }
     }
-    let id = u32::try_from(map.len() + 1).expect("fewer than 2^32 distinct function types");
-    map.insert(key, id);
+    let id = u32::try_from(reg.entries.len() + 1).expect("fewer than 2^32 distinct function types");
+    let start = reg.arena.len();
+    reg.arena.extend_from_slice(params);
+    reg.arena.extend_from_slice(results);
+    reg.entries.push((start, params.len(), results.len()));
+    reg.by_hash.insert((h, id), ());
     id
 }
 
@@ -55,6 +104,26 @@ mod tests {
         let b = intern(&[I32 as u8, I64 as u8], &[F32 as u8]);
         assert_eq!(a, b);
         assert_ne!(a, 0);
+    }
+
+    #[test]
+    fn many_types_keep_their_ids() {
+        // Long signatures (past the inline buffer) and many of them.
+        let types: Vec<(Vec<u8>, Vec<u8>)> = (0..600usize)
+            .map(|i| {
+                let params = vec![I32 as u8; i % 40];
+                let results = vec![I64 as u8; i / 40];
+                (params, results)
+            })
+            .collect();
+        let ids: Vec<u32> = types.iter().map(|(p, r)| intern(p, r)).collect();
+        let mut unique = ids.clone();
+        unique.sort_unstable();
+        unique.dedup();
+        assert_eq!(unique.len(), ids.len());
+        for ((p, r), id) in types.iter().zip(&ids) {
+            assert_eq!(intern(p, r), *id);
+        }
     }
 
     #[test]
