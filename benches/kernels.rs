@@ -17,7 +17,10 @@
 //! within-round ratio kiln / wasmtime (and kiln / native); the summary is
 //! their geometric mean. Start-up is included (about 1 ms for Kiln, a few
 //! for wasmtime) in runs of 0.1-0.6 s. Every run's stdout must equal
-//! wasmtime's (a wrong answer fails the bench).
+//! wasmtime's (a wrong answer fails the bench). A second table gives the
+//! CPU time of `kiln build` (compile and link, after a warm-up build that
+//! extracts the runtime) against `wasmtime compile`, once per kernel, and
+//! the executable's size.
 //!
 //! Environment: `KILN_BENCH_ROUNDS` (default 5), `KILN_BENCH_WASMTIME` (the
 //! wasmtime binary, default the first on `PATH`), `KILN_BENCH_BASELINE` (the
@@ -128,6 +131,12 @@ fn main() {
 /// A kernel built every way available.
 struct Built {
     kernel: &'static Kernel,
+    /// Bytes of the `.wasm` and of Kiln's executable.
+    wasm_size: u64,
+    exe_size: u64,
+    /// CPU time of `kiln build` (compile and link) and `wasmtime compile`.
+    kiln_compile: Duration,
+    wasmtime_compile: Option<Duration>,
     kiln: PathBuf,
     base: Option<PathBuf>,
     cwasm: Option<PathBuf>,
@@ -152,6 +161,25 @@ fn bench(dir: &Path, selected: &[&str], rounds: usize, quick: bool) -> Result<()
     let c_ok = c_toolchain_works(dir);
     if !c_ok {
         println!("clang for wasm32-wasi with wasi-libc not found: C kernels skipped");
+    }
+    // The first `kiln build` extracts the runtime into the cache: do it
+    // before the builds whose CPU time is reported.
+    let hello = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/hello.wat");
+    for (kiln, cache) in [
+        (Some(PathBuf::from(env!("CARGO_BIN_EXE_kiln"))), "cache"),
+        (baseline.clone(), "cache-base"),
+    ] {
+        if let Some(kiln) = kiln {
+            check(
+                Command::new(kiln)
+                    .env("KILN_CACHE_DIR", dir.join(cache))
+                    .arg("build")
+                    .arg(&hello)
+                    .arg("-o")
+                    .arg(dir.join("hello")),
+                "kiln build (warm-up)",
+            )?;
+        }
     }
     let mut built = Vec::new();
     for k in KERNELS {
@@ -257,6 +285,40 @@ fn report(built: &[Built], times: &[Times], rounds: usize) {
             ratio(r_base)
         );
     }
+    print_geomean(&g_wt, &g_nat, &g_base);
+    println!();
+    println!("compile CPU seconds (once each; kiln build includes the link) and sizes");
+    println!(
+        "{:>10} {:>10} {:>10} {:>10} {:>11} {:>10}",
+        "kernel", "wasm KB", "kiln", "wasmtime", "kiln/wtime", "exe KB"
+    );
+    let mut g_compile = Vec::new();
+    for b in built {
+        let r = b
+            .wasmtime_compile
+            .map(|w| b.kiln_compile.as_secs_f64() / w.as_secs_f64().max(1e-6));
+        g_compile.extend(r);
+        println!(
+            "{:>10} {:>10} {:>10} {:>10} {:>11} {:>10}",
+            b.kernel.name,
+            b.wasm_size / 1000,
+            secs(Some(b.kiln_compile.as_secs_f64())),
+            secs(b.wasmtime_compile.map(|d| d.as_secs_f64())),
+            ratio(r),
+            b.exe_size / 1000
+        );
+    }
+    println!(
+        "{:>10} {:>10} {:>10} {:>10} {:>11}",
+        "geomean",
+        "",
+        "",
+        "",
+        ratio(geomean(&g_compile))
+    );
+}
+
+fn print_geomean(g_wt: &[f64], g_nat: &[f64], g_base: &[f64]) {
     println!(
         "{:>10} {:>8} {:>8} {:>8} {:>8} {:>11} {:>11} {:>10}",
         "geomean",
@@ -264,9 +326,9 @@ fn report(built: &[Built], times: &[Times], rounds: usize) {
         "",
         "",
         "",
-        ratio(geomean(&g_wt)),
-        ratio(geomean(&g_nat)),
-        ratio(geomean(&g_base))
+        ratio(geomean(g_wt)),
+        ratio(geomean(g_nat)),
+        ratio(geomean(g_base))
     );
 }
 
@@ -354,10 +416,10 @@ fn build(
             )?;
         }
     }
-    let kiln_build = |kiln: &Path, out: &Path| {
-        check(
+    let kiln_build = |kiln: &Path, out: &Path, cache: &str| {
+        check_timed(
             Command::new(kiln)
-                .env("KILN_CACHE_DIR", dir.join("cache"))
+                .env("KILN_CACHE_DIR", dir.join(cache))
                 .arg("build")
                 .arg(&wasm)
                 .arg("-o")
@@ -366,19 +428,19 @@ fn build(
         )
     };
     let kiln = dir.join(format!("{}-kiln", k.name));
-    kiln_build(Path::new(env!("CARGO_BIN_EXE_kiln")), &kiln)?;
+    let kiln_compile = kiln_build(Path::new(env!("CARGO_BIN_EXE_kiln")), &kiln, "cache")?;
     let base = match baseline {
         Some(b) => {
             let out = dir.join(format!("{}-base", k.name));
-            kiln_build(b, &out)?;
+            kiln_build(b, &out, "cache-base")?;
             Some(out)
         }
         None => None,
     };
-    let cwasm = match wasmtime {
+    let (cwasm, wasmtime_compile) = match wasmtime {
         Some(w) => {
             let out = dir.join(format!("{}.cwasm", k.name));
-            check(
+            let cpu = check_timed(
                 Command::new(w)
                     .arg("compile")
                     .arg(&wasm)
@@ -386,12 +448,16 @@ fn build(
                     .arg(&out),
                 "wasmtime compile",
             )?;
-            Some(out)
+            (Some(out), Some(cpu))
         }
-        None => None,
+        None => (None, None),
     };
     Ok(Built {
         kernel: k,
+        wasm_size: std::fs::metadata(&wasm).map_or(0, |m| m.len()),
+        exe_size: std::fs::metadata(&kiln).map_or(0, |m| m.len()),
+        kiln_compile,
+        wasmtime_compile,
         kiln,
         base,
         cwasm,
@@ -453,6 +519,13 @@ fn run_timed(cmd: &mut Command) -> Result<(Duration, Vec<u8>), String> {
         return Err(format!("{:?} failed: {}", cmd.get_program(), out.status));
     }
     Ok((cpu, out.stdout))
+}
+
+/// [`check`], returning the command's CPU time.
+fn check_timed(cmd: &mut Command, what: &str) -> Result<Duration, String> {
+    let before = children_cpu();
+    check(cmd, what)?;
+    Ok(children_cpu().saturating_sub(before))
 }
 
 fn check(cmd: &mut Command, what: &str) -> Result<(), String> {
