@@ -19,8 +19,9 @@
 //!   per instance). The slot itself stays filled as before (funcrefs and
 //!   re-exports use it).
 //! - `call_indirect`: load the table element (bounds check ->
-//!   `TableOutOfBounds`), trap `IndirectCallToNull` on null, compare the
-//!   `VMFuncRef`'s runtime-interned `type_id` with `type_ids[type_index]` of
+//!   `TableOutOfBounds`), load the `VMFuncRef`'s runtime-interned `type_id`
+//!   (a null element faults there: `IndirectCallToNull`), compare it with
+//!   `type_ids[type_index]` of
 //!   this instance (`BadSignature`), then call `wasm_call` passing the
 //!   callee's own `vmctx` from the `VMFuncRef`.
 //! - `call_ref`: trap `NullReference` on null; no signature check (the
@@ -39,9 +40,14 @@ use super::translator::FuncCodegen;
 use crate::CompileError;
 use crate::key::FuncKey;
 use crate::module::{FuncImport, FuncIndex, TableIndex, TypeIndex};
-use cranelift_codegen::ir::{self, InstBuilder, condcodes::IntCC, types};
+use cranelift_codegen::ir::{self, InstBuilder, MemFlagsData, condcodes::IntCC, types};
 use kiln_abi::trap::TrapCode;
 use kiln_abi::vmctx::VMOffsets;
+
+/// Bytes at address 0 that are never mapped, so that an access there
+/// faults: Linux refuses to map below `vm.mmap_min_addr` (4 KiB at least,
+/// 64 KiB by default).
+const NULL_GUARD_BYTES: u32 = 4096;
 
 /// Where a call goes, resolved before the call or tail call is emitted.
 pub(super) enum CallTarget {
@@ -179,18 +185,30 @@ impl FuncCodegen<'_, '_> {
 
         let addr = self.table_element_address(table_index, index)?;
         let func_ref = self.builder.ins().load(self.pointer, vm_flags(), addr, 0);
-        self.builder
-            .ins()
-            .trapz(func_ref, super::clif_trap(TrapCode::IndirectCallToNull));
 
-        // A `VMFuncRef` never changes once the runtime filled it.
-        let type_id_off = imm(VMOffsets::func_ref_type_id(self.ptr_size()))?;
-        let actual = self.builder.ins().load(
-            types::I32,
-            vm_flags().with_readonly(),
-            func_ref,
-            type_id_off,
-        );
+        // A `VMFuncRef` never changes once the runtime filled it. Null is
+        // address 0, so the load of its type id faults in the first page,
+        // which is never mapped: the load itself is the null check, its
+        // trap-table entry naming `IndirectCallToNull` (as Wasmtime does).
+        let type_id_off = VMOffsets::func_ref_type_id(self.ptr_size());
+        let null_faults = type_id_off < NULL_GUARD_BYTES;
+        if !null_faults {
+            self.builder
+                .ins()
+                .trapz(func_ref, super::clif_trap(TrapCode::IndirectCallToNull));
+        }
+        let type_id_flags = if null_faults {
+            MemFlagsData::new()
+                .with_aligned()
+                .with_readonly()
+                .with_trap_code(Some(super::clif_trap(TrapCode::IndirectCallToNull)))
+        } else {
+            vm_flags().with_readonly()
+        };
+        let actual =
+            self.builder
+                .ins()
+                .load(types::I32, type_id_flags, func_ref, imm(type_id_off)?);
         let type_ids = self.type_ids()?;
         let expected_off = imm(type_index
             .as_u32()

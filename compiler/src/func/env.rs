@@ -9,12 +9,14 @@
 //! Invariants:
 //! - Every layout number comes from `VMOffsets`; nothing is hard-coded.
 //! - Values that never change while the instance lives (memory bases, the
-//!   definition pointers of imports, the `type_ids` array) are loaded once, in
+//!   definition pointers of imports, the `type_ids` array, the element base
+//!   of a table that cannot grow) are loaded once, in
 //!   the function's entry block, and reused everywhere: the entry block
 //!   dominates every other block and always ends with a `jump` to the body, so
 //!   loads are inserted just before that jump, whenever they are first needed.
 //! - Values that change (memory lengths, table bases and lengths, mutable
-//!   globals) are loaded at each use.
+//!   globals) are loaded at each use; a table that cannot grow has a constant
+//!   length.
 
 use super::translator::FuncCodegen;
 use crate::CompileError;
@@ -33,6 +35,9 @@ pub(super) enum Cached {
     MemoryBase(MemoryIndex),
     /// `*mut VMTableDefinition` of an imported table (module table index).
     ImportedTableDef(TableIndex),
+    /// `VMTableDefinition::base` of a defined table that cannot grow (see
+    /// `table.rs`).
+    TableBase(TableIndex),
     /// Pointer to the storage of an imported global (module global index).
     ImportedGlobal(GlobalIndex),
     /// `VMContext::type_ids`.

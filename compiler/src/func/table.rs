@@ -8,7 +8,11 @@
 //! tables inline in the `VMContext`, imported ones through a pointer) of
 //! pointer-sized elements: a `funcref` is the address of a `VMFuncRef` and
 //! `0` is null; an `externref` is an opaque pointer. `base` may move on
-//! `table.grow`, so base and length are loaded at every access. Every
+//! `table.grow`, so base and length are loaded at every access, except for
+//! a defined table whose maximum equals its minimum (what wasm-ld emits for
+//! the indirect function table): it can never grow, so its length is that
+//! constant and its base is loaded once per function, which makes
+//! `call_indirect` one load and one compare with an immediate cheaper. Every
 //! function's `VMFuncRef` lives in the `VMContext` (filled by the runtime),
 //! so `ref.func` is an address computation.
 //!
@@ -17,7 +21,7 @@
 //! init` of a table64 go through the `*64` libcalls, which take 64-bit
 //! operands (32-bit ones zero-extended when a copy mixes both kinds).
 
-use super::env::{imm, vm_flags};
+use super::env::{Cached, imm, vm_flags};
 use super::translator::FuncCodegen;
 use crate::CompileError;
 use crate::module::TableIndex;
@@ -171,8 +175,24 @@ impl FuncCodegen<'_, '_> {
         }
     }
 
+    /// The element count of `table` if it can never change: a defined
+    /// table whose maximum is its minimum. `table.grow` then fails (or, by
+    /// 0, changes nothing) and the runtime never reallocates the elements,
+    /// so `VMTableDefinition`'s base and length stay as instantiation set
+    /// them. (An imported table is left alone: its definition is not ours.)
+    fn fixed_table_size(&self, table: TableIndex) -> Option<i64> {
+        self.env.info.defined_table_index(table)?;
+        let info = self.env.info.tables.get(table)?;
+        (info.max == Some(info.min))
+            .then(|| i64::try_from(info.min).ok())
+            .flatten()
+    }
+
     /// The current number of elements of `table` (pointer-sized).
     fn table_length(&mut self, table: TableIndex) -> Result<ir::Value, CompileError> {
+        if let Some(size) = self.fixed_table_size(table) {
+            return Ok(self.builder.ins().iconst(self.pointer, size));
+        }
         let (def, off) = self.table_def(table)?;
         let off = off + imm(VMOffsets::table_current_elements(self.ptr_size()))?;
         Ok(self.builder.ins().load(self.pointer, vm_flags(), def, off))
@@ -202,9 +222,23 @@ impl FuncCodegen<'_, '_> {
         self.builder
             .ins()
             .trapnz(oob, super::clif_trap(TrapCode::TableOutOfBounds));
-        let (def, off) = self.table_def(table)?;
-        let off = off + imm(VMOffsets::table_base())?;
-        let base = self.builder.ins().load(self.pointer, vm_flags(), def, off);
+        let fixed = self
+            .fixed_table_size(table)
+            .and(self.env.info.defined_table_index(table));
+        let base = match fixed {
+            // A table that cannot grow keeps its elements where they are:
+            // its (inline) definition's base is loaded once.
+            Some(defined) => {
+                let off =
+                    self.env.offsets.defined_table(defined.as_u32()) + VMOffsets::table_base();
+                self.cached_vmctx_ptr(Cached::TableBase(table), off)?
+            }
+            None => {
+                let (def, off) = self.table_def(table)?;
+                let off = off + imm(VMOffsets::table_base())?;
+                self.builder.ins().load(self.pointer, vm_flags(), def, off)
+            }
+        };
         let elem_size = i64::from(self.ptr_size());
         let scaled = self.builder.ins().imul_imm_u(index, elem_size);
         Ok(self.builder.ins().iadd(base, scaled))

@@ -164,15 +164,25 @@ mod imp {
             (base, size as u64)
         };
         let (dst, src, len) = (dst as u64, src as u64, len as u64);
-        // SAFETY: the definitions describe live memories.
-        unsafe {
-            bounded_copy(
-                def(dst_memory),
-                def(src_memory),
-                (dst, src, len),
-                TrapCode::MemoryOutOfBounds,
-            )
-        }
+        let ((dst_base, dst_size), (src_base, src_size)) = (def(dst_memory), def(src_memory));
+        trap_result(
+            if in_bounds(dst, len, dst_size) && in_bounds(src, len, src_size) {
+                // SAFETY: both ranges were checked against the live lengths; no
+                // slice is formed (the ranges may overlap, and other threads may
+                // access a shared memory meanwhile): `copy_bytes` makes raw
+                // accesses only.
+                unsafe {
+                    crate::memory::copy::copy_bytes(
+                        dst_base.add(dst as usize),
+                        src_base.add(src as usize),
+                        len as usize,
+                    )
+                };
+                Ok(())
+            } else {
+                Err(TrapCode::MemoryOutOfBounds)
+            },
+        )
     }
 
     pub unsafe fn memory_init(

@@ -1,6 +1,7 @@
 ;; kiln-test: target = "x86_64"
-;; call_indirect: bounds check, null check, signature check, then a call
-;; passing the callee's vmctx.
+;; call_indirect: bounds check, signature check (the load of the type id
+;; traps on a null element: user5), then a call passing the callee's vmctx.
+;; A table that may grow: its length and base are loaded at each call.
 (module
   (type $t (func (param i32) (result i32)))
   (table 1 funcref)
@@ -30,8 +31,7 @@
 ;; @0023                               v9 = imul v5, v8  ; v8 = 8
 ;; @0023                               v10 = iadd v7, v9
 ;; @0023                               v11 = load.i64 notrap aligned v10
-;; @0023                               trapz v11, user5
-;; @0023                               v12 = load.i32 notrap aligned readonly v11+8
+;; @0023                               v12 = load.i32 user5 aligned readonly v11+8
 ;; @0023                               v14 = load.i32 notrap aligned readonly can_move v13
 ;; @0023                               v15 = icmp ne v12, v14
 ;; @0023                               trapnz v15, user6

@@ -51,8 +51,7 @@
 ;; @002e                               v9 = imul v5, v8  ; v8 = 8
 ;; @002e                               v10 = iadd v7, v9
 ;; @002e                               v11 = load.i64 notrap aligned v10
-;; @002e                               trapz v11, user5
-;; @002e                               v12 = load.i32 notrap aligned readonly v11+8
+;; @002e                               v12 = load.i32 user5 aligned readonly v11+8
 ;; @002e                               v14 = load.i32 notrap aligned readonly can_move v13
 ;; @002e                               v15 = icmp ne v12, v14
 ;; @002e                               trapnz v15, user6

@@ -31,6 +31,7 @@
 //! - The initial image (folded active data segments) is mapped copy-on-write
 //!   from the executable file where possible ([`image`]), else copied.
 
+pub(crate) mod copy;
 pub mod image;
 pub mod shared;
 
