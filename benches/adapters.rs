@@ -12,7 +12,11 @@
 //! `KILN_BENCH_CALLS` sets `N` (default ten million; `--test`, as
 //! `cargo test --benches` passes, does a quick version).
 
-use std::path::{Path, PathBuf};
+#[path = "common/mod.rs"]
+mod common;
+use common::wasmtime;
+
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -151,15 +155,4 @@ fn time(cmd: &mut Command) -> Result<Duration, String> {
         return Err(format!("{:?} failed: {status}", cmd.get_program()));
     }
     Ok(start.elapsed())
-}
-
-fn wasmtime() -> Option<PathBuf> {
-    let p = PathBuf::from("/opt/devtools/bin/wasmtime");
-    if p.is_file() {
-        return Some(p);
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join("wasmtime"))
-        .find(|p| p.is_file())
 }

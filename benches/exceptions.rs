@@ -10,6 +10,10 @@
 //! exception objects are freed: it must not grow with `N`. Not a timed
 //! test: it only reports.
 
+#[path = "common/mod.rs"]
+mod common;
+use common::wasmtime;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -145,15 +149,4 @@ fn report(name: &str, n: u64, m: &Measured) {
         per_throw(m, n) * 1e9,
         m.peak_rss_kib as f64 / 1024.0
     );
-}
-
-fn wasmtime() -> Option<PathBuf> {
-    let p = PathBuf::from("/opt/devtools/bin/wasmtime");
-    if p.is_file() {
-        return Some(p);
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join("wasmtime"))
-        .find(|p| p.is_file())
 }

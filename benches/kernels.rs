@@ -30,6 +30,10 @@
 //! fib json`). `--test` (as `cargo test --benches` passes) runs each
 //! kernel once with a small input.
 
+#[path = "common/mod.rs"]
+mod common;
+use common::wasmtime;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -539,28 +543,4 @@ fn check(cmd: &mut Command, what: &str) -> Result<(), String> {
             String::from_utf8_lossy(&out.stderr).trim()
         ))
     }
-}
-
-/// The wasmtime to compare with: `KILN_BENCH_WASMTIME`, else the first on
-/// `PATH`. A launcher script there (a Python package's wrapper) would add
-/// its interpreter's start-up to every run: warn, since the figures would
-/// flatter Kiln.
-fn wasmtime() -> Option<PathBuf> {
-    let found = match std::env::var_os("KILN_BENCH_WASMTIME") {
-        Some(p) => Some(PathBuf::from(p)),
-        None => {
-            let path = std::env::var_os("PATH")?;
-            std::env::split_paths(&path)
-                .map(|d| d.join("wasmtime"))
-                .find(|p| p.is_file())
-        }
-    }?;
-    if std::fs::read(&found).is_ok_and(|b| b.starts_with(b"#!")) {
-        println!(
-            "warning: {} is a script, whose start-up counts as wasmtime's; \
-             set KILN_BENCH_WASMTIME to the wasmtime binary",
-            found.display()
-        );
-    }
-    Some(found)
 }

@@ -15,6 +15,10 @@
 //! MB/s of both engines and the ratio. Wasmtime is skipped (with a note)
 //! when it is not installed. Not a timed test: it only reports.
 
+#[path = "common/mod.rs"]
+mod common;
+use common::wasmtime;
+
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -77,10 +81,11 @@ fn bench_in(
     // not counted.
     let cat_cwasm = dir.join("p3_cat.cwasm");
     let copy_cwasm = dir.join("p3_fs_copy.cwasm");
+    let wasmtime_bin = wasmtime().unwrap_or_else(|| "wasmtime".into());
     let wasmtime = [(&cat_wasm, &cat_cwasm), (&copy_wasm, &copy_cwasm)]
         .iter()
         .all(|(wasm, cwasm)| {
-            Command::new("wasmtime")
+            Command::new(&wasmtime_bin)
                 .arg("compile")
                 .arg(wasm)
                 .arg("-o")
@@ -112,7 +117,7 @@ fn bench_in(
             k.as_secs_f64()
         );
         if wasmtime {
-            let mut w = Command::new("wasmtime");
+            let mut w = Command::new(&wasmtime_bin);
             w.env_remove("RUST_BACKTRACE")
                 .args(["run", "--allow-precompiled"]);
             if piped {

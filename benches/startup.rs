@@ -16,6 +16,10 @@
 //! (callgrind, when valgrind is installed), peak RSS (`wait4`) and
 //! executable size. Not a timed test: it only reports.
 
+#[path = "common/mod.rs"]
+mod common;
+use common::wasmtime;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -355,15 +359,4 @@ fn check(cmd: &mut Command, what: &str) -> Result<(), String> {
             String::from_utf8_lossy(&out.stderr).trim()
         ))
     }
-}
-
-fn wasmtime() -> Option<PathBuf> {
-    let p = PathBuf::from("/opt/devtools/bin/wasmtime");
-    if p.is_file() {
-        return Some(p);
-    }
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join("wasmtime"))
-        .find(|p| p.is_file())
 }
