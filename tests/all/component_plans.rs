@@ -183,9 +183,14 @@ fn check_invariants(wasm: &[u8], p: &ComponentPlan) -> Result<(), String> {
                 lower,
                 lift,
                 callee,
+                params_adapter,
+                results_adapter,
             } => {
                 p.func_types.get(*ty).is_some()
                     && def_ok(callee, n)
+                    && [params_adapter, results_adapter]
+                        .iter()
+                        .all(|d| d.as_ref().is_none_or(|d| def_ok(d, n)))
                     && [lower, lift].iter().all(|o| {
                         o.instance.as_u32() < p.component_instances
                             && o.memory.as_ref().is_none_or(|m| m.instance.index() < n)

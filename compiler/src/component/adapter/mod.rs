@@ -48,6 +48,7 @@
 //! and other values on such calls. 64-bit memories fail when the
 //! adapter's 32-bit memory import is linked.
 
+mod async_call;
 mod encode;
 pub(super) mod fact;
 mod translate;
@@ -57,6 +58,7 @@ use super::plan::{
     RuntimeComponentInstanceIndex, RuntimeInstanceIndex, StaticModuleIndex, StringEncoding,
 };
 use crate::CompileError;
+pub(super) use async_call::{Half, generate_async};
 use kiln_abi::component::canon::{
     ADAPTER_FLAGS_CANNOT_ENTER, ADAPTER_FLAGS_CHECK_LEAVE, ADAPTER_FLAGS_ENTER_CALL,
     ADAPTER_FLAGS_EXIT_CALL,
@@ -278,15 +280,28 @@ pub(super) fn needs_async_call(
             .any(|t| unsupported_value(&table, *t))
 }
 
-/// Checks that the runtime can pass `ty`'s values on an async call: each
-/// parameter and the result is a scalar (one flat value, no pointer) or a
-/// stream or future end, and an async lowering passes them all flat.
+/// How an async call's values move.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) enum AsyncValues {
+    /// Each parameter and the result is one flat scalar or a stream or
+    /// future end, all passed flat: the runtime moves them itself (an end
+    /// from the giver's table to the taker's).
+    Runtime,
+    /// Anything else without streams, futures, error contexts or borrows:
+    /// two generated halves ([`generate_async`]) move them.
+    Adapters,
+}
+
+/// How the values of an async call of `ty` move, or the refusal (naming
+/// the function) of what neither way passes yet: error contexts, borrows,
+/// and streams or futures inside other values or next to values the
+/// runtime cannot move.
 pub(super) fn check_async_call(
     name: &str,
     table: TypeTable<'_>,
     ty: &FuncType,
     lower: &CanonOptions,
-) -> Result<(), CompileError> {
+) -> Result<AsyncValues, CompileError> {
     let simple = |t: &TypeIndex| {
         matches!(
             table.get(*t),
@@ -309,20 +324,19 @@ pub(super) fn check_async_call(
             )
         )
     };
-    let all_simple = ty
-        .params
-        .iter()
-        .map(|(_, t)| t)
-        .chain(&ty.result)
-        .all(simple);
+    let mut all = ty.params.iter().map(|(_, t)| t).chain(&ty.result);
     let flat_params = ty.params.len() <= MAX_FLAT_ASYNC_PARAMS || !lower.async_;
-    if !all_simple || !flat_params {
-        return Err(unsupported(format!(
-            "async function `{name}` called from another component instance with values \
-             other than scalars, streams and futures (component-model async)"
-        )));
+    if all.clone().all(simple) && flat_params {
+        return Ok(AsyncValues::Runtime);
     }
-    Ok(())
+    if !all.any(|t| unsupported_value(&table, *t) || table.contains_borrow(*t)) {
+        return Ok(AsyncValues::Adapters);
+    }
+    Err(unsupported(format!(
+        "async function `{name}` called from another component instance with borrowed \
+         handles, error contexts, or streams or futures next to other values \
+         (component-model async)"
+    )))
 }
 
 /// At most this many flat parameters pass directly to an async lowering.

@@ -237,6 +237,24 @@ pub struct Task {
     pub caller: Option<Caller>,
     /// Its cancellation.
     pub cancel: Cancel,
+    /// The generated halves moving its values, for a call whose values
+    /// the runtime does not move itself (see `task.rs`).
+    pub halves: Option<Halves>,
+}
+
+/// The two generated functions of an async call that move its values
+/// (the contract of `TRAMPOLINE_ASYNC_CALL`).
+#[derive(Copy, Clone, Debug)]
+pub struct Halves {
+    /// The caller's flat parameters to the callee's core parameters.
+    pub params: GuestFunc,
+    /// How many core parameters the callee takes.
+    pub lift_params: usize,
+    /// The callee's results (and the caller's return pointer) to the sync
+    /// lowering's flat result; `None` without results.
+    pub results: Option<GuestFunc>,
+    /// The lowering's return pointer, if the results go to memory.
+    pub retptr: Option<u32>,
 }
 
 impl Task {
@@ -253,6 +271,7 @@ impl Task {
             state: TaskState::Running,
             caller: None,
             cancel: Cancel::No,
+            halves: None,
         }
     }
 }
