@@ -635,6 +635,7 @@ impl<'a> BodyCx<'_, '_, 'a> {
                     unreachable!("validated: lift names a function type")
                 };
                 let options = canon_options(&options, offset)?;
+                self.check_asyncness(ty, &options, offset)?;
                 if options.async_ && options.callback.is_none() {
                     return Err(unsupported(
                         "component-model stackful async (an async `canon lift` without a \
@@ -653,10 +654,12 @@ impl<'a> BodyCx<'_, '_, 'a> {
                 options,
             } => {
                 let ty = self.types().component_function_at(func_index);
+                let options = canon_options(&options, offset)?;
+                self.check_asyncness(ty, &options, offset)?;
                 LocalInitializer::Lower {
                     func: func_index,
                     ty,
-                    options: canon_options(&options, offset)?,
+                    options,
                 }
             }
             CanonicalFunction::ResourceNew { resource } => {
@@ -671,6 +674,23 @@ impl<'a> BodyCx<'_, '_, 'a> {
             other => self.async_builtin(other, offset)?,
         };
         self.push(init);
+        Ok(())
+    }
+
+    /// The `async` option only on an async function type: the check of
+    /// newer validators (Wasmtime 49's), which the one Kiln links lacks.
+    fn check_asyncness(
+        &self,
+        ty: ComponentFuncTypeId,
+        options: &LocalCanonOptions,
+        offset: usize,
+    ) -> Result<(), ParseError> {
+        if options.async_ && !self.types()[ty].async_ {
+            return Err(ParseError::Compile(CompileError::Invalid {
+                offset,
+                message: "the `async` canonical option requires an async function type".into(),
+            }));
+        }
         Ok(())
     }
 
