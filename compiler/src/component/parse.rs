@@ -9,7 +9,8 @@
 //!
 //! Each [`LocalInitializer`] is one entry added to one of the component's
 //! index spaces, in order; [`super::inline`] replays them. Everything is
-//! validated first: wasmparser with `COMPONENT_MODEL` and `CM_ASYNC` plus the
+//! validated first: wasmparser with `COMPONENT_MODEL`, `CM_ASYNC` and
+//! `CM_ASYNC_BUILTINS` plus the
 //! core features Kiln compiles; a component that needs another feature is
 //! [`CompileError::Unsupported`] naming it. Constructs the later phases do
 //! not handle are rejected here too (module/component imports and exports,
@@ -167,6 +168,10 @@ fn enabled_features(config: &Config) -> WasmFeatures {
         .intersection(config.features.unwrap_or(WasmFeatures::all()))
         .union(WasmFeatures::COMPONENT_MODEL)
         .union(WasmFeatures::CM_ASYNC)
+        // The async forms of `subtask.cancel` and the copy cancels, which
+        // Wasmtime 49 gates behind `-W component-model-more-async-builtins`:
+        // always accepted (the runtime has them).
+        .union(WasmFeatures::CM_ASYNC_BUILTINS)
 }
 
 enum ParseError {
@@ -203,10 +208,6 @@ const CANDIDATES: &[(&str, WasmFeatures)] = &[
     (
         "component-model stackful async",
         WasmFeatures::CM_ASYNC_STACKFUL,
-    ),
-    (
-        "component-model async built-ins",
-        WasmFeatures::CM_ASYNC_BUILTINS,
     ),
     ("component-model threading", WasmFeatures::CM_THREADING),
     (

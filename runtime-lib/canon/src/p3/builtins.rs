@@ -573,7 +573,7 @@ builtins! {
     /// `thread.yield`: lets host operations progress; never cancelled here.
     fn __kiln_cm_p3_thread_yield(rt, opts, slots) {
         let _cancellable = opts.flags & CANON_OPT_CANCELLABLE != 0;
-        run::turn(rt, false)?;
+        super::task::yield_turn(rt)?;
         slots[0] = 0;
         Ok(())
     }

@@ -242,6 +242,9 @@ pub struct Task {
     /// The generated halves moving its values, for a call whose values
     /// the runtime does not move itself (see `task.rs`).
     pub halves: Option<Halves>,
+    /// The arguments of a call waiting to start that are stream or future
+    /// ends still in the caller's table (they move when it starts).
+    pub pending_ends: Vec<usize>,
 }
 
 /// The two generated functions of an async call that move its values
@@ -274,6 +277,7 @@ impl Task {
             caller: None,
             cancel: Cancel::No,
             halves: None,
+            pending_ends: Vec::new(),
         }
     }
 }

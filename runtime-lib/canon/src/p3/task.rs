@@ -239,14 +239,6 @@ fn call(
     };
     let halves = halves.map(|(h, _)| h);
     let (task, w, wait) = rt.with_p3(|cx| {
-        for (i, t) in params.iter().enumerate().filter(|_| halves.is_none()) {
-            let v = slots.get(i).copied().unwrap_or(0);
-            args[i] = if is_end(rt, *t) {
-                raw(u64::from(move_end(cx, from, v as u32, to)?))
-            } else {
-                raw(v)
-            };
-        }
         // Calls wait behind backpressure and behind earlier waiting calls.
         let tasks = &cx.p3.tasks;
         let wait = backpressure(cx, to) > 0
@@ -255,6 +247,20 @@ fn call(
                 .starting
                 .iter()
                 .any(|s| tasks.get(*s).is_some_and(|t| t.instance == to));
+        // An end moves when the callee starts (Wasmtime lifts the
+        // parameters then): now, or when a waiting call starts.
+        let mut pending_ends = Vec::new();
+        for (i, t) in params.iter().enumerate().filter(|_| halves.is_none()) {
+            let v = slots.get(i).copied().unwrap_or(0);
+            args[i] = if !is_end(rt, *t) {
+                raw(v)
+            } else if wait {
+                pending_ends.push(i);
+                raw(v)
+            } else {
+                raw(u64::from(move_end(cx, from, v as u32, to)?))
+            };
+        }
         let w = cx.p3.waitables.insert(Waitable {
             instance: from,
             handle: 0,
@@ -274,6 +280,7 @@ fn call(
         });
         let mut t = Task::new(to, result_type);
         t.halves = halves;
+        t.pending_ends = pending_ends;
         t.callback = callback;
         t.may_block = callback.is_some();
         t.lift = lift as *const CanonOpts as usize;
@@ -389,6 +396,14 @@ fn start(
         t.state = TaskState::Running;
         let (callback, lift, caller, halves) = (t.callback, t.lift, t.caller, t.halves);
         let has_result = t.result_type != u32::MAX;
+        let (ends, to) = (std::mem::take(&mut t.pending_ends), t.instance);
+        if let Some(c) = caller {
+            for i in ends {
+                if let Some(a) = args.get_mut(i) {
+                    *a = raw(u64::from(move_end(cx, c.instance, low(a) as u32, to)?));
+                }
+            }
+        }
         if queued && let Some(c) = caller {
             if let Some(x) = cx.p3.waitables.get_mut(c.subtask) {
                 x.subtask = SubtaskState(subtask_state::STARTED);
@@ -683,10 +698,17 @@ fn call_back(rt: &ComponentRuntime, task: u32, code: u32, p1: u32, p2: u32) -> R
 }
 
 /// The next thing the scheduler can do: an event for a waiting task, a
-/// task to start, else a yielded task to resume.
-fn pick(cx: &mut P3Cx<'_>) -> Option<(u32, Step)> {
+/// task to start, else a yielded task to resume; none of the tasks in
+/// `skip`.
+fn pick(cx: &mut P3Cx<'_>, skip: &[u32]) -> Option<(u32, Step)> {
     let locked = locked(cx);
-    let ids: Vec<u32> = cx.p3.tasks.iter().map(|(i, _)| i).collect();
+    let ids: Vec<u32> = cx
+        .p3
+        .tasks
+        .iter()
+        .map(|(i, _)| i)
+        .filter(|i| !skip.contains(i))
+        .collect();
     let mut yielder = None;
     for id in ids {
         let t = cx.p3.tasks.get_mut(id)?;
@@ -737,6 +759,24 @@ fn pick(cx: &mut P3Cx<'_>) -> Option<(u32, Step)> {
     yielder.map(|id| (id, Step::Yield))
 }
 
+/// `thread.yield` from guest code: other instances' tasks that are ready
+/// now each get one step (Wasmtime 49 suspends the yielding task and runs
+/// them), then the yielding code goes on. A task of an instance with
+/// guest code on the stack, the yielder's included, is not resumed.
+pub fn yield_turn(rt: &ComponentRuntime) -> Result<(), Trap> {
+    turn(rt, false)?;
+    let mut ran = Vec::new();
+    while let Some((task, step)) = rt.with_p3(|cx| Ok(pick(cx, &ran)))? {
+        ran.push(task);
+        match step {
+            Step::Start(f, args) => start(rt, task, f, args, true)?,
+            Step::Event(code, p1, p2) => call_back(rt, task, code, p1, p2)?,
+            Step::Yield => call_back(rt, task, event_code::NONE, 0, 0)?,
+        }
+    }
+    Ok(())
+}
+
 /// Runs tasks and the event loop until `done` holds; a deadlock when
 /// nothing can happen any more.
 pub fn run_until(
@@ -747,7 +787,7 @@ pub fn run_until(
         if rt.with_p3(|cx| Ok(done(cx)))? {
             return Ok(());
         }
-        match rt.with_p3(|cx| Ok(pick(cx)))? {
+        match rt.with_p3(|cx| Ok(pick(cx, &[])))? {
             Some((task, Step::Start(f, args))) => start(rt, task, f, args, true)?,
             Some((task, Step::Event(code, p1, p2))) => call_back(rt, task, code, p1, p2)?,
             Some((task, Step::Yield)) => {
