@@ -955,7 +955,13 @@ impl Inliner<'_, '_> {
                     CoreDef::Trampoline(t)
                 }
                 adapter::Binding::Handle(r) => {
-                    let resource = ResourceIndex::from_u32(r);
+                    // Stream and future ends have no resource: the
+                    // reserved index (`NO_INDEX` in the descriptor).
+                    let resource = if r == adapter::ENDS {
+                        <ResourceIndex as cranelift_entity::packed_option::ReservedValue>::reserved_value()
+                    } else {
+                        ResourceIndex::from_u32(r)
+                    };
                     let t = match self.adapter_handles.get(&resource) {
                         Some(t) => *t,
                         None => {

@@ -287,15 +287,15 @@ pub(super) enum AsyncValues {
     /// future end, all passed flat: the runtime moves them itself (an end
     /// from the giver's table to the taker's).
     Runtime,
-    /// Anything else without streams, futures, error contexts or borrows:
-    /// two generated halves ([`generate_async`]) move them.
+    /// Anything else without error contexts or borrows: two generated
+    /// halves ([`generate_async`]) move them (ends through the runtime's
+    /// handle built-in).
     Adapters,
 }
 
 /// How the values of an async call of `ty` move, or the refusal (naming
-/// the function) of what neither way passes yet: error contexts, borrows,
-/// and streams or futures inside other values or next to values the
-/// runtime cannot move.
+/// the function) of what neither way passes yet: error contexts and
+/// borrows.
 pub(super) fn check_async_call(
     name: &str,
     table: TypeTable<'_>,
@@ -329,29 +329,38 @@ pub(super) fn check_async_call(
     if all.clone().all(simple) && flat_params {
         return Ok(AsyncValues::Runtime);
     }
-    if !all.any(|t| unsupported_value(&table, *t) || table.contains_borrow(*t)) {
+    let refused = |t: &TypeIndex| {
+        table.contains_borrow(*t) || table.contains(*t, &mut |u| matches!(u, Type::ErrorContext))
+    };
+    if !all.any(refused) {
         return Ok(AsyncValues::Adapters);
     }
     Err(unsupported(format!(
         "async function `{name}` called from another component instance with borrowed \
-         handles, error contexts, or streams or futures next to other values \
-         (component-model async)"
+         handles or error contexts (component-model async)"
     )))
 }
 
 /// At most this many flat parameters pass directly to an async lowering.
 const MAX_FLAT_ASYNC_PARAMS: usize = 4;
 
+/// The pseudo resource of stream and future ends in [`resources`]: their
+/// handle built-in has no resource (`ADAPTER_HANDLE_MOVE_END`).
+pub(in crate::component) const ENDS: u32 = kiln_abi::descriptor::NO_INDEX;
+
 /// The resources of the `own`/`borrow` values inside `types`, in first-use
-/// order.
+/// order, and [`ENDS`] if a stream or future is inside.
 fn resources(table: &TypeTable<'_>, types: &[TypeIndex]) -> Vec<u32> {
     let mut out = Vec::new();
     for t in types {
         table.contains(*t, &mut |u| {
-            if let Type::Own(r) | Type::Borrow(r) = u
-                && !out.contains(r)
-            {
-                out.push(*r);
+            let r = match u {
+                Type::Own(r) | Type::Borrow(r) => *r,
+                Type::Stream(_) | Type::Future(_) => ENDS,
+                _ => return false,
+            };
+            if !out.contains(&r) {
+                out.push(r);
             }
             false
         });

@@ -109,7 +109,7 @@ fn guest_func(addr: u64) -> Option<GuestFunc> {
 
 /// Moves the readable end behind handle `h` of instance `from` into
 /// instance `to`'s table; returns its new handle.
-pub(super) fn move_end(cx: &mut P3Cx<'_>, from: u32, h: u32, to: u32) -> Result<u32, Trap> {
+pub(crate) fn move_end(cx: &mut P3Cx<'_>, from: u32, h: u32, to: u32) -> Result<u32, Trap> {
     let w = cx.waitable_at(from, h)?;
     let x = cx
         .p3
