@@ -765,6 +765,11 @@ fn pick(cx: &mut P3Cx<'_>, skip: &[u32]) -> Option<(u32, Step)> {
 /// guest code on the stack, the yielder's included, is not resumed.
 pub fn yield_turn(rt: &ComponentRuntime) -> Result<(), Trap> {
     turn(rt, false)?;
+    // Guest code outside any task (nothing marks its instance busy) must
+    // not see its own instance's tasks resumed under it: no turns then.
+    if rt.with_p3(|cx| Ok(cx.p3.current.is_empty()))? {
+        return Ok(());
+    }
     let mut ran = Vec::new();
     while let Some((task, step)) = rt.with_p3(|cx| Ok(pick(cx, &ran)))? {
         ran.push(task);
