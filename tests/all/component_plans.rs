@@ -172,7 +172,11 @@ fn check_invariants(wasm: &[u8], p: &ComponentPlan) -> Result<(), String> {
             | Trampoline::ResourceRep { resource, .. }
             | Trampoline::ResourceDrop { resource, .. } => p.resources.get(*resource).is_some(),
             Trampoline::AdapterFlags { instance } => instance.as_u32() < p.component_instances,
-            Trampoline::AdapterHandle { resource } => p.resources.get(*resource).is_some(),
+            // The reserved index: the handle built-in of stream and future
+            // ends.
+            Trampoline::AdapterHandle { resource } => {
+                resource.as_u32() == u32::MAX || p.resources.get(*resource).is_some()
+            }
             Trampoline::AdapterTranscode { dst, src } => [dst, src].iter().all(|o| {
                 o.instance.as_u32() < p.component_instances
                     && o.memory.as_ref().is_some_and(|m| m.instance.index() < n)
@@ -183,9 +187,14 @@ fn check_invariants(wasm: &[u8], p: &ComponentPlan) -> Result<(), String> {
                 lower,
                 lift,
                 callee,
+                params_adapter,
+                results_adapter,
             } => {
                 p.func_types.get(*ty).is_some()
                     && def_ok(callee, n)
+                    && [params_adapter, results_adapter]
+                        .iter()
+                        .all(|d| d.as_ref().is_none_or(|d| def_ok(d, n)))
                     && [lower, lift].iter().all(|o| {
                         o.instance.as_u32() < p.component_instances
                             && o.memory.as_ref().is_none_or(|m| m.instance.index() < n)

@@ -134,6 +134,10 @@ pub const ADAPTER_HANDLE_MOVE_OWN: u32 = 0;
 /// (lending an own handle to its call scope) and lower it into the other's
 /// (the rep itself in the defining instance).
 pub const ADAPTER_HANDLE_BORROW: u32 = 1;
+/// Adapter handle operand: move the readable end of a stream or future
+/// from one instance's table to the other's (the built-in's `resource` is
+/// [`crate::descriptor::NO_INDEX`]: ends are not resources).
+pub const ADAPTER_HANDLE_MOVE_END: u32 = 2;
 /// Adapter flags operand base: `ADAPTER_FLAGS_TRAP + code` raises the wasm
 /// trap `crate::trap::TrapCode` `code` (the adapter's checks of lifted
 /// values: `char`s, bounds, discriminants, alignment).

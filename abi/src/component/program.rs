@@ -200,7 +200,16 @@ pub const TRAMPOLINE_ASYNC_BUILTIN: u32 = 7;
 /// [`TRAMPOLINE_ASYNC_BUILTIN`]), calling [`crate::symbols::ASYNC_CALL`].
 /// Its `opts` is the first of three consecutive [`super::CanonOpts`]
 /// records: the lowering's options (with the function type), the
-/// lifting's, then one whose `callback` names the lifted core function.
+/// lifting's, then one whose `callback` names the lifted core function and
+/// whose `realloc` and `post_return`, when set, name two generated
+/// functions that move the values: `realloc` maps the lowering's flat
+/// parameters (without its return pointer) to the callee's core
+/// parameters, run when the callee's task starts; `post_return` maps the
+/// callee's results as it gives them (`task.return`'s parameters, or a
+/// sync lift's core results), then the lowering's return pointer if it has
+/// one, to the sync lowering's flat result if any, run as the task
+/// returns. Unset: each value is one flat scalar or stream/future end,
+/// which the runtime moves itself.
 pub const TRAMPOLINE_ASYNC_CALL: u32 = 8;
 
 /// One compiled trampoline.

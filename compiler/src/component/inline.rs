@@ -865,17 +865,34 @@ impl Inliner<'_, '_> {
             lower,
             lift,
         ) {
-            adapter::check_async_call(
+            let values = adapter::check_async_call(
                 name,
                 self.plan.types.table(),
                 &self.plan.func_types[ty],
                 lower,
             )?;
+            let (mut params_adapter, mut results_adapter) = (None, None);
+            if values == adapter::AsyncValues::Adapters {
+                let req = adapter::Request {
+                    name,
+                    table: self.plan.types.table(),
+                    ty: &self.plan.func_types[ty],
+                    lower,
+                    lift,
+                    callee,
+                };
+                let params = adapter::generate_async(&req, adapter::Half::Params)?;
+                let results = adapter::generate_async(&req, adapter::Half::Results)?;
+                params_adapter = params.map(|g| self.generated_instance(g, lower).1);
+                results_adapter = results.map(|g| self.generated_instance(g, lower).1);
+            }
             let t = self.trampoline(Trampoline::AsyncCall {
                 ty,
                 lower: lower.clone(),
                 lift: lift.clone(),
                 callee: callee.clone(),
+                params_adapter,
+                results_adapter,
             });
             return Ok(CoreDef::Trampoline(t));
         }
@@ -890,6 +907,27 @@ impl Inliner<'_, '_> {
             },
             None,
         )?;
+        let ((module, instance), def) = self.generated_instance(generated, lower);
+        self.adapters.push(adapter::Record {
+            name: name.to_string(),
+            ty,
+            lower: lower.clone(),
+            lift: lift.clone(),
+            callee: callee.clone(),
+            module,
+            instance,
+        });
+        Ok(def)
+    }
+
+    /// Adds generated adapter module `generated` to the plan, instantiated
+    /// in the caller's (`lower`'s) component instance with its imports
+    /// bound; returns the module, the instance and its exported function.
+    fn generated_instance(
+        &mut self,
+        generated: adapter::Generated,
+        lower: &CanonOptions,
+    ) -> ((StaticModuleIndex, RuntimeInstanceIndex), CoreDef) {
         let mut imports = Vec::with_capacity(generated.imports.len());
         let mut defs = Vec::with_capacity(generated.imports.len());
         for (module, field, kind, binding) in generated.imports {
@@ -917,7 +955,13 @@ impl Inliner<'_, '_> {
                     CoreDef::Trampoline(t)
                 }
                 adapter::Binding::Handle(r) => {
-                    let resource = ResourceIndex::from_u32(r);
+                    // Stream and future ends have no resource: the
+                    // reserved index (`NO_INDEX` in the descriptor).
+                    let resource = if r == adapter::ENDS {
+                        <ResourceIndex as cranelift_entity::packed_option::ReservedValue>::reserved_value()
+                    } else {
+                        ResourceIndex::from_u32(r)
+                    };
                     let t = match self.adapter_handles.get(&resource) {
                         Some(t) => *t,
                         None => {
@@ -941,20 +985,14 @@ impl Inliner<'_, '_> {
             component_instance: lower.instance,
             imports: bound,
         });
-        self.adapters.push(adapter::Record {
-            name: name.to_string(),
-            ty,
-            lower: lower.clone(),
-            lift: lift.clone(),
-            callee: callee.clone(),
-            module,
-            instance,
-        });
-        Ok(CoreDef::Export(CoreExport {
-            instance,
-            name: adapter::EXPORT.to_string(),
-            kind: CoreKind::Func,
-        }))
+        (
+            (module, instance),
+            CoreDef::Export(CoreExport {
+                instance,
+                name: adapter::EXPORT.to_string(),
+                kind: CoreKind::Func,
+            }),
+        )
     }
 
     fn instantiate_module(

@@ -9,7 +9,8 @@
 //!
 //! Each [`LocalInitializer`] is one entry added to one of the component's
 //! index spaces, in order; [`super::inline`] replays them. Everything is
-//! validated first: wasmparser with `COMPONENT_MODEL` and `CM_ASYNC` plus the
+//! validated first: wasmparser with `COMPONENT_MODEL`, `CM_ASYNC` and
+//! `CM_ASYNC_BUILTINS` plus the
 //! core features Kiln compiles; a component that needs another feature is
 //! [`CompileError::Unsupported`] naming it. Constructs the later phases do
 //! not handle are rejected here too (module/component imports and exports,
@@ -167,6 +168,10 @@ fn enabled_features(config: &Config) -> WasmFeatures {
         .intersection(config.features.unwrap_or(WasmFeatures::all()))
         .union(WasmFeatures::COMPONENT_MODEL)
         .union(WasmFeatures::CM_ASYNC)
+        // The async forms of `subtask.cancel` and the copy cancels, which
+        // Wasmtime 49 gates behind `-W component-model-more-async-builtins`:
+        // always accepted (the runtime has them).
+        .union(WasmFeatures::CM_ASYNC_BUILTINS)
 }
 
 enum ParseError {
@@ -203,10 +208,6 @@ const CANDIDATES: &[(&str, WasmFeatures)] = &[
     (
         "component-model stackful async",
         WasmFeatures::CM_ASYNC_STACKFUL,
-    ),
-    (
-        "component-model async built-ins",
-        WasmFeatures::CM_ASYNC_BUILTINS,
     ),
     ("component-model threading", WasmFeatures::CM_THREADING),
     (
@@ -635,6 +636,7 @@ impl<'a> BodyCx<'_, '_, 'a> {
                     unreachable!("validated: lift names a function type")
                 };
                 let options = canon_options(&options, offset)?;
+                self.check_asyncness(ty, &options, offset)?;
                 if options.async_ && options.callback.is_none() {
                     return Err(unsupported(
                         "component-model stackful async (an async `canon lift` without a \
@@ -653,10 +655,12 @@ impl<'a> BodyCx<'_, '_, 'a> {
                 options,
             } => {
                 let ty = self.types().component_function_at(func_index);
+                let options = canon_options(&options, offset)?;
+                self.check_asyncness(ty, &options, offset)?;
                 LocalInitializer::Lower {
                     func: func_index,
                     ty,
-                    options: canon_options(&options, offset)?,
+                    options,
                 }
             }
             CanonicalFunction::ResourceNew { resource } => {
@@ -671,6 +675,23 @@ impl<'a> BodyCx<'_, '_, 'a> {
             other => self.async_builtin(other, offset)?,
         };
         self.push(init);
+        Ok(())
+    }
+
+    /// The `async` option only on an async function type: the check of
+    /// newer validators (Wasmtime 49's), which the one Kiln links lacks.
+    fn check_asyncness(
+        &self,
+        ty: ComponentFuncTypeId,
+        options: &LocalCanonOptions,
+        offset: usize,
+    ) -> Result<(), ParseError> {
+        if options.async_ && !self.types()[ty].async_ {
+            return Err(ParseError::Compile(CompileError::Invalid {
+                offset,
+                message: "the `async` canonical option requires an async function type".into(),
+            }));
+        }
         Ok(())
     }
 

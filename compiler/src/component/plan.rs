@@ -218,6 +218,13 @@ pub enum Trampoline {
         lift: CanonOptions,
         /// The lifted core function.
         callee: CoreDef,
+        /// The generated half moving the parameters when the callee's task
+        /// starts, and the one moving the results when it returns (see
+        /// `adapter::generate_async`); `None` where the runtime moves the
+        /// values itself (scalars, stream and future ends) or there are no
+        /// results.
+        params_adapter: Option<CoreDef>,
+        results_adapter: Option<CoreDef>,
     },
 }
 

@@ -332,7 +332,12 @@ fn emit_trampolines(
         // `TRAMPOLINE_ASYNC_CALL`): the callee's options, then its core
         // function as a `callback`.
         if let Trampoline::AsyncCall {
-            ty, lift, callee, ..
+            ty,
+            lift,
+            callee,
+            params_adapter,
+            results_adapter,
+            ..
         } = t
         {
             let instance = lift.instance.as_u32();
@@ -345,12 +350,14 @@ fn emit_trampolines(
                 NO_INDEX,
                 &what,
             )?;
+            // The third record's `realloc` and `post-return` name the
+            // generated halves that move the values, if any.
             let func = CanonOptions {
                 callback: Some(callee.clone()),
                 async_: false,
                 memory: None,
-                realloc: None,
-                post_return: None,
+                realloc: params_adapter.clone(),
+                post_return: results_adapter.clone(),
                 ..lift.clone()
             };
             put_opts(

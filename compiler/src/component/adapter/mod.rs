@@ -48,6 +48,7 @@
 //! and other values on such calls. 64-bit memories fail when the
 //! adapter's 32-bit memory import is linked.
 
+mod async_call;
 mod encode;
 pub(super) mod fact;
 mod translate;
@@ -57,6 +58,7 @@ use super::plan::{
     RuntimeComponentInstanceIndex, RuntimeInstanceIndex, StaticModuleIndex, StringEncoding,
 };
 use crate::CompileError;
+pub(super) use async_call::{Half, generate_async};
 use kiln_abi::component::canon::{
     ADAPTER_FLAGS_CANNOT_ENTER, ADAPTER_FLAGS_CHECK_LEAVE, ADAPTER_FLAGS_ENTER_CALL,
     ADAPTER_FLAGS_EXIT_CALL,
@@ -278,15 +280,28 @@ pub(super) fn needs_async_call(
             .any(|t| unsupported_value(&table, *t))
 }
 
-/// Checks that the runtime can pass `ty`'s values on an async call: each
-/// parameter and the result is a scalar (one flat value, no pointer) or a
-/// stream or future end, and an async lowering passes them all flat.
+/// How an async call's values move.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) enum AsyncValues {
+    /// Each parameter and the result is one flat scalar or a stream or
+    /// future end, all passed flat: the runtime moves them itself (an end
+    /// from the giver's table to the taker's).
+    Runtime,
+    /// Anything else without error contexts or borrows: two generated
+    /// halves ([`generate_async`]) move them (ends through the runtime's
+    /// handle built-in).
+    Adapters,
+}
+
+/// How the values of an async call of `ty` move, or the refusal (naming
+/// the function) of what neither way passes yet: error contexts and
+/// borrows.
 pub(super) fn check_async_call(
     name: &str,
     table: TypeTable<'_>,
     ty: &FuncType,
     lower: &CanonOptions,
-) -> Result<(), CompileError> {
+) -> Result<AsyncValues, CompileError> {
     let simple = |t: &TypeIndex| {
         matches!(
             table.get(*t),
@@ -309,35 +324,43 @@ pub(super) fn check_async_call(
             )
         )
     };
-    let all_simple = ty
-        .params
-        .iter()
-        .map(|(_, t)| t)
-        .chain(&ty.result)
-        .all(simple);
+    let mut all = ty.params.iter().map(|(_, t)| t).chain(&ty.result);
     let flat_params = ty.params.len() <= MAX_FLAT_ASYNC_PARAMS || !lower.async_;
-    if !all_simple || !flat_params {
-        return Err(unsupported(format!(
-            "async function `{name}` called from another component instance with values \
-             other than scalars, streams and futures (component-model async)"
-        )));
+    if all.clone().all(simple) && flat_params {
+        return Ok(AsyncValues::Runtime);
     }
-    Ok(())
+    let refused = |t: &TypeIndex| {
+        table.contains_borrow(*t) || table.contains(*t, &mut |u| matches!(u, Type::ErrorContext))
+    };
+    if !all.any(refused) {
+        return Ok(AsyncValues::Adapters);
+    }
+    Err(unsupported(format!(
+        "async function `{name}` called from another component instance with borrowed \
+         handles or error contexts (component-model async)"
+    )))
 }
 
 /// At most this many flat parameters pass directly to an async lowering.
 const MAX_FLAT_ASYNC_PARAMS: usize = 4;
 
+/// The pseudo resource of stream and future ends in [`resources`]: their
+/// handle built-in has no resource (`ADAPTER_HANDLE_MOVE_END`).
+pub(in crate::component) const ENDS: u32 = kiln_abi::descriptor::NO_INDEX;
+
 /// The resources of the `own`/`borrow` values inside `types`, in first-use
-/// order.
+/// order, and [`ENDS`] if a stream or future is inside.
 fn resources(table: &TypeTable<'_>, types: &[TypeIndex]) -> Vec<u32> {
     let mut out = Vec::new();
     for t in types {
         table.contains(*t, &mut |u| {
-            if let Type::Own(r) | Type::Borrow(r) = u
-                && !out.contains(r)
-            {
-                out.push(*r);
+            let r = match u {
+                Type::Own(r) | Type::Borrow(r) => *r,
+                Type::Stream(_) | Type::Future(_) => ENDS,
+                _ => return false,
+            };
+            if !out.contains(&r) {
+                out.push(r);
             }
             false
         });

@@ -34,7 +34,7 @@
 
 use super::super::plan::StringEncoding;
 use kiln_abi::component::canon::{
-    ADAPTER_FLAGS_TRAP, ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_MOVE_OWN,
+    ADAPTER_FLAGS_TRAP, ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_MOVE_END, ADAPTER_HANDLE_MOVE_OWN,
 };
 use kiln_abi::component::layout::{discriminant_size, flags_num_i32, flags_size};
 use kiln_abi::component::{MAX_STRING_BYTE_LENGTH, PtrType, Type, TypeIndex, TypeTable};
@@ -376,10 +376,12 @@ impl Emitter<'_> {
             }
             Type::Own(r) => return self.handle(r, ADAPTER_HANDLE_MOVE_OWN, src, dst, dir),
             Type::Borrow(r) => return self.handle(r, ADAPTER_HANDLE_BORROW, src, dst, dir),
-            // Refused before generation (`super::unsupported_value`).
-            Type::Stream(_) | Type::Future(_) | Type::ErrorContext => {
-                return Err(Missing("a supported type"));
+            // A stream or future end (only in an async call's halves).
+            Type::Stream(_) | Type::Future(_) => {
+                return self.handle(super::ENDS, ADAPTER_HANDLE_MOVE_END, src, dst, dir);
             }
+            // Refused before generation (`super::unsupported_value`).
+            Type::ErrorContext => return Err(Missing("a supported type")),
         };
         self.scalar(prim, src, dst)
     }

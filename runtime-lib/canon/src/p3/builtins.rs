@@ -74,18 +74,15 @@ fn elem_layout(rt: &ComponentRuntime, ty: u32) -> (u32, u32) {
     }
 }
 
-/// Checks that a channel element type can be copied as bytes.
+/// Checks that a channel element type can be copied (bytes, or lifted
+/// and lowered by `elem.rs`).
 fn check_copyable(rt: &ComponentRuntime, ty: u32) -> Result<(), Trap> {
     let types = rt.component.types();
     if let Some(Type::Stream(Some(e)) | Type::Future(Some(e))) = types.get(TypeIndex(ty))
-        && (types.contains_borrow(e)
-            || types.contains_async_value(e)
-            || types.contains(e, &mut |t| {
-                matches!(t, Type::Own(_) | Type::String | Type::List(_))
-            }))
+        && (types.contains_borrow(e) || types.contains(e, &mut |t| matches!(t, Type::ErrorContext)))
     {
         return Err(trap::trap(
-            "Kiln does not copy streams or futures of handles, strings or lists yet",
+            "Kiln does not copy streams or futures of borrows or error contexts yet",
         ));
     }
     Ok(())
@@ -149,6 +146,7 @@ fn lower_strings(opts: &CanonOpts, strings: Vec<(u32, String)>) -> Result<(), Tr
 fn new_channel(rt: &ComponentRuntime, opts: &CanonOpts, future: bool) -> Result<u64, Trap> {
     let ty = opts.resource;
     let elem = elem_layout(rt, ty);
+    let plain = super::elem::plain(&rt.component.types(), ty);
     let inst = opts.component_instance;
     rt.with_p3(|cx| {
         let c = cx.new_channel(future, ty, elem);
@@ -157,6 +155,7 @@ fn new_channel(rt: &ComponentRuntime, opts: &CanonOpts, future: bool) -> Result<
         if let Some(ch) = cx.p3.channels.get_mut(c) {
             ch.readable = super::End::Guest(rw);
             ch.writable = super::End::Guest(ww);
+            ch.plain = plain;
         }
         Ok((u64::from(w) << 32) | u64::from(r))
     })
@@ -187,18 +186,26 @@ fn copy_op(
         memory: opts.memory_def as usize,
         ptr: arg(slots, 1),
         len: if future { 1 } else { arg(slots, 2) },
+        opts: opts as *const CanonOpts as usize,
     };
     let (inst, h) = (a.instance, a.handle);
-    let (st, strings) = rt.with_p3(|cx| {
+    let (st, strings, copies) = rt.with_p3(|cx| {
         let st = if read {
             copy::read(cx, &a)?
         } else {
             copy::write(cx, &a)?
         };
-        Ok((st, std::mem::take(&mut cx.p3.pending_strings)))
+        Ok((
+            st,
+            std::mem::take(&mut cx.p3.pending_strings),
+            std::mem::take(&mut cx.p3.pending_copies),
+        ))
     })?;
     if !strings.is_empty() {
         lower_strings(opts, strings)?;
+    }
+    if !copies.is_empty() {
+        super::elem::run(rt, copies)?;
     }
     let st = if st == COPY_BLOCKED && !opts.is_async() {
         let w = rt.with_p3(|cx| {
@@ -566,7 +573,7 @@ builtins! {
     /// `thread.yield`: lets host operations progress; never cancelled here.
     fn __kiln_cm_p3_thread_yield(rt, opts, slots) {
         let _cancellable = opts.flags & CANON_OPT_CANCELLABLE != 0;
-        run::turn(rt, false)?;
+        super::task::yield_turn(rt)?;
         slots[0] = 0;
         Ok(())
     }

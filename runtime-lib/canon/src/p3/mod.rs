@@ -33,12 +33,14 @@
 //! runs guest code at a time (`current`, innermost last), on the one guest
 //! thread; a task of an instance with a task on that stack is not resumed
 //! (no re-entrance), so nested waits run only other instances' tasks.
-//! Element types of streams and futures are copied as bytes; types that
-//! hold handles, strings or lists are refused at the copy (a trap naming
-//! the limitation) until lifting between instances lands.
+//! Element types of streams and futures without strings, lists, handles
+//! or ends are copied as bytes; the others are lifted from the writer and
+//! lowered into the reader element by element ([`elem`]), after the
+//! built-in released the state (the reader's `realloc` runs guest code).
 
 pub mod builtins;
 pub mod copy;
+pub mod elem;
 pub mod run;
 pub mod task;
 pub mod traps;
@@ -237,6 +239,27 @@ pub struct Task {
     pub caller: Option<Caller>,
     /// Its cancellation.
     pub cancel: Cancel,
+    /// The generated halves moving its values, for a call whose values
+    /// the runtime does not move itself (see `task.rs`).
+    pub halves: Option<Halves>,
+    /// The arguments of a call waiting to start that are stream or future
+    /// ends still in the caller's table (they move when it starts).
+    pub pending_ends: Vec<usize>,
+}
+
+/// The two generated functions of an async call that move its values
+/// (the contract of `TRAMPOLINE_ASYNC_CALL`).
+#[derive(Copy, Clone, Debug)]
+pub struct Halves {
+    /// The caller's flat parameters to the callee's core parameters.
+    pub params: GuestFunc,
+    /// How many core parameters the callee takes.
+    pub lift_params: usize,
+    /// The callee's results (and the caller's return pointer) to the sync
+    /// lowering's flat result; `None` without results.
+    pub results: Option<GuestFunc>,
+    /// The lowering's return pointer, if the results go to memory.
+    pub retptr: Option<u32>,
 }
 
 impl Task {
@@ -253,6 +276,8 @@ impl Task {
             state: TaskState::Running,
             caller: None,
             cancel: Cancel::No,
+            halves: None,
+            pending_ends: Vec::new(),
         }
     }
 }
@@ -401,6 +426,9 @@ pub struct PendingCopy {
     pub waitable: u32,
     /// The memory (`VMMemoryDefinition` address).
     pub memory: usize,
+    /// The built-in's `CanonOpts` record (its `realloc` and string
+    /// encoding, for elements that are lifted and lowered), 0 for none.
+    pub opts: usize,
     /// Buffer address.
     pub ptr: u32,
     /// Elements asked for.
@@ -427,6 +455,10 @@ pub struct Channel {
     pub write: Option<PendingCopy>,
     /// A future whose value was delivered.
     pub done: bool,
+    /// Elements are bytes (no string, list, handle or end inside): a copy
+    /// between guests copies them as they lie; else it is lifted and
+    /// lowered element by element (`elem.rs`).
+    pub plain: bool,
 }
 
 /// The P3 state of the running component (see the module docs).
@@ -452,6 +484,10 @@ pub struct P3State {
     /// (field address, text), filled by the read built-in
     /// (`SourceRead::DataWithStrings`).
     pub pending_strings: Vec<(u32, String)>,
+    /// Copies between guests of elements that are lifted and lowered, left
+    /// for the built-in to make once the state is released (they call the
+    /// reader's `realloc`).
+    pub pending_copies: Vec<elem::ElemCopy>,
 }
 
 /// The parts of the runtime state a P3 step works on.
@@ -652,6 +688,7 @@ impl P3Cx<'_> {
             read: None,
             write: None,
             done: false,
+            plain: true,
         })
     }
 

@@ -348,6 +348,7 @@ mod tests {
             memory: &def as *const VMMemoryDefinition as usize,
             ptr: 0,
             len: 4,
+            opts: 0,
         };
         let st = crate::p3::copy::write(&mut cx, &args).expect("writes");
         assert_eq!(st, COPY_BLOCKED);
@@ -406,6 +407,7 @@ mod tests {
             memory: &def as *const VMMemoryDefinition as usize,
             ptr: 8,
             len: 2,
+            opts: 0,
         };
         let st = crate::p3::copy::read(&mut cx, &args).expect("reads");
         assert_eq!(st >> 4, 1, "one element");

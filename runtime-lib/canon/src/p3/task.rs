@@ -23,14 +23,17 @@
 //!   to it at once if it waits, else at its next wait; the callee answers
 //!   with `task.cancel` (`CANCELLED_BEFORE_RETURNED`) or `task.return`.
 //!
-//! Values: the compiler passes only scalars and stream or future ends
-//! (one flat value each, `adapter::check_async_call`); an end moves from
-//! the giver's table to the taker's, keeping its waitable.
+//! Values: where each is one flat scalar or a stream or future end
+//! (`adapter::check_async_call`), the runtime moves them: an end from the
+//! giver's table to the taker's, keeping its waitable. Other values move
+//! through the call's two generated halves ([`Halves`]): the parameters
+//! when the task starts, the results inside `task.return` (or as a sync
+//! lift returns), each a core function called with the P3 state released.
 
 use super::run::{deadlock, turn};
 use super::{
-    ASYNC_WAITABLE, Caller, Cancel, P3Cx, SubtaskState, Task, TaskState, Waitable, WaitableKind,
-    traps,
+    ASYNC_WAITABLE, Caller, Cancel, Halves, P3Cx, SubtaskState, Task, TaskState, Waitable,
+    WaitableKind, traps,
 };
 use crate::instances::{GuestFunc, call_post_return, raise};
 use crate::runtime::{ComponentRuntime, runtime};
@@ -38,7 +41,7 @@ use crate::trap::{self, Trap};
 use kiln_abi::ValRaw;
 use kiln_abi::component::builtins::COPY_BLOCKED;
 use kiln_abi::component::canon::{callback_code, event_code, subtask_state};
-use kiln_abi::component::{CanonOpts, PtrType, Type, TypeIndex};
+use kiln_abi::component::{AbiContext, CanonOpts, FlattenOpts, FuncSig, PtrType, Type, TypeIndex};
 use kiln_abi::trap::TrapCode;
 
 /// What the scheduler does next with a task.
@@ -106,7 +109,7 @@ fn guest_func(addr: u64) -> Option<GuestFunc> {
 
 /// Moves the readable end behind handle `h` of instance `from` into
 /// instance `to`'s table; returns its new handle.
-fn move_end(cx: &mut P3Cx<'_>, from: u32, h: u32, to: u32) -> Result<u32, Trap> {
+pub(crate) fn move_end(cx: &mut P3Cx<'_>, from: u32, h: u32, to: u32) -> Result<u32, Trap> {
     let w = cx.waitable_at(from, h)?;
     let x = cx
         .p3
@@ -134,6 +137,50 @@ fn move_end(cx: &mut P3Cx<'_>, from: u32, h: u32, to: u32) -> Result<u32, Trap> 
         x.set = None;
     }
     Ok(nh)
+}
+
+/// The generated halves of an async call (the third record's `realloc`
+/// is `params`) and how many flat parameters the lowering passes before
+/// its return pointer.
+fn halves(
+    rt: &ComponentRuntime,
+    lower: &CanonOpts,
+    params: GuestFunc,
+    callee: &CanonOpts,
+    slots: &[u64],
+) -> (Halves, usize) {
+    let types = rt.component.types();
+    let (p, r) = rt
+        .component
+        .func_type(lower.func_type)
+        .unwrap_or((&[], &[]));
+    let (p, r): (Vec<TypeIndex>, Vec<TypeIndex>) = (
+        p.iter().map(|t| TypeIndex(*t)).collect(),
+        r.iter().map(|t| TypeIndex(*t)).collect(),
+    );
+    let sig = FuncSig {
+        params: &p,
+        results: &r,
+    };
+    let lowered = types.flatten_functype(
+        sig,
+        FlattenOpts {
+            async_: lower.is_async(),
+            ..FlattenOpts::default()
+        },
+        AbiContext::Lower,
+    );
+    let lifted = types.flatten_functype(sig, FlattenOpts::default(), AbiContext::Lift);
+    let n_in = lowered.params.as_slice().len() - usize::from(lowered.results_in_memory);
+    let h = Halves {
+        params,
+        lift_params: lifted.params.as_slice().len(),
+        results: guest_func(callee.post_return_func),
+        retptr: lowered
+            .results_in_memory
+            .then(|| slots.get(n_in).copied().unwrap_or(0) as u32),
+    };
+    (h, n_in)
 }
 
 /// Instance `inst`'s backpressure counter.
@@ -174,18 +221,24 @@ fn call(
     let result_type = results.first().copied().unwrap_or(u32::MAX);
     let (from, to) = (lower.component_instance, lift.component_instance);
     let sync = !lower.is_async();
-    let retptr = (!sync && result_type != u32::MAX)
+    let halves = guest_func(callee.realloc_func).map(|p| halves(rt, lower, p, callee, slots));
+    let retptr = (!sync && result_type != u32::MAX && halves.is_none())
         .then(|| slots.get(params.len()).copied().unwrap_or(0) as u32);
-    let mut args = vec![ValRaw::default(); params.len().max(1)];
+    // With generated halves the task keeps the caller's flat values as
+    // they are until it starts; else each is one flat value, an end
+    // moving now.
+    let mut args = match &halves {
+        Some((_, n_in)) => slots
+            .iter()
+            .take(*n_in)
+            .map(|v| raw(*v))
+            .chain(std::iter::repeat(ValRaw::default()))
+            .take((*n_in).max(1))
+            .collect(),
+        None => vec![ValRaw::default(); params.len().max(1)],
+    };
+    let halves = halves.map(|(h, _)| h);
     let (task, w, wait) = rt.with_p3(|cx| {
-        for (i, t) in params.iter().enumerate() {
-            let v = slots.get(i).copied().unwrap_or(0);
-            args[i] = if is_end(rt, *t) {
-                raw(u64::from(move_end(cx, from, v as u32, to)?))
-            } else {
-                raw(v)
-            };
-        }
         // Calls wait behind backpressure and behind earlier waiting calls.
         let tasks = &cx.p3.tasks;
         let wait = backpressure(cx, to) > 0
@@ -194,6 +247,20 @@ fn call(
                 .starting
                 .iter()
                 .any(|s| tasks.get(*s).is_some_and(|t| t.instance == to));
+        // An end moves when the callee starts (Wasmtime lifts the
+        // parameters then): now, or when a waiting call starts.
+        let mut pending_ends = Vec::new();
+        for (i, t) in params.iter().enumerate().filter(|_| halves.is_none()) {
+            let v = slots.get(i).copied().unwrap_or(0);
+            args[i] = if !is_end(rt, *t) {
+                raw(v)
+            } else if wait {
+                pending_ends.push(i);
+                raw(v)
+            } else {
+                raw(u64::from(move_end(cx, from, v as u32, to)?))
+            };
+        }
         let w = cx.p3.waitables.insert(Waitable {
             instance: from,
             handle: 0,
@@ -212,6 +279,8 @@ fn call(
             callee: u32::MAX,
         });
         let mut t = Task::new(to, result_type);
+        t.halves = halves;
+        t.pending_ends = pending_ends;
         t.callback = callback;
         t.may_block = callback.is_some();
         t.lift = lift as *const CanonOpts as usize;
@@ -318,15 +387,23 @@ fn start(
     mut args: Vec<ValRaw>,
     queued: bool,
 ) -> Result<(), Trap> {
-    let (callback, lift, has_result) = rt.with_p3(|cx| {
+    let (callback, lift, has_result, halves) = rt.with_p3(|cx| {
         let t = cx
             .p3
             .tasks
             .get_mut(task)
             .ok_or_else(|| trap::trap("unknown task"))?;
         t.state = TaskState::Running;
-        let (callback, lift, caller) = (t.callback, t.lift, t.caller);
+        let (callback, lift, caller, halves) = (t.callback, t.lift, t.caller, t.halves);
         let has_result = t.result_type != u32::MAX;
+        let (ends, to) = (std::mem::take(&mut t.pending_ends), t.instance);
+        if let Some(c) = caller {
+            for i in ends {
+                if let Some(a) = args.get_mut(i) {
+                    *a = raw(u64::from(move_end(cx, c.instance, low(a) as u32, to)?));
+                }
+            }
+        }
         if queued && let Some(c) = caller {
             if let Some(x) = cx.p3.waitables.get_mut(c.subtask) {
                 x.subtask = SubtaskState(subtask_state::STARTED);
@@ -336,8 +413,25 @@ fn start(
             }
         }
         cx.p3.current.push(task);
-        Ok((callback, lift, has_result))
+        Ok((callback, lift, has_result, halves))
     })?;
+    if let Some(h) = halves {
+        // The values move now, when the task starts: the caller's flat
+        // values become the callee's core parameters.
+        args.resize(args.len().max(h.lift_params), ValRaw::default());
+        // SAFETY: the generated half takes the lowering's flat parameters
+        // (the task kept them as passed) and returns the callee's core
+        // parameters, `args` sized for both; nothing is borrowed.
+        let moved = unsafe { h.params.call(&mut args) };
+        if let Err(t) = moved {
+            rt.with_p3(|cx| {
+                cx.p3.current.pop();
+                Ok(())
+            })?;
+            return Err(t);
+        }
+        args.truncate(h.lift_params.max(1));
+    }
     // SAFETY: the callee's core function has the lifting's core signature
     // (validated), with `args` sized for its parameters and one result;
     // nothing is borrowed.
@@ -412,6 +506,39 @@ pub fn after_code(rt: &ComponentRuntime, task: u32, code: u32) -> Result<(), Tra
 /// reaches its guest caller, whose subtask is `RETURNED`.
 pub fn returned(rt: &ComponentRuntime, task: u32) -> Result<(), Trap> {
     let types = rt.component.types();
+    let half = rt.with_p3(|cx| {
+        Ok(cx.p3.tasks.get(task).and_then(|t| {
+            let h = t.halves?;
+            t.caller?;
+            Some((h, t.result.clone().unwrap_or_default()))
+        }))
+    })?;
+    if let Some((h, values)) = half {
+        let mut v: Vec<ValRaw> = values.iter().map(|x| raw(*x)).collect();
+        v.extend(h.retptr.map(|p| raw(u64::from(p))));
+        if v.is_empty() {
+            v.push(ValRaw::default());
+        }
+        if let Some(f) = h.results {
+            // SAFETY: the generated half takes the callee's results as it
+            // gave them and the return pointer, and returns the sync
+            // lowering's flat result if any; `v` is sized for both,
+            // nothing is borrowed.
+            unsafe { f.call(&mut v) }?;
+        }
+        let lowered = low(&v[0]);
+        return rt.with_p3(|cx| {
+            let Some(t) = cx.p3.tasks.get_mut(task) else {
+                return Ok(());
+            };
+            // What the sync lowering returns flat (its caller reads it).
+            t.result = Some(vec![lowered]);
+            if let Some(c) = t.caller {
+                resolve(cx, c, subtask_state::RETURNED);
+            }
+            Ok(())
+        });
+    }
     rt.with_p3(|cx| {
         let Some(t) = cx.p3.tasks.get(task) else {
             return Ok(());
@@ -571,10 +698,17 @@ fn call_back(rt: &ComponentRuntime, task: u32, code: u32, p1: u32, p2: u32) -> R
 }
 
 /// The next thing the scheduler can do: an event for a waiting task, a
-/// task to start, else a yielded task to resume.
-fn pick(cx: &mut P3Cx<'_>) -> Option<(u32, Step)> {
+/// task to start, else a yielded task to resume; none of the tasks in
+/// `skip`.
+fn pick(cx: &mut P3Cx<'_>, skip: &[u32]) -> Option<(u32, Step)> {
     let locked = locked(cx);
-    let ids: Vec<u32> = cx.p3.tasks.iter().map(|(i, _)| i).collect();
+    let ids: Vec<u32> = cx
+        .p3
+        .tasks
+        .iter()
+        .map(|(i, _)| i)
+        .filter(|i| !skip.contains(i))
+        .collect();
     let mut yielder = None;
     for id in ids {
         let t = cx.p3.tasks.get_mut(id)?;
@@ -625,6 +759,29 @@ fn pick(cx: &mut P3Cx<'_>) -> Option<(u32, Step)> {
     yielder.map(|id| (id, Step::Yield))
 }
 
+/// `thread.yield` from guest code: other instances' tasks that are ready
+/// now each get one step (Wasmtime 49 suspends the yielding task and runs
+/// them), then the yielding code goes on. A task of an instance with
+/// guest code on the stack, the yielder's included, is not resumed.
+pub fn yield_turn(rt: &ComponentRuntime) -> Result<(), Trap> {
+    turn(rt, false)?;
+    // Guest code outside any task (nothing marks its instance busy) must
+    // not see its own instance's tasks resumed under it: no turns then.
+    if rt.with_p3(|cx| Ok(cx.p3.current.is_empty()))? {
+        return Ok(());
+    }
+    let mut ran = Vec::new();
+    while let Some((task, step)) = rt.with_p3(|cx| Ok(pick(cx, &ran)))? {
+        ran.push(task);
+        match step {
+            Step::Start(f, args) => start(rt, task, f, args, true)?,
+            Step::Event(code, p1, p2) => call_back(rt, task, code, p1, p2)?,
+            Step::Yield => call_back(rt, task, event_code::NONE, 0, 0)?,
+        }
+    }
+    Ok(())
+}
+
 /// Runs tasks and the event loop until `done` holds; a deadlock when
 /// nothing can happen any more.
 pub fn run_until(
@@ -635,7 +792,7 @@ pub fn run_until(
         if rt.with_p3(|cx| Ok(done(cx)))? {
             return Ok(());
         }
-        match rt.with_p3(|cx| Ok(pick(cx)))? {
+        match rt.with_p3(|cx| Ok(pick(cx, &[])))? {
             Some((task, Step::Start(f, args))) => start(rt, task, f, args, true)?,
             Some((task, Step::Event(code, p1, p2))) => call_back(rt, task, code, p1, p2)?,
             Some((task, Step::Yield)) => {

@@ -1,0 +1,337 @@
+//! The two halves of an async call's adapter: moving the parameters when
+//! the callee's task starts, and the results when it returns.
+//!
+//! Phase 1 (WHAT), called by `super::super::inline` for a
+//! `Trampoline::AsyncCall` whose values are not all one flat scalar or
+//! stream/future end (those the runtime moves itself). Input: the request
+//! of [`super::generate`]. Output: two core modules (each exporting
+//! [`super::EXPORT`]) that the runtime's task machinery
+//! (`kiln_canon::p3::task`) calls:
+//!
+//! - [`Half::Params`]: `(caller's flat parameters, as the lowering passes
+//!   them, without the return pointer) -> (callee's core parameters)`, run
+//!   when the callee's task starts (a call waiting behind backpressure
+//!   moves its values only then, as the spec's `on_start` does): lifts
+//!   from the caller's flat values or parameter tuple and lowers into the
+//!   callee, allocating with the callee's `realloc` (strings, lists, a
+//!   tuple of more than 16 flat values);
+//! - [`Half::Results`]: `(callee's results as it gives them: `task.return`'s
+//!   flat parameters or pointer for an async lift, the core results of a
+//!   sync lift; then the caller's return pointer if the lowering has one)
+//!   -> (the sync lowering's one flat result, if any)`, run inside
+//!   `task.return` (or after a sync lift returns, before its
+//!   `post-return`), while the callee's memory still holds the values,
+//!   allocating with the caller's `realloc`.
+//!
+//! Both reuse the fused adapter's value translation ([`super::translate`]):
+//! strings in every encoding pair (through the runtime's transcoder),
+//! lists, records, variants, options, results, flags, `own` handles and
+//! stream or future ends (the last two through the runtime's handle
+//! built-in).
+//! Invariant: the `may_leave` flag of the side whose `realloc` runs is
+//! cleared around the translation, as in a fused adapter. Borrows and
+//! error contexts are refused before this runs (`super::check_async_call`).
+
+use super::translate::{Dir, Emitter, Loc, Missing, Side, val_type};
+use super::{
+    Binding, EXPORT, Generated, Imports, Request, has_string, needs_transcoder, resources,
+    unsupported,
+};
+use crate::CompileError;
+use crate::component::plan::{CanonOptions, CoreDef};
+use kiln_abi::component::{
+    AbiContext, FlattenOpts, FuncSig, INSTANCE_FLAG_MAY_LEAVE, PtrType, TypeIndex,
+};
+use wasm_encoder::{ExportKind, ExportSection, FunctionSection, Module, TypeSection, ValType};
+
+/// Which half of the call.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(in crate::component) enum Half {
+    Params,
+    Results,
+}
+
+/// Generates one half of the async call `req` (see the module docs);
+/// `None` for the results of a function without any.
+pub(in crate::component) fn generate_async(
+    req: &Request<'_>,
+    half: Half,
+) -> Result<Option<Generated>, CompileError> {
+    let name = req.name;
+    let (lower, lift, table) = (req.lower, req.lift, req.table);
+    let params: Vec<TypeIndex> = req.ty.params.iter().map(|(_, t)| *t).collect();
+    let results: Vec<TypeIndex> = req.ty.result.iter().copied().collect();
+    if half == Half::Results && results.is_empty() {
+        return Ok(None);
+    }
+    let sig = FuncSig {
+        params: &params,
+        results: &results,
+    };
+    let lower_sig = table.flatten_functype(
+        sig,
+        FlattenOpts {
+            async_: lower.async_,
+            ..FlattenOpts::default()
+        },
+        AbiContext::Lower,
+    );
+    // The callee's parameters travel as a sync lift's (at most 16 flat);
+    // its results as a sync lift returns them, or as `task.return`'s
+    // parameters (a lowered function's, at most 16 flat).
+    let lift_sig = table.flatten_functype(sig, FlattenOpts::default(), AbiContext::Lift);
+    let task_return = table.flatten_functype(
+        FuncSig {
+            params: &results,
+            results: &[],
+        },
+        FlattenOpts::default(),
+        AbiContext::Lower,
+    );
+    let core = |t: &[kiln_abi::ValType]| t.iter().map(|t| val_type(*t)).collect::<Vec<_>>();
+    let async_lift = lift.callback.is_some();
+    let lower_in = lower_sig.params.as_slice().len() - usize::from(lower_sig.results_in_memory);
+    let (types, fn_params, fn_results, src_in_memory) = match half {
+        Half::Params => (
+            params.clone(),
+            core(&lower_sig.params.as_slice()[..lower_in]),
+            core(lift_sig.params.as_slice()),
+            lower_sig.params_in_memory,
+        ),
+        Half::Results => {
+            let (src, in_memory) = if async_lift {
+                (
+                    core(task_return.params.as_slice()),
+                    task_return.params_in_memory,
+                )
+            } else {
+                (
+                    core(lift_sig.results.as_slice()),
+                    lift_sig.results_in_memory,
+                )
+            };
+            let mut p = src;
+            if lower_sig.results_in_memory {
+                p.push(ValType::I32);
+            }
+            let r = if lower.async_ || lower_sig.results_in_memory {
+                Vec::new()
+            } else {
+                core(lower_sig.results.as_slice())
+            };
+            (results.clone(), p, r, in_memory)
+        }
+    };
+    // Source and destination: parameters go caller -> callee, results
+    // callee -> caller.
+    let (src_o, dst_o) = match half {
+        Half::Params => (lower, lift),
+        Half::Results => (lift, lower),
+    };
+
+    let mut im = Imports::default();
+    let i32s = |n| vec![ValType::I32; n];
+    let word_dst = im.flags("dst-word", dst_o.instance);
+    let flags_lower = im.func(
+        "flags",
+        "lower",
+        i32s(1),
+        vec![],
+        Binding::Flags(lower.instance),
+    );
+    let realloc = |im: &mut Imports, module: &str, o: &CanonOptions| {
+        o.realloc
+            .as_ref()
+            .map(|r| im.func(module, "realloc", i32s(4), i32s(1), Binding::Def(r.clone())))
+    };
+    let realloc_dst = realloc(&mut im, "dst", dst_o);
+    let handle_funcs: Vec<(u32, u32)> = resources(&table, &types)
+        .into_iter()
+        .map(|r| {
+            let f = im.func(
+                "handle",
+                &format!("r{r}"),
+                i32s(4),
+                i32s(1),
+                Binding::Handle(r),
+            );
+            (r, f)
+        })
+        .collect();
+    let transcode = (has_string(&table, &types)
+        && needs_transcoder(src_o.string_encoding, dst_o.string_encoding))
+    .then(|| {
+        im.func(
+            "transcode",
+            "values",
+            i32s(2),
+            vec![ValType::I64],
+            Binding::Transcode {
+                dst: Box::new(dst_o.clone()),
+                src: Box::new(src_o.clone()),
+            },
+        )
+    });
+    let memory = |im: &mut Imports, module: &str, o: &CanonOptions| {
+        o.memory
+            .as_ref()
+            .map(|m| im.memory(module, Binding::Def(CoreDef::Export(m.clone()))))
+    };
+    let mem_src = memory(&mut im, "src", src_o);
+    let mem_dst = memory(&mut im, "dst", dst_o);
+    let adapter_ty = im.ty(fn_params.clone(), fn_results.clone());
+    let adapter = im.funcs;
+
+    let src_side = Side {
+        mem: mem_src,
+        // Only the destination allocates.
+        realloc: None,
+        encoding: src_o.string_encoding,
+    };
+    let dst_side = Side {
+        mem: mem_dst,
+        realloc: realloc_dst,
+        encoding: dst_o.string_encoding,
+    };
+    let mut e = Emitter {
+        table,
+        code: Vec::new(),
+        locals: Vec::new(),
+        num_params: fn_params.len() as u32,
+        trap_func: flags_lower,
+        handle_funcs,
+        value_traps: Vec::new(),
+    };
+    let bug = |what: Missing| {
+        unsupported(format!(
+            "component construct Kiln cannot follow ({} missing in the async adapter of `{name}`)",
+            what.0
+        ))
+    };
+    let need_mem = |m: Option<u32>| m.ok_or(Missing("the memory option"));
+    let ptr = PtrType::I32;
+    let align = table.fields_alignment(types.iter().copied(), ptr);
+    let n_src =
+        fn_params.len() as u32 - u32::from(half == Half::Results && lower_sig.results_in_memory);
+    let src = if src_in_memory {
+        e.check_aligned(0, align);
+        Loc::Mem {
+            mem: need_mem(mem_src).map_err(bug)?,
+            addr: 0,
+            off: 0,
+        }
+    } else {
+        Loc::Flat((0..n_src).zip(fn_params.iter().copied()).collect())
+    };
+    let reallocs = types.iter().any(|t| table.contains_list_or_string(*t))
+        || (half == Half::Params && lift_sig.params_in_memory);
+    let may_leave = INSTANCE_FLAG_MAY_LEAVE as i32;
+    let set_leave = |e: &mut Emitter<'_>, on: bool| {
+        e.i(wasm_encoder::Instruction::GlobalGet(word_dst));
+        if on {
+            e.i(wasm_encoder::Instruction::I32Const(may_leave));
+            e.i(wasm_encoder::Instruction::I32Or);
+        } else {
+            e.i(wasm_encoder::Instruction::I32Const(!may_leave));
+            e.i(wasm_encoder::Instruction::I32And);
+        }
+        e.i(wasm_encoder::Instruction::GlobalSet(word_dst));
+    };
+    if reallocs {
+        set_leave(&mut e, false);
+    }
+    let (dst, out) = match half {
+        Half::Params if lift_sig.params_in_memory => {
+            let p = e
+                .alloc(
+                    dst_side,
+                    align,
+                    None,
+                    table.fields_size(types.iter().copied(), ptr),
+                )
+                .map_err(bug)?;
+            let mem = need_mem(mem_dst).map_err(bug)?;
+            (
+                Loc::Mem {
+                    mem,
+                    addr: p,
+                    off: 0,
+                },
+                vec![p],
+            )
+        }
+        Half::Results if lower_sig.results_in_memory => {
+            let retptr = n_src;
+            e.check_aligned(retptr, align);
+            let mem = need_mem(mem_dst).map_err(bug)?;
+            (
+                Loc::Mem {
+                    mem,
+                    addr: retptr,
+                    off: 0,
+                },
+                Vec::new(),
+            )
+        }
+        _ => {
+            let locals = e.flat_locals(&types);
+            let out = locals.iter().map(|l| l.0).collect();
+            (Loc::Flat(locals), out)
+        }
+    };
+    let dir = Dir {
+        src: src_side,
+        dst: dst_side,
+        transcode,
+        src_instance: src_o.instance.as_u32(),
+        dst_instance: dst_o.instance.as_u32(),
+    };
+    e.fields(&types, &src, &dst, dir).map_err(bug)?;
+    if reallocs {
+        set_leave(&mut e, true);
+    }
+    // An async lowering has no flat result: the values went to its
+    // return pointer.
+    if !fn_results.is_empty() {
+        for l in out {
+            e.i(wasm_encoder::Instruction::LocalGet(l));
+        }
+    }
+    e.i(wasm_encoder::Instruction::End);
+
+    let mut module = Module::new();
+    let mut types_section = TypeSection::new();
+    for (p, r) in &im.types {
+        types_section
+            .ty()
+            .function(p.iter().copied(), r.iter().copied());
+    }
+    module.section(&types_section);
+    module.section(&im.section);
+    let mut funcs = FunctionSection::new();
+    funcs.function(adapter_ty);
+    module.section(&funcs);
+    let mut exports = ExportSection::new();
+    exports.export(EXPORT, ExportKind::Func, adapter);
+    module.section(&exports);
+    let bytes = super::encode::encode(
+        super::encode::Parts {
+            head: module,
+            func: adapter,
+            locals: &e.locals,
+            code: &e.code,
+            sites: super::encode::Sites {
+                leave_trap: None,
+                param_chars: &[],
+                call: None,
+                result_chars: &[],
+                post_return: None,
+            },
+        },
+        None,
+    );
+    Ok(Some(Generated {
+        bytes,
+        imports: im.list,
+    }))
+}

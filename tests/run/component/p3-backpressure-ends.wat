@@ -1,0 +1,111 @@
+;; A call waiting behind backpressure (STARTING) takes the stream end it
+;; passes only when it starts: until then the end stays in the caller's
+;; table (a stream made meanwhile gets other handles), as Wasmtime 49
+;; lifts the parameters when the callee starts.
+(component
+  (component $Callee
+    (core func $bpinc (canon backpressure.inc))
+    (core func $bpdec (canon backpressure.dec))
+    (type $st (stream u8))
+    (core func $dropr (canon stream.drop-readable $st))
+    (core func $retu (canon task.return (result u32)))
+    (core func $ret0 (canon task.return))
+    (core module $main
+      (import "" "ret0" (func $ret0))
+      (import "" "bpinc" (func $bpinc))
+      (import "" "bpdec" (func $bpdec))
+      (import "" "dropr" (func $dropr (param i32)))
+      (import "" "retu" (func $retu (param i32)))
+      ;; backpressure on until the task is resumed after a yield
+      (func (export "on") (result i32) (call $bpinc) (i32.const 1))
+      (func (export "on-cb") (param i32 i32 i32) (result i32) (call $bpdec) (call $ret0) (i32.const 0))
+      (func (export "take") (param $h i32) (result i32)
+        (call $dropr (local.get $h))
+        (call $retu (local.get $h))
+        (i32.const 0))
+      (func (export "cb") (param i32 i32 i32) (result i32) (i32.const 0)))
+    (core instance $i (instantiate $main
+      (with "" (instance (export "ret0" (func $ret0)) (export "bpinc" (func $bpinc)) (export "bpdec" (func $bpdec))
+        (export "dropr" (func $dropr)) (export "retu" (func $retu))))))
+    (func (export "on") async (canon lift (core func $i "on") async (callback (core func $i "on-cb"))))
+    (func (export "take") async (param "s" (stream u8)) (result u32)
+      (canon lift (core func $i "take") async (callback (core func $i "cb")))))
+  (component $Caller
+    (import "on" (func $on async))
+    (import "take" (func $take async (param "s" (stream u8)) (result u32)))
+    (type $st (stream u8))
+    (core module $mm (memory (export "m") 1))
+    (core instance $mi (instantiate $mm))
+    (alias core export $mi "m" (core memory $m))
+    (core func $on-a (canon lower (func $on) async))
+    (core func $take-a (canon lower (func $take) async (memory $m)))
+    (core func $new (canon stream.new $st))
+    (core func $dropw (canon stream.drop-writable $st))
+    (core func $dropr (canon stream.drop-readable $st))
+    (core func $retu (canon task.return (result u32)))
+    (core func $wsnew (canon waitable-set.new))
+    (core func $join (canon waitable.join))
+    (core func $stdrop (canon subtask.drop))
+    (core module $main
+      (import "" "m" (memory 1))
+      (import "" "on-a" (func $on-a (result i32)))
+      (import "" "take-a" (func $take-a (param i32 i32) (result i32)))
+      (import "" "new" (func $new (result i64)))
+      (import "" "dropw" (func $dropw (param i32)))
+      (import "" "dropr" (func $dropr (param i32)))
+      (import "" "retu" (func $retu (param i32)))
+      (import "" "wsnew" (func $wsnew (result i32)))
+      (import "" "join" (func $join (param i32 i32)))
+      (import "" "stdrop" (func $stdrop (param i32)))
+      (global $set (mut i32) (i32.const 0))
+      (global $code (mut i32) (i32.const 0))
+      (global $n (mut i32) (i32.const 2))
+      (func (export "go") (result i32)
+        (local $a i64) (local $b i64) (local $st i32) (local $on i32)
+        (global.set $set (call $wsnew))
+        (local.set $on (call $on-a))
+        (call $join (i32.shr_u (local.get $on) (i32.const 4)) (global.get $set))
+        (local.set $a (call $new))
+        (local.set $st (call $take-a (i32.wrap_i64 (local.get $a)) (i32.const 100)))
+        (local.set $b (call $new))
+        ;; the handles: first stream's readable, the subtask, the second
+        ;; stream's readable and writable
+        (global.set $code (i32.add (i32.mul (i32.wrap_i64 (local.get $a)) (i32.const 1000000))
+          (i32.add (i32.mul (i32.and (local.get $st) (i32.const 15)) (i32.const 100000))
+          (i32.add (i32.mul (i32.shr_u (local.get $st) (i32.const 4)) (i32.const 10000))
+          (i32.add (i32.mul (i32.wrap_i64 (local.get $b)) (i32.const 1000))
+            (i32.mul (i32.wrap_i64 (i64.shr_u (local.get $b) (i64.const 32))) (i32.const 100)))))))
+        (call $dropr (i32.wrap_i64 (local.get $b)))
+        (call $dropw (i32.wrap_i64 (i64.shr_u (local.get $b) (i64.const 32))))
+        (call $dropw (i32.wrap_i64 (i64.shr_u (local.get $a) (i64.const 32))))
+        (call $join (i32.shr_u (local.get $st) (i32.const 4)) (global.get $set))
+        (i32.or (i32.const 2) (i32.shl (global.get $set) (i32.const 4))))
+      (func (export "cb") (param $ev i32) (param $h i32) (param $p i32) (result i32)
+        (if (i32.ne (local.get $p) (i32.const 2))
+          (then (return (i32.or (i32.const 2) (i32.shl (global.get $set) (i32.const 4))))))
+        (call $join (local.get $h) (i32.const 0))
+        (call $stdrop (local.get $h))
+        (global.set $n (i32.sub (global.get $n) (i32.const 1)))
+        (if (global.get $n)
+          (then (return (i32.or (i32.const 2) (i32.shl (global.get $set) (i32.const 4))))))
+        ;; plus the handle the callee got
+        (call $retu (i32.add (global.get $code) (i32.load (i32.const 100))))
+        (i32.const 0)))
+    (core instance $i (instantiate $main
+      (with "" (instance (export "m" (memory $m)) (export "on-a" (func $on-a))
+        (export "take-a" (func $take-a)) (export "new" (func $new)) (export "dropw" (func $dropw))
+        (export "dropr" (func $dropr)) (export "retu" (func $retu)) (export "wsnew" (func $wsnew))
+        (export "join" (func $join)) (export "stdrop" (func $stdrop))))))
+    (func (export "go") async (result u32)
+      (canon lift (core func $i "go") async (callback (core func $i "cb")))))
+  (instance $e (instantiate $Callee))
+  (instance $c (instantiate $Caller (with "on" (func $e "on"))
+    (with "take" (func $e "take"))))
+  (export "go" (func $c "go"))
+)
+
+;; The first stream's ends are 3 and 4 (after the set and `on`'s subtask),
+;; the waiting call is STARTING (0) with subtask 5: the readable end 3 is
+;; still taken, so the second stream gets 6 and 7; the callee got handle 1.
+;; kiln-test: invoke = "go()"
+;; kiln-test: expect = "3056701"
