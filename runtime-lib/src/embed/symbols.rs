@@ -47,7 +47,7 @@ kiln_abi::for_each_wasi_p1!(wasi_p1_address);
 /// ordinary imports).
 pub fn symbol_address(name: &str) -> Option<usize> {
     if name == abi_version_symbol() {
-        return Some(&crate::entry::__kiln_abi_v12 as *const u8 as usize);
+        return Some(&crate::entry::__kiln_abi_v13 as *const u8 as usize);
     }
     if let Some(rest) = name.strip_prefix(LIBCALL_PREFIX) {
         return libcall_address(rest);

@@ -73,6 +73,8 @@ pub struct P2Host {
     pub sockets: sockets::SocketState,
     /// `wasi:sockets@0.3` objects.
     pub sockets3: crate::p3::sockets::Sockets3,
+    /// `wasi:http` objects.
+    pub http: crate::http::HttpState,
 }
 
 impl P2Host {
@@ -86,6 +88,7 @@ impl P2Host {
             random: random::RandomState::default(),
             sockets: sockets::SocketState::default(),
             sockets3: crate::p3::sockets::Sockets3::default(),
+            http: crate::http::HttpState::default(),
         }
     }
 }
@@ -111,7 +114,10 @@ pub const fn host_type(interface: &str, name: &str) -> ResourceType {
         Some(n) => ResourceType::Host(n),
         None => match kiln_abi::wasi_p3::find_resource(interface, name) {
             Some(n) => ResourceType::Host(n),
-            None => panic!("resource not in kiln_abi::wasi_p2 or wasi_p3's resource lists"),
+            None => match kiln_abi::wasi_http::find_resource(interface, name) {
+                Some(n) => ResourceType::Host(n),
+                None => panic!("resource not in the wasi_p2, wasi_p3 or wasi_http resource lists"),
+            },
         },
     }
 }
@@ -236,6 +242,9 @@ fn drop_host_resource(host: &mut P2Host, ty: u32, rep: u32) -> Result<(), Trap> 
         return Ok(());
     }
     if crate::p3::sockets::drop_resource(host, ty, rep)? {
+        return Ok(());
+    }
+    if crate::http::drop_resource(host, ty, rep)? {
         return Ok(());
     }
     Err(kiln_canon::trap::trap(format!(
