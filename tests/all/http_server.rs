@@ -6,8 +6,8 @@
 //!
 //! Routes: `/trailers` answers a chunked body `hello` with the trailer
 //! `x-checksum: 42`; `/size` echoes the request body as is; anything else
-//! answers the request line, the request headers (sorted, one per line)
-//! and the body it received.
+//! answers the request line, the request headers (sorted, one per line;
+//! a `host` naming the server reads `SERVER`) and the body it received.
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -26,10 +26,12 @@ impl Server {
         let listener = TcpListener::bind("127.0.0.1:0")?;
         let addr = listener.local_addr()?.to_string();
         let closed = TcpListener::bind("127.0.0.1:0")?.local_addr()?.to_string();
+        let me = addr.clone();
         std::thread::spawn(move || {
             for conn in listener.incoming().flatten() {
+                let me = me.clone();
                 std::thread::spawn(move || {
-                    let _ = serve(conn);
+                    let _ = serve(conn, &me);
                 });
             }
         });
@@ -80,7 +82,7 @@ fn read_body(
     Ok(body)
 }
 
-fn serve(conn: TcpStream) -> std::io::Result<()> {
+fn serve(conn: TcpStream, me: &str) -> std::io::Result<()> {
     let mut r = BufReader::new(conn.try_clone()?);
     let mut line = String::new();
     r.read_line(&mut line)?;
@@ -111,7 +113,15 @@ fn serve(conn: TcpStream) -> std::io::Result<()> {
     let reply = if path == "/size" {
         body
     } else {
-        let mut lines: Vec<String> = headers.iter().map(|(n, v)| format!("{n}: {v}")).collect();
+        // The port changes from run to run: a `host` naming this server is
+        // shown as `SERVER`.
+        let mut lines: Vec<String> = headers
+            .iter()
+            .map(|(n, v)| match (n.as_str(), v == me) {
+                ("host", true) => "host: SERVER".to_string(),
+                _ => format!("{n}: {v}"),
+            })
+            .collect();
         lines.sort();
         let mut s = format!("{request_line}\n");
         for l in lines {

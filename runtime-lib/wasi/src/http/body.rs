@@ -67,10 +67,14 @@ impl Pipe {
         }
     }
 
-    fn drive(&self) {
-        if let Some((exec, _)) = &self.exec {
-            exec.drive();
-        }
+}
+
+/// Drives the executor of `pipe`'s request, if it was handed over; the
+/// pipe is not borrowed meanwhile (the connection's body polls it).
+fn drive(pipe: &Rc<RefCell<Pipe>>) {
+    let exec = pipe.borrow().exec.as_ref().map(|(e, _)| e.clone());
+    if let Some(exec) = exec {
+        exec.drive();
     }
 }
 
@@ -118,13 +122,13 @@ impl OutgoingBody {
             p.failed = Some(e.clone());
             p.wake();
             drop(p);
-            self.pipe.borrow().drive();
+            drive(&self.pipe);
             return Err(e);
         }
         p.finished = Some(trailers);
         p.wake();
         drop(p);
-        self.pipe.borrow().drive();
+        drive(&self.pipe);
         Ok(())
     }
 }
@@ -152,7 +156,7 @@ pub struct BodyWriter {
 
 impl OutputStreamImpl for BodyWriter {
     fn check_write(&mut self) -> Result<u64, StreamFailure> {
-        self.pipe.borrow().drive();
+        drive(&self.pipe);
         let p = self.pipe.borrow();
         if p.failed.is_some() || p.finished.is_some() {
             return Err(StreamFailure::Closed);
@@ -189,12 +193,12 @@ impl OutputStreamImpl for BodyWriter {
                 p.wake();
             }
         }
-        self.pipe.borrow().drive();
+        drive(&self.pipe);
         Ok(())
     }
 
     fn flush(&mut self) -> Result<(), StreamFailure> {
-        self.pipe.borrow().drive();
+        drive(&self.pipe);
         Ok(())
     }
 

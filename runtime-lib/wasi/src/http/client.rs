@@ -14,7 +14,7 @@
 //! - the request line carries the path and query (`/` when unset), and a
 //!   `host` header is added with the authority;
 //! - a name that does not resolve is `DNS-error` with rcode
-//!   `address not available` and info-code 0; any other connect failure is
+//!   `address not available` and no info-code; any other connect failure is
 //!   `connection-refused`; each address is tried in turn;
 //! - the connect timeout (default 600 s) is `connection-timeout`, the
 //!   first-byte timeout `connection-read-timeout`;
@@ -66,7 +66,7 @@ const DEFAULT_TIMEOUT: u64 = 600_000_000_000;
 fn dns_error() -> ErrorCode {
     ErrorCode::DnsError(DnsErrorPayload {
         rcode: Some("address not available".into()),
-        info_code: Some(0),
+        info_code: None,
     })
 }
 

@@ -49,6 +49,10 @@ fn send(
     req.set_path_with_query(Some(path)).expect("path");
     let out = req.body().expect("body once");
     assert!(req.body().is_err(), "body twice");
+    // The request goes out first, its body streams after (Wasmtime's
+    // body buffer is one chunk: a large body written before `handle` would
+    // wait forever).
+    let future = outgoing_handler::handle(req, options)?;
     if let Some(data) = body {
         let stream = out.write().expect("write once");
         // In pieces of at most 4096 bytes (the blocking write's limit).
@@ -57,7 +61,6 @@ fn send(
         }
         drop(stream);
     }
-    let future = outgoing_handler::handle(req, options)?;
     OutgoingBody::finish(out, None).expect("finish");
     let response = loop {
         match future.get() {
