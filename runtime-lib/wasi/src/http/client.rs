@@ -23,6 +23,7 @@
 //! Not yet: `https` (TLS) answers `HTTP-protocol-error`... see the module
 //! docs of [`super`].
 
+use super::{state, state_ref};
 use super::body::{BodySource, IncomingBody, PipeBody, pump};
 use super::exec::{Exec, Interest, Io, connect};
 use super::types::{DnsErrorPayload, ErrorCode, Scheme, from_hyper};
@@ -75,14 +76,12 @@ pub fn handle(
     h: &mut P2Host,
     (request, options): (Own<OutgoingRequestRes>, Option<Own<RequestOptionsRes>>),
 ) -> Result<Result<Own<FutureIncomingResponseRes>, ErrorCode>, Trap> {
-    let req = h
-        .http
+    let req = state(h)
         .requests
         .remove(request.rep())
         .ok_or_else(|| no_object("outgoing-request"))?;
     let options = match options {
-        Some(o) => h
-            .http
+        Some(o) => state(h)
             .options
             .remove(o.rep())
             .ok_or_else(|| no_object("request-options"))?,
@@ -133,7 +132,7 @@ pub fn handle(
     } else {
         format!("{authority}:{}", if tls { 443 } else { 80 })
     };
-    let exec = h.http.exec.clone();
+    let exec = state(h).exec.clone();
     let interest = Rc::new(Interest::default());
     if let Some(p) = &pipe {
         p.borrow_mut().exec = Some((exec.clone(), interest.clone()));
@@ -171,7 +170,7 @@ pub fn handle(
         interest,
         deadline,
     };
-    Ok(Ok(Own::new(h.http.futures.insert(fut))))
+    Ok(Ok(Own::new(state(h).futures.insert(fut))))
 }
 
 /// Whether an authority names a port.
@@ -254,7 +253,7 @@ async fn exchange(
 }
 
 fn future(h: &mut P2Host, rep: u32) -> Result<&mut FutureResponse, Trap> {
-    h.http
+    state(h)
         .futures
         .get_mut(rep)
         .ok_or_else(|| no_object("future-incoming-response"))
@@ -262,7 +261,7 @@ fn future(h: &mut P2Host, rep: u32) -> Result<&mut FutureResponse, Trap> {
 
 /// The condition of future `rep` (its pollable's view).
 fn future_readiness(h: &P2Host, rep: u32) -> Readiness {
-    let Some(f) = h.http.futures.get(rep) else {
+    let Some(f) = state_ref(h).and_then(|s| s.futures.get(rep)) else {
         return Readiness::Always;
     };
     if f.consumed || f.slot.borrow().is_some() || f.exec.has_work() {
@@ -320,7 +319,7 @@ pub fn get(
     };
     f.consumed = true;
     Ok(Some(Ok(match result {
-        Ok((status, headers, body)) => Ok(Own::new(h.http.incoming.insert(IncomingResponse {
+        Ok((status, headers, body)) => Ok(Own::new(state(h).incoming.insert(IncomingResponse {
             status,
             headers,
             body: Some(body),
@@ -330,7 +329,7 @@ pub fn get(
 }
 
 fn incoming(h: &mut P2Host, rep: u32) -> Result<&mut IncomingResponse, Trap> {
-    h.http
+    state(h)
         .incoming
         .get_mut(rep)
         .ok_or_else(|| no_object("incoming-response"))
@@ -358,7 +357,7 @@ pub fn consume(
     let Some(source) = incoming(h, this.rep())?.body.take() else {
         return Ok(Err(()));
     };
-    Ok(Ok(Own::new(h.http.incoming_bodies.insert(IncomingBody {
+    Ok(Ok(Own::new(state(h).incoming_bodies.insert(IncomingBody {
         source,
         stream_taken: false,
     }))))

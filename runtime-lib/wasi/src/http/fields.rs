@@ -19,6 +19,7 @@
 //! - names compare case-insensitively and `entries` lists names in lower
 //!   case, grouped by name in first-insertion order (`http::HeaderMap`).
 
+use super::{state, state_ref};
 use super::FieldsRes;
 use super::types::HeaderError;
 use crate::p2::P2Host;
@@ -87,13 +88,14 @@ fn value(name: &HeaderName, v: &[u8]) -> Result<HeaderValue, HeaderError> {
 }
 
 fn get(h: &P2Host, rep: u32) -> Result<&Fields, Trap> {
-    h.http.fields.get(rep).ok_or_else(|| no_object("fields"))
+    state_ref(h)
+        .and_then(|s| s.fields.get(rep))
+        .ok_or_else(|| no_object("fields"))
 }
 
 /// The mutable map of `fields` `rep`, or `immutable`.
 fn get_mut(h: &mut P2Host, rep: u32) -> Result<Result<&mut HeaderMap, HeaderError>, Trap> {
-    let f = h
-        .http
+    let f = state(h)
         .fields
         .get_mut(rep)
         .ok_or_else(|| no_object("fields"))?;

@@ -95,10 +95,33 @@ pub struct HttpState {
     pub exec: Rc<exec::Exec>,
 }
 
+/// The `wasi:http` state of `h`, created by the first `wasi:http` call.
+///
+/// Why type-erased (`P2Host::http` is a `Box<dyn Any>`) and why the drop
+/// hook is installed here: a program that imports no `wasi:http` function
+/// then refers to none of this code, not even its drop glue, and the
+/// linker drops all of it (the per-function host symbols' promise).
+pub fn state(h: &mut P2Host) -> &mut HttpState {
+    if h.http.is_none() {
+        h.http = Some(Box::new(HttpState::default()));
+        h.http_drop = Some(drop_resource);
+    }
+    match h.http.as_mut().and_then(|b| b.downcast_mut::<HttpState>()) {
+        Some(s) => s,
+        // Only this module sets the field, always to an `HttpState`.
+        None => unreachable!("P2Host::http holds the wasi:http state"),
+    }
+}
+
+/// The `wasi:http` state of `h`, if a `wasi:http` call created it.
+pub fn state_ref(h: &P2Host) -> Option<&HttpState> {
+    h.http.as_ref().and_then(|b| b.downcast_ref::<HttpState>())
+}
+
 impl P2Host {
     /// A new `fields` handle to `f`.
     pub fn new_fields(&mut self, f: fields::Fields) -> Own<FieldsRes> {
-        Own::new(self.http.fields.insert(f))
+        Own::new(state(self).fields.insert(f))
     }
 }
 
@@ -342,8 +365,7 @@ fn incoming_body_stream(
     h: &mut P2Host,
     (this,): (Borrow<IncomingBodyRes>,),
 ) -> Result<Result<Own<InputStreamRes>, ()>, Trap> {
-    let b = h
-        .http
+    let b = state(h)
         .incoming_bodies
         .get_mut(this.rep())
         .ok_or_else(|| no_object("incoming-body"))?;
@@ -360,19 +382,17 @@ fn incoming_body_finish(
     h: &mut P2Host,
     (this,): (Own<IncomingBodyRes>,),
 ) -> Result<Own<FutureTrailersRes>, Trap> {
-    let b = h
-        .http
+    let b = state(h)
         .incoming_bodies
         .remove(this.rep())
         .ok_or_else(|| no_object("incoming-body"))?;
     let t = FutureTrailers::new(b.source);
-    Ok(Own::new(h.http.trailers.insert(t)))
+    Ok(Own::new(state(h).trailers.insert(t)))
 }
 
 fn trailers_readiness(h: &P2Host, rep: u32) -> Readiness {
-    h.http
-        .trailers
-        .get(rep)
+    state_ref(h)
+        .and_then(|s| s.trailers.get(rep))
         .map_or(Readiness::Always, |t| t.readiness())
 }
 
@@ -381,7 +401,7 @@ fn trailers_subscribe(
     h: &mut P2Host,
     (this,): (Borrow<FutureTrailersRes>,),
 ) -> Result<Own<PollableRes>, Trap> {
-    if h.http.trailers.get(this.rep()).is_none() {
+    if state(h).trailers.get(this.rep()).is_none() {
         return Err(no_object("future-trailers"));
     }
     Ok(h.new_pollable(Readiness::Child(Parent {
@@ -398,8 +418,7 @@ fn trailers_get(
     h: &mut P2Host,
     (this,): (Borrow<FutureTrailersRes>,),
 ) -> Result<Option<Result<Result<Option<Own<FieldsRes>>, ErrorCode>, ()>>, Trap> {
-    let t = h
-        .http
+    let t = state(h)
         .trailers
         .get_mut(this.rep())
         .ok_or_else(|| no_object("future-trailers"))?;
@@ -422,8 +441,7 @@ fn outgoing_body_write(
     h: &mut P2Host,
     (this,): (Borrow<OutgoingBodyRes>,),
 ) -> Result<Result<Own<OutputStreamRes>, ()>, Trap> {
-    let b = h
-        .http
+    let b = state(h)
         .outgoing_bodies
         .get_mut(this.rep())
         .ok_or_else(|| no_object("outgoing-body"))?;
@@ -442,14 +460,13 @@ fn outgoing_body_finish(
     h: &mut P2Host,
     (this, trailers): (Own<OutgoingBodyRes>, Option<Own<FieldsRes>>),
 ) -> Result<Result<(), ErrorCode>, Trap> {
-    let b = h
-        .http
+    let b = state(h)
         .outgoing_bodies
         .remove(this.rep())
         .ok_or_else(|| no_object("outgoing-body"))?;
     let trailers = match trailers {
         Some(t) => Some(
-            h.http
+            state(h)
                 .fields
                 .remove(t.rep())
                 .ok_or_else(|| no_object("fields"))?
@@ -476,7 +493,7 @@ fn http_error_code(
 /// is not a `wasi:http` resource.
 pub fn drop_resource(h: &mut P2Host, ty: u32, rep: u32) -> Result<bool, Trap> {
     let t = ResourceType::Host(ty);
-    let s = &mut h.http;
+    let s = state(h);
     let gone = if t == FieldsRes::TYPE {
         s.fields.remove(rep).is_some()
     } else if t == OutgoingRequestRes::TYPE {

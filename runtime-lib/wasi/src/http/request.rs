@@ -14,6 +14,7 @@
 //! the proxy world, which a command program does not export: no handle to
 //! one can exist, so their functions are never reached with a live object.
 
+use super::state;
 use super::body::{OutgoingBody, new_outgoing_body};
 use super::types::{ErrorCode, Method, Scheme};
 use super::{
@@ -67,7 +68,7 @@ pub struct OutgoingResponse {
 }
 
 fn take_headers(h: &mut P2Host, headers: Own<FieldsRes>) -> Result<HeaderMap, Trap> {
-    h.http
+    state(h)
         .fields
         .remove(headers.rep())
         .map(|f| f.map)
@@ -75,7 +76,7 @@ fn take_headers(h: &mut P2Host, headers: Own<FieldsRes>) -> Result<HeaderMap, Tr
 }
 
 fn req(h: &mut P2Host, rep: u32) -> Result<&mut OutgoingRequest, Trap> {
-    h.http
+    state(h)
         .requests
         .get_mut(rep)
         .ok_or_else(|| no_object("outgoing-request"))
@@ -84,7 +85,7 @@ fn req(h: &mut P2Host, rep: u32) -> Result<&mut OutgoingRequest, Trap> {
 /// `[constructor]outgoing-request`.
 pub fn new(h: &mut P2Host, (headers,): (Own<FieldsRes>,)) -> Result<Own<OutgoingRequestRes>, Trap> {
     let headers = take_headers(h, headers)?;
-    Ok(Own::new(h.http.requests.insert(OutgoingRequest {
+    Ok(Own::new(state(h).requests.insert(OutgoingRequest {
         method: Method::Get,
         scheme: None,
         authority: None,
@@ -108,7 +109,7 @@ pub fn body(
     };
     let (body, pipe) = new_outgoing_body(size);
     r.body = Some(pipe);
-    Ok(Ok(Own::new(h.http.outgoing_bodies.insert(body))))
+    Ok(Ok(Own::new(state(h).outgoing_bodies.insert(body))))
 }
 
 /// `[method]outgoing-request.method`.
@@ -233,7 +234,7 @@ pub fn headers(
 }
 
 fn opts(h: &mut P2Host, rep: u32) -> Result<&mut RequestOptions, Trap> {
-    h.http
+    state(h)
         .options
         .get_mut(rep)
         .ok_or_else(|| no_object("request-options"))
@@ -241,7 +242,7 @@ fn opts(h: &mut P2Host, rep: u32) -> Result<&mut RequestOptions, Trap> {
 
 /// `[constructor]request-options`.
 pub fn new_options(h: &mut P2Host, (): ()) -> Result<Own<RequestOptionsRes>, Trap> {
-    Ok(Own::new(h.http.options.insert(RequestOptions::default())))
+    Ok(Own::new(state(h).options.insert(RequestOptions::default())))
 }
 
 /// Getters and setters of `request-options`.
@@ -273,7 +274,7 @@ option_accessors! {
 }
 
 fn resp(h: &mut P2Host, rep: u32) -> Result<&mut OutgoingResponse, Trap> {
-    h.http
+    state(h)
         .responses
         .get_mut(rep)
         .ok_or_else(|| no_object("outgoing-response"))
@@ -285,7 +286,7 @@ pub fn new_response(
     (headers,): (Own<FieldsRes>,),
 ) -> Result<Own<OutgoingResponseRes>, Trap> {
     let headers = take_headers(h, headers)?;
-    Ok(Own::new(h.http.responses.insert(OutgoingResponse {
+    Ok(Own::new(state(h).responses.insert(OutgoingResponse {
         status: 200,
         headers,
         body: None,
@@ -333,7 +334,7 @@ pub fn response_body(
     };
     let (body, pipe): (OutgoingBody, _) = new_outgoing_body(size);
     r.body = Some(pipe);
-    Ok(Ok(Own::new(h.http.outgoing_bodies.insert(body))))
+    Ok(Ok(Own::new(state(h).outgoing_bodies.insert(body))))
 }
 
 /// Every function of a resource no handle can exist for in a command.

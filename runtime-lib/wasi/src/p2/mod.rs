@@ -73,8 +73,14 @@ pub struct P2Host {
     pub sockets: sockets::SocketState,
     /// `wasi:sockets@0.3` objects.
     pub sockets3: crate::p3::sockets::Sockets3,
-    /// `wasi:http` objects.
-    pub http: crate::http::HttpState,
+    /// `wasi:http` objects (a `crate::http::HttpState`), made by the first
+    /// `wasi:http` call; type-erased so that a program without `wasi:http`
+    /// links none of its code (see `crate::http::state`).
+    pub http: Option<Box<dyn Any>>,
+    /// Drops a `wasi:http` object (`crate::http::drop_resource`), installed
+    /// with the state.
+    #[allow(clippy::type_complexity, reason = "a plain function pointer")]
+    pub http_drop: Option<fn(&mut P2Host, u32, u32) -> Result<bool, Trap>>,
 }
 
 impl P2Host {
@@ -88,7 +94,8 @@ impl P2Host {
             random: random::RandomState::default(),
             sockets: sockets::SocketState::default(),
             sockets3: crate::p3::sockets::Sockets3::default(),
-            http: crate::http::HttpState::default(),
+            http: None,
+            http_drop: None,
         }
     }
 }
@@ -244,7 +251,9 @@ fn drop_host_resource(host: &mut P2Host, ty: u32, rep: u32) -> Result<(), Trap> 
     if crate::p3::sockets::drop_resource(host, ty, rep)? {
         return Ok(());
     }
-    if crate::http::drop_resource(host, ty, rep)? {
+    if let Some(drop_http) = host.http_drop
+        && drop_http(host, ty, rep)?
+    {
         return Ok(());
     }
     Err(kiln_canon::trap::trap(format!(
