@@ -127,7 +127,7 @@ impl P2Host {
 
 /// The `content-length` of `headers`: `Ok(None)` without one, `Err` if it
 /// is not a number.
-pub fn content_length(headers: &http::HeaderMap) -> Result<Option<u64>, ()> {
+pub(crate) fn content_length(headers: &http::HeaderMap) -> Result<Option<u64>, ()> {
     let Some(v) = headers.get(http::header::CONTENT_LENGTH) else {
         return Ok(None);
     };
