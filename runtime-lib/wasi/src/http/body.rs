@@ -66,7 +66,6 @@ impl Pipe {
             w.wake();
         }
     }
-
 }
 
 /// Drives the executor of `pipe`'s request, if it was handed over; the

@@ -20,10 +20,12 @@
 //!   first-byte timeout `connection-read-timeout`;
 //! - a response's headers are immutable; `consume` succeeds once.
 //!
-//! Not yet: `https` (TLS) answers `HTTP-protocol-error`... see the module
-//! docs of [`super`].
+//! `https` (the `https` feature, off by default: ring needs a C compiler
+//! for every runtime target) runs TLS (rustls, the webpki roots, ALPN
+//! `http/1.1`) over the connection before HTTP; a failed handshake is
+//! `TLS-protocol-error`. Without the feature an `https` request fails with
+//! `internal-error`.
 
-use super::{state, state_ref};
 use super::body::{BodySource, IncomingBody, PipeBody, pump};
 use super::exec::{Exec, Interest, Io, connect};
 use super::types::{DnsErrorPayload, ErrorCode, Scheme, from_hyper};
@@ -31,6 +33,7 @@ use super::{
     FieldsRes, FutureIncomingResponseRes, IncomingBodyRes, IncomingResponseRes, OutgoingRequestRes,
     RequestOptionsRes,
 };
+use super::{state, state_ref};
 use crate::p2::P2Host;
 use crate::p2::io::{Parent, PollableRes, Readiness, no_object};
 use http::HeaderMap;
@@ -121,16 +124,34 @@ pub fn handle(
     let Ok(request) = builder.body(body) else {
         return Ok(Err(ErrorCode::HttpRequestUriInvalid));
     };
-    if tls {
-        // TLS is not implemented yet: say so rather than send plain text.
+    #[cfg(not(feature = "https"))]
+    let tls: Option<Tls> = if tls {
+        // Off in this build (the `https` feature): say so rather than send
+        // plain text.
         return Ok(Err(ErrorCode::InternalError(Some(
-            "https is not supported by Kiln's wasi:http client yet".into(),
+            "https is not supported by this build of Kiln's wasi:http client".into(),
         ))));
-    }
+    } else {
+        None
+    };
+    #[cfg(feature = "https")]
+    let tls = if tls {
+        let host = host_of(&authority);
+        let name = match rustls::pki_types::ServerName::try_from(host.to_string()) {
+            Ok(n) => n,
+            Err(_) => return Ok(Err(ErrorCode::HttpRequestUriInvalid)),
+        };
+        match super::exec::tls_config() {
+            Ok(config) => Some((config, name)),
+            Err(e) => return Ok(Err(ErrorCode::InternalError(Some(e.to_string())))),
+        }
+    } else {
+        None
+    };
     let host_port = if has_port(&authority) {
         authority.clone()
     } else {
-        format!("{authority}:{}", if tls { 443 } else { 80 })
+        format!("{authority}:{}", if tls.is_some() { 443 } else { 80 })
     };
     let exec = state(h).exec.clone();
     let interest = Rc::new(Interest::default());
@@ -155,7 +176,7 @@ pub fn handle(
         let clock = move || now.saturating_add(base.elapsed().as_nanos() as u64);
         async move {
             let result = exchange(
-                &host_port, request, &exec2, &interest, &deadline, first_byte, &clock,
+                &host_port, tls, request, &exec2, &interest, &deadline, first_byte, &clock,
             )
             .await;
             *slot.borrow_mut() = Some(result);
@@ -173,6 +194,27 @@ pub fn handle(
     Ok(Ok(Own::new(state(h).futures.insert(fut))))
 }
 
+/// What an `https` connection needs: the configuration and the server's
+/// name.
+#[cfg(feature = "https")]
+type Tls = (
+    std::sync::Arc<rustls::ClientConfig>,
+    rustls::pki_types::ServerName<'static>,
+);
+/// No `https` in this build.
+#[cfg(not(feature = "https"))]
+type Tls = std::convert::Infallible;
+
+/// The host of an authority, without port or IPv6 brackets.
+#[cfg(feature = "https")]
+fn host_of(authority: &str) -> &str {
+    let a = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if let Some(rest) = a.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    a.split(':').next().unwrap_or(a)
+}
+
 /// Whether an authority names a port.
 fn has_port(authority: &str) -> bool {
     let host_end = if authority.starts_with('[') {
@@ -184,8 +226,13 @@ fn has_port(authority: &str) -> bool {
 }
 
 /// Resolves, connects, sends `request` and waits for the response head.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call site, the request's parts"
+)]
 async fn exchange(
     host_port: &str,
+    tls: Option<Tls>,
     request: http::Request<PipeBody>,
     exec: &Rc<Exec>,
     interest: &Rc<Interest>,
@@ -214,13 +261,34 @@ async fn exchange(
     let Some(stream) = stream else {
         return Err(ErrorCode::ConnectionRefused);
     };
+    #[cfg(feature = "https")]
+    let mut stream = stream;
     let _ = stream.set_nodelay(true);
     interest
         .fd
         .set(Some(std::os::fd::AsRawFd::as_raw_fd(&stream)));
     deadline.set(clock().saturating_add(first_byte));
+    #[cfg(not(feature = "https"))]
+    if let Some(never) = tls {
+        match never {}
+    }
+    #[cfg(feature = "https")]
+    let tls = match tls {
+        Some((config, name)) => {
+            let mut session = rustls::ClientConnection::new(config, name)
+                .map_err(|_| ErrorCode::TlsProtocolError)?;
+            // Wasmtime: any handshake failure is `TLS-protocol-error`.
+            super::exec::handshake(&mut session, &mut stream, interest)
+                .await
+                .map_err(|_| ErrorCode::TlsProtocolError)?;
+            Some(Box::new(session))
+        }
+        None => None,
+    };
     let io = Io {
         stream,
+        #[cfg(feature = "https")]
+        tls,
         interest: interest.clone(),
     };
     let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
@@ -357,8 +425,10 @@ pub fn consume(
     let Some(source) = incoming(h, this.rep())?.body.take() else {
         return Ok(Err(()));
     };
-    Ok(Ok(Own::new(state(h).incoming_bodies.insert(IncomingBody {
-        source,
-        stream_taken: false,
-    }))))
+    Ok(Ok(Own::new(state(h).incoming_bodies.insert(
+        IncomingBody {
+            source,
+            stream_taken: false,
+        },
+    ))))
 }

@@ -147,12 +147,104 @@ impl Interest {
     }
 }
 
-/// A connected, non-blocking TCP stream as `hyper`'s IO.
+/// A connected, non-blocking TCP stream as `hyper`'s IO, with its TLS
+/// session for `https`.
 pub struct Io {
     /// The stream.
     pub stream: mio::net::TcpStream,
+    /// The TLS session (`https`), its handshake done ([`handshake`]).
+    #[cfg(feature = "https")]
+    pub tls: Option<Box<rustls::ClientConnection>>,
     /// Where blocking is recorded.
     pub interest: Rc<Interest>,
+}
+
+#[cfg(feature = "https")]
+/// Sends what TLS has queued; `Pending` (write interest) if the socket is
+/// full.
+fn flush_tls(
+    tls: &mut rustls::ClientConnection,
+    stream: &mut mio::net::TcpStream,
+    interest: &Interest,
+    cx: &mut Context<'_>,
+) -> Poll<io::Result<()>> {
+    while tls.wants_write() {
+        match nonblocking(&interest.write, cx, || tls.write_tls(stream)) {
+            Poll::Ready(Ok(_)) => {}
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+            Poll::Pending => return Poll::Pending,
+        }
+    }
+    Poll::Ready(Ok(()))
+}
+
+#[cfg(feature = "https")]
+/// Reads TLS records into the session: `Ready(Ok(false))` at end of
+/// stream, `Pending` (read interest) when nothing arrived.
+fn fill_tls(
+    tls: &mut rustls::ClientConnection,
+    stream: &mut mio::net::TcpStream,
+    interest: &Interest,
+    cx: &mut Context<'_>,
+) -> Poll<io::Result<bool>> {
+    match nonblocking(&interest.read, cx, || tls.read_tls(stream)) {
+        Poll::Ready(Ok(0)) => Poll::Ready(Ok(false)),
+        Poll::Ready(Ok(_)) => match tls.process_new_packets() {
+            Ok(_) => Poll::Ready(Ok(true)),
+            Err(e) => Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, e))),
+        },
+        Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+        Poll::Pending => Poll::Pending,
+    }
+}
+
+#[cfg(feature = "https")]
+/// Runs the TLS handshake of `tls` over `stream` without blocking.
+pub async fn handshake(
+    tls: &mut rustls::ClientConnection,
+    stream: &mut mio::net::TcpStream,
+    interest: &Interest,
+) -> io::Result<()> {
+    std::future::poll_fn(|cx| {
+        loop {
+            if let Poll::Ready(Err(e)) = flush_tls(tls, stream, interest, cx) {
+                return Poll::Ready(Err(e));
+            }
+            if !tls.is_handshaking() {
+                // The last flight may still be queued.
+                return flush_tls(tls, stream, interest, cx);
+            }
+            if tls.wants_write() {
+                return Poll::Pending;
+            }
+            match fill_tls(tls, stream, interest, cx) {
+                Poll::Ready(Ok(true)) => {}
+                Poll::Ready(Ok(false)) => {
+                    return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into()));
+                }
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    })
+    .await
+}
+
+#[cfg(feature = "https")]
+/// The client configuration for `https`: the webpki roots (as Wasmtime),
+/// ALPN `http/1.1`.
+pub fn tls_config() -> Result<std::sync::Arc<rustls::ClientConfig>, rustls::Error> {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let mut config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(std::sync::Arc::new(config))
 }
 
 /// Polls a non-blocking IO result: `WouldBlock` records `interest` and is
@@ -190,6 +282,32 @@ impl hyper::rt::Read for Io {
         let mut tmp = [0u8; 16 * 1024];
         let want = buf.remaining().min(tmp.len());
         let stream = &mut this.stream;
+        #[cfg(feature = "https")]
+        if let Some(tls) = &mut this.tls {
+            loop {
+                match tls.reader().read(&mut tmp[..want]) {
+                    Ok(n) => {
+                        buf.put_slice(&tmp[..n]);
+                        return Poll::Ready(Ok(()));
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    // A peer closing without `close_notify` ends the stream.
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                        return Poll::Ready(Ok(()));
+                    }
+                    Err(e) => return Poll::Ready(Err(e)),
+                }
+                if let Poll::Ready(Err(e)) = flush_tls(tls, stream, &this.interest, cx) {
+                    return Poll::Ready(Err(e));
+                }
+                match fill_tls(tls, stream, &this.interest, cx) {
+                    Poll::Ready(Ok(true)) => {}
+                    Poll::Ready(Ok(false)) => return Poll::Ready(Ok(())),
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                    Poll::Pending => return Poll::Pending,
+                }
+            }
+        }
         match nonblocking(&this.interest.read, cx, || stream.read(&mut tmp[..want])) {
             Poll::Ready(Ok(n)) => {
                 buf.put_slice(&tmp[..n]);
@@ -209,17 +327,40 @@ impl hyper::rt::Write for Io {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let stream = &mut this.stream;
+        #[cfg(feature = "https")]
+        if let Some(tls) = &mut this.tls {
+            // Room for more only once the earlier records went out.
+            match flush_tls(tls, stream, &this.interest, cx) {
+                Poll::Ready(Ok(())) => {}
+                other => return other.map(|r| r.map(|()| 0)),
+            }
+            let n = tls.writer().write(buf)?;
+            let _ = flush_tls(tls, stream, &this.interest, cx);
+            return Poll::Ready(Ok(n));
+        }
         nonblocking(&this.interest.write, cx, || stream.write(buf))
     }
 
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let stream = &mut this.stream;
+        #[cfg(feature = "https")]
+        if let Some(tls) = &mut this.tls {
+            return flush_tls(tls, stream, &this.interest, cx);
+        }
         nonblocking(&this.interest.write, cx, || stream.flush())
     }
 
-    fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        let _ = self.stream.shutdown(std::net::Shutdown::Write);
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        #[cfg(not(feature = "https"))]
+        let _ = cx;
+        #[cfg(feature = "https")]
+        if let Some(tls) = &mut this.tls {
+            tls.send_close_notify();
+            let _ = flush_tls(tls, &mut this.stream, &this.interest, cx);
+        }
+        let _ = this.stream.shutdown(std::net::Shutdown::Write);
         Poll::Ready(Ok(()))
     }
 }

@@ -19,9 +19,9 @@
 //! - names compare case-insensitively and `entries` lists names in lower
 //!   case, grouped by name in first-insertion order (`http::HeaderMap`).
 
-use super::{state, state_ref};
 use super::FieldsRes;
 use super::types::HeaderError;
+use super::{state, state_ref};
 use crate::p2::P2Host;
 use crate::p2::io::{Bytes, no_object};
 use http::{HeaderMap, HeaderName, HeaderValue};

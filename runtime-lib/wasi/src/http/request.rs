@@ -14,8 +14,8 @@
 //! the proxy world, which a command program does not export: no handle to
 //! one can exist, so their functions are never reached with a live object.
 
-use super::state;
 use super::body::{OutgoingBody, new_outgoing_body};
+use super::state;
 use super::types::{ErrorCode, Method, Scheme};
 use super::{
     FieldsRes, IncomingBodyRes, IncomingRequestRes, OutgoingBodyRes, OutgoingRequestRes,
