@@ -4,7 +4,7 @@
 //! `HTTP_SERVER` (`127.0.0.1:PORT`) and a port nobody listens on in
 //! `HTTP_CLOSED`.
 //!
-//! Routes: `/trailers` answers a chunked body `hello` with the trailer
+//! Routes: `/slow` answers after two seconds; `/trailers` answers a chunked body `hello` with the trailer
 //! `x-checksum: 42`; `/size` echoes the request body as is; anything else
 //! answers the request line, the request headers (sorted, one per line;
 //! a `host` naming the server reads `SERVER`) and the body it received.
@@ -102,6 +102,10 @@ fn serve(conn: TcpStream, me: &str) -> std::io::Result<()> {
     let body = read_body(&mut r, &headers)?;
     let path = request_line.split(' ').nth(1).unwrap_or("");
     let mut w = conn;
+    if path == "/slow" {
+        // Longer than the guest's first-byte timeout.
+        std::thread::sleep(std::time::Duration::from_secs(2));
+    }
     if path == "/trailers" {
         w.write_all(
             b"HTTP/1.1 200 OK\r\nx-server: kiln-test\r\ntransfer-encoding: chunked\r\n\

@@ -7,7 +7,7 @@
 //! response headers and trailers, an incoming body read in pieces and one
 //! finished unread; then the errors: a refused connection
 //! (`HTTP_CLOSED`, a port nobody listens on), an unresolvable name, a
-//! missing authority, an unknown scheme.
+//! missing authority, an unknown scheme, a first-byte timeout.
 
 use wasip2::http::outgoing_handler;
 use wasip2::http::types::{
@@ -215,6 +215,12 @@ fn main() {
     options.set_connect_timeout(Some(5_000_000_000)).expect("set");
     println!("connect timeout {:?}", options.connect_timeout());
     println!("first-byte timeout {:?}", options.first_byte_timeout());
+    let slow = RequestOptions::new();
+    slow.set_first_byte_timeout(Some(200_000_000)).expect("set");
+    show(
+        "first-byte timeout",
+        send(Method::Get, http(), Some(&server), "/slow", &[], None, Some(slow)),
+    );
     show(
         "with options",
         send(
