@@ -165,7 +165,15 @@ fn main() {
     }
     show(
         "trailers",
-        send(Method::Get, http(), Some(&server), "/trailers", &[], None, None),
+        send(
+            Method::Get,
+            http(),
+            Some(&server),
+            "/trailers",
+            &[],
+            None,
+            None,
+        ),
     );
     show(
         "other method",
@@ -212,14 +220,24 @@ fn main() {
         ),
     );
     let options = RequestOptions::new();
-    options.set_connect_timeout(Some(5_000_000_000)).expect("set");
+    options
+        .set_connect_timeout(Some(5_000_000_000))
+        .expect("set");
     println!("connect timeout {:?}", options.connect_timeout());
     println!("first-byte timeout {:?}", options.first_byte_timeout());
     let slow = RequestOptions::new();
     slow.set_first_byte_timeout(Some(200_000_000)).expect("set");
     show(
         "first-byte timeout",
-        send(Method::Get, http(), Some(&server), "/slow", &[], None, Some(slow)),
+        send(
+            Method::Get,
+            http(),
+            Some(&server),
+            "/slow",
+            &[],
+            None,
+            Some(slow),
+        ),
     );
     show(
         "with options",
