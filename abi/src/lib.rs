@@ -33,12 +33,13 @@ pub mod symbols;
 pub mod tables;
 pub mod trap;
 pub mod vmctx;
+pub mod wasi_http;
 pub mod wasi_p1;
 pub mod wasi_p2;
 pub mod wasi_p3;
 
 /// Version of the compiler<->runtime contract. Bump on any change.
-pub const ABI_VERSION: u32 = 14;
+pub const ABI_VERSION: u32 = 15;
 
 /// Magic number at the start of [`descriptor::ModuleDescriptor`] ("KILN").
 pub const MODULE_MAGIC: u32 = 0x4e4c_494b;

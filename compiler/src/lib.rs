@@ -53,6 +53,31 @@ pub fn is_component(wasm: &[u8]) -> bool {
     wasmparser::Parser::is_component(wasm)
 }
 
+/// The first `wasi:http` interface a component imports at its top level
+/// (e.g. `wasi:http/types@0.2.10`), if any: running it needs Wasmtime's
+/// `-S http` grant. A malformed component answers `None` (compiling it
+/// reports the error).
+pub fn component_http_import(wasm: &[u8]) -> Option<String> {
+    let mut depth = 0u32;
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        match payload.ok()? {
+            wasmparser::Payload::ModuleSection { .. }
+            | wasmparser::Payload::ComponentSection { .. } => depth += 1,
+            wasmparser::Payload::End(_) => depth = depth.saturating_sub(1),
+            wasmparser::Payload::ComponentImportSection(imports) if depth == 0 => {
+                for import in imports {
+                    let name = import.ok()?.name.0;
+                    if kiln_abi::wasi_http::is_http_key(name) {
+                        return Some(name.to_string());
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    None
+}
+
 /// Compiles a core wasm module into a relocatable object.
 pub fn compile_module(wasm: &[u8], config: &Config) -> Result<Vec<u8>, CompileError> {
     compile_module_timed(wasm, config).map(|(object, _)| object)

@@ -1,7 +1,7 @@
 //! Generates one exported entry point per WASI host function,
 //! `__kiln_wasi_host_<i>` for entry `i` of the host list (the WASI 0.2
 //! functions of `kiln_abi::wasi_p2`, then the WASI 0.3 ones of
-//! `kiln_abi::wasi_p3`), as `entry!(i);` lines that `src/p2/table.rs`
+//! `kiln_abi::wasi_p3`, then the `wasi:http` ones of `kiln_abi::wasi_http`), as `entry!(i);` lines that `src/p2/table.rs`
 //! includes. Why one symbol per function rather than one table: a compiled
 //! component refers only to the functions it imports, so the linker's
 //! section garbage collection drops the rest of the WASI host (a hello
@@ -10,7 +10,9 @@
 use std::fmt::Write as _;
 
 fn main() {
-    let count = kiln_abi::wasi_p2::WASI_P2_FUNCS.len() + kiln_abi::wasi_p3::WASI_P3_FUNCS.len();
+    let count = kiln_abi::wasi_p2::WASI_P2_FUNCS.len()
+        + kiln_abi::wasi_p3::WASI_P3_FUNCS.len()
+        + kiln_abi::wasi_http::WASI_HTTP_FUNCS.len();
     let mut out = format!("const GENERATED_ENTRIES: usize = {count};\n");
     for i in 0..count {
         writeln!(out, "entry!({i});").expect("writing to a String");

@@ -80,8 +80,10 @@ impl WasiOptions {
         flags
     }
 
-    /// Refuses `-S http` for a core module, in Wasmtime's words (wasi:http
-    /// exists only for components); the last `http` setting counts.
+    /// Refuses `-S http` for a core module, and a component importing
+    /// `wasi:http` without `-S http`, in Wasmtime's words (wasi:http exists
+    /// only for components, and Wasmtime links it only when asked); the
+    /// last `http` setting counts.
     pub fn check_http(&self, wasm: &[u8]) -> Result<(), String> {
         let http = self
             .wasi
@@ -92,6 +94,12 @@ impl WasiOptions {
             .is_some_and(|s| s.on);
         if http && !kiln_compiler::is_component(wasm) {
             return Err("Cannot enable wasi-http for core wasm modules".to_string());
+        }
+        if !http && let Some(name) = kiln_compiler::component_http_import(wasm) {
+            return Err(format!(
+                "component imports instance `{name}`, but a matching implementation was not \
+                 found in the linker (wasi:http needs `-S http`)"
+            ));
         }
         Ok(())
     }
@@ -178,10 +186,10 @@ pub fn parse_wasi_settings(s: &str) -> Result<Vec<WasiSetting>, String> {
                         "unsupported WASI setting `p3=n`: Kiln always provides WASI 0.3".into(),
                     );
                 }
-                // Accepted so that Wasmtime command lines work for programs
-                // without wasi:http; Kiln has no wasi:http host yet (issue
-                // 13), so a component importing it is refused at build time
-                // with or without this setting, by a message naming it.
+                // wasi:http (its client side): no grant bit, the CLI checks
+                // it (`check_http`): a component importing wasi:http needs
+                // it, as in Wasmtime, and outgoing requests need no network
+                // grant beside it, as in Wasmtime.
                 "http" => 0,
                 _ => {
                     return Err(format!(

@@ -414,6 +414,8 @@ fn plan_host(p: &ComponentPlan) -> HostApi {
         funcs: Box::leak(funcs.into_boxed_slice()),
         p3_funcs: &[],
         p3_resources: &[],
+        http_funcs: &[],
+        http_resources: &[],
         resources: Box::leak(resources.into_boxed_slice()),
         check_types: false,
     }

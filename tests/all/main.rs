@@ -32,6 +32,7 @@ mod cpu_features;
 mod cross;
 mod directives;
 mod disas;
+mod http_server;
 mod js;
 mod limits;
 mod programs;

@@ -25,7 +25,7 @@ use anyhow::{Context, Result, bail};
 use libtest_mimic::{Completion, Failed, Trial};
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 pub(crate) const RUN_TIMEOUT: Duration = Duration::from_secs(120);
@@ -45,6 +45,9 @@ enum Lang {
     /// `wasm32-unknown-unknown` (no WASI 0.2 imports from std) and made a
     /// component by `wasm-tools component new` (programs with `pure = yes`).
     P3Pure,
+    /// A `wasi:http` guest: a binary of the Cargo project `http/` (built
+    /// with the `wasip2` crate for `wasm32-wasip2`).
+    Http,
 }
 
 /// The directives of one program.
@@ -111,6 +114,10 @@ struct Spec {
     /// `--invoke` takes it) instead of the command's `run`, in `kiln build`,
     /// `kiln run` and `wasmtime run` alike.
     invoke: Option<String>,
+    /// `http-server`: a local HTTP server ([`crate::http_server`]) runs
+    /// for the program, named by `HTTP_SERVER` (and `HTTP_CLOSED`, a port
+    /// nobody listens on) in its environment.
+    http_server: bool,
 }
 
 /// How a preview 1 module is adapted into a component.
@@ -190,6 +197,10 @@ fn parse_spec(source: &str) -> Result<Spec> {
                 d.flag()?;
                 spec.stderr_like_wasmtime = true;
             }
+            "http-server" => {
+                d.flag()?;
+                spec.http_server = true;
+            }
             other => bail!("line {}: unknown directive `{other}`", d.line),
         }
     }
@@ -248,6 +259,16 @@ pub fn trials() -> Vec<Trial> {
         trials.push(Trial::ignorable_test(
             format!("programs::p3::{name}"),
             move || run_program(&path, Lang::P3),
+        ));
+    }
+    for path in util::files_with_ext(&root.join("http/src/bin"), &["rs"]) {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        trials.push(Trial::ignorable_test(
+            format!("programs::http::{name}"),
+            move || run_program(&path, Lang::Http),
         ));
     }
     for path in util::files_with_ext(&crate::js::root(), &["js"]) {
@@ -367,11 +388,11 @@ fn run_program_via(source: &Path, lang: Lang, vias: &[Via]) -> Result<Completion
     let text = std::fs::read_to_string(source).map_err(|e| e.to_string())?;
     let spec = parse_spec(&text).map_err(fail)?;
     let target = match lang {
-        Lang::P3 => "wasm32-wasip2",
+        Lang::P3 | Lang::Http => "wasm32-wasip2",
         Lang::P3Pure => "wasm32-unknown-unknown",
         _ => spec.target.as_deref().unwrap_or(DEFAULT_RUST_TARGET),
     };
-    if matches!(lang, Lang::Rust | Lang::P3 | Lang::P3Pure)
+    if matches!(lang, Lang::Rust | Lang::P3 | Lang::P3Pure | Lang::Http)
         && let Err(why) = util::rust_wasm_target(target)
     {
         return util::toolchain_missing(why);
@@ -459,6 +480,17 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
         grant_flags.push("--env".into());
         grant_flags.push(env.clone());
     }
+    // Serves every run of this program (Kiln's and wasmtime's alike).
+    let _server = if spec.http_server {
+        let s = crate::http_server::Server::start().context("starting the HTTP server")?;
+        grant_flags.push("--env".into());
+        grant_flags.push(format!("HTTP_SERVER={}", s.addr));
+        grant_flags.push("--env".into());
+        grant_flags.push(format!("HTTP_CLOSED={}", s.closed));
+        Some(s)
+    } else {
+        None
+    };
     for setting in &spec.wasi {
         grant_flags.push("-S".into());
         grant_flags.push(setting.clone());
@@ -743,6 +775,10 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
         let dir = build_p3("wasm32-wasip2").map_err(|e| anyhow::anyhow!("{e}"))?;
         return Ok(dir.join(format!("{name}.wasm")));
     }
+    if lang == Lang::Http {
+        let dir = build_project("http", "wasm32-wasip2").map_err(|e| anyhow::anyhow!("{e}"))?;
+        return Ok(dir.join(format!("{name}.wasm")));
+    }
     if lang == Lang::P3Pure {
         crate::compose::tools().map_err(|e| anyhow::anyhow!("{e}"))?;
         let dir = build_p3("wasm32-unknown-unknown").map_err(|e| anyhow::anyhow!("{e}"))?;
@@ -765,7 +801,7 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
         Lang::Rust => "programs-rust",
         Lang::C => "programs-c",
         Lang::Wat => "programs-wat",
-        Lang::P3 | Lang::P3Pure => "programs-p3",
+        Lang::P3 | Lang::P3Pure | Lang::Http => "programs-p3",
     });
     let out = dir.join(format!("{name}.wasm"));
     let inputs = build_inputs(source);
@@ -797,7 +833,7 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
             c.args(C_FLAGS).arg(source).arg("-o").arg(&tmp);
             c
         }
-        Lang::P3 | Lang::P3Pure => unreachable!("built above"),
+        Lang::P3 | Lang::P3Pure | Lang::Http => unreachable!("built above"),
         // The text format needs no external tool.
         Lang::Wat => {
             let bytes = wat::parse_file(source).with_context(|| format!("{}", source.display()))?;
@@ -910,38 +946,59 @@ fn c_toolchain() -> Result<(), String> {
 /// build of the project, `--locked` against its lock file); returns the
 /// directory holding `<name>.wasm`.
 fn build_p3(target: &'static str) -> Result<PathBuf, String> {
-    // One build per target, shared by the trials.
-    static WASIP2: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    static PURE: OnceLock<Result<PathBuf, String>> = OnceLock::new();
-    let built = if target == "wasm32-wasip2" {
-        &WASIP2
-    } else {
-        &PURE
-    };
-    built
-        .get_or_init(|| {
-            let root = util::repo().join("tests/programs/p3");
-            let target_dir = util::scratch("p3-target");
-            let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
-            cmd.arg("build")
-                .arg("--manifest-path")
-                .arg(root.join("Cargo.toml"))
-                .args(["--release", "--target", target, "--locked", "--bins"])
-                .arg("--target-dir")
-                .arg(&target_dir)
-                // The outer `cargo test` may have set flags meant for Kiln's build.
-                .env_remove("RUSTFLAGS")
-                .env_remove("CARGO_ENCODED_RUSTFLAGS")
-                .env_remove("CARGO_TARGET_DIR")
-                .env_remove("CARGO_MAKEFLAGS");
-            let o = util::run(&mut cmd, b"", BUILD_TIMEOUT).map_err(|e| format!("{e:#}"))?;
-            if !o.status.success() {
-                return Err(format!(
-                    "cargo build of tests/programs/p3 failed\n{}",
-                    o.describe()
-                ));
+    build_project("p3", target)
+}
+
+/// Builds every binary of the Cargo project `tests/programs/<project>`
+/// once per target (`--locked` against its lock file); returns the
+/// directory holding `<name>.wasm`.
+fn build_project(project: &'static str, target: &'static str) -> Result<PathBuf, String> {
+    type Built = std::sync::Mutex<
+        Vec<(
+            &'static str,
+            &'static str,
+            Arc<OnceLock<Result<PathBuf, String>>>,
+        )>,
+    >;
+    // One build per project and target, shared by the trials.
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    let cell = {
+        let mut built = BUILT
+            .get_or_init(Default::default)
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        match built.iter().find(|(p, t, _)| *p == project && *t == target) {
+            Some((_, _, c)) => c.clone(),
+            None => {
+                let c = Arc::new(OnceLock::new());
+                built.push((project, target, c.clone()));
+                c
             }
-            Ok(target_dir.join(target).join("release"))
-        })
-        .clone()
+        }
+    };
+    cell.get_or_init(|| {
+        let root = util::repo().join("tests/programs").join(project);
+        let target_dir = util::scratch(&format!("{project}-target"));
+        let mut cmd = Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
+        cmd.arg("build")
+            .arg("--manifest-path")
+            .arg(root.join("Cargo.toml"))
+            .args(["--release", "--target", target, "--locked", "--bins"])
+            .arg("--target-dir")
+            .arg(&target_dir)
+            // The outer `cargo test` may have set flags meant for Kiln's build.
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS")
+            .env_remove("CARGO_TARGET_DIR")
+            .env_remove("CARGO_MAKEFLAGS");
+        let o = util::run(&mut cmd, b"", BUILD_TIMEOUT).map_err(|e| format!("{e:#}"))?;
+        if !o.status.success() {
+            return Err(format!(
+                "cargo build of tests/programs/{project} failed\n{}",
+                o.describe()
+            ));
+        }
+        Ok(target_dir.join(target).join("release"))
+    })
+    .clone()
 }

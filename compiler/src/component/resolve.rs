@@ -49,6 +49,10 @@ pub struct HostApi {
     pub resources: &'static [P2Resource],
     /// WASI 0.3 resource types, numbered after `resources`.
     pub p3_resources: &'static [P2Resource],
+    /// `wasi:http` functions, served by the same table after `p3_funcs`.
+    pub http_funcs: &'static [P2Func],
+    /// `wasi:http` resource types, numbered after `p3_resources`.
+    pub http_resources: &'static [P2Resource],
     /// Whether functions' `type_hash`es are checked (hand-made test lists
     /// that have none turn it off).
     pub check_types: bool,
@@ -61,6 +65,8 @@ impl HostApi {
         p3_funcs: kiln_abi::wasi_p3::WASI_P3_FUNCS,
         resources: WASI_P2_RESOURCES,
         p3_resources: kiln_abi::wasi_p3::WASI_P3_RESOURCES,
+        http_funcs: kiln_abi::wasi_http::WASI_HTTP_FUNCS,
+        http_resources: kiln_abi::wasi_http::WASI_HTTP_RESOURCES,
         check_types: true,
     };
 
@@ -70,6 +76,7 @@ impl HostApi {
         self.funcs
             .iter()
             .chain(self.p3_funcs)
+            .chain(self.http_funcs)
             .enumerate()
             .find(|(_, f)| f.interface == interface && f.name == name)
             .map(|(i, f)| (u32::try_from(i).expect("the host list is small"), f))
@@ -79,6 +86,7 @@ impl HostApi {
         self.resources
             .iter()
             .chain(self.p3_resources)
+            .chain(self.http_resources)
             .position(|r| r.interface == interface && r.name == name)
             .map(|i| u32::try_from(i).expect("the host list is small"))
     }
@@ -128,18 +136,9 @@ fn split_path(path: &[String]) -> Option<(&str, &str)> {
 }
 
 fn not_provided(path: &[String]) -> CompileError {
-    // wasi:http (Wasmtime's `-S http`) is the one WASI family Kiln does not
-    // have yet; say so, so that a componentize-js program is not
-    // mistaken for a broken component.
-    let reason = if path.first().is_some_and(|i| i.starts_with("wasi:http/")) {
-        "is not provided by Kiln's WASI host: wasi:http (Wasmtime's `-S http`) \
-         is not implemented yet"
-    } else {
-        "is not provided by Kiln's WASI host"
-    };
     CompileError::UnsupportedImport {
         name: path_name(path),
-        reason: reason.to_string(),
+        reason: "is not provided by Kiln's WASI host".to_string(),
     }
 }
 

@@ -53,6 +53,17 @@ pub enum Waitable {
         /// Wait for writability instead of readability.
         write: bool,
     },
+    /// Ready when `fd` is ready as for [`Waitable::Fd`], or when the
+    /// monotonic clock reaches `deadline`, whichever comes first (an
+    /// operation with a timeout, e.g. a `wasi:http` connect).
+    FdUntil {
+        /// The host descriptor.
+        fd: RawFd,
+        /// Wait for writability instead of readability.
+        write: bool,
+        /// The deadline (nanoseconds of the monotonic clock).
+        deadline: u64,
+    },
 }
 
 /// The event loop state.
@@ -135,7 +146,12 @@ impl Reactor {
                     Waitable::Deadline(d) => {
                         next_deadline = Some(next_deadline.map_or(d, |n| n.min(d)))
                     }
-                    Waitable::Fd { fd, write } => {
+                    Waitable::FdUntil { deadline, .. } if deadline <= t => ready[i] = true,
+                    Waitable::Fd { fd, write } | Waitable::FdUntil { fd, write, .. } => {
+                        if let Waitable::FdUntil { deadline, .. } = *w {
+                            next_deadline =
+                                Some(next_deadline.map_or(deadline, |n| n.min(deadline)));
+                        }
                         let k = *by_fd.entry(fd).or_insert_with(|| {
                             groups.push(FdGroup {
                                 fd,
@@ -194,7 +210,11 @@ impl Reactor {
                                 continue;
                             };
                             for &i in &g.items {
-                                let write = matches!(items[i], Waitable::Fd { write: true, .. });
+                                let write = matches!(
+                                    items[i],
+                                    Waitable::Fd { write: true, .. }
+                                        | Waitable::FdUntil { write: true, .. }
+                                );
                                 let hit = if write {
                                     ev.is_writable() || ev.is_write_closed()
                                 } else {
@@ -220,7 +240,7 @@ impl Reactor {
             }
             let t = now();
             for (i, w) in items.iter().enumerate() {
-                if let Waitable::Deadline(d) = *w
+                if let Waitable::Deadline(d) | Waitable::FdUntil { deadline: d, .. } = *w
                     && d <= t
                 {
                     ready[i] = true;
@@ -337,6 +357,23 @@ mod tests {
         );
         assert!(still_blocked);
         drop(r);
+    }
+
+    #[test]
+    fn a_descriptor_with_a_deadline_is_ready_at_either() {
+        let (r, w) = std::io::pipe().unwrap();
+        let start = Instant::now();
+        let now = || start.elapsed().as_nanos() as u64;
+        let until = |deadline| Waitable::FdUntil {
+            fd: r.as_raw_fd(),
+            write: false,
+            deadline,
+        };
+        assert_eq!(wait(&[until(u64::MAX)], &now, false).unwrap(), [false]);
+        assert_eq!(wait(&[until(10_000_000)], &now, true).unwrap(), [true]);
+        assert!(start.elapsed().as_millis() >= 10);
+        std::io::Write::write_all(&mut &w, b"x").unwrap();
+        assert_eq!(wait(&[until(u64::MAX)], &now, true).unwrap(), [true]);
     }
 
     #[test]

@@ -22,6 +22,9 @@
 //! - [`p3`]: the WASI 0.3 functions (first slice: cli, clocks, random),
 //!   served by the same host table and host object as 0.2, with streams
 //!   and futures from `kiln_canon::p3`.
+//! - [`http`]: `wasi:http@0.2` (`types`, `outgoing-handler`: the client
+//!   side, `-S http`), on the same host table and host object, with
+//!   `hyper` driven by its own small executor over the kernel's reactor.
 //! - [`threads`]: wasi-threads (`thread-spawn` for P1 modules).
 //!
 //! Behaviour is wasmtime 48's (the reference engine). Known, deliberate
@@ -40,6 +43,7 @@
 //!   [`WasiCtx`]).
 
 pub use kiln_wasi_kernel as kernel;
+pub mod http;
 pub mod p1;
 pub mod p2;
 pub mod p3;

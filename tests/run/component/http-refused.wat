@@ -1,9 +1,7 @@
-;; A component importing wasi:http (as every componentize-js program does),
-;; built with Wasmtime's `-S http`: Kiln has no wasi:http host yet (issue
-;; 13), so a one-line compile error names the family and the setting.
-;; (Wasmtime 49 runs it: `-S http` links its wasi:http host.)
-;; kiln-test: flags = "-S http"
-;; kiln-test: compile-error = "wasi:http/outgoing-handler@0.2.0#handle is not provided by Kiln's WASI host: wasi:http (Wasmtime's `-S http`) is not implemented yet"
+;; A component importing wasi:http (as every componentize-js program does)
+;; needs Wasmtime's `-S http`: without it Kiln refuses it at build time in
+;; the words of Wasmtime's linker error, naming the setting.
+;; kiln-test: compile-error = "component imports instance `wasi:http/outgoing-handler@0.2.0`, but a matching implementation was not found in the linker (wasi:http needs `-S http`)"
 (component
   (import "wasi:http/outgoing-handler@0.2.0" (instance $h
     (export "handle" (func (result u32)))))

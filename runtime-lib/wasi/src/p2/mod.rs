@@ -73,6 +73,14 @@ pub struct P2Host {
     pub sockets: sockets::SocketState,
     /// `wasi:sockets@0.3` objects.
     pub sockets3: crate::p3::sockets::Sockets3,
+    /// `wasi:http` objects (a `crate::http::HttpState`), made by the first
+    /// `wasi:http` call; type-erased so that a program without `wasi:http`
+    /// links none of its code (see `crate::http::state`).
+    pub http: Option<Box<dyn Any>>,
+    /// Drops a `wasi:http` object (`crate::http::drop_resource`), installed
+    /// with the state.
+    #[allow(clippy::type_complexity, reason = "a plain function pointer")]
+    pub http_drop: Option<fn(&mut P2Host, u32, u32) -> Result<bool, Trap>>,
 }
 
 impl P2Host {
@@ -86,6 +94,8 @@ impl P2Host {
             random: random::RandomState::default(),
             sockets: sockets::SocketState::default(),
             sockets3: crate::p3::sockets::Sockets3::default(),
+            http: None,
+            http_drop: None,
         }
     }
 }
@@ -111,7 +121,10 @@ pub const fn host_type(interface: &str, name: &str) -> ResourceType {
         Some(n) => ResourceType::Host(n),
         None => match kiln_abi::wasi_p3::find_resource(interface, name) {
             Some(n) => ResourceType::Host(n),
-            None => panic!("resource not in kiln_abi::wasi_p2 or wasi_p3's resource lists"),
+            None => match kiln_abi::wasi_http::find_resource(interface, name) {
+                Some(n) => ResourceType::Host(n),
+                None => panic!("resource not in the wasi_p2, wasi_p3 or wasi_http resource lists"),
+            },
         },
     }
 }
@@ -236,6 +249,11 @@ fn drop_host_resource(host: &mut P2Host, ty: u32, rep: u32) -> Result<(), Trap> 
         return Ok(());
     }
     if crate::p3::sockets::drop_resource(host, ty, rep)? {
+        return Ok(());
+    }
+    if let Some(drop_http) = host.http_drop
+        && drop_http(host, ty, rep)?
+    {
         return Ok(());
     }
     Err(kiln_canon::trap::trap(format!(

@@ -47,6 +47,16 @@ pub enum Readiness {
     /// The monotonic clock (nanoseconds, `Clocks::monotonic_now`)
     /// reaching this instant (`u64::MAX`: never).
     Deadline(u64),
+    /// A descriptor as for [`Readiness::Fd`], or a deadline, whichever
+    /// comes first (`wasi:http` operations with a timeout).
+    FdUntil {
+        /// The raw descriptor.
+        fd: i32,
+        /// Wait for writability (else readability).
+        write: bool,
+        /// The monotonic instant that ends the wait.
+        deadline: u64,
+    },
     /// Whatever the parent object's condition is at the time of the wait:
     /// the pollable is a child of that object (see [`P2Host::new_pollable`]).
     Child(Parent),
@@ -91,6 +101,17 @@ fn resolve(h: &P2Host, mut r: Readiness) -> Waitable {
             Readiness::Always => return Waitable::Ready,
             Readiness::Fd { fd, write } => return Waitable::Fd { fd, write },
             Readiness::Deadline(d) => return Waitable::Deadline(d),
+            Readiness::FdUntil {
+                fd,
+                write,
+                deadline,
+            } => {
+                return Waitable::FdUntil {
+                    fd,
+                    write,
+                    deadline,
+                };
+            }
             Readiness::Child(p) => r = (p.current)(h, p.rep),
         }
     }

@@ -1,0 +1,423 @@
+//! Bodies: `outgoing-body` (its output stream feeds `hyper` through a
+//! [`Pipe`]), `incoming-body` (a pump task moves `hyper`'s frames into a
+//! [`Received`] buffer its input stream reads), and `future-trailers`.
+//!
+//! Phase: run time (host functions and executor tasks). Inputs: guest
+//! writes, `hyper` frames. Outputs: body frames for `hyper`, bytes and
+//! trailers for the guest.
+//!
+//! Invariants (wasmtime-wasi-http 49):
+//! - an outgoing body buffers at most [`OUT_BUFFER`] bytes the connection
+//!   has not taken (`check-write` grants the room left, at most
+//!   [`CHUNK`]); writing beyond the grant traps;
+//! - with a `content-length`, writing more is `last-operation-failed`
+//!   and the request fails with `HTTP-request-body-size`, and `finish`
+//!   with fewer bytes is `HTTP-request-body-size` too;
+//! - `outgoing-body.finish` ends the body (with trailers, if any); dropping
+//!   the body without `finish` fails the request (the connection sees an
+//!   error instead of the end of the body);
+//! - the input stream of an incoming body reads what has arrived (at most
+//!   [`CHUNK`] per read) and is `closed` at the end; the pump takes no
+//!   more frames while [`IN_BUFFER`] bytes wait (back-pressure on the
+//!   connection); `incoming-body.finish` discards the rest of the body and
+//!   its future yields the trailers.
+
+use super::exec::{Exec, Interest};
+use super::types::{BodyError, ErrorCode};
+use crate::p2::io::{InputStreamImpl, OutputStreamImpl, Readiness, StreamFailure};
+use bytes::Bytes;
+use http::HeaderMap;
+use http_body::{Body, Frame};
+use std::cell::RefCell;
+use std::collections::VecDeque;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::task::{Context, Poll, Waker};
+
+/// The largest `check-write` grant and the largest read.
+pub const CHUNK: usize = 64 * 1024;
+/// Bytes of an outgoing body buffered for the connection at most.
+pub const OUT_BUFFER: usize = 1024 * 1024;
+/// Bytes of an incoming body buffered for the guest at most.
+pub const IN_BUFFER: usize = 1024 * 1024;
+
+/// The guest-to-`hyper` side of an outgoing body.
+#[derive(Debug, Default)]
+pub struct Pipe {
+    chunks: VecDeque<Bytes>,
+    buffered: usize,
+    /// `Some` once finished: the trailers to send.
+    finished: Option<Option<HeaderMap>>,
+    /// Why the body failed (dropped unfinished, wrong size).
+    failed: Option<ErrorCode>,
+    /// The `content-length` the headers declared.
+    expected: Option<u64>,
+    /// Bytes written so far.
+    written: u64,
+    /// `hyper` waiting for a frame.
+    waker: Option<Waker>,
+    /// The executor and connection, once the request was handed over.
+    pub exec: Option<(Rc<Exec>, Rc<Interest>)>,
+}
+
+impl Pipe {
+    fn wake(&mut self) {
+        if let Some(w) = self.waker.take() {
+            w.wake();
+        }
+    }
+}
+
+/// Drives the executor of `pipe`'s request, if it was handed over; the
+/// pipe is not borrowed meanwhile (the connection's body polls it).
+fn drive(pipe: &Rc<RefCell<Pipe>>) {
+    let exec = pipe.borrow().exec.as_ref().map(|(e, _)| e.clone());
+    if let Some(exec) = exec {
+        exec.drive();
+    }
+}
+
+/// A new outgoing body expecting `size` bytes if known: the guest's
+/// object and the pipe the request or response keeps.
+pub fn new_outgoing_body(size: Option<u64>) -> (OutgoingBody, Rc<RefCell<Pipe>>) {
+    let pipe = Rc::new(RefCell::new(Pipe {
+        expected: size,
+        ..Pipe::default()
+    }));
+    (
+        OutgoingBody {
+            pipe: pipe.clone(),
+            stream_taken: false,
+            finished: false,
+        },
+        pipe,
+    )
+}
+
+/// An `outgoing-body`.
+#[derive(Debug)]
+pub struct OutgoingBody {
+    /// The pipe.
+    pub pipe: Rc<RefCell<Pipe>>,
+    /// Whether `write` handed out the stream.
+    pub stream_taken: bool,
+    /// Whether `finish` ran.
+    pub finished: bool,
+}
+
+impl OutgoingBody {
+    /// `finish`: ends the body with `trailers`; a size short of the
+    /// declared `content-length` is `HTTP-request-body-size`.
+    pub fn finish(mut self, trailers: Option<HeaderMap>) -> Result<(), ErrorCode> {
+        self.finished = true;
+        let mut p = self.pipe.borrow_mut();
+        if let Some(e) = &p.failed {
+            return Err(e.clone());
+        }
+        if let Some(n) = p.expected
+            && n != p.written
+        {
+            let e = ErrorCode::HttpRequestBodySize(Some(p.written));
+            p.failed = Some(e.clone());
+            p.wake();
+            drop(p);
+            drive(&self.pipe);
+            return Err(e);
+        }
+        p.finished = Some(trailers);
+        p.wake();
+        drop(p);
+        drive(&self.pipe);
+        Ok(())
+    }
+}
+
+impl Drop for OutgoingBody {
+    fn drop(&mut self) {
+        if !self.finished {
+            let mut p = self.pipe.borrow_mut();
+            if p.finished.is_none() && p.failed.is_none() {
+                p.failed = Some(ErrorCode::InternalError(Some(
+                    "outgoing body dropped without finish".into(),
+                )));
+                p.wake();
+            }
+        }
+    }
+}
+
+/// The output stream of an outgoing body.
+#[derive(Debug)]
+pub struct BodyWriter {
+    /// The pipe.
+    pub pipe: Rc<RefCell<Pipe>>,
+}
+
+impl OutputStreamImpl for BodyWriter {
+    fn check_write(&mut self) -> Result<u64, StreamFailure> {
+        drive(&self.pipe);
+        let p = self.pipe.borrow();
+        if p.failed.is_some() || p.finished.is_some() {
+            return Err(StreamFailure::Closed);
+        }
+        Ok(OUT_BUFFER.saturating_sub(p.buffered).min(CHUNK) as u64)
+    }
+
+    fn write(&mut self, data: &[u8]) -> Result<(), StreamFailure> {
+        {
+            let mut p = self.pipe.borrow_mut();
+            if p.failed.is_some() || p.finished.is_some() {
+                return Err(StreamFailure::Closed);
+            }
+            if data.len() > OUT_BUFFER.saturating_sub(p.buffered).min(CHUNK) {
+                return Err(StreamFailure::Trap(format!(
+                    "not permitted to write {} bytes",
+                    data.len()
+                )));
+            }
+            let written = p.written + data.len() as u64;
+            if let Some(n) = p.expected
+                && written > n
+            {
+                p.failed = Some(ErrorCode::HttpRequestBodySize(Some(written)));
+                p.wake();
+                return Err(StreamFailure::Failed(
+                    "body size exceeds the content-length".into(),
+                ));
+            }
+            p.written = written;
+            if !data.is_empty() {
+                p.buffered += data.len();
+                p.chunks.push_back(Bytes::copy_from_slice(data));
+                p.wake();
+            }
+        }
+        drive(&self.pipe);
+        Ok(())
+    }
+
+    fn flush(&mut self) -> Result<(), StreamFailure> {
+        drive(&self.pipe);
+        Ok(())
+    }
+
+    fn readiness(&self) -> Readiness {
+        let p = self.pipe.borrow();
+        if p.buffered < OUT_BUFFER || p.failed.is_some() || p.finished.is_some() {
+            return Readiness::Always;
+        }
+        match &p.exec {
+            Some((exec, _)) if exec.has_work() => Readiness::Always,
+            Some((_, interest)) => match interest.waitable() {
+                Some((fd, write)) => Readiness::Fd { fd, write },
+                None => Readiness::Deadline(u64::MAX),
+            },
+            None => Readiness::Deadline(u64::MAX),
+        }
+    }
+}
+
+/// The body `hyper` sends: the pipe's frames.
+pub struct PipeBody(pub Rc<RefCell<Pipe>>);
+
+impl Body for PipeBody {
+    type Data = Bytes;
+    type Error = BodyError;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Result<Frame<Bytes>, BodyError>>> {
+        let mut p = self.0.borrow_mut();
+        if let Some(c) = p.chunks.pop_front() {
+            p.buffered -= c.len();
+            return Poll::Ready(Some(Ok(Frame::data(c))));
+        }
+        if let Some(e) = &p.failed {
+            return Poll::Ready(Some(Err(BodyError(e.clone()))));
+        }
+        match &mut p.finished {
+            Some(t) => Poll::Ready(t.take().map(|t| Ok(Frame::trailers(t)))),
+            None => {
+                p.waker = Some(cx.waker().clone());
+                Poll::Pending
+            }
+        }
+    }
+}
+
+/// What has arrived of an incoming body.
+#[derive(Debug, Default)]
+pub struct Received {
+    data: VecDeque<Bytes>,
+    buffered: usize,
+    /// The end: `Ok(trailers)` or the error.
+    end: Option<Result<Option<HeaderMap>, ErrorCode>>,
+    /// Discard data (after `finish`).
+    discard: bool,
+    /// The pump, waiting for room.
+    waker: Option<Waker>,
+}
+
+/// Starts the pump of `body` into a new [`Received`].
+pub fn pump(exec: &Exec, mut body: hyper::body::Incoming) -> Rc<RefCell<Received>> {
+    let rx = Rc::new(RefCell::new(Received::default()));
+    let r = rx.clone();
+    exec.spawn(std::future::poll_fn(move |cx| {
+        loop {
+            {
+                let mut b = r.borrow_mut();
+                if b.buffered >= IN_BUFFER && !b.discard {
+                    b.waker = Some(cx.waker().clone());
+                    return Poll::Pending;
+                }
+            }
+            let frame = match Pin::new(&mut body).poll_frame(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(f) => f,
+            };
+            let mut b = r.borrow_mut();
+            match frame {
+                None => {
+                    if b.end.is_none() {
+                        b.end = Some(Ok(None));
+                    }
+                    return Poll::Ready(());
+                }
+                Some(Err(e)) => {
+                    b.end = Some(Err(super::types::from_hyper(&e)));
+                    return Poll::Ready(());
+                }
+                Some(Ok(f)) => match f.into_data() {
+                    Ok(d) => {
+                        if !b.discard && !d.is_empty() {
+                            b.buffered += d.len();
+                            b.data.push_back(d);
+                        }
+                    }
+                    Err(f) => {
+                        if let Ok(t) = f.into_trailers() {
+                            b.end = Some(Ok(Some(t)));
+                        }
+                    }
+                },
+            }
+        }
+    }));
+    rx
+}
+
+/// The shared state of an incoming body, its stream and its trailers.
+#[derive(Clone, Debug)]
+pub struct BodySource {
+    /// What arrived.
+    pub rx: Rc<RefCell<Received>>,
+    /// The executor.
+    pub exec: Rc<Exec>,
+    /// The connection.
+    pub interest: Rc<Interest>,
+}
+
+impl BodySource {
+    fn readiness(&self, ready: bool) -> Readiness {
+        if ready || self.exec.has_work() {
+            return Readiness::Always;
+        }
+        match self.interest.waitable() {
+            Some((fd, write)) => Readiness::Fd { fd, write },
+            None => Readiness::Deadline(u64::MAX),
+        }
+    }
+}
+
+/// An `incoming-body`.
+#[derive(Debug)]
+pub struct IncomingBody {
+    /// The source.
+    pub source: BodySource,
+    /// Whether `stream` handed out the stream.
+    pub stream_taken: bool,
+}
+
+/// The input stream of an incoming body.
+#[derive(Debug)]
+pub struct BodyReader(pub BodySource);
+
+impl InputStreamImpl for BodyReader {
+    fn read(&mut self, len: u64) -> Result<Vec<u8>, StreamFailure> {
+        self.0.exec.drive();
+        let mut b = self.0.rx.borrow_mut();
+        let want = usize::try_from(len).unwrap_or(usize::MAX).min(CHUNK);
+        let mut out = Vec::new();
+        while out.len() < want {
+            let Some(mut d) = b.data.pop_front() else {
+                break;
+            };
+            let n = d.len().min(want - out.len());
+            out.extend_from_slice(&d.split_to(n));
+            b.buffered -= n;
+            if !d.is_empty() {
+                b.data.push_front(d);
+            }
+        }
+        if !out.is_empty() || want == 0 {
+            if let Some(w) = b.waker.take() {
+                w.wake();
+            }
+            return Ok(out);
+        }
+        match &b.end {
+            None => Ok(out),
+            Some(Ok(_)) => Err(StreamFailure::Closed),
+            Some(Err(e)) => Err(StreamFailure::Failed(format!("{e:?}"))),
+        }
+    }
+
+    fn readiness(&self) -> Readiness {
+        let ready = {
+            let b = self.0.rx.borrow();
+            !b.data.is_empty() || b.end.is_some()
+        };
+        self.0.readiness(ready)
+    }
+}
+
+/// A `future-trailers`.
+#[derive(Debug)]
+pub struct FutureTrailers {
+    /// The source (its data is discarded from now on).
+    pub source: BodySource,
+    /// Whether `get` returned the result already.
+    pub consumed: bool,
+}
+
+impl FutureTrailers {
+    /// Starts discarding the rest of the body.
+    pub fn new(source: BodySource) -> FutureTrailers {
+        {
+            let mut b = source.rx.borrow_mut();
+            b.discard = true;
+            b.data.clear();
+            b.buffered = 0;
+            if let Some(w) = b.waker.take() {
+                w.wake();
+            }
+        }
+        FutureTrailers {
+            source,
+            consumed: false,
+        }
+    }
+
+    /// The result, once the body ended.
+    pub fn poll(&self) -> Option<Result<Option<HeaderMap>, ErrorCode>> {
+        self.source.exec.drive();
+        self.source.rx.borrow().end.clone()
+    }
+
+    /// What its pollable waits on.
+    pub fn readiness(&self) -> Readiness {
+        let ready = self.consumed || self.source.rx.borrow().end.is_some();
+        self.source.readiness(ready)
+    }
+}

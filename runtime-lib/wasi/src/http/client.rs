@@ -1,0 +1,434 @@
+//! `wasi:http/outgoing-handler.handle`, `future-incoming-response` and
+//! `incoming-response`: sending a request over a new HTTP/1.1 connection
+//! (`hyper::client::conn::http1` on the [`super::exec`] executor) and
+//! handing the response to the guest.
+//!
+//! Phase: run time (host functions). Inputs: an `outgoing-request` and
+//! its options. Outputs: a future resolving to an `incoming-response` or
+//! an `error-code`.
+//!
+//! Invariants (wasmtime-wasi-http 49, `default_send_request`):
+//! - no authority is `HTTP-request-URI-invalid`; a scheme other than
+//!   `HTTP`/`HTTPS` is `HTTP-protocol-error`; no scheme means `HTTPS`; the
+//!   port defaults to 80 (http) or 443 (https);
+//! - the request line carries the path and query (`/` when unset), and a
+//!   `host` header is added with the authority;
+//! - a name that does not resolve is `DNS-error` with rcode
+//!   `address not available` and no info-code; any other connect failure is
+//!   `connection-refused`; each address is tried in turn;
+//! - the connect timeout (default 600 s) is `connection-timeout`, the
+//!   first-byte timeout `connection-read-timeout`;
+//! - a response's headers are immutable; `consume` succeeds once.
+//!
+//! `https` (the `https` feature, off by default: ring needs a C compiler
+//! for every runtime target) runs TLS (rustls, the webpki roots, ALPN
+//! `http/1.1`) over the connection before HTTP; a failed handshake is
+//! `TLS-protocol-error`. Without the feature an `https` request fails with
+//! `internal-error`.
+
+use super::body::{BodySource, IncomingBody, PipeBody, pump};
+use super::exec::{Exec, Interest, Io, connect};
+use super::types::{DnsErrorPayload, ErrorCode, Scheme, from_hyper};
+use super::{
+    FieldsRes, FutureIncomingResponseRes, IncomingBodyRes, IncomingResponseRes, OutgoingRequestRes,
+    RequestOptionsRes,
+};
+use super::{state, state_ref};
+use crate::p2::P2Host;
+use crate::p2::io::{Parent, PollableRes, Readiness, no_object};
+use http::HeaderMap;
+use kiln_canon::{Borrow, Own, Resource, Trap};
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// A response as received: status, headers and the body's source.
+type Received = Result<(u16, HeaderMap, BodySource), ErrorCode>;
+
+/// A `future-incoming-response`.
+#[derive(Debug)]
+pub struct FutureResponse {
+    slot: Rc<RefCell<Option<Received>>>,
+    /// Whether `get` returned the result.
+    consumed: bool,
+    exec: Rc<Exec>,
+    interest: Rc<Interest>,
+    /// The monotonic instant the current phase times out at.
+    deadline: Rc<std::cell::Cell<u64>>,
+}
+
+/// An `incoming-response`.
+#[derive(Debug)]
+pub struct IncomingResponse {
+    status: u16,
+    headers: HeaderMap,
+    body: Option<BodySource>,
+}
+
+/// The default timeouts (Wasmtime's 600 s).
+const DEFAULT_TIMEOUT: u64 = 600_000_000_000;
+
+fn dns_error() -> ErrorCode {
+    ErrorCode::DnsError(DnsErrorPayload {
+        rcode: Some("address not available".into()),
+        info_code: None,
+    })
+}
+
+/// `outgoing-handler.handle`.
+pub fn handle(
+    h: &mut P2Host,
+    (request, options): (Own<OutgoingRequestRes>, Option<Own<RequestOptionsRes>>),
+) -> Result<Result<Own<FutureIncomingResponseRes>, ErrorCode>, Trap> {
+    let req = state(h)
+        .requests
+        .remove(request.rep())
+        .ok_or_else(|| no_object("outgoing-request"))?;
+    let options = match options {
+        Some(o) => state(h)
+            .options
+            .remove(o.rep())
+            .ok_or_else(|| no_object("request-options"))?,
+        None => Default::default(),
+    };
+    let tls = match req.scheme.clone().unwrap_or(Scheme::Https) {
+        Scheme::Http => false,
+        Scheme::Https => true,
+        Scheme::Other(_) => return Ok(Err(ErrorCode::HttpProtocolError)),
+    };
+    let Some(authority) = req.authority.clone() else {
+        return Ok(Err(ErrorCode::HttpRequestUriInvalid));
+    };
+    let Some(method) = req.method.to_http() else {
+        return Ok(Err(ErrorCode::HttpRequestMethodInvalid));
+    };
+    let path = req.path_with_query.clone().unwrap_or_else(|| "/".into());
+    let Ok(uri) = path.parse::<http::Uri>() else {
+        return Ok(Err(ErrorCode::HttpRequestUriInvalid));
+    };
+    let mut builder = http::Request::builder().method(method).uri(uri);
+    if let Some(headers) = builder.headers_mut() {
+        *headers = req.headers.clone();
+        if let Ok(v) = http::HeaderValue::from_str(&authority) {
+            headers.insert(http::header::HOST, v);
+        }
+    }
+    let pipe = req.body.clone();
+    let body = match &pipe {
+        Some(p) => PipeBody(p.clone()),
+        None => {
+            let (b, p) = super::body::new_outgoing_body(None);
+            drop(b.finish(None));
+            PipeBody(p)
+        }
+    };
+    let Ok(request) = builder.body(body) else {
+        return Ok(Err(ErrorCode::HttpRequestUriInvalid));
+    };
+    #[cfg(not(feature = "https"))]
+    let tls: Option<Tls> = if tls {
+        // Off in this build (the `https` feature): say so rather than send
+        // plain text.
+        return Ok(Err(ErrorCode::InternalError(Some(
+            "https is not supported by this build of Kiln's wasi:http client".into(),
+        ))));
+    } else {
+        None
+    };
+    #[cfg(feature = "https")]
+    let tls = if tls {
+        let host = host_of(&authority);
+        let name = match rustls::pki_types::ServerName::try_from(host.to_string()) {
+            Ok(n) => n,
+            Err(_) => return Ok(Err(ErrorCode::HttpRequestUriInvalid)),
+        };
+        match super::exec::tls_config() {
+            Ok(config) => Some((config, name)),
+            Err(e) => return Ok(Err(ErrorCode::InternalError(Some(e.to_string())))),
+        }
+    } else {
+        None
+    };
+    let host_port = if has_port(&authority) {
+        authority.clone()
+    } else {
+        format!("{authority}:{}", if tls.is_some() { 443 } else { 80 })
+    };
+    let exec = state(h).exec.clone();
+    let interest = Rc::new(Interest::default());
+    if let Some(p) = &pipe {
+        p.borrow_mut().exec = Some((exec.clone(), interest.clone()));
+    }
+    let slot: Rc<RefCell<Option<Received>>> = Rc::new(RefCell::new(None));
+    let now = h.wasi.kernel.clocks.monotonic_now();
+    let deadline = Rc::new(std::cell::Cell::new(
+        now.saturating_add(options.connect_timeout.unwrap_or(DEFAULT_TIMEOUT)),
+    ));
+    let first_byte = options.first_byte_timeout.unwrap_or(DEFAULT_TIMEOUT);
+    let task = {
+        let (slot, exec2, interest, deadline) = (
+            slot.clone(),
+            exec.clone(),
+            interest.clone(),
+            deadline.clone(),
+        );
+        // The guest's monotonic clock, read from the task.
+        let base = std::time::Instant::now();
+        let clock = move || now.saturating_add(base.elapsed().as_nanos() as u64);
+        async move {
+            let result = exchange(
+                &host_port, tls, request, &exec2, &interest, &deadline, first_byte, &clock,
+            )
+            .await;
+            *slot.borrow_mut() = Some(result);
+        }
+    };
+    exec.spawn(task);
+    exec.drive();
+    let fut = FutureResponse {
+        slot,
+        consumed: false,
+        exec,
+        interest,
+        deadline,
+    };
+    Ok(Ok(Own::new(state(h).futures.insert(fut))))
+}
+
+/// What an `https` connection needs: the configuration and the server's
+/// name.
+#[cfg(feature = "https")]
+type Tls = (
+    std::sync::Arc<rustls::ClientConfig>,
+    rustls::pki_types::ServerName<'static>,
+);
+/// No `https` in this build.
+#[cfg(not(feature = "https"))]
+type Tls = std::convert::Infallible;
+
+/// The host of an authority, without port or IPv6 brackets.
+#[cfg(feature = "https")]
+fn host_of(authority: &str) -> &str {
+    let a = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    if let Some(rest) = a.strip_prefix('[') {
+        return rest.split(']').next().unwrap_or(rest);
+    }
+    a.split(':').next().unwrap_or(a)
+}
+
+/// Whether an authority names a port.
+fn has_port(authority: &str) -> bool {
+    let host_end = if authority.starts_with('[') {
+        authority.find(']').map_or(authority.len(), |i| i + 1)
+    } else {
+        authority.find(':').unwrap_or(authority.len())
+    };
+    authority[host_end..].starts_with(':')
+}
+
+/// Resolves, connects, sends `request` and waits for the response head.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "one call site, the request's parts"
+)]
+async fn exchange(
+    host_port: &str,
+    tls: Option<Tls>,
+    request: http::Request<PipeBody>,
+    exec: &Rc<Exec>,
+    interest: &Rc<Interest>,
+    deadline: &std::cell::Cell<u64>,
+    first_byte: u64,
+    clock: &dyn Fn() -> u64,
+) -> Received {
+    use std::net::ToSocketAddrs as _;
+    let addrs: Vec<_> = match host_port.to_socket_addrs() {
+        Ok(a) => a.collect(),
+        Err(_) => return Err(dns_error()),
+    };
+    if addrs.is_empty() {
+        return Err(dns_error());
+    }
+    let mut stream = None;
+    for addr in addrs {
+        match connect(addr, interest.clone()).await {
+            Ok(s) => {
+                stream = Some(s);
+                break;
+            }
+            Err(_) => continue,
+        }
+    }
+    let Some(stream) = stream else {
+        return Err(ErrorCode::ConnectionRefused);
+    };
+    #[cfg(feature = "https")]
+    let mut stream = stream;
+    let _ = stream.set_nodelay(true);
+    interest
+        .fd
+        .set(Some(std::os::fd::AsRawFd::as_raw_fd(&stream)));
+    deadline.set(clock().saturating_add(first_byte));
+    #[cfg(not(feature = "https"))]
+    if let Some(never) = tls {
+        match never {}
+    }
+    #[cfg(feature = "https")]
+    let tls = match tls {
+        Some((config, name)) => {
+            let mut session = rustls::ClientConnection::new(config, name)
+                .map_err(|_| ErrorCode::TlsProtocolError)?;
+            // Wasmtime: any handshake failure is `TLS-protocol-error`.
+            super::exec::handshake(&mut session, &mut stream, interest)
+                .await
+                .map_err(|_| ErrorCode::TlsProtocolError)?;
+            Some(Box::new(session))
+        }
+        None => None,
+    };
+    let io = Io {
+        stream,
+        #[cfg(feature = "https")]
+        tls,
+        interest: interest.clone(),
+    };
+    let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
+        .await
+        .map_err(|e| from_hyper(&e))?;
+    exec.spawn(async move {
+        let _ = conn.await;
+    });
+    let response = sender
+        .send_request(request)
+        .await
+        .map_err(|e| from_hyper(&e))?;
+    deadline.set(u64::MAX);
+    let (parts, body) = response.into_parts();
+    let mut headers = parts.headers;
+    // Wasmtime strips the forbidden headers from what a guest receives.
+    for name in super::fields::FORBIDDEN {
+        headers.remove(name);
+    }
+    let rx = pump(exec, body);
+    Ok((
+        parts.status.as_u16(),
+        headers,
+        BodySource {
+            rx,
+            exec: exec.clone(),
+            interest: interest.clone(),
+        },
+    ))
+}
+
+fn future(h: &mut P2Host, rep: u32) -> Result<&mut FutureResponse, Trap> {
+    state(h)
+        .futures
+        .get_mut(rep)
+        .ok_or_else(|| no_object("future-incoming-response"))
+}
+
+/// The condition of future `rep` (its pollable's view).
+fn future_readiness(h: &P2Host, rep: u32) -> Readiness {
+    let Some(f) = state_ref(h).and_then(|s| s.futures.get(rep)) else {
+        return Readiness::Always;
+    };
+    if f.consumed || f.slot.borrow().is_some() || f.exec.has_work() {
+        return Readiness::Always;
+    }
+    match f.interest.waitable() {
+        Some((fd, write)) => Readiness::FdUntil {
+            fd,
+            write,
+            deadline: f.deadline.get(),
+        },
+        None => Readiness::Deadline(f.deadline.get()),
+    }
+}
+
+/// `[method]future-incoming-response.subscribe`.
+pub fn subscribe(
+    h: &mut P2Host,
+    (this,): (Borrow<FutureIncomingResponseRes>,),
+) -> Result<Own<PollableRes>, Trap> {
+    future(h, this.rep())?;
+    Ok(h.new_pollable(Readiness::Child(Parent {
+        ty: FutureIncomingResponseRes::TYPE,
+        rep: this.rep(),
+        current: future_readiness,
+        on_ready: None,
+    })))
+}
+
+/// `[method]future-incoming-response.get`.
+#[allow(clippy::type_complexity, reason = "the WIT type, spelled out")]
+pub fn get(
+    h: &mut P2Host,
+    (this,): (Borrow<FutureIncomingResponseRes>,),
+) -> Result<Option<Result<Result<Own<IncomingResponseRes>, ErrorCode>, ()>>, Trap> {
+    let now = h.wasi.kernel.clocks.monotonic_now();
+    let f = future(h, this.rep())?;
+    if f.consumed {
+        return Ok(Some(Err(())));
+    }
+    f.exec.drive();
+    let result = f.slot.borrow_mut().take();
+    let result = match result {
+        Some(r) => r,
+        None if now >= f.deadline.get() => {
+            // Which phase timed out: before the connection exists, the
+            // connect; after, the first byte.
+            if f.interest.fd.get().is_some() && !f.interest.write.get() {
+                Err(ErrorCode::ConnectionReadTimeout)
+            } else {
+                Err(ErrorCode::ConnectionTimeout)
+            }
+        }
+        None => return Ok(None),
+    };
+    f.consumed = true;
+    Ok(Some(Ok(match result {
+        Ok((status, headers, body)) => Ok(Own::new(state(h).incoming.insert(IncomingResponse {
+            status,
+            headers,
+            body: Some(body),
+        }))),
+        Err(e) => Err(e),
+    })))
+}
+
+fn incoming(h: &mut P2Host, rep: u32) -> Result<&mut IncomingResponse, Trap> {
+    state(h)
+        .incoming
+        .get_mut(rep)
+        .ok_or_else(|| no_object("incoming-response"))
+}
+
+/// `[method]incoming-response.status`.
+pub fn status(h: &mut P2Host, (this,): (Borrow<IncomingResponseRes>,)) -> Result<u16, Trap> {
+    Ok(incoming(h, this.rep())?.status)
+}
+
+/// `[method]incoming-response.headers`: an immutable copy.
+pub fn headers(
+    h: &mut P2Host,
+    (this,): (Borrow<IncomingResponseRes>,),
+) -> Result<Own<FieldsRes>, Trap> {
+    let map = incoming(h, this.rep())?.headers.clone();
+    Ok(h.new_fields(super::fields::Fields::immutable(map)))
+}
+
+/// `[method]incoming-response.consume`.
+pub fn consume(
+    h: &mut P2Host,
+    (this,): (Borrow<IncomingResponseRes>,),
+) -> Result<Result<Own<IncomingBodyRes>, ()>, Trap> {
+    let Some(source) = incoming(h, this.rep())?.body.take() else {
+        return Ok(Err(()));
+    };
+    Ok(Ok(Own::new(state(h).incoming_bodies.insert(
+        IncomingBody {
+            source,
+            stream_taken: false,
+        },
+    ))))
+}

@@ -1,0 +1,397 @@
+//! The `wasi:http` client's executor and connection IO: `hyper`'s
+//! connection state machines run as futures polled here, on the calling
+//! thread, whenever the guest calls into `wasi:http` (and its streams);
+//! the guest's waits go to the kernel's one reactor with the descriptor
+//! and direction the connection last blocked on.
+//!
+//! Phase: run time. Inputs: futures (a request's connect + handshake +
+//! exchange, its connection, its response-body pump). Outputs: their
+//! effects on shared slots; [`Interest`] for pollables.
+//!
+//! Why no tokio runtime: Kiln has one event loop (the mio reactor in
+//! `kiln-wasi-kernel`), which waits only when the guest waits. `hyper`
+//! needs no runtime for HTTP/1 client connections: only its `rt::Read` /
+//! `rt::Write` traits ([`Io`], non-blocking reads and writes that record
+//! what they would block on) and someone polling its futures
+//! ([`Exec::drive`]). A future that is not ready has either recorded an
+//! [`Interest`] (then the guest's pollable waits on that descriptor) or is
+//! waiting for the guest (body data, buffer room), which the guest's own
+//! calls provide before the next drive.
+//!
+//! Invariants:
+//! - [`Exec::drive`] polls every task until none was woken during a round
+//!   (bounded, so a busy connection cannot keep the guest from running);
+//! - tasks never touch the guest or the `P2Host`: they only fill shared
+//!   slots (`Rc<RefCell<..>>`) that host functions read, so host functions
+//!   may drive while holding the host.
+
+use std::cell::{Cell, RefCell};
+use std::future::Future;
+use std::io::{self, Read as _, Write as _};
+use std::os::fd::{AsRawFd, RawFd};
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::task::{Context, Poll, Wake, Waker};
+
+/// A task: a future run to completion for its effects.
+pub type Task = Pin<Box<dyn Future<Output = ()>>>;
+
+/// Sets a flag when woken: a task woken during a round is polled again.
+struct Flag(AtomicBool);
+
+impl Wake for Flag {
+    fn wake(self: Arc<Self>) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
+/// The executor: every running task of every request.
+pub struct Exec {
+    tasks: RefCell<Vec<Task>>,
+    /// Tasks spawned while the others are being polled.
+    spawned: RefCell<Vec<Task>>,
+    woken: Arc<Flag>,
+    /// Whether a [`Exec::drive`] is running (a task's drop or poll never
+    /// drives again).
+    driving: Cell<bool>,
+}
+
+impl std::fmt::Debug for Exec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Exec")
+            .field("tasks", &self.tasks.borrow().len())
+            .finish()
+    }
+}
+
+impl Default for Exec {
+    fn default() -> Exec {
+        Exec {
+            tasks: RefCell::new(Vec::new()),
+            spawned: RefCell::new(Vec::new()),
+            woken: Arc::new(Flag(AtomicBool::new(false))),
+            driving: Cell::new(false),
+        }
+    }
+}
+
+/// Rounds of one [`Exec::drive`] at most.
+const MAX_ROUNDS: usize = 64;
+
+impl Exec {
+    /// Adds a task; it first runs at the next [`Exec::drive`].
+    pub fn spawn(&self, f: impl Future<Output = ()> + 'static) {
+        self.spawned.borrow_mut().push(Box::pin(f));
+        self.woken.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Whether a task was woken (or spawned) since the last round: then
+    /// progress is possible without waiting.
+    pub fn has_work(&self) -> bool {
+        self.woken.0.load(Ordering::Relaxed)
+    }
+
+    /// Polls every task until a round wakes none.
+    pub fn drive(&self) {
+        if self.driving.replace(true) {
+            return;
+        }
+        let waker = Waker::from(self.woken.clone());
+        let mut cx = Context::from_waker(&waker);
+        for _ in 0..MAX_ROUNDS {
+            self.woken.0.store(false, Ordering::Relaxed);
+            let mut tasks = std::mem::take(&mut *self.tasks.borrow_mut());
+            tasks.append(&mut self.spawned.borrow_mut());
+            tasks.retain_mut(|t| t.as_mut().poll(&mut cx).is_pending());
+            let mut slot = self.tasks.borrow_mut();
+            tasks.append(&mut slot);
+            *slot = tasks;
+            drop(slot);
+            if !self.woken.0.load(Ordering::Relaxed) {
+                break;
+            }
+        }
+        self.driving.set(false);
+    }
+}
+
+/// What a connection's last IO attempt would have blocked on.
+#[derive(Debug, Default)]
+pub struct Interest {
+    /// The connection's descriptor, once it exists.
+    pub fd: Cell<Option<RawFd>>,
+    /// A read would block.
+    pub read: Cell<bool>,
+    /// A write (or the connect) would block.
+    pub write: Cell<bool>,
+}
+
+impl Interest {
+    /// The reactor condition that lets the connection progress, if it is
+    /// blocked on its descriptor: writability first (a pending write or
+    /// connect), else readability.
+    pub fn waitable(&self) -> Option<(RawFd, bool)> {
+        let fd = self.fd.get()?;
+        if self.write.get() {
+            Some((fd, true))
+        } else if self.read.get() {
+            Some((fd, false))
+        } else {
+            None
+        }
+    }
+}
+
+/// A connected, non-blocking TCP stream as `hyper`'s IO, with its TLS
+/// session for `https`.
+pub struct Io {
+    /// The stream.
+    pub stream: mio::net::TcpStream,
+    /// The TLS session (`https`), its handshake done ([`handshake`]).
+    #[cfg(feature = "https")]
+    pub tls: Option<Box<rustls::ClientConnection>>,
+    /// Where blocking is recorded.
+    pub interest: Rc<Interest>,
+}
+
+#[cfg(feature = "https")]
+/// Sends what TLS has queued; `Pending` (write interest) if the socket is
+/// full.
+fn flush_tls(
+    tls: &mut rustls::ClientConnection,
+    stream: &mut mio::net::TcpStream,
+    interest: &Interest,
+    cx: &mut Context<'_>,
+) -> Poll<io::Result<()>> {
+    while tls.wants_write() {
+        match nonblocking(&interest.write, cx, || tls.write_tls(stream)) {
+            Poll::Ready(Ok(_)) => {}
+            Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+            Poll::Pending => return Poll::Pending,
+        }
+    }
+    Poll::Ready(Ok(()))
+}
+
+#[cfg(feature = "https")]
+/// Reads TLS records into the session: `Ready(Ok(false))` at end of
+/// stream, `Pending` (read interest) when nothing arrived.
+fn fill_tls(
+    tls: &mut rustls::ClientConnection,
+    stream: &mut mio::net::TcpStream,
+    interest: &Interest,
+    cx: &mut Context<'_>,
+) -> Poll<io::Result<bool>> {
+    match nonblocking(&interest.read, cx, || tls.read_tls(stream)) {
+        Poll::Ready(Ok(0)) => Poll::Ready(Ok(false)),
+        Poll::Ready(Ok(_)) => match tls.process_new_packets() {
+            Ok(_) => Poll::Ready(Ok(true)),
+            Err(e) => Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, e))),
+        },
+        Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+        Poll::Pending => Poll::Pending,
+    }
+}
+
+#[cfg(feature = "https")]
+/// Runs the TLS handshake of `tls` over `stream` without blocking.
+pub async fn handshake(
+    tls: &mut rustls::ClientConnection,
+    stream: &mut mio::net::TcpStream,
+    interest: &Interest,
+) -> io::Result<()> {
+    std::future::poll_fn(|cx| {
+        loop {
+            if let Poll::Ready(Err(e)) = flush_tls(tls, stream, interest, cx) {
+                return Poll::Ready(Err(e));
+            }
+            if !tls.is_handshaking() {
+                // The last flight may still be queued.
+                return flush_tls(tls, stream, interest, cx);
+            }
+            if tls.wants_write() {
+                return Poll::Pending;
+            }
+            match fill_tls(tls, stream, interest, cx) {
+                Poll::Ready(Ok(true)) => {}
+                Poll::Ready(Ok(false)) => {
+                    return Poll::Ready(Err(io::ErrorKind::UnexpectedEof.into()));
+                }
+                Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                Poll::Pending => return Poll::Pending,
+            }
+        }
+    })
+    .await
+}
+
+#[cfg(feature = "https")]
+/// The client configuration for `https`: the webpki roots (as Wasmtime),
+/// ALPN `http/1.1`.
+pub fn tls_config() -> Result<std::sync::Arc<rustls::ClientConfig>, rustls::Error> {
+    let roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    let mut config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(std::sync::Arc::new(config))
+}
+
+/// Polls a non-blocking IO result: `WouldBlock` records `interest` and is
+/// `Pending` (the guest's next wait covers it); `Interrupted` retries.
+fn nonblocking<T>(
+    flag: &Cell<bool>,
+    cx: &mut Context<'_>,
+    mut op: impl FnMut() -> io::Result<T>,
+) -> Poll<io::Result<T>> {
+    loop {
+        match op() {
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => {
+                flag.set(true);
+                // The reactor, not a waker, reports readiness; the guest's
+                // next call drives again. Waking here would spin.
+                let _ = cx;
+                return Poll::Pending;
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => {
+                flag.set(false);
+                return Poll::Ready(other);
+            }
+        }
+    }
+}
+
+impl hyper::rt::Read for Io {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        mut buf: hyper::rt::ReadBufCursor<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let mut tmp = [0u8; 16 * 1024];
+        let want = buf.remaining().min(tmp.len());
+        let stream = &mut this.stream;
+        #[cfg(feature = "https")]
+        if let Some(tls) = &mut this.tls {
+            loop {
+                match tls.reader().read(&mut tmp[..want]) {
+                    Ok(n) => {
+                        buf.put_slice(&tmp[..n]);
+                        return Poll::Ready(Ok(()));
+                    }
+                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
+                    // A peer closing without `close_notify` ends the stream.
+                    Err(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+                        return Poll::Ready(Ok(()));
+                    }
+                    Err(e) => return Poll::Ready(Err(e)),
+                }
+                if let Poll::Ready(Err(e)) = flush_tls(tls, stream, &this.interest, cx) {
+                    return Poll::Ready(Err(e));
+                }
+                match fill_tls(tls, stream, &this.interest, cx) {
+                    Poll::Ready(Ok(true)) => {}
+                    Poll::Ready(Ok(false)) => return Poll::Ready(Ok(())),
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                    Poll::Pending => return Poll::Pending,
+                }
+            }
+        }
+        match nonblocking(&this.interest.read, cx, || stream.read(&mut tmp[..want])) {
+            Poll::Ready(Ok(n)) => {
+                buf.put_slice(&tmp[..n]);
+                Poll::Ready(Ok(()))
+            }
+            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+impl hyper::rt::Write for Io {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        let this = self.get_mut();
+        let stream = &mut this.stream;
+        #[cfg(feature = "https")]
+        if let Some(tls) = &mut this.tls {
+            // Room for more only once the earlier records went out.
+            match flush_tls(tls, stream, &this.interest, cx) {
+                Poll::Ready(Ok(())) => {}
+                other => return other.map(|r| r.map(|()| 0)),
+            }
+            let n = tls.writer().write(buf)?;
+            let _ = flush_tls(tls, stream, &this.interest, cx);
+            return Poll::Ready(Ok(n));
+        }
+        nonblocking(&this.interest.write, cx, || stream.write(buf))
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        let stream = &mut this.stream;
+        #[cfg(feature = "https")]
+        if let Some(tls) = &mut this.tls {
+            return flush_tls(tls, stream, &this.interest, cx);
+        }
+        nonblocking(&this.interest.write, cx, || stream.flush())
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        #[cfg(not(feature = "https"))]
+        let _ = cx;
+        #[cfg(feature = "https")]
+        if let Some(tls) = &mut this.tls {
+            tls.send_close_notify();
+            let _ = flush_tls(tls, &mut this.stream, &this.interest, cx);
+        }
+        let _ = this.stream.shutdown(std::net::Shutdown::Write);
+        Poll::Ready(Ok(()))
+    }
+}
+
+/// Connects to `addr` without blocking: resolves when the connection is
+/// established or failed (the connect's writability is the interest).
+pub async fn connect(
+    addr: std::net::SocketAddr,
+    interest: Rc<Interest>,
+) -> io::Result<mio::net::TcpStream> {
+    let stream = mio::net::TcpStream::connect(addr)?;
+    interest.fd.set(Some(stream.as_raw_fd()));
+    std::future::poll_fn(|_cx| {
+        if let Some(e) = stream.take_error()? {
+            return Poll::Ready(Err(e));
+        }
+        match stream.peer_addr() {
+            Ok(_) => {
+                interest.write.set(false);
+                Poll::Ready(Ok(()))
+            }
+            Err(e)
+                if e.kind() == io::ErrorKind::NotConnected
+                    || e.raw_os_error() == Some(libc::EINPROGRESS) =>
+            {
+                interest.write.set(true);
+                Poll::Pending
+            }
+            Err(e) => Poll::Ready(Err(e)),
+        }
+    })
+    .await?;
+    Ok(stream)
+}
