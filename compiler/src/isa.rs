@@ -120,11 +120,15 @@ fn lookup(triple: &Triple) -> Result<isa::Builder, CompileError> {
         .map_err(|e| CompileError::Target(format!("no code generator for target {triple}: {e}")))
 }
 
-/// Kiln emits ELF objects for 64-bit Linux; the runtime exists for x86_64.
+/// Kiln emits ELF objects for 64-bit Linux on x86_64, aarch64, riscv64 and
+/// s390x (big-endian: see `crate::func` for the little-endian wasm memory).
 fn check_triple(triple: &Triple) -> Result<(), CompileError> {
     let supported_arch = matches!(
         triple.architecture,
-        Architecture::X86_64 | Architecture::Aarch64(_) | Architecture::Riscv64(_)
+        Architecture::X86_64
+            | Architecture::Aarch64(_)
+            | Architecture::Riscv64(_)
+            | Architecture::S390x
     );
     let ok = supported_arch
         && triple.operating_system == OperatingSystem::Linux

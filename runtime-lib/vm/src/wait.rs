@@ -112,7 +112,8 @@ pub unsafe fn wait32(addr: *mut u8, expected: i32, timeout_ns: i64) -> i32 {
     let cell = unsafe { AtomicI32::from_ptr(addr.cast()) };
     wait(
         addr as usize,
-        || cell.load(Ordering::SeqCst) == expected,
+        // Guest memory is little-endian on every host.
+        || i32::from_le(cell.load(Ordering::SeqCst)) == expected,
         timeout_ns,
     )
 }
@@ -126,7 +127,7 @@ pub unsafe fn wait64(addr: *mut u8, expected: i64, timeout_ns: i64) -> i32 {
     let cell = unsafe { AtomicI64::from_ptr(addr.cast()) };
     wait(
         addr as usize,
-        || cell.load(Ordering::SeqCst) == expected,
+        || i64::from_le(cell.load(Ordering::SeqCst)) == expected,
         timeout_ns,
     )
 }

@@ -197,12 +197,15 @@ pub fn trap_code_at(pc: usize) -> Option<TrapCode> {
     trap_at(module.traps(func), offset)
 }
 
-/// Program counter and frame pointer of a signal context.
+/// Program counter and frame pointer of a signal context: the pc of the
+/// trapping instruction, and what the backtrace walk takes as frame
+/// pointer (s390x: the stack pointer, see [`frame_of`]).
 ///
 /// # Safety
 /// `ctx` must be the `ucontext_t` passed to an `SA_SIGINFO` handler.
-unsafe fn registers(ctx: *mut c_void) -> (usize, usize) {
+unsafe fn registers(sig: libc::c_int, ctx: *mut c_void) -> (usize, usize) {
     let uc = ctx.cast::<libc::ucontext_t>();
+    let _ = sig;
     // SAFETY: guaranteed by the caller.
     unsafe {
         #[cfg(target_arch = "x86_64")]
@@ -223,12 +226,47 @@ unsafe fn registers(ctx: *mut c_void) -> (usize, usize) {
             let gregs = &(*uc).uc_mcontext.__gregs;
             (gregs[0] as usize, gregs[8] as usize)
         }
+        #[cfg(target_arch = "s390x")]
+        {
+            // SIGILL and SIGFPE report the address after the instruction,
+            // SIGSEGV and SIGBUS the instruction's own; Cranelift registers
+            // traps of the first kind on the instruction's last byte.
+            let mc = &(*uc).uc_mcontext;
+            let late = usize::from(sig == libc::SIGILL || sig == libc::SIGFPE);
+            (
+                (mc.psw.addr as usize).wrapping_sub(late),
+                mc.gregs[15] as usize,
+            )
+        }
+    }
+}
+
+/// s390x: the frame of a trap at `code` given the stack pointer `sp` and
+/// the signal context: the walk's frame pointer (the back chain word at
+/// `sp`), and for a stack-overflow trap, which Cranelift checks in the
+/// prologue before the frame exists, the return address still in `%r14`
+/// (`sp` is then the caller's, so the back chain word is the caller's frame
+/// pointer, where the walk goes on).
+///
+/// # Safety
+/// `ctx` as for [`registers`]; `sp` is the stack pointer of a thread
+/// running compiled wasm code (mapped, readable).
+#[cfg(target_arch = "s390x")]
+unsafe fn frame_of(code: TrapCode, sp: usize, ctx: *mut c_void) -> (usize, Option<usize>) {
+    // SAFETY: guaranteed by the caller.
+    unsafe {
+        let fp = (sp as *const usize).read();
+        let ret = (code == TrapCode::StackOverflow).then(|| {
+            let uc = ctx.cast::<libc::ucontext_t>();
+            (*uc).uc_mcontext.gregs[14] as usize
+        });
+        (fp, ret)
     }
 }
 
 unsafe extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
     // SAFETY: the kernel passes a valid siginfo and ucontext.
-    let (pc, fp) = unsafe { registers(ctx) };
+    let (pc, fp) = unsafe { registers(sig, ctx) };
     // SAFETY: as above.
     let from_kernel = unsafe { (*info).si_code } > 0;
     let code = if from_kernel { trap_code_at(pc) } else { None };
@@ -250,8 +288,14 @@ unsafe extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: 
     }
     super::claim_exit();
     let mut frames = [None; MAX_FRAMES];
+    #[cfg(target_arch = "s390x")]
+    // SAFETY: `fp` is the stack pointer of the thread that trapped in
+    // compiled code (this one: the handler runs on its alternate stack).
+    let (fp, ret) = unsafe { frame_of(code, fp, ctx) };
+    #[cfg(not(target_arch = "s390x"))]
+    let ret = None;
     // SAFETY: `pc` is in compiled wasm code and `fp` its frame pointer.
-    let n = unsafe { backtrace::capture(pc, fp, &mut frames) };
+    let n = unsafe { backtrace::capture(pc, fp, ret, &mut frames) };
     if code == TrapCode::StackOverflow
         && let Some(Some(f)) = frames.first_mut()
     {
