@@ -264,11 +264,46 @@ unsafe fn frame_of(code: TrapCode, sp: usize, ctx: *mut c_void) -> (usize, Optio
     }
 }
 
+/// s390x: the address the instruction at `pc` accessed, when it lies in the
+/// page the kernel reported (`page_addr`); else `page_addr`.
+///
+/// # Safety
+/// `pc` is the address of a storage-access instruction in compiled code;
+/// `ctx` as for [`registers`].
+#[cfg(target_arch = "s390x")]
+unsafe fn exact_fault_address(pc: usize, page_addr: usize, ctx: *mut c_void) -> usize {
+    let mut insn = [0u8; 6];
+    // SAFETY: guaranteed by the caller; only the instruction's own bytes
+    // are read (its length is in the first byte's two top bits), code that
+    // is never written while it runs.
+    let gregs = unsafe {
+        let first = (pc as *const u8).read();
+        let len = match first >> 6 {
+            0 => 2,
+            1 | 2 => 4,
+            _ => 6,
+        };
+        std::ptr::copy_nonoverlapping(pc as *const u8, insn.as_mut_ptr(), len);
+        let uc = ctx.cast::<libc::ucontext_t>();
+        (*uc).uc_mcontext.gregs
+    };
+    let page = !(crate::memory::host_page_size() - 1);
+    match super::s390x::effective_address(insn, &gregs) {
+        Some(a) if (a as usize) & page == page_addr & page => a as usize,
+        _ => page_addr,
+    }
+}
+
 unsafe extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
     // SAFETY: the kernel passes a valid siginfo and ucontext.
     let (pc, fp) = unsafe { registers(sig, ctx) };
     // SAFETY: as above.
-    let from_kernel = unsafe { (*info).si_code } > 0;
+    let si_code = unsafe { (*info).si_code };
+    // NB: s390x's kernel reports the data exception of a compare-and-trap
+    // instruction (Cranelift's conditional traps, e.g. the stack check) as
+    // SIGFPE with `si_code` 0, which is otherwise `SI_USER`.
+    let from_kernel =
+        si_code > 0 || (cfg!(target_arch = "s390x") && sig == libc::SIGFPE && si_code == 0);
     let code = if from_kernel { trap_code_at(pc) } else { None };
     let Some(code) = code else {
         // SAFETY: restoring the default disposition of a signal we handle.
@@ -277,7 +312,12 @@ unsafe extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: 
     };
     let fault = if sig == libc::SIGSEGV || sig == libc::SIGBUS {
         // SAFETY: for these signals `si_addr` is the faulting address.
-        registry::lookup_memory(unsafe { (*info).si_addr() } as usize)
+        let addr = unsafe { (*info).si_addr() } as usize;
+        #[cfg(target_arch = "s390x")]
+        // SAFETY: `pc` is a trap site in compiled code (mapped, readable)
+        // and `ctx` this handler's context.
+        let addr = unsafe { exact_fault_address(pc, addr, ctx) };
+        registry::lookup_memory(addr)
     } else {
         None
     };
