@@ -157,7 +157,8 @@ mod tests {
 
     #[test]
     fn not_equal_and_timeout() {
-        let mut cell = 5i32;
+        // Cells hold guest memory: little-endian on every host.
+        let mut cell = 5i32.to_le();
         let p = (&raw mut cell).cast::<u8>();
         // SAFETY: `cell` is live and aligned.
         unsafe {
@@ -166,7 +167,7 @@ mod tests {
             assert_eq!(wait32(p, 5, 1_000_000), WAIT_TIMED_OUT);
         }
         assert_eq!(notify(p, 10), 0);
-        let mut big = 7i64;
+        let mut big = 7i64.to_le();
         // SAFETY: as above.
         unsafe {
             assert_eq!(wait64((&raw mut big).cast(), 8, 0), WAIT_NOT_EQUAL);
