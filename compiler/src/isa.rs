@@ -196,6 +196,14 @@ mod tests {
     }
 
     #[test]
+    fn s390x_is_big_endian() {
+        let isa =
+            build_isa(&config("s390x-unknown-linux-gnu", CpuSpec::Baseline)).expect("s390x works");
+        assert_eq!(isa.endianness(), cranelift_codegen::ir::Endianness::Big);
+        assert!(isa.flags().preserve_frame_pointers());
+    }
+
+    #[test]
     fn other_targets_are_rejected_clearly() {
         for t in [
             "x86_64-pc-windows-msvc",

@@ -333,3 +333,35 @@ impl StringPool {
         objects.insert(self.key, self.builder);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalar_fields_take_the_target_byte_order() {
+        let mut b = DataBuilder::new(8);
+        b.append_zeroed(16);
+        b.put_u32(0, 0x0102_0304);
+        b.put_bytes(4, &[0xaa, 0xbb]);
+        // Written twice at one offset: swapped once.
+        b.put_u64(8, 0);
+        b.put_u64(8, 0x1122_3344_5566_7788);
+        let at = b.append_u32(0x0a0b_0c0d);
+        assert_eq!(at, 16);
+        let mut little = DataBuilder::new(8);
+        little.bytes = b.bytes.clone();
+        assert_eq!(
+            b.into_target_bytes(true),
+            [
+                1, 2, 3, 4, 0xaa, 0xbb, 0, 0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x0a,
+                0x0b, 0x0c, 0x0d
+            ]
+        );
+        assert_eq!(
+            little.into_target_bytes(true)[..8],
+            [4, 3, 2, 1, 0xaa, 0xbb, 0, 0],
+            "raw bytes stay as written"
+        );
+    }
+}
