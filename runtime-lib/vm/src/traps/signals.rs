@@ -205,6 +205,7 @@ pub fn trap_code_at(pc: usize) -> Option<TrapCode> {
 /// `ctx` must be the `ucontext_t` passed to an `SA_SIGINFO` handler.
 unsafe fn registers(sig: libc::c_int, ctx: *mut c_void) -> (usize, usize) {
     let uc = ctx.cast::<libc::ucontext_t>();
+    // Only s390x's pc depends on the signal.
     let _ = sig;
     // SAFETY: guaranteed by the caller.
     unsafe {
@@ -253,7 +254,9 @@ unsafe fn registers(sig: libc::c_int, ctx: *mut c_void) -> (usize, usize) {
 /// running compiled wasm code (mapped, readable).
 #[cfg(target_arch = "s390x")]
 unsafe fn frame_of(code: TrapCode, sp: usize, ctx: *mut c_void) -> (usize, Option<usize>) {
-    // SAFETY: guaranteed by the caller.
+    // SAFETY: guaranteed by the caller; the word at `sp` and the context
+    // belong to this thread, stopped in this handler, so nothing writes
+    // them while they are read.
     unsafe {
         let fp = (sp as *const usize).read();
         let ret = (code == TrapCode::StackOverflow).then(|| {
