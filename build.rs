@@ -65,8 +65,11 @@ const MUSL_FILES: &[&str] = &[
 /// triple and embedded with the static glibc and libgcc of Debian's cross
 /// packages (`libc6-dev-<arch>-cross`, `libgcc-12-dev-<arch>-cross`).
 /// `(Rust triple, GNU triple of the packages)`.
-const STATIC_GLIBC_TARGETS: &[(&str, &str)] =
-    &[("riscv64gc-unknown-linux-gnu", "riscv64-linux-gnu")];
+const STATIC_GLIBC_TARGETS: &[(&str, &str)] = &[
+    ("riscv64gc-unknown-linux-gnu", "riscv64-linux-gnu"),
+    // rustup has no s390x musl standard library at all (tier 3).
+    ("s390x-unknown-linux-gnu", "s390x-linux-gnu"),
+];
 
 /// What a static (non-PIE: Debian ships no `rcrt1.o` for these) glibc
 /// link needs, from `/usr/<gnu>/lib` ...
@@ -396,8 +399,13 @@ fn build_runtime(
     }
     // The runtime walks frame pointers from a failing host call back into
     // wasm code to print the wasm backtrace (e.g. `proc_exit(200)`), so
-    // every runtime frame must keep one.
-    cmd.env("CARGO_ENCODED_RUSTFLAGS", "-Cforce-frame-pointers=yes");
+    // every runtime frame must keep one. s390x has no frame record: the
+    // walk follows the back chain, which LLVM stores only when asked.
+    let mut flags = String::from("-Cforce-frame-pointers=yes");
+    if target.starts_with("s390x-") {
+        flags.push_str("\x1f-Ctarget-feature=+backchain");
+    }
+    cmd.env("CARGO_ENCODED_RUSTFLAGS", flags);
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let out = cmd
         .output()

@@ -85,13 +85,24 @@ pub const RISCV64: &[CpuFeature] = &[
     f("has_zcb", "zcb"),
 ];
 
+/// s390x (Cranelift's `s390x` flags; the baseline is z14). Checked with
+/// Rust's `is_s390x_feature_detected!` (the facility bits of `STFLE`).
+pub const S390X: &[CpuFeature] = &[
+    f("has_mie3", "miscellaneous-extensions-3"),
+    f("has_mie4", "miscellaneous-extensions-4"),
+    f("has_vxrs_ext2", "vector-enhancements-2"),
+    f("has_vxrs_ext3", "vector-enhancements-3"),
+];
+
 /// The table of an architecture, by its `target_lexicon`/Rust name
-/// (`x86_64`, `aarch64`, `riscv64`, `riscv64gc`); empty for others.
+/// (`x86_64`, `aarch64`, `riscv64`, `riscv64gc`, `s390x`); empty for
+/// others.
 pub fn features_of(arch: &str) -> &'static [CpuFeature] {
     match arch {
         "x86_64" => X86_64,
         "aarch64" => AARCH64,
         a if a.starts_with("riscv64") => RISCV64,
+        "s390x" => S390X,
         _ => &[],
     }
 }
@@ -102,7 +113,7 @@ mod tests {
 
     #[test]
     fn tables_fit_the_descriptor_bitmask() {
-        for t in [X86_64, AARCH64, RISCV64] {
+        for t in [X86_64, AARCH64, RISCV64, S390X] {
             assert!(t.len() <= 64);
             for (i, a) in t.iter().enumerate() {
                 assert!(t[..i].iter().all(|b| b.flag != a.flag), "{}", a.flag);

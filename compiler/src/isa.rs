@@ -120,11 +120,15 @@ fn lookup(triple: &Triple) -> Result<isa::Builder, CompileError> {
         .map_err(|e| CompileError::Target(format!("no code generator for target {triple}: {e}")))
 }
 
-/// Kiln emits ELF objects for 64-bit Linux; the runtime exists for x86_64.
+/// Kiln emits ELF objects for 64-bit Linux on x86_64, aarch64, riscv64 and
+/// s390x (big-endian: see `crate::func` for the little-endian wasm memory).
 fn check_triple(triple: &Triple) -> Result<(), CompileError> {
     let supported_arch = matches!(
         triple.architecture,
-        Architecture::X86_64 | Architecture::Aarch64(_) | Architecture::Riscv64(_)
+        Architecture::X86_64
+            | Architecture::Aarch64(_)
+            | Architecture::Riscv64(_)
+            | Architecture::S390x
     );
     let ok = supported_arch
         && triple.operating_system == OperatingSystem::Linux
@@ -189,6 +193,14 @@ mod tests {
             panic!("unknown feature accepted")
         };
         assert!(err.to_string().contains("has_warp_drive"), "{err}");
+    }
+
+    #[test]
+    fn s390x_is_big_endian() {
+        let isa =
+            build_isa(&config("s390x-unknown-linux-gnu", CpuSpec::Baseline)).expect("s390x works");
+        assert_eq!(isa.endianness(), cranelift_codegen::ir::Endianness::Big);
+        assert!(isa.flags().preserve_frame_pointers());
     }
 
     #[test]

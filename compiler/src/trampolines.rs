@@ -66,8 +66,9 @@ pub fn array_call(
     let values = b.block_params(block)[1];
 
     // The caller owns `values` and sizes it for max(params, results); the
-    // slots are 16-byte aligned.
-    let flags = MemFlagsData::trusted();
+    // slots are 16-byte aligned and little-endian on every target
+    // (`kiln_abi::ValRaw`).
+    let flags = MemFlagsData::trusted().with_endianness(ir::Endianness::Little);
     let mut args = vec![vmctx];
     for (i, t) in ty.params.iter().enumerate() {
         let slot = slot_offset(i);

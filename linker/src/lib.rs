@@ -316,9 +316,11 @@ impl Lld {
 
 /// Finds lld for `target`: `KILN_LLD` (a path or a name on `PATH`), else
 /// `ld.lld` or `rust-lld` on `PATH`, else the `rust-lld` of an installed
-/// Rust toolchain (`$RUSTUP_HOME` or `~/.rustup`). For RISC-V a `rust-lld`
-/// comes first: its objects need linker relaxation (`R_RISCV_ALIGN`),
-/// which `ld.lld` before LLVM 15 (Debian 12's) lacks.
+/// Rust toolchain (`$RUSTUP_HOME` or `~/.rustup`). For RISC-V and s390x a
+/// `rust-lld` comes first: RISC-V objects need linker relaxation
+/// (`R_RISCV_ALIGN`), which `ld.lld` before LLVM 15 (Debian 12's) lacks,
+/// and `ld.lld` links s390x (SystemZ) only from LLVM 18 on (Debian 12's
+/// crashes on it).
 pub fn find_lld(target: &str) -> Option<Lld> {
     let is_rust_lld = |p: &Path| {
         p.file_name()
@@ -334,7 +336,8 @@ pub fn find_lld(target: &str) -> Option<Lld> {
     let on_path = |name: &str| resolve_program(Path::new(name));
     let mut candidates: Vec<Option<PathBuf>> = vec![on_path("ld.lld"), on_path("rust-lld")];
     candidates.push(rustup_rust_lld());
-    if arch_of(target).starts_with("riscv") {
+    let arch = arch_of(target);
+    if arch.starts_with("riscv") || arch == "s390x" {
         candidates.rotate_left(1);
     }
     candidates.into_iter().flatten().next().map(lld)

@@ -128,10 +128,23 @@ fn hwprobe_ima_ext_0() -> Option<u64> {
     (r == 0 && pair.key == KEY_IMA_EXT_0).then_some(pair.value)
 }
 
+#[cfg(target_arch = "s390x")]
+fn has(f: &CpuFeature) -> Option<bool> {
+    use std::arch::is_s390x_feature_detected as d;
+    Some(match f.name {
+        "miscellaneous-extensions-3" => d!("miscellaneous-extensions-3"),
+        "miscellaneous-extensions-4" => d!("miscellaneous-extensions-4"),
+        "vector-enhancements-2" => d!("vector-enhancements-2"),
+        "vector-enhancements-3" => d!("vector-enhancements-3"),
+        _ => return None,
+    })
+}
+
 #[cfg(not(any(
     target_arch = "x86_64",
     target_arch = "aarch64",
-    target_arch = "riscv64"
+    target_arch = "riscv64",
+    target_arch = "s390x"
 )))]
 fn has(_: &CpuFeature) -> Option<bool> {
     Some(true)

@@ -111,6 +111,18 @@ pub fn check_target(target: &str) -> Result<()> {
     }
     kiln_linker::check_target(target)?;
     if runtime::find(target).is_none() {
+        // Where a static glibc runtime stands in for the musl triple (no
+        // musl standard library for the architecture), name it.
+        let arch = kiln_linker::arch_of(target);
+        if let Some(rt) = runtime::RUNTIMES
+            .iter()
+            .find(|rt| !rt.libc.is_empty() && kiln_linker::arch_of(rt.triple) == arch)
+        {
+            anyhow::bail!(
+                "this kiln has no runtime for `{target}`; for {arch} it builds static                  executables with `--target {}` (static glibc: Rust has no musl standard                  library for {arch} here)",
+                rt.triple
+            );
+        }
         anyhow::bail!(
             "this kiln has no runtime for `{target}` (it has: {}); rebuild kiln after \
              `rustup target add {target}`",

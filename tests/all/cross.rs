@@ -137,6 +137,12 @@ pub fn trials() -> Vec<Trial> {
         trials.push(Trial::test(format!("cross::{triple}::static"), move || {
             static_hello(cross)
         }));
+        if triple.ends_with("-linux-gnu") {
+            trials.push(Trial::test(
+                format!("cross::{triple}::musl_names_static_glibc"),
+                move || musl_names_static_glibc(cross),
+            ));
+        }
         if triple.starts_with("riscv64") {
             trials.push(Trial::test(
                 format!("cross::{triple}::simd_needs_v"),
@@ -206,6 +212,35 @@ fn need_runner(cross: &Cross) -> Result<(), Failed> {
         )
         .into())
     }
+}
+
+/// For an architecture whose static runtime is glibc's (no musl standard
+/// library), `--target <arch>-unknown-linux-musl` is refused with a message
+/// naming the triple that does build static executables.
+fn musl_names_static_glibc(cross: &Cross) -> Result<(), Failed> {
+    let arch = cross.triple.split('-').next().unwrap_or_default();
+    let musl = format!("{arch}-unknown-linux-musl");
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let o = util::run(
+        util::kiln_cmd()
+            .args(["build", "--target", &musl])
+            .arg(util::repo().join("examples/hello.wat"))
+            .arg("-o")
+            .arg(dir.path().join("hello")),
+        b"",
+        TIMEOUT,
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    let err = o.stderr_str();
+    if o.code() != 1 || !err.contains(&format!("`--target {}`", cross.triple)) {
+        return Err(format!(
+            "expected a refusal naming {}\n{}",
+            cross.triple,
+            o.describe()
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// riscv64 at its rv64gc baseline refuses a SIMD module with a message

@@ -550,11 +550,11 @@ fn emit_func_types(plan: &ComponentPlan, objects: &mut DataObjects, strings: &mu
         let r = out.append_zeroed(size_of::<FuncTypeDesc>());
         let params_start = len32(lists.len() / 4);
         for (_, t) in &ft.params {
-            lists.append(&t.0.to_le_bytes());
+            lists.append_u32(t.0);
         }
         let results_start = len32(lists.len() / 4);
         if let Some(t) = ft.result {
-            lists.append(&t.0.to_le_bytes());
+            lists.append_u32(t.0);
         }
         out.put_u32(at!(r, FuncTypeDesc, params_start), params_start);
         out.put_u32(at!(r, FuncTypeDesc, num_params), len32(ft.params.len()));

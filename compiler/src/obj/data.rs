@@ -5,7 +5,13 @@
 //! the `kiln_abi` types, plus absolute address relocations. Output: defined
 //! data objects in a [`ObjectModule`]. Invariants: objects are declared and
 //! defined in [`DataKey`] order (deterministic output); an empty object is
-//! never defined (an address to it is written as `0`, "none"). One
+//! never defined (an address to it is written as `0`, "none"). Scalar
+//! fields ([`DataBuilder::put_u32`], [`DataBuilder::put_u64`],
+//! [`DataBuilder::append_u32`]) are built little-endian and turned into the
+//! target's byte order when defined (the runtime reads its records with
+//! native loads: big-endian on s390x); raw bytes (`put_bytes`, `append`:
+//! memory images, wasm values, strings, byte-encoded tables) are left as
+//! they are. One
 //! [`DataObjects`] holds the data of one [`Namespace`]; several can be
 //! defined into the same object (a component's modules), referring to each
 //! other's objects by [`Target::Defined`] ids.
@@ -35,6 +41,9 @@ pub enum Target {
 pub struct DataBuilder {
     bytes: Vec<u8>,
     relocs: Vec<(u32, Target, i64)>,
+    /// Offset -> width of every scalar field (a later write at the same
+    /// offset replaces the earlier one, so no field is swapped twice).
+    scalars: BTreeMap<u32, u8>,
     align: u64,
     section: Option<&'static str>,
     writable: bool,
@@ -46,6 +55,7 @@ impl DataBuilder {
         DataBuilder {
             bytes: Vec::new(),
             relocs: Vec::new(),
+            scalars: BTreeMap::new(),
             align,
             section: None,
             writable: false,
@@ -90,7 +100,7 @@ impl DataBuilder {
 
     /// Replaces the contents with `bytes` (no relocations allowed).
     pub fn set_bytes(&mut self, bytes: Vec<u8>) {
-        debug_assert!(self.relocs.is_empty());
+        debug_assert!(self.relocs.is_empty() && self.scalars.is_empty());
         self.bytes = bytes;
     }
 
@@ -100,14 +110,38 @@ impl DataBuilder {
         u32::try_from(self.bytes.len()).expect("data object below 4 GiB")
     }
 
-    /// Writes a little-endian `u32` at `at`.
+    /// Writes a `u32` field at `at` (in the target's byte order once
+    /// defined).
     pub fn put_u32(&mut self, at: u32, v: u32) {
         self.put_bytes(at, &v.to_le_bytes());
+        self.scalars.insert(at, 4);
     }
 
-    /// Writes a little-endian `u64` at `at`.
+    /// Writes a `u64` field at `at` (in the target's byte order once
+    /// defined).
     pub fn put_u64(&mut self, at: u32, v: u64) {
         self.put_bytes(at, &v.to_le_bytes());
+        self.scalars.insert(at, 8);
+    }
+
+    /// Appends a `u32` field, returning its offset.
+    pub fn append_u32(&mut self, v: u32) -> u32 {
+        let at = self.append_zeroed(4);
+        self.put_u32(at, v);
+        at
+    }
+
+    /// The contents with every scalar field in the byte order `big`
+    /// (big-endian) or little-endian.
+    fn into_target_bytes(self, big: bool) -> Vec<u8> {
+        let mut bytes = self.bytes;
+        if big {
+            for (&at, &width) in &self.scalars {
+                let at = at as usize;
+                bytes[at..at + usize::from(width)].reverse();
+            }
+        }
+        bytes
     }
 
     /// Writes `bytes` at `at` (inside what was appended).
@@ -168,6 +202,7 @@ impl DataObjects {
         module: &mut ObjectModule,
     ) -> Result<BTreeMap<DataKey, DataId>, CompileError> {
         let ns = self.ns;
+        let big = module.isa().endianness() == cranelift_codegen::ir::Endianness::Big;
         let mut ids: BTreeMap<DataKey, DataId> = BTreeMap::new();
         let anchor = DataKey::AbiAnchor;
         ids.insert(
@@ -248,7 +283,7 @@ impl DataObjects {
                     }
                 }
             }
-            desc.define(builder.bytes.into_boxed_slice());
+            desc.define(builder.into_target_bytes(big).into_boxed_slice());
             module.define_data(id, &desc).map_err(object_error)?;
         }
         Ok(ids)
@@ -309,5 +344,37 @@ impl StringPool {
     /// Stores the pool.
     pub fn finish(self, objects: &mut DataObjects) {
         objects.insert(self.key, self.builder);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scalar_fields_take_the_target_byte_order() {
+        let mut b = DataBuilder::new(8);
+        b.append_zeroed(16);
+        b.put_u32(0, 0x0102_0304);
+        b.put_bytes(4, &[0xaa, 0xbb]);
+        // Written twice at one offset: swapped once.
+        b.put_u64(8, 0);
+        b.put_u64(8, 0x1122_3344_5566_7788);
+        let at = b.append_u32(0x0a0b_0c0d);
+        assert_eq!(at, 16);
+        let mut little = DataBuilder::new(8);
+        little.bytes = b.bytes.clone();
+        assert_eq!(
+            b.into_target_bytes(true),
+            [
+                1, 2, 3, 4, 0xaa, 0xbb, 0, 0, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x0a,
+                0x0b, 0x0c, 0x0d
+            ]
+        );
+        assert_eq!(
+            little.into_target_bytes(true)[..8],
+            [4, 3, 2, 1, 0xaa, 0xbb, 0, 0],
+            "raw bytes stay as written"
+        );
     }
 }

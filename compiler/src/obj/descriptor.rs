@@ -382,7 +382,7 @@ fn emit_ref_types(info: &ModuleInfo, objects: &mut DataObjects) -> bool {
     }
     let mut out = DataBuilder::new(4);
     for c in codes {
-        out.append(&c.to_le_bytes());
+        out.append_u32(c);
     }
     objects.insert(REF_TYPES, out);
     true

@@ -112,7 +112,8 @@ pub unsafe fn wait32(addr: *mut u8, expected: i32, timeout_ns: i64) -> i32 {
     let cell = unsafe { AtomicI32::from_ptr(addr.cast()) };
     wait(
         addr as usize,
-        || cell.load(Ordering::SeqCst) == expected,
+        // Guest memory is little-endian on every host.
+        || i32::from_le(cell.load(Ordering::SeqCst)) == expected,
         timeout_ns,
     )
 }
@@ -126,7 +127,7 @@ pub unsafe fn wait64(addr: *mut u8, expected: i64, timeout_ns: i64) -> i32 {
     let cell = unsafe { AtomicI64::from_ptr(addr.cast()) };
     wait(
         addr as usize,
-        || cell.load(Ordering::SeqCst) == expected,
+        || i64::from_le(cell.load(Ordering::SeqCst)) == expected,
         timeout_ns,
     )
 }
@@ -156,7 +157,8 @@ mod tests {
 
     #[test]
     fn not_equal_and_timeout() {
-        let mut cell = 5i32;
+        // Cells hold guest memory: little-endian on every host.
+        let mut cell = 5i32.to_le();
         let p = (&raw mut cell).cast::<u8>();
         // SAFETY: `cell` is live and aligned.
         unsafe {
@@ -165,7 +167,7 @@ mod tests {
             assert_eq!(wait32(p, 5, 1_000_000), WAIT_TIMED_OUT);
         }
         assert_eq!(notify(p, 10), 0);
-        let mut big = 7i64;
+        let mut big = 7i64.to_le();
         // SAFETY: as above.
         unsafe {
             assert_eq!(wait64((&raw mut big).cast(), 8, 0), WAIT_NOT_EQUAL);

@@ -338,8 +338,9 @@ impl Marker<'_> {
             }
             if let Some(slot) = instance.global(index as u32) {
                 // SAFETY: a defined global's 16-byte storage in the live
-                // instance's `VMContext`; the reference is its first word.
-                self.word(unsafe { slot.cast::<usize>().read() });
+                // instance's `VMContext`; the reference is its first word,
+                // little-endian like every global value.
+                self.word(usize::from_le(unsafe { slot.cast::<usize>().read() }));
             }
         }
         let imported = m.desc.num_imported_tables;
@@ -432,10 +433,24 @@ fn callee_saved_registers() -> Option<[usize; 12]> {
         }
         Some(regs)
     }
+    #[cfg(target_arch = "s390x")]
+    {
+        // SAFETY: stores r6..r13 (eight registers) into the 12-word array;
+        // reads nothing else and changes no register or condition code.
+        unsafe {
+            std::arch::asm!(
+                "stmg %r6, %r13, 0({0})",
+                in(reg_addr) regs.as_mut_ptr(),
+                options(nostack, preserves_flags),
+            );
+        }
+        Some(regs)
+    }
     #[cfg(not(any(
         target_arch = "x86_64",
         target_arch = "aarch64",
-        target_arch = "riscv64"
+        target_arch = "riscv64",
+        target_arch = "s390x"
     )))]
     {
         None

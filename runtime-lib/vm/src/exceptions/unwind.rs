@@ -7,7 +7,8 @@
 //! Output: a jump into the handler, or the uncaught-exception path.
 //!
 //! Walk: compiled code keeps frame pointers, so a wasm frame pointer `fp`
-//! points at `[caller's fp, return address]`. The throwing function already
+//! points at `[caller's fp, return address]` (s390x: the caller's back
+//! chain at `fp`, the return address at `fp + RET_OFFSET`). The throwing function already
 //! tried its own `try_table`s inline, so the search starts at its caller.
 //! For a caller stopped at a return address with a [`CallSiteDesc`], each
 //! handler is tried in order: `catch_all` matches anything; a tag handler
@@ -24,6 +25,7 @@
 //! this one included) own nothing that needs dropping.
 
 use super::tags::{call_sites, handlers, tag_of};
+use crate::traps::backtrace::RET_OFFSET;
 use crate::traps::registry::lookup_code;
 use kiln_abi::exceptions::{CATCH_ALL, NO_CONTEXT, UNCAUGHT_MESSAGE, VMException};
 
@@ -59,7 +61,7 @@ pub unsafe fn find_handler(exn: *const VMException, mut fp: usize) -> Option<Han
         // caller's contract for the first).
         let (caller_fp, ret) = unsafe {
             let p = fp as *const usize;
-            (p.read(), p.add(1).read())
+            (p.read(), p.byte_add(RET_OFFSET).read())
         };
         let (module, func, offset) = lookup_code(ret.checked_sub(1)?)?;
         let offset = offset + 1;
@@ -171,11 +173,26 @@ unsafe fn resume(h: Handler, payload: usize) -> ! {
             in("a1") 0usize,
             options(noreturn),
         );
+        // No frame pointer register: the frame's back chain is in memory.
+        #[cfg(target_arch = "s390x")]
+        {
+            let _ = h.fp;
+            std::arch::asm!(
+                "lgr %r15, {sp}",
+                "br {pc}",
+                sp = in(reg_addr) h.sp,
+                pc = in(reg_addr) h.pc,
+                in("r6") payload,
+                in("r7") 0usize,
+                options(noreturn),
+            );
+        }
         #[cfg(not(any(
             target_arch = "x86_64",
             target_arch = "aarch64",
-            target_arch = "riscv64"
+            target_arch = "riscv64",
+            target_arch = "s390x"
         )))]
-        compile_error!("exception resume is implemented for x86_64, aarch64 and riscv64");
+        compile_error!("exception resume is implemented for x86_64, aarch64, riscv64 and s390x");
     }
 }

@@ -8,7 +8,7 @@
 //! (Wasmtime's default `wasm_backtrace_max_frames`), innermost first.
 //!
 //! Walk: compiled code keeps frame pointers, so at any trap site `fp` points
-//! at `[saved fp, return address]`. Frame 0 is the faulting pc (looked up
+//! at `[saved fp, return address]` (s390x: the back chain, [`RET_OFFSET`]). Frame 0 is the faulting pc (looked up
 //! exactly); every further frame is a return address, looked up at `pc - 1`
 //! (the call instruction), as Wasmtime does; the compiler keeps source-map
 //! entries exactly for these two kinds of lookup (`kiln_abi::tables`), and
@@ -109,28 +109,40 @@ pub fn set_wasm_stack(lo: usize, hi: usize) {
     WASM_STACK.with(|s| s.set((lo, hi)));
 }
 
-/// Reads the `[saved fp, return address]` pair at `fp` if `fp` is a
-/// plausible frame pointer: aligned and inside the wasm stack range.
+/// Where a frame record keeps the return address, in bytes from the frame
+/// pointer; the caller's frame pointer is always at the frame pointer
+/// itself. s390x has no frame record: Cranelift (and LLVM with the
+/// `backchain` feature) stores the stack pointer at function entry in the
+/// lowest word of the frame (the back chain), and the walk's "frame
+/// pointer" is that entry value (as Wasmtime's): the caller's own back chain
+/// is at `fp`, and the return address (`%r14`) at `fp + 112`, its slot in
+/// the 160-byte register save area the caller provided.
+pub const RET_OFFSET: usize = if cfg!(target_arch = "s390x") { 112 } else { 8 };
+
+/// Reads the `[saved fp, return address]` pair of the frame whose frame
+/// pointer is `fp` if `fp` is plausible: aligned and inside the wasm stack
+/// range.
 fn frame_record(fp: usize) -> Option<(usize, usize)> {
     let (lo, hi) = WASM_STACK.with(Cell::get);
     let aligned = fp.is_multiple_of(std::mem::align_of::<usize>());
-    if fp == 0 || !aligned || fp < lo || fp.saturating_add(16) > hi {
+    if fp == 0 || !aligned || fp < lo || fp.saturating_add(RET_OFFSET + 8) > hi {
         return None;
     }
     // SAFETY: `fp` is an aligned address inside the stack the wasm entry
-    // recorded (mapped, readable).
+    // recorded (mapped, readable), and so is `fp + RET_OFFSET`.
     unsafe {
         let p = fp as *const usize;
-        Some((p.read(), p.add(1).read()))
+        Some((p.read(), p.byte_add(RET_OFFSET).read()))
     }
 }
 
 /// Reads the `[saved fp, return address]` pair of a *host* (Rust, LLVM-
 /// compiled) frame whose frame pointer is `fp`. Compiled wasm frames keep
 /// the pair at `fp` on every architecture (Cranelift's layout); LLVM does
-/// the same on x86_64 and aarch64, but on riscv64 its frame pointer is the
-/// frame's top (the caller's stack pointer) and the pair sits just below
-/// it, at `fp - 16`.
+/// the same on x86_64, aarch64 and s390x (the runtime is built with the
+/// back chain there), but on riscv64 its frame pointer is the frame's top
+/// (the caller's stack pointer) and the pair sits just below it, at
+/// `fp - 16`.
 fn host_frame_record(fp: usize) -> Option<(usize, usize)> {
     if cfg!(target_arch = "riscv64") {
         frame_record(fp.checked_sub(16)?)
@@ -208,17 +220,34 @@ fn walk(mut fp: usize, frames: &mut [Option<Frame>; MAX_FRAMES], mut n: usize) -
 }
 
 /// Captures the backtrace of a trap at `pc` with frame pointer `fp` into
-/// `frames`; returns how many were captured.
+/// `frames`; returns how many were captured. `ret`: the return address of
+/// a trap before its function's frame exists (s390x's prologue stack
+/// check: still in the link register), `fp` then being the caller's.
 ///
 /// # Safety
-/// `fp` must be the frame pointer register of the faulting context whose pc
-/// is `pc`, with `pc` inside compiled wasm code.
-pub unsafe fn capture(pc: usize, fp: usize, frames: &mut [Option<Frame>; MAX_FRAMES]) -> usize {
+/// `fp` must be the frame pointer of the faulting context whose pc is `pc`
+/// (or of its caller, with `ret`), with `pc` inside compiled wasm code.
+pub unsafe fn capture(
+    pc: usize,
+    fp: usize,
+    ret: Option<usize>,
+    frames: &mut [Option<Frame>; MAX_FRAMES],
+) -> usize {
     let Some(first) = Frame::at(pc, true) else {
         return 0;
     };
     frames[0] = Some(first);
-    walk(fp, frames, 1)
+    let mut n = 1;
+    if let Some(ret) = ret {
+        match Frame::at(ret, false) {
+            Some(frame) => {
+                frames[1] = Some(frame);
+                n = 2;
+            }
+            None => return 1,
+        }
+    }
+    walk(fp, frames, n)
 }
 
 /// The frame pointer register of the caller of this (inlined) function.
@@ -233,6 +262,10 @@ fn current_fp() -> usize {
         std::arch::asm!("mov {}, x29", out(reg) fp, options(nomem, nostack, preserves_flags));
         #[cfg(target_arch = "riscv64")]
         std::arch::asm!("mv {}, s0", out(reg) fp, options(nomem, nostack, preserves_flags));
+        // The back chain: this frame's entry stack pointer (see
+        // `RET_OFFSET`); the runtime is built with `+backchain`.
+        #[cfg(target_arch = "s390x")]
+        std::arch::asm!("lg {}, 0(%r15)", out(reg) fp, options(readonly, nostack, preserves_flags));
     }
     fp
 }

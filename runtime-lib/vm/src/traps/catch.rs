@@ -7,8 +7,8 @@
 //! ([`catch_in_handler`]) or raised by host code ([`raise`]). Output:
 //! `Ok(())` or the trap.
 //!
-//! Mechanism (our own setjmp/longjmp, `global_asm!` for x86_64 and
-//! aarch64; elsewhere a trap ends the process as in an executable):
+//! Mechanism (our own setjmp/longjmp, `global_asm!` for x86_64, aarch64
+//! and s390x; elsewhere a trap ends the process as in an executable):
 //! `kiln_catch_call(buf, f, data)` saves the callee-saved registers, the
 //! stack pointer and a resume address in `buf`, then calls `f(data)` and
 //! returns 0. `kiln_resume(buf, value)` restores them and continues at the
@@ -32,7 +32,8 @@ use std::cell::Cell;
 
 /// Saved registers. x86_64: rbx, rbp, r12-r15, rsp, resume address.
 /// aarch64: x19-x28, d8-d15 (the callee-saved registers; compiled wasm
-/// keeps floats in d8-d15 too), x29, sp, resume address.
+/// keeps floats in d8-d15 too), x29, sp, resume address. s390x: r6-r15
+/// (r15 is the stack pointer), f8-f15, resume address.
 #[repr(C)]
 #[derive(Debug, Default)]
 struct JmpBuf {
@@ -41,7 +42,9 @@ struct JmpBuf {
 
 #[cfg(target_arch = "aarch64")]
 const JMPBUF_WORDS: usize = 21;
-#[cfg(not(target_arch = "aarch64"))]
+#[cfg(target_arch = "s390x")]
+const JMPBUF_WORDS: usize = 19;
+#[cfg(not(any(target_arch = "aarch64", target_arch = "s390x")))]
 const JMPBUF_WORDS: usize = 8;
 
 /// One active [`catch_traps`] on this thread.
@@ -188,7 +191,64 @@ std::arch::global_asm!(
     ".popsection",
 );
 
-#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+#[cfg(target_arch = "s390x")]
+std::arch::global_asm!(
+    ".pushsection .text.kiln_rt_catch_call,\"ax\",@progbits",
+    ".p2align 4",
+    ".globl kiln_rt_catch_call",
+    ".hidden kiln_rt_catch_call",
+    ".type kiln_rt_catch_call,@function",
+    "kiln_rt_catch_call:",
+    // r2 = buf, r3 = f, r4 = data. A standard frame with its back chain
+    // (the backtrace walk may pass through it).
+    "stmg %r6, %r15, 48(%r15)",
+    "lgr %r1, %r15",
+    "aghi %r15, -160",
+    "stg %r1, 0(%r15)",
+    "stmg %r6, %r15, 0(%r2)",
+    "std %f8, 80(%r2)",
+    "std %f9, 88(%r2)",
+    "std %f10, 96(%r2)",
+    "std %f11, 104(%r2)",
+    "std %f12, 112(%r2)",
+    "std %f13, 120(%r2)",
+    "std %f14, 128(%r2)",
+    "std %f15, 136(%r2)",
+    "larl %r1, 2f",
+    "stg %r1, 144(%r2)",
+    "lgr %r2, %r4",
+    "basr %r14, %r3",
+    "lghi %r2, 0",
+    // Resumed by kiln_rt_resume: r6-r15 as saved, r2 = value.
+    "2:",
+    "lmg %r6, %r15, 208(%r15)",
+    "br %r14",
+    ".size kiln_rt_catch_call, . - kiln_rt_catch_call",
+    ".popsection",
+    ".pushsection .text.kiln_rt_resume,\"ax\",@progbits",
+    ".p2align 4",
+    ".globl kiln_rt_resume",
+    ".hidden kiln_rt_resume",
+    ".type kiln_rt_resume,@function",
+    "kiln_rt_resume:",
+    // r2 = buf, r3 = value (non-zero). Uses no stack.
+    "lg %r1, 144(%r2)",
+    "ld %f8, 80(%r2)",
+    "ld %f9, 88(%r2)",
+    "ld %f10, 96(%r2)",
+    "ld %f11, 104(%r2)",
+    "ld %f12, 112(%r2)",
+    "ld %f13, 120(%r2)",
+    "ld %f14, 128(%r2)",
+    "ld %f15, 136(%r2)",
+    "lmg %r6, %r15, 0(%r2)",
+    "lgr %r2, %r3",
+    "br %r1",
+    ".size kiln_rt_resume, . - kiln_rt_resume",
+    ".popsection",
+);
+
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "s390x"))]
 unsafe extern "C" {
     fn kiln_rt_catch_call(buf: *mut JmpBuf, f: unsafe extern "C" fn(*mut u8), data: *mut u8)
     -> u32;
@@ -227,7 +287,7 @@ pub fn catch_traps<F: FnOnce()>(f: F) -> Result<(), CaughtTrap> {
 }
 
 /// Calls the closure through `kiln_rt_catch_call` with `frame` current.
-#[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+#[cfg(any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "s390x"))]
 #[inline(never)]
 fn run_in_frame<F: FnOnce()>(frame: &mut CatchFrame, closure: &mut Option<F>) -> u32 {
     unsafe extern "C" fn call_once<F: FnOnce()>(data: *mut u8) {
@@ -254,7 +314,7 @@ fn run_in_frame<F: FnOnce()>(frame: &mut CatchFrame, closure: &mut Option<F>) ->
 
 /// Without our own unwinding on this architecture, traps end the process
 /// as in an executable.
-#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "s390x")))]
 fn run_in_frame<F: FnOnce()>(_frame: &mut CatchFrame, closure: &mut Option<F>) -> u32 {
     if let Some(f) = closure.take() {
         f();
@@ -312,7 +372,21 @@ pub unsafe fn catch_in_handler(
         mc.regs[1] = 1;
         true
     }
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64")))]
+    #[cfg(target_arch = "s390x")]
+    // SAFETY: as above; `kiln_rt_resume` takes its arguments in r2/r3 and
+    // needs no stack.
+    unsafe {
+        (*frame).code = code as u32;
+        (*frame).message = None;
+        (*frame).fault = fault;
+        let uc = ctx.cast::<libc::ucontext_t>();
+        let mc = &mut (*uc).uc_mcontext;
+        mc.psw.addr = kiln_rt_resume as *const () as usize as u64;
+        mc.gregs[2] = (&raw const (*frame).buf) as usize as u64;
+        mc.gregs[3] = 1;
+        true
+    }
+    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "s390x")))]
     {
         let _ = (ctx, code, fault);
         false
@@ -329,7 +403,7 @@ pub unsafe fn catch_in_handler(
 /// compiled code or own nothing that needs dropping (no destructors run).
 pub unsafe fn raise(code: Option<TrapCode>, message: Option<&'static str>) -> ! {
     let frame = CURRENT.with(Cell::get);
-    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64"))]
+    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "s390x"))]
     if !frame.is_null() {
         // SAFETY: the frame is current, so its `kiln_rt_catch_call` is
         // active below us on this stack; guaranteed by the caller otherwise.
@@ -347,7 +421,10 @@ pub unsafe fn raise(code: Option<TrapCode>, message: Option<&'static str>) -> ! 
     }
 }
 
-#[cfg(all(test, any(target_arch = "x86_64", target_arch = "aarch64")))]
+#[cfg(all(
+    test,
+    any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "s390x")
+))]
 mod tests {
     use super::*;
 

@@ -24,6 +24,8 @@ pub mod backtrace;
 pub mod catch;
 pub mod registry;
 pub mod report;
+#[cfg(any(target_arch = "s390x", test))]
+mod s390x;
 pub mod signals;
 
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};

@@ -197,12 +197,16 @@ pub fn trap_code_at(pc: usize) -> Option<TrapCode> {
     trap_at(module.traps(func), offset)
 }
 
-/// Program counter and frame pointer of a signal context.
+/// Program counter and frame pointer of a signal context: the pc of the
+/// trapping instruction, and what the backtrace walk takes as frame
+/// pointer (s390x: the stack pointer, see [`frame_of`]).
 ///
 /// # Safety
 /// `ctx` must be the `ucontext_t` passed to an `SA_SIGINFO` handler.
-unsafe fn registers(ctx: *mut c_void) -> (usize, usize) {
+unsafe fn registers(sig: libc::c_int, ctx: *mut c_void) -> (usize, usize) {
     let uc = ctx.cast::<libc::ucontext_t>();
+    // Only s390x's pc depends on the signal.
+    let _ = sig;
     // SAFETY: guaranteed by the caller.
     unsafe {
         #[cfg(target_arch = "x86_64")]
@@ -223,14 +227,86 @@ unsafe fn registers(ctx: *mut c_void) -> (usize, usize) {
             let gregs = &(*uc).uc_mcontext.__gregs;
             (gregs[0] as usize, gregs[8] as usize)
         }
+        #[cfg(target_arch = "s390x")]
+        {
+            // SIGILL and SIGFPE report the address after the instruction,
+            // SIGSEGV and SIGBUS the instruction's own; Cranelift registers
+            // traps of the first kind on the instruction's last byte.
+            let mc = &(*uc).uc_mcontext;
+            let late = usize::from(sig == libc::SIGILL || sig == libc::SIGFPE);
+            (
+                (mc.psw.addr as usize).wrapping_sub(late),
+                mc.gregs[15] as usize,
+            )
+        }
+    }
+}
+
+/// s390x: the frame of a trap at `code` given the stack pointer `sp` and
+/// the signal context: the walk's frame pointer (the back chain word at
+/// `sp`), and for a stack-overflow trap, which Cranelift checks in the
+/// prologue before the frame exists, the return address still in `%r14`
+/// (`sp` is then the caller's, so the back chain word is the caller's frame
+/// pointer, where the walk goes on).
+///
+/// # Safety
+/// `ctx` as for [`registers`]; `sp` is the stack pointer of a thread
+/// running compiled wasm code (mapped, readable).
+#[cfg(target_arch = "s390x")]
+unsafe fn frame_of(code: TrapCode, sp: usize, ctx: *mut c_void) -> (usize, Option<usize>) {
+    // SAFETY: guaranteed by the caller; the word at `sp` and the context
+    // belong to this thread, stopped in this handler, so nothing writes
+    // them while they are read.
+    unsafe {
+        let fp = (sp as *const usize).read();
+        let ret = (code == TrapCode::StackOverflow).then(|| {
+            let uc = ctx.cast::<libc::ucontext_t>();
+            (*uc).uc_mcontext.gregs[14] as usize
+        });
+        (fp, ret)
+    }
+}
+
+/// s390x: the address the instruction at `pc` accessed, when it lies in the
+/// page the kernel reported (`page_addr`); else `page_addr`.
+///
+/// # Safety
+/// `pc` is the address of a storage-access instruction in compiled code;
+/// `ctx` as for [`registers`].
+#[cfg(target_arch = "s390x")]
+unsafe fn exact_fault_address(pc: usize, page_addr: usize, ctx: *mut c_void) -> usize {
+    let mut insn = [0u8; 6];
+    // SAFETY: guaranteed by the caller; only the instruction's own bytes
+    // are read (its length is in the first byte's two top bits), code that
+    // is never written while it runs.
+    let gregs = unsafe {
+        let first = (pc as *const u8).read();
+        let len = match first >> 6 {
+            0 => 2,
+            1 | 2 => 4,
+            _ => 6,
+        };
+        std::ptr::copy_nonoverlapping(pc as *const u8, insn.as_mut_ptr(), len);
+        let uc = ctx.cast::<libc::ucontext_t>();
+        (*uc).uc_mcontext.gregs
+    };
+    let page = !(crate::memory::host_page_size() - 1);
+    match super::s390x::effective_address(insn, &gregs) {
+        Some(a) if (a as usize) & page == page_addr & page => a as usize,
+        _ => page_addr,
     }
 }
 
 unsafe extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: *mut c_void) {
     // SAFETY: the kernel passes a valid siginfo and ucontext.
-    let (pc, fp) = unsafe { registers(ctx) };
+    let (pc, fp) = unsafe { registers(sig, ctx) };
     // SAFETY: as above.
-    let from_kernel = unsafe { (*info).si_code } > 0;
+    let si_code = unsafe { (*info).si_code };
+    // NB: s390x's kernel reports the data exception of a compare-and-trap
+    // instruction (Cranelift's conditional traps, e.g. the stack check) as
+    // SIGFPE with `si_code` 0, which is otherwise `SI_USER`.
+    let from_kernel =
+        si_code > 0 || (cfg!(target_arch = "s390x") && sig == libc::SIGFPE && si_code == 0);
     let code = if from_kernel { trap_code_at(pc) } else { None };
     let Some(code) = code else {
         // SAFETY: restoring the default disposition of a signal we handle.
@@ -239,7 +315,12 @@ unsafe extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: 
     };
     let fault = if sig == libc::SIGSEGV || sig == libc::SIGBUS {
         // SAFETY: for these signals `si_addr` is the faulting address.
-        registry::lookup_memory(unsafe { (*info).si_addr() } as usize)
+        let addr = unsafe { (*info).si_addr() } as usize;
+        #[cfg(target_arch = "s390x")]
+        // SAFETY: `pc` is a trap site in compiled code (mapped, readable)
+        // and `ctx` this handler's context.
+        let addr = unsafe { exact_fault_address(pc, addr, ctx) };
+        registry::lookup_memory(addr)
     } else {
         None
     };
@@ -250,8 +331,14 @@ unsafe extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: 
     }
     super::claim_exit();
     let mut frames = [None; MAX_FRAMES];
+    #[cfg(target_arch = "s390x")]
+    // SAFETY: `fp` is the stack pointer of the thread that trapped in
+    // compiled code (this one: the handler runs on its alternate stack).
+    let (fp, ret) = unsafe { frame_of(code, fp, ctx) };
+    #[cfg(not(target_arch = "s390x"))]
+    let ret = None;
     // SAFETY: `pc` is in compiled wasm code and `fp` its frame pointer.
-    let n = unsafe { backtrace::capture(pc, fp, &mut frames) };
+    let n = unsafe { backtrace::capture(pc, fp, ret, &mut frames) };
     if code == TrapCode::StackOverflow
         && let Some(Some(f)) = frames.first_mut()
     {
