@@ -21,6 +21,8 @@ extern "C" fn fake_memory_grow(_vmctx: *mut u8, _memory: i32, delta: i64) -> i64
 fn resolver(name: &str) -> Option<usize> {
     match name {
         n if n == kiln_abi::symbols::abi_version_symbol() => Some(&ANCHOR as *const u8 as usize),
+        // The program runner pointer's target: never called by these tests.
+        kiln_abi::symbols::RUN_MODULE => Some(&ANCHOR as *const u8 as usize),
         "__kiln_rt_memory_grow" => Some(fake_memory_grow as *const () as usize),
         _ => None,
     }
