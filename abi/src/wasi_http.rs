@@ -27,24 +27,10 @@
 //! types and checked against wit-bindgen guests (`tests/programs/rust`).
 
 use crate::ValType::{I32 as I, I64 as L};
-use crate::wasi_p2::{P2Func, P2Resource, WASI_P2_RESOURCES, func_index_in, resource_index_in};
+use crate::wasi_p2::{
+    P2Func, P2Resource, WASI_P2_RESOURCES, func, func_index_in, resource_index_in,
+};
 use crate::wasi_p3::WASI_P3_RESOURCES;
-
-const fn func(
-    interface: &'static str,
-    name: &'static str,
-    params: &'static [crate::ValType],
-    results: &'static [crate::ValType],
-    type_hash: u64,
-) -> P2Func {
-    P2Func {
-        interface,
-        name,
-        params,
-        results,
-        type_hash,
-    }
-}
 
 /// `wasi:http/types@0.2`.
 const TYPES: &str = "wasi:http/types@0.2";

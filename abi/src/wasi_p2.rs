@@ -65,7 +65,8 @@ pub struct P2Resource {
     pub name: &'static str,
 }
 
-const fn func(
+/// One host function entry (shared by the 0.2, 0.3 and `wasi:http` lists).
+pub(crate) const fn func(
     interface: &'static str,
     name: &'static str,
     params: &'static [ValType],

@@ -27,23 +27,9 @@
 
 use crate::ValType::{I32 as I, I64 as L};
 use crate::component::canonical_key;
-use crate::wasi_p2::{P2Func, P2Resource, WASI_P2_RESOURCES, func_index_in, resource_index_in};
-
-const fn func(
-    interface: &'static str,
-    name: &'static str,
-    params: &'static [crate::ValType],
-    results: &'static [crate::ValType],
-    type_hash: u64,
-) -> P2Func {
-    P2Func {
-        interface,
-        name,
-        params,
-        results,
-        type_hash,
-    }
-}
+use crate::wasi_p2::{
+    P2Func, P2Resource, WASI_P2_RESOURCES, func, func_index_in, resource_index_in,
+};
 
 /// `wasi:filesystem/types@0.3`.
 const FS: &str = "wasi:filesystem/types@0.3";

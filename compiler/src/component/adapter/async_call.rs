@@ -38,7 +38,7 @@ use super::{
     unsupported,
 };
 use crate::CompileError;
-use crate::component::plan::{CanonOptions, CoreDef};
+use crate::component::plan::CanonOptions;
 use kiln_abi::component::{
     AbiContext, FlattenOpts, FuncSig, INSTANCE_FLAG_MAY_LEAVE, PtrType, TypeIndex,
 };
@@ -172,13 +172,8 @@ pub(in crate::component) fn generate_async(
             },
         )
     });
-    let memory = |im: &mut Imports, module: &str, o: &CanonOptions| {
-        o.memory
-            .as_ref()
-            .map(|m| im.memory(module, Binding::Def(CoreDef::Export(m.clone()))))
-    };
-    let mem_src = memory(&mut im, "src", src_o);
-    let mem_dst = memory(&mut im, "dst", dst_o);
+    let mem_src = im.options_memory("src", src_o);
+    let mem_dst = im.options_memory("dst", dst_o);
     let adapter_ty = im.ty(fn_params.clone(), fn_results.clone());
     let adapter = im.funcs;
 

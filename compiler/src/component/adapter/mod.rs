@@ -233,6 +233,14 @@ impl Imports {
         self.globals - 1
     }
 
+    /// Imports the memory of options `o` as `module`'s `memory`, if the
+    /// options name one.
+    fn options_memory(&mut self, module: &str, o: &CanonOptions) -> Option<u32> {
+        o.memory
+            .as_ref()
+            .map(|m| self.memory(module, Binding::Def(CoreDef::Export(m.clone()))))
+    }
+
     fn memory(&mut self, module: &str, binding: Binding) -> u32 {
         self.section.import(
             module,
@@ -499,13 +507,8 @@ pub(super) fn generate(
         .collect();
     let transcode_params = transcoder(&mut im, "params", &params, lower, lift);
     let transcode_results = transcoder(&mut im, "results", &results, lift, lower);
-    let memory = |im: &mut Imports, module: &str, o: &CanonOptions| {
-        o.memory
-            .as_ref()
-            .map(|m| im.memory(module, Binding::Def(CoreDef::Export(m.clone()))))
-    };
-    let mem_lower = memory(&mut im, "lower", lower);
-    let mem_lift = memory(&mut im, "lift", lift);
+    let mem_lower = im.options_memory("lower", lower);
+    let mem_lift = im.options_memory("lift", lift);
     let adapter_ty = im.ty(lower_params.clone(), lower_results.clone());
     let adapter = im.funcs;
 

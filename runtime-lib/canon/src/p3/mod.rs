@@ -727,15 +727,10 @@ impl P3Cx<'_> {
         Ok((c, h))
     }
 
-    /// Takes the readable end behind handle `h` of `instance` (a stream
-    /// passed to the host) and gives it to `sink`.
-    pub fn take_readable(
-        &mut self,
-        instance: u32,
-        h: u32,
-        ty: u32,
-        sink: Box<dyn HostSink>,
-    ) -> Result<(), Trap> {
+    /// The waitable and channel of the readable end behind handle `h` of
+    /// `instance`, checked to be movable (a readable end with no read in
+    /// progress), as a transfer needs.
+    pub(crate) fn movable_end(&mut self, instance: u32, h: u32) -> Result<(u32, u32), Trap> {
         let w = self.waitable_at(instance, h)?;
         let x = self
             .p3
@@ -750,16 +745,35 @@ impl P3Cx<'_> {
                 "cannot transfer a stream or future end while a read or write is in progress",
             ));
         }
-        let c = x.channel;
-        if self.p3.channels.get(c).is_none_or(|ch| ch.ty != ty) {
-            return Err(trap::wrong_handle_type(h));
-        }
-        if let Some(s) = x.set
+        Ok((w, x.channel))
+    }
+
+    /// Takes the end `w` behind handle `h` out of `instance`: out of its
+    /// waitable set and its handle table (the waitable itself stays).
+    pub(crate) fn detach_end(&mut self, instance: u32, h: u32, w: u32) -> Result<(), Trap> {
+        if let Some(s) = self.p3.waitables.get(w).and_then(|x| x.set)
             && let Some(set) = self.p3.sets.get_mut(s)
         {
             set.members.retain(|m| *m != w);
         }
         self.instance(instance)?.handles_mut().remove(h)?;
+        Ok(())
+    }
+
+    /// Takes the readable end behind handle `h` of `instance` (a stream
+    /// passed to the host) and gives it to `sink`.
+    pub fn take_readable(
+        &mut self,
+        instance: u32,
+        h: u32,
+        ty: u32,
+        sink: Box<dyn HostSink>,
+    ) -> Result<(), Trap> {
+        let (w, c) = self.movable_end(instance, h)?;
+        if self.p3.channels.get(c).is_none_or(|ch| ch.ty != ty) {
+            return Err(trap::wrong_handle_type(h));
+        }
+        self.detach_end(instance, h, w)?;
         self.p3.waitables.remove(w);
         let ch = self
             .p3

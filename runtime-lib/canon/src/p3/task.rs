@@ -110,26 +110,8 @@ fn guest_func(addr: u64) -> Option<GuestFunc> {
 /// Moves the readable end behind handle `h` of instance `from` into
 /// instance `to`'s table; returns its new handle.
 pub(crate) fn move_end(cx: &mut P3Cx<'_>, from: u32, h: u32, to: u32) -> Result<u32, Trap> {
-    let w = cx.waitable_at(from, h)?;
-    let x = cx
-        .p3
-        .waitables
-        .get(w)
-        .ok_or_else(|| trap::unknown_handle(h))?;
-    if x.kind != WaitableKind::Readable {
-        return Err(trap::wrong_handle_type(h));
-    }
-    if x.busy {
-        return Err(trap::trap(
-            "cannot transfer a stream or future end while a read or write is in progress",
-        ));
-    }
-    if let Some(s) = x.set
-        && let Some(set) = cx.p3.sets.get_mut(s)
-    {
-        set.members.retain(|m| *m != w);
-    }
-    cx.instance(from)?.handles_mut().remove(h)?;
+    let (w, _) = cx.movable_end(from, h)?;
+    cx.detach_end(from, h, w)?;
     let nh = cx.instance(to)?.add_async(ASYNC_WAITABLE, w)?;
     if let Some(x) = cx.p3.waitables.get_mut(w) {
         x.instance = to;
