@@ -21,8 +21,11 @@
 //!   async`, ...) and [`CANON_OPT_CANCELLABLE`]
 //!   (`waitable-set.wait cancellable`, `thread.yield cancellable`).
 //!
-//! Gated built-ins (threads, error contexts, `backpressure.set` is kept
-//! for older toolchains) are not listed: the compiler refuses them by name.
+//! `error-context.new` and `error-context.debug-message` carry `memory`,
+//! string encoding (and `realloc` for the message) in the record as written.
+//!
+//! Gated built-ins (threads, stackful async) are not listed: the compiler
+//! refuses them by name. (`backpressure.set` is kept for older toolchains.)
 //!
 //! [`CanonOpts`]: super::CanonOpts
 //! [`CANON_OPT_ASYNC`]: super::CANON_OPT_ASYNC
@@ -95,6 +98,12 @@ pub enum AsyncBuiltin {
     FutureDropWritable,
     /// `thread.yield cancellable?` (formerly `yield`).
     ThreadYield,
+    /// `error-context.new opts`.
+    ErrorContextNew,
+    /// `error-context.debug-message opts`.
+    ErrorContextDebugMessage,
+    /// `error-context.drop`.
+    ErrorContextDrop,
 }
 
 /// Every built-in, in declaration order.
@@ -130,6 +139,9 @@ pub const ALL_ASYNC_BUILTINS: &[AsyncBuiltin] = {
         FutureDropReadable,
         FutureDropWritable,
         ThreadYield,
+        ErrorContextNew,
+        ErrorContextDebugMessage,
+        ErrorContextDrop,
     ]
 };
 
@@ -167,6 +179,9 @@ impl AsyncBuiltin {
             FutureDropReadable => "future.drop-readable",
             FutureDropWritable => "future.drop-writable",
             ThreadYield => "thread.yield",
+            ErrorContextNew => "error-context.new",
+            ErrorContextDebugMessage => "error-context.debug-message",
+            ErrorContextDrop => "error-context.drop",
         }
     }
 
@@ -204,6 +219,9 @@ impl AsyncBuiltin {
             FutureDropReadable => "__kiln_cm_p3_future_drop_readable",
             FutureDropWritable => "__kiln_cm_p3_future_drop_writable",
             ThreadYield => "__kiln_cm_p3_thread_yield",
+            ErrorContextNew => "__kiln_cm_p3_error_context_new",
+            ErrorContextDebugMessage => "__kiln_cm_p3_error_context_debug_message",
+            ErrorContextDrop => "__kiln_cm_p3_error_context_drop",
         }
     }
 
@@ -214,11 +232,14 @@ impl AsyncBuiltin {
         Some(match self {
             ContextGet | WaitableSetNew | ThreadYield => (&[], &[I]),
             ContextSet | BackpressureSet | WaitableSetDrop | SubtaskDrop | StreamDropReadable
-            | StreamDropWritable | FutureDropReadable | FutureDropWritable => (&[I], &[]),
+            | StreamDropWritable | FutureDropReadable | FutureDropWritable | ErrorContextDrop => {
+                (&[I], &[])
+            }
             BackpressureInc | BackpressureDec | TaskCancel => (&[], &[]),
             TaskReturn => return None,
             WaitableSetWait | WaitableSetPoll | FutureRead | FutureWrite => (&[I, I], &[I]),
-            WaitableJoin => (&[I, I], &[]),
+            WaitableJoin | ErrorContextDebugMessage => (&[I, I], &[]),
+            ErrorContextNew => (&[I, I], &[I]),
             SubtaskCancel | StreamCancelRead | StreamCancelWrite | FutureCancelRead
             | FutureCancelWrite => (&[I], &[I]),
             StreamNew | FutureNew => (&[], &[L]),

@@ -138,6 +138,12 @@ pub const ADAPTER_HANDLE_BORROW: u32 = 1;
 /// from one instance's table to the other's (the built-in's `resource` is
 /// [`crate::descriptor::NO_INDEX`]: ends are not resources).
 pub const ADAPTER_HANDLE_MOVE_END: u32 = 2;
+/// Adapter handle operand: give the other instance a handle of its own to
+/// the error context behind a handle of the source instance, which keeps
+/// its handle (CanonicalABI.md lifts an `error-context` without removing
+/// it); the built-in's `resource` is [`crate::descriptor::NO_INDEX`], as
+/// for ends.
+pub const ADAPTER_HANDLE_COPY_ERROR: u32 = 3;
 /// Adapter flags operand base: `ADAPTER_FLAGS_TRAP + code` raises the wasm
 /// trap `crate::trap::TrapCode` `code` (the adapter's checks of lifted
 /// values: `char`s, bounds, discriminants, alignment).

@@ -9,12 +9,12 @@
 //!
 //! Each [`LocalInitializer`] is one entry added to one of the component's
 //! index spaces, in order; [`super::inline`] replays them. Everything is
-//! validated first: wasmparser with `COMPONENT_MODEL`, `CM_ASYNC` and
-//! `CM_ASYNC_BUILTINS` plus the
+//! validated first: wasmparser with `COMPONENT_MODEL`, `CM_ASYNC`,
+//! `CM_ASYNC_BUILTINS` and `CM_ERROR_CONTEXT` plus the
 //! core features Kiln compiles; a component that needs another feature is
 //! [`CompileError::Unsupported`] naming it. Constructs the later phases do
 //! not handle are rejected here too (module/component imports and exports,
-//! stackful async lifts, threading and error-context built-ins, ...), with
+//! stackful async lifts, threading built-ins, ...), with
 //! their name.
 
 use super::plan::{CoreKind, ModulePlan, StaticModuleIndex};
@@ -172,6 +172,9 @@ fn enabled_features(config: &Config) -> WasmFeatures {
         // Wasmtime 49 gates behind `-W component-model-more-async-builtins`:
         // always accepted (the runtime has them).
         .union(WasmFeatures::CM_ASYNC_BUILTINS)
+        // `error-context` values and built-ins, which Wasmtime 49 gates
+        // behind `-W component-model-error-context`: always accepted.
+        .union(WasmFeatures::CM_ERROR_CONTEXT)
 }
 
 enum ParseError {
@@ -210,10 +213,6 @@ const CANDIDATES: &[(&str, WasmFeatures)] = &[
         WasmFeatures::CM_ASYNC_STACKFUL,
     ),
     ("component-model threading", WasmFeatures::CM_THREADING),
-    (
-        "component-model error-context",
-        WasmFeatures::CM_ERROR_CONTEXT,
-    ),
     (
         "component-model fixed-size lists",
         WasmFeatures::CM_FIXED_SIZE_LIST,
@@ -824,6 +823,21 @@ impl<'a> BodyCx<'_, '_, 'a> {
             F::FutureDropReadable { ty } => (B::FutureDropReadable, defined(ty), 0, none, false),
             F::FutureDropWritable { ty } => (B::FutureDropWritable, defined(ty), 0, none, false),
             F::ThreadYield { cancellable } => (B::ThreadYield, None, 0, none, cancellable),
+            F::ErrorContextNew { options } => (
+                B::ErrorContextNew,
+                None,
+                0,
+                canon_options(&options, offset)?,
+                false,
+            ),
+            F::ErrorContextDebugMessage { options } => (
+                B::ErrorContextDebugMessage,
+                None,
+                0,
+                canon_options(&options, offset)?,
+                false,
+            ),
+            F::ErrorContextDrop => (B::ErrorContextDrop, None, 0, none, false),
             other => {
                 return Err(unsupported(
                     &format!("component-model built-in `{}`", builtin_name(&other)),

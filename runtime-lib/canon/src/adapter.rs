@@ -28,8 +28,8 @@ use super::string::{encode_utf16_at, load_string_from_range};
 use super::trap::{self, Trap};
 use kiln_abi::component::canon::{
     ADAPTER_FLAGS_CANNOT_ENTER, ADAPTER_FLAGS_CHECK_LEAVE, ADAPTER_FLAGS_ENTER_CALL,
-    ADAPTER_FLAGS_EXIT_CALL, ADAPTER_FLAGS_TRAP, ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_MOVE_END,
-    ADAPTER_HANDLE_MOVE_OWN,
+    ADAPTER_FLAGS_EXIT_CALL, ADAPTER_FLAGS_TRAP, ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_COPY_ERROR,
+    ADAPTER_HANDLE_MOVE_END, ADAPTER_HANDLE_MOVE_OWN,
 };
 use kiln_abi::component::{
     CanonOpts, INSTANCE_FLAG_MAY_LEAVE, MAX_STRING_BYTE_LENGTH, StringEncoding, UTF16_TAG,
@@ -129,6 +129,14 @@ pub unsafe extern "C" fn __kiln_cm_adapter_handle(opts: *const CanonOpts, slots:
             if op == ADAPTER_HANDLE_MOVE_END {
                 // A stream or future end in an async call's values.
                 let h = rt.with_p3(|cx| crate::p3::task::move_end(cx, src, handle, dst))?;
+                slots[0] = u64::from(h);
+                return Ok(());
+            }
+            if op == ADAPTER_HANDLE_COPY_ERROR {
+                let h = rt.with_p3(|cx| {
+                    let e = cx.error_at(src, handle)?;
+                    cx.add_error_handle(dst, e)
+                })?;
                 slots[0] = u64::from(h);
                 return Ok(());
             }

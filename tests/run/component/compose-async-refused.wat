@@ -4,7 +4,7 @@
 ;; time, naming the function (never a miscompile). Async calls of other
 ;; values run (`p3-tasks.wat`, `p3-streams-between.wat`,
 ;; `p3-async-values*.wat`).
-;; kiln-test: compile-error = "async function `go` called from another component instance with borrowed handles or error contexts"
+;; kiln-test: compile-error = "async function `go` called from another component instance with borrowed handles"
 (component
   (component $c
     (type $R' (resource (rep i32)))

@@ -26,11 +26,11 @@
 //! Both reuse the fused adapter's value translation ([`super::translate`]):
 //! strings in every encoding pair (through the runtime's transcoder),
 //! lists, records, variants, options, results, flags, `own` handles and
-//! stream or future ends (the last two through the runtime's handle
-//! built-in).
+//! stream or future ends and error contexts (the last three through the
+//! runtime's handle built-in).
 //! Invariant: the `may_leave` flag of the side whose `realloc` runs is
-//! cleared around the translation, as in a fused adapter. Borrows and
-//! error contexts are refused before this runs (`super::check_async_call`).
+//! cleared around the translation, as in a fused adapter. Borrows are
+//! refused before this runs (`super::check_async_call`).
 
 use super::translate::{Dir, Emitter, Loc, Missing, Side, val_type};
 use super::{

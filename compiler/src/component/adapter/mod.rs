@@ -43,9 +43,10 @@
 //! Calls where either side is async or a stream or future moves are not
 //! generated here: [`needs_async_call`] sends them to the runtime's task
 //! machinery (`Trampoline::AsyncCall`), whose values [`check_async_call`]
-//! limits to scalars and stream or future ends. Refused
-//! ([`CompileError::Unsupported`], naming the function): error contexts
-//! and other values on such calls. 64-bit memories fail when the
+//! moves with generated halves. Refused ([`CompileError::Unsupported`],
+//! naming the function): borrows on such calls. `error-context` values
+//! pass both ways: the receiving instance gets a handle of its own
+//! (`ADAPTER_HANDLE_COPY_ERROR`). 64-bit memories fail when the
 //! adapter's 32-bit memory import is linked.
 
 mod async_call;
@@ -262,9 +263,7 @@ impl Imports {
 
 /// Whether `t` holds something an adapter cannot move yet.
 fn unsupported_value(table: &TypeTable<'_>, t: TypeIndex) -> bool {
-    table.contains(t, &mut |u| {
-        matches!(u, Type::Stream(_) | Type::Future(_) | Type::ErrorContext)
-    })
+    table.contains(t, &mut |u| matches!(u, Type::Stream(_) | Type::Future(_)))
 }
 
 /// Whether a call of `ty` between component instances goes through the
@@ -295,15 +294,14 @@ pub(super) enum AsyncValues {
     /// future end, all passed flat: the runtime moves them itself (an end
     /// from the giver's table to the taker's).
     Runtime,
-    /// Anything else without error contexts or borrows: two generated
+    /// Anything else without borrows: two generated
     /// halves ([`generate_async`]) move them (ends through the runtime's
     /// handle built-in).
     Adapters,
 }
 
 /// How the values of an async call of `ty` move, or the refusal (naming
-/// the function) of what neither way passes yet: error contexts and
-/// borrows.
+/// the function) of what neither way passes yet: borrows.
 pub(super) fn check_async_call(
     name: &str,
     table: TypeTable<'_>,
@@ -337,34 +335,33 @@ pub(super) fn check_async_call(
     if all.clone().all(simple) && flat_params {
         return Ok(AsyncValues::Runtime);
     }
-    let refused = |t: &TypeIndex| {
-        table.contains_borrow(*t) || table.contains(*t, &mut |u| matches!(u, Type::ErrorContext))
-    };
+    let refused = |t: &TypeIndex| table.contains_borrow(*t);
     if !all.any(refused) {
         return Ok(AsyncValues::Adapters);
     }
     Err(unsupported(format!(
         "async function `{name}` called from another component instance with borrowed \
-         handles or error contexts (component-model async)"
+         handles (component-model async)"
     )))
 }
 
 /// At most this many flat parameters pass directly to an async lowering.
 const MAX_FLAT_ASYNC_PARAMS: usize = 4;
 
-/// The pseudo resource of stream and future ends in [`resources`]: their
-/// handle built-in has no resource (`ADAPTER_HANDLE_MOVE_END`).
+/// The pseudo resource of stream and future ends and error contexts in
+/// [`resources`]: their handle built-in has no resource
+/// (`ADAPTER_HANDLE_MOVE_END`, `ADAPTER_HANDLE_COPY_ERROR`).
 pub(in crate::component) const ENDS: u32 = kiln_abi::descriptor::NO_INDEX;
 
 /// The resources of the `own`/`borrow` values inside `types`, in first-use
-/// order, and [`ENDS`] if a stream or future is inside.
+/// order, and [`ENDS`] if a stream, future or error context is inside.
 fn resources(table: &TypeTable<'_>, types: &[TypeIndex]) -> Vec<u32> {
     let mut out = Vec::new();
     for t in types {
         table.contains(*t, &mut |u| {
             let r = match u {
                 Type::Own(r) | Type::Borrow(r) => *r,
-                Type::Stream(_) | Type::Future(_) => ENDS,
+                Type::Stream(_) | Type::Future(_) | Type::ErrorContext => ENDS,
                 _ => return false,
             };
             if !out.contains(&r) {
@@ -410,7 +407,7 @@ pub(super) fn generate(
         .any(|t| unsupported_value(&table, *t))
     {
         return Err(unsupported(format!(
-            "function `{name}` passes streams, futures or error contexts between component \
+            "function `{name}` passes streams or futures between component \
              instances (component-model async)"
         )));
     }

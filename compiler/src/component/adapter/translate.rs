@@ -34,7 +34,8 @@
 
 use super::super::plan::StringEncoding;
 use kiln_abi::component::canon::{
-    ADAPTER_FLAGS_TRAP, ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_MOVE_END, ADAPTER_HANDLE_MOVE_OWN,
+    ADAPTER_FLAGS_TRAP, ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_COPY_ERROR, ADAPTER_HANDLE_MOVE_END,
+    ADAPTER_HANDLE_MOVE_OWN,
 };
 use kiln_abi::component::layout::{discriminant_size, flags_num_i32, flags_size};
 use kiln_abi::component::{MAX_STRING_BYTE_LENGTH, PtrType, Type, TypeIndex, TypeTable};
@@ -380,8 +381,11 @@ impl Emitter<'_> {
             Type::Stream(_) | Type::Future(_) => {
                 return self.handle(super::ENDS, ADAPTER_HANDLE_MOVE_END, src, dst, dir);
             }
-            // Refused before generation (`super::unsupported_value`).
-            Type::ErrorContext => return Err(Missing("a supported type")),
+            // The destination gets a handle of its own; the source keeps
+            // its handle.
+            Type::ErrorContext => {
+                return self.handle(super::ENDS, ADAPTER_HANDLE_COPY_ERROR, src, dst, dir);
+            }
         };
         self.scalar(prim, src, dst)
     }

@@ -79,10 +79,10 @@ fn elem_layout(rt: &ComponentRuntime, ty: u32) -> (u32, u32) {
 fn check_copyable(rt: &ComponentRuntime, ty: u32) -> Result<(), Trap> {
     let types = rt.component.types();
     if let Some(Type::Stream(Some(e)) | Type::Future(Some(e))) = types.get(TypeIndex(ty))
-        && (types.contains_borrow(e) || types.contains(e, &mut |t| matches!(t, Type::ErrorContext)))
+        && types.contains_borrow(e)
     {
         return Err(trap::trap(
-            "Kiln does not copy streams or futures of borrows or error contexts yet",
+            "Kiln does not copy streams or futures of borrows yet",
         ));
     }
     Ok(())
@@ -576,6 +576,23 @@ builtins! {
         super::task::yield_turn(rt)?;
         slots[0] = 0;
         Ok(())
+    }
+
+    /// `error-context.new`.
+    fn __kiln_cm_p3_error_context_new(rt, opts, slots) {
+        slots[0] = u64::from(super::errctx::new(rt, opts, arg(slots, 0), arg(slots, 1))?);
+        Ok(())
+    }
+
+    /// `error-context.debug-message`.
+    fn __kiln_cm_p3_error_context_debug_message(rt, opts, slots) {
+        super::errctx::debug_message(rt, opts, arg(slots, 0), arg(slots, 1))
+    }
+
+    /// `error-context.drop`.
+    fn __kiln_cm_p3_error_context_drop(rt, opts, slots) {
+        let (inst, h) = (opts.component_instance, arg(slots, 0));
+        rt.with_p3(|cx| cx.drop_error_handle(inst, h))
     }
 }
 

@@ -1,7 +1,7 @@
 //! Copies of stream and future elements between two guest ends that are
 //! lifted from the writer and lowered into the reader: strings (in any
-//! pair of encodings), lists, records, variants and `own` handles, stream
-//! and future ends inside.
+//! pair of encodings), lists, records, variants, `own` handles, error
+//! contexts, stream and future ends inside.
 //!
 //! Phase: run time, at the end of a `{stream,future}.{read,write}`
 //! built-in, once the P3 state is released (`copy.rs` left an [`ElemCopy`]
@@ -259,8 +259,19 @@ fn value(
             let nh = rt.with_p3(|cx| super::task::move_end(cx, a, h, b))?;
             write_bytes(s.dst, to, &nh.to_le_bytes())
         }
-        Type::Borrow(_) | Type::ErrorContext => Err(trap::trap(
-            "Kiln does not copy streams or futures of borrows or error contexts",
+        Type::ErrorContext => {
+            // Lifting leaves the writer's handle in place (CanonicalABI.md:
+            // `lift_error_context`); the reader gets a handle of its own.
+            let h = read_u32(s.src, from)?;
+            let (a, b) = (s.src.component_instance, s.dst.component_instance);
+            let nh = rt.with_p3(|cx| {
+                let e = cx.error_at(a, h)?;
+                cx.add_error_handle(b, e)
+            })?;
+            write_bytes(s.dst, to, &nh.to_le_bytes())
+        }
+        Type::Borrow(_) => Err(trap::trap(
+            "Kiln does not copy streams or futures of borrows",
         )),
         _ => raw(s, from, to, types.elem_size(t, ptr)),
     }

@@ -19,11 +19,13 @@
 //! - [`builtins`]: the `extern "C"` entries compiled trampolines call;
 //! - [`run`]: calling an async export and the event loop that drives it;
 //! - [`task`]: calls between component instances (guest subtasks), the
-//!   scheduler that interleaves tasks, backpressure and cancellation.
+//!   scheduler that interleaves tasks, backpressure and cancellation;
+//! - [`errctx`]: error contexts.
 //!
 //! Handles: every P3 object a component instance holds is an entry of its
 //! one handle table (shared with resources, as in the spec), typed
-//! `ResourceType::Async(kind)` ([`ASYNC_WAITABLE`] or [`ASYNC_SET`]) with
+//! `ResourceType::Async(kind)` ([`ASYNC_WAITABLE`], [`ASYNC_SET`] or
+//! [`errctx::ASYNC_ERROR`]) with
 //! the object's id in this state as its rep; using a handle as the wrong
 //! kind traps.
 //!
@@ -41,6 +43,7 @@
 pub mod builtins;
 pub mod copy;
 pub mod elem;
+pub mod errctx;
 pub mod run;
 pub mod task;
 pub mod traps;
@@ -488,6 +491,8 @@ pub struct P3State {
     /// for the built-in to make once the state is released (they call the
     /// reader's `realloc`).
     pub pending_copies: Vec<elem::ElemCopy>,
+    /// Error contexts.
+    pub errors: Slab<errctx::ErrorCtx>,
 }
 
 /// The parts of the runtime state a P3 step works on.

@@ -38,6 +38,11 @@ pub fn not_set_wait() -> Trap {
     trap::trap("handle is not an waitable-set")
 }
 
+/// A handle that is not an error context.
+pub fn not_error_context() -> Trap {
+    trap::trap("handle is not an error-context")
+}
+
 /// A handle that is not a subtask.
 pub fn not_subtask() -> Trap {
     trap::trap("handle is not a subtask")
