@@ -865,12 +865,8 @@ impl Inliner<'_, '_> {
             lower,
             lift,
         ) {
-            let values = adapter::check_async_call(
-                name,
-                self.plan.types.table(),
-                &self.plan.func_types[ty],
-                lower,
-            )?;
+            let values =
+                adapter::async_values(self.plan.types.table(), &self.plan.func_types[ty], lower);
             let (mut params_adapter, mut results_adapter) = (None, None);
             if values == adapter::AsyncValues::Adapters {
                 let req = adapter::Request {

@@ -50,7 +50,14 @@ pub struct InstanceState {
     pub(super) id: u32,
     flags: FlagsWord,
     pub(super) handles: HandleTable,
-    pub(super) scopes: Vec<CallScope>,
+    /// The active call scopes' ids, innermost last (sync calls nest; an
+    /// async call's scopes are pushed only while its values move).
+    pub(super) scopes: Vec<u32>,
+    /// Every open call scope, by id: those on `scopes` and those of async
+    /// calls in progress (see `InstanceState::open_scope`).
+    pub(super) scope_slab: Vec<Option<CallScope>>,
+    /// Free ids of `scope_slab`, last freed first.
+    pub(super) scope_free: Vec<u32>,
     /// During a host call: (host type number, the component's imported
     /// resource index) of each host resource the lowered function's type
     /// names, so handles are typed by the component's own imported type
@@ -72,6 +79,8 @@ impl InstanceState {
             flags: FlagsWord::new(INSTANCE_FLAG_MAY_LEAVE | INSTANCE_FLAG_MAY_ENTER),
             handles,
             scopes: Vec::new(),
+            scope_slab: Vec::new(),
+            scope_free: Vec::new(),
             import_resources: Vec::new(),
         }
     }

@@ -20,6 +20,11 @@
 //! - a call scope that ends with borrows still counted traps, and its lends
 //!   are returned.
 //!
+//! Call scopes have ids: sync calls nest (the active ids are a stack), but
+//! an async call's two scopes (the caller's lends, the callee's borrows)
+//! stay open while other tasks run, and are made current only while the
+//! call's values move (`super::p3::task`).
+//!
 //! A handle used as another resource type traps with Wasmtime's "used with
 //! the wrong type" message. Host resources are identified by a host type
 //! number ([`ResourceType::Host`]), so that every version of one WASI
@@ -87,7 +92,7 @@ pub struct HandleEntry {
     pub rep: u32,
     /// `own` (else `borrow`).
     pub own: bool,
-    /// For a borrow: the call scope (depth) whose borrow count includes it.
+    /// For a borrow: the call scope (its id) whose borrow count includes it.
     pub borrow_scope: Option<u32>,
     /// For an own: how many `borrow`s of it are lent out to calls.
     pub num_lends: u32,
@@ -218,15 +223,60 @@ impl InstanceState {
     /// Starts a call scope (a host call made by this instance, or an export
     /// call into it).
     pub fn enter_call(&mut self) {
-        self.scopes.push(CallScope::default());
+        let id = self.open_scope();
+        self.scopes.push(id);
     }
 
     /// Ends the innermost call scope: traps if borrows it handed to this
     /// instance were not dropped, and returns the handles it was lent.
     pub fn exit_call(&mut self) -> Result<(), Trap> {
-        let Some(scope) = self.scopes.pop() else {
+        let Some(id) = self.scopes.pop() else {
             return Err(trap::no_instance());
         };
+        self.close_scope(id)
+    }
+
+    /// Opens a call scope that is not (yet) active: an async call's, which
+    /// outlives the step that moves its values (tasks interleave, so their
+    /// scopes cannot be a stack). Returns its id.
+    pub fn open_scope(&mut self) -> u32 {
+        match self.scope_free.pop() {
+            Some(id) => {
+                self.scope_slab[id as usize] = Some(CallScope::default());
+                id
+            }
+            None => {
+                self.scope_slab.push(Some(CallScope::default()));
+                (self.scope_slab.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Makes open scope `id` the current one (values of its call move).
+    pub fn push_scope(&mut self, id: u32) {
+        self.scopes.push(id);
+    }
+
+    /// Undoes [`InstanceState::push_scope`]; the scope stays open.
+    pub fn pop_scope(&mut self) {
+        self.scopes.pop();
+    }
+
+    /// Whether borrows handed to this instance in scope `id` remain.
+    pub fn scope_has_borrows(&self, id: u32) -> bool {
+        self.scope_slab
+            .get(id as usize)
+            .and_then(Option::as_ref)
+            .is_some_and(|s| s.num_borrows > 0)
+    }
+
+    /// Closes scope `id`: returns the handles it was lent, and traps if
+    /// borrows it handed to this instance were not dropped.
+    pub fn close_scope(&mut self, id: u32) -> Result<(), Trap> {
+        let Some(scope) = self.scope_slab.get_mut(id as usize).and_then(Option::take) else {
+            return Err(trap::no_instance());
+        };
+        self.scope_free.push(id);
         for i in scope.lenders {
             if let Ok(e) = self.handles.get_mut(i) {
                 e.num_lends = e.num_lends.saturating_sub(1);
@@ -238,12 +288,13 @@ impl InstanceState {
         Ok(())
     }
 
-    /// Depth of the current call scope.
-    fn current_scope(&self) -> Result<u32, Trap> {
-        match self.scopes.len() {
-            0 => Err(trap::no_instance()),
-            n => Ok((n - 1) as u32),
-        }
+    /// The current call scope.
+    fn current_scope(&mut self) -> Result<&mut CallScope, Trap> {
+        let id = *self.scopes.last().ok_or_else(trap::no_instance)?;
+        self.scope_slab
+            .get_mut(id as usize)
+            .and_then(Option::as_mut)
+            .ok_or_else(trap::no_instance)
     }
 
     /// `lower_own`: a new own handle for `rep`.
@@ -329,7 +380,8 @@ impl InstanceState {
         {
             return Ok(rep);
         }
-        let scope = self.current_scope()?;
+        let scope = *self.scopes.last().ok_or_else(trap::no_instance)?;
+        self.current_scope()?;
         let imported = self.imported_as(ty);
         let i = self.handles.add(HandleEntry {
             ty,
@@ -339,7 +391,7 @@ impl InstanceState {
             num_lends: 0,
             imported,
         })?;
-        self.scopes[scope as usize].num_borrows += 1;
+        self.current_scope()?.num_borrows += 1;
         Ok(i)
     }
 
@@ -361,7 +413,7 @@ impl InstanceState {
     /// current call scope (it cannot be dropped or moved until the scope
     /// ends).
     pub fn lift_borrow(&mut self, ty: ResourceType, i: u32) -> Result<u32, Trap> {
-        let scope = self.current_scope()?;
+        self.current_scope()?;
         let want = self.imported_as(ty);
         let e = self.handles.get_mut(i)?;
         check_type(i, ty, e.ty)?;
@@ -369,7 +421,7 @@ impl InstanceState {
         let rep = e.rep;
         if e.own {
             e.num_lends += 1;
-            self.scopes[scope as usize].lenders.push(i);
+            self.current_scope()?.lenders.push(i);
         }
         Ok(rep)
     }
@@ -415,7 +467,7 @@ impl InstanceState {
             return dropper(ty, e.rep);
         }
         if let Some(s) = e.borrow_scope
-            && let Some(scope) = self.scopes.get_mut(s as usize)
+            && let Some(Some(scope)) = self.scope_slab.get_mut(s as usize)
         {
             scope.num_borrows = scope.num_borrows.saturating_sub(1);
         }

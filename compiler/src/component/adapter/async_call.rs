@@ -29,8 +29,9 @@
 //! stream or future ends and error contexts (the last three through the
 //! runtime's handle built-in).
 //! Invariant: the `may_leave` flag of the side whose `realloc` runs is
-//! cleared around the translation, as in a fused adapter. Borrows are
-//! refused before this runs (`super::check_async_call`).
+//! cleared around the translation, as in a fused adapter. A `borrow` is
+//! lent from the caller's scope and counted on the callee's: the scopes of
+//! this call, which the runtime makes current while the halves run.
 
 use super::translate::{Dir, Emitter, Loc, Missing, Side, val_type};
 use super::{

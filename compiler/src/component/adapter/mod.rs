@@ -42,9 +42,10 @@
 //!
 //! Calls where either side is async or a stream or future moves are not
 //! generated here: [`needs_async_call`] sends them to the runtime's task
-//! machinery (`Trampoline::AsyncCall`), whose values [`check_async_call`]
-//! moves with generated halves. Refused ([`CompileError::Unsupported`],
-//! naming the function): borrows on such calls. `error-context` values
+//! machinery (`Trampoline::AsyncCall`), whose values [`async_values`]
+//! passes flat (scalars, stream or future ends) or moves with generated
+//! halves (borrows included: the runtime keeps one pair of call scopes
+//! per async call). `error-context` values
 //! pass both ways: the receiving instance gets a handle of its own
 //! (`ADAPTER_HANDLE_COPY_ERROR`). 64-bit memories fail when the
 //! adapter's 32-bit memory import is linked.
@@ -294,20 +295,19 @@ pub(super) enum AsyncValues {
     /// future end, all passed flat: the runtime moves them itself (an end
     /// from the giver's table to the taker's).
     Runtime,
-    /// Anything else without borrows: two generated
-    /// halves ([`generate_async`]) move them (ends through the runtime's
-    /// handle built-in).
+    /// Anything else: two generated halves ([`generate_async`]) move them
+    /// (handles, ends and error contexts through the runtime's handle
+    /// built-in; borrows counted on the call's own scopes, which the
+    /// runtime opens when the task starts).
     Adapters,
 }
 
-/// How the values of an async call of `ty` move, or the refusal (naming
-/// the function) of what neither way passes yet: borrows.
-pub(super) fn check_async_call(
-    name: &str,
+/// How the values of an async call of `ty` move.
+pub(super) fn async_values(
     table: TypeTable<'_>,
     ty: &FuncType,
     lower: &CanonOptions,
-) -> Result<AsyncValues, CompileError> {
+) -> AsyncValues {
     let simple = |t: &TypeIndex| {
         matches!(
             table.get(*t),
@@ -332,17 +332,10 @@ pub(super) fn check_async_call(
     };
     let mut all = ty.params.iter().map(|(_, t)| t).chain(&ty.result);
     let flat_params = ty.params.len() <= MAX_FLAT_ASYNC_PARAMS || !lower.async_;
-    if all.clone().all(simple) && flat_params {
-        return Ok(AsyncValues::Runtime);
+    if all.all(simple) && flat_params {
+        return AsyncValues::Runtime;
     }
-    let refused = |t: &TypeIndex| table.contains_borrow(*t);
-    if !all.any(refused) {
-        return Ok(AsyncValues::Adapters);
-    }
-    Err(unsupported(format!(
-        "async function `{name}` called from another component instance with borrowed \
-         handles (component-model async)"
-    )))
+    AsyncValues::Adapters
 }
 
 /// At most this many flat parameters pass directly to an async lowering.

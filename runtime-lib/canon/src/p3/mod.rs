@@ -248,6 +248,11 @@ pub struct Task {
     /// The arguments of a call waiting to start that are stream or future
     /// ends still in the caller's table (they move when it starts).
     pub pending_ends: Vec<usize>,
+    /// The call scopes of a guest's call whose values moved through
+    /// generated halves: (the caller's, in its instance: the handles it
+    /// lent; the callee's, in this task's instance: the borrows it was
+    /// handed), open from the start until it resolves.
+    pub scopes: Option<(u32, u32)>,
 }
 
 /// The two generated functions of an async call that move its values
@@ -281,6 +286,7 @@ impl Task {
             cancel: Cancel::No,
             halves: None,
             pending_ends: Vec::new(),
+            scopes: None,
         }
     }
 }

@@ -24,11 +24,15 @@
 //!   with `task.cancel` (`CANCELLED_BEFORE_RETURNED`) or `task.return`.
 //!
 //! Values: where each is one flat scalar or a stream or future end
-//! (`adapter::check_async_call`), the runtime moves them: an end from the
+//! (`adapter::async_values`), the runtime moves them: an end from the
 //! giver's table to the taker's, keeping its waitable. Other values move
 //! through the call's two generated halves ([`Halves`]): the parameters
 //! when the task starts, the results inside `task.return` (or as a sync
 //! lift returns), each a core function called with the P3 state released.
+//! Such a call has two call scopes of its own (`Task::scopes`), made
+//! current only while its parameters move: borrows the callee is handed
+//! are counted there and must be dropped by `task.return`, and handles the
+//! caller lends stay lent until the call resolves.
 
 use super::run::{deadlock, turn};
 use super::{
@@ -395,6 +399,17 @@ fn start(
             }
         }
         cx.p3.current.push(task);
+        if let (Some(c), Some(_)) = (caller, halves) {
+            // The values move between the two scopes of this call, made
+            // current for the move only (other tasks run before it ends).
+            let a = cx.instance(c.instance)?.open_scope();
+            cx.instance(c.instance)?.push_scope(a);
+            let b = cx.instance(to)?.open_scope();
+            cx.instance(to)?.push_scope(b);
+            if let Some(t) = cx.p3.tasks.get_mut(task) {
+                t.scopes = Some((a, b));
+            }
+        }
         Ok((callback, lift, has_result, halves))
     })?;
     if let Some(h) = halves {
@@ -405,6 +420,17 @@ fn start(
         // (the task kept them as passed) and returns the callee's core
         // parameters, `args` sized for both; nothing is borrowed.
         let moved = unsafe { h.params.call(&mut args) };
+        rt.with_p3(|cx| {
+            let Some(t) = cx.p3.tasks.get(task) else {
+                return Ok(());
+            };
+            if let (Some(c), Some(_)) = (t.caller, t.scopes) {
+                let to = t.instance;
+                cx.instance(c.instance)?.pop_scope();
+                cx.instance(to)?.pop_scope();
+            }
+            Ok(())
+        })?;
         if let Err(t) = moved {
             rt.with_p3(|cx| {
                 cx.p3.current.pop();
@@ -488,6 +514,7 @@ pub fn after_code(rt: &ComponentRuntime, task: u32, code: u32) -> Result<(), Tra
 /// reaches its guest caller, whose subtask is `RETURNED`.
 pub fn returned(rt: &ComponentRuntime, task: u32) -> Result<(), Trap> {
     let types = rt.component.types();
+    rt.with_p3(|cx| end_scopes(cx, task))?;
     let half = rt.with_p3(|cx| {
         Ok(cx.p3.tasks.get(task).and_then(|t| {
             let h = t.halves?;
@@ -558,6 +585,26 @@ pub fn returned(rt: &ComponentRuntime, task: u32) -> Result<(), Trap> {
     })
 }
 
+/// Ends the call scopes of task `task` when it resolves: the borrows it was
+/// handed must all be dropped (else the spec's trap), and the handles its
+/// caller lent it are the caller's again. (CanonicalABI.md returns the
+/// lends when the resolution reaches the caller; Kiln returns them when the
+/// callee resolves, which only lets a caller drop a handle a little
+/// earlier.)
+fn end_scopes(cx: &mut P3Cx<'_>, task: u32) -> Result<(), Trap> {
+    let Some(t) = cx.p3.tasks.get_mut(task) else {
+        return Ok(());
+    };
+    let Some((a, b)) = t.scopes.take() else {
+        return Ok(());
+    };
+    let (callee, caller) = (t.instance, t.caller.map(|c| c.instance));
+    if let Some(ci) = caller {
+        cx.instance(ci)?.close_scope(a)?;
+    }
+    cx.instance(callee)?.close_scope(b)
+}
+
 /// The caller's subtask of `c` reaches terminal state `st`.
 fn resolve(cx: &mut P3Cx<'_>, c: Caller, st: u32) {
     if let Some(x) = cx.p3.waitables.get_mut(c.subtask) {
@@ -572,13 +619,15 @@ fn resolve(cx: &mut P3Cx<'_>, c: Caller, st: u32) {
 /// resolves its caller's subtask as `CANCELLED_BEFORE_RETURNED`.
 pub fn task_cancel(rt: &ComponentRuntime) -> Result<(), Trap> {
     rt.with_p3(|cx| {
-        let (_, t) = cx.current_task()?;
+        let (id, t) = cx.current_task()?;
         if t.cancel != Cancel::Delivered || t.result.is_some() {
             return Err(traps::code(TrapCode::TaskCancelNotCancelled));
         }
         t.cancel = Cancel::Done;
         t.result = Some(Vec::new());
-        if let Some(c) = t.caller {
+        let caller = t.caller;
+        end_scopes(cx, id)?;
+        if let Some(c) = caller {
             resolve(cx, c, subtask_state::CANCELLED_BEFORE_RETURNED);
         }
         Ok(())

@@ -1,3 +1,0 @@
-(component (component $c (type $R' (resource (rep i32))) (export $R "r" (type $R')) (core module $m (func (export "f") (param i32) (result i32) (i32.const 0)) (func (export "cb") (param i32 i32 i32) (result i32) (i32.const 0))) (core instance $i (instantiate $m)) (func (export "go") async (param "x" (borrow $R)) (canon lift (core func $i "f") async (callback (core func $i "cb"))))) (instance $c (instantiate $c)) (alias export $c "r" (type $R)) (core func (canon lower (func $c "go"))))
-
-;; error: unsupported feature: async function `go` called from another component instance with borrowed handles (component-model async) (at offset 0xe1)
