@@ -1,7 +1,8 @@
 //! The one directive syntax of the run cases (`tests/run`) and the test
 //! programs (`tests/programs`), described in `tests/run/README.md`
 //! ("Directives"): a line comment of the file's language (`;;` in the text
-//! format, `//` in Rust and C) whose text starts with `kiln-test:`, followed
+//! format, `//` in Rust, C and JavaScript, `#` in Python) whose text starts
+//! with `kiln-test:`, followed
 //! by `key = value` or by a bare `key` (a flag).
 //!
 //! A value is either a quoted string, `"..."`, with the escapes of
@@ -75,7 +76,11 @@ pub fn parse(source: &str) -> Result<Vec<Directive>> {
         if line.starts_with(";;!") {
             bail!("line {line_no}: `;;!` directive: write `;; {MARKER} key = value`");
         }
-        let Some(comment) = line.strip_prefix(";;").or_else(|| line.strip_prefix("//")) else {
+        let Some(comment) = line
+            .strip_prefix(";;")
+            .or_else(|| line.strip_prefix("//"))
+            .or_else(|| line.strip_prefix('#'))
+        else {
             continue;
         };
         let Some(rest) = comment.trim_start().strip_prefix(MARKER) else {

@@ -36,6 +36,7 @@ mod http_server;
 mod js;
 mod limits;
 mod programs;
+mod py;
 mod run_cases;
 mod spec;
 mod symlink_race;

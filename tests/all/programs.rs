@@ -12,7 +12,8 @@
 //! component with the preview1 command adapter (`wit-component` and the
 //! adapter bytes of `wasi-preview1-component-adapter-provider`). Composed
 //! components come from `compose/<name>/` (see [`crate::compose`]), and
-//! JavaScript components from `js/<name>.js` (see [`crate::js`]).
+//! JavaScript components from `js/<name>.js` (see [`crate::js`]), Python
+//! components from `py/<name>.py` (see [`crate::py`]).
 //!
 //! C programs need clang, lld and wasi-libc; without them the C trials are
 //! skipped with a message (and fail under `CI`, which installs them).
@@ -291,6 +292,16 @@ pub fn trials() -> Vec<Trial> {
             move || run_js(&path),
         ));
     }
+    for path in util::files_with_ext(&crate::py::root(), &["py"]) {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        trials.push(Trial::ignorable_test(
+            format!("programs::py::{name}"),
+            move || run_py(&path),
+        ));
+    }
     trials.push(Trial::ignorable_test("programs::big", crate::big::run_big));
     trials
 }
@@ -345,6 +356,21 @@ fn run_js(source: &Path) -> Result<Completion, Failed> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
     let wasm = crate::js::build(&name, &spec.js_flags, &libs).map_err(fail)?;
+    run_built(source, &wasm, &spec, host_vias())
+}
+
+/// A Python program `py/<name>.py` (see [`crate::py`]).
+fn run_py(source: &Path) -> Result<Completion, Failed> {
+    if let Err(why) = crate::py::tool() {
+        return util::toolchain_missing(why);
+    }
+    let text = std::fs::read_to_string(source).map_err(|e| e.to_string())?;
+    let spec = parse_spec(&text).map_err(fail)?;
+    let name = source
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let wasm = crate::py::build(&name).map_err(fail)?;
     run_built(source, &wasm, &spec, host_vias())
 }
 
