@@ -14,7 +14,10 @@
 //!   lld, a link for the host's own architecture falls back to the system
 //!   C compiler driver with `-nostdlib -static-pie`.
 //! - `*-linux-gnu` (the host only): a dynamic PIE against the host's glibc,
-//!   linked by the system C compiler driver (`cc`, `gcc` or `clang`).
+//!   linked by the system C compiler driver (`cc`, `gcc` or `clang`);
+//! - `*-linux-gnu` with a sysroot ([`LinkRequest::sysroot`]): a dynamic PIE
+//!   for any architecture against the glibc in that sysroot, by lld
+//!   ([`sysroot`]).
 //!
 //! Invariants:
 //! - This crate knows nothing about WebAssembly: it takes paths and a target
@@ -26,9 +29,12 @@
 //! - Every failure names what is missing or carries the full command line
 //!   and the linker's captured stderr.
 
+mod sysroot;
+
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+pub use sysroot::{interpreter, sysroot_lld_args};
 use thiserror::Error;
 
 /// What to link.
@@ -53,6 +59,9 @@ pub struct LinkRequest {
     /// and libgcc's ([`STATIC_GLIBC_FILES`]) for a `*-linux-gnu` target,
     /// which this makes a static glibc link.
     pub libc_dir: Option<PathBuf>,
+    /// For a dynamic link against another machine's glibc: the sysroot
+    /// holding it (see [`sysroot`]); takes precedence over `libc_dir`.
+    pub sysroot: Option<PathBuf>,
 }
 
 /// The files of a static link's C library directory, as Rust's
@@ -93,6 +102,8 @@ pub enum LinkKind {
     StaticGlibc,
     /// Dynamic against the host's glibc, by the system C driver.
     Dynamic,
+    /// Dynamic against the glibc of [`LinkRequest::sysroot`], by lld.
+    DynamicSysroot,
 }
 
 /// Why linking failed.
@@ -119,6 +130,19 @@ pub enum LinkError {
         host: String,
         /// The static alternative.
         musl: String,
+    },
+    /// The sysroot lacks a file a dynamic glibc link needs.
+    #[error(
+        "the sysroot `{sysroot}` has no `{what}` (looked in its lib/<multiarch>, lib64 and lib \
+         directories, and their usr/ twins): give the root of a file system or SDK of the \
+         target with its glibc development files, e.g. Debian's /usr/<arch>-linux-gnu from \
+         libc6-dev-<arch>-cross"
+    )]
+    Sysroot {
+        /// The sysroot given.
+        sysroot: String,
+        /// The file not found.
+        what: String,
     },
     /// A static link without the C library directory (a bug in the caller).
     #[error("a static link for `{target}` needs the C library directory (libc.a and crt files)")]
@@ -226,6 +250,7 @@ pub fn check_target(target: &str) -> Result<LinkKind, LinkError> {
 /// Links `request.objects` with the runtime archive into an executable.
 pub fn link(request: &LinkRequest) -> Result<(), LinkError> {
     let kind = match &request.libc_dir {
+        _ if request.sysroot.is_some() => LinkKind::DynamicSysroot,
         Some(_)
             if request.target.ends_with("-linux-gnu")
                 && ARCHITECTURES.contains(&arch_of(&request.target)) =>
@@ -236,6 +261,15 @@ pub fn link(request: &LinkRequest) -> Result<(), LinkError> {
     };
     let (program, args) = match kind {
         LinkKind::Dynamic => (find_driver(&request.target)?, link_args(request)),
+        LinkKind::DynamicSysroot => {
+            let lld = find_lld(&request.target).ok_or_else(|| LinkError::NoLld {
+                target: request.target.clone(),
+            })?;
+            let sysroot = request.sysroot.as_deref().unwrap_or(Path::new("/"));
+            let mut args = lld.prefix_args();
+            args.extend(sysroot_lld_args(request, sysroot)?);
+            (lld.path, args)
+        }
         LinkKind::StaticGlibc => {
             let lld = find_lld(&request.target).ok_or_else(|| LinkError::NoLld {
                 target: request.target.clone(),
@@ -578,6 +612,7 @@ mod tests {
             target: host_triple(),
             strip: false,
             libc_dir: None,
+            sysroot: None,
         }
     }
 

@@ -77,10 +77,12 @@ pub struct BuildArgs {
     cpu: Option<String>,
 
     /// Target triple: `<arch>-unknown-linux-musl` (fully static, any
-    /// `<arch>` of x86_64, aarch64, riscv64gc, s390x) or the host's
-    /// `<arch>-unknown-linux-gnu` (dynamic glibc). Default: the host
-    /// architecture's musl triple, a static executable that runs on any
-    /// Linux of that architecture.
+    /// `<arch>` of x86_64, aarch64, riscv64gc, s390x; riscv64gc and s390x
+    /// link static glibc as `<arch>-unknown-linux-gnu`) or, with
+    /// `--dynamic`, `<arch>-unknown-linux-gnu` (dynamic glibc: the host's,
+    /// or another machine's with `--sysroot`). Default: the host
+    /// architecture's static triple, an executable that runs on any Linux
+    /// of that architecture.
     #[arg(long, value_name = "TRIPLE")]
     target: Option<String>,
 
@@ -88,10 +90,17 @@ pub struct BuildArgs {
     #[arg(long = "static", conflicts_with = "dynamic")]
     static_link: bool,
 
-    /// Link dynamically against the host's glibc (the host target only):
-    /// smaller, but runs only where a compatible glibc is installed.
-    #[arg(long, conflicts_with = "target")]
+    /// Link dynamically against glibc: the host's, or with `--sysroot`
+    /// that of the `--target` machine. Smaller, but runs only where a
+    /// compatible glibc is installed.
+    #[arg(long)]
     dynamic: bool,
+
+    /// The target machine's root (or SDK sysroot) holding its glibc, for
+    /// `--dynamic` with another architecture's `--target`, e.g. Debian's
+    /// `/usr/aarch64-linux-gnu` (`libc6-dev-arm64-cross`). Linked with lld.
+    #[arg(long, value_name = "DIR", requires = "dynamic")]
+    sysroot: Option<PathBuf>,
 
     /// What to write.
     #[arg(long, value_enum, default_value = "exe")]
@@ -118,14 +127,36 @@ pub fn cpu_spec(cpu: Option<&str>) -> CpuSpec {
 }
 
 pub fn build(args: BuildArgs) -> Result<()> {
+    if args.dynamic
+        && let Some(t) = &args.target
+        && !t.ends_with("-linux-gnu")
+    {
+        bail!(
+            "`--dynamic` links against glibc, but `--target {t}` is not a glibc triple: use \
+             `--target {}-unknown-linux-gnu`, or leave out `--dynamic`",
+            kiln_linker::arch_of(t)
+        );
+    }
     let target = if args.dynamic {
-        kiln_linker::host_triple()
+        match &args.target {
+            Some(t) => format!("{}-unknown-linux-gnu", kiln_linker::arch_of(t)),
+            None => kiln_linker::host_triple(),
+        }
     } else {
         compile::target(args.target.as_deref(), args.static_link)
     };
     if args.emit == Emit::Exe {
         // Fail before the (possibly long) compile if we could not link.
-        compile::check_target(&target)?;
+        match &args.sysroot {
+            Some(dir) => compile::check_sysroot_target(&target, dir)?,
+            None if args.dynamic && target != kiln_linker::host_triple() => bail!(
+                "a dynamic executable for `{target}` links against that machine's glibc: give \
+                 its root or SDK sysroot with `--sysroot DIR` (e.g. Debian's `/usr/{}-linux-gnu` \
+                 of `libc6-dev-<arch>-cross`), or leave out `--dynamic` for a static executable",
+                kiln_linker::arch_of(&target).trim_end_matches("gc")
+            ),
+            None => compile::check_target(&target)?,
+        }
     }
     let input = input::read(&args.input)?;
     args.wasi
@@ -165,7 +196,13 @@ pub fn build(args: BuildArgs) -> Result<()> {
     progress.linking();
     match args.emit {
         Emit::Obj => compile::write_file(&output, &object),
-        Emit::Exe => compile::link(&object, &target, &output, args.strip),
+        Emit::Exe => compile::link(
+            &object,
+            &target,
+            &output,
+            args.strip,
+            args.sysroot.as_deref(),
+        ),
     }
 }
 

@@ -119,7 +119,9 @@ pub fn check_target(target: &str) -> Result<()> {
             .find(|rt| !rt.libc.is_empty() && kiln_linker::arch_of(rt.triple) == arch)
         {
             anyhow::bail!(
-                "this kiln has no runtime for `{target}`; for {arch} it builds static                  executables with `--target {}` (static glibc: Rust has no musl standard                  library for {arch} here)",
+                "this kiln has no runtime for `{target}`; for {arch} it builds static \
+                 executables with `--target {}` (static glibc: Rust has no musl standard \
+                 library for {arch} here)",
                 rt.triple
             );
         }
@@ -132,8 +134,35 @@ pub fn check_target(target: &str) -> Result<()> {
     Ok(())
 }
 
-/// Links one object with the embedded runtime into the executable `output`.
-pub fn link(object: &[u8], target: &str, output: &Path, strip: bool) -> Result<()> {
+/// Checks before compiling that a dynamic executable for `target` can be
+/// linked against the glibc of `sysroot`: a directory, and a runtime for
+/// the triple in this `kiln`.
+pub fn check_sysroot_target(target: &str, sysroot: &Path) -> Result<()> {
+    if !sysroot.is_dir() {
+        anyhow::bail!("the sysroot `{}` is not a directory", sysroot.display());
+    }
+    if kiln_linker::interpreter(target).is_none() {
+        kiln_linker::check_target(target)?;
+    }
+    if runtime::find(target).is_none() {
+        anyhow::bail!(
+            "this kiln has no runtime for `{target}` (it has: {}); build kiln with \
+             `KILN_RUNTIME_TARGETS={target}` after `rustup target add {target}`",
+            runtime::triples().join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// Links one object with the embedded runtime into the executable `output`
+/// (dynamic against the glibc of `sysroot` if one is given).
+pub fn link(
+    object: &[u8],
+    target: &str,
+    output: &Path,
+    strip: bool,
+    sysroot: Option<&Path>,
+) -> Result<()> {
     let tmp = tempfile::Builder::new()
         .prefix("kiln-")
         .tempdir()
@@ -141,8 +170,11 @@ pub fn link(object: &[u8], target: &str, output: &Path, strip: bool) -> Result<(
     let obj_path = tmp.path().join("module.o");
     std::fs::write(&obj_path, object)
         .with_context(|| format!("cannot write `{}`", obj_path.display()))?;
-    check_target(target)?;
-    let is_static = runtime::find(target).is_some_and(|rt| !rt.libc.is_empty());
+    if sysroot.is_none() {
+        check_target(target)?;
+    }
+    let is_static =
+        sysroot.is_none() && runtime::find(target).is_some_and(|rt| !rt.libc.is_empty());
     let runtime = runtime::extract(target)?;
     let request = kiln_linker::LinkRequest {
         objects: vec![obj_path],
@@ -152,6 +184,7 @@ pub fn link(object: &[u8], target: &str, output: &Path, strip: bool) -> Result<(
         target: target.to_string(),
         strip,
         libc_dir: is_static.then_some(runtime.dir),
+        sysroot: sysroot.map(Path::to_path_buf),
     };
     kiln_linker::link(&request).with_context(|| format!("failed to link `{}`", output.display()))
 }

@@ -155,7 +155,7 @@ fn cached_binary(
         .tempdir_in(&dir)
         .with_context(|| format!("cannot create a temporary directory in `{}`", dir.display()))?;
     let linked = tmp.path().join("exe");
-    compile::link(&object, target, &linked, false)?;
+    compile::link(&object, target, &linked, false, None)?;
     cache::install(&linked, &binary)?;
     Ok(binary)
 }

@@ -238,9 +238,13 @@ const CASES: &[ErrorCase] = &[
             "x86_64-unknown-linux-musl",
         ],
         env: &[],
-        exit: 2,
-        contains: &["error: ", "--dynamic", "--target"],
-        one_line: false,
+        exit: 1,
+        contains: &[
+            "error: ",
+            "`--dynamic` links against glibc",
+            "--target x86_64-unknown-linux-gnu",
+        ],
+        one_line: true,
     },
     ErrorCase {
         name: "no_linker",

@@ -142,6 +142,10 @@ pub fn trials() -> Vec<Trial> {
                 format!("cross::{triple}::musl_names_static_glibc"),
                 move || musl_names_static_glibc(cross),
             ));
+            trials.push(Trial::test(
+                format!("cross::{triple}::dynamic_sysroot"),
+                move || dynamic_sysroot(cross),
+            ));
         }
         if triple.starts_with("riscv64") {
             trials.push(Trial::test(
@@ -298,6 +302,74 @@ fn static_hello(cross: &Cross) -> Result<(), Failed> {
             o.describe()
         )
         .into());
+    }
+    Ok(())
+}
+
+/// `--dynamic --sysroot` links against the target's glibc as Debian's
+/// cross packages install it (`/usr/<arch>-linux-gnu`, which `.ci/run`
+/// installs for the glibc targets): `examples/hello.wat` gets an
+/// interpreter and prints its greeting under the emulator with that
+/// sysroot as its library root; a missing `--sysroot` and a sysroot
+/// without glibc are refused with one `error:` line.
+fn dynamic_sysroot(cross: &Cross) -> Result<(), Failed> {
+    need_runner(cross)?;
+    let arch = cross.triple.split('-').next().unwrap_or_default();
+    let sysroot = PathBuf::from(format!("/usr/{}-linux-gnu", arch.trim_end_matches("gc")));
+    if !sysroot.join("lib").is_dir() {
+        return Err(format!(
+            "{} is missing (Debian's libc6-dev-*-cross)",
+            sysroot.display()
+        )
+        .into());
+    }
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let hello = util::repo().join("examples/hello.wat");
+    let exe = dir.path().join("hello");
+    let build = |extra: &[&std::ffi::OsStr]| {
+        util::run(
+            util::kiln_cmd()
+                .args(["build", "--dynamic", "--target", &cross.triple])
+                .args(extra)
+                .arg(&hello)
+                .arg("-o")
+                .arg(&exe),
+            b"",
+            TIMEOUT,
+        )
+        .map_err(|e| format!("{e:#}"))
+    };
+    let o = build(&["--sysroot".as_ref(), sysroot.as_os_str()])?;
+    if !o.status.success() {
+        return Err(format!("kiln build --dynamic --sysroot failed\n{}", o.describe()).into());
+    }
+    if !has_interp(&exe)? {
+        return Err(format!("{} has no interpreter: not dynamic", exe.display()).into());
+    }
+    let o = util::run(
+        Command::new(&cross.runner)
+            .arg("-L")
+            .arg(&sysroot)
+            .arg(&exe),
+        b"",
+        TIMEOUT,
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    if o.code() != 0 || o.stdout_str() != "Hello, world!\n" {
+        return Err(format!("dynamic hello misbehaved\n{}", o.describe()).into());
+    }
+    for (extra, want) in [
+        (vec![], "give its root or SDK sysroot with `--sysroot DIR`"),
+        (
+            vec!["--sysroot".as_ref(), dir.path().as_os_str()],
+            "has no `Scrt1.o`",
+        ),
+    ] {
+        let o = build(&extra)?;
+        let err = o.stderr_str();
+        if o.code() != 1 || !err.starts_with("error: ") || !err.contains(want) {
+            return Err(format!("expected a refusal naming `{want}`\n{}", o.describe()).into());
+        }
     }
     Ok(())
 }
