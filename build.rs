@@ -15,8 +15,9 @@
 //!
 //! Targets: the one `kiln` itself is built for (`TARGET`, usually
 //! `x86_64-unknown-linux-gnu`), plus `KILN_RUNTIME_TARGETS` (comma-separated
-//! triples, or `none`); by default every triple of [`STATIC_TARGETS`] whose
-//! standard library is installed. A `*-linux-musl` runtime also carries
+//! triples, or `none`); by default every triple of [`STATIC_TARGETS`] and
+//! [`DYNAMIC_GNU_TARGETS`] whose standard library is installed (and the
+//! static glibc ones standing in for a missing musl triple). A `*-linux-musl` runtime also carries
 //! the C library and start files of Rust's self-contained musl copy
 //! ([`MUSL_FILES`]), so its executables link fully static with no SDK.
 //!
@@ -47,6 +48,12 @@ const STATIC_TARGETS: &[&str] = &[
     "aarch64-unknown-linux-musl",
     "riscv64gc-unknown-linux-musl",
 ];
+
+/// Dynamic glibc targets built by default when their standard library is
+/// installed (the host's own triple always is): `kiln build --dynamic
+/// --target <triple> --sysroot DIR` links them against another machine's
+/// glibc. The static glibc targets below serve the same way.
+const DYNAMIC_GNU_TARGETS: &[&str] = &["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"];
 
 /// What a static-pie link against musl needs besides the runtime, from
 /// `<sysroot>/lib/rustlib/<target>/lib/self-contained`.
@@ -241,6 +248,20 @@ fn targets(host: &str, sysroot: &Path) -> Vec<String> {
                          add {t}` and Debian's libc6-dev-{}-cross and libgcc-12-dev-{}-cross",
                         gnu.split('-').next().unwrap_or_default(),
                         gnu.split('-').next().unwrap_or_default()
+                    );
+                }
+            }
+            for t in DYNAMIC_GNU_TARGETS {
+                if *t == host || list.iter().any(|m| m == t) {
+                    continue;
+                }
+                if sysroot.join("lib/rustlib").join(t).join("lib").is_dir() {
+                    list.push(t.to_string());
+                } else {
+                    println!(
+                        "cargo:warning=no Kiln runtime for {t} (dynamic glibc with --sysroot): \
+                         its Rust standard library is missing (`rustup target add {t}`, then \
+                         rebuild)"
                     );
                 }
             }

@@ -121,7 +121,8 @@ pub enum LinkError {
     /// A glibc target other than the host: that needs the target's glibc.
     #[error(
         "cannot link for `{target}` from {host}: a glibc executable for another machine needs \
-         that machine's C library; use the fully static `{musl}` instead"
+         that machine's C library; use the fully static `{musl}` instead, or give that C library \
+         with `--dynamic --sysroot DIR`"
     )]
     CrossGnu {
         /// The requested triple.
@@ -136,7 +137,7 @@ pub enum LinkError {
         "the sysroot `{sysroot}` has no `{what}` (looked in its lib/<multiarch>, lib64 and lib \
          directories, and their usr/ twins): give the root of a file system or SDK of the \
          target with its glibc development files, e.g. Debian's /usr/<arch>-linux-gnu from \
-         libc6-dev-<arch>-cross"
+         libc6-dev-<arch>-cross and libgcc-s1-<arch>-cross"
     )]
     Sysroot {
         /// The sysroot given.

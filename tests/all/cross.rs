@@ -142,11 +142,21 @@ pub fn trials() -> Vec<Trial> {
                 format!("cross::{triple}::musl_names_static_glibc"),
                 move || musl_names_static_glibc(cross),
             ));
-            trials.push(Trial::test(
-                format!("cross::{triple}::dynamic_sysroot"),
-                move || dynamic_sysroot(cross),
-            ));
         }
+        // Every architecture links dynamically against a sysroot's glibc,
+        // with its `-linux-gnu` runtime.
+        let gnu = format!(
+            "{}-unknown-linux-gnu",
+            triple.split('-').next().unwrap_or_default()
+        );
+        let gnu_cross: &'static Cross = Box::leak(Box::new(Cross {
+            triple: gnu.clone(),
+            runner: cross.runner.clone(),
+        }));
+        trials.push(Trial::test(
+            format!("cross::{gnu}::dynamic_sysroot"),
+            move || dynamic_sysroot(gnu_cross),
+        ));
         if triple.starts_with("riscv64") {
             trials.push(Trial::test(
                 format!("cross::{triple}::simd_needs_v"),
@@ -308,7 +318,7 @@ fn static_hello(cross: &Cross) -> Result<(), Failed> {
 
 /// `--dynamic --sysroot` links against the target's glibc as Debian's
 /// cross packages install it (`/usr/<arch>-linux-gnu`, which `.ci/run`
-/// installs for the glibc targets): `examples/hello.wat` gets an
+/// installs for every cross architecture): `examples/hello.wat` gets an
 /// interpreter and prints its greeting under the emulator with that
 /// sysroot as its library root; a missing `--sysroot` and a sysroot
 /// without glibc are refused with one `error:` line.
