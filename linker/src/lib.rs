@@ -263,18 +263,14 @@ pub fn link(request: &LinkRequest) -> Result<(), LinkError> {
     let (program, args) = match kind {
         LinkKind::Dynamic => (find_driver(&request.target)?, link_args(request)),
         LinkKind::DynamicSysroot => {
-            let lld = find_lld(&request.target).ok_or_else(|| LinkError::NoLld {
-                target: request.target.clone(),
-            })?;
+            let lld = need_lld(&request.target)?;
             let sysroot = request.sysroot.as_deref().unwrap_or(Path::new("/"));
             let mut args = lld.prefix_args();
             args.extend(sysroot_lld_args(request, sysroot)?);
             (lld.path, args)
         }
         LinkKind::StaticGlibc => {
-            let lld = find_lld(&request.target).ok_or_else(|| LinkError::NoLld {
-                target: request.target.clone(),
-            })?;
+            let lld = need_lld(&request.target)?;
             let libc_dir = request.libc_dir.as_deref().unwrap_or(Path::new("."));
             let mut args = lld.prefix_args();
             args.extend(static_glibc_lld_args(request, libc_dir));
@@ -308,6 +304,13 @@ pub fn link(request: &LinkRequest) -> Result<(), LinkError> {
     };
     run_linker(&program, &args)?;
     set_executable(&request.output)
+}
+
+/// The lld for `target`, or the error saying how to install one.
+fn need_lld(target: &str) -> Result<Lld, LinkError> {
+    find_lld(target).ok_or_else(|| LinkError::NoLld {
+        target: target.to_string(),
+    })
 }
 
 /// Runs the linker; a failure carries the command line and its stderr.

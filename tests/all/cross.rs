@@ -334,20 +334,12 @@ fn dynamic_sysroot(cross: &Cross) -> Result<(), Failed> {
         .into());
     }
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    let hello = util::repo().join("examples/hello.wat");
     let exe = dir.path().join("hello");
     let build = |extra: &[&std::ffi::OsStr]| {
-        util::run(
-            util::kiln_cmd()
-                .args(["build", "--dynamic", "--target", &cross.triple])
-                .args(extra)
-                .arg(&hello)
-                .arg("-o")
-                .arg(&exe),
-            b"",
-            TIMEOUT,
-        )
-        .map_err(|e| format!("{e:#}"))
+        let mut cmd = util::kiln_cmd();
+        cmd.args(["build", "--dynamic", "--target", &cross.triple])
+            .args(extra);
+        build_hello(cmd, &exe)
     };
     let o = build(&["--sysroot".as_ref(), sysroot.as_os_str()])?;
     if !o.status.success() {
@@ -384,6 +376,13 @@ fn dynamic_sysroot(cross: &Cross) -> Result<(), Failed> {
     Ok(())
 }
 
+/// Runs `cmd` (a `kiln build` with its options) on `examples/hello.wat`,
+/// writing `exe`.
+fn build_hello(mut cmd: Command, exe: &Path) -> Result<util::Outcome, String> {
+    let hello = util::repo().join("examples/hello.wat");
+    util::run(cmd.arg(&hello).arg("-o").arg(exe), b"", TIMEOUT).map_err(|e| format!("{e:#}"))
+}
+
 /// The triples `kiln targets` lists (the default first).
 pub fn kiln_targets() -> Result<Vec<String>, String> {
     let o =
@@ -408,24 +407,16 @@ fn without_lld() -> Result<(), Failed> {
         };
         std::os::unix::fs::symlink(path, bin.join(tool)).map_err(|e| e.to_string())?;
     }
-    let hello = util::repo().join("examples/hello.wat");
     let exe = dir.path().join("hello");
     let build = |target: &str| {
-        util::run(
-            util::kiln_cmd()
-                .env("PATH", &bin)
-                // Nor the `rust-lld` of a rustup toolchain.
-                .env("HOME", dir.path())
-                .env("RUSTUP_HOME", dir.path())
-                .env_remove("KILN_LLD")
-                .args(["build", "--target", target])
-                .arg(&hello)
-                .arg("-o")
-                .arg(&exe),
-            b"",
-            TIMEOUT,
-        )
-        .map_err(|e| format!("{e:#}"))
+        let mut cmd = util::kiln_cmd();
+        cmd.env("PATH", &bin)
+            // Nor the `rust-lld` of a rustup toolchain.
+            .env("HOME", dir.path())
+            .env("RUSTUP_HOME", dir.path())
+            .env_remove("KILN_LLD")
+            .args(["build", "--target", target]);
+        build_hello(cmd, &exe)
     };
     let targets = kiln_targets()?;
     let host = &targets[0];

@@ -221,10 +221,7 @@ pub fn trials() -> Vec<Trial> {
             if path.parent() != Some(&root.join(sub)) {
                 continue;
             }
-            let name = path
-                .file_stem()
-                .map(|s| s.to_string_lossy().into_owned())
-                .unwrap_or_default();
+            let name = stem(&path);
             trials.push(Trial::ignorable_test(
                 format!("programs::{sub}::{name}"),
                 move || run_program(&path, lang),
@@ -232,20 +229,14 @@ pub fn trials() -> Vec<Trial> {
         }
     }
     for dir in crate::compose::compositions(&root.join("compose")) {
-        let name = dir
-            .file_name()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = file_name(&dir);
         trials.push(Trial::ignorable_test(
             format!("programs::compose::{name}"),
             move || run_composition(&dir),
         ));
     }
     for path in util::files_with_ext(&root.join("p3/src/bin"), &["rs"]) {
-        let name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = stem(&path);
         let pure = std::fs::read_to_string(&path)
             .ok()
             .and_then(|t| parse_spec(&t).ok())
@@ -263,10 +254,7 @@ pub fn trials() -> Vec<Trial> {
         ));
     }
     for path in util::files_with_ext(&root.join("http/src/bin"), &["rs"]) {
-        let name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = stem(&path);
         trials.push(Trial::ignorable_test(
             format!("programs::http::{name}"),
             move || run_program(&path, Lang::Http),
@@ -283,20 +271,14 @@ pub fn trials() -> Vec<Trial> {
         if library {
             continue;
         }
-        let name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = stem(&path);
         trials.push(Trial::ignorable_test(
             format!("programs::js::{name}"),
             move || run_js(&path),
         ));
     }
     for path in util::files_with_ext(&crate::py::root(), &["py"]) {
-        let name = path
-            .file_stem()
-            .map(|s| s.to_string_lossy().into_owned())
-            .unwrap_or_default();
+        let name = stem(&path);
         trials.push(Trial::ignorable_test(
             format!("programs::py::{name}"),
             move || run_py(&path),
@@ -351,10 +333,7 @@ fn run_js(source: &Path) -> Result<Completion, Failed> {
         }
         libs.push((lib.clone(), lib_spec.js_flags));
     }
-    let name = source
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = stem(source);
     let wasm = crate::js::build(&name, &spec.js_flags, &libs).map_err(fail)?;
     run_built(source, &wasm, &spec, host_vias())
 }
@@ -366,12 +345,23 @@ fn run_py(source: &Path) -> Result<Completion, Failed> {
     }
     let text = std::fs::read_to_string(source).map_err(|e| e.to_string())?;
     let spec = parse_spec(&text).map_err(fail)?;
-    let name = source
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = stem(source);
     let wasm = crate::py::build(&name).map_err(fail)?;
     run_built(source, &wasm, &spec, host_vias())
+}
+
+/// The file name of `path` without its extension (a trial's name).
+fn stem(path: &Path) -> String {
+    path.file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
+}
+
+/// The last component of `path`.
+fn file_name(path: &Path) -> String {
+    path.file_name()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 pub(crate) fn fail(e: anyhow::Error) -> Failed {
@@ -468,10 +458,7 @@ enum Via {
 }
 
 fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
-    let name = source
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = stem(source);
     // A fresh fixture directory per run, since programs may write to it.
     let fixture = tempfile::tempdir().context("fixture dir")?;
     for candidate in [
@@ -793,10 +780,7 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
 /// Builds a program to wasm (reusing a previous build when the source is
 /// older).
 fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
-    let name = source
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = stem(source);
     if lang == Lang::P3 {
         let dir = build_p3("wasm32-wasip2").map_err(|e| anyhow::anyhow!("{e}"))?;
         return Ok(dir.join(format!("{name}.wasm")));
