@@ -3,7 +3,8 @@
 //! with a message naming them instead of dying of SIGILL. Debian's
 //! `qemu-user` emulates the older CPUs (`-cpu Nehalem`: x86-64-v2 without
 //! AVX; `-cpu core2duo`: below x86-64-v2; `-cpu cortex-a53`: armv8.0-a
-//! without LSE).
+//! without LSE; `-cpu max,vxeh2=off`: an s390x without the z15 vector
+//! enhancements, which qemu's older named models cannot emulate).
 
 use crate::util;
 use libtest_mimic::{Failed, Trial};
@@ -29,6 +30,7 @@ pub fn trials() -> Vec<Trial> {
         );
     }
     trials.push(Trial::test("cpu::aarch64::lse", aarch64_lse));
+    trials.push(Trial::test("cpu::s390x::vxrs_ext2", s390x_vxrs_ext2));
     trials
 }
 
@@ -109,4 +111,24 @@ fn aarch64_lse() -> Result<(), Failed> {
     )?;
     expect("qemu-aarch64", "cortex-a53", &lse, Some("lse"))?;
     expect("qemu-aarch64", "max", &lse, None)
+}
+
+fn s390x_vxrs_ext2() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let (base, z15) = (dir.path().join("base"), dir.path().join("z15"));
+    let target = ["--target", "s390x-unknown-linux-gnu"];
+    build("examples/hello.wat", &target, &base)?;
+    build(
+        "examples/hello.wat",
+        &[target[0], target[1], "--cpu", "has_vxrs_ext2"],
+        &z15,
+    )?;
+    expect("qemu-s390x", "max,vxeh2=off", &base, None)?;
+    expect(
+        "qemu-s390x",
+        "max,vxeh2=off",
+        &z15,
+        Some("vector-enhancements-2"),
+    )?;
+    expect("qemu-s390x", "max", &z15, None)
 }
