@@ -155,20 +155,102 @@ pub fn parse_env(s: &str) -> Result<EnvSpec, String> {
     })
 }
 
+/// Wasmtime 49's `-S` keys that Kiln does not implement: refused with a
+/// message saying so (any other unknown key gets Wasmtime's own error).
+const WASMTIME_ONLY: &[&str] = &[
+    "cli-exit-with-code",
+    "common",
+    "nn",
+    "threads",
+    "http-outgoing-body-buffer-chunks",
+    "http-outgoing-body-chunk-size",
+    "config",
+    "keyvalue",
+    "listenfd",
+    "tcplisten",
+    "tls",
+    "preview2",
+    "nn-graph",
+    "network-error-code",
+    "preview0",
+    "inherit-stdin",
+    "inherit-stdout",
+    "inherit-stderr",
+    "cwd",
+    "config-var",
+    "keyvalue-in-memory-data",
+    "max-resources",
+    "hostcall-fuel",
+    "max-component-handles",
+    "max-random-size",
+    "max-http-fields-size",
+];
+
+/// A usage error of clap's: a `-S` or `-W` value that does not parse is
+/// printed as Wasmtime prints it (`error: failed to parse -S / --wasi
+/// option: <message>`, the message's own `Caused by:` chain, a blank
+/// line; exit 2); any other is clap's own.
+pub fn usage_error(e: clap::Error) -> ! {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let arg = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(a)) => a.as_str(),
+        _ => "",
+    };
+    let option = if arg.starts_with("-S ") {
+        "-S / --wasi"
+    } else if arg.starts_with("-W ") {
+        "-W / --wasm"
+    } else {
+        ""
+    };
+    let cause = std::error::Error::source(&e).map(|c| c.to_string());
+    match cause {
+        Some(cause) if e.kind() == ErrorKind::ValueValidation && !option.is_empty() => {
+            eprint!("error: failed to parse {option} option: {cause}\n\n");
+            std::process::exit(2)
+        }
+        _ => e.exit(),
+    }
+}
+
 /// `KEY[=VAL][,KEY[=VAL]...]`.
 pub fn parse_wasi_settings(s: &str) -> Result<Vec<WasiSetting>, String> {
+    // An empty part is an unknown option, as in Wasmtime.
     s.split(',')
-        .filter(|part| !part.is_empty())
         .map(|part| {
             let (key, value) = match part.split_once('=') {
                 Some((k, v)) => (k, Some(v)),
                 None => (part, None),
             };
+            // The key is checked first, as in Wasmtime (`-S cwd=/` is about
+            // `cwd`, not about `/` being no boolean).
+            const KNOWN: &[&str] = &[
+                "inherit-env",
+                "inherit-network",
+                "tcp",
+                "udp",
+                "allow-ip-name-lookup",
+                "cli",
+                "p3",
+                "http",
+            ];
+            if WASMTIME_ONLY.contains(&key) {
+                return Err(format!(
+                    "unsupported option: {key} (Kiln implements -S {})",
+                    KNOWN.join(", ")
+                ));
+            }
+            if !KNOWN.contains(&key) {
+                return Err(format!("unknown option: {key}"));
+            }
             let on = match value {
                 None | Some("y" | "yes" | "true") => true,
                 Some("n" | "no" | "false") => false,
                 Some(v) => {
-                    return Err(format!("invalid value `{v}` for -S {key}: expected y or n"));
+                    return Err(crate::cli::limits::caused(
+                        &format!("failed to parse option `{part}`"),
+                        &format!("unknown boolean flag `{v}`, only yes,no,<nothing> accepted"),
+                    ));
                 }
             };
             let flag = match key {
@@ -186,17 +268,12 @@ pub fn parse_wasi_settings(s: &str) -> Result<Vec<WasiSetting>, String> {
                         "unsupported WASI setting `p3=n`: Kiln always provides WASI 0.3".into(),
                     );
                 }
-                // wasi:http (its client side): no grant bit, the CLI checks
+                // `http` (the one known key left), wasi:http's client
+                // side: no grant bit, the CLI checks
                 // it (`check_http`): a component importing wasi:http needs
                 // it, as in Wasmtime, and outgoing requests need no network
                 // grant beside it, as in Wasmtime.
-                "http" => 0,
-                _ => {
-                    return Err(format!(
-                        "unsupported WASI setting `{key}` (supported: inherit-env, \
-                         inherit-network, tcp, udp, allow-ip-name-lookup, cli, http, p3)"
-                    ));
-                }
+                _ => 0,
             };
             Ok(WasiSetting {
                 flag,
@@ -248,8 +325,30 @@ mod tests {
         );
         // Accepted for Wasmtime command lines; grants nothing yet.
         assert_eq!(parse_wasi_settings("http").unwrap()[0].flag, 0);
-        assert!(parse_wasi_settings("nn").is_err());
-        assert!(parse_wasi_settings("tcp=maybe").is_err());
+        assert!(
+            parse_wasi_settings("nn")
+                .unwrap_err()
+                .starts_with("unsupported option: nn")
+        );
+        assert_eq!(
+            parse_wasi_settings("bogus").unwrap_err(),
+            "unknown option: bogus"
+        );
+        assert_eq!(
+            parse_wasi_settings("bogus=maybe").unwrap_err(),
+            "unknown option: bogus"
+        );
+        assert!(
+            parse_wasi_settings("cwd=/")
+                .unwrap_err()
+                .starts_with("unsupported option: cwd")
+        );
+        assert_eq!(parse_wasi_settings("tcp,").unwrap_err(), "unknown option: ");
+        assert_eq!(
+            parse_wasi_settings("tcp=maybe").unwrap_err(),
+            "failed to parse option `tcp=maybe`\n\nCaused by:\n    \
+             unknown boolean flag `maybe`, only yes,no,<nothing> accepted"
+        );
         // WASI 0.3 is always there; `-S p3` (Wasmtime's switch) changes
         // nothing, `-S p3=n` cannot be honoured.
         let p3 = WasiOptions {

@@ -1,6 +1,8 @@
 //! The CLI's failure modes: each must print exactly one `error: ...` line
 //! naming the cause (clap's usage errors excepted, which print their usage
-//! hint), exit with 1 (compile, link, I/O) or 2 (usage), and never panic.
+//! hint, and bad `-S`/`-W` values, printed with Wasmtime's exact wording and
+//! `Caused by:` chain), exit with 1 (compile, link, I/O) or 2 (usage), and
+//! never panic.
 
 use crate::util::{self, Outcome};
 use anyhow::Result;
@@ -117,6 +119,50 @@ const CASES: &[ErrorCase] = &[
         env: &[],
         exit: 2,
         contains: &["error: ", "teleport"],
+        one_line: false,
+    },
+    // A bad `-S`/`-W` value is worded exactly as `wasmtime run` words it.
+    ErrorCase {
+        name: "wasi_setting_wasmtime_wording",
+        files: &[("ok.wat", EMPTY)],
+        args: &["run", "-S", "inherit-env,teleport", "ok.wat"],
+        env: &[],
+        exit: 2,
+        contains: &["error: failed to parse -S / --wasi option: unknown option: teleport\n\n"],
+        one_line: false,
+    },
+    ErrorCase {
+        name: "wasi_bool_wasmtime_wording",
+        files: &[("ok.wat", EMPTY)],
+        args: &["run", "-S", "inherit-network=maybe", "ok.wat"],
+        env: &[],
+        exit: 2,
+        contains: &[
+            "error: failed to parse -S / --wasi option: failed to parse option \
+             `inherit-network=maybe`\n\nCaused by:\n    unknown boolean flag `maybe`, \
+             only yes,no,<nothing> accepted\n\n",
+        ],
+        one_line: false,
+    },
+    ErrorCase {
+        name: "wasi_empty_setting",
+        files: &[("ok.wat", EMPTY)],
+        args: &["run", "-S", ",,", "ok.wat"],
+        env: &[],
+        exit: 2,
+        contains: &["error: failed to parse -S / --wasi option: unknown option: \n\n"],
+        one_line: false,
+    },
+    ErrorCase {
+        name: "wasm_option_wasmtime_wording",
+        files: &[("ok.wat", EMPTY)],
+        args: &["run", "-W", "max-memory-size=abc", "ok.wat"],
+        env: &[],
+        exit: 2,
+        contains: &[
+            "error: failed to parse -W / --wasm option: failed to parse option \
+             `max-memory-size=abc`\n\nCaused by:\n    invalid digit found in string\n\n",
+        ],
         one_line: false,
     },
     ErrorCase {

@@ -265,7 +265,11 @@ impl ConvertError {
             ConvertError::Int { negative } => vec![
                 format!(
                     "Int conversion error: TryFromIntError({})",
-                    if negative { "NegOverflow" } else { "PosOverflow" }
+                    if negative {
+                        "NegOverflow"
+                    } else {
+                        "PosOverflow"
+                    }
                 ),
                 "out of range integral type conversion attempted".to_string(),
             ],
