@@ -17,8 +17,10 @@
 // fixture's `out/` (outside every preopen) must end unchanged.
 //
 // `trap N` (not run as a trial: each ends the program) makes attempt N one
-// whose argument wasmtime refuses fatally (bad flag, enum or integer
-// values); compare `kiln run` and `wasmtime run` by hand with it.
+// whose argument wasmtime refuses fatally: bad flag, enum or integer values
+// (0-29), pointers straddling or past the end of memory, misaligned,
+// negative, huge iovec counts (30-59); compare the stderr and exit status
+// of `kiln run` and `wasmtime run` by hand with it.
 #include <stdio.h>
 #include <stdint.h>
 #include <string.h>
@@ -75,6 +77,8 @@ IMP(proc_raise) int32_t w_proc_raise(int32_t sig);
 static const char *NAMES[] = {"SUCCESS","2BIG","ACCES","ADDRINUSE","ADDRNOTAVAIL","AFNOSUPPORT","AGAIN","ALREADY","BADF","BADMSG","BUSY","CANCELED","CHILD","CONNABORTED","CONNREFUSED","CONNRESET","DEADLK","DESTADDRREQ","DOM","DQUOT","EXIST","FAULT","FBIG","HOSTUNREACH","IDRM","ILSEQ","INPROGRESS","INTR","INVAL","IO","ISCONN","ISDIR","LOOP","MFILE","MLINK","MSGSIZE","MULTIHOP","NAMETOOLONG","NETDOWN","NETRESET","NETUNREACH","NFILE","NOBUFS","NODEV","NOENT","NOEXEC","NOLCK","NOLINK","NOMEM","NOMSG","NOPROTOOPT","NOSPC","NOSYS","NOTCONN","NOTDIR","NOTEMPTY","NOTRECOVERABLE","NOTSOCK","NOTSUP","NOTTY","NXIO","OVERFLOW","OWNERDEAD","PERM","PIPE","PROTO","PROTONOSUPPORT","PROTOTYPE","RANGE","ROFS","SPIPE","SRCH","STALE","TIMEDOUT","TXTBSY","XDEV","NOTCAPABLE"};
 static const char *en(int e) { return (e >= 0 && e <= 76) ? NAMES[e] : "?"; }
 static int n_attempts, trapmode = -1;
+/* The end of linear memory (one past its last byte). */
+#define END ((P)(__builtin_wasm_memory_size(0) * 65536u))
 #define R(label, expr) do { int e_ = (expr); n_attempts++; printf("%s: %s\n", label, en(e_)); } while (0)
 #define A(p) ((P)(uintptr_t)(p))
 #define S(s) A(s), (int32_t)strlen(s)
@@ -396,6 +400,36 @@ static void traps(int i) {
     case 27: R("signal -1", w_proc_raise(-1)); break;
     case 28: R("clock 0x7fffffff", w_clock_res_get(0x7fffffff, A(&fdout))); break;
     case 29: R("fdflags -1", w_fd_fdstat_set_flags(1, -1)); break;
+    case 30: R("fd_write iovec straddling the end", w_fd_write(1, END - 4, 1, A(&fdout))); break;
+    case 31: R("fd_write iovec at the end", w_fd_write(1, END, 1, A(&fdout))); break;
+    case 32: R("fd_write buffer straddling the end", ({ static uint32_t v[2]; v[0] = END - 2; v[1] = 4; w_fd_write(1, A(v), 1, A(&fdout)); })); break;
+    case 33: R("fd_write buffer at the end, len 0", ({ static uint32_t v[2]; v[0] = END; v[1] = 0; w_fd_write(1, A(v), 1, A(&fdout)); })); break;
+    case 34: R("fd_write huge iovec count", w_fd_write(1, A(&fdout), 0x10000000, A(&fdout))); break;
+    case 35: R("fd_write iovec lens overflow", ({ static uint32_t v[4]; v[0] = A(v); v[1] = 0x80000000; v[2] = A(v); v[3] = 0x80000000; w_fd_write(1, A(v), 2, A(&fdout)); })); break;
+    case 36: R("fd_read nread at the end", ({ static uint32_t v[2]; v[0] = A(v); v[1] = 0; w_fd_read(0, A(v), 1, END - 2); })); break;
+    case 37: R("path_open path straddling the end", w_path_open(3, 0, END - 2, 4, 0, 2, 2, 0, A(&fdout))); break;
+    case 38: R("path_open path at the end, len 0", w_path_open(3, 0, END, 0, 0, 2, 2, 0, A(&fdout))); break;
+    case 39: R("path_open fd out at the end", w_path_open(3, 0, S("file.txt"), 0, 2, 2, 0, END - 2)); break;
+    case 40: R("fd_prestat_dir_name buffer straddling", w_fd_prestat_dir_name(3, END - 4, 8)); break;
+    case 41: R("fd_prestat_dir_name huge len", w_fd_prestat_dir_name(3, A(&fdout), 0x7fffffff)); break;
+    case 42: R("fd_prestat_get at the end", w_fd_prestat_get(3, END - 4)); break;
+    case 43: R("fd_fdstat_get straddling", w_fd_fdstat_get(1, END - 16)); break;
+    case 44: R("clock_time_get straddling", w_clock_time_get(0, 0, END - 4)); break;
+    case 45: R("clock_time_get exactly at the end - 8", w_clock_time_get(0, 0, END - 8)); break;
+    case 46: R("random_get straddling", w_random_get(END - 4, 8)); break;
+    case 47: R("random_get at the end, len 0", w_random_get(END, 0)); break;
+    case 48: R("args_sizes_get at the end", w_args_sizes_get(END - 4, END - 2)); break;
+    case 49: R("args_get bad pointers", w_args_get(END - 2, END - 2)); break;
+    case 50: R("environ_get bad pointers", w_environ_get(END - 2, END - 2)); break;
+    case 51: R("fd_readdir buffer straddling", w_fd_readdir(3, END - 8, 64, 0, A(&fdout))); break;
+    case 52: R("path_readlink buffer straddling", w_path_readlink(3, S("x"), END - 8, 64, A(&fdout))); break;
+    case 53: R("poll_oneoff subscriptions straddling", w_poll_oneoff(END - 24, A(&fdout), 1, A(&fdout))); break;
+    case 54: R("poll_oneoff huge nsubscriptions", ({ static uint8_t ev[64]; w_poll_oneoff(A(ev), A(ev), 0x7fffffff, A(&fdout)); })); break;
+    case 55: R("path_filestat_get buf straddling", w_path_filestat_get(3, 0, S("file.txt"), END - 32)); break;
+    case 56: R("fd_write misaligned iovec", w_fd_write(1, A(&fdout) + 1, 1, A(&fdout))); break;
+    case 57: R("clock_time_get misaligned", w_clock_time_get(0, 0, A(&fdout) + 1)); break;
+    case 58: R("fd_write negative pointer", w_fd_write(1, -8, 1, A(&fdout))); break;
+    case 59: R("path_symlink old straddling", w_path_symlink(END - 2, 4, 3, S("x"))); break;
     }
 }
 
