@@ -322,8 +322,9 @@ const ENTRY_LAYOUT: (u32, u32) = (DirectoryEntry::SIZE32, DirectoryEntry::ALIGN3
 const NAME_OFFSET: u32 = DescriptorType::SIZE32.next_multiple_of(4);
 
 /// A directory's entries as the writable end of the guest's
-/// `stream<directory-entry>`: the entries are read when the stream is
-/// made (as the 0.2 `read-directory` does), each element is laid out here
+/// `stream<directory-entry>`: the host directory stream is opened when the
+/// stream is made and read as the guest reads (as Wasmtime's 0.3
+/// `read-directory` reads, unlike its 0.2 one), each element is laid out here
 /// and its name handed to the read built-in, which allocates it with the
 /// guest's `realloc` (`SourceRead::DataWithStrings`).
 struct DirSource {
@@ -396,14 +397,15 @@ unsafe extern "C" fn read_directory(opts: *const CanonOpts, slots: *mut u64, n: 
             let ptr = slots[1] as u32;
             let listed =
                 crate::p2::with_host(rt, |host: &mut P2Host| match host.fs.descriptors.get(rep) {
-                    Some(Descriptor::Dir(d)) => {
-                        Ok(d.read_dir().map_err(|e| ErrorCode::from(P2Error::from(e))))
-                    }
+                    Some(Descriptor::Dir(d)) => Ok(d
+                        .read_dir_lazy()
+                        .map(DirEntryStream::lazy)
+                        .map_err(|e| ErrorCode::from(P2Error::from(e)))),
                     Some(Descriptor::File(_)) => Ok(Err(ErrorCode::NotDirectory)),
                     None => Err(kiln_canon::trap::trap("unknown descriptor")),
                 })?;
             let (entries, outcome) = match listed {
-                Ok(list) => (Some(DirEntryStream::new(list)), Ok(())),
+                Ok(stream) => (Some(stream), Ok(())),
                 Err(e) => (None, Err(e)),
             };
             let (_, result) = func_types(rt, opts);
