@@ -127,13 +127,13 @@ impl WasiOptions {
 
 /// `HOST[::GUEST]`.
 pub fn parse_dir(s: &str) -> Result<DirSpec, String> {
-    let (host, guest) = match s.split_once("::") {
-        Some((h, g)) => (h, g),
-        None => (s, s),
-    };
-    if host.is_empty() || guest.is_empty() {
-        return Err(format!("expected HOST_DIR[::GUEST_DIR], got `{s}`"));
-    }
+    // Wasmtime's reading, to the letter: the host path up to the first
+    // `::`, the guest path up to the next one (anything after it is
+    // ignored), either possibly empty (an empty host path fails to open at
+    // start-up, as in Wasmtime; an empty guest name is a preopen named "").
+    let mut parts = s.split("::");
+    let host = parts.next().unwrap_or_default();
+    let guest = parts.next().unwrap_or(host);
     Ok(DirSpec {
         host: host.to_string(),
         guest: guest.to_string(),
@@ -142,13 +142,11 @@ pub fn parse_dir(s: &str) -> Result<DirSpec, String> {
 
 /// `NAME[=VALUE]`.
 pub fn parse_env(s: &str) -> Result<EnvSpec, String> {
+    // As Wasmtime reads it: the name up to the first `=` (possibly empty).
     let (name, value) = match s.split_once('=') {
         Some((n, v)) => (n, Some(v.to_string())),
         None => (s, None),
     };
-    if name.is_empty() {
-        return Err(format!("expected NAME[=VAL], got `{s}`"));
-    }
     Ok(EnvSpec {
         name: name.to_string(),
         value,
@@ -298,7 +296,10 @@ mod tests {
             }
         );
         assert_eq!(parse_dir(".").unwrap().guest, ".");
-        assert!(parse_dir("::x").is_err());
+        // Wasmtime's reading: empty parts are kept, a third part ignored.
+        assert_eq!(parse_dir("::x").unwrap().host, "");
+        assert_eq!(parse_dir("a::").unwrap().guest, "");
+        assert_eq!(parse_dir("a::/x::y").unwrap().guest, "/x");
     }
 
     #[test]
@@ -306,7 +307,7 @@ mod tests {
         assert_eq!(parse_env("A=b=c").unwrap().value.as_deref(), Some("b=c"));
         assert_eq!(parse_env("A").unwrap().value, None);
         assert_eq!(parse_env("A=").unwrap().value.as_deref(), Some(""));
-        assert!(parse_env("=x").is_err());
+        assert_eq!(parse_env("=x").unwrap().name, "");
     }
 
     #[test]

@@ -321,6 +321,10 @@ pub fn trials() -> Vec<Trial> {
         run_inherit_env_order,
     ));
     trials.push(Trial::test(
+        "cli::dir_env_read_as_wasmtime",
+        dir_env_read_as_wasmtime,
+    ));
+    trials.push(Trial::test(
         "cli::output_is_executable",
         output_is_executable,
     ));
@@ -368,6 +372,50 @@ fn run_inherit_env_order() -> Result<(), Failed> {
     }
     if o.code() != 0 || o.stdout != expected {
         return Err(format!("environment not in host order\n{}", o.describe()).into());
+    }
+    Ok(())
+}
+
+/// Prints the name of preopen fd 3 to stdout.
+const PRINT_PREOPEN: &[u8] = br#"(module
+  (import "wasi_snapshot_preview1" "fd_prestat_get" (func $get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $name (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (drop (call $get (i32.const 3) (i32.const 0)))
+    (drop (call $name (i32.const 3) (i32.const 1024) (i32.load (i32.const 4))))
+    (i32.store (i32.const 8) (i32.const 1024))
+    (i32.store (i32.const 12) (i32.load (i32.const 4)))
+    (drop (call $write (i32.const 1) (i32.const 8) (i32.const 1) (i32.const 16)))))"#;
+
+/// `--dir` and `--env` are read as Wasmtime reads them, empty parts
+/// included: `d::/x::y` preopens `d` as `/x` (a third part is ignored),
+/// `d::` names it "", `::/x` fails to open "" at start-up (exit 1, not a
+/// usage error), `--env =x` passes a variable with an empty name.
+fn dir_env_read_as_wasmtime() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("pre.wat"), PRINT_PREOPEN).map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("env.wat"), PRINT_ENVIRON).map_err(|e| e.to_string())?;
+    std::fs::create_dir(dir.path().join("d")).map_err(|e| e.to_string())?;
+    let run = |args: &[&str]| {
+        let mut cmd = util::kiln_cmd();
+        cmd.current_dir(dir.path()).arg("run").args(args);
+        util::run(&mut cmd, b"", TIMEOUT).map_err(|e| format!("{e:#}"))
+    };
+    for (arg, want) in [("d::/x::y", "/x"), ("d::", ""), ("d", "d")] {
+        let o = run(&["--dir", arg, "pre.wat"])?;
+        if o.code() != 0 || o.stdout != want.as_bytes() {
+            return Err(format!("--dir {arg}: expected preopen `{want}`\n{}", o.describe()).into());
+        }
+    }
+    let o = run(&["--dir", "::/x", "pre.wat"])?;
+    if o.code() != 1 || !o.stderr_str().contains("No such file or directory") {
+        return Err(format!("--dir ::/x: expected a failed open\n{}", o.describe()).into());
+    }
+    let o = run(&["--env", "=x", "env.wat"])?;
+    if o.code() != 0 || o.stdout != b"=x\0" {
+        return Err(format!("--env =x: expected the variable `=x`\n{}", o.describe()).into());
     }
     Ok(())
 }
