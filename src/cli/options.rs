@@ -104,6 +104,33 @@ impl WasiOptions {
         Ok(())
     }
 
+    /// [`WasiOptions::check_http`] for `kiln run`: on refusal, the whole
+    /// report Wasmtime's `run` prints for the same command line (the
+    /// module named as given, `module`), to print as is with exit status 1.
+    pub fn check_http_run(&self, wasm: &[u8], module: &str) -> Result<(), String> {
+        if self.check_http(wasm).is_ok() {
+            return Ok(());
+        }
+        match kiln_compiler::component_http_import_detail(wasm) {
+            Some((name, detail)) if kiln_compiler::is_component(wasm) => {
+                let mut text = format!(
+                    "Error: failed to run main module `{module}`\n\nCaused by:\n    0: \
+                     component imports instance `{name}`, but a matching implementation \
+                     was not found in the linker\n"
+                );
+                if let Some((export, kind)) = detail {
+                    text.push_str(&format!(
+                        "    1: instance export `{export}` has the wrong type\n    2: {kind} \
+                         implementation is missing\n"
+                    ));
+                }
+                text.push('\n');
+                Err(text)
+            }
+            _ => Err("Error: Cannot enable wasi-http for core wasm modules\n".to_string()),
+        }
+    }
+
     /// The grants for the compiler (`program` = the input's file name).
     pub fn grants(&self, program: &str, extra_flags: u32) -> kiln_compiler::Grants {
         kiln_compiler::Grants {

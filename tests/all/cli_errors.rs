@@ -321,6 +321,10 @@ pub fn trials() -> Vec<Trial> {
         run_inherit_env_order,
     ));
     trials.push(Trial::test(
+        "cli::run_http_refused_like_wasmtime",
+        run_http_refused_like_wasmtime,
+    ));
+    trials.push(Trial::test(
         "cli::dir_env_read_as_wasmtime",
         dir_env_read_as_wasmtime,
     ));
@@ -372,6 +376,49 @@ fn run_inherit_env_order() -> Result<(), Failed> {
     }
     if o.code() != 0 || o.stdout != expected {
         return Err(format!("environment not in host order\n{}", o.describe()).into());
+    }
+    Ok(())
+}
+
+/// A component importing wasi:http (one function) and nothing else.
+const HTTP_COMPONENT: &[u8] = br#"(component
+  (import "wasi:http/outgoing-handler@0.2.0" (instance $h
+    (export "handle" (func (result u32)))))
+  (core func $handle (canon lower (func $h "handle")))
+  (core module $m
+    (import "" "handle" (func (result i32)))
+    (func (export "run") (result i32) (i32.const 0)))
+  (core instance $i (instantiate $m (with "" (instance (export "handle" (func $handle))))))
+  (func $run (result (result)) (canon lift (core func $i "run")))
+  (instance $r (export "run" (func $run)))
+  (export "wasi:cli/run@0.2.0" (instance $r)))"#;
+
+/// `kiln run` refuses a wasi:http component without `-S http`, and `-S
+/// http` for a core module, with the exact report and status of `wasmtime
+/// run` (the linker's chain down to the first export it lacks).
+fn run_http_refused_like_wasmtime() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("h.wat"), HTTP_COMPONENT).map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("m.wat"), EMPTY).map_err(|e| e.to_string())?;
+    for (args, want) in [
+        (
+            &["run", "h.wat"][..],
+            "Error: failed to run main module `h.wat`\n\nCaused by:\n    0: component imports \
+             instance `wasi:http/outgoing-handler@0.2.0`, but a matching implementation was not \
+             found in the linker\n    1: instance export `handle` has the wrong type\n    2: \
+             function implementation is missing\n\n",
+        ),
+        (
+            &["run", "-S", "http", "m.wat"][..],
+            "Error: Cannot enable wasi-http for core wasm modules\n",
+        ),
+    ] {
+        let mut cmd = util::kiln_cmd();
+        cmd.current_dir(dir.path()).args(args);
+        let o = util::run(&mut cmd, b"", TIMEOUT).map_err(|e| format!("{e:#}"))?;
+        if o.code() != 1 || o.stderr_str() != want {
+            return Err(format!("{args:?}: expected exit 1 and\n{want}\n{}", o.describe()).into());
+        }
     }
     Ok(())
 }
