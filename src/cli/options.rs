@@ -183,8 +183,6 @@ pub fn parse_env(s: &str) -> Result<EnvSpec, String> {
 /// Wasmtime 49's `-S` keys that Kiln does not implement: refused with a
 /// message saying so (any other unknown key gets Wasmtime's own error).
 const WASMTIME_ONLY: &[&str] = &[
-    "cli-exit-with-code",
-    "common",
     "nn",
     "threads",
     "http-outgoing-body-buffer-chunks",
@@ -194,7 +192,6 @@ const WASMTIME_ONLY: &[&str] = &[
     "listenfd",
     "tcplisten",
     "tls",
-    "preview2",
     "nn-graph",
     "network-error-code",
     "preview0",
@@ -250,6 +247,9 @@ pub fn parse_wasi_settings(s: &str) -> Result<Vec<WasiSetting>, String> {
             // The key is checked first, as in Wasmtime (`-S cwd=/` is about
             // `cwd`, not about `/` being no boolean).
             const KNOWN: &[&str] = &[
+                "cli-exit-with-code",
+                "common",
+                "preview2",
                 "inherit-env",
                 "inherit-network",
                 "tcp",
@@ -284,9 +284,26 @@ pub fn parse_wasi_settings(s: &str) -> Result<Vec<WasiSetting>, String> {
                 "tcp" => GRANT_FLAG_TCP,
                 "udp" => GRANT_FLAG_UDP,
                 "allow-ip-name-lookup" => GRANT_FLAG_IP_NAME_LOOKUP,
-                // Always on in Kiln: the CLI world of WASI, and WASI 0.3
-                // next to 0.2 (`-S p3` in guides for Wasmtime).
-                "cli" => 0,
+                // Always on in Kiln: the CLI world of WASI (`common` is
+                // Wasmtime's deprecated alias), and WASI 0.3 next to 0.2
+                // (`-S p3` in guides for Wasmtime).
+                "cli" | "common" => 0,
+                // `exit-with-code` is always there, as in Wasmtime 49,
+                // which only warns when asked to remove it.
+                "cli-exit-with-code" => {
+                    if !on {
+                        eprintln!("warning: cannot disable `-Scli-exit-with-code` any more");
+                    }
+                    0
+                }
+                // Preview 1 over the WASI 0.2 implementation, Wasmtime's
+                // default; its legacy implementation is not Kiln's.
+                "preview2" if on => 0,
+                "preview2" => {
+                    return Err("unsupported option: preview2=n (Kiln has one preview 1 \
+                                implementation)"
+                        .into());
+                }
                 "p3" if on => 0,
                 "p3" => {
                     return Err(
@@ -385,5 +402,8 @@ mod tests {
         };
         assert_eq!(p3.flags(), WasiOptions::default().flags());
         assert!(parse_wasi_settings("p3=n").is_err());
+        // Wasmtime's switches for what Kiln always has.
+        assert!(parse_wasi_settings("cli-exit-with-code,common,preview2=y").is_ok());
+        assert!(parse_wasi_settings("preview2=n").is_err());
     }
 }

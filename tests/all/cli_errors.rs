@@ -325,6 +325,10 @@ pub fn trials() -> Vec<Trial> {
         run_http_refused_like_wasmtime,
     ));
     trials.push(Trial::test(
+        "cli::wasmtime_switches_accepted",
+        wasmtime_switches_accepted,
+    ));
+    trials.push(Trial::test(
         "cli::dir_env_read_as_wasmtime",
         dir_env_read_as_wasmtime,
     ));
@@ -419,6 +423,28 @@ fn run_http_refused_like_wasmtime() -> Result<(), Failed> {
         if o.code() != 1 || o.stderr_str() != want {
             return Err(format!("{args:?}: expected exit 1 and\n{want}\n{}", o.describe()).into());
         }
+    }
+    Ok(())
+}
+
+/// Wasmtime's `-S` switches for what Kiln always has are accepted:
+/// `common` (alias of `cli`), `preview2`, `cli-exit-with-code` (whose `=n`
+/// only warns, in Wasmtime 49's words).
+fn wasmtime_switches_accepted() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("ok.wat"), EMPTY).map_err(|e| e.to_string())?;
+    let mut cmd = util::kiln_cmd();
+    cmd.current_dir(dir.path()).args([
+        "run",
+        "-S",
+        "common,preview2,cli-exit-with-code=n",
+        "ok.wat",
+    ]);
+    let o = util::run(&mut cmd, b"", TIMEOUT).map_err(|e| format!("{e:#}"))?;
+    if o.code() != 0
+        || o.stderr_str() != "warning: cannot disable `-Scli-exit-with-code` any more\n"
+    {
+        return Err(format!("expected a run with Wasmtime's warning\n{}", o.describe()).into());
     }
     Ok(())
 }
