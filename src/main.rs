@@ -7,7 +7,9 @@
 //! Invariants: every failure is one `error: <cause>` line on stderr naming
 //! the input file, with exit status 1 (compile, link, I/O) or 2 (usage, from
 //! clap); never a panic message or backtrace (an internal panic is turned
-//! into a one-line `error: internal error` by the panic hook below).
+//! into a one-line `error: internal error` by the panic hook below). A bad
+//! `-S` or `-W` value is worded as Wasmtime words it
+//! (`cli::usage_error`).
 
 mod cli;
 
@@ -15,7 +17,7 @@ use clap::Parser;
 
 fn main() {
     cli::panic::install_hook();
-    let args = cli::Cli::parse();
+    let args = cli::Cli::try_parse().unwrap_or_else(|e| cli::usage_error(e));
     if let Err(e) = cli::dispatch(args) {
         // `{:#}` joins the context chain on one line: `a: b: c`.
         eprintln!("error: {e:#}");

@@ -58,17 +58,84 @@ pub fn is_component(wasm: &[u8]) -> bool {
 /// `-S http` grant. A malformed component answers `None` (compiling it
 /// reports the error).
 pub fn component_http_import(wasm: &[u8]) -> Option<String> {
+    component_http_import_detail(wasm).map(|(name, _)| name)
+}
+
+/// [`component_http_import`] with the first export of that instance that
+/// needs an implementation, as Wasmtime's linker names it when the
+/// interface is missing: the export's name and `"resource"` or
+/// `"function"` (types equal to a given one need none). `None` for the
+/// detail if the instance's type cannot be found.
+pub fn component_http_import_detail(
+    wasm: &[u8],
+) -> Option<(String, Option<(String, &'static str)>)> {
+    use wasmparser::{
+        ComponentAlias, ComponentExternalKind, ComponentOuterAliasKind, ComponentType,
+        ComponentTypeRef, InstanceTypeDeclaration, Payload, TypeBounds,
+    };
     let mut depth = 0u32;
+    // The component type index space at the top level: for each type, its
+    // first export that needs an implementation (instance types only).
+    let mut types: Vec<Option<(String, &'static str)>> = Vec::new();
     for payload in wasmparser::Parser::new(0).parse_all(wasm) {
         match payload.ok()? {
-            wasmparser::Payload::ModuleSection { .. }
-            | wasmparser::Payload::ComponentSection { .. } => depth += 1,
-            wasmparser::Payload::End(_) => depth = depth.saturating_sub(1),
-            wasmparser::Payload::ComponentImportSection(imports) if depth == 0 => {
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::ComponentTypeSection(section) if depth == 0 => {
+                for ty in section {
+                    let first = match ty.ok()? {
+                        ComponentType::Instance(decls) => decls.iter().find_map(|d| match d {
+                            InstanceTypeDeclaration::Export { name, ty } => match ty {
+                                ComponentTypeRef::Type(TypeBounds::SubResource) => {
+                                    Some((name.0.to_string(), "resource"))
+                                }
+                                ComponentTypeRef::Func(_) => Some((name.0.to_string(), "function")),
+                                _ => None,
+                            },
+                            _ => None,
+                        }),
+                        _ => None,
+                    };
+                    types.push(first);
+                }
+            }
+            Payload::ComponentAliasSection(section) if depth == 0 => {
+                for alias in section {
+                    match alias.ok()? {
+                        ComponentAlias::InstanceExport {
+                            kind: ComponentExternalKind::Type,
+                            ..
+                        }
+                        | ComponentAlias::Outer {
+                            kind: ComponentOuterAliasKind::Type,
+                            ..
+                        } => types.push(None),
+                        _ => {}
+                    }
+                }
+            }
+            Payload::ComponentExportSection(section) if depth == 0 => {
+                for export in section {
+                    if export.ok()?.kind == ComponentExternalKind::Type {
+                        types.push(None);
+                    }
+                }
+            }
+            Payload::ComponentImportSection(imports) if depth == 0 => {
                 for import in imports {
-                    let name = import.ok()?.name.0;
+                    let import = import.ok()?;
+                    let name = import.name.0;
                     if kiln_abi::wasi_http::is_http_key(name) {
-                        return Some(name.to_string());
+                        let detail = match import.ty {
+                            ComponentTypeRef::Instance(i) => {
+                                types.get(i as usize).cloned().flatten()
+                            }
+                            _ => None,
+                        };
+                        return Some((name.to_string(), detail));
+                    }
+                    if let ComponentTypeRef::Type(_) = import.ty {
+                        types.push(None);
                     }
                 }
             }

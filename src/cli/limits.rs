@@ -11,7 +11,9 @@
 //! implement, is an error naming it. `-W` may repeat; a later value wins.
 //!
 //! Parsing happens in a clap value parser, so a bad option is a usage error
-//! (exit 2) with clap's message.
+//! (exit 2); [`crate::cli::options::usage_error`] prints it as Wasmtime
+//! does (`error: failed to parse -W / --wasm option: ...`, a cause under
+//! `Caused by:`), which is why messages here carry Wasmtime's chain.
 
 use clap::Args;
 use std::time::Duration;
@@ -120,12 +122,16 @@ impl LimitOptions {
     }
 }
 
-/// `KEY=VAL[,KEY=VAL...]`.
+/// `KEY=VAL[,KEY=VAL...]` (an empty part is an unknown option, as in
+/// Wasmtime).
 pub fn parse_limits(s: &str) -> Result<Vec<WasmLimit>, String> {
-    s.split(',')
-        .filter(|part| !part.is_empty())
-        .map(parse_one)
-        .collect()
+    s.split(',').map(parse_one).collect()
+}
+
+/// An error `what` with its `cause`, as anyhow prints a two-link chain
+/// (what `crate::cli::options::usage_error` puts after its prefix).
+pub fn caused(what: &str, cause: &str) -> String {
+    format!("{what}\n\nCaused by:\n    {cause}")
 }
 
 fn parse_one(part: &str) -> Result<WasmLimit, String> {
@@ -152,14 +158,16 @@ fn parse_one(part: &str) -> Result<WasmLimit, String> {
                 "unsupported option: {key} (Kiln implements -W {SUPPORTED})"
             ));
         }
-        _ => return Err(format!("unknown option: {key} (supported: {SUPPORTED})")),
+        _ => return Err(format!("unknown option: {key}")),
     };
+    let what = format!("failed to parse option `{part}`");
     let Some(value) = value else {
-        return Err(format!(
-            "failed to parse option `{part}`: value must be specified with `key=val` syntax"
+        return Err(caused(
+            &what,
+            "value must be specified with `key=val` syntax",
         ));
     };
-    make(value).map_err(|why| format!("failed to parse option `{part}`: {why}"))
+    make(value).map_err(|why| caused(&what, &why))
 }
 
 /// Wasmtime's integers: decimal, or hex after `0x`.
@@ -242,22 +250,35 @@ mod tests {
         let err = |s: &str| parse_limits(s).unwrap_err();
         assert_eq!(
             err("timeout=2m"),
-            "failed to parse option `timeout=2m`: failed to parse duration: 2m"
+            caused(
+                "failed to parse option `timeout=2m`",
+                "failed to parse duration: 2m"
+            )
         );
         assert_eq!(
             err("fuel=abc"),
-            "failed to parse option `fuel=abc`: invalid digit found in string"
+            caused(
+                "failed to parse option `fuel=abc`",
+                "invalid digit found in string"
+            )
         );
         assert_eq!(
             err("max-memory-size=99999999999999999999"),
-            "failed to parse option `max-memory-size=99999999999999999999`: number too large to fit in target type"
+            caused(
+                "failed to parse option `max-memory-size=99999999999999999999`",
+                "number too large to fit in target type"
+            )
         );
         assert_eq!(
             err("max-memory-size="),
-            "failed to parse option `max-memory-size=`: cannot parse integer from empty string"
+            caused(
+                "failed to parse option `max-memory-size=`",
+                "cannot parse integer from empty string"
+            )
         );
         assert!(err("fuel").contains("value must be specified with `key=val` syntax"));
-        assert!(err("bogus=1").starts_with("unknown option: bogus"));
+        assert_eq!(err("bogus=1"), "unknown option: bogus");
+        assert_eq!(err("fuel=1,"), "unknown option: ");
         assert!(err("max-table-elements=5").starts_with("unsupported option: max-table-elements"));
         assert!(err("timeout=1.5s").contains("failed to parse duration: 1.5s"));
     }

@@ -9,6 +9,7 @@ mod input;
 mod limits;
 mod options;
 pub mod panic;
+pub use options::usage_error;
 mod progress;
 mod run;
 mod run_config;

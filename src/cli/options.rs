@@ -104,6 +104,33 @@ impl WasiOptions {
         Ok(())
     }
 
+    /// [`WasiOptions::check_http`] for `kiln run`: on refusal, the whole
+    /// report Wasmtime's `run` prints for the same command line (the
+    /// module named as given, `module`), to print as is with exit status 1.
+    pub fn check_http_run(&self, wasm: &[u8], module: &str) -> Result<(), String> {
+        if self.check_http(wasm).is_ok() {
+            return Ok(());
+        }
+        match kiln_compiler::component_http_import_detail(wasm) {
+            Some((name, detail)) if kiln_compiler::is_component(wasm) => {
+                let mut text = format!(
+                    "Error: failed to run main module `{module}`\n\nCaused by:\n    0: \
+                     component imports instance `{name}`, but a matching implementation \
+                     was not found in the linker\n"
+                );
+                if let Some((export, kind)) = detail {
+                    text.push_str(&format!(
+                        "    1: instance export `{export}` has the wrong type\n    2: {kind} \
+                         implementation is missing\n"
+                    ));
+                }
+                text.push('\n');
+                Err(text)
+            }
+            _ => Err("Error: Cannot enable wasi-http for core wasm modules\n".to_string()),
+        }
+    }
+
     /// The grants for the compiler (`program` = the input's file name).
     pub fn grants(&self, program: &str, extra_flags: u32) -> kiln_compiler::Grants {
         kiln_compiler::Grants {
@@ -127,13 +154,13 @@ impl WasiOptions {
 
 /// `HOST[::GUEST]`.
 pub fn parse_dir(s: &str) -> Result<DirSpec, String> {
-    let (host, guest) = match s.split_once("::") {
-        Some((h, g)) => (h, g),
-        None => (s, s),
-    };
-    if host.is_empty() || guest.is_empty() {
-        return Err(format!("expected HOST_DIR[::GUEST_DIR], got `{s}`"));
-    }
+    // Wasmtime's reading, to the letter: the host path up to the first
+    // `::`, the guest path up to the next one (anything after it is
+    // ignored), either possibly empty (an empty host path fails to open at
+    // start-up, as in Wasmtime; an empty guest name is a preopen named "").
+    let mut parts = s.split("::");
+    let host = parts.next().unwrap_or_default();
+    let guest = parts.next().unwrap_or(host);
     Ok(DirSpec {
         host: host.to_string(),
         guest: guest.to_string(),
@@ -142,33 +169,113 @@ pub fn parse_dir(s: &str) -> Result<DirSpec, String> {
 
 /// `NAME[=VALUE]`.
 pub fn parse_env(s: &str) -> Result<EnvSpec, String> {
+    // As Wasmtime reads it: the name up to the first `=` (possibly empty).
     let (name, value) = match s.split_once('=') {
         Some((n, v)) => (n, Some(v.to_string())),
         None => (s, None),
     };
-    if name.is_empty() {
-        return Err(format!("expected NAME[=VAL], got `{s}`"));
-    }
     Ok(EnvSpec {
         name: name.to_string(),
         value,
     })
 }
 
+/// Wasmtime 49's `-S` keys that Kiln does not implement: refused with a
+/// message saying so (any other unknown key gets Wasmtime's own error).
+const WASMTIME_ONLY: &[&str] = &[
+    "nn",
+    "threads",
+    "http-outgoing-body-buffer-chunks",
+    "http-outgoing-body-chunk-size",
+    "config",
+    "keyvalue",
+    "listenfd",
+    "tcplisten",
+    "tls",
+    "nn-graph",
+    "network-error-code",
+    "preview0",
+    "inherit-stdin",
+    "inherit-stdout",
+    "inherit-stderr",
+    "cwd",
+    "config-var",
+    "keyvalue-in-memory-data",
+    "max-resources",
+    "hostcall-fuel",
+    "max-component-handles",
+    "max-random-size",
+    "max-http-fields-size",
+];
+
+/// A usage error of clap's: a `-S` or `-W` value that does not parse is
+/// printed as Wasmtime prints it (`error: failed to parse -S / --wasi
+/// option: <message>`, the message's own `Caused by:` chain, a blank
+/// line; exit 2); any other is clap's own.
+pub fn usage_error(e: clap::Error) -> ! {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let arg = match e.get(ContextKind::InvalidArg) {
+        Some(ContextValue::String(a)) => a.as_str(),
+        _ => "",
+    };
+    let option = if arg.starts_with("-S ") {
+        "-S / --wasi"
+    } else if arg.starts_with("-W ") {
+        "-W / --wasm"
+    } else {
+        ""
+    };
+    let cause = std::error::Error::source(&e).map(|c| c.to_string());
+    match cause {
+        Some(cause) if e.kind() == ErrorKind::ValueValidation && !option.is_empty() => {
+            eprint!("error: failed to parse {option} option: {cause}\n\n");
+            std::process::exit(2)
+        }
+        _ => e.exit(),
+    }
+}
+
 /// `KEY[=VAL][,KEY[=VAL]...]`.
 pub fn parse_wasi_settings(s: &str) -> Result<Vec<WasiSetting>, String> {
+    // An empty part is an unknown option, as in Wasmtime.
     s.split(',')
-        .filter(|part| !part.is_empty())
         .map(|part| {
             let (key, value) = match part.split_once('=') {
                 Some((k, v)) => (k, Some(v)),
                 None => (part, None),
             };
+            // The key is checked first, as in Wasmtime (`-S cwd=/` is about
+            // `cwd`, not about `/` being no boolean).
+            const KNOWN: &[&str] = &[
+                "cli-exit-with-code",
+                "common",
+                "preview2",
+                "inherit-env",
+                "inherit-network",
+                "tcp",
+                "udp",
+                "allow-ip-name-lookup",
+                "cli",
+                "p3",
+                "http",
+            ];
+            if WASMTIME_ONLY.contains(&key) {
+                return Err(format!(
+                    "unsupported option: {key} (Kiln implements -S {})",
+                    KNOWN.join(", ")
+                ));
+            }
+            if !KNOWN.contains(&key) {
+                return Err(format!("unknown option: {key}"));
+            }
             let on = match value {
                 None | Some("y" | "yes" | "true") => true,
                 Some("n" | "no" | "false") => false,
                 Some(v) => {
-                    return Err(format!("invalid value `{v}` for -S {key}: expected y or n"));
+                    return Err(crate::cli::limits::caused(
+                        &format!("failed to parse option `{part}`"),
+                        &format!("unknown boolean flag `{v}`, only yes,no,<nothing> accepted"),
+                    ));
                 }
             };
             let flag = match key {
@@ -177,26 +284,38 @@ pub fn parse_wasi_settings(s: &str) -> Result<Vec<WasiSetting>, String> {
                 "tcp" => GRANT_FLAG_TCP,
                 "udp" => GRANT_FLAG_UDP,
                 "allow-ip-name-lookup" => GRANT_FLAG_IP_NAME_LOOKUP,
-                // Always on in Kiln: the CLI world of WASI, and WASI 0.3
-                // next to 0.2 (`-S p3` in guides for Wasmtime).
-                "cli" => 0,
+                // Always on in Kiln: the CLI world of WASI (`common` is
+                // Wasmtime's deprecated alias), and WASI 0.3 next to 0.2
+                // (`-S p3` in guides for Wasmtime).
+                "cli" | "common" => 0,
+                // `exit-with-code` is always there, as in Wasmtime 49,
+                // which only warns when asked to remove it.
+                "cli-exit-with-code" => {
+                    if !on {
+                        eprintln!("warning: cannot disable `-Scli-exit-with-code` any more");
+                    }
+                    0
+                }
+                // Preview 1 over the WASI 0.2 implementation, Wasmtime's
+                // default; its legacy implementation is not Kiln's.
+                "preview2" if on => 0,
+                "preview2" => {
+                    return Err("unsupported option: preview2=n (Kiln has one preview 1 \
+                                implementation)"
+                        .into());
+                }
                 "p3" if on => 0,
                 "p3" => {
                     return Err(
                         "unsupported WASI setting `p3=n`: Kiln always provides WASI 0.3".into(),
                     );
                 }
-                // wasi:http (its client side): no grant bit, the CLI checks
+                // `http` (the one known key left), wasi:http's client
+                // side: no grant bit, the CLI checks
                 // it (`check_http`): a component importing wasi:http needs
                 // it, as in Wasmtime, and outgoing requests need no network
                 // grant beside it, as in Wasmtime.
-                "http" => 0,
-                _ => {
-                    return Err(format!(
-                        "unsupported WASI setting `{key}` (supported: inherit-env, \
-                         inherit-network, tcp, udp, allow-ip-name-lookup, cli, http, p3)"
-                    ));
-                }
+                _ => 0,
             };
             Ok(WasiSetting {
                 flag,
@@ -221,7 +340,10 @@ mod tests {
             }
         );
         assert_eq!(parse_dir(".").unwrap().guest, ".");
-        assert!(parse_dir("::x").is_err());
+        // Wasmtime's reading: empty parts are kept, a third part ignored.
+        assert_eq!(parse_dir("::x").unwrap().host, "");
+        assert_eq!(parse_dir("a::").unwrap().guest, "");
+        assert_eq!(parse_dir("a::/x::y").unwrap().guest, "/x");
     }
 
     #[test]
@@ -229,7 +351,7 @@ mod tests {
         assert_eq!(parse_env("A=b=c").unwrap().value.as_deref(), Some("b=c"));
         assert_eq!(parse_env("A").unwrap().value, None);
         assert_eq!(parse_env("A=").unwrap().value.as_deref(), Some(""));
-        assert!(parse_env("=x").is_err());
+        assert_eq!(parse_env("=x").unwrap().name, "");
     }
 
     #[test]
@@ -248,8 +370,30 @@ mod tests {
         );
         // Accepted for Wasmtime command lines; grants nothing yet.
         assert_eq!(parse_wasi_settings("http").unwrap()[0].flag, 0);
-        assert!(parse_wasi_settings("nn").is_err());
-        assert!(parse_wasi_settings("tcp=maybe").is_err());
+        assert!(
+            parse_wasi_settings("nn")
+                .unwrap_err()
+                .starts_with("unsupported option: nn")
+        );
+        assert_eq!(
+            parse_wasi_settings("bogus").unwrap_err(),
+            "unknown option: bogus"
+        );
+        assert_eq!(
+            parse_wasi_settings("bogus=maybe").unwrap_err(),
+            "unknown option: bogus"
+        );
+        assert!(
+            parse_wasi_settings("cwd=/")
+                .unwrap_err()
+                .starts_with("unsupported option: cwd")
+        );
+        assert_eq!(parse_wasi_settings("tcp,").unwrap_err(), "unknown option: ");
+        assert_eq!(
+            parse_wasi_settings("tcp=maybe").unwrap_err(),
+            "failed to parse option `tcp=maybe`\n\nCaused by:\n    \
+             unknown boolean flag `maybe`, only yes,no,<nothing> accepted"
+        );
         // WASI 0.3 is always there; `-S p3` (Wasmtime's switch) changes
         // nothing, `-S p3=n` cannot be honoured.
         let p3 = WasiOptions {
@@ -258,5 +402,8 @@ mod tests {
         };
         assert_eq!(p3.flags(), WasiOptions::default().flags());
         assert!(parse_wasi_settings("p3=n").is_err());
+        // Wasmtime's switches for what Kiln always has.
+        assert!(parse_wasi_settings("cli-exit-with-code,common,preview2=y").is_ok());
+        assert!(parse_wasi_settings("preview2=n").is_err());
     }
 }

@@ -55,9 +55,14 @@ pub fn run(args: RunArgs) -> Result<()> {
         .context("no module given")?;
     let module = PathBuf::from(module);
     let input = input::read(&module)?;
-    args.wasi
-        .check_http(&input.wasm)
-        .map_err(anyhow::Error::msg)?;
+    // Refused as `wasmtime run` refuses it, in its words.
+    if let Err(report) = args
+        .wasi
+        .check_http_run(&input.wasm, &module.to_string_lossy())
+    {
+        eprint!("{report}");
+        std::process::exit(1);
+    }
     // The same default as `kiln build`, so that a run behaves as the
     // executable `kiln build` would give.
     let target = compile::target(None, false);

@@ -1,6 +1,8 @@
 //! The CLI's failure modes: each must print exactly one `error: ...` line
 //! naming the cause (clap's usage errors excepted, which print their usage
-//! hint), exit with 1 (compile, link, I/O) or 2 (usage), and never panic.
+//! hint, and bad `-S`/`-W` values, printed with Wasmtime's exact wording and
+//! `Caused by:` chain), exit with 1 (compile, link, I/O) or 2 (usage), and
+//! never panic.
 
 use crate::util::{self, Outcome};
 use anyhow::Result;
@@ -117,6 +119,50 @@ const CASES: &[ErrorCase] = &[
         env: &[],
         exit: 2,
         contains: &["error: ", "teleport"],
+        one_line: false,
+    },
+    // A bad `-S`/`-W` value is worded exactly as `wasmtime run` words it.
+    ErrorCase {
+        name: "wasi_setting_wasmtime_wording",
+        files: &[("ok.wat", EMPTY)],
+        args: &["run", "-S", "inherit-env,teleport", "ok.wat"],
+        env: &[],
+        exit: 2,
+        contains: &["error: failed to parse -S / --wasi option: unknown option: teleport\n\n"],
+        one_line: false,
+    },
+    ErrorCase {
+        name: "wasi_bool_wasmtime_wording",
+        files: &[("ok.wat", EMPTY)],
+        args: &["run", "-S", "inherit-network=maybe", "ok.wat"],
+        env: &[],
+        exit: 2,
+        contains: &[
+            "error: failed to parse -S / --wasi option: failed to parse option \
+             `inherit-network=maybe`\n\nCaused by:\n    unknown boolean flag `maybe`, \
+             only yes,no,<nothing> accepted\n\n",
+        ],
+        one_line: false,
+    },
+    ErrorCase {
+        name: "wasi_empty_setting",
+        files: &[("ok.wat", EMPTY)],
+        args: &["run", "-S", ",,", "ok.wat"],
+        env: &[],
+        exit: 2,
+        contains: &["error: failed to parse -S / --wasi option: unknown option: \n\n"],
+        one_line: false,
+    },
+    ErrorCase {
+        name: "wasm_option_wasmtime_wording",
+        files: &[("ok.wat", EMPTY)],
+        args: &["run", "-W", "max-memory-size=abc", "ok.wat"],
+        env: &[],
+        exit: 2,
+        contains: &[
+            "error: failed to parse -W / --wasm option: failed to parse option \
+             `max-memory-size=abc`\n\nCaused by:\n    invalid digit found in string\n\n",
+        ],
         one_line: false,
     },
     ErrorCase {
@@ -279,6 +325,18 @@ pub fn trials() -> Vec<Trial> {
         run_inherit_env_order,
     ));
     trials.push(Trial::test(
+        "cli::run_http_refused_like_wasmtime",
+        run_http_refused_like_wasmtime,
+    ));
+    trials.push(Trial::test(
+        "cli::wasmtime_switches_accepted",
+        wasmtime_switches_accepted,
+    ));
+    trials.push(Trial::test(
+        "cli::dir_env_read_as_wasmtime",
+        dir_env_read_as_wasmtime,
+    ));
+    trials.push(Trial::test(
         "cli::output_is_executable",
         output_is_executable,
     ));
@@ -326,6 +384,115 @@ fn run_inherit_env_order() -> Result<(), Failed> {
     }
     if o.code() != 0 || o.stdout != expected {
         return Err(format!("environment not in host order\n{}", o.describe()).into());
+    }
+    Ok(())
+}
+
+/// A component importing wasi:http (one function) and nothing else.
+const HTTP_COMPONENT: &[u8] = br#"(component
+  (import "wasi:http/outgoing-handler@0.2.0" (instance $h
+    (export "handle" (func (result u32)))))
+  (core func $handle (canon lower (func $h "handle")))
+  (core module $m
+    (import "" "handle" (func (result i32)))
+    (func (export "run") (result i32) (i32.const 0)))
+  (core instance $i (instantiate $m (with "" (instance (export "handle" (func $handle))))))
+  (func $run (result (result)) (canon lift (core func $i "run")))
+  (instance $r (export "run" (func $run)))
+  (export "wasi:cli/run@0.2.0" (instance $r)))"#;
+
+/// `kiln run` refuses a wasi:http component without `-S http`, and `-S
+/// http` for a core module, with the exact report and status of `wasmtime
+/// run` (the linker's chain down to the first export it lacks).
+fn run_http_refused_like_wasmtime() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("h.wat"), HTTP_COMPONENT).map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("m.wat"), EMPTY).map_err(|e| e.to_string())?;
+    for (args, want) in [
+        (
+            &["run", "h.wat"][..],
+            "Error: failed to run main module `h.wat`\n\nCaused by:\n    0: component imports \
+             instance `wasi:http/outgoing-handler@0.2.0`, but a matching implementation was not \
+             found in the linker\n    1: instance export `handle` has the wrong type\n    2: \
+             function implementation is missing\n\n",
+        ),
+        (
+            &["run", "-S", "http", "m.wat"][..],
+            "Error: Cannot enable wasi-http for core wasm modules\n",
+        ),
+    ] {
+        let mut cmd = util::kiln_cmd();
+        cmd.current_dir(dir.path()).args(args);
+        let o = util::run(&mut cmd, b"", TIMEOUT).map_err(|e| format!("{e:#}"))?;
+        if o.code() != 1 || o.stderr_str() != want {
+            return Err(format!("{args:?}: expected exit 1 and\n{want}\n{}", o.describe()).into());
+        }
+    }
+    Ok(())
+}
+
+/// Wasmtime's `-S` switches for what Kiln always has are accepted:
+/// `common` (alias of `cli`), `preview2`, `cli-exit-with-code` (whose `=n`
+/// only warns, in Wasmtime 49's words).
+fn wasmtime_switches_accepted() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("ok.wat"), EMPTY).map_err(|e| e.to_string())?;
+    let mut cmd = util::kiln_cmd();
+    cmd.current_dir(dir.path()).args([
+        "run",
+        "-S",
+        "common,preview2,cli-exit-with-code=n",
+        "ok.wat",
+    ]);
+    let o = util::run(&mut cmd, b"", TIMEOUT).map_err(|e| format!("{e:#}"))?;
+    if o.code() != 0
+        || o.stderr_str() != "warning: cannot disable `-Scli-exit-with-code` any more\n"
+    {
+        return Err(format!("expected a run with Wasmtime's warning\n{}", o.describe()).into());
+    }
+    Ok(())
+}
+
+/// Prints the name of preopen fd 3 to stdout.
+const PRINT_PREOPEN: &[u8] = br#"(module
+  (import "wasi_snapshot_preview1" "fd_prestat_get" (func $get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_dir_name" (func $name (param i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (drop (call $get (i32.const 3) (i32.const 0)))
+    (drop (call $name (i32.const 3) (i32.const 1024) (i32.load (i32.const 4))))
+    (i32.store (i32.const 8) (i32.const 1024))
+    (i32.store (i32.const 12) (i32.load (i32.const 4)))
+    (drop (call $write (i32.const 1) (i32.const 8) (i32.const 1) (i32.const 16)))))"#;
+
+/// `--dir` and `--env` are read as Wasmtime reads them, empty parts
+/// included: `d::/x::y` preopens `d` as `/x` (a third part is ignored),
+/// `d::` names it "", `::/x` fails to open "" at start-up (exit 1, not a
+/// usage error), `--env =x` passes a variable with an empty name.
+fn dir_env_read_as_wasmtime() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("pre.wat"), PRINT_PREOPEN).map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("env.wat"), PRINT_ENVIRON).map_err(|e| e.to_string())?;
+    std::fs::create_dir(dir.path().join("d")).map_err(|e| e.to_string())?;
+    let run = |args: &[&str]| {
+        let mut cmd = util::kiln_cmd();
+        cmd.current_dir(dir.path()).arg("run").args(args);
+        util::run(&mut cmd, b"", TIMEOUT).map_err(|e| format!("{e:#}"))
+    };
+    for (arg, want) in [("d::/x::y", "/x"), ("d::", ""), ("d", "d")] {
+        let o = run(&["--dir", arg, "pre.wat"])?;
+        if o.code() != 0 || o.stdout != want.as_bytes() {
+            return Err(format!("--dir {arg}: expected preopen `{want}`\n{}", o.describe()).into());
+        }
+    }
+    let o = run(&["--dir", "::/x", "pre.wat"])?;
+    if o.code() != 1 || !o.stderr_str().contains("No such file or directory") {
+        return Err(format!("--dir ::/x: expected a failed open\n{}", o.describe()).into());
+    }
+    let o = run(&["--env", "=x", "env.wat"])?;
+    if o.code() != 0 || o.stdout != b"=x\0" {
+        return Err(format!("--env =x: expected the variable `=x`\n{}", o.describe()).into());
     }
     Ok(())
 }

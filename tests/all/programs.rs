@@ -119,6 +119,10 @@ struct Spec {
     /// for the program, named by `HTTP_SERVER` (and `HTTP_CLOSED`, a port
     /// nobody listens on) in its environment.
     http_server: bool,
+    /// `fixture = NAME`: the fixture is filled from
+    /// `tests/programs/fixtures/NAME/` (shared by programs of several
+    /// languages) instead of the directory named after the program.
+    fixture: Option<String>,
 }
 
 /// How a preview 1 module is adapted into a component.
@@ -141,6 +145,7 @@ fn parse_spec(source: &str) -> Result<Spec> {
                 spec.dirs.push((host.to_string(), guest.to_string()));
             }
             "env" => spec.envs.push(d.text()?),
+            "fixture" => spec.fixture = Some(d.text()?),
             "exit" => spec.exit = d.text()?.parse().with_context(ctx)?,
             "stdout" => spec.stdout = Some(d.bytes()?),
             "stdout-file" => {
@@ -462,6 +467,9 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
     // A fresh fixture directory per run, since programs may write to it.
     let fixture = tempfile::tempdir().context("fixture dir")?;
     for candidate in [
+        spec.fixture
+            .as_ref()
+            .map(|f| util::repo().join("tests/programs/fixtures").join(f)),
         source.parent().map(|p| p.join("fixtures").join(&name)),
         source
             .parent()
@@ -481,8 +489,12 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
     }
     let mut grant_flags: Vec<String> = Vec::new();
     for (host, guest) in &spec.dirs {
+        // `fixture/SUB`: a subdirectory of the fixture, so one preopen can
+        // sit beside directories outside it (and beside another preopen).
         let host = if host == "fixture" {
             fixture.path().to_string_lossy().into_owned()
+        } else if let Some(sub) = host.strip_prefix("fixture/") {
+            fixture.path().join(sub).to_string_lossy().into_owned()
         } else {
             host.clone()
         };
@@ -767,7 +779,11 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     for e in std::fs::read_dir(from)? {
         let e = e?;
         let target = to.join(e.file_name());
-        if e.file_type()?.is_dir() {
+        let kind = e.file_type()?;
+        if kind.is_symlink() {
+            // Kept a link (absolute targets included: escapes to test).
+            std::os::unix::fs::symlink(std::fs::read_link(e.path())?, &target)?;
+        } else if kind.is_dir() {
             std::fs::create_dir_all(&target)?;
             copy_dir(&e.path(), &target)?;
         } else {

@@ -25,6 +25,11 @@
 //! stay open while other tasks run, and are made current only while the
 //! call's values move (`super::p3::task`).
 //!
+//! Live entries of all tables together are bounded as Wasmtime bounds a
+//! store's (its `max-component-handles`, default 100 000): adding one more
+//! traps with its message, so a guest cannot grow host memory without
+//! bound through handles (pollables, streams, descriptors).
+//!
 //! A handle used as another resource type traps with Wasmtime's "used with
 //! the wrong type" message. Host resources are identified by a host type
 //! number ([`ResourceType::Host`]), so that every version of one WASI
@@ -40,6 +45,15 @@ use kiln_abi::component::{
 };
 use kiln_abi::descriptor::NO_INDEX;
 use std::marker::PhantomData;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+/// Most handles live at once in the whole run (Wasmtime 49's default
+/// `max-component-handles`: one store per run).
+pub const MAX_LIVE_HANDLES: usize = 100_000;
+
+/// Handles live in all tables of the run. Relaxed: only the count matters
+/// and component instances run on one thread.
+static LIVE_HANDLES: AtomicUsize = AtomicUsize::new(0);
 
 /// The identity of a resource type.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
@@ -148,16 +162,29 @@ impl HandleTable {
 
     /// `Table.add`: the last freed index, else the next new one.
     pub fn add(&mut self, e: HandleEntry) -> Result<u32, Trap> {
-        if let Some(i) = self.free.pop() {
-            self.entries[i as usize] = Some(e);
-            return Ok(i);
+        // Wasmtime's store holds one handle more than these tables during
+        // a command's run (measured with WASI 0.2 and 0.3 guests: its
+        // limit hits exactly one handle earlier), counted here so the
+        // refusal comes at the same allocation.
+        if LIVE_HANDLES.load(Ordering::Relaxed) + 1 >= MAX_LIVE_HANDLES {
+            return Err(trap::handle_limit());
         }
-        let i = self.entries.len();
-        if i > self.max as usize {
-            return Err(trap::handle_overflow());
-        }
-        self.entries.push(Some(e));
-        Ok(i as u32)
+        let i = match self.free.pop() {
+            Some(i) => {
+                self.entries[i as usize] = Some(e);
+                i
+            }
+            None => {
+                let i = self.entries.len();
+                if i > self.max as usize {
+                    return Err(trap::handle_overflow());
+                }
+                self.entries.push(Some(e));
+                i as u32
+            }
+        };
+        LIVE_HANDLES.fetch_add(1, Ordering::Relaxed);
+        Ok(i)
     }
 
     /// `Table.get`.
@@ -189,6 +216,7 @@ impl HandleTable {
             .take()
             .expect("checked: the entry is live");
         self.free.push(i);
+        LIVE_HANDLES.fetch_sub(1, Ordering::Relaxed);
         Ok(e)
     }
 }

@@ -128,6 +128,12 @@ pub fn handle_overflow() -> Trap {
     trap("cannot allocate another handle: index overflow")
 }
 
+/// The run already holds [`crate::handles::MAX_LIVE_HANDLES`] handles
+/// (Wasmtime's `max-component-handles` default), in its words.
+pub fn handle_limit() -> Trap {
+    trap("cannot allocate another handle: store handle limit exceeded")
+}
+
 /// A handle index that names no entry.
 pub fn unknown_handle(index: u32) -> Trap {
     trap(format!("unknown handle index {index}"))

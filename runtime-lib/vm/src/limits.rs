@@ -14,8 +14,9 @@
 //! ([`interrupt_flag`]) at every function entry and loop header. A timer
 //! thread sleeps until the deadline and sets the flag: wasm running on any
 //! thread then traps with `interrupt` at its next check (the usual trap
-//! report, backtrace included). A guest blocked in a host call (a WASI call
-//! or an atomic wait, bracketed by [`enter_host_call`]) runs no check, so
+//! report, backtrace included). A guest blocked in a host call (a WASI call,
+//! an atomic wait, or the WASI 0.3 event loop's blocking wait, bracketed
+//! by [`enter_host_call`]) runs no check, so
 //! the timer itself ends the run, as Wasmtime's CLI does when its timeout
 //! fires while the guest awaits the host: `Error: timed out after deadline
 //! has elapsed`, caused by `wasm trap: interrupt`, exit status 134. The

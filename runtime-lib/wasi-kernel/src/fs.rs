@@ -489,22 +489,31 @@ impl Dir {
     /// All entries in OS order, without `.` and `..`. Each entry is read
     /// eagerly (name, type, identity), as wasmtime does.
     pub fn read_dir(&self) -> KResult<Vec<KResult<DirEntry>>> {
+        Ok(self.read_dir_lazy()?.collect())
+    }
+
+    /// The entries as [`Dir::read_dir`] gives them, from a host directory
+    /// stream opened now (so it holds its descriptor from the call on) and
+    /// read as the iterator is advanced, as Wasmtime's WASI 0.3
+    /// `read-directory` reads: an entry made after the call but before the
+    /// host reads that far is listed.
+    pub fn read_dir_lazy(
+        &self,
+    ) -> KResult<impl Iterator<Item = KResult<DirEntry>> + Send + 'static> {
         let entries = self.dir.entries()?;
-        Ok(entries
-            .map(|entry| -> KResult<DirEntry> {
-                let entry = entry?;
-                let meta = entry.metadata()?;
-                let name = entry
-                    .file_name()
-                    .into_string()
-                    .map_err(|_| ErrorCode::IllegalByteSequence)?;
-                Ok(DirEntry {
-                    name,
-                    file_type: FileType::from_cap(meta.file_type()),
-                    ino: identity_hash(meta.dev(), meta.ino()),
-                })
+        Ok(entries.map(|entry| -> KResult<DirEntry> {
+            let entry = entry?;
+            let meta = entry.metadata()?;
+            let name = entry
+                .file_name()
+                .into_string()
+                .map_err(|_| ErrorCode::IllegalByteSequence)?;
+            Ok(DirEntry {
+                name,
+                file_type: FileType::from_cap(meta.file_type()),
+                ino: identity_hash(meta.dev(), meta.ino()),
             })
-            .collect())
+        }))
     }
 
     /// Flushes the directory to storage. Like wasmtime, through a fresh

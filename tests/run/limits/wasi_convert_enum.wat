@@ -1,6 +1,7 @@
 ;; A WASI enum argument that is not one of its cases (whence 7) is a fatal
 ;; wiggle conversion error; one that does not fit the tag's u8 (256) is an
-;; int conversion error. A bad tag read from memory (poll_oneoff's
+;; int conversion error, whose kind says which end overflowed (-1:
+;; `NegOverflow`). A bad tag read from memory (poll_oneoff's
 ;; subscriptions) is EINVAL instead: see `poll_bad_tag` below.
 (module
   (import "wasi_snapshot_preview1" "fd_seek"
@@ -26,6 +27,9 @@
 ;; kiln-test: stderr-contains = ": In func wasi_snapshot_preview1::fd_advise at convert Advice: Invalid enum value Advice\n    3: Invalid enum value Advice\n\n"
 ;; kiln-test: invoke = "advise 256"
 ;; kiln-test: exit = 1
-;; kiln-test: stderr-contains = ": In func wasi_snapshot_preview1::fd_advise at convert Advice: Int conversion error: TryFromIntError(())\n    3: Int conversion error: TryFromIntError(())\n    4: out of range integral type conversion attempted\n\n"
+;; kiln-test: stderr-contains = ": In func wasi_snapshot_preview1::fd_advise at convert Advice: Int conversion error: TryFromIntError(PosOverflow)\n    3: Int conversion error: TryFromIntError(PosOverflow)\n    4: out of range integral type conversion attempted\n\n"
+;; kiln-test: invoke = "advise -1"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = ": In func wasi_snapshot_preview1::fd_advise at convert Advice: Int conversion error: TryFromIntError(NegOverflow)\n    3: Int conversion error: TryFromIntError(NegOverflow)\n    4: out of range integral type conversion attempted\n\n"
 ;; kiln-test: invoke = "poll_bad_tag"
 ;; kiln-test: expect = "28"

@@ -151,7 +151,13 @@ pub fn turn(rt: &ComponentRuntime, block: bool) -> Result<bool, Trap> {
     if waits.is_empty() {
         return Ok(false);
     }
-    let ready = rt.with_p3(|cx| cx.host.p3_wait(&waits, block))?;
+    let ready = {
+        // `-W timeout`: a guest whose tasks all wait for the host here is
+        // ended by the deadline, as one blocked in a WASI call is (no
+        // callback runs again just to trap at its entry check).
+        let _host = block.then(kiln_vm::limits::enter_host_call);
+        rt.with_p3(|cx| cx.host.p3_wait(&waits, block))?
+    };
     let retries = rt.with_p3(|cx| {
         let ops: Vec<_> = cx.p3.ops.drain(..).collect();
         let mut fire = Vec::new();

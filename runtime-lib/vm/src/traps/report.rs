@@ -202,7 +202,7 @@ mod tests {
     #[test]
     fn host_error_with_three_messages() {
         let mut s = String::new();
-        let int = "Int conversion error: TryFromIntError(())";
+        let int = "Int conversion error: TryFromIntError(NegOverflow)";
         let range = "out of range integral type conversion attempted";
         let context = format!("In func wasi_snapshot_preview1::path_open at convert Rights: {int}");
         format_host_error(&mut s, &ctx(), &[], &[context.as_str(), int, range]).expect("formats");

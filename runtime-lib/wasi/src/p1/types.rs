@@ -245,8 +245,10 @@ pub const EVENT_FD_READWRITE_HANGUP: u16 = 1;
 /// `GuestError` from a generated `convert`).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ConvertError {
-    /// The value does not fit the representation type (`TryFromIntError`).
-    Int,
+    /// The value does not fit the representation type (`TryFromIntError`):
+    /// `negative` says which end it overflowed, which wasmtime prints (its
+    /// Rust's `TryFromIntError` carries an `IntErrorKind`).
+    Int { negative: bool },
     /// Unknown flag bits.
     Flags,
     /// Not one of the enum's cases.
@@ -260,8 +262,15 @@ impl ConvertError {
     /// the first one).
     pub fn messages(self, ty: &str) -> Vec<String> {
         match self {
-            ConvertError::Int => vec![
-                "Int conversion error: TryFromIntError(())".to_string(),
+            ConvertError::Int { negative } => vec![
+                format!(
+                    "Int conversion error: TryFromIntError({})",
+                    if negative {
+                        "NegOverflow"
+                    } else {
+                        "PosOverflow"
+                    }
+                ),
                 "out of range integral type conversion attempted".to_string(),
             ],
             ConvertError::Flags => vec![format!("Invalid flag value {ty}")],
@@ -279,7 +288,10 @@ fn convert_error(ty: &'static str, error: ConvertError) -> P1Error {
 /// `T` (e.g. sock_send's `siflags`, a bare `u16`: only the range is
 /// checked).
 pub fn int_arg<T: TryFrom<i32>>(value: i32, ty: &'static str) -> Result<T, P1Error> {
-    T::try_from(value).map_err(|_| convert_error(ty, ConvertError::Int))
+    T::try_from(value).map_err(|_| {
+        let negative = value < 0;
+        convert_error(ty, ConvertError::Int { negative })
+    })
 }
 
 /// Decodes a flags argument of representation `u16`.
@@ -311,7 +323,9 @@ pub fn flags_u8(value: i32, all: u8, name: &'static str) -> Result<u8, P1Error> 
 
 /// Decodes a `rights` argument (`u64`).
 pub fn rights_arg(value: i64) -> Result<u64, P1Error> {
-    let v = u64::try_from(value).map_err(|_| convert_error("Rights", ConvertError::Int))?;
+    // Only a negative `i64` fails to convert to `u64`.
+    let v = u64::try_from(value)
+        .map_err(|_| convert_error("Rights", ConvertError::Int { negative: true }))?;
     if v & !rights::ALL != 0 {
         return Err(convert_error("Rights", ConvertError::Flags));
     }
@@ -387,7 +401,7 @@ mod tests {
             rights_arg(-1),
             Err(P1Error::FatalConvert {
                 ty: "Rights",
-                error: ConvertError::Int
+                error: ConvertError::Int { negative: true }
             })
         );
         assert_eq!(
@@ -408,7 +422,7 @@ mod tests {
         assert!(matches!(
             int_arg::<u16>(0x10000, "u16"),
             Err(P1Error::FatalConvert {
-                error: ConvertError::Int,
+                error: ConvertError::Int { negative: false },
                 ..
             })
         ));
@@ -417,11 +431,15 @@ mod tests {
     #[test]
     fn convert_messages_are_wiggles() {
         assert_eq!(
-            ConvertError::Int.messages("Rights"),
+            ConvertError::Int { negative: true }.messages("Rights"),
             [
-                "Int conversion error: TryFromIntError(())",
+                "Int conversion error: TryFromIntError(NegOverflow)",
                 "out of range integral type conversion attempted"
             ]
+        );
+        assert_eq!(
+            ConvertError::Int { negative: false }.messages("Whence")[0],
+            "Int conversion error: TryFromIntError(PosOverflow)"
         );
         assert_eq!(
             ConvertError::Flags.messages("Oflags"),

@@ -6,7 +6,9 @@
 //! Invariants (wasmtime 48, `p2/host/random.rs`): a byte request above
 //! 64 MiB (`kernel::random::MAX_RANDOM_SIZE`) is a host error ("requested
 //! len N exceeds limit 67108864"); `insecure-seed` is the same pair of
-//! numbers for the whole run.
+//! numbers for the whole run. WASI 0.3's byte functions take a *maximum*
+//! length instead (`max-len`): wasmtime 49 returns at most 64 MiB there,
+//! no error ([`get_random_bytes_p3`], [`get_insecure_random_bytes_p3`]).
 
 use super::P2Host;
 use super::io::Bytes;
@@ -73,6 +75,20 @@ fn check_len(len: u64) -> Result<usize, Trap> {
 pub fn get_random_bytes(_h: &mut P2Host, (len,): (u64,)) -> Result<Bytes, Trap> {
     let mut buf = vec![0; check_len(len)?];
     random::fill(&mut buf).map_err(failed)?;
+    Ok(Bytes(buf))
+}
+
+/// WASI 0.3 `get-random-bytes(max-len)`: at most 64 MiB.
+pub fn get_random_bytes_p3(_h: &mut P2Host, (max_len,): (u64,)) -> Result<Bytes, Trap> {
+    let mut buf = vec![0; max_len.min(MAX_RANDOM_SIZE) as usize];
+    random::fill(&mut buf).map_err(failed)?;
+    Ok(Bytes(buf))
+}
+
+/// WASI 0.3 `get-insecure-random-bytes(max-len)`: at most 64 MiB.
+pub fn get_insecure_random_bytes_p3(h: &mut P2Host, (max_len,): (u64,)) -> Result<Bytes, Trap> {
+    let mut buf = vec![0; max_len.min(MAX_RANDOM_SIZE) as usize];
+    insecure(h)?.fill(&mut buf);
     Ok(Bytes(buf))
 }
 

@@ -13,7 +13,9 @@
 //! from the process's stdio.
 //!
 //! - Functions whose types are those of WASI 0.2 (environment, exit,
-//!   monotonic `now`, random) are the 0.2 host functions themselves.
+//!   monotonic `now`, random) are the 0.2 host functions themselves, but
+//!   for the random byte functions, whose length is a maximum in 0.3
+//!   (clamped to 64 MiB where 0.2 traps, as in wasmtime 49).
 //! - `stdout`/`stderr.write-via-stream` take the guest's readable end as a
 //!   host sink that writes each guest write straight to the descriptor;
 //!   the returned `future<result<_, error-code>>` resolves `ok` when the
@@ -88,7 +90,7 @@ pub const IMPLS: &[Impl] = &[
     (
         "wasi:random/random@0.3",
         "get-random-bytes",
-        host_fn!(random::get_random_bytes),
+        host_fn!(random::get_random_bytes_p3),
     ),
     (
         "wasi:random/random@0.3",
@@ -98,7 +100,7 @@ pub const IMPLS: &[Impl] = &[
     (
         "wasi:random/insecure@0.3",
         "get-insecure-random-bytes",
-        host_fn!(random::get_insecure_random_bytes),
+        host_fn!(random::get_insecure_random_bytes_p3),
     ),
     (
         "wasi:random/insecure@0.3",

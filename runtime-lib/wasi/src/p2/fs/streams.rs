@@ -278,19 +278,34 @@ impl OutputStreamImpl for FileOutput {
     }
 }
 
-/// A `directory-entry-stream`: the entries read when it was created, in
-/// host order, without `.` and `..`; an entry that could not be read is an
+/// A `directory-entry-stream`: the entries read when it was created (WASI
+/// 0.2; WASI 0.3 reads them as the guest does), in host order, without `.`
+/// and `..`; an entry that could not be read is an
 /// error in its place, and iteration goes on after it (as wasmtime).
-#[derive(Debug)]
 pub struct DirEntryStream {
-    entries: std::vec::IntoIter<KResult<fs::DirEntry>>,
+    /// Entries read already (WASI 0.2) or read on demand (WASI 0.3,
+    /// [`fs::Dir::read_dir_lazy`]).
+    entries: Box<dyn Iterator<Item = KResult<fs::DirEntry>> + Send>,
+}
+
+impl std::fmt::Debug for DirEntryStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DirEntryStream").finish_non_exhaustive()
+    }
 }
 
 impl DirEntryStream {
     /// A stream over `entries`.
     pub fn new(entries: Vec<KResult<fs::DirEntry>>) -> DirEntryStream {
+        DirEntryStream::lazy(entries.into_iter())
+    }
+
+    /// A stream over entries read as it is read.
+    pub fn lazy(
+        entries: impl Iterator<Item = KResult<fs::DirEntry>> + Send + 'static,
+    ) -> DirEntryStream {
         DirEntryStream {
-            entries: entries.into_iter(),
+            entries: Box::new(entries),
         }
     }
 

@@ -15,7 +15,12 @@
 //! future with its `error-code`, the stream's end resolves it `ok`.
 //! A directory (or any non-file) makes the stream end at once with the
 //! future `err(is-directory)` (read) / `err(bad-descriptor)` (write), the
-//! 0.2 methods' codes.
+//! 0.2 methods' codes; such an error known at the call (and
+//! `read-directory`'s on a file or an unreadable directory) resolves the
+//! future right away, as Wasmtime does, so a guest that awaits it before
+//! touching the stream gets the error rather than a deadlock. Each future
+//! is written exactly once: a source or sink whose future was resolved
+//! early holds `None`.
 
 use super::Descriptor3Res;
 use super::types::{DescriptorType, DirectoryEntry, ErrorCode};
@@ -76,8 +81,8 @@ fn io_code(e: &std::io::Error) -> ErrorCode {
 struct FileSource {
     file: Option<Arc<fs::File>>,
     position: u64,
-    /// The result future (channel).
-    future: u32,
+    /// The result future (channel); `None` once written.
+    future: Option<u32>,
     /// The outcome the future reports when the stream ends.
     outcome: Result<(), ErrorCode>,
 }
@@ -107,11 +112,13 @@ impl HostSource for FileSource {
     }
 
     fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
-        Some((self.future, result_bytes(self.outcome.clone())))
+        let future = self.future.take()?;
+        Some((future, result_bytes(self.outcome.clone())))
     }
 
     fn ended(&mut self) -> Option<(u32, Vec<u8>)> {
-        Some((self.future, result_bytes(self.outcome.clone())))
+        let future = self.future.take()?;
+        Some((future, result_bytes(self.outcome.clone())))
     }
 }
 
@@ -119,15 +126,15 @@ impl HostSource for FileSource {
 struct FileSink {
     file: Option<Arc<fs::File>>,
     mode: OutputMode,
-    /// The result future (channel).
-    future: u32,
+    /// The result future (channel); `None` once written.
+    future: Option<u32>,
 }
 
 impl HostSink for FileSink {
     fn write(&mut self, _host: &mut dyn Host, data: &[u8]) -> Result<SinkWrite, Trap> {
         let Some(file) = &self.file else {
             let bytes = result_bytes(Err(ErrorCode::BadDescriptor));
-            return Ok(SinkWrite::Closed(Some((self.future, bytes))));
+            return Ok(SinkWrite::Closed(self.future.take().map(|f| (f, bytes))));
         };
         let mut done = 0;
         while done < data.len() {
@@ -138,7 +145,7 @@ impl HostSink for FileSink {
             match n {
                 Ok(0) => {
                     let bytes = result_bytes(Err(ErrorCode::Io));
-                    return Ok(SinkWrite::Closed(Some((self.future, bytes))));
+                    return Ok(SinkWrite::Closed(self.future.take().map(|f| (f, bytes))));
                 }
                 Ok(n) => {
                     done += n;
@@ -149,7 +156,7 @@ impl HostSink for FileSink {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     let bytes = result_bytes(Err(io_code(&e)));
-                    return Ok(SinkWrite::Closed(Some((self.future, bytes))));
+                    return Ok(SinkWrite::Closed(self.future.take().map(|f| (f, bytes))));
                 }
             }
         }
@@ -162,7 +169,7 @@ impl HostSink for FileSink {
         } else {
             Err(ErrorCode::BadDescriptor)
         };
-        Some((self.future, result_bytes(r)))
+        Some((self.future.take()?, result_bytes(r)))
     }
 }
 
@@ -222,11 +229,14 @@ unsafe extern "C" fn read_via_stream(opts: *const CanonOpts, slots: *mut u64, n:
                 let source = FileSource {
                     file,
                     position: offset,
-                    future,
-                    outcome,
+                    future: outcome.is_ok().then_some(future),
+                    outcome: outcome.clone(),
                 };
                 let (_, sh) = cx.host_stream(inst, stream_ty, (1, 1), Box::new(source))?;
                 let fh = cx.guest_readable(inst, future)?;
+                if outcome.is_err() {
+                    cx.write_future(future, result_bytes(outcome))?;
+                }
                 Ok((sh, fh))
             })?;
             super::super::store_pair(opts, ptr, sh, fh)
@@ -260,9 +270,18 @@ fn write_stream(
     let h = slots[1] as u32;
     let fh = rt.with_p3(|cx| {
         let future = cx.new_channel(true, result.unwrap_or(u32::MAX), RESULT_LAYOUT);
-        let sink = FileSink { file, mode, future };
+        let is_file = file.is_some();
+        let sink = FileSink {
+            file,
+            mode,
+            future: is_file.then_some(future),
+        };
         cx.take_readable(inst, h, stream_ty, Box::new(sink))?;
-        cx.guest_readable(inst, future)
+        let fh = cx.guest_readable(inst, future)?;
+        if !is_file {
+            cx.write_future(future, result_bytes(Err(ErrorCode::BadDescriptor)))?;
+        }
+        Ok(fh)
     })?;
     slots[0] = u64::from(fh);
     Ok(())
@@ -303,15 +322,16 @@ const ENTRY_LAYOUT: (u32, u32) = (DirectoryEntry::SIZE32, DirectoryEntry::ALIGN3
 const NAME_OFFSET: u32 = DescriptorType::SIZE32.next_multiple_of(4);
 
 /// A directory's entries as the writable end of the guest's
-/// `stream<directory-entry>`: the entries are read when the stream is
-/// made (as the 0.2 `read-directory` does), each element is laid out here
+/// `stream<directory-entry>`: the host directory stream is opened when the
+/// stream is made and read as the guest reads (as Wasmtime's 0.3
+/// `read-directory` reads, unlike its 0.2 one), each element is laid out here
 /// and its name handed to the read built-in, which allocates it with the
 /// guest's `realloc` (`SourceRead::DataWithStrings`).
 struct DirSource {
     /// `None` once done.
     entries: Option<DirEntryStream>,
-    /// The result future (channel).
-    future: u32,
+    /// The result future (channel); `None` once written.
+    future: Option<u32>,
     /// The outcome the future reports when the stream ends.
     outcome: Result<(), ErrorCode>,
 }
@@ -352,11 +372,13 @@ impl HostSource for DirSource {
     }
 
     fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
-        Some((self.future, result_bytes(self.outcome.clone())))
+        let future = self.future.take()?;
+        Some((future, result_bytes(self.outcome.clone())))
     }
 
     fn ended(&mut self) -> Option<(u32, Vec<u8>)> {
-        Some((self.future, result_bytes(self.outcome.clone())))
+        let future = self.future.take()?;
+        Some((future, result_bytes(self.outcome.clone())))
     }
 }
 
@@ -375,14 +397,15 @@ unsafe extern "C" fn read_directory(opts: *const CanonOpts, slots: *mut u64, n: 
             let ptr = slots[1] as u32;
             let listed =
                 crate::p2::with_host(rt, |host: &mut P2Host| match host.fs.descriptors.get(rep) {
-                    Some(Descriptor::Dir(d)) => {
-                        Ok(d.read_dir().map_err(|e| ErrorCode::from(P2Error::from(e))))
-                    }
+                    Some(Descriptor::Dir(d)) => Ok(d
+                        .read_dir_lazy()
+                        .map(DirEntryStream::lazy)
+                        .map_err(|e| ErrorCode::from(P2Error::from(e)))),
                     Some(Descriptor::File(_)) => Ok(Err(ErrorCode::NotDirectory)),
                     None => Err(kiln_canon::trap::trap("unknown descriptor")),
                 })?;
             let (entries, outcome) = match listed {
-                Ok(list) => (Some(DirEntryStream::new(list)), Ok(())),
+                Ok(stream) => (Some(stream), Ok(())),
                 Err(e) => (None, Err(e)),
             };
             let (_, result) = func_types(rt, opts);
@@ -391,11 +414,14 @@ unsafe extern "C" fn read_directory(opts: *const CanonOpts, slots: *mut u64, n: 
                 let future = cx.new_channel(true, future_ty, RESULT_LAYOUT);
                 let source = DirSource {
                     entries,
-                    future,
-                    outcome,
+                    future: outcome.is_ok().then_some(future),
+                    outcome: outcome.clone(),
                 };
                 let (_, sh) = cx.host_stream(inst, stream_ty, ENTRY_LAYOUT, Box::new(source))?;
                 let fh = cx.guest_readable(inst, future)?;
+                if outcome.is_err() {
+                    cx.write_future(future, result_bytes(outcome))?;
+                }
                 Ok((sh, fh))
             })?;
             super::super::store_pair(opts, ptr, sh, fh)
