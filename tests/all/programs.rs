@@ -115,8 +115,9 @@ struct Spec {
     /// `kiln run` and `wasmtime run` alike.
     invoke: Option<String>,
     /// `http-server`: a local HTTP server ([`crate::http_server`]) runs
-    /// for the program, named by `HTTP_SERVER` (and `HTTP_CLOSED`, a port
-    /// nobody listens on) in its environment.
+    /// for the program, named by `HTTP_SERVER` (its TLS twin
+    /// `HTTPS_SERVER`, and `HTTP_CLOSED`, a port nobody listens on) in its
+    /// environment.
     http_server: bool,
 }
 
@@ -487,6 +488,8 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
         grant_flags.push(format!("HTTP_SERVER={}", s.addr));
         grant_flags.push("--env".into());
         grant_flags.push(format!("HTTP_CLOSED={}", s.closed));
+        grant_flags.push("--env".into());
+        grant_flags.push(format!("HTTPS_SERVER={}", s.tls));
         Some(s)
     } else {
         None

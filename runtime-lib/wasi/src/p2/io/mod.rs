@@ -205,7 +205,23 @@ kiln_canon::wit_variant! {
 impl P2Host {
     /// A `stream-error.last-operation-failed` with `message`.
     pub fn stream_failed(&mut self, message: String) -> StreamError {
-        StreamError::LastOperationFailed(Own::new(self.io.errors.insert(IoError { message })))
+        StreamError::LastOperationFailed(Own::new(self.io.errors.insert(IoError {
+            message,
+            payload: None,
+        })))
+    }
+
+    /// A `stream-error.last-operation-failed` with `message` and the host
+    /// error behind it.
+    pub fn stream_failed_with(
+        &mut self,
+        message: String,
+        payload: Box<dyn std::any::Any>,
+    ) -> StreamError {
+        StreamError::LastOperationFailed(Own::new(self.io.errors.insert(IoError {
+            message,
+            payload: Some(payload),
+        })))
     }
 
     /// A new output stream handle to `s`.
@@ -263,9 +279,17 @@ pub(crate) fn no_object(what: &str) -> Trap {
 pub fn drop_resource(h: &mut P2Host, ty: u32, rep: u32) -> Result<bool, Trap> {
     let t = ResourceType::Host(ty);
     let gone = if t == OutputStreamRes::TYPE {
-        h.io.outputs.remove(rep).is_some()
+        let parent = h.io.outputs.remove(rep).map(|s| s.parent());
+        if let Some(Some((ty, parent))) = parent {
+            h.io.remove_child(ty, parent);
+        }
+        parent.is_some()
     } else if t == InputStreamRes::TYPE {
-        h.io.inputs.remove(rep).is_some()
+        let parent = h.io.inputs.remove(rep).map(|s| s.parent());
+        if let Some(Some((ty, parent))) = parent {
+            h.io.remove_child(ty, parent);
+        }
+        parent.is_some()
     } else if t == IoErrorRes::TYPE {
         h.io.errors.remove(rep).is_some()
     } else if t == PollableRes::TYPE {

@@ -31,7 +31,7 @@ use super::poll::{Parent, block_on};
 use super::{
     Bytes, InputStreamRes, OutputStreamRes, P2Host, PollableRes, Readiness, StreamError, no_object,
 };
-use kiln_canon::{Borrow, GuestBytes, Own, Resource, Trap, trap::trap};
+use kiln_canon::{Borrow, GuestBytes, Own, Resource, ResourceType, Trap, trap::trap};
 
 /// Why a stream operation failed (`stream-error` before it becomes a
 /// resource).
@@ -41,6 +41,10 @@ pub enum StreamFailure {
     Closed,
     /// `last-operation-failed`: the message `error.to-debug-string` shows.
     Failed(String),
+    /// `last-operation-failed` with the host error behind it, which
+    /// another interface can classify (`wasi:http`'s `http-error-code`
+    /// downcasts it, as Wasmtime's `error` resource does).
+    FailedWith(String, Box<dyn std::any::Any>),
     /// Not a stream error: the guest broke the protocol (e.g. wrote beyond
     /// its permits) and the program ends with this host error, as
     /// wasmtime's `StreamError::Trap`.
@@ -73,6 +77,11 @@ pub trait OutputStreamImpl: std::fmt::Debug {
         }
         self.write(&vec![0; len as usize])
     }
+    /// The resource this stream is a child of (which then cannot be
+    /// dropped before it, as in Wasmtime's table), if any.
+    fn parent(&self) -> Option<(ResourceType, u32)> {
+        None
+    }
 }
 
 /// The behaviour behind an `input-stream` (stdin, files, TCP).
@@ -86,6 +95,11 @@ pub trait InputStreamImpl: std::fmt::Debug {
     /// Skips up to `len` bytes without blocking (default: reads them).
     fn skip(&mut self, len: u64) -> Result<u64, StreamFailure> {
         self.read(len).map(|b| b.len() as u64)
+    }
+    /// The resource this stream is a child of (see
+    /// [`OutputStreamImpl::parent`]), if any.
+    fn parent(&self) -> Option<(ResourceType, u32)> {
+        None
     }
 }
 
@@ -107,6 +121,7 @@ fn finish<T>(h: &mut P2Host, r: Op<T>) -> Result<Result<T, StreamError>, Trap> {
         Ok(v) => Ok(Ok(v)),
         Err(StreamFailure::Closed) => Ok(Err(StreamError::Closed)),
         Err(StreamFailure::Failed(m)) => Ok(Err(h.stream_failed(m))),
+        Err(StreamFailure::FailedWith(m, payload)) => Ok(Err(h.stream_failed_with(m, payload))),
         Err(StreamFailure::Trap(m)) => Err(trap(m)),
     }
 }
