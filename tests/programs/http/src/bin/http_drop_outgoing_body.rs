@@ -2,6 +2,7 @@
 // kiln-test: exit = 1
 // kiln-test: stdout = "got the stream\n"
 // kiln-test: stderr-contains = resource has children
+// kiln-test: stderr-like-wasmtime
 //! An `outgoing-body`'s stream is its child (Wasmtime 49): dropping the
 //! body while the stream lives traps.
 
