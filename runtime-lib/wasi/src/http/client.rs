@@ -51,7 +51,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 /// A response as received: status, headers and what arrived of the body.
-type Head = Result<(u16, HeaderMap, Rc<RefCell<Received>>), ErrorCode>;
+pub(super) type Head = Result<(u16, HeaderMap, Rc<RefCell<Received>>), ErrorCode>;
 
 /// A `future-incoming-response`.
 pub struct FutureResponse {
@@ -146,8 +146,16 @@ pub fn handle(
     let Ok(request) = builder.body(body) else {
         return Ok(Err(ErrorCode::HttpRequestUriInvalid));
     };
-    // `https`: the server name to verify.
-    let tls = tls.then(|| host_of(&authority).to_string());
+    // `https`: the server name to verify and the configuration (the
+    // webpki roots; nothing else can add a trust root).
+    let tls = if tls {
+        match super::exec::tls_config() {
+            Ok(config) => Some((host_of(&authority).to_string(), config)),
+            Err(e) => return Ok(Err(ErrorCode::InternalError(Some(e.to_string())))),
+        }
+    } else {
+        None
+    };
     let host_port = if has_port(&authority) {
         authority.clone()
     } else {
@@ -223,9 +231,9 @@ fn has_port(authority: &str) -> bool {
     clippy::too_many_arguments,
     reason = "one call site, the request's parts"
 )]
-async fn exchange_task(
+pub(super) async fn exchange_task(
     host_port: &str,
-    tls: Option<String>,
+    tls: Option<(String, std::sync::Arc<rustls::ClientConfig>)>,
     request: http::Request<PipeBody>,
     spawner: &Spawner,
     interest: &Rc<Interest>,
@@ -261,7 +269,7 @@ async fn exchange_task(
         .set(Some(std::os::fd::AsRawFd::as_raw_fd(&stream)));
     deadline.set(clock().saturating_add(first_byte));
     let tls = match tls {
-        Some(host) => {
+        Some((host, config)) => {
             // Wasmtime checks the name once connected.
             let name = rustls::pki_types::ServerName::try_from(host).map_err(|_| {
                 ErrorCode::DnsError(DnsErrorPayload {
@@ -269,8 +277,6 @@ async fn exchange_task(
                     info_code: None,
                 })
             })?;
-            let config = super::exec::tls_config()
-                .map_err(|e| ErrorCode::InternalError(Some(e.to_string())))?;
             let mut session = rustls::ClientConnection::new(config, name)
                 .map_err(|_| ErrorCode::TlsProtocolError)?;
             // Wasmtime: any handshake failure is `TLS-protocol-error`.

@@ -31,6 +31,9 @@ pub mod fields;
 pub mod request;
 pub mod types;
 
+#[cfg(test)]
+mod tls_tests;
+
 use crate::p2::io::{
     InputStreamRes, IoErrorRes, OutputStreamRes, Parent, PollableRes, Readiness, no_object,
 };
