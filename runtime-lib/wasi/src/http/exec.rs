@@ -281,7 +281,13 @@ fn fill_tls(
         Poll::Ready(Ok(0)) => Poll::Ready(Ok(false)),
         Poll::Ready(Ok(_)) => match tls.process_new_packets() {
             Ok(_) => Poll::Ready(Ok(true)),
-            Err(e) => Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, e))),
+            Err(e) => {
+                // Tell the peer why (the alert rustls queued, e.g.
+                // `unknown_ca`), best effort, as tokio-rustls does: the
+                // connection is dropped right after.
+                let _ = tls.write_tls(stream);
+                Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, e)))
+            }
         },
         Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
         Poll::Pending => Poll::Pending,

@@ -32,8 +32,10 @@ fn provider() -> Arc<rustls::crypto::CryptoProvider> {
 }
 
 /// A TLS server for one connection: it reads a request head and answers
-/// `hello`. Returns its `127.0.0.1:PORT`.
-fn server() -> String {
+/// `hello`. Returns its `127.0.0.1:PORT` and what ended its handshake
+/// (`None`: it completed).
+fn server() -> (String, std::sync::mpsc::Receiver<Option<String>>) {
+    let (tx, rx) = std::sync::mpsc::channel();
     let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
     let addr = listener.local_addr().expect("addr").to_string();
     let config = rustls::ServerConfig::builder_with_provider(provider())
@@ -53,6 +55,13 @@ fn server() -> String {
             return;
         };
         let mut tls = rustls::StreamOwned::new(conn, sock);
+        while tls.conn.is_handshaking() {
+            if let Err(e) = tls.conn.complete_io(&mut tls.sock) {
+                let _ = tx.send(Some(e.to_string()));
+                return;
+            }
+        }
+        let _ = tx.send(None);
         let mut head = Vec::new();
         let mut byte = [0u8; 1];
         while !head.ends_with(b"\r\n\r\n") {
@@ -67,7 +76,7 @@ fn server() -> String {
         tls.conn.send_close_notify();
         let _ = tls.flush();
     });
-    addr
+    (addr, rx)
 }
 
 /// The client configuration of [`super::exec::tls_config`], trusting the
@@ -169,22 +178,28 @@ fn get(
 
 #[test]
 fn an_https_exchange_with_a_trusted_certificate_succeeds() {
-    let addr = server();
+    let (addr, handshake) = server();
     let got = get(&addr, "127.0.0.1", trusting_test_ca());
     assert_eq!(got, Ok((200, "yes".to_string(), b"hello".to_vec())));
+    assert_eq!(handshake.recv().ok(), Some(None));
 }
 
 #[test]
 fn a_name_the_certificate_does_not_cover_is_a_tls_protocol_error() {
-    let addr = server();
+    let (addr, handshake) = server();
     let got = get(&addr, "localhost", trusting_test_ca());
     assert_eq!(got, Err(ErrorCode::TlsProtocolError));
+    // The client said why before closing.
+    let why = handshake.recv().ok().flatten().unwrap_or_default();
+    assert!(why.contains("BadCertificate"), "{why}");
 }
 
 #[test]
 fn the_shipped_roots_do_not_trust_the_test_ca() {
-    let addr = server();
+    let (addr, handshake) = server();
     let config = super::exec::tls_config().expect("config");
     let got = get(&addr, "127.0.0.1", config);
     assert_eq!(got, Err(ErrorCode::TlsProtocolError));
+    let why = handshake.recv().ok().flatten().unwrap_or_default();
+    assert!(why.contains("UnknownCA"), "{why}");
 }
