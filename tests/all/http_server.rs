@@ -4,8 +4,9 @@
 //! (`connection: close`). The guest finds it in `HTTP_SERVER`
 //! (`127.0.0.1:PORT`), the same routes over TLS in `HTTPS_SERVER` (a
 //! certificate for `IP:127.0.0.1` from a test CA no client trusts:
-//! `tests/programs/http/tls/`), and a port nobody listens on in
-//! `HTTP_CLOSED`.
+//! `tests/programs/http/tls/`), a port nobody listens on in
+//! `HTTP_CLOSED`, and in `HTTP_BLACKHOLE` a listener whose accept queue is
+//! full, so that a connect there never completes (Linux drops the SYN).
 //!
 //! Routes: `/slow` answers after two seconds; `/trailers` answers a
 //! chunked body `hello` with the trailer `x-checksum: 42`; `/size` echoes
@@ -35,6 +36,10 @@ pub struct Server {
     pub tls: String,
     /// `127.0.0.1:PORT` of a port that was free a moment ago.
     pub closed: String,
+    /// `127.0.0.1:PORT` of a listener nobody accepts from, its queue full.
+    pub blackhole: String,
+    /// That listener and the connections filling its queue.
+    _blackhole: (TcpListener, Vec<TcpStream>),
 }
 
 /// The test CA's certificate, the server's (for `IP:127.0.0.1`, signed by
@@ -71,8 +76,38 @@ impl Server {
                 });
             }
         });
-        Ok(Server { addr, tls, closed })
+        let (blackhole, held) = blackhole()?;
+        Ok(Server {
+            addr,
+            tls,
+            closed,
+            blackhole: blackhole.local_addr()?.to_string(),
+            _blackhole: (blackhole, held),
+        })
     }
+}
+
+/// A listener with a backlog of 0 and connections that fill its accept
+/// queue: the kernel drops further SYNs, so a connect hangs until the
+/// client gives up.
+fn blackhole() -> std::io::Result<(TcpListener, Vec<TcpStream>)> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    // SAFETY: the descriptor is the open listening socket `listener` owns
+    // for the whole call; `listen` only changes its backlog and touches no
+    // memory of ours.
+    if unsafe { libc::listen(std::os::fd::AsRawFd::as_raw_fd(&listener), 0) } != 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    let addr = listener.local_addr()?;
+    let mut held = Vec::new();
+    for _ in 0..8 {
+        match TcpStream::connect_timeout(&addr, std::time::Duration::from_millis(200)) {
+            Ok(s) => held.push(s),
+            // The queue is full.
+            Err(_) => return Ok((listener, held)),
+        }
+    }
+    Err(std::io::Error::other("the accept queue never filled"))
 }
 
 /// The TLS server's configuration: the test certificate chain.

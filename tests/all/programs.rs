@@ -116,7 +116,8 @@ struct Spec {
     invoke: Option<String>,
     /// `http-server`: a local HTTP server ([`crate::http_server`]) runs
     /// for the program, named by `HTTP_SERVER` (its TLS twin
-    /// `HTTPS_SERVER`, and `HTTP_CLOSED`, a port nobody listens on) in its
+    /// `HTTPS_SERVER`, `HTTP_CLOSED`, a port nobody listens on, and
+    /// `HTTP_BLACKHOLE`, one where a connect never completes) in its
     /// environment.
     http_server: bool,
 }
@@ -490,6 +491,8 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
         grant_flags.push(format!("HTTP_CLOSED={}", s.closed));
         grant_flags.push("--env".into());
         grant_flags.push(format!("HTTPS_SERVER={}", s.tls));
+        grant_flags.push("--env".into());
+        grant_flags.push(format!("HTTP_BLACKHOLE={}", s.blackhole));
         Some(s)
     } else {
         None

@@ -5,11 +5,11 @@
 //! Wasmtime reports them: a connection closed or reset before the
 //! response, an answer that is not HTTP, a response head too large or
 //! with too many fields, a body cut short (the stream's
-//! `http-error-code`), the between-bytes timeout (`request-options`), and
-//! refused connections and name lookups; then abandoned exchanges (timed
-//! out, dropped before the response, dropped mid-body) must close their
-//! connections: the server's count of open `/hang` connections drops back
-//! to 0.
+//! `http-error-code`), the connect and between-bytes timeouts
+//! (`request-options`), and refused connections and name lookups; then
+//! abandoned exchanges (timed out, dropped before the response, dropped
+//! mid-body) must close their connections: the server's count of open
+//! `/hang` connections drops back to 0.
 
 #[path = "../shared/send.rs"]
 mod send;
@@ -97,6 +97,17 @@ fn main() {
         },
     );
     overflow(&server);
+    let blackhole = std::env::var("HTTP_BLACKHOLE").expect("HTTP_BLACKHOLE");
+    show(
+        "connect timeout",
+        http(),
+        &blackhole,
+        "/",
+        Timeouts {
+            connect: Some(200),
+            ..t
+        },
+    );
     show("refused", http(), &closed, "/", t);
     show("refused (IPv6 literal)", http(), "[::1]:1", "/", t);
     show("unresolvable", http(), "no-such-host.invalid:80", "/", t);
