@@ -25,18 +25,17 @@
 //!   when no frame arrived for that long fails the stream (Wasmtime: the
 //!   error carries no `http-error-code`);
 //! - a body's stream is its child: the body cannot be dropped or finished
-//!   while the stream lives;
+//!   while the stream lives (the stream holds a clone of the body's
+//!   [`Child`] token; wasi:io's streams know nothing of it);
 //! - writing beyond the `content-length` fails with an `error` whose
 //!   `http-error-code` is `HTTP-request-body-size`.
 
 use super::exec::{Exchange, Exec, Interest, Spawner};
 use super::types::{BodyError, ErrorCode};
-use super::{IncomingBodyRes, OutgoingBodyRes};
 use crate::p2::io::{InputStreamImpl, OutputStreamImpl, Readiness, StreamFailure};
 use bytes::Bytes;
 use http::HeaderMap;
 use http_body::{Body, Frame};
-use kiln_canon::{Resource, ResourceType};
 use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -86,6 +85,23 @@ fn drive(pipe: &Rc<RefCell<Pipe>>) {
     }
 }
 
+/// A body's token that its stream holds a clone of: while the stream
+/// lives, the body has a child.
+#[derive(Debug, Default)]
+pub struct Child(Rc<()>);
+
+impl Child {
+    /// The stream's clone.
+    pub fn clone_for_stream(&self) -> Child {
+        Child(self.0.clone())
+    }
+
+    /// Whether a stream still holds a clone.
+    pub fn has_child(&self) -> bool {
+        Rc::strong_count(&self.0) > 1
+    }
+}
+
 /// A new outgoing body expecting `size` bytes if known: the guest's
 /// object and the pipe the request or response keeps.
 pub fn new_outgoing_body(size: Option<u64>) -> (OutgoingBody, Rc<RefCell<Pipe>>) {
@@ -98,6 +114,7 @@ pub fn new_outgoing_body(size: Option<u64>) -> (OutgoingBody, Rc<RefCell<Pipe>>)
             pipe: pipe.clone(),
             stream_taken: false,
             finished: false,
+            child: Child::default(),
         },
         pipe,
     )
@@ -112,6 +129,8 @@ pub struct OutgoingBody {
     pub stream_taken: bool,
     /// Whether `finish` ran.
     pub finished: bool,
+    /// Its stream's token.
+    pub child: Child,
 }
 
 impl OutgoingBody {
@@ -163,8 +182,8 @@ pub type Clock = Rc<dyn Fn() -> u64>;
 pub struct BodyWriter {
     /// The pipe.
     pub pipe: Rc<RefCell<Pipe>>,
-    /// The `outgoing-body` it is a child of.
-    pub parent: u32,
+    /// Its body's token.
+    pub child: Child,
 }
 
 impl OutputStreamImpl for BodyWriter {
@@ -230,10 +249,6 @@ impl OutputStreamImpl for BodyWriter {
             },
             None => Readiness::Deadline(u64::MAX),
         }
-    }
-
-    fn parent(&self) -> Option<(ResourceType, u32)> {
-        Some((OutgoingBodyRes::TYPE, self.parent))
     }
 }
 
@@ -392,6 +407,8 @@ pub struct IncomingBody {
     pub source: BodySource,
     /// Whether `stream` handed out the stream.
     pub stream_taken: bool,
+    /// Its stream's token.
+    pub child: Child,
 }
 
 /// The input stream of an incoming body.
@@ -399,8 +416,8 @@ pub struct IncomingBody {
 pub struct BodyReader {
     /// The body's source.
     pub source: BodySource,
-    /// The `incoming-body` it is a child of.
-    pub parent: u32,
+    /// Its body's token.
+    pub child: Child,
 }
 
 impl InputStreamImpl for BodyReader {
@@ -448,10 +465,6 @@ impl InputStreamImpl for BodyReader {
             !b.data.is_empty() || b.end.is_some()
         };
         self.source.readiness(ready, true)
-    }
-
-    fn parent(&self) -> Option<(ResourceType, u32)> {
-        Some((IncomingBodyRes::TYPE, self.parent))
     }
 }
 

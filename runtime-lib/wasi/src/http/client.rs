@@ -435,6 +435,7 @@ pub fn consume(
         IncomingBody {
             source,
             stream_taken: false,
+            child: Default::default(),
         },
     ))))
 }

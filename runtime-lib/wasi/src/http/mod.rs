@@ -376,9 +376,8 @@ fn incoming_body_stream(
     b.stream_taken = true;
     let reader = BodyReader {
         source: b.source.clone(),
-        parent: this.rep(),
+        child: b.child.clone_for_stream(),
     };
-    h.io.add_child(IncomingBodyRes::TYPE, this.rep());
     Ok(Ok(h.new_input(Box::new(reader))))
 }
 
@@ -387,7 +386,13 @@ fn incoming_body_finish(
     h: &mut P2Host,
     (this,): (Own<IncomingBodyRes>,),
 ) -> Result<Own<FutureTrailersRes>, Trap> {
-    no_children(h, IncomingBodyRes::TYPE, this.rep())?;
+    if state(h)
+        .incoming_bodies
+        .get(this.rep())
+        .is_some_and(|b| b.child.has_child())
+    {
+        return Err(has_children());
+    }
     let b = state(h)
         .incoming_bodies
         .remove(this.rep())
@@ -457,9 +462,8 @@ fn outgoing_body_write(
     b.stream_taken = true;
     let writer = BodyWriter {
         pipe: b.pipe.clone(),
-        parent: this.rep(),
+        child: b.child.clone_for_stream(),
     };
-    h.io.add_child(OutgoingBodyRes::TYPE, this.rep());
     Ok(Ok(h.new_output(Box::new(writer))))
 }
 
@@ -468,7 +472,13 @@ fn outgoing_body_finish(
     h: &mut P2Host,
     (this, trailers): (Own<OutgoingBodyRes>, Option<Own<FieldsRes>>),
 ) -> Result<Result<(), ErrorCode>, Trap> {
-    no_children(h, OutgoingBodyRes::TYPE, this.rep())?;
+    if state(h)
+        .outgoing_bodies
+        .get(this.rep())
+        .is_some_and(|b| b.child.has_child())
+    {
+        return Err(has_children());
+    }
     let b = state(h)
         .outgoing_bodies
         .remove(this.rep())
@@ -486,13 +496,10 @@ fn outgoing_body_finish(
     Ok(b.finish(trailers))
 }
 
-/// A body consumed by `finish` outlives its stream, as a dropped one does
-/// (Wasmtime deletes it from its table, which refuses a parent).
-fn no_children(h: &P2Host, ty: ResourceType, rep: u32) -> Result<(), Trap> {
-    if h.io.has_children(ty, rep) {
-        return Err(kiln_canon::trap::trap("resource has children"));
-    }
-    Ok(())
+/// A body dropped or consumed by `finish` while its stream lives
+/// (Wasmtime's table refuses to delete a parent).
+fn has_children() -> Trap {
+    kiln_canon::trap::trap("resource has children")
 }
 
 /// `http-error-code`: the `error-code` behind a stream error, when the
@@ -527,12 +534,24 @@ pub fn drop_resource(h: &mut P2Host, ty: u32, rep: u32) -> Result<bool, Trap> {
     } else if t == OutgoingResponseRes::TYPE {
         s.responses.remove(rep).is_some()
     } else if t == OutgoingBodyRes::TYPE {
+        if s.outgoing_bodies
+            .get(rep)
+            .is_some_and(|b| b.child.has_child())
+        {
+            return Err(has_children());
+        }
         s.outgoing_bodies.remove(rep).is_some()
     } else if t == FutureIncomingResponseRes::TYPE {
         s.futures.remove(rep).is_some()
     } else if t == IncomingResponseRes::TYPE {
         s.incoming.remove(rep).is_some()
     } else if t == IncomingBodyRes::TYPE {
+        if s.incoming_bodies
+            .get(rep)
+            .is_some_and(|b| b.child.has_child())
+        {
+            return Err(has_children());
+        }
         s.incoming_bodies.remove(rep).is_some()
     } else if t == FutureTrailersRes::TYPE {
         s.trailers.remove(rep).is_some()

@@ -156,7 +156,7 @@ fn get(
             between: u64::MAX,
             clock,
         },
-        parent: 0,
+        child: Default::default(),
     };
     let mut bytes = Vec::new();
     loop {

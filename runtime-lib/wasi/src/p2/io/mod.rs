@@ -279,17 +279,9 @@ pub(crate) fn no_object(what: &str) -> Trap {
 pub fn drop_resource(h: &mut P2Host, ty: u32, rep: u32) -> Result<bool, Trap> {
     let t = ResourceType::Host(ty);
     let gone = if t == OutputStreamRes::TYPE {
-        let parent = h.io.outputs.remove(rep).map(|s| s.parent());
-        if let Some(Some((ty, parent))) = parent {
-            h.io.remove_child(ty, parent);
-        }
-        parent.is_some()
+        h.io.outputs.remove(rep).is_some()
     } else if t == InputStreamRes::TYPE {
-        let parent = h.io.inputs.remove(rep).map(|s| s.parent());
-        if let Some(Some((ty, parent))) = parent {
-            h.io.remove_child(ty, parent);
-        }
-        parent.is_some()
+        h.io.inputs.remove(rep).is_some()
     } else if t == IoErrorRes::TYPE {
         h.io.errors.remove(rep).is_some()
     } else if t == PollableRes::TYPE {

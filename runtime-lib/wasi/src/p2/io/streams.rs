@@ -31,7 +31,7 @@ use super::poll::{Parent, block_on};
 use super::{
     Bytes, InputStreamRes, OutputStreamRes, P2Host, PollableRes, Readiness, StreamError, no_object,
 };
-use kiln_canon::{Borrow, GuestBytes, Own, Resource, ResourceType, Trap, trap::trap};
+use kiln_canon::{Borrow, GuestBytes, Own, Resource, Trap, trap::trap};
 
 /// Why a stream operation failed (`stream-error` before it becomes a
 /// resource).
@@ -77,11 +77,6 @@ pub trait OutputStreamImpl: std::fmt::Debug {
         }
         self.write(&vec![0; len as usize])
     }
-    /// The resource this stream is a child of (which then cannot be
-    /// dropped before it, as in Wasmtime's table), if any.
-    fn parent(&self) -> Option<(ResourceType, u32)> {
-        None
-    }
 }
 
 /// The behaviour behind an `input-stream` (stdin, files, TCP).
@@ -95,11 +90,6 @@ pub trait InputStreamImpl: std::fmt::Debug {
     /// Skips up to `len` bytes without blocking (default: reads them).
     fn skip(&mut self, len: u64) -> Result<u64, StreamFailure> {
         self.read(len).map(|b| b.len() as u64)
-    }
-    /// The resource this stream is a child of (see
-    /// [`OutputStreamImpl::parent`]), if any.
-    fn parent(&self) -> Option<(ResourceType, u32)> {
-        None
     }
 }
 
