@@ -28,6 +28,17 @@
 //! `KILN_RUNTIME_ARCHIVE=<path>` skips the nested build for `TARGET` and
 //! embeds a prebuilt archive instead (`KILN_RUNTIME_NATIVE_LIBS` then gives
 //! its native libraries, space-separated).
+//!
+//! C code: `ring` (rustls's cryptography, for `wasi:http`'s `https`) has C
+//! and assembly parts, built by the `cc` crate inside the nested build.
+//! One clang cross-compiles them for every target, freestanding (ring needs
+//! no C library headers), with the `llvm-ar` of the same LLVM: the nested
+//! cargo gets `CC_<triple>`, `CFLAGS_<triple>` and `AR_<triple>` (unless
+//! the caller set them). clang is `KILN_CLANG` (a path or a name on
+//! `PATH`), else `clang` or the newest `clang-<N>` on `PATH`; `llvm-ar` is
+//! `KILN_LLVM_AR`, else the one beside the real clang binary, else
+//! `llvm-ar` or `llvm-ar-<N>` on `PATH`. Without them the build stops with
+//! an error naming what to install.
 
 use std::env;
 use std::fmt::Write as _;
@@ -133,11 +144,14 @@ fn main() {
     println!("cargo:rerun-if-env-changed=KILN_RUNTIME_ARCHIVE");
     println!("cargo:rerun-if-env-changed=KILN_RUNTIME_NATIVE_LIBS");
     println!("cargo:rerun-if-env-changed=KILN_RUNTIME_TARGETS");
+    println!("cargo:rerun-if-env-changed=KILN_CLANG");
+    println!("cargo:rerun-if-env-changed=KILN_LLVM_AR");
 
     let host = env_or_die("TARGET");
     let sysroot = rust_sysroot();
     let runtime_dir = runtime_target_dir(&out_dir);
     let mut runtimes = Vec::new();
+    let mut c_tools = None;
     for triple in targets(&host, &sysroot) {
         let (archive, native_libs) = match env::var_os("KILN_RUNTIME_ARCHIVE") {
             Some(path) if triple == host => {
@@ -145,7 +159,10 @@ fn main() {
                     .unwrap_or_else(|_| DEFAULT_NATIVE_LIBS.to_string());
                 (PathBuf::from(path), libs)
             }
-            _ => build_runtime(&manifest_dir, &out_dir, &runtime_dir, &triple),
+            _ => {
+                let tools = c_tools.get_or_insert_with(c_toolchain);
+                build_runtime(&manifest_dir, &out_dir, &runtime_dir, &triple, tools)
+            }
         };
         let mut files = vec![(ARCHIVE_NAME.to_string(), archive)];
         let mut libc = "";
@@ -359,6 +376,90 @@ fn deflate_if_changed(bytes: &[u8], path: &Path) {
     write_if_changed(&sidecar, stamp.as_bytes());
 }
 
+/// The C compiler and archiver of the runtime's C parts (ring):
+/// `(clang, llvm-ar)`.
+struct CTools {
+    clang: PathBuf,
+    ar: PathBuf,
+}
+
+/// Finds clang and its `llvm-ar` (see the module comment), or stops the
+/// build saying what to install.
+fn c_toolchain() -> CTools {
+    let missing = |what: &str, var: &str| -> ! {
+        die(&format!(
+            "no {what} found: Kiln's runtime includes ring (the cryptography of rustls, for \
+             wasi:http's https), whose C and assembly parts clang cross-compiles for every \
+             runtime target. Install clang and LLVM's tools (Debian: `apt-get install clang \
+             llvm`), or set {var} to the program's path"
+        ))
+    };
+    let clang = match env::var_os("KILN_CLANG").filter(|v| !v.is_empty()) {
+        Some(v) => find_program(Path::new(&v)).unwrap_or_else(|| missing("clang", "KILN_CLANG")),
+        None => find_program(Path::new("clang"))
+            .or_else(|| newest_versioned("clang"))
+            .unwrap_or_else(|| missing("clang", "KILN_CLANG")),
+    };
+    let ar = match env::var_os("KILN_LLVM_AR").filter(|v| !v.is_empty()) {
+        Some(v) => find_program(Path::new(&v)),
+        // The `llvm-ar` of clang's own LLVM first (`clang` is often a
+        // link into `/usr/lib/llvm-<N>/bin`).
+        None => std::fs::canonicalize(&clang)
+            .ok()
+            .and_then(|real| real.parent().map(|d| d.join("llvm-ar")))
+            .filter(|p| p.is_file())
+            .or_else(|| find_program(Path::new("llvm-ar")))
+            .or_else(|| newest_versioned("llvm-ar")),
+    }
+    .unwrap_or_else(|| missing("llvm-ar", "KILN_LLVM_AR"));
+    CTools { clang, ar }
+}
+
+/// Resolves a program name against `PATH` (or checks an explicit path).
+fn find_program(program: &Path) -> Option<PathBuf> {
+    if program.components().count() > 1 {
+        return program.is_file().then(|| program.to_path_buf());
+    }
+    let path = env::var_os("PATH")?;
+    env::split_paths(&path)
+        .map(|dir| dir.join(program))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The `<name>-<N>` on `PATH` with the highest `N` (Debian installs
+/// `clang-14`, `llvm-ar-14` and leaves the plain names to other packages).
+fn newest_versioned(name: &str) -> Option<PathBuf> {
+    let path = env::var_os("PATH")?;
+    let prefix = format!("{name}-");
+    env::split_paths(&path)
+        .filter_map(|dir| std::fs::read_dir(dir).ok())
+        .flat_map(|entries| entries.flatten())
+        .filter_map(|e| {
+            let file = e.file_name();
+            let version: u32 = file.to_str()?.strip_prefix(&prefix)?.parse().ok()?;
+            Some((version, e.path()))
+        })
+        .max_by_key(|(version, _)| *version)
+        .map(|(_, path)| path)
+}
+
+/// clang's `--target` for a Rust triple: `<arch>-linux-<musl|gnu>`
+/// (`riscv64gc` is LLVM's `riscv64`).
+fn clang_target(target: &str) -> String {
+    let arch = target.split('-').next().unwrap_or_default();
+    let arch = if arch.starts_with("riscv64") {
+        "riscv64"
+    } else {
+        arch
+    };
+    let env = if target.ends_with("-musl") {
+        "musl"
+    } else {
+        "gnu"
+    };
+    format!("{arch}-linux-{env}")
+}
+
 /// Runs the nested cargo for `target`; returns the archive path and the
 /// native libraries.
 fn build_runtime(
@@ -366,6 +467,7 @@ fn build_runtime(
     out_dir: &Path,
     target_dir: &Path,
     target: &str,
+    tools: &CTools,
 ) -> (PathBuf, String) {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
@@ -427,6 +529,23 @@ fn build_runtime(
         flags.push_str("\x1f-Ctarget-feature=+backchain");
     }
     cmd.env("CARGO_ENCODED_RUSTFLAGS", flags);
+    // ring's C parts (see the module comment); a caller's own choice for
+    // this target wins.
+    let key = target.replace('-', "_");
+    let cflags = format!("--target={} -ffreestanding", clang_target(target));
+    for (prefix, value) in [
+        ("CC", tools.clang.as_os_str()),
+        ("AR", tools.ar.as_os_str()),
+        ("CFLAGS", std::ffi::OsStr::new(&cflags)),
+    ] {
+        // `cc` reads both spellings of the triple.
+        let (var, dashed) = (format!("{prefix}_{key}"), format!("{prefix}_{target}"));
+        println!("cargo:rerun-if-env-changed={var}");
+        println!("cargo:rerun-if-env-changed={dashed}");
+        if env::var_os(&var).is_none() && env::var_os(&dashed).is_none() {
+            cmd.env(&var, value);
+        }
+    }
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let out = cmd
         .output()

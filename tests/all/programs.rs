@@ -116,8 +116,10 @@ struct Spec {
     /// `kiln run` and `wasmtime run` alike.
     invoke: Option<String>,
     /// `http-server`: a local HTTP server ([`crate::http_server`]) runs
-    /// for the program, named by `HTTP_SERVER` (and `HTTP_CLOSED`, a port
-    /// nobody listens on) in its environment.
+    /// for the program, named by `HTTP_SERVER` (its TLS twin
+    /// `HTTPS_SERVER`, `HTTP_CLOSED`, a port nobody listens on, and
+    /// `HTTP_BLACKHOLE`, one where a connect never completes) in its
+    /// environment.
     http_server: bool,
     /// `fixture = NAME`: the fixture is filled from
     /// `tests/programs/fixtures/NAME/` (shared by programs of several
@@ -512,6 +514,10 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
         grant_flags.push(format!("HTTP_SERVER={}", s.addr));
         grant_flags.push("--env".into());
         grant_flags.push(format!("HTTP_CLOSED={}", s.closed));
+        grant_flags.push("--env".into());
+        grant_flags.push(format!("HTTPS_SERVER={}", s.tls));
+        grant_flags.push("--env".into());
+        grant_flags.push(format!("HTTP_BLACKHOLE={}", s.blackhole));
         Some(s)
     } else {
         None

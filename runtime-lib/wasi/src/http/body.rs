@@ -20,9 +20,17 @@
 //!   [`CHUNK`] per read) and is `closed` at the end; the pump takes no
 //!   more frames while [`IN_BUFFER`] bytes wait (back-pressure on the
 //!   connection); `incoming-body.finish` discards the rest of the body and
-//!   its future yields the trailers.
+//!   its future yields the trailers;
+//! - with a between-bytes timeout, a read that finds nothing buffered
+//!   when no frame arrived for that long fails the stream (Wasmtime: the
+//!   error carries no `http-error-code`);
+//! - a body's stream is its child: the body cannot be dropped or finished
+//!   while the stream lives (the stream holds a clone of the body's
+//!   [`Child`] token; wasi:io's streams know nothing of it);
+//! - writing beyond the `content-length` fails with an `error` whose
+//!   `http-error-code` is `HTTP-request-body-size`.
 
-use super::exec::{Exec, Interest};
+use super::exec::{Exchange, Exec, Interest, Spawner};
 use super::types::{BodyError, ErrorCode};
 use crate::p2::io::{InputStreamImpl, OutputStreamImpl, Readiness, StreamFailure};
 use bytes::Bytes;
@@ -77,6 +85,23 @@ fn drive(pipe: &Rc<RefCell<Pipe>>) {
     }
 }
 
+/// A body's token that its stream holds a clone of: while the stream
+/// lives, the body has a child.
+#[derive(Debug, Default)]
+pub struct Child(Rc<()>);
+
+impl Child {
+    /// The stream's clone.
+    pub fn clone_for_stream(&self) -> Child {
+        Child(self.0.clone())
+    }
+
+    /// Whether a stream still holds a clone.
+    pub fn has_child(&self) -> bool {
+        Rc::strong_count(&self.0) > 1
+    }
+}
+
 /// A new outgoing body expecting `size` bytes if known: the guest's
 /// object and the pipe the request or response keeps.
 pub fn new_outgoing_body(size: Option<u64>) -> (OutgoingBody, Rc<RefCell<Pipe>>) {
@@ -89,6 +114,7 @@ pub fn new_outgoing_body(size: Option<u64>) -> (OutgoingBody, Rc<RefCell<Pipe>>)
             pipe: pipe.clone(),
             stream_taken: false,
             finished: false,
+            child: Child::default(),
         },
         pipe,
     )
@@ -103,6 +129,8 @@ pub struct OutgoingBody {
     pub stream_taken: bool,
     /// Whether `finish` ran.
     pub finished: bool,
+    /// Its stream's token.
+    pub child: Child,
 }
 
 impl OutgoingBody {
@@ -146,11 +174,16 @@ impl Drop for OutgoingBody {
     }
 }
 
+/// The guest's monotonic clock (nanoseconds), readable from tasks.
+pub type Clock = Rc<dyn Fn() -> u64>;
+
 /// The output stream of an outgoing body.
 #[derive(Debug)]
 pub struct BodyWriter {
     /// The pipe.
     pub pipe: Rc<RefCell<Pipe>>,
+    /// Its body's token.
+    pub child: Child,
 }
 
 impl OutputStreamImpl for BodyWriter {
@@ -179,10 +212,12 @@ impl OutputStreamImpl for BodyWriter {
             if let Some(n) = p.expected
                 && written > n
             {
-                p.failed = Some(ErrorCode::HttpRequestBodySize(Some(written)));
+                let e = ErrorCode::HttpRequestBodySize(Some(written));
+                p.failed = Some(e.clone());
                 p.wake();
-                return Err(StreamFailure::Failed(
+                return Err(StreamFailure::FailedWith(
                     "body size exceeds the content-length".into(),
+                    Box::new(e),
                 ));
             }
             p.written = written;
@@ -257,13 +292,22 @@ pub struct Received {
     discard: bool,
     /// The pump, waiting for room.
     waker: Option<Waker>,
+    /// When the last frame (or the head) arrived, on the guest's clock.
+    last_frame: u64,
 }
 
 /// Starts the pump of `body` into a new [`Received`].
-pub fn pump(exec: &Exec, mut body: hyper::body::Incoming) -> Rc<RefCell<Received>> {
-    let rx = Rc::new(RefCell::new(Received::default()));
+pub fn pump(
+    spawner: &Spawner,
+    mut body: hyper::body::Incoming,
+    clock: Clock,
+) -> Rc<RefCell<Received>> {
+    let rx = Rc::new(RefCell::new(Received {
+        last_frame: clock(),
+        ..Received::default()
+    }));
     let r = rx.clone();
-    exec.spawn(std::future::poll_fn(move |cx| {
+    spawner.spawn(std::future::poll_fn(move |cx| {
         loop {
             {
                 let mut b = r.borrow_mut();
@@ -277,6 +321,7 @@ pub fn pump(exec: &Exec, mut body: hyper::body::Incoming) -> Rc<RefCell<Received
                 Poll::Ready(f) => f,
             };
             let mut b = r.borrow_mut();
+            b.last_frame = clock();
             match frame {
                 None => {
                     if b.end.is_none() {
@@ -308,7 +353,7 @@ pub fn pump(exec: &Exec, mut body: hyper::body::Incoming) -> Rc<RefCell<Received
 }
 
 /// The shared state of an incoming body, its stream and its trailers.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct BodySource {
     /// What arrived.
     pub rx: Rc<RefCell<Received>>,
@@ -316,16 +361,41 @@ pub struct BodySource {
     pub exec: Rc<Exec>,
     /// The connection.
     pub interest: Rc<Interest>,
+    /// The exchange's tasks, alive while any holder is.
+    pub exchange: Rc<Exchange>,
+    /// The between-bytes timeout (nanoseconds).
+    pub between: u64,
+    /// The guest's clock.
+    pub clock: Clock,
+}
+
+impl std::fmt::Debug for BodySource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("BodySource")
+            .field("rx", &self.rx)
+            .field("between", &self.between)
+            .finish()
+    }
 }
 
 impl BodySource {
-    fn readiness(&self, ready: bool) -> Readiness {
+    /// When the between-bytes timeout of the current wait ends.
+    fn deadline(&self) -> u64 {
+        self.rx.borrow().last_frame.saturating_add(self.between)
+    }
+
+    fn readiness(&self, ready: bool, timed: bool) -> Readiness {
         if ready || self.exec.has_work() {
             return Readiness::Always;
         }
+        let deadline = if timed { self.deadline() } else { u64::MAX };
         match self.interest.waitable() {
-            Some((fd, write)) => Readiness::Fd { fd, write },
-            None => Readiness::Deadline(u64::MAX),
+            Some((fd, write)) => Readiness::FdUntil {
+                fd,
+                write,
+                deadline,
+            },
+            None => Readiness::Deadline(deadline),
         }
     }
 }
@@ -337,16 +407,24 @@ pub struct IncomingBody {
     pub source: BodySource,
     /// Whether `stream` handed out the stream.
     pub stream_taken: bool,
+    /// Its stream's token.
+    pub child: Child,
 }
 
 /// The input stream of an incoming body.
 #[derive(Debug)]
-pub struct BodyReader(pub BodySource);
+pub struct BodyReader {
+    /// The body's source.
+    pub source: BodySource,
+    /// Its body's token.
+    pub child: Child,
+}
 
 impl InputStreamImpl for BodyReader {
     fn read(&mut self, len: u64) -> Result<Vec<u8>, StreamFailure> {
-        self.0.exec.drive();
-        let mut b = self.0.rx.borrow_mut();
+        self.source.exec.drive();
+        let timed_out = (self.source.clock)() >= self.source.deadline();
+        let mut b = self.source.rx.borrow_mut();
         let want = usize::try_from(len).unwrap_or(usize::MAX).min(CHUNK);
         let mut out = Vec::new();
         while out.len() < want {
@@ -366,6 +444,14 @@ impl InputStreamImpl for BodyReader {
             }
             return Ok(out);
         }
+        if b.end.is_none() && timed_out {
+            // Nothing arrived for the between-bytes timeout: the body
+            // fails and its connection closes.
+            b.end = Some(Err(ErrorCode::ConnectionReadTimeout));
+            drop(b);
+            self.source.exchange.cancel();
+            b = self.source.rx.borrow_mut();
+        }
         match &b.end {
             None => Ok(out),
             Some(Ok(_)) => Err(StreamFailure::Closed),
@@ -375,10 +461,10 @@ impl InputStreamImpl for BodyReader {
 
     fn readiness(&self) -> Readiness {
         let ready = {
-            let b = self.0.rx.borrow();
+            let b = self.source.rx.borrow();
             !b.data.is_empty() || b.end.is_some()
         };
-        self.0.readiness(ready)
+        self.source.readiness(ready, true)
     }
 }
 
@@ -418,6 +504,6 @@ impl FutureTrailers {
     /// What its pollable waits on.
     pub fn readiness(&self) -> Readiness {
         let ready = self.consumed || self.source.rx.borrow().end.is_some();
-        self.source.readiness(ready)
+        self.source.readiness(ready, false)
     }
 }

@@ -20,14 +20,23 @@
 //!   first-byte timeout `connection-read-timeout`;
 //! - a response's headers are immutable; `consume` succeeds once.
 //!
-//! `https` (the `https` feature, off by default: ring needs a C compiler
-//! for every runtime target) runs TLS (rustls, the webpki roots, ALPN
-//! `http/1.1`) over the connection before HTTP; a failed handshake is
-//! `TLS-protocol-error`. Without the feature an `https` request fails with
-//! `internal-error`.
+//! - a failure of `hyper` is `HTTP-protocol-error` unless it carries an
+//!   `error-code` (Wasmtime's `hyper_request_error`): a connection closed
+//!   or reset before the response, an answer that is not HTTP, a head too
+//!   large or with too many fields;
+//! - an exchange whose guest objects are all gone, or that timed out,
+//!   drops its tasks, which closes its connection ([`Exchange`]).
+//!
+//! `https` runs TLS (rustls with ring, the webpki roots as Wasmtime, ALPN
+//! `http/1.1`) over the connection before HTTP; any handshake failure
+//! (an untrusted or mismatched certificate, a peer that does not speak
+//! TLS) is `TLS-protocol-error`, and a host that is no valid server name
+//! is `DNS-error` (`invalid dns name`). rustls is reached only from here:
+//! a program that does not import `outgoing-handler.handle` links none of
+//! it.
 
-use super::body::{BodySource, IncomingBody, PipeBody, pump};
-use super::exec::{Exec, Interest, Io, connect};
+use super::body::{BodySource, Clock, IncomingBody, PipeBody, Received, pump};
+use super::exec::{Exchange, Exec, Interest, Io, Spawner, connect};
 use super::types::{DnsErrorPayload, ErrorCode, Scheme, from_hyper};
 use super::{
     FieldsRes, FutureIncomingResponseRes, IncomingBodyRes, IncomingResponseRes, OutgoingRequestRes,
@@ -41,19 +50,32 @@ use kiln_canon::{Borrow, Own, Resource, Trap};
 use std::cell::RefCell;
 use std::rc::Rc;
 
-/// A response as received: status, headers and the body's source.
-type Received = Result<(u16, HeaderMap, BodySource), ErrorCode>;
+/// A response as received: status, headers and what arrived of the body.
+pub(super) type Head = Result<(u16, HeaderMap, Rc<RefCell<Received>>), ErrorCode>;
 
 /// A `future-incoming-response`.
-#[derive(Debug)]
 pub struct FutureResponse {
-    slot: Rc<RefCell<Option<Received>>>,
+    slot: Rc<RefCell<Option<Head>>>,
     /// Whether `get` returned the result.
     consumed: bool,
     exec: Rc<Exec>,
     interest: Rc<Interest>,
     /// The monotonic instant the current phase times out at.
     deadline: Rc<std::cell::Cell<u64>>,
+    /// The exchange's tasks.
+    exchange: Rc<Exchange>,
+    /// The between-bytes timeout of the response body.
+    between: u64,
+    clock: Clock,
+}
+
+impl std::fmt::Debug for FutureResponse {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("FutureResponse")
+            .field("consumed", &self.consumed)
+            .field("exchange", &self.exchange)
+            .finish()
+    }
 }
 
 /// An `incoming-response`.
@@ -124,25 +146,11 @@ pub fn handle(
     let Ok(request) = builder.body(body) else {
         return Ok(Err(ErrorCode::HttpRequestUriInvalid));
     };
-    #[cfg(not(feature = "https"))]
-    let tls: Option<Tls> = if tls {
-        // Off in this build (the `https` feature): say so rather than send
-        // plain text.
-        return Ok(Err(ErrorCode::InternalError(Some(
-            "https is not supported by this build of Kiln's wasi:http client".into(),
-        ))));
-    } else {
-        None
-    };
-    #[cfg(feature = "https")]
+    // `https`: the server name to verify and the configuration (the
+    // webpki roots; nothing else can add a trust root).
     let tls = if tls {
-        let host = host_of(&authority);
-        let name = match rustls::pki_types::ServerName::try_from(host.to_string()) {
-            Ok(n) => n,
-            Err(_) => return Ok(Err(ErrorCode::HttpRequestUriInvalid)),
-        };
         match super::exec::tls_config() {
-            Ok(config) => Some((config, name)),
+            Ok(config) => Some((host_of(&authority).to_string(), config)),
             Err(e) => return Ok(Err(ErrorCode::InternalError(Some(e.to_string())))),
         }
     } else {
@@ -158,31 +166,33 @@ pub fn handle(
     if let Some(p) = &pipe {
         p.borrow_mut().exec = Some((exec.clone(), interest.clone()));
     }
-    let slot: Rc<RefCell<Option<Received>>> = Rc::new(RefCell::new(None));
+    let slot: Rc<RefCell<Option<Head>>> = Rc::new(RefCell::new(None));
     let now = h.wasi.kernel.clocks.monotonic_now();
     let deadline = Rc::new(std::cell::Cell::new(
         now.saturating_add(options.connect_timeout.unwrap_or(DEFAULT_TIMEOUT)),
     ));
     let first_byte = options.first_byte_timeout.unwrap_or(DEFAULT_TIMEOUT);
+    // The guest's monotonic clock, read from tasks and body streams.
+    let base = std::time::Instant::now();
+    let clock: Clock = Rc::new(move || now.saturating_add(base.elapsed().as_nanos() as u64));
+    let exchange = Exchange::new(&exec);
     let task = {
-        let (slot, exec2, interest, deadline) = (
+        let (slot, spawner, interest, deadline, clock) = (
             slot.clone(),
-            exec.clone(),
+            exchange.spawner(),
             interest.clone(),
             deadline.clone(),
+            clock.clone(),
         );
-        // The guest's monotonic clock, read from the task.
-        let base = std::time::Instant::now();
-        let clock = move || now.saturating_add(base.elapsed().as_nanos() as u64);
         async move {
-            let result = exchange(
-                &host_port, tls, request, &exec2, &interest, &deadline, first_byte, &clock,
+            let result = exchange_task(
+                &host_port, tls, request, &spawner, &interest, &deadline, first_byte, clock,
             )
             .await;
             *slot.borrow_mut() = Some(result);
         }
     };
-    exec.spawn(task);
+    exchange.spawn(task);
     exec.drive();
     let fut = FutureResponse {
         slot,
@@ -190,23 +200,14 @@ pub fn handle(
         exec,
         interest,
         deadline,
+        exchange,
+        between: options.between_bytes_timeout.unwrap_or(DEFAULT_TIMEOUT),
+        clock,
     };
     Ok(Ok(Own::new(state(h).futures.insert(fut))))
 }
 
-/// What an `https` connection needs: the configuration and the server's
-/// name.
-#[cfg(feature = "https")]
-type Tls = (
-    std::sync::Arc<rustls::ClientConfig>,
-    rustls::pki_types::ServerName<'static>,
-);
-/// No `https` in this build.
-#[cfg(not(feature = "https"))]
-type Tls = std::convert::Infallible;
-
 /// The host of an authority, without port or IPv6 brackets.
-#[cfg(feature = "https")]
 fn host_of(authority: &str) -> &str {
     let a = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     if let Some(rest) = a.strip_prefix('[') {
@@ -230,16 +231,16 @@ fn has_port(authority: &str) -> bool {
     clippy::too_many_arguments,
     reason = "one call site, the request's parts"
 )]
-async fn exchange(
+pub(super) async fn exchange_task(
     host_port: &str,
-    tls: Option<Tls>,
+    tls: Option<(String, std::sync::Arc<rustls::ClientConfig>)>,
     request: http::Request<PipeBody>,
-    exec: &Rc<Exec>,
+    spawner: &Spawner,
     interest: &Rc<Interest>,
     deadline: &std::cell::Cell<u64>,
     first_byte: u64,
-    clock: &dyn Fn() -> u64,
-) -> Received {
+    clock: Clock,
+) -> Head {
     use std::net::ToSocketAddrs as _;
     let addrs: Vec<_> = match host_port.to_socket_addrs() {
         Ok(a) => a.collect(),
@@ -261,20 +262,21 @@ async fn exchange(
     let Some(stream) = stream else {
         return Err(ErrorCode::ConnectionRefused);
     };
-    #[cfg(feature = "https")]
     let mut stream = stream;
     let _ = stream.set_nodelay(true);
     interest
         .fd
         .set(Some(std::os::fd::AsRawFd::as_raw_fd(&stream)));
     deadline.set(clock().saturating_add(first_byte));
-    #[cfg(not(feature = "https"))]
-    if let Some(never) = tls {
-        match never {}
-    }
-    #[cfg(feature = "https")]
     let tls = match tls {
-        Some((config, name)) => {
+        Some((host, config)) => {
+            // Wasmtime checks the name once connected.
+            let name = rustls::pki_types::ServerName::try_from(host).map_err(|_| {
+                ErrorCode::DnsError(DnsErrorPayload {
+                    rcode: Some("invalid dns name".into()),
+                    info_code: None,
+                })
+            })?;
             let mut session = rustls::ClientConnection::new(config, name)
                 .map_err(|_| ErrorCode::TlsProtocolError)?;
             // Wasmtime: any handshake failure is `TLS-protocol-error`.
@@ -287,14 +289,13 @@ async fn exchange(
     };
     let io = Io {
         stream,
-        #[cfg(feature = "https")]
         tls,
         interest: interest.clone(),
     };
     let (mut sender, conn) = hyper::client::conn::http1::handshake(io)
         .await
         .map_err(|e| from_hyper(&e))?;
-    exec.spawn(async move {
+    spawner.spawn(async move {
         let _ = conn.await;
     });
     let response = sender
@@ -308,16 +309,8 @@ async fn exchange(
     for name in super::fields::FORBIDDEN {
         headers.remove(name);
     }
-    let rx = pump(exec, body);
-    Ok((
-        parts.status.as_u16(),
-        headers,
-        BodySource {
-            rx,
-            exec: exec.clone(),
-            interest: interest.clone(),
-        },
-    ))
+    let rx = pump(spawner, body, clock);
+    Ok((parts.status.as_u16(), headers, rx))
 }
 
 fn future(h: &mut P2Host, rep: u32) -> Result<&mut FutureResponse, Trap> {
@@ -375,6 +368,8 @@ pub fn get(
     let result = match result {
         Some(r) => r,
         None if now >= f.deadline.get() => {
+            // The exchange is over: its connection closes now.
+            f.exchange.cancel();
             // Which phase timed out: before the connection exists, the
             // connect; after, the first byte.
             if f.interest.fd.get().is_some() && !f.interest.write.get() {
@@ -386,12 +381,23 @@ pub fn get(
         None => return Ok(None),
     };
     f.consumed = true;
+    let source = |rx| BodySource {
+        rx,
+        exec: f.exec.clone(),
+        interest: f.interest.clone(),
+        exchange: f.exchange.clone(),
+        between: f.between,
+        clock: f.clock.clone(),
+    };
     Ok(Some(Ok(match result {
-        Ok((status, headers, body)) => Ok(Own::new(state(h).incoming.insert(IncomingResponse {
-            status,
-            headers,
-            body: Some(body),
-        }))),
+        Ok((status, headers, rx)) => {
+            let body = source(rx);
+            Ok(Own::new(state(h).incoming.insert(IncomingResponse {
+                status,
+                headers,
+                body: Some(body),
+            })))
+        }
         Err(e) => Err(e),
     })))
 }
@@ -429,6 +435,7 @@ pub fn consume(
         IncomingBody {
             source,
             stream_taken: false,
+            child: Default::default(),
         },
     ))))
 }

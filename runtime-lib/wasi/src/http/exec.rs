@@ -50,15 +50,82 @@ impl Wake for Flag {
     }
 }
 
-/// The executor: every running task of every request.
+/// The executor: every running task of every request, each in the group
+/// of its exchange ([`Exchange`]).
 pub struct Exec {
-    tasks: RefCell<Vec<Task>>,
+    tasks: RefCell<Vec<(u64, Task)>>,
     /// Tasks spawned while the others are being polled.
-    spawned: RefCell<Vec<Task>>,
+    spawned: RefCell<Vec<(u64, Task)>>,
+    /// Groups cancelled during a [`Exec::drive`], dropped after its round.
+    cancelled: RefCell<Vec<u64>>,
+    /// The next group number.
+    next_group: Cell<u64>,
     woken: Arc<Flag>,
     /// Whether a [`Exec::drive`] is running (a task's drop or poll never
     /// drives again).
     driving: Cell<bool>,
+}
+
+/// One exchange's tasks (connect and handshake, the connection, the body
+/// pump): the guest objects of the exchange (its future, response, body,
+/// streams, trailers) share it, and when the last of them goes, or the
+/// exchange times out, its tasks are dropped, closing the connection as
+/// Wasmtime's abort-on-drop task handles do.
+#[derive(Debug)]
+pub struct Exchange {
+    exec: Rc<Exec>,
+    group: u64,
+}
+
+impl Exchange {
+    /// A new group on `exec`.
+    pub fn new(exec: &Rc<Exec>) -> Rc<Exchange> {
+        let group = exec.next_group.get();
+        exec.next_group.set(group + 1);
+        Rc::new(Exchange {
+            exec: exec.clone(),
+            group,
+        })
+    }
+
+    /// Adds a task to the group.
+    pub fn spawn(&self, f: impl Future<Output = ()> + 'static) {
+        self.exec.spawn_in(self.group, f);
+    }
+
+    /// What a task of the group uses to add more (holding no
+    /// [`Exchange`], which would keep the group alive).
+    pub fn spawner(&self) -> Spawner {
+        Spawner {
+            exec: self.exec.clone(),
+            group: self.group,
+        }
+    }
+
+    /// Drops the group's tasks now (a timed-out exchange).
+    pub fn cancel(&self) {
+        self.exec.cancel(self.group);
+    }
+}
+
+/// Adds tasks to one group (see [`Exchange::spawner`]).
+#[derive(Clone, Debug)]
+pub struct Spawner {
+    exec: Rc<Exec>,
+    group: u64,
+}
+
+impl Spawner {
+    /// Adds a task to the group.
+    pub fn spawn(&self, f: impl Future<Output = ()> + 'static) {
+        self.exec.spawn_in(self.group, f);
+    }
+}
+
+impl Drop for Exchange {
+    fn drop(&mut self) {
+        self.exec.cancel(self.group);
+    }
 }
 
 impl std::fmt::Debug for Exec {
@@ -74,6 +141,8 @@ impl Default for Exec {
         Exec {
             tasks: RefCell::new(Vec::new()),
             spawned: RefCell::new(Vec::new()),
+            cancelled: RefCell::new(Vec::new()),
+            next_group: Cell::new(0),
             woken: Arc::new(Flag(AtomicBool::new(false))),
             driving: Cell::new(false),
         }
@@ -84,10 +153,30 @@ impl Default for Exec {
 const MAX_ROUNDS: usize = 64;
 
 impl Exec {
-    /// Adds a task; it first runs at the next [`Exec::drive`].
-    pub fn spawn(&self, f: impl Future<Output = ()> + 'static) {
-        self.spawned.borrow_mut().push(Box::pin(f));
+    /// Adds a task to `group`; it first runs at the next [`Exec::drive`].
+    fn spawn_in(&self, group: u64, f: impl Future<Output = ()> + 'static) {
+        self.spawned.borrow_mut().push((group, Box::pin(f)));
         self.woken.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Drops every task of `group` (at the end of the round when a drive
+    /// is running). Their futures are dropped after the task lists are
+    /// released: a drop may run any code that does not drive.
+    fn cancel(&self, group: u64) {
+        if self.driving.get() {
+            self.cancelled.borrow_mut().push(group);
+            return;
+        }
+        let mut gone = Vec::new();
+        for list in [&self.tasks, &self.spawned] {
+            let mut list = list.borrow_mut();
+            let (drop, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut *list)
+                .into_iter()
+                .partition(|(g, _)| *g == group);
+            *list = keep;
+            gone.extend(drop);
+        }
+        drop(gone);
     }
 
     /// Whether a task was woken (or spawned) since the last round: then
@@ -107,7 +196,7 @@ impl Exec {
             self.woken.0.store(false, Ordering::Relaxed);
             let mut tasks = std::mem::take(&mut *self.tasks.borrow_mut());
             tasks.append(&mut self.spawned.borrow_mut());
-            tasks.retain_mut(|t| t.as_mut().poll(&mut cx).is_pending());
+            tasks.retain_mut(|(_, t)| t.as_mut().poll(&mut cx).is_pending());
             let mut slot = self.tasks.borrow_mut();
             tasks.append(&mut slot);
             *slot = tasks;
@@ -117,6 +206,10 @@ impl Exec {
             }
         }
         self.driving.set(false);
+        let cancelled = std::mem::take(&mut *self.cancelled.borrow_mut());
+        for group in cancelled {
+            self.cancel(group);
+        }
     }
 }
 
@@ -153,13 +246,11 @@ pub struct Io {
     /// The stream.
     pub stream: mio::net::TcpStream,
     /// The TLS session (`https`), its handshake done ([`handshake`]).
-    #[cfg(feature = "https")]
     pub tls: Option<Box<rustls::ClientConnection>>,
     /// Where blocking is recorded.
     pub interest: Rc<Interest>,
 }
 
-#[cfg(feature = "https")]
 /// Sends what TLS has queued; `Pending` (write interest) if the socket is
 /// full.
 fn flush_tls(
@@ -178,7 +269,6 @@ fn flush_tls(
     Poll::Ready(Ok(()))
 }
 
-#[cfg(feature = "https")]
 /// Reads TLS records into the session: `Ready(Ok(false))` at end of
 /// stream, `Pending` (read interest) when nothing arrived.
 fn fill_tls(
@@ -191,14 +281,19 @@ fn fill_tls(
         Poll::Ready(Ok(0)) => Poll::Ready(Ok(false)),
         Poll::Ready(Ok(_)) => match tls.process_new_packets() {
             Ok(_) => Poll::Ready(Ok(true)),
-            Err(e) => Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, e))),
+            Err(e) => {
+                // Tell the peer why (the alert rustls queued, e.g.
+                // `unknown_ca`), best effort, as tokio-rustls does: the
+                // connection is dropped right after.
+                let _ = tls.write_tls(stream);
+                Poll::Ready(Err(io::Error::new(io::ErrorKind::InvalidData, e)))
+            }
         },
         Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
         Poll::Pending => Poll::Pending,
     }
 }
 
-#[cfg(feature = "https")]
 /// Runs the TLS handshake of `tls` over `stream` without blocking.
 pub async fn handshake(
     tls: &mut rustls::ClientConnection,
@@ -230,7 +325,6 @@ pub async fn handshake(
     .await
 }
 
-#[cfg(feature = "https")]
 /// The client configuration for `https`: the webpki roots (as Wasmtime),
 /// ALPN `http/1.1`.
 pub fn tls_config() -> Result<std::sync::Arc<rustls::ClientConfig>, rustls::Error> {
@@ -282,7 +376,6 @@ impl hyper::rt::Read for Io {
         let mut tmp = [0u8; 16 * 1024];
         let want = buf.remaining().min(tmp.len());
         let stream = &mut this.stream;
-        #[cfg(feature = "https")]
         if let Some(tls) = &mut this.tls {
             loop {
                 match tls.reader().read(&mut tmp[..want]) {
@@ -327,7 +420,6 @@ impl hyper::rt::Write for Io {
     ) -> Poll<io::Result<usize>> {
         let this = self.get_mut();
         let stream = &mut this.stream;
-        #[cfg(feature = "https")]
         if let Some(tls) = &mut this.tls {
             // Room for more only once the earlier records went out.
             match flush_tls(tls, stream, &this.interest, cx) {
@@ -344,7 +436,6 @@ impl hyper::rt::Write for Io {
     fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
         let stream = &mut this.stream;
-        #[cfg(feature = "https")]
         if let Some(tls) = &mut this.tls {
             return flush_tls(tls, stream, &this.interest, cx);
         }
@@ -353,9 +444,6 @@ impl hyper::rt::Write for Io {
 
     fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         let this = self.get_mut();
-        #[cfg(not(feature = "https"))]
-        let _ = cx;
-        #[cfg(feature = "https")]
         if let Some(tls) = &mut this.tls {
             tls.send_close_notify();
             let _ = flush_tls(tls, &mut this.stream, &this.interest, cx);

@@ -134,9 +134,12 @@ impl Method {
     }
 }
 
-/// The `error-code` of a `hyper` error on an outgoing request (Wasmtime's
-/// `hyper_request_error`: a cause that is already an `error-code` wins,
-/// else `HTTP-protocol-error`... as its mapping does).
+/// The `error-code` of a `hyper` error on an outgoing request or its
+/// response body, as Wasmtime's `hyper_request_error`: a cause that is
+/// already an `error-code` (the guest's outgoing body failing) wins, any
+/// other failure (a connection closed, reset or timed out before the
+/// response, an answer that is not HTTP/1.1, a head too large or with too
+/// many fields) is `HTTP-protocol-error`.
 pub fn from_hyper(e: &hyper::Error) -> ErrorCode {
     use std::error::Error as _;
     let mut cause = e.source();
@@ -146,16 +149,7 @@ pub fn from_hyper(e: &hyper::Error) -> ErrorCode {
         }
         cause = c.source();
     }
-    if e.is_timeout() {
-        return ErrorCode::HttpResponseTimeout;
-    }
-    if e.is_incomplete_message() || e.is_closed() || e.is_canceled() {
-        return ErrorCode::HttpResponseIncomplete;
-    }
-    if e.is_parse() || e.is_parse_status() {
-        return ErrorCode::HttpProtocolError;
-    }
-    ErrorCode::InternalError(Some(e.to_string()))
+    ErrorCode::HttpProtocolError
 }
 
 /// An `error-code` carried as an `std::error::Error` through `hyper` (the

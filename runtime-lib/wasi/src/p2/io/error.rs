@@ -15,6 +15,9 @@ use kiln_canon::{Borrow, Trap};
 pub struct IoError {
     /// The message.
     pub message: String,
+    /// The host error behind it, when an interface recorded one for
+    /// another to classify (`wasi:http`'s `http-error-code`).
+    pub payload: Option<Box<dyn std::any::Any>>,
 }
 
 /// `[method]error.to-debug-string`.

@@ -205,7 +205,23 @@ kiln_canon::wit_variant! {
 impl P2Host {
     /// A `stream-error.last-operation-failed` with `message`.
     pub fn stream_failed(&mut self, message: String) -> StreamError {
-        StreamError::LastOperationFailed(Own::new(self.io.errors.insert(IoError { message })))
+        StreamError::LastOperationFailed(Own::new(self.io.errors.insert(IoError {
+            message,
+            payload: None,
+        })))
+    }
+
+    /// A `stream-error.last-operation-failed` with `message` and the host
+    /// error behind it.
+    pub fn stream_failed_with(
+        &mut self,
+        message: String,
+        payload: Box<dyn std::any::Any>,
+    ) -> StreamError {
+        StreamError::LastOperationFailed(Own::new(self.io.errors.insert(IoError {
+            message,
+            payload: Some(payload),
+        })))
     }
 
     /// A new output stream handle to `s`.

@@ -41,6 +41,10 @@ pub enum StreamFailure {
     Closed,
     /// `last-operation-failed`: the message `error.to-debug-string` shows.
     Failed(String),
+    /// `last-operation-failed` with the host error behind it, which
+    /// another interface can classify (`wasi:http`'s `http-error-code`
+    /// downcasts it, as Wasmtime's `error` resource does).
+    FailedWith(String, Box<dyn std::any::Any>),
     /// Not a stream error: the guest broke the protocol (e.g. wrote beyond
     /// its permits) and the program ends with this host error, as
     /// wasmtime's `StreamError::Trap`.
@@ -107,6 +111,7 @@ fn finish<T>(h: &mut P2Host, r: Op<T>) -> Result<Result<T, StreamError>, Trap> {
         Ok(v) => Ok(Ok(v)),
         Err(StreamFailure::Closed) => Ok(Err(StreamError::Closed)),
         Err(StreamFailure::Failed(m)) => Ok(Err(h.stream_failed(m))),
+        Err(StreamFailure::FailedWith(m, payload)) => Ok(Err(h.stream_failed_with(m, payload))),
         Err(StreamFailure::Trap(m)) => Err(trap(m)),
     }
 }

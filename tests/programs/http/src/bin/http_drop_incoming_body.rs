@@ -1,0 +1,26 @@
+// kiln-test: wasi = http
+// kiln-test: http-server
+// kiln-test: exit = 1
+// kiln-test: stdout = "got the stream\n"
+// kiln-test: stderr-contains = resource has children
+// kiln-test: stderr-like-wasmtime
+//! An `incoming-body`'s stream is its child (Wasmtime 49): dropping the
+//! body while the stream lives traps.
+
+#[path = "../shared/send.rs"]
+mod send;
+
+use send::{Timeouts, response, start};
+use wasip2::http::types::Scheme;
+
+fn main() {
+    let server = std::env::var("HTTP_SERVER").expect("HTTP_SERVER");
+    let r = response(&start(Some(Scheme::Http), &server, "/", Timeouts::default()).expect("start"))
+        .expect("response");
+    let body = r.consume().expect("consume");
+    let stream = body.stream().expect("stream");
+    println!("got the stream");
+    drop(body);
+    drop(stream);
+    println!("not reached");
+}

@@ -1,0 +1,149 @@
+// kiln-test: wasi = http
+// kiln-test: http-server
+// kiln-test: stdout-file
+//! The `error-code`s of failed exchanges with the harness's server, as
+//! Wasmtime reports them: a connection closed or reset before the
+//! response, an answer that is not HTTP, a response head too large or
+//! with too many fields, a body cut short (the stream's
+//! `http-error-code`), the connect and between-bytes timeouts
+//! (`request-options`), and refused connections and name lookups; then
+//! abandoned exchanges (timed out, dropped before the response, dropped
+//! mid-body) must close their connections: the server's count of open
+//! `/hang` connections drops back to 0.
+
+#[path = "../shared/send.rs"]
+mod send;
+
+use send::{Timeouts, read_all, response, show, start};
+use wasip2::http::types::Scheme;
+
+/// The server's count of open `/hang` connections once it settled (the
+/// server notices a close a moment after it happens).
+fn live(server: &str) -> String {
+    let mut last = String::new();
+    for _ in 0..50 {
+        let r = response(&start(Some(Scheme::Http), server, "/live", Timeouts::default()).expect("live"))
+            .expect("live response");
+        let body = r.consume().expect("consume");
+        let (bytes, _) = read_all(&body.stream().expect("stream"));
+        last = String::from_utf8_lossy(&bytes).into_owned();
+        if last == "0" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    last
+}
+
+/// A body longer than its `content-length`: the write fails, and its
+/// error's `http-error-code`.
+fn overflow(server: &str) {
+    use wasip2::http::outgoing_handler;
+    use wasip2::http::types::{Fields, Method, OutgoingBody, OutgoingRequest};
+    use wasip2::io::streams::StreamError;
+    let fields = Fields::new();
+    fields.append("content-length", b"3").expect("append");
+    let req = OutgoingRequest::new(fields);
+    req.set_method(&Method::Put).expect("method");
+    req.set_scheme(Some(&Scheme::Http)).expect("scheme");
+    req.set_authority(Some(server)).expect("authority");
+    req.set_path_with_query(Some("/size")).expect("path");
+    let body = req.body().expect("body");
+    let future = outgoing_handler::handle(req, None).expect("handle");
+    let stream = body.write().expect("write");
+    match stream.blocking_write_and_flush(b"12345") {
+        Ok(()) => println!("overflowing write: ok"),
+        Err(StreamError::Closed) => println!("overflowing write: closed"),
+        Err(StreamError::LastOperationFailed(e)) => println!(
+            "overflowing write: failed, http-error-code {:?}",
+            wasip2::http::types::http_error_code(&e)
+        ),
+    }
+    drop(stream);
+    println!("finish: {:?}", OutgoingBody::finish(body, None));
+    // Whether the server answers what it got is a race in Wasmtime too.
+    drop(future);
+}
+
+fn main() {
+    let server = std::env::var("HTTP_SERVER").expect("HTTP_SERVER");
+    let closed = std::env::var("HTTP_CLOSED").expect("HTTP_CLOSED");
+    let http = || Some(Scheme::Http);
+    let t = Timeouts::default();
+    show("closed before the response", http(), &server, "/close", t);
+    show("reset before the response", http(), &server, "/reset", t);
+    show("not HTTP", http(), &server, "/garbage", t);
+    show("1 MiB header", http(), &server, "/bigheader", t);
+    show("200 headers", http(), &server, "/manyheaders", t);
+    show("body cut short", http(), &server, "/truncated", t);
+    show(
+        "between-bytes timeout",
+        http(),
+        &server,
+        "/drip",
+        Timeouts {
+            between_bytes: Some(300),
+            ..t
+        },
+    );
+    show(
+        "between-bytes timeout long enough",
+        http(),
+        &server,
+        "/drip",
+        Timeouts {
+            between_bytes: Some(10_000),
+            ..t
+        },
+    );
+    overflow(&server);
+    let blackhole = std::env::var("HTTP_BLACKHOLE").expect("HTTP_BLACKHOLE");
+    show(
+        "connect timeout",
+        http(),
+        &blackhole,
+        "/",
+        Timeouts {
+            connect: Some(200),
+            ..t
+        },
+    );
+    show("refused", http(), &closed, "/", t);
+    show("refused (IPv6 literal)", http(), "[::1]:1", "/", t);
+    show("unresolvable", http(), "no-such-host.invalid:80", "/", t);
+    show("unresolvable (no port)", http(), "no-such-host.invalid", "/", t);
+    show("unresolvable address", http(), "256.256.256.256:80", "/", t);
+
+    // Abandoned exchanges close their connections.
+    let hang = Timeouts {
+        first_byte: Some(20),
+        ..t
+    };
+    let mut timeouts = std::collections::BTreeMap::new();
+    for _ in 0..40 {
+        let r = start(http(), &server, "/hang", hang).and_then(|f| response(&f));
+        *timeouts.entry(format!("{:?}", r.err())).or_insert(0) += 1;
+    }
+    println!("40 timed-out requests: {timeouts:?}");
+    println!("open /hang connections after them: {}", live(&server));
+    for _ in 0..20 {
+        let f = start(http(), &server, "/hang", t).expect("start");
+        // Let it connect and send, then give it up.
+        let _ = f.get();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        let _ = f.get();
+        drop(f);
+    }
+    println!("open /hang connections after 20 dropped futures: {}", live(&server));
+    for _ in 0..20 {
+        let r = response(&start(http(), &server, "/hangbody", t).expect("start")).expect("head");
+        let body = r.consume().expect("consume");
+        let stream = body.stream().expect("stream");
+        let piece = stream.blocking_read(5).expect("read");
+        assert_eq!(piece, b"hello");
+        drop(stream);
+        drop(body);
+        drop(r);
+    }
+    println!("open /hang connections after 20 bodies dropped unread: {}", live(&server));
+}
