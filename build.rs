@@ -63,8 +63,16 @@ const STATIC_TARGETS: &[&str] = &[
 /// Dynamic glibc targets built by default when their standard library is
 /// installed (the host's own triple always is): `kiln build --dynamic
 /// --target <triple> --sysroot DIR` links them against another machine's
-/// glibc. The static glibc targets below serve the same way.
-const DYNAMIC_GNU_TARGETS: &[&str] = &["x86_64-unknown-linux-gnu", "aarch64-unknown-linux-gnu"];
+/// glibc. The static glibc targets below serve the same way. `(Rust
+/// triple, GNU triple of Debian's cross packages)`: for another
+/// architecture than the host's, the runtime's C code (ring, for https)
+/// compiles against the target's glibc headers, which Debian's
+/// `libc6-dev-<arch>-cross` and `libgcc-12-dev-<arch>-cross` provide
+/// (clang finds them through the GCC cross directory).
+const DYNAMIC_GNU_TARGETS: &[(&str, &str)] = &[
+    ("x86_64-unknown-linux-gnu", "x86_64-linux-gnu"),
+    ("aarch64-unknown-linux-gnu", "aarch64-linux-gnu"),
+];
 
 /// What a static-pie link against musl needs besides the runtime, from
 /// `<sysroot>/lib/rustlib/<target>/lib/self-contained`.
@@ -268,17 +276,23 @@ fn targets(host: &str, sysroot: &Path) -> Vec<String> {
                     );
                 }
             }
-            for t in DYNAMIC_GNU_TARGETS {
+            for (t, gnu) in DYNAMIC_GNU_TARGETS {
                 if *t == host || list.iter().any(|m| m == t) {
                     continue;
                 }
-                if sysroot.join("lib/rustlib").join(t).join("lib").is_dir() {
+                let std = sysroot.join("lib/rustlib").join(t).join("lib").is_dir();
+                let headers = Path::new("/usr").join(gnu).join("include").is_dir()
+                    && Path::new("/usr/lib/gcc-cross").join(gnu).is_dir();
+                println!("cargo:rerun-if-changed=/usr/lib/gcc-cross/{gnu}");
+                if std && headers {
                     list.push(t.to_string());
                 } else {
+                    let arch = gnu.split('-').next().unwrap_or_default();
+                    let arch = if arch == "aarch64" { "arm64" } else { arch };
                     println!(
                         "cargo:warning=no Kiln runtime for {t} (dynamic glibc with --sysroot): \
-                         its Rust standard library is missing (`rustup target add {t}`, then \
-                         rebuild)"
+                         it needs `rustup target add {t}` and Debian's libc6-dev-{arch}-cross \
+                         and libgcc-12-dev-{arch}-cross"
                     );
                 }
             }
