@@ -32,7 +32,7 @@
 
 #[path = "common/mod.rs"]
 mod common;
-use common::wasmtime;
+use common::{check, wasmtime};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -530,17 +530,4 @@ fn check_timed(cmd: &mut Command, what: &str) -> Result<Duration, String> {
     let before = children_cpu();
     check(cmd, what)?;
     Ok(children_cpu().saturating_sub(before))
-}
-
-fn check(cmd: &mut Command, what: &str) -> Result<(), String> {
-    let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what} failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
 }

@@ -17,7 +17,7 @@
 
 #[path = "common/mod.rs"]
 mod common;
-use common::wasmtime;
+use common::{check, wasmtime};
 
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
@@ -219,16 +219,4 @@ fn time(cmd: &mut Command, stdin: Option<u64>) -> Result<Duration, String> {
         return Err(format!("{cmd:?}: {got} bytes out for {n} in"));
     }
     Ok(elapsed)
-}
-
-fn check(cmd: &mut Command, what: &str) -> Result<(), String> {
-    let o = cmd.output().map_err(|e| format!("{what}: {e}"))?;
-    if o.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what} failed: {}",
-            String::from_utf8_lossy(&o.stderr)
-        ))
-    }
 }

@@ -18,7 +18,7 @@
 
 #[path = "common/mod.rs"]
 mod common;
-use common::wasmtime;
+use common::{check, wasmtime};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -346,17 +346,4 @@ fn micros(d: Duration) -> f64 {
 
 fn ratio(a: Duration, b: Duration) -> f64 {
     a.as_secs_f64() / b.as_secs_f64().max(1e-9)
-}
-
-fn check(cmd: &mut Command, what: &str) -> Result<(), String> {
-    let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(format!(
-            "{what} failed ({}): {}",
-            out.status,
-            String::from_utf8_lossy(&out.stderr).trim()
-        ))
-    }
 }

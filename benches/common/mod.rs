@@ -1,4 +1,5 @@
-//! What the benchmarks share: finding the Wasmtime binary to compare with.
+//! What the benchmarks share: finding the Wasmtime binary to compare with,
+//! and running a build step that must succeed.
 //!
 //! Each bench includes this file (`#[path = "common/mod.rs"] mod common;`).
 //! A `wasmtime` found on `PATH` may be a launcher script (a pyenv shim, the
@@ -43,5 +44,20 @@ pub fn wasmtime() -> Option<PathBuf> {
             );
             Some(found)
         }
+    }
+}
+
+/// Runs `cmd` (a build step called `what`); its stderr on failure.
+#[allow(dead_code, reason = "not every bench runs build steps")]
+pub fn check(cmd: &mut Command, what: &str) -> Result<(), String> {
+    let out = cmd.output().map_err(|e| format!("{what}: {e}"))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "{what} failed ({}): {}",
+            out.status,
+            String::from_utf8_lossy(&out.stderr).trim()
+        ))
     }
 }

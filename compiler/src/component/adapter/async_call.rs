@@ -189,15 +189,7 @@ pub(in crate::component) fn generate_async(
         realloc: realloc_dst,
         encoding: dst_o.string_encoding,
     };
-    let mut e = Emitter {
-        table,
-        code: Vec::new(),
-        locals: Vec::new(),
-        num_params: fn_params.len() as u32,
-        trap_func: flags_lower,
-        handle_funcs,
-        value_traps: Vec::new(),
-    };
+    let mut e = Emitter::new(table, fn_params.len(), flags_lower, handle_funcs);
     let bug = |what: Missing| {
         unsupported(format!(
             "component construct Kiln cannot follow ({} missing in the async adapter of `{name}`)",

@@ -512,15 +512,7 @@ pub(super) fn generate(
         realloc: realloc_lift,
         encoding: lift.string_encoding,
     };
-    let mut e = Emitter {
-        table,
-        code: Vec::new(),
-        locals: Vec::new(),
-        num_params: lower_params.len() as u32,
-        trap_func: flags_lower,
-        handle_funcs,
-        value_traps: Vec::new(),
-    };
+    let mut e = Emitter::new(table, lower_params.len(), flags_lower, handle_funcs);
     let flag = |e: &mut Emitter<'_>, func: u32, op: u32| {
         e.i(I::I32Const(op as i32));
         e.i(I::Call(func));

@@ -144,6 +144,27 @@ pub(super) fn val_type(t: kiln_abi::ValType) -> ValType {
     }
 }
 
+impl<'t> Emitter<'t> {
+    /// An empty function body of `num_params` parameters raising traps
+    /// through `trap_func` and moving handles through `handle_funcs`.
+    pub fn new(
+        table: TypeTable<'t>,
+        num_params: usize,
+        trap_func: u32,
+        handle_funcs: Vec<(u32, u32)>,
+    ) -> Emitter<'t> {
+        Emitter {
+            table,
+            code: Vec::new(),
+            locals: Vec::new(),
+            num_params: num_params as u32,
+            trap_func,
+            handle_funcs,
+            value_traps: Vec::new(),
+        }
+    }
+}
+
 impl Emitter<'_> {
     pub fn i(&mut self, i: I<'static>) {
         self.code.push(i);
