@@ -111,6 +111,12 @@ struct Spec {
     /// timespec (`SECONDS` may be negative: before 1970, which no guest of
     /// WASI P1 or 0.2 can set).
     fixture_times: Vec<(String, i64, u32)>,
+    /// `fixture-symlink = NAME TARGET`: the fixture gets a symlink `NAME`
+    /// to `TARGET`, made at test time. Links that point out of the
+    /// repository (`/`, `/etc/passwd`) must not live in the tree: cargo
+    /// follows symlinks when it lists a package's files, and one to `/`
+    /// sends it through directories it may not read.
+    fixture_symlinks: Vec<(String, String)>,
     /// `invoke = "greet(\"World\")"`: call this export (WAVE text, as
     /// `--invoke` takes it) instead of the command's `run`, in `kiln build`,
     /// `kiln run` and `wasmtime run` alike.
@@ -180,6 +186,10 @@ fn parse_spec(source: &str) -> Result<Spec> {
                     nanos.parse().with_context(ctx)?,
                 )),
                 _ => bail!("{}: expected NAME SECONDS NANOS", ctx()),
+            },
+            "fixture-symlink" => match d.words()?.as_slice() {
+                [name, target] => spec.fixture_symlinks.push((name.clone(), target.clone())),
+                _ => bail!("{}: expected NAME TARGET", ctx()),
             },
             "wasm" => spec.wasm.push(d.text()?),
             "invoke" => spec.invoke = Some(d.text()?),
@@ -485,6 +495,10 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
             copy_dir(&candidate, fixture.path())?;
             break;
         }
+    }
+    for (link, target) in &spec.fixture_symlinks {
+        std::os::unix::fs::symlink(target, fixture.path().join(link))
+            .with_context(|| format!("fixture symlink {link} -> {target}"))?;
     }
     for (file, secs, nanos) in &spec.fixture_times {
         set_fixture_time(&fixture.path().join(file), *secs, *nanos)?;

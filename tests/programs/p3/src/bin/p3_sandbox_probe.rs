@@ -1,4 +1,7 @@
 // kiln-test: fixture = sandbox_probe
+// kiln-test: fixture-symlink = in/abs_passwd /etc/passwd
+// kiln-test: fixture-symlink = in/abs_root /
+// kiln-test: fixture-symlink = in/abs_tmp /tmp
 // kiln-test: dir = fixture/in::/sandbox
 // kiln-test: dir = fixture/ro::/other
 // kiln-test: stdout-file
