@@ -18,7 +18,8 @@
 //! - [`disas`]: CLIF snapshots of `tests/disas/**/*.wat`, one trial per file
 //!   (`BLESS=1` rewrites the expectations), and every run case translated;
 //! - [`component_plans`]: golden plans of the component front-end over
-//!   `tests/component-plans/` (`BLESS=1` rewrites them).
+//!   `tests/component-plans/` (`BLESS=1` rewrites them);
+//! - [`repo`]: checks on the source tree itself (no symlink out of it).
 //!
 //! `spec`, `disas` and `component_plans` call the compiler's library in
 //! process; every other case drives the real `kiln` binary
@@ -37,6 +38,7 @@ mod js;
 mod limits;
 mod programs;
 mod py;
+mod repo;
 mod run_cases;
 mod spec;
 mod symlink_race;
@@ -57,6 +59,7 @@ fn main() {
     trials.extend(spec::trials());
     trials.extend(disas::trials());
     trials.extend(component_plans::trials());
+    trials.extend(repo::trials());
     let conclusion = libtest_mimic::run(&args, trials);
     if let Some(summary) = spec::summary() {
         println!("\n{summary}");
