@@ -58,12 +58,17 @@ pub const ADAPTER_HANDLE: &str = "__kiln_cm_adapter_handle";
 /// The runtime's call between two component instances where either side
 /// is async (see `crate::component::program::TRAMPOLINE_ASYNC_CALL`).
 pub const ASYNC_CALL: &str = "__kiln_cm_p3_async_call";
+/// Marks the start of the object's code section (a local symbol at its
+/// offset 0): see `ProgramDescriptor::code_start`.
+pub const CODE_START: &str = "__kiln_code_start";
+/// Marks the end of the object's code section (a local symbol at its size).
+pub const CODE_END: &str = "__kiln_code_end";
 /// The [`crate::grants::GrantsDescriptor`] data symbol.
 pub const GRANTS: &str = "__kiln_grants";
 /// Defined only by the runtime of the matching [`crate::ABI_VERSION`];
 /// referenced from every descriptor.
 pub const fn abi_version_symbol() -> &'static str {
-    "__kiln_abi_v16"
+    "__kiln_abi_v17"
 }
 /// Prefix of runtime libcalls: `__kiln_rt_<name>`.
 pub const LIBCALL_PREFIX: &str = "__kiln_rt_";

@@ -78,24 +78,6 @@ pub const PROGRAM_SLICE: &[&str] = &[
     "c/c_adapted_command",
 ];
 
-/// Known gaps: `(architecture, run case, why)`; the trial is listed as
-/// ignored with the reason.
-pub const KNOWN_GAPS: &[(&str, &str, &str)] = &[
-    (
-        "riscv64gc",
-        "component/host-trap-backtrace",
-        "riscv64: a backtrace through host code back into wasm (a realloc called while \
-         lowering) stops at the innermost activation (LLVM and Cranelift place the frame \
-         record differently and the walk cannot tell trampolines apart)",
-    ),
-    (
-        "riscv64gc",
-        "wasi/proc_exit_invalid_backtrace",
-        "riscv64: the backtrace of an error raised by a WASI host function misses its \
-         frame 0 (the function that made the import call), same cause",
-    ),
-];
-
 /// A target whose executables run under an emulator.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Cross {
@@ -177,17 +159,13 @@ pub fn trials() -> Vec<Trial> {
             if !(all || in_slice) {
                 continue;
             }
-            let arch = triple.split('-').next().unwrap_or_default();
-            let gap = KNOWN_GAPS
-                .iter()
-                .any(|(a, case, _)| *a == arch && *case == rel);
-            trials.push(
-                Trial::test(format!("cross::{triple}::run::{rel}"), move || {
+            trials.push(Trial::test(
+                format!("cross::{triple}::run::{rel}"),
+                move || {
                     need_runner(cross)?;
                     run_cases::run_file_cross(&path, &rel, cross)
-                })
-                .with_ignored_flag(gap),
-            );
+                },
+            ));
         }
         let programs_root = util::repo().join("tests/programs");
         for (sub, ext) in [("rust", "rs"), ("c", "c"), ("wat", "wat")] {

@@ -49,6 +49,15 @@ pub struct ProgramDescriptor {
     /// the target's [`crate::cpu::features_of`] table. The runtime checks
     /// them before running any compiled code.
     pub cpu_features: u64,
+    /// Start of the object's code: every function the compiler emitted
+    /// (wasm functions and trampolines alike) lies in
+    /// `[code_start, code_end)` ([`crate::symbols::CODE_START`]). Backtraces
+    /// walking from host code back into wasm need to know which frames are
+    /// the compiler's: on riscv64 its frame records sit elsewhere than
+    /// LLVM's.
+    pub code_start: Addr,
+    /// End of the object's code ([`crate::symbols::CODE_END`]).
+    pub code_end: Addr,
 }
 
 /// The root record of a compiled component.

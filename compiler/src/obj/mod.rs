@@ -137,10 +137,52 @@ pub(crate) fn emit_module_data(
     image::emit_images(images.images, objects);
 }
 
-/// Writes the object file's bytes.
+/// Declares the markers of the code section's bounds
+/// ([`kiln_abi::symbols::CODE_START`], `CODE_END`), for the program
+/// descriptor's relocations. Declared as imports (after every other
+/// symbol, so no function id moves); [`finish_object`] defines them at the
+/// start and end of the code section, once its size is known.
+pub(crate) fn declare_code_markers(
+    module: &mut ObjectModule,
+) -> Result<(FuncId, FuncId), CompileError> {
+    let sig = module.make_signature();
+    let mut declare = |name: &str| {
+        module
+            .declare_function(name, cranelift_module::Linkage::Import, &sig)
+            .map_err(object_error)
+    };
+    Ok((
+        declare(kiln_abi::symbols::CODE_START)?,
+        declare(kiln_abi::symbols::CODE_END)?,
+    ))
+}
+
+/// Writes the object file's bytes, with the code markers (if declared)
+/// defined as local symbols at offset 0 and at the end of the code section:
+/// every function the compiler defines is in that one section (no
+/// per-function sections), which the linker keeps in one piece.
 pub(crate) fn finish_object(module: ObjectModule) -> Result<Vec<u8>, CompileError> {
-    module
-        .finish()
+    use cranelift_object::object::write::{StandardSection, SymbolSection};
+    use cranelift_object::object::{SymbolKind, SymbolScope};
+    let mut product = module.finish();
+    let object = &mut product.object;
+    let text = object.section_id(StandardSection::Text);
+    let size = object.section(text).data().len() as u64;
+    for (name, value) in [
+        (kiln_abi::symbols::CODE_START, 0),
+        (kiln_abi::symbols::CODE_END, size),
+    ] {
+        if let Some(id) = object.symbol_id(name.as_bytes()) {
+            let symbol = object.symbol_mut(id);
+            symbol.section = SymbolSection::Section(text);
+            symbol.value = value;
+            symbol.size = 0;
+            symbol.kind = SymbolKind::Text;
+            symbol.scope = SymbolScope::Compilation;
+            symbol.weak = false;
+        }
+    }
+    product
         .emit()
         .map_err(|e| CompileError::Object(e.to_string()))
 }

@@ -10,13 +10,20 @@
 use super::data::{DataBuilder, DataObjects, Target};
 use super::symbols::DataKey;
 use core::mem::{offset_of, size_of};
+use cranelift_module::FuncId;
 use kiln_abi::component::program::ProgramDescriptor;
 use kiln_abi::{ABI_VERSION, MODULE_MAGIC};
 
 /// Writes the program descriptor of `kind` (`PROGRAM_MODULE` or
 /// `PROGRAM_COMPONENT`) whose root is `root`, for code that may use the
 /// CPU features `cpu_features` (`crate::isa::cpu_feature_bits`).
-pub fn emit_program(kind: u32, root: Target, cpu_features: u64, objects: &mut DataObjects) {
+pub fn emit_program(
+    kind: u32,
+    root: Target,
+    cpu_features: u64,
+    code: (FuncId, FuncId),
+    objects: &mut DataObjects,
+) {
     let mut b = DataBuilder::new(8);
     let r = b.append_zeroed(size_of::<ProgramDescriptor>());
     let at = |field: usize| r + field as u32;
@@ -27,6 +34,16 @@ pub fn emit_program(kind: u32, root: Target, cpu_features: u64, objects: &mut Da
     b.put_u64(
         at(offset_of!(ProgramDescriptor, cpu_features)),
         cpu_features,
+    );
+    b.put_addr(
+        at(offset_of!(ProgramDescriptor, code_start)),
+        Target::Func(code.0),
+        0,
+    );
+    b.put_addr(
+        at(offset_of!(ProgramDescriptor, code_end)),
+        Target::Func(code.1),
+        0,
     );
     objects.insert(DataKey::Program, b);
     // `__kiln_program_runner`: the runner of this kind, the only reference

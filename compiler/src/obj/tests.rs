@@ -146,6 +146,36 @@ fn module_without_bodies_compiles() {
             relocs.get(&(offset_of!(ProgramDescriptor, root) as u64)),
             Some(&(kiln_abi::symbols::MODULE.to_string(), 0))
         );
+        // The bounds of the code: local markers at the start and the end
+        // of the one code section, which holds every function.
+        assert_eq!(
+            relocs.get(&(offset_of!(ProgramDescriptor, code_start) as u64)),
+            Some(&(kiln_abi::symbols::CODE_START.to_string(), 0))
+        );
+        assert_eq!(
+            relocs.get(&(offset_of!(ProgramDescriptor, code_end) as u64)),
+            Some(&(kiln_abi::symbols::CODE_END.to_string(), 0))
+        );
+        let start = file
+            .symbol_by_name(kiln_abi::symbols::CODE_START)
+            .expect("code start");
+        let end = file
+            .symbol_by_name(kiln_abi::symbols::CODE_END)
+            .expect("code end");
+        assert!(start.is_local() && start.is_definition());
+        assert!(end.is_local() && end.is_definition());
+        let text = file.section_by_name(".text").expect("text");
+        assert_eq!(start.section_index(), Some(text.index()));
+        assert_eq!(end.section_index(), Some(text.index()));
+        assert_eq!((start.address(), end.address()), (0, text.size()));
+        assert!(text.size() > 0);
+        assert_eq!(
+            file.sections()
+                .filter(|s| s.kind() == object::SectionKind::Text)
+                .count(),
+            1,
+            "every function in one code section"
+        );
     }
     for local in [
         "__kiln_host_call_0",

@@ -90,6 +90,7 @@ pub fn emit_module_timed(
         kiln_abi::component::program::PROGRAM_MODULE,
         Target::Data(DataKey::Module),
         crate::isa::cpu_feature_bits(&*isa),
+        obj::declare_code_markers(&mut module)?,
         &mut objects,
     );
     strings.finish(&mut objects);

@@ -186,6 +186,7 @@ pub fn emit_component(
         kiln_abi::component::program::PROGRAM_COMPONENT,
         Target::Data(DataKey::Component),
         crate::isa::cpu_feature_bits(&*isa),
+        obj::declare_code_markers(&mut object)?,
         &mut objects,
     );
     strings.finish(&mut objects);

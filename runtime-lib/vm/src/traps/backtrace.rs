@@ -155,28 +155,29 @@ fn host_frame_record(fp: usize) -> Option<(usize, usize)> {
 /// function back to the wasm code that called it) before giving up.
 const MAX_HOST_FRAMES: usize = 64;
 
-/// Follows host frames up from the frame record at `fp` to the first return
+/// Follows frames up from the frame record at `fp` to the first return
 /// address into compiled wasm code: that wasm frame and its frame pointer.
-fn find_wasm_caller(mut fp: usize) -> Option<(Frame, usize)> {
+/// `compiled`: whether the frame at `fp` is the compiler's (a trampoline)
+/// rather than the runtime's. On riscv64 the two keep their frame records
+/// in different places, so each step reads the record where the frame's
+/// own code put it: a frame belongs to the code its caller's return
+/// address points into, and the bounds of the compiler's code are known
+/// ([`super::registry::is_compiled_code`]).
+fn find_wasm_caller(mut fp: usize, mut compiled: bool) -> Option<(Frame, usize)> {
     for _ in 0..MAX_HOST_FRAMES {
-        let (next_fp, ret) = host_frame_record(fp)?;
+        let (next_fp, ret) = if compiled {
+            frame_record(fp)?
+        } else {
+            host_frame_record(fp)?
+        };
         if let Some(frame) = Frame::at(ret, false) {
-            return Some((frame, next_fp));
-        }
-        // NB: on riscv64 a frame in between may also be Cranelift's (the
-        // trampolines a component's lowered imports go through), whose
-        // pair sits at `fp`, not below it: one returning into wasm wins.
-        // A heuristic: see the riscv64 gaps in tests/all/cross.rs.
-        if cfg!(target_arch = "riscv64")
-            && let Some((next_fp, ret)) = frame_record(fp)
-            && let Some(frame) = Frame::at(ret, false)
-        {
             return Some((frame, next_fp));
         }
         if next_fp <= fp {
             return None;
         }
         fp = next_fp;
+        compiled = super::registry::is_compiled_code(ret);
     }
     None
 }
@@ -201,7 +202,10 @@ fn walk(mut fp: usize, frames: &mut [Option<Frame>; MAX_FRAMES], mut n: usize) -
             Some(frame) => (frame, next_fp),
             None if gaps > 0 && next_fp > fp => {
                 gaps -= 1;
-                let Some(found) = find_wasm_caller(next_fp) else {
+                // The caller is the array-call trampoline that entered
+                // wasm: the compiler's frame.
+                let compiled = super::registry::is_compiled_code(ret);
+                let Some(found) = find_wasm_caller(next_fp, compiled) else {
                     break;
                 };
                 found
@@ -288,7 +292,7 @@ pub fn capture_from_host(frames: &mut [Option<Frame>; MAX_FRAMES]) -> usize {
     if !crate::stack::in_wasm() {
         return 0;
     }
-    let Some((first, fp)) = find_wasm_caller(current_fp()) else {
+    let Some((first, fp)) = find_wasm_caller(current_fp(), false) else {
         return 0;
     };
     frames[0] = Some(first);

@@ -227,6 +227,26 @@ pub fn lookup_code(pc: usize) -> Option<(&'static Module, u32, u32)> {
         })
 }
 
+/// Bounds `[start, end)` of the executable's compiled code (every function
+/// the compiler emitted, trampolines included), `(0, 0)` until known.
+static COMPILED_CODE: (AtomicUsize, AtomicUsize) = (AtomicUsize::new(0), AtomicUsize::new(0));
+
+/// Records the bounds of the compiler's code (the program descriptor's
+/// `code_start`/`code_end`), for [`is_compiled_code`].
+pub fn set_compiled_code(start: usize, end: usize) {
+    COMPILED_CODE.0.store(start, Ordering::Relaxed);
+    COMPILED_CODE.1.store(end, Ordering::Relaxed);
+}
+
+/// Whether `pc` lies in code the compiler emitted (wasm functions and
+/// trampolines; only wasm functions are [`lookup_code`]'s). False while
+/// the bounds are unknown (an embedding that did not record them).
+pub fn is_compiled_code(pc: usize) -> bool {
+    let start = COMPILED_CODE.0.load(Ordering::Relaxed);
+    let end = COMPILED_CODE.1.load(Ordering::Relaxed);
+    start <= pc && pc < end
+}
+
 /// Whether `pc` lies in registered compiled code.
 pub fn is_wasm_code(pc: usize) -> bool {
     lookup_code(pc).is_some()
