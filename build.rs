@@ -25,6 +25,11 @@
 //! shared by every build of this workspace (`target/kiln-runtime`), so a
 //! no-op rebuild is a no-op for the nested cargo too, and debug, release
 //! and clippy builds do not rebuild the runtime each.
+//! The runtime's standard library is built from source with it (cargo's
+//! `-Zbuild-std`, the toolchain's `rust-src` component) without std's
+//! backtrace symbolizer, which saves ~230 KB per executable; without
+//! `rust-src` (or with `KILN_PREBUILT_STD=1`) rustup's prebuilt std is used
+//! and a warning says so ([`std_source`]).
 //! `KILN_RUNTIME_ARCHIVE=<path>` skips the nested build for `TARGET` and
 //! embeds a prebuilt archive instead (`KILN_RUNTIME_NATIVE_LIBS` then gives
 //! its native libraries, space-separated).
@@ -154,10 +159,18 @@ fn main() {
     println!("cargo:rerun-if-env-changed=KILN_RUNTIME_TARGETS");
     println!("cargo:rerun-if-env-changed=KILN_CLANG");
     println!("cargo:rerun-if-env-changed=KILN_LLVM_AR");
+    println!("cargo:rerun-if-env-changed=KILN_PREBUILT_STD");
 
     let host = env_or_die("TARGET");
     let sysroot = rust_sysroot();
-    let runtime_dir = runtime_target_dir(&out_dir);
+    let std_src = std_source(&sysroot);
+    // Runtimes on a std built from source live apart from ones on the
+    // prebuilt std: cargo would otherwise keep artifacts (and cached target
+    // cfgs, see `build_runtime`) of the other kind.
+    let runtime_dir = match std_src {
+        StdSource::Source => runtime_target_dir(&out_dir).join("std-from-source"),
+        StdSource::Prebuilt => runtime_target_dir(&out_dir),
+    };
     let mut runtimes = Vec::new();
     let mut c_tools = None;
     for triple in targets(&host, &sysroot) {
@@ -169,7 +182,14 @@ fn main() {
             }
             _ => {
                 let tools = c_tools.get_or_insert_with(c_toolchain);
-                build_runtime(&manifest_dir, &out_dir, &runtime_dir, &triple, tools)
+                build_runtime(
+                    &manifest_dir,
+                    &out_dir,
+                    &runtime_dir,
+                    &triple,
+                    tools,
+                    &std_src,
+                )
             }
         };
         let mut files = vec![(ARCHIVE_NAME.to_string(), archive)];
@@ -474,6 +494,45 @@ fn clang_target(target: &str) -> String {
     format!("{arch}-linux-{env}")
 }
 
+/// How the runtime's standard library is built: from source without its
+/// backtrace symbolizer, or rustup's prebuilt one.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum StdSource {
+    /// `rust-src` is installed: build std with the runtime.
+    Source,
+    /// Use the prebuilt std (outputs ~230 KB larger).
+    Prebuilt,
+}
+
+/// Whether the toolchain's `rust-src` component is installed (warns if
+/// not, saying how to get it).
+///
+/// Why build std at all: std's default panic hook keeps its backtrace
+/// symbolizer (gimli, addr2line, miniz_oxide, the demangler: ~230 KB of
+/// every executable) reachable, although Kiln's runtime aborts on panic
+/// and prints wasm backtraces from its own tables. The prebuilt std always
+/// has it; std built from source with its `backtrace` feature off does
+/// not. Cargo's `-Zbuild-std` does that with the same rustc that builds
+/// everything else; on a stable toolchain it needs `RUSTC_BOOTSTRAP=1`,
+/// which is set for the nested runtime build only.
+fn std_source(sysroot: &Path) -> StdSource {
+    let manifest = sysroot.join("lib/rustlib/src/rust/library/std/Cargo.toml");
+    println!("cargo:rerun-if-changed={}", manifest.display());
+    if env::var("KILN_PREBUILT_STD").is_ok_and(|v| v == "1") {
+        return StdSource::Prebuilt;
+    }
+    if manifest.is_file() {
+        StdSource::Source
+    } else {
+        println!(
+            "cargo:warning=the runtime uses the prebuilt Rust standard library, so every \
+             executable Kiln makes carries ~230 KB of std's backtrace printer: install the \
+             `rust-src` component (`rustup component add rust-src`) and rebuild"
+        );
+        StdSource::Prebuilt
+    }
+}
+
 /// Runs the nested cargo for `target`; returns the archive path and the
 /// native libraries.
 fn build_runtime(
@@ -482,6 +541,7 @@ fn build_runtime(
     target_dir: &Path,
     target: &str,
     tools: &CTools,
+    std_src: &StdSource,
 ) -> (PathBuf, String) {
     let cargo = env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
@@ -502,6 +562,20 @@ fn build_runtime(
     cmd.arg("--locked");
     if let Ok(jobs) = env::var("NUM_JOBS") {
         cmd.args(["-j", &jobs]);
+    }
+    if *std_src == StdSource::Source {
+        // std and core from source (see `std_source`): `panic_abort` is
+        // the runtime's strategy, and no std feature is on (`backtrace`
+        // is the point; `panic-unwind` is unused under `panic = "abort"`).
+        // NB: cargo caches what rustc prints of the target in the target
+        // directory without keying it on `RUSTC_BOOTSTRAP`, which turns on
+        // cfgs std's own crates depend on (`target_has_reliable_f128`:
+        // without it compiler_builtins lacks the `long double` routines
+        // musl's printf needs on aarch64); a cache filled by an earlier
+        // build without it would be stale, so the nested cargo keeps none.
+        cmd.args(["-Zbuild-std=std,panic_abort", "-Zbuild-std-features="])
+            .env("RUSTC_BOOTSTRAP", "1")
+            .env("CARGO_CACHE_RUSTC_INFO", "0");
     }
     cmd.args(["--", "--print", "native-static-libs"]);
     // Variables the outer cargo set for this build script that would make

@@ -88,7 +88,7 @@ pub struct Cross {
 }
 
 /// The `qemu-user` binary for a triple's architecture.
-fn qemu_for(triple: &str) -> String {
+pub fn qemu_for(triple: &str) -> String {
     let arch = triple.split('-').next().unwrap_or_default();
     let qemu_arch = match arch {
         "riscv64gc" => "riscv64",

@@ -19,7 +19,8 @@
 //!   (`BLESS=1` rewrites the expectations), and every run case translated;
 //! - [`component_plans`]: golden plans of the component front-end over
 //!   `tests/component-plans/` (`BLESS=1` rewrites them);
-//! - [`repo`]: checks on the source tree itself (no symlink out of it).
+//! - [`repo`]: checks on the source tree itself (no symlink out of it);
+//! - [`size`]: a Rust hello world's executable stays under 1 MB.
 //!
 //! `spec`, `disas` and `component_plans` call the compiler's library in
 //! process; every other case drives the real `kiln` binary
@@ -40,6 +41,7 @@ mod programs;
 mod py;
 mod repo;
 mod run_cases;
+mod size;
 mod spec;
 mod symlink_race;
 mod util;
@@ -60,6 +62,7 @@ fn main() {
     trials.extend(disas::trials());
     trials.extend(component_plans::trials());
     trials.extend(repo::trials());
+    trials.extend(size::trials());
     let conclusion = libtest_mimic::run(&args, trials);
     if let Some(summary) = spec::summary() {
         println!("\n{summary}");
