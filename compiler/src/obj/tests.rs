@@ -526,6 +526,41 @@ fn module_with_bodies_compiles() {
     );
 }
 
+/// The runtime's code registry binary-searches a module's function array
+/// by body address (`kiln_vm::traps::registry`): defined functions' bodies
+/// must lie in index order, one after another, in the one code section.
+#[test]
+fn bodies_lie_in_index_order() {
+    let mut wat = String::from(
+        "(module (import \"wasi_snapshot_preview1\" \"proc_exit\" (func (param i32))) (table 1 funcref)",
+    );
+    for i in 0..40 {
+        // Bodies of different sizes, with calls and traps between them.
+        wat.push_str(&format!(
+            "(func (export \"f{i}\") (param i32) (result i32) \
+             (if (i32.eqz (local.get 0)) (then unreachable)) \
+             (i32.mul (local.get 0) (i32.const {i})) {})",
+            "(drop (i32.const 1)) ".repeat(i % 7)
+        ));
+    }
+    wat.push(')');
+    let obj = Obj::compile(&wat, &Config::default());
+    let file = obj.file();
+    let mut previous_end = 0;
+    for i in 1..=40 {
+        let s = file
+            .symbol_by_name(&format!("__kiln_func_{i}"))
+            .expect("defined function");
+        assert!(
+            s.address() >= previous_end,
+            "function {i} at {:#x} is before the end of function {} ({previous_end:#x})",
+            s.address(),
+            i - 1
+        );
+        previous_end = s.address() + s.size();
+    }
+}
+
 /// Every single-byte corruption of a valid module is rejected or compiled,
 /// never a panic (a cheap stand-in for fuzzing this crate's phases).
 #[test]

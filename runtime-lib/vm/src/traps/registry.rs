@@ -13,6 +13,10 @@
 //! publishes it with one atomic swap, then waits until no reader is inside
 //! a lookup ([`READERS`]) before freeing the previous one, so a handler never
 //! sees freed memory and nothing leaks however many instances come and go.
+//! Registering a module stores its descriptor view and the bounds of its
+//! code, nothing per function: the compiler lays a module's function
+//! bodies out in index order (`compiler/src/obj/tests.rs` checks it), so a
+//! lookup binary-searches the descriptor's function array itself.
 //! Registering an already registered module is a lookup under the mutex,
 //! nothing more. Each module's view is leaked once (a few hundred bytes per
 //! distinct descriptor), so lookups can hand out `&'static Module`.
@@ -22,25 +26,22 @@
 
 use crate::descriptor::Module;
 use kiln_abi::vmctx::VMMemoryDefinition;
+use std::sync::Mutex;
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
 
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-struct CodeRange {
-    start: usize,
-    end: usize,
-    func: u32,
-}
-
-/// The code of one registered module.
+/// The code of one registered module: its defined functions, straight
+/// from the descriptor. The compiler defines a module's functions in index
+/// order in one code section, so their bodies lie at ascending addresses
+/// and a lookup is a binary search of the descriptor's own array: nothing
+/// is built or sorted per function when a module is registered.
 #[derive(Clone, Debug)]
 struct ModuleCode {
     module: &'static Module,
-    /// Lowest start and highest end of its functions.
+    /// Index of the first defined function (imports have no body here).
+    first: usize,
+    /// Start of the first body and end of the last.
     start: usize,
     end: usize,
-    /// Sorted by `start`, non-overlapping.
-    funcs: Arc<[CodeRange]>,
 }
 
 #[derive(Copy, Clone, Debug)]
@@ -119,7 +120,7 @@ fn writer() -> std::sync::MutexGuard<'static, ()> {
 /// Registers the compiled functions of `module` (idempotent per
 /// descriptor, and cheap when already registered). Thread-safe.
 ///
-/// A descriptor at the address of an earlier one whose code ranges differ
+/// A descriptor at the address of an earlier one whose code lies elsewhere
 /// (the host unloaded an object and loaded another in its place) replaces
 /// the earlier registration.
 pub fn register_module(module: Module) {
@@ -128,24 +129,27 @@ pub fn register_module(module: Module) {
         let guard = ReadGuard::enter();
         load(&CODE, &guard).cloned().unwrap_or_default()
     };
-    let funcs = code_ranges(&module);
+    let first = (module.desc.num_imported_funcs as usize).min(module.funcs.len());
+    let bodies = &module.funcs[first..];
+    let start = bodies.first().map_or(0, |f| f.wasm_call as usize);
+    let end = bodies.last().map_or(0, |f| {
+        (f.wasm_call as usize).saturating_add(f.code_len as usize)
+    });
     let same = |m: &ModuleCode| std::ptr::eq(m.module.desc, module.desc);
     if current
         .modules
         .iter()
-        .any(|m| same(m) && *m.funcs == *funcs)
+        .any(|m| same(m) && m.start == start && m.end == end)
     {
         return;
     }
-    let start = funcs.first().map_or(0, |r| r.start);
-    let end = funcs.iter().map(|r| r.end).max().unwrap_or(0);
     let mut next = current;
     next.modules.retain(|m| !same(m));
     next.modules.push(ModuleCode {
         module: Box::leak(Box::new(module)),
+        first,
         start,
         end,
-        funcs: funcs.into(),
     });
     publish(&CODE, next);
 }
@@ -161,26 +165,6 @@ pub fn unregister_module(desc: *const kiln_abi::descriptor::ModuleDescriptor) {
     };
     next.modules.retain(|m| !std::ptr::eq(m.module.desc, desc));
     publish(&CODE, next);
-}
-
-/// The code ranges of `module`'s compiled functions, sorted.
-fn code_ranges(module: &Module) -> Vec<CodeRange> {
-    let mut funcs: Vec<CodeRange> = module
-        .funcs
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.wasm_call != 0 && f.code_len != 0)
-        .map(|(func, f)| {
-            let start = f.wasm_call as usize;
-            CodeRange {
-                start,
-                end: start.saturating_add(f.code_len as usize),
-                func: func as u32,
-            }
-        })
-        .collect();
-    funcs.sort_by_key(|r| r.start);
-    funcs
 }
 
 /// Registers a linear memory for fault-address reports.
@@ -221,9 +205,13 @@ pub fn lookup_code(pc: usize) -> Option<(&'static Module, u32, u32)> {
         .rev()
         .filter(|m| m.start <= pc && pc < m.end)
         .find_map(|m| {
-            let i = m.funcs.partition_point(|r| r.start <= pc).checked_sub(1)?;
-            let r = m.funcs[i];
-            (pc < r.end).then(|| (m.module, r.func, (pc - r.start) as u32))
+            let bodies = &m.module.funcs[m.first..];
+            let i = bodies
+                .partition_point(|f| f.wasm_call as usize <= pc)
+                .checked_sub(1)?;
+            let f = &bodies[i];
+            let offset = pc - f.wasm_call as usize;
+            (offset < f.code_len as usize).then(|| (m.module, (m.first + i) as u32, offset as u32))
         })
 }
 
