@@ -11,27 +11,67 @@
 //! different ids; id `0` is never handed out, so a zeroed `VMFuncRef` never
 //! matches a real signature.
 
-use std::collections::BTreeMap;
 use std::sync::Mutex;
 
 /// Every interned type, flat: type `id` is `params` then `results` at
-/// `entries[id - 1]` of `arena`. A start-up interns every type of the
-/// program once, so lookups allocate nothing and an insert only grows
-/// two vectors (a map of boxed keys cost two allocations per type).
+/// `entries[id - 1]` of `arena`, found through an open-addressing table of
+/// ids by hash. A start-up interns every type of the program once, so the
+/// first insert sizes all three vectors for a typical program (a few dozen
+/// types) and later ones rarely allocate.
 struct Registry {
     /// Canonical values of every type, back to back.
     arena: Vec<u64>,
     /// (start in `arena`, parameter count, result count) by `id - 1`.
     entries: Vec<(usize, usize, usize)>,
-    /// Ids by a hash of their type (collisions compared in full).
-    by_hash: BTreeMap<(u64, u32), ()>,
+    /// `(hash, id)` slots, `id == 0` empty; a power of two long, at most
+    /// half full; linear probing.
+    slots: Vec<(u64, u32)>,
 }
 
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     arena: Vec::new(),
     entries: Vec::new(),
-    by_hash: BTreeMap::new(),
+    slots: Vec::new(),
 });
+
+impl Registry {
+    /// Index of the slot holding `(h, id)` of a type equal to
+    /// `params -> results`, or of the empty slot where it would go.
+    fn probe(&self, h: u64, params: &[u64], results: &[u64]) -> usize {
+        let mask = self.slots.len() - 1;
+        let mut i = h as usize & mask;
+        loop {
+            let (sh, id) = self.slots[i];
+            if id == 0 {
+                return i;
+            }
+            if sh == h {
+                let (start, np, nr) = self.entries[id as usize - 1];
+                if np == params.len()
+                    && nr == results.len()
+                    && self.arena[start..start + np] == *params
+                    && self.arena[start + np..start + np + nr] == *results
+                {
+                    return i;
+                }
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Doubles the table (or makes the first one) and reinserts every id.
+    fn grow(&mut self) {
+        let len = (self.slots.len() * 2).max(64);
+        let old = std::mem::replace(&mut self.slots, vec![(0, 0); len]);
+        for (h, id) in old.into_iter().filter(|(_, id)| *id != 0) {
+            let mut i = h as usize & (len - 1);
+            while self.slots[i].1 != 0 {
+                i = (i + 1) & (len - 1);
+            }
+            self.slots[i] = (h, id);
+        }
+    }
+}
 
 /// A hash of the counts and values, a word at a time (deterministic; no
 /// random state).
@@ -73,23 +113,27 @@ pub fn intern(params: &[u8], results: &[u8]) -> u32 {
 pub fn intern_canon(params: &[u64], results: &[u64]) -> u32 {
     // A poisoned lock only means another thread panicked while holding it;
     // the registry itself is always consistent (one insert per call, the
-    // vectors grown before the id is published in `by_hash`).
+    // vectors grown before the id is published in `slots`).
     let mut reg = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
-    let h = hash(params, results);
-    for (&(_, id), ()) in reg.by_hash.range((h, 0)..=(h, u32::MAX)) {
-        let (start, np, nr) = reg.entries[id as usize - 1];
-        if reg.arena[start..start + np] == *params
-            && reg.arena[start + np..start + np + nr] == *results
-        {
-            return id;
+    let reg = &mut *reg;
+    if (reg.entries.len() + 1) * 2 > reg.slots.len() {
+        if reg.slots.is_empty() {
+            reg.arena.reserve(256);
+            reg.entries.reserve(32);
         }
+        reg.grow();
+    }
+    let h = hash(params, results);
+    let slot = reg.probe(h, params, results);
+    if reg.slots[slot].1 != 0 {
+        return reg.slots[slot].1;
     }
     let id = u32::try_from(reg.entries.len() + 1).expect("fewer than 2^32 distinct function types");
     let start = reg.arena.len();
     reg.arena.extend_from_slice(params);
     reg.arena.extend_from_slice(results);
     reg.entries.push((start, params.len(), results.len()));
-    reg.by_hash.insert((h, id), ());
+    reg.slots[slot] = (h, id);
     id
 }
 
