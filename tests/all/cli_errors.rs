@@ -754,20 +754,7 @@ fn emit_obj_and_options() -> Result<(), Failed> {
         &["--target", host, "-O", "1"],
     ] {
         let exe = dir.path().join("hello");
-        let o = util::run(
-            util::kiln_cmd()
-                .arg("build")
-                .args(opts)
-                .arg(&hello)
-                .arg("-o")
-                .arg(&exe),
-            b"",
-            TIMEOUT,
-        )
-        .map_err(|e| format!("{e:#}"))?;
-        if !o.status.success() {
-            return Err(format!("kiln build {opts:?} failed\n{}", o.describe()).into());
-        }
+        util::kiln_build(opts, &hello, &exe)?;
         // `--strip` drops the symbol table; without it the table stays.
         let image = std::fs::read(&exe).map_err(|e| e.to_string())?;
         let has_symtab = image.windows(b".symtab".len()).any(|w| w == b".symtab");

@@ -267,19 +267,7 @@ fn static_hello(cross: &Cross) -> Result<(), Failed> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let hello = util::repo().join("examples/hello.wat");
     let exe = dir.path().join("hello");
-    let o = util::run(
-        util::kiln_cmd()
-            .args(["build", "--target", &cross.triple])
-            .arg(&hello)
-            .arg("-o")
-            .arg(&exe),
-        b"",
-        TIMEOUT,
-    )
-    .map_err(|e| format!("{e:#}"))?;
-    if !o.status.success() {
-        return Err(format!("kiln build failed\n{}", o.describe()).into());
-    }
+    util::kiln_build(&["--target", &cross.triple], &hello, &exe)?;
     check_static(&exe)?;
     let o = util::run(Command::new(&cross.runner).arg(&exe), b"", TIMEOUT)
         .map_err(|e| format!("{e:#}"))?;

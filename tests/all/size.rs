@@ -40,19 +40,7 @@ fn check(triple: &str, kind: &str, wasm_target: &str) -> Result<(), String> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let wasm = build_hello(dir.path(), wasm_target)?;
     let exe = dir.path().join("hello");
-    let o = util::run(
-        util::kiln_cmd()
-            .args(["build", "--target", triple])
-            .arg(&wasm)
-            .arg("-o")
-            .arg(&exe),
-        b"",
-        TIMEOUT,
-    )
-    .map_err(|e| format!("{e:#}"))?;
-    if !o.status.success() {
-        return Err(format!("kiln build failed\n{}", o.describe()));
-    }
+    util::kiln_build(&["--target", triple], &wasm, &exe)?;
     let size = std::fs::metadata(&exe).map_err(|e| e.to_string())?.len();
     let host_arch = std::env::consts::ARCH;
     let mut run = if triple.starts_with(&format!("{host_arch}-")) {

@@ -364,3 +364,23 @@ pub fn first_difference(expected: &str, actual: &str) -> String {
     }
     "texts differ in line endings or trailing newline".to_string()
 }
+
+/// Runs `kiln build ARGS INPUT -o EXE`; an error (with the run's output)
+/// if it fails.
+pub fn kiln_build(args: &[&str], input: &Path, exe: &Path) -> Result<(), String> {
+    let o = run(
+        kiln_cmd()
+            .arg("build")
+            .args(args)
+            .arg(input)
+            .arg("-o")
+            .arg(exe),
+        b"",
+        Duration::from_secs(300),
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    if !o.status.success() {
+        return Err(format!("kiln build {args:?} failed\n{}", o.describe()));
+    }
+    Ok(())
+}
