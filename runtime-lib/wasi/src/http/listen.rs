@@ -161,6 +161,10 @@ pub fn run(
         if stops > 0 && listener.is_some() {
             // Stop accepting; ask every connection to finish.
             listener = None;
+            let _ = writeln!(
+                std::io::stderr(),
+                "Waiting for child tasks to exit, ctrl-c again to quit sooner..."
+            );
             deadline = Some(Instant::now() + config.shutdown_grace);
             for &pid in &children {
                 // SAFETY: signalling our own child.

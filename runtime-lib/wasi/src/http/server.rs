@@ -135,6 +135,10 @@ impl ServerConn {
         // A failure leaves it blocking: each IO then waits in the kernel,
         // slower but correct for this one connection.
         let _ = stream.set_nonblocking(true);
+        // A response goes out in several writes (head, body chunks, end):
+        // with Nagle's algorithm each after the first waits for the
+        // client's delayed ACK (some 40 ms per request).
+        let _ = stream.set_nodelay(true);
         let stream = mio::net::TcpStream::from_std(stream);
         let exec = Rc::new(Exec::default());
         let interest = Rc::new(Interest::default());

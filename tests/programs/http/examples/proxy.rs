@@ -1,7 +1,9 @@
 //! A `wasi:http/incoming-handler` proxy for the server tests
 //! (`tests/all/serve.rs`), routed by path:
 //! - `/echo`: the request body streamed back chunk by chunk, the request's
-//!   `x-*` headers copied, the request's trailers sent as the response's;
+//!   `x-*` and `trailer` headers copied, the request's trailers sent as the
+//!   response's (`hyper` sends only the trailers a `trailer` header
+//!   declares, to a client that sent `te: trailers`);
 //! - `/count`: a global counter, incremented per request (a fresh instance
 //!   per request answers `1` every time);
 //! - `/trap`: traps (`unreachable`) before answering;
@@ -61,7 +63,7 @@ fn answer(out: ResponseOutparam, status: u16, headers: Fields, body: &[u8]) {
 fn echo(req: IncomingRequest, out: ResponseOutparam) {
     let headers = Fields::new();
     for (name, value) in req.headers().entries() {
-        if name.starts_with("x-") {
+        if name.starts_with("x-") || name == "trailer" {
             headers.append(&name, &value).expect("append");
         }
     }
@@ -72,7 +74,7 @@ fn echo(req: IncomingRequest, out: ResponseOutparam) {
     let input = body_in.stream().expect("in stream");
     let output = body_out.write().expect("out stream");
     loop {
-        match input.blocking_read(16 * 1024) {
+        match input.blocking_read(4096) {
             Ok(chunk) => output.blocking_write_and_flush(&chunk).expect("write"),
             Err(StreamError::Closed) => break,
             Err(e) => panic!("read: {e:?}"),
