@@ -190,11 +190,30 @@ pub fn run(program: Program, runner: Runner, grants: &GrantsDescriptor, args: Ve
         return errors::report(&[e]);
     }
     // Before any instance exists: memories and stacks read the limits, and
-    // the timeout counts from here.
-    if let Err(e) = kiln_vm::limits::apply(&settings.limits) {
+    // the timeout counts from here. A server's timeout is per request
+    // (`crate::component::serve`), not armed for the process.
+    let mut process_limits = settings.limits;
+    if is_server(program, &settings) {
+        process_limits.timeout = None;
+    }
+    if let Err(e) = kiln_vm::limits::apply(&process_limits) {
         return errors::report(&[e]);
     }
     runner(program, settings)
+}
+
+/// Whether `program` runs as an HTTP server with these settings (see
+/// `crate::component::entry::run_component`).
+pub fn is_server(program: Program, settings: &RunSettings) -> bool {
+    use kiln_abi::component::program::{RUN_NONE, SERVE_HTTP_P2};
+    match program {
+        Program::Component(c) => {
+            c.serve_kind == SERVE_HTTP_P2
+                && settings.invoke.is_none()
+                && (settings.serve || c.run_kind == RUN_NONE)
+        }
+        Program::Module(_) => false,
+    }
 }
 
 /// [`Runner`] of a core module: its instance on the big-stack guest thread.

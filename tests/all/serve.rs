@@ -43,6 +43,7 @@ pub fn trials() -> Vec<Trial> {
         Trial::test("serve::graceful_shutdown", graceful_shutdown),
         Trial::test("serve::kiln_serve_log_prefixes", kiln_serve_log_prefixes),
         Trial::test("serve::load_memory_flat", load_memory_flat),
+        Trial::test("serve::request_limits", request_limits),
     ]
 }
 
@@ -108,6 +109,11 @@ enum How<'a> {
 
 impl Server {
     fn start(how: How<'_>) -> Result<Server, Failed> {
+        Server::start_with(how, &[])
+    }
+
+    /// [`Server::start`] with variables in the server's environment.
+    fn start_with(how: How<'_>, envs: &[(&str, &str)]) -> Result<Server, Failed> {
         let wasm = proxy()?;
         let mut cmd = if util::reference_engine() {
             let extra = match how {
@@ -139,6 +145,7 @@ impl Server {
             }
         };
         let mut child = cmd
+            .envs(envs.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -660,4 +667,61 @@ fn load_memory_flat() -> Result<(), Failed> {
     expect(last.0 <= first.0 + 2048 && last.1 <= first.1, || {
         format!("connection process grew: {first:?} -> {last:?} (KiB, descriptors)")
     })
+}
+
+/// Kiln's limits (not Wasmtime's: it has none by default): with `-W
+/// timeout`, a request the guest takes longer for is answered `503` and
+/// its connection closed, other connections going on; with
+/// `KILN_MAX_REQUEST_BODY`, a request declaring a larger body is answered
+/// `413` without the guest; a request head over 64 KiB closes the
+/// connection.
+fn request_limits() -> Result<(), Failed> {
+    if util::reference_engine() {
+        return Ok(());
+    }
+    let server = Server::start_with(
+        How::Exe(&["-W", "timeout=1s"]),
+        &[("KILN_MAX_REQUEST_BODY", "100")],
+    )?;
+    let mut other = server.connect()?;
+    let mut c = server.connect()?;
+    let start = Instant::now();
+    let r = c.get("/slow?ms=5000")?;
+    expect(r.status == 503 && r.text() == "request timed out\n", || {
+        format!("{r:?}")
+    })?;
+    expect(start.elapsed() < Duration::from_secs(4), || {
+        format!("answered after {:?}", start.elapsed())
+    })?;
+    expect(c.get("/count").is_err(), || {
+        "the connection stayed open".into()
+    })?;
+    // Another connection, and new ones, are served; fast requests are
+    // within the limit.
+    let r = other.get("/slow?ms=100")?;
+    expect(r.text() == "slept 100", || format!("{r:?}"))?;
+    let r = server.connect()?.get("/count")?;
+    expect(r.text() == "1", || format!("{r:?}"))?;
+    let err = server.stderr_str();
+    expect(err.contains("error: request timed out"), || {
+        format!("stderr: {err}")
+    })?;
+    // The declared body size.
+    let mut c = server.connect()?;
+    c.send_raw(b"POST /echo HTTP/1.1\r\nhost: h\r\ncontent-length: 1000\r\n\r\n")?;
+    let r = c.read_response()?;
+    expect(r.status == 413, || format!("{r:?}"))?;
+    let mut c = server.connect()?;
+    c.send_raw(b"POST /echo HTTP/1.1\r\nhost: h\r\ncontent-length: 5\r\n\r\nhello")?;
+    let r = c.read_response()?;
+    expect(r.status == 200 && r.text() == "hello", || format!("{r:?}"))?;
+    // A head well over 64 KiB (`hyper` checks the limit between reads).
+    let mut c = server.connect()?;
+    let big = format!(
+        "GET / HTTP/1.1\r\nhost: h\r\nx-big: {}\r\n\r\n",
+        "a".repeat(200_000)
+    );
+    let _ = c.send_raw(big.as_bytes());
+    let r = c.read_response();
+    expect(!matches!(&r, Ok(r) if r.status == 200), || format!("{r:?}"))
 }

@@ -12,9 +12,7 @@
 
 use crate::grants::RunSettings;
 use kiln_abi::ValRaw;
-use kiln_abi::component::program::{
-    ComponentDescriptor, RUN_INSTANCE, RUN_NONE, RUN_P3, SERVE_HTTP_P2,
-};
+use kiln_abi::component::program::{ComponentDescriptor, RUN_INSTANCE, RUN_NONE, RUN_P3};
 use kiln_canon::instances::{self, GuestFunc};
 use kiln_canon::program::Component;
 use kiln_vm::errors;
@@ -27,10 +25,7 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
     kiln_wasi::set_fatal_handler(kiln_vm::traps::report_host_error_chain);
     // A server: the component exports a request handler, and either the
     // build asked to serve (`--addr`, `kiln serve`) or it has no `run`.
-    if desc.serve_kind == SERVE_HTTP_P2
-        && settings.invoke.is_none()
-        && (settings.serve || desc.run_kind == RUN_NONE)
-    {
+    if crate::entry::is_server(crate::entry::Program::Component(desc), &settings) {
         let main_context = errors::main_module_context(&settings.program);
         // SAFETY: the compiler's descriptor, valid for the process.
         let component = match unsafe { Component::new(desc) } {

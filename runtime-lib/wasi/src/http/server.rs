@@ -56,6 +56,10 @@ pub struct ConnLimits {
     pub max_head_bytes: usize,
 }
 
+/// Whether the request in flight was answered (read by the connection
+/// process's request-timeout handler, which cannot reach the [`Reply`]).
+pub static ANSWERED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
 /// The answer a queued request waits for.
 #[derive(Default)]
 pub struct Reply {
@@ -74,6 +78,7 @@ impl Reply {
 
     fn set(&mut self, r: Result<http::Response<PipeBody>, ErrorCode>) {
         self.answered = true;
+        ANSWERED.store(true, std::sync::atomic::Ordering::SeqCst);
         self.response = Some(r);
         if let Some(w) = self.waker.take() {
             w.wake();
@@ -384,20 +389,60 @@ pub fn answer_500(reply: &Rc<RefCell<Reply>>) -> bool {
     if reply.borrow().is_set() {
         return false;
     }
-    let pipe = super::body::Pipe::finished_with(Bytes::from_static(PAGE_500.as_bytes()));
+    answer(
+        reply,
+        http::StatusCode::INTERNAL_SERVER_ERROR,
+        "text/html; charset=UTF-8",
+        PAGE_500,
+    );
+    true
+}
+
+/// The `content-length` a request declares beyond `max` bytes, if any.
+pub fn declared_body_over(p: &Pending, max: u64) -> Option<u64> {
+    super::content_length(p.request.headers())
+        .ok()
+        .flatten()
+        .filter(|n| *n > max)
+}
+
+/// Answers `p` with `413 Payload Too Large` without the guest (the body
+/// it declared exceeds the server's limit), closing the connection.
+pub fn answer_413(p: Pending) {
+    answer(
+        &p.reply,
+        http::StatusCode::PAYLOAD_TOO_LARGE,
+        "text/plain",
+        "request body too large\n",
+    );
+}
+
+fn answer(
+    reply: &Rc<RefCell<Reply>>,
+    status: http::StatusCode,
+    ty: &'static str,
+    body: &'static str,
+) {
+    let pipe = super::body::Pipe::finished_with(Bytes::from_static(body.as_bytes()));
     let mut resp = http::Response::new(PipeBody(pipe));
-    *resp.status_mut() = http::StatusCode::INTERNAL_SERVER_ERROR;
+    *resp.status_mut() = status;
     let h = resp.headers_mut();
     h.insert(
         http::header::CONTENT_TYPE,
-        http::HeaderValue::from_static("text/html; charset=UTF-8"),
+        http::HeaderValue::from_static(ty),
     );
     h.insert(
         http::header::CONTENT_LENGTH,
-        http::HeaderValue::from(PAGE_500.len()),
+        http::HeaderValue::from(body.len()),
     );
+    if status == http::StatusCode::PAYLOAD_TOO_LARGE {
+        // The unread body would otherwise be the next request.
+        h.insert(
+            http::header::CONNECTION,
+            http::HeaderValue::from_static("close"),
+        );
+    }
     reply.borrow_mut().set(Ok(resp));
-    true
 }
 
 fn in_req(h: &mut P2Host, rep: u32) -> Result<&mut IncomingRequest, Trap> {
