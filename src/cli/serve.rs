@@ -10,7 +10,7 @@
 use super::build::{Opt, parse_addr};
 use super::run_config::RunConfig;
 use super::{compile, input, limits::LimitOptions, options::WasiOptions};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use clap::Args;
 use kiln_abi::grants::{DEFAULT_SERVE_ADDR, GRANT_FLAG_SERVE};
 use kiln_compiler::Checks;
@@ -46,8 +46,9 @@ pub struct ServeArgs {
 pub fn serve(args: ServeArgs) -> Result<()> {
     let input = input::read(&args.component)?;
     if !kiln_compiler::is_component(&input.wasm) {
-        // Wasmtime's words for a core module.
-        bail!("the `serve` command requires a component, not a core module");
+        // Wasmtime's report for a core module.
+        eprintln!("Error: The serve command currently requires a component");
+        std::process::exit(1);
     }
     let target = compile::target(None, false);
     let limits = args.limits.limits();

@@ -12,8 +12,9 @@
 //! request parts, echo with a streamed body and trailers, a trap answered
 //! 500 with the connection going on, an outgoing request to the harness's
 //! server, concurrent clients beside a slow client, graceful shutdown with
-//! a request in flight, `kiln serve` with the log prefixes, and a load
-//! test (no failures, flat memory and descriptors).
+//! a request in flight, `kiln serve` with the log prefixes, a load test
+//! (no failures, flat memory and descriptors), Kiln's request limits, and
+//! `serve` refusing what Wasmtime refuses.
 
 use crate::util;
 use libtest_mimic::{Failed, Trial};
@@ -44,6 +45,7 @@ pub fn trials() -> Vec<Trial> {
         Trial::test("serve::kiln_serve_log_prefixes", kiln_serve_log_prefixes),
         Trial::test("serve::load_memory_flat", load_memory_flat),
         Trial::test("serve::request_limits", request_limits),
+        Trial::test("serve::refusals_like_wasmtime", refusals_like_wasmtime),
     ]
 }
 
@@ -724,4 +726,43 @@ fn request_limits() -> Result<(), Failed> {
     let _ = c.send_raw(big.as_bytes());
     let r = c.read_response();
     expect(!matches!(&r, Ok(r) if r.status == 200), || format!("{r:?}"))
+}
+
+/// `kiln serve` of a core module, and of a component without a request
+/// handler, fails as `wasmtime serve` does (report and status).
+fn refusals_like_wasmtime() -> Result<(), Failed> {
+    let command = crate::programs::build_project("http", "wasm32-wasip2")
+        .map_err(fail)?
+        .join("http_fields.wasm");
+    for (wasm, want) in [
+        (
+            util::repo().join("examples/hello.wat"),
+            "Error: The serve command currently requires a component\n",
+        ),
+        (
+            command,
+            "Error: no exported instance named `wasi:http/incoming-handler@0.2.12`\n",
+        ),
+    ] {
+        let mut cmd = if util::reference_engine() {
+            let mut c =
+                Command::new(util::wasmtime().ok_or_else(|| fail("wasmtime is not installed"))?);
+            c.env("RUST_BACKTRACE", "0").args(["serve", "-S", "cli"]);
+            c
+        } else {
+            let mut c = util::kiln_cmd();
+            c.arg("serve");
+            c
+        };
+        cmd.args(["--addr", "127.0.0.1:0"]).arg(&wasm);
+        let o = util::run(&mut cmd, b"", Duration::from_secs(300)).map_err(fail)?;
+        expect(o.code() == 1 && o.stderr_str() == want, || {
+            format!(
+                "{}: expected exit 1 and {want:?}\n{}",
+                wasm.display(),
+                o.describe()
+            )
+        })?;
+    }
+    Ok(())
 }

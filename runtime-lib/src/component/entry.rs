@@ -12,7 +12,9 @@
 
 use crate::grants::RunSettings;
 use kiln_abi::ValRaw;
-use kiln_abi::component::program::{ComponentDescriptor, RUN_INSTANCE, RUN_NONE, RUN_P3};
+use kiln_abi::component::program::{
+    ComponentDescriptor, HTTP_HANDLER_INSTANCE, RUN_INSTANCE, RUN_NONE, RUN_P3, SERVE_NONE,
+};
 use kiln_canon::instances::{self, GuestFunc};
 use kiln_canon::program::Component;
 use kiln_vm::errors;
@@ -25,6 +27,13 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
     kiln_wasi::set_fatal_handler(kiln_vm::traps::report_host_error_chain);
     // A server: the component exports a request handler, and either the
     // build asked to serve (`--addr`, `kiln serve`) or it has no `run`.
+    if settings.serve && desc.serve_kind == SERVE_NONE && settings.invoke.is_none() {
+        // Asked to serve (`kiln serve`, `kiln build --addr`) a component
+        // without a handler: Wasmtime's `serve` words.
+        return errors::report(&[format!(
+            "no exported instance named `{HTTP_HANDLER_INSTANCE}`"
+        )]);
+    }
     if crate::entry::is_server(crate::entry::Program::Component(desc), &settings) {
         let main_context = errors::main_module_context(&settings.program);
         // SAFETY: the compiler's descriptor, valid for the process.
