@@ -60,8 +60,9 @@ fn proxy() -> Result<PathBuf, Failed> {
     Ok(dir.join("examples/proxy.wasm"))
 }
 
-/// The proxy as a server executable (`kiln build --addr`), built once per
-/// set of extra build arguments.
+/// The proxy as a server executable, built once per set of extra build
+/// arguments (a component exporting only a handler builds into a server
+/// without `--addr`).
 fn server_exe(extra: &[&str]) -> Result<PathBuf, Failed> {
     let wasm = proxy()?;
     let name = format!(
@@ -77,12 +78,7 @@ fn server_exe(extra: &[&str]) -> Result<PathBuf, Failed> {
     };
     if !fresh(&out) {
         let mut cmd = util::kiln_cmd();
-        cmd.arg("build")
-            .arg(&wasm)
-            .args(["--addr", "0.0.0.0:8080"])
-            .args(extra)
-            .arg("-o")
-            .arg(&out);
+        cmd.arg("build").arg(&wasm).args(extra).arg("-o").arg(&out);
         let o = util::run(&mut cmd, b"", Duration::from_secs(300)).map_err(fail)?;
         if o.code() != 0 {
             return Err(format!("kiln build --addr failed\n{}", o.describe()).into());
@@ -102,9 +98,12 @@ struct Server {
 
 /// How to start a server.
 enum How<'a> {
-    /// The `kiln build --addr` executable with these build arguments
-    /// (`wasmtime serve` with them under the reference engine).
+    /// The `kiln build` executable with these build arguments
+    /// (`wasmtime serve` with them under the reference engine), started
+    /// with `--addr 127.0.0.1:0`.
     Exe(&'a [&'a str]),
+    /// The same, the address given in `KILN_ADDR`.
+    ExeEnvAddr(&'a [&'a str]),
     /// `kiln serve` with these arguments.
     KilnServe(&'a [&'a str]),
 }
@@ -119,7 +118,7 @@ impl Server {
         let wasm = proxy()?;
         let mut cmd = if util::reference_engine() {
             let extra = match how {
-                How::Exe(a) | How::KilnServe(a) => a,
+                How::Exe(a) | How::ExeEnvAddr(a) | How::KilnServe(a) => a,
             };
             let mut c =
                 Command::new(util::wasmtime().ok_or_else(|| fail("wasmtime is not installed"))?);
@@ -135,6 +134,11 @@ impl Server {
                     // The baked address is overridden at start.
                     let mut c = Command::new(server_exe(extra)?);
                     c.args(["--addr", "127.0.0.1:0"]);
+                    c
+                }
+                How::ExeEnvAddr(extra) => {
+                    let mut c = Command::new(server_exe(extra)?);
+                    c.env("KILN_ADDR", "127.0.0.1:0");
                     c
                 }
                 How::KilnServe(extra) => {
@@ -211,6 +215,17 @@ impl Server {
 
     fn stderr_str(&self) -> String {
         String::from_utf8_lossy(&self.stderr.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
+    }
+
+    /// Stderr once it contains `want` (Wasmtime writes its reports from
+    /// other tasks than the response's: they may come after it), or as it
+    /// is after [`TIMEOUT`].
+    fn stderr_with(&self, want: &str) -> String {
+        let start = Instant::now();
+        while !self.stderr_str().contains(want) && start.elapsed() < TIMEOUT {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        self.stderr_str()
     }
 
     fn stdout_str(&self) -> String {
@@ -374,7 +389,7 @@ fn expect(cond: bool, what: impl FnOnce() -> String) -> Result<(), Failed> {
 /// Three requests on one connection: each handler sees a fresh instance
 /// (its global counter is 1), the request's parts arrive.
 fn keep_alive_fresh_instances() -> Result<(), Failed> {
-    let server = Server::start(How::Exe(&[]))?;
+    let server = Server::start(How::ExeEnvAddr(&[]))?;
     let mut c = server.connect()?;
     for _ in 0..3 {
         let r = c.get("/count")?;
@@ -437,7 +452,7 @@ fn trap_answers_500() -> Result<(), Failed> {
     )?;
     let r = c.get("/count")?;
     expect(r.status == 200 && r.text() == "1", || format!("{r:?}"))?;
-    let err = server.stderr_str();
+    let err = server.stderr_with("`response-outparam::set` method\n");
     let want = "worker failed: error while executing at wasm backtrace:\n";
     expect(err.contains(want), || format!("stderr: {err}"))?;
     expect(
@@ -537,7 +552,7 @@ fn graceful_shutdown() -> Result<(), Failed> {
         expect(status == 0, || {
             format!("signal {sig}: exit status {status}")
         })?;
-        let err = server.stderr_str();
+        let err = server.stderr_with("ctrl-c again to quit sooner...\n");
         expect(
             err.contains("Waiting for child tasks to exit, ctrl-c again to quit sooner...\n"),
             || format!("stderr: {err}"),
@@ -682,7 +697,7 @@ fn request_limits() -> Result<(), Failed> {
         return Ok(());
     }
     let server = Server::start_with(
-        How::Exe(&["-W", "timeout=1s"]),
+        How::Exe(&["--addr", "0.0.0.0:8080", "-W", "timeout=1s"]),
         &[("KILN_MAX_REQUEST_BODY", "100")],
     )?;
     let mut other = server.connect()?;
@@ -704,7 +719,7 @@ fn request_limits() -> Result<(), Failed> {
     expect(r.text() == "slept 100", || format!("{r:?}"))?;
     let r = server.connect()?.get("/count")?;
     expect(r.text() == "1", || format!("{r:?}"))?;
-    let err = server.stderr_str();
+    let err = server.stderr_with("error: request timed out");
     expect(err.contains("error: request timed out"), || {
         format!("stderr: {err}")
     })?;

@@ -24,12 +24,15 @@ struct LogPrefix {
 
 /// Set while a server's request runs ([`set_log_prefix`]).
 static LOG_PREFIX: Mutex<Option<LogPrefix>> = Mutex::new(None);
+/// Whether [`LOG_PREFIX`] is set: a command's writes skip the lock.
+static LOG_PREFIX_ON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
 
 /// Prefixes every line the guest writes to stdout or stderr from now on
 /// with `stdout [id] :: ` or `stderr [id] :: ` (`None`: no prefix). Each
 /// request starts at a line start.
 pub fn set_log_prefix(id: Option<u64>) {
     let mut p = LOG_PREFIX.lock().unwrap_or_else(|e| e.into_inner());
+    LOG_PREFIX_ON.store(id.is_some(), std::sync::atomic::Ordering::Relaxed);
     *p = id.map(|id| LogPrefix {
         id,
         at_line_start: [true; 2],
@@ -45,6 +48,9 @@ fn prefixed(kind: StdioKind, data: &[u8]) -> Option<Vec<u8>> {
         StdioKind::Stderr => (1, "stderr"),
         StdioKind::Stdin => return None,
     };
+    if !LOG_PREFIX_ON.load(std::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
     let mut guard = LOG_PREFIX.lock().unwrap_or_else(|e| e.into_inner());
     let p = guard.as_mut()?;
     let prefix = format!("{name} [{}] :: ", p.id);
