@@ -210,7 +210,7 @@ pub fn is_server(program: Program, settings: &RunSettings) -> bool {
         Program::Component(c) => {
             c.serve_kind == SERVE_HTTP_P2
                 && settings.invoke.is_none()
-                && (settings.serve || c.run_kind == RUN_NONE)
+                && (settings.serve || (settings.serve_unless_command && c.run_kind == RUN_NONE))
         }
         Program::Module(_) => false,
     }

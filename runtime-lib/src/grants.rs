@@ -73,6 +73,11 @@ pub struct RunSettings {
     /// Serve HTTP even if the component has a `wasi:cli/run`
     /// (`GRANT_FLAG_SERVE`).
     pub serve: bool,
+    /// Serve HTTP if the component has a request handler and no
+    /// `wasi:cli/run`: a built executable does; a run-mode one serves only
+    /// for `kiln serve` (`kiln run` of a proxy fails as `wasmtime run`
+    /// does).
+    pub serve_unless_command: bool,
     /// The address a server listens on unless the executable's `--addr` or
     /// `KILN_ADDR` says otherwise (`crate::component::serve`); `None`: the
     /// default.
@@ -321,6 +326,7 @@ pub fn resolve(
         program,
         limits: grants.limits,
         serve: grants.flags & GRANT_FLAG_SERVE != 0,
+        serve_unless_command: !run_mode,
         serve_addr: if grants.serve_addr.is_empty() {
             None
         } else {

@@ -744,7 +744,8 @@ fn request_limits() -> Result<(), Failed> {
 }
 
 /// `kiln serve` of a core module, and of a component without a request
-/// handler, fails as `wasmtime serve` does (report and status).
+/// handler, fails as `wasmtime serve` does (report and status); `kiln run`
+/// of a proxy fails as `wasmtime run` does.
 fn refusals_like_wasmtime() -> Result<(), Failed> {
     let command = crate::programs::build_project("http", "wasm32-wasip2")
         .map_err(fail)?
@@ -779,5 +780,24 @@ fn refusals_like_wasmtime() -> Result<(), Failed> {
             )
         })?;
     }
-    Ok(())
+    // `run` of a proxy: no `wasi:cli/run` to call (it does not serve).
+    let wasm = proxy()?;
+    let mut cmd = if util::reference_engine() {
+        let mut c =
+            Command::new(util::wasmtime().ok_or_else(|| fail("wasmtime is not installed"))?);
+        c.env("RUST_BACKTRACE", "0");
+        c
+    } else {
+        util::kiln_cmd()
+    };
+    cmd.args(["run", "-S", "http"]).arg(&wasm);
+    let o = util::run(&mut cmd, b"", Duration::from_secs(300)).map_err(fail)?;
+    let want = format!(
+        "Error: failed to run main module `{}`\n\nCaused by:\n    no exported instance named \
+         `wasi:cli/run@0.2.12`",
+        wasm.display()
+    );
+    expect(o.code() == 1 && o.stderr_str().trim_end() == want, || {
+        format!("run: expected exit 1 and {want:?}\n{}", o.describe())
+    })
 }

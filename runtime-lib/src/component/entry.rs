@@ -52,6 +52,7 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
         // A command: not serving.
         serve: _,
         serve_addr: _,
+        serve_unless_command: _,
     } = settings;
     let main_context = errors::main_module_context(&program);
     let wasi = match kiln_wasi::WasiCtx::new(wasi) {
