@@ -23,6 +23,19 @@ pub const GRANT_FLAG_UDP: u32 = 8;
 pub const GRANT_FLAG_IP_NAME_LOOKUP: u32 = 16;
 /// Flag: take grants from [`RUN_CONFIG_ENV`] (cache binaries of `kiln run`).
 pub const GRANT_FLAG_RUN_MODE: u32 = 32;
+/// Flag: serve HTTP (`kiln build --addr`, `kiln serve`) even if the
+/// component also exports a `wasi:cli/run` (a component exporting only a
+/// request handler serves without it).
+pub const GRANT_FLAG_SERVE: u32 = 64;
+
+/// The address a server listens on unless told otherwise (Wasmtime's
+/// `serve` default).
+pub const DEFAULT_SERVE_ADDR: &str = "0.0.0.0:8080";
+
+/// Environment variable of a server executable: the address to listen on
+/// (`HOST:PORT`), overriding the baked one (`--addr A` as the executable's
+/// first arguments does the same and wins).
+pub const SERVE_ADDR_ENV: &str = "KILN_ADDR";
 
 /// Environment variable carrying a run's grants to a run-mode binary.
 ///
@@ -35,6 +48,7 @@ pub const GRANT_FLAG_RUN_MODE: u32 = 32;
 /// - `D:<host>:<guest>`: a preopened directory;
 /// - `E:<name>` or `E:<name>:<value>`: an environment variable (without a
 ///   value: inherited from the host's environment);
+/// - `A:<addr>`: the address a server listens on (`kiln serve --addr`);
 /// - `M:<bytes>`, `S:<bytes>`, `T:<nanoseconds>`, `U:<units>`: the limits
 ///   `max-memory-size`, `max-wasm-stack`, `timeout` and `fuel` (see
 ///   [`LimitsDesc`]; a limit without its record is not set).
@@ -133,6 +147,9 @@ pub struct GrantsDescriptor {
     pub program: Str,
     /// Limits for the guest.
     pub limits: LimitsDesc,
+    /// The address a server listens on (`kiln build --addr`); empty: the
+    /// default, [`DEFAULT_SERVE_ADDR`].
+    pub serve_addr: Str,
 }
 
 #[cfg(test)]
@@ -143,6 +160,6 @@ mod tests {
         assert_eq!(size_of::<super::DirGrant>(), 32);
         assert_eq!(size_of::<super::EnvGrant>(), 40);
         assert_eq!(size_of::<super::LimitsDesc>(), 40);
-        assert_eq!(size_of::<super::GrantsDescriptor>(), 104);
+        assert_eq!(size_of::<super::GrantsDescriptor>(), 120);
     }
 }

@@ -42,6 +42,9 @@ pub struct Grants {
     pub program: String,
     /// Limits for the guest (`kiln_abi::grants::LimitsDesc`).
     pub limits: Limits,
+    /// The address a server listens on (`kiln build --addr`); `None`:
+    /// `kiln_abi::grants::DEFAULT_SERVE_ADDR`.
+    pub serve_addr: Option<String>,
 }
 
 /// Limits for untrusted code, as `wasmtime run -W` spells them; `None` = not

@@ -53,6 +53,34 @@ pub fn is_component(wasm: &[u8]) -> bool {
     wasmparser::Parser::is_component(wasm)
 }
 
+/// Whether `wasm` is a component that exports a `wasi:http` 0.2 request
+/// handler (`wasi:http/incoming-handler@0.2.x`) and no `wasi:cli/run`: it
+/// builds into a server without `--addr` (`wasmtime serve` would serve it,
+/// `wasmtime run` refuse it).
+pub fn component_is_proxy_only(wasm: &[u8]) -> bool {
+    use wasmparser::Payload;
+    let (mut handler, mut run) = (false, false);
+    let mut depth = 0u32;
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        let Ok(payload) = payload else {
+            return false;
+        };
+        match payload {
+            Payload::ModuleSection { .. } | Payload::ComponentSection { .. } => depth += 1,
+            Payload::End(_) => depth = depth.saturating_sub(1),
+            Payload::ComponentExportSection(section) if depth == 0 => {
+                for export in section.into_iter().flatten() {
+                    let name = export.name.0;
+                    handler |= name.starts_with("wasi:http/incoming-handler@0.2.");
+                    run |= name.starts_with("wasi:cli/run@");
+                }
+            }
+            _ => {}
+        }
+    }
+    handler && !run
+}
+
 /// The first `wasi:http` interface a component imports at its top level
 /// (e.g. `wasi:http/types@0.2.10`), if any: running it needs Wasmtime's
 /// `-S http` grant. A malformed component answers `None` (compiling it

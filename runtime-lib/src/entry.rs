@@ -40,7 +40,7 @@ use std::ffi::{CStr, c_char, c_int};
 /// to it (`kiln_abi::symbols::abi_version_symbol`), so a module compiled for
 /// another ABI version fails to link with this runtime.
 #[unsafe(no_mangle)]
-pub static __kiln_abi_v17: u8 = kiln_abi::ABI_VERSION as u8;
+pub static __kiln_abi_v18: u8 = kiln_abi::ABI_VERSION as u8;
 
 #[cfg(not(any(test, feature = "embedding")))]
 unsafe extern "C" {
@@ -192,11 +192,30 @@ pub fn run(program: Program, runner: Runner, grants: &GrantsDescriptor, args: Ve
         return errors::report(&[e]);
     }
     // Before any instance exists: memories and stacks read the limits, and
-    // the timeout counts from here.
-    if let Err(e) = kiln_vm::limits::apply(&settings.limits) {
+    // the timeout counts from here. A server's timeout is per request
+    // (`crate::component::serve`), not armed for the process.
+    let mut process_limits = settings.limits;
+    if is_server(program, &settings) {
+        process_limits.timeout = None;
+    }
+    if let Err(e) = kiln_vm::limits::apply(&process_limits) {
         return errors::report(&[e]);
     }
     runner(program, settings)
+}
+
+/// Whether `program` runs as an HTTP server with these settings (see
+/// `crate::component::entry::run_component`).
+pub fn is_server(program: Program, settings: &RunSettings) -> bool {
+    use kiln_abi::component::program::{RUN_NONE, SERVE_HTTP_P2};
+    match program {
+        Program::Component(c) => {
+            c.serve_kind == SERVE_HTTP_P2
+                && settings.invoke.is_none()
+                && (settings.serve || (settings.serve_unless_command && c.run_kind == RUN_NONE))
+        }
+        Program::Module(_) => false,
+    }
 }
 
 /// [`Runner`] of a core module: its instance on the big-stack guest thread.
@@ -334,7 +353,7 @@ mod tests {
     #[test]
     fn abi_symbol_name_matches_the_contract() {
         // The static above must carry exactly the name the compiler refers to.
-        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v17");
-        assert_eq!(super::__kiln_abi_v17 as u32, kiln_abi::ABI_VERSION);
+        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v18");
+        assert_eq!(super::__kiln_abi_v18 as u32, kiln_abi::ABI_VERSION);
     }
 }

@@ -25,9 +25,9 @@
 //!   grants, so it can never gain capabilities from outside.
 
 use kiln_abi::grants::{
-    DirGrant, EnvGrant, GRANT_FLAG_INHERIT_ENV, GRANT_FLAG_RUN_MODE, GrantsDescriptor,
-    LIMIT_CODE_FUEL, LIMIT_CODE_INTERRUPT, LIMIT_FUEL, LIMIT_MAX_MEMORY_SIZE, LIMIT_MAX_WASM_STACK,
-    LIMIT_TIMEOUT, LimitsDesc, RUN_CONFIG_ENV,
+    DirGrant, EnvGrant, GRANT_FLAG_INHERIT_ENV, GRANT_FLAG_RUN_MODE, GRANT_FLAG_SERVE,
+    GrantsDescriptor, LIMIT_CODE_FUEL, LIMIT_CODE_INTERRUPT, LIMIT_FUEL, LIMIT_MAX_MEMORY_SIZE,
+    LIMIT_MAX_WASM_STACK, LIMIT_TIMEOUT, LimitsDesc, RUN_CONFIG_ENV,
 };
 use kiln_vm::descriptor::{slice, str_bytes};
 use kiln_vm::limits::Limits;
@@ -55,6 +55,8 @@ pub struct Grants {
     /// `LIMIT_CODE_*`: the checks the compiled code has (always from the
     /// baked descriptor).
     pub code_checks: u32,
+    /// The address a server listens on (empty: the default).
+    pub serve_addr: Vec<u8>,
 }
 
 /// Everything the entry point needs to run the guest.
@@ -68,6 +70,18 @@ pub struct RunSettings {
     pub program: Vec<u8>,
     /// `-W` limits.
     pub limits: Limits,
+    /// Serve HTTP even if the component has a `wasi:cli/run`
+    /// (`GRANT_FLAG_SERVE`).
+    pub serve: bool,
+    /// Serve HTTP if the component has a request handler and no
+    /// `wasi:cli/run`: a built executable does; a run-mode one serves only
+    /// for `kiln serve` (`kiln run` of a proxy fails as `wasmtime run`
+    /// does).
+    pub serve_unless_command: bool,
+    /// The address a server listens on unless the executable's `--addr` or
+    /// `KILN_ADDR` says otherwise (`crate::component::serve`); `None`: the
+    /// default.
+    pub serve_addr: Option<String>,
 }
 
 impl Grants {
@@ -105,6 +119,7 @@ impl Grants {
                     .collect(),
                 limits: limits_of(&desc.limits),
                 code_checks: desc.limits.flags & (LIMIT_CODE_INTERRUPT | LIMIT_CODE_FUEL),
+                serve_addr: str_bytes(desc.serve_addr).to_vec(),
             })
         }
     }
@@ -132,6 +147,7 @@ impl Grants {
                 }
                 (b"I", [name]) => grants.invoke = unhex(name).ok_or_else(bad)?,
                 (b"P", [name]) => grants.program = unhex(name).ok_or_else(bad)?,
+                (b"A", [addr]) => grants.serve_addr = unhex(addr).ok_or_else(bad)?,
                 (b"D", [host, guest]) => grants
                     .dirs
                     .push((unhex(host).ok_or_else(bad)?, unhex(guest).ok_or_else(bad)?)),
@@ -309,6 +325,18 @@ pub fn resolve(
         invoke,
         program,
         limits: grants.limits,
+        serve: grants.flags & GRANT_FLAG_SERVE != 0,
+        serve_unless_command: !run_mode,
+        serve_addr: if grants.serve_addr.is_empty() {
+            None
+        } else {
+            Some(
+                utf8(&grants.serve_addr, || {
+                    "the server address is not valid utf-8".to_string()
+                })?
+                .to_string(),
+            )
+        },
     })
 }
 

@@ -5,7 +5,7 @@
 use super::{compile, input, limits::LimitOptions, options::WasiOptions};
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
-use kiln_abi::grants::GRANT_FLAG_INHERIT_ENV;
+use kiln_abi::grants::{GRANT_FLAG_INHERIT_ENV, GRANT_FLAG_SERVE};
 use kiln_compiler::{Config, CpuSpec, OptLevel};
 use std::path::PathBuf;
 
@@ -110,6 +110,20 @@ pub struct BuildArgs {
     /// profilers then show no function names).
     #[arg(long)]
     strip: bool,
+
+    /// Build an HTTP server (the component's `wasi:http/incoming-handler`)
+    /// listening on `HOST:PORT` (default `0.0.0.0:8080`; the executable's
+    /// `--addr` or `KILN_ADDR` overrides it when it starts). A component
+    /// that exports a handler and no `wasi:cli/run` serves without this.
+    #[arg(long, value_name = "HOST:PORT", value_parser = parse_addr)]
+    addr: Option<String>,
+}
+
+/// `--addr`: a socket address (`HOST:PORT`, an IP host; `[v6]:PORT`).
+pub fn parse_addr(s: &str) -> Result<String, String> {
+    s.parse::<std::net::SocketAddr>()
+        .map(|_| s.to_string())
+        .map_err(|e| format!("invalid address `{s}`: {e}"))
 }
 
 /// Parses `--cpu`.
@@ -159,18 +173,25 @@ pub fn build(args: BuildArgs) -> Result<()> {
         }
     }
     let input = input::read(&args.input)?;
-    args.wasi
-        .check_http(&input.wasm)
-        .map_err(anyhow::Error::msg)?;
+    // A server has `wasi:http` whatever `-S` says (as `wasmtime serve`).
+    let serve = args.addr.is_some() || kiln_compiler::component_is_proxy_only(&input.wasm);
+    if !serve {
+        args.wasi
+            .check_http(&input.wasm)
+            .map_err(anyhow::Error::msg)?;
+    }
     let output = match &args.output {
         Some(o) => o.clone(),
         None => default_output(&args)?,
     };
-    let extra_flags = if args.inherit_env {
+    let mut extra_flags = if args.inherit_env {
         GRANT_FLAG_INHERIT_ENV
     } else {
         0
     };
+    if args.addr.is_some() {
+        extra_flags |= GRANT_FLAG_SERVE;
+    }
     let limits = args.limits.limits();
     if limits.max_wasm_stack == Some(0) {
         // Wasmtime's words (it says so when the run starts).
@@ -178,6 +199,7 @@ pub fn build(args: BuildArgs) -> Result<()> {
     }
     let mut grants = args.wasi.grants(&input.program, extra_flags);
     grants.limits = limits;
+    grants.serve_addr = args.addr.clone();
     // Shown on stderr only when it is a terminal and the build is long.
     let progress = super::progress::ProgressLine::start();
     let config = Config {

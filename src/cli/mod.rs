@@ -14,6 +14,7 @@ mod progress;
 mod run;
 mod run_config;
 mod runtime;
+mod serve;
 
 use clap::{Parser, Subcommand};
 
@@ -31,6 +32,9 @@ enum Command {
     Build(build::BuildArgs),
     /// Compile (cached) and run a module, like `wasmtime run`.
     Run(run::RunArgs),
+    /// Compile (cached) and serve a `wasi:http` proxy component, like
+    /// `wasmtime serve`.
+    Serve(serve::ServeArgs),
     /// List the target triples this kiln can build for (the default first).
     Targets,
 }
@@ -40,6 +44,7 @@ pub fn dispatch(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Build(args) => build::build(args),
         Command::Run(args) => run::run(args),
+        Command::Serve(args) => serve::serve(args),
         Command::Targets => {
             for t in compile::targets() {
                 println!("{t}");

@@ -148,6 +148,7 @@ impl WasiOptions {
             invoke: self.invoke.clone(),
             program: program.to_string(),
             limits: kiln_compiler::Limits::default(),
+            serve_addr: None,
         }
     }
 }

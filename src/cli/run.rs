@@ -98,6 +98,7 @@ pub fn run(args: RunArgs) -> Result<()> {
             })
             .collect(),
         limits,
+        serve_addr: None,
     };
     exec(&binary, &argv0, guest_args, &config.encode())
 }
@@ -106,7 +107,7 @@ pub fn run(args: RunArgs) -> Result<()> {
 /// `checks` compiled in, compiling and linking it first if needed. The
 /// limits' values travel in the run configuration, so one entry serves
 /// every timeout (or every amount of fuel).
-fn cached_binary(
+pub(super) fn cached_binary(
     module: &Path,
     wasm: &[u8],
     opt: Opt,
@@ -185,7 +186,7 @@ fn self_identity() -> String {
 }
 
 #[cfg(unix)]
-fn exec(binary: &Path, argv0: &str, args: &[OsString], config: &str) -> Result<()> {
+pub(super) fn exec(binary: &Path, argv0: &str, args: &[OsString], config: &str) -> Result<()> {
     use std::os::unix::process::CommandExt;
     // NB: `Command::env` would rebuild the environment as a sorted map, but
     // the guest must see the host environment in its own order (as with
@@ -202,7 +203,7 @@ fn exec(binary: &Path, argv0: &str, args: &[OsString], config: &str) -> Result<(
 }
 
 #[cfg(not(unix))]
-fn exec(binary: &Path, argv0: &str, args: &[OsString], config: &str) -> Result<()> {
+pub(super) fn exec(binary: &Path, argv0: &str, args: &[OsString], config: &str) -> Result<()> {
     let _ = argv0;
     let status = std::process::Command::new(binary)
         .args(args)

@@ -23,6 +23,8 @@ pub struct RunConfig {
     pub envs: Vec<(Vec<u8>, Option<Vec<u8>>)>,
     /// `-W` limits.
     pub limits: kiln_compiler::Limits,
+    /// The address a server listens on (`kiln serve --addr`).
+    pub serve_addr: Option<String>,
 }
 
 impl RunConfig {
@@ -33,6 +35,9 @@ impl RunConfig {
             records.push(format!("I:{}", hex(invoke)));
         }
         records.push(format!("P:{}", hex(&self.program)));
+        if let Some(addr) = &self.serve_addr {
+            records.push(format!("A:{}", hex(addr.as_bytes())));
+        }
         for (host, guest) in &self.dirs {
             records.push(format!("D:{}:{}", hex(host), hex(guest)));
         }
@@ -100,10 +105,11 @@ mod tests {
                 timeout: Some(std::time::Duration::from_millis(5)),
                 fuel: Some(9),
             },
+            serve_addr: Some("1:2".into()),
         };
         assert_eq!(
             c.encode(),
-            "F:12;I:66;P:78;E:41:;E:42;M:65536;S:4096;T:5000000;U:9"
+            "F:12;I:66;P:78;A:313a32;E:41:;E:42;M:65536;S:4096;T:5000000;U:9"
         );
     }
 }

@@ -10,6 +10,8 @@
 //!   at test time, plus the large module `tests/programs/big/`; the host
 //!   side of their sandbox race is [`symlink_race`];
 //! - [`cli_errors`]: the CLI's error messages and exit codes;
+//! - [`serve`]: HTTP servers (`kiln build --addr`, `kiln serve`) of a
+//!   `wasi:http` proxy, driven by a small HTTP client;
 //! - [`cross`]: static linking (the default) and `--dynamic`;
 //! - [`limits`]: a 100k-instruction function and a 50k-function module
 //!   compile within a memory budget and run;
@@ -41,6 +43,7 @@ mod programs;
 mod py;
 mod repo;
 mod run_cases;
+mod serve;
 mod size;
 mod spec;
 mod symlink_race;
@@ -54,6 +57,7 @@ fn main() {
     trials.extend(programs::trials());
     trials.extend(symlink_race::trials());
     trials.extend(cli_errors::trials());
+    trials.extend(serve::trials());
     trials.extend(cross::trials());
     trials.extend(cpu_features::trials());
     trials.extend(valgrind::trials());

@@ -995,10 +995,11 @@ fn build_p3(target: &'static str) -> Result<PathBuf, String> {
     build_project("p3", target)
 }
 
-/// Builds every binary of the Cargo project `tests/programs/<project>`
-/// once per target (`--locked` against its lock file); returns the
-/// directory holding `<name>.wasm`.
-fn build_project(project: &'static str, target: &'static str) -> Result<PathBuf, String> {
+/// Builds every binary and example (the `http` project's proxies, see
+/// `crate::serve`) of the Cargo project `tests/programs/<project>` once
+/// per target (`--locked` against its lock file); returns the directory
+/// holding `<name>.wasm` (`examples/<name>.wasm` for an example).
+pub fn build_project(project: &'static str, target: &'static str) -> Result<PathBuf, String> {
     type Built = std::sync::Mutex<
         Vec<(
             &'static str,
@@ -1029,7 +1030,14 @@ fn build_project(project: &'static str, target: &'static str) -> Result<PathBuf,
         cmd.arg("build")
             .arg("--manifest-path")
             .arg(root.join("Cargo.toml"))
-            .args(["--release", "--target", target, "--locked", "--bins"])
+            .args([
+                "--release",
+                "--target",
+                target,
+                "--locked",
+                "--bins",
+                "--examples",
+            ])
             .arg("--target-dir")
             .arg(&target_dir)
             // The outer `cargo test` may have set flags meant for Kiln's build.

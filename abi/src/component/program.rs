@@ -113,6 +113,14 @@ pub struct ComponentDescriptor {
     /// Index in `exports` of the `run` function chosen by the compiler
     /// (meaningful unless `run_kind` is [`RUN_NONE`]).
     pub run_export: u64,
+    /// Which export serves HTTP requests: [`SERVE_NONE`] or
+    /// [`SERVE_HTTP_P2`]; the export is `serve_export`.
+    pub serve_kind: u32,
+    /// Padding; keep zero.
+    pub _pad: u32,
+    /// Index in `exports` of the request handler (meaningful unless
+    /// `serve_kind` is [`SERVE_NONE`]).
+    pub serve_export: u64,
 }
 
 /// [`ComponentDescriptor::run_kind`]: the component exports no `run` that
@@ -124,6 +132,20 @@ pub const RUN_P2: u32 = 1;
 /// [`ComponentDescriptor::run_kind`]: a WASI 0.3 `wasi:cli/run` `run` (an
 /// async export; the task runs on the event loop).
 pub const RUN_P3: u32 = 2;
+
+/// [`ComponentDescriptor::serve_kind`]: the component exports no request
+/// handler `wasmtime serve` would call.
+pub const SERVE_NONE: u32 = 0;
+/// [`ComponentDescriptor::serve_kind`]: a WASI 0.2
+/// `wasi:http/incoming-handler` `handle` (`func(request:
+/// own<incoming-request>, response-out: own<response-outparam>)`, called
+/// synchronously, once per request on a fresh instance).
+pub const SERVE_HTTP_P2: u32 = 1;
+
+/// The `wasi:http/incoming-handler` instance Wasmtime 49's proxy bindings
+/// look up: the compiler chooses the handler by [`super::lookup`] of this
+/// name (any `0.2.x` release).
+pub const HTTP_HANDLER_INSTANCE: &str = "wasi:http/incoming-handler@0.2.12";
 
 /// The `wasi:cli/run` instance Wasmtime 49's command bindings look up (the
 /// version they were generated from): the compiler chooses a WASI 0.2

@@ -14,9 +14,15 @@
 //! (`0.2.x`, build metadata included in the order, no pre-release; the
 //! later export on a tie). A pre-release such as `0.2.0-rc-2023-12-05`
 //! matches nothing but itself.
+//!
+//! The request handler of a server ([`choose_serve`]) is chosen the same
+//! way as `wasmtime serve`'s proxy bindings find it: the function
+//! `handle` of the instance [`HTTP_HANDLER_INSTANCE`] by the same lookup.
 
 use kiln_abi::component::lookup;
-use kiln_abi::component::program::{RUN_INSTANCE, RUN_NONE, RUN_P2, RUN_P3};
+use kiln_abi::component::program::{
+    HTTP_HANDLER_INSTANCE, RUN_INSTANCE, RUN_NONE, RUN_P2, RUN_P3, SERVE_HTTP_P2, SERVE_NONE,
+};
 
 /// The `run` a plain run of the program calls.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -54,6 +60,27 @@ pub fn choose_run<'a>(names: impl IntoIterator<Item = &'a str> + Clone) -> RunCh
         },
         None => RunChoice {
             kind: RUN_NONE,
+            export: 0,
+        },
+    }
+}
+
+/// Chooses the request handler among export names (`interface#function`,
+/// in export order): `kind` is `SERVE_NONE` or `SERVE_HTTP_P2`.
+pub fn choose_serve<'a>(names: impl IntoIterator<Item = &'a str>) -> RunChoice {
+    let instances: Vec<(usize, &str)> = names
+        .into_iter()
+        .enumerate()
+        .filter_map(|(i, name)| Some((i, name.strip_suffix("#handle")?)))
+        .collect();
+    let found = lookup(HTTP_HANDLER_INSTANCE, instances.iter().map(|(_, n)| *n));
+    match found.and_then(|f| instances.iter().find(|(_, n)| std::ptr::eq(*n, f))) {
+        Some(&(export, _)) => RunChoice {
+            kind: SERVE_HTTP_P2,
+            export,
+        },
+        None => RunChoice {
+            kind: SERVE_NONE,
             export: 0,
         },
     }

@@ -120,6 +120,12 @@ pub fn emit_component_descriptor(
     let run = crate::component::run_export::choose_run(names.iter().map(String::as_str));
     root.put_u32(at!(r, ComponentDescriptor, run_kind), run.kind);
     root.put_u64(at!(r, ComponentDescriptor, run_export), run.export as u64);
+    let serve = crate::component::run_export::choose_serve(names.iter().map(String::as_str));
+    root.put_u32(at!(r, ComponentDescriptor, serve_kind), serve.kind);
+    root.put_u64(
+        at!(r, ComponentDescriptor, serve_export),
+        serve.export as u64,
+    );
     let num_defs: usize = plan.instances.values().map(|i| i.imports.len()).sum();
     let arrays = [
         (

@@ -100,6 +100,13 @@ pub fn emit_grants(
         at(r, offset_of!(GrantsDescriptor, program)),
         grants.program.as_bytes(),
     );
+    if let Some(addr) = &grants.serve_addr {
+        strings.put_str(
+            &mut root,
+            at(r, offset_of!(GrantsDescriptor, serve_addr)),
+            addr.as_bytes(),
+        );
+    }
     let limits = limits_desc(&grants.limits, checks);
     let l = at(r, offset_of!(GrantsDescriptor, limits));
     root.put_u32(at(l, offset_of!(LimitsDesc, flags)), limits.flags);

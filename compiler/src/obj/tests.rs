@@ -357,6 +357,7 @@ fn grants_are_emitted() {
                 timeout: Some(std::time::Duration::from_millis(1500)),
                 ..Default::default()
             },
+            serve_addr: None,
         },
         epoch_interruption: true,
         ..Config::default()

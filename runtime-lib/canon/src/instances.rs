@@ -7,12 +7,14 @@
 //!
 //! Phase: start-up of a component executable, then every host call.
 //! Inputs: the checked [`Component`] view. Outputs: live core instances
-//! (never freed: the process exits from inside them), one
+//! (freed only by `super::runtime::uninstall`: a command's process exits
+//! from inside them), one
 //! [`InstanceState`] (flags, handle table) per component instance, and
 //! every `CanonOpts` record's address half written:
 //! - `memory_def`: the memory's `VMMemoryDefinition`;
 //! - `realloc_func`, `post_return_func`, `callback_func`: a leaked
-//!   [`GuestFunc`] (runtime-private: compiled code never reads these).
+//!   [`GuestFunc`] (runtime-private: compiled code never reads these),
+//!   one per record for the process: a later instantiation rewrites it.
 //!
 //! Order (observable): for each core instance in turn,
 //! the instance is built, its active segments applied, its start function
@@ -230,7 +232,13 @@ pub fn instantiate(
     host: Box<dyn Host>,
 ) -> Result<&'static ComponentRuntime, String> {
     let rt = super::runtime::install(ComponentRuntime::new(component, host))?;
-    let mut registered = vec![false; component.modules.len()];
+    // The code of a module is registered once per process (a server
+    // instantiates once per request).
+    thread_local! {
+        static REGISTERED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+    let register = !REGISTERED.with(|r| r.replace(true));
+    let mut registered = vec![!register; component.modules.len()];
     for (k, inst) in component.instances.iter().enumerate() {
         let module = component.module(inst.module)?;
         if !std::mem::replace(&mut registered[inst.module as usize], true) {
@@ -391,23 +399,28 @@ fn fill_opts(rt: &ComponentRuntime, k: u32) -> Result<(), String> {
                 .ok_or_else(|| format!("corrupt component descriptor: memory {:?}", opts.memory))?;
             opts.memory_def = def as usize as u64;
         }
-        let func = |r: kiln_abi::component::CoreItemRef| {
-            instance(r).map(|i| {
-                Box::leak(Box::new(GuestFunc {
+        // A record filled by an earlier instantiation (a server's earlier
+        // request) keeps its leaked `GuestFunc`, rewritten in place: one
+        // allocation per record for the process, not per request.
+        let func = |r: kiln_abi::component::CoreItemRef, slot: &mut u64| {
+            if let Some(i) = instance(r) {
+                let f = GuestFunc {
                     instance: i,
                     func: r.index,
-                })) as *const GuestFunc as usize as u64
-            })
+                };
+                if *slot == 0 {
+                    *slot = Box::leak(Box::new(f)) as *const GuestFunc as usize as u64;
+                } else {
+                    // SAFETY: a `GuestFunc` this function leaked for this
+                    // record earlier; only copies of it are ever read, and
+                    // none is being read now (no guest code runs).
+                    unsafe { *(*slot as usize as *mut GuestFunc) = f };
+                }
+            }
         };
-        if let Some(f) = func(opts.realloc) {
-            opts.realloc_func = f;
-        }
-        if let Some(f) = func(opts.post_return) {
-            opts.post_return_func = f;
-        }
-        if let Some(f) = func(opts.callback) {
-            opts.callback_func = f;
-        }
+        func(opts.realloc, &mut opts.realloc_func);
+        func(opts.post_return, &mut opts.post_return_func);
+        func(opts.callback, &mut opts.callback_func);
     }
     Ok(())
 }

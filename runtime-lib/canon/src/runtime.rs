@@ -3,7 +3,8 @@
 //! calls wasm that calls host code again.
 //!
 //! Phase: from instantiation (`super::instances::instantiate`) until the
-//! process exits. Inputs: the checked [`Component`] view, the core
+//! process exits (a command), or until [`uninstall`] tears it down (an HTTP
+//! server, after each request). Inputs: the checked [`Component`] view, the core
 //! instances as instantiation builds them, the [`Host`] that implements the
 //! lowered imports (the WASI 0.2 host). Outputs: scoped access to that
 //! state for host functions and built-ins.
@@ -20,7 +21,8 @@
 //!
 //! The first two are read through plain shared references (the owner is
 //! handed out as `&'static ComponentRuntime`: it is leaked, never mutated
-//! through that reference, and `!Sync`). The mutable part is reached only
+//! through that reference, and `!Sync`; [`uninstall`] reclaims it when
+//! nothing of the component runs and no such reference is used again). The mutable part is reached only
 //! inside the closures of [`ComponentRuntime::with_instance`] and
 //! [`ComponentRuntime::with_host`].
 //!
@@ -301,22 +303,77 @@ impl InstanceAccess for RuntimeInstance<'_> {
 
 thread_local! {
     /// The running component of this thread (see the module docs).
-    static RUNTIME: OnceCell<&'static ComponentRuntime> = const { OnceCell::new() };
+    static RUNTIME: Cell<Option<&'static ComponentRuntime>> = const { Cell::new(None) };
 }
 
-/// Installs `rt` as this thread's running component, for the rest of the
-/// process.
+/// Installs `rt` as this thread's running component, until [`uninstall`]
+/// (a command: for the rest of the process).
 pub(super) fn install(rt: ComponentRuntime) -> Result<&'static ComponentRuntime, String> {
+    if runtime().is_some() {
+        return Err("a component is already running on this thread".to_string());
+    }
     let rt: &'static ComponentRuntime = Box::leak(Box::new(rt));
-    RUNTIME
-        .with(|r| r.set(rt))
-        .map_err(|_| "a component is already running on this thread".to_string())?;
+    RUNTIME.with(|r| r.set(Some(rt)));
     Ok(rt)
 }
 
 /// The running component of this thread, if any.
 pub fn runtime() -> Option<&'static ComponentRuntime> {
-    RUNTIME.with(|r| r.get().copied())
+    RUNTIME.with(Cell::get)
+}
+
+/// Tears down this thread's running component, if any: its host state
+/// (handles, host resources, the `Host`) and then its core instances, last
+/// built first (memories unmapped, tables and contexts freed). The HTTP
+/// server does this after every request, then instantiates afresh
+/// (`super::instances::instantiate`).
+///
+/// # Safety
+/// No guest code and no host function of the component is running on any
+/// frame of this thread (a trap that unwound them is over), and no
+/// reference obtained from [`runtime`] or `instantiate` is used afterwards:
+/// the `'static` they were handed out with ends here.
+pub unsafe fn uninstall() {
+    let Some(rt) = RUNTIME.with(|r| r.take()) else {
+        return;
+    };
+    // SAFETY: `install` leaked exactly this box; the caller guarantees no
+    // use of the reference remains, so this is the only owner now.
+    drop(unsafe { Box::from_raw(rt as *const ComponentRuntime as *mut ComponentRuntime) });
+}
+
+impl Drop for ComponentRuntime {
+    fn drop(&mut self) {
+        // Host state first (it may refer to guest memory no longer; it
+        // never refers to instances), then the instances, last first: an
+        // instance's imports (memories, tables, functions) belong to
+        // earlier ones.
+        let state = std::mem::replace(
+            &mut self.state,
+            StateCell::new(RuntimeState {
+                instances: Vec::new(),
+                import_maps: HashMap::new(),
+                host: Box::new(NoHost),
+                p3: P3State::default(),
+            }),
+        );
+        drop(state);
+        let built: Vec<*mut Instance> = self.core.iter().collect();
+        for i in built.into_iter().rev() {
+            // SAFETY: `instantiate` built each with `Box::into_raw` and
+            // never freed it; nothing runs in it any more (`uninstall`).
+            drop(unsafe { Box::from_raw(i) });
+        }
+    }
+}
+
+/// The host of a torn-down runtime (never called).
+struct NoHost;
+
+impl Host for NoHost {
+    fn drop_resource(&mut self, _ty: u32, _rep: u32) -> Result<(), Trap> {
+        Err(trap::no_instance())
+    }
 }
 
 /// The host-resource map of the lowered import with options `opts`,

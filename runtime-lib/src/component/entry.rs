@@ -1,6 +1,7 @@
 //! Running a compiled component as a `wasi:cli/command`: the component
 //! half of `crate::entry` after the shared set-up. A WASI 0.3 `run`
-//! (async, `kiln_canon::p3`) is preferred over a 0.2 one.
+//! (async, `kiln_canon::p3`) is preferred over a 0.2 one. A component
+//! that serves HTTP (see [`run_component`]) goes to `super::serve`.
 //!
 //! Phase: the guest thread of a component executable. Inputs: the
 //! component descriptor and the resolved [`RunSettings`]. Output: the exit
@@ -11,7 +12,9 @@
 
 use crate::grants::RunSettings;
 use kiln_abi::ValRaw;
-use kiln_abi::component::program::{ComponentDescriptor, RUN_INSTANCE, RUN_NONE, RUN_P3};
+use kiln_abi::component::program::{
+    ComponentDescriptor, HTTP_HANDLER_INSTANCE, RUN_INSTANCE, RUN_NONE, RUN_P3, SERVE_NONE,
+};
 use kiln_canon::instances::{self, GuestFunc};
 use kiln_canon::program::Component;
 use kiln_vm::errors;
@@ -22,12 +25,34 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
         return errors::report(&[e]);
     }
     kiln_wasi::set_fatal_handler(kiln_vm::traps::report_host_error_chain);
+    // A server: the component exports a request handler, and either the
+    // build asked to serve (`--addr`, `kiln serve`) or it has no `run`.
+    if settings.serve && desc.serve_kind == SERVE_NONE && settings.invoke.is_none() {
+        // Asked to serve (`kiln serve`, `kiln build --addr`) a component
+        // without a handler: Wasmtime's `serve` words.
+        return errors::report(&[format!(
+            "no exported instance named `{HTTP_HANDLER_INSTANCE}`"
+        )]);
+    }
+    if crate::entry::is_server(crate::entry::Program::Component(desc), &settings) {
+        let main_context = errors::main_module_context(&settings.program);
+        // SAFETY: the compiler's descriptor, valid for the process.
+        let component = match unsafe { Component::new(desc) } {
+            Ok(c) => c,
+            Err(e) => return errors::report(&[main_context, e]),
+        };
+        return super::serve::serve(desc, component, settings, main_context);
+    }
     let RunSettings {
         wasi,
         invoke,
         program,
         // Applied at start-up, process-wide (`kiln_vm::limits`).
         limits: _,
+        // A command: not serving.
+        serve: _,
+        serve_addr: _,
+        serve_unless_command: _,
     } = settings;
     let main_context = errors::main_module_context(&program);
     let wasi = match kiln_wasi::WasiCtx::new(wasi) {

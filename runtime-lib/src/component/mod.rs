@@ -4,4 +4,5 @@
 //! crate.
 
 pub mod entry;
+pub mod serve;
 pub mod wave;

@@ -264,6 +264,14 @@ pub fn enter_wasm_embedded(set_limit: impl FnOnce(usize)) -> WasmEntry {
     WasmEntry(())
 }
 
+/// Forgets every wasm entry of this thread: after a trap caught around a
+/// call from outside wasm (the HTTP server's request boundary), the
+/// entries it unwound never ran their guards' drops.
+pub fn reset_entries() {
+    DEPTH.with(|d| d.set(0));
+    ENTRY_SP.with(|e| e.set(0));
+}
+
 /// Whether wasm is running on this thread (an entry is active).
 pub fn in_wasm() -> bool {
     DEPTH.with(Cell::get) > 0

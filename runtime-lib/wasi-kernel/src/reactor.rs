@@ -96,6 +96,17 @@ pub fn prepare() {
     }
 }
 
+/// In a child process after `fork`: drops the idle epoll instances the
+/// child inherited (they are the parent's: a registration or wait here
+/// would race with it) and creates the child's own.
+pub fn after_fork() {
+    {
+        let mut idle = idle();
+        idle.clear();
+    }
+    prepare();
+}
+
 /// Blocks until at least one of `items` is ready (or, with `block` false,
 /// only probes), and returns one flag per item. `now` reads the monotonic
 /// clock.

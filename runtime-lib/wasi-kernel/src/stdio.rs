@@ -11,6 +11,70 @@
 
 use super::error::{ErrorCode, KResult};
 use std::os::fd::BorrowedFd;
+use std::sync::Mutex;
+
+/// The line prefix of an HTTP server's request (`stdout [N] :: `, as
+/// `wasmtime serve` writes its handlers' output), and for each of stdout
+/// and stderr whether the next byte starts a line.
+#[derive(Debug)]
+struct LogPrefix {
+    id: u64,
+    at_line_start: [bool; 2],
+}
+
+/// Set while a server's request runs ([`set_log_prefix`]).
+static LOG_PREFIX: Mutex<Option<LogPrefix>> = Mutex::new(None);
+/// Whether [`LOG_PREFIX`] is set: a command's writes skip the lock.
+static LOG_PREFIX_ON: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Prefixes every line the guest writes to stdout or stderr from now on
+/// with `stdout [id] :: ` or `stderr [id] :: ` (`None`: no prefix). Each
+/// request starts at a line start.
+pub fn set_log_prefix(id: Option<u64>) {
+    let mut p = LOG_PREFIX.lock().unwrap_or_else(|e| e.into_inner());
+    LOG_PREFIX_ON.store(id.is_some(), std::sync::atomic::Ordering::Relaxed);
+    *p = id.map(|id| LogPrefix {
+        id,
+        at_line_start: [true; 2],
+    });
+}
+
+/// `data` with the request's line prefixes inserted, if a prefix is set
+/// and `kind` is an output stream (Wasmtime's `LogStream`: a prefix before
+/// the first byte of every line, a partial line written as it comes).
+fn prefixed(kind: StdioKind, data: &[u8]) -> Option<Vec<u8>> {
+    let (slot, name) = match kind {
+        StdioKind::Stdout => (0, "stdout"),
+        StdioKind::Stderr => (1, "stderr"),
+        StdioKind::Stdin => return None,
+    };
+    if !LOG_PREFIX_ON.load(std::sync::atomic::Ordering::Relaxed) {
+        return None;
+    }
+    let mut guard = LOG_PREFIX.lock().unwrap_or_else(|e| e.into_inner());
+    let p = guard.as_mut()?;
+    let prefix = format!("{name} [{}] :: ", p.id);
+    let mut out = Vec::with_capacity(data.len() + prefix.len());
+    let mut rest = data;
+    while !rest.is_empty() {
+        if p.at_line_start[slot] {
+            out.extend_from_slice(prefix.as_bytes());
+            p.at_line_start[slot] = false;
+        }
+        match rest.iter().position(|b| *b == b'\n') {
+            Some(i) => {
+                out.extend_from_slice(&rest[..=i]);
+                p.at_line_start[slot] = true;
+                rest = &rest[i + 1..];
+            }
+            None => {
+                out.extend_from_slice(rest);
+                rest = &[];
+            }
+        }
+    }
+    Some(out)
+}
 
 /// Which standard stream.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -56,6 +120,14 @@ impl Stdio {
     /// Wasmtime's stdout/stderr, which P1 reports as `EIO`; other errors
     /// (e.g. `ENOSPC` on `/dev/full`) pass through as themselves.
     pub fn write_all(&self, data: &[u8]) -> KResult<usize> {
+        if let Some(p) = prefixed(self.kind, data) {
+            return write_all_fd(host_fd(self.kind), &p)
+                .map(|_| data.len())
+                .map_err(|e| match e {
+                    ErrorCode::Pipe => ErrorCode::Io,
+                    other => other,
+                });
+        }
         write_all_fd(host_fd(self.kind), data).map_err(|e| match e {
             ErrorCode::Pipe => ErrorCode::Io,
             other => other,
@@ -78,7 +150,14 @@ impl Stdio {
 
     /// Writes all of `data`, with the host's own error (`EPIPE` included:
     /// WASI 0.2 reports it as a closed stream).
-    pub fn write_all_os(&self, mut data: &[u8]) -> std::io::Result<()> {
+    pub fn write_all_os(&self, data: &[u8]) -> std::io::Result<()> {
+        match prefixed(self.kind, data) {
+            Some(p) => self.write_os(&p),
+            None => self.write_os(data),
+        }
+    }
+
+    fn write_os(&self, mut data: &[u8]) -> std::io::Result<()> {
         let fd = host_fd(self.kind);
         while !data.is_empty() {
             match rustix::io::write(fd, data) {

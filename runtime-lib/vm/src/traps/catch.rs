@@ -58,7 +58,40 @@ pub struct CatchFrame {
     message: Option<&'static str>,
     /// Faulting wasm address and memory size, for memory faults.
     fault: Option<(u64, u64)>,
+    /// Where to capture the trap's wasm backtrace ([`catch_traps_traced`]);
+    /// null: not wanted.
+    trace: *mut TrapTrace,
     prev: *mut CatchFrame,
+}
+
+/// The wasm backtrace of a trap caught by [`catch_traps_traced`] (the
+/// server reports it as `wasmtime serve` does, then goes on).
+#[derive(Debug)]
+pub struct TrapTrace {
+    /// Frames, innermost first.
+    pub frames: [Option<super::backtrace::Frame>; super::backtrace::MAX_FRAMES],
+    /// How many of `frames` are filled.
+    pub len: usize,
+}
+
+impl Default for TrapTrace {
+    fn default() -> TrapTrace {
+        TrapTrace {
+            frames: [None; super::backtrace::MAX_FRAMES],
+            len: 0,
+        }
+    }
+}
+
+/// The backtrace buffer of the innermost [`catch_traps_traced`] of this
+/// thread, if its frame is the innermost frame (null otherwise).
+pub(super) fn current_trace() -> *mut TrapTrace {
+    let frame = CURRENT.with(Cell::get);
+    if frame.is_null() {
+        return std::ptr::null_mut();
+    }
+    // SAFETY: a current frame is live (its `catch_traps` is running).
+    unsafe { (*frame).trace }
 }
 
 thread_local! {
@@ -258,11 +291,23 @@ unsafe extern "C" {
 /// Runs `f`; a trap on this thread inside it (in compiled code, or raised
 /// by host code it calls) returns `Err` here.
 pub fn catch_traps<F: FnOnce()>(f: F) -> Result<(), CaughtTrap> {
+    catch_traps_into(f, std::ptr::null_mut())
+}
+
+/// [`catch_traps`] that also captures the wasm backtrace of a trap into
+/// `trace` (as the executable's report would show it).
+pub fn catch_traps_traced<F: FnOnce()>(f: F, trace: &mut TrapTrace) -> Result<(), CaughtTrap> {
+    trace.len = 0;
+    catch_traps_into(f, trace)
+}
+
+fn catch_traps_into<F: FnOnce()>(f: F, trace: *mut TrapTrace) -> Result<(), CaughtTrap> {
     let mut frame = CatchFrame {
         buf: JmpBuf::default(),
         code: 0,
         message: None,
         fault: None,
+        trace,
         prev: CURRENT.with(Cell::get),
     };
     let mut closure = Some(f);
@@ -405,6 +450,15 @@ pub unsafe fn raise(code: Option<TrapCode>, message: Option<&'static str>) -> ! 
     let frame = CURRENT.with(Cell::get);
     #[cfg(any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "s390x"))]
     if !frame.is_null() {
+        // SAFETY: a current frame is live; its trace buffer (if any) is
+        // the `&mut` its `catch_traps_traced` caller lent it, not otherwise
+        // used until that call returns.
+        let trace = unsafe { (*frame).trace };
+        if !trace.is_null() {
+            // SAFETY: as above.
+            let t = unsafe { &mut *trace };
+            t.len = super::backtrace::capture_from_host(&mut t.frames);
+        }
         // SAFETY: the frame is current, so its `kiln_rt_catch_call` is
         // active below us on this stack; guaranteed by the caller otherwise.
         unsafe {

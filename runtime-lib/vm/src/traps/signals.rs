@@ -324,6 +324,17 @@ unsafe extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: 
     } else {
         None
     };
+    // A catcher that wants the backtrace (the HTTP server) gets it first.
+    let trace = super::catch::current_trace();
+    if !trace.is_null() {
+        // SAFETY: the innermost catcher's buffer, lent to it for the call
+        // this trap interrupts; nothing else uses it meanwhile. `pc`/`fp`
+        // as below.
+        unsafe {
+            let t = &mut *trace;
+            t.len = capture_frames(code, pc, fp, ctx, &mut t.frames);
+        }
+    }
     // Embedding: unwind to the innermost `catch_traps` of this thread.
     // SAFETY: `ctx` is this handler's context, on the faulting thread.
     if unsafe { super::catch::catch_in_handler(ctx, code, fault) } {
@@ -331,6 +342,28 @@ unsafe extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: 
     }
     super::claim_exit();
     let mut frames = [None; MAX_FRAMES];
+    // SAFETY: `pc` is in compiled wasm code and `fp` its frame pointer;
+    // `ctx` this handler's context.
+    let n = unsafe { capture_frames(code, pc, fp, ctx, &mut frames) };
+    super::report::write_trap(2, super::context(), &frames[..n], fault, code);
+    // SAFETY: `_exit` is async-signal-safe.
+    unsafe { libc::_exit(kiln_abi::trap::TRAP_EXIT_STATUS) }
+}
+
+/// The wasm backtrace of a trap at `pc` (frame pointer `fp`), as the
+/// report shows it.
+///
+/// # Safety
+/// `pc` is in compiled wasm code, `fp` its frame pointer, `ctx` the
+/// handler's context on the trapping thread.
+unsafe fn capture_frames(
+    code: TrapCode,
+    pc: usize,
+    fp: usize,
+    ctx: *mut c_void,
+    frames: &mut [Option<backtrace::Frame>; MAX_FRAMES],
+) -> usize {
+    let _ = ctx;
     #[cfg(target_arch = "s390x")]
     // SAFETY: `fp` is the stack pointer of the thread that trapped in
     // compiled code (this one: the handler runs on its alternate stack).
@@ -338,7 +371,7 @@ unsafe extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: 
     #[cfg(not(target_arch = "s390x"))]
     let ret = None;
     // SAFETY: `pc` is in compiled wasm code and `fp` its frame pointer.
-    let n = unsafe { backtrace::capture(pc, fp, ret, &mut frames) };
+    let n = unsafe { backtrace::capture(pc, fp, ret, frames) };
     if code == TrapCode::StackOverflow
         && let Some(Some(f)) = frames.first_mut()
     {
@@ -346,9 +379,7 @@ unsafe extern "C" fn handler(sig: libc::c_int, info: *mut libc::siginfo_t, ctx: 
         // map does not cover: its frame 0 shows no offset.
         f.wasm_offset = None;
     }
-    super::report::write_trap(2, super::context(), &frames[..n], fault, code);
-    // SAFETY: `_exit` is async-signal-safe.
-    unsafe { libc::_exit(kiln_abi::trap::TRAP_EXIT_STATUS) }
+    n
 }
 
 /// Restores the default action of `sig`; re-raises it unless it came from

@@ -69,6 +69,21 @@ pub struct Pipe {
 }
 
 impl Pipe {
+    /// A finished body of `data` (a response the server makes itself, or
+    /// one the guest sent without taking its body).
+    pub fn finished_with(data: Bytes) -> Rc<RefCell<Pipe>> {
+        let mut p = Pipe {
+            finished: Some(None),
+            ..Pipe::default()
+        };
+        if !data.is_empty() {
+            p.buffered = data.len();
+            p.written = data.len() as u64;
+            p.chunks.push_back(data);
+        }
+        Rc::new(RefCell::new(p))
+    }
+
     fn wake(&mut self) {
         if let Some(w) = self.waker.take() {
             w.wake();

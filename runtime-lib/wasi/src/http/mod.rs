@@ -1,6 +1,6 @@
-//! `wasi:http@0.2` for command programs: `wasi:http/types` and
-//! `wasi:http/outgoing-handler` (`kiln_abi::wasi_http`), the client side
-//! Wasmtime links with `-S http`.
+//! `wasi:http@0.2`: `wasi:http/types` and `wasi:http/outgoing-handler`
+//! (`kiln_abi::wasi_http`), the client side Wasmtime links with `-S http`,
+//! and the server side of the proxy world (`server`).
 //!
 //! Phase: run time (host functions, reached through the same host table
 //! and `P2Host` as WASI 0.2: `crate::p2::table`). Inputs: lifted
@@ -12,10 +12,13 @@
 //!   `error-code`, `header-error`);
 //! - [`fields`]: `fields`, with Wasmtime's header rules;
 //! - [`request`]: `outgoing-request`, `request-options`,
-//!   `outgoing-response`, and the proxy-only `incoming-request` and
-//!   `response-outparam`;
+//!   `outgoing-response`;
 //! - [`client`]: `outgoing-handler.handle`, `future-incoming-response`,
 //!   `incoming-response`;
+//! - [`listen`]: the server process (listener, one process per
+//!   connection, shutdown);
+//! - [`server`]: the proxy world's server side (`incoming-request`,
+//!   `response-outparam`, one `hyper` server connection);
 //! - [`body`]: outgoing and incoming bodies, their streams, trailers;
 //! - [`exec`]: the executor and non-blocking IO `hyper` runs on (no tokio
 //!   runtime: the guest's waits go to the kernel's one reactor).
@@ -28,7 +31,9 @@ pub mod body;
 pub mod client;
 pub mod exec;
 pub mod fields;
+pub mod listen;
 pub mod request;
+pub mod server;
 pub mod types;
 
 #[cfg(test)]
@@ -92,8 +97,15 @@ pub struct HttpState {
     pub incoming_bodies: HostResources<IncomingBody>,
     /// `future-trailers`.
     pub trailers: HostResources<FutureTrailers>,
-    /// The executor every connection runs on.
+    /// The executor every connection runs on (a server's request: the
+    /// one of its connection).
     pub exec: Rc<exec::Exec>,
+    /// `incoming-request`s (a server's request).
+    pub incoming_requests: HostResources<server::IncomingRequest>,
+    /// `response-outparam`s (a server's request).
+    pub outparams: HostResources<server::ResponseOutparam>,
+    /// A server's connection (what its response bodies wait on).
+    pub server_interest: Option<Rc<exec::Interest>>,
 }
 
 /// The `wasi:http` state of `h`, created by the first `wasi:http` call.
@@ -160,32 +172,32 @@ pub const IMPLS: &[Impl] = &[
     (
         TYPES,
         "[method]incoming-request.method",
-        host_fn!(request::in_method),
+        host_fn!(server::in_method),
     ),
     (
         TYPES,
         "[method]incoming-request.path-with-query",
-        host_fn!(request::in_string),
+        host_fn!(server::in_path_with_query),
     ),
     (
         TYPES,
         "[method]incoming-request.scheme",
-        host_fn!(request::in_scheme),
+        host_fn!(server::in_scheme),
     ),
     (
         TYPES,
         "[method]incoming-request.authority",
-        host_fn!(request::in_string),
+        host_fn!(server::in_authority),
     ),
     (
         TYPES,
         "[method]incoming-request.headers",
-        host_fn!(request::in_headers),
+        host_fn!(server::in_headers),
     ),
     (
         TYPES,
         "[method]incoming-request.consume",
-        host_fn!(request::in_consume),
+        host_fn!(server::in_consume),
     ),
     (
         TYPES,
@@ -280,7 +292,7 @@ pub const IMPLS: &[Impl] = &[
     (
         TYPES,
         "[static]response-outparam.set",
-        host_fn!(request::outparam_set),
+        host_fn!(server::outparam_set),
     ),
     (
         TYPES,
@@ -555,8 +567,10 @@ pub fn drop_resource(h: &mut P2Host, ty: u32, rep: u32) -> Result<bool, Trap> {
         s.incoming_bodies.remove(rep).is_some()
     } else if t == FutureTrailersRes::TYPE {
         s.trailers.remove(rep).is_some()
-    } else if t == IncomingRequestRes::TYPE || t == ResponseOutparamRes::TYPE {
-        false
+    } else if t == IncomingRequestRes::TYPE {
+        s.incoming_requests.remove(rep).is_some()
+    } else if t == ResponseOutparamRes::TYPE {
+        s.outparams.remove(rep).is_some()
     } else {
         return Ok(false);
     };

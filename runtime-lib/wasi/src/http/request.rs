@@ -1,5 +1,5 @@
-//! `wasi:http/types`: `outgoing-request`, `request-options`,
-//! `outgoing-response`, `response-outparam` and `incoming-request`.
+//! `wasi:http/types`: `outgoing-request`, `request-options` and
+//! `outgoing-response`.
 //!
 //! Phase: run time (host functions). Inputs: guest values. Outputs: the
 //! request objects `outgoing-handler.handle` sends (`super::client`).
@@ -10,16 +10,14 @@
 //! refuse values the `http` crate cannot parse (`set-method` of an `other`
 //! that is not a token, a path that is not a path-and-query, an authority
 //! that is not one, with an empty or non-numeric port refused too); `body`
-//! succeeds once. Incoming requests and response outparams exist only in
-//! the proxy world, which a command program does not export: no handle to
-//! one can exist, so their functions are never reached with a live object.
+//! succeeds once. Incoming requests and response outparams are the
+//! server's (`super::server`).
 
 use super::body::{OutgoingBody, new_outgoing_body};
 use super::state;
-use super::types::{ErrorCode, Method, Scheme};
+use super::types::{Method, Scheme};
 use super::{
-    FieldsRes, IncomingBodyRes, IncomingRequestRes, OutgoingBodyRes, OutgoingRequestRes,
-    OutgoingResponseRes, RequestOptionsRes, ResponseOutparamRes,
+    FieldsRes, OutgoingBodyRes, OutgoingRequestRes, OutgoingResponseRes, RequestOptionsRes,
 };
 use crate::p2::P2Host;
 use crate::p2::io::no_object;
@@ -335,57 +333,4 @@ pub fn response_body(
     let (body, pipe): (OutgoingBody, _) = new_outgoing_body(size);
     r.body = Some(pipe);
     Ok(Ok(Own::new(state(h).outgoing_bodies.insert(body))))
-}
-
-/// Every function of a resource no handle can exist for in a command.
-fn no_proxy(what: &str) -> Trap {
-    no_object(what)
-}
-
-/// `[static]response-outparam.set`.
-pub fn outparam_set(
-    _h: &mut P2Host,
-    (_this, _r): (
-        Own<ResponseOutparamRes>,
-        Result<Own<OutgoingResponseRes>, ErrorCode>,
-    ),
-) -> Result<(), Trap> {
-    Err(no_proxy("response-outparam"))
-}
-
-/// `[method]incoming-request.method`.
-pub fn in_method(_h: &mut P2Host, (_t,): (Borrow<IncomingRequestRes>,)) -> Result<Method, Trap> {
-    Err(no_proxy("incoming-request"))
-}
-
-/// `[method]incoming-request.path-with-query` (and `authority`).
-pub fn in_string(
-    _h: &mut P2Host,
-    (_t,): (Borrow<IncomingRequestRes>,),
-) -> Result<Option<String>, Trap> {
-    Err(no_proxy("incoming-request"))
-}
-
-/// `[method]incoming-request.scheme`.
-pub fn in_scheme(
-    _h: &mut P2Host,
-    (_t,): (Borrow<IncomingRequestRes>,),
-) -> Result<Option<Scheme>, Trap> {
-    Err(no_proxy("incoming-request"))
-}
-
-/// `[method]incoming-request.headers`.
-pub fn in_headers(
-    _h: &mut P2Host,
-    (_t,): (Borrow<IncomingRequestRes>,),
-) -> Result<Own<FieldsRes>, Trap> {
-    Err(no_proxy("incoming-request"))
-}
-
-/// `[method]incoming-request.consume`.
-pub fn in_consume(
-    _h: &mut P2Host,
-    (_t,): (Borrow<IncomingRequestRes>,),
-) -> Result<Result<Own<IncomingBodyRes>, ()>, Trap> {
-    Err(no_proxy("incoming-request"))
 }

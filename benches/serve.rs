@@ -1,0 +1,166 @@
+//! HTTP server benchmark (`cargo bench --bench serve`): requests per second
+//! and p50/p99 latency of the proxy `tests/programs/http/examples/proxy.rs`
+//! (route `/`: a short text answer, one fresh instance per request) served
+//! by a `kiln build --addr` executable and by `wasmtime serve -S cli`, in
+//! the same run, with `wrk` (Debian's `wrk` package) at 1 and 64
+//! connections on loopback. Needs `wrk`, `wasmtime` and the
+//! `wasm32-wasip2` Rust target; says which is missing otherwise. Not a
+//! timed test: it only reports.
+
+#[path = "common/mod.rs"]
+mod common;
+use common::{check, wasmtime};
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+fn main() {
+    let quick = std::env::args().any(|a| a == "--test");
+    let secs = if quick { 1 } else { 8 };
+    if let Err(e) = bench(secs) {
+        eprintln!("serve bench: {e}");
+        std::process::exit(1);
+    }
+}
+
+/// A server killed when dropped.
+struct Server(Child, String);
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// Starts `cmd` (which prints wasmtime's banner) and returns it with its
+/// `HOST:PORT`.
+fn start(cmd: &mut Command) -> Result<Server, String> {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    let err = child.stderr.take().ok_or("no stderr")?;
+    let mut lines = BufReader::new(err).lines();
+    let addr = loop {
+        match lines.next() {
+            Some(Ok(l)) => {
+                if let Some(a) = l.strip_prefix("Serving HTTP on http://") {
+                    break a.trim_end_matches('/').to_string();
+                }
+            }
+            _ => {
+                let _ = child.kill();
+                return Err(format!("{cmd:?} printed no banner"));
+            }
+        }
+    };
+    // Keep draining stderr (guest output is not expected).
+    std::thread::spawn(move || for _ in lines {});
+    Ok(Server(child, addr))
+}
+
+/// One `wrk` run: (requests/s, p50, p99) as `wrk` prints them.
+fn wrk(addr: &str, conns: u32, secs: u32) -> Result<(String, String, String), String> {
+    let threads = conns.min(2);
+    let out = Command::new("wrk")
+        .args([
+            &format!("-t{threads}"),
+            &format!("-c{conns}"),
+            &format!("-d{secs}s"),
+            "--latency",
+            &format!("http://{addr}/"),
+        ])
+        .output()
+        .map_err(|e| format!("cannot run wrk: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    if text.contains("Non-2xx") || text.contains("Socket errors") {
+        return Err(format!("wrk saw failed requests:\n{text}"));
+    }
+    let field = |prefix: &str| {
+        text.lines()
+            .find_map(|l| l.trim().strip_prefix(prefix).map(|v| v.trim().to_string()))
+            .unwrap_or_else(|| "?".to_string())
+    };
+    Ok((field("Requests/sec:"), field("50%"), field("99%")))
+}
+
+fn bench(secs: u32) -> Result<(), String> {
+    let repo = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let have = |p: &str| {
+        Command::new(p)
+            .arg("--version")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok()
+    };
+    if !have("wrk") {
+        println!("serve bench: skipped (no `wrk`: apt-get install wrk)");
+        return Ok(());
+    }
+    let Some(wasmtime) = wasmtime() else {
+        println!("serve bench: skipped (no wasmtime)");
+        return Ok(());
+    };
+    let dir = std::env::temp_dir().join(format!("kiln-serve-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let result = bench_in(&repo, &dir, &wasmtime, secs);
+    let _ = std::fs::remove_dir_all(&dir);
+    result
+}
+
+fn bench_in(repo: &Path, dir: &Path, wasmtime: &Path, secs: u32) -> Result<(), String> {
+    let target = dir.join("target");
+    check(
+        Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+            .arg("build")
+            .arg("--manifest-path")
+            .arg(repo.join("tests/programs/http/Cargo.toml"))
+            .args([
+                "--release",
+                "--target",
+                "wasm32-wasip2",
+                "--locked",
+                "--example",
+                "proxy",
+            ])
+            .arg("--target-dir")
+            .arg(&target)
+            .env_remove("RUSTFLAGS")
+            .env_remove("CARGO_ENCODED_RUSTFLAGS"),
+        "cargo build of the proxy",
+    )?;
+    let wasm = target.join("wasm32-wasip2/release/examples/proxy.wasm");
+    let exe = dir.join("proxy-server");
+    check(
+        Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .env("KILN_CACHE_DIR", dir.join("cache"))
+            .arg("build")
+            .arg(&wasm)
+            .args(["--addr", "127.0.0.1:0", "-o"])
+            .arg(&exe),
+        "kiln build --addr",
+    )?;
+    let kiln = start(&mut Command::new(&exe))?;
+    let wt = start(
+        Command::new(wasmtime)
+            .args(["serve", "-S", "cli", "--addr", "127.0.0.1:0"])
+            .arg(&wasm),
+    )?;
+    println!("proxy `/`, {secs} s per run, wrk on loopback (same machine, same run)");
+    println!(
+        "{:<12} {:>6} {:>12} {:>10} {:>10}",
+        "server", "conns", "requests/s", "p50", "p99"
+    );
+    for conns in [1, 64] {
+        for (name, s) in [("kiln", &kiln), ("wasmtime", &wt)] {
+            let (rps, p50, p99) = wrk(&s.1, conns, secs)?;
+            println!("{name:<12} {conns:>6} {rps:>12} {p50:>10} {p99:>10}");
+        }
+    }
+    Ok(())
+}

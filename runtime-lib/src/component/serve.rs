@@ -1,0 +1,434 @@
+//! Running a compiled component as an HTTP server (the `wasi:http` proxy
+//! world), as `wasmtime serve` runs it: the server process
+//! (`kiln_wasi::http::listen`) forks one process per connection, and this
+//! module serves a connection: each request on a fresh instance of the
+//! component, its `wasi:http/incoming-handler.handle` called with the
+//! request and a response outparam (`kiln_wasi::http::server`).
+//!
+//! Phase: the guest thread of a server executable. Inputs: the component
+//! descriptor, the run settings, the address (the executable's `--addr A`
+//! argument, else `KILN_ADDR`, else the baked one, else `0.0.0.0:8080`).
+//! Output: the exit status (0 after a graceful shutdown).
+//!
+//! Per request (Wasmtime 49's default for a 0.2 proxy:
+//! `--max-instance-reuse-count 1`): a new WASI context and host, the
+//! request installed in it, a new instance (`kiln_canon::instances::
+//! instantiate`), the call under `catch_traps_traced`, post-return, then
+//! the whole instance torn down (`kiln_canon::runtime::uninstall`: host
+//! objects, handles, memories, tables), so the next request starts from
+//! the component's initial state.
+//!
+//! A trap in the handler does not end the connection's process: it is
+//! reported on stderr as `wasmtime serve` reports it (`worker failed:`
+//! and the trap with its wasm backtrace), a request still unanswered gets
+//! `500` with Wasmtime's page (and `error: guest never invoked
+//! `response-outparam::set` method`), and the connection goes on with the
+//! next request on a fresh instance. An answered request whose body the
+//! trap cut short ends with a broken body (`hyper` aborts the response).
+//!
+//! The guest's stdout and stderr lines carry `stdout [N] :: ` /
+//! `stderr [N] :: ` prefixes, N counting requests from 0 across all
+//! connections (a counter in memory shared by the connection processes).
+
+use crate::grants::RunSettings;
+use kiln_abi::ValRaw;
+use kiln_abi::component::CanonOpts;
+use kiln_abi::component::program::ComponentDescriptor;
+use kiln_abi::grants::{DEFAULT_SERVE_ADDR, SERVE_ADDR_ENV};
+use kiln_canon::Resource;
+use kiln_canon::instances::{self, GuestFunc};
+use kiln_canon::program::Component;
+use kiln_vm::errors;
+use kiln_vm::traps::catch::{TrapTrace, catch_traps_traced};
+use kiln_wasi::http::listen::{ChildCtx, ServeConfig};
+use kiln_wasi::http::server::{ConnLimits, Pending, ServerConn, answer_500, install};
+use kiln_wasi::http::{IncomingRequestRes, ResponseOutparamRes};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Connection processes at most (`KILN_MAX_CONNECTIONS` overrides).
+const MAX_CONNECTIONS: usize = 256;
+/// How long connections may finish after SIGINT/SIGTERM.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
+/// Time to receive a request head (then the connection closes).
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// Most bytes of a request head.
+const MAX_HEAD_BYTES: usize = 64 * 1024;
+
+/// The address to listen on: `--addr A` / `--addr=A` among the
+/// executable's arguments, else `KILN_ADDR`, else the baked one, else
+/// the default.
+fn address(settings: &RunSettings) -> Result<std::net::SocketAddr, String> {
+    let args = settings.wasi.args.get(1..).unwrap_or_default();
+    let mut from_args = None;
+    let mut i = 0;
+    while i < args.len() {
+        let a = String::from_utf8_lossy(&args[i]);
+        if a == "--addr" {
+            from_args = args
+                .get(i + 1)
+                .map(|v| String::from_utf8_lossy(v).into_owned());
+            i += 2;
+            continue;
+        }
+        if let Some(v) = a.strip_prefix("--addr=") {
+            from_args = Some(v.to_string());
+        }
+        i += 1;
+    }
+    let addr = from_args
+        .or_else(|| std::env::var(SERVE_ADDR_ENV).ok())
+        .or_else(|| settings.serve_addr.clone())
+        .unwrap_or_else(|| DEFAULT_SERVE_ADDR.to_string());
+    addr.parse()
+        .map_err(|e| format!("invalid address `{addr}`: {e}"))
+}
+
+/// A request counter shared by every connection process (an anonymous
+/// shared mapping made before the first fork).
+fn shared_counter() -> &'static AtomicU64 {
+    // SAFETY: a fresh anonymous mapping of one page; `AtomicU64` is valid
+    // for zeroed memory, and the mapping is never unmapped.
+    unsafe {
+        let p = libc::mmap(
+            std::ptr::null_mut(),
+            4096,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        );
+        if p == libc::MAP_FAILED {
+            // Per-process numbering then (ids repeat across connections).
+            return Box::leak(Box::new(AtomicU64::new(0)));
+        }
+        &*(p as *const AtomicU64)
+    }
+}
+
+/// Serves HTTP with the component's request handler (export
+/// `desc.serve_export`).
+pub fn serve(
+    desc: &'static ComponentDescriptor,
+    component: Component,
+    settings: RunSettings,
+    main_context: String,
+) -> i32 {
+    let addr = match address(&settings) {
+        Ok(a) => a,
+        Err(e) => return errors::report(&[e]),
+    };
+    let max_connections = std::env::var("KILN_MAX_CONNECTIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .filter(|n| *n > 0)
+        .unwrap_or(MAX_CONNECTIONS);
+    let config = ServeConfig {
+        addr,
+        max_connections,
+        shutdown_grace: SHUTDOWN_GRACE,
+    };
+    let counter = shared_counter();
+    let handler = Handler {
+        component,
+        export: desc.serve_export as usize,
+        settings,
+        main_context,
+        counter,
+        max_body: std::env::var("KILN_MAX_REQUEST_BODY")
+            .ok()
+            .and_then(|v| v.parse().ok()),
+    };
+    match kiln_wasi::http::listen::run(&config, |stream, ctx| handler.connection(stream, ctx)) {
+        Ok(status) => status,
+        Err(e) => errors::report(&[e]),
+    }
+}
+
+/// What every request needs.
+struct Handler {
+    component: Component,
+    export: usize,
+    settings: RunSettings,
+    main_context: String,
+    counter: &'static AtomicU64,
+    /// Most bytes a request may declare in its `content-length`
+    /// (`KILN_MAX_REQUEST_BODY`; none by default, as Wasmtime).
+    max_body: Option<u64>,
+}
+
+impl Handler {
+    /// Serves one connection (in its own process); its exit status.
+    fn connection(&self, stream: std::net::TcpStream, ctx: &ChildCtx) -> i32 {
+        let limits = ConnLimits {
+            header_read_timeout: HEADER_READ_TIMEOUT,
+            max_head_bytes: MAX_HEAD_BYTES,
+        };
+        let conn = ServerConn::new(stream, limits);
+        let mut stopping = false;
+        loop {
+            conn.drive();
+            if !stopping && ctx.stopping() {
+                stopping = true;
+                ctx.drain();
+                conn.shutdown();
+            }
+            if let Some(p) = conn.next_request() {
+                self.request(p, &conn);
+                continue;
+            }
+            if conn.is_done() {
+                return 0;
+            }
+            conn.wait(Some(ctx.stop_fd), None);
+        }
+    }
+
+    /// Handles one request on a fresh instance.
+    fn request(&self, p: Pending, conn: &ServerConn) {
+        let id = self.counter.fetch_add(1, Ordering::Relaxed);
+        kiln_wasi_kernel_prefix(Some(id));
+        let reply = p.reply.clone();
+        kiln_wasi::http::server::ANSWERED.store(false, Ordering::SeqCst);
+        if let Some(max) = self.max_body
+            && kiln_wasi::http::server::declared_body_over(&p, max).is_some()
+        {
+            kiln_wasi::http::server::answer_413(p);
+            kiln_wasi_kernel_prefix(None);
+            conn.drive();
+            return;
+        }
+        let _timer = self
+            .settings
+            .limits
+            .timeout
+            .map(|t| RequestTimer::arm(t, conn.interest.fd.get().unwrap_or(-1)));
+        self.call_handler(p, conn);
+        if answer_500(&reply) {
+            errors::write_fd(
+                2,
+                b"error: guest never invoked `response-outparam::set` method\n",
+            );
+        }
+        kiln_wasi_kernel_prefix(None);
+        conn.drive();
+    }
+
+    /// Instantiates, calls `handle`, reports a trap, tears the instance
+    /// down.
+    fn call_handler(&self, p: Pending, conn: &ServerConn) {
+        let wasi = match kiln_wasi::WasiCtx::new(self.settings.wasi.clone()) {
+            Ok(w) => w,
+            Err(e) => {
+                worker_failed(&e);
+                return;
+            }
+        };
+        let mut host = Box::new(kiln_wasi::p2::P2Host::new(wasi));
+        let (req, out) = install(&mut host, p, conn);
+        kiln_vm::traps::set_context(vec![self.main_context.clone()]);
+        let rt = match instances::instantiate(self.component, host) {
+            Ok(rt) => rt,
+            Err(e) => {
+                worker_failed(&e);
+                // SAFETY: nothing of the failed instantiation runs.
+                unsafe { kiln_canon::runtime::uninstall() };
+                return;
+            }
+        };
+        let result = self.invoke(rt, req, out);
+        if let Err(report) = result {
+            errors::write_fd(2, report.as_bytes());
+        }
+        // SAFETY: the handler returned or its trap unwound it; `rt` is not
+        // used after this.
+        unsafe { kiln_canon::runtime::uninstall() };
+    }
+
+    /// The call itself; `Err` is the report to print.
+    fn invoke(
+        &self,
+        rt: &'static kiln_canon::ComponentRuntime,
+        req: u32,
+        out: u32,
+    ) -> Result<(), String> {
+        let export = self
+            .component
+            .exports
+            .get(self.export)
+            .ok_or("corrupt component descriptor: handler export")?;
+        let &instance = rt
+            .core
+            .get(export.func.instance as usize)
+            .ok_or("corrupt component descriptor: export instance")?;
+        // SAFETY: the compiler's writable record, filled at instantiation.
+        let opts = unsafe { &*(export.opts as usize as *const CanonOpts) };
+        let handles = rt
+            .prepare_host_call(opts)
+            .and_then(|_| {
+                rt.with_instance(opts.component_instance, |i| {
+                    let a = i.lower_own(IncomingRequestRes::TYPE, req)?;
+                    let b = i.lower_own(ResponseOutparamRes::TYPE, out)?;
+                    Ok((a, b))
+                })
+            })
+            .map_err(|t| format!("worker failed: {}\n", t.message))?;
+        let func = GuestFunc {
+            instance,
+            func: export.func.index,
+        };
+        let mut values = [ValRaw::default(); 2];
+        values[0].0[..4].copy_from_slice(&handles.0.to_le_bytes());
+        values[1].0[..4].copy_from_slice(&handles.1.to_le_bytes());
+        let mut returned: Option<Result<(), kiln_canon::Trap>> = None;
+        let mut trace = TrapTrace::default();
+        let caught = catch_traps_traced(
+            || {
+                // SAFETY: `handle` is `[i32 i32] -> []` (two own handles),
+                // checked by the compiler's plan; the closure owns nothing
+                // (a trap skips it).
+                returned = Some(unsafe { func.call(&mut values) });
+            },
+            &mut trace,
+        );
+        if let Err(t) = caught {
+            kiln_vm::stack::reset_entries();
+            return Err(trap_report(&t, &trace));
+        }
+        match returned {
+            Some(Ok(())) => {}
+            Some(Err(t)) => return Err(format!("worker failed: {}\n", t.message)),
+            None => return Ok(()),
+        }
+        // SAFETY: the export's record; post-return takes the (no) results.
+        unsafe { instances::call_post_return(opts, &mut values) }
+            .map_err(|t| format!("worker failed: {}\n", t.message))
+    }
+}
+
+/// The socket of the connection whose request the timer watches.
+static TIMED_FD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+
+/// The request timeout (`-W timeout=D`, per request in a server): a
+/// one-shot `ITIMER_REAL` armed for the guest's handling of one request.
+/// When it fires, the guest (running wasm or waiting in the host) is
+/// abandoned with its whole connection process: a request not yet
+/// answered gets `503 Service Unavailable` (written directly: `hyper`'s
+/// state cannot be reached from a signal handler), the report goes to
+/// stderr, and the process exits. Other connections are untouched.
+struct RequestTimer;
+
+impl RequestTimer {
+    fn arm(after: Duration, fd: i32) -> RequestTimer {
+        TIMED_FD.store(fd, Ordering::SeqCst);
+        // SAFETY: installing a handler that only uses async-signal-safe
+        // calls (`write`, `_exit`) and atomics.
+        unsafe {
+            let mut sa: libc::sigaction = std::mem::zeroed();
+            sa.sa_sigaction = on_request_timeout as *const () as usize;
+            libc::sigemptyset(&mut sa.sa_mask);
+            libc::sigaction(libc::SIGALRM, &sa, std::ptr::null_mut());
+        }
+        set_timer(after);
+        RequestTimer
+    }
+}
+
+impl Drop for RequestTimer {
+    fn drop(&mut self) {
+        set_timer(Duration::ZERO);
+    }
+}
+
+/// Arms (or with zero, disarms) this process's one-shot real-time timer.
+fn set_timer(after: Duration) {
+    let secs = libc::time_t::try_from(after.as_secs()).unwrap_or(libc::time_t::MAX);
+    let mut usecs = libc::suseconds_t::from(after.subsec_micros());
+    if !after.is_zero() && secs == 0 && usecs == 0 {
+        // Under a microsecond: a zero value would disarm instead.
+        usecs = 1;
+    }
+    let t = libc::itimerval {
+        it_interval: libc::timeval {
+            tv_sec: 0,
+            tv_usec: 0,
+        },
+        it_value: libc::timeval {
+            tv_sec: secs,
+            tv_usec: usecs,
+        },
+    };
+    // SAFETY: setting this process's timer from a local value.
+    unsafe { libc::setitimer(libc::ITIMER_REAL, &t, std::ptr::null_mut()) };
+}
+
+const TIMED_OUT_RESPONSE: &[u8] =
+    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n\
+content-length: 18\r\nconnection: close\r\n\r\nrequest timed out\n";
+
+extern "C" fn on_request_timeout(_sig: libc::c_int) {
+    let fd = TIMED_FD.load(Ordering::SeqCst);
+    if fd >= 0 && !kiln_wasi::http::server::ANSWERED.load(Ordering::SeqCst) {
+        // SAFETY: `write` is async-signal-safe; the socket is open (the
+        // connection lives while its request does).
+        unsafe {
+            libc::write(
+                fd,
+                TIMED_OUT_RESPONSE.as_ptr().cast(),
+                TIMED_OUT_RESPONSE.len(),
+            )
+        };
+    }
+    let msg = b"error: request timed out after the -W timeout; its connection was closed\n";
+    // SAFETY: as above; then the connection process ends.
+    unsafe {
+        libc::write(2, msg.as_ptr().cast(), msg.len());
+        libc::_exit(1);
+    }
+}
+
+fn kiln_wasi_kernel_prefix(id: Option<u64>) {
+    kiln_wasi::kernel::stdio::set_log_prefix(id);
+}
+
+/// A failure before the guest ran, as `wasmtime serve` reports a worker's
+/// error.
+fn worker_failed(e: &str) {
+    errors::write_fd(2, format!("worker failed: {e}\n").as_bytes());
+}
+
+/// `wasmtime serve`'s report of a trapped handler: `worker failed: ` and
+/// the trap's report (backtrace, then `wasm trap: ...`).
+fn trap_report(t: &kiln_vm::traps::catch::CaughtTrap, trace: &TrapTrace) -> String {
+    let mut s = String::new();
+    match t.code {
+        Some(code) => {
+            let fault =
+                t.fault.map(
+                    |(wasm_address, memory_size)| kiln_vm::traps::report::MemoryFault {
+                        wasm_address,
+                        memory_size,
+                    },
+                );
+            let _ = kiln_vm::traps::report::format_trap(
+                &mut s,
+                &[],
+                &trace.frames[..trace.len],
+                fault.as_ref(),
+                code,
+            );
+        }
+        None => {
+            let _ = kiln_vm::traps::report::format_host_error(
+                &mut s,
+                &[],
+                &trace.frames[..trace.len],
+                &[t.message.as_str()],
+            );
+        }
+    }
+    match s.strip_prefix("Error: ") {
+        Some(rest) => format!("worker failed: {rest}"),
+        None => s,
+    }
+}
