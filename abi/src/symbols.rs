@@ -20,6 +20,9 @@ pub const PROGRAM_RUNNER: &str = "__kiln_program_runner";
 pub const RUN_MODULE: &str = "__kiln_run_module";
 /// The runtime's runner of a component (see [`RUN_MODULE`]).
 pub const RUN_COMPONENT: &str = "__kiln_run_component";
+/// The runtime's runner of a component that exports an HTTP request
+/// handler: [`RUN_COMPONENT`] plus the server, which only it links.
+pub const RUN_COMPONENT_SERVER: &str = "__kiln_run_component_server";
 /// Prefix of every symbol of core module `N` of a component:
 /// `__kiln_m<N>_` followed by the symbol the module would have alone
 /// without its `__kiln_` (`__kiln_m2_func_7`, `__kiln_m2_module`).
@@ -68,7 +71,7 @@ pub const GRANTS: &str = "__kiln_grants";
 /// Defined only by the runtime of the matching [`crate::ABI_VERSION`];
 /// referenced from every descriptor.
 pub const fn abi_version_symbol() -> &'static str {
-    "__kiln_abi_v18"
+    "__kiln_abi_v19"
 }
 /// Prefix of runtime libcalls: `__kiln_rt_<name>`.
 pub const LIBCALL_PREFIX: &str = "__kiln_rt_";

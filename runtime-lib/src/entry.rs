@@ -40,7 +40,7 @@ use std::ffi::{CStr, c_char, c_int};
 /// to it (`kiln_abi::symbols::abi_version_symbol`), so a module compiled for
 /// another ABI version fails to link with this runtime.
 #[unsafe(no_mangle)]
-pub static __kiln_abi_v18: u8 = kiln_abi::ABI_VERSION as u8;
+pub static __kiln_abi_v19: u8 = kiln_abi::ABI_VERSION as u8;
 
 #[cfg(not(any(test, feature = "embedding")))]
 unsafe extern "C" {
@@ -70,6 +70,13 @@ pub static __kiln_run_module: Runner = run_module;
 /// component runtime (`kiln_abi::symbols::RUN_COMPONENT`).
 #[unsafe(no_mangle)]
 pub static __kiln_run_component: Runner = run_component;
+
+/// The runner of a component that exports an HTTP request handler: the
+/// only reference to the server (`crate::component::serve`: hyper's server,
+/// the connection processes), so other executables do not carry it
+/// (`kiln_abi::symbols::RUN_COMPONENT_SERVER`).
+#[unsafe(no_mangle)]
+pub static __kiln_run_component_server: Runner = run_component_server;
 
 /// What the executable runs.
 #[derive(Copy, Clone, Debug)]
@@ -239,12 +246,27 @@ fn run_module(program: Program, settings: RunSettings) -> i32 {
 
 /// [`Runner`] of a component (`crate::component::entry`).
 fn run_component(program: Program, settings: RunSettings) -> i32 {
+    run_component_with(program, settings, None)
+}
+
+/// [`Runner`] of a component with a request handler.
+fn run_component_server(program: Program, settings: RunSettings) -> i32 {
+    run_component_with(program, settings, Some(crate::component::serve::serve))
+}
+
+fn run_component_with(
+    program: Program,
+    settings: RunSettings,
+    server: Option<crate::component::entry::Server>,
+) -> i32 {
     let Program::Component(c) = program else {
         return errors::report(&[
             "corrupt program descriptor: a module with a component's runner".to_string(),
         ]);
     };
-    match kiln_vm::stack::run_guest(move || crate::component::entry::run_component(c, settings)) {
+    match kiln_vm::stack::run_guest(move || {
+        crate::component::entry::run_component(c, settings, server)
+    }) {
         Ok(status) => status,
         Err(e) => errors::report(&[e]),
     }
@@ -353,7 +375,7 @@ mod tests {
     #[test]
     fn abi_symbol_name_matches_the_contract() {
         // The static above must carry exactly the name the compiler refers to.
-        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v18");
-        assert_eq!(super::__kiln_abi_v18 as u32, kiln_abi::ABI_VERSION);
+        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v19");
+        assert_eq!(super::__kiln_abi_v19 as u32, kiln_abi::ABI_VERSION);
     }
 }

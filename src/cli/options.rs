@@ -80,6 +80,28 @@ impl WasiOptions {
         flags
     }
 
+    /// The `--dir` grants as (host, guest) byte strings, as a run
+    /// configuration carries them.
+    pub fn dir_bytes(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
+        self.dirs
+            .iter()
+            .map(|d| (d.host.as_bytes().to_vec(), d.guest.as_bytes().to_vec()))
+            .collect()
+    }
+
+    /// The `--env` grants as (name, value) byte strings (`None`: inherit).
+    pub fn env_bytes(&self) -> Vec<(Vec<u8>, Option<Vec<u8>>)> {
+        self.envs
+            .iter()
+            .map(|e| {
+                (
+                    e.name.as_bytes().to_vec(),
+                    e.value.as_ref().map(|v| v.as_bytes().to_vec()),
+                )
+            })
+            .collect()
+    }
+
     /// Refuses `-S http` for a core module, and a component importing
     /// `wasi:http` without `-S http`, in Wasmtime's words (wasi:http exists
     /// only for components, and Wasmtime links it only when asked); the

@@ -80,23 +80,8 @@ pub fn run(args: RunArgs) -> Result<()> {
         // Wasmtime names the module as given on its command line in its
         // messages (`failed to run main module `dir/app.wasm``).
         program: module.to_string_lossy().as_bytes().to_vec(),
-        dirs: args
-            .wasi
-            .dirs
-            .iter()
-            .map(|d| (d.host.as_bytes().to_vec(), d.guest.as_bytes().to_vec()))
-            .collect(),
-        envs: args
-            .wasi
-            .envs
-            .iter()
-            .map(|e| {
-                (
-                    e.name.as_bytes().to_vec(),
-                    e.value.as_ref().map(|v| v.as_bytes().to_vec()),
-                )
-            })
-            .collect(),
+        dirs: args.wasi.dir_bytes(),
+        envs: args.wasi.env_bytes(),
         limits,
         serve_addr: None,
     };

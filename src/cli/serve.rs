@@ -62,23 +62,8 @@ pub fn serve(args: ServeArgs) -> Result<()> {
         flags: args.wasi.flags() | GRANT_FLAG_SERVE,
         invoke: None,
         program: args.component.to_string_lossy().as_bytes().to_vec(),
-        dirs: args
-            .wasi
-            .dirs
-            .iter()
-            .map(|d| (d.host.as_bytes().to_vec(), d.guest.as_bytes().to_vec()))
-            .collect(),
-        envs: args
-            .wasi
-            .envs
-            .iter()
-            .map(|e| {
-                (
-                    e.name.as_bytes().to_vec(),
-                    e.value.as_ref().map(|v| v.as_bytes().to_vec()),
-                )
-            })
-            .collect(),
+        dirs: args.wasi.dir_bytes(),
+        envs: args.wasi.env_bytes(),
         limits,
         serve_addr: Some(args.addr.clone()),
     };

@@ -81,12 +81,14 @@ fn len32(n: usize) -> u32 {
     u32::try_from(n).expect("component counts are bounded by wasmparser's limits")
 }
 
-/// Writes the component descriptor and its arrays into `objects`.
+/// Writes the component descriptor and its arrays into `objects`; returns
+/// the serve kind it recorded (`SERVE_NONE` unless the component exports
+/// a request handler), which chooses the program's runner.
 pub fn emit_component_descriptor(
     input: &ComponentInput<'_>,
     objects: &mut DataObjects,
     strings: &mut StringPool,
-) -> Result<(), CompileError> {
+) -> Result<u32, CompileError> {
     let plan = input.plan;
     let mut opts = DataBuilder::new(RECORD_ALIGN).writable();
     let tramp_opts = emit_trampolines(input, &mut opts, objects, strings)?;
@@ -205,7 +207,7 @@ pub fn emit_component_descriptor(
         }
     }
     objects.insert(DataKey::Component, root);
-    Ok(())
+    Ok(serve.kind)
 }
 
 /// Appends one `CanonOpts` record to `opts`, returning its offset.

@@ -15,10 +15,12 @@ use kiln_abi::component::program::ProgramDescriptor;
 use kiln_abi::{ABI_VERSION, MODULE_MAGIC};
 
 /// Writes the program descriptor of `kind` (`PROGRAM_MODULE` or
-/// `PROGRAM_COMPONENT`) whose root is `root`, for code that may use the
+/// `PROGRAM_COMPONENT`) whose root is `root`, run by the runtime's
+/// `runner` (a `kiln_abi::symbols::RUN_*` symbol), for code that may use the
 /// CPU features `cpu_features` (`crate::isa::cpu_feature_bits`).
 pub fn emit_program(
     kind: u32,
+    runner: &'static str,
     root: Target,
     cpu_features: u64,
     code: (FuncId, FuncId),
@@ -46,12 +48,8 @@ pub fn emit_program(
         0,
     );
     objects.insert(DataKey::Program, b);
-    // `__kiln_program_runner`: the runner of this kind, the only reference
-    // that keeps it (and what only it reaches) in the executable.
-    let runner = match kind {
-        kiln_abi::component::program::PROGRAM_COMPONENT => kiln_abi::symbols::RUN_COMPONENT,
-        _ => kiln_abi::symbols::RUN_MODULE,
-    };
+    // `__kiln_program_runner`: the runner the caller chose, the only
+    // reference that keeps it (and what only it reaches) in the executable.
     let mut b = DataBuilder::new(8);
     // Every target is 64-bit (`put_addr` writes eight bytes).
     let r = b.append_zeroed(8);

@@ -88,6 +88,7 @@ pub fn emit_module_timed(
     grants::emit_grants(&config.grants, config.checks(), &mut objects, &mut strings);
     program::emit_program(
         kiln_abi::component::program::PROGRAM_MODULE,
+        kiln_abi::symbols::RUN_MODULE,
         Target::Data(DataKey::Module),
         crate::isa::cpu_feature_bits(&*isa),
         obj::declare_code_markers(&mut module)?,

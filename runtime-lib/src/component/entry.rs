@@ -19,8 +19,18 @@ use kiln_canon::instances::{self, GuestFunc};
 use kiln_canon::program::Component;
 use kiln_vm::errors;
 
-/// Instantiates the component and calls its `wasi:cli/run` export.
-pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) -> i32 {
+/// The HTTP server (`super::serve::serve`), passed in only by the runner
+/// of a component with a request handler, so that only such executables
+/// link it.
+pub type Server = fn(&'static ComponentDescriptor, Component, RunSettings, String) -> i32;
+
+/// Instantiates the component and calls its `wasi:cli/run` export, or
+/// serves HTTP with `server`.
+pub fn run_component(
+    desc: &'static ComponentDescriptor,
+    settings: RunSettings,
+    server: Option<Server>,
+) -> i32 {
     if let Err(e) = kiln_vm::traps::init_thread() {
         return errors::report(&[e]);
     }
@@ -41,7 +51,14 @@ pub fn run_component(desc: &'static ComponentDescriptor, settings: RunSettings) 
             Ok(c) => c,
             Err(e) => return errors::report(&[main_context, e]),
         };
-        return super::serve::serve(desc, component, settings, main_context);
+        return match server {
+            Some(serve) => serve(desc, component, settings, main_context),
+            None => errors::report(&[
+                main_context,
+                "corrupt program descriptor: a request handler without the server's runner"
+                    .to_string(),
+            ]),
+        };
     }
     let RunSettings {
         wasi,

@@ -48,7 +48,7 @@ kiln_abi::for_each_wasi_p1!(wasi_p1_address);
 /// ordinary imports).
 pub fn symbol_address(name: &str) -> Option<usize> {
     if name == abi_version_symbol() {
-        return Some(&crate::entry::__kiln_abi_v18 as *const u8 as usize);
+        return Some(&crate::entry::__kiln_abi_v19 as *const u8 as usize);
     }
     // The runners a program's `__kiln_program_runner` points at (embedded
     // programs are called, not run, but their objects still refer to them).
@@ -57,6 +57,9 @@ pub fn symbol_address(name: &str) -> Option<usize> {
     }
     if name == kiln_abi::symbols::RUN_COMPONENT {
         return Some(&crate::entry::__kiln_run_component as *const _ as usize);
+    }
+    if name == kiln_abi::symbols::RUN_COMPONENT_SERVER {
+        return Some(&crate::entry::__kiln_run_component_server as *const _ as usize);
     }
     if let Some(rest) = name.strip_prefix(LIBCALL_PREFIX) {
         return libcall_address(rest);

@@ -180,10 +180,17 @@ pub fn emit_component(
         tramp_ids: &tramp_ids,
         host_resources: &host_resources,
     };
-    descriptor::emit_component_descriptor(&input, &mut objects, &mut strings)?;
+    let serve = descriptor::emit_component_descriptor(&input, &mut objects, &mut strings)?;
+    // Only a component with a request handler links the HTTP server.
+    let runner = if serve == kiln_abi::component::program::SERVE_NONE {
+        kiln_abi::symbols::RUN_COMPONENT
+    } else {
+        kiln_abi::symbols::RUN_COMPONENT_SERVER
+    };
     obj::grants::emit_grants(&config.grants, config.checks(), &mut objects, &mut strings);
     obj::program::emit_program(
         kiln_abi::component::program::PROGRAM_COMPONENT,
+        runner,
         Target::Data(DataKey::Component),
         crate::isa::cpu_feature_bits(&*isa),
         obj::declare_code_markers(&mut object)?,

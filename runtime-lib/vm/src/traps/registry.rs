@@ -14,9 +14,10 @@
 //! a lookup ([`READERS`]) before freeing the previous one, so a handler never
 //! sees freed memory and nothing leaks however many instances come and go.
 //! Registering a module stores its descriptor view and the bounds of its
-//! code, nothing per function: the compiler lays a module's function
-//! bodies out in index order (`compiler/src/obj/tests.rs` checks it), so a
-//! lookup binary-searches the descriptor's function array itself.
+//! code after one pass that checks the compiler's layout: it lays a
+//! module's function bodies out in index order (`compiler/src/obj/tests.rs`
+//! checks it), so a lookup binary-searches the descriptor's function array
+//! itself; a descriptor laid out otherwise gets a sorted table.
 //! Registering an already registered module is a lookup under the mutex,
 //! nothing more. Each module's view is leaked once (a few hundred bytes per
 //! distinct descriptor), so lookups can hand out `&'static Module`.
@@ -29,19 +30,51 @@ use kiln_abi::vmctx::VMMemoryDefinition;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
-/// The code of one registered module: its defined functions, straight
-/// from the descriptor. The compiler defines a module's functions in index
-/// order in one code section, so their bodies lie at ascending addresses
-/// and a lookup is a binary search of the descriptor's own array: nothing
-/// is built or sorted per function when a module is registered.
+/// The code of one registered module. The compiler defines a module's
+/// functions in index order in one code section, so their bodies lie at
+/// ascending addresses and a lookup is a binary search of the
+/// descriptor's own array: registering checks that order in one pass and
+/// builds nothing. Only a descriptor not laid out so (hand-made ones in
+/// tests) gets a sorted table of its own.
 #[derive(Clone, Debug)]
 struct ModuleCode {
     module: &'static Module,
     /// Index of the first defined function (imports have no body here).
     first: usize,
-    /// Start of the first body and end of the last.
+    /// Lowest start and highest end of its bodies.
     start: usize,
     end: usize,
+    /// `None`: the descriptor's bodies are in address order; else
+    /// `(start, end, function index)` sorted by start.
+    sorted: Option<std::sync::Arc<[(usize, usize, u32)]>>,
+}
+
+/// Whether the bodies from function `first` on lie in index order, each
+/// non-empty and after the previous one.
+fn in_address_order(module: &Module, first: usize) -> bool {
+    let mut previous_end = 0usize;
+    module.funcs[first..].iter().all(|f| {
+        let start = f.wasm_call as usize;
+        let ok = f.code_len != 0 && start >= previous_end;
+        previous_end = start.saturating_add(f.code_len as usize);
+        ok
+    })
+}
+
+/// `(start, end, function index)` of every body of `module`, sorted.
+fn sorted_ranges(module: &Module) -> Vec<(usize, usize, u32)> {
+    let mut ranges: Vec<(usize, usize, u32)> = module
+        .funcs
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.wasm_call != 0 && f.code_len != 0)
+        .map(|(i, f)| {
+            let start = f.wasm_call as usize;
+            (start, start.saturating_add(f.code_len as usize), i as u32)
+        })
+        .collect();
+    ranges.sort_unstable();
+    ranges
 }
 
 #[derive(Copy, Clone, Debug)]
@@ -130,11 +163,19 @@ pub fn register_module(module: Module) {
         load(&CODE, &guard).cloned().unwrap_or_default()
     };
     let first = (module.desc.num_imported_funcs as usize).min(module.funcs.len());
-    let bodies = &module.funcs[first..];
-    let start = bodies.first().map_or(0, |f| f.wasm_call as usize);
-    let end = bodies.last().map_or(0, |f| {
-        (f.wasm_call as usize).saturating_add(f.code_len as usize)
-    });
+    let (start, end, sorted) = if in_address_order(&module, first) {
+        let bodies = &module.funcs[first..];
+        let start = bodies.first().map_or(0, |f| f.wasm_call as usize);
+        let end = bodies.last().map_or(0, |f| {
+            (f.wasm_call as usize).saturating_add(f.code_len as usize)
+        });
+        (start, end, None)
+    } else {
+        let ranges = sorted_ranges(&module);
+        let start = ranges.first().map_or(0, |r| r.0);
+        let end = ranges.iter().map(|r| r.1).max().unwrap_or(0);
+        (start, end, Some(ranges.into()))
+    };
     let same = |m: &ModuleCode| std::ptr::eq(m.module.desc, module.desc);
     if current
         .modules
@@ -150,6 +191,7 @@ pub fn register_module(module: Module) {
         first,
         start,
         end,
+        sorted,
     });
     publish(&CODE, next);
 }
@@ -205,6 +247,11 @@ pub fn lookup_code(pc: usize) -> Option<(&'static Module, u32, u32)> {
         .rev()
         .filter(|m| m.start <= pc && pc < m.end)
         .find_map(|m| {
+            if let Some(ranges) = &m.sorted {
+                let i = ranges.partition_point(|r| r.0 <= pc).checked_sub(1)?;
+                let (start, end, func) = ranges[i];
+                return (pc < end).then(|| (m.module, func, (pc - start) as u32));
+            }
             let bodies = &m.module.funcs[m.first..];
             let i = bodies
                 .partition_point(|f| f.wasm_call as usize <= pc)
@@ -314,6 +361,37 @@ mod tests {
                 .unwrap_or(0)
         };
         assert_eq!(snap_count, 1);
+    }
+
+    #[test]
+    fn bodies_out_of_index_order_still_resolve() {
+        // Function 0 after function 1 in memory, function 2 empty: a
+        // layout the compiler never makes, looked up through a sorted table.
+        let spec = |at: u64, len: u64| FuncSpec {
+            wasm_call: at,
+            code_len: len,
+            ..FuncSpec::default()
+        };
+        let m = ModuleBuilder {
+            types: vec![(vec![], vec![])],
+            funcs: vec![
+                spec(0x7400_0000_0020, 16),
+                spec(0x7400_0000_0000, 16),
+                spec(0x7400_0000_0040, 0),
+            ],
+            ..ModuleBuilder::default()
+        }
+        .module();
+        register_module(m);
+        assert_eq!(
+            lookup_code(0x7400_0000_0024).map(|r| (r.1, r.2)),
+            Some((0, 4))
+        );
+        assert_eq!(
+            lookup_code(0x7400_0000_0003).map(|r| (r.1, r.2)),
+            Some((1, 3))
+        );
+        assert!(lookup_code(0x7400_0000_0040).is_none());
     }
 
     #[test]
