@@ -106,6 +106,16 @@ pub struct LimitOptions {
 }
 
 impl LimitOptions {
+    /// The checks code must be compiled with for `limits` (a run-mode
+    /// executable gets the limits' values at start, so only which checks
+    /// exist is compiled in).
+    pub fn checks(limits: &kiln_compiler::Limits) -> kiln_compiler::Checks {
+        kiln_compiler::Checks {
+            interrupt: limits.timeout.is_some(),
+            fuel: limits.fuel.is_some(),
+        }
+    }
+
     /// The limits for the compiler (later settings win).
     pub fn limits(&self) -> kiln_compiler::Limits {
         let mut l = kiln_compiler::Limits::default();

@@ -67,10 +67,7 @@ pub fn run(args: RunArgs) -> Result<()> {
     // executable `kiln build` would give.
     let target = compile::target(None, false);
     let limits = args.limits.limits();
-    let checks = Checks {
-        interrupt: limits.timeout.is_some(),
-        fuel: limits.fuel.is_some(),
-    };
+    let checks = LimitOptions::checks(&limits);
     let binary = cached_binary(&module, &input.wasm, args.opt, checks, &target)?;
 
     let argv0 = args.argv0.clone().unwrap_or_else(|| input.program.clone());

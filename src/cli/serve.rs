@@ -13,7 +13,6 @@ use super::{compile, input, limits::LimitOptions, options::WasiOptions};
 use anyhow::Result;
 use clap::Args;
 use kiln_abi::grants::{DEFAULT_SERVE_ADDR, GRANT_FLAG_SERVE};
-use kiln_compiler::Checks;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -52,10 +51,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
     }
     let target = compile::target(None, false);
     let limits = args.limits.limits();
-    let checks = Checks {
-        interrupt: limits.timeout.is_some(),
-        fuel: limits.fuel.is_some(),
-    };
+    let checks = LimitOptions::checks(&limits);
     let binary =
         super::run::cached_binary(&args.component, &input.wasm, args.opt, checks, &target)?;
     let config = RunConfig {
