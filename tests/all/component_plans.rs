@@ -301,7 +301,7 @@ fn build(source: &Path, target: &str) -> Result<Vec<u8>, String> {
         _ => false,
     };
     if !fresh {
-        let tmp = out_dir.join(format!(".{stem}-{target}.{}.wasm", std::process::id()));
+        let tmp = util::tmp_path(&out_dir, &format!("{stem}-{target}.wasm"));
         let o = Command::new(util::rustc())
             .args([
                 "--edition",

@@ -186,7 +186,7 @@ pub fn build(dir: &Path, adapter: &[u8], plugs: &[(String, Vec<String>)]) -> Res
             }
         }
     }
-    let tmp = out.join(format!(".composed.{}.wasm", std::process::id()));
+    let tmp = util::tmp_path(&out, "composed.wasm");
     let mut compose = Command::new("wasm-tools");
     compose.arg("compose").arg(out.join(format!("{name}.wasm")));
     for d in &deps {

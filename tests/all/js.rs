@@ -130,7 +130,7 @@ pub fn build(name: &str, flags: &[String], libs: &[(String, Vec<String>)]) -> Re
         componentize(&tool, lib, lib_flags, &wasm)?;
         compose.arg("-d").arg(wasm);
     }
-    let tmp = out.join(format!(".composed.{}.wasm", std::process::id()));
+    let tmp = util::tmp_path(&out, "composed.wasm");
     run(compose.arg("-o").arg(&tmp), "wasm-tools compose")?;
     std::fs::rename(&tmp, &result)?;
     Ok(result)

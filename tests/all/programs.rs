@@ -864,7 +864,7 @@ fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {
     if fresh(&out) {
         return Ok(out);
     }
-    let tmp = dir.join(format!(".{name}.{}.wasm", std::process::id()));
+    let tmp = util::tmp_path(&dir, &format!("{name}.wasm"));
     let mut cmd = match lang {
         Lang::Rust => {
             let mut c = Command::new(util::rustc());
@@ -943,7 +943,7 @@ fn adapt_module(core: &Path, adapt: Adapt) -> Result<PathBuf> {
         .context("wit-component: adapter")?
         .encode()
         .with_context(|| format!("adapting {} into a component", core.display()))?;
-    let tmp = out.with_extension(format!("{}.tmp", std::process::id()));
+    let tmp = util::tmp_path(out.parent().unwrap_or(Path::new(".")), "adapted.wasm");
     std::fs::write(&tmp, component)?;
     std::fs::rename(&tmp, &out)?;
     Ok(out)

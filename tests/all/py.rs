@@ -72,7 +72,7 @@ pub fn build(name: &str) -> Result<PathBuf> {
     {
         return Ok(result);
     }
-    let tmp = out.join(format!(".{name}.{}.wasm", std::process::id()));
+    let tmp = util::tmp_path(&out, &format!("{name}.wasm"));
     let mut cmd = Command::new(tool);
     cmd.current_dir(root())
         .args(["-d", "wit", "-w"])

@@ -26,6 +26,19 @@ pub fn scratch(sub: &str) -> PathBuf {
     dir
 }
 
+/// A temporary file name in `dir` for an output that is renamed into place
+/// when complete: unique per process *and* per call, because trials run in
+/// parallel threads of one process and two of them may build the same
+/// output at once (a name made from the pid alone let one trial rename the
+/// other's half-written file away: "No such file or directory").
+pub fn tmp_path(dir: &Path, name: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    // The name keeps its extension last: some tools pick the output
+    // format from it.
+    dir.join(format!(".{}.{n}.{name}", std::process::id()))
+}
+
 /// A `kiln` command with the test cache directory set, so test runs never
 /// touch the user's cache.
 pub fn kiln_cmd() -> Command {
