@@ -63,12 +63,13 @@ const STATIC_TARGETS: &[&str] = &[
     "x86_64-unknown-linux-musl",
     "aarch64-unknown-linux-musl",
     "riscv64gc-unknown-linux-musl",
+    "s390x-unknown-linux-musl",
 ];
 
 /// Dynamic glibc targets built by default when their standard library is
 /// installed (the host's own triple always is): `kiln build --dynamic
 /// --target <triple> --sysroot DIR` links them against another machine's
-/// glibc. The static glibc targets below serve the same way. `(Rust
+/// glibc. The static glibc targets below, when built, serve the same way. `(Rust
 /// triple, GNU triple of Debian's cross packages)`: for another
 /// architecture than the host's, the runtime's C code (ring, for https)
 /// compiles against the target's glibc headers, which Debian's
@@ -77,6 +78,8 @@ const STATIC_TARGETS: &[&str] = &[
 const DYNAMIC_GNU_TARGETS: &[(&str, &str)] = &[
     ("x86_64-unknown-linux-gnu", "x86_64-linux-gnu"),
     ("aarch64-unknown-linux-gnu", "aarch64-linux-gnu"),
+    ("riscv64gc-unknown-linux-gnu", "riscv64-linux-gnu"),
+    ("s390x-unknown-linux-gnu", "s390x-linux-gnu"),
 ];
 
 /// What a static-pie link against musl needs besides the runtime, from
@@ -90,6 +93,35 @@ const MUSL_FILES: &[&str] = &[
     "libc.a",
     "libunwind.a",
 ];
+
+/// Musl targets for which Rust ships no self-contained C library (rustup
+/// cannot provide riscv64's musl standard library here, and s390x has none
+/// at all): their standard library is built from source ([`StdSource`]),
+/// and their C library and start files are Debian's `musl-dev` (in
+/// `/usr/lib/<arch>-linux-musl`, where Debian's multiarch package or
+/// `scripts/install-cross-musl` puts them) with libgcc's from Debian's
+/// `libgcc-12-dev-<arch>-cross`. `(Rust triple, Debian architecture, GNU
+/// triple of the gcc-cross packages)`.
+const DEBIAN_MUSL_TARGETS: &[(&str, &str, &str)] = &[
+    (
+        "riscv64gc-unknown-linux-musl",
+        "riscv64",
+        "riscv64-linux-gnu",
+    ),
+    ("s390x-unknown-linux-musl", "s390x", "s390x-linux-gnu"),
+];
+
+/// What a static-pie musl link needs from Debian's `musl-dev` ...
+const DEBIAN_MUSL_FILES: &[&str] = &["rcrt1.o", "crti.o", "crtn.o", "libc.a"];
+
+/// ... and from libgcc (its unwinder stands in for the LLVM libunwind of
+/// Rust's self-contained musl).
+const DEBIAN_MUSL_GCC_FILES: &[&str] = &["crtbeginS.o", "crtendS.o", "libgcc.a", "libgcc_eh.a"];
+
+/// The native libraries of a [`DEBIAN_MUSL_TARGETS`] runtime: libgcc's
+/// static unwinder for std's `-lgcc_s`, and libgcc once more after musl,
+/// which calls a few of its helpers.
+const DEBIAN_MUSL_NATIVE_LIBS: &str = "-lgcc_eh -lgcc -lc -lgcc";
 
 /// Targets whose musl standard library rustup cannot provide here, linked
 /// fully static against glibc instead: the runtime is built for the `-gnu`
@@ -173,7 +205,8 @@ fn main() {
     };
     let mut runtimes = Vec::new();
     let mut c_tools = None;
-    for triple in targets(&host, &sysroot) {
+    let triples = targets(&host, &sysroot, std_src);
+    for triple in triples.iter().cloned() {
         let (archive, native_libs) = match env::var_os("KILN_RUNTIME_ARCHIVE") {
             Some(path) if triple == host => {
                 let libs = env::var("KILN_RUNTIME_NATIVE_LIBS")
@@ -194,16 +227,30 @@ fn main() {
         };
         let mut files = vec![(ARCHIVE_NAME.to_string(), archive)];
         let mut libc = "";
-        if triple.ends_with("-linux-musl") {
-            let dir = sysroot
-                .join("lib/rustlib")
-                .join(&triple)
-                .join("lib/self-contained");
+        let mut native_libs = native_libs;
+        let self_contained = sysroot
+            .join("lib/rustlib")
+            .join(&triple)
+            .join("lib/self-contained");
+        if triple.ends_with("-linux-musl") && self_contained.join("libc.a").is_file() {
             for name in MUSL_FILES {
-                files.push((name.to_string(), dir.join(name)));
+                files.push((name.to_string(), self_contained.join(name)));
             }
             libc = "musl";
-        } else if let Some((lib_dir, gcc_dir)) = static_glibc_dirs(&triple) {
+        } else if let Some((musl_dir, gcc_dir)) = debian_musl_dirs(&triple) {
+            for name in DEBIAN_MUSL_FILES {
+                files.push((name.to_string(), musl_dir.join(name)));
+            }
+            for name in DEBIAN_MUSL_GCC_FILES {
+                files.push((name.to_string(), gcc_dir.join(name)));
+            }
+            native_libs = DEBIAN_MUSL_NATIVE_LIBS.to_string();
+            libc = "musl";
+        } else if let Some((lib_dir, gcc_dir)) = static_glibc_dirs(&triple)
+            // Static glibc only stands in for a missing musl runtime; with
+            // one, the `-gnu` runtime links dynamically (`--sysroot`).
+            && !triples.contains(&musl_triple(&triple))
+        {
             for name in GLIBC_FILES {
                 files.push((name.to_string(), lib_dir.join(name)));
             }
@@ -222,38 +269,67 @@ fn main() {
     embed(&out_dir, &runtimes);
 }
 
+/// The `-linux-musl` triple of `triple`'s architecture.
+fn musl_triple(triple: &str) -> String {
+    format!(
+        "{}-unknown-linux-musl",
+        triple.split('-').next().unwrap_or_default()
+    )
+}
+
 /// For a [`STATIC_GLIBC_TARGETS`] triple whose Debian cross packages are
 /// installed: their glibc and libgcc directories.
 fn static_glibc_dirs(triple: &str) -> Option<(PathBuf, PathBuf)> {
     let (_, gnu) = STATIC_GLIBC_TARGETS.iter().find(|(t, _)| *t == triple)?;
     let lib_dir = Path::new("/usr").join(gnu).join("lib");
-    let gcc_root = Path::new("/usr/lib/gcc-cross").join(gnu);
     println!(
         "cargo:rerun-if-changed={}",
         lib_dir.join("libc.a").display()
     );
-    println!("cargo:rerun-if-changed={}", gcc_root.display());
-    // The newest GCC version directory holding libgcc.
-    let gcc_dir = std::fs::read_dir(&gcc_root)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.join("libgcc.a").is_file())
-        .max_by_key(|p| {
-            p.file_name()
-                .and_then(|n| n.to_str())
-                .and_then(|n| n.split('.').next())
-                .and_then(|n| n.parse::<u32>().ok())
-                .unwrap_or(0)
-        })?;
+    let gcc_dir = gcc_cross_dir(gnu)?;
     lib_dir
         .join("libc.a")
         .is_file()
         .then_some((lib_dir, gcc_dir))
 }
 
+/// For a [`DEBIAN_MUSL_TARGETS`] triple whose files are installed: the
+/// musl and libgcc directories.
+fn debian_musl_dirs(triple: &str) -> Option<(PathBuf, PathBuf)> {
+    let (_, arch, gnu) = DEBIAN_MUSL_TARGETS.iter().find(|(t, ..)| *t == triple)?;
+    let musl_dir = Path::new("/usr/lib").join(format!("{arch}-linux-musl"));
+    println!(
+        "cargo:rerun-if-changed={}",
+        musl_dir.join("libc.a").display()
+    );
+    let gcc_dir = gcc_cross_dir(gnu)?;
+    DEBIAN_MUSL_FILES
+        .iter()
+        .all(|f| musl_dir.join(f).is_file())
+        .then_some((musl_dir, gcc_dir))
+}
+
+/// The newest version directory of `/usr/lib/gcc-cross/<gnu>` that holds
+/// libgcc (Debian's `libgcc-<N>-dev-<arch>-cross`).
+fn gcc_cross_dir(gnu: &str) -> Option<PathBuf> {
+    let gcc_root = Path::new("/usr/lib/gcc-cross").join(gnu);
+    println!("cargo:rerun-if-changed={}", gcc_root.display());
+    std::fs::read_dir(&gcc_root)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("libgcc.a").is_file() && p.join("crtbeginS.o").is_file())
+        .max_by_key(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.split('.').next())
+                .and_then(|n| n.parse::<u32>().ok())
+                .unwrap_or(0)
+        })
+}
+
 /// The triples to build runtimes for, `host` first.
-fn targets(host: &str, sysroot: &Path) -> Vec<String> {
+fn targets(host: &str, sysroot: &Path, std_src: StdSource) -> Vec<String> {
     let mut list = vec![host.to_string()];
     let extra: Vec<String> = match env::var("KILN_RUNTIME_TARGETS") {
         Ok(v) if v.trim() == "none" => Vec::new(),
@@ -266,14 +342,29 @@ fn targets(host: &str, sysroot: &Path) -> Vec<String> {
             let mut list: Vec<String> = STATIC_TARGETS
                 .iter()
                 .filter(|t| {
-                    let installed = sysroot.join("lib/rustlib").join(t).join("lib").is_dir();
-                    if !installed {
+                    let rustup_std = sysroot.join("lib/rustlib").join(t).join("lib").is_dir();
+                    if let Some((_, arch, gnu)) = DEBIAN_MUSL_TARGETS.iter().find(|(d, ..)| d == *t)
+                    {
+                        let ok = rustup_std
+                            || (std_src == StdSource::Source && debian_musl_dirs(t).is_some());
+                        if !ok {
+                            let gcc = gnu.split('-').next().unwrap_or_default();
+                            println!(
+                                "cargo:warning=no Kiln runtime for {t}: it needs the `rust-src` \
+                                 component, musl in /usr/lib/{arch}-linux-musl \
+                                 (`scripts/install-cross-musl`) and Debian's \
+                                 libgcc-12-dev-{gcc}-cross"
+                            );
+                        }
+                        return ok;
+                    }
+                    if !rustup_std {
                         println!(
                             "cargo:warning=no Kiln runtime for {t}: its Rust standard library is \
                              missing (`rustup target add {t}`, then rebuild)"
                         );
                     }
-                    installed
+                    rustup_std
                 })
                 .map(|t| t.to_string())
                 .collect();
@@ -615,6 +706,13 @@ fn build_runtime(
     let mut flags = String::from("-Cforce-frame-pointers=yes");
     if target.starts_with("s390x-") {
         flags.push_str("\x1f-Ctarget-feature=+backchain");
+    }
+    if target == "s390x-unknown-linux-musl" {
+        // rustix's libc backend does not build for s390x musl (its
+        // `statfs` word type disagrees with the libc crate's); its raw
+        // system call backend does, behind this cfg (it needs the nightly
+        // `asm_experimental_arch`, which RUSTC_BOOTSTRAP allows here).
+        flags.push_str("\x1f--cfg\x1frustix_use_experimental_asm");
     }
     cmd.env("CARGO_ENCODED_RUSTFLAGS", flags);
     // ring's C parts (see the module comment); a caller's own choice for

@@ -96,6 +96,20 @@ pub fn build_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
         .map_err(|e| CompileError::Target(format!("cranelift rejected the target settings: {e}")))
 }
 
+/// Whether calls from compiled code into the runtime are declared
+/// colocated (near: PC-relative), not only calls between wasm functions.
+///
+/// The runtime is always linked into the same executable, so near calls
+/// reach it on every target. On s390x they are required: Cranelift lowers
+/// a far call there to an absolute 64-bit address in the code itself
+/// (`R_390_64` in `.text`), which a position-independent static
+/// executable (musl's static-pie) cannot relocate, while a near call is a
+/// PC-relative `brasl`. Elsewhere far calls go through the GOT, which the
+/// linker relaxes, and the CLIF snapshots pin that form.
+pub fn runtime_calls_are_near(isa: &dyn isa::TargetIsa) -> bool {
+    isa.triple().architecture == Architecture::S390x
+}
+
 /// The CPU features `isa` lets the code generator use, as the bitmask of
 /// `ProgramDescriptor::cpu_features` (bit `i` = entry `i` of the
 /// architecture's `kiln_abi::cpu` table).

@@ -120,7 +120,7 @@ pub fn host_call(
         ids,
         FuncKey::WasiP1(wasi),
         native_signature(host.params, host.result, true, isa),
-        false,
+        crate::isa::runtime_calls_are_near(isa),
     );
     let call = b.ins().call(callee, &args);
     let results = b.inst_results(call).to_vec();

@@ -64,8 +64,10 @@ pub struct LinkRequest {
     pub sysroot: Option<PathBuf>,
 }
 
-/// The files of a static link's C library directory, as Rust's
-/// self-contained musl targets ship them.
+/// The files of a static musl link's C library directory: the start files
+/// and `libc.a`. The unwinder beside them is the runtime's native library
+/// (`-lunwind` from Rust's self-contained musl, or libgcc's `-lgcc_eh`
+/// where Debian's musl stands in for it).
 pub const STATIC_LIBC_FILES: &[&str] = &[
     "rcrt1.o",
     "crti.o",
@@ -73,7 +75,6 @@ pub const STATIC_LIBC_FILES: &[&str] = &[
     "crtendS.o",
     "crtn.o",
     "libc.a",
-    "libunwind.a",
 ];
 
 /// The files of a static glibc link's C library directory (non-PIE: the

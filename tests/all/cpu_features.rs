@@ -116,7 +116,7 @@ fn aarch64_lse() -> Result<(), Failed> {
 fn s390x_vxrs_ext2() -> Result<(), Failed> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let (base, z15) = (dir.path().join("base"), dir.path().join("z15"));
-    let target = ["--target", "s390x-unknown-linux-gnu"];
+    let target = ["--target", "s390x-unknown-linux-musl"];
     build("examples/hello.wat", &target, &base)?;
     build(
         "examples/hello.wat",

@@ -302,8 +302,10 @@ impl FuncCodegen<'_, '_> {
             signature,
             // Wasm functions (and the linked code of other modules and
             // trampolines) are in the same object (`.text`), close by;
-            // runtime functions come from the runtime archive.
-            colocated: matches!(key, FuncKey::Wasm(_) | FuncKey::Linked(_)),
+            // runtime functions come from the runtime archive (near only
+            // where the target needs it, see `runtime_calls_are_near`).
+            colocated: matches!(key, FuncKey::Wasm(_) | FuncKey::Linked(_))
+                || crate::isa::runtime_calls_are_near(self.env.isa),
             patchable: false,
         });
         self.func_refs.insert(key, r);

@@ -116,7 +116,7 @@ pub fn build(
     let host = b.import_function(ExtFuncData {
         name: ExternalName::user(name),
         signature,
-        colocated: false,
+        colocated: crate::isa::runtime_calls_are_near(isa),
         patchable: false,
     });
     b.ins().call(host, &[opts, slots_addr, n]);

@@ -110,25 +110,55 @@ impl Stat {
     /// does not use `statx` (cap-std's path-based lookups do, and so does
     /// std on glibc, which is what wasmtime sees): ask `statx` for it here,
     /// so a descriptor's `stat` agrees with `stat-at` on the same object.
+    ///
+    /// On s390x the access and modification times come from `statx` too:
+    /// musl's `fstat` is the `fstat` system call, whose nanoseconds
+    /// qemu-user's s390x emulation drops (it lacks `TARGET_STAT_HAVE_NSEC`
+    /// there), and qemu-user is where most s390x executables are tried.
     fn from_fd_meta(meta: &cap_std::fs::Metadata, fd: impl std::os::fd::AsFd) -> Stat {
         let mut stat = Stat::from_meta(meta);
-        if stat.ctim.is_none() {
-            stat.ctim = birth_time(fd);
+        if stat.needs_statx() {
+            stat.complete_with_statx(fd);
         }
         stat
     }
+
+    /// Whether [`Stat::complete_with_statx`] has anything to add.
+    fn needs_statx(&self) -> bool {
+        self.ctim.is_none() || STATX_TIMES
+    }
+
+    /// Fills in what `fstat` left out from `statx` of `fd`, the same
+    /// object: the birth time, and on s390x the other times too.
+    fn complete_with_statx(&mut self, fd: impl std::os::fd::AsFd) {
+        use rustix::fs::{AtFlags, StatxFlags};
+        let want = if STATX_TIMES {
+            StatxFlags::BTIME | StatxFlags::ATIME | StatxFlags::MTIME
+        } else {
+            StatxFlags::BTIME
+        };
+        let Ok(st) = rustix::fs::statx(fd, "", AtFlags::EMPTY_PATH, want) else {
+            return;
+        };
+        let known = |flag: StatxFlags| st.stx_mask & flag.bits() != 0;
+        if self.ctim.is_none() && known(StatxFlags::BTIME) {
+            self.ctim = statx_time(st.stx_btime);
+        }
+        if STATX_TIMES && known(StatxFlags::ATIME) && known(StatxFlags::MTIME) {
+            self.atim = statx_time(st.stx_atime);
+            self.mtim = statx_time(st.stx_mtime);
+        }
+    }
 }
 
-/// The birth time (`statx` `btime`) of the object behind `fd`, when the
-/// kernel and the filesystem know it.
-fn birth_time(fd: impl std::os::fd::AsFd) -> Option<FileTime> {
-    use rustix::fs::{AtFlags, StatxFlags};
-    let st = rustix::fs::statx(fd, "", AtFlags::EMPTY_PATH, StatxFlags::BTIME).ok()?;
-    if st.stx_mask & StatxFlags::BTIME.bits() == 0 {
-        return None;
-    }
+/// Whether access and modification times come from `statx` as well (see
+/// [`Stat::from_fd_meta`]).
+const STATX_TIMES: bool = cfg!(target_arch = "s390x");
+
+/// A `statx` timestamp as a [`FileTime`].
+fn statx_time(t: rustix::fs::StatxTimestamp) -> Option<FileTime> {
     // `tv_sec` is floored, `tv_nsec` counts up from it (as in a timespec).
-    let (sec, nsec) = (st.stx_btime.tv_sec, st.stx_btime.tv_nsec);
+    let (sec, nsec) = (t.tv_sec, t.tv_nsec);
     let whole = std::time::Duration::from_secs(sec.unsigned_abs());
     let t = if sec >= 0 {
         SystemTime::UNIX_EPOCH.checked_add(whole)?
@@ -386,12 +416,12 @@ impl Dir {
             self.dir.symlink_metadata(path)?
         };
         let mut stat = Stat::from_meta(&meta);
-        if stat.ctim.is_none() {
+        if stat.needs_statx() {
             // cap-std reads a one-component path without following links
             // with `statx` (birth time included); any other path it opens
-            // `O_PATH` and `fstat`s, which on musl has no birth time. The
-            // errors stay cap-std's; the birth time comes from the same
-            // `O_PATH` open, done again here.
+            // `O_PATH` and `fstat`s, which on musl has no birth time (and
+            // see `from_fd_meta` for s390x). The errors stay cap-std's; the
+            // rest comes from the same `O_PATH` open, done again here.
             use cap_std::fs::OpenOptionsExt;
             let mut opts = cap_std::fs::OpenOptions::new();
             opts.read(true)
@@ -402,7 +432,7 @@ impl Dir {
                     FollowSymlinks::No
                 });
             if let Ok(file) = self.dir.open_with(path, &opts) {
-                stat.ctim = birth_time(&file);
+                stat.complete_with_statx(&file);
             }
         }
         Ok(stat)
