@@ -119,6 +119,10 @@ pub fn trials() -> Vec<Trial> {
         trials.push(Trial::test(format!("cross::{triple}::static"), move || {
             static_hello(cross)
         }));
+        trials.push(Trial::test(
+            format!("cross::{triple}::serve_trap"),
+            move || crate::serve::cross_trap_answers_500(&cross.triple, &cross.runner),
+        ));
         if triple.ends_with("-linux-gnu") {
             trials.push(Trial::test(
                 format!("cross::{triple}::musl_names_static_glibc"),

@@ -106,6 +106,9 @@ enum How<'a> {
     ExeEnvAddr(&'a [&'a str]),
     /// `kiln serve` with these arguments.
     KilnServe(&'a [&'a str]),
+    /// The executable built with `--target triple`, run by `runner` (a
+    /// qemu-user), with `--addr 127.0.0.1:0`.
+    Cross { triple: &'a str, runner: &'a Path },
 }
 
 impl Server {
@@ -119,6 +122,7 @@ impl Server {
         let mut cmd = if util::reference_engine() {
             let extra = match how {
                 How::Exe(a) | How::ExeEnvAddr(a) | How::KilnServe(a) => a,
+                How::Cross { .. } => &[][..],
             };
             let mut c =
                 Command::new(util::wasmtime().ok_or_else(|| fail("wasmtime is not installed"))?);
@@ -139,6 +143,12 @@ impl Server {
                 How::ExeEnvAddr(extra) => {
                     let mut c = Command::new(server_exe(extra)?);
                     c.env("KILN_ADDR", "127.0.0.1:0");
+                    c
+                }
+                How::Cross { triple, runner } => {
+                    let mut c = Command::new(runner);
+                    c.arg(server_exe(&["--target", triple])?)
+                        .args(["--addr", "127.0.0.1:0"]);
                     c
                 }
                 How::KilnServe(extra) => {
@@ -442,7 +452,17 @@ const PAGE_500: &str = "<!doctype html>\n<html>\n<head>\n    <title>500 Internal
 /// A trap before `set` answers 500 with Wasmtime's page and report; the
 /// same connection serves the next request on a fresh instance.
 fn trap_answers_500() -> Result<(), Failed> {
-    let server = Server::start(How::Exe(&[]))?;
+    trap_answers_500_from(Server::start(How::Exe(&[]))?)
+}
+
+/// [`trap_answers_500`] for a server built for another architecture and
+/// run under qemu-user (`cross::<triple>::serve_trap`): trap catching is
+/// per-architecture code (`catch.rs`).
+pub fn cross_trap_answers_500(triple: &str, runner: &Path) -> Result<(), Failed> {
+    trap_answers_500_from(Server::start(How::Cross { triple, runner })?)
+}
+
+fn trap_answers_500_from(server: Server) -> Result<(), Failed> {
     let mut c = server.connect()?;
     let r = c.get("/trap")?;
     expect(r.status == 500 && r.text() == PAGE_500, || format!("{r:?}"))?;

@@ -7,8 +7,9 @@
 //! ([`catch_in_handler`]) or raised by host code ([`raise`]). Output:
 //! `Ok(())` or the trap.
 //!
-//! Mechanism (our own setjmp/longjmp, `global_asm!` for x86_64, aarch64
-//! and s390x; elsewhere a trap ends the process as in an executable):
+//! Mechanism (our own setjmp/longjmp, `global_asm!` for x86_64, aarch64,
+//! riscv64 and s390x; elsewhere a trap ends the process as in an
+//! executable):
 //! `kiln_catch_call(buf, f, data)` saves the callee-saved registers, the
 //! stack pointer and a resume address in `buf`, then calls `f(data)` and
 //! returns 0. `kiln_resume(buf, value)` restores them and continues at the
@@ -33,7 +34,8 @@ use std::cell::Cell;
 /// Saved registers. x86_64: rbx, rbp, r12-r15, rsp, resume address.
 /// aarch64: x19-x28, d8-d15 (the callee-saved registers; compiled wasm
 /// keeps floats in d8-d15 too), x29, sp, resume address. s390x: r6-r15
-/// (r15 is the stack pointer), f8-f15, resume address.
+/// (r15 is the stack pointer), f8-f15, resume address. riscv64: s0-s11,
+/// fs0-fs11, sp, resume address.
 #[repr(C)]
 #[derive(Debug, Default)]
 struct JmpBuf {
@@ -44,7 +46,13 @@ struct JmpBuf {
 const JMPBUF_WORDS: usize = 21;
 #[cfg(target_arch = "s390x")]
 const JMPBUF_WORDS: usize = 19;
-#[cfg(not(any(target_arch = "aarch64", target_arch = "s390x")))]
+#[cfg(target_arch = "riscv64")]
+const JMPBUF_WORDS: usize = 26;
+#[cfg(not(any(
+    target_arch = "aarch64",
+    target_arch = "riscv64",
+    target_arch = "s390x"
+)))]
 const JMPBUF_WORDS: usize = 8;
 
 /// One active [`catch_traps`] on this thread.
@@ -281,7 +289,108 @@ std::arch::global_asm!(
     ".popsection",
 );
 
-#[cfg(any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "s390x"))]
+#[cfg(target_arch = "riscv64")]
+std::arch::global_asm!(
+    // The target (rv64gc) has D; module-level asm is assembled without
+    // the function's target features, so say so.
+    ".option push",
+    ".option arch, +d",
+    ".pushsection .text.kiln_rt_catch_call,\"ax\",@progbits",
+    ".p2align 2",
+    ".globl kiln_rt_catch_call",
+    ".hidden kiln_rt_catch_call",
+    ".type kiln_rt_catch_call,@function",
+    "kiln_rt_catch_call:",
+    // a0 = buf, a1 = f, a2 = data. A standard frame record (ra, s0), which
+    // the backtrace walk may pass through.
+    "addi sp, sp, -16",
+    "sd ra, 8(sp)",
+    "sd s0, 0(sp)",
+    "addi s0, sp, 16",
+    "sd s0, 0(a0)",
+    "sd s1, 8(a0)",
+    "sd s2, 16(a0)",
+    "sd s3, 24(a0)",
+    "sd s4, 32(a0)",
+    "sd s5, 40(a0)",
+    "sd s6, 48(a0)",
+    "sd s7, 56(a0)",
+    "sd s8, 64(a0)",
+    "sd s9, 72(a0)",
+    "sd s10, 80(a0)",
+    "sd s11, 88(a0)",
+    "fsd fs0, 96(a0)",
+    "fsd fs1, 104(a0)",
+    "fsd fs2, 112(a0)",
+    "fsd fs3, 120(a0)",
+    "fsd fs4, 128(a0)",
+    "fsd fs5, 136(a0)",
+    "fsd fs6, 144(a0)",
+    "fsd fs7, 152(a0)",
+    "fsd fs8, 160(a0)",
+    "fsd fs9, 168(a0)",
+    "fsd fs10, 176(a0)",
+    "fsd fs11, 184(a0)",
+    "sd sp, 192(a0)",
+    "lla t0, 2f",
+    "sd t0, 200(a0)",
+    "mv a0, a2",
+    "jalr a1",
+    "li a0, 0",
+    // Resumed by kiln_rt_resume: registers and sp as saved, a0 = value.
+    "2:",
+    "ld ra, 8(sp)",
+    "ld s0, 0(sp)",
+    "addi sp, sp, 16",
+    "ret",
+    ".size kiln_rt_catch_call, . - kiln_rt_catch_call",
+    ".popsection",
+    ".pushsection .text.kiln_rt_resume,\"ax\",@progbits",
+    ".p2align 2",
+    ".globl kiln_rt_resume",
+    ".hidden kiln_rt_resume",
+    ".type kiln_rt_resume,@function",
+    "kiln_rt_resume:",
+    // a0 = buf, a1 = value (non-zero). Uses no stack.
+    "ld s0, 0(a0)",
+    "ld s1, 8(a0)",
+    "ld s2, 16(a0)",
+    "ld s3, 24(a0)",
+    "ld s4, 32(a0)",
+    "ld s5, 40(a0)",
+    "ld s6, 48(a0)",
+    "ld s7, 56(a0)",
+    "ld s8, 64(a0)",
+    "ld s9, 72(a0)",
+    "ld s10, 80(a0)",
+    "ld s11, 88(a0)",
+    "fld fs0, 96(a0)",
+    "fld fs1, 104(a0)",
+    "fld fs2, 112(a0)",
+    "fld fs3, 120(a0)",
+    "fld fs4, 128(a0)",
+    "fld fs5, 136(a0)",
+    "fld fs6, 144(a0)",
+    "fld fs7, 152(a0)",
+    "fld fs8, 160(a0)",
+    "fld fs9, 168(a0)",
+    "fld fs10, 176(a0)",
+    "fld fs11, 184(a0)",
+    "ld sp, 192(a0)",
+    "ld t0, 200(a0)",
+    "mv a0, a1",
+    "jr t0",
+    ".size kiln_rt_resume, . - kiln_rt_resume",
+    ".popsection",
+    ".option pop",
+);
+
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "riscv64",
+    target_arch = "s390x"
+))]
 unsafe extern "C" {
     fn kiln_rt_catch_call(buf: *mut JmpBuf, f: unsafe extern "C" fn(*mut u8), data: *mut u8)
     -> u32;
@@ -332,7 +441,12 @@ fn catch_traps_into<F: FnOnce()>(f: F, trace: *mut TrapTrace) -> Result<(), Caug
 }
 
 /// Calls the closure through `kiln_rt_catch_call` with `frame` current.
-#[cfg(any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "s390x"))]
+#[cfg(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "riscv64",
+    target_arch = "s390x"
+))]
 #[inline(never)]
 fn run_in_frame<F: FnOnce()>(frame: &mut CatchFrame, closure: &mut Option<F>) -> u32 {
     unsafe extern "C" fn call_once<F: FnOnce()>(data: *mut u8) {
@@ -359,7 +473,12 @@ fn run_in_frame<F: FnOnce()>(frame: &mut CatchFrame, closure: &mut Option<F>) ->
 
 /// Without our own unwinding on this architecture, traps end the process
 /// as in an executable.
-#[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "s390x")))]
+#[cfg(not(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "riscv64",
+    target_arch = "s390x"
+)))]
 fn run_in_frame<F: FnOnce()>(_frame: &mut CatchFrame, closure: &mut Option<F>) -> u32 {
     if let Some(f) = closure.take() {
         f();
@@ -431,7 +550,26 @@ pub unsafe fn catch_in_handler(
         mc.gregs[3] = 1;
         true
     }
-    #[cfg(not(any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "s390x")))]
+    #[cfg(target_arch = "riscv64")]
+    // SAFETY: as above; `kiln_rt_resume` takes its arguments in a0/a1
+    // (x10/x11; `__gregs[0]` is the pc) and needs no stack.
+    unsafe {
+        (*frame).code = code as u32;
+        (*frame).message = None;
+        (*frame).fault = fault;
+        let uc = ctx.cast::<libc::ucontext_t>();
+        let gregs = &mut (*uc).uc_mcontext.__gregs;
+        gregs[0] = kiln_rt_resume as *const () as usize as libc::c_ulong;
+        gregs[10] = (&raw const (*frame).buf) as usize as libc::c_ulong;
+        gregs[11] = 1;
+        true
+    }
+    #[cfg(not(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "s390x"
+    )))]
     {
         let _ = (ctx, code, fault);
         false
@@ -448,7 +586,12 @@ pub unsafe fn catch_in_handler(
 /// compiled code or own nothing that needs dropping (no destructors run).
 pub unsafe fn raise(code: Option<TrapCode>, message: Option<&'static str>) -> ! {
     let frame = CURRENT.with(Cell::get);
-    #[cfg(any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "s390x"))]
+    #[cfg(any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "s390x"
+    ))]
     if !frame.is_null() {
         // SAFETY: a current frame is live; its trace buffer (if any) is
         // the `&mut` its `catch_traps_traced` caller lent it, not otherwise
@@ -477,7 +620,12 @@ pub unsafe fn raise(code: Option<TrapCode>, message: Option<&'static str>) -> ! 
 
 #[cfg(all(
     test,
-    any(target_arch = "x86_64", target_arch = "aarch64", target_arch = "s390x")
+    any(
+        target_arch = "x86_64",
+        target_arch = "aarch64",
+        target_arch = "riscv64",
+        target_arch = "s390x"
+    )
 ))]
 mod tests {
     use super::*;
