@@ -266,7 +266,8 @@ pub struct ConstExpr {
     /// the number of ops for `CONST_OPS`.
     pub index: u32,
     /// The value for `CONST_VALUE`, as [`crate::ValRaw`] bytes; for
-    /// `CONST_OPS`, the address of the ops in bytes `0..8`.
+    /// `CONST_OPS`, the address of the ops in bytes `0..8` (a relocation:
+    /// native byte order, big-endian on s390x).
     pub value: [u8; 16],
 }
 

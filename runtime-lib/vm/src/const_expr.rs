@@ -24,9 +24,12 @@ use kiln_abi::descriptor::{
 /// as the module.
 pub unsafe fn ops_of(e: &ConstExpr) -> &[ConstOp] {
     debug_assert_eq!(e.kind, CONST_OPS);
+    // The address is a relocation the linker filled in, so it is in the
+    // target's byte order (unlike wasm values in `value`, which are
+    // little-endian): big-endian on s390x.
     let mut addr = [0u8; 8];
     addr.copy_from_slice(&e.value[..8]);
-    let ptr = u64::from_le_bytes(addr) as usize as *const ConstOp;
+    let ptr = u64::from_ne_bytes(addr) as usize as *const ConstOp;
     if ptr.is_null() || e.index == 0 {
         return &[];
     }
