@@ -507,73 +507,81 @@ pub unsafe fn catch_in_handler(
     if frame.is_null() {
         return false;
     }
-    #[cfg(target_arch = "x86_64")]
-    // SAFETY: the frame is live (it is current on this thread) and `ctx`
-    // is this thread's interrupted context; `kiln_rt_resume` takes its
-    // arguments in rdi/esi and needs no stack.
-    unsafe {
+    // SAFETY: the frame is live (it is current on this thread, so its
+    // `catch_traps` is running below us) and nothing else touches it
+    // while this thread is in its signal handler.
+    let buf = unsafe {
         (*frame).code = code as u32;
         (*frame).message = None;
         (*frame).fault = fault;
-        let uc = ctx.cast::<libc::ucontext_t>();
-        let gregs = &mut (*uc).uc_mcontext.gregs;
-        gregs[libc::REG_RIP as usize] = kiln_rt_resume as *const () as usize as i64;
-        gregs[libc::REG_RDI as usize] = (&raw const (*frame).buf) as usize as i64;
-        gregs[libc::REG_RSI as usize] = 1;
-        true
-    }
-    #[cfg(target_arch = "aarch64")]
-    // SAFETY: as above; `kiln_rt_resume` takes its arguments in x0/w1 and
-    // needs no stack.
-    unsafe {
-        (*frame).code = code as u32;
-        (*frame).message = None;
-        (*frame).fault = fault;
-        let uc = ctx.cast::<libc::ucontext_t>();
-        let mc = &mut (*uc).uc_mcontext;
-        mc.pc = kiln_rt_resume as *const () as usize as u64;
-        mc.regs[0] = (&raw const (*frame).buf) as usize as u64;
-        mc.regs[1] = 1;
-        true
-    }
-    #[cfg(target_arch = "s390x")]
-    // SAFETY: as above; `kiln_rt_resume` takes its arguments in r2/r3 and
-    // needs no stack.
-    unsafe {
-        (*frame).code = code as u32;
-        (*frame).message = None;
-        (*frame).fault = fault;
-        let uc = ctx.cast::<libc::ucontext_t>();
-        let mc = &mut (*uc).uc_mcontext;
-        mc.psw.addr = kiln_rt_resume as *const () as usize as u64;
-        mc.gregs[2] = (&raw const (*frame).buf) as usize as u64;
-        mc.gregs[3] = 1;
-        true
-    }
-    #[cfg(target_arch = "riscv64")]
-    // SAFETY: as above; `kiln_rt_resume` takes its arguments in a0/a1
-    // (x10/x11; `__gregs[0]` is the pc) and needs no stack.
-    unsafe {
-        (*frame).code = code as u32;
-        (*frame).message = None;
-        (*frame).fault = fault;
-        let uc = ctx.cast::<libc::ucontext_t>();
-        let gregs = &mut (*uc).uc_mcontext.__gregs;
-        gregs[0] = kiln_rt_resume as *const () as usize as libc::c_ulong;
-        gregs[10] = (&raw const (*frame).buf) as usize as libc::c_ulong;
-        gregs[11] = 1;
-        true
-    }
-    #[cfg(not(any(
-        target_arch = "x86_64",
-        target_arch = "aarch64",
-        target_arch = "riscv64",
-        target_arch = "s390x"
-    )))]
-    {
-        let _ = (ctx, code, fault);
-        false
-    }
+        (&raw const (*frame).buf) as usize
+    };
+    // SAFETY: `ctx` is this thread's interrupted context (the caller's
+    // contract); `buf` is the live frame's buffer.
+    unsafe { redirect_to_resume(ctx, buf) }
+}
+
+/// Makes the interrupted context `ctx` continue in `kiln_rt_resume(buf, 1)`
+/// when the signal handler returns: its pc and the first two argument
+/// registers (`kiln_rt_resume` needs no stack). Returns whether it did
+/// (not where this architecture has no `kiln_rt_resume`).
+///
+/// # Safety
+/// `ctx` must be the `ucontext_t` of an `SA_SIGINFO` handler on this
+/// thread, and `buf` a live [`JmpBuf`] of a running `kiln_rt_catch_call`.
+#[cfg(target_arch = "x86_64")]
+unsafe fn redirect_to_resume(ctx: *mut std::ffi::c_void, buf: usize) -> bool {
+    // SAFETY: per this function's contract.
+    let gregs = unsafe { &mut (*ctx.cast::<libc::ucontext_t>()).uc_mcontext.gregs };
+    gregs[libc::REG_RIP as usize] = kiln_rt_resume as *const () as usize as i64;
+    gregs[libc::REG_RDI as usize] = buf as i64;
+    gregs[libc::REG_RSI as usize] = 1;
+    true
+}
+
+/// See the x86_64 variant; arguments in x0/w1.
+#[cfg(target_arch = "aarch64")]
+unsafe fn redirect_to_resume(ctx: *mut std::ffi::c_void, buf: usize) -> bool {
+    // SAFETY: per this function's contract.
+    let mc = unsafe { &mut (*ctx.cast::<libc::ucontext_t>()).uc_mcontext };
+    mc.pc = kiln_rt_resume as *const () as usize as u64;
+    mc.regs[0] = buf as u64;
+    mc.regs[1] = 1;
+    true
+}
+
+/// See the x86_64 variant; arguments in r2/r3.
+#[cfg(target_arch = "s390x")]
+unsafe fn redirect_to_resume(ctx: *mut std::ffi::c_void, buf: usize) -> bool {
+    // SAFETY: per this function's contract.
+    let mc = unsafe { &mut (*ctx.cast::<libc::ucontext_t>()).uc_mcontext };
+    mc.psw.addr = kiln_rt_resume as *const () as usize as u64;
+    mc.gregs[2] = buf as u64;
+    mc.gregs[3] = 1;
+    true
+}
+
+/// See the x86_64 variant; arguments in a0/a1 (x10/x11; `__gregs[0]` is
+/// the pc).
+#[cfg(target_arch = "riscv64")]
+unsafe fn redirect_to_resume(ctx: *mut std::ffi::c_void, buf: usize) -> bool {
+    // SAFETY: per this function's contract.
+    let gregs = unsafe { &mut (*ctx.cast::<libc::ucontext_t>()).uc_mcontext.__gregs };
+    gregs[0] = kiln_rt_resume as *const () as usize as libc::c_ulong;
+    gregs[10] = buf as libc::c_ulong;
+    gregs[11] = 1;
+    true
+}
+
+/// Without `kiln_rt_resume` the handler reports and exits instead.
+#[cfg(not(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "riscv64",
+    target_arch = "s390x"
+)))]
+unsafe fn redirect_to_resume(_ctx: *mut std::ffi::c_void, _buf: usize) -> bool {
+    false
 }
 
 /// Raises a trap from host code called by wasm (libcalls, host functions):
