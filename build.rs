@@ -69,8 +69,8 @@ const STATIC_TARGETS: &[&str] = &[
 /// Dynamic glibc targets built by default when their standard library is
 /// installed (the host's own triple always is): `kiln build --dynamic
 /// --target <triple> --sysroot DIR` links them against another machine's
-/// glibc. The static glibc targets below, when built, serve the same way. `(Rust
-/// triple, GNU triple of Debian's cross packages)`: for another
+/// glibc. The static glibc targets below, when built, serve the same
+/// way. `(Rust triple, GNU triple of Debian's cross packages)`: for another
 /// architecture than the host's, the runtime's C code (ring, for https)
 /// compiles against the target's glibc headers, which Debian's
 /// `libc6-dev-<arch>-cross` and `libgcc-12-dev-<arch>-cross` provide
