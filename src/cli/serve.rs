@@ -5,7 +5,10 @@
 //! run's settings in [`kiln_abi::grants::RUN_CONFIG_ENV`]: the serve flag
 //! (`GRANT_FLAG_SERVE`) and the address (`A:` record). The executable then
 //! behaves as one `kiln build --addr` gives: it prints `Serving HTTP on
-//! http://HOST:PORT/` on stderr and serves until SIGINT or SIGTERM.
+//! http://HOST:PORT/` on stderr and serves until SIGINT or SIGTERM. The
+//! options that concern the running server (`--shutdown-addr`,
+//! `--no-logging-prefix`, `-H`, `--max-concurrent-*`) are passed on as the
+//! executable's own arguments, which a built server takes too.
 
 use super::build::{Opt, parse_addr};
 use super::run_config::RunConfig;
@@ -13,6 +16,7 @@ use super::{compile, input, limits::LimitOptions, options::WasiOptions};
 use anyhow::Result;
 use clap::Args;
 use kiln_abi::grants::{DEFAULT_SERVE_ADDR, GRANT_FLAG_SERVE};
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 #[derive(Debug, Args)]
@@ -27,6 +31,30 @@ pub struct ServeArgs {
     /// port, the banner names the one bound).
     #[arg(long, value_name = "SOCKADDR", default_value = DEFAULT_SERVE_ADDR, value_parser = parse_addr)]
     addr: String,
+
+    /// Socket address where, when connected to, will initiate a graceful
+    /// shutdown (as SIGINT does).
+    #[arg(long = "shutdown-addr", value_name = "SOCKADDR", value_parser = parse_addr)]
+    shutdown_addr: Option<String>,
+
+    /// Disable the `stdout [N] :: ` / `stderr [N] :: ` prefixes of the
+    /// guest's output lines.
+    #[arg(long = "no-logging-prefix")]
+    no_logging_prefix: bool,
+
+    /// Replace or add a request header before the component sees it:
+    /// `name: value`, or `@FILE` with one header per line. Repeatable.
+    #[arg(short = 'H', long = "header", value_name = "HEADER")]
+    headers: Vec<String>,
+
+    /// Most requests handled at any one time.
+    #[arg(long = "max-concurrent-requests", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_concurrent_requests: Option<u32>,
+
+    /// Most connections held at any one time (default 256; more wait to
+    /// be accepted).
+    #[arg(long = "max-concurrent-connections", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    max_concurrent_connections: Option<u32>,
 
     /// Optimization level of the (cached) compile.
     #[arg(
@@ -63,5 +91,34 @@ pub fn serve(args: ServeArgs) -> Result<()> {
         limits,
         serve_addr: Some(args.addr.clone()),
     };
-    super::run::exec(&binary, &input.program, &[], &config.encode())
+    super::run::exec(
+        &binary,
+        &input.program,
+        &args.server_args(),
+        &config.encode(),
+    )
+}
+
+impl ServeArgs {
+    /// The options the server executable reads at start (see
+    /// `kiln_runtime::component::serve`), from this command line.
+    fn server_args(&self) -> Vec<OsString> {
+        let mut out: Vec<OsString> = Vec::new();
+        if let Some(a) = &self.shutdown_addr {
+            out.extend(["--shutdown-addr".into(), a.into()]);
+        }
+        if self.no_logging_prefix {
+            out.push("--no-logging-prefix".into());
+        }
+        for h in &self.headers {
+            out.extend(["--header".into(), h.into()]);
+        }
+        if let Some(n) = self.max_concurrent_requests {
+            out.extend(["--max-concurrent-requests".into(), n.to_string().into()]);
+        }
+        if let Some(n) = self.max_concurrent_connections {
+            out.extend(["--max-concurrent-connections".into(), n.to_string().into()]);
+        }
+        out
+    }
 }

@@ -16,6 +16,8 @@
 //! (no failures, flat memory and descriptors), Kiln's request limits, and
 //! `serve` refusing what Wasmtime refuses.
 
+mod options;
+
 use crate::util;
 use libtest_mimic::{Failed, Trial};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -47,6 +49,9 @@ pub fn trials() -> Vec<Trial> {
         Trial::test("serve::request_limits", request_limits),
         Trial::test("serve::refusals_like_wasmtime", refusals_like_wasmtime),
     ]
+    .into_iter()
+    .chain(options::trials())
+    .collect()
 }
 
 fn fail(e: impl std::fmt::Display) -> Failed {
@@ -104,6 +109,9 @@ enum How<'a> {
     Exe(&'a [&'a str]),
     /// The same, the address given in `KILN_ADDR`.
     ExeEnvAddr(&'a [&'a str]),
+    /// The executable built without extra arguments, started with these
+    /// arguments after `--addr 127.0.0.1:0` (`wasmtime serve` with them).
+    ExeArgs(&'a [&'a str]),
     /// `kiln serve` with these arguments.
     KilnServe(&'a [&'a str]),
     /// The executable built with `--target triple`, run by `runner` (a
@@ -121,7 +129,7 @@ impl Server {
         let wasm = proxy()?;
         let mut cmd = if util::reference_engine() {
             let extra = match how {
-                How::Exe(a) | How::ExeEnvAddr(a) | How::KilnServe(a) => a,
+                How::Exe(a) | How::ExeEnvAddr(a) | How::ExeArgs(a) | How::KilnServe(a) => a,
                 How::Cross { .. } => &[][..],
             };
             let mut c =
@@ -138,6 +146,11 @@ impl Server {
                     // The baked address is overridden at start.
                     let mut c = Command::new(server_exe(extra)?);
                     c.args(["--addr", "127.0.0.1:0"]);
+                    c
+                }
+                How::ExeArgs(args) => {
+                    let mut c = Command::new(server_exe(&[])?);
+                    c.args(["--addr", "127.0.0.1:0"]).args(args);
                     c
                 }
                 How::ExeEnvAddr(extra) => {
@@ -252,9 +265,14 @@ impl Server {
 
     /// Sends `sig` and waits for the exit status (bounded).
     fn signal_and_wait(&mut self, sig: i32, within: Duration) -> Result<i32, Failed> {
-        let mut child = self.child.take().ok_or("no child")?;
         // SAFETY: signalling our own child process.
-        unsafe { libc::kill(child.id() as i32, sig) };
+        unsafe { libc::kill(self.pid() as i32, sig) };
+        self.wait_exit(within)
+    }
+
+    /// Waits for the server to exit by itself (bounded); its status.
+    fn wait_exit(&mut self, within: Duration) -> Result<i32, Failed> {
+        let mut child = self.child.take().ok_or("no child")?;
         let start = Instant::now();
         loop {
             if let Some(s) = child.try_wait().map_err(fail)? {

@@ -6,9 +6,10 @@
 //! request and a response outparam (`kiln_wasi::http::server`).
 //!
 //! Phase: the guest thread of a server executable. Inputs: the component
-//! descriptor, the run settings, the address (the executable's `--addr A`
-//! argument, else `KILN_ADDR`, else the baked one, else `0.0.0.0:8080`).
-//! Output: the exit status (0 after a graceful shutdown).
+//! descriptor, the run settings, the executable's arguments: `wasmtime
+//! serve`'s server options ([`ServeOptions`]; the address from `--addr A`,
+//! else `KILN_ADDR`, else the baked one, else `0.0.0.0:8080`). Output: the
+//! exit status (0 after a graceful shutdown; 2 for a bad argument).
 //!
 //! Per request (Wasmtime 49's default for a 0.2 proxy:
 //! `--max-instance-reuse-count 1`): a new WASI context and host, the
@@ -55,31 +56,126 @@ const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Most bytes of a request head.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
 
-/// The address to listen on: `--addr A` / `--addr=A` among the
-/// executable's arguments, else `KILN_ADDR`, else the baked one, else
-/// the default.
-fn address(settings: &RunSettings) -> Result<std::net::SocketAddr, String> {
-    let args = settings.wasi.args.get(1..).unwrap_or_default();
-    let mut from_args = None;
-    let mut i = 0;
-    while i < args.len() {
-        let a = String::from_utf8_lossy(&args[i]);
-        if a == "--addr" {
-            from_args = args
-                .get(i + 1)
-                .map(|v| String::from_utf8_lossy(v).into_owned());
-            i += 2;
-            continue;
+/// What the server executable's arguments (those of `wasmtime serve`
+/// that concern a running server) and environment say.
+#[derive(Debug)]
+struct ServeOptions {
+    addr: std::net::SocketAddr,
+    shutdown_addr: Option<std::net::SocketAddr>,
+    /// `--no-logging-prefix` turns the `stdout [N] :: ` prefixes off.
+    log_prefix: bool,
+    /// `-H name: value`, in order.
+    headers: Vec<kiln_wasi::http::header_args::Header>,
+    max_connections: usize,
+    max_requests: Option<u32>,
+}
+
+/// A bad server argument: the message chain and the exit status.
+type ArgError = (Vec<String>, i32);
+
+impl ServeOptions {
+    /// Reads the executable's arguments after argv[0]: `--addr A` (else
+    /// `KILN_ADDR`, else the baked address, else `0.0.0.0:8080`),
+    /// `--shutdown-addr A`, `--no-logging-prefix`, `-H`/`--header H`,
+    /// `--max-concurrent-connections N` (else `KILN_MAX_CONNECTIONS`, else
+    /// 256) and `--max-concurrent-requests N`; `--flag=value` works too.
+    fn parse(settings: &RunSettings) -> Result<ServeOptions, ArgError> {
+        let usage = |m: String| (vec![m], 2);
+        let args: Vec<String> = settings
+            .wasi
+            .args
+            .get(1..)
+            .unwrap_or_default()
+            .iter()
+            .map(|a| String::from_utf8_lossy(a).into_owned())
+            .collect();
+        let mut addr = None;
+        let mut shutdown = None;
+        let mut log_prefix = true;
+        let mut header_args = Vec::new();
+        let mut max_connections = None;
+        let mut max_requests = None;
+        let mut i = 0;
+        while i < args.len() {
+            let arg = &args[i];
+            i += 1;
+            if arg == "--no-logging-prefix" {
+                log_prefix = false;
+                continue;
+            }
+            let (flag, inline) = match arg.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+                _ => match arg.strip_prefix("-H") {
+                    Some(v) if !v.is_empty() => ("-H", Some(v.to_string())),
+                    _ => (arg.as_str(), None),
+                },
+            };
+            if !matches!(
+                flag,
+                "--addr"
+                    | "--shutdown-addr"
+                    | "-H"
+                    | "--header"
+                    | "--max-concurrent-connections"
+                    | "--max-concurrent-requests"
+            ) {
+                return Err(usage(format!(
+                    "unexpected argument `{arg}` (a server takes --addr, --shutdown-addr, \
+                     --no-logging-prefix, -H, --max-concurrent-connections and \
+                     --max-concurrent-requests)"
+                )));
+            }
+            let value = match inline {
+                Some(v) => v,
+                None => {
+                    let v = args
+                        .get(i)
+                        .ok_or_else(|| usage(format!("`{flag}` needs a value")))?;
+                    i += 1;
+                    v.clone()
+                }
+            };
+            let count = |v: &str| {
+                v.parse::<u32>().ok().filter(|n| *n > 0).ok_or_else(|| {
+                    usage(format!(
+                        "invalid value `{v}` for `{flag}`: a positive count"
+                    ))
+                })
+            };
+            match flag {
+                "--addr" => addr = Some(value),
+                "--shutdown-addr" => shutdown = Some(socket_addr(&value).map_err(usage)?),
+                "-H" | "--header" => header_args.push(value),
+                "--max-concurrent-connections" => max_connections = Some(count(&value)?),
+                _ => max_requests = Some(count(&value)?),
+            }
         }
-        if let Some(v) = a.strip_prefix("--addr=") {
-            from_args = Some(v.to_string());
-        }
-        i += 1;
+        let addr = addr
+            .or_else(|| std::env::var(SERVE_ADDR_ENV).ok())
+            .or_else(|| settings.serve_addr.clone())
+            .unwrap_or_else(|| DEFAULT_SERVE_ADDR.to_string());
+        let headers = kiln_wasi::http::header_args::parse(&header_args).map_err(|e| (e, 1))?;
+        let max_connections = max_connections
+            .map(|n| n as usize)
+            .or_else(|| {
+                std::env::var("KILN_MAX_CONNECTIONS")
+                    .ok()
+                    .and_then(|v| v.parse().ok())
+                    .filter(|n| *n > 0)
+            })
+            .unwrap_or(MAX_CONNECTIONS);
+        Ok(ServeOptions {
+            addr: socket_addr(&addr).map_err(|e| (vec![e], 1))?,
+            shutdown_addr: shutdown,
+            log_prefix,
+            headers,
+            max_connections,
+            max_requests,
+        })
     }
-    let addr = from_args
-        .or_else(|| std::env::var(SERVE_ADDR_ENV).ok())
-        .or_else(|| settings.serve_addr.clone())
-        .unwrap_or_else(|| DEFAULT_SERVE_ADDR.to_string());
+}
+
+fn socket_addr(addr: &str) -> Result<std::net::SocketAddr, String> {
     addr.parse()
         .map_err(|e| format!("invalid address `{addr}`: {e}"))
 }
@@ -114,19 +210,19 @@ pub fn serve(
     settings: RunSettings,
     main_context: String,
 ) -> i32 {
-    let addr = match address(&settings) {
-        Ok(a) => a,
-        Err(e) => return errors::report(&[e]),
+    let options = match ServeOptions::parse(&settings) {
+        Ok(o) => o,
+        Err((chain, status)) => {
+            errors::report(&chain);
+            return status;
+        }
     };
-    let max_connections = std::env::var("KILN_MAX_CONNECTIONS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .filter(|n| *n > 0)
-        .unwrap_or(MAX_CONNECTIONS);
     let config = ServeConfig {
-        addr,
-        max_connections,
+        addr: options.addr,
+        max_connections: options.max_connections,
         shutdown_grace: SHUTDOWN_GRACE,
+        shutdown_addr: options.shutdown_addr,
+        max_requests: options.max_requests,
     };
     let counter = shared_counter();
     let handler = Handler {
@@ -135,6 +231,8 @@ pub fn serve(
         settings,
         main_context,
         counter,
+        log_prefix: options.log_prefix,
+        headers: options.headers,
         max_body: std::env::var("KILN_MAX_REQUEST_BODY")
             .ok()
             .and_then(|v| v.parse().ok()),
@@ -152,6 +250,10 @@ struct Handler {
     settings: RunSettings,
     main_context: String,
     counter: &'static AtomicU64,
+    /// Whether guest output lines get `stdout [N] :: ` prefixes.
+    log_prefix: bool,
+    /// The `-H` headers every request gets.
+    headers: Vec<kiln_wasi::http::header_args::Header>,
     /// Most bytes a request may declare in its `content-length`
     /// (`KILN_MAX_REQUEST_BODY`; none by default, as Wasmtime).
     max_body: Option<u64>,
@@ -174,6 +276,7 @@ impl Handler {
                 conn.shutdown();
             }
             if let Some(p) = conn.next_request() {
+                let _place = ctx.request_place();
                 self.request(p, &conn);
                 continue;
             }
@@ -187,7 +290,7 @@ impl Handler {
     /// Handles one request on a fresh instance.
     fn request(&self, p: Pending, conn: &ServerConn) {
         let id = self.counter.fetch_add(1, Ordering::Relaxed);
-        kiln_wasi_kernel_prefix(Some(id));
+        kiln_wasi_kernel_prefix(self.log_prefix.then_some(id));
         let reply = p.reply.clone();
         kiln_wasi::http::server::ANSWERED.store(false, Ordering::SeqCst);
         if let Some(max) = self.max_body
@@ -225,7 +328,7 @@ impl Handler {
             }
         };
         let mut host = Box::new(kiln_wasi::p2::P2Host::new(wasi));
-        let (req, out) = install(&mut host, p, conn);
+        let (req, out) = install(&mut host, p, conn, &self.headers);
         kiln_vm::traps::set_context(vec![self.main_context.clone()]);
         let rt = match instances::instantiate(self.component, host) {
             Ok(rt) => rt,

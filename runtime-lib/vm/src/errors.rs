@@ -49,6 +49,24 @@ pub fn format_chain(chain: &[String]) -> String {
     out
 }
 
+/// An OS error as Wasmtime prints it: Rust's `Display` of the error with
+/// glibc's message for the errno. The runtime may be linked with musl,
+/// whose messages differ for a few errnos (`Address in use` where glibc,
+/// and so a dynamically linked Wasmtime, says `Address already in use`);
+/// those are given glibc's words here.
+pub fn os_error_text(e: &std::io::Error) -> String {
+    let glibc = match e.raw_os_error() {
+        Some(libc::EADDRINUSE) => "Address already in use",
+        Some(libc::EADDRNOTAVAIL) => "Cannot assign requested address",
+        Some(libc::EMFILE) => "Too many open files",
+        Some(libc::ENFILE) => "Too many open files in system",
+        Some(libc::ECONNRESET) => "Connection reset by peer",
+        Some(libc::ETIMEDOUT) => "Connection timed out",
+        _ => return e.to_string(),
+    };
+    format!("{glibc} (os error {})", e.raw_os_error().unwrap_or(0))
+}
+
 /// Writes `bytes` to file descriptor `fd`, retrying on `EINTR` and short
 /// writes, ignoring other errors (there is nowhere left to report them).
 pub fn write_fd(fd: i32, mut bytes: &[u8]) {
@@ -96,6 +114,14 @@ pub fn instantiate_context(program: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn os_errors_in_glibcs_words() {
+        let e = std::io::Error::from_raw_os_error(libc::EADDRINUSE);
+        assert_eq!(os_error_text(&e), "Address already in use (os error 98)");
+        let e = std::io::Error::from_raw_os_error(libc::ENOENT);
+        assert_eq!(os_error_text(&e), "No such file or directory (os error 2)");
+    }
 
     #[test]
     fn single_message() {

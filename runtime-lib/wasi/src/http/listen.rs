@@ -25,8 +25,15 @@
 //!   0 (a second signal skips the grace period);
 //! - the banner `Serving HTTP on http://HOST:PORT/` goes to stderr once
 //!   the socket is bound (with the bound port for port 0), as
-//!   `wasmtime serve` prints it.
+//!   `wasmtime serve` prints it; with a shutdown address, `Listening for
+//!   shutdown on tcp://HOST:PORT/` comes first, and a connection to it
+//!   stops the server as `SIGINT` does;
+//! - with `max_requests`, at most that many requests are handled at once
+//!   across the connection processes ([`super::gate`]); the slot of a
+//!   process that ends inside a request is given back when it is reaped.
 
+use super::gate::Gate;
+use kiln_vm::errors::os_error_text;
 use kiln_wasi_kernel::reactor::{Waitable, wait};
 use std::io::Write as _;
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -43,6 +50,11 @@ pub struct ServeConfig {
     pub max_connections: usize,
     /// How long in-flight connections may go on after a shutdown signal.
     pub shutdown_grace: Duration,
+    /// Where a connection asks for a graceful shutdown (`--shutdown-addr`).
+    pub shutdown_addr: Option<SocketAddr>,
+    /// Requests handled at once at most, across connections
+    /// (`--max-concurrent-requests`).
+    pub max_requests: Option<u32>,
 }
 
 /// The write end of the self-pipe signal handlers wake the loop through.
@@ -117,9 +129,21 @@ fn default_action(sigs: &[libc::c_int]) {
 pub struct ChildCtx {
     /// Readable when a shutdown signal arrived (a self-pipe).
     pub stop_fd: RawFd,
+    /// This process's connection slot (below `max_connections`).
+    slot: usize,
+    gate: Option<Gate>,
 }
 
 impl ChildCtx {
+    /// Waits for a place to handle a request (`--max-concurrent-requests`);
+    /// the place is given back when the returned guard drops.
+    pub fn request_place(&self) -> RequestPlace<'_> {
+        if let Some(g) = &self.gate {
+            g.enter(self.slot);
+        }
+        RequestPlace(self)
+    }
+
     /// Whether the server is shutting down (finish the request in
     /// flight, then close).
     pub fn stopping(&self) -> bool {
@@ -132,6 +156,29 @@ impl ChildCtx {
     }
 }
 
+/// The place of a request in flight ([`ChildCtx::request_place`]).
+#[derive(Debug)]
+pub struct RequestPlace<'a>(&'a ChildCtx);
+
+impl Drop for RequestPlace<'_> {
+    fn drop(&mut self) {
+        if let Some(g) = &self.0.gate {
+            g.leave(self.0.slot);
+        }
+    }
+}
+
+/// Binds a non-blocking listener on `addr`; errors in `wasmtime serve`'s
+/// words (the OS error alone).
+fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), String> {
+    let listener = TcpListener::bind(addr).map_err(|e| os_error_text(&e))?;
+    let local = listener.local_addr().map_err(|e| os_error_text(&e))?;
+    listener
+        .set_nonblocking(true)
+        .map_err(|e| format!("cannot configure the listener: {e}"))?;
+    Ok((listener, local))
+}
+
 /// Binds `config.addr`, prints the banner and serves until a shutdown
 /// signal: each accepted connection runs `serve` in a new process (its
 /// return value is that process's exit status). Returns the exit status.
@@ -139,34 +186,56 @@ pub fn run(
     config: &ServeConfig,
     mut serve: impl FnMut(TcpStream, &ChildCtx) -> i32,
 ) -> Result<i32, String> {
-    let listener = TcpListener::bind(config.addr)
-        .map_err(|e| format!("failed to bind to address {}: {e}", config.addr))?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| format!("failed to bind to address {}: {e}", config.addr))?;
-    listener
-        .set_nonblocking(true)
-        .map_err(|e| format!("cannot configure the listener: {e}"))?;
+    let mut shutdown = match config.shutdown_addr {
+        Some(addr) => {
+            let (l, local) = bind(addr)?;
+            let _ = writeln!(
+                std::io::stderr(),
+                "Listening for shutdown on tcp://{local}/"
+            );
+            Some(l)
+        }
+        None => None,
+    };
+    let (listener, local) = bind(config.addr)?;
+    let gate = match config.max_requests {
+        Some(max) => Some(
+            Gate::new(max, config.max_connections)
+                .ok_or("cannot map the request counter shared by connection processes")?,
+        ),
+        None => None,
+    };
     let wake = self_pipe()?;
     handle(&[libc::SIGINT, libc::SIGTERM, libc::SIGCHLD]);
     // After the handlers: once the banner is out, a signal stops the
     // server gracefully.
     let _ = writeln!(std::io::stderr(), "Serving HTTP on http://{local}/");
     let mut listener = Some(listener);
-    let mut children: Vec<libc::pid_t> = Vec::new();
+    // Each child with its connection slot.
+    let mut children: Vec<(libc::pid_t, usize)> = Vec::new();
     let mut deadline: Option<Instant> = None;
     loop {
-        reap(&mut children);
+        reap(&mut children, gate.as_ref());
+        if let Some(l) = &shutdown
+            && l.accept().is_ok()
+        {
+            // The connection itself is closed unanswered, as Wasmtime's.
+            shutdown = None;
+            STOP.fetch_add(1, Ordering::SeqCst);
+        }
         let stops = STOP.load(Ordering::SeqCst);
         if stops > 0 && listener.is_some() {
             // Stop accepting; ask every connection to finish.
             listener = None;
-            let _ = writeln!(
-                std::io::stderr(),
-                "Waiting for child tasks to exit, ctrl-c again to quit sooner..."
-            );
+            shutdown = None;
+            if !children.is_empty() {
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "Waiting for child tasks to exit, ctrl-c again to quit sooner..."
+                );
+            }
             deadline = Some(Instant::now() + config.shutdown_grace);
-            for &pid in &children {
+            for &(pid, _) in &children {
                 // SAFETY: signalling our own child.
                 unsafe { libc::kill(pid, libc::SIGTERM) };
             }
@@ -176,7 +245,7 @@ pub fn run(
                 return Ok(0);
             }
             if Instant::now() >= d || stops > 1 {
-                for &pid in &children {
+                for &(pid, _) in &children {
                     // SAFETY: as above.
                     unsafe { libc::kill(pid, libc::SIGKILL) };
                 }
@@ -186,7 +255,7 @@ pub fn run(
                     if pid <= 0 {
                         break;
                     }
-                    children.retain(|&c| c != pid);
+                    children.retain(|&(c, _)| c != pid);
                 }
                 return Ok(0);
             }
@@ -205,9 +274,15 @@ pub fn run(
                 // process is single-threaded here (the guest thread; the
                 // main thread only waits for it), so the child's state is
                 // consistent.
+                // The lowest slot no child holds (there is one: fewer
+                // children than `max_connections`).
+                let slot = (0..)
+                    .find(|s| children.iter().all(|&(_, c)| c != *s))
+                    .unwrap_or(0);
                 match unsafe { libc::fork() } {
                     0 => {
                         drop(listener.take());
+                        drop(shutdown.take());
                         // SAFETY: our own pipe's read end.
                         unsafe { libc::close(wake) };
                         kiln_wasi_kernel::reactor::after_fork();
@@ -215,7 +290,14 @@ pub fn run(
                         let status = match self_pipe() {
                             Ok(stop_fd) => {
                                 handle(&[libc::SIGINT, libc::SIGTERM]);
-                                serve(stream, &ChildCtx { stop_fd })
+                                serve(
+                                    stream,
+                                    &ChildCtx {
+                                        stop_fd,
+                                        slot,
+                                        gate: gate.clone(),
+                                    },
+                                )
                             }
                             Err(e) => {
                                 let _ = writeln!(std::io::stderr(), "Error: {e}");
@@ -226,7 +308,7 @@ pub fn run(
                         // of it needs unwinding.
                         unsafe { libc::_exit(status) };
                     }
-                    pid if pid > 0 => children.push(pid),
+                    pid if pid > 0 => children.push((pid, slot)),
                     _ => {
                         // No process for it: the connection is dropped.
                         let _ = writeln!(
@@ -251,6 +333,12 @@ pub fn run(
                 write: false,
             });
         }
+        if let Some(l) = &shutdown {
+            items.push(Waitable::Fd {
+                fd: l.as_raw_fd(),
+                write: false,
+            });
+        }
         if let Some(d) = deadline {
             items.push(Waitable::Deadline(
                 super::server::now().saturating_add(
@@ -264,8 +352,8 @@ pub fn run(
     }
 }
 
-/// Reaps every ended child.
-fn reap(children: &mut Vec<libc::pid_t>) {
+/// Reaps every ended child, giving back a request place it still held.
+fn reap(children: &mut Vec<(libc::pid_t, usize)>, gate: Option<&Gate>) {
     CHILD.store(false, Ordering::SeqCst);
     loop {
         let mut status = 0;
@@ -274,6 +362,13 @@ fn reap(children: &mut Vec<libc::pid_t>) {
         if pid <= 0 {
             return;
         }
-        children.retain(|&c| c != pid);
+        children.retain(|&(c, slot)| {
+            if c == pid
+                && let Some(g) = gate
+            {
+                g.release_slot(slot);
+            }
+            c != pid
+        });
     }
 }

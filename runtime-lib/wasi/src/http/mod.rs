@@ -31,6 +31,8 @@ pub mod body;
 pub mod client;
 pub mod exec;
 pub mod fields;
+pub mod gate;
+pub mod header_args;
 pub mod listen;
 pub mod request;
 pub mod server;

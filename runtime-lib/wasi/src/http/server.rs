@@ -348,8 +348,26 @@ fn method_of(m: &http::Method) -> Method {
 
 /// Puts `p`'s request into `h` (the host of the instance about to handle
 /// it): the reps of its `incoming-request` and `response-outparam`.
-pub fn install(h: &mut P2Host, p: Pending, conn: &ServerConn) -> (u32, u32) {
-    let (parts, body) = p.request.into_parts();
+///
+/// The headers are as `wasmtime serve` hands them over: the server's `-H`
+/// headers (`extra`) replace the request's of the same names (all of those
+/// names removed first, then each appended), then the forbidden headers
+/// are removed (`host` first). The order the guest sees follows from
+/// `HeaderMap::remove`, which moves the last entry into the removed one's
+/// place.
+pub fn install(
+    h: &mut P2Host,
+    p: Pending,
+    conn: &ServerConn,
+    extra: &[super::header_args::Header],
+) -> (u32, u32) {
+    let (mut parts, body) = p.request.into_parts();
+    for (name, _) in extra {
+        parts.headers.remove(name);
+    }
+    for (name, value) in extra {
+        parts.headers.append(name.clone(), value.clone());
+    }
     let authority = parts
         .uri
         .authority()
@@ -361,6 +379,12 @@ pub fn install(h: &mut P2Host, p: Pending, conn: &ServerConn) -> (u32, u32) {
                 .and_then(|v| v.to_str().ok())
                 .map(str::to_string)
         });
+    // `host` first, then the rest in their list's order (the order
+    // Wasmtime's guests see shows this).
+    parts.headers.remove(http::header::HOST);
+    for name in super::fields::FORBIDDEN {
+        parts.headers.remove(name);
+    }
     let path_with_query = parts
         .uri
         .path_and_query()
