@@ -770,6 +770,33 @@ fn request_limits() -> Result<(), Failed> {
     c.send_raw(b"POST /echo HTTP/1.1\r\nhost: h\r\ncontent-length: 5\r\n\r\nhello")?;
     let r = c.read_response()?;
     expect(r.status == 200 && r.text() == "hello", || format!("{r:?}"))?;
+    // A chunked body is counted as it arrives: over the limit, the guest's
+    // read fails and the request is answered 413 (the guest's own answer
+    // comes too late), and the connection closes (the rest is unread).
+    let chunk = format!("3c\r\n{}\r\n", "b".repeat(60));
+    let mut c = server.connect()?;
+    c.send_raw(
+        format!("POST /len HTTP/1.1\r\nhost: h\r\ntransfer-encoding: chunked\r\n\r\n{chunk}")
+            .as_bytes(),
+    )?;
+    c.send_raw(chunk.as_bytes())?;
+    let r = c.read_response()?;
+    expect(
+        r.status == 413 && r.header("connection") == Some("close"),
+        || format!("{r:?}"),
+    )?;
+    expect(c.get("/count").is_err(), || {
+        "the connection stayed open".into()
+    })?;
+    let mut c = server.connect()?;
+    c.send_raw(
+        format!(
+            "POST /len HTTP/1.1\r\nhost: h\r\ntransfer-encoding: chunked\r\n\r\n{chunk}0\r\n\r\n"
+        )
+        .as_bytes(),
+    )?;
+    let r = c.read_response()?;
+    expect(r.status == 200 && r.text() == "60", || format!("{r:?}"))?;
     // A head well over 64 KiB (`hyper` checks the limit between reads).
     let mut c = server.connect()?;
     let big = format!(

@@ -328,7 +328,7 @@ impl Handler {
             }
         };
         let mut host = Box::new(kiln_wasi::p2::P2Host::new(wasi));
-        let (req, out) = install(&mut host, p, conn, &self.headers);
+        let (req, out) = install(&mut host, p, conn, &self.headers, self.max_body);
         kiln_vm::traps::set_context(vec![self.main_context.clone()]);
         let rt = match instances::instantiate(self.component, host) {
             Ok(rt) => rt,

@@ -66,6 +66,10 @@ pub struct Pipe {
     waker: Option<Waker>,
     /// The executor and connection, once the request was handed over.
     pub exec: Option<(Rc<Exec>, Rc<Interest>)>,
+    /// Nobody reads the pipe any more (`hyper` dropped the body: the
+    /// exchange ended, or the server answered in the guest's stead), so
+    /// writes fail instead of waiting for room.
+    reader_gone: bool,
 }
 
 impl Pipe {
@@ -205,7 +209,7 @@ impl OutputStreamImpl for BodyWriter {
     fn check_write(&mut self) -> Result<u64, StreamFailure> {
         drive(&self.pipe);
         let p = self.pipe.borrow();
-        if p.failed.is_some() || p.finished.is_some() {
+        if p.failed.is_some() || p.finished.is_some() || p.reader_gone {
             return Err(StreamFailure::Closed);
         }
         Ok(OUT_BUFFER.saturating_sub(p.buffered).min(CHUNK) as u64)
@@ -214,7 +218,7 @@ impl OutputStreamImpl for BodyWriter {
     fn write(&mut self, data: &[u8]) -> Result<(), StreamFailure> {
         {
             let mut p = self.pipe.borrow_mut();
-            if p.failed.is_some() || p.finished.is_some() {
+            if p.failed.is_some() || p.finished.is_some() || p.reader_gone {
                 return Err(StreamFailure::Closed);
             }
             if data.len() > OUT_BUFFER.saturating_sub(p.buffered).min(CHUNK) {
@@ -253,7 +257,7 @@ impl OutputStreamImpl for BodyWriter {
 
     fn readiness(&self) -> Readiness {
         let p = self.pipe.borrow();
-        if p.buffered < OUT_BUFFER || p.failed.is_some() || p.finished.is_some() {
+        if p.buffered < OUT_BUFFER || p.failed.is_some() || p.finished.is_some() || p.reader_gone {
             return Readiness::Always;
         }
         match &p.exec {
@@ -269,6 +273,16 @@ impl OutputStreamImpl for BodyWriter {
 
 /// The body `hyper` sends: the pipe's frames.
 pub struct PipeBody(pub Rc<RefCell<Pipe>>);
+
+impl Drop for PipeBody {
+    fn drop(&mut self) {
+        // Never borrowed across a drop of the body; if it were, the writer
+        // would only wait longer.
+        if let Ok(mut p) = self.0.try_borrow_mut() {
+            p.reader_gone = true;
+        }
+    }
+}
 
 impl Body for PipeBody {
     type Data = Bytes;
@@ -311,17 +325,25 @@ pub struct Received {
     last_frame: u64,
 }
 
-/// Starts the pump of `body` into a new [`Received`].
+/// A server's limit on a request body's size: the most bytes, and what to
+/// do once more arrived (given the count so far).
+pub type BodyLimit = (u64, Box<dyn Fn(u64)>);
+
+/// Starts the pump of `body` into a new [`Received`]. With a `limit`, the
+/// pump stops once more bytes arrived than it allows: the body ends with
+/// `HTTP-request-body-size` and the limit's action runs.
 pub fn pump(
     spawner: &Spawner,
     mut body: hyper::body::Incoming,
     clock: Clock,
+    limit: Option<BodyLimit>,
 ) -> Rc<RefCell<Received>> {
     let rx = Rc::new(RefCell::new(Received {
         last_frame: clock(),
         ..Received::default()
     }));
     let r = rx.clone();
+    let mut total: u64 = 0;
     spawner.spawn(std::future::poll_fn(move |cx| {
         loop {
             {
@@ -350,6 +372,18 @@ pub fn pump(
                 }
                 Some(Ok(f)) => match f.into_data() {
                     Ok(d) => {
+                        total = total.saturating_add(d.len() as u64);
+                        if let Some((max, over)) = &limit
+                            && total > *max
+                        {
+                            // The rest is not read: dropping `body` with
+                            // the task makes `hyper` close the connection
+                            // after its response.
+                            b.end = Some(Err(ErrorCode::HttpRequestBodySize(Some(total))));
+                            drop(b);
+                            over(total);
+                            return Poll::Ready(());
+                        }
                         if !b.discard && !d.is_empty() {
                             b.buffered += d.len();
                             b.data.push_back(d);

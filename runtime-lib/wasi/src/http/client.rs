@@ -309,7 +309,7 @@ pub(super) async fn exchange_task(
     for name in super::fields::FORBIDDEN {
         headers.remove(name);
     }
-    let rx = pump(spawner, body, clock);
+    let rx = pump(spawner, body, clock, None);
     Ok((parts.status.as_u16(), headers, rx))
 }
 

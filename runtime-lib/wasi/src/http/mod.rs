@@ -108,6 +108,9 @@ pub struct HttpState {
     pub outparams: HostResources<server::ResponseOutparam>,
     /// A server's connection (what its response bodies wait on).
     pub server_interest: Option<Rc<exec::Interest>>,
+    /// A server's limit on the request body's size, and the request's
+    /// answer slot (answered `413` when a body goes over).
+    pub server_body_limit: Option<(u64, Rc<std::cell::RefCell<server::Reply>>)>,
 }
 
 /// The `wasi:http` state of `h`, created by the first `wasi:http` call.

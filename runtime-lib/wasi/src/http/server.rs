@@ -76,7 +76,14 @@ impl Reply {
         self.answered
     }
 
+    /// Answers, unless the request was answered already (the server's
+    /// `413` for a body over the limit wins over the guest's later `set`;
+    /// dropping the guest's response closes its body, so its writes fail
+    /// instead of waiting for a reader).
     fn set(&mut self, r: Result<http::Response<PipeBody>, ErrorCode>) {
+        if self.answered {
+            return;
+        }
         self.answered = true;
         ANSWERED.store(true, std::sync::atomic::Ordering::SeqCst);
         self.response = Some(r);
@@ -360,6 +367,7 @@ pub fn install(
     p: Pending,
     conn: &ServerConn,
     extra: &[super::header_args::Header],
+    max_body: Option<u64>,
 ) -> (u32, u32) {
     let (mut parts, body) = p.request.into_parts();
     for (name, _) in extra {
@@ -393,6 +401,7 @@ pub fn install(
     let s = state(h);
     s.exec = conn.exec.clone();
     s.server_interest = Some(conn.interest.clone());
+    s.server_body_limit = max_body.map(|max| (max, p.reply.clone()));
     let req = s.incoming_requests.insert(IncomingRequest {
         method: method_of(&parts.method),
         path_with_query,
@@ -433,8 +442,17 @@ pub fn declared_body_over(p: &Pending, max: u64) -> Option<u64> {
 /// Answers `p` with `413 Payload Too Large` without the guest (the body
 /// it declared exceeds the server's limit), closing the connection.
 pub fn answer_413(p: Pending) {
+    answer_413_reply(&p.reply);
+}
+
+/// Answers `reply` with `413 Payload Too Large` (and `connection: close`:
+/// the rest of the body is not read) unless it was answered.
+fn answer_413_reply(reply: &Rc<RefCell<Reply>>) {
+    if reply.borrow().is_set() {
+        return;
+    }
     answer(
-        &p.reply,
+        reply,
         http::StatusCode::PAYLOAD_TOO_LARGE,
         "text/plain",
         "request body too large\n",
@@ -535,7 +553,13 @@ pub fn in_consume(
     // The body's own group: dropping the body stops its pump, not the
     // connection.
     let exchange = Exchange::new(&exec);
-    let rx = pump(&exchange.spawner(), body, clock.clone());
+    let limit = s.server_body_limit.clone().map(|(max, reply)| {
+        let over: Box<dyn Fn(u64)> = Box::new(move |_| {
+            answer_413_reply(&reply);
+        });
+        (max, over)
+    });
+    let rx = pump(&exchange.spawner(), body, clock.clone(), limit);
     let source = BodySource {
         rx,
         exec,

@@ -103,6 +103,24 @@ impl wasip2::exports::http::incoming_handler::Guest for Proxy {
         match route.as_str() {
             "/echo" => echo(req, out),
             "/count" => answer(out, 200, Fields::new(), n.to_string().as_bytes()),
+            "/len" => {
+                // The whole body first, then the answer (its length).
+                let body = req.consume().expect("consume");
+                let input = body.stream().expect("in stream");
+                let mut len = 0;
+                let failed = loop {
+                    match input.blocking_read(4096) {
+                        Ok(chunk) => len += chunk.len(),
+                        Err(StreamError::Closed) => break false,
+                        Err(_) => break true,
+                    }
+                };
+                if failed {
+                    answer(out, 400, Fields::new(), b"body failed")
+                } else {
+                    answer(out, 200, Fields::new(), len.to_string().as_bytes())
+                }
+            }
             "/trap" => core::arch::wasm32::unreachable(),
             "/trap-after" => {
                 let resp = OutgoingResponse::new(Fields::new());
