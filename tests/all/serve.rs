@@ -16,7 +16,6 @@
 //! (no failures, flat memory and descriptors), Kiln's request limits, and
 //! `serve` refusing what Wasmtime refuses.
 
-mod h2c;
 mod options;
 
 use crate::util;
@@ -52,7 +51,6 @@ pub fn trials() -> Vec<Trial> {
     ]
     .into_iter()
     .chain(options::trials())
-    .chain(h2c::trials())
     .collect()
 }
 
