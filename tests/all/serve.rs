@@ -16,6 +16,7 @@
 //! (no failures, flat memory and descriptors), Kiln's request limits, and
 //! `serve` refusing what Wasmtime refuses.
 
+mod h2c;
 mod options;
 
 use crate::util;
@@ -51,6 +52,7 @@ pub fn trials() -> Vec<Trial> {
     ]
     .into_iter()
     .chain(options::trials())
+    .chain(h2c::trials())
     .collect()
 }
 

@@ -36,6 +36,7 @@ pub mod header_args;
 pub mod listen;
 pub mod request;
 pub mod server;
+pub mod sniff;
 pub mod types;
 
 #[cfg(test)]

@@ -31,6 +31,7 @@
 
 use super::body::{BodySource, Clock, IncomingBody, PipeBody, pump};
 use super::exec::{Exchange, Exec, Interest, Io};
+use super::sniff::{LocalExec, Protocol, Rewind, read_preface};
 use super::types::{BodyError, ErrorCode, Method, Scheme};
 use super::{IncomingRequestRes, ResponseOutparamRes, state};
 use crate::p2::P2Host;
@@ -141,7 +142,8 @@ pub struct ServerConn {
 }
 
 impl ServerConn {
-    /// Serves `stream` with HTTP/1.1 (keep-alive) under `limits`.
+    /// Serves `stream` under `limits`: HTTP/1.1 (keep-alive), or HTTP/2
+    /// when the client starts with its preface (h2c with prior knowledge).
     pub fn new(stream: std::net::TcpStream, limits: ConnLimits) -> ServerConn {
         use std::os::fd::AsRawFd;
         // A failure leaves it blocking: each IO then waits in the kernel,
@@ -171,29 +173,71 @@ impl ServerConn {
             });
             ReplyFuture(reply)
         });
-        let mut builder = hyper::server::conn::http1::Builder::new();
-        builder
-            .timer(ReactorTimer)
-            .header_read_timeout(limits.header_read_timeout)
-            .max_buf_size(limits.max_head_bytes.max(8192))
-            .keep_alive(true);
-        let conn = builder.serve_connection(io, service);
         let exchange = Exchange::new(&exec);
+        let spawner = exchange.spawner();
         let (d, stop) = (done.clone(), Rc::new(Cell::new(false)));
         let s = stop.clone();
         exchange.spawn(async move {
-            let mut conn = std::pin::pin!(conn);
-            let mut asked = false;
-            // An error (a malformed request, a timeout, a reset) closes
-            // the connection, as it does in `wasmtime serve`.
-            let _ = std::future::poll_fn(|cx| {
-                if s.get() && !asked {
-                    asked = true;
-                    conn.as_mut().graceful_shutdown();
+            let mut io = io;
+            // The first bytes tell HTTP/2 with prior knowledge from
+            // HTTP/1.1; they must come within the head's time limit.
+            let first = {
+                let mut sniff = std::pin::pin!(read_preface(&mut io));
+                let mut limit = std::pin::pin!(Sleep {
+                    deadline: Instant::now() + limits.header_read_timeout,
+                });
+                std::future::poll_fn(|cx| {
+                    if s.get() {
+                        return Poll::Ready(None);
+                    }
+                    if let Poll::Ready(r) = sniff.as_mut().poll(cx) {
+                        return Poll::Ready(r.ok());
+                    }
+                    limit.as_mut().poll(cx).map(|()| None)
+                })
+                .await
+            };
+            let Some((protocol, head)) = first else {
+                d.set(true);
+                return;
+            };
+            let io = Rewind::new(head, io);
+            // Serves until the connection ends; asked to stop, it shuts
+            // down gracefully (the request in flight is answered). An
+            // error (a malformed request, a timeout, a reset) closes the
+            // connection, as it does in `wasmtime serve`.
+            macro_rules! serve {
+                ($conn:expr) => {{
+                    let mut conn = std::pin::pin!($conn);
+                    let mut asked = false;
+                    let _ = std::future::poll_fn(|cx| {
+                        if s.get() && !asked {
+                            asked = true;
+                            conn.as_mut().graceful_shutdown();
+                        }
+                        conn.as_mut().poll(cx)
+                    })
+                    .await;
+                }};
+            }
+            match protocol {
+                Protocol::Http1 => {
+                    let mut builder = hyper::server::conn::http1::Builder::new();
+                    builder
+                        .timer(ReactorTimer)
+                        .header_read_timeout(limits.header_read_timeout)
+                        .max_buf_size(limits.max_head_bytes.max(8192))
+                        .keep_alive(true);
+                    serve!(builder.serve_connection(io, service));
                 }
-                conn.as_mut().poll(cx)
-            })
-            .await;
+                Protocol::H2c => {
+                    let mut builder = hyper::server::conn::http2::Builder::new(LocalExec(spawner));
+                    builder.timer(ReactorTimer).max_header_list_size(
+                        u32::try_from(limits.max_head_bytes).unwrap_or(u32::MAX),
+                    );
+                    serve!(builder.serve_connection(io, service));
+                }
+            }
             d.set(true);
         });
         ServerConn {
