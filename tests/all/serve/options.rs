@@ -25,6 +25,7 @@ pub fn trials() -> Vec<Trial> {
             max_concurrent_requests,
         ),
         Trial::test("serve::options::bad_values_refused", bad_values),
+        Trial::test("serve::options::address_in_use", address_in_use),
     ]
 }
 
@@ -230,4 +231,28 @@ fn bad_values() -> Result<(), Failed> {
         )?;
     }
     Ok(())
+}
+
+/// An address already taken fails at start in Wasmtime's words (glibc's
+/// text for `EADDRINUSE`, also from Kiln's musl runtime), exit 1.
+fn address_in_use() -> Result<(), Failed> {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").map_err(fail)?;
+    let addr = taken.local_addr().map_err(fail)?.to_string();
+    let wasm = proxy()?;
+    let mut cmd = if util::reference_engine() {
+        let mut c = std::process::Command::new(util::wasmtime().ok_or("no wasmtime")?);
+        c.env("RUST_BACKTRACE", "0").arg("serve");
+        c
+    } else {
+        let mut c = util::kiln_cmd();
+        c.arg("serve");
+        c
+    };
+    cmd.args(["-S", "cli", "--addr", &addr]).arg(&wasm);
+    let o = util::run(&mut cmd, b"", TIMEOUT).map_err(fail)?;
+    let err = String::from_utf8_lossy(&o.stderr);
+    expect(
+        o.code() == 1 && err == "Error: Address already in use (os error 98)\n",
+        || o.describe(),
+    )
 }
