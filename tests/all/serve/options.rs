@@ -202,15 +202,7 @@ fn bad_values() -> Result<(), Failed> {
         ),
     ];
     for (h, want) in cases {
-        let mut cmd = if util::reference_engine() {
-            let mut c = std::process::Command::new(util::wasmtime().ok_or("no wasmtime")?);
-            c.env("RUST_BACKTRACE", "0").arg("serve");
-            c
-        } else {
-            let mut c = util::kiln_cmd();
-            c.arg("serve");
-            c
-        };
+        let mut cmd = serve_cmd()?;
         cmd.args(["-S", "cli", "--addr", "127.0.0.1:0", "-H", h])
             .arg(&wasm);
         let o = util::run(&mut cmd, b"", TIMEOUT).map_err(fail)?;
@@ -239,15 +231,7 @@ fn address_in_use() -> Result<(), Failed> {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").map_err(fail)?;
     let addr = taken.local_addr().map_err(fail)?.to_string();
     let wasm = proxy()?;
-    let mut cmd = if util::reference_engine() {
-        let mut c = std::process::Command::new(util::wasmtime().ok_or("no wasmtime")?);
-        c.env("RUST_BACKTRACE", "0").arg("serve");
-        c
-    } else {
-        let mut c = util::kiln_cmd();
-        c.arg("serve");
-        c
-    };
+    let mut cmd = serve_cmd()?;
     cmd.args(["-S", "cli", "--addr", &addr]).arg(&wasm);
     let o = util::run(&mut cmd, b"", TIMEOUT).map_err(fail)?;
     let err = String::from_utf8_lossy(&o.stderr);
@@ -255,4 +239,17 @@ fn address_in_use() -> Result<(), Failed> {
         o.code() == 1 && err == "Error: Address already in use (os error 98)\n",
         || o.describe(),
     )
+}
+
+/// `kiln serve`, or `wasmtime serve` under the reference engine.
+fn serve_cmd() -> Result<std::process::Command, Failed> {
+    Ok(if util::reference_engine() {
+        let mut c = std::process::Command::new(util::wasmtime().ok_or("no wasmtime")?);
+        c.env("RUST_BACKTRACE", "0").arg("serve");
+        c
+    } else {
+        let mut c = util::kiln_cmd();
+        c.arg("serve");
+        c
+    })
 }
