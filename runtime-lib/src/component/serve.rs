@@ -183,22 +183,12 @@ fn socket_addr(addr: &str) -> Result<std::net::SocketAddr, String> {
 /// A request counter shared by every connection process (an anonymous
 /// shared mapping made before the first fork).
 fn shared_counter() -> &'static AtomicU64 {
-    // SAFETY: a fresh anonymous mapping of one page; `AtomicU64` is valid
-    // for zeroed memory, and the mapping is never unmapped.
-    unsafe {
-        let p = libc::mmap(
-            std::ptr::null_mut(),
-            4096,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_SHARED | libc::MAP_ANONYMOUS,
-            -1,
-            0,
-        );
-        if p == libc::MAP_FAILED {
-            // Per-process numbering then (ids repeat across connections).
-            return Box::leak(Box::new(AtomicU64::new(0)));
-        }
-        &*(p as *const AtomicU64)
+    match kiln_wasi::http::gate::shared_zeroed(std::mem::size_of::<AtomicU64>()) {
+        // SAFETY: zeroed, page-aligned memory that is never unmapped and
+        // is only ever accessed through this atomic, in every process.
+        Some(p) => unsafe { &*(p.as_ptr() as *const AtomicU64) },
+        // Per-process numbering then (ids repeat across connections).
+        None => Box::leak(Box::new(AtomicU64::new(0))),
     }
 }
 

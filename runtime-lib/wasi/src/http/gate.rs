@@ -34,30 +34,15 @@ impl Gate {
     /// A gate letting `max` requests run at once among `slots` connection
     /// processes; `None` if the shared mapping cannot be made.
     pub fn new(max: u32, slots: usize) -> Option<Gate> {
-        let len = 8 + slots;
-        // SAFETY: a fresh anonymous shared mapping, never unmapped (the
-        // gate lives as long as the server and its children).
-        let p = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_SHARED | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        if p == libc::MAP_FAILED {
-            return None;
-        }
-        // SAFETY: the mapping is zeroed, page-aligned and `len` bytes long:
+        let p = shared_zeroed(8 + slots)?;
+        // SAFETY: the mapping is zeroed, page-aligned and `8 + slots` bytes:
         // the counter is its first 4 bytes and the slots start at byte 8.
         // Only atomics ever access it, in every process sharing it, so no
         // reference to it is ever a plain `&mut`.
         let (running, slots) = unsafe {
             (
-                &*(p as *const AtomicU32),
-                std::slice::from_raw_parts(p.cast::<u8>().add(8).cast::<AtomicU8>(), slots),
+                &*(p.as_ptr() as *const AtomicU32),
+                std::slice::from_raw_parts(p.as_ptr().add(8).cast::<AtomicU8>(), slots),
             )
         };
         Some(Gate {
@@ -104,6 +89,29 @@ impl Gate {
             futex_wake(self.running);
         }
     }
+}
+
+/// `len` zeroed, page-aligned bytes shared with every process forked
+/// after this call (an anonymous shared mapping), never unmapped: what
+/// the server and its connection processes count in. `None` if the
+/// mapping cannot be made.
+pub fn shared_zeroed(len: usize) -> Option<std::ptr::NonNull<u8>> {
+    // SAFETY: a fresh anonymous mapping; nothing else refers to it, and it
+    // is never unmapped, so the pointer stays valid for the process.
+    let p = unsafe {
+        libc::mmap(
+            std::ptr::null_mut(),
+            len,
+            libc::PROT_READ | libc::PROT_WRITE,
+            libc::MAP_SHARED | libc::MAP_ANONYMOUS,
+            -1,
+            0,
+        )
+    };
+    if p == libc::MAP_FAILED {
+        return None;
+    }
+    std::ptr::NonNull::new(p.cast())
 }
 
 /// Sleeps while `word` holds `expected`, at most `timeout`.

@@ -490,11 +490,9 @@ pub fn answer_413(p: Pending) {
 }
 
 /// Answers `reply` with `413 Payload Too Large` (and `connection: close`:
-/// the rest of the body is not read) unless it was answered.
+/// the rest of the body is not read) unless it was answered
+/// ([`Reply::set`] keeps the first answer).
 fn answer_413_reply(reply: &Rc<RefCell<Reply>>) {
-    if reply.borrow().is_set() {
-        return;
-    }
     answer(
         reply,
         http::StatusCode::PAYLOAD_TOO_LARGE,
