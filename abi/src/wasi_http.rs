@@ -50,7 +50,15 @@ pub const WASI_HTTP_RESOURCES: &[P2Resource] = &[
     P2Resource { interface: TYPES, name: "outgoing-response" },
     P2Resource { interface: TYPES, name: "outgoing-body" },
     P2Resource { interface: TYPES, name: "future-incoming-response" },
+    P2Resource { interface: TYPES3, name: "fields" },
+    P2Resource { interface: TYPES3, name: "request" },
+    P2Resource { interface: TYPES3, name: "request-options" },
+    P2Resource { interface: TYPES3, name: "response" },
 ];
+
+/// `wasi:http/types@0.3` (every 0.3.x, release candidates included:
+/// `crate::wasi_p3::interface_key`).
+const TYPES3: &str = "wasi:http/types@0.3";
 
 /// The first host type number of [`WASI_HTTP_RESOURCES`].
 pub const FIRST_RESOURCE: usize = WASI_P2_RESOURCES.len() + WASI_P3_RESOURCES.len();
@@ -120,6 +128,43 @@ pub const WASI_HTTP_FUNCS: &[P2Func] = &[
     func(TYPES, "[method]future-incoming-response.subscribe", &[I], &[I], 0x0e96089998877ab2),
     func(TYPES, "[method]future-incoming-response.get", &[I, I], &[], 0x4b2a3aeffaca9376),
     func(TYPES, "http-error-code", &[I, I], &[], 0x85857fd661be2131),
+    // wasi:http@0.3 (WIT order of `types`, then `client`).
+    func(TYPES3, "[constructor]fields", &[], &[I], 0xc4555c4d470ad41d),
+    func(TYPES3, "[static]fields.from-list", &[I, I, I], &[], 0xbe912cc04a10328f),
+    func(TYPES3, "[method]fields.get", &[I, I, I, I], &[], 0x05be2f2d54b8d0ce),
+    func(TYPES3, "[method]fields.has", &[I, I, I], &[I], 0xdc248a463396b7cc),
+    func(TYPES3, "[method]fields.set", &[I, I, I, I, I, I], &[], 0xf4aad4aab4a1bdd4),
+    func(TYPES3, "[method]fields.delete", &[I, I, I, I], &[], 0x4eebf945e5af14c3),
+    func(TYPES3, "[method]fields.get-and-delete", &[I, I, I, I], &[], 0xd891d6be73948c74),
+    func(TYPES3, "[method]fields.append", &[I, I, I, I, I, I], &[], 0xbd93f74e34be746a),
+    func(TYPES3, "[method]fields.copy-all", &[I, I], &[], 0xdaeaad1c46f0356e),
+    func(TYPES3, "[method]fields.clone", &[I], &[I], 0x6daaa04d37482ada),
+    func(TYPES3, "[static]request.new", &[I, I, I, I, I, I, I], &[], 0x4f3ce0a10b702217),
+    func(TYPES3, "[method]request.get-method", &[I, I], &[], 0xd871809c1454f8e3),
+    func(TYPES3, "[method]request.set-method", &[I, I, I, I], &[I], 0xc0a2cf45c5ec3fe1),
+    func(TYPES3, "[method]request.get-path-with-query", &[I, I], &[], 0xef71eb59a5c76dea),
+    func(TYPES3, "[method]request.set-path-with-query", &[I, I, I, I], &[I], 0xa724848d9927b39c),
+    func(TYPES3, "[method]request.get-scheme", &[I, I], &[], 0xdf50f93fc10d8e2d),
+    func(TYPES3, "[method]request.set-scheme", &[I, I, I, I, I], &[I], 0x8a2c66926ce8bb4b),
+    func(TYPES3, "[method]request.get-authority", &[I, I], &[], 0xef71eb59a5c76dea),
+    func(TYPES3, "[method]request.set-authority", &[I, I, I, I], &[I], 0xa724848d9927b39c),
+    func(TYPES3, "[method]request.get-options", &[I, I], &[], 0xd1bb0c403df28e51),
+    func(TYPES3, "[method]request.get-headers", &[I], &[I], 0x10c1bbdbe3e7d3db),
+    func(TYPES3, "[static]request.consume-body", &[I, I, I], &[], 0x83f365a609f30063),
+    func(TYPES3, "[constructor]request-options", &[], &[I], 0x838ae58a1304d1a3),
+    func(TYPES3, "[method]request-options.get-connect-timeout", &[I, I], &[], 0x18c8f296d1ba51d1),
+    func(TYPES3, "[method]request-options.set-connect-timeout", &[I, I, L, I], &[], 0x65ea580ef98df1b9),
+    func(TYPES3, "[method]request-options.get-first-byte-timeout", &[I, I], &[], 0x18c8f296d1ba51d1),
+    func(TYPES3, "[method]request-options.set-first-byte-timeout", &[I, I, L, I], &[], 0x65ea580ef98df1b9),
+    func(TYPES3, "[method]request-options.get-between-bytes-timeout", &[I, I], &[], 0x18c8f296d1ba51d1),
+    func(TYPES3, "[method]request-options.set-between-bytes-timeout", &[I, I, L, I], &[], 0x65ea580ef98df1b9),
+    func(TYPES3, "[method]request-options.clone", &[I], &[I], 0x36ee9aed550f129a),
+    func(TYPES3, "[static]response.new", &[I, I, I, I, I], &[], 0xfaad8a3b6f11b909),
+    func(TYPES3, "[method]response.get-status-code", &[I], &[I], 0x2218e247744ebca8),
+    func(TYPES3, "[method]response.set-status-code", &[I, I], &[I], 0x5fdc6ba6eec5c2be),
+    func(TYPES3, "[method]response.get-headers", &[I], &[I], 0x19d06ecf5fc81945),
+    func(TYPES3, "[static]response.consume-body", &[I, I, I], &[], 0x8b478ed1929892c5),
+    func("wasi:http/client@0.3", "send", &[I, I], &[], 0xde76bcdbe41738ea),
 ];
 
 /// The index in [`WASI_HTTP_FUNCS`] of function `name` of interface key
@@ -146,8 +191,8 @@ mod tests {
 
     #[test]
     fn every_function_is_listed_once_with_a_canonical_key() {
-        assert_eq!(WASI_HTTP_FUNCS.len(), 52);
-        assert_eq!(WASI_HTTP_RESOURCES.len(), 11);
+        assert_eq!(WASI_HTTP_FUNCS.len(), 88);
+        assert_eq!(WASI_HTTP_RESOURCES.len(), 15);
         for (i, f) in WASI_HTTP_FUNCS.iter().enumerate() {
             assert_eq!(func_index(f.interface, f.name), Some(i));
             assert_eq!(canonical_key(f.interface), f.interface);

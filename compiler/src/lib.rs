@@ -71,7 +71,8 @@ pub fn component_is_proxy_only(wasm: &[u8]) -> bool {
             Payload::ComponentExportSection(section) if depth == 0 => {
                 for export in section.into_iter().flatten() {
                     let name = export.name.0;
-                    handler |= name.starts_with("wasi:http/incoming-handler@0.2.");
+                    handler |= name.starts_with("wasi:http/incoming-handler@0.2.")
+                        || name.starts_with("wasi:http/handler@0.3");
                     run |= name.starts_with("wasi:cli/run@");
                 }
             }

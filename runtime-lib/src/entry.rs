@@ -40,7 +40,7 @@ use std::ffi::{CStr, c_char, c_int};
 /// to it (`kiln_abi::symbols::abi_version_symbol`), so a module compiled for
 /// another ABI version fails to link with this runtime.
 #[unsafe(no_mangle)]
-pub static __kiln_abi_v19: u8 = kiln_abi::ABI_VERSION as u8;
+pub static __kiln_abi_v20: u8 = kiln_abi::ABI_VERSION as u8;
 
 #[cfg(not(any(test, feature = "embedding")))]
 unsafe extern "C" {
@@ -214,10 +214,10 @@ pub fn run(program: Program, runner: Runner, grants: &GrantsDescriptor, args: Ve
 /// Whether `program` runs as an HTTP server with these settings (see
 /// `crate::component::entry::run_component`).
 pub fn is_server(program: Program, settings: &RunSettings) -> bool {
-    use kiln_abi::component::program::{RUN_NONE, SERVE_HTTP_P2};
+    use kiln_abi::component::program::{RUN_NONE, SERVE_NONE};
     match program {
         Program::Component(c) => {
-            c.serve_kind == SERVE_HTTP_P2
+            c.serve_kind != SERVE_NONE
                 && settings.invoke.is_none()
                 && (settings.serve || (settings.serve_unless_command && c.run_kind == RUN_NONE))
         }
@@ -375,7 +375,7 @@ mod tests {
     #[test]
     fn abi_symbol_name_matches_the_contract() {
         // The static above must carry exactly the name the compiler refers to.
-        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v19");
-        assert_eq!(super::__kiln_abi_v19 as u32, kiln_abi::ABI_VERSION);
+        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v20");
+        assert_eq!(super::__kiln_abi_v20 as u32, kiln_abi::ABI_VERSION);
     }
 }

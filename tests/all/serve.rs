@@ -18,6 +18,7 @@
 
 mod h2c;
 mod options;
+mod p3;
 
 use crate::util;
 use libtest_mimic::{Failed, Trial};
@@ -53,6 +54,7 @@ pub fn trials() -> Vec<Trial> {
     .into_iter()
     .chain(options::trials())
     .chain(h2c::trials())
+    .chain(p3::trials())
     .collect()
 }
 
@@ -119,6 +121,9 @@ enum How<'a> {
     /// The executable built with `--target triple`, run by `runner` (a
     /// qemu-user), with `--addr 127.0.0.1:0`.
     Cross { triple: &'a str, runner: &'a Path },
+    /// `kiln serve` of another component (`wasmtime serve -S cli` of it
+    /// under the reference engine).
+    Wasm(&'a Path),
 }
 
 impl Server {
@@ -128,11 +133,14 @@ impl Server {
 
     /// [`Server::start`] with variables in the server's environment.
     fn start_with(how: How<'_>, envs: &[(&str, &str)]) -> Result<Server, Failed> {
-        let wasm = proxy()?;
+        let wasm = match how {
+            How::Wasm(p) => p.to_path_buf(),
+            _ => proxy()?,
+        };
         let mut cmd = if util::reference_engine() {
             let extra = match how {
                 How::Exe(a) | How::ExeEnvAddr(a) | How::ExeArgs(a) | How::KilnServe(a) => a,
-                How::Cross { .. } => &[][..],
+                How::Cross { .. } | How::Wasm(_) => &[][..],
             };
             let mut c =
                 Command::new(util::wasmtime().ok_or_else(|| fail("wasmtime is not installed"))?);
@@ -164,6 +172,11 @@ impl Server {
                     let mut c = Command::new(runner);
                     c.arg(server_exe(&["--target", triple])?)
                         .args(["--addr", "127.0.0.1:0"]);
+                    c
+                }
+                How::Wasm(_) => {
+                    let mut c = util::kiln_cmd();
+                    c.args(["serve", "--addr", "127.0.0.1:0"]).arg(&wasm);
                     c
                 }
                 How::KilnServe(extra) => {

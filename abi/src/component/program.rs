@@ -113,8 +113,9 @@ pub struct ComponentDescriptor {
     /// Index in `exports` of the `run` function chosen by the compiler
     /// (meaningful unless `run_kind` is [`RUN_NONE`]).
     pub run_export: u64,
-    /// Which export serves HTTP requests: [`SERVE_NONE`] or
-    /// [`SERVE_HTTP_P2`]; the export is `serve_export`.
+    /// Which export serves HTTP requests: [`SERVE_NONE`],
+    /// [`SERVE_HTTP_P2`] or [`SERVE_HTTP_P3`]; the export is
+    /// `serve_export`.
     pub serve_kind: u32,
     /// Padding; keep zero.
     pub _pad: u32,
@@ -141,6 +142,14 @@ pub const SERVE_NONE: u32 = 0;
 /// own<incoming-request>, response-out: own<response-outparam>)`, called
 /// synchronously, once per request on a fresh instance).
 pub const SERVE_HTTP_P2: u32 = 1;
+/// [`ComponentDescriptor::serve_kind`]: a WASI 0.3 `wasi:http/handler`
+/// `handle` (`async func(request: own<request>) -> result<own<response>,
+/// error-code>`, an async export whose task runs on the event loop).
+pub const SERVE_HTTP_P3: u32 = 2;
+
+/// The prefix of the `wasi:http/handler` 0.3 instance names (any `0.3.x`
+/// release or release candidate).
+pub const HTTP_HANDLER_P3_PREFIX: &str = "wasi:http/handler@0.3";
 
 /// The `wasi:http/incoming-handler` instance Wasmtime 49's proxy bindings
 /// look up: the compiler chooses the handler by [`super::lookup`] of this

@@ -21,7 +21,8 @@
 
 use kiln_abi::component::lookup;
 use kiln_abi::component::program::{
-    HTTP_HANDLER_INSTANCE, RUN_INSTANCE, RUN_NONE, RUN_P2, RUN_P3, SERVE_HTTP_P2, SERVE_NONE,
+    HTTP_HANDLER_INSTANCE, HTTP_HANDLER_P3_PREFIX, RUN_INSTANCE, RUN_NONE, RUN_P2, RUN_P3,
+    SERVE_HTTP_P2, SERVE_HTTP_P3, SERVE_NONE,
 };
 
 /// The `run` a plain run of the program calls.
@@ -66,7 +67,8 @@ pub fn choose_run<'a>(names: impl IntoIterator<Item = &'a str> + Clone) -> RunCh
 }
 
 /// Chooses the request handler among export names (`interface#function`,
-/// in export order): `kind` is `SERVE_NONE` or `SERVE_HTTP_P2`.
+/// in export order): `kind` is `SERVE_NONE`, `SERVE_HTTP_P2` or
+/// `SERVE_HTTP_P3` (a 0.2 handler wins over a 0.3 one).
 pub fn choose_serve<'a>(names: impl IntoIterator<Item = &'a str>) -> RunChoice {
     let instances: Vec<(usize, &str)> = names
         .into_iter()
@@ -79,9 +81,20 @@ pub fn choose_serve<'a>(names: impl IntoIterator<Item = &'a str>) -> RunChoice {
             kind: SERVE_HTTP_P2,
             export,
         },
-        None => RunChoice {
-            kind: SERVE_NONE,
-            export: 0,
+        // A 0.3 service (`wasi:http/handler@0.3.x`), when there is no 0.2
+        // handler.
+        None => match instances
+            .iter()
+            .find(|(_, n)| n.starts_with(HTTP_HANDLER_P3_PREFIX))
+        {
+            Some(&(export, _)) => RunChoice {
+                kind: SERVE_HTTP_P3,
+                export,
+            },
+            None => RunChoice {
+                kind: SERVE_NONE,
+                export: 0,
+            },
         },
     }
 }

@@ -217,6 +217,7 @@ pub fn serve(
     let counter = shared_counter();
     let handler = Handler {
         component,
+        p3: desc.serve_kind == kiln_abi::component::program::SERVE_HTTP_P3,
         export: desc.serve_export as usize,
         settings,
         main_context,
@@ -236,6 +237,8 @@ pub fn serve(
 /// What every request needs.
 struct Handler {
     component: Component,
+    /// A `wasi:http/handler@0.3` export (else `incoming-handler@0.2`).
+    p3: bool,
     export: usize,
     settings: RunSettings,
     main_context: String,
@@ -318,7 +321,23 @@ impl Handler {
             }
         };
         let mut host = Box::new(kiln_wasi::p2::P2Host::new(wasi));
-        let (req, out) = install(&mut host, p, conn, &self.headers, self.max_body);
+        let (req, out) = if self.p3 {
+            match kiln_wasi::http::p3::serve::install(
+                &mut host,
+                p,
+                conn,
+                &self.headers,
+                self.max_body,
+            ) {
+                Ok(x) => x,
+                Err(t) => {
+                    worker_failed(&t.message);
+                    return;
+                }
+            }
+        } else {
+            install(&mut host, p, conn, &self.headers, self.max_body)
+        };
         kiln_vm::traps::set_context(vec![self.main_context.clone()]);
         let rt = match instances::instantiate(self.component, host) {
             Ok(rt) => rt,
@@ -356,6 +375,13 @@ impl Handler {
             .ok_or("corrupt component descriptor: export instance")?;
         // SAFETY: the compiler's writable record, filled at instantiation.
         let opts = unsafe { &*(export.opts as usize as *const CanonOpts) };
+        if self.p3 {
+            let func = GuestFunc {
+                instance,
+                func: export.func.index,
+            };
+            return self.invoke_p3(rt, func, opts, req, out);
+        }
         let handles = rt
             .prepare_host_call(opts)
             .and_then(|_| {
@@ -396,6 +422,81 @@ impl Handler {
         // SAFETY: the export's record; post-return takes the (no) results.
         unsafe { instances::call_post_return(opts, &mut values) }
             .map_err(|t| format!("worker failed: {}\n", t.message))
+    }
+}
+
+impl Handler {
+    /// The call of a 0.3 handler (`async func(request) -> result<response,
+    /// error-code>`): the task runs on the event loop until it returns
+    /// the response, which is then answered (its body streamed as the
+    /// guest writes it), and the loop goes on until every task exited
+    /// (a body writer the handler left running). `Err` is the report.
+    fn invoke_p3(
+        &self,
+        rt: &'static kiln_canon::ComponentRuntime,
+        func: GuestFunc,
+        opts: &'static CanonOpts,
+        req: u32,
+        out: u32,
+    ) -> Result<(), String> {
+        let fail = |t: kiln_canon::Trap| format!("worker failed: {}\n", t.message);
+        let h = rt
+            .prepare_host_call(opts)
+            .and_then(|_| {
+                rt.with_instance(opts.component_instance, |i| {
+                    i.lower_own(kiln_wasi::http::p3::serve::REQUEST_TYPE, req)
+                })
+            })
+            .map_err(fail)?;
+        let mut values = [ValRaw::default(); 1];
+        values[0].0[..4].copy_from_slice(&h.to_le_bytes());
+        let mut outcome: Option<Result<(), kiln_canon::Trap>> = None;
+        let mut trace = TrapTrace::default();
+        let caught = catch_traps_traced(
+            || {
+                outcome = Some((|| {
+                    // SAFETY: an async-lifted `handle` is `[i32] -> [i32]`
+                    // (the request handle; the callback code), checked by
+                    // the compiler's plan.
+                    let flat = unsafe {
+                        kiln_canon::p3::run::call_async_export_with(
+                            rt,
+                            opts,
+                            func,
+                            &mut values,
+                            true,
+                        )
+                    }?;
+                    let answer = match flat.first().map(|v| *v as u32) {
+                        Some(0) => Ok(kiln_wasi::http::p3::serve::take_response(
+                            rt,
+                            opts.component_instance,
+                            flat.get(1).copied().unwrap_or(0) as u32,
+                        )?),
+                        _ => Err(kiln_wasi::http::types::ErrorCode::InternalError(None)),
+                    };
+                    kiln_wasi::http::p3::serve::respond(rt, out, answer)?;
+                    match kiln_canon::p3::run::run_until_exited(rt) {
+                        // A task left waiting for what never comes ends
+                        // with the request.
+                        Err(t) if t.code.is_none() => Ok(()),
+                        other => other,
+                    }
+                })());
+            },
+            &mut trace,
+        );
+        if let Err(t) = caught {
+            kiln_vm::stack::reset_entries();
+            return Err(trap_report(&t, &trace));
+        }
+        match outcome {
+            Some(Err(t)) if t.code.is_some() => {
+                Err(format!("worker failed: wasm trap: {}\n", t.message))
+            }
+            Some(Err(t)) => Err(fail(t)),
+            _ => Ok(()),
+        }
     }
 }
 

@@ -238,7 +238,9 @@ fn read_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32, 
             }
             ch.read = Some(pending);
         }
-        End::Sink(_) => return Err(trap::trap("a readable end cannot be a host sink")),
+        End::Sink(_) | End::Held => {
+            return Err(trap::trap("a readable end cannot be a host sink"));
+        }
     }
     if let Some(x) = cx.p3.waitables.get_mut(w) {
         x.busy = true;
@@ -348,7 +350,8 @@ fn write_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32,
             let bytes = unsafe { m.bytes() };
             let start = ptr as usize;
             let data = &bytes[start..start + (len * size) as usize];
-            return match sink.write(cx.host, data)? {
+            let writer = cx.p3.waitables.get(w).map_or(u32::MAX, |x| x.instance);
+            return match sink.write_from(cx.host, cx.instances, writer, data)? {
                 SinkWrite::Wrote(n) => Ok(status(
                     future,
                     n as u32 / size.max(1),
@@ -403,6 +406,15 @@ fn write_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32,
                 cx.post(rd.waitable, code, status(future, n, copy_result::COMPLETED));
                 return Ok(status(future, n, copy_result::COMPLETED));
             }
+            ch.write = Some(PendingCopy {
+                waitable: w,
+                memory: mem,
+                opts: a.opts,
+                ptr,
+                len,
+            });
+        }
+        End::Held => {
             ch.write = Some(PendingCopy {
                 waitable: w,
                 memory: mem,
@@ -566,7 +578,12 @@ pub fn flush_to_sink(cx: &mut P3Cx<'_>, c: u32) -> Result<(), Trap> {
     let bytes = unsafe { m.bytes() };
     let start = wr.ptr as usize;
     let data = &bytes[start..start + (wr.len * size) as usize];
-    let st = match sink.write(cx.host, data)? {
+    let writer = cx
+        .p3
+        .waitables
+        .get(wr.waitable)
+        .map_or(u32::MAX, |x| x.instance);
+    let st = match sink.write_from(cx.host, cx.instances, writer, data)? {
         SinkWrite::Wrote(n) => status(future, n as u32 / size.max(1), copy_result::COMPLETED),
         SinkWrite::Closed(fut) => {
             chan(&mut cx.p3.channels, c)?.readable = End::Dropped;

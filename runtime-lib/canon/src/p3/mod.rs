@@ -311,6 +311,17 @@ pub enum HostWait {
         /// Writability instead of readability.
         write: bool,
     },
+    /// As [`HostWait::Fd`], or the monotonic clock reaches `deadline`,
+    /// whichever comes first (a condition the descriptor may not signal:
+    /// a `wasi:http` body another drive of its connection finished).
+    FdUntil {
+        /// The descriptor.
+        fd: i32,
+        /// Writability instead of readability.
+        write: bool,
+        /// The monotonic instant that ends the wait.
+        deadline: u64,
+    },
 }
 
 /// The results of a host subtask, computed when its wait is over.
@@ -343,6 +354,10 @@ pub enum HostAction {
     /// guest's `realloc`): `None` when it stored its results (the subtask
     /// returns), else what to wait for before the next try.
     Retry(u32, HostRetry),
+    /// A host task with no subtask (e.g. resolving a future once a body
+    /// ended): runs with the runtime state released; `None` when it is
+    /// over, else what to wait for before it runs again.
+    Task(HostRetry),
 }
 
 /// One try of a host `async func` left waiting ([`HostAction::Retry`]).
@@ -356,7 +371,7 @@ impl HostAction {
             HostAction::SubtaskReturn(w)
             | HostAction::SubtaskReturnWith(w, _)
             | HostAction::Retry(w, _) => Some(*w),
-            HostAction::StreamRead(_) | HostAction::StreamWrite(_) => None,
+            HostAction::StreamRead(_) | HostAction::StreamWrite(_) | HostAction::Task(_) => None,
         }
     }
 }
@@ -397,6 +412,19 @@ pub trait HostSink {
     /// Consumes `data`; `Ok(None)` means the sink is closed (an error the
     /// stream's result future reports), with a future value to write.
     fn write(&mut self, host: &mut dyn Host, data: &[u8]) -> Result<SinkWrite, Trap>;
+    /// [`HostSink::write`] with the component instances and the writer's
+    /// instance: a sink whose elements hold `own` handles takes them out
+    /// of the writer's table here (the bytes hold the writer's handle
+    /// numbers).
+    fn write_from(
+        &mut self,
+        host: &mut dyn Host,
+        _instances: &mut [InstanceState],
+        _writer: u32,
+        data: &[u8],
+    ) -> Result<SinkWrite, Trap> {
+        self.write(host, data)
+    }
     /// The guest dropped the writable end; returns a future value to
     /// write, if any (channel, bytes).
     fn finish(&mut self, host: &mut dyn Host) -> Option<(u32, Vec<u8>)>;
@@ -424,6 +452,10 @@ pub enum End {
     /// Held by the host, which writes one value (the writable end of a
     /// future); the value waits here until the guest reads it.
     HostValue(Option<Vec<u8>>),
+    /// A readable end the host holds without reading yet (a `wasi:http`
+    /// body the guest handed over, not yet sent or consumed): guest
+    /// writes wait, as for a reader that has not read.
+    Held,
     /// Dropped.
     Dropped,
 }
@@ -822,6 +854,82 @@ impl P3Cx<'_> {
             x.subtask = SubtaskState(kiln_abi::component::canon::subtask_state::STARTED);
         }
         Ok((w, h))
+    }
+
+    /// Takes the readable end behind handle `h` of `instance` (of type
+    /// `ty`) into the host without reading it yet ([`End::Held`]);
+    /// returns its channel, for [`P3Cx::attach_sink`],
+    /// [`P3Cx::give_readable`] or [`P3Cx::drop_held`].
+    pub fn hold_readable(&mut self, instance: u32, h: u32, ty: u32) -> Result<u32, Trap> {
+        let (w, c) = self.movable_end(instance, h)?;
+        if self.p3.channels.get(c).is_none_or(|ch| ch.ty != ty) {
+            return Err(trap::wrong_handle_type(h));
+        }
+        self.detach_end(instance, h, w)?;
+        self.p3.waitables.remove(w);
+        if let Some(ch) = self.p3.channels.get_mut(c) {
+            ch.readable = End::Held;
+        }
+        Ok(c)
+    }
+
+    /// Gives held channel `c`'s readable end to `sink`: a write already
+    /// waiting goes to it now, and a writer already gone finishes it.
+    pub fn attach_sink(&mut self, c: u32, sink: Box<dyn HostSink>) -> Result<(), Trap> {
+        let ch = self
+            .p3
+            .channels
+            .get_mut(c)
+            .ok_or_else(|| trap::trap("unknown stream or future"))?;
+        ch.readable = End::Sink(sink);
+        copy::flush_to_sink(self, c)?;
+        let Some(ch) = self.p3.channels.get_mut(c) else {
+            return Ok(());
+        };
+        if matches!(ch.writable, End::Dropped) && ch.write.is_none() {
+            let fut = match std::mem::replace(&mut ch.readable, End::Dropped) {
+                End::Sink(mut s) => s.finish(self.host),
+                _ => None,
+            };
+            self.p3.channels.remove(c);
+            if let Some((f, bytes)) = fut {
+                copy::host_future_write(self, f, bytes)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Gives `instance` the held readable end of channel `c`; returns its
+    /// handle.
+    pub fn give_readable(&mut self, instance: u32, c: u32) -> Result<u32, Trap> {
+        let (w, h) = self.new_waitable(instance, WaitableKind::Readable, c)?;
+        if let Some(ch) = self.p3.channels.get_mut(c) {
+            ch.readable = End::Guest(w);
+        }
+        Ok(h)
+    }
+
+    /// The host drops the held readable end of channel `c`: a waiting
+    /// writer sees the reader gone.
+    pub fn drop_held(&mut self, c: u32) {
+        let Some(ch) = self.p3.channels.get_mut(c) else {
+            return;
+        };
+        ch.readable = End::Dropped;
+        let future = ch.future;
+        let gone = matches!(ch.writable, End::Dropped);
+        if let Some(wr) = ch.write.take() {
+            let code = if future {
+                kiln_abi::component::canon::event_code::FUTURE_WRITE
+            } else {
+                kiln_abi::component::canon::event_code::STREAM_WRITE
+            };
+            let st = kiln_abi::component::builtins::copy_result::DROPPED;
+            self.post(wr.waitable, code, st);
+        }
+        if gone {
+            self.p3.channels.remove(c);
+        }
     }
 
     /// Whether the current task may block (an async export's task).

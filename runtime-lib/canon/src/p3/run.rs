@@ -61,6 +61,22 @@ pub unsafe fn call_async_export(
     func: GuestFunc,
     args: &mut [ValRaw],
 ) -> Result<Vec<u64>, Trap> {
+    // SAFETY: the caller's contract.
+    unsafe { call_async_export_with(rt, opts, func, args, false) }
+}
+
+/// [`call_async_export`], but with `keep` the task stays to go on after
+/// its `task.return` ([`run_until_exited`] runs it to its end).
+///
+/// # Safety
+/// As [`call_async_export`].
+pub unsafe fn call_async_export_with(
+    rt: &ComponentRuntime,
+    opts: &CanonOpts,
+    func: GuestFunc,
+    args: &mut [ValRaw],
+    keep: bool,
+) -> Result<Vec<u64>, Trap> {
     let result_type = rt
         .component
         .func_type(opts.func_type)
@@ -100,12 +116,42 @@ pub unsafe fn call_async_export(
             .get(task)
             .is_none_or(|t| t.result.is_some() || matches!(t.state, TaskState::Exited))
     })?;
-    let done = rt.with_p3(|cx| Ok(cx.p3.tasks.remove(task)))?;
-    match done.and_then(|t| t.result) {
+    let done = rt.with_p3(|cx| {
+        Ok(if keep {
+            cx.p3.tasks.get(task).and_then(|t| t.result.clone())
+        } else {
+            cx.p3.tasks.remove(task).and_then(|t| t.result)
+        })
+    })?;
+    match done {
         Some(r) => Ok(r),
         // A wasm trap in Wasmtime 49 (exit 134).
         None => Err(super::traps::code(TrapCode::NoAsyncResult)),
     }
+}
+
+/// Runs every task until all have exited (a server's request: the
+/// handler's task, and what it left running after `task.return`, such as
+/// a body writer).
+pub fn run_until_exited(rt: &ComponentRuntime) -> Result<(), Trap> {
+    run_until(rt, |cx| {
+        cx.p3
+            .tasks
+            .iter()
+            .all(|(_, t)| matches!(t.state, TaskState::Exited))
+    })?;
+    // Host tasks (a body forwarded from one connection to another) go on
+    // until they are over.
+    while rt.with_p3(|cx| {
+        Ok(cx
+            .p3
+            .ops
+            .iter()
+            .any(|o| matches!(o.action, HostAction::Task(_))))
+    })? {
+        turn(rt, true)?;
+    }
+    Ok(())
 }
 
 /// The first event of waitable set `set`, waiting for one (other tasks
@@ -174,7 +220,8 @@ pub fn turn(rt: &ComponentRuntime, block: bool) -> Result<bool, Trap> {
         let mut retries = Vec::new();
         for action in fire {
             match action {
-                HostAction::Retry(w, f) => retries.push((w, f)),
+                HostAction::Retry(w, f) => retries.push((Some(w), f)),
+                HostAction::Task(f) => retries.push((None, f)),
                 other => complete(cx, other)?,
             }
         }
@@ -184,11 +231,16 @@ pub fn turn(rt: &ComponentRuntime, block: bool) -> Result<bool, Trap> {
     for (w, mut f) in retries {
         let next = f(rt)?;
         rt.with_p3(|cx| {
-            match next {
-                None => subtask_returned(cx, w),
-                Some(wait) => cx.start_op(HostOp {
+            match (next, w) {
+                (None, Some(w)) => subtask_returned(cx, w),
+                (None, None) => {}
+                (Some(wait), Some(w)) => cx.start_op(HostOp {
                     wait,
                     action: HostAction::Retry(w, f),
+                }),
+                (Some(wait), None) => cx.start_op(HostOp {
+                    wait,
+                    action: HostAction::Task(f),
                 }),
             }
             Ok(())
@@ -226,7 +278,7 @@ fn complete(cx: &mut P3Cx<'_>, action: HostAction) -> Result<(), Trap> {
             super::copy::source_read(cx, c, true)?;
         }
         HostAction::StreamWrite(c) => super::copy::flush_to_sink(cx, c)?,
-        HostAction::Retry(..) => {
+        HostAction::Retry(..) | HostAction::Task(..) => {
             return Err(crate::trap::trap(
                 "a host retry completed inside the P3 state",
             ));

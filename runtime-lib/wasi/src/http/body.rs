@@ -428,6 +428,72 @@ impl std::fmt::Debug for BodySource {
 }
 
 impl BodySource {
+    /// Moves what arrived into `buf` (after driving the connection);
+    /// returns the count.
+    pub fn read_into(&self, buf: &mut [u8]) -> usize {
+        self.exec.drive();
+        let mut b = self.rx.borrow_mut();
+        let mut n = 0;
+        while n < buf.len() {
+            let Some(mut d) = b.data.pop_front() else {
+                break;
+            };
+            let k = d.len().min(buf.len() - n);
+            buf[n..n + k].copy_from_slice(&d.split_to(k));
+            n += k;
+            b.buffered -= k;
+            if !d.is_empty() {
+                b.data.push_front(d);
+            }
+        }
+        if n > 0
+            && let Some(w) = b.waker.take()
+        {
+            w.wake();
+        }
+        n
+    }
+
+    /// How the body ended, once it did and its data was read (after
+    /// driving the connection).
+    pub fn end(&self) -> Option<Result<Option<HeaderMap>, ErrorCode>> {
+        self.exec.drive();
+        let b = self.rx.borrow();
+        if b.data.is_empty() {
+            b.end.clone()
+        } else {
+            None
+        }
+    }
+
+    /// Discards the rest of the data (the reader is gone), so the pump
+    /// goes on to the trailers.
+    pub fn discard(&self) {
+        let mut b = self.rx.borrow_mut();
+        b.discard = true;
+        b.data.clear();
+        b.buffered = 0;
+        if let Some(w) = b.waker.take() {
+            w.wake();
+        }
+    }
+
+    /// The descriptor and direction the connection waits on, if any;
+    /// `None` too when its tasks have work left (a drive was cut short):
+    /// the caller then tries again soon instead of waiting on a
+    /// descriptor that may have nothing more to say.
+    pub fn waitable(&self) -> Option<(std::os::fd::RawFd, bool)> {
+        if self.exec.has_work() {
+            return None;
+        }
+        self.interest.waitable()
+    }
+
+    /// Whether the connection's tasks have work left.
+    pub fn has_work(&self) -> bool {
+        self.exec.has_work()
+    }
+
     /// When the between-bytes timeout of the current wait ends.
     fn deadline(&self) -> u64 {
         self.rx.borrow().last_frame.saturating_add(self.between)

@@ -81,9 +81,9 @@ impl std::fmt::Debug for FutureResponse {
 /// An `incoming-response`.
 #[derive(Debug)]
 pub struct IncomingResponse {
-    status: u16,
-    headers: HeaderMap,
-    body: Option<BodySource>,
+    pub(crate) status: u16,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Option<BodySource>,
 }
 
 /// The default timeouts (Wasmtime's 600 s).
@@ -321,7 +321,7 @@ fn future(h: &mut P2Host, rep: u32) -> Result<&mut FutureResponse, Trap> {
 }
 
 /// The condition of future `rep` (its pollable's view).
-fn future_readiness(h: &P2Host, rep: u32) -> Readiness {
+pub(crate) fn future_readiness(h: &P2Host, rep: u32) -> Readiness {
     let Some(f) = state_ref(h).and_then(|s| s.futures.get(rep)) else {
         return Readiness::Always;
     };

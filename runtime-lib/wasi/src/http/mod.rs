@@ -34,6 +34,7 @@ pub mod fields;
 pub mod gate;
 pub mod header_args;
 pub mod listen;
+pub mod p3;
 pub mod request;
 pub mod server;
 pub mod sniff;
@@ -112,6 +113,12 @@ pub struct HttpState {
     /// A server's limit on the request body's size, and the request's
     /// answer slot (answered `413` when a body goes over).
     pub server_body_limit: Option<(u64, Rc<std::cell::RefCell<server::Reply>>)>,
+    /// 0.3 `request`s.
+    pub requests3: HostResources<p3::Request3>,
+    /// 0.3 `response`s.
+    pub responses3: HostResources<p3::Response3>,
+    /// 0.3 `request-options`.
+    pub options3: HostResources<p3::Options3>,
 }
 
 /// The `wasi:http` state of `h`, created by the first `wasi:http` call.
@@ -577,6 +584,16 @@ pub fn drop_resource(h: &mut P2Host, ty: u32, rep: u32) -> Result<bool, Trap> {
         s.incoming_requests.remove(rep).is_some()
     } else if t == ResponseOutparamRes::TYPE {
         s.outparams.remove(rep).is_some()
+    } else if t == p3::Fields3Res::TYPE {
+        s.fields.remove(rep).is_some()
+    } else if t == p3::Request3Res::TYPE {
+        // A guest body's ends the host held stay held until the
+        // component is torn down (its writer waits for a reader).
+        s.requests3.remove(rep).is_some()
+    } else if t == p3::Response3Res::TYPE {
+        s.responses3.remove(rep).is_some()
+    } else if t == p3::RequestOptions3Res::TYPE {
+        s.options3.remove(rep).is_some()
     } else {
         return Ok(false);
     };

@@ -187,7 +187,7 @@ pub fn authority(
 /// Whether `s` is an authority Wasmtime accepts: one `http::uri::Authority`
 /// parses and, if a `:` follows the host, a port of digits that fits in
 /// `u16`.
-fn valid_authority(s: &str) -> bool {
+pub(crate) fn valid_authority(s: &str) -> bool {
     if s.parse::<http::uri::Authority>().is_err() {
         return false;
     }

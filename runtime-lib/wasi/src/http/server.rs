@@ -586,6 +586,40 @@ pub fn in_consume(
     let Some(body) = in_req(h, t.rep())?.body.take() else {
         return Ok(Err(()));
     };
+    let source = body_source(h, body);
+    Ok(Ok(Own::new(state(h).incoming_bodies.insert(
+        IncomingBody {
+            source,
+            stream_taken: false,
+            child: Default::default(),
+        },
+    ))))
+}
+
+/// Takes incoming request `rep` out of `h` as a 0.3 request (scheme
+/// `HTTP`), its body pumped into a [`BodySource`].
+pub(crate) fn take_as_p3(h: &mut P2Host, rep: u32) -> Result<super::p3::Request3, Trap> {
+    let r = state(h)
+        .incoming_requests
+        .remove(rep)
+        .ok_or_else(|| crate::p2::io::no_object("incoming-request"))?;
+    let body = match r.body {
+        Some(b) => super::p3::Body3::Incoming(body_source(h, b)),
+        None => super::p3::Body3::Taken,
+    };
+    Ok(super::p3::Request3 {
+        method: r.method.to_http().unwrap_or_default(),
+        scheme: Some(http::uri::Scheme::HTTP),
+        authority: r.authority.and_then(|a| a.parse().ok()),
+        path: r.path_with_query.and_then(|p| p.parse().ok()),
+        headers: r.headers,
+        options: None,
+        body,
+    })
+}
+
+/// The pump of a request body `body` and its source.
+fn body_source(h: &mut P2Host, body: hyper::body::Incoming) -> BodySource {
     let now0 = h.wasi.kernel.clocks.monotonic_now();
     let base = Instant::now();
     let clock: Clock = Rc::new(move || now0.saturating_add(base.elapsed().as_nanos() as u64));
@@ -602,19 +636,14 @@ pub fn in_consume(
         (max, over)
     });
     let rx = pump(&exchange.spawner(), body, clock.clone(), limit);
-    let source = BodySource {
+    BodySource {
         rx,
         exec,
         interest,
         exchange,
         between: u64::MAX,
         clock,
-    };
-    Ok(Ok(Own::new(s.incoming_bodies.insert(IncomingBody {
-        source,
-        stream_taken: false,
-        child: Default::default(),
-    }))))
+    }
 }
 
 /// `[static]response-outparam.set`.

@@ -115,6 +115,53 @@ kiln_canon::wit_variant! {
     }
 }
 
+impl ErrorCode {
+    /// The case number (the discriminant in memory).
+    pub fn case(&self) -> u8 {
+        match self {
+            ErrorCode::DnsTimeout => 0,
+            ErrorCode::DnsError(..) => 1,
+            ErrorCode::DestinationNotFound => 2,
+            ErrorCode::DestinationUnavailable => 3,
+            ErrorCode::DestinationIpProhibited => 4,
+            ErrorCode::DestinationIpUnroutable => 5,
+            ErrorCode::ConnectionRefused => 6,
+            ErrorCode::ConnectionTerminated => 7,
+            ErrorCode::ConnectionTimeout => 8,
+            ErrorCode::ConnectionReadTimeout => 9,
+            ErrorCode::ConnectionWriteTimeout => 10,
+            ErrorCode::ConnectionLimitReached => 11,
+            ErrorCode::TlsProtocolError => 12,
+            ErrorCode::TlsCertificateError => 13,
+            ErrorCode::TlsAlertReceived(..) => 14,
+            ErrorCode::HttpRequestDenied => 15,
+            ErrorCode::HttpRequestLengthRequired => 16,
+            ErrorCode::HttpRequestBodySize(..) => 17,
+            ErrorCode::HttpRequestMethodInvalid => 18,
+            ErrorCode::HttpRequestUriInvalid => 19,
+            ErrorCode::HttpRequestUriTooLong => 20,
+            ErrorCode::HttpRequestHeaderSectionSize(..) => 21,
+            ErrorCode::HttpRequestHeaderSize(..) => 22,
+            ErrorCode::HttpRequestTrailerSectionSize(..) => 23,
+            ErrorCode::HttpRequestTrailerSize(..) => 24,
+            ErrorCode::HttpResponseIncomplete => 25,
+            ErrorCode::HttpResponseHeaderSectionSize(..) => 26,
+            ErrorCode::HttpResponseHeaderSize(..) => 27,
+            ErrorCode::HttpResponseBodySize(..) => 28,
+            ErrorCode::HttpResponseTrailerSectionSize(..) => 29,
+            ErrorCode::HttpResponseTrailerSize(..) => 30,
+            ErrorCode::HttpResponseTransferCoding(..) => 31,
+            ErrorCode::HttpResponseContentCoding(..) => 32,
+            ErrorCode::HttpResponseTimeout => 33,
+            ErrorCode::HttpUpgradeFailed => 34,
+            ErrorCode::HttpProtocolError => 35,
+            ErrorCode::LoopDetected => 36,
+            ErrorCode::ConfigurationError => 37,
+            ErrorCode::InternalError(..) => 38,
+        }
+    }
+}
+
 impl Method {
     /// The `http` crate's method, `None` for an `other` that is not a
     /// token.

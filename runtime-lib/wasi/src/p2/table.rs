@@ -82,20 +82,33 @@ unsafe extern "C" fn missing(_opts: *const CanonOpts, _slots: *mut u64, _n: u32)
     ))
 }
 
+/// The `wasi:http` host functions: 0.2, then 0.3.
+const HTTP_IMPLS: &[&[Impl]] = &[
+    crate::http::IMPLS,
+    crate::http::p3::fields::IMPLS,
+    crate::http::p3::message::IMPLS,
+    crate::http::p3::body::IMPLS,
+    crate::http::p3::client::IMPLS,
+];
+
 /// Entries of the table: the WASI 0.2 functions, then the WASI 0.3 ones,
 /// then the `wasi:http` ones.
 const TABLE_LEN: usize = WASI_P2_FUNCS.len() + WASI_P3_FUNCS.len() + WASI_HTTP_FUNCS.len();
 
 const fn build() -> [LoweredHostFn; TABLE_LEN] {
     let mut out = [missing as LoweredHostFn; TABLE_LEN];
-    let http = crate::http::IMPLS;
-    let mut j = 0;
-    while j < http.len() {
-        match kiln_abi::wasi_http::func_index(http[j].0, http[j].1) {
-            Some(i) => out[WASI_P2_FUNCS.len() + WASI_P3_FUNCS.len() + i] = http[j].2.0,
-            None => panic!("a host function not in kiln_abi::wasi_http::WASI_HTTP_FUNCS"),
+    let mut g = 0;
+    while g < HTTP_IMPLS.len() {
+        let http = HTTP_IMPLS[g];
+        let mut j = 0;
+        while j < http.len() {
+            match kiln_abi::wasi_http::func_index(http[j].0, http[j].1) {
+                Some(i) => out[WASI_P2_FUNCS.len() + WASI_P3_FUNCS.len() + i] = http[j].2.0,
+                None => panic!("a host function not in kiln_abi::wasi_http::WASI_HTTP_FUNCS"),
+            }
+            j += 1;
         }
-        j += 1;
+        g += 1;
     }
     let mut g = 0;
     while g < crate::p3::ALL_IMPLS.len() {
@@ -257,8 +270,9 @@ mod tests {
         use kiln_abi::component::{AbiContext, FlattenOpts, FuncSig, Type};
         let mut wrong = Vec::new();
         for f in WASI_HTTP_FUNCS {
-            let Some((_, _, (_, describe))) = crate::http::IMPLS
+            let Some((_, _, (_, describe))) = HTTP_IMPLS
                 .iter()
+                .flat_map(|g| g.iter())
                 .find(|(i, n, _)| *i == f.interface && *n == f.name)
             else {
                 wrong.push(format!("{}#{} not implemented", f.interface, f.name));

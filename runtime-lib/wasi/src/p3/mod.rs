@@ -530,6 +530,15 @@ pub fn p3_wait(host: &mut P2Host, waits: &[HostWait], block: bool) -> Result<Vec
         .map(|w| match *w {
             HostWait::Deadline(d) => reactor::Waitable::Deadline(d),
             HostWait::Fd { fd, write } => reactor::Waitable::Fd { fd, write },
+            HostWait::FdUntil {
+                fd,
+                write,
+                deadline,
+            } => reactor::Waitable::FdUntil {
+                fd,
+                write,
+                deadline,
+            },
         })
         .collect();
     let clocks = &host.wasi.kernel.clocks;

@@ -83,7 +83,7 @@ pub unsafe fn call<'m, P, R, F>(
 
 /// The operation of `attempt` waits for `wait`: a subtask (async lowering)
 /// or a blocking wait (sync lowering).
-fn wait_for<R: Lower + 'static>(
+pub(crate) fn wait_for<R: Lower + 'static>(
     rt: &ComponentRuntime,
     opts: &'static CanonOpts,
     slots: &mut [u64],

@@ -1,0 +1,167 @@
+//! `wasi:http/client@0.3.send`: an `async func` on the 0.2 client
+//! (`super::super::client`): the 0.3 request becomes an `outgoing-request`
+//! whose body pipe the guest's contents stream and trailers future feed
+//! (`super::body::send_guest_body`), `outgoing-handler.handle` starts the
+//! exchange, and the call waits on the one reactor (a subtask of the
+//! caller, `crate::p3::sockets::pending::wait_for`) until the response
+//! head arrived: a 0.3 `response` whose body is the exchange's.
+//!
+//! Phase: run time (a lowered-import entry). Inputs: an own `request`.
+//! Outputs: `result<response, error-code>` at the return pointer.
+//!
+//! Not done: sending a body that is itself an incoming body (a request
+//! whose contents a server received, forwarded unread) fails the call
+//! with `internal-error`.
+
+use super::super::body::new_outgoing_body;
+use super::super::client::{self as c2, future_readiness};
+use super::super::request::OutgoingRequest;
+use super::super::types::ErrorCode;
+use super::super::{FutureIncomingResponseRes, OutgoingRequestRes, RequestOptionsRes, state};
+use super::body::{bounded_wait, send_guest_body};
+use super::message::{method_of, scheme_of};
+use super::{Body3, Request3Res, Response3, Response3Res};
+use crate::p2::io::{Readiness, no_object};
+use crate::p2::table::{Describe, Impl};
+use crate::p2::{P2Host, with_host};
+use crate::p3::entry;
+use crate::p3::sockets::pending::{Attempt, wait_for};
+use kiln_abi::component::{CanonOpts, TypeDef};
+use kiln_canon::p3::HostWait;
+use kiln_canon::{Borrow, ComponentType, Own, Resource, Trap};
+
+/// The 0.3 client.
+pub const IMPLS: &[Impl] = &[("wasi:http/client@0.3", "send", (send, DESCRIBE_SEND))];
+
+type SendResult = Result<Own<Response3Res>, ErrorCode>;
+
+/// `send(request) -> result<response, error-code>`: slots `[request,
+/// retptr]` (the status in slot 0 for an async lowering).
+///
+/// # Safety
+/// Called by compiled trampolines only (the contract).
+unsafe extern "C" fn send(opts: *const CanonOpts, slots: *mut u64, n: u32) {
+    // SAFETY: the trampoline's record, compiled into the executable.
+    let sopts: &'static CanonOpts = unsafe { &*opts };
+    // SAFETY: forwarded.
+    unsafe {
+        entry(opts, slots, n, |rt, opts, slots| {
+            rt.prepare_host_call(opts)?;
+            let rep = rt.with_instance(opts.component_instance, |i| {
+                i.lift_own(Request3Res::TYPE, slots[0] as u32)
+            })?;
+            let started = with_host(rt, |h| start(h, rep))?;
+            let (fut, body, out) = match started {
+                Ok(x) => x,
+                Err(e) => {
+                    let v: SendResult = Err(e);
+                    let ptr = slots[1] as u32;
+                    if sopts.is_async() {
+                        slots[0] = u64::from(kiln_abi::component::canon::subtask_state::RETURNED);
+                    }
+                    return crate::p3::sockets::pending::store(rt, opts, ptr, &v);
+                }
+            };
+            send_guest_body(rt, body, out)?;
+            let attempt: Attempt<SendResult> = Box::new(move |h: &mut P2Host| poll(h, fut));
+            wait_for(rt, sopts, slots, HostWait::Deadline(0), attempt, 1)
+        })
+    }
+}
+
+/// Starts the exchange of request `rep`: the response future's rep, the
+/// body to send, and its pipe.
+#[allow(clippy::type_complexity, reason = "a private tuple")]
+fn start(
+    h: &mut P2Host,
+    rep: u32,
+) -> Result<Result<(u32, Body3, Option<super::super::body::OutgoingBody>), ErrorCode>, Trap> {
+    let r = state(h)
+        .requests3
+        .remove(rep)
+        .ok_or_else(|| no_object("request"))?;
+    if matches!(r.body, Body3::Incoming(_)) {
+        return Ok(Err(ErrorCode::InternalError(Some(
+            "sending a received body is not supported by Kiln".into(),
+        ))));
+    }
+    let has_contents = matches!(
+        r.body,
+        Body3::Guest {
+            contents: Some(_),
+            ..
+        }
+    );
+    let (out, pipe) = if has_contents {
+        let size = super::super::content_length(&r.headers).ok().flatten();
+        let (b, p) = new_outgoing_body(size);
+        (Some(b), Some(p))
+    } else {
+        (None, None)
+    };
+    let req = OutgoingRequest {
+        method: method_of(&r.method),
+        scheme: r.scheme.as_ref().map(scheme_of),
+        authority: r.authority.as_ref().map(|a| a.as_str().to_string()),
+        path_with_query: r.path.as_ref().map(|p| p.as_str().to_string()),
+        headers: r.headers,
+        body: pipe,
+    };
+    let s = state(h);
+    let req_rep = s.requests.insert(req);
+    let options = r
+        .options
+        .map(|o| Own::<RequestOptionsRes>::new(s.options.insert(o)));
+    let fut = c2::handle(h, (Own::<OutgoingRequestRes>::new(req_rep), options))?;
+    Ok(fut.map(|f| (f.rep(), r.body, out)))
+}
+
+/// One try: the response, once its head arrived.
+fn poll(h: &mut P2Host, fut: u32) -> Result<Result<SendResult, HostWait>, Trap> {
+    let got = c2::get(h, (Borrow::<FutureIncomingResponseRes>::new(fut),))?;
+    let Some(got) = got else {
+        let wait = match future_readiness(h, fut) {
+            Readiness::Fd { fd, write } => bounded_wait(fd, write, h),
+            Readiness::FdUntil {
+                fd,
+                write,
+                deadline,
+            } => HostWait::FdUntil {
+                fd,
+                write,
+                deadline,
+            },
+            Readiness::Deadline(d) => HostWait::Deadline(d),
+            _ => HostWait::Deadline(0),
+        };
+        return Ok(Err(wait));
+    };
+    state(h).futures.remove(fut);
+    let r = match got {
+        Err(()) => Err(ErrorCode::InternalError(None)),
+        Ok(Err(e)) => Err(e),
+        Ok(Ok(resp)) => {
+            let s = state(h);
+            let r = s
+                .incoming
+                .remove(resp.rep())
+                .ok_or_else(|| no_object("incoming-response"))?;
+            let body = match r.body {
+                Some(b) => Body3::Incoming(b),
+                None => Body3::Taken,
+            };
+            Ok(Own::new(s.responses3.insert(Response3 {
+                status: r.status,
+                headers: r.headers,
+                body,
+            })))
+        }
+    };
+    Ok(Ok(r))
+}
+
+const DESCRIBE_SEND: Describe = |b| {
+    let req = b.add(TypeDef::Own(Request3Res::TYPE.type_operand()))?;
+    let params = b.add(TypeDef::Tuple(&[req]))?;
+    Ok((params, <SendResult as ComponentType>::describe(b)?))
+};

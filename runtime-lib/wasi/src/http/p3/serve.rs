@@ -1,0 +1,149 @@
+//! A server's request for a `wasi:http/handler@0.3` export, and its
+//! answer: the 0.2 server's connection, request queue and response slot
+//! (`super::super::server`), with the request handed to the guest as a
+//! 0.3 `request` and the guest's 0.3 `response` sent through the 0.2
+//! `response-outparam` machinery.
+//!
+//! Phase: run time (the connection process's per-request step). Inputs: a
+//! queued request, the handler's result. Outputs: the response `hyper`
+//! sends, its body fed by the guest's stream (or forwarded from a body
+//! the guest received, [`forward`]).
+
+use super::super::body::{BodySource, BodyWriter, OutgoingBody, new_outgoing_body};
+use super::super::header_args::Header;
+use super::super::request::OutgoingResponse;
+use super::super::server::{Pending, ServerConn, install as install2, outparam_set, take_as_p3};
+use super::super::types::ErrorCode;
+use super::super::{OutgoingResponseRes, ResponseOutparamRes, state};
+use super::body::{bounded_wait, send_guest_body, wait_for};
+use super::{Body3, Response3Res};
+use crate::p2::io::{OutputStreamImpl, Readiness};
+use crate::p2::{P2Host, with_host};
+use kiln_canon::p3::{HostAction, HostOp, HostWait};
+use kiln_canon::{ComponentRuntime, Own, Resource, Trap};
+
+/// Puts `p`'s request into `h` as a 0.3 `request` (headers as the 0.2
+/// server hands them over): the reps of the request and of the 0.2
+/// response outparam its answer goes through.
+pub fn install(
+    h: &mut P2Host,
+    p: Pending,
+    conn: &ServerConn,
+    extra: &[Header],
+    max_body: Option<u64>,
+) -> Result<(u32, u32), Trap> {
+    let (req, out) = install2(h, p, conn, extra, max_body);
+    let r = take_as_p3(h, req)?;
+    Ok((state(h).requests3.insert(r), out))
+}
+
+/// The type of the `request` handle the handler takes.
+pub const REQUEST_TYPE: kiln_canon::ResourceType = super::Request3Res::TYPE;
+
+/// Answers through outparam `out` with the handler's result: `Ok(rep)` of
+/// a `response` taken from the guest, or its error (the connection then
+/// closes without a response, as for a 0.2 `set` with an error).
+pub fn respond(rt: &ComponentRuntime, out: u32, r: Result<u32, ErrorCode>) -> Result<(), Trap> {
+    let (body, sink) = with_host(rt, |h| {
+        let rep = match r {
+            Err(e) => {
+                outparam_set(h, (Own::<ResponseOutparamRes>::new(out), Err(e)))?;
+                return Ok((Body3::Taken, None));
+            }
+            Ok(rep) => rep,
+        };
+        let resp = state(h)
+            .responses3
+            .remove(rep)
+            .ok_or_else(|| crate::p2::io::no_object("response"))?;
+        let size = super::super::content_length(&resp.headers).ok().flatten();
+        let (ob, pipe) = new_outgoing_body(size);
+        let r2 = state(h).responses.insert(OutgoingResponse {
+            status: resp.status,
+            headers: resp.headers,
+            body: Some(pipe),
+        });
+        outparam_set(
+            h,
+            (
+                Own::<ResponseOutparamRes>::new(out),
+                Ok(Own::<OutgoingResponseRes>::new(r2)),
+            ),
+        )?;
+        Ok((resp.body, Some(ob)))
+    })?;
+    match body {
+        Body3::Incoming(source) => forward(rt, source, sink),
+        Body3::Taken => Ok(()),
+        guest => send_guest_body(rt, guest, sink),
+    }
+}
+
+/// The own `response` handle `h` of the handler's instance `inst`, taken.
+pub fn take_response(rt: &ComponentRuntime, inst: u32, h: u32) -> Result<u32, Trap> {
+    rt.with_instance(inst, |i| i.lift_own(Response3Res::TYPE, h))
+}
+
+/// Forwards an incoming body into `out` (a response whose body is one the
+/// guest received, unread), a host task of the event loop.
+pub fn forward(
+    rt: &ComponentRuntime,
+    source: BodySource,
+    out: Option<OutgoingBody>,
+) -> Result<(), Trap> {
+    let Some(out) = out else {
+        return Ok(());
+    };
+    let mut writer = BodyWriter {
+        pipe: out.pipe.clone(),
+        child: out.child.clone_for_stream(),
+    };
+    let mut out = Some(out);
+    let mut buf = vec![0u8; super::super::body::CHUNK];
+    let task: kiln_canon::p3::HostRetry = Box::new(move |rt: &ComponentRuntime| {
+        loop {
+            let room = match writer.check_write() {
+                Ok(r) => r as usize,
+                Err(_) => return Ok(None),
+            };
+            if room == 0 {
+                return match writer.readiness() {
+                    Readiness::Fd { fd, write } | Readiness::FdUntil { fd, write, .. } => {
+                        rt.with_p3(|cx| Ok(Some(bounded_wait(fd, write, cx.host))))
+                    }
+                    Readiness::Always => Ok(Some(HostWait::Deadline(0))),
+                    _ => rt.with_p3(|cx| Ok(Some(wait_for(&source, cx.host)))),
+                };
+            }
+            let k = room.min(buf.len());
+            let n = source.read_into(&mut buf[..k]);
+            if n > 0 {
+                if writer.write(&buf[..n]).is_err() {
+                    return Ok(None);
+                }
+                continue;
+            }
+            match source.end() {
+                None => return rt.with_p3(|cx| Ok(Some(wait_for(&source, cx.host)))),
+                Some(end) => {
+                    if let Some(o) = out.take() {
+                        // The body's outcome reaches the client as the end
+                        // of the response (or its failure).
+                        let _ = match end {
+                            Ok(t) => o.finish(t),
+                            Err(e) => Err(e),
+                        };
+                    }
+                    return Ok(None);
+                }
+            }
+        }
+    });
+    rt.with_p3(|cx| {
+        cx.start_op(HostOp {
+            wait: HostWait::Deadline(0),
+            action: HostAction::Task(task),
+        });
+        Ok(())
+    })
+}

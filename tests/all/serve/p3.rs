@@ -1,0 +1,98 @@
+//! WASI 0.3 HTTP services (`wasi:http/handler@0.3`): our `wasip3` guest
+//! `p3_http_service` served by `kiln serve` (by `wasmtime serve -S cli`
+//! under `KILN_TEST_ENGINE=wasmtime`, the same checks): a response with
+//! headers and a body written by a task after the handler returned, a
+//! request body streamed back, a response fetched through
+//! `wasi:http/client` from the server itself and answered as is (its body
+//! forwarded), a trap answered 500 with the server going on, and 404/405.
+
+use super::{How, Server, TIMEOUT, expect, fail};
+use crate::util;
+use libtest_mimic::{Failed, Trial};
+use std::process::Command;
+
+pub fn trials() -> Vec<Trial> {
+    vec![Trial::test("serve::p3::service", service)]
+}
+
+/// `curl -s -i` of `path` with `extra` arguments: the head (CRs removed)
+/// and the body.
+fn curl(server: &Server, path: &str, extra: &[&str]) -> Result<(String, Vec<u8>), Failed> {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-s", "-i", "--max-time", "30"])
+        .args(extra)
+        .arg(format!("http://{}{path}", server.addr));
+    let o = util::run(&mut cmd, b"", TIMEOUT).map_err(fail)?;
+    expect(o.code() == 0, || format!("curl {path}: {}", o.describe()))?;
+    let at = o
+        .stdout
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .ok_or_else(|| format!("curl {path}: no head"))?;
+    let head = String::from_utf8_lossy(&o.stdout[..at]).replace('\r', "");
+    Ok((head, o.stdout[at + 4..].to_vec()))
+}
+
+fn service() -> Result<(), Failed> {
+    util::rust_wasm_target("wasm32-wasip2").map_err(fail)?;
+    let dir = crate::programs::build_project("p3", "wasm32-wasip2").map_err(fail)?;
+    let wasm = dir.join("p3_http_service.wasm");
+    let server = Server::start(How::Wasm(&wasm))?;
+
+    let (head, body) = curl(&server, "/", &[])?;
+    expect(
+        head.starts_with("HTTP/1.1 200")
+            && head.contains("\ncontent-type: text/plain")
+            && head.contains("\ncontent-length: 4")
+            && body == b"hey\n",
+        || format!("{head}\n\n{}", String::from_utf8_lossy(&body)),
+    )?;
+
+    // 300 KB each way: more than one read and one write.
+    let big: Vec<u8> = (0..300_000u32).map(|i| b'a' + (i % 26) as u8).collect();
+    let file = util::scratch("serve-p3").join("body");
+    std::fs::write(&file, &big).map_err(fail)?;
+    let arg = format!("@{}", file.display());
+    let (head, body) = curl(&server, "/echo", &["--data-binary", &arg])?;
+    expect(
+        head.starts_with("HTTP/1.1 200") && head.contains("\nx-echo: 1") && body == big,
+        || format!("{head}\n\n{} bytes", body.len()),
+    )?;
+    let err = server.stderr_with("echoed 300000 bytes");
+    expect(
+        err.contains("echoed 300000 bytes, trailers ok: true"),
+        || format!("stderr: {err}"),
+    )?;
+
+    let up = format!("x-upstream: {}", server.addr);
+    let (head, body) = curl(&server, "/fetch", &["-H", &up])?;
+    expect(
+        head.starts_with("HTTP/1.1 200")
+            && head.contains("\ncontent-length: 4")
+            && body == b"hey\n",
+        || format!("{head}\n\n{}", String::from_utf8_lossy(&body)),
+    )?;
+
+    let (head, _) = curl(&server, "/trap", &[])?;
+    expect(head.starts_with("HTTP/1.1 500"), || head.clone())?;
+    let err = server.stderr_with("Caused by");
+    expect(
+        err.contains("wasm trap: wasm `unreachable` instruction executed")
+            && err.contains("[async-lift]wasi:http/handler@0.3.2#handle"),
+        || format!("stderr: {err}"),
+    )?;
+
+    let (head, _) = curl(&server, "/nope", &[])?;
+    expect(head.starts_with("HTTP/1.1 404"), || head.clone())?;
+    let (head, _) = curl(&server, "/", &["-X", "PUT"])?;
+    expect(head.starts_with("HTTP/1.1 405"), || head.clone())?;
+    // Still serving after the trap.
+    let (head, body) = curl(&server, "/", &[])?;
+    expect(head.starts_with("HTTP/1.1 200") && body == b"hey\n", || {
+        head.clone()
+    })?;
+    let out = server.stdout_str();
+    expect(out.contains("upstream status 200"), || {
+        format!("stdout: {out}")
+    })
+}

@@ -1,0 +1,167 @@
+// kiln-test: wasi = http
+// kiln-test: http-server
+// kiln-test: stdout-file
+//! `wasi:http@0.3` as a command uses it: `fields` (mutations, the
+//! forbidden and invalid names, immutable copies), `request` heads (the
+//! defaults, `other` methods and schemes reading back as standard ones,
+//! path and authority checks), `request-options` (an immutable copy from a
+//! request), `response` status checks; then `client.send` against the
+//! harness's local server (`HTTP_SERVER`, which echoes the request): a
+//! POST with a streamed body, the response body read as a stream, a
+//! chunked response with trailers (`/trailers`), and a refused connection
+//! (`HTTP_CLOSED`).
+
+use wasip3::http::client;
+use wasip3::http::types::{
+    ErrorCode, Fields, HeaderError, Method, Request, RequestOptions, RequestOptionsError, Response,
+    Scheme,
+};
+use wasip3::{wit_bindgen, wit_future, wit_stream};
+
+struct Cmd;
+wasip3::cli::command::export!(Cmd);
+
+fn show(f: &Fields) -> String {
+    f.copy_all()
+        .into_iter()
+        .map(|(n, v)| format!("{n}={}", String::from_utf8_lossy(&v)))
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+fn fields() {
+    let f = Fields::new();
+    f.append("x-a", b"1").unwrap();
+    f.append("X-A", b"2").unwrap();
+    f.set("x-b", &[b"3".to_vec(), b"4".to_vec()]).unwrap();
+    println!("fields: {} has(x-a)={} get(x-b)={:?}", show(&f), f.has("x-a"), f.get("x-b"));
+    println!("get-and-delete: {:?} then {}", f.get_and_delete("x-a"), show(&f));
+    println!("forbidden: {:?} {:?}", f.append("Host", b"x"), f.set("connection", &[]));
+    println!("invalid: {:?} {:?}", f.append("a b", b"x"), f.append("x-c", b"\n"));
+    println!("bad length: {:?}", f.set("content-length", &[b"ten".to_vec()]));
+    println!(
+        "from-list: {:?}",
+        Fields::from_list(&[("upgrade".into(), b"x".to_vec())]).err()
+    );
+    let c = f.clone();
+    c.append("x-d", b"5").unwrap();
+    println!("clone: {} / {}", show(&f), show(&c));
+}
+
+fn heads() {
+    let h = Fields::new();
+    h.append("x-h", b"v").unwrap();
+    let (_, trailers) = wit_future::new(|| Ok(None));
+    let o = RequestOptions::new();
+    o.set_connect_timeout(Some(5_000_000_000)).unwrap();
+    let (req, _sent) = Request::new(h, None, trailers, Some(o));
+    println!(
+        "request: {:?} {:?} {:?} {:?}",
+        req.get_method(),
+        req.get_scheme(),
+        req.get_authority(),
+        req.get_path_with_query()
+    );
+    req.set_method(&Method::Other("POST".into())).unwrap();
+    req.set_scheme(Some(&Scheme::Other("https".into()))).unwrap();
+    println!("normalized: {:?} {:?}", req.get_method(), req.get_scheme());
+    println!(
+        "bad method: {:?}, bad scheme: {:?}",
+        req.set_method(&Method::Other("a b".into())),
+        req.set_scheme(Some(&Scheme::Other("1x".into())))
+    );
+    for p in ["/a?b", "", "a/b", "/a b"] {
+        let r = req.set_path_with_query(Some(p));
+        println!("path {p:?}: {r:?} -> {:?}", req.get_path_with_query());
+    }
+    for a in ["example.com:80", "localhost:what", ""] {
+        println!("authority {a:?}: {:?}", req.set_authority(Some(a)));
+    }
+    let headers = req.get_headers();
+    println!("headers: {} append: {:?}", show(&headers), headers.append("x-i", b"1"));
+    let got = req.get_options().expect("options given to new");
+    println!(
+        "options: {:?} set: {:?}",
+        got.get_connect_timeout(),
+        got.set_first_byte_timeout(Some(1))
+    );
+    let o2 = RequestOptions::new();
+    println!("options default: {:?} {:?}", o2.get_first_byte_timeout(), o2.clone().get_between_bytes_timeout());
+    let (_, trailers) = wit_future::new(|| Ok(None));
+    let (resp, _sent) = Response::new(Fields::new(), None, trailers);
+    println!(
+        "response: {} set(1000): {:?} set(404): {:?} -> {}",
+        resp.get_status_code(),
+        resp.set_status_code(1000),
+        resp.set_status_code(404),
+        resp.get_status_code()
+    );
+    let _ = (HeaderError::Immutable, RequestOptionsError::Immutable);
+}
+
+async fn read_all(resp: Response) -> (Vec<u8>, Option<String>) {
+    let (_, res) = wit_future::new(|| Ok(()));
+    let (body, trailers) = Response::consume_body(resp, res);
+    let data = body.collect().await;
+    let t = match trailers.await {
+        Ok(Some(t)) => Some(show(&t)),
+        Ok(None) => None,
+        Err(e) => Some(format!("error {e:?}")),
+    };
+    (data, t)
+}
+
+async fn send(
+    method: Method,
+    authority: &str,
+    path: &str,
+    body: Option<&'static [u8]>,
+) -> Result<Response, ErrorCode> {
+    let h = Fields::new();
+    h.append("x-kiln", b"p3").unwrap();
+    let contents = body.map(|b| {
+        let (mut tx, rx) = wit_stream::new();
+        wit_bindgen::spawn_local(async move {
+            let rest = tx.write_all(b.to_vec()).await;
+            assert!(rest.is_empty());
+        });
+        rx
+    });
+    let (_, trailers) = wit_future::new(|| Ok(None));
+    let (req, _sent) = Request::new(h, contents, trailers, None);
+    req.set_method(&method).unwrap();
+    req.set_scheme(Some(&Scheme::Http)).unwrap();
+    req.set_authority(Some(authority)).unwrap();
+    req.set_path_with_query(Some(path)).unwrap();
+    client::send(req).await
+}
+
+async fn requests() {
+    let server = std::env::var("HTTP_SERVER").expect("HTTP_SERVER");
+    let closed = std::env::var("HTTP_CLOSED").expect("HTTP_CLOSED");
+    let r = send(Method::Post, &server, "/echo?q=1", Some(b"ping pong")).await.expect("sent");
+    println!("POST status {}", r.get_status_code());
+    let (data, t) = read_all(r).await;
+    let text = String::from_utf8_lossy(&data).replace(&server, "SERVER");
+    println!("echo:\n{text}\ntrailers: {t:?}");
+    // Kiln hands over the trailers received (`x-checksum=42` here);
+    // Wasmtime 49 resolves the future with none: only the body is shown.
+    let r = send(Method::Get, &server, "/trailers", None).await.expect("sent");
+    let (data, _) = read_all(r).await;
+    println!("trailers route: {:?}", String::from_utf8_lossy(&data));
+    match send(Method::Get, &closed, "/", None).await {
+        Ok(r) => println!("closed: status {}", r.get_status_code()),
+        Err(e) => println!("closed: {e:?}"),
+    }
+}
+
+impl wasip3::exports::cli::run::Guest for Cmd {
+    async fn run() -> Result<(), ()> {
+        fields();
+        heads();
+        requests().await;
+        Ok(())
+    }
+}
+
+fn main() {}

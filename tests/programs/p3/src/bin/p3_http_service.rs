@@ -1,0 +1,100 @@
+// kiln-test: wasi = http
+// kiln-test: stdout = "a wasi:http/handler@0.3 service: serve it\n"
+//! A WASI 0.3 HTTP service (`wasi:http/handler@0.3`), served by the
+//! `serve::p3` trials: `/` answers `hey` with headers, `/echo` streams the
+//! request body back (from a spawned task, after the handler returned),
+//! `/fetch` sends a request to the server named by `x-upstream` through
+//! `wasi:http/client` and answers with that response (its body forwarded),
+//! `/trap` traps, other paths are 404 (405 for methods other than GET and
+//! POST).
+
+use wasip3::http::client;
+use wasip3::http::types::{ErrorCode, Fields, Method, Request, Response, Scheme};
+use wasip3::{wit_bindgen, wit_future, wit_stream};
+
+struct Service;
+
+wasip3::http::service::export!(Service);
+
+fn response(status: u16, headers: Fields, body: Option<Vec<u8>>) -> Response {
+    let (trailers_tx, trailers_rx) = wit_future::new(|| Ok(None));
+    drop(trailers_tx);
+    let contents = body.map(|bytes| {
+        let (mut tx, rx) = wit_stream::new();
+        wit_bindgen::spawn_local(async move {
+            let rest = tx.write_all(bytes).await;
+            assert!(rest.is_empty());
+        });
+        rx
+    });
+    let (r, _sent) = Response::new(headers, contents, trailers_rx);
+    r.set_status_code(status).expect("a valid status");
+    r
+}
+
+impl wasip3::exports::http::handler::Guest for Service {
+    async fn handle(request: Request) -> Result<Response, ErrorCode> {
+        let method = request.get_method();
+        let path = request.get_path_with_query().unwrap_or_default();
+        let upstream = request.get_headers().get("x-upstream");
+        match (method, path.as_str()) {
+            (Method::Get, "/") => {
+                let h = Fields::new();
+                h.append("content-type", b"text/plain").expect("valid");
+                h.append("content-length", b"4").expect("valid");
+                Ok(response(200, h, Some(b"hey\n".to_vec())))
+            }
+            (Method::Post, "/echo") => {
+                let (_, res) = wit_future::new(|| Ok(()));
+                let (mut body, trailers) = Request::consume_body(request, res);
+                let (mut tx, rx) = wit_stream::new();
+                let (trailers_tx, trailers_rx) = wit_future::new(|| Ok(None));
+                wit_bindgen::spawn_local(async move {
+                    let mut total = 0usize;
+                    loop {
+                        let (status, chunk) = body.read(Vec::with_capacity(16384)).await;
+                        if chunk.is_empty() {
+                            if matches!(status, wasip3::wit_bindgen::StreamResult::Dropped) {
+                                break;
+                            }
+                            continue;
+                        }
+                        total += chunk.len();
+                        let rest = tx.write_all(chunk).await;
+                        assert!(rest.is_empty());
+                    }
+                    drop(tx);
+                    let got = trailers.await;
+                    eprintln!("echoed {total} bytes, trailers ok: {}", got.is_ok());
+                    drop(trailers_tx);
+                });
+                let h = Fields::new();
+                h.append("x-echo", b"1").expect("valid");
+                let (r, _sent) = Response::new(h, Some(rx), trailers_rx);
+                Ok(r)
+            }
+            (Method::Get, "/fetch") => {
+                let Some(up) = upstream.first() else {
+                    return Ok(response(400, Fields::new(), None));
+                };
+                let (_, trailers_rx) = wit_future::new(|| Ok(None));
+                let (req, _sent) = Request::new(Fields::new(), None, trailers_rx, None);
+                req.set_scheme(Some(&Scheme::Http)).expect("scheme");
+                req.set_authority(Some(&String::from_utf8_lossy(up))).expect("authority");
+                req.set_path_with_query(Some("/")).expect("path");
+                let upstream_response = client::send(req).await?;
+                println!("upstream status {}", upstream_response.get_status_code());
+                Ok(upstream_response)
+            }
+            (Method::Get, "/trap") => unreachable!("the guest traps"),
+            (Method::Get | Method::Post, _) => Ok(response(404, Fields::new(), None)),
+            _ => Ok(response(405, Fields::new(), None)),
+        }
+    }
+}
+
+/// Run as a command (the `wasi:cli/run` the standard library exports),
+/// it only says what it is.
+fn main() {
+    println!("a wasi:http/handler@0.3 service: serve it");
+}
