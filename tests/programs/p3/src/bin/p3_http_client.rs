@@ -7,7 +7,8 @@
 //! path and authority checks), `request-options` (an immutable copy from a
 //! request), `response` status checks; then `client.send` against the
 //! harness's local server (`HTTP_SERVER`, which echoes the request): a
-//! POST with a streamed body, the response body read as a stream, a
+//! POST with a streamed body, a PUT whose body ends with trailers, the
+//! response body read as a stream, a
 //! chunked response with trailers (`/trailers`), and a refused connection
 //! (`HTTP_CLOSED`).
 
@@ -117,6 +118,16 @@ async fn send(
     path: &str,
     body: Option<&'static [u8]>,
 ) -> Result<Response, ErrorCode> {
+    send_with(method, authority, path, body, None).await
+}
+
+async fn send_with(
+    method: Method,
+    authority: &str,
+    path: &str,
+    body: Option<&'static [u8]>,
+    trailer: Option<(&str, &[u8])>,
+) -> Result<Response, ErrorCode> {
     let h = Fields::new();
     h.append("x-kiln", b"p3").unwrap();
     let contents = body.map(|b| {
@@ -127,8 +138,23 @@ async fn send(
         });
         rx
     });
-    let (_, trailers) = wit_future::new(|| Ok(None));
-    let (req, _sent) = Request::new(h, contents, trailers, None);
+    let (trailers_tx, trailers) = wit_future::new(|| Ok(None));
+    match trailer {
+        Some((name, value)) => {
+            let t = Fields::new();
+            t.append(name, value).unwrap();
+            wit_bindgen::spawn_local(async move {
+                trailers_tx.write(Ok(Some(t))).await.expect("written");
+            });
+        }
+        None => drop(trailers_tx),
+    }
+    let (req, sent) = Request::new(h, contents, trailers, None);
+    // The request's transmission result, awaited on the side (dropping
+    // it unread races with the body's transmission in Wasmtime 49).
+    wit_bindgen::spawn_local(async move {
+        let _ = sent.await;
+    });
     req.set_method(&method).unwrap();
     req.set_scheme(Some(&Scheme::Http)).unwrap();
     req.set_authority(Some(authority)).unwrap();
@@ -144,6 +170,13 @@ async fn requests() {
     let (data, t) = read_all(r).await;
     let text = String::from_utf8_lossy(&data).replace(&server, "SERVER");
     println!("echo:\n{text}\ntrailers: {t:?}");
+    // Trailers sent: the request is chunked.
+    let r = send_with(Method::Put, &server, "/t", Some(b"abc"), Some(("x-sum", b"6")))
+        .await
+        .expect("sent");
+    let (data, _) = read_all(r).await;
+    let text = String::from_utf8_lossy(&data).replace(&server, "SERVER");
+    println!("with trailers:\n{text}");
     // Kiln hands over the trailers received (`x-checksum=42` here);
     // Wasmtime 49 resolves the future with none: only the body is shown.
     let r = send(Method::Get, &server, "/trailers", None).await.expect("sent");
