@@ -209,14 +209,16 @@ impl Server {
                     Ok(0) | Err(_) => break,
                     Ok(_) => {}
                 }
+                // Recorded before the banner is announced: a test that
+                // reads stderr once started sees the banner in it.
+                e.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .extend_from_slice(line.as_bytes());
                 if !sent && let Some(rest) = line.trim_end().strip_prefix("Serving HTTP on http://")
                 {
                     let _ = tx.send(rest.trim_end_matches('/').to_string());
                     sent = true;
                 }
-                e.lock()
-                    .unwrap_or_else(|e| e.into_inner())
-                    .extend_from_slice(line.as_bytes());
             }
         });
         let mut out_pipe = child.stdout.take().ok_or("no stdout")?;

@@ -300,7 +300,9 @@ impl Handler {
             .timeout
             .map(|t| RequestTimer::arm(t, conn.interest.fd.get().unwrap_or(-1)));
         self.call_handler(p, conn);
-        if answer_500(&reply) {
+        // A 0.3 service's unanswered request is reported with its trap
+        // (`call_handler`), in Wasmtime 49's words.
+        if answer_500(&reply) && !self.p3 {
             errors::write_fd(
                 2,
                 b"error: guest never invoked `response-outparam::set` method\n",
@@ -321,6 +323,7 @@ impl Handler {
             }
         };
         let mut host = Box::new(kiln_wasi::p2::P2Host::new(wasi));
+        let reply = p.reply.clone();
         let (req, out) = if self.p3 {
             match kiln_wasi::http::p3::serve::install(
                 &mut host,
@@ -350,6 +353,11 @@ impl Handler {
         };
         let result = self.invoke(rt, req, out);
         if let Err(report) = result {
+            if self.p3 && !reply.borrow().is_set() {
+                // Wasmtime 49's serve reports the request a 0.3 worker
+                // left unanswered first.
+                errors::write_fd(2, b"error: worker trapped or panicked\n");
+            }
             errors::write_fd(2, report.as_bytes());
         }
         // SAFETY: the handler returned or its trap unwound it; `rt` is not

@@ -629,7 +629,7 @@ pub fn send_guest_body(
     })
 }
 
-/// `tuple<...>`'s first element of `ty`, for describing.
+/// `own<R>`, for describing.
 fn own_of<R: Resource>(
     b: &mut kiln_abi::component::TypeTableBuilder,
 ) -> Result<TypeIndex, kiln_abi::component::TypeError> {

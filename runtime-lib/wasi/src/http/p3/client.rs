@@ -9,9 +9,9 @@
 //! Phase: run time (a lowered-import entry). Inputs: an own `request`.
 //! Outputs: `result<response, error-code>` at the return pointer.
 //!
-//! Not done: sending a body that is itself an incoming body (a request
-//! whose contents a server received, forwarded unread) fails the call
-//! with `internal-error`.
+//! A request whose body is one the guest received (a proxy forwarding a
+//! server's request) has that body forwarded as it arrives
+//! (`super::serve::forward`).
 
 use super::super::body::new_outgoing_body;
 use super::super::client::{self as c2, future_readiness};
@@ -62,7 +62,12 @@ unsafe extern "C" fn send(opts: *const CanonOpts, slots: *mut u64, n: u32) {
                     return crate::p3::sockets::pending::store(rt, opts, ptr, &v);
                 }
             };
-            send_guest_body(rt, body, out)?;
+            match body {
+                // A body received (a server's request), forwarded as it
+                // arrives.
+                Body3::Incoming(source) => super::serve::forward(rt, source, out)?,
+                guest => send_guest_body(rt, guest, out)?,
+            }
             let attempt: Attempt<SendResult> = Box::new(move |h: &mut P2Host| poll(h, fut));
             wait_for(rt, sopts, slots, HostWait::Deadline(0), attempt, 1)
         })
@@ -80,17 +85,12 @@ fn start(
         .requests3
         .remove(rep)
         .ok_or_else(|| no_object("request"))?;
-    if matches!(r.body, Body3::Incoming(_)) {
-        return Ok(Err(ErrorCode::InternalError(Some(
-            "sending a received body is not supported by Kiln".into(),
-        ))));
-    }
     let has_contents = matches!(
         r.body,
         Body3::Guest {
             contents: Some(_),
             ..
-        }
+        } | Body3::Incoming(_)
     );
     let (out, pipe) = if has_contents {
         let size = super::super::content_length(&r.headers).ok().flatten();

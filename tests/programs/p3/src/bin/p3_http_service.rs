@@ -5,6 +5,7 @@
 //! request body back (from a spawned task, after the handler returned),
 //! `/fetch` sends a request to the server named by `x-upstream` through
 //! `wasi:http/client` and answers with that response (its body forwarded),
+//! `/proxy` sends the request itself (its body unread) to `/echo` there,
 //! `/trap` traps, other paths are 404 (405 for methods other than GET and
 //! POST).
 
@@ -85,6 +86,18 @@ impl wasip3::exports::http::handler::Guest for Service {
                 let upstream_response = client::send(req).await?;
                 println!("upstream status {}", upstream_response.get_status_code());
                 Ok(upstream_response)
+            }
+            (Method::Post, "/proxy") => {
+                // The request itself goes upstream, its body unread.
+                let Some(up) = upstream.first() else {
+                    return Ok(response(400, Fields::new(), None));
+                };
+                request.set_scheme(Some(&Scheme::Http)).expect("scheme");
+                request
+                    .set_authority(Some(&String::from_utf8_lossy(up)))
+                    .expect("authority");
+                request.set_path_with_query(Some("/echo")).expect("path");
+                client::send(request).await
             }
             (Method::Get, "/trap") => unreachable!("the guest traps"),
             (Method::Get | Method::Post, _) => Ok(response(404, Fields::new(), None)),
