@@ -342,6 +342,13 @@ fn write_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32,
     let future = ch.future;
     let (mem, ptr, len) = (a.memory, a.ptr, a.len);
     let size = ch.elem_size;
+    let pending = PendingCopy {
+        waitable: w,
+        memory: mem,
+        opts: a.opts,
+        ptr,
+        len,
+    };
     match &mut ch.readable {
         End::Dropped => return Ok(status(future, 0, copy_result::DROPPED)),
         End::Sink(sink) => {
@@ -365,13 +372,7 @@ fn write_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32,
                     Ok(status(future, 0, copy_result::DROPPED))
                 }
                 SinkWrite::Blocked(wait) => {
-                    chan(&mut cx.p3.channels, c)?.write = Some(PendingCopy {
-                        waitable: w,
-                        memory: mem,
-                        opts: a.opts,
-                        ptr,
-                        len,
-                    });
+                    chan(&mut cx.p3.channels, c)?.write = Some(pending);
                     cx.start_op(HostOp {
                         wait,
                         action: HostAction::StreamWrite(c),
@@ -406,22 +407,10 @@ fn write_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32,
                 cx.post(rd.waitable, code, status(future, n, copy_result::COMPLETED));
                 return Ok(status(future, n, copy_result::COMPLETED));
             }
-            ch.write = Some(PendingCopy {
-                waitable: w,
-                memory: mem,
-                opts: a.opts,
-                ptr,
-                len,
-            });
+            ch.write = Some(pending);
         }
         End::Held => {
-            ch.write = Some(PendingCopy {
-                waitable: w,
-                memory: mem,
-                opts: a.opts,
-                ptr,
-                len,
-            });
+            ch.write = Some(pending);
         }
         End::Source(_) | End::HostValue(_) => {
             return Err(trap::trap("a writable end cannot be read by the host here"));

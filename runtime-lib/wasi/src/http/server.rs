@@ -382,7 +382,8 @@ impl Future for ReplyFuture {
     }
 }
 
-fn method_of(m: &http::Method) -> Method {
+/// The WIT `method` of `m` (0.2 and 0.3 alike).
+pub(crate) fn method_of(m: &http::Method) -> Method {
     match *m {
         http::Method::GET => Method::Get,
         http::Method::HEAD => Method::Head,

@@ -14,6 +14,7 @@
 //! setters).
 
 use super::super::fields::Fields;
+pub(crate) use super::super::server::method_of;
 use super::super::state;
 use super::super::types::{Method, Scheme};
 use super::fields::new_fields3;
@@ -64,22 +65,6 @@ pub fn resp(h: &mut P2Host, rep: u32) -> Result<&mut Response3, Trap> {
         .responses3
         .get_mut(rep)
         .ok_or_else(|| no_object("response"))
-}
-
-/// The WIT `method` of `m`.
-pub fn method_of(m: &http::Method) -> Method {
-    match *m {
-        http::Method::GET => Method::Get,
-        http::Method::HEAD => Method::Head,
-        http::Method::POST => Method::Post,
-        http::Method::PUT => Method::Put,
-        http::Method::DELETE => Method::Delete,
-        http::Method::CONNECT => Method::Connect,
-        http::Method::OPTIONS => Method::Options,
-        http::Method::TRACE => Method::Trace,
-        http::Method::PATCH => Method::Patch,
-        ref other => Method::Other(other.as_str().to_string()),
-    }
 }
 
 /// The WIT `scheme` of `s`.
