@@ -60,6 +60,19 @@ pub struct CopyArgs {
     pub opts: usize,
 }
 
+impl CopyArgs {
+    /// This copy's buffer as the operation waiting on waitable `w`.
+    fn pending(&self, w: u32) -> PendingCopy {
+        PendingCopy {
+            waitable: w,
+            memory: self.memory,
+            opts: self.opts,
+            ptr: self.ptr,
+            len: self.len,
+        }
+    }
+}
+
 /// The status of a copy that ended with `count` elements and `result`.
 fn status(future: bool, count: u32, result: u32) -> u32 {
     if future {
@@ -191,13 +204,7 @@ fn read_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32, 
     let future = ch.future;
     let (mem, ptr, len) = (a.memory, a.ptr, a.len);
     let size = ch.elem_size;
-    let pending = PendingCopy {
-        waitable: w,
-        memory: mem,
-        opts: a.opts,
-        ptr,
-        len,
-    };
+    let pending = a.pending(w);
     match &mut ch.writable {
         End::Dropped => return Ok(status(future, 0, copy_result::DROPPED)),
         End::HostValue(v) => {
@@ -342,13 +349,7 @@ fn write_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32,
     let future = ch.future;
     let (mem, ptr, len) = (a.memory, a.ptr, a.len);
     let size = ch.elem_size;
-    let pending = PendingCopy {
-        waitable: w,
-        memory: mem,
-        opts: a.opts,
-        ptr,
-        len,
-    };
+    let pending = a.pending(w);
     match &mut ch.readable {
         End::Dropped => return Ok(status(future, 0, copy_result::DROPPED)),
         End::Sink(sink) => {

@@ -296,13 +296,18 @@ pub fn status_code(h: &mut P2Host, (this,): (Borrow<OutgoingResponseRes>,)) -> R
     Ok(resp(h, this.rep())?.status)
 }
 
+/// Whether `s` is a status code a response may have (100-999).
+pub(crate) fn valid_status(s: u16) -> bool {
+    http::StatusCode::from_u16(s).is_ok()
+}
+
 /// `[method]outgoing-response.set-status-code`: a valid status (100-999).
 pub fn set_status_code(
     h: &mut P2Host,
     (this, s): (Borrow<OutgoingResponseRes>, u16),
 ) -> Result<Result<(), ()>, Trap> {
     let r = resp(h, this.rep())?;
-    if http::StatusCode::from_u16(s).is_err() {
+    if !valid_status(s) {
         return Ok(Err(()));
     }
     r.status = s;

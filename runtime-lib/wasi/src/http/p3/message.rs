@@ -251,7 +251,7 @@ fn set_status(
     (this, s): (Borrow<Response3Res>, u16),
 ) -> Result<Result<(), ()>, Trap> {
     let r = resp(h, this.rep())?;
-    if http::StatusCode::from_u16(s).is_err() {
+    if !super::super::request::valid_status(s) {
         return Ok(Err(()));
     }
     r.status = s;
