@@ -21,10 +21,12 @@
 //!   (`BLESS=1` rewrites the expectations), and every run case translated;
 //! - [`component_plans`]: golden plans of the component front-end over
 //!   `tests/component-plans/` (`BLESS=1` rewrites them);
+//! - [`fact_models`]: Kiln's model of Wasmtime's fused-adapter modules
+//!   against the modules Wasmtime generates for the composed run cases;
 //! - [`repo`]: checks on the source tree itself (no symlink out of it);
 //! - [`size`]: a Rust hello world's executable stays under 1 MB.
 //!
-//! `spec`, `disas` and `component_plans` call the compiler's library in
+//! `spec`, `disas`, `component_plans` and `fact_models` call the compiler's library in
 //! process; every other case drives the real `kiln` binary
 //! (`CARGO_BIN_EXE_kiln`).
 
@@ -36,6 +38,7 @@ mod cpu_features;
 mod cross;
 mod directives;
 mod disas;
+mod fact_models;
 mod http_server;
 mod js;
 mod limits;
@@ -65,6 +68,7 @@ fn main() {
     trials.extend(spec::trials());
     trials.extend(disas::trials());
     trials.extend(component_plans::trials());
+    trials.extend(fact_models::trials());
     trials.extend(repo::trials());
     trials.extend(size::trials());
     let conclusion = libtest_mimic::run(&args, trials);

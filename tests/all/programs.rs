@@ -324,7 +324,24 @@ fn run_composition(dir: &Path) -> Result<Completion, Failed> {
     let spec = parse_spec(&text).map_err(fail)?;
     let adapter = wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER;
     let wasm = crate::compose::build(dir, adapter, &spec.plugs).map_err(fail)?;
+    adapter_models_match(&wasm)?;
     run_built(&source, &wasm, &spec, host_vias())
+}
+
+/// A composed program's fused adapters as Wasmtime lays them out (see
+/// [`crate::fact_models`]): the backtraces through them depend on it.
+fn adapter_models_match(wasm: &Path) -> Result<(), Failed> {
+    if util::reference_engine() {
+        return Ok(());
+    }
+    match util::wasmtime() {
+        Some(wasmtime) => crate::fact_models::compare(wasm, &wasmtime)
+            .map_err(|e| format!("fused adapters: {e}").into()),
+        None if std::env::var_os("CI").is_some() => {
+            Err("under CI: comparing fused adapters needs `wasmtime` on PATH".into())
+        }
+        None => Ok(()),
+    }
 }
 
 /// A JavaScript program `js/<name>.js` (see [`crate::js`]).
@@ -352,6 +369,9 @@ fn run_js(source: &Path) -> Result<Completion, Failed> {
     }
     let name = stem(source);
     let wasm = crate::js::build(&name, &spec.js_flags, &libs).map_err(fail)?;
+    if !libs.is_empty() {
+        adapter_models_match(&wasm)?;
+    }
     run_built(source, &wasm, &spec, host_vias())
 }
 

@@ -52,7 +52,9 @@ use wasmparser::component_types::{
 use wasmparser::{ComponentExternalKind, ComponentOuterAliasKind};
 
 /// Builds the plan of a parsed component.
-pub(super) fn inline(parsed: &Parsed<'_>) -> Result<ComponentPlan, CompileError> {
+/// Also returns the adapter modules Wasmtime 49 would generate, as far as
+/// they are modelled (`adapter::fact`).
+pub(super) fn inline(parsed: &Parsed<'_>) -> Result<(ComponentPlan, Vec<Vec<u8>>), CompileError> {
     let mut inliner = Inliner {
         parsed,
         plan: ComponentPlan {
@@ -77,8 +79,8 @@ pub(super) fn inline(parsed: &Parsed<'_>) -> Result<ComponentPlan, CompileError>
     for (name, item) in &root.exports {
         inliner.export(vec![name.clone()], item)?;
     }
-    adapter::place_frames(&mut inliner.plan, &inliner.adapters)?;
-    Ok(inliner.plan)
+    let models = adapter::place_frames(&mut inliner.plan, &inliner.adapters)?;
+    Ok((inliner.plan, models))
 }
 
 /// A component function.

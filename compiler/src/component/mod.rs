@@ -68,5 +68,14 @@ use crate::{CompileError, Config};
 /// Validates component `wasm` and flattens it into a [`ComponentPlan`].
 pub fn plan(wasm: &[u8], config: &Config) -> Result<ComponentPlan, CompileError> {
     let parsed = parse::parse(wasm, config)?;
-    inline::inline(&parsed)
+    Ok(inline::inline(&parsed)?.0)
+}
+
+/// The fused-adapter modules Wasmtime 49 would generate for component
+/// `wasm`, as Kiln lays them out to print Wasmtime's backtraces (one per
+/// group of adapters it models; see `adapter::fact`). For tests that
+/// compare them with the modules Wasmtime itself logs.
+pub fn wasmtime_adapter_models(wasm: &[u8], config: &Config) -> Result<Vec<Vec<u8>>, CompileError> {
+    let parsed = parse::parse(wasm, config)?;
+    Ok(inline::inline(&parsed)?.1)
 }

@@ -199,3 +199,47 @@ fn a_wasi_0_3_run_wins_over_0_2() {
     assert_eq!(choice.kind, kiln_abi::component::program::RUN_P3);
     assert_eq!(choice.export, 1);
 }
+
+/// Two components, the root lowering what the child lifted: `f` takes one
+/// parameter of type `param`, `core` the core parameters it flattens to.
+fn composed_wat(param: &str, core: &str) -> String {
+    format!(
+        r#"(component
+  (component $lib
+    (core module $m
+      (memory (export "memory") 1)
+      (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 64))
+      (func (export "f") (param {core})))
+    (core instance $i (instantiate $m))
+    (func (export "f") (param "x" {param})
+      (canon lift (core func $i "f") (memory (core memory $i "memory"))
+        (realloc (core func $i "realloc")))))
+  (instance $lib (instantiate $lib))
+  (core module $mm
+    (memory (export "memory") 1)
+    (func (export "realloc") (param i32 i32 i32 i32) (result i32) (i32.const 64)))
+  (core instance $mm (instantiate $mm))
+  (core func $f (canon lower (func $lib "f") (memory (core memory $mm "memory"))
+    (realloc (core func $mm "realloc"))))
+  (core module $main (import "" "f" (func (param {core}))))
+  (core instance (instantiate $main (with "" (instance (export "f" (func $f))))))
+)"#
+    )
+}
+
+#[test]
+fn adapter_models_cover_memory_values() {
+    let wasm = wat::parse_str(composed_wat("(list (tuple string u8))", "i32 i32")).expect("parses");
+    let models = wasmtime_adapter_models(&wasm, &Config::default()).expect("plans");
+    assert_eq!(models.len(), 1, "one adapter module, modelled");
+}
+
+#[test]
+fn adapter_models_stop_where_wasmtime_outlines_helpers() {
+    // 26 strings cost more than an adapter's fuel: Wasmtime moves the rest
+    // into helper functions, which the model does not lay out, so the
+    // adapter keeps Kiln's own frames (and planning still succeeds).
+    let wasm = wat::parse_str(composed_wat("(tuple string string string string string string string string string string string string string string string string string string string string string string string string string string)", "i32")).expect("parses");
+    let models = wasmtime_adapter_models(&wasm, &Config::default()).expect("plans");
+    assert!(models.is_empty(), "not modelled: {} modules", models.len());
+}

@@ -121,11 +121,12 @@ pub(super) struct Record {
 
 /// Generates every adapter of `plan` again with its frames where Wasmtime
 /// 49's backtraces show them ([`fact`]), once all adapters and instances
-/// are known (Wasmtime groups adapters into modules).
+/// are known (Wasmtime groups adapters into modules). Returns the modelled
+/// Wasmtime adapter modules (see [`crate::component::wasmtime_adapter_models`]).
 pub(super) fn place_frames(
     plan: &mut ComponentPlan,
     records: &[Record],
-) -> Result<(), CompileError> {
+) -> Result<Vec<Vec<u8>>, CompileError> {
     let table = plan.types.table();
     let models: Vec<fact::Adapter<'_>> = records
         .iter()
@@ -142,7 +143,7 @@ pub(super) fn place_frames(
             }
         })
         .collect();
-    let frames = fact::frames(plan, &table, &models);
+    let (frames, modules) = fact::frames(plan, &table, &models);
     let mut bytes = Vec::new();
     for (a, f) in records.iter().zip(&frames) {
         let Some(f) = f else { continue };
@@ -162,7 +163,7 @@ pub(super) fn place_frames(
     for (m, b) in bytes {
         plan.modules[m].generated = Some(b);
     }
-    Ok(())
+    Ok(modules)
 }
 
 /// A generated adapter module.

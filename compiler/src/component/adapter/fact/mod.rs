@@ -5,7 +5,8 @@
 //! function, as Wasmtime numbers them) and the plan's core instances.
 //! Output: per adapter, [`Frames`]: the function index Wasmtime's backtrace
 //! shows for it and the module offsets of its call sites, or `None` where
-//! this model does not reach.
+//! this model does not reach; and the modelled modules themselves (tests
+//! compare them with Wasmtime's).
 //!
 //! Wasmtime compiles adapters into generated core modules of its own
 //! ("FACT"), several adapters per module, and a trap in or through an
@@ -22,16 +23,30 @@
 //! everything in an exception barrier, tests `may_leave`, brackets the call
 //! with `enter-sync-call`/`exit-sync-call` and restores saved flags.
 //!
+//! Values are laid out as Wasmtime 49 translates them (`values`, `strings`):
+//! every type of a synchronous call, flat or through memory (parameters
+//! past 16 flat values, results past one, strings in any pair of
+//! encodings, lists, variants, resources).
+//!
 //! Invariant: a module is modelled only if every adapter in it is, and an
-//! adapter only if it moves flat values (scalars, enums, and records,
-//! tuples and flags of them; at most 16 parameters and one result) between
-//! two different instances synchronously, or is an adapter within one
-//! instance (which only traps).
-//! Everything else reports `None` and keeps Kiln's own numbers.
+//! adapter only if it is synchronous on both sides and its translation fits
+//! one function (Wasmtime outlines the rest into helper functions, which
+//! the model does not lay out), or is an adapter within one instance (which
+//! only traps). Everything else reports `None` and keeps Kiln's own
+//! numbers.
+
+mod body;
+mod call;
+mod strings;
+mod values;
 
 use super::super::plan::{CanonOptions, ComponentPlan, CoreDef, CoreExport, RuntimeInstanceIndex};
+use body::{Body, Site};
+use call::{Call, Signatures};
 use kiln_abi::component::{Type, TypeIndex, TypeTable};
 use std::collections::{HashMap, HashSet};
+use strings::Transcode;
+use values::{Cx, Side};
 use wasm_encoder::{
     BlockType, Catch, Encode, EntityType, ExportKind, ExportSection, FunctionSection, GlobalType,
     ImportSection, Instruction as I, MemoryType, Module, TypeSection, ValType,
@@ -40,8 +55,6 @@ use wasm_encoder::{
 /// Wasmtime's trap numbers of the traps the modelled adapters raise.
 const TRAP_CANNOT_ENTER: u8 = 17;
 const TRAP_CANNOT_LEAVE: u8 = 23;
-const TRAP_INVALID_CHAR: u8 = 25;
-const TRAP_INVALID_DISCRIMINANT: u8 = 32;
 const TRAP_UNCAUGHT_EXCEPTION: u8 = 49;
 
 /// One adapter, as the model needs it.
@@ -75,13 +88,15 @@ pub(in super::super) struct Frames {
     pub post_return: Option<u32>,
 }
 
-/// Frames of every adapter (same order as `adapters`).
+/// Frames of every adapter (same order as `adapters`), and the bytes of
+/// each modelled module.
 pub(in super::super) fn frames(
     plan: &ComponentPlan,
     table: &TypeTable<'_>,
     adapters: &[Adapter<'_>],
-) -> Vec<Option<Frames>> {
+) -> (Vec<Option<Frames>>, Vec<Vec<u8>>) {
     let mut out = vec![None; adapters.len()];
+    let mut modules = Vec::new();
     for group in partition(plan, adapters) {
         if !group.iter().all(|a| modelled(table, &adapters[*a])) {
             continue;
@@ -91,92 +106,37 @@ pub(in super::super) fn frames(
         for a in &group {
             sites.push(m.adapt(table, *a, &adapters[*a]));
         }
-        for (a, f) in group.iter().zip(m.finish(sites)) {
+        let Some(sites) = sites.into_iter().collect::<Option<Vec<_>>>() else {
+            continue;
+        };
+        let (frames, bytes) = m.finish(sites);
+        modules.push(bytes);
+        for (a, f) in group.iter().zip(frames) {
             out[*a] = Some(f);
         }
     }
-    out
+    (out, modules)
 }
 
-/// Whether the model covers adapter `a`.
+/// Whether the model covers adapter `a` (as far as its signature tells;
+/// the layout itself may still give up, see [`values::Cx::ok`]).
 fn modelled(table: &TypeTable<'_>, a: &Adapter<'_>) -> bool {
     if a.lower.instance == a.lift.instance {
         return true;
     }
-    let (Some(params), Some(results)) = (flat(table, &a.params), flat(table, &a.results)) else {
-        return false;
+    let plain = |t: &TypeIndex| {
+        !table.contains(*t, &mut |ty| {
+            matches!(
+                ty,
+                Type::Stream(_) | Type::Future(_) | Type::ErrorContext | Type::FixedList(..)
+            )
+        })
     };
-    !a.async_ && !a.lower.async_ && !a.lift.async_ && params.len() <= 16 && results.len() <= 1
-}
-
-/// How Wasmtime moves one flat value from a local to the stack.
-#[derive(Copy, Clone, Debug)]
-enum Op {
-    Plain,
-    /// `i32.const mask; i32.and`.
-    Mask(i32),
-    /// `i32.const 1; i32.const 0; local.get; select`.
-    Bool,
-    Extend8,
-    Extend16,
-    /// Through a temporary, checked to be a Unicode scalar value.
-    Char,
-    /// Through a temporary, checked to be below this many labels.
-    Enum(i32),
-}
-
-/// The flat values of `types` and how each is moved, if the model covers
-/// them: scalars, enums, and records, tuples and flags of them.
-fn flat(table: &TypeTable<'_>, types: &[TypeIndex]) -> Option<Vec<(ValType, Op)>> {
-    let mut out = Vec::new();
-    for t in types {
-        flat_into(table, *t, &mut out)?;
-    }
-    Some(out)
-}
-
-fn flat_into(table: &TypeTable<'_>, t: TypeIndex, out: &mut Vec<(ValType, Op)>) -> Option<()> {
-    let i32_ = ValType::I32;
-    match table.get(t)? {
-        Type::Bool => out.push((i32_, Op::Bool)),
-        Type::U8 => out.push((i32_, Op::Mask(0xff))),
-        Type::U16 => out.push((i32_, Op::Mask(0xffff))),
-        Type::S8 => out.push((i32_, Op::Extend8)),
-        Type::S16 => out.push((i32_, Op::Extend16)),
-        Type::Char => out.push((i32_, Op::Char)),
-        Type::Enum(c) => out.push((i32_, Op::Enum(i32::try_from(c.len()).ok()?))),
-        Type::U32 | Type::S32 => out.push((i32_, Op::Plain)),
-        Type::U64 | Type::S64 => out.push((ValType::I64, Op::Plain)),
-        Type::F32 => out.push((ValType::F32, Op::Plain)),
-        Type::F64 => out.push((ValType::F64, Op::Plain)),
-        Type::Record(c) | Type::Tuple(c) => {
-            for child in c.iter() {
-                flat_into(table, child.ty?, out)?;
-            }
-        }
-        Type::Flags(c) => {
-            let n = c.len();
-            let low = |bits: usize| ((1u64 << bits) - 1) as u32 as i32;
-            match n {
-                0 => {}
-                1..=8 => out.push((i32_, Op::Mask(low(n)))),
-                9..=16 => out.push((i32_, Op::Mask(low(n)))),
-                _ => {
-                    let words = n.div_ceil(32);
-                    for w in 0..words {
-                        let op = if w == words - 1 && n % 32 != 0 {
-                            Op::Mask(low(n % 32))
-                        } else {
-                            Op::Plain
-                        };
-                        out.push((i32_, op));
-                    }
-                }
-            }
-        }
-        _ => return None,
-    }
-    Some(())
+    !a.async_
+        && !a.lower.async_
+        && !a.lift.async_
+        && a.params.iter().all(plain)
+        && a.results.iter().all(plain)
 }
 
 /// Groups adapters into Wasmtime's adapter modules: in order, starting a
@@ -279,6 +239,9 @@ enum Key {
     ExitSync,
     ContextGet(u32),
     ContextSet(u32),
+    Transcode(Transcode, u32, u32),
+    TransferOwn,
+    TransferBorrow,
 }
 
 /// The adapter module Wasmtime would build, as far as offsets go.
@@ -345,7 +308,7 @@ impl FactModule {
     }
 
     /// The flags global, memory and `realloc` of one side.
-    fn options(&mut self, o: &CanonOptions) -> u32 {
+    fn options(&mut self, o: &CanonOptions) -> (u32, Side) {
         let flags = self.import(
             Key::Flags(o.instance.as_u32()),
             "flags",
@@ -356,6 +319,11 @@ impl FactModule {
                 shared: false,
             }),
         );
+        let mut side = Side {
+            mem: None,
+            realloc: None,
+            enc: o.string_encoding,
+        };
         if let Some(m) = &o.memory {
             let name = format!("m{}", self.memories);
             let ty = EntityType::Memory(MemoryType {
@@ -365,14 +333,15 @@ impl FactModule {
                 shared: false,
                 page_size_log2: None,
             });
-            self.import(Key::Memory(m.clone()), "memory", &name, ty);
+            side.mem = Some(self.import(Key::Memory(m.clone()), "memory", &name, ty));
         }
         if let Some(r) = &o.realloc {
             let name = format!("f{}", self.funcs);
             let i32s = [ValType::I32; 4];
-            self.func(Key::Def(r.clone()), "realloc", &name, &i32s, &i32s[..1]);
+            side.realloc =
+                Some(self.func(Key::Def(r.clone()), "realloc", &name, &i32s, &i32s[..1]));
         }
-        flags
+        (flags, side)
     }
 
     fn trap(&mut self, code: &mut Vec<u8>, trap: u8) {
@@ -381,41 +350,38 @@ impl FactModule {
         I::Unreachable.encode(code);
     }
 
-    /// Adds adapter number `n` (Wasmtime's name `adapter{n}`).
-    fn adapt(&mut self, table: &TypeTable<'_>, n: usize, a: &Adapter<'_>) -> Sites {
+    /// Adds adapter number `n` (Wasmtime's name `adapter{n}`); `None` if
+    /// its layout is beyond the model.
+    fn adapt(&mut self, table: &TypeTable<'_>, n: usize, a: &Adapter<'_>) -> Option<Sites> {
         let name = format!("adapter{n}");
-        let lift_flags = self.options(a.lift);
-        let lower_flags = self.options(a.lower);
-        let types = |ts: &[TypeIndex]| -> Vec<ValType> {
-            flat(table, ts)
-                .unwrap_or_default()
-                .iter()
-                .map(|v| v.0)
-                .collect()
-        };
-        let (params, results) = (types(&a.params), types(&a.results));
+        let (lift_flags, lift) = self.options(a.lift);
+        let (lower_flags, lower) = self.options(a.lower);
+        let sig = Signatures::new(table, a);
         let same = a.lower.instance == a.lift.instance;
-        // A same-instance adapter's types are never flattened by the model;
-        // its callee and post-return imports still count.
+        let (lower_params, lower_results, lift_params, lift_results) = (
+            sig.lower_params(),
+            sig.lower_results(),
+            sig.lift_params(),
+            sig.lift_results(),
+        );
         let callee = self.func(
             Key::Def(a.callee.clone()),
             "callee",
             &name,
-            &params,
-            &results,
+            &lift_params,
+            &lift_results,
         );
-        let post = a
-            .lift
-            .post_return
-            .as_ref()
-            .map(|p| self.func(Key::Def(p.clone()), "post_return", &name, &results, &[]));
-        let ty = self.ty(&params, &results);
-        let mut b = Body {
-            code: Vec::new(),
-            locals: Vec::new(),
-            nlocals: params.len() as u32,
-            free: HashMap::new(),
-        };
+        let post = a.lift.post_return.as_ref().map(|p| {
+            self.func(
+                Key::Def(p.clone()),
+                "post_return",
+                &name,
+                &lift_results,
+                &[],
+            )
+        });
+        let ty = self.ty(&lower_params, &lower_results);
+        let mut b = Body::new(lower_params.len() as u32);
         let sites = if same {
             let call = b.code.len();
             self.trap(&mut b.code, TRAP_CANNOT_ENTER);
@@ -427,48 +393,49 @@ impl FactModule {
                 post_return: None,
             }
         } else {
-            self.sync_to_sync(&mut b, a, table, [lower_flags, lift_flags], callee, post)
+            let cx = Call {
+                a,
+                sig: &sig,
+                flags: [lower_flags, lift_flags],
+                sides: [lower, lift],
+                callee,
+                post,
+            };
+            self.sync_to_sync(&mut b, table, &cx)?
         };
-        I::End.encode(&mut b.code);
+        b.ins(I::End);
         self.bodies.push(Defined {
             ty,
             export: name,
             locals: b.locals,
             code: b.code,
         });
-        sites
+        Some(sites)
     }
 
-    fn sync_to_sync(
-        &mut self,
-        b: &mut Body,
-        a: &Adapter<'_>,
-        table: &TypeTable<'_>,
-        [lower_flags, lift_flags]: [u32; 2],
-        callee: u32,
-        post: Option<u32>,
-    ) -> Sites {
-        let params = flat(table, &a.params).unwrap_or_default();
-        let results = flat(table, &a.results).unwrap_or_default();
-        let bt = results
+    fn sync_to_sync(&mut self, b: &mut Body, table: &TypeTable<'_>, c: &Call<'_>) -> Option<Sites> {
+        let [lower_flags, lift_flags] = c.flags;
+        let [lower, lift] = c.sides;
+        let lower_results = c.sig.lower_results();
+        let bt = lower_results
             .first()
-            .map_or(BlockType::Empty, |t| BlockType::Result(t.0));
+            .map_or(BlockType::Empty, |t| BlockType::Result(*t));
         // The exception barrier.
-        I::Block(bt).encode(&mut b.code);
-        I::Block(BlockType::Empty).encode(&mut b.code);
-        I::TryTable(bt, vec![Catch::All { label: 0 }].into()).encode(&mut b.code);
+        b.ins(I::Block(bt));
+        b.ins(I::Block(BlockType::Empty));
+        b.ins(I::TryTable(bt, vec![Catch::All { label: 0 }].into()));
         // `may_leave` of the caller, saved.
-        I::Block(BlockType::Empty).encode(&mut b.code);
-        I::GlobalGet(lower_flags).encode(&mut b.code);
-        let saved_lower = b.new_tmp(ValType::I32, I::LocalTee);
+        b.ins(I::Block(BlockType::Empty));
+        b.ins(I::GlobalGet(lower_flags));
+        let saved_lower = b.tee_tmp(ValType::I32);
         // Wasmtime reports the failed test at the branch (it becomes a
         // conditional trap).
         let leave_trap = Some(b.code.len());
-        I::BrIf(0).encode(&mut b.code);
+        b.ins(I::BrIf(0));
         self.trap(&mut b.code, TRAP_CANNOT_LEAVE);
-        I::End.encode(&mut b.code);
-        for v in [a.lower.instance.as_u32(), 0, a.lift.instance.as_u32()] {
-            I::I32Const(v as i32).encode(&mut b.code);
+        b.ins(I::End);
+        for v in [c.a.lower.instance.as_u32(), 0, c.a.lift.instance.as_u32()] {
+            b.ins(I::I32Const(v as i32));
         }
         let enter = self.func(
             Key::EnterSync,
@@ -477,165 +444,108 @@ impl FactModule {
             &[ValType::I32; 3],
             &[],
         );
-        I::Call(enter).encode(&mut b.code);
+        b.ins(I::Call(enter));
         // The callee's `may_leave` cleared around the parameters.
-        I::GlobalGet(lift_flags).encode(&mut b.code);
-        let saved_lift = b.new_tmp(ValType::I32, I::LocalSet);
-        I::I32Const(0).encode(&mut b.code);
-        I::GlobalSet(lift_flags).encode(&mut b.code);
-        let mut param_chars = Vec::new();
-        for (i, (_, op)) in params.iter().enumerate() {
-            param_chars.extend(self.value(b, *op, i as u32, false));
+        b.ins(I::GlobalGet(lift_flags));
+        let saved_lift = b.set_tmp(ValType::I32);
+        b.ins(I::I32Const(0));
+        b.ins(I::GlobalSet(lift_flags));
+        let marks = b.marks.len();
+        {
+            let mut cx = Cx::new(self, b, table);
+            c.params(&mut cx, lower, lift);
+            if !cx.ok {
+                return None;
+            }
         }
-        I::LocalGet(saved_lift).encode(&mut b.code);
-        I::GlobalSet(lift_flags).encode(&mut b.code);
+        let param_chars = checks(&b.marks[marks..], false);
+        b.ins(I::LocalGet(saved_lift));
+        b.ins(I::GlobalSet(lift_flags));
         b.free(saved_lift, ValType::I32);
         let call = b.code.len();
-        I::Call(callee).encode(&mut b.code);
-        let mut result_locals: Vec<(u32, ValType)> = results
+        b.ins(I::Call(c.callee));
+        let mut result_locals: Vec<(u32, ValType)> = c
+            .sig
+            .lift_results()
             .iter()
             .rev()
-            .map(|(t, _)| (b.new_tmp(*t, I::LocalSet), *t))
+            .map(|t| (b.set_tmp(*t), *t))
             .collect();
         result_locals.reverse();
-        let callee_context = match post {
-            Some(_) => self.save_context(b),
+        let callee_context = match c.post {
+            Some(_) => Cx::new(self, b, table).save_context(),
             None => Vec::new(),
         };
         let exit = self.func(Key::ExitSync, "async", "exit-sync-call", &[], &[]);
-        I::Call(exit).encode(&mut b.code);
-        I::I32Const(0).encode(&mut b.code);
-        I::GlobalSet(lower_flags).encode(&mut b.code);
-        let mut result_chars = Vec::new();
-        for ((_, op), (l, _)) in results.iter().zip(&result_locals) {
-            result_chars.extend(self.value(b, *op, *l, true));
+        b.ins(I::Call(exit));
+        b.ins(I::I32Const(0));
+        b.ins(I::GlobalSet(lower_flags));
+        let marks = b.marks.len();
+        {
+            let mut cx = Cx::new(self, b, table);
+            c.results(&mut cx, lower, lift, &result_locals);
+            if !cx.ok {
+                return None;
+            }
         }
-        I::LocalGet(saved_lower).encode(&mut b.code);
-        I::GlobalSet(lower_flags).encode(&mut b.code);
+        let result_chars = checks(&b.marks[marks..], true);
+        b.ins(I::LocalGet(saved_lower));
+        b.ins(I::GlobalSet(lower_flags));
         b.free(saved_lower, ValType::I32);
         let mut post_return = None;
-        if let Some(post) = post {
-            let caller_context = self.save_context(b);
-            self.restore_context(b, callee_context);
+        if let Some(post) = c.post {
+            let mut cx = Cx::new(self, b, table);
+            let caller_context = cx.save_context();
+            cx.restore_context(callee_context);
             for (l, _) in &result_locals {
-                I::LocalGet(*l).encode(&mut b.code);
+                cx.ins(I::LocalGet(*l));
             }
-            post_return = Some(b.code.len());
-            I::Call(post).encode(&mut b.code);
-            self.restore_context(b, caller_context);
+            post_return = Some(cx.b.code.len());
+            cx.ins(I::Call(post));
+            cx.restore_context(caller_context);
         }
         for (l, t) in result_locals {
             b.free(l, t);
         }
-        I::End.encode(&mut b.code);
-        I::Br(1).encode(&mut b.code);
-        I::End.encode(&mut b.code);
+        b.ins(I::End);
+        b.ins(I::Br(1));
+        b.ins(I::End);
         self.trap(&mut b.code, TRAP_UNCAUGHT_EXCEPTION);
-        I::End.encode(&mut b.code);
-        Sites {
+        b.ins(I::End);
+        Some(Sites {
             leave_trap,
             param_chars,
             call,
             result_chars,
             post_return,
-        }
+        })
     }
 
-    /// A flat value moved from local `l` to the stack; for a `char`, the
-    /// body offset where Wasmtime reports its trap (the first `br_if`,
-    /// which Cranelift turns into the conditional trap).
-    fn value(&mut self, b: &mut Body, op: Op, l: u32, result: bool) -> Option<usize> {
-        if let Op::Char = op {
-            let mut site = None;
-            I::LocalGet(l).encode(&mut b.code);
-            let t = b.new_tmp(ValType::I32, I::LocalSet);
-            // Wasmtime's test (from LLVM's `char::try_from`): not a
-            // surrogate and below 0x110000.
-            for i in [
-                I::Block(BlockType::Empty),
-                I::Block(BlockType::Empty),
-                I::LocalGet(t),
-                I::I32Const(0xd800),
-                I::I32Xor,
-                I::I32Const(-0x11_0000),
-                I::I32Add,
-                I::I32Const(-0x10_f800),
-                I::I32LtU,
-                I::BrIf(0),
-                I::LocalGet(t),
-                I::I32Const(0x11_0000),
-                I::I32Ne,
-                I::BrIf(1),
-                I::End,
-            ] {
-                if site.is_none() && matches!(i, I::BrIf(_)) {
-                    site = Some(b.code.len());
-                }
-                i.encode(&mut b.code);
-            }
-            self.trap(&mut b.code, TRAP_INVALID_CHAR);
-            I::End.encode(&mut b.code);
-            I::LocalGet(t).encode(&mut b.code);
-            b.free(t, ValType::I32);
-            return site;
-        }
-        if let Op::Enum(n) = op {
-            I::LocalGet(l).encode(&mut b.code);
-            let t = b.new_tmp(ValType::I32, I::LocalTee);
-            I::I32Const(n).encode(&mut b.code);
-            I::I32GeU.encode(&mut b.code);
-            // As Wasmtime 49 reports it: a result's at the `if` (Cranelift
-            // makes it a conditional trap), a parameter's at the trap's call
-            // (observed; its block is not folded into the branch).
-            let at_if = b.code.len();
-            I::If(BlockType::Empty).encode(&mut b.code);
-            let site = if result { at_if } else { b.code.len() };
-            self.trap(&mut b.code, TRAP_INVALID_DISCRIMINANT);
-            I::End.encode(&mut b.code);
-            I::LocalGet(t).encode(&mut b.code);
-            b.free(t, ValType::I32);
-            return Some(site);
-        }
-        b.value(op, l);
-        None
+    pub(super) fn context_get(&mut self, slot: u32) -> u32 {
+        let name = format!("get{slot}");
+        self.func(
+            Key::ContextGet(slot),
+            "context",
+            &name,
+            &[],
+            &[ValType::I32],
+        )
     }
 
-    /// Reads both `context` slots into fresh temporaries.
-    fn save_context(&mut self, b: &mut Body) -> Vec<u32> {
-        (0..2)
-            .map(|slot| {
-                let name = format!("get{slot}");
-                let get = self.func(
-                    Key::ContextGet(slot),
-                    "context",
-                    &name,
-                    &[],
-                    &[ValType::I32],
-                );
-                I::Call(get).encode(&mut b.code);
-                b.new_tmp(ValType::I32, I::LocalSet)
-            })
-            .collect()
-    }
-
-    fn restore_context(&mut self, b: &mut Body, saved: Vec<u32>) {
-        for (slot, l) in saved.into_iter().enumerate() {
-            let name = format!("set{slot}");
-            let set = self.func(
-                Key::ContextSet(slot as u32),
-                "context",
-                &name,
-                &[ValType::I32],
-                &[],
-            );
-            I::LocalGet(l).encode(&mut b.code);
-            I::Call(set).encode(&mut b.code);
-            b.free(l, ValType::I32);
-        }
+    pub(super) fn context_set(&mut self, slot: u32) -> u32 {
+        let name = format!("set{slot}");
+        self.func(
+            Key::ContextSet(slot),
+            "context",
+            &name,
+            &[ValType::I32],
+            &[],
+        )
     }
 
     /// Encodes the module and turns body offsets into module offsets.
-    fn finish(self, sites: Vec<Sites>) -> Vec<Frames> {
+    /// The frames and the module's bytes (code section included).
+    fn finish(self, sites: Vec<Sites>) -> (Vec<Frames>, Vec<u8>) {
         let mut module = Module::new();
         let mut types = TypeSection::new();
         for (p, r) in &self.types {
@@ -672,7 +582,11 @@ impl FactModule {
         let mut size = Vec::new();
         payload.len().encode(&mut size);
         let base = prefix + 1 + size.len();
-        sites
+        module.section(&wasm_encoder::RawSection {
+            id: 10,
+            data: &payload,
+        });
+        let frames = sites
             .iter()
             .zip(starts)
             .enumerate()
@@ -692,54 +606,22 @@ impl FactModule {
                 call: (base + start + s.call) as u32,
                 post_return: s.post_return.map(|p| (base + start + p) as u32),
             })
-            .collect()
+            .collect();
+        (frames, module.finish())
     }
 }
 
-/// A function body being laid out, with Wasmtime's reuse of temporaries.
-struct Body {
-    code: Vec<u8>,
-    locals: Vec<(u32, ValType)>,
-    nlocals: u32,
-    free: HashMap<ValType, Vec<u32>>,
-}
-
-impl Body {
-    /// A temporary of type `t` set (or teed) from the stack.
-    fn new_tmp(&mut self, t: ValType, op: fn(u32) -> I<'static>) -> u32 {
-        if let Some(l) = self.free.get_mut(&t).and_then(|v| v.pop()) {
-            op(l).encode(&mut self.code);
-            return l;
-        }
-        match self.locals.last_mut() {
-            Some((n, last)) if *last == t => *n += 1,
-            _ => self.locals.push((1, t)),
-        }
-        self.nlocals += 1;
-        op(self.nlocals - 1).encode(&mut self.code);
-        self.nlocals - 1
-    }
-
-    fn free(&mut self, l: u32, t: ValType) {
-        self.free.entry(t).or_default().push(l);
-    }
-
-    /// A flat value moved from local `l` to the stack.
-    fn value(&mut self, op: Op, l: u32) {
-        if let Op::Bool = op {
-            I::I32Const(1).encode(&mut self.code);
-            I::I32Const(0).encode(&mut self.code);
-        }
-        I::LocalGet(l).encode(&mut self.code);
-        match op {
-            Op::Plain | Op::Char | Op::Enum(_) => {}
-            Op::Bool => I::Select.encode(&mut self.code),
-            Op::Mask(m) => {
-                I::I32Const(m).encode(&mut self.code);
-                I::I32And.encode(&mut self.code);
-            }
-            Op::Extend8 => I::I32Extend8S.encode(&mut self.code),
-            Op::Extend16 => I::I32Extend16S.encode(&mut self.code),
-        }
-    }
+/// Body offsets of the value checks a backtrace may show, in order: a
+/// `char`'s first branch, a discriminant's `if` (results) or trap call
+/// (parameters).
+fn checks(marks: &[(Site, usize)], result: bool) -> Vec<usize> {
+    marks
+        .iter()
+        .filter(|(s, _)| match s {
+            Site::Char => true,
+            Site::EnumIf => result,
+            Site::EnumCall => !result,
+        })
+        .map(|(_, at)| *at)
+        .collect()
 }

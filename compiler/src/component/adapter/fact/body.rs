@@ -1,0 +1,81 @@
+//! A function body of the model adapter module being laid out: its code
+//! bytes, its locals, and Wasmtime's reuse of temporaries.
+//!
+//! Only sizes matter to the model (a backtrace shows code offsets), but the
+//! instructions are the ones Wasmtime 49 emits, so the modelled module can
+//! be printed and compared with Wasmtime's own (`WASMTIME_LOG` trace of its
+//! adapter modules) while developing.
+
+use std::collections::HashMap;
+use wasm_encoder::{Encode, Instruction as I, ValType};
+
+/// A function body being laid out.
+pub(super) struct Body {
+    pub code: Vec<u8>,
+    /// Declared locals, run-length encoded as the binary format has them.
+    pub locals: Vec<(u32, ValType)>,
+    nlocals: u32,
+    /// Temporaries no longer in use, reused last-freed first.
+    free: HashMap<ValType, Vec<u32>>,
+    /// Trap sites of checked values, in code order.
+    pub marks: Vec<(Site, usize)>,
+}
+
+/// A place in the code a backtrace may show for a value's check.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) enum Site {
+    /// The first branch of a `char` check (Cranelift's conditional trap).
+    Char,
+    /// The `if` of a discriminant check (where a result's trap is shown).
+    EnumIf,
+    /// The trap call of a discriminant check (where a parameter's is).
+    EnumCall,
+}
+
+impl Body {
+    /// An empty body of a function with `params` parameters.
+    pub fn new(params: u32) -> Body {
+        Body {
+            code: Vec::new(),
+            locals: Vec::new(),
+            nlocals: params,
+            free: HashMap::new(),
+            marks: Vec::new(),
+        }
+    }
+
+    pub fn mark(&mut self, site: Site) {
+        self.marks.push((site, self.code.len()));
+    }
+
+    pub fn ins(&mut self, i: I<'_>) {
+        i.encode(&mut self.code);
+    }
+
+    /// A temporary of type `t` set (or teed) from the stack.
+    pub fn new_tmp(&mut self, t: ValType, op: fn(u32) -> I<'static>) -> u32 {
+        if let Some(l) = self.free.get_mut(&t).and_then(|v| v.pop()) {
+            op(l).encode(&mut self.code);
+            return l;
+        }
+        match self.locals.last_mut() {
+            Some((n, last)) if *last == t => *n += 1,
+            _ => self.locals.push((1, t)),
+        }
+        self.nlocals += 1;
+        op(self.nlocals - 1).encode(&mut self.code);
+        self.nlocals - 1
+    }
+
+    pub fn set_tmp(&mut self, t: ValType) -> u32 {
+        self.new_tmp(t, I::LocalSet)
+    }
+
+    pub fn tee_tmp(&mut self, t: ValType) -> u32 {
+        self.new_tmp(t, I::LocalTee)
+    }
+
+    pub fn free(&mut self, l: u32, t: ValType) {
+        self.free.entry(t).or_default().push(l);
+    }
+}

@@ -1,0 +1,681 @@
+//! Strings and lists as Wasmtime 49's adapters lay them out: bounds and
+//! length checks, `realloc` calls with the task's context slots cleared
+//! around them, the runtime's transcoders for string contents (imported
+//! per encoding pair and pair of memories) and an element loop for lists.
+//! See `super::values` for the conventions.
+
+use super::Key;
+use super::values::{
+    Cx, Dst, Mem, Side, Size, Src, TRAP_LIST_OUT_OF_BOUNDS, TRAP_STRING_OUT_OF_BOUNDS,
+};
+use kiln_abi::component::{StringEncoding, TypeIndex};
+use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
+
+/// The high bit of a `latin1+utf16` length: the contents are UTF-16.
+const UTF16_TAG: u32 = 1 << 31;
+
+/// Fixed-width encodings of string contents.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+enum Fe {
+    Utf8,
+    Utf16,
+    Latin1,
+}
+
+impl Fe {
+    fn width(self) -> u32 {
+        match self {
+            Fe::Utf16 => 2,
+            _ => 1,
+        }
+    }
+}
+
+/// The runtime's transcoders, as Wasmtime names them.
+#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
+pub(super) enum Transcode {
+    Copy8,
+    Copy16,
+    CopyLatin1,
+    Latin1ToUtf16,
+    Latin1ToUtf8,
+    Utf16ToCompactProbablyUtf16,
+    Utf16ToLatin1,
+    Utf16ToUtf8,
+    Utf8ToCompactUtf16,
+    Utf16ToCompactUtf16,
+    Utf8ToLatin1,
+    Utf8ToUtf16,
+}
+
+impl Transcode {
+    fn name(self) -> &'static str {
+        match self {
+            Transcode::Copy8 => "utf8-to-utf8",
+            Transcode::Copy16 => "utf16-to-utf16",
+            Transcode::CopyLatin1 => "latin1-to-latin1",
+            Transcode::Latin1ToUtf16 => "latin1-to-utf16",
+            Transcode::Latin1ToUtf8 => "latin1-to-utf8",
+            Transcode::Utf16ToCompactProbablyUtf16 => "utf16-to-compact-probably-utf16",
+            Transcode::Utf16ToLatin1 => "utf16-to-latin1",
+            Transcode::Utf16ToUtf8 => "utf16-to-utf8",
+            Transcode::Utf8ToCompactUtf16 => "utf8-to-compact-utf16",
+            Transcode::Utf16ToCompactUtf16 => "utf16-to-compact-utf16",
+            Transcode::Utf8ToLatin1 => "utf8-to-latin1",
+            Transcode::Utf8ToUtf16 => "utf8-to-utf16",
+        }
+    }
+
+    /// (parameters, results), all `i32`.
+    fn arity(self) -> (usize, usize) {
+        match self {
+            Transcode::Copy8
+            | Transcode::Copy16
+            | Transcode::CopyLatin1
+            | Transcode::Latin1ToUtf16 => (3, 0),
+            Transcode::Utf8ToUtf16 | Transcode::Utf16ToCompactProbablyUtf16 => (3, 1),
+            Transcode::Utf16ToUtf8 | Transcode::Latin1ToUtf8 => (5, 2),
+            Transcode::Utf8ToLatin1 | Transcode::Utf16ToLatin1 => (3, 2),
+            Transcode::Utf8ToCompactUtf16 | Transcode::Utf16ToCompactUtf16 => (5, 1),
+        }
+    }
+}
+
+/// A string in one side's memory: its pointer and length locals.
+#[derive(Copy, Clone)]
+struct Str {
+    ptr: u32,
+    len: u32,
+    side: Side,
+}
+
+impl Cx<'_, '_> {
+    fn transcoder(&mut self, src: Str, dst: Str, op: Transcode) -> u32 {
+        let (from, to) = (src.side.mem.unwrap_or(0), dst.side.mem.unwrap_or(0));
+        let (p, r) = op.arity();
+        let i32s = [ValType::I32; 5];
+        let name = format!("{} (mem{from} => mem{to})", op.name());
+        self.m.func(
+            Key::Transcode(op, from, to),
+            "transcode",
+            &name,
+            &i32s[..p],
+            &i32s[..r],
+        )
+    }
+
+    /// Traps unless `len` (code units) fits the largest string after
+    /// growing by `factor`.
+    fn check_length(&mut self, len: u32, factor: u32) {
+        self.ins(I::LocalGet(len));
+        self.ins(I::I32Const(((UTF16_TAG - 1) / factor) as i32));
+        self.ins(I::I32GtU);
+        self.ins(I::If(BlockType::Empty));
+        self.trap(TRAP_STRING_OUT_OF_BOUNDS);
+        self.ins(I::End);
+    }
+
+    fn byte_size(len: u32, enc: Fe) -> Size {
+        if enc.width() == 2 {
+            Size::Shl1(len)
+        } else {
+            Size::Local(len)
+        }
+    }
+
+    pub(super) fn string(&mut self, src: &Src, dst: &Dst) {
+        let (ss, ds) = (src.side(), dst.side());
+        match src {
+            Src::Stack(locals, side) => {
+                for i in 0..2 {
+                    let one = Src::Stack(locals.get(i..=i).unwrap_or(&[]).to_vec(), *side);
+                    self.stack_get(&one, ValType::I32);
+                }
+            }
+            Src::Mem(m) => {
+                self.load(m, I::I32Load);
+                self.load(&m.bump(4), I::I32Load);
+            }
+        }
+        let len = self.b.set_tmp(ValType::I32);
+        let ptr = self.b.set_tmp(ValType::I32);
+        let s = Str { ptr, len, side: ss };
+        let out = match ss.enc {
+            StringEncoding::Utf8 => match ds.enc {
+                StringEncoding::Utf8 => self.copy(s, Fe::Utf8, ds, Fe::Utf8),
+                StringEncoding::Utf16 => self.utf8_to_utf16(s, ds),
+                StringEncoding::Latin1Utf16 => self.compact(s, Fe::Utf8, ds),
+            },
+            StringEncoding::Utf16 => {
+                self.verify_aligned(ptr, 2);
+                match ds.enc {
+                    StringEncoding::Utf8 => self.deflate(s, Fe::Utf16, ds),
+                    StringEncoding::Utf16 => self.copy(s, Fe::Utf16, ds, Fe::Utf16),
+                    StringEncoding::Latin1Utf16 => self.compact(s, Fe::Utf16, ds),
+                }
+            }
+            StringEncoding::Latin1Utf16 => {
+                // Wasmtime 49 checks the alignment in each branch.
+                self.ins(I::LocalGet(len));
+                self.ins(I::I32Const(UTF16_TAG as i32));
+                self.ins(I::I32And);
+                self.ins(I::If(BlockType::Empty));
+                self.ins(I::LocalGet(len));
+                self.ins(I::I32Const(UTF16_TAG as i32));
+                self.ins(I::I32Xor);
+                self.ins(I::LocalSet(len));
+                self.verify_aligned(ptr, 2);
+                let s1 = match ds.enc {
+                    StringEncoding::Utf8 => self.deflate(s, Fe::Utf16, ds),
+                    StringEncoding::Utf16 => self.copy(s, Fe::Utf16, ds, Fe::Utf16),
+                    StringEncoding::Latin1Utf16 => self.compact_utf16_to_compact(s, ds),
+                };
+                self.ins(I::Else);
+                self.verify_aligned(ptr, 2);
+                let s2 = match ds.enc {
+                    StringEncoding::Utf16 => self.copy(s, Fe::Latin1, ds, Fe::Utf16),
+                    StringEncoding::Utf8 => self.deflate(s, Fe::Latin1, ds),
+                    StringEncoding::Latin1Utf16 => self.copy(s, Fe::Latin1, ds, Fe::Latin1),
+                };
+                self.ins(I::LocalGet(s2.ptr));
+                self.ins(I::LocalSet(s1.ptr));
+                self.ins(I::LocalGet(s2.len));
+                self.ins(I::LocalSet(s1.len));
+                self.ins(I::End);
+                self.b.free(s2.ptr, ValType::I32);
+                self.b.free(s2.len, ValType::I32);
+                s1
+            }
+        };
+        match dst {
+            Dst::Stack(tys, _) => {
+                self.ins(I::LocalGet(out.ptr));
+                self.stack_set(tys.get(..1).unwrap_or(&[]), ValType::I32);
+                self.ins(I::LocalGet(out.len));
+                self.stack_set(tys.get(1..).unwrap_or(&[]), ValType::I32);
+            }
+            Dst::Mem(m) => {
+                self.ins(I::LocalGet(m.addr));
+                self.ins(I::LocalGet(out.ptr));
+                self.store_ptr(m);
+                self.ins(I::LocalGet(m.addr));
+                self.ins(I::LocalGet(out.len));
+                self.store_ptr(&m.bump(4));
+            }
+        }
+        for l in [ptr, len, out.ptr, out.len] {
+            self.b.free(l, ValType::I32);
+        }
+    }
+
+    fn store_ptr(&mut self, m: &Mem) {
+        self.ins(I::I32Store(MemArg {
+            offset: u64::from(m.offset),
+            align: 2,
+            memory_index: m.side.mem.unwrap_or(0),
+        }));
+    }
+
+    /// `store_string_copy`: one allocation of the final size.
+    fn copy(&mut self, src: Str, se: Fe, ds: Side, de: Fe) -> Str {
+        self.inbounds(
+            src.side,
+            src.ptr,
+            Self::byte_size(src.len, se),
+            TRAP_STRING_OUT_OF_BOUNDS,
+        );
+        self.check_length(src.len, de.width());
+        self.ins(I::LocalGet(src.len));
+        let dst_len = self.b.tee_tmp(ValType::I32);
+        if de.width() == 2 {
+            self.ins(I::I32Const(1));
+            self.ins(I::I32Shl);
+        }
+        let byte_len = self.b.set_tmp(ValType::I32);
+        // The destination's string alignment (2 for `latin1+utf16` even
+        // when the contents are Latin-1).
+        let align = if ds.enc == StringEncoding::Utf8 { 1 } else { 2 };
+        let ptr = self.malloc(ds, Size::Local(byte_len), align, TRAP_STRING_OUT_OF_BOUNDS);
+        let dst = Str {
+            ptr,
+            len: dst_len,
+            side: ds,
+        };
+        let op = match (se, de) {
+            (Fe::Utf8, _) => Transcode::Copy8,
+            (Fe::Utf16, _) => Transcode::Copy16,
+            (Fe::Latin1, Fe::Latin1) => Transcode::CopyLatin1,
+            (Fe::Latin1, _) => Transcode::Latin1ToUtf16,
+        };
+        let f = self.transcoder(src, dst, op);
+        self.ins(I::LocalGet(src.ptr));
+        self.ins(I::LocalGet(src.len));
+        self.ins(I::LocalGet(ptr));
+        self.ins(I::Call(f));
+        self.b.free(byte_len, ValType::I32);
+        dst
+    }
+
+    /// `store_string_to_utf8` from UTF-16 or Latin-1: the source length
+    /// first, the worst case if that was not enough, then a shrink.
+    fn deflate(&mut self, src: Str, se: Fe, ds: Side) -> Str {
+        self.inbounds(
+            src.side,
+            src.ptr,
+            Self::byte_size(src.len, se),
+            TRAP_STRING_OUT_OF_BOUNDS,
+        );
+        self.check_length(src.len, se.width());
+        self.ins(I::LocalGet(src.len));
+        let dst_len = self.b.tee_tmp(ValType::I32);
+        let byte_len = self.b.set_tmp(ValType::I32);
+        let ptr = self.malloc(ds, Size::Local(byte_len), 1, TRAP_STRING_OUT_OF_BOUNDS);
+        let dst = Str {
+            ptr,
+            len: dst_len,
+            side: ds,
+        };
+        let op = match se {
+            Fe::Latin1 => Transcode::Latin1ToUtf8,
+            _ => Transcode::Utf16ToUtf8,
+        };
+        let f = self.transcoder(src, dst, op);
+        self.ins(I::LocalGet(src.ptr));
+        self.ins(I::LocalGet(src.len));
+        self.ins(I::LocalGet(ptr));
+        self.ins(I::LocalGet(byte_len));
+        self.ins(I::I32Const(1));
+        self.ins(I::Call(f));
+        self.ins(I::LocalSet(dst_len));
+        let read = self.b.set_tmp(ValType::I32);
+        self.ins(I::LocalGet(read));
+        self.ins(I::LocalGet(src.len));
+        self.ins(I::I32Ne);
+        self.ins(I::If(BlockType::Empty));
+        let factor = if se == Fe::Latin1 { 2 } else { 3 };
+        self.check_length(src.len, factor);
+        self.ins(I::LocalGet(src.len));
+        self.ins(I::I32Const(factor as i32));
+        self.ins(I::I32Mul);
+        let worst = self.b.set_tmp(ValType::I32);
+        self.ins(I::LocalGet(ptr));
+        self.ins(I::LocalGet(byte_len));
+        self.ins(I::I32Const(1));
+        self.realloc(
+            ds,
+            Size::Local(worst),
+            1,
+            Some(ptr),
+            TRAP_STRING_OUT_OF_BOUNDS,
+        );
+        self.ins(I::LocalGet(worst));
+        self.ins(I::LocalSet(byte_len));
+        self.b.free(worst, ValType::I32);
+        self.ins(I::LocalGet(src.ptr));
+        self.ins(I::LocalGet(read));
+        if se == Fe::Utf16 {
+            self.ins(I::I32Const(1));
+            self.ins(I::I32Shl);
+        }
+        self.ins(I::I32Add);
+        self.ins(I::LocalGet(src.len));
+        self.ins(I::LocalGet(read));
+        self.ins(I::I32Sub);
+        self.ins(I::LocalGet(ptr));
+        self.ins(I::LocalGet(dst_len));
+        self.ins(I::I32Add);
+        self.ins(I::LocalGet(byte_len));
+        self.ins(I::LocalGet(dst_len));
+        self.ins(I::I32Sub);
+        self.ins(I::I32Const(0));
+        self.ins(I::Call(f));
+        self.ins(I::LocalGet(dst_len));
+        self.ins(I::I32Add);
+        self.ins(I::LocalSet(dst_len));
+        self.ins(I::Drop);
+        self.ins(I::LocalGet(dst_len));
+        self.ins(I::LocalGet(byte_len));
+        self.ins(I::I32Ne);
+        self.ins(I::If(BlockType::Empty));
+        self.ins(I::LocalGet(ptr));
+        self.ins(I::LocalGet(byte_len));
+        self.ins(I::I32Const(1));
+        self.realloc(
+            ds,
+            Size::Local(dst_len),
+            1,
+            Some(ptr),
+            TRAP_STRING_OUT_OF_BOUNDS,
+        );
+        self.ins(I::End);
+        self.ins(I::End);
+        self.b.free(read, ValType::I32);
+        self.b.free(byte_len, ValType::I32);
+        dst
+    }
+
+    /// `store_utf8_to_utf16`: the worst case, then a shrink.
+    fn utf8_to_utf16(&mut self, src: Str, ds: Side) -> Str {
+        self.inbounds(
+            src.side,
+            src.ptr,
+            Size::Local(src.len),
+            TRAP_STRING_OUT_OF_BOUNDS,
+        );
+        self.check_length(src.len, 2);
+        self.ins(I::LocalGet(src.len));
+        let dst_len = self.b.tee_tmp(ValType::I32);
+        self.ins(I::I32Const(1));
+        self.ins(I::I32Shl);
+        let byte_len = self.b.set_tmp(ValType::I32);
+        let ptr = self.malloc(ds, Size::Local(byte_len), 2, TRAP_STRING_OUT_OF_BOUNDS);
+        let dst = Str {
+            ptr,
+            len: dst_len,
+            side: ds,
+        };
+        let f = self.transcoder(src, dst, Transcode::Utf8ToUtf16);
+        self.ins(I::LocalGet(src.ptr));
+        self.ins(I::LocalGet(src.len));
+        self.ins(I::LocalGet(ptr));
+        self.ins(I::Call(f));
+        self.ins(I::LocalSet(dst_len));
+        self.ins(I::LocalGet(src.len));
+        self.ins(I::LocalGet(dst_len));
+        self.ins(I::I32Ne);
+        self.ins(I::If(BlockType::Empty));
+        self.ins(I::LocalGet(ptr));
+        self.ins(I::LocalGet(byte_len));
+        self.ins(I::I32Const(2));
+        self.realloc(
+            ds,
+            Size::Shl1(dst_len),
+            2,
+            Some(ptr),
+            TRAP_STRING_OUT_OF_BOUNDS,
+        );
+        self.ins(I::End);
+        self.b.free(byte_len, ValType::I32);
+        dst
+    }
+
+    /// `store_probably_utf16_to_latin1_or_utf16`.
+    fn compact_utf16_to_compact(&mut self, src: Str, ds: Side) -> Str {
+        self.inbounds(
+            src.side,
+            src.ptr,
+            Size::Shl1(src.len),
+            TRAP_STRING_OUT_OF_BOUNDS,
+        );
+        self.check_length(src.len, 2);
+        self.ins(I::LocalGet(src.len));
+        let dst_len = self.b.tee_tmp(ValType::I32);
+        self.ins(I::I32Const(1));
+        self.ins(I::I32Shl);
+        let byte_len = self.b.set_tmp(ValType::I32);
+        let ptr = self.malloc(ds, Size::Local(byte_len), 2, TRAP_STRING_OUT_OF_BOUNDS);
+        let dst = Str {
+            ptr,
+            len: dst_len,
+            side: ds,
+        };
+        // Wasmtime 49 copies the byte length into a temporary it does not
+        // use further.
+        self.ins(I::LocalGet(byte_len));
+        let src_bytes = self.b.set_tmp(ValType::I32);
+        let f = self.transcoder(src, dst, Transcode::Utf16ToCompactProbablyUtf16);
+        self.ins(I::LocalGet(src.ptr));
+        self.ins(I::LocalGet(src.len));
+        self.ins(I::LocalGet(ptr));
+        self.ins(I::Call(f));
+        self.ins(I::LocalSet(dst_len));
+        self.ins(I::LocalGet(dst_len));
+        self.ins(I::I32Const(UTF16_TAG as i32));
+        self.ins(I::I32And);
+        self.ins(I::BrIf(0));
+        self.ins(I::LocalGet(ptr));
+        self.ins(I::LocalGet(byte_len));
+        self.ins(I::I32Const(2));
+        self.realloc(
+            ds,
+            Size::Local(dst_len),
+            2,
+            Some(ptr),
+            TRAP_STRING_OUT_OF_BOUNDS,
+        );
+        self.b.free(byte_len, ValType::I32);
+        self.b.free(src_bytes, ValType::I32);
+        dst
+    }
+
+    /// `store_string_to_latin1_or_utf16`: Latin-1 first, inflated to
+    /// UTF-16 at the first wide character.
+    fn compact(&mut self, src: Str, se: Fe, ds: Side) -> Str {
+        self.inbounds(
+            src.side,
+            src.ptr,
+            Self::byte_size(src.len, se),
+            TRAP_STRING_OUT_OF_BOUNDS,
+        );
+        self.check_length(src.len, se.width());
+        self.ins(I::LocalGet(src.len));
+        let dst_len = self.b.tee_tmp(ValType::I32);
+        let byte_len = self.b.set_tmp(ValType::I32);
+        let ptr = self.malloc(ds, Size::Local(byte_len), 2, TRAP_STRING_OUT_OF_BOUNDS);
+        let dst = Str {
+            ptr,
+            len: dst_len,
+            side: ds,
+        };
+        let (latin1, utf16) = match se {
+            Fe::Utf16 => (Transcode::Utf16ToLatin1, Transcode::Utf16ToCompactUtf16),
+            _ => (Transcode::Utf8ToLatin1, Transcode::Utf8ToCompactUtf16),
+        };
+        let f_latin1 = self.transcoder(src, dst, latin1);
+        let f_utf16 = self.transcoder(src, dst, utf16);
+        self.ins(I::LocalGet(src.ptr));
+        self.ins(I::LocalGet(src.len));
+        self.ins(I::LocalGet(ptr));
+        self.ins(I::Call(f_latin1));
+        self.ins(I::LocalSet(dst_len));
+        let read = self.b.set_tmp(ValType::I32);
+        self.ins(I::LocalGet(read));
+        self.ins(I::LocalGet(src.len));
+        self.ins(I::I32Eq);
+        self.ins(I::If(BlockType::Empty));
+        self.ins(I::LocalGet(byte_len));
+        self.ins(I::LocalGet(dst_len));
+        self.ins(I::I32Ne);
+        self.ins(I::If(BlockType::Empty));
+        self.ins(I::LocalGet(ptr));
+        self.ins(I::LocalGet(byte_len));
+        self.ins(I::I32Const(2));
+        self.realloc(
+            ds,
+            Size::Local(dst_len),
+            2,
+            Some(ptr),
+            TRAP_STRING_OUT_OF_BOUNDS,
+        );
+        self.ins(I::End);
+        self.ins(I::Else);
+        if se.width() == 1 {
+            self.check_length(src.len, 2);
+        }
+        self.ins(I::LocalGet(src.len));
+        self.ins(I::I32Const(1));
+        self.ins(I::I32Shl);
+        let worst = self.b.set_tmp(ValType::I32);
+        self.ins(I::LocalGet(ptr));
+        self.ins(I::LocalGet(byte_len));
+        self.ins(I::I32Const(2));
+        self.realloc(
+            ds,
+            Size::Local(worst),
+            2,
+            Some(ptr),
+            TRAP_STRING_OUT_OF_BOUNDS,
+        );
+        self.ins(I::LocalGet(worst));
+        self.ins(I::LocalSet(byte_len));
+        self.b.free(worst, ValType::I32);
+        self.ins(I::LocalGet(src.ptr));
+        self.ins(I::LocalGet(read));
+        if se == Fe::Utf16 {
+            self.ins(I::I32Const(1));
+            self.ins(I::I32Shl);
+        }
+        self.ins(I::I32Add);
+        self.ins(I::LocalGet(src.len));
+        self.ins(I::LocalGet(read));
+        self.ins(I::I32Sub);
+        self.ins(I::LocalGet(ptr));
+        self.ins(I::LocalGet(src.len));
+        self.ins(I::LocalGet(dst_len));
+        self.ins(I::Call(f_utf16));
+        self.ins(I::LocalSet(dst_len));
+        self.ins(I::LocalGet(dst_len));
+        self.ins(I::LocalGet(src.len));
+        self.ins(I::I32Ne);
+        self.ins(I::If(BlockType::Empty));
+        self.ins(I::LocalGet(ptr));
+        self.ins(I::LocalGet(byte_len));
+        self.ins(I::I32Const(2));
+        self.realloc(
+            ds,
+            Size::Shl1(dst_len),
+            2,
+            Some(ptr),
+            TRAP_STRING_OUT_OF_BOUNDS,
+        );
+        self.ins(I::End);
+        self.ins(I::LocalGet(dst_len));
+        self.ins(I::I32Const(UTF16_TAG as i32));
+        self.ins(I::I32Or);
+        self.ins(I::LocalSet(dst_len));
+        self.ins(I::End);
+        self.b.free(read, ValType::I32);
+        self.b.free(byte_len, ValType::I32);
+        dst
+    }
+
+    /// `calculate_list_byte_len`: `len * size` into a new temporary,
+    /// trapping past 32 bits.
+    fn list_byte_len(&mut self, len: u32, size: u32) -> u32 {
+        match size {
+            0 => {
+                self.ins(I::I32Const(0));
+                self.b.set_tmp(ValType::I32)
+            }
+            1 => {
+                self.ins(I::LocalGet(len));
+                self.b.set_tmp(ValType::I32)
+            }
+            _ => {
+                self.ins(I::Block(BlockType::Empty));
+                self.ins(I::Block(BlockType::Empty));
+                self.ins(I::LocalGet(len));
+                self.ins(I::I64ExtendI32U);
+                self.ins(I::I64Const(i64::from(size)));
+                self.ins(I::I64Mul);
+                let t = self.b.tee_tmp(ValType::I64);
+                self.ins(I::I64Const(32));
+                self.ins(I::I64ShrU);
+                self.ins(I::I64Eqz);
+                self.ins(I::BrIf(1));
+                self.ins(I::End);
+                self.trap(TRAP_LIST_OUT_OF_BOUNDS);
+                self.ins(I::End);
+                self.ins(I::LocalGet(t));
+                self.ins(I::I32WrapI64);
+                self.b.free(t, ValType::I64);
+                self.b.set_tmp(ValType::I32)
+            }
+        }
+    }
+
+    pub(super) fn list(&mut self, elem: TypeIndex, src: &Src, dst: &Dst) {
+        let (ss, ds) = (src.side(), dst.side());
+        let (size, align) = self.size_align(elem);
+        match src {
+            Src::Stack(locals, side) => {
+                for i in 0..2 {
+                    let one = Src::Stack(locals.get(i..=i).unwrap_or(&[]).to_vec(), *side);
+                    self.stack_get(&one, ValType::I32);
+                }
+            }
+            Src::Mem(m) => {
+                self.load(m, I::I32Load);
+                self.load(&m.bump(4), I::I32Load);
+            }
+        }
+        let len = self.b.set_tmp(ValType::I32);
+        let ptr = self.b.set_tmp(ValType::I32);
+        let src_bytes = self.list_byte_len(len, size);
+        self.ins(I::LocalGet(src_bytes));
+        let dst_bytes = self.b.set_tmp(ValType::I32);
+        self.verify_aligned(ptr, align);
+        self.inbounds(ss, ptr, Size::Local(src_bytes), TRAP_LIST_OUT_OF_BOUNDS);
+        let dst_ptr = self.malloc(ds, Size::Local(dst_bytes), align, TRAP_LIST_OUT_OF_BOUNDS);
+        self.b.free(src_bytes, ValType::I32);
+        self.b.free(dst_bytes, ValType::I32);
+        if size > 0 {
+            self.ins(I::Block(BlockType::Empty));
+            self.ins(I::LocalGet(len));
+            let remaining = self.b.tee_tmp(ValType::I32);
+            self.ins(I::I32Eqz);
+            self.ins(I::BrIf(0));
+            self.ins(I::LocalGet(ptr));
+            let cur_src = self.b.set_tmp(ValType::I32);
+            self.ins(I::LocalGet(dst_ptr));
+            let cur_dst = self.b.set_tmp(ValType::I32);
+            self.ins(I::Loop(BlockType::Empty));
+            let esrc = Src::Mem(Mem {
+                side: ss,
+                addr: cur_src,
+                offset: 0,
+            });
+            let edst = Dst::Mem(Mem {
+                side: ds,
+                addr: cur_dst,
+                offset: 0,
+            });
+            self.translate(elem, &esrc, &edst);
+            for cur in [cur_src, cur_dst] {
+                self.ins(I::LocalGet(cur));
+                self.ins(I::I32Const(size as i32));
+                self.ins(I::I32Add);
+                self.ins(I::LocalSet(cur));
+            }
+            self.ins(I::LocalGet(remaining));
+            self.ins(I::I32Const(-1));
+            self.ins(I::I32Add);
+            self.ins(I::LocalTee(remaining));
+            self.ins(I::BrIf(0));
+            self.ins(I::End);
+            self.ins(I::End);
+            self.b.free(cur_dst, ValType::I32);
+            self.b.free(cur_src, ValType::I32);
+            self.b.free(remaining, ValType::I32);
+        }
+        match dst {
+            Dst::Stack(tys, _) => {
+                self.ins(I::LocalGet(dst_ptr));
+                self.stack_set(tys.get(..1).unwrap_or(&[]), ValType::I32);
+                self.ins(I::LocalGet(len));
+                self.stack_set(tys.get(1..).unwrap_or(&[]), ValType::I32);
+            }
+            Dst::Mem(m) => {
+                self.ins(I::LocalGet(m.addr));
+                self.ins(I::LocalGet(dst_ptr));
+                self.store_ptr(m);
+                self.ins(I::LocalGet(m.addr));
+                self.ins(I::LocalGet(len));
+                self.store_ptr(&m.bump(4));
+            }
+        }
+        self.b.free(len, ValType::I32);
+        self.b.free(ptr, ValType::I32);
+        self.b.free(dst_ptr, ValType::I32);
+    }
+}
