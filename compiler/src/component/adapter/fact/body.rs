@@ -19,6 +19,9 @@ pub(super) struct Body {
     free: HashMap<ValType, Vec<u32>>,
     /// Trap sites of checked values, in code order.
     pub marks: Vec<(Site, usize)>,
+    /// Calls of helper functions, encoded at the end (when their indices
+    /// are known): (position in `code`, helper's function number).
+    pub calls: Vec<(usize, usize)>,
 }
 
 /// A place in the code a backtrace may show for a value's check.
@@ -41,6 +44,7 @@ impl Body {
             nlocals: params,
             free: HashMap::new(),
             marks: Vec::new(),
+            calls: Vec::new(),
         }
     }
 

@@ -37,6 +37,7 @@
 
 mod body;
 mod call;
+mod helpers;
 mod strings;
 mod values;
 
@@ -253,19 +254,27 @@ struct FactModule {
     funcs: u32,
     globals: u32,
     memories: u32,
+    /// Defined functions: adapters and helpers, in Wasmtime's order.
     bodies: Vec<Defined>,
+    helpers: HashMap<helpers::Helper, usize>,
+    /// Helpers to translate: (function number, helper, its parameters).
+    worklist: Vec<(usize, helpers::Helper, u32)>,
 }
 
 /// A function of the model module.
 struct Defined {
     ty: u32,
-    export: String,
+    export: Option<String>,
     locals: Vec<(u32, ValType)>,
     code: Vec<u8>,
+    /// Helper calls to insert into `code` (see [`Body::calls`]).
+    calls: Vec<(usize, usize)>,
 }
 
 /// Body offsets of an adapter's call sites.
 struct Sites {
+    /// The adapter's function number.
+    body: usize,
     leave_trap: Option<usize>,
     param_chars: Vec<usize>,
     call: usize,
@@ -381,11 +390,13 @@ impl FactModule {
             )
         });
         let ty = self.ty(&lower_params, &lower_results);
+        let body = self.reserve(ty, Some(name));
         let mut b = Body::new(lower_params.len() as u32);
         let sites = if same {
             let call = b.code.len();
             self.trap(&mut b.code, TRAP_CANNOT_ENTER);
             Sites {
+                body,
                 leave_trap: None,
                 param_chars: Vec::new(),
                 call,
@@ -401,19 +412,39 @@ impl FactModule {
                 callee,
                 post,
             };
-            self.sync_to_sync(&mut b, table, &cx)?
+            self.sync_to_sync(&mut b, table, &cx, body)?
         };
         b.ins(I::End);
-        self.bodies.push(Defined {
-            ty,
-            export: name,
-            locals: b.locals,
-            code: b.code,
-        });
-        Some(sites)
+        self.fill(body, b);
+        self.compile_helpers(table).then_some(sites)
     }
 
-    fn sync_to_sync(&mut self, b: &mut Body, table: &TypeTable<'_>, c: &Call<'_>) -> Option<Sites> {
+    /// Adds a defined function of type `ty`, its body to come.
+    fn reserve(&mut self, ty: u32, export: Option<String>) -> usize {
+        self.bodies.push(Defined {
+            ty,
+            export,
+            locals: Vec::new(),
+            code: Vec::new(),
+            calls: Vec::new(),
+        });
+        self.bodies.len() - 1
+    }
+
+    fn fill(&mut self, id: usize, b: Body) {
+        let d = &mut self.bodies[id];
+        d.locals = b.locals;
+        d.code = b.code;
+        d.calls = b.calls;
+    }
+
+    fn sync_to_sync(
+        &mut self,
+        b: &mut Body,
+        table: &TypeTable<'_>,
+        c: &Call<'_>,
+        body: usize,
+    ) -> Option<Sites> {
         let [lower_flags, lift_flags] = c.flags;
         let [lower, lift] = c.sides;
         let lower_results = c.sig.lower_results();
@@ -513,6 +544,7 @@ impl FactModule {
         self.trap(&mut b.code, TRAP_UNCAUGHT_EXCEPTION);
         b.ins(I::End);
         Some(Sites {
+            body,
             leave_trap,
             param_chars,
             call,
@@ -557,14 +589,19 @@ impl FactModule {
         let mut exports = ExportSection::new();
         for (i, d) in self.bodies.iter().enumerate() {
             funcs.function(d.ty);
-            exports.export(&d.export, ExportKind::Func, self.funcs + i as u32);
+            if let Some(name) = &d.export {
+                exports.export(name, ExportKind::Func, self.funcs + i as u32);
+            }
         }
         module.section(&funcs);
         module.section(&exports);
         let prefix = module.as_slice().len();
         let mut payload = Vec::new();
         self.bodies.len().encode(&mut payload);
+        // Per function: where its code starts in the payload, and its
+        // helper calls as (position in `code`, bytes inserted there).
         let mut starts = Vec::new();
+        let mut inserted: Vec<Vec<(usize, usize)>> = Vec::new();
         for d in &self.bodies {
             let mut body = Vec::new();
             d.locals.len().encode(&mut body);
@@ -573,9 +610,19 @@ impl FactModule {
                 t.encode(&mut body);
             }
             let head = body.len();
-            body.extend_from_slice(&d.code);
+            let mut at = 0;
+            let mut ins = Vec::new();
+            for (pos, callee) in &d.calls {
+                body.extend_from_slice(&d.code[at..*pos]);
+                let before = body.len();
+                I::Call(self.funcs + *callee as u32).encode(&mut body);
+                ins.push((*pos, body.len() - before));
+                at = *pos;
+            }
+            body.extend_from_slice(&d.code[at..]);
             body.len().encode(&mut payload);
             starts.push(payload.len() + head);
+            inserted.push(ins);
             payload.extend_from_slice(&body);
         }
         // The code section: id, payload size, payload.
@@ -588,23 +635,25 @@ impl FactModule {
         });
         let frames = sites
             .iter()
-            .zip(starts)
-            .enumerate()
-            .map(|(i, (s, start))| Frames {
-                func: self.funcs + i as u32,
-                leave_trap: s.leave_trap.map(|t| (base + start + t) as u32),
-                param_chars: s
-                    .param_chars
-                    .iter()
-                    .map(|t| (base + start + t) as u32)
-                    .collect(),
-                result_chars: s
-                    .result_chars
-                    .iter()
-                    .map(|t| (base + start + t) as u32)
-                    .collect(),
-                call: (base + start + s.call) as u32,
-                post_return: s.post_return.map(|p| (base + start + p) as u32),
+            .map(|s| {
+                // A site is the instruction at its position, after any
+                // helper call inserted there.
+                let at = |t: usize| {
+                    let shift: usize = inserted[s.body]
+                        .iter()
+                        .filter(|(pos, _)| *pos <= t)
+                        .map(|(_, n)| n)
+                        .sum();
+                    (base + starts[s.body] + t + shift) as u32
+                };
+                Frames {
+                    func: self.funcs + s.body as u32,
+                    leave_trap: s.leave_trap.map(at),
+                    param_chars: s.param_chars.iter().map(|t| at(*t)).collect(),
+                    result_chars: s.result_chars.iter().map(|t| at(*t)).collect(),
+                    call: at(s.call),
+                    post_return: s.post_return.map(at),
+                }
             })
             .collect();
         (frames, module.finish())

@@ -9,9 +9,7 @@
 //! Strings and lists are in `super::strings`.
 //!
 //! Wasmtime outlines a translation into a helper function once an adapter
-//! has spent its "fuel" (a cost per type layer); the model does not lay
-//! helpers out, so such an adapter is reported as not modelled
-//! ([`Cx::ok`] false).
+//! has spent its "fuel" (a cost per type layer), see `super::helpers`.
 
 use super::body::{Body, Site};
 use super::{FactModule, Key};
@@ -220,8 +218,7 @@ impl<'a, 't> Cx<'a, 't> {
             _ => 0,
         };
         let Some(left) = self.fuel.checked_sub(cost) else {
-            // Wasmtime would outline this into a helper function.
-            self.ok = false;
+            self.outline(t, src, dst);
             return;
         };
         self.fuel = left;
