@@ -373,7 +373,7 @@ fn start(
     mut args: Vec<ValRaw>,
     queued: bool,
 ) -> Result<(), Trap> {
-    let (callback, lift, has_result, halves) = rt.with_p3(|cx| {
+    let (callback, lift, has_result, halves, async_caller) = rt.with_p3(|cx| {
         let t = cx
             .p3
             .tasks
@@ -410,7 +410,13 @@ fn start(
                 t.scopes = Some((a, b));
             }
         }
-        Ok((callback, lift, has_result, halves))
+        Ok((
+            callback,
+            lift,
+            has_result,
+            halves,
+            caller.is_some_and(|c| !c.sync),
+        ))
     })?;
     if let Some(h) = halves {
         // The values move now, when the task starts: the caller's flat
@@ -440,6 +446,11 @@ fn start(
         }
         args.truncate(h.lift_params.max(1));
     }
+    // A task reached through an async lowering or lifting is its own
+    // thread in Wasmtime (a fiber): a trap's backtrace shows its frames
+    // only. A sync-to-sync call (an async function type lifted and lowered
+    // without `async`) stays on the caller's stack.
+    let _task = (callback.is_some() || async_caller).then(kiln_vm::traps::backtrace::enter_task);
     // SAFETY: the callee's core function has the lifting's core signature
     // (validated), with `args` sized for its parameters and one result;
     // nothing is borrowed.
@@ -717,6 +728,8 @@ fn call_back(rt: &ComponentRuntime, task: u32, code: u32, p1: u32, p2: u32) -> R
         Ok(cb)
     })?;
     let mut v = [raw(u64::from(code)), raw(u64::from(p1)), raw(u64::from(p2))];
+    // A callback runs as its task, on a stack of its own in Wasmtime.
+    let _task = kiln_vm::traps::backtrace::enter_task();
     // SAFETY: a callback is `[i32 i32 i32] -> [i32]` (validated), its
     // instance lives for the process; nothing is borrowed.
     let called = unsafe { callback.call(&mut v) };

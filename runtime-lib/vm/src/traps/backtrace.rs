@@ -76,6 +76,34 @@ thread_local! {
     static ACTIVATIONS: Cell<usize> = const { Cell::new(0) };
 }
 
+thread_local! {
+    /// The activation number (1 = the outermost) of the innermost guest
+    /// task the component runtime started on its own (an async call's
+    /// callee, a callback), 0 if none: a backtrace ends with that task's
+    /// frames, as Wasmtime's does (it runs such tasks on fibers of their
+    /// own). Const and without a destructor, for the trap handler.
+    static TASK_ACTIVATION: Cell<usize> = const { Cell::new(0) };
+}
+
+/// A guest task started by the runtime, its frames the last a backtrace
+/// shows while it runs (see [`enter_task`]).
+#[derive(Debug)]
+pub struct TaskBoundary(usize);
+
+/// Makes the next activation entered on this thread a task's first: until
+/// the result is dropped, backtraces end at its frames instead of going on
+/// into the code that (through the runtime) started it.
+pub fn enter_task() -> TaskBoundary {
+    let next = ACTIVATIONS.with(Cell::get) + 1;
+    TaskBoundary(TASK_ACTIVATION.with(|t| t.replace(next)))
+}
+
+impl Drop for TaskBoundary {
+    fn drop(&mut self) {
+        TASK_ACTIVATION.with(|t| t.set(self.0));
+    }
+}
+
 /// A call from the host into wasm, counted while it runs (see [`walk`]).
 #[derive(Debug)]
 pub struct Activation(());
@@ -191,9 +219,11 @@ fn find_wasm_caller(mut fp: usize, mut compiled: bool) -> Option<(Frame, usize)>
 /// calling back), the walk crosses the host frames to the wasm code below,
 /// as Wasmtime's backtraces cover every activation; it crosses at most
 /// `ACTIVATIONS - 1` such gaps, so it never wanders past the outermost
-/// activation into frames of code built without frame pointers.
+/// activation into frames of code built without frame pointers, and none
+/// below the activation of a task the runtime started ([`enter_task`]).
 fn walk(mut fp: usize, frames: &mut [Option<Frame>; MAX_FRAMES], mut n: usize) -> usize {
-    let mut gaps = ACTIVATIONS.with(Cell::get).saturating_sub(1);
+    let first = TASK_ACTIVATION.with(Cell::get).max(1);
+    let mut gaps = ACTIVATIONS.with(Cell::get).saturating_sub(first);
     while n < MAX_FRAMES {
         let Some((next_fp, ret)) = frame_record(fp) else {
             break;
