@@ -153,6 +153,9 @@ pub const ADAPTER_FLAGS_TRAP: u32 = 0x100;
 pub const CANON_OPT_ASYNC: u8 = 1 << 0;
 /// [`CanonOpts::flags`] bit: the `memory` option is a 64-bit memory (🐘).
 pub const CANON_OPT_MEMORY64: u8 = 1 << 1;
+/// [`CanonOpts::flags`] bit: the function type is `async` (a lifted task
+/// of it may block even when lifted without the `async` option).
+pub const CANON_OPT_ASYNC_TYPE: u8 = 1 << 3;
 
 /// A core item of the flattened component: item `index` of core instance
 /// `instance` (the compiler's plan numbering of module instances; the index
@@ -260,6 +263,11 @@ impl CanonOpts {
     /// Whether the `async` option is present.
     pub const fn is_async(&self) -> bool {
         self.flags & CANON_OPT_ASYNC != 0
+    }
+
+    /// Whether the function type is `async` ([`CANON_OPT_ASYNC_TYPE`]).
+    pub const fn is_async_type(&self) -> bool {
+        self.flags & CANON_OPT_ASYNC_TYPE != 0
     }
 
     /// The address type of the memory option.

@@ -66,11 +66,11 @@ mod tests;
 pub use builder::{TypeDef, TypeTableBuilder};
 pub use builtins::{AsyncBuiltin, CANON_OPT_CANCELLABLE};
 pub use canon::{
-    CANON_OPT_ASYNC, CANON_OPT_MEMORY64, CanonOpts, CoreItemRef, HANDLE_INDEX_RESERVED,
-    HANDLE_TABLE_MAX_LENGTH, INSTANCE_FLAG_MAY_ENTER, INSTANCE_FLAG_MAY_LEAVE,
-    INSTANCE_FLAG_NEEDS_POST_RETURN, LOWERED_SLOT_SIZE, LoweredHostFn, MAX_LIST_BYTE_LENGTH,
-    MAX_STRING_BYTE_LENGTH, REALLOC_I32_MAX, StringEncoding, UTF16_TAG, lowered_slots_count,
-    lowered_slots_len,
+    CANON_OPT_ASYNC, CANON_OPT_ASYNC_TYPE, CANON_OPT_MEMORY64, CanonOpts, CoreItemRef,
+    HANDLE_INDEX_RESERVED, HANDLE_TABLE_MAX_LENGTH, INSTANCE_FLAG_MAY_ENTER,
+    INSTANCE_FLAG_MAY_LEAVE, INSTANCE_FLAG_NEEDS_POST_RETURN, LOWERED_SLOT_SIZE, LoweredHostFn,
+    MAX_LIST_BYTE_LENGTH, MAX_STRING_BYTE_LENGTH, REALLOC_I32_MAX, StringEncoding, UTF16_TAG,
+    lowered_slots_count, lowered_slots_len,
 };
 pub use flatten::{
     AbiContext, CoreSig, FLAT_CAPACITY, FlatTypes, FlattenOpts, FuncSig, MAX_FLAT_ASYNC_PARAMS,

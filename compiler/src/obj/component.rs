@@ -17,7 +17,7 @@
 
 use crate::CompileError;
 use crate::component::plan::{
-    CanonOptions, ComponentPlan, CoreDef, CoreKind, Resource, Trampoline,
+    CanonOptions, ComponentPlan, CoreDef, CoreKind, FuncTypeIndex, Resource, Trampoline,
 };
 use crate::component::resolve::{
     ResolvedTrampoline, kind_code, path_name, resolve_export, resolve_func_option,
@@ -238,6 +238,14 @@ fn put_opts(
         let mut flags = 0;
         if o.async_ {
             flags |= kiln_abi::component::CANON_OPT_ASYNC;
+        }
+        let async_type = input
+            .plan
+            .func_types
+            .get(FuncTypeIndex::from_u32(func_type))
+            .is_some_and(|ft| ft.async_);
+        if async_type {
+            flags |= kiln_abi::component::CANON_OPT_ASYNC_TYPE;
         }
         opts.put_bytes(at!(r, CanonOpts, flags), &[flags]);
         let (plan, infos) = (input.plan, input.infos);

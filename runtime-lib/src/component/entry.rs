@@ -201,6 +201,34 @@ fn run_p3(
     // SAFETY: the compiler's writable record, filled at instantiation.
     let opts = unsafe { &*(run.opts as usize as *const kiln_abi::component::CanonOpts) };
     let mut values = [ValRaw::default()];
+    if !opts.is_async() {
+        // Lifted without `async`: `[] -> [i32]` (the `result`), run as a
+        // task that may block (its type is async).
+        // SAFETY: as below.
+        let called = unsafe { kiln_canon::p3::run::call_sync_export(rt, opts, func, &mut values) }
+            .and_then(|()| {
+                // SAFETY: `run`'s record; post-return takes the flat results.
+                unsafe { instances::call_post_return(opts, &mut values) }
+            });
+        let status = u32::from_le_bytes([
+            values[0].0[0],
+            values[0].0[1],
+            values[0].0[2],
+            values[0].0[3],
+        ]);
+        return match called {
+            Ok(()) => match status {
+                0 => 0,
+                1 => 1,
+                d => errors::report(&[
+                    main_context.to_string(),
+                    format!("invalid variant discriminant: {d}"),
+                ]),
+            },
+            Err(t) if t.code.is_some() => instances::raise(t),
+            Err(t) => errors::report(&[main_context.to_string(), t.message]),
+        };
+    }
     // SAFETY: an async-lifted `run` is `[] -> [i32]` (the callback code),
     // checked by the compiler's plan.
     let result = unsafe { kiln_canon::p3::run::call_async_export(rt, opts, func, &mut values) };

@@ -65,6 +65,37 @@ pub unsafe fn call_async_export(
     unsafe { call_async_export_with(rt, opts, func, args, false) }
 }
 
+/// Calls the export lifted without `async` whose function type is async
+/// (options `opts`, core function `func`, flat arguments and results in
+/// `args`) as a task that may block, as Wasmtime 49 runs it: its blocking
+/// built-ins and synchronous calls of async callees wait on the event loop
+/// instead of trapping.
+///
+/// # Safety
+/// `opts` is the export's filled record; `args` fits `func`'s signature.
+pub unsafe fn call_sync_export(
+    rt: &ComponentRuntime,
+    opts: &CanonOpts,
+    func: GuestFunc,
+    args: &mut [ValRaw],
+) -> Result<(), Trap> {
+    let task = rt.with_p3(|cx| {
+        let mut t = Task::new(opts.component_instance, u32::MAX);
+        t.may_block = opts.is_async_type();
+        let task = cx.p3.tasks.insert(t);
+        cx.p3.current.push(task);
+        Ok(task)
+    })?;
+    // SAFETY: the caller's contract.
+    let called = unsafe { func.call(args) };
+    rt.with_p3(|cx| {
+        cx.p3.current.pop();
+        cx.p3.tasks.remove(task);
+        Ok(())
+    })?;
+    called
+}
+
 /// [`call_async_export`], but with `keep` the task stays to go on after
 /// its `task.return` ([`run_until_exited`] runs it to its end).
 ///

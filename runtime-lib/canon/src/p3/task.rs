@@ -268,7 +268,9 @@ fn call(
         t.halves = halves;
         t.pending_ends = pending_ends;
         t.callback = callback;
-        t.may_block = callback.is_some();
+        // A task may block if lifted `async` or if its function type is
+        // async (Wasmtime 49 lets a sync lift of an async type block too).
+        t.may_block = callback.is_some() || lift.is_async_type();
         t.lift = lift as *const CanonOpts as usize;
         t.caller = Some(Caller {
             instance: from,

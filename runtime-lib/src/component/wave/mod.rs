@@ -220,9 +220,14 @@ pub fn call(rt: &instances::ComponentRuntime, p: &Prepared) -> Result<String, Tr
         let flat = unsafe { kiln_canon::p3::run::call_async_export(rt, opts, func, &mut raw)? };
         return lift_async_results(types, p, opts, &flat);
     }
-    // SAFETY: the lifted core function has the signature `sig`; `raw` is
-    // sized for its parameters and results.
-    unsafe { func.call(&mut raw)? };
+    if opts.is_async_type() {
+        // SAFETY: as below.
+        unsafe { kiln_canon::p3::run::call_sync_export(rt, opts, func, &mut raw)? };
+    } else {
+        // SAFETY: the lifted core function has the signature `sig`; `raw`
+        // is sized for its parameters and results.
+        unsafe { func.call(&mut raw)? };
+    }
     let results: Vec<u64> = raw.iter().map(from_raw).collect();
     // SAFETY: as above; the guest is not running while the view is used.
     let memory = unsafe { GuestMemory::from_definition(opts.memory_def as usize as *const _) };
