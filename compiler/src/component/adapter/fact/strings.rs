@@ -125,20 +125,7 @@ impl Cx<'_, '_> {
 
     pub(super) fn string(&mut self, src: &Src, dst: &Dst) {
         let (ss, ds) = (src.side(), dst.side());
-        match src {
-            Src::Stack(locals, side) => {
-                for i in 0..2 {
-                    let one = Src::Stack(locals.get(i..=i).unwrap_or(&[]).to_vec(), *side);
-                    self.stack_get(&one, ValType::I32);
-                }
-            }
-            Src::Mem(m) => {
-                self.load(m, I::I32Load);
-                self.load(&m.bump(4), I::I32Load);
-            }
-        }
-        let len = self.b.set_tmp(ValType::I32);
-        let ptr = self.b.set_tmp(ValType::I32);
+        let (ptr, len) = self.read_pair(src);
         let s = Str { ptr, len, side: ss };
         let out = match ss.enc {
             StringEncoding::Utf8 => match ds.enc {
@@ -187,24 +174,49 @@ impl Cx<'_, '_> {
                 s1
             }
         };
+        self.write_pair(dst, out.ptr, out.len);
+        for l in [ptr, len, out.ptr, out.len] {
+            self.b.free(l, ValType::I32);
+        }
+    }
+
+    /// Reads a string's or list's (pointer, length) into two new
+    /// temporaries (the length first, as Wasmtime takes them).
+    fn read_pair(&mut self, src: &Src) -> (u32, u32) {
+        match src {
+            Src::Stack(locals, side) => {
+                for i in 0..2 {
+                    let one = Src::Stack(locals.get(i..=i).unwrap_or(&[]).to_vec(), *side);
+                    self.stack_get(&one, ValType::I32);
+                }
+            }
+            Src::Mem(m) => {
+                self.load(m, I::I32Load);
+                self.load(&m.bump(4), I::I32Load);
+            }
+        }
+        let len = self.b.set_tmp(ValType::I32);
+        let ptr = self.b.set_tmp(ValType::I32);
+        (ptr, len)
+    }
+
+    /// Writes a (pointer, length) pair from locals to `dst`.
+    fn write_pair(&mut self, dst: &Dst, ptr: u32, len: u32) {
         match dst {
             Dst::Stack(tys, _) => {
-                self.ins(I::LocalGet(out.ptr));
+                self.ins(I::LocalGet(ptr));
                 self.stack_set(tys.get(..1).unwrap_or(&[]), ValType::I32);
-                self.ins(I::LocalGet(out.len));
+                self.ins(I::LocalGet(len));
                 self.stack_set(tys.get(1..).unwrap_or(&[]), ValType::I32);
             }
             Dst::Mem(m) => {
                 self.ins(I::LocalGet(m.addr));
-                self.ins(I::LocalGet(out.ptr));
+                self.ins(I::LocalGet(ptr));
                 self.store_ptr(m);
                 self.ins(I::LocalGet(m.addr));
-                self.ins(I::LocalGet(out.len));
+                self.ins(I::LocalGet(len));
                 self.store_ptr(&m.bump(4));
             }
-        }
-        for l in [ptr, len, out.ptr, out.len] {
-            self.b.free(l, ValType::I32);
         }
     }
 
@@ -597,20 +609,7 @@ impl Cx<'_, '_> {
     pub(super) fn list(&mut self, elem: TypeIndex, src: &Src, dst: &Dst) {
         let (ss, ds) = (src.side(), dst.side());
         let (size, align) = self.size_align(elem);
-        match src {
-            Src::Stack(locals, side) => {
-                for i in 0..2 {
-                    let one = Src::Stack(locals.get(i..=i).unwrap_or(&[]).to_vec(), *side);
-                    self.stack_get(&one, ValType::I32);
-                }
-            }
-            Src::Mem(m) => {
-                self.load(m, I::I32Load);
-                self.load(&m.bump(4), I::I32Load);
-            }
-        }
-        let len = self.b.set_tmp(ValType::I32);
-        let ptr = self.b.set_tmp(ValType::I32);
+        let (ptr, len) = self.read_pair(src);
         let src_bytes = self.list_byte_len(len, size);
         self.ins(I::LocalGet(src_bytes));
         let dst_bytes = self.b.set_tmp(ValType::I32);
@@ -658,22 +657,7 @@ impl Cx<'_, '_> {
             self.b.free(cur_src, ValType::I32);
             self.b.free(remaining, ValType::I32);
         }
-        match dst {
-            Dst::Stack(tys, _) => {
-                self.ins(I::LocalGet(dst_ptr));
-                self.stack_set(tys.get(..1).unwrap_or(&[]), ValType::I32);
-                self.ins(I::LocalGet(len));
-                self.stack_set(tys.get(1..).unwrap_or(&[]), ValType::I32);
-            }
-            Dst::Mem(m) => {
-                self.ins(I::LocalGet(m.addr));
-                self.ins(I::LocalGet(dst_ptr));
-                self.store_ptr(m);
-                self.ins(I::LocalGet(m.addr));
-                self.ins(I::LocalGet(len));
-                self.store_ptr(&m.bump(4));
-            }
-        }
+        self.write_pair(dst, dst_ptr, len);
         self.b.free(len, ValType::I32);
         self.b.free(ptr, ValType::I32);
         self.b.free(dst_ptr, ValType::I32);
