@@ -79,9 +79,29 @@ pub unsafe fn call_sync_export(
     func: GuestFunc,
     args: &mut [ValRaw],
 ) -> Result<(), Trap> {
+    let mut t = Task::new(opts.component_instance, u32::MAX);
+    t.may_block = opts.is_async_type();
+    // SAFETY: the caller's contract.
+    let (task, called) = unsafe { enter(rt, t, func, args) }?;
+    rt.with_p3(|cx| {
+        cx.p3.tasks.remove(task);
+        Ok(())
+    })?;
+    called
+}
+
+/// Calls `func` (arguments in `args`) as new task `t`, current while it
+/// runs; returns the task and the call's outcome.
+///
+/// # Safety
+/// `args` fits `func`'s signature.
+unsafe fn enter(
+    rt: &ComponentRuntime,
+    t: Task,
+    func: GuestFunc,
+    args: &mut [ValRaw],
+) -> Result<(u32, Result<(), Trap>), Trap> {
     let task = rt.with_p3(|cx| {
-        let mut t = Task::new(opts.component_instance, u32::MAX);
-        t.may_block = opts.is_async_type();
         let task = cx.p3.tasks.insert(t);
         cx.p3.current.push(task);
         Ok(task)
@@ -90,10 +110,9 @@ pub unsafe fn call_sync_export(
     let called = unsafe { func.call(args) };
     rt.with_p3(|cx| {
         cx.p3.current.pop();
-        cx.p3.tasks.remove(task);
         Ok(())
     })?;
-    called
+    Ok((task, called))
 }
 
 /// [`call_async_export`], but with `keep` the task stays to go on after
@@ -113,22 +132,12 @@ pub unsafe fn call_async_export_with(
         .func_type(opts.func_type)
         .and_then(|(_, results)| results.first().copied())
         .unwrap_or(u32::MAX);
-    let instance = opts.component_instance;
-    let task = rt.with_p3(|cx| {
-        let mut t = Task::new(instance, result_type);
-        // SAFETY: filled from a leaked `GuestFunc` (`fill_opts`).
-        t.callback = (opts.callback_func != 0)
-            .then(|| unsafe { *(opts.callback_func as usize as *const GuestFunc) });
-        let task = cx.p3.tasks.insert(t);
-        cx.p3.current.push(task);
-        Ok(task)
-    })?;
+    let mut t = Task::new(opts.component_instance, result_type);
+    // SAFETY: filled from a leaked `GuestFunc` (`fill_opts`).
+    t.callback = (opts.callback_func != 0)
+        .then(|| unsafe { *(opts.callback_func as usize as *const GuestFunc) });
     // SAFETY: the caller's contract.
-    let called = unsafe { func.call(args) };
-    rt.with_p3(|cx| {
-        cx.p3.current.pop();
-        Ok(())
-    })?;
+    let (task, called) = unsafe { enter(rt, t, func, args) }?;
     called?;
     let code = u32::from_le_bytes([args[0].0[0], args[0].0[1], args[0].0[2], args[0].0[3]]);
     if opts.callback_func == 0 {

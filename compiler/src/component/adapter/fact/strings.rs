@@ -228,31 +228,56 @@ impl Cx<'_, '_> {
         }));
     }
 
-    /// `store_string_copy`: one allocation of the final size.
-    fn copy(&mut self, src: Str, se: Fe, ds: Side, de: Fe) -> Str {
-        self.inbounds(
-            src.side,
-            src.ptr,
-            Self::byte_size(src.len, se),
-            TRAP_STRING_OUT_OF_BOUNDS,
-        );
-        self.check_length(src.len, de.width());
+    /// The first allocation of a string's destination, after checking the
+    /// source: `src` in bounds (`src_bytes`), its length times `factor`
+    /// within the largest string; the destination length (the source's,
+    /// in a new temporary) and its byte length (`<< 1` if `utf16_bytes`),
+    /// allocated with `align`. Returns the destination and its byte length.
+    fn first_alloc(
+        &mut self,
+        src: Str,
+        src_bytes: Size,
+        factor: u32,
+        utf16_bytes: bool,
+        ds: Side,
+        align: u32,
+    ) -> (Str, u32) {
+        self.inbounds(src.side, src.ptr, src_bytes, TRAP_STRING_OUT_OF_BOUNDS);
+        self.check_length(src.len, factor);
         self.ins(I::LocalGet(src.len));
-        let dst_len = self.b.tee_tmp(ValType::I32);
-        if de.width() == 2 {
+        let len = self.b.tee_tmp(ValType::I32);
+        if utf16_bytes {
             self.ins(I::I32Const(1));
             self.ins(I::I32Shl);
         }
         let byte_len = self.b.set_tmp(ValType::I32);
+        let ptr = self.malloc(ds, Size::Local(byte_len), align, TRAP_STRING_OUT_OF_BOUNDS);
+        (Str { ptr, len, side: ds }, byte_len)
+    }
+
+    /// `realloc(dst.ptr, byte_len, align, new_size)` back into `dst.ptr`.
+    fn resize(&mut self, dst: Str, byte_len: u32, align: u32, new_size: Size) {
+        self.ins(I::LocalGet(dst.ptr));
+        self.ins(I::LocalGet(byte_len));
+        self.ins(I::I32Const(align as i32));
+        self.realloc(
+            dst.side,
+            new_size,
+            align,
+            Some(dst.ptr),
+            TRAP_STRING_OUT_OF_BOUNDS,
+        );
+    }
+
+    /// `store_string_copy`: one allocation of the final size.
+    fn copy(&mut self, src: Str, se: Fe, ds: Side, de: Fe) -> Str {
         // The destination's string alignment (2 for `latin1+utf16` even
         // when the contents are Latin-1).
         let align = if ds.enc == StringEncoding::Utf8 { 1 } else { 2 };
-        let ptr = self.malloc(ds, Size::Local(byte_len), align, TRAP_STRING_OUT_OF_BOUNDS);
-        let dst = Str {
-            ptr,
-            len: dst_len,
-            side: ds,
-        };
+        let src_bytes = Self::byte_size(src.len, se);
+        let (dst, byte_len) =
+            self.first_alloc(src, src_bytes, de.width(), de.width() == 2, ds, align);
+        let ptr = dst.ptr;
         let op = match (se, de) {
             (Fe::Utf8, _) => Transcode::Copy8,
             (Fe::Utf16, _) => Transcode::Copy16,
@@ -271,22 +296,9 @@ impl Cx<'_, '_> {
     /// `store_string_to_utf8` from UTF-16 or Latin-1: the source length
     /// first, the worst case if that was not enough, then a shrink.
     fn deflate(&mut self, src: Str, se: Fe, ds: Side) -> Str {
-        self.inbounds(
-            src.side,
-            src.ptr,
-            Self::byte_size(src.len, se),
-            TRAP_STRING_OUT_OF_BOUNDS,
-        );
-        self.check_length(src.len, se.width());
-        self.ins(I::LocalGet(src.len));
-        let dst_len = self.b.tee_tmp(ValType::I32);
-        let byte_len = self.b.set_tmp(ValType::I32);
-        let ptr = self.malloc(ds, Size::Local(byte_len), 1, TRAP_STRING_OUT_OF_BOUNDS);
-        let dst = Str {
-            ptr,
-            len: dst_len,
-            side: ds,
-        };
+        let src_bytes = Self::byte_size(src.len, se);
+        let (dst, byte_len) = self.first_alloc(src, src_bytes, se.width(), false, ds, 1);
+        let (ptr, dst_len) = (dst.ptr, dst.len);
         let op = match se {
             Fe::Latin1 => Transcode::Latin1ToUtf8,
             _ => Transcode::Utf16ToUtf8,
@@ -310,16 +322,7 @@ impl Cx<'_, '_> {
         self.ins(I::I32Const(factor as i32));
         self.ins(I::I32Mul);
         let worst = self.b.set_tmp(ValType::I32);
-        self.ins(I::LocalGet(ptr));
-        self.ins(I::LocalGet(byte_len));
-        self.ins(I::I32Const(1));
-        self.realloc(
-            ds,
-            Size::Local(worst),
-            1,
-            Some(ptr),
-            TRAP_STRING_OUT_OF_BOUNDS,
-        );
+        self.resize(dst, byte_len, 1, Size::Local(worst));
         self.ins(I::LocalGet(worst));
         self.ins(I::LocalSet(byte_len));
         self.b.free(worst, ValType::I32);
@@ -349,16 +352,7 @@ impl Cx<'_, '_> {
         self.ins(I::LocalGet(byte_len));
         self.ins(I::I32Ne);
         self.ins(I::If(BlockType::Empty));
-        self.ins(I::LocalGet(ptr));
-        self.ins(I::LocalGet(byte_len));
-        self.ins(I::I32Const(1));
-        self.realloc(
-            ds,
-            Size::Local(dst_len),
-            1,
-            Some(ptr),
-            TRAP_STRING_OUT_OF_BOUNDS,
-        );
+        self.resize(dst, byte_len, 1, Size::Local(dst_len));
         self.ins(I::End);
         self.ins(I::End);
         self.b.free(read, ValType::I32);
@@ -368,24 +362,8 @@ impl Cx<'_, '_> {
 
     /// `store_utf8_to_utf16`: the worst case, then a shrink.
     fn utf8_to_utf16(&mut self, src: Str, ds: Side) -> Str {
-        self.inbounds(
-            src.side,
-            src.ptr,
-            Size::Local(src.len),
-            TRAP_STRING_OUT_OF_BOUNDS,
-        );
-        self.check_length(src.len, 2);
-        self.ins(I::LocalGet(src.len));
-        let dst_len = self.b.tee_tmp(ValType::I32);
-        self.ins(I::I32Const(1));
-        self.ins(I::I32Shl);
-        let byte_len = self.b.set_tmp(ValType::I32);
-        let ptr = self.malloc(ds, Size::Local(byte_len), 2, TRAP_STRING_OUT_OF_BOUNDS);
-        let dst = Str {
-            ptr,
-            len: dst_len,
-            side: ds,
-        };
+        let (dst, byte_len) = self.first_alloc(src, Size::Local(src.len), 2, true, ds, 2);
+        let (ptr, dst_len) = (dst.ptr, dst.len);
         let f = self.transcoder(src, dst, Transcode::Utf8ToUtf16);
         self.ins(I::LocalGet(src.ptr));
         self.ins(I::LocalGet(src.len));
@@ -396,16 +374,7 @@ impl Cx<'_, '_> {
         self.ins(I::LocalGet(dst_len));
         self.ins(I::I32Ne);
         self.ins(I::If(BlockType::Empty));
-        self.ins(I::LocalGet(ptr));
-        self.ins(I::LocalGet(byte_len));
-        self.ins(I::I32Const(2));
-        self.realloc(
-            ds,
-            Size::Shl1(dst_len),
-            2,
-            Some(ptr),
-            TRAP_STRING_OUT_OF_BOUNDS,
-        );
+        self.resize(dst, byte_len, 2, Size::Shl1(dst_len));
         self.ins(I::End);
         self.b.free(byte_len, ValType::I32);
         dst
@@ -413,24 +382,8 @@ impl Cx<'_, '_> {
 
     /// `store_probably_utf16_to_latin1_or_utf16`.
     fn compact_utf16_to_compact(&mut self, src: Str, ds: Side) -> Str {
-        self.inbounds(
-            src.side,
-            src.ptr,
-            Size::Shl1(src.len),
-            TRAP_STRING_OUT_OF_BOUNDS,
-        );
-        self.check_length(src.len, 2);
-        self.ins(I::LocalGet(src.len));
-        let dst_len = self.b.tee_tmp(ValType::I32);
-        self.ins(I::I32Const(1));
-        self.ins(I::I32Shl);
-        let byte_len = self.b.set_tmp(ValType::I32);
-        let ptr = self.malloc(ds, Size::Local(byte_len), 2, TRAP_STRING_OUT_OF_BOUNDS);
-        let dst = Str {
-            ptr,
-            len: dst_len,
-            side: ds,
-        };
+        let (dst, byte_len) = self.first_alloc(src, Size::Shl1(src.len), 2, true, ds, 2);
+        let (ptr, dst_len) = (dst.ptr, dst.len);
         // Wasmtime 49 copies the byte length into a temporary it does not
         // use further.
         self.ins(I::LocalGet(byte_len));
@@ -445,16 +398,7 @@ impl Cx<'_, '_> {
         self.ins(I::I32Const(UTF16_TAG as i32));
         self.ins(I::I32And);
         self.ins(I::BrIf(0));
-        self.ins(I::LocalGet(ptr));
-        self.ins(I::LocalGet(byte_len));
-        self.ins(I::I32Const(2));
-        self.realloc(
-            ds,
-            Size::Local(dst_len),
-            2,
-            Some(ptr),
-            TRAP_STRING_OUT_OF_BOUNDS,
-        );
+        self.resize(dst, byte_len, 2, Size::Local(dst_len));
         self.b.free(byte_len, ValType::I32);
         self.b.free(src_bytes, ValType::I32);
         dst
@@ -463,22 +407,9 @@ impl Cx<'_, '_> {
     /// `store_string_to_latin1_or_utf16`: Latin-1 first, inflated to
     /// UTF-16 at the first wide character.
     fn compact(&mut self, src: Str, se: Fe, ds: Side) -> Str {
-        self.inbounds(
-            src.side,
-            src.ptr,
-            Self::byte_size(src.len, se),
-            TRAP_STRING_OUT_OF_BOUNDS,
-        );
-        self.check_length(src.len, se.width());
-        self.ins(I::LocalGet(src.len));
-        let dst_len = self.b.tee_tmp(ValType::I32);
-        let byte_len = self.b.set_tmp(ValType::I32);
-        let ptr = self.malloc(ds, Size::Local(byte_len), 2, TRAP_STRING_OUT_OF_BOUNDS);
-        let dst = Str {
-            ptr,
-            len: dst_len,
-            side: ds,
-        };
+        let src_bytes = Self::byte_size(src.len, se);
+        let (dst, byte_len) = self.first_alloc(src, src_bytes, se.width(), false, ds, 2);
+        let (ptr, dst_len) = (dst.ptr, dst.len);
         let (latin1, utf16) = match se {
             Fe::Utf16 => (Transcode::Utf16ToLatin1, Transcode::Utf16ToCompactUtf16),
             _ => (Transcode::Utf8ToLatin1, Transcode::Utf8ToCompactUtf16),
@@ -499,16 +430,7 @@ impl Cx<'_, '_> {
         self.ins(I::LocalGet(dst_len));
         self.ins(I::I32Ne);
         self.ins(I::If(BlockType::Empty));
-        self.ins(I::LocalGet(ptr));
-        self.ins(I::LocalGet(byte_len));
-        self.ins(I::I32Const(2));
-        self.realloc(
-            ds,
-            Size::Local(dst_len),
-            2,
-            Some(ptr),
-            TRAP_STRING_OUT_OF_BOUNDS,
-        );
+        self.resize(dst, byte_len, 2, Size::Local(dst_len));
         self.ins(I::End);
         self.ins(I::Else);
         if se.width() == 1 {
@@ -518,16 +440,7 @@ impl Cx<'_, '_> {
         self.ins(I::I32Const(1));
         self.ins(I::I32Shl);
         let worst = self.b.set_tmp(ValType::I32);
-        self.ins(I::LocalGet(ptr));
-        self.ins(I::LocalGet(byte_len));
-        self.ins(I::I32Const(2));
-        self.realloc(
-            ds,
-            Size::Local(worst),
-            2,
-            Some(ptr),
-            TRAP_STRING_OUT_OF_BOUNDS,
-        );
+        self.resize(dst, byte_len, 2, Size::Local(worst));
         self.ins(I::LocalGet(worst));
         self.ins(I::LocalSet(byte_len));
         self.b.free(worst, ValType::I32);
@@ -550,16 +463,7 @@ impl Cx<'_, '_> {
         self.ins(I::LocalGet(src.len));
         self.ins(I::I32Ne);
         self.ins(I::If(BlockType::Empty));
-        self.ins(I::LocalGet(ptr));
-        self.ins(I::LocalGet(byte_len));
-        self.ins(I::I32Const(2));
-        self.realloc(
-            ds,
-            Size::Shl1(dst_len),
-            2,
-            Some(ptr),
-            TRAP_STRING_OUT_OF_BOUNDS,
-        );
+        self.resize(dst, byte_len, 2, Size::Shl1(dst_len));
         self.ins(I::End);
         self.ins(I::LocalGet(dst_len));
         self.ins(I::I32Const(UTF16_TAG as i32));
