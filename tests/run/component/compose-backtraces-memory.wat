@@ -6,7 +6,9 @@
 ;; variants with joined payloads, enums and 20 flags. Each callee traps, so
 ;; the adapter's frame is its call of the callee, after all the parameters'
 ;; code of Wasmtime's adapter module (`compiler/src/component/adapter/fact`
-;; lays that code out as Wasmtime does); `greet`'s `post-return` traps too.
+;; lays that code out as Wasmtime does); `greet`'s `post-return` traps too,
+;; and so do a callee's and a caller's `realloc` (the adapter's frame is
+;; then its `realloc` call).
 ;; kiln-test: invoke = "go-greet()"
 ;; kiln-test: trap = "wasm `unreachable` instruction executed"
 ;; kiln-test: stderr-like-wasmtime
@@ -26,6 +28,12 @@
 ;; kiln-test: trap = "wasm `unreachable` instruction executed"
 ;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "go-post()"
+;; kiln-test: trap = "wasm `unreachable` instruction executed"
+;; kiln-test: stderr-like-wasmtime
+;; kiln-test: invoke = "go-oom-param()"
+;; kiln-test: trap = "wasm `unreachable` instruction executed"
+;; kiln-test: stderr-like-wasmtime
+;; kiln-test: invoke = "go-oom-result()"
 ;; kiln-test: trap = "wasm `unreachable` instruction executed"
 ;; kiln-test: stderr-like-wasmtime
 (component
@@ -50,6 +58,7 @@
       ;; Answers `hello` (at 0x800 as (ptr, len) at 0x810).
       (func (export "hello") (param i32 i32) (result i32) (i32.const 0x810))
       (func (export "post") (param i32) unreachable)
+      (func (export "bad-realloc") (param i32 i32 i32 i32) (result i32) unreachable)
       (data (i32.const 0x800) "hello")
       (data (i32.const 0x810) "\00\08\00\00\05\00\00\00"))
     (core instance $i (instantiate $m))
@@ -86,7 +95,10 @@
       (canon lift (core func $i "units") (memory $mem) (realloc $realloc) string-encoding=utf16))
     (func (export "hello") (param "s" string) (result string)
       (canon lift (core func $i "hello") (memory $mem) (realloc $realloc)
-        (post-return (core func $i "post")))))
+        (post-return (core func $i "post"))))
+    (func (export "oom") (param "s" string) (result u32)
+      (canon lift (core func $i "units") (memory $mem)
+        (realloc (core func $i "bad-realloc")))))
   (instance $lib (instantiate $lib))
   (core module $mm
     (memory (export "memory") 1)
@@ -97,6 +109,7 @@
                              (i32.sub (i32.const 0) (local.get 2))))
       (global.set $bump (i32.add (local.get $p) (local.get 3)))
       (local.get $p))
+    (func (export "bad-realloc") (param i32 i32 i32 i32) (result i32) unreachable)
     ;; "hi" (UTF-8 and Latin-1) at 16, [1, 2, 3] at 32, a list of one UTF-16
     ;; "hi" at 160 (the string at 176); `big`'s parameters (zeros: the first
     ;; case of each variant) at 512.
@@ -116,6 +129,9 @@
   (core func $units (canon lower (func $lib "units") (memory $memory) (realloc $realloc)
     string-encoding=latin1+utf16))
   (core func $hello (canon lower (func $lib "hello") (memory $memory) (realloc $realloc)))
+  (core func $oom (canon lower (func $lib "oom") (memory $memory) (realloc $realloc)))
+  (core func $hello-oom (canon lower (func $lib "hello") (memory $memory)
+    (realloc (core func $mm "bad-realloc"))))
   (core module $main
     (import "" "greet" (func $greet (param i32 i32 i32)))
     (import "" "sum" (func $sum (param i32 i32) (result i32)))
@@ -125,6 +141,8 @@
     (import "" "names" (func $names (param i32 i32 i32)))
     (import "" "units" (func $units (param i32 i32) (result i32)))
     (import "" "hello" (func $hello (param i32 i32 i32)))
+    (import "" "oom" (func $oom (param i32 i32) (result i32)))
+    (import "" "hello-oom" (func $hello-oom (param i32 i32 i32)))
     (func (export "go-greet") (result i32)
       (call $greet (i32.const 16) (i32.const 2) (i32.const 256)) (i32.const 0))
     (func (export "go-sum") (result i32) (call $sum (i32.const 32) (i32.const 3)))
@@ -142,15 +160,21 @@
       (call $names (i32.const 160) (i32.const 1) (i32.const 256)) (i32.const 0))
     (func (export "go-latin1") (result i32) (call $units (i32.const 16) (i32.const 2)))
     (func (export "go-post") (result i32)
-      (call $hello (i32.const 16) (i32.const 2) (i32.const 256)) (i32.const 0)))
+      (call $hello (i32.const 16) (i32.const 2) (i32.const 256)) (i32.const 0))
+    (func (export "go-oom-param") (result i32) (call $oom (i32.const 16) (i32.const 2)))
+    (func (export "go-oom-result") (result i32)
+      (call $hello-oom (i32.const 16) (i32.const 2) (i32.const 256)) (i32.const 0)))
   (core instance $main (instantiate $main (with "" (instance
     (export "greet" (func $greet)) (export "sum" (func $sum)) (export "big" (func $big))
     (export "mix" (func $mix)) (export "names" (func $names)) (export "units" (func $units))
-    (export "hello" (func $hello))))))
+    (export "hello" (func $hello)) (export "oom" (func $oom))
+    (export "hello-oom" (func $hello-oom))))))
   (func (export "go-greet") (result u32) (canon lift (core func $main "go-greet")))
   (func (export "go-sum") (result u32) (canon lift (core func $main "go-sum")))
   (func (export "go-big") (result u32) (canon lift (core func $main "go-big")))
   (func (export "go-mix") (result u32) (canon lift (core func $main "go-mix")))
   (func (export "go-names") (result u32) (canon lift (core func $main "go-names")))
   (func (export "go-latin1") (result u32) (canon lift (core func $main "go-latin1")))
-  (func (export "go-post") (result u32) (canon lift (core func $main "go-post"))))
+  (func (export "go-post") (result u32) (canon lift (core func $main "go-post")))
+  (func (export "go-oom-param") (result u32) (canon lift (core func $main "go-oom-param")))
+  (func (export "go-oom-result") (result u32) (canon lift (core func $main "go-oom-result"))))

@@ -311,8 +311,10 @@ pub(in crate::component) fn generate_async(
             sites: super::encode::Sites {
                 leave_trap: None,
                 param_chars: &[],
+                param_reallocs: &[],
                 call: None,
                 result_chars: &[],
+                result_reallocs: &[],
                 post_return: None,
             },
         },

@@ -41,37 +41,51 @@ pub(super) struct Sites<'a> {
     /// The calls raising the traps of the parameters' checked values
     /// (invalid `char`s and discriminants).
     pub param_chars: &'a [usize],
+    /// The calls of a `realloc` while moving the parameters.
+    pub param_reallocs: &'a [usize],
     /// The callee's call (or the trap of an adapter within one instance).
     pub call: Option<usize>,
     /// As `param_chars`, for the results.
     pub result_chars: &'a [usize],
+    /// As `param_reallocs`, for the results.
+    pub result_reallocs: &'a [usize],
     pub post_return: Option<usize>,
 }
 
 impl Sites<'_> {
     /// (instruction, target offset) of each site both sides have, in body
-    /// order; value traps only where both check as many.
+    /// order; value traps and `realloc` calls only where both have as many
+    /// (Kiln transcodes strings in the runtime, whose `realloc` calls have
+    /// no site of their own).
     fn pair(&self, f: &Frames) -> Vec<(usize, u32)> {
         let mut out = Vec::new();
-        let mut one = |k: Option<usize>, t: Option<u32>| {
-            if let (Some(k), Some(t)) = (k, t) {
-                out.push((k, t));
-            }
+        let same = |k: &[usize], t: &[u32]| k.len() == t.len();
+        let phase = |out: &mut Vec<(usize, u32)>, groups: [(&[usize], &[u32]); 2]| {
+            let mut sites: Vec<(usize, u32)> = groups
+                .into_iter()
+                .filter(|(k, t)| same(k, t))
+                .flat_map(|(k, t)| k.iter().copied().zip(t.iter().copied()))
+                .collect();
+            sites.sort_unstable();
+            out.extend(sites);
         };
-        one(self.leave_trap, f.leave_trap);
-        let chars = |k: &[usize], t: &[u32]| k.len() == t.len();
-        if chars(self.param_chars, &f.param_chars) {
-            for (k, t) in self.param_chars.iter().zip(&f.param_chars) {
-                one(Some(*k), Some(*t));
-            }
-        }
-        one(self.call, Some(f.call));
-        if chars(self.result_chars, &f.result_chars) {
-            for (k, t) in self.result_chars.iter().zip(&f.result_chars) {
-                one(Some(*k), Some(*t));
-            }
-        }
-        one(self.post_return, f.post_return);
+        out.extend(self.leave_trap.zip(f.leave_trap));
+        phase(
+            &mut out,
+            [
+                (self.param_chars, &f.param_chars),
+                (self.param_reallocs, &f.param_reallocs),
+            ],
+        );
+        out.extend(self.call.map(|k| (k, f.call)));
+        phase(
+            &mut out,
+            [
+                (self.result_chars, &f.result_chars),
+                (self.result_reallocs, &f.result_reallocs),
+            ],
+        );
+        out.extend(self.post_return.zip(f.post_return));
         out
     }
 }
@@ -86,18 +100,13 @@ pub(super) fn encode(parts: Parts<'_>, frames: Option<&Frames>) -> Vec<u8> {
         for drop_params in [false, true] {
             for drop_results in [false, true] {
                 for drop_leave in [false, true] {
+                    let keep = |v: &Vec<u32>, drop: bool| if drop { Vec::new() } else { v.clone() };
                     tries.push(Frames {
                         leave_trap: f.leave_trap.filter(|_| !drop_leave),
-                        param_chars: if drop_params {
-                            Vec::new()
-                        } else {
-                            f.param_chars.clone()
-                        },
-                        result_chars: if drop_results {
-                            Vec::new()
-                        } else {
-                            f.result_chars.clone()
-                        },
+                        param_chars: keep(&f.param_chars, drop_params),
+                        param_reallocs: keep(&f.param_reallocs, drop_params),
+                        result_chars: keep(&f.result_chars, drop_results),
+                        result_reallocs: keep(&f.result_reallocs, drop_results),
                         ..f.clone()
                     });
                 }

@@ -548,6 +548,7 @@ pub(super) fn generate(
     let call_site;
     let mut post_site = None;
     let mut param_chars = 0;
+    let mut param_reallocs = 0;
     if lower.instance == lift.instance {
         call_site = Some(e.code.len() + 1);
         flag(&mut e, flags_lower, ADAPTER_FLAGS_CANNOT_ENTER);
@@ -627,6 +628,7 @@ pub(super) fn generate(
         }
         call_site = Some(e.code.len());
         param_chars = e.value_traps.len();
+        param_reallocs = e.realloc_calls.len();
         e.i(I::Call(callee));
         let raw: Vec<(u32, ValType)> = lift_results.iter().map(|t| (e.local(*t), *t)).collect();
         for (l, _) in raw.iter().rev() {
@@ -725,8 +727,10 @@ pub(super) fn generate(
             sites: encode::Sites {
                 leave_trap: leave_site,
                 param_chars: &e.value_traps[..param_chars],
+                param_reallocs: &e.realloc_calls[..param_reallocs],
                 call: call_site,
                 result_chars: &e.value_traps[param_chars..],
+                result_reallocs: &e.realloc_calls[param_reallocs..],
                 post_return: post_site,
             },
         },

@@ -96,6 +96,9 @@ pub(super) struct Emitter<'t> {
     /// (invalid `char`s and discriminants), in order (call sites a
     /// backtrace shows, see `super::fact`).
     pub value_traps: Vec<usize>,
+    /// Positions of the calls of a `realloc`, in order (the frame a
+    /// backtrace shows when one traps).
+    pub realloc_calls: Vec<usize>,
 }
 
 /// A scalar as translated.
@@ -161,6 +164,7 @@ impl<'t> Emitter<'t> {
             trap_func,
             handle_funcs,
             value_traps: Vec::new(),
+            realloc_calls: Vec::new(),
         }
     }
 }
@@ -596,6 +600,7 @@ impl Emitter<'_> {
             Some(l) => self.i(I::LocalGet(l)),
             None => self.i(I::I32Const(fixed as i32)),
         }
+        self.realloc_calls.push(self.code.len());
         self.i(I::Call(realloc));
         let p = self.local(ValType::I32);
         self.i(I::LocalSet(p));

@@ -33,6 +33,8 @@ pub(super) enum Site {
     EnumIf,
     /// The trap call of a discriminant check (where a parameter's is).
     EnumCall,
+    /// A call of a `realloc` (the frame shown when it traps).
+    Realloc,
 }
 
 impl Body {

@@ -82,6 +82,10 @@ pub(in super::super) struct Frames {
     pub param_chars: Vec<u32>,
     /// As `param_chars`, for the results.
     pub result_chars: Vec<u32>,
+    /// Module offsets of the `realloc` calls moving the parameters.
+    pub param_reallocs: Vec<u32>,
+    /// As `param_reallocs`, for the results.
+    pub result_reallocs: Vec<u32>,
     /// Module offset of the callee's call (or, for an adapter within one
     /// instance, of the trap).
     pub call: u32,
@@ -277,8 +281,10 @@ struct Sites {
     body: usize,
     leave_trap: Option<usize>,
     param_chars: Vec<usize>,
+    param_reallocs: Vec<usize>,
     call: usize,
     result_chars: Vec<usize>,
+    result_reallocs: Vec<usize>,
     post_return: Option<usize>,
 }
 
@@ -399,8 +405,10 @@ impl FactModule {
                 body,
                 leave_trap: None,
                 param_chars: Vec::new(),
+                param_reallocs: Vec::new(),
                 call,
                 result_chars: Vec::new(),
+                result_reallocs: Vec::new(),
                 post_return: None,
             }
         } else {
@@ -490,6 +498,7 @@ impl FactModule {
             }
         }
         let param_chars = checks(&b.marks[marks..], false);
+        let param_reallocs = reallocs(&b.marks[marks..]);
         b.ins(I::LocalGet(saved_lift));
         b.ins(I::GlobalSet(lift_flags));
         b.free(saved_lift, ValType::I32);
@@ -520,6 +529,7 @@ impl FactModule {
             }
         }
         let result_chars = checks(&b.marks[marks..], true);
+        let result_reallocs = reallocs(&b.marks[marks..]);
         b.ins(I::LocalGet(saved_lower));
         b.ins(I::GlobalSet(lower_flags));
         b.free(saved_lower, ValType::I32);
@@ -547,8 +557,10 @@ impl FactModule {
             body,
             leave_trap,
             param_chars,
+            param_reallocs,
             call,
             result_chars,
+            result_reallocs,
             post_return,
         })
     }
@@ -650,7 +662,9 @@ impl FactModule {
                     func: self.funcs + s.body as u32,
                     leave_trap: s.leave_trap.map(at),
                     param_chars: s.param_chars.iter().map(|t| at(*t)).collect(),
+                    param_reallocs: s.param_reallocs.iter().map(|t| at(*t)).collect(),
                     result_chars: s.result_chars.iter().map(|t| at(*t)).collect(),
+                    result_reallocs: s.result_reallocs.iter().map(|t| at(*t)).collect(),
                     call: at(s.call),
                     post_return: s.post_return.map(at),
                 }
@@ -670,7 +684,17 @@ fn checks(marks: &[(Site, usize)], result: bool) -> Vec<usize> {
             Site::Char => true,
             Site::EnumIf => result,
             Site::EnumCall => !result,
+            Site::Realloc => false,
         })
+        .map(|(_, at)| *at)
+        .collect()
+}
+
+/// Body offsets of the `realloc` calls among `marks`, in order.
+fn reallocs(marks: &[(Site, usize)]) -> Vec<usize> {
+    marks
+        .iter()
+        .filter(|(s, _)| *s == Site::Realloc)
         .map(|(_, at)| *at)
         .collect()
 }

@@ -742,6 +742,7 @@ impl<'a, 't> Cx<'a, 't> {
             self.ins(I::I32Const(0));
             self.ins(I::Call(set));
         }
+        self.b.mark(Site::Realloc);
         self.ins(I::Call(realloc));
         self.restore_context(saved);
         let addr = match into {
