@@ -12,7 +12,7 @@
 
 use super::FactModule;
 use super::body::Body;
-use super::values::{Cx, Dst, Mem, Side, Src};
+use super::values::{Cx, Dst, Mem, Side, Src, clamped};
 use kiln_abi::component::{StringEncoding, TypeIndex, TypeTable};
 use wasm_encoder::{Instruction as I, ValType};
 
@@ -57,7 +57,7 @@ impl Cx<'_, '_> {
         match src {
             Src::Stack(locals, s) => {
                 for (i, want) in flat.iter().enumerate() {
-                    let one = Src::Stack(locals.get(i..=i).unwrap_or(&[]).to_vec(), *s);
+                    let one = Src::Stack(clamped(locals, i..i + 1), *s);
                     self.stack_get(&one, *want);
                 }
             }

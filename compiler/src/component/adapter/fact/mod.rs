@@ -489,16 +489,8 @@ impl FactModule {
         let saved_lift = b.set_tmp(ValType::I32);
         b.ins(I::I32Const(0));
         b.ins(I::GlobalSet(lift_flags));
-        let marks = b.marks.len();
-        {
-            let mut cx = Cx::new(self, b, table);
-            c.params(&mut cx, lower, lift);
-            if !cx.ok {
-                return None;
-            }
-        }
-        let param_chars = checks(&b.marks[marks..], false);
-        let param_reallocs = reallocs(&b.marks[marks..]);
+        let (param_chars, param_reallocs) =
+            self.translation(b, table, false, |cx| c.params(cx, lower, lift))?;
         b.ins(I::LocalGet(saved_lift));
         b.ins(I::GlobalSet(lift_flags));
         b.free(saved_lift, ValType::I32);
@@ -520,16 +512,9 @@ impl FactModule {
         b.ins(I::Call(exit));
         b.ins(I::I32Const(0));
         b.ins(I::GlobalSet(lower_flags));
-        let marks = b.marks.len();
-        {
-            let mut cx = Cx::new(self, b, table);
-            c.results(&mut cx, lower, lift, &result_locals);
-            if !cx.ok {
-                return None;
-            }
-        }
-        let result_chars = checks(&b.marks[marks..], true);
-        let result_reallocs = reallocs(&b.marks[marks..]);
+        let (result_chars, result_reallocs) = self.translation(b, table, true, |cx| {
+            c.results(cx, lower, lift, &result_locals)
+        })?;
         b.ins(I::LocalGet(saved_lower));
         b.ins(I::GlobalSet(lower_flags));
         b.free(saved_lower, ValType::I32);
@@ -563,6 +548,26 @@ impl FactModule {
             result_reallocs,
             post_return,
         })
+    }
+
+    /// Lays out the parameters' or the results' translation (`move_`);
+    /// returns the body offsets of its value checks and `realloc` calls,
+    /// or `None` if it is beyond the model.
+    fn translation(
+        &mut self,
+        b: &mut Body,
+        table: &TypeTable<'_>,
+        results: bool,
+        move_: impl FnOnce(&mut Cx<'_, '_>),
+    ) -> Option<(Vec<usize>, Vec<usize>)> {
+        let marks = b.marks.len();
+        let mut cx = Cx::new(self, b, table);
+        move_(&mut cx);
+        if !cx.ok {
+            return None;
+        }
+        let marks = &b.marks[marks..];
+        Some((checks(marks, results), reallocs(marks)))
     }
 
     pub(super) fn context_get(&mut self, slot: u32) -> u32 {

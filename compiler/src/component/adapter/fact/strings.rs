@@ -6,7 +6,7 @@
 
 use super::Key;
 use super::values::{
-    Cx, Dst, Mem, Side, Size, Src, TRAP_LIST_OUT_OF_BOUNDS, TRAP_STRING_OUT_OF_BOUNDS,
+    Cx, Dst, Mem, Side, Size, Src, TRAP_LIST_OUT_OF_BOUNDS, TRAP_STRING_OUT_OF_BOUNDS, clamped,
 };
 use kiln_abi::component::{StringEncoding, TypeIndex};
 use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
@@ -186,7 +186,7 @@ impl Cx<'_, '_> {
         match src {
             Src::Stack(locals, side) => {
                 for i in 0..2 {
-                    let one = Src::Stack(locals.get(i..=i).unwrap_or(&[]).to_vec(), *side);
+                    let one = Src::Stack(clamped(locals, i..i + 1), *side);
                     self.stack_get(&one, ValType::I32);
                 }
             }
@@ -269,6 +269,31 @@ impl Cx<'_, '_> {
         );
     }
 
+    /// Grows `dst` to the worst-case byte size on the stack, which becomes
+    /// `byte_len`.
+    fn grow(&mut self, dst: Str, byte_len: u32, align: u32) {
+        let worst = self.b.set_tmp(ValType::I32);
+        self.resize(dst, byte_len, align, Size::Local(worst));
+        self.ins(I::LocalGet(worst));
+        self.ins(I::LocalSet(byte_len));
+        self.b.free(worst, ValType::I32);
+    }
+
+    /// Pushes where the second transcoding pass reads: the source's address
+    /// past the `read` code units done and the number of units left.
+    fn push_rest(&mut self, src: Str, se: Fe, read: u32) {
+        self.ins(I::LocalGet(src.ptr));
+        self.ins(I::LocalGet(read));
+        if se == Fe::Utf16 {
+            self.ins(I::I32Const(1));
+            self.ins(I::I32Shl);
+        }
+        self.ins(I::I32Add);
+        self.ins(I::LocalGet(src.len));
+        self.ins(I::LocalGet(read));
+        self.ins(I::I32Sub);
+    }
+
     /// `store_string_copy`: one allocation of the final size.
     fn copy(&mut self, src: Str, se: Fe, ds: Side, de: Fe) -> Str {
         // The destination's string alignment (2 for `latin1+utf16` even
@@ -321,21 +346,8 @@ impl Cx<'_, '_> {
         self.ins(I::LocalGet(src.len));
         self.ins(I::I32Const(factor as i32));
         self.ins(I::I32Mul);
-        let worst = self.b.set_tmp(ValType::I32);
-        self.resize(dst, byte_len, 1, Size::Local(worst));
-        self.ins(I::LocalGet(worst));
-        self.ins(I::LocalSet(byte_len));
-        self.b.free(worst, ValType::I32);
-        self.ins(I::LocalGet(src.ptr));
-        self.ins(I::LocalGet(read));
-        if se == Fe::Utf16 {
-            self.ins(I::I32Const(1));
-            self.ins(I::I32Shl);
-        }
-        self.ins(I::I32Add);
-        self.ins(I::LocalGet(src.len));
-        self.ins(I::LocalGet(read));
-        self.ins(I::I32Sub);
+        self.grow(dst, byte_len, 1);
+        self.push_rest(src, se, read);
         self.ins(I::LocalGet(ptr));
         self.ins(I::LocalGet(dst_len));
         self.ins(I::I32Add);
@@ -439,21 +451,8 @@ impl Cx<'_, '_> {
         self.ins(I::LocalGet(src.len));
         self.ins(I::I32Const(1));
         self.ins(I::I32Shl);
-        let worst = self.b.set_tmp(ValType::I32);
-        self.resize(dst, byte_len, 2, Size::Local(worst));
-        self.ins(I::LocalGet(worst));
-        self.ins(I::LocalSet(byte_len));
-        self.b.free(worst, ValType::I32);
-        self.ins(I::LocalGet(src.ptr));
-        self.ins(I::LocalGet(read));
-        if se == Fe::Utf16 {
-            self.ins(I::I32Const(1));
-            self.ins(I::I32Shl);
-        }
-        self.ins(I::I32Add);
-        self.ins(I::LocalGet(src.len));
-        self.ins(I::LocalGet(read));
-        self.ins(I::I32Sub);
+        self.grow(dst, byte_len, 2);
+        self.push_rest(src, se, read);
         self.ins(I::LocalGet(ptr));
         self.ins(I::LocalGet(src.len));
         self.ins(I::LocalGet(dst_len));

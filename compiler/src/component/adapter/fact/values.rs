@@ -267,15 +267,11 @@ impl<'a, 't> Cx<'a, 't> {
                             };
                             let s = match src {
                                 Src::Mem(m) => Src::Mem(m.bump(4 * w as u32)),
-                                Src::Stack(l, side) => {
-                                    Src::Stack(l.get(w..=w).unwrap_or(&[]).to_vec(), *side)
-                                }
+                                Src::Stack(l, side) => Src::Stack(clamped(l, w..w + 1), *side),
                             };
                             let d = match dst {
                                 Dst::Mem(m) => Dst::Mem(m.bump(4 * w as u32)),
-                                Dst::Stack(t, side) => {
-                                    Dst::Stack(t.get(w..=w).unwrap_or(&[]).to_vec(), *side)
-                                }
+                                Dst::Stack(t, side) => Dst::Stack(clamped(t, w..w + 1), *side),
                             };
                             self.mask32(&s, &d, mask);
                         }
@@ -316,6 +312,19 @@ impl<'a, 't> Cx<'a, 't> {
         }
     }
 
+    /// The range of each of `types`' flat values among theirs together.
+    fn flat_ranges(&self, types: &[TypeIndex]) -> Vec<std::ops::Range<usize>> {
+        let mut at = 0;
+        types
+            .iter()
+            .map(|t| {
+                let n = self.flat(*t).len();
+                at += n;
+                at - n..at
+            })
+            .collect()
+    }
+
     pub fn field_srcs(&self, src: &Src, types: &[TypeIndex]) -> Vec<Src> {
         match src {
             Src::Mem(m) => self
@@ -323,21 +332,11 @@ impl<'a, 't> Cx<'a, 't> {
                 .field_offsets(types.iter().copied(), PtrType::I32)
                 .map(|(_, off)| Src::Mem(m.bump(off)))
                 .collect(),
-            Src::Stack(locals, side) => {
-                let mut at = 0;
-                types
-                    .iter()
-                    .map(|t| {
-                        let n = self.flat(*t).len();
-                        let s = Src::Stack(
-                            locals[at.min(locals.len())..(at + n).min(locals.len())].to_vec(),
-                            *side,
-                        );
-                        at += n;
-                        s
-                    })
-                    .collect()
-            }
+            Src::Stack(locals, side) => self
+                .flat_ranges(types)
+                .into_iter()
+                .map(|r| Src::Stack(clamped(locals, r), *side))
+                .collect(),
         }
     }
 
@@ -348,21 +347,11 @@ impl<'a, 't> Cx<'a, 't> {
                 .field_offsets(types.iter().copied(), PtrType::I32)
                 .map(|(_, off)| Dst::Mem(m.bump(off)))
                 .collect(),
-            Dst::Stack(tys, side) => {
-                let mut at = 0;
-                types
-                    .iter()
-                    .map(|t| {
-                        let n = self.flat(*t).len();
-                        let d = Dst::Stack(
-                            tys[at.min(tys.len())..(at + n).min(tys.len())].to_vec(),
-                            *side,
-                        );
-                        at += n;
-                        d
-                    })
-                    .collect()
-            }
+            Dst::Stack(tys, side) => self
+                .flat_ranges(types)
+                .into_iter()
+                .map(|r| Dst::Stack(clamped(tys, r), *side))
+                .collect(),
         }
     }
 
@@ -622,14 +611,14 @@ impl<'a, 't> Cx<'a, 't> {
             let psrc = match src {
                 Src::Stack(locals, side) => {
                     let rest = locals.get(1..).unwrap_or(&[]);
-                    Src::Stack(rest[..flat_len.min(rest.len())].to_vec(), *side)
+                    Src::Stack(clamped(rest, 0..flat_len), *side)
                 }
                 Src::Mem(m) => Src::Mem(m.bump(layout.payload_offset)),
             };
             let pdst = match dst {
                 Dst::Stack(tys, side) => {
                     let rest = tys.get(1..).unwrap_or(&[]);
-                    Dst::Stack(rest[..flat_len.min(rest.len())].to_vec(), *side)
+                    Dst::Stack(clamped(rest, 0..flat_len), *side)
                 }
                 Dst::Mem(m) => Dst::Mem(m.bump(layout.payload_offset)),
             };
@@ -768,6 +757,12 @@ impl<'a, 't> Cx<'a, 't> {
 
 /// A load or store instruction of a memory argument.
 type MemOp = fn(MemArg) -> I<'static>;
+
+/// `v[r]`, cut to `v`'s length (the model follows malformed plans rather
+/// than panicking; the plan was validated).
+pub(super) fn clamped<T: Clone>(v: &[T], r: std::ops::Range<usize>) -> Vec<T> {
+    v[r.start.min(v.len())..r.end.min(v.len())].to_vec()
+}
 
 fn disc_load(size: u32) -> MemOp {
     match size {
