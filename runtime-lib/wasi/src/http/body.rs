@@ -179,14 +179,33 @@ impl OutgoingBody {
     }
 }
 
+impl OutgoingBody {
+    /// The guest's `drop` of a body it did not finish: the body fails (the
+    /// peer sees the message cut off), as Wasmtime aborts it.
+    pub fn abort(mut self) {
+        self.finished = true;
+        let mut p = self.pipe.borrow_mut();
+        if p.finished.is_none() && p.failed.is_none() {
+            p.failed = Some(ErrorCode::InternalError(Some(
+                "outgoing body dropped without finish".into(),
+            )));
+            p.wake();
+        }
+    }
+}
+
 impl Drop for OutgoingBody {
+    /// A body neither finished nor dropped by the guest goes with its
+    /// instance (the handler returned or trapped, the program ended): it
+    /// ends there, with what was written, as Wasmtime's does when its store
+    /// is dropped (a trailing chunk of a chunked response, not a cut
+    /// connection). StarlingMonkey, for one, returns from a handler that
+    /// threw without finishing the 500 response's body.
     fn drop(&mut self) {
         if !self.finished {
             let mut p = self.pipe.borrow_mut();
             if p.finished.is_none() && p.failed.is_none() {
-                p.failed = Some(ErrorCode::InternalError(Some(
-                    "outgoing body dropped without finish".into(),
-                )));
+                p.finished = Some(None);
                 p.wake();
             }
         }

@@ -565,7 +565,10 @@ pub fn drop_resource(h: &mut P2Host, ty: u32, rep: u32) -> Result<bool, Trap> {
         {
             return Err(has_children());
         }
-        s.outgoing_bodies.remove(rep).is_some()
+        s.outgoing_bodies
+            .remove(rep)
+            .map(OutgoingBody::abort)
+            .is_some()
     } else if t == FutureIncomingResponseRes::TYPE {
         s.futures.remove(rep).is_some()
     } else if t == IncomingResponseRes::TYPE {
