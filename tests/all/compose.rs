@@ -123,7 +123,7 @@ pub fn build(dir: &Path, adapter: &[u8], plugs: &[(String, Vec<String>)]) -> Res
             .context("a source name")?;
         if source.extension().is_some_and(|e| e == "js") {
             let component = out.join(format!("{stem}.wasm"));
-            crate::js::componentize_in(dir, &stem, &[], &component)?;
+            crate::js::componentize(dir, &stem, &crate::js::Build::default(), &component)?;
             deps.push(component);
             continue;
         }

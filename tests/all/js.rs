@@ -1,17 +1,22 @@
 //! JavaScript components for `programs::js::<name>`: `tests/programs/js/
 //! <name>.js` made a component of world `<name>` (of `tests/programs/js/
-//! wit/`) by componentize-qjs, whose output is itself a composition (the
-//! QuickJS runtime and the generated bindings).
+//! wit/`) by one of two toolchains: componentize-qjs (the default), whose
+//! output is itself a composition (the QuickJS runtime and the generated
+//! bindings), or componentize-js (`js-tool = componentize-js`: the
+//! StarlingMonkey engine, SpiderMonkey built for WASI, which imports
+//! `wasi:http` even in a command).
 //!
 //! Directives (besides the programs' ones, see `tests/programs/README.md`):
-//! `js-flags = --sync --opt-size` passes options to componentize-qjs;
-//! `compose = <lib>` builds `<lib>.js` (a file marked `library`, which is
-//! no trial of its own) the same way and plugs the imports of the program
-//! that it exports with `wasm-tools compose`.
+//! `js-tool = componentize-js` picks the toolchain; `js-flags = --sync
+//! --opt-size` passes options to it; `compose = <lib>` builds `<lib>.js`
+//! (a file marked `library`, which is no trial of its own, with its own
+//! `js-tool`) and plugs the imports of the program that it exports with
+//! `wasm-tools compose`.
 //!
-//! The tool is the npm package pinned by `tests/programs/js/package.json`
-//! and its lockfile, installed with `npm install` in that directory (`.ci/
-//! run` does it); without it the trials are skipped (and fail under `CI`).
+//! The tools are the npm packages pinned by `tests/programs/js/
+//! package.json` and its lockfile, installed with `npm install` in that
+//! directory (`.ci/run` does it); without them the trials are skipped (and
+//! fail under `CI`).
 //! It runs in `tests/programs/js/`, its module root, so a JavaScript stack
 //! trace names a file as `/<name>.js`. Outputs go to `<scratch>/
 //! programs-js/<name>/`, rebuilt when a file of `tests/programs/js/` (the
@@ -30,14 +35,52 @@ pub fn root() -> PathBuf {
     util::repo().join("tests/programs/js")
 }
 
-/// The installed componentize-qjs command, or why there is none.
-pub fn tool() -> Result<PathBuf, String> {
-    let bin = root().join("node_modules/.bin/componentize-qjs");
+/// A JavaScript-to-component toolchain.
+#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
+pub enum Tool {
+    /// componentize-qjs (QuickJS).
+    #[default]
+    Qjs,
+    /// componentize-js (StarlingMonkey).
+    StarlingMonkey,
+}
+
+impl Tool {
+    /// The tool named by a `js-tool` directive.
+    pub fn parse(name: &str) -> Option<Tool> {
+        match name {
+            "componentize-qjs" => Some(Tool::Qjs),
+            "componentize-js" => Some(Tool::StarlingMonkey),
+            _ => None,
+        }
+    }
+
+    fn command(self) -> &'static str {
+        match self {
+            Tool::Qjs => "componentize-qjs",
+            Tool::StarlingMonkey => "componentize-js",
+        }
+    }
+}
+
+/// A JavaScript source's toolchain and its options.
+#[derive(Clone, Debug, Default)]
+pub struct Build {
+    pub tool: Tool,
+    pub flags: Vec<String>,
+    /// The WIT directory, if not the source directory's `wit`.
+    pub wit: Option<PathBuf>,
+}
+
+/// The installed command of `tool`, or why there is none.
+pub fn tool(tool: Tool) -> Result<PathBuf, String> {
+    let bin = root().join("node_modules/.bin").join(tool.command());
     if bin.exists() {
         Ok(bin)
     } else {
         Err(format!(
-            "componentize-qjs is not installed (needs node and npm: `cd {} && npm install`)",
+            "{} is not installed (needs node and npm: `cd {} && npm install`)",
+            tool.command(),
             root().display()
         ))
     }
@@ -70,40 +113,33 @@ fn run(cmd: &mut Command, what: &str) -> Result<()> {
     Ok(())
 }
 
-/// Makes `<name>.js` of this directory a component of world `<name>` at
-/// `out`.
-fn componentize(tool: &Path, name: &str, flags: &[String], out: &Path) -> Result<()> {
-    componentize_with(tool, &root(), name, flags, out)
+/// Makes `dir/<name>.js` a component of world `<name>` of `dir/wit` (or
+/// `build.wit`) at `out` (`dir` is this directory, one of
+/// `tests/programs/compose`, or `serve/`).
+pub fn componentize(dir: &Path, name: &str, build: &Build, out: &Path) -> Result<()> {
+    let bin = tool(build.tool).map_err(|e| anyhow::anyhow!(e))?;
+    let wit = build.wit.clone().unwrap_or_else(|| PathBuf::from("wit"));
+    let mut cmd = Command::new(bin);
+    cmd.current_dir(dir);
+    match build.tool {
+        Tool::Qjs => cmd
+            .arg("--wit")
+            .arg(&wit)
+            .args(["--world", name, "--js"])
+            .arg(format!("{name}.js")),
+        Tool::StarlingMonkey => cmd
+            .arg(format!("{name}.js"))
+            .arg("--wit")
+            .arg(&wit)
+            .args(["--world-name", name]),
+    };
+    cmd.args(&build.flags).arg("-o").arg(out);
+    run(&mut cmd, &format!("{} of {name}.js", build.tool.command()))
 }
 
-/// Makes `dir/<name>.js` a component of world `<name>` of `dir/wit` at
-/// `out` (for compositions of `tests/programs/compose`).
-pub fn componentize_in(dir: &Path, name: &str, flags: &[String], out: &Path) -> Result<()> {
-    let tool = tool().map_err(|e| anyhow::anyhow!(e))?;
-    componentize_with(&tool, dir, name, flags, out)
-}
-
-fn componentize_with(
-    tool: &Path,
-    dir: &Path,
-    name: &str,
-    flags: &[String],
-    out: &Path,
-) -> Result<()> {
-    let mut cmd = Command::new(tool);
-    cmd.current_dir(dir)
-        .args(["--wit", "wit", "--world", name, "--js"])
-        .arg(format!("{name}.js"))
-        .args(flags)
-        .arg("-o")
-        .arg(out);
-    run(&mut cmd, &format!("componentize-qjs of {name}.js"))
-}
-
-/// Builds program `name` with its componentize-qjs `flags`, composed with
-/// the libraries `libs` (each a name and its flags); returns the component.
-pub fn build(name: &str, flags: &[String], libs: &[(String, Vec<String>)]) -> Result<PathBuf> {
-    let tool = tool().map_err(|e| anyhow::anyhow!(e))?;
+/// Builds program `name`, composed with the libraries `libs` (each a name
+/// and its build); returns the component.
+pub fn build(name: &str, app: &Build, libs: &[(String, Build)]) -> Result<PathBuf> {
     let out = util::scratch("programs-js").join(name);
     std::fs::create_dir_all(&out)?;
     let result = out.join(if libs.is_empty() {
@@ -118,16 +154,16 @@ pub fn build(name: &str, flags: &[String], libs: &[(String, Vec<String>)]) -> Re
     {
         return Ok(result);
     }
-    let app = out.join("app.wasm");
-    componentize(&tool, name, flags, &app)?;
+    let app_wasm = out.join("app.wasm");
+    componentize(&root(), name, app, &app_wasm)?;
     if libs.is_empty() {
-        return Ok(app);
+        return Ok(app_wasm);
     }
     let mut compose = Command::new("wasm-tools");
-    compose.arg("compose").arg(&app);
-    for (lib, lib_flags) in libs {
+    compose.arg("compose").arg(&app_wasm);
+    for (lib, lib_build) in libs {
         let wasm = out.join(format!("{lib}.wasm"));
-        componentize(&tool, lib, lib_flags, &wasm)?;
+        componentize(&root(), lib, lib_build, &wasm)?;
         compose.arg("-d").arg(wasm);
     }
     let tmp = util::tmp_path(&out, "composed.wasm");

@@ -88,8 +88,9 @@ struct Spec {
     /// C only: `adapt = command` turns the preview 1 module into a WASI 0.2
     /// command component with the preview1 command adapter.
     adapt: Option<Adapt>,
-    /// JavaScript only: options for componentize-qjs (`js-flags = --sync`).
-    js_flags: Vec<String>,
+    /// JavaScript only: the toolchain (`js-tool = componentize-js`) and its
+    /// options (`js-flags = --sync`).
+    js: crate::js::Build,
     /// JavaScript only: libraries composed with the program (`compose =
     /// lib`, repeatable).
     compose: Vec<String>,
@@ -200,7 +201,16 @@ fn parse_spec(source: &str) -> Result<Spec> {
                     d.line
                 ),
             },
-            "js-flags" => spec.js_flags = d.words()?,
+            "js-tool" => {
+                let name = d.text()?;
+                spec.js.tool = crate::js::Tool::parse(&name).with_context(|| {
+                    format!(
+                        "line {}: unknown `js-tool` `{name}` (known: componentize-qjs, componentize-js)",
+                        d.line
+                    )
+                })?;
+            }
+            "js-flags" => spec.js.flags = d.words()?,
             "compose" => spec.compose.push(d.text()?),
             "library" => {
                 d.flag()?;
@@ -315,7 +325,7 @@ fn run_composition(dir: &Path) -> Result<Completion, Failed> {
         return util::toolchain_missing(why);
     }
     if crate::compose::has_js(dir)
-        && let Err(why) = crate::js::tool()
+        && let Err(why) = crate::js::tool(crate::js::Tool::Qjs)
     {
         return util::toolchain_missing(why);
     }
@@ -346,11 +356,11 @@ fn adapter_models_match(wasm: &Path) -> Result<(), Failed> {
 
 /// A JavaScript program `js/<name>.js` (see [`crate::js`]).
 fn run_js(source: &Path) -> Result<Completion, Failed> {
-    if let Err(why) = crate::js::tool() {
-        return util::toolchain_missing(why);
-    }
     let text = std::fs::read_to_string(source).map_err(|e| e.to_string())?;
     let spec = parse_spec(&text).map_err(fail)?;
+    if let Err(why) = crate::js::tool(spec.js.tool) {
+        return util::toolchain_missing(why);
+    }
     if !spec.compose.is_empty()
         && let Err(why) = crate::compose::tools()
     {
@@ -365,10 +375,13 @@ fn run_js(source: &Path) -> Result<Completion, Failed> {
         if !lib_spec.library {
             return Err(format!("{}: `compose` needs a `library`", path.display()).into());
         }
-        libs.push((lib.clone(), lib_spec.js_flags));
+        if let Err(why) = crate::js::tool(lib_spec.js.tool) {
+            return util::toolchain_missing(why);
+        }
+        libs.push((lib.clone(), lib_spec.js));
     }
     let name = stem(source);
-    let wasm = crate::js::build(&name, &spec.js_flags, &libs).map_err(fail)?;
+    let wasm = crate::js::build(&name, &spec.js, &libs).map_err(fail)?;
     if !libs.is_empty() {
         adapter_models_match(&wasm)?;
     }

@@ -17,6 +17,7 @@
 //! `serve` refusing what Wasmtime refuses.
 
 mod h2c;
+mod js;
 mod options;
 mod p3;
 
@@ -55,6 +56,7 @@ pub fn trials() -> Vec<Trial> {
     .chain(options::trials())
     .chain(h2c::trials())
     .chain(p3::trials())
+    .chain(js::trials())
     .collect()
 }
 

@@ -1,0 +1,162 @@
+//! A JavaScript `wasi:http` proxy: `tests/programs/js/serve/sm-proxy.js`,
+//! built at test time by componentize-js (StarlingMonkey, the engine of
+//! the JavaScript toolchains that use the service-worker `fetch` event),
+//! served by `kiln serve` (by `wasmtime serve -S cli` under
+//! `KILN_TEST_ENGINE=wasmtime`, the same checks): a greeting with the
+//! request's path, query and a header, a body echoed back, JSON, an
+//! outgoing `fetch` from inside a request, an exception answered 500 with
+//! StarlingMonkey's report on stderr and the server going on, and 404.
+//!
+//! StarlingMonkey's engine exports `wasi:http/incoming-handler@0.2.10`,
+//! so the world must name that version exactly. Its WIT dependencies are
+//! the WASI 0.2.12 packages that the installed jco (a dependency of
+//! componentize-js) ships, renumbered to 0.2.10 (their 0.2.11 and 0.2.12
+//! additions are not used by the engine).
+
+use super::{How, Server, expect, fail};
+use crate::util;
+use libtest_mimic::{Completion, Failed, Trial};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+pub fn trials() -> Vec<Trial> {
+    vec![Trial::ignorable_test(
+        "serve::js::starlingmonkey",
+        starlingmonkey,
+    )]
+}
+
+/// The directory of the JavaScript proxy.
+fn source_dir() -> PathBuf {
+    crate::js::root().join("serve")
+}
+
+/// Copies the `.wit` files of `from` (recursively) into `to`, each
+/// `0.2.12` renumbered `0.2.10`.
+fn renumbered(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            renumbered(&src, &dst)?;
+        } else if src.extension().is_some_and(|x| x == "wit") {
+            let text = std::fs::read_to_string(&src)?;
+            std::fs::write(&dst, text.replace("0.2.12", "0.2.10"))?;
+        }
+    }
+    Ok(())
+}
+
+/// Builds the proxy component (once per change of its sources).
+fn build() -> Result<PathBuf, Failed> {
+    let out = util::scratch("serve-js");
+    let wasm = out.join("sm-proxy.wasm");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let newest = ["sm-proxy.js", "world.wit"]
+        .iter()
+        .filter_map(|f| modified(&source_dir().join(f)))
+        .max();
+    if let (Some(built), Some(newest)) = (modified(&wasm), newest)
+        && built >= newest
+    {
+        return Ok(wasm);
+    }
+    let wit = out.join("wit");
+    let _ = std::fs::remove_dir_all(&wit);
+    std::fs::create_dir_all(&wit).map_err(fail)?;
+    std::fs::copy(source_dir().join("world.wit"), wit.join("world.wit")).map_err(fail)?;
+    let wasi = crate::js::root().join("node_modules/@bytecodealliance/jco/lib/wit/builtin/0.2.12");
+    renumbered(&wasi, &wit.join("deps")).map_err(|e| format!("{}: {e}", wasi.display()))?;
+    let tmp = util::tmp_path(&out, "sm-proxy.wasm");
+    let build = crate::js::Build {
+        tool: crate::js::Tool::StarlingMonkey,
+        flags: Vec::new(),
+        wit: Some(wit),
+    };
+    crate::js::componentize(&source_dir(), "sm-proxy", &build, &tmp).map_err(fail)?;
+    std::fs::rename(&tmp, &wasm).map_err(fail)?;
+    Ok(wasm)
+}
+
+/// `curl -s -i` of `path` with `extra` arguments: the head (CRs removed)
+/// and the body.
+fn curl(server: &Server, path: &str, extra: &[&str]) -> Result<(String, String), Failed> {
+    let mut cmd = Command::new("curl");
+    cmd.args(["-s", "-i", "--max-time", "30"])
+        .args(extra)
+        .arg(format!("http://{}{path}", server.addr));
+    let o = util::run(&mut cmd, b"", Duration::from_secs(60)).map_err(fail)?;
+    expect(o.code() == 0, || format!("curl {path}: {}", o.describe()))?;
+    let text = String::from_utf8_lossy(&o.stdout).replace('\r', "");
+    let (head, body) = text
+        .split_once("\n\n")
+        .ok_or_else(|| format!("curl {path}: no head in {text:?}"))?;
+    Ok((head.to_string(), body.to_string()))
+}
+
+fn starlingmonkey() -> Result<Completion, Failed> {
+    if let Err(why) = crate::js::tool(crate::js::Tool::StarlingMonkey) {
+        return util::toolchain_missing(why);
+    }
+    let wasm = build()?;
+    let server = Server::start(How::Wasm(&wasm))?;
+    let show = |h: &str, b: &str| format!("{h}\n\n{b}");
+
+    let (head, body) = curl(&server, "/?a=1&b=%C3%A9", &["-H", "x-who: curl"])?;
+    expect(
+        head.starts_with("HTTP/1.1 200")
+            && head.contains("\nx-engine: starlingmonkey")
+            && head.contains("\ncontent-type: text/plain;charset=UTF-8")
+            && body == "hello /?a=1&b=%C3%A9 from curl\n",
+        || show(&head, &body),
+    )?;
+
+    // 100 KB: more than one read and one write of the body.
+    let big: String = (0..100_000u32)
+        .map(|i| char::from(b'a' + (i % 26) as u8))
+        .collect();
+    let file = util::scratch("serve-js").join("body");
+    std::fs::write(&file, &big).map_err(fail)?;
+    let arg = format!("@{}", file.display());
+    let (head, body) = curl(&server, "/echo", &["--data-binary", &arg])?;
+    expect(
+        head.starts_with("HTTP/1.1 201") && head.contains("\nx-length: 100000") && body == big,
+        || format!("{head}\n\n{} bytes", body.len()),
+    )?;
+
+    let json = r#"{"ok":true,"list":[1,2,3],"text":"é€😀"}"#;
+    let (head, body) = curl(&server, "/json", &[])?;
+    expect(
+        head.starts_with("HTTP/1.1 200")
+            && head.contains("\ncontent-type: application/json")
+            && body == json,
+        || show(&head, &body),
+    )?;
+
+    let up = format!("x-upstream: {}", server.addr);
+    let (head, body) = curl(&server, "/fetch", &["-H", &up])?;
+    expect(
+        head.starts_with("HTTP/1.1 200") && body == format!("upstream 200 {json}\n"),
+        || show(&head, &body),
+    )?;
+
+    let (head, _) = curl(&server, "/throw", &[])?;
+    expect(head.starts_with("HTTP/1.1 500"), || head.clone())?;
+    let err = server.stderr_with("Stack:");
+    expect(
+        err.contains("stderr [") && err.contains(":: Error while running request handler: boom"),
+        || format!("stderr: {err}"),
+    )?;
+
+    let (head, body) = curl(&server, "/nope", &[])?;
+    expect(
+        head.starts_with("HTTP/1.1 404") && body == "not found\n",
+        || show(&head, &body),
+    )?;
+    // Still serving after the exception.
+    let (head, _) = curl(&server, "/", &[])?;
+    expect(head.starts_with("HTTP/1.1 200"), || head.clone())?;
+    Ok(Completion::Completed)
+}
