@@ -43,6 +43,7 @@ use crate::component::plan::CanonOptions;
 use kiln_abi::component::{
     AbiContext, FlattenOpts, FuncSig, INSTANCE_FLAG_MAY_LEAVE, PtrType, TypeIndex,
 };
+use kiln_abi::trap::TrapCode;
 use wasm_encoder::{ExportKind, ExportSection, FunctionSection, Module, TypeSection, ValType};
 
 /// Which half of the call.
@@ -201,10 +202,12 @@ pub(in crate::component) fn generate_async(
     let align = table.fields_alignment(types.iter().copied(), ptr);
     let n_src =
         fn_params.len() as u32 - u32::from(half == Half::Results && lower_sig.results_in_memory);
+    let size = table.fields_size(types.iter().copied(), ptr);
     let src = if src_in_memory {
-        e.check_aligned(0, align);
+        let mem = need_mem(mem_src).map_err(bug)?;
+        e.check_operand(mem, 0, size, align);
         Loc::Mem {
-            mem: need_mem(mem_src).map_err(bug)?,
+            mem,
             addr: 0,
             off: 0,
         }
@@ -231,12 +234,7 @@ pub(in crate::component) fn generate_async(
     let (dst, out) = match half {
         Half::Params if lift_sig.params_in_memory => {
             let p = e
-                .alloc(
-                    dst_side,
-                    align,
-                    None,
-                    table.fields_size(types.iter().copied(), ptr),
-                )
+                .alloc(dst_side, align, None, size, TrapCode::MemoryOutOfBounds)
                 .map_err(bug)?;
             let mem = need_mem(mem_dst).map_err(bug)?;
             (
@@ -250,8 +248,8 @@ pub(in crate::component) fn generate_async(
         }
         Half::Results if lower_sig.results_in_memory => {
             let retptr = n_src;
-            e.check_aligned(retptr, align);
             let mem = need_mem(mem_dst).map_err(bug)?;
+            e.check_operand(mem, retptr, size, align);
             (
                 Loc::Mem {
                     mem,
@@ -312,9 +310,11 @@ pub(in crate::component) fn generate_async(
                 leave_trap: None,
                 param_chars: &[],
                 param_reallocs: &[],
+                param_mems: &[],
                 call: None,
                 result_chars: &[],
                 result_reallocs: &[],
+                result_mems: &[],
                 post_return: None,
             },
         },

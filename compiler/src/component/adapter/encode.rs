@@ -43,24 +43,28 @@ pub(super) struct Sites<'a> {
     pub param_chars: &'a [usize],
     /// The calls of a `realloc` while moving the parameters.
     pub param_reallocs: &'a [usize],
+    /// The calls raising the traps of the parameters' memory checks.
+    pub param_mems: &'a [usize],
     /// The callee's call (or the trap of an adapter within one instance).
     pub call: Option<usize>,
     /// As `param_chars`, for the results.
     pub result_chars: &'a [usize],
     /// As `param_reallocs`, for the results.
     pub result_reallocs: &'a [usize],
+    /// As `param_mems`, for the results.
+    pub result_mems: &'a [usize],
     pub post_return: Option<usize>,
 }
 
 impl Sites<'_> {
     /// (instruction, target offset) of each site both sides have, in body
-    /// order; value traps and `realloc` calls only where both have as many
-    /// (Kiln transcodes strings in the runtime, whose `realloc` calls have
-    /// no site of their own).
+    /// order; value traps, `realloc` calls and memory checks only where
+    /// both have as many of a kind (Kiln transcodes strings in the runtime,
+    /// whose `realloc` calls and checks have no site of their own).
     fn pair(&self, f: &Frames) -> Vec<(usize, u32)> {
         let mut out = Vec::new();
         let same = |k: &[usize], t: &[u32]| k.len() == t.len();
-        let phase = |out: &mut Vec<(usize, u32)>, groups: [(&[usize], &[u32]); 2]| {
+        let phase = |out: &mut Vec<(usize, u32)>, groups: [(&[usize], &[u32]); 3]| {
             let mut sites: Vec<(usize, u32)> = groups
                 .into_iter()
                 .filter(|(k, t)| same(k, t))
@@ -75,6 +79,7 @@ impl Sites<'_> {
             [
                 (self.param_chars, &f.param_chars),
                 (self.param_reallocs, &f.param_reallocs),
+                (self.param_mems, &f.param_mems),
             ],
         );
         out.extend(self.call.map(|k| (k, f.call)));
@@ -83,6 +88,7 @@ impl Sites<'_> {
             [
                 (self.result_chars, &f.result_chars),
                 (self.result_reallocs, &f.result_reallocs),
+                (self.result_mems, &f.result_mems),
             ],
         );
         out.extend(self.post_return.zip(f.post_return));
@@ -93,26 +99,48 @@ impl Sites<'_> {
 /// Encodes the module, placing the frames if possible.
 pub(super) fn encode(parts: Parts<'_>, frames: Option<&Frames>) -> Vec<u8> {
     if let Some(f) = frames {
-        // Every site if possible, else without some of the traps (each
-        // later site can only be moved forward), down to only the frames
-        // below the innermost.
-        let mut tries = Vec::new();
-        for drop_params in [false, true] {
-            for drop_results in [false, true] {
-                for drop_leave in [false, true] {
-                    let keep = |v: &Vec<u32>, drop: bool| if drop { Vec::new() } else { v.clone() };
-                    tries.push(Frames {
-                        leave_trap: f.leave_trap.filter(|_| !drop_leave),
-                        param_chars: keep(&f.param_chars, drop_params),
-                        param_reallocs: keep(&f.param_reallocs, drop_params),
-                        result_chars: keep(&f.result_chars, drop_results),
-                        result_reallocs: keep(&f.result_reallocs, drop_results),
-                        ..f.clone()
-                    });
-                }
-            }
-        }
-        for f in &tries {
+        // Every site if possible, else without some groups of them (each
+        // later site can only be moved forward), the fewest dropped first,
+        // down to only the frames below the innermost.
+        // Only groups that are there can be dropped.
+        let groups = [
+            f.leave_trap.is_some(),
+            !f.param_chars.is_empty(),
+            !f.param_reallocs.is_empty(),
+            !f.param_mems.is_empty(),
+            !f.result_chars.is_empty(),
+            !f.result_reallocs.is_empty(),
+            !f.result_mems.is_empty(),
+        ];
+        let present = groups
+            .iter()
+            .enumerate()
+            .fold(0u32, |m, (bit, there)| m | (u32::from(*there) << bit));
+        let mut tries: Vec<(u32, Frames)> = (0..1u32 << groups.len())
+            .filter(|drop| drop & !present == 0)
+            .map(|drop| {
+                let keep = |v: &Vec<u32>, bit: u32| {
+                    if drop & (1 << bit) != 0 {
+                        Vec::new()
+                    } else {
+                        v.clone()
+                    }
+                };
+                let frames = Frames {
+                    leave_trap: f.leave_trap.filter(|_| drop & 1 == 0),
+                    param_chars: keep(&f.param_chars, 1),
+                    param_reallocs: keep(&f.param_reallocs, 2),
+                    param_mems: keep(&f.param_mems, 3),
+                    result_chars: keep(&f.result_chars, 4),
+                    result_reallocs: keep(&f.result_reallocs, 5),
+                    result_mems: keep(&f.result_mems, 6),
+                    ..f.clone()
+                };
+                (drop, frames)
+            })
+            .collect();
+        tries.sort_by_key(|(drop, _)| drop.count_ones());
+        for (_, f) in &tries {
             if let Some(bytes) = placed(&parts, f) {
                 return bytes;
             }

@@ -68,6 +68,7 @@ use kiln_abi::component::canon::{
 use kiln_abi::component::{
     AbiContext, FlattenOpts, FuncSig, INSTANCE_FLAG_MAY_LEAVE, PtrType, Type, TypeIndex, TypeTable,
 };
+use kiln_abi::trap::TrapCode;
 use translate::{Dir, Emitter, Loc, Side, val_type};
 use wasm_encoder::{
     BlockType, EntityType, ExportKind, ExportSection, FunctionSection, GlobalType, ImportSection,
@@ -521,15 +522,21 @@ pub(super) fn generate(
     // `may_leave` is tested and flipped inline, in the flags words; the
     // built-in is called only to raise the trap.
     let may_leave = INSTANCE_FLAG_MAY_LEAVE as i32;
-    let set_leave = |e: &mut Emitter<'_>, word: u32, on: bool| {
+    // `may_leave` of the instance whose `realloc` runs is cleared while
+    // the values move, and the flags word restored after (as Wasmtime's
+    // adapters do; the restore is the shortest code, which counts in the
+    // layout that puts the frames where Wasmtime's are).
+    let clear_leave = |e: &mut Emitter<'_>, word: u32| {
+        let saved = e.local(ValType::I32);
         e.i(I::GlobalGet(word));
-        if on {
-            e.i(I::I32Const(may_leave));
-            e.i(I::I32Or);
-        } else {
-            e.i(I::I32Const(!may_leave));
-            e.i(I::I32And);
-        }
+        e.i(I::LocalTee(saved));
+        e.i(I::I32Const(!may_leave));
+        e.i(I::I32And);
+        e.i(I::GlobalSet(word));
+        saved
+    };
+    let restore_leave = |e: &mut Emitter<'_>, word: u32, saved: u32| {
+        e.i(I::LocalGet(saved));
         e.i(I::GlobalSet(word));
     };
     e.i(I::GlobalGet(word_lower));
@@ -549,6 +556,7 @@ pub(super) fn generate(
     let mut post_site = None;
     let mut param_chars = 0;
     let mut param_reallocs = 0;
+    let mut param_mems = 0;
     if lower.instance == lift.instance {
         call_site = Some(e.code.len() + 1);
         flag(&mut e, flags_lower, ADAPTER_FLAGS_CANNOT_ENTER);
@@ -568,10 +576,13 @@ pub(super) fn generate(
         let ptr = PtrType::I32;
 
         // Parameters: caller -> callee.
+        let params_align = table.fields_alignment(params.iter().copied(), ptr);
+        let params_size = table.fields_size(params.iter().copied(), ptr);
         let src = if lower_sig.params_in_memory {
-            e.check_aligned(0, table.fields_alignment(params.iter().copied(), ptr));
+            let mem = need_mem(mem_lower).map_err(bug)?;
+            e.check_operand(mem, 0, params_size, params_align);
             Loc::Mem {
-                mem: need_mem(mem_lower).map_err(bug)?,
+                mem,
                 addr: 0,
                 off: 0,
             }
@@ -584,16 +595,15 @@ pub(super) fn generate(
         };
         let reallocs =
             lift_sig.params_in_memory || params.iter().any(|t| table.contains_list_or_string(*t));
-        if reallocs {
-            set_leave(&mut e, word_lift, false);
-        }
+        let saved = reallocs.then(|| clear_leave(&mut e, word_lift));
         let (dst, args) = if lift_sig.params_in_memory {
             let p = e
                 .alloc(
                     lift_side,
-                    table.fields_alignment(params.iter().copied(), ptr),
+                    params_align,
                     None,
-                    table.fields_size(params.iter().copied(), ptr),
+                    params_size,
+                    TrapCode::MemoryOutOfBounds,
                 )
                 .map_err(bug)?;
             let mem = need_mem(mem_lift).map_err(bug)?;
@@ -618,8 +628,8 @@ pub(super) fn generate(
             dst_instance: lift.instance.as_u32(),
         };
         e.fields(&params, &src, &dst, dir).map_err(bug)?;
-        if reallocs {
-            set_leave(&mut e, word_lift, true);
+        if let Some(saved) = saved {
+            restore_leave(&mut e, word_lift, saved);
         }
 
         // The call.
@@ -629,6 +639,7 @@ pub(super) fn generate(
         call_site = Some(e.code.len());
         param_chars = e.value_traps.len();
         param_reallocs = e.realloc_calls.len();
+        param_mems = e.mem_traps.len();
         e.i(I::Call(callee));
         let raw: Vec<(u32, ValType)> = lift_results.iter().map(|t| (e.local(*t), *t)).collect();
         for (l, _) in raw.iter().rev() {
@@ -637,15 +648,17 @@ pub(super) fn generate(
 
         // Results: callee -> caller.
         let align = table.fields_alignment(results.iter().copied(), ptr);
+        let size = table.fields_size(results.iter().copied(), ptr);
         let src = if lift_sig.results_in_memory {
             let r = raw
                 .first()
                 .ok_or(translate::Missing("a result"))
                 .map_err(bug)?
                 .0;
-            e.check_aligned(r, align);
+            let mem = need_mem(mem_lift).map_err(bug)?;
+            e.check_operand(mem, r, size, align);
             Loc::Mem {
-                mem: need_mem(mem_lift).map_err(bug)?,
+                mem,
                 addr: r,
                 off: 0,
             }
@@ -654,8 +667,8 @@ pub(super) fn generate(
         };
         let (dst, ret) = if lower_sig.results_in_memory {
             let retptr = lower_params.len() as u32 - 1;
-            e.check_aligned(retptr, align);
             let mem = need_mem(mem_lower).map_err(bug)?;
+            e.check_operand(mem, retptr, size, align);
             (
                 Loc::Mem {
                     mem,
@@ -669,9 +682,7 @@ pub(super) fn generate(
             (Loc::Flat(locals.clone()), locals)
         };
         let reallocs = results.iter().any(|t| table.contains_list_or_string(*t));
-        if reallocs {
-            set_leave(&mut e, word_lower, false);
-        }
+        let saved = reallocs.then(|| clear_leave(&mut e, word_lower));
         let dir = Dir {
             src: lift_side,
             dst: lower_side,
@@ -680,8 +691,8 @@ pub(super) fn generate(
             dst_instance: lower.instance.as_u32(),
         };
         e.fields(&results, &src, &dst, dir).map_err(bug)?;
-        if reallocs {
-            set_leave(&mut e, word_lower, true);
+        if let Some(saved) = saved {
+            restore_leave(&mut e, word_lower, saved);
         }
 
         // `may_leave` stays set: Wasmtime 49 lets an adapter's post-return
@@ -728,9 +739,11 @@ pub(super) fn generate(
                 leave_trap: leave_site,
                 param_chars: &e.value_traps[..param_chars],
                 param_reallocs: &e.realloc_calls[..param_reallocs],
+                param_mems: &e.mem_traps[..param_mems],
                 call: call_site,
                 result_chars: &e.value_traps[param_chars..],
                 result_reallocs: &e.realloc_calls[param_reallocs..],
+                result_mems: &e.mem_traps[param_mems..],
                 post_return: post_site,
             },
         },

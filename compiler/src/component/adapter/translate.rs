@@ -99,6 +99,11 @@ pub(super) struct Emitter<'t> {
     /// Positions of the calls of a `realloc`, in order (the frame a
     /// backtrace shows when one traps).
     pub realloc_calls: Vec<usize>,
+    /// Positions of the calls that raise the traps of memory checks
+    /// (alignment, bounds, byte lengths of strings and lists), in order:
+    /// the same checks in the same order as Wasmtime's adapters, so that
+    /// each can be paired with Wasmtime's (see `super::fact`).
+    pub mem_traps: Vec<usize>,
 }
 
 /// A scalar as translated.
@@ -165,6 +170,7 @@ impl<'t> Emitter<'t> {
             handle_funcs,
             value_traps: Vec::new(),
             realloc_calls: Vec::new(),
+            mem_traps: Vec::new(),
         }
     }
 }
@@ -195,8 +201,15 @@ impl Emitter<'_> {
     /// Raises wasm trap `code` (through the runtime: the trap reports like
     /// any other).
     pub fn trap(&mut self, code: TrapCode) {
-        if matches!(code, TrapCode::InvalidChar | TrapCode::InvalidDiscriminant) {
-            self.value_traps.push(self.code.len() + 1);
+        match code {
+            TrapCode::InvalidChar | TrapCode::InvalidDiscriminant => {
+                self.value_traps.push(self.code.len() + 1);
+            }
+            TrapCode::UnalignedPointer
+            | TrapCode::MemoryOutOfBounds
+            | TrapCode::StringOutOfBounds
+            | TrapCode::ListOutOfBounds => self.mem_traps.push(self.code.len() + 1),
+            _ => {}
         }
         self.i(I::I32Const((ADAPTER_FLAGS_TRAP + code as u32) as i32));
         self.i(I::Call(self.trap_func));
@@ -232,6 +245,12 @@ impl Emitter<'_> {
             self.i(I::I64Const(i64::from(scale)));
             self.i(I::I64Mul);
         }
+        self.bounds_tail(mem, code);
+    }
+
+    /// Traps with `code` if the two i64s on the stack (an address and a
+    /// size) add up past the end of memory `mem`.
+    fn bounds_tail(&mut self, mem: u32, code: TrapCode) {
         self.i(I::I64Add);
         self.i(I::MemorySize(mem));
         self.i(I::I64ExtendI32U);
@@ -583,15 +602,18 @@ impl Emitter<'_> {
         self.write_u32(loc, 1, 4, 4, n)
     }
 
-    /// `realloc(0, 0, align, size)` of `side` (size an i32 local) into a
-    /// fresh local, checked for alignment.
+    /// `realloc(0, 0, align, size)` of `side` (size an i32 local, else
+    /// `fixed`) into a fresh local, checked like Wasmtime checks it: aligned,
+    /// and holding `size` bytes (else trap `oob`).
     pub fn alloc(
         &mut self,
         side: Side,
         align: u32,
         size: Option<u32>,
         fixed: u32,
+        oob: TrapCode,
     ) -> Result<u32, Missing> {
+        let mem = side.mem.ok_or(Missing("the memory option"))?;
         let realloc = side.realloc.ok_or(Missing("the realloc option"))?;
         self.i(I::I32Const(0));
         self.i(I::I32Const(0));
@@ -602,10 +624,37 @@ impl Emitter<'_> {
         }
         self.realloc_calls.push(self.code.len());
         self.i(I::Call(realloc));
+        // The first check takes the pointer from the stack (as short as
+        // Wasmtime's code between the `realloc` call and the callee's, so
+        // that the frames can be placed where Wasmtime's are).
         let p = self.local(ValType::I32);
-        self.i(I::LocalSet(p));
-        self.check_aligned(p, align);
+        self.i(I::LocalTee(p));
+        if align > 1 {
+            self.i(I::I32Const((align - 1) as i32));
+            self.i(I::I32And);
+            self.trap_if(TrapCode::UnalignedPointer);
+            self.i(I::LocalGet(p));
+        }
+        self.i(I::I64ExtendI32U);
+        match size {
+            Some(l) => {
+                self.i(I::LocalGet(l));
+                self.i(I::I64ExtendI32U);
+            }
+            None => self.i(I::I64Const(i64::from(fixed))),
+        }
+        self.bounds_tail(mem, oob);
         Ok(p)
+    }
+
+    /// Checks a pointer to values in memory `mem` passed between the sides
+    /// (parameters or results in memory): aligned, holding `size` bytes.
+    pub fn check_operand(&mut self, mem: u32, ptr: u32, size: u32, align: u32) {
+        self.check_aligned(ptr, align);
+        self.i(I::LocalGet(ptr));
+        self.i(I::I64ExtendI32U);
+        self.i(I::I64Const(i64::from(size)));
+        self.bounds_tail(mem, TrapCode::MemoryOutOfBounds);
     }
 
     fn list(&mut self, e: TypeIndex, src: &Loc, dst: &Loc, dir: Dir) -> Result<(), Missing> {
@@ -614,22 +663,26 @@ impl Emitter<'_> {
         let size = self.table.elem_size(e, PtrType::I32);
         let align = self.table.alignment(e, PtrType::I32);
         let (sp, len) = self.read_pair(src)?;
+        // In Wasmtime's order: the byte length, which must fit 32 bits
+        // (only an element of more than one byte can pass them), the
+        // alignment, the source's bounds, then the allocation's.
+        if size > 1 {
+            self.i(I::LocalGet(len));
+            self.i(I::I64ExtendI32U);
+            self.i(I::I64Const(i64::from(size)));
+            self.i(I::I64Mul);
+            self.i(I::I64Const(1 << 32));
+            self.i(I::I64GeU);
+            self.trap_if(TrapCode::ListOutOfBounds);
+        }
         self.check_aligned(sp, align);
         self.check_bounds(src_mem, sp, len, size, TrapCode::ListOutOfBounds);
-        // The byte length, which must fit the destination's 32 bits.
         let bytes = self.local(ValType::I32);
-        self.i(I::LocalGet(len));
-        self.i(I::I64ExtendI32U);
-        self.i(I::I64Const(i64::from(size)));
-        self.i(I::I64Mul);
-        self.i(I::I64Const(1 << 32));
-        self.i(I::I64GeU);
-        self.trap_if(TrapCode::ListOutOfBounds);
         self.i(I::LocalGet(len));
         self.i(I::I32Const(size as i32));
         self.i(I::I32Mul);
         self.i(I::LocalSet(bytes));
-        let dp = self.alloc(dir.dst, align, Some(bytes), 0)?;
+        let dp = self.alloc(dir.dst, align, Some(bytes), 0, TrapCode::ListOutOfBounds)?;
         if self.is_plain(e) {
             self.i(I::LocalGet(dp));
             self.i(I::LocalGet(sp));
@@ -728,18 +781,18 @@ impl Emitter<'_> {
         self.check_aligned(sp, unit);
         self.check_bounds(src_mem, sp, len, unit, TrapCode::StringOutOfBounds);
         let bytes = self.local(ValType::I32);
+        // `len * unit` past the largest string (2^28 - 1 bytes): any bit
+        // of `len` at or above 2^28 / unit.
+        const _: () = assert!(MAX_STRING_BYTE_LENGTH == (1 << 28) - 1);
         self.i(I::LocalGet(len));
-        self.i(I::I64ExtendI32U);
-        self.i(I::I64Const(i64::from(unit)));
-        self.i(I::I64Mul);
-        self.i(I::I64Const(i64::from(MAX_STRING_BYTE_LENGTH)));
-        self.i(I::I64GtU);
+        self.i(I::I32Const((28 - unit.trailing_zeros()) as i32));
+        self.i(I::I32ShrU);
         self.trap_if(TrapCode::StringOutOfBounds);
         self.i(I::LocalGet(len));
         self.i(I::I32Const(unit as i32));
         self.i(I::I32Mul);
         self.i(I::LocalSet(bytes));
-        let dp = self.alloc(dir.dst, unit, Some(bytes), 0)?;
+        let dp = self.alloc(dir.dst, unit, Some(bytes), 0, TrapCode::StringOutOfBounds)?;
         self.i(I::LocalGet(dp));
         self.i(I::LocalGet(sp));
         self.i(I::LocalGet(bytes));

@@ -35,6 +35,10 @@ pub(super) enum Site {
     EnumCall,
     /// A call of a `realloc` (the frame shown when it traps).
     Realloc,
+    /// The `if` of an alignment check (Wasmtime 49 reports the trap there).
+    AlignIf,
+    /// The trap call of a bounds or byte-length check (reported there).
+    BoundsCall,
 }
 
 impl Body {

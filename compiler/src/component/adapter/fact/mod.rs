@@ -86,6 +86,11 @@ pub(in super::super) struct Frames {
     pub param_reallocs: Vec<u32>,
     /// As `param_reallocs`, for the results.
     pub result_reallocs: Vec<u32>,
+    /// Module offsets of the traps of the parameters' memory checks
+    /// (alignment, bounds, byte lengths).
+    pub param_mems: Vec<u32>,
+    /// As `param_mems`, for the results.
+    pub result_mems: Vec<u32>,
     /// Module offset of the callee's call (or, for an adapter within one
     /// instance, of the trap).
     pub call: u32,
@@ -280,12 +285,21 @@ struct Sites {
     /// The adapter's function number.
     body: usize,
     leave_trap: Option<usize>,
-    param_chars: Vec<usize>,
-    param_reallocs: Vec<usize>,
+    params: Checks,
     call: usize,
-    result_chars: Vec<usize>,
-    result_reallocs: Vec<usize>,
+    results: Checks,
     post_return: Option<usize>,
+}
+
+/// Body offsets of the sites of the parameters' or the results' move.
+#[derive(Default)]
+struct Checks {
+    /// Value checks (`char`s, discriminants).
+    chars: Vec<usize>,
+    /// `realloc` calls.
+    reallocs: Vec<usize>,
+    /// Memory checks (alignment, bounds, byte lengths).
+    mems: Vec<usize>,
 }
 
 impl FactModule {
@@ -404,11 +418,9 @@ impl FactModule {
             Sites {
                 body,
                 leave_trap: None,
-                param_chars: Vec::new(),
-                param_reallocs: Vec::new(),
+                params: Checks::default(),
                 call,
-                result_chars: Vec::new(),
-                result_reallocs: Vec::new(),
+                results: Checks::default(),
                 post_return: None,
             }
         } else {
@@ -489,8 +501,7 @@ impl FactModule {
         let saved_lift = b.set_tmp(ValType::I32);
         b.ins(I::I32Const(0));
         b.ins(I::GlobalSet(lift_flags));
-        let (param_chars, param_reallocs) =
-            self.translation(b, table, false, |cx| c.params(cx, lower, lift))?;
+        let params = self.translation(b, table, false, |cx| c.params(cx, lower, lift))?;
         b.ins(I::LocalGet(saved_lift));
         b.ins(I::GlobalSet(lift_flags));
         b.free(saved_lift, ValType::I32);
@@ -512,7 +523,7 @@ impl FactModule {
         b.ins(I::Call(exit));
         b.ins(I::I32Const(0));
         b.ins(I::GlobalSet(lower_flags));
-        let (result_chars, result_reallocs) = self.translation(b, table, true, |cx| {
+        let results = self.translation(b, table, true, |cx| {
             c.results(cx, lower, lift, &result_locals)
         })?;
         b.ins(I::LocalGet(saved_lower));
@@ -541,25 +552,23 @@ impl FactModule {
         Some(Sites {
             body,
             leave_trap,
-            param_chars,
-            param_reallocs,
+            params,
             call,
-            result_chars,
-            result_reallocs,
+            results,
             post_return,
         })
     }
 
     /// Lays out the parameters' or the results' translation (`move_`);
-    /// returns the body offsets of its value checks and `realloc` calls,
-    /// or `None` if it is beyond the model.
+    /// returns the body offsets of its value checks, `realloc` calls and
+    /// memory checks, or `None` if it is beyond the model.
     fn translation(
         &mut self,
         b: &mut Body,
         table: &TypeTable<'_>,
         results: bool,
         move_: impl FnOnce(&mut Cx<'_, '_>),
-    ) -> Option<(Vec<usize>, Vec<usize>)> {
+    ) -> Option<Checks> {
         let marks = b.marks.len();
         let mut cx = Cx::new(self, b, table);
         move_(&mut cx);
@@ -567,7 +576,11 @@ impl FactModule {
             return None;
         }
         let marks = &b.marks[marks..];
-        Some((checks(marks, results), reallocs(marks)))
+        Some(Checks {
+            chars: checks(marks, results),
+            reallocs: of(marks, &[Site::Realloc]),
+            mems: of(marks, &[Site::AlignIf, Site::BoundsCall]),
+        })
     }
 
     pub(super) fn context_get(&mut self, slot: u32) -> u32 {
@@ -666,10 +679,12 @@ impl FactModule {
                 Frames {
                     func: self.funcs + s.body as u32,
                     leave_trap: s.leave_trap.map(at),
-                    param_chars: s.param_chars.iter().map(|t| at(*t)).collect(),
-                    param_reallocs: s.param_reallocs.iter().map(|t| at(*t)).collect(),
-                    result_chars: s.result_chars.iter().map(|t| at(*t)).collect(),
-                    result_reallocs: s.result_reallocs.iter().map(|t| at(*t)).collect(),
+                    param_chars: s.params.chars.iter().map(|t| at(*t)).collect(),
+                    param_reallocs: s.params.reallocs.iter().map(|t| at(*t)).collect(),
+                    param_mems: s.params.mems.iter().map(|t| at(*t)).collect(),
+                    result_chars: s.results.chars.iter().map(|t| at(*t)).collect(),
+                    result_reallocs: s.results.reallocs.iter().map(|t| at(*t)).collect(),
+                    result_mems: s.results.mems.iter().map(|t| at(*t)).collect(),
                     call: at(s.call),
                     post_return: s.post_return.map(at),
                 }
@@ -689,17 +704,17 @@ fn checks(marks: &[(Site, usize)], result: bool) -> Vec<usize> {
             Site::Char => true,
             Site::EnumIf => result,
             Site::EnumCall => !result,
-            Site::Realloc => false,
+            Site::Realloc | Site::AlignIf | Site::BoundsCall => false,
         })
         .map(|(_, at)| *at)
         .collect()
 }
 
-/// Body offsets of the `realloc` calls among `marks`, in order.
-fn reallocs(marks: &[(Site, usize)]) -> Vec<usize> {
+/// Body offsets of the sites of `kinds` among `marks`, in order.
+fn of(marks: &[(Site, usize)], kinds: &[Site]) -> Vec<usize> {
     marks
         .iter()
-        .filter(|(s, _)| *s == Site::Realloc)
+        .filter(|(s, _)| kinds.contains(s))
         .map(|(_, at)| *at)
         .collect()
 }

@@ -5,6 +5,7 @@
 //! See `super::values` for the conventions.
 
 use super::Key;
+use super::body::Site;
 use super::values::{
     Cx, Dst, Mem, Side, Size, Src, TRAP_LIST_OUT_OF_BOUNDS, TRAP_STRING_OUT_OF_BOUNDS, clamped,
 };
@@ -111,6 +112,10 @@ impl Cx<'_, '_> {
         self.ins(I::I32Const(((UTF16_TAG - 1) / factor) as i32));
         self.ins(I::I32GtU);
         self.ins(I::If(BlockType::Empty));
+        // Not observed (a string that long needs gigabytes): taken to be
+        // reported at its call, as a parameter's discriminant check of the
+        // same shape is.
+        self.b.mark(Site::BoundsCall);
         self.trap(TRAP_STRING_OUT_OF_BOUNDS);
         self.ins(I::End);
     }
@@ -499,6 +504,7 @@ impl Cx<'_, '_> {
                 self.ins(I::I64Eqz);
                 self.ins(I::BrIf(1));
                 self.ins(I::End);
+                self.b.mark(Site::BoundsCall);
                 self.trap(TRAP_LIST_OUT_OF_BOUNDS);
                 self.ins(I::End);
                 self.ins(I::LocalGet(t));

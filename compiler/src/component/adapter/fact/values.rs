@@ -650,6 +650,7 @@ impl<'a, 't> Cx<'a, 't> {
         self.ins(I::LocalGet(local));
         self.ins(I::I32Const((align - 1) as i32));
         self.ins(I::I32And);
+        self.b.mark(Site::AlignIf);
         self.ins(I::If(BlockType::Empty));
         self.trap(TRAP_UNALIGNED);
         self.ins(I::End);
@@ -672,6 +673,7 @@ impl<'a, 't> Cx<'a, 't> {
         self.ins(I::I64GeU);
         self.ins(I::BrIf(1));
         self.ins(I::End);
+        self.b.mark(Site::BoundsCall);
         self.trap(trap);
         self.ins(I::End);
     }
