@@ -15,7 +15,10 @@
 //! 10 body bytes, `/live` answers how many `/hang` and `/hangbody`
 //! connections are still open (a client that leaks abandoned connections
 //! shows here); `/drip` sends `hello`, waits two seconds, then `world`;
-//! `/truncated` promises 10 bytes, sends 5 and closes; `/close` closes
+//! `/truncated` promises 10 bytes, sends 5 and closes; `/splithead` sends
+//! the status line, then 300 ms later the rest of the head and `ok`;
+//! `/splittrailers` a chunked `hello` whose trailer `x-checksum: 42` comes
+//! 300 ms after the last chunk; `/close` closes
 //! without an answer, `/reset` with a TCP reset; `/garbage` answers
 //! something that is not HTTP; `/bigheader` answers a 1 MiB header,
 //! `/manyheaders` 200 headers; anything else answers the request line,
@@ -275,6 +278,28 @@ fn serve(
                   trailer: x-checksum\r\nconnection: close\r\n\r\n\
                   5\r\nhello\r\n0\r\nx-checksum: 42\r\n\r\n",
             )?;
+            return w.flush();
+        }
+        "/splithead" => {
+            // The response head in two pieces, 300 ms apart.
+            w.write_all(b"HTTP/1.1 200 OK\r\n")?;
+            w.flush()?;
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            w.write_all(
+                b"x-server: kiln-test\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+            )?;
+            return w.flush();
+        }
+        "/splittrailers" => {
+            // A chunked body whose trailers come 300 ms after its last
+            // chunk.
+            w.write_all(
+                b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ntrailer: x-checksum\r\n\
+                  connection: close\r\n\r\n5\r\nhello\r\n0\r\n",
+            )?;
+            w.flush()?;
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            w.write_all(b"x-checksum: 42\r\n\r\n")?;
             return w.flush();
         }
         "/drip" => {

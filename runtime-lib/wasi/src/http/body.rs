@@ -635,8 +635,10 @@ impl FutureTrailers {
         self.source.rx.borrow().end.clone()
     }
 
-    /// What its pollable waits on.
+    /// What its pollable waits on (after moving the body on with what came
+    /// in: the end may be what arrived).
     pub fn readiness(&self) -> Readiness {
+        self.source.exec.drive();
         let ready = self.consumed || self.source.rx.borrow().end.is_some();
         self.source.readiness(ready, false)
     }

@@ -325,6 +325,9 @@ pub(crate) fn future_readiness(h: &P2Host, rep: u32) -> Readiness {
     let Some(f) = state_ref(h).and_then(|s| s.futures.get(rep)) else {
         return Readiness::Always;
     };
+    // What came in on the connection moves the exchange on (the response
+    // head may arrive in pieces).
+    f.exec.drive();
     if f.consumed || f.slot.borrow().is_some() || f.exec.has_work() {
         return Readiness::Always;
     }
@@ -349,6 +352,7 @@ pub fn subscribe(
         rep: this.rep(),
         current: future_readiness,
         on_ready: None,
+        settles: true,
     })))
 }
 

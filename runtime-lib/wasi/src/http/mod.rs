@@ -445,6 +445,7 @@ fn trailers_subscribe(
         rep: this.rep(),
         current: trailers_readiness,
         on_ready: None,
+        settles: true,
     })))
 }
 

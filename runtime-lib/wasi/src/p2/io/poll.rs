@@ -15,7 +15,9 @@
 //!   its parent for its *current* condition (a stream whose state changed
 //!   since `subscribe` is waited on as it is now). A wait that finds a
 //!   child pollable ready runs its parent's [`Parent::on_ready`] (a
-//!   listening TCP socket accepts then, as in wasmtime).
+//!   listening TCP socket accepts then, as in wasmtime). A child of a
+//!   parent that [`Parent::settles`] is ready only once the parent's result
+//!   is in, not when its descriptor is merely readable.
 //! - A zero-duration timer (`subscribe-duration(0)`, or `subscribe-instant`
 //!   of a past instant) yields once before it is ready, as wasmtime's
 //!   `Deadline::Past` does: its first `ready()` is false; in `poll`, the
@@ -77,6 +79,13 @@ pub struct Parent {
     /// the child ready, as wasmtime's pollable futures do on completion (a
     /// listening TCP socket accepts the connection then); `None` for most.
     pub on_ready: Option<fn(&mut P2Host, u32)>,
+    /// The parent's condition is a result that arrives over a descriptor,
+    /// possibly in pieces (an HTTP response): a wait that finds the
+    /// descriptor ready asks the parent again (`current` makes progress
+    /// with what came in), and the child is ready only once the parent's
+    /// condition is, as a wasmtime pollable future is ready only once it
+    /// has resolved (`get` then returns the result, never `none`).
+    pub settles: bool,
 }
 
 impl PartialEq for Parent {
@@ -149,7 +158,7 @@ fn wait_pollables(h: &mut P2Host, reps: &[u32], block: bool) -> Result<Vec<bool>
             })
         })
         .collect();
-    let mut items = Vec::with_capacity(distinct.len());
+    let mut items: Vec<Waitable> = Vec::with_capacity(distinct.len());
     for &rep in &distinct {
         let p =
             h.io.pollables
@@ -161,7 +170,7 @@ fn wait_pollables(h: &mut P2Host, reps: &[u32], block: bool) -> Result<Vec<bool>
         .iter()
         .map(|rep| h.io.unyielded.contains(rep))
         .collect();
-    let ready = if fresh.iter().any(|&f| f) {
+    let mut ready = if fresh.iter().any(|&f| f) {
         // The yielding round: fresh timers are not ready yet.
         let first: Vec<Waitable> = items
             .iter()
@@ -182,6 +191,34 @@ fn wait_pollables(h: &mut P2Host, reps: &[u32], block: bool) -> Result<Vec<bool>
     } else {
         wait(h, &items, block)?
     };
+    // Settling parents: ready only once their result is in (or their
+    // deadline passed); otherwise wait on what they wait for now.
+    loop {
+        let now = h.wasi.kernel.clocks.monotonic_now();
+        for (k, &rep) in distinct.iter().enumerate() {
+            let Some(Pollable {
+                readiness: Readiness::Child(p),
+            }) = h.io.pollables.get(rep)
+            else {
+                continue;
+            };
+            if !ready[k] || !p.settles {
+                continue;
+            }
+            match resolve(h, Readiness::Child(*p)) {
+                Waitable::Ready => {}
+                Waitable::Deadline(d) | Waitable::FdUntil { deadline: d, .. } if d <= now => {}
+                w => {
+                    ready[k] = false;
+                    items[k] = w;
+                }
+            }
+        }
+        if !block || ready.iter().any(|&r| r) {
+            break;
+        }
+        ready = wait(h, &items, true)?;
+    }
     for (&rep, &r) in distinct.iter().zip(&ready) {
         if !r {
             continue;
@@ -259,6 +296,7 @@ mod tests {
             rep,
             current,
             on_ready: None,
+            settles: false,
         };
         assert_eq!(Readiness::Child(p(1, a)), Readiness::Child(p(1, b)));
         assert_ne!(Readiness::Child(p(1, a)), Readiness::Child(p(2, a)));

@@ -264,6 +264,7 @@ pub fn input_subscribe(
         rep: this.rep(),
         current: input_readiness,
         on_ready: None,
+        settles: false,
     })))
 }
 
@@ -326,6 +327,7 @@ pub fn output_subscribe(
         rep: this.rep(),
         current: output_readiness,
         on_ready: None,
+        settles: false,
     })))
 }
 

@@ -79,5 +79,6 @@ pub fn subscribe(
         rep: this.rep(),
         current: always,
         on_ready: None,
+        settles: false,
     })))
 }

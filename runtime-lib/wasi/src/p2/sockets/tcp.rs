@@ -314,6 +314,7 @@ pub fn subscribe(
         rep: this.rep(),
         current,
         on_ready: Some(accept_when_ready),
+        settles: false,
     })))
 }
 

@@ -275,6 +275,7 @@ fn child(
         rep,
         current,
         on_ready: None,
+        settles: false,
     }))
 }
 

@@ -7,7 +7,10 @@
 //! response headers and trailers, an incoming body read in pieces and one
 //! finished unread; then the errors: a refused connection
 //! (`HTTP_CLOSED`, a port nobody listens on), an unresolvable name, a
-//! missing authority, an unknown scheme, a first-byte timeout.
+//! missing authority, an unknown scheme, a first-byte timeout. A response
+//! whose head (and one whose trailers) arrive in two pieces: one wait on
+//! the future's pollable returns only once `get` has the result (a
+//! JavaScript engine's event loop, StarlingMonkey's, relies on it).
 
 use wasip2::http::outgoing_handler;
 use wasip2::http::types::{
@@ -96,6 +99,41 @@ fn send(
         body,
         trailers: trailers.map(|t| entries(&t)),
     })
+}
+
+/// One `block` on the response future's pollable, then `get`; the same
+/// for the trailers: each must be there after a single wait.
+fn one_wait(server: &str, path: &str) {
+    let req = OutgoingRequest::new(Fields::new());
+    req.set_scheme(Some(&Scheme::Http)).expect("scheme");
+    req.set_authority(Some(server)).expect("authority");
+    req.set_path_with_query(Some(path)).expect("path");
+    let out = req.body().expect("body");
+    let future = outgoing_handler::handle(req, None).expect("handle");
+    OutgoingBody::finish(out, None).expect("finish");
+    future.subscribe().block();
+    let Some(r) = future.get() else {
+        println!("{path}: no response after one wait");
+        return;
+    };
+    let response = r.expect("first get").expect("a response");
+    let incoming = response.consume().expect("consume");
+    let stream = incoming.stream().expect("stream");
+    let mut body = Vec::new();
+    while let Ok(piece) = stream.blocking_read(1000) {
+        body.extend(piece);
+    }
+    drop(stream);
+    let trailers = IncomingBody::finish(incoming);
+    trailers.subscribe().block();
+    let t = trailers
+        .get()
+        .map(|r| r.expect("first get").expect("trailers").map(|t| entries(&t)));
+    println!(
+        "{path}: status {} after one wait, body {:?}, trailers after one wait {t:?}",
+        response.status(),
+        String::from_utf8_lossy(&body)
+    );
 }
 
 fn show(what: &str, r: Result<Reply, ErrorCode>) {
@@ -219,6 +257,8 @@ fn main() {
             None,
         ),
     );
+    one_wait(&server, "/splithead");
+    one_wait(&server, "/splittrailers");
     let options = RequestOptions::new();
     options
         .set_connect_timeout(Some(5_000_000_000))
