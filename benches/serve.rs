@@ -1,9 +1,11 @@
 //! HTTP server benchmark (`cargo bench --bench serve`): requests per second
-//! and p50/p99 latency of the proxy `tests/programs/http/examples/proxy.rs`
-//! (route `/`: a short text answer, one fresh instance per request) served
-//! by a `kiln build --addr` executable and by `wasmtime serve -S cli`, in
-//! the same run, with `wrk` (Debian's `wrk` package) at 1 and 64
-//! connections on loopback. Needs `wrk`, `wasmtime` and the
+//! and p50/p99 latency of the WASI 0.2 proxy `tests/programs/http/examples/
+//! proxy.rs` (route `/`: a short text answer, one fresh instance per
+//! request) and of the WASI 0.3 service `tests/programs/p3/src/bin/
+//! p3_http_service.rs` (route `/`: the same, answered by an async task),
+//! each served by a `kiln build --addr` executable and by `wasmtime serve
+//! -S cli`, in the same run, with `wrk` (Debian's `wrk` package) at 1 and
+//! 64 connections on loopback. Needs `wrk`, `wasmtime` and the
 //! `wasm32-wasip2` Rust target; says which is missing otherwise. Not a
 //! timed test: it only reports.
 
@@ -113,34 +115,60 @@ fn bench(secs: u32) -> Result<(), String> {
     result
 }
 
-fn bench_in(repo: &Path, dir: &Path, wasmtime: &Path, secs: u32) -> Result<(), String> {
-    let target = dir.join("target");
+/// Builds `what` (`--example proxy`, `--bin p3_http_service`) of the Cargo
+/// project `tests/programs/<project>` for `wasm32-wasip2`; its component.
+fn build_guest(repo: &Path, dir: &Path, project: &str, what: [&str; 2]) -> Result<PathBuf, String> {
+    let target = dir.join(format!("target-{project}"));
     check(
         Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
             .arg("build")
             .arg("--manifest-path")
-            .arg(repo.join("tests/programs/http/Cargo.toml"))
-            .args([
-                "--release",
-                "--target",
-                "wasm32-wasip2",
-                "--locked",
-                "--example",
-                "proxy",
-            ])
+            .arg(repo.join(format!("tests/programs/{project}/Cargo.toml")))
+            .args(["--release", "--target", "wasm32-wasip2", "--locked"])
+            .args(what)
             .arg("--target-dir")
             .arg(&target)
             .env_remove("RUSTFLAGS")
             .env_remove("CARGO_ENCODED_RUSTFLAGS"),
-        "cargo build of the proxy",
+        &format!("cargo build of {}", what[1]),
     )?;
-    let wasm = target.join("wasm32-wasip2/release/examples/proxy.wasm");
-    let exe = dir.join("proxy-server");
+    let sub = if what[0] == "--example" {
+        "examples/"
+    } else {
+        ""
+    };
+    Ok(target.join(format!("wasm32-wasip2/release/{sub}{}.wasm", what[1])))
+}
+
+fn bench_in(repo: &Path, dir: &Path, wasmtime: &Path, secs: u32) -> Result<(), String> {
+    let proxy = build_guest(repo, dir, "http", ["--example", "proxy"])?;
+    let service = build_guest(repo, dir, "p3", ["--bin", "p3_http_service"])?;
+    println!("`/`, {secs} s per run, wrk on loopback (same machine, same run)");
+    println!(
+        "{:<22} {:>6} {:>12} {:>10} {:>10}",
+        "server", "conns", "requests/s", "p50", "p99"
+    );
+    for (what, wasm) in [("0.2 proxy", &proxy), ("0.3 service", &service)] {
+        bench_one(dir, wasmtime, secs, what, wasm)?;
+    }
+    Ok(())
+}
+
+/// Serves `wasm` with Kiln and Wasmtime and prints a row per server and
+/// connection count.
+fn bench_one(
+    dir: &Path,
+    wasmtime: &Path,
+    secs: u32,
+    what: &str,
+    wasm: &Path,
+) -> Result<(), String> {
+    let exe = dir.join(format!("{}-server", what.replace(['.', ' '], "-")));
     check(
         Command::new(env!("CARGO_BIN_EXE_kiln"))
             .env("KILN_CACHE_DIR", dir.join("cache"))
             .arg("build")
-            .arg(&wasm)
+            .arg(wasm)
             .args(["--addr", "127.0.0.1:0", "-o"])
             .arg(&exe),
         "kiln build --addr",
@@ -149,17 +177,13 @@ fn bench_in(repo: &Path, dir: &Path, wasmtime: &Path, secs: u32) -> Result<(), S
     let wt = start(
         Command::new(wasmtime)
             .args(["serve", "-S", "cli", "--addr", "127.0.0.1:0"])
-            .arg(&wasm),
+            .arg(wasm),
     )?;
-    println!("proxy `/`, {secs} s per run, wrk on loopback (same machine, same run)");
-    println!(
-        "{:<12} {:>6} {:>12} {:>10} {:>10}",
-        "server", "conns", "requests/s", "p50", "p99"
-    );
     for conns in [1, 64] {
         for (name, s) in [("kiln", &kiln), ("wasmtime", &wt)] {
             let (rps, p50, p99) = wrk(&s.1, conns, secs)?;
-            println!("{name:<12} {conns:>6} {rps:>12} {p50:>10} {p99:>10}");
+            let name = format!("{what} {name}");
+            println!("{name:<22} {conns:>6} {rps:>12} {p50:>10} {p99:>10}");
         }
     }
     Ok(())
