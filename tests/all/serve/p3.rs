@@ -10,7 +10,7 @@
 //! answer, or a body streamed back by a task that outlives the handler),
 //! no failures, the server's memory and descriptors flat.
 
-use super::{Client, How, Server, TIMEOUT, children, expect, fail, usage};
+use super::{How, Server, TIMEOUT, expect, fail, flat_under_load};
 use crate::util;
 use libtest_mimic::{Failed, Trial};
 use std::process::Command;
@@ -29,64 +29,33 @@ fn service_wasm() -> Result<std::path::PathBuf, Failed> {
     Ok(dir.join("p3_http_service.wasm"))
 }
 
-/// Rounds of 16 keep-alive clients making `n` requests each (`GET /`, and
-/// every fourth a `POST /echo` whose body a task of the guest streams
-/// back): every answer right; after a warm-up round, three more leave the
-/// server's resident memory within 2 MiB and its descriptors where they
-/// were.
+/// [`flat_under_load`] with `GET /`, and every fourth request a `POST
+/// /echo` whose body a task of the guest streams back: every answer
+/// right, the server's memory within 2 MiB, its descriptors flat.
 fn load_memory_flat() -> Result<(), Failed> {
     if util::reference_engine() {
         return Ok(());
     }
     let wasm = service_wasm()?;
     let server = Server::start(How::Wasm(&wasm))?;
-    let round = |n: usize| -> Result<(), Failed> {
-        let workers: Vec<_> = (0..16)
-            .map(|w| {
-                let addr = server.addr.clone();
-                std::thread::spawn(move || -> Result<(), String> {
-                    let mut c = Client::connect(&addr).map_err(|e| format!("{e:?}"))?;
-                    for k in 0..n {
-                        if k % 4 == 3 {
-                            let body = format!("client {w} request {k}");
-                            let head = format!(
-                                "POST /echo HTTP/1.1\r\nhost: test.example\r\ncontent-length: {}\r\n\r\n",
-                                body.len()
-                            );
-                            c.send_raw(head.as_bytes()).map_err(|e| format!("{e:?}"))?;
-                            c.send_raw(body.as_bytes()).map_err(|e| format!("{e:?}"))?;
-                            let r = c.read_response().map_err(|e| format!("{e:?}"))?;
-                            if r.status != 200 || r.text() != body {
-                                return Err(format!("echo: {r:?}"));
-                            }
-                        } else {
-                            let r = c.get("/").map_err(|e| format!("{e:?}"))?;
-                            if r.status != 200 || r.text() != "hey\n" {
-                                return Err(format!("{r:?}"));
-                            }
-                        }
-                    }
-                    Ok(())
-                })
-            })
-            .collect();
-        for w in workers {
-            w.join().map_err(|_| "a client panicked")?.map_err(fail)?;
-        }
-        Ok(())
-    };
-    round(100)?;
-    let before = usage(server.pid()).ok_or("no /proc entry")?;
-    for _ in 0..3 {
-        round(100)?;
-    }
-    let start = std::time::Instant::now();
-    while !children(server.pid()).is_empty() && start.elapsed() < TIMEOUT {
-        std::thread::sleep(std::time::Duration::from_millis(10));
-    }
-    let after = usage(server.pid()).ok_or("no /proc entry")?;
-    expect(after.1 <= before.1 && after.0 <= before.0 + 2048, || {
-        format!("server process grew: {before:?} -> {after:?} (KiB, descriptors)")
+    flat_under_load(&server, 2048, |c, w, k| {
+        let r = if k % 4 == 3 {
+            let body = format!("client {w} request {k}");
+            let head = format!(
+                "POST /echo HTTP/1.1\r\nhost: test.example\r\ncontent-length: {}\r\n\r\n",
+                body.len()
+            );
+            c.send_raw(head.as_bytes()).map_err(|e| format!("{e:?}"))?;
+            c.send_raw(body.as_bytes()).map_err(|e| format!("{e:?}"))?;
+            let r = c.read_response().map_err(|e| format!("{e:?}"))?;
+            (r.status == 200 && r.text() == body).then_some(()).ok_or(r)
+        } else {
+            let r = c.get("/").map_err(|e| format!("{e:?}"))?;
+            (r.status == 200 && r.text() == "hey\n")
+                .then_some(())
+                .ok_or(r)
+        };
+        r.map_err(|r| format!("{r:?}"))
     })
 }
 
