@@ -17,7 +17,8 @@
 //! shows here); `/drip` sends `hello`, waits two seconds, then `world`;
 //! `/truncated` promises 10 bytes, sends 5 and closes; `/splithead` sends
 //! the status line, then 300 ms later the rest of the head and `ok`;
-//! `/splittrailers` a chunked `hello` whose trailer `x-checksum: 42` comes
+//! `/splitchunk` a chunked `hello` whose size line and data come 300 ms
+//! apart; `/splittrailers` a chunked `hello` whose trailer `x-checksum: 42` comes
 //! 300 ms after the last chunk; `/close` closes
 //! without an answer, `/reset` with a TCP reset; `/garbage` answers
 //! something that is not HTTP; `/bigheader` answers a 1 MiB header,
@@ -288,6 +289,20 @@ fn serve(
             w.write_all(
                 b"x-server: kiln-test\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
             )?;
+            return w.flush();
+        }
+        "/splitchunk" => {
+            // A chunked body whose first chunk's size line and data come
+            // 300 ms apart, 300 ms after the head.
+            w.write_all(
+                b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n",
+            )?;
+            w.flush()?;
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            w.write_all(b"5\r\n")?;
+            w.flush()?;
+            std::thread::sleep(std::time::Duration::from_millis(300));
+            w.write_all(b"hello\r\n0\r\n\r\n")?;
             return w.flush();
         }
         "/splittrailers" => {

@@ -594,11 +594,16 @@ impl InputStreamImpl for BodyReader {
     }
 
     fn readiness(&self) -> Readiness {
+        self.source.exec.drive();
         let ready = {
             let b = self.source.rx.borrow();
             !b.data.is_empty() || b.end.is_some()
         };
         self.source.readiness(ready, true)
+    }
+
+    fn settles(&self) -> bool {
+        true
     }
 }
 

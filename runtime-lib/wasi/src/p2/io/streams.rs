@@ -91,6 +91,14 @@ pub trait InputStreamImpl: std::fmt::Debug {
     fn skip(&mut self, len: u64) -> Result<u64, StreamFailure> {
         self.read(len).map(|b| b.len() as u64)
     }
+    /// Whether its pollable is ready only once data (or the end) is in,
+    /// rather than when its descriptor is readable (see
+    /// [`super::poll::Parent::settles`]): a stream whose bytes arrive
+    /// framed over a connection (an HTTP body), whose `readiness` makes
+    /// progress with what came in.
+    fn settles(&self) -> bool {
+        false
+    }
 }
 
 /// An output stream object.
@@ -264,7 +272,7 @@ pub fn input_subscribe(
         rep: this.rep(),
         current: input_readiness,
         on_ready: None,
-        settles: false,
+        settles: h.io.inputs.get(this.rep()).is_some_and(|s| s.settles()),
     })))
 }
 

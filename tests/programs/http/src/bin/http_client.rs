@@ -8,8 +8,8 @@
 //! finished unread; then the errors: a refused connection
 //! (`HTTP_CLOSED`, a port nobody listens on), an unresolvable name, a
 //! missing authority, an unknown scheme, a first-byte timeout. A response
-//! whose head (and one whose trailers) arrive in two pieces: one wait on
-//! the future's pollable returns only once `get` has the result (a
+//! whose head (one whose body, one whose trailers) arrive in pieces: one
+//! wait on the pollable returns only once `get` (`read`) has the result (a
 //! JavaScript engine's event loop, StarlingMonkey's, relies on it).
 
 use wasip2::http::outgoing_handler;
@@ -102,7 +102,8 @@ fn send(
 }
 
 /// One `block` on the response future's pollable, then `get`; the same
-/// for the trailers: each must be there after a single wait.
+/// for the body's first bytes and for the trailers: each must be there
+/// after a single wait.
 fn one_wait(server: &str, path: &str) {
     let req = OutgoingRequest::new(Fields::new());
     req.set_scheme(Some(&Scheme::Http)).expect("scheme");
@@ -119,7 +120,10 @@ fn one_wait(server: &str, path: &str) {
     let response = r.expect("first get").expect("a response");
     let incoming = response.consume().expect("consume");
     let stream = incoming.stream().expect("stream");
-    let mut body = Vec::new();
+    stream.subscribe().block();
+    let first = stream.read(1000).map(|p| String::from_utf8_lossy(&p).into_owned());
+    println!("{path}: first read after one wait {first:?}");
+    let mut body = first.map(String::into_bytes).unwrap_or_default();
     while let Ok(piece) = stream.blocking_read(1000) {
         body.extend(piece);
     }
@@ -259,6 +263,7 @@ fn main() {
     );
     one_wait(&server, "/splithead");
     one_wait(&server, "/splittrailers");
+    one_wait(&server, "/splitchunk");
     let options = RequestOptions::new();
     options
         .set_connect_timeout(Some(5_000_000_000))
