@@ -17,8 +17,6 @@ use super::{How, Server, expect, fail};
 use crate::util;
 use libtest_mimic::{Completion, Failed, Trial};
 use std::path::{Path, PathBuf};
-use std::process::Command;
-use std::time::Duration;
 
 pub fn trials() -> Vec<Trial> {
     vec![Trial::ignorable_test(
@@ -80,20 +78,10 @@ fn build() -> Result<PathBuf, Failed> {
     Ok(wasm)
 }
 
-/// `curl -s -i` of `path` with `extra` arguments: the head (CRs removed)
-/// and the body.
+/// [`super::p3::curl`] with the body as text.
 fn curl(server: &Server, path: &str, extra: &[&str]) -> Result<(String, String), Failed> {
-    let mut cmd = Command::new("curl");
-    cmd.args(["-s", "-i", "--max-time", "30"])
-        .args(extra)
-        .arg(format!("http://{}{path}", server.addr));
-    let o = util::run(&mut cmd, b"", Duration::from_secs(60)).map_err(fail)?;
-    expect(o.code() == 0, || format!("curl {path}: {}", o.describe()))?;
-    let text = String::from_utf8_lossy(&o.stdout).replace('\r', "");
-    let (head, body) = text
-        .split_once("\n\n")
-        .ok_or_else(|| format!("curl {path}: no head in {text:?}"))?;
-    Ok((head.to_string(), body.to_string()))
+    let (head, body) = super::p3::curl(server, path, extra)?;
+    Ok((head, String::from_utf8_lossy(&body).into_owned()))
 }
 
 fn starlingmonkey() -> Result<Completion, Failed> {

@@ -61,7 +61,11 @@ fn load_memory_flat() -> Result<(), Failed> {
 
 /// `curl -s -i` of `path` with `extra` arguments: the head (CRs removed)
 /// and the body.
-fn curl(server: &Server, path: &str, extra: &[&str]) -> Result<(String, Vec<u8>), Failed> {
+pub(super) fn curl(
+    server: &Server,
+    path: &str,
+    extra: &[&str],
+) -> Result<(String, Vec<u8>), Failed> {
     let mut cmd = Command::new("curl");
     cmd.args(["-s", "-i", "--max-time", "30"])
         .args(extra)

@@ -228,10 +228,16 @@ impl Emitter<'_> {
     pub fn check_aligned(&mut self, ptr: u32, align: u32) {
         if align > 1 {
             self.i(I::LocalGet(ptr));
-            self.i(I::I32Const((align - 1) as i32));
-            self.i(I::I32And);
-            self.trap_if(TrapCode::UnalignedPointer);
+            self.aligned_tail(align);
         }
+    }
+
+    /// Traps with [`TrapCode::UnalignedPointer`] unless the i32 on the
+    /// stack is a multiple of `align` (above 1).
+    fn aligned_tail(&mut self, align: u32) {
+        self.i(I::I32Const((align - 1) as i32));
+        self.i(I::I32And);
+        self.trap_if(TrapCode::UnalignedPointer);
     }
 
     /// Traps with `code` if `ptr + len` (i32 locals; `len` scaled by
@@ -630,9 +636,7 @@ impl Emitter<'_> {
         let p = self.local(ValType::I32);
         self.i(I::LocalTee(p));
         if align > 1 {
-            self.i(I::I32Const((align - 1) as i32));
-            self.i(I::I32And);
-            self.trap_if(TrapCode::UnalignedPointer);
+            self.aligned_tail(align);
             self.i(I::LocalGet(p));
         }
         self.i(I::I64ExtendI32U);
