@@ -283,48 +283,50 @@ fn serve(
         }
         "/splithead" => {
             // The response head in two pieces, 300 ms apart.
-            w.write_all(b"HTTP/1.1 200 OK\r\n")?;
-            w.flush()?;
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            w.write_all(
-                b"x-server: kiln-test\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
-            )?;
-            return w.flush();
+            return in_pieces(
+                w,
+                &[
+                    b"HTTP/1.1 200 OK\r\n",
+                    b"x-server: kiln-test\r\ncontent-length: 2\r\nconnection: close\r\n\r\nok",
+                ],
+                300,
+            );
         }
         "/splitchunk" => {
             // A chunked body whose first chunk's size line and data come
             // 300 ms apart, 300 ms after the head.
-            w.write_all(
-                b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n",
-            )?;
-            w.flush()?;
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            w.write_all(b"5\r\n")?;
-            w.flush()?;
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            w.write_all(b"hello\r\n0\r\n\r\n")?;
-            return w.flush();
+            return in_pieces(
+                w,
+                &[
+                    b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n",
+                    b"5\r\n",
+                    b"hello\r\n0\r\n\r\n",
+                ],
+                300,
+            );
         }
         "/splittrailers" => {
             // A chunked body whose trailers come 300 ms after its last
             // chunk.
-            w.write_all(
-                b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ntrailer: x-checksum\r\n\
-                  connection: close\r\n\r\n5\r\nhello\r\n0\r\n",
-            )?;
-            w.flush()?;
-            std::thread::sleep(std::time::Duration::from_millis(300));
-            w.write_all(b"x-checksum: 42\r\n\r\n")?;
-            return w.flush();
+            return in_pieces(
+                w,
+                &[
+                    b"HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\ntrailer: x-checksum\r\n\
+                      connection: close\r\n\r\n5\r\nhello\r\n0\r\n",
+                    b"x-checksum: 42\r\n\r\n",
+                ],
+                300,
+            );
         }
         "/drip" => {
-            w.write_all(
-                b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\nconnection: close\r\n\r\nhello",
-            )?;
-            w.flush()?;
-            std::thread::sleep(std::time::Duration::from_secs(2));
-            w.write_all(b"world")?;
-            return w.flush();
+            return in_pieces(
+                w,
+                &[
+                    b"HTTP/1.1 200 OK\r\ncontent-length: 10\r\nconnection: close\r\n\r\nhello",
+                    b"world",
+                ],
+                2000,
+            );
         }
         "/truncated" => {
             w.write_all(
@@ -386,4 +388,16 @@ fn serve(
     )?;
     w.write_all(&reply)?;
     w.flush()
+}
+
+/// Writes `pieces` to `w`, each flushed, `pause_ms` apart.
+fn in_pieces(w: &mut impl Write, pieces: &[&[u8]], pause_ms: u64) -> std::io::Result<()> {
+    for (i, piece) in pieces.iter().enumerate() {
+        if i > 0 {
+            std::thread::sleep(std::time::Duration::from_millis(pause_ms));
+        }
+        w.write_all(piece)?;
+        w.flush()?;
+    }
+    Ok(())
 }

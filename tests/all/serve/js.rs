@@ -102,12 +102,8 @@ fn starlingmonkey() -> Result<Completion, Failed> {
     )?;
 
     // 100 KB: more than one read and one write of the body.
-    let big: String = (0..100_000u32)
-        .map(|i| char::from(b'a' + (i % 26) as u8))
-        .collect();
-    let file = util::scratch("serve-js").join("body");
-    std::fs::write(&file, &big).map_err(fail)?;
-    let arg = format!("@{}", file.display());
+    let (big, arg) = super::p3::body_file("serve-js", 100_000)?;
+    let big = String::from_utf8_lossy(&big).into_owned();
     let (head, body) = curl(&server, "/echo", &["--data-binary", &arg])?;
     expect(
         head.starts_with("HTTP/1.1 201") && head.contains("\nx-length: 100000") && body == big,

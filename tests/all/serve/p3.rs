@@ -59,6 +59,15 @@ fn load_memory_flat() -> Result<(), Failed> {
     })
 }
 
+/// `n` bytes of `a..z` written to a file of scratch directory `dir`, and
+/// the `@FILE` argument that makes curl send it.
+pub(super) fn body_file(dir: &str, n: u32) -> Result<(Vec<u8>, String), Failed> {
+    let big: Vec<u8> = (0..n).map(|i| b'a' + (i % 26) as u8).collect();
+    let file = util::scratch(dir).join("body");
+    std::fs::write(&file, &big).map_err(fail)?;
+    Ok((big, format!("@{}", file.display())))
+}
+
 /// `curl -s -i` of `path` with `extra` arguments: the head (CRs removed)
 /// and the body.
 pub(super) fn curl(
@@ -95,10 +104,7 @@ fn service() -> Result<(), Failed> {
     )?;
 
     // 300 KB each way: more than one read and one write.
-    let big: Vec<u8> = (0..300_000u32).map(|i| b'a' + (i % 26) as u8).collect();
-    let file = util::scratch("serve-p3").join("body");
-    std::fs::write(&file, &big).map_err(fail)?;
-    let arg = format!("@{}", file.display());
+    let (big, arg) = body_file("serve-p3", 300_000)?;
     let (head, body) = curl(&server, "/echo", &["--data-binary", &arg])?;
     expect(
         head.starts_with("HTTP/1.1 200") && head.contains("\nx-echo: 1") && body == big,
