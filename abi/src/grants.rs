@@ -152,6 +152,30 @@ pub struct GrantsDescriptor {
     pub serve_addr: Str,
 }
 
+/// Wasmtime's durations (`-W timeout=D`, `--idle-instance-timeout D`): a
+/// bare number is seconds, else a whole number with `s`, `ms`, `us`, `μs`
+/// or `ns`. The error is Wasmtime's words.
+pub fn parse_duration(v: &str) -> Result<core::time::Duration, alloc::string::String> {
+    let int = |s: &str| s.parse::<u64>().ok();
+    if let Some(n) = int(v) {
+        return Ok(core::time::Duration::from_secs(n));
+    }
+    type Unit = (&'static str, fn(u64) -> core::time::Duration);
+    let units: [Unit; 5] = [
+        ("s", core::time::Duration::from_secs),
+        ("ms", core::time::Duration::from_millis),
+        ("us", core::time::Duration::from_micros),
+        ("μs", core::time::Duration::from_micros),
+        ("ns", core::time::Duration::from_nanos),
+    ];
+    for (suffix, make) in units {
+        if let Some(n) = v.strip_suffix(suffix).and_then(int) {
+            return Ok(make(n));
+        }
+    }
+    Err(alloc::format!("failed to parse duration: {v}"))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

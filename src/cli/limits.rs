@@ -152,7 +152,7 @@ fn parse_one(part: &str) -> Result<WasmLimit, String> {
     let make: fn(&str) -> Result<WasmLimit, String> = match key {
         "max-memory-size" => |v| number(v).map(WasmLimit::MaxMemorySize),
         "max-wasm-stack" => |v| number(v).map(WasmLimit::MaxWasmStack),
-        "timeout" => |v| duration(v).map(WasmLimit::Timeout),
+        "timeout" => |v| kiln_abi::grants::parse_duration(v).map(WasmLimit::Timeout),
         "fuel" => |v| number(v).map(WasmLimit::Fuel),
         _ if ALWAYS_ON.contains(&key) => {
             return match value {
@@ -187,28 +187,6 @@ fn number(v: &str) -> Result<u64, String> {
         None => v.parse(),
     }
     .map_err(|e| e.to_string())
-}
-
-/// Wasmtime's durations: a bare number is seconds.
-fn duration(v: &str) -> Result<Duration, String> {
-    let int = |s: &str| s.parse::<u64>().ok();
-    if let Some(n) = int(v) {
-        return Ok(Duration::from_secs(n));
-    }
-    type Unit = (&'static str, fn(u64) -> Duration);
-    let units: [Unit; 5] = [
-        ("s", Duration::from_secs),
-        ("ms", Duration::from_millis),
-        ("us", Duration::from_micros),
-        ("μs", Duration::from_micros),
-        ("ns", Duration::from_nanos),
-    ];
-    for (suffix, make) in units {
-        if let Some(n) = v.strip_suffix(suffix).and_then(int) {
-            return Ok(make(n));
-        }
-    }
-    Err(format!("failed to parse duration: {v}"))
 }
 
 #[cfg(test)]

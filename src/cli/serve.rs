@@ -7,7 +7,8 @@
 //! behaves as one `kiln build --addr` gives: it prints `Serving HTTP on
 //! http://HOST:PORT/` on stderr and serves until SIGINT or SIGTERM. The
 //! options that concern the running server (`--shutdown-addr`,
-//! `--no-logging-prefix`, `-H`, `--max-concurrent-*`) are passed on as the
+//! `--no-logging-prefix`, `-H`, `--max-concurrent-*`, `--max-instance-*`,
+//! `--idle-instance-timeout`) are passed on as the
 //! executable's own arguments, which a built server takes too.
 
 use super::build::{Opt, parse_addr};
@@ -55,6 +56,22 @@ pub struct ServeArgs {
     /// be accepted).
     #[arg(long = "max-concurrent-connections", value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
     max_concurrent_connections: Option<u32>,
+
+    /// Most requests one component instance serves before it is dropped
+    /// (default 1 for a 0.2 proxy, 128 for a 0.3 service).
+    #[arg(long = "max-instance-reuse-count", value_name = "N")]
+    max_instance_reuse_count: Option<u32>,
+
+    /// Most requests one instance serves at once. Accepted for
+    /// compatibility: a Kiln instance serves its requests one at a time
+    /// (each connection process holds one instance).
+    #[arg(long = "max-instance-concurrent-reuse-count", value_name = "N")]
+    max_instance_concurrent_reuse_count: Option<u32>,
+
+    /// How long an idle instance is kept for another request (default
+    /// 1s; a bare number is seconds, or `ms`, `us`, `ns`).
+    #[arg(long = "idle-instance-timeout", value_name = "DURATION", value_parser = kiln_abi::grants::parse_duration)]
+    idle_instance_timeout: Option<std::time::Duration>,
 
     /// Optimization level of the (cached) compile.
     #[arg(
@@ -118,6 +135,21 @@ impl ServeArgs {
         }
         if let Some(n) = self.max_concurrent_connections {
             out.extend(["--max-concurrent-connections".into(), n.to_string().into()]);
+        }
+        if let Some(n) = self.max_instance_reuse_count {
+            out.extend(["--max-instance-reuse-count".into(), n.to_string().into()]);
+        }
+        if let Some(n) = self.max_instance_concurrent_reuse_count {
+            out.extend([
+                "--max-instance-concurrent-reuse-count".into(),
+                n.to_string().into(),
+            ]);
+        }
+        if let Some(d) = self.idle_instance_timeout {
+            out.extend([
+                "--idle-instance-timeout".into(),
+                format!("{}ns", d.as_nanos()).into(),
+            ]);
         }
         out
     }

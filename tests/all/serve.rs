@@ -126,6 +126,8 @@ enum How<'a> {
     /// `kiln serve` of another component (`wasmtime serve -S cli` of it
     /// under the reference engine).
     Wasm(&'a Path),
+    /// The same with these `serve` arguments.
+    WasmArgs(&'a Path, &'a [&'a str]),
 }
 
 impl Server {
@@ -136,12 +138,16 @@ impl Server {
     /// [`Server::start`] with variables in the server's environment.
     fn start_with(how: How<'_>, envs: &[(&str, &str)]) -> Result<Server, Failed> {
         let wasm = match how {
-            How::Wasm(p) => p.to_path_buf(),
+            How::Wasm(p) | How::WasmArgs(p, _) => p.to_path_buf(),
             _ => proxy()?,
         };
         let mut cmd = if util::reference_engine() {
             let extra = match how {
-                How::Exe(a) | How::ExeEnvAddr(a) | How::ExeArgs(a) | How::KilnServe(a) => a,
+                How::Exe(a)
+                | How::ExeEnvAddr(a)
+                | How::ExeArgs(a)
+                | How::KilnServe(a)
+                | How::WasmArgs(_, a) => a,
                 How::Cross { .. } | How::Wasm(_) => &[][..],
             };
             let mut c =
@@ -181,7 +187,7 @@ impl Server {
                     c.args(["serve", "--addr", "127.0.0.1:0"]).arg(&wasm);
                     c
                 }
-                How::KilnServe(extra) => {
+                How::KilnServe(extra) | How::WasmArgs(_, extra) => {
                     let mut c = util::kiln_cmd();
                     c.args(["serve", "--addr", "127.0.0.1:0"])
                         .args(extra)

@@ -55,6 +55,12 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Most bytes of a request head.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// How long an idle instance is kept for another request (Wasmtime 49's
+/// `--idle-instance-timeout` default).
+const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(1);
+/// Requests a 0.3 service's instance serves by default (Wasmtime 49's
+/// `--max-instance-reuse-count` for WASIp3 components; 1 for WASIp2).
+const P3_REUSE: u32 = 128;
 
 /// What the server executable's arguments (those of `wasmtime serve`
 /// that concern a running server) and environment say.
@@ -68,6 +74,11 @@ struct ServeOptions {
     headers: Vec<kiln_wasi::http::header_args::Header>,
     max_connections: usize,
     max_requests: Option<u32>,
+    /// `--max-instance-reuse-count N` (else 1 for a 0.2 proxy, 128 for a
+    /// 0.3 service, Wasmtime 49's defaults).
+    reuse: Option<u32>,
+    /// `--idle-instance-timeout D` (else 1 s).
+    idle_timeout: Duration,
 }
 
 /// A bad server argument: the message chain and the exit status.
@@ -95,6 +106,8 @@ impl ServeOptions {
         let mut header_args = Vec::new();
         let mut max_connections = None;
         let mut max_requests = None;
+        let mut reuse = None;
+        let mut idle_timeout = DEFAULT_IDLE_TIMEOUT;
         let mut i = 0;
         while i < args.len() {
             let arg = &args[i];
@@ -118,11 +131,15 @@ impl ServeOptions {
                     | "--header"
                     | "--max-concurrent-connections"
                     | "--max-concurrent-requests"
+                    | "--max-instance-reuse-count"
+                    | "--max-instance-concurrent-reuse-count"
+                    | "--idle-instance-timeout"
             ) {
                 return Err(usage(format!(
                     "unexpected argument `{arg}` (a server takes --addr, --shutdown-addr, \
-                     --no-logging-prefix, -H, --max-concurrent-connections and \
-                     --max-concurrent-requests)"
+                     --no-logging-prefix, -H, --max-concurrent-connections, \
+                     --max-concurrent-requests, --max-instance-reuse-count, \
+                     --max-instance-concurrent-reuse-count and --idle-instance-timeout)"
                 )));
             }
             let value = match inline {
@@ -147,7 +164,17 @@ impl ServeOptions {
                 "--shutdown-addr" => shutdown = Some(socket_addr(&value).map_err(usage)?),
                 "-H" | "--header" => header_args.push(value),
                 "--max-concurrent-connections" => max_connections = Some(count(&value)?),
-                _ => max_requests = Some(count(&value)?),
+                "--max-concurrent-requests" => max_requests = Some(count(&value)?),
+                // As Wasmtime, 0 is taken (as 1: an instance per request).
+                "--max-instance-reuse-count" => reuse = Some(whole(flag, &value)?.max(1)),
+                // Each Kiln instance serves one request at a time.
+                "--max-instance-concurrent-reuse-count" => {
+                    whole(flag, &value)?;
+                }
+                _ => {
+                    idle_timeout = kiln_abi::grants::parse_duration(&value)
+                        .map_err(|e| usage(format!("invalid value `{value}` for `{flag}`: {e}")))?
+                }
             }
         }
         let addr = addr
@@ -171,8 +198,20 @@ impl ServeOptions {
             headers,
             max_connections,
             max_requests,
+            reuse,
+            idle_timeout,
         })
     }
+}
+
+/// A whole number (0 included) given to `flag`.
+fn whole(flag: &str, v: &str) -> Result<u32, ArgError> {
+    v.parse::<u32>().map_err(|_| {
+        (
+            vec![format!("invalid value `{v}` for `{flag}`: a count")],
+            2,
+        )
+    })
 }
 
 fn socket_addr(addr: &str) -> Result<std::net::SocketAddr, String> {
@@ -213,11 +252,15 @@ pub fn serve(
         shutdown_grace: SHUTDOWN_GRACE,
         shutdown_addr: options.shutdown_addr,
         max_requests: options.max_requests,
+        idle_timeout: options.idle_timeout,
     };
     let counter = shared_counter();
+    let p3 = desc.serve_kind == kiln_abi::component::program::SERVE_HTTP_P3;
     let handler = Handler {
         component,
-        p3: desc.serve_kind == kiln_abi::component::program::SERVE_HTTP_P3,
+        p3,
+        reuse: options.reuse.unwrap_or(if p3 { P3_REUSE } else { 1 }),
+        live: std::cell::RefCell::new(None),
         export: desc.serve_export as usize,
         settings,
         main_context,
@@ -228,7 +271,7 @@ pub fn serve(
             .ok()
             .and_then(|v| v.parse().ok()),
     };
-    match kiln_wasi::http::listen::run(&config, |stream, ctx| handler.connection(stream, ctx)) {
+    match kiln_wasi::http::listen::run(&config, |stream, ctx| handler.process(stream, ctx)) {
         Ok(status) => status,
         Err(e) => errors::report(&[e]),
     }
@@ -239,6 +282,10 @@ struct Handler {
     component: Component,
     /// A `wasi:http/handler@0.3` export (else `incoming-handler@0.2`).
     p3: bool,
+    /// Requests an instance serves before it is dropped.
+    reuse: u32,
+    /// The instance kept for the next request, if any.
+    live: std::cell::RefCell<Option<Live>>,
     export: usize,
     settings: RunSettings,
     main_context: String,
@@ -252,7 +299,45 @@ struct Handler {
     max_body: Option<u64>,
 }
 
+/// An instance kept between requests.
+struct Live {
+    rt: &'static kiln_canon::ComponentRuntime,
+    /// Its number (the `[N]` of its output's prefixes).
+    id: u64,
+    /// Requests it served.
+    served: u32,
+}
+
 impl Handler {
+    /// A connection process: serves its connection, then, while it holds
+    /// an instance that may serve more, the connections the server hands
+    /// it ([`ChildCtx::next_connection`]); its exit status.
+    fn process(&self, mut stream: std::net::TcpStream, ctx: &ChildCtx) -> i32 {
+        loop {
+            let status = self.connection(stream, ctx);
+            if status != 0 || self.live.borrow().is_none() {
+                self.retire();
+                return status;
+            }
+            match ctx.next_connection() {
+                Some(s) => stream = s,
+                None => {
+                    self.retire();
+                    return 0;
+                }
+            }
+        }
+    }
+
+    /// Drops the kept instance, if any.
+    fn retire(&self) {
+        if self.live.borrow_mut().take().is_some() {
+            // SAFETY: the kept instance runs nothing now (between
+            // requests); its reference is gone with `Live`.
+            unsafe { kiln_canon::runtime::uninstall() };
+        }
+    }
+
     /// Serves one connection (in its own process); its exit status.
     fn connection(&self, stream: std::net::TcpStream, ctx: &ChildCtx) -> i32 {
         let limits = ConnLimits {
@@ -280,10 +365,8 @@ impl Handler {
         }
     }
 
-    /// Handles one request on a fresh instance.
+    /// Handles one request, on the kept instance or a fresh one.
     fn request(&self, p: Pending, conn: &ServerConn) {
-        let id = self.counter.fetch_add(1, Ordering::Relaxed);
-        kiln_wasi_kernel_prefix(self.log_prefix.then_some(id));
         let reply = p.reply.clone();
         kiln_wasi::http::server::ANSWERED.store(false, Ordering::SeqCst);
         if let Some(max) = self.max_body
@@ -312,18 +395,75 @@ impl Handler {
         conn.drive();
     }
 
-    /// Instantiates, calls `handle`, reports a trap, tears the instance
-    /// down.
+    /// Calls `handle` on the kept instance (or a new one), reports a
+    /// trap, and keeps the instance for the next request or tears it down:
+    /// down after a trap, after a task left waiting, or once it served
+    /// `reuse` requests (Wasmtime drops its instances on the same counts).
     fn call_handler(&self, p: Pending, conn: &ServerConn) {
+        let reply = p.reply.clone();
+        let kept = self.live.borrow_mut().take();
+        let (live, req, out) = match kept {
+            Some(live) => {
+                kiln_wasi_kernel_prefix(self.log_prefix.then_some(live.id));
+                match kiln_wasi::http::server::install_in(
+                    live.rt,
+                    self.p3,
+                    p,
+                    conn,
+                    &self.headers,
+                    self.max_body,
+                ) {
+                    Ok((req, out)) => (live, req, out),
+                    Err(t) => {
+                        worker_failed(&t.message);
+                        // SAFETY: the kept instance runs nothing now.
+                        unsafe { kiln_canon::runtime::uninstall() };
+                        return;
+                    }
+                }
+            }
+            None => match self.instantiate(p, conn) {
+                Some(x) => x,
+                None => return,
+            },
+        };
+        let result = self.invoke(live.rt, req, out);
+        let reusable = match result {
+            Ok(clean) => clean,
+            Err(report) => {
+                if self.p3 && !reply.borrow().is_set() {
+                    // Wasmtime 49's serve reports the request a 0.3 worker
+                    // left unanswered first.
+                    errors::write_fd(2, b"error: worker trapped or panicked\n");
+                }
+                errors::write_fd(2, report.as_bytes());
+                false
+            }
+        };
+        let served = live.served + 1;
+        if reusable && served < self.reuse {
+            *self.live.borrow_mut() = Some(Live { served, ..live });
+        } else {
+            // SAFETY: the handler returned or its trap unwound it; `live`
+            // (the last reference to the instance) goes with this call.
+            unsafe { kiln_canon::runtime::uninstall() };
+        }
+    }
+
+    /// A new instance with `p`'s request installed in its host: the
+    /// instance and the request's and outparam's reps (`None` after a
+    /// failure, reported).
+    fn instantiate(&self, p: Pending, conn: &ServerConn) -> Option<(Live, u32, u32)> {
+        let id = self.counter.fetch_add(1, Ordering::Relaxed);
+        kiln_wasi_kernel_prefix(self.log_prefix.then_some(id));
         let wasi = match kiln_wasi::WasiCtx::new(self.settings.wasi.clone()) {
             Ok(w) => w,
             Err(e) => {
                 worker_failed(&e);
-                return;
+                return None;
             }
         };
         let mut host = Box::new(kiln_wasi::p2::P2Host::new(wasi));
-        let reply = p.reply.clone();
         let (req, out) = if self.p3 {
             match kiln_wasi::http::p3::serve::install(
                 &mut host,
@@ -335,43 +475,32 @@ impl Handler {
                 Ok(x) => x,
                 Err(t) => {
                     worker_failed(&t.message);
-                    return;
+                    return None;
                 }
             }
         } else {
             install(&mut host, p, conn, &self.headers, self.max_body)
         };
         kiln_vm::traps::set_context(vec![self.main_context.clone()]);
-        let rt = match instances::instantiate(self.component, host) {
-            Ok(rt) => rt,
+        match instances::instantiate(self.component, host) {
+            Ok(rt) => Some((Live { rt, id, served: 0 }, req, out)),
             Err(e) => {
                 worker_failed(&e);
                 // SAFETY: nothing of the failed instantiation runs.
                 unsafe { kiln_canon::runtime::uninstall() };
-                return;
+                None
             }
-        };
-        let result = self.invoke(rt, req, out);
-        if let Err(report) = result {
-            if self.p3 && !reply.borrow().is_set() {
-                // Wasmtime 49's serve reports the request a 0.3 worker
-                // left unanswered first.
-                errors::write_fd(2, b"error: worker trapped or panicked\n");
-            }
-            errors::write_fd(2, report.as_bytes());
         }
-        // SAFETY: the handler returned or its trap unwound it; `rt` is not
-        // used after this.
-        unsafe { kiln_canon::runtime::uninstall() };
     }
 
-    /// The call itself; `Err` is the report to print.
+    /// The call itself: whether the instance is fit for another request
+    /// (nothing of this one left waiting), or the report to print.
     fn invoke(
         &self,
         rt: &'static kiln_canon::ComponentRuntime,
         req: u32,
         out: u32,
-    ) -> Result<(), String> {
+    ) -> Result<bool, String> {
         let export = self
             .component
             .exports
@@ -425,10 +554,11 @@ impl Handler {
         match returned {
             Some(Ok(())) => {}
             Some(Err(t)) => return Err(format!("worker failed: {}\n", t.message)),
-            None => return Ok(()),
+            None => return Ok(false),
         }
         // SAFETY: the export's record; post-return takes the (no) results.
         unsafe { instances::call_post_return(opts, &mut values) }
+            .map(|()| true)
             .map_err(|t| format!("worker failed: {}\n", t.message))
     }
 }
@@ -446,7 +576,7 @@ impl Handler {
         opts: &'static CanonOpts,
         req: u32,
         out: u32,
-    ) -> Result<(), String> {
+    ) -> Result<bool, String> {
         let fail = |t: kiln_canon::Trap| format!("worker failed: {}\n", t.message);
         let h = rt
             .prepare_host_call(opts)
@@ -458,7 +588,7 @@ impl Handler {
             .map_err(fail)?;
         let mut values = [ValRaw::default(); 1];
         values[0].0[..4].copy_from_slice(&h.to_le_bytes());
-        let mut outcome: Option<Result<(), kiln_canon::Trap>> = None;
+        let mut outcome: Option<Result<bool, kiln_canon::Trap>> = None;
         let mut trace = TrapTrace::default();
         let caught = catch_traps_traced(
             || {
@@ -486,9 +616,9 @@ impl Handler {
                     kiln_wasi::http::p3::serve::respond(rt, out, answer)?;
                     match kiln_canon::p3::run::run_until_exited(rt) {
                         // A task left waiting for what never comes ends
-                        // with the request.
-                        Err(t) if t.code.is_none() => Ok(()),
-                        other => other,
+                        // with the request (and its instance).
+                        Err(t) if t.code.is_none() => Ok(false),
+                        other => other.map(|()| true),
                     }
                 })());
             },
@@ -503,7 +633,8 @@ impl Handler {
                 Err(format!("worker failed: wasm trap: {}\n", t.message))
             }
             Some(Err(t)) => Err(fail(t)),
-            _ => Ok(()),
+            Some(Ok(clean)) => Ok(clean),
+            None => Ok(false),
         }
     }
 }

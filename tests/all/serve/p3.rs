@@ -5,6 +5,9 @@
 //! request body streamed back, a response fetched through
 //! `wasi:http/client` from the server itself and answered as is (its body
 //! forwarded), the request itself sent there with its body unread, a trap answered 500 with the server going on, and 404/405;
+//! instances reused as Wasmtime reuses them (`serve::p3::instance_reuse`:
+//! the guest's request count across connections, a trap,
+//! `--max-instance-reuse-count`, `--idle-instance-timeout`);
 //! and a load test (`serve::p3::load_memory_flat`, Kiln only): 16
 //! keep-alive clients, each request a task of the service (a short
 //! answer, or a body streamed back by a task that outlives the handler),
@@ -19,7 +22,84 @@ pub fn trials() -> Vec<Trial> {
     vec![
         Trial::test("serve::p3::service", service),
         Trial::test("serve::p3::load_memory_flat", load_memory_flat),
+        Trial::test("serve::p3::instance_reuse", instance_reuse),
     ]
+}
+
+/// The `/count` answers of `n` requests on one connection (`curl` given
+/// the URL `n` times).
+fn counts(server: &Server, n: usize) -> Result<String, Failed> {
+    let url = format!("http://{}/count", server.addr);
+    let mut cmd = Command::new("curl");
+    cmd.args(["-s", "--max-time", "30"])
+        .args(std::iter::repeat_n(&url, n));
+    let o = util::run(&mut cmd, b"", TIMEOUT).map_err(fail)?;
+    expect(o.code() == 0, || format!("curl /count: {}", o.describe()))?;
+    Ok(String::from_utf8_lossy(&o.stdout).replace('\n', " "))
+}
+
+/// A 0.3 service's instance serves request after request, as under
+/// `wasmtime serve` (128 by default): the guest's state (a request count)
+/// carries over between connections one after another and on one
+/// connection, and its output keeps the instance's `[N]` prefix; a trap,
+/// `--max-instance-reuse-count` and `--idle-instance-timeout` end an
+/// instance (the next request meets a fresh one).
+fn instance_reuse() -> Result<(), Failed> {
+    let wasm = service_wasm()?;
+    // A long idle time: a loaded machine may take a while between curls.
+    let server = Server::start(How::WasmArgs(&wasm, &["--idle-instance-timeout", "30s"]))?;
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        got.push(counts(&server, 1)?);
+    }
+    got.push(counts(&server, 2)?);
+    let (head, _) = curl(&server, "/trap", &[])?;
+    expect(head.starts_with("HTTP/1.1 500"), || head.clone())?;
+    got.push(counts(&server, 1)?);
+    expect(
+        got == [
+            "count 1 ",
+            "count 2 ",
+            "count 3 ",
+            "count 4 count 5 ",
+            "count 1 ",
+        ],
+        || format!("{got:?}"),
+    )?;
+    let out = server.stdout_str();
+    let prefixes: Vec<&str> = out
+        .lines()
+        .filter(|l| l.contains(":: request"))
+        .filter_map(|l| l.split(" :: ").next())
+        .collect();
+    expect(
+        prefixes.len() == 6
+            && prefixes[..5].iter().all(|p| *p == prefixes[0])
+            && prefixes[5] != prefixes[0],
+        || format!("stdout: {out}"),
+    )?;
+    drop(server);
+
+    let server = Server::start(How::WasmArgs(
+        &wasm,
+        &[
+            "--max-instance-reuse-count",
+            "2",
+            "--idle-instance-timeout",
+            "200ms",
+        ],
+    ))?;
+    let mut got = Vec::new();
+    for _ in 0..3 {
+        got.push(counts(&server, 1)?);
+    }
+    // Idle past its time: retired.
+    std::thread::sleep(std::time::Duration::from_millis(700));
+    got.push(counts(&server, 1)?);
+    expect(
+        got == ["count 1 ", "count 2 ", "count 1 ", "count 1 "],
+        || format!("{got:?}"),
+    )
 }
 
 /// The service component, built once.

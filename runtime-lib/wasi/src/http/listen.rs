@@ -11,8 +11,15 @@
 //! writable data), so one process runs one instance at a time; and a crash
 //! of one connection's process (a fault outside the guest, an abort)
 //! touches no other connection. The requests of one connection run one
-//! after another in its process, each on a fresh instance
-//! (`kiln_runtime::component::serve`).
+//! after another in its process (`kiln_runtime::component::serve`).
+//!
+//! A connection process whose instance may serve more requests (a 0.3
+//! service: Wasmtime reuses its instances) says so when its connection
+//! ends ([`ChildCtx::next_connection`]) and waits: the next accepted
+//! connection goes to the idle process that waited least long (over a
+//! control socket, [`super::handoff`]) rather than to a new process, so
+//! requests one after another meet the same instance, as under
+//! `wasmtime serve`; an idle process is retired after `idle_timeout`.
 //!
 //! Invariants:
 //! - at most `max_connections` connection processes at once: at the limit
@@ -33,11 +40,12 @@
 //!   process that ends inside a request is given back when it is reaped.
 
 use super::gate::Gate;
+use super::handoff::{self, Received};
 use kiln_vm::errors::os_error_text;
 use kiln_wasi_kernel::reactor::{Waitable, wait};
 use std::io::Write as _;
 use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::fd::{AsRawFd, RawFd};
+use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 
@@ -55,6 +63,10 @@ pub struct ServeConfig {
     /// Requests handled at once at most, across connections
     /// (`--max-concurrent-requests`).
     pub max_requests: Option<u32>,
+    /// How long an idle connection process (one that kept its instance)
+    /// waits for a connection before it is retired
+    /// (`--idle-instance-timeout`).
+    pub idle_timeout: Duration,
 }
 
 /// The write end of the self-pipe signal handlers wake the loop through.
@@ -132,6 +144,8 @@ pub struct ChildCtx {
     /// This process's connection slot (below `max_connections`).
     slot: usize,
     gate: Option<Gate>,
+    /// This process's end of its control socket ([`super::handoff`]).
+    ctl: RawFd,
 }
 
 impl ChildCtx {
@@ -153,6 +167,74 @@ impl ChildCtx {
     /// Empties the stop pipe (after seeing [`ChildCtx::stopping`]).
     pub fn drain(&self) {
         drain(self.stop_fd);
+    }
+
+    /// Tells the server this process is idle and waits for its next
+    /// connection; `None` when it is retired (its idle time ran out) or
+    /// the server is shutting down: the process should then end.
+    pub fn next_connection(&self) -> Option<TcpStream> {
+        if self.stopping() || !handoff::say_idle(self.ctl) {
+            return None;
+        }
+        let items = [
+            Waitable::Fd {
+                fd: self.ctl,
+                write: false,
+            },
+            Waitable::Fd {
+                fd: self.stop_fd,
+                write: false,
+            },
+        ];
+        loop {
+            if self.stopping() {
+                return None;
+            }
+            match handoff::receive(self.ctl) {
+                Received::Conn(s) => return Some(s),
+                Received::Closed => return None,
+                Received::Nothing => {}
+            }
+            let _ = wait(&items, &super::server::now, true);
+        }
+    }
+}
+
+/// A connection process, as the server process sees it.
+#[derive(Debug)]
+struct Child {
+    pid: libc::pid_t,
+    /// Its connection slot.
+    slot: usize,
+    /// The server's end of its control socket, until it is retired or
+    /// closes its end.
+    ctl: Option<OwnedFd>,
+    /// Since when it waits for a connection (it said [`handoff::IDLE`]).
+    idle_since: Option<Instant>,
+}
+
+impl Child {
+    /// Reads what the process said: it is idle, or its end closed.
+    fn read_ctl(&mut self) {
+        let Some(fd) = &self.ctl else { return };
+        let mut buf = [0u8; 16];
+        loop {
+            // SAFETY: reading into a local buffer from our own
+            // non-blocking socket.
+            let n = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
+            if n > 0 {
+                if buf[..n as usize].contains(&handoff::IDLE) {
+                    self.idle_since = Some(Instant::now());
+                }
+                continue;
+            }
+            if n == 0 {
+                // The process is ending; it is reaped when it has.
+                self.ctl = None;
+                self.idle_since = None;
+            }
+            return;
+        }
     }
 }
 
@@ -211,11 +293,19 @@ pub fn run(
     // server gracefully.
     let _ = writeln!(std::io::stderr(), "Serving HTTP on http://{local}/");
     let mut listener = Some(listener);
-    // Each child with its connection slot.
-    let mut children: Vec<(libc::pid_t, usize)> = Vec::new();
+    let mut children: Vec<Child> = Vec::new();
     let mut deadline: Option<Instant> = None;
     loop {
         reap(&mut children, gate.as_ref());
+        let now = Instant::now();
+        for c in &mut children {
+            c.read_ctl();
+            if c.idle_since.is_some_and(|t| now >= t + config.idle_timeout) {
+                // Retired: closing our end ends its wait.
+                c.ctl = None;
+                c.idle_since = None;
+            }
+        }
         if let Some(l) = &shutdown
             && l.accept().is_ok()
         {
@@ -235,9 +325,9 @@ pub fn run(
                 );
             }
             deadline = Some(Instant::now() + config.shutdown_grace);
-            for &(pid, _) in &children {
+            for c in &children {
                 // SAFETY: signalling our own child.
-                unsafe { libc::kill(pid, libc::SIGTERM) };
+                unsafe { libc::kill(c.pid, libc::SIGTERM) };
             }
         }
         if let Some(d) = deadline {
@@ -245,9 +335,9 @@ pub fn run(
                 return Ok(0);
             }
             if Instant::now() >= d || stops > 1 {
-                for &(pid, _) in &children {
+                for c in &children {
                     // SAFETY: as above.
-                    unsafe { libc::kill(pid, libc::SIGKILL) };
+                    unsafe { libc::kill(c.pid, libc::SIGKILL) };
                 }
                 while !children.is_empty() {
                     // SAFETY: waiting for our own children.
@@ -255,13 +345,15 @@ pub fn run(
                     if pid <= 0 {
                         break;
                     }
-                    children.retain(|&(c, _)| c != pid);
+                    children.retain(|c| c.pid != pid);
                 }
                 return Ok(0);
             }
         }
         if let Some(l) = &listener {
-            while children.len() < config.max_connections {
+            while children.len() < config.max_connections
+                || children.iter().any(|c| c.idle_since.is_some())
+            {
                 let stream = match l.accept() {
                     Ok((s, _)) => s,
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
@@ -270,6 +362,20 @@ pub fn run(
                     // of descriptors for now: try again on the next wake.
                     Err(_) => break,
                 };
+                if hand_to_idle(&mut children, &stream) {
+                    continue;
+                }
+                if children.len() >= config.max_connections {
+                    // The idle process it was meant for ended meanwhile.
+                    continue;
+                }
+                let (ctl, child_ctl) = match handoff::pair() {
+                    Ok(p) => p,
+                    Err(e) => {
+                        let _ = writeln!(std::io::stderr(), "Error: {e}");
+                        continue;
+                    }
+                };
                 // SAFETY: the child runs only `serve` and exits; the
                 // process is single-threaded here (the guest thread; the
                 // main thread only waits for it), so the child's state is
@@ -277,12 +383,19 @@ pub fn run(
                 // The lowest slot no child holds (there is one: fewer
                 // children than `max_connections`).
                 let slot = (0..)
-                    .find(|s| children.iter().all(|&(_, c)| c != *s))
+                    .find(|s| children.iter().all(|c| c.slot != *s))
                     .unwrap_or(0);
                 match unsafe { libc::fork() } {
                     0 => {
                         drop(listener.take());
                         drop(shutdown.take());
+                        // The server's ends of the control sockets: a
+                        // copy kept here would hide a retirement (the
+                        // close) from the process it is meant for.
+                        drop(ctl);
+                        for c in &mut children {
+                            c.ctl = None;
+                        }
                         // SAFETY: our own pipe's read end.
                         unsafe { libc::close(wake) };
                         kiln_wasi_kernel::reactor::after_fork();
@@ -296,6 +409,7 @@ pub fn run(
                                         stop_fd,
                                         slot,
                                         gate: gate.clone(),
+                                        ctl: child_ctl.as_raw_fd(),
                                     },
                                 )
                             }
@@ -308,7 +422,12 @@ pub fn run(
                         // of it needs unwinding.
                         unsafe { libc::_exit(status) };
                     }
-                    pid if pid > 0 => children.push((pid, slot)),
+                    pid if pid > 0 => children.push(Child {
+                        pid,
+                        slot,
+                        ctl: Some(ctl),
+                        idle_since: None,
+                    }),
                     _ => {
                         // No process for it: the connection is dropped.
                         let _ = writeln!(
@@ -318,6 +437,7 @@ pub fn run(
                         );
                     }
                 }
+                drop(child_ctl);
                 drop(stream);
             }
         }
@@ -325,8 +445,17 @@ pub fn run(
             fd: wake,
             write: false,
         }];
+        for c in &children {
+            if let Some(fd) = &c.ctl {
+                items.push(Waitable::Fd {
+                    fd: fd.as_raw_fd(),
+                    write: false,
+                });
+            }
+        }
         if let Some(l) = &listener
-            && children.len() < config.max_connections
+            && (children.len() < config.max_connections
+                || children.iter().any(|c| c.idle_since.is_some()))
         {
             items.push(Waitable::Fd {
                 fd: l.as_raw_fd(),
@@ -339,7 +468,12 @@ pub fn run(
                 write: false,
             });
         }
-        if let Some(d) = deadline {
+        let retire = children
+            .iter()
+            .filter_map(|c| c.idle_since)
+            .min()
+            .map(|t| t + config.idle_timeout);
+        if let Some(d) = [deadline, retire].into_iter().flatten().min() {
             items.push(Waitable::Deadline(
                 super::server::now().saturating_add(
                     u64::try_from(d.saturating_duration_since(Instant::now()).as_nanos())
@@ -352,8 +486,28 @@ pub fn run(
     }
 }
 
+/// Hands `stream` to the idle process that waited least long; whether one
+/// took it.
+fn hand_to_idle(children: &mut [Child], stream: &TcpStream) -> bool {
+    loop {
+        let Some(c) = children
+            .iter_mut()
+            .filter(|c| c.idle_since.is_some())
+            .max_by_key(|c| c.idle_since)
+        else {
+            return false;
+        };
+        c.idle_since = None;
+        match &c.ctl {
+            Some(fd) if handoff::send(fd.as_raw_fd(), stream) => return true,
+            // Gone meanwhile: the next idle one, if any.
+            _ => c.ctl = None,
+        }
+    }
+}
+
 /// Reaps every ended child, giving back a request place it still held.
-fn reap(children: &mut Vec<(libc::pid_t, usize)>, gate: Option<&Gate>) {
+fn reap(children: &mut Vec<Child>, gate: Option<&Gate>) {
     CHILD.store(false, Ordering::SeqCst);
     loop {
         let mut status = 0;
@@ -362,13 +516,13 @@ fn reap(children: &mut Vec<(libc::pid_t, usize)>, gate: Option<&Gate>) {
         if pid <= 0 {
             return;
         }
-        children.retain(|&(c, slot)| {
-            if c == pid
+        children.retain(|c| {
+            if c.pid == pid
                 && let Some(g) = gate
             {
-                g.release_slot(slot);
+                g.release_slot(c.slot);
             }
-            c != pid
+            c.pid != pid
         });
     }
 }

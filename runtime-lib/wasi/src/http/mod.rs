@@ -32,6 +32,7 @@ pub mod client;
 pub mod exec;
 pub mod fields;
 pub mod gate;
+pub mod handoff;
 pub mod header_args;
 pub mod listen;
 pub mod p3;

@@ -458,6 +458,26 @@ pub fn install(
     (req, out)
 }
 
+/// [`install`] (or, for a `wasi:http/handler@0.3` export, its 0.3 form)
+/// into the host of instance `rt`, which served earlier requests and is
+/// reused for this one.
+pub fn install_in(
+    rt: &kiln_canon::ComponentRuntime,
+    p3: bool,
+    p: Pending,
+    conn: &ServerConn,
+    extra: &[super::header_args::Header],
+    max_body: Option<u64>,
+) -> Result<(u32, u32), Trap> {
+    crate::p2::with_host(rt, |h| {
+        if p3 {
+            super::p3::serve::install(h, p, conn, extra, max_body)
+        } else {
+            Ok(install(h, p, conn, extra, max_body))
+        }
+    })
+}
+
 /// Wasmtime's page for a request that got no response.
 const PAGE_500: &str = "<!doctype html>\n<html>\n<head>\n    <title>500 Internal Server Error</title>\n</head>\n<body>\n    <center>\n        <h1>500 Internal Server Error</h1>\n        <hr>\n        wasmtime\n    </center>\n</body>\n</html>";
 

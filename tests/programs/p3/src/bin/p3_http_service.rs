@@ -6,6 +6,7 @@
 //! `/fetch` sends a request to the server named by `x-upstream` through
 //! `wasi:http/client` and answers with that response (its body forwarded),
 //! `/proxy` sends the request itself (its body unread) to `/echo` there,
+//! `/count` answers how many `/count`s this instance served,
 //! `/trap` traps, other paths are 404 (405 for methods other than GET and
 //! POST).
 
@@ -14,6 +15,9 @@ use wasip3::http::types::{ErrorCode, Fields, Method, Request, Response, Scheme};
 use wasip3::{wit_bindgen, wit_future, wit_stream};
 
 struct Service;
+
+/// Requests `/count` has answered on this instance.
+static SERVED: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
 
 wasip3::http::service::export!(Service);
 
@@ -98,6 +102,14 @@ impl wasip3::exports::http::handler::Guest for Service {
                     .expect("authority");
                 request.set_path_with_query(Some("/echo")).expect("path");
                 client::send(request).await
+            }
+            (Method::Get, "/count") => {
+                // State kept by the instance: Wasmtime serves many requests
+                // with one 0.3 instance, so this counts them.
+                let n = SERVED.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                println!("request {n} on this instance");
+                let h = Fields::new();
+                Ok(response(200, h, Some(format!("count {n}\n").into_bytes())))
             }
             (Method::Get, "/trap") => unreachable!("the guest traps"),
             (Method::Get | Method::Post, _) => Ok(response(404, Fields::new(), None)),
