@@ -455,7 +455,7 @@ fn trailers_task(
 }
 
 /// A guest body being sent: its pipe, and what each end has done.
-struct Sending {
+pub(crate) struct Sending {
     /// The body `hyper` reads (none: a request without contents).
     body: Option<OutgoingBody>,
     writer: Option<BodyWriter>,
@@ -464,27 +464,65 @@ struct Sending {
     /// The future `new` returned, and its value's layout.
     result: (u32, (u32, u32)),
     finished: bool,
+    /// A client request's: whether its exchange is still under way
+    /// (`Some(None)`), or how it ended (the request went out, or why
+    /// not); `None` for a response's body.
+    exchange: Option<Option<Result<(), ErrorCode>>>,
 }
 
 impl Sending {
-    /// Ends the body once both ends finished: the future's value.
+    /// Ends the body once both ends finished: the future's value. A
+    /// request without contents was transmitted once its exchange got a
+    /// response, so its value waits for that ([`Sending::exchange_ended`]).
     fn finish(&mut self) -> Option<(u32, Vec<u8>)> {
         if self.finished || !self.contents_done {
+            return None;
+        }
+        if self.body.is_none()
+            && matches!(self.exchange, Some(None))
+            && matches!(self.trailers, Some(Ok(_)))
+        {
             return None;
         }
         let trailers = self.trailers.take()?;
         self.finished = true;
         self.writer = None;
+        let failed = match &self.exchange {
+            Some(Some(Err(e))) => Some(e.clone()),
+            _ => None,
+        };
         let outcome = match (self.body.take(), trailers) {
+            // A request that never went out was not transmitted, whatever
+            // its body did.
+            (b, Ok(_)) if failed.is_some() => {
+                if let Some(b) = b {
+                    b.abort();
+                }
+                Err(failed.unwrap_or(ErrorCode::InternalError(None)))
+            }
             (Some(b), Ok(t)) => b.finish(t),
+            // The message is cut off, not ended: the peer must not take
+            // it as whole (Wasmtime's client then fails the exchange).
             (Some(b), Err(e)) => {
-                drop(b);
+                b.abort();
                 Err(e)
             }
             (None, Ok(_)) => Ok(()),
             (None, Err(e)) => Err(e),
         };
         Some((self.result.0, result_bytes(self.result.1, &outcome)))
+    }
+
+    /// Records how a client request's exchange ended (`Ok`: a response
+    /// came); the future's value if the body can now finish.
+    pub(crate) fn exchange_ended(&mut self, r: Result<(), ErrorCode>) -> Option<(u32, Vec<u8>)> {
+        self.exchange = Some(Some(r));
+        self.finish()
+    }
+
+    /// Whether the future `new` returned has its value.
+    pub(crate) fn is_finished(&self) -> bool {
+        self.finished
     }
 }
 
@@ -589,19 +627,22 @@ impl HostSink for TrailersSink {
 
 /// Sends guest body `body` through `out` (the pipe of a request or
 /// response `hyper` has, or will have): its contents stream and trailers
-/// future get sinks; the future `new` returned resolves when both ended.
-pub fn send_guest_body(
+/// future get sinks; the future `new` returned resolves when both ended
+/// (for a client request, `request` true, also depending on how its
+/// exchange ends: the returned state is told, [`Sending::exchange_ended`]).
+pub(crate) fn send_guest_body(
     rt: &ComponentRuntime,
     body: Body3,
     out: Option<OutgoingBody>,
-) -> Result<(), Trap> {
+    request: bool,
+) -> Result<Option<Rc<RefCell<Sending>>>, Trap> {
     let Body3::Guest {
         contents,
         trailers,
         result,
     } = body
     else {
-        return Ok(());
+        return Ok(None);
     };
     rt.with_p3(|cx| {
         let result_layout = layout_of_result(cx, result);
@@ -621,11 +662,35 @@ pub fn send_guest_body(
             trailers: None,
             result: (result, result_layout),
             finished: false,
+            exchange: request.then_some(None),
         }));
         if let Some(c) = contents {
             cx.attach_sink(c, Box::new(ContentsSink(sending.clone())))?;
         }
-        cx.attach_sink(trailers, Box::new(TrailersSink { sending, at }))
+        cx.attach_sink(
+            trailers,
+            Box::new(TrailersSink {
+                sending: sending.clone(),
+                at,
+            }),
+        )?;
+        Ok(Some(sending))
+    })
+}
+
+/// Resolves the future `new` returned for a body that is not sent at all
+/// (its request was refused before any exchange): `Err(e)`.
+pub(crate) fn fail_guest_body(
+    rt: &ComponentRuntime,
+    body: Body3,
+    e: ErrorCode,
+) -> Result<(), Trap> {
+    let Body3::Guest { result, .. } = body else {
+        return Ok(());
+    };
+    rt.with_p3(|cx| {
+        let layout = layout_of_result(cx, result);
+        cx.write_future(result, result_bytes(layout, &Err(e)))
     })
 }
 

@@ -18,7 +18,7 @@ use super::super::client::{self as c2, future_readiness};
 use super::super::request::OutgoingRequest;
 use super::super::types::ErrorCode;
 use super::super::{FutureIncomingResponseRes, OutgoingRequestRes, RequestOptionsRes, state};
-use super::body::{bounded_wait, send_guest_body};
+use super::body::{Sending, bounded_wait, fail_guest_body, send_guest_body};
 use super::message::{method_of, scheme_of};
 use super::{Body3, Request3Res, Response3, Response3Res};
 use crate::p2::io::{Readiness, no_object};
@@ -27,8 +27,10 @@ use crate::p2::{P2Host, with_host};
 use crate::p3::entry;
 use crate::p3::sockets::pending::{Attempt, wait_for};
 use kiln_abi::component::{CanonOpts, TypeDef};
-use kiln_canon::p3::HostWait;
-use kiln_canon::{Borrow, ComponentType, Own, Resource, Trap};
+use kiln_canon::p3::{HostAction, HostOp, HostWait};
+use kiln_canon::{Borrow, ComponentRuntime, ComponentType, Own, Resource, Trap};
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
 /// The 0.3 client.
 pub const IMPLS: &[Impl] = &[("wasi:http/client@0.3", "send", (send, DESCRIBE_SEND))];
@@ -53,7 +55,9 @@ unsafe extern "C" fn send(opts: *const CanonOpts, slots: *mut u64, n: u32) {
             let started = with_host(rt, |h| start(h, rep))?;
             let (fut, body, out) = match started {
                 Ok(x) => x,
-                Err(e) => {
+                Err((e, body)) => {
+                    // Never transmitted: the future `new` returned says so.
+                    fail_guest_body(rt, body, e.clone())?;
                     let v: SendResult = Err(e);
                     let ptr = slots[1] as u32;
                     if sopts.is_async() {
@@ -62,25 +66,89 @@ unsafe extern "C" fn send(opts: *const CanonOpts, slots: *mut u64, n: u32) {
                     return crate::p3::sockets::pending::store(rt, opts, ptr, &v);
                 }
             };
-            match body {
+            let sending = match body {
                 // A body received (a server's request), forwarded as it
                 // arrives.
-                Body3::Incoming(source) => super::serve::forward(rt, source, out)?,
-                guest => send_guest_body(rt, guest, out)?,
+                Body3::Incoming(source) => {
+                    super::serve::forward(rt, source, out)?;
+                    None
+                }
+                guest => send_guest_body(rt, guest, out, true)?,
+            };
+            let ended: Rc<Cell<Option<Result<(), ErrorCode>>>> = Rc::default();
+            if let Some(sending) = sending {
+                tell_body(rt, sending, ended.clone(), fut)?;
             }
-            let attempt: Attempt<SendResult> = Box::new(move |h: &mut P2Host| poll(h, fut));
+            let attempt: Attempt<SendResult> = Box::new(move |h: &mut P2Host| {
+                let r = poll(h, fut)?;
+                if let Ok(got) = &r {
+                    ended.set(Some(got.as_ref().map(drop).map_err(Clone::clone)));
+                }
+                Ok(r)
+            });
             wait_for(rt, sopts, slots, HostWait::Deadline(0), attempt, 1)
         })
     }
 }
 
+/// Tells the guest body being sent (`sending`) how its request's exchange
+/// (response future `fut`) ended, once `ended` has it: a host task of the
+/// event loop, woken as the exchange's connection is, that writes the
+/// body's future if that was waiting for it.
+fn tell_body(
+    rt: &ComponentRuntime,
+    sending: Rc<RefCell<Sending>>,
+    ended: Rc<Cell<Option<Result<(), ErrorCode>>>>,
+    fut: u32,
+) -> Result<(), Trap> {
+    let task: kiln_canon::p3::HostRetry = Box::new(move |rt: &ComponentRuntime| {
+        if sending.borrow().is_finished() {
+            return Ok(None);
+        }
+        let Some(r) = ended.take() else {
+            let wait = with_host(rt, |h| {
+                Ok(match future_readiness(h, fut) {
+                    Readiness::Fd { fd, write } => bounded_wait(fd, write, h),
+                    Readiness::FdUntil {
+                        fd,
+                        write,
+                        deadline,
+                    } => HostWait::FdUntil {
+                        fd,
+                        write,
+                        deadline,
+                    },
+                    Readiness::Deadline(d) => HostWait::Deadline(d),
+                    // The exchange's answer is in (or on its way): the
+                    // send's attempt takes it this turn.
+                    _ => HostWait::Deadline(0),
+                })
+            })?;
+            return Ok(Some(wait));
+        };
+        let value = sending.borrow_mut().exchange_ended(r);
+        if let Some((c, v)) = value {
+            rt.with_p3(|cx| cx.write_future(c, v))?;
+        }
+        Ok(None)
+    });
+    rt.with_p3(|cx| {
+        cx.start_op(HostOp {
+            wait: HostWait::Deadline(0),
+            action: HostAction::Task(task),
+        });
+        Ok(())
+    })
+}
+
 /// Starts the exchange of request `rep`: the response future's rep, the
-/// body to send, and its pipe.
+/// body to send, and its pipe; or why it cannot, with the body.
 #[allow(clippy::type_complexity, reason = "a private tuple")]
 fn start(
     h: &mut P2Host,
     rep: u32,
-) -> Result<Result<(u32, Body3, Option<super::super::body::OutgoingBody>), ErrorCode>, Trap> {
+) -> Result<Result<(u32, Body3, Option<super::super::body::OutgoingBody>), (ErrorCode, Body3)>, Trap>
+{
     let r = state(h)
         .requests3
         .remove(rep)
@@ -113,7 +181,10 @@ fn start(
         .options
         .map(|o| Own::<RequestOptionsRes>::new(s.options.insert(o)));
     let fut = c2::handle(h, (Own::<OutgoingRequestRes>::new(req_rep), options))?;
-    Ok(fut.map(|f| (f.rep(), r.body, out)))
+    Ok(match fut {
+        Ok(f) => Ok((f.rep(), r.body, out)),
+        Err(e) => Err((e, r.body)),
+    })
 }
 
 /// One try: the response, once its head arrived.

@@ -75,7 +75,7 @@ pub fn respond(rt: &ComponentRuntime, out: u32, r: Result<u32, ErrorCode>) -> Re
     match body {
         Body3::Incoming(source) => forward(rt, source, sink),
         Body3::Taken => Ok(()),
-        guest => send_guest_body(rt, guest, sink),
+        guest => send_guest_body(rt, guest, sink, false).map(drop),
     }
 }
 

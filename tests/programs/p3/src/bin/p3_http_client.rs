@@ -9,8 +9,9 @@
 //! harness's local server (`HTTP_SERVER`, which echoes the request): a
 //! POST with a streamed body, a PUT whose body ends with trailers, the
 //! response body read as a stream, a
-//! chunked response with trailers (`/trailers`), and a refused connection
-//! (`HTTP_CLOSED`).
+//! chunked response with trailers (`/trailers`), a refused connection
+//! (`HTTP_CLOSED`), and what the future `request.new` returns says of each
+//! request's transmission (a refused one, a body whose trailers failed).
 
 use wasip3::http::client;
 use wasip3::http::types::{
@@ -90,10 +91,13 @@ fn heads() {
     println!("options default: {:?} {:?}", o2.get_first_byte_timeout(), o2.clone().get_between_bytes_timeout());
     let (_, trailers) = wit_future::new(|| Ok(None));
     let (resp, _sent) = Response::new(Fields::new(), None, trailers);
+    // 0.3 takes 100-599 (0.2's `outgoing-response` takes up to 999).
     println!(
-        "response: {} set(1000): {:?} set(404): {:?} -> {}",
+        "response: {} set(1000): {:?} set(600): {:?} set(599): {:?} set(404): {:?} -> {}",
         resp.get_status_code(),
         resp.set_status_code(1000),
+        resp.set_status_code(600),
+        resp.set_status_code(599),
         resp.set_status_code(404),
         resp.get_status_code()
     );
@@ -185,6 +189,43 @@ async fn requests() {
     match send(Method::Get, &closed, "/", None).await {
         Ok(r) => println!("closed: status {}", r.get_status_code()),
         Err(e) => println!("closed: {e:?}"),
+    }
+    transmission(&server, &closed).await;
+}
+
+/// What the future `new` returned says of a request's transmission: `ok`
+/// for one without contents that got its answer, an error for one that
+/// never went out (a refused connection), and for a body whose trailers
+/// future resolved to an error, which is cut off (no answer comes).
+async fn transmission(server: &str, closed: &str) {
+    for (name, authority, body, fail) in [
+        ("answered", server, None, false),
+        ("refused", closed, None, false),
+        ("trailer error", server, Some(&b"partial"[..]), true),
+    ] {
+        let contents = body.map(|b| {
+            let (mut tx, rx) = wit_stream::new();
+            wit_bindgen::spawn_local(async move {
+                let _ = tx.write_all(b.to_vec()).await;
+            });
+            rx
+        });
+        let (trailers_tx, trailers) = wit_future::new(|| Ok(None));
+        if fail {
+            wit_bindgen::spawn_local(async move {
+                let _ = trailers_tx.write(Err(ErrorCode::InternalError(None))).await;
+            });
+        } else {
+            drop(trailers_tx);
+        }
+        let (req, sent) = Request::new(Fields::new(), contents, trailers, None);
+        req.set_method(if body.is_some() { &Method::Post } else { &Method::Get }).unwrap();
+        req.set_scheme(Some(&Scheme::Http)).unwrap();
+        req.set_authority(Some(authority)).unwrap();
+        req.set_path_with_query(Some("/echo")).unwrap();
+        let answered = client::send(req).await.is_ok();
+        let sent = sent.await.is_ok();
+        println!("{name}: answered {answered}, transmitted {sent}");
     }
 }
 
