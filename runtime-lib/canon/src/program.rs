@@ -160,6 +160,36 @@ impl Component {
         TypeTable::new(self.records, self.children, self.names)
     }
 
+    /// An identity of this component's type table (its records' address):
+    /// a key for facts cached about its types.
+    pub fn types_id(&self) -> usize {
+        self.records.as_ptr() as usize
+    }
+
+    /// Size and alignment of type `t` in a 32-bit memory, computed once
+    /// per type and process: the host asks for the same few (`wasi:http`'s
+    /// results and futures, whose `error-code` has dozens of nested cases)
+    /// on every request, and each computation walks the type's whole tree.
+    /// The table is the executable's, fixed for the process, so the cache
+    /// never goes stale.
+    pub fn layout(&self, t: kiln_abi::component::TypeIndex) -> (u32, u32) {
+        type Layouts = std::collections::BTreeMap<(usize, u32), (u32, u32)>;
+        thread_local! {
+            static LAYOUTS: std::cell::RefCell<Layouts> = const {
+                std::cell::RefCell::new(std::collections::BTreeMap::new())
+            };
+        }
+        let key = (self.types_id(), t.0);
+        if let Some(l) = LAYOUTS.with(|c| c.borrow().get(&key).copied()) {
+            return l;
+        }
+        let types = self.types();
+        let p = kiln_abi::component::PtrType::I32;
+        let l = (types.elem_size(t, p), types.alignment(t, p));
+        LAYOUTS.with(|c| c.borrow_mut().insert(key, l));
+        l
+    }
+
     /// Parameter and result types of function type `i`.
     pub fn func_type(&self, i: u32) -> Option<(&'static [u32], &'static [u32])> {
         let ft = self.func_types.get(i as usize)?;

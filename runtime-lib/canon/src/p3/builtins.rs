@@ -62,14 +62,32 @@ fn arg(slots: &[u64], i: usize) -> u32 {
     slots.get(i).copied().unwrap_or(0) as u32
 }
 
+/// The element layout ([`elem_layout`]) and [`super::elem::plain`] of
+/// stream or future type `ty`, computed once per type (a server makes
+/// several channels per request; see `Component::layout`).
+fn channel_facts(rt: &ComponentRuntime, ty: u32) -> ((u32, u32), bool) {
+    type Plain = std::collections::BTreeMap<(usize, u32), bool>;
+    thread_local! {
+        static PLAIN: std::cell::RefCell<Plain> = const {
+            std::cell::RefCell::new(std::collections::BTreeMap::new())
+        };
+    }
+    let key = (rt.component.types_id(), ty);
+    let plain = match PLAIN.with(|c| c.borrow().get(&key).copied()) {
+        Some(p) => p,
+        None => {
+            let p = super::elem::plain(&rt.component.types(), ty);
+            PLAIN.with(|c| c.borrow_mut().insert(key, p));
+            p
+        }
+    };
+    (elem_layout(rt, ty), plain)
+}
+
 /// Size and alignment of the element of stream or future type `ty`.
 fn elem_layout(rt: &ComponentRuntime, ty: u32) -> (u32, u32) {
-    let types = rt.component.types();
-    match types.get(TypeIndex(ty)) {
-        Some(Type::Stream(Some(e)) | Type::Future(Some(e))) => {
-            let p = kiln_abi::component::PtrType::I32;
-            (types.elem_size(e, p), types.alignment(e, p))
-        }
+    match rt.component.types().get(TypeIndex(ty)) {
+        Some(Type::Stream(Some(e)) | Type::Future(Some(e))) => rt.component.layout(e),
         _ => (0, 1),
     }
 }
@@ -145,8 +163,7 @@ fn lower_strings(opts: &CanonOpts, strings: Vec<(u32, String)>) -> Result<(), Tr
 /// `writable << 32 | readable`.
 fn new_channel(rt: &ComponentRuntime, opts: &CanonOpts, future: bool) -> Result<u64, Trap> {
     let ty = opts.resource;
-    let elem = elem_layout(rt, ty);
-    let plain = super::elem::plain(&rt.component.types(), ty);
+    let (elem, plain) = channel_facts(rt, ty);
     let inst = opts.component_instance;
     rt.with_p3(|cx| {
         let c = cx.new_channel(future, ty, elem);

@@ -32,7 +32,7 @@ use crate::p2::io::{OutputStreamImpl, Readiness, StreamFailure, no_object};
 use crate::p2::table::{Describe, Impl};
 use crate::p2::with_host;
 use crate::p3::{entry, store_pair};
-use kiln_abi::component::{CanonOpts, PtrType, Type, TypeDef, TypeIndex};
+use kiln_abi::component::{CanonOpts, Type, TypeDef, TypeIndex};
 use kiln_canon::call::InstanceState;
 use kiln_canon::p3::{
     HostAction, HostOp, HostSink, HostSource, HostWait, P3Cx, SinkWrite, SourceRead,
@@ -50,14 +50,9 @@ pub const IMPLS: &[Impl] = &[
     (TYPES, "[static]response.consume-body", (response_consume, DESCRIBE_RESPONSE_CONSUME)),
 ];
 
-/// Size and alignment of component type `ty`.
+/// Size and alignment of component type `ty` (cached per type).
 pub(crate) fn layout(rt: &ComponentRuntime, ty: u32) -> (u32, u32) {
-    let types = rt.component.types();
-    let t = TypeIndex(ty);
-    (
-        types.elem_size(t, PtrType::I32),
-        types.alignment(t, PtrType::I32),
-    )
+    rt.component.layout(TypeIndex(ty))
 }
 
 /// The payload type of `future<T>`/`stream<T>`/`option<T>` type `ty`.
