@@ -4,7 +4,9 @@
 //! headers and a body written by a task after the handler returned, a
 //! request body streamed back, a response fetched through
 //! `wasi:http/client` from the server itself and answered as is (its body
-//! forwarded), the request itself sent there with its body unread, a trap answered 500 with the server going on, and 404/405;
+//! forwarded), the request itself sent there with its body unread, a
+//! received body handed on whole in a new request (`/fwd`), a trap
+//! answered 500 with the server going on, and 404/405;
 //! instances reused as Wasmtime reuses them (`serve::p3::instance_reuse`:
 //! the guest's request count across connections, a trap,
 //! `--max-instance-reuse-count`, `--idle-instance-timeout`);
@@ -219,7 +221,22 @@ fn service() -> Result<(), Failed> {
         || format!("{head}\n\n{}", String::from_utf8_lossy(&body)),
     )?;
 
+    // The body received handed on whole in a new request.
+    let (head, body) = curl(&server, "/fwd", &["-H", &up, "--data-binary", "hand me on"])?;
+    expect(
+        head.starts_with("HTTP/1.1 200") && head.contains("\nx-echo: 1") && body == b"hand me on",
+        || format!("{head}\n\n{}", String::from_utf8_lossy(&body)),
+    )?;
+    let err = server.stderr_with("forwarded body sent");
+    expect(err.contains("forwarded body sent: true"), || {
+        format!("stderr: {err}")
+    })?;
+
     if !util::reference_engine() {
+        let (head, body) = curl(&server, "/fwd", &["-H", &up, "--data-binary", &arg])?;
+        expect(head.starts_with("HTTP/1.1 200") && body == big, || {
+            format!("{head}\n\n{} bytes", body.len())
+        })?;
         // Kiln forwards the whole 300 KB both ways.
         let (head, body) = curl(&server, "/proxy", &["-H", &up, "--data-binary", &arg])?;
         expect(head.starts_with("HTTP/1.1 200") && body == big, || {

@@ -405,6 +405,11 @@ pub trait HostSource {
     fn closed(&mut self, host: &mut dyn Host) -> Option<(u32, Vec<u8>)>;
     /// The stream ended; returns a future value to write, if any.
     fn ended(&mut self) -> Option<(u32, Vec<u8>)>;
+    /// The source as `Any`, for a host that recognizes its own sources
+    /// when a stream comes back to it ([`P3Cx::take_back_source`]).
+    fn as_any(&mut self) -> Option<&mut dyn std::any::Any> {
+        None
+    }
 }
 
 /// The host's readable end of a stream the guest writes (e.g. stdout).
@@ -907,6 +912,28 @@ impl P3Cx<'_> {
             ch.readable = End::Guest(w);
         }
         Ok(h)
+    }
+
+    /// For held channel `c` (its readable end came back to the host) whose
+    /// writer is a host source that `take` recognizes (given the source as
+    /// `Any`): what `take` makes of it, and the channel is removed, source
+    /// and all. The host then serves the data itself, without the channel
+    /// (a body received and handed on whole). `None` leaves `c` as it was.
+    pub fn take_back_source<T>(
+        &mut self,
+        c: u32,
+        take: impl FnOnce(&mut dyn std::any::Any) -> Option<T>,
+    ) -> Option<T> {
+        let ch = self.p3.channels.get_mut(c)?;
+        if !matches!(ch.readable, End::Held) || ch.write.is_some() {
+            return None;
+        }
+        let End::Source(src) = &mut ch.writable else {
+            return None;
+        };
+        let t = take(src.as_any()?)?;
+        self.p3.channels.remove(c);
+        Some(t)
     }
 
     /// The host drops the held readable end of channel `c`: a waiting

@@ -121,7 +121,7 @@ fn take_body(
     let trailers_ty = params.get(2).copied().unwrap_or(u32::MAX);
     let headers = lift_own(rt, opts, Fields3Res::TYPE, slots[0] as u32)?;
     let result_layout = layout(rt, inner(rt, result_ty));
-    let (contents, trailers, result, fh) = rt.with_p3(|cx| {
+    let (body, fh) = rt.with_p3(|cx| {
         let contents = match slots[1] {
             0 => None,
             _ => Some(cx.hold_readable(inst, slots[2] as u32, stream_ty)?),
@@ -129,15 +129,33 @@ fn take_body(
         let trailers = cx.hold_readable(inst, slots[3] as u32, trailers_ty)?;
         let result = cx.new_channel(true, result_ty, result_layout);
         let fh = cx.guest_readable(inst, result)?;
-        Ok((contents, trailers, result, fh))
+        if let Some(source) = contents.and_then(|c| received(cx, c, trailers)) {
+            return Ok((Body3::Forwarded(source, result), fh));
+        }
+        let body = Body3::Guest {
+            contents,
+            trailers,
+            result,
+        };
+        Ok((body, fh))
     })?;
     let headers = with_host(rt, |h| super::fields::take(h, headers))?;
-    let body = Body3::Guest {
-        contents,
-        trailers,
-        result,
-    };
     Ok((headers, body, fh))
+}
+
+/// A received body handed on whole: if held stream `c` is one
+/// `consume-body` made of a received body, and `trailers` the future it
+/// gave with it, the body itself (the two channels are dropped: the
+/// message then forwards the body as it arrives, as an unread one), else
+/// `None`.
+fn received(cx: &mut P3Cx<'_>, c: u32, trailers: u32) -> Option<BodySource> {
+    let source = cx.take_back_source(c, |any| {
+        let s = any.downcast_mut::<IncomingSource>()?;
+        (s.trailers == trailers).then(|| s.source.clone())
+    })?;
+    // The trailers task's value then goes nowhere.
+    cx.drop_held(trailers);
+    Some(source)
 }
 
 /// `[static]request.new(headers, contents, trailers, options) ->
@@ -239,6 +257,11 @@ fn consume(
         body.ok_or_else(|| no_object(if request { "request" } else { "response" }))
     })?;
     let trailers_layout = layout(rt, inner(rt, trailers_ty));
+    // A forwarded body consumed again is a received one.
+    let (body, back) = match body {
+        Body3::Forwarded(source, result) => (Body3::Incoming(source), Some(result)),
+        b => (b, None),
+    };
     let (sh, th) = rt.with_p3(|cx| {
         let res = cx.hold_readable(inst, slots[1] as u32, res_ty)?;
         cx.attach_sink(res, Box::new(Discard))?;
@@ -260,29 +283,46 @@ fn consume(
                 Ok((sh, th))
             }
             Body3::Incoming(source) => {
-                let (_, sh) = cx.host_stream(
+                if let Some(result) = back {
+                    // Back with the guest: its transmission is the
+                    // guest's business now.
+                    let l = layout_of_result(cx, result);
+                    cx.write_future(result, result_bytes(l, &Ok(())))?;
+                }
+                let (sc, sh) = cx.host_stream(
                     inst,
                     stream_ty,
                     (1, 1),
                     Box::new(IncomingSource {
                         source: source.clone(),
+                        trailers: u32::MAX,
                     }),
                 )?;
                 let (c, th) = cx.host_future(inst, trailers_ty, trailers_layout)?;
+                if let Some(ch) = cx.p3.channels.get_mut(sc)
+                    && let kiln_canon::p3::End::Source(src) = &mut ch.writable
+                    && let Some(s) = src
+                        .as_any()
+                        .and_then(|a| a.downcast_mut::<IncomingSource>())
+                {
+                    s.trailers = c;
+                }
                 cx.start_op(HostOp {
                     wait: HostWait::Deadline(0),
                     action: HostAction::Task(trailers_task(source, c, inst, trailers_layout)),
                 });
                 Ok((sh, th))
             }
-            Body3::Taken => Err(kiln_canon::trap::trap("the body was taken already")),
+            Body3::Forwarded(..) | Body3::Taken => {
+                Err(kiln_canon::trap::trap("the body was taken already"))
+            }
         }
     })?;
     store_pair(opts, slots[2] as u32, sh, th)
 }
 
 /// The layout of the value of host-written future `c`.
-fn layout_of_result(cx: &mut P3Cx<'_>, c: u32) -> (u32, u32) {
+pub(crate) fn layout_of_result(cx: &mut P3Cx<'_>, c: u32) -> (u32, u32) {
     cx.p3
         .channels
         .get(c)
@@ -382,6 +422,8 @@ fn now(host: &mut dyn Host) -> u64 {
 /// An incoming body as the writable end of the guest's `stream<u8>`.
 struct IncomingSource {
     source: BodySource,
+    /// The channel of the trailers future `consume-body` gave with it.
+    trailers: u32,
 }
 
 impl HostSource for IncomingSource {
@@ -403,6 +445,10 @@ impl HostSource for IncomingSource {
 
     fn ended(&mut self) -> Option<(u32, Vec<u8>)> {
         None
+    }
+
+    fn as_any(&mut self) -> Option<&mut dyn std::any::Any> {
+        Some(self)
     }
 }
 

@@ -70,7 +70,12 @@ unsafe extern "C" fn send(opts: *const CanonOpts, slots: *mut u64, n: u32) {
                 // A body received (a server's request), forwarded as it
                 // arrives.
                 Body3::Incoming(source) => {
-                    super::serve::forward(rt, source, out)?;
+                    super::serve::forward(rt, source, out, None)?;
+                    None
+                }
+                // One the guest received and handed on whole.
+                Body3::Forwarded(source, result) => {
+                    super::serve::forward(rt, source, out, Some(result))?;
                     None
                 }
                 guest => send_guest_body(rt, guest, out, true)?,
@@ -159,6 +164,7 @@ fn start(
             contents: Some(_),
             ..
         } | Body3::Incoming(_)
+            | Body3::Forwarded(..)
     );
     let (out, pipe) = if has_contents {
         let size = super::super::content_length(&r.headers).ok().flatten();

@@ -84,6 +84,10 @@ pub enum Body3 {
     },
     /// From the network: a server's request, a client's response.
     Incoming(BodySource),
+    /// A received body the guest handed on whole (the stream and trailers
+    /// future `consume-body` gave it, passed to `new`), and the channel of
+    /// the future `new` returned, resolved once it is forwarded.
+    Forwarded(BodySource, u32),
     /// `consume-body` took it (or the host sent it).
     Taken,
 }

@@ -15,7 +15,7 @@ use super::super::request::OutgoingResponse;
 use super::super::server::{Pending, ServerConn, install as install2, outparam_set, take_as_p3};
 use super::super::types::ErrorCode;
 use super::super::{OutgoingResponseRes, ResponseOutparamRes, state};
-use super::body::{bounded_wait, send_guest_body, wait_for};
+use super::body::{bounded_wait, layout_of_result, result_bytes, send_guest_body, wait_for};
 use super::{Body3, Response3Res};
 use crate::p2::io::{OutputStreamImpl, Readiness};
 use crate::p2::{P2Host, with_host};
@@ -73,7 +73,8 @@ pub fn respond(rt: &ComponentRuntime, out: u32, r: Result<u32, ErrorCode>) -> Re
         Ok((resp.body, Some(ob)))
     })?;
     match body {
-        Body3::Incoming(source) => forward(rt, source, sink),
+        Body3::Incoming(source) => forward(rt, source, sink, None),
+        Body3::Forwarded(source, result) => forward(rt, source, sink, Some(result)),
         Body3::Taken => Ok(()),
         guest => send_guest_body(rt, guest, sink, false).map(drop),
     }
@@ -84,28 +85,64 @@ pub fn take_response(rt: &ComponentRuntime, inst: u32, h: u32) -> Result<u32, Tr
     rt.with_instance(inst, |i| i.lift_own(Response3Res::TYPE, h))
 }
 
-/// Forwards an incoming body into `out` (a response whose body is one the
-/// guest received, unread), a host task of the event loop.
+/// Forwards an incoming body into `out` (a message whose body is one the
+/// guest received, unread or handed on whole), a host task of the event
+/// loop; `sent` is the future `new` returned for a body handed on, told
+/// how the forwarding ended.
 pub fn forward(
     rt: &ComponentRuntime,
     source: BodySource,
     out: Option<OutgoingBody>,
+    sent: Option<u32>,
 ) -> Result<(), Trap> {
+    let tell = move |rt: &ComponentRuntime, r: Result<(), ErrorCode>| match sent {
+        Some(c) => rt.with_p3(|cx| {
+            let l = layout_of_result(cx, c);
+            cx.write_future(c, result_bytes(l, &r))
+        }),
+        None => Ok(()),
+    };
     let Some(out) = out else {
-        return Ok(());
+        return tell(rt, Ok(()));
     };
     let mut writer = BodyWriter {
         pipe: out.pipe.clone(),
         child: out.child.clone_for_stream(),
     };
     let mut out = Some(out);
+    let mut closed = false;
     let mut buf = vec![0u8; super::super::body::CHUNK];
     let task: kiln_canon::p3::HostRetry = Box::new(move |rt: &ComponentRuntime| {
         loop {
-            let room = match writer.check_write() {
-                Ok(r) => r as usize,
-                Err(_) => return Ok(None),
+            let room = if closed {
+                0
+            } else {
+                match writer.check_write() {
+                    Ok(r) => r as usize,
+                    // Nobody reads on (the peer has what its
+                    // `content-length` said, or the message failed): the
+                    // rest is dropped and the end tells which.
+                    Err(_) => {
+                        closed = true;
+                        source.discard();
+                        0
+                    }
+                }
             };
+            if closed {
+                match source.end() {
+                    None => return rt.with_p3(|cx| Ok(Some(wait_for(&source, cx.host)))),
+                    Some(end) => {
+                        let outcome = match (out.take(), end) {
+                            (Some(o), Ok(t)) => o.finish(t),
+                            (_, Err(e)) => Err(e),
+                            (None, Ok(_)) => Ok(()),
+                        };
+                        tell(rt, outcome)?;
+                        return Ok(None);
+                    }
+                }
+            }
             if room == 0 {
                 return match writer.readiness() {
                     Readiness::Fd { fd, write } | Readiness::FdUntil { fd, write, .. } => {
@@ -119,21 +156,27 @@ pub fn forward(
             let n = source.read_into(&mut buf[..k]);
             if n > 0 {
                 if writer.write(&buf[..n]).is_err() {
-                    return Ok(None);
+                    closed = true;
+                    source.discard();
                 }
                 continue;
             }
             match source.end() {
                 None => return rt.with_p3(|cx| Ok(Some(wait_for(&source, cx.host)))),
                 Some(end) => {
-                    if let Some(o) = out.take() {
-                        // The body's outcome reaches the client as the end
-                        // of the response (or its failure).
-                        let _ = match end {
+                    let outcome = match out.take() {
+                        // The body's outcome reaches the peer as the end
+                        // of the message (or its failure).
+                        Some(o) => match end {
                             Ok(t) => o.finish(t),
-                            Err(e) => Err(e),
-                        };
-                    }
+                            Err(e) => {
+                                o.abort();
+                                Err(e)
+                            }
+                        },
+                        None => Ok(()),
+                    };
+                    tell(rt, outcome)?;
                     return Ok(None);
                 }
             }

@@ -6,6 +6,8 @@
 //! `/fetch` sends a request to the server named by `x-upstream` through
 //! `wasi:http/client` and answers with that response (its body forwarded),
 //! `/proxy` sends the request itself (its body unread) to `/echo` there,
+//! `/fwd` hands the request's body on whole (the stream and trailers
+//! future `consume-body` gave) in a new request to `/echo` there,
 //! `/count` answers how many `/count`s this instance served,
 //! `/trap` traps, other paths are 404 (405 for methods other than GET and
 //! POST).
@@ -102,6 +104,27 @@ impl wasip3::exports::http::handler::Guest for Service {
                     .expect("authority");
                 request.set_path_with_query(Some("/echo")).expect("path");
                 client::send(request).await
+            }
+            (Method::Post, "/fwd") => {
+                // The body received, handed on whole to a new request
+                // (its stream and trailers future as `consume-body` gave
+                // them) sent to `/echo` there.
+                let Some(up) = upstream.first() else {
+                    return Ok(response(400, Fields::new(), None));
+                };
+                let (_, res) = wit_future::new(|| Ok(()));
+                let headers = request.get_headers().clone();
+                let (body, trailers) = Request::consume_body(request, res);
+                let (req, sent) = Request::new(headers, Some(body), trailers, None);
+                wit_bindgen::spawn_local(async move {
+                    let s = sent.await;
+                    eprintln!("forwarded body sent: {}", s.is_ok());
+                });
+                req.set_method(&Method::Post).expect("method");
+                req.set_scheme(Some(&Scheme::Http)).expect("scheme");
+                req.set_authority(Some(&String::from_utf8_lossy(up))).expect("authority");
+                req.set_path_with_query(Some("/echo")).expect("path");
+                client::send(req).await
             }
             (Method::Get, "/count") => {
                 // State kept by the instance: Wasmtime serves many requests
