@@ -111,25 +111,8 @@ fn tell_body(
             return Ok(None);
         }
         let Some(r) = ended.take() else {
-            let wait = with_host(rt, |h| {
-                Ok(match future_readiness(h, fut) {
-                    Readiness::Fd { fd, write } => bounded_wait(fd, write, h),
-                    Readiness::FdUntil {
-                        fd,
-                        write,
-                        deadline,
-                    } => HostWait::FdUntil {
-                        fd,
-                        write,
-                        deadline,
-                    },
-                    Readiness::Deadline(d) => HostWait::Deadline(d),
-                    // The exchange's answer is in (or on its way): the
-                    // send's attempt takes it this turn.
-                    _ => HostWait::Deadline(0),
-                })
-            })?;
-            return Ok(Some(wait));
+            // Once the answer is in, the send's attempt takes it this turn.
+            return with_host(rt, |h| Ok(Some(exchange_wait(h, fut))));
         };
         let value = sending.borrow_mut().exchange_ended(r);
         if let Some((c, v)) = value {
@@ -193,25 +176,29 @@ fn start(
     })
 }
 
+/// What to wait for until exchange `fut` (a response future) moves.
+fn exchange_wait(h: &mut P2Host, fut: u32) -> HostWait {
+    match future_readiness(h, fut) {
+        Readiness::Fd { fd, write } => bounded_wait(fd, write, h),
+        Readiness::FdUntil {
+            fd,
+            write,
+            deadline,
+        } => HostWait::FdUntil {
+            fd,
+            write,
+            deadline,
+        },
+        Readiness::Deadline(d) => HostWait::Deadline(d),
+        _ => HostWait::Deadline(0),
+    }
+}
+
 /// One try: the response, once its head arrived.
 fn poll(h: &mut P2Host, fut: u32) -> Result<Result<SendResult, HostWait>, Trap> {
     let got = c2::get(h, (Borrow::<FutureIncomingResponseRes>::new(fut),))?;
     let Some(got) = got else {
-        let wait = match future_readiness(h, fut) {
-            Readiness::Fd { fd, write } => bounded_wait(fd, write, h),
-            Readiness::FdUntil {
-                fd,
-                write,
-                deadline,
-            } => HostWait::FdUntil {
-                fd,
-                write,
-                deadline,
-            },
-            Readiness::Deadline(d) => HostWait::Deadline(d),
-            _ => HostWait::Deadline(0),
-        };
-        return Ok(Err(wait));
+        return Ok(Err(exchange_wait(h, fut)));
     };
     state(h).futures.remove(fut);
     let r = match got {
