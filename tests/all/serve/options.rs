@@ -211,8 +211,34 @@ fn bad_values() -> Result<(), Failed> {
             format!("-H {h:?}: {}", o.describe())
         })?;
     }
+    // A bad duration: Wasmtime's words, exit 2.
+    let mut cmd = serve_cmd()?;
+    cmd.args([
+        "-S",
+        "cli",
+        "--addr",
+        "127.0.0.1:0",
+        "--idle-instance-timeout",
+        "5x",
+    ])
+    .arg(&wasm);
+    let o = util::run(&mut cmd, b"", TIMEOUT).map_err(fail)?;
+    let err = String::from_utf8_lossy(&o.stderr);
+    expect(
+        o.code() == 2 && err.contains("failed to parse duration: 5x"),
+        || format!("--idle-instance-timeout 5x: {}", o.describe()),
+    )?;
     if !util::reference_engine() {
+        // A built server checks its own arguments the same way.
         let exe = super::server_exe(&[])?;
+        let mut cmd = std::process::Command::new(&exe);
+        cmd.args(["--addr", "127.0.0.1:0", "--idle-instance-timeout", "5x"]);
+        let o = util::run(&mut cmd, b"", TIMEOUT).map_err(fail)?;
+        let err = String::from_utf8_lossy(&o.stderr);
+        expect(
+            o.code() == 2 && err.contains("failed to parse duration: 5x"),
+            || o.describe(),
+        )?;
         let mut cmd = std::process::Command::new(exe);
         cmd.args(["--addr", "127.0.0.1:0", "--frobnicate"]);
         let o = util::run(&mut cmd, b"", TIMEOUT).map_err(fail)?;
