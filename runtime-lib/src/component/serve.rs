@@ -589,6 +589,7 @@ impl Handler {
         let mut values = [ValRaw::default(); 1];
         values[0].0[..4].copy_from_slice(&h.to_le_bytes());
         let mut outcome: Option<Result<bool, kiln_canon::Trap>> = None;
+        let mut refused = None;
         let mut trace = TrapTrace::default();
         let caught = catch_traps_traced(
             || {
@@ -605,13 +606,16 @@ impl Handler {
                             true,
                         )
                     }?;
-                    let answer = match flat.first().map(|v| *v as u32) {
-                        Some(0) => Ok(kiln_wasi::http::p3::serve::take_response(
+                    let answer = match kiln_wasi::http::p3::serve::handler_result(opts, &flat)? {
+                        Ok(h) => Ok(kiln_wasi::http::p3::serve::take_response(
                             rt,
                             opts.component_instance,
-                            flat.get(1).copied().unwrap_or(0) as u32,
+                            h,
                         )?),
-                        _ => Err(kiln_wasi::http::types::ErrorCode::InternalError(None)),
+                        Err(code) => {
+                            refused = Some(code.clone());
+                            Err(code)
+                        }
                     };
                     kiln_wasi::http::p3::serve::respond(rt, out, answer)?;
                     match kiln_canon::p3::run::run_until_exited(rt) {
@@ -624,6 +628,12 @@ impl Handler {
             },
             &mut trace,
         );
+        if let Some(code) = refused {
+            // Wasmtime 49 answers `500` and reports the code (its Debug
+            // form, which Kiln's derived one matches) when the handler
+            // returns an error; the instance stays usable.
+            errors::write_fd(2, format!("error: ErrorCode::{code:?}\n").as_bytes());
+        }
         if let Err(t) = caught {
             kiln_vm::stack::reset_entries();
             return Err(trap_report(&t, &trace));

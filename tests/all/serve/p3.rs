@@ -6,7 +6,8 @@
 //! `wasi:http/client` from the server itself and answered as is (its body
 //! forwarded), the request itself sent there with its body unread, a
 //! received body handed on whole in a new request (`/fwd`), a trap
-//! answered 500 with the server going on, and 404/405;
+//! answered 500 with the server going on, an `error-code` returned
+//! answered 500 and reported, and 404/405;
 //! instances reused as Wasmtime reuses them (`serve::p3::instance_reuse`:
 //! the guest's request count across connections, a trap,
 //! `--max-instance-reuse-count`, `--idle-instance-timeout`);
@@ -55,6 +56,10 @@ fn instance_reuse() -> Result<(), Failed> {
         got.push(counts(&server, 1)?);
     }
     got.push(counts(&server, 2)?);
+    // An error returned is no trap: the instance goes on.
+    let (head, _) = curl(&server, "/err-timeout", &[])?;
+    expect(head.starts_with("HTTP/1.1 500"), || head.clone())?;
+    got.push(counts(&server, 1)?);
     let (head, _) = curl(&server, "/trap", &[])?;
     expect(head.starts_with("HTTP/1.1 500"), || head.clone())?;
     got.push(counts(&server, 1)?);
@@ -64,6 +69,7 @@ fn instance_reuse() -> Result<(), Failed> {
             "count 2 ",
             "count 3 ",
             "count 4 count 5 ",
+            "count 6 ",
             "count 1 ",
         ],
         || format!("{got:?}"),
@@ -75,9 +81,9 @@ fn instance_reuse() -> Result<(), Failed> {
         .filter_map(|l| l.split(" :: ").next())
         .collect();
     expect(
-        prefixes.len() == 6
-            && prefixes[..5].iter().all(|p| *p == prefixes[0])
-            && prefixes[5] != prefixes[0],
+        prefixes.len() == 7
+            && prefixes[..6].iter().all(|p| *p == prefixes[0])
+            && prefixes[6] != prefixes[0],
         || format!("stdout: {out}"),
     )?;
     drop(server);
@@ -254,6 +260,32 @@ fn service() -> Result<(), Failed> {
             && !err.contains("response-outparam"),
         || format!("stderr: {err}"),
     )?;
+
+    // A handler's error: 500 with Wasmtime's page, the code reported in
+    // its Debug form (strings escaped, records with their fields).
+    for (path, line) in [
+        (
+            "/err",
+            r#"error: ErrorCode::InternalError(Some("no \"luck\""))"#,
+        ),
+        (
+            "/err-dns",
+            r#"error: ErrorCode::DnsError(DnsErrorPayload { rcode: Some("SERVFAIL"), info-code: Some(23) })"#,
+        ),
+        ("/err-timeout", "error: ErrorCode::ConnectionTimeout"),
+    ] {
+        let (head, body) = curl(&server, path, &[])?;
+        expect(
+            head.starts_with("HTTP/1.1 500")
+                && head.contains("\ncontent-type: text/html; charset=UTF-8")
+                && String::from_utf8_lossy(&body).contains("<h1>500 Internal Server Error</h1>"),
+            || format!("{path}: {head}"),
+        )?;
+        let err = server.stderr_with(line);
+        expect(err.contains(&format!("{line}\n")), || {
+            format!("stderr: {err}")
+        })?;
+    }
 
     let (head, _) = curl(&server, "/nope", &[])?;
     expect(head.starts_with("HTTP/1.1 404"), || head.clone())?;

@@ -116,7 +116,7 @@ pub struct IncomingRequest {
 /// A `response-outparam`.
 #[derive(Debug)]
 pub struct ResponseOutparam {
-    reply: Rc<RefCell<Reply>>,
+    pub(crate) reply: Rc<RefCell<Reply>>,
 }
 
 impl std::fmt::Debug for Reply {

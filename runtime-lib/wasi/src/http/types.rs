@@ -34,7 +34,7 @@ kiln_canon::wit_variant! {
 
 kiln_canon::wit_record! {
     /// `DNS-error-payload`.
-    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[derive(Clone, PartialEq, Eq)]
     pub struct DnsErrorPayload {
         pub rcode: Option<String>,
         pub info_code: Option<u16>,
@@ -43,7 +43,7 @@ kiln_canon::wit_record! {
 
 kiln_canon::wit_record! {
     /// `TLS-alert-received-payload`.
-    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[derive(Clone, PartialEq, Eq)]
     pub struct TlsAlertReceivedPayload {
         pub alert_id: Option<u8>,
         pub alert_message: Option<String>,
@@ -52,12 +52,30 @@ kiln_canon::wit_record! {
 
 kiln_canon::wit_record! {
     /// `field-size-payload`.
-    #[derive(Clone, Debug, PartialEq, Eq)]
+    #[derive(Clone, PartialEq, Eq)]
     pub struct FieldSizePayload {
         pub field_name: Option<String>,
         pub field_size: Option<u32>,
     }
 }
+
+/// `Debug` of a payload record as Wasmtime 49 formats it in the line
+/// `wasmtime serve` prints for a handler's error: its WIT field names.
+macro_rules! wit_debug {
+    ($ty:ident { $($field:ident = $wit:literal),* }) => {
+        impl std::fmt::Debug for $ty {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(stringify!($ty))
+                    $(.field($wit, &self.$field))*
+                    .finish()
+            }
+        }
+    };
+}
+
+wit_debug!(DnsErrorPayload { rcode = "rcode", info_code = "info-code" });
+wit_debug!(TlsAlertReceivedPayload { alert_id = "alert-id", alert_message = "alert-message" });
+wit_debug!(FieldSizePayload { field_name = "field-name", field_size = "field-size" });
 
 kiln_canon::wit_variant! {
     /// `error-code`.

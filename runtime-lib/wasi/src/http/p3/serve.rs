@@ -12,15 +12,20 @@
 use super::super::body::{BodySource, BodyWriter, OutgoingBody, new_outgoing_body};
 use super::super::header_args::Header;
 use super::super::request::OutgoingResponse;
-use super::super::server::{Pending, ServerConn, install as install2, outparam_set, take_as_p3};
+use super::super::server::{
+    Pending, ServerConn, answer_500, install as install2, outparam_set, take_as_p3,
+};
 use super::super::types::ErrorCode;
 use super::super::{OutgoingResponseRes, ResponseOutparamRes, state};
 use super::body::{bounded_wait, layout_of_result, result_bytes, send_guest_body, wait_for};
 use super::{Body3, Response3Res};
 use crate::p2::io::{OutputStreamImpl, Readiness};
 use crate::p2::{P2Host, with_host};
+use kiln_canon::abi::CanonOpts;
 use kiln_canon::p3::{HostAction, HostOp, HostWait};
-use kiln_canon::{ComponentRuntime, Own, Resource, Trap};
+use kiln_canon::{
+    ComponentRuntime, ComponentType, FlatSource, GuestMemory, Lift, LiftCx, Own, Resource, Trap,
+};
 
 /// Puts `p`'s request into `h` as a 0.3 `request` (headers as the 0.2
 /// server hands them over): the reps of the request and of the 0.2
@@ -40,14 +45,47 @@ pub fn install(
 /// The type of the `request` handle the handler takes.
 pub const REQUEST_TYPE: kiln_canon::ResourceType = super::Request3Res::TYPE;
 
+/// The handler's `result<response, error-code>` from the flat values its
+/// task gave `task.return` (options `opts`): the `response` handle, or
+/// the error code lifted from the guest (its strings from `opts`'
+/// memory). Over `MAX_FLAT_PARAMS` values the one value is the address
+/// of the result, checked as the canonical ABI checks it.
+pub fn handler_result(opts: &CanonOpts, flat: &[u64]) -> Result<Result<u32, ErrorCode>, Trap> {
+    type R = Result<u32, ErrorCode>;
+    // SAFETY: the export's options: its memory definition (or null), live.
+    let memory = unsafe { GuestMemory::from_definition(opts.memory_def as usize as *const _) };
+    // SAFETY: no guest code runs while `bytes` is alive (lifting only
+    // reads it).
+    let bytes = unsafe { memory.bytes() };
+    let mut cx = LiftCx::new(bytes, opts.encoding(), None);
+    if <R as ComponentType>::FLAT > kiln_abi::component::MAX_FLAT_PARAMS {
+        let ptr = flat.first().copied().unwrap_or(0) as u32;
+        if !ptr.is_multiple_of(<R as ComponentType>::ALIGN32) {
+            return Err(kiln_canon::trap::pointer_unaligned());
+        }
+        if !memory.in_bounds(ptr, u64::from(<R as ComponentType>::SIZE32)) {
+            return Err(kiln_canon::trap::pointer_out_of_bounds());
+        }
+        R::load(&mut cx, ptr)
+    } else {
+        // `own<response>` is one `i32` slot, as the `u32` lifted here.
+        R::lift_flat(&mut cx, &mut FlatSource::new(flat))
+    }
+}
+
 /// Answers through outparam `out` with the handler's result: `Ok(rep)` of
-/// a `response` taken from the guest, or its error (the connection then
-/// closes without a response, as for a 0.2 `set` with an error).
+/// a `response` taken from the guest, or the error it returned, answered
+/// as Wasmtime 49 answers it: `500` with its page (the connection stays
+/// open; the caller reports the code).
 pub fn respond(rt: &ComponentRuntime, out: u32, r: Result<u32, ErrorCode>) -> Result<(), Trap> {
     let (body, sink) = with_host(rt, |h| {
         let rep = match r {
-            Err(e) => {
-                outparam_set(h, (Own::<ResponseOutparamRes>::new(out), Err(e)))?;
+            Err(_) => {
+                let out = state(h)
+                    .outparams
+                    .remove(out)
+                    .ok_or_else(|| crate::p2::io::no_object("response-outparam"))?;
+                answer_500(&out.reply);
                 return Ok((Body3::Taken, None));
             }
             Ok(rep) => rep,

@@ -9,11 +9,14 @@
 //! `/fwd` hands the request's body on whole (the stream and trailers
 //! future `consume-body` gave) in a new request to `/echo` there,
 //! `/count` answers how many `/count`s this instance served,
+//! `/err`, `/err-dns` and `/err-timeout` return an `error-code`,
 //! `/trap` traps, other paths are 404 (405 for methods other than GET and
 //! POST).
 
 use wasip3::http::client;
-use wasip3::http::types::{ErrorCode, Fields, Method, Request, Response, Scheme};
+use wasip3::http::types::{
+    DnsErrorPayload, ErrorCode, Fields, Method, Request, Response, Scheme,
+};
 use wasip3::{wit_bindgen, wit_future, wit_stream};
 
 struct Service;
@@ -134,6 +137,14 @@ impl wasip3::exports::http::handler::Guest for Service {
                 let h = Fields::new();
                 Ok(response(200, h, Some(format!("count {n}\n").into_bytes())))
             }
+            // An error returned instead of a response: answered 500,
+            // the code reported on the server's stderr.
+            (Method::Get, "/err") => Err(ErrorCode::InternalError(Some("no \"luck\"".into()))),
+            (Method::Get, "/err-dns") => Err(ErrorCode::DnsError(DnsErrorPayload {
+                rcode: Some("SERVFAIL".into()),
+                info_code: Some(23),
+            })),
+            (Method::Get, "/err-timeout") => Err(ErrorCode::ConnectionTimeout),
             (Method::Get, "/trap") => unreachable!("the guest traps"),
             (Method::Get | Method::Post, _) => Ok(response(404, Fields::new(), None)),
             _ => Ok(response(405, Fields::new(), None)),
