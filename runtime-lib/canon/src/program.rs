@@ -17,6 +17,10 @@ use kiln_abi::component::{TypeChild, TypeRecord, TypeTable};
 use kiln_abi::descriptor::{Addr, ModuleDescriptor};
 use kiln_vm::descriptor::{Module, slice};
 
+/// Facts computed once per type, keyed by (type table identity, type
+/// index): see [`Component::layout`].
+type TypeFacts<V> = std::cell::RefCell<std::collections::BTreeMap<(usize, u32), V>>;
+
 /// The view (see the module docs).
 #[derive(Copy, Clone, Debug)]
 pub struct Component {
@@ -173,21 +177,45 @@ impl Component {
     /// The table is the executable's, fixed for the process, so the cache
     /// never goes stale.
     pub fn layout(&self, t: kiln_abi::component::TypeIndex) -> (u32, u32) {
-        type Layouts = std::collections::BTreeMap<(usize, u32), (u32, u32)>;
         thread_local! {
-            static LAYOUTS: std::cell::RefCell<Layouts> = const {
+            static LAYOUTS: TypeFacts<(u32, u32)> = const {
                 std::cell::RefCell::new(std::collections::BTreeMap::new())
             };
         }
-        let key = (self.types_id(), t.0);
-        if let Some(l) = LAYOUTS.with(|c| c.borrow().get(&key).copied()) {
-            return l;
+        self.memo(&LAYOUTS, t.0, || {
+            let types = self.types();
+            let p = kiln_abi::component::PtrType::I32;
+            (types.elem_size(t, p), types.alignment(t, p))
+        })
+    }
+
+    /// Whether the elements of stream or future type `ty` are plain bytes
+    /// (copied without lifting, `p3::elem::plain`), computed once per type
+    /// and process as [`Component::layout`].
+    pub fn channel_plain(&self, ty: u32) -> bool {
+        thread_local! {
+            static PLAIN: TypeFacts<bool> = const {
+                std::cell::RefCell::new(std::collections::BTreeMap::new())
+            };
         }
-        let types = self.types();
-        let p = kiln_abi::component::PtrType::I32;
-        let l = (types.elem_size(t, p), types.alignment(t, p));
-        LAYOUTS.with(|c| c.borrow_mut().insert(key, l));
-        l
+        self.memo(&PLAIN, ty, || crate::p3::elem::plain(&self.types(), ty))
+    }
+
+    /// The fact `cache` holds for type `ty` of this component's table,
+    /// computed by `compute` the first time it is asked for.
+    fn memo<V: Copy>(
+        &self,
+        cache: &'static std::thread::LocalKey<TypeFacts<V>>,
+        ty: u32,
+        compute: impl FnOnce() -> V,
+    ) -> V {
+        let key = (self.types_id(), ty);
+        if let Some(v) = cache.with(|c| c.borrow().get(&key).copied()) {
+            return v;
+        }
+        let v = compute();
+        cache.with(|c| c.borrow_mut().insert(key, v));
+        v
     }
 
     /// Parameter and result types of function type `i`.

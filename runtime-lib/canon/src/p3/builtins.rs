@@ -66,22 +66,7 @@ fn arg(slots: &[u64], i: usize) -> u32 {
 /// stream or future type `ty`, computed once per type (a server makes
 /// several channels per request; see `Component::layout`).
 fn channel_facts(rt: &ComponentRuntime, ty: u32) -> ((u32, u32), bool) {
-    type Plain = std::collections::BTreeMap<(usize, u32), bool>;
-    thread_local! {
-        static PLAIN: std::cell::RefCell<Plain> = const {
-            std::cell::RefCell::new(std::collections::BTreeMap::new())
-        };
-    }
-    let key = (rt.component.types_id(), ty);
-    let plain = match PLAIN.with(|c| c.borrow().get(&key).copied()) {
-        Some(p) => p,
-        None => {
-            let p = super::elem::plain(&rt.component.types(), ty);
-            PLAIN.with(|c| c.borrow_mut().insert(key, p));
-            p
-        }
-    };
-    (elem_layout(rt, ty), plain)
+    (elem_layout(rt, ty), rt.component.channel_plain(ty))
 }
 
 /// Size and alignment of the element of stream or future type `ty`.
