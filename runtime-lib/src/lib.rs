@@ -41,11 +41,17 @@
 //! and exit status `kiln_vm::guard::INTERNAL_ERROR_STATUS`); the signal
 //! handler neither allocates nor locks.
 
+pub mod alloc;
 pub mod component;
 pub mod cpu;
 pub mod embed;
 pub mod entry;
 pub mod grants;
+
+/// The executables' allocator; an embedding program keeps its own.
+#[cfg(not(feature = "embedding"))]
+#[global_allocator]
+static ALLOC: alloc::CachingMalloc = alloc::CachingMalloc;
 
 #[cfg(test)]
 mod tests;

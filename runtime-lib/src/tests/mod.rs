@@ -2,4 +2,5 @@
 //! instance setup, libcalls, invocation and traps (the trap tests run in a
 //! child process, since a trap ends the process).
 
+mod alloc;
 mod traps;

@@ -107,6 +107,18 @@ pub fn after_fork() {
     prepare();
 }
 
+/// How many times any reactor asked epoll for readiness (see [`polls`]).
+static POLLS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A count of the readiness checks made so far: a non-blocking read that
+/// would have blocked need not be tried again before this count moves
+/// (nothing can have told the process that data arrived). Skipping it
+/// loses nothing: the next wait registers the descriptor afresh, which
+/// reports data that arrived meanwhile, and moves the count.
+pub fn polls() -> u64 {
+    POLLS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Blocks until at least one of `items` is ready (or, with `block` false,
 /// only probes), and returns one flag per item. `now` reads the monotonic
 /// clock.
@@ -214,6 +226,7 @@ impl Reactor {
                     self.events = mio::Events::with_capacity(registered.len());
                 }
                 let polled = self.poll.poll(&mut self.events, timeout);
+                POLLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let result = match polled {
                     Ok(()) => {
                         for ev in self.events.iter() {

@@ -7,7 +7,8 @@
 //! forwarded), the request itself sent there with its body unread, a
 //! received body handed on whole in a new request (`/fwd`), a trap
 //! answered 500 with the server going on, an `error-code` returned
-//! answered 500 and reported, and 404/405;
+//! answered 500 and reported, a head sent before a body that comes
+//! late (`/late`), and 404/405;
 //! instances reused as Wasmtime reuses them (`serve::p3::instance_reuse`:
 //! the guest's request count across connections, a trap,
 //! `--max-instance-reuse-count`, `--idle-instance-timeout`);
@@ -178,6 +179,43 @@ pub(super) fn curl(
     Ok((head, o.stdout[at + 4..].to_vec()))
 }
 
+/// `/late`: the response head arrives well before the body the guest
+/// writes 600 ms after answering (the server sends a short body with its
+/// head in one write, but never holds a head back for its body).
+fn late_head(server: &Server) -> Result<(), Failed> {
+    use std::io::{Read, Write};
+    let mut s = std::net::TcpStream::connect(&server.addr).map_err(fail)?;
+    s.set_read_timeout(Some(TIMEOUT)).map_err(fail)?;
+    let start = std::time::Instant::now();
+    s.write_all(b"GET /late HTTP/1.1\r\nhost: test.example\r\n\r\n")
+        .map_err(fail)?;
+    let mut got = Vec::new();
+    let mut head_at = None;
+    let mut buf = [0u8; 4096];
+    while !got.ends_with(b"late\n") && !got.ends_with(b"late\n\r\n0\r\n\r\n") {
+        let n = s.read(&mut buf).map_err(fail)?;
+        expect(n > 0, || {
+            format!("/late: closed after {:?}", String::from_utf8_lossy(&got))
+        })?;
+        got.extend_from_slice(&buf[..n]);
+        if head_at.is_none() && got.windows(4).any(|w| w == b"\r\n\r\n") {
+            head_at = Some(start.elapsed());
+        }
+    }
+    let body_at = start.elapsed();
+    let head_at = head_at.unwrap_or(body_at);
+    expect(
+        got.starts_with(b"HTTP/1.1 200")
+            && head_at + std::time::Duration::from_millis(300) < body_at,
+        || {
+            format!(
+                "/late: head after {head_at:?}, body after {body_at:?}: {:?}",
+                String::from_utf8_lossy(&got)
+            )
+        },
+    )
+}
+
 fn service() -> Result<(), Failed> {
     let wasm = service_wasm()?;
     let server = Server::start(How::Wasm(&wasm))?;
@@ -260,6 +298,8 @@ fn service() -> Result<(), Failed> {
             && !err.contains("response-outparam"),
         || format!("stderr: {err}"),
     )?;
+
+    late_head(&server)?;
 
     // A handler's error: 500 with Wasmtime's page, the code reported in
     // its Debug form (strings escaped, records with their fields).

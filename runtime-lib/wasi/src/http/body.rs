@@ -224,14 +224,27 @@ pub struct BodyWriter {
     pub child: Child,
 }
 
-impl OutputStreamImpl for BodyWriter {
-    fn check_write(&mut self) -> Result<u64, StreamFailure> {
-        drive(&self.pipe);
+impl BodyWriter {
+    /// The bytes the pipe takes now.
+    fn room(&self) -> Result<u64, StreamFailure> {
         let p = self.pipe.borrow();
         if p.failed.is_some() || p.finished.is_some() || p.reader_gone {
             return Err(StreamFailure::Closed);
         }
         Ok(OUT_BUFFER.saturating_sub(p.buffered).min(CHUNK) as u64)
+    }
+}
+
+impl OutputStreamImpl for BodyWriter {
+    fn check_write(&mut self) -> Result<u64, StreamFailure> {
+        // Drive the connection only for room: driving before the first
+        // write would make `hyper` send a response head on its own, and
+        // the body's first bytes in a second write (a write drives
+        // anyway, with its data in the pipe).
+        if self.room()? == 0 {
+            drive(&self.pipe);
+        }
+        self.room()
     }
 
     fn write(&mut self, data: &[u8]) -> Result<(), StreamFailure> {

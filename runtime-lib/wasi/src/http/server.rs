@@ -675,6 +675,21 @@ pub fn outparam_set(
         Result<Own<super::OutgoingResponseRes>, ErrorCode>,
     ),
 ) -> Result<(), Trap> {
+    set_outparam(h, this, r)?;
+    let exec = state(h).exec.clone();
+    exec.drive();
+    Ok(())
+}
+
+/// Answers with `r` through outparam `this` without driving the
+/// connection: `hyper` sends the response at its next drive (a 0.3
+/// service's, once its body tasks ran as far as they could, so a short
+/// body leaves with the head in one write; see `p3::serve::respond`).
+pub(crate) fn set_outparam(
+    h: &mut P2Host,
+    this: Own<ResponseOutparamRes>,
+    r: Result<Own<super::OutgoingResponseRes>, ErrorCode>,
+) -> Result<(), Trap> {
     let out = state(h)
         .outparams
         .remove(this.rep())
@@ -703,7 +718,5 @@ pub fn outparam_set(
         }
     };
     out.reply.borrow_mut().set(response);
-    let exec = state(h).exec.clone();
-    exec.drive();
     Ok(())
 }

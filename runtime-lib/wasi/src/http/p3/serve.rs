@@ -13,7 +13,7 @@ use super::super::body::{BodySource, BodyWriter, OutgoingBody, new_outgoing_body
 use super::super::header_args::Header;
 use super::super::request::OutgoingResponse;
 use super::super::server::{
-    Pending, ServerConn, answer_500, install as install2, outparam_set, take_as_p3,
+    Pending, ServerConn, answer_500, install as install2, set_outparam, take_as_p3,
 };
 use super::super::types::ErrorCode;
 use super::super::{OutgoingResponseRes, ResponseOutparamRes, state};
@@ -101,15 +101,33 @@ pub fn respond(rt: &ComponentRuntime, out: u32, r: Result<u32, ErrorCode>) -> Re
             headers: resp.headers,
             body: Some(pipe),
         });
-        outparam_set(
+        set_outparam(
             h,
-            (
-                Own::<ResponseOutparamRes>::new(out),
-                Ok(Own::<OutgoingResponseRes>::new(r2)),
-            ),
+            Own::<ResponseOutparamRes>::new(out),
+            Ok(Own::<OutgoingResponseRes>::new(r2)),
         )?;
-        Ok((resp.body, Some(ob)))
+        // `hyper` sends the head at the next drive: after the tasks the
+        // guest left ready (its body writer) ran, so that a short body
+        // goes out with the head in one write rather than two. Any write
+        // into the body drives earlier; this host task drives once
+        // nothing else can run, so a head whose body comes later is not
+        // held back.
+        Ok((resp.body, Some((ob, state(h).exec.clone()))))
     })?;
+    let sink = sink.map(|(ob, exec)| {
+        rt.with_p3(|cx| {
+            cx.start_op(HostOp {
+                wait: HostWait::Deadline(0),
+                action: HostAction::Task(Box::new(move |_| {
+                    exec.drive();
+                    Ok(None)
+                })),
+            });
+            Ok(())
+        })
+        .map(|()| ob)
+    });
+    let sink = sink.transpose()?;
     match body {
         Body3::Incoming(source) => forward(rt, source, sink, None),
         Body3::Forwarded(source, result) => forward(rt, source, sink, Some(result)),

@@ -9,6 +9,7 @@
 //! `/fwd` hands the request's body on whole (the stream and trailers
 //! future `consume-body` gave) in a new request to `/echo` there,
 //! `/count` answers how many `/count`s this instance served,
+//! `/late` sends its head at once and its body 600 ms later,
 //! `/err`, `/err-dns` and `/err-timeout` return an `error-code`,
 //! `/trap` traps, other paths are 404 (405 for methods other than GET and
 //! POST).
@@ -136,6 +137,20 @@ impl wasip3::exports::http::handler::Guest for Service {
                 println!("request {n} on this instance");
                 let h = Fields::new();
                 Ok(response(200, h, Some(format!("count {n}\n").into_bytes())))
+            }
+            (Method::Get, "/late") => {
+                // The head at once, the body 600 ms later: a server must
+                // not hold the head back until the body's first bytes.
+                let (mut tx, rx) = wit_stream::new();
+                wit_bindgen::spawn_local(async move {
+                    wasip3::clocks::monotonic_clock::wait_for(600_000_000).await;
+                    let rest = tx.write_all(b"late\n".to_vec()).await;
+                    assert!(rest.is_empty());
+                });
+                let (trailers_tx, trailers_rx) = wit_future::new(|| Ok(None));
+                drop(trailers_tx);
+                let (r, _sent) = Response::new(Fields::new(), Some(rx), trailers_rx);
+                Ok(r)
             }
             // An error returned instead of a response: answered 500,
             // the code reported on the server's stderr.

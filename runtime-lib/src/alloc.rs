@@ -1,0 +1,181 @@
+//! The executable's global allocator: the C library's `malloc` with a
+//! per-thread cache of small freed blocks in front of it.
+//!
+//! Phase: the whole run. Inputs: the runtime's allocations (a server's
+//! requests make hundreds of small ones: `hyper`'s buffers and headers,
+//! handle-table entries, tasks). Output: memory from `malloc`, reused.
+//!
+//! Why: musl's `malloc` (every static executable's) takes a lock and
+//! walks its slot bitmaps on every call; in a WASI 0.3 server at load a
+//! tenth of the process's time went to `malloc` and `free`. Freed small
+//! blocks now wait in a free list per size class and thread, so a request
+//! mostly reuses the blocks the previous one freed.
+//!
+//! Invariants:
+//! - a block of class `c` (alignment at most [`MAX_ALIGN`], size at most
+//!   [`MAX_CACHED`]) is always `malloc`ed with the class's whole size, so
+//!   any freed block of the class serves any request of the class, on any
+//!   thread;
+//! - every other block goes to `malloc`/`posix_memalign`/`free`/`realloc`
+//!   untouched;
+//! - a list holds at most [`LIST_CAP`] blocks (the rest go back to
+//!   `free`), so the cache keeps at most a few dozen KiB per thread; a
+//!   thread's list is not returned when the thread ends (bounded, and
+//!   wasi-threads live as long as the process);
+//! - the lists are thread-local cells with constant initializers and no
+//!   destructor: no allocation, lock or registration on their first use.
+//!   A signal handler never allocates (`kiln_vm`'s invariant), so no list
+//!   is re-entered mid-update.
+
+use std::alloc::{GlobalAlloc, Layout};
+use std::cell::Cell;
+use std::ptr;
+
+/// Largest alignment the classes serve (what `malloc` guarantees).
+const MAX_ALIGN: usize = 16;
+/// Largest size the classes serve.
+const MAX_CACHED: usize = 512;
+/// Classes: 16, 32, 64, 128, 256, 512 bytes.
+const CLASSES: usize = 6;
+/// Blocks one list keeps at most.
+const LIST_CAP: u32 = 64;
+
+/// One size class's free list: blocks linked through their first word.
+struct List {
+    head: Cell<*mut u8>,
+    len: Cell<u32>,
+}
+
+impl List {
+    const fn new() -> List {
+        List {
+            head: Cell::new(ptr::null_mut()),
+            len: Cell::new(0),
+        }
+    }
+}
+
+thread_local! {
+    static LISTS: [List; CLASSES] = const {
+        [List::new(), List::new(), List::new(), List::new(), List::new(), List::new()]
+    };
+}
+
+/// The class of `layout`, if it has one.
+pub(crate) fn class(layout: Layout) -> Option<usize> {
+    if layout.align() > MAX_ALIGN || layout.size() > MAX_CACHED {
+        return None;
+    }
+    let size = layout.size().max(16).next_power_of_two();
+    Some(size.trailing_zeros() as usize - 4)
+}
+
+/// The byte size of class `c`.
+pub(crate) fn class_size(c: usize) -> usize {
+    16 << c
+}
+
+/// The global allocator (see the module comment).
+pub struct CachingMalloc;
+
+// SAFETY: every block handed out is either fresh from `malloc` (with at
+// least the layout's size and `malloc`'s 16-byte alignment, which covers
+// every cached class) or a block of the same class freed earlier and no
+// longer in use; a block is on at most one list (it is pushed only by
+// `dealloc`, which the caller calls once per block).
+unsafe impl GlobalAlloc for CachingMalloc {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        let Some(c) = class(layout) else {
+            return big_alloc(layout);
+        };
+        let cached = LISTS
+            .try_with(|lists| {
+                let l = &lists[c];
+                let head = l.head.get();
+                if head.is_null() {
+                    return head;
+                }
+                // SAFETY: `head` is a freed block of this class (at least
+                // 16 bytes, 16-aligned) whose first word links the list;
+                // only this thread reaches the list.
+                l.head.set(unsafe { head.cast::<*mut u8>().read() });
+                l.len.set(l.len.get() - 1);
+                head
+            })
+            .unwrap_or(ptr::null_mut());
+        if !cached.is_null() {
+            return cached;
+        }
+        // SAFETY: plain `malloc` of a non-zero size.
+        unsafe { libc::malloc(class_size(c)).cast() }
+    }
+
+    unsafe fn dealloc(&self, p: *mut u8, layout: Layout) {
+        if let Some(c) = class(layout) {
+            let kept = LISTS
+                .try_with(|lists| {
+                    let l = &lists[c];
+                    if l.len.get() >= LIST_CAP {
+                        return false;
+                    }
+                    // SAFETY: `p` is a block of this class (the caller's
+                    // layout is the one it was allocated with), no longer
+                    // in use: its first word becomes the link.
+                    unsafe { p.cast::<*mut u8>().write(l.head.get()) };
+                    l.head.set(p);
+                    l.len.set(l.len.get() + 1);
+                    true
+                })
+                .unwrap_or(false);
+            if kept {
+                return;
+            }
+        }
+        // SAFETY: `p` came from `malloc` or `posix_memalign`.
+        unsafe { libc::free(p.cast()) }
+    }
+
+    unsafe fn realloc(&self, p: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        let old = class(layout);
+        // SAFETY: the caller's contract: `new_size` is non-zero and, with
+        // the old alignment, a valid layout size.
+        let new_layout = unsafe { Layout::from_size_align_unchecked(new_size, layout.align()) };
+        let new = class(new_layout);
+        match (old, new) {
+            // Still fits the block's class.
+            (Some(a), Some(b)) if a == b => p,
+            // Neither side cached and `malloc`'s alignment: the C library
+            // may grow in place.
+            // SAFETY: `p` came from `malloc` (alignment at most 16).
+            (None, None) if layout.align() <= MAX_ALIGN => unsafe {
+                libc::realloc(p.cast(), new_size).cast()
+            },
+            _ => {
+                // SAFETY: the caller's contract (a valid new layout).
+                let q = unsafe { self.alloc(new_layout) };
+                if !q.is_null() {
+                    // SAFETY: both blocks are live, distinct, and at least
+                    // the smaller size long.
+                    unsafe { ptr::copy_nonoverlapping(p, q, layout.size().min(new_size)) };
+                    // SAFETY: `p` with its own layout, once.
+                    unsafe { self.dealloc(p, layout) };
+                }
+                q
+            }
+        }
+    }
+}
+
+/// A block with no class: `malloc`, or `posix_memalign` for alignments
+/// above `malloc`'s.
+fn big_alloc(layout: Layout) -> *mut u8 {
+    if layout.align() <= MAX_ALIGN {
+        // SAFETY: plain `malloc`.
+        return unsafe { libc::malloc(layout.size()).cast() };
+    }
+    let mut out = ptr::null_mut();
+    // SAFETY: `align` is a power of two and a multiple of the pointer size
+    // (it is above 16).
+    let r = unsafe { libc::posix_memalign(&mut out, layout.align(), layout.size()) };
+    if r == 0 { out.cast() } else { ptr::null_mut() }
+}

@@ -1,0 +1,44 @@
+//! The caching allocator (`crate::alloc`): classes, reuse, `realloc`.
+
+use crate::alloc::{CachingMalloc, class, class_size};
+use std::alloc::{GlobalAlloc, Layout};
+
+#[test]
+fn classes_cover_small_layouts() {
+    let l = |s, a| Layout::from_size_align(s, a).expect("layout");
+    assert_eq!(class(l(1, 1)), Some(0));
+    assert_eq!(class(l(16, 8)), Some(0));
+    assert_eq!(class(l(17, 8)), Some(1));
+    assert_eq!(class(l(512, 16)), Some(5));
+    assert_eq!(class(l(513, 1)), None);
+    assert_eq!(class(l(64, 32)), None);
+    assert_eq!(class_size(5), 512);
+}
+
+#[test]
+fn blocks_are_reused_and_realloc_keeps_contents() {
+    let a = CachingMalloc;
+    let l = Layout::from_size_align(40, 8).expect("layout");
+    // SAFETY: layouts valid; every block freed once with its layout.
+    unsafe {
+        let p = a.alloc(l);
+        assert!(!p.is_null());
+        a.dealloc(p, l);
+        let q = a.alloc(l);
+        assert_eq!(p, q, "the freed block of the class comes back");
+        for i in 0..40 {
+            q.add(i).write(i as u8);
+        }
+        let r = a.realloc(q, l, 600);
+        assert!(!r.is_null());
+        assert!((0..40).all(|i| r.add(i).read() == i as u8));
+        let big = Layout::from_size_align(600, 8).expect("layout");
+        let s = a.realloc(r, big, 20);
+        assert!((0..20).all(|i| s.add(i).read() == i as u8));
+        a.dealloc(s, Layout::from_size_align(20, 8).expect("layout"));
+        let wide = Layout::from_size_align(100, 64).expect("layout");
+        let w = a.alloc(wide);
+        assert_eq!(w as usize % 64, 0);
+        a.dealloc(w, wide);
+    }
+}
