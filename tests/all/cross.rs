@@ -200,6 +200,55 @@ pub fn trials() -> Vec<Trial> {
     trials
 }
 
+/// Whether the emulator itself aborted: qemu 7.2's code generator fails
+/// ("tcg fatal error") translating some s390x instructions that straddle a
+/// 4 KiB page (seen with the test-only `rxsbg` of Cranelift's sub-word
+/// atomics), wherever the link happened to put one. Any change in the
+/// runtime's size can move such an instruction onto a page edge and abort
+/// an unchanged program, so such a run says nothing about the program:
+/// callers run it again at other addresses ([`Cross::relinked_run`]).
+pub fn emulator_aborted(o: &util::Outcome) -> bool {
+    o.stderr_str().contains("tcg fatal error")
+}
+
+impl Cross {
+    /// Runs a program again at other addresses after [`emulator_aborted`]:
+    /// `build` gets the `kiln build` target options to use instead of
+    /// `--target <triple>` (the same compiled wasm code, with the runtime
+    /// linked dynamically against Debian's cross glibc of the architecture)
+    /// and returns the executable; `run` runs the emulator command made for
+    /// it. Says so on stderr, so a log shows which runs were judged this way.
+    pub fn relinked_run(
+        &self,
+        build: impl FnOnce(&[String]) -> anyhow::Result<PathBuf>,
+        run: impl FnOnce(Command) -> anyhow::Result<util::Outcome>,
+    ) -> anyhow::Result<util::Outcome> {
+        let arch = self.triple.split('-').next().unwrap_or_default();
+        let sysroot = format!("/usr/{}-linux-gnu", arch.trim_end_matches("gc"));
+        if !Path::new(&sysroot).join("lib").is_dir() {
+            anyhow::bail!(
+                "the emulator aborted, and {sysroot} (Debian's libc6-dev-*-cross) is missing to \
+                 run the program relinked"
+            );
+        }
+        eprintln!(
+            "note: {} aborted in its code generator (tcg fatal error); running the program \
+             relinked against {sysroot}",
+            self.runner.display()
+        );
+        let exe = build(&[
+            "--target".into(),
+            format!("{arch}-unknown-linux-gnu"),
+            "--dynamic".into(),
+            "--sysroot".into(),
+            sysroot.clone(),
+        ])?;
+        let mut cmd = Command::new(&self.runner);
+        cmd.arg("-L").arg(&sysroot).arg(exe);
+        run(cmd)
+    }
+}
+
 /// Fails with what to install when the emulator is missing.
 fn need_runner(cross: &Cross) -> Result<(), Failed> {
     if cross.runner.is_file() {

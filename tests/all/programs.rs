@@ -608,17 +608,26 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
                 Some(c) => fixture_exe_path(&format!("{exe_name}-{}", c.triple)),
                 None => fixture_exe_path(&exe_name),
             };
-            let mut cmd = util::kiln_cmd();
-            cmd.arg("build");
-            if let Some(c) = cross {
-                cmd.args(["--target", &c.triple]);
-            }
-            cmd.args(&grant_flags).arg(wasm).arg("-o").arg(&exe);
-            let o = util::run(&mut cmd, b"", BUILD_TIMEOUT)?;
-            if !o.status.success() {
-                bail!("kiln build failed\n{}", o.describe());
-            }
-            let mut cmd = match cross {
+            let build = |target_args: &[String], exe: &Path| -> Result<()> {
+                let mut cmd = util::kiln_cmd();
+                cmd.arg("build")
+                    .args(target_args)
+                    .args(&grant_flags)
+                    .arg(wasm)
+                    .arg("-o")
+                    .arg(exe);
+                let o = util::run(&mut cmd, b"", BUILD_TIMEOUT)?;
+                if !o.status.success() {
+                    bail!("kiln build failed\n{}", o.describe());
+                }
+                Ok(())
+            };
+            let target_args: Vec<String> = match cross {
+                Some(c) => vec!["--target".into(), c.triple.clone()],
+                None => Vec::new(),
+            };
+            build(&target_args, &exe)?;
+            let cmd = match cross {
                 Some(c) => {
                     let mut cmd = Command::new(&c.runner);
                     cmd.arg(&exe);
@@ -626,10 +635,30 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
                 }
                 None => Command::new(&exe),
             };
-            cmd.args(&spec.args);
-            set_limits(&mut cmd, spec);
+            let run_exe = |mut cmd: Command| {
+                cmd.args(&spec.args);
+                set_limits(&mut cmd, spec);
+                run_guest(&mut cmd, spec)
+            };
             race = start_race()?;
-            run_guest(&mut cmd, spec)?
+            match cross {
+                Some(c) => {
+                    let o = run_exe(cmd)?;
+                    if crate::cross::emulator_aborted(&o) {
+                        let relinked = PathBuf::from(format!("{}-relinked", exe.display()));
+                        c.relinked_run(
+                            |target_args| {
+                                build(target_args, &relinked)?;
+                                Ok(relinked.clone())
+                            },
+                            run_exe,
+                        )?
+                    } else {
+                        o
+                    }
+                }
+                None => run_exe(cmd)?,
+            }
         }
         Via::Run => {
             let mut cmd = util::kiln_cmd();

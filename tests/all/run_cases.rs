@@ -7,7 +7,7 @@
 //! file). `KILN_TEST_ENGINE=wasmtime` runs the same expectations against
 //! `wasmtime run` instead, to check the expectations themselves.
 
-use crate::cross::Cross;
+use crate::cross::{self, Cross};
 use crate::directives;
 use crate::util::{self, Outcome};
 use anyhow::{Context, Result, bail};
@@ -273,16 +273,20 @@ fn run_cross(
             sanitize(rel),
             triple.unwrap_or("host")
         ));
-        let mut cmd = util::kiln_cmd();
-        cmd.arg("build");
-        if let Some(t) = triple {
-            cmd.args(["--target", t]);
-        }
-        if let Some(inv) = &run.invoke {
-            cmd.arg("--invoke").arg(&inv[0]);
-        }
-        cmd.args(&case.flags).arg(path).arg("-o").arg(&exe);
-        let o = util::run(&mut cmd, b"", BUILD_TIMEOUT)?;
+        let build = |target_args: &[String], exe: &Path| {
+            let mut cmd = util::kiln_cmd();
+            cmd.arg("build").args(target_args);
+            if let Some(inv) = &run.invoke {
+                cmd.arg("--invoke").arg(&inv[0]);
+            }
+            cmd.args(&case.flags).arg(path).arg("-o").arg(exe);
+            util::run(&mut cmd, b"", BUILD_TIMEOUT)
+        };
+        let target_args: Vec<String> = match triple {
+            Some(t) => vec!["--target".into(), t.into()],
+            None => Vec::new(),
+        };
+        let o = build(&target_args, &exe)?;
         // A run only `kiln run` can do (e.g. `-W max-wasm-stack=0`, which
         // `kiln build` refuses): the cross build must refuse it alike.
         if let Some(host) = &host_build_error {
@@ -309,7 +313,7 @@ fn run_cross(
             }
             bail!("kiln build {triple:?} failed\n{}", o.describe());
         }
-        let mut cmd = match triple {
+        let cmd = match triple {
             Some(_) => {
                 let mut c = Command::new(&cross.runner);
                 c.arg(&exe);
@@ -317,11 +321,28 @@ fn run_cross(
             }
             None => Command::new(&exe),
         };
-        if let Some(inv) = &run.invoke {
-            cmd.args(&inv[1..]);
+        let run_exe = |mut cmd: Command| {
+            if let Some(inv) = &run.invoke {
+                cmd.args(&inv[1..]);
+            }
+            cmd.args(&run.args);
+            util::run(&mut cmd, &run.stdin, RUN_TIMEOUT)
+        };
+        let mut o = run_exe(cmd)?;
+        if triple.is_some() && cross::emulator_aborted(&o) {
+            let relinked = PathBuf::from(format!("{}-relinked", exe.display()));
+            o = cross.relinked_run(
+                |target_args| {
+                    let b = build(target_args, &relinked)?;
+                    if !b.status.success() {
+                        bail!("the relinked build failed\n{}", b.describe());
+                    }
+                    Ok(relinked.clone())
+                },
+                run_exe,
+            )?;
         }
-        cmd.args(&run.args);
-        outcomes.push(util::run(&mut cmd, &run.stdin, RUN_TIMEOUT)?);
+        outcomes.push(o);
     }
     let (host, target) = (&outcomes[0], &outcomes[1]);
     // The emulator's peak RSS is not the guest's: checked on the host only.
