@@ -417,8 +417,10 @@ fn lift_params<'m, P: Lift<'m>>(
     }
 }
 
-/// The checks on a parameter tuple pointer or return pointer.
-fn check_tuple_ptr(mem: GuestMemory, ptr: u32, align: u32, size: u32) -> Result<(), Trap> {
+/// The checks on a parameter tuple pointer or return pointer (also the
+/// `task.return` values a host lifts from memory): aligned to the tuple,
+/// and the whole tuple in bounds.
+pub fn check_tuple_ptr(mem: GuestMemory, ptr: u32, align: u32, size: u32) -> Result<(), Trap> {
     if !ptr.is_multiple_of(align) {
         return Err(trap::pointer_unaligned());
     }

@@ -231,7 +231,13 @@ fn run_p3(
     }
     // SAFETY: an async-lifted `run` is `[] -> [i32]` (the callback code),
     // checked by the compiler's plan.
-    let result = unsafe { kiln_canon::p3::run::call_async_export(rt, opts, func, &mut values) };
+    // `result` (no payloads) is its one flat value: nothing to read from
+    // memory.
+    let result = unsafe {
+        kiln_canon::p3::run::call_async_export(rt, opts, func, &mut values, |_, flat| {
+            Ok(flat.to_vec())
+        })
+    };
     match result {
         Ok(flat) => match flat.first().map(|v| *v as u32) {
             Some(0) => 0,

@@ -594,19 +594,23 @@ impl Handler {
         let caught = catch_traps_traced(
             || {
                 outcome = Some((|| {
+                    // The result is lifted during `task.return`: an
+                    // error code's strings are the guest's to free right
+                    // after it.
                     // SAFETY: an async-lifted `handle` is `[i32] -> [i32]`
                     // (the request handle; the callback code), checked by
                     // the compiler's plan.
-                    let flat = unsafe {
+                    let result = unsafe {
                         kiln_canon::p3::run::call_async_export_with(
                             rt,
                             opts,
                             func,
                             &mut values,
                             true,
+                            move |_, flat| kiln_wasi::http::p3::serve::handler_result(opts, flat),
                         )
                     }?;
-                    let answer = match kiln_wasi::http::p3::serve::handler_result(opts, &flat)? {
+                    let answer = match result {
                         Ok(h) => Ok(kiln_wasi::http::p3::serve::take_response(
                             rt,
                             opts.component_instance,

@@ -232,12 +232,7 @@ fn store_event(opts: &CanonOpts, ptr: u32, p1: u32, p2: u32) -> Result<(), Trap>
             opts.memory_def as usize as *const kiln_abi::vmctx::VMMemoryDefinition,
         )
     };
-    if !ptr.is_multiple_of(4) {
-        return Err(trap::pointer_unaligned());
-    }
-    if !m.in_bounds(ptr, 8) {
-        return Err(trap::pointer_out_of_bounds());
-    }
+    crate::call::check_tuple_ptr(m, ptr, 4, 8)?;
     let at = ptr as usize;
     let bytes = m.bytes_mut();
     bytes[at..at + 4].copy_from_slice(&p1.to_le_bytes());
@@ -302,7 +297,7 @@ builtins! {
             .component
             .func_type(opts.func_type)
             .map_or(0, |(params, _)| params.len());
-        let task = rt.with_p3(|cx| {
+        let (task, lift) = rt.with_p3(|cx| {
             let (id, t) = cx.current_task()?;
             if t.result.is_some() {
                 return Err(traps::code(TrapCode::TaskReturnTwice));
@@ -311,8 +306,20 @@ builtins! {
                 return Err(traps::code(TrapCode::TaskReturnInvalid));
             }
             t.result = Some(slots.to_vec());
-            Ok(id)
+            Ok((id, t.host_lift.take()))
         })?;
+        // A host caller's values are lifted now, outside the runtime
+        // state (lifting reads guest memory only): once this returns, the
+        // guest may free or reuse what they point to.
+        if let Some(lift) = lift {
+            let value = lift(rt, slots)?;
+            rt.with_p3(|cx| {
+                if let Some(t) = cx.p3.tasks.get_mut(task) {
+                    t.lifted = Some(value);
+                }
+                Ok(())
+            })?;
+        }
         super::task::returned(rt, task)
     }
 

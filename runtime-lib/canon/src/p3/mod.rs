@@ -218,6 +218,12 @@ pub struct Caller {
     pub sync: bool,
 }
 
+/// Lifts a host-called task's flat `task.return` values into the host's
+/// own value (see [`Task::host_lift`]).
+pub type HostLift = Box<
+    dyn FnOnce(&crate::runtime::ComponentRuntime, &[u64]) -> Result<Box<dyn std::any::Any>, Trap>,
+>;
+
 /// One task: an async export call in progress.
 pub struct Task {
     /// The component instance it runs in.
@@ -226,6 +232,13 @@ pub struct Task {
     pub context: [u32; 2],
     /// The `task.return` values (flat), once returned.
     pub result: Option<Vec<u64>>,
+    /// For a task the host called: lifts its `task.return` values during
+    /// that call, the only time they are valid (what they point to is the
+    /// guest's to free as soon as `task.return` returns); the value goes
+    /// to [`Task::lifted`].
+    pub host_lift: Option<HostLift>,
+    /// What [`Task::host_lift`] made of the values.
+    pub lifted: Option<Box<dyn std::any::Any>>,
     /// The type of the value `task.return` must give (the `func_type` of
     /// the lift's type), `u32::MAX` for none.
     pub result_type: u32,
@@ -277,6 +290,8 @@ impl Task {
             instance,
             context: [0; 2],
             result: None,
+            host_lift: None,
+            lifted: None,
             result_type,
             may_block: true,
             callback: None,

@@ -50,19 +50,21 @@ pub fn deadlock() -> Trap {
 
 /// Calls the async-lifted export with options `opts` and core function
 /// `func` (flat arguments in `args`, sized for at least one result) and
-/// drives its task to the end; returns the flat values of its
-/// `task.return`.
+/// drives its task to the end; returns what `lift` made of the flat values
+/// of its `task.return`, during that call (the only time what they point
+/// to is valid).
 ///
 /// # Safety
 /// `opts` is the export's filled record; `args` fits `func`'s signature.
-pub unsafe fn call_async_export(
+pub unsafe fn call_async_export<T: 'static>(
     rt: &ComponentRuntime,
     opts: &CanonOpts,
     func: GuestFunc,
     args: &mut [ValRaw],
-) -> Result<Vec<u64>, Trap> {
+    lift: impl FnOnce(&ComponentRuntime, &[u64]) -> Result<T, Trap> + 'static,
+) -> Result<T, Trap> {
     // SAFETY: the caller's contract.
-    unsafe { call_async_export_with(rt, opts, func, args, false) }
+    unsafe { call_async_export_with(rt, opts, func, args, false, lift) }
 }
 
 /// Calls the export lifted without `async` whose function type is async
@@ -120,13 +122,14 @@ unsafe fn enter(
 ///
 /// # Safety
 /// As [`call_async_export`].
-pub unsafe fn call_async_export_with(
+pub unsafe fn call_async_export_with<T: 'static>(
     rt: &ComponentRuntime,
     opts: &CanonOpts,
     func: GuestFunc,
     args: &mut [ValRaw],
     keep: bool,
-) -> Result<Vec<u64>, Trap> {
+    lift: impl FnOnce(&ComponentRuntime, &[u64]) -> Result<T, Trap> + 'static,
+) -> Result<T, Trap> {
     let result_type = rt
         .component
         .func_type(opts.func_type)
@@ -136,6 +139,9 @@ pub unsafe fn call_async_export_with(
     // SAFETY: filled from a leaked `GuestFunc` (`fill_opts`).
     t.callback = (opts.callback_func != 0)
         .then(|| unsafe { *(opts.callback_func as usize as *const GuestFunc) });
+    t.host_lift = Some(Box::new(move |rt: &ComponentRuntime, flat: &[u64]| {
+        lift(rt, flat).map(|v| Box::new(v) as Box<dyn std::any::Any>)
+    }));
     // SAFETY: the caller's contract.
     let (task, called) = unsafe { enter(rt, t, func, args) }?;
     called?;
@@ -158,13 +164,16 @@ pub unsafe fn call_async_export_with(
     })?;
     let done = rt.with_p3(|cx| {
         Ok(if keep {
-            cx.p3.tasks.get(task).and_then(|t| t.result.clone())
+            cx.p3.tasks.get_mut(task).and_then(|t| t.lifted.take())
         } else {
-            cx.p3.tasks.remove(task).and_then(|t| t.result)
+            cx.p3.tasks.remove(task).and_then(|t| t.lifted)
         })
     })?;
     match done {
-        Some(r) => Ok(r),
+        Some(r) => r
+            .downcast::<T>()
+            .map(|v| *v)
+            .map_err(|_| trap::trap("internal error: a task's lifted result of another type")),
         // A wasm trap in Wasmtime 49 (exit 134).
         None => Err(super::traps::code(TrapCode::NoAsyncResult)),
     }

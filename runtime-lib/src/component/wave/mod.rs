@@ -216,9 +216,15 @@ pub fn call(rt: &instances::ComponentRuntime, p: &Prepared) -> Result<String, Tr
     };
     let mut raw: Vec<ValRaw> = slots.iter().map(|s| to_raw(*s)).collect();
     if opts.is_async() {
+        let results = p.results;
+        // The values are lifted during `task.return` (the guest may free
+        // what they point to right after it).
         // SAFETY: as below; the async lift returns its callback code.
-        let flat = unsafe { kiln_canon::p3::run::call_async_export(rt, opts, func, &mut raw)? };
-        return lift_async_results(types, p, opts, &flat);
+        return unsafe {
+            kiln_canon::p3::run::call_async_export(rt, opts, func, &mut raw, move |rt, flat| {
+                lift_async_results(rt.component.types(), results, opts, flat)
+            })
+        };
     }
     if opts.is_async_type() {
         // SAFETY: as below.
@@ -240,12 +246,7 @@ pub fn call(rt: &instances::ComponentRuntime, p: &Prepared) -> Result<String, Tr
             types.fields_alignment(as_types(p.results).iter().copied(), PtrType::I32),
             types.fields_size(as_types(p.results).iter().copied(), PtrType::I32),
         );
-        if !ptr.is_multiple_of(align) {
-            return Err(trap::pointer_unaligned());
-        }
-        if !memory.in_bounds(ptr, u64::from(size)) {
-            return Err(trap::pointer_out_of_bounds());
-        }
+        kiln_canon::call::check_tuple_ptr(memory, ptr, align, size)?;
         let offsets = types.field_offsets(as_types(p.results).iter().copied(), PtrType::I32);
         offsets
             .map(|(t, off)| abi::load(&mut cx, types, t, ptr + off))
@@ -275,11 +276,11 @@ pub fn call(rt: &instances::ComponentRuntime, p: &Prepared) -> Result<String, Tr
 /// `task.return`'s parameters) at the address that is the one value.
 fn lift_async_results(
     types: kiln_abi::component::TypeTable<'_>,
-    p: &Prepared,
+    results: &[u32],
     opts: &CanonOpts,
     flat: &[u64],
 ) -> Result<String, Trap> {
-    let tys = as_types(p.results);
+    let tys = as_types(results);
     let n_flat = types.flatten_types(tys, PtrType::I32).len();
     // SAFETY: the options' memory definition (or null), live.
     let memory = unsafe { GuestMemory::from_definition(opts.memory_def as usize as *const _) };
@@ -290,12 +291,7 @@ fn lift_async_results(
         let ptr = flat.first().copied().unwrap_or(0) as u32;
         let align = types.fields_alignment(tys.iter().copied(), PtrType::I32);
         let size = types.fields_size(tys.iter().copied(), PtrType::I32);
-        if !ptr.is_multiple_of(align) {
-            return Err(trap::pointer_unaligned());
-        }
-        if !memory.in_bounds(ptr, u64::from(size)) {
-            return Err(trap::pointer_out_of_bounds());
-        }
+        kiln_canon::call::check_tuple_ptr(memory, ptr, align, size)?;
         types
             .field_offsets(tys.iter().copied(), PtrType::I32)
             .map(|(t, off)| abi::load(&mut cx, types, t, ptr + off))
@@ -306,7 +302,7 @@ fn lift_async_results(
             .map(|t| abi::lift_flat(&mut cx, types, *t, &mut src))
             .collect::<Result<Vec<_>, _>>()?
     };
-    Ok(print::results(types, p.results, &values))
+    Ok(print::results(types, results, &values))
 }
 
 /// The parameters as flat slots, or as a `realloc`ed tuple whose address

@@ -361,12 +361,7 @@ pub(crate) fn store_pair(opts: &CanonOpts, ptr: u32, a: u32, b: u32) -> Result<(
             opts.memory_def as usize as *const kiln_abi::vmctx::VMMemoryDefinition,
         )
     };
-    if !ptr.is_multiple_of(4) {
-        return Err(kiln_canon::trap::pointer_unaligned());
-    }
-    if !mem.in_bounds(ptr, 8) {
-        return Err(kiln_canon::trap::pointer_out_of_bounds());
-    }
+    kiln_canon::call::check_tuple_ptr(mem, ptr, 4, 8)?;
     let mut cx = kiln_canon::LowerCx::new(mem, None, opts.encoding(), None);
     cx.write(ptr, &a.to_le_bytes())?;
     cx.write(ptr + 4, &b.to_le_bytes())

@@ -60,12 +60,12 @@ pub fn handler_result(opts: &CanonOpts, flat: &[u64]) -> Result<Result<u32, Erro
     let mut cx = LiftCx::new(bytes, opts.encoding(), None);
     if <R as ComponentType>::FLAT > kiln_abi::component::MAX_FLAT_PARAMS {
         let ptr = flat.first().copied().unwrap_or(0) as u32;
-        if !ptr.is_multiple_of(<R as ComponentType>::ALIGN32) {
-            return Err(kiln_canon::trap::pointer_unaligned());
-        }
-        if !memory.in_bounds(ptr, u64::from(<R as ComponentType>::SIZE32)) {
-            return Err(kiln_canon::trap::pointer_out_of_bounds());
-        }
+        kiln_canon::call::check_tuple_ptr(
+            memory,
+            ptr,
+            <R as ComponentType>::ALIGN32,
+            <R as ComponentType>::SIZE32,
+        )?;
         R::load(&mut cx, ptr)
     } else {
         // `own<response>` is one `i32` slot, as the `u32` lifted here.

@@ -76,7 +76,7 @@ impl wasip3::exports::http::handler::Guest for Service {
                     }
                     drop(tx);
                     let got = trailers.await;
-                    eprintln!("echoed {total} bytes, trailers ok: {}", got.is_ok());
+                    say(&format!("echoed {total} bytes, trailers ok: {}", got.is_ok()));
                     drop(trailers_tx);
                 });
                 let h = Fields::new();
@@ -122,7 +122,7 @@ impl wasip3::exports::http::handler::Guest for Service {
                 let (req, sent) = Request::new(headers, Some(body), trailers, None);
                 wit_bindgen::spawn_local(async move {
                     let s = sent.await;
-                    eprintln!("forwarded body sent: {}", s.is_ok());
+                    say(&format!("forwarded body sent: {}", s.is_ok()));
                 });
                 req.set_method(&Method::Post).expect("method");
                 req.set_scheme(Some(&Scheme::Http)).expect("scheme");
@@ -165,6 +165,14 @@ impl wasip3::exports::http::handler::Guest for Service {
             _ => Ok(response(405, Fields::new(), None)),
         }
     }
+}
+
+/// A line on stderr in one write: `eprintln!` writes its pieces one by
+/// one (stderr is unbuffered), and another instance's output (another
+/// connection's process) can land between them.
+fn say(line: &str) {
+    use std::io::Write;
+    let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
 }
 
 /// Run as a command (the `wasi:cli/run` the standard library exports),
