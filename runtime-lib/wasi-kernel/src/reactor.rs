@@ -13,11 +13,17 @@
 //!   another thread is waiting (wasi-threads) gets a second one, created
 //!   then and kept in the pool afterwards, so that no thread's wait holds
 //!   up another's.
-//! - Descriptors are registered only for the duration of one wait, with the
-//!   union of the interests asked for them (epoll refuses the same
-//!   descriptor twice), and deregistered before returning. A fresh
-//!   registration reports the descriptor's current state, so mio's
-//!   edge-triggered mode loses no readiness.
+//! - A wait arms each of its descriptors with the union of the interests
+//!   asked for them (epoll refuses the same descriptor twice), under the
+//!   descriptor's number as token. The registration is kept in that epoll
+//!   instance afterwards, so a server waiting on the same socket request
+//!   after request re-arms it (`EPOLL_CTL_MOD`, one system call) instead of
+//!   adding and deleting it (two). Re-arming reports the descriptor's
+//!   current state, as a fresh registration does, so mio's edge-triggered
+//!   mode loses no readiness. A descriptor closed meanwhile left epoll
+//!   with its file; if its number now names another file the re-arm fails
+//!   (`ENOENT`) and the wait registers it afresh. Events for descriptors
+//!   the wait did not ask about are ignored (their next wait re-arms them).
 //! - A descriptor epoll cannot watch (regular files, `/dev/null`: `EPERM`)
 //!   is always ready, as it is for `poll(2)` and for wasmtime; so is one
 //!   that fails to register for any other reason (the operation that
@@ -31,7 +37,7 @@
 //!   error).
 
 use super::error::{ErrorCode, KResult};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::os::fd::RawFd;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -70,6 +76,10 @@ pub enum Waitable {
 struct Reactor {
     poll: mio::Poll,
     events: mio::Events,
+    /// Descriptors registered in `poll` by an earlier wait (and not known
+    /// to have failed since): re-armed rather than added. Bounded by the
+    /// process's descriptor numbers.
+    kept: HashSet<RawFd>,
 }
 
 /// Idle reactors. Created at start-up by [`prepare`]; a wait takes one
@@ -146,7 +156,39 @@ impl Reactor {
         Ok(Reactor {
             poll: mio::Poll::new().map_err(|e| ErrorCode::from(&e))?,
             events: mio::Events::with_capacity(64),
+            kept: HashSet::new(),
         })
+    }
+
+    /// Arms `fd` for `interest` (see the module's invariants): re-arms a
+    /// kept registration or adds one, each falling back on the other (a
+    /// kept number whose file was closed, or a registration this reactor
+    /// did not know of). `false`: epoll cannot watch it.
+    fn arm(&mut self, fd: RawFd, interest: mio::Interest) -> bool {
+        let registry = self.poll.registry();
+        let source = &mut mio::unix::SourceFd(&fd);
+        let token = mio::Token(fd as usize);
+        let known = self.kept.contains(&fd);
+        let errno = |r: std::io::Result<()>| r.err().map(|e| e.raw_os_error());
+        let armed = if known {
+            match errno(registry.reregister(source, token, interest)) {
+                None => true,
+                Some(Some(libc::ENOENT)) => registry.register(source, token, interest).is_ok(),
+                Some(_) => false,
+            }
+        } else {
+            match errno(registry.register(source, token, interest)) {
+                None => true,
+                Some(Some(libc::EEXIST)) => registry.reregister(source, token, interest).is_ok(),
+                Some(_) => false,
+            }
+        };
+        if armed {
+            self.kept.insert(fd);
+        } else {
+            self.kept.remove(&fd);
+        }
+        armed
     }
 
     fn wait(
@@ -194,23 +236,19 @@ impl Reactor {
                     }
                 }
             }
-            let mut registered = Vec::new();
-            for (k, g) in groups.iter().enumerate() {
+            let mut armed = 0;
+            for g in &groups {
                 let interest = match (g.read, g.write) {
                     (true, true) => mio::Interest::READABLE | mio::Interest::WRITABLE,
                     (false, true) => mio::Interest::WRITABLE,
                     _ => mio::Interest::READABLE,
                 };
-                let source = &mut mio::unix::SourceFd(&g.fd);
-                match self
-                    .poll
-                    .registry()
-                    .register(source, mio::Token(k), interest)
-                {
-                    Ok(()) => registered.push(k),
+                if g.fd >= 0 && self.arm(g.fd, interest) {
+                    armed += 1;
+                } else {
                     // Not pollable (regular file, /dev/null) or otherwise
                     // unwatchable: always ready.
-                    Err(_) => g.items.iter().for_each(|&i| ready[i] = true),
+                    g.items.iter().for_each(|&i| ready[i] = true);
                 }
             }
             let any = ready.iter().any(|&r| r);
@@ -219,18 +257,19 @@ impl Reactor {
             } else {
                 next_deadline.map(|d| Duration::from_nanos(d.saturating_sub(t)))
             };
-            if !registered.is_empty() || timeout != Some(Duration::ZERO) {
-                // Room for every registration's event: events left for a
-                // later call would be lost with the deregistration.
-                if self.events.capacity() < registered.len() {
-                    self.events = mio::Events::with_capacity(registered.len());
+            if armed > 0 || timeout != Some(Duration::ZERO) {
+                // Room for every kept registration's event, so that those
+                // of this wait's descriptors are never left for later.
+                if self.events.capacity() < self.kept.len() {
+                    self.events = mio::Events::with_capacity(self.kept.len());
                 }
                 let polled = self.poll.poll(&mut self.events, timeout);
                 POLLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let result = match polled {
                     Ok(()) => {
                         for ev in self.events.iter() {
-                            let Some(g) = groups.get(ev.token().0) else {
+                            let fd = ev.token().0 as RawFd;
+                            let Some(g) = by_fd.get(&fd).and_then(|&k| groups.get(k)) else {
                                 continue;
                             };
                             for &i in &g.items {
@@ -254,12 +293,6 @@ impl Reactor {
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(()),
                     Err(e) => Err(ErrorCode::from(&e)),
                 };
-                for &k in &registered {
-                    let source = &mut mio::unix::SourceFd(&groups[k].fd);
-                    // Deregistering a descriptor we registered cannot fail
-                    // in a way that matters: it is gone either way.
-                    let _ = self.poll.registry().deregister(source);
-                }
                 result?;
             }
             let t = now();
@@ -412,5 +445,65 @@ mod tests {
         )
         .unwrap();
         assert_eq!(got, [true, true]);
+    }
+
+    #[test]
+    fn a_kept_registration_reports_what_is_still_there() {
+        // Edge-triggered epoll reports a change once; each wait re-arms its
+        // kept registration, which reports the data still unread.
+        let mut reactor = Reactor::new().unwrap();
+        let start = Instant::now();
+        let now = || start.elapsed().as_nanos() as u64;
+        let (r, w) = std::io::pipe().unwrap();
+        let rfd = r.as_raw_fd();
+        std::io::Write::write_all(&mut &w, b"x").unwrap();
+        for _ in 0..3 {
+            let until = Waitable::Deadline(now() + 5_000_000_000);
+            let got = reactor.wait(&[readable(rfd), until], &now, true).unwrap();
+            assert_eq!(got, [true, false]);
+        }
+        assert!(reactor.kept.contains(&rfd));
+        let mut buf = [0u8; 4];
+        std::io::Read::read(&mut &r, &mut buf).unwrap();
+        assert_eq!(reactor.wait(&[readable(rfd)], &|| 0, false).unwrap(), [false]);
+    }
+
+    #[test]
+    fn a_reused_descriptor_number_is_watched_afresh() {
+        // A kept number whose file was closed names another file later: the
+        // re-arm fails (the registration left epoll with the old file) and
+        // the wait registers the new one.
+        let mut reactor = Reactor::new().unwrap();
+        let start = Instant::now();
+        let now = || start.elapsed().as_nanos() as u64;
+        // A number far above what the other tests (in parallel threads)
+        // open, so that the second pipe gets the first one's number.
+        let high = |fd: &std::io::PipeReader| {
+            // SAFETY: duplicating a descriptor we own; the new one is
+            // owned by the `OwnedFd` made from it.
+            let n = unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_DUPFD_CLOEXEC, 900) };
+            assert!(n >= 900);
+            // SAFETY: `n` is a fresh descriptor nothing else owns.
+            unsafe { <std::os::fd::OwnedFd as std::os::fd::FromRawFd>::from_raw_fd(n) }
+        };
+        let (r, w) = std::io::pipe().unwrap();
+        let first = high(&r);
+        let old = first.as_raw_fd();
+        assert_eq!(reactor.wait(&[readable(old)], &now, false).unwrap(), [false]);
+        drop((r, w, first));
+        let (r2, w2) = std::io::pipe().unwrap();
+        let second = high(&r2);
+        assert_eq!(second.as_raw_fd(), old);
+        // Watched, not taken for unwatchable (always ready).
+        assert_eq!(reactor.wait(&[readable(old)], &now, false).unwrap(), [false]);
+        std::io::Write::write_all(&mut &w2, b"x").unwrap();
+        let got = reactor
+            .wait(
+                &[readable(old), Waitable::Deadline(now() + 5_000_000_000)],
+                &now,
+                true,
+            )
+            .unwrap();
+        assert_eq!(got, [true, false]);
     }
 }
