@@ -18,8 +18,9 @@
 //!   thread;
 //! - every other block goes to `malloc`/`posix_memalign`/`free`/`realloc`
 //!   untouched;
-//! - a list holds at most [`LIST_CAP`] blocks (the rest go back to
-//!   `free`), so the cache keeps at most a few dozen KiB per thread; a
+//! - a list holds at most [`LIST_CAP`] blocks ([`BIG_LIST_CAP`] above
+//!   512 bytes; the rest go back to `free`), so the cache keeps at most
+//!   about 200 KiB per thread; a
 //!   thread's list is not returned when the thread ends (bounded, and
 //!   wasi-threads live as long as the process);
 //! - the lists are thread-local cells with constant initializers and no
@@ -34,11 +35,14 @@ use std::ptr;
 /// Largest alignment the classes serve (what `malloc` guarantees).
 const MAX_ALIGN: usize = 16;
 /// Largest size the classes serve.
-const MAX_CACHED: usize = 512;
-/// Classes: 16, 32, 64, 128, 256, 512 bytes.
-const CLASSES: usize = 6;
-/// Blocks one list keeps at most.
+const MAX_CACHED: usize = 8192;
+/// Classes: 16, 32, 64, ... 8192 bytes.
+const CLASSES: usize = 10;
+/// Blocks one list keeps at most: [`LIST_CAP`] for classes up to 512
+/// bytes, [`BIG_LIST_CAP`] above (`hyper`'s buffers and the like).
 const LIST_CAP: u32 = 64;
+/// See [`LIST_CAP`].
+const BIG_LIST_CAP: u32 = 8;
 
 /// One size class's free list: blocks linked through their first word.
 struct List {
@@ -57,7 +61,7 @@ impl List {
 
 thread_local! {
     static LISTS: [List; CLASSES] = const {
-        [List::new(), List::new(), List::new(), List::new(), List::new(), List::new()]
+        [const { List::new() }; CLASSES]
     };
 }
 
@@ -121,7 +125,8 @@ unsafe impl GlobalAlloc for CachingMalloc {
             let kept = LISTS
                 .try_with(|lists| {
                     let l = &lists[c];
-                    if l.len.get() >= LIST_CAP {
+                    let cap = if c <= 5 { LIST_CAP } else { BIG_LIST_CAP };
+                    if l.len.get() >= cap {
                         return false;
                     }
                     // SAFETY: `p` is a block of this class (the caller's

@@ -97,9 +97,17 @@ pub struct Stdio {
 }
 
 impl Stdio {
-    /// The stream `kind`, probing whether it is a terminal.
+    /// The stream `kind`, probing whether it is a terminal (once per
+    /// process and stream: the host's descriptors 0-2 stay the same for
+    /// the process's life, and a server makes a context per instance).
     pub fn new(kind: StdioKind) -> Stdio {
-        let isatty = rustix::termios::isatty(host_fd(kind));
+        static ISATTY: [std::sync::OnceLock<bool>; 3] = [const { std::sync::OnceLock::new() }; 3];
+        let slot = match kind {
+            StdioKind::Stdin => 0,
+            StdioKind::Stdout => 1,
+            StdioKind::Stderr => 2,
+        };
+        let isatty = *ISATTY[slot].get_or_init(|| rustix::termios::isatty(host_fd(kind)));
         Stdio { kind, isatty }
     }
 

@@ -92,16 +92,22 @@ impl WasiCtx {
         if let Some(name) = config.args.first() {
             let _ = PROGRAM.set(String::from_utf8_lossy(name).into_owned());
         }
-        // NB: a C `main` does not get Rust's start-up code, which ignores
-        // SIGPIPE; wasmtime (a Rust program) sees EPIPE on a closed pipe
-        // instead of dying, and so must the guest.
-        // SAFETY: setting a signal disposition to "ignore" has no handler to
-        // race with; this runs once at start-up before any guest code.
-        unsafe {
-            libc::signal(libc::SIGPIPE, libc::SIG_IGN);
-        }
-        // Likewise Rust's start-up code reopens closed stdio on /dev/null.
-        kernel::stdio::sanitize_standard_fds();
+        // Once per process: a server makes a context per instance, and
+        // neither step changes after the first.
+        static PROCESS_SETUP: std::sync::Once = std::sync::Once::new();
+        PROCESS_SETUP.call_once(|| {
+            // NB: a C `main` does not get Rust's start-up code, which
+            // ignores SIGPIPE; wasmtime (a Rust program) sees EPIPE on a
+            // closed pipe instead of dying, and so must the guest.
+            // SAFETY: setting a signal disposition to "ignore" has no
+            // handler to race with; this runs before any guest code.
+            unsafe {
+                libc::signal(libc::SIGPIPE, libc::SIG_IGN);
+            }
+            // Likewise Rust's start-up code reopens closed stdio on
+            // /dev/null.
+            kernel::stdio::sanitize_standard_fds();
+        });
         let kernel = kernel::Kernel::new(config.args, config.env, &config.preopens, config.flags)?;
         Ok(WasiCtx { kernel })
     }

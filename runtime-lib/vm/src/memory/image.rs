@@ -57,7 +57,13 @@ unsafe fn try_map(dst: *mut u8, src: *const u8, len: usize) -> bool {
     if !offset.is_multiple_of(page as u64) {
         return false;
     }
-    let Ok(file) = std::fs::File::open("/proc/self/exe") else {
+    // Opened once per process (a server maps the image for every
+    // instance) and kept open for the process's life.
+    static EXE: std::sync::OnceLock<Option<std::fs::File>> = std::sync::OnceLock::new();
+    let Some(file) = EXE
+        .get_or_init(|| std::fs::File::open("/proc/self/exe").ok())
+        .as_ref()
+    else {
         return false;
     };
     use std::os::fd::AsRawFd;
