@@ -465,7 +465,10 @@ mod tests {
         assert!(reactor.kept.contains(&rfd));
         let mut buf = [0u8; 4];
         std::io::Read::read(&mut &r, &mut buf).unwrap();
-        assert_eq!(reactor.wait(&[readable(rfd)], &|| 0, false).unwrap(), [false]);
+        assert_eq!(
+            reactor.wait(&[readable(rfd)], &|| 0, false).unwrap(),
+            [false]
+        );
     }
 
     #[test]
@@ -489,13 +492,19 @@ mod tests {
         let (r, w) = std::io::pipe().unwrap();
         let first = high(&r);
         let old = first.as_raw_fd();
-        assert_eq!(reactor.wait(&[readable(old)], &now, false).unwrap(), [false]);
+        assert_eq!(
+            reactor.wait(&[readable(old)], &now, false).unwrap(),
+            [false]
+        );
         drop((r, w, first));
         let (r2, w2) = std::io::pipe().unwrap();
         let second = high(&r2);
         assert_eq!(second.as_raw_fd(), old);
         // Watched, not taken for unwatchable (always ready).
-        assert_eq!(reactor.wait(&[readable(old)], &now, false).unwrap(), [false]);
+        assert_eq!(
+            reactor.wait(&[readable(old)], &now, false).unwrap(),
+            [false]
+        );
         std::io::Write::write_all(&mut &w2, b"x").unwrap();
         let got = reactor
             .wait(
