@@ -224,7 +224,7 @@ impl Cross {
         run: impl FnOnce(Command) -> anyhow::Result<util::Outcome>,
     ) -> anyhow::Result<util::Outcome> {
         let arch = self.triple.split('-').next().unwrap_or_default();
-        let sysroot = format!("/usr/{}-linux-gnu", arch.trim_end_matches("gc"));
+        let sysroot = cross_sysroot(&self.triple).to_string_lossy().into_owned();
         if !Path::new(&sysroot).join("lib").is_dir() {
             anyhow::bail!(
                 "the emulator aborted, and {sysroot} (Debian's libc6-dev-*-cross) is missing to \
@@ -247,6 +247,13 @@ impl Cross {
         cmd.arg("-L").arg(&sysroot).arg(exe);
         run(cmd)
     }
+}
+
+/// Debian's cross glibc root for a triple's architecture
+/// (`libc6-dev-<arch>-cross`).
+fn cross_sysroot(triple: &str) -> PathBuf {
+    let arch = triple.split('-').next().unwrap_or_default();
+    PathBuf::from(format!("/usr/{}-linux-gnu", arch.trim_end_matches("gc")))
 }
 
 /// Fails with what to install when the emulator is missing.
@@ -346,8 +353,7 @@ fn static_hello(cross: &Cross) -> Result<(), Failed> {
 /// without glibc are refused with one `error:` line.
 fn dynamic_sysroot(cross: &Cross) -> Result<(), Failed> {
     need_runner(cross)?;
-    let arch = cross.triple.split('-').next().unwrap_or_default();
-    let sysroot = PathBuf::from(format!("/usr/{}-linux-gnu", arch.trim_end_matches("gc")));
+    let sysroot = cross_sysroot(&cross.triple);
     if !sysroot.join("lib").is_dir() {
         return Err(format!(
             "{} is missing (Debian's libc6-dev-*-cross)",
