@@ -206,23 +206,30 @@ pub fn trials() -> Vec<Trial> {
 /// atomics), wherever the link happened to put one. Any change in the
 /// runtime's size can move such an instruction onto a page edge and abort
 /// an unchanged program, so such a run says nothing about the program:
-/// callers run it again at other addresses ([`Cross::relinked_run`]).
-pub fn emulator_aborted(o: &util::Outcome) -> bool {
+/// callers run it again at other addresses ([`Cross::unless_aborted`]).
+fn emulator_aborted(o: &util::Outcome) -> bool {
     o.stderr_str().contains("tcg fatal error")
 }
 
 impl Cross {
-    /// Runs a program again at other addresses after [`emulator_aborted`]:
-    /// `build` gets the `kiln build` target options to use instead of
+    /// `first`, the outcome of the executable `exe` under the emulator,
+    /// unless the emulator itself aborted ([`emulator_aborted`]); then the
+    /// program runs again at other addresses: `build` builds it into the
+    /// given path with the `kiln build` target options it gets instead of
     /// `--target <triple>` (the same compiled wasm code, with the runtime
-    /// linked dynamically against Debian's cross glibc of the architecture)
-    /// and returns the executable; `run` runs the emulator command made for
-    /// it. Says so on stderr, so a log shows which runs were judged this way.
-    pub fn relinked_run(
+    /// linked dynamically against Debian's cross glibc of the
+    /// architecture), and `run` runs the emulator command made for it. Says
+    /// so on stderr, so a log shows which runs were judged this way.
+    pub fn unless_aborted(
         &self,
-        build: impl FnOnce(&[String]) -> anyhow::Result<PathBuf>,
+        first: util::Outcome,
+        exe: &Path,
+        build: impl FnOnce(&[String], &Path) -> anyhow::Result<()>,
         run: impl FnOnce(Command) -> anyhow::Result<util::Outcome>,
     ) -> anyhow::Result<util::Outcome> {
+        if !emulator_aborted(&first) {
+            return Ok(first);
+        }
         let arch = self.triple.split('-').next().unwrap_or_default();
         let sysroot = cross_sysroot(&self.triple).to_string_lossy().into_owned();
         if !Path::new(&sysroot).join("lib").is_dir() {
@@ -236,15 +243,19 @@ impl Cross {
              relinked against {sysroot}",
             self.runner.display()
         );
-        let exe = build(&[
-            "--target".into(),
-            format!("{arch}-unknown-linux-gnu"),
-            "--dynamic".into(),
-            "--sysroot".into(),
-            sysroot.clone(),
-        ])?;
+        let relinked = PathBuf::from(format!("{}-relinked", exe.display()));
+        build(
+            &[
+                "--target".into(),
+                format!("{arch}-unknown-linux-gnu"),
+                "--dynamic".into(),
+                "--sysroot".into(),
+                sysroot.clone(),
+            ],
+            &relinked,
+        )?;
         let mut cmd = Command::new(&self.runner);
-        cmd.arg("-L").arg(&sysroot).arg(exe);
+        cmd.arg("-L").arg(&sysroot).arg(relinked);
         run(cmd)
     }
 }

@@ -643,19 +643,8 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
             race = start_race()?;
             match cross {
                 Some(c) => {
-                    let o = run_exe(cmd)?;
-                    if crate::cross::emulator_aborted(&o) {
-                        let relinked = PathBuf::from(format!("{}-relinked", exe.display()));
-                        c.relinked_run(
-                            |target_args| {
-                                build(target_args, &relinked)?;
-                                Ok(relinked.clone())
-                            },
-                            run_exe,
-                        )?
-                    } else {
-                        o
-                    }
+                    let first = run_exe(cmd)?;
+                    c.unless_aborted(first, &exe, build, run_exe)?
                 }
                 None => run_exe(cmd)?,
             }

@@ -7,7 +7,7 @@
 //! file). `KILN_TEST_ENGINE=wasmtime` runs the same expectations against
 //! `wasmtime run` instead, to check the expectations themselves.
 
-use crate::cross::{self, Cross};
+use crate::cross::Cross;
 use crate::directives;
 use crate::util::{self, Outcome};
 use anyhow::{Context, Result, bail};
@@ -329,18 +329,15 @@ fn run_cross(
             util::run(&mut cmd, &run.stdin, RUN_TIMEOUT)
         };
         let mut o = run_exe(cmd)?;
-        if triple.is_some() && cross::emulator_aborted(&o) {
-            let relinked = PathBuf::from(format!("{}-relinked", exe.display()));
-            o = cross.relinked_run(
-                |target_args| {
-                    let b = build(target_args, &relinked)?;
-                    if !b.status.success() {
-                        bail!("the relinked build failed\n{}", b.describe());
-                    }
-                    Ok(relinked.clone())
-                },
-                run_exe,
-            )?;
+        if triple.is_some() {
+            let relinked_build = |target_args: &[String], exe: &Path| {
+                let b = build(target_args, exe)?;
+                if !b.status.success() {
+                    bail!("the relinked build failed\n{}", b.describe());
+                }
+                Ok(())
+            };
+            o = cross.unless_aborted(o, &exe, relinked_build, run_exe)?;
         }
         outcomes.push(o);
     }
