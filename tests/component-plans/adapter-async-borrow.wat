@@ -2,13 +2,11 @@
 
 ;; component instances: 2
 ;; module 0: 0x24..0x64 (0 imports)
-;; module 1: generated (118 bytes) (3 imports)
+;; module 1: generated (100 bytes) (2 imports)
 ;; resource r0: defined in component 1
 ;; instance 0: module 0 in component 1
 ;; instance 1: module 1 in component 0
 ;;   "flags" "dst-word" global <- flags of component instance 1
-;;   "flags" "lower" func <- trampoline 0
-;;   "handle" "r0" func <- trampoline 1
-;; trampoline 0: adapter flags of component 0
-;; trampoline 1: adapter handle r0
-;; trampoline 2: async call async func(x: borrow<r0>) [component 0, utf8] -> [component 1, utf8, callback instance 0 "cb", async]
+;;   "handle" "r0" func <- trampoline 0
+;; trampoline 0: adapter handle r0
+;; trampoline 1: async call async func(x: borrow<r0>) [component 0, utf8] -> [component 1, utf8, callback instance 0 "cb", async]

@@ -144,13 +144,6 @@ pub const ADAPTER_HANDLE_MOVE_END: u32 = 2;
 /// it); the built-in's `resource` is [`crate::descriptor::NO_INDEX`], as
 /// for ends.
 pub const ADAPTER_HANDLE_COPY_ERROR: u32 = 3;
-/// Adapter flags operand base: `ADAPTER_FLAGS_TRAP + code` raises the wasm
-/// trap `crate::trap::TrapCode` `code` (the adapter's checks of lifted
-/// values: `char`s, bounds, discriminants, alignment). Small, so that the
-/// operand of each adapter trap fits one byte (`i32.const` of 0..63): an
-/// adapter is laid out to put its traps where Wasmtime's are, and every
-/// byte between them counts.
-pub const ADAPTER_FLAGS_TRAP: u32 = 0x20;
 
 /// [`CanonOpts::flags`] bit: the `async` option.
 pub const CANON_OPT_ASYNC: u8 = 1 << 0;

@@ -935,6 +935,7 @@ impl Inliner<'_, '_> {
         let module = self.plan.modules.push(ModulePlan {
             range: 0..0,
             generated: Some(generated.bytes),
+            traps: generated.traps,
             imports,
         });
         let mut bound = Vec::with_capacity(defs.len());

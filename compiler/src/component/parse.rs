@@ -427,6 +427,7 @@ impl<'a> BodyCx<'_, '_, 'a> {
                 let index = self.modules.push(ModulePlan {
                     range: unchecked_range,
                     generated: None,
+                    traps: Vec::new(),
                     imports: Vec::new(),
                 });
                 self.push(LocalInitializer::ModuleStatic(index));

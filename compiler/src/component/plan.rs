@@ -95,6 +95,9 @@ pub struct ModulePlan {
     /// The bytes of a module Kiln generated (a fused adapter, see
     /// `super::adapter`), compiled like the component's own.
     pub generated: Option<Vec<u8>>,
+    /// Of a generated module: the module offsets of `unreachable`s that
+    /// raise another trap (an adapter's checks), with its code; ascending.
+    pub traps: Vec<(u32, kiln_abi::trap::TrapCode)>,
     /// Its imports, in order: (module, name, kind).
     pub imports: Vec<(String, String, CoreKind)>,
 }

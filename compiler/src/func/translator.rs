@@ -449,9 +449,22 @@ impl FuncCodegen<'_, '_> {
     ) -> Result<(), CompileError> {
         match op {
             Operator::Unreachable => {
-                self.builder.ins().trap(super::clif_trap(
-                    kiln_abi::trap::TrapCode::UnreachableCodeReached,
-                ));
+                // A generated adapter's check raises its own code here.
+                let coded = u32::try_from(self.offset)
+                    .ok()
+                    .and_then(|at| self.env.info.coded_traps.get(&at))
+                    .copied();
+                if coded.is_some() {
+                    // Cranelift folds a branch to a block that only traps
+                    // into a conditional trap at the branch, which would
+                    // report the `if`'s offset; the check's frame is at
+                    // this `unreachable` (where Wasmtime's adapter calls
+                    // its trap). A fence (on the cold path) keeps the
+                    // block.
+                    self.builder.ins().fence();
+                }
+                let code = coded.unwrap_or(kiln_abi::trap::TrapCode::UnreachableCodeReached);
+                self.builder.ins().trap(super::clif_trap(code));
                 self.reachable = false;
             }
             Operator::Nop => {}

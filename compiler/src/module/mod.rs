@@ -296,6 +296,10 @@ pub struct ModuleInfo {
     pub func_names: BTreeMap<FuncIndex, String>,
     /// Precise reference types (typed function references).
     pub ref_types: RefTypesInfo,
+    /// `unreachable`s that raise another trap, by module offset: set only
+    /// for the modules Kiln generates (fused adapters' checks, see
+    /// `crate::component::plan::ModulePlan::traps`), never from input.
+    pub coded_traps: BTreeMap<u32, kiln_abi::trap::TrapCode>,
 }
 
 impl ModuleInfo {

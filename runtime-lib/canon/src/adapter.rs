@@ -28,13 +28,12 @@ use super::string::{encode_utf16_at, load_string_from_range};
 use super::trap::{self, Trap};
 use kiln_abi::component::canon::{
     ADAPTER_FLAGS_CANNOT_ENTER, ADAPTER_FLAGS_CHECK_LEAVE, ADAPTER_FLAGS_ENTER_CALL,
-    ADAPTER_FLAGS_EXIT_CALL, ADAPTER_FLAGS_TRAP, ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_COPY_ERROR,
+    ADAPTER_FLAGS_EXIT_CALL, ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_COPY_ERROR,
     ADAPTER_HANDLE_MOVE_END, ADAPTER_HANDLE_MOVE_OWN,
 };
 use kiln_abi::component::{
     CanonOpts, INSTANCE_FLAG_MAY_LEAVE, MAX_STRING_BYTE_LENGTH, StringEncoding, UTF16_TAG,
 };
-use kiln_abi::trap::TrapCode;
 
 /// The instance-flags built-in of fused adapters: one of the
 /// `kiln_abi::component::canon::ADAPTER_FLAGS_*` operations (slot 0) on the
@@ -53,14 +52,6 @@ pub unsafe extern "C" fn __kiln_cm_adapter_flags(opts: *const CanonOpts, slots: 
             let op = slots[0] as u32;
             if op == ADAPTER_FLAGS_CANNOT_ENTER {
                 return Err(trap::cannot_enter());
-            }
-            if let Some(code) = op.checked_sub(ADAPTER_FLAGS_TRAP) {
-                let code = TrapCode::from_u32(code)
-                    .ok_or_else(|| trap::trap(format!("unknown adapter trap {code}")))?;
-                return Err(Trap {
-                    code: Some(code),
-                    message: code.message().to_string(),
-                });
             }
             rt.with_instance(opts.component_instance, |inst| {
                 let flags = inst.flags();

@@ -7,23 +7,32 @@
 ;; out-pointer that is misaligned or out of bounds. The checks come in
 ;; Wasmtime's order (byte length, alignment, source bounds, allocation,
 ;; destination bounds), so that the first failing check is the same.
-;; Where Kiln's adapter fits Wasmtime's layout (lists and parameters in
-;; memory), the backtrace is Wasmtime's too (`stderr-like-wasmtime`): the
-;; frame of the adapter at the offset of Wasmtime's check. A `realloc`
+;; Where Kiln's adapter fits Wasmtime's layout (every check of the
+;; parameters), the backtrace is Wasmtime's too (`stderr-like-wasmtime`):
+;; the frame of the adapter at the offset of Wasmtime's check. The checks
+;; of results in memory keep Kiln's offsets (its adapter reads them from
+;; memory index 1, and saves and clears the caller's flags word between
+;; them, 4 bytes more than Wasmtime's gap). A `realloc`
 ;; mode (`set-mode` in the callee, `cmode` in the caller) makes the
 ;; allocation fail: 1 out of bounds, 2 misaligned, 3 one byte short.
 ;; kiln-test: invoke = "p-str-oob()"
 ;; kiln-test: trap = "string content out-of-bounds"
+;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "p-str-dst-oob()"
 ;; kiln-test: trap = "string content out-of-bounds"
+;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "p-str16-unaligned()"
 ;; kiln-test: trap = "unaligned pointer"
+;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "p-str16-oob()"
 ;; kiln-test: trap = "string content out-of-bounds"
+;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "p-str16-dst-unaligned()"
 ;; kiln-test: trap = "unaligned pointer"
+;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "p-str16-dst-oob()"
 ;; kiln-test: trap = "string content out-of-bounds"
+;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "p-list-unaligned()"
 ;; kiln-test: trap = "unaligned pointer"
 ;; kiln-test: stderr-like-wasmtime

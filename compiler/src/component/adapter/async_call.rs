@@ -134,13 +134,6 @@ pub(in crate::component) fn generate_async(
     let mut im = Imports::default();
     let i32s = |n| vec![ValType::I32; n];
     let word_dst = im.flags("dst-word", dst_o.instance);
-    let flags_lower = im.func(
-        "flags",
-        "lower",
-        i32s(1),
-        vec![],
-        Binding::Flags(lower.instance),
-    );
     let realloc = |im: &mut Imports, module: &str, o: &CanonOptions| {
         o.realloc
             .as_ref()
@@ -190,7 +183,7 @@ pub(in crate::component) fn generate_async(
         realloc: realloc_dst,
         encoding: dst_o.string_encoding,
     };
-    let mut e = Emitter::new(table, fn_params.len(), flags_lower, handle_funcs);
+    let mut e = Emitter::new(table, fn_params.len(), handle_funcs);
     let bug = |what: Missing| {
         unsupported(format!(
             "component construct Kiln cannot follow ({} missing in the async adapter of `{name}`)",
@@ -300,7 +293,7 @@ pub(in crate::component) fn generate_async(
     let mut exports = ExportSection::new();
     exports.export(EXPORT, ExportKind::Func, adapter);
     module.section(&exports);
-    let bytes = super::encode::encode(
+    let encoded = super::encode::encode(
         super::encode::Parts {
             head: module,
             func: adapter,
@@ -317,11 +310,13 @@ pub(in crate::component) fn generate_async(
                 result_mems: &[],
                 post_return: None,
             },
+            traps: &e.traps,
         },
         None,
     );
     Ok(Some(Generated {
-        bytes,
+        bytes: encoded.bytes,
+        traps: encoded.traps,
         imports: im.list,
     }))
 }

@@ -16,8 +16,13 @@
 //! (`<wasm function N>`, its function index in Wasmtime's adapter module).
 //! Where the offsets cannot be reached (Kiln's layout already further on),
 //! the module is encoded as it is, so only backtraces differ.
+//!
+//! The adapter's traps are `unreachable`s that stand for other trap codes;
+//! their module offsets in the final layout come out with the bytes
+//! ([`Encoded::traps`]) for the compiler to translate them as such.
 
 use super::fact::Frames;
+use kiln_abi::trap::TrapCode;
 use wasm_encoder::{
     CustomSection, Encode, Instruction as I, Module, NameMap, NameSection, ValType,
 };
@@ -31,6 +36,16 @@ pub(super) struct Parts<'a> {
     pub locals: &'a [ValType],
     pub code: &'a [I<'static>],
     pub sites: Sites<'a>,
+    /// The `unreachable`s that raise trap codes of their own: instruction
+    /// position and code.
+    pub traps: &'a [(usize, TrapCode)],
+}
+
+/// An encoded adapter module.
+pub(super) struct Encoded {
+    pub bytes: Vec<u8>,
+    /// Module offset of each of [`Parts::traps`], with its code.
+    pub traps: Vec<(u32, TrapCode)>,
 }
 
 /// Instruction positions of the sites a backtrace may show, in body order.
@@ -97,7 +112,7 @@ impl Sites<'_> {
 }
 
 /// Encodes the module, placing the frames if possible.
-pub(super) fn encode(parts: Parts<'_>, frames: Option<&Frames>) -> Vec<u8> {
+pub(super) fn encode(parts: Parts<'_>, frames: Option<&Frames>) -> Encoded {
     if let Some(f) = frames {
         // Every site if possible, else without some groups of them (each
         // later site can only be moved forward), the fewest dropped first,
@@ -147,9 +162,37 @@ pub(super) fn encode(parts: Parts<'_>, frames: Option<&Frames>) -> Vec<u8> {
         }
     }
     let body = body(&parts, &[]);
+    let traps = trap_offsets(&parts, &[], 0);
     let mut m = parts.head;
     push_code(&mut m, &body);
-    m.finish()
+    Encoded {
+        bytes: m.finish(),
+        traps,
+    }
+}
+
+/// Module offset of the function body's first byte, with `nops` in the
+/// body and `pad` bytes of padding section before the code section.
+fn body_start(parts: &Parts<'_>, nops: &[(usize, usize)], pad: usize) -> usize {
+    let len = body(parts, nops).len();
+    let payload = leb_len(1) + leb_len(len) + len;
+    parts.head.as_slice().len() + pad + 1 + leb_len(payload) + leb_len(1) + leb_len(len)
+}
+
+/// Module offsets of the adapter's traps in that layout.
+fn trap_offsets(parts: &Parts<'_>, nops: &[(usize, usize)], pad: usize) -> Vec<(u32, TrapCode)> {
+    let start = body_start(parts, nops, pad);
+    parts
+        .traps
+        .iter()
+        .map(|(k, code)| {
+            let at = start + position(parts, nops, *k);
+            (
+                u32::try_from(at).expect("an adapter module is small"),
+                *code,
+            )
+        })
+        .collect()
 }
 
 /// The function body, with `nops[k]` `nop`s before instruction `k`.
@@ -188,6 +231,7 @@ fn position(parts: &Parts<'_>, nops: &[(usize, usize)], k: usize) -> usize {
         locals: parts.locals,
         code: &parts.code[..k],
         sites: parts.sites,
+        traps: &[],
     };
     let before: usize = nops.iter().filter(|(at, _)| *at == k).map(|(_, n)| n).sum();
     body(&prefix, nops).len() + before
@@ -211,7 +255,7 @@ fn leb_len(n: usize) -> usize {
 }
 
 /// The module with the frames in place, or `None` if they cannot be.
-fn placed(parts: &Parts<'_>, f: &Frames) -> Option<Vec<u8>> {
+fn placed(parts: &Parts<'_>, f: &Frames) -> Option<Encoded> {
     let sites = parts.sites.pair(f);
     let (&(call, first), rest) = sites.split_first()?;
     // Each later site is moved by `nop`s in front of it.
@@ -223,12 +267,8 @@ fn placed(parts: &Parts<'_>, f: &Frames) -> Option<Vec<u8>> {
         nops.push((k, want.checked_sub(gap)?));
         prev = (k, target);
     }
-    let head_len = parts.head.as_slice().len();
-    let natural = |nops: &[(usize, usize)]| {
-        let len = body(parts, nops).len();
-        let payload = leb_len(1) + leb_len(len) + len;
-        head_len + 1 + leb_len(payload) + leb_len(1) + leb_len(len) + position(parts, nops, call)
-    };
+    let natural =
+        |nops: &[(usize, usize)]| body_start(parts, nops, 0) + position(parts, nops, call);
     let pad = (first as usize).checked_sub(natural(&nops))?;
     // A short distance is all `nop`s; a long one a padding section, with a
     // few `nop`s where its length prefix cannot take the exact size.
@@ -247,11 +287,11 @@ fn placed(parts: &Parts<'_>, f: &Frames) -> Option<Vec<u8>> {
             continue;
         };
         if let Some(section) = padding(rest) {
-            found = Some((with, section));
+            found = Some((with, section, rest));
             break;
         }
     }
-    let (nops, section) = found?;
+    let (nops, section, pad) = found?;
     let mut m = parts.head.clone();
     if let Some(s) = &section {
         m.section(s);
@@ -262,7 +302,10 @@ fn placed(parts: &Parts<'_>, f: &Frames) -> Option<Vec<u8>> {
     funcs.append(parts.func, &format!("<wasm function {}>", f.func));
     names.functions(&funcs);
     m.section(&names);
-    Some(m.finish())
+    Some(Encoded {
+        bytes: m.finish(),
+        traps: trap_offsets(parts, &nops, pad),
+    })
 }
 
 /// A custom section of exactly `size` bytes (`None` inside: no section

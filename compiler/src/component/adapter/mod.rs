@@ -53,6 +53,7 @@
 mod async_call;
 mod encode;
 pub(super) mod fact;
+mod stack;
 mod translate;
 
 use super::plan::{
@@ -159,10 +160,11 @@ pub(super) fn place_frames(
             },
             Some(f),
         )?;
-        bytes.push((a.module, g.bytes));
+        bytes.push((a.module, g.bytes, g.traps));
     }
-    for (m, b) in bytes {
+    for (m, b, traps) in bytes {
         plan.modules[m].generated = Some(b);
+        plan.modules[m].traps = traps;
     }
     Ok(modules)
 }
@@ -170,6 +172,9 @@ pub(super) fn place_frames(
 /// A generated adapter module.
 pub(super) struct Generated {
     pub bytes: Vec<u8>,
+    /// Module offsets of the `unreachable`s that raise other traps, and
+    /// their codes (`ModulePlan::traps`).
+    pub traps: Vec<(u32, TrapCode)>,
     /// Its imports in order: (module, name, kind, binding).
     pub imports: Vec<(String, String, CoreKind, Binding)>,
 }
@@ -514,7 +519,7 @@ pub(super) fn generate(
         realloc: realloc_lift,
         encoding: lift.string_encoding,
     };
-    let mut e = Emitter::new(table, lower_params.len(), flags_lower, handle_funcs);
+    let mut e = Emitter::new(table, lower_params.len(), handle_funcs);
     let flag = |e: &mut Emitter<'_>, func: u32, op: u32| {
         e.i(I::I32Const(op as i32));
         e.i(I::Call(func));
@@ -544,7 +549,7 @@ pub(super) fn generate(
     e.i(I::I32And);
     e.i(I::I32Eqz);
     e.i(I::If(BlockType::Empty));
-    let leave_site = Some(e.code.len() + 1);
+    let mut leave_site = Some(e.code.len() + 1);
     flag(&mut e, flags_lower, ADAPTER_FLAGS_CHECK_LEAVE);
     e.i(I::Unreachable);
     e.i(I::End);
@@ -552,8 +557,11 @@ pub(super) fn generate(
     // length of the call: a call scope on each side.
     let borrows = params.iter().any(|t| table.contains_borrow(*t));
     // The call sites a backtrace shows (instruction positions).
-    let call_site;
+    let mut call_site;
     let mut post_site = None;
+    // Flat values pushed by `local.get`s for the call and the return:
+    // (their locals, the first `local.get`), see [`stack`].
+    let mut pushes: Vec<(Vec<u32>, usize)> = Vec::new();
     let mut param_chars = 0;
     let mut param_reallocs = 0;
     let mut param_mems = 0;
@@ -633,6 +641,7 @@ pub(super) fn generate(
         }
 
         // The call.
+        pushes.push((args.clone(), e.code.len()));
         for a in args {
             e.i(I::LocalGet(a));
         }
@@ -710,11 +719,25 @@ pub(super) fn generate(
             flag(&mut e, flags_lift, ADAPTER_FLAGS_EXIT_CALL);
             flag(&mut e, flags_lower, ADAPTER_FLAGS_EXIT_CALL);
         }
+        pushes.push((ret.iter().map(|(l, _)| *l).collect(), e.code.len()));
         for (l, _) in ret {
             e.i(I::LocalGet(l));
         }
     }
     e.i(I::End);
+    for k in 0..pushes.len() {
+        let (locals, at) = &pushes[k];
+        let Some(map) = stack::keep_on_stack(&mut e.code, locals, *at) else {
+            continue;
+        };
+        e.remap(&map);
+        for site in [&mut leave_site, &mut call_site, &mut post_site] {
+            *site = site.map(&map);
+        }
+        for (_, at) in &mut pushes[k + 1..] {
+            *at = map(*at);
+        }
+    }
 
     let mut module = Module::new();
     let mut types = TypeSection::new();
@@ -729,7 +752,7 @@ pub(super) fn generate(
     let mut exports = ExportSection::new();
     exports.export(EXPORT, ExportKind::Func, adapter);
     module.section(&exports);
-    let bytes = encode::encode(
+    let encoded = encode::encode(
         encode::Parts {
             head: module,
             func: adapter,
@@ -746,11 +769,13 @@ pub(super) fn generate(
                 result_mems: &e.mem_traps[param_mems..],
                 post_return: post_site,
             },
+            traps: &e.traps,
         },
         frames,
     );
     Ok(Generated {
-        bytes,
+        bytes: encoded.bytes,
+        traps: encoded.traps,
         imports: im.list,
     })
 }

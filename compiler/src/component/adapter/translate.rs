@@ -34,7 +34,7 @@
 
 use super::super::plan::StringEncoding;
 use kiln_abi::component::canon::{
-    ADAPTER_FLAGS_TRAP, ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_COPY_ERROR, ADAPTER_HANDLE_MOVE_END,
+    ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_COPY_ERROR, ADAPTER_HANDLE_MOVE_END,
     ADAPTER_HANDLE_MOVE_OWN,
 };
 use kiln_abi::component::layout::{discriminant_size, flags_num_i32, flags_size};
@@ -88,22 +88,23 @@ pub(super) struct Emitter<'t> {
     pub locals: Vec<ValType>,
     /// Number of parameters (the first local index of `locals`).
     pub num_params: u32,
-    /// Function index of the flags built-in used to raise traps.
-    pub trap_func: u32,
     /// The handle built-in of each resource: (resource, function index).
     pub handle_funcs: Vec<(u32, u32)>,
-    /// Positions of the calls that raise the traps of checked values
-    /// (invalid `char`s and discriminants), in order (call sites a
-    /// backtrace shows, see `super::fact`).
+    /// Positions of the traps of checked values (invalid `char`s and
+    /// discriminants), in order (sites a backtrace shows, see
+    /// `super::fact`).
     pub value_traps: Vec<usize>,
     /// Positions of the calls of a `realloc`, in order (the frame a
     /// backtrace shows when one traps).
     pub realloc_calls: Vec<usize>,
-    /// Positions of the calls that raise the traps of memory checks
-    /// (alignment, bounds, byte lengths of strings and lists), in order:
+    /// Positions of the traps of memory checks (alignment, bounds, byte
+    /// lengths of strings and lists), in order:
     /// the same checks in the same order as Wasmtime's adapters, so that
     /// each can be paired with Wasmtime's (see `super::fact`).
     pub mem_traps: Vec<usize>,
+    /// Every trap the adapter raises: the position of its `unreachable`
+    /// and the trap code it stands for (see [`Emitter::trap`]).
+    pub traps: Vec<(usize, TrapCode)>,
 }
 
 /// A scalar as translated.
@@ -153,12 +154,11 @@ pub(super) fn val_type(t: kiln_abi::ValType) -> ValType {
 }
 
 impl<'t> Emitter<'t> {
-    /// An empty function body of `num_params` parameters raising traps
-    /// through `trap_func` and moving handles through `handle_funcs`.
+    /// An empty function body of `num_params` parameters moving handles
+    /// through `handle_funcs`.
     pub fn new(
         table: TypeTable<'t>,
         num_params: usize,
-        trap_func: u32,
         handle_funcs: Vec<(u32, u32)>,
     ) -> Emitter<'t> {
         Emitter {
@@ -166,11 +166,11 @@ impl<'t> Emitter<'t> {
             code: Vec::new(),
             locals: Vec::new(),
             num_params: num_params as u32,
-            trap_func,
             handle_funcs,
             value_traps: Vec::new(),
             realloc_calls: Vec::new(),
             mem_traps: Vec::new(),
+            traps: Vec::new(),
         }
     }
 }
@@ -178,6 +178,20 @@ impl<'t> Emitter<'t> {
 impl Emitter<'_> {
     pub fn i(&mut self, i: I<'static>) {
         self.code.push(i);
+    }
+
+    /// Moves every recorded position through `map` (after instructions
+    /// were removed, see `super::stack`).
+    pub fn remap(&mut self, map: &dyn Fn(usize) -> usize) {
+        for at in self
+            .value_traps
+            .iter_mut()
+            .chain(&mut self.realloc_calls)
+            .chain(&mut self.mem_traps)
+            .chain(self.traps.iter_mut().map(|(at, _)| at))
+        {
+            *at = map(*at);
+        }
     }
 
     /// A fresh local of type `t`.
@@ -198,21 +212,22 @@ impl Emitter<'_> {
             .collect()
     }
 
-    /// Raises wasm trap `code` (through the runtime: the trap reports like
-    /// any other).
+    /// Raises wasm trap `code`: an `unreachable` that the compiler
+    /// translates as a trap of `code` (the generated module's
+    /// `ModulePlan::traps`), one byte like Wasmtime's `call` of its trap
+    /// intrinsic is two: an adapter is laid out to put its traps where
+    /// Wasmtime's are, and every byte between them counts.
     pub fn trap(&mut self, code: TrapCode) {
+        let at = self.code.len();
         match code {
-            TrapCode::InvalidChar | TrapCode::InvalidDiscriminant => {
-                self.value_traps.push(self.code.len() + 1);
-            }
+            TrapCode::InvalidChar | TrapCode::InvalidDiscriminant => self.value_traps.push(at),
             TrapCode::UnalignedPointer
             | TrapCode::MemoryOutOfBounds
             | TrapCode::StringOutOfBounds
-            | TrapCode::ListOutOfBounds => self.mem_traps.push(self.code.len() + 1),
+            | TrapCode::ListOutOfBounds => self.mem_traps.push(at),
             _ => {}
         }
-        self.i(I::I32Const((ADAPTER_FLAGS_TRAP + code as u32) as i32));
-        self.i(I::Call(self.trap_func));
+        self.traps.push((at, code));
         self.i(I::Unreachable);
     }
 

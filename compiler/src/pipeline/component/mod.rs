@@ -98,11 +98,10 @@ pub fn emit_component(
         let bytes = module_bytes(wasm, p, m.as_u32())?;
         // Phase 1 sets (not adds) its times: sum them over the modules.
         let mut phase1 = Timings::default();
-        infos.push(crate::module::translate_component_module_timed(
-            bytes,
-            &module_config,
-            &mut phase1,
-        )?);
+        let mut info =
+            crate::module::translate_component_module_timed(bytes, &module_config, &mut phase1)?;
+        info.coded_traps = p.traps.iter().copied().collect();
+        infos.push(info);
         timings.module += phase1.module;
         timings.validate_bodies += phase1.validate_bodies;
     }
