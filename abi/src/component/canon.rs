@@ -82,6 +82,10 @@ pub const fn utf16_tag(ptr: super::PtrType) -> u64 {
 pub const REALLOC_I32_MAX: u64 = (1 << 32) - 1;
 /// Loading a longer string traps (`MAX_STRING_BYTE_LENGTH`).
 pub const MAX_STRING_BYTE_LENGTH: u32 = (1 << 28) - 1;
+/// Longest string, in bytes, that fused adapters move (Wasmtime's adapters
+/// trap "string content out-of-bounds" past it: a string's code units times
+/// the growth factor of each copy step).
+pub const MAX_ADAPTER_STRING_BYTE_LENGTH: u32 = (1 << 31) - 1;
 /// Loading a list of more bytes traps (`MAX_LIST_BYTE_LENGTH`).
 pub const MAX_LIST_BYTE_LENGTH: u32 = (1 << 28) - 1;
 /// The NaN every lifted `f32` NaN becomes (`CANONICAL_FLOAT32_NAN`).

@@ -26,14 +26,14 @@ use super::instances::GuestRealloc;
 use super::memory::{GuestMemory, LiftCx, LowerCx, Realloc};
 use super::string::{encode_utf16_at, load_string_from_range};
 use super::trap::{self, Trap};
+use kiln_abi::component::canon::MAX_ADAPTER_STRING_BYTE_LENGTH;
 use kiln_abi::component::canon::{
     ADAPTER_FLAGS_CANNOT_ENTER, ADAPTER_FLAGS_CHECK_LEAVE, ADAPTER_FLAGS_ENTER_CALL,
     ADAPTER_FLAGS_EXIT_CALL, ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_COPY_ERROR,
     ADAPTER_HANDLE_MOVE_END, ADAPTER_HANDLE_MOVE_OWN,
 };
-use kiln_abi::component::{
-    CanonOpts, INSTANCE_FLAG_MAY_LEAVE, MAX_STRING_BYTE_LENGTH, StringEncoding, UTF16_TAG,
-};
+use kiln_abi::component::{CanonOpts, INSTANCE_FLAG_MAY_LEAVE, StringEncoding, UTF16_TAG};
+use kiln_abi::trap::TrapCode;
 
 /// The instance-flags built-in of fused adapters: one of the
 /// `kiln_abi::component::canon::ADAPTER_FLAGS_*` operations (slot 0) on the
@@ -204,20 +204,28 @@ fn transcode(dst: &CanonOpts, src: &CanonOpts, ptr: u32, tagged: u32) -> Result<
 fn store(cx: &mut LowerCx<'_>, s: &str, src: Simple, units: u32) -> Result<(u32, u32), Trap> {
     match (cx.encoding(), src) {
         (StringEncoding::Utf8, Simple::Utf8) => copy(cx, s, units, 1, 1),
-        (StringEncoding::Utf8, Simple::Utf16) => to_utf8(cx, s, units, 3 * u64::from(units)),
-        (StringEncoding::Utf8, Simple::Latin1) => to_utf8(cx, s, units, 2 * u64::from(units)),
+        (StringEncoding::Utf8, Simple::Utf16) => to_utf8(cx, s, units, 2, 3),
+        (StringEncoding::Utf8, Simple::Latin1) => to_utf8(cx, s, units, 1, 2),
         (StringEncoding::Utf16, Simple::Utf8) => utf8_to_utf16(cx, s, units),
         (StringEncoding::Utf16, Simple::Utf16 | Simple::Latin1) => copy(cx, s, units, 2, 2),
         (StringEncoding::Latin1Utf16, Simple::Utf8 | Simple::Utf16) => {
-            to_latin1_or_utf16(cx, s, units)
+            let width = if src == Simple::Utf16 { 2 } else { 1 };
+            to_latin1_or_utf16(cx, s, units, width)
         }
         (StringEncoding::Latin1Utf16, Simple::Latin1) => copy(cx, s, units, 1, 2),
     }
 }
 
+/// Wasmtime's adapters' length check: a string of more than
+/// `MAX_ADAPTER_STRING_BYTE_LENGTH` bytes (code units times the growth
+/// factor of the step) traps "string content out-of-bounds".
 fn too_long(bytes: u64) -> Result<u32, Trap> {
-    if bytes > u64::from(MAX_STRING_BYTE_LENGTH) {
-        return Err(trap::string_too_long(bytes as usize));
+    if bytes > u64::from(MAX_ADAPTER_STRING_BYTE_LENGTH) {
+        let code = TrapCode::StringOutOfBounds;
+        return Err(Trap {
+            code: Some(code),
+            message: code.message().to_string(),
+        });
     }
     Ok(bytes as u32)
 }
@@ -248,17 +256,25 @@ fn copy(
     Ok((ptr, units))
 }
 
-/// `store_string_to_utf8`: ASCII first, growing to `worst` bytes at the
-/// first other character, then shrinking to the encoded length.
-fn to_utf8(cx: &mut LowerCx<'_>, s: &str, units: u32, worst: u64) -> Result<(u32, u32), Trap> {
-    too_long(u64::from(units))?;
+/// `store_string_to_utf8`: ASCII first, growing to `factor` bytes per
+/// code unit at the first other character, then shrinking to the encoded
+/// length. `width`: bytes of a source code unit (the first length check's
+/// factor, as Wasmtime's).
+fn to_utf8(
+    cx: &mut LowerCx<'_>,
+    s: &str,
+    units: u32,
+    width: u64,
+    factor: u64,
+) -> Result<(u32, u32), Trap> {
+    too_long(width * u64::from(units))?;
     let mut ptr = cx.realloc(0, 0, 1, units)?;
     let ascii = s.bytes().take_while(u8::is_ascii).count();
     cx.write(ptr, &s.as_bytes()[..ascii])?;
     if ascii == s.len() {
         return Ok((ptr, units));
     }
-    let worst = too_long(worst)?;
+    let worst = too_long(factor * u64::from(units))?;
     ptr = cx.realloc(ptr, units, 1, worst)?;
     cx.write(ptr + ascii as u32, &s.as_bytes()[ascii..])?;
     let len = s.len() as u32;
@@ -282,9 +298,15 @@ fn utf8_to_utf16(cx: &mut LowerCx<'_>, s: &str, units: u32) -> Result<(u32, u32)
 
 /// `store_string_to_latin1_or_utf16`: Latin-1 while it fits; at the first
 /// other character, grow to UTF-16 (inflating the bytes written so far in
-/// place) and tag the length.
-fn to_latin1_or_utf16(cx: &mut LowerCx<'_>, s: &str, units: u32) -> Result<(u32, u32), Trap> {
-    too_long(u64::from(units))?;
+/// place) and tag the length. `width`: bytes of a source code unit (the
+/// first length check's factor, as Wasmtime's).
+fn to_latin1_or_utf16(
+    cx: &mut LowerCx<'_>,
+    s: &str,
+    units: u32,
+    width: u64,
+) -> Result<(u32, u32), Trap> {
+    too_long(width * u64::from(units))?;
     let mut ptr = cx.realloc(0, 0, 2, units)?;
     let mut written = 0u32;
     for (i, c) in s.char_indices() {

@@ -33,12 +33,13 @@
 //! a variant case does not use keep their zero initial value.
 
 use super::super::plan::StringEncoding;
+use kiln_abi::component::canon::MAX_ADAPTER_STRING_BYTE_LENGTH;
 use kiln_abi::component::canon::{
     ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_COPY_ERROR, ADAPTER_HANDLE_MOVE_END,
     ADAPTER_HANDLE_MOVE_OWN,
 };
 use kiln_abi::component::layout::{discriminant_size, flags_num_i32, flags_size};
-use kiln_abi::component::{MAX_STRING_BYTE_LENGTH, PtrType, Type, TypeIndex, TypeTable};
+use kiln_abi::component::{PtrType, Type, TypeIndex, TypeTable};
 use kiln_abi::trap::TrapCode;
 use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
 
@@ -800,11 +801,11 @@ impl Emitter<'_> {
         self.check_aligned(sp, unit);
         self.check_bounds(src_mem, sp, len, unit, TrapCode::StringOutOfBounds);
         let bytes = self.local(ValType::I32);
-        // `len * unit` past the largest string (2^28 - 1 bytes): any bit
-        // of `len` at or above 2^28 / unit.
-        const _: () = assert!(MAX_STRING_BYTE_LENGTH == (1 << 28) - 1);
+        // `len` past `(2^31 - 1) / unit` code units (Wasmtime's check):
+        // any bit of `len` at or above 2^31 / unit.
+        const _: () = assert!(MAX_ADAPTER_STRING_BYTE_LENGTH == (1 << 31) - 1);
         self.i(I::LocalGet(len));
-        self.i(I::I32Const((28 - unit.trailing_zeros()) as i32));
+        self.i(I::I32Const((31 - unit.trailing_zeros()) as i32));
         self.i(I::I32ShrU);
         self.trap_if(TrapCode::StringOutOfBounds);
         self.i(I::LocalGet(len));
