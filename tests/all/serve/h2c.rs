@@ -2,7 +2,9 @@
 //! bodies and headers through `curl --http2-prior-knowledge`, a trap
 //! answered 500 with the server going on, many multiplexed streams from
 //! `h2load` (Debian's `nghttp2-client`), and HTTP/1.1 requests starting
-//! with `P` (the byte the preface starts with) still served as HTTP/1.1.
+//! with `P` (the byte the preface starts with) still served as HTTP/1.1,
+//! as is a request asking to upgrade to h2c (`wasmtime serve` 49 ignores
+//! the upgrade too; RFC 9113 deprecates it).
 //! Kiln's own: `wasmtime serve` 49 speaks HTTP/1.1 only (an h2c client
 //! gets `hyper::Error(Parse(VersionH2))`), so there is no reference run.
 
@@ -82,5 +84,16 @@ fn requests_and_streams() -> Result<(), Failed> {
     expect(r.status == 200 && r.text() == "put", || format!("{r:?}"))?;
     c.send_raw(b"PATCH /echo HTTP/1.1\r\nhost: h\r\ncontent-length: 2\r\n\r\nok")?;
     let r = c.read_response()?;
-    expect(r.status == 200 && r.text() == "ok", || format!("{r:?}"))
+    expect(r.status == 200 && r.text() == "ok", || format!("{r:?}"))?;
+    // An upgrade to h2c is answered over HTTP/1.1, on the same connection.
+    c.send_raw(
+        b"POST /echo HTTP/1.1\r\nhost: h\r\nconnection: Upgrade, HTTP2-Settings\r\n\
+          upgrade: h2c\r\nhttp2-settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\
+          content-length: 2\r\n\r\nup",
+    )?;
+    let r = c.read_response()?;
+    expect(r.status == 200 && r.text() == "up", || format!("{r:?}"))?;
+    c.send_raw(b"GET /count HTTP/1.1\r\nhost: h\r\n\r\n")?;
+    let r = c.read_response()?;
+    expect(r.status == 200, || format!("{r:?}"))
 }
