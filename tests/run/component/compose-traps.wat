@@ -10,10 +10,8 @@
 ;; the root lifted while the root is on the stack (`reenter-parent`). The
 ;; `ping` adapter's failed `may_leave` test is reported in its own frame as
 ;; Wasmtime 49 reports it (function 5 of its adapter module, at 0xc9), and
-;; the adapter calling the `realloc` at its `realloc` call. Every trap but
-;; the discriminant's (a variant parameter followed by another: Kiln's
-;; adapter reaches that check later than Wasmtime's) has Wasmtime's whole
-;; stderr, frames included.
+;; the adapter calling the `realloc` at its `realloc` call. Every trap
+;; has Wasmtime's whole stderr, frames included.
 ;; kiln-test: invoke = "self()"
 ;; kiln-test: trap = "cannot enter component instance"
 ;; kiln-test: stderr-like-wasmtime
@@ -31,6 +29,7 @@
 ;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "bad-discriminant()"
 ;; kiln-test: trap = "invalid variant discriminant"
+;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "realloc-leaves()"
 ;; kiln-test: trap = "cannot leave component instance"
 ;; kiln-test: stderr-contains = "0:     0xc9 - <unknown>!<wasm function 5>"

@@ -16,59 +16,76 @@
 //! compiled code is the same: a local and a stack slot are both SSA values
 //! to Cranelift.
 //!
-//! Invariant (checked, else nothing changes): each local is set exactly
-//! once, by a `local.set` at the body's top level, in order, and read only
-//! by its `local.get` at the use; nothing in between branches out of the
-//! function body or returns. Code between the sets is then stack-neutral at
-//! the top level (it was valid with the values in locals), so the values
-//! below it are untouched, and nested blocks cannot see them.
+//! Invariant (checked for each local of the prefix rewritten, the rest
+//! keep theirs): it is set exactly once, by a `local.set` at the body's top
+//! level, after the previous one's, and read only by its `local.get` at
+//! the use; nothing after the first such set branches out of the function
+//! body or returns. The adapter's code is a sequence of top-level
+//! statements that each leave the stack as they found it (a flat value is
+//! computed and set in one statement), so the values kept below them are
+//! untouched, and nested blocks cannot see them.
 
 use wasm_encoder::Instruction as I;
 
-/// Removes the round trip through `locals` whose `local.get`s start at
-/// `use_at` (one per local, in order). Returns the map from old to new
-/// positions if the body changed.
+/// Removes the round trip through the longest prefix of `locals` that
+/// allows it, whose `local.get`s start at `use_at` (one per local, in
+/// order; the rest keep their locals and are pushed after the prefix's
+/// values as before). Returns the map from old to new positions if the
+/// body changed.
 pub(super) fn keep_on_stack(
     code: &mut Vec<I<'static>>,
     locals: &[u32],
     use_at: usize,
 ) -> Option<impl Fn(usize) -> usize + use<>> {
-    if locals.is_empty() {
-        return None;
-    }
+    let mut sets: Vec<Option<usize>> = vec![None; locals.len()];
+    let mut bad = vec![false; locals.len()];
     for (k, l) in locals.iter().enumerate() {
         if !matches!(code.get(use_at + k), Some(I::LocalGet(g)) if g == l) {
             return None;
         }
     }
-    let mut sets = vec![None; locals.len()];
+    let slot = |l: &u32| locals.iter().position(|x| x == l);
     let mut depth = 0u32;
+    // The first position from which a kept value would be on the stack
+    // when something leaves the function body.
+    let mut leaves_at = None;
     for (k, i) in code[..use_at].iter().enumerate() {
-        let slot = |l: &u32| locals.iter().position(|x| x == l);
         match i {
             I::Block(_) | I::Loop(_) | I::If(_) => depth += 1,
             I::End => depth = depth.checked_sub(1)?,
-            I::Return => return None,
-            I::Br(l) | I::BrIf(l) if *l >= depth => return None,
-            I::BrTable(..) => return None,
+            I::Return | I::BrTable(..) => leaves_at = leaves_at.or(Some(k)),
+            I::Br(l) | I::BrIf(l) if *l >= depth => leaves_at = leaves_at.or(Some(k)),
             I::LocalSet(l) => {
                 if let Some(s) = slot(l) {
-                    if depth != 0 || sets[s].is_some() {
-                        return None;
-                    }
+                    bad[s] |= depth != 0 || sets[s].is_some();
                     sets[s] = Some(k);
                 }
             }
-            I::LocalGet(l) | I::LocalTee(l) if slot(l).is_some() => return None,
+            I::LocalGet(l) | I::LocalTee(l) => {
+                if let Some(s) = slot(l) {
+                    bad[s] = true;
+                }
+            }
             _ => {}
         }
     }
-    let sets: Vec<usize> = sets.into_iter().collect::<Option<_>>()?;
-    if !sets.is_sorted() {
+    // The prefix: set once at the top level, in order, nothing leaving
+    // the body after the first set.
+    let mut kept: Vec<usize> = Vec::new();
+    for (s, at) in sets.iter().enumerate() {
+        let Some(at) = *at else { break };
+        if bad[s] || kept.last().is_some_and(|prev| *prev > at) {
+            break;
+        }
+        kept.push(at);
+    }
+    let first = *kept.first()?;
+    if leaves_at.is_some_and(|k| k > first) {
         return None;
     }
-    let mut removed = sets;
-    removed.extend(use_at..use_at + locals.len());
+    let n = kept.len();
+    let mut removed = kept;
+    removed.extend(use_at..use_at + n);
     let mut k = 0;
     code.retain(|_| {
         k += 1;
@@ -118,22 +135,53 @@ mod tests {
     }
 
     #[test]
-    fn nested_out_of_order_or_reread_values_keep_their_locals() {
+    fn a_value_set_in_a_block_keeps_its_local_and_so_do_the_next() {
+        // Local 5 is set at the top level, 6 inside a block, 7 after it:
+        // only 5 moves to the stack (7 would land above 6's value).
+        let mut code = vec![
+            I::LocalGet(0),
+            I::LocalSet(5),
+            I::Block(BlockType::Empty),
+            I::LocalGet(1),
+            I::LocalSet(6),
+            I::End,
+            I::LocalGet(0),
+            I::LocalSet(7),
+            I::LocalGet(5),
+            I::LocalGet(6),
+            I::LocalGet(7),
+            I::Call(3),
+        ];
+        let map = keep_on_stack(&mut code, &[5, 6, 7], 8).expect("rewritten");
+        assert_eq!(
+            format!("{code:?}"),
+            format!(
+                "{:?}",
+                vec![
+                    I::LocalGet(0),
+                    I::Block(BlockType::Empty),
+                    I::LocalGet(1),
+                    I::LocalSet(6),
+                    I::End,
+                    I::LocalGet(0),
+                    I::LocalSet(7),
+                    I::LocalGet(6),
+                    I::LocalGet(7),
+                    I::Call(3),
+                ]
+            )
+        );
+        assert_eq!(map(11), 9);
+    }
+
+    #[test]
+    fn nested_reread_or_escaping_values_keep_their_locals() {
         let nested = vec![
             I::Block(BlockType::Empty),
             I::LocalGet(0),
             I::LocalSet(5),
             I::End,
             I::LocalGet(5),
-            I::Call(3),
-        ];
-        let reversed = vec![
-            I::LocalGet(1),
-            I::LocalSet(6),
-            I::LocalGet(0),
-            I::LocalSet(5),
-            I::LocalGet(5),
-            I::LocalGet(6),
             I::Call(3),
         ];
         let reread = vec![
@@ -153,11 +201,12 @@ mod tests {
             I::LocalGet(5),
             I::Call(3),
         ];
+        let unset = vec![I::LocalGet(5), I::Call(3)];
         for (mut code, locals, at) in [
             (nested, vec![5], 4),
-            (reversed, vec![5, 6], 4),
             (reread, vec![5], 4),
             (leaves, vec![5], 5),
+            (unset, vec![5], 0),
         ] {
             let before = format!("{code:?}");
             assert!(keep_on_stack(&mut code, &locals, at).is_none());
