@@ -53,12 +53,12 @@ pub(super) struct Encoded {
 pub(super) struct Sites<'a> {
     /// The call raising the caller's `may_leave` trap.
     pub leave_trap: Option<usize>,
-    /// The calls raising the traps of the parameters' checked values
+    /// The traps (`unreachable`s) of the parameters' checked values
     /// (invalid `char`s and discriminants).
     pub param_chars: &'a [usize],
     /// The calls of a `realloc` while moving the parameters.
     pub param_reallocs: &'a [usize],
-    /// The calls raising the traps of the parameters' memory checks.
+    /// The traps of the parameters' memory checks.
     pub param_mems: &'a [usize],
     /// The callee's call (or the trap of an adapter within one instance).
     pub call: Option<usize>,
