@@ -182,13 +182,14 @@ fn body_start(parts: &Parts<'_>, nops: &[(usize, usize)], pad: usize) -> usize {
 /// Module offsets of the adapter's traps in that layout.
 fn trap_offsets(parts: &Parts<'_>, nops: &[(usize, usize)], pad: usize) -> Vec<(u32, TrapCode)> {
     let start = body_start(parts, nops, pad);
+    let (_, at) = body_and_positions(parts, nops);
     parts
         .traps
         .iter()
         .map(|(k, code)| {
-            let at = start + position(parts, nops, *k);
+            let offset = start + at.get(*k).expect("a trap is an instruction of the body");
             (
-                u32::try_from(at).expect("an adapter module is small"),
+                u32::try_from(offset).expect("an adapter module is small"),
                 *code,
             )
         })
@@ -197,6 +198,12 @@ fn trap_offsets(parts: &Parts<'_>, nops: &[(usize, usize)], pad: usize) -> Vec<(
 
 /// The function body, with `nops[k]` `nop`s before instruction `k`.
 fn body(parts: &Parts<'_>, nops: &[(usize, usize)]) -> Vec<u8> {
+    body_and_positions(parts, nops).0
+}
+
+/// [`body`], and the byte position in it of each instruction (after the
+/// `nop`s in front of it), in one pass.
+fn body_and_positions(parts: &Parts<'_>, nops: &[(usize, usize)]) -> (Vec<u8>, Vec<usize>) {
     let mut out = Vec::new();
     let mut runs: Vec<(u32, ValType)> = Vec::new();
     for t in parts.locals {
@@ -210,17 +217,19 @@ fn body(parts: &Parts<'_>, nops: &[(usize, usize)]) -> Vec<u8> {
         n.encode(&mut out);
         t.encode(&mut out);
     }
+    let mut at = Vec::with_capacity(parts.code.len());
     for (k, i) in parts.code.iter().enumerate() {
-        for (at, n) in nops {
-            if *at == k {
+        for (site, n) in nops {
+            if *site == k {
                 for _ in 0..*n {
                     I::Nop.encode(&mut out);
                 }
             }
         }
+        at.push(out.len());
         i.encode(&mut out);
     }
-    out
+    (out, at)
 }
 
 /// Byte position of instruction `k` in `body` (as laid out by [`body`]).
