@@ -1,7 +1,7 @@
 //! The built-ins of fused adapters (generated core code between two
 //! component instances, see the compiler's `component/adapter`):
-//! [`__kiln_cm_adapter_flags`] (instance flags, call scopes and the
-//! adapters' traps), [`__kiln_cm_adapter_transcode`] (strings between
+//! [`__kiln_cm_adapter_flags`] (instance flags, call scopes, and the
+//! traps of `may_leave` and re-entrance), [`__kiln_cm_adapter_transcode`] (strings between
 //! different encodings) and [`__kiln_cm_adapter_handle`] (`own` and
 //! `borrow` values from one instance's handle table to the other's).
 //! Both use the lowered-import contract of `kiln_abi::component::canon`:
@@ -38,7 +38,9 @@ use kiln_abi::trap::TrapCode;
 /// The instance-flags built-in of fused adapters: one of the
 /// `kiln_abi::component::canon::ADAPTER_FLAGS_*` operations (slot 0) on the
 /// component instance of `opts`: the call scopes (which live in the
-/// runtime's state) and the adapters' traps. `may_leave` itself is tested
+/// runtime's state), and the traps of a failed `may_leave` test and of
+/// re-entrance (the adapters' value checks trap in their own code).
+/// `may_leave` itself is tested
 /// and flipped by the adapter's own code, in the flags word it imports as
 /// a global ([`InstanceState::flags_global`]).
 ///

@@ -31,8 +31,10 @@
 //! `may_leave` test and flips are a few inline instructions; steps that
 //! cannot run guest code (no `realloc` involved) skip the flips. The
 //! `AdapterFlags` built-in of the instance keeps what needs the runtime's
-//! state: call scopes, and raising the traps (of the `may_leave` test once
-//! it has failed, and of value checks).
+//! state: call scopes, and raising the traps of the `may_leave` test once
+//! it has failed and of re-entrance. The value and memory checks trap with
+//! a bare `unreachable` that the compiler translates as the check's trap
+//! (`Generated::traps`).
 //!
 //! `own` and `borrow` values go through the runtime's `AdapterHandle`
 //! built-in of their resource (the handle tables live in the runtime);
