@@ -234,16 +234,8 @@ fn body_and_positions(parts: &Parts<'_>, nops: &[(usize, usize)]) -> (Vec<u8>, V
 
 /// Byte position of instruction `k` in `body` (as laid out by [`body`]).
 fn position(parts: &Parts<'_>, nops: &[(usize, usize)], k: usize) -> usize {
-    let prefix = Parts {
-        head: Module::new(),
-        func: parts.func,
-        locals: parts.locals,
-        code: &parts.code[..k],
-        sites: parts.sites,
-        traps: &[],
-    };
-    let before: usize = nops.iter().filter(|(at, _)| *at == k).map(|(_, n)| n).sum();
-    body(&prefix, nops).len() + before
+    let (_, at) = body_and_positions(parts, nops);
+    *at.get(k).expect("a site is an instruction of the body")
 }
 
 fn push_code(m: &mut Module, body: &[u8]) {
