@@ -38,8 +38,13 @@ pub struct Server {
     pub addr: String,
     /// `127.0.0.1:PORT` of the same server over TLS.
     pub tls: String,
-    /// `127.0.0.1:PORT` of a port that was free a moment ago.
+    /// `127.0.0.1:PORT` of a port nobody listens on.
     pub closed: String,
+    /// The socket that holds that port, bound but not listening: nothing
+    /// else can take the port while the server lives (a port merely free a
+    /// moment ago may become another test's listener, and a connect that
+    /// should be refused would hang there).
+    _closed: std::os::fd::OwnedFd,
     /// `127.0.0.1:PORT` of a listener nobody accepts from, its queue full.
     pub blackhole: String,
     /// That listener and the connections filling its queue.
@@ -59,7 +64,7 @@ impl Server {
         let addr = listener.local_addr()?.to_string();
         let tls_listener = TcpListener::bind("127.0.0.1:0")?;
         let tls = tls_listener.local_addr()?.to_string();
-        let closed = TcpListener::bind("127.0.0.1:0")?.local_addr()?.to_string();
+        let (closed_socket, closed) = bound_not_listening()?;
         let live = Arc::new(AtomicUsize::new(0));
         let (me, l) = (addr.clone(), live.clone());
         std::thread::spawn(move || {
@@ -85,10 +90,40 @@ impl Server {
             addr,
             tls,
             closed,
+            _closed: closed_socket,
             blackhole: blackhole.local_addr()?.to_string(),
             _blackhole: (blackhole, held),
         })
     }
+}
+
+/// A TCP socket bound to an ephemeral loopback port, never listening: a
+/// connect to the port is refused.
+fn bound_not_listening() -> std::io::Result<(std::os::fd::OwnedFd, String)> {
+    use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+    // SAFETY: plain system calls; the new descriptor is owned from here on.
+    let fd = unsafe { libc::socket(libc::AF_INET, libc::SOCK_STREAM | libc::SOCK_CLOEXEC, 0) };
+    if fd < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: `fd` is a new descriptor nothing else owns.
+    let socket = unsafe { OwnedFd::from_raw_fd(fd) };
+    // SAFETY: all-zero is a valid `sockaddr_in`.
+    let mut addr: libc::sockaddr_in = unsafe { std::mem::zeroed() };
+    addr.sin_family = libc::AF_INET as libc::sa_family_t;
+    addr.sin_addr.s_addr = u32::from(std::net::Ipv4Addr::LOCALHOST).to_be();
+    let mut len = std::mem::size_of::<libc::sockaddr_in>() as libc::socklen_t;
+    // SAFETY: `addr` is a valid `sockaddr_in` of `len` bytes, borrowed
+    // only for each call; `socket` is open.
+    let bound = unsafe {
+        libc::bind(socket.as_raw_fd(), (&raw const addr).cast(), len) == 0
+            && libc::getsockname(socket.as_raw_fd(), (&raw mut addr).cast(), &mut len) == 0
+    };
+    if !bound {
+        return Err(std::io::Error::last_os_error());
+    }
+    let port = u16::from_be(addr.sin_port);
+    Ok((socket, format!("127.0.0.1:{port}")))
 }
 
 /// A listener with a backlog of 0 and connections that fill its accept

@@ -149,15 +149,20 @@ pub fn run_with_stdin(
     });
     let mut out = child.stdout.take().context("stdout")?;
     let mut err = child.stderr.take().context("stderr")?;
-    let out_reader = std::thread::spawn(move || {
+    // Each reader sends what it read once its pipe closes: after a timeout
+    // the output so far is collected with a bound (a grandchild may still
+    // hold the pipe open).
+    let (out_tx, out_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    let (err_tx, err_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    std::thread::spawn(move || {
         let mut v = Vec::new();
         let _ = out.read_to_end(&mut v);
-        v
+        let _ = out_tx.send(v);
     });
-    let err_reader = std::thread::spawn(move || {
+    std::thread::spawn(move || {
         let mut v = Vec::new();
         let _ = err.read_to_end(&mut v);
-        v
+        let _ = err_tx.send(v);
     });
     let pid = child.id() as libc::pid_t;
     let start = Instant::now();
@@ -182,7 +187,16 @@ pub fn run_with_stdin(
                 libc::wait4(pid, &mut raw_status, 0, &mut usage);
             }
             std::mem::forget(child);
-            bail!("{program} timed out after {timeout:?}");
+            // What it printed before it hung says where it hung.
+            let so_far = |rx: std::sync::mpsc::Receiver<Vec<u8>>| {
+                let v = rx.recv_timeout(Duration::from_secs(2)).unwrap_or_default();
+                truncate(&String::from_utf8_lossy(&v), 4000)
+            };
+            bail!(
+                "{program} timed out after {timeout:?}\n--- stdout so far ---\n{}\n--- stderr so far ---\n{}",
+                so_far(out_rx),
+                so_far(err_rx)
+            );
         }
         std::thread::sleep(Duration::from_millis(5));
     }
@@ -195,8 +209,8 @@ pub fn run_with_stdin(
     };
     drop(exited_tx);
     let _ = writer.join();
-    let stdout = out_reader.join().unwrap_or_default();
-    let stderr = err_reader.join().unwrap_or_default();
+    let stdout = out_rx.recv().unwrap_or_default();
+    let stderr = err_rx.recv().unwrap_or_default();
     Ok(Outcome {
         status,
         stdout,
