@@ -7,14 +7,13 @@
 ;; out-pointer that is misaligned or out of bounds. The checks come in
 ;; Wasmtime's order (byte length, alignment, source bounds, allocation,
 ;; destination bounds), so that the first failing check is the same.
-;; Where Kiln's adapter fits Wasmtime's layout (every check of the
-;; parameters), the backtrace is Wasmtime's too (`stderr-like-wasmtime`):
-;; the frame of the adapter at the offset of Wasmtime's check. The checks
-;; of results in memory keep Kiln's offsets (its adapter reads them from
-;; memory index 1, and saves and clears the caller's flags word between
-;; them, 4 bytes more than Wasmtime's gap). A `realloc`
-;; mode (`set-mode` in the callee, `cmode` in the caller) makes the
-;; allocation fail: 1 out of bounds, 2 misaligned, 3 one byte short.
+;; Every backtrace is Wasmtime's too (`stderr-like-wasmtime`): the frame
+;; of the adapter at the offset of Wasmtime's check, for the parameters'
+;; checks and the results' (whose `may_leave` clear sits at each `realloc`
+;; call, not between the checks, where Wasmtime's code leaves no room for
+;; it). A `realloc` mode (`set-mode` in the callee, `cmode` in the
+;; caller) makes the allocation fail: 1 out of bounds, 2 misaligned, 3 one
+;; byte short.
 ;; kiln-test: invoke = "p-str-oob()"
 ;; kiln-test: trap = "string content out-of-bounds"
 ;; kiln-test: stderr-like-wasmtime
@@ -62,24 +61,34 @@
 ;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "r-str-oob()"
 ;; kiln-test: trap = "string content out-of-bounds"
+;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "r-str-dst-oob()"
 ;; kiln-test: trap = "string content out-of-bounds"
+;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "r-list-unaligned()"
 ;; kiln-test: trap = "unaligned pointer"
+;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "r-list-oob()"
 ;; kiln-test: trap = "list content out-of-bounds"
+;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "r-list-dst-unaligned()"
 ;; kiln-test: trap = "unaligned pointer"
+;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "r-list-dst-oob()"
 ;; kiln-test: trap = "list content out-of-bounds"
+;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "r-retptr-unaligned()"
 ;; kiln-test: trap = "unaligned pointer"
+;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "r-retptr-oob()"
 ;; kiln-test: trap = "out of bounds memory access"
+;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "r-outptr-unaligned()"
 ;; kiln-test: trap = "unaligned pointer"
+;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "r-outptr-oob()"
 ;; kiln-test: trap = "out of bounds memory access"
+;; kiln-test: stderr-like-wasmtime
 (component
   (component $callee
     (core module $m

@@ -532,7 +532,9 @@ pub(super) fn generate(
     // `may_leave` of the instance whose `realloc` runs is cleared while
     // the values move, and the flags word restored after (as Wasmtime's
     // adapters do; the restore is the shortest code, which counts in the
-    // layout that puts the frames where Wasmtime's are).
+    // layout that puts the frames where Wasmtime's are). The callee's is
+    // cleared once before the arguments move; the caller's at each call
+    // that may run its `realloc` (`Emitter::leave`).
     let clear_leave = |e: &mut Emitter<'_>, word: u32| {
         let saved = e.local(ValType::I32);
         e.i(I::GlobalGet(word));
@@ -656,6 +658,16 @@ pub(super) fn generate(
         for (l, _) in raw.iter().rev() {
             e.i(I::LocalSet(*l));
         }
+        // The caller's flags word, saved before the results' checks (and
+        // its `may_leave` cleared at each `realloc` call, see
+        // `Emitter::leave`): Wasmtime's code between its checks leaves no
+        // room for the clear.
+        if results.iter().any(|t| table.contains_list_or_string(*t)) {
+            let saved = e.local(ValType::I32);
+            e.i(I::GlobalGet(word_lower));
+            e.i(I::LocalSet(saved));
+            e.leave = Some((word_lower, saved));
+        }
 
         // Results: callee -> caller.
         let align = table.fields_alignment(results.iter().copied(), ptr);
@@ -692,8 +704,6 @@ pub(super) fn generate(
             let locals = e.flat_locals(&results);
             (Loc::Flat(locals.clone()), locals)
         };
-        let reallocs = results.iter().any(|t| table.contains_list_or_string(*t));
-        let saved = reallocs.then(|| clear_leave(&mut e, word_lower));
         let dir = Dir {
             src: lift_side,
             dst: lower_side,
@@ -702,8 +712,8 @@ pub(super) fn generate(
             dst_instance: lower.instance.as_u32(),
         };
         e.fields(&results, &src, &dst, dir).map_err(bug)?;
-        if let Some(saved) = saved {
-            restore_leave(&mut e, word_lower, saved);
+        if let Some(saved) = e.leave.take() {
+            restore_leave(&mut e, saved.0, saved.1);
         }
 
         // `may_leave` stays set: Wasmtime 49 lets an adapter's post-return

@@ -39,7 +39,7 @@ use kiln_abi::component::canon::{
     ADAPTER_HANDLE_MOVE_OWN,
 };
 use kiln_abi::component::layout::{discriminant_size, flags_num_i32, flags_size};
-use kiln_abi::component::{PtrType, Type, TypeIndex, TypeTable};
+use kiln_abi::component::{INSTANCE_FLAG_MAY_LEAVE, PtrType, Type, TypeIndex, TypeTable};
 use kiln_abi::trap::TrapCode;
 use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
 
@@ -106,6 +106,14 @@ pub(super) struct Emitter<'t> {
     /// Every trap the adapter raises: the position of its `unreachable`
     /// and the trap code it stands for (see [`Emitter::trap`]).
     pub traps: Vec<(usize, TrapCode)>,
+    /// While set, (flags word global, local holding its saved value): each
+    /// call that may run the destination's `realloc` (the `realloc` itself,
+    /// the runtime's transcoder) is preceded by a store of the saved word
+    /// with `may_leave` cleared. Clearing at each call, not once up front,
+    /// is right in every branch (the first `realloc` may sit in a
+    /// variant's case or a list's loop) and keeps the code between the
+    /// memory checks as short as Wasmtime's, which the frame layout needs.
+    pub leave: Option<(u32, u32)>,
 }
 
 /// A scalar as translated.
@@ -172,6 +180,7 @@ impl<'t> Emitter<'t> {
             realloc_calls: Vec::new(),
             mem_traps: Vec::new(),
             traps: Vec::new(),
+            leave: None,
         }
     }
 }
@@ -179,6 +188,17 @@ impl<'t> Emitter<'t> {
 impl Emitter<'_> {
     pub fn i(&mut self, i: I<'static>) {
         self.code.push(i);
+    }
+
+    /// Clears `may_leave` in the flags word of [`Emitter::leave`], if set,
+    /// before a call that may run the destination's guest code.
+    fn clear_leave(&mut self) {
+        if let Some((word, saved)) = self.leave {
+            self.i(I::LocalGet(saved));
+            self.i(I::I32Const(!(INSTANCE_FLAG_MAY_LEAVE as i32)));
+            self.i(I::I32And);
+            self.i(I::GlobalSet(word));
+        }
     }
 
     /// Moves every recorded position through `map` (after instructions
@@ -637,6 +657,7 @@ impl Emitter<'_> {
     ) -> Result<u32, Missing> {
         let mem = side.mem.ok_or(Missing("the memory option"))?;
         let realloc = side.realloc.ok_or(Missing("the realloc option"))?;
+        self.clear_leave();
         self.i(I::I32Const(0));
         self.i(I::I32Const(0));
         self.i(I::I32Const(align as i32));
@@ -783,6 +804,7 @@ impl Emitter<'_> {
             let transcode = dir.transcode.ok_or(Missing("the transcoder"))?;
             let r = self.local(ValType::I64);
             let (dp, dl) = (self.local(ValType::I32), self.local(ValType::I32));
+            self.clear_leave();
             self.i(I::LocalGet(sp));
             self.i(I::LocalGet(len));
             self.i(I::Call(transcode));
