@@ -431,12 +431,14 @@ impl Handler {
         let reusable = match result {
             Ok(clean) => clean,
             Err(report) => {
+                errors::write_fd(2, report.as_bytes());
                 if self.p3 && !reply.borrow().is_set() {
-                    // Wasmtime 49's serve reports the request a 0.3 worker
-                    // left unanswered first.
+                    // Then, as Wasmtime 49's serve (its worker logs the
+                    // trap as it goes, the request's task the unanswered
+                    // request after), the request a 0.3 worker left
+                    // unanswered.
                     errors::write_fd(2, b"error: worker trapped or panicked\n");
                 }
-                errors::write_fd(2, report.as_bytes());
                 false
             }
         };
