@@ -123,7 +123,16 @@ pub fn handle(
     let Some(method) = req.method.to_http() else {
         return Ok(Err(ErrorCode::HttpRequestMethodInvalid));
     };
-    let path = req.path_with_query.clone().unwrap_or_else(|| "/".into());
+    let path = match req.path_with_query.as_deref() {
+        None => "/".to_string(),
+        // Only a query: the empty path's request target is `/`.
+        Some(q) if q.starts_with('?') => format!("/{q}"),
+        // A relative path (WASI 0.3 lets one be set) is no request target.
+        Some(p) if !p.starts_with('/') && p != "*" => {
+            return Ok(Err(ErrorCode::HttpRequestUriInvalid));
+        }
+        Some(p) => p.to_string(),
+    };
     let Ok(uri) = path.parse::<http::Uri>() else {
         return Ok(Err(ErrorCode::HttpRequestUriInvalid));
     };

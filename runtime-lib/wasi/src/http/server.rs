@@ -632,7 +632,7 @@ pub(crate) fn take_as_p3(h: &mut P2Host, rep: u32) -> Result<super::p3::Request3
         method: r.method.to_http().unwrap_or_default(),
         scheme: Some(http::uri::Scheme::HTTP),
         authority: r.authority.and_then(|a| a.parse().ok()),
-        path: r.path_with_query.and_then(|p| p.parse().ok()),
+        path: r.path_with_query,
         headers: r.headers,
         options: None,
         body,

@@ -160,7 +160,7 @@ fn start(
         method: method_of(&r.method),
         scheme: r.scheme.as_ref().map(scheme_of),
         authority: r.authority.as_ref().map(|a| a.as_str().to_string()),
-        path_with_query: r.path.as_ref().map(|p| p.as_str().to_string()),
+        path_with_query: r.path,
         headers: r.headers,
         body: pipe,
     };

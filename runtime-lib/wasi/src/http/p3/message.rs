@@ -97,10 +97,7 @@ fn set_method(
 }
 
 fn get_path(h: &mut P2Host, (this,): (Borrow<Request3Res>,)) -> Result<Option<String>, Trap> {
-    Ok(req(h, this.rep())?
-        .path
-        .as_ref()
-        .map(|p| p.as_str().to_string()))
+    Ok(req(h, this.rep())?.path.clone())
 }
 
 fn set_path(
@@ -111,14 +108,35 @@ fn set_path(
     let path = match p {
         None => None,
         // An empty path is the root (as Wasmtime 49 reads it back).
-        Some(s) if s.is_empty() => Some(http::uri::PathAndQuery::from_static("/")),
-        Some(s) => match s.parse::<http::uri::PathAndQuery>() {
-            Ok(p) => Some(p),
-            Err(_) => return Ok(Err(())),
+        Some(s) if s.is_empty() => Some("/".to_string()),
+        Some(s) => match path_and_query(&s) {
+            Some(p) => Some(p),
+            None => return Ok(Err(())),
         },
     };
     r.path = path;
     Ok(Ok(()))
+}
+
+/// `s` as a request's path and query, if its characters are those of one:
+/// an absolute path (or `*`), or a relative one (`a/b`, `../x`, `?q`),
+/// which WASI 0.3 accepts (the wasi-http conformance tests set them; a
+/// request with one fails at `send` as an invalid URI). A fragment is
+/// dropped, as the `http` crate drops it.
+fn path_and_query(s: &str) -> Option<String> {
+    if s.starts_with('/') || s == "*" {
+        return s
+            .parse::<http::uri::PathAndQuery>()
+            .ok()
+            .map(|p| p.as_str().to_string());
+    }
+    // The same characters as an absolute path's.
+    let p = format!("/{s}").parse::<http::uri::PathAndQuery>().ok()?;
+    Some(match &p.as_str()[1..] {
+        // Only a fragment: the root, as the `http` crate reads it.
+        "" => "/".to_string(),
+        rel => rel.to_string(),
+    })
 }
 
 fn get_scheme(h: &mut P2Host, (this,): (Borrow<Request3Res>,)) -> Result<Option<Scheme>, Trap> {

@@ -101,8 +101,9 @@ pub struct Request3 {
     pub scheme: Option<http::uri::Scheme>,
     /// The authority, if set.
     pub authority: Option<http::uri::Authority>,
-    /// The path and query, if set.
-    pub path: Option<http::uri::PathAndQuery>,
+    /// The path and query, if set: an absolute path, `*`, or (0.3 allows
+    /// them, see `message.rs`) a relative one.
+    pub path: Option<String>,
     /// The headers.
     pub headers: HeaderMap,
     /// The options `new` was given.
