@@ -1,4 +1,5 @@
-//! A JavaScript `wasi:http` proxy: `tests/programs/js/serve/sm-proxy.js`,
+//! JavaScript `wasi:http` servers. A WASI 0.2 proxy,
+//! `tests/programs/js/serve/sm-proxy.js`,
 //! built at test time by componentize-js (StarlingMonkey, the engine of
 //! the JavaScript toolchains that use the service-worker `fetch` event),
 //! served by `kiln serve` (by `wasmtime serve -S cli` under
@@ -12,6 +13,12 @@
 //! the WASI 0.2.12 packages that the installed jco (a dependency of
 //! componentize-js) ships, renumbered to 0.2.10 (their 0.2.11 and 0.2.12
 //! additions are not used by the engine).
+//!
+//! A WASI 0.3 service, `tests/programs/js/serve/qjs-service.js`, built by
+//! componentize-qjs (QuickJS with the component-model async runtime)
+//! against the WASI 0.3.0 packages jco ships: a greeting, a body read as a
+//! stream and answered back, and an exception (a trap: 500, the report on
+//! stderr as Wasmtime 49's, the server going on).
 
 use super::{How, Server, expect, fail};
 use crate::util;
@@ -19,10 +26,10 @@ use libtest_mimic::{Completion, Failed, Trial};
 use std::path::{Path, PathBuf};
 
 pub fn trials() -> Vec<Trial> {
-    vec![Trial::ignorable_test(
-        "serve::js::starlingmonkey",
-        starlingmonkey,
-    )]
+    vec![
+        Trial::ignorable_test("serve::js::starlingmonkey", starlingmonkey),
+        Trial::ignorable_test("serve::js::quickjs", quickjs),
+    ]
 }
 
 /// The directory of the JavaScript proxy.
@@ -142,5 +149,98 @@ fn starlingmonkey() -> Result<Completion, Failed> {
     // Still serving after the exception.
     let (head, _) = curl(&server, "/", &[])?;
     expect(head.starts_with("HTTP/1.1 200"), || head.clone())?;
+    Ok(Completion::Completed)
+}
+
+/// Builds the 0.3 service component (once per change of its sources).
+fn build_qjs() -> Result<PathBuf, Failed> {
+    let out = util::scratch("serve-js");
+    let wasm = out.join("qjs-service.wasm");
+    let modified = |p: &Path| std::fs::metadata(p).and_then(|m| m.modified()).ok();
+    let newest = ["qjs-service.js", "qjs-service.wit"]
+        .iter()
+        .filter_map(|f| modified(&source_dir().join(f)))
+        .max();
+    if let (Some(built), Some(newest)) = (modified(&wasm), newest)
+        && built >= newest
+    {
+        return Ok(wasm);
+    }
+    let wit = out.join("wit-qjs");
+    let _ = std::fs::remove_dir_all(&wit);
+    std::fs::create_dir_all(&wit).map_err(fail)?;
+    std::fs::copy(source_dir().join("qjs-service.wit"), wit.join("world.wit")).map_err(fail)?;
+    let wasi = crate::js::root().join("node_modules/@bytecodealliance/jco/lib/wit/builtin/0.3.0");
+    copy_wit(&wasi, &wit.join("deps")).map_err(|e| format!("{}: {e}", wasi.display()))?;
+    let tmp = util::tmp_path(&out, "qjs-service.wasm");
+    let build = crate::js::Build {
+        tool: crate::js::Tool::Qjs,
+        flags: Vec::new(),
+        wit: Some(wit),
+    };
+    crate::js::componentize(&source_dir(), "qjs-service", &build, &tmp).map_err(fail)?;
+    std::fs::rename(&tmp, &wasm).map_err(fail)?;
+    Ok(wasm)
+}
+
+/// Copies the `.wit` files of `from` (recursively) into `to`.
+fn copy_wit(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for e in std::fs::read_dir(from)? {
+        let e = e?;
+        let (src, dst) = (e.path(), to.join(e.file_name()));
+        if src.is_dir() {
+            copy_wit(&src, &dst)?;
+        } else if src.extension().is_some_and(|x| x == "wit") {
+            std::fs::copy(&src, &dst)?;
+        }
+    }
+    Ok(())
+}
+
+fn quickjs() -> Result<Completion, Failed> {
+    if let Err(why) = crate::js::tool(crate::js::Tool::Qjs) {
+        return util::toolchain_missing(why);
+    }
+    let wasm = build_qjs()?;
+    let server = Server::start(How::Wasm(&wasm))?;
+    let show = |h: &str, b: &str| format!("{h}\n\n{b}");
+
+    let (head, body) = curl(&server, "/hi?x=%C3%A9", &[])?;
+    expect(
+        head.starts_with("HTTP/1.1 200")
+            && head.contains("\nx-engine: quickjs")
+            && head.contains("\ncontent-type: text/plain")
+            && body == "hello get /hi?x=%C3%A9 from quickjs\n",
+        || show(&head, &body),
+    )?;
+
+    // 100 KB: the request body read in several chunks, answered back.
+    let (big, arg) = super::p3::body_file("serve-js", 100_000)?;
+    let big = String::from_utf8_lossy(&big).into_owned();
+    let (head, body) = curl(&server, "/echo", &["--data-binary", &arg])?;
+    expect(
+        head.starts_with("HTTP/1.1 201") && head.contains("\nx-length: 100000") && body == big,
+        || format!("{head}\n\n{} bytes", body.len()),
+    )?;
+
+    let (head, _) = curl(&server, "/throw", &[])?;
+    expect(head.starts_with("HTTP/1.1 500"), || head.clone())?;
+    let err = server.stderr_with("error: worker trapped or panicked\n");
+    let report = err.find("worker failed: ");
+    let unanswered = err.find("error: worker trapped or panicked\n");
+    expect(
+        err.contains("Exception { message: Some(\"thrown by the handler\")")
+            && err.contains("[async-lift]wasi:http/handler@0.3.0#handle")
+            && err.contains("wasm trap: wasm `unreachable` instruction executed")
+            && report.is_some_and(|r| unanswered.is_some_and(|u| r < u)),
+        || format!("stderr: {err}"),
+    )?;
+    // Still serving after the trap.
+    let (head, body) = curl(&server, "/", &[])?;
+    expect(
+        head.starts_with("HTTP/1.1 200") && body == "hello get / from quickjs\n",
+        || show(&head, &body),
+    )?;
     Ok(Completion::Completed)
 }
