@@ -120,7 +120,16 @@ impl Worker {
             job,
             id,
             bytes: buffer.data().to_vec(),
-            alignment: u64::from(buffer.alignment),
+            // Wasm functions at the ISA's preferred alignment (32 bytes on
+            // x86-64, as Wasmtime places them): at byte alignment a hot
+            // loop's position in its cache lines is left to chance (the
+            // interpreter kernel ran 1.9x slower placed so).
+            alignment: match job {
+                Job::Wasm(_) => {
+                    u64::from(buffer.alignment.max(env.isa.function_alignment().preferred))
+                }
+                _ => u64::from(buffer.alignment),
+            },
             relocs,
             traps,
             srclocs,
