@@ -433,10 +433,11 @@ impl Handler {
             Err(report) => {
                 errors::write_fd(2, report.as_bytes());
                 if self.p3 && !reply.borrow().is_set() {
-                    // Then, as Wasmtime 49's serve (its worker logs the
-                    // trap as it goes, the request's task the unanswered
-                    // request after), the request a 0.3 worker left
-                    // unanswered.
+                    // Then the request a 0.3 worker left unanswered: in
+                    // Wasmtime 49's serve two tasks race to print these
+                    // (its worker logs the trap, the request's task the
+                    // unanswered request), and this order is the one it
+                    // mostly shows.
                     errors::write_fd(2, b"error: worker trapped or panicked\n");
                 }
                 false
