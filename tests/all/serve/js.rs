@@ -70,6 +70,18 @@ struct JsServer {
     renumber: Option<(&'static str, &'static str)>,
 }
 
+/// `/echo` of 100 KB (more than one read and one write of the body):
+/// answered back whole, `201`, its length in `x-length`.
+fn echo_100k(server: &Server) -> Result<(), Failed> {
+    let (big, arg) = super::p3::body_file("serve-js", 100_000)?;
+    let big = String::from_utf8_lossy(&big).into_owned();
+    let (head, body) = curl(server, "/echo", &["--data-binary", &arg])?;
+    expect(
+        head.starts_with("HTTP/1.1 201") && head.contains("\nx-length: 100000") && body == big,
+        || format!("{head}\n\n{} bytes", body.len()),
+    )
+}
+
 /// Builds the component of `js` (once per change of its sources).
 fn build(js: &JsServer) -> Result<PathBuf, Failed> {
     let out = util::scratch("serve-js");
@@ -133,14 +145,7 @@ fn starlingmonkey() -> Result<Completion, Failed> {
         || show(&head, &body),
     )?;
 
-    // 100 KB: more than one read and one write of the body.
-    let (big, arg) = super::p3::body_file("serve-js", 100_000)?;
-    let big = String::from_utf8_lossy(&big).into_owned();
-    let (head, body) = curl(&server, "/echo", &["--data-binary", &arg])?;
-    expect(
-        head.starts_with("HTTP/1.1 201") && head.contains("\nx-length: 100000") && body == big,
-        || format!("{head}\n\n{} bytes", body.len()),
-    )?;
+    echo_100k(&server)?;
 
     let json = r#"{"ok":true,"list":[1,2,3],"text":"é€😀"}"#;
     let (head, body) = curl(&server, "/json", &[])?;
@@ -200,14 +205,7 @@ fn quickjs() -> Result<Completion, Failed> {
         || show(&head, &body),
     )?;
 
-    // 100 KB: the request body read in several chunks, answered back.
-    let (big, arg) = super::p3::body_file("serve-js", 100_000)?;
-    let big = String::from_utf8_lossy(&big).into_owned();
-    let (head, body) = curl(&server, "/echo", &["--data-binary", &arg])?;
-    expect(
-        head.starts_with("HTTP/1.1 201") && head.contains("\nx-length: 100000") && body == big,
-        || format!("{head}\n\n{} bytes", body.len()),
-    )?;
+    echo_100k(&server)?;
 
     let (head, _) = curl(&server, "/throw", &[])?;
     expect(head.starts_with("HTTP/1.1 500"), || head.clone())?;
