@@ -161,48 +161,64 @@ pub(super) fn encode(parts: Parts<'_>, frames: Option<&Frames>) -> Encoded {
             }
         }
     }
-    let body = body(&parts, &[]);
-    let traps = trap_offsets(&parts, &[], 0);
+    let layout = Layout::new(&parts, &[]);
+    let traps = layout.trap_offsets(&parts, 0);
     let mut m = parts.head;
-    push_code(&mut m, &body);
+    push_code(&mut m, &layout.body);
     Encoded {
         bytes: m.finish(),
         traps,
     }
 }
 
-/// Module offset of the function body's first byte, with `nops` in the
-/// body and `pad` bytes of padding section before the code section.
-fn body_start(parts: &Parts<'_>, nops: &[(usize, usize)], pad: usize) -> usize {
-    let len = body(parts, nops).len();
-    let payload = leb_len(1) + leb_len(len) + len;
-    parts.head.as_slice().len() + pad + 1 + leb_len(payload) + leb_len(1) + leb_len(len)
+/// The function body laid out with `nops` (`nops[k]` `nop`s before
+/// instruction `k`): its bytes and each instruction's byte position in it,
+/// from one encoding.
+struct Layout {
+    body: Vec<u8>,
+    at: Vec<usize>,
 }
 
-/// Module offsets of the adapter's traps in that layout.
-fn trap_offsets(parts: &Parts<'_>, nops: &[(usize, usize)], pad: usize) -> Vec<(u32, TrapCode)> {
-    let start = body_start(parts, nops, pad);
-    let (_, at) = body_and_positions(parts, nops);
-    parts
-        .traps
-        .iter()
-        .map(|(k, code)| {
-            let offset = start + at.get(*k).expect("a trap is an instruction of the body");
-            (
-                u32::try_from(offset).expect("an adapter module is small"),
-                *code,
-            )
-        })
-        .collect()
+impl Layout {
+    fn new(parts: &Parts<'_>, nops: &[(usize, usize)]) -> Layout {
+        let (body, at) = body_and_positions(parts, nops);
+        Layout { body, at }
+    }
+
+    /// Byte position of instruction `k` in the body.
+    fn at(&self, k: usize) -> usize {
+        *self
+            .at
+            .get(k)
+            .expect("a site is an instruction of the body")
+    }
+
+    /// Module offset of the body's first byte, with `pad` bytes of padding
+    /// section before the code section.
+    fn start(&self, parts: &Parts<'_>, pad: usize) -> usize {
+        let len = self.body.len();
+        let payload = leb_len(1) + leb_len(len) + len;
+        parts.head.as_slice().len() + pad + 1 + leb_len(payload) + leb_len(1) + leb_len(len)
+    }
+
+    /// Module offsets of the adapter's traps in this layout.
+    fn trap_offsets(&self, parts: &Parts<'_>, pad: usize) -> Vec<(u32, TrapCode)> {
+        let start = self.start(parts, pad);
+        parts
+            .traps
+            .iter()
+            .map(|(k, code)| {
+                (
+                    u32::try_from(start + self.at(*k)).expect("an adapter module is small"),
+                    *code,
+                )
+            })
+            .collect()
+    }
 }
 
-/// The function body, with `nops[k]` `nop`s before instruction `k`.
-fn body(parts: &Parts<'_>, nops: &[(usize, usize)]) -> Vec<u8> {
-    body_and_positions(parts, nops).0
-}
-
-/// [`body`], and the byte position in it of each instruction (after the
-/// `nop`s in front of it), in one pass.
+/// The function body with `nops[k]` `nop`s before instruction `k`, and the
+/// byte position in it of each instruction (after its `nop`s).
 fn body_and_positions(parts: &Parts<'_>, nops: &[(usize, usize)]) -> (Vec<u8>, Vec<usize>) {
     let mut out = Vec::new();
     let mut runs: Vec<(u32, ValType)> = Vec::new();
@@ -232,12 +248,6 @@ fn body_and_positions(parts: &Parts<'_>, nops: &[(usize, usize)]) -> (Vec<u8>, V
     (out, at)
 }
 
-/// Byte position of instruction `k` in `body` (as laid out by [`body`]).
-fn position(parts: &Parts<'_>, nops: &[(usize, usize)], k: usize) -> usize {
-    let (_, at) = body_and_positions(parts, nops);
-    *at.get(k).expect("a site is an instruction of the body")
-}
-
 fn push_code(m: &mut Module, body: &[u8]) {
     let mut payload = Vec::new();
     1u32.encode(&mut payload);
@@ -262,15 +272,19 @@ fn placed(parts: &Parts<'_>, f: &Frames) -> Option<Encoded> {
     // Each later site is moved by `nop`s in front of it.
     let mut nops = Vec::new();
     let mut prev = (call, first);
+    let bare = Layout::new(parts, &[]);
     for &(k, target) in rest {
-        let gap = position(parts, &[], k).checked_sub(position(parts, &[], prev.0))?;
+        let gap = bare.at(k).checked_sub(bare.at(prev.0))?;
         let want = usize::try_from(target.checked_sub(prev.1)?).ok()?;
         nops.push((k, want.checked_sub(gap)?));
         prev = (k, target);
     }
-    let natural =
-        |nops: &[(usize, usize)]| body_start(parts, nops, 0) + position(parts, nops, call);
-    let pad = (first as usize).checked_sub(natural(&nops))?;
+    // Where the callee's call lands, and the layout it lands in.
+    let natural = |nops: &[(usize, usize)]| {
+        let layout = Layout::new(parts, nops);
+        (layout.start(parts, 0) + layout.at(call), layout)
+    };
+    let pad = (first as usize).checked_sub(natural(&nops).0)?;
     // A short distance is all `nop`s; a long one a padding section, with a
     // few `nop`s where its length prefix cannot take the exact size.
     // (A length prefix may grow by a byte as `nop`s go in: several counts
@@ -284,20 +298,21 @@ fn placed(parts: &Parts<'_>, f: &Frames) -> Option<Encoded> {
     for n in counts {
         let mut with = nops.clone();
         with.push((call, n));
-        let Some(rest) = (first as usize).checked_sub(natural(&with)) else {
+        let (at, layout) = natural(&with);
+        let Some(rest) = (first as usize).checked_sub(at) else {
             continue;
         };
         if let Some(section) = padding(rest) {
-            found = Some((with, section, rest));
+            found = Some((layout, section, rest));
             break;
         }
     }
-    let (nops, section, pad) = found?;
+    let (layout, section, pad) = found?;
     let mut m = parts.head.clone();
     if let Some(s) = &section {
         m.section(s);
     }
-    push_code(&mut m, &body(parts, &nops));
+    push_code(&mut m, &layout.body);
     let mut names = NameSection::new();
     let mut funcs = NameMap::new();
     funcs.append(parts.func, &format!("<wasm function {}>", f.func));
@@ -305,7 +320,7 @@ fn placed(parts: &Parts<'_>, f: &Frames) -> Option<Encoded> {
     m.section(&names);
     Some(Encoded {
         bytes: m.finish(),
-        traps: trap_offsets(parts, &nops, pad),
+        traps: layout.trap_offsets(parts, pad),
     })
 }
 
