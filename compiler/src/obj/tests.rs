@@ -562,6 +562,37 @@ fn bodies_lie_in_index_order() {
     }
 }
 
+/// Wasm functions start at the ISA's preferred alignment (32 bytes on
+/// x86-64, as Wasmtime places them), whatever the sizes before them.
+#[test]
+#[cfg(target_arch = "x86_64")]
+fn bodies_are_aligned() {
+    let mut wat = String::from("(module");
+    for i in 0..12 {
+        wat.push_str(&format!(
+            "(func (export \"f{i}\") (param i32) (result i32) (i32.add (local.get 0) (i32.const {i})) {})",
+            "(drop (i32.const 1)) ".repeat(i % 5)
+        ));
+    }
+    wat.push(')');
+    let obj = Obj::compile(&wat, &Config::default());
+    let file = obj.file();
+    for i in 0..12 {
+        let s = file
+            .symbol_by_name(&format!("__kiln_func_{i}"))
+            .expect("defined function");
+        let section = file
+            .section_by_index(s.section_index().expect("defined"))
+            .expect("section");
+        assert!(
+            section.align() >= 32,
+            "section aligned to {}",
+            section.align()
+        );
+        assert_eq!(s.address() % 32, 0, "function {i} at {:#x}", s.address());
+    }
+}
+
 /// Every single-byte corruption of a valid module is rejected or compiled,
 /// never a panic (a cheap stand-in for fuzzing this crate's phases).
 #[test]
