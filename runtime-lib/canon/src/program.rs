@@ -201,6 +201,26 @@ impl Component {
         self.memo(&PLAIN, ty, || crate::p3::elem::plain(&self.types(), ty))
     }
 
+    /// Whether the element of stream or future type `ty` contains a
+    /// `borrow` (which Kiln does not copy), computed once per type and
+    /// process as [`Component::layout`]: every stream and future copy
+    /// asks, and the walk decodes the element's whole type tree.
+    pub fn channel_borrows(&self, ty: u32) -> bool {
+        thread_local! {
+            static BORROWS: TypeFacts<bool> = const {
+                std::cell::RefCell::new(std::collections::BTreeMap::new())
+            };
+        }
+        self.memo(&BORROWS, ty, || {
+            let types = self.types();
+            use kiln_abi::component::{Type, TypeIndex};
+            match types.get(TypeIndex(ty)) {
+                Some(Type::Stream(Some(e)) | Type::Future(Some(e))) => types.contains_borrow(e),
+                _ => false,
+            }
+        })
+    }
+
     /// The fact `cache` holds for type `ty` of this component's table,
     /// computed by `compute` the first time it is asked for.
     fn memo<V: Copy>(

@@ -37,7 +37,7 @@
 //!   error).
 
 use super::error::{ErrorCode, KResult};
-use std::collections::{HashMap, HashSet};
+use std::collections::BTreeSet;
 use std::os::fd::RawFd;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -78,8 +78,10 @@ struct Reactor {
     events: mio::Events,
     /// Descriptors registered in `poll` by an earlier wait (and not known
     /// to have failed since): re-armed rather than added. Bounded by the
-    /// process's descriptor numbers.
-    kept: HashSet<RawFd>,
+    /// process's descriptor numbers. (Ordered, not hashed: a server asks
+    /// about a few descriptors per request, where hashing with
+    /// `RandomState` cost more than the search.)
+    kept: BTreeSet<RawFd>,
 }
 
 /// Idle reactors. Created at start-up by [`prepare`]; a wait takes one
@@ -156,7 +158,7 @@ impl Reactor {
         Ok(Reactor {
             poll: mio::Poll::new().map_err(|e| ErrorCode::from(&e))?,
             events: mio::Events::with_capacity(64),
-            kept: HashSet::new(),
+            kept: BTreeSet::new(),
         })
     }
 
@@ -201,7 +203,6 @@ impl Reactor {
         loop {
             let t = now();
             let mut groups: Vec<FdGroup> = Vec::new();
-            let mut by_fd: HashMap<RawFd, usize> = HashMap::new();
             let mut next_deadline: Option<u64> = None;
             for (i, w) in items.iter().enumerate() {
                 match *w {
@@ -217,15 +218,20 @@ impl Reactor {
                             next_deadline =
                                 Some(next_deadline.map_or(deadline, |n| n.min(deadline)));
                         }
-                        let k = *by_fd.entry(fd).or_insert_with(|| {
-                            groups.push(FdGroup {
-                                fd,
-                                read: false,
-                                write: false,
-                                items: Vec::new(),
-                            });
-                            groups.len() - 1
-                        });
+                        // A wait names a handful of descriptors: a search
+                        // beats a map.
+                        let k = match groups.iter().position(|g| g.fd == fd) {
+                            Some(k) => k,
+                            None => {
+                                groups.push(FdGroup {
+                                    fd,
+                                    read: false,
+                                    write: false,
+                                    items: Vec::new(),
+                                });
+                                groups.len() - 1
+                            }
+                        };
                         let g = &mut groups[k];
                         if write {
                             g.write = true;
@@ -269,7 +275,7 @@ impl Reactor {
                     Ok(()) => {
                         for ev in self.events.iter() {
                             let fd = ev.token().0 as RawFd;
-                            let Some(g) = by_fd.get(&fd).and_then(|&k| groups.get(k)) else {
+                            let Some(g) = groups.iter().find(|g| g.fd == fd) else {
                                 continue;
                             };
                             for &i in &g.items {

@@ -80,10 +80,7 @@ fn elem_layout(rt: &ComponentRuntime, ty: u32) -> (u32, u32) {
 /// Checks that a channel element type can be copied (bytes, or lifted
 /// and lowered by `elem.rs`).
 fn check_copyable(rt: &ComponentRuntime, ty: u32) -> Result<(), Trap> {
-    let types = rt.component.types();
-    if let Some(Type::Stream(Some(e)) | Type::Future(Some(e))) = types.get(TypeIndex(ty))
-        && types.contains_borrow(e)
-    {
+    if rt.component.channel_borrows(ty) {
         return Err(trap::trap(
             "Kiln does not copy streams or futures of borrows yet",
         ));

@@ -200,7 +200,28 @@ pub fn run_until_exited(rt: &ComponentRuntime) -> Result<(), Trap> {
     })? {
         turn(rt, true)?;
     }
-    Ok(())
+    rt.with_p3(|cx| {
+        forget_exited_host_tasks(cx.p3);
+        Ok(())
+    })
+}
+
+/// Removes the exited tasks the host called (kept past their
+/// `task.return` by [`call_async_export_with`]): they are over and
+/// nothing names them any more. An instance that serves request after
+/// request would otherwise gather one per request, and every scheduling
+/// step (`task::pick`) walks them all. Tasks a guest called are reaped
+/// when their caller lets go of them (`task::reap`).
+fn forget_exited_host_tasks(p3: &mut super::P3State) {
+    let done: Vec<u32> = p3
+        .tasks
+        .iter()
+        .filter(|(_, t)| matches!(t.state, TaskState::Exited) && t.caller.is_none() && t.lift == 0)
+        .map(|(i, _)| i)
+        .collect();
+    for task in done {
+        p3.tasks.remove(task);
+    }
 }
 
 /// The first event of waitable set `set`, waiting for one (other tasks
@@ -385,6 +406,26 @@ mod tests {
         assert!(err.is_err(), "a return pointer past the memory traps");
         assert_eq!(&bytes[8..12], &[1, 2, 3, 4]);
         assert_eq!(bytes[62..], [0, 0]);
+    }
+
+    /// A served request's handler task, exited, leaves the state when the
+    /// request is over; running tasks and tasks a guest called stay.
+    #[test]
+    fn exited_host_tasks_are_forgotten() {
+        let mut p3 = P3State::default();
+        let task = |state, lift| {
+            let mut t = Task::new(0, u32::MAX);
+            t.state = state;
+            t.lift = lift;
+            t
+        };
+        let exited = p3.tasks.insert(task(TaskState::Exited, 0));
+        let running = p3.tasks.insert(task(TaskState::Running, 0));
+        let guest_called = p3.tasks.insert(task(TaskState::Exited, 64));
+        forget_exited_host_tasks(&mut p3);
+        assert!(p3.tasks.get(exited).is_none());
+        assert!(p3.tasks.get(running).is_some());
+        assert!(p3.tasks.get(guest_called).is_some());
     }
 
     /// The state of a test's memory and P3 context.

@@ -315,7 +315,7 @@ pub(super) async fn exchange_task(
     let (parts, body) = response.into_parts();
     let mut headers = parts.headers;
     // Wasmtime strips the forbidden headers from what a guest receives.
-    for name in super::fields::FORBIDDEN {
+    for name in &super::fields::FORBIDDEN {
         headers.remove(name);
     }
     let rx = pump(spawner, body, clock, None);

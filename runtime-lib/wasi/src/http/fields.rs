@@ -27,22 +27,24 @@ use crate::p2::io::{Bytes, no_object};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use kiln_canon::{Borrow, Own, Trap};
 
-/// The names a guest may not set (Wasmtime's `DEFAULT_FORBIDDEN_HEADERS`).
-pub const FORBIDDEN: [&str; 9] = [
-    "connection",
-    "keep-alive",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "proxy-connection",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "http2-settings",
+/// The names a guest may not set (Wasmtime's `DEFAULT_FORBIDDEN_HEADERS`),
+/// as header names: removing by name needs no parsing, as removing by
+/// `&str` does (a server removes them from every request).
+pub static FORBIDDEN: [HeaderName; 9] = [
+    HeaderName::from_static("connection"),
+    HeaderName::from_static("keep-alive"),
+    HeaderName::from_static("proxy-authenticate"),
+    HeaderName::from_static("proxy-authorization"),
+    HeaderName::from_static("proxy-connection"),
+    HeaderName::from_static("transfer-encoding"),
+    HeaderName::from_static("upgrade"),
+    HeaderName::from_static("host"),
+    HeaderName::from_static("http2-settings"),
 ];
 
 /// Whether `name` is forbidden to guests.
 pub fn is_forbidden(name: &HeaderName) -> bool {
-    FORBIDDEN.contains(&name.as_str())
+    FORBIDDEN.contains(name)
 }
 
 /// A `fields` object.

@@ -435,7 +435,7 @@ pub fn install(
     // `host` first, then the rest in their list's order (the order
     // Wasmtime's guests see shows this).
     parts.headers.remove(http::header::HOST);
-    for name in super::fields::FORBIDDEN {
+    for name in &super::fields::FORBIDDEN {
         parts.headers.remove(name);
     }
     let path_with_query = parts
