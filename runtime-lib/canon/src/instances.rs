@@ -240,17 +240,15 @@ pub fn instantiate(
     let register = !REGISTERED.with(|r| r.replace(true));
     let mut registered = vec![!register; component.modules.len()];
     for (k, inst) in component.instances.iter().enumerate() {
-        let module = component.module(inst.module)?;
+        let (module, type_ids) = module_facts(&component, inst.module)?;
         if !std::mem::replace(&mut registered[inst.module as usize], true) {
             kiln_vm::traps::registry::register_module(module);
         }
         let mut imports = Vec::with_capacity(inst.num_imports as usize);
-        // Interned once per instance, and only if a trampoline needs them.
-        let mut type_ids = None;
         for (def, desc) in component.imports_of(inst).iter().zip(module.imports) {
-            imports.push(bind(rt, &component, def, &module, desc, &mut type_ids)?);
+            imports.push(bind(rt, &component, def, &module, desc, &type_ids)?);
         }
-        let instance = Instance::with_imports(module, None, &imports)?;
+        let instance = Instance::with_type_ids(module, None, &imports, type_ids)?;
         let instance = Box::into_raw(instance);
         rt.core.push(instance)?;
         fill_opts(rt, k as u32)?;
@@ -273,6 +271,31 @@ pub fn instantiate(
     Ok(rt)
 }
 
+/// The checked view of static module `i` of `component` and the interned
+/// ids of its types, made once per module and process: a server
+/// instantiates per request, and both walk the module's whole descriptor
+/// (checks, then one interning per type). The descriptors are the
+/// executable's, fixed for the process, so an entry never goes stale.
+fn module_facts(
+    component: &Component,
+    i: u32,
+) -> Result<(kiln_vm::descriptor::Module, std::sync::Arc<[u32]>), String> {
+    type Facts = std::cell::RefCell<
+        std::collections::BTreeMap<usize, (kiln_vm::descriptor::Module, std::sync::Arc<[u32]>)>,
+    >;
+    thread_local! {
+        static FACTS: Facts = const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
+    }
+    let key = component.modules.get(i as usize).copied().unwrap_or(0) as usize;
+    if let Some(f) = FACTS.with(|f| f.borrow().get(&key).cloned()) {
+        return Ok(f);
+    }
+    let module = component.module(i)?;
+    let ids: std::sync::Arc<[u32]> = kiln_vm::ref_types::module_type_ids(&module).into();
+    FACTS.with(|f| f.borrow_mut().insert(key, (module, ids.clone())));
+    Ok((module, ids))
+}
+
 /// The import value for binding `def` to import `desc` of `module`.
 fn bind(
     rt: &ComponentRuntime,
@@ -280,7 +303,7 @@ fn bind(
     def: &CoreDefDesc,
     module: &kiln_vm::descriptor::Module,
     desc: &kiln_abi::descriptor::ImportDesc,
-    type_ids: &mut Option<Vec<u32>>,
+    type_ids: &[u32],
 ) -> Result<kiln_vm::instance::Import, String> {
     use kiln_vm::instance::Import;
     let bad = || format!("corrupt component descriptor: binding {def:?}");
@@ -300,10 +323,9 @@ fn bind(
                 .get(desc.index as usize)
                 .map(|f| f.type_index)
                 .ok_or_else(bad)?;
-            let ids = type_ids.get_or_insert_with(|| kiln_vm::ref_types::module_type_ids(module));
             Ok(Import::Func {
                 wasm_call: t.wasm_call as usize as *const u8,
-                type_id: *ids.get(ty as usize).ok_or_else(bad)?,
+                type_id: *type_ids.get(ty as usize).ok_or_else(bad)?,
                 vmctx: t.opts as usize as *mut u8,
             })
         }
@@ -357,10 +379,20 @@ fn bind(
     }
 }
 
-/// Writes the address half of every `CanonOpts` whose items live in core
-/// instance `k` (just built).
-fn fill_opts(rt: &ComponentRuntime, k: u32) -> Result<(), String> {
-    let c = rt.component;
+/// The `CanonOpts` records naming items (memory, `realloc`,
+/// `post-return`, `callback`) of each core instance, by instance index,
+/// found once per process: instantiation fills them instance by instance
+/// ([`fill_opts`]), and a server instantiates per request. The records'
+/// item references are the compiler's, fixed for the process.
+fn records_by_instance(c: &Component) -> &'static [Vec<u64>] {
+    type Records = std::cell::RefCell<std::collections::BTreeMap<usize, &'static [Vec<u64>]>>;
+    thread_local! {
+        static RECORDS: Records = const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
+    }
+    let key = c.types_id();
+    if let Some(r) = RECORDS.with(|r| r.borrow().get(&key).copied()) {
+        return r;
+    }
     // A transcoder's record is followed by its source's (the contract of
     // `TRAMPOLINE_ADAPTER_TRANSCODE`).
     // An async call's record is followed by two more (the contract of
@@ -381,10 +413,31 @@ fn fill_opts(rt: &ComponentRuntime, k: u32) -> Result<(), String> {
         .iter()
         .flat_map(|t| std::iter::once(t.opts).chain(more(t)))
         .chain(c.exports.iter().map(|e| e.opts));
-    for addr in records {
-        if addr == 0 {
-            continue;
+    let mut by: Vec<Vec<u64>> = vec![Vec::new(); c.instances.len()];
+    for addr in records.filter(|a| *a != 0) {
+        // SAFETY: the compiler's `CanonOpts` record; its item references
+        // are never written (only the address half is, by `fill_opts`,
+        // not now).
+        let opts = unsafe { &*(addr as usize as *const CanonOpts) };
+        for r in [opts.memory, opts.realloc, opts.post_return, opts.callback] {
+            if let Some(list) = by.get_mut(r.instance as usize)
+                && r.is_some()
+                && list.last() != Some(&addr)
+            {
+                list.push(addr);
+            }
         }
+    }
+    let by: &'static [Vec<u64>] = Vec::leak(by);
+    RECORDS.with(|r| r.borrow_mut().insert(key, by));
+    by
+}
+
+/// Writes the address half of every `CanonOpts` whose items live in core
+/// instance `k` (just built).
+fn fill_opts(rt: &ComponentRuntime, k: u32) -> Result<(), String> {
+    let records = records_by_instance(&rt.component);
+    for &addr in records.get(k as usize).map_or(&[][..], Vec::as_slice) {
         // SAFETY: the compiler's writable `CanonOpts` record; no guest code
         // reads it (only host functions, which are not running now).
         let opts = unsafe { &mut *(addr as usize as *mut CanonOpts) };

@@ -76,7 +76,6 @@ use kiln_abi::component::CanonOpts;
 use kiln_vm::instance::Instance;
 use std::any::Any;
 use std::cell::{Cell, OnceCell, RefCell};
-use std::collections::HashMap;
 
 /// What the component runtime needs from the host that implements the
 /// lowered imports. The host's own functions reach it by downcasting
@@ -138,10 +137,6 @@ impl CoreInstances {
 struct RuntimeState {
     /// Per component instance: flags, handle table, call scopes.
     instances: Vec<InstanceState>,
-    /// Per lowered import (by `CanonOpts` address): (host type number,
-    /// imported resource index) of the host resources its type names,
-    /// computed on first use.
-    import_maps: HashMap<usize, Vec<(u32, u32)>>,
     /// The host of the lowered imports.
     host: Box<dyn Host>,
     /// Tasks, waitables, streams and futures (component-model async).
@@ -200,7 +195,6 @@ impl ComponentRuntime {
             core: CoreInstances::with_capacity(component.instances.len()),
             state: StateCell::new(RuntimeState {
                 instances: (0..n).map(InstanceState::new).collect(),
-                import_maps: HashMap::new(),
                 host,
                 p3: P3State::default(),
             }),
@@ -277,7 +271,7 @@ impl ComponentRuntime {
         let c = self.component;
         let id = opts.component_instance;
         self.with_state(|s| {
-            let map = import_resources(&mut s.import_maps, c, opts);
+            let map = import_resources(c, opts);
             let inst = s
                 .instances
                 .get_mut(id as usize)
@@ -352,7 +346,6 @@ impl Drop for ComponentRuntime {
             &mut self.state,
             StateCell::new(RuntimeState {
                 instances: Vec::new(),
-                import_maps: HashMap::new(),
                 host: Box::new(NoHost),
                 p3: P3State::default(),
             }),
@@ -376,24 +369,32 @@ impl Host for NoHost {
     }
 }
 
-/// The host-resource map of the lowered import with options `opts`,
-/// computed once per import.
-fn import_resources<'a>(
-    maps: &'a mut HashMap<usize, Vec<(u32, u32)>>,
-    c: Component,
-    opts: &CanonOpts,
-) -> &'a [(u32, u32)] {
-    maps.entry(opts as *const CanonOpts as usize)
-        .or_insert_with(|| {
-            let mut out = Vec::new();
-            if let Some((params, results)) = c.func_type(opts.func_type) {
-                let types = c.types();
-                for t in params.iter().chain(results) {
-                    collect_host_resources(&c, &types, *t, &mut out, 0);
-                }
-            }
-            out
-        })
+/// (host type number, imported resource index) of the host resources the
+/// type of lowered import `opts` names, computed once per function type
+/// and process: a server instantiates per request, and the walk decodes
+/// the function's whole type tree (`wasi:http`'s `error-code` has dozens
+/// of cases). The component's tables are the executable's, fixed for the
+/// process; each distinct list is leaked once (bounded by the function
+/// types).
+fn import_resources(c: Component, opts: &CanonOpts) -> &'static [(u32, u32)] {
+    type Maps = std::cell::RefCell<std::collections::BTreeMap<(usize, u32), &'static [(u32, u32)]>>;
+    thread_local! {
+        static MAPS: Maps = const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
+    }
+    let key = (c.types_id(), opts.func_type);
+    if let Some(map) = MAPS.with(|m| m.borrow().get(&key).copied()) {
+        return map;
+    }
+    let mut out = Vec::new();
+    if let Some((params, results)) = c.func_type(opts.func_type) {
+        let types = c.types();
+        for t in params.iter().chain(results) {
+            collect_host_resources(&c, &types, *t, &mut out, 0);
+        }
+    }
+    let map: &'static [(u32, u32)] = Vec::leak(out);
+    MAPS.with(|m| m.borrow_mut().insert(key, map));
+    map
 }
 
 /// Adds (host type, resource index) for every `own`/`borrow` of a host

@@ -103,7 +103,7 @@ pub struct Instance {
     offsets: VMOffsets,
     vmctx: NonNull<u8>,
     vmctx_layout: Layout,
-    type_ids: Box<[u32]>,
+    type_ids: std::sync::Arc<[u32]>,
     /// Defined memories.
     memories: Vec<Memory>,
     /// Defined tables.
@@ -169,7 +169,28 @@ impl Instance {
         host: Option<HostState>,
         imports: &[Import],
     ) -> Result<Box<Instance>, String> {
+        let type_ids = crate::ref_types::module_type_ids(&module).into();
+        Instance::with_type_ids(module, host, imports, type_ids)
+    }
+
+    /// [`Instance::with_imports`] with the module's interned type ids
+    /// ([`crate::ref_types::module_type_ids`]) computed beforehand: a
+    /// caller that instantiates a module again and again (a server, per
+    /// request) interns its types once.
+    pub fn with_type_ids(
+        module: Module,
+        host: Option<HostState>,
+        imports: &[Import],
+        type_ids: std::sync::Arc<[u32]>,
+    ) -> Result<Box<Instance>, String> {
         let d = module.desc;
+        if type_ids.len() != module.types.len() {
+            return Err(corrupt(format!(
+                "{} type ids for {} types",
+                type_ids.len(),
+                module.types.len()
+            )));
+        }
         let offsets = module.vm_offsets();
         if offsets.size() != d.vmctx_size {
             return Err(corrupt(format!(
@@ -183,8 +204,6 @@ impl Instance {
         // SAFETY: the layout has a non-zero size.
         let vmctx = NonNull::new(unsafe { std::alloc::alloc_zeroed(vmctx_layout) })
             .ok_or_else(|| "out of memory allocating the VMContext".to_string())?;
-
-        let type_ids = crate::ref_types::module_type_ids(&module).into_boxed_slice();
 
         let mut instance = Box::new(Instance {
             module,

@@ -47,10 +47,12 @@ impl Registry {
             }
             if sh == h {
                 let (start, np, nr) = self.entries[id as usize - 1];
+                // Compared a word at a time: slice `==` becomes a call of
+                // libc's `bcmp`, which musl runs a byte at a time.
                 if np == params.len()
                     && nr == results.len()
-                    && self.arena[start..start + np] == *params
-                    && self.arena[start + np..start + np + nr] == *results
+                    && self.arena[start..start + np].iter().eq(params)
+                    && self.arena[start + np..start + np + nr].iter().eq(results)
                 {
                     return i;
                 }
