@@ -62,7 +62,7 @@ pub struct InstanceState {
     /// resource index) of each host resource the lowered function's type
     /// names, so handles are typed by the component's own imported type
     /// (two versions of an interface may import distinct types).
-    pub(super) import_resources: Vec<(u32, u32)>,
+    pub(super) import_resources: &'static [(u32, u32)],
 }
 
 impl InstanceState {
@@ -81,7 +81,7 @@ impl InstanceState {
             scopes: Vec::new(),
             scope_slab: Vec::new(),
             scope_free: Vec::new(),
-            import_resources: Vec::new(),
+            import_resources: &[],
         }
     }
 

@@ -340,9 +340,8 @@ impl InstanceState {
 
     /// Sets the host-resource map of the host call about to run (see
     /// `InstanceState::import_resources`; host calls never nest).
-    pub fn set_import_resources(&mut self, map: &[(u32, u32)]) {
-        self.import_resources.clear();
-        self.import_resources.extend_from_slice(map);
+    pub fn set_import_resources(&mut self, map: &'static [(u32, u32)]) {
+        self.import_resources = map;
     }
 
     /// The entry of handle `i`, if any.

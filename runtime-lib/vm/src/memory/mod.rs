@@ -30,9 +30,13 @@
 //!   so the compiler bounds-checks such memories explicitly too.
 //! - The initial image (folded active data segments) is mapped copy-on-write
 //!   from the executable file where possible ([`image`]), else copied.
+//! - A dropped memory is kept for the next memory of the same description
+//!   on its thread, its pages discarded ([`pool`]), so a server's instance
+//!   per request does not reserve, map and unmap again.
 
 pub(crate) mod copy;
 pub mod image;
+mod pool;
 pub mod shared;
 
 use kiln_abi::descriptor::{MEMORY_FLAG_64, MemoryDesc};
@@ -64,6 +68,11 @@ pub struct Memory {
     page_size_log2: u32,
     pages: u64,
     max_pages: u64,
+    /// The description it was made from (the [`pool`] reuses it only for
+    /// an equal one).
+    desc: MemoryDesc,
+    /// How its image was installed, if it has one.
+    image: Option<image::Installed>,
 }
 
 /// The reservation in bytes and the most pages a memory of `desc` can ever
@@ -108,6 +117,10 @@ impl Memory {
                 desc.min_pages
             ));
         }
+        let max_pages = desc.max_pages.min(limit_pages);
+        if let Some(m) = pool::take(desc, max_pages) {
+            return Ok(m);
+        }
         let reserved = usize::try_from(reserved)
             .map_err(|_| "linear memory reservation exceeds the address space".to_string())?;
         // SAFETY: a fresh anonymous mapping at an address of the kernel's
@@ -134,7 +147,9 @@ impl Memory {
             accessible: 0,
             page_size_log2: desc.page_size_log2,
             pages: 0,
-            max_pages: desc.max_pages.min(limit_pages),
+            max_pages,
+            desc: *desc,
+            image: None,
         };
         if memory.grow(desc.min_pages).is_none() {
             return Err(format!(
@@ -155,13 +170,13 @@ impl Memory {
             }
             // SAFETY: the range was checked to lie in the accessible prefix;
             // the image is `image_len` readable bytes of the executable.
-            unsafe {
+            memory.image = Some(unsafe {
                 image::install(
                     memory.base.add(desc.image_offset as usize),
                     desc.image as usize as *const u8,
                     desc.image_len as usize,
-                );
-            }
+                )
+            });
         }
         Ok(memory)
     }
@@ -219,6 +234,9 @@ impl Memory {
 
 impl Drop for Memory {
     fn drop(&mut self) {
+        if self.base.is_null() || pool::give(self) {
+            return;
+        }
         // SAFETY: we own the whole reservation; nothing refers to it once the
         // instance that owns this memory is gone.
         unsafe {
@@ -343,5 +361,93 @@ mod tests {
         assert_eq!(got, &bytes[..]);
         d.image_offset = 65536;
         assert!(Memory::new(&d).is_err());
+    }
+
+    /// The protection `/proc/self/maps` gives the page at `addr`.
+    fn protection(addr: usize) -> String {
+        let maps = std::fs::read_to_string("/proc/self/maps").expect("maps");
+        maps.lines()
+            .find_map(|l| {
+                let (range, rest) = l.split_once(' ')?;
+                let (a, b) = range.split_once('-')?;
+                let (a, b) = (
+                    usize::from_str_radix(a, 16).ok()?,
+                    usize::from_str_radix(b, 16).ok()?,
+                );
+                (a <= addr && addr < b).then(|| rest[..4].to_string())
+            })
+            .expect("mapped")
+    }
+
+    /// A dropped memory comes back for the same description as a fresh
+    /// one: its image again, zeroes elsewhere, its initial size only
+    /// accessible (growth undone); another description gets another.
+    #[test]
+    fn a_dropped_memory_is_reused_fresh() {
+        let page = host_page_size();
+        let bytes: Vec<u8> = (0..page).map(|i| (i % 251) as u8 + 1).collect();
+        let mut d = desc(1, 4);
+        d.image = bytes.as_ptr() as u64;
+        d.image_len = page as u64;
+        let mut m = Memory::new(&d).expect("memory");
+        let base = m.base() as usize;
+        assert_eq!(m.grow(2), Some(1));
+        // SAFETY: three pages are accessible.
+        unsafe {
+            *m.base() = 0;
+            *m.base().add(page + 1) = 9;
+            *m.base().add(3 * 65536 - 1) = 9;
+        }
+        drop(m);
+        let m = Memory::new(&d).expect("memory");
+        assert_eq!(m.base() as usize, base, "the pooled reservation is reused");
+        assert_eq!((m.pages(), m.byte_len(), m.accessible), (1, 65536, 65536));
+        // SAFETY: the first page is accessible.
+        let got = unsafe { std::slice::from_raw_parts(m.base(), 65536) };
+        assert_eq!(&got[..page], &bytes[..]);
+        assert!(got[page..].iter().all(|b| *b == 0));
+        assert_eq!(protection(base + 65536), "---p", "growth is undone");
+        assert_eq!(protection(base), "rw-p");
+        let other = Memory::new(&desc(2, 4)).expect("memory");
+        assert_ne!(other.base() as usize, base);
+    }
+
+    #[repr(C, align(65536))]
+    struct Aligned([u8; 65536]);
+
+    /// Page-aligned data in the test binary's file (an image that maps).
+    static IMAGE: Aligned = {
+        let mut b = [0u8; 65536];
+        let mut i = 0;
+        while i < b.len() {
+            b[i] = (i % 241) as u8 + 1;
+            i += 1;
+        }
+        Aligned(b)
+    };
+
+    /// An image mapped copy-on-write from the executable reads the file's
+    /// bytes again after its memory is reused, whatever the guest wrote.
+    #[test]
+    fn a_mapped_image_is_reused_fresh() {
+        let mut d = desc(2, 2);
+        d.image = IMAGE.0.as_ptr() as u64;
+        d.image_len = 65536;
+        let m = Memory::new(&d).expect("memory");
+        assert_eq!(m.image, Some(image::Installed::Mapped));
+        let base = m.base() as usize;
+        // SAFETY: two pages are accessible.
+        unsafe {
+            *m.base() = 0;
+            *m.base().add(65535) = 0;
+            *m.base().add(65536) = 5;
+        }
+        drop(m);
+        let m = Memory::new(&d).expect("memory");
+        assert_eq!(m.base() as usize, base);
+        // SAFETY: two pages are accessible.
+        let got = unsafe { std::slice::from_raw_parts(m.base(), 2 * 65536) };
+        assert_eq!(&got[..65536], &IMAGE.0[..]);
+        assert!(got[65536..].iter().all(|b| *b == 0));
     }
 }
