@@ -9,7 +9,11 @@
 //! walks its slot bitmaps on every call; in a WASI 0.3 server at load a
 //! tenth of the process's time went to `malloc` and `free`. Freed small
 //! blocks now wait in a free list per size class and thread, so a request
-//! mostly reuses the blocks the previous one freed.
+//! mostly reuses the blocks the previous one freed. And a class block that
+//! no list can give is first carved from a static arena (a bump of an
+//! atomic counter): a program's start-up allocations, each of which
+//! musl's `malloc` set up slots for, cost a fifth of a hello world's
+//! instructions.
 //!
 //! Invariants:
 //! - a block of class `c` (alignment at most [`MAX_ALIGN`], size at most
@@ -18,6 +22,10 @@
 //!   thread;
 //! - every other block goes to `malloc`/`posix_memalign`/`free`/`realloc`
 //!   untouched;
+//! - a block of the arena ([`ARENA_BYTES`], in `.bss`: untouched pages
+//!   cost nothing) is a class block like any other, handed out once by the
+//!   bump and never given to `free`: when its list is full it is dropped
+//!   (leaked: the arena is bounded);
 //! - a list holds at most [`LIST_CAP`] blocks ([`BIG_LIST_CAP`] above
 //!   512 bytes; the rest go back to `free`), so the cache keeps at most
 //!   about 200 KiB per thread; a
@@ -29,8 +37,9 @@
 //!   is re-entered mid-update.
 
 use std::alloc::{GlobalAlloc, Layout};
-use std::cell::Cell;
+use std::cell::{Cell, UnsafeCell};
 use std::ptr;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Largest alignment the classes serve (what `malloc` guarantees).
 const MAX_ALIGN: usize = 16;
@@ -43,6 +52,41 @@ const CLASSES: usize = 10;
 const LIST_CAP: u32 = 64;
 /// See [`LIST_CAP`].
 const BIG_LIST_CAP: u32 = 8;
+
+/// Bytes of the start-up arena (see the module docs): a hello world's
+/// allocations take about a tenth of it.
+pub(crate) const ARENA_BYTES: usize = 64 * 1024;
+
+#[repr(C, align(16))]
+struct Arena(UnsafeCell<[u8; ARENA_BYTES]>);
+
+// SAFETY: the bytes are only reached through `arena_alloc`, whose atomic
+// bump hands out each range once; a range belongs to the block's owner.
+unsafe impl Sync for Arena {}
+
+static ARENA: Arena = Arena(UnsafeCell::new([0; ARENA_BYTES]));
+/// Bytes of [`ARENA`] handed out (may pass [`ARENA_BYTES`] once full).
+static ARENA_USED: AtomicUsize = AtomicUsize::new(0);
+
+/// A fresh `size`-byte block of the arena (16-aligned: sizes are class
+/// sizes), or null once it is used up.
+fn arena_alloc(size: usize) -> *mut u8 {
+    if ARENA_USED.load(Ordering::Relaxed) >= ARENA_BYTES {
+        return ptr::null_mut();
+    }
+    let at = ARENA_USED.fetch_add(size, Ordering::Relaxed);
+    if at + size > ARENA_BYTES {
+        return ptr::null_mut();
+    }
+    // SAFETY: `at..at + size` lies in the arena and no other call got it.
+    unsafe { ARENA.0.get().cast::<u8>().add(at) }
+}
+
+/// Whether `p` is a block of the arena.
+pub(crate) fn in_arena(p: *const u8) -> bool {
+    let base = ARENA.0.get() as usize;
+    (base..base + ARENA_BYTES).contains(&(p as usize))
+}
 
 /// One size class's free list: blocks linked through their first word.
 struct List {
@@ -113,6 +157,10 @@ unsafe impl GlobalAlloc for CachingMalloc {
         if !cached.is_null() {
             return cached;
         }
+        let fresh = arena_alloc(class_size(c));
+        if !fresh.is_null() {
+            return fresh;
+        }
         // SAFETY: plain `malloc` of a non-zero size.
         unsafe { libc::malloc(class_size(c)).cast() }
     }
@@ -138,7 +186,7 @@ unsafe impl GlobalAlloc for CachingMalloc {
                     true
                 })
                 .unwrap_or(false);
-            if kept {
+            if kept || in_arena(p) {
                 return;
             }
         }

@@ -1,6 +1,6 @@
 //! The caching allocator (`crate::alloc`): classes, reuse, `realloc`.
 
-use crate::alloc::{CachingMalloc, class, class_size};
+use crate::alloc::{ARENA_BYTES, CachingMalloc, class, class_size, in_arena};
 use std::alloc::{GlobalAlloc, Layout};
 
 #[test]
@@ -41,5 +41,37 @@ fn blocks_are_reused_and_realloc_keeps_contents() {
         let w = a.alloc(wide);
         assert_eq!(w as usize % 64, 0);
         a.dealloc(w, wide);
+    }
+}
+
+/// Class blocks come from the arena until it is used up, then from
+/// `malloc`; an arena block freed onto a full list is dropped, never handed
+/// to `free` (which would abort). (The tests share the process's arena, as
+/// every test allocation goes through it: how many of these blocks it
+/// still serves depends on the tests before; run alone, most.)
+#[test]
+fn arena_blocks_are_never_freed() {
+    let a = CachingMalloc;
+    let l = Layout::from_size_align(4096, 16).expect("layout");
+    let mut blocks = Vec::new();
+    // SAFETY: layouts valid; every block freed once with its layout.
+    unsafe {
+        while blocks.len() <= ARENA_BYTES / 4096 + 32 {
+            let p = a.alloc(l);
+            assert!(!p.is_null());
+            assert_eq!(p as usize % 16, 0);
+            p.write_bytes(0xa5, 4096);
+            blocks.push(p);
+            if !in_arena(p) && blocks.len() > 16 {
+                break;
+            }
+        }
+        assert!(
+            !in_arena(*blocks.last().expect("blocks")),
+            "malloc once it is used up"
+        );
+        for p in blocks {
+            a.dealloc(p, l);
+        }
     }
 }

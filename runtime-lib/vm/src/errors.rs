@@ -93,17 +93,34 @@ pub fn report(chain: &[String]) -> i32 {
 }
 
 /// The outermost context of everything that happens to the main module:
-/// ``failed to run main module `<program>` ``.
+/// ``failed to run main module `<program>` ``. (Built by hand, as
+/// [`instantiate_context`]: every program makes both at start-up, and
+/// `format!` cost a few thousand instructions there.)
 pub fn main_module_context(program: &[u8]) -> String {
-    format!(
-        "failed to run main module `{}`",
-        String::from_utf8_lossy(program)
-    )
+    let name = String::from_utf8_lossy(program);
+    let mut s = String::with_capacity(name.len() + 32);
+    s.push_str("failed to run main module `");
+    s.push_str(&name);
+    s.push('`');
+    s
 }
 
 /// The context of instantiation: `failed to instantiate "<program>"` (the
 /// program path formatted with `Debug`, as Wasmtime does for its `OsString`).
 pub fn instantiate_context(program: &[u8]) -> String {
+    // `Debug` of a path of printable ASCII without quotes or backslashes
+    // is the path in quotes; anything else takes `Debug` itself.
+    if program
+        .iter()
+        .all(|b| (0x20..0x7f).contains(b) && *b != b'"' && *b != b'\\')
+    {
+        let mut s = String::with_capacity(program.len() + 24);
+        s.push_str("failed to instantiate \"");
+        // The bytes are ASCII (checked above).
+        s.extend(program.iter().map(|b| char::from(*b)));
+        s.push('"');
+        return s;
+    }
     use std::os::unix::ffi::OsStrExt;
     format!(
         "failed to instantiate {:?}",
@@ -114,6 +131,27 @@ pub fn instantiate_context(program: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The hand-built contexts are what `format!` and `Debug` make.
+    #[test]
+    fn contexts_match_their_formats() {
+        use std::os::unix::ffi::OsStrExt;
+        for p in [
+            &b"app.wasm"[..],
+            b"./dir/a b.wasm",
+            b"q\"uote",
+            b"back\\slash",
+            b"tab\there",
+            b"caf\xc3\xa9",
+            b"bad\xff",
+            b"",
+        ] {
+            let debug = format!("failed to instantiate {:?}", std::ffi::OsStr::from_bytes(p));
+            assert_eq!(instantiate_context(p), debug);
+            let main = format!("failed to run main module `{}`", String::from_utf8_lossy(p));
+            assert_eq!(main_module_context(p), main);
+        }
+    }
 
     #[test]
     fn os_errors_in_glibcs_words() {
