@@ -280,20 +280,24 @@ fn module_facts(
     component: &Component,
     i: u32,
 ) -> Result<(kiln_vm::descriptor::Module, std::sync::Arc<[u32]>), String> {
-    type Facts = std::cell::RefCell<
-        std::collections::BTreeMap<usize, (kiln_vm::descriptor::Module, std::sync::Arc<[u32]>)>,
-    >;
+    type Facts =
+        Result<&'static (kiln_vm::descriptor::Module, std::sync::Arc<[u32]>), &'static str>;
     thread_local! {
-        static FACTS: Facts = const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
+        static FACTS: crate::program::TypeFacts<Facts> = const {
+            std::cell::RefCell::new(std::collections::BTreeMap::new())
+        };
     }
-    let key = component.modules.get(i as usize).copied().unwrap_or(0) as usize;
-    if let Some(f) = FACTS.with(|f| f.borrow().get(&key).cloned()) {
-        return Ok(f);
-    }
-    let module = component.module(i)?;
-    let ids: std::sync::Arc<[u32]> = kiln_vm::ref_types::module_type_ids(&module).into();
-    FACTS.with(|f| f.borrow_mut().insert(key, (module, ids.clone())));
-    Ok((module, ids))
+    // Leaked once per module (and per corrupt module's message).
+    let facts = component.memo(&FACTS, i, || match component.module(i) {
+        Ok(module) => {
+            let ids = kiln_vm::ref_types::module_type_ids(&module).into();
+            Ok(&*Box::leak(Box::new((module, ids))))
+        }
+        Err(e) => Err(&*Box::leak(e.into_boxed_str())),
+    });
+    facts
+        .map(|(module, ids)| (*module, ids.clone()))
+        .map_err(str::to_string)
 }
 
 /// The import value for binding `def` to import `desc` of `module`.
@@ -385,14 +389,15 @@ fn bind(
 /// ([`fill_opts`]), and a server instantiates per request. The records'
 /// item references are the compiler's, fixed for the process.
 fn records_by_instance(c: &Component) -> &'static [Vec<u64>] {
-    type Records = std::cell::RefCell<std::collections::BTreeMap<usize, &'static [Vec<u64>]>>;
     thread_local! {
-        static RECORDS: Records = const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
+        static RECORDS: crate::program::TypeFacts<&'static [Vec<u64>]> = const {
+            std::cell::RefCell::new(std::collections::BTreeMap::new())
+        };
     }
-    let key = c.types_id();
-    if let Some(r) = RECORDS.with(|r| r.borrow().get(&key).copied()) {
-        return r;
-    }
+    c.memo(&RECORDS, 0, || records_by_instance_uncached(c))
+}
+
+fn records_by_instance_uncached(c: &Component) -> &'static [Vec<u64>] {
     // A transcoder's record is followed by its source's (the contract of
     // `TRAMPOLINE_ADAPTER_TRANSCODE`).
     // An async call's record is followed by two more (the contract of
@@ -428,9 +433,7 @@ fn records_by_instance(c: &Component) -> &'static [Vec<u64>] {
             }
         }
     }
-    let by: &'static [Vec<u64>] = Vec::leak(by);
-    RECORDS.with(|r| r.borrow_mut().insert(key, by));
-    by
+    Vec::leak(by)
 }
 
 /// Writes the address half of every `CanonOpts` whose items live in core

@@ -17,9 +17,10 @@ use kiln_abi::component::{TypeChild, TypeRecord, TypeTable};
 use kiln_abi::descriptor::{Addr, ModuleDescriptor};
 use kiln_vm::descriptor::{Module, slice};
 
-/// Facts computed once per type, keyed by (type table identity, type
-/// index): see [`Component::layout`].
-type TypeFacts<V> = std::cell::RefCell<std::collections::BTreeMap<(usize, u32), V>>;
+/// Facts computed once per process, keyed by (type table identity, an
+/// index: of a type, function type or module): see [`Component::layout`]
+/// and [`Component::memo`].
+pub(crate) type TypeFacts<V> = std::cell::RefCell<std::collections::BTreeMap<(usize, u32), V>>;
 
 /// The view (see the module docs).
 #[derive(Copy, Clone, Debug)]
@@ -221,9 +222,11 @@ impl Component {
         })
     }
 
-    /// The fact `cache` holds for type `ty` of this component's table,
-    /// computed by `compute` the first time it is asked for.
-    fn memo<V: Copy>(
+    /// The fact `cache` holds for index `ty` (a type's, or whatever the
+    /// cache is keyed by) of this component, computed by `compute` the
+    /// first time it is asked for. The component's tables are the
+    /// executable's, fixed for the process, so a fact never goes stale.
+    pub(crate) fn memo<V: Copy>(
         &self,
         cache: &'static std::thread::LocalKey<TypeFacts<V>>,
         ty: u32,

@@ -377,24 +377,21 @@ impl Host for NoHost {
 /// process; each distinct list is leaked once (bounded by the function
 /// types).
 fn import_resources(c: Component, opts: &CanonOpts) -> &'static [(u32, u32)] {
-    type Maps = std::cell::RefCell<std::collections::BTreeMap<(usize, u32), &'static [(u32, u32)]>>;
     thread_local! {
-        static MAPS: Maps = const { std::cell::RefCell::new(std::collections::BTreeMap::new()) };
+        static MAPS: crate::program::TypeFacts<&'static [(u32, u32)]> = const {
+            std::cell::RefCell::new(std::collections::BTreeMap::new())
+        };
     }
-    let key = (c.types_id(), opts.func_type);
-    if let Some(map) = MAPS.with(|m| m.borrow().get(&key).copied()) {
-        return map;
-    }
-    let mut out = Vec::new();
-    if let Some((params, results)) = c.func_type(opts.func_type) {
-        let types = c.types();
-        for t in params.iter().chain(results) {
-            collect_host_resources(&c, &types, *t, &mut out, 0);
+    c.memo(&MAPS, opts.func_type, || {
+        let mut out = Vec::new();
+        if let Some((params, results)) = c.func_type(opts.func_type) {
+            let types = c.types();
+            for t in params.iter().chain(results) {
+                collect_host_resources(&c, &types, *t, &mut out, 0);
+            }
         }
-    }
-    let map: &'static [(u32, u32)] = Vec::leak(out);
-    MAPS.with(|m| m.borrow_mut().insert(key, map));
-    map
+        Vec::leak(out)
+    })
 }
 
 /// Adds (host type, resource index) for every `own`/`borrow` of a host

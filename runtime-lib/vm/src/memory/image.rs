@@ -150,23 +150,27 @@ unsafe extern "C" fn visit(info: *mut libc::dl_phdr_info, _size: usize, data: *m
     1
 }
 
+/// Page-aligned read-only data in the test binary's file: an image that
+/// maps (this module's tests and the memory pool's).
+#[cfg(test)]
+#[repr(C, align(65536))]
+pub(super) struct Aligned(pub(super) [u8; 65536]);
+
+/// See [`Aligned`].
+#[cfg(test)]
+pub(super) static IMAGE: Aligned = {
+    let mut b = [0u8; 65536];
+    let mut i = 0;
+    while i < b.len() {
+        b[i] = (i % 253) as u8 + 1;
+        i += 1;
+    }
+    Aligned(b)
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[repr(C, align(65536))]
-    struct Aligned([u8; 65536]);
-
-    /// Page-aligned read-only data in the test binary's file.
-    static IMAGE: Aligned = {
-        let mut b = [0u8; 65536];
-        let mut i = 0;
-        while i < b.len() {
-            b[i] = (i % 253) as u8 + 1;
-            i += 1;
-        }
-        Aligned(b)
-    };
 
     #[test]
     fn maps_copy_on_write_from_the_executable() {

@@ -412,26 +412,12 @@ mod tests {
         assert_ne!(other.base() as usize, base);
     }
 
-    #[repr(C, align(65536))]
-    struct Aligned([u8; 65536]);
-
-    /// Page-aligned data in the test binary's file (an image that maps).
-    static IMAGE: Aligned = {
-        let mut b = [0u8; 65536];
-        let mut i = 0;
-        while i < b.len() {
-            b[i] = (i % 241) as u8 + 1;
-            i += 1;
-        }
-        Aligned(b)
-    };
-
     /// An image mapped copy-on-write from the executable reads the file's
     /// bytes again after its memory is reused, whatever the guest wrote.
     #[test]
     fn a_mapped_image_is_reused_fresh() {
         let mut d = desc(2, 2);
-        d.image = IMAGE.0.as_ptr() as u64;
+        d.image = image::IMAGE.0.as_ptr() as u64;
         d.image_len = 65536;
         let m = Memory::new(&d).expect("memory");
         assert_eq!(m.image, Some(image::Installed::Mapped));
@@ -447,7 +433,7 @@ mod tests {
         assert_eq!(m.base() as usize, base);
         // SAFETY: two pages are accessible.
         let got = unsafe { std::slice::from_raw_parts(m.base(), 2 * 65536) };
-        assert_eq!(&got[..65536], &IMAGE.0[..]);
+        assert_eq!(&got[..65536], &image::IMAGE.0[..]);
         assert!(got[65536..].iter().all(|b| *b == 0));
     }
 }
