@@ -37,7 +37,7 @@
 //!   error).
 
 use super::error::{ErrorCode, KResult};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::os::fd::RawFd;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -80,7 +80,7 @@ struct Reactor {
     /// to have failed since): re-armed rather than added. Bounded by the
     /// process's descriptor numbers. (Ordered, not hashed: a server asks
     /// about a few descriptors per request, where hashing with
-    /// `RandomState` cost more than the search.)
+    /// `RandomState` cost more than the ordered search.)
     kept: BTreeSet<RawFd>,
 }
 
@@ -203,6 +203,8 @@ impl Reactor {
         loop {
             let t = now();
             let mut groups: Vec<FdGroup> = Vec::new();
+            // Ordered, not hashed (see `Reactor::kept`).
+            let mut by_fd: BTreeMap<RawFd, usize> = BTreeMap::new();
             let mut next_deadline: Option<u64> = None;
             for (i, w) in items.iter().enumerate() {
                 match *w {
@@ -218,20 +220,15 @@ impl Reactor {
                             next_deadline =
                                 Some(next_deadline.map_or(deadline, |n| n.min(deadline)));
                         }
-                        // A wait names a handful of descriptors: a search
-                        // beats a map.
-                        let k = match groups.iter().position(|g| g.fd == fd) {
-                            Some(k) => k,
-                            None => {
-                                groups.push(FdGroup {
-                                    fd,
-                                    read: false,
-                                    write: false,
-                                    items: Vec::new(),
-                                });
-                                groups.len() - 1
-                            }
-                        };
+                        let k = *by_fd.entry(fd).or_insert_with(|| {
+                            groups.push(FdGroup {
+                                fd,
+                                read: false,
+                                write: false,
+                                items: Vec::new(),
+                            });
+                            groups.len() - 1
+                        });
                         let g = &mut groups[k];
                         if write {
                             g.write = true;
@@ -275,7 +272,7 @@ impl Reactor {
                     Ok(()) => {
                         for ev in self.events.iter() {
                             let fd = ev.token().0 as RawFd;
-                            let Some(g) = groups.iter().find(|g| g.fd == fd) else {
+                            let Some(g) = by_fd.get(&fd).and_then(|&k| groups.get(k)) else {
                                 continue;
                             };
                             for &i in &g.items {
