@@ -199,7 +199,7 @@ pub const MEMORY_FLAG_SHARED: u32 = 2;
 
 /// One memory (imported or defined).
 #[repr(C)]
-#[derive(Copy, Clone, Debug)]
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub struct MemoryDesc {
     /// Initial size in pages.
     pub min_pages: u64,

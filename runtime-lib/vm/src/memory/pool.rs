@@ -34,16 +34,6 @@ thread_local! {
     static POOL: RefCell<Vec<Memory>> = const { RefCell::new(Vec::new()) };
 }
 
-fn same(a: &MemoryDesc, b: &MemoryDesc) -> bool {
-    a.min_pages == b.min_pages
-        && a.max_pages == b.max_pages
-        && a.image == b.image
-        && a.image_len == b.image_len
-        && a.image_offset == b.image_offset
-        && a.page_size_log2 == b.page_size_log2
-        && a.flags == b.flags
-}
-
 /// Keeps `m` (being dropped) for a later memory of its description;
 /// `false` if it was not kept (the caller unmaps it).
 pub(super) fn give(m: &mut Memory) -> bool {
@@ -74,7 +64,7 @@ pub(super) fn take(desc: &MemoryDesc, max_pages: u64) -> Option<Memory> {
     let mut m = POOL
         .try_with(|p| {
             let mut p = p.borrow_mut();
-            let i = p.iter().position(|m| same(&m.desc, desc))?;
+            let i = p.iter().position(|m| m.desc == *desc)?;
             Some(p.swap_remove(i))
         })
         .ok()
