@@ -361,7 +361,7 @@ impl Handler {
             if conn.is_done() {
                 return 0;
             }
-            conn.wait(Some(ctx.stop_fd), None);
+            conn.wait(Some(ctx.stop_item()), None);
         }
     }
 

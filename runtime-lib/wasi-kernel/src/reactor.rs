@@ -23,7 +23,17 @@
 //!   mode loses no readiness. A descriptor closed meanwhile left epoll
 //!   with its file; if its number now names another file the re-arm fails
 //!   (`ENOENT`) and the wait registers it afresh. Events for descriptors
-//!   the wait did not ask about are ignored (their next wait re-arms them).
+//!   the wait did not ask about are ignored (their next wait re-arms them),
+//!   but their poll count is noted.
+//! - A [`Waitable::Edge`] skips the re-arm when that loses nothing: its
+//!   descriptor's kept registration was armed after the caller opened it
+//!   (so it is this file's, not an earlier file's of the same number, and
+//!   it lives as long as the file), it covers the direction, and epoll
+//!   reported no event for the descriptor since the caller last found the
+//!   direction would block. epoll's edge-triggered mode then reports any
+//!   readiness that came since: the kernel queues an edge-triggered
+//!   registration at each new readiness. A connection process's wait
+//!   between requests is then one system call instead of three.
 //! - A descriptor epoll cannot watch (regular files, `/dev/null`: `EPERM`)
 //!   is always ready, as it is for `poll(2)` and for wasmtime; so is one
 //!   that fails to register for any other reason (the operation that
@@ -37,7 +47,7 @@
 //!   error).
 
 use super::error::{ErrorCode, KResult};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 use std::os::fd::RawFd;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -58,6 +68,21 @@ pub enum Waitable {
         fd: RawFd,
         /// Wait for writability instead of readability.
         write: bool,
+    },
+    /// Ready when `fd` is ready as for [`Waitable::Fd`], for a caller that
+    /// tracks when its descriptor would block (see the module's
+    /// invariants): a server connection between requests.
+    Edge {
+        /// The host descriptor, kept open by the caller since `opened`.
+        fd: RawFd,
+        /// Wait for writability instead of readability.
+        write: bool,
+        /// [`arms`] read after the caller opened (or received) `fd`.
+        opened: u64,
+        /// [`polls`] read when an operation in this direction last would
+        /// have blocked, after the caller acted on every readiness it was
+        /// told of.
+        quiet: u64,
     },
     /// Ready when `fd` is ready as for [`Waitable::Fd`], or when the
     /// monotonic clock reaches `deadline`, whichever comes first (an
@@ -81,7 +106,20 @@ struct Reactor {
     /// process's descriptor numbers. (Ordered, not hashed: a server asks
     /// about a few descriptors per request, where hashing with
     /// `RandomState` cost more than the ordered search.)
-    kept: BTreeSet<RawFd>,
+    kept: BTreeMap<RawFd, Kept>,
+}
+
+/// A kept registration.
+#[derive(Copy, Clone, Debug)]
+struct Kept {
+    /// Its interest.
+    read: bool,
+    write: bool,
+    /// The [`arms`] count its last arming made (a unique, increasing id).
+    armed: u64,
+    /// The [`polls`] count of the last poll that reported an event for it
+    /// (0: none).
+    seen: u64,
 }
 
 /// Idle reactors. Created at start-up by [`prepare`]; a wait takes one
@@ -131,6 +169,16 @@ pub fn polls() -> u64 {
     POLLS.load(std::sync::atomic::Ordering::Relaxed)
 }
 
+/// How many times any reactor armed a descriptor (an `epoll_ctl` that
+/// succeeded), see [`arms`].
+static ARMS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// A count of the descriptor armings made so far: an arming that made a
+/// larger count happened later (see [`Waitable::Edge`]).
+pub fn arms() -> u64 {
+    ARMS.load(std::sync::atomic::Ordering::Relaxed)
+}
+
 /// Blocks until at least one of `items` is ready (or, with `block` false,
 /// only probes), and returns one flag per item. `now` reads the monotonic
 /// clock.
@@ -151,6 +199,9 @@ struct FdGroup {
     read: bool,
     write: bool,
     items: Vec<usize>,
+    /// While every item is a [`Waitable::Edge`]: the latest `opened` and
+    /// the earliest `quiet` among them.
+    edge: Option<(u64, u64)>,
 }
 
 impl Reactor {
@@ -158,7 +209,7 @@ impl Reactor {
         Ok(Reactor {
             poll: mio::Poll::new().map_err(|e| ErrorCode::from(&e))?,
             events: mio::Events::with_capacity(64),
-            kept: BTreeSet::new(),
+            kept: BTreeMap::new(),
         })
     }
 
@@ -170,7 +221,7 @@ impl Reactor {
         let registry = self.poll.registry();
         let source = &mut mio::unix::SourceFd(&fd);
         let token = mio::Token(fd as usize);
-        let known = self.kept.contains(&fd);
+        let known = self.kept.contains_key(&fd);
         let errno = |r: std::io::Result<()>| r.err().map(|e| e.raw_os_error());
         let armed = if known {
             match errno(registry.reregister(source, token, interest)) {
@@ -186,11 +237,27 @@ impl Reactor {
             }
         };
         if armed {
-            self.kept.insert(fd);
+            let seen = self.kept.get(&fd).map_or(0, |k| k.seen);
+            let kept = Kept {
+                read: interest.is_readable(),
+                write: interest.is_writable(),
+                armed: ARMS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
+                seen,
+            };
+            self.kept.insert(fd, kept);
         } else {
             self.kept.remove(&fd);
         }
         armed
+    }
+
+    /// Whether `g`'s kept registration may stand as it is (see
+    /// [`Waitable::Edge`]).
+    fn still_armed(&self, g: &FdGroup) -> bool {
+        let (Some((opened, quiet)), Some(k)) = (g.edge, self.kept.get(&g.fd)) else {
+            return false;
+        };
+        k.armed > opened && k.seen <= quiet && (k.read || !g.read) && (k.write || !g.write)
     }
 
     fn wait(
@@ -215,7 +282,9 @@ impl Reactor {
                         next_deadline = Some(next_deadline.map_or(d, |n| n.min(d)))
                     }
                     Waitable::FdUntil { deadline, .. } if deadline <= t => ready[i] = true,
-                    Waitable::Fd { fd, write } | Waitable::FdUntil { fd, write, .. } => {
+                    Waitable::Fd { fd, write }
+                    | Waitable::FdUntil { fd, write, .. }
+                    | Waitable::Edge { fd, write, .. } => {
                         if let Waitable::FdUntil { deadline, .. } = *w {
                             next_deadline =
                                 Some(next_deadline.map_or(deadline, |n| n.min(deadline)));
@@ -226,10 +295,17 @@ impl Reactor {
                                 read: false,
                                 write: false,
                                 items: Vec::new(),
+                                edge: Some((0, u64::MAX)),
                             });
                             groups.len() - 1
                         });
                         let g = &mut groups[k];
+                        g.edge = match (*w, g.edge) {
+                            (Waitable::Edge { opened, quiet, .. }, Some((o, q))) => {
+                                Some((o.max(opened), q.min(quiet)))
+                            }
+                            _ => None,
+                        };
                         if write {
                             g.write = true;
                         } else {
@@ -246,7 +322,7 @@ impl Reactor {
                     (false, true) => mio::Interest::WRITABLE,
                     _ => mio::Interest::READABLE,
                 };
-                if g.fd >= 0 && self.arm(g.fd, interest) {
+                if g.fd >= 0 && (self.still_armed(g) || self.arm(g.fd, interest)) {
                     armed += 1;
                 } else {
                     // Not pollable (regular file, /dev/null) or otherwise
@@ -267,11 +343,14 @@ impl Reactor {
                     self.events = mio::Events::with_capacity(self.kept.len());
                 }
                 let polled = self.poll.poll(&mut self.events, timeout);
-                POLLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let count = POLLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
                 let result = match polled {
                     Ok(()) => {
                         for ev in self.events.iter() {
                             let fd = ev.token().0 as RawFd;
+                            if let Some(k) = self.kept.get_mut(&fd) {
+                                k.seen = count;
+                            }
                             let Some(g) = by_fd.get(&fd).and_then(|&k| groups.get(k)) else {
                                 continue;
                             };
@@ -280,6 +359,7 @@ impl Reactor {
                                     items[i],
                                     Waitable::Fd { write: true, .. }
                                         | Waitable::FdUntil { write: true, .. }
+                                        | Waitable::Edge { write: true, .. }
                                 );
                                 let hit = if write {
                                     ev.is_writable() || ev.is_write_closed()
@@ -376,6 +456,86 @@ mod tests {
         assert_eq!(got, [true]);
     }
 
+    fn edge(fd: RawFd, opened: u64, quiet: u64) -> Waitable {
+        Waitable::Edge {
+            fd,
+            write: false,
+            opened,
+            quiet,
+        }
+    }
+
+    #[test]
+    fn an_edge_wait_skips_the_re_arm_and_loses_no_readiness() {
+        // A reactor of its own: the pool's may be another test's.
+        let mut reactor = Reactor::new().unwrap();
+        let (r, w) = std::io::pipe().unwrap();
+        let rfd = r.as_raw_fd();
+        let opened = arms();
+        let armed = |reactor: &Reactor| reactor.kept[&rfd].armed;
+        // The first wait registers the pipe.
+        let got = reactor.wait(&[edge(rfd, opened, polls())], &|| 0, false);
+        assert_eq!(got, Ok(vec![false]));
+        let first = armed(&reactor);
+        // Quiet since then: the registration stands, and data written
+        // after it is reported (the kernel queued the edge).
+        let quiet = polls();
+        let got = reactor.wait(&[edge(rfd, opened, quiet)], &|| 0, false);
+        assert_eq!(got, Ok(vec![false]));
+        assert_eq!(armed(&reactor), first, "a quiet descriptor was re-armed");
+        std::io::Write::write_all(&mut &w, b"x").unwrap();
+        let got = reactor.wait(&[edge(rfd, opened, quiet)], &|| 0, true);
+        assert_eq!(got, Ok(vec![true]));
+        assert_eq!(armed(&reactor), first);
+        // Told of the data but not read: the next wait re-arms, which
+        // reports it again, as a level-triggered wait would.
+        let got = reactor.wait(&[edge(rfd, opened, quiet)], &|| 0, false);
+        assert_eq!(got, Ok(vec![true]));
+        assert!(armed(&reactor) > first, "an unread edge was not re-armed");
+        // Acted on (read): quiet again. An edge that a wait for another
+        // descriptor took from epoll is noted, so the next wait re-arms,
+        // which reports the unread data.
+        std::io::Read::read(&mut &r, &mut [0u8; 4]).unwrap();
+        let quiet = polls();
+        let (r2, w2) = std::io::pipe().unwrap();
+        let got = reactor.wait(
+            &[edge(rfd, opened, quiet), readable(r2.as_raw_fd())],
+            &|| 0,
+            false,
+        );
+        assert_eq!(got, Ok(vec![false, false]));
+        let before = armed(&reactor);
+        std::io::Write::write_all(&mut &w, b"x").unwrap();
+        std::io::Write::write_all(&mut &w2, b"y").unwrap();
+        let got = reactor.wait(&[readable(r2.as_raw_fd())], &|| 0, true);
+        assert_eq!(got, Ok(vec![true]));
+        let got = reactor.wait(&[edge(rfd, opened, quiet)], &|| 0, false);
+        assert_eq!(got, Ok(vec![true]));
+        assert!(armed(&reactor) > before);
+        drop((r2, w2));
+    }
+
+    #[test]
+    fn an_edge_wait_on_a_reused_number_registers_afresh() {
+        let mut reactor = Reactor::new().unwrap();
+        // A registration kept for a pipe that is then closed leaves epoll
+        // with its file.
+        let (r, w) = std::io::pipe().unwrap();
+        let old = r.as_raw_fd();
+        let got = reactor.wait(&[readable(old)], &|| 0, false);
+        assert_eq!(got, Ok(vec![false]));
+        drop((r, w));
+        // The next pipe takes the same number: its owner's wait must not
+        // trust the kept registration, which was the closed file's.
+        let (r, w) = std::io::pipe().unwrap();
+        let rfd = r.as_raw_fd();
+        assert_eq!(rfd, old, "the descriptor number was not reused");
+        let opened = arms();
+        std::io::Write::write_all(&mut &w, b"x").unwrap();
+        let got = reactor.wait(&[edge(rfd, opened, polls())], &|| 0, false);
+        assert_eq!(got, Ok(vec![true]));
+    }
+
     #[test]
     fn more_ready_descriptors_than_the_default_event_buffer() {
         let pipes: Vec<_> = (0..100).map(|_| std::io::pipe().unwrap()).collect();
@@ -465,7 +625,7 @@ mod tests {
             let got = reactor.wait(&[readable(rfd), until], &now, true).unwrap();
             assert_eq!(got, [true, false]);
         }
-        assert!(reactor.kept.contains(&rfd));
+        assert!(reactor.kept.contains_key(&rfd));
         let mut buf = [0u8; 4];
         std::io::Read::read(&mut &r, &mut buf).unwrap();
         assert_eq!(

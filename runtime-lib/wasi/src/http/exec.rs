@@ -25,6 +25,7 @@
 //!   slots (`Rc<RefCell<..>>`) that host functions read, so host functions
 //!   may drive while holding the host.
 
+use kiln_wasi_kernel::reactor::Waitable;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::io::{self, Read as _, Write as _};
@@ -225,6 +226,11 @@ pub struct Interest {
     /// The reactor's poll count ([`kiln_wasi_kernel::reactor::polls`])
     /// when a read last would have blocked.
     read_blocked_at: Cell<u64>,
+    /// The reactor's arming count ([`kiln_wasi_kernel::reactor::arms`])
+    /// once `fd` was this connection's, for an owner that tracks every
+    /// read of it here (a server connection): its read waits are then
+    /// [`Waitable::Edge`]s.
+    pub opened: Cell<Option<u64>>,
 }
 
 impl Interest {
@@ -239,6 +245,23 @@ impl Interest {
     /// Records that a read would have blocked now.
     fn read_blocked(&self) {
         self.read_blocked_at.set(kiln_wasi_kernel::reactor::polls());
+    }
+
+    /// [`Interest::waitable`] as a reactor item: a read wait of a
+    /// connection whose reads all go through [`Io`] (`opened` set) is an
+    /// [`Waitable::Edge`] quiet since its read last would have blocked
+    /// (`read` is set only with `read_blocked_at`).
+    pub fn reactor_item(&self) -> Option<Waitable> {
+        let (fd, write) = self.waitable()?;
+        Some(match self.opened.get() {
+            Some(opened) if !write => Waitable::Edge {
+                fd,
+                write,
+                opened,
+                quiet: self.read_blocked_at.get(),
+            },
+            _ => Waitable::Fd { fd, write },
+        })
     }
 
     /// The reactor condition that lets the connection progress, if it is
@@ -426,6 +449,7 @@ impl hyper::rt::Read for Io {
         // SAFETY: only initialized bytes are marked filled (`advance` by
         // what `recv` wrote), and nothing is de-initialized.
         let dst = unsafe { buf.as_mut() };
+        let room = dst.len();
         let recv = || {
             // SAFETY: `dst` is valid for writes of `dst.len()` bytes for
             // the call, borrowed mutably and alone (no other view of
@@ -438,6 +462,16 @@ impl hyper::rt::Read for Io {
             Poll::Ready(Ok(n)) => {
                 // SAFETY: `recv` initialized the first `n` bytes of `dst`.
                 unsafe { buf.advance(n) };
+                if n > 0 && n < room {
+                    // A short read emptied the socket's receive queue: the
+                    // next read would block until more arrives, which only
+                    // the reactor's next poll can report. `hyper` reads
+                    // again right after each request head; that `recv`
+                    // would fail with `EAGAIN` (one system call in six of
+                    // a keep-alive request).
+                    this.interest.read.set(true);
+                    this.interest.read_blocked();
+                }
                 Poll::Ready(Ok(()))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),

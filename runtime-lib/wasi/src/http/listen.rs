@@ -141,6 +141,10 @@ fn default_action(sigs: &[libc::c_int]) {
 pub struct ChildCtx {
     /// Readable when a shutdown signal arrived (a self-pipe).
     pub stop_fd: RawFd,
+    /// The reactor's arming count once `stop_fd` existed.
+    stop_opened: u64,
+    /// The reactor's poll count when `stop_fd` was last known empty.
+    stop_quiet: std::sync::atomic::AtomicU64,
     /// This process's connection slot (below `max_connections`).
     slot: usize,
     gate: Option<Gate>,
@@ -167,6 +171,20 @@ impl ChildCtx {
     /// Empties the stop pipe (after seeing [`ChildCtx::stopping`]).
     pub fn drain(&self) {
         drain(self.stop_fd);
+        self.stop_quiet
+            .store(kiln_wasi_kernel::reactor::polls(), Ordering::Relaxed);
+    }
+
+    /// A reactor item ready when a shutdown signal arrives: the stop pipe
+    /// is read only by [`ChildCtx::drain`], so it stays quiet from its
+    /// creation or its last drain until a signal writes to it.
+    pub fn stop_item(&self) -> Waitable {
+        Waitable::Edge {
+            fd: self.stop_fd,
+            write: false,
+            opened: self.stop_opened,
+            quiet: self.stop_quiet.load(Ordering::Relaxed),
+        }
     }
 
     /// Tells the server this process is idle and waits for its next
@@ -402,11 +420,15 @@ pub fn run(
                         default_action(&[libc::SIGCHLD]);
                         let status = match self_pipe() {
                             Ok(stop_fd) => {
+                                let stop_opened = kiln_wasi_kernel::reactor::arms();
+                                let stop_quiet = kiln_wasi_kernel::reactor::polls().into();
                                 handle(&[libc::SIGINT, libc::SIGTERM]);
                                 serve(
                                     stream,
                                     &ChildCtx {
                                         stop_fd,
+                                        stop_opened,
+                                        stop_quiet,
                                         slot,
                                         gate: gate.clone(),
                                         ctl: child_ctl.as_raw_fd(),

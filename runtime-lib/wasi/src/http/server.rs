@@ -38,6 +38,7 @@ use crate::p2::P2Host;
 use bytes::Bytes;
 use http::HeaderMap;
 use kiln_canon::{Own, Trap};
+use kiln_wasi_kernel::reactor::{Waitable, wait};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
 use std::future::Future;
@@ -157,6 +158,7 @@ impl ServerConn {
         let exec = Rc::new(Exec::default());
         let interest = Rc::new(Interest::default());
         interest.fd.set(Some(stream.as_raw_fd()));
+        interest.opened.set(Some(kiln_wasi_kernel::reactor::arms()));
         let queue: Rc<RefCell<VecDeque<Pending>>> = Rc::default();
         let done = Rc::new(Cell::new(false));
         let io = Io {
@@ -281,14 +283,13 @@ impl ServerConn {
     /// Waits until the connection can progress: its descriptor, a timer of
     /// `hyper`, `also` readable, or `until` (monotonic nanoseconds of
     /// [`now`]), whichever comes first.
-    pub fn wait(&self, also: Option<std::os::fd::RawFd>, until: Option<u64>) {
-        use kiln_wasi_kernel::reactor::{Waitable, wait};
+    pub fn wait(&self, also: Option<Waitable>, until: Option<u64>) {
         if self.exec.has_work() {
             return;
         }
         let mut items = Vec::with_capacity(3);
-        if let Some((fd, write)) = self.interest.waitable() {
-            items.push(Waitable::Fd { fd, write });
+        if let Some(item) = self.interest.reactor_item() {
+            items.push(item);
         }
         if let Some(t) = take_next_timer() {
             items.push(Waitable::Deadline(t));
@@ -296,9 +297,7 @@ impl ServerConn {
         if let Some(t) = until {
             items.push(Waitable::Deadline(t));
         }
-        if let Some(fd) = also {
-            items.push(Waitable::Fd { fd, write: false });
-        }
+        items.extend(also);
         if items.is_empty() {
             return;
         }
