@@ -142,7 +142,17 @@ pub unsafe extern "C" fn __kiln_cm_resource_drop(opts: *const CanonOpts, slots: 
             })?;
             match dropped {
                 Some((ResourceType::Host(ty), rep)) => {
-                    rt.with_host(|host| host.drop_resource(ty, rep))
+                    let released = rt.with_host(|host| {
+                        host.drop_resource(ty, rep)?;
+                        Ok(host.take_released())
+                    })?;
+                    if released.is_empty() {
+                        return Ok(());
+                    }
+                    rt.with_p3(|cx| {
+                        released.into_iter().for_each(|c| cx.drop_held(c));
+                        Ok(())
+                    })
                 }
                 Some((ResourceType::Defined { .. }, rep)) => match t.dtor {
                     Some(f) => {

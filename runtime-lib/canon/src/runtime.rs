@@ -86,6 +86,14 @@ pub trait Host: Any {
     /// `resource.drop` of an own handle of an imported resource).
     fn drop_resource(&mut self, ty: u32, rep: u32) -> Result<(), Trap>;
 
+    /// The stream and future channels whose readable ends the host held
+    /// (`P3Cx::hold_readable`) and its last [`Host::drop_resource`] let go
+    /// of (a message dropped with its body unsent): the caller drops them,
+    /// so their writers see the reader gone.
+    fn take_released(&mut self) -> Vec<u32> {
+        Vec::new()
+    }
+
     /// The P3 event loop's wait: which of `waits` are ready, blocking
     /// until one is when `block` (the host's one reactor).
     fn p3_wait(&mut self, waits: &[HostWait], block: bool) -> Result<Vec<bool>, Trap> {

@@ -552,6 +552,8 @@ fn http_error_code(
 pub fn drop_resource(h: &mut P2Host, ty: u32, rep: u32) -> Result<bool, Trap> {
     let t = ResourceType::Host(ty);
     let s = state(h);
+    // The held ends of a guest body dropped unsent.
+    let mut released = Vec::new();
     let gone = if t == FieldsRes::TYPE {
         s.fields.remove(rep).is_some()
     } else if t == OutgoingRequestRes::TYPE {
@@ -592,16 +594,23 @@ pub fn drop_resource(h: &mut P2Host, ty: u32, rep: u32) -> Result<bool, Trap> {
     } else if t == p3::Fields3Res::TYPE {
         s.fields.remove(rep).is_some()
     } else if t == p3::Request3Res::TYPE {
-        // A guest body's ends the host held stay held until the
-        // component is torn down (its writer waits for a reader).
-        s.requests3.remove(rep).is_some()
+        // A guest body's ends the host held are let go of, as Wasmtime
+        // drops the reader: the guest's writer sees it gone.
+        s.requests3
+            .remove(rep)
+            .map(|r| released.extend(r.body.held_ends()))
+            .is_some()
     } else if t == p3::Response3Res::TYPE {
-        s.responses3.remove(rep).is_some()
+        s.responses3
+            .remove(rep)
+            .map(|r| released.extend(r.body.held_ends()))
+            .is_some()
     } else if t == p3::RequestOptions3Res::TYPE {
         s.options3.remove(rep).is_some()
     } else {
         return Ok(false);
     };
+    h.released.extend(released);
     if gone {
         Ok(true)
     } else {

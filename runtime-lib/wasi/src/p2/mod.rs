@@ -81,6 +81,9 @@ pub struct P2Host {
     /// with the state.
     #[allow(clippy::type_complexity, reason = "a plain function pointer")]
     pub http_drop: Option<fn(&mut P2Host, u32, u32) -> Result<bool, Trap>>,
+    /// Channels whose held readable ends a dropped object let go of
+    /// ([`Host::take_released`]).
+    pub released: Vec<u32>,
 }
 
 impl P2Host {
@@ -96,6 +99,7 @@ impl P2Host {
             sockets3: crate::p3::sockets::Sockets3::default(),
             http: None,
             http_drop: None,
+            released: Vec::new(),
         }
     }
 }
@@ -210,6 +214,10 @@ impl Host for P2Host {
     /// `ty` (`[resource-drop]` of a WASI resource).
     fn drop_resource(&mut self, ty: u32, rep: u32) -> Result<(), Trap> {
         drop_host_resource(self, ty, rep)
+    }
+
+    fn take_released(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.released)
     }
 
     /// The P3 event loop waits on the kernel's one reactor.

@@ -92,6 +92,21 @@ pub enum Body3 {
     Taken,
 }
 
+impl Body3 {
+    /// The channels whose readable ends the host holds for the guest:
+    /// its contents stream and trailers future (to let go of when the
+    /// message is dropped unsent).
+    pub fn held_ends(&self) -> impl Iterator<Item = u32> {
+        let (contents, trailers) = match *self {
+            Body3::Guest {
+                contents, trailers, ..
+            } => (contents, Some(trailers)),
+            _ => (None, None),
+        };
+        contents.into_iter().chain(trailers)
+    }
+}
+
 /// A `request` (0.3).
 #[derive(Debug)]
 pub struct Request3 {

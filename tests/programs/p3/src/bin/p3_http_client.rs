@@ -11,7 +11,9 @@
 //! response body read as a stream, a
 //! chunked response with trailers (`/trailers`), a refused connection
 //! (`HTTP_CLOSED`), and what the future `request.new` returns says of each
-//! request's transmission (a refused one, a body whose trailers failed).
+//! request's transmission (a refused one, a body whose trailers failed);
+//! last, a request dropped with its body unsent (its writers see the
+//! reader gone).
 
 use wasip3::http::client;
 use wasip3::http::types::{
@@ -202,6 +204,22 @@ async fn requests() {
     let text = String::from_utf8_lossy(&data);
     println!("query only: {}", text.lines().next().unwrap_or_default());
     transmission(&server, &closed).await;
+    dropped_unsent().await;
+}
+
+/// A request dropped with its body unsent lets go of the body: the
+/// guest's writer sees the reader gone instead of waiting for it.
+async fn dropped_unsent() {
+    let (mut tx, rx) = wit_stream::new();
+    let (trailers_tx, trailers) = wit_future::new(|| Ok(None));
+    let (req, _sent) = Request::new(Fields::new(), Some(rx), trailers, None);
+    drop(req);
+    let left = tx.write_all(b"abc".to_vec()).await;
+    let trailers_taken = trailers_tx.write(Ok(None)).await.is_ok();
+    println!(
+        "dropped unsent: {} bytes not taken, trailers taken {trailers_taken}",
+        left.len()
+    );
 }
 
 /// What the future `new` returned says of a request's transmission: `ok`
