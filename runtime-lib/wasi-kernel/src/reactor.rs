@@ -102,11 +102,14 @@ struct Reactor {
     poll: mio::Poll,
     events: mio::Events,
     /// Descriptors registered in `poll` by an earlier wait (and not known
-    /// to have failed since): re-armed rather than added. Bounded by the
-    /// process's descriptor numbers. (Ordered, not hashed: a server asks
-    /// about a few descriptors per request, where hashing with
-    /// `RandomState` cost more than the ordered search.)
-    kept: BTreeMap<RawFd, Kept>,
+    /// to have failed since), indexed by number: re-armed rather than
+    /// added. Bounded by the process's descriptor numbers, which are small
+    /// and dense. (A vector, not a map: a server asks about a few
+    /// descriptors per request, and a map of its own type was kilobytes
+    /// more code in every executable.)
+    kept: Vec<Option<Kept>>,
+    /// How many of `kept` are registered.
+    kept_len: usize,
 }
 
 /// A kept registration.
@@ -209,7 +212,8 @@ impl Reactor {
         Ok(Reactor {
             poll: mio::Poll::new().map_err(|e| ErrorCode::from(&e))?,
             events: mio::Events::with_capacity(64),
-            kept: BTreeMap::new(),
+            kept: Vec::new(),
+            kept_len: 0,
         })
     }
 
@@ -221,7 +225,7 @@ impl Reactor {
         let registry = self.poll.registry();
         let source = &mut mio::unix::SourceFd(&fd);
         let token = mio::Token(fd as usize);
-        let known = self.kept.contains_key(&fd);
+        let known = self.kept(fd).is_some();
         let errno = |r: std::io::Result<()>| r.err().map(|e| e.raw_os_error());
         let armed = if known {
             match errno(registry.reregister(source, token, interest)) {
@@ -237,24 +241,46 @@ impl Reactor {
             }
         };
         if armed {
-            let seen = self.kept.get(&fd).map_or(0, |k| k.seen);
+            let seen = self.kept(fd).map_or(0, |k| k.seen);
             let kept = Kept {
                 read: interest.is_readable(),
                 write: interest.is_writable(),
                 armed: ARMS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
                 seen,
             };
-            self.kept.insert(fd, kept);
+            self.set_kept(fd, Some(kept));
         } else {
-            self.kept.remove(&fd);
+            self.set_kept(fd, None);
         }
         armed
+    }
+
+    /// The kept registration of `fd`, if any.
+    fn kept(&self, fd: RawFd) -> Option<&Kept> {
+        self.kept.get(usize::try_from(fd).ok()?)?.as_ref()
+    }
+
+    /// Records (or forgets) the kept registration of `fd` (not negative:
+    /// only armed descriptors are kept).
+    fn set_kept(&mut self, fd: RawFd, k: Option<Kept>) {
+        let Ok(i) = usize::try_from(fd) else {
+            return;
+        };
+        if i >= self.kept.len() {
+            if k.is_none() {
+                return;
+            }
+            self.kept.resize(i + 1, None);
+        }
+        let slot = &mut self.kept[i];
+        self.kept_len = self.kept_len + usize::from(k.is_some()) - usize::from(slot.is_some());
+        *slot = k;
     }
 
     /// Whether `g`'s kept registration may stand as it is (see
     /// [`Waitable::Edge`]).
     fn still_armed(&self, g: &FdGroup) -> bool {
-        let (Some((opened, quiet)), Some(k)) = (g.edge, self.kept.get(&g.fd)) else {
+        let (Some((opened, quiet)), Some(k)) = (g.edge, self.kept(g.fd)) else {
             return false;
         };
         k.armed > opened && k.seen <= quiet && (k.read || !g.read) && (k.write || !g.write)
@@ -270,7 +296,8 @@ impl Reactor {
         loop {
             let t = now();
             let mut groups: Vec<FdGroup> = Vec::new();
-            // Ordered, not hashed (see `Reactor::kept`).
+            // Ordered, not hashed: a few descriptors per wait, where
+            // hashing with `RandomState` cost more than the search.
             let mut by_fd: BTreeMap<RawFd, usize> = BTreeMap::new();
             let mut next_deadline: Option<u64> = None;
             for (i, w) in items.iter().enumerate() {
@@ -339,8 +366,8 @@ impl Reactor {
             if armed > 0 || timeout != Some(Duration::ZERO) {
                 // Room for every kept registration's event, so that those
                 // of this wait's descriptors are never left for later.
-                if self.events.capacity() < self.kept.len() {
-                    self.events = mio::Events::with_capacity(self.kept.len());
+                if self.events.capacity() < self.kept_len {
+                    self.events = mio::Events::with_capacity(self.kept_len);
                 }
                 let polled = self.poll.poll(&mut self.events, timeout);
                 let count = POLLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
@@ -348,7 +375,7 @@ impl Reactor {
                     Ok(()) => {
                         for ev in self.events.iter() {
                             let fd = ev.token().0 as RawFd;
-                            if let Some(k) = self.kept.get_mut(&fd) {
+                            if let Some(Some(k)) = self.kept.get_mut(fd as usize) {
                                 k.seen = count;
                             }
                             let Some(g) = by_fd.get(&fd).and_then(|&k| groups.get(k)) else {
@@ -472,7 +499,7 @@ mod tests {
         let (r, w) = std::io::pipe().unwrap();
         let rfd = r.as_raw_fd();
         let opened = arms();
-        let armed = |reactor: &Reactor| reactor.kept[&rfd].armed;
+        let armed = |reactor: &Reactor| reactor.kept(rfd).map(|k| k.armed);
         // The first wait registers the pipe.
         let got = reactor.wait(&[edge(rfd, opened, polls())], &|| 0, false);
         assert_eq!(got, Ok(vec![false]));
@@ -625,7 +652,7 @@ mod tests {
             let got = reactor.wait(&[readable(rfd), until], &now, true).unwrap();
             assert_eq!(got, [true, false]);
         }
-        assert!(reactor.kept.contains_key(&rfd));
+        assert!(reactor.kept(rfd).is_some());
         let mut buf = [0u8; 4];
         std::io::Read::read(&mut &r, &mut buf).unwrap();
         assert_eq!(
