@@ -357,9 +357,9 @@ fn write_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32,
             // SAFETY: no guest code runs while the sink reads the bytes.
             let bytes = unsafe { m.bytes() };
             let start = ptr as usize;
-            let data = &bytes[start..start + (len * size) as usize];
+            let at = start..start + (len * size) as usize;
             let writer = cx.p3.waitables.get(w).map_or(u32::MAX, |x| x.instance);
-            return match sink.write_from(cx.host, cx.instances, writer, data)? {
+            return match sink.write_in(cx.host, cx.instances, writer, bytes, at)? {
                 SinkWrite::Wrote(n) => Ok(status(
                     future,
                     n as u32 / size.max(1),
@@ -567,13 +567,13 @@ pub fn flush_to_sink(cx: &mut P3Cx<'_>, c: u32) -> Result<(), Trap> {
     // SAFETY: no guest code runs while the sink reads the bytes.
     let bytes = unsafe { m.bytes() };
     let start = wr.ptr as usize;
-    let data = &bytes[start..start + (wr.len * size) as usize];
+    let at = start..start + (wr.len * size) as usize;
     let writer = cx
         .p3
         .waitables
         .get(wr.waitable)
         .map_or(u32::MAX, |x| x.instance);
-    let st = match sink.write_from(cx.host, cx.instances, writer, data)? {
+    let st = match sink.write_in(cx.host, cx.instances, writer, bytes, at)? {
         SinkWrite::Wrote(n) => status(future, n as u32 / size.max(1), copy_result::COMPLETED),
         SinkWrite::Closed(fut) => {
             chan(&mut cx.p3.channels, c)?.readable = End::Dropped;

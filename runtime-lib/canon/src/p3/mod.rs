@@ -445,6 +445,20 @@ pub trait HostSink {
     ) -> Result<SinkWrite, Trap> {
         self.write(host, data)
     }
+    /// [`HostSink::write_from`] of `memory[start..start + len]`, with the
+    /// writer's whole memory: a sink whose elements hold pointers (strings,
+    /// lists) lifts them from there.
+    fn write_in(
+        &mut self,
+        host: &mut dyn Host,
+        instances: &mut [InstanceState],
+        writer: u32,
+        memory: &[u8],
+        at: std::ops::Range<usize>,
+    ) -> Result<SinkWrite, Trap> {
+        let data = memory.get(at).ok_or_else(|| trap::trap("out of bounds"))?;
+        self.write_from(host, instances, writer, data)
+    }
     /// The guest dropped the writable end; returns a future value to
     /// write, if any (channel, bytes).
     fn finish(&mut self, host: &mut dyn Host) -> Option<(u32, Vec<u8>)>;

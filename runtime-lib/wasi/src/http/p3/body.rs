@@ -19,8 +19,11 @@
 //!   on the connection), and its trailers future is resolved by a host
 //!   task of the event loop once the body ended (a trailers `fields` is
 //!   then an own handle in the reader's table).
-//! - The `res` future `consume-body` takes is read and dropped: Kiln
-//!   reports a body's transmission through the future `new` returned.
+//! - The `res` future `consume-body` takes reports how the consumer
+//!   handled the body: for a body the guest made, its value becomes that
+//!   of the future `new` returned ([`super::forward`]); for a received
+//!   one it is read and dropped (the host learns of the body's end from
+//!   the stream).
 
 use super::super::body::{BodySource, BodyWriter, OutgoingBody};
 use super::super::fields::Fields;
@@ -264,7 +267,6 @@ fn consume(
     };
     let (sh, th) = rt.with_p3(|cx| {
         let res = cx.hold_readable(inst, slots[1] as u32, res_ty)?;
-        cx.attach_sink(res, Box::new(Discard))?;
         match body {
             Body3::Guest {
                 contents,
@@ -276,13 +278,19 @@ fn consume(
                     None => cx.host_stream(inst, stream_ty, (1, 1), Box::new(Empty))?.1,
                 };
                 let th = cx.give_readable(inst, trailers)?;
-                // The body went back to the guest: its transmission is the
-                // guest's business now.
-                let l = layout_of_result(cx, result);
-                cx.write_future(result, result_bytes(l, &Ok(())))?;
+                // The body went back to the guest: what it writes to `res`
+                // is the transmission's result.
+                let layout = layout_of_result(cx, result);
+                let forward = super::forward::ForwardResult {
+                    result,
+                    layout,
+                    value: None,
+                };
+                cx.attach_sink(res, Box::new(forward))?;
                 Ok((sh, th))
             }
             Body3::Incoming(source) => {
+                cx.attach_sink(res, Box::new(Discard))?;
                 if let Some(result) = back {
                     // Back with the guest: its transmission is the
                     // guest's business now.

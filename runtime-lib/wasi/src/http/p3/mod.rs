@@ -24,6 +24,7 @@
 pub mod body;
 pub mod client;
 pub mod fields;
+mod forward;
 pub mod message;
 pub mod serve;
 

@@ -12,8 +12,9 @@
 //! chunked response with trailers (`/trailers`), a refused connection
 //! (`HTTP_CLOSED`), and what the future `request.new` returns says of each
 //! request's transmission (a refused one, a body whose trailers failed);
-//! last, a request dropped with its body unsent (its writers see the
-//! reader gone).
+//! then a request dropped with its body unsent (its writers see the
+//! reader gone), and requests whose bodies the guest consumes again (what
+//! it writes to `res` is what the future `new` returned says).
 
 use wasip3::http::client;
 use wasip3::http::types::{
@@ -205,6 +206,26 @@ async fn requests() {
     println!("query only: {}", text.lines().next().unwrap_or_default());
     transmission(&server, &closed).await;
     dropped_unsent().await;
+    consumed().await;
+}
+
+/// A request whose body the guest consumes again: the value it writes to
+/// `consume-body`'s `res` future is what the future `new` returned says.
+async fn consumed() {
+    for v in [
+        Ok(()),
+        Err(ErrorCode::ConnectionRefused),
+        Err(ErrorCode::HttpRequestBodySize(Some(5))),
+    ] {
+        let (_tx, rx) = wit_stream::new::<u8>();
+        let (trailers_tx, trailers) = wit_future::new(|| Ok(None));
+        drop(trailers_tx);
+        let (req, sent) = Request::new(Fields::new(), Some(rx), trailers, None);
+        let (res_tx, res) = wit_future::new(|| Ok(()));
+        let (_contents, _trailers) = Request::consume_body(req, res);
+        let written = res_tx.write(v.clone()).await.is_ok();
+        println!("consumed, res {v:?} (written {written}): new says {:?}", sent.await);
+    }
 }
 
 /// A request dropped with its body unsent lets go of the body: the
