@@ -24,8 +24,8 @@
 //!   and runs a linker.
 //! - The C driver is found the way the `cc` crate finds one (honouring `CC`,
 //!   `CC_<target>` and `TARGET_CC`), so what builds C code for a Rust crate
-//!   also links Kiln's output; lld is `KILN_LLD`, else `ld.lld` or
-//!   `rust-lld` on `PATH`.
+//!   also links Kiln's output; lld is `KILN_LLD`, else `rust-lld` (on
+//!   `PATH` or of a rustup toolchain), else `ld.lld` on `PATH`.
 //! - Every failure names what is missing or carries the full command line
 //!   and the linker's captured stderr.
 
@@ -284,7 +284,7 @@ pub fn link(request: &LinkRequest) -> Result<(), LinkError> {
                 .ok_or_else(|| LinkError::NoLibc {
                     target: request.target.clone(),
                 })?;
-            match find_lld(&request.target) {
+            match find_lld() {
                 Some(lld) => {
                     let mut args = lld.prefix_args();
                     args.extend(static_lld_args(request, libc_dir));
@@ -309,7 +309,7 @@ pub fn link(request: &LinkRequest) -> Result<(), LinkError> {
 
 /// The lld for `target`, or the error saying how to install one.
 fn need_lld(target: &str) -> Result<Lld, LinkError> {
-    find_lld(target).ok_or_else(|| LinkError::NoLld {
+    find_lld().ok_or_else(|| LinkError::NoLld {
         target: target.to_string(),
     })
 }
@@ -353,14 +353,16 @@ impl Lld {
     }
 }
 
-/// Finds lld for `target`: `KILN_LLD` (a path or a name on `PATH`), else
-/// `ld.lld` or `rust-lld` on `PATH`, else the `rust-lld` of an installed
-/// Rust toolchain (`$RUSTUP_HOME` or `~/.rustup`). For RISC-V and s390x a
-/// `rust-lld` comes first: RISC-V objects need linker relaxation
-/// (`R_RISCV_ALIGN`), which `ld.lld` before LLVM 15 (Debian 12's) lacks,
-/// and `ld.lld` links s390x (SystemZ) only from LLVM 18 on (Debian 12's
-/// crashes on it).
-pub fn find_lld(target: &str) -> Option<Lld> {
+/// Finds lld (any target): `KILN_LLD` (a path or a name on `PATH`), else
+/// `rust-lld` on `PATH`, else the `rust-lld` of an installed Rust
+/// toolchain (`$RUSTUP_HOME` or `~/.rustup`), else `ld.lld` on `PATH`.
+/// A Rust toolchain's lld is as new as the toolchain: RISC-V objects need
+/// linker relaxation (`R_RISCV_ALIGN`), which `ld.lld` before LLVM 15
+/// (Debian 12's) lacks, `ld.lld` links s390x (SystemZ) only from LLVM 18
+/// on (Debian 12's crashes on it), and Debian 12's `ld.lld` spends some
+/// 10 ms of every link loading its shared LLVM 14 library (a fifth of the
+/// CPU time of building a small module; `rust-lld` starts in 6 ms).
+pub fn find_lld() -> Option<Lld> {
     let is_rust_lld = |p: &Path| {
         p.file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with("rust-lld"))
@@ -373,13 +375,10 @@ pub fn find_lld(target: &str) -> Option<Lld> {
         return resolve_program(Path::new(&v)).map(lld);
     }
     let on_path = |name: &str| resolve_program(Path::new(name));
-    let mut candidates: Vec<Option<PathBuf>> = vec![on_path("ld.lld"), on_path("rust-lld")];
-    candidates.push(rustup_rust_lld());
-    let arch = arch_of(target);
-    if arch.starts_with("riscv") || arch == "s390x" {
-        candidates.rotate_left(1);
-    }
-    candidates.into_iter().flatten().next().map(lld)
+    on_path("rust-lld")
+        .or_else(rustup_rust_lld)
+        .or_else(|| on_path("ld.lld"))
+        .map(lld)
 }
 
 /// The `rust-lld` of an installed rustup toolchain, if any.
