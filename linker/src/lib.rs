@@ -171,12 +171,14 @@ pub enum LinkError {
         tried: String,
     },
     /// The driver could not be started.
-    #[error("could not run the linker `{command}`: {source}")]
+    // NB: the OS error is part of the message, not a `source`: the CLI
+    // prints an error's chain, which would repeat it.
+    #[error("could not run the linker `{command}`: {error}")]
     Spawn {
         /// The full command line.
         command: String,
         /// The OS error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
     /// The driver ran and failed.
     #[error("linking failed ({status}): {command}\n{stderr}")]
@@ -188,13 +190,14 @@ pub enum LinkError {
         /// Its captured stderr.
         stderr: String,
     },
-    /// Setting the output's permissions failed.
-    #[error("could not make `{path}` executable: {source}")]
+    /// Setting the output's permissions failed (as for `Spawn`, the OS
+    /// error is in the message only).
+    #[error("could not make `{path}` executable: {error}")]
     Permissions {
         /// The output path.
         path: String,
         /// The OS error.
-        source: std::io::Error,
+        error: std::io::Error,
     },
 }
 
@@ -319,9 +322,9 @@ fn run_linker(program: &Path, args: &[OsString]) -> Result<(), LinkError> {
     let command = render_command(program, args);
     let mut cmd = Command::new(program);
     cmd.args(args);
-    let out = cmd.output().map_err(|source| LinkError::Spawn {
+    let out = cmd.output().map_err(|error| LinkError::Spawn {
         command: command.clone(),
-        source,
+        error,
     })?;
     if !out.status.success() {
         return Err(LinkError::Failed {
@@ -590,10 +593,10 @@ fn render_command(program: &Path, args: &[OsString]) -> String {
 #[cfg(unix)]
 fn set_executable(path: &Path) -> Result<(), LinkError> {
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).map_err(|source| {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).map_err(|error| {
         LinkError::Permissions {
             path: path.display().to_string(),
-            source,
+            error,
         }
     })
 }

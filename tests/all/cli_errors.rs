@@ -309,6 +309,10 @@ pub fn trials() -> Vec<Trial> {
         .map(|case| Trial::test(format!("cli::{}", case.name), move || run_case(case)))
         .collect();
     trials.push(Trial::test("cli::version", version));
+    trials.push(Trial::test(
+        "cli::linker_os_error_said_once",
+        linker_os_error_said_once,
+    ));
     trials.push(Trial::test("cli::run_argv", run_argv));
     trials.push(Trial::test(
         "cli::emit_obj_and_options",
@@ -603,6 +607,44 @@ fn version() -> Result<(), Failed> {
     if !o.status.success() || !out.starts_with("kiln ") || !out.contains(env!("CARGO_PKG_VERSION"))
     {
         return Err(format!("bad --version output\n{}", o.describe()).into());
+    }
+    Ok(())
+}
+
+/// A linker that cannot be run, or that leaves no output to make
+/// executable: one `error:` line, which names the OS error once (it was
+/// printed twice: in the message and again as the error's cause).
+fn linker_os_error_said_once() -> Result<(), Failed> {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("ok.wat"), EMPTY).map_err(|e| e.to_string())?;
+    // Exits 0 and writes nothing.
+    let silent = dir.path().join("silent-ld");
+    std::fs::write(&silent, "#!/bin/sh\nexit 0\n").map_err(|e| e.to_string())?;
+    let mode = std::fs::Permissions::from_mode(0o755);
+    std::fs::set_permissions(&silent, mode).map_err(|e| e.to_string())?;
+    // Cannot be run (no execute permission).
+    let inert = dir.path().join("inert-ld");
+    std::fs::write(&inert, "#!/bin/sh\nexit 0\n").map_err(|e| e.to_string())?;
+    for (lld, said) in [
+        (&silent, "No such file or directory"),
+        (&inert, "Permission denied"),
+    ] {
+        let mut cmd = util::kiln_cmd();
+        cmd.current_dir(dir.path())
+            .env("KILN_LLD", lld)
+            .args(["build", "ok.wat", "-o", "out"]);
+        let o = util::run(&mut cmd, b"", TIMEOUT).map_err(|e| format!("{e:#}"))?;
+        let err = o.stderr_str();
+        let ok = o.code() == 1
+            && err.starts_with("error: ")
+            && err.trim_end().lines().count() == 1
+            && err.matches(said).count() == 1;
+        if !ok {
+            return Err(
+                format!("expected one error naming `{said}` once\n{}", o.describe()).into(),
+            );
+        }
     }
     Ok(())
 }
