@@ -162,6 +162,12 @@ pub enum LinkError {
         /// The requested triple.
         target: String,
     },
+    /// `KILN_LLD` names no file (a path) or no program on `PATH` (a name).
+    #[error("KILN_LLD is `{value}`, which is not a file nor a program on PATH")]
+    BadLldVar {
+        /// The variable's value.
+        value: String,
+    },
     /// No C compiler driver was found on this machine.
     #[error(
         "no C linker found (looked for `{tried}`): install gcc or clang (e.g. `apt-get install gcc`), or set CC"
@@ -287,7 +293,7 @@ pub fn link(request: &LinkRequest) -> Result<(), LinkError> {
                 .ok_or_else(|| LinkError::NoLibc {
                     target: request.target.clone(),
                 })?;
-            match find_lld() {
+            match find_lld()? {
                 Some(lld) => {
                     let mut args = lld.prefix_args();
                     args.extend(static_lld_args(request, libc_dir));
@@ -312,7 +318,7 @@ pub fn link(request: &LinkRequest) -> Result<(), LinkError> {
 
 /// The lld for `target`, or the error saying how to install one.
 fn need_lld(target: &str) -> Result<Lld, LinkError> {
-    find_lld().ok_or_else(|| LinkError::NoLld {
+    find_lld()?.ok_or_else(|| LinkError::NoLld {
         target: target.to_string(),
     })
 }
@@ -365,7 +371,9 @@ impl Lld {
 /// on (Debian 12's crashes on it), and Debian 12's `ld.lld` spends some
 /// 10 ms of every link loading its shared LLVM 14 library (a fifth of the
 /// CPU time of building a small module; `rust-lld` starts in 6 ms).
-pub fn find_lld() -> Option<Lld> {
+/// An explicit `KILN_LLD` that names nothing is an error, not a reason to
+/// use another linker.
+pub fn find_lld() -> Result<Option<Lld>, LinkError> {
     let is_rust_lld = |p: &Path| {
         p.file_name()
             .is_some_and(|n| n.to_string_lossy().starts_with("rust-lld"))
@@ -375,13 +383,18 @@ pub fn find_lld() -> Option<Lld> {
         path,
     };
     if let Some(v) = std::env::var_os("KILN_LLD").filter(|v| !v.is_empty()) {
-        return resolve_program(Path::new(&v)).map(lld);
+        return match resolve_program(Path::new(&v)) {
+            Some(path) => Ok(Some(lld(path))),
+            None => Err(LinkError::BadLldVar {
+                value: v.to_string_lossy().into_owned(),
+            }),
+        };
     }
     let on_path = |name: &str| resolve_program(Path::new(name));
-    on_path("rust-lld")
+    Ok(on_path("rust-lld")
         .or_else(rustup_rust_lld)
         .or_else(|| on_path("ld.lld"))
-        .map(lld)
+        .map(lld))
 }
 
 /// The `rust-lld` of an installed rustup toolchain, if any.

@@ -32,6 +32,16 @@ const EMPTY: &[u8] = b"(module (func (export \"_start\")))";
 
 const CASES: &[ErrorCase] = &[
     ErrorCase {
+        // Named explicitly, it is not replaced by another linker.
+        name: "kiln_lld_names_nothing",
+        files: &[("ok.wat", EMPTY)],
+        args: &["build", "ok.wat", "-o", "out"],
+        env: &[("KILN_LLD", "no-such-lld-anywhere")],
+        exit: 1,
+        contains: &["error: ", "KILN_LLD", "no-such-lld-anywhere"],
+        one_line: true,
+    },
+    ErrorCase {
         name: "missing_file",
         files: &[],
         args: &["build", "nope.wasm", "-o", "out"],
