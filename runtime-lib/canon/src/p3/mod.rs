@@ -44,6 +44,7 @@ pub mod builtins;
 pub mod copy;
 pub mod elem;
 pub mod errctx;
+mod pump;
 pub mod run;
 pub mod task;
 pub mod traps;
@@ -920,6 +921,11 @@ impl P3Cx<'_> {
         let Some(ch) = self.p3.channels.get_mut(c) else {
             return Ok(());
         };
+        if matches!(ch.writable, End::Source(_)) {
+            // Host to host: no guest copy will move the data.
+            pump::start(self, c);
+            return Ok(());
+        }
         if matches!(ch.writable, End::Dropped) && ch.write.is_none() {
             let fut = match std::mem::replace(&mut ch.readable, End::Dropped) {
                 End::Sink(mut s) => s.finish(self.host),

@@ -3,6 +3,8 @@
 //! A WASI 0.3 HTTP service (`wasi:http/handler@0.3`), served by the
 //! `serve::p3` trials: `/` answers `hey` with headers, `/echo` streams the
 //! request body back (from a spawned task, after the handler returned),
+//! `/mirror` answers with the request body's own stream and a trailers
+//! future of its own,
 //! `/fetch` sends a request to the server named by `x-upstream` through
 //! `wasi:http/client` and answers with that response (its body forwarded),
 //! `/proxy` sends the request itself (its body unread) to `/echo` there,
@@ -82,6 +84,23 @@ impl wasip3::exports::http::handler::Guest for Service {
                 let h = Fields::new();
                 h.append("x-echo", b"1").expect("valid");
                 let (r, _sent) = Response::new(h, Some(rx), trailers_rx);
+                Ok(r)
+            }
+            (Method::Post, "/mirror") => {
+                // The body received answered back as the stream
+                // `consume-body` gave, with a trailers future of the
+                // guest's own (resolved once the received body ended).
+                let (_, res) = wit_future::new(|| Ok(()));
+                let (body, trailers) = Request::consume_body(request, res);
+                let (trailers_tx, trailers_rx) = wit_future::new(|| Ok(None));
+                wit_bindgen::spawn_local(async move {
+                    let got = trailers.await;
+                    say(&format!("mirrored, trailers ok: {}", got.is_ok()));
+                    let _ = trailers_tx.write(Ok(None)).await;
+                });
+                let h = Fields::new();
+                h.append("x-mirror", b"1").expect("valid");
+                let (r, _sent) = Response::new(h, Some(body), trailers_rx);
                 Ok(r)
             }
             (Method::Get, "/fetch") => {
