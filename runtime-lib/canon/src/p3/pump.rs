@@ -61,11 +61,7 @@ fn run(cx: &mut P3Cx<'_>, c: u32, pending: &mut Vec<u8>) -> Result<Option<HostWa
                         End::Sink(mut s) => s.finish(cx.host),
                         _ => None,
                     };
-                    cx.p3.channels.remove(c);
-                    for (f, bytes) in from_source.into_iter().chain(from_sink) {
-                        host_future_write(cx, f, bytes)?;
-                    }
-                    return Ok(None);
+                    return done(cx, c, from_source.into_iter().chain(from_sink));
                 }
                 SourceRead::Blocked(wait) => return Ok(Some(wait)),
                 SourceRead::DataWithStrings(..) | SourceRead::Handles(_) => {
@@ -92,14 +88,24 @@ fn run(cx: &mut P3Cx<'_>, c: u32, pending: &mut Vec<u8>) -> Result<Option<HostWa
                     End::Source(mut s) => s.closed(cx.host),
                     _ => None,
                 };
-                cx.p3.channels.remove(c);
-                for (f, bytes) in from_sink.into_iter().chain(from_source) {
-                    host_future_write(cx, f, bytes)?;
-                }
-                return Ok(None);
+                return done(cx, c, from_sink.into_iter().chain(from_source));
             }
             SinkWrite::Blocked(wait) => return Ok(Some(wait)),
         }
     }
     Ok(Some(HostWait::Deadline(0)))
+}
+
+/// Removes finished channel `c` and writes the future values its ends
+/// gave.
+fn done(
+    cx: &mut P3Cx<'_>,
+    c: u32,
+    values: impl Iterator<Item = (u32, Vec<u8>)>,
+) -> Result<Option<HostWait>, Trap> {
+    cx.p3.channels.remove(c);
+    for (f, bytes) in values {
+        host_future_write(cx, f, bytes)?;
+    }
+    Ok(None)
 }
