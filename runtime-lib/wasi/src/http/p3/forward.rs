@@ -30,11 +30,29 @@ pub(super) struct ForwardResult {
     pub value: Option<Result<(), ErrorCode>>,
 }
 
-impl HostSink for ForwardResult {
-    fn write(&mut self, _host: &mut dyn Host, _data: &[u8]) -> Result<SinkWrite, Trap> {
-        // Only reached without the writer's memory (see `write_in`).
-        self.value.get_or_insert(Ok(()));
+impl ForwardResult {
+    /// Records the value at byte `at` of `memory`: the writer's memory
+    /// (every guest write), or the value's own bytes when only they are at
+    /// hand, where a payload string's pointer reaches nothing and the value
+    /// reads as `internal-error`.
+    fn record(&mut self, memory: &[u8], at: usize) -> Result<SinkWrite, Trap> {
+        // NB: a guest string is UTF-8 for every toolchain that targets
+        // `wasi:http@0.3`; a payload string that does not decode still
+        // forwards the case.
+        let ptr = u32::try_from(at).map_err(|_| kiln_canon::trap::trap("out of bounds"))?;
+        let mut cx = LiftCx::new(memory, StringEncoding::Utf8, None);
+        let value = match <Result<(), ErrorCode>>::load(&mut cx, ptr) {
+            Ok(v) => v.map_err(without_strings),
+            Err(_) => Err(ErrorCode::InternalError(None)),
+        };
+        self.value.get_or_insert(value);
         Ok(SinkWrite::Wrote(1))
+    }
+}
+
+impl HostSink for ForwardResult {
+    fn write(&mut self, _host: &mut dyn Host, data: &[u8]) -> Result<SinkWrite, Trap> {
+        self.record(data, 0)
     }
 
     fn write_in(
@@ -45,17 +63,7 @@ impl HostSink for ForwardResult {
         memory: &[u8],
         at: std::ops::Range<usize>,
     ) -> Result<SinkWrite, Trap> {
-        // NB: a guest string is UTF-8 for every toolchain that targets
-        // `wasi:http@0.3`; a payload string that does not decode still
-        // forwards the case.
-        let ptr = u32::try_from(at.start).map_err(|_| kiln_canon::trap::trap("out of bounds"))?;
-        let mut cx = LiftCx::new(memory, StringEncoding::Utf8, None);
-        let value = match <Result<(), ErrorCode>>::load(&mut cx, ptr) {
-            Ok(v) => v.map_err(without_strings),
-            Err(_) => Err(ErrorCode::InternalError(None)),
-        };
-        self.value.get_or_insert(value);
-        Ok(SinkWrite::Wrote(1))
+        self.record(memory, at.start)
     }
 
     fn finish(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
