@@ -189,8 +189,16 @@ fn check_invariants(wasm: &[u8], p: &ComponentPlan) -> Result<(), String> {
                 callee,
                 params_adapter,
                 results_adapter,
+                core_values,
             } => {
-                p.func_types.get(*ty).is_some()
+                // A task call (called by a generated adapter) is for
+                // functions of an `async` type only, with no halves.
+                let task_call_ok = !core_values
+                    || (p.func_types.get(*ty).is_some_and(|f| f.async_)
+                        && params_adapter.is_none()
+                        && results_adapter.is_none());
+                task_call_ok
+                    && p.func_types.get(*ty).is_some()
                     && def_ok(callee, n)
                     && [params_adapter, results_adapter]
                         .iter()

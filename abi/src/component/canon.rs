@@ -156,6 +156,13 @@ pub const CANON_OPT_MEMORY64: u8 = 1 << 1;
 /// [`CanonOpts::flags`] bit: the function type is `async` (a lifted task
 /// of it may block even when lifted without the `async` option).
 pub const CANON_OPT_ASYNC_TYPE: u8 = 1 << 3;
+/// [`CanonOpts::flags`] bit, on the third record of an async-call
+/// trampoline (`program::TRAMPOLINE_ASYNC_CALL`): the trampoline has the
+/// lifting's core signature and its values are already the callee's (a
+/// generated synchronous adapter moved them); the runtime only runs the
+/// call as a task of its own, as Wasmtime 49's `enter-sync-call` does for
+/// a callee of an `async` function type lifted without `async`.
+pub const CANON_OPT_CORE_VALUES: u8 = 1 << 4;
 
 /// A core item of the flattened component: item `index` of core instance
 /// `instance` (the compiler's plan numbering of module instances; the index

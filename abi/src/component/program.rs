@@ -249,7 +249,12 @@ pub const TRAMPOLINE_ASYNC_BUILTIN: u32 = 7;
 /// sync lift's core results), then the lowering's return pointer if it has
 /// one, to the sync lowering's flat result if any, run as the task
 /// returns. Unset: each value is one flat scalar or stream/future end,
-/// which the runtime moves itself.
+/// which the runtime moves itself. With [`super::CANON_OPT_CORE_VALUES`]
+/// on the third record the trampoline has the lifting's core signature
+/// instead: its slots are the callee's core parameters, slot 0 gets its
+/// core result, and the lifting's record names no `post-return` (the
+/// generated adapter that calls the trampoline lifts the results and
+/// calls it).
 pub const TRAMPOLINE_ASYNC_CALL: u32 = 8;
 
 /// One compiled trampoline.

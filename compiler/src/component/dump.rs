@@ -109,10 +109,19 @@ impl ComponentPlan {
                     src.string_encoding, src.instance, dst.string_encoding, dst.instance
                 )?,
                 Trampoline::AsyncCall {
-                    ty, lower, lift, ..
+                    ty,
+                    lower,
+                    lift,
+                    core_values,
+                    ..
                 } => writeln!(
                     out,
-                    "async call {} {} -> {}",
+                    "{} {} {} -> {}",
+                    if *core_values {
+                        "task call"
+                    } else {
+                        "async call"
+                    },
                     func_type(table, &self.func_types[*ty]),
                     options_str(lower),
                     options_str(lift)

@@ -891,9 +891,28 @@ impl Inliner<'_, '_> {
                 callee: callee.clone(),
                 params_adapter,
                 results_adapter,
+                core_values: false,
             });
             return Ok(CoreDef::Trampoline(t));
         }
+        // A function of an `async` type lowered and lifted without `async`
+        // is an ordinary adapter whose call of the callee goes through the
+        // runtime, which runs it as a task of its own that may block (as
+        // Wasmtime 49's adapter brackets it with `enter-sync-call`).
+        let call = if self.plan.func_types[ty].async_ {
+            let t = self.trampoline(Trampoline::AsyncCall {
+                ty,
+                lower: lower.clone(),
+                lift: lift.clone(),
+                callee: callee.clone(),
+                params_adapter: None,
+                results_adapter: None,
+                core_values: true,
+            });
+            CoreDef::Trampoline(t)
+        } else {
+            callee.clone()
+        };
         let generated = adapter::generate(
             &adapter::Request {
                 name,
@@ -901,7 +920,7 @@ impl Inliner<'_, '_> {
                 ty: &self.plan.func_types[ty],
                 lower,
                 lift,
-                callee,
+                callee: &call,
             },
             None,
         )?;
@@ -912,6 +931,7 @@ impl Inliner<'_, '_> {
             lower: lower.clone(),
             lift: lift.clone(),
             callee: callee.clone(),
+            call,
             module,
             instance,
         });

@@ -228,6 +228,12 @@ pub enum Trampoline {
         /// results.
         params_adapter: Option<CoreDef>,
         results_adapter: Option<CoreDef>,
+        /// The trampoline has the lifting's core signature and is called by
+        /// a generated synchronous adapter that moves the values itself (a
+        /// function of an `async` type lowered and lifted without `async`):
+        /// the runtime only runs the call as a task of its own
+        /// (`kiln_abi::component::CANON_OPT_CORE_VALUES`).
+        core_values: bool,
     },
 }
 

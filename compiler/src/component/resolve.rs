@@ -288,20 +288,35 @@ pub fn resolve_trampolines(
                 host: HostCallee::Symbol(kiln_abi::symbols::ADAPTER_TRANSCODE),
                 name: String::new(),
             },
-            Trampoline::AsyncCall { ty, lower, .. } => {
+            Trampoline::AsyncCall {
+                ty,
+                lower,
+                core_values,
+                ..
+            } => {
                 let ft = &plan.func_types[*ty];
                 let params: Vec<_> = ft.params.iter().map(|(_, t)| *t).collect();
                 let results: Vec<_> = ft.result.iter().copied().collect();
+                // A generated adapter's call of the callee has the
+                // lifting's core signature.
+                let (opts, cx) = if *core_values {
+                    (FlattenOpts::default(), AbiContext::Lift)
+                } else {
+                    (
+                        FlattenOpts {
+                            async_: lower.async_,
+                            ..FlattenOpts::default()
+                        },
+                        AbiContext::Lower,
+                    )
+                };
                 let sig = table.flatten_functype(
                     FuncSig {
                         params: &params,
                         results: &results,
                     },
-                    FlattenOpts {
-                        async_: lower.async_,
-                        ..FlattenOpts::default()
-                    },
-                    AbiContext::Lower,
+                    opts,
+                    cx,
                 );
                 ResolvedTrampoline {
                     kind: prog::TRAMPOLINE_ASYNC_CALL,

@@ -353,14 +353,21 @@ fn emit_trampolines(
             callee,
             params_adapter,
             results_adapter,
+            core_values,
             ..
         } = t
         {
             let instance = lift.instance.as_u32();
+            // With core values the generated adapter calls the callee's
+            // `post-return` itself.
+            let lift = CanonOptions {
+                post_return: lift.post_return.clone().filter(|_| !core_values),
+                ..lift.clone()
+            };
             put_opts(
                 input,
                 opts,
-                Some(lift),
+                Some(&lift),
                 instance,
                 ty.as_u32(),
                 NO_INDEX,
@@ -376,7 +383,7 @@ fn emit_trampolines(
                 post_return: results_adapter.clone(),
                 ..lift.clone()
             };
-            put_opts(
+            let o = put_opts(
                 input,
                 opts,
                 Some(&func),
@@ -385,6 +392,12 @@ fn emit_trampolines(
                 NO_INDEX,
                 &what,
             )?;
+            if *core_values {
+                // Only for functions of an `async` type (`inline.rs`).
+                let flags = kiln_abi::component::CANON_OPT_ASYNC_TYPE
+                    | kiln_abi::component::CANON_OPT_CORE_VALUES;
+                opts.put_bytes(at!(o, CanonOpts, flags), &[flags]);
+            }
             records += 2;
         }
         if let Trampoline::AsyncBuiltin(b) = t

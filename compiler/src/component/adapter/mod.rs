@@ -42,8 +42,11 @@
 //! length of the call (the caller's lends end with it, and the callee must
 //! have dropped its borrow handles by then).
 //!
-//! Calls where either side is async or a stream or future moves are not
-//! generated here: [`needs_async_call`] sends them to the runtime's task
+//! A function of an `async` type lowered and lifted without `async` is
+//! generated here, its callee import bound to a task trampoline
+//! (`Trampoline::AsyncCall` with `core_values`: the runtime runs the call
+//! as a task that may block). Calls where either side is async or a
+//! stream or future moves are not generated here: [`needs_async_call`] sends them to the runtime's task
 //! machinery (`Trampoline::AsyncCall`), whose values [`async_values`]
 //! passes flat (scalars, stream or future ends) or moves with generated
 //! halves (borrows included: the runtime keeps one pair of call scopes
@@ -119,6 +122,9 @@ pub(super) struct Record {
     pub lower: CanonOptions,
     pub lift: CanonOptions,
     pub callee: CoreDef,
+    /// What the adapter calls: the callee, or the task trampoline in front
+    /// of a callee of an `async` function type.
+    pub call: CoreDef,
     pub module: StaticModuleIndex,
     pub instance: RuntimeInstanceIndex,
 }
@@ -158,7 +164,7 @@ pub(super) fn place_frames(
                 ty: &plan.func_types[a.ty],
                 lower: &a.lower,
                 lift: &a.lift,
-                callee: &a.callee,
+                callee: &a.call,
             },
             Some(f),
         )?;
@@ -279,14 +285,15 @@ fn unsupported_value(table: &TypeTable<'_>, t: TypeIndex) -> bool {
 /// Whether a call of `ty` between component instances goes through the
 /// runtime's task machinery (`Trampoline::AsyncCall`) instead of a
 /// generated adapter: either side is async, or a stream or future moves.
+/// (A function of an `async` type lowered and lifted without `async` is a
+/// generated adapter whose call of the callee goes through the runtime.)
 pub(super) fn needs_async_call(
     table: TypeTable<'_>,
     ty: &FuncType,
     lower: &CanonOptions,
     lift: &CanonOptions,
 ) -> bool {
-    ty.async_
-        || lower.async_
+    lower.async_
         || lift.async_
         || lift.callback.is_some()
         || ty
@@ -395,7 +402,7 @@ pub(super) fn generate(
 ) -> Result<Generated, CompileError> {
     let name = req.name;
     let (lower, lift, table) = (req.lower, req.lift, req.table);
-    if req.ty.async_ || lower.async_ || lift.async_ || lift.callback.is_some() {
+    if lower.async_ || lift.async_ || lift.callback.is_some() {
         return Err(unsupported(format!(
             "async function `{name}` called from another component instance \
              (component-model async)"

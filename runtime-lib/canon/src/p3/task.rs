@@ -45,7 +45,9 @@ use crate::trap::{self, Trap};
 use kiln_abi::ValRaw;
 use kiln_abi::component::builtins::COPY_BLOCKED;
 use kiln_abi::component::canon::{callback_code, event_code, subtask_state};
-use kiln_abi::component::{AbiContext, CanonOpts, FlattenOpts, FuncSig, PtrType, Type, TypeIndex};
+use kiln_abi::component::{
+    AbiContext, CANON_OPT_CORE_VALUES, CanonOpts, FlattenOpts, FuncSig, PtrType, Type, TypeIndex,
+};
 use kiln_abi::trap::TrapCode;
 
 /// What the scheduler does next with a task.
@@ -207,6 +209,9 @@ fn call(
     let result_type = results.first().copied().unwrap_or(u32::MAX);
     let (from, to) = (lower.component_instance, lift.component_instance);
     let sync = !lower.is_async();
+    // A generated adapter's call (`CANON_OPT_CORE_VALUES`): the slots hold
+    // the callee's core parameters, passed as they are.
+    let core_values = callee.flags & CANON_OPT_CORE_VALUES != 0;
     let halves = guest_func(callee.realloc_func).map(|p| halves(rt, lower, p, callee, slots));
     let retptr = (!sync && result_type != u32::MAX && halves.is_none())
         .then(|| slots.get(params.len()).copied().unwrap_or(0) as u32);
@@ -214,6 +219,7 @@ fn call(
     // they are until it starts; else each is one flat value, an end
     // moving now.
     let mut args = match &halves {
+        _ if core_values => slots.iter().map(|v| raw(*v)).collect(),
         Some((_, n_in)) => slots
             .iter()
             .take(*n_in)
@@ -236,7 +242,11 @@ fn call(
         // An end moves when the callee starts (Wasmtime lifts the
         // parameters then): now, or when a waiting call starts.
         let mut pending_ends = Vec::new();
-        for (i, t) in params.iter().enumerate().filter(|_| halves.is_none()) {
+        for (i, t) in params
+            .iter()
+            .enumerate()
+            .filter(|_| halves.is_none() && !core_values)
+        {
             let v = slots.get(i).copied().unwrap_or(0);
             args[i] = if !is_end(rt, *t) {
                 raw(v)

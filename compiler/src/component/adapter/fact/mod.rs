@@ -62,6 +62,7 @@ const TRAP_UNCAUGHT_EXCEPTION: u8 = 49;
 pub(in super::super) struct Adapter<'a> {
     pub params: Vec<TypeIndex>,
     pub results: Vec<TypeIndex>,
+    /// The function type is `async` (the callee's task may block).
     pub async_: bool,
     pub lower: &'a CanonOptions,
     pub lift: &'a CanonOptions,
@@ -142,11 +143,7 @@ fn modelled(table: &TypeTable<'_>, a: &Adapter<'_>) -> bool {
             )
         })
     };
-    !a.async_
-        && !a.lower.async_
-        && !a.lift.async_
-        && a.params.iter().all(plain)
-        && a.results.iter().all(plain)
+    !a.lower.async_ && !a.lift.async_ && a.params.iter().all(plain) && a.results.iter().all(plain)
 }
 
 /// Groups adapters into Wasmtime's adapter modules: in order, starting a
@@ -485,7 +482,13 @@ impl FactModule {
         b.ins(I::BrIf(0));
         self.trap(&mut b.code, TRAP_CANNOT_LEAVE);
         b.ins(I::End);
-        for v in [c.a.lower.instance.as_u32(), 0, c.a.lift.instance.as_u32()] {
+        // The middle operand: whether the callee's function type is async
+        // (its task may block).
+        for v in [
+            c.a.lower.instance.as_u32(),
+            u32::from(c.a.async_),
+            c.a.lift.instance.as_u32(),
+        ] {
             b.ins(I::I32Const(v as i32));
         }
         let enter = self.func(
