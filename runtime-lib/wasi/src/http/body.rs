@@ -58,6 +58,11 @@ pub struct Pipe {
     finished: Option<Option<HeaderMap>>,
     /// Why the body failed (dropped unfinished, wrong size).
     failed: Option<ErrorCode>,
+    /// `finish` found fewer bytes than the `content-length`: the body just
+    /// ends, and `hyper`, which knows the length, fails the message itself
+    /// (the exchange's error is then `HTTP-protocol-error`, as Wasmtime's;
+    /// the body's own error, `HTTP-request-body-size`, is `finish`'s).
+    short: bool,
     /// The `content-length` the headers declared.
     expected: Option<u64>,
     /// Bytes written so far.
@@ -166,6 +171,7 @@ impl OutgoingBody {
         {
             let e = ErrorCode::HttpRequestBodySize(Some(p.written));
             p.failed = Some(e.clone());
+            p.short = true;
             p.wake();
             drop(p);
             drive(&self.pipe);
@@ -233,21 +239,19 @@ impl BodyWriter {
         }
         Ok(OUT_BUFFER.saturating_sub(p.buffered).min(CHUNK) as u64)
     }
-}
 
-impl OutputStreamImpl for BodyWriter {
-    fn check_write(&mut self) -> Result<u64, StreamFailure> {
-        // Drive the connection only for room: driving before the first
-        // write would make `hyper` send a response head on its own, and
-        // the body's first bytes in a second write (a write drives
-        // anyway, with its data in the pipe).
-        if self.room()? == 0 {
-            drive(&self.pipe);
-        }
-        self.room()
+    /// A WASI 0.3 body's write: bytes past the `content-length` fail the
+    /// body without reaching `hyper`, whose exchange then fails with the
+    /// body's error (Wasmtime 49's 0.3 behaviour; its 0.2 streams hand
+    /// them on, see [`OutputStreamImpl::write`]).
+    pub fn write_within_length(&mut self, data: &[u8]) -> Result<(), StreamFailure> {
+        self.write_bytes(data, false)
     }
 
-    fn write(&mut self, data: &[u8]) -> Result<(), StreamFailure> {
+    /// Writes `data` into the pipe. Bytes past the `content-length` fail
+    /// the body; with `hand_on` they still go to `hyper` first, which
+    /// sends only what the length allows and so ends the message whole.
+    fn write_bytes(&mut self, data: &[u8], hand_on: bool) -> Result<(), StreamFailure> {
         {
             let mut p = self.pipe.borrow_mut();
             if p.failed.is_some() || p.finished.is_some() || p.reader_gone {
@@ -264,8 +268,20 @@ impl OutputStreamImpl for BodyWriter {
                 && written > n
             {
                 let e = ErrorCode::HttpRequestBodySize(Some(written));
+                if hand_on {
+                    // Wasmtime 49's 0.2 body hands the bytes on before it
+                    // checks the length; `hyper` cuts them at the length,
+                    // so the message is complete and never polled again.
+                    p.written = written;
+                    p.buffered += data.len();
+                    p.chunks.push_back(Bytes::copy_from_slice(data));
+                }
                 p.failed = Some(e.clone());
                 p.wake();
+                // `hyper` must see the failure now: nothing else may
+                // drive its connection before the exchange ends.
+                drop(p);
+                drive(&self.pipe);
                 return Err(StreamFailure::FailedWith(
                     "body size exceeds the content-length".into(),
                     Box::new(e),
@@ -280,6 +296,23 @@ impl OutputStreamImpl for BodyWriter {
         }
         drive(&self.pipe);
         Ok(())
+    }
+}
+
+impl OutputStreamImpl for BodyWriter {
+    fn check_write(&mut self) -> Result<u64, StreamFailure> {
+        // Drive the connection only for room: driving before the first
+        // write would make `hyper` send a response head on its own, and
+        // the body's first bytes in a second write (a write drives
+        // anyway, with its data in the pipe).
+        if self.room()? == 0 {
+            drive(&self.pipe);
+        }
+        self.room()
+    }
+
+    fn write(&mut self, data: &[u8]) -> Result<(), StreamFailure> {
+        self.write_bytes(data, true)
     }
 
     fn flush(&mut self) -> Result<(), StreamFailure> {
@@ -328,6 +361,9 @@ impl Body for PipeBody {
         if let Some(c) = p.chunks.pop_front() {
             p.buffered -= c.len();
             return Poll::Ready(Some(Ok(Frame::data(c))));
+        }
+        if p.short {
+            return Poll::Ready(None);
         }
         if let Some(e) = &p.failed {
             return Poll::Ready(Some(Err(BodyError(e.clone()))));

@@ -85,10 +85,17 @@ fn pair(rt: &ComponentRuntime, ty: u32) -> (u32, u32) {
     }
 }
 
-/// `result<_, error-code>` in memory (`size`, `align`): `ok`, or `err`
-/// with the case of `e` (payloads are left out: a host-written future
-/// holds no pointers).
+/// `result<_, error-code>` in memory (`size`, `align`), as a
+/// host-written future's value: `ok`, or `err` with its payload but the
+/// payload's strings (a host-written future's value holds no pointers, see
+/// [`super::forward`]).
 pub(crate) fn result_bytes(layout: (u32, u32), r: &Result<(), ErrorCode>) -> Vec<u8> {
+    super::forward::lower(layout, &r.clone().map_err(super::forward::without_strings))
+}
+
+/// `result<_, error-code>` in memory (`size`, `align`): `ok`, or `err`
+/// with the case of `e` alone.
+pub(super) fn case_bytes(layout: (u32, u32), r: &Result<(), ErrorCode>) -> Vec<u8> {
     let mut v = vec![0; layout.0 as usize];
     if let Err(e) = r {
         v[0] = 1;
@@ -602,11 +609,15 @@ impl HostSink for ContentsSink {
             return Ok(SinkWrite::Blocked(wait));
         }
         let n = room.min(data.len());
-        match w.write(&data[..n]) {
+        match w.write_within_length(&data[..n]) {
             Ok(()) => Ok(SinkWrite::Wrote(n)),
             Err(StreamFailure::FailedWith(_, e)) => {
+                // The body failed (more than its `content-length`): it is
+                // over, and the future `new` returned says why.
                 if let Ok(code) = e.downcast::<ErrorCode>() {
                     s.trailers = Some(Err(*code));
+                    s.contents_done = true;
+                    return Ok(SinkWrite::Closed(s.finish()));
                 }
                 Ok(SinkWrite::Closed(None))
             }

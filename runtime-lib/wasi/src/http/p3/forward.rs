@@ -73,7 +73,7 @@ impl HostSink for ForwardResult {
 }
 
 /// `e` with the strings of its payload removed (`none`).
-fn without_strings(e: ErrorCode) -> ErrorCode {
+pub(super) fn without_strings(e: ErrorCode) -> ErrorCode {
     let field = |p: FieldSizePayload| FieldSizePayload {
         field_name: None,
         ..p
@@ -97,7 +97,7 @@ fn without_strings(e: ErrorCode) -> ErrorCode {
 
 /// `value` laid out as a future's element of `layout` (no strings: see
 /// [`without_strings`]).
-fn lower(layout: (u32, u32), value: &Result<(), ErrorCode>) -> Vec<u8> {
+pub(super) fn lower(layout: (u32, u32), value: &Result<(), ErrorCode>) -> Vec<u8> {
     let size = layout.0 as usize;
     // Words, so the buffer is aligned for any scalar of the value.
     let mut words = vec![0u64; size.div_ceil(8)];
@@ -116,7 +116,7 @@ fn lower(layout: (u32, u32), value: &Result<(), ErrorCode>) -> Vec<u8> {
     match lowered {
         Ok(()) => bytes,
         // Unreachable without strings; the case alone otherwise.
-        Err(_) => super::body::result_bytes(layout, value),
+        Err(_) => super::body::case_bytes(layout, value),
     }
 }
 

@@ -65,6 +65,33 @@ fn overflow(server: &str) {
     drop(future);
 }
 
+/// A body shorter than its `content-length`: `finish` fails with the
+/// size written, and the exchange with `HTTP-protocol-error` (`hyper`
+/// refuses to end the message short), as in Wasmtime.
+fn underflow(server: &str) {
+    use wasip2::http::outgoing_handler;
+    use wasip2::http::types::{Fields, Method, OutgoingBody, OutgoingRequest};
+    let fields = Fields::new();
+    fields.append("content-length", b"10").expect("append");
+    let req = OutgoingRequest::new(fields);
+    req.set_method(&Method::Put).expect("method");
+    req.set_scheme(Some(&Scheme::Http)).expect("scheme");
+    req.set_authority(Some(server)).expect("authority");
+    req.set_path_with_query(Some("/size")).expect("path");
+    let body = req.body().expect("body");
+    let future = outgoing_handler::handle(req, None).expect("handle");
+    let stream = body.write().expect("write");
+    println!("short write: {:?}", stream.blocking_write_and_flush(b"abc").is_ok());
+    drop(stream);
+    println!("short finish: {:?}", OutgoingBody::finish(body, None));
+    future.subscribe().block();
+    match future.get() {
+        Some(Ok(Ok(r))) => println!("short body: status {}", r.status()),
+        Some(Ok(Err(e))) => println!("short body: error {e:?}"),
+        other => println!("short body: {other:?}"),
+    }
+}
+
 fn main() {
     let server = std::env::var("HTTP_SERVER").expect("HTTP_SERVER");
     let closed = std::env::var("HTTP_CLOSED").expect("HTTP_CLOSED");
@@ -97,6 +124,7 @@ fn main() {
         },
     );
     overflow(&server);
+    underflow(&server);
     let blackhole = std::env::var("HTTP_BLACKHOLE").expect("HTTP_BLACKHOLE");
     show(
         "connect timeout",

@@ -11,7 +11,9 @@
 //! response body read as a stream, a
 //! chunked response with trailers (`/trailers`), a refused connection
 //! (`HTTP_CLOSED`), and what the future `request.new` returns says of each
-//! request's transmission (a refused one, a body whose trailers failed);
+//! request's transmission (a refused one, a body whose trailers failed,
+//! bodies shorter and longer than their `content-length`: the exchange's
+//! error and the future's, payload included, are Wasmtime's);
 //! then a request dropped with its body unsent (its writers see the
 //! reader gone), and requests whose bodies the guest consumes again (what
 //! it writes to `res` is what the future `new` returned says).
@@ -205,6 +207,7 @@ async fn requests() {
     let text = String::from_utf8_lossy(&data);
     println!("query only: {}", text.lines().next().unwrap_or_default());
     transmission(&server, &closed).await;
+    length_mismatch(&server).await;
     dropped_unsent().await;
     consumed().await;
 }
@@ -276,6 +279,32 @@ async fn transmission(server: &str, closed: &str) {
         let answered = client::send(req).await.is_ok();
         let sent = sent.await.is_ok();
         println!("{name}: answered {answered}, transmitted {sent}");
+    }
+}
+
+/// A body shorter or longer than its `content-length`: the future `new`
+/// returned says how many bytes were written.
+async fn length_mismatch(server: &str) {
+    for (declared, body) in [("10", &b"abc"[..]), ("2", &b"abc"[..])] {
+        let h = Fields::new();
+        h.append("content-length", declared.as_bytes()).unwrap();
+        let (mut tx, rx) = wit_stream::new();
+        wit_bindgen::spawn_local(async move {
+            let _ = tx.write_all(body.to_vec()).await;
+        });
+        let (trailers_tx, trailers) = wit_future::new(|| Ok(None));
+        drop(trailers_tx);
+        let (req, sent) = Request::new(h, Some(rx), trailers, None);
+        req.set_method(&Method::Post).unwrap();
+        req.set_scheme(Some(&Scheme::Http)).unwrap();
+        req.set_authority(Some(server)).unwrap();
+        req.set_path_with_query(Some("/echo")).unwrap();
+        let answered = client::send(req).await.map(|r| r.get_status_code());
+        println!(
+            "content-length {declared}, {} bytes: send {answered:?}, transmitted {:?}",
+            body.len(),
+            sent.await
+        );
     }
 }
 
