@@ -257,13 +257,25 @@ impl ComponentRuntime {
     /// Runs `f` on the P3 state with every instance and the host; `f`
     /// must not call into wasm.
     pub fn with_p3<T>(&self, f: impl FnOnce(&mut P3Cx<'_>) -> Result<T, Trap>) -> Result<T, Trap> {
-        self.with_state(|s| {
-            f(&mut P3Cx {
+        let (r, lowers) = self.with_state(|s| {
+            let r = f(&mut P3Cx {
                 p3: &mut s.p3,
                 instances: &mut s.instances,
                 host: &mut *s.host,
-            })
-        })
+            });
+            (r, std::mem::take(&mut s.p3.pending_lowers))
+        });
+        // Strings of host-written futures whose reads completed in `f`
+        // (the state is released now, so the readers' `realloc`s may run;
+        // the readers see the completions only later).
+        for (opts, strings) in lowers.into_iter().filter(|(o, _)| *o != 0) {
+            // SAFETY: the address of a read built-in's `CanonOpts` record,
+            // static and filled at instantiation (`PendingCopy::opts`),
+            // only read here.
+            let opts = unsafe { &*(opts as *const CanonOpts) };
+            crate::p3::builtins::lower_strings(opts, strings)?;
+        }
+        r
     }
 
     /// Component instance `id`, reached one operation at a time (for

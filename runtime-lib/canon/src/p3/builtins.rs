@@ -108,7 +108,7 @@ fn host_written(rt: &ComponentRuntime, instance: u32, h: u32) -> bool {
 /// Puts each string a host source's elements name into guest memory with
 /// the read's `realloc` and fills its (pointer, length) field; runs with
 /// the runtime state released (the re-entrancy rule), as a lowering does.
-fn lower_strings(opts: &CanonOpts, strings: Vec<(u32, String)>) -> Result<(), Trap> {
+pub(crate) fn lower_strings(opts: &CanonOpts, strings: Vec<(u32, String)>) -> Result<(), Trap> {
     use crate::memory::Realloc;
     if !matches!(opts.encoding(), kiln_abi::component::StringEncoding::Utf8) {
         return Err(trap::trap(

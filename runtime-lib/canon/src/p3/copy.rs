@@ -22,6 +22,7 @@
 //! guest ends, others are left as an [`ElemCopy`] for the built-in to lift
 //! and lower once the state is released (`super::elem`).
 
+use super::FutureValue;
 use super::elem::ElemCopy;
 use super::{
     Channel, Done, End, HostAction, HostOp, P3Cx, PendingCopy, SinkWrite, SourceRead, WaitableKind,
@@ -208,10 +209,14 @@ fn read_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32, 
     match &mut ch.writable {
         End::Dropped => return Ok(status(future, 0, copy_result::DROPPED)),
         End::HostValue(v) => {
-            if let Some(bytes) = v.take() {
+            if let Some(value) = v.take() {
                 let mut m = memory(mem);
-                m.bytes_mut()[ptr as usize..ptr as usize + bytes.len()].copy_from_slice(&bytes);
+                let bytes = &value.bytes;
+                m.bytes_mut()[ptr as usize..ptr as usize + bytes.len()].copy_from_slice(bytes);
                 ch.done = true;
+                // The read built-in places the strings (`lower_strings`).
+                let fields = value.strings.into_iter().map(|(off, t)| (ptr + off, t));
+                cx.p3.pending_strings.extend(fields);
                 return Ok(status(future, 1, copy_result::COMPLETED));
             }
             ch.read = Some(pending);
@@ -597,7 +602,7 @@ pub fn flush_to_sink(cx: &mut P3Cx<'_>, c: u32) -> Result<(), Trap> {
 }
 
 /// The host writes the value of future `c`.
-pub fn host_future_write(cx: &mut P3Cx<'_>, c: u32, bytes: Vec<u8>) -> Result<(), Trap> {
+pub fn host_future_write(cx: &mut P3Cx<'_>, c: u32, value: FutureValue) -> Result<(), Trap> {
     let ch = chan(&mut cx.p3.channels, c)?;
     if let End::Dropped = ch.readable {
         cx.p3.channels.remove(c);
@@ -606,12 +611,18 @@ pub fn host_future_write(cx: &mut P3Cx<'_>, c: u32, bytes: Vec<u8>) -> Result<()
     if let Some(rd) = ch.read.take() {
         let mut m = memory(rd.memory);
         let start = rd.ptr as usize;
-        m.bytes_mut()[start..start + bytes.len()].copy_from_slice(&bytes);
+        m.bytes_mut()[start..start + value.bytes.len()].copy_from_slice(&value.bytes);
         ch.done = true;
         ch.writable = End::Dropped;
+        if !value.strings.is_empty() {
+            // The reader's `realloc` runs once the state is released,
+            // before the reader can see the event.
+            let fields = value.strings.into_iter().map(|(off, t)| (rd.ptr + off, t));
+            cx.p3.pending_lowers.push((rd.opts, fields.collect()));
+        }
         cx.post(rd.waitable, event_code::FUTURE_READ, copy_result::COMPLETED);
         return Ok(());
     }
-    ch.writable = End::HostValue(Some(bytes));
+    ch.writable = End::HostValue(Some(value));
     Ok(())
 }

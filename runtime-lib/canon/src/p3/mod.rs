@@ -412,15 +412,38 @@ pub enum SourceRead {
     Handles(Vec<(crate::handles::ResourceType, u32)>),
 }
 
+/// A value the host writes to a future: its bytes in the element's
+/// canonical layout, and the strings inside it, each `(offset of its
+/// (pointer, length) field, text)`: the read allocates them with the
+/// reader's `realloc` and fills the fields, as a lowering would (once the
+/// P3 state is released: the read built-in, or [`P3State::pending_lowers`]
+/// for a read that completes later).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct FutureValue {
+    /// The value's bytes (string fields zero).
+    pub bytes: Vec<u8>,
+    /// Its strings.
+    pub strings: Vec<(u32, String)>,
+}
+
+impl From<Vec<u8>> for FutureValue {
+    fn from(bytes: Vec<u8>) -> FutureValue {
+        FutureValue {
+            bytes,
+            strings: Vec::new(),
+        }
+    }
+}
+
 /// The host's writable end of a stream the guest reads (e.g. stdin).
 pub trait HostSource {
     /// Reads up to `buf.len()` bytes without blocking for long.
     fn read(&mut self, host: &mut dyn Host, buf: &mut [u8]) -> Result<SourceRead, Trap>;
     /// The guest dropped the readable end; returns a future value to
     /// write, if any (channel, bytes).
-    fn closed(&mut self, host: &mut dyn Host) -> Option<(u32, Vec<u8>)>;
+    fn closed(&mut self, host: &mut dyn Host) -> Option<(u32, FutureValue)>;
     /// The stream ended; returns a future value to write, if any.
-    fn ended(&mut self) -> Option<(u32, Vec<u8>)>;
+    fn ended(&mut self) -> Option<(u32, FutureValue)>;
     /// The source as `Any`, for a host that recognizes its own sources
     /// when a stream comes back to it ([`P3Cx::take_back_source`]).
     fn as_any(&mut self) -> Option<&mut dyn std::any::Any> {
@@ -462,7 +485,7 @@ pub trait HostSink {
     }
     /// The guest dropped the writable end; returns a future value to
     /// write, if any (channel, bytes).
-    fn finish(&mut self, host: &mut dyn Host) -> Option<(u32, Vec<u8>)>;
+    fn finish(&mut self, host: &mut dyn Host) -> Option<(u32, FutureValue)>;
 }
 
 /// What a host sink did with a guest write.
@@ -470,7 +493,7 @@ pub enum SinkWrite {
     /// Took this many bytes.
     Wrote(usize),
     /// Cannot take more: the readable end is gone; a future value to write.
-    Closed(Option<(u32, Vec<u8>)>),
+    Closed(Option<(u32, FutureValue)>),
     /// Nothing taken yet: try again when this is ready (the write stays
     /// pending, BLOCKED, and the event loop retries it).
     Blocked(HostWait),
@@ -486,7 +509,7 @@ pub enum End {
     Sink(Box<dyn HostSink>),
     /// Held by the host, which writes one value (the writable end of a
     /// future); the value waits here until the guest reads it.
-    HostValue(Option<Vec<u8>>),
+    HostValue(Option<FutureValue>),
     /// A readable end the host holds without reading yet (a `wasi:http`
     /// body the guest handed over, not yet sent or consumed): guest
     /// writes wait, as for a reader that has not read.
@@ -560,6 +583,12 @@ pub struct P3State {
     /// (field address, text), filled by the read built-in
     /// (`SourceRead::DataWithStrings`).
     pub pending_strings: Vec<(u32, String)>,
+    /// Strings of host-written future values delivered to reads that were
+    /// waiting (outside their read built-in): `(the read's CanonOpts record
+    /// address, [(field address, text)])`, lowered with the reader's
+    /// `realloc` as soon as the state is released (`ComponentRuntime::
+    /// with_p3`), before any guest code sees the read complete.
+    pub pending_lowers: Vec<(usize, Vec<(u32, String)>)>,
     /// Copies between guests of elements that are lifted and lowered, left
     /// for the built-in to make once the state is released (they call the
     /// reader's `realloc`).
@@ -877,8 +906,8 @@ impl P3Cx<'_> {
     /// Writes the value of a host-written future (`bytes`, the element's
     /// canonical layout): delivered at once to a waiting guest read, else
     /// kept for the next one.
-    pub fn write_future(&mut self, c: u32, bytes: Vec<u8>) -> Result<(), Trap> {
-        copy::host_future_write(self, c, bytes)
+    pub fn write_future(&mut self, c: u32, value: impl Into<FutureValue>) -> Result<(), Trap> {
+        copy::host_future_write(self, c, value.into())
     }
 
     /// A subtask of `instance` for a host call in progress; returns

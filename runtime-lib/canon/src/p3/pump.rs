@@ -15,7 +15,7 @@
 //! a bounded amount, so one busy channel cannot keep the loop from others.
 
 use super::copy::host_future_write;
-use super::{End, HostAction, HostOp, HostWait, P3Cx, SinkWrite, SourceRead};
+use super::{End, FutureValue, HostAction, HostOp, HostWait, P3Cx, SinkWrite, SourceRead};
 use crate::trap::{self, Trap};
 
 /// Bytes read from the source at a time.
@@ -101,7 +101,7 @@ fn run(cx: &mut P3Cx<'_>, c: u32, pending: &mut Vec<u8>) -> Result<Option<HostWa
 fn done(
     cx: &mut P3Cx<'_>,
     c: u32,
-    values: impl Iterator<Item = (u32, Vec<u8>)>,
+    values: impl Iterator<Item = (u32, FutureValue)>,
 ) -> Result<Option<HostWait>, Trap> {
     cx.p3.channels.remove(c);
     for (f, bytes) in values {

@@ -457,7 +457,7 @@ mod tests {
             Ok(crate::p3::SinkWrite::Wrote(data.len()))
         }
 
-        fn finish(&mut self, _host: &mut dyn crate::Host) -> Option<(u32, Vec<u8>)> {
+        fn finish(&mut self, _host: &mut dyn crate::Host) -> Option<(u32, crate::p3::FutureValue)> {
             None
         }
     }
@@ -528,10 +528,13 @@ mod tests {
                     42,
                 )]))
             }
-            fn closed(&mut self, _host: &mut dyn crate::Host) -> Option<(u32, Vec<u8>)> {
+            fn closed(
+                &mut self,
+                _host: &mut dyn crate::Host,
+            ) -> Option<(u32, crate::p3::FutureValue)> {
                 None
             }
-            fn ended(&mut self) -> Option<(u32, Vec<u8>)> {
+            fn ended(&mut self) -> Option<(u32, crate::p3::FutureValue)> {
                 None
             }
         }

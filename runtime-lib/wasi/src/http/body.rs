@@ -188,15 +188,31 @@ impl OutgoingBody {
 impl OutgoingBody {
     /// The guest's `drop` of a body it did not finish: the body fails (the
     /// peer sees the message cut off), as Wasmtime aborts it.
-    pub fn abort(mut self) {
+    pub fn abort(self) {
+        self.fail(ErrorCode::InternalError(Some(
+            "outgoing body dropped without finish".into(),
+        )));
+    }
+
+    /// Fails the body with `e` (a WASI 0.3 body whose trailers resolved to
+    /// an error): the message is cut off, and `hyper`'s exchange fails
+    /// with `e`.
+    pub fn fail(mut self, e: ErrorCode) {
         self.finished = true;
         let mut p = self.pipe.borrow_mut();
         if p.finished.is_none() && p.failed.is_none() {
-            p.failed = Some(ErrorCode::InternalError(Some(
-                "outgoing body dropped without finish".into(),
-            )));
+            p.failed = Some(e);
             p.wake();
+            drop(p);
+            drive(&self.pipe);
         }
+    }
+
+    /// Whether the body declared a `content-length` and all of it was
+    /// written: `hyper` then ended the message after the data.
+    pub fn complete_by_length(&self) -> bool {
+        let p = self.pipe.borrow();
+        p.expected.is_some_and(|n| n == p.written)
     }
 }
 

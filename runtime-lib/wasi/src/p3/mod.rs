@@ -171,13 +171,13 @@ impl HostSink for StdioSink {
                 } else {
                     ERROR_IO
                 };
-                Ok(SinkWrite::Closed(Some((self.future, vec![1, code]))))
+                Ok(SinkWrite::Closed(Some((self.future, vec![1, code].into()))))
             }
         }
     }
 
-    fn finish(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
-        Some((self.future, RESULT_OK.to_vec()))
+    fn finish(&mut self, _host: &mut dyn Host) -> Option<(u32, kiln_canon::p3::FutureValue)> {
+        Some((self.future, RESULT_OK.to_vec().into()))
     }
 }
 
@@ -215,12 +215,12 @@ impl HostSource for StdinSource {
         }
     }
 
-    fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
-        Some((self.future, RESULT_OK.to_vec()))
+    fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, kiln_canon::p3::FutureValue)> {
+        Some((self.future, RESULT_OK.to_vec().into()))
     }
 
-    fn ended(&mut self) -> Option<(u32, Vec<u8>)> {
-        Some((self.future, RESULT_OK.to_vec()))
+    fn ended(&mut self) -> Option<(u32, kiln_canon::p3::FutureValue)> {
+        Some((self.future, RESULT_OK.to_vec().into()))
     }
 }
 

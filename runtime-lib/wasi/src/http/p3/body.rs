@@ -86,11 +86,13 @@ fn pair(rt: &ComponentRuntime, ty: u32) -> (u32, u32) {
 }
 
 /// `result<_, error-code>` in memory (`size`, `align`), as a
-/// host-written future's value: `ok`, or `err` with its payload but the
-/// payload's strings (a host-written future's value holds no pointers, see
-/// [`super::forward`]).
-pub(crate) fn result_bytes(layout: (u32, u32), r: &Result<(), ErrorCode>) -> Vec<u8> {
-    super::forward::lower(layout, &r.clone().map_err(super::forward::without_strings))
+/// host-written future's value: `ok`, or `err` with its whole payload,
+/// strings beside the bytes (see [`super::forward::lower`]).
+pub(crate) fn result_bytes(
+    layout: (u32, u32),
+    r: &Result<(), ErrorCode>,
+) -> kiln_canon::p3::FutureValue {
+    super::forward::lower(layout, r)
 }
 
 /// `result<_, error-code>` in memory (`size`, `align`): `ok`, or `err`
@@ -369,7 +371,7 @@ impl HostSink for Discard {
     fn write(&mut self, _host: &mut dyn Host, data: &[u8]) -> Result<SinkWrite, Trap> {
         Ok(SinkWrite::Wrote(data.len()))
     }
-    fn finish(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
+    fn finish(&mut self, _host: &mut dyn Host) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         None
     }
 }
@@ -381,10 +383,10 @@ impl HostSource for Empty {
     fn read(&mut self, _host: &mut dyn Host, _buf: &mut [u8]) -> Result<SourceRead, Trap> {
         Ok(SourceRead::End)
     }
-    fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
+    fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         None
     }
-    fn ended(&mut self) -> Option<(u32, Vec<u8>)> {
+    fn ended(&mut self) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         None
     }
 }
@@ -453,12 +455,12 @@ impl HostSource for IncomingSource {
         }
     }
 
-    fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
+    fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         self.source.discard();
         None
     }
 
-    fn ended(&mut self) -> Option<(u32, Vec<u8>)> {
+    fn ended(&mut self) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         None
     }
 
@@ -530,7 +532,7 @@ impl Sending {
     /// Ends the body once both ends finished: the future's value. A
     /// request without contents was transmitted once its exchange got a
     /// response, so its value waits for that ([`Sending::exchange_ended`]).
-    fn finish(&mut self) -> Option<(u32, Vec<u8>)> {
+    fn finish(&mut self) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         if self.finished || !self.contents_done {
             return None;
         }
@@ -557,10 +559,15 @@ impl Sending {
                 Err(failed.unwrap_or(ErrorCode::InternalError(None)))
             }
             (Some(b), Ok(t)) => b.finish(t),
+            // A body whose `content-length` was all written is whole:
+            // `hyper` sent it without waiting for trailers, as Wasmtime's
+            // does, so their error changes nothing.
+            (Some(b), Err(_)) if b.complete_by_length() => b.finish(None),
             // The message is cut off, not ended: the peer must not take
-            // it as whole (Wasmtime's client then fails the exchange).
+            // it as whole; the exchange fails with the trailers' error
+            // (Wasmtime's client does the same).
             (Some(b), Err(e)) => {
-                b.abort();
+                b.fail(e.clone());
                 Err(e)
             }
             (None, Ok(_)) => Ok(()),
@@ -571,7 +578,10 @@ impl Sending {
 
     /// Records how a client request's exchange ended (`Ok`: a response
     /// came); the future's value if the body can now finish.
-    pub(crate) fn exchange_ended(&mut self, r: Result<(), ErrorCode>) -> Option<(u32, Vec<u8>)> {
+    pub(crate) fn exchange_ended(
+        &mut self,
+        r: Result<(), ErrorCode>,
+    ) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         self.exchange = Some(Some(r));
         self.finish()
     }
@@ -625,7 +635,7 @@ impl HostSink for ContentsSink {
         }
     }
 
-    fn finish(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
+    fn finish(&mut self, _host: &mut dyn Host) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         let mut s = self.0.borrow_mut();
         s.contents_done = true;
         s.finish()
@@ -644,14 +654,16 @@ impl HostSink for TrailersSink {
         Ok(SinkWrite::Wrote(data.len()))
     }
 
-    fn write_from(
+    fn write_in(
         &mut self,
         host: &mut dyn Host,
         instances: &mut [InstanceState],
         writer: u32,
-        data: &[u8],
+        memory: &[u8],
+        range: std::ops::Range<usize>,
     ) -> Result<SinkWrite, Trap> {
         let at = self.at;
+        let data = memory.get(range.clone()).unwrap_or_default();
         let byte = |i: usize| data.get(i).copied().unwrap_or(0);
         let value = if byte(0) == 0 {
             if byte(at) == 0 {
@@ -667,7 +679,9 @@ impl HostSink for TrailersSink {
                 Ok(Some(super::fields::take(h2, rep)?))
             }
         } else {
-            Err(ErrorCode::InternalError(None))
+            // The guest's error code, strings included (from the writer's
+            // memory): the body fails with it.
+            Err(super::forward::lift_error(memory, range.start + at))
         };
         let mut s = self.sending.borrow_mut();
         if s.trailers.is_none() {
@@ -676,7 +690,7 @@ impl HostSink for TrailersSink {
         Ok(SinkWrite::Wrote(1))
     }
 
-    fn finish(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
+    fn finish(&mut self, _host: &mut dyn Host) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         let mut s = self.sending.borrow_mut();
         if s.trailers.is_none() {
             s.trailers = Some(Ok(None));

@@ -111,14 +111,14 @@ impl HostSource for FileSource {
         }
     }
 
-    fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
+    fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         let future = self.future.take()?;
-        Some((future, result_bytes(self.outcome.clone())))
+        Some((future, result_bytes(self.outcome.clone()).into()))
     }
 
-    fn ended(&mut self) -> Option<(u32, Vec<u8>)> {
+    fn ended(&mut self) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         let future = self.future.take()?;
-        Some((future, result_bytes(self.outcome.clone())))
+        Some((future, result_bytes(self.outcome.clone()).into()))
     }
 }
 
@@ -134,7 +134,9 @@ impl HostSink for FileSink {
     fn write(&mut self, _host: &mut dyn Host, data: &[u8]) -> Result<SinkWrite, Trap> {
         let Some(file) = &self.file else {
             let bytes = result_bytes(Err(ErrorCode::BadDescriptor));
-            return Ok(SinkWrite::Closed(self.future.take().map(|f| (f, bytes))));
+            return Ok(SinkWrite::Closed(
+                self.future.take().map(|f| (f, bytes.into())),
+            ));
         };
         let mut done = 0;
         while done < data.len() {
@@ -145,7 +147,9 @@ impl HostSink for FileSink {
             match n {
                 Ok(0) => {
                     let bytes = result_bytes(Err(ErrorCode::Io));
-                    return Ok(SinkWrite::Closed(self.future.take().map(|f| (f, bytes))));
+                    return Ok(SinkWrite::Closed(
+                        self.future.take().map(|f| (f, bytes.into())),
+                    ));
                 }
                 Ok(n) => {
                     done += n;
@@ -156,20 +160,22 @@ impl HostSink for FileSink {
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 Err(e) => {
                     let bytes = result_bytes(Err(io_code(&e)));
-                    return Ok(SinkWrite::Closed(self.future.take().map(|f| (f, bytes))));
+                    return Ok(SinkWrite::Closed(
+                        self.future.take().map(|f| (f, bytes.into())),
+                    ));
                 }
             }
         }
         Ok(SinkWrite::Wrote(data.len()))
     }
 
-    fn finish(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
+    fn finish(&mut self, _host: &mut dyn Host) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         let r = if self.file.is_some() {
             Ok(())
         } else {
             Err(ErrorCode::BadDescriptor)
         };
-        Some((self.future.take()?, result_bytes(r)))
+        Some((self.future.take()?, result_bytes(r).into()))
     }
 }
 
@@ -371,14 +377,14 @@ impl HostSource for DirSource {
         Ok(SourceRead::DataWithStrings(n * size, names))
     }
 
-    fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
+    fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         let future = self.future.take()?;
-        Some((future, result_bytes(self.outcome.clone())))
+        Some((future, result_bytes(self.outcome.clone()).into()))
     }
 
-    fn ended(&mut self) -> Option<(u32, Vec<u8>)> {
+    fn ended(&mut self) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         let future = self.future.take()?;
-        Some((future, result_bytes(self.outcome.clone())))
+        Some((future, result_bytes(self.outcome.clone()).into()))
     }
 }
 

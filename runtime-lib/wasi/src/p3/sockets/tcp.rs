@@ -304,11 +304,11 @@ impl HostSource for AcceptSource {
         }
     }
 
-    fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
+    fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         None
     }
 
-    fn ended(&mut self) -> Option<(u32, Vec<u8>)> {
+    fn ended(&mut self) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         None
     }
 }
@@ -324,8 +324,10 @@ struct TcpSource {
 }
 
 impl TcpSource {
-    fn resolve(&mut self) -> Option<(u32, Vec<u8>)> {
-        self.future.take().map(|f| (f, result_bytes(&self.outcome)))
+    fn resolve(&mut self) -> Option<(u32, kiln_canon::p3::FutureValue)> {
+        self.future
+            .take()
+            .map(|f| (f, result_bytes(&self.outcome).into()))
     }
 }
 
@@ -358,7 +360,7 @@ impl HostSource for TcpSource {
         }
     }
 
-    fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
+    fn closed(&mut self, _host: &mut dyn Host) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         if let Some(fd) = self.fd.take() {
             // Dropping the read half is `shutdown(SHUT_RD)` (the WIT).
             let _ = rustix::net::shutdown(&*fd, rustix::net::Shutdown::Read);
@@ -366,7 +368,7 @@ impl HostSource for TcpSource {
         self.resolve()
     }
 
-    fn ended(&mut self) -> Option<(u32, Vec<u8>)> {
+    fn ended(&mut self) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         self.resolve()
     }
 }
@@ -398,18 +400,22 @@ impl HostSink for TcpSink {
                 Err(e) => {
                     self.fd = None;
                     let bytes = result_bytes(&Err(NetError::from(e).into()));
-                    Ok(SinkWrite::Closed(self.future.take().map(|f| (f, bytes))))
+                    Ok(SinkWrite::Closed(
+                        self.future.take().map(|f| (f, bytes.into())),
+                    ))
                 }
             };
         }
     }
 
-    fn finish(&mut self, _host: &mut dyn Host) -> Option<(u32, Vec<u8>)> {
+    fn finish(&mut self, _host: &mut dyn Host) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         if let Some(fd) = self.fd.take() {
             // The end of the data is `shutdown(SHUT_WR)` (the WIT).
             let _ = rustix::net::shutdown(&*fd, rustix::net::Shutdown::Write);
         }
-        self.future.take().map(|f| (f, result_bytes(&Ok(()))))
+        self.future
+            .take()
+            .map(|f| (f, result_bytes(&Ok(())).into()))
     }
 }
 

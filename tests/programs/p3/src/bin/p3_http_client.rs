@@ -13,7 +13,8 @@
 //! (`HTTP_CLOSED`), and what the future `request.new` returns says of each
 //! request's transmission (a refused one, a body whose trailers failed,
 //! bodies shorter and longer than their `content-length`: the exchange's
-//! error and the future's, payload included, are Wasmtime's);
+//! error and the future's, payload included, are Wasmtime's; trailers
+//! that resolve to an error, whose error both report);
 //! then a request dropped with its body unsent (its writers see the
 //! reader gone), and requests whose bodies the guest consumes again (what
 //! it writes to `res` is what the future `new` returned says).
@@ -208,6 +209,7 @@ async fn requests() {
     println!("query only: {}", text.lines().next().unwrap_or_default());
     transmission(&server, &closed).await;
     length_mismatch(&server).await;
+    trailer_errors(&server).await;
     dropped_unsent().await;
     consumed().await;
 }
@@ -305,6 +307,49 @@ async fn length_mismatch(server: &str) {
             body.len(),
             sent.await
         );
+    }
+}
+
+/// A body whose trailers future resolves to an error: without a
+/// `content-length` the exchange and the future `new` returned fail with
+/// that very error, message included (read by a task that waited before
+/// it came, and by a read after it came); with its whole `content-length`
+/// written the message is complete, and both succeed.
+async fn trailer_errors(server: &str) {
+    for (length, early) in [(false, true), (false, false), (true, true)] {
+        let (mut tx, rx) = wit_stream::new();
+        wit_bindgen::spawn_local(async move {
+            let _ = tx.write_all(b"partial".to_vec()).await;
+        });
+        let (trailers_tx, trailers) = wit_future::new(|| Ok(None));
+        wit_bindgen::spawn_local(async move {
+            // Late, so that an early reader of the future `new` returned
+            // waits for its value (it is then written on the event loop).
+            wasip3::clocks::monotonic_clock::wait_for(20_000_000).await;
+            let e = ErrorCode::InternalError(Some("boom".into()));
+            let _ = trailers_tx.write(Err(e)).await;
+        });
+        let h = Fields::new();
+        if length {
+            h.append("content-length", b"7").unwrap();
+        }
+        let (req, sent) = Request::new(h, Some(rx), trailers, None);
+        let (waiting, later) = if early {
+            (Some(wit_bindgen::spawn_local(async move { sent.await })), None)
+        } else {
+            (None, Some(sent))
+        };
+        req.set_method(&Method::Post).unwrap();
+        req.set_scheme(Some(&Scheme::Http)).unwrap();
+        req.set_authority(Some(server)).unwrap();
+        req.set_path_with_query(Some("/echo")).unwrap();
+        let answered = client::send(req).await.map(|r| r.get_status_code());
+        let sent = match (waiting, later) {
+            (Some(task), _) => task.await.expect("the task ran"),
+            (_, Some(sent)) => sent.await,
+            _ => unreachable!(),
+        };
+        println!("trailers failed (length {length}): send {answered:?}, transmitted {sent:?}");
     }
 }
 
