@@ -257,17 +257,28 @@ impl ComponentRuntime {
     /// Runs `f` on the P3 state with every instance and the host; `f`
     /// must not call into wasm.
     pub fn with_p3<T>(&self, f: impl FnOnce(&mut P3Cx<'_>) -> Result<T, Trap>) -> Result<T, Trap> {
-        let (r, lowers) = self.with_state(|s| {
+        let (r, pending) = self.with_state(|s| {
             let r = f(&mut P3Cx {
                 p3: &mut s.p3,
                 instances: &mut s.instances,
                 host: &mut *s.host,
             });
-            (r, std::mem::take(&mut s.p3.pending_lowers))
+            (r, !s.p3.pending_lowers.is_empty())
         });
-        // Strings of host-written futures whose reads completed in `f`
-        // (the state is released now, so the readers' `realloc`s may run;
-        // the readers see the completions only later).
+        if pending {
+            self.lower_pending()?;
+        }
+        r
+    }
+
+    /// Places the strings of host-written futures whose reads completed
+    /// inside a [`ComponentRuntime::with_p3`] (the state is released now,
+    /// so the readers' `realloc`s may run; the readers see the completions
+    /// only later). Out of line: `with_p3` is instantiated for every
+    /// caller.
+    #[inline(never)]
+    fn lower_pending(&self) -> Result<(), Trap> {
+        let lowers = self.with_state(|s| std::mem::take(&mut s.p3.pending_lowers));
         for (opts, strings) in lowers.into_iter().filter(|(o, _)| *o != 0) {
             // SAFETY: the address of a read built-in's `CanonOpts` record,
             // static and filled at instantiation (`PendingCopy::opts`),
@@ -275,7 +286,7 @@ impl ComponentRuntime {
             let opts = unsafe { &*(opts as *const CanonOpts) };
             crate::p3::builtins::lower_strings(opts, strings)?;
         }
-        r
+        Ok(())
     }
 
     /// Component instance `id`, reached one operation at a time (for

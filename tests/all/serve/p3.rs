@@ -257,6 +257,31 @@ fn service() -> Result<(), Failed> {
         format!("stderr: {err}")
     })?;
 
+    // Bodies that break their promise: the client sees the message cut
+    // off (when exactly is `hyper`'s timing), and the future
+    // `response.new` returned says what Wasmtime 49's says: the size error
+    // of a response, and `ok` for trailers that failed (the contents were
+    // sent).
+    for (path, want) in [
+        (
+            "/bad-short",
+            "/bad-short sent: Err(ErrorCode::HttpResponseBodySize(Some(3)))",
+        ),
+        (
+            "/bad-long",
+            "/bad-long sent: Err(ErrorCode::HttpResponseBodySize(Some(3)))",
+        ),
+        ("/bad-trailers", "/bad-trailers sent: Ok(())"),
+    ] {
+        let mut cmd = Command::new("curl");
+        cmd.args(["-s", "--max-time", "30"])
+            .arg(format!("http://{}{path}", server.addr));
+        let o = util::run(&mut cmd, b"", TIMEOUT).map_err(fail)?;
+        expect(o.code() != 0, || format!("curl {path}: {}", o.describe()))?;
+        let err = server.stderr_with(want);
+        expect(err.contains(want), || format!("stderr: {err}"))?;
+    }
+
     let up = format!("x-upstream: {}", server.addr);
     let (head, body) = curl(&server, "/fetch", &["-H", &up])?;
     expect(

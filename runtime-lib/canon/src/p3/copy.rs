@@ -215,7 +215,7 @@ fn read_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32, 
                 m.bytes_mut()[ptr as usize..ptr as usize + bytes.len()].copy_from_slice(bytes);
                 ch.done = true;
                 // The read built-in places the strings (`lower_strings`).
-                let fields = value.strings.into_iter().map(|(off, t)| (ptr + off, t));
+                let fields = value.strings().into_iter().map(|(off, t)| (ptr + off, t));
                 cx.p3.pending_strings.extend(fields);
                 return Ok(status(future, 1, copy_result::COMPLETED));
             }
@@ -614,10 +614,13 @@ pub fn host_future_write(cx: &mut P3Cx<'_>, c: u32, value: FutureValue) -> Resul
         m.bytes_mut()[start..start + value.bytes.len()].copy_from_slice(&value.bytes);
         ch.done = true;
         ch.writable = End::Dropped;
-        if !value.strings.is_empty() {
+        if value.has_strings() {
             // The reader's `realloc` runs once the state is released,
             // before the reader can see the event.
-            let fields = value.strings.into_iter().map(|(off, t)| (rd.ptr + off, t));
+            let fields = value
+                .strings()
+                .into_iter()
+                .map(|(off, t)| (rd.ptr + off, t));
             cx.p3.pending_lowers.push((rd.opts, fields.collect()));
         }
         cx.post(rd.waitable, event_code::FUTURE_READ, copy_result::COMPLETED);

@@ -413,17 +413,50 @@ pub enum SourceRead {
 }
 
 /// A value the host writes to a future: its bytes in the element's
-/// canonical layout, and the strings inside it, each `(offset of its
-/// (pointer, length) field, text)`: the read allocates them with the
-/// reader's `realloc` and fills the fields, as a lowering would (once the
-/// P3 state is released: the read built-in, or [`P3State::pending_lowers`]
-/// for a read that completes later).
+/// canonical layout, and the strings inside it, each at the offset of its
+/// (pointer, length) field: the read allocates them with the reader's
+/// `realloc` and fills the fields, as a lowering would (once the P3 state
+/// is released: the read built-in, or [`P3State::pending_lowers`] for a
+/// read that completes later).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct FutureValue {
     /// The value's bytes (string fields zero).
     pub bytes: Vec<u8>,
-    /// Its strings.
-    pub strings: Vec<(u32, String)>,
+    /// Its strings, packed (field offset and length as little-endian
+    /// `u32`s, then the text): one buffer, so that dropping a value (at
+    /// many places in the host) is freeing two buffers.
+    strings: Vec<u8>,
+}
+
+impl FutureValue {
+    /// Adds `text`, whose (pointer, length) field is at byte `field`.
+    pub fn add_string(&mut self, field: u32, text: &str) {
+        self.strings.extend_from_slice(&field.to_le_bytes());
+        self.strings
+            .extend_from_slice(&(text.len() as u32).to_le_bytes());
+        self.strings.extend_from_slice(text.as_bytes());
+    }
+
+    /// Whether the value holds strings.
+    pub fn has_strings(&self) -> bool {
+        !self.strings.is_empty()
+    }
+
+    /// Its strings: (field offset, text), in the order added.
+    pub fn strings(&self) -> Vec<(u32, String)> {
+        let mut out = Vec::new();
+        let mut rest = self.strings.as_slice();
+        let word = |b: &[u8]| u32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        while rest.len() >= 8 {
+            let (field, len) = (word(&rest[..4]), word(&rest[4..8]) as usize);
+            let Some(text) = rest.get(8..8 + len) else {
+                break;
+            };
+            out.push((field, String::from_utf8_lossy(text).into_owned()));
+            rest = &rest[8 + len..];
+        }
+        out
+    }
 }
 
 impl From<Vec<u8>> for FutureValue {

@@ -58,6 +58,9 @@ pub struct Pipe {
     finished: Option<Option<HeaderMap>>,
     /// Why the body failed (dropped unfinished, wrong size).
     failed: Option<ErrorCode>,
+    /// A response's body (its size errors are `HTTP-response-body-size`,
+    /// a request's `HTTP-request-body-size`, as Wasmtime's).
+    response: bool,
     /// `finish` found fewer bytes than the `content-length`: the body just
     /// ends, and `hyper`, which knows the length, fails the message itself
     /// (the exchange's error is then `HTTP-protocol-error`, as Wasmtime's;
@@ -91,6 +94,16 @@ impl Pipe {
             p.chunks.push_back(data);
         }
         Rc::new(RefCell::new(p))
+    }
+
+    /// The error of a body of `n` bytes that disagrees with its
+    /// `content-length`.
+    fn size_error(&self, n: u64) -> ErrorCode {
+        if self.response {
+            ErrorCode::HttpResponseBodySize(Some(n))
+        } else {
+            ErrorCode::HttpRequestBodySize(Some(n))
+        }
     }
 
     fn wake(&mut self) {
@@ -129,8 +142,18 @@ impl Child {
 /// A new outgoing body expecting `size` bytes if known: the guest's
 /// object and the pipe the request or response keeps.
 pub fn new_outgoing_body(size: Option<u64>) -> (OutgoingBody, Rc<RefCell<Pipe>>) {
+    outgoing_body(size, false)
+}
+
+/// [`new_outgoing_body`] of a response.
+pub fn new_response_body(size: Option<u64>) -> (OutgoingBody, Rc<RefCell<Pipe>>) {
+    outgoing_body(size, true)
+}
+
+fn outgoing_body(size: Option<u64>, response: bool) -> (OutgoingBody, Rc<RefCell<Pipe>>) {
     let pipe = Rc::new(RefCell::new(Pipe {
         expected: size,
+        response,
         ..Pipe::default()
     }));
     (
@@ -169,7 +192,7 @@ impl OutgoingBody {
         if let Some(n) = p.expected
             && n != p.written
         {
-            let e = ErrorCode::HttpRequestBodySize(Some(p.written));
+            let e = p.size_error(p.written);
             p.failed = Some(e.clone());
             p.short = true;
             p.wake();
@@ -283,7 +306,7 @@ impl BodyWriter {
             if let Some(n) = p.expected
                 && written > n
             {
-                let e = ErrorCode::HttpRequestBodySize(Some(written));
+                let e = p.size_error(written);
                 if hand_on {
                     // Wasmtime 49's 0.2 body hands the bytes on before it
                     // checks the length; `hyper` cuts them at the length,

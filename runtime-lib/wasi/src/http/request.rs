@@ -335,7 +335,7 @@ pub fn response_body(
     let Ok(size) = super::content_length(&r.headers) else {
         return Ok(Err(()));
     };
-    let (body, pipe): (OutgoingBody, _) = new_outgoing_body(size);
+    let (body, pipe): (OutgoingBody, _) = super::body::new_response_body(size);
     r.body = Some(pipe);
     Ok(Ok(Own::new(state(h).outgoing_bodies.insert(body))))
 }

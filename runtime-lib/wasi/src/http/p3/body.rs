@@ -518,6 +518,8 @@ pub(crate) struct Sending {
     body: Option<OutgoingBody>,
     writer: Option<BodyWriter>,
     contents_done: bool,
+    /// Why writing the contents failed (more than the `content-length`).
+    contents_failed: Option<ErrorCode>,
     trailers: Option<Result<Option<http::HeaderMap>, ErrorCode>>,
     /// The future `new` returned, and its value's layout.
     result: (u32, (u32, u32)),
@@ -549,6 +551,11 @@ impl Sending {
             Some(Some(Err(e))) => Some(e.clone()),
             _ => None,
         };
+        if let Some(e) = self.contents_failed.clone() {
+            // The pipe failed already; `hyper` has the error.
+            drop(self.body.take());
+            return Some((self.result.0, result_bytes(self.result.1, &Err(e))));
+        }
         let outcome = match (self.body.take(), trailers) {
             // A request that never went out was not transmitted, whatever
             // its body did.
@@ -568,7 +575,13 @@ impl Sending {
             // (Wasmtime's client does the same).
             (Some(b), Err(e)) => {
                 b.fail(e.clone());
-                Err(e)
+                // Wasmtime 49 still says a response was sent: its contents
+                // were (the trailers' error only cuts the message off).
+                if self.exchange.is_none() {
+                    Ok(())
+                } else {
+                    Err(e)
+                }
             }
             (None, Ok(_)) => Ok(()),
             (None, Err(e)) => Err(e),
@@ -625,8 +638,10 @@ impl HostSink for ContentsSink {
                 // The body failed (more than its `content-length`): it is
                 // over, and the future `new` returned says why.
                 if let Ok(code) = e.downcast::<ErrorCode>() {
-                    s.trailers = Some(Err(*code));
+                    s.contents_failed = Some(*code);
                     s.contents_done = true;
+                    // The trailers no longer matter.
+                    s.trailers.get_or_insert(Ok(None));
                     return Ok(SinkWrite::Closed(s.finish()));
                 }
                 Ok(SinkWrite::Closed(None))
@@ -733,6 +748,7 @@ pub(crate) fn send_guest_body(
             body: out,
             writer,
             contents_done: contents.is_none(),
+            contents_failed: None,
             trailers: None,
             result: (result, result_layout),
             finished: false,

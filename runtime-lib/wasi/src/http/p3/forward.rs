@@ -162,7 +162,7 @@ pub(super) fn lower(layout: (u32, u32), value: &Result<(), ErrorCode>) -> Future
         b.get(at..at + 4)
             .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
     };
-    let mut strings = Vec::new();
+    let mut found = Vec::new();
     for (at, len) in placed {
         let Some(text) = all.get(at as usize..(at + len) as usize) else {
             continue;
@@ -172,10 +172,14 @@ pub(super) fn lower(layout: (u32, u32), value: &Result<(), ErrorCode>) -> Future
             .find(|f| word(&bytes, *f) == Some(at) && word(&bytes, f + 4) == Some(len));
         if let Some(f) = field {
             bytes[f..f + 8].fill(0);
-            strings.push((f as u32, String::from_utf8_lossy(text).into_owned()));
+            found.push((f as u32, String::from_utf8_lossy(text).into_owned()));
         }
     }
-    FutureValue { bytes, strings }
+    let mut v = FutureValue::from(bytes);
+    for (f, text) in found {
+        v.add_string(f, &text);
+    }
+    v
 }
 
 #[cfg(test)]
@@ -188,7 +192,7 @@ mod tests {
     /// read would place them.
     fn lift(v: &FutureValue) -> Result<(), ErrorCode> {
         let mut mem = v.bytes.clone();
-        for (field, text) in &v.strings {
+        for (field, text) in &v.strings() {
             let at = mem.len() as u32;
             mem.extend_from_slice(text.as_bytes());
             let f = *field as usize;
@@ -227,8 +231,8 @@ mod tests {
         }
         // A string field is left zero for the read to fill.
         let v = lower(layout, &Err(ErrorCode::InternalError(Some("abc".into()))));
-        assert_eq!(v.strings.len(), 1);
-        let f = v.strings[0].0 as usize;
+        assert_eq!(v.strings().len(), 1);
+        let f = v.strings()[0].0 as usize;
         assert_eq!(&v.bytes[f..f + 8], &[0; 8]);
     }
 }

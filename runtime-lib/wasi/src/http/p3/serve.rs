@@ -9,7 +9,7 @@
 //! sends, its body fed by the guest's stream (or forwarded from a body
 //! the guest received, [`forward`]).
 
-use super::super::body::{BodySource, BodyWriter, OutgoingBody, new_outgoing_body};
+use super::super::body::{BodySource, BodyWriter, OutgoingBody};
 use super::super::header_args::Header;
 use super::super::request::OutgoingResponse;
 use super::super::server::{
@@ -95,7 +95,7 @@ pub fn respond(rt: &ComponentRuntime, out: u32, r: Result<u32, ErrorCode>) -> Re
             .remove(rep)
             .ok_or_else(|| crate::p2::io::no_object("response"))?;
         let size = super::super::content_length(&resp.headers).ok().flatten();
-        let (ob, pipe) = new_outgoing_body(size);
+        let (ob, pipe) = super::super::body::new_response_body(size);
         let r2 = state(h).responses.insert(OutgoingResponse {
             status: resp.status,
             headers: resp.headers,

@@ -13,6 +13,10 @@
 //! `/count` answers how many `/count`s this instance served,
 //! `/late` sends its head at once and its body 600 ms later,
 //! `/err`, `/err-dns` and `/err-timeout` return an `error-code`,
+//! `/bad-short`, `/bad-long` and `/bad-trailers` answer bodies that
+//! break their promise (shorter or longer than their `content-length`,
+//! trailers that resolve to an error) and log what the future
+//! `response.new` returned says,
 //! `/trap` traps, other paths are 404 (405 for methods other than GET and
 //! POST).
 
@@ -42,6 +46,36 @@ fn response(status: u16, headers: Fields, body: Option<Vec<u8>>) -> Response {
     });
     let (r, _sent) = Response::new(headers, contents, trailers_rx);
     r.set_status_code(status).expect("a valid status");
+    r
+}
+
+/// A response whose body breaks its promise (see the module docs); the
+/// future `new` returned is logged as `<path> sent: <value>`.
+fn bad(path: &str) -> Response {
+    let h = Fields::new();
+    match path {
+        "/bad-short" => h.append("content-length", b"10").expect("valid"),
+        "/bad-long" => h.append("content-length", b"2").expect("valid"),
+        _ => {}
+    }
+    let (trailers_tx, trailers_rx) = wit_future::new(|| Ok(None));
+    if path == "/bad-trailers" {
+        wit_bindgen::spawn_local(async move {
+            let e = ErrorCode::InternalError(Some("no trailers".into()));
+            let _ = trailers_tx.write(Err(e)).await;
+        });
+    } else {
+        drop(trailers_tx);
+    }
+    let (mut tx, rx) = wit_stream::new();
+    wit_bindgen::spawn_local(async move {
+        let _ = tx.write_all(b"abc".to_vec()).await;
+    });
+    let (r, sent) = Response::new(h, Some(rx), trailers_rx);
+    let path = path.to_string();
+    wit_bindgen::spawn_local(async move {
+        eprintln!("{path} sent: {:?}", sent.await);
+    });
     r
 }
 
@@ -149,6 +183,7 @@ impl wasip3::exports::http::handler::Guest for Service {
                 req.set_path_with_query(Some("/echo")).expect("path");
                 client::send(req).await
             }
+            (Method::Get, "/bad-short" | "/bad-long" | "/bad-trailers") => Ok(bad(&path)),
             (Method::Get, "/count") => {
                 // State kept by the instance: Wasmtime serves many requests
                 // with one 0.3 instance, so this counts them.
