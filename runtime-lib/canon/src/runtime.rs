@@ -257,27 +257,24 @@ impl ComponentRuntime {
     /// Runs `f` on the P3 state with every instance and the host; `f`
     /// must not call into wasm.
     pub fn with_p3<T>(&self, f: impl FnOnce(&mut P3Cx<'_>) -> Result<T, Trap>) -> Result<T, Trap> {
-        let (r, pending) = self.with_state(|s| {
-            let r = f(&mut P3Cx {
+        self.with_state(|s| {
+            f(&mut P3Cx {
                 p3: &mut s.p3,
                 instances: &mut s.instances,
                 host: &mut *s.host,
-            });
-            (r, !s.p3.pending_lowers.is_empty())
-        });
-        if pending {
-            self.lower_pending()?;
-        }
-        r
+            })
+        })
     }
 
     /// Places the strings of host-written futures whose reads completed
-    /// inside a [`ComponentRuntime::with_p3`] (the state is released now,
-    /// so the readers' `realloc`s may run; the readers see the completions
-    /// only later). Out of line: `with_p3` is instantiated for every
-    /// caller.
+    /// while the guest was not looking (`P3State::pending_lowers`): called
+    /// with the state released before any guest code can see a
+    /// completion (at the end of every P3 built-in, of each turn of the
+    /// event loop, and before a task's callback runs), so the readers'
+    /// `realloc`s run before the readers look. Not in `with_p3`, which is
+    /// instantiated for every caller (a check there costs 6 KB of code).
     #[inline(never)]
-    fn lower_pending(&self) -> Result<(), Trap> {
+    pub fn lower_pending(&self) -> Result<(), Trap> {
         let lowers = self.with_state(|s| std::mem::take(&mut s.p3.pending_lowers));
         for (opts, strings) in lowers.into_iter().filter(|(o, _)| *o != 0) {
             // SAFETY: the address of a read built-in's `CanonOpts` record,

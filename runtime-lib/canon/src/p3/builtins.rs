@@ -35,7 +35,7 @@ unsafe fn entry(
     let (opts, slots) = unsafe { (&*opts, std::slice::from_raw_parts_mut(slots, n as usize)) };
     let result = runtime()
         .ok_or_else(trap::no_instance)
-        .and_then(|rt| f(rt, opts, slots));
+        .and_then(|rt| f(rt, opts, slots).and_then(|()| rt.lower_pending()));
     if let Err(t) = result {
         raise(t)
     }

@@ -619,8 +619,8 @@ pub struct P3State {
     /// Strings of host-written future values delivered to reads that were
     /// waiting (outside their read built-in): `(the read's CanonOpts record
     /// address, [(field address, text)])`, lowered with the reader's
-    /// `realloc` as soon as the state is released (`ComponentRuntime::
-    /// with_p3`), before any guest code sees the read complete.
+    /// `realloc` before any guest code can see the read complete
+    /// (`ComponentRuntime::lower_pending`).
     pub pending_lowers: Vec<(usize, Vec<(u32, String)>)>,
     /// Copies between guests of elements that are lifted and lowered, left
     /// for the built-in to make once the state is released (they call the

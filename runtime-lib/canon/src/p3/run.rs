@@ -316,6 +316,8 @@ pub fn turn(rt: &ComponentRuntime, block: bool) -> Result<bool, Trap> {
             Ok(())
         })?;
     }
+    // Reads the turn completed get their strings now.
+    rt.lower_pending()?;
     Ok(true)
 }
 

@@ -726,6 +726,8 @@ pub fn forget_caller(cx: &mut P3Cx<'_>, task: u32) {
 
 /// Calls task `task`'s callback with event `(code, p1, p2)`.
 fn call_back(rt: &ComponentRuntime, task: u32, code: u32, p1: u32, p2: u32) -> Result<(), Trap> {
+    // A read the event completes has its strings before the task looks.
+    rt.lower_pending()?;
     let callback = rt.with_p3(|cx| {
         let t = cx
             .p3
