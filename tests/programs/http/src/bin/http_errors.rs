@@ -35,15 +35,20 @@ fn live(server: &str) -> String {
     last
 }
 
-/// A body longer than its `content-length`: the write fails, and its
-/// error's `http-error-code`; the request still goes out as long as the
-/// length says.
-fn overflow(server: &str) {
+/// A PUT to the server's `/size` declaring `content-length: length`, sent:
+/// its body, the response's future and the body's stream.
+fn put_sized(
+    server: &str,
+    length: &[u8],
+) -> (
+    wasip2::http::types::OutgoingBody,
+    wasip2::http::types::FutureIncomingResponse,
+    wasip2::io::streams::OutputStream,
+) {
     use wasip2::http::outgoing_handler;
-    use wasip2::http::types::{Fields, Method, OutgoingBody, OutgoingRequest};
-    use wasip2::io::streams::StreamError;
+    use wasip2::http::types::{Fields, Method, OutgoingRequest};
     let fields = Fields::new();
-    fields.append("content-length", b"3").expect("append");
+    fields.append("content-length", length).expect("append");
     let req = OutgoingRequest::new(fields);
     req.set_method(&Method::Put).expect("method");
     req.set_scheme(Some(&Scheme::Http)).expect("scheme");
@@ -52,6 +57,16 @@ fn overflow(server: &str) {
     let body = req.body().expect("body");
     let future = outgoing_handler::handle(req, None).expect("handle");
     let stream = body.write().expect("write");
+    (body, future, stream)
+}
+
+/// A body longer than its `content-length`: the write fails, and its
+/// error's `http-error-code`; the request still goes out as long as the
+/// length says.
+fn overflow(server: &str) {
+    use wasip2::http::types::OutgoingBody;
+    use wasip2::io::streams::StreamError;
+    let (body, future, stream) = put_sized(server, b"3");
     match stream.blocking_write_and_flush(b"12345") {
         Ok(()) => println!("overflowing write: ok"),
         Err(StreamError::Closed) => println!("overflowing write: closed"),
@@ -84,18 +99,8 @@ fn overflow(server: &str) {
 /// size written, and the exchange with `HTTP-protocol-error` (`hyper`
 /// refuses to end the message short), as in Wasmtime.
 fn underflow(server: &str) {
-    use wasip2::http::outgoing_handler;
-    use wasip2::http::types::{Fields, Method, OutgoingBody, OutgoingRequest};
-    let fields = Fields::new();
-    fields.append("content-length", b"10").expect("append");
-    let req = OutgoingRequest::new(fields);
-    req.set_method(&Method::Put).expect("method");
-    req.set_scheme(Some(&Scheme::Http)).expect("scheme");
-    req.set_authority(Some(server)).expect("authority");
-    req.set_path_with_query(Some("/size")).expect("path");
-    let body = req.body().expect("body");
-    let future = outgoing_handler::handle(req, None).expect("handle");
-    let stream = body.write().expect("write");
+    use wasip2::http::types::OutgoingBody;
+    let (body, future, stream) = put_sized(server, b"10");
     println!("short write: {:?}", stream.blocking_write_and_flush(b"abc").is_ok());
     drop(stream);
     println!("short finish: {:?}", OutgoingBody::finish(body, None));
