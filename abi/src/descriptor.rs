@@ -5,7 +5,12 @@
 //! layout is identical on every 64-bit host and target; the compiler writes
 //! records with `offset_of!`/`size_of` of these types, and the runtime reads
 //! them through the same types. Addresses ([`Addr`]) are absolute 64-bit data
-//! relocations filled in by the system linker; `0` means "none".
+//! relocations filled in by the system linker; `0` means "none". The records
+//! whose number grows with the program ([`FuncDesc`], one per function) hold
+//! [`RelAddr`]s instead: self-relative offsets the linker resolves completely,
+//! so a static-pie executable's start-up has no relocation to apply to them
+//! (musl applies each one by one, ~15 instructions apiece) and their pages
+//! stay clean, shared file-backed memory.
 //!
 //! Calling conventions referred to by addresses in here:
 //! - **wasm call**: Cranelift's `tail` convention,
@@ -19,6 +24,48 @@
 
 /// A target address, filled by an absolute 64-bit relocation. `0` = none.
 pub type Addr = u64;
+
+/// A self-relative address: the target's address minus the address of this
+/// field, filled by a 64-bit PC-relative data relocation the linker resolves
+/// (no dynamic relocation in a position-independent executable). `0` =
+/// none (no target is the field itself).
+///
+/// Not `Copy`: the value means something only where the compiler put it, so
+/// records holding it are read in place, never copied out.
+#[repr(transparent)]
+#[derive(Debug, Default)]
+pub struct RelAddr(pub i64);
+
+impl RelAddr {
+    /// The absolute address, `0` for none.
+    #[inline]
+    pub fn get(&self) -> Addr {
+        if self.0 == 0 {
+            return 0;
+        }
+        (self as *const Self as u64).wrapping_add(self.0 as u64)
+    }
+
+    /// Points the field, where it lies, at `target` (`0`: none). For records
+    /// built in memory (tests), never for the linked-in ones.
+    pub fn set(&mut self, target: Addr) {
+        self.0 = if target == 0 {
+            0
+        } else {
+            target.wrapping_sub(self as *const Self as u64) as i64
+        };
+    }
+}
+
+/// A byte string of a self-relative record: [`RelAddr`] and length.
+#[repr(C)]
+#[derive(Debug, Default)]
+pub struct RelStr {
+    /// First byte.
+    pub ptr: RelAddr,
+    /// Length in bytes.
+    pub len: u64,
+}
 
 /// Marker for "no index" in `u32` index fields.
 pub const NO_INDEX: u32 = u32::MAX;
@@ -149,29 +196,30 @@ pub struct TypeDesc {
     pub num_results: u32,
 }
 
-/// One function (imported or defined).
+/// One function (imported or defined). Its addresses are self-relative
+/// ([`RelAddr`]): read it in place.
 #[repr(C)]
-#[derive(Copy, Clone, Debug)]
+#[derive(Debug, Default)]
 pub struct FuncDesc {
     /// Body in the wasm-call convention. For an imported host function this
     /// is the compiler-made trampoline that calls the host; for an import
     /// resolved by the runtime (module linking) it is `0`.
-    pub wasm_call: Addr,
+    pub wasm_call: RelAddr,
     /// Array-call trampoline, or `0` if the function needs none (only exported
     /// functions and the start function get one).
-    pub array_call: Addr,
+    pub array_call: RelAddr,
     /// Size of the body in bytes (`0` for imports).
     pub code_len: u64,
     /// Name from the name section in the form Wasmtime prints it
     /// (Rust/C++ names demangled), empty if none.
-    pub name: Str,
+    pub name: RelStr,
     /// The trap table: `traps_len` bytes encoded as [`crate::tables`]
     /// describes (every trap site, sorted by offset).
-    pub traps: Addr,
+    pub traps: RelAddr,
     /// The source map: `srclocs_len` bytes encoded as [`crate::tables`]
     /// describes, relative to `wasm_offset` (only the entries that trap
     /// sites and call return addresses need).
-    pub srclocs: Addr,
+    pub srclocs: RelAddr,
     /// Length of the trap table in bytes.
     pub traps_len: u32,
     /// Length of the source map in bytes.
@@ -182,10 +230,10 @@ pub struct FuncDesc {
     pub wasm_offset: u32,
     /// `[crate::exceptions::CallSiteDesc; num_call_sites]`, sorted by
     /// `ret_offset`: the calls inside `try_table`s.
-    pub call_sites: Addr,
+    pub call_sites: RelAddr,
     /// `[crate::exceptions::HandlerDesc; num_handlers]`, referred to by the
     /// call sites.
-    pub handlers: Addr,
+    pub handlers: RelAddr,
     /// Number of call sites with handlers.
     pub num_call_sites: u32,
     /// Number of handlers.

@@ -2,8 +2,11 @@
 //! memory images) and their definition in the object.
 //!
 //! Phase 3. Input: records written field by field at `offset_of!` offsets of
-//! the `kiln_abi` types, plus absolute address relocations. Output: defined
-//! data objects in a [`ObjectModule`]. Invariants: objects are declared and
+//! the `kiln_abi` types, plus absolute address relocations and self-relative
+//! ones ([`kiln_abi::descriptor::RelAddr`]). Output: defined data objects in a
+//! [`ObjectModule`], and the self-relative relocations as [`RelRelocs`] (the
+//! module's data descriptions carry only absolute ones: they are added to
+//! the object by [`super::finish_object`]). Invariants: objects are declared and
 //! defined in [`DataKey`] order (deterministic output); an empty object is
 //! never defined (an address to it is written as `0`, "none"). Scalar
 //! fields ([`DataBuilder::put_u32`], [`DataBuilder::put_u64`],
@@ -41,6 +44,8 @@ pub enum Target {
 pub struct DataBuilder {
     bytes: Vec<u8>,
     relocs: Vec<(u32, Target, i64)>,
+    /// Self-relative address fields ([`DataBuilder::put_rel`]).
+    rel_relocs: Vec<(u32, Target, i64)>,
     /// Offset -> width of every scalar field (a later write at the same
     /// offset replaces the earlier one, so no field is swapped twice).
     scalars: BTreeMap<u32, u8>,
@@ -55,6 +60,7 @@ impl DataBuilder {
         DataBuilder {
             bytes: Vec::new(),
             relocs: Vec::new(),
+            rel_relocs: Vec::new(),
             scalars: BTreeMap::new(),
             align,
             section: None,
@@ -100,7 +106,9 @@ impl DataBuilder {
 
     /// Replaces the contents with `bytes` (no relocations allowed).
     pub fn set_bytes(&mut self, bytes: Vec<u8>) {
-        debug_assert!(self.relocs.is_empty() && self.scalars.is_empty());
+        debug_assert!(
+            self.relocs.is_empty() && self.rel_relocs.is_empty() && self.scalars.is_empty()
+        );
         self.bytes = bytes;
     }
 
@@ -157,7 +165,42 @@ impl DataBuilder {
         let addend = i64::try_from(addend).expect("addend below 2^63");
         self.relocs.push((at, target, addend));
     }
+
+    /// Makes the 8-byte field at `at` a [`kiln_abi::descriptor::RelAddr`]:
+    /// the address of `target` plus `addend`, minus the field's own.
+    pub fn put_rel(&mut self, at: u32, target: Target, addend: u64) {
+        self.put_u64(at, 0);
+        let addend = i64::try_from(addend).expect("addend below 2^63");
+        self.rel_relocs.push((at, target, addend));
+    }
 }
+
+/// What a self-relative field points to, once every object is declared.
+#[derive(Copy, Clone, Debug)]
+pub enum RelTarget {
+    /// A function symbol.
+    Func(FuncId),
+    /// A data object.
+    Data(DataId),
+}
+
+/// One self-relative field: in data object `from` at byte `at`, the address
+/// of `to` plus `addend` minus the field's own.
+#[derive(Copy, Clone, Debug)]
+pub struct RelReloc {
+    /// The object holding the field.
+    pub from: DataId,
+    /// The field's offset in it.
+    pub at: u32,
+    /// The target.
+    pub to: RelTarget,
+    /// Added to the target's address.
+    pub addend: i64,
+}
+
+/// The self-relative fields of every data object defined into one
+/// [`ObjectModule`], in definition order, for [`super::finish_object`].
+pub type RelRelocs = Vec<RelReloc>;
 
 /// The data objects of one [`Namespace`], by key.
 #[derive(Debug, Default)]
@@ -196,10 +239,11 @@ impl DataObjects {
     /// anchor (declaring it again in a later call gives the same symbol).
     /// Exported: the program, grants and a core program's module
     /// descriptor; everything else is local. Returns the id of every
-    /// defined object.
+    /// defined object; the self-relative fields go to `rel`.
     pub fn define_all(
         self,
         module: &mut ObjectModule,
+        rel: &mut RelRelocs,
     ) -> Result<BTreeMap<DataKey, DataId>, CompileError> {
         let ns = self.ns;
         let big = module.isa().endianness() == cranelift_codegen::ir::Endianness::Big;
@@ -213,7 +257,7 @@ impl DataObjects {
         );
         // The runtime's runners that a program runner refers to.
         for builder in self.objects.values() {
-            for &(_, target, _) in &builder.relocs {
+            for &(_, target, _) in builder.relocs.iter().chain(&builder.rel_relocs) {
                 if let Target::Data(key @ DataKey::Runner(_)) = target
                     && !ids.contains_key(&key)
                 {
@@ -253,6 +297,25 @@ impl DataObjects {
             }
             let mut func_refs = BTreeMap::new();
             let mut data_refs = BTreeMap::new();
+            for &(at, target, addend) in &builder.rel_relocs {
+                let to = match target {
+                    Target::Func(f) => RelTarget::Func(f),
+                    Target::Data(k) => RelTarget::Data(*ids.get(&k).ok_or_else(|| {
+                        CompileError::Object(format!(
+                            "internal: {} refers to empty or missing {}",
+                            key.symbol_in(ns),
+                            k.symbol_in(ns)
+                        ))
+                    })?),
+                    Target::Defined(d) => RelTarget::Data(d),
+                };
+                rel.push(RelReloc {
+                    from: id,
+                    at,
+                    to,
+                    addend,
+                });
+            }
             for &(at, target, addend) in &builder.relocs {
                 match target {
                     Target::Func(f) => {
@@ -338,6 +401,20 @@ impl StringPool {
                 u64::from(pos),
             );
             into.put_u64(at + offset_of!(Str, len) as u32, bytes.len() as u64);
+        }
+    }
+
+    /// Writes a `kiln_abi::descriptor::RelStr` for `bytes` at `at` in `into`.
+    pub fn put_rel_str(&mut self, into: &mut DataBuilder, at: u32, bytes: &[u8]) {
+        use core::mem::offset_of;
+        use kiln_abi::descriptor::RelStr;
+        if let Some(pos) = self.add(bytes) {
+            into.put_rel(
+                at + offset_of!(RelStr, ptr) as u32,
+                Target::Data(self.key),
+                u64::from(pos),
+            );
+            into.put_u64(at + offset_of!(RelStr, len) as u32, bytes.len() as u64);
         }
     }
 

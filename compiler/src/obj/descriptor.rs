@@ -265,16 +265,16 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
         // A linked import has no code here (`wasm_call` 0): the runtime
         // fills its slot at instantiation.
         if let Some(wasm_call) = input.ids.get(FuncKey::Wasm(func)) {
-            out.put_addr(at!(r, FuncDesc, wasm_call), Target::Func(wasm_call), 0);
+            out.put_rel(at!(r, FuncDesc, wasm_call), Target::Func(wasm_call), 0);
         }
         if let Some(array_call) = input.ids.get(FuncKey::ArrayCall(func)) {
-            out.put_addr(at!(r, FuncDesc, array_call), Target::Func(array_call), 0);
+            out.put_rel(at!(r, FuncDesc, array_call), Target::Func(array_call), 0);
         }
         // NB: `names` is sorted by index and may name functions that do not
         // exist (the name section is not validated); skip those.
         while names.next_if(|(n, _)| *n < func).is_some() {}
         if let Some((_, name)) = names.next_if(|(n, _)| *n == func) {
-            strings.put_str(&mut out, at!(r, FuncDesc, name), name.as_bytes());
+            strings.put_rel_str(&mut out, at!(r, FuncDesc, name), name.as_bytes());
         }
         out.put_u32(at!(r, FuncDesc, type_index), f.type_index.as_u32());
         // Imports have no body of their own: their host-call trampolines
@@ -290,7 +290,7 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
             scratch.clear();
             encode_traps(&c.traps, &mut scratch);
             let start = traps.append(&scratch);
-            out.put_addr(at!(r, FuncDesc, traps), Target::Data(TRAPS), start.into());
+            out.put_rel(at!(r, FuncDesc, traps), Target::Data(TRAPS), start.into());
             out.put_u32(at!(r, FuncDesc, traps_len), len32(scratch.len()));
         }
         if !c.srclocs.is_empty() {
@@ -307,7 +307,7 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
             scratch.clear();
             encode_srclocs(wasm_offset, &locs, &mut scratch);
             let start = srclocs.append(&scratch);
-            out.put_addr(
+            out.put_rel(
                 at!(r, FuncDesc, srclocs),
                 Target::Data(SRCLOCS),
                 start.into(),

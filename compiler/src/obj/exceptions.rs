@@ -129,12 +129,12 @@ pub fn emit_func_call_sites(
         }
     }
     let field = |f: usize| r + f as u32;
-    out.put_addr(
+    out.put_rel(
         field(offset_of!(FuncDesc, call_sites)),
         Target::Data(CALL_SITES),
         site_start,
     );
-    out.put_addr(
+    out.put_rel(
         field(offset_of!(FuncDesc, handlers)),
         Target::Data(HANDLERS),
         handler_start,

@@ -160,11 +160,18 @@ pub(crate) fn declare_code_markers(
 /// Writes the object file's bytes, with the code markers (if declared)
 /// defined as local symbols at offset 0 and at the end of the code section:
 /// every function the compiler defines is in that one section (no
-/// per-function sections), which the linker keeps in one piece.
-pub(crate) fn finish_object(module: ObjectModule) -> Result<Vec<u8>, CompileError> {
+/// per-function sections), which the linker keeps in one piece. The
+/// self-relative fields `rel` (of data defined into `module`) become
+/// 64-bit PC-relative relocations ([`add_rel_relocs`]).
+pub(crate) fn finish_object(
+    module: ObjectModule,
+    rel: &data::RelRelocs,
+) -> Result<Vec<u8>, CompileError> {
     use cranelift_object::object::write::{StandardSection, SymbolSection};
     use cranelift_object::object::{SymbolKind, SymbolScope};
+    let arch = module.isa().triple().architecture;
     let mut product = module.finish();
+    add_rel_relocs(&mut product, arch, rel)?;
     let object = &mut product.object;
     let text = object.section_id(StandardSection::Text);
     let size = object.section(text).data().len() as u64;
@@ -185,4 +192,76 @@ pub(crate) fn finish_object(module: ObjectModule) -> Result<Vec<u8>, CompileErro
     product
         .emit()
         .map_err(|e| CompileError::Object(e.to_string()))
+}
+
+/// Adds one relocation per self-relative field: "target + addend - here",
+/// 64 bits, which every linker resolves at link time (no dynamic
+/// relocation). The `object` crate names no such generic relocation, so the
+/// ELF types are given: `R_X86_64_PC64`, `R_AARCH64_PREL64`, `R_390_PC64`;
+/// RISC-V has no 64-bit PC-relative type, so there it is the pair
+/// `R_RISCV_ADD64` (target) and `R_RISCV_SUB64` (the field, as its
+/// section's symbol plus offset) that assemblers emit for label differences.
+fn add_rel_relocs(
+    product: &mut cranelift_object::ObjectProduct,
+    arch: target_lexicon::Architecture,
+    rel: &data::RelRelocs,
+) -> Result<(), CompileError> {
+    use cranelift_object::object::RelocationFlags;
+    use cranelift_object::object::elf;
+    use cranelift_object::object::write::Relocation;
+    use target_lexicon::Architecture as A;
+    let r_type = match arch {
+        A::X86_64 => elf::R_X86_64_PC64,
+        A::Aarch64(_) => elf::R_AARCH64_PREL64,
+        A::S390x => elf::R_390_PC64,
+        A::Riscv64(_) => elf::R_RISCV_ADD64,
+        other => {
+            return Err(CompileError::Object(format!(
+                "internal: no self-relative data relocation for {other}"
+            )));
+        }
+    };
+    let riscv = matches!(arch, A::Riscv64(_));
+    for r in rel {
+        let symbol = |id: Option<(cranelift_object::object::write::SymbolId, bool)>| {
+            id.map(|(s, _)| s).ok_or_else(|| {
+                CompileError::Object("internal: self-relative field of an undeclared symbol".into())
+            })
+        };
+        let from = symbol(product.data_objects[r.from])?;
+        let to = match r.to {
+            data::RelTarget::Func(f) => symbol(product.functions[f])?,
+            data::RelTarget::Data(d) => symbol(product.data_objects[d])?,
+        };
+        let (section, offset) = {
+            let s = product.object.symbol(from);
+            let cranelift_object::object::write::SymbolSection::Section(section) = s.section else {
+                return Err(CompileError::Object(
+                    "internal: self-relative field in an undefined object".into(),
+                ));
+            };
+            (section, s.value + u64::from(r.at))
+        };
+        let here = riscv.then(|| product.object.section_symbol(section));
+        let mut add = |symbol, addend, r_type| {
+            product
+                .object
+                .add_relocation(
+                    section,
+                    Relocation {
+                        offset,
+                        symbol,
+                        addend,
+                        flags: RelocationFlags::Elf { r_type },
+                    },
+                )
+                .map_err(|e| CompileError::Object(e.to_string()))
+        };
+        add(to, r.addend, r_type)?;
+        if let Some(here) = here {
+            let offset = i64::try_from(offset).expect("data sections below 2^63");
+            add(here, offset, elf::R_RISCV_SUB64)?;
+        }
+    }
+    Ok(())
 }

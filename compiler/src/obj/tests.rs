@@ -917,3 +917,52 @@ fn wasi_policy_still_rejects_other_imports() {
         Err(CompileError::UnknownImport { .. })
     ));
 }
+
+/// The function records hold self-relative addresses: 64-bit PC-relative
+/// relocations the linker resolves, so a position-independent executable
+/// applies none of them at start-up (on RISC-V, `ADD64`/`SUB64` pairs).
+#[test]
+fn function_records_need_no_startup_relocation() {
+    use object::RelocationFlags;
+    use object::elf;
+    let wat = r#"(module
+        (func $div (export "div") (param i32 i32) (result i32)
+            (i32.div_s (local.get 0) (local.get 1)))
+        (func $f (export "f") (result i32) (call $div (i32.const 6) (i32.const 3))))"#;
+    for (target, expected) in [
+        ("x86_64-unknown-linux-musl", vec![elf::R_X86_64_PC64]),
+        ("aarch64-unknown-linux-musl", vec![elf::R_AARCH64_PREL64]),
+        ("s390x-unknown-linux-musl", vec![elf::R_390_PC64]),
+        (
+            "riscv64gc-unknown-linux-musl",
+            vec![elf::R_RISCV_ADD64, elf::R_RISCV_SUB64],
+        ),
+    ] {
+        let config = Config {
+            target: Some(target.into()),
+            ..Config::default()
+        };
+        let obj = Obj::compile(wat, &config);
+        let file = obj.file();
+        let sym = file.symbol_by_name("__kiln_desc_funcs").expect("funcs");
+        let section = file
+            .section_by_index(sym.section_index().expect("defined"))
+            .expect("section");
+        let lo = sym.address() - section.address();
+        let mut per_offset: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
+        for (offset, reloc) in section.relocations() {
+            if (lo..lo + sym.size()).contains(&offset) {
+                let RelocationFlags::Elf { r_type } = reloc.flags() else {
+                    panic!("{target}: not an ELF relocation");
+                };
+                per_offset.entry(offset - lo).or_default().push(r_type);
+            }
+        }
+        // wasm_call, array_call and name of both functions, and the trap
+        // table and source map of at least `div`.
+        assert!(per_offset.len() >= 6, "{target}: {per_offset:?}");
+        for (offset, types) in &per_offset {
+            assert_eq!(types, &expected, "{target}: field at {offset}");
+        }
+    }
+}

@@ -96,8 +96,9 @@ pub fn emit_module_timed(
     );
     strings.finish(&mut objects);
     timings.descriptors += clock.lap();
-    objects.define_all(&mut module)?;
-    finish_object(module, &mut clock, timings)
+    let mut rel = obj::data::RelRelocs::new();
+    objects.define_all(&mut module, &mut rel)?;
+    finish_object(module, &rel, &mut clock, timings)
 }
 
 /// Compiles core module `index` of a component into `module` (symbols in
@@ -120,6 +121,7 @@ pub(crate) fn emit_component_module(
     linked: &BTreeMap<FuncIndex, LinkedCode>,
     config: &Config,
     timings: &mut Timings,
+    rel: &mut obj::data::RelRelocs,
 ) -> Result<DataId, CompileError> {
     let mut clock = Clock::start();
     let ns = Namespace::ComponentModule(index);
@@ -145,20 +147,22 @@ pub(crate) fn emit_component_module(
     )?;
     strings.finish(&mut objects);
     timings.descriptors += clock.lap();
-    let ids = objects.define_all(module)?;
+    let ids = objects.define_all(module, rel)?;
     timings.object += clock.lap();
     Ok(*ids
         .get(&DataKey::Module)
         .expect("the module descriptor is never empty"))
 }
 
-/// Writes the object file's bytes, timed.
+/// Writes the object file's bytes (with the self-relative fields `rel`),
+/// timed.
 pub(crate) fn finish_object(
     module: ObjectModule,
+    rel: &obj::data::RelRelocs,
     clock: &mut Clock,
     timings: &mut Timings,
 ) -> Result<Vec<u8>, CompileError> {
-    let object = obj::finish_object(module)?;
+    let object = obj::finish_object(module, rel)?;
     timings.object += clock.lap();
     timings.object_bytes = object.len();
     Ok(object)

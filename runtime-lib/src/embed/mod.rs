@@ -529,7 +529,7 @@ impl Instance {
             .module()
             .funcs
             .get(index as usize)
-            .is_some_and(|f| f.wasm_call == 0);
+            .is_some_and(|f| f.wasm_call.get() == 0);
         if linked && let Some(f) = self.linked_func(index) {
             return f;
         }
@@ -601,7 +601,7 @@ impl Func {
             .funcs
             .get(self.index as usize)
             .ok_or_else(|| api_trap(format!("no function {}", self.index)))?;
-        if f.array_call == 0 {
+        if f.array_call.get() == 0 {
             return Err(api_trap(format!(
                 "function {} has no array-call entry (not exported)",
                 self.index
@@ -613,7 +613,7 @@ impl Func {
         }
         // SAFETY: the descriptor gives the array-call trampoline's address.
         let entry: unsafe extern "C" fn(*mut u8, *mut ValRaw) =
-            unsafe { std::mem::transmute::<usize, _>(f.array_call as usize) };
+            unsafe { std::mem::transmute::<usize, _>(f.array_call.get() as usize) };
         let vmctx = inst.vmctx();
         let values_ptr = values.as_mut_ptr();
         let _entry = kiln_vm::stack::enter_wasm_embedded(|limit| {

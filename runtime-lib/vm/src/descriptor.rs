@@ -201,7 +201,7 @@ impl Module {
     pub fn func_name(&self, index: u32) -> Option<&'static str> {
         let f = self.funcs.get(index as usize)?;
         // SAFETY: descriptor strings are valid for the process lifetime.
-        non_empty_utf8(unsafe { str_bytes(f.name) })
+        non_empty_utf8(unsafe { slice(f.name.ptr.get(), f.name.len) })
     }
 
     /// The type of function type index `index`.
@@ -236,7 +236,7 @@ impl Module {
     pub fn traps(&self, func: u32) -> TrapTable<'static> {
         match self.funcs.get(func as usize) {
             // SAFETY: trap tables are valid for the process lifetime.
-            Some(f) => TrapTable::new(unsafe { slice(f.traps, f.traps_len.into()) }),
+            Some(f) => TrapTable::new(unsafe { slice(f.traps.get(), f.traps_len.into()) }),
             None => TrapTable::default(),
         }
     }
@@ -246,7 +246,7 @@ impl Module {
         match self.funcs.get(func as usize) {
             // SAFETY: source maps are valid for the process lifetime.
             Some(f) => SrcLocTable::new(
-                unsafe { slice(f.srclocs, f.srclocs_len.into()) },
+                unsafe { slice(f.srclocs.get(), f.srclocs_len.into()) },
                 f.wasm_offset,
             ),
             None => SrcLocTable::default(),

@@ -160,33 +160,35 @@ impl ModuleBuilder {
                 num_results: r.len() as u32,
             })
             .collect();
-        let funcs: Vec<FuncDesc> = self
-            .funcs
-            .iter()
-            .map(|f| {
-                let mut traps = Vec::new();
-                encode_traps(&f.traps, &mut traps);
-                let mut srclocs = Vec::new();
-                // NB: `wasm_offset` (the base) is 0 below.
-                encode_srclocs(0, &f.srclocs, &mut srclocs);
-                FuncDesc {
-                    wasm_call: f.wasm_call,
-                    array_call: f.array_call,
-                    code_len: f.code_len,
-                    name: f.name.as_deref().map(s).unwrap_or_default(),
-                    traps_len: traps.len() as u32,
-                    srclocs_len: srclocs.len() as u32,
-                    traps: leak(traps),
-                    srclocs: leak(srclocs),
-                    type_index: f.ty,
-                    wasm_offset: 0,
-                    call_sites: 0,
-                    handlers: 0,
-                    num_call_sites: 0,
-                    num_handlers: 0,
-                }
-            })
-            .collect();
+        // Self-relative addresses are set where the records lie: leaked
+        // first, filled in place.
+        let funcs: &'static mut [FuncDesc] = Box::leak(
+            self.funcs
+                .iter()
+                .map(|_| FuncDesc::default())
+                .collect::<Vec<_>>()
+                .into_boxed_slice(),
+        );
+        for (d, f) in funcs.iter_mut().zip(&self.funcs) {
+            let mut traps = Vec::new();
+            encode_traps(&f.traps, &mut traps);
+            let mut srclocs = Vec::new();
+            // NB: `wasm_offset` (the base) is 0 below.
+            encode_srclocs(0, &f.srclocs, &mut srclocs);
+            d.wasm_call.set(f.wasm_call);
+            d.array_call.set(f.array_call);
+            d.code_len = f.code_len;
+            if let Some(name) = f.name.as_deref() {
+                let name = s(name);
+                d.name.ptr.set(name.ptr);
+                d.name.len = name.len;
+            }
+            d.traps_len = traps.len() as u32;
+            d.srclocs_len = srclocs.len() as u32;
+            d.traps.set(leak(traps));
+            d.srclocs.set(leak(srclocs));
+            d.type_index = f.ty;
+        }
         let data: Vec<DataDesc> = self
             .data
             .iter()
@@ -270,7 +272,11 @@ impl ModuleBuilder {
             flags: 0,
             abi_anchor: 0,
             types: leak(types),
-            funcs: leak(funcs),
+            funcs: if funcs.is_empty() {
+                0
+            } else {
+                funcs.as_ptr() as Addr
+            },
             memories: leak(self.memories.clone()),
             tables: leak(self.tables.clone()),
             globals: leak(self.globals.clone()),

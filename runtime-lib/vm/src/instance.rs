@@ -467,12 +467,12 @@ impl Instance {
                 }
                 continue;
             }
-            if f.wasm_call == 0 {
+            if f.wasm_call.get() == 0 {
                 return Err(corrupt(format!("function {i} has no code")));
             }
             if i < self.module.desc.num_imported_funcs {
                 let import = VMFunctionImport {
-                    wasm_call: f.wasm_call as usize as *const u8,
+                    wasm_call: f.wasm_call.get() as usize as *const u8,
                     vmctx,
                 };
                 // SAFETY: slot of our own context.
@@ -482,7 +482,7 @@ impl Instance {
                 };
             }
             let func_ref = VMFuncRef {
-                wasm_call: f.wasm_call as usize as *const u8,
+                wasm_call: f.wasm_call.get() as usize as *const u8,
                 type_id,
                 _pad: 0,
                 vmctx,

@@ -45,7 +45,7 @@ pub unsafe fn call(
             .funcs
             .get(func as usize)
             .ok_or_else(|| format!("internal: no function {func}"))?;
-        (inst.vmctx(), f.array_call)
+        (inst.vmctx(), f.array_call.get())
     };
     if array_call == 0 {
         return Err(format!(

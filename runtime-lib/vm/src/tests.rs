@@ -115,7 +115,7 @@ fn builds_header_funcrefs_globals_tables_memories() {
         );
         assert_eq!(
             r.wasm_call as u64,
-            inst.module().funcs[f as usize].wasm_call
+            inst.module().funcs[f as usize].wasm_call.get()
         );
     }
 

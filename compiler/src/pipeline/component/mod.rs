@@ -113,6 +113,7 @@ pub fn emit_component(
     let mut object = obj::new_object(&isa)?;
     timings.declare += clock.lap();
     let mut module_descs = Vec::with_capacity(infos.len());
+    let mut rel = obj::data::RelRelocs::new();
     for (((m, p), info), linked) in plan.modules.iter().zip(&infos).zip(&linked) {
         let bytes = module_bytes(wasm, p, m.as_u32())?;
         module_descs.push(emit_component_module(
@@ -126,6 +127,7 @@ pub fn emit_component(
             linked,
             config,
             timings,
+            &mut rel,
         )?);
     }
 
@@ -197,8 +199,8 @@ pub fn emit_component(
     );
     strings.finish(&mut objects);
     timings.descriptors += clock.lap();
-    objects.define_all(&mut object)?;
-    finish_object(object, &mut clock, timings)
+    objects.define_all(&mut object, &mut rel)?;
+    finish_object(object, &rel, &mut clock, timings)
 }
 
 /// The bytes of static module `index`: a range of the component, or the

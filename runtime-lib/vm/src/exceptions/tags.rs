@@ -24,7 +24,7 @@ pub fn module_tags(module: &Module) -> &'static [TagDesc] {
 pub fn call_sites(module: &Module, func: u32) -> &'static [CallSiteDesc] {
     match module.funcs.get(func as usize) {
         // SAFETY: as in `module_tags`.
-        Some(f) => unsafe { slice(f.call_sites, f.num_call_sites.into()) },
+        Some(f) => unsafe { slice(f.call_sites.get(), f.num_call_sites.into()) },
         None => &[],
     }
 }
@@ -33,7 +33,7 @@ pub fn call_sites(module: &Module, func: u32) -> &'static [CallSiteDesc] {
 pub fn handlers(module: &Module, func: u32) -> &'static [HandlerDesc] {
     match module.funcs.get(func as usize) {
         // SAFETY: as in `module_tags`.
-        Some(f) => unsafe { slice(f.handlers, f.num_handlers.into()) },
+        Some(f) => unsafe { slice(f.handlers.get(), f.num_handlers.into()) },
         None => &[],
     }
 }

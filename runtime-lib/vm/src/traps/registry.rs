@@ -54,7 +54,7 @@ struct ModuleCode {
 fn in_address_order(module: &Module, first: usize) -> bool {
     let mut previous_end = 0usize;
     module.funcs[first..].iter().all(|f| {
-        let start = f.wasm_call as usize;
+        let start = f.wasm_call.get() as usize;
         let ok = f.code_len != 0 && start >= previous_end;
         previous_end = start.saturating_add(f.code_len as usize);
         ok
@@ -67,9 +67,9 @@ fn sorted_ranges(module: &Module) -> Vec<(usize, usize, u32)> {
         .funcs
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.wasm_call != 0 && f.code_len != 0)
+        .filter(|(_, f)| f.wasm_call.get() != 0 && f.code_len != 0)
         .map(|(i, f)| {
-            let start = f.wasm_call as usize;
+            let start = f.wasm_call.get() as usize;
             (start, start.saturating_add(f.code_len as usize), i as u32)
         })
         .collect();
@@ -165,9 +165,9 @@ pub fn register_module(module: Module) {
     let first = (module.desc.num_imported_funcs as usize).min(module.funcs.len());
     let (start, end, sorted) = if in_address_order(&module, first) {
         let bodies = &module.funcs[first..];
-        let start = bodies.first().map_or(0, |f| f.wasm_call as usize);
+        let start = bodies.first().map_or(0, |f| f.wasm_call.get() as usize);
         let end = bodies.last().map_or(0, |f| {
-            (f.wasm_call as usize).saturating_add(f.code_len as usize)
+            (f.wasm_call.get() as usize).saturating_add(f.code_len as usize)
         });
         (start, end, None)
     } else {
@@ -254,10 +254,10 @@ pub fn lookup_code(pc: usize) -> Option<(&'static Module, u32, u32)> {
             }
             let bodies = &m.module.funcs[m.first..];
             let i = bodies
-                .partition_point(|f| f.wasm_call as usize <= pc)
+                .partition_point(|f| f.wasm_call.get() as usize <= pc)
                 .checked_sub(1)?;
             let f = &bodies[i];
-            let offset = pc - f.wasm_call as usize;
+            let offset = pc - f.wasm_call.get() as usize;
             (offset < f.code_len as usize).then(|| (m.module, (m.first + i) as u32, offset as u32))
         })
 }
