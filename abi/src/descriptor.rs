@@ -156,6 +156,24 @@ pub struct ModuleDescriptor {
     /// parameter and result of each type (type by type, parameters first),
     /// then one per global, then one per table (element type).
     pub ref_types: Addr,
+    /// `[u32; num_escaping]`: the defined functions a reference to which
+    /// can exist or that are called from outside (exported, the start
+    /// function, in an element segment or a constant expression), in
+    /// ascending order. Only these (and the imports) get a `VMFuncRef` at
+    /// instantiation: validation allows `ref.func` of no other function.
+    pub escaping: Addr,
+    /// Entries of `escaping`.
+    pub num_escaping: u32,
+    /// Reserved, zero.
+    pub _reserved: u32,
+    /// `[u32; num_types]`: the signature id of every type, computed by the
+    /// compiler (`0`: none; the runtime interns the types itself). Only a
+    /// program's one core module has them, and only when no type has a
+    /// precise reference type: ids `1..=n` number the distinct types in
+    /// order of first appearance, equal ids exactly for equal types. The
+    /// runtime's type registry starts from them instead of interning
+    /// (`kiln_vm::typeids`).
+    pub type_ids: Addr,
 }
 
 /// [`ModuleDescriptor::ref_types`] entry: the [`crate::ValType`] says it all
@@ -181,6 +199,11 @@ pub const REF_HEAP_NOEXN: u32 = 0x7fff_fff5;
 /// does not use; like Wasmtime, the trap report then ends with a note about
 /// `WASMTIME_BACKTRACE_DETAILS`.
 pub const MODULE_FLAG_UNPARSED_DEBUGINFO: u32 = 1;
+/// Module flag: the defined functions' bodies lie at ascending addresses in
+/// function index order, one after another (the compiler's layout: all of
+/// them in one code section, in index order), so the runtime's code
+/// registry searches the function array itself without checking it first.
+pub const MODULE_FLAG_CODE_IN_ORDER: u32 = 2;
 
 /// A function type.
 #[repr(C)]
@@ -469,6 +492,9 @@ mod tests {
         assert_eq!(size_of::<ElemDesc>(), 48);
         assert_eq!(size_of::<ExportDesc>(), 24);
         assert_eq!(size_of::<ImportDesc>(), 48);
-        assert_eq!(size_of::<ModuleDescriptor>(), 72 + 8 * 10 + 16 + 16 + 8);
+        assert_eq!(
+            size_of::<ModuleDescriptor>(),
+            72 + 8 * 10 + 16 + 16 + 8 + 16 + 8
+        );
     }
 }

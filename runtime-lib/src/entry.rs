@@ -238,6 +238,7 @@ fn run_module(program: Program, settings: RunSettings) -> i32 {
         Err(e) => return errors::report(&[e]),
     };
     kiln_vm::traps::registry::register_module(module);
+    kiln_vm::typeids::seed(&module);
     match kiln_vm::stack::run_guest(move || run_guest(module, settings)) {
         Ok(status) => status,
         Err(e) => errors::report(&[e]),
@@ -275,7 +276,7 @@ fn run_component_with(
 /// Instantiates and runs the guest on the current thread; returns the exit
 /// status (traps and `proc_exit` never return here).
 pub fn run_guest(module: Module, settings: RunSettings) -> i32 {
-    if let Err(e) = kiln_vm::traps::init_thread() {
+    if let Err(e) = kiln_vm::traps::init_main_thread() {
         return errors::report(&[e]);
     }
     kiln_wasi::set_fatal_handler(kiln_vm::traps::report_host_error_chain);

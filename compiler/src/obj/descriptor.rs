@@ -17,7 +17,9 @@ use super::data::{DataBuilder, DataObjects, StringPool, Target};
 use super::image::ImagePlan;
 use super::symbols::DataKey;
 use crate::key::{DeclaredFuncs, FuncKey, Job};
-use crate::module::{ConstExprInfo, ConstOpInfo, FuncImport, FuncIndex, ModuleInfo, SegmentMode};
+use crate::module::{
+    ConstExprInfo, ConstOpInfo, FuncImport, FuncIndex, FuncType, ModuleInfo, SegmentMode,
+};
 use core::mem::{offset_of, size_of};
 use cranelift_entity::EntityRef;
 use kiln_abi::descriptor::{
@@ -29,6 +31,7 @@ use kiln_abi::descriptor::{
 use kiln_abi::tables::{SrcLoc, encode_srclocs, encode_traps};
 use kiln_abi::{ABI_VERSION, MODULE_MAGIC};
 use rayon::prelude::*;
+use std::collections::BTreeMap;
 
 /// Alignment of descriptor records (their widest field is 8 bytes).
 const RECORD_ALIGN: u64 = 8;
@@ -54,6 +57,10 @@ const ELEMS: DataKey = DataKey::Part("elems");
 const ELEM_ITEMS: DataKey = DataKey::Part("elem_items");
 const EXPORTS: DataKey = DataKey::Part("exports");
 const IMPORTS: DataKey = DataKey::Part("imports");
+/// `[u32]` signature ids (see `ModuleDescriptor::type_ids`).
+const TYPE_IDS: DataKey = DataKey::Part("type_ids");
+/// `[u32]` escaping defined functions (see `ModuleDescriptor::escaping`).
+const ESCAPING: DataKey = DataKey::Part("escaping");
 /// `[u32]` precise reference types (see `ModuleDescriptor::ref_types`).
 const REF_TYPES: DataKey = DataKey::Part("ref_types");
 /// `[ConstOp]` of every extended constant expression.
@@ -76,6 +83,9 @@ pub struct DescriptorInput<'a> {
     pub vmctx_size: u32,
     /// Added to every wasm offset (the module's offset in the input file).
     pub wasm_base: u32,
+    /// Whether to write `ModuleDescriptor::type_ids` (the program's one
+    /// core module).
+    pub program_types: bool,
 }
 
 /// Writes the module descriptor and its arrays into `objects`; strings go
@@ -149,11 +159,14 @@ pub fn emit_descriptor(
         (at!(r, ModuleDescriptor, vmctx_size), input.vmctx_size),
         (
             at!(r, ModuleDescriptor, flags),
-            if info.has_unparsed_debuginfo {
-                kiln_abi::descriptor::MODULE_FLAG_UNPARSED_DEBUGINFO
-            } else {
-                0
-            },
+            // `obj::define_functions` lays bodies out in index order
+            // (`obj/tests.rs`: `bodies_lie_in_index_order`).
+            kiln_abi::descriptor::MODULE_FLAG_CODE_IN_ORDER
+                | if info.has_unparsed_debuginfo {
+                    kiln_abi::descriptor::MODULE_FLAG_UNPARSED_DEBUGINFO
+                } else {
+                    0
+                },
         ),
     ];
     for (field, v) in u32s {
@@ -176,6 +189,41 @@ pub fn emit_descriptor(
             at!(r, ModuleDescriptor, ref_types),
             Target::Data(REF_TYPES),
             0,
+        );
+    }
+    if input.program_types && info.ref_types.is_empty() {
+        let out = objects.get(TYPE_IDS, 4);
+        for id in signature_ids(info) {
+            out.append_u32(id);
+        }
+        if !out.is_empty() {
+            root.put_addr(
+                at!(r, ModuleDescriptor, type_ids),
+                Target::Data(TYPE_IDS),
+                0,
+            );
+        }
+    }
+    let escaping: Vec<u32> = info
+        .funcs
+        .iter()
+        .filter(|(_, f)| f.escapes && f.import.is_none())
+        .map(|(i, _)| i.as_u32())
+        .collect();
+    if !escaping.is_empty() {
+        let mut out = DataBuilder::new(4);
+        for i in &escaping {
+            out.append_u32(*i);
+        }
+        objects.insert(ESCAPING, out);
+        root.put_addr(
+            at!(r, ModuleDescriptor, escaping),
+            Target::Data(ESCAPING),
+            0,
+        );
+        root.put_u32(
+            at!(r, ModuleDescriptor, num_escaping),
+            len32(escaping.len()),
         );
     }
     root.put_addr(
@@ -221,6 +269,20 @@ fn emit_types(info: &ModuleInfo, objects: &mut DataObjects, strings: &mut String
         out.put_u32(at!(r, TypeDesc, num_params), len32(params.len()));
         out.put_u32(at!(r, TypeDesc, num_results), len32(results.len()));
     }
+}
+
+/// The signature id of every type: `1..=n` for the distinct types in order
+/// of first appearance (`ModuleDescriptor::type_ids`; no precise reference
+/// types, so equal `ValType` lists are equal types).
+pub(crate) fn signature_ids(info: &ModuleInfo) -> Vec<u32> {
+    let mut seen: BTreeMap<&FuncType, u32> = BTreeMap::new();
+    info.types
+        .values()
+        .map(|ty| {
+            let next = len32(seen.len()) + 1;
+            *seen.entry(ty).or_insert(next)
+        })
+        .collect()
 }
 
 /// Writes the address of `bytes` (pooled) at `at`, or leaves `0` if empty.

@@ -90,6 +90,9 @@ pub struct ModuleData<'a> {
     /// module starts inside it): added to every wasm offset in the
     /// descriptor, so backtraces show file offsets as wasmtime does.
     pub wasm_base: u32,
+    /// Whether this is the program's one core module, whose signature ids
+    /// the compiler computes (`ModuleDescriptor::type_ids`).
+    pub program_types: bool,
 }
 
 /// A fresh object for `isa`.
@@ -132,6 +135,7 @@ pub(crate) fn emit_module_data(
         images: &images,
         vmctx_size: input.vmctx_size,
         wasm_base: input.wasm_base,
+        program_types: input.program_types,
     };
     descriptor::emit_descriptor(&desc, objects, strings);
     image::emit_images(images.images, objects);

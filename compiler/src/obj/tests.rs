@@ -966,3 +966,44 @@ fn function_records_need_no_startup_relocation() {
         }
     }
 }
+
+/// A program's core module carries its signature ids: the distinct types
+/// numbered from 1 in order of first appearance, equal types sharing one;
+/// none when a type has a precise reference type (the runtime interns those).
+#[test]
+fn program_modules_carry_signature_ids() {
+    let obj = Obj::compile(
+        r#"(module
+            (type (func (param i32) (result i32)))
+            (type (func))
+            (type (func (param i32) (result i32)))
+            (type (func (param i64)))
+            (type (func)))"#,
+        &Config::default(),
+    );
+    let ids = obj.symbol_bytes("__kiln_desc_type_ids");
+    let ids: Vec<u32> = ids
+        .chunks(4)
+        .map(|c| u32::from_le_bytes(c.try_into().expect("4 bytes")))
+        .collect();
+    assert_eq!(ids, [1, 2, 1, 3, 2]);
+    let relocs = obj.relocs(kiln_abi::symbols::MODULE);
+    assert_eq!(
+        relocs
+            .get(&(offset_of!(ModuleDescriptor, type_ids) as u64))
+            .map(|(n, _)| n.as_str()),
+        Some("__kiln_desc_type_ids")
+    );
+    let precise = Obj::compile(
+        r#"(module
+            (type $f (func (param i32)))
+            (type (func (param (ref $f)))))"#,
+        &Config::default(),
+    );
+    assert!(
+        precise
+            .relocs(kiln_abi::symbols::MODULE)
+            .get(&(offset_of!(ModuleDescriptor, type_ids) as u64))
+            .is_none()
+    );
+}

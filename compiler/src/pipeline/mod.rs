@@ -249,6 +249,7 @@ fn emit_module_into(
         compiled: &compiled,
         vmctx_size: offsets.size(),
         wasm_base: input.wasm_base,
+        program_types: input.ns == Namespace::Program,
     };
     obj::emit_module_data(&data, objects, strings);
     Ok(())

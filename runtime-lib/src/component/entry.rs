@@ -31,7 +31,7 @@ pub fn run_component(
     settings: RunSettings,
     server: Option<Server>,
 ) -> i32 {
-    if let Err(e) = kiln_vm::traps::init_thread() {
+    if let Err(e) = kiln_vm::traps::init_main_thread() {
         return errors::report(&[e]);
     }
     kiln_wasi::set_fatal_handler(kiln_vm::traps::report_host_error_chain);

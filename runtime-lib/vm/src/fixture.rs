@@ -289,6 +289,11 @@ impl ModuleBuilder {
             num_imported_tags: 0,
             ref_types: 0,
             name: self.name.as_deref().map(s).unwrap_or_default(),
+            // Every defined function may be referred to.
+            escaping: leak((imported_funcs..funcs.len() as u32).collect()),
+            num_escaping: funcs.len() as u32 - imported_funcs,
+            _reserved: 0,
+            type_ids: 0,
         };
         Box::leak(Box::new(desc))
     }

@@ -437,11 +437,39 @@ impl Instance {
         Ok(())
     }
 
+    /// Fills the import slots and the `VMFuncRef` of every import and
+    /// escaping function (the others are never read: no `ref.func`, table
+    /// or export can name them).
     fn init_functions(&mut self) -> Result<(), String> {
         let vmctx = self.vmctx();
-        for (i, f) in self.module.funcs.iter().enumerate() {
-            let i = i as u32;
-            let type_id = self.type_ids[f.type_index as usize];
+        let module = self.module;
+        let imported = module.desc.num_imported_funcs;
+        let escaping = module.escaping.iter().map(|&i| {
+            if i < imported {
+                return Err(corrupt(format!("escaping function {i} is an import")));
+            }
+            Ok((
+                i,
+                module.funcs.get(i as usize).ok_or_else(|| {
+                    corrupt(format!("escaping function {i} of {}", module.funcs.len()))
+                })?,
+            ))
+        });
+        let imports = module
+            .funcs
+            .iter()
+            .take(imported as usize)
+            .enumerate()
+            .map(|(i, f)| Ok((i as u32, f)));
+        for item in imports.chain(escaping) {
+            let (i, f) = item?;
+            let type_id = *self.type_ids.get(f.type_index as usize).ok_or_else(|| {
+                corrupt(format!(
+                    "function {i} has type index {} of {}",
+                    f.type_index,
+                    self.type_ids.len()
+                ))
+            })?;
             if let Some(Some(Import::Func {
                 wasm_call,
                 type_id: provided,
@@ -565,7 +593,13 @@ impl Instance {
 
     /// The address of function `func`'s `VMFuncRef` (its funcref value).
     pub fn func_ref(&self, func: u32) -> Option<*mut VMFuncRef> {
-        (func < self.module.desc.num_funcs).then(|| self.at(self.offsets.func_ref(func)))
+        if func >= self.module.desc.num_funcs {
+            return None;
+        }
+        let r = self.at::<VMFuncRef>(self.offsets.func_ref(func));
+        // SAFETY: a slot of our own context, zeroed or written by
+        // `init_functions`; a function that does not escape has none.
+        (!unsafe { (*r).wasm_call }.is_null()).then_some(r)
     }
 
     /// The storage of global `index`.
@@ -806,6 +840,17 @@ impl Instance {
 
     /// Evaluates a reference-typed constant expression to a table element.
     pub fn ref_value(&self, e: &ConstExpr) -> Result<*mut u8, String> {
+        // The common items of element segments, without the 16-byte value.
+        match e.kind {
+            CONST_REF_FUNC => {
+                return self
+                    .func_ref(e.index)
+                    .map(|f| f.cast::<u8>())
+                    .ok_or_else(|| corrupt(format!("ref.func of function {}", e.index)));
+            }
+            CONST_REF_NULL => return Ok(std::ptr::null_mut()),
+            _ => {}
+        }
         let v = self.eval_const(e)?;
         let mut p = [0u8; 8];
         p.copy_from_slice(&v[..8]);
@@ -844,10 +889,18 @@ impl Instance {
         if !in_bounds(src, items.len() as u64) || !in_bounds(dst, table_len) {
             return Err(InitError::Trap(TrapCode::TableOutOfBounds));
         }
-        for (k, item) in items[src as usize..(src + len) as usize].iter().enumerate() {
-            let value = self.ref_value(item).map_err(InitError::Corrupt)?;
+        // Evaluated a chunk at a time, so the table is looked up once per
+        // chunk rather than once per item.
+        const CHUNK: usize = 32;
+        let mut at = dst as usize;
+        for chunk in items[src as usize..(src + len) as usize].chunks(CHUNK) {
+            let mut values = [std::ptr::null_mut(); CHUNK];
+            for (v, item) in values.iter_mut().zip(chunk) {
+                *v = self.ref_value(item).map_err(InitError::Corrupt)?;
+            }
             let t = self.table(table).expect("checked above");
-            t.elements_mut()[dst as usize + k] = value;
+            t.elements_mut()[at..at + chunk.len()].copy_from_slice(&values[..chunk.len()]);
+            at += chunk.len();
         }
         Ok(())
     }

@@ -89,6 +89,9 @@ fn canon(code: u32, plain: u8, type_ids: &[u32], from: Option<u32>) -> u64 {
 
 /// The interned signature id of every type of `module`, by type index.
 pub fn module_type_ids(module: &Module) -> Vec<u32> {
+    if let Some(ids) = crate::typeids::seeded(module) {
+        return ids.to_vec();
+    }
     let codes = ref_codes(module);
     let mut ids: Vec<u32> = Vec::with_capacity(module.types.len());
     let mut at = 0usize;

@@ -10,7 +10,15 @@
 //! the process (so funcrefs can later cross instances); different types get
 //! different ids; id `0` is never handed out, so a zeroed `VMFuncRef` never
 //! matches a real signature.
+//!
+//! Seeding: an executable's one core module carries the ids its compiler
+//! computed (`ModuleDescriptor::type_ids`, ids `1..=n` in order of first
+//! appearance). [`seed`] makes them the registry's first `n` ids without
+//! interning anything: [`seeded`] hands them out for that module, and the
+//! seed's types are put into the table only when something else is
+//! interned first, so the ids stay one numbering for the whole process.
 
+use crate::descriptor::Module;
 use std::sync::Mutex;
 
 /// Every interned type, flat: type `id` is `params` then `results` at
@@ -26,13 +34,25 @@ struct Registry {
     /// `(hash, id)` slots, `id == 0` empty; a power of two long, at most
     /// half full; linear probing.
     slots: Vec<(u64, u32)>,
+    /// The seeded module and its ids, and whether its types are in the
+    /// table yet.
+    seed: Option<(Module, &'static [u32], bool)>,
 }
 
 static REGISTRY: Mutex<Registry> = Mutex::new(Registry {
     arena: Vec::new(),
     entries: Vec::new(),
     slots: Vec::new(),
+    seed: None,
 });
+
+/// The registry, locked. A poisoned lock only means another thread
+/// panicked while holding it; the registry itself is always consistent
+/// (one insert per call, the vectors grown before the id is published in
+/// `slots`).
+fn registry() -> std::sync::MutexGuard<'static, Registry> {
+    REGISTRY.lock().unwrap_or_else(|e| e.into_inner())
+}
 
 impl Registry {
     /// Index of the slot holding `(h, id)` of a type equal to
@@ -58,6 +78,58 @@ impl Registry {
                 }
             }
             i = (i + 1) & mask;
+        }
+    }
+
+    /// The id of `params -> results` (canonical forms), inserted if new.
+    fn intern(&mut self, params: &[u64], results: &[u64]) -> u32 {
+        self.materialize_seed();
+        if (self.entries.len() + 1) * 2 > self.slots.len() {
+            if self.slots.is_empty() {
+                self.arena.reserve(256);
+                self.entries.reserve(32);
+            }
+            self.grow();
+        }
+        let h = hash(params, results);
+        let slot = self.probe(h, params, results);
+        if self.slots[slot].1 != 0 {
+            return self.slots[slot].1;
+        }
+        let id =
+            u32::try_from(self.entries.len() + 1).expect("fewer than 2^32 distinct function types");
+        let start = self.arena.len();
+        self.arena.extend_from_slice(params);
+        self.arena.extend_from_slice(results);
+        self.entries.push((start, params.len(), results.len()));
+        self.slots[slot] = (h, id);
+        id
+    }
+
+    /// Puts the seed's types into the table, each distinct one under its
+    /// seeded id (they come in order of first appearance, so each new one
+    /// is the next id).
+    fn materialize_seed(&mut self) {
+        let Some((module, ids, false)) = self.seed else {
+            return;
+        };
+        if let Some(seed) = &mut self.seed {
+            seed.2 = true;
+        }
+        for (t, &id) in ids.iter().enumerate() {
+            if id as usize != self.entries.len() + 1 {
+                continue;
+            }
+            let ty = module
+                .func_type(t as u32)
+                .expect("seeded: a type of the seed module");
+            let canon = |b: &[u8]| -> Vec<u64> {
+                b.iter()
+                    .map(|t| crate::ref_types::canon_plain(*t))
+                    .collect()
+            };
+            let got = self.intern(&canon(ty.params), &canon(ty.results));
+            debug_assert_eq!(got, id, "seeded ids number distinct types");
         }
     }
 
@@ -113,30 +185,48 @@ pub fn intern(params: &[u8], results: &[u8]) -> u32 {
 
 /// The id of the function type `params -> results` in canonical form.
 pub fn intern_canon(params: &[u64], results: &[u64]) -> u32 {
-    // A poisoned lock only means another thread panicked while holding it;
-    // the registry itself is always consistent (one insert per call, the
-    // vectors grown before the id is published in `slots`).
-    let mut reg = REGISTRY.lock().unwrap_or_else(|e| e.into_inner());
-    let reg = &mut *reg;
-    if (reg.entries.len() + 1) * 2 > reg.slots.len() {
-        if reg.slots.is_empty() {
-            reg.arena.reserve(256);
-            reg.entries.reserve(32);
+    registry().intern(params, results)
+}
+
+/// Makes the compiler's signature ids of `module` (the executable's own
+/// core module, whose descriptor lives as long as the process) the
+/// registry's first ids. Does nothing if the module has none, if anything
+/// was interned or seeded before, or if they do not number `1..=n` in
+/// order of first appearance (the module's types are then interned as any
+/// other's).
+pub fn seed(module: &Module) {
+    let d = module.desc;
+    if d.type_ids == 0 || d.num_types == 0 {
+        return;
+    }
+    // SAFETY: the compiler writes `num_types` ids at `type_ids`; the
+    // descriptor is valid for the process.
+    let ids: &'static [u32] = unsafe { crate::descriptor::slice(d.type_ids, d.num_types.into()) };
+    let mut next = 1;
+    for &id in ids {
+        if id == 0 || id > next {
+            return;
         }
-        reg.grow();
+        if id == next {
+            next += 1;
+        }
     }
-    let h = hash(params, results);
-    let slot = reg.probe(h, params, results);
-    if reg.slots[slot].1 != 0 {
-        return reg.slots[slot].1;
+    let mut reg = registry();
+    if reg.seed.is_none() && reg.entries.is_empty() {
+        reg.seed = Some((*module, ids, false));
     }
-    let id = u32::try_from(reg.entries.len() + 1).expect("fewer than 2^32 distinct function types");
-    let start = reg.arena.len();
-    reg.arena.extend_from_slice(params);
-    reg.arena.extend_from_slice(results);
-    reg.entries.push((start, params.len(), results.len()));
-    reg.slots[slot] = (h, id);
-    id
+}
+
+/// The seeded ids of `module`, if it is the seeded module.
+pub fn seeded(module: &Module) -> Option<&'static [u32]> {
+    if module.desc.type_ids == 0 {
+        return None;
+    }
+    let reg = registry();
+    match reg.seed {
+        Some((m, ids, _)) if std::ptr::eq(m.desc, module.desc) => Some(ids),
+        _ => None,
+    }
 }
 
 #[cfg(test)]

@@ -24,7 +24,7 @@
 use super::image::Installed;
 use super::{Memory, host_page_size, round_up};
 use kiln_abi::descriptor::MemoryDesc;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 
 /// Pooled memories per thread: a server process runs one instance at a
 /// time, with a memory or two.
@@ -32,6 +32,10 @@ const POOL_MAX: usize = 4;
 
 thread_local! {
     static POOL: RefCell<Vec<Memory>> = const { RefCell::new(Vec::new()) };
+    /// Whether this thread ever pooled a memory. Checked first by [`take`]:
+    /// the first touch of `POOL` registers its destructor, an allocation
+    /// that every start-up would pay for a pool it never uses.
+    static POOLED: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Keeps `m` (being dropped) for a later memory of its description;
@@ -43,6 +47,7 @@ pub(super) fn give(m: &mut Memory) -> bool {
     if full {
         return false;
     }
+    POOLED.set(true);
     // SAFETY: `[base, base + accessible)` is our own reservation's
     // read-write prefix, and nothing refers to it any more (the memory is
     // being dropped).
@@ -61,6 +66,9 @@ pub(super) fn give(m: &mut Memory) -> bool {
 /// contents (`max_pages`: the limit `Memory::new` computed), if one is
 /// kept.
 pub(super) fn take(desc: &MemoryDesc, max_pages: u64) -> Option<Memory> {
+    if !POOLED.get() {
+        return None;
+    }
     let mut m = POOL
         .try_with(|p| {
             let mut p = p.borrow_mut();

@@ -30,7 +30,7 @@ pub mod signals;
 
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
-pub use signals::{init_thread, install};
+pub use signals::{init_main_thread, init_thread, install};
 
 /// Context messages of the current phase, outermost first (e.g.
 /// ``failed to run main module `a.wasm` ``, `failed to invoke command

@@ -14,10 +14,11 @@
 //! a lookup ([`READERS`]) before freeing the previous one, so a handler never
 //! sees freed memory and nothing leaks however many instances come and go.
 //! Registering a module stores its descriptor view and the bounds of its
-//! code after one pass that checks the compiler's layout: it lays a
-//! module's function bodies out in index order (`compiler/src/obj/tests.rs`
-//! checks it), so a lookup binary-searches the descriptor's function array
-//! itself; a descriptor laid out otherwise gets a sorted table.
+//! code: the compiler lays a module's function bodies out in index order
+//! and says so (`MODULE_FLAG_CODE_IN_ORDER`; `compiler/src/obj/tests.rs`
+//! checks the layout), so a lookup binary-searches the descriptor's
+//! function array itself; a descriptor without the flag is checked in one
+//! pass, and one laid out otherwise gets a sorted table.
 //! Registering an already registered module is a lookup under the mutex,
 //! nothing more. Each module's view is leaked once (a few hundred bytes per
 //! distinct descriptor), so lookups can hand out `&'static Module`.
@@ -163,7 +164,8 @@ pub fn register_module(module: Module) {
         load(&CODE, &guard).cloned().unwrap_or_default()
     };
     let first = (module.desc.num_imported_funcs as usize).min(module.funcs.len());
-    let (start, end, sorted) = if in_address_order(&module, first) {
+    let in_order = module.desc.flags & kiln_abi::descriptor::MODULE_FLAG_CODE_IN_ORDER != 0;
+    let (start, end, sorted) = if in_order || in_address_order(&module, first) {
         let bodies = &module.funcs[first..];
         let start = bodies.first().map_or(0, |f| f.wasm_call.get() as usize);
         let end = bodies.last().map_or(0, |f| {

@@ -130,6 +130,18 @@ unsafe fn unmap(mapping: *mut c_void, len: usize) {
 /// Gives the calling thread an alternate signal stack of at least
 /// [`ALT_STACK_SIZE`] bytes, unmapped again when the thread exits.
 pub fn init_thread() -> Result<(), String> {
+    init_stack(true)
+}
+
+/// [`init_thread`] for the thread that runs the program and whose end is
+/// the process's: its stack stays mapped until the process exits, so no
+/// thread-local destructor is registered (registering the first one costs
+/// an allocation at every start-up).
+pub fn init_main_thread() -> Result<(), String> {
+    init_stack(false)
+}
+
+fn init_stack(unmap_at_exit: bool) -> Result<(), String> {
     // SAFETY: querying the current alternate stack into a zeroed struct.
     let mut old: libc::stack_t = unsafe { std::mem::zeroed() };
     // SAFETY: `old` is a valid out-pointer.
@@ -184,6 +196,9 @@ pub fn init_thread() -> Result<(), String> {
         // SAFETY: the kernel refused the stack, so nothing refers to it.
         unsafe { unmap(mapping, len) };
         return Err(e);
+    }
+    if !unmap_at_exit {
+        return Ok(());
     }
     let kept = ALT_STACK.try_with(|s| {
         // A previous stack of ours was disabled or replaced by someone

@@ -61,7 +61,8 @@ unsafe fn call(desc: &ModuleDescriptor, func: &FuncDesc, args: &[u64]) -> u64 {
         slot.0[..8].copy_from_slice(&arg.to_le_bytes());
     }
     // SAFETY: the address is an array-call trampoline of the loaded object.
-    let f: extern "C" fn(*mut u8, *mut ValRaw) = unsafe { std::mem::transmute(func.array_call.get()) };
+    let f: extern "C" fn(*mut u8, *mut ValRaw) =
+        unsafe { std::mem::transmute(func.array_call.get()) };
     f(vmctx.as_ptr() as *mut u8, values.as_mut_ptr());
     u64::from_le_bytes(values[0].0[..8].try_into().expect("8 bytes"))
 }
