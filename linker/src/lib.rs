@@ -443,6 +443,8 @@ pub fn static_lld_args(request: &LinkRequest, libc_dir: &Path) -> Vec<OsString> 
         "relro",
         "-z",
         "now",
+        "-z",
+        "pack-relative-relocs",
     ]
     .iter()
     .map(OsString::from)
