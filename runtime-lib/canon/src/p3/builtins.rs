@@ -105,18 +105,19 @@ fn host_written(rt: &ComponentRuntime, instance: u32, h: u32) -> bool {
     .unwrap_or(false)
 }
 
-/// Puts each string a host source's elements name into guest memory with
+/// Puts each string a host source's elements (or a host future's value)
+/// name into guest memory with
 /// the read's `realloc` and fills its (pointer, length) field; runs with
 /// the runtime state released (the re-entrancy rule), as a lowering does.
 pub(crate) fn lower_strings(opts: &CanonOpts, strings: Vec<(u32, String)>) -> Result<(), Trap> {
     use crate::memory::Realloc;
     if !matches!(opts.encoding(), kiln_abi::component::StringEncoding::Utf8) {
         return Err(trap::trap(
-            "Kiln's host streams of strings support the UTF-8 encoding only",
+            "Kiln's host streams and futures of strings support the UTF-8 encoding only",
         ));
     }
     let mut realloc = crate::instances::GuestRealloc::from_opts(opts)
-        .ok_or_else(|| trap::trap("a stream of strings needs a realloc option"))?;
+        .ok_or_else(|| trap::trap("a stream or future of strings needs a realloc option"))?;
     for (field, text) in strings {
         let len = u32::try_from(text.len()).map_err(|_| trap::trap("string too long"))?;
         let ptr = realloc.realloc(0, 0, 1, len)?;

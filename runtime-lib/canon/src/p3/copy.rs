@@ -210,12 +210,9 @@ fn read_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32, 
         End::Dropped => return Ok(status(future, 0, copy_result::DROPPED)),
         End::HostValue(v) => {
             if let Some(value) = v.take() {
-                let mut m = memory(mem);
-                let bytes = &value.bytes;
-                m.bytes_mut()[ptr as usize..ptr as usize + bytes.len()].copy_from_slice(bytes);
+                let fields = value.place(memory(mem).bytes_mut(), ptr);
                 ch.done = true;
                 // The read built-in places the strings (`lower_strings`).
-                let fields = value.strings().into_iter().map(|(off, t)| (ptr + off, t));
                 cx.p3.pending_strings.extend(fields);
                 return Ok(status(future, 1, copy_result::COMPLETED));
             }
@@ -609,19 +606,13 @@ pub fn host_future_write(cx: &mut P3Cx<'_>, c: u32, value: FutureValue) -> Resul
         return Ok(());
     }
     if let Some(rd) = ch.read.take() {
-        let mut m = memory(rd.memory);
-        let start = rd.ptr as usize;
-        m.bytes_mut()[start..start + value.bytes.len()].copy_from_slice(&value.bytes);
+        let fields = value.place(memory(rd.memory).bytes_mut(), rd.ptr);
         ch.done = true;
         ch.writable = End::Dropped;
-        if value.has_strings() {
+        if !fields.is_empty() {
             // The reader's `realloc` runs once the state is released,
             // before the reader can see the event.
-            let fields = value
-                .strings()
-                .into_iter()
-                .map(|(off, t)| (rd.ptr + off, t));
-            cx.p3.pending_lowers.push((rd.opts, fields.collect()));
+            cx.p3.pending_lowers.push((rd.opts, fields));
         }
         cx.post(rd.waitable, event_code::FUTURE_READ, copy_result::COMPLETED);
         return Ok(());

@@ -442,6 +442,19 @@ impl FutureValue {
         !self.strings.is_empty()
     }
 
+    /// Copies the bytes into `memory` at `at` (in bounds: the reader's
+    /// buffer was checked) and returns the strings with their fields
+    /// rebased there, for [`super::builtins`] to place with the reader's
+    /// `realloc`.
+    pub fn place(&self, memory: &mut [u8], at: u32) -> Vec<(u32, String)> {
+        memory[at as usize..at as usize + self.bytes.len()].copy_from_slice(&self.bytes);
+        let mut strings = self.strings();
+        for (field, _) in &mut strings {
+            *field += at;
+        }
+        strings
+    }
+
     /// Its strings: (field offset, text), in the order added.
     pub fn strings(&self) -> Vec<(u32, String)> {
         let mut out = Vec::new();
