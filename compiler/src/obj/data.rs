@@ -392,29 +392,37 @@ impl StringPool {
 
     /// Writes a `kiln_abi::descriptor::Str` for `bytes` at `at` in `into`.
     pub fn put_str(&mut self, into: &mut DataBuilder, at: u32, bytes: &[u8]) {
+        self.put(into, at, bytes, DataBuilder::put_addr);
+    }
+
+    /// Writes a `kiln_abi::descriptor::RelStr` for `bytes` at `at` in `into`.
+    pub fn put_rel_str(&mut self, into: &mut DataBuilder, at: u32, bytes: &[u8]) {
+        self.put(into, at, bytes, DataBuilder::put_rel);
+    }
+
+    /// A string record written with `put_ptr` (absolute or self-relative):
+    /// `Str` and `RelStr` both hold the address at 0 and the length at 8.
+    fn put(
+        &mut self,
+        into: &mut DataBuilder,
+        at: u32,
+        bytes: &[u8],
+        put_ptr: fn(&mut DataBuilder, u32, Target, u64),
+    ) {
         use core::mem::offset_of;
-        use kiln_abi::descriptor::Str;
+        use kiln_abi::descriptor::{RelStr, Str};
+        const _: () = assert!(
+            offset_of!(Str, ptr) == offset_of!(RelStr, ptr)
+                && offset_of!(Str, len) == offset_of!(RelStr, len)
+        );
         if let Some(pos) = self.add(bytes) {
-            into.put_addr(
+            put_ptr(
+                into,
                 at + offset_of!(Str, ptr) as u32,
                 Target::Data(self.key),
                 u64::from(pos),
             );
             into.put_u64(at + offset_of!(Str, len) as u32, bytes.len() as u64);
-        }
-    }
-
-    /// Writes a `kiln_abi::descriptor::RelStr` for `bytes` at `at` in `into`.
-    pub fn put_rel_str(&mut self, into: &mut DataBuilder, at: u32, bytes: &[u8]) {
-        use core::mem::offset_of;
-        use kiln_abi::descriptor::RelStr;
-        if let Some(pos) = self.add(bytes) {
-            into.put_rel(
-                at + offset_of!(RelStr, ptr) as u32,
-                Target::Data(self.key),
-                u64::from(pos),
-            );
-            into.put_u64(at + offset_of!(RelStr, len) as u32, bytes.len() as u64);
         }
     }
 
