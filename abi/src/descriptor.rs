@@ -67,6 +67,12 @@ pub struct RelStr {
     pub len: u64,
 }
 
+// A `Str` and a `RelStr` share their layout (one writer serves both).
+const _: () = assert!(
+    core::mem::offset_of!(Str, ptr) == core::mem::offset_of!(RelStr, ptr)
+        && core::mem::offset_of!(Str, len) == core::mem::offset_of!(RelStr, len)
+);
+
 /// Marker for "no index" in `u32` index fields.
 pub const NO_INDEX: u32 = u32::MAX;
 

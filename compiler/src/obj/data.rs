@@ -410,11 +410,8 @@ impl StringPool {
         put_ptr: fn(&mut DataBuilder, u32, Target, u64),
     ) {
         use core::mem::offset_of;
-        use kiln_abi::descriptor::{RelStr, Str};
-        const _: () = assert!(
-            offset_of!(Str, ptr) == offset_of!(RelStr, ptr)
-                && offset_of!(Str, len) == offset_of!(RelStr, len)
-        );
+        // NB: `kiln_abi` asserts the two layouts equal.
+        use kiln_abi::descriptor::Str;
         if let Some(pos) = self.add(bytes) {
             put_ptr(
                 into,

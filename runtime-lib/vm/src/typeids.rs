@@ -123,12 +123,7 @@ impl Registry {
             let ty = module
                 .func_type(t as u32)
                 .expect("seeded: a type of the seed module");
-            let canon = |b: &[u8]| -> Vec<u64> {
-                b.iter()
-                    .map(|t| crate::ref_types::canon_plain(*t))
-                    .collect()
-            };
-            let got = self.intern(&canon(ty.params), &canon(ty.results));
+            let got = self.intern(&canon_plain_all(ty.params), &canon_plain_all(ty.results));
             debug_assert_eq!(got, id, "seeded ids number distinct types");
         }
     }
@@ -175,12 +170,15 @@ pub fn intern(params: &[u8], results: &[u8]) -> u32 {
         }
         return intern_canon(&p[..params.len()], &r[..results.len()]);
     }
-    let canon = |b: &[u8]| -> Vec<u64> {
-        b.iter()
-            .map(|t| crate::ref_types::canon_plain(*t))
-            .collect()
-    };
-    intern_canon(&canon(params), &canon(results))
+    intern_canon(&canon_plain_all(params), &canon_plain_all(results))
+}
+
+/// The canonical codes of `ValType` bytes.
+fn canon_plain_all(types: &[u8]) -> Vec<u64> {
+    types
+        .iter()
+        .map(|t| crate::ref_types::canon_plain(*t))
+        .collect()
 }
 
 /// The id of the function type `params -> results` in canonical form.
@@ -231,8 +229,34 @@ pub fn seeded(module: &Module) -> Option<&'static [u32]> {
 
 #[cfg(test)]
 mod tests {
-    use super::intern;
+    use super::{Registry, canon_plain_all, intern};
     use kiln_abi::ValType::*;
+
+    /// A seeded registry hands out the seed's ids for types interned
+    /// later, and numbers new types after them.
+    #[test]
+    fn seeded_ids_are_kept_when_others_intern() {
+        let a = (vec![I32], vec![I32]);
+        let b = (vec![], vec![]);
+        let module = crate::fixture::ModuleBuilder {
+            types: vec![a.clone(), b.clone(), a.clone()],
+            ..Default::default()
+        }
+        .module();
+        let ids: &'static [u32] = Box::leak(Box::new([1, 2, 1]));
+        let mut reg = Registry {
+            arena: Vec::new(),
+            entries: Vec::new(),
+            slots: Vec::new(),
+            seed: Some((module, ids, false)),
+        };
+        let canon = |t: &[kiln_abi::ValType]| {
+            canon_plain_all(&t.iter().map(|v| *v as u8).collect::<Vec<_>>())
+        };
+        assert_eq!(reg.intern(&canon(&b.0), &canon(&b.1)), 2);
+        assert_eq!(reg.intern(&canon(&[I64]), &[]), 3);
+        assert_eq!(reg.intern(&canon(&a.0), &canon(&a.1)), 1);
+    }
 
     #[test]
     fn equal_types_share_ids() {
