@@ -1006,3 +1006,36 @@ fn program_modules_carry_signature_ids() {
             .contains_key(&(offset_of!(ModuleDescriptor, type_ids) as u64))
     );
 }
+
+/// The descriptor lists the defined functions a reference can name
+/// (exported, start, in an element segment, in a global's initializer), in
+/// ascending order, and says the bodies lie in index order.
+#[test]
+fn descriptor_lists_escaping_functions() {
+    let obj = Obj::compile(
+        r#"(module
+            (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+            (table 2 funcref)
+            (func $hidden)
+            (func $in_elem)
+            (func $exported (export "e"))
+            (func $in_global)
+            (func $start)
+            (global funcref (ref.func $in_global))
+            (elem (i32.const 0) $in_elem $exit)
+            (start $start))"#,
+        &Config::default(),
+    );
+    let bytes = obj.symbol_bytes("__kiln_desc_escaping");
+    let escaping: Vec<u32> = (0..bytes.len() / 4)
+        .map(|i| u32_at(&bytes, i * 4))
+        .collect();
+    assert_eq!(escaping, [2, 3, 4, 5], "not the import, not $hidden");
+    let module = obj.symbol_bytes(kiln_abi::symbols::MODULE);
+    assert_eq!(
+        u32_at(&module, offset_of!(ModuleDescriptor, num_escaping)),
+        4
+    );
+    let flags = u32_at(&module, offset_of!(ModuleDescriptor, flags));
+    assert_ne!(flags & kiln_abi::descriptor::MODULE_FLAG_CODE_IN_ORDER, 0);
+}
