@@ -170,8 +170,8 @@ pub struct ModuleDescriptor {
     pub escaping: Addr,
     /// Entries of `escaping`.
     pub num_escaping: u32,
-    /// Reserved, zero.
-    pub _reserved: u32,
+    /// Words of `inlined`.
+    pub num_inlined: u32,
     /// `[u32; num_types]`: the signature id of every type, computed by the
     /// compiler (`0`: none; the runtime interns the types itself). Only a
     /// program's one core module has them, and only when no type has a
@@ -180,6 +180,14 @@ pub struct ModuleDescriptor {
     /// runtime's type registry starts from them instead of interning
     /// (`kiln_vm::typeids`).
     pub type_ids: Addr,
+    /// `[u32; num_inlined]`: the frames of code the compiler inlined. A
+    /// source-map entry whose wasm offset has [`crate::tables::INLINED`]
+    /// set names the entry at word `offset & !INLINED` here:
+    /// `[outer_offset, n, func_1, offset_1, ..., func_n, offset_n]`, the
+    /// offset of the call in the function that holds the code, then the
+    /// `n` inlined callees from the outermost in (function index and the
+    /// offset in it; [`NO_INDEX`] for none).
+    pub inlined: Addr,
 }
 
 /// [`ModuleDescriptor::ref_types`] entry: the [`crate::ValType`] says it all
@@ -500,7 +508,7 @@ mod tests {
         assert_eq!(size_of::<ImportDesc>(), 48);
         assert_eq!(
             size_of::<ModuleDescriptor>(),
-            72 + 8 * 10 + 16 + 16 + 8 + 16 + 8
+            72 + 8 * 10 + 16 + 16 + 8 + 16 + 8 + 8
         );
     }
 }

@@ -125,6 +125,28 @@ pub fn encode_srclocs(base: u32, locs: &[SrcLoc], out: &mut Vec<u8>) {
     }
 }
 
+/// Set in a source-map entry's wasm offset for inlined code: the other
+/// bits are the word index of its frames in the module's
+/// `ModuleDescriptor::inlined` table (see [`inlined_frames`]). The compiler
+/// inlines only in modules whose offsets (component position included)
+/// stay below it, so a real offset never has it.
+pub const INLINED: u32 = 1 << 31;
+
+/// The entry at word `at` of a module's inlined-frames table
+/// (`ModuleDescriptor::inlined`): the offset of the call in the function
+/// that holds the code, and the `(function, offset)` pairs of the inlined
+/// callees as a flat slice, outermost first. `None` if the entry does not
+/// fit the table (malformed input never panics here: the signal handler
+/// reads it).
+pub fn inlined_frames(table: &[u32], at: u32) -> Option<(u32, &[u32])> {
+    let at = usize::try_from(at).ok()?;
+    let outer = *table.get(at)?;
+    let n = usize::try_from(*table.get(at.checked_add(1)?)?).ok()?;
+    let start = at.checked_add(2)?;
+    let pairs = table.get(start..start.checked_add(n.checked_mul(2)?)?)?;
+    Some((outer, pairs))
+}
+
 /// A function's encoded trap table.
 #[derive(Copy, Clone, Debug, Default)]
 pub struct TrapTable<'a> {
@@ -318,9 +340,20 @@ const fn unzigzag(v: u64) -> i64 {
 
 #[cfg(test)]
 mod tests {
+
     use super::*;
     use crate::trap::TrapCode;
     use alloc::vec;
+
+    #[test]
+    fn inlined_frames_read_their_entry_and_reject_short_tables() {
+        let table = [7, 1, 3, 0x40, 9, 2, 4, 0x50, 5, NO_INDEX];
+        assert_eq!(inlined_frames(&table, 0), Some((7, &table[2..4])));
+        assert_eq!(inlined_frames(&table, 4), Some((9, &table[6..10])));
+        assert_eq!(inlined_frames(&table, 8), None);
+        assert_eq!(inlined_frames(&table, 10), None);
+        assert_eq!(inlined_frames(&[1, u32::MAX], 0), None);
+    }
 
     fn traps_bytes(sites: &[TrapSite]) -> Vec<u8> {
         let mut out = Vec::new();

@@ -28,7 +28,7 @@ use kiln_abi::descriptor::{
     ImportDesc, MEMORY_FLAG_64, MEMORY_FLAG_SHARED, MemoryDesc, ModuleDescriptor, NO_INDEX,
     SEGMENT_FLAG_ACTIVE, SEGMENT_FLAG_DECLARED, TABLE_FLAG_64, TableDesc, TypeDesc,
 };
-use kiln_abi::tables::{SrcLoc, encode_srclocs, encode_traps};
+use kiln_abi::tables::{INLINED as TABLES_INLINED, SrcLoc, encode_srclocs, encode_traps};
 use kiln_abi::{ABI_VERSION, MODULE_MAGIC};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -65,6 +65,8 @@ const ESCAPING: DataKey = DataKey::Part("escaping");
 const REF_TYPES: DataKey = DataKey::Part("ref_types");
 /// `[ConstOp]` of every extended constant expression.
 const CONST_OPS_ARRAY: DataKey = DataKey::Part("const_ops");
+/// `[u32]` frames of inlined code (see `ModuleDescriptor::inlined`).
+const INLINED: DataKey = DataKey::Part("inlined");
 
 /// Everything the descriptor describes.
 pub struct DescriptorInput<'a> {
@@ -97,7 +99,7 @@ pub fn emit_descriptor(
 ) {
     let info = input.info;
     emit_types(info, objects, strings);
-    emit_funcs(input, objects, strings);
+    let num_inlined = emit_funcs(input, objects, strings);
     emit_memories(input, objects);
     emit_tables(info, objects);
     emit_globals(info, objects);
@@ -226,6 +228,10 @@ pub fn emit_descriptor(
             len32(escaping.len()),
         );
     }
+    if num_inlined > 0 {
+        root.put_addr(at!(r, ModuleDescriptor, inlined), Target::Data(INLINED), 0);
+        root.put_u32(at!(r, ModuleDescriptor, num_inlined), num_inlined);
+    }
     root.put_addr(
         at!(r, ModuleDescriptor, abi_anchor),
         Target::Data(DataKey::AbiAnchor),
@@ -297,7 +303,13 @@ pub const fn strings_key() -> DataKey {
     DataKey::Part("strings")
 }
 
-fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &mut StringPool) {
+/// Writes the function records and their tables; returns the words of the
+/// inlined-frames table (`ModuleDescriptor::inlined`).
+fn emit_funcs(
+    input: &DescriptorInput<'_>,
+    objects: &mut DataObjects,
+    strings: &mut StringPool,
+) -> u32 {
     let info = input.info;
     let mut code: Vec<Option<&CompiledFunc>> = vec![None; info.funcs.len()];
     for c in input.compiled {
@@ -319,6 +331,8 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
     let mut srclocs = DataBuilder::new(1);
     let mut scratch = Vec::new();
     let mut locs = Vec::new();
+    let mut inlined: Vec<u32> = Vec::new();
+    let mut chain_at: Vec<u32> = Vec::new();
     let mut call_sites = DataBuilder::new(RECORD_ALIGN);
     let mut handlers = DataBuilder::new(RECORD_ALIGN);
     let mut out = DataBuilder::new(RECORD_ALIGN);
@@ -357,13 +371,32 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
         }
         if !c.srclocs.is_empty() {
             // NB: the compiled map's offsets are relative to this module's
-            // bytes; a component's module starts at `wasm_base`.
+            // bytes; a component's module starts at `wasm_base`. Inlined
+            // code's locations name the function's chains, which move into
+            // the module's table.
+            let shift = |o: u32| match o {
+                NO_INDEX => NO_INDEX,
+                o => input.wasm_base + o,
+            };
+            chain_at.clear();
+            for chain in &c.inlined {
+                chain_at.push(len32(inlined.len()));
+                let (outer, callees) = chain.split_first().expect("a chain has its call");
+                inlined.push(shift(*outer));
+                inlined.push(len32(callees.len() / 2));
+                for pair in callees.chunks_exact(2) {
+                    inlined.push(pair[0]);
+                    inlined.push(shift(pair[1]));
+                }
+            }
             locs.clear();
             locs.extend(c.srclocs.iter().map(|l| SrcLoc {
                 native_offset: l.native_offset,
                 wasm_offset: match l.wasm_offset {
-                    NO_INDEX => NO_INDEX,
-                    o => input.wasm_base + o,
+                    o if o != NO_INDEX && o & TABLES_INLINED != 0 => {
+                        TABLES_INLINED | chain_at[(o & !TABLES_INLINED) as usize]
+                    }
+                    o => shift(o),
                 },
             }));
             scratch.clear();
@@ -389,6 +422,14 @@ fn emit_funcs(input: &DescriptorInput<'_>, objects: &mut DataObjects, strings: &
     objects.insert(FUNCS, out);
     objects.insert(TRAPS, traps);
     objects.insert(SRCLOCS, srclocs);
+    if !inlined.is_empty() {
+        let mut out = DataBuilder::new(4);
+        for w in &inlined {
+            out.append_u32(*w);
+        }
+        objects.insert(INLINED, out);
+    }
+    len32(inlined.len())
 }
 
 fn emit_memories(input: &DescriptorInput<'_>, objects: &mut DataObjects) {

@@ -70,6 +70,9 @@ pub struct CompiledFunc {
     /// Native -> wasm offsets at trap sites and calls, sorted by native
     /// offset.
     pub srclocs: Vec<SrcLoc>,
+    /// The frames its inlined code's source locations name
+    /// (`kiln_abi::tables::INLINED | i` is entry `i`).
+    pub inlined: crate::pipeline::InlinedChains,
     /// Calls inside `try_table`s, with their exception handlers.
     pub call_sites: Vec<exceptions::CallSiteEntry>,
 }

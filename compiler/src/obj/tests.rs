@@ -13,6 +13,8 @@ use kiln_abi::trap::TrapCode;
 use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget, SymbolKind};
 use std::collections::BTreeMap;
 
+mod inlined;
+
 /// A module with no defined function: everything in it goes through this
 /// crate's own path (trampolines, descriptor, image, grants).
 const NO_BODIES: &str = r#"(module $demo
@@ -762,7 +764,12 @@ fn calls_map_to_their_wasm_instruction() {
             (call $exit (i32.const 3))
             (i32.add (call $leaf (local.get 0)) (call $leaf (i32.const 2)))))"#;
     let wasm = wat::parse_str(wat).expect("wat");
-    let obj = Obj::compile(wat, &Config::default());
+    // Without inlining, which would leave no call of `$leaf`.
+    let config = Config {
+        opt_level: crate::OptLevel::SpeedAndSize,
+        ..Config::default()
+    };
+    let obj = Obj::compile(wat, &config);
     let calls: Vec<u64> = obj
         .relocs("__kiln_func_2")
         .into_iter()

@@ -9,6 +9,7 @@
 //! index, and the error reported is the first failing job's, so output and
 //! errors do not depend on scheduling.
 
+use super::inline::Callees;
 use super::traps::{lookup_offsets, needed_src_map, src_map, trap_table};
 use crate::func::ModuleEnv;
 use crate::func::translator::{FuncTranslator, LinkedCalls};
@@ -41,13 +42,15 @@ pub struct FuncStats {
 pub fn compile_all(
     env: &ModuleEnv<'_>,
     jobs: &[Job],
+    inline: bool,
     progress: &crate::Progress,
 ) -> Result<(Vec<CompiledFunc>, Vec<FuncStats>), CompileError> {
     progress.add_total(jobs.len());
+    let callees = Callees::translate(env, jobs, inline)?;
     let results: Vec<Result<(CompiledFunc, FuncStats), CompileError>> = jobs
         .par_iter()
         .map_init(Worker::new, |worker, job| {
-            let r = worker.compile(env, *job);
+            let r = worker.compile(env, &callees, *job);
             progress.add_done(1);
             r
         })
@@ -77,6 +80,7 @@ impl Worker {
     fn compile(
         &mut self,
         env: &ModuleEnv<'_>,
+        callees: &Callees,
         job: Job,
     ) -> Result<(CompiledFunc, FuncStats), CompileError> {
         let start = Instant::now();
@@ -91,6 +95,10 @@ impl Worker {
         let index = job.func_index().as_u32();
         self.ctx.clear();
         self.ctx.func = func;
+        let inlined = match job {
+            Job::Wasm(i) => callees.inline_into(&mut self.ctx, i)?,
+            _ => Vec::new(),
+        };
         codegen(
             &mut self.ctx,
             env.isa,
@@ -133,6 +141,7 @@ impl Worker {
             relocs,
             traps,
             srclocs,
+            inlined,
             call_sites,
         };
         let stats = FuncStats {

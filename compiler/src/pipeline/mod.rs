@@ -23,6 +23,9 @@
 //! byte-identical output.
 
 mod compile;
+mod inline;
+
+pub use inline::InlinedChains;
 pub mod component;
 mod traps;
 
@@ -74,6 +77,7 @@ pub fn emit_module_timed(
         wasm_base: 0,
         linked: &BTreeMap::new(),
         checks: config.checks(),
+        inline: inlines(config, 0, wasm, false),
         progress: &config.progress,
     };
     emit_module_into(
@@ -118,6 +122,7 @@ pub(crate) fn emit_component_module(
     wasm: &[u8],
     index: u32,
     wasm_base: u32,
+    generated: bool,
     linked: &BTreeMap<FuncIndex, LinkedCode>,
     config: &Config,
     timings: &mut Timings,
@@ -134,6 +139,7 @@ pub(crate) fn emit_component_module(
         wasm_base,
         linked,
         checks: config.checks(),
+        inline: inlines(config, wasm_base, wasm, generated),
         progress: &config.progress,
     };
     emit_module_into(
@@ -196,8 +202,22 @@ struct ModuleInput<'a> {
     linked: &'a BTreeMap<FuncIndex, LinkedCode>,
     /// Run-time limit checks to emit.
     checks: crate::Checks,
+    /// Whether small functions are inlined into their callers.
+    inline: bool,
     /// Where to count compiled functions.
     progress: &'a crate::Progress,
+}
+
+/// Whether to inline small functions (`pipeline/inline.rs`) in a module of
+/// `wasm` at `wasm_base` in its file: when optimizing for speed, never in
+/// the modules Kiln generates (fused adapters: their frames are laid out
+/// as Wasmtime's), and only where every offset is below
+/// `kiln_abi::tables::INLINED`, which marks inlined code's locations.
+fn inlines(config: &Config, wasm_base: u32, wasm: &[u8], generated: bool) -> bool {
+    let end = u64::from(wasm_base) + wasm.len() as u64;
+    config.opt_level == crate::OptLevel::Speed
+        && !generated
+        && end < u64::from(kiln_abi::tables::INLINED)
 }
 
 /// Declares, compiles and defines every function of `input` in `module`, and
@@ -224,7 +244,7 @@ fn emit_module_into(
         checks: input.checks,
     };
     timings.declare += clock.lap();
-    let (compiled, stats) = compile::compile_all(&env, &jobs, input.progress)?;
+    let (compiled, stats) = compile::compile_all(&env, &jobs, input.inline, input.progress)?;
     timings.compile += clock.lap();
     for (f, s) in compiled.iter().zip(&stats) {
         timings.translate_cpu += s.translate_time;

@@ -89,6 +89,8 @@ pub struct Module {
     pub imports: &'static [ImportDesc],
     /// The escaping defined functions, ascending (`ModuleDescriptor::escaping`).
     pub escaping: &'static [u32],
+    /// The frames of inlined code (`ModuleDescriptor::inlined`).
+    pub inlined: &'static [u32],
 }
 
 fn check_array(what: &str, addr: Addr, count: u32) -> Result<(), String> {
@@ -141,6 +143,7 @@ impl Module {
         check_array("exports", desc.exports, desc.num_exports)?;
         check_array("imports", desc.imports, desc.num_imports)?;
         check_array("escaping functions", desc.escaping, desc.num_escaping)?;
+        check_array("inlined frames", desc.inlined, desc.num_inlined)?;
         check_imports("functions", desc.num_imported_funcs, desc.num_funcs)?;
         check_imports("memories", desc.num_imported_memories, desc.num_memories)?;
         check_imports("tables", desc.num_imported_tables, desc.num_tables)?;
@@ -160,6 +163,7 @@ impl Module {
                 exports: slice(desc.exports, desc.num_exports.into()),
                 imports: slice(desc.imports, desc.num_imports.into()),
                 escaping: slice(desc.escaping, desc.num_escaping.into()),
+                inlined: slice(desc.inlined, desc.num_inlined.into()),
             }
         };
         // NB: a function's type index is checked where it is used (most

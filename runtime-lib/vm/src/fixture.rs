@@ -292,8 +292,9 @@ impl ModuleBuilder {
             // Every defined function may be referred to.
             escaping: leak((imported_funcs..funcs.len() as u32).collect()),
             num_escaping: funcs.len() as u32 - imported_funcs,
-            _reserved: 0,
+            num_inlined: 0,
             type_ids: 0,
+            inlined: 0,
         };
         Box::leak(Box::new(desc))
     }

@@ -124,6 +124,7 @@ pub fn emit_component(
             m.as_u32(),
             u32::try_from(p.range.start)
                 .map_err(|_| CompileError::ImplLimit("component larger than 4 GiB"))?,
+            p.generated.is_some(),
             linked,
             config,
             timings,

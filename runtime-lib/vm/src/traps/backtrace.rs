@@ -19,7 +19,10 @@
 //! follows the host frames down to that wasm caller and goes on, as
 //! Wasmtime's backtraces span every activation; past the outermost
 //! activation, at a frame pointer outside the wasm stack range, or at
-//! [`MAX_FRAMES`], it stops.
+//! [`MAX_FRAMES`], it stops. A pc in code the compiler inlined (its
+//! source location names an entry of the module's inlined-frames table)
+//! stands for several frames: each inlined callee's, innermost first, then
+//! that of the function holding the code, as if the calls had been made.
 //!
 //! Format (`WasmBacktrace`'s `Display`): a header line, then one line per
 //! frame `  {i:>3}: {offset:#8x} - {module}!{function}` joined by newlines
@@ -28,6 +31,7 @@
 //! out when the function has no source location for the pc.
 
 use crate::descriptor::{Module, wasm_offset_at};
+use kiln_abi::tables::{INLINED, inlined_frames};
 use std::cell::Cell;
 use std::fmt;
 
@@ -45,17 +49,71 @@ pub struct Frame {
     pub wasm_offset: Option<u32>,
 }
 
-impl Frame {
-    /// The frame of code address `pc`; `exact` for the faulting pc itself,
-    /// otherwise `pc` is a return address and `pc - 1` is looked up.
-    pub fn at(pc: usize, exact: bool) -> Option<Frame> {
+/// Where a code address lies: the frame of the function holding the code
+/// and, when the code was inlined there, the inlined callees' frames.
+#[derive(Copy, Clone, Debug)]
+struct Location {
+    /// The frame of the function the code is part of.
+    frame: Frame,
+    /// `(function, offset)` pairs of the inlined callees, outermost first
+    /// (`ModuleDescriptor::inlined`).
+    inlined: &'static [u32],
+}
+
+/// `offset` unless it is `NO_INDEX`.
+fn known(offset: u32) -> Option<u32> {
+    (offset != kiln_abi::descriptor::NO_INDEX).then_some(offset)
+}
+
+impl Location {
+    /// The location of code address `pc`; `exact` for the faulting pc
+    /// itself, otherwise `pc` is a return address and `pc - 1` is looked up.
+    fn at(pc: usize, exact: bool) -> Option<Location> {
         let lookup = if exact { pc } else { pc.checked_sub(1)? };
         let (module, func, offset) = super::registry::lookup_code(lookup)?;
-        Some(Frame {
+        let frame = |wasm_offset| Frame {
             module,
             func,
-            wasm_offset: wasm_offset_at(module.srclocs(func), offset),
+            wasm_offset,
+        };
+        Some(match wasm_offset_at(module.srclocs(func), offset) {
+            Some(o) if o & INLINED != 0 => match inlined_frames(module.inlined, o & !INLINED) {
+                Some((outer, inlined)) => Location {
+                    frame: frame(known(outer)),
+                    inlined,
+                },
+                None => Location {
+                    frame: frame(None),
+                    inlined: &[],
+                },
+            },
+            o => Location {
+                frame: frame(o),
+                inlined: &[],
+            },
         })
+    }
+
+    /// Stores this location's frames, innermost first, from `frames[n]`
+    /// on; returns the new count. Wasmtime does not inline, so an inlined
+    /// callee gets the frame its call would have had.
+    fn store(&self, frames: &mut [Option<Frame>; MAX_FRAMES], mut n: usize) -> usize {
+        for pair in self.inlined.rchunks_exact(2) {
+            if n == MAX_FRAMES {
+                return n;
+            }
+            frames[n] = Some(Frame {
+                module: self.frame.module,
+                func: pair[0],
+                wasm_offset: known(pair[1]),
+            });
+            n += 1;
+        }
+        if n < MAX_FRAMES {
+            frames[n] = Some(self.frame);
+            n += 1;
+        }
+        n
     }
 }
 
@@ -191,15 +249,15 @@ const MAX_HOST_FRAMES: usize = 64;
 /// own code put it: a frame belongs to the code its caller's return
 /// address points into, and the bounds of the compiler's code are known
 /// ([`super::registry::is_compiled_code`]).
-fn find_wasm_caller(mut fp: usize, mut compiled: bool) -> Option<(Frame, usize)> {
+fn find_wasm_caller(mut fp: usize, mut compiled: bool) -> Option<(Location, usize)> {
     for _ in 0..MAX_HOST_FRAMES {
         let (next_fp, ret) = if compiled {
             frame_record(fp)?
         } else {
             host_frame_record(fp)?
         };
-        if let Some(frame) = Frame::at(ret, false) {
-            return Some((frame, next_fp));
+        if let Some(location) = Location::at(ret, false) {
+            return Some((location, next_fp));
         }
         if next_fp <= fp {
             return None;
@@ -228,8 +286,8 @@ fn walk(mut fp: usize, frames: &mut [Option<Frame>; MAX_FRAMES], mut n: usize) -
         let Some((next_fp, ret)) = frame_record(fp) else {
             break;
         };
-        let (frame, frame_fp) = match Frame::at(ret, false) {
-            Some(frame) => (frame, next_fp),
+        let (location, frame_fp) = match Location::at(ret, false) {
+            Some(location) => (location, next_fp),
             None if gaps > 0 && next_fp > fp => {
                 gaps -= 1;
                 // The caller is the array-call trampoline that entered
@@ -242,8 +300,7 @@ fn walk(mut fp: usize, frames: &mut [Option<Frame>; MAX_FRAMES], mut n: usize) -
             }
             None => break,
         };
-        frames[n] = Some(frame);
-        n += 1;
+        n = location.store(frames, n);
         // Frames grow downwards: the caller's frame is strictly above.
         if frame_fp <= fp {
             break;
@@ -267,18 +324,14 @@ pub unsafe fn capture(
     ret: Option<usize>,
     frames: &mut [Option<Frame>; MAX_FRAMES],
 ) -> usize {
-    let Some(first) = Frame::at(pc, true) else {
+    let Some(first) = Location::at(pc, true) else {
         return 0;
     };
-    frames[0] = Some(first);
-    let mut n = 1;
+    let mut n = first.store(frames, 0);
     if let Some(ret) = ret {
-        match Frame::at(ret, false) {
-            Some(frame) => {
-                frames[1] = Some(frame);
-                n = 2;
-            }
-            None => return 1,
+        match Location::at(ret, false) {
+            Some(location) => n = location.store(frames, n),
+            None => return n,
         }
     }
     walk(fp, frames, n)
@@ -325,8 +378,8 @@ pub fn capture_from_host(frames: &mut [Option<Frame>; MAX_FRAMES]) -> usize {
     let Some((first, fp)) = find_wasm_caller(current_fp(), false) else {
         return 0;
     };
-    frames[0] = Some(first);
-    walk(fp, frames, 1)
+    let n = first.store(frames, 0);
+    walk(fp, frames, n)
 }
 
 /// `WasmBacktrace`'s `Display`.

@@ -1,0 +1,86 @@
+//! Inlined code in the object: no call of the callee is left, and its
+//! trap sites and return addresses name their frames in the module's
+//! inlined-frames table (`ModuleDescriptor::inlined`).
+
+use super::Obj;
+use crate::{Config, OptLevel};
+use kiln_abi::tables::{INLINED, inlined_frames};
+use kiln_abi::trap::TrapCode;
+use object::{Object, ObjectSymbol};
+
+/// The module's `ModuleDescriptor::inlined` words.
+fn inlined_table(obj: &Obj) -> Vec<u32> {
+    obj.symbol_bytes("__kiln_desc_inlined")
+        .chunks_exact(4)
+        .map(|w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]))
+        .collect()
+}
+
+/// Whether `__kiln_func_<caller>` calls `__kiln_func_<callee>`.
+fn calls(obj: &Obj, caller: u32, callee: u32) -> bool {
+    let callee = format!("__kiln_func_{callee}");
+    obj.relocs(&format!("__kiln_func_{caller}"))
+        .values()
+        .any(|(target, _)| *target == callee)
+}
+
+const NESTED: &str = r#"(module
+    (func $leaf (param i32) (result i32) (i32.div_u (i32.const 7) (local.get 0)))
+    (func $mid (param i32) (result i32) (i32.add (call $leaf (local.get 0)) (i32.const 1)))
+    (func $main (param i32) (result i32) (i32.mul (call $mid (local.get 0)) (i32.const 3)))
+    (func $self (param i32) (result i32) (call $self (local.get 0)))
+    (func $even (param i32) (result i32) (call $odd (local.get 0)))
+    (func $odd (param i32) (result i32) (call $even (local.get 0))))"#;
+
+/// Two callees deep: the division's trap site in `$main` names the call
+/// of `$mid`, then `$mid`'s call of `$leaf`, then the `i32.div_u`.
+#[test]
+fn a_trap_in_inlined_code_names_every_frame() {
+    let wasm = wat::parse_str(NESTED).expect("wat");
+    let obj = Obj::compile(NESTED, &Config::default());
+    assert!(!calls(&obj, 2, 1) && !calls(&obj, 2, 0));
+    let div = obj
+        .func_traps(2)
+        .into_iter()
+        .find(|t| t.code == TrapCode::IntegerDivisionByZero as u32)
+        .expect("the inlined division traps");
+    let at = obj.wasm_offset_at(2, div.offset).expect("located");
+    assert_ne!(at & INLINED, 0, "{at:#x}");
+    let table = inlined_table(&obj);
+    let (outer, callees) = inlined_frames(&table, at & !INLINED).expect("an entry");
+    // `call $mid` in `$main`, `call $leaf` in `$mid`, `i32.div_u` in `$leaf`.
+    assert_eq!(wasm[outer as usize], 0x10);
+    assert_eq!(callees.len(), 4, "{callees:?}");
+    assert_eq!(callees[0], 1);
+    assert_eq!(wasm[callees[1] as usize], 0x10);
+    assert_eq!(callees[2], 0);
+    assert_eq!(wasm[callees[3] as usize], 0x6e);
+}
+
+/// A function is never inlined into itself, nor a callee into a chain it
+/// is already on (mutual recursion ends at the root).
+#[test]
+fn recursion_is_not_inlined() {
+    let obj = Obj::compile(NESTED, &Config::default());
+    assert!(calls(&obj, 3, 3));
+    assert!(calls(&obj, 4, 4) || calls(&obj, 4, 5));
+    assert!(calls(&obj, 5, 5) || calls(&obj, 5, 4));
+}
+
+/// `-Os` (and `-O0`) keep every call.
+#[test]
+fn only_speed_inlines() {
+    for opt_level in [OptLevel::SpeedAndSize, OptLevel::None] {
+        let config = Config {
+            opt_level,
+            ..Config::default()
+        };
+        let obj = Obj::compile(NESTED, &config);
+        assert!(calls(&obj, 2, 1) && calls(&obj, 1, 0));
+        assert!(
+            obj.file()
+                .symbols()
+                .all(|s| s.name() != Ok("__kiln_desc_inlined"))
+        );
+    }
+}

@@ -1,0 +1,314 @@
+//! Inlining of small wasm functions into their direct callers, with every
+//! inlined frame kept for backtraces.
+//!
+//! Driver, phase 2, between translation and Cranelift. Input: the
+//! [`ModuleEnv`] and the compile jobs. Output: [`Callees`], the CLIF of every
+//! function that may be inlined (translated once, before the parallel
+//! compile, in parallel), and [`Callees::inline_into`], which runs
+//! Cranelift's inliner (`Context::inline`) on the function being compiled
+//! and returns the inlined frames its source locations name.
+//!
+//! Which calls: a `call` (or, inside a `try_table`, the `try_call` it
+//! becomes) of a defined function of the same module whose body is at most
+//! [`MAX_CALLEE_BYTES`] of wasm and has no tail call or exception operator
+//! of its own, never the function itself or one already on the inline
+//! chain, at most [`MAX_DEPTH`] callees deep, and at most
+//! [`BUDGET_BYTES`] of callee bodies per function (bounded code growth).
+//! Measured on the kernels of `benches/kernels.rs` against the compiler
+//! without inlining in the same run: see the README's Benchmarks.
+//!
+//! Frames: Wasmtime does not inline core wasm, so its backtraces show every
+//! call; Kiln's must too. Cranelift's inliner does not carry source
+//! locations into the caller, but it does carry debug tags, prefixing an
+//! inlined instruction's with those of the call it replaces. So every
+//! instruction of a callee's CLIF is tagged `[function, offset]` and every
+//! call the root makes to a callee `[offset]`; after inlining, an
+//! instruction whose tags are `[outer_offset, f1, o1, ..., fn, on]` came
+//! from callee `fn`, inlined at `o(n-1)` of `f(n-1)`, ... at `outer_offset`
+//! of the root. [`finish`] gives each such chain a local id, sets the
+//! instruction's source location to `INLINED | id`
+//! (`kiln_abi::tables::INLINED`) and drops every tag, so code generation
+//! sees plain source locations; object emission turns the local ids into
+//! positions in the module's `ModuleDescriptor::inlined` table. Only trap
+//! sites and return addresses are ever looked up, and each is an
+//! instruction that keeps its own tags (a load merged into the instruction
+//! using it is in the same inlined body: the merge never crosses blocks,
+//! and an inlined body returns through a block of its own).
+
+use crate::CompileError;
+use crate::func::ModuleEnv;
+use crate::func::translator::FuncTranslator;
+use crate::key::{FuncKey, Job};
+use crate::module::FuncIndex;
+use cranelift_codegen::Context;
+use cranelift_codegen::inline::{Inline, InlineCommand};
+use cranelift_codegen::ir::{self, DebugTag, SourceLoc};
+use kiln_abi::descriptor::NO_INDEX;
+use kiln_abi::tables::INLINED;
+use rayon::prelude::*;
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+use wasmparser::{FunctionBody, Operator};
+
+/// Largest callee body inlined, in bytes of wasm (its locals included).
+pub const MAX_CALLEE_BYTES: usize = 48;
+
+/// Most callees inlined inside one another at one call of the root.
+pub const MAX_DEPTH: usize = 3;
+
+/// Most bytes of callee bodies inlined into one function.
+pub const BUDGET_BYTES: usize = 1500;
+
+/// One function that may be inlined.
+struct Callee {
+    index: FuncIndex,
+    /// Body size in bytes of wasm.
+    bytes: usize,
+    /// Its CLIF, every instruction tagged `[function, offset]`.
+    clif: ir::Function,
+}
+
+/// The CLIF of the functions that may be inlined, by declared function id.
+#[derive(Default)]
+pub struct Callees {
+    by_id: BTreeMap<u32, Callee>,
+}
+
+/// The frames of inlined code in one compiled function: entry `i` is local
+/// id `i` of the `INLINED | i` source locations,
+/// `[outer_offset, f1, o1, ..., fn, on]` (module offsets, or [`NO_INDEX`]).
+pub type InlinedChains = Vec<Vec<u32>>;
+
+/// Body size of `index` if it may be inlined (see the module docs).
+fn inlinable(env: &ModuleEnv<'_>, index: FuncIndex) -> Option<usize> {
+    let info = env.info;
+    let def = info.defined_func_index(index)?;
+    let range = info.bodies.get(def)?.clone();
+    if range.len() > MAX_CALLEE_BYTES {
+        return None;
+    }
+    let bytes = env.wasm.get(range.clone())?;
+    let body = FunctionBody::new(wasmparser::BinaryReader::new(bytes, range.start));
+    let mut ops = body.get_operators_reader().ok()?;
+    while !ops.eof() {
+        match ops.read().ok()? {
+            // Tail calls leave the frame they run in; exception operators
+            // would need their handlers matched against the caller's.
+            Operator::ReturnCall { .. }
+            | Operator::ReturnCallIndirect { .. }
+            | Operator::ReturnCallRef { .. }
+            | Operator::TryTable { .. }
+            | Operator::Try { .. }
+            | Operator::Catch { .. }
+            | Operator::CatchAll
+            | Operator::Throw { .. }
+            | Operator::ThrowRef
+            | Operator::Rethrow { .. }
+            | Operator::Delegate { .. } => return None,
+            _ => {}
+        }
+    }
+    Some(range.len())
+}
+
+/// The wasm offset of `inst`, or [`NO_INDEX`].
+fn offset_of(func: &ir::Function, inst: ir::Inst) -> u32 {
+    let loc = func.srcloc(inst);
+    if loc.is_default() {
+        NO_INDEX
+    } else {
+        loc.bits()
+    }
+}
+
+/// The declared id of the direct callee of `inst`, if it is a call or
+/// `try_call` of a named function.
+fn callee_id(func: &ir::Function, inst: ir::Inst) -> Option<u32> {
+    let callee = match func.dfg.insts[inst] {
+        ir::InstructionData::Call {
+            opcode: ir::Opcode::Call,
+            func_ref,
+            ..
+        }
+        | ir::InstructionData::TryCall {
+            opcode: ir::Opcode::TryCall,
+            func_ref,
+            ..
+        } => func_ref,
+        _ => return None,
+    };
+    name_id(func, callee)
+}
+
+/// The declared id `callee` names.
+fn name_id(func: &ir::Function, callee: ir::FuncRef) -> Option<u32> {
+    match func.dfg.ext_funcs[callee].name {
+        ir::ExternalName::User(name) => Some(func.params.user_named_funcs()[name].index),
+        _ => None,
+    }
+}
+
+/// Every instruction in `func`'s layout.
+fn instructions(func: &ir::Function) -> Vec<ir::Inst> {
+    func.layout
+        .blocks()
+        .flat_map(|b| func.layout.block_insts(b))
+        .collect()
+}
+
+impl Callees {
+    /// Translates every function among `jobs` that may be inlined; none
+    /// when `enabled` is false.
+    pub fn translate(
+        env: &ModuleEnv<'_>,
+        jobs: &[Job],
+        enabled: bool,
+    ) -> Result<Callees, CompileError> {
+        if !enabled {
+            return Ok(Callees::default());
+        }
+        let picked: Vec<(FuncIndex, usize)> = jobs
+            .iter()
+            .filter_map(|j| match j {
+                Job::Wasm(i) => inlinable(env, *i).map(|n| (*i, n)),
+                _ => None,
+            })
+            .collect();
+        let funcs: Vec<Result<(u32, Callee), CompileError>> = picked
+            .par_iter()
+            .map_init(FuncTranslator::new, |t, (index, bytes)| {
+                let mut clif = t.translate(env, *index)?;
+                for inst in instructions(&clif) {
+                    let tags = [
+                        DebugTag::User(index.as_u32()),
+                        DebugTag::User(offset_of(&clif, inst)),
+                    ];
+                    clif.debug_tags.set(inst, tags);
+                }
+                let id = env.ids.id(FuncKey::Wasm(*index)).as_u32();
+                Ok((
+                    id,
+                    Callee {
+                        index: *index,
+                        bytes: *bytes,
+                        clif,
+                    },
+                ))
+            })
+            .collect();
+        Ok(Callees {
+            by_id: funcs.into_iter().collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Inlines the calls of small functions in `ctx.func` (function
+    /// `root`); returns the chains its `INLINED` source locations name.
+    pub fn inline_into(
+        &self,
+        ctx: &mut Context,
+        root: FuncIndex,
+    ) -> Result<InlinedChains, CompileError> {
+        if self.by_id.is_empty() {
+            return Ok(Vec::new());
+        }
+        let func = &mut ctx.func;
+        let mut any = false;
+        for inst in instructions(func) {
+            if callee_id(func, inst).is_some_and(|id| self.by_id.contains_key(&id)) {
+                let offset = offset_of(func, inst);
+                func.debug_tags.set(inst, [DebugTag::User(offset)]);
+                any = true;
+            }
+        }
+        if !any {
+            return Ok(Vec::new());
+        }
+        ctx.inline(Inliner {
+            callees: self,
+            root,
+            budget: BUDGET_BYTES,
+        })
+        .map_err(|e| CompileError::Codegen {
+            func: root.as_u32(),
+            message: format!("inlining: {e}"),
+        })?;
+        Ok(finish(&mut ctx.func))
+    }
+}
+
+/// Moves the inline chains from debug tags into source locations (see the
+/// module docs) and drops every tag.
+fn finish(func: &mut ir::Function) -> InlinedChains {
+    let mut chains: InlinedChains = Vec::new();
+    let mut ids: BTreeMap<Vec<u32>, u32> = BTreeMap::new();
+    if func.debug_tags.is_empty() {
+        return chains;
+    }
+    for inst in instructions(func) {
+        let tags = func.debug_tags.get(inst);
+        if tags.len() < 3 {
+            continue;
+        }
+        let chain: Vec<u32> = tags
+            .iter()
+            .map(|t| match t {
+                DebugTag::User(v) => *v,
+                // Only `User` tags are ever set here.
+                DebugTag::StackSlot(_) => NO_INDEX,
+            })
+            .collect();
+        let next = chains.len() as u32;
+        let id = *ids.entry(chain).or_insert_with_key(|c| {
+            chains.push(c.clone());
+            next
+        });
+        func.set_srcloc(inst, SourceLoc::new(INLINED | id));
+    }
+    func.debug_tags.clear();
+    chains
+}
+
+/// Cranelift's [`Inline`] hook: which calls to inline.
+struct Inliner<'a> {
+    callees: &'a Callees,
+    root: FuncIndex,
+    /// Bytes of callee bodies still allowed.
+    budget: usize,
+}
+
+impl Inline for Inliner<'_> {
+    fn inline(
+        &mut self,
+        caller: &ir::Function,
+        call_inst: ir::Inst,
+        call_opcode: ir::Opcode,
+        callee: ir::FuncRef,
+        _call_args: &[ir::Value],
+    ) -> InlineCommand<'_> {
+        if !matches!(call_opcode, ir::Opcode::Call | ir::Opcode::TryCall) {
+            return InlineCommand::KeepCall;
+        }
+        let Some(c) = name_id(caller, callee).and_then(|id| self.callees.by_id.get(&id)) else {
+            return InlineCommand::KeepCall;
+        };
+        // The call's tags: `[offset]` at the root, `[outer, f1, o1, ...]`
+        // inside inlined code (a call no tags mark is not the root's own).
+        let tags = caller.debug_tags.get(call_inst);
+        if tags.is_empty() || tags.len() / 2 >= MAX_DEPTH || c.bytes > self.budget {
+            return InlineCommand::KeepCall;
+        }
+        let on_chain = tags
+            .iter()
+            .skip(1)
+            .step_by(2)
+            .any(|t| *t == DebugTag::User(c.index.as_u32()));
+        if c.index == self.root || on_chain {
+            return InlineCommand::KeepCall;
+        }
+        self.budget -= c.bytes;
+        InlineCommand::Inline {
+            callee: Cow::Borrowed(&c.clif),
+            visit_callee: true,
+        }
+    }
+}
