@@ -32,29 +32,47 @@ const NESTED: &str = r#"(module
     (func $even (param i32) (result i32) (call $odd (local.get 0)))
     (func $odd (param i32) (result i32) (call $even (local.get 0))))"#;
 
-/// Two callees deep: the division's trap site in `$main` names the call
-/// of `$mid`, then `$mid`'s call of `$leaf`, then the `i32.div_u`.
+/// `$leaf` inlined into `$mid`: the division's trap site there names the
+/// call of `$leaf` and the `i32.div_u`. `$mid` inlined into `$main`, whose
+/// call of `$leaf` (one level only) stays: its return address names the
+/// call of `$mid` and `$mid`'s call of `$leaf`.
 #[test]
-fn a_trap_in_inlined_code_names_every_frame() {
+fn inlined_trap_sites_and_calls_name_their_frames() {
     let wasm = wat::parse_str(NESTED).expect("wat");
     let obj = Obj::compile(NESTED, &Config::default());
-    assert!(!calls(&obj, 2, 1) && !calls(&obj, 2, 0));
+    assert!(!calls(&obj, 1, 0) && !calls(&obj, 2, 1) && calls(&obj, 2, 0));
+    let table = inlined_table(&obj);
+    let frames = |func: usize, native: u32| {
+        let at = obj.wasm_offset_at(func, native).expect("located");
+        assert_ne!(at & INLINED, 0, "{at:#x}");
+        let (outer, callees) = inlined_frames(&table, at & !INLINED).expect("an entry");
+        (outer, callees.to_vec())
+    };
+
     let div = obj
-        .func_traps(2)
+        .func_traps(1)
         .into_iter()
         .find(|t| t.code == TrapCode::IntegerDivisionByZero as u32)
         .expect("the inlined division traps");
-    let at = obj.wasm_offset_at(2, div.offset).expect("located");
-    assert_ne!(at & INLINED, 0, "{at:#x}");
-    let table = inlined_table(&obj);
-    let (outer, callees) = inlined_frames(&table, at & !INLINED).expect("an entry");
-    // `call $mid` in `$main`, `call $leaf` in `$mid`, `i32.div_u` in `$leaf`.
+    let (outer, callees) = frames(1, div.offset);
+    // `call $leaf` in `$mid`, then `i32.div_u` in `$leaf`.
     assert_eq!(wasm[outer as usize], 0x10);
-    assert_eq!(callees.len(), 4, "{callees:?}");
+    assert_eq!(callees.len(), 2, "{callees:?}");
+    assert_eq!(callees[0], 0);
+    assert_eq!(wasm[callees[1] as usize], 0x6e);
+
+    // `call rel32` of `$leaf` in `$main`: its last byte is looked up.
+    let call = obj
+        .relocs("__kiln_func_2")
+        .into_iter()
+        .find(|(_, (target, _))| target == "__kiln_func_0")
+        .map(|(offset, _)| offset as u32 + 3)
+        .expect("a call of $leaf");
+    let (outer, callees) = frames(2, call);
+    assert_eq!(wasm[outer as usize], 0x10);
     assert_eq!(callees[0], 1);
     assert_eq!(wasm[callees[1] as usize], 0x10);
-    assert_eq!(callees[2], 0);
-    assert_eq!(wasm[callees[3] as usize], 0x6e);
+    assert_ne!(outer, callees[1]);
 }
 
 /// A function is never inlined into itself, nor a callee into a chain it
