@@ -132,6 +132,33 @@ pub fn encode_srclocs(base: u32, locs: &[SrcLoc], out: &mut Vec<u8>) {
 /// stay below it, so a real offset never has it.
 pub const INLINED: u32 = 1 << 31;
 
+/// Appends an entry to a module's inlined-frames table
+/// (`ModuleDescriptor::inlined`): the offset of the call in the function
+/// that holds the code, then the inlined callees' `(function, offset)`,
+/// outermost first. Returns the entry's word index, which the source map
+/// names as `INLINED | index`.
+///
+/// # Panics
+/// If the table reaches [`INLINED`] words (a module's table is a few words
+/// per inlined call: far below).
+pub fn push_inlined_frames(
+    table: &mut Vec<u32>,
+    outer: u32,
+    callees: impl ExactSizeIterator<Item = (u32, u32)>,
+) -> u32 {
+    let at = u32::try_from(table.len())
+        .ok()
+        .filter(|at| at & INLINED == 0)
+        .expect("inlined-frames table below 2^31 words");
+    table.push(outer);
+    table.push(u32::try_from(callees.len()).expect("a short chain"));
+    for (func, offset) in callees {
+        table.push(func);
+        table.push(offset);
+    }
+    at
+}
+
 /// The entry at word `at` of a module's inlined-frames table
 /// (`ModuleDescriptor::inlined`): the offset of the call in the function
 /// that holds the code, and the `(function, offset)` pairs of the inlined
@@ -347,7 +374,14 @@ mod tests {
 
     #[test]
     fn inlined_frames_read_their_entry_and_reject_short_tables() {
-        let table = [7, 1, 3, 0x40, 9, 2, 4, 0x50, 5, NO_INDEX];
+        let mut table = Vec::new();
+        assert_eq!(
+            push_inlined_frames(&mut table, 7, [(3, 0x40)].into_iter()),
+            0
+        );
+        let pairs = [(4, 0x50), (5, NO_INDEX)];
+        assert_eq!(push_inlined_frames(&mut table, 9, pairs.into_iter()), 4);
+        assert_eq!(table, [7, 1, 3, 0x40, 9, 2, 4, 0x50, 5, NO_INDEX]);
         assert_eq!(inlined_frames(&table, 0), Some((7, &table[2..4])));
         assert_eq!(inlined_frames(&table, 4), Some((9, &table[6..10])));
         assert_eq!(inlined_frames(&table, 8), None);

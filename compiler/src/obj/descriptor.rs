@@ -28,7 +28,9 @@ use kiln_abi::descriptor::{
     ImportDesc, MEMORY_FLAG_64, MEMORY_FLAG_SHARED, MemoryDesc, ModuleDescriptor, NO_INDEX,
     SEGMENT_FLAG_ACTIVE, SEGMENT_FLAG_DECLARED, TABLE_FLAG_64, TableDesc, TypeDesc,
 };
-use kiln_abi::tables::{INLINED as TABLES_INLINED, SrcLoc, encode_srclocs, encode_traps};
+use kiln_abi::tables::{
+    INLINED as TABLES_INLINED, SrcLoc, encode_srclocs, encode_traps, push_inlined_frames,
+};
 use kiln_abi::{ABI_VERSION, MODULE_MAGIC};
 use rayon::prelude::*;
 use std::collections::BTreeMap;
@@ -380,14 +382,9 @@ fn emit_funcs(
             };
             chain_at.clear();
             for chain in &c.inlined {
-                chain_at.push(len32(inlined.len()));
                 let (outer, callees) = chain.split_first().expect("a chain has its call");
-                inlined.push(shift(*outer));
-                inlined.push(len32(callees.len() / 2));
-                for pair in callees.chunks_exact(2) {
-                    inlined.push(pair[0]);
-                    inlined.push(shift(pair[1]));
-                }
+                let callees = callees.chunks_exact(2).map(|p| (p[0], shift(p[1])));
+                chain_at.push(push_inlined_frames(&mut inlined, shift(*outer), callees));
             }
             locs.clear();
             locs.extend(c.srclocs.iter().map(|l| SrcLoc {

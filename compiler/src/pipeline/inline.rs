@@ -11,11 +11,13 @@
 //! Which calls: a `call` (or, inside a `try_table`, the `try_call` it
 //! becomes) of a defined function of the same module whose body is at most
 //! [`MAX_CALLEE_BYTES`] of wasm and has no tail call or exception operator
-//! of its own, never the function itself or one already on the inline
-//! chain, at most [`MAX_DEPTH`] callees deep, and at most
+//! of its own, never a function that can call itself (directly or through
+//! others: [`recursive_functions`]), at most [`MAX_DEPTH`] callees deep, and at most
 //! [`BUDGET_BYTES`] of callee bodies per function (bounded code growth).
 //! Measured on the kernels of `benches/kernels.rs` against the compiler
-//! without inlining in the same run: see the README's Benchmarks.
+//! without inlining in the same run: see the README's Benchmarks. A
+//! callee is translated twice (for inlining, and as its own job): bodies
+//! this small cost little next to the code generation of their callers.
 //!
 //! Frames: Wasmtime does not inline core wasm, so its backtraces show every
 //! call; Kiln's must too. Cranelift's inliner does not carry source
@@ -43,6 +45,7 @@ use crate::module::FuncIndex;
 use cranelift_codegen::Context;
 use cranelift_codegen::inline::{Inline, InlineCommand};
 use cranelift_codegen::ir::{self, DebugTag, SourceLoc};
+use cranelift_entity::EntityRef;
 use kiln_abi::descriptor::NO_INDEX;
 use kiln_abi::tables::INLINED;
 use rayon::prelude::*;
@@ -114,6 +117,111 @@ fn inlinable(env: &ModuleEnv<'_>, index: FuncIndex) -> Option<usize> {
     Some(range.len())
 }
 
+/// The functions `call` can reach from themselves (directly or through
+/// others), by function index. They are never inlined: inlining a function
+/// of a cycle into another changes which function of the cycle a deep
+/// recursion exhausts the stack in, so the innermost frames of its
+/// backtrace would differ from Wasmtime's (whose frames are the calls').
+/// The call graph of direct calls: each body's operators read once, in
+/// parallel; strongly connected components by Tarjan's algorithm, without
+/// recursion (a long call chain must not exhaust the compiler's stack).
+fn recursive_functions(env: &ModuleEnv<'_>) -> Vec<bool> {
+    let info = env.info;
+    let n = info.funcs.len();
+    let edges: Vec<Vec<u32>> = (0..n)
+        .into_par_iter()
+        .map(|f| direct_callees(env, FuncIndex::from_u32(f as u32)))
+        .collect();
+    let mut recursive = vec![false; n];
+    // Tarjan: `index`/`low` per node (0 = unvisited), the component stack,
+    // and an explicit call stack of (node, next edge).
+    let mut index = vec![0u32; n];
+    let mut low = vec![0u32; n];
+    let mut on_stack = vec![false; n];
+    let mut stack: Vec<u32> = Vec::new();
+    let mut next = 1u32;
+    for root in 0..n {
+        if index[root] != 0 {
+            continue;
+        }
+        let mut work: Vec<(usize, usize)> = vec![(root, 0)];
+        index[root] = next;
+        low[root] = next;
+        next += 1;
+        stack.push(root as u32);
+        on_stack[root] = true;
+        while let Some(&mut (v, ref mut e)) = work.last_mut() {
+            if let Some(&w) = edges[v].get(*e) {
+                *e += 1;
+                let w = w as usize;
+                if index[w] == 0 {
+                    index[w] = next;
+                    low[w] = next;
+                    next += 1;
+                    stack.push(w as u32);
+                    on_stack[w] = true;
+                    work.push((w, 0));
+                } else if on_stack[w] {
+                    low[v] = low[v].min(index[w]);
+                }
+                continue;
+            }
+            work.pop();
+            if let Some(&(parent, _)) = work.last() {
+                low[parent] = low[parent].min(low[v]);
+            }
+            if low[v] == index[v] {
+                let mut members = Vec::new();
+                while let Some(w) = stack.pop() {
+                    on_stack[w as usize] = false;
+                    members.push(w as usize);
+                    if w as usize == v {
+                        break;
+                    }
+                }
+                let cycle = members.len() > 1 || edges[v].contains(&(v as u32));
+                for m in members {
+                    recursive[m] = cycle;
+                }
+            }
+        }
+    }
+    recursive
+}
+
+/// The functions a defined function's body calls directly (none for an
+/// import or a body that does not parse).
+fn direct_callees(env: &ModuleEnv<'_>, index: FuncIndex) -> Vec<u32> {
+    let info = env.info;
+    let Some(range) = info
+        .defined_func_index(index)
+        .and_then(|d| info.bodies.get(d))
+    else {
+        return Vec::new();
+    };
+    let Some(bytes) = env.wasm.get(range.clone()) else {
+        return Vec::new();
+    };
+    let body = FunctionBody::new(wasmparser::BinaryReader::new(bytes, range.start));
+    let mut out = Vec::new();
+    let Ok(mut ops) = body.get_operators_reader() else {
+        return out;
+    };
+    while !ops.eof() {
+        match ops.read() {
+            Ok(Operator::Call { function_index } | Operator::ReturnCall { function_index }) => {
+                out.push(function_index)
+            }
+            Ok(_) => {}
+            Err(_) => break,
+        }
+    }
+    out.sort_unstable();
+    out.dedup();
+    out.retain(|f| (*f as usize) < info.funcs.len());
+    out
+}
+
 /// The wasm offset of `inst`, or [`NO_INDEX`].
 fn offset_of(func: &ir::Function, inst: ir::Inst) -> u32 {
     let loc = func.srcloc(inst);
@@ -170,13 +278,18 @@ impl Callees {
         if !enabled {
             return Ok(Callees::default());
         }
-        let picked: Vec<(FuncIndex, usize)> = jobs
+        let mut picked: Vec<(FuncIndex, usize)> = jobs
             .iter()
             .filter_map(|j| match j {
                 Job::Wasm(i) => inlinable(env, *i).map(|n| (*i, n)),
                 _ => None,
             })
             .collect();
+        if picked.is_empty() {
+            return Ok(Callees::default());
+        }
+        let recursive = recursive_functions(env);
+        picked.retain(|(i, _)| !recursive[i.index()]);
         let funcs: Vec<Result<(u32, Callee), CompileError>> = picked
             .par_iter()
             .map_init(FuncTranslator::new, |t, (index, bytes)| {

@@ -8,8 +8,9 @@
 //!    order, recording the ids in a [`DeclaredFuncs`] ([`crate::key`])
 //!    before any translation;
 //! 2. translate ([`crate::func`], [`crate::trampolines`]) and run Cranelift
-//!    on every function in parallel ([`compile`]), turning each result into
-//!    plain tables ([`traps`]);
+//!    on every function in parallel ([`compile`]), after inlining the calls
+//!    of small functions ([`inline`], whose CLIF is translated first),
+//!    turning each result into plain tables ([`traps`]);
 //! 3. hand the compiled code and the module facts to object emission
 //!    ([`crate::obj`]): functions defined sequentially in job order, then
 //!    the descriptors and images.
