@@ -85,23 +85,49 @@ pub struct Callees {
 /// `[outer_offset, f1, o1, ..., fn, on]` (module offsets, or [`NO_INDEX`]).
 pub type InlinedChains = Vec<Vec<u32>>;
 
-/// Body size of `index` if it may be inlined (see the module docs).
-fn inlinable(env: &ModuleEnv<'_>, index: FuncIndex) -> Option<usize> {
+/// What inlining needs to know of one function's body.
+#[derive(Default)]
+struct Scan {
+    /// The functions it calls directly, ascending.
+    calls: Vec<u32>,
+    /// Its size in bytes, if it may be inlined by size and operators (see
+    /// the module docs).
+    inlinable: Option<usize>,
+}
+
+/// Reads the body of `index` once (nothing for an import or a body that
+/// does not parse).
+fn scan(env: &ModuleEnv<'_>, index: FuncIndex) -> Scan {
     let info = env.info;
-    let def = info.defined_func_index(index)?;
-    let range = info.bodies.get(def)?.clone();
-    if range.len() > MAX_CALLEE_BYTES {
-        return None;
-    }
-    let bytes = env.wasm.get(range.clone())?;
+    let Some(range) = info
+        .defined_func_index(index)
+        .and_then(|d| info.bodies.get(d))
+    else {
+        return Scan::default();
+    };
+    let Some(bytes) = env.wasm.get(range.clone()) else {
+        return Scan::default();
+    };
     let body = FunctionBody::new(wasmparser::BinaryReader::new(bytes, range.start));
-    let mut ops = body.get_operators_reader().ok()?;
+    let Ok(mut ops) = body.get_operators_reader() else {
+        return Scan::default();
+    };
+    let mut calls = Vec::new();
+    let mut inlinable = range.len() <= MAX_CALLEE_BYTES;
     while !ops.eof() {
-        match ops.read().ok()? {
+        let Ok(op) = ops.read() else {
+            inlinable = false;
+            break;
+        };
+        match op {
+            Operator::Call { function_index } => calls.push(function_index),
             // Tail calls leave the frame they run in; exception operators
             // would need their handlers matched against the caller's.
-            Operator::ReturnCall { .. }
-            | Operator::ReturnCallIndirect { .. }
+            Operator::ReturnCall { function_index } => {
+                calls.push(function_index);
+                inlinable = false;
+            }
+            Operator::ReturnCallIndirect { .. }
             | Operator::ReturnCallRef { .. }
             | Operator::TryTable { .. }
             | Operator::Try { .. }
@@ -110,11 +136,17 @@ fn inlinable(env: &ModuleEnv<'_>, index: FuncIndex) -> Option<usize> {
             | Operator::Throw { .. }
             | Operator::ThrowRef
             | Operator::Rethrow { .. }
-            | Operator::Delegate { .. } => return None,
+            | Operator::Delegate { .. } => inlinable = false,
             _ => {}
         }
     }
-    Some(range.len())
+    calls.sort_unstable();
+    calls.dedup();
+    calls.retain(|f| (*f as usize) < info.funcs.len());
+    Scan {
+        calls,
+        inlinable: inlinable.then_some(range.len()),
+    }
 }
 
 /// The functions `call` can reach from themselves (directly or through
@@ -122,16 +154,12 @@ fn inlinable(env: &ModuleEnv<'_>, index: FuncIndex) -> Option<usize> {
 /// of a cycle into another changes which function of the cycle a deep
 /// recursion exhausts the stack in, so the innermost frames of its
 /// backtrace would differ from Wasmtime's (whose frames are the calls').
-/// The call graph of direct calls: each body's operators read once, in
-/// parallel; strongly connected components by Tarjan's algorithm, without
-/// recursion (a long call chain must not exhaust the compiler's stack).
-fn recursive_functions(env: &ModuleEnv<'_>) -> Vec<bool> {
-    let info = env.info;
-    let n = info.funcs.len();
-    let edges: Vec<Vec<u32>> = (0..n)
-        .into_par_iter()
-        .map(|f| direct_callees(env, FuncIndex::from_u32(f as u32)))
-        .collect();
+/// `scans` is the call graph of direct calls, by function index; strongly
+/// connected components by Tarjan's algorithm, without recursion (a long
+/// call chain must not exhaust the compiler's stack).
+fn recursive_functions(scans: &[Scan]) -> Vec<bool> {
+    let n = scans.len();
+    let edges = |v: usize| &scans[v].calls;
     let mut recursive = vec![false; n];
     // Tarjan: `index`/`low` per node (0 = unvisited), the component stack,
     // and an explicit call stack of (node, next edge).
@@ -151,7 +179,7 @@ fn recursive_functions(env: &ModuleEnv<'_>) -> Vec<bool> {
         stack.push(root as u32);
         on_stack[root] = true;
         while let Some(&mut (v, ref mut e)) = work.last_mut() {
-            if let Some(&w) = edges[v].get(*e) {
+            if let Some(&w) = edges(v).get(*e) {
                 *e += 1;
                 let w = w as usize;
                 if index[w] == 0 {
@@ -179,7 +207,7 @@ fn recursive_functions(env: &ModuleEnv<'_>) -> Vec<bool> {
                         break;
                     }
                 }
-                let cycle = members.len() > 1 || edges[v].contains(&(v as u32));
+                let cycle = members.len() > 1 || edges(v).binary_search(&(v as u32)).is_ok();
                 for m in members {
                     recursive[m] = cycle;
                 }
@@ -187,39 +215,6 @@ fn recursive_functions(env: &ModuleEnv<'_>) -> Vec<bool> {
         }
     }
     recursive
-}
-
-/// The functions a defined function's body calls directly (none for an
-/// import or a body that does not parse).
-fn direct_callees(env: &ModuleEnv<'_>, index: FuncIndex) -> Vec<u32> {
-    let info = env.info;
-    let Some(range) = info
-        .defined_func_index(index)
-        .and_then(|d| info.bodies.get(d))
-    else {
-        return Vec::new();
-    };
-    let Some(bytes) = env.wasm.get(range.clone()) else {
-        return Vec::new();
-    };
-    let body = FunctionBody::new(wasmparser::BinaryReader::new(bytes, range.start));
-    let mut out = Vec::new();
-    let Ok(mut ops) = body.get_operators_reader() else {
-        return out;
-    };
-    while !ops.eof() {
-        match ops.read() {
-            Ok(Operator::Call { function_index } | Operator::ReturnCall { function_index }) => {
-                out.push(function_index)
-            }
-            Ok(_) => {}
-            Err(_) => break,
-        }
-    }
-    out.sort_unstable();
-    out.dedup();
-    out.retain(|f| (*f as usize) < info.funcs.len());
-    out
 }
 
 /// The wasm offset of `inst`, or [`NO_INDEX`].
@@ -278,18 +273,21 @@ impl Callees {
         if !enabled {
             return Ok(Callees::default());
         }
-        let mut picked: Vec<(FuncIndex, usize)> = jobs
+        // Every body is read once, in parallel.
+        let scans: Vec<Scan> = (0..env.info.funcs.len())
+            .into_par_iter()
+            .map(|f| scan(env, FuncIndex::new(f)))
+            .collect();
+        let recursive = recursive_functions(&scans);
+        let picked: Vec<(FuncIndex, usize)> = jobs
             .iter()
             .filter_map(|j| match j {
-                Job::Wasm(i) => inlinable(env, *i).map(|n| (*i, n)),
+                Job::Wasm(i) if !recursive[i.index()] => {
+                    scans[i.index()].inlinable.map(|n| (*i, n))
+                }
                 _ => None,
             })
             .collect();
-        if picked.is_empty() {
-            return Ok(Callees::default());
-        }
-        let recursive = recursive_functions(env);
-        picked.retain(|(i, _)| !recursive[i.index()]);
         let funcs: Vec<Result<(u32, Callee), CompileError>> = picked
             .par_iter()
             .map_init(FuncTranslator::new, |t, (index, bytes)| {
