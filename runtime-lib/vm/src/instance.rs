@@ -201,8 +201,7 @@ impl Instance {
         }
         let vmctx_layout = Layout::from_size_align(offsets.size().max(16) as usize, 16)
             .map_err(|e| corrupt(format!("VMContext layout: {e}")))?;
-        // SAFETY: the layout has a non-zero size.
-        let vmctx = NonNull::new(unsafe { std::alloc::alloc_zeroed(vmctx_layout) })
+        let vmctx = crate::vmctx_alloc::alloc(vmctx_layout)
             .ok_or_else(|| "out of memory allocating the VMContext".to_string())?;
 
         let mut instance = Box::new(Instance {
@@ -976,7 +975,8 @@ impl Drop for Instance {
         for m in &self.memories {
             crate::traps::registry::unregister_memory(m.base());
         }
-        // SAFETY: allocated in `new` with this layout.
-        unsafe { std::alloc::dealloc(self.vmctx.as_ptr(), self.vmctx_layout) };
+        // SAFETY: allocated in `new` with this layout; the instance, being
+        // dropped, is its only user.
+        unsafe { crate::vmctx_alloc::free(self.vmctx, self.vmctx_layout) };
     }
 }

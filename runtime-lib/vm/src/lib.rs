@@ -49,6 +49,7 @@ pub mod stack;
 pub mod table;
 pub mod traps;
 pub mod typeids;
+mod vmctx_alloc;
 pub mod wait;
 
 #[cfg(any(test, feature = "fixture"))]
