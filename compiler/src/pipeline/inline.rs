@@ -67,7 +67,6 @@ pub const BUDGET_BYTES: usize = 1500;
 
 /// One function that may be inlined.
 struct Callee {
-    index: FuncIndex,
     /// Body size in bytes of wasm.
     bytes: usize,
     /// Its CLIF, every instruction tagged `[function, offset]`.
@@ -303,7 +302,6 @@ impl Callees {
                 Ok((
                     id,
                     Callee {
-                        index: *index,
                         bytes: *bytes,
                         clif,
                     },
@@ -339,7 +337,6 @@ impl Callees {
         }
         ctx.inline(Inliner {
             callees: self,
-            root,
             budget: BUDGET_BYTES,
         })
         .map_err(|e| CompileError::Codegen {
@@ -383,9 +380,10 @@ fn finish(func: &mut ir::Function) -> InlinedChains {
 }
 
 /// Cranelift's [`Inline`] hook: which calls to inline.
+/// No callee is ever the root or already on the chain it would join:
+/// those would be calls on a cycle, whose functions are not callees.
 struct Inliner<'a> {
     callees: &'a Callees,
-    root: FuncIndex,
     /// Bytes of callee bodies still allowed.
     budget: usize,
 }
@@ -409,14 +407,6 @@ impl Inline for Inliner<'_> {
         // inside inlined code (a call no tags mark is not the root's own).
         let tags = caller.debug_tags.get(call_inst);
         if tags.is_empty() || tags.len() / 2 >= MAX_DEPTH || c.bytes > self.budget {
-            return InlineCommand::KeepCall;
-        }
-        let on_chain = tags
-            .iter()
-            .skip(1)
-            .step_by(2)
-            .any(|t| *t == DebugTag::User(c.index.as_u32()));
-        if c.index == self.root || on_chain {
             return InlineCommand::KeepCall;
         }
         self.budget -= c.bytes;
