@@ -132,6 +132,22 @@ pub fn encode_srclocs(base: u32, locs: &[SrcLoc], out: &mut Vec<u8>) {
 /// stay below it, so a real offset never has it.
 pub const INLINED: u32 = 1 << 31;
 
+/// The source-map wasm offset of inlined code whose frames are the entry
+/// at word `at` of the module's inlined-frames table.
+pub const fn inlined_location(at: u32) -> u32 {
+    INLINED | at
+}
+
+/// The word index of the inlined-frames entry a source-map wasm offset
+/// names, or `None` for a plain offset (or [`NO_INDEX`]).
+pub const fn inlined_entry(wasm_offset: u32) -> Option<u32> {
+    if wasm_offset != NO_INDEX && wasm_offset & INLINED != 0 {
+        Some(wasm_offset & !INLINED)
+    } else {
+        None
+    }
+}
+
 /// Appends an entry to a module's inlined-frames table
 /// (`ModuleDescriptor::inlined`): the offset of the call in the function
 /// that holds the code, then the inlined callees' `(function, offset)`,
@@ -382,6 +398,9 @@ mod tests {
         let pairs = [(4, 0x50), (5, NO_INDEX)];
         assert_eq!(push_inlined_frames(&mut table, 9, pairs.into_iter()), 4);
         assert_eq!(table, [7, 1, 3, 0x40, 9, 2, 4, 0x50, 5, NO_INDEX]);
+        assert_eq!(inlined_entry(inlined_location(4)), Some(4));
+        assert_eq!(inlined_entry(0x40), None);
+        assert_eq!(inlined_entry(NO_INDEX), None);
         assert_eq!(inlined_frames(&table, 0), Some((7, &table[2..4])));
         assert_eq!(inlined_frames(&table, 4), Some((9, &table[6..10])));
         assert_eq!(inlined_frames(&table, 8), None);

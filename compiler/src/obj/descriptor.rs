@@ -29,7 +29,7 @@ use kiln_abi::descriptor::{
     SEGMENT_FLAG_ACTIVE, SEGMENT_FLAG_DECLARED, TABLE_FLAG_64, TableDesc, TypeDesc,
 };
 use kiln_abi::tables::{
-    INLINED as TABLES_INLINED, SrcLoc, encode_srclocs, encode_traps, push_inlined_frames,
+    SrcLoc, encode_srclocs, encode_traps, inlined_entry, inlined_location, push_inlined_frames,
 };
 use kiln_abi::{ABI_VERSION, MODULE_MAGIC};
 use rayon::prelude::*;
@@ -389,11 +389,9 @@ fn emit_funcs(
             locs.clear();
             locs.extend(c.srclocs.iter().map(|l| SrcLoc {
                 native_offset: l.native_offset,
-                wasm_offset: match l.wasm_offset {
-                    o if o != NO_INDEX && o & TABLES_INLINED != 0 => {
-                        TABLES_INLINED | chain_at[(o & !TABLES_INLINED) as usize]
-                    }
-                    o => shift(o),
+                wasm_offset: match inlined_entry(l.wasm_offset) {
+                    Some(id) => inlined_location(chain_at[id as usize]),
+                    None => shift(l.wasm_offset),
                 },
             }));
             scratch.clear();

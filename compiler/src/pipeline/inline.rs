@@ -47,7 +47,7 @@ use cranelift_codegen::inline::{Inline, InlineCommand};
 use cranelift_codegen::ir::{self, DebugTag, SourceLoc};
 use cranelift_entity::EntityRef;
 use kiln_abi::descriptor::NO_INDEX;
-use kiln_abi::tables::INLINED;
+use kiln_abi::tables::inlined_location;
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -373,7 +373,7 @@ fn finish(func: &mut ir::Function) -> InlinedChains {
             chains.push(c.clone());
             next
         });
-        func.set_srcloc(inst, SourceLoc::new(INLINED | id));
+        func.set_srcloc(inst, SourceLoc::new(inlined_location(id)));
     }
     func.debug_tags.clear();
     chains

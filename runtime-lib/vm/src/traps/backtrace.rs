@@ -31,7 +31,7 @@
 //! out when the function has no source location for the pc.
 
 use crate::descriptor::{Module, wasm_offset_at};
-use kiln_abi::tables::{INLINED, inlined_frames};
+use kiln_abi::tables::{inlined_entry, inlined_frames};
 use std::cell::Cell;
 use std::fmt;
 
@@ -76,8 +76,9 @@ impl Location {
             func,
             wasm_offset,
         };
-        Some(match wasm_offset_at(module.srclocs(func), offset) {
-            Some(o) if o & INLINED != 0 => match inlined_frames(module.inlined, o & !INLINED) {
+        let wasm_offset = wasm_offset_at(module.srclocs(func), offset);
+        Some(match wasm_offset.and_then(inlined_entry) {
+            Some(at) => match inlined_frames(module.inlined, at) {
                 Some((outer, inlined)) => Location {
                     frame: frame(known(outer)),
                     inlined,
@@ -87,8 +88,8 @@ impl Location {
                     inlined: &[],
                 },
             },
-            o => Location {
-                frame: frame(o),
+            None => Location {
+                frame: frame(wasm_offset),
                 inlined: &[],
             },
         })
