@@ -177,7 +177,7 @@ fn check_invariants(wasm: &[u8], p: &ComponentPlan) -> Result<(), String> {
             Trampoline::AdapterHandle { resource } => {
                 resource.as_u32() == u32::MAX || p.resources.get(*resource).is_some()
             }
-            Trampoline::AdapterTranscode { dst, src } => [dst, src].iter().all(|o| {
+            Trampoline::AdapterTranscode { dst, src, .. } => [dst, src].iter().all(|o| {
                 o.instance.as_u32() < p.component_instances
                     && o.memory.as_ref().is_some_and(|m| m.instance.index() < n)
                     && o.realloc.as_ref().is_none_or(|d| def_ok(d, n))

@@ -33,7 +33,7 @@
 ;; module 0: 0x15..0x6d (0 imports)
 ;; module 1: 0xea..0x13a (0 imports)
 ;; module 2: 0x18b..0x1c0 (2 imports)
-;; module 3: generated (939 bytes) (11 imports)
+;; module 3: generated (1250 bytes) (11 imports)
 ;; module 4: generated (1283 bytes) (5 imports)
 ;; instance 0: module 0 in component 1
 ;; instance 1: module 1 in component 0
@@ -45,8 +45,8 @@
 ;;   "callee" "func" func <- instance 0 "echo"
 ;;   "lower" "realloc" func <- instance 1 "realloc"
 ;;   "lift" "realloc" func <- instance 0 "realloc"
-;;   "transcode" "params" func <- trampoline 2
-;;   "transcode" "results" func <- trampoline 3
+;;   "transcode" "params-utf8-to-utf16" func <- trampoline 2
+;;   "transcode" "results-utf16-to-utf8" func <- trampoline 3
 ;;   "lower" "memory" memory <- instance 1 "memory"
 ;;   "lift" "memory" memory <- instance 0 "memory"
 ;; instance 3: module 4 in component 0
@@ -60,5 +60,5 @@
 ;;   "" "self" func <- instance 3 "adapter"
 ;; trampoline 0: adapter flags of component 0
 ;; trampoline 1: adapter flags of component 1
-;; trampoline 2: adapter transcode Utf8 in component 0 -> Utf16 in component 1
-;; trampoline 3: adapter transcode Utf16 in component 1 -> Utf8 in component 0
+;; trampoline 2: adapter transcode utf8-to-utf16 Utf8 in component 0 -> Utf16 in component 1
+;; trampoline 3: adapter transcode utf16-to-utf8 Utf16 in component 1 -> Utf8 in component 0

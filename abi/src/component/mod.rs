@@ -27,6 +27,8 @@
 //!   ([`LoweredHostFn`], `u64` slots) and P3 codes.
 //! - [`builtins`]: the P3 (component-model async) built-ins: names,
 //!   runtime symbols, core signatures, copy status packing.
+//! - [`transcode`]: the string transcoders fused adapters call
+//!   ([`transcode::Transcode`]: operations, operands, results).
 //! - [`names`]: `ns:pkg/iface@version` parsing, Wasmtime's alternate lookup
 //!   key, [`lookup`] of the best registered version, [`canonical_key`].
 //!
@@ -57,6 +59,7 @@ pub mod flatten;
 pub mod layout;
 pub mod names;
 pub mod program;
+pub mod transcode;
 pub mod typehash;
 pub mod types;
 

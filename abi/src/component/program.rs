@@ -217,12 +217,13 @@ pub const TRAMPOLINE_RESOURCE_DROP: u32 = 3;
 /// (`[i32] -> []`, the operand one of the `ADAPTER_FLAGS_*` of
 /// [`super::canon`]), calling [`crate::symbols::ADAPTER_FLAGS`].
 pub const TRAMPOLINE_ADAPTER_FLAGS: u32 = 4;
-/// [`TrampolineDesc::kind`]: the string transcoder of fused adapters
-/// (`[i32 i32] -> [i64]`: source pointer and tagged code units in, the
-/// destination's `ptr | units << 32` out), calling
+/// [`TrampolineDesc::kind`]: a string transcoder of fused adapters (the
+/// `i32` operands and results of its operation, see
+/// [`super::transcode::Transcode`]), calling
 /// [`crate::symbols::ADAPTER_TRANSCODE`]. Its `opts` is the first of two
 /// consecutive [`super::CanonOpts`] records: the destination's options
-/// (memory, `realloc`, encoding, instance), then the source's.
+/// (memory, encoding, instance; `resource` is the operation's
+/// [`super::transcode::Transcode::number`]), then the source's.
 pub const TRAMPOLINE_ADAPTER_TRANSCODE: u32 = 5;
 /// [`TrampolineDesc::kind`]: the handle built-in of fused adapters
 /// (`[i32 i32 i32 i32] -> [i32]`: handle, `ADAPTER_HANDLE_*` operation of

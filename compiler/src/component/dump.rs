@@ -103,10 +103,14 @@ impl ComponentPlan {
                 Trampoline::AdapterHandle { resource } => {
                     writeln!(out, "adapter handle {resource}")?
                 }
-                Trampoline::AdapterTranscode { dst, src } => writeln!(
+                Trampoline::AdapterTranscode { op, dst, src } => writeln!(
                     out,
-                    "adapter transcode {:?} in {} -> {:?} in {}",
-                    src.string_encoding, src.instance, dst.string_encoding, dst.instance
+                    "adapter transcode {} {:?} in {} -> {:?} in {}",
+                    op.name(),
+                    src.string_encoding,
+                    src.instance,
+                    dst.string_encoding,
+                    dst.instance
                 )?,
                 Trampoline::AsyncCall {
                     ty,

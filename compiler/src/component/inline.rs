@@ -991,8 +991,9 @@ impl Inliner<'_, '_> {
                     };
                     CoreDef::Trampoline(t)
                 }
-                adapter::Binding::Transcode { dst, src } => {
+                adapter::Binding::Transcode { op, dst, src } => {
                     CoreDef::Trampoline(self.trampoline(Trampoline::AdapterTranscode {
+                        op,
                         dst: *dst,
                         src: *src,
                     }))

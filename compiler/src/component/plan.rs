@@ -197,10 +197,12 @@ pub enum Trampoline {
         /// The resource of the `own` or `borrow` values it moves.
         resource: ResourceIndex,
     },
-    /// The string transcoder fused adapters call between different string
-    /// encodings (`[i32 i32] -> [i64]`, see
+    /// A string transcoder fused adapters call (see
+    /// `kiln_abi::component::transcode` and
     /// `kiln_abi::component::program::TRAMPOLINE_ADAPTER_TRANSCODE`).
     AdapterTranscode {
+        /// The operation (its operands and results).
+        op: kiln_abi::component::transcode::Transcode,
         /// Options of the side the string is stored into (memory,
         /// `realloc`, encoding, instance).
         dst: CanonOptions,

@@ -281,13 +281,16 @@ pub fn resolve_trampolines(
                 host: HostCallee::Symbol(kiln_abi::symbols::ADAPTER_HANDLE),
                 name: String::new(),
             },
-            Trampoline::AdapterTranscode { .. } => ResolvedTrampoline {
-                kind: prog::TRAMPOLINE_ADAPTER_TRANSCODE,
-                params: vec![ValType::I32, ValType::I32],
-                results: vec![ValType::I64],
-                host: HostCallee::Symbol(kiln_abi::symbols::ADAPTER_TRANSCODE),
-                name: String::new(),
-            },
+            Trampoline::AdapterTranscode { op, .. } => {
+                let (params, results) = op.arity();
+                ResolvedTrampoline {
+                    kind: prog::TRAMPOLINE_ADAPTER_TRANSCODE,
+                    params: vec![ValType::I32; params],
+                    results: vec![ValType::I32; results],
+                    host: HostCallee::Symbol(kiln_abi::symbols::ADAPTER_TRANSCODE),
+                    name: String::new(),
+                }
+            }
             Trampoline::AsyncCall {
                 ty,
                 lower,

@@ -311,8 +311,10 @@ fn emit_trampolines(
             Trampoline::AdapterFlags { instance } => (None, instance.as_u32(), NO_INDEX, NO_INDEX),
             // The instances are the built-in's operands.
             Trampoline::AdapterHandle { resource } => (None, 0, NO_INDEX, resource.as_u32()),
-            Trampoline::AdapterTranscode { dst, .. } => {
-                (Some(dst), dst.instance.as_u32(), NO_INDEX, NO_INDEX)
+            // The operation rides in `resource` (the contract of
+            // `TRAMPOLINE_ADAPTER_TRANSCODE`).
+            Trampoline::AdapterTranscode { op, dst, .. } => {
+                (Some(dst), dst.instance.as_u32(), NO_INDEX, op.number())
             }
             Trampoline::AsyncCall { ty, lower, .. } => {
                 (Some(lower), lower.instance.as_u32(), ty.as_u32(), NO_INDEX)

@@ -122,8 +122,10 @@ pub fn build(
     b.ins().call(host, &[opts, slots_addr, n]);
 
     let mut results = Vec::with_capacity(t.results.len());
-    if let Some(ty) = t.results.first() {
-        let bits = b.ins().stack_load(pointer, types::I64, slots, 0);
+    for (i, ty) in t.results.iter().enumerate() {
+        let bits = b
+            .ins()
+            .stack_load(pointer, types::I64, slots, slot_offset(i));
         results.push(from_slot(&mut b, *ty, bits, pointer));
     }
     b.ins().return_(&results);

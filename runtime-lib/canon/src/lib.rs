@@ -72,6 +72,7 @@ pub mod p3;
 pub mod program;
 pub mod runtime;
 pub mod string;
+pub mod transcode;
 pub mod trap;
 pub mod value;
 

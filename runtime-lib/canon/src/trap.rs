@@ -62,6 +62,18 @@ pub fn invalid_string(detail: impl std::fmt::Display) -> Trap {
     trap(detail.to_string())
 }
 
+/// A fused adapter's transcoder met text that is not UTF-8
+/// (`runtime/vm/component/libcalls.rs`).
+pub fn invalid_utf8() -> Trap {
+    trap("invalid utf8 encoding")
+}
+
+/// A fused adapter's transcoder met text that is not UTF-16 (an unpaired
+/// surrogate).
+pub fn invalid_utf16() -> Trap {
+    trap("invalid utf16 encoding")
+}
+
 /// A list's bytes are not inside the memory (or too many).
 pub fn list_out_of_bounds() -> Trap {
     trap("list pointer/length out of bounds of memory")

@@ -24,7 +24,7 @@
 //!   allocating with the caller's `realloc`.
 //!
 //! Both reuse the fused adapter's value translation ([`super::translate`]):
-//! strings in every encoding pair (through the runtime's transcoder),
+//! strings in every encoding pair (through the runtime's transcoders),
 //! lists, records, variants, options, results, flags, `own` handles and
 //! stream or future ends and error contexts (the last three through the
 //! runtime's handle built-in).
@@ -35,8 +35,7 @@
 
 use super::translate::{Dir, Emitter, Loc, Missing, Side, val_type};
 use super::{
-    Binding, EXPORT, Generated, Imports, Request, has_string, needs_transcoder, resources,
-    unsupported,
+    Binding, EXPORT, Generated, Imports, Request, import_transcoders, resources, unsupported,
 };
 use crate::CompileError;
 use crate::component::plan::CanonOptions;
@@ -153,20 +152,7 @@ pub(in crate::component) fn generate_async(
             (r, f)
         })
         .collect();
-    let transcode = (has_string(&table, &types)
-        && needs_transcoder(src_o.string_encoding, dst_o.string_encoding))
-    .then(|| {
-        im.func(
-            "transcode",
-            "values",
-            i32s(2),
-            vec![ValType::I64],
-            Binding::Transcode {
-                dst: Box::new(dst_o.clone()),
-                src: Box::new(src_o.clone()),
-            },
-        )
-    });
+    let transcode = import_transcoders(&mut im, &table, "values", &types, src_o, dst_o);
     let mem_src = im.options_memory("src", src_o);
     let mem_dst = im.options_memory("dst", dst_o);
     let adapter_ty = im.ty(fn_params.clone(), fn_results.clone());

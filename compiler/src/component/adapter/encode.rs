@@ -56,7 +56,8 @@ pub(super) struct Sites<'a> {
     /// The traps (`unreachable`s) of the parameters' checked values
     /// (invalid `char`s and discriminants).
     pub param_chars: &'a [usize],
-    /// The calls of a `realloc` while moving the parameters.
+    /// The calls of a `realloc` or a string transcoder while moving the
+    /// parameters.
     pub param_reallocs: &'a [usize],
     /// The traps of the parameters' memory checks.
     pub param_mems: &'a [usize],
@@ -73,9 +74,9 @@ pub(super) struct Sites<'a> {
 
 impl Sites<'_> {
     /// (instruction, target offset) of each site both sides have, in body
-    /// order; value traps, `realloc` calls and memory checks only where
-    /// both have as many of a kind (Kiln transcodes strings in the runtime,
-    /// whose `realloc` calls and checks have no site of their own).
+    /// order; value traps, `realloc` and transcoder calls and memory checks
+    /// only where both have as many of a kind (a safeguard: Kiln's adapters
+    /// make the checks and calls Wasmtime's make, in the same order).
     fn pair(&self, f: &Frames) -> Vec<(usize, u32)> {
         let mut out = Vec::new();
         let same = |k: &[usize], t: &[u32]| k.len() == t.len();

@@ -59,11 +59,12 @@ mod async_call;
 mod encode;
 pub(super) mod fact;
 mod stack;
+mod strings;
 mod translate;
 
 use super::plan::{
     CanonOptions, ComponentPlan, CoreDef, CoreKind, FuncType, FuncTypeIndex,
-    RuntimeComponentInstanceIndex, RuntimeInstanceIndex, StaticModuleIndex, StringEncoding,
+    RuntimeComponentInstanceIndex, RuntimeInstanceIndex, StaticModuleIndex,
 };
 use crate::CompileError;
 pub(super) use async_call::{Half, generate_async};
@@ -71,11 +72,12 @@ use kiln_abi::component::canon::{
     ADAPTER_FLAGS_CANNOT_ENTER, ADAPTER_FLAGS_CHECK_LEAVE, ADAPTER_FLAGS_ENTER_CALL,
     ADAPTER_FLAGS_EXIT_CALL,
 };
+use kiln_abi::component::transcode::Transcode;
 use kiln_abi::component::{
     AbiContext, FlattenOpts, FuncSig, INSTANCE_FLAG_MAY_LEAVE, PtrType, Type, TypeIndex, TypeTable,
 };
 use kiln_abi::trap::TrapCode;
-use translate::{Dir, Emitter, Loc, Side, val_type};
+use translate::{Dir, Emitter, Loc, Side, Transcoders, val_type};
 use wasm_encoder::{
     BlockType, EntityType, ExportKind, ExportSection, FunctionSection, GlobalType, ImportSection,
     Instruction as I, MemoryType, Module, TypeSection, ValType,
@@ -107,8 +109,9 @@ pub(super) enum Binding {
     Flags(RuntimeComponentInstanceIndex),
     /// The handle built-in of a resource (`ResourceIndex::as_u32`).
     Handle(u32),
-    /// The string transcoder from `src`'s options to `dst`'s.
+    /// A string transcoder from `src`'s options to `dst`'s.
     Transcode {
+        op: Transcode,
         dst: Box<CanonOptions>,
         src: Box<CanonOptions>,
     },
@@ -389,9 +392,34 @@ fn has_string(table: &TypeTable<'_>, types: &[TypeIndex]) -> bool {
         .any(|t| table.contains(*t, &mut |u| matches!(u, Type::String)))
 }
 
-/// Whether strings need the runtime's transcoder between these encodings.
-fn needs_transcoder(src: StringEncoding, dst: StringEncoding) -> bool {
-    src != dst || src == StringEncoding::Latin1Utf16
+/// Imports the transcoders that strings of `types` need from `src`'s
+/// options to `dst`'s (named `<field>-<operation>` in module `transcode`).
+fn import_transcoders(
+    im: &mut Imports,
+    table: &TypeTable<'_>,
+    field: &str,
+    types: &[TypeIndex],
+    src: &CanonOptions,
+    dst: &CanonOptions,
+) -> Transcoders {
+    let mut out: Transcoders = [None; Transcode::ALL.len()];
+    if has_string(table, types) {
+        for op in strings::needed(src.string_encoding, dst.string_encoding) {
+            let (params, results) = op.arity();
+            out[op.number() as usize] = Some(im.func(
+                "transcode",
+                &format!("{field}-{}", op.name()),
+                vec![ValType::I32; params],
+                vec![ValType::I32; results],
+                Binding::Transcode {
+                    op: *op,
+                    dst: Box::new(dst.clone()),
+                    src: Box::new(src.clone()),
+                },
+            ));
+        }
+    }
+    out
 }
 
 /// Generates the adapter module of `req`, its frames where Wasmtime
@@ -477,25 +505,6 @@ pub(super) fn generate(
             Binding::Def(p.clone()),
         )
     });
-    let transcoder = |im: &mut Imports,
-                      field: &str,
-                      types: &[TypeIndex],
-                      src: &CanonOptions,
-                      dst: &CanonOptions| {
-        (has_string(&table, types) && needs_transcoder(src.string_encoding, dst.string_encoding))
-            .then(|| {
-                im.func(
-                    "transcode",
-                    field,
-                    i32s(2),
-                    vec![ValType::I64],
-                    Binding::Transcode {
-                        dst: Box::new(dst.clone()),
-                        src: Box::new(src.clone()),
-                    },
-                )
-            })
-    };
     let mut all = params.clone();
     all.extend(&results);
     let handle_funcs: Vec<(u32, u32)> = resources(&table, &all)
@@ -511,8 +520,8 @@ pub(super) fn generate(
             (r, f)
         })
         .collect();
-    let transcode_params = transcoder(&mut im, "params", &params, lower, lift);
-    let transcode_results = transcoder(&mut im, "results", &results, lift, lower);
+    let transcode_params = import_transcoders(&mut im, &table, "params", &params, lower, lift);
+    let transcode_results = import_transcoders(&mut im, &table, "results", &results, lift, lower);
     let mem_lower = im.options_memory("lower", lower);
     let mem_lift = im.options_memory("lift", lift);
     let adapter_ty = im.ty(lower_params.clone(), lower_results.clone());

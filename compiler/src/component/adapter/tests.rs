@@ -152,7 +152,7 @@ fn every_value_kind_flat_and_in_memory_validates() {
 }
 
 #[test]
-fn transcoders_only_where_encodings_differ() {
+fn transcoders_are_wasmtimes_for_each_encoding_pair() {
     let mut table = TypeTableBuilder::new();
     let string = table.add(TypeDef::String).expect("a type");
     let ty = FuncType {
@@ -161,7 +161,7 @@ fn transcoders_only_where_encodings_differ() {
         async_: false,
     };
     let callee = CoreDef::Export(export(0, "f", CoreKind::Func));
-    let count = |a, b| {
+    let ops = |a, b| {
         let (lower, lift) = (options(1, a, false), options(2, b, false));
         let g = generate(
             &Request {
@@ -177,16 +177,36 @@ fn transcoders_only_where_encodings_differ() {
         .expect("an adapter");
         g.imports
             .iter()
-            .filter(|i| matches!(i.3, Binding::Transcode { .. }))
-            .count()
+            .filter_map(|i| match &i.3 {
+                Binding::Transcode { op, .. } => Some(op.name()),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
     };
-    assert_eq!(count(StringEncoding::Utf8, StringEncoding::Utf8), 0);
-    assert_eq!(count(StringEncoding::Utf16, StringEncoding::Utf16), 0);
-    assert_eq!(count(StringEncoding::Utf8, StringEncoding::Utf16), 2);
-    // latin1+utf16 on both sides still needs the tag read at run time.
+    use StringEncoding::{Latin1Utf16, Utf8, Utf16};
+    // Equal encodings are copied by a transcoder too: Wasmtime validates
+    // the text.
+    assert_eq!(ops(Utf8, Utf8), ["utf8-to-utf8", "utf8-to-utf8"]);
+    assert_eq!(ops(Utf16, Utf16), ["utf16-to-utf16", "utf16-to-utf16"]);
+    assert_eq!(ops(Utf8, Utf16), ["utf8-to-utf16", "utf16-to-utf8"]);
     assert_eq!(
-        count(StringEncoding::Latin1Utf16, StringEncoding::Latin1Utf16),
-        2
+        ops(Utf8, Latin1Utf16),
+        [
+            "utf8-to-latin1",
+            "utf8-to-compact-utf16",
+            "utf16-to-utf8",
+            "latin1-to-utf8"
+        ]
+    );
+    // latin1+utf16 on both sides: the tag read at run time picks one.
+    assert_eq!(
+        ops(Latin1Utf16, Latin1Utf16),
+        [
+            "utf16-to-compact-probably-utf16",
+            "latin1-to-latin1",
+            "utf16-to-compact-probably-utf16",
+            "latin1-to-latin1"
+        ]
     );
 }
 

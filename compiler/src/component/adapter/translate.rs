@@ -19,11 +19,9 @@
 //!   order: pre-order, depth first). Elements whose bytes need no checks
 //!   (integers, floats and records of them) are copied in bulk with one
 //!   `memory.copy`.
-//! - Strings with the same `utf8` or `utf16` encoding on both sides are
-//!   copied in bulk after one `realloc(0, 0, align, bytes)` (like Wasmtime,
-//!   without re-validating the text); every other encoding pair calls the
-//!   runtime's transcoder, which performs the spec's `store_string` with
-//!   its exact `realloc` calls.
+//! - Strings: as Wasmtime 49's adapters move them, in every encoding pair
+//!   (`super::strings`): the adapter checks and calls `realloc`, the
+//!   runtime's transcoders validate and convert the text.
 //!
 //! - `own`/`borrow` values call the resource's handle built-in, which moves
 //!   or lends the handle between the two instances' tables.
@@ -33,7 +31,7 @@
 //! a variant case does not use keep their zero initial value.
 
 use super::super::plan::StringEncoding;
-use kiln_abi::component::canon::MAX_ADAPTER_STRING_BYTE_LENGTH;
+pub(super) use super::strings::Transcoders;
 use kiln_abi::component::canon::{
     ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_COPY_ERROR, ADAPTER_HANDLE_MOVE_END,
     ADAPTER_HANDLE_MOVE_OWN,
@@ -70,8 +68,9 @@ pub(super) struct Side {
 pub(super) struct Dir {
     pub src: Side,
     pub dst: Side,
-    /// Function index of the runtime transcoder from `src` to `dst`.
-    pub transcode: Option<u32>,
+    /// Function indices of the runtime's transcoders from `src` to `dst`
+    /// (see `super::strings`).
+    pub transcode: Transcoders,
     /// The component instances handles move from and to.
     pub src_instance: u32,
     pub dst_instance: u32,
@@ -95,8 +94,9 @@ pub(super) struct Emitter<'t> {
     /// discriminants), in order (sites a backtrace shows, see
     /// `super::fact`).
     pub value_traps: Vec<usize>,
-    /// Positions of the calls of a `realloc`, in order (the frame a
-    /// backtrace shows when one traps).
+    /// Positions of the calls of a `realloc` or a string transcoder, in
+    /// order (the frame a backtrace shows when one traps or rejects the
+    /// text).
     pub realloc_calls: Vec<usize>,
     /// Positions of the traps of memory checks (alignment, bounds, byte
     /// lengths of strings and lists), in order:
@@ -107,8 +107,7 @@ pub(super) struct Emitter<'t> {
     /// and the trap code it stands for (see [`Emitter::trap`]).
     pub traps: Vec<(usize, TrapCode)>,
     /// While set, (flags word global, local holding its saved value): each
-    /// call that may run the destination's `realloc` (the `realloc` itself,
-    /// the runtime's transcoder) is preceded by a store of the saved word
+    /// call of the destination's `realloc` is preceded by a store of the saved word
     /// with `may_leave` cleared. Clearing at each call, not once up front,
     /// is right in every branch (the first `realloc` may sit in a
     /// variant's case or a list's loop) and keeps the code between the
@@ -253,7 +252,7 @@ impl Emitter<'_> {
     }
 
     /// Traps with `code` if the i32 condition on the stack is non-zero.
-    fn trap_if(&mut self, code: TrapCode) {
+    pub(super) fn trap_if(&mut self, code: TrapCode) {
         self.i(I::If(BlockType::Empty));
         self.trap(code);
         self.i(I::End);
@@ -278,7 +277,14 @@ impl Emitter<'_> {
 
     /// Traps with `code` if `ptr + len` (i32 locals; `len` scaled by
     /// `scale`) passes the end of memory `mem`.
-    fn check_bounds(&mut self, mem: u32, ptr: u32, len: u32, scale: u32, code: TrapCode) {
+    pub(super) fn check_bounds(
+        &mut self,
+        mem: u32,
+        ptr: u32,
+        len: u32,
+        scale: u32,
+        code: TrapCode,
+    ) {
         self.i(I::LocalGet(ptr));
         self.i(I::I64ExtendI32U);
         self.i(I::LocalGet(len));
@@ -292,7 +298,7 @@ impl Emitter<'_> {
 
     /// Traps with `code` if the two i64s on the stack (an address and a
     /// size) add up past the end of memory `mem`.
-    fn bounds_tail(&mut self, mem: u32, code: TrapCode) {
+    pub(super) fn bounds_tail(&mut self, mem: u32, code: TrapCode) {
         self.i(I::I64Add);
         self.i(I::MemorySize(mem));
         self.i(I::I64ExtendI32U);
@@ -629,7 +635,7 @@ impl Emitter<'_> {
     }
 
     /// Reads a `(ptr, len)` pair of `loc` into two fresh locals.
-    fn read_pair(&mut self, loc: &Loc) -> Result<(u32, u32), Missing> {
+    pub(super) fn read_pair(&mut self, loc: &Loc) -> Result<(u32, u32), Missing> {
         let p = self.local(ValType::I32);
         let n = self.local(ValType::I32);
         self.read_u32(loc, 0, 0, 4)?;
@@ -639,7 +645,7 @@ impl Emitter<'_> {
         Ok((p, n))
     }
 
-    fn write_pair(&mut self, loc: &Loc, p: u32, n: u32) -> Result<(), Missing> {
+    pub(super) fn write_pair(&mut self, loc: &Loc, p: u32, n: u32) -> Result<(), Missing> {
         self.write_u32(loc, 0, 0, 4, p)?;
         self.write_u32(loc, 1, 4, 4, n)
     }
@@ -655,11 +661,41 @@ impl Emitter<'_> {
         fixed: u32,
         oob: TrapCode,
     ) -> Result<u32, Missing> {
+        let p = self.local(ValType::I32);
+        self.realloc(side, None, align, size, fixed, oob, p)?;
+        Ok(p)
+    }
+
+    /// `realloc(old_ptr, old_size, align, size)` of `side` (`old` two i32
+    /// locals, else `(0, 0)`; `size` an i32 local, else `fixed`) into
+    /// local `into`, checked as [`Emitter::alloc`] checks it.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the realloc call's operands, each a choice"
+    )]
+    pub fn realloc(
+        &mut self,
+        side: Side,
+        old: Option<(u32, u32)>,
+        align: u32,
+        size: Option<u32>,
+        fixed: u32,
+        oob: TrapCode,
+        into: u32,
+    ) -> Result<(), Missing> {
         let mem = side.mem.ok_or(Missing("the memory option"))?;
         let realloc = side.realloc.ok_or(Missing("the realloc option"))?;
         self.clear_leave();
-        self.i(I::I32Const(0));
-        self.i(I::I32Const(0));
+        match old {
+            Some((ptr, size)) => {
+                self.i(I::LocalGet(ptr));
+                self.i(I::LocalGet(size));
+            }
+            None => {
+                self.i(I::I32Const(0));
+                self.i(I::I32Const(0));
+            }
+        }
         self.i(I::I32Const(align as i32));
         match size {
             Some(l) => self.i(I::LocalGet(l)),
@@ -670,11 +706,10 @@ impl Emitter<'_> {
         // The first check takes the pointer from the stack (as short as
         // Wasmtime's code between the `realloc` call and the callee's, so
         // that the frames can be placed where Wasmtime's are).
-        let p = self.local(ValType::I32);
-        self.i(I::LocalTee(p));
+        self.i(I::LocalTee(into));
         if align > 1 {
             self.aligned_tail(align);
-            self.i(I::LocalGet(p));
+            self.i(I::LocalGet(into));
         }
         self.i(I::I64ExtendI32U);
         match size {
@@ -685,7 +720,7 @@ impl Emitter<'_> {
             None => self.i(I::I64Const(i64::from(fixed))),
         }
         self.bounds_tail(mem, oob);
-        Ok(p)
+        Ok(())
     }
 
     /// Checks a pointer to values in memory `mem` passed between the sides
@@ -790,55 +825,5 @@ impl Emitter<'_> {
             Some(Type::FixedList(e, _)) => self.is_plain(e),
             _ => false,
         }
-    }
-
-    fn string(&mut self, src: &Loc, dst: &Loc, dir: Dir) -> Result<(), Missing> {
-        let (sp, len) = self.read_pair(src)?;
-        let same = dir.src.encoding == dir.dst.encoding;
-        let unit = match dir.src.encoding {
-            StringEncoding::Utf8 => 1,
-            StringEncoding::Utf16 => 2,
-            StringEncoding::Latin1Utf16 => 0,
-        };
-        if !same || unit == 0 {
-            let transcode = dir.transcode.ok_or(Missing("the transcoder"))?;
-            let r = self.local(ValType::I64);
-            let (dp, dl) = (self.local(ValType::I32), self.local(ValType::I32));
-            self.clear_leave();
-            self.i(I::LocalGet(sp));
-            self.i(I::LocalGet(len));
-            self.i(I::Call(transcode));
-            self.i(I::LocalTee(r));
-            self.i(I::I32WrapI64);
-            self.i(I::LocalSet(dp));
-            self.i(I::LocalGet(r));
-            self.i(I::I64Const(32));
-            self.i(I::I64ShrU);
-            self.i(I::I32WrapI64);
-            self.i(I::LocalSet(dl));
-            return self.write_pair(dst, dp, dl);
-        }
-        let src_mem = dir.src.mem.ok_or(Missing("the memory option"))?;
-        let dst_mem = dir.dst.mem.ok_or(Missing("the memory option"))?;
-        self.check_aligned(sp, unit);
-        self.check_bounds(src_mem, sp, len, unit, TrapCode::StringOutOfBounds);
-        let bytes = self.local(ValType::I32);
-        // `len` past `(2^31 - 1) / unit` code units (Wasmtime's check):
-        // any bit of `len` at or above 2^31 / unit.
-        const _: () = assert!(MAX_ADAPTER_STRING_BYTE_LENGTH == (1 << 31) - 1);
-        self.i(I::LocalGet(len));
-        self.i(I::I32Const((31 - unit.trailing_zeros()) as i32));
-        self.i(I::I32ShrU);
-        self.trap_if(TrapCode::StringOutOfBounds);
-        self.i(I::LocalGet(len));
-        self.i(I::I32Const(unit as i32));
-        self.i(I::I32Mul);
-        self.i(I::LocalSet(bytes));
-        let dp = self.alloc(dir.dst, unit, Some(bytes), 0, TrapCode::StringOutOfBounds)?;
-        self.i(I::LocalGet(dp));
-        self.i(I::LocalGet(sp));
-        self.i(I::LocalGet(bytes));
-        self.i(I::MemoryCopy { src_mem, dst_mem });
-        self.write_pair(dst, dp, len)
     }
 }

@@ -7,6 +7,7 @@ mod handles;
 mod lists;
 mod scalars;
 mod strings;
+mod transcode;
 
 use super::abi::{PtrType, StringEncoding, TypeTableBuilder, align_to};
 use super::{

@@ -35,6 +35,9 @@ pub(super) enum Site {
     EnumCall,
     /// A call of a `realloc` (the frame shown when it traps).
     Realloc,
+    /// A call of a string transcoder (the frame shown when the text is not
+    /// valid in its encoding).
+    Transcode,
     /// The `if` of an alignment check (Wasmtime 49 reports the trap there).
     AlignIf,
     /// The trap call of a bounds or byte-length check (reported there).

@@ -83,7 +83,8 @@ pub(in super::super) struct Frames {
     pub param_chars: Vec<u32>,
     /// As `param_chars`, for the results.
     pub result_chars: Vec<u32>,
-    /// Module offsets of the `realloc` calls moving the parameters.
+    /// Module offsets of the calls of a `realloc` or a string transcoder
+    /// moving the parameters.
     pub param_reallocs: Vec<u32>,
     /// As `param_reallocs`, for the results.
     pub result_reallocs: Vec<u32>,
@@ -581,7 +582,7 @@ impl FactModule {
         let marks = &b.marks[marks..];
         Some(Checks {
             chars: checks(marks, results),
-            reallocs: of(marks, &[Site::Realloc]),
+            reallocs: of(marks, &[Site::Realloc, Site::Transcode]),
             mems: of(marks, &[Site::AlignIf, Site::BoundsCall]),
         })
     }
@@ -707,7 +708,7 @@ fn checks(marks: &[(Site, usize)], result: bool) -> Vec<usize> {
             Site::Char => true,
             Site::EnumIf => result,
             Site::EnumCall => !result,
-            Site::Realloc | Site::AlignIf | Site::BoundsCall => false,
+            Site::Realloc | Site::Transcode | Site::AlignIf | Site::BoundsCall => false,
         })
         .map(|(_, at)| *at)
         .collect()

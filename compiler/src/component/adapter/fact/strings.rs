@@ -32,55 +32,7 @@ impl Fe {
     }
 }
 
-/// The runtime's transcoders, as Wasmtime names them.
-#[derive(Copy, Clone, Debug, PartialEq, Eq, Hash)]
-pub(super) enum Transcode {
-    Copy8,
-    Copy16,
-    CopyLatin1,
-    Latin1ToUtf16,
-    Latin1ToUtf8,
-    Utf16ToCompactProbablyUtf16,
-    Utf16ToLatin1,
-    Utf16ToUtf8,
-    Utf8ToCompactUtf16,
-    Utf16ToCompactUtf16,
-    Utf8ToLatin1,
-    Utf8ToUtf16,
-}
-
-impl Transcode {
-    fn name(self) -> &'static str {
-        match self {
-            Transcode::Copy8 => "utf8-to-utf8",
-            Transcode::Copy16 => "utf16-to-utf16",
-            Transcode::CopyLatin1 => "latin1-to-latin1",
-            Transcode::Latin1ToUtf16 => "latin1-to-utf16",
-            Transcode::Latin1ToUtf8 => "latin1-to-utf8",
-            Transcode::Utf16ToCompactProbablyUtf16 => "utf16-to-compact-probably-utf16",
-            Transcode::Utf16ToLatin1 => "utf16-to-latin1",
-            Transcode::Utf16ToUtf8 => "utf16-to-utf8",
-            Transcode::Utf8ToCompactUtf16 => "utf8-to-compact-utf16",
-            Transcode::Utf16ToCompactUtf16 => "utf16-to-compact-utf16",
-            Transcode::Utf8ToLatin1 => "utf8-to-latin1",
-            Transcode::Utf8ToUtf16 => "utf8-to-utf16",
-        }
-    }
-
-    /// (parameters, results), all `i32`.
-    fn arity(self) -> (usize, usize) {
-        match self {
-            Transcode::Copy8
-            | Transcode::Copy16
-            | Transcode::CopyLatin1
-            | Transcode::Latin1ToUtf16 => (3, 0),
-            Transcode::Utf8ToUtf16 | Transcode::Utf16ToCompactProbablyUtf16 => (3, 1),
-            Transcode::Utf16ToUtf8 | Transcode::Latin1ToUtf8 => (5, 2),
-            Transcode::Utf8ToLatin1 | Transcode::Utf16ToLatin1 => (3, 2),
-            Transcode::Utf8ToCompactUtf16 | Transcode::Utf16ToCompactUtf16 => (5, 1),
-        }
-    }
-}
+pub(super) use kiln_abi::component::transcode::Transcode;
 
 /// A string in one side's memory: its pointer and length locals.
 #[derive(Copy, Clone)]
@@ -318,6 +270,7 @@ impl Cx<'_, '_> {
         self.ins(I::LocalGet(src.ptr));
         self.ins(I::LocalGet(src.len));
         self.ins(I::LocalGet(ptr));
+        self.b.mark(Site::Transcode);
         self.ins(I::Call(f));
         self.b.free(byte_len, ValType::I32);
         dst
@@ -339,6 +292,7 @@ impl Cx<'_, '_> {
         self.ins(I::LocalGet(ptr));
         self.ins(I::LocalGet(byte_len));
         self.ins(I::I32Const(1));
+        self.b.mark(Site::Transcode);
         self.ins(I::Call(f));
         self.ins(I::LocalSet(dst_len));
         let read = self.b.set_tmp(ValType::I32);
@@ -360,6 +314,7 @@ impl Cx<'_, '_> {
         self.ins(I::LocalGet(dst_len));
         self.ins(I::I32Sub);
         self.ins(I::I32Const(0));
+        self.b.mark(Site::Transcode);
         self.ins(I::Call(f));
         self.ins(I::LocalGet(dst_len));
         self.ins(I::I32Add);
@@ -385,6 +340,7 @@ impl Cx<'_, '_> {
         self.ins(I::LocalGet(src.ptr));
         self.ins(I::LocalGet(src.len));
         self.ins(I::LocalGet(ptr));
+        self.b.mark(Site::Transcode);
         self.ins(I::Call(f));
         self.ins(I::LocalSet(dst_len));
         self.ins(I::LocalGet(src.len));
@@ -409,6 +365,7 @@ impl Cx<'_, '_> {
         self.ins(I::LocalGet(src.ptr));
         self.ins(I::LocalGet(src.len));
         self.ins(I::LocalGet(ptr));
+        self.b.mark(Site::Transcode);
         self.ins(I::Call(f));
         self.ins(I::LocalSet(dst_len));
         self.ins(I::LocalGet(dst_len));
@@ -436,6 +393,7 @@ impl Cx<'_, '_> {
         self.ins(I::LocalGet(src.ptr));
         self.ins(I::LocalGet(src.len));
         self.ins(I::LocalGet(ptr));
+        self.b.mark(Site::Transcode);
         self.ins(I::Call(f_latin1));
         self.ins(I::LocalSet(dst_len));
         let read = self.b.set_tmp(ValType::I32);
@@ -461,6 +419,7 @@ impl Cx<'_, '_> {
         self.ins(I::LocalGet(ptr));
         self.ins(I::LocalGet(src.len));
         self.ins(I::LocalGet(dst_len));
+        self.b.mark(Site::Transcode);
         self.ins(I::Call(f_utf16));
         self.ins(I::LocalSet(dst_len));
         self.ins(I::LocalGet(dst_len));
