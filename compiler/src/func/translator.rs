@@ -464,6 +464,13 @@ impl FuncCodegen<'_, '_> {
                     self.builder.ins().fence();
                 }
                 let code = coded.unwrap_or(kiln_abi::trap::TrapCode::UnreachableCodeReached);
+                if coded == Some(kiln_abi::trap::TrapCode::UnalignedPointer) {
+                    // Reported at the alignment check's `if` (two bytes
+                    // before), where Wasmtime 49 reports its adapters'.
+                    let at = u32::try_from(self.offset).unwrap_or(u32::MAX);
+                    self.builder
+                        .set_srcloc(ir::SourceLoc::new(at.saturating_sub(2)));
+                }
                 self.builder.ins().trap(super::clif_trap(code));
                 self.reachable = false;
             }

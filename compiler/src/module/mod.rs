@@ -298,7 +298,10 @@ pub struct ModuleInfo {
     pub ref_types: RefTypesInfo,
     /// `unreachable`s that raise another trap, by module offset: set only
     /// for the modules Kiln generates (fused adapters' checks, see
-    /// `crate::component::plan::ModulePlan::traps`), never from input.
+    /// `crate::component::plan::ModulePlan::traps`), never from input. An
+    /// [`kiln_abi::trap::TrapCode::UnalignedPointer`] is reported at the
+    /// offset two bytes before it: the `if` (empty block type) it always
+    /// follows.
     pub coded_traps: BTreeMap<u32, kiln_abi::trap::TrapCode>,
 }
 

@@ -236,13 +236,23 @@ impl Emitter<'_> {
     /// translates as a trap of `code` (the generated module's
     /// `ModulePlan::traps`), one byte like Wasmtime's `call` of its trap
     /// intrinsic is two: an adapter is laid out to put its traps where
-    /// Wasmtime's are, and every byte between them counts.
+    /// Wasmtime's are, and every byte between them counts. An alignment
+    /// check's trap is reported at the `if` right before it, as Wasmtime
+    /// 49 reports its adapters' (the compiler's contract for a coded
+    /// [`TrapCode::UnalignedPointer`], see `ModuleInfo::coded_traps`), so
+    /// that `if` is its site.
     pub fn trap(&mut self, code: TrapCode) {
         let at = self.code.len();
         match code {
             TrapCode::InvalidChar | TrapCode::InvalidDiscriminant => self.value_traps.push(at),
-            TrapCode::UnalignedPointer
-            | TrapCode::MemoryOutOfBounds
+            TrapCode::UnalignedPointer => {
+                debug_assert!(
+                    matches!(self.code.last(), Some(I::If(BlockType::Empty))),
+                    "an alignment trap follows its `if`"
+                );
+                self.mem_traps.push(at.saturating_sub(1));
+            }
+            TrapCode::MemoryOutOfBounds
             | TrapCode::StringOutOfBounds
             | TrapCode::ListOutOfBounds => self.mem_traps.push(at),
             _ => {}
