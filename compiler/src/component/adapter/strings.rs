@@ -93,16 +93,7 @@ impl Emitter<'_> {
             }
             StringEncoding::Latin1Utf16 => {
                 // The tag picks the contents' encoding; Wasmtime 49 checks
-                // the alignment in each branch. The misalignment is
-                // computed up front, so that each branch's check is as
-                // short as Wasmtime's code before its `if` (its trap must
-                // land where Wasmtime reports it, right after a
-                // transcoder call in the first branch).
-                let odd = self.local(ValType::I32);
-                self.i(I::LocalGet(ptr));
-                self.i(I::I32Const(1));
-                self.i(I::I32And);
-                self.i(I::LocalSet(odd));
+                // the alignment in each branch.
                 self.i(I::LocalGet(len));
                 self.i(I::I32Const(UTF16_TAG as i32));
                 self.i(I::I32And);
@@ -111,16 +102,14 @@ impl Emitter<'_> {
                 self.i(I::I32Const(UTF16_TAG as i32));
                 self.i(I::I32Xor);
                 self.i(I::LocalSet(len));
-                self.i(I::LocalGet(odd));
-                self.trap_if(TrapCode::UnalignedPointer);
+                self.check_aligned(ptr, 2);
                 let wide = match de {
                     StringEncoding::Utf8 => self.deflate(s, Fe::Utf16, dir)?,
                     StringEncoding::Utf16 => self.copy(s, Fe::Utf16, Fe::Utf16, dir)?,
                     StringEncoding::Latin1Utf16 => self.compact_utf16_to_compact(s, dir)?,
                 };
                 self.i(I::Else);
-                self.i(I::LocalGet(odd));
-                self.trap_if(TrapCode::UnalignedPointer);
+                self.check_aligned(ptr, 2);
                 let narrow = match de {
                     StringEncoding::Utf16 => self.copy(s, Fe::Latin1, Fe::Utf16, dir)?,
                     StringEncoding::Utf8 => self.deflate(s, Fe::Latin1, dir)?,
