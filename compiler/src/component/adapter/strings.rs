@@ -46,9 +46,9 @@ pub(super) fn needed(src: StringEncoding, dst: StringEncoding) -> &'static [Tran
     }
 }
 
-/// A fixed-width encoding of string contents.
+/// A fixed-width encoding of string contents (the adapter model's too).
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Fe {
+pub(super) enum Fe {
     Utf8,
     Utf16,
     Latin1,
@@ -56,7 +56,7 @@ enum Fe {
 
 impl Fe {
     /// Bytes per code unit.
-    fn width(self) -> u32 {
+    pub(super) fn width(self) -> u32 {
         match self {
             Fe::Utf16 => 2,
             _ => 1,
@@ -316,8 +316,15 @@ impl Emitter<'_> {
         }
         self.call_transcoder(Transcode::Utf8ToUtf16, dir)?;
         self.i(I::LocalSet(d.len));
-        self.i(I::LocalGet(s.len));
+        self.shrink_utf16(s, d, bytes, dir)?;
+        Ok(d)
+    }
+
+    /// Shrinks `d`, allocated for `s.len` UTF-16 units, to its `d.len`
+    /// units if fewer.
+    fn shrink_utf16(&mut self, s: Str, d: Str, bytes: u32, dir: Dir) -> Result<(), Missing> {
         self.i(I::LocalGet(d.len));
+        self.i(I::LocalGet(s.len));
         self.i(I::I32Ne);
         self.i(I::If(BlockType::Empty));
         let size = self.local(ValType::I32);
@@ -327,7 +334,7 @@ impl Emitter<'_> {
         self.i(I::LocalSet(size));
         self.resize(d, bytes, 2, size, dir.dst)?;
         self.i(I::End);
-        Ok(d)
+        Ok(())
     }
 
     /// `store_probably_utf16_to_latin1_or_utf16`: copied as UTF-16, kept so
@@ -387,17 +394,7 @@ impl Emitter<'_> {
         }
         self.call_transcoder(utf16, dir)?;
         self.i(I::LocalSet(d.len));
-        self.i(I::LocalGet(d.len));
-        self.i(I::LocalGet(s.len));
-        self.i(I::I32Ne);
-        self.i(I::If(BlockType::Empty));
-        let size = self.local(ValType::I32);
-        self.i(I::LocalGet(d.len));
-        self.i(I::I32Const(1));
-        self.i(I::I32Shl);
-        self.i(I::LocalSet(size));
-        self.resize(d, bytes, 2, size, dir.dst)?;
-        self.i(I::End);
+        self.shrink_utf16(s, d, bytes, dir)?;
         self.i(I::LocalGet(d.len));
         self.i(I::I32Const(UTF16_TAG as i32));
         self.i(I::I32Or);

@@ -12,26 +12,8 @@ use super::values::{
 use kiln_abi::component::{StringEncoding, TypeIndex};
 use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
 
-/// The high bit of a `latin1+utf16` length: the contents are UTF-16.
-const UTF16_TAG: u32 = 1 << 31;
-
-/// Fixed-width encodings of string contents.
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-enum Fe {
-    Utf8,
-    Utf16,
-    Latin1,
-}
-
-impl Fe {
-    fn width(self) -> u32 {
-        match self {
-            Fe::Utf16 => 2,
-            _ => 1,
-        }
-    }
-}
-
+use super::super::strings::Fe;
+use kiln_abi::component::UTF16_TAG;
 pub(super) use kiln_abi::component::transcode::Transcode;
 
 /// A string in one side's memory: its pointer and length locals.
