@@ -596,16 +596,32 @@ impl Emitter<'_> {
     fn flags(&mut self, labels: u32, src: &Loc, dst: &Loc) -> Result<(), Missing> {
         let words = flags_num_i32(labels);
         let width = flags_size(labels).min(4);
-        let w = self.local(ValType::I32);
         for i in 0..words {
+            // Straight from the load to the store, as Wasmtime's adapters
+            // move them (no local: the bytes count, see `super::encode`).
+            if let Loc::Mem { addr, .. } = dst {
+                self.i(I::LocalGet(*addr));
+            }
             self.read_u32(src, i as usize, 4 * i, width)?;
             let bits = (labels - 32 * i).min(32);
             if bits < 32 {
                 self.i(I::I32Const(((1u64 << bits) - 1) as i32));
                 self.i(I::I32And);
             }
-            self.i(I::LocalSet(w));
-            self.write_u32(dst, i as usize, 4 * i, width, w)?;
+            match dst {
+                Loc::Flat(v) => {
+                    let slot = *v.get(i as usize).ok_or(Missing("a flat value"))?;
+                    self.flat_set(slot, ValType::I32);
+                }
+                Loc::Mem { mem, off, .. } => {
+                    let m = mem_arg(*mem, off + 4 * i, width.trailing_zeros());
+                    self.i(match width {
+                        1 => I::I32Store8(m),
+                        2 => I::I32Store16(m),
+                        _ => I::I32Store(m),
+                    });
+                }
+            }
         }
         Ok(())
     }
