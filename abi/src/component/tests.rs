@@ -817,3 +817,15 @@ fn type_predicates() {
     assert!(t.contains_list_or_string(o) && t.contains_list_or_string(l));
     assert!(!t.contains_list_or_string(v) && !t.contains_list_or_string(fl));
 }
+
+#[test]
+fn transcoders_are_numbered_in_all_order() {
+    use super::transcode::Transcode;
+    for (i, op) in Transcode::ALL.iter().enumerate() {
+        assert_eq!(op.number() as usize, i);
+        assert_eq!(Transcode::from_number(i as u32), Some(*op));
+    }
+    assert_eq!(Transcode::from_number(Transcode::ALL.len() as u32), None);
+    assert_eq!(Transcode::Utf16ToUtf8.source_unit_bytes(), 2);
+    assert_eq!(Transcode::Latin1ToUtf8.source_unit_bytes(), 1);
+}

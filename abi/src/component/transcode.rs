@@ -16,8 +16,10 @@
 //! Pointers are byte addresses; lengths are code units of the encoding
 //! named (UTF-16: 2-byte units, little-endian) unless said otherwise.
 
-/// One transcoding operation, named as Wasmtime names it.
+/// One transcoding operation, named as Wasmtime names it; its number in
+/// the contract is its discriminant.
 #[derive(Copy, Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u32)]
 pub enum Transcode {
     /// `(src, len, dst)`: UTF-8 copied after validation.
     Copy8,
@@ -75,10 +77,7 @@ impl Transcode {
 
     /// The operation's number in the contract.
     pub fn number(self) -> u32 {
-        Transcode::ALL
-            .iter()
-            .position(|t| *t == self)
-            .expect("every operation is in ALL") as u32
+        self as u32
     }
 
     /// The operation numbered `n`.
@@ -101,6 +100,19 @@ impl Transcode {
             Transcode::Utf16ToCompactUtf16 => "utf16-to-compact-utf16",
             Transcode::Utf8ToLatin1 => "utf8-to-latin1",
             Transcode::Utf8ToUtf16 => "utf8-to-utf16",
+        }
+    }
+
+    /// Bytes per code unit of the source the first two operands name
+    /// (`(src, len)`: UTF-16 sources are 2).
+    pub fn source_unit_bytes(self) -> u32 {
+        match self {
+            Transcode::Copy16
+            | Transcode::Utf16ToCompactProbablyUtf16
+            | Transcode::Utf16ToLatin1
+            | Transcode::Utf16ToUtf8
+            | Transcode::Utf16ToCompactUtf16 => 2,
+            _ => 1,
         }
     }
 

@@ -113,7 +113,7 @@ unsafe fn transcode_call(
             GuestMemory::from_definition(dst_opts.memory_def as usize as *const _),
         )
     };
-    let len = u64::from(a[1]) * u64::from(transcode::source_width(op));
+    let len = u64::from(a[1]) * u64::from(op.source_unit_bytes());
     if !src_mem.in_bounds(a[0], len) {
         return Err(trap::pointer_out_of_bounds());
     }

@@ -15,18 +15,6 @@ use super::trap::{self, Trap};
 use kiln_abi::component::UTF16_TAG;
 use kiln_abi::component::transcode::Transcode;
 
-/// Bytes per code unit of `op`'s source.
-pub fn source_width(op: Transcode) -> u32 {
-    match op {
-        Transcode::Copy16
-        | Transcode::Utf16ToCompactProbablyUtf16
-        | Transcode::Utf16ToLatin1
-        | Transcode::Utf16ToUtf8
-        | Transcode::Utf16ToCompactUtf16 => 2,
-        _ => 1,
-    }
-}
-
 /// Runs `op` with operands `a` (see [`Transcode`]), reading the source
 /// `src` (the `a[1]` code units at `a[0]`) and writing `dst`, the whole
 /// destination memory. Returns the results (unused ones 0).
