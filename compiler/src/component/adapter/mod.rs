@@ -171,11 +171,36 @@ pub(super) fn place_frames(
             },
             Some(f),
         )?;
-        bytes.push((a.module, g.bytes, g.traps));
+        // The memories may be imported in another order now: each import
+        // keeps the definition it was bound to, found by name.
+        let old = &plan.modules[a.module].imports;
+        let old_defs = &plan.instances[a.instance].imports;
+        let mut imports = Vec::with_capacity(g.imports.len());
+        let mut defs = Vec::with_capacity(g.imports.len());
+        for (module, field, kind, binding) in g.imports {
+            let def = match old.iter().position(|(m, f, _)| *m == module && *f == field) {
+                Some(i) => old_defs[i].clone(),
+                None => match binding {
+                    Binding::Def(d) => d,
+                    _ => {
+                        return Err(unsupported(format!(
+                            "component construct Kiln cannot follow (import `{module}` `{field}` \
+                             of the adapter of `{}` appeared with its frames)",
+                            a.name
+                        )));
+                    }
+                },
+            };
+            imports.push((module, field, kind));
+            defs.push(def);
+        }
+        bytes.push((a.module, a.instance, g.bytes, g.traps, imports, defs));
     }
-    for (m, b, traps) in bytes {
+    for (m, i, b, traps, imports, defs) in bytes {
         plan.modules[m].generated = Some(b);
         plan.modules[m].traps = traps;
+        plan.modules[m].imports = imports;
+        plan.instances[i].imports = defs;
     }
     Ok(modules)
 }
@@ -277,6 +302,28 @@ impl Imports {
             .push((module.into(), "memory".into(), CoreKind::Memory, binding));
         self.memories += 1;
         self.memories - 1
+    }
+}
+
+/// Imports the caller's and the callee's memories; returns their indices.
+///
+/// An access to memory 0 is a byte shorter than one to another memory,
+/// and the frames are placed by code length (Kiln's code between two
+/// sites must not be longer than Wasmtime's): the callee's memory comes
+/// first where it is memory 0 in Wasmtime's adapter module (`frames`),
+/// the caller's otherwise.
+fn import_memories(
+    im: &mut Imports,
+    lower: &CanonOptions,
+    lift: &CanonOptions,
+    frames: Option<&fact::Frames>,
+) -> (Option<u32>, Option<u32>) {
+    if frames.is_some_and(|f| f.memories[1] == Some(0)) {
+        let r = im.options_memory("lift", lift);
+        (im.options_memory("lower", lower), r)
+    } else {
+        let l = im.options_memory("lower", lower);
+        (l, im.options_memory("lift", lift))
     }
 }
 
@@ -522,8 +569,7 @@ pub(super) fn generate(
         .collect();
     let transcode_params = import_transcoders(&mut im, &table, "params", &params, lower, lift);
     let transcode_results = import_transcoders(&mut im, &table, "results", &results, lift, lower);
-    let mem_lower = im.options_memory("lower", lower);
-    let mem_lift = im.options_memory("lift", lift);
+    let (mem_lower, mem_lift) = import_memories(&mut im, lower, lift, frames);
     let adapter_ty = im.ty(lower_params.clone(), lower_results.clone());
     let adapter = im.funcs;
 

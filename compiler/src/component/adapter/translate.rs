@@ -372,7 +372,7 @@ impl Emitter<'_> {
         Ok(())
     }
 
-    /// Writes local `value` (i32) to `loc` at flat `index` / byte `off`
+    /// Writes the i32 `value` pushes to `loc` at flat `index` / byte `off`
     /// with `width` bytes.
     fn write_u32(
         &mut self,
@@ -380,17 +380,17 @@ impl Emitter<'_> {
         index: usize,
         off: u32,
         width: u32,
-        value: u32,
+        value: I<'static>,
     ) -> Result<(), Missing> {
         match loc {
             Loc::Flat(v) => {
                 let slot = *v.get(index).ok_or(Missing("a flat value"))?;
-                self.i(I::LocalGet(value));
+                self.i(value);
                 self.flat_set(slot, ValType::I32);
             }
             Loc::Mem { mem, addr, off: o } => {
                 self.i(I::LocalGet(*addr));
-                self.i(I::LocalGet(value));
+                self.i(value);
                 let m = mem_arg(*mem, o + off, width.trailing_zeros());
                 self.i(match width {
                     1 => I::I32Store8(m),
@@ -508,7 +508,7 @@ impl Emitter<'_> {
         self.i(I::I32Const(dir.dst_instance as i32));
         self.i(I::Call(func));
         self.i(I::LocalSet(h));
-        self.write_u32(dst, 0, 0, 4, h)
+        self.write_u32(dst, 0, 0, 4, I::LocalGet(h))
     }
 
     fn scalar(&mut self, p: Prim, src: &Loc, dst: &Loc) -> Result<(), Missing> {
@@ -628,6 +628,15 @@ impl Emitter<'_> {
 
     /// `variant`, `enum`, `option`, `result`: the discriminant (checked),
     /// then the active case's payload.
+    ///
+    /// Into memory, a `br_table` on the discriminant branches into one
+    /// block per case, which writes its discriminant and moves its
+    /// payload, as Wasmtime's adapters do (the same code length between
+    /// the sites a backtrace shows, see `super::fact`). An `enum`, and a
+    /// variant into flat values (locals here, the stack in Wasmtime's
+    /// code), are checked against their number of cases and copied, then
+    /// each case with a payload is tested in turn: into flat values that
+    /// is the shorter code in the run cases (`compose-traps`).
     fn variant(&mut self, t: TypeIndex, src: &Loc, dst: &Loc, dir: Dir) -> Result<(), Missing> {
         let cases = self.table.cases(t).ok_or(Missing("variant cases"))?;
         let layout = self
@@ -636,25 +645,55 @@ impl Emitter<'_> {
             .ok_or(Missing("a variant layout"))?;
         let n = cases.len();
         let width = discriminant_size(n);
-        let d = self.local(ValType::I32);
+        if matches!(self.table.get(t), Some(Type::Enum(_))) || matches!(dst, Loc::Flat(_)) {
+            let d = self.local(ValType::I32);
+            self.read_u32(src, 0, 0, width)?;
+            self.i(I::LocalTee(d));
+            self.i(I::I32Const(n as i32));
+            self.i(I::I32GeU);
+            self.trap_if(TrapCode::InvalidDiscriminant);
+            self.write_u32(dst, 0, 0, width, I::LocalGet(d))?;
+            for case in 0..n {
+                let Some(p) = cases.payload(case) else {
+                    continue;
+                };
+                let len = self.flat_len(p);
+                let s = Self::sub(src, 1, len, layout.payload_offset)?;
+                let dd = Self::sub(dst, 1, len, layout.payload_offset)?;
+                self.i(I::LocalGet(d));
+                self.i(I::I32Const(case as i32));
+                self.i(I::I32Eq);
+                self.i(I::If(BlockType::Empty));
+                self.value(p, &s, &dd, dir)?;
+                self.i(I::End);
+            }
+            return Ok(());
+        }
+        // Blocks from the outside in: the end of them all; one per case,
+        // the last case's outermost, each case's code following its
+        // block's `end`; the innermost, holding the `br_table`, whose
+        // default leaves it for the trap of a bad discriminant.
+        for _ in 0..=n {
+            self.i(I::Block(BlockType::Empty));
+        }
+        self.i(I::Block(BlockType::Empty));
         self.read_u32(src, 0, 0, width)?;
-        self.i(I::LocalTee(d));
-        self.i(I::I32Const(n as i32));
-        self.i(I::I32GeU);
-        self.trap_if(TrapCode::InvalidDiscriminant);
-        self.write_u32(dst, 0, 0, width, d)?;
+        let targets: Vec<u32> = (1..=n).collect();
+        self.i(I::BrTable(targets.into(), 0));
+        self.i(I::End);
+        self.trap(TrapCode::InvalidDiscriminant);
+        self.i(I::End);
         for case in 0..n {
-            let Some(p) = cases.payload(case) else {
-                continue;
-            };
-            let len = self.flat_len(p);
-            let s = Self::sub(src, 1, len, layout.payload_offset)?;
-            let dd = Self::sub(dst, 1, len, layout.payload_offset)?;
-            self.i(I::LocalGet(d));
-            self.i(I::I32Const(case as i32));
-            self.i(I::I32Eq);
-            self.i(I::If(BlockType::Empty));
-            self.value(p, &s, &dd, dir)?;
+            self.write_u32(dst, 0, 0, width, I::I32Const(case as i32))?;
+            if let Some(p) = cases.payload(case) {
+                let len = self.flat_len(p);
+                let s = Self::sub(src, 1, len, layout.payload_offset)?;
+                let dd = Self::sub(dst, 1, len, layout.payload_offset)?;
+                self.value(p, &s, &dd, dir)?;
+            }
+            if case != n - 1 {
+                self.i(I::Br(n - case - 1));
+            }
             self.i(I::End);
         }
         Ok(())
@@ -672,8 +711,8 @@ impl Emitter<'_> {
     }
 
     pub(super) fn write_pair(&mut self, loc: &Loc, p: u32, n: u32) -> Result<(), Missing> {
-        self.write_u32(loc, 0, 0, 4, p)?;
-        self.write_u32(loc, 1, 4, 4, n)
+        self.write_u32(loc, 0, 0, 4, I::LocalGet(p))?;
+        self.write_u32(loc, 1, 4, 4, I::LocalGet(n))
     }
 
     /// `realloc(0, 0, align, size)` of `side` (size an i32 local, else

@@ -98,6 +98,11 @@ pub(in super::super) struct Frames {
     pub call: u32,
     /// Module offset of the `post-return` call.
     pub post_return: Option<u32>,
+    /// Wasmtime's indices of the caller's and the callee's memories in
+    /// the adapter module (numbered module-wide, the callee's options
+    /// interned first): a memory access is a byte longer when its memory
+    /// is not memory 0, which the generator matches.
+    pub memories: [Option<u32>; 2],
 }
 
 /// Frames of every adapter (same order as `adapters`), and the bytes of
@@ -287,6 +292,8 @@ struct Sites {
     call: usize,
     results: Checks,
     post_return: Option<usize>,
+    /// The caller's and the callee's memory indices.
+    memories: [Option<u32>; 2],
 }
 
 /// Body offsets of the sites of the parameters' or the results' move.
@@ -420,6 +427,7 @@ impl FactModule {
                 call,
                 results: Checks::default(),
                 post_return: None,
+                memories: [lower.mem, lift.mem],
             }
         } else {
             let cx = Call {
@@ -560,6 +568,7 @@ impl FactModule {
             call,
             results,
             post_return,
+            memories: [lower.mem, lift.mem],
         })
     }
 
@@ -691,6 +700,7 @@ impl FactModule {
                     result_mems: s.results.mems.iter().map(|t| at(*t)).collect(),
                     call: at(s.call),
                     post_return: s.post_return.map(at),
+                    memories: s.memories,
                 }
             })
             .collect();
