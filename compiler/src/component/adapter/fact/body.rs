@@ -31,8 +31,12 @@ pub(super) enum Site {
     Char,
     /// The `if` of a discriminant check (where a result's trap is shown).
     EnumIf,
-    /// The trap call of a discriminant check (where a parameter's is).
+    /// The trap call of an enum's discriminant check (where a
+    /// parameter's is).
     EnumCall,
+    /// The trap call a variant's `br_table` leads to for a bad
+    /// discriminant (where a parameter's and a result's are shown).
+    VariantCall,
     /// A call of a `realloc` (the frame shown when it traps).
     Realloc,
     /// A call of a string transcoder (the frame shown when the text is not

@@ -709,8 +709,8 @@ impl FactModule {
 }
 
 /// Body offsets of the value checks a backtrace may show, in order: a
-/// `char`'s first branch, a discriminant's `if` (results) or trap call
-/// (parameters).
+/// `char`'s first branch, an enum's `if` (results) or trap call
+/// (parameters), a variant's trap call.
 fn checks(marks: &[(Site, usize)], result: bool) -> Vec<usize> {
     marks
         .iter()
@@ -718,6 +718,7 @@ fn checks(marks: &[(Site, usize)], result: bool) -> Vec<usize> {
             Site::Char => true,
             Site::EnumIf => result,
             Site::EnumCall => !result,
+            Site::VariantCall => true,
             Site::Realloc | Site::Transcode | Site::AlignIf | Site::BoundsCall => false,
         })
         .map(|(_, at)| *at)

@@ -592,8 +592,8 @@ impl<'a, 't> Cx<'a, 't> {
         let targets: Vec<u32> = (1..=n).collect();
         self.ins(I::BrTable(targets.into(), 0));
         self.ins(I::End);
-        // A parameter's is reported at the trap's call, as an enum's.
-        self.b.mark(Site::EnumCall);
+        // Reported at the trap's call, a parameter's as a result's.
+        self.b.mark(Site::VariantCall);
         self.trap(TRAP_INVALID_DISCRIMINANT);
         self.ins(I::End);
         for i in 0..n {
