@@ -23,6 +23,8 @@
 //!   `tests/component-plans/` (`BLESS=1` rewrites them);
 //! - [`fact_models`]: Kiln's model of Wasmtime's fused-adapter modules
 //!   against the modules Wasmtime generates for the composed run cases;
+//! - [`adapter_diff`]: fused adapters on random types and values against
+//!   `wasmtime run`;
 //! - [`repo`]: checks on the source tree itself (no symlink out of it);
 //! - [`size`]: a Rust hello world's executable stays under 1 MB.
 //!
@@ -30,6 +32,7 @@
 //! process; every other case drives the real `kiln` binary
 //! (`CARGO_BIN_EXE_kiln`).
 
+mod adapter_diff;
 mod big;
 mod cli_errors;
 mod component_plans;
@@ -69,6 +72,7 @@ fn main() {
     trials.extend(disas::trials());
     trials.extend(component_plans::trials());
     trials.extend(fact_models::trials());
+    trials.extend(adapter_diff::trials());
     trials.extend(repo::trials());
     trials.extend(size::trials());
     let conclusion = libtest_mimic::run(&args, trials);
