@@ -22,7 +22,14 @@ pub(super) struct Body {
     /// Calls of helper functions, encoded at the end (when their indices
     /// are known): (position in `code`, helper's function number).
     pub calls: Vec<(usize, usize)>,
+    /// Wasmtime's fuel left to translate values in this function (one
+    /// budget for an adapter's parameters and results together), see
+    /// [`super::values::Cx::translate`].
+    pub fuel: usize,
 }
+
+/// Wasmtime's fuel per function body.
+const INITIAL_FUEL: usize = 1_000;
 
 /// A place in the code a backtrace may show for a value's check.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -58,6 +65,7 @@ impl Body {
             free: HashMap::new(),
             marks: Vec::new(),
             calls: Vec::new(),
+            fuel: INITIAL_FUEL,
         }
     }
 

@@ -24,9 +24,6 @@ pub(super) const TRAP_LIST_OUT_OF_BOUNDS: u8 = 31;
 pub(super) const TRAP_INVALID_DISCRIMINANT: u8 = 32;
 pub(super) const TRAP_UNALIGNED: u8 = 33;
 
-/// Wasmtime's fuel per adapter body.
-const INITIAL_FUEL: usize = 1_000;
-
 /// The options of one side, as indices of the model module.
 #[derive(Copy, Clone, Debug)]
 pub(super) struct Side {
@@ -163,7 +160,6 @@ pub(super) struct Cx<'a, 't> {
     pub m: &'a mut FactModule,
     pub b: &'a mut Body,
     pub table: &'a TypeTable<'t>,
-    fuel: usize,
     /// False once the adapter needs something the model does not lay out.
     pub ok: bool,
 }
@@ -174,7 +170,6 @@ impl<'a, 't> Cx<'a, 't> {
             m,
             b,
             table,
-            fuel: INITIAL_FUEL,
             ok: true,
         }
     }
@@ -217,11 +212,11 @@ impl<'a, 't> Cx<'a, 't> {
             Type::Own(_) | Type::Borrow(_) => 1,
             _ => 0,
         };
-        let Some(left) = self.fuel.checked_sub(cost) else {
+        let Some(left) = self.b.fuel.checked_sub(cost) else {
             self.outline(t, src, dst);
             return;
         };
-        self.fuel = left;
+        self.b.fuel = left;
         match ty {
             Type::Bool => {
                 self.push_dst_addr(dst);
