@@ -838,15 +838,18 @@ impl Emitter<'_> {
                 self.local(ValType::I32),
                 self.local(ValType::I32),
             );
-            for (to, from) in [(cs, sp), (cd, dp), (left, len)] {
+            // Wasmtime's loop: the count tested once before it, and
+            // counted down at its end.
+            self.i(I::Block(BlockType::Empty));
+            self.i(I::LocalGet(len));
+            self.i(I::LocalTee(left));
+            self.i(I::I32Eqz);
+            self.i(I::BrIf(0));
+            for (to, from) in [(cs, sp), (cd, dp)] {
                 self.i(I::LocalGet(from));
                 self.i(I::LocalSet(to));
             }
-            self.i(I::Block(BlockType::Empty));
             self.i(I::Loop(BlockType::Empty));
-            self.i(I::LocalGet(left));
-            self.i(I::I32Eqz);
-            self.i(I::BrIf(1));
             let s = Loc::Mem {
                 mem: src_mem,
                 addr: cs,
@@ -858,13 +861,17 @@ impl Emitter<'_> {
                 off: 0,
             };
             self.value(e, &s, &d, dir)?;
-            for (l, by) in [(cs, size as i32), (cd, size as i32), (left, -1)] {
+            for l in [cs, cd] {
                 self.i(I::LocalGet(l));
-                self.i(I::I32Const(by));
+                self.i(I::I32Const(size as i32));
                 self.i(I::I32Add);
                 self.i(I::LocalSet(l));
             }
-            self.i(I::Br(0));
+            self.i(I::LocalGet(left));
+            self.i(I::I32Const(-1));
+            self.i(I::I32Add);
+            self.i(I::LocalTee(left));
+            self.i(I::BrIf(0));
             self.i(I::End);
             self.i(I::End);
         }
