@@ -96,8 +96,8 @@ pub struct ModulePlan {
     /// `super::adapter`), compiled like the component's own.
     pub generated: Option<Vec<u8>>,
     /// Of a generated module: the module offsets of `unreachable`s that
-    /// raise another trap (an adapter's checks), with its code; ascending.
-    pub traps: Vec<(u32, kiln_abi::trap::TrapCode)>,
+    /// raise another trap (an adapter's checks), with it; ascending.
+    pub traps: Vec<(u32, crate::module::CodedTrap)>,
     /// Its imports, in order: (module, name, kind).
     pub imports: Vec<(String, String, CoreKind)>,
 }

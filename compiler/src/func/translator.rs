@@ -463,10 +463,11 @@ impl FuncCodegen<'_, '_> {
                     // block.
                     self.builder.ins().fence();
                 }
-                let code = coded.unwrap_or(kiln_abi::trap::TrapCode::UnreachableCodeReached);
-                if coded == Some(kiln_abi::trap::TrapCode::UnalignedPointer) {
-                    // Reported at the alignment check's `if` (two bytes
-                    // before), where Wasmtime 49 reports its adapters'.
+                let code =
+                    coded.map_or(kiln_abi::trap::TrapCode::UnreachableCodeReached, |c| c.code);
+                if coded.is_some_and(|c| c.at_if) {
+                    // Reported at the check's `if` (two bytes before),
+                    // where Wasmtime 49 reports some of its adapters'.
                     let at = u32::try_from(self.offset).unwrap_or(u32::MAX);
                     self.builder
                         .set_srcloc(ir::SourceLoc::new(at.saturating_sub(2)));

@@ -298,11 +298,19 @@ pub struct ModuleInfo {
     pub ref_types: RefTypesInfo,
     /// `unreachable`s that raise another trap, by module offset: set only
     /// for the modules Kiln generates (fused adapters' checks, see
-    /// `crate::component::plan::ModulePlan::traps`), never from input. An
-    /// [`kiln_abi::trap::TrapCode::UnalignedPointer`] is reported at the
-    /// offset two bytes before it: the `if` (empty block type) it always
-    /// follows.
-    pub coded_traps: BTreeMap<u32, kiln_abi::trap::TrapCode>,
+    /// `crate::component::plan::ModulePlan::traps`), never from input.
+    pub coded_traps: BTreeMap<u32, CodedTrap>,
+}
+
+/// The trap a generated module's `unreachable` raises
+/// ([`ModuleInfo::coded_traps`]).
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub struct CodedTrap {
+    pub code: kiln_abi::trap::TrapCode,
+    /// Reported at the offset two bytes before the `unreachable`: the
+    /// `if` (empty block type) it then always follows, where Wasmtime 49
+    /// reports some of its adapters' checks.
+    pub at_if: bool,
 }
 
 impl ModuleInfo {

@@ -22,7 +22,7 @@
 //! ([`Encoded::traps`]) for the compiler to translate them as such.
 
 use super::fact::Frames;
-use kiln_abi::trap::TrapCode;
+use crate::module::CodedTrap;
 use wasm_encoder::{
     CustomSection, Encode, Instruction as I, Module, NameMap, NameSection, ValType,
 };
@@ -38,14 +38,14 @@ pub(super) struct Parts<'a> {
     pub sites: Sites<'a>,
     /// The `unreachable`s that raise trap codes of their own: instruction
     /// position and code.
-    pub traps: &'a [(usize, TrapCode)],
+    pub traps: &'a [(usize, CodedTrap)],
 }
 
 /// An encoded adapter module.
 pub(super) struct Encoded {
     pub bytes: Vec<u8>,
     /// Module offset of each of [`Parts::traps`], with its code.
-    pub traps: Vec<(u32, TrapCode)>,
+    pub traps: Vec<(u32, CodedTrap)>,
 }
 
 /// Instruction positions of the sites a backtrace may show, in body order.
@@ -203,7 +203,7 @@ impl Layout {
     }
 
     /// Module offsets of the adapter's traps in this layout.
-    fn trap_offsets(&self, parts: &Parts<'_>, pad: usize) -> Vec<(u32, TrapCode)> {
+    fn trap_offsets(&self, parts: &Parts<'_>, pad: usize) -> Vec<(u32, CodedTrap)> {
         let start = self.start(parts, pad);
         parts
             .traps

@@ -210,7 +210,7 @@ pub(super) struct Generated {
     pub bytes: Vec<u8>,
     /// Module offsets of the `unreachable`s that raise other traps, and
     /// their codes (`ModulePlan::traps`).
-    pub traps: Vec<(u32, TrapCode)>,
+    pub traps: Vec<(u32, crate::module::CodedTrap)>,
     /// Its imports in order: (module, name, kind, binding).
     pub imports: Vec<(String, String, CoreKind, Binding)>,
 }
@@ -732,6 +732,7 @@ pub(super) fn generate(
         }
 
         // Results: callee -> caller.
+        e.in_results = true;
         let align = table.fields_alignment(results.iter().copied(), ptr);
         let size = table.fields_size(results.iter().copied(), ptr);
         let src = if lift_sig.results_in_memory {

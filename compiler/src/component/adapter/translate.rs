@@ -32,6 +32,7 @@
 
 use super::super::plan::StringEncoding;
 pub(super) use super::strings::Transcoders;
+use crate::module::CodedTrap;
 use kiln_abi::component::canon::{
     ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_COPY_ERROR, ADAPTER_HANDLE_MOVE_END,
     ADAPTER_HANDLE_MOVE_OWN,
@@ -104,8 +105,11 @@ pub(super) struct Emitter<'t> {
     /// each can be paired with Wasmtime's (see `super::fact`).
     pub mem_traps: Vec<usize>,
     /// Every trap the adapter raises: the position of its `unreachable`
-    /// and the trap code it stands for (see [`Emitter::trap`]).
-    pub traps: Vec<(usize, TrapCode)>,
+    /// and the trap it stands for (see [`Emitter::trap`]).
+    pub traps: Vec<(usize, CodedTrap)>,
+    /// Set while the results move: an enum's check is then reported at
+    /// its `if`, as Wasmtime 49 reports a result's (see `super::fact`).
+    pub in_results: bool,
     /// While set, (flags word global, local holding its saved value): each
     /// call of the destination's `realloc` is preceded by a store of the saved word
     /// with `may_leave` cleared. Clearing at each call, not once up front,
@@ -179,6 +183,7 @@ impl<'t> Emitter<'t> {
             realloc_calls: Vec::new(),
             mem_traps: Vec::new(),
             traps: Vec::new(),
+            in_results: false,
             leave: None,
         }
     }
@@ -238,26 +243,34 @@ impl Emitter<'_> {
     /// intrinsic is two: an adapter is laid out to put its traps where
     /// Wasmtime's are, and every byte between them counts. An alignment
     /// check's trap is reported at the `if` right before it, as Wasmtime
-    /// 49 reports its adapters' (the compiler's contract for a coded
-    /// [`TrapCode::UnalignedPointer`], see `ModuleInfo::coded_traps`), so
-    /// that `if` is its site.
+    /// 49 reports its adapters' (a [`CodedTrap::at_if`], see
+    /// `ModuleInfo::coded_traps`), so that `if` is its site; so is a
+    /// result enum's ([`Emitter::trap_enum`]).
     pub fn trap(&mut self, code: TrapCode) {
+        self.coded_trap(code, code == TrapCode::UnalignedPointer);
+    }
+
+    /// The trap of an enum's discriminant check, right after its `if`.
+    fn trap_enum(&mut self) {
+        self.coded_trap(TrapCode::InvalidDiscriminant, self.in_results);
+    }
+
+    fn coded_trap(&mut self, code: TrapCode, at_if: bool) {
         let at = self.code.len();
+        debug_assert!(
+            !at_if || matches!(self.code.last(), Some(I::If(BlockType::Empty))),
+            "a trap reported at its `if` follows it"
+        );
+        let site = if at_if { at.saturating_sub(1) } else { at };
         match code {
-            TrapCode::InvalidChar | TrapCode::InvalidDiscriminant => self.value_traps.push(at),
-            TrapCode::UnalignedPointer => {
-                debug_assert!(
-                    matches!(self.code.last(), Some(I::If(BlockType::Empty))),
-                    "an alignment trap follows its `if`"
-                );
-                self.mem_traps.push(at.saturating_sub(1));
-            }
-            TrapCode::MemoryOutOfBounds
+            TrapCode::InvalidChar | TrapCode::InvalidDiscriminant => self.value_traps.push(site),
+            TrapCode::UnalignedPointer
+            | TrapCode::MemoryOutOfBounds
             | TrapCode::StringOutOfBounds
-            | TrapCode::ListOutOfBounds => self.mem_traps.push(at),
+            | TrapCode::ListOutOfBounds => self.mem_traps.push(site),
             _ => {}
         }
-        self.traps.push((at, code));
+        self.traps.push((at, CodedTrap { code, at_if }));
         self.i(I::Unreachable);
     }
 
@@ -654,7 +667,13 @@ impl Emitter<'_> {
             self.i(I::LocalTee(d));
             self.i(I::I32Const(n as i32));
             self.i(I::I32GeU);
-            self.trap_if(TrapCode::InvalidDiscriminant);
+            self.i(I::If(BlockType::Empty));
+            if matches!(self.table.get(t), Some(Type::Enum(_))) {
+                self.trap_enum();
+            } else {
+                self.trap(TrapCode::InvalidDiscriminant);
+            }
+            self.i(I::End);
             self.write_u32(dst, 0, 0, width, I::LocalGet(d))?;
             for case in 0..n {
                 let Some(p) = cases.payload(case) else {
