@@ -169,7 +169,7 @@ pub(in crate::component) fn generate_async(
         realloc: realloc_dst,
         encoding: dst_o.string_encoding,
     };
-    let mut e = Emitter::new(table, fn_params.len(), handle_funcs);
+    let mut e = Emitter::new(table, fn_params.len(), handle_funcs, im.types.len() as u32);
     let bug = |what: Missing| {
         unsupported(format!(
             "component construct Kiln cannot follow ({} missing in the async adapter of `{name}`)",
@@ -264,6 +264,9 @@ pub(in crate::component) fn generate_async(
     }
     e.i(wasm_encoder::Instruction::End);
 
+    debug_assert_eq!(im.types.len() as u32, e.type_base);
+    im.types
+        .extend(e.block_types.drain(..).map(|r| (Vec::new(), r)));
     let mut module = Module::new();
     let mut types_section = TypeSection::new();
     for (p, r) in &im.types {

@@ -583,7 +583,12 @@ pub(super) fn generate(
         realloc: realloc_lift,
         encoding: lift.string_encoding,
     };
-    let mut e = Emitter::new(table, lower_params.len(), handle_funcs);
+    let mut e = Emitter::new(
+        table,
+        lower_params.len(),
+        handle_funcs,
+        im.types.len() as u32,
+    );
     let flag = |e: &mut Emitter<'_>, func: u32, op: u32| {
         e.i(I::I32Const(op as i32));
         e.i(I::Call(func));
@@ -732,7 +737,6 @@ pub(super) fn generate(
         }
 
         // Results: callee -> caller.
-        e.in_results = true;
         let align = table.fields_alignment(results.iter().copied(), ptr);
         let size = table.fields_size(results.iter().copied(), ptr);
         let src = if lift_sig.results_in_memory {
@@ -814,6 +818,10 @@ pub(super) fn generate(
         }
     }
 
+    // The body's multi-value block types, numbered after `type_base`.
+    debug_assert_eq!(im.types.len() as u32, e.type_base);
+    im.types
+        .extend(e.block_types.drain(..).map(|r| (Vec::new(), r)));
     let mut module = Module::new();
     let mut types = TypeSection::new();
     for (p, r) in &im.types {

@@ -18,9 +18,10 @@
 //!
 //! Invariant (checked for each local of the prefix rewritten, the rest
 //! keep theirs): it is set exactly once, by a `local.set` at the body's top
-//! level, after the previous one's, and read only by its `local.get` at
-//! the use; nothing after the first such set branches out of the function
-//! body or returns. The adapter's code is a sequence of top-level
+//! level, after the previous one's (or in a run of sets in a row, last
+//! local first, that pop a block's results), and read only by its
+//! `local.get` at the use; nothing after the first such set branches out
+//! of the function body or returns. The adapter's code is a sequence of top-level
 //! statements that each leave the stack as they found it (a flat value is
 //! computed and set in one statement), so the values kept below them are
 //! untouched, and nested blocks cannot see them.
@@ -53,7 +54,12 @@ pub(super) fn keep_on_stack(
         match i {
             I::Block(_) | I::Loop(_) | I::If(_) => depth += 1,
             I::End => depth = depth.checked_sub(1)?,
-            I::Return | I::BrTable(..) => leaves_at = leaves_at.or(Some(k)),
+            I::Return => leaves_at = leaves_at.or(Some(k)),
+            I::BrTable(targets, default)
+                if targets.iter().chain([default]).any(|l| *l >= depth) =>
+            {
+                leaves_at = leaves_at.or(Some(k))
+            }
             I::Br(l) | I::BrIf(l) if *l >= depth => leaves_at = leaves_at.or(Some(k)),
             I::LocalSet(l) => {
                 if let Some(s) = slot(l) {
@@ -70,14 +76,27 @@ pub(super) fn keep_on_stack(
         }
     }
     // The prefix: set once at the top level, in order, nothing leaving
-    // the body after the first set.
+    // the body after the first set. A run of sets in a row, last slot
+    // first, counts as in order: they pop values pushed in order (a
+    // block's results).
     let mut kept: Vec<usize> = Vec::new();
-    for (s, at) in sets.iter().enumerate() {
-        let Some(at) = *at else { break };
-        if bad[s] || kept.last().is_some_and(|prev| *prev > at) {
+    let mut last = None;
+    let mut s = 0;
+    while let Some(Some(at)) = sets.get(s).copied() {
+        // The run of slots `s..e` set at `at`, `at - 1`, ...
+        let mut e = s + 1;
+        while let Some(Some(next)) = sets.get(e).copied()
+            && next + (e - s) == at
+        {
+            e += 1;
+        }
+        let first = at + 1 - (e - s);
+        if (s..e).any(|x| bad[x]) || last.is_some_and(|prev| prev > first) {
             break;
         }
-        kept.push(at);
+        kept.extend(first..=at);
+        last = Some(at);
+        s = e;
     }
     let first = *kept.first()?;
     if leaves_at.is_some_and(|k| k > first) {
@@ -172,6 +191,65 @@ mod tests {
             )
         );
         assert_eq!(map(11), 9);
+    }
+
+    #[test]
+    fn a_block_s_results_set_last_first_stay_on_the_stack() {
+        // A variant's block leaves locals 5 and 6's values (in order),
+        // set last first; its `br_table` stays inside it. Local 7 after.
+        let mut code = vec![
+            I::Block(BlockType::FunctionType(2)),
+            I::Block(BlockType::Empty),
+            I::LocalGet(0),
+            I::BrTable(vec![0].into(), 1),
+            I::End,
+            I::I32Const(0),
+            I::LocalGet(1),
+            I::End,
+            I::LocalSet(6),
+            I::LocalSet(5),
+            I::LocalGet(0),
+            I::LocalSet(7),
+            I::LocalGet(5),
+            I::LocalGet(6),
+            I::LocalGet(7),
+            I::Call(3),
+        ];
+        let map = keep_on_stack(&mut code, &[5, 6, 7], 12).expect("rewritten");
+        assert_eq!(
+            format!("{code:?}"),
+            format!(
+                "{:?}",
+                vec![
+                    I::Block(BlockType::FunctionType(2)),
+                    I::Block(BlockType::Empty),
+                    I::LocalGet(0),
+                    I::BrTable(vec![0].into(), 1),
+                    I::End,
+                    I::I32Const(0),
+                    I::LocalGet(1),
+                    I::End,
+                    I::LocalGet(0),
+                    I::Call(3),
+                ]
+            )
+        );
+        assert_eq!(map(15), 9);
+    }
+
+    #[test]
+    fn a_br_table_out_of_the_body_keeps_the_locals() {
+        let mut code = vec![
+            I::LocalGet(0),
+            I::LocalSet(5),
+            I::Block(BlockType::Empty),
+            I::LocalGet(0),
+            I::BrTable(vec![0].into(), 1),
+            I::End,
+            I::LocalGet(5),
+            I::Call(3),
+        ];
+        assert!(keep_on_stack(&mut code, &[5], 6).is_none());
     }
 
     #[test]

@@ -107,9 +107,11 @@ pub(super) struct Emitter<'t> {
     /// Every trap the adapter raises: the position of its `unreachable`
     /// and the trap it stands for (see [`Emitter::trap`]).
     pub traps: Vec<(usize, CodedTrap)>,
-    /// Set while the results move: an enum's check is then reported at
-    /// its `if`, as Wasmtime 49 reports a result's (see `super::fact`).
-    pub in_results: bool,
+    /// The module's number of function types before the adapter's body,
+    /// and the result types of the multi-value blocks the body adds
+    /// after them ([`Emitter::block_type`]; the caller appends them).
+    pub type_base: u32,
+    pub block_types: Vec<Vec<ValType>>,
     /// While set, (flags word global, local holding its saved value): each
     /// call of the destination's `realloc` is preceded by a store of the saved word
     /// with `may_leave` cleared. Clearing at each call, not once up front,
@@ -172,6 +174,7 @@ impl<'t> Emitter<'t> {
         table: TypeTable<'t>,
         num_params: usize,
         handle_funcs: Vec<(u32, u32)>,
+        type_base: u32,
     ) -> Emitter<'t> {
         Emitter {
             table,
@@ -183,7 +186,8 @@ impl<'t> Emitter<'t> {
             realloc_calls: Vec::new(),
             mem_traps: Vec::new(),
             traps: Vec::new(),
-            in_results: false,
+            type_base,
+            block_types: Vec::new(),
             leave: None,
         }
     }
@@ -244,15 +248,16 @@ impl Emitter<'_> {
     /// Wasmtime's are, and every byte between them counts. An alignment
     /// check's trap is reported at the `if` right before it, as Wasmtime
     /// 49 reports its adapters' (a [`CodedTrap::at_if`], see
-    /// `ModuleInfo::coded_traps`), so that `if` is its site; so is a
-    /// result enum's ([`Emitter::trap_enum`]).
+    /// `ModuleInfo::coded_traps`), so that `if` is its site; so is an
+    /// enum's ([`Emitter::trap_enum`]).
     pub fn trap(&mut self, code: TrapCode) {
         self.coded_trap(code, code == TrapCode::UnalignedPointer);
     }
 
-    /// The trap of an enum's discriminant check, right after its `if`.
+    /// The trap of an enum's discriminant check, right after its `if`
+    /// and reported there, as Wasmtime 49 reports its own.
     fn trap_enum(&mut self) {
-        self.coded_trap(TrapCode::InvalidDiscriminant, self.in_results);
+        self.coded_trap(TrapCode::InvalidDiscriminant, true);
     }
 
     fn coded_trap(&mut self, code: TrapCode, at_if: bool) {
@@ -348,9 +353,34 @@ impl Emitter<'_> {
         }
     }
 
+    /// A block type with `results`, a function type of the module's (its
+    /// index after `type_base`) if there are several.
+    fn block_type(&mut self, results: &[ValType]) -> BlockType {
+        match results {
+            [] => BlockType::Empty,
+            [t] => BlockType::Result(*t),
+            _ => {
+                let k = match self.block_types.iter().position(|r| r == results) {
+                    Some(k) => k,
+                    None => {
+                        self.block_types.push(results.to_vec());
+                        self.block_types.len() - 1
+                    }
+                };
+                BlockType::FunctionType(self.type_base + k as u32)
+            }
+        }
+    }
+
     /// Pops a `have` into flat slot `v`.
     fn flat_set(&mut self, v: (u32, ValType), have: ValType) {
-        match (v.1, have) {
+        self.flat_convert(v.1, have);
+        self.i(I::LocalSet(v.0));
+    }
+
+    /// Converts a `have` on the stack to a flat slot's type `slot`.
+    fn flat_convert(&mut self, slot: ValType, have: ValType) {
+        match (slot, have) {
             (a, b) if a == b => {}
             (ValType::I64, ValType::I32) => self.i(I::I64ExtendI32U),
             (ValType::I32, ValType::F32) => self.i(I::I32ReinterpretF32),
@@ -361,7 +391,6 @@ impl Emitter<'_> {
             (ValType::I64, ValType::F64) => self.i(I::I64ReinterpretF64),
             _ => self.i(I::Unreachable),
         }
-        self.i(I::LocalSet(v.0));
     }
 
     /// Pushes the i32 at `off` of `loc` read with `width` bytes (flat: its
@@ -528,6 +557,29 @@ impl Emitter<'_> {
         if let Loc::Mem { addr, .. } = dst {
             self.i(I::LocalGet(*addr));
         }
+        self.scalar_push(p, src)?;
+        match dst {
+            Loc::Flat(v) => {
+                let slot = *v.first().ok_or(Missing("a flat value"))?;
+                self.flat_set(slot, p.core());
+            }
+            Loc::Mem { mem, off, .. } => {
+                let m = |a| mem_arg(*mem, *off, a);
+                self.i(match p {
+                    Prim::Bool | Prim::U8 | Prim::S8 => I::I32Store8(m(0)),
+                    Prim::U16 | Prim::S16 => I::I32Store16(m(1)),
+                    Prim::I32 | Prim::Char => I::I32Store(m(2)),
+                    Prim::I64 => I::I64Store(m(3)),
+                    Prim::F32 => I::F32Store(m(2)),
+                    Prim::F64 => I::F64Store(m(3)),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Pushes scalar `p` read from `src`, normalized and checked.
+    fn scalar_push(&mut self, p: Prim, src: &Loc) -> Result<(), Missing> {
         match src {
             Loc::Flat(v) => {
                 let slot = *v.first().ok_or(Missing("a flat value"))?;
@@ -583,23 +635,6 @@ impl Emitter<'_> {
             self.i(I::I32Or);
             self.trap_if(TrapCode::InvalidChar);
             self.i(I::LocalGet(c));
-        }
-        match dst {
-            Loc::Flat(v) => {
-                let slot = *v.first().ok_or(Missing("a flat value"))?;
-                self.flat_set(slot, p.core());
-            }
-            Loc::Mem { mem, off, .. } => {
-                let m = |a| mem_arg(*mem, *off, a);
-                self.i(match p {
-                    Prim::Bool | Prim::U8 | Prim::S8 => I::I32Store8(m(0)),
-                    Prim::U16 | Prim::S16 => I::I32Store16(m(1)),
-                    Prim::I32 | Prim::Char => I::I32Store(m(2)),
-                    Prim::I64 => I::I64Store(m(3)),
-                    Prim::F32 => I::F32Store(m(2)),
-                    Prim::F64 => I::F64Store(m(3)),
-                });
-            }
         }
         Ok(())
     }
@@ -661,6 +696,12 @@ impl Emitter<'_> {
             .ok_or(Missing("a variant layout"))?;
         let n = cases.len();
         let width = discriminant_size(n);
+        if let (Loc::Flat(slots), Loc::Flat(_)) = (dst, src)
+            && !matches!(self.table.get(t), Some(Type::Enum(_)))
+            && (0..n).all(|c| cases.payload(c).is_none_or(|p| self.pushable(p)))
+        {
+            return self.variant_on_stack(t, src, slots);
+        }
         if matches!(self.table.get(t), Some(Type::Enum(_))) || matches!(dst, Loc::Flat(_)) {
             let d = self.local(ValType::I32);
             self.read_u32(src, 0, 0, width)?;
@@ -717,6 +758,167 @@ impl Emitter<'_> {
                 self.i(I::Br(n - case - 1));
             }
             self.i(I::End);
+        }
+        Ok(())
+    }
+
+    /// Whether a value of `t` moves between flat values with code that
+    /// only pushes it (converted) on the stack: scalars, enums, flags of
+    /// one word, and records and tuples of them.
+    fn pushable(&self, t: TypeIndex) -> bool {
+        match self.table.get(t) {
+            Some(Type::Record(c) | Type::Tuple(c)) => {
+                c.iter().filter_map(|f| f.ty).all(|f| self.pushable(f))
+            }
+            Some(Type::Flags(c)) => c.len() <= 32,
+            Some(
+                Type::Bool
+                | Type::S8
+                | Type::U8
+                | Type::S16
+                | Type::U16
+                | Type::S32
+                | Type::U32
+                | Type::S64
+                | Type::U64
+                | Type::F32
+                | Type::F64
+                | Type::Char
+                | Type::Enum(_),
+            ) => true,
+            _ => false,
+        }
+    }
+
+    /// Pushes the flat value of `t` (a [`Emitter::pushable`] type) from
+    /// the flat values `src`, converted to the slot types `dst`.
+    fn push_value(
+        &mut self,
+        t: TypeIndex,
+        src: &[(u32, ValType)],
+        dst: &[ValType],
+    ) -> Result<(), Missing> {
+        match self.table.get(t).ok_or(Missing("a type"))? {
+            Type::Record(c) | Type::Tuple(c) => {
+                let mut at = 0;
+                for f in c.iter().filter_map(|f| f.ty) {
+                    let n = self.flat_len(f);
+                    let s = src
+                        .get(at..at + n)
+                        .ok_or(Missing("flat values of a field"))?;
+                    let d = dst
+                        .get(at..at + n)
+                        .ok_or(Missing("flat values of a field"))?;
+                    self.push_value(f, s, d)?;
+                    at += n;
+                }
+                return Ok(());
+            }
+            Type::Flags(c) => {
+                let slot = *src.first().ok_or(Missing("a flat value"))?;
+                self.flat_get(slot, ValType::I32);
+                if c.len() < 32 {
+                    self.i(I::I32Const(((1u64 << c.len()) - 1) as i32));
+                    self.i(I::I32And);
+                }
+            }
+            Type::Enum(c) => {
+                let slot = *src.first().ok_or(Missing("a flat value"))?;
+                let d = self.local(ValType::I32);
+                self.flat_get(slot, ValType::I32);
+                self.i(I::LocalTee(d));
+                self.i(I::I32Const(c.len() as i32));
+                self.i(I::I32GeU);
+                self.i(I::If(BlockType::Empty));
+                self.trap_enum();
+                self.i(I::End);
+                self.i(I::LocalGet(d));
+            }
+            _ => {
+                let p = match self.table.get(t) {
+                    Some(Type::Bool) => Prim::Bool,
+                    Some(Type::S8) => Prim::S8,
+                    Some(Type::U8) => Prim::U8,
+                    Some(Type::S16) => Prim::S16,
+                    Some(Type::U16) => Prim::U16,
+                    Some(Type::S32 | Type::U32) => Prim::I32,
+                    Some(Type::S64 | Type::U64) => Prim::I64,
+                    Some(Type::F32) => Prim::F32,
+                    Some(Type::F64) => Prim::F64,
+                    _ => Prim::Char,
+                };
+                self.scalar_push(p, &Loc::Flat(src.to_vec()))?;
+                let want = *dst.first().ok_or(Missing("a flat value"))?;
+                self.flat_convert(want, p.core());
+                return Ok(());
+            }
+        }
+        let want = *dst.first().ok_or(Missing("a flat value"))?;
+        self.flat_convert(want, ValType::I32);
+        Ok(())
+    }
+
+    /// A variant between flat values whose payloads are all
+    /// [`Emitter::pushable`]: a block whose results are the destination's
+    /// flat values, each case pushing its discriminant, its payload and
+    /// zeros for the slots it does not use, as Wasmtime's adapters do;
+    /// the results are then set into `dst` (last first), sets that
+    /// `super::stack` removes where the values can stay on the stack for
+    /// the call.
+    fn variant_on_stack(
+        &mut self,
+        t: TypeIndex,
+        src: &Loc,
+        dst: &[(u32, ValType)],
+    ) -> Result<(), Missing> {
+        let cases = self.table.cases(t).ok_or(Missing("variant cases"))?;
+        let Loc::Flat(src) = src else {
+            return Err(Missing("flat values"));
+        };
+        let n = cases.len();
+        let types: Vec<ValType> = dst.iter().map(|(_, t)| *t).collect();
+        let bt = self.block_type(&types);
+        self.i(I::Block(bt));
+        for _ in 0..n {
+            self.i(I::Block(BlockType::Empty));
+        }
+        self.i(I::Block(BlockType::Empty));
+        let disc = *src.first().ok_or(Missing("a flat value"))?;
+        self.flat_get(disc, ValType::I32);
+        let targets: Vec<u32> = (1..=n).collect();
+        self.i(I::BrTable(targets.into(), 0));
+        self.i(I::End);
+        self.trap(TrapCode::InvalidDiscriminant);
+        self.i(I::End);
+        for case in 0..n {
+            self.i(I::I32Const(case as i32));
+            let mut used = 1;
+            if let Some(p) = cases.payload(case) {
+                let len = self.flat_len(p);
+                let s = src
+                    .get(1..1 + len)
+                    .ok_or(Missing("flat values of a case"))?;
+                let d = types
+                    .get(1..1 + len)
+                    .ok_or(Missing("flat values of a case"))?;
+                self.push_value(p, s, d)?;
+                used += len;
+            }
+            for t in types.iter().skip(used) {
+                self.i(match t {
+                    ValType::I64 => I::I64Const(0),
+                    ValType::F32 => I::F32Const(0.0.into()),
+                    ValType::F64 => I::F64Const(0.0.into()),
+                    _ => I::I32Const(0),
+                });
+            }
+            if case != n - 1 {
+                self.i(I::Br(n - case - 1));
+            }
+            self.i(I::End);
+        }
+        for (l, _) in dst.iter().rev() {
+            self.i(I::LocalSet(*l));
         }
         Ok(())
     }

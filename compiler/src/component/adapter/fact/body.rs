@@ -36,11 +36,8 @@ const INITIAL_FUEL: usize = 1_000;
 pub(super) enum Site {
     /// The first branch of a `char` check (Cranelift's conditional trap).
     Char,
-    /// The `if` of a discriminant check (where a result's trap is shown).
+    /// The `if` of an enum's discriminant check (where its trap is shown).
     EnumIf,
-    /// The trap call of an enum's discriminant check (where a
-    /// parameter's is).
-    EnumCall,
     /// The trap call a variant's `br_table` leads to for a bad
     /// discriminant (where a parameter's and a result's are shown).
     VariantCall,

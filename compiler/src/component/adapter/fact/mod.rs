@@ -513,7 +513,7 @@ impl FactModule {
         let saved_lift = b.set_tmp(ValType::I32);
         b.ins(I::I32Const(0));
         b.ins(I::GlobalSet(lift_flags));
-        let params = self.translation(b, table, false, |cx| c.params(cx, lower, lift))?;
+        let params = self.translation(b, table, |cx| c.params(cx, lower, lift))?;
         b.ins(I::LocalGet(saved_lift));
         b.ins(I::GlobalSet(lift_flags));
         b.free(saved_lift, ValType::I32);
@@ -535,9 +535,8 @@ impl FactModule {
         b.ins(I::Call(exit));
         b.ins(I::I32Const(0));
         b.ins(I::GlobalSet(lower_flags));
-        let results = self.translation(b, table, true, |cx| {
-            c.results(cx, lower, lift, &result_locals)
-        })?;
+        let results =
+            self.translation(b, table, |cx| c.results(cx, lower, lift, &result_locals))?;
         b.ins(I::LocalGet(saved_lower));
         b.ins(I::GlobalSet(lower_flags));
         b.free(saved_lower, ValType::I32);
@@ -579,7 +578,6 @@ impl FactModule {
         &mut self,
         b: &mut Body,
         table: &TypeTable<'_>,
-        results: bool,
         move_: impl FnOnce(&mut Cx<'_, '_>),
     ) -> Option<Checks> {
         let marks = b.marks.len();
@@ -590,7 +588,7 @@ impl FactModule {
         }
         let marks = &b.marks[marks..];
         Some(Checks {
-            chars: checks(marks, results),
+            chars: checks(marks),
             reallocs: of(marks, &[Site::Realloc, Site::Transcode]),
             mems: of(marks, &[Site::AlignIf, Site::BoundsCall]),
         })
@@ -709,16 +707,13 @@ impl FactModule {
 }
 
 /// Body offsets of the value checks a backtrace may show, in order: a
-/// `char`'s first branch, an enum's `if` (results) or trap call
-/// (parameters), a variant's trap call.
-fn checks(marks: &[(Site, usize)], result: bool) -> Vec<usize> {
+/// `char`'s first branch, an enum's `if`, a variant's trap call.
+fn checks(marks: &[(Site, usize)]) -> Vec<usize> {
     marks
         .iter()
         .filter(|(s, _)| match s {
             Site::Char => true,
-            Site::EnumIf => result,
-            Site::EnumCall => !result,
-            Site::VariantCall => true,
+            Site::EnumIf | Site::VariantCall => true,
             Site::Realloc | Site::Transcode | Site::AlignIf | Site::BoundsCall => false,
         })
         .map(|(_, at)| *at)

@@ -544,11 +544,10 @@ impl<'a, 't> Cx<'a, 't> {
         let tmp = self.b.tee_tmp(ValType::I32);
         self.ins(I::I32Const(n as i32));
         self.ins(I::I32GeU);
-        // As Wasmtime 49 reports it: a result's at the `if` (Cranelift makes
-        // it a conditional trap), a parameter's at the trap's call.
+        // As Wasmtime 49 reports it, a parameter's as a result's: at the
+        // `if` (Cranelift makes it a conditional trap).
         self.b.mark(Site::EnumIf);
         self.ins(I::If(BlockType::Empty));
-        self.b.mark(Site::EnumCall);
         self.trap(TRAP_INVALID_DISCRIMINANT);
         self.ins(I::End);
         self.push_dst_addr(dst);
