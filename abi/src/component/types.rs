@@ -336,6 +336,27 @@ pub enum Type<'a> {
     Future(Option<TypeIndex>),
 }
 
+impl Type<'_> {
+    /// Whether this is a scalar: `bool`, an integer, a float or a `char`.
+    pub fn is_scalar(&self) -> bool {
+        matches!(
+            self,
+            Type::Bool
+                | Type::S8
+                | Type::U8
+                | Type::S16
+                | Type::U16
+                | Type::S32
+                | Type::U32
+                | Type::S64
+                | Type::U64
+                | Type::F32
+                | Type::F64
+                | Type::Char
+        )
+    }
+}
+
 fn opt_type(v: u32) -> Option<TypeIndex> {
     (v != NO_TYPE).then_some(TypeIndex(v))
 }

@@ -375,26 +375,9 @@ pub(super) fn async_values(
     lower: &CanonOptions,
 ) -> AsyncValues {
     let simple = |t: &TypeIndex| {
-        matches!(
-            table.get(*t),
-            Some(
-                Type::Bool
-                    | Type::S8
-                    | Type::U8
-                    | Type::S16
-                    | Type::U16
-                    | Type::S32
-                    | Type::U32
-                    | Type::S64
-                    | Type::U64
-                    | Type::F32
-                    | Type::F64
-                    | Type::Char
-                    | Type::Enum(_)
-                    | Type::Stream(_)
-                    | Type::Future(_)
-            )
-        )
+        table.get(*t).is_some_and(|t| {
+            t.is_scalar() || matches!(t, Type::Enum(_) | Type::Stream(_) | Type::Future(_))
+        })
     };
     let mut all = ty.params.iter().map(|(_, t)| t).chain(&ty.result);
     let flat_params = ty.params.len() <= MAX_FLAT_ASYNC_PARAMS || !lower.async_;

@@ -732,20 +732,7 @@ impl Emitter<'_> {
             }
             return Ok(());
         }
-        // Blocks from the outside in: the end of them all; one per case,
-        // the last case's outermost, each case's code following its
-        // block's `end`; the innermost, holding the `br_table`, whose
-        // default leaves it for the trap of a bad discriminant.
-        for _ in 0..=n {
-            self.i(I::Block(BlockType::Empty));
-        }
-        self.i(I::Block(BlockType::Empty));
-        self.read_u32(src, 0, 0, width)?;
-        let targets: Vec<u32> = (1..=n).collect();
-        self.i(I::BrTable(targets.into(), 0));
-        self.i(I::End);
-        self.trap(TrapCode::InvalidDiscriminant);
-        self.i(I::End);
+        self.branch_on_discriminant(BlockType::Empty, n, |e| e.read_u32(src, 0, 0, width))?;
         for case in 0..n {
             self.write_u32(dst, 0, 0, width, I::I32Const(case as i32))?;
             if let Some(p) = cases.payload(case) {
@@ -762,6 +749,31 @@ impl Emitter<'_> {
         Ok(())
     }
 
+    /// Opens the blocks of a variant's cases inside one of type `outer`,
+    /// and branches on the discriminant `read` pushes with a `br_table`
+    /// whose default leaves the innermost for the trap of a bad one. The
+    /// code of case `k` follows, after the `end` of the block at depth
+    /// `k`; the last case's `end` closes `outer`.
+    fn branch_on_discriminant(
+        &mut self,
+        outer: BlockType,
+        n: u32,
+        read: impl FnOnce(&mut Self) -> Result<(), Missing>,
+    ) -> Result<(), Missing> {
+        self.i(I::Block(outer));
+        for _ in 0..n {
+            self.i(I::Block(BlockType::Empty));
+        }
+        self.i(I::Block(BlockType::Empty));
+        read(self)?;
+        let targets: Vec<u32> = (1..=n).collect();
+        self.i(I::BrTable(targets.into(), 0));
+        self.i(I::End);
+        self.trap(TrapCode::InvalidDiscriminant);
+        self.i(I::End);
+        Ok(())
+    }
+
     /// Whether a value of `t` moves between flat values with code that
     /// only pushes it (converted) on the stack: scalars, enums, flags of
     /// one word, and records and tuples of them.
@@ -771,22 +783,9 @@ impl Emitter<'_> {
                 c.iter().filter_map(|f| f.ty).all(|f| self.pushable(f))
             }
             Some(Type::Flags(c)) => c.len() <= 32,
-            Some(
-                Type::Bool
-                | Type::S8
-                | Type::U8
-                | Type::S16
-                | Type::U16
-                | Type::S32
-                | Type::U32
-                | Type::S64
-                | Type::U64
-                | Type::F32
-                | Type::F64
-                | Type::Char
-                | Type::Enum(_),
-            ) => true,
-            _ => false,
+            Some(Type::Enum(_)) => true,
+            Some(t) => t.is_scalar(),
+            None => false,
         }
     }
 
@@ -878,18 +877,11 @@ impl Emitter<'_> {
         let n = cases.len();
         let types: Vec<ValType> = dst.iter().map(|(_, t)| *t).collect();
         let bt = self.block_type(&types);
-        self.i(I::Block(bt));
-        for _ in 0..n {
-            self.i(I::Block(BlockType::Empty));
-        }
-        self.i(I::Block(BlockType::Empty));
         let disc = *src.first().ok_or(Missing("a flat value"))?;
-        self.flat_get(disc, ValType::I32);
-        let targets: Vec<u32> = (1..=n).collect();
-        self.i(I::BrTable(targets.into(), 0));
-        self.i(I::End);
-        self.trap(TrapCode::InvalidDiscriminant);
-        self.i(I::End);
+        self.branch_on_discriminant(bt, n, |e| {
+            e.flat_get(disc, ValType::I32);
+            Ok(())
+        })?;
         for case in 0..n {
             self.i(I::I32Const(case as i32));
             let mut used = 1;
