@@ -177,22 +177,16 @@ pub(super) fn place_frames(
         let old_defs = &plan.instances[a.instance].imports;
         let mut imports = Vec::with_capacity(g.imports.len());
         let mut defs = Vec::with_capacity(g.imports.len());
-        for (module, field, kind, binding) in g.imports {
-            let def = match old.iter().position(|(m, f, _)| *m == module && *f == field) {
-                Some(i) => old_defs[i].clone(),
-                None => match binding {
-                    Binding::Def(d) => d,
-                    _ => {
-                        return Err(unsupported(format!(
-                            "component construct Kiln cannot follow (import `{module}` `{field}` \
-                             of the adapter of `{}` appeared with its frames)",
-                            a.name
-                        )));
-                    }
-                },
+        for (module, field, kind, _) in g.imports {
+            let Some(i) = old.iter().position(|(m, f, _)| *m == module && *f == field) else {
+                return Err(unsupported(format!(
+                    "component construct Kiln cannot follow (import `{module}` `{field}` \
+                     of the adapter of `{}` appeared with its frames)",
+                    a.name
+                )));
             };
             imports.push((module, field, kind));
-            defs.push(def);
+            defs.push(old_defs[i].clone());
         }
         bytes.push((a.module, a.instance, g.bytes, g.traps, imports, defs));
     }

@@ -137,6 +137,23 @@ enum Prim {
 }
 
 impl Prim {
+    /// The scalar `ty` is, if it is one.
+    fn of(ty: &Type<'_>) -> Option<Prim> {
+        Some(match ty {
+            Type::Bool => Prim::Bool,
+            Type::S8 => Prim::S8,
+            Type::U8 => Prim::U8,
+            Type::S16 => Prim::S16,
+            Type::U16 => Prim::U16,
+            Type::S32 | Type::U32 => Prim::I32,
+            Type::S64 | Type::U64 => Prim::I64,
+            Type::F32 => Prim::F32,
+            Type::F64 => Prim::F64,
+            Type::Char => Prim::Char,
+            _ => return None,
+        })
+    }
+
     fn core(self) -> ValType {
         match self {
             Prim::I64 => ValType::I64,
@@ -493,45 +510,34 @@ impl Emitter<'_> {
 
     /// Translates one value of type `t`.
     pub fn value(&mut self, t: TypeIndex, src: &Loc, dst: &Loc, dir: Dir) -> Result<(), Missing> {
-        let ty = self.table.get(t).ok_or(Missing("a type"))?;
-        let prim = match ty {
-            Type::Bool => Prim::Bool,
-            Type::S8 => Prim::S8,
-            Type::U8 => Prim::U8,
-            Type::S16 => Prim::S16,
-            Type::U16 => Prim::U16,
-            Type::S32 | Type::U32 => Prim::I32,
-            Type::S64 | Type::U64 => Prim::I64,
-            Type::F32 => Prim::F32,
-            Type::F64 => Prim::F64,
-            Type::Char => Prim::Char,
-            Type::String => return self.string(src, dst, dir),
-            Type::List(e) => return self.list(e, src, dst, dir),
-            Type::FixedList(e, n) => {
-                let types = vec![e; n as usize];
-                return self.fields(&types, src, dst, dir);
-            }
+        match self.table.get(t).ok_or(Missing("a type"))? {
+            Type::String => self.string(src, dst, dir),
+            Type::List(e) => self.list(e, src, dst, dir),
+            Type::FixedList(e, n) => self.fields(&vec![e; n as usize], src, dst, dir),
             Type::Record(c) | Type::Tuple(c) => {
                 let types: Vec<TypeIndex> = c.iter().filter_map(|c| c.ty).collect();
-                return self.fields(&types, src, dst, dir);
+                self.fields(&types, src, dst, dir)
             }
-            Type::Flags(c) => return self.flags(c.len() as u32, src, dst),
+            Type::Flags(c) => self.flags(c.len() as u32, src, dst),
             Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
-                return self.variant(t, src, dst, dir);
+                self.variant(t, src, dst, dir)
             }
-            Type::Own(r) => return self.handle(r, ADAPTER_HANDLE_MOVE_OWN, src, dst, dir),
-            Type::Borrow(r) => return self.handle(r, ADAPTER_HANDLE_BORROW, src, dst, dir),
+            Type::Own(r) => self.handle(r, ADAPTER_HANDLE_MOVE_OWN, src, dst, dir),
+            Type::Borrow(r) => self.handle(r, ADAPTER_HANDLE_BORROW, src, dst, dir),
             // A stream or future end (only in an async call's halves).
             Type::Stream(_) | Type::Future(_) => {
-                return self.handle(super::ENDS, ADAPTER_HANDLE_MOVE_END, src, dst, dir);
+                self.handle(super::ENDS, ADAPTER_HANDLE_MOVE_END, src, dst, dir)
             }
             // The destination gets a handle of its own; the source keeps
             // its handle.
             Type::ErrorContext => {
-                return self.handle(super::ENDS, ADAPTER_HANDLE_COPY_ERROR, src, dst, dir);
+                self.handle(super::ENDS, ADAPTER_HANDLE_COPY_ERROR, src, dst, dir)
             }
-        };
-        self.scalar(prim, src, dst)
+            scalar => {
+                let p = Prim::of(&scalar).ok_or(Missing("a type adapters move"))?;
+                self.scalar(p, src, dst)
+            }
+        }
     }
 
     /// An `own` or `borrow` of resource `r`: the runtime moves it between
@@ -683,11 +689,12 @@ impl Emitter<'_> {
     /// Into memory, a `br_table` on the discriminant branches into one
     /// block per case, which writes its discriminant and moves its
     /// payload, as Wasmtime's adapters do (the same code length between
-    /// the sites a backtrace shows, see `super::fact`). An `enum`, and a
-    /// variant into flat values (locals here, the stack in Wasmtime's
-    /// code), are checked against their number of cases and copied, then
-    /// each case with a payload is tested in turn: into flat values that
-    /// is the shorter code in the run cases (`compose-traps`).
+    /// the sites a backtrace shows, see `super::fact`). So does one between
+    /// flat values whose payloads all only push values
+    /// ([`Emitter::variant_on_stack`]). An `enum`, and any other variant
+    /// into flat values (locals here, the stack in Wasmtime's code), are
+    /// checked against their number of cases and copied, then each case
+    /// with a payload is tested in turn: the shorter code there.
     fn variant(&mut self, t: TypeIndex, src: &Loc, dst: &Loc, dir: Dir) -> Result<(), Missing> {
         let cases = self.table.cases(t).ok_or(Missing("variant cases"))?;
         let layout = self
@@ -696,25 +703,16 @@ impl Emitter<'_> {
             .ok_or(Missing("a variant layout"))?;
         let n = cases.len();
         let width = discriminant_size(n);
+        let is_enum = matches!(self.table.get(t), Some(Type::Enum(_)));
         if let (Loc::Flat(slots), Loc::Flat(_)) = (dst, src)
-            && !matches!(self.table.get(t), Some(Type::Enum(_)))
+            && !is_enum
             && (0..n).all(|c| cases.payload(c).is_none_or(|p| self.pushable(p)))
         {
             return self.variant_on_stack(t, src, slots);
         }
-        if matches!(self.table.get(t), Some(Type::Enum(_))) || matches!(dst, Loc::Flat(_)) {
-            let d = self.local(ValType::I32);
+        if is_enum || matches!(dst, Loc::Flat(_)) {
             self.read_u32(src, 0, 0, width)?;
-            self.i(I::LocalTee(d));
-            self.i(I::I32Const(n as i32));
-            self.i(I::I32GeU);
-            self.i(I::If(BlockType::Empty));
-            if matches!(self.table.get(t), Some(Type::Enum(_))) {
-                self.trap_enum();
-            } else {
-                self.trap(TrapCode::InvalidDiscriminant);
-            }
-            self.i(I::End);
+            let d = self.check_discriminant(n, is_enum);
             self.write_u32(dst, 0, 0, width, I::LocalGet(d))?;
             for case in 0..n {
                 let Some(p) = cases.payload(case) else {
@@ -747,6 +745,24 @@ impl Emitter<'_> {
             self.i(I::End);
         }
         Ok(())
+    }
+
+    /// Checks the discriminant on the stack against `n` cases (an enum's
+    /// trap reported at its `if`, see [`Emitter::trap_enum`]); returns the
+    /// local it is kept in.
+    fn check_discriminant(&mut self, n: u32, is_enum: bool) -> u32 {
+        let d = self.local(ValType::I32);
+        self.i(I::LocalTee(d));
+        self.i(I::I32Const(n as i32));
+        self.i(I::I32GeU);
+        self.i(I::If(BlockType::Empty));
+        if is_enum {
+            self.trap_enum();
+        } else {
+            self.trap(TrapCode::InvalidDiscriminant);
+        }
+        self.i(I::End);
+        d
     }
 
     /// Opens the blocks of a variant's cases inside one of type `outer`,
@@ -784,7 +800,7 @@ impl Emitter<'_> {
             }
             Some(Type::Flags(c)) => c.len() <= 32,
             Some(Type::Enum(_)) => true,
-            Some(t) => t.is_scalar(),
+            Some(t) => Prim::of(&t).is_some(),
             None => false,
         }
     }
@@ -823,29 +839,12 @@ impl Emitter<'_> {
             }
             Type::Enum(c) => {
                 let slot = *src.first().ok_or(Missing("a flat value"))?;
-                let d = self.local(ValType::I32);
                 self.flat_get(slot, ValType::I32);
-                self.i(I::LocalTee(d));
-                self.i(I::I32Const(c.len() as i32));
-                self.i(I::I32GeU);
-                self.i(I::If(BlockType::Empty));
-                self.trap_enum();
-                self.i(I::End);
+                let d = self.check_discriminant(c.len() as u32, true);
                 self.i(I::LocalGet(d));
             }
-            _ => {
-                let p = match self.table.get(t) {
-                    Some(Type::Bool) => Prim::Bool,
-                    Some(Type::S8) => Prim::S8,
-                    Some(Type::U8) => Prim::U8,
-                    Some(Type::S16) => Prim::S16,
-                    Some(Type::U16) => Prim::U16,
-                    Some(Type::S32 | Type::U32) => Prim::I32,
-                    Some(Type::S64 | Type::U64) => Prim::I64,
-                    Some(Type::F32) => Prim::F32,
-                    Some(Type::F64) => Prim::F64,
-                    _ => Prim::Char,
-                };
+            scalar => {
+                let p = Prim::of(&scalar).ok_or(Missing("a pushable type"))?;
                 self.scalar_push(p, &Loc::Flat(src.to_vec()))?;
                 let want = *dst.first().ok_or(Missing("a flat value"))?;
                 self.flat_convert(want, p.core());
