@@ -27,8 +27,9 @@
 //!   or lends the handle between the two instances' tables.
 //!
 //! Invariant: every flat destination local is fresh and written at most
-//! once (loops only ever translate memory-to-memory), so the payload slots
-//! a variant case does not use keep their zero initial value.
+//! once (loops only ever translate memory-to-memory); a variant's payload
+//! into flat values is pushed on the operand stack ([`ON_STACK`] slots),
+//! its unused slots as zeros.
 
 use super::super::plan::StringEncoding;
 pub(super) use super::strings::Transcoders;
@@ -41,6 +42,13 @@ use kiln_abi::component::layout::{discriminant_size, flags_num_i32, flags_size};
 use kiln_abi::component::{INSTANCE_FLAG_MAY_LEAVE, PtrType, Type, TypeIndex, TypeTable};
 use kiln_abi::trap::TrapCode;
 use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
+
+/// The "local" of a flat destination slot whose value is left on the
+/// operand stack: a variant case's payload, pushed as its block's results
+/// ([`Emitter::variant_on_stack`]). Such slots are written in order, each
+/// by the last instructions of the statement that computes it, so the
+/// values pile up on the stack in slot order; they are never read.
+pub(super) const ON_STACK: u32 = u32::MAX;
 
 /// Where a value lives.
 #[derive(Clone, Debug)]
@@ -389,10 +397,13 @@ impl Emitter<'_> {
         }
     }
 
-    /// Pops a `have` into flat slot `v`.
+    /// Pops a `have` into flat slot `v` (converts it and leaves it on the
+    /// stack for an [`ON_STACK`] slot).
     fn flat_set(&mut self, v: (u32, ValType), have: ValType) {
         self.flat_convert(v.1, have);
-        self.i(I::LocalSet(v.0));
+        if v.0 != ON_STACK {
+            self.i(I::LocalSet(v.0));
+        }
     }
 
     /// Converts a `have` on the stack to a flat slot's type `slot`.
@@ -686,15 +697,12 @@ impl Emitter<'_> {
     /// `variant`, `enum`, `option`, `result`: the discriminant (checked),
     /// then the active case's payload.
     ///
-    /// Into memory, a `br_table` on the discriminant branches into one
-    /// block per case, which writes its discriminant and moves its
-    /// payload, as Wasmtime's adapters do (the same code length between
-    /// the sites a backtrace shows, see `super::fact`). So does one between
-    /// flat values whose payloads all only push values
-    /// ([`Emitter::variant_on_stack`]). An `enum`, and any other variant
-    /// into flat values (locals here, the stack in Wasmtime's code), are
-    /// checked against their number of cases and copied, then each case
-    /// with a payload is tested in turn: the shorter code there.
+    /// A `br_table` on the discriminant branches into one block per case,
+    /// which writes its discriminant and moves its payload, as Wasmtime's
+    /// adapters do (the same code length between the sites a backtrace
+    /// shows, see `super::fact`); into flat values the cases push them as
+    /// a block's results ([`Emitter::variant_on_stack`]). An `enum` is
+    /// checked against its number of cases and copied.
     fn variant(&mut self, t: TypeIndex, src: &Loc, dst: &Loc, dir: Dir) -> Result<(), Missing> {
         let cases = self.table.cases(t).ok_or(Missing("variant cases"))?;
         let layout = self
@@ -703,32 +711,13 @@ impl Emitter<'_> {
             .ok_or(Missing("a variant layout"))?;
         let n = cases.len();
         let width = discriminant_size(n);
-        let is_enum = matches!(self.table.get(t), Some(Type::Enum(_)));
-        if let (Loc::Flat(slots), Loc::Flat(_)) = (dst, src)
-            && !is_enum
-            && (0..n).all(|c| cases.payload(c).is_none_or(|p| self.pushable(p)))
-        {
-            return self.variant_on_stack(t, src, slots);
-        }
-        if is_enum || matches!(dst, Loc::Flat(_)) {
+        if matches!(self.table.get(t), Some(Type::Enum(_))) {
             self.read_u32(src, 0, 0, width)?;
-            let d = self.check_discriminant(n, is_enum);
-            self.write_u32(dst, 0, 0, width, I::LocalGet(d))?;
-            for case in 0..n {
-                let Some(p) = cases.payload(case) else {
-                    continue;
-                };
-                let len = self.flat_len(p);
-                let s = Self::sub(src, 1, len, layout.payload_offset)?;
-                let dd = Self::sub(dst, 1, len, layout.payload_offset)?;
-                self.i(I::LocalGet(d));
-                self.i(I::I32Const(case as i32));
-                self.i(I::I32Eq);
-                self.i(I::If(BlockType::Empty));
-                self.value(p, &s, &dd, dir)?;
-                self.i(I::End);
-            }
-            return Ok(());
+            let d = self.check_discriminant(n, true);
+            return self.write_u32(dst, 0, 0, width, I::LocalGet(d));
+        }
+        if let Loc::Flat(slots) = dst {
+            return self.variant_on_stack(t, src, slots, dir);
         }
         self.branch_on_discriminant(BlockType::Empty, n, |e| e.read_u32(src, 0, 0, width))?;
         for case in 0..n {
@@ -790,109 +779,41 @@ impl Emitter<'_> {
         Ok(())
     }
 
-    /// Whether a value of `t` moves between flat values with code that
-    /// only pushes it (converted) on the stack: scalars, enums, flags of
-    /// one word, and records and tuples of them.
-    fn pushable(&self, t: TypeIndex) -> bool {
-        match self.table.get(t) {
-            Some(Type::Record(c) | Type::Tuple(c)) => {
-                c.iter().filter_map(|f| f.ty).all(|f| self.pushable(f))
-            }
-            Some(Type::Flags(c)) => c.len() <= 32,
-            Some(Type::Enum(_)) => true,
-            Some(t) => Prim::of(&t).is_some(),
-            None => false,
-        }
-    }
-
-    /// Pushes the flat value of `t` (a [`Emitter::pushable`] type) from
-    /// the flat values `src`, converted to the slot types `dst`.
-    fn push_value(
-        &mut self,
-        t: TypeIndex,
-        src: &[(u32, ValType)],
-        dst: &[ValType],
-    ) -> Result<(), Missing> {
-        match self.table.get(t).ok_or(Missing("a type"))? {
-            Type::Record(c) | Type::Tuple(c) => {
-                let mut at = 0;
-                for f in c.iter().filter_map(|f| f.ty) {
-                    let n = self.flat_len(f);
-                    let s = src
-                        .get(at..at + n)
-                        .ok_or(Missing("flat values of a field"))?;
-                    let d = dst
-                        .get(at..at + n)
-                        .ok_or(Missing("flat values of a field"))?;
-                    self.push_value(f, s, d)?;
-                    at += n;
-                }
-                return Ok(());
-            }
-            Type::Flags(c) => {
-                let slot = *src.first().ok_or(Missing("a flat value"))?;
-                self.flat_get(slot, ValType::I32);
-                if c.len() < 32 {
-                    self.i(I::I32Const(((1u64 << c.len()) - 1) as i32));
-                    self.i(I::I32And);
-                }
-            }
-            Type::Enum(c) => {
-                let slot = *src.first().ok_or(Missing("a flat value"))?;
-                self.flat_get(slot, ValType::I32);
-                let d = self.check_discriminant(c.len() as u32, true);
-                self.i(I::LocalGet(d));
-            }
-            scalar => {
-                let p = Prim::of(&scalar).ok_or(Missing("a pushable type"))?;
-                self.scalar_push(p, &Loc::Flat(src.to_vec()))?;
-                let want = *dst.first().ok_or(Missing("a flat value"))?;
-                self.flat_convert(want, p.core());
-                return Ok(());
-            }
-        }
-        let want = *dst.first().ok_or(Missing("a flat value"))?;
-        self.flat_convert(want, ValType::I32);
-        Ok(())
-    }
-
-    /// A variant between flat values whose payloads are all
-    /// [`Emitter::pushable`]: a block whose results are the destination's
-    /// flat values, each case pushing its discriminant, its payload and
-    /// zeros for the slots it does not use, as Wasmtime's adapters do;
+    /// A variant into flat values: a block whose results are the
+    /// destination's flat values, each case pushing its discriminant, its
+    /// payload (translated into [`ON_STACK`] slots of the joined types)
+    /// and zeros for the slots it does not use, as Wasmtime's adapters do;
     /// the results are then set into `dst` (last first), sets that
     /// `super::stack` removes where the values can stay on the stack for
-    /// the call.
+    /// the call, or left on the stack where `dst` is itself a payload's.
     fn variant_on_stack(
         &mut self,
         t: TypeIndex,
         src: &Loc,
         dst: &[(u32, ValType)],
+        dir: Dir,
     ) -> Result<(), Missing> {
         let cases = self.table.cases(t).ok_or(Missing("variant cases"))?;
-        let Loc::Flat(src) = src else {
-            return Err(Missing("flat values"));
-        };
+        let layout = self
+            .table
+            .variant_layout(t, PtrType::I32)
+            .ok_or(Missing("a variant layout"))?;
         let n = cases.len();
+        let width = discriminant_size(n);
         let types: Vec<ValType> = dst.iter().map(|(_, t)| *t).collect();
         let bt = self.block_type(&types);
-        let disc = *src.first().ok_or(Missing("a flat value"))?;
-        self.branch_on_discriminant(bt, n, |e| {
-            e.flat_get(disc, ValType::I32);
-            Ok(())
-        })?;
+        self.branch_on_discriminant(bt, n, |e| e.read_u32(src, 0, 0, width))?;
         for case in 0..n {
             self.i(I::I32Const(case as i32));
             let mut used = 1;
             if let Some(p) = cases.payload(case) {
                 let len = self.flat_len(p);
-                let s = src
-                    .get(1..1 + len)
-                    .ok_or(Missing("flat values of a case"))?;
+                let s = Self::sub(src, 1, len, layout.payload_offset)?;
                 let d = types
                     .get(1..1 + len)
                     .ok_or(Missing("flat values of a case"))?;
-                self.push_value(p, s, d)?;
+                let d = Loc::Flat(d.iter().map(|t| (ON_STACK, *t)).collect());
+                self.value(p, &s, &d, dir)?;
                 used += len;
             }
             for t in types.iter().skip(used) {
@@ -909,7 +830,9 @@ impl Emitter<'_> {
             self.i(I::End);
         }
         for (l, _) in dst.iter().rev() {
-            self.i(I::LocalSet(*l));
+            if *l != ON_STACK {
+                self.i(I::LocalSet(*l));
+            }
         }
         Ok(())
     }
