@@ -11,9 +11,13 @@
 //! Which calls: a `call` (or, inside a `try_table`, the `try_call` it
 //! becomes) of a defined function of the same module whose body is at most
 //! [`MAX_CALLEE_BYTES`] of wasm and has no tail call or exception operator
-//! of its own, never a function that can call itself (directly or through
-//! others: [`recursive_functions`]), at most [`MAX_DEPTH`] callees deep, and at most
+//! of its own, never a function on a cycle of calls through others
+//! ([`recursive_functions`]), at most [`MAX_DEPTH`] callees deep, and at most
 //! [`BUDGET_BYTES`] of callee bodies per function (bounded code growth).
+//! A function that calls itself directly (and no other function of a
+//! cycle) is a callee too, and into its own body up to
+//! [`MAX_SELF_BYTES`]: one level of its recursion unrolled, which halves
+//! the calls a recursion makes (the leaves are usually the inlined copy).
 //! Measured on the kernels of `benches/kernels.rs` against the compiler
 //! without inlining in the same run: see the README's Benchmarks. A
 //! callee is translated twice (for inlining, and as its own job): bodies
@@ -56,6 +60,11 @@ use wasmparser::{FunctionBody, Operator};
 /// Largest callee body inlined, in bytes of wasm (its locals included).
 pub const MAX_CALLEE_BYTES: usize = 48;
 
+/// Largest body of a function inlined into itself (one level: the copy's
+/// own call stays a call). Recursive Fibonacci (a 59-byte body) ran in
+/// 0.64 of the time with it (`benches/kernels.rs`' `fib`).
+pub const MAX_SELF_BYTES: usize = 128;
+
 /// Most callees inlined inside one another at one call of the root. One:
 /// three made a Rust hello world 12 KB larger than one (27 KB against 15
 /// KB over no inlining) with no gain the kernels bench could tell from
@@ -67,6 +76,7 @@ pub const BUDGET_BYTES: usize = 1500;
 
 /// One function that may be inlined.
 struct Callee {
+    index: FuncIndex,
     /// Body size in bytes of wasm.
     bytes: usize,
     /// Its CLIF, every instruction tagged `[function, offset]`.
@@ -89,8 +99,8 @@ pub type InlinedChains = Vec<Vec<u32>>;
 struct Scan {
     /// The functions it calls directly, ascending.
     calls: Vec<u32>,
-    /// Its size in bytes, if it may be inlined by size and operators (see
-    /// the module docs).
+    /// Its size in bytes, if its operators allow inlining (see the module
+    /// docs; sizes are checked where callees are picked).
     inlinable: Option<usize>,
 }
 
@@ -112,7 +122,7 @@ fn scan(env: &ModuleEnv<'_>, index: FuncIndex) -> Scan {
         return Scan::default();
     };
     let mut calls = Vec::new();
-    let mut inlinable = range.len() <= MAX_CALLEE_BYTES;
+    let mut inlinable = true;
     while !ops.eof() {
         let Ok(op) = ops.read() else {
             inlinable = false;
@@ -148,11 +158,13 @@ fn scan(env: &ModuleEnv<'_>, index: FuncIndex) -> Scan {
     }
 }
 
-/// The functions `call` can reach from themselves (directly or through
-/// others), by function index. They are never inlined: inlining a function
-/// of a cycle into another changes which function of the cycle a deep
-/// recursion exhausts the stack in, so the innermost frames of its
-/// backtrace would differ from Wasmtime's (whose frames are the calls').
+/// The functions `call` can reach from themselves through others, by
+/// function index. They are never inlined: inlining a function of a cycle
+/// into another changes which function of the cycle a deep recursion
+/// exhausts the stack in, so the innermost frames of its backtrace would
+/// differ from Wasmtime's (whose frames are the calls'). A function that
+/// only calls itself is not among them: a recursion's every frame is its
+/// own, inlined or not.
 /// `scans` is the call graph of direct calls, by function index; strongly
 /// connected components by Tarjan's algorithm, without recursion (a long
 /// call chain must not exhaust the compiler's stack).
@@ -206,7 +218,7 @@ fn recursive_functions(scans: &[Scan]) -> Vec<bool> {
                         break;
                     }
                 }
-                let cycle = members.len() > 1 || edges(v).binary_search(&(v as u32)).is_ok();
+                let cycle = members.len() > 1;
                 for m in members {
                     recursive[m] = cycle;
                 }
@@ -282,7 +294,13 @@ impl Callees {
             .iter()
             .filter_map(|j| match j {
                 Job::Wasm(i) if !recursive[i.index()] => {
-                    scans[i.index()].inlinable.map(|n| (*i, n))
+                    let scan = &scans[i.index()];
+                    let limit = if scan.calls.binary_search(&i.as_u32()).is_ok() {
+                        MAX_SELF_BYTES
+                    } else {
+                        MAX_CALLEE_BYTES
+                    };
+                    scan.inlinable.filter(|n| *n <= limit).map(|n| (*i, n))
                 }
                 _ => None,
             })
@@ -302,6 +320,7 @@ impl Callees {
                 Ok((
                     id,
                     Callee {
+                        index: *index,
                         bytes: *bytes,
                         clif,
                     },
@@ -337,6 +356,7 @@ impl Callees {
         }
         ctx.inline(Inliner {
             callees: self,
+            root,
             budget: BUDGET_BYTES,
         })
         .map_err(|e| CompileError::Codegen {
@@ -380,10 +400,14 @@ fn finish(func: &mut ir::Function) -> InlinedChains {
 }
 
 /// Cranelift's [`Inline`] hook: which calls to inline.
-/// No callee is ever the root or already on the chain it would join:
-/// those would be calls on a cycle, whose functions are not callees.
+/// No callee is ever already on the chain it would join, but for the root
+/// inlined into itself: those would be calls on a cycle, whose functions
+/// are not callees.
 struct Inliner<'a> {
     callees: &'a Callees,
+    /// The function being compiled (the one callee allowed
+    /// [`MAX_SELF_BYTES`]).
+    root: FuncIndex,
     /// Bytes of callee bodies still allowed.
     budget: usize,
 }
@@ -406,7 +430,12 @@ impl Inline for Inliner<'_> {
         // The call's tags: `[offset]` at the root, `[outer, f1, o1, ...]`
         // inside inlined code (a call no tags mark is not the root's own).
         let tags = caller.debug_tags.get(call_inst);
-        if tags.is_empty() || tags.len() / 2 >= MAX_DEPTH || c.bytes > self.budget {
+        let limit = if c.index == self.root {
+            MAX_SELF_BYTES
+        } else {
+            MAX_CALLEE_BYTES
+        };
+        if tags.is_empty() || tags.len() / 2 >= MAX_DEPTH || c.bytes > limit.min(self.budget) {
             return InlineCommand::KeepCall;
         }
         self.budget -= c.bytes;
@@ -416,3 +445,7 @@ impl Inline for Inliner<'_> {
         }
     }
 }
+
+#[cfg(test)]
+#[path = "inline_tests.rs"]
+mod tests;
