@@ -4,9 +4,10 @@
 ;; call, as Wasmtime's: traps at the bottom of recursions of odd and even
 ;; depth (the trap in the inlined copy, or in a called one), a division
 ;; by zero deep in a recursion that also loops, a load out of bounds;
-;; results are unchanged, and a recursion without end still exhausts the
-;; stack cleanly. A function on a cycle through another (`$ping`/`$pong`)
-;; is not inlined at all.
+;; results are unchanged, and a recursion too deep still exhausts the
+;; stack cleanly, with Wasmtime's backtrace (its innermost frames). A
+;; function on a cycle through another (`$ping`/`$pong`) is not inlined at
+;; all.
 ;; kiln-test: invoke = "down 4"
 ;; kiln-test: trap = "wasm `unreachable` instruction executed"
 ;; kiln-test: stderr-like-wasmtime
@@ -31,6 +32,10 @@
 ;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "forever 1"
 ;; kiln-test: trap = "call stack exhausted"
+;; kiln-test: stderr-like-wasmtime
+;; kiln-test: invoke = "fib 100000"
+;; kiln-test: trap = "call stack exhausted"
+;; kiln-test: stderr-like-wasmtime
 (module
   (memory 1)
   (func $down (param i32) (result i32)
