@@ -440,7 +440,8 @@ fn expect(cond: bool, what: impl FnOnce() -> String) -> Result<(), Failed> {
 }
 
 /// Three requests on one connection: each handler sees a fresh instance
-/// (its global counter is 1), the request's parts arrive.
+/// (its global counter is 1), the request's parts arrive, and a response
+/// body's `check-write` grants what Wasmtime's does.
 fn keep_alive_fresh_instances() -> Result<(), Failed> {
     let server = Server::start(How::ExeEnvAddr(&[]))?;
     let mut c = server.connect()?;
@@ -454,6 +455,16 @@ fn keep_alive_fresh_instances() -> Result<(), Failed> {
     expect(r.header("transfer-encoding") == Some("chunked"), || {
         format!("{r:?}")
     })?;
+    // Wasmtime 49's outgoing body grants 1 MiB (its chunk size), and again
+    // once the write is flushed to the connection.
+    let r = c.get("/grant")?;
+    let text = r.text();
+    expect(
+        r.status == 200
+            && text.ends_with("first 1048576 wrote 70000 flushed 1048576")
+            && text.bytes().take_while(|b| *b == b'x').count() == 70_000,
+        || format!("status {} body {}", r.status, text.trim_start_matches('x')),
+    )?;
     Ok(())
 }
 

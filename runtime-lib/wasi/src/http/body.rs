@@ -8,8 +8,11 @@
 //!
 //! Invariants (wasmtime-wasi-http 49):
 //! - an outgoing body buffers at most [`OUT_BUFFER`] bytes the connection
-//!   has not taken (`check-write` grants the room left, at most
-//!   [`CHUNK`]); writing beyond the grant traps;
+//!   has not taken: `check-write` grants the room left (1 MiB while the
+//!   connection has taken everything, Wasmtime 49's
+//!   `DEFAULT_OUTGOING_BODY_CHUNK_SIZE`); a write of any size is taken
+//!   when nothing waits (Wasmtime's one-chunk channel takes it), beyond
+//!   the grant otherwise it traps with Wasmtime's `write exceeded budget`;
 //! - with a `content-length`, writing more is `last-operation-failed`
 //!   and the request fails with `HTTP-request-body-size`, and `finish`
 //!   with fewer bytes is `HTTP-request-body-size` too;
@@ -42,9 +45,10 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 
-/// The largest `check-write` grant and the largest read.
+/// The largest read of an incoming body.
 pub const CHUNK: usize = 64 * 1024;
-/// Bytes of an outgoing body buffered for the connection at most.
+/// Bytes of an outgoing body buffered for the connection at most, and so
+/// the largest `check-write` grant.
 pub const OUT_BUFFER: usize = 1024 * 1024;
 /// Bytes of an incoming body buffered for the guest at most.
 pub const IN_BUFFER: usize = 1024 * 1024;
@@ -276,7 +280,7 @@ impl BodyWriter {
         if p.failed.is_some() || p.finished.is_some() || p.reader_gone {
             return Err(StreamFailure::Closed);
         }
-        Ok(OUT_BUFFER.saturating_sub(p.buffered).min(CHUNK) as u64)
+        Ok(OUT_BUFFER.saturating_sub(p.buffered) as u64)
     }
 
     /// A WASI 0.3 body's write: bytes past the `content-length` fail the
@@ -296,11 +300,8 @@ impl BodyWriter {
             if p.failed.is_some() || p.finished.is_some() || p.reader_gone {
                 return Err(StreamFailure::Closed);
             }
-            if data.len() > OUT_BUFFER.saturating_sub(p.buffered).min(CHUNK) {
-                return Err(StreamFailure::Trap(format!(
-                    "not permitted to write {} bytes",
-                    data.len()
-                )));
+            if p.buffered > 0 && data.len() > OUT_BUFFER.saturating_sub(p.buffered) {
+                return Err(StreamFailure::Trap("write exceeded budget".into()));
             }
             let written = p.written + data.len() as u64;
             if let Some(n) = p.expected

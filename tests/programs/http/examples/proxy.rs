@@ -10,6 +10,9 @@
 //! - `/trap-after`: answers the head and part of the body, then traps;
 //! - `/slow?ms=N`: answers after N milliseconds;
 //! - `/print`: writes lines to stdout and stderr, then answers;
+//! - `/grant`: the body's first `check-write` grant, then that many bytes
+//!   of `x` (at most 70,000) in one write, then the grant once flushed,
+//!   as text after the `x`s;
 //! - `/fetch`: a GET of `/hello` from the harness's server (`HTTP_SERVER`),
 //!   answered with its status and body;
 //! - anything else: `hello from <method> <path-with-query>`.
@@ -134,6 +137,21 @@ impl wasip2::exports::http::incoming_handler::Guest for Proxy {
                 let ms = query_ms(&path);
                 wasip2::clocks::monotonic_clock::subscribe_duration(ms * 1_000_000).block();
                 answer(out, 200, Fields::new(), format!("slept {ms}").as_bytes())
+            }
+            "/grant" => {
+                let resp = OutgoingResponse::new(Fields::new());
+                let b = resp.body().expect("body");
+                ResponseOutparam::set(out, Ok(resp));
+                let s = b.write().expect("stream");
+                let first = s.check_write().expect("check-write");
+                let n = first.min(70_000) as usize;
+                s.write(&vec![b'x'; n]).expect("write");
+                s.blocking_flush().expect("flush");
+                let after = s.check_write().expect("check-write");
+                let text = format!("first {first} wrote {n} flushed {after}");
+                s.blocking_write_and_flush(text.as_bytes()).expect("write");
+                drop(s);
+                OutgoingBody::finish(b, None).expect("finish");
             }
             "/print" => {
                 println!("line one");
