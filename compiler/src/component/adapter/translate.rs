@@ -38,7 +38,7 @@ use kiln_abi::component::canon::{
     ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_COPY_ERROR, ADAPTER_HANDLE_MOVE_END,
     ADAPTER_HANDLE_MOVE_OWN,
 };
-use kiln_abi::component::layout::{discriminant_size, flags_num_i32, flags_size};
+use kiln_abi::component::layout::{Cases, VariantLayout, flags_num_i32, flags_size};
 use kiln_abi::component::{INSTANCE_FLAG_MAY_LEAVE, PtrType, Type, TypeIndex, TypeTable};
 use kiln_abi::trap::TrapCode;
 use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
@@ -709,15 +709,14 @@ impl Emitter<'_> {
             .table
             .variant_layout(t, PtrType::I32)
             .ok_or(Missing("a variant layout"))?;
-        let n = cases.len();
-        let width = discriminant_size(n);
+        let (n, width) = (layout.num_cases, layout.discriminant_size);
         if matches!(self.table.get(t), Some(Type::Enum(_))) {
             self.read_u32(src, 0, 0, width)?;
             let d = self.check_discriminant(n, true);
             return self.write_u32(dst, 0, 0, width, I::LocalGet(d));
         }
         if let Loc::Flat(slots) = dst {
-            return self.variant_on_stack(t, src, slots, dir);
+            return self.variant_on_stack(cases, layout, src, slots, dir);
         }
         self.branch_on_discriminant(BlockType::Empty, n, |e| e.read_u32(src, 0, 0, width))?;
         for case in 0..n {
@@ -788,18 +787,13 @@ impl Emitter<'_> {
     /// the call, or left on the stack where `dst` is itself a payload's.
     fn variant_on_stack(
         &mut self,
-        t: TypeIndex,
+        cases: Cases<'_>,
+        layout: VariantLayout,
         src: &Loc,
         dst: &[(u32, ValType)],
         dir: Dir,
     ) -> Result<(), Missing> {
-        let cases = self.table.cases(t).ok_or(Missing("variant cases"))?;
-        let layout = self
-            .table
-            .variant_layout(t, PtrType::I32)
-            .ok_or(Missing("a variant layout"))?;
-        let n = cases.len();
-        let width = discriminant_size(n);
+        let (n, width) = (layout.num_cases, layout.discriminant_size);
         let types: Vec<ValType> = dst.iter().map(|(_, t)| *t).collect();
         let bt = self.block_type(&types);
         self.branch_on_discriminant(bt, n, |e| e.read_u32(src, 0, 0, width))?;
