@@ -1008,21 +1008,11 @@ impl Emitter<'_> {
     }
 
     /// Whether values of `t` in memory can be copied byte for byte: no
-    /// pointers and nothing a lift checks or normalizes.
+    /// pointers and nothing a lift checks or normalizes (the scalars but
+    /// `bool` and `char`, and records of them).
     pub fn is_plain(&self, t: TypeIndex) -> bool {
         match self.table.get(t) {
-            Some(
-                Type::S8
-                | Type::U8
-                | Type::S16
-                | Type::U16
-                | Type::S32
-                | Type::U32
-                | Type::S64
-                | Type::U64
-                | Type::F32
-                | Type::F64,
-            ) => true,
+            Some(s) if s.is_scalar() => !matches!(s, Type::Bool | Type::Char),
             Some(Type::Record(c) | Type::Tuple(c)) => {
                 c.iter().all(|c| c.ty.is_some_and(|t| self.is_plain(t)))
             }
