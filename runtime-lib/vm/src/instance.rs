@@ -443,74 +443,88 @@ impl Instance {
         let vmctx = self.vmctx();
         let module = self.module;
         let imported = module.desc.num_imported_funcs;
-        let escaping = module.escaping.iter().map(|&i| {
-            if i < imported {
-                return Err(corrupt(format!("escaping function {i} is an import")));
-            }
-            Ok((
-                i,
-                module.funcs.get(i as usize).ok_or_else(|| {
-                    corrupt(format!("escaping function {i} of {}", module.funcs.len()))
-                })?,
-            ))
-        });
-        let imports = module
-            .funcs
-            .iter()
-            .take(imported as usize)
-            .enumerate()
-            .map(|(i, f)| Ok((i as u32, f)));
-        for item in imports.chain(escaping) {
-            let (i, f) = item?;
-            let type_id = *self.type_ids.get(f.type_index as usize).ok_or_else(|| {
-                corrupt(format!(
-                    "function {i} has type index {} of {}",
-                    f.type_index,
-                    self.type_ids.len()
-                ))
-            })?;
-            if let Some(Some(Import::Func {
-                wasm_call,
-                type_id: provided,
-                vmctx: callee,
-            })) = self.linked_funcs.get(i as usize)
-            {
+        let funcs = module.funcs;
+        let type_id_of = |i: u32, f: &kiln_abi::descriptor::FuncDesc| {
+            self.type_ids
+                .get(f.type_index as usize)
+                .copied()
+                .ok_or_else(|| {
+                    corrupt(format!(
+                        "function {i} has type index {} of {}",
+                        f.type_index,
+                        self.type_ids.len()
+                    ))
+                })
+        };
+        let imports = funcs
+            .get(..imported as usize)
+            .ok_or_else(|| corrupt(format!("{imported} imported functions of {}", funcs.len())))?;
+        for (i, f) in imports.iter().enumerate() {
+            let i = i as u32;
+            let type_id = type_id_of(i, f)?;
+            let (import, func_ref) = match self.linked_funcs.get(i as usize) {
                 // Linked at instantiation: calls and funcrefs go to the
                 // provider, with its own `VMContext`.
-                // SAFETY: slots of our own context.
-                unsafe {
-                    self.at::<VMFunctionImport>(self.offsets.imported_function(i))
-                        .write(VMFunctionImport {
-                            wasm_call: *wasm_call,
-                            vmctx: *callee,
-                        });
-                    self.at::<VMFuncRef>(self.offsets.func_ref(i))
-                        .write(VMFuncRef {
-                            wasm_call: *wasm_call,
-                            type_id: *provided,
+                Some(Some(Import::Func {
+                    wasm_call,
+                    type_id: provided,
+                    vmctx: callee,
+                })) => (
+                    VMFunctionImport {
+                        wasm_call: *wasm_call,
+                        vmctx: *callee,
+                    },
+                    VMFuncRef {
+                        wasm_call: *wasm_call,
+                        type_id: *provided,
+                        _pad: 0,
+                        vmctx: *callee,
+                    },
+                ),
+                _ => {
+                    let wasm_call = f.wasm_call.get() as usize as *const u8;
+                    if wasm_call.is_null() {
+                        return Err(corrupt(format!("function {i} has no code")));
+                    }
+                    (
+                        VMFunctionImport { wasm_call, vmctx },
+                        VMFuncRef {
+                            wasm_call,
+                            type_id,
                             _pad: 0,
-                            vmctx: *callee,
-                        });
+                            vmctx,
+                        },
+                    )
                 }
-                continue;
+            };
+            // SAFETY: slots of our own context.
+            unsafe {
+                self.at::<VMFunctionImport>(self.offsets.imported_function(i))
+                    .write(import);
+                self.at::<VMFuncRef>(self.offsets.func_ref(i))
+                    .write(func_ref);
             }
-            if f.wasm_call.get() == 0 {
+        }
+        // NB: one pass with nothing but bounds checks per function: a
+        // program's start-up pays it for every function its tables and
+        // exports name (a Rust hello world: 70 of them).
+        for &i in module.escaping {
+            let f = funcs
+                .get(i as usize)
+                .filter(|_| i >= imported)
+                .ok_or_else(|| {
+                    corrupt(format!(
+                        "escaping function {i} of {} ({imported} imported)",
+                        funcs.len()
+                    ))
+                })?;
+            let wasm_call = f.wasm_call.get() as usize as *const u8;
+            if wasm_call.is_null() {
                 return Err(corrupt(format!("function {i} has no code")));
             }
-            if i < self.module.desc.num_imported_funcs {
-                let import = VMFunctionImport {
-                    wasm_call: f.wasm_call.get() as usize as *const u8,
-                    vmctx,
-                };
-                // SAFETY: slot of our own context.
-                unsafe {
-                    self.at::<VMFunctionImport>(self.offsets.imported_function(i))
-                        .write(import)
-                };
-            }
             let func_ref = VMFuncRef {
-                wasm_call: f.wasm_call.get() as usize as *const u8,
-                type_id,
+                wasm_call,
+                type_id: type_id_of(i, f)?,
                 _pad: 0,
                 vmctx,
             };
@@ -888,11 +902,54 @@ impl Instance {
         if !in_bounds(src, items.len() as u64) || !in_bounds(dst, table_len) {
             return Err(InitError::Trap(TrapCode::TableOutOfBounds));
         }
-        // Evaluated a chunk at a time, so the table is looked up once per
-        // chunk rather than once per item.
+        let items = &items[src as usize..(src + len) as usize];
+        let dst = dst as usize;
+        // What toolchains emit: function references (and nulls), resolved
+        // by address arithmetic straight into the table, with one lookup of
+        // the table for the segment (a Rust hello world's start-up fills
+        // 68 slots this way). Other constant expressions, from the first
+        // one on, are evaluated a chunk at a time below.
+        let num_funcs = self.module.desc.num_funcs;
+        let offsets = self.offsets;
+        let vmctx = self.vmctx();
+        let resolve = |e: &ConstExpr| {
+            if e.kind == CONST_REF_NULL {
+                return Ok(Some(std::ptr::null_mut()));
+            }
+            if e.kind != CONST_REF_FUNC {
+                return Ok(None);
+            }
+            let missing =
+                || InitError::Corrupt(corrupt(format!("ref.func of function {}", e.index)));
+            if e.index >= num_funcs {
+                return Err(missing());
+            }
+            // SAFETY: the `VMFuncRef` slot of a function of this module in
+            // our own context, written by `init_functions` (or zero for a
+            // function nothing can name). Only read here; the table written
+            // below is a separate allocation.
+            let r = unsafe { vmctx.add(offsets.func_ref(e.index) as usize) };
+            // SAFETY: as above.
+            if unsafe { (*r.cast::<VMFuncRef>()).wasm_call }.is_null() {
+                return Err(missing());
+            }
+            Ok(Some(r))
+        };
+        let mut done = 0;
+        let t = self.table(table).expect("checked above");
+        for (slot, e) in t.elements_mut()[dst..dst + items.len()]
+            .iter_mut()
+            .zip(items)
+        {
+            match resolve(e)? {
+                Some(r) => *slot = r,
+                None => break,
+            }
+            done += 1;
+        }
         const CHUNK: usize = 32;
-        let mut at = dst as usize;
-        for chunk in items[src as usize..(src + len) as usize].chunks(CHUNK) {
+        let mut at = dst + done;
+        for chunk in items[done..].chunks(CHUNK) {
             let mut values = [std::ptr::null_mut(); CHUNK];
             for (v, item) in values.iter_mut().zip(chunk) {
                 *v = self.ref_value(item).map_err(InitError::Corrupt)?;
