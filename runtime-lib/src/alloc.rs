@@ -139,21 +139,7 @@ unsafe impl GlobalAlloc for CachingMalloc {
         let Some(c) = class(layout) else {
             return big_alloc(layout);
         };
-        let cached = LISTS
-            .try_with(|lists| {
-                let l = &lists[c];
-                let head = l.head.get();
-                if head.is_null() {
-                    return head;
-                }
-                // SAFETY: `head` is a freed block of this class (at least
-                // 16 bytes, 16-aligned) whose first word links the list;
-                // only this thread reaches the list.
-                l.head.set(unsafe { head.cast::<*mut u8>().read() });
-                l.len.set(l.len.get() - 1);
-                head
-            })
-            .unwrap_or(ptr::null_mut());
+        let cached = pop(c);
         if !cached.is_null() {
             return cached;
         }
@@ -163,6 +149,38 @@ unsafe impl GlobalAlloc for CachingMalloc {
         }
         // SAFETY: plain `malloc` of a non-zero size.
         unsafe { libc::malloc(class_size(c)).cast() }
+    }
+
+    // Fresh arena memory was never written (the arena only grows) and
+    // `calloc` knows which of its memory is still zero (fresh pages), so
+    // only a recycled block is cleared here: a program's `VMContext` and
+    // tables come zeroed without a `memset` over them at start-up.
+    #[inline(never)]
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        let Some(c) = class(layout) else {
+            if layout.align() <= MAX_ALIGN {
+                // SAFETY: plain `calloc`.
+                return unsafe { libc::calloc(1, layout.size()).cast() };
+            }
+            let p = big_alloc(layout);
+            if !p.is_null() {
+                // SAFETY: a fresh block of `layout.size()` bytes.
+                unsafe { p.write_bytes(0, layout.size()) };
+            }
+            return p;
+        };
+        let cached = pop(c);
+        if !cached.is_null() {
+            // SAFETY: a recycled block of this class, at least `layout.size()` bytes.
+            unsafe { cached.write_bytes(0, layout.size()) };
+            return cached;
+        }
+        let fresh = arena_alloc(class_size(c));
+        if !fresh.is_null() {
+            return fresh;
+        }
+        // SAFETY: plain `calloc` of a non-zero size.
+        unsafe { libc::calloc(1, class_size(c)).cast() }
     }
 
     // Out of line: inlined into every allocation site of the runtime it
@@ -226,6 +244,25 @@ unsafe impl GlobalAlloc for CachingMalloc {
             }
         }
     }
+}
+
+/// A recycled block of class `c` from this thread's list, or null.
+fn pop(c: usize) -> *mut u8 {
+    LISTS
+        .try_with(|lists| {
+            let l = &lists[c];
+            let head = l.head.get();
+            if head.is_null() {
+                return head;
+            }
+            // SAFETY: `head` is a freed block of this class (at least
+            // 16 bytes, 16-aligned) whose first word links the list;
+            // only this thread reaches the list.
+            l.head.set(unsafe { head.cast::<*mut u8>().read() });
+            l.len.set(l.len.get() - 1);
+            head
+        })
+        .unwrap_or(ptr::null_mut())
 }
 
 /// A block with no class: `malloc`, or `posix_memalign` for alignments
