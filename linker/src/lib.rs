@@ -62,6 +62,12 @@ pub struct LinkRequest {
     /// For a dynamic link against another machine's glibc: the sysroot
     /// holding it (see [`sysroot`]); takes precedence over `libc_dir`.
     pub sysroot: Option<PathBuf>,
+    /// For a static-pie musl link: the entry symbol, when the runtime
+    /// archive defines its own in place of the start file's `_start`
+    /// (`kiln_abi::symbols::start_symbol`). The start file stays in the
+    /// link (for `crti.o`'s sake the set is unchanged); unreferenced, its
+    /// code is collected away.
+    pub entry: Option<String>,
 }
 
 /// The files of a static musl link's C library directory: the start files
@@ -449,6 +455,9 @@ pub fn static_lld_args(request: &LinkRequest, libc_dir: &Path) -> Vec<OsString> 
     .iter()
     .map(OsString::from)
     .collect();
+    if let Some(entry) = &request.entry {
+        args.extend(["-e".into(), entry.into()]);
+    }
     args.extend(static_output_args(request));
     args.extend(static_inputs(request, libc_dir));
     args
@@ -539,6 +548,9 @@ pub fn static_driver_args(request: &LinkRequest, libc_dir: &Path) -> Vec<OsStrin
     } else {
         "-Wl,--strip-debug".into()
     });
+    if let Some(entry) = &request.entry {
+        args.push(format!("-Wl,-e,{entry}").into());
+    }
     args.push("-o".into());
     args.push(request.output.clone().into_os_string());
     args.extend(static_inputs(request, libc_dir));
@@ -651,6 +663,7 @@ mod tests {
             strip: false,
             libc_dir: None,
             sysroot: None,
+            entry: None,
         }
     }
 

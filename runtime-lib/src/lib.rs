@@ -47,6 +47,7 @@ pub mod cpu;
 pub mod embed;
 pub mod entry;
 pub mod grants;
+mod start;
 
 /// The executables' allocator; an embedding program keeps its own.
 #[cfg(not(feature = "embedding"))]

@@ -185,6 +185,10 @@ pub fn link(
         strip,
         libc_dir: is_static.then_some(runtime.dir),
         sysroot: sysroot.map(Path::to_path_buf),
+        entry: is_static
+            .then(|| kiln_abi::symbols::start_symbol(target))
+            .flatten()
+            .map(str::to_string),
     };
     kiln_linker::link(&request).with_context(|| format!("failed to link `{}`", output.display()))
 }

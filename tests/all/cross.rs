@@ -464,6 +464,7 @@ fn without_lld() -> Result<(), Failed> {
         return Err(format!("host static build without lld failed\n{}", o.describe()).into());
     }
     check_static(&exe)?;
+    check_pie_entry(&exe, host)?;
     let o = util::run(&mut Command::new(&exe), b"", TIMEOUT).map_err(|e| format!("{e:#}"))?;
     if o.stdout_str() != "Hello, world!\n" {
         return Err(format!("hello linked by cc misbehaved\n{}", o.describe()).into());
@@ -558,6 +559,34 @@ pub fn check_static(exe: &Path) -> Result<(), String> {
     Ok(())
 }
 
+/// Checks that the static executable `exe` for `triple` is
+/// position-independent (an `ET_DYN` image, so its load address is
+/// randomised) and starts where it should: at the runtime's own entry
+/// (`kiln_abi::symbols::start_symbol`: a faster self-relocation) where the
+/// runtime has one, else at the C library's `_start`.
+pub fn check_pie_entry(exe: &Path, triple: &str) -> Result<(), String> {
+    use object::{Object, ObjectKind, ObjectSymbol};
+    let bytes = std::fs::read(exe).map_err(|e| format!("{}: {e}", exe.display()))?;
+    let file = object::File::parse(&*bytes).map_err(|e| format!("{}: {e}", exe.display()))?;
+    if file.kind() != ObjectKind::Dynamic {
+        return Err(format!("{} is not position-independent", exe.display()));
+    }
+    let want = kiln_abi::symbols::start_symbol(triple).unwrap_or("_start");
+    let start = file
+        .symbols()
+        .find(|s| s.name() == Ok(want))
+        .ok_or_else(|| format!("{}: no `{want}` symbol", exe.display()))?;
+    if start.address() != file.entry() {
+        return Err(format!(
+            "{}: entry {:#x}, but `{want}` is at {:#x}",
+            exe.display(),
+            file.entry(),
+            start.address()
+        ));
+    }
+    Ok(())
+}
+
 /// Default and `--static` outputs are static and `--dynamic` ones are not;
 /// all three print the same.
 fn static_by_default() -> Result<(), Failed> {
@@ -585,6 +614,7 @@ fn static_by_default() -> Result<(), Failed> {
         }
         if static_expected {
             check_static(&exe).map_err(|e| format!("{opts:?}: {e}"))?;
+            check_pie_entry(&exe, &kiln_targets()?[0]).map_err(|e| format!("{opts:?}: {e}"))?;
         } else if !has_interp(&exe)? {
             return Err(format!("{opts:?}: no PT_INTERP in a dynamic executable").into());
         }
