@@ -12,7 +12,7 @@
 //! each `DT_RELR` bitmap word, about five instructions per position
 //! whether a relocation sits there or not: about 8,000 instructions of a
 //! Rust hello world's 28,000 before anything else runs. This loop jumps
-//! from set bit to set bit (`bsf`), about six instructions per relocation.
+//! from set bit to set bit (`bsf`), five instructions per relocation.
 //!
 //! Invariants: runs before relocation, so it reads no pointer from data
 //! (every address is `%rip`-relative); handles what a static-pie link
@@ -98,13 +98,15 @@ core::arch::global_asm!(
     "jmp 7b",
     "8:",
     "shr %rax",
+    "jz 89f",
+    // Five instructions per relocation: the lowest set bit's word, then
+    // the bit cleared.
     "88:",
     "bsf %rax, %rcx",
-    "jz 89f",
     "add %rdx, (%rdi,%rcx,8)",
     "lea -1(%rax), %rcx",
     "and %rcx, %rax",
-    "jmp 88b",
+    "jnz 88b",
     "89:",
     "add $504, %rdi",
     "jmp 7b",
