@@ -65,7 +65,7 @@ pub struct LinkRequest {
     /// For a static-pie musl link: the entry symbol, when the runtime
     /// archive defines its own in place of the start file's `_start`
     /// (`kiln_abi::symbols::start_symbol`). The start file stays in the
-    /// link (for `crti.o`'s sake the set is unchanged); unreferenced, its
+    /// link (every musl target has the same file set); unreferenced, its
     /// code is collected away.
     pub entry: Option<String>,
 }

@@ -136,51 +136,12 @@ unsafe impl GlobalAlloc for CachingMalloc {
     // added 6% to a hello world's executable.
     #[inline(never)]
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let Some(c) = class(layout) else {
-            return big_alloc(layout);
-        };
-        let cached = pop(c);
-        if !cached.is_null() {
-            return cached;
-        }
-        let fresh = arena_alloc(class_size(c));
-        if !fresh.is_null() {
-            return fresh;
-        }
-        // SAFETY: plain `malloc` of a non-zero size.
-        unsafe { libc::malloc(class_size(c)).cast() }
+        allocate(layout, false)
     }
 
-    // Fresh arena memory was never written (the arena only grows) and
-    // `calloc` knows which of its memory is still zero (fresh pages), so
-    // only a recycled block is cleared here: a program's `VMContext` and
-    // tables come zeroed without a `memset` over them at start-up.
     #[inline(never)]
     unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
-        let Some(c) = class(layout) else {
-            if layout.align() <= MAX_ALIGN {
-                // SAFETY: plain `calloc`.
-                return unsafe { libc::calloc(1, layout.size()).cast() };
-            }
-            let p = big_alloc(layout);
-            if !p.is_null() {
-                // SAFETY: a fresh block of `layout.size()` bytes.
-                unsafe { p.write_bytes(0, layout.size()) };
-            }
-            return p;
-        };
-        let cached = pop(c);
-        if !cached.is_null() {
-            // SAFETY: a recycled block of this class, at least `layout.size()` bytes.
-            unsafe { cached.write_bytes(0, layout.size()) };
-            return cached;
-        }
-        let fresh = arena_alloc(class_size(c));
-        if !fresh.is_null() {
-            return fresh;
-        }
-        // SAFETY: plain `calloc` of a non-zero size.
-        unsafe { libc::calloc(1, class_size(c)).cast() }
+        allocate(layout, true)
     }
 
     // Out of line: inlined into every allocation site of the runtime it
@@ -242,6 +203,48 @@ unsafe impl GlobalAlloc for CachingMalloc {
                 }
                 q
             }
+        }
+    }
+}
+
+/// [`GlobalAlloc::alloc`], or `alloc_zeroed` if `zeroed`. Fresh arena
+/// memory was never written (the arena only grows) and `calloc` knows which
+/// of its memory is still zero (fresh pages), so only a recycled block is
+/// cleared: a program's `VMContext` and tables come zeroed without a
+/// `memset` over them at start-up.
+#[inline(always)]
+fn allocate(layout: Layout, zeroed: bool) -> *mut u8 {
+    let Some(c) = class(layout) else {
+        if zeroed && layout.align() <= MAX_ALIGN {
+            // SAFETY: plain `calloc`.
+            return unsafe { libc::calloc(1, layout.size()).cast() };
+        }
+        let p = big_alloc(layout);
+        if zeroed && !p.is_null() {
+            // SAFETY: a fresh block of `layout.size()` bytes.
+            unsafe { p.write_bytes(0, layout.size()) };
+        }
+        return p;
+    };
+    let cached = pop(c);
+    if !cached.is_null() {
+        if zeroed {
+            // SAFETY: a recycled block of this class, at least
+            // `layout.size()` bytes.
+            unsafe { cached.write_bytes(0, layout.size()) };
+        }
+        return cached;
+    }
+    let fresh = arena_alloc(class_size(c));
+    if !fresh.is_null() {
+        return fresh;
+    }
+    // SAFETY: plain `malloc`/`calloc` of a non-zero size.
+    unsafe {
+        if zeroed {
+            libc::calloc(1, class_size(c)).cast()
+        } else {
+            libc::malloc(class_size(c)).cast()
         }
     }
 }

@@ -148,6 +148,32 @@ impl HostState {
     }
 }
 
+/// Where an instance's `VMFuncRef`s are ([`Instance::func_refs`]).
+#[derive(Clone, Copy)]
+struct FuncRefs {
+    vmctx: *mut u8,
+    offsets: VMOffsets,
+    num_funcs: u32,
+}
+
+impl FuncRefs {
+    /// The address of function `func`'s `VMFuncRef` (its funcref value),
+    /// or `None` for an index out of range or a function nothing can
+    /// name (its slot was never written).
+    fn get(&self, func: u32) -> Option<*mut VMFuncRef> {
+        if func >= self.num_funcs {
+            return None;
+        }
+        // SAFETY: the slot of a function of the module in the instance's
+        // own context (the index is in range), zeroed or written by
+        // `init_functions`; only read. What a caller writes with the
+        // result (a table) is a separate allocation.
+        let r = unsafe { self.vmctx.add(self.offsets.func_ref(func) as usize) }.cast::<VMFuncRef>();
+        // SAFETY: as above.
+        (!unsafe { (*r).wasm_call }.is_null()).then_some(r)
+    }
+}
+
 fn corrupt(what: String) -> String {
     format!("corrupt module descriptor: {what}")
 }
@@ -606,13 +632,17 @@ impl Instance {
 
     /// The address of function `func`'s `VMFuncRef` (its funcref value).
     pub fn func_ref(&self, func: u32) -> Option<*mut VMFuncRef> {
-        if func >= self.module.desc.num_funcs {
-            return None;
+        self.func_refs().get(func)
+    }
+
+    /// The function references of this instance, as a value that borrows
+    /// nothing: what fills a table while the table is borrowed.
+    fn func_refs(&self) -> FuncRefs {
+        FuncRefs {
+            vmctx: self.vmctx(),
+            offsets: self.offsets,
+            num_funcs: self.module.desc.num_funcs,
         }
-        let r = self.at::<VMFuncRef>(self.offsets.func_ref(func));
-        // SAFETY: a slot of our own context, zeroed or written by
-        // `init_functions`; a function that does not escape has none.
-        (!unsafe { (*r).wasm_call }.is_null()).then_some(r)
     }
 
     /// The storage of global `index`.
@@ -909,31 +939,13 @@ impl Instance {
         // the table for the segment (a Rust hello world's start-up fills
         // 68 slots this way). Other constant expressions, from the first
         // one on, are evaluated a chunk at a time below.
-        let num_funcs = self.module.desc.num_funcs;
-        let offsets = self.offsets;
-        let vmctx = self.vmctx();
-        let resolve = |e: &ConstExpr| {
-            if e.kind == CONST_REF_NULL {
-                return Ok(Some(std::ptr::null_mut()));
-            }
-            if e.kind != CONST_REF_FUNC {
-                return Ok(None);
-            }
-            let missing =
-                || InitError::Corrupt(corrupt(format!("ref.func of function {}", e.index)));
-            if e.index >= num_funcs {
-                return Err(missing());
-            }
-            // SAFETY: the `VMFuncRef` slot of a function of this module in
-            // our own context, written by `init_functions` (or zero for a
-            // function nothing can name). Only read here; the table written
-            // below is a separate allocation.
-            let r = unsafe { vmctx.add(offsets.func_ref(e.index) as usize) };
-            // SAFETY: as above.
-            if unsafe { (*r.cast::<VMFuncRef>()).wasm_call }.is_null() {
-                return Err(missing());
-            }
-            Ok(Some(r))
+        let refs = self.func_refs();
+        let resolve = |e: &ConstExpr| match e.kind {
+            CONST_REF_NULL => Ok(Some(std::ptr::null_mut())),
+            CONST_REF_FUNC => refs.get(e.index).map(|r| Some(r.cast())).ok_or_else(|| {
+                InitError::Corrupt(corrupt(format!("ref.func of function {}", e.index)))
+            }),
+            _ => Ok(None),
         };
         let mut done = 0;
         let t = self.table(table).expect("checked above");
