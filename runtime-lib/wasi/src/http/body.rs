@@ -295,12 +295,10 @@ impl BodyWriter {
     /// the body; with `hand_on` they still go to `hyper` first, which
     /// sends only what the length allows and so ends the message whole.
     fn write_bytes(&mut self, data: &[u8], hand_on: bool) -> Result<(), StreamFailure> {
+        let room = self.room()?;
         {
             let mut p = self.pipe.borrow_mut();
-            if p.failed.is_some() || p.finished.is_some() || p.reader_gone {
-                return Err(StreamFailure::Closed);
-            }
-            if p.buffered > 0 && data.len() > OUT_BUFFER.saturating_sub(p.buffered) {
+            if p.buffered > 0 && data.len() as u64 > room {
                 return Err(StreamFailure::Trap("write exceeded budget".into()));
             }
             let written = p.written + data.len() as u64;
