@@ -89,7 +89,6 @@ pub fn compare(path: &Path, wasmtime: &Path) -> Result<(), String> {
         ));
     }
     for (i, (text, ours)) in theirs.iter().zip(&models).enumerate() {
-        let text = &resource_tables_zeroed(text);
         let bytes = wat::parse_str(text).map_err(|e| format!("module {i}: {e}\n{text}"))?;
         if bytes != *ours {
             return Err(format!(
@@ -99,41 +98,6 @@ pub fn compare(path: &Path, wasmtime: &Path) -> Result<(), String> {
         }
     }
     Ok(())
-}
-
-/// `text` with the resource table indices passed to the resource
-/// transfer intrinsics set to 0: Kiln does not number resource tables as
-/// Wasmtime does and emits 0, the same size as any index below 64 (one
-/// byte), which is all the offsets depend on. An index of 64 or more is
-/// kept, so the comparison fails there.
-fn resource_tables_zeroed(text: &str) -> String {
-    let mut transfer = Vec::new();
-    for line in text.lines() {
-        let l = line.trim();
-        if l.starts_with("(import \"resource\" \"transfer-")
-            && let Some(i) = l.split("(func (;").nth(1).and_then(|r| r.split(';').next())
-        {
-            transfer.push(format!("call {i}"));
-        }
-    }
-    let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
-    for k in 2..lines.len() {
-        if !transfer.iter().any(|c| lines[k].trim() == c) {
-            continue;
-        }
-        for j in [k - 2, k - 1] {
-            let small = lines[j]
-                .trim()
-                .strip_prefix("i32.const ")
-                .and_then(|v| v.parse::<u32>().ok())
-                .is_some_and(|v| v < 64);
-            if small {
-                let indent = lines[j].len() - lines[j].trim_start().len();
-                lines[j] = format!("{}i32.const 0", &lines[j][..indent]);
-            }
-        }
-    }
-    lines.join("\n")
 }
 
 /// The text of each module after a "generated adapter module:" line, up

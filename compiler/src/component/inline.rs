@@ -33,13 +33,14 @@
 //! replay cannot find is a Kiln bug, reported as an error, never a panic.
 
 use super::adapter;
-use super::parse::{LocalCanonOptions, LocalInitializer, Parsed};
+use super::parse::{ComponentArg, LocalCanonOptions, LocalInitializer, Parsed};
 use super::plan::{
     AsyncBuiltin, AsyncBuiltinPlan, CanonOptions, ComponentPlan, CoreDef, CoreExport, CoreKind,
     Export, FuncType, FuncTypeIndex, Import, ImportIndex, ImportKind, InstancePlan, ModulePlan,
     Resource, ResourceIndex, RuntimeComponentInstanceIndex, RuntimeInstanceIndex,
     StaticModuleIndex, Trampoline, TrampolineIndex,
 };
+use super::resource_tables::ResourceTables;
 use super::types::TypeConverter;
 use crate::CompileError;
 use kiln_abi::component::TypeIndex;
@@ -73,13 +74,25 @@ pub(super) fn inline(parsed: &Parsed<'_>) -> Result<(ComponentPlan, Vec<Vec<u8>>
         adapter_flags: HashMap::new(),
         adapter_handles: HashMap::new(),
         adapters: Vec::new(),
+        resource_tables: ResourceTables::default(),
     };
+    // Wasmtime converts the root's import types before anything else.
+    let mut root_imports = inliner.resource_tables.convert(parsed.types.as_ref());
+    for (_, init) in &parsed.components[0].initializers {
+        if let LocalInitializer::Import { ty, .. } = init {
+            root_imports.entity(*ty);
+        }
+    }
     inliner.run_top()?;
     let root = inliner.frames.pop().expect("the root frame");
     for (name, item) in &root.exports {
         inliner.export(vec![name.clone()], item)?;
     }
-    let models = adapter::place_frames(&mut inliner.plan, &inliner.adapters)?;
+    let models = adapter::place_frames(
+        &mut inliner.plan,
+        &inliner.adapters,
+        inliner.resource_tables.tables(),
+    )?;
     Ok((inliner.plan, models))
 }
 
@@ -95,6 +108,11 @@ enum ComponentFuncDef {
         options: CanonOptions,
         /// The name it was last exported or aliased by (for messages).
         name: Rc<str>,
+        /// The plan resource of each `own` and `borrow` its type converted
+        /// to, in conversion order ([`ResourceTables`]): a lowering's type
+        /// meets the same resources in the same places, under resource
+        /// ids the lowering frame may never have bound.
+        resources: Rc<[Option<ResourceIndex>]>,
     },
 }
 
@@ -268,12 +286,17 @@ impl Frame {
 fn named(item: ComponentItemDef, name: &str) -> ComponentItemDef {
     match item {
         ComponentItemDef::Func(ComponentFuncDef::Lifted {
-            func, ty, options, ..
+            func,
+            ty,
+            options,
+            resources,
+            ..
         }) => ComponentItemDef::Func(ComponentFuncDef::Lifted {
             func,
             ty,
             options,
             name: Rc::from(name),
+            resources,
         }),
         item => item,
     }
@@ -332,6 +355,8 @@ struct Inliner<'p, 'a> {
     /// Every fused adapter in creation order (Wasmtime's numbering), for
     /// placing their frames once the plan is complete.
     adapters: Vec<adapter::Record>,
+    /// Wasmtime's numbering of resource tables, for placing those frames.
+    resource_tables: ResourceTables,
 }
 
 impl Inliner<'_, '_> {
@@ -360,6 +385,18 @@ impl Inliner<'_, '_> {
             LocalInitializer::Import { name, ty } => self.import(name, *ty)?,
             LocalInitializer::Lower { func, ty, options } => {
                 let def = at(&self.top().component_funcs, *func)?;
+                let met = self.convert_met(|c| c.func(*ty));
+                let instance = self.top().instance;
+                if let ComponentFuncDef::Lifted { resources, .. } = &def
+                    && resources.len() == met.len()
+                {
+                    let mut lifted = resources.iter();
+                    self.resource_tables
+                        .bind(&met, instance, |_| lifted.next().copied().flatten());
+                }
+                let frames = &self.frames;
+                self.resource_tables
+                    .bind(&met, instance, |id| resource_in(frames, id).ok());
                 let path = match def {
                     ComponentFuncDef::Host(path) => path,
                     ComponentFuncDef::Lifted {
@@ -367,6 +404,7 @@ impl Inliner<'_, '_> {
                         ty: lift_ty,
                         options: lift_options,
                         name,
+                        ..
                     } => {
                         // The lowered function's type is the lifted one
                         // (converted where it was lifted, whose resources
@@ -393,6 +431,8 @@ impl Inliner<'_, '_> {
                 ty,
                 options,
             } => {
+                let met = self.convert(|c| c.func(*ty));
+                let resources = met.iter().map(|(id, _)| self.resource(*id).ok()).collect();
                 let func = at(&self.top().funcs, *core_func)?;
                 let ty = self.func_type(*ty)?;
                 let options = self.options(options)?;
@@ -401,6 +441,7 @@ impl Inliner<'_, '_> {
                     ty,
                     options,
                     name: Rc::from(""),
+                    resources,
                 });
             }
             LocalInitializer::Type { id, resource } => {
@@ -423,18 +464,21 @@ impl Inliner<'_, '_> {
                 self.top().types.push(def);
             }
             LocalInitializer::ResourceNew(r) => {
+                self.convert(|c| c.resource(*r));
                 let resource = self.resource(*r)?;
                 let instance = self.top().instance;
                 let t = self.trampoline(Trampoline::ResourceNew { resource, instance });
                 self.top().funcs.push(CoreDef::Trampoline(t));
             }
             LocalInitializer::ResourceRep(r) => {
+                self.convert(|c| c.resource(*r));
                 let resource = self.resource(*r)?;
                 let instance = self.top().instance;
                 let t = self.trampoline(Trampoline::ResourceRep { resource, instance });
                 self.top().funcs.push(CoreDef::Trampoline(t));
             }
             LocalInitializer::ResourceDrop(r) => {
+                self.convert(|c| c.resource(*r));
                 let resource = self.resource(*r)?;
                 let instance = self.top().instance;
                 let t = self.trampoline(Trampoline::ResourceDrop { resource, instance });
@@ -447,6 +491,9 @@ impl Inliner<'_, '_> {
                 options,
                 cancellable,
             } => {
+                if let Some(t) = ty {
+                    self.convert(|c| c.val(t));
+                }
                 let options = self.options(options)?;
                 let (ty, func_type) = match (builtin, ty) {
                     (AsyncBuiltin::TaskReturn, result) => {
@@ -499,14 +546,18 @@ impl Inliner<'_, '_> {
                     lexical,
                 });
             }
-            LocalInitializer::ComponentInstantiate { component, args } => {
-                self.instantiate_component(*component, args)?
-            }
-            LocalInitializer::ComponentSynthetic(items) => {
+            LocalInitializer::ComponentInstantiate {
+                component,
+                args,
+                ty,
+            } => self.instantiate_component(*component, args, *ty)?,
+            LocalInitializer::ComponentSynthetic { items, ty } => {
+                self.convert_args(items);
+                self.convert(|c| c.instance(*ty));
                 let frame = self.top();
                 let mut map = Vec::with_capacity(items.len());
-                for (name, kind, index) in items {
-                    map.push((name.to_string(), frame.item(*kind, *index)?));
+                for a in items {
+                    map.push((a.name.to_string(), frame.item(a.kind, a.index)?));
                 }
                 frame
                     .component_instances
@@ -583,6 +634,7 @@ impl Inliner<'_, '_> {
                 kind,
                 index,
                 ty,
+                item: _,
             } => {
                 let item = named(self.top().item(*kind, *index)?, name);
                 if self.frames.len() == 1 {
@@ -795,6 +847,42 @@ impl Inliner<'_, '_> {
             funcs.push(func);
         }
         Ok(index)
+    }
+
+    /// Replays one of Wasmtime's type conversions (`walk`) in the current
+    /// component instance, see [`ResourceTables`]; returns the resources
+    /// it met, with their tables, in order.
+    fn convert_met(
+        &mut self,
+        walk: impl FnOnce(&mut super::resource_tables::Conversion<'_, '_>),
+    ) -> Vec<(ResourceId, u32)> {
+        let mut c = self.resource_tables.convert(self.parsed.types.as_ref());
+        walk(&mut c);
+        c.met()
+    }
+
+    /// [`Self::convert_met`], noting the tables of the resources the
+    /// current frame knows.
+    fn convert(
+        &mut self,
+        walk: impl FnOnce(&mut super::resource_tables::Conversion<'_, '_>),
+    ) -> Vec<(ResourceId, u32)> {
+        let met = self.convert_met(walk);
+        let frames = &self.frames;
+        let instance = frames.last().expect("a frame").instance;
+        self.resource_tables
+            .bind(&met, instance, |id| resource_in(frames, id).ok());
+        met
+    }
+
+    /// Wasmtime converts the types among instantiation arguments and a
+    /// synthetic instance's items.
+    fn convert_args(&mut self, args: &[ComponentArg<'_>]) {
+        for a in args {
+            if let Some(t) = a.ty {
+                self.convert(|c| c.any(t));
+            }
+        }
     }
 
     /// The plan resource wasmparser's `id` names in the current frame (or
@@ -1055,13 +1143,15 @@ impl Inliner<'_, '_> {
     fn instantiate_component(
         &mut self,
         component: u32,
-        args: &[(&str, ComponentExternalKind, u32)],
+        args: &[ComponentArg<'_>],
+        ty: ComponentInstanceTypeId,
     ) -> Result<(), CompileError> {
+        self.convert_args(args);
         let frame = self.frames.last().expect("a frame");
         let def = at(&frame.components, component)?;
         let mut map = HashMap::new();
-        for (name, kind, index) in args {
-            map.insert(name.to_string(), frame.item(*kind, *index)?);
+        for a in args {
+            map.insert(a.name.to_string(), frame.item(a.kind, a.index)?);
         }
         let instance = RuntimeComponentInstanceIndex::from_u32(self.plan.component_instances);
         self.plan.component_instances += 1;
@@ -1071,8 +1161,20 @@ impl Inliner<'_, '_> {
             Some(def.lexical),
             map,
         ));
+        self.resource_tables.push();
         self.run_top()?;
+        // Wasmtime converts the finished instance's type exports, forgets
+        // what the nested component converted, then converts the
+        // instance's type where it was instantiated.
+        let parsed = self.parsed;
+        for (_, init) in &parsed.components[def.translation].initializers {
+            if let LocalInitializer::Export { item: Some(t), .. } = init {
+                self.convert(|c| c.any(*t));
+            }
+        }
+        self.resource_tables.pop();
         let done = self.frames.pop().expect("the pushed frame");
+        self.convert(|c| c.instance(ty));
         self.top()
             .component_instances
             .push(ComponentInstanceDef::Items(Rc::new(done.exports)));

@@ -53,6 +53,7 @@ pub(crate) mod linked;
 mod parse;
 pub mod plan;
 pub(crate) mod resolve;
+mod resource_tables;
 pub(crate) mod run_export;
 pub mod types;
 

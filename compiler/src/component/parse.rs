@@ -23,8 +23,8 @@ use cranelift_entity::PrimaryMap;
 use kiln_abi::component::AsyncBuiltin;
 use rayon::prelude::*;
 use wasmparser::component_types::{
-    ComponentAnyTypeId, ComponentEntityType, ComponentFuncTypeId, ComponentValType as WpValType,
-    ResourceId,
+    ComponentAnyTypeId, ComponentEntityType, ComponentFuncTypeId, ComponentInstanceTypeId,
+    ComponentValType as WpValType, ResourceId,
 };
 use wasmparser::types::Types;
 use wasmparser::{
@@ -116,13 +116,18 @@ pub(super) enum LocalInitializer<'a> {
     ModuleSynthetic(Vec<(&'a str, CoreKind, u32)>),
     /// A nested component section: adds a component.
     ComponentStatic(usize),
-    /// `(instance (instantiate c (with name kind index)...))`.
+    /// `(instance (instantiate c (with name kind index)...))`; `ty` is the
+    /// new instance's type, and each `Type` argument carries its type's id.
     ComponentInstantiate {
         component: u32,
-        args: Vec<(&'a str, ComponentExternalKind, u32)>,
+        args: Vec<ComponentArg<'a>>,
+        ty: ComponentInstanceTypeId,
     },
-    /// `(instance (export name kind index)...)`.
-    ComponentSynthetic(Vec<(&'a str, ComponentExternalKind, u32)>),
+    /// `(instance (export name kind index)...)`, as `ComponentInstantiate`.
+    ComponentSynthetic {
+        items: Vec<ComponentArg<'a>>,
+        ty: ComponentInstanceTypeId,
+    },
     /// `(alias core export i name)`: adds to the kind's core space.
     AliasCoreExport {
         instance: u32,
@@ -144,13 +149,24 @@ pub(super) enum LocalInitializer<'a> {
         kind: ComponentOuterAliasKind,
     },
     /// `(export name kind index)`: adds to the kind's space; `ty` is the id
-    /// of an exported type.
+    /// of an exported type, `item` the id of the type it exports.
     Export {
         name: &'a str,
         kind: ComponentExternalKind,
         index: u32,
         ty: Option<ComponentAnyTypeId>,
+        item: Option<ComponentAnyTypeId>,
     },
+}
+
+/// A named item of an instantiation or a synthetic instance: its kind and
+/// index, and for a type, the type's id (Wasmtime converts these types).
+#[derive(Copy, Clone, Debug)]
+pub(super) struct ComponentArg<'a> {
+    pub name: &'a str,
+    pub kind: ComponentExternalKind,
+    pub index: u32,
+    pub ty: Option<ComponentAnyTypeId>,
 }
 
 /// Parses and validates `wasm`, a component.
@@ -365,12 +381,15 @@ fn parse_with(wasm: &[u8], features: WasmFeatures) -> Result<Parsed<'_>, ParseEr
 #[derive(Copy, Clone)]
 struct TypeCounts {
     types: u32,
+    instances: u32,
 }
 
 impl TypeCounts {
     fn of(validator: &Validator) -> Self {
+        let types = validator.types(0);
         TypeCounts {
-            types: validator.types(0).map_or(0, |t| t.component_type_count()),
+            types: types.as_ref().map_or(0, |t| t.component_type_count()),
+            instances: types.as_ref().map_or(0, |t| t.component_instance_count()),
         }
     }
 }
@@ -403,6 +422,16 @@ impl<'a> BodyCx<'_, '_, 'a> {
     /// The id of type `index` of the current component.
     fn type_at(&self, index: u32) -> ComponentAnyTypeId {
         self.types().component_any_type_at(index)
+    }
+
+    fn arg(&self, name: &'a str, kind: ComponentExternalKind, index: u32) -> ComponentArg<'a> {
+        let ty = (kind == ComponentExternalKind::Type).then(|| self.type_at(index));
+        ComponentArg {
+            name,
+            kind,
+            index,
+            ty,
+        }
     }
 
     fn payload(&mut self, payload: Payload<'a>) -> Result<(), ParseError> {
@@ -507,22 +536,28 @@ impl<'a> BodyCx<'_, '_, 'a> {
                 }
             }
             Payload::ComponentInstanceSection(reader) => {
-                for instance in reader {
+                for (index, instance) in (self.before.instances..).zip(reader) {
+                    let ty = self.types().component_instance_at(index);
                     let init = match instance? {
                         wasmparser::ComponentInstance::Instantiate {
                             component_index,
                             args,
                         } => LocalInitializer::ComponentInstantiate {
                             component: component_index,
-                            args: args.iter().map(|a| (a.name, a.kind, a.index)).collect(),
+                            args: args
+                                .iter()
+                                .map(|a| self.arg(a.name, a.kind, a.index))
+                                .collect(),
+                            ty,
                         },
                         wasmparser::ComponentInstance::FromExports(exports) => {
-                            LocalInitializer::ComponentSynthetic(
-                                exports
+                            LocalInitializer::ComponentSynthetic {
+                                items: exports
                                     .iter()
-                                    .map(|e| (e.name.0, e.kind, e.index))
+                                    .map(|e| self.arg(e.name.0, e.kind, e.index))
                                     .collect(),
-                            )
+                                ty,
+                            }
                         }
                     };
                     self.push(init);
@@ -604,11 +639,13 @@ impl<'a> BodyCx<'_, '_, 'a> {
                         }
                         ComponentExternalKind::Func | ComponentExternalKind::Instance => None,
                     };
+                    let item = self.arg(export.name.0, export.kind, export.index).ty;
                     self.push(LocalInitializer::Export {
                         name: export.name.0,
                         kind: export.kind,
                         index: export.index,
                         ty,
+                        item,
                     });
                 }
             }

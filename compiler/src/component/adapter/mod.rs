@@ -139,6 +139,7 @@ pub(super) struct Record {
 pub(super) fn place_frames(
     plan: &mut ComponentPlan,
     records: &[Record],
+    resource_tables: &fact::ResourceTables,
 ) -> Result<Vec<Vec<u8>>, CompileError> {
     let table = plan.types.table();
     let models: Vec<fact::Adapter<'_>> = records
@@ -156,7 +157,7 @@ pub(super) fn place_frames(
             }
         })
         .collect();
-    let (frames, modules) = fact::frames(plan, &table, &models);
+    let (frames, modules) = fact::frames(plan, &table, &models, resource_tables);
     let mut bytes = Vec::new();
     for (a, f) in records.iter().zip(&frames) {
         let Some(f) = f else { continue };

@@ -13,7 +13,7 @@
 use super::FactModule;
 use super::body::Body;
 use super::values::{Cx, Dst, Mem, Side, Src, clamped};
-use kiln_abi::component::{StringEncoding, TypeIndex, TypeTable};
+use kiln_abi::component::{StringEncoding, Type, TypeIndex, TypeTable};
 use wasm_encoder::{Instruction as I, ValType};
 
 /// What identifies a helper function.
@@ -30,6 +30,10 @@ struct Options {
     mem: Option<u32>,
     realloc: Option<u32>,
     enc: StringEncoding,
+    /// The component instance, where the type holds resources (their
+    /// tables are the instance's; other types share helpers across
+    /// instances, as Wasmtime's structurally equal types do).
+    inst: Option<u32>,
 }
 
 impl From<Side> for Options {
@@ -38,6 +42,7 @@ impl From<Side> for Options {
             mem: s.mem,
             realloc: s.realloc,
             enc: s.enc,
+            inst: Some(s.inst),
         }
     }
 }
@@ -47,6 +52,7 @@ fn side(o: Options) -> Side {
         mem: o.mem,
         realloc: o.realloc,
         enc: o.enc,
+        inst: o.inst.unwrap_or(0),
     }
 }
 
@@ -66,11 +72,18 @@ impl Cx<'_, '_> {
         if let Dst::Mem(m) = dst {
             self.push_mem_addr(m);
         }
-        let helper = Helper {
+        let mut helper = Helper {
             ty: t,
             src: (src.side().into(), matches!(src, Src::Mem(_))),
             dst: (dst.side().into(), matches!(dst, Dst::Mem(_))),
         };
+        if !self
+            .table
+            .contains(t, &mut |ty| matches!(ty, Type::Own(_) | Type::Borrow(_)))
+        {
+            helper.src.0.inst = None;
+            helper.dst.0.inst = None;
+        }
         let id = self.m.helper(helper, &flat);
         self.b.calls.push((self.b.code.len(), id));
         if let Dst::Stack(tys, _) = dst {

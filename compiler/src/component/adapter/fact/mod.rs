@@ -29,11 +29,10 @@
 //! encodings, lists, variants, resources).
 //!
 //! Invariant: a module is modelled only if every adapter in it is, and an
-//! adapter only if it is synchronous on both sides and its translation fits
-//! one function (Wasmtime outlines the rest into helper functions, which
-//! the model does not lay out), or is an adapter within one instance (which
-//! only traps). Everything else reports `None` and keeps Kiln's own
-//! numbers.
+//! adapter only if it is synchronous on both sides (the helper functions
+//! its translation needs included, `helpers`), or is an adapter within one
+//! instance (which only traps). Everything else reports `None` and keeps
+//! Kiln's own numbers.
 
 mod body;
 mod call;
@@ -52,6 +51,10 @@ use wasm_encoder::{
     BlockType, Catch, Encode, EntityType, ExportKind, ExportSection, FunctionSection, GlobalType,
     ImportSection, Instruction as I, MemoryType, Module, TypeSection, ValType,
 };
+
+/// Wasmtime's resource table of each (plan resource, component instance),
+/// see `component::resource_tables`.
+pub(in super::super) type ResourceTables = std::collections::BTreeMap<(u32, u32), u32>;
 
 /// Wasmtime's trap numbers of the traps the modelled adapters raise.
 const TRAP_CANNOT_ENTER: u8 = 17;
@@ -111,6 +114,7 @@ pub(in super::super) fn frames(
     plan: &ComponentPlan,
     table: &TypeTable<'_>,
     adapters: &[Adapter<'_>],
+    resource_tables: &ResourceTables,
 ) -> (Vec<Option<Frames>>, Vec<Vec<u8>>) {
     let mut out = vec![None; adapters.len()];
     let mut modules = Vec::new();
@@ -118,7 +122,10 @@ pub(in super::super) fn frames(
         if !group.iter().all(|a| modelled(table, &adapters[*a])) {
             continue;
         }
-        let mut m = FactModule::default();
+        let mut m = FactModule {
+            resource_tables: resource_tables.clone(),
+            ..FactModule::default()
+        };
         let mut sites = Vec::new();
         for a in &group {
             sites.push(m.adapt(table, *a, &adapters[*a]));
@@ -271,6 +278,9 @@ struct FactModule {
     helpers: HashMap<helpers::Helper, usize>,
     /// Helpers to translate: (function number, helper, its parameters).
     worklist: Vec<(usize, helpers::Helper, u32)>,
+    /// Wasmtime's resource table of each (plan resource, component
+    /// instance).
+    resource_tables: ResourceTables,
 }
 
 /// A function of the model module.
@@ -357,6 +367,7 @@ impl FactModule {
             mem: None,
             realloc: None,
             enc: o.string_encoding,
+            inst: o.instance.as_u32(),
         };
         if let Some(m) = &o.memory {
             let name = format!("m{}", self.memories);
@@ -376,6 +387,16 @@ impl FactModule {
                 Some(self.func(Key::Def(r.clone()), "realloc", &name, &i32s, &i32s[..1]));
         }
         (flags, side)
+    }
+
+    /// Wasmtime's table of plan resource `resource` in component instance
+    /// `inst` (0 if the replay did not see it converted: any number below
+    /// 64 has the same size).
+    fn resource_table(&self, resource: u32, inst: u32) -> u32 {
+        self.resource_tables
+            .get(&(resource, inst))
+            .copied()
+            .unwrap_or(0)
     }
 
     fn trap(&mut self, code: &mut Vec<u8>, trap: u8) {

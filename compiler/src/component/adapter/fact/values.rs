@@ -30,6 +30,8 @@ pub(super) struct Side {
     pub mem: Option<u32>,
     pub realloc: Option<u32>,
     pub enc: StringEncoding,
+    /// The side's component instance (its resource tables are its own).
+    pub inst: u32,
 }
 
 /// A value in linear memory: at `local addr + offset`.
@@ -275,11 +277,12 @@ impl<'a, 't> Cx<'a, 't> {
             }
             Type::Enum(c) => self.enum_(t, c.len() as u32, src, dst),
             Type::Variant(_) | Type::Option(_) | Type::Result { .. } => self.variant(t, src, dst),
-            Type::Own(_) | Type::Borrow(_) => {
+            Type::Own(r) | Type::Borrow(r) => {
                 let (key, name) = match ty {
                     Type::Own(_) => (Key::TransferOwn, "transfer-own"),
                     _ => (Key::TransferBorrow, "transfer-borrow"),
                 };
+                let tables = [src.side(), dst.side()].map(|s| self.m.resource_table(r, s.inst));
                 let i32s = [ValType::I32; 3];
                 let f = self.m.func(key, "resource", name, &i32s, &i32s[..1]);
                 self.push_dst_addr(dst);
@@ -287,10 +290,10 @@ impl<'a, 't> Cx<'a, 't> {
                     Src::Mem(m) => self.load(m, I::I32Load),
                     Src::Stack(..) => self.stack_get(src, ValType::I32),
                 }
-                // Wasmtime's resource table indices; below 64 they take one
-                // byte, as these do.
-                self.ins(I::I32Const(0));
-                self.ins(I::I32Const(0));
+                // Wasmtime's resource tables of the two sides.
+                for t in tables {
+                    self.ins(I::I32Const(t as i32));
+                }
                 self.ins(I::Call(f));
                 self.store(dst, I::I32Store, ValType::I32);
             }
