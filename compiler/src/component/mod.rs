@@ -14,7 +14,7 @@
 //! 1. `parse.rs`: wasmparser validates (component model + async flag + the
 //!    core features Kiln compiles) and records one initializer list per
 //!    component body, nested ones included.
-//! 2. `inline.rs`: symbolic instantiation of the root with its imports
+//! 2. `inline/`: symbolic instantiation of the root with its imports
 //!    bound to host paths, flattening nested components, aliases (outer
 //!    ones included) and synthetic instances; `types.rs` converts types.
 //! 3. `dump.rs`: [`ComponentPlan::dump`], the text the golden tests

@@ -1,6 +1,6 @@
 //! Wasmtime 49's numbering of resource tables, for the adapter model.
 //!
-//! Phase 1 (WHAT), driven by `inline.rs` as it replays the component.
+//! Phase 1 (WHAT), driven by `inline/` as it replays the component.
 //! Input: wasmparser's types at each place Wasmtime's inliner converts one
 //! (root imports, `canon lower`/`lift`, resource and async built-ins,
 //! instantiation arguments, synthetic and finished instances, a nested

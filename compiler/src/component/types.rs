@@ -2,7 +2,7 @@
 //! types -> the shared canonical-ABI type table of
 //! [`kiln_abi::component`] plus interned [`FuncType`]s.
 //!
-//! Phase 1 (WHAT) of the component path, used by `inline.rs`. Input: a
+//! Phase 1 (WHAT) of the component path, used by `inline/`. Input: a
 //! wasmparser `ComponentFuncTypeId` (valid in the root component's `Types`:
 //! the type list is shared by every nested component) and a way to name the
 //! plan's resource for a wasmparser `ResourceId` (the same wasmparser type

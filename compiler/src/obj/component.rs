@@ -395,7 +395,7 @@ fn emit_trampolines(
                 &what,
             )?;
             if *core_values {
-                // Only for functions of an `async` type (`inline.rs`).
+                // Only for functions of an `async` type (`component/inline/`).
                 let flags = kiln_abi::component::CANON_OPT_ASYNC_TYPE
                     | kiln_abi::component::CANON_OPT_CORE_VALUES;
                 opts.put_bytes(at!(o, CanonOpts, flags), &[flags]);
