@@ -42,8 +42,11 @@ pub fn internal_error(message: &str) -> ! {
 /// hook is the only code that runs after a panic.
 pub fn install_panic_hook() {
     std::panic::set_hook(Box::new(|info| {
+        // Line 0: the runtime is built without panic locations (the
+        // build script's `-Zlocation-detail=none`).
         let location = info
             .location()
+            .filter(|l| l.line() != 0)
             .map(|l| format!(" at {}:{}", l.file(), l.line()))
             .unwrap_or_default();
         internal_error(&format!("{}{location}", panic_message(info.payload())));
