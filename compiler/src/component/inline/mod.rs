@@ -465,25 +465,21 @@ impl Inliner<'_, '_> {
                 };
                 self.top().types.push(def);
             }
-            LocalInitializer::ResourceNew(r) => {
+            LocalInitializer::ResourceNew(r)
+            | LocalInitializer::ResourceRep(r)
+            | LocalInitializer::ResourceDrop(r) => {
                 self.convert(|c| c.resource(*r));
                 let resource = self.resource(*r)?;
                 let instance = self.top().instance;
-                let t = self.trampoline(Trampoline::ResourceNew { resource, instance });
-                self.top().funcs.push(CoreDef::Trampoline(t));
-            }
-            LocalInitializer::ResourceRep(r) => {
-                self.convert(|c| c.resource(*r));
-                let resource = self.resource(*r)?;
-                let instance = self.top().instance;
-                let t = self.trampoline(Trampoline::ResourceRep { resource, instance });
-                self.top().funcs.push(CoreDef::Trampoline(t));
-            }
-            LocalInitializer::ResourceDrop(r) => {
-                self.convert(|c| c.resource(*r));
-                let resource = self.resource(*r)?;
-                let instance = self.top().instance;
-                let t = self.trampoline(Trampoline::ResourceDrop { resource, instance });
+                let t = self.trampoline(match init {
+                    LocalInitializer::ResourceNew(_) => {
+                        Trampoline::ResourceNew { resource, instance }
+                    }
+                    LocalInitializer::ResourceRep(_) => {
+                        Trampoline::ResourceRep { resource, instance }
+                    }
+                    _ => Trampoline::ResourceDrop { resource, instance },
+                });
                 self.top().funcs.push(CoreDef::Trampoline(t));
             }
             LocalInitializer::AsyncBuiltin {

@@ -264,28 +264,25 @@ impl Inliner<'_, '_> {
         &mut self,
         id: ComponentFuncTypeId,
     ) -> Result<FuncTypeIndex, CompileError> {
-        let frames = &self.frames;
-        let mut lookup = |r: ResourceId| resource_in(frames, r);
-        TypeConverter {
-            types: self.parsed.types.as_ref(),
-            table: &mut self.plan.types,
-            func_types: &mut self.plan.func_types,
-            resource: &mut lookup,
-        }
-        .func(id)
+        self.with_converter(|c| c.func(id))
     }
 
     /// The plan's index of value type `ty` (a stream, future or
     /// `task.return` result type).
     pub(super) fn val_type(&mut self, ty: &WpValType) -> Result<TypeIndex, CompileError> {
+        self.with_converter(|c| c.val(ty))
+    }
+
+    /// Runs `f` with a converter into the plan's tables that names
+    /// resources as the current frame does.
+    fn with_converter<R>(&mut self, f: impl FnOnce(&mut TypeConverter<'_, '_>) -> R) -> R {
         let frames = &self.frames;
         let mut lookup = |r: ResourceId| resource_in(frames, r);
-        TypeConverter {
+        f(&mut TypeConverter {
             types: self.parsed.types.as_ref(),
             table: &mut self.plan.types,
             func_types: &mut self.plan.func_types,
             resource: &mut lookup,
-        }
-        .val(ty)
+        })
     }
 }
