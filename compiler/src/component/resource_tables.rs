@@ -33,6 +33,11 @@ use wasmparser::component_types::{
 };
 use wasmparser::types::TypesRef;
 
+/// Wasmtime's resource table of each (plan resource, component instance)
+/// that a `canon lower` or `lift` converted (the resource as an `own`'s or
+/// `borrow`'s `u32`): the types adapters move.
+pub(super) type TableNumbers = BTreeMap<(u32, u32), u32>;
+
 /// The replay's state of Wasmtime's resource tables.
 #[derive(Default)]
 pub(super) struct ResourceTables {
@@ -42,10 +47,9 @@ pub(super) struct ResourceTables {
     seen: HashMap<ResourceId, u32>,
     /// `seen` as each nested instantiation in progress found it.
     snapshots: Vec<HashMap<ResourceId, u32>>,
-    /// What adapters need: the table of a plan resource in a component
-    /// instance (the first one, should two resource ids of one instance
-    /// name the same resource).
-    tables: BTreeMap<(u32, u32), u32>,
+    /// What adapters need (the first table, should two resource ids of
+    /// one instance name the same resource).
+    tables: TableNumbers,
 }
 
 /// One conversion: the walk of a type, noting which resources it met.
@@ -96,10 +100,8 @@ impl ResourceTables {
         }
     }
 
-    /// Wasmtime's table of each (plan resource, component instance) that a
-    /// `canon lower` or `lift` converted (the resource as an `own`'s or
-    /// `borrow`'s `u32`): the types adapters move.
-    pub fn tables(&self) -> &BTreeMap<(u32, u32), u32> {
+    /// See [`TableNumbers`].
+    pub fn tables(&self) -> &TableNumbers {
         &self.tables
     }
 }

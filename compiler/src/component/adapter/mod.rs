@@ -139,7 +139,7 @@ pub(super) struct Record {
 pub(super) fn place_frames(
     plan: &mut ComponentPlan,
     records: &[Record],
-    resource_tables: &fact::ResourceTables,
+    resource_tables: &super::resource_tables::TableNumbers,
 ) -> Result<Vec<Vec<u8>>, CompileError> {
     let table = plan.types.table();
     let models: Vec<fact::Adapter<'_>> = records

@@ -41,6 +41,7 @@ mod strings;
 mod values;
 
 use super::super::plan::{CanonOptions, ComponentPlan, CoreDef, CoreExport, RuntimeInstanceIndex};
+use super::super::resource_tables::TableNumbers;
 use body::{Body, Site};
 use call::{Call, Signatures};
 use kiln_abi::component::{Type, TypeIndex, TypeTable};
@@ -51,10 +52,6 @@ use wasm_encoder::{
     BlockType, Catch, Encode, EntityType, ExportKind, ExportSection, FunctionSection, GlobalType,
     ImportSection, Instruction as I, MemoryType, Module, TypeSection, ValType,
 };
-
-/// Wasmtime's resource table of each (plan resource, component instance),
-/// see `component::resource_tables`.
-pub(in super::super) type ResourceTables = std::collections::BTreeMap<(u32, u32), u32>;
 
 /// Wasmtime's trap numbers of the traps the modelled adapters raise.
 const TRAP_CANNOT_ENTER: u8 = 17;
@@ -114,7 +111,7 @@ pub(in super::super) fn frames(
     plan: &ComponentPlan,
     table: &TypeTable<'_>,
     adapters: &[Adapter<'_>],
-    resource_tables: &ResourceTables,
+    resource_tables: &TableNumbers,
 ) -> (Vec<Option<Frames>>, Vec<Vec<u8>>) {
     let mut out = vec![None; adapters.len()];
     let mut modules = Vec::new();
@@ -280,7 +277,7 @@ struct FactModule {
     worklist: Vec<(usize, helpers::Helper, u32)>,
     /// Wasmtime's resource table of each (plan resource, component
     /// instance).
-    resource_tables: ResourceTables,
+    resource_tables: TableNumbers,
 }
 
 /// A function of the model module.
