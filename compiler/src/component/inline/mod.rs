@@ -165,6 +165,23 @@ enum CoreInstanceDef {
     Synthetic(Rc<HashMap<String, CoreDef>>),
 }
 
+impl CoreInstanceDef {
+    /// Export `name`, of `kind`, of this core instance.
+    fn export(&self, name: &str, kind: CoreKind) -> Result<CoreDef, CompileError> {
+        match self {
+            CoreInstanceDef::Instantiated(i) => Ok(CoreDef::Export(CoreExport {
+                instance: *i,
+                name: name.to_string(),
+                kind,
+            })),
+            CoreInstanceDef::Synthetic(bag) => bag
+                .get(name)
+                .cloned()
+                .ok_or_else(|| bug("missing export of a synthetic core instance")),
+        }
+    }
+}
+
 /// The index spaces of one component instance being built.
 struct Frame {
     translation: usize,
@@ -567,17 +584,7 @@ impl Inliner<'_, '_> {
                 kind,
             } => {
                 let frame = self.top();
-                let def = match at(&frame.core_instances, *instance)? {
-                    CoreInstanceDef::Instantiated(i) => CoreDef::Export(CoreExport {
-                        instance: i,
-                        name: name.to_string(),
-                        kind: *kind,
-                    }),
-                    CoreInstanceDef::Synthetic(bag) => bag
-                        .get(*name)
-                        .cloned()
-                        .ok_or_else(|| bug("missing export of a synthetic core instance"))?,
-                };
+                let def = at(&frame.core_instances, *instance)?.export(name, *kind)?;
                 frame.push_core(*kind, def)?;
             }
             LocalInitializer::AliasExport {
@@ -783,15 +790,10 @@ impl Inliner<'_, '_> {
             bound.push(match binding {
                 adapter::Binding::Def(def) => def,
                 adapter::Binding::Flags(instance) => {
-                    let t = match self.adapter_flags.get(&instance) {
-                        Some(t) => *t,
-                        None => {
-                            let t = self.trampoline(Trampoline::AdapterFlags { instance });
-                            self.adapter_flags.insert(instance, t);
-                            t
-                        }
-                    };
-                    CoreDef::Trampoline(t)
+                    let trampolines = &mut self.plan.trampolines;
+                    CoreDef::Trampoline(*self.adapter_flags.entry(instance).or_insert_with(|| {
+                        trampolines.push(Trampoline::AdapterFlags { instance })
+                    }))
                 }
                 adapter::Binding::Handle(r) => {
                     // Stream and future ends have no resource: the
@@ -801,15 +803,10 @@ impl Inliner<'_, '_> {
                     } else {
                         ResourceIndex::from_u32(r)
                     };
-                    let t = match self.adapter_handles.get(&resource) {
-                        Some(t) => *t,
-                        None => {
-                            let t = self.trampoline(Trampoline::AdapterHandle { resource });
-                            self.adapter_handles.insert(resource, t);
-                            t
-                        }
-                    };
-                    CoreDef::Trampoline(t)
+                    let trampolines = &mut self.plan.trampolines;
+                    CoreDef::Trampoline(*self.adapter_handles.entry(resource).or_insert_with(
+                        || trampolines.push(Trampoline::AdapterHandle { resource }),
+                    ))
                 }
                 adapter::Binding::Transcode { op, dst, src } => {
                     CoreDef::Trampoline(self.trampoline(Trampoline::AdapterTranscode {
@@ -848,17 +845,7 @@ impl Inliner<'_, '_> {
                 .iter()
                 .find(|(n, _)| n == module_name)
                 .ok_or_else(|| bug("missing core instantiation argument"))?;
-            let def = match at(&frame.core_instances, *arg)? {
-                CoreInstanceDef::Instantiated(i) => CoreDef::Export(CoreExport {
-                    instance: i,
-                    name: name.clone(),
-                    kind: *kind,
-                }),
-                CoreInstanceDef::Synthetic(bag) => bag
-                    .get(name)
-                    .cloned()
-                    .ok_or_else(|| bug("missing export of a synthetic core instance"))?,
-            };
+            let def = at(&frame.core_instances, *arg)?.export(name, *kind)?;
             imports.push(def);
         }
         let index = self.plan.instances.push(InstancePlan {
