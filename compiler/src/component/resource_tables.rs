@@ -1,4 +1,5 @@
-//! Wasmtime 49's numbering of resource tables, for the adapter model.
+//! Wasmtime 49's numbering of resource tables and of tuple types, for the
+//! adapter model.
 //!
 //! Phase 1 (WHAT), driven by `inline/` as it replays the component.
 //! Input: wasmparser's types at each place Wasmtime's inliner converts one
@@ -6,13 +7,16 @@
 //! instantiation arguments, synthetic and finished instances, a nested
 //! component's type exports). Output: [`ResourceTables::tables`], the
 //! table number Wasmtime gives each plan resource in each component
-//! instance that converted it.
+//! instance that converted it, and from [`Conversion::func`] the number of
+//! a function type's result tuple.
 //!
 //! Why: a fused adapter moving an `own` or `borrow` passes both tables'
 //! numbers to Wasmtime's transfer intrinsic as `i32.const`s, one byte below
-//! 64 and two from 64 on, so the offsets of everything after them in
-//! Wasmtime's adapter module (which Kiln's backtraces reproduce, see
-//! `adapter::fact`) depend on the numbers.
+//! 64 and two from 64 on, and an adapter of an `async` call passes the
+//! number of its results' tuple type to its `prepare-call` intrinsic the
+//! same way, so the offsets of everything after them in Wasmtime's adapter
+//! module (which Kiln's backtraces reproduce, see `adapter::fact`) depend
+//! on the numbers.
 //!
 //! How Wasmtime numbers them: a table per resource type per component
 //! instance, allocated the first time a type mentioning the resource is
@@ -21,12 +25,18 @@
 //! order), and the record of which resources have tables is snapshotted
 //! when a nested component's instantiation starts and restored when it
 //! ends (so a second instance of one component gets tables of its own).
+//! Tuple types (a function's parameters and its results each make one,
+//! after all their types are converted) are interned for the whole
+//! component: equal shapes (names, and the tables or instances a resource,
+//! stream, future or error context is numbered in, included) share a
+//! number, numbered at first conversion.
 //!
 //! Invariant: nothing here changes what Kiln compiles; a wrong number only
 //! moves a backtrace's offsets.
 
 use super::plan::{ResourceIndex, RuntimeComponentInstanceIndex};
 use std::collections::{BTreeMap, HashMap};
+use wasmparser::PrimitiveValType;
 use wasmparser::component_types::{
     ComponentAnyTypeId, ComponentDefinedType, ComponentDefinedTypeId, ComponentEntityType,
     ComponentFuncTypeId, ComponentInstanceTypeId, ComponentTypeId, ComponentValType, ResourceId,
@@ -50,22 +60,57 @@ pub(super) struct ResourceTables {
     /// What adapters need (the first table, should two resource ids of
     /// one instance name the same resource).
     tables: TableNumbers,
+    /// Tuple types interned so far, numbered in order.
+    tuples: HashMap<Vec<Shape>, u32>,
+}
+
+/// A converted value type as Wasmtime interns it: equal shapes are one
+/// type, so one tuple number.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub(super) enum Shape {
+    Primitive(u8),
+    Record(Vec<(String, Shape)>),
+    Variant(Vec<(String, Option<Shape>)>),
+    /// An interned tuple's number.
+    Tuple(u32),
+    List(Box<Shape>),
+    FixedList(Box<Shape>, u32),
+    Flags(Vec<String>),
+    Enum(Vec<String>),
+    Option(Box<Shape>),
+    Result(Option<Box<Shape>>, Option<Box<Shape>>),
+    /// Resource tables.
+    Own(u32),
+    Borrow(u32),
+    /// With the component instance whose table it is.
+    Future(Option<Box<Shape>>, u32),
+    Stream(Option<Box<Shape>>, u32),
+    ErrorContext(u32),
 }
 
 /// One conversion: the walk of a type, noting which resources it met.
 pub(super) struct Conversion<'r, 't> {
     tables: &'r mut ResourceTables,
     types: TypesRef<'t>,
+    /// The component instance converting (stream, future and error-context
+    /// types are numbered per instance).
+    instance: u32,
     /// Resource ids met, with their tables, in order.
     met: Vec<(ResourceId, u32)>,
 }
 
 impl ResourceTables {
-    /// Starts converting types (of wasmparser's `types`).
-    pub fn convert<'r, 't>(&'r mut self, types: TypesRef<'t>) -> Conversion<'r, 't> {
+    /// Starts converting types (of wasmparser's `types`) in component
+    /// instance `instance`.
+    pub fn convert<'r, 't>(
+        &'r mut self,
+        types: TypesRef<'t>,
+        instance: RuntimeComponentInstanceIndex,
+    ) -> Conversion<'r, 't> {
         Conversion {
             tables: self,
             types,
+            instance: instance.as_u32(),
             met: Vec::new(),
         }
     }
@@ -112,77 +157,94 @@ impl Conversion<'_, '_> {
         self.met
     }
 
-    pub fn resource(&mut self, id: ResourceId) {
+    pub fn resource(&mut self, id: ResourceId) -> u32 {
         let t = &mut *self.tables;
         let table = *t.seen.entry(id).or_insert_with(|| {
             t.count += 1;
             t.count - 1
         });
         self.met.push((id, table));
+        table
     }
 
-    pub fn func(&mut self, id: ComponentFuncTypeId) {
+    /// Converts a function type; returns the numbers of its parameters'
+    /// and its results' tuple types.
+    pub fn func(&mut self, id: ComponentFuncTypeId) -> (u32, u32) {
         let types = self.types;
         let ty = &types[id];
-        for (_, p) in ty.params.iter() {
-            self.val(p);
-        }
-        if let Some(r) = &ty.result {
-            self.val(r);
+        let params: Vec<Shape> = ty.params.iter().map(|(_, p)| self.val(p)).collect();
+        let results: Vec<Shape> = ty.result.iter().map(|r| self.val(r)).collect();
+        (self.tuple(params), self.tuple(results))
+    }
+
+    /// Interns the tuple type of `types`; returns its number.
+    pub fn tuple(&mut self, types: Vec<Shape>) -> u32 {
+        let tuples = &mut self.tables.tuples;
+        let next = tuples.len() as u32;
+        *tuples.entry(types).or_insert(next)
+    }
+
+    pub fn val(&mut self, ty: &ComponentValType) -> Shape {
+        match ty {
+            ComponentValType::Primitive(PrimitiveValType::ErrorContext) => {
+                Shape::ErrorContext(self.instance)
+            }
+            ComponentValType::Primitive(p) => Shape::Primitive(*p as u8),
+            ComponentValType::Type(id) => self.defined(*id),
         }
     }
 
-    pub fn val(&mut self, ty: &ComponentValType) {
-        if let ComponentValType::Type(id) = ty {
-            self.defined(*id);
-        }
+    fn opt(&mut self, ty: &Option<ComponentValType>) -> Option<Box<Shape>> {
+        ty.as_ref().map(|t| Box::new(self.val(t)))
     }
 
-    fn opt(&mut self, ty: &Option<ComponentValType>) {
-        if let Some(t) = ty {
-            self.val(t);
-        }
-    }
-
-    fn defined(&mut self, id: ComponentDefinedTypeId) {
+    fn defined(&mut self, id: ComponentDefinedTypeId) -> Shape {
         let types = self.types;
+        let names = |n: &mut dyn Iterator<Item = &str>| n.map(str::to_string).collect();
         match &types[id] {
-            ComponentDefinedType::Primitive(_)
-            | ComponentDefinedType::Flags(_)
-            | ComponentDefinedType::Enum(_) => {}
-            ComponentDefinedType::Record(r) => {
-                for (_, t) in r.fields.iter() {
-                    self.val(t);
-                }
+            ComponentDefinedType::Primitive(p) => self.val(&ComponentValType::Primitive(*p)),
+            ComponentDefinedType::Flags(f) => {
+                Shape::Flags(names(&mut f.iter().map(|n| n.as_str())))
             }
-            ComponentDefinedType::Variant(v) => {
-                for (_, case) in v.cases.iter() {
-                    self.opt(&case.ty);
-                }
-            }
+            ComponentDefinedType::Enum(e) => Shape::Enum(names(&mut e.iter().map(|n| n.as_str()))),
+            ComponentDefinedType::Record(r) => Shape::Record(
+                r.fields
+                    .iter()
+                    .map(|(n, t)| (n.to_string(), self.val(t)))
+                    .collect(),
+            ),
+            ComponentDefinedType::Variant(v) => Shape::Variant(
+                v.cases
+                    .iter()
+                    .map(|(n, case)| (n.to_string(), self.opt(&case.ty).map(|b| *b)))
+                    .collect(),
+            ),
             ComponentDefinedType::Tuple(t) => {
-                for t in t.types.iter() {
-                    self.val(t);
-                }
+                let shapes = t.types.iter().map(|t| self.val(t)).collect();
+                Shape::Tuple(self.tuple(shapes))
             }
-            ComponentDefinedType::List(t)
-            | ComponentDefinedType::FixedSizeList(t, _)
-            | ComponentDefinedType::Option(t) => self.val(t),
+            ComponentDefinedType::List(t) => Shape::List(Box::new(self.val(t))),
+            ComponentDefinedType::FixedSizeList(t, n) => {
+                Shape::FixedList(Box::new(self.val(t)), *n)
+            }
+            ComponentDefinedType::Option(t) => Shape::Option(Box::new(self.val(t))),
             ComponentDefinedType::Result { ok, err } => {
-                self.opt(ok);
-                self.opt(err);
+                let ok = self.opt(ok);
+                Shape::Result(ok, self.opt(err))
             }
-            ComponentDefinedType::Own(r) | ComponentDefinedType::Borrow(r) => {
-                self.resource(r.resource())
-            }
-            ComponentDefinedType::Future(t) | ComponentDefinedType::Stream(t) => self.opt(t),
+            ComponentDefinedType::Own(r) => Shape::Own(self.resource(r.resource())),
+            ComponentDefinedType::Borrow(r) => Shape::Borrow(self.resource(r.resource())),
+            ComponentDefinedType::Future(t) => Shape::Future(self.opt(t), self.instance),
+            ComponentDefinedType::Stream(t) => Shape::Stream(self.opt(t), self.instance),
         }
     }
 
     pub fn entity(&mut self, ty: ComponentEntityType) {
         match ty {
             ComponentEntityType::Module(_) | ComponentEntityType::Value(_) => {}
-            ComponentEntityType::Func(id) => self.func(id),
+            ComponentEntityType::Func(id) => {
+                self.func(id);
+            }
             ComponentEntityType::Instance(id) => self.instance(id),
             ComponentEntityType::Component(id) => self.component(id),
             ComponentEntityType::Type { created, .. } => self.any(created),
@@ -191,9 +253,15 @@ impl Conversion<'_, '_> {
 
     pub fn any(&mut self, id: ComponentAnyTypeId) {
         match id {
-            ComponentAnyTypeId::Resource(r) => self.resource(r.resource()),
-            ComponentAnyTypeId::Defined(id) => self.defined(id),
-            ComponentAnyTypeId::Func(id) => self.func(id),
+            ComponentAnyTypeId::Resource(r) => {
+                self.resource(r.resource());
+            }
+            ComponentAnyTypeId::Defined(id) => {
+                self.defined(id);
+            }
+            ComponentAnyTypeId::Func(id) => {
+                self.func(id);
+            }
             ComponentAnyTypeId::Instance(id) => self.instance(id),
             ComponentAnyTypeId::Component(id) => self.component(id),
         }

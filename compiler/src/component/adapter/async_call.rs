@@ -27,12 +27,16 @@
 //! strings in every encoding pair (through the runtime's transcoders),
 //! lists, records, variants, options, results, flags, `own` handles and
 //! stream or future ends and error contexts (the last three through the
-//! runtime's handle built-in).
+//! runtime's handle built-in). Given Wasmtime's frames (`super::fact`),
+//! a half is generated again with its sites at the offsets of Wasmtime's
+//! `[async-start]` or `[async-return]` function, as a fused adapter is.
 //! Invariant: the `may_leave` flag of the side whose `realloc` runs is
-//! cleared around the translation, as in a fused adapter. A `borrow` is
+//! cleared around the translation (before any check, as Wasmtime's
+//! functions clear it), as in a fused adapter. A `borrow` is
 //! lent from the caller's scope and counted on the callee's: the scopes of
 //! this call, which the runtime makes current while the halves run.
 
+use super::fact::Frames;
 use super::translate::{Dir, Emitter, Loc, Missing, Side, val_type};
 use super::{
     Binding, EXPORT, Generated, Imports, Request, import_transcoders, resources, unsupported,
@@ -57,6 +61,7 @@ pub(in crate::component) enum Half {
 pub(in crate::component) fn generate_async(
     req: &Request<'_>,
     half: Half,
+    frames: Option<&Frames>,
 ) -> Result<Option<Generated>, CompileError> {
     let name = req.name;
     let (lower, lift, table) = (req.lower, req.lift, req.table);
@@ -153,8 +158,16 @@ pub(in crate::component) fn generate_async(
         })
         .collect();
     let transcode = import_transcoders(&mut im, &table, "values", &types, src_o, dst_o);
-    let mem_src = im.options_memory("src", src_o);
-    let mem_dst = im.options_memory("dst", dst_o);
+    // The memory that is memory 0 in Wasmtime's module first (an access to
+    // it is a byte shorter, see `super::import_memories`).
+    let lift_first = frames.is_some_and(|f| f.memories[1] == Some(0));
+    let (mem_src, mem_dst) = if lift_first == (half == Half::Results) {
+        let s = im.options_memory("src", src_o);
+        (s, im.options_memory("dst", dst_o))
+    } else {
+        let d = im.options_memory("dst", dst_o);
+        (im.options_memory("src", src_o), d)
+    };
     let adapter_ty = im.ty(fn_params.clone(), fn_results.clone());
     let adapter = im.funcs;
 
@@ -182,17 +195,6 @@ pub(in crate::component) fn generate_async(
     let n_src =
         fn_params.len() as u32 - u32::from(half == Half::Results && lower_sig.results_in_memory);
     let size = table.fields_size(types.iter().copied(), ptr);
-    let src = if src_in_memory {
-        let mem = need_mem(mem_src).map_err(bug)?;
-        e.check_operand(mem, 0, size, align);
-        Loc::Mem {
-            mem,
-            addr: 0,
-            off: 0,
-        }
-    } else {
-        Loc::Flat((0..n_src).zip(fn_params.iter().copied()).collect())
-    };
     let reallocs = types.iter().any(|t| table.contains_list_or_string(*t))
         || (half == Half::Params && lift_sig.params_in_memory);
     let may_leave = INSTANCE_FLAG_MAY_LEAVE as i32;
@@ -207,9 +209,22 @@ pub(in crate::component) fn generate_async(
         }
         e.i(wasm_encoder::Instruction::GlobalSet(word_dst));
     };
+    // Cleared before anything is checked, as Wasmtime's halves do (the
+    // checks' offsets follow).
     if reallocs {
         set_leave(&mut e, false);
     }
+    let src = if src_in_memory {
+        let mem = need_mem(mem_src).map_err(bug)?;
+        e.check_operand(mem, 0, size, align);
+        Loc::Mem {
+            mem,
+            addr: 0,
+            off: 0,
+        }
+    } else {
+        Loc::Flat((0..n_src).zip(fn_params.iter().copied()).collect())
+    };
     let (dst, out) = match half {
         Half::Params if lift_sig.params_in_memory => {
             let p = e
@@ -282,26 +297,29 @@ pub(in crate::component) fn generate_async(
     let mut exports = ExportSection::new();
     exports.export(EXPORT, ExportKind::Func, adapter);
     module.section(&exports);
+    let params_half = half == Half::Params;
     let encoded = super::encode::encode(
         super::encode::Parts {
             head: module,
             func: adapter,
             locals: &e.locals,
             code: &e.code,
+            // The parameters' sites as parameters', the results' as
+            // results' (`fact::AdapterFrames::Async`).
             sites: super::encode::Sites {
                 leave_trap: None,
-                param_chars: &[],
-                param_reallocs: &[],
-                param_mems: &[],
+                param_chars: if params_half { &e.value_traps } else { &[] },
+                param_reallocs: if params_half { &e.realloc_calls } else { &[] },
+                param_mems: if params_half { &e.mem_traps } else { &[] },
                 call: None,
-                result_chars: &[],
-                result_reallocs: &[],
-                result_mems: &[],
+                result_chars: if params_half { &[] } else { &e.value_traps },
+                result_reallocs: if params_half { &[] } else { &e.realloc_calls },
+                result_mems: if params_half { &[] } else { &e.mem_traps },
                 post_return: None,
             },
             traps: &e.traps,
         },
-        None,
+        frames,
     );
     Ok(Some(Generated {
         bytes: encoded.bytes,

@@ -98,7 +98,7 @@ impl Sites<'_> {
                 (self.param_mems, &f.param_mems),
             ],
         );
-        out.extend(self.call.map(|k| (k, f.call)));
+        out.extend(self.call.zip(f.call));
         phase(
             &mut out,
             [

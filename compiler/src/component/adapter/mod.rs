@@ -117,19 +117,34 @@ pub(super) enum Binding {
     },
 }
 
-/// A generated adapter, kept by the inliner to generate it again with its
-/// frames ([`place_frames`]).
+/// An adapter, kept by the inliner to generate it again with its frames
+/// ([`place_frames`]).
 pub(super) struct Record {
     pub name: String,
     pub ty: FuncTypeIndex,
     pub lower: CanonOptions,
     pub lift: CanonOptions,
     pub callee: CoreDef,
-    /// What the adapter calls: the callee, or the task trampoline in front
-    /// of a callee of an `async` function type.
-    pub call: CoreDef,
-    pub module: StaticModuleIndex,
-    pub instance: RuntimeInstanceIndex,
+    /// Wasmtime's number of the function type's result tuple.
+    pub results_tuple: u32,
+    pub kind: RecordKind,
+}
+
+/// How Kiln implements an adapter.
+pub(super) enum RecordKind {
+    /// A fused adapter: a generated module and its instance.
+    Fused {
+        /// What the adapter calls: the callee, or the task trampoline in
+        /// front of a callee of an `async` function type.
+        call: CoreDef,
+        module: StaticModuleIndex,
+        instance: RuntimeInstanceIndex,
+    },
+    /// An `async` call through the runtime's task machinery, with the
+    /// modules and instances of its generated value halves (if any).
+    Async {
+        halves: Vec<(Half, StaticModuleIndex, RuntimeInstanceIndex)>,
+    },
 }
 
 /// Generates every adapter of `plan` again with its frames where Wasmtime
@@ -153,43 +168,50 @@ pub(super) fn place_frames(
                 lower: &a.lower,
                 lift: &a.lift,
                 callee: &a.callee,
-                instance: a.instance,
+                results_tuple: a.results_tuple,
+                instances: match &a.kind {
+                    RecordKind::Fused { instance, .. } => vec![*instance],
+                    RecordKind::Async { halves } => halves.iter().map(|h| h.2).collect(),
+                },
             }
         })
         .collect();
     let (frames, modules) = fact::frames(plan, &table, &models, resource_tables);
     let mut bytes = Vec::new();
     for (a, f) in records.iter().zip(&frames) {
-        let Some(f) = f else { continue };
-        let g = generate(
-            &Request {
-                name: &a.name,
-                table,
-                ty: &plan.func_types[a.ty],
-                lower: &a.lower,
-                lift: &a.lift,
-                callee: &a.call,
-            },
-            Some(f),
-        )?;
-        // The memories may be imported in another order now: each import
-        // keeps the definition it was bound to, found by name.
-        let old = &plan.modules[a.module].imports;
-        let old_defs = &plan.instances[a.instance].imports;
-        let mut imports = Vec::with_capacity(g.imports.len());
-        let mut defs = Vec::with_capacity(g.imports.len());
-        for (module, field, kind, _) in g.imports {
-            let Some(i) = old.iter().position(|(m, f, _)| *m == module && *f == field) else {
-                return Err(unsupported(format!(
-                    "component construct Kiln cannot follow (import `{module}` `{field}` \
-                     of the adapter of `{}` appeared with its frames)",
-                    a.name
-                )));
-            };
-            imports.push((module, field, kind));
-            defs.push(old_defs[i].clone());
+        let req = |callee| Request {
+            name: &a.name,
+            table,
+            ty: &plan.func_types[a.ty],
+            lower: &a.lower,
+            lift: &a.lift,
+            callee,
+        };
+        match (&a.kind, f) {
+            (
+                RecordKind::Fused {
+                    call,
+                    module,
+                    instance,
+                },
+                Some(fact::AdapterFrames::Fused(f)),
+            ) => {
+                let g = generate(&req(call), Some(f))?;
+                bytes.push(rebound(plan, &a.name, *module, *instance, g)?);
+            }
+            (RecordKind::Async { halves }, Some(fact::AdapterFrames::Async { start, ret })) => {
+                for (half, module, instance) in halves {
+                    let f = match half {
+                        Half::Params => start,
+                        Half::Results => ret,
+                    };
+                    if let Some(g) = generate_async(&req(&a.callee), *half, Some(f))? {
+                        bytes.push(rebound(plan, &a.name, *module, *instance, g)?);
+                    }
+                }
+            }
+            _ => {}
         }
-        bytes.push((a.module, a.instance, g.bytes, g.traps, imports, defs));
     }
     for (m, i, b, traps, imports, defs) in bytes {
         plan.modules[m].generated = Some(b);
@@ -198,6 +220,48 @@ pub(super) fn place_frames(
         plan.instances[i].imports = defs;
     }
     Ok(modules)
+}
+
+/// A module generated again with its frames (`g`), for `module`
+/// instantiated as `instance`: its bytes, traps, imports and their
+/// definitions. The memories may be imported in another order now: each
+/// import keeps the definition it was bound to, found by name.
+#[allow(
+    clippy::type_complexity,
+    reason = "one tuple, taken apart by the caller"
+)]
+fn rebound(
+    plan: &ComponentPlan,
+    name: &str,
+    module: StaticModuleIndex,
+    instance: RuntimeInstanceIndex,
+    g: Generated,
+) -> Result<
+    (
+        StaticModuleIndex,
+        RuntimeInstanceIndex,
+        Vec<u8>,
+        Vec<(u32, crate::module::CodedTrap)>,
+        Vec<(String, String, CoreKind)>,
+        Vec<CoreDef>,
+    ),
+    CompileError,
+> {
+    let old = &plan.modules[module].imports;
+    let old_defs = &plan.instances[instance].imports;
+    let mut imports = Vec::with_capacity(g.imports.len());
+    let mut defs = Vec::with_capacity(g.imports.len());
+    for (m, field, kind, _) in g.imports {
+        let Some(i) = old.iter().position(|(om, of, _)| *om == m && *of == field) else {
+            return Err(unsupported(format!(
+                "component construct Kiln cannot follow (import `{m}` `{field}` \
+                 of the adapter of `{name}` appeared with its frames)"
+            )));
+        };
+        imports.push((m, field, kind));
+        defs.push(old_defs[i].clone());
+    }
+    Ok((module, instance, g.bytes, g.traps, imports, defs))
 }
 
 /// A generated adapter module.

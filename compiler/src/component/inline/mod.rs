@@ -79,7 +79,10 @@ pub(super) fn inline(parsed: &Parsed<'_>) -> Result<(ComponentPlan, Vec<Vec<u8>>
         resource_tables: ResourceTables::default(),
     };
     // Wasmtime converts the root's import types before anything else.
-    let mut root_imports = inliner.resource_tables.convert(parsed.types.as_ref());
+    let mut root_imports = inliner.resource_tables.convert(
+        parsed.types.as_ref(),
+        RuntimeComponentInstanceIndex::from_u32(0),
+    );
     for (_, init) in &parsed.components[0].initializers {
         if let LocalInitializer::Import { ty, .. } = init {
             root_imports.entity(*ty);
@@ -115,6 +118,9 @@ enum ComponentFuncDef {
         /// meets the same resources in the same places, under resource
         /// ids the lowering frame may never have bound.
         resources: Rc<[Option<ResourceIndex>]>,
+        /// Wasmtime's number of its type's result tuple
+        /// ([`ResourceTables`]).
+        results_tuple: u32,
     },
 }
 
@@ -309,6 +315,7 @@ fn named(item: ComponentItemDef, name: &str) -> ComponentItemDef {
             ty,
             options,
             resources,
+            results_tuple,
             ..
         }) => ComponentItemDef::Func(ComponentFuncDef::Lifted {
             func,
@@ -316,6 +323,7 @@ fn named(item: ComponentItemDef, name: &str) -> ComponentItemDef {
             options,
             name: Rc::from(name),
             resources,
+            results_tuple,
         }),
         item => item,
     }
@@ -404,7 +412,7 @@ impl Inliner<'_, '_> {
             LocalInitializer::Import { name, ty } => self.import(name, *ty)?,
             LocalInitializer::Lower { func, ty, options } => {
                 let def = at(&self.top().component_funcs, *func)?;
-                let met = self.convert_met(|c| c.func(*ty));
+                let (met, _) = self.convert_met(|c| c.func(*ty));
                 let instance = self.top().instance;
                 if let ComponentFuncDef::Lifted { resources, .. } = &def
                     && resources.len() == met.len()
@@ -423,13 +431,21 @@ impl Inliner<'_, '_> {
                         ty: lift_ty,
                         options: lift_options,
                         name,
+                        results_tuple,
                         ..
                     } => {
                         // The lowered function's type is the lifted one
                         // (converted where it was lifted, whose resources
                         // that frame knows).
                         let options = self.options(options)?;
-                        let def = self.adapter(&name, lift_ty, &options, &lift_options, &func)?;
+                        let def = self.adapter(
+                            &name,
+                            lift_ty,
+                            &options,
+                            &lift_options,
+                            &func,
+                            results_tuple,
+                        )?;
                         self.top().funcs.push(def);
                         return Ok(());
                     }
@@ -450,7 +466,11 @@ impl Inliner<'_, '_> {
                 ty,
                 options,
             } => {
-                let met = self.convert(|c| c.func(*ty));
+                let (met, (_, results_tuple)) = self.convert_met(|c| c.func(*ty));
+                let instance = self.top().instance;
+                let frames = &self.frames;
+                self.resource_tables
+                    .bind(&met, instance, |id| resource_in(frames, id).ok());
                 let resources = met.iter().map(|(id, _)| self.resource(*id).ok()).collect();
                 let func = at(&self.top().funcs, *core_func)?;
                 let ty = self.func_type(*ty)?;
@@ -461,6 +481,7 @@ impl Inliner<'_, '_> {
                     options,
                     name: Rc::from(""),
                     resources,
+                    results_tuple,
                 });
             }
             LocalInitializer::Type { id, resource } => {
@@ -506,9 +527,14 @@ impl Inliner<'_, '_> {
                 options,
                 cancellable,
             } => {
-                if let Some(t) = ty {
-                    self.convert(|c| c.val(t));
-                }
+                // `task.return`'s parameters are a tuple type to Wasmtime.
+                let task_return = matches!(builtin, AsyncBuiltin::TaskReturn);
+                self.convert(|c| {
+                    let shapes = ty.iter().map(|t| c.val(t)).collect();
+                    if task_return {
+                        c.tuple(shapes);
+                    }
+                });
                 let options = self.options(options)?;
                 let (ty, func_type) = match (builtin, ty) {
                     (AsyncBuiltin::TaskReturn, result) => {
@@ -687,6 +713,7 @@ impl Inliner<'_, '_> {
         lower: &CanonOptions,
         lift: &CanonOptions,
         callee: &CoreDef,
+        results_tuple: u32,
     ) -> Result<CoreDef, CompileError> {
         if adapter::needs_async_call(
             self.plan.types.table(),
@@ -706,11 +733,32 @@ impl Inliner<'_, '_> {
                     lift,
                     callee,
                 };
-                let params = adapter::generate_async(&req, adapter::Half::Params)?;
-                let results = adapter::generate_async(&req, adapter::Half::Results)?;
-                params_adapter = params.map(|g| self.generated_instance(g, lower).1);
-                results_adapter = results.map(|g| self.generated_instance(g, lower).1);
+                let params = adapter::generate_async(&req, adapter::Half::Params, None)?;
+                let results = adapter::generate_async(&req, adapter::Half::Results, None)?;
+                params_adapter = params.map(|g| self.generated_instance(g, lower));
+                results_adapter = results.map(|g| self.generated_instance(g, lower));
             }
+            self.adapters.push(adapter::Record {
+                name: name.to_string(),
+                ty,
+                lower: lower.clone(),
+                lift: lift.clone(),
+                callee: callee.clone(),
+                results_tuple,
+                kind: adapter::RecordKind::Async {
+                    halves: [
+                        (adapter::Half::Params, &params_adapter),
+                        (adapter::Half::Results, &results_adapter),
+                    ]
+                    .into_iter()
+                    .filter_map(|(h, g)| g.as_ref().map(|((m, i), _)| (h, *m, *i)))
+                    .collect(),
+                },
+            });
+            let (params_adapter, results_adapter) = (
+                params_adapter.map(|(_, def)| def),
+                results_adapter.map(|(_, def)| def),
+            );
             let t = self.trampoline(Trampoline::AsyncCall {
                 ty,
                 lower: lower.clone(),
@@ -758,9 +806,12 @@ impl Inliner<'_, '_> {
             lower: lower.clone(),
             lift: lift.clone(),
             callee: callee.clone(),
-            call,
-            module,
-            instance,
+            results_tuple,
+            kind: adapter::RecordKind::Fused {
+                call,
+                module,
+                instance,
+            },
         });
         Ok(def)
     }

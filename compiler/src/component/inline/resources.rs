@@ -220,28 +220,28 @@ impl Inliner<'_, '_> {
 
     /// Replays one of Wasmtime's type conversions (`walk`) in the current
     /// component instance, see [`ResourceTables`]; returns the resources
-    /// it met, with their tables, in order.
-    pub(super) fn convert_met(
+    /// it met, with their tables, in order, and what `walk` returned.
+    pub(super) fn convert_met<R>(
         &mut self,
-        walk: impl FnOnce(&mut Conversion<'_, '_>),
-    ) -> Vec<(ResourceId, u32)> {
-        let mut c = self.resource_tables.convert(self.parsed.types.as_ref());
-        walk(&mut c);
-        c.met()
+        walk: impl FnOnce(&mut Conversion<'_, '_>) -> R,
+    ) -> (Vec<(ResourceId, u32)>, R) {
+        let instance = self.top().instance;
+        let mut c = self
+            .resource_tables
+            .convert(self.parsed.types.as_ref(), instance);
+        let r = walk(&mut c);
+        (c.met(), r)
     }
 
     /// [`Self::convert_met`], noting the tables of the resources the
     /// current frame knows.
-    pub(super) fn convert(
-        &mut self,
-        walk: impl FnOnce(&mut Conversion<'_, '_>),
-    ) -> Vec<(ResourceId, u32)> {
-        let met = self.convert_met(walk);
+    pub(super) fn convert<R>(&mut self, walk: impl FnOnce(&mut Conversion<'_, '_>) -> R) -> R {
+        let (met, r) = self.convert_met(walk);
         let frames = &self.frames;
         let instance = frames.last().expect("a frame").instance;
         self.resource_tables
             .bind(&met, instance, |id| resource_in(frames, id).ok());
-        met
+        r
     }
 
     /// Wasmtime converts the types among instantiation arguments and a

@@ -434,10 +434,14 @@ fn start(
         // The values move now, when the task starts: the caller's flat
         // values become the callee's core parameters.
         args.resize(args.len().max(h.lift_params), ValRaw::default());
+        // Wasmtime moves them on the callee's fiber: a trap's backtrace
+        // shows the move's frame only.
+        let boundary = kiln_vm::traps::backtrace::enter_task();
         // SAFETY: the generated half takes the lowering's flat parameters
         // (the task kept them as passed) and returns the callee's core
         // parameters, `args` sized for both; nothing is borrowed.
         let moved = unsafe { h.params.call(&mut args) };
+        drop(boundary);
         rt.with_p3(|cx| {
             let Some(t) = cx.p3.tasks.get(task) else {
                 return Ok(());

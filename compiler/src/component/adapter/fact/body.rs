@@ -19,13 +19,22 @@ pub(super) struct Body {
     free: HashMap<ValType, Vec<u32>>,
     /// Trap sites of checked values, in code order.
     pub marks: Vec<(Site, usize)>,
-    /// Calls of helper functions, encoded at the end (when their indices
-    /// are known): (position in `code`, helper's function number).
-    pub calls: Vec<(usize, usize)>,
+    /// Calls of helper functions and references to defined functions,
+    /// encoded at the end (when their indices are known): (position in
+    /// `code`, the function's number, which instruction).
+    pub calls: Vec<(usize, usize, Insert)>,
     /// Wasmtime's fuel left to translate values in this function (one
     /// budget for an adapter's parameters and results together), see
     /// [`super::values::Cx::translate`].
     pub fuel: usize,
+}
+
+/// An instruction naming a defined function, whose index is known only
+/// once all imports are.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) enum Insert {
+    Call,
+    RefFunc,
 }
 
 /// Wasmtime's fuel per function body.

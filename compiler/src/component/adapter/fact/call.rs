@@ -7,15 +7,26 @@
 
 use super::Adapter;
 use super::values::{Cx, Dst, Side, Size, Src, TRAP_MEMORY_OUT_OF_BOUNDS, flatten};
-use kiln_abi::component::{MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, PtrType, TypeIndex, TypeTable};
+use kiln_abi::component::{
+    MAX_FLAT_ASYNC_PARAMS, MAX_FLAT_PARAMS, MAX_FLAT_RESULTS, PtrType, TypeIndex, TypeTable,
+};
 use wasm_encoder::{Instruction as I, ValType};
 
-/// An adapter's flattened parameters and results.
+/// An adapter's flattened parameters and results, and how each side
+/// passes them: a sync lowering takes up to 16 flat parameters and gives
+/// one flat result (more through a return pointer), an `async` lowering
+/// takes up to 4 and returns every result through the pointer (its core
+/// result is the call's status); a sync lift returns one flat result (more
+/// through a pointer it returns), an `async` lift gives up to 16 to
+/// `task.return` (its core result is the callback's code, if it has one).
 pub(super) struct Signatures<'a> {
     params: &'a [TypeIndex],
     results: &'a [TypeIndex],
     flat_params: Vec<ValType>,
     flat_results: Vec<ValType>,
+    lower_async: bool,
+    lift_async: bool,
+    callback: bool,
 }
 
 impl<'a> Signatures<'a> {
@@ -25,19 +36,46 @@ impl<'a> Signatures<'a> {
             results: &a.results,
             flat_params: flatten(table, &a.params),
             flat_results: flatten(table, &a.results),
+            lower_async: a.lower.async_,
+            lift_async: a.lift.async_,
+            callback: a.lift.callback.is_some(),
         }
     }
 
-    fn params_flat(&self) -> bool {
+    fn lower_params_flat(&self) -> bool {
+        let max = if self.lower_async {
+            MAX_FLAT_ASYNC_PARAMS
+        } else {
+            MAX_FLAT_PARAMS
+        };
+        self.flat_params.len() <= max
+    }
+
+    fn lift_params_flat(&self) -> bool {
         self.flat_params.len() <= MAX_FLAT_PARAMS
     }
 
-    fn results_flat(&self) -> bool {
-        self.flat_results.len() <= MAX_FLAT_RESULTS
+    fn lower_results_flat(&self) -> bool {
+        let max = if self.lower_async {
+            0
+        } else {
+            MAX_FLAT_RESULTS
+        };
+        self.flat_results.len() <= max
     }
 
-    fn core_params(&self) -> Vec<ValType> {
-        if self.params_flat() {
+    fn lift_results_flat(&self) -> bool {
+        let max = if self.lift_async {
+            MAX_FLAT_PARAMS
+        } else {
+            MAX_FLAT_RESULTS
+        };
+        self.flat_results.len() <= max
+    }
+
+    /// The parameters as the caller passes them, without a return pointer.
+    pub fn start_params(&self) -> Vec<ValType> {
+        if self.lower_params_flat() {
             self.flat_params.clone()
         } else {
             vec![ValType::I32]
@@ -47,15 +85,17 @@ impl<'a> Signatures<'a> {
     /// The caller's core parameters: its return pointer last if the results
     /// do not fit flat.
     pub fn lower_params(&self) -> Vec<ValType> {
-        let mut p = self.core_params();
-        if !self.results_flat() {
+        let mut p = self.start_params();
+        if !self.lower_results_flat() {
             p.push(ValType::I32);
         }
         p
     }
 
     pub fn lower_results(&self) -> Vec<ValType> {
-        if self.results_flat() {
+        if self.lower_async {
+            vec![ValType::I32]
+        } else if self.lower_results_flat() {
             self.flat_results.clone()
         } else {
             Vec::new()
@@ -63,16 +103,66 @@ impl<'a> Signatures<'a> {
     }
 
     pub fn lift_params(&self) -> Vec<ValType> {
-        self.core_params()
+        if self.lift_params_flat() {
+            self.flat_params.clone()
+        } else {
+            vec![ValType::I32]
+        }
     }
 
-    /// The callee's core results: a pointer to them if they do not fit flat.
+    /// The callee's core results: a pointer to them if they do not fit
+    /// flat; an `async` lift's callback code.
     pub fn lift_results(&self) -> Vec<ValType> {
-        if self.results_flat() {
+        if self.lift_async {
+            if self.callback {
+                vec![ValType::I32]
+            } else {
+                Vec::new()
+            }
+        } else if self.lift_results_flat() {
             self.flat_results.clone()
         } else {
             vec![ValType::I32]
         }
+    }
+
+    /// The results as the callee gives them (`task.return`'s parameters
+    /// for an `async` lift), then the caller's return pointer if any: the
+    /// parameters of an `async` call's results half.
+    pub fn return_params(&self) -> Vec<ValType> {
+        let mut p = if self.lift_results_flat() {
+            self.flat_results.clone()
+        } else {
+            vec![ValType::I32]
+        };
+        if !self.lower_results_flat() {
+            p.push(ValType::I32);
+        }
+        p
+    }
+
+    /// The results half's results: the sync lowering's flat result.
+    pub fn return_results(&self) -> Vec<ValType> {
+        if self.lower_async {
+            Vec::new()
+        } else {
+            self.lower_results()
+        }
+    }
+
+    /// The number of flat results of the lowering (what Wasmtime's
+    /// `prepare-call` of a sync lowering is told).
+    pub fn flat_result_count(&self) -> usize {
+        self.flat_results.len()
+    }
+
+    /// The lowering passes a return pointer.
+    pub fn lower_retptr(&self) -> bool {
+        !self.lower_results_flat()
+    }
+
+    pub fn has_results(&self) -> bool {
+        !self.results.is_empty()
     }
 }
 
@@ -101,7 +191,7 @@ impl Call<'_> {
     pub fn params(&self, cx: &mut Cx<'_, '_>, lower: Side, lift: Side) {
         let s = self.sig;
         let (size, align) = tuple(cx.table, s.params);
-        let src = if s.params_flat() {
+        let src = if s.lower_params_flat() {
             let locals = s
                 .flat_params
                 .iter()
@@ -112,7 +202,7 @@ impl Call<'_> {
         } else {
             Src::Mem(cx.memory_operand(lower, 0, size, align))
         };
-        let dst = if s.params_flat() {
+        let dst = if s.lift_params_flat() {
             Dst::Stack(s.flat_params.clone(), lift)
         } else {
             let addr = cx.malloc(lift, Size::Const(size), align, TRAP_MEMORY_OUT_OF_BOUNDS);
@@ -130,26 +220,26 @@ impl Call<'_> {
     }
 
     /// Moves the results from the callee's core results (`results`) to the
-    /// stack or the caller's return pointer.
+    /// stack or the caller's return pointer (local `retptr`).
     pub fn results(
         &self,
         cx: &mut Cx<'_, '_>,
         lower: Side,
         lift: Side,
         results: &[(u32, ValType)],
+        retptr: u32,
     ) {
         let s = self.sig;
         let (size, align) = tuple(cx.table, s.results);
-        let src = if s.results_flat() {
+        let src = if s.lift_results_flat() {
             Src::Stack(results.to_vec(), lift)
         } else {
             let addr = results.first().map_or(0, |r| r.0);
             Src::Mem(cx.memory_operand(lift, addr, size, align))
         };
-        let dst = if s.results_flat() {
+        let dst = if s.lower_results_flat() {
             Dst::Stack(s.flat_results.clone(), lower)
         } else {
-            let retptr = s.lower_params().len() as u32 - 1;
             Dst::Mem(cx.memory_operand(lower, retptr, size, align))
         };
         cx.fields(s.results, &src, &dst);

@@ -11,7 +11,7 @@
 //! fuel and without checks of the pointers it is given.
 
 use super::FactModule;
-use super::body::Body;
+use super::body::{Body, Insert};
 use super::values::{Cx, Dst, Mem, Side, Src, clamped};
 use kiln_abi::component::{StringEncoding, Type, TypeIndex, TypeTable};
 use wasm_encoder::{Instruction as I, ValType};
@@ -85,7 +85,7 @@ impl Cx<'_, '_> {
             helper.dst.0.inst = None;
         }
         let id = self.m.helper(helper, &flat);
-        self.b.calls.push((self.b.code.len(), id));
+        self.b.calls.push((self.b.code.len(), id, Insert::Call));
         if let Dst::Stack(tys, _) = dst {
             let locals: Vec<u32> = flat.iter().rev().map(|t| self.b.set_tmp(*t)).collect();
             for ((want, l), have) in tys.iter().zip(locals.iter().rev()).zip(&flat) {

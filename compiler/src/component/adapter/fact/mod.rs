@@ -28,12 +28,17 @@
 //! past 16 flat values, results past one, strings in any pair of
 //! encodings, lists, variants, resources).
 //!
+//! An adapter of a call `async` on either side is laid out as Wasmtime
+//! 49's three functions (`async_call`): its frames are those of the
+//! parameters' and the results' moves.
+//!
 //! Invariant: a module is modelled only if every adapter in it is, and an
-//! adapter only if it is synchronous on both sides (the helper functions
-//! its translation needs included, `helpers`), or is an adapter within one
-//! instance (which only traps). Everything else reports `None` and keeps
-//! Kiln's own numbers.
+//! adapter only if its values hold no stream, future, error context or
+//! fixed-size list (the helper functions its translation needs included,
+//! `helpers`), or is an adapter within one instance (which only traps).
+//! Everything else reports `None` and keeps Kiln's own numbers.
 
+mod async_call;
 mod body;
 mod call;
 mod helpers;
@@ -67,8 +72,12 @@ pub(in super::super) struct Adapter<'a> {
     pub lower: &'a CanonOptions,
     pub lift: &'a CanonOptions,
     pub callee: &'a CoreDef,
-    /// Kiln's core instance of the adapter module.
-    pub instance: RuntimeInstanceIndex,
+    /// Wasmtime's number of the function type's result tuple (see
+    /// `resource_tables`).
+    pub results_tuple: u32,
+    /// Kiln's core instances of the adapter: its module's, or an `async`
+    /// call's value halves'.
+    pub instances: Vec<RuntimeInstanceIndex>,
 }
 
 /// What Wasmtime reports for an adapter's frames.
@@ -94,8 +103,8 @@ pub(in super::super) struct Frames {
     /// As `param_mems`, for the results.
     pub result_mems: Vec<u32>,
     /// Module offset of the callee's call (or, for an adapter within one
-    /// instance, of the trap).
-    pub call: u32,
+    /// instance, of the trap); `None` for a half of an `async` call.
+    pub call: Option<u32>,
     /// Module offset of the `post-return` call.
     pub post_return: Option<u32>,
     /// Wasmtime's indices of the caller's and the callee's memories in
@@ -105,6 +114,16 @@ pub(in super::super) struct Frames {
     pub memories: [Option<u32>; 2],
 }
 
+/// What Wasmtime reports for an adapter's functions.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(in super::super) enum AdapterFrames {
+    /// A fused adapter's one function.
+    Fused(Frames),
+    /// An `async` call's start and return functions: the parameters' move
+    /// (its sites as parameters') and the results' (as results').
+    Async { start: Frames, ret: Frames },
+}
+
 /// Frames of every adapter (same order as `adapters`), and the bytes of
 /// each modelled module.
 pub(in super::super) fn frames(
@@ -112,7 +131,7 @@ pub(in super::super) fn frames(
     table: &TypeTable<'_>,
     adapters: &[Adapter<'_>],
     resource_tables: &TableNumbers,
-) -> (Vec<Option<Frames>>, Vec<Vec<u8>>) {
+) -> (Vec<Option<AdapterFrames>>, Vec<Vec<u8>>) {
     let mut out = vec![None; adapters.len()];
     let mut modules = Vec::new();
     for group in partition(plan, adapters) {
@@ -153,7 +172,7 @@ fn modelled(table: &TypeTable<'_>, a: &Adapter<'_>) -> bool {
             )
         })
     };
-    !a.lower.async_ && !a.lift.async_ && a.params.iter().all(plain) && a.results.iter().all(plain)
+    a.params.iter().all(plain) && a.results.iter().all(plain)
 }
 
 /// Groups adapters into Wasmtime's adapter modules: in order, starting a
@@ -164,7 +183,7 @@ fn partition(plan: &ComponentPlan, adapters: &[Adapter<'_>]) -> Vec<Vec<usize>> 
     let by_instance: HashMap<RuntimeInstanceIndex, usize> = adapters
         .iter()
         .enumerate()
-        .map(|(i, a)| (a.instance, i))
+        .flat_map(|(i, a)| a.instances.iter().map(move |inst| (*inst, i)))
         .collect();
     let mut p = Partition {
         plan,
@@ -259,6 +278,11 @@ enum Key {
     Transcode(Transcode, u32, u32),
     TransferOwn,
     TransferBorrow,
+    /// An intrinsic of one adapter, by name.
+    Named(String),
+    /// The `start-call` intrinsic of `async` lowerings: the callee's
+    /// callback and `post-return`.
+    AsyncStartCall(Option<CoreDef>, Option<CoreDef>),
 }
 
 /// The adapter module Wasmtime would build, as far as offsets go.
@@ -278,6 +302,8 @@ struct FactModule {
     /// Wasmtime's resource table of each (plan resource, component
     /// instance).
     resource_tables: TableNumbers,
+    /// Exports after the defined functions': `async` adapters' callees.
+    callee_exports: Vec<(String, u32)>,
 }
 
 /// A function of the model module.
@@ -287,7 +313,13 @@ struct Defined {
     locals: Vec<(u32, ValType)>,
     code: Vec<u8>,
     /// Helper calls to insert into `code` (see [`Body::calls`]).
-    calls: Vec<(usize, usize)>,
+    calls: Vec<(usize, usize, body::Insert)>,
+}
+
+/// What an adapter's layout placed.
+enum Placed {
+    Sync(Sites),
+    Async(async_call::AsyncSites),
 }
 
 /// Body offsets of an adapter's call sites.
@@ -383,6 +415,11 @@ impl FactModule {
             side.realloc =
                 Some(self.func(Key::Def(r.clone()), "realloc", &name, &i32s, &i32s[..1]));
         }
+        if let Some(cb) = &o.callback {
+            let name = format!("f{}", self.funcs);
+            let i32s = [ValType::I32; 3];
+            self.func(Key::Def(cb.clone()), "callback", &name, &i32s, &i32s[..1]);
+        }
         (flags, side)
     }
 
@@ -404,7 +441,7 @@ impl FactModule {
 
     /// Adds adapter number `n` (Wasmtime's name `adapter{n}`); `None` if
     /// its layout is beyond the model.
-    fn adapt(&mut self, table: &TypeTable<'_>, n: usize, a: &Adapter<'_>) -> Option<Sites> {
+    fn adapt(&mut self, table: &TypeTable<'_>, n: usize, a: &Adapter<'_>) -> Option<Placed> {
         let name = format!("adapter{n}");
         let (lift_flags, lift) = self.options(a.lift);
         let (lower_flags, lower) = self.options(a.lower);
@@ -432,6 +469,18 @@ impl FactModule {
                 &[],
             )
         });
+        let cx = Call {
+            a,
+            sig: &sig,
+            flags: [lower_flags, lift_flags],
+            sides: [lower, lift],
+            callee,
+            post,
+        };
+        if !same && (a.lower.async_ || a.lift.async_) {
+            let sites = self.async_call(table, &cx, n)?;
+            return self.compile_helpers(table).then_some(Placed::Async(sites));
+        }
         let ty = self.ty(&lower_params, &lower_results);
         let body = self.reserve(ty, Some(name));
         let mut b = Body::new(lower_params.len() as u32);
@@ -448,19 +497,11 @@ impl FactModule {
                 memories: [lower.mem, lift.mem],
             }
         } else {
-            let cx = Call {
-                a,
-                sig: &sig,
-                flags: [lower_flags, lift_flags],
-                sides: [lower, lift],
-                callee,
-                post,
-            };
             self.sync_to_sync(&mut b, table, &cx, body)?
         };
         b.ins(I::End);
         self.fill(body, b);
-        self.compile_helpers(table).then_some(sites)
+        self.compile_helpers(table).then_some(Placed::Sync(sites))
     }
 
     /// Adds a defined function of type `ty`, its body to come.
@@ -553,8 +594,10 @@ impl FactModule {
         b.ins(I::Call(exit));
         b.ins(I::I32Const(0));
         b.ins(I::GlobalSet(lower_flags));
-        let results =
-            self.translation(b, table, |cx| c.results(cx, lower, lift, &result_locals))?;
+        let retptr = c.sig.lower_params().len().saturating_sub(1) as u32;
+        let results = self.translation(b, table, |cx| {
+            c.results(cx, lower, lift, &result_locals, retptr)
+        })?;
         b.ins(I::LocalGet(saved_lower));
         b.ins(I::GlobalSet(lower_flags));
         b.free(saved_lower, ValType::I32);
@@ -636,7 +679,7 @@ impl FactModule {
 
     /// Encodes the module and turns body offsets into module offsets.
     /// The frames and the module's bytes (code section included).
-    fn finish(self, sites: Vec<Sites>) -> (Vec<Frames>, Vec<u8>) {
+    fn finish(self, sites: Vec<Placed>) -> (Vec<AdapterFrames>, Vec<u8>) {
         let mut module = Module::new();
         let mut types = TypeSection::new();
         for (p, r) in &self.types {
@@ -651,6 +694,9 @@ impl FactModule {
             if let Some(name) = &d.export {
                 exports.export(name, ExportKind::Func, self.funcs + i as u32);
             }
+        }
+        for (name, f) in &self.callee_exports {
+            exports.export(name, ExportKind::Func, *f);
         }
         module.section(&funcs);
         module.section(&exports);
@@ -671,10 +717,14 @@ impl FactModule {
             let head = body.len();
             let mut at = 0;
             let mut ins = Vec::new();
-            for (pos, callee) in &d.calls {
+            for (pos, callee, insert) in &d.calls {
                 body.extend_from_slice(&d.code[at..*pos]);
                 let before = body.len();
-                I::Call(self.funcs + *callee as u32).encode(&mut body);
+                let index = self.funcs + *callee as u32;
+                match insert {
+                    body::Insert::Call => I::Call(index).encode(&mut body),
+                    body::Insert::RefFunc => I::RefFunc(index).encode(&mut body),
+                }
                 ins.push((*pos, body.len() - before));
                 at = *pos;
             }
@@ -692,31 +742,66 @@ impl FactModule {
             id: 10,
             data: &payload,
         });
+        // A site is the instruction at its position, after any helper call
+        // inserted there.
+        let at = |body: usize, t: usize| {
+            let shift: usize = inserted[body]
+                .iter()
+                .filter(|(pos, _)| *pos <= t)
+                .map(|(_, n)| n)
+                .sum();
+            (base + starts[body] + t + shift) as u32
+        };
+        let all = |body: usize, v: &[usize]| v.iter().map(|t| at(body, *t)).collect::<Vec<_>>();
         let frames = sites
             .iter()
-            .map(|s| {
-                // A site is the instruction at its position, after any
-                // helper call inserted there.
-                let at = |t: usize| {
-                    let shift: usize = inserted[s.body]
-                        .iter()
-                        .filter(|(pos, _)| *pos <= t)
-                        .map(|(_, n)| n)
-                        .sum();
-                    (base + starts[s.body] + t + shift) as u32
-                };
-                Frames {
+            .map(|p| match p {
+                Placed::Sync(s) => AdapterFrames::Fused(Frames {
                     func: self.funcs + s.body as u32,
-                    leave_trap: s.leave_trap.map(at),
-                    param_chars: s.params.chars.iter().map(|t| at(*t)).collect(),
-                    param_reallocs: s.params.reallocs.iter().map(|t| at(*t)).collect(),
-                    param_mems: s.params.mems.iter().map(|t| at(*t)).collect(),
-                    result_chars: s.results.chars.iter().map(|t| at(*t)).collect(),
-                    result_reallocs: s.results.reallocs.iter().map(|t| at(*t)).collect(),
-                    result_mems: s.results.mems.iter().map(|t| at(*t)).collect(),
-                    call: at(s.call),
-                    post_return: s.post_return.map(at),
+                    leave_trap: s.leave_trap.map(|t| at(s.body, t)),
+                    param_chars: all(s.body, &s.params.chars),
+                    param_reallocs: all(s.body, &s.params.reallocs),
+                    param_mems: all(s.body, &s.params.mems),
+                    result_chars: all(s.body, &s.results.chars),
+                    result_reallocs: all(s.body, &s.results.reallocs),
+                    result_mems: all(s.body, &s.results.mems),
+                    call: Some(at(s.body, s.call)),
+                    post_return: s.post_return.map(|t| at(s.body, t)),
                     memories: s.memories,
+                }),
+                Placed::Async(a) => {
+                    let half = |(body, checks): &(usize, Checks), params: bool| {
+                        let (chars, reallocs, mems) = (
+                            all(*body, &checks.chars),
+                            all(*body, &checks.reallocs),
+                            all(*body, &checks.mems),
+                        );
+                        let mut f = Frames {
+                            func: self.funcs + *body as u32,
+                            leave_trap: None,
+                            param_chars: Vec::new(),
+                            param_reallocs: Vec::new(),
+                            param_mems: Vec::new(),
+                            result_chars: Vec::new(),
+                            result_reallocs: Vec::new(),
+                            result_mems: Vec::new(),
+                            call: None,
+                            post_return: None,
+                            memories: a.memories,
+                        };
+                        if params {
+                            (f.param_chars, f.param_reallocs, f.param_mems) =
+                                (chars, reallocs, mems);
+                        } else {
+                            (f.result_chars, f.result_reallocs, f.result_mems) =
+                                (chars, reallocs, mems);
+                        }
+                        f
+                    };
+                    AdapterFrames::Async {
+                        start: half(&a.start, true),
+                        ret: half(&a.ret, false),
+                    }
                 }
             })
             .collect();
