@@ -457,6 +457,7 @@ impl<'a> BodyCx<'_, '_, 'a> {
                     range: unchecked_range,
                     generated: None,
                     traps: Vec::new(),
+                    site_frames: Vec::new(),
                     imports: Vec::new(),
                 });
                 self.push(LocalInitializer::ModuleStatic(index));

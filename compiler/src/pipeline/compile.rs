@@ -95,10 +95,13 @@ impl Worker {
         let index = job.func_index().as_u32();
         self.ctx.clear();
         self.ctx.func = func;
-        let inlined = match job {
+        let mut inlined = match job {
             Job::Wasm(i) => callees.inline_into(&mut self.ctx, i)?,
             _ => Vec::new(),
         };
+        if matches!(job, Job::Wasm(_)) && !env.info.site_frames.is_empty() {
+            super::inline::remap_sites(&mut self.ctx.func, &mut inlined, &env.info.site_frames);
+        }
         codegen(
             &mut self.ctx,
             env.isa,

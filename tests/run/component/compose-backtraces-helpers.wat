@@ -4,12 +4,33 @@
 ;; module, shared by the adapters that need the same one and defined after
 ;; the first of them, and Kiln's model lays them out alike. `f` takes 26
 ;; strings and a list of string pairs, `g` returns 26 strings; both callees
-;; trap, so the adapters' frames are their calls of the callees.
+;; trap, so the adapters' frames are their calls of the callees. Kiln's
+;; adapters move every value inline; a trap in a value Wasmtime moves in a
+;; helper shows the helper's frame and then the adapter's at the helper's
+;; call, as Wasmtime's does (`bad-f(24)`, `bad-f(25)`: a string out of
+;; bounds; `bad-list`: a string of the list that is not UTF-8), and so do
+;; traps in values moved inline before them (`bad-f(0)`, `bad-f(23)`).
 ;; kiln-test: invoke = "go-f()"
 ;; kiln-test: trap = "wasm `unreachable` instruction executed"
 ;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "go-g()"
 ;; kiln-test: trap = "wasm `unreachable` instruction executed"
+;; kiln-test: stderr-like-wasmtime
+;; kiln-test: invoke = "bad-f(0)"
+;; kiln-test: trap = "string content out-of-bounds"
+;; kiln-test: stderr-like-wasmtime
+;; kiln-test: invoke = "bad-f(23)"
+;; kiln-test: trap = "string content out-of-bounds"
+;; kiln-test: stderr-like-wasmtime
+;; kiln-test: invoke = "bad-f(24)"
+;; kiln-test: trap = "string content out-of-bounds"
+;; kiln-test: stderr-like-wasmtime
+;; kiln-test: invoke = "bad-f(25)"
+;; kiln-test: trap = "string content out-of-bounds"
+;; kiln-test: stderr-like-wasmtime
+;; kiln-test: invoke = "bad-list()"
+;; kiln-test: exit = 1
+;; kiln-test: stderr-contains = "0:   0x12ec - <unknown>!<wasm function 20>"
 ;; kiln-test: stderr-like-wasmtime
 (component
   (component $lib
@@ -54,9 +75,22 @@
   (core module $main
     (import "" "f" (func $f (param i32)))
     (import "" "g" (func $g (param i32 i32)))
+    (import "" "memory" (memory 1))
+    ;; Parameter k's string at an address out of bounds.
+    (func (export "bad-f") (param $k i32) (result i32)
+      (i32.store (i32.add (i32.const 512) (i32.shl (local.get $k) (i32.const 3))) (i32.const 65535))
+      (call $f (i32.const 512)) (i32.const 0))
+    ;; The list's pair's second string not UTF-8.
+    (func (export "bad-list") (result i32)
+      (i32.store16 (i32.const 40) (i32.const 0xffff))
+      (i32.store (i32.const 1032) (i32.const 40))
+      (call $f (i32.const 512)) (i32.const 0))
     (func (export "go-f") (result i32) (call $f (i32.const 512)) (i32.const 0))
     (func (export "go-g") (result i32) (call $g (i32.const 7) (i32.const 2048)) (i32.const 0)))
   (core instance $main (instantiate $main (with "" (instance
-    (export "f" (func $f)) (export "g" (func $g))))))
+    (export "f" (func $f)) (export "g" (func $g))
+    (export "memory" (memory $mm "memory"))))))
+  (func (export "bad-f") (param "k" u32) (result u32) (canon lift (core func $main "bad-f")))
+  (func (export "bad-list") (result u32) (canon lift (core func $main "bad-list")))
   (func (export "go-f") (result u32) (canon lift (core func $main "go-f")))
   (func (export "go-g") (result u32) (canon lift (core func $main "go-g"))))

@@ -324,6 +324,7 @@ pub(in crate::component) fn generate_async(
     Ok(Some(Generated {
         bytes: encoded.bytes,
         traps: encoded.traps,
+        site_frames: encoded.site_frames,
         imports: im.list,
     }))
 }

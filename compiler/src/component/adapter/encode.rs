@@ -4,7 +4,8 @@
 //! Phase: the last step of `super::generate`. Input: the module's sections
 //! but the code, the adapter function (locals, instructions), the positions
 //! of its call sites among the instructions, and optionally the [`Frames`]
-//! that `super::fact` computed. Output: the module bytes.
+//! that `super::fact` computed. Output: the module bytes, and the frames
+//! of the sites left elsewhere.
 //!
 //! A backtrace shows a frame as its function index and the module offset
 //! of the instruction (the call, for a frame below the innermost). With
@@ -14,14 +15,17 @@
 //! `post-return`) by `nop`s in front of them, and a name
 //! section gives the function the name Wasmtime shows for it
 //! (`<wasm function N>`, its function index in Wasmtime's adapter module).
-//! Where the offsets cannot be reached (Kiln's layout already further on),
-//! the module is encoded as it is, so only backtraces differ.
+//! Sites whose offsets cannot be reached (Kiln's layout already further
+//! on: whole groups of them are left, the fewest first) and sites in
+//! Wasmtime's helper functions keep Kiln's offsets and come out in
+//! [`Encoded::site_frames`] with the frames Wasmtime shows there, which
+//! the compiler reports instead.
 //!
 //! The adapter's traps are `unreachable`s that stand for other trap codes;
 //! their module offsets in the final layout come out with the bytes
 //! ([`Encoded::traps`]) for the compiler to translate them as such.
 
-use super::fact::Frames;
+use super::fact::{Chain, Frames};
 use crate::module::CodedTrap;
 use wasm_encoder::{
     CustomSection, Encode, Instruction as I, Module, NameMap, NameSection, ValType,
@@ -46,6 +50,9 @@ pub(super) struct Encoded {
     pub bytes: Vec<u8>,
     /// Module offset of each of [`Parts::traps`], with its code.
     pub traps: Vec<(u32, CodedTrap)>,
+    /// The sites not at Wasmtime's offsets in this layout: module offset
+    /// and the frames to report there (`ModuleInfo::site_frames`).
+    pub site_frames: Vec<(u32, Chain)>,
 }
 
 /// Instruction positions of the sites a backtrace may show, in body order.
@@ -73,23 +80,25 @@ pub(super) struct Sites<'a> {
 }
 
 impl Sites<'_> {
-    /// (instruction, target offset) of each site both sides have, in body
-    /// order; value traps, `realloc` and transcoder calls and memory checks
-    /// only where both have as many of a kind (a safeguard: Kiln's adapters
-    /// make the checks and calls Wasmtime's make, in the same order).
-    fn pair(&self, f: &Frames) -> Vec<(usize, u32)> {
-        let mut out = Vec::new();
-        let same = |k: &[usize], t: &[u32]| k.len() == t.len();
-        let phase = |out: &mut Vec<(usize, u32)>, groups: [(&[usize], &[u32]); 3]| {
-            let mut sites: Vec<(usize, u32)> = groups
+    /// (instruction, Wasmtime's frames) of each site both sides have, in
+    /// body order; value traps, `realloc` and transcoder calls and memory
+    /// checks only where both have as many of a kind (a safeguard: Kiln's
+    /// adapters make the checks and calls Wasmtime's make, in the same
+    /// order, helpers' included).
+    fn pair(&self, f: &Frames) -> Vec<(usize, Chain)> {
+        let mut out: Vec<(usize, Chain)> = Vec::new();
+        let same = |k: &[usize], t: &[Chain]| k.len() == t.len();
+        let phase = |out: &mut Vec<(usize, Chain)>, groups: [(&[usize], &[Chain]); 3]| {
+            let mut sites: Vec<(usize, Chain)> = groups
                 .into_iter()
                 .filter(|(k, t)| same(k, t))
-                .flat_map(|(k, t)| k.iter().copied().zip(t.iter().copied()))
+                .flat_map(|(k, t)| k.iter().copied().zip(t.iter().cloned()))
                 .collect();
             sites.sort_unstable();
             out.extend(sites);
         };
-        out.extend(self.leave_trap.zip(f.leave_trap));
+        let one = |(k, t): (usize, u32)| (k, vec![t]);
+        out.extend(self.leave_trap.zip(f.leave_trap).map(one));
         phase(
             &mut out,
             [
@@ -98,7 +107,7 @@ impl Sites<'_> {
                 (self.param_mems, &f.param_mems),
             ],
         );
-        out.extend(self.call.zip(f.call));
+        out.extend(self.call.zip(f.call).map(one));
         phase(
             &mut out,
             [
@@ -107,7 +116,7 @@ impl Sites<'_> {
                 (self.result_mems, &f.result_mems),
             ],
         );
-        out.extend(self.post_return.zip(f.post_return));
+        out.extend(self.post_return.zip(f.post_return).map(one));
         out
     }
 }
@@ -135,7 +144,7 @@ pub(super) fn encode(parts: Parts<'_>, frames: Option<&Frames>) -> Encoded {
         let mut tries: Vec<(u32, Frames)> = (0..1u32 << groups.len())
             .filter(|drop| drop & !present == 0)
             .map(|drop| {
-                let keep = |v: &Vec<u32>, bit: u32| {
+                let keep = |v: &Vec<Chain>, bit: u32| {
                     if drop & (1 << bit) != 0 {
                         Vec::new()
                     } else {
@@ -156,11 +165,38 @@ pub(super) fn encode(parts: Parts<'_>, frames: Option<&Frames>) -> Encoded {
             })
             .collect();
         tries.sort_by_key(|(drop, _)| drop.count_ones());
-        for (_, f) in &tries {
-            if let Some(bytes) = placed(&parts, f) {
-                return bytes;
-            }
+        // Sites that cannot be moved to Wasmtime's offsets, and those in
+        // its helper functions, report its frames through the compiler
+        // (`Encoded::site_frames`).
+        let all = parts.sites.pair(f);
+        let (layout, section, pad) = tries
+            .iter()
+            .find_map(|(_, f)| placed(&parts, f))
+            .unwrap_or_else(|| (Layout::new(&parts, &[]), None, 0));
+        let start = layout.start(&parts, pad);
+        let site_frames = all
+            .into_iter()
+            .filter_map(|(k, chain)| {
+                let at = u32::try_from(start + layout.at(k)).expect("an adapter module is small");
+                (chain != [at]).then_some((at, chain))
+            })
+            .collect();
+        let traps = layout.trap_offsets(&parts, pad);
+        let mut m = parts.head;
+        if let Some(s) = &section {
+            m.section(s);
         }
+        push_code(&mut m, &layout.body);
+        let mut names = NameSection::new();
+        let mut funcs = NameMap::new();
+        funcs.append(parts.func, &format!("<wasm function {}>", f.func));
+        names.functions(&funcs);
+        m.section(&names);
+        return Encoded {
+            bytes: m.finish(),
+            traps,
+            site_frames,
+        };
     }
     let layout = Layout::new(&parts, &[]);
     let traps = layout.trap_offsets(&parts, 0);
@@ -169,6 +205,7 @@ pub(super) fn encode(parts: Parts<'_>, frames: Option<&Frames>) -> Encoded {
     Encoded {
         bytes: m.finish(),
         traps,
+        site_frames: Vec::new(),
     }
 }
 
@@ -266,9 +303,22 @@ fn leb_len(n: usize) -> usize {
     v.len()
 }
 
-/// The module with the frames in place, or `None` if they cannot be.
-fn placed(parts: &Parts<'_>, f: &Frames) -> Option<Encoded> {
-    let sites = parts.sites.pair(f);
+/// The layout with the sites of `f` that are in Wasmtime's adapter
+/// function (not its helpers) in place: body, padding section and its
+/// size; `None` if they cannot be.
+fn placed(
+    parts: &Parts<'_>,
+    f: &Frames,
+) -> Option<(Layout, Option<CustomSection<'static>>, usize)> {
+    let sites: Vec<(usize, u32)> = parts
+        .sites
+        .pair(f)
+        .into_iter()
+        .filter_map(|(k, chain)| match chain[..] {
+            [at] => Some((k, at)),
+            _ => None,
+        })
+        .collect();
     let (&(call, first), rest) = sites.split_first()?;
     // Each later site is moved by `nop`s in front of it.
     let mut nops = Vec::new();
@@ -308,21 +358,7 @@ fn placed(parts: &Parts<'_>, f: &Frames) -> Option<Encoded> {
             break;
         }
     }
-    let (layout, section, pad) = found?;
-    let mut m = parts.head.clone();
-    if let Some(s) = &section {
-        m.section(s);
-    }
-    push_code(&mut m, &layout.body);
-    let mut names = NameSection::new();
-    let mut funcs = NameMap::new();
-    funcs.append(parts.func, &format!("<wasm function {}>", f.func));
-    names.functions(&funcs);
-    m.section(&names);
-    Some(Encoded {
-        bytes: m.finish(),
-        traps: layout.trap_offsets(parts, pad),
-    })
+    found
 }
 
 /// A custom section of exactly `size` bytes (`None` inside: no section

@@ -213,9 +213,10 @@ pub(super) fn place_frames(
             _ => {}
         }
     }
-    for (m, i, b, traps, imports, defs) in bytes {
-        plan.modules[m].generated = Some(b);
-        plan.modules[m].traps = traps;
+    for (m, i, g, imports, defs) in bytes {
+        plan.modules[m].generated = Some(g.bytes);
+        plan.modules[m].traps = g.traps;
+        plan.modules[m].site_frames = g.site_frames;
         plan.modules[m].imports = imports;
         plan.instances[i].imports = defs;
     }
@@ -223,9 +224,9 @@ pub(super) fn place_frames(
 }
 
 /// A module generated again with its frames (`g`), for `module`
-/// instantiated as `instance`: its bytes, traps, imports and their
-/// definitions. The memories may be imported in another order now: each
-/// import keeps the definition it was bound to, found by name.
+/// instantiated as `instance`, with its imports and their definitions. The
+/// memories may be imported in another order now: each import keeps the
+/// definition it was bound to, found by name.
 #[allow(
     clippy::type_complexity,
     reason = "one tuple, taken apart by the caller"
@@ -235,13 +236,12 @@ fn rebound(
     name: &str,
     module: StaticModuleIndex,
     instance: RuntimeInstanceIndex,
-    g: Generated,
+    mut g: Generated,
 ) -> Result<
     (
         StaticModuleIndex,
         RuntimeInstanceIndex,
-        Vec<u8>,
-        Vec<(u32, crate::module::CodedTrap)>,
+        Generated,
         Vec<(String, String, CoreKind)>,
         Vec<CoreDef>,
     ),
@@ -251,7 +251,7 @@ fn rebound(
     let old_defs = &plan.instances[instance].imports;
     let mut imports = Vec::with_capacity(g.imports.len());
     let mut defs = Vec::with_capacity(g.imports.len());
-    for (m, field, kind, _) in g.imports {
+    for (m, field, kind, _) in std::mem::take(&mut g.imports) {
         let Some(i) = old.iter().position(|(om, of, _)| *om == m && *of == field) else {
             return Err(unsupported(format!(
                 "component construct Kiln cannot follow (import `{m}` `{field}` \
@@ -261,7 +261,7 @@ fn rebound(
         imports.push((m, field, kind));
         defs.push(old_defs[i].clone());
     }
-    Ok((module, instance, g.bytes, g.traps, imports, defs))
+    Ok((module, instance, g, imports, defs))
 }
 
 /// A generated adapter module.
@@ -270,6 +270,8 @@ pub(super) struct Generated {
     /// Module offsets of the `unreachable`s that raise other traps, and
     /// their codes (`ModulePlan::traps`).
     pub traps: Vec<(u32, crate::module::CodedTrap)>,
+    /// Frames of sites not at Wasmtime's offsets (`ModulePlan::site_frames`).
+    pub site_frames: Vec<(u32, fact::Chain)>,
     /// Its imports in order: (module, name, kind, binding).
     pub imports: Vec<(String, String, CoreKind, Binding)>,
 }
@@ -901,6 +903,7 @@ pub(super) fn generate(
     Ok(Generated {
         bytes: encoded.bytes,
         traps: encoded.traps,
+        site_frames: encoded.site_frames,
         imports: im.list,
     })
 }

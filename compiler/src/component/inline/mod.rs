@@ -834,6 +834,7 @@ impl Inliner<'_, '_> {
             range: 0..0,
             generated: Some(generated.bytes),
             traps: generated.traps,
+            site_frames: generated.site_frames,
             imports,
         });
         let mut bound = Vec::with_capacity(defs.len());

@@ -59,6 +59,33 @@ pub(super) enum Site {
     AlignIf,
     /// The trap call of a bounds or byte-length check (reported there).
     BoundsCall,
+    /// A call of helper function number `.0`: the sites of its body.
+    Helper(usize),
+}
+
+/// The kinds of site a backtrace may show, grouped as
+/// [`super::Frames`] keeps them.
+#[derive(Copy, Clone, Debug, PartialEq, Eq)]
+pub(super) enum Group {
+    /// Value checks (`char`s, discriminants).
+    Chars,
+    /// `realloc` and transcoder calls.
+    Reallocs,
+    /// Memory checks.
+    Mems,
+}
+
+impl Site {
+    /// The group of a site (`None` for a helper call, whose sites are its
+    /// body's).
+    pub fn group(self) -> Option<Group> {
+        match self {
+            Site::Char | Site::EnumIf | Site::VariantCall => Some(Group::Chars),
+            Site::Realloc | Site::Transcode => Some(Group::Reallocs),
+            Site::AlignIf | Site::BoundsCall => Some(Group::Mems),
+            Site::Helper(_) => None,
+        }
+    }
 }
 
 impl Body {

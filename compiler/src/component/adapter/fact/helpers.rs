@@ -8,10 +8,13 @@
 //! A helper takes the source's flat values (or a pointer to it) and the
 //! destination's pointer if the destination is memory, else returns the
 //! destination's flat values; its body is the one translation, with fresh
-//! fuel and without checks of the pointers it is given.
+//! fuel and without checks of the pointers it is given. Its call is a site
+//! (`Site::Helper`) standing for the sites of its body: Kiln's adapters move
+//! the value inline and report Wasmtime's helper frame there
+//! ([`super::Chain`]).
 
 use super::FactModule;
-use super::body::{Body, Insert};
+use super::body::{Body, Insert, Site};
 use super::values::{Cx, Dst, Mem, Side, Src, clamped};
 use kiln_abi::component::{StringEncoding, Type, TypeIndex, TypeTable};
 use wasm_encoder::{Instruction as I, ValType};
@@ -85,6 +88,7 @@ impl Cx<'_, '_> {
             helper.dst.0.inst = None;
         }
         let id = self.m.helper(helper, &flat);
+        self.b.mark(Site::Helper(id));
         self.b.calls.push((self.b.code.len(), id, Insert::Call));
         if let Dst::Stack(tys, _) = dst {
             let locals: Vec<u32> = flat.iter().rev().map(|t| self.b.set_tmp(*t)).collect();

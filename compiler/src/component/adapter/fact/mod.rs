@@ -47,7 +47,7 @@ mod values;
 
 use super::super::plan::{CanonOptions, ComponentPlan, CoreDef, CoreExport, RuntimeInstanceIndex};
 use super::super::resource_tables::TableNumbers;
-use body::{Body, Site};
+use body::{Body, Group, Site};
 use call::{Call, Signatures};
 use kiln_abi::component::{Type, TypeIndex, TypeTable};
 use std::collections::{HashMap, HashSet};
@@ -80,6 +80,13 @@ pub(in super::super) struct Adapter<'a> {
     pub instances: Vec<RuntimeInstanceIndex>,
 }
 
+/// Where Wasmtime reports a site: `[module offset]` in the adapter's
+/// function, or, for a site in a helper function, `[offset of the helper's
+/// call, helper's function index, offset in it]` (longer for a helper's
+/// helper): an inlined-frames chain (`ModuleInfo::site_frames`), which
+/// Kiln's inline code takes over.
+pub(in super::super) type Chain = Vec<u32>;
+
 /// What Wasmtime reports for an adapter's frames.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(in super::super) struct Frames {
@@ -87,21 +94,21 @@ pub(in super::super) struct Frames {
     pub func: u32,
     /// Module offset of the trap of the caller's `may_leave` test.
     pub leave_trap: Option<u32>,
-    /// Module offsets of the traps of the parameters' checked values
-    /// (invalid `char`s and discriminants).
-    pub param_chars: Vec<u32>,
+    /// The traps of the parameters' checked values (invalid `char`s and
+    /// discriminants), each as the [`Chain`] of frames Wasmtime shows.
+    pub param_chars: Vec<Chain>,
     /// As `param_chars`, for the results.
-    pub result_chars: Vec<u32>,
-    /// Module offsets of the calls of a `realloc` or a string transcoder
-    /// moving the parameters.
-    pub param_reallocs: Vec<u32>,
+    pub result_chars: Vec<Chain>,
+    /// The calls of a `realloc` or a string transcoder moving the
+    /// parameters.
+    pub param_reallocs: Vec<Chain>,
     /// As `param_reallocs`, for the results.
-    pub result_reallocs: Vec<u32>,
-    /// Module offsets of the traps of the parameters' memory checks
-    /// (alignment, bounds, byte lengths).
-    pub param_mems: Vec<u32>,
+    pub result_reallocs: Vec<Chain>,
+    /// The traps of the parameters' memory checks (alignment, bounds, byte
+    /// lengths).
+    pub param_mems: Vec<Chain>,
     /// As `param_mems`, for the results.
-    pub result_mems: Vec<u32>,
+    pub result_mems: Vec<Chain>,
     /// Module offset of the callee's call (or, for an adapter within one
     /// instance, of the trap); `None` for a half of an `async` call.
     pub call: Option<u32>,
@@ -314,6 +321,8 @@ struct Defined {
     code: Vec<u8>,
     /// Helper calls to insert into `code` (see [`Body::calls`]).
     calls: Vec<(usize, usize, body::Insert)>,
+    /// Its sites (see [`Body::marks`]).
+    marks: Vec<(Site, usize)>,
 }
 
 /// What an adapter's layout placed.
@@ -335,15 +344,12 @@ struct Sites {
     memories: [Option<u32>; 2],
 }
 
-/// Body offsets of the sites of the parameters' or the results' move.
+/// The sites of the parameters' or the results' move: body offsets of
+/// value checks, `realloc` and transcoder calls, memory checks and helper
+/// calls, in code order.
 #[derive(Default)]
 struct Checks {
-    /// Value checks (`char`s, discriminants).
-    chars: Vec<usize>,
-    /// `realloc` calls.
-    reallocs: Vec<usize>,
-    /// Memory checks (alignment, bounds, byte lengths).
-    mems: Vec<usize>,
+    marks: Vec<(Site, usize)>,
 }
 
 impl FactModule {
@@ -512,6 +518,7 @@ impl FactModule {
             locals: Vec::new(),
             code: Vec::new(),
             calls: Vec::new(),
+            marks: Vec::new(),
         });
         self.bodies.len() - 1
     }
@@ -521,6 +528,7 @@ impl FactModule {
         d.locals = b.locals;
         d.code = b.code;
         d.calls = b.calls;
+        d.marks = b.marks;
     }
 
     fn sync_to_sync(
@@ -647,11 +655,8 @@ impl FactModule {
         if !cx.ok {
             return None;
         }
-        let marks = &b.marks[marks..];
         Some(Checks {
-            chars: checks(marks),
-            reallocs: of(marks, &[Site::Realloc, Site::Transcode]),
-            mems: of(marks, &[Site::AlignIf, Site::BoundsCall]),
+            marks: b.marks[marks..].to_vec(),
         })
     }
 
@@ -743,28 +748,61 @@ impl FactModule {
             data: &payload,
         });
         // A site is the instruction at its position, after any helper call
-        // inserted there.
-        let at = |body: usize, t: usize| {
+        // inserted there; a helper call is the one inserted there.
+        let offset = |body: usize, t: usize, after: bool| {
             let shift: usize = inserted[body]
                 .iter()
-                .filter(|(pos, _)| *pos <= t)
+                .filter(|(pos, _)| *pos < t || (after && *pos == t))
                 .map(|(_, n)| n)
                 .sum();
             (base + starts[body] + t + shift) as u32
         };
-        let all = |body: usize, v: &[usize]| v.iter().map(|t| at(body, *t)).collect::<Vec<_>>();
+        let at = |body: usize, t: usize| offset(body, t, true);
+        // The chains of a group's sites among `marks` of function `body`
+        // (reached through the frames `prefix`), helpers' sites in place
+        // of their calls.
+        fn expand(
+            m: &FactModule,
+            offset: &dyn Fn(usize, usize, bool) -> u32,
+            body: usize,
+            marks: &[(Site, usize)],
+            group: Group,
+            prefix: &[u32],
+            out: &mut Vec<Chain>,
+        ) {
+            for (site, t) in marks {
+                match site {
+                    Site::Helper(h) => {
+                        let mut p = prefix.to_vec();
+                        p.extend([offset(body, *t, false), m.funcs + *h as u32]);
+                        expand(m, offset, *h, &m.bodies[*h].marks, group, &p, out);
+                    }
+                    s if s.group() == Some(group) => {
+                        let mut c = prefix.to_vec();
+                        c.push(offset(body, *t, true));
+                        out.push(c);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let all = |body: usize, checks: &Checks, group: Group| {
+            let mut out = Vec::new();
+            expand(&self, &offset, body, &checks.marks, group, &[], &mut out);
+            out
+        };
         let frames = sites
             .iter()
             .map(|p| match p {
                 Placed::Sync(s) => AdapterFrames::Fused(Frames {
                     func: self.funcs + s.body as u32,
                     leave_trap: s.leave_trap.map(|t| at(s.body, t)),
-                    param_chars: all(s.body, &s.params.chars),
-                    param_reallocs: all(s.body, &s.params.reallocs),
-                    param_mems: all(s.body, &s.params.mems),
-                    result_chars: all(s.body, &s.results.chars),
-                    result_reallocs: all(s.body, &s.results.reallocs),
-                    result_mems: all(s.body, &s.results.mems),
+                    param_chars: all(s.body, &s.params, Group::Chars),
+                    param_reallocs: all(s.body, &s.params, Group::Reallocs),
+                    param_mems: all(s.body, &s.params, Group::Mems),
+                    result_chars: all(s.body, &s.results, Group::Chars),
+                    result_reallocs: all(s.body, &s.results, Group::Reallocs),
+                    result_mems: all(s.body, &s.results, Group::Mems),
                     call: Some(at(s.body, s.call)),
                     post_return: s.post_return.map(|t| at(s.body, t)),
                     memories: s.memories,
@@ -772,9 +810,9 @@ impl FactModule {
                 Placed::Async(a) => {
                     let half = |(body, checks): &(usize, Checks), params: bool| {
                         let (chars, reallocs, mems) = (
-                            all(*body, &checks.chars),
-                            all(*body, &checks.reallocs),
-                            all(*body, &checks.mems),
+                            all(*body, checks, Group::Chars),
+                            all(*body, checks, Group::Reallocs),
+                            all(*body, checks, Group::Mems),
                         );
                         let mut f = Frames {
                             func: self.funcs + *body as u32,
@@ -807,27 +845,4 @@ impl FactModule {
             .collect();
         (frames, module.finish())
     }
-}
-
-/// Body offsets of the value checks a backtrace may show, in order: a
-/// `char`'s first branch, an enum's `if`, a variant's trap call.
-fn checks(marks: &[(Site, usize)]) -> Vec<usize> {
-    marks
-        .iter()
-        .filter(|(s, _)| match s {
-            Site::Char => true,
-            Site::EnumIf | Site::VariantCall => true,
-            Site::Realloc | Site::Transcode | Site::AlignIf | Site::BoundsCall => false,
-        })
-        .map(|(_, at)| *at)
-        .collect()
-}
-
-/// Body offsets of the sites of `kinds` among `marks`, in order.
-fn of(marks: &[(Site, usize)], kinds: &[Site]) -> Vec<usize> {
-    marks
-        .iter()
-        .filter(|(s, _)| kinds.contains(s))
-        .map(|(_, at)| *at)
-        .collect()
 }
