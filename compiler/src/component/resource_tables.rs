@@ -62,7 +62,20 @@ pub(super) struct ResourceTables {
     tables: TableNumbers,
     /// Tuple types interned so far, numbered in order.
     tuples: HashMap<Vec<Shape>, u32>,
+    /// Stream and future tables: one per payload shape per component
+    /// instance, numbered in order (two number spaces); error-context
+    /// tables: one per instance.
+    streams: HashMap<(Option<Shape>, u32), u32>,
+    futures: HashMap<(Option<Shape>, u32), u32>,
+    error_contexts: HashMap<u32, u32>,
+    /// What adapters need of those: see [`HandleNumbers`].
+    handle_tables: HandleNumbers,
 }
+
+/// Wasmtime's stream, future or error-context table of each (plan type,
+/// component instance) that a `canon lower` or `lift` converted: the
+/// tables an adapter's transfer intrinsic moves such a value between.
+pub(super) type HandleNumbers = BTreeMap<(u32, u32), u32>;
 
 /// A converted value type as Wasmtime interns it: equal shapes are one
 /// type, so one tuple number.
@@ -82,9 +95,10 @@ pub(super) enum Shape {
     /// Resource tables.
     Own(u32),
     Borrow(u32),
-    /// With the component instance whose table it is.
-    Future(Option<Box<Shape>>, u32),
-    Stream(Option<Box<Shape>>, u32),
+    /// Stream, future and error-context tables (each of a payload and a
+    /// component instance).
+    Future(u32),
+    Stream(u32),
     ErrorContext(u32),
 }
 
@@ -97,6 +111,11 @@ pub(super) struct Conversion<'r, 't> {
     instance: u32,
     /// Resource ids met, with their tables, in order.
     met: Vec<(ResourceId, u32)>,
+    /// Stream, future and error-context tables met outside payloads of
+    /// streams and futures (the values an adapter moves), in order.
+    handles: Vec<u32>,
+    /// Depth inside stream and future payloads.
+    payload: u32,
 }
 
 impl ResourceTables {
@@ -112,6 +131,8 @@ impl ResourceTables {
             types,
             instance: instance.as_u32(),
             met: Vec::new(),
+            handles: Vec::new(),
+            payload: 0,
         }
     }
 
@@ -149,12 +170,61 @@ impl ResourceTables {
     pub fn tables(&self) -> &TableNumbers {
         &self.tables
     }
+
+    /// Notes the tables of the streams, futures and error contexts
+    /// `handles` (a conversion's) as those of `types` (the plan's
+    /// stream, future and error-context types the same type holds, in the
+    /// same order; nothing if the counts differ) in component instance
+    /// `instance`.
+    pub fn bind_handles(
+        &mut self,
+        handles: &[u32],
+        types: &[u32],
+        instance: RuntimeComponentInstanceIndex,
+    ) {
+        if handles.len() != types.len() {
+            return;
+        }
+        for (table, ty) in handles.iter().zip(types) {
+            self.handle_tables
+                .entry((*ty, instance.as_u32()))
+                .or_insert(*table);
+        }
+    }
+
+    /// See [`HandleNumbers`].
+    pub fn handle_tables(&self) -> &HandleNumbers {
+        &self.handle_tables
+    }
 }
 
 impl Conversion<'_, '_> {
-    /// The resources met, with their tables.
-    pub fn met(self) -> Vec<(ResourceId, u32)> {
-        self.met
+    /// The resources met, with their tables, and the stream, future and
+    /// error-context tables met.
+    pub fn met(self) -> (Vec<(ResourceId, u32)>, Vec<u32>) {
+        (self.met, self.handles)
+    }
+
+    /// Numbers a stream, future or error-context table (`key` in `space`).
+    fn handle<K: std::hash::Hash + Eq>(
+        &mut self,
+        space: fn(&mut ResourceTables) -> &mut HashMap<K, u32>,
+        key: K,
+    ) -> u32 {
+        let map = space(self.tables);
+        let next = map.len() as u32;
+        let table = *map.entry(key).or_insert(next);
+        if self.payload == 0 {
+            self.handles.push(table);
+        }
+        table
+    }
+
+    fn payload(&mut self, ty: &Option<ComponentValType>) -> Option<Shape> {
+        self.payload += 1;
+        let shape = ty.as_ref().map(|t| self.val(t));
+        self.payload -= 1;
+        shape
     }
 
     pub fn resource(&mut self, id: ResourceId) -> u32 {
@@ -187,7 +257,8 @@ impl Conversion<'_, '_> {
     pub fn val(&mut self, ty: &ComponentValType) -> Shape {
         match ty {
             ComponentValType::Primitive(PrimitiveValType::ErrorContext) => {
-                Shape::ErrorContext(self.instance)
+                let inst = self.instance;
+                Shape::ErrorContext(self.handle(|t| &mut t.error_contexts, inst))
             }
             ComponentValType::Primitive(p) => Shape::Primitive(*p as u8),
             ComponentValType::Type(id) => self.defined(*id),
@@ -234,8 +305,14 @@ impl Conversion<'_, '_> {
             }
             ComponentDefinedType::Own(r) => Shape::Own(self.resource(r.resource())),
             ComponentDefinedType::Borrow(r) => Shape::Borrow(self.resource(r.resource())),
-            ComponentDefinedType::Future(t) => Shape::Future(self.opt(t), self.instance),
-            ComponentDefinedType::Stream(t) => Shape::Stream(self.opt(t), self.instance),
+            ComponentDefinedType::Future(t) => {
+                let key = (self.payload(t), self.instance);
+                Shape::Future(self.handle(|t| &mut t.futures, key))
+            }
+            ComponentDefinedType::Stream(t) => {
+                let key = (self.payload(t), self.instance);
+                Shape::Stream(self.handle(|t| &mut t.streams, key))
+            }
         }
     }
 

@@ -64,7 +64,7 @@ mod translate;
 
 use super::plan::{
     CanonOptions, ComponentPlan, CoreDef, CoreKind, FuncType, FuncTypeIndex,
-    RuntimeComponentInstanceIndex, RuntimeInstanceIndex, StaticModuleIndex,
+    RuntimeComponentInstanceIndex, RuntimeInstanceIndex, StaticModuleIndex, TrampolineIndex,
 };
 use crate::CompileError;
 pub(super) use async_call::{Half, generate_async};
@@ -140,9 +140,11 @@ pub(super) enum RecordKind {
         module: StaticModuleIndex,
         instance: RuntimeInstanceIndex,
     },
-    /// An `async` call through the runtime's task machinery, with the
-    /// modules and instances of its generated value halves (if any).
+    /// An `async` call through the runtime's task machinery (its
+    /// trampoline), with the modules and instances of its generated value
+    /// halves (if any).
     Async {
+        trampoline: TrampolineIndex,
         halves: Vec<(Half, StaticModuleIndex, RuntimeInstanceIndex)>,
     },
 }
@@ -155,6 +157,7 @@ pub(super) fn place_frames(
     plan: &mut ComponentPlan,
     records: &[Record],
     resource_tables: &super::resource_tables::TableNumbers,
+    handle_tables: &super::resource_tables::HandleNumbers,
 ) -> Result<Vec<Vec<u8>>, CompileError> {
     let table = plan.types.table();
     let models: Vec<fact::Adapter<'_>> = records
@@ -171,12 +174,16 @@ pub(super) fn place_frames(
                 results_tuple: a.results_tuple,
                 instances: match &a.kind {
                     RecordKind::Fused { instance, .. } => vec![*instance],
-                    RecordKind::Async { halves } => halves.iter().map(|h| h.2).collect(),
+                    RecordKind::Async { halves, .. } => halves.iter().map(|h| h.2).collect(),
+                },
+                trampoline: match &a.kind {
+                    RecordKind::Fused { .. } => None,
+                    RecordKind::Async { trampoline, .. } => Some(*trampoline),
                 },
             }
         })
         .collect();
-    let (frames, modules) = fact::frames(plan, &table, &models, resource_tables);
+    let (frames, modules) = fact::frames(plan, &table, &models, resource_tables, handle_tables);
     let mut bytes = Vec::new();
     for (a, f) in records.iter().zip(&frames) {
         let req = |callee| Request {
@@ -199,7 +206,7 @@ pub(super) fn place_frames(
                 let g = generate(&req(call), Some(f))?;
                 bytes.push(rebound(plan, &a.name, *module, *instance, g)?);
             }
-            (RecordKind::Async { halves }, Some(fact::AdapterFrames::Async { start, ret })) => {
+            (RecordKind::Async { halves, .. }, Some(fact::AdapterFrames::Async { start, ret })) => {
                 for (half, module, instance) in halves {
                     let f = match half {
                         Half::Params => start,

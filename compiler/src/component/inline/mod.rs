@@ -97,6 +97,7 @@ pub(super) fn inline(parsed: &Parsed<'_>) -> Result<(ComponentPlan, Vec<Vec<u8>>
         &mut inliner.plan,
         &inliner.adapters,
         inliner.resource_tables.tables(),
+        inliner.resource_tables.handle_tables(),
     )?;
     Ok((inliner.plan, models))
 }
@@ -412,7 +413,7 @@ impl Inliner<'_, '_> {
             LocalInitializer::Import { name, ty } => self.import(name, *ty)?,
             LocalInitializer::Lower { func, ty, options } => {
                 let def = at(&self.top().component_funcs, *func)?;
-                let (met, _) = self.convert_met(|c| c.func(*ty));
+                let (met, handles, _) = self.convert_met(|c| c.func(*ty));
                 let instance = self.top().instance;
                 if let ComponentFuncDef::Lifted { resources, .. } = &def
                     && resources.len() == met.len()
@@ -437,6 +438,7 @@ impl Inliner<'_, '_> {
                         // The lowered function's type is the lifted one
                         // (converted where it was lifted, whose resources
                         // that frame knows).
+                        self.bind_handles(&handles, lift_ty);
                         let options = self.options(options)?;
                         let def = self.adapter(
                             &name,
@@ -466,7 +468,7 @@ impl Inliner<'_, '_> {
                 ty,
                 options,
             } => {
-                let (met, (_, results_tuple)) = self.convert_met(|c| c.func(*ty));
+                let (met, handles, (_, results_tuple)) = self.convert_met(|c| c.func(*ty));
                 let instance = self.top().instance;
                 let frames = &self.frames;
                 self.resource_tables
@@ -474,6 +476,7 @@ impl Inliner<'_, '_> {
                 let resources = met.iter().map(|(id, _)| self.resource(*id).ok()).collect();
                 let func = at(&self.top().funcs, *core_func)?;
                 let ty = self.func_type(*ty)?;
+                self.bind_handles(&handles, ty);
                 let options = self.options(options)?;
                 self.top().component_funcs.push(ComponentFuncDef::Lifted {
                     func,
@@ -738,6 +741,22 @@ impl Inliner<'_, '_> {
                 params_adapter = params.map(|g| self.generated_instance(g, lower));
                 results_adapter = results.map(|g| self.generated_instance(g, lower));
             }
+            let halves = [
+                (adapter::Half::Params, &params_adapter),
+                (adapter::Half::Results, &results_adapter),
+            ]
+            .into_iter()
+            .filter_map(|(h, g)| g.as_ref().map(|((m, i), _)| (h, *m, *i)))
+            .collect();
+            let t = self.trampoline(Trampoline::AsyncCall {
+                ty,
+                lower: lower.clone(),
+                lift: lift.clone(),
+                callee: callee.clone(),
+                params_adapter: params_adapter.map(|(_, def)| def),
+                results_adapter: results_adapter.map(|(_, def)| def),
+                core_values: false,
+            });
             self.adapters.push(adapter::Record {
                 name: name.to_string(),
                 ty,
@@ -746,27 +765,9 @@ impl Inliner<'_, '_> {
                 callee: callee.clone(),
                 results_tuple,
                 kind: adapter::RecordKind::Async {
-                    halves: [
-                        (adapter::Half::Params, &params_adapter),
-                        (adapter::Half::Results, &results_adapter),
-                    ]
-                    .into_iter()
-                    .filter_map(|(h, g)| g.as_ref().map(|((m, i), _)| (h, *m, *i)))
-                    .collect(),
+                    trampoline: t,
+                    halves,
                 },
-            });
-            let (params_adapter, results_adapter) = (
-                params_adapter.map(|(_, def)| def),
-                results_adapter.map(|(_, def)| def),
-            );
-            let t = self.trampoline(Trampoline::AsyncCall {
-                ty,
-                lower: lower.clone(),
-                lift: lift.clone(),
-                callee: callee.clone(),
-                params_adapter,
-                results_adapter,
-                core_values: false,
             });
             return Ok(CoreDef::Trampoline(t));
         }

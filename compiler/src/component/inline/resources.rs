@@ -220,28 +220,44 @@ impl Inliner<'_, '_> {
 
     /// Replays one of Wasmtime's type conversions (`walk`) in the current
     /// component instance, see [`ResourceTables`]; returns the resources
-    /// it met, with their tables, in order, and what `walk` returned.
+    /// it met, with their tables, in order, the stream, future and
+    /// error-context tables it met, and what `walk` returned.
     pub(super) fn convert_met<R>(
         &mut self,
         walk: impl FnOnce(&mut Conversion<'_, '_>) -> R,
-    ) -> (Vec<(ResourceId, u32)>, R) {
+    ) -> (Vec<(ResourceId, u32)>, Vec<u32>, R) {
         let instance = self.top().instance;
         let mut c = self
             .resource_tables
             .convert(self.parsed.types.as_ref(), instance);
         let r = walk(&mut c);
-        (c.met(), r)
+        let (met, handles) = c.met();
+        (met, handles, r)
     }
 
     /// [`Self::convert_met`], noting the tables of the resources the
     /// current frame knows.
     pub(super) fn convert<R>(&mut self, walk: impl FnOnce(&mut Conversion<'_, '_>) -> R) -> R {
-        let (met, r) = self.convert_met(walk);
+        let (met, _, r) = self.convert_met(walk);
         let frames = &self.frames;
         let instance = frames.last().expect("a frame").instance;
         self.resource_tables
             .bind(&met, instance, |id| resource_in(frames, id).ok());
         r
+    }
+
+    /// Notes the stream, future and error-context tables `handles` that a
+    /// conversion of the plan's function type `ty` met in the current
+    /// component instance (see [`ResourceTables::bind_handles`]).
+    pub(super) fn bind_handles(&mut self, handles: &[u32], ty: FuncTypeIndex) {
+        let table = self.plan.types.table();
+        let f = &self.plan.func_types[ty];
+        let mut types = Vec::new();
+        for t in f.params.iter().map(|(_, t)| *t).chain(f.result) {
+            handle_types(&table, t, &mut types);
+        }
+        let instance = self.top().instance;
+        self.resource_tables.bind_handles(handles, &types, instance);
     }
 
     /// Wasmtime converts the types among instantiation arguments and a
@@ -284,5 +300,34 @@ impl Inliner<'_, '_> {
             func_types: &mut self.plan.func_types,
             resource: &mut lookup,
         })
+    }
+}
+
+/// The stream, future and error-context types in `t`, in the order
+/// Wasmtime's conversion meets them (not inside streams' and futures'
+/// payloads), as `TypeIndex` numbers, appended to `out`.
+fn handle_types(
+    table: &kiln_abi::component::TypeTable<'_>,
+    t: kiln_abi::component::TypeIndex,
+    out: &mut Vec<u32>,
+) {
+    use kiln_abi::component::Type;
+    let Some(ty) = table.get(t) else { return };
+    match ty {
+        Type::Stream(_) | Type::Future(_) | Type::ErrorContext => out.push(t.0),
+        Type::List(e) | Type::FixedList(e, _) | Type::Option(e) => handle_types(table, e, out),
+        Type::Record(c) | Type::Tuple(c) | Type::Variant(c) => {
+            for child in c.iter() {
+                if let Some(e) = child.ty {
+                    handle_types(table, e, out);
+                }
+            }
+        }
+        Type::Result { ok, err } => {
+            for e in [ok, err].into_iter().flatten() {
+                handle_types(table, e, out);
+            }
+        }
+        _ => {}
     }
 }

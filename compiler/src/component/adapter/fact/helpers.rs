@@ -33,9 +33,10 @@ struct Options {
     mem: Option<u32>,
     realloc: Option<u32>,
     enc: StringEncoding,
-    /// The component instance, where the type holds resources (their
-    /// tables are the instance's; other types share helpers across
-    /// instances, as Wasmtime's structurally equal types do).
+    /// The component instance, where the type holds resources, streams,
+    /// futures or error contexts (their tables are the instance's; other
+    /// types share helpers across instances, as Wasmtime's structurally
+    /// equal types do).
     inst: Option<u32>,
 }
 
@@ -80,10 +81,16 @@ impl Cx<'_, '_> {
             src: (src.side().into(), matches!(src, Src::Mem(_))),
             dst: (dst.side().into(), matches!(dst, Dst::Mem(_))),
         };
-        if !self
-            .table
-            .contains(t, &mut |ty| matches!(ty, Type::Own(_) | Type::Borrow(_)))
-        {
+        if !self.table.contains(t, &mut |ty| {
+            matches!(
+                ty,
+                Type::Own(_)
+                    | Type::Borrow(_)
+                    | Type::Stream(_)
+                    | Type::Future(_)
+                    | Type::ErrorContext
+            )
+        }) {
             helper.src.0.inst = None;
             helper.dst.0.inst = None;
         }

@@ -33,9 +33,9 @@
 //! parameters' and the results' moves.
 //!
 //! Invariant: a module is modelled only if every adapter in it is, and an
-//! adapter only if its values hold no stream, future, error context or
-//! fixed-size list (the helper functions its translation needs included,
-//! `helpers`), or is an adapter within one instance (which only traps).
+//! adapter only if its values hold no fixed-size list (the helper
+//! functions its translation needs included, `helpers`), or is an adapter
+//! within one instance (which only traps).
 //! Everything else reports `None` and keeps Kiln's own numbers.
 
 mod async_call;
@@ -45,8 +45,10 @@ mod helpers;
 mod strings;
 mod values;
 
-use super::super::plan::{CanonOptions, ComponentPlan, CoreDef, CoreExport, RuntimeInstanceIndex};
-use super::super::resource_tables::TableNumbers;
+use super::super::plan::{
+    CanonOptions, ComponentPlan, CoreDef, CoreExport, RuntimeInstanceIndex, TrampolineIndex,
+};
+use super::super::resource_tables::{HandleNumbers, TableNumbers};
 use body::{Body, Group, Site};
 use call::{Call, Signatures};
 use kiln_abi::component::{Type, TypeIndex, TypeTable};
@@ -78,6 +80,9 @@ pub(in super::super) struct Adapter<'a> {
     /// Kiln's core instances of the adapter: its module's, or an `async`
     /// call's value halves'.
     pub instances: Vec<RuntimeInstanceIndex>,
+    /// The trampoline Kiln calls an `async` call through (its lowered
+    /// function).
+    pub trampoline: Option<TrampolineIndex>,
 }
 
 /// Where Wasmtime reports a site: `[module offset]` in the adapter's
@@ -138,6 +143,7 @@ pub(in super::super) fn frames(
     table: &TypeTable<'_>,
     adapters: &[Adapter<'_>],
     resource_tables: &TableNumbers,
+    handle_tables: &HandleNumbers,
 ) -> (Vec<Option<AdapterFrames>>, Vec<Vec<u8>>) {
     let mut out = vec![None; adapters.len()];
     let mut modules = Vec::new();
@@ -147,6 +153,7 @@ pub(in super::super) fn frames(
         }
         let mut m = FactModule {
             resource_tables: resource_tables.clone(),
+            handle_tables: handle_tables.clone(),
             ..FactModule::default()
         };
         let mut sites = Vec::new();
@@ -171,14 +178,7 @@ fn modelled(table: &TypeTable<'_>, a: &Adapter<'_>) -> bool {
     if a.lower.instance == a.lift.instance {
         return true;
     }
-    let plain = |t: &TypeIndex| {
-        !table.contains(*t, &mut |ty| {
-            matches!(
-                ty,
-                Type::Stream(_) | Type::Future(_) | Type::ErrorContext | Type::FixedList(..)
-            )
-        })
-    };
+    let plain = |t: &TypeIndex| !table.contains(*t, &mut |ty| matches!(ty, Type::FixedList(..)));
     a.params.iter().all(plain) && a.results.iter().all(plain)
 }
 
@@ -192,9 +192,15 @@ fn partition(plan: &ComponentPlan, adapters: &[Adapter<'_>]) -> Vec<Vec<usize>> 
         .enumerate()
         .flat_map(|(i, a)| a.instances.iter().map(move |inst| (*inst, i)))
         .collect();
+    let by_trampoline: HashMap<TrampolineIndex, usize> = adapters
+        .iter()
+        .enumerate()
+        .filter_map(|(i, a)| a.trampoline.map(|t| (t, i)))
+        .collect();
     let mut p = Partition {
         plan,
         by_instance: &by_instance,
+        by_trampoline: &by_trampoline,
         defined_adapters: HashSet::new(),
         defined_instances: HashSet::new(),
         current: Vec::new(),
@@ -219,6 +225,7 @@ fn partition(plan: &ComponentPlan, adapters: &[Adapter<'_>]) -> Vec<Vec<usize>> 
 struct Partition<'p> {
     plan: &'p ComponentPlan,
     by_instance: &'p HashMap<RuntimeInstanceIndex, usize>,
+    by_trampoline: &'p HashMap<TrampolineIndex, usize>,
     defined_adapters: HashSet<usize>,
     defined_instances: HashSet<RuntimeInstanceIndex>,
     current: Vec<usize>,
@@ -238,7 +245,15 @@ impl Partition<'_> {
     fn def(&mut self, d: &CoreDef) {
         match d {
             CoreDef::Export(e) => self.export(e),
-            CoreDef::Trampoline(_) | CoreDef::InstanceFlags(_) => {}
+            // An `async` adapter's lowered function.
+            CoreDef::Trampoline(t) => {
+                if let Some(a) = self.by_trampoline.get(t)
+                    && !self.defined_adapters.contains(a)
+                {
+                    self.finish();
+                }
+            }
+            CoreDef::InstanceFlags(_) => {}
         }
     }
 
@@ -285,6 +300,8 @@ enum Key {
     Transcode(Transcode, u32, u32),
     TransferOwn,
     TransferBorrow,
+    /// The transfer intrinsic of streams, futures or error contexts.
+    Transfer(&'static str),
     /// An intrinsic of one adapter, by name.
     Named(String),
     /// The `start-call` intrinsic of `async` lowerings: the callee's
@@ -311,6 +328,9 @@ struct FactModule {
     resource_tables: TableNumbers,
     /// Exports after the defined functions': `async` adapters' callees.
     callee_exports: Vec<(String, u32)>,
+    /// Wasmtime's stream, future and error-context table of each (plan
+    /// type, component instance).
+    handle_tables: HandleNumbers,
 }
 
 /// A function of the model module.
@@ -427,6 +447,13 @@ impl FactModule {
             self.func(Key::Def(cb.clone()), "callback", &name, &i32s, &i32s[..1]);
         }
         (flags, side)
+    }
+
+    /// Wasmtime's stream, future or error-context table of plan type `t`
+    /// in component instance `inst` (0 if the replay did not see it
+    /// converted).
+    fn handle_table(&self, t: TypeIndex, inst: u32) -> u32 {
+        self.handle_tables.get(&(t.0, inst)).copied().unwrap_or(0)
     }
 
     /// Wasmtime's table of plan resource `resource` in component instance

@@ -211,7 +211,11 @@ impl<'a, 't> Cx<'a, 't> {
             },
             Type::Record(c) | Type::Tuple(c) | Type::Variant(c) | Type::Enum(c) => c.len(),
             Type::Option(_) | Type::Result { .. } => 2,
-            Type::Own(_) | Type::Borrow(_) => 1,
+            Type::Own(_)
+            | Type::Borrow(_)
+            | Type::Stream(_)
+            | Type::Future(_)
+            | Type::ErrorContext => 1,
             _ => 0,
         };
         let Some(left) = self.b.fuel.checked_sub(cost) else {
@@ -291,6 +295,29 @@ impl<'a, 't> Cx<'a, 't> {
                     Src::Stack(..) => self.stack_get(src, ValType::I32),
                 }
                 // Wasmtime's resource tables of the two sides.
+                for t in tables {
+                    self.ins(I::I32Const(t as i32));
+                }
+                self.ins(I::Call(f));
+                self.store(dst, I::I32Store, ValType::I32);
+            }
+            Type::Stream(_) | Type::Future(_) | Type::ErrorContext => {
+                let module = match ty {
+                    Type::Stream(_) => "stream",
+                    Type::Future(_) => "future",
+                    _ => "error-context",
+                };
+                let tables = [src.side(), dst.side()].map(|s| self.m.handle_table(t, s.inst));
+                let i32s = [ValType::I32; 3];
+                let f = self
+                    .m
+                    .func(Key::Transfer(module), module, "transfer", &i32s, &i32s[..1]);
+                self.push_dst_addr(dst);
+                match src {
+                    Src::Mem(m) => self.load(m, I::I32Load),
+                    Src::Stack(..) => self.stack_get(src, ValType::I32),
+                }
+                // Wasmtime's tables of the two sides.
                 for t in tables {
                     self.ins(I::I32Const(t as i32));
                 }
