@@ -63,8 +63,8 @@ pub(super) struct Sites<'a> {
     /// The traps (`unreachable`s) of the parameters' checked values
     /// (invalid `char`s and discriminants).
     pub param_chars: &'a [usize],
-    /// The calls of a `realloc` or a string transcoder while moving the
-    /// parameters.
+    /// The calls of a `realloc`, a string transcoder or a handle's
+    /// transfer while moving the parameters.
     pub param_reallocs: &'a [usize],
     /// The traps of the parameters' memory checks.
     pub param_mems: &'a [usize],

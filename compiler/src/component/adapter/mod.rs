@@ -42,11 +42,13 @@
 //! length of the call (the caller's lends end with it, and the callee must
 //! have dropped its borrow handles by then).
 //!
-//! A function of an `async` type lowered and lifted without `async` is
-//! generated here, its callee import bound to a task trampoline
-//! (`Trampoline::AsyncCall` with `core_values`: the runtime runs the call
-//! as a task that may block). Calls where either side is async or a
-//! stream or future moves are not generated here: [`needs_async_call`] sends them to the runtime's task
+//! A function of an `async` type lowered and lifted without `async`, or
+//! one moving a stream or future end ([`moves_ends`]: the end moves
+//! through the runtime's handle built-in), is generated here, its callee
+//! import bound to a task trampoline (`Trampoline::AsyncCall` with
+//! `core_values`: the runtime runs the call as a task that may block).
+//! Calls where either side is async are not generated here:
+//! [`needs_async_call`] sends them to the runtime's task
 //! machinery (`Trampoline::AsyncCall`), whose values [`async_values`]
 //! passes flat (scalars, stream or future ends) or moves with generated
 //! halves (borrows included: the runtime keeps one pair of call scopes
@@ -395,31 +397,28 @@ fn import_memories(
     }
 }
 
-/// Whether `t` holds something an adapter cannot move yet.
-fn unsupported_value(table: &TypeTable<'_>, t: TypeIndex) -> bool {
+/// Whether `t` holds a stream or future end.
+fn holds_end(table: &TypeTable<'_>, t: TypeIndex) -> bool {
     table.contains(t, &mut |u| matches!(u, Type::Stream(_) | Type::Future(_)))
+}
+
+/// Whether a call of `ty` moves a stream or future end.
+pub(super) fn moves_ends(table: TypeTable<'_>, ty: &FuncType) -> bool {
+    ty.params
+        .iter()
+        .map(|(_, t)| t)
+        .chain(&ty.result)
+        .any(|t| holds_end(&table, *t))
 }
 
 /// Whether a call of `ty` between component instances goes through the
 /// runtime's task machinery (`Trampoline::AsyncCall`) instead of a
-/// generated adapter: either side is async, or a stream or future moves.
-/// (A function of an `async` type lowered and lifted without `async` is a
-/// generated adapter whose call of the callee goes through the runtime.)
-pub(super) fn needs_async_call(
-    table: TypeTable<'_>,
-    ty: &FuncType,
-    lower: &CanonOptions,
-    lift: &CanonOptions,
-) -> bool {
-    lower.async_
-        || lift.async_
-        || lift.callback.is_some()
-        || ty
-            .params
-            .iter()
-            .map(|(_, t)| t)
-            .chain(&ty.result)
-            .any(|t| unsupported_value(&table, *t))
+/// generated adapter: either side is async. (A function of an `async`
+/// type lowered and lifted without `async`, or one moving a stream or
+/// future end, is a generated adapter whose call of the callee goes
+/// through the runtime, which runs the callee as a task of its own.)
+pub(super) fn needs_async_call(lower: &CanonOptions, lift: &CanonOptions) -> bool {
+    lower.async_ || lift.async_ || lift.callback.is_some()
 }
 
 /// How an async call's values move.
@@ -536,16 +535,6 @@ pub(super) fn generate(
     }
     let params: Vec<TypeIndex> = req.ty.params.iter().map(|(_, t)| *t).collect();
     let results: Vec<TypeIndex> = req.ty.result.iter().copied().collect();
-    if params
-        .iter()
-        .chain(&results)
-        .any(|t| unsupported_value(&table, *t))
-    {
-        return Err(unsupported(format!(
-            "function `{name}` passes streams or futures between component \
-             instances (component-model async)"
-        )));
-    }
     let sig = FuncSig {
         params: &params,
         results: &results,

@@ -565,6 +565,9 @@ impl Emitter<'_> {
         self.i(I::I32Const(op as i32));
         self.i(I::I32Const(dir.src_instance as i32));
         self.i(I::I32Const(dir.dst_instance as i32));
+        // Where a handle that is not there traps (Wasmtime's transfer
+        // intrinsic call), counted with the `realloc` calls.
+        self.realloc_calls.push(self.code.len());
         self.i(I::Call(func));
         self.i(I::LocalSet(h));
         self.write_u32(dst, 0, 0, 4, I::LocalGet(h))

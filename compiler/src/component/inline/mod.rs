@@ -718,12 +718,7 @@ impl Inliner<'_, '_> {
         callee: &CoreDef,
         results_tuple: u32,
     ) -> Result<CoreDef, CompileError> {
-        if adapter::needs_async_call(
-            self.plan.types.table(),
-            &self.plan.func_types[ty],
-            lower,
-            lift,
-        ) {
+        if adapter::needs_async_call(lower, lift) {
             let values =
                 adapter::async_values(self.plan.types.table(), &self.plan.func_types[ty], lower);
             let (mut params_adapter, mut results_adapter) = (None, None);
@@ -774,8 +769,12 @@ impl Inliner<'_, '_> {
         // A function of an `async` type lowered and lifted without `async`
         // is an ordinary adapter whose call of the callee goes through the
         // runtime, which runs it as a task of its own that may block (as
-        // Wasmtime 49's adapter brackets it with `enter-sync-call`).
-        let call = if self.plan.func_types[ty].async_ {
+        // Wasmtime 49's adapter brackets it with `enter-sync-call`); so is
+        // one moving a stream or future end (the adapter moves the end,
+        // the callee may wait on it as a task).
+        let call = if self.plan.func_types[ty].async_
+            || adapter::moves_ends(self.plan.types.table(), &self.plan.func_types[ty])
+        {
             let t = self.trampoline(Trampoline::AsyncCall {
                 ty,
                 lower: lower.clone(),

@@ -55,6 +55,9 @@ pub(super) enum Site {
     /// A call of a string transcoder (the frame shown when the text is not
     /// valid in its encoding).
     Transcode,
+    /// A call of a handle's transfer intrinsic (the frame shown when the
+    /// handle is not there).
+    Transfer,
     /// The `if` of an alignment check (Wasmtime 49 reports the trap there).
     AlignIf,
     /// The trap call of a bounds or byte-length check (reported there).
@@ -69,7 +72,7 @@ pub(super) enum Site {
 pub(super) enum Group {
     /// Value checks (`char`s, discriminants).
     Chars,
-    /// `realloc` and transcoder calls.
+    /// `realloc`, transcoder and transfer calls.
     Reallocs,
     /// Memory checks.
     Mems,
@@ -81,7 +84,7 @@ impl Site {
     pub fn group(self) -> Option<Group> {
         match self {
             Site::Char | Site::EnumIf | Site::VariantCall => Some(Group::Chars),
-            Site::Realloc | Site::Transcode => Some(Group::Reallocs),
+            Site::Realloc | Site::Transcode | Site::Transfer => Some(Group::Reallocs),
             Site::AlignIf | Site::BoundsCall => Some(Group::Mems),
             Site::Helper(_) => None,
         }

@@ -104,8 +104,8 @@ pub(in super::super) struct Frames {
     pub param_chars: Vec<Chain>,
     /// As `param_chars`, for the results.
     pub result_chars: Vec<Chain>,
-    /// The calls of a `realloc` or a string transcoder moving the
-    /// parameters.
+    /// The calls of a `realloc`, a string transcoder or a handle's
+    /// transfer intrinsic moving the parameters.
     pub param_reallocs: Vec<Chain>,
     /// As `param_reallocs`, for the results.
     pub result_reallocs: Vec<Chain>,

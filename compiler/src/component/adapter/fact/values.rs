@@ -298,6 +298,7 @@ impl<'a, 't> Cx<'a, 't> {
                 for t in tables {
                     self.ins(I::I32Const(t as i32));
                 }
+                self.b.mark(Site::Transfer);
                 self.ins(I::Call(f));
                 self.store(dst, I::I32Store, ValType::I32);
             }
@@ -321,6 +322,7 @@ impl<'a, 't> Cx<'a, 't> {
                 for t in tables {
                     self.ins(I::I32Const(t as i32));
                 }
+                self.b.mark(Site::Transfer);
                 self.ins(I::Call(f));
                 self.store(dst, I::I32Store, ValType::I32);
             }
