@@ -2,8 +2,8 @@
 //! the callee's task starts, and the results when it returns.
 //!
 //! Phase 1 (WHAT), called by `super::super::inline` for a
-//! `Trampoline::AsyncCall` whose values are not all one flat scalar or
-//! stream/future end (those the runtime moves itself). Input: the request
+//! `Trampoline::AsyncCall` whose values are not all one flat `bool`,
+//! integer or float (those the runtime passes itself). Input: the request
 //! of [`super::generate`]. Output: two core modules (each exporting
 //! [`super::EXPORT`]) that the runtime's task machinery
 //! (`kiln_canon::p3::task`) calls:

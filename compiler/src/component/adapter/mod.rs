@@ -424,14 +424,16 @@ pub(super) fn needs_async_call(lower: &CanonOptions, lift: &CanonOptions) -> boo
 /// How an async call's values move.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(super) enum AsyncValues {
-    /// Each parameter and the result is one flat scalar or a stream or
-    /// future end, all passed flat: the runtime moves them itself (an end
-    /// from the giver's table to the taker's).
+    /// Each parameter and the result is one flat `bool`, integer or
+    /// float, all passed flat: the runtime moves them itself (nothing to
+    /// check).
     Runtime,
-    /// Anything else: two generated halves ([`generate_async`]) move them
-    /// (handles, ends and error contexts through the runtime's handle
-    /// built-in; borrows counted on the call's own scopes, which the
-    /// runtime opens when the task starts).
+    /// Anything else: two generated halves ([`generate_async`]) move them,
+    /// with the checks of `char`s and discriminants (handles, ends and
+    /// error contexts through the runtime's handle built-in; borrows
+    /// counted on the call's own scopes, which the runtime opens when the
+    /// task starts). A trap there shows the half's frame as Wasmtime's
+    /// `[async-start]` or `[async-return]` function.
     Adapters,
 }
 
@@ -441,10 +443,13 @@ pub(super) fn async_values(
     ty: &FuncType,
     lower: &CanonOptions,
 ) -> AsyncValues {
+    // A `char` and an enum are checked as they move (an invalid one
+    // traps in Wasmtime's start or return function), an end is moved
+    // between tables (one that is not there traps the same way).
     let simple = |t: &TypeIndex| {
-        table.get(*t).is_some_and(|t| {
-            t.is_scalar() || matches!(t, Type::Enum(_) | Type::Stream(_) | Type::Future(_))
-        })
+        table
+            .get(*t)
+            .is_some_and(|t| t.is_scalar() && !matches!(t, Type::Char))
     };
     let mut all = ty.params.iter().map(|(_, t)| t).chain(&ty.result);
     let flat_params = ty.params.len() <= MAX_FLAT_ASYNC_PARAMS || !lower.async_;

@@ -259,9 +259,6 @@ pub struct Task {
     /// The generated halves moving its values, for a call whose values
     /// the runtime does not move itself (see `task.rs`).
     pub halves: Option<Halves>,
-    /// The arguments of a call waiting to start that are stream or future
-    /// ends still in the caller's table (they move when it starts).
-    pub pending_ends: Vec<usize>,
     /// The call scopes of a guest's call whose values moved through
     /// generated halves: (the caller's, in its instance: the handles it
     /// lent; the callee's, in this task's instance: the borrows it was
@@ -301,7 +298,6 @@ impl Task {
             caller: None,
             cancel: Cancel::No,
             halves: None,
-            pending_ends: Vec::new(),
             scopes: None,
         }
     }

@@ -23,9 +23,10 @@
 //!   to it at once if it waits, else at its next wait; the callee answers
 //!   with `task.cancel` (`CANCELLED_BEFORE_RETURNED`) or `task.return`.
 //!
-//! Values: where each is one flat scalar or a stream or future end
-//! (`adapter::async_values`), the runtime moves them: an end from the
-//! giver's table to the taker's, keeping its waitable. Other values move
+//! Values: where each is one flat `bool`, integer or float
+//! (`adapter::async_values`), the runtime passes them as they are. Other
+//! values (stream and future ends among them, moved from the giver's table
+//! to the taker's keeping their waitables, by the handle built-in) move
 //! through the call's two generated halves ([`Halves`]): the parameters
 //! when the task starts, the results inside `task.return` (or as a sync
 //! lift returns), each a core function called with the P3 state released.
@@ -46,7 +47,7 @@ use kiln_abi::ValRaw;
 use kiln_abi::component::builtins::COPY_BLOCKED;
 use kiln_abi::component::canon::{callback_code, event_code, subtask_state};
 use kiln_abi::component::{
-    AbiContext, CANON_OPT_CORE_VALUES, CanonOpts, FlattenOpts, FuncSig, PtrType, Type, TypeIndex,
+    AbiContext, CANON_OPT_CORE_VALUES, CanonOpts, FlattenOpts, FuncSig, PtrType, TypeIndex,
 };
 use kiln_abi::trap::TrapCode;
 
@@ -85,14 +86,6 @@ pub unsafe extern "C" fn __kiln_cm_p3_async_call(opts: *const CanonOpts, slots: 
     if let Err(t) = result {
         raise(t)
     }
-}
-
-/// Whether `t` is a stream or future (a handle that moves).
-fn is_end(rt: &ComponentRuntime, t: u32) -> bool {
-    matches!(
-        rt.component.types().get(TypeIndex(t)),
-        Some(Type::Stream(_) | Type::Future(_))
-    )
 }
 
 fn raw(v: u64) -> ValRaw {
@@ -216,8 +209,8 @@ fn call(
     let retptr = (!sync && result_type != u32::MAX && halves.is_none())
         .then(|| slots.get(params.len()).copied().unwrap_or(0) as u32);
     // With generated halves the task keeps the caller's flat values as
-    // they are until it starts; else each is one flat value, an end
-    // moving now.
+    // they are until it starts; else each is one flat `bool`, integer or
+    // float (`adapter::async_values`), passed as it is.
     let mut args = match &halves {
         _ if core_values => slots.iter().map(|v| raw(*v)).collect(),
         Some((_, n_in)) => slots
@@ -239,23 +232,12 @@ fn call(
                 .starting
                 .iter()
                 .any(|s| tasks.get(*s).is_some_and(|t| t.instance == to));
-        // An end moves when the callee starts (Wasmtime lifts the
-        // parameters then): now, or when a waiting call starts.
-        let mut pending_ends = Vec::new();
-        for (i, t) in params
+        for (i, _) in params
             .iter()
             .enumerate()
             .filter(|_| halves.is_none() && !core_values)
         {
-            let v = slots.get(i).copied().unwrap_or(0);
-            args[i] = if !is_end(rt, *t) {
-                raw(v)
-            } else if wait {
-                pending_ends.push(i);
-                raw(v)
-            } else {
-                raw(u64::from(move_end(cx, from, v as u32, to)?))
-            };
+            args[i] = raw(slots.get(i).copied().unwrap_or(0));
         }
         let w = cx.p3.waitables.insert(Waitable {
             instance: from,
@@ -276,7 +258,6 @@ fn call(
         });
         let mut t = Task::new(to, result_type);
         t.halves = halves;
-        t.pending_ends = pending_ends;
         t.callback = callback;
         // A task may block if lifted `async` or if its function type is
         // async (Wasmtime 49 lets a sync lift of an async type block too).
@@ -394,14 +375,7 @@ fn start(
         t.state = TaskState::Running;
         let (callback, lift, caller, halves) = (t.callback, t.lift, t.caller, t.halves);
         let has_result = t.result_type != u32::MAX;
-        let (ends, to) = (std::mem::take(&mut t.pending_ends), t.instance);
-        if let Some(c) = caller {
-            for i in ends {
-                if let Some(a) = args.get_mut(i) {
-                    *a = raw(u64::from(move_end(cx, c.instance, low(a) as u32, to)?));
-                }
-            }
-        }
+        let to = t.instance;
         if queued && let Some(c) = caller {
             if let Some(x) = cx.p3.waitables.get_mut(c.subtask) {
                 x.subtask = SubtaskState(subtask_state::STARTED);
@@ -582,20 +556,12 @@ pub fn returned(rt: &ComponentRuntime, task: u32) -> Result<(), Trap> {
         let Some(c) = t.caller else {
             return Ok(());
         };
-        let (rty, inst) = (t.result_type, t.instance);
-        let mut v = t
+        let rty = t.result_type;
+        let v = t
             .result
             .as_ref()
             .and_then(|r| r.first().copied())
             .unwrap_or(0);
-        if rty != u32::MAX && is_end(rt, rty) {
-            v = u64::from(move_end(cx, inst, v as u32, c.instance)?);
-            if let Some(r) = cx.p3.tasks.get_mut(task).and_then(|t| t.result.as_mut())
-                && let Some(x) = r.first_mut()
-            {
-                *x = v;
-            }
-        }
         if let Some(ptr) = c.retptr
             && rty != u32::MAX
         {
