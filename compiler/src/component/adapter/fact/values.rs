@@ -287,20 +287,7 @@ impl<'a, 't> Cx<'a, 't> {
                     _ => (Key::TransferBorrow, "transfer-borrow"),
                 };
                 let tables = [src.side(), dst.side()].map(|s| self.m.resource_table(r, s.inst));
-                let i32s = [ValType::I32; 3];
-                let f = self.m.func(key, "resource", name, &i32s, &i32s[..1]);
-                self.push_dst_addr(dst);
-                match src {
-                    Src::Mem(m) => self.load(m, I::I32Load),
-                    Src::Stack(..) => self.stack_get(src, ValType::I32),
-                }
-                // Wasmtime's resource tables of the two sides.
-                for t in tables {
-                    self.ins(I::I32Const(t as i32));
-                }
-                self.b.mark(Site::Transfer);
-                self.ins(I::Call(f));
-                self.store(dst, I::I32Store, ValType::I32);
+                self.transfer(key, "resource", name, tables, src, dst);
             }
             Type::Stream(_) | Type::Future(_) | Type::ErrorContext => {
                 let module = match ty {
@@ -309,25 +296,36 @@ impl<'a, 't> Cx<'a, 't> {
                     _ => "error-context",
                 };
                 let tables = [src.side(), dst.side()].map(|s| self.m.handle_table(t, s.inst));
-                let i32s = [ValType::I32; 3];
-                let f = self
-                    .m
-                    .func(Key::Transfer(module), module, "transfer", &i32s, &i32s[..1]);
-                self.push_dst_addr(dst);
-                match src {
-                    Src::Mem(m) => self.load(m, I::I32Load),
-                    Src::Stack(..) => self.stack_get(src, ValType::I32),
-                }
-                // Wasmtime's tables of the two sides.
-                for t in tables {
-                    self.ins(I::I32Const(t as i32));
-                }
-                self.b.mark(Site::Transfer);
-                self.ins(I::Call(f));
-                self.store(dst, I::I32Store, ValType::I32);
+                self.transfer(Key::Transfer(module), module, "transfer", tables, src, dst);
             }
             _ => self.ok = false,
         }
+    }
+
+    /// Moves a handle with intrinsic `module`/`name` (interned as `key`),
+    /// given Wasmtime's tables of the two sides.
+    fn transfer(
+        &mut self,
+        key: Key,
+        module: &str,
+        name: &str,
+        tables: [u32; 2],
+        src: &Src,
+        dst: &Dst,
+    ) {
+        let i32s = [ValType::I32; 3];
+        let f = self.m.func(key, module, name, &i32s, &i32s[..1]);
+        self.push_dst_addr(dst);
+        match src {
+            Src::Mem(m) => self.load(m, I::I32Load),
+            Src::Stack(..) => self.stack_get(src, ValType::I32),
+        }
+        for t in tables {
+            self.ins(I::I32Const(t as i32));
+        }
+        self.b.mark(Site::Transfer);
+        self.ins(I::Call(f));
+        self.store(dst, I::I32Store, ValType::I32);
     }
 
     /// Translates fields of the given types laid out as a record.
