@@ -425,8 +425,8 @@ pub(super) fn needs_async_call(lower: &CanonOptions, lift: &CanonOptions) -> boo
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub(super) enum AsyncValues {
     /// Each parameter and the result is one flat `bool`, integer or
-    /// float, all passed flat: the runtime moves them itself (nothing to
-    /// check).
+    /// float, all passed flat (a sync lowering's result, or none): the
+    /// runtime moves them itself (nothing to check).
     Runtime,
     /// Anything else: two generated halves ([`generate_async`]) move them,
     /// with the checks of `char`s and discriminants (handles, ends and
@@ -453,7 +453,10 @@ pub(super) fn async_values(
     };
     let mut all = ty.params.iter().map(|(_, t)| t).chain(&ty.result);
     let flat_params = ty.params.len() <= MAX_FLAT_ASYNC_PARAMS || !lower.async_;
-    if all.all(simple) && flat_params {
+    // An `async` lowering's result goes to its return pointer, checked
+    // (alignment, bounds) in Wasmtime's `[async-return]` function.
+    let flat_result = ty.result.is_none() || !lower.async_;
+    if all.all(simple) && flat_params && flat_result {
         return AsyncValues::Runtime;
     }
     AsyncValues::Adapters

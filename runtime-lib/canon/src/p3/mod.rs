@@ -213,8 +213,6 @@ pub struct Caller {
     pub subtask: u32,
     /// The caller's memory (`VMMemoryDefinition` address), 0 for none.
     pub memory: usize,
-    /// An async lowering's return pointer (its results go there).
-    pub retptr: Option<u32>,
     /// A sync lowering: the caller waits for the result itself.
     pub sync: bool,
 }

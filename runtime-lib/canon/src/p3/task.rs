@@ -47,7 +47,7 @@ use kiln_abi::ValRaw;
 use kiln_abi::component::builtins::COPY_BLOCKED;
 use kiln_abi::component::canon::{callback_code, event_code, subtask_state};
 use kiln_abi::component::{
-    AbiContext, CANON_OPT_CORE_VALUES, CanonOpts, FlattenOpts, FuncSig, PtrType, TypeIndex,
+    AbiContext, CANON_OPT_CORE_VALUES, CanonOpts, FlattenOpts, FuncSig, TypeIndex,
 };
 use kiln_abi::trap::TrapCode;
 
@@ -206,8 +206,6 @@ fn call(
     // the callee's core parameters, passed as they are.
     let core_values = callee.flags & CANON_OPT_CORE_VALUES != 0;
     let halves = guest_func(callee.realloc_func).map(|p| halves(rt, lower, p, callee, slots));
-    let retptr = (!sync && result_type != u32::MAX && halves.is_none())
-        .then(|| slots.get(params.len()).copied().unwrap_or(0) as u32);
     // With generated halves the task keeps the caller's flat values as
     // they are until it starts; else each is one flat `bool`, integer or
     // float (`adapter::async_values`), passed as it is.
@@ -267,7 +265,6 @@ fn call(
             instance: from,
             subtask: w,
             memory: lower.memory_def as usize,
-            retptr,
             sync,
         });
         if wait {
@@ -514,7 +511,6 @@ pub fn after_code(rt: &ComponentRuntime, task: u32, code: u32) -> Result<(), Tra
 /// Task `task` called `task.return` (or its sync lift returned): its value
 /// reaches its guest caller, whose subtask is `RETURNED`.
 pub fn returned(rt: &ComponentRuntime, task: u32) -> Result<(), Trap> {
-    let types = rt.component.types();
     rt.with_p3(|cx| end_scopes(cx, task))?;
     let half = rt.with_p3(|cx| {
         Ok(cx.p3.tasks.get(task).and_then(|t| {
@@ -556,23 +552,9 @@ pub fn returned(rt: &ComponentRuntime, task: u32) -> Result<(), Trap> {
         let Some(c) = t.caller else {
             return Ok(());
         };
-        let rty = t.result_type;
-        let v = t
-            .result
-            .as_ref()
-            .and_then(|r| r.first().copied())
-            .unwrap_or(0);
-        if let Some(ptr) = c.retptr
-            && rty != u32::MAX
-        {
-            let size = types.elem_size(TypeIndex(rty), PtrType::I32) as usize;
-            let mut m = super::copy::memory(c.memory);
-            if !m.in_bounds(ptr, size as u64) {
-                return Err(trap::pointer_out_of_bounds());
-            }
-            let at = ptr as usize;
-            m.bytes_mut()[at..at + size].copy_from_slice(&v.to_le_bytes()[..size.min(8)]);
-        }
+        // No halves: a sync lowering reads the flat result itself (an
+        // async lowering's result always moves through the results' half,
+        // `adapter::async_values`).
         resolve(cx, c, subtask_state::RETURNED);
         Ok(())
     })
