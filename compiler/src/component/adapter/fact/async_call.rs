@@ -30,6 +30,7 @@
 
 use super::body::{Body, Insert};
 use super::call::Call;
+use super::values::Cx;
 use super::{Checks, FactModule, Key};
 use kiln_abi::component::TypeTable;
 use wasm_encoder::{Instruction as I, ValType};
@@ -45,6 +46,28 @@ pub(super) struct AsyncSites {
 }
 
 impl FactModule {
+    /// Adds exported function `name` of type `(params, results)` that moves
+    /// values (`move_`) with flags global `flags` cleared around the move;
+    /// returns its number and the move's sites.
+    fn half(
+        &mut self,
+        table: &TypeTable<'_>,
+        name: String,
+        (params, results): (&[ValType], &[ValType]),
+        flags: u32,
+        move_: impl FnOnce(&mut Cx<'_, '_>),
+    ) -> Option<(usize, Checks)> {
+        let ty = self.ty(params, results);
+        let f = self.reserve(ty, Some(name));
+        let mut b = Body::new(params.len() as u32);
+        let saved = b.clear_flags(flags);
+        let checks = self.translation(&mut b, table, move_)?;
+        b.restore_flags(flags, saved);
+        b.ins(I::End);
+        self.fill(f, b);
+        Some((f, checks))
+    }
+
     /// Lays out `c`'s `async` adapter, Wasmtime's `adapter{n}`.
     pub(super) fn async_call(
         &mut self,
@@ -57,37 +80,32 @@ impl FactModule {
         let [lower_flags, lift_flags] = c.flags;
         let [lower, lift] = c.sides;
 
+        // The parameters' move, with the callee's flags cleared.
         let params = sig.start_params();
-        let ty = self.ty(&params, &sig.lift_params());
-        let start = self.reserve(ty, Some(format!("[async-start]{name}")));
-        let mut b = Body::new(params.len() as u32);
-        let saved = clear_flags(&mut b, lift_flags);
-        let param_checks = self.translation(&mut b, table, |cx| c.params(cx, lower, lift))?;
-        b.ins(I::LocalGet(saved));
-        b.ins(I::GlobalSet(lift_flags));
-        b.ins(I::End);
-        self.fill(start, b);
-
+        let (start, param_checks) = self.half(
+            table,
+            format!("[async-start]{name}"),
+            (&params, &sig.lift_params()),
+            lift_flags,
+            |cx| c.params(cx, lower, lift),
+        )?;
+        // The results' move, with the caller's: the results as the callee
+        // gives them, then the return pointer, if any.
         let params = sig.return_params();
-        let ty = self.ty(&params, &sig.return_results());
-        let ret = self.reserve(ty, Some(format!("[async-return]{name}")));
-        let mut b = Body::new(params.len() as u32);
-        let saved = clear_flags(&mut b, lower_flags);
         let locals: Vec<(u32, ValType)> = params
             .iter()
             .enumerate()
             .map(|(i, t)| (i as u32, *t))
             .collect();
-        // The return pointer, if any, is the last parameter.
         let results = &locals[..locals.len() - usize::from(sig.lower_retptr())];
         let retptr = params.len().saturating_sub(1) as u32;
-        let result_checks = self.translation(&mut b, table, |cx| {
-            c.results(cx, lower, lift, results, retptr)
-        })?;
-        b.ins(I::LocalGet(saved));
-        b.ins(I::GlobalSet(lower_flags));
-        b.ins(I::End);
-        self.fill(ret, b);
+        let (ret, result_checks) = self.half(
+            table,
+            format!("[async-return]{name}"),
+            (&params, &sig.return_results()),
+            lower_flags,
+            |cx| c.results(cx, lower, lift, results, retptr),
+        )?;
 
         let (lower_async, lift_async) = (c.a.lower.async_, c.a.lift.async_);
         let lower_params = sig.lower_params();
@@ -170,14 +188,4 @@ impl FactModule {
             memories: [lower.mem, lift.mem],
         })
     }
-}
-
-/// Saves flags global `flags` in a new local and clears it; returns the
-/// local.
-fn clear_flags(b: &mut Body, flags: u32) -> u32 {
-    b.ins(I::GlobalGet(flags));
-    let saved = b.set_tmp(ValType::I32);
-    b.ins(I::I32Const(0));
-    b.ins(I::GlobalSet(flags));
-    saved
 }

@@ -136,6 +136,22 @@ impl Body {
         self.new_tmp(t, I::LocalTee)
     }
 
+    /// Saves flags global `flags` in a new local and clears it (Wasmtime's
+    /// `may_leave` cleared around a move); returns the local.
+    pub fn clear_flags(&mut self, flags: u32) -> u32 {
+        self.ins(I::GlobalGet(flags));
+        let saved = self.set_tmp(ValType::I32);
+        self.ins(I::I32Const(0));
+        self.ins(I::GlobalSet(flags));
+        saved
+    }
+
+    /// Restores flags global `flags` from local `saved`.
+    pub fn restore_flags(&mut self, flags: u32, saved: u32) {
+        self.ins(I::LocalGet(saved));
+        self.ins(I::GlobalSet(flags));
+    }
+
     pub fn free(&mut self, l: u32, t: ValType) {
         self.free.entry(t).or_default().push(l);
     }

@@ -603,13 +603,9 @@ impl FactModule {
         );
         b.ins(I::Call(enter));
         // The callee's `may_leave` cleared around the parameters.
-        b.ins(I::GlobalGet(lift_flags));
-        let saved_lift = b.set_tmp(ValType::I32);
-        b.ins(I::I32Const(0));
-        b.ins(I::GlobalSet(lift_flags));
+        let saved_lift = b.clear_flags(lift_flags);
         let params = self.translation(b, table, |cx| c.params(cx, lower, lift))?;
-        b.ins(I::LocalGet(saved_lift));
-        b.ins(I::GlobalSet(lift_flags));
+        b.restore_flags(lift_flags, saved_lift);
         b.free(saved_lift, ValType::I32);
         let call = b.code.len();
         b.ins(I::Call(c.callee));
