@@ -33,7 +33,7 @@
 //! `super::super::runtime`).
 
 use super::task::{after_code, run_until};
-use super::{HostAction, HostOp, P3Cx, Task, TaskState};
+use super::{HostAction, HostOp, HostWait, P3Cx, Task, TaskState};
 use crate::instances::GuestFunc;
 use crate::runtime::ComponentRuntime;
 use crate::trap::{self, Trap};
@@ -130,6 +130,50 @@ pub unsafe fn call_async_export_with<T: 'static>(
     keep: bool,
     lift: impl FnOnce(&ComponentRuntime, &[u64]) -> Result<T, Trap> + 'static,
 ) -> Result<T, Trap> {
+    // SAFETY: the caller's contract.
+    let task = unsafe { start_async_export(rt, opts, func, args, lift) }?;
+    // The host's call resolves at `task.return`, as in Wasmtime 49: work
+    // the task (or another) still has after returning runs only as far as
+    // the callback invocation that returned; the loop does not call back
+    // again, and the program exits with the value.
+    run_until(rt, |cx| has_returned(cx, task))?;
+    if !keep {
+        let r = take_result(rt, task);
+        rt.with_p3(|cx| {
+            cx.p3.tasks.remove(task);
+            Ok(())
+        })?;
+        return r;
+    }
+    take_result(rt, task)
+}
+
+/// Starts a task of the async-lifted export with options `opts` and core
+/// function `func` (flat arguments in `args`, sized for at least one
+/// result) without waiting for it: the host drives it with the rest of
+/// the loop ([`step`], [`turn`]) and takes its value with [`take_result`]
+/// once [`task_returned`]. `lift` makes the host's value of the flat
+/// values of its `task.return`, during that call (the only time what they
+/// point to is valid). The task stays after returning until it exits
+/// (then [`forget_exited`] removes it).
+///
+/// A call the instance's backpressure holds back waits to start, as a
+/// guest's call does, and starts from the scheduler.
+///
+/// # Safety
+/// `opts` is the export's filled record; `args` fits `func`'s signature.
+pub unsafe fn start_async_export<T: 'static>(
+    rt: &ComponentRuntime,
+    opts: &CanonOpts,
+    func: GuestFunc,
+    args: &mut [ValRaw],
+    lift: impl FnOnce(&ComponentRuntime, &[u64]) -> Result<T, Trap> + 'static,
+) -> Result<u32, Trap> {
+    if opts.callback_func == 0 {
+        return Err(trap::trap(
+            "async exports without a `callback` (stackful) are not supported",
+        ));
+    }
     let result_type = rt
         .component
         .func_type(opts.func_type)
@@ -137,38 +181,58 @@ pub unsafe fn call_async_export_with<T: 'static>(
         .unwrap_or(u32::MAX);
     let mut t = Task::new(opts.component_instance, result_type);
     // SAFETY: filled from a leaked `GuestFunc` (`fill_opts`).
-    t.callback = (opts.callback_func != 0)
-        .then(|| unsafe { *(opts.callback_func as usize as *const GuestFunc) });
+    t.callback = Some(unsafe { *(opts.callback_func as usize as *const GuestFunc) });
     t.host_lift = Some(Box::new(move |rt: &ComponentRuntime, flat: &[u64]| {
         lift(rt, flat).map(|v| Box::new(v) as Box<dyn std::any::Any>)
     }));
+    let inst = opts.component_instance;
+    let held = rt.with_p3(|cx| Ok(super::task::held_back(cx, inst)))?;
+    if held {
+        return rt.with_p3(|cx| {
+            t.state = TaskState::Starting(func, args.to_vec());
+            let task = cx.p3.tasks.insert(t);
+            cx.p3.starting.push_back(task);
+            Ok(task)
+        });
+    }
     // SAFETY: the caller's contract.
     let (task, called) = unsafe { enter(rt, t, func, args) }?;
     called?;
     let code = u32::from_le_bytes([args[0].0[0], args[0].0[1], args[0].0[2], args[0].0[3]]);
-    if opts.callback_func == 0 {
-        return Err(trap::trap(
-            "async exports without a `callback` (stackful) are not supported",
-        ));
-    }
     after_code(rt, task, code)?;
-    // The host's call resolves at `task.return`, as in Wasmtime 49: work
-    // the task (or another) still has after returning runs only as far as
-    // the callback invocation that returned; the loop does not call back
-    // again, and the program exits with the value.
-    run_until(rt, |cx| {
-        cx.p3
+    Ok(task)
+}
+
+/// Whether task `task` returned its value (or is over).
+fn has_returned(cx: &mut P3Cx<'_>, task: u32) -> bool {
+    cx.p3
+        .tasks
+        .get(task)
+        .is_none_or(|t| t.result.is_some() || matches!(t.state, TaskState::Exited))
+}
+
+/// Whether host-started task `task` ([`start_async_export`]) returned its
+/// value (or is over).
+pub fn task_returned(rt: &ComponentRuntime, task: u32) -> Result<bool, Trap> {
+    rt.with_p3(|cx| Ok(has_returned(cx, task)))
+}
+
+/// Whether task `task` exited (or is gone).
+pub fn task_exited(rt: &ComponentRuntime, task: u32) -> Result<bool, Trap> {
+    rt.with_p3(|cx| {
+        Ok(cx
+            .p3
             .tasks
             .get(task)
-            .is_none_or(|t| t.result.is_some() || matches!(t.state, TaskState::Exited))
-    })?;
-    let done = rt.with_p3(|cx| {
-        Ok(if keep {
-            cx.p3.tasks.get_mut(task).and_then(|t| t.lifted.take())
-        } else {
-            cx.p3.tasks.remove(task).and_then(|t| t.lifted)
-        })
-    })?;
+            .is_none_or(|t| matches!(t.state, TaskState::Exited)))
+    })
+}
+
+/// The value host-started task `task` returned, lifted (once; the task
+/// stays until it exits). A task that exited without `task.return` is a
+/// wasm trap, as in Wasmtime 49.
+pub fn take_result<T: 'static>(rt: &ComponentRuntime, task: u32) -> Result<T, Trap> {
+    let done = rt.with_p3(|cx| Ok(cx.p3.tasks.get_mut(task).and_then(|t| t.lifted.take())))?;
     match done {
         Some(r) => r
             .downcast::<T>()
@@ -177,6 +241,27 @@ pub unsafe fn call_async_export_with<T: 'static>(
         // A wasm trap in Wasmtime 49 (exit 134).
         None => Err(super::traps::code(TrapCode::NoAsyncResult)),
     }
+}
+
+/// One step of the scheduler without waiting: an event delivered, a task
+/// started or a yielded task resumed. Whether there was one.
+pub fn step(rt: &ComponentRuntime) -> Result<bool, Trap> {
+    super::task::step(rt)
+}
+
+/// What the pending host operations wait for, for a host that waits on
+/// them together with its own descriptors (then [`turn`] without
+/// blocking completes those that are ready).
+pub fn pending_waits(rt: &ComponentRuntime) -> Result<Vec<HostWait>, Trap> {
+    rt.with_p3(|cx| Ok(cx.p3.ops.iter().map(|o| o.wait).collect()))
+}
+
+/// Removes the host-started tasks that exited ([`forget_exited_host_tasks`]).
+pub fn forget_exited(rt: &ComponentRuntime) -> Result<(), Trap> {
+    rt.with_p3(|cx| {
+        forget_exited_host_tasks(cx.p3);
+        Ok(())
+    })
 }
 
 /// Runs every task until all have exited (a server's request: the

@@ -173,6 +173,18 @@ fn backpressure(cx: &P3Cx<'_>, inst: u32) -> u32 {
         .map_or(0, |(_, n)| *n)
 }
 
+/// Whether a new call into instance `inst` must wait to start: its
+/// backpressure is on, or earlier calls wait.
+pub(super) fn held_back(cx: &P3Cx<'_>, inst: u32) -> bool {
+    let tasks = &cx.p3.tasks;
+    backpressure(cx, inst) > 0
+        || cx
+            .p3
+            .starting
+            .iter()
+            .any(|s| tasks.get(*s).is_some_and(|t| t.instance == inst))
+}
+
 /// The instances with guest code on the stack.
 fn locked(cx: &P3Cx<'_>) -> Vec<u32> {
     cx.p3
@@ -223,13 +235,7 @@ fn call(
     let halves = halves.map(|(h, _)| h);
     let (task, w, wait) = rt.with_p3(|cx| {
         // Calls wait behind backpressure and behind earlier waiting calls.
-        let tasks = &cx.p3.tasks;
-        let wait = backpressure(cx, to) > 0
-            || cx
-                .p3
-                .starting
-                .iter()
-                .any(|s| tasks.get(*s).is_some_and(|t| t.instance == to));
+        let wait = held_back(cx, to);
         for (i, _) in params
             .iter()
             .enumerate()
@@ -792,6 +798,20 @@ pub fn yield_turn(rt: &ComponentRuntime) -> Result<(), Trap> {
     Ok(())
 }
 
+/// One scheduling step, if a task can go on now: whether one did.
+pub(super) fn step(rt: &ComponentRuntime) -> Result<bool, Trap> {
+    match rt.with_p3(|cx| Ok(pick(cx, &[])))? {
+        Some((task, Step::Start(f, args))) => start(rt, task, f, args, true)?,
+        Some((task, Step::Event(code, p1, p2))) => call_back(rt, task, code, p1, p2)?,
+        Some((task, Step::Yield)) => {
+            turn(rt, false)?;
+            call_back(rt, task, event_code::NONE, 0, 0)?;
+        }
+        None => return Ok(false),
+    }
+    Ok(true)
+}
+
 /// Runs tasks and the event loop until `done` holds; a deadlock when
 /// nothing can happen any more.
 pub fn run_until(
@@ -802,18 +822,8 @@ pub fn run_until(
         if rt.with_p3(|cx| Ok(done(cx)))? {
             return Ok(());
         }
-        match rt.with_p3(|cx| Ok(pick(cx, &[])))? {
-            Some((task, Step::Start(f, args))) => start(rt, task, f, args, true)?,
-            Some((task, Step::Event(code, p1, p2))) => call_back(rt, task, code, p1, p2)?,
-            Some((task, Step::Yield)) => {
-                turn(rt, false)?;
-                call_back(rt, task, event_code::NONE, 0, 0)?;
-            }
-            None => {
-                if !turn(rt, true)? {
-                    return Err(deadlock());
-                }
-            }
+        if !step(rt)? && !turn(rt, true)? {
+            return Err(deadlock());
         }
     }
 }
