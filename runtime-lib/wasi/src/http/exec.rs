@@ -54,9 +54,9 @@ impl Wake for Flag {
 /// The executor: every running task of every request, each in the group
 /// of its exchange ([`Exchange`]).
 pub struct Exec {
-    tasks: RefCell<Vec<(u64, Task)>>,
+    tasks: RefCell<Vec<Slot>>,
     /// Tasks spawned while the others are being polled.
-    spawned: RefCell<Vec<(u64, Task)>>,
+    spawned: RefCell<Vec<Slot>>,
     /// Groups cancelled during a [`Exec::drive`], dropped after its round.
     cancelled: RefCell<Vec<u64>>,
     /// The next group number.
@@ -65,6 +65,37 @@ pub struct Exec {
     /// Whether a [`Exec::drive`] is running (a task's drop or poll never
     /// drives again).
     driving: Cell<bool>,
+    /// The next round polls every task ([`Exec::wake_all`]).
+    all: Cell<bool>,
+}
+
+/// A task, its group, and what tells whether to poll it.
+struct Slot {
+    group: u64,
+    task: Task,
+    /// Its own waker, which also sets the executor's flag.
+    waker: Waker,
+    woken: Arc<TaskFlag>,
+    /// The connection a server connection's task reads: it is polled only
+    /// when woken or when a read may go on ([`Interest::may_progress`]).
+    /// Other tasks are polled every round.
+    io: Option<Rc<Interest>>,
+}
+
+/// A task's wake-up flag.
+struct TaskFlag {
+    mine: AtomicBool,
+    any: Arc<Flag>,
+}
+
+impl Wake for TaskFlag {
+    fn wake(self: Arc<Self>) {
+        self.wake_by_ref();
+    }
+    fn wake_by_ref(self: &Arc<Self>) {
+        self.mine.store(true, Ordering::Relaxed);
+        self.any.0.store(true, Ordering::Relaxed);
+    }
 }
 
 /// One exchange's tasks (connect and handshake, the connection, the body
@@ -91,7 +122,15 @@ impl Exchange {
 
     /// Adds a task to the group.
     pub fn spawn(&self, f: impl Future<Output = ()> + 'static) {
-        self.exec.spawn_in(self.group, f);
+        self.exec.spawn_in(self.group, f, None);
+    }
+
+    /// Adds a task to the group that serves the connection `io` tells
+    /// about, and waits only for that connection's reads and for its
+    /// wakers (a server connection: a worker's idle connections are then
+    /// not polled at every drive).
+    pub fn spawn_io(&self, f: impl Future<Output = ()> + 'static, io: Rc<Interest>) {
+        self.exec.spawn_in(self.group, f, Some(io));
     }
 
     /// What a task of the group uses to add more (holding no
@@ -119,7 +158,7 @@ pub struct Spawner {
 impl Spawner {
     /// Adds a task to the group.
     pub fn spawn(&self, f: impl Future<Output = ()> + 'static) {
-        self.exec.spawn_in(self.group, f);
+        self.exec.spawn_in(self.group, f, None);
     }
 }
 
@@ -146,6 +185,7 @@ impl Default for Exec {
             next_group: Cell::new(0),
             woken: Arc::new(Flag(AtomicBool::new(false))),
             driving: Cell::new(false),
+            all: Cell::new(false),
         }
     }
 }
@@ -155,8 +195,30 @@ const MAX_ROUNDS: usize = 64;
 
 impl Exec {
     /// Adds a task to `group`; it first runs at the next [`Exec::drive`].
-    fn spawn_in(&self, group: u64, f: impl Future<Output = ()> + 'static) {
-        self.spawned.borrow_mut().push((group, Box::pin(f)));
+    fn spawn_in(
+        &self,
+        group: u64,
+        f: impl Future<Output = ()> + 'static,
+        io: Option<Rc<Interest>>,
+    ) {
+        let woken = Arc::new(TaskFlag {
+            mine: AtomicBool::new(true),
+            any: self.woken.clone(),
+        });
+        self.spawned.borrow_mut().push(Slot {
+            group,
+            task: Box::pin(f),
+            waker: Waker::from(woken.clone()),
+            woken,
+            io,
+        });
+        self.woken.0.store(true, Ordering::Relaxed);
+    }
+
+    /// Makes the next drive poll every task (state a task reads without a
+    /// waker changed, e.g. a connection asked to shut down).
+    pub fn wake_all(&self) {
+        self.all.set(true);
         self.woken.0.store(true, Ordering::Relaxed);
     }
 
@@ -173,7 +235,7 @@ impl Exec {
             let mut list = list.borrow_mut();
             let (drop, keep): (Vec<_>, Vec<_>) = std::mem::take(&mut *list)
                 .into_iter()
-                .partition(|(g, _)| *g == group);
+                .partition(|s| s.group == group);
             *list = keep;
             gone.extend(drop);
         }
@@ -186,18 +248,26 @@ impl Exec {
         self.woken.0.load(Ordering::Relaxed)
     }
 
-    /// Polls every task until a round wakes none.
+    /// Polls the tasks until a round wakes none: each task every round,
+    /// but a server connection's only when woken or when its reads may go
+    /// on.
     pub fn drive(&self) {
         if self.driving.replace(true) {
             return;
         }
-        let waker = Waker::from(self.woken.clone());
-        let mut cx = Context::from_waker(&waker);
         for _ in 0..MAX_ROUNDS {
             self.woken.0.store(false, Ordering::Relaxed);
+            let all = self.all.replace(false);
             let mut tasks = std::mem::take(&mut *self.tasks.borrow_mut());
             tasks.append(&mut self.spawned.borrow_mut());
-            tasks.retain_mut(|(_, t)| t.as_mut().poll(&mut cx).is_pending());
+            tasks.retain_mut(|s| {
+                let woken = s.woken.mine.swap(false, Ordering::Relaxed);
+                if !(woken || all || s.io.as_ref().is_none_or(|i| i.may_progress())) {
+                    return true;
+                }
+                let mut cx = Context::from_waker(&s.waker);
+                s.task.as_mut().poll(&mut cx).is_pending()
+            });
             let mut slot = self.tasks.borrow_mut();
             tasks.append(&mut slot);
             *slot = tasks;
@@ -234,6 +304,13 @@ pub struct Interest {
 }
 
 impl Interest {
+    /// Whether the connection's task may go on without being woken: its
+    /// reads may (see [`Interest::read_would_block`]), or it waits to write
+    /// (writability is not tracked here).
+    pub fn may_progress(&self) -> bool {
+        !self.read_would_block() || self.write.get()
+    }
+
     /// Whether a read is sure to block: the last one did, and no
     /// readiness check happened since. `hyper` polls its reads many times
     /// per request (after each request head, around each response write);

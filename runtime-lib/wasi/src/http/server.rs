@@ -44,7 +44,6 @@ use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
-use std::sync::Mutex;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
@@ -118,6 +117,9 @@ pub struct IncomingRequest {
 #[derive(Debug)]
 pub struct ResponseOutparam {
     pub(crate) reply: Rc<RefCell<Reply>>,
+    /// What its connection last blocked on (a process serving several
+    /// connections answers each on its own).
+    interest: Rc<Interest>,
 }
 
 impl std::fmt::Debug for Reply {
@@ -146,6 +148,12 @@ impl ServerConn {
     /// Serves `stream` under `limits`: HTTP/1.1 (keep-alive), or HTTP/2
     /// when the client starts with its preface (h2c with prior knowledge).
     pub fn new(stream: std::net::TcpStream, limits: ConnLimits) -> ServerConn {
+        ServerConn::on(stream, limits, Rc::new(Exec::default()))
+    }
+
+    /// [`ServerConn::new`] on executor `exec`, which other connections of
+    /// the process share (a 0.3 worker's: one drive runs them all).
+    pub fn on(stream: std::net::TcpStream, limits: ConnLimits, exec: Rc<Exec>) -> ServerConn {
         use std::os::fd::AsRawFd;
         // A failure leaves it blocking: each IO then waits in the kernel,
         // slower but correct for this one connection.
@@ -155,7 +163,6 @@ impl ServerConn {
         // client's delayed ACK (some 40 ms per request).
         let _ = stream.set_nodelay(true);
         let stream = mio::net::TcpStream::from_std(stream);
-        let exec = Rc::new(Exec::default());
         let interest = Rc::new(Interest::default());
         interest.fd.set(Some(stream.as_raw_fd()));
         interest.opened.set(Some(kiln_wasi_kernel::reactor::arms()));
@@ -179,69 +186,73 @@ impl ServerConn {
         let spawner = exchange.spawner();
         let (d, stop) = (done.clone(), Rc::new(Cell::new(false)));
         let s = stop.clone();
-        exchange.spawn(async move {
-            let mut io = io;
-            // The first bytes tell HTTP/2 with prior knowledge from
-            // HTTP/1.1; they must come within the head's time limit.
-            let first = {
-                let mut sniff = std::pin::pin!(read_preface(&mut io));
-                let mut limit = std::pin::pin!(Sleep {
-                    deadline: Instant::now() + limits.header_read_timeout,
-                });
-                std::future::poll_fn(|cx| {
-                    if s.get() {
-                        return Poll::Ready(None);
-                    }
-                    if let Poll::Ready(r) = sniff.as_mut().poll(cx) {
-                        return Poll::Ready(r.ok());
-                    }
-                    limit.as_mut().poll(cx).map(|()| None)
-                })
-                .await
-            };
-            let Some((protocol, head)) = first else {
-                d.set(true);
-                return;
-            };
-            let io = Rewind::new(head, io);
-            // Serves until the connection ends; asked to stop, it shuts
-            // down gracefully (the request in flight is answered). An
-            // error (a malformed request, a timeout, a reset) closes the
-            // connection, as it does in `wasmtime serve`.
-            macro_rules! serve {
-                ($conn:expr) => {{
-                    let mut conn = std::pin::pin!($conn);
-                    let mut asked = false;
-                    let _ = std::future::poll_fn(|cx| {
-                        if s.get() && !asked {
-                            asked = true;
-                            conn.as_mut().graceful_shutdown();
+        exchange.spawn_io(
+            async move {
+                let mut io = io;
+                // The first bytes tell HTTP/2 with prior knowledge from
+                // HTTP/1.1; they must come within the head's time limit.
+                let first = {
+                    let mut sniff = std::pin::pin!(read_preface(&mut io));
+                    let mut limit = std::pin::pin!(Sleep {
+                        at: nanos_at(Instant::now() + limits.header_read_timeout),
+                    });
+                    std::future::poll_fn(|cx| {
+                        if s.get() {
+                            return Poll::Ready(None);
                         }
-                        conn.as_mut().poll(cx)
+                        if let Poll::Ready(r) = sniff.as_mut().poll(cx) {
+                            return Poll::Ready(r.ok());
+                        }
+                        limit.as_mut().poll(cx).map(|()| None)
                     })
-                    .await;
-                }};
-            }
-            match protocol {
-                Protocol::Http1 => {
-                    let mut builder = hyper::server::conn::http1::Builder::new();
-                    builder
-                        .timer(ReactorTimer)
-                        .header_read_timeout(limits.header_read_timeout)
-                        .max_buf_size(limits.max_head_bytes.max(8192))
-                        .keep_alive(true);
-                    serve!(builder.serve_connection(io, service));
+                    .await
+                };
+                let Some((protocol, head)) = first else {
+                    d.set(true);
+                    return;
+                };
+                let io = Rewind::new(head, io);
+                // Serves until the connection ends; asked to stop, it shuts
+                // down gracefully (the request in flight is answered). An
+                // error (a malformed request, a timeout, a reset) closes the
+                // connection, as it does in `wasmtime serve`.
+                macro_rules! serve {
+                    ($conn:expr) => {{
+                        let mut conn = std::pin::pin!($conn);
+                        let mut asked = false;
+                        let _ = std::future::poll_fn(|cx| {
+                            if s.get() && !asked {
+                                asked = true;
+                                conn.as_mut().graceful_shutdown();
+                            }
+                            conn.as_mut().poll(cx)
+                        })
+                        .await;
+                    }};
                 }
-                Protocol::H2c => {
-                    let mut builder = hyper::server::conn::http2::Builder::new(LocalExec(spawner));
-                    builder.timer(ReactorTimer).max_header_list_size(
-                        u32::try_from(limits.max_head_bytes).unwrap_or(u32::MAX),
-                    );
-                    serve!(builder.serve_connection(io, service));
+                match protocol {
+                    Protocol::Http1 => {
+                        let mut builder = hyper::server::conn::http1::Builder::new();
+                        builder
+                            .timer(ReactorTimer)
+                            .header_read_timeout(limits.header_read_timeout)
+                            .max_buf_size(limits.max_head_bytes.max(8192))
+                            .keep_alive(true);
+                        serve!(builder.serve_connection(io, service));
+                    }
+                    Protocol::H2c => {
+                        let mut builder =
+                            hyper::server::conn::http2::Builder::new(LocalExec(spawner));
+                        builder.timer(ReactorTimer).max_header_list_size(
+                            u32::try_from(limits.max_head_bytes).unwrap_or(u32::MAX),
+                        );
+                        serve!(builder.serve_connection(io, service));
+                    }
                 }
-            }
-            d.set(true);
-        });
+                d.set(true);
+            },
+            interest.clone(),
+        );
         ServerConn {
             exec,
             interest,
@@ -271,6 +282,8 @@ impl ServerConn {
     /// answered (at once if it is idle).
     pub fn shutdown(&self) {
         self.stop.set(true);
+        // The connection's task reads the flag when polled: polled now.
+        self.exec.wake_all();
         self.exec.drive();
     }
 
@@ -308,7 +321,14 @@ impl ServerConn {
 /// Monotonic nanoseconds since the first call (the server's clock for
 /// reactor deadlines and `hyper`'s timers).
 pub fn now() -> u64 {
-    nanos_at(Instant::now())
+    let t = nanos_at(Instant::now());
+    LAST_NOW.with(|n| n.set(t));
+    t
+}
+
+thread_local! {
+    /// The last value of [`now`]: `hyper`'s timers compare with it.
+    static LAST_NOW: Cell<u64> = const { Cell::new(0) };
 }
 
 fn nanos_at(t: Instant) -> u64 {
@@ -317,13 +337,17 @@ fn nanos_at(t: Instant) -> u64 {
     u64::try_from(t.saturating_duration_since(base).as_nanos()).unwrap_or(u64::MAX)
 }
 
-/// The deadlines of `hyper`'s pending sleeps, registered by their last
-/// poll (the executor polls every task each drive, so the set is fresh
-/// after one).
-static TIMERS: Mutex<Option<u64>> = Mutex::new(None);
+thread_local! {
+    /// The earliest deadline of `hyper`'s pending sleeps, registered by
+    /// their last poll (the executor polls every task each drive, so it is
+    /// fresh after one).
+    static TIMERS: Cell<Option<u64>> = const { Cell::new(None) };
+}
 
-fn take_next_timer() -> Option<u64> {
-    TIMERS.lock().unwrap_or_else(|e| e.into_inner()).take()
+/// The earliest deadline (on [`now`]) of `hyper`'s sleeps, taken: a loop
+/// that waits for connections waits for it too.
+pub fn take_next_timer() -> Option<u64> {
+    TIMERS.with(Cell::take)
 }
 
 /// `hyper`'s timer on the reactor: a sleep is a deadline the connection
@@ -331,20 +355,25 @@ fn take_next_timer() -> Option<u64> {
 #[derive(Clone, Debug)]
 struct ReactorTimer;
 
-/// A sleep until a monotonic deadline.
+/// A sleep until a monotonic deadline ([`now`]'s nanoseconds).
+///
+/// It compares with the last reading of [`now`], not the clock: the
+/// executor polls every task at each drive (a server worker's connections
+/// each hold a timer for the next request's head, and a request sees some
+/// fifteen drives), and the deadline it registers makes the loop's next
+/// wait end by then and read the clock, so a due sleep is seen at the
+/// next drive after that wait.
 struct Sleep {
-    deadline: Instant,
+    at: u64,
 }
 
 impl Future for Sleep {
     type Output = ();
     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
-        if Instant::now() >= self.deadline {
+        if LAST_NOW.with(Cell::get) >= self.at {
             return Poll::Ready(());
         }
-        let at = nanos_at(self.deadline);
-        let mut t = TIMERS.lock().unwrap_or_else(|e| e.into_inner());
-        *t = Some(t.map_or(at, |n| n.min(at)));
+        TIMERS.with(|t| t.set(Some(t.get().map_or(self.at, |n| n.min(self.at)))));
         Poll::Pending
     }
 }
@@ -354,12 +383,14 @@ impl hyper::rt::Sleep for Sleep {}
 impl hyper::rt::Timer for ReactorTimer {
     fn sleep(&self, duration: Duration) -> Pin<Box<dyn hyper::rt::Sleep>> {
         Box::pin(Sleep {
-            deadline: Instant::now() + duration,
+            at: nanos_at(Instant::now() + duration),
         })
     }
 
     fn sleep_until(&self, deadline: Instant) -> Pin<Box<dyn hyper::rt::Sleep>> {
-        Box::pin(Sleep { deadline })
+        Box::pin(Sleep {
+            at: nanos_at(deadline),
+        })
     }
 }
 
@@ -453,7 +484,10 @@ pub fn install(
         headers: parts.headers,
         body: Some(body),
     });
-    let out = s.outparams.insert(ResponseOutparam { reply: p.reply });
+    let out = s.outparams.insert(ResponseOutparam {
+        reply: p.reply,
+        interest: conn.interest.clone(),
+    });
     (req, out)
 }
 
@@ -705,10 +739,7 @@ pub(crate) fn set_outparam(
                 Some(p) => p,
                 None => super::body::Pipe::finished_with(Bytes::new()),
             };
-            pipe.borrow_mut().exec = Some((
-                s.exec.clone(),
-                s.server_interest.clone().unwrap_or_default(),
-            ));
+            pipe.borrow_mut().exec = Some((s.exec.clone(), out.interest.clone()));
             let mut r = http::Response::new(PipeBody(pipe));
             *r.status_mut() =
                 http::StatusCode::from_u16(resp.status).unwrap_or(http::StatusCode::OK);
