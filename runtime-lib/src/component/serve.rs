@@ -3,7 +3,11 @@
 //! (`kiln_wasi::http::listen`) forks one process per connection, and this
 //! module serves a connection: each request on a fresh instance of the
 //! component, its `wasi:http/incoming-handler.handle` called with the
-//! request and a response outparam (`kiln_wasi::http::server`).
+//! request and a response outparam (`kiln_wasi::http::server`). A 0.3
+//! service's connections go to worker processes instead ([`worker`]:
+//! one instance, concurrent requests), unless a request timeout or a
+//! request limit needs a process per connection; then its requests run
+//! here one at a time, on an instance kept for up to 128 of them.
 //!
 //! Phase: the guest thread of a server executable. Inputs: the component
 //! descriptor, the run settings, the executable's arguments: `wasmtime
@@ -47,6 +51,8 @@ use kiln_wasi::http::{IncomingRequestRes, ResponseOutparamRes};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+mod worker;
+
 /// Connection processes at most (`KILN_MAX_CONNECTIONS` overrides).
 const MAX_CONNECTIONS: usize = 256;
 /// How long connections may finish after SIGINT/SIGTERM.
@@ -55,12 +61,21 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// Most bytes of a request head.
 const MAX_HEAD_BYTES: usize = 64 * 1024;
+/// A connection's limits.
+const CONN_LIMITS: ConnLimits = ConnLimits {
+    header_read_timeout: HEADER_READ_TIMEOUT,
+    max_head_bytes: MAX_HEAD_BYTES,
+};
 /// How long an idle instance is kept for another request (Wasmtime 49's
 /// `--idle-instance-timeout` default).
 const DEFAULT_IDLE_TIMEOUT: Duration = Duration::from_secs(1);
 /// Requests a 0.3 service's instance serves by default (Wasmtime 49's
 /// `--max-instance-reuse-count` for WASIp3 components; 1 for WASIp2).
 const P3_REUSE: u32 = 128;
+/// Requests a 0.3 service's instance serves at once by default (Wasmtime
+/// 49's `--max-instance-concurrent-reuse-count` for WASIp3 components):
+/// the connections of one worker process (`serve/worker.rs`).
+const P3_CONCURRENT: u32 = 16;
 
 /// What the server executable's arguments (those of `wasmtime serve`
 /// that concern a running server) and environment say.
@@ -79,6 +94,9 @@ struct ServeOptions {
     reuse: Option<u32>,
     /// `--idle-instance-timeout D` (else 1 s).
     idle_timeout: Duration,
+    /// `--max-instance-concurrent-reuse-count N` (else 16 for a 0.3
+    /// service; a 0.2 proxy's instance takes one request).
+    concurrent: Option<u32>,
 }
 
 /// A bad server argument: the message chain and the exit status.
@@ -107,6 +125,7 @@ impl ServeOptions {
         let mut max_connections = None;
         let mut max_requests = None;
         let mut reuse = None;
+        let mut concurrent = None;
         let mut idle_timeout = DEFAULT_IDLE_TIMEOUT;
         let mut i = 0;
         while i < args.len() {
@@ -167,9 +186,9 @@ impl ServeOptions {
                 "--max-concurrent-requests" => max_requests = Some(count(&value)?),
                 // As Wasmtime, 0 is taken (as 1: an instance per request).
                 "--max-instance-reuse-count" => reuse = Some(whole(flag, &value)?.max(1)),
-                // Each Kiln instance serves one request at a time.
+                // As Wasmtime, 0 is taken (as 1: one request at a time).
                 "--max-instance-concurrent-reuse-count" => {
-                    whole(flag, &value)?;
+                    concurrent = Some(whole(flag, &value)?.max(1));
                 }
                 _ => {
                     idle_timeout = kiln_abi::grants::parse_duration(&value)
@@ -200,6 +219,7 @@ impl ServeOptions {
             max_requests,
             reuse,
             idle_timeout,
+            concurrent,
         })
     }
 }
@@ -219,15 +239,25 @@ fn socket_addr(addr: &str) -> Result<std::net::SocketAddr, String> {
         .map_err(|e| format!("invalid address `{addr}`: {e}"))
 }
 
-/// A request counter shared by every connection process (an anonymous
-/// shared mapping made before the first fork).
-fn shared_counter() -> &'static AtomicU64 {
-    match kiln_wasi::http::gate::shared_zeroed(std::mem::size_of::<AtomicU64>()) {
-        // SAFETY: zeroed, page-aligned memory that is never unmapped and
-        // is only ever accessed through this atomic, in every process.
-        Some(p) => unsafe { &*(p.as_ptr() as *const AtomicU64) },
+/// Counters shared by every connection process (an anonymous shared
+/// mapping made before the first fork).
+#[repr(C)]
+#[derive(Default)]
+struct Shared {
+    /// Instances made (the `[N]` of output prefixes).
+    counter: AtomicU64,
+    /// Worker processes not asleep in a wait (`serve/worker.rs`).
+    awake: AtomicU64,
+}
+
+fn shared() -> &'static Shared {
+    match kiln_wasi::http::gate::shared_zeroed(std::mem::size_of::<Shared>()) {
+        // SAFETY: zeroed (a valid `Shared`: two zero atomics), page-aligned
+        // memory that is never unmapped and is only ever accessed through
+        // these atomics, in every process.
+        Some(p) => unsafe { &*(p.as_ptr() as *const Shared) },
         // Per-process numbering then (ids repeat across connections).
-        None => Box::leak(Box::new(AtomicU64::new(0))),
+        None => Box::leak(Box::default()),
     }
 }
 
@@ -246,6 +276,16 @@ pub fn serve(
             return status;
         }
     };
+    let p3 = desc.serve_kind == kiln_abi::component::program::SERVE_HTTP_P3;
+    // A 0.3 service's instance takes concurrent requests: one worker
+    // process serves several connections, unless a per-request timeout
+    // (a timer per process) or a request limit (a place per process)
+    // needs a process per connection.
+    let per_process = match options.concurrent {
+        _ if !p3 || settings.limits.timeout.is_some() || options.max_requests.is_some() => 1,
+        Some(n) => n,
+        None => P3_CONCURRENT,
+    } as usize;
     let config = ServeConfig {
         addr: options.addr,
         max_connections: options.max_connections,
@@ -253,9 +293,9 @@ pub fn serve(
         shutdown_addr: options.shutdown_addr,
         max_requests: options.max_requests,
         idle_timeout: options.idle_timeout,
+        per_process,
     };
-    let counter = shared_counter();
-    let p3 = desc.serve_kind == kiln_abi::component::program::SERVE_HTTP_P3;
+    let shared = shared();
     let handler = Handler {
         component,
         p3,
@@ -264,14 +304,17 @@ pub fn serve(
         export: desc.serve_export as usize,
         settings,
         main_context,
-        counter,
+        counter: &shared.counter,
+        awake: &shared.awake,
         log_prefix: options.log_prefix,
         headers: options.headers,
         max_body: std::env::var("KILN_MAX_REQUEST_BODY")
             .ok()
             .and_then(|v| v.parse().ok()),
     };
-    match kiln_wasi::http::listen::run(&config, |stream, ctx| handler.process(stream, ctx)) {
+    match kiln_wasi::http::listen::run(&config, |stream, ctx| {
+        handler.process(stream, ctx, per_process)
+    }) {
         Ok(status) => status,
         Err(e) => errors::report(&[e]),
     }
@@ -290,6 +333,9 @@ struct Handler {
     settings: RunSettings,
     main_context: String,
     counter: &'static AtomicU64,
+    /// Worker processes awake (a worker polls before it sleeps only while
+    /// fewer than the CPUs are).
+    awake: &'static AtomicU64,
     /// Whether guest output lines get `stdout [N] :: ` prefixes.
     log_prefix: bool,
     /// The `-H` headers every request gets.
@@ -312,7 +358,10 @@ impl Handler {
     /// A connection process: serves its connection, then, while it holds
     /// an instance that may serve more, the connections the server hands
     /// it ([`ChildCtx::next_connection`]); its exit status.
-    fn process(&self, mut stream: std::net::TcpStream, ctx: &ChildCtx) -> i32 {
+    fn process(&self, mut stream: std::net::TcpStream, ctx: &ChildCtx, per: usize) -> i32 {
+        if per > 1 {
+            return worker::run(self, stream, ctx, per, CONN_LIMITS);
+        }
         loop {
             let status = self.connection(stream, ctx);
             if status != 0 || self.live.borrow().is_none() {
@@ -340,11 +389,7 @@ impl Handler {
 
     /// Serves one connection (in its own process); its exit status.
     fn connection(&self, stream: std::net::TcpStream, ctx: &ChildCtx) -> i32 {
-        let limits = ConnLimits {
-            header_read_timeout: HEADER_READ_TIMEOUT,
-            max_head_bytes: MAX_HEAD_BYTES,
-        };
-        let conn = ServerConn::new(stream, limits);
+        let conn = ServerConn::new(stream, CONN_LIMITS);
         let mut stopping = false;
         loop {
             conn.drive();
@@ -504,22 +549,8 @@ impl Handler {
         req: u32,
         out: u32,
     ) -> Result<bool, String> {
-        let export = self
-            .component
-            .exports
-            .get(self.export)
-            .ok_or("corrupt component descriptor: handler export")?;
-        let &instance = rt
-            .core
-            .get(export.func.instance as usize)
-            .ok_or("corrupt component descriptor: export instance")?;
-        // SAFETY: the compiler's writable record, filled at instantiation.
-        let opts = unsafe { &*(export.opts as usize as *const CanonOpts) };
+        let (func, opts) = self.handler_export(rt)?;
         if self.p3 {
-            let func = GuestFunc {
-                instance,
-                func: export.func.index,
-            };
             return self.invoke_p3(rt, func, opts, req, out);
         }
         let handles = rt
@@ -532,10 +563,6 @@ impl Handler {
                 })
             })
             .map_err(|t| format!("worker failed: {}\n", t.message))?;
-        let func = GuestFunc {
-            instance,
-            func: export.func.index,
-        };
         let mut values = [ValRaw::default(); 2];
         values[0].0[..4].copy_from_slice(&handles.0.to_le_bytes());
         values[1].0[..4].copy_from_slice(&handles.1.to_le_bytes());

@@ -12,10 +12,13 @@
 //! instances reused as Wasmtime reuses them (`serve::p3::instance_reuse`:
 //! the guest's request count across connections, a trap,
 //! `--max-instance-reuse-count`, `--idle-instance-timeout`);
+//! concurrent requests of several connections on one instance
+//! (`serve::p3::concurrent_requests`);
 //! and a load test (`serve::p3::load_memory_flat`, Kiln only): 16
 //! keep-alive clients, each request a task of the service (a short
 //! answer, or a body streamed back by a task that outlives the handler),
-//! no failures, the server's memory and descriptors flat.
+//! no failures, the server's memory and descriptors flat, and a worker's
+//! over 1,500 requests.
 
 use super::{How, Server, TIMEOUT, expect, fail, flat_under_load};
 use crate::util;
@@ -27,7 +30,61 @@ pub fn trials() -> Vec<Trial> {
         Trial::test("serve::p3::service", service),
         Trial::test("serve::p3::load_memory_flat", load_memory_flat),
         Trial::test("serve::p3::instance_reuse", instance_reuse),
+        Trial::test("serve::p3::concurrent_requests", concurrent_requests),
     ]
+}
+
+/// One 0.3 instance serves the requests of several connections at once,
+/// as `wasmtime serve` sends up to 16 concurrent requests to a WASIp3
+/// instance: a second connection opened while the first is open meets
+/// the same instance (the guest's count goes on), a request waits for no
+/// other (a `/count` is answered while a `/late` body is 600 ms away, and
+/// while a client sends half a head and waits),
+/// and a trap in one ends only its instance: the next request meets a
+/// fresh one.
+fn concurrent_requests() -> Result<(), Failed> {
+    use std::time::{Duration, Instant};
+    let wasm = service_wasm()?;
+    let server = Server::start(How::WasmArgs(&wasm, &["--idle-instance-timeout", "30s"]))?;
+    let count = |c: &mut super::Client| -> Result<String, Failed> {
+        let r = c.get("/count")?;
+        expect(r.status == 200, || format!("{r:?}"))?;
+        Ok(r.text().trim_end().to_string())
+    };
+    // A client that sends half a head and waits, first (its worker takes
+    // the next connections too): it holds up no one.
+    let mut slow = std::net::TcpStream::connect(&server.addr).map_err(fail)?;
+    std::io::Write::write_all(&mut slow, b"GET / HTTP/1.1\r\nhost: te").map_err(fail)?;
+    std::thread::sleep(Duration::from_millis(50));
+    let mut a = server.connect()?;
+    let mut b = server.connect()?;
+    let got = [count(&mut a)?, count(&mut b)?, count(&mut a)?];
+    expect(got == ["count 1", "count 2", "count 3"], || {
+        format!("{got:?}")
+    })?;
+    // `/late` answers at once and writes its body 600 ms later; `/count`
+    // on the other connection meanwhile is not held up by it.
+    let start = Instant::now();
+    a.send_raw(b"GET /late HTTP/1.1\r\nhost: test.example\r\n\r\n")?;
+    std::thread::sleep(Duration::from_millis(50));
+    let n = count(&mut b)?;
+    let counted = start.elapsed();
+    let late = a.read_response()?;
+    let finished = start.elapsed();
+    expect(
+        n == "count 4"
+            && late.status == 200
+            && late.text() == "late\n"
+            && counted + Duration::from_millis(300) < finished,
+        || format!("{n} after {counted:?}; /late {late:?} after {finished:?}"),
+    )?;
+    // A trap: its request gets 500, the connections go on, on a fresh
+    // instance.
+    let r = b.get("/trap")?;
+    expect(r.status == 500, || format!("{r:?}"))?;
+    let mut c = server.connect()?;
+    let got = [count(&mut c)?, count(&mut a)?];
+    expect(got == ["count 1", "count 2"], || format!("{got:?}"))
 }
 
 /// The `/count` answers of `n` requests on one connection (`curl` given
@@ -145,6 +202,23 @@ fn load_memory_flat() -> Result<(), Failed> {
                 .ok_or(r)
         };
         r.map_err(|r| format!("{r:?}"))
+    })?;
+    // One worker process over 1,500 requests (a new instance every 128):
+    // its memory and descriptors do not grow.
+    let mut c = server.connect()?;
+    let mut sample = |n: usize| -> Result<(u64, usize), Failed> {
+        for _ in 0..n {
+            let r = c.get("/")?;
+            expect(r.status == 200 && r.text() == "hey\n", || format!("{r:?}"))?;
+        }
+        let kids = super::children(server.pid());
+        let kid = *kids.first().ok_or("no worker process")?;
+        super::usage(kid).ok_or_else(|| "no /proc entry".into())
+    };
+    let first = sample(300)?;
+    let last = sample(1200)?;
+    expect(last.0 <= first.0 + 2048 && last.1 <= first.1, || {
+        format!("worker process grew: {first:?} -> {last:?} (KiB, descriptors)")
     })
 }
 

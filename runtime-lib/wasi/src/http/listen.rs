@@ -1,17 +1,26 @@
-//! The server process: the listener, the accept loop on the reactor, one
-//! forked process per connection, reaping, and graceful shutdown.
+//! The server process: the listener, the accept loop on the reactor,
+//! forked connection processes (one per connection, or workers of up to
+//! [`ServeConfig::per_process`] connections), reaping, and graceful
+//! shutdown.
 //!
 //! Phase: run time of a server executable (`kiln build --addr`, `kiln
 //! serve`). Inputs: the address and limits ([`ServeConfig`]), the function
-//! that serves one connection in its own process. Output: the exit status
-//! (0 after a graceful shutdown).
+//! that serves a connection in its own process (and, for a worker, those
+//! handed to it later). Output: the exit status (0 after a graceful
+//! shutdown).
 //!
-//! Why a process per connection: a compiled component's state is per
-//! process (its canonical-options records live in the executable's
-//! writable data), so one process runs one instance at a time; and a crash
-//! of one connection's process (a fault outside the guest, an abort)
-//! touches no other connection. The requests of one connection run one
-//! after another in its process (`kiln_runtime::component::serve`).
+//! Why processes: a compiled component's state is per process (its
+//! canonical-options records live in the executable's writable data), so
+//! one process runs one instance at a time; and a crash of one process (a
+//! fault outside the guest, an abort) touches no other process's
+//! connections. A 0.2 connection's requests run one after another in its
+//! process; a 0.3 worker runs its connections' requests concurrently on
+//! its instance (`kiln_runtime::component::serve`).
+//!
+//! A worker with room takes the next connection: the server hands it over
+//! (the one serving the most connections first, so one wake-up serves
+//! many) and counts the worker's free places from the [`handoff::IDLE`]
+//! bytes it sends, one per connection that ended.
 //!
 //! A connection process whose instance may serve more requests (a 0.3
 //! service: Wasmtime reuses its instances) says so when its connection
@@ -22,9 +31,10 @@
 //! `wasmtime serve`; an idle process is retired after `idle_timeout`.
 //!
 //! Invariants:
-//! - at most `max_connections` connection processes at once: at the limit
-//!   the listener is not polled (new connections wait in the kernel's
-//!   accept queue) until one ends;
+//! - at most `max_connections` connections served at once (a process
+//!   that is ending counts as full): at the limit the listener is not
+//!   polled (new connections wait in the kernel's accept queue) until one
+//!   ends;
 //! - every child is reaped (`SIGCHLD` wakes the loop);
 //! - on `SIGINT` or `SIGTERM` the listener is closed, every child gets
 //!   `SIGTERM` (it finishes its in-flight request and closes), children
@@ -67,6 +77,10 @@ pub struct ServeConfig {
     /// waits for a connection before it is retired
     /// (`--idle-instance-timeout`).
     pub idle_timeout: Duration,
+    /// Connections a process serves at once (1: a process per connection;
+    /// more for a 0.3 service's worker, whose instance takes concurrent
+    /// requests). Each [`handoff::IDLE`] a process sends frees one.
+    pub per_process: usize,
 }
 
 /// The write end of the self-pipe signal handlers wake the loop through.
@@ -150,6 +164,9 @@ pub struct ChildCtx {
     gate: Option<Gate>,
     /// This process's end of its control socket ([`super::handoff`]).
     ctl: RawFd,
+    /// The reactor's poll count when `ctl` was last known empty (0: not
+    /// yet).
+    ctl_quiet: std::sync::atomic::AtomicU64,
 }
 
 impl ChildCtx {
@@ -184,6 +201,38 @@ impl ChildCtx {
             write: false,
             opened: self.stop_opened,
             quiet: self.stop_quiet.load(Ordering::Relaxed),
+        }
+    }
+
+    /// A connection the server handed this process, if one is waiting
+    /// (a process serving several connections; [`ServeConfig::per_process`]).
+    /// [`Received::Closed`] when the server retired this process or is
+    /// gone.
+    pub fn try_connection(&self) -> Received {
+        let r = handoff::receive(self.ctl);
+        if let Received::Nothing = r {
+            self.ctl_quiet
+                .store(kiln_wasi_kernel::reactor::polls(), Ordering::Relaxed);
+        }
+        r
+    }
+
+    /// Tells the server one of this process's connections ended: it may
+    /// hand it another. `false` if the server is gone.
+    pub fn connection_ended(&self) -> bool {
+        handoff::say_idle(self.ctl)
+    }
+
+    /// A reactor item ready when the server hands this process a
+    /// connection (or retires it): the control socket is read only by
+    /// [`ChildCtx::try_connection`] (in this mode), so it is quiet from
+    /// its last empty read until the server writes to it.
+    pub fn handoff_item(&self) -> Waitable {
+        Waitable::Edge {
+            fd: self.ctl,
+            write: false,
+            opened: self.stop_opened,
+            quiet: self.ctl_quiet.load(Ordering::Relaxed),
         }
     }
 
@@ -227,13 +276,18 @@ struct Child {
     /// The server's end of its control socket, until it is retired or
     /// closes its end.
     ctl: Option<OwnedFd>,
-    /// Since when it waits for a connection (it said [`handoff::IDLE`]).
+    /// Since when it waits for a connection (it said [`handoff::IDLE`]
+    /// for each it had).
     idle_since: Option<Instant>,
+    /// The connections it may still take ([`ServeConfig::per_process`]
+    /// less those it serves).
+    free: usize,
 }
 
 impl Child {
-    /// Reads what the process said: it is idle, or its end closed.
-    fn read_ctl(&mut self) {
+    /// Reads what the process said: connections of its ended (it is idle
+    /// once it has none), or its end closed.
+    fn read_ctl(&mut self, per_process: usize) {
         let Some(fd) = &self.ctl else { return };
         let mut buf = [0u8; 16];
         loop {
@@ -241,7 +295,12 @@ impl Child {
             // non-blocking socket.
             let n = unsafe { libc::read(fd.as_raw_fd(), buf.as_mut_ptr().cast(), buf.len()) };
             if n > 0 {
-                if buf[..n as usize].contains(&handoff::IDLE) {
+                let ended = buf[..n as usize]
+                    .iter()
+                    .filter(|b| **b == handoff::IDLE)
+                    .count();
+                self.free = (self.free + ended).min(per_process);
+                if ended > 0 && self.free == per_process {
                     self.idle_since = Some(Instant::now());
                 }
                 continue;
@@ -250,6 +309,7 @@ impl Child {
                 // The process is ending; it is reaped when it has.
                 self.ctl = None;
                 self.idle_since = None;
+                self.free = 0;
             }
             return;
         }
@@ -317,11 +377,12 @@ pub fn run(
         reap(&mut children, gate.as_ref());
         let now = Instant::now();
         for c in &mut children {
-            c.read_ctl();
+            c.read_ctl(config.per_process);
             if c.idle_since.is_some_and(|t| now >= t + config.idle_timeout) {
                 // Retired: closing our end ends its wait.
                 c.ctl = None;
                 c.idle_since = None;
+                c.free = 0;
             }
         }
         if let Some(l) = &shutdown
@@ -369,9 +430,7 @@ pub fn run(
             }
         }
         if let Some(l) = &listener {
-            while children.len() < config.max_connections
-                || children.iter().any(|c| c.idle_since.is_some())
-            {
+            while busy(&children, config.per_process) < config.max_connections {
                 let stream = match l.accept() {
                     Ok((s, _)) => s,
                     Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
@@ -380,11 +439,7 @@ pub fn run(
                     // of descriptors for now: try again on the next wake.
                     Err(_) => break,
                 };
-                if hand_to_idle(&mut children, &stream) {
-                    continue;
-                }
-                if children.len() >= config.max_connections {
-                    // The idle process it was meant for ended meanwhile.
+                if hand_over(&mut children, &stream) {
                     continue;
                 }
                 let (ctl, child_ctl) = match handoff::pair() {
@@ -432,6 +487,7 @@ pub fn run(
                                         slot,
                                         gate: gate.clone(),
                                         ctl: child_ctl.as_raw_fd(),
+                                        ctl_quiet: 0.into(),
                                     },
                                 )
                             }
@@ -449,6 +505,7 @@ pub fn run(
                         slot,
                         ctl: Some(ctl),
                         idle_since: None,
+                        free: config.per_process - 1,
                     }),
                     _ => {
                         // No process for it: the connection is dropped.
@@ -476,8 +533,7 @@ pub fn run(
             }
         }
         if let Some(l) = &listener
-            && (children.len() < config.max_connections
-                || children.iter().any(|c| c.idle_since.is_some()))
+            && busy(&children, config.per_process) < config.max_connections
         {
             items.push(Waitable::Fd {
                 fd: l.as_raw_fd(),
@@ -508,22 +564,36 @@ pub fn run(
     }
 }
 
-/// Hands `stream` to the idle process that waited least long; whether one
-/// took it.
-fn hand_to_idle(children: &mut [Child], stream: &TcpStream) -> bool {
+/// Connections the processes serve (a process that is ending counts as
+/// full until it is reaped).
+fn busy(children: &[Child], per_process: usize) -> usize {
+    children.iter().map(|c| per_process - c.free).sum()
+}
+
+/// Hands `stream` to a process that may take it: the one serving the
+/// most connections (so that a process's one wake-up serves many; with
+/// one connection per process, an idle one), of those the one that waited
+/// least long. Whether one took it.
+fn hand_over(children: &mut [Child], stream: &TcpStream) -> bool {
     loop {
         let Some(c) = children
             .iter_mut()
-            .filter(|c| c.idle_since.is_some())
-            .max_by_key(|c| c.idle_since)
+            .filter(|c| c.free > 0 && c.ctl.is_some())
+            .min_by_key(|c| (c.free, std::cmp::Reverse(c.idle_since)))
         else {
             return false;
         };
         c.idle_since = None;
         match &c.ctl {
-            Some(fd) if handoff::send(fd.as_raw_fd(), stream) => return true,
-            // Gone meanwhile: the next idle one, if any.
-            _ => c.ctl = None,
+            Some(fd) if handoff::send(fd.as_raw_fd(), stream) => {
+                c.free -= 1;
+                return true;
+            }
+            // Gone meanwhile: the next one, if any.
+            _ => {
+                c.ctl = None;
+                c.free = 0;
+            }
         }
     }
 }

@@ -518,24 +518,43 @@ const DESCRIBE_WAIT: Describe = |b| {
     Ok((params, b.add(TypeDef::Tuple(&[]))?))
 };
 
+/// Host operation wait `w` as a reactor item, its deadline moved by
+/// `shift` (wrapping: from the guest's monotonic clock to another one).
+fn reactor_item(w: HostWait, shift: u64) -> reactor::Waitable {
+    let at = |d: u64| if d == 0 { 0 } else { d.wrapping_add(shift) };
+    match w {
+        HostWait::Deadline(d) => reactor::Waitable::Deadline(at(d)),
+        HostWait::Fd { fd, write } => reactor::Waitable::Fd { fd, write },
+        HostWait::FdUntil {
+            fd,
+            write,
+            deadline,
+        } => reactor::Waitable::FdUntil {
+            fd,
+            write,
+            deadline: at(deadline),
+        },
+    }
+}
+
+/// The reactor items of the pending host operations `waits` of instance
+/// `rt`, their deadlines on clock `now` (monotonic nanoseconds) rather
+/// than the guest's: for a host that waits on them together with its own
+/// items (a server worker's connections), then completes the ready ones
+/// with a turn of the loop that does not block.
+pub fn reactor_items(
+    rt: &kiln_canon::ComponentRuntime,
+    waits: &[HostWait],
+    now: u64,
+) -> Result<Vec<reactor::Waitable>, Trap> {
+    let guest = crate::p2::with_host(rt, |h| Ok(h.wasi.kernel.clocks.monotonic_now()))?;
+    let shift = now.wrapping_sub(guest);
+    Ok(waits.iter().map(|w| reactor_item(*w, shift)).collect())
+}
+
 /// [`Host::p3_wait`] of the WASI host: the kernel's reactor.
 pub fn p3_wait(host: &mut P2Host, waits: &[HostWait], block: bool) -> Result<Vec<bool>, Trap> {
-    let items: Vec<reactor::Waitable> = waits
-        .iter()
-        .map(|w| match *w {
-            HostWait::Deadline(d) => reactor::Waitable::Deadline(d),
-            HostWait::Fd { fd, write } => reactor::Waitable::Fd { fd, write },
-            HostWait::FdUntil {
-                fd,
-                write,
-                deadline,
-            } => reactor::Waitable::FdUntil {
-                fd,
-                write,
-                deadline,
-            },
-        })
-        .collect();
+    let items: Vec<reactor::Waitable> = waits.iter().map(|w| reactor_item(*w, 0)).collect();
     let clocks = &host.wasi.kernel.clocks;
     reactor::wait(&items, &|| clocks.monotonic_now(), block)
         .map_err(|e| kiln_canon::trap::trap(format!("event loop: {e:?}")))
