@@ -502,16 +502,7 @@ impl Handler {
     /// instance and the request's and outparam's reps (`None` after a
     /// failure, reported).
     fn instantiate(&self, p: Pending, conn: &ServerConn) -> Option<(Live, u32, u32)> {
-        let id = self.counter.fetch_add(1, Ordering::Relaxed);
-        kiln_wasi_kernel_prefix(self.log_prefix.then_some(id));
-        let wasi = match kiln_wasi::WasiCtx::new(self.settings.wasi.clone()) {
-            Ok(w) => w,
-            Err(e) => {
-                worker_failed(&e);
-                return None;
-            }
-        };
-        let mut host = Box::new(kiln_wasi::p2::P2Host::new(wasi));
+        let (id, mut host) = self.new_host()?;
         let (req, out) = if self.p3 {
             match kiln_wasi::http::p3::serve::install(
                 &mut host,
@@ -529,9 +520,29 @@ impl Handler {
         } else {
             install(&mut host, p, conn, &self.headers, self.max_body)
         };
+        Some((self.instantiate_with(id, host)?, req, out))
+    }
+
+    /// A new WASI host for a new instance and the instance's number (its
+    /// output's `[N]` prefix, set now); `None` after a failure, reported.
+    fn new_host(&self) -> Option<(u64, Box<kiln_wasi::p2::P2Host>)> {
+        let id = self.counter.fetch_add(1, Ordering::Relaxed);
+        kiln_wasi_kernel_prefix(self.log_prefix.then_some(id));
+        match kiln_wasi::WasiCtx::new(self.settings.wasi.clone()) {
+            Ok(w) => Some((id, Box::new(kiln_wasi::p2::P2Host::new(w)))),
+            Err(e) => {
+                worker_failed(&e);
+                None
+            }
+        }
+    }
+
+    /// Instance number `id` of the component on `host`; `None` after a
+    /// failure, reported.
+    fn instantiate_with(&self, id: u64, host: Box<kiln_wasi::p2::P2Host>) -> Option<Live> {
         kiln_vm::traps::set_context(vec![self.main_context.clone()]);
         match instances::instantiate(self.component, host) {
-            Ok(rt) => Some((Live { rt, id, served: 0 }, req, out)),
+            Ok(rt) => Some(Live { rt, id, served: 0 }),
             Err(e) => {
                 worker_failed(&e);
                 // SAFETY: nothing of the failed instantiation runs.

@@ -13,7 +13,8 @@
 //! the guest's request count across connections, a trap,
 //! `--max-instance-reuse-count`, `--idle-instance-timeout`);
 //! concurrent requests of several connections on one instance
-//! (`serve::p3::concurrent_requests`);
+//! (`serve::p3::concurrent_requests`), a graceful shutdown with a request
+//! in flight (`serve::p3::graceful_shutdown`);
 //! and a load test (`serve::p3::load_memory_flat`, Kiln only): 16
 //! keep-alive clients, each request a task of the service (a short
 //! answer, or a body streamed back by a task that outlives the handler),
@@ -31,7 +32,36 @@ pub fn trials() -> Vec<Trial> {
         Trial::test("serve::p3::load_memory_flat", load_memory_flat),
         Trial::test("serve::p3::instance_reuse", instance_reuse),
         Trial::test("serve::p3::concurrent_requests", concurrent_requests),
+        Trial::test("serve::p3::graceful_shutdown", graceful_shutdown),
     ]
+}
+
+/// `SIGINT` while a worker's request is in flight (a `/late` body 600 ms
+/// away) and another connection of it is idle: the request is answered
+/// in full, the server exits 0.
+fn graceful_shutdown() -> Result<(), Failed> {
+    use std::time::Duration;
+    let wasm = service_wasm()?;
+    let mut server = Server::start(How::Wasm(&wasm))?;
+    let mut idle = server.connect()?;
+    let r = idle.get("/")?;
+    expect(r.status == 200, || format!("{r:?}"))?;
+    let mut c = server.connect()?;
+    c.send_raw(b"GET /late HTTP/1.1\r\nhost: test.example\r\n\r\n")?;
+    std::thread::sleep(Duration::from_millis(100));
+    let (status, r) = std::thread::scope(|s| {
+        let waiter = s.spawn(|| server.signal_and_wait(libc::SIGINT, TIMEOUT));
+        let r = c.read_response();
+        // Kiln closes idle connections itself; Wasmtime waits for the
+        // client to.
+        drop(c);
+        drop(idle);
+        (waiter.join(), r)
+    });
+    let r = r?;
+    expect(r.status == 200 && r.text() == "late\n", || format!("{r:?}"))?;
+    let status = status.map_err(|_| "waiter panicked")??;
+    expect(status == 0, || format!("exit status {status}"))
 }
 
 /// One 0.3 instance serves the requests of several connections at once,

@@ -40,7 +40,7 @@
 //! - the process ends when it serves no connection and the server retired
 //!   it (`--idle-instance-timeout`) or is shutting down.
 
-use super::{Handler, Live, kiln_wasi_kernel_prefix, trap_report, worker_failed};
+use super::{Handler, Live, kiln_wasi_kernel_prefix, trap_report};
 use kiln_abi::ValRaw;
 use kiln_abi::component::CanonOpts;
 use kiln_canon::instances::GuestFunc;
@@ -195,8 +195,12 @@ impl Worker<'_> {
         while !self.retired {
             match ctx.try_connection() {
                 Received::Conn(s) => {
-                    self.conns
-                        .push(ServerConn::on(s, self.limits, self.exec.clone()))
+                    let c = ServerConn::on(s, self.limits, self.exec.clone());
+                    if self.stopping {
+                        // Handed over just before the server stopped.
+                        c.shutdown();
+                    }
+                    self.conns.push(c);
                 }
                 Received::Nothing => return,
                 Received::Closed => self.retired = true,
@@ -299,7 +303,14 @@ impl Worker<'_> {
         let live = self.live.as_mut().expect("kept or made above");
         live.served += 1;
         let rt = live.rt;
-        let reply = p.reply.clone();
+        // The flight is known before anything can fail: a failure (a trap
+        // in the start, a refused install) answers it.
+        self.flights.push(Flight {
+            task: u32::MAX,
+            out: u32::MAX,
+            reply: p.reply.clone(),
+            answered: false,
+        });
         let (req, out) = kiln_wasi::http::server::install_in(
             rt,
             true,
@@ -308,14 +319,9 @@ impl Worker<'_> {
             &h.headers,
             h.max_body,
         )?;
-        // The flight is known before the guest runs: a trap in the start
-        // answers it.
-        self.flights.push(Flight {
-            task: u32::MAX,
-            out,
-            reply,
-            answered: false,
-        });
+        if let Some(f) = self.flights.last_mut() {
+            f.out = out;
+        }
         let (func, opts) = h.handler_export(rt).map_err(kiln_canon::trap::trap)?;
         let handle = rt.prepare_host_call(opts).and_then(|_| {
             rt.with_instance(opts.component_instance, |i| {
@@ -485,26 +491,8 @@ impl Handler {
     /// A new instance with an empty host (requests are installed into it
     /// one by one); `None` after a failure, reported.
     pub(super) fn fresh_instance(&self) -> Option<Live> {
-        let id = self.counter.fetch_add(1, Ordering::Relaxed);
-        kiln_wasi_kernel_prefix(self.log_prefix.then_some(id));
-        let wasi = match kiln_wasi::WasiCtx::new(self.settings.wasi.clone()) {
-            Ok(w) => w,
-            Err(e) => {
-                worker_failed(&e);
-                return None;
-            }
-        };
-        let host = Box::new(kiln_wasi::p2::P2Host::new(wasi));
-        kiln_vm::traps::set_context(vec![self.main_context.clone()]);
-        match kiln_canon::instances::instantiate(self.component, host) {
-            Ok(rt) => Some(Live { rt, id, served: 0 }),
-            Err(e) => {
-                worker_failed(&e);
-                // SAFETY: nothing of the failed instantiation runs.
-                unsafe { kiln_canon::runtime::uninstall() };
-                None
-            }
-        }
+        let (id, host) = self.new_host()?;
+        self.instantiate_with(id, host)
     }
 
     /// The handler export's core function and options in instance `rt`.
