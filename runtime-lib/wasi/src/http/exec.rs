@@ -19,8 +19,13 @@
 //! calls provide before the next drive.
 //!
 //! Invariants:
-//! - [`Exec::drive`] polls every task until none was woken during a round
-//!   (bounded, so a busy connection cannot keep the guest from running);
+//! - [`Exec::drive`] polls the tasks until none was woken during a round
+//!   (bounded, so a busy connection cannot keep the guest from running):
+//!   every task each round, but a server connection's task
+//!   ([`Exchange::spawn_io`]) only when its waker was called, when its
+//!   reads may go on ([`Interest::may_progress`]) or after
+//!   [`Exec::wake_all`]; its futures' other waits (reply slots, body
+//!   pipes, `hyper`'s channels) all wake it;
 //! - tasks never touch the guest or the `P2Host`: they only fill shared
 //!   slots (`Rc<RefCell<..>>`) that host functions read, so host functions
 //!   may drive while holding the host.
