@@ -651,18 +651,7 @@ impl Handler {
                             move |_, flat| kiln_wasi::http::p3::serve::handler_result(opts, flat),
                         )
                     }?;
-                    let answer = match result {
-                        Ok(h) => Ok(kiln_wasi::http::p3::serve::take_response(
-                            rt,
-                            opts.component_instance,
-                            h,
-                        )?),
-                        Err(code) => {
-                            refused = Some(code.clone());
-                            Err(code)
-                        }
-                    };
-                    kiln_wasi::http::p3::serve::respond(rt, out, answer)?;
+                    refused = answer_p3(rt, opts.component_instance, out, result)?;
                     match kiln_canon::p3::run::run_until_exited(rt) {
                         // A task left waiting for what never comes ends
                         // with the request (and its instance).
@@ -674,23 +663,55 @@ impl Handler {
             &mut trace,
         );
         if let Some(code) = refused {
-            // Wasmtime 49 answers `500` and reports the code (its Debug
-            // form, which Kiln's derived one matches) when the handler
-            // returns an error; the instance stays usable.
-            errors::write_fd(2, format!("error: ErrorCode::{code:?}\n").as_bytes());
+            report_refused(&code);
         }
         if let Err(t) = caught {
             kiln_vm::stack::reset_entries();
             return Err(trap_report(&t, &trace));
         }
         match outcome {
-            Some(Err(t)) if t.code.is_some() => {
-                Err(format!("worker failed: wasm trap: {}\n", t.message))
-            }
-            Some(Err(t)) => Err(fail(t)),
+            Some(Err(t)) => Err(error_report(&t)),
             Some(Ok(clean)) => Ok(clean),
             None => Ok(false),
         }
+    }
+}
+
+/// Answers a 0.3 handler's returned `result` through outparam `out`: its
+/// `response` (an own handle of component instance `inst`) taken and
+/// sent, or `500` for an error code, which is returned to be reported
+/// ([`report_refused`]).
+fn answer_p3(
+    rt: &kiln_canon::ComponentRuntime,
+    inst: u32,
+    out: u32,
+    result: Result<u32, kiln_wasi::http::types::ErrorCode>,
+) -> Result<Option<kiln_wasi::http::types::ErrorCode>, kiln_canon::Trap> {
+    let (answer, refused) = match result {
+        Ok(h) => (
+            Ok(kiln_wasi::http::p3::serve::take_response(rt, inst, h)?),
+            None,
+        ),
+        Err(code) => (Err(code.clone()), Some(code)),
+    };
+    kiln_wasi::http::p3::serve::respond(rt, out, answer)?;
+    Ok(refused)
+}
+
+/// Wasmtime 49 answers `500` and reports the code (its Debug form, which
+/// Kiln's derived one matches) when a 0.3 handler returns an error; the
+/// instance stays usable.
+fn report_refused(code: &kiln_wasi::http::types::ErrorCode) {
+    errors::write_fd(2, format!("error: ErrorCode::{code:?}\n").as_bytes());
+}
+
+/// `wasmtime serve`'s report of an error the runtime returned while a
+/// 0.3 handler ran (a trap code it raised without unwinding, or a host
+/// error).
+fn error_report(t: &kiln_canon::Trap) -> String {
+    match t.code {
+        Some(_) => format!("worker failed: wasm trap: {}\n", t.message),
+        None => format!("worker failed: {}\n", t.message),
     }
 }
 

@@ -40,7 +40,9 @@
 //! - the process ends when it serves no connection and the server retired
 //!   it (`--idle-instance-timeout`) or is shutting down.
 
-use super::{Handler, Live, kiln_wasi_kernel_prefix, trap_report};
+use super::{
+    Handler, Live, answer_p3, error_report, kiln_wasi_kernel_prefix, report_refused, trap_report,
+};
 use kiln_abi::ValRaw;
 use kiln_abi::component::CanonOpts;
 use kiln_canon::instances::GuestFunc;
@@ -239,7 +241,7 @@ impl Worker<'_> {
             run::turn(live.rt, false)?;
         }
         for i in 0..self.conns.len() {
-            while self.running() < self.per_process {
+            while self.flights.len() < self.per_process {
                 let Some(p) = self.conns[i].next_request() else {
                     break;
                 };
@@ -274,11 +276,6 @@ impl Worker<'_> {
             run::forget_exited(rt)?;
         }
         Ok(())
-    }
-
-    /// Requests whose handler has not exited yet.
-    fn running(&self) -> usize {
-        self.flights.len()
     }
 
     /// Hands request `p` of connection `conn` to the instance (a new one
@@ -361,16 +358,10 @@ impl Worker<'_> {
             }
             self.flights[i].answered = true;
             let inst = self.h.handler_instance(rt)?;
-            let answer = match run::take_result::<Result<u32, ErrorCode>>(rt, task)? {
-                Ok(h) => Ok(p3serve::take_response(rt, inst, h)?),
-                Err(code) => {
-                    // Wasmtime 49 answers `500` and reports the code (its
-                    // Debug form); the instance stays usable.
-                    errors::write_fd(2, format!("error: ErrorCode::{code:?}\n").as_bytes());
-                    Err(code)
-                }
-            };
-            p3serve::respond(rt, out, answer)?;
+            let result = run::take_result::<Result<u32, ErrorCode>>(rt, task)?;
+            if let Some(code) = answer_p3(rt, inst, out, result)? {
+                report_refused(&code);
+            }
             any = true;
         }
         Ok(any)
@@ -402,10 +393,7 @@ impl Worker<'_> {
     fn fail(&mut self, f: Failure) {
         let report = match f {
             Failure::Caught(r) => r,
-            Failure::Returned(t) if t.code.is_some() => {
-                format!("worker failed: wasm trap: {}\n", t.message)
-            }
-            Failure::Returned(t) => format!("worker failed: {}\n", t.message),
+            Failure::Returned(t) => error_report(&t),
         };
         errors::write_fd(2, report.as_bytes());
         for f in std::mem::take(&mut self.flights) {
