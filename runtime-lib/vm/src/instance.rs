@@ -151,8 +151,9 @@ impl HostState {
 /// Where an instance's `VMFuncRef`s are ([`Instance::func_refs`]).
 #[derive(Clone, Copy)]
 struct FuncRefs {
-    vmctx: *mut u8,
-    offsets: VMOffsets,
+    /// Function 0's slot in the instance's context (the slots follow it,
+    /// one `VMFuncRef` each).
+    first: *mut VMFuncRef,
     num_funcs: u32,
 }
 
@@ -168,7 +169,7 @@ impl FuncRefs {
         // own context (the index is in range), zeroed or written by
         // `init_functions`; only read. What a caller writes with the
         // result (a table) is a separate allocation.
-        let r = unsafe { self.vmctx.add(self.offsets.func_ref(func) as usize) }.cast::<VMFuncRef>();
+        let r = unsafe { self.first.add(func as usize) };
         // SAFETY: as above.
         (!unsafe { (*r).wasm_call }.is_null()).then_some(r)
     }
@@ -531,33 +532,57 @@ impl Instance {
                     .write(func_ref);
             }
         }
-        // NB: one pass with nothing but bounds checks per function: a
-        // program's start-up pays it for every function its tables and
-        // exports name (a Rust hello world: 70 of them).
+        self.init_escaping()
+    }
+
+    /// Fills the `VMFuncRef` of every escaping defined function.
+    ///
+    /// NB: start-up pays this loop for every function a program's tables
+    /// and exports name (a Rust hello world: 70 of them), so each one costs
+    /// three checks (the index, the type, the code) and three stores, about
+    /// half of what indexing, `RelAddr::get` and the offset helpers cost.
+    /// Out of line: inlined into `with_type_ids`, its loop spilled half
+    /// its registers.
+    #[inline(never)]
+    fn init_escaping(&mut self) -> Result<(), String> {
+        let vmctx = self.vmctx();
+        let module = self.module;
+        let funcs = module.funcs;
+        let imported = module.desc.num_imported_funcs;
+        let defined = (funcs.len() as u32).saturating_sub(imported);
+        let ids: &[u32] = &self.type_ids;
+        let refs = self.func_refs().first;
         for &i in module.escaping {
-            let f = funcs
-                .get(i as usize)
-                .filter(|_| i >= imported)
-                .ok_or_else(|| {
-                    corrupt(format!(
-                        "escaping function {i} of {} ({imported} imported)",
-                        funcs.len()
-                    ))
-                })?;
-            let wasm_call = f.wasm_call.get() as usize as *const u8;
-            if wasm_call.is_null() {
+            // One compare for both bounds: `imported <= i < funcs.len()`.
+            if i.wrapping_sub(imported) >= defined {
+                return Err(corrupt(format!(
+                    "escaping function {i} of {} ({imported} imported)",
+                    funcs.len()
+                )));
+            }
+            // SAFETY: `i < funcs.len()`, checked just above.
+            let f = unsafe { funcs.get_unchecked(i as usize) };
+            let Some(&type_id) = ids.get(f.type_index as usize) else {
+                return Err(corrupt(format!(
+                    "function {i} has type index {} of {}",
+                    f.type_index,
+                    ids.len()
+                )));
+            };
+            if f.wasm_call.0 == 0 {
                 return Err(corrupt(format!("function {i} has no code")));
             }
-            let func_ref = VMFuncRef {
-                wasm_call,
-                type_id: type_id_of(i, f)?,
-                _pad: 0,
-                vmctx,
-            };
-            // SAFETY: slot of our own context.
+            let wasm_call = f.wasm_call.get() as usize as *const u8;
+            // SAFETY: function `i`'s slot of our own context (`i` is below
+            // the module's function count, which sized the context; see
+            // `func_refs`).
             unsafe {
-                self.at::<VMFuncRef>(self.offsets.func_ref(i))
-                    .write(func_ref)
+                refs.add(i as usize).write(VMFuncRef {
+                    wasm_call,
+                    type_id,
+                    _pad: 0,
+                    vmctx,
+                })
             };
         }
         Ok(())
@@ -638,9 +663,14 @@ impl Instance {
     /// The function references of this instance, as a value that borrows
     /// nothing: what fills a table while the table is borrowed.
     fn func_refs(&self) -> FuncRefs {
+        debug_assert_eq!(
+            std::mem::size_of::<VMFuncRef>() as u32,
+            VMOffsets::size_of_func_ref(self.offsets.ptr_size)
+        );
         FuncRefs {
-            vmctx: self.vmctx(),
-            offsets: self.offsets,
+            // SAFETY: the offset of function 0's slot lies within (or,
+            // with no functions, just past) our own context.
+            first: unsafe { self.vmctx().add(self.offsets.func_ref(0) as usize) }.cast(),
             num_funcs: self.module.desc.num_funcs,
         }
     }
@@ -940,23 +970,23 @@ impl Instance {
         // 68 slots this way). Other constant expressions, from the first
         // one on, are evaluated a chunk at a time below.
         let refs = self.func_refs();
-        let resolve = |e: &ConstExpr| match e.kind {
-            CONST_REF_NULL => Ok(Some(std::ptr::null_mut())),
-            CONST_REF_FUNC => refs.get(e.index).map(|r| Some(r.cast())).ok_or_else(|| {
-                InitError::Corrupt(corrupt(format!("ref.func of function {}", e.index)))
-            }),
-            _ => Ok(None),
-        };
         let mut done = 0;
         let t = self.table(table).expect("checked above");
         for (slot, e) in t.elements_mut()[dst..dst + items.len()]
             .iter_mut()
             .zip(items)
         {
-            match resolve(e)? {
-                Some(r) => *slot = r,
-                None => break,
+            // NB: `ref.func` tested first: nearly every element is one.
+            *slot = if e.kind == CONST_REF_FUNC {
+                refs.get(e.index).ok_or_else(|| {
+                    InitError::Corrupt(corrupt(format!("ref.func of function {}", e.index)))
+                })?
+            } else if e.kind == CONST_REF_NULL {
+                std::ptr::null_mut()
+            } else {
+                break;
             }
+            .cast();
             done += 1;
         }
         const CHUNK: usize = 32;
