@@ -12,6 +12,10 @@ use kiln_abi::cpu::CpuFeature;
 
 /// The features of `bits` this CPU lacks, by name, without repeats.
 pub fn missing(bits: u64) -> Vec<&'static str> {
+    #[cfg(target_arch = "x86_64")]
+    if baseline_present(bits) {
+        return Vec::new();
+    }
     let table = kiln_abi::cpu::features_of(std::env::consts::ARCH);
     let mut out: Vec<&'static str> = Vec::new();
     for (i, f) in table.iter().enumerate() {
@@ -23,6 +27,64 @@ pub fn missing(bits: u64) -> Vec<&'static str> {
         }
     }
     out
+}
+
+/// The `CPUID` leaf 1 `ECX` bit of each x86_64 table entry that has one
+/// (every feature of Kiln's portable baseline, x86-64-v2, does), as
+/// (bit of the table's mask, bit of `ECX`), resolved at compile time.
+#[cfg(target_arch = "x86_64")]
+const LEAF1_ECX: [(u64, u32); 6] = [
+    (table_bit("sse3"), 0),
+    (table_bit("ssse3"), 9),
+    (table_bit("cmpxchg16b"), 13),
+    (table_bit("sse4.1"), 19),
+    (table_bit("sse4.2"), 20),
+    (table_bit("popcnt"), 23),
+];
+
+/// The mask bit of the x86_64 table's entry named `name` (a compile-time
+/// error if there is none).
+#[cfg(target_arch = "x86_64")]
+const fn table_bit(name: &str) -> u64 {
+    let table = kiln_abi::cpu::X86_64;
+    let mut i = 0;
+    while i < table.len() {
+        let a = table[i].name.as_bytes();
+        let b = name.as_bytes();
+        if a.len() == b.len() {
+            let mut j = 0;
+            while j < a.len() && a[j] == b[j] {
+                j += 1;
+            }
+            if j == a.len() {
+                return 1 << i;
+            }
+        }
+        i += 1;
+    }
+    panic!("not a feature of the x86_64 table")
+}
+
+/// Whether `bits` asks only for features of `CPUID` leaf 1 and this CPU
+/// has them all: one `cpuid` instead of the standard library's detection
+/// of every feature it knows (several leaves and `xgetbv`, a seventieth of
+/// a hello world's start-up).
+#[cfg(target_arch = "x86_64")]
+fn baseline_present(bits: u64) -> bool {
+    let mut known = 0;
+    let mut want = 0u32;
+    for (table, ecx) in LEAF1_ECX {
+        known |= table;
+        if bits & table != 0 {
+            want |= 1 << ecx;
+        }
+    }
+    if bits & !known != 0 {
+        return false;
+    }
+    // NB: leaf 1 exists on every x86_64 CPU.
+    let ecx = std::arch::x86_64::__cpuid(1).ecx;
+    ecx & want == want
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -162,5 +224,35 @@ mod tests {
     #[test]
     fn nothing_requested_nothing_missing() {
         assert!(super::missing(0).is_empty());
+    }
+
+    /// The one-`cpuid` answer for the baseline's features agrees with the
+    /// standard library's detection, feature by feature and for the whole
+    /// baseline; a mask with any other feature takes the full path.
+    #[cfg(target_arch = "x86_64")]
+    #[test]
+    fn leaf1_answer_agrees_with_full_detection() {
+        let mut all = 0;
+        for (bit, _) in super::LEAF1_ECX {
+            all |= bit;
+            let i = bit.trailing_zeros() as usize;
+            let f = &kiln_abi::cpu::X86_64[i];
+            assert_eq!(
+                super::baseline_present(bit),
+                super::has(f) == Some(true),
+                "{}",
+                f.name
+            );
+        }
+        let every = super::LEAF1_ECX.iter().all(|&(bit, _)| {
+            super::has(&kiln_abi::cpu::X86_64[bit.trailing_zeros() as usize]) == Some(true)
+        });
+        assert_eq!(super::baseline_present(all), every);
+        let avx2 = 1
+            << kiln_abi::cpu::X86_64
+                .iter()
+                .position(|f| f.name == "avx2")
+                .expect("in the table");
+        assert!(!super::baseline_present(all | avx2));
     }
 }
