@@ -92,23 +92,27 @@ pub enum StdioKind {
 pub struct Stdio {
     /// Which stream.
     pub kind: StdioKind,
-    /// Whether the host fd is a terminal.
-    pub isatty: bool,
 }
 
 impl Stdio {
-    /// The stream `kind`, probing whether it is a terminal (once per
-    /// process and stream: the host's descriptors 0-2 stay the same for
-    /// the process's life, and a server makes a context per instance).
+    /// The stream `kind`.
     pub fn new(kind: StdioKind) -> Stdio {
+        Stdio { kind }
+    }
+
+    /// Whether the host fd is a terminal: probed on first use, once per
+    /// process and stream (the host's descriptors 0-2 stay the same for
+    /// the process's life, and a server makes a context per instance). Not
+    /// at start-up: a program that never asks (most) saves three system
+    /// calls.
+    pub fn isatty(&self) -> bool {
         static ISATTY: [std::sync::OnceLock<bool>; 3] = [const { std::sync::OnceLock::new() }; 3];
-        let slot = match kind {
+        let slot = match self.kind {
             StdioKind::Stdin => 0,
             StdioKind::Stdout => 1,
             StdioKind::Stderr => 2,
         };
-        let isatty = *ISATTY[slot].get_or_init(|| rustix::termios::isatty(host_fd(kind)));
-        Stdio { kind, isatty }
+        *ISATTY[slot].get_or_init(|| rustix::termios::isatty(host_fd(self.kind)))
     }
 
     /// Reads up to `buf.len()` bytes (0 at end of input).

@@ -10,19 +10,23 @@
 //! there, freeing `from`.
 
 use super::error::{ErrorCode, KResult};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// A table of descriptors of type `T`.
 #[derive(Debug)]
 pub struct FdTable<T> {
-    used: BTreeMap<u32, T>,
+    /// Slot `fd`: its descriptor, or `None` while closed. Never ends in
+    /// `None`, so its length is one past the highest number in use. A
+    /// vector rather than a map: a lookup (every `fd_write`) is an index,
+    /// and start-up's three stdio pushes cost one small allocation.
+    slots: Vec<Option<T>>,
     free: BTreeSet<u32>,
 }
 
 impl<T> Default for FdTable<T> {
     fn default() -> Self {
         FdTable {
-            used: BTreeMap::new(),
+            slots: Vec::new(),
             free: BTreeSet::new(),
         }
     }
@@ -37,17 +41,16 @@ impl<T> FdTable<T> {
     /// The next number never assigned (or the highest hole when the top is
     /// taken).
     fn unused(&self) -> KResult<u32> {
-        match self.used.last_key_value() {
-            None => Ok(0),
-            Some((&fd, _)) => match fd.checked_add(1) {
-                Some(next) => Ok(next),
-                // NB: wasmtime reports a full table as ELOOP; with u32::MAX
-                // entries we would have run out of memory long before.
-                None => (0..u32::MAX)
-                    .rev()
-                    .find(|fd| !self.used.contains_key(fd))
-                    .ok_or(ErrorCode::Loop),
-            },
+        match u32::try_from(self.slots.len()) {
+            Ok(next) if next < u32::MAX => Ok(next),
+            // NB: wasmtime reports a full table as ELOOP; with u32::MAX
+            // entries we would have run out of memory long before.
+            _ => self
+                .slots
+                .iter()
+                .rposition(Option::is_none)
+                .map(|fd| fd as u32)
+                .ok_or(ErrorCode::Loop),
         }
     }
 
@@ -57,30 +60,52 @@ impl<T> FdTable<T> {
             Some(fd) => fd,
             None => self.unused()?,
         };
-        self.used.insert(fd, desc);
+        self.put(fd, desc);
         Ok(fd)
+    }
+
+    /// Stores `desc` as `fd`, a closed or never assigned number.
+    fn put(&mut self, fd: u32, desc: T) {
+        let at = fd as usize;
+        if at >= self.slots.len() {
+            self.slots.resize_with(at + 1, || None);
+        }
+        self.slots[at] = Some(desc);
     }
 
     /// The descriptor `fd`, or `BadDescriptor`.
     pub fn get(&self, fd: u32) -> KResult<&T> {
-        self.used.get(&fd).ok_or(ErrorCode::BadDescriptor)
+        self.slots
+            .get(fd as usize)
+            .and_then(Option::as_ref)
+            .ok_or(ErrorCode::BadDescriptor)
     }
 
     /// The descriptor `fd` mutably, or `BadDescriptor`.
     pub fn get_mut(&mut self, fd: u32) -> KResult<&mut T> {
-        self.used.get_mut(&fd).ok_or(ErrorCode::BadDescriptor)
+        self.slots
+            .get_mut(fd as usize)
+            .and_then(Option::as_mut)
+            .ok_or(ErrorCode::BadDescriptor)
     }
 
     /// Removes `fd`, returning it (the caller drops it, closing it).
     pub fn remove(&mut self, fd: u32) -> KResult<T> {
-        let desc = self.used.remove(&fd).ok_or(ErrorCode::BadDescriptor)?;
+        let desc = self
+            .slots
+            .get_mut(fd as usize)
+            .and_then(Option::take)
+            .ok_or(ErrorCode::BadDescriptor)?;
+        while let Some(None) = self.slots.last() {
+            self.slots.pop();
+        }
         self.free.insert(fd);
         Ok(desc)
     }
 
     /// Moves `from` to `to`, closing what `to` held. Both must be open.
     pub fn renumber(&mut self, from: u32, to: u32) -> KResult<()> {
-        if !self.used.contains_key(&from) || !self.used.contains_key(&to) {
+        if self.get(from).is_err() || self.get(to).is_err() {
             return Err(ErrorCode::BadDescriptor);
         }
         if from == to {
@@ -90,13 +115,16 @@ impl<T> FdTable<T> {
         drop(closed);
         let desc = self.remove(from)?;
         self.free.remove(&to);
-        self.used.insert(to, desc);
+        self.put(to, desc);
         Ok(())
     }
 
     /// Iterates over open descriptors in number order.
     pub fn iter(&self) -> impl Iterator<Item = (u32, &T)> {
-        self.used.iter().map(|(&fd, d)| (fd, d))
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(fd, d)| Some((fd as u32, d.as_ref()?)))
     }
 }
 
@@ -116,6 +144,29 @@ mod tests {
         assert_eq!(t.push(30).unwrap(), 3);
         assert_eq!(t.push(6).unwrap(), 6);
         assert_eq!(t.remove(9), Err(ErrorCode::BadDescriptor));
+    }
+
+    /// Closing the highest numbers and reopening: the freed numbers come
+    /// back highest first, then numbering goes on past the highest open.
+    #[test]
+    fn numbering_after_closing_the_top() {
+        let mut t = FdTable::new();
+        for i in 0..6 {
+            t.push(i).unwrap();
+        }
+        t.remove(5).unwrap();
+        t.remove(4).unwrap();
+        assert_eq!(t.get(5), Err(ErrorCode::BadDescriptor));
+        assert_eq!(t.iter().map(|(fd, _)| fd).collect::<Vec<_>>(), [0, 1, 2, 3]);
+        assert_eq!(t.push(50).unwrap(), 5);
+        assert_eq!(t.push(40).unwrap(), 4);
+        assert_eq!(t.push(60).unwrap(), 6);
+        assert_eq!(t.remove(6).unwrap(), 60);
+        assert_eq!(t.remove(6), Err(ErrorCode::BadDescriptor));
+        assert_eq!(
+            t.iter().map(|(fd, &d)| (fd, d)).collect::<Vec<_>>(),
+            [(0, 0), (1, 1), (2, 2), (3, 3), (4, 40), (5, 50)]
+        );
     }
 
     #[test]

@@ -183,7 +183,7 @@ pub fn fd_fdstat_get(k: &Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1Result
             } else {
                 rights::FD_WRITE
             };
-            (types::stdio_filetype(s.isatty), 0, r, r)
+            (types::stdio_filetype(s.isatty()), 0, r, r)
         }
         Descriptor::Dir {
             preopen: Some(_), ..
@@ -268,7 +268,7 @@ pub fn fd_fdstat_set_rights(
 pub fn fd_filestat_get(k: &Kernel, m: &GuestMemory, fd: i32, buf: i32) -> P1Result<()> {
     let d = desc(k, fd)?;
     let (ft, st) = match &*d {
-        Descriptor::Stdio(s) => (types::stdio_filetype(s.isatty), None),
+        Descriptor::Stdio(s) => (types::stdio_filetype(s.isatty()), None),
         Descriptor::Dir { dir, .. } => {
             let st = dir.stat()?;
             (types::filetype(st.file_type), Some(st))

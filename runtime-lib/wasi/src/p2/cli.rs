@@ -136,7 +136,7 @@ pub fn initial_cwd(_h: &mut P2Host, (): ()) -> Result<Option<String>, Trap> {
 /// `get-terminal-stdin`.
 pub fn get_terminal_stdin(h: &mut P2Host, (): ()) -> Result<Option<Own<TerminalInputRes>>, Trap> {
     Ok(stdio(StdioKind::Stdin)
-        .isatty
+        .isatty()
         .then(|| Own::new(h.cli.terminal_inputs.insert(()))))
 }
 
@@ -152,7 +152,7 @@ pub fn get_terminal_stderr(h: &mut P2Host, (): ()) -> Result<Option<Own<Terminal
 
 fn terminal_output(h: &mut P2Host, kind: StdioKind) -> Option<Own<TerminalOutputRes>> {
     stdio(kind)
-        .isatty
+        .isatty()
         .then(|| Own::new(h.cli.terminal_outputs.insert(())))
 }
 
@@ -197,7 +197,7 @@ mod tests {
     #[test]
     fn terminal_getters_follow_isatty() {
         let mut h = super::super::io::tests::host();
-        let tty = stdio(StdioKind::Stdout).isatty;
+        let tty = stdio(StdioKind::Stdout).isatty();
         assert_eq!(get_terminal_stdout(&mut h, ()).unwrap().is_some(), tty);
         assert!(initial_cwd(&mut h, ()).unwrap().is_none());
         assert_eq!(get_arguments(&mut h, ()).unwrap(), ["test"]);

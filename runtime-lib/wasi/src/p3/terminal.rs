@@ -36,7 +36,7 @@ pub const IMPLS: &[Impl] = &[
 /// `get-terminal-stdin`.
 pub fn get_terminal_stdin(h: &mut P2Host, (): ()) -> Result<Option<Own<TerminalInput3Res>>, Trap> {
     Ok(stdio(StdioKind::Stdin)
-        .isatty
+        .isatty()
         .then(|| Own::new(h.cli.terminal_inputs.insert(()))))
 }
 
@@ -58,7 +58,7 @@ pub fn get_terminal_stderr(
 
 fn terminal_output(h: &mut P2Host, kind: StdioKind) -> Option<Own<TerminalOutput3Res>> {
     stdio(kind)
-        .isatty
+        .isatty()
         .then(|| Own::new(h.cli.terminal_outputs.insert(())))
 }
 
@@ -104,9 +104,9 @@ mod tests {
     #[test]
     fn terminal_getters_follow_isatty() {
         let mut h = crate::p2::io::tests::host();
-        let tty = stdio(StdioKind::Stdin).isatty;
+        let tty = stdio(StdioKind::Stdin).isatty();
         assert_eq!(get_terminal_stdin(&mut h, ()).unwrap().is_some(), tty);
-        let tty = stdio(StdioKind::Stderr).isatty;
+        let tty = stdio(StdioKind::Stderr).isatty();
         assert_eq!(get_terminal_stderr(&mut h, ()).unwrap().is_some(), tty);
     }
 }
