@@ -50,8 +50,14 @@ pub const MAX_MEMORY_BYTES: u64 = kiln_abi::MEMORY32_RESERVATION / 2;
 pub const MEMORY64_RESERVATION: u64 = 1 << 40;
 
 /// The host's page size.
+///
+/// NB: the C library's, which it read from the auxiliary vector at
+/// start-up anyway; rustix's `page_size` parses that vector again on
+/// first use (a sixtieth of a hello world's start-up).
 pub fn host_page_size() -> usize {
-    rustix::param::page_size()
+    // SAFETY: `sysconf` reads a value of the C library's own.
+    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
+    usize::try_from(size).unwrap_or(4096)
 }
 
 fn round_up(v: u64, to: u64) -> u64 {
