@@ -67,10 +67,15 @@ impl<T> FdTable<T> {
     /// Stores `desc` as `fd`, a closed or never assigned number.
     fn put(&mut self, fd: u32, desc: T) {
         let at = fd as usize;
-        if at >= self.slots.len() {
-            self.slots.resize_with(at + 1, || None);
+        match at.cmp(&self.slots.len()) {
+            std::cmp::Ordering::Less => self.slots[at] = Some(desc),
+            // The usual case: one past the highest open number.
+            std::cmp::Ordering::Equal => self.slots.push(Some(desc)),
+            std::cmp::Ordering::Greater => {
+                self.slots.resize_with(at, || None);
+                self.slots.push(Some(desc));
+            }
         }
-        self.slots[at] = Some(desc);
     }
 
     /// The descriptor `fd`, or `BadDescriptor`.
