@@ -80,7 +80,7 @@ pub struct WasiCtx {
 }
 
 /// The program name used in fatal error messages.
-static PROGRAM: OnceLock<String> = OnceLock::new();
+static PROGRAM: OnceLock<Vec<u8>> = OnceLock::new();
 
 /// A handler for fatal host errors, installed by the runtime.
 static FATAL_HANDLER: OnceLock<fn(&[&str]) -> !> = OnceLock::new();
@@ -90,7 +90,8 @@ impl WasiCtx {
     /// (e.g. a preopened directory that cannot be opened).
     pub fn new(config: WasiConfig) -> Result<WasiCtx, String> {
         if let Some(name) = config.args.first() {
-            let _ = PROGRAM.set(String::from_utf8_lossy(name).into_owned());
+            // NB: the bytes, made text only if a fatal error prints them.
+            let _ = PROGRAM.set(name.clone());
         }
         // Once per process: a server makes a context per instance, and
         // neither step changes after the first.
@@ -134,8 +135,8 @@ pub fn fatal_chain(messages: &[&str]) -> ! {
     if let Some(handler) = FATAL_HANDLER.get() {
         handler(messages)
     }
-    let program = PROGRAM.get().map(String::as_str).unwrap_or("<module>");
-    let mut chain = vec![kiln_vm::errors::main_module_context(program.as_bytes())];
+    let program = PROGRAM.get().map_or(&b"<module>"[..], Vec::as_slice);
+    let mut chain = vec![kiln_vm::errors::main_module_context(program)];
     chain.extend(messages.iter().map(|m| m.to_string()));
     std::process::exit(kiln_vm::errors::report(&chain))
 }
