@@ -335,6 +335,10 @@ pub fn trials() -> Vec<Trial> {
         stdout_closed_is_eio,
     ));
     trials.push(Trial::test(
+        "cli::closed_standard_fds_read_dev_null",
+        closed_standard_fds_read_dev_null,
+    ));
+    trials.push(Trial::test(
         "cli::run_inherit_env_order",
         run_inherit_env_order,
     ));
@@ -550,6 +554,67 @@ fn stdout_closed_is_eio() -> Result<(), Failed> {
     let status = child.wait().map_err(|e| e.to_string())?;
     if status.code() != Some(29) {
         return Err(format!("expected exit 29 (EIO), got {status}").into());
+    }
+    Ok(())
+}
+
+/// Writes 4 bytes to fd 1 (exit 100 + errno if that fails), then exits
+/// with `fd_prestat_get(3)`'s errno: 0 when the preopen is fd 3.
+const WRITE_THEN_PRESTAT: &[u8] = br#"(module
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_prestat_get" (func $prestat (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+  (memory (export "memory") 1)
+  (func (export "_start") (local $e i32)
+    (i32.store (i32.const 0) (i32.const 64))
+    (i32.store (i32.const 4) (i32.const 4))
+    (local.set $e (call $write (i32.const 1) (i32.const 0) (i32.const 1) (i32.const 8)))
+    (if (local.get $e) (then (call $exit (i32.add (i32.const 100) (local.get $e)))))
+    (call $exit (call $prestat (i32.const 3) (i32.const 16)))))"#;
+
+/// Started with its descriptors 0 and 1 closed, an executable opens
+/// `/dev/null` on them before anything else (as Wasmtime's Rust start-up
+/// does): the guest's write to stdout succeeds and its preopen is still
+/// fd 3, backed by a host descriptor above 2 (one `poll` finds the closed
+/// ones; regression guard for that probe).
+fn closed_standard_fds_read_dev_null() -> Result<(), Failed> {
+    use std::os::unix::process::CommandExt;
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    std::fs::write(dir.path().join("w.wat"), WRITE_THEN_PRESTAT).map_err(|e| e.to_string())?;
+    let exe = dir.path().join("w");
+    let o = util::run(
+        util::kiln_cmd()
+            .current_dir(dir.path())
+            .args(["build", "w.wat", "--dir", ".", "-o"])
+            .arg(&exe),
+        b"",
+        TIMEOUT,
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    if !o.status.success() {
+        return Err(format!("build failed\n{}", o.describe()).into());
+    }
+    let mut cmd = std::process::Command::new(&exe);
+    cmd.current_dir(dir.path())
+        .stderr(std::process::Stdio::piped());
+    // SAFETY: the closure runs in the forked child before exec and only
+    // calls close, which is async-signal-safe; it touches no memory shared
+    // with the parent's threads.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::close(0);
+            libc::close(1);
+            Ok(())
+        });
+    }
+    let out = cmd.output().map_err(|e| e.to_string())?;
+    if out.status.code() != Some(0) {
+        return Err(format!(
+            "expected exit 0, got {} (stderr: {})",
+            out.status,
+            String::from_utf8_lossy(&out.stderr)
+        )
+        .into());
     }
     Ok(())
 }
