@@ -27,6 +27,19 @@ const fn f(flag: &'static str, name: &'static str) -> CpuFeature {
     CpuFeature { flag, name }
 }
 
+/// The mask bit of `table`'s entry named `name` (a compile-time error, in
+/// a constant, if there is none).
+pub const fn feature_bit(table: &[CpuFeature], name: &str) -> u64 {
+    let mut i = 0;
+    while i < table.len() {
+        if crate::wasi_p2::str_eq(table[i].name, name) {
+            return 1 << i;
+        }
+        i += 1;
+    }
+    panic!("not a feature of the table")
+}
+
 /// x86_64 (Cranelift's `x86` flags).
 pub const X86_64: &[CpuFeature] = &[
     f("has_sse3", "sse3"),

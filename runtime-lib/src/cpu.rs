@@ -42,27 +42,9 @@ const LEAF1_ECX: [(u64, u32); 6] = [
     (table_bit("popcnt"), 23),
 ];
 
-/// The mask bit of the x86_64 table's entry named `name` (a compile-time
-/// error if there is none).
 #[cfg(target_arch = "x86_64")]
 const fn table_bit(name: &str) -> u64 {
-    let table = kiln_abi::cpu::X86_64;
-    let mut i = 0;
-    while i < table.len() {
-        let a = table[i].name.as_bytes();
-        let b = name.as_bytes();
-        if a.len() == b.len() {
-            let mut j = 0;
-            while j < a.len() && a[j] == b[j] {
-                j += 1;
-            }
-            if j == a.len() {
-                return 1 << i;
-            }
-        }
-        i += 1;
-    }
-    panic!("not a feature of the x86_64 table")
+    kiln_abi::cpu::feature_bit(kiln_abi::cpu::X86_64, name)
 }
 
 /// Whether `bits` asks only for features of `CPUID` leaf 1 and this CPU

@@ -534,18 +534,7 @@ fn stdout_closed_is_eio() -> Result<(), Failed> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     std::fs::write(dir.path().join("w.wat"), WRITE_UNTIL_ERROR).map_err(|e| e.to_string())?;
     let exe = dir.path().join("w");
-    let o = util::run(
-        util::kiln_cmd()
-            .current_dir(dir.path())
-            .args(["build", "w.wat", "-o"])
-            .arg(&exe),
-        b"",
-        TIMEOUT,
-    )
-    .map_err(|e| format!("{e:#}"))?;
-    if !o.status.success() {
-        return Err(format!("build failed\n{}", o.describe()).into());
-    }
+    util::kiln_build(&[], &dir.path().join("w.wat"), &exe)?;
     let mut child = std::process::Command::new(&exe)
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -582,18 +571,7 @@ fn closed_standard_fds_read_dev_null() -> Result<(), Failed> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     std::fs::write(dir.path().join("w.wat"), WRITE_THEN_PRESTAT).map_err(|e| e.to_string())?;
     let exe = dir.path().join("w");
-    let o = util::run(
-        util::kiln_cmd()
-            .current_dir(dir.path())
-            .args(["build", "w.wat", "--dir", ".", "-o"])
-            .arg(&exe),
-        b"",
-        TIMEOUT,
-    )
-    .map_err(|e| format!("{e:#}"))?;
-    if !o.status.success() {
-        return Err(format!("build failed\n{}", o.describe()).into());
-    }
+    util::kiln_build(&["--dir", "."], &dir.path().join("w.wat"), &exe)?;
     let mut cmd = std::process::Command::new(&exe);
     cmd.current_dir(dir.path())
         .stderr(std::process::Stdio::piped());

@@ -40,16 +40,8 @@
 pub const fn label_index(names: &[&str], name: &str) -> u32 {
     let mut i = 0;
     while i < names.len() {
-        let a = names[i].as_bytes();
-        let b = name.as_bytes();
-        if a.len() == b.len() {
-            let mut j = 0;
-            while j < a.len() && a[j] == b[j] {
-                j += 1;
-            }
-            if j == a.len() {
-                return i as u32;
-            }
+        if kiln_abi::wasi_p2::str_eq(names[i], name) {
+            return i as u32;
         }
         i += 1;
     }
