@@ -10,20 +10,91 @@
 
 use kiln_abi::cpu::CpuFeature;
 
+/// This architecture's feature table (the compiler's mask indexes it).
+#[cfg(target_arch = "x86_64")]
+const TABLE: &[CpuFeature] = kiln_abi::cpu::X86_64;
+/// See the x86_64 one.
+#[cfg(target_arch = "aarch64")]
+const TABLE: &[CpuFeature] = kiln_abi::cpu::AARCH64;
+/// See the x86_64 one.
+#[cfg(target_arch = "riscv64")]
+const TABLE: &[CpuFeature] = kiln_abi::cpu::RISCV64;
+/// See the x86_64 one.
+#[cfg(target_arch = "s390x")]
+const TABLE: &[CpuFeature] = kiln_abi::cpu::S390X;
+/// See the x86_64 one.
+#[cfg(not(any(
+    target_arch = "x86_64",
+    target_arch = "aarch64",
+    target_arch = "riscv64",
+    target_arch = "s390x"
+)))]
+const TABLE: &[CpuFeature] = &[];
+
+/// Bytes of all of [`TABLE`]'s names.
+const NAMES_LEN: usize = {
+    let mut n = 0;
+    let mut i = 0;
+    while i < TABLE.len() {
+        n += TABLE[i].name.len();
+        i += 1;
+    }
+    n
+};
+
+/// [`TABLE`]'s names end to end, with [`NAME_ENDS`]: built at compile time
+/// so that the runtime holds no table of string pointers, each of which a
+/// position-independent executable relocates at every start (the x86_64
+/// table alone: 38 relocations).
+static NAMES: [u8; NAMES_LEN] = {
+    let mut out = [0u8; NAMES_LEN];
+    let (mut at, mut i) = (0, 0);
+    while i < TABLE.len() {
+        let name = TABLE[i].name.as_bytes();
+        let mut j = 0;
+        while j < name.len() {
+            out[at] = name[j];
+            at += 1;
+            j += 1;
+        }
+        i += 1;
+    }
+    out
+};
+
+/// Where each of [`TABLE`]'s names ends in [`NAMES`].
+static NAME_ENDS: [usize; TABLE.len()] = {
+    let mut out = [0; TABLE.len()];
+    let (mut at, mut i) = (0, 0);
+    while i < TABLE.len() {
+        at += TABLE[i].name.len();
+        out[i] = at;
+        i += 1;
+    }
+    out
+};
+
+/// The name of [`TABLE`]'s entry `i`.
+fn name(i: usize) -> &'static str {
+    let start = if i == 0 { 0 } else { NAME_ENDS[i - 1] };
+    // NB: the names are Rust string literals cut at their own bounds.
+    std::str::from_utf8(&NAMES[start..NAME_ENDS[i]]).unwrap_or("?")
+}
+
 /// The features of `bits` this CPU lacks, by name, without repeats.
 pub fn missing(bits: u64) -> Vec<&'static str> {
     #[cfg(target_arch = "x86_64")]
     if baseline_present(bits) {
         return Vec::new();
     }
-    let table = kiln_abi::cpu::features_of(std::env::consts::ARCH);
     let mut out: Vec<&'static str> = Vec::new();
-    for (i, f) in table.iter().enumerate() {
+    for i in 0..TABLE.len() {
+        let name = name(i);
         // No detector (`None`) is a table entry this runtime does not
         // know: reported as missing rather than risked (the unit test
         // keeps the two in step).
-        if bits & (1 << i) != 0 && has(f) != Some(true) && !out.contains(&f.name) {
-            out.push(f.name);
+        if bits & (1 << i) != 0 && has(name) != Some(true) && !out.contains(&name) {
+            out.push(name);
         }
     }
     out
@@ -70,9 +141,9 @@ fn baseline_present(bits: u64) -> bool {
 }
 
 #[cfg(target_arch = "x86_64")]
-fn has(f: &CpuFeature) -> Option<bool> {
+fn has(name: &str) -> Option<bool> {
     use std::arch::is_x86_feature_detected as d;
-    Some(match f.name {
+    Some(match name {
         "sse3" => d!("sse3"),
         "ssse3" => d!("ssse3"),
         "cmpxchg16b" => d!("cmpxchg16b"),
@@ -97,9 +168,9 @@ fn has(f: &CpuFeature) -> Option<bool> {
 }
 
 #[cfg(target_arch = "aarch64")]
-fn has(f: &CpuFeature) -> Option<bool> {
+fn has(name: &str) -> Option<bool> {
     use std::arch::is_aarch64_feature_detected as d;
-    Some(match f.name {
+    Some(match name {
         "lse" => d!("lse"),
         "paca" => d!("paca"),
         "fp16" => d!("fp16"),
@@ -113,15 +184,15 @@ fn has(f: &CpuFeature) -> Option<bool> {
 /// extensions from the `riscv_hwprobe` system call (Linux 6.4+). Rust's
 /// `is_riscv_feature_detected!` is not stable for all of them.
 #[cfg(target_arch = "riscv64")]
-fn has(f: &CpuFeature) -> Option<bool> {
-    let name = f.name.as_bytes();
+fn has(feature: &str) -> Option<bool> {
+    let name = feature.as_bytes();
     if let [letter @ b'a'..=b'z'] = name {
         // SAFETY: getauxval reads the process's auxiliary vector.
         let hwcap = unsafe { libc::getauxval(libc::AT_HWCAP) };
         return Some(hwcap & (1 << (letter - b'a')) != 0);
     }
     // RISCV_HWPROBE_KEY_IMA_EXT_0's bits (the kernel's uapi hwprobe.h).
-    let bit: u32 = match f.name {
+    let bit: u32 = match feature {
         "zba" => 3,
         "zbb" => 4,
         "zbs" => 5,
@@ -173,9 +244,9 @@ fn hwprobe_ima_ext_0() -> Option<u64> {
 }
 
 #[cfg(target_arch = "s390x")]
-fn has(f: &CpuFeature) -> Option<bool> {
+fn has(name: &str) -> Option<bool> {
     use std::arch::is_s390x_feature_detected as d;
-    Some(match f.name {
+    Some(match name {
         "miscellaneous-extensions-3" => d!("miscellaneous-extensions-3"),
         "miscellaneous-extensions-4" => d!("miscellaneous-extensions-4"),
         "vector-enhancements-2" => d!("vector-enhancements-2"),
@@ -190,7 +261,7 @@ fn has(f: &CpuFeature) -> Option<bool> {
     target_arch = "riscv64",
     target_arch = "s390x"
 )))]
-fn has(_: &CpuFeature) -> Option<bool> {
+fn has(_: &str) -> Option<bool> {
     Some(true)
 }
 
@@ -199,13 +270,26 @@ mod tests {
     #[test]
     fn every_feature_of_this_architecture_has_a_detector() {
         for f in kiln_abi::cpu::features_of(std::env::consts::ARCH) {
-            assert!(super::has(f).is_some(), "no detector for `{}`", f.name);
+            assert!(super::has(f.name).is_some(), "no detector for `{}`", f.name);
         }
     }
 
     #[test]
     fn nothing_requested_nothing_missing() {
         assert!(super::missing(0).is_empty());
+    }
+
+    /// The names cut from the compile-time byte string are the table's, and
+    /// each feature alone is reported missing exactly when its detector
+    /// says this CPU lacks it.
+    #[test]
+    fn names_and_single_features_follow_the_table() {
+        for (i, f) in super::TABLE.iter().enumerate() {
+            assert_eq!(super::name(i), f.name);
+            let lacking = super::has(f.name) != Some(true);
+            let want: &[&str] = if lacking { &[f.name] } else { &[] };
+            assert_eq!(super::missing(1 << i), want, "{}", f.name);
+        }
     }
 
     /// The one-`cpuid` answer for the baseline's features agrees with the
@@ -221,13 +305,13 @@ mod tests {
             let f = &kiln_abi::cpu::X86_64[i];
             assert_eq!(
                 super::baseline_present(bit),
-                super::has(f) == Some(true),
+                super::has(f.name) == Some(true),
                 "{}",
                 f.name
             );
         }
         let every = super::LEAF1_ECX.iter().all(|&(bit, _)| {
-            super::has(&kiln_abi::cpu::X86_64[bit.trailing_zeros() as usize]) == Some(true)
+            super::has(kiln_abi::cpu::X86_64[bit.trailing_zeros() as usize].name) == Some(true)
         });
         assert_eq!(super::baseline_present(all), every);
         let avx2 = 1
