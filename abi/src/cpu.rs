@@ -110,13 +110,21 @@ pub const S390X: &[CpuFeature] = &[
 /// The table of an architecture, by its `target_lexicon`/Rust name
 /// (`x86_64`, `aarch64`, `riscv64`, `riscv64gc`, `s390x`); empty for
 /// others.
-pub fn features_of(arch: &str) -> &'static [CpuFeature] {
-    match arch {
-        "x86_64" => X86_64,
-        "aarch64" => AARCH64,
-        a if a.starts_with("riscv64") => RISCV64,
-        "s390x" => S390X,
-        _ => &[],
+/// A `const fn`, so the runtime picks its own architecture's table at
+/// compile time (`std::env::consts::ARCH`).
+pub const fn features_of(arch: &str) -> &'static [CpuFeature] {
+    use crate::wasi_p2::str_eq;
+    let riscv64 = "riscv64";
+    if str_eq(arch, "x86_64") {
+        X86_64
+    } else if str_eq(arch, "aarch64") {
+        AARCH64
+    } else if arch.len() >= riscv64.len() && str_eq(arch.split_at(riscv64.len()).0, riscv64) {
+        RISCV64
+    } else if str_eq(arch, "s390x") {
+        S390X
+    } else {
+        &[]
     }
 }
 

@@ -11,41 +11,30 @@
 use kiln_abi::cpu::CpuFeature;
 
 /// This architecture's feature table (the compiler's mask indexes it).
-#[cfg(target_arch = "x86_64")]
-const TABLE: &[CpuFeature] = kiln_abi::cpu::X86_64;
-/// See the x86_64 one.
-#[cfg(target_arch = "aarch64")]
-const TABLE: &[CpuFeature] = kiln_abi::cpu::AARCH64;
-/// See the x86_64 one.
-#[cfg(target_arch = "riscv64")]
-const TABLE: &[CpuFeature] = kiln_abi::cpu::RISCV64;
-/// See the x86_64 one.
-#[cfg(target_arch = "s390x")]
-const TABLE: &[CpuFeature] = kiln_abi::cpu::S390X;
-/// See the x86_64 one.
-#[cfg(not(any(
-    target_arch = "x86_64",
-    target_arch = "aarch64",
-    target_arch = "riscv64",
-    target_arch = "s390x"
-)))]
-const TABLE: &[CpuFeature] = &[];
+const TABLE: &[CpuFeature] = kiln_abi::cpu::features_of(std::env::consts::ARCH);
 
-/// Bytes of all of [`TABLE`]'s names.
-const NAMES_LEN: usize = {
-    let mut n = 0;
-    let mut i = 0;
+/// Where each of [`TABLE`]'s names ends in [`NAMES`].
+const NAME_ENDS: [usize; TABLE.len()] = {
+    let mut out = [0; TABLE.len()];
+    let (mut at, mut i) = (0, 0);
     while i < TABLE.len() {
-        n += TABLE[i].name.len();
+        at += TABLE[i].name.len();
+        out[i] = at;
         i += 1;
     }
-    n
+    out
 };
 
-/// [`TABLE`]'s names end to end, with [`NAME_ENDS`]: built at compile time
-/// so that the runtime holds no table of string pointers, each of which a
-/// position-independent executable relocates at every start (the x86_64
-/// table alone: 38 relocations).
+/// Bytes of all of [`TABLE`]'s names.
+const NAMES_LEN: usize = match TABLE.len() {
+    0 => 0,
+    n => NAME_ENDS[n - 1],
+};
+
+/// [`TABLE`]'s names end to end, cut by [`NAME_ENDS`]: built at compile
+/// time so that the runtime holds no table of string pointers, each of
+/// which a position-independent executable relocates at every start (the
+/// x86_64 table alone: 38 relocations).
 static NAMES: [u8; NAMES_LEN] = {
     let mut out = [0u8; NAMES_LEN];
     let (mut at, mut i) = (0, 0);
@@ -57,18 +46,6 @@ static NAMES: [u8; NAMES_LEN] = {
             at += 1;
             j += 1;
         }
-        i += 1;
-    }
-    out
-};
-
-/// Where each of [`TABLE`]'s names ends in [`NAMES`].
-static NAME_ENDS: [usize; TABLE.len()] = {
-    let mut out = [0; TABLE.len()];
-    let (mut at, mut i) = (0, 0);
-    while i < TABLE.len() {
-        at += TABLE[i].name.len();
-        out[i] = at;
         i += 1;
     }
     out

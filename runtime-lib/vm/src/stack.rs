@@ -71,10 +71,7 @@ fn stack_top_from_auxv() -> Option<usize> {
         let len = unsafe { std::ffi::CStr::from_ptr(execfn as *const libc::c_char) }
             .to_bytes()
             .len();
-        // SAFETY: `sysconf` has no preconditions.
-        let page = usize::try_from(unsafe { libc::sysconf(libc::_SC_PAGESIZE) })
-            .unwrap_or(4096)
-            .max(4096);
+        let page = crate::memory::host_page_size().max(4096);
         let end = execfn.checked_add(len + 1 + 8)?;
         return end.checked_next_multiple_of(page);
     }
