@@ -188,6 +188,28 @@ pub struct ModuleDescriptor {
     /// `n` inlined callees from the outermost in (function index and the
     /// offset in it; [`NO_INDEX`] for none).
     pub inlined: Addr,
+    /// The module's reference initializer (`0`: none), compiled code with
+    /// the platform C convention, `extern "C" fn(vmctx)`, run where the
+    /// runtime would fill the functions' references (after the imports'):
+    /// it writes the `VMFuncRef` of every escaping function. Stores of
+    /// constants instead of the runtime's loop over `escaping`: 4
+    /// instructions a function instead of ~24 (a Rust hello world's
+    /// start-up fills 70). Only modules with few escaping functions get
+    /// one (the code grows with their number).
+    pub init_refs: Addr,
+    /// The module's element initializer (`0`: none), `extern "C"
+    /// fn(vmctx)`, run once the tables exist: it applies the active element
+    /// segments among `0..num_applied_elems` (each statically within its
+    /// defined table and made of `ref.func`/`ref.null` items), 2
+    /// instructions a slot instead of ~18.
+    pub init_elems: Addr,
+    /// Leading element segments `init_elems` handles: the active ones are
+    /// applied by it, so the runtime only drops them (with the declarative
+    /// ones among them); passive ones stay. `0` without `init_elems`.
+    pub num_applied_elems: u32,
+    /// Zero (the record's size stays a multiple of 8 without implicit
+    /// padding).
+    pub _pad: u32,
 }
 
 /// [`ModuleDescriptor::ref_types`] entry: the [`crate::ValType`] says it all
@@ -508,7 +530,7 @@ mod tests {
         assert_eq!(size_of::<ImportDesc>(), 48);
         assert_eq!(
             size_of::<ModuleDescriptor>(),
-            72 + 8 * 10 + 16 + 16 + 8 + 16 + 8 + 8
+            72 + 8 * 10 + 16 + 16 + 8 + 16 + 8 + 8 + 8 + 8 + 8
         );
     }
 }

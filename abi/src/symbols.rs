@@ -81,7 +81,7 @@ pub const GRANTS: &str = "__kiln_grants";
 /// Defined only by the runtime of the matching [`crate::ABI_VERSION`];
 /// referenced from every descriptor.
 pub const fn abi_version_symbol() -> &'static str {
-    "__kiln_abi_v27"
+    "__kiln_abi_v28"
 }
 /// Prefix of runtime libcalls: `__kiln_rt_<name>`.
 pub const LIBCALL_PREFIX: &str = "__kiln_rt_";
@@ -95,6 +95,12 @@ pub const FUNC_PREFIX: &str = "__kiln_func_";
 pub const ARRAY_CALL_PREFIX: &str = "__kiln_array_call_";
 /// Prefix of wasm-call trampolines to host imports: `__kiln_host_call_<index>`.
 pub const HOST_CALL_PREFIX: &str = "__kiln_host_call_";
+/// A module's reference initializer (local; see
+/// [`crate::descriptor::ModuleDescriptor::init_refs`]).
+pub const INIT_REFS: &str = "__kiln_init_refs";
+/// A module's element initializer (local; see
+/// [`crate::descriptor::ModuleDescriptor::init_elems`]).
+pub const INIT_ELEMS: &str = "__kiln_init_elems";
 
 #[cfg(test)]
 mod tests {

@@ -97,6 +97,12 @@ pub enum FuncKey {
     /// (wasm-call convention), called directly by the linked imports bound
     /// to it ([`DeclaredFuncs::linked_code`]).
     Linked(LinkedCode),
+    /// The module's reference initializer
+    /// (`kiln_abi::descriptor::ModuleDescriptor::init_refs`).
+    InitRefs,
+    /// The module's element initializer
+    /// (`kiln_abi::descriptor::ModuleDescriptor::init_elems`).
+    InitElems,
 }
 
 impl FuncKey {
@@ -109,7 +115,7 @@ impl FuncKey {
     /// (libcalls and host functions are never namespaced).
     pub fn symbol_in(self, ns: Namespace, num_imported_funcs: u32) -> String {
         match self {
-            FuncKey::Wasm(_) | FuncKey::ArrayCall(_) => {
+            FuncKey::Wasm(_) | FuncKey::ArrayCall(_) | FuncKey::InitRefs | FuncKey::InitElems => {
                 ns.qualify(self.plain_symbol(num_imported_funcs))
             }
             FuncKey::Libcall(_) | FuncKey::WasiP1(_) => self.plain_symbol(num_imported_funcs),
@@ -136,6 +142,8 @@ impl FuncKey {
                 kiln_abi::wasi_p1::WASI_P1_FUNCS[i].name
             ),
             FuncKey::Linked(code) => code.symbol(),
+            FuncKey::InitRefs => sym::INIT_REFS.to_string(),
+            FuncKey::InitElems => sym::INIT_ELEMS.to_string(),
         }
     }
 }
@@ -204,6 +212,10 @@ pub enum Job {
     },
     /// The array-call trampoline of a function.
     ArrayCall(FuncIndex),
+    /// The module's reference initializer ([`crate::trampolines::init_refs`]).
+    InitRefs,
+    /// The module's element initializer ([`crate::trampolines::init_refs`]).
+    InitElems,
 }
 
 impl Job {
@@ -212,13 +224,17 @@ impl Job {
         match self {
             Job::Wasm(i) | Job::HostCall { func: i, .. } => FuncKey::Wasm(i),
             Job::ArrayCall(i) => FuncKey::ArrayCall(i),
+            Job::InitRefs => FuncKey::InitRefs,
+            Job::InitElems => FuncKey::InitElems,
         }
     }
 
-    /// The function index the job belongs to.
-    pub fn func_index(self) -> FuncIndex {
+    /// The function index the job belongs to (none for the module-wide
+    /// initializers).
+    pub fn func_index(self) -> Option<FuncIndex> {
         match self {
-            Job::Wasm(i) | Job::HostCall { func: i, .. } | Job::ArrayCall(i) => i,
+            Job::Wasm(i) | Job::HostCall { func: i, .. } | Job::ArrayCall(i) => Some(i),
+            Job::InitRefs | Job::InitElems => None,
         }
     }
 
@@ -229,6 +245,8 @@ impl Job {
             Job::Wasm(_) => "",
             Job::HostCall { .. } => "(host-call trampoline) ",
             Job::ArrayCall(_) => "(array-call trampoline) ",
+            Job::InitRefs => "(reference initializer) ",
+            Job::InitElems => "(element initializer) ",
         }
     }
 }

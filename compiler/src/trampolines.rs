@@ -26,6 +26,7 @@
 //! so backtraces walk through them.
 
 pub mod component;
+pub mod init_refs;
 
 use crate::func::sig::{array_call_signature, clif_type, native_signature, wasm_call_signature};
 use crate::key::{DeclaredFuncs, FuncKey};

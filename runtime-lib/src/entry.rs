@@ -40,7 +40,7 @@ use std::ffi::{CStr, c_char, c_int};
 /// to it (`kiln_abi::symbols::abi_version_symbol`), so a module compiled for
 /// another ABI version fails to link with this runtime.
 #[unsafe(no_mangle)]
-pub static __kiln_abi_v27: u8 = kiln_abi::ABI_VERSION as u8;
+pub static __kiln_abi_v28: u8 = kiln_abi::ABI_VERSION as u8;
 
 #[cfg(not(any(test, feature = "embedding")))]
 unsafe extern "C" {
@@ -376,7 +376,7 @@ mod tests {
     #[test]
     fn abi_symbol_name_matches_the_contract() {
         // The static above must carry exactly the name the compiler refers to.
-        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v27");
-        assert_eq!(super::__kiln_abi_v27 as u32, kiln_abi::ABI_VERSION);
+        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v28");
+        assert_eq!(super::__kiln_abi_v28 as u32, kiln_abi::ABI_VERSION);
     }
 }

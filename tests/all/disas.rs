@@ -10,7 +10,10 @@
 //! - `compile = true`: print the disassembly of the compiled code instead
 //!   of CLIF (also checks that the backend accepts the function);
 //! - `interrupt = true`, `fuel = true`: emit the run-time limit checks of a
-//!   build with `-W timeout` / `-W fuel` (`kiln_compiler::Checks`).
+//!   build with `-W timeout` / `-W fuel` (`kiln_compiler::Checks`);
+//! - `init-refs = true`: print the module's reference and element
+//!   initializers (`__kiln_init_refs`, `__kiln_init_elems`,
+//!   `kiln_compiler::trampolines::init_refs`) instead of its functions.
 //!
 //! One trial per file, `disas::<area>/<case>`, plus `disas::run_cases_translate`
 //! (below).
@@ -21,6 +24,7 @@ use cranelift_codegen::isa::OwnedTargetIsa;
 use kiln_compiler::func::ModuleEnv;
 use kiln_compiler::func::translator::FuncTranslator;
 use kiln_compiler::key::{DeclaredFuncs, FuncKey};
+use kiln_compiler::trampolines::init_refs;
 use kiln_compiler::{Config, OptLevel};
 use libtest_mimic::{Failed, Trial};
 use std::path::Path;
@@ -51,6 +55,7 @@ pub fn trials() -> Vec<Trial> {
 struct Options {
     optimize: bool,
     compile: bool,
+    init_refs: bool,
     checks: kiln_compiler::Checks,
 }
 
@@ -64,6 +69,7 @@ fn parse_options(text: &str) -> Result<Options, String> {
             "compile" => o.compile = value == "true",
             "interrupt" => o.checks.interrupt = value == "true",
             "fuel" => o.checks.fuel = value == "true",
+            "init-refs" => o.init_refs = value == "true",
             key => return Err(format!("line {}: unknown header option `{key}`", d.line)),
         }
     }
@@ -123,6 +129,7 @@ fn render_wasm(wasm: &[u8], o: &Options) -> Result<String, String> {
     let mut keys: Vec<FuncKey> = info.funcs.keys().map(FuncKey::Wasm).collect();
     keys.extend((0..kiln_abi::libcalls::LIBCALLS.len()).map(FuncKey::Libcall));
     keys.extend((0..kiln_abi::wasi_p1::WASI_P1_FUNCS.len()).map(FuncKey::WasiP1));
+    keys.extend([FuncKey::InitRefs, FuncKey::InitElems]);
     for (n, key) in keys.into_iter().enumerate() {
         ids.insert(key, cranelift_module::FuncId::from_u32(n as u32));
     }
@@ -136,10 +143,34 @@ fn render_wasm(wasm: &[u8], o: &Options) -> Result<String, String> {
     };
     let mut translator = FuncTranslator::new();
     let mut out = String::new();
-    for i in info.bodies.keys() {
-        let func = translator
-            .translate(&env, info.func_index(i))
-            .map_err(|e| e.to_string())?;
+    let funcs: Vec<_> = if o.init_refs {
+        let plan = init_refs::plan(&info, &env.offsets);
+        let mut builder = cranelift_frontend::FunctionBuilderContext::new();
+        vec![
+            Ok(init_refs::build_refs(
+                &info,
+                &plan.escaping,
+                &env.offsets,
+                &*isa,
+                &ids,
+                &mut builder,
+            )),
+            Ok(init_refs::build_elems(
+                &info,
+                plan.applied,
+                &env.offsets,
+                &*isa,
+                &mut builder,
+            )),
+        ]
+    } else {
+        info.bodies
+            .keys()
+            .map(|i| translator.translate(&env, info.func_index(i)))
+            .collect()
+    };
+    for func in funcs {
+        let func = func.map_err(|e| e.to_string())?;
         cranelift_codegen::verifier::verify_function(&func, &*isa)
             .map_err(|e| format!("verifier: {e}\n{}", func.display()))?;
         let mut ctx = cranelift_codegen::Context::for_function(func);
@@ -209,7 +240,7 @@ fn run_cases_translate() -> Result<(), Failed> {
         let options = Options {
             optimize: true,
             compile: true,
-            checks: kiln_compiler::Checks::default(),
+            ..Options::default()
         };
         let result = wat::parse_str(&text)
             .map_err(|e| e.to_string())

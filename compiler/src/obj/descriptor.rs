@@ -90,6 +90,8 @@ pub struct DescriptorInput<'a> {
     /// Whether to write `ModuleDescriptor::type_ids` (the program's one
     /// core module).
     pub program_types: bool,
+    /// Leading element segments the element initializer handles.
+    pub applied_elems: u32,
 }
 
 /// Writes the module descriptor and its arrays into `objects`; strings go
@@ -228,6 +230,16 @@ pub fn emit_descriptor(
         root.put_u32(
             at!(r, ModuleDescriptor, num_escaping),
             len32(escaping.len()),
+        );
+    }
+    if let Some(init) = input.ids.get(FuncKey::InitRefs) {
+        root.put_addr(at!(r, ModuleDescriptor, init_refs), Target::Func(init), 0);
+    }
+    if let Some(init) = input.ids.get(FuncKey::InitElems) {
+        root.put_addr(at!(r, ModuleDescriptor, init_elems), Target::Func(init), 0);
+        root.put_u32(
+            at!(r, ModuleDescriptor, num_applied_elems),
+            input.applied_elems,
         );
     }
     if num_inlined > 0 {

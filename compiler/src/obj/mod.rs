@@ -96,6 +96,9 @@ pub struct ModuleData<'a> {
     /// Whether this is the program's one core module, whose signature ids
     /// the compiler computes (`ModuleDescriptor::type_ids`).
     pub program_types: bool,
+    /// Leading element segments the element initializer handles
+    /// (`ModuleDescriptor::num_applied_elems`; 0 without one).
+    pub applied_elems: u32,
 }
 
 /// A fresh object for `isa`.
@@ -139,6 +142,7 @@ pub(crate) fn emit_module_data(
         vmctx_size: input.vmctx_size,
         wasm_base: input.wasm_base,
         program_types: input.program_types,
+        applied_elems: input.applied_elems,
     };
     descriptor::emit_descriptor(&desc, objects, strings);
     image::emit_images(images.images, objects);

@@ -13,6 +13,7 @@ use kiln_abi::trap::TrapCode;
 use object::{Object, ObjectSection, ObjectSymbol, RelocationTarget, SymbolKind};
 use std::collections::BTreeMap;
 
+mod init_refs;
 mod inlined;
 
 /// A module with no defined function: everything in it goes through this

@@ -92,7 +92,9 @@ impl Worker {
         let translate_time = start.elapsed();
         let start = Instant::now();
         let id = env.ids.id(job.key());
-        let index = job.func_index().as_u32();
+        let index = job
+            .func_index()
+            .map_or(kiln_abi::descriptor::NO_INDEX, |i| i.as_u32());
         self.ctx.clear();
         self.ctx.func = func;
         let mut inlined = match job {
@@ -169,6 +171,21 @@ impl Worker {
             Job::ArrayCall(i) => {
                 trampolines::array_call(env.info, i, env.isa, env.ids, &mut self.builder_ctx)
             }
+            Job::InitRefs => trampolines::init_refs::build_refs(
+                env.info,
+                &trampolines::init_refs::plan(env.info, &env.offsets).escaping,
+                &env.offsets,
+                env.isa,
+                env.ids,
+                &mut self.builder_ctx,
+            ),
+            Job::InitElems => trampolines::init_refs::build_elems(
+                env.info,
+                trampolines::init_refs::plan(env.info, &env.offsets).applied,
+                &env.offsets,
+                env.isa,
+                &mut self.builder_ctx,
+            ),
         })
     }
 }

@@ -39,7 +39,7 @@ use crate::module::{FuncImport, FuncIndex, ModuleInfo};
 use crate::obj::data::{DataObjects, StringPool, Target, object_error};
 use crate::obj::symbols::DataKey;
 use crate::obj::{self, ModuleData, descriptor, grants, program};
-use crate::{CompileError, Config, Timings};
+use crate::{CompileError, Config, Timings, trampolines};
 use compile::{code_relocs, codegen};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_module::{DataId, Linkage, Module};
@@ -234,8 +234,8 @@ fn emit_module_into(
     timings: &mut Timings,
 ) -> Result<(), CompileError> {
     let info = input.info;
-    let (ids, jobs) = declare_functions(module, info, isa, input.ns, input.linked)?;
     let offsets = VMOffsets::new(isa.pointer_bytes(), info.vm_counts());
+    let (ids, jobs) = declare_functions(module, info, isa, input.ns, input.linked, &offsets)?;
     let env = ModuleEnv {
         info,
         wasm: input.wasm,
@@ -271,6 +271,7 @@ fn emit_module_into(
         vmctx_size: offsets.size(),
         wasm_base: input.wasm_base,
         program_types: input.ns == Namespace::Program,
+        applied_elems: trampolines::init_refs::plan(info, &offsets).applied,
     };
     obj::emit_module_data(&data, objects, strings);
     Ok(())
@@ -278,9 +279,10 @@ fn emit_module_into(
 
 /// Declares every function the object defines or calls, in a fixed order:
 /// wasm functions (host-call trampolines for imports) by index, array-call
-/// trampolines by index, all libcalls, the imported WASI functions by
-/// their index in the WASI list, then the code of `linked` imports by
-/// function index. Returns the ids and the compile jobs (in definition
+/// trampolines by index, the reference and element initializers (those the
+/// module gets, see [`trampolines::init_refs`]), all libcalls, the imported WASI
+/// functions by their index in the WASI list, then the code of `linked`
+/// imports by function index. Returns the ids and the compile jobs (in definition
 /// order). The module's own functions are named in `ns`; the libcalls are
 /// imports shared by every module of the object. A linked import's code is
 /// declared `Local` under its owner's name and signature (the import's type
@@ -292,6 +294,7 @@ fn declare_functions(
     isa: &dyn TargetIsa,
     ns: Namespace,
     linked: &BTreeMap<FuncIndex, LinkedCode>,
+    offsets: &VMOffsets,
 ) -> Result<(DeclaredFuncs, Vec<Job>), CompileError> {
     let mut ids = DeclaredFuncs::default();
     let mut jobs = Vec::new();
@@ -325,6 +328,17 @@ fn declare_functions(
             array_call_signature(isa),
         )?;
         jobs.push(Job::ArrayCall(index));
+    }
+    let init = trampolines::init_refs::plan(info, offsets);
+    if !init.escaping.is_empty() {
+        let sig = trampolines::init_refs::init_signature(isa);
+        declare(module, FuncKey::InitRefs, Linkage::Local, sig)?;
+        jobs.push(Job::InitRefs);
+    }
+    if init.applied > 0 {
+        let sig = trampolines::init_refs::init_signature(isa);
+        declare(module, FuncKey::InitElems, Linkage::Local, sig)?;
+        jobs.push(Job::InitElems);
     }
     for (i, libcall) in LIBCALLS.iter().enumerate() {
         let sig = native_signature(libcall.params, libcall.result, false, isa);

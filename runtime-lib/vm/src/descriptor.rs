@@ -91,6 +91,26 @@ pub struct Module {
     pub escaping: &'static [u32],
     /// The frames of inlined code (`ModuleDescriptor::inlined`).
     pub inlined: &'static [u32],
+    /// The reference initializer (`ModuleDescriptor::init_refs`): fills
+    /// the `VMFuncRef`s of the escaping functions.
+    pub init_refs: Option<Initializer>,
+    /// The element initializer (`ModuleDescriptor::init_elems`): applies
+    /// the active segments among the first `num_applied_elems` into the
+    /// context's tables.
+    pub init_elems: Option<Initializer>,
+}
+
+/// A module's compiled initializer: `extern "C" fn(vmctx)`.
+pub type Initializer = unsafe extern "C" fn(vmctx: *mut u8);
+
+/// The initializer at `addr`, `None` for `0`.
+///
+/// # Safety
+/// A non-zero `addr` is the address of code with [`Initializer`]'s
+/// signature.
+unsafe fn initializer(addr: Addr) -> Option<Initializer> {
+    // SAFETY: guaranteed by the caller.
+    (addr != 0).then(|| unsafe { std::mem::transmute::<usize, Initializer>(addr as usize) })
 }
 
 fn check_array(what: &str, addr: Addr, count: u32) -> Result<(), String> {
@@ -148,6 +168,14 @@ impl Module {
         check_imports("memories", desc.num_imported_memories, desc.num_memories)?;
         check_imports("tables", desc.num_imported_tables, desc.num_tables)?;
         check_imports("globals", desc.num_imported_globals, desc.num_globals)?;
+        if desc.num_applied_elems > desc.num_elems
+            || (desc.num_applied_elems > 0) != (desc.init_elems != 0)
+        {
+            return Err(format!(
+                "corrupt module descriptor: {} applied element segments of {}",
+                desc.num_applied_elems, desc.num_elems
+            ));
+        }
         // SAFETY: counts and addresses come from the descriptor, which the
         // caller guarantees to be well formed.
         let module = unsafe {
@@ -164,6 +192,10 @@ impl Module {
                 imports: slice(desc.imports, desc.num_imports.into()),
                 escaping: slice(desc.escaping, desc.num_escaping.into()),
                 inlined: slice(desc.inlined, desc.num_inlined.into()),
+                // SAFETY: non-zero, they are the module's initializers,
+                // compiled with that signature (the caller's guarantee).
+                init_refs: initializer(desc.init_refs),
+                init_elems: initializer(desc.init_elems),
             }
         };
         // NB: a function's type index is checked where it is used (most

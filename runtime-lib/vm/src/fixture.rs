@@ -295,6 +295,10 @@ impl ModuleBuilder {
             num_inlined: 0,
             type_ids: 0,
             inlined: 0,
+            init_refs: 0,
+            init_elems: 0,
+            num_applied_elems: 0,
+            _pad: 0,
         };
         Box::leak(Box::new(desc))
     }

@@ -13,12 +13,18 @@
 //!    16-aligned, zeroed); intern signature ids ([`crate::typeids`]); fill
 //!    the header, imported functions and a `VMFuncRef` for every function;
 //!    create memories (with their images), evaluate global initialisers in
-//!    order, create tables (filled with their initial value); point
-//!    `wasi_memory` at the export `memory`.
+//!    order, create tables (filled with their initial value); run the
+//!    module's compiled element initializer if it has one
+//!    (`ModuleDescriptor::init_elems`: the leading element segments it can
+//!    apply without a check, `num_applied_elems`); point `wasi_memory` at
+//!    the export `memory`. The escaping functions' `VMFuncRef`s come from
+//!    the compiled reference initializer (`init_refs`) where the module
+//!    has one, else from the runtime's loop.
 //! 2. [`Instance::apply_segments`]: active element segments in order
 //!    (whole-segment bounds check, then write; a failing segment traps with
-//!    the segments before it applied), declarative ones dropped; then active
-//!    data segments not already in a memory image, the same way.
+//!    the segments before it applied), declarative ones dropped, those the
+//!    element initializer applied only dropped; then active data segments not
+//!    already in a memory image, the same way.
 //! 3. The caller runs the start function.
 //!
 //! Invariants: the instance is boxed before its address is stored in the
@@ -261,6 +267,15 @@ impl Instance {
         instance.init_memories()?;
         instance.init_globals()?;
         instance.init_tables()?;
+        if let Some(init_elems) = instance.module.init_elems {
+            // SAFETY: the module's own initializer, given its own context:
+            // it reads the context and writes slots below the minimum size
+            // of the module's defined tables, which `init_tables` just
+            // created and mirrored into the context. No Rust reference to
+            // the table storage or the context exists during the call
+            // (`instance` is only named, not borrowed, by it).
+            unsafe { init_elems(instance.vmctx()) };
+        }
         instance.init_wasi_memory();
         // Its `exnref` globals and tables are roots of this thread's
         // exception heap (an instance runs on the thread that creates it
@@ -531,6 +546,14 @@ impl Instance {
                 self.at::<VMFuncRef>(self.offsets.func_ref(i))
                     .write(func_ref);
             }
+        }
+        if let Some(init_refs) = self.module.init_refs {
+            // SAFETY: the module's own initializer, given its own context:
+            // it writes the `VMFuncRef`s of the module's escaping
+            // functions, slots within the context, which no Rust reference
+            // covers during the call (`self` is not borrowed by it).
+            unsafe { init_refs(vmctx) };
+            return Ok(());
         }
         self.init_escaping()
     }
@@ -1039,9 +1062,15 @@ impl Instance {
     /// Applies active segments and drops active and declarative ones (step 2
     /// of the module docs).
     pub fn apply_segments(&mut self) -> Result<(), InitError> {
+        let applied = self.module.desc.num_applied_elems;
         for (i, e) in self.module.elems.iter().enumerate() {
             let i = i as u32;
-            if e.flags & SEGMENT_FLAG_ACTIVE != 0 {
+            if i < applied {
+                // Applied by the element initializer (see `Instance::new`).
+                if e.flags & (SEGMENT_FLAG_ACTIVE | SEGMENT_FLAG_DECLARED) != 0 {
+                    self.drop_elem(i);
+                }
+            } else if e.flags & SEGMENT_FLAG_ACTIVE != 0 {
                 let dst = self
                     .offset(&e.offset, self.table_is_64(e.table))
                     .map_err(InitError::Corrupt)?;
