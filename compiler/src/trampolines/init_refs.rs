@@ -139,60 +139,53 @@ pub fn build_refs(
 ) -> ir::Function {
     let pointer = isa.pointer_type();
     let ptr = isa.pointer_bytes();
-    let mut func = ir::Function::with_name_signature(
-        UserFuncName::user(INIT_NAMESPACE, 0),
-        init_signature(isa),
-    );
-    let mut b = FunctionBuilder::new(&mut func, builder_ctx);
-    let vmctx = entry(&mut b);
-    let type_ids = b.ins().load(
-        pointer,
-        FLAGS.with_readonly(),
-        vmctx,
-        disp(VMOffsets::TYPE_IDS),
-    );
-    let mut ids_by_type: BTreeMap<TypeIndex, ir::Value> = BTreeMap::new();
-    for &f in escaping {
-        let at = offsets.func_ref(f.as_u32());
-        let callee = import(
-            &mut b,
-            ids,
-            FuncKey::Wasm(f),
-            wasm_call_signature(info.func_type(f), isa),
-            true,
-        );
-        let code = b.ins().func_addr(pointer, callee);
-        b.ins().store(
-            FLAGS,
-            code,
+    initializer(0, isa, builder_ctx, |b, vmctx| {
+        let type_ids = b.ins().load(
+            pointer,
+            FLAGS.with_readonly(),
             vmctx,
-            disp(at + VMOffsets::func_ref_wasm_call()),
+            disp(VMOffsets::TYPE_IDS),
         );
-        let ty = info.funcs[f].type_index;
-        let id = *ids_by_type.entry(ty).or_insert_with(|| {
-            b.ins().load(
-                ir::types::I32,
-                FLAGS.with_readonly(),
-                type_ids,
-                disp(ty.as_u32() * 4),
-            )
-        });
-        b.ins().store(
-            FLAGS,
-            id,
-            vmctx,
-            disp(at + VMOffsets::func_ref_type_id(ptr)),
-        );
-        b.ins().store(
-            FLAGS,
-            vmctx,
-            vmctx,
-            disp(at + VMOffsets::func_ref_vmctx(ptr)),
-        );
-    }
-    b.ins().return_(&[]);
-    b.finalize(isa.frontend_config());
-    func
+        let mut ids_by_type: BTreeMap<TypeIndex, ir::Value> = BTreeMap::new();
+        for &f in escaping {
+            let at = offsets.func_ref(f.as_u32());
+            let callee = import(
+                b,
+                ids,
+                FuncKey::Wasm(f),
+                wasm_call_signature(info.func_type(f), isa),
+                true,
+            );
+            let code = b.ins().func_addr(pointer, callee);
+            b.ins().store(
+                FLAGS,
+                code,
+                vmctx,
+                disp(at + VMOffsets::func_ref_wasm_call()),
+            );
+            let ty = info.funcs[f].type_index;
+            let id = *ids_by_type.entry(ty).or_insert_with(|| {
+                b.ins().load(
+                    ir::types::I32,
+                    FLAGS.with_readonly(),
+                    type_ids,
+                    disp(ty.as_u32() * 4),
+                )
+            });
+            b.ins().store(
+                FLAGS,
+                id,
+                vmctx,
+                disp(at + VMOffsets::func_ref_type_id(ptr)),
+            );
+            b.ins().store(
+                FLAGS,
+                vmctx,
+                vmctx,
+                disp(at + VMOffsets::func_ref_vmctx(ptr)),
+            );
+        }
+    })
 }
 
 /// The element initializer: the slots of the active segments among
@@ -206,40 +199,33 @@ pub fn build_elems(
 ) -> ir::Function {
     let pointer = isa.pointer_type();
     let ptr = isa.pointer_bytes();
-    let mut func = ir::Function::with_name_signature(
-        UserFuncName::user(INIT_NAMESPACE, 1),
-        init_signature(isa),
-    );
-    let mut b = FunctionBuilder::new(&mut func, builder_ctx);
-    let vmctx = entry(&mut b);
-    let null = b.ins().iconst(pointer, 0);
-    for e in &info.elems[..applied as usize] {
-        let SegmentMode::Active { index, offset } = &e.mode else {
-            continue;
-        };
-        let (table, start) = static_segment(info, *index, offset, &e.items)
-            .expect("planned: the segment is applied statically");
-        let base = b.ins().load(
-            pointer,
-            FLAGS,
-            vmctx,
-            disp(offsets.defined_table(table) + VMOffsets::table_base()),
-        );
-        for (j, item) in e.items.iter().enumerate() {
-            let value = match item {
-                ConstExprInfo::RefFunc(f) => b
-                    .ins()
-                    .iadd_imm_u(vmctx, i64::from(offsets.func_ref(f.as_u32()))),
-                _ => null,
+    initializer(1, isa, builder_ctx, |b, vmctx| {
+        let null = b.ins().iconst(pointer, 0);
+        for e in &info.elems[..applied as usize] {
+            let SegmentMode::Active { index, offset } = &e.mode else {
+                continue;
             };
-            let slot = (start + j as u64) * u64::from(ptr);
-            let slot = i32::try_from(slot).expect("planned: slots at 32-bit displacements");
-            b.ins().store(FLAGS, value, base, slot);
+            let (table, start) = static_segment(info, *index, offset, &e.items)
+                .expect("planned: the segment is applied statically");
+            let base = b.ins().load(
+                pointer,
+                FLAGS,
+                vmctx,
+                disp(offsets.defined_table(table) + VMOffsets::table_base()),
+            );
+            for (j, item) in e.items.iter().enumerate() {
+                let value = match item {
+                    ConstExprInfo::RefFunc(f) => b
+                        .ins()
+                        .iadd_imm_u(vmctx, i64::from(offsets.func_ref(f.as_u32()))),
+                    _ => null,
+                };
+                let slot = (start + j as u64) * u64::from(ptr);
+                let slot = i32::try_from(slot).expect("planned: slots at 32-bit displacements");
+                b.ins().store(FLAGS, value, base, slot);
+            }
         }
-    }
-    b.ins().return_(&[]);
-    b.finalize(isa.frontend_config());
-    func
+    })
 }
 
 /// The context is the instance's own during instantiation, and every
@@ -251,13 +237,28 @@ fn disp(off: u32) -> i32 {
     i32::try_from(off).expect("planned: the context fits 32-bit offsets")
 }
 
-/// Opens the one block; returns the `vmctx` parameter.
-fn entry(b: &mut FunctionBuilder<'_>) -> ir::Value {
+/// Initializer `index` (its `UserFuncName`): one block from the `vmctx`
+/// parameter to the return, its stores made by `body`.
+fn initializer(
+    index: u32,
+    isa: &dyn TargetIsa,
+    builder_ctx: &mut FunctionBuilderContext,
+    body: impl FnOnce(&mut FunctionBuilder<'_>, ir::Value),
+) -> ir::Function {
+    let mut func = ir::Function::with_name_signature(
+        UserFuncName::user(INIT_NAMESPACE, index),
+        init_signature(isa),
+    );
+    let mut b = FunctionBuilder::new(&mut func, builder_ctx);
     let block = b.create_block();
     b.append_block_params_for_function_params(block);
     b.switch_to_block(block);
     b.seal_block(block);
-    b.block_params(block)[0]
+    let vmctx = b.block_params(block)[0];
+    body(&mut b, vmctx);
+    b.ins().return_(&[]);
+    b.finalize(isa.frontend_config());
+    func
 }
 
 /// `extern "C" fn(vmctx)`.
