@@ -19,8 +19,10 @@
 //! for wasmtime) in runs of 0.1-0.6 s. Every run's stdout must equal
 //! wasmtime's (a wrong answer fails the bench). A second table gives the
 //! CPU time of `kiln build` (compile and link, after a warm-up build that
-//! extracts the runtime) against `wasmtime compile`, once per kernel, and
-//! the executable's size.
+//! extracts the runtime) against `wasmtime compile`, as many times each as
+//! there are rounds, alternating which goes first (the median of the
+//! within-pair ratios: a single build of a small module varies by a third
+//! from one run to the next), and the executable's size.
 //!
 //! Environment: `KILN_BENCH_ROUNDS` (default 5), `KILN_BENCH_WASMTIME` (the
 //! wasmtime binary, default the first on `PATH`), `KILN_BENCH_BASELINE` (the
@@ -138,9 +140,10 @@ struct Built {
     /// Bytes of the `.wasm` and of Kiln's executable.
     wasm_size: u64,
     exe_size: u64,
-    /// CPU time of `kiln build` (compile and link) and `wasmtime compile`.
-    kiln_compile: Duration,
-    wasmtime_compile: Option<Duration>,
+    /// CPU times of `kiln build` (compile and link) and `wasmtime compile`,
+    /// one per round (none without wasmtime).
+    kiln_compile: Vec<Duration>,
+    wasmtime_compile: Vec<Duration>,
     kiln: PathBuf,
     base: Option<PathBuf>,
     cwasm: Option<PathBuf>,
@@ -199,6 +202,7 @@ fn bench(dir: &Path, selected: &[&str], rounds: usize, quick: bool) -> Result<()
             k,
             wasmtime.as_deref(),
             baseline.as_deref(),
+            rounds,
         )?);
     }
     if built.is_empty() {
@@ -291,23 +295,23 @@ fn report(built: &[Built], times: &[Times], rounds: usize) {
     }
     print_geomean(&g_wt, &g_nat, &g_base);
     println!();
-    println!("compile CPU seconds (once each; kiln build includes the link) and sizes");
+    println!(
+        "compile CPU seconds (median of {rounds} builds each; kiln build includes the link) and sizes"
+    );
     println!(
         "{:>10} {:>10} {:>10} {:>10} {:>11} {:>10}",
         "kernel", "wasm KB", "kiln", "wasmtime", "kiln/wtime", "exe KB"
     );
     let mut g_compile = Vec::new();
     for b in built {
-        let r = b
-            .wasmtime_compile
-            .map(|w| b.kiln_compile.as_secs_f64() / w.as_secs_f64().max(1e-6));
+        let r = median_ratio(&b.kiln_compile, &b.wasmtime_compile);
         g_compile.extend(r);
         println!(
             "{:>10} {:>10} {:>10} {:>10} {:>11} {:>10}",
             b.kernel.name,
             b.wasm_size / 1000,
-            secs(Some(b.kiln_compile.as_secs_f64())),
-            secs(b.wasmtime_compile.map(|d| d.as_secs_f64())),
+            secs(median(&b.kiln_compile)),
+            secs(median(&b.wasmtime_compile)),
             ratio(r),
             b.exe_size / 1000
         );
@@ -369,13 +373,15 @@ fn ratio(v: Option<f64>) -> String {
 }
 
 /// Builds kernel `k` every way: wasm, kiln executable (and the baseline
-/// kiln's), cwasm, native.
+/// kiln's), cwasm, native; the kiln executable and the cwasm `compiles`
+/// times each, for their CPU times.
 fn build(
     src: &Path,
     dir: &Path,
     k: &'static Kernel,
     wasmtime: Option<&Path>,
     baseline: Option<&Path>,
+    compiles: usize,
 ) -> Result<Built, String> {
     let wasm = dir.join(format!("{}.wasm", k.name));
     let native = dir.join(format!("{}-native", k.name));
@@ -432,7 +438,28 @@ fn build(
         )
     };
     let kiln = dir.join(format!("{}-kiln", k.name));
-    let kiln_compile = kiln_build(Path::new(env!("CARGO_BIN_EXE_kiln")), &kiln, "cache")?;
+    let cwasm = wasmtime.map(|_| dir.join(format!("{}.cwasm", k.name)));
+    let (mut kiln_compile, mut wasmtime_compile) = (Vec::new(), Vec::new());
+    for i in 0..compiles.max(1) {
+        let mut order = ["kiln", "wasmtime"];
+        if i % 2 == 1 {
+            order.reverse();
+        }
+        for who in order {
+            match (who, wasmtime, &cwasm) {
+                ("kiln", ..) => kiln_compile.push(kiln_build(
+                    Path::new(env!("CARGO_BIN_EXE_kiln")),
+                    &kiln,
+                    "cache",
+                )?),
+                (_, Some(w), Some(out)) => wasmtime_compile.push(check_timed(
+                    Command::new(w).arg("compile").arg(&wasm).arg("-o").arg(out),
+                    "wasmtime compile",
+                )?),
+                _ => {}
+            }
+        }
+    }
     let base = match baseline {
         Some(b) => {
             let out = dir.join(format!("{}-base", k.name));
@@ -440,21 +467,6 @@ fn build(
             Some(out)
         }
         None => None,
-    };
-    let (cwasm, wasmtime_compile) = match wasmtime {
-        Some(w) => {
-            let out = dir.join(format!("{}.cwasm", k.name));
-            let cpu = check_timed(
-                Command::new(w)
-                    .arg("compile")
-                    .arg(&wasm)
-                    .arg("-o")
-                    .arg(&out),
-                "wasmtime compile",
-            )?;
-            (Some(out), Some(cpu))
-        }
-        None => (None, None),
     };
     Ok(Built {
         kernel: k,
