@@ -59,10 +59,7 @@ pub fn array_call(
         array_call_signature(isa),
     );
     let mut b = FunctionBuilder::new(&mut func, builder_ctx);
-    let block = b.create_block();
-    b.append_block_params_for_function_params(block);
-    b.switch_to_block(block);
-    b.seal_block(block);
+    let block = entry_block(&mut b);
     let vmctx = b.block_params(block)[0];
     let values = b.block_params(block)[1];
 
@@ -109,10 +106,7 @@ pub fn host_call(
         wasm_call_signature(ty, isa),
     );
     let mut b = FunctionBuilder::new(&mut func, builder_ctx);
-    let block = b.create_block();
-    b.append_block_params_for_function_params(block);
-    b.switch_to_block(block);
-    b.seal_block(block);
+    let block = entry_block(&mut b);
     // NB: the import was checked to have exactly the host signature, so the
     // wasm parameters (vmctx first) are the host's parameters one for one.
     let args = b.block_params(block).to_vec();
@@ -134,6 +128,16 @@ fn slot_offset(i: usize) -> i32 {
     // Parameter and result counts are bounded by wasmparser (1000), so the
     // offset is far below i32::MAX.
     i32::try_from(i as u64 * u64::from(VAL_RAW_SIZE)).expect("slot offset fits i32")
+}
+
+/// Opens a trampoline's one entry block: the function's parameters as its
+/// parameters, current and sealed (nothing jumps to it).
+fn entry_block(b: &mut FunctionBuilder<'_>) -> ir::Block {
+    let block = b.create_block();
+    b.append_block_params_for_function_params(block);
+    b.switch_to_block(block);
+    b.seal_block(block);
+    block
 }
 
 fn import(

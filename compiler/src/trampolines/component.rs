@@ -83,10 +83,7 @@ pub fn build(
         trampoline_signature(t, isa),
     );
     let mut b = FunctionBuilder::new(&mut func, builder_ctx);
-    let block = b.create_block();
-    b.append_block_params_for_function_params(block);
-    b.switch_to_block(block);
-    b.seal_block(block);
+    let block = super::entry_block(&mut b);
     let params = b.block_params(block).to_vec();
     let opts = params[0];
 

@@ -250,10 +250,7 @@ fn initializer(
         init_signature(isa),
     );
     let mut b = FunctionBuilder::new(&mut func, builder_ctx);
-    let block = b.create_block();
-    b.append_block_params_for_function_params(block);
-    b.switch_to_block(block);
-    b.seal_block(block);
+    let block = super::entry_block(&mut b);
     let vmctx = b.block_params(block)[0];
     body(&mut b, vmctx);
     b.ins().return_(&[]);
