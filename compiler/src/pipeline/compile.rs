@@ -1,7 +1,8 @@
 //! Parallel compilation of every function a core module's object defines.
 //!
 //! Driver, phase 2. Input: the [`ModuleEnv`] (with every function already
-//! declared) and the list of [`Job`]s. Output: one [`CompiledFunc`] per job
+//! declared), the list of [`Job`]s and what the module's initializers
+//! cover ([`Plan`]). Output: one [`CompiledFunc`] per job
 //! (machine code, relocations, trap and source tables: what object emission
 //! takes) and its [`FuncStats`], in job order. Each rayon worker owns one
 //! [`FuncTranslator`], one `FunctionBuilderContext` (trampolines) and one
@@ -16,6 +17,7 @@ use crate::func::translator::{FuncTranslator, LinkedCalls};
 use crate::key::Job;
 use crate::obj::CompiledFunc;
 use crate::obj::exceptions::call_site_table;
+use crate::trampolines::init_refs::Plan;
 use crate::{CompileError, trampolines};
 use cranelift_codegen::control::ControlPlane;
 use cranelift_codegen::ir;
@@ -42,6 +44,7 @@ pub struct FuncStats {
 pub fn compile_all(
     env: &ModuleEnv<'_>,
     jobs: &[Job],
+    init: &Plan,
     inline: bool,
     progress: &crate::Progress,
 ) -> Result<(Vec<CompiledFunc>, Vec<FuncStats>), CompileError> {
@@ -50,7 +53,7 @@ pub fn compile_all(
     let results: Vec<Result<(CompiledFunc, FuncStats), CompileError>> = jobs
         .par_iter()
         .map_init(Worker::new, |worker, job| {
-            let r = worker.compile(env, &callees, *job);
+            let r = worker.compile(env, &callees, init, *job);
             progress.add_done(1);
             r
         })
@@ -81,10 +84,11 @@ impl Worker {
         &mut self,
         env: &ModuleEnv<'_>,
         callees: &Callees,
+        init: &Plan,
         job: Job,
     ) -> Result<(CompiledFunc, FuncStats), CompileError> {
         let start = Instant::now();
-        let func = self.build(env, job)?;
+        let func = self.build(env, init, job)?;
         let linked_calls = match job {
             Job::Wasm(_) => self.translator.linked_calls(),
             _ => LinkedCalls::default(),
@@ -157,7 +161,12 @@ impl Worker {
         Ok((compiled, stats))
     }
 
-    fn build(&mut self, env: &ModuleEnv<'_>, job: Job) -> Result<ir::Function, CompileError> {
+    fn build(
+        &mut self,
+        env: &ModuleEnv<'_>,
+        init: &Plan,
+        job: Job,
+    ) -> Result<ir::Function, CompileError> {
         Ok(match job {
             Job::Wasm(i) => self.translator.translate(env, i)?,
             Job::HostCall { func, wasi } => trampolines::host_call(
@@ -173,7 +182,7 @@ impl Worker {
             }
             Job::InitRefs => trampolines::init_refs::build_refs(
                 env.info,
-                &trampolines::init_refs::plan(env.info, &env.offsets).escaping,
+                &init.escaping,
                 &env.offsets,
                 env.isa,
                 env.ids,
@@ -181,7 +190,7 @@ impl Worker {
             ),
             Job::InitElems => trampolines::init_refs::build_elems(
                 env.info,
-                trampolines::init_refs::plan(env.info, &env.offsets).applied,
+                init.applied,
                 &env.offsets,
                 env.isa,
                 &mut self.builder_ctx,

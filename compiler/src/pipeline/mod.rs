@@ -235,7 +235,8 @@ fn emit_module_into(
 ) -> Result<(), CompileError> {
     let info = input.info;
     let offsets = VMOffsets::new(isa.pointer_bytes(), info.vm_counts());
-    let (ids, jobs) = declare_functions(module, info, isa, input.ns, input.linked, &offsets)?;
+    let init = trampolines::init_refs::plan(info, &offsets);
+    let (ids, jobs) = declare_functions(module, info, isa, input.ns, input.linked, &init)?;
     let env = ModuleEnv {
         info,
         wasm: input.wasm,
@@ -245,7 +246,7 @@ fn emit_module_into(
         checks: input.checks,
     };
     timings.declare += clock.lap();
-    let (compiled, stats) = compile::compile_all(&env, &jobs, input.inline, input.progress)?;
+    let (compiled, stats) = compile::compile_all(&env, &jobs, &init, input.inline, input.progress)?;
     timings.compile += clock.lap();
     for (f, s) in compiled.iter().zip(&stats) {
         timings.translate_cpu += s.translate_time;
@@ -271,7 +272,7 @@ fn emit_module_into(
         vmctx_size: offsets.size(),
         wasm_base: input.wasm_base,
         program_types: input.ns == Namespace::Program,
-        applied_elems: trampolines::init_refs::plan(info, &offsets).applied,
+        applied_elems: init.applied,
     };
     obj::emit_module_data(&data, objects, strings);
     Ok(())
@@ -294,7 +295,7 @@ fn declare_functions(
     isa: &dyn TargetIsa,
     ns: Namespace,
     linked: &BTreeMap<FuncIndex, LinkedCode>,
-    offsets: &VMOffsets,
+    init: &trampolines::init_refs::Plan,
 ) -> Result<(DeclaredFuncs, Vec<Job>), CompileError> {
     let mut ids = DeclaredFuncs::default();
     let mut jobs = Vec::new();
@@ -329,7 +330,6 @@ fn declare_functions(
         )?;
         jobs.push(Job::ArrayCall(index));
     }
-    let init = trampolines::init_refs::plan(info, offsets);
     if !init.escaping.is_empty() {
         let sig = trampolines::init_refs::init_signature(isa);
         declare(module, FuncKey::InitRefs, Linkage::Local, sig)?;
