@@ -226,6 +226,21 @@ fn rejects_a_wrong_vmctx_size() {
     assert!(e.contains("VMContext size"), "{e}");
 }
 
+/// Applied element segments need the element initializer that applied
+/// them, and cannot outnumber the segments.
+#[test]
+fn rejects_applied_segments_without_their_initializer() {
+    let d = sample().descriptor();
+    for (applied, init_elems) in [(1, 0), (0, 16), (d.num_elems + 1, 16)] {
+        let mut bad = *d;
+        bad.num_applied_elems = applied;
+        bad.init_elems = init_elems;
+        // SAFETY: as above (`init_elems` is never called: the check fails).
+        let e = unsafe { crate::descriptor::Module::new(Box::leak(Box::new(bad))) }.unwrap_err();
+        assert!(e.contains("applied element segments"), "{e}");
+    }
+}
+
 #[test]
 fn rejects_bad_magic_and_version() {
     let d = sample().descriptor();
