@@ -26,6 +26,9 @@ pub const RUN_SLICE: &[&str] = &[
     "trap",
     "call/call_indirect",
     "table/tables",
+    // The compiled reference and element initializers: per-architecture
+    // code addresses and stores, in the spec's order.
+    "table/init_refs",
     "numeric/conversions",
     // Extended constant expressions: the descriptor's relocated address
     // of their ops (native byte order; was read little-endian on s390x).
