@@ -167,6 +167,11 @@ impl VMOffsets {
     pub const fn size_of_table_definition(ptr: u8) -> u32 {
         2 * ptr as u32
     }
+    /// Size of one signature id of the `type_ids` array (`u32`, indexed by
+    /// module type index).
+    pub const fn size_of_type_id() -> u32 {
+        4
+    }
     /// Size of `VMGlobal`.
     pub const fn size_of_global() -> u32 {
         16

@@ -212,7 +212,7 @@ impl FuncCodegen<'_, '_> {
         let type_ids = self.type_ids()?;
         let expected_off = imm(type_index
             .as_u32()
-            .checked_mul(4)
+            .checked_mul(VMOffsets::size_of_type_id())
             .ok_or(CompileError::ImplLimit("type index too large"))?)?;
         let expected =
             self.builder

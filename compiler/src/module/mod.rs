@@ -84,6 +84,23 @@ pub enum ConstExprInfo {
     Ops(Vec<ConstOpInfo>),
 }
 
+impl ConstExprInfo {
+    /// The value of a constant offset into a memory or table whose indices
+    /// are `i64` (`is_64`) or `i32` (zero-extended); `None` for anything
+    /// evaluated at instantiation.
+    pub fn constant_offset(&self, is_64: bool) -> Option<u64> {
+        match self {
+            ConstExprInfo::Value(ValType::I32, b) if !is_64 => {
+                Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]).into())
+            }
+            ConstExprInfo::Value(ValType::I64, b) if is_64 => Some(u64::from_le_bytes([
+                b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7],
+            ])),
+            _ => None,
+        }
+    }
+}
+
 /// One operation of an extended constant expression.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
 pub enum ConstOpInfo {
@@ -361,6 +378,16 @@ impl ModuleInfo {
     /// Signature of function `index`.
     pub fn func_type(&self, index: FuncIndex) -> &FuncType {
         &self.types[self.funcs[index].type_index]
+    }
+
+    /// The defined functions a reference can name or the outside calls
+    /// (`FuncInfo::escapes`), ascending: those that get a `VMFuncRef` at
+    /// instantiation (`ModuleDescriptor::escaping`).
+    pub fn escaping_defined_funcs(&self) -> impl Iterator<Item = FuncIndex> + '_ {
+        self.funcs
+            .iter()
+            .filter(|(_, f)| f.escapes && f.import.is_none())
+            .map(|(i, _)| i)
     }
 
     /// Whether function `index` is imported (it has no body here).

@@ -210,12 +210,7 @@ pub fn emit_descriptor(
             );
         }
     }
-    let escaping: Vec<u32> = info
-        .funcs
-        .iter()
-        .filter(|(_, f)| f.escapes && f.import.is_none())
-        .map(|(i, _)| i.as_u32())
-        .collect();
+    let escaping: Vec<u32> = info.escaping_defined_funcs().map(|i| i.as_u32()).collect();
     if !escaping.is_empty() {
         let mut out = DataBuilder::new(4);
         for i in &escaping {

@@ -27,7 +27,6 @@
 use super::data::{DataBuilder, DataObjects};
 use super::symbols::DataKey;
 use crate::module::{ConstExprInfo, MemoryIndex, ModuleInfo, SegmentMode};
-use kiln_abi::ValType;
 use std::collections::BTreeMap;
 
 /// Granularity and alignment of images (the smallest page size of the
@@ -157,15 +156,7 @@ fn foldable_offset(
         return None;
     }
     let initial = mem.min << mem.page_size_log2;
-    let start = match offset {
-        ConstExprInfo::Value(ValType::I32, b) if !mem.memory64 => {
-            u64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        }
-        ConstExprInfo::Value(ValType::I64, b) if mem.memory64 => {
-            u64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
-        }
-        _ => return None,
-    };
+    let start = offset.constant_offset(mem.memory64)?;
     let end = start.checked_add(len)?;
     (end <= initial).then_some(start)
 }

@@ -3,9 +3,9 @@
 //! references and applies its leading element segments at instantiation,
 //! instead of the runtime's loops over the descriptor.
 //!
-//! Phase 2, beside the trampolines. Input: the module ([`plan`] decides what
-//! the initializers cover, from the module alone, so the driver and the
-//! descriptor agree without passing anything). Output: up to two
+//! Phase 2, beside the trampolines. Input: the module and what the
+//! initializers cover ([`plan`], computed once by the driver, which passes
+//! it to declaration, compilation and the descriptor). Output: up to two
 //! [`ir::Function`]s, `extern "C" fn(vmctx)` in the target's C convention.
 //! The runtime calls the first where it would fill the references (after
 //! the imports', before the globals, whose `ref.func` initializers name
@@ -42,7 +42,6 @@ use crate::module::{ConstExprInfo, FuncIndex, ModuleInfo, SegmentMode, TypeIndex
 use cranelift_codegen::ir::{self, AbiParam, InstBuilder, MemFlagsData, UserFuncName};
 use cranelift_codegen::isa::TargetIsa;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
-use kiln_abi::ValType;
 use kiln_abi::vmctx::VMOffsets;
 use std::collections::BTreeMap;
 
@@ -72,12 +71,7 @@ pub fn plan(info: &ModuleInfo, offsets: &VMOffsets) -> Plan {
     if i32::try_from(offsets.size()).is_err() {
         return Plan::default();
     }
-    let mut escaping: Vec<FuncIndex> = info
-        .funcs
-        .iter()
-        .filter(|(_, f)| f.escapes && f.import.is_none())
-        .map(|(i, _)| i)
-        .collect();
+    let mut escaping: Vec<FuncIndex> = info.escaping_defined_funcs().collect();
     if escaping.len() > MAX_ITEMS {
         escaping.clear();
     }
@@ -108,15 +102,7 @@ fn static_segment(
     items: &[ConstExprInfo],
 ) -> Option<(u32, u64)> {
     let defined = info.defined_table_index(table)?;
-    let start = match offset {
-        ConstExprInfo::Value(ValType::I32, v) => {
-            u64::from(u32::from_le_bytes([v[0], v[1], v[2], v[3]]))
-        }
-        ConstExprInfo::Value(ValType::I64, v) => {
-            u64::from_le_bytes([v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]])
-        }
-        _ => return None,
-    };
+    let start = offset.constant_offset(info.tables[table].table64)?;
     let end = start.checked_add(items.len() as u64)?;
     // NB: 8 bytes a slot at most (pointer-sized elements).
     if end > info.tables[table].min || end > (i32::MAX as u64) / 8 {
@@ -169,7 +155,7 @@ pub fn build_refs(
                     ir::types::I32,
                     FLAGS.with_readonly(),
                     type_ids,
-                    disp(ty.as_u32() * 4),
+                    disp(ty.as_u32() * VMOffsets::size_of_type_id()),
                 )
             });
             b.ins().store(
