@@ -19,9 +19,14 @@
 //!   for any architecture against the glibc in that sysroot, by lld
 //!   ([`sysroot`]).
 //!
+//! For `x86_64-unknown-linux-musl`, [`place`] links without lld: the object
+//! goes into a runtime image lld linked once for the runtime symbols the
+//! object uses (the caller caches images); anything it does not handle
+//! falls back to lld.
+//!
 //! Invariants:
-//! - This crate knows nothing about WebAssembly: it takes paths and a target
-//!   and runs a linker.
+//! - This crate knows nothing about WebAssembly: it takes paths (or an
+//!   object's bytes) and a target and runs a linker, or places the object.
 //! - The C driver is found the way the `cc` crate finds one (honouring `CC`,
 //!   `CC_<target>` and `TARGET_CC`), so what builds C code for a Rust crate
 //!   also links Kiln's output; lld is `KILN_LLD`, else `rust-lld` (on
@@ -29,6 +34,7 @@
 //! - Every failure names what is missing or carries the full command line
 //!   and the linker's captured stderr.
 
+pub mod place;
 mod sysroot;
 
 use std::ffi::OsString;

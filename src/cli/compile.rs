@@ -1,7 +1,7 @@
 //! The compile-and-link step shared by `kiln build` and `kiln run`:
 //! wasm bytes + [`kiln_compiler::Config`] -> object -> executable.
 
-use super::runtime;
+use super::{place, runtime};
 use anyhow::{Context, Result};
 use std::path::Path;
 
@@ -163,6 +163,38 @@ pub fn link(
     strip: bool,
     sysroot: Option<&Path>,
 ) -> Result<()> {
+    if sysroot.is_none() {
+        check_target(target)?;
+    }
+    let is_static =
+        sysroot.is_none() && runtime::find(target).is_some_and(|rt| !rt.libc.is_empty());
+    let runtime = runtime::extract(target)?;
+    let mut request = kiln_linker::LinkRequest {
+        objects: Vec::new(),
+        runtime_archive: runtime.archive.clone(),
+        native_libs: runtime.native_libs.clone(),
+        output: output.to_path_buf(),
+        target: target.to_string(),
+        strip,
+        libc_dir: is_static.then(|| runtime.dir.clone()),
+        sysroot: sysroot.map(Path::to_path_buf),
+        entry: is_static
+            .then(|| kiln_abi::symbols::start_symbol(target))
+            .flatten()
+            .map(str::to_string),
+    };
+    // A linker named explicitly must exist, whether or not this build runs
+    // it (placement needs lld only for a new runtime image).
+    if std::env::var_os("KILN_LLD").is_some_and(|v| !v.is_empty()) {
+        kiln_linker::find_lld()?;
+    }
+    if place::applies(&request) {
+        match place::link(object, &runtime, &request) {
+            Ok(()) => return Ok(()),
+            Err(why) if env_flag("KILN_TIMINGS") => eprintln!("kiln: linking with lld: {why}"),
+            Err(_) => {}
+        }
+    }
     let tmp = tempfile::Builder::new()
         .prefix("kiln-")
         .tempdir()
@@ -170,26 +202,7 @@ pub fn link(
     let obj_path = tmp.path().join("module.o");
     std::fs::write(&obj_path, object)
         .with_context(|| format!("cannot write `{}`", obj_path.display()))?;
-    if sysroot.is_none() {
-        check_target(target)?;
-    }
-    let is_static =
-        sysroot.is_none() && runtime::find(target).is_some_and(|rt| !rt.libc.is_empty());
-    let runtime = runtime::extract(target)?;
-    let request = kiln_linker::LinkRequest {
-        objects: vec![obj_path],
-        runtime_archive: runtime.archive,
-        native_libs: runtime.native_libs,
-        output: output.to_path_buf(),
-        target: target.to_string(),
-        strip,
-        libc_dir: is_static.then_some(runtime.dir),
-        sysroot: sysroot.map(Path::to_path_buf),
-        entry: is_static
-            .then(|| kiln_abi::symbols::start_symbol(target))
-            .flatten()
-            .map(str::to_string),
-    };
+    request.objects = vec![obj_path];
     kiln_linker::link(&request).with_context(|| format!("failed to link `{}`", output.display()))
 }
 

@@ -9,6 +9,7 @@ mod input;
 mod limits;
 mod options;
 pub mod panic;
+mod place;
 pub use options::usage_error;
 mod progress;
 mod run;

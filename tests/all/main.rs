@@ -45,6 +45,7 @@ mod fact_models;
 mod http_server;
 mod js;
 mod limits;
+mod place;
 mod programs;
 mod py;
 mod repo;
@@ -75,6 +76,7 @@ fn main() {
     trials.extend(adapter_diff::trials());
     trials.extend(repo::trials());
     trials.extend(size::trials());
+    trials.extend(place::trials());
     let conclusion = libtest_mimic::run(&args, trials);
     if let Some(summary) = spec::summary() {
         println!("\n{summary}");
