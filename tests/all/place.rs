@@ -129,6 +129,41 @@ fn symbols_and_strip() -> Result<(), Failed> {
     if section.name()? != ".kiln.text" || func.address() < section.address() {
         return Err(format!("__kiln_func_0 in `{}`", section.name()?).into());
     }
+    // A profiler maps a sample to a file offset and the file offset to the
+    // symbol whose section puts it there: no other section, not even one
+    // without bytes (`.bss`), may claim the function's (perf did).
+    let elf = object::read::elf::ElfFile64::<object::LittleEndian>::parse(&*bytes)?;
+    let le = object::LittleEndian;
+    let (offset, _) = section.file_range().ok_or("no file range")?;
+    let at = func.address() - section.address() + offset;
+    for other in elf.sections() {
+        let h = other.elf_section_header();
+        let start = h.sh_offset.get(le);
+        if other.index() != section.index()
+            && h.sh_addr.get(le) != 0
+            && (start..start + h.sh_size.get(le)).contains(&at)
+        {
+            return Err(format!(
+                "`{}` claims the file offset {at:#x} of __kiln_func_0",
+                other.name()?
+            )
+            .into());
+        }
+    }
+    // And it tells a mapping's segment by the file page the mapping starts
+    // at: no two segments start in one.
+    let mut pages: Vec<u64> = elf
+        .elf_program_headers()
+        .iter()
+        .filter(|p| p.p_type.get(le) == object::elf::PT_LOAD)
+        .map(|p| p.p_offset.get(le) / 4096)
+        .collect();
+    let count = pages.len();
+    pages.sort_unstable();
+    pages.dedup();
+    if pages.len() != count {
+        return Err(format!("two segments start in one file page: {pages:x?}").into());
+    }
     let stripped = dir.path().join("stripped");
     build(&input, &stripped, &cache, true, &["--strip"])?;
     let bytes = std::fs::read(&stripped)?;

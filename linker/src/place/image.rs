@@ -38,6 +38,8 @@ pub struct Image<'a> {
     pub loaded_end: u64,
     /// End of the highest `PT_LOAD` in memory.
     pub vaddr_end: u64,
+    /// File offset of the last `PT_LOAD` to start.
+    pub last_load_offset: u64,
     /// Program header indices of the stub's notes.
     pub slots: Vec<usize>,
     /// File offset of each `.dynamic` entry that placement rewrites, by tag
@@ -74,9 +76,11 @@ impl<'a> Image<'a> {
             .max()
             .unwrap_or(0);
         let vaddr_end = loads
+            .clone()
             .map(|p| p.p_vaddr(LE) + p.p_memsz(LE))
             .max()
             .unwrap_or(0);
+        let last_load_offset = loads.map(|p| p.p_offset(LE)).max().unwrap_or(0);
         let slots: Vec<usize> = phdrs
             .iter()
             .enumerate()
@@ -97,6 +101,7 @@ impl<'a> Image<'a> {
             sections,
             loaded_end,
             vaddr_end,
+            last_load_offset,
             slots,
             dynamic: BTreeMap::new(),
             relr: Vec::new(),

@@ -10,7 +10,8 @@
 //! Invariants:
 //! - A new segment's file offset and address are congruent modulo a page
 //!   and its address starts on a page of its own, so each `PT_LOAD` maps
-//!   cleanly; section alignments are kept in both.
+//!   cleanly; section alignments are kept in both. No two `PT_LOAD`s start
+//!   in one file page (profilers tell segments apart by that page).
 //! - Every word that holds an address gets a `DT_RELR` entry (the image is
 //!   position-independent and relocates itself at start-up); a relocation
 //!   that cannot be expressed so is [`PlaceError::Unsupported`].
@@ -198,6 +199,7 @@ pub fn layout(image: &Image<'_>, input: &Input<'_>, roots: &[&str]) -> Result<La
 fn assign(image: &Image<'_>, blocks: &mut [Block], order: &[usize]) -> Vec<SegmentOut> {
     let mut segments = Vec::new();
     let mut file_end = image.loaded_end;
+    let mut last_start = image.last_load_offset;
     let mut vaddr_end = image.vaddr_end.next_multiple_of(PAGE);
     for kind in [Segment::Code, Segment::Writable, Segment::ReadOnly] {
         let members: Vec<usize> = order
@@ -209,7 +211,15 @@ fn assign(image: &Image<'_>, blocks: &mut [Block], order: &[usize]) -> Vec<Segme
             continue;
         }
         let align = members.iter().map(|&i| blocks[i].align).max().unwrap_or(8);
-        let offset = file_end.next_multiple_of(align);
+        let mut offset = file_end.next_multiple_of(align);
+        if offset / PAGE == last_start / PAGE {
+            // Not in the file page where the segment before starts: a
+            // profiler (perf) takes a mapping's file page for the first
+            // `PT_LOAD` starting in it, and would read this code's
+            // symbols at that segment's addresses.
+            offset = (offset / PAGE + 1) * PAGE;
+        }
+        last_start = offset;
         let vaddr = vaddr_end + offset % PAGE;
         let (mut at, mut filesz) = (0u64, 0u64);
         for &i in &members {

@@ -140,6 +140,13 @@ fn write_sections(
             .and_then(|r| r.split(|&b| b == 0).next())
             .unwrap_or_default();
         h.sh_name = U32::new(LE, if i == 0 { 0 } else { add_name(name) });
+        if h.sh_type.get(LE) == elf::SHT_NOBITS && h.sh_offset.get(LE) >= image.loaded_end {
+            // lld leaves a `.bss` at the end of the file, where the new
+            // segments now are; profilers (perf) map a symbol to a file
+            // offset by its section's, and would find the image's zeroed
+            // data over the module's code. It goes past the new segments.
+            h.sh_offset = U64::new(LE, layout.file_end);
+        }
         headers.push(h);
     }
     for b in layout.blocks.iter().filter(|b| b.size > 0) {
@@ -161,7 +168,8 @@ fn write_sections(
             sh_type,
             flags.into(),
             b.vaddr,
-            b.offset,
+            // Past the new segments' bytes, as the image's own (above).
+            if b.nobits { layout.file_end } else { b.offset },
             b.size,
             b.align,
             entsize,
