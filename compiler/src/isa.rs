@@ -40,7 +40,7 @@ pub fn build_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
         OptLevel::SpeedAndSize => "speed_and_size",
     };
     let verify = config.verify || cfg!(debug_assertions);
-    let shared: [(&str, &str); 7] = [
+    let shared: [(&str, &str); 8] = [
         ("opt_level", opt),
         ("enable_verifier", if verify { "true" } else { "false" }),
         ("preserve_frame_pointers", "true"),
@@ -50,6 +50,9 @@ pub fn build_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
         ("is_pic", "true"),
         ("unwind_info", "false"),
         ("enable_probestack", "false"),
+        // Block offsets and edges of the compiled code: where its loops
+        // are (`obj::LOOP_ALIGN`).
+        ("machine_code_cfg_info", "true"),
     ];
     for (name, value) in shared {
         flags

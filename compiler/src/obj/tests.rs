@@ -565,8 +565,9 @@ fn bodies_lie_in_index_order() {
     }
 }
 
-/// Wasm functions start at the ISA's preferred alignment (32 bytes on
-/// x86-64, as Wasmtime places them), whatever the sizes before them.
+/// Wasm functions without loops start at the ISA's preferred alignment (32
+/// bytes on x86-64, as Wasmtime places them), whatever the sizes before
+/// them.
 #[test]
 #[cfg(target_arch = "x86_64")]
 fn bodies_are_aligned() {
@@ -593,6 +594,101 @@ fn bodies_are_aligned() {
             section.align()
         );
         assert_eq!(s.address() % 32, 0, "function {i} at {:#x}", s.address());
+    }
+}
+
+/// A function with a loop starts where its loop header lies at the start of
+/// a 64-byte window, within its required alignment, the gap before it
+/// added to the function before; others keep their preferred alignment;
+/// the first of a batch is not moved.
+#[test]
+fn loop_headers_start_windows() {
+    use super::{LOOP_ALIGN, Shape, place_loops};
+    let shape = |alignment, min_alignment, loop_head, len| Shape {
+        alignment,
+        min_alignment,
+        loop_head,
+        len,
+    };
+    let funcs = [
+        shape(32, 1, Some(40), 100),
+        shape(32, 1, Some(40), 70),
+        shape(32, 1, None, 10),
+        shape(32, 16, Some(23), 200),
+        shape(128, 128, Some(5), 8),
+    ];
+    let starts = place_loops(&funcs, 1000);
+    assert_eq!(starts[0], (32, 0), "the first is not moved");
+    let mut end = 1000u64;
+    let mut at = Vec::new();
+    for (f, &(align, pad)) in funcs.iter().zip(&starts) {
+        let start = (end + pad).next_multiple_of(align);
+        assert!(pad < LOOP_ALIGN, "pad {pad}");
+        at.push(start);
+        end = start + f.len;
+    }
+    assert_eq!(at[0], 1024);
+    assert_eq!((at[1] + 40) % LOOP_ALIGN, 0, "header at a window: {at:?}");
+    assert_eq!(at[2] % 32, 0, "no loop: preferred alignment");
+    assert_eq!(at[3] % 16, 0, "required alignment kept");
+    assert_eq!((at[3] + 23) % LOOP_ALIGN, 7, "nearest a window: {at:?}");
+    assert_eq!(at[4] % 128, 0, "alignment above a window: plain");
+}
+
+/// End to end: loop functions after straight ones of odd sizes have a
+/// backward jump (their loop's) to a 64-byte window's start.
+#[test]
+#[cfg(target_arch = "x86_64")]
+fn compiled_loops_start_windows() {
+    let mut wat = String::from("(module (memory 1)");
+    for i in 0..6 {
+        wat.push_str(&format!(
+            "(func (param i32) (result i32) {} (local.get 0))",
+            "(i32.store (i32.const 8) (local.get 0)) ".repeat(i + 1)
+        ));
+        wat.push_str(&format!(
+            r#"(func (export "sum{i}") (param i32) (result i32) (local i32)
+              (block (loop
+                (br_if 1 (i32.eqz (local.get 0)))
+                (local.set 1 (i32.add (local.get 1) (i32.mul (local.get 0) (i32.const {i}))))
+                (local.set 0 (i32.sub (local.get 0) (i32.const 1)))
+                (br 0)))
+              (local.get 1))"#
+        ));
+    }
+    wat.push(')');
+    let obj = Obj::compile(&wat, &Config::default());
+    let file = obj.file();
+    let text = file.section_by_name(".text").expect("code section");
+    let code = text.data().expect("code");
+    for i in 0..6 {
+        let s = file
+            .symbol_by_name(&format!("__kiln_func_{}", 2 * i + 1))
+            .expect("defined function");
+        let start = (s.address() - text.address()) as usize;
+        let body = &code[start..start + s.size() as usize];
+        // Backward `jmp rel8`/`rel32` targets inside the function.
+        let targets: Vec<usize> = (0..body.len())
+            .filter_map(|at| {
+                let (len, disp) = match body[at] {
+                    0xeb => (2, i64::from(*body.get(at + 1)? as i8)),
+                    0xe9 => {
+                        let b: [u8; 4] = body.get(at + 1..at + 5)?.try_into().ok()?;
+                        (5, i64::from(i32::from_le_bytes(b)))
+                    }
+                    _ => return None,
+                };
+                let target = at as i64 + len + disp;
+                (disp < 0 && target >= 0).then_some(start + target as usize)
+            })
+            .collect();
+        assert!(
+            targets
+                .iter()
+                .any(|t| (text.address() as usize + t).is_multiple_of(64)),
+            "sum{i} at {:#x}: no loop jump to a window start ({targets:x?})",
+            s.address()
+        );
     }
 }
 

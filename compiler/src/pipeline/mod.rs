@@ -83,6 +83,7 @@ pub fn emit_module_timed(
     };
     emit_module_into(
         &mut module,
+        &mut obj::TextCursor::default(),
         &*isa,
         &input,
         &mut objects,
@@ -118,6 +119,7 @@ pub fn emit_module_timed(
 )]
 pub(crate) fn emit_component_module(
     module: &mut ObjectModule,
+    text: &mut obj::TextCursor,
     isa: &dyn TargetIsa,
     info: &ModuleInfo,
     wasm: &[u8],
@@ -145,6 +147,7 @@ pub(crate) fn emit_component_module(
     };
     emit_module_into(
         module,
+        text,
         isa,
         &input,
         &mut objects,
@@ -224,8 +227,13 @@ fn inlines(config: &Config, wasm_base: u32, wasm: &[u8], generated: bool) -> boo
 /// Declares, compiles and defines every function of `input` in `module`, and
 /// writes its descriptor and images into `objects`/`strings` (not yet
 /// defined). Phases add to `timings`.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "two call sites; the object, where its code ends, the input, the tables written and the clock are distinct"
+)]
 fn emit_module_into(
     module: &mut ObjectModule,
+    text: &mut obj::TextCursor,
     isa: &dyn TargetIsa,
     input: &ModuleInput<'_>,
     objects: &mut DataObjects,
@@ -261,7 +269,7 @@ fn emit_module_into(
             }
         }
     }
-    obj::define_functions(module, &compiled)?;
+    obj::define_functions(module, &compiled, text)?;
     timings.define_funcs += clock.lap();
 
     let data = ModuleData {

@@ -112,6 +112,7 @@ pub fn emit_component(
     let mut clock = Clock::start();
     let isa = crate::isa::build_isa(config)?;
     let mut object = obj::new_object(&isa)?;
+    let mut text = obj::TextCursor::default();
     timings.declare += clock.lap();
     let mut module_descs = Vec::with_capacity(infos.len());
     let mut rel = obj::data::RelRelocs::new();
@@ -119,6 +120,7 @@ pub fn emit_component(
         let bytes = module_bytes(wasm, p, m.as_u32())?;
         module_descs.push(emit_component_module(
             &mut object,
+            &mut text,
             &*isa,
             info,
             bytes,
@@ -170,6 +172,7 @@ pub fn emit_component(
         object
             .define_function_bytes(ids.code, c.alignment, &c.bytes, &c.relocs)
             .map_err(object_error)?;
+        text.advance(c.alignment, c.bytes.len() as u64);
     }
     timings.define_funcs += clock.lap();
 
