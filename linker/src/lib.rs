@@ -76,6 +76,16 @@ pub struct LinkRequest {
     pub entry: Option<String>,
 }
 
+impl LinkRequest {
+    /// [`LinkRequest::libc_dir`], which a static musl link cannot do
+    /// without.
+    fn need_libc_dir(&self) -> Result<&Path, LinkError> {
+        self.libc_dir.as_deref().ok_or_else(|| LinkError::NoLibc {
+            target: self.target.clone(),
+        })
+    }
+}
+
 /// The files of a static musl link's C library directory: the start files
 /// and `libc.a`. The unwinder beside them is the runtime's native library
 /// (`-lunwind` from Rust's self-contained musl, or libgcc's `-lgcc_eh`
@@ -299,12 +309,7 @@ pub fn link(request: &LinkRequest) -> Result<(), LinkError> {
             (lld.path, args)
         }
         LinkKind::Static => {
-            let libc_dir = request
-                .libc_dir
-                .as_deref()
-                .ok_or_else(|| LinkError::NoLibc {
-                    target: request.target.clone(),
-                })?;
+            let libc_dir = request.need_libc_dir()?;
             match find_lld()? {
                 Some(lld) => {
                     let mut args = lld.prefix_args();

@@ -86,12 +86,7 @@ pub fn build_image(
     needs: &Needs,
     stub_path: &Path,
 ) -> Result<(), LinkError> {
-    let libc_dir = request
-        .libc_dir
-        .as_deref()
-        .ok_or_else(|| LinkError::NoLibc {
-            target: request.target.clone(),
-        })?;
+    let libc_dir = request.need_libc_dir()?;
     let lld = need_lld(&request.target)?;
     let bytes = stub::stub_object(&needs.roots).map_err(|e| LinkError::Failed {
         command: "writing the runtime image's stub object".into(),
