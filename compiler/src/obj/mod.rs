@@ -52,6 +52,15 @@ use data::{DataObjects, StringPool, object_error};
 use kiln_abi::tables::{SrcLoc, TrapSite};
 use std::sync::Arc;
 
+/// One of a function's innermost loops in its machine code.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HotLoop {
+    /// Offset of its header.
+    pub head: u32,
+    /// Byte ranges of its blocks, sorted.
+    pub ranges: Vec<(u32, u32)>,
+}
+
 /// Machine code and metadata of one compiled function, as the driver hands
 /// it over.
 pub struct CompiledFunc {
@@ -65,11 +74,10 @@ pub struct CompiledFunc {
     pub alignment: u64,
     /// Alignment the code cannot do without (its constants'): the start
     /// [`define_functions`] may pick instead of `alignment` to place
-    /// `loop_head`.
+    /// `loops`.
     pub min_alignment: u64,
-    /// Offset of the header of the function's innermost loop (see
-    /// [`LOOP_ALIGN`]), if it has a loop.
-    pub loop_head: Option<u32>,
+    /// The function's innermost loops (see [`LOOP_ALIGN`]).
+    pub loops: Vec<HotLoop>,
     /// Relocations, ready for `define_function_bytes`.
     pub relocs: Vec<ModuleReloc>,
     /// Trapping instructions, sorted by offset.
@@ -119,14 +127,14 @@ pub(crate) fn new_object(isa: &Arc<dyn TargetIsa>) -> Result<ObjectModule, Compi
     Ok(ObjectModule::new(builder))
 }
 
-/// The window a function's innermost loop header is placed at the start
-/// of. A loop's instructions are fetched and decoded (and, on AMD's Zen,
-/// cached as micro-ops) in aligned 32- or 64-byte windows, so a loop that
-/// spans one window more than it needs takes a slot more per iteration
-/// where the front end bounds it: the matmul kernel's inner loop (95 bytes)
-/// ran at 1.27x Wasmtime's time over three windows and 0.91x over two
+/// The window size a function's innermost loops are placed in. A loop's
+/// instructions are fetched and decoded (and, on AMD's Zen, cached as
+/// micro-ops) in aligned 32- or 64-byte windows, so a loop that spans one
+/// window more than it needs takes a slot more per iteration where the
+/// front end bounds it: the matmul kernel's inner loop (95 bytes) ran at
+/// 1.27x Wasmtime's time over three windows and 0.91x over two
 /// (`benches/kernels.rs`, 20 rounds). Cranelift does not align blocks, so
-/// the function's start is chosen to put the header there.
+/// the function's start is chosen to put its loops there.
 pub const LOOP_ALIGN: u64 = 64;
 
 /// The size of the object's code section so far: cranelift-object appends
@@ -147,22 +155,23 @@ impl TextCursor {
 /// Defines the code of every compiled function, in the order given, at the
 /// end of the code section `text` describes.
 ///
-/// A function with a loop starts where its innermost loop header lies at
-/// the start of a [`LOOP_ALIGN`] window (or as near as its required
-/// alignment allows): the gap goes at the end of the function before it,
-/// as `int3`s, never executed (the first function of the batch keeps its
+/// A function with loops starts where its innermost loops touch the fewest
+/// [`LOOP_ALIGN`] windows, and of those starts, where the first loop's
+/// header lies nearest a window's start (within the alignment its code
+/// requires): the gap goes at the end of the function before it, as
+/// `int3`s, never executed (the first function of the batch keeps its
 /// plain alignment).
 pub(crate) fn define_functions(
     module: &mut ObjectModule,
     compiled: &[CompiledFunc],
     text: &mut TextCursor,
 ) -> Result<(), CompileError> {
-    let shapes: Vec<Shape> = compiled
+    let shapes: Vec<Shape<'_>> = compiled
         .iter()
         .map(|f| Shape {
             alignment: f.alignment,
             min_alignment: f.min_alignment,
-            loop_head: f.loop_head,
+            loops: &f.loops,
             len: f.bytes.len() as u64,
         })
         .collect();
@@ -192,41 +201,63 @@ pub(crate) fn define_functions(
 
 /// What [`place_loops`] needs of a compiled function.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Shape {
+pub(crate) struct Shape<'a> {
     /// Preferred alignment.
     pub alignment: u64,
     /// Required alignment.
     pub min_alignment: u64,
-    /// Offset of the innermost loop's header.
-    pub loop_head: Option<u32>,
+    /// Its innermost loops.
+    pub loops: &'a [HotLoop],
     /// Code size.
     pub len: u64,
 }
 
 /// For each function from `offset` on: the alignment to define it with and
 /// the padding to append to the function before it.
-pub(crate) fn place_loops(funcs: &[Shape], offset: u64) -> Vec<(u64, u64)> {
+pub(crate) fn place_loops(funcs: &[Shape<'_>], offset: u64) -> Vec<(u64, u64)> {
     let mut out = Vec::with_capacity(funcs.len());
     let mut end = offset;
     for (i, f) in funcs.iter().enumerate() {
-        let plain = (f.alignment.max(1), 0);
-        let (align, pad) = match f.loop_head {
-            Some(head) if i > 0 && f.min_alignment <= LOOP_ALIGN => {
-                let req = f.min_alignment.clamp(1, LOOP_ALIGN);
-                let first = end.next_multiple_of(req);
+        let (align, pad) = match f.loops.first() {
+            Some(first) if i > 0 && f.min_alignment <= LOOP_ALIGN => {
+                let req = f.min_alignment.max(1);
+                let base = end.next_multiple_of(req);
                 let start = (0..LOOP_ALIGN / req)
-                    .map(|k| first + k * req)
-                    .min_by_key(|s| (s + u64::from(head)) % LOOP_ALIGN)
+                    .map(|k| base + k * req)
+                    .min_by_key(|&s| {
+                        let head = (s + u64::from(first.head)) % LOOP_ALIGN;
+                        (windows(f.loops, s), head)
+                    })
                     .expect("at least one candidate");
                 (req, start - end)
             }
-            _ => plain,
+            _ => (f.alignment.max(1), 0),
         };
         let start = (end + pad).next_multiple_of(align);
         out.push((align, pad));
         end = start + f.len;
     }
     out
+}
+
+/// How many [`LOOP_ALIGN`] windows `loops` touch, each counted once per
+/// loop, with the function at `start`.
+fn windows(loops: &[HotLoop], start: u64) -> usize {
+    let mut touched: Vec<u64> = Vec::new();
+    loops
+        .iter()
+        .map(|l| {
+            touched.clear();
+            for &(from, to) in l.ranges.iter().filter(|(from, to)| to > from) {
+                let first = (start + u64::from(from)) / LOOP_ALIGN;
+                let last = (start + u64::from(to) - 1) / LOOP_ALIGN;
+                touched.extend(first..=last);
+            }
+            touched.sort_unstable();
+            touched.dedup();
+            touched.len()
+        })
+        .sum()
 }
 
 /// Writes the descriptor and the memory images of a compiled module into

@@ -597,25 +597,46 @@ fn bodies_are_aligned() {
     }
 }
 
-/// A function with a loop starts where its loop header lies at the start of
-/// a 64-byte window, within its required alignment, the gap before it
-/// added to the function before; others keep their preferred alignment;
-/// the first of a batch is not moved.
+/// A function with loops starts where they touch the fewest 64-byte
+/// windows, then where the first header lies nearest a window's start,
+/// within its required alignment, the gap before it added to the function
+/// before; others keep their preferred alignment; the first of a batch is
+/// not moved.
 #[test]
-fn loop_headers_start_windows() {
-    use super::{LOOP_ALIGN, Shape, place_loops};
-    let shape = |alignment, min_alignment, loop_head, len| Shape {
+fn loops_are_placed_in_windows() {
+    use super::{HotLoop, LOOP_ALIGN, Shape, place_loops};
+    let one = |head, len| {
+        vec![HotLoop {
+            head,
+            ranges: vec![(head, head + len)],
+        }]
+    };
+    let (a, b, c, d) = (one(40, 20), one(40, 20), one(23, 10), one(5, 4));
+    // Two loops: the first, 10..40, must not be split for the second,
+    // 100..110, to start a window.
+    let two = [
+        HotLoop {
+            head: 10,
+            ranges: vec![(10, 40)],
+        },
+        HotLoop {
+            head: 100,
+            ranges: vec![(100, 110)],
+        },
+    ];
+    let shape = |alignment, min_alignment, loops, len| Shape {
         alignment,
         min_alignment,
-        loop_head,
+        loops,
         len,
     };
     let funcs = [
-        shape(32, 1, Some(40), 100),
-        shape(32, 1, Some(40), 70),
-        shape(32, 1, None, 10),
-        shape(32, 16, Some(23), 200),
-        shape(128, 128, Some(5), 8),
+        shape(32, 1, &a[..], 100),
+        shape(32, 1, &b[..], 70),
+        shape(32, 1, &[][..], 10),
+        shape(32, 16, &c[..], 200),
+        shape(128, 128, &d[..], 8),
+        shape(32, 1, &two[..], 120),
     ];
     let starts = place_loops(&funcs, 1000);
     assert_eq!(starts[0], (32, 0), "the first is not moved");
@@ -633,6 +654,14 @@ fn loop_headers_start_windows() {
     assert_eq!(at[3] % 16, 0, "required alignment kept");
     assert_eq!((at[3] + 23) % LOOP_ALIGN, 7, "nearest a window: {at:?}");
     assert_eq!(at[4] % 128, 0, "alignment above a window: plain");
+    let w = |x: u64| (at[5] + x) / LOOP_ALIGN;
+    assert_eq!(w(10), w(39), "first loop in one window: {at:?}");
+    assert_eq!(w(100), w(109), "second loop in one window: {at:?}");
+    assert_eq!(
+        (at[5] + 10) % LOOP_ALIGN,
+        0,
+        "then the first header at a window"
+    );
 }
 
 /// End to end: loop functions after straight ones of odd sizes have a

@@ -148,9 +148,13 @@ impl Worker {
                 _ => u64::from(buffer.alignment),
             },
             min_alignment: u64::from(buffer.alignment),
-            loop_head: match job {
-                Job::Wasm(_) => innermost_loop(&code.bb_edges),
-                _ => None,
+            loops: match job {
+                Job::Wasm(_) => super::loops::innermost_loops(
+                    &code.bb_starts,
+                    &code.bb_edges,
+                    buffer.data().len() as u32,
+                ),
+                _ => Vec::new(),
             },
             relocs,
             traps,
@@ -204,38 +208,6 @@ impl Worker {
     }
 }
 
-/// The header of the innermost loop of compiled code whose control-flow
-/// edges (block start offsets, Cranelift's `machine_code_cfg_info`) are
-/// `edges`: the target of the back edge (to an offset not after its
-/// source) nested in the most others, the shortest of those, the first of
-/// those. A loop's header precedes its body in Cranelift's block order. At
-/// most [`MAX_BACK_EDGES`] are weighed (nesting is quadratic to find).
-pub(crate) fn innermost_loop(edges: &[(u32, u32)]) -> Option<u32> {
-    let back: Vec<(u32, u32)> = edges
-        .iter()
-        .filter(|(from, to)| to <= from)
-        .map(|&(from, to)| (to, from))
-        .take(MAX_BACK_EDGES)
-        .collect();
-    let depth = |&(head, latch): &(u32, u32)| {
-        back.iter()
-            .filter(|&&(h, l)| h <= head && latch <= l)
-            .count()
-    };
-    back.iter()
-        .max_by_key(|e| {
-            (
-                depth(e),
-                std::cmp::Reverse(e.1 - e.0),
-                std::cmp::Reverse(e.0),
-            )
-        })
-        .map(|&(head, _)| head)
-}
-
-/// Most back edges [`innermost_loop`] weighs.
-const MAX_BACK_EDGES: usize = 256;
-
 /// Runs Cranelift on `ctx.func` (function `func`, for errors). A failure
 /// becomes a [`CompileError::Codegen`] whose message starts with `what`:
 /// verifier errors come annotated on the CLIF; others get the CLIF appended.
@@ -273,7 +245,3 @@ pub(crate) fn code_relocs(ctx: &Context, id: FuncId) -> Vec<ModuleReloc> {
         .map(|r| ModuleReloc::from_mach_reloc(r, &ctx.func, id))
         .collect()
 }
-
-#[cfg(test)]
-#[path = "compile_tests.rs"]
-mod tests;

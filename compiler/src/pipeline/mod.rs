@@ -25,6 +25,7 @@
 
 mod compile;
 mod inline;
+mod loops;
 
 pub use inline::InlinedChains;
 pub mod component;
