@@ -171,8 +171,8 @@ pub fn link(
     let runtime = runtime::extract(target)?;
     let mut request = kiln_linker::LinkRequest {
         objects: Vec::new(),
-        runtime_archive: runtime.archive.clone(),
-        native_libs: runtime.native_libs.clone(),
+        runtime_archive: runtime.archive,
+        native_libs: runtime.native_libs,
         output: output.to_path_buf(),
         target: target.to_string(),
         strip,
@@ -189,7 +189,7 @@ pub fn link(
         kiln_linker::find_lld()?;
     }
     if place::applies(&request) {
-        match place::link(object, &runtime, &request) {
+        match place::link(object, &runtime.dir, &request) {
             Ok(()) => return Ok(()),
             Err(why) if env_flag("KILN_TIMINGS") => eprintln!("kiln: linking with lld: {why}"),
             Err(_) => {}

@@ -14,12 +14,10 @@
 //! file and renamed into place, so concurrent builds share them safely.
 //! `KILN_PLACE=0` turns placement off (every build runs lld).
 
-use super::cache;
-use super::runtime::Extracted;
+use super::cache::{self, KeyHasher};
 use kiln_abi::symbols;
 use kiln_linker::LinkRequest;
-use kiln_linker::place::{self, PlaceError};
-use sha2::{Digest, Sha256};
+use kiln_linker::place;
 use std::path::{Path, PathBuf};
 
 /// The symbols the runtime reads from the compiled object.
@@ -39,28 +37,29 @@ pub fn applies(request: &LinkRequest) -> bool {
         && std::env::var("KILN_PLACE").map_or(true, |v| v != "0")
 }
 
-/// Links `object` by placement; `Err` says why it did not (the caller
-/// links with lld).
-pub fn link(object: &[u8], runtime: &Extracted, request: &LinkRequest) -> Result<(), Skipped> {
+/// Links `object` by placement, caching images in `runtime_dir` (the
+/// extracted runtime's); `Err` says why it did not (the caller links with
+/// lld).
+pub fn link(object: &[u8], runtime_dir: &Path, request: &LinkRequest) -> Result<(), Skipped> {
     let needs = place::needs(object, ROOTS).map_err(|e| e.to_string())?;
-    let image = image_path(runtime, &needs);
+    let image = image_path(runtime_dir, &needs);
     if !image.is_file() {
         build_image(request, &needs, &image)?;
     }
     let bytes = std::fs::read(&image).map_err(|e| format!("{}: {e}", image.display()))?;
-    match place::place(&bytes, object, ROOTS, &request.output, request.strip) {
-        Ok(()) => Ok(()),
-        Err(e @ PlaceError::Unsupported(_)) => Err(e.to_string()),
-        // lld would fail to write the output too, and say so with context.
-        Err(e @ PlaceError::Io { .. }) => Err(e.to_string()),
-    }
+    // Either error falls back to lld: what placement does not handle, and
+    // an output it cannot write (lld fails then too, and says so with
+    // context).
+    place::place(&bytes, object, ROOTS, &request.output, request.strip).map_err(|e| e.to_string())
 }
 
 /// Where the image for `needs` is cached.
-fn image_path(runtime: &Extracted, needs: &place::Needs) -> PathBuf {
-    let digest = Sha256::digest(needs.key_text().as_bytes());
-    let key: String = digest[..8].iter().map(|b| format!("{b:02x}")).collect();
-    runtime.dir.join("images").join(format!("image-{key}"))
+fn image_path(runtime_dir: &Path, needs: &place::Needs) -> PathBuf {
+    let mut key = KeyHasher::default();
+    key.field(needs.key_text());
+    runtime_dir
+        .join("images")
+        .join(format!("image-{}", key.finish()))
 }
 
 /// Links the image for `needs` and installs it at `path`.

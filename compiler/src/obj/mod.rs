@@ -146,9 +146,22 @@ pub struct TextCursor {
 }
 
 impl TextCursor {
-    /// Records code of `len` bytes appended at alignment `align`.
-    pub fn advance(&mut self, align: u64, len: u64) {
-        self.offset = self.offset.next_multiple_of(align.max(1)) + len;
+    /// Defines function `id`'s code in `module` (appended to the code
+    /// section at alignment `align`) and records it: every function goes
+    /// through here, so the cursor stays the section's size.
+    pub fn define(
+        &mut self,
+        module: &mut ObjectModule,
+        id: FuncId,
+        align: u64,
+        bytes: &[u8],
+        relocs: &[ModuleReloc],
+    ) -> Result<(), CompileError> {
+        module
+            .define_function_bytes(id, align, bytes, relocs)
+            .map_err(object_error)?;
+        self.offset = self.offset.next_multiple_of(align.max(1)) + bytes.len() as u64;
+        Ok(())
     }
 }
 
@@ -191,10 +204,7 @@ pub(crate) fn define_functions(
             padded.resize(f.bytes.len() + pad as usize, 0xcc);
             std::borrow::Cow::Owned(padded)
         };
-        module
-            .define_function_bytes(f.id, align, &bytes, &f.relocs)
-            .map_err(object_error)?;
-        text.advance(align, bytes.len() as u64);
+        text.define(module, f.id, align, &bytes, &f.relocs)?;
     }
     Ok(())
 }
@@ -241,21 +251,22 @@ pub(crate) fn place_loops(funcs: &[Shape<'_>], offset: u64) -> Vec<(u64, u64)> {
 }
 
 /// How many [`LOOP_ALIGN`] windows `loops` touch, each counted once per
-/// loop, with the function at `start`.
-fn windows(loops: &[HotLoop], start: u64) -> usize {
-    let mut touched: Vec<u64> = Vec::new();
+/// loop, with the function at `start` (a loop's ranges are sorted).
+fn windows(loops: &[HotLoop], start: u64) -> u64 {
     loops
         .iter()
         .map(|l| {
-            touched.clear();
+            // Windows up to `seen` are counted already (sorted, disjoint
+            // ranges end in ever later windows).
+            let (mut count, mut seen) = (0, None);
             for &(from, to) in l.ranges.iter().filter(|(from, to)| to > from) {
                 let first = (start + u64::from(from)) / LOOP_ALIGN;
+                let first = seen.map_or(first, |s: u64| first.max(s + 1));
                 let last = (start + u64::from(to) - 1) / LOOP_ALIGN;
-                touched.extend(first..=last);
+                count += (last + 1).saturating_sub(first);
+                seen = Some(last);
             }
-            touched.sort_unstable();
-            touched.dedup();
-            touched.len()
+            count
         })
         .sum()
 }

@@ -147,6 +147,14 @@ impl<'a> Image<'a> {
             .ok_or_else(|| unsupported("runtime image: a section lies outside the file"))
     }
 
+    /// The entries of symbol table section `symtab`.
+    pub fn symbol_table(&self, symtab: usize) -> Result<&'a [Sym64<LE>], PlaceError> {
+        let bytes = self.section_data(symtab)?;
+        let (syms, _) = slice_from_bytes::<Sym64<LE>>(bytes, bytes.len() / size_of::<Sym64<LE>>())
+            .map_err(|()| unsupported("runtime image: misaligned symbol table"))?;
+        Ok(syms)
+    }
+
     fn read_dynamic(&mut self) -> Result<(), PlaceError> {
         let Some(ph) = self.phdrs.iter().find(|p| p.p_type(LE) == elf::PT_DYNAMIC) else {
             return Err(unsupported("runtime image: no dynamic section"));
@@ -200,10 +208,7 @@ impl<'a> Image<'a> {
             return Err(unsupported("runtime image: bad symbol string table"));
         }
         let strings = self.section_data(strtab)?;
-        let bytes = self.section_data(symtab)?;
-        let (syms, _) = slice_from_bytes::<Sym64<LE>>(bytes, bytes.len() / 24)
-            .map_err(|()| unsupported("runtime image: misaligned symbol table"))?;
-        for s in syms {
+        for s in self.symbol_table(symtab)? {
             let bind = s.st_info >> 4;
             let defined = s.st_shndx.get(LE) != elf::SHN_UNDEF;
             if !defined || !(bind == elf::STB_GLOBAL || bind == elf::STB_WEAK) {

@@ -11,8 +11,8 @@ use super::{PlaceError, unsupported};
 use object::elf;
 use object::read::elf::ElfFile64;
 use object::{
-    LittleEndian as LE, Object, ObjectSection, ObjectSymbol, RelocationTarget, SectionFlags,
-    SectionIndex, SectionKind, SymbolIndex, SymbolSection,
+    LittleEndian as LE, Object, ObjectSection, ObjectSymbol, Relocation, RelocationTarget,
+    SectionFlags, SectionIndex, SectionKind, SymbolIndex, SymbolSection,
 };
 
 /// Largest section alignment placement handles (a page: segments keep
@@ -137,11 +137,7 @@ impl<'a> Input<'a> {
         // in lld's link either.
         let mut referenced = std::collections::BTreeSet::new();
         for s in &self.sections {
-            let section = self
-                .file
-                .section_by_index(s.index)
-                .map_err(|e| unsupported(format!("object: {e}")))?;
-            for (_, r) in section.relocations() {
+            for (_, r) in self.relocations(s)? {
                 if let RelocationTarget::Symbol(sym) = r.target() {
                     referenced.insert(sym.0);
                 }
@@ -173,6 +169,19 @@ impl<'a> Input<'a> {
             .filter_map(|r| found.iter().find(|(n, _)| n == r).cloned())
             .collect();
         Ok(Needs { imports, roots })
+    }
+
+    /// The relocations of `section` (one of [`Input::sections`]): offset
+    /// in the section and relocation.
+    pub fn relocations(
+        &self,
+        section: &InSection<'_>,
+    ) -> Result<impl Iterator<Item = (u64, Relocation)> + '_, PlaceError> {
+        let section = self
+            .file
+            .section_by_index(section.index)
+            .map_err(|e| unsupported(format!("object: {e}")))?;
+        Ok(section.relocations())
     }
 
     /// The position of section `index` among [`Input::sections`].

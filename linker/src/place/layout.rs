@@ -23,10 +23,7 @@ use super::image::Image;
 use super::input::{Input, PAGE, Segment};
 use super::{PlaceError, relr, unsupported};
 use object::elf;
-use object::{
-    Object, ObjectSection, ObjectSymbol, RelocationFlags, RelocationTarget, SymbolIndex,
-    SymbolSection,
-};
+use object::{Object, ObjectSymbol, RelocationFlags, RelocationTarget, SymbolIndex, SymbolSection};
 use std::collections::BTreeMap;
 
 /// One new segment.
@@ -249,11 +246,7 @@ fn assign(image: &Image<'_>, blocks: &mut [Block], order: &[usize]) -> Vec<Segme
 fn got_targets(input: &Input<'_>) -> Result<BTreeMap<usize, usize>, PlaceError> {
     let mut targets = BTreeMap::new();
     for s in &input.sections {
-        let section = input
-            .file
-            .section_by_index(s.index)
-            .map_err(|e| unsupported(format!("object: {e}")))?;
-        for (_, r) in section.relocations() {
+        for (_, r) in input.relocations(s)? {
             if let (RelocationFlags::Elf { r_type }, RelocationTarget::Symbol(sym)) =
                 (r.flags(), r.target())
                 && is_got(r_type)
@@ -359,11 +352,7 @@ fn apply(
     relocs: &mut Vec<u64>,
 ) -> Result<(), PlaceError> {
     for (slot, s) in input.sections.iter().enumerate() {
-        let section = input
-            .file
-            .section_by_index(s.index)
-            .map_err(|e| unsupported(format!("object: {e}")))?;
-        for (offset, r) in section.relocations() {
+        for (offset, r) in input.relocations(s)? {
             let (RelocationFlags::Elf { r_type }, RelocationTarget::Symbol(sym)) =
                 (r.flags(), r.target())
             else {

@@ -20,7 +20,7 @@ use super::layout::Layout;
 use super::{PlaceError, unsupported};
 use object::LittleEndian as LE;
 use object::elf::{self, FileHeader64, ProgramHeader64, SectionHeader64, Sym64};
-use object::pod::{bytes_of, bytes_of_slice, slice_from_bytes};
+use object::pod::{bytes_of, bytes_of_slice};
 use object::{Object, ObjectSymbol, SymbolKind, SymbolSection, U16, U32, U64};
 
 /// The executable's bytes.
@@ -287,9 +287,7 @@ fn symbols(
     symtab: usize,
     block_section: &dyn Fn(usize) -> u16,
 ) -> Result<Table, PlaceError> {
-    let bytes = image.section_data(symtab)?;
-    let (syms, _) = slice_from_bytes::<Sym64<LE>>(bytes, bytes.len() / 24)
-        .map_err(|()| unsupported("runtime image: misaligned symbol table"))?;
+    let syms = image.symbol_table(symtab)?;
     let locals = (image.sections[symtab].sh_info.get(LE) as usize).min(syms.len());
     let mut strings = image
         .section_data(image.sections[symtab].sh_link.get(LE) as usize)?
@@ -307,7 +305,7 @@ fn symbols(
         strings.extend_from_slice(name.as_bytes());
         strings.push(0);
     }
-    let mut table = Vec::with_capacity(bytes.len() + 24 * added.len());
+    let mut table = Vec::with_capacity(size_of_val(syms) + size_of_val(&added[..]));
     table.extend_from_slice(bytes_of_slice(&syms[..locals]));
     table.extend_from_slice(bytes_of_slice(&added));
     table.extend_from_slice(bytes_of_slice(&syms[locals..]));

@@ -169,10 +169,7 @@ pub fn emit_component(
     let compiled = compile_trampolines(&tramps, &tramp_ids, &*isa)?;
     timings.compile += clock.lap();
     for (c, ids) in compiled.iter().zip(&tramp_ids) {
-        object
-            .define_function_bytes(ids.code, c.alignment, &c.bytes, &c.relocs)
-            .map_err(object_error)?;
-        text.advance(c.alignment, c.bytes.len() as u64);
+        text.define(&mut object, ids.code, c.alignment, &c.bytes, &c.relocs)?;
     }
     timings.define_funcs += clock.lap();
 
