@@ -18,9 +18,14 @@ pub enum OptLevel {
 /// Which CPU features generated code may use.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub enum CpuSpec {
-    /// The portable baseline of the target (x86-64-v2 on x86_64).
+    /// The portable baseline of the target (x86-64-v2 on x86_64), with a
+    /// second tier for the few functions that gain most from x86-64-v3
+    /// (`pipeline::tiers`), chosen at start-up.
     #[default]
     Baseline,
+    /// An x86_64 feature level (`--cpu x86-64-v2` or `x86-64-v3`): exactly
+    /// its features, one tier.
+    X86Level(u8),
     /// Whatever the build machine has (`--cpu native`).
     Native,
     /// The baseline plus these Cranelift ISA flags (e.g. `has_avx2`).

@@ -24,6 +24,34 @@ const X86_64_V2: &[&str] = &[
     "has_cmpxchg16b",
 ];
 
+/// What x86-64-v3 adds to [`X86_64_V2`] that Cranelift uses (MOVBE and
+/// F16C it does not).
+const X86_64_V3: &[&str] = &[
+    "has_avx",
+    "has_avx2",
+    "has_bmi1",
+    "has_bmi2",
+    "has_fma",
+    "has_lzcnt",
+];
+
+/// The ISA of the code's second tier (`pipeline::tiers`), if `config` has
+/// one: x86-64-v3 for the default CPU on x86_64 when optimizing for speed.
+pub fn build_tier_isa(config: &Config) -> Result<Option<OwnedTargetIsa>, CompileError> {
+    let x86_64 = match &config.target {
+        Some(t) => t.starts_with("x86_64-"),
+        None => Triple::host().architecture == Architecture::X86_64,
+    };
+    if config.cpu != CpuSpec::Baseline || config.opt_level != OptLevel::Speed || !x86_64 {
+        return Ok(None);
+    }
+    let tier = Config {
+        cpu: CpuSpec::X86Level(3),
+        ..config.clone()
+    };
+    build_isa(&tier).map(Some)
+}
+
 /// Builds the target ISA `config` asks for.
 pub fn build_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
     let triple = match &config.target {
@@ -73,12 +101,31 @@ pub fn build_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
             cranelift_native::builder()
                 .map_err(|e| CompileError::Target(format!("native CPU detection: {e}")))?
         }
+        CpuSpec::X86Level(level) => {
+            if triple.architecture != Architecture::X86_64 {
+                return Err(CompileError::Target(format!(
+                    "`--cpu x86-64-v{level}` is an x86_64 feature level, not one of {}",
+                    triple.architecture
+                )));
+            }
+            lookup(&triple)?
+        }
         CpuSpec::Baseline | CpuSpec::Features(_) => lookup(&triple)?,
     };
-    if let CpuSpec::Baseline | CpuSpec::Features(_) = &config.cpu
+    let level_features: &[&str] = match &config.cpu {
+        CpuSpec::X86Level(3) => X86_64_V3,
+        CpuSpec::X86Level(2) => &[],
+        CpuSpec::X86Level(level) => {
+            return Err(CompileError::Target(format!(
+                "unknown x86_64 feature level x86-64-v{level} (Kiln knows v2 and v3)"
+            )));
+        }
+        _ => &[],
+    };
+    if let CpuSpec::Baseline | CpuSpec::Features(_) | CpuSpec::X86Level(_) = &config.cpu
         && triple.architecture == Architecture::X86_64
     {
-        for name in X86_64_V2 {
+        for name in X86_64_V2.iter().chain(level_features) {
             builder
                 .enable(name)
                 .map_err(|e| CompileError::Target(format!("baseline CPU flag {name}: {e}")))?;

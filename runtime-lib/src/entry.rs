@@ -40,7 +40,7 @@ use std::ffi::{CStr, c_char, c_int};
 /// to it (`kiln_abi::symbols::abi_version_symbol`), so a module compiled for
 /// another ABI version fails to link with this runtime.
 #[unsafe(no_mangle)]
-pub static __kiln_abi_v28: u8 = kiln_abi::ABI_VERSION as u8;
+pub static __kiln_abi_v29: u8 = kiln_abi::ABI_VERSION as u8;
 
 #[cfg(not(any(test, feature = "embedding")))]
 unsafe extern "C" {
@@ -110,6 +110,14 @@ impl Program {
                  (chosen by `kiln build --cpu` or the target's baseline)",
                 lacking.join(", ")
             ));
+        }
+        if p.tier_features != 0 && crate::cpu::missing(p.tier_features).is_empty() {
+            // SAFETY: `tier_flag` is the compiler's one-byte writable
+            // `__kiln_tier_flag`, valid for the process. No Rust reference
+            // to it exists (compiled code only loads it, and none has run
+            // yet), so this write aliases nothing; it happens once, before
+            // the first compiled function is called.
+            unsafe { (p.tier_flag as *mut u8).write(1) };
         }
         let root = p.root as usize;
         // SAFETY: the caller's contract.
@@ -376,7 +384,7 @@ mod tests {
     #[test]
     fn abi_symbol_name_matches_the_contract() {
         // The static above must carry exactly the name the compiler refers to.
-        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v28");
-        assert_eq!(super::__kiln_abi_v28 as u32, kiln_abi::ABI_VERSION);
+        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v29");
+        assert_eq!(super::__kiln_abi_v29 as u32, kiln_abi::ABI_VERSION);
     }
 }

@@ -71,9 +71,12 @@ pub struct BuildArgs {
     opt: Opt,
 
     /// CPU features: `native` (the build machine's; the output may not run
-    /// elsewhere) or a comma-separated list of extra Cranelift ISA flags
-    /// (e.g. `has_avx2,has_bmi2`). Default: the target's portable baseline.
-    #[arg(long, value_name = "native|FEATURES")]
+    /// elsewhere), an x86_64 level (`x86-64-v2`, `x86-64-v3`) or a
+    /// comma-separated list of extra Cranelift ISA flags (e.g.
+    /// `has_avx2,has_bmi2`). Default: the target's portable baseline (on
+    /// x86_64 with an x86-64-v3 second tier for hashing-like functions,
+    /// chosen when the program starts).
+    #[arg(long, value_name = "native|LEVEL|FEATURES")]
     cpu: Option<String>,
 
     /// Target triple: `<arch>-unknown-linux-musl` (fully static, any
@@ -131,6 +134,8 @@ pub fn cpu_spec(cpu: Option<&str>) -> CpuSpec {
     match cpu {
         None => CpuSpec::Baseline,
         Some("native") => CpuSpec::Native,
+        Some("x86-64-v2") => CpuSpec::X86Level(2),
+        Some("x86-64-v3") => CpuSpec::X86Level(3),
         Some(list) => CpuSpec::Features(
             list.split(',')
                 .map(|f| f.trim().trim_start_matches('+').to_string())

@@ -49,7 +49,9 @@ fn lacks_vector_unit(config: &kiln_compiler::Config) -> bool {
         .is_some_and(|t| t.starts_with("riscv64"));
     let has_v = match &config.cpu {
         kiln_compiler::CpuSpec::Features(f) => f.iter().any(|f| f == "has_v"),
-        kiln_compiler::CpuSpec::Native | kiln_compiler::CpuSpec::Baseline => false,
+        kiln_compiler::CpuSpec::Native
+        | kiln_compiler::CpuSpec::Baseline
+        | kiln_compiler::CpuSpec::X86Level(_) => false,
     };
     riscv && !has_v
 }

@@ -29,6 +29,7 @@ pub fn trials() -> Vec<Trial> {
             .with_ignored_flag(!host_x86),
         );
     }
+    trials.push(Trial::test("cpu::x86_64::tiers", x86_64_tiers).with_ignored_flag(!host_x86));
     trials.push(Trial::test("cpu::aarch64::lse", aarch64_lse));
     trials.push(Trial::test("cpu::s390x::vxrs_ext2", s390x_vxrs_ext2));
     trials
@@ -99,6 +100,59 @@ fn x86_64_cases(program: &str) -> Result<(), Failed> {
         Some("sse4.1, sse4.2, popcnt"),
     )?;
     expect("qemu-x86_64", "max", &avx, None)
+}
+
+/// The second code tier (compiler/src/pipeline/tiers.rs): a module whose
+/// hash loop gets an x86-64-v3 body computes the same under qemu on a CPU
+/// without those features (where the second body's `rorx` would raise
+/// SIGILL, so the baseline body must run) and on one with them (where qemu's
+/// log of the code it ran must show `rorx`: nothing else in the executable,
+/// built for the baseline, has one).
+fn x86_64_tiers() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let exe = dir.path().join("hash");
+    let program = util::repo().join("tests/run/numeric/tiered_hash.wat");
+    let o = util::run(
+        util::kiln_cmd()
+            .env("KILN_TIMINGS", "1")
+            .args(["build", "--invoke", "hash"])
+            .arg(&program)
+            .arg("-o")
+            .arg(&exe),
+        b"",
+        TIMEOUT,
+    )
+    .map_err(|e| format!("{e:#}"))?;
+    if !o.status.success() || !o.stderr_str().contains(" 1 tiered") {
+        return Err(format!("expected one tiered function\n{}", o.describe()).into());
+    }
+    let expected = "-3437872518717032001\n";
+    for (cpu, second_tier) in [("Nehalem", false), ("max", true)] {
+        let log = dir.path().join(format!("{cpu}.log"));
+        let o = util::run(
+            Command::new("qemu-x86_64")
+                .args(["-cpu", cpu, "-d", "in_asm", "-D"])
+                .arg(&log)
+                .arg(&exe)
+                .args(["65536", "12345"]),
+            b"",
+            TIMEOUT,
+        )
+        .map_err(|e| format!("qemu-x86_64: {e:#} (Debian: `apt-get install qemu-user`)"))?;
+        let code = std::fs::read_to_string(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+        let rorx = code
+            .lines()
+            .any(|l| l.split_whitespace().any(|w| w.starts_with("rorx")));
+        if o.code() != 0 || o.stdout_str() != expected || rorx != second_tier {
+            return Err(format!(
+                "under qemu-x86_64 -cpu {cpu}: expected {expected:?} and the second tier run: \
+                 {second_tier} (rorx seen: {rorx})\n{}",
+                o.describe()
+            )
+            .into());
+        }
+    }
+    Ok(())
 }
 
 fn aarch64_lse() -> Result<(), Failed> {

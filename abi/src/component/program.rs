@@ -58,6 +58,15 @@ pub struct ProgramDescriptor {
     pub code_start: Addr,
     /// End of the object's code ([`crate::symbols::CODE_END`]).
     pub code_end: Addr,
+    /// CPU features of the code's second tier, as `cpu_features` (`0`:
+    /// none). Some functions are compiled twice, for the baseline and for
+    /// these features; each such function starts with a test of the byte
+    /// at `tier_flag` and runs the second body when it is not zero.
+    pub tier_features: u64,
+    /// A writable byte, `0` at start, which the runtime sets to `1` before
+    /// any compiled code runs if this CPU has every one of
+    /// `tier_features` (`0` when `tier_features` is `0`).
+    pub tier_flag: Addr,
 }
 
 /// The root record of a compiled component.

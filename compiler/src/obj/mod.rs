@@ -46,7 +46,7 @@ use crate::CompileError;
 use crate::key::{DeclaredFuncs, Job};
 use crate::module::ModuleInfo;
 use cranelift_codegen::isa::TargetIsa;
-use cranelift_module::{FuncId, Module, ModuleReloc};
+use cranelift_module::{DataId, FuncId, Module, ModuleReloc};
 use cranelift_object::{ObjectBuilder, ObjectModule};
 use data::{DataObjects, StringPool, object_error};
 use kiln_abi::tables::{SrcLoc, TrapSite};
@@ -292,6 +292,24 @@ pub(crate) fn emit_module_data(
     };
     descriptor::emit_descriptor(&desc, objects, strings);
     image::emit_images(images.images, objects);
+}
+
+/// Declares and defines the object's tier flag
+/// (`crate::pipeline::tiers`): one writable byte, zero until the runtime
+/// sets it at start-up.
+pub(crate) fn define_tier_flag(module: &mut ObjectModule) -> Result<DataId, CompileError> {
+    let id = module
+        .declare_data(
+            crate::pipeline::TIER_FLAG_SYMBOL,
+            cranelift_module::Linkage::Local,
+            true,
+            false,
+        )
+        .map_err(object_error)?;
+    let mut desc = cranelift_module::DataDescription::new();
+    desc.define_zeroinit(1);
+    module.define_data(id, &desc).map_err(object_error)?;
+    Ok(id)
 }
 
 /// Declares the markers of the code section's bounds

@@ -10,19 +10,22 @@
 use super::data::{DataBuilder, DataObjects, Target};
 use super::symbols::DataKey;
 use core::mem::{offset_of, size_of};
-use cranelift_module::FuncId;
+use cranelift_module::{DataId, FuncId};
 use kiln_abi::component::program::ProgramDescriptor;
 use kiln_abi::{ABI_VERSION, MODULE_MAGIC};
 
 /// Writes the program descriptor of `kind` (`PROGRAM_MODULE` or
 /// `PROGRAM_COMPONENT`) whose root is `root`, run by the runtime's
 /// `runner` (a `kiln_abi::symbols::RUN_*` symbol), for code that may use the
-/// CPU features `cpu_features` (`crate::isa::cpu_feature_bits`).
+/// CPU features `cpu_features` (`crate::isa::cpu_feature_bits`), and for a
+/// second tier of code (`crate::pipeline::tiers`) with `tier.0`'s features
+/// whose flag is `tier.1`.
 pub fn emit_program(
     kind: u32,
     runner: &'static str,
     root: Target,
     cpu_features: u64,
+    tier: Option<(u64, DataId)>,
     code: (FuncId, FuncId),
     objects: &mut DataObjects,
 ) {
@@ -37,6 +40,14 @@ pub fn emit_program(
         at(offset_of!(ProgramDescriptor, cpu_features)),
         cpu_features,
     );
+    if let Some((features, flag)) = tier {
+        b.put_u64(at(offset_of!(ProgramDescriptor, tier_features)), features);
+        b.put_addr(
+            at(offset_of!(ProgramDescriptor, tier_flag)),
+            Target::Defined(flag),
+            0,
+        );
+    }
     b.put_addr(
         at(offset_of!(ProgramDescriptor, code_start)),
         Target::Func(code.0),

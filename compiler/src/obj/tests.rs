@@ -1172,3 +1172,54 @@ fn descriptor_lists_escaping_functions() {
     let flags = u32_at(&module, offset_of!(ModuleDescriptor, flags));
     assert_ne!(flags & kiln_abi::descriptor::MODULE_FLAG_CODE_IN_ORDER, 0);
 }
+
+/// The program descriptor names the second tier's features and flag only
+/// when some function got a second body (`pipeline::tiers`); the function
+/// starts with a test of the flag.
+#[test]
+fn program_descriptor_names_the_tier_when_used() {
+    use kiln_abi::component::program::ProgramDescriptor;
+    let rotates = "(local.set 0 (i32.rotl (local.get 0) (i32.const 5)))".repeat(6);
+    let tiered = format!(
+        "(module (func (export \"f\") (param i32) (result i32)
+           (loop $l {rotates} (br_if $l (local.get 0))) (local.get 0)))"
+    );
+    let config = Config {
+        target: Some("x86_64-unknown-linux-gnu".into()),
+        ..Config::default()
+    };
+    let flag = crate::pipeline::TIER_FLAG_SYMBOL;
+    let at = offset_of!(ProgramDescriptor, tier_flag) as u64;
+    let obj = Obj::compile(&tiered, &config);
+    let program = obj.symbol_bytes(kiln_abi::symbols::PROGRAM);
+    let features = u64_at(&program, offset_of!(ProgramDescriptor, tier_features));
+    let avx2 = kiln_abi::cpu::feature_bit(kiln_abi::cpu::X86_64, "avx2");
+    let bmi2 = kiln_abi::cpu::feature_bit(kiln_abi::cpu::X86_64, "bmi2");
+    assert_eq!(features & (avx2 | bmi2), avx2 | bmi2);
+    assert_eq!(
+        obj.relocs(kiln_abi::symbols::PROGRAM).get(&at),
+        Some(&(flag.to_string(), 0))
+    );
+    assert_eq!(
+        obj.relocs("__kiln_func_0").get(&2),
+        Some(&(flag.to_string(), -5))
+    );
+    {
+        let file = obj.file();
+        let sym = file.symbol_by_name(flag).expect("the flag is defined");
+        let section = file
+            .section_by_index(sym.section_index().expect("defined"))
+            .expect("section");
+        assert_eq!(sym.size(), 1);
+        // Zero at start, and writable.
+        assert_eq!(section.kind(), object::SectionKind::UninitializedData);
+    }
+
+    let obj = Obj::compile(NO_BODIES, &config);
+    let program = obj.symbol_bytes(kiln_abi::symbols::PROGRAM);
+    assert_eq!(
+        u64_at(&program, offset_of!(ProgramDescriptor, tier_features)),
+        0
+    );
+    assert_eq!(obj.relocs(kiln_abi::symbols::PROGRAM).get(&at), None);
+}

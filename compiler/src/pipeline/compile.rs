@@ -11,6 +11,7 @@
 //! errors do not depend on scheduling.
 
 use super::inline::Callees;
+use super::tiers::Tier;
 use super::traps::{lookup_offsets, needed_src_map, src_map, trap_table};
 use crate::func::ModuleEnv;
 use crate::func::translator::{FuncTranslator, LinkedCalls};
@@ -37,6 +38,27 @@ pub struct FuncStats {
     pub translate_time: Duration,
     /// Time spent in Cranelift.
     pub codegen_time: Duration,
+    /// Whether it was compiled for the second tier too.
+    pub tiered: bool,
+}
+
+/// One compiled body of a function: what a [`CompiledFunc`] holds besides
+/// its identity (one body, or two combined by [`super::tiers::combine`]).
+pub(crate) struct Body {
+    /// Machine code.
+    pub bytes: Vec<u8>,
+    /// Alignment the code cannot do without.
+    pub min_alignment: u64,
+    /// Innermost loops.
+    pub loops: Vec<crate::obj::HotLoop>,
+    /// Relocations.
+    pub relocs: Vec<ModuleReloc>,
+    /// Trap sites, sorted by offset.
+    pub traps: Vec<kiln_abi::tables::TrapSite>,
+    /// Source map, sorted by native offset.
+    pub srclocs: Vec<kiln_abi::tables::SrcLoc>,
+    /// Calls with exception handlers, sorted by return offset.
+    pub call_sites: Vec<crate::obj::exceptions::CallSiteEntry>,
 }
 
 /// Compiles `jobs` in parallel; results in job order.
@@ -46,6 +68,7 @@ pub fn compile_all(
     jobs: &[Job],
     init: &Plan,
     inline: bool,
+    tier: Option<&Tier<'_>>,
     progress: &crate::Progress,
 ) -> Result<(Vec<CompiledFunc>, Vec<FuncStats>), CompileError> {
     progress.add_total(jobs.len());
@@ -53,7 +76,7 @@ pub fn compile_all(
     let results: Vec<Result<(CompiledFunc, FuncStats), CompileError>> = jobs
         .par_iter()
         .map_init(Worker::new, |worker, job| {
-            let r = worker.compile(env, &callees, init, *job);
+            let r = worker.compile(env, &callees, init, tier, *job);
             progress.add_done(1);
             r
         })
@@ -85,6 +108,7 @@ impl Worker {
         env: &ModuleEnv<'_>,
         callees: &Callees,
         init: &Plan,
+        tier: Option<&Tier<'_>>,
         job: Job,
     ) -> Result<(CompiledFunc, FuncStats), CompileError> {
         let start = Instant::now();
@@ -108,6 +132,11 @@ impl Worker {
         if matches!(job, Job::Wasm(_)) && !env.info.site_frames.is_empty() {
             super::inline::remap_sites(&mut self.ctx.func, &mut inlined, &env.info.site_frames);
         }
+        // The second tier compiles the same CLIF (after inlining), so both
+        // bodies compute the same results and trap at the same places.
+        let tier =
+            tier.filter(|_| matches!(job, Job::Wasm(_)) && super::tiers::benefits(&mut self.ctx));
+        let tier_src = tier.map(|_| self.ctx.func.clone());
         codegen(
             &mut self.ctx,
             env.isa,
@@ -115,6 +144,54 @@ impl Worker {
             index,
             job.what(),
         )?;
+        let mut body = self.body(job, index, id)?;
+        if let (Some(tier), Some(src)) = (tier, tier_src) {
+            self.ctx.clear();
+            self.ctx.func = src;
+            codegen(
+                &mut self.ctx,
+                tier.isa,
+                &mut self.ctrl_plane,
+                index,
+                job.what(),
+            )?;
+            let second = self.body(job, index, id)?;
+            body = super::tiers::combine(body, second, tier.flag, id);
+        }
+        let compiled = CompiledFunc {
+            job,
+            id,
+            // Wasm functions at the ISA's preferred alignment (32 bytes on
+            // x86-64, as Wasmtime places them): at byte alignment a hot
+            // loop's position in its cache lines is left to chance (the
+            // interpreter kernel ran 1.9x slower placed so).
+            alignment: match job {
+                Job::Wasm(_) => body
+                    .min_alignment
+                    .max(u64::from(env.isa.function_alignment().preferred)),
+                _ => body.min_alignment,
+            },
+            min_alignment: body.min_alignment,
+            bytes: body.bytes,
+            loops: body.loops,
+            relocs: body.relocs,
+            traps: body.traps,
+            srclocs: body.srclocs,
+            inlined,
+            call_sites: body.call_sites,
+        };
+        let stats = FuncStats {
+            linked_calls,
+            translate_time,
+            codegen_time: start.elapsed(),
+            tiered: tier.is_some(),
+        };
+        Ok((compiled, stats))
+    }
+
+    /// The code and tables of what [`codegen`] just compiled in `self.ctx`:
+    /// function `index` (of `job`, declared as `id`).
+    fn body(&self, job: Job, index: u32, id: FuncId) -> Result<Body, CompileError> {
         let relocs = code_relocs(&self.ctx, id);
         let code = self
             .ctx
@@ -133,20 +210,8 @@ impl Worker {
             }
             _ => Vec::new(),
         };
-        let compiled = CompiledFunc {
-            job,
-            id,
+        Ok(Body {
             bytes: buffer.data().to_vec(),
-            // Wasm functions at the ISA's preferred alignment (32 bytes on
-            // x86-64, as Wasmtime places them): at byte alignment a hot
-            // loop's position in its cache lines is left to chance (the
-            // interpreter kernel ran 1.9x slower placed so).
-            alignment: match job {
-                Job::Wasm(_) => {
-                    u64::from(buffer.alignment.max(env.isa.function_alignment().preferred))
-                }
-                _ => u64::from(buffer.alignment),
-            },
             min_alignment: u64::from(buffer.alignment),
             loops: match job {
                 Job::Wasm(_) => super::loops::innermost_loops(
@@ -159,15 +224,8 @@ impl Worker {
             relocs,
             traps,
             srclocs,
-            inlined,
             call_sites,
-        };
-        let stats = FuncStats {
-            linked_calls,
-            translate_time,
-            codegen_time: start.elapsed(),
-        };
-        Ok((compiled, stats))
+        })
     }
 
     fn build(

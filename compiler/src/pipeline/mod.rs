@@ -26,6 +26,9 @@
 mod compile;
 mod inline;
 mod loops;
+mod tiers;
+
+pub(crate) use tiers::TIER_FLAG_SYMBOL;
 
 pub use inline::InlinedChains;
 pub mod component;
@@ -69,7 +72,15 @@ pub fn emit_module_timed(
 ) -> Result<Vec<u8>, CompileError> {
     let mut clock = Clock::start();
     let isa = crate::isa::build_isa(config)?;
+    let tier_isa = crate::isa::build_tier_isa(config)?;
     let mut module = obj::new_object(&isa)?;
+    let tier = match &tier_isa {
+        Some(t) => Some(tiers::Tier {
+            isa: &**t,
+            flag: obj::define_tier_flag(&mut module)?,
+        }),
+        None => None,
+    };
     let mut objects = DataObjects::new(Namespace::Program);
     let mut strings = StringPool::new(descriptor::strings_key());
     let input = ModuleInput {
@@ -80,6 +91,7 @@ pub fn emit_module_timed(
         linked: &BTreeMap::new(),
         checks: config.checks(),
         inline: inlines(config, 0, wasm, false),
+        tier: tier.as_ref(),
         progress: &config.progress,
     };
     emit_module_into(
@@ -98,6 +110,7 @@ pub fn emit_module_timed(
         kiln_abi::symbols::RUN_MODULE,
         Target::Data(DataKey::Module),
         crate::isa::cpu_feature_bits(&*isa),
+        tiers::program_tier(tier.as_ref(), timings),
         obj::declare_code_markers(&mut module)?,
         &mut objects,
     );
@@ -129,6 +142,7 @@ pub(crate) fn emit_component_module(
     generated: bool,
     linked: &BTreeMap<FuncIndex, LinkedCode>,
     config: &Config,
+    tier: Option<&tiers::Tier<'_>>,
     timings: &mut Timings,
     rel: &mut obj::data::RelRelocs,
 ) -> Result<DataId, CompileError> {
@@ -144,6 +158,7 @@ pub(crate) fn emit_component_module(
         linked,
         checks: config.checks(),
         inline: inlines(config, wasm_base, wasm, generated),
+        tier,
         progress: &config.progress,
     };
     emit_module_into(
@@ -209,6 +224,8 @@ struct ModuleInput<'a> {
     checks: crate::Checks,
     /// Whether small functions are inlined into their callers.
     inline: bool,
+    /// The second tier, if the code has one.
+    tier: Option<&'a tiers::Tier<'a>>,
     /// Where to count compiled functions.
     progress: &'a crate::Progress,
 }
@@ -255,7 +272,8 @@ fn emit_module_into(
         checks: input.checks,
     };
     timings.declare += clock.lap();
-    let (compiled, stats) = compile::compile_all(&env, &jobs, &init, input.inline, input.progress)?;
+    let (compiled, stats) =
+        compile::compile_all(&env, &jobs, &init, input.inline, input.tier, input.progress)?;
     timings.compile += clock.lap();
     for (f, s) in compiled.iter().zip(&stats) {
         timings.translate_cpu += s.translate_time;
@@ -264,6 +282,7 @@ fn emit_module_into(
         timings.linked_calls_indirect += s.linked_calls.indirect;
         if let Job::Wasm(index) = f.job {
             timings.functions += 1;
+            timings.tiered_functions += usize::from(s.tiered);
             let time = s.translate_time + s.codegen_time;
             if timings.slowest_function.is_none_or(|(_, t)| time > t) {
                 timings.slowest_function = Some((index.as_u32(), time));

@@ -111,7 +111,15 @@ pub fn emit_component(
 
     let mut clock = Clock::start();
     let isa = crate::isa::build_isa(config)?;
+    let tier_isa = crate::isa::build_tier_isa(config)?;
     let mut object = obj::new_object(&isa)?;
+    let tier = match &tier_isa {
+        Some(t) => Some(super::tiers::Tier {
+            isa: &**t,
+            flag: obj::define_tier_flag(&mut object)?,
+        }),
+        None => None,
+    };
     let mut text = obj::TextCursor::default();
     timings.declare += clock.lap();
     let mut module_descs = Vec::with_capacity(infos.len());
@@ -130,6 +138,7 @@ pub fn emit_component(
             p.generated.is_some(),
             linked,
             config,
+            tier.as_ref(),
             timings,
             &mut rel,
         )?);
@@ -196,6 +205,7 @@ pub fn emit_component(
         runner,
         Target::Data(DataKey::Component),
         crate::isa::cpu_feature_bits(&*isa),
+        super::tiers::program_tier(tier.as_ref(), timings),
         obj::declare_code_markers(&mut object)?,
         &mut objects,
     );
