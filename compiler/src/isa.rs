@@ -35,23 +35,6 @@ const X86_64_V3: &[&str] = &[
     "has_lzcnt",
 ];
 
-/// The ISA of the code's second tier (`pipeline::tiers`), if `config` has
-/// one: x86-64-v3 for the default CPU on x86_64 when optimizing for speed.
-pub fn build_tier_isa(config: &Config) -> Result<Option<OwnedTargetIsa>, CompileError> {
-    let x86_64 = match &config.target {
-        Some(t) => t.starts_with("x86_64-"),
-        None => Triple::host().architecture == Architecture::X86_64,
-    };
-    if config.cpu != CpuSpec::Baseline || config.opt_level != OptLevel::Speed || !x86_64 {
-        return Ok(None);
-    }
-    let tier = Config {
-        cpu: CpuSpec::X86Level(3),
-        ..config.clone()
-    };
-    build_isa(&tier).map(Some)
-}
-
 /// Builds the target ISA `config` asks for.
 pub fn build_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
     let triple = match &config.target {
@@ -101,25 +84,10 @@ pub fn build_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
             cranelift_native::builder()
                 .map_err(|e| CompileError::Target(format!("native CPU detection: {e}")))?
         }
-        CpuSpec::X86Level(level) => {
-            if triple.architecture != Architecture::X86_64 {
-                return Err(CompileError::Target(format!(
-                    "`--cpu x86-64-v{level}` is an x86_64 feature level, not one of {}",
-                    triple.architecture
-                )));
-            }
-            lookup(&triple)?
-        }
-        CpuSpec::Baseline | CpuSpec::Features(_) => lookup(&triple)?,
+        CpuSpec::Baseline | CpuSpec::Features(_) | CpuSpec::X86Level(_) => lookup(&triple)?,
     };
-    let level_features: &[&str] = match &config.cpu {
-        CpuSpec::X86Level(3) => X86_64_V3,
-        CpuSpec::X86Level(2) => &[],
-        CpuSpec::X86Level(level) => {
-            return Err(CompileError::Target(format!(
-                "unknown x86_64 feature level x86-64-v{level} (Kiln knows v2 and v3)"
-            )));
-        }
+    let level_features = match &config.cpu {
+        CpuSpec::X86Level(level) => x86_level(*level, &triple)?,
         _ => &[],
     };
     if let CpuSpec::Baseline | CpuSpec::Features(_) | CpuSpec::X86Level(_) = &config.cpu
@@ -177,6 +145,23 @@ pub fn cpu_feature_bits(isa: &dyn isa::TargetIsa) -> u64 {
         .enumerate()
         .filter(|(_, f)| enabled.iter().any(|e| e == f.flag))
         .fold(0, |bits, (i, _)| bits | 1 << i)
+}
+
+/// What x86_64 feature level `level` adds to [`X86_64_V2`], for `triple`.
+fn x86_level(level: u8, triple: &Triple) -> Result<&'static [&'static str], CompileError> {
+    if triple.architecture != Architecture::X86_64 {
+        return Err(CompileError::Target(format!(
+            "`--cpu x86-64-v{level}` is an x86_64 feature level, not one of {}",
+            triple.architecture
+        )));
+    }
+    match level {
+        2 => Ok(&[]),
+        3 => Ok(X86_64_V3),
+        _ => Err(CompileError::Target(format!(
+            "unknown x86_64 feature level x86-64-v{level} (Kiln knows v2 and v3)"
+        ))),
+    }
 }
 
 fn lookup(triple: &Triple) -> Result<isa::Builder, CompileError> {

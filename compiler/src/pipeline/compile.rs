@@ -68,7 +68,7 @@ pub fn compile_all(
     jobs: &[Job],
     init: &Plan,
     inline: bool,
-    tier: Option<&Tier<'_>>,
+    tier: Option<&Tier>,
     progress: &crate::Progress,
 ) -> Result<(Vec<CompiledFunc>, Vec<FuncStats>), CompileError> {
     progress.add_total(jobs.len());
@@ -108,7 +108,7 @@ impl Worker {
         env: &ModuleEnv<'_>,
         callees: &Callees,
         init: &Plan,
-        tier: Option<&Tier<'_>>,
+        tier: Option<&Tier>,
         job: Job,
     ) -> Result<(CompiledFunc, FuncStats), CompileError> {
         let start = Instant::now();
@@ -150,7 +150,7 @@ impl Worker {
             self.ctx.func = src;
             codegen(
                 &mut self.ctx,
-                tier.isa,
+                &*tier.isa,
                 &mut self.ctrl_plane,
                 index,
                 job.what(),

@@ -72,15 +72,8 @@ pub fn emit_module_timed(
 ) -> Result<Vec<u8>, CompileError> {
     let mut clock = Clock::start();
     let isa = crate::isa::build_isa(config)?;
-    let tier_isa = crate::isa::build_tier_isa(config)?;
     let mut module = obj::new_object(&isa)?;
-    let tier = match &tier_isa {
-        Some(t) => Some(tiers::Tier {
-            isa: &**t,
-            flag: obj::define_tier_flag(&mut module)?,
-        }),
-        None => None,
-    };
+    let tier = tiers::Tier::new(config, &*isa, &mut module)?;
     let mut objects = DataObjects::new(Namespace::Program);
     let mut strings = StringPool::new(descriptor::strings_key());
     let input = ModuleInput {
@@ -142,7 +135,7 @@ pub(crate) fn emit_component_module(
     generated: bool,
     linked: &BTreeMap<FuncIndex, LinkedCode>,
     config: &Config,
-    tier: Option<&tiers::Tier<'_>>,
+    tier: Option<&tiers::Tier>,
     timings: &mut Timings,
     rel: &mut obj::data::RelRelocs,
 ) -> Result<DataId, CompileError> {
@@ -225,7 +218,7 @@ struct ModuleInput<'a> {
     /// Whether small functions are inlined into their callers.
     inline: bool,
     /// The second tier, if the code has one.
-    tier: Option<&'a tiers::Tier<'a>>,
+    tier: Option<&'a tiers::Tier>,
     /// Where to count compiled functions.
     progress: &'a crate::Progress,
 }

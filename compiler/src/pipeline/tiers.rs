@@ -3,7 +3,7 @@
 //! once per process.
 //!
 //! Driver, phase 2; x86_64 with the default `--cpu` only
-//! ([`crate::isa::build_tier_isa`]). Why: the baseline (x86-64-v2) keeps
+//! ([`Tier::new`]). Why: the baseline (x86-64-v2) keeps
 //! executables running on any x86_64 CPU of the last fifteen years, but
 //! some code runs much slower on it than on the CPUs nearly everyone has
 //! now. A rotate there overwrites its operand, so a value rotated three
@@ -38,16 +38,42 @@ use super::compile::Body;
 use cranelift_codegen::Context;
 use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::ir::{Block, Function, Opcode};
-use cranelift_codegen::isa::TargetIsa;
+use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
 use cranelift_module::{DataId, FuncId, ModuleReloc, ModuleRelocTarget};
+use cranelift_object::ObjectModule;
+use target_lexicon::Architecture;
 
 /// The second tier of a compile: its ISA and the flag byte that selects
 /// it.
-pub(crate) struct Tier<'a> {
+pub(crate) struct Tier {
     /// What the second bodies are compiled for.
-    pub isa: &'a dyn TargetIsa,
+    pub isa: OwnedTargetIsa,
     /// The object's `__kiln_tier_flag`.
     pub flag: DataId,
+}
+
+impl Tier {
+    /// The second tier of a compile for `config`, whose own ISA is `base`,
+    /// with its flag defined in `module`: x86-64-v3 for the default CPU on
+    /// x86_64 when optimizing for speed, else none.
+    pub(crate) fn new(
+        config: &crate::Config,
+        base: &dyn TargetIsa,
+        module: &mut ObjectModule,
+    ) -> Result<Option<Tier>, crate::CompileError> {
+        if config.cpu != crate::CpuSpec::Baseline
+            || config.opt_level != crate::OptLevel::Speed
+            || base.triple().architecture != Architecture::X86_64
+        {
+            return Ok(None);
+        }
+        let isa = crate::isa::build_isa(&crate::Config {
+            cpu: crate::CpuSpec::X86Level(3),
+            ..config.clone()
+        })?;
+        let flag = crate::obj::define_tier_flag(module)?;
+        Ok(Some(Tier { isa, flag }))
+    }
 }
 
 /// The local data symbol of the tier flag (one byte, writable).
@@ -56,12 +82,9 @@ pub(crate) const TIER_FLAG_SYMBOL: &str = "__kiln_tier_flag";
 /// The program descriptor's tier (its features and flag) after a compile
 /// with `tier` that recorded `timings`: none when no function got a second
 /// body, so the runtime does not look for the features.
-pub(crate) fn program_tier(
-    tier: Option<&Tier<'_>>,
-    timings: &crate::Timings,
-) -> Option<(u64, DataId)> {
+pub(crate) fn program_tier(tier: Option<&Tier>, timings: &crate::Timings) -> Option<(u64, DataId)> {
     let tier = tier?;
-    (timings.tiered_functions > 0).then(|| (crate::isa::cpu_feature_bits(tier.isa), tier.flag))
+    (timings.tiered_functions > 0).then(|| (crate::isa::cpu_feature_bits(&*tier.isa), tier.flag))
 }
 
 /// Candidate instructions inside loops that make a function worth a second

@@ -111,15 +111,8 @@ pub fn emit_component(
 
     let mut clock = Clock::start();
     let isa = crate::isa::build_isa(config)?;
-    let tier_isa = crate::isa::build_tier_isa(config)?;
     let mut object = obj::new_object(&isa)?;
-    let tier = match &tier_isa {
-        Some(t) => Some(super::tiers::Tier {
-            isa: &**t,
-            flag: obj::define_tier_flag(&mut object)?,
-        }),
-        None => None,
-    };
+    let tier = super::tiers::Tier::new(config, &*isa, &mut object)?;
     let mut text = obj::TextCursor::default();
     timings.declare += clock.lap();
     let mut module_descs = Vec::with_capacity(infos.len());
