@@ -42,6 +42,25 @@ const CASES: &[ErrorCase] = &[
         one_line: true,
     },
     ErrorCase {
+        // An x86_64 feature level names no other architecture's CPU.
+        name: "cpu_level_of_another_arch",
+        files: &[("ok.wat", EMPTY)],
+        args: &[
+            "build",
+            "ok.wat",
+            "--cpu",
+            "x86-64-v3",
+            "--target",
+            "aarch64-unknown-linux-musl",
+            "-o",
+            "out",
+        ],
+        env: &[],
+        exit: 1,
+        contains: &["error: ", "x86-64-v3", "aarch64"],
+        one_line: true,
+    },
+    ErrorCase {
         name: "missing_file",
         files: &[],
         args: &["build", "nope.wasm", "-o", "out"],
