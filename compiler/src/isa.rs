@@ -7,6 +7,10 @@
 //! no stack probes (the stack limit is checked in prologues through
 //! `vmctx.stack_limit`). The baseline CPU is fixed (x86-64-v2), never the
 //! build machine's, so outputs do not depend on where `kiln` runs.
+//!
+//! A compile's functions use a [`CodegenIsa`]: the ISA twice, once also
+//! reporting the block layout of the code it emits (for loop placement),
+//! which is only worth its cost for some functions (see [`CodegenIsa`]).
 
 use crate::{CompileError, Config, CpuSpec, OptLevel};
 use cranelift_codegen::isa::{self, OwnedTargetIsa};
@@ -35,8 +39,52 @@ const X86_64_V3: &[&str] = &[
     "has_lzcnt",
 ];
 
-/// Builds the target ISA `config` asks for.
+/// The ISA of one compile, twice: `plain` (what `Deref` gives) and
+/// `layout`, the same with Cranelift's `machine_code_cfg_info`, which
+/// reports the block offsets and edges of the emitted code that loop
+/// placement (`obj::LOOP_ALIGN`) reads. Only functions with loops need that,
+/// and Cranelift's bookkeeping of it costs time quadratic in the blocks its
+/// branch optimizations remove (a 262,000-target `br_table` took 12 s to
+/// emit with it, under 0.5 s without), so a function is compiled with
+/// `layout` only where `pipeline::loops::wants_layout` says.
+pub struct CodegenIsa {
+    /// Without the block layout: the ISA for everything else.
+    pub plain: OwnedTargetIsa,
+    /// With the block layout.
+    pub layout: OwnedTargetIsa,
+}
+
+impl CodegenIsa {
+    /// [`CodegenIsa::layout`] when `layout`, else the plain ISA.
+    pub fn pick(&self, layout: bool) -> &dyn isa::TargetIsa {
+        if layout { &*self.layout } else { &*self.plain }
+    }
+}
+
+impl std::ops::Deref for CodegenIsa {
+    type Target = dyn isa::TargetIsa;
+
+    fn deref(&self) -> &Self::Target {
+        &*self.plain
+    }
+}
+
+/// Builds the [`CodegenIsa`] `config` asks for.
+pub fn build_codegen_isa(config: &Config) -> Result<CodegenIsa, CompileError> {
+    Ok(CodegenIsa {
+        plain: build(config, false)?,
+        layout: build(config, true)?,
+    })
+}
+
+/// Builds the target ISA `config` asks for (without the block layout).
 pub fn build_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
+    build(config, false)
+}
+
+/// Builds the target ISA `config` asks for; `layout`: with
+/// `machine_code_cfg_info` (see [`CodegenIsa`]).
+fn build(config: &Config, layout: bool) -> Result<OwnedTargetIsa, CompileError> {
     let triple = match &config.target {
         Some(t) => Triple::from_str(t)
             .map_err(|e| CompileError::Target(format!("invalid target triple `{t}`: {e}")))?,
@@ -61,9 +109,10 @@ pub fn build_isa(config: &Config) -> Result<OwnedTargetIsa, CompileError> {
         ("is_pic", "true"),
         ("unwind_info", "false"),
         ("enable_probestack", "false"),
-        // Block offsets and edges of the compiled code: where its loops
-        // are (`obj::LOOP_ALIGN`).
-        ("machine_code_cfg_info", "true"),
+        (
+            "machine_code_cfg_info",
+            if layout { "true" } else { "false" },
+        ),
     ];
     for (name, value) in shared {
         flags

@@ -225,6 +225,9 @@ pub struct Timings {
     /// Of those, the ones compiled twice: for the baseline and for the
     /// second tier (`pipeline::tiers`).
     pub tiered_functions: usize,
+    /// Of those, the ones compiled with their block layout reported, for
+    /// loop placement (`pipeline::loops::wants_layout`).
+    pub laid_out_functions: usize,
     /// The function that took longest to translate and compile (it bounds
     /// how well the parallel phase can balance): index and time.
     pub slowest_function: Option<(u32, Duration)>,
@@ -255,8 +258,8 @@ impl fmt::Display for Timings {
         ];
         writeln!(
             f,
-            "kiln compile timings ({} functions, {} tiered, {} byte object):",
-            self.functions, self.tiered_functions, self.object_bytes
+            "kiln compile timings ({} functions, {} tiered, {} with loops placed, {} byte object):",
+            self.functions, self.tiered_functions, self.laid_out_functions, self.object_bytes
         )?;
         for (i, (name, d)) in rows.iter().enumerate() {
             if i > 0 {

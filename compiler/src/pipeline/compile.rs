@@ -15,6 +15,7 @@ use super::tiers::Tier;
 use super::traps::{lookup_offsets, needed_src_map, src_map, trap_table};
 use crate::func::ModuleEnv;
 use crate::func::translator::{FuncTranslator, LinkedCalls};
+use crate::isa::CodegenIsa;
 use crate::key::Job;
 use crate::obj::CompiledFunc;
 use crate::obj::exceptions::call_site_table;
@@ -40,6 +41,8 @@ pub struct FuncStats {
     pub codegen_time: Duration,
     /// Whether it was compiled for the second tier too.
     pub tiered: bool,
+    /// Whether it was compiled with its block layout (for loop placement).
+    pub laid_out: bool,
 }
 
 /// One compiled body of a function: what a [`CompiledFunc`] holds besides
@@ -65,6 +68,7 @@ pub(crate) struct Body {
 /// Each finished job counts in `progress`.
 pub fn compile_all(
     env: &ModuleEnv<'_>,
+    isa: &CodegenIsa,
     jobs: &[Job],
     init: &Plan,
     inline: bool,
@@ -76,7 +80,7 @@ pub fn compile_all(
     let results: Vec<Result<(CompiledFunc, FuncStats), CompileError>> = jobs
         .par_iter()
         .map_init(Worker::new, |worker, job| {
-            let r = worker.compile(env, &callees, init, tier, *job);
+            let r = worker.compile(env, isa, &callees, init, tier, *job);
             progress.add_done(1);
             r
         })
@@ -106,6 +110,7 @@ impl Worker {
     fn compile(
         &mut self,
         env: &ModuleEnv<'_>,
+        isa: &CodegenIsa,
         callees: &Callees,
         init: &Plan,
         tier: Option<&Tier>,
@@ -137,9 +142,10 @@ impl Worker {
         let tier =
             tier.filter(|_| matches!(job, Job::Wasm(_)) && super::tiers::benefits(&mut self.ctx));
         let tier_src = tier.map(|_| self.ctx.func.clone());
+        let layout = matches!(job, Job::Wasm(_)) && super::loops::wants_layout(&self.ctx.func);
         codegen(
             &mut self.ctx,
-            env.isa,
+            isa.pick(layout),
             &mut self.ctrl_plane,
             index,
             job.what(),
@@ -150,7 +156,7 @@ impl Worker {
             self.ctx.func = src;
             codegen(
                 &mut self.ctx,
-                &*tier.isa,
+                tier.isa.pick(layout),
                 &mut self.ctrl_plane,
                 index,
                 job.what(),
@@ -185,6 +191,7 @@ impl Worker {
             translate_time,
             codegen_time: start.elapsed(),
             tiered: tier.is_some(),
+            laid_out: layout,
         };
         Ok((compiled, stats))
     }

@@ -6,6 +6,10 @@
 //! byte ranges of its blocks ([`HotLoop`]), for `obj::define_functions` to
 //! choose where the function starts.
 //!
+//! Before code generation, [`wants_layout`] says from the CLIF whether a
+//! function is worth that layout at all (it has a loop, and is not so
+//! large that Cranelift's bookkeeping of the layout would dominate).
+//!
 //! Invariants: a back edge is one to a block that does not come after its
 //! source (a loop's header precedes its body in Cranelift's order); the
 //! innermost loops are those nested in the most others; a loop's blocks
@@ -14,7 +18,51 @@
 //! [`MAX_BLOCKS`]) so that huge functions cost no more than small ones.
 
 use crate::obj::HotLoop;
+use cranelift_codegen::entity::SecondaryMap;
+use cranelift_codegen::ir::{Block, Function};
 use std::collections::{BTreeMap, BTreeSet};
+
+/// Most blocks and branch edges (jump-table entries included) of a
+/// function compiled with its block layout. Cranelift keeps the layout
+/// with a backward scan over the blocks its branch optimizations remove
+/// (every `br_table` edge gets a block of its own, most of them removed),
+/// so its cost is quadratic in this count: at the limit about 10 ms, a
+/// few times what compiling such a function costs anyway. Beyond it the
+/// function's loops are simply not placed.
+pub(crate) const MAX_LAYOUT_SIZE: usize = 4096;
+
+/// Whether `func` is to be compiled with its block layout reported (for
+/// [`innermost_loops`]): it has a back edge in CLIF layout order, and its
+/// blocks and branch edges number at most [`MAX_LAYOUT_SIZE`]. Linear in
+/// the function's size.
+pub(crate) fn wants_layout(func: &Function) -> bool {
+    let mut order: SecondaryMap<Block, u32> = SecondaryMap::new();
+    let mut size = 0usize;
+    for (i, block) in func.layout.blocks().enumerate() {
+        order[block] = i as u32 + 1;
+        size += 1;
+    }
+    if size > MAX_LAYOUT_SIZE {
+        return false;
+    }
+    let dfg = &func.dfg;
+    let mut back_edge = false;
+    for block in func.layout.blocks() {
+        let Some(last) = func.layout.last_inst(block) else {
+            continue;
+        };
+        let targets = dfg.insts[last].branch_destination(&dfg.jump_tables, &dfg.exception_tables);
+        size += targets.len();
+        if size > MAX_LAYOUT_SIZE {
+            return false;
+        }
+        // Blocks are numbered from 1 in layout order (0: not in the layout).
+        back_edge |= targets
+            .iter()
+            .any(|t| order[t.block(&dfg.value_lists)] <= order[block]);
+    }
+    back_edge
+}
 
 /// Most back edges weighed (nesting is quadratic to find).
 const MAX_BACK_EDGES: usize = 64;

@@ -79,3 +79,50 @@ fn nesting_wins_over_size() {
     ];
     assert_eq!(heads(&innermost_loops(&starts, &edges, 110)), vec![50]);
 }
+
+/// How many functions of `wat` the compile gave their block layout.
+fn laid_out(wat: &str) -> usize {
+    let wasm = wat::parse_str(wat).expect("test wat parses");
+    crate::compile_module_timed(&wasm, &crate::Config::default())
+        .expect("compiles")
+        .1
+        .laid_out_functions
+}
+
+/// A `br_table` of `n` targets (two labels, alternating), in a loop when
+/// `looped`.
+fn br_table(n: usize, looped: bool) -> String {
+    let targets = (0..n).map(|i| if i % 2 == 0 { "0 " } else { "1 " });
+    let table: String = targets.collect();
+    let (open, close) = if looped {
+        (
+            "(loop $l",
+            "(br_if $l (local.tee 0 (i32.sub (local.get 0) (i32.const 1)))))",
+        )
+    } else {
+        ("(block", ")")
+    };
+    format!(
+        r#"(module (func (export "f") (param i32) (result i32)
+          {open}
+            (block (block (br_table {table} 0 (local.get 0))))
+          {close}
+          (local.get 0)))"#
+    )
+}
+
+/// Only functions with a loop get the layout, and only up to
+/// `MAX_LAYOUT_SIZE` blocks and edges: Cranelift's bookkeeping of it is
+/// quadratic in the edge blocks a `br_table` gets (a 262,000-target one
+/// took 12 s to compile with it).
+#[test]
+fn only_loops_of_bounded_size_get_their_layout() {
+    assert_eq!(laid_out(&br_table(10, true)), 1);
+    assert_eq!(laid_out(&br_table(10, false)), 0);
+    assert_eq!(laid_out(&br_table(super::MAX_LAYOUT_SIZE, true)), 0);
+    assert_eq!(laid_out(&br_table(super::MAX_LAYOUT_SIZE / 2, true)), 1);
+    let two = r#"(module
+      (func (param i32) (result i32) (loop $l (br_if $l (local.get 0))) (local.get 0))
+      (func (param i32) (result i32) (i32.add (local.get 0) (i32.const 1))))"#;
+    assert_eq!(laid_out(two), 1);
+}

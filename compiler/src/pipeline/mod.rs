@@ -38,6 +38,7 @@ pub use component::{compile_component, compile_component_timed, emit_component};
 
 use crate::func::ModuleEnv;
 use crate::func::sig::{array_call_signature, native_signature, wasm_call_signature};
+use crate::isa::CodegenIsa;
 use crate::key::{DeclaredFuncs, FuncKey, Job, LinkedCode, Namespace};
 use crate::module::{FuncImport, FuncIndex, ModuleInfo};
 use crate::obj::data::{DataObjects, StringPool, Target, object_error};
@@ -71,8 +72,8 @@ pub fn emit_module_timed(
     timings: &mut Timings,
 ) -> Result<Vec<u8>, CompileError> {
     let mut clock = Clock::start();
-    let isa = crate::isa::build_isa(config)?;
-    let mut module = obj::new_object(&isa)?;
+    let isa = crate::isa::build_codegen_isa(config)?;
+    let mut module = obj::new_object(&isa.plain)?;
     let tier = tiers::Tier::new(config, &*isa, &mut module)?;
     let mut objects = DataObjects::new(Namespace::Program);
     let mut strings = StringPool::new(descriptor::strings_key());
@@ -90,7 +91,7 @@ pub fn emit_module_timed(
     emit_module_into(
         &mut module,
         &mut obj::TextCursor::default(),
-        &*isa,
+        &isa,
         &input,
         &mut objects,
         &mut strings,
@@ -127,7 +128,7 @@ pub fn emit_module_timed(
 pub(crate) fn emit_component_module(
     module: &mut ObjectModule,
     text: &mut obj::TextCursor,
-    isa: &dyn TargetIsa,
+    isa: &CodegenIsa,
     info: &ModuleInfo,
     wasm: &[u8],
     index: u32,
@@ -245,7 +246,7 @@ fn inlines(config: &Config, wasm_base: u32, wasm: &[u8], generated: bool) -> boo
 fn emit_module_into(
     module: &mut ObjectModule,
     text: &mut obj::TextCursor,
-    isa: &dyn TargetIsa,
+    isa: &CodegenIsa,
     input: &ModuleInput<'_>,
     objects: &mut DataObjects,
     strings: &mut StringPool,
@@ -255,18 +256,25 @@ fn emit_module_into(
     let info = input.info;
     let offsets = VMOffsets::new(isa.pointer_bytes(), info.vm_counts());
     let init = trampolines::init_refs::plan(info, &offsets);
-    let (ids, jobs) = declare_functions(module, info, isa, input.ns, input.linked, &init)?;
+    let (ids, jobs) = declare_functions(module, info, &**isa, input.ns, input.linked, &init)?;
     let env = ModuleEnv {
         info,
         wasm: input.wasm,
         offsets,
-        isa,
+        isa: &**isa,
         ids: &ids,
         checks: input.checks,
     };
     timings.declare += clock.lap();
-    let (compiled, stats) =
-        compile::compile_all(&env, &jobs, &init, input.inline, input.tier, input.progress)?;
+    let (compiled, stats) = compile::compile_all(
+        &env,
+        isa,
+        &jobs,
+        &init,
+        input.inline,
+        input.tier,
+        input.progress,
+    )?;
     timings.compile += clock.lap();
     for (f, s) in compiled.iter().zip(&stats) {
         timings.translate_cpu += s.translate_time;
@@ -276,6 +284,7 @@ fn emit_module_into(
         if let Job::Wasm(index) = f.job {
             timings.functions += 1;
             timings.tiered_functions += usize::from(s.tiered);
+            timings.laid_out_functions += usize::from(s.laid_out);
             let time = s.translate_time + s.codegen_time;
             if timings.slowest_function.is_none_or(|(_, t)| time > t) {
                 timings.slowest_function = Some((index.as_u32(), time));

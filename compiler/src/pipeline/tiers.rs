@@ -35,10 +35,11 @@
 //! (`ProgramDescriptor::tier_flag`), so a process never mixes the tiers.
 
 use super::compile::Body;
+use crate::isa::CodegenIsa;
 use cranelift_codegen::Context;
 use cranelift_codegen::binemit::Reloc;
 use cranelift_codegen::ir::{Block, Function, Opcode};
-use cranelift_codegen::isa::{OwnedTargetIsa, TargetIsa};
+use cranelift_codegen::isa::TargetIsa;
 use cranelift_module::{DataId, FuncId, ModuleReloc, ModuleRelocTarget};
 use cranelift_object::ObjectModule;
 use target_lexicon::Architecture;
@@ -47,7 +48,7 @@ use target_lexicon::Architecture;
 /// it.
 pub(crate) struct Tier {
     /// What the second bodies are compiled for.
-    pub isa: OwnedTargetIsa,
+    pub isa: CodegenIsa,
     /// The object's `__kiln_tier_flag`.
     pub flag: DataId,
 }
@@ -67,7 +68,7 @@ impl Tier {
         {
             return Ok(None);
         }
-        let isa = crate::isa::build_isa(&crate::Config {
+        let isa = crate::isa::build_codegen_isa(&crate::Config {
             cpu: crate::CpuSpec::X86Level(3),
             ..config.clone()
         })?;

@@ -110,8 +110,8 @@ pub fn emit_component(
     let linked = linked::resolve_linked_imports(plan, &infos, &tramps)?;
 
     let mut clock = Clock::start();
-    let isa = crate::isa::build_isa(config)?;
-    let mut object = obj::new_object(&isa)?;
+    let isa = crate::isa::build_codegen_isa(config)?;
+    let mut object = obj::new_object(&isa.plain)?;
     let tier = super::tiers::Tier::new(config, &*isa, &mut object)?;
     let mut text = obj::TextCursor::default();
     timings.declare += clock.lap();
@@ -122,7 +122,7 @@ pub fn emit_component(
         module_descs.push(emit_component_module(
             &mut object,
             &mut text,
-            &*isa,
+            &isa,
             info,
             bytes,
             m.as_u32(),
