@@ -18,39 +18,10 @@
 #[path = "common/mod.rs"]
 mod common;
 
+use common::usage::measure;
+use common::wasm::{section, sleb, uleb};
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::Duration;
-
-fn uleb(out: &mut Vec<u8>, mut n: u64) {
-    loop {
-        let b = (n & 0x7f) as u8;
-        n >>= 7;
-        if n == 0 {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
-fn sleb(out: &mut Vec<u8>, mut n: i64) {
-    loop {
-        let b = (n & 0x7f) as u8;
-        n >>= 7;
-        if (n == 0 && b & 0x40 == 0) || (n == -1 && b & 0x40 != 0) {
-            out.push(b);
-            return;
-        }
-        out.push(b | 0x80);
-    }
-}
-
-fn section(out: &mut Vec<u8>, id: u8, payload: &[u8]) {
-    out.push(id);
-    uleb(out, payload.len() as u64);
-    out.extend_from_slice(payload);
-}
+use std::process::Command;
 
 /// The module: `funcs` functions of `ops` groups each (see the module docs).
 fn module(funcs: u32, ops: u32) -> Vec<u8> {
@@ -96,37 +67,6 @@ fn module(funcs: u32, ops: u32) -> Vec<u8> {
     wasm
 }
 
-/// Runs `cmd` (which must succeed): its CPU time and peak RSS in KiB.
-fn measure(cmd: &mut Command, what: &str) -> Result<(Duration, u64), String> {
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("{what}: {e}"))?;
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    let mut usage = std::mem::MaybeUninit::<libc::rusage>::zeroed();
-    // SAFETY: `pid` is our child, not yet waited for (std's `Child` does
-    // not wait on drop); `status` and `usage` are exclusively borrowed
-    // buffers wait4 fills.
-    let rc = unsafe { libc::wait4(pid, &mut status, 0, usage.as_mut_ptr()) };
-    if rc != pid {
-        return Err(format!("{what}: wait4 failed"));
-    }
-    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        return Err(format!("{what} failed (status {status:#x})"));
-    }
-    // SAFETY: wait4 succeeded, so it filled the record (zeroed before).
-    let usage = unsafe { usage.assume_init() };
-    let tv = |t: libc::timeval| {
-        Duration::from_secs(t.tv_sec as u64) + Duration::from_micros(t.tv_usec as u64)
-    };
-    Ok((
-        tv(usage.ru_utime) + tv(usage.ru_stime),
-        usage.ru_maxrss as u64,
-    ))
-}
-
 fn env_u32(name: &str, default: u32) -> u32 {
     std::env::var(name)
         .ok()
@@ -159,14 +99,14 @@ fn run(dir: &Path, test: bool) -> Result<(), String> {
             .arg(dir.join("warm")),
         "kiln build (warm-up)",
     )?;
-    let (kiln_cpu, kiln_rss) = measure(
+    let kiln_use = measure(
         Command::new(kiln)
             .arg("build")
             .arg(&wasm)
             .arg("-o")
             .arg(dir.join("big")),
-        "kiln build",
     )?;
+    let (kiln_cpu, kiln_rss) = (kiln_use.cpu, kiln_use.peak_rss_kib);
     println!(
         "kiln build        {:>8.2} s CPU {:>8} KiB peak RSS",
         kiln_cpu.as_secs_f64(),
@@ -176,14 +116,14 @@ fn run(dir: &Path, test: bool) -> Result<(), String> {
         println!("wasmtime not found: no comparison");
         return Ok(());
     };
-    let (w_cpu, w_rss) = measure(
+    let w_use = measure(
         Command::new(&wasmtime)
             .arg("compile")
             .arg(&wasm)
             .arg("-o")
             .arg(dir.join("big.cwasm")),
-        "wasmtime compile",
     )?;
+    let (w_cpu, w_rss) = (w_use.cpu, w_use.peak_rss_kib);
     println!(
         "wasmtime compile  {:>8.2} s CPU {:>8} KiB peak RSS",
         w_cpu.as_secs_f64(),

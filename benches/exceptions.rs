@@ -12,11 +12,11 @@
 
 #[path = "common/mod.rs"]
 mod common;
+use common::usage::{Usage, measure};
 use common::wasmtime;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
 /// The loop, `{N}` replaced by the throw count; exits 0 if the payload
 /// sum is right.
@@ -84,14 +84,19 @@ fn bench(dir: &Path, kiln_n: u64, wasmtime_n: u64) -> Result<(), String> {
         return Err(format!("kiln build failed: {built}"));
     }
     println!("throw from a callee and catch, in a loop");
-    let kiln = measure(&mut Command::new(&exe))?;
+    let kiln = measure(Command::new(&exe).stderr(Stdio::null()))?;
     report("kiln", kiln_n, &kiln);
     let Some(wasmtime) = wasmtime() else {
         println!("wasmtime: not installed, skipped");
         return Ok(());
     };
     let wat = module(dir, wasmtime_n)?;
-    let wt = measure(Command::new(wasmtime).arg("run").arg(&wat))?;
+    let wt = measure(
+        Command::new(wasmtime)
+            .arg("run")
+            .arg(&wat)
+            .stderr(Stdio::null()),
+    )?;
     report("wasmtime", wasmtime_n, &wt);
     println!(
         "ratio wasmtime / kiln per throw: {:.1}x",
@@ -100,49 +105,11 @@ fn bench(dir: &Path, kiln_n: u64, wasmtime_n: u64) -> Result<(), String> {
     Ok(())
 }
 
-struct Measured {
-    wall: Duration,
-    peak_rss_kib: i64,
-}
-
-/// Runs `cmd` to completion and reads its peak RSS from `wait4`.
-fn measure(cmd: &mut Command) -> Result<Measured, String> {
-    let child = cmd
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("{:?}: {e}", cmd.get_program()))?;
-    let start = Instant::now();
-    let pid = child.id() as libc::pid_t;
-    let mut status = 0;
-    // SAFETY: all-zero is a valid `rusage`.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    // SAFETY: `pid` is our unreaped child (std's `Child` is forgotten
-    // below, never waited on); the out-pointers are valid.
-    let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    let wall = start.elapsed();
-    std::mem::forget(child);
-    if r != pid {
-        return Err(format!("wait4: {}", std::io::Error::last_os_error()));
-    }
-    if !libc::WIFEXITED(status) || libc::WEXITSTATUS(status) != 0 {
-        return Err(format!(
-            "{:?} failed (status {status:#x})",
-            cmd.get_program()
-        ));
-    }
-    Ok(Measured {
-        wall,
-        peak_rss_kib: usage.ru_maxrss,
-    })
-}
-
-fn per_throw(m: &Measured, n: u64) -> f64 {
+fn per_throw(m: &Usage, n: u64) -> f64 {
     m.wall.as_secs_f64() / n.max(1) as f64
 }
 
-fn report(name: &str, n: u64, m: &Measured) {
+fn report(name: &str, n: u64, m: &Usage) {
     println!(
         "{name:>10}: {n} throws in {:.3} s ({:.1} ns per throw), peak RSS {:.1} MiB",
         m.wall.as_secs_f64(),

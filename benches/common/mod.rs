@@ -1,5 +1,6 @@
 //! What the benchmarks share: finding the Wasmtime binary to compare with,
-//! and running a build step that must succeed.
+//! running a build step that must succeed, a child's resource use
+//! ([`usage`]) and writing wasm bytes ([`wasm`]).
 //!
 //! Each bench includes this file (`#[path = "common/mod.rs"] mod common;`).
 //! A `wasmtime` found on `PATH` may be a launcher script (a pyenv shim, the
@@ -8,6 +9,11 @@
 
 use std::path::PathBuf;
 use std::process::Command;
+
+#[allow(dead_code, reason = "not every bench measures its children")]
+pub mod usage;
+#[allow(dead_code, reason = "not every bench writes wasm")]
+pub mod wasm;
 
 /// The wasmtime binary: `KILN_BENCH_WASMTIME`, else the first `wasmtime` on
 /// `PATH`, or, when that is a script, the binary of the Python package
