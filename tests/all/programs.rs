@@ -103,6 +103,11 @@ struct Spec {
     /// same component (for builds that are not reproducible, so offsets in
     /// a backtrace cannot be written down).
     stderr_like_wasmtime: bool,
+    /// `stdout-like-wasmtime`: stdout, exit status and (with `files-file`)
+    /// the fixture's files must equal `wasmtime run`'s on the same
+    /// component, run on a fixture of its own, beside the expected
+    /// `.stdout` (so a change to either engine shows).
+    stdout_like_wasmtime: bool,
     /// `race-symlink = NAME`: while the program runs, the fixture's
     /// directory `NAME` is swapped with symlinks out of the preopen, and
     /// the directory outside must be untouched ([`crate::symlink_race`]).
@@ -224,6 +229,10 @@ fn parse_spec(source: &str) -> Result<Spec> {
             "stderr-like-wasmtime" => {
                 d.flag()?;
                 spec.stderr_like_wasmtime = true;
+            }
+            "stdout-like-wasmtime" => {
+                d.flag()?;
+                spec.stdout_like_wasmtime = true;
             }
             "http-server" => {
                 d.flag()?;
@@ -507,9 +516,10 @@ enum Via {
     Cross(&'static Cross),
 }
 
-fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
+/// A fresh fixture directory for one run of `source` (programs may write
+/// to it), filled and linked as its directives say.
+fn make_fixture(source: &Path, spec: &Spec) -> Result<tempfile::TempDir> {
     let name = stem(source);
-    // A fresh fixture directory per run, since programs may write to it.
     let fixture = tempfile::tempdir().context("fixture dir")?;
     for candidate in [
         spec.fixture
@@ -536,46 +546,60 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
     for (file, secs, nanos) in &spec.fixture_times {
         set_fixture_time(&fixture.path().join(file), *secs, *nanos)?;
     }
-    let mut grant_flags: Vec<String> = Vec::new();
+    Ok(fixture)
+}
+
+/// The `--dir` flags of the program's preopens, `fixture` standing for
+/// the run's fixture directory.
+fn dir_flags(spec: &Spec, fixture: &Path) -> Vec<String> {
+    let mut flags = Vec::new();
     for (host, guest) in &spec.dirs {
         // `fixture/SUB`: a subdirectory of the fixture, so one preopen can
         // sit beside directories outside it (and beside another preopen).
         let host = if host == "fixture" {
-            fixture.path().to_string_lossy().into_owned()
+            fixture.to_string_lossy().into_owned()
         } else if let Some(sub) = host.strip_prefix("fixture/") {
-            fixture.path().join(sub).to_string_lossy().into_owned()
+            fixture.join(sub).to_string_lossy().into_owned()
         } else {
             host.clone()
         };
-        grant_flags.push("--dir".into());
-        grant_flags.push(format!("{host}::{guest}"));
+        flags.push("--dir".into());
+        flags.push(format!("{host}::{guest}"));
     }
+    flags
+}
+
+fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
+    let name = stem(source);
+    let fixture = make_fixture(source, spec)?;
+    // The grants but the preopens, which name the run's own fixture.
+    let mut other_flags: Vec<String> = Vec::new();
     for env in &spec.envs {
-        grant_flags.push("--env".into());
-        grant_flags.push(env.clone());
+        other_flags.push("--env".into());
+        other_flags.push(env.clone());
     }
     // Serves every run of this program (Kiln's and wasmtime's alike).
     let _server = if spec.http_server {
         let s = crate::http_server::Server::start().context("starting the HTTP server")?;
-        grant_flags.push("--env".into());
-        grant_flags.push(format!("HTTP_SERVER={}", s.addr));
-        grant_flags.push("--env".into());
-        grant_flags.push(format!("HTTP_CLOSED={}", s.closed));
-        grant_flags.push("--env".into());
-        grant_flags.push(format!("HTTPS_SERVER={}", s.tls));
-        grant_flags.push("--env".into());
-        grant_flags.push(format!("HTTP_BLACKHOLE={}", s.blackhole));
+        other_flags.push("--env".into());
+        other_flags.push(format!("HTTP_SERVER={}", s.addr));
+        other_flags.push("--env".into());
+        other_flags.push(format!("HTTP_CLOSED={}", s.closed));
+        other_flags.push("--env".into());
+        other_flags.push(format!("HTTPS_SERVER={}", s.tls));
+        other_flags.push("--env".into());
+        other_flags.push(format!("HTTP_BLACKHOLE={}", s.blackhole));
         Some(s)
     } else {
         None
     };
     for setting in &spec.wasi {
-        grant_flags.push("-S".into());
-        grant_flags.push(setting.clone());
+        other_flags.push("-S".into());
+        other_flags.push(setting.clone());
     }
     if let Some(invoke) = &spec.invoke {
-        grant_flags.push("--invoke".into());
-        grant_flags.push(invoke.clone());
+        other_flags.push("--invoke".into());
+        other_flags.push(invoke.clone());
     }
     // The race starts right before the guest does (not during a build).
     let start_race = || -> Result<Option<SymlinkRace>> {
@@ -586,9 +610,10 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
     };
     let race;
     for setting in &spec.wasm {
-        grant_flags.push("-W".into());
-        grant_flags.push(setting.clone());
+        other_flags.push("-W".into());
+        other_flags.push(setting.clone());
     }
+    let grant_flags = [dir_flags(spec, fixture.path()), other_flags.clone()].concat();
     let outcome = match via {
         Via::Build | Via::Cross(_) => {
             let cross = match via {
@@ -671,38 +696,102 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
     }
     check(source, spec, &outcome, fixture.path())
         .map_err(|why| anyhow::anyhow!("{why}\n{}", outcome.describe()))?;
-    // CI installs wasmtime (`.ci/run`): there a missing one fails the test
-    // rather than skipping the comparison.
-    if spec.stderr_like_wasmtime
-        && via != Via::Wasmtime
-        && util::wasmtime().is_none()
-        && std::env::var_os("CI").is_some()
-    {
-        bail!("under CI: `stderr-like-wasmtime` needs `wasmtime` on PATH");
+    if via != Via::Wasmtime {
+        like_wasmtime(
+            source,
+            wasm,
+            spec,
+            via,
+            &other_flags,
+            &outcome,
+            fixture.path(),
+        )?;
     }
-    if spec.stderr_like_wasmtime
-        && via != Via::Wasmtime
-        && let Some(wasmtime) = util::wasmtime()
-    {
-        let mut cmd = Command::new(wasmtime);
-        // Wasmtime adds its own Rust backtrace when this is set.
-        cmd.env_remove("RUST_BACKTRACE")
-            .arg("run")
-            .args(&grant_flags);
-        // An executable names the component by its file name, as
-        // `wasmtime run <file name>` does.
-        match (via, wasm.parent(), wasm.file_name()) {
-            (Via::Build, Some(dir), Some(file)) => cmd.current_dir(dir).arg(file),
-            _ => cmd.arg(wasm),
-        };
-        cmd.args(&spec.args);
-        let reference = run_guest(&mut cmd, spec)?;
-        if reference.stderr != outcome.stderr {
-            bail!(
-                "stderr differs from wasmtime's: {}\n{}",
-                util::first_difference(&reference.stderr_str(), &outcome.stderr_str()),
-                outcome.describe()
-            );
+    Ok(())
+}
+
+/// `stderr-like-wasmtime` and `stdout-like-wasmtime`: Kiln's `outcome` of
+/// a run `via` must have wasmtime's stderr, or stdout, exit status and
+/// (with `files-file`) effect on the fixture, when wasmtime runs the same
+/// component with the same grants (`other_flags` and the preopens, on a
+/// fixture of its own) beside it. CI installs wasmtime (`.ci/run`): there
+/// a missing one fails the test rather than skipping the comparison.
+fn like_wasmtime(
+    source: &Path,
+    wasm: &Path,
+    spec: &Spec,
+    via: Via,
+    other_flags: &[String],
+    outcome: &Outcome,
+    fixture: &Path,
+) -> Result<()> {
+    let wanted = [
+        (spec.stderr_like_wasmtime, "stderr-like-wasmtime"),
+        (spec.stdout_like_wasmtime, "stdout-like-wasmtime"),
+    ];
+    let Some(&(_, directive)) = wanted.iter().find(|(on, _)| *on) else {
+        return Ok(());
+    };
+    let Some(wasmtime) = util::wasmtime() else {
+        if std::env::var_os("CI").is_some() {
+            bail!("under CI: `{directive}` needs `wasmtime` on PATH");
+        }
+        return Ok(());
+    };
+    // wasmtime writes where Kiln wrote, but on its own copy of the fixture
+    // (the program may have changed Kiln's).
+    let own = make_fixture(source, spec)?;
+    let mut cmd = Command::new(wasmtime);
+    // Wasmtime adds its own Rust backtrace when this is set.
+    cmd.env_remove("RUST_BACKTRACE")
+        .arg("run")
+        .args(dir_flags(spec, own.path()))
+        .args(other_flags);
+    // An executable names the component by its file name, as
+    // `wasmtime run <file name>` does.
+    match (via, wasm.parent(), wasm.file_name()) {
+        (Via::Build, Some(dir), Some(file)) => cmd.current_dir(dir).arg(file),
+        _ => cmd.arg(wasm),
+    };
+    cmd.args(&spec.args);
+    set_limits(&mut cmd, spec);
+    let reference = run_guest(&mut cmd, spec)?;
+    let differs = |what: &str, want: &str, got: &str| {
+        anyhow::anyhow!(
+            "{what} differs from wasmtime's: {}\n{}",
+            util::first_difference(want, got),
+            outcome.describe()
+        )
+    };
+    if spec.stderr_like_wasmtime && reference.stderr != outcome.stderr {
+        return Err(differs(
+            "stderr",
+            &reference.stderr_str(),
+            &outcome.stderr_str(),
+        ));
+    }
+    if !spec.stdout_like_wasmtime {
+        return Ok(());
+    }
+    if reference.stdout != outcome.stdout {
+        return Err(differs(
+            "stdout",
+            &reference.stdout_str(),
+            &outcome.stdout_str(),
+        ));
+    }
+    if reference.code() != outcome.code() {
+        bail!(
+            "exit status {} differs from wasmtime's {}\n{}",
+            outcome.code(),
+            reference.code(),
+            outcome.describe()
+        );
+    }
+    if spec.files_file {
+        let (want, got) = (listing(own.path())?, listing(fixture)?);
+        if want != got {
+            return Err(differs("the fixture's files", &want, &got));
         }
     }
     Ok(())
