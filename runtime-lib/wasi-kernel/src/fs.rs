@@ -12,15 +12,20 @@
 //!   flag rules of `open_at`, `dev` = 1 and `ino` = a hash of the host
 //!   (dev, inode) pair, `ctim` = the birth time (statx `btime`), symlink
 //!   targets may not be absolute, hard links never follow symlinks.
+//! - What a path's shape means (trailing `/`, `/.`, `/..`, and the
+//!   symlinks they follow) is decided once, in [`path`], before cap-std is
+//!   handed a path without such a tail.
 //! - Nothing here knows about an ABI: positions, append mode and rights are
 //!   the facades' business (see [`super::Descriptor`]).
 
+mod path;
 mod times;
 
 use super::clock::FileTime;
 use super::error::{ErrorCode, KResult};
 use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, SystemTimeSpec};
 use cap_std::fs::{FileTypeExt, MetadataExt};
+use path::{GuestPath, Plan};
 use std::hash::{DefaultHasher, Hash, Hasher};
 use std::os::unix::fs::FileExt;
 use std::time::SystemTime;
@@ -351,6 +356,20 @@ impl Dir {
         oflags: OpenFlags,
         flags: DescriptorFlags,
     ) -> KResult<Opened> {
+        if flags.sync {
+            return Err(ErrorCode::Unsupported);
+        }
+        if oflags.directory && (oflags.create || oflags.exclusive || oflags.truncate) {
+            return Err(ErrorCode::Invalid);
+        }
+        let write = oflags.create || oflags.truncate || flags.write;
+        let guest = GuestPath::parse(path);
+        let (path, follow_links, directory) =
+            match path::open(&guest, oflags.create, oflags.exclusive, write, self)? {
+                None => (path, follow_links, oflags.directory),
+                // Only reading is left (anything else failed).
+                Some(dir) => (dir, true, true),
+            };
         let mut opts = cap_std::fs::OpenOptions::new();
         let mut mode = OpenMode::default();
         if oflags.create {
@@ -380,12 +399,6 @@ impl Dir {
             mode.read = true;
         }
         opts.follow(follow(follow_links));
-        if flags.sync {
-            return Err(ErrorCode::Unsupported);
-        }
-        if oflags.directory && (oflags.create || oflags.exclusive || oflags.truncate) {
-            return Err(ErrorCode::Invalid);
-        }
         let file = self.dir.open_with(path, &opts)?.into_std();
         let meta = cap_std::fs::Metadata::from_file(&file)?;
         if meta.is_dir() {
@@ -393,7 +406,7 @@ impl Dir {
                 dir: cap_std::fs::Dir::from_std_file(file),
                 open_mode: mode,
             }))
-        } else if oflags.directory {
+        } else if directory {
             Err(ErrorCode::NotDirectory)
         } else {
             Ok(Opened::File(File {
@@ -410,6 +423,12 @@ impl Dir {
 
     /// Attributes of `path`.
     pub fn stat_at(&self, path: &str, follow_links: bool) -> KResult<Stat> {
+        let (path, follow_links, directory) =
+            match path::stat(&GuestPath::parse(path), follow_links, self)? {
+                Plan::AsIs => (path, follow_links, false),
+                Plan::Dir(dir) => (dir, true, true),
+                Plan::Name(name) => (name, false, false),
+            };
         let meta = if follow_links {
             self.dir.metadata(path)?
         } else {
@@ -435,11 +454,16 @@ impl Dir {
                 stat.complete_with_statx(&file);
             }
         }
+        if directory && stat.file_type != FileType::Directory {
+            // Swapped since `path` checked it.
+            return Err(ErrorCode::NotDirectory);
+        }
         Ok(stat)
     }
 
     /// Creates directory `path`.
     pub fn create_directory_at(&self, path: &str) -> KResult<()> {
+        let path = path::create_directory(&GuestPath::parse(path), self)?.unwrap_or(path);
         Ok(self.dir.create_dir(path)?)
     }
 
@@ -451,6 +475,10 @@ impl Dir {
         atim: NewTimestamp,
         mtim: NewTimestamp,
     ) -> KResult<()> {
+        let (path, follow_links) = match path::set_times(&GuestPath::parse(path), self)? {
+            None => (path, follow_links),
+            Some(dir) => (dir, true),
+        };
         let (a, m) = (atim.to_system_time(), mtim.to_system_time());
         if times::before_epoch(a) || times::before_epoch(m) {
             // cap-std cannot convert these (WASI 0.3 reaches them).
@@ -484,11 +512,18 @@ impl Dir {
         if old_follow {
             return Err(ErrorCode::Invalid);
         }
+        path::link(
+            &GuestPath::parse(old_path),
+            self,
+            &GuestPath::parse(new_path),
+            new_dir,
+        )?;
         Ok(self.dir.hard_link(old_path, &new_dir.dir, new_path)?)
     }
 
     /// Reads symlink `path` (absolute targets are refused).
     pub fn readlink_at(&self, path: &str) -> KResult<String> {
+        path::readlink(&GuestPath::parse(path), self)?;
         let target = self.dir.read_link(path)?;
         target
             .into_os_string()
@@ -498,21 +533,31 @@ impl Dir {
 
     /// Removes the empty directory `path`.
     pub fn remove_directory_at(&self, path: &str) -> KResult<()> {
+        path::remove_directory(&GuestPath::parse(path), self)?;
         Ok(self.dir.remove_dir(path)?)
     }
 
     /// Renames `old_path` to `new_path` below `new_dir`.
     pub fn rename_at(&self, old_path: &str, new_dir: &Dir, new_path: &str) -> KResult<()> {
+        let (old_path, new_path) = path::rename(
+            &GuestPath::parse(old_path),
+            self,
+            &GuestPath::parse(new_path),
+            new_dir,
+        )?
+        .unwrap_or((old_path, new_path));
         Ok(self.dir.rename(old_path, &new_dir.dir, new_path)?)
     }
 
     /// Creates symlink `new_path` pointing at `target` (not absolute).
     pub fn symlink_at(&self, target: &str, new_path: &str) -> KResult<()> {
+        path::symlink(&GuestPath::parse(new_path), self)?;
         Ok(self.dir.symlink(target, new_path)?)
     }
 
     /// Removes the non-directory `path` (symlinks included).
     pub fn unlink_file_at(&self, path: &str) -> KResult<()> {
+        path::unlink(&GuestPath::parse(path), self)?;
         Ok(self.dir.remove_file(path)?)
     }
 
@@ -581,6 +626,18 @@ impl Dir {
             dir: self.dir.try_clone()?,
             open_mode: self.open_mode,
         })
+    }
+}
+
+/// The lookups [`path`]'s rules make, through cap-std below this directory.
+impl path::Probe for Dir {
+    fn kind(&self, path: &str, follow: bool) -> KResult<FileType> {
+        let meta = if follow {
+            self.dir.metadata(path)?
+        } else {
+            self.dir.symlink_metadata(path)?
+        };
+        Ok(FileType::from_cap(meta.file_type()))
     }
 }
 
