@@ -13,8 +13,8 @@
 //!   (dev, inode) pair, `ctim` = the birth time (statx `btime`), symlink
 //!   targets may not be absolute, hard links never follow symlinks.
 //! - What a path's shape means (trailing `/`, `/.`, `/..`, and the
-//!   symlinks they follow) is decided once, in [`path`], before cap-std is
-//!   handed a path without such a tail.
+//!   symlinks they follow) is decided once, in `fs/path.rs`, before
+//!   cap-std is handed a path without such a tail.
 //! - Nothing here knows about an ABI: positions, append mode and rights are
 //!   the facades' business (see [`super::Descriptor`]).
 
@@ -629,7 +629,8 @@ impl Dir {
     }
 }
 
-/// The lookups [`path`]'s rules make, through cap-std below this directory.
+/// The lookups the path rules (`fs/path.rs`) make, through cap-std below
+/// this directory.
 impl path::Probe for Dir {
     fn kind(&self, path: &str, follow: bool) -> KResult<FileType> {
         let meta = if follow {
