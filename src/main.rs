@@ -1,5 +1,6 @@
-//! The `kiln` command line: `kiln build` (wasm -> native executable) and
-//! `kiln run` (a drop-in for `wasmtime run` backed by a compile cache).
+//! The `kiln` command line: `kiln build` (wasm -> native executable),
+//! `kiln run` and `kiln serve` (drop-ins for `wasmtime run` and `wasmtime
+//! serve` backed by a compile cache) and `kiln targets`.
 //!
 //! Phase: the outermost driver. Inputs: argv. Outputs: files (executables,
 //! objects, cache entries), or an exec of a cached executable.

@@ -80,12 +80,11 @@ pub struct BuildArgs {
     cpu: Option<String>,
 
     /// Target triple: `<arch>-unknown-linux-musl` (fully static, any
-    /// `<arch>` of x86_64, aarch64, riscv64gc, s390x; riscv64gc and s390x
-    /// link static glibc as `<arch>-unknown-linux-gnu`) or, with
-    /// `--dynamic`, `<arch>-unknown-linux-gnu` (dynamic glibc: the host's,
-    /// or another machine's with `--sysroot`). Default: the host
-    /// architecture's static triple, an executable that runs on any Linux
-    /// of that architecture.
+    /// `<arch>` of x86_64, aarch64, riscv64gc, s390x; `kiln targets` lists
+    /// those this kiln has a runtime for) or, with `--dynamic`,
+    /// `<arch>-unknown-linux-gnu` (dynamic glibc: the host's, or another
+    /// machine's with `--sysroot`). Default: the host architecture's static
+    /// triple, an executable that runs on any Linux of that architecture.
     #[arg(long, value_name = "TRIPLE")]
     target: Option<String>,
 

@@ -33,10 +33,11 @@ enum Command {
     Build(build::BuildArgs),
     /// Compile (cached) and run a module, like `wasmtime run`.
     Run(run::RunArgs),
-    /// Compile (cached) and serve a `wasi:http` proxy component, like
-    /// `wasmtime serve`.
+    /// Compile (cached) and serve a `wasi:http` component (0.2 proxy or 0.3
+    /// service), like `wasmtime serve`.
     Serve(serve::ServeArgs),
-    /// List the target triples this kiln can build for (the default first).
+    /// List the target triples this kiln can build for without a sysroot
+    /// (the default first).
     Targets,
 }
 

@@ -1,4 +1,4 @@
-//! The WASI options `kiln build` and `kiln run` share, spelled as
+//! The WASI options `kiln build`, `kiln run` and `kiln serve` share, spelled as
 //! `wasmtime run` spells them: `--dir HOST[::GUEST]`, `--env NAME[=VAL]`,
 //! `-S KEY[=y|n][,KEY...]`, `--invoke NAME`.
 //!
@@ -54,9 +54,10 @@ pub struct WasiOptions {
     pub envs: Vec<EnvSpec>,
 
     /// WASI settings as in wasmtime: `inherit-env`, `inherit-network`, `tcp`,
-    /// `udp`, `allow-ip-name-lookup`, each `=y` (default) or `=n`
-    /// (`cli` and `p3` are accepted and always on); comma-separated lists
-    /// are accepted.
+    /// `udp`, `allow-ip-name-lookup`, `http` (`wasi:http` for components),
+    /// each `=y` (default) or `=n` (`cli`, `common`, `preview2`,
+    /// `cli-exit-with-code` and `p3` are accepted and always on);
+    /// comma-separated lists are accepted.
     #[arg(short = 'S', value_name = "KEY[=VAL[,...]]", value_parser = parse_wasi_settings)]
     pub wasi: Vec<Vec<WasiSetting>>,
 

@@ -62,9 +62,9 @@ pub struct ServeArgs {
     #[arg(long = "max-instance-reuse-count", value_name = "N")]
     max_instance_reuse_count: Option<u32>,
 
-    /// Most requests one instance serves at once. Accepted for
-    /// compatibility: a Kiln instance serves its requests one at a time
-    /// (each connection process holds one instance).
+    /// Most requests one instance of a 0.3 service serves at once (default
+    /// 16: a worker process serves that many connections; a 0.2 proxy's
+    /// instance takes one request at a time).
     #[arg(long = "max-instance-concurrent-reuse-count", value_name = "N")]
     max_instance_concurrent_reuse_count: Option<u32>,
 
@@ -82,7 +82,8 @@ pub struct ServeArgs {
     )]
     opt: Opt,
 
-    /// The component (exporting `wasi:http/incoming-handler@0.2.x`).
+    /// The component (exporting `wasi:http/incoming-handler@0.2.x` or
+    /// `wasi:http/handler@0.3.x`).
     #[arg(value_name = "WASM")]
     component: PathBuf,
 }
