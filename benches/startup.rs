@@ -9,8 +9,8 @@
 //! (`examples/hello-component.wat`) with Kiln and precompiled for wasmtime.
 //!
 //! Prints the median and mean wall time of each, the ratios, and the size of
-//! the Kiln executable. Then the footprint goals for a Rust hello
-//! world (`println!`), built with rustc for `wasm32-wasip1` and run by
+//! the Kiln executable. Then the footprint goals (docs/benchmarks.md) for a
+//! Rust hello world (`println!`), built with rustc for `wasm32-wasip1` and run by
 //! Kiln, against the same source built natively and statically
 //! (`x86_64-unknown-linux-musl`): instructions from start to exit
 //! (callgrind, when valgrind is installed), peak RSS (`wait4`) and

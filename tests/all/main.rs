@@ -6,13 +6,22 @@
 //! - [`run_cases`]: `tests/run/**/*.wat` compile-and-run cases with
 //!   `;; kiln-test:` directives (see `tests/run/README.md`; one parser for
 //!   them and for the programs' directives: [`directives`]);
-//! - [`programs`]: Rust and C programs from `tests/programs/`, built to wasm
-//!   at test time, plus the large module `tests/programs/big/`; the host
-//!   side of their sandbox race is [`symlink_race`];
+//! - [`programs`]: guest programs from `tests/programs/` (Rust, C, WAT,
+//!   WASI 0.3, compositions through [`compose`], JavaScript through [`js`],
+//!   Python through [`py`]), built to wasm at test time, plus the large
+//!   module `tests/programs/big/` ([`big`]); the host side of their sandbox
+//!   race is [`symlink_race`], the HTTP server their `wasi:http` clients
+//!   talk to [`http_server`];
 //! - [`cli_errors`]: the CLI's error messages and exit codes;
 //! - [`serve`]: HTTP servers (`kiln build --addr`, `kiln serve`) of a
 //!   `wasi:http` proxy, driven by a small HTTP client;
-//! - [`cross`]: static linking (the default) and `--dynamic`;
+//! - [`cross`]: static linking (the default) and `--dynamic`, and a slice of
+//!   the run cases and programs built for every other architecture and run
+//!   under qemu-user;
+//! - [`cpu_features`]: the start-up CPU check and the second code tier
+//!   under emulated CPUs;
+//! - [`place`]: placement into a cached runtime image behaves as lld's link;
+//! - [`valgrind`]: outputs under memcheck and callgrind;
 //! - [`limits`]: a 100k-instruction function and a 50k-function module
 //!   compile within a memory budget and run;
 //! - [`spec`]: the official spec testsuite, one trial per `.wast` file, run

@@ -4,7 +4,7 @@
 //! 1 MB (s390x: 1.05 MB, see [`budget`]) for every fully static musl target
 //! this `kiln` has a runtime for, and print its greeting (under qemu for another architecture). Static
 //! glibc targets (riscv64, s390x without a musl runtime) are over that
-//! budget and not checked here; the README gives their sizes.
+//! budget and not checked here (docs/targets.md describes that fallback).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

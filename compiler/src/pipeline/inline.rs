@@ -19,7 +19,7 @@
 //! [`MAX_SELF_BYTES`]: one level of its recursion unrolled, which halves
 //! the calls a recursion makes (the leaves are usually the inlined copy).
 //! Measured on the kernels of `benches/kernels.rs` against the compiler
-//! without inlining in the same run: see the README's Benchmarks. A
+//! without inlining in the same run: see docs/benchmarks.md. A
 //! callee is translated twice (for inlining, and as its own job): bodies
 //! this small cost little next to the code generation of their callers.
 //!

@@ -32,7 +32,7 @@
 //! trap cut short ends with a broken body (`hyper` aborts the response).
 //!
 //! The guest's stdout and stderr lines carry `stdout [N] :: ` /
-//! `stderr [N] :: ` prefixes, N counting requests from 0 across all
+//! `stderr [N] :: ` prefixes, N counting instances from 0 across all
 //! connections (a counter in memory shared by the connection processes).
 
 use crate::grants::RunSettings;

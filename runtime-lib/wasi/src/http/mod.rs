@@ -15,8 +15,8 @@
 //!   `outgoing-response`;
 //! - [`client`]: `outgoing-handler.handle`, `future-incoming-response`,
 //!   `incoming-response`;
-//! - [`listen`]: the server process (listener, one process per
-//!   connection, shutdown);
+//! - [`listen`]: the server process (listener, connection and worker
+//!   processes, shutdown);
 //! - [`server`]: the proxy world's server side (`incoming-request`,
 //!   `response-outparam`, one `hyper` server connection);
 //! - [`body`]: outgoing and incoming bodies, their streams, trailers;
