@@ -28,28 +28,48 @@ use kiln_abi::{ValRaw, ValType};
 /// Calls function `func` of `instance` through its array-call trampoline
 /// with `values` (arguments in, results out; sized for the larger).
 ///
+/// `values` shorter than the function's parameters or results is an
+/// error, never a call: the trampoline would read or write past it on
+/// the native stack. Validation makes every caller's buffer fit (a
+/// callback is `[i32 i32 i32] -> [i32]`, a post-return takes its lift's
+/// results, ...); this check keeps a gap in it from becoming a memory
+/// error.
+///
 /// # Safety
 /// `instance` must be live and not otherwise borrowed during the call;
-/// `values` must hold at least max(params, results) slots with arguments of
-/// the function's parameter types.
+/// `values` must hold arguments of the function's parameter types.
 pub unsafe fn call(
     instance: *mut Instance,
     func: u32,
     values: &mut [ValRaw],
 ) -> Result<(), String> {
     // SAFETY: `instance` is live; the shared borrow ends before the call.
-    let (vmctx, array_call) = unsafe {
+    let (vmctx, array_call, ty) = unsafe {
         let inst = &*instance;
-        let f = inst
-            .module()
+        let module = inst.module();
+        let f = module
             .funcs
             .get(func as usize)
             .ok_or_else(|| format!("internal: no function {func}"))?;
-        (inst.vmctx(), f.array_call.get())
+        (
+            inst.vmctx(),
+            f.array_call.get(),
+            module.func_type(f.type_index),
+        )
     };
     if array_call == 0 {
         return Err(format!(
             "corrupt module descriptor: function {func} has no array-call trampoline"
+        ));
+    }
+    let ty = ty.ok_or_else(|| format!("corrupt module descriptor: function {func} has no type"))?;
+    let needed = ty.params.len().max(ty.results.len());
+    if values.len() < needed {
+        return Err(format!(
+            "internal: function {func} takes {} values and returns {}, called with room for {}",
+            ty.params.len(),
+            ty.results.len(),
+            values.len()
         ));
     }
     // SAFETY: the descriptor gives the array-call trampoline's address.

@@ -362,6 +362,15 @@ fn array_call_passes_arguments_and_results() {
     // SAFETY: as above.
     let e = unsafe { crate::invoke::call(inst, 1, &mut []) }.unwrap_err();
     assert!(e.contains("array-call"), "{e}");
+    // A buffer shorter than the signature is refused before the call (the
+    // trampoline would write the result past it).
+    let mut short = [ValRaw::default()];
+    // SAFETY: as above.
+    let e = unsafe { crate::invoke::call(inst, 0, &mut short) }.unwrap_err();
+    assert!(
+        e.contains("takes 2 values and returns 1, called with room for 1"),
+        "{e}"
+    );
     // SAFETY: from Box::into_raw above.
     drop(unsafe { Box::from_raw(inst) });
 }
