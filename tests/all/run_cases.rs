@@ -28,6 +28,9 @@ pub struct Case {
     pub wasmtime_flags: Vec<String>,
     /// The compile must fail with a message containing this.
     pub compile_error: Option<String>,
+    /// With `compile_error`: `wasmtime run` must refuse the file too (exit
+    /// 1, before running anything) with a message containing this.
+    pub wasmtime_refuses: Option<String>,
     /// Skip this case, with a reason.
     pub skip: Option<String>,
     /// Why the reference engine cannot run this case (e.g. wasi-threads,
@@ -80,6 +83,7 @@ pub fn parse(source: &str) -> Result<Case> {
             "flags" => case.flags.extend(d.words()?),
             "wasmtime-flags" => case.wasmtime_flags.extend(d.words()?),
             "compile-error" => case.compile_error = Some(d.text()?),
+            "wasmtime-refuses" => case.wasmtime_refuses = Some(d.text()?),
             "skip" => case.skip = Some(d.text()?),
             "wasmtime-skip" => case.wasmtime_skip = Some(d.text()?),
             "invoke" => {
@@ -188,11 +192,10 @@ fn run_file(path: &Path, rel: &str) -> Result<(), Failed> {
         return Ok(());
     }
     if let Some(expected) = &case.compile_error {
-        if engine == Engine::Wasmtime {
-            return Ok(());
+        if engine == Engine::Kiln {
+            check_compile_error(path, rel, &case, expected).map_err(|e| format!("{e:#}"))?;
         }
-        return check_compile_error(path, rel, &case, expected)
-            .map_err(|e| format!("{e:#}").into());
+        return check_wasmtime_refuses(engine, path, &case).map_err(|e| format!("{e:#}").into());
     }
     let exe = match engine {
         Engine::Kiln if case.runs.iter().any(|r| r.invoke.is_none()) => {
@@ -386,6 +389,32 @@ fn check_compile_error(path: &Path, rel: &str, case: &Case, expected: &str) -> R
     }
     if !stderr.starts_with("error: ") || stderr.trim_end().lines().count() != 1 {
         bail!("expected a one-line `error: ...` message\n{}", o.describe());
+    }
+    Ok(())
+}
+
+/// `wasmtime-refuses`: `wasmtime run` refuses the file at load, exit 1,
+/// with the words given (under the Kiln engine, when wasmtime is
+/// installed; under `CI` a missing one fails).
+fn check_wasmtime_refuses(engine: Engine, path: &Path, case: &Case) -> Result<()> {
+    let Some(words) = &case.wasmtime_refuses else {
+        return Ok(());
+    };
+    if case.compile_error.is_none() {
+        bail!("`wasmtime-refuses` needs `compile-error`");
+    }
+    if engine == Engine::Kiln && util::wasmtime().is_none() {
+        if std::env::var_os("CI").is_some() {
+            bail!("under CI: `wasmtime-refuses` needs `wasmtime` on PATH");
+        }
+        return Ok(());
+    }
+    let o = execute(Engine::Wasmtime, path, case, &Run::default(), None)?;
+    if o.code() != 1 || !o.stderr_str().contains(words.as_str()) {
+        bail!(
+            "expected `wasmtime run` to refuse the file (exit 1) with `{words}`\n{}",
+            o.describe()
+        );
     }
     Ok(())
 }

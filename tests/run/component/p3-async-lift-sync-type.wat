@@ -1,6 +1,7 @@
 ;; The `async` option on a `canon lift` to a function type that is not
 ;; async: invalid, as for a lowering (`p3-async-lower-sync-type.wat`).
 ;; kiln-test: compile-error = "the `async` canonical option requires an async function type"
+;; kiln-test: wasmtime-refuses = "the `async` canonical option requires an async function type"
 (component
   (core module $m
     (func (export "f") (result i32) (i32.const 0))

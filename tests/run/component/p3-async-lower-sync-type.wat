@@ -1,7 +1,8 @@
 ;; The `async` option on a `canon lower` of a function type that is not
-;; async: invalid, as Wasmtime 49's validator says (Kiln's validator does
-;; not check it; the front end does, in the same words).
+;; async: invalid, as Wasmtime 49's validator says (wasmparser 0.243 does
+;; not check it; `compiler/src/component/rules/` does, in the same words).
 ;; kiln-test: compile-error = "the `async` canonical option requires an async function type"
+;; kiln-test: wasmtime-refuses = "the `async` canonical option requires an async function type"
 (component
   (import "f" (func $f (param "x" u32) (result u32)))
   (core module $mm (memory (export "m") 1))
