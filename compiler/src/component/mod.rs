@@ -13,7 +13,8 @@
 //!
 //! 1. `parse.rs`: wasmparser validates (component model + async flag + the
 //!    core features Kiln compiles) and records one initializer list per
-//!    component body, nested ones included.
+//!    component body, nested ones included; `rules/` adds the checks
+//!    Wasmtime 49's validator makes that wasmparser 0.243 lacks.
 //! 2. `inline/`: symbolic instantiation of the root with its imports
 //!    bound to host paths, flattening nested components, aliases (outer
 //!    ones included) and synthetic instances; `types.rs` converts types.
@@ -54,6 +55,7 @@ mod parse;
 pub mod plan;
 pub(crate) mod resolve;
 mod resource_tables;
+mod rules;
 pub(crate) mod run_export;
 pub mod types;
 

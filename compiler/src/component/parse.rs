@@ -15,9 +15,11 @@
 //! [`CompileError::Unsupported`] naming it. Constructs the later phases do
 //! not handle are rejected here too (module/component imports and exports,
 //! stackful async lifts, threading built-ins, ...), with
-//! their name.
+//! their name. The rules Wasmtime 49 enforces beyond wasmparser 0.243 run
+//! on each payload right after wasmparser accepts it (`rules/`).
 
 use super::plan::{CoreKind, ModulePlan, StaticModuleIndex};
+use super::rules;
 use crate::{CompileError, Config};
 use cranelift_entity::PrimaryMap;
 use kiln_abi::component::AsyncBuiltin;
@@ -293,6 +295,7 @@ fn parse_with(wasm: &[u8], features: WasmFeatures) -> Result<Parsed<'_>, ParseEr
     let mut bodies: Vec<(FuncToValidate<ValidatorResources>, FunctionBody<'_>)> = Vec::new();
     let mut stack: Vec<Body> = Vec::new();
     let mut root_types = None;
+    let mut type_rules = rules::TypeRules::default();
     let mut first = true;
     for payload in parser.parse_all(wasm) {
         let payload = payload?;
@@ -352,10 +355,15 @@ fn parse_with(wasm: &[u8], features: WasmFeatures) -> Result<Parsed<'_>, ParseEr
                     modules: &mut modules,
                     components: &mut components,
                     stack: &mut stack,
+                    rules: &mut type_rules,
                     component,
                     offset: 0,
                 };
+                let offset = payload.as_section().map_or(0, |(_, r)| r.start);
                 cx.payload(payload)?;
+                if let Some(types) = validator.types(0) {
+                    type_rules.check_new(types, offset)?;
+                }
             }
         }
     }
@@ -401,19 +409,21 @@ struct BodyCx<'v, 's, 'a> {
     modules: &'s mut PrimaryMap<StaticModuleIndex, ModulePlan>,
     components: &'s mut Vec<Translation<'a>>,
     stack: &'s mut Vec<Body>,
+    /// The type rules beyond wasmparser 0.243's (`rules/`).
+    rules: &'s mut rules::TypeRules,
     component: usize,
     /// Offset of the payload being read.
     offset: usize,
 }
 
-impl<'a> BodyCx<'_, '_, 'a> {
+impl<'v, 'a> BodyCx<'v, '_, 'a> {
     fn push(&mut self, init: LocalInitializer<'a>) {
         self.components[self.component]
             .initializers
             .push((self.offset, init));
     }
 
-    fn types(&self) -> wasmparser::types::TypesRef<'_> {
+    fn types(&self) -> wasmparser::types::TypesRef<'v> {
         self.validator
             .types(0)
             .expect("validated: inside a component body")
@@ -470,10 +480,11 @@ impl<'a> BodyCx<'_, '_, 'a> {
                 self.stack.push(Body::Component(index));
             }
             Payload::ComponentTypeSection(reader) => {
-                for ty in reader {
-                    let ty = ty?;
+                for item in reader.into_iter_with_offsets() {
+                    let (offset, ty) = item?;
                     let id = self.type_at(next_type);
                     next_type += 1;
+                    self.rules.check_item(self.types(), id, offset)?;
                     let resource = match ty {
                         ComponentType::Resource { dtor, .. } => Some(dtor),
                         _ => None,
@@ -512,9 +523,10 @@ impl<'a> BodyCx<'_, '_, 'a> {
                 }
             }
             Payload::ComponentCanonicalSection(reader) => {
-                let offset = reader.range().start;
-                for func in reader {
-                    self.canonical(func?, offset)?;
+                for item in reader.into_iter_with_offsets() {
+                    let (offset, func) = item?;
+                    rules::canonical(self.types(), &func, offset)?;
+                    self.canonical(func, offset)?;
                 }
             }
             Payload::InstanceSection(reader) => {
@@ -674,7 +686,6 @@ impl<'a> BodyCx<'_, '_, 'a> {
                     unreachable!("validated: lift names a function type")
                 };
                 let options = canon_options(&options, offset)?;
-                self.check_asyncness(ty, &options, offset)?;
                 if options.async_ && options.callback.is_none() {
                     return Err(unsupported(
                         "component-model stackful async (an async `canon lift` without a \
@@ -694,7 +705,6 @@ impl<'a> BodyCx<'_, '_, 'a> {
             } => {
                 let ty = self.types().component_function_at(func_index);
                 let options = canon_options(&options, offset)?;
-                self.check_asyncness(ty, &options, offset)?;
                 LocalInitializer::Lower {
                     func: func_index,
                     ty,
@@ -713,23 +723,6 @@ impl<'a> BodyCx<'_, '_, 'a> {
             other => self.async_builtin(other, offset)?,
         };
         self.push(init);
-        Ok(())
-    }
-
-    /// The `async` option only on an async function type: the check of
-    /// newer validators (Wasmtime 49's), which the one Kiln links lacks.
-    fn check_asyncness(
-        &self,
-        ty: ComponentFuncTypeId,
-        options: &LocalCanonOptions,
-        offset: usize,
-    ) -> Result<(), ParseError> {
-        if options.async_ && !self.types()[ty].async_ {
-            return Err(ParseError::Compile(CompileError::Invalid {
-                offset,
-                message: "the `async` canonical option requires an async function type".into(),
-            }));
-        }
         Ok(())
     }
 

@@ -1,0 +1,10 @@
+;; A `callback` taking four parameters.
+;; kiln-test: compile-error = "invalid wasm at offset 0x6e: canonical option `callback` uses a core function with an incorrect signature"
+;; kiln-test: wasmtime-refuses = "canonical option `callback` uses a core function with an incorrect signature"
+(component
+  (core module $m
+    (func (export "run") (result i32) (i32.const 0))
+    (func (export "cb") (param i32 i32 i32 i32) (result i32) (i32.const 0)))
+  (core instance $i (instantiate $m))
+  (func (export "run") async (result u32)
+    (canon lift (core func $i "run") async (callback (core func $i "cb")))))

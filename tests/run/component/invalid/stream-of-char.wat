@@ -1,0 +1,6 @@
+;; `stream<char>`: Wasmtime 49 refuses the type ("use `stream<u8>`").
+;; kiln-test: compile-error = "invalid wasm at offset 0xb: `stream<char>` is not valid at this time, use `stream<u8>` with a defined by encoding instead for now"
+;; kiln-test: wasmtime-refuses = "`stream<char>` is not valid at this time"
+(component
+  (type $s (stream char))
+  (core func $new (canon stream.new $s)))
