@@ -135,7 +135,9 @@ pub(crate) fn lower_strings(opts: &CanonOpts, strings: Vec<(u32, String)>) -> Re
             return Err(trap::pointer_out_of_bounds());
         }
         let bytes = m.bytes_mut();
-        bytes[ptr as usize..(ptr + len) as usize].copy_from_slice(text.as_bytes());
+        // In `usize`: a string ending at the last byte of a 4 GiB memory
+        // overflows `u32`.
+        bytes[ptr as usize..ptr as usize + len as usize].copy_from_slice(text.as_bytes());
         bytes[field as usize..field as usize + 4].copy_from_slice(&ptr.to_le_bytes());
         bytes[field as usize + 4..field as usize + 8].copy_from_slice(&len.to_le_bytes());
     }

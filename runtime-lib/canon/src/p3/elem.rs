@@ -132,7 +132,9 @@ fn raw(s: &Sides<'_>, from: u32, to: u32, n: u32) -> Result<(), Trap> {
     }
     // SAFETY: no guest code runs while the bytes are read; the copy ends
     // the view before the reader's memory is written.
-    let bytes = unsafe { m.bytes() }[from as usize..(from + n) as usize].to_vec();
+    // In `usize`: a buffer ending at the last byte of a 4 GiB memory
+    // overflows `u32`.
+    let bytes = unsafe { m.bytes() }[from as usize..from as usize + n as usize].to_vec();
     write_bytes(s.dst, to, &bytes)
 }
 
