@@ -242,3 +242,27 @@ fn adapter_models_lay_out_helper_functions() {
     let models = wasmtime_adapter_models(&wasm, &Config::default()).expect("plans");
     assert_eq!(models.len(), 1, "one adapter module, modelled");
 }
+
+/// Built-ins' option records have no function type (`u32::MAX`): the
+/// object writer must not make an entity index of it (in builds with debug
+/// assertions, `FuncTypeIndex::from_u32` panicked on it; the component-
+/// validate fuzzer, built so, found it).
+#[test]
+fn component_builtin_options_without_function_type_compile() {
+    let wasm = wat::parse_str(
+        r#"(component
+          (core func $ret (canon task.return (result u32)))
+          (core func $ws (canon waitable-set.new))
+          (core module $m
+            (import "" "ret" (func $ret (param i32)))
+            (import "" "ws" (func (result i32)))
+            (func (export "go") (result i32) (call $ret (i32.const 1)) (i32.const 0))
+            (func (export "cb") (param i32 i32 i32) (result i32) (i32.const 0)))
+          (core instance $i (instantiate $m
+            (with "" (instance (export "ret" (func $ret)) (export "ws" (func $ws))))))
+          (func (export "go") async (result u32)
+            (canon lift (core func $i "go") async (callback (core func $i "cb")))))"#,
+    )
+    .expect("wat");
+    crate::compile_component(&wasm, &Config::default()).expect("compiles");
+}

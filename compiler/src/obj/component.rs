@@ -239,11 +239,14 @@ fn put_opts(
         if o.async_ {
             flags |= kiln_abi::component::CANON_OPT_ASYNC;
         }
-        let async_type = input
-            .plan
-            .func_types
-            .get(FuncTypeIndex::from_u32(func_type))
-            .is_some_and(|ft| ft.async_);
+        // `u32::MAX` is "no function type", which is no entity index (its
+        // `from_u32` asserts so in builds with debug assertions).
+        let async_type = func_type != u32::MAX
+            && input
+                .plan
+                .func_types
+                .get(FuncTypeIndex::from_u32(func_type))
+                .is_some_and(|ft| ft.async_);
         if async_type {
             flags |= kiln_abi::component::CANON_OPT_ASYNC_TYPE;
         }
