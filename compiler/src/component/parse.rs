@@ -314,7 +314,19 @@ fn parse_with(wasm: &[u8], features: WasmFeatures) -> Result<Parsed<'_>, ParseEr
             stack.push(Body::Component(0));
         }
         let before = TypeCounts::of(&validator);
-        match validator.payload(&payload)? {
+        let valid = match validator.payload(&payload) {
+            Ok(valid) => valid,
+            Err(e) => {
+                // In Wasmtime's order and words (`rules/refusal.rs`).
+                return Err(
+                    match rules::wasmtime_refusal(validator.types(0), &payload, &e) {
+                        Some(ours) => ParseError::Compile(ours),
+                        None => ParseError::Invalid(e),
+                    },
+                );
+            }
+        };
+        match valid {
             ValidPayload::Func(func, body) => bodies.push((func, body)),
             ValidPayload::End(types) => {
                 stack.pop();

@@ -31,14 +31,19 @@
 //!    `stream<u8>` with a defined by encoding instead for now" (`types.rs`).
 //! 6. No value type nested more than 100 levels deep: "type nesting is
 //!    too deep" (`types.rs`). 0.243 has no limit.
+//! 7. When 0.243 refuses an item, Wasmtime's error for it: the rules above
+//!    that Wasmtime checks before the one 0.243 failed, and the same
+//!    conditions 0.243 words otherwise (`refusal.rs`).
 //!
 //! Each check reads what wasmparser has already validated (indices are in
 //! range, option lists free of duplicates), so none of them can panic on
 //! input that reached it. A refusal names the item's offset (for a type
 //! declared inside another, see `types.rs`).
 
+mod refusal;
 mod types;
 
+pub(super) use refusal::wasmtime_refusal;
 pub(super) use types::TypeRules;
 
 use crate::CompileError;
@@ -70,60 +75,113 @@ pub(super) fn canonical(
             ..
         } => {
             memory_for_realloc(options, offset)?;
-            if let Some(callback) = callback(options) {
-                let ty = types[types.core_function_at(callback)].unwrap_func();
-                if ty.params() != [ValType::I32; 3] || ty.results() != [ValType::I32] {
-                    return Err(invalid(
-                        offset,
-                        "canonical option `callback` uses a core function with an incorrect \
-                         signature",
-                    ));
-                }
-            }
-            if let ComponentAnyTypeId::Func(ty) = types.component_any_type_at(*type_index) {
-                asyncness(&types[ty], options, offset)?;
-            }
+            callback_signature(types, options, offset)?;
+            lift_asyncness(types, *type_index, options, offset)?;
         }
         F::Lower {
             func_index,
             options,
         } => {
             memory_for_realloc(options, offset)?;
+            lower_asyncness(types, *func_index, options, offset)?;
             let ty = &types[types.component_function_at(*func_index)];
-            asyncness(ty, options, offset)?;
-            let has_async = options.iter().any(|o| matches!(o, CanonicalOption::Async));
-            if has_async && ty.result.is_some_and(|r| contains_ptr(types, r)) {
-                if !options
-                    .iter()
-                    .any(|o| matches!(o, CanonicalOption::Memory(_)))
-                {
+            if has(options, |o| matches!(o, CanonicalOption::Async))
+                && ty.result.is_some_and(|r| contains_ptr(types, r))
+            {
+                if !has(options, |o| matches!(o, CanonicalOption::Memory(_))) {
                     return Err(invalid(offset, "canonical option `memory` is required"));
                 }
-                if !options
-                    .iter()
-                    .any(|o| matches!(o, CanonicalOption::Realloc(_)))
-                {
+                if !has(options, |o| matches!(o, CanonicalOption::Realloc(_))) {
                     return Err(invalid(offset, "canonical option `realloc` is required"));
                 }
             }
         }
-        F::TaskReturn { options, .. }
+        _ => {
+            if let Some(options) = options_of(func) {
+                memory_for_realloc(options, offset)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The options of a canonical function that has some.
+fn options_of(func: &CanonicalFunction) -> Option<&[CanonicalOption]> {
+    use CanonicalFunction as F;
+    match func {
+        F::Lift { options, .. }
+        | F::Lower { options, .. }
+        | F::TaskReturn { options, .. }
         | F::StreamRead { options, .. }
         | F::StreamWrite { options, .. }
         | F::FutureRead { options, .. }
         | F::FutureWrite { options, .. }
         | F::ErrorContextNew { options }
-        | F::ErrorContextDebugMessage { options } => memory_for_realloc(options, offset)?,
-        _ => {}
+        | F::ErrorContextDebugMessage { options } => Some(options),
+        _ => None,
+    }
+}
+
+fn has(options: &[CanonicalOption], f: fn(&CanonicalOption) -> bool) -> bool {
+    options.iter().any(f)
+}
+
+/// Rule 1: a callback is `[i32 i32 i32] -> [i32]` (an index wasmparser
+/// has not checked yet is left to it).
+fn callback_signature(
+    types: TypesRef<'_>,
+    options: &[CanonicalOption],
+    offset: usize,
+) -> Result<(), CompileError> {
+    let Some(callback) = callback(options).filter(|f| *f < types.function_count()) else {
+        return Ok(());
+    };
+    let ty = types[types.core_function_at(callback)].unwrap_func();
+    if ty.params() != [ValType::I32; 3] || ty.results() != [ValType::I32] {
+        return Err(invalid(
+            offset,
+            "canonical option `callback` uses a core function with an incorrect signature",
+        ));
+    }
+    Ok(())
+}
+
+/// Rule 4 for a lift of type `type_index`.
+fn lift_asyncness(
+    types: TypesRef<'_>,
+    type_index: u32,
+    options: &[CanonicalOption],
+    offset: usize,
+) -> Result<(), CompileError> {
+    if type_index < types.component_type_count()
+        && let ComponentAnyTypeId::Func(ty) = types.component_any_type_at(type_index)
+    {
+        asyncness(&types[ty], options, offset)?;
+    }
+    Ok(())
+}
+
+/// Rule 4 for a lowering of function `func_index`.
+fn lower_asyncness(
+    types: TypesRef<'_>,
+    func_index: u32,
+    options: &[CanonicalOption],
+    offset: usize,
+) -> Result<(), CompileError> {
+    if func_index < types.component_function_count() {
+        asyncness(
+            &types[types.component_function_at(func_index)],
+            options,
+            offset,
+        )?;
     }
     Ok(())
 }
 
 /// Rule 2: no `realloc` without `memory`.
 fn memory_for_realloc(options: &[CanonicalOption], offset: usize) -> Result<(), CompileError> {
-    let has = |f: fn(&CanonicalOption) -> bool| options.iter().any(f);
-    if has(|o| matches!(o, CanonicalOption::Realloc(_)))
-        && !has(|o| matches!(o, CanonicalOption::Memory(_)))
+    if has(options, |o| matches!(o, CanonicalOption::Realloc(_)))
+        && !has(options, |o| matches!(o, CanonicalOption::Memory(_)))
     {
         return Err(invalid(
             offset,
@@ -146,7 +204,7 @@ fn asyncness(
     options: &[CanonicalOption],
     offset: usize,
 ) -> Result<(), CompileError> {
-    if options.iter().any(|o| matches!(o, CanonicalOption::Async)) && !ty.async_ {
+    if has(options, |o| matches!(o, CanonicalOption::Async)) && !ty.async_ {
         return Err(invalid(
             offset,
             "the `async` canonical option requires an async function type",
