@@ -10,9 +10,9 @@
 //! 0.258's earlier checks are run here and the first failing one names
 //! the error, in Wasmtime's words:
 //! - 0.243 checks `realloc`'s signature while reading the options; 0.258
-//!   after them, after "cannot specify callback without async", "cannot
-//!   specify post-return function in async" and rule 2 (`realloc` needs
-//!   `memory`);
+//!   after them (repeated options, conflicting encodings, ...), after
+//!   "cannot specify callback without async", "cannot specify post-return
+//!   function in async" and rule 2 (`realloc` needs `memory`);
 //! - everything 0.243 checks after the options (the function's own rules,
 //!   the lowering of its type) comes after rule 2 in 0.258, and the
 //!   lowering also after rule 1 (the callback's signature) and rule 4 (the
@@ -127,6 +127,7 @@ fn earlier(
         return Ok(());
     };
     if stage == Stage::ReallocSignature {
+        options_pass(types, options, offset)?;
         concurrency(options, offset)?;
     }
     memory_for_realloc(options, offset)?;
@@ -143,6 +144,87 @@ fn earlier(
         }
         _ => Ok(()),
     }
+}
+
+/// 0.258's pass over the options, which 0.243 left at `realloc` (whose
+/// signature 0.258 checks after it): repeated options, conflicting
+/// encodings, an unknown or 64-bit memory, GC options (a shared memory
+/// is left to 0.243's error).
+fn options_pass(
+    types: TypesRef<'_>,
+    options: &[CanonicalOption],
+    offset: usize,
+) -> Result<(), CompileError> {
+    use CanonicalOption as O;
+    let name = |o: &O| match o {
+        O::UTF8 => "utf8",
+        O::UTF16 => "utf16",
+        O::CompactUTF16 => "latin1-utf16",
+        O::Memory(_) => "memory",
+        O::Realloc(_) => "realloc",
+        O::PostReturn(_) => "post-return",
+        O::Async => "async",
+        O::Callback(_) => "callback",
+        O::CoreType(_) => "core type",
+        O::Gc => "gc",
+    };
+    let mut encoding: Option<&O> = None;
+    for (i, o) in options.iter().enumerate() {
+        let kind = std::mem::discriminant(o);
+        match o {
+            O::UTF8 | O::UTF16 | O::CompactUTF16 => {
+                if let Some(existing) = encoding {
+                    return Err(invalid(
+                        offset,
+                        &format!(
+                            "canonical encoding option `{}` conflicts with option `{}`",
+                            name(existing),
+                            name(o)
+                        ),
+                    ));
+                }
+                encoding = Some(o);
+                continue;
+            }
+            O::CoreType(_) => {
+                return Err(invalid(
+                    offset,
+                    "canonical option `core type` requires the component model gc feature",
+                ));
+            }
+            O::Gc => {
+                return Err(invalid(
+                    offset,
+                    "canonical option `gc` requires the `cm-gc` feature",
+                ));
+            }
+            _ => {}
+        }
+        if options[..i]
+            .iter()
+            .any(|p| std::mem::discriminant(p) == kind)
+        {
+            return Err(invalid(
+                offset,
+                &format!("canonical option `{}` is specified more than once", name(o)),
+            ));
+        }
+        if let O::Memory(m) = *o {
+            if m >= types.memory_count() {
+                return Err(invalid(
+                    offset,
+                    &format!("unknown memory {m}: memory index out of bounds"),
+                ));
+            }
+            if types.memory_at(m).memory64 {
+                return Err(invalid(
+                    offset,
+                    "64-bit memories require the `cm64` feature to be enabled",
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The option combinations both validators refuse right after reading the
