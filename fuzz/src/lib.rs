@@ -13,10 +13,14 @@
 //!   (in-process, through `kiln_runtime::embed`) and by the `wasmi`
 //!   interpreter give the same results, traps and final state.
 //!
-//! Invariant: every oracle panics (with a description of the mismatch) on a
+//! - [`components`]: program `component-validate`: mutated components
+//!   that Wasmtime 49 refuses are refused by Kiln's compiler too.
+//!
+//! Invariant: every libFuzzer oracle panics (with a description of the mismatch) on a
 //! finding and returns normally otherwise; libFuzzer reports the panic.
 
 pub mod compile_check;
+pub mod components;
 pub mod differential;
 pub mod smith;
 
