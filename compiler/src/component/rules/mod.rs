@@ -31,7 +31,10 @@
 //!    `stream<u8>` with a defined by encoding instead for now" (`types.rs`).
 //! 6. No value type nested more than 100 levels deep: "type nesting is
 //!    too deep" (`types.rs`). 0.243 has no limit.
-//! 7. When 0.243 refuses an item, Wasmtime's error for it: the rules above
+//! 7. No borrow in a function result, looking inside `stream` and `future`
+//!    payloads too (0.243 does not): "function result cannot contain a
+//!    `borrow` type" (`types.rs`).
+//! 8. When 0.243 refuses an item, Wasmtime's error for it: the rules above
 //!    that Wasmtime checks before the one 0.243 failed, and the same
 //!    conditions 0.243 words otherwise (`refusal.rs`).
 //!

@@ -1,5 +1,5 @@
 //! When wasmparser 0.243 refuses a component, the words Wasmtime 49 would
-//! refuse it with (rule 7 of `super`).
+//! refuse it with (rule 8 of `super`).
 //!
 //! Both validators check a canonical function's options in one pass, then
 //! the function's own rules, then its type's lowering, and stop at the

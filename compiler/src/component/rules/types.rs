@@ -1,13 +1,12 @@
-//! The type rules of `super` (5 and 6): no `stream<char>`, and no value
-//! type nested more than 100 levels deep.
+//! The type rules of `super` (5, 6 and 7): no `stream<char>`, no value
+//! type nested more than 100 levels deep, no borrow in a function result.
 //!
-//! Both apply to every defined value type the validator creates, wherever
-//! it is declared (a type section, inside a component or instance type),
-//! so they are checked by sweeping the validator's list of defined types:
-//! their ids are dense, in creation order, shared by every nested
-//! component, and `TypesRef::get` answers `None` past the end. A type's
-//! members are created before it, so one pass in id order knows every
-//! member's depth when it reaches a type.
+//! They apply to every defined value type and function type the validator
+//! creates, wherever it is declared (a type section, inside a component or
+//! instance type), so besides checking each type-section item, every
+//! payload ends with a sweep of the validator's lists of defined and
+//! function types: their ids are dense, in creation order, shared by every
+//! nested component, and `TypesRef::get` answers `None` past the end.
 //!
 //! Depth is Wasmtime 49's (wasmparser 0.258's `TypeInfo`): a primitive,
 //! flags, enum or handle is 1, a record, variant, list, tuple, option,
@@ -16,47 +15,74 @@
 //! do not count in Wasmtime 49 (checked with the CLI: a function whose
 //! parameter is 100 deep, exported, is accepted).
 //!
-//! Where a refusal is reported: at the item of a type section that
-//! defines the type; a type declared inside a component or instance type
-//! at the first such item since the last defined type (exact when that
-//! item is the only one).
+//! A borrow in a function result: 0.243 refuses one already, but does not
+//! look inside a `stream` or `future` payload, which 0.258 does
+//! (`(func (result (stream (borrow $r))))`; a parameter may hold one, and
+//! so may `task.return`'s, in Wasmtime 49).
+//!
+//! Depths and borrows are computed on demand and remembered per type;
+//! `fuel` bounds the recursion (a type more than `MAX_DEPTH` deep is
+//! refused anyway), so that a long chain of types cannot exhaust the
+//! stack and a shared member is not walked twice.
+//!
+//! Where a refusal is reported: at the type-section item that defines the
+//! type; a type declared inside a component or instance type at the
+//! first such item of its section (exact when it is the only one).
 
 use super::invalid;
 use crate::CompileError;
+use std::collections::HashMap;
 use wasmparser::PrimitiveValType;
 use wasmparser::component_types::{
-    ComponentAnyTypeId, ComponentDefinedType, ComponentDefinedTypeId, ComponentValType,
+    ComponentAnyTypeId, ComponentDefinedType, ComponentDefinedTypeId, ComponentFuncTypeId,
+    ComponentValType,
 };
 use wasmparser::types::{TypeIdentifier, TypesRef};
 
 /// The deepest nesting Wasmtime 49 accepts.
 const MAX_DEPTH: u32 = 100;
 
-/// The depth of every defined type swept so far, by id.
+/// What the sweep knows of the types so far.
 #[derive(Default)]
 pub(in crate::component) struct TypeRules {
-    depths: Vec<u32>,
-    /// The offset of the first type-section item since the last defined
-    /// one (a component, instance or function type, which may declare
-    /// defined types inside): where those are reported.
+    /// Defined types and function types swept.
+    swept_defined: u32,
+    swept_funcs: u32,
+    /// Depth of each defined type computed, by id index.
+    depths: HashMap<usize, u32>,
+    /// Whether each defined type computed holds a borrow, by id index.
+    borrows: HashMap<usize, bool>,
+    /// The offset of the first type-section item of the payload that is
+    /// not itself a defined or function type (a component or instance
+    /// type, which may declare types inside): where those are reported.
     pending: Option<usize>,
 }
 
 impl TypeRules {
-    /// Checks the defined types created since the last sweep; a refusal
-    /// is reported at `offset` (or at the pending type-section item).
+    /// Checks every type created since the last sweep; a refusal is
+    /// reported at the pending type-section item, else at `offset`.
     pub(in crate::component) fn check_new(
         &mut self,
         types: TypesRef<'_>,
         offset: usize,
     ) -> Result<(), CompileError> {
         let at = self.pending.take().unwrap_or(offset);
-        self.sweep(types, u32::MAX, at)
+        while let Some(id) = next(&mut self.swept_defined, |i| {
+            let id = ComponentDefinedTypeId::from_index(i);
+            types.get(id).map(|_| id)
+        }) {
+            self.check_defined(types, id, at)?;
+        }
+        while let Some(id) = next(&mut self.swept_funcs, |i| {
+            let id = ComponentFuncTypeId::from_index(i);
+            types.get(id).map(|_| id)
+        }) {
+            self.check_func(types, id, at)?;
+        }
+        Ok(())
     }
 
-    /// Checks the type `ty` defined by the type-section item at `offset`
-    /// (a defined type is swept at once, with the types declared inside
-    /// the items before it).
+    /// Checks the type `ty` that the type-section item at `offset` defines.
     pub(in crate::component) fn check_item(
         &mut self,
         types: TypesRef<'_>,
@@ -64,13 +90,8 @@ impl TypeRules {
         offset: usize,
     ) -> Result<(), CompileError> {
         match ty {
-            ComponentAnyTypeId::Defined(id) => {
-                let last = u32::try_from(id.index()).unwrap_or(u32::MAX);
-                if let (Some(at), Some(before)) = (self.pending.take(), last.checked_sub(1)) {
-                    self.sweep(types, before, at)?;
-                }
-                self.sweep(types, last, offset)
-            }
+            ComponentAnyTypeId::Defined(id) => self.check_defined(types, id, offset),
+            ComponentAnyTypeId::Func(id) => self.check_func(types, id, offset),
             _ => {
                 self.pending.get_or_insert(offset);
                 Ok(())
@@ -78,63 +99,109 @@ impl TypeRules {
         }
     }
 
-    /// Checks the defined types from the first not yet checked up to id
-    /// `last` (or the end of the list).
-    fn sweep(&mut self, types: TypesRef<'_>, last: u32, offset: usize) -> Result<(), CompileError> {
-        loop {
-            let Ok(next) = u32::try_from(self.depths.len()) else {
-                return Ok(());
-            };
-            if next > last {
-                return Ok(());
-            }
-            let Some(ty) = types.get(ComponentDefinedTypeId::from_index(next)) else {
-                return Ok(());
-            };
-            if is_stream_of_char(types, ty) {
-                return Err(invalid(
-                    offset,
-                    "`stream<char>` is not valid at this time, use `stream<u8>` with a \
-                     defined by encoding instead for now",
-                ));
-            }
-            let depth = self.depth_of(ty);
-            self.depths.push(depth);
-            if depth > MAX_DEPTH {
-                return Err(invalid(offset, "type nesting is too deep"));
-            }
+    /// Rules 5 and 6 for a defined type.
+    fn check_defined(
+        &mut self,
+        types: TypesRef<'_>,
+        id: ComponentDefinedTypeId,
+        offset: usize,
+    ) -> Result<(), CompileError> {
+        if is_stream_of_char(types, &types[id]) {
+            return Err(invalid(
+                offset,
+                "`stream<char>` is not valid at this time, use `stream<u8>` with a defined by \
+                 encoding instead for now",
+            ));
         }
+        if self.depth(types, id, MAX_DEPTH + 1) > MAX_DEPTH {
+            return Err(invalid(offset, "type nesting is too deep"));
+        }
+        Ok(())
     }
 
-    /// The depth of `ty`, whose members are all swept.
-    fn depth_of(&self, ty: &ComponentDefinedType) -> u32 {
-        let member = |t: &ComponentValType| match t {
-            ComponentValType::Primitive(_) => 1,
-            // A member not swept cannot happen (members come first); if it
-            // did, counting it as a primitive only makes the check laxer.
-            ComponentValType::Type(id) => self.depths.get(id.index()).copied().unwrap_or(1),
-        };
-        let deepest = |members: &mut dyn Iterator<Item = u32>| members.max().map_or(1, |d| d + 1);
-        match ty {
-            ComponentDefinedType::Primitive(_)
-            | ComponentDefinedType::Flags(_)
-            | ComponentDefinedType::Enum(_)
-            | ComponentDefinedType::Own(_)
-            | ComponentDefinedType::Borrow(_) => 1,
-            ComponentDefinedType::Record(r) => deepest(&mut r.fields.values().map(member)),
-            ComponentDefinedType::Variant(v) => {
-                deepest(&mut v.cases.values().filter_map(|c| c.ty.as_ref()).map(member))
-            }
-            ComponentDefinedType::Tuple(t) => deepest(&mut t.types.iter().map(member)),
-            ComponentDefinedType::List(t)
-            | ComponentDefinedType::FixedSizeList(t, _)
-            | ComponentDefinedType::Option(t) => member(t) + 1,
-            ComponentDefinedType::Result { ok, err } => {
-                deepest(&mut ok.iter().chain(err.iter()).map(member))
-            }
-            ComponentDefinedType::Future(t) | ComponentDefinedType::Stream(t) => {
-                deepest(&mut t.iter().map(member))
-            }
+    /// Rule 7 for a function type.
+    fn check_func(
+        &mut self,
+        types: TypesRef<'_>,
+        id: ComponentFuncTypeId,
+        offset: usize,
+    ) -> Result<(), CompileError> {
+        if let Some(ComponentValType::Type(result)) = types[id].result
+            && self.borrows(types, result, MAX_DEPTH + 1)
+        {
+            return Err(invalid(
+                offset,
+                "function result cannot contain a `borrow` type",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The depth of defined type `id` (see the module docs), more than
+    /// `MAX_DEPTH` as `MAX_DEPTH + 1`.
+    fn depth(&mut self, types: TypesRef<'_>, id: ComponentDefinedTypeId, fuel: u32) -> u32 {
+        if let Some(d) = self.depths.get(&id.index()) {
+            return *d;
+        }
+        if fuel == 0 {
+            return MAX_DEPTH + 1;
+        }
+        let mut d = 1;
+        for m in members(&types[id]) {
+            let md = match m {
+                ComponentValType::Primitive(_) => 1,
+                ComponentValType::Type(t) => self.depth(types, t, fuel - 1),
+            };
+            d = d.max(md.saturating_add(1)).min(MAX_DEPTH + 1);
+        }
+        self.depths.insert(id.index(), d);
+        d
+    }
+
+    /// Whether defined type `id` holds a borrow, looking inside stream and
+    /// future payloads as Wasmtime 49 does.
+    fn borrows(&mut self, types: TypesRef<'_>, id: ComponentDefinedTypeId, fuel: u32) -> bool {
+        if let Some(b) = self.borrows.get(&id.index()) {
+            return *b;
+        }
+        if fuel == 0 {
+            return false;
+        }
+        let ty = &types[id];
+        let b = matches!(ty, ComponentDefinedType::Borrow(_))
+            || members(ty).into_iter().any(|m| match m {
+                ComponentValType::Primitive(_) => false,
+                ComponentValType::Type(t) => self.borrows(types, t, fuel - 1),
+            });
+        self.borrows.insert(id.index(), b);
+        b
+    }
+}
+
+/// The next id of a dense list after `*swept`, advancing it.
+fn next<T>(swept: &mut u32, get: impl Fn(u32) -> Option<T>) -> Option<T> {
+    let id = get(*swept)?;
+    *swept += 1;
+    Some(id)
+}
+
+/// The value types a defined type holds.
+fn members(ty: &ComponentDefinedType) -> Vec<ComponentValType> {
+    match ty {
+        ComponentDefinedType::Primitive(_)
+        | ComponentDefinedType::Flags(_)
+        | ComponentDefinedType::Enum(_)
+        | ComponentDefinedType::Own(_)
+        | ComponentDefinedType::Borrow(_) => Vec::new(),
+        ComponentDefinedType::Record(r) => r.fields.values().copied().collect(),
+        ComponentDefinedType::Variant(v) => v.cases.values().filter_map(|c| c.ty).collect(),
+        ComponentDefinedType::Tuple(t) => t.types.to_vec(),
+        ComponentDefinedType::List(t)
+        | ComponentDefinedType::FixedSizeList(t, _)
+        | ComponentDefinedType::Option(t) => vec![*t],
+        ComponentDefinedType::Result { ok, err } => ok.iter().chain(err.iter()).copied().collect(),
+        ComponentDefinedType::Future(t) | ComponentDefinedType::Stream(t) => {
+            t.iter().copied().collect()
         }
     }
 }
