@@ -82,6 +82,35 @@ impl TypeRules {
         Ok(())
     }
 
+    /// Before 0.243's refusal of `payload` at `refused_at` is reported:
+    /// checks the types its earlier items created, which Wasmtime 49
+    /// refuses first when one breaks a rule (it checks a type as it
+    /// creates it). `first_type` is the component's type count before the
+    /// payload; each top-level item of a type section defines the next
+    /// type, reported at its own offset; types declared inside the refused
+    /// item (an instance or component type) at that item's.
+    pub(in crate::component) fn check_refused(
+        &mut self,
+        types: TypesRef<'_>,
+        payload: &wasmparser::Payload<'_>,
+        first_type: u32,
+        refused_at: usize,
+    ) -> Result<(), CompileError> {
+        let mut last = refused_at;
+        if let wasmparser::Payload::ComponentTypeSection(reader) = payload {
+            for (index, item) in (first_type..).zip(reader.clone().into_iter_with_offsets()) {
+                let Ok((offset, _)) = item else { break };
+                last = offset;
+                if offset >= refused_at || index >= types.component_type_count() {
+                    break;
+                }
+                self.check_item(types, types.component_any_type_at(index), offset)?;
+            }
+        }
+        self.pending.get_or_insert(last.min(refused_at));
+        self.check_new(types, refused_at)
+    }
+
     /// Checks the type `ty` that the type-section item at `offset` defines.
     pub(in crate::component) fn check_item(
         &mut self,
