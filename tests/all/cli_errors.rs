@@ -335,45 +335,45 @@ const CASES: &[ErrorCase] = &[
 pub fn trials() -> Vec<Trial> {
     let mut trials: Vec<Trial> = CASES
         .iter()
-        .map(|case| Trial::test(format!("cli::{}", case.name), move || run_case(case)))
+        .map(|case| crate::timing::trial(format!("cli::{}", case.name), move || run_case(case)))
         .collect();
-    trials.push(Trial::test("cli::version", version));
-    trials.push(Trial::test(
+    trials.push(crate::timing::trial("cli::version", version));
+    trials.push(crate::timing::trial(
         "cli::linker_os_error_said_once",
         linker_os_error_said_once,
     ));
-    trials.push(Trial::test("cli::run_argv", run_argv));
-    trials.push(Trial::test(
+    trials.push(crate::timing::trial("cli::run_argv", run_argv));
+    trials.push(crate::timing::trial(
         "cli::emit_obj_and_options",
         emit_obj_and_options,
     ));
-    trials.push(Trial::test("cli::run_exit_status", run_exit_status));
-    trials.push(Trial::test("cli::timings_on_request", timings_on_request));
-    trials.push(Trial::test(
+    trials.push(crate::timing::trial("cli::run_exit_status", run_exit_status));
+    trials.push(crate::timing::trial("cli::timings_on_request", timings_on_request));
+    trials.push(crate::timing::trial(
         "cli::stdout_closed_is_eio",
         stdout_closed_is_eio,
     ));
-    trials.push(Trial::test(
+    trials.push(crate::timing::trial(
         "cli::closed_standard_fds_read_dev_null",
         closed_standard_fds_read_dev_null,
     ));
-    trials.push(Trial::test(
+    trials.push(crate::timing::trial(
         "cli::run_inherit_env_order",
         run_inherit_env_order,
     ));
-    trials.push(Trial::test(
+    trials.push(crate::timing::trial(
         "cli::run_http_refused_like_wasmtime",
         run_http_refused_like_wasmtime,
     ));
-    trials.push(Trial::test(
+    trials.push(crate::timing::trial(
         "cli::wasmtime_switches_accepted",
         wasmtime_switches_accepted,
     ));
-    trials.push(Trial::test(
+    trials.push(crate::timing::trial(
         "cli::dir_env_read_as_wasmtime",
         dir_env_read_as_wasmtime,
     ));
-    trials.push(Trial::test(
+    trials.push(crate::timing::trial(
         "cli::output_is_executable",
         output_is_executable,
     ));

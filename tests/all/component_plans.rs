@@ -51,7 +51,7 @@ pub fn trials() -> Vec<Trial> {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            trials.push(Trial::test(
+            trials.push(crate::timing::trial(
                 format!("component_plans::wat::{name}"),
                 move || wat_case(&path),
             ));

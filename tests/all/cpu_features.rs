@@ -23,15 +23,15 @@ pub fn trials() -> Vec<Trial> {
     ] {
         // x86_64 is the host of CI; its qemu runs the host's static build.
         trials.push(
-            Trial::test(format!("cpu::x86_64::{name}"), move || {
+            crate::timing::trial(format!("cpu::x86_64::{name}"), move || {
                 x86_64_cases(program)
             })
             .with_ignored_flag(!host_x86),
         );
     }
-    trials.push(Trial::test("cpu::x86_64::tiers", x86_64_tiers).with_ignored_flag(!host_x86));
-    trials.push(Trial::test("cpu::aarch64::lse", aarch64_lse));
-    trials.push(Trial::test("cpu::s390x::vxrs_ext2", s390x_vxrs_ext2));
+    trials.push(crate::timing::trial("cpu::x86_64::tiers", x86_64_tiers).with_ignored_flag(!host_x86));
+    trials.push(crate::timing::trial("cpu::aarch64::lse", aarch64_lse));
+    trials.push(crate::timing::trial("cpu::s390x::vxrs_ext2", s390x_vxrs_ext2));
     trials
 }
 

@@ -105,8 +105,8 @@ pub fn qemu_for(triple: &str) -> String {
 
 pub fn trials() -> Vec<Trial> {
     let mut trials = vec![
-        Trial::test("cross::static_by_default", static_by_default),
-        Trial::test("cross::without_lld", without_lld),
+        crate::timing::trial("cross::static_by_default", static_by_default),
+        crate::timing::trial("cross::without_lld", without_lld),
     ];
     let targets = kiln_targets().unwrap_or_default();
     let Some(default) = targets.first() else {
@@ -122,15 +122,15 @@ pub fn trials() -> Vec<Trial> {
             triple: triple.clone(),
             runner: which(&qemu_for(triple)).unwrap_or_else(|| qemu_for(triple).into()),
         }));
-        trials.push(Trial::test(format!("cross::{triple}::static"), move || {
+        trials.push(crate::timing::trial(format!("cross::{triple}::static"), move || {
             static_hello(cross)
         }));
-        trials.push(Trial::test(
+        trials.push(crate::timing::trial(
             format!("cross::{triple}::serve_trap"),
             move || crate::serve::cross_trap_answers_500(&cross.triple, &cross.runner),
         ));
         if triple.ends_with("-linux-gnu") {
-            trials.push(Trial::test(
+            trials.push(crate::timing::trial(
                 format!("cross::{triple}::musl_names_static_glibc"),
                 move || musl_names_static_glibc(cross),
             ));
@@ -145,12 +145,12 @@ pub fn trials() -> Vec<Trial> {
             triple: gnu.clone(),
             runner: cross.runner.clone(),
         }));
-        trials.push(Trial::test(
+        trials.push(crate::timing::trial(
             format!("cross::{gnu}::dynamic_sysroot"),
             move || dynamic_sysroot(gnu_cross),
         ));
         if triple.starts_with("riscv64") {
-            trials.push(Trial::test(
+            trials.push(crate::timing::trial(
                 format!("cross::{triple}::simd_needs_v"),
                 move || simd_needs_v(cross),
             ));
@@ -169,7 +169,7 @@ pub fn trials() -> Vec<Trial> {
             if !(all || in_slice) {
                 continue;
             }
-            trials.push(Trial::test(
+            trials.push(crate::timing::trial(
                 format!("cross::{triple}::run::{rel}"),
                 move || {
                     need_runner(cross)?;

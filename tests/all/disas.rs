@@ -40,10 +40,10 @@ pub fn trials() -> Vec<Trial> {
                 .with_extension("")
                 .to_string_lossy()
                 .into_owned();
-            Trial::test(format!("disas::{rel}"), move || disas_case(&path))
+            crate::timing::trial(format!("disas::{rel}"), move || disas_case(&path))
         })
         .collect();
-    trials.push(Trial::test(
+    trials.push(crate::timing::trial(
         "disas::run_cases_translate",
         run_cases_translate,
     ));

@@ -37,8 +37,8 @@ const MANY_BUDGET_MIB: u64 = 768;
 
 pub fn trials() -> Vec<Trial> {
     vec![
-        Trial::test("limits::huge_function", huge_function),
-        Trial::test("limits::many_functions", many_functions),
+        crate::timing::trial("limits::huge_function", huge_function),
+        crate::timing::trial("limits::many_functions", many_functions),
     ]
 }
 

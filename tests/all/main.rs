@@ -37,6 +37,9 @@
 //! - [`repo`]: checks on the source tree itself (no symlink out of it);
 //! - [`size`]: a Rust hello world's executable stays under 1 MB.
 //!
+//! Every trial is made with [`timing::trial`], and the run ends with the
+//! 25 slowest trials and their times.
+//!
 //! `spec`, `disas`, `component_plans` and `fact_models` call the compiler's library in
 //! process; every other case drives the real `kiln` binary
 //! (`CARGO_BIN_EXE_kiln`).
@@ -63,6 +66,7 @@ mod serve;
 mod size;
 mod spec;
 mod symlink_race;
+mod timing;
 mod util;
 mod valgrind;
 
@@ -87,6 +91,7 @@ fn main() {
     trials.extend(size::trials());
     trials.extend(place::trials());
     let conclusion = libtest_mimic::run(&args, trials);
+    timing::report();
     if let Some(summary) = spec::summary() {
         println!("\n{summary}");
     }

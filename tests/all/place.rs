@@ -36,17 +36,17 @@ pub fn trials() -> Vec<Trial> {
     let mut trials: Vec<Trial> = CASES
         .iter()
         .map(|case| {
-            Trial::test(format!("place::same_as_lld::{case}"), move || {
+            crate::timing::trial(format!("place::same_as_lld::{case}"), move || {
                 same_as_lld(case)
             })
             .with_ignored_flag(!host_is_x86_64)
         })
         .collect();
     trials.push(
-        Trial::test("place::symbols_and_strip", symbols_and_strip)
+        crate::timing::trial("place::symbols_and_strip", symbols_and_strip)
             .with_ignored_flag(!host_is_x86_64),
     );
-    trials.push(Trial::test("place::image_cache", image_cache).with_ignored_flag(!host_is_x86_64));
+    trials.push(crate::timing::trial("place::image_cache", image_cache).with_ignored_flag(!host_is_x86_64));
     trials
 }
 

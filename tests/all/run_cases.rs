@@ -175,9 +175,9 @@ pub fn trials() -> Vec<Trial> {
                 .ok()
                 .and_then(|s| parse(&s).ok())
                 .is_some_and(|c| c.skip.is_some());
-            Trial::test(name, move || run_file(&path, &rel)).with_ignored_flag(ignored)
+            crate::timing::trial(name, move || run_file(&path, &rel)).with_ignored_flag(ignored)
         })
-        .chain(std::iter::once(Trial::test(
+        .chain(std::iter::once(crate::timing::trial(
             "run::directive_parser",
             parser_self_test,
         )))

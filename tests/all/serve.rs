@@ -35,22 +35,22 @@ const TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn trials() -> Vec<Trial> {
     vec![
-        Trial::test(
+        crate::timing::trial(
             "serve::keep_alive_fresh_instances",
             keep_alive_fresh_instances,
         ),
-        Trial::test("serve::echo_streams_body_and_trailers", echo_streams),
-        Trial::test("serve::trap_answers_500_and_goes_on", trap_answers_500),
-        Trial::test("serve::outgoing_request", outgoing_request),
-        Trial::test(
+        crate::timing::trial("serve::echo_streams_body_and_trailers", echo_streams),
+        crate::timing::trial("serve::trap_answers_500_and_goes_on", trap_answers_500),
+        crate::timing::trial("serve::outgoing_request", outgoing_request),
+        crate::timing::trial(
             "serve::concurrent_beside_slow_client",
             concurrent_beside_slow_client,
         ),
-        Trial::test("serve::graceful_shutdown", graceful_shutdown),
-        Trial::test("serve::kiln_serve_log_prefixes", kiln_serve_log_prefixes),
-        Trial::test("serve::load_memory_flat", load_memory_flat),
-        Trial::test("serve::request_limits", request_limits),
-        Trial::test("serve::refusals_like_wasmtime", refusals_like_wasmtime),
+        crate::timing::trial("serve::graceful_shutdown", graceful_shutdown),
+        crate::timing::trial("serve::kiln_serve_log_prefixes", kiln_serve_log_prefixes),
+        crate::timing::trial("serve::load_memory_flat", load_memory_flat),
+        crate::timing::trial("serve::request_limits", request_limits),
+        crate::timing::trial("serve::refusals_like_wasmtime", refusals_like_wasmtime),
     ]
     .into_iter()
     .chain(options::trials())

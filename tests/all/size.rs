@@ -37,7 +37,7 @@ pub fn trials() -> Vec<Trial> {
         }
         for (kind, wasm_target) in [("p1", "wasm32-wasip1"), ("p2", "wasm32-wasip2")] {
             let triple = triple.clone();
-            trials.push(Trial::test(
+            trials.push(crate::timing::trial(
                 format!("size::{triple}::{kind}_hello"),
                 move || check(&triple, kind, wasm_target).map_err(Failed::from),
             ));

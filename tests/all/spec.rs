@@ -26,7 +26,7 @@ pub fn trials() -> Vec<Trial> {
         .and_then(|text| SkipList::parse(&text))
     {
         Ok(s) => Arc::new(s),
-        Err(e) => return vec![Trial::test("spec/skip-list", move || Err(e.into()))],
+        Err(e) => return vec![crate::timing::trial("spec/skip-list", move || Err(e.into()))],
     };
     let mut trials = Vec::new();
     for suite in suites() {
@@ -34,7 +34,7 @@ pub fn trials() -> Vec<Trial> {
         for i in 0..suite.files.len() {
             let (suite, skips) = (suite.clone(), skips.clone());
             let name = format!("spec/{}", suite.path(&suite.files[i]));
-            trials.push(Trial::test(name, move || {
+            trials.push(crate::timing::trial(name, move || {
                 let verdict = run_file(&suite, &suite.files[i], &skips, FILE_TIMEOUT);
                 println!("{}", verdict.summary_line());
                 let details = verdict.details(MAX_LISTED_FAILURES);

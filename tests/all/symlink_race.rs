@@ -160,7 +160,7 @@ fn exchange(a: &CString, b: &CString) -> Result<()> {
 /// The harness's own check: an escape (simulated from here) must fail [`SymlinkRace::finish`], so that the
 /// programs using the race can fail.
 pub fn trials() -> Vec<libtest_mimic::Trial> {
-    vec![libtest_mimic::Trial::test(
+    vec![crate::timing::trial(
         "programs::symlink_race_detects_escapes",
         || {
             for escape in [

@@ -17,14 +17,14 @@ const TIMEOUT: Duration = Duration::from_secs(300);
 
 pub fn trials() -> Vec<Trial> {
     vec![
-        Trial::test("valgrind::memcheck_module", || {
+        crate::timing::trial("valgrind::memcheck_module", || {
             memcheck_clean("examples/hello.wat")
         }),
-        Trial::test("valgrind::memcheck_component", || {
+        crate::timing::trial("valgrind::memcheck_component", || {
             memcheck_clean("examples/hello-component.wat")
         }),
-        Trial::test("valgrind::callgrind", callgrind),
-        Trial::test("valgrind::trap", trap),
+        crate::timing::trial("valgrind::callgrind", callgrind),
+        crate::timing::trial("valgrind::trap", trap),
     ]
 }
 

@@ -14,7 +14,7 @@ use libtest_mimic::{Failed, Trial};
 use std::process::Command;
 
 pub fn trials() -> Vec<Trial> {
-    vec![Trial::test(
+    vec![crate::timing::trial(
         "serve::h2c::requests_and_streams",
         requests_and_streams,
     )]

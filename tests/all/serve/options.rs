@@ -15,17 +15,17 @@ use std::time::{Duration, Instant};
 
 pub fn trials() -> Vec<Trial> {
     vec![
-        Trial::test("serve::options::headers_like_wasmtime", headers),
-        Trial::test(
+        crate::timing::trial("serve::options::headers_like_wasmtime", headers),
+        crate::timing::trial(
             "serve::options::no_logging_prefix_and_shutdown_addr",
             no_prefix_and_shutdown_addr,
         ),
-        Trial::test(
+        crate::timing::trial(
             "serve::options::max_concurrent_requests",
             max_concurrent_requests,
         ),
-        Trial::test("serve::options::bad_values_refused", bad_values),
-        Trial::test("serve::options::address_in_use", address_in_use),
+        crate::timing::trial("serve::options::bad_values_refused", bad_values),
+        crate::timing::trial("serve::options::address_in_use", address_in_use),
     ]
 }
 

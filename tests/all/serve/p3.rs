@@ -28,11 +28,11 @@ use std::process::Command;
 
 pub fn trials() -> Vec<Trial> {
     vec![
-        Trial::test("serve::p3::service", service),
-        Trial::test("serve::p3::load_memory_flat", load_memory_flat),
-        Trial::test("serve::p3::instance_reuse", instance_reuse),
-        Trial::test("serve::p3::concurrent_requests", concurrent_requests),
-        Trial::test("serve::p3::graceful_shutdown", graceful_shutdown),
+        crate::timing::trial("serve::p3::service", service),
+        crate::timing::trial("serve::p3::load_memory_flat", load_memory_flat),
+        crate::timing::trial("serve::p3::instance_reuse", instance_reuse),
+        crate::timing::trial("serve::p3::concurrent_requests", concurrent_requests),
+        crate::timing::trial("serve::p3::graceful_shutdown", graceful_shutdown),
     ]
 }
 
