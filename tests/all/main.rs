@@ -30,21 +30,22 @@
 //!   (`BLESS=1` rewrites the expectations), and every run case translated;
 //! - [`component_plans`]: golden plans of the component front-end over
 //!   `tests/component-plans/` (`BLESS=1` rewrites them);
-//! - [`fact_models`]: Kiln's model of Wasmtime's fused-adapter modules
-//!   against the modules Wasmtime generates for the composed run cases;
 //! - [`adapter_diff`]: fused adapters on random types and values against
 //!   `wasmtime run`;
+//! - [`adapter_frames`]: the fused-adapter frames that comparisons of
+//!   stderr with Wasmtime's leave aside, and checks of that;
 //! - [`repo`]: checks on the source tree itself (no symlink out of it);
 //! - [`size`]: a Rust hello world's executable stays under 1 MB.
 //!
 //! Every trial is made with [`timing::trial`], and the run ends with the
 //! 25 slowest trials and their times.
 //!
-//! `spec`, `disas`, `component_plans` and `fact_models` call the compiler's library in
+//! `spec`, `disas` and `component_plans` call the compiler's library in
 //! process; every other case drives the real `kiln` binary
 //! (`CARGO_BIN_EXE_kiln`).
 
 mod adapter_diff;
+mod adapter_frames;
 mod big;
 mod cli_errors;
 mod component_plans;
@@ -53,7 +54,6 @@ mod cpu_features;
 mod cross;
 mod directives;
 mod disas;
-mod fact_models;
 mod http_server;
 mod js;
 mod limits;
@@ -85,8 +85,8 @@ fn main() {
     trials.extend(spec::trials());
     trials.extend(disas::trials());
     trials.extend(component_plans::trials());
-    trials.extend(fact_models::trials());
     trials.extend(adapter_diff::trials());
+    trials.extend(adapter_frames::trials());
     trials.extend(repo::trials());
     trials.extend(size::trials());
     trials.extend(place::trials());

@@ -488,7 +488,8 @@ fn execute(
     util::run(&mut cmd, &run.stdin, RUN_TIMEOUT)
 }
 
-/// `stderr-like-wasmtime`: Kiln's stderr must be wasmtime's, byte for byte.
+/// `stderr-like-wasmtime`: Kiln's stderr must be wasmtime's, byte for byte
+/// but for fused-adapter frames ([`crate::adapter_frames`]).
 fn like_wasmtime(
     engine: Engine,
     path: &Path,
@@ -506,7 +507,7 @@ fn like_wasmtime(
         return Ok(());
     }
     let reference = execute(Engine::Wasmtime, path, case, run, None)?;
-    if reference.stderr != outcome.stderr {
+    if !crate::adapter_frames::same_stderr(&reference.stderr, &outcome.stderr) {
         bail!(
             "stderr differs from wasmtime's:\n--- wasmtime ---\n{}",
             reference.stderr_str()

@@ -33,8 +33,8 @@
 ;; module 0: 0x15..0x6d (0 imports)
 ;; module 1: 0xea..0x13a (0 imports)
 ;; module 2: 0x18b..0x1c0 (2 imports)
-;; module 3: generated (1267 bytes) (11 imports)
-;; module 4: generated (1283 bytes) (5 imports)
+;; module 3: generated (855 bytes) (11 imports)
+;; module 4: generated (179 bytes) (5 imports)
 ;; instance 0: module 0 in component 1
 ;; instance 1: module 1 in component 0
 ;; instance 2: module 3 in component 0
@@ -47,8 +47,8 @@
 ;;   "lift" "realloc" func <- instance 0 "realloc"
 ;;   "transcode" "params-utf8-to-utf16" func <- trampoline 2
 ;;   "transcode" "results-utf16-to-utf8" func <- trampoline 3
-;;   "lift" "memory" memory <- instance 0 "memory"
 ;;   "lower" "memory" memory <- instance 1 "memory"
+;;   "lift" "memory" memory <- instance 0 "memory"
 ;; instance 3: module 4 in component 0
 ;;   "flags" "lower-word" global <- flags of component instance 0
 ;;   "flags" "lift-word" global <- flags of component instance 0

@@ -54,7 +54,6 @@ pub(crate) mod linked;
 mod parse;
 pub mod plan;
 pub(crate) mod resolve;
-mod resource_tables;
 mod rules;
 pub(crate) mod run_export;
 pub mod types;
@@ -71,14 +70,5 @@ use crate::{CompileError, Config};
 /// Validates component `wasm` and flattens it into a [`ComponentPlan`].
 pub fn plan(wasm: &[u8], config: &Config) -> Result<ComponentPlan, CompileError> {
     let parsed = parse::parse(wasm, config)?;
-    Ok(inline::inline(&parsed)?.0)
-}
-
-/// The fused-adapter modules Wasmtime 49 would generate for component
-/// `wasm`, as Kiln lays them out to print Wasmtime's backtraces (one per
-/// group of adapters it models; see `adapter::fact`). For tests that
-/// compare them with the modules Wasmtime itself logs.
-pub fn wasmtime_adapter_models(wasm: &[u8], config: &Config) -> Result<Vec<Vec<u8>>, CompileError> {
-    let parsed = parse::parse(wasm, config)?;
-    Ok(inline::inline(&parsed)?.1)
+    inline::inline(&parsed)
 }

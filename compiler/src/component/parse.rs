@@ -25,8 +25,8 @@ use cranelift_entity::PrimaryMap;
 use kiln_abi::component::AsyncBuiltin;
 use rayon::prelude::*;
 use wasmparser::component_types::{
-    ComponentAnyTypeId, ComponentEntityType, ComponentFuncTypeId, ComponentInstanceTypeId,
-    ComponentValType as WpValType, ResourceId,
+    ComponentAnyTypeId, ComponentEntityType, ComponentFuncTypeId, ComponentValType as WpValType,
+    ResourceId,
 };
 use wasmparser::types::Types;
 use wasmparser::{
@@ -118,18 +118,13 @@ pub(super) enum LocalInitializer<'a> {
     ModuleSynthetic(Vec<(&'a str, CoreKind, u32)>),
     /// A nested component section: adds a component.
     ComponentStatic(usize),
-    /// `(instance (instantiate c (with name kind index)...))`; `ty` is the
-    /// new instance's type, and each `Type` argument carries its type's id.
+    /// `(instance (instantiate c (with name kind index)...))`.
     ComponentInstantiate {
         component: u32,
         args: Vec<ComponentArg<'a>>,
-        ty: ComponentInstanceTypeId,
     },
     /// `(instance (export name kind index)...)`, as `ComponentInstantiate`.
-    ComponentSynthetic {
-        items: Vec<ComponentArg<'a>>,
-        ty: ComponentInstanceTypeId,
-    },
+    ComponentSynthetic { items: Vec<ComponentArg<'a>> },
     /// `(alias core export i name)`: adds to the kind's core space.
     AliasCoreExport {
         instance: u32,
@@ -151,24 +146,22 @@ pub(super) enum LocalInitializer<'a> {
         kind: ComponentOuterAliasKind,
     },
     /// `(export name kind index)`: adds to the kind's space; `ty` is the id
-    /// of an exported type, `item` the id of the type it exports.
+    /// of an exported type.
     Export {
         name: &'a str,
         kind: ComponentExternalKind,
         index: u32,
         ty: Option<ComponentAnyTypeId>,
-        item: Option<ComponentAnyTypeId>,
     },
 }
 
 /// A named item of an instantiation or a synthetic instance: its kind and
-/// index, and for a type, the type's id (Wasmtime converts these types).
+/// index.
 #[derive(Copy, Clone, Debug)]
 pub(super) struct ComponentArg<'a> {
     pub name: &'a str,
     pub kind: ComponentExternalKind,
     pub index: u32,
-    pub ty: Option<ComponentAnyTypeId>,
 }
 
 /// Parses and validates `wasm`, a component.
@@ -406,7 +399,6 @@ fn parse_with(wasm: &[u8], features: WasmFeatures) -> Result<Parsed<'_>, ParseEr
 #[derive(Copy, Clone)]
 struct TypeCounts {
     types: u32,
-    instances: u32,
 }
 
 impl TypeCounts {
@@ -414,7 +406,6 @@ impl TypeCounts {
         let types = validator.types(0);
         TypeCounts {
             types: types.as_ref().map_or(0, |t| t.component_type_count()),
-            instances: types.as_ref().map_or(0, |t| t.component_instance_count()),
         }
     }
 }
@@ -452,13 +443,7 @@ impl<'v, 'a> BodyCx<'v, '_, 'a> {
     }
 
     fn arg(&self, name: &'a str, kind: ComponentExternalKind, index: u32) -> ComponentArg<'a> {
-        let ty = (kind == ComponentExternalKind::Type).then(|| self.type_at(index));
-        ComponentArg {
-            name,
-            kind,
-            index,
-            ty,
-        }
+        ComponentArg { name, kind, index }
     }
 
     fn payload(&mut self, payload: Payload<'a>) -> Result<(), ParseError> {
@@ -484,7 +469,6 @@ impl<'v, 'a> BodyCx<'v, '_, 'a> {
                     range: unchecked_range,
                     generated: None,
                     traps: Vec::new(),
-                    site_frames: Vec::new(),
                     imports: Vec::new(),
                 });
                 self.push(LocalInitializer::ModuleStatic(index));
@@ -566,8 +550,7 @@ impl<'v, 'a> BodyCx<'v, '_, 'a> {
                 }
             }
             Payload::ComponentInstanceSection(reader) => {
-                for (index, instance) in (self.before.instances..).zip(reader) {
-                    let ty = self.types().component_instance_at(index);
+                for instance in reader {
                     let init = match instance? {
                         wasmparser::ComponentInstance::Instantiate {
                             component_index,
@@ -578,7 +561,6 @@ impl<'v, 'a> BodyCx<'v, '_, 'a> {
                                 .iter()
                                 .map(|a| self.arg(a.name, a.kind, a.index))
                                 .collect(),
-                            ty,
                         },
                         wasmparser::ComponentInstance::FromExports(exports) => {
                             LocalInitializer::ComponentSynthetic {
@@ -586,7 +568,6 @@ impl<'v, 'a> BodyCx<'v, '_, 'a> {
                                     .iter()
                                     .map(|e| self.arg(e.name.0, e.kind, e.index))
                                     .collect(),
-                                ty,
                             }
                         }
                     };
@@ -669,13 +650,11 @@ impl<'v, 'a> BodyCx<'v, '_, 'a> {
                         }
                         ComponentExternalKind::Func | ComponentExternalKind::Instance => None,
                     };
-                    let item = self.arg(export.name.0, export.kind, export.index).ty;
                     self.push(LocalInitializer::Export {
                         name: export.name.0,
                         kind: export.kind,
                         index: export.index,
                         ty,
-                        item,
                     });
                 }
             }

@@ -97,10 +97,7 @@ pub struct ModulePlan {
     pub generated: Option<Vec<u8>>,
     /// Of a generated module: the module offsets of `unreachable`s that
     /// raise another trap (an adapter's checks), with it; ascending.
-    pub traps: Vec<(u32, crate::module::CodedTrap)>,
-    /// Of a generated module: the frames of sites whose own offsets are not
-    /// Wasmtime's (`crate::module::ModuleInfo::site_frames`); ascending.
-    pub site_frames: Vec<(u32, Vec<u32>)>,
+    pub traps: Vec<(u32, kiln_abi::trap::TrapCode)>,
     /// Its imports, in order: (module, name, kind).
     pub imports: Vec<(String, String, CoreKind)>,
 }

@@ -227,20 +227,50 @@ fn composed_wat(param: &str, core: &str) -> String {
     )
 }
 
-#[test]
-fn adapter_models_cover_memory_values() {
-    let wasm = wat::parse_str(composed_wat("(list (tuple string u8))", "i32 i32")).expect("parses");
-    let models = wasmtime_adapter_models(&wasm, &Config::default()).expect("plans");
-    assert_eq!(models.len(), 1, "one adapter module, modelled");
+/// The module name in `bytes`' name section.
+fn module_name(bytes: &[u8]) -> Option<String> {
+    wasmparser::Parser::new(0)
+        .parse_all(bytes)
+        .find_map(|payload| match payload {
+            Ok(wasmparser::Payload::CustomSection(c)) => match c.as_known() {
+                wasmparser::KnownCustom::Name(names) => names.into_iter().find_map(|n| match n {
+                    Ok(wasmparser::Name::Module { name, .. }) => Some(name.to_string()),
+                    _ => None,
+                }),
+                _ => None,
+            },
+            _ => None,
+        })
 }
 
 #[test]
-fn adapter_models_lay_out_helper_functions() {
-    // 26 strings cost more than an adapter's fuel: Wasmtime moves the rest
-    // into helper functions, which the model lays out too.
-    let wasm = wat::parse_str(composed_wat("(tuple string string string string string string string string string string string string string string string string string string string string string string string string string string)", "i32")).expect("parses");
-    let models = wasmtime_adapter_models(&wasm, &Config::default()).expect("plans");
-    assert_eq!(models.len(), 1, "one adapter module, modelled");
+fn composed_calls_get_one_named_adapter_module_each() {
+    // Values through memory, and more strings than Wasmtime's adapters
+    // move inline (Kiln's always do).
+    for (param, core) in [
+        ("(list (tuple string u8))", "i32 i32"),
+        (
+            "(tuple string string string string string string string string string string string string string string string string string string string string string string string string string string)",
+            "i32",
+        ),
+    ] {
+        let wasm = wat::parse_str(composed_wat(param, core)).expect("parses");
+        let plan = plan(&wasm, &Config::default()).expect("plans");
+        let generated: Vec<&Vec<u8>> = plan
+            .modules
+            .iter()
+            .filter_map(|(_, m)| m.generated.as_ref())
+            .collect();
+        assert_eq!(generated.len(), 1, "{param}: one adapter module");
+        wasmparser::Validator::new_with_features(wasmparser::WasmFeatures::all())
+            .validate_all(generated[0])
+            .expect("a valid module");
+        assert_eq!(
+            module_name(generated[0]).as_deref(),
+            Some(adapter::MODULE_NAME),
+            "{param}"
+        );
+    }
 }
 
 /// Built-ins' option records have no function type (`u32::MAX`): the

@@ -450,28 +450,11 @@ impl FuncCodegen<'_, '_> {
         match op {
             Operator::Unreachable => {
                 // A generated adapter's check raises its own code here.
-                let coded = u32::try_from(self.offset)
+                let code = u32::try_from(self.offset)
                     .ok()
                     .and_then(|at| self.env.info.coded_traps.get(&at))
-                    .copied();
-                if coded.is_some() {
-                    // Cranelift folds a branch to a block that only traps
-                    // into a conditional trap at the branch, which would
-                    // report the `if`'s offset; the check's frame is at
-                    // this `unreachable` (where Wasmtime's adapter calls
-                    // its trap). A fence (on the cold path) keeps the
-                    // block.
-                    self.builder.ins().fence();
-                }
-                let code =
-                    coded.map_or(kiln_abi::trap::TrapCode::UnreachableCodeReached, |c| c.code);
-                if coded.is_some_and(|c| c.at_if) {
-                    // Reported at the check's `if` (two bytes before),
-                    // where Wasmtime 49 reports some of its adapters'.
-                    let at = u32::try_from(self.offset).unwrap_or(u32::MAX);
-                    self.builder
-                        .set_srcloc(ir::SourceLoc::new(at.saturating_sub(2)));
-                }
+                    .copied()
+                    .unwrap_or(kiln_abi::trap::TrapCode::UnreachableCodeReached);
                 self.builder.ins().trap(super::clif_trap(code));
                 self.reachable = false;
             }

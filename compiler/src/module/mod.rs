@@ -316,26 +316,7 @@ pub struct ModuleInfo {
     /// `unreachable`s that raise another trap, by module offset: set only
     /// for the modules Kiln generates (fused adapters' checks, see
     /// `crate::component::plan::ModulePlan::traps`), never from input.
-    pub coded_traps: BTreeMap<u32, CodedTrap>,
-    /// The frames a backtrace shows for the code at a module offset, where
-    /// they are not the offset's own: `[offset in the function, then
-    /// (function, offset) of each callee inside it, outermost first]` (an
-    /// inlined-frames chain, `kiln_abi::tables::push_inlined_frames`). Set
-    /// only for the modules Kiln generates (fused adapters' sites, placed
-    /// as Wasmtime 49 reports them, see
-    /// `crate::component::plan::ModulePlan::site_frames`), never from input.
-    pub site_frames: BTreeMap<u32, Vec<u32>>,
-}
-
-/// The trap a generated module's `unreachable` raises
-/// ([`ModuleInfo::coded_traps`]).
-#[derive(Copy, Clone, Debug, PartialEq, Eq)]
-pub struct CodedTrap {
-    pub code: kiln_abi::trap::TrapCode,
-    /// Reported at the offset two bytes before the `unreachable`: the
-    /// `if` (empty block type) it then always follows, where Wasmtime 49
-    /// reports some of its adapters' checks.
-    pub at_if: bool,
+    pub coded_traps: BTreeMap<u32, kiln_abi::trap::TrapCode>,
 }
 
 impl ModuleInfo {

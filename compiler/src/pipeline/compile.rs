@@ -130,13 +130,10 @@ impl Worker {
             .map_or(kiln_abi::descriptor::NO_INDEX, |i| i.as_u32());
         self.ctx.clear();
         self.ctx.func = func;
-        let mut inlined = match job {
+        let inlined = match job {
             Job::Wasm(i) => callees.inline_into(&mut self.ctx, i)?,
             _ => Vec::new(),
         };
-        if matches!(job, Job::Wasm(_)) && !env.info.site_frames.is_empty() {
-            super::inline::remap_sites(&mut self.ctx.func, &mut inlined, &env.info.site_frames);
-        }
         // The second tier compiles the same CLIF (after inlining), so both
         // bodies compute the same results and trap at the same places.
         let tier =

@@ -51,7 +51,7 @@ use cranelift_codegen::inline::{Inline, InlineCommand};
 use cranelift_codegen::ir::{self, DebugTag, SourceLoc};
 use cranelift_entity::EntityRef;
 use kiln_abi::descriptor::NO_INDEX;
-use kiln_abi::tables::{inlined_entry, inlined_location};
+use kiln_abi::tables::inlined_location;
 use rayon::prelude::*;
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -403,44 +403,6 @@ fn finish(func: &mut ir::Function) -> InlinedChains {
     }
     func.debug_tags.clear();
     chains
-}
-
-/// Gives the code at the module offsets `frames` names the frames it
-/// names instead (a generated adapter's sites, `ModuleInfo::site_frames`):
-/// their plain source locations become `INLINED` ones naming the chains,
-/// appended to `chains`; a chain already there whose call is such a site
-/// starts with that site's frames.
-pub fn remap_sites(
-    func: &mut ir::Function,
-    chains: &mut InlinedChains,
-    frames: &BTreeMap<u32, Vec<u32>>,
-) {
-    for c in chains.iter_mut() {
-        if let Some(f) = c.first().and_then(|call| frames.get(call)) {
-            let mut whole = f.clone();
-            whole.extend_from_slice(&c[1..]);
-            *c = whole;
-        }
-    }
-    let mut ids: BTreeMap<Vec<u32>, u32> = chains
-        .iter()
-        .enumerate()
-        .map(|(i, c)| (c.clone(), i as u32))
-        .collect();
-    for inst in instructions(func) {
-        let loc = func.srcloc(inst);
-        if loc.is_default() || inlined_entry(loc.bits()).is_some() {
-            continue;
-        }
-        let Some(chain) = frames.get(&loc.bits()) else {
-            continue;
-        };
-        let id = *ids.entry(chain.clone()).or_insert_with(|| {
-            chains.push(chain.clone());
-            chains.len() as u32 - 1
-        });
-        func.set_srcloc(inst, SourceLoc::new(inlined_location(id)));
-    }
 }
 
 /// Cranelift's [`Inline`] hook: which calls to inline.

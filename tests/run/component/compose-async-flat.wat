@@ -2,9 +2,9 @@
 ;; and a stream end, each the only parameter of an `async` lowering of a
 ;; sync lift. Wasmtime 49 checks them in the adapter's `[async-start]`
 ;; function, whose frame alone a trap shows (it runs on the callee's
-;; fiber); Kiln's generated parameters' half does the same, at the same
-;; offsets. (Kiln's runtime once moved such values itself, unchecked: a
-;; surrogate `char` and a discriminant past the last case went through.)
+;; fiber); Kiln's generated parameters' half does the same. (Kiln's
+;; runtime once moved such values itself, unchecked: a surrogate `char`
+;; and a discriminant past the last case went through.)
 ;; kiln-test: invoke = "good-char()"
 ;; kiln-test: expect = "65"
 ;; kiln-test: invoke = "good-enum()"

@@ -1,15 +1,11 @@
-;; Layouts and checks of Wasmtime 49's `async` adapters (see
-;; compose-async-mixed.wat), which the adapter model reproduces byte for
-;; byte (`fact::` trials) and Kiln's backtraces follow: five parameters of
-;; an `async` lowering passed through memory (`bad-params`: an unaligned
-;; pointer), a call without results (`prepare-call` told -1), results
-;; moved into the caller's memory with its `realloc` (between saved and
-;; restored context slots; `bad-retptr`: an unaligned return pointer), a
-;; sync lift's `post-return` through an `async` lowering, a list and a
-;; `char` moved into the callee (`bad-realloc`: its `realloc` traps,
-;; `bad-char`: a surrogate), and a sync adapter after them. Two `async`
-;; lowerings of sync lifts without `post-return` share one `start-call`
-;; intrinsic in Wasmtime's module.
+;; Checks of `async` adapters, as Wasmtime 49 makes them (see
+;; compose-async-mixed.wat): five parameters of an `async` lowering passed
+;; through memory (`bad-params`: an unaligned pointer), a call without
+;; results, results moved into the caller's memory with its `realloc`
+;; (`bad-retptr`: an unaligned return pointer), a sync lift's
+;; `post-return` through an `async` lowering, a list and a `char` moved
+;; into the callee (`bad-realloc`: its `realloc` traps, `bad-char`: a
+;; surrogate), and a sync adapter after them.
 ;; kiln-test: invoke = "go()"
 ;; kiln-test: expect = "0"
 ;; kiln-test: invoke = "one-item()"

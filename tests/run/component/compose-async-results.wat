@@ -11,15 +11,12 @@
 ;; kiln-test: expect = "11"
 ;; kiln-test: invoke = "async-r(12)"
 ;; kiln-test: exit = 1
-;; kiln-test: stderr-contains = "0:    0x3f4 - <unknown>!<wasm function 19>"
 ;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "sync-r(12)"
 ;; kiln-test: exit = 1
-;; kiln-test: stderr-contains = "0:    0x4eb - <unknown>!<wasm function 22>"
 ;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "async-q(12)"
 ;; kiln-test: exit = 1
-;; kiln-test: stderr-contains = "0:    0x608 - <unknown>!<wasm function 25>"
 ;; kiln-test: stderr-like-wasmtime
 (component
   (component $lib

@@ -1,9 +1,8 @@
 ;; The result of an `async` lowering goes to its return pointer, which
 ;; Wasmtime 49's `[async-return]` function checks (alignment, bounds)
 ;; before it stores: a trap there shows that frame alone. Kiln's results'
-;; half does the same, at the same offsets, even for a lone `u32` (the
-;; runtime once stored such a result itself, unaligned pointers
-;; included).
+;; half does the same, even for a lone `u32` (the runtime once stored
+;; such a result itself, unaligned pointers included).
 ;; kiln-test: invoke = "ok()"
 ;; kiln-test: expect = "5"
 ;; kiln-test: invoke = "unaligned()"

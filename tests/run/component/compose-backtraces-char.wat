@@ -1,8 +1,7 @@
 ;; Backtraces of fused adapters moving `char`s, as Wasmtime 49 prints them:
 ;; a trap in the callee through the adapter, and the adapter's own "invalid
 ;; `char`" traps, for a parameter (a surrogate, and 0x110000) and for a
-;; result, each reported in the adapter's frame where Wasmtime's adapter
-;; module tests the value.
+;; result, each reported in the adapter's frame.
 ;; kiln-test: invoke = "go(65,1)"
 ;; kiln-test: trap = "wasm `unreachable` instruction executed"
 ;; kiln-test: stderr-like-wasmtime

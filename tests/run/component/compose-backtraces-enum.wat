@@ -1,9 +1,7 @@
 ;; Backtraces of a fused adapter moving enums, as Wasmtime 49 prints them:
 ;; a trap in the callee through the adapter, and the adapter's "invalid
-;; variant discriminant" trap on a result, in the adapter's frame. On a
-;; parameter the same trap is raised, but Kiln's adapter has more code
-;; between that check and the call than Wasmtime's, so that frame 0 keeps
-;; Kiln's offset (only the message is checked).
+;; variant discriminant" trap on a result and on a parameter, in the
+;; adapter's frame.
 ;; kiln-test: invoke = "go(1,1)"
 ;; kiln-test: trap = "wasm `unreachable` instruction executed"
 ;; kiln-test: stderr-like-wasmtime
@@ -14,6 +12,7 @@
 ;; kiln-test: stderr-like-wasmtime
 ;; kiln-test: invoke = "go(3,0)"
 ;; kiln-test: trap = "invalid variant discriminant"
+;; kiln-test: stderr-like-wasmtime
 (component
   (component $lib
     (type $color (enum "red" "green" "blue"))

@@ -1,14 +1,13 @@
 ;; Backtraces through fused adapters that move values through memory, as
-;; Wasmtime 49 prints them: strings in every kind of encoding pair (copied,
-;; transcoded, Latin-1 or UTF-16), lists (an element loop, nested lists of
-;; strings), more than 16 parameters (a tuple the callee's `realloc`
-;; allocates), results through the return pointer, options, results,
-;; variants with joined payloads, enums and 20 flags. Each callee traps, so
-;; the adapter's frame is its call of the callee, after all the parameters'
-;; code of Wasmtime's adapter module (`compiler/src/component/adapter/fact`
-;; lays that code out as Wasmtime does); `greet`'s `post-return` traps too,
-;; and so do a callee's and a caller's `realloc` (the adapter's frame is
-;; then its `realloc` call).
+;; Wasmtime 49 prints them (the adapters' own frames aside, see
+;; `tests/all/adapter_frames.rs`): strings in every kind of encoding pair
+;; (copied, transcoded, Latin-1 or UTF-16), lists (an element loop, nested
+;; lists of strings), more than 16 parameters (a tuple the callee's
+;; `realloc` allocates), results through the return pointer, options,
+;; results, variants with joined payloads, enums and 20 flags. Each callee
+;; traps, below the adapter's frame; `greet`'s `post-return` traps too,
+;; and so do a callee's and a caller's `realloc` (below the adapter's
+;; frame too).
 ;; kiln-test: invoke = "go-greet()"
 ;; kiln-test: trap = "wasm `unreachable` instruction executed"
 ;; kiln-test: stderr-like-wasmtime

@@ -1,8 +1,8 @@
 ;; Backtraces through fused adapters across nested components, as Wasmtime
 ;; 49 prints them: the root calls `mid` of one child, which calls `deep` of
-;; another (two adapter frames, in two of Wasmtime's adapter modules), the
-;; root calls `deep` directly (a third adapter), and an adapter within one
-;; instance traps "cannot enter component instance" in its own frame.
+;; another (two adapter frames), the root calls `deep` directly (a third
+;; adapter), and an adapter within one instance traps "cannot enter
+;; component instance" in its own frame.
 ;; kiln-test: invoke = "through-two(3)"
 ;; kiln-test: trap = "wasm `unreachable` instruction executed"
 ;; kiln-test: stderr-like-wasmtime

@@ -1,7 +1,7 @@
 ;; Backtraces through fused adapters whose options name memories,
 ;; `realloc`s, an encoding and a `post-return` although only flat values
-;; move: Wasmtime 49's adapter module imports them all (each once, shared
-;; by both adapters here), which moves its code, and Kiln's frames follow.
+;; move: the adapters import them all, and the frames are Wasmtime 49's
+;; (the adapters' own aside).
 ;; kiln-test: invoke = "go(0)"
 ;; kiln-test: trap = "wasm `unreachable` instruction executed"
 ;; kiln-test: stderr-like-wasmtime

@@ -1,7 +1,7 @@
 ;; Backtraces through a fused adapter moving records, flags and tuples
 ;; flat (`s8`, `s16`, `u64`, 3 and 20 flags, `u16`, `f32`), as Wasmtime 49
-;; prints them: its adapter masks, sign-extends and copies each flat value,
-;; which fixes where the callee's call sits in its adapter module.
+;; prints them: the adapter masks, sign-extends and copies each flat
+;; value.
 ;; kiln-test: invoke = "go(5)"
 ;; kiln-test: trap = "wasm `unreachable` instruction executed"
 ;; kiln-test: stderr-like-wasmtime

@@ -1,10 +1,8 @@
-;; Backtraces through fused adapters, as Wasmtime 49 prints them: a trap in
-;; the callee shows the adapter's frame with the function index and code
-;; offset of Wasmtime's own adapter module ("FACT"), which groups the
-;; adapters of a component into one module. Three adapters share it here
-;; (`add`, `mix`, `noop`, `counted` is a fourth): flat scalars of every
-;; width, a bool, a callee that traps, and a `post-return` that traps (its
-;; frame is the adapter's `post-return` call).
+;; Backtraces through fused adapters, as Wasmtime 49 prints them but for
+;; the adapters' own frames (Kiln's `kiln-adapter![adapter]f`, Wasmtime's
+;; adapter module's `<wasm function N>`; see `tests/all/adapter_frames.rs`):
+;; `add`, `mix`, `noop` and `counted`, with flat scalars of every width, a
+;; bool, a callee that traps, and a `post-return` that traps.
 ;; kiln-test: invoke = "add-traps()"
 ;; kiln-test: trap = "wasm `unreachable` instruction executed"
 ;; kiln-test: stderr-like-wasmtime

@@ -1,7 +1,7 @@
 ;; An `enum` parameter passed in memory with an invalid discriminant (the
-;; caller's core code overwrites it with 255 before the call): Wasmtime 49
-;; reports the adapter's check at its `if`, a parameter's as a result's.
-;; Kiln's model had a parameter's at the trap's call, two bytes later.
+;; caller's core code overwrites it with 255 before the call): the adapter
+;; traps `invalid variant discriminant` before the call, as Wasmtime 49's
+;; does.
 ;; kiln-test: invoke = "echo((e1,7),(0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0))"
 ;; kiln-test: trap = "invalid variant discriminant"
 ;; kiln-test: stderr-like-wasmtime

@@ -2,9 +2,7 @@
 ;; (`compose-values.wat`'s components; the callee's `realloc` here returns
 ;; memory past the end for `echo-flags`' 18-byte parameter tuple, so the
 ;; adapter traps checking it). The adapter copies flags straight from one
-;; memory to the other, as Wasmtime's adapters do: with a local in between
-;; its code was 4 bytes longer per word, and the checks of the allocation
-;; kept Kiln's offsets instead of Wasmtime's.
+;; memory to the other, as Wasmtime's adapters do.
 ;; kiln-test: invoke = "echo-flags({b,j},(0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0))"
 ;; kiln-test: trap = "out of bounds memory access"
 ;; kiln-test: stderr-like-wasmtime

@@ -3,12 +3,10 @@
 ;; `br_table` on the discriminant branches into a block per case, and the
 ;; case's code moves the string or list (the callee's `realloc`, the copy
 ;; or transcoding) and pushes its pointer and length as the block's
-;; results, which stay on the stack for the callee's call. Kiln tested
-;; each case in turn and went through locals, so the checks after the
-;; first (alignment, bounds, the transcoder's call) kept Kiln's offsets in
-;; the backtrace. The caller's core code passes the raw values: a string
-;; transcoded from UTF-8 to UTF-16 (out of bounds, invalid UTF-8), a list
-;; of `u16` (misaligned, out of bounds), a `u64`, a bad discriminant.
+;; results, which stay on the stack for the callee's call. The caller's
+;; core code passes the raw values: a string transcoded from UTF-8 to
+;; UTF-16 (out of bounds, invalid UTF-8), a list of `u16` (misaligned, out
+;; of bounds), a `u64`, a bad discriminant.
 ;; kiln-test: invoke = "joined(0,16,5)"
 ;; kiln-test: expect = "5"
 ;; kiln-test: invoke = "joined(0,65534,5)"

@@ -1,11 +1,8 @@
-;; Wasmtime's fuel (its budget for moving values inline, after which an
-;; adapter calls a helper function per value) is one budget for an
-;; adapter's parameters and results together: here the parameters' two
-;; large enums (costing 200 and 300) leave too little for the results'
-;; second enum, which Wasmtime moves with a helper. Kiln's model of
-;; Wasmtime's adapter modules gave the results a fresh budget (its module
-;; differed from Wasmtime's, `fact::compose-fuel`). From `adapter_diff`'s
-;; random types.
+;; Two large enums (costing 200 and 300 of Wasmtime's fuel, its budget
+;; for moving values inline, after which its adapter calls a helper
+;; function per value) among the parameters, and a third in the results:
+;; Wasmtime 49 moves the results' with a helper, Kiln's adapter moves
+;; every value inline. From `adapter_diff`'s random types.
 ;; kiln-test: invoke = "echo(({f0:e42,f1:e117,f2:[some(\"abc\"),none],f3:e1},7),(0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0))"
 ;; kiln-test: expect = "({f0: e42, f1: e117, f2: [some(\"abc\"), none], f3: e1}, 7)"
 (component

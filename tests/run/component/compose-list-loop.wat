@@ -1,9 +1,8 @@
 ;; A list whose elements need checks is copied in a loop shaped as
 ;; Wasmtime's: the count tested once before the loop and counted down at
-;; its end. Kiln tested it at the top of each iteration: 2 bytes more
-;; before an element's first check, and the sites of the list's checks
-;; kept Kiln's offsets (the callee overwrites the first element's `enum`,
-;; of 200 cases, with 255). From a random type (`adapter_diff`'s kind).
+;; its end. The callee overwrites the first element's `enum`, of 200
+;; cases, with 255, which the loop's first check catches. From a random
+;; type (`adapter_diff`'s kind).
 ;; kiln-test: invoke = "echo(([(e1),(e199)],7),(0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0))"
 ;; kiln-test: trap = "invalid variant discriminant"
 ;; kiln-test: stderr-like-wasmtime

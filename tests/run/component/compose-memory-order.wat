@@ -1,13 +1,9 @@
 ;; Adapter frames of traps after values were copied from memory to
 ;; memory (`compose-flags-memory.wat`'s components; the callee's `echo`
 ;; traps, its `realloc` returns memory past the end for a 7-byte string,
-;; `echo-result-bad` overwrites the caller's discriminant with 2).
-;; Wasmtime's adapter module numbers the memories module-wide with the
-;; callee's options first, so the callee's memory is often memory 0, and
-;; an access to it a byte shorter than one to another memory; Kiln's
-;; adapters import the memories in the same order. Imported the caller's
-;; first, the checks of the second string of a list (`echo-strings`) kept
-;; Kiln's offsets, 146 bytes before Wasmtime's.
+;; `echo-result-bad` overwrites the caller's discriminant with 2, and
+;; `echo-strings` moves a list of strings): each trap, and each frame but
+;; the adapters' own, is Wasmtime 49's.
 ;; kiln-test: invoke = "echo-strings([\"a\",\"sevenxx\"],(0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0))"
 ;; kiln-test: trap = "string content out-of-bounds"
 ;; kiln-test: stderr-like-wasmtime

@@ -1,11 +1,7 @@
 ;; A variant, `option` or `result` returned through memory with an invalid
 ;; discriminant (the callee's core code overwrites it with 255 before
-;; returning): the adapter traps `invalid variant discriminant`, and
-;; Wasmtime 49 reports the adapter's frame at the call of its trap
-;; intrinsic that the `br_table`'s default leads to, as for a parameter
-;; (an `enum`'s, at its `if`). Kiln's model of Wasmtime's adapters took a
-;; result's variant check for an `enum`'s, so the group of result checks
-;; kept Kiln's offsets, 2 to 4 bytes before Wasmtime's. Found by comparing
+;; returning): the adapter traps `invalid variant discriminant` through
+;; its `br_table`'s default, as Wasmtime 49's does. Found by comparing
 ;; random types echoed between two components with `wasmtime run`.
 ;; kiln-test: invoke = "opt((some({a:[1,2],b:e0,c:\"x\"}),7),(0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0))"
 ;; kiln-test: trap = "invalid variant discriminant"

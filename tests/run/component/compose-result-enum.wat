@@ -1,10 +1,7 @@
 ;; An `enum` returned through memory with an invalid discriminant (the
-;; callee overwrites the 300-case enum with 0xffff): Wasmtime 49 reports
-;; a result enum's check at its `if`, and so does Kiln now, its trap marked
-;; to be reported there (`CodedTrap::at_if`). Sited at its `unreachable`,
-;; two bytes later, Kiln's code from the string copy before it to the
-;; check was two bytes longer than Wasmtime's, and the group of result
-;; checks kept Kiln's offsets. From a random type (`adapter_diff`'s kind).
+;; callee overwrites the 300-case enum with 0xffff): the adapter traps
+;; `invalid variant discriminant` after copying the string before it, as
+;; Wasmtime 49's does. From a random type (`adapter_diff`'s kind).
 ;; kiln-test: invoke = "echo(((ok(ok(1)),{f0:{f0:1.5},f1:(1,2,1.5,\"s\"),f2:{f0:1,f1:2,f2:1.5,f3:1.5},f3:-1},ok((1,2,\"t\")),({g1},e5)),7),(0,0,0,0,0,0,0,0,0,0,0,0,0,0,0,0))"
 ;; kiln-test: trap = "invalid variant discriminant"
 ;; kiln-test: stderr-like-wasmtime

@@ -27,16 +27,15 @@
 //! strings in every encoding pair (through the runtime's transcoders),
 //! lists, records, variants, options, results, flags, `own` handles and
 //! stream or future ends and error contexts (the last three through the
-//! runtime's handle built-in). Given Wasmtime's frames (`super::fact`),
-//! a half is generated again with its sites at the offsets of Wasmtime's
-//! `[async-start]` or `[async-return]` function, as a fused adapter is.
+//! runtime's handle built-in). A half's function is named after the
+//! component function (a backtrace shows `kiln-adapter![adapter-params]f`
+//! or `kiln-adapter![adapter-results]f`, see `super`).
 //! Invariant: the `may_leave` flag of the side whose `realloc` runs is
 //! cleared around the translation (before any check, as Wasmtime's
 //! functions clear it), as in a fused adapter. A `borrow` is
 //! lent from the caller's scope and counted on the callee's: the scopes of
 //! this call, which the runtime makes current while the halves run.
 
-use super::fact::Frames;
 use super::translate::{Dir, Emitter, Loc, Missing, Side, val_type};
 use super::{
     Binding, EXPORT, Generated, Imports, Request, import_transcoders, resources, unsupported,
@@ -61,7 +60,6 @@ pub(in crate::component) enum Half {
 pub(in crate::component) fn generate_async(
     req: &Request<'_>,
     half: Half,
-    frames: Option<&Frames>,
 ) -> Result<Option<Generated>, CompileError> {
     let name = req.name;
     let (lower, lift, table) = (req.lower, req.lift, req.table);
@@ -158,10 +156,8 @@ pub(in crate::component) fn generate_async(
         })
         .collect();
     let transcode = import_transcoders(&mut im, &table, "values", &types, src_o, dst_o);
-    // The memory that is memory 0 in Wasmtime's module first (an access to
-    // it is a byte shorter, see `super::import_memories`).
-    let lift_first = frames.is_some_and(|f| f.memories[1] == Some(0));
-    let (mem_src, mem_dst) = if lift_first == (half == Half::Results) {
+    // The caller's memory first, as in a fused adapter.
+    let (mem_src, mem_dst) = if half == Half::Params {
         let s = im.options_memory("src", src_o);
         (s, im.options_memory("dst", dst_o))
     } else {
@@ -209,8 +205,7 @@ pub(in crate::component) fn generate_async(
         }
         e.i(wasm_encoder::Instruction::GlobalSet(word_dst));
     };
-    // Cleared before anything is checked, as Wasmtime's halves do (the
-    // checks' offsets follow).
+    // Cleared before anything is checked, as Wasmtime's halves do.
     if reallocs {
         set_leave(&mut e, false);
     }
@@ -297,34 +292,22 @@ pub(in crate::component) fn generate_async(
     let mut exports = ExportSection::new();
     exports.export(EXPORT, ExportKind::Func, adapter);
     module.section(&exports);
-    let params_half = half == Half::Params;
-    let encoded = super::encode::encode(
-        super::encode::Parts {
-            head: module,
-            func: adapter,
-            locals: &e.locals,
-            code: &e.code,
-            // The parameters' sites as parameters', the results' as
-            // results' (`fact::AdapterFrames::Async`).
-            sites: super::encode::Sites {
-                leave_trap: None,
-                param_chars: if params_half { &e.value_traps } else { &[] },
-                param_reallocs: if params_half { &e.realloc_calls } else { &[] },
-                param_mems: if params_half { &e.mem_traps } else { &[] },
-                call: None,
-                result_chars: if params_half { &[] } else { &e.value_traps },
-                result_reallocs: if params_half { &[] } else { &e.realloc_calls },
-                result_mems: if params_half { &[] } else { &e.mem_traps },
-                post_return: None,
-            },
-            traps: &e.traps,
-        },
-        frames,
-    );
+    let kind = match half {
+        Half::Params => "adapter-params",
+        Half::Results => "adapter-results",
+    };
+    let name = super::function_name(kind, req.name);
+    let encoded = super::encode::encode(super::encode::Parts {
+        head: module,
+        func: adapter,
+        name: &name,
+        locals: &e.locals,
+        code: &e.code,
+        traps: &e.traps,
+    });
     Ok(Some(Generated {
         bytes: encoded.bytes,
         traps: encoded.traps,
-        site_frames: encoded.site_frames,
         imports: im.list,
     }))
 }

@@ -56,18 +56,24 @@
 //! pass both ways: the receiving instance gets a handle of its own
 //! (`ADAPTER_HANDLE_COPY_ERROR`). 64-bit memories fail when the
 //! adapter's 32-bit memory import is linked.
+//!
+//! Backtraces: every generated module is named [`MODULE_NAME`] and its
+//! function after the component function it adapts, so a frame in the
+//! adapter of `f` prints as `kiln-adapter![adapter]f` (an async call's
+//! halves as `kiln-adapter![adapter-params]f` and
+//! `kiln-adapter![adapter-results]f`), at the offset of Kiln's own
+//! instruction in that module. This is Kiln's own
+//! stable form: Wasmtime names its adapters' frames after the modules its
+//! generator lays out (`<unknown>!<wasm function N>`), which change with
+//! its releases, and nothing relies on them. Trap messages and the order
+//! of the checks are Wasmtime's.
 
 mod async_call;
 mod encode;
-pub(super) mod fact;
-mod stack;
 mod strings;
 mod translate;
 
-use super::plan::{
-    CanonOptions, ComponentPlan, CoreDef, CoreKind, FuncType, FuncTypeIndex,
-    RuntimeComponentInstanceIndex, RuntimeInstanceIndex, StaticModuleIndex, TrampolineIndex,
-};
+use super::plan::{CanonOptions, CoreDef, CoreKind, FuncType, RuntimeComponentInstanceIndex};
 use crate::CompileError;
 pub(super) use async_call::{Half, generate_async};
 use kiln_abi::component::canon::{
@@ -87,6 +93,23 @@ use wasm_encoder::{
 
 /// The name of the adapter function the generated module exports.
 pub(super) const EXPORT: &str = "adapter";
+
+/// The name every generated adapter module has in its name section, which
+/// backtraces show: a frame in the adapter of component function `f` is
+/// `kiln-adapter![adapter]f`, at an offset of that adapter's module (see
+/// [`function_name`]).
+pub(super) const MODULE_NAME: &str = "kiln-adapter";
+
+/// The name of an adapter function of component function `name` (empty
+/// for a function never exported or aliased by name), what a backtrace
+/// shows after [`MODULE_NAME`]: `[kind]name`, `kind` being `adapter` or,
+/// for an async call's halves, `adapter-params` and `adapter-results`.
+/// The bracket keeps the name from reading as a mangled symbol (the
+/// runtime prints names demangled, as Wasmtime does: a bare `f` would
+/// print as `float`).
+fn function_name(kind: &str, name: &str) -> String {
+    format!("[{kind}]{name}")
+}
 
 /// One adapter to generate.
 pub(super) struct Request<'a> {
@@ -119,168 +142,12 @@ pub(super) enum Binding {
     },
 }
 
-/// An adapter, kept by the inliner to generate it again with its frames
-/// ([`place_frames`]).
-pub(super) struct Record {
-    pub name: String,
-    pub ty: FuncTypeIndex,
-    pub lower: CanonOptions,
-    pub lift: CanonOptions,
-    pub callee: CoreDef,
-    /// Wasmtime's number of the function type's result tuple.
-    pub results_tuple: u32,
-    pub kind: RecordKind,
-}
-
-/// How Kiln implements an adapter.
-pub(super) enum RecordKind {
-    /// A fused adapter: a generated module and its instance.
-    Fused {
-        /// What the adapter calls: the callee, or the task trampoline in
-        /// front of a callee of an `async` function type.
-        call: CoreDef,
-        module: StaticModuleIndex,
-        instance: RuntimeInstanceIndex,
-    },
-    /// An `async` call through the runtime's task machinery (its
-    /// trampoline), with the modules and instances of its generated value
-    /// halves (if any).
-    Async {
-        trampoline: TrampolineIndex,
-        halves: Vec<(Half, StaticModuleIndex, RuntimeInstanceIndex)>,
-    },
-}
-
-/// Generates every adapter of `plan` again with its frames where Wasmtime
-/// 49's backtraces show them ([`fact`]), once all adapters and instances
-/// are known (Wasmtime groups adapters into modules). Returns the modelled
-/// Wasmtime adapter modules (see [`crate::component::wasmtime_adapter_models`]).
-pub(super) fn place_frames(
-    plan: &mut ComponentPlan,
-    records: &[Record],
-    resource_tables: &super::resource_tables::TableNumbers,
-    handle_tables: &super::resource_tables::HandleNumbers,
-) -> Result<Vec<Vec<u8>>, CompileError> {
-    let table = plan.types.table();
-    let models: Vec<fact::Adapter<'_>> = records
-        .iter()
-        .map(|a| {
-            let ty = &plan.func_types[a.ty];
-            fact::Adapter {
-                params: ty.params.iter().map(|(_, t)| *t).collect(),
-                results: ty.result.iter().copied().collect(),
-                async_: ty.async_,
-                lower: &a.lower,
-                lift: &a.lift,
-                callee: &a.callee,
-                results_tuple: a.results_tuple,
-                instances: match &a.kind {
-                    RecordKind::Fused { instance, .. } => vec![*instance],
-                    RecordKind::Async { halves, .. } => halves.iter().map(|h| h.2).collect(),
-                },
-                trampoline: match &a.kind {
-                    RecordKind::Fused { .. } => None,
-                    RecordKind::Async { trampoline, .. } => Some(*trampoline),
-                },
-            }
-        })
-        .collect();
-    let (frames, modules) = fact::frames(plan, &table, &models, resource_tables, handle_tables);
-    let mut bytes = Vec::new();
-    for (a, f) in records.iter().zip(&frames) {
-        let req = |callee| Request {
-            name: &a.name,
-            table,
-            ty: &plan.func_types[a.ty],
-            lower: &a.lower,
-            lift: &a.lift,
-            callee,
-        };
-        match (&a.kind, f) {
-            (
-                RecordKind::Fused {
-                    call,
-                    module,
-                    instance,
-                },
-                Some(fact::AdapterFrames::Fused(f)),
-            ) => {
-                let g = generate(&req(call), Some(f))?;
-                bytes.push(rebound(plan, &a.name, *module, *instance, g)?);
-            }
-            (RecordKind::Async { halves, .. }, Some(fact::AdapterFrames::Async { start, ret })) => {
-                for (half, module, instance) in halves {
-                    let f = match half {
-                        Half::Params => start,
-                        Half::Results => ret,
-                    };
-                    if let Some(g) = generate_async(&req(&a.callee), *half, Some(f))? {
-                        bytes.push(rebound(plan, &a.name, *module, *instance, g)?);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    for (m, i, g, imports, defs) in bytes {
-        plan.modules[m].generated = Some(g.bytes);
-        plan.modules[m].traps = g.traps;
-        plan.modules[m].site_frames = g.site_frames;
-        plan.modules[m].imports = imports;
-        plan.instances[i].imports = defs;
-    }
-    Ok(modules)
-}
-
-/// A module generated again with its frames (`g`), for `module`
-/// instantiated as `instance`, with its imports and their definitions. The
-/// memories may be imported in another order now: each import keeps the
-/// definition it was bound to, found by name.
-#[allow(
-    clippy::type_complexity,
-    reason = "one tuple, taken apart by the caller"
-)]
-fn rebound(
-    plan: &ComponentPlan,
-    name: &str,
-    module: StaticModuleIndex,
-    instance: RuntimeInstanceIndex,
-    mut g: Generated,
-) -> Result<
-    (
-        StaticModuleIndex,
-        RuntimeInstanceIndex,
-        Generated,
-        Vec<(String, String, CoreKind)>,
-        Vec<CoreDef>,
-    ),
-    CompileError,
-> {
-    let old = &plan.modules[module].imports;
-    let old_defs = &plan.instances[instance].imports;
-    let mut imports = Vec::with_capacity(g.imports.len());
-    let mut defs = Vec::with_capacity(g.imports.len());
-    for (m, field, kind, _) in std::mem::take(&mut g.imports) {
-        let Some(i) = old.iter().position(|(om, of, _)| *om == m && *of == field) else {
-            return Err(unsupported(format!(
-                "component construct Kiln cannot follow (import `{m}` `{field}` \
-                 of the adapter of `{name}` appeared with its frames)"
-            )));
-        };
-        imports.push((m, field, kind));
-        defs.push(old_defs[i].clone());
-    }
-    Ok((module, instance, g, imports, defs))
-}
-
 /// A generated adapter module.
 pub(super) struct Generated {
     pub bytes: Vec<u8>,
     /// Module offsets of the `unreachable`s that raise other traps, and
     /// their codes (`ModulePlan::traps`).
-    pub traps: Vec<(u32, crate::module::CodedTrap)>,
-    /// Frames of sites not at Wasmtime's offsets (`ModulePlan::site_frames`).
-    pub site_frames: Vec<(u32, fact::Chain)>,
+    pub traps: Vec<(u32, TrapCode)>,
     /// Its imports in order: (module, name, kind, binding).
     pub imports: Vec<(String, String, CoreKind, Binding)>,
 }
@@ -376,25 +243,13 @@ impl Imports {
 }
 
 /// Imports the caller's and the callee's memories; returns their indices.
-///
-/// An access to memory 0 is a byte shorter than one to another memory,
-/// and the frames are placed by code length (Kiln's code between two
-/// sites must not be longer than Wasmtime's): the callee's memory comes
-/// first where it is memory 0 in Wasmtime's adapter module (`frames`),
-/// the caller's otherwise.
 fn import_memories(
     im: &mut Imports,
     lower: &CanonOptions,
     lift: &CanonOptions,
-    frames: Option<&fact::Frames>,
 ) -> (Option<u32>, Option<u32>) {
-    if frames.is_some_and(|f| f.memories[1] == Some(0)) {
-        let r = im.options_memory("lift", lift);
-        (im.options_memory("lower", lower), r)
-    } else {
-        let l = im.options_memory("lower", lower);
-        (l, im.options_memory("lift", lift))
-    }
+    let l = im.options_memory("lower", lower);
+    (l, im.options_memory("lift", lift))
 }
 
 /// Whether `t` holds a stream or future end.
@@ -432,8 +287,9 @@ pub(super) enum AsyncValues {
     /// with the checks of `char`s and discriminants (handles, ends and
     /// error contexts through the runtime's handle built-in; borrows
     /// counted on the call's own scopes, which the runtime opens when the
-    /// task starts). A trap there shows the half's frame as Wasmtime's
-    /// `[async-start]` or `[async-return]` function.
+    /// task starts). A trap there shows the half's frame
+    /// (`kiln-adapter![adapter-params]f` or
+    /// `kiln-adapter![adapter-results]f`).
     Adapters,
 }
 
@@ -527,12 +383,8 @@ fn import_transcoders(
     out
 }
 
-/// Generates the adapter module of `req`, its frames where Wasmtime
-/// reports them if `frames` is given (see [`fact`]).
-pub(super) fn generate(
-    req: &Request<'_>,
-    frames: Option<&fact::Frames>,
-) -> Result<Generated, CompileError> {
+/// Generates the adapter module of `req`.
+pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
     let name = req.name;
     let (lower, lift, table) = (req.lower, req.lift, req.table);
     if lower.async_ || lift.async_ || lift.callback.is_some() {
@@ -617,7 +469,7 @@ pub(super) fn generate(
         .collect();
     let transcode_params = import_transcoders(&mut im, &table, "params", &params, lower, lift);
     let transcode_results = import_transcoders(&mut im, &table, "results", &results, lift, lower);
-    let (mem_lower, mem_lift) = import_memories(&mut im, lower, lift, frames);
+    let (mem_lower, mem_lift) = import_memories(&mut im, lower, lift);
     let adapter_ty = im.ty(lower_params.clone(), lower_results.clone());
     let adapter = im.funcs;
 
@@ -646,10 +498,9 @@ pub(super) fn generate(
     let may_leave = INSTANCE_FLAG_MAY_LEAVE as i32;
     // `may_leave` of the instance whose `realloc` runs is cleared while
     // the values move, and the flags word restored after (as Wasmtime's
-    // adapters do; the restore is the shortest code, which counts in the
-    // layout that puts the frames where Wasmtime's are). The callee's is
-    // cleared once before the arguments move; the caller's at each call
-    // that may run its `realloc` (`Emitter::leave`).
+    // adapters do). The callee's is cleared once before the arguments
+    // move; the caller's at each call that may run its `realloc`
+    // (`Emitter::leave`).
     let clear_leave = |e: &mut Emitter<'_>, word: u32| {
         let saved = e.local(ValType::I32);
         e.i(I::GlobalGet(word));
@@ -668,24 +519,13 @@ pub(super) fn generate(
     e.i(I::I32And);
     e.i(I::I32Eqz);
     e.i(I::If(BlockType::Empty));
-    let mut leave_site = Some(e.code.len() + 1);
     flag(&mut e, flags_lower, ADAPTER_FLAGS_CHECK_LEAVE);
     e.i(I::Unreachable);
     e.i(I::End);
     // Borrows lend the caller's handles and count in the callee for the
     // length of the call: a call scope on each side.
     let borrows = params.iter().any(|t| table.contains_borrow(*t));
-    // The call sites a backtrace shows (instruction positions).
-    let mut call_site;
-    let mut post_site = None;
-    // Flat values pushed by `local.get`s for the call and the return:
-    // (their locals, the first `local.get`), see [`stack`].
-    let mut pushes: Vec<(Vec<u32>, usize)> = Vec::new();
-    let mut param_chars = 0;
-    let mut param_reallocs = 0;
-    let mut param_mems = 0;
     if lower.instance == lift.instance {
-        call_site = Some(e.code.len() + 1);
         flag(&mut e, flags_lower, ADAPTER_FLAGS_CANNOT_ENTER);
         e.i(I::Unreachable);
     } else {
@@ -760,23 +600,18 @@ pub(super) fn generate(
         }
 
         // The call.
-        pushes.push((args.clone(), e.code.len()));
         for a in args {
             e.i(I::LocalGet(a));
         }
-        call_site = Some(e.code.len());
-        param_chars = e.value_traps.len();
-        param_reallocs = e.realloc_calls.len();
-        param_mems = e.mem_traps.len();
         e.i(I::Call(callee));
         let raw: Vec<(u32, ValType)> = lift_results.iter().map(|t| (e.local(*t), *t)).collect();
         for (l, _) in raw.iter().rev() {
             e.i(I::LocalSet(*l));
         }
-        // The caller's flags word, saved before the results' checks (and
-        // its `may_leave` cleared at each `realloc` call, see
-        // `Emitter::leave`): Wasmtime's code between its checks leaves no
-        // room for the clear.
+        // The caller's flags word, saved before the results' checks, its
+        // `may_leave` cleared at each `realloc` call (`Emitter::leave`:
+        // right in every branch, the first may sit in a variant's case or
+        // a list's loop).
         if results.iter().any(|t| table.contains_list_or_string(*t)) {
             let saved = e.local(ValType::I32);
             e.i(I::GlobalGet(word_lower));
@@ -837,7 +672,6 @@ pub(super) fn generate(
             for (l, _) in &raw {
                 e.i(I::LocalGet(*l));
             }
-            post_site = Some(e.code.len());
             e.i(I::Call(post));
         }
         // The callee must have dropped the borrows it got (else a trap);
@@ -846,26 +680,11 @@ pub(super) fn generate(
             flag(&mut e, flags_lift, ADAPTER_FLAGS_EXIT_CALL);
             flag(&mut e, flags_lower, ADAPTER_FLAGS_EXIT_CALL);
         }
-        pushes.push((ret.iter().map(|(l, _)| *l).collect(), e.code.len()));
         for (l, _) in ret {
             e.i(I::LocalGet(l));
         }
     }
     e.i(I::End);
-    for k in 0..pushes.len() {
-        let (locals, at) = &pushes[k];
-        let Some(map) = stack::keep_on_stack(&mut e.code, locals, *at) else {
-            continue;
-        };
-        e.remap(&map);
-        for site in [&mut leave_site, &mut call_site, &mut post_site] {
-            *site = site.map(&map);
-        }
-        for (_, at) in &mut pushes[k + 1..] {
-            *at = map(*at);
-        }
-    }
-
     // The body's multi-value block types, numbered after `type_base`.
     debug_assert_eq!(im.types.len() as u32, e.type_base);
     im.types
@@ -883,31 +702,18 @@ pub(super) fn generate(
     let mut exports = ExportSection::new();
     exports.export(EXPORT, ExportKind::Func, adapter);
     module.section(&exports);
-    let encoded = encode::encode(
-        encode::Parts {
-            head: module,
-            func: adapter,
-            locals: &e.locals,
-            code: &e.code,
-            sites: encode::Sites {
-                leave_trap: leave_site,
-                param_chars: &e.value_traps[..param_chars],
-                param_reallocs: &e.realloc_calls[..param_reallocs],
-                param_mems: &e.mem_traps[..param_mems],
-                call: call_site,
-                result_chars: &e.value_traps[param_chars..],
-                result_reallocs: &e.realloc_calls[param_reallocs..],
-                result_mems: &e.mem_traps[param_mems..],
-                post_return: post_site,
-            },
-            traps: &e.traps,
-        },
-        frames,
-    );
+    let name = function_name("adapter", req.name);
+    let encoded = encode::encode(encode::Parts {
+        head: module,
+        func: adapter,
+        name: &name,
+        locals: &e.locals,
+        code: &e.code,
+        traps: &e.traps,
+    });
     Ok(Generated {
         bytes: encoded.bytes,
         traps: encoded.traps,
-        site_frames: encoded.site_frames,
         imports: im.list,
     })
 }

@@ -12,9 +12,9 @@
 //! words ("invalid utf8 encoding"). Every encoding pair goes through them,
 //! equal encodings too: Wasmtime validates a copied UTF-8 or UTF-16 string.
 //!
-//! Invariant: the checks and calls are those of the adapter model
-//! (`fact::strings`), in the same order, so that each can be placed at the
-//! offset Wasmtime's backtraces show for it (`super::encode`).
+//! Invariant: the checks and calls are Wasmtime's, in Wasmtime's order, so
+//! the first check to fail (and its trap message) is the one Wasmtime
+//! reports.
 
 use super::super::plan::StringEncoding;
 use super::translate::{Dir, Emitter, Loc, Missing, Side};
@@ -126,11 +126,9 @@ impl Emitter<'_> {
         self.write_pair(dst, out.ptr, out.len)
     }
 
-    /// Calls transcoder `op` with the operands on the stack (the call is a
-    /// frame a backtrace shows).
+    /// Calls transcoder `op` with the operands on the stack.
     fn call_transcoder(&mut self, op: Transcode, dir: Dir) -> Result<(), Missing> {
         let f = dir.transcode[op.number() as usize].ok_or(Missing("a string transcoder"))?;
-        self.realloc_calls.push(self.code.len());
         self.i(I::Call(f));
         Ok(())
     }

@@ -1,12 +1,13 @@
 //! The generator on every kind of value (handles included): each adapter
 //! must be a valid core module (so the core pipeline can compile it), and
-//! refusals must name the function.
+//! refusals must name the function; the name section names the module and
+//! the function as backtraces show them.
 
 use super::super::plan::{
     CanonOptions, CoreDef, CoreExport, CoreKind, FuncType, RuntimeComponentInstanceIndex,
     RuntimeInstanceIndex, StringEncoding,
 };
-use super::{Binding, Request, generate};
+use super::{Binding, MODULE_NAME, Request, generate};
 use crate::CompileError;
 use kiln_abi::component::{TypeDef, TypeIndex, TypeTableBuilder};
 
@@ -131,17 +132,14 @@ fn every_value_kind_flat_and_in_memory_validates() {
             for (i, lower_enc) in encodings.iter().enumerate() {
                 let lift_enc = encodings[(i + 1) % 3];
                 let (lower, lift) = (options(1, *lower_enc, false), options(2, lift_enc, i == 0));
-                let g = generate(
-                    &Request {
-                        name: "f",
-                        table: table.table(),
-                        ty: &ty,
-                        lower: &lower,
-                        lift: &lift,
-                        callee: &callee,
-                    },
-                    None,
-                )
+                let g = generate(&Request {
+                    name: "f",
+                    table: table.table(),
+                    ty: &ty,
+                    lower: &lower,
+                    lift: &lift,
+                    callee: &callee,
+                })
                 .expect("an adapter");
                 if let Err(e) = validate(&g.bytes) {
                     panic!("type {t:?} with {} params: {e}", params.len());
@@ -163,17 +161,14 @@ fn transcoders_are_wasmtimes_for_each_encoding_pair() {
     let callee = CoreDef::Export(export(0, "f", CoreKind::Func));
     let ops = |a, b| {
         let (lower, lift) = (options(1, a, false), options(2, b, false));
-        let g = generate(
-            &Request {
-                name: "f",
-                table: table.table(),
-                ty: &ty,
-                lower: &lower,
-                lift: &lift,
-                callee: &callee,
-            },
-            None,
-        )
+        let g = generate(&Request {
+            name: "f",
+            table: table.table(),
+            ty: &ty,
+            lower: &lower,
+            lift: &lift,
+            callee: &callee,
+        })
         .expect("an adapter");
         g.imports
             .iter()
@@ -237,9 +232,7 @@ fn async_is_refused_naming_the_function_and_streams_move() {
         result: None,
         async_: true,
     };
-    let err = generate(&request(&ty, &async_lift), None)
-        .err()
-        .expect("refused");
+    let err = generate(&request(&ty, &async_lift)).err().expect("refused");
     let CompileError::Unsupported { feature, .. } = err else {
         panic!("not an unsupported feature: {err:?}");
     };
@@ -254,7 +247,7 @@ fn async_is_refused_naming_the_function_and_streams_move() {
         result: None,
         async_: false,
     };
-    let g = generate(&request(&ty, &sync), None).expect("generated");
+    let g = generate(&request(&ty, &sync)).expect("generated");
     assert!(
         g.imports
             .iter()
@@ -262,4 +255,74 @@ fn async_is_refused_naming_the_function_and_streams_move() {
         "{:?}",
         g.imports
     );
+}
+
+/// The module and function names of the name section, as a backtrace
+/// shows them (`module!function`).
+fn names(bytes: &[u8]) -> (Option<String>, Vec<(u32, String)>) {
+    let mut module = None;
+    let mut funcs = Vec::new();
+    for payload in wasmparser::Parser::new(0).parse_all(bytes) {
+        let Ok(wasmparser::Payload::CustomSection(c)) = payload else {
+            continue;
+        };
+        let wasmparser::KnownCustom::Name(reader) = c.as_known() else {
+            continue;
+        };
+        for name in reader {
+            match name.expect("a name subsection") {
+                wasmparser::Name::Module { name, .. } => module = Some(name.to_string()),
+                wasmparser::Name::Function(map) => {
+                    for n in map {
+                        let n = n.expect("a name");
+                        funcs.push((n.index, n.name.to_string()));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    (module, funcs)
+}
+
+#[test]
+fn adapters_are_named_for_backtraces() {
+    let mut table = TypeTableBuilder::new();
+    let string = table.add(TypeDef::String).expect("a type");
+    let ty = FuncType {
+        params: vec![("s".into(), string)],
+        result: Some(string),
+        async_: false,
+    };
+    let callee = CoreDef::Export(export(0, "f", CoreKind::Func));
+    let (lower, lift) = (
+        options(1, StringEncoding::Utf8, false),
+        options(2, StringEncoding::Utf16, false),
+    );
+    // A bare `f` would print demangled, as `float`: the bracket keeps it.
+    for (name, shown) in [("f", "[adapter]f"), ("", "[adapter]")] {
+        let g = generate(&Request {
+            name,
+            table: table.table(),
+            ty: &ty,
+            lower: &lower,
+            lift: &lift,
+            callee: &callee,
+        })
+        .expect("an adapter");
+        validate(&g.bytes).expect("valid");
+        // The adapter is the one defined function, after the imports.
+        let adapter = g
+            .imports
+            .iter()
+            .filter(|(_, _, kind, _)| *kind == CoreKind::Func)
+            .count() as u32;
+        assert_eq!(
+            names(&g.bytes),
+            (
+                Some(MODULE_NAME.to_string()),
+                vec![(adapter, shown.to_string())]
+            )
+        );
+    }
 }

@@ -33,7 +33,6 @@
 
 use super::super::plan::StringEncoding;
 pub(super) use super::strings::Transcoders;
-use crate::module::CodedTrap;
 use kiln_abi::component::canon::{
     ADAPTER_HANDLE_BORROW, ADAPTER_HANDLE_COPY_ERROR, ADAPTER_HANDLE_MOVE_END,
     ADAPTER_HANDLE_MOVE_OWN,
@@ -99,22 +98,9 @@ pub(super) struct Emitter<'t> {
     pub num_params: u32,
     /// The handle built-in of each resource: (resource, function index).
     pub handle_funcs: Vec<(u32, u32)>,
-    /// Positions of the traps of checked values (invalid `char`s and
-    /// discriminants), in order (sites a backtrace shows, see
-    /// `super::fact`).
-    pub value_traps: Vec<usize>,
-    /// Positions of the calls of a `realloc` or a string transcoder, in
-    /// order (the frame a backtrace shows when one traps or rejects the
-    /// text).
-    pub realloc_calls: Vec<usize>,
-    /// Positions of the traps of memory checks (alignment, bounds, byte
-    /// lengths of strings and lists), in order:
-    /// the same checks in the same order as Wasmtime's adapters, so that
-    /// each can be paired with Wasmtime's (see `super::fact`).
-    pub mem_traps: Vec<usize>,
     /// Every trap the adapter raises: the position of its `unreachable`
     /// and the trap it stands for (see [`Emitter::trap`]).
-    pub traps: Vec<(usize, CodedTrap)>,
+    pub traps: Vec<(usize, TrapCode)>,
     /// The module's number of function types before the adapter's body,
     /// and the result types of the multi-value blocks the body adds
     /// after them ([`Emitter::block_type`]; the caller appends them).
@@ -124,8 +110,7 @@ pub(super) struct Emitter<'t> {
     /// call of the destination's `realloc` is preceded by a store of the saved word
     /// with `may_leave` cleared. Clearing at each call, not once up front,
     /// is right in every branch (the first `realloc` may sit in a
-    /// variant's case or a list's loop) and keeps the code between the
-    /// memory checks as short as Wasmtime's, which the frame layout needs.
+    /// variant's case or a list's loop).
     pub leave: Option<(u32, u32)>,
 }
 
@@ -207,9 +192,6 @@ impl<'t> Emitter<'t> {
             locals: Vec::new(),
             num_params: num_params as u32,
             handle_funcs,
-            value_traps: Vec::new(),
-            realloc_calls: Vec::new(),
-            mem_traps: Vec::new(),
             traps: Vec::new(),
             type_base,
             block_types: Vec::new(),
@@ -234,20 +216,6 @@ impl Emitter<'_> {
         }
     }
 
-    /// Moves every recorded position through `map` (after instructions
-    /// were removed, see `super::stack`).
-    pub fn remap(&mut self, map: &dyn Fn(usize) -> usize) {
-        for at in self
-            .value_traps
-            .iter_mut()
-            .chain(&mut self.realloc_calls)
-            .chain(&mut self.mem_traps)
-            .chain(self.traps.iter_mut().map(|(at, _)| at))
-        {
-            *at = map(*at);
-        }
-    }
-
     /// A fresh local of type `t`.
     pub fn local(&mut self, t: ValType) -> u32 {
         self.locals.push(t);
@@ -268,39 +236,9 @@ impl Emitter<'_> {
 
     /// Raises wasm trap `code`: an `unreachable` that the compiler
     /// translates as a trap of `code` (the generated module's
-    /// `ModulePlan::traps`), one byte like Wasmtime's `call` of its trap
-    /// intrinsic is two: an adapter is laid out to put its traps where
-    /// Wasmtime's are, and every byte between them counts. An alignment
-    /// check's trap is reported at the `if` right before it, as Wasmtime
-    /// 49 reports its adapters' (a [`CodedTrap::at_if`], see
-    /// `ModuleInfo::coded_traps`), so that `if` is its site; so is an
-    /// enum's ([`Emitter::trap_enum`]).
+    /// `ModulePlan::traps`).
     pub fn trap(&mut self, code: TrapCode) {
-        self.coded_trap(code, code == TrapCode::UnalignedPointer);
-    }
-
-    /// The trap of an enum's discriminant check, right after its `if`
-    /// and reported there, as Wasmtime 49 reports its own.
-    fn trap_enum(&mut self) {
-        self.coded_trap(TrapCode::InvalidDiscriminant, true);
-    }
-
-    fn coded_trap(&mut self, code: TrapCode, at_if: bool) {
-        let at = self.code.len();
-        debug_assert!(
-            !at_if || matches!(self.code.last(), Some(I::If(BlockType::Empty))),
-            "a trap reported at its `if` follows it"
-        );
-        let site = if at_if { at.saturating_sub(1) } else { at };
-        match code {
-            TrapCode::InvalidChar | TrapCode::InvalidDiscriminant => self.value_traps.push(site),
-            TrapCode::UnalignedPointer
-            | TrapCode::MemoryOutOfBounds
-            | TrapCode::StringOutOfBounds
-            | TrapCode::ListOutOfBounds => self.mem_traps.push(site),
-            _ => {}
-        }
-        self.traps.push((at, CodedTrap { code, at_if }));
+        self.traps.push((self.code.len(), code));
         self.i(I::Unreachable);
     }
 
@@ -565,9 +503,6 @@ impl Emitter<'_> {
         self.i(I::I32Const(op as i32));
         self.i(I::I32Const(dir.src_instance as i32));
         self.i(I::I32Const(dir.dst_instance as i32));
-        // Where a handle that is not there traps (Wasmtime's transfer
-        // intrinsic call), counted with the `realloc` calls.
-        self.realloc_calls.push(self.code.len());
         self.i(I::Call(func));
         self.i(I::LocalSet(h));
         self.write_u32(dst, 0, 0, 4, I::LocalGet(h))
@@ -702,8 +637,7 @@ impl Emitter<'_> {
     ///
     /// A `br_table` on the discriminant branches into one block per case,
     /// which writes its discriminant and moves its payload, as Wasmtime's
-    /// adapters do (the same code length between the sites a backtrace
-    /// shows, see `super::fact`); into flat values the cases push them as
+    /// adapters do; into flat values the cases push them as
     /// a block's results ([`Emitter::variant_on_stack`]). An `enum` is
     /// checked against its number of cases and copied.
     fn variant(&mut self, t: TypeIndex, src: &Loc, dst: &Loc, dir: Dir) -> Result<(), Missing> {
@@ -715,7 +649,7 @@ impl Emitter<'_> {
         let (n, width) = (layout.num_cases, layout.discriminant_size);
         if matches!(self.table.get(t), Some(Type::Enum(_))) {
             self.read_u32(src, 0, 0, width)?;
-            let d = self.check_discriminant(n, true);
+            let d = self.check_discriminant(n);
             return self.write_u32(dst, 0, 0, width, I::LocalGet(d));
         }
         if let Loc::Flat(slots) = dst {
@@ -738,21 +672,14 @@ impl Emitter<'_> {
         Ok(())
     }
 
-    /// Checks the discriminant on the stack against `n` cases (an enum's
-    /// trap reported at its `if`, see [`Emitter::trap_enum`]); returns the
+    /// Checks the discriminant on the stack against `n` cases; returns the
     /// local it is kept in.
-    fn check_discriminant(&mut self, n: u32, is_enum: bool) -> u32 {
+    fn check_discriminant(&mut self, n: u32) -> u32 {
         let d = self.local(ValType::I32);
         self.i(I::LocalTee(d));
         self.i(I::I32Const(n as i32));
         self.i(I::I32GeU);
-        self.i(I::If(BlockType::Empty));
-        if is_enum {
-            self.trap_enum();
-        } else {
-            self.trap(TrapCode::InvalidDiscriminant);
-        }
-        self.i(I::End);
+        self.trap_if(TrapCode::InvalidDiscriminant);
         d
     }
 
@@ -901,11 +828,7 @@ impl Emitter<'_> {
             Some(l) => self.i(I::LocalGet(l)),
             None => self.i(I::I32Const(fixed as i32)),
         }
-        self.realloc_calls.push(self.code.len());
         self.i(I::Call(realloc));
-        // The first check takes the pointer from the stack (as short as
-        // Wasmtime's code between the `realloc` call and the callee's, so
-        // that the frames can be placed where Wasmtime's are).
         self.i(I::LocalTee(into));
         if align > 1 {
             self.aligned_tail(align);

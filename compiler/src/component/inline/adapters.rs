@@ -1,8 +1,7 @@
 //! Adapters in the inliner: each `canon lower` of a lifted function
 //! becomes a fused adapter (a generated core module, instantiated in the
 //! caller's component instance) or, where either side is async, a task
-//! trampoline with generated value halves; each is recorded for
-//! [`adapter::place_frames`].
+//! trampoline with generated value halves.
 //!
 //! Phase 1 (WHAT), part of `super`'s replay of the component.
 
@@ -10,10 +9,10 @@ use super::*;
 
 impl Inliner<'_, '_> {
     /// The adapter of a `canon lower` (options `lower`) of the function of
-    /// type `ty` lifted from `callee` (options `lift`), recorded for
-    /// [`adapter::place_frames`]: a generated core module instantiated in
-    /// the caller's component instance (see [`super::adapter`]), or, where
-    /// either side is async, a task trampoline.
+    /// type `ty` lifted from `callee` (options `lift`): a generated core
+    /// module instantiated in the caller's component instance (see
+    /// [`super::adapter`]), or, where either side is async, a task
+    /// trampoline.
     pub(super) fn adapter(
         &mut self,
         name: &str,
@@ -21,23 +20,12 @@ impl Inliner<'_, '_> {
         lower: &CanonOptions,
         lift: &CanonOptions,
         callee: &CoreDef,
-        results_tuple: u32,
     ) -> Result<CoreDef, CompileError> {
-        let (def, kind) = if adapter::needs_async_call(lower, lift) {
-            self.async_call(name, ty, lower, lift, callee)?
+        if adapter::needs_async_call(lower, lift) {
+            self.async_call(name, ty, lower, lift, callee)
         } else {
-            self.fused_adapter(name, ty, lower, lift, callee)?
-        };
-        self.adapters.push(adapter::Record {
-            name: name.to_string(),
-            ty,
-            lower: lower.clone(),
-            lift: lift.clone(),
-            callee: callee.clone(),
-            results_tuple,
-            kind,
-        });
-        Ok(def)
+            self.fused_adapter(name, ty, lower, lift, callee)
+        }
     }
 
     /// An async call's trampoline and its generated value halves.
@@ -48,7 +36,7 @@ impl Inliner<'_, '_> {
         lower: &CanonOptions,
         lift: &CanonOptions,
         callee: &CoreDef,
-    ) -> Result<(CoreDef, adapter::RecordKind), CompileError> {
+    ) -> Result<CoreDef, CompileError> {
         let values =
             adapter::async_values(self.plan.types.table(), &self.plan.func_types[ty], lower);
         let (mut params_adapter, mut results_adapter) = (None, None);
@@ -61,32 +49,21 @@ impl Inliner<'_, '_> {
                 lift,
                 callee,
             };
-            let params = adapter::generate_async(&req, adapter::Half::Params, None)?;
-            let results = adapter::generate_async(&req, adapter::Half::Results, None)?;
+            let params = adapter::generate_async(&req, adapter::Half::Params)?;
+            let results = adapter::generate_async(&req, adapter::Half::Results)?;
             params_adapter = params.map(|g| self.generated_instance(g, lower));
             results_adapter = results.map(|g| self.generated_instance(g, lower));
         }
-        let halves = [
-            (adapter::Half::Params, &params_adapter),
-            (adapter::Half::Results, &results_adapter),
-        ]
-        .into_iter()
-        .filter_map(|(h, g)| g.as_ref().map(|((m, i), _)| (h, *m, *i)))
-        .collect();
         let t = self.trampoline(Trampoline::AsyncCall {
             ty,
             lower: lower.clone(),
             lift: lift.clone(),
             callee: callee.clone(),
-            params_adapter: params_adapter.map(|(_, def)| def),
-            results_adapter: results_adapter.map(|(_, def)| def),
+            params_adapter,
+            results_adapter,
             core_values: false,
         });
-        let kind = adapter::RecordKind::Async {
-            trampoline: t,
-            halves,
-        };
-        Ok((CoreDef::Trampoline(t), kind))
+        Ok(CoreDef::Trampoline(t))
     }
 
     /// A fused adapter's generated module, instantiated.
@@ -97,7 +74,7 @@ impl Inliner<'_, '_> {
         lower: &CanonOptions,
         lift: &CanonOptions,
         callee: &CoreDef,
-    ) -> Result<(CoreDef, adapter::RecordKind), CompileError> {
+    ) -> Result<CoreDef, CompileError> {
         // A function of an `async` type lowered and lifted without `async`
         // is an ordinary adapter whose call of the callee goes through the
         // runtime, which runs it as a task of its own that may block (as
@@ -120,34 +97,25 @@ impl Inliner<'_, '_> {
         } else {
             callee.clone()
         };
-        let generated = adapter::generate(
-            &adapter::Request {
-                name,
-                table: self.plan.types.table(),
-                ty: &self.plan.func_types[ty],
-                lower,
-                lift,
-                callee: &call,
-            },
-            None,
-        )?;
-        let ((module, instance), def) = self.generated_instance(generated, lower);
-        let kind = adapter::RecordKind::Fused {
-            call,
-            module,
-            instance,
-        };
-        Ok((def, kind))
+        let generated = adapter::generate(&adapter::Request {
+            name,
+            table: self.plan.types.table(),
+            ty: &self.plan.func_types[ty],
+            lower,
+            lift,
+            callee: &call,
+        })?;
+        Ok(self.generated_instance(generated, lower))
     }
 
     /// Adds generated adapter module `generated` to the plan, instantiated
     /// in the caller's (`lower`'s) component instance with its imports
-    /// bound; returns the module, the instance and its exported function.
+    /// bound; returns its exported function.
     fn generated_instance(
         &mut self,
         generated: adapter::Generated,
         lower: &CanonOptions,
-    ) -> ((StaticModuleIndex, RuntimeInstanceIndex), CoreDef) {
+    ) -> CoreDef {
         let mut imports = Vec::with_capacity(generated.imports.len());
         let mut defs = Vec::with_capacity(generated.imports.len());
         for (module, field, kind, binding) in generated.imports {
@@ -158,7 +126,6 @@ impl Inliner<'_, '_> {
             range: 0..0,
             generated: Some(generated.bytes),
             traps: generated.traps,
-            site_frames: generated.site_frames,
             imports,
         });
         let mut bound = Vec::with_capacity(defs.len());
@@ -198,13 +165,10 @@ impl Inliner<'_, '_> {
             component_instance: lower.instance,
             imports: bound,
         });
-        (
-            (module, instance),
-            CoreDef::Export(CoreExport {
-                instance,
-                name: adapter::EXPORT.to_string(),
-                kind: CoreKind::Func,
-            }),
-        )
+        CoreDef::Export(CoreExport {
+            instance,
+            name: adapter::EXPORT.to_string(),
+            kind: CoreKind::Func,
+        })
     }
 }

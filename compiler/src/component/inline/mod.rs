@@ -40,7 +40,6 @@ use super::plan::{
     Resource, ResourceIndex, RuntimeComponentInstanceIndex, RuntimeInstanceIndex,
     StaticModuleIndex, Trampoline, TrampolineIndex,
 };
-use super::resource_tables::ResourceTables;
 use super::types::TypeConverter;
 use crate::CompileError;
 use kiln_abi::component::TypeIndex;
@@ -56,9 +55,7 @@ mod adapters;
 mod resources;
 
 /// Builds the plan of a parsed component.
-/// Also returns the adapter modules Wasmtime 49 would generate, as far as
-/// they are modelled (`adapter::fact`).
-pub(super) fn inline(parsed: &Parsed<'_>) -> Result<(ComponentPlan, Vec<Vec<u8>>), CompileError> {
+pub(super) fn inline(parsed: &Parsed<'_>) -> Result<ComponentPlan, CompileError> {
     let mut inliner = Inliner {
         parsed,
         plan: ComponentPlan {
@@ -76,31 +73,13 @@ pub(super) fn inline(parsed: &Parsed<'_>) -> Result<(ComponentPlan, Vec<Vec<u8>>
         imports_by_name: HashMap::new(),
         adapter_flags: HashMap::new(),
         adapter_handles: HashMap::new(),
-        adapters: Vec::new(),
-        resource_tables: ResourceTables::default(),
     };
-    // Wasmtime converts the root's import types before anything else.
-    let mut root_imports = inliner.resource_tables.convert(
-        parsed.types.as_ref(),
-        RuntimeComponentInstanceIndex::from_u32(0),
-    );
-    for (_, init) in &parsed.components[0].initializers {
-        if let LocalInitializer::Import { ty, .. } = init {
-            root_imports.entity(*ty);
-        }
-    }
     inliner.run_top()?;
     let root = inliner.frames.pop().expect("the root frame");
     for (name, item) in &root.exports {
         inliner.export(vec![name.clone()], item)?;
     }
-    let models = adapter::place_frames(
-        &mut inliner.plan,
-        &inliner.adapters,
-        inliner.resource_tables.tables(),
-        inliner.resource_tables.handle_tables(),
-    )?;
-    Ok((inliner.plan, models))
+    Ok(inliner.plan)
 }
 
 /// A component function.
@@ -113,16 +92,9 @@ enum ComponentFuncDef {
         func: CoreDef,
         ty: FuncTypeIndex,
         options: CanonOptions,
-        /// The name it was last exported or aliased by (for messages).
+        /// The name it was last exported or aliased by (for messages and
+        /// its adapters' frames).
         name: Rc<str>,
-        /// The plan resource of each `own` and `borrow` its type converted
-        /// to, in conversion order ([`ResourceTables`]): a lowering's type
-        /// meets the same resources in the same places, under resource
-        /// ids the lowering frame may never have bound.
-        resources: Rc<[Option<ResourceIndex>]>,
-        /// Wasmtime's number of its type's result tuple
-        /// ([`ResourceTables`]).
-        results_tuple: u32,
     },
 }
 
@@ -313,19 +285,12 @@ impl Frame {
 fn named(item: ComponentItemDef, name: &str) -> ComponentItemDef {
     match item {
         ComponentItemDef::Func(ComponentFuncDef::Lifted {
-            func,
-            ty,
-            options,
-            resources,
-            results_tuple,
-            ..
+            func, ty, options, ..
         }) => ComponentItemDef::Func(ComponentFuncDef::Lifted {
             func,
             ty,
             options,
             name: Rc::from(name),
-            resources,
-            results_tuple,
         }),
         item => item,
     }
@@ -381,11 +346,6 @@ struct Inliner<'p, 'a> {
     adapter_flags: HashMap<RuntimeComponentInstanceIndex, TrampolineIndex>,
     /// The `AdapterHandle` trampoline of each resource.
     adapter_handles: HashMap<ResourceIndex, TrampolineIndex>,
-    /// Every fused adapter in creation order (Wasmtime's numbering), for
-    /// placing their frames once the plan is complete.
-    adapters: Vec<adapter::Record>,
-    /// Wasmtime's numbering of resource tables, for placing those frames.
-    resource_tables: ResourceTables,
 }
 
 impl Inliner<'_, '_> {
@@ -414,18 +374,6 @@ impl Inliner<'_, '_> {
             LocalInitializer::Import { name, ty } => self.import(name, *ty)?,
             LocalInitializer::Lower { func, ty, options } => {
                 let def = at(&self.top().component_funcs, *func)?;
-                let (met, handles, _) = self.convert_met(|c| c.func(*ty));
-                let instance = self.top().instance;
-                if let ComponentFuncDef::Lifted { resources, .. } = &def
-                    && resources.len() == met.len()
-                {
-                    let mut lifted = resources.iter();
-                    self.resource_tables
-                        .bind(&met, instance, |_| lifted.next().copied().flatten());
-                }
-                let frames = &self.frames;
-                self.resource_tables
-                    .bind(&met, instance, |id| resource_in(frames, id).ok());
                 let path = match def {
                     ComponentFuncDef::Host(path) => path,
                     ComponentFuncDef::Lifted {
@@ -433,22 +381,12 @@ impl Inliner<'_, '_> {
                         ty: lift_ty,
                         options: lift_options,
                         name,
-                        results_tuple,
-                        ..
                     } => {
                         // The lowered function's type is the lifted one
                         // (converted where it was lifted, whose resources
                         // that frame knows).
-                        self.bind_handles(&handles, lift_ty);
                         let options = self.options(options)?;
-                        let def = self.adapter(
-                            &name,
-                            lift_ty,
-                            &options,
-                            &lift_options,
-                            &func,
-                            results_tuple,
-                        )?;
+                        let def = self.adapter(&name, lift_ty, &options, &lift_options, &func)?;
                         self.top().funcs.push(def);
                         return Ok(());
                     }
@@ -469,23 +407,14 @@ impl Inliner<'_, '_> {
                 ty,
                 options,
             } => {
-                let (met, handles, (_, results_tuple)) = self.convert_met(|c| c.func(*ty));
-                let instance = self.top().instance;
-                let frames = &self.frames;
-                self.resource_tables
-                    .bind(&met, instance, |id| resource_in(frames, id).ok());
-                let resources = met.iter().map(|(id, _)| self.resource(*id).ok()).collect();
                 let func = at(&self.top().funcs, *core_func)?;
                 let ty = self.func_type(*ty)?;
-                self.bind_handles(&handles, ty);
                 let options = self.options(options)?;
                 self.top().component_funcs.push(ComponentFuncDef::Lifted {
                     func,
                     ty,
                     options,
                     name: Rc::from(""),
-                    resources,
-                    results_tuple,
                 });
             }
             LocalInitializer::Type { id, resource } => {
@@ -510,7 +439,6 @@ impl Inliner<'_, '_> {
             LocalInitializer::ResourceNew(r)
             | LocalInitializer::ResourceRep(r)
             | LocalInitializer::ResourceDrop(r) => {
-                self.convert(|c| c.resource(*r));
                 let resource = self.resource(*r)?;
                 let instance = self.top().instance;
                 let t = self.trampoline(match init {
@@ -531,14 +459,6 @@ impl Inliner<'_, '_> {
                 options,
                 cancellable,
             } => {
-                // `task.return`'s parameters are a tuple type to Wasmtime.
-                let task_return = matches!(builtin, AsyncBuiltin::TaskReturn);
-                self.convert(|c| {
-                    let shapes = ty.iter().map(|t| c.val(t)).collect();
-                    if task_return {
-                        c.tuple(shapes);
-                    }
-                });
                 let options = self.options(options)?;
                 let (ty, func_type) = match (builtin, ty) {
                     (AsyncBuiltin::TaskReturn, result) => {
@@ -592,13 +512,9 @@ impl Inliner<'_, '_> {
                 });
             }
             LocalInitializer::ComponentInstantiate {
-                component,
-                args,
-                ty,
-            } => self.instantiate_component(*component, args, *ty)?,
-            LocalInitializer::ComponentSynthetic { items, ty } => {
-                self.convert_args(items);
-                self.convert(|c| c.instance(*ty));
+                component, args, ..
+            } => self.instantiate_component(*component, args)?,
+            LocalInitializer::ComponentSynthetic { items, .. } => {
                 let frame = self.top();
                 let mut map = Vec::with_capacity(items.len());
                 for a in items {
@@ -669,7 +585,6 @@ impl Inliner<'_, '_> {
                 kind,
                 index,
                 ty,
-                item: _,
             } => {
                 let item = named(self.top().item(*kind, *index)?, name);
                 if self.frames.len() == 1 {
@@ -737,9 +652,7 @@ impl Inliner<'_, '_> {
         &mut self,
         component: u32,
         args: &[ComponentArg<'_>],
-        ty: ComponentInstanceTypeId,
     ) -> Result<(), CompileError> {
-        self.convert_args(args);
         let frame = self.frames.last().expect("a frame");
         let def = at(&frame.components, component)?;
         let mut map = HashMap::new();
@@ -754,20 +667,8 @@ impl Inliner<'_, '_> {
             Some(def.lexical),
             map,
         ));
-        self.resource_tables.push();
         self.run_top()?;
-        // Wasmtime converts the finished instance's type exports, forgets
-        // what the nested component converted, then converts the
-        // instance's type where it was instantiated.
-        let parsed = self.parsed;
-        for (_, init) in &parsed.components[def.translation].initializers {
-            if let LocalInitializer::Export { item: Some(t), .. } = init {
-                self.convert(|c| c.any(*t));
-            }
-        }
-        self.resource_tables.pop();
         let done = self.frames.pop().expect("the pushed frame");
-        self.convert(|c| c.instance(ty));
         self.top()
             .component_instances
             .push(ComponentInstanceDef::Items(Rc::new(done.exports)));

@@ -4,16 +4,14 @@
 //! Input: wasmparser's types and resource ids at imports, aliases,
 //! exports and canonical functions. Output: the plan's resources (a host
 //! resource per import path, a defined one per `resource` type), each
-//! frame's map from wasmparser's `ResourceId`s to them, types converted
-//! into the plan's tables, and the replay of Wasmtime's resource-table
-//! numbering ([`ResourceTables`]) that the adapter model needs.
+//! frame's map from wasmparser's `ResourceId`s to them, and types
+//! converted into the plan's tables.
 //!
 //! Invariant: a resource id is looked up in the frame that names it or
 //! the frames its outer aliases reach; one Kiln cannot find is an error,
 //! never a panic.
 
 use super::*;
-use crate::component::resource_tables::Conversion;
 
 impl Inliner<'_, '_> {
     /// Binds wasmparser's resource id of a new type index (`ty`) to the plan
@@ -218,58 +216,6 @@ impl Inliner<'_, '_> {
         Ok(index)
     }
 
-    /// Replays one of Wasmtime's type conversions (`walk`) in the current
-    /// component instance, see [`ResourceTables`]; returns the resources
-    /// it met, with their tables, in order, the stream, future and
-    /// error-context tables it met, and what `walk` returned.
-    pub(super) fn convert_met<R>(
-        &mut self,
-        walk: impl FnOnce(&mut Conversion<'_, '_>) -> R,
-    ) -> (Vec<(ResourceId, u32)>, Vec<u32>, R) {
-        let instance = self.top().instance;
-        let mut c = self
-            .resource_tables
-            .convert(self.parsed.types.as_ref(), instance);
-        let r = walk(&mut c);
-        let (met, handles) = c.met();
-        (met, handles, r)
-    }
-
-    /// [`Self::convert_met`], noting the tables of the resources the
-    /// current frame knows.
-    pub(super) fn convert<R>(&mut self, walk: impl FnOnce(&mut Conversion<'_, '_>) -> R) -> R {
-        let (met, _, r) = self.convert_met(walk);
-        let frames = &self.frames;
-        let instance = frames.last().expect("a frame").instance;
-        self.resource_tables
-            .bind(&met, instance, |id| resource_in(frames, id).ok());
-        r
-    }
-
-    /// Notes the stream, future and error-context tables `handles` that a
-    /// conversion of the plan's function type `ty` met in the current
-    /// component instance (see [`ResourceTables::bind_handles`]).
-    pub(super) fn bind_handles(&mut self, handles: &[u32], ty: FuncTypeIndex) {
-        let table = self.plan.types.table();
-        let f = &self.plan.func_types[ty];
-        let mut types = Vec::new();
-        for t in f.params.iter().map(|(_, t)| *t).chain(f.result) {
-            handle_types(&table, t, &mut types);
-        }
-        let instance = self.top().instance;
-        self.resource_tables.bind_handles(handles, &types, instance);
-    }
-
-    /// Wasmtime converts the types among instantiation arguments and a
-    /// synthetic instance's items.
-    pub(super) fn convert_args(&mut self, args: &[ComponentArg<'_>]) {
-        for a in args {
-            if let Some(t) = a.ty {
-                self.convert(|c| c.any(t));
-            }
-        }
-    }
-
     /// The plan resource wasmparser's `id` names in the current frame (or
     /// a frame its outer aliases can see).
     pub(super) fn resource(&self, id: ResourceId) -> Result<ResourceIndex, CompileError> {
@@ -300,34 +246,5 @@ impl Inliner<'_, '_> {
             func_types: &mut self.plan.func_types,
             resource: &mut lookup,
         })
-    }
-}
-
-/// The stream, future and error-context types in `t`, in the order
-/// Wasmtime's conversion meets them (not inside streams' and futures'
-/// payloads), as `TypeIndex` numbers, appended to `out`.
-fn handle_types(
-    table: &kiln_abi::component::TypeTable<'_>,
-    t: kiln_abi::component::TypeIndex,
-    out: &mut Vec<u32>,
-) {
-    use kiln_abi::component::Type;
-    let Some(ty) = table.get(t) else { return };
-    match ty {
-        Type::Stream(_) | Type::Future(_) | Type::ErrorContext => out.push(t.0),
-        Type::List(e) | Type::FixedList(e, _) | Type::Option(e) => handle_types(table, e, out),
-        Type::Record(c) | Type::Tuple(c) | Type::Variant(c) => {
-            for child in c.iter() {
-                if let Some(e) = child.ty {
-                    handle_types(table, e, out);
-                }
-            }
-        }
-        Type::Result { ok, err } => {
-            for e in [ok, err].into_iter().flatten() {
-                handle_types(table, e, out);
-            }
-        }
-        _ => {}
     }
 }

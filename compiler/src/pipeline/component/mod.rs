@@ -101,7 +101,6 @@ pub fn emit_component(
         let mut info =
             crate::module::translate_component_module_timed(bytes, &module_config, &mut phase1)?;
         info.coded_traps = p.traps.iter().copied().collect();
-        info.site_frames = p.site_frames.iter().cloned().collect();
         infos.push(info);
         timings.module += phase1.module;
         timings.validate_bodies += phase1.validate_bodies;
