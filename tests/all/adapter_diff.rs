@@ -49,13 +49,13 @@ pub fn trials() -> Vec<Trial> {
         .filter(|s| !range.contains(s));
     let memory = range.clone().chain(extra);
     for seed in memory {
-        out.push(Trial::ignorable_test(
+        out.push(crate::timing::ignorable_trial(
             format!("adapter_diff::memory/{seed}"),
             move || check(&memory_case(seed), "memory", seed),
         ));
     }
     for seed in start..start + cases.unwrap_or(12) {
-        out.push(Trial::ignorable_test(
+        out.push(crate::timing::ignorable_trial(
             format!("adapter_diff::flat/{seed}"),
             move || check(&flat_case(seed), "flat", seed),
         ));

@@ -57,22 +57,22 @@ pub fn trials() -> Vec<Trial> {
             ));
         }
     }
-    trials.push(Trial::ignorable_test(
+    trials.push(crate::timing::ignorable_trial(
         "component_plans::rust_wasip2_hello",
         rust_wasip2_hello,
     ));
-    trials.push(Trial::ignorable_test(
+    trials.push(crate::timing::ignorable_trial(
         "component_plans::rust_wasip1_adapter",
         rust_wasip1_adapter,
     ));
-    trials.push(Trial::ignorable_test(
+    trials.push(crate::timing::ignorable_trial(
         "component_plans::compile::rust_wasip2_hello",
         || match hello_wasip2() {
             Ok(wasm) => compile_component(&wasm),
             Err(skip) => skip,
         },
     ));
-    trials.push(Trial::ignorable_test(
+    trials.push(crate::timing::ignorable_trial(
         "component_plans::compile::rust_wasip1_adapter",
         || match hello_wasip1_adapter() {
             Ok(wasm) => compile_component(&wasm),
@@ -89,7 +89,7 @@ pub fn trials() -> Vec<Trial> {
                 .file_stem()
                 .map(|s| s.to_string_lossy().into_owned())
                 .unwrap_or_default();
-            trials.push(Trial::ignorable_test(
+            trials.push(crate::timing::ignorable_trial(
                 format!("component_plans::wasip2_program::{name}"),
                 move || wasip2_program(&path),
             ));

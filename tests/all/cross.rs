@@ -190,7 +190,7 @@ pub fn trials() -> Vec<Trial> {
                 if !(all || PROGRAM_SLICE.contains(&format!("{sub}/{name}").as_str())) {
                     continue;
                 }
-                trials.push(Trial::ignorable_test(
+                trials.push(crate::timing::ignorable_trial(
                     format!("cross::{triple}::programs::{sub}::{name}"),
                     move || {
                         need_runner(cross)?;

@@ -259,7 +259,7 @@ pub fn trials() -> Vec<Trial> {
                 continue;
             }
             let name = stem(&path);
-            trials.push(Trial::ignorable_test(
+            trials.push(crate::timing::ignorable_trial(
                 format!("programs::{sub}::{name}"),
                 move || run_program(&path, lang),
             ));
@@ -267,7 +267,7 @@ pub fn trials() -> Vec<Trial> {
     }
     for dir in crate::compose::compositions(&root.join("compose")) {
         let name = file_name(&dir);
-        trials.push(Trial::ignorable_test(
+        trials.push(crate::timing::ignorable_trial(
             format!("programs::compose::{name}"),
             move || run_composition(&dir),
         ));
@@ -280,19 +280,19 @@ pub fn trials() -> Vec<Trial> {
             .is_some_and(|s| s.pure);
         if pure {
             let path = path.clone();
-            trials.push(Trial::ignorable_test(
+            trials.push(crate::timing::ignorable_trial(
                 format!("programs::p3_pure::{name}"),
                 move || run_program(&path, Lang::P3Pure),
             ));
         }
-        trials.push(Trial::ignorable_test(
+        trials.push(crate::timing::ignorable_trial(
             format!("programs::p3::{name}"),
             move || run_program(&path, Lang::P3),
         ));
     }
     for path in util::files_with_ext(&root.join("http/src/bin"), &["rs"]) {
         let name = stem(&path);
-        trials.push(Trial::ignorable_test(
+        trials.push(crate::timing::ignorable_trial(
             format!("programs::http::{name}"),
             move || run_program(&path, Lang::Http),
         ));
@@ -309,19 +309,19 @@ pub fn trials() -> Vec<Trial> {
             continue;
         }
         let name = stem(&path);
-        trials.push(Trial::ignorable_test(
+        trials.push(crate::timing::ignorable_trial(
             format!("programs::js::{name}"),
             move || run_js(&path),
         ));
     }
     for path in util::files_with_ext(&crate::py::root(), &["py"]) {
         let name = stem(&path);
-        trials.push(Trial::ignorable_test(
+        trials.push(crate::timing::ignorable_trial(
             format!("programs::py::{name}"),
             move || run_py(&path),
         ));
     }
-    trials.push(Trial::ignorable_test("programs::big", crate::big::run_big));
+    trials.push(crate::timing::ignorable_trial("programs::big", crate::big::run_big));
     trials
 }
 

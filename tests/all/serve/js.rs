@@ -27,8 +27,8 @@ use std::path::{Path, PathBuf};
 
 pub fn trials() -> Vec<Trial> {
     vec![
-        Trial::ignorable_test("serve::js::starlingmonkey", starlingmonkey),
-        Trial::ignorable_test("serve::js::quickjs", quickjs),
+        crate::timing::ignorable_trial("serve::js::starlingmonkey", starlingmonkey),
+        crate::timing::ignorable_trial("serve::js::quickjs", quickjs),
     ]
 }
 
