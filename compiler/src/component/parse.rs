@@ -310,10 +310,16 @@ fn parse_with(wasm: &[u8], features: WasmFeatures) -> Result<Parsed<'_>, ParseEr
         let valid = match validator.payload(&payload) {
             Ok(valid) => valid,
             Err(e) => {
-                // A type this payload created before the refused item
-                // may break a rule Wasmtime checks first (`rules/types.rs`).
+                // What this payload created before the refused item may
+                // break a rule Wasmtime checks first (`rules/`).
                 if let Some(types) = validator.types(0) {
-                    type_rules.check_refused(types, &payload, before.types, e.offset())?;
+                    rules::before_refusal(
+                        types,
+                        &mut type_rules,
+                        &payload,
+                        before.types,
+                        e.offset(),
+                    )?;
                 }
                 // In Wasmtime's order and words (`rules/refusal.rs`).
                 return Err(

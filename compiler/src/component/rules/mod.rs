@@ -34,9 +34,11 @@
 //! 7. No borrow in a function result, looking inside `stream` and `future`
 //!    payloads too (0.243 does not): "function result cannot contain a
 //!    `borrow` type" (`types.rs`).
-//! 8. When 0.243 refuses an item, Wasmtime's error for it: the rules above
-//!    that Wasmtime checks before the one 0.243 failed, and the same
-//!    conditions 0.243 words otherwise (`refusal.rs`).
+//! 8. When 0.243 refuses an item, Wasmtime's error for it: first the
+//!    rules above for the items of the same section before it (Wasmtime
+//!    checks item by item; [`before_refusal`]), then those Wasmtime checks
+//!    before the one 0.243 failed, and the same conditions 0.243 words
+//!    otherwise (`refusal.rs`).
 //!
 //! Each check reads what wasmparser has already validated (indices are in
 //! range, option lists free of duplicates), so none of them can panic on
@@ -106,6 +108,30 @@ pub(super) fn canonical(
         }
     }
     Ok(())
+}
+
+/// Before 0.243's refusal of `payload` at `refused_at` is reported: the
+/// rules for what the payload's earlier items created, which Wasmtime 49
+/// checks item by item and so reports first (its canonical functions; its
+/// types, see [`TypeRules::check_refused`]). `first_type` is the body's
+/// type count before the payload.
+pub(super) fn before_refusal(
+    types: TypesRef<'_>,
+    type_rules: &mut TypeRules,
+    payload: &wasmparser::Payload<'_>,
+    first_type: u32,
+    refused_at: usize,
+) -> Result<(), CompileError> {
+    if let wasmparser::Payload::ComponentCanonicalSection(reader) = payload {
+        for item in reader.clone().into_iter_with_offsets() {
+            let Ok((offset, func)) = item else { break };
+            if offset >= refused_at {
+                break;
+            }
+            canonical(types, &func, offset)?;
+        }
+    }
+    type_rules.check_refused(types, payload, first_type, refused_at)
 }
 
 /// The options of a canonical function that has some.
