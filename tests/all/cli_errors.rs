@@ -347,8 +347,14 @@ pub fn trials() -> Vec<Trial> {
         "cli::emit_obj_and_options",
         emit_obj_and_options,
     ));
-    trials.push(crate::timing::trial("cli::run_exit_status", run_exit_status));
-    trials.push(crate::timing::trial("cli::timings_on_request", timings_on_request));
+    trials.push(crate::timing::trial(
+        "cli::run_exit_status",
+        run_exit_status,
+    ));
+    trials.push(crate::timing::trial(
+        "cli::timings_on_request",
+        timings_on_request,
+    ));
     trials.push(crate::timing::trial(
         "cli::stdout_closed_is_eio",
         stdout_closed_is_eio,

@@ -29,9 +29,14 @@ pub fn trials() -> Vec<Trial> {
             .with_ignored_flag(!host_x86),
         );
     }
-    trials.push(crate::timing::trial("cpu::x86_64::tiers", x86_64_tiers).with_ignored_flag(!host_x86));
+    trials.push(
+        crate::timing::trial("cpu::x86_64::tiers", x86_64_tiers).with_ignored_flag(!host_x86),
+    );
     trials.push(crate::timing::trial("cpu::aarch64::lse", aarch64_lse));
-    trials.push(crate::timing::trial("cpu::s390x::vxrs_ext2", s390x_vxrs_ext2));
+    trials.push(crate::timing::trial(
+        "cpu::s390x::vxrs_ext2",
+        s390x_vxrs_ext2,
+    ));
     trials
 }
 

@@ -122,9 +122,10 @@ pub fn trials() -> Vec<Trial> {
             triple: triple.clone(),
             runner: which(&qemu_for(triple)).unwrap_or_else(|| qemu_for(triple).into()),
         }));
-        trials.push(crate::timing::trial(format!("cross::{triple}::static"), move || {
-            static_hello(cross)
-        }));
+        trials.push(crate::timing::trial(
+            format!("cross::{triple}::static"),
+            move || static_hello(cross),
+        ));
         trials.push(crate::timing::trial(
             format!("cross::{triple}::serve_trap"),
             move || crate::serve::cross_trap_answers_500(&cross.triple, &cross.runner),

@@ -46,7 +46,9 @@ pub fn trials() -> Vec<Trial> {
         crate::timing::trial("place::symbols_and_strip", symbols_and_strip)
             .with_ignored_flag(!host_is_x86_64),
     );
-    trials.push(crate::timing::trial("place::image_cache", image_cache).with_ignored_flag(!host_is_x86_64));
+    trials.push(
+        crate::timing::trial("place::image_cache", image_cache).with_ignored_flag(!host_is_x86_64),
+    );
     trials
 }
 

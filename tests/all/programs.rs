@@ -321,7 +321,10 @@ pub fn trials() -> Vec<Trial> {
             move || run_py(&path),
         ));
     }
-    trials.push(crate::timing::ignorable_trial("programs::big", crate::big::run_big));
+    trials.push(crate::timing::ignorable_trial(
+        "programs::big",
+        crate::big::run_big,
+    ));
     trials
 }
 

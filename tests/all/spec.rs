@@ -26,7 +26,12 @@ pub fn trials() -> Vec<Trial> {
         .and_then(|text| SkipList::parse(&text))
     {
         Ok(s) => Arc::new(s),
-        Err(e) => return vec![crate::timing::trial("spec/skip-list", move || Err(e.into()))],
+        Err(e) => {
+            return vec![crate::timing::trial(
+                "spec/skip-list",
+                move || Err(e.into()),
+            )];
+        }
     };
     let mut trials = Vec::new();
     for suite in suites() {
