@@ -296,18 +296,7 @@ pub(in crate::component) fn generate_async(
         Half::Params => "adapter-params",
         Half::Results => "adapter-results",
     };
-    let name = super::function_name(kind, req.name);
-    let encoded = super::encode::encode(super::encode::Parts {
-        head: module,
-        func: adapter,
-        name: &name,
-        locals: &e.locals,
-        code: &e.code,
-        traps: &e.traps,
-    });
-    Ok(Some(Generated {
-        bytes: encoded.bytes,
-        traps: encoded.traps,
-        imports: im.list,
-    }))
+    Ok(Some(super::finish(
+        module, adapter, kind, req.name, &e, im.list,
+    )))
 }

@@ -702,20 +702,33 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
     let mut exports = ExportSection::new();
     exports.export(EXPORT, ExportKind::Func, adapter);
     module.section(&exports);
-    let name = function_name("adapter", req.name);
+    Ok(finish(module, adapter, "adapter", req.name, &e, im.list))
+}
+
+/// The generated module: `head` (everything before the code section) with
+/// the adapter function `func` that `e` emitted, named `[kind]name`.
+fn finish(
+    head: Module,
+    func: u32,
+    kind: &str,
+    name: &str,
+    e: &Emitter,
+    imports: Vec<(String, String, CoreKind, Binding)>,
+) -> Generated {
+    let name = function_name(kind, name);
     let encoded = encode::encode(encode::Parts {
-        head: module,
-        func: adapter,
+        head,
+        func,
         name: &name,
         locals: &e.locals,
         code: &e.code,
         traps: &e.traps,
     });
-    Ok(Generated {
+    Generated {
         bytes: encoded.bytes,
         traps: encoded.traps,
-        imports: im.list,
-    })
+        imports,
+    }
 }
 
 #[cfg(test)]
