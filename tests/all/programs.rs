@@ -378,7 +378,6 @@ fn run_js(source: &Path) -> Result<Completion, Failed> {
     }
     let name = stem(source);
     let wasm = crate::js::build(&name, &spec.js, &libs).map_err(fail)?;
-    if !libs.is_empty() {}
     run_built(source, &wasm, &spec, host_vias())
 }
 
