@@ -100,6 +100,20 @@ pub(super) fn memory(def: usize) -> GuestMemory {
     unsafe { GuestMemory::from_definition(def as *const kiln_abi::vmctx::VMMemoryDefinition) }
 }
 
+/// The bytes of `n` elements of `size` bytes, in `usize`: a buffer that
+/// fills a 4 GiB memory (2^27 elements of 32 bytes, say) has 2^32 bytes,
+/// which wraps to 0 in `u32` (the copy would move nothing and report `n`
+/// elements moved).
+pub(super) fn byte_len(n: u32, size: u32) -> usize {
+    n as usize * size as usize
+}
+
+/// The elements in `bytes` bytes of elements of `size` bytes (0: one
+/// byte), divided in `usize` for the same reason as [`byte_len`].
+fn elems(bytes: usize, size: u32) -> u32 {
+    (bytes / size.max(1) as usize) as u32
+}
+
 /// Checks that a guest buffer of `len` elements of `ch` at `ptr` lies in
 /// its memory (Wasmtime checks alignment only when elements are copied:
 /// [`check_aligned`]).
@@ -228,7 +242,7 @@ fn read_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32, 
                 ch.write = None;
                 let n = wr.len.min(len);
                 if ch.plain {
-                    copy_bytes(wr.memory, wr.ptr, mem, ptr, (n * size) as usize);
+                    copy_bytes(wr.memory, wr.ptr, mem, ptr, byte_len(n, size));
                 } else {
                     let ty = ch.ty;
                     cx.p3.pending_copies.push(ElemCopy {
@@ -271,11 +285,11 @@ pub fn source_read(cx: &mut P3Cx<'_>, c: u32, from_loop: bool) -> Result<u32, Tr
     };
     let mut m = memory(rd.memory);
     let start = rd.ptr as usize;
-    let buf = &mut m.bytes_mut()[start..start + (rd.len * size) as usize];
+    let buf = &mut m.bytes_mut()[start..start + byte_len(rd.len, size)];
     let outcome = src.read(cx.host, buf)?;
     let ch = chan(&mut cx.p3.channels, c)?;
     let (st, fut) = match outcome {
-        SourceRead::Data(n) => (pack_copy(n as u32 / size, copy_result::COMPLETED), None),
+        SourceRead::Data(n) => (pack_copy(elems(n, size), copy_result::COMPLETED), None),
         SourceRead::DataWithStrings(n, strings) => {
             if from_loop {
                 // Only the read built-in can call `realloc`.
@@ -287,7 +301,7 @@ pub fn source_read(cx: &mut P3Cx<'_>, c: u32, from_loop: bool) -> Result<u32, Tr
             cx.p3.pending_strings.extend(fields);
             let ch = chan(&mut cx.p3.channels, c)?;
             ch.read = None;
-            return Ok(pack_copy(n as u32 / size, copy_result::COMPLETED));
+            return Ok(pack_copy(elems(n, size), copy_result::COMPLETED));
         }
         SourceRead::Handles(items) => {
             // Each element is an `own` handle the reading instance gets now.
@@ -359,14 +373,10 @@ fn write_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32,
             // SAFETY: no guest code runs while the sink reads the bytes.
             let bytes = unsafe { m.bytes() };
             let start = ptr as usize;
-            let at = start..start + (len * size) as usize;
+            let at = start..start + byte_len(len, size);
             let writer = cx.p3.waitables.get(w).map_or(u32::MAX, |x| x.instance);
             return match sink.write_in(cx.host, cx.instances, writer, bytes, at)? {
-                SinkWrite::Wrote(n) => Ok(status(
-                    future,
-                    n as u32 / size.max(1),
-                    copy_result::COMPLETED,
-                )),
+                SinkWrite::Wrote(n) => Ok(status(future, elems(n, size), copy_result::COMPLETED)),
                 SinkWrite::Closed(fut) => {
                     chan(&mut cx.p3.channels, c)?.readable = End::Dropped;
                     if let Some((f, bytes)) = fut {
@@ -393,7 +403,7 @@ fn write_started(cx: &mut P3Cx<'_>, a: &CopyArgs, w: u32, c: u32) -> Result<u32,
                 ch.read = None;
                 let n = rd.len.min(len);
                 if ch.plain {
-                    copy_bytes(mem, ptr, rd.memory, rd.ptr, (n * size) as usize);
+                    copy_bytes(mem, ptr, rd.memory, rd.ptr, byte_len(n, size));
                 } else {
                     let ty = ch.ty;
                     cx.p3.pending_copies.push(ElemCopy {
@@ -569,14 +579,14 @@ pub fn flush_to_sink(cx: &mut P3Cx<'_>, c: u32) -> Result<(), Trap> {
     // SAFETY: no guest code runs while the sink reads the bytes.
     let bytes = unsafe { m.bytes() };
     let start = wr.ptr as usize;
-    let at = start..start + (wr.len * size) as usize;
+    let at = start..start + byte_len(wr.len, size);
     let writer = cx
         .p3
         .waitables
         .get(wr.waitable)
         .map_or(u32::MAX, |x| x.instance);
     let st = match sink.write_in(cx.host, cx.instances, writer, bytes, at)? {
-        SinkWrite::Wrote(n) => status(future, n as u32 / size.max(1), copy_result::COMPLETED),
+        SinkWrite::Wrote(n) => status(future, elems(n, size), copy_result::COMPLETED),
         SinkWrite::Closed(fut) => {
             chan(&mut cx.p3.channels, c)?.readable = End::Dropped;
             if let Some((f, bytes)) = fut {

@@ -655,4 +655,74 @@ mod tests {
             .expect("an own handle of the type");
         assert_eq!(rep, 42);
     }
+
+    /// A host sink that takes every byte and records only how many (it
+    /// never reads them: the test's 4 GiB memory stays untouched).
+    struct CountingSink(std::rc::Rc<std::cell::Cell<usize>>);
+
+    impl crate::p3::HostSink for CountingSink {
+        fn write(
+            &mut self,
+            _host: &mut dyn crate::Host,
+            data: &[u8],
+        ) -> Result<crate::p3::SinkWrite, Trap> {
+            self.0.set(data.len());
+            Ok(crate::p3::SinkWrite::Wrote(data.len()))
+        }
+
+        fn finish(&mut self, _host: &mut dyn crate::Host) -> Option<(u32, crate::p3::FutureValue)> {
+            None
+        }
+    }
+
+    /// A guest write of a buffer filling a whole 4 GiB memory (2^27
+    /// elements of 32 bytes): its 2^32 bytes must not wrap to 0 in 32-bit
+    /// arithmetic, which made the sink get nothing while the guest was told
+    /// every element was written.
+    #[test]
+    fn writes_of_a_whole_4gib_memory_move_every_byte() {
+        use crate::p3::copy::CopyArgs;
+        const FOUR_GIB: usize = 1 << 32;
+        let layout = std::alloc::Layout::from_size_align(FOUR_GIB, 4096).expect("layout");
+        // SAFETY: a non-zero size; zeroed pages are mapped lazily and the
+        // test never touches them (the sink only counts).
+        let base = unsafe { std::alloc::alloc_zeroed(layout) };
+        assert!(!base.is_null(), "4 GiB of address space");
+        let def = VMMemoryDefinition {
+            base,
+            current_length: FOUR_GIB,
+        };
+        let mut p3 = P3State::default();
+        let mut instances = vec![InstanceState::new(0)];
+        let mut host = NoHost;
+        let mut cx = P3Cx {
+            p3: &mut p3,
+            instances: &mut instances,
+            host: &mut host,
+        };
+        let got = std::rc::Rc::new(std::cell::Cell::new(0));
+        let c = cx.new_channel(false, 7, (32, 8));
+        let (w, h) = cx
+            .new_waitable(0, crate::p3::WaitableKind::Writable, c)
+            .expect("waitable");
+        let ch = cx.p3.channels.get_mut(c).expect("channel");
+        ch.writable = crate::p3::End::Guest(w);
+        ch.readable = crate::p3::End::Sink(Box::new(CountingSink(got.clone())));
+        let args = CopyArgs {
+            instance: 0,
+            ty: 7,
+            future: false,
+            sync: false,
+            handle: h,
+            memory: &def as *const VMMemoryDefinition as usize,
+            ptr: 0,
+            len: 1 << 27,
+            opts: 0,
+        };
+        let st = crate::p3::copy::write(&mut cx, &args);
+        // SAFETY: allocated above with `layout`, no view of it remains.
+        unsafe { std::alloc::dealloc(base, layout) };
+        assert_eq!(got.get(), FOUR_GIB, "the sink got every byte");
+        assert_eq!(st.expect("writes") >> 4, 1 << 27, "every element written");
+    }
 }
