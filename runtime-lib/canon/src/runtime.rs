@@ -281,7 +281,7 @@ impl ComponentRuntime {
             // static and filled at instantiation (`PendingCopy::opts`),
             // only read here.
             let opts = unsafe { &*(opts as *const CanonOpts) };
-            crate::p3::builtins::lower_strings(opts, strings)?;
+            crate::p3::builtins::lower_strings(self, opts, strings)?;
         }
         Ok(())
     }

@@ -108,9 +108,15 @@ fn host_written(rt: &ComponentRuntime, instance: u32, h: u32) -> bool {
 /// Puts each string a host source's elements (or a host future's value)
 /// name into guest memory with
 /// the read's `realloc` and fills its (pointer, length) field; runs with
-/// the runtime state released (the re-entrancy rule), as a lowering does.
-pub(crate) fn lower_strings(opts: &CanonOpts, strings: Vec<(u32, String)>) -> Result<(), Trap> {
-    use crate::memory::Realloc;
+/// the runtime state released (the re-entrancy rule), as a lowering does:
+/// `realloc` runs with the reader's `may_leave` cleared and its result is
+/// checked (alignment, bounds) as every lowering's is.
+pub(crate) fn lower_strings(
+    rt: &ComponentRuntime,
+    opts: &CanonOpts,
+    strings: Vec<(u32, String)>,
+) -> Result<(), Trap> {
+    use crate::memory::LowerCx;
     if !matches!(opts.encoding(), kiln_abi::component::StringEncoding::Utf8) {
         return Err(trap::trap(
             "Kiln's host streams and futures of strings support the UTF-8 encoding only",
@@ -118,28 +124,27 @@ pub(crate) fn lower_strings(opts: &CanonOpts, strings: Vec<(u32, String)>) -> Re
     }
     let mut realloc = crate::instances::GuestRealloc::from_opts(opts)
         .ok_or_else(|| trap::trap("a stream or future of strings needs a realloc option"))?;
+    let mut instance = rt.instance(opts.component_instance);
     for (field, text) in strings {
         let len = u32::try_from(text.len()).map_err(|_| trap::trap("string too long"))?;
-        let ptr = realloc.realloc(0, 0, 1, len)?;
         // SAFETY: the options' memory definition, filled at
-        // instantiation; read again after `realloc`, which may grow it.
-        // No other view of that memory is alive: the guest is stopped in
-        // this built-in, `realloc` has returned, and this view ends with
-        // the iteration.
-        let mut m = unsafe {
+        // instantiation; `LowerCx` reads it again after `realloc`, which
+        // may grow it. No other view of that memory is alive: the guest is
+        // stopped in this built-in, and this context ends with the
+        // iteration.
+        let m = unsafe {
             GuestMemory::from_definition(
                 opts.memory_def as usize as *const kiln_abi::vmctx::VMMemoryDefinition,
             )
         };
-        if !m.in_bounds(ptr, u64::from(len)) || !m.in_bounds(field, 8) {
+        let mut cx = LowerCx::new(m, Some(&mut realloc), opts.encoding(), Some(&mut instance));
+        let ptr = cx.realloc(0, 0, 1, len)?;
+        if !cx.memory().in_bounds(field, 8) {
             return Err(trap::pointer_out_of_bounds());
         }
-        let bytes = m.bytes_mut();
-        // In `usize`: a string ending at the last byte of a 4 GiB memory
-        // overflows `u32`.
-        bytes[ptr as usize..ptr as usize + len as usize].copy_from_slice(text.as_bytes());
-        bytes[field as usize..field as usize + 4].copy_from_slice(&ptr.to_le_bytes());
-        bytes[field as usize + 4..field as usize + 8].copy_from_slice(&len.to_le_bytes());
+        cx.write(ptr, text.as_bytes())?;
+        cx.write(field, &ptr.to_le_bytes())?;
+        cx.write(field.wrapping_add(4), &len.to_le_bytes())?;
     }
     Ok(())
 }
@@ -204,7 +209,7 @@ fn copy_op(
         ))
     })?;
     if !strings.is_empty() {
-        lower_strings(opts, strings)?;
+        lower_strings(rt, opts, strings)?;
     }
     if !copies.is_empty() {
         super::elem::run(rt, copies)?;

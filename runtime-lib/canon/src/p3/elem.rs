@@ -24,7 +24,7 @@ use super::copy::memory;
 use crate::builtins::target;
 use crate::instances::GuestRealloc;
 use crate::memory::{LiftCx, LowerCx};
-use crate::runtime::ComponentRuntime;
+use crate::runtime::{ComponentRuntime, RuntimeInstance};
 use crate::string::{load_string_from_range, store_string};
 use crate::trap::{self, Trap};
 use kiln_abi::component::{CanonOpts, PtrType, Type, TypeIndex, TypeTable};
@@ -138,13 +138,19 @@ fn raw(s: &Sides<'_>, from: u32, to: u32, n: u32) -> Result<(), Trap> {
     write_bytes(s.dst, to, &bytes)
 }
 
-/// A lowering context into the reader with its `realloc`.
-fn lower_into<'r>(dst: &CanonOpts, realloc: &'r mut GuestRealloc) -> LowerCx<'r> {
+/// A lowering context into the reader with its `realloc`, which runs with
+/// the reader's `may_leave` cleared (as every lowering's `realloc` does in
+/// Wasmtime: one that calls an import or `resource.new` traps).
+fn lower_into<'r>(
+    dst: &CanonOpts,
+    realloc: &'r mut GuestRealloc,
+    instance: &'r mut RuntimeInstance<'_>,
+) -> LowerCx<'r> {
     LowerCx::new(
         memory(dst.memory_def as usize),
         Some(realloc),
         dst.encoding(),
-        None,
+        Some(instance),
     )
 }
 
@@ -173,7 +179,9 @@ fn value(
                 load_string_from_range(&cx, p, units)?.into_owned()
             };
             let mut realloc = GuestRealloc::from_opts(s.dst).ok_or_else(trap::no_realloc)?;
-            let (np, nunits) = store_string(&mut lower_into(s.dst, &mut realloc), &text)?;
+            let mut inst = rt.instance(s.dst.component_instance);
+            let (np, nunits) =
+                store_string(&mut lower_into(s.dst, &mut realloc, &mut inst), &text)?;
             let mut pair = [0u8; 8];
             pair[..4].copy_from_slice(&np.to_le_bytes());
             pair[4..].copy_from_slice(&nunits.to_le_bytes());
@@ -191,7 +199,8 @@ fn value(
             }
             let bytes = u32::try_from(bytes).map_err(|_| trap::list_too_long())?;
             let mut realloc = GuestRealloc::from_opts(s.dst).ok_or_else(trap::no_realloc)?;
-            let np = lower_into(s.dst, &mut realloc).realloc(0, 0, align, bytes)?;
+            let mut inst = rt.instance(s.dst.component_instance);
+            let np = lower_into(s.dst, &mut realloc, &mut inst).realloc(0, 0, align, bytes)?;
             if plain_type(types, e) {
                 raw(s, p, np, bytes)?;
             } else {

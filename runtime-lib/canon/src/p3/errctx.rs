@@ -133,7 +133,15 @@ pub fn debug_message(
     }
     // The state is released: `realloc` runs guest code.
     let mut realloc = GuestRealloc::from_opts(opts).ok_or_else(trap::no_realloc)?;
-    let mut cx = LowerCx::new(memory(opts), Some(&mut realloc), opts.encoding(), None);
+    // With the instance, so that `realloc` runs with `may_leave` cleared:
+    // one that calls an import or `resource.new` traps, as in Wasmtime.
+    let mut instance = rt.instance(inst);
+    let mut cx = LowerCx::new(
+        memory(opts),
+        Some(&mut realloc),
+        opts.encoding(),
+        Some(&mut instance),
+    );
     let (p, units) = store_string(&mut cx, &text)?;
     let mut pair = [0u8; 8];
     pair[..4].copy_from_slice(&p.to_le_bytes());

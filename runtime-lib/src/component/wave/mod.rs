@@ -204,7 +204,10 @@ pub fn call(rt: &instances::ComponentRuntime, p: &Prepared) -> Result<String, Tr
     let memory = unsafe { GuestMemory::from_definition(opts.memory_def as usize as *const _) };
     {
         let realloc = realloc.as_mut().map(|r| r as &mut dyn Realloc);
-        let mut cx = LowerCx::new(memory, realloc, opts.encoding(), None);
+        // With the instance: `realloc` runs with `may_leave` cleared (one
+        // that calls an import or `resource.new` traps, as in Wasmtime).
+        let mut instance = rt.instance(opts.component_instance);
+        let mut cx = LowerCx::new(memory, realloc, opts.encoding(), Some(&mut instance));
         lower_params(&mut cx, types, p, sig.params_in_memory, &mut slots)?;
     }
     let func = GuestFunc {
