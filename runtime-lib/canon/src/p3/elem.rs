@@ -191,11 +191,14 @@ fn value(
             let (p, len) = (read_u32(s.src, from)?, read_u32(s.src, from + 4)?);
             let (size, align) = (types.elem_size(e, ptr), types.alignment(e, ptr));
             let bytes = u64::from(len) * u64::from(size);
-            if !p.is_multiple_of(align) {
-                return Err(trap::list_unaligned());
-            }
+            // Bounds first, then alignment: Wasmtime's order when it lifts
+            // a list (a pointer both unaligned and out of bounds is named
+            // out of bounds).
             if !memory(s.src.memory_def as usize).in_bounds(p, bytes) {
                 return Err(trap::list_out_of_bounds());
+            }
+            if !p.is_multiple_of(align) {
+                return Err(trap::list_unaligned());
             }
             let bytes = u32::try_from(bytes).map_err(|_| trap::list_too_long())?;
             let mut realloc = GuestRealloc::from_opts(s.dst).ok_or_else(trap::no_realloc)?;
