@@ -29,21 +29,27 @@ unsafe fn entry(
     opts: *const CanonOpts,
     slots: *mut u64,
     n: u32,
+    check_leave: bool,
     f: impl FnOnce(&ComponentRuntime, &CanonOpts, &mut [u64]) -> Result<(), Trap>,
 ) {
     // SAFETY: the trampoline passes its record and `n >= 1` slots.
     let (opts, slots) = unsafe { (&*opts, std::slice::from_raw_parts_mut(slots, n as usize)) };
-    let result = runtime()
-        .ok_or_else(trap::no_instance)
-        .and_then(|rt| f(rt, opts, slots).and_then(|()| rt.lower_pending()));
+    let result = runtime().ok_or_else(trap::no_instance).and_then(|rt| {
+        if check_leave {
+            check_may_leave(rt, opts.component_instance)?;
+        }
+        f(rt, opts, slots).and_then(|()| rt.lower_pending())
+    });
     if let Err(t) = result {
         raise(t)
     }
 }
 
-/// Declares `extern "C"` built-in entries: `name(rt, opts, slots) body`.
+/// Declares `extern "C"` built-in entries: `name(rt, opts, slots) body`,
+/// after `check_leave: bool;` (whether they trap when the instance may
+/// not leave).
 macro_rules! builtins {
-    ($($(#[$doc:meta])* fn $name:ident($rt:ident, $opts:ident, $slots:ident) $body:block)*) => {$(
+    (check_leave: $leave:expr; $($(#[$doc:meta])* fn $name:ident($rt:ident, $opts:ident, $slots:ident) $body:block)*) => {$(
         $(#[$doc])*
         ///
         /// # Safety
@@ -52,10 +58,25 @@ macro_rules! builtins {
         pub unsafe extern "C" fn $name(opts: *const CanonOpts, slots: *mut u64, n: u32) {
             // SAFETY: forwarded.
             unsafe {
-                entry(opts, slots, n, |$rt: &ComponentRuntime, $opts: &CanonOpts, $slots: &mut [u64]| $body)
+                entry(opts, slots, n, $leave, |$rt: &ComponentRuntime, $opts: &CanonOpts, $slots: &mut [u64]| $body)
             }
         }
     )*};
+}
+
+/// Traps with Wasmtime's "cannot leave component instance" if component
+/// instance `inst` may not leave: inside a `realloc` or `post-return`
+/// called by a lowering or lifting. Wasmtime 49 checks it first in every
+/// P3 built-in but `context.get`/`context.set` and
+/// `backpressure.inc`/`backpressure.dec` (and so `backpressure.set`).
+pub(crate) fn check_may_leave(rt: &ComponentRuntime, inst: u32) -> Result<(), Trap> {
+    rt.with_instance(inst, |i| {
+        if i.may_leave() {
+            Ok(())
+        } else {
+            Err(trap::cannot_leave())
+        }
+    })
 }
 
 fn arg(slots: &[u64], i: usize) -> u32 {
@@ -245,7 +266,11 @@ fn store_event(opts: &CanonOpts, ptr: u32, p1: u32, p2: u32) -> Result<(), Trap>
     Ok(())
 }
 
+// Built-ins that do not check `may_leave` (they only touch the current
+// task's slots or the instance's backpressure counter).
 builtins! {
+    check_leave: false;
+
     /// `context.get i32 i`.
     fn __kiln_cm_p3_context_get(rt, opts, slots) {
         let i = opts.resource as usize;
@@ -290,6 +315,11 @@ builtins! {
             n.checked_sub(1).ok_or_else(|| traps::code(TrapCode::BackpressureOverflow))
         })
     }
+
+}
+
+builtins! {
+    check_leave: true;
 
     /// `task.return`: records the flat values for the caller.
     fn __kiln_cm_p3_task_return(rt, opts, slots) {
