@@ -140,7 +140,9 @@ pub const ADAPTER_HANDLE_MOVE_OWN: u32 = 0;
 pub const ADAPTER_HANDLE_BORROW: u32 = 1;
 /// Adapter handle operand: move the readable end of a stream or future
 /// from one instance's table to the other's (the built-in's `resource` is
-/// [`crate::descriptor::NO_INDEX`]: ends are not resources).
+/// [`crate::descriptor::NO_INDEX`]: ends are not resources). The fifth
+/// operand is the value's stream or future type: the end must be one of
+/// it, as Wasmtime checks when it lifts the end.
 pub const ADAPTER_HANDLE_MOVE_END: u32 = 2;
 /// Adapter handle operand: give the other instance a handle of its own to
 /// the error context behind a handle of the source instance, which keeps

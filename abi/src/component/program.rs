@@ -235,8 +235,10 @@ pub const TRAMPOLINE_ADAPTER_FLAGS: u32 = 4;
 /// [`super::transcode::Transcode::number`]), then the source's.
 pub const TRAMPOLINE_ADAPTER_TRANSCODE: u32 = 5;
 /// [`TrampolineDesc::kind`]: the handle built-in of fused adapters
-/// (`[i32 i32 i32 i32] -> [i32]`: handle, `ADAPTER_HANDLE_*` operation of
-/// [`super::canon`], source and destination component instances in; the
+/// (`[i32 i32 i32 i32 i32] -> [i32]`: handle, `ADAPTER_HANDLE_*`
+/// operation of [`super::canon`], source and destination component
+/// instances, and for `ADAPTER_HANDLE_MOVE_END` the stream or future type
+/// the value has (the type table's index; `NO_INDEX` otherwise) in; the
 /// destination's handle (or rep) out), calling
 /// [`crate::symbols::ADAPTER_HANDLE`]; `resource` names the resource.
 pub const TRAMPOLINE_ADAPTER_HANDLE: u32 = 6;

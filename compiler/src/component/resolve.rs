@@ -276,7 +276,7 @@ pub fn resolve_trampolines(
             ),
             Trampoline::AdapterHandle { .. } => ResolvedTrampoline {
                 kind: prog::TRAMPOLINE_ADAPTER_HANDLE,
-                params: vec![ValType::I32; 4],
+                params: vec![ValType::I32; 5],
                 results: vec![ValType::I32],
                 host: HostCallee::Symbol(kiln_abi::symbols::ADAPTER_HANDLE),
                 name: String::new(),

@@ -24,7 +24,7 @@ use kiln_abi::component::canon::{
     ADAPTER_HANDLE_MOVE_END, ADAPTER_HANDLE_MOVE_OWN,
 };
 use kiln_abi::component::transcode::Transcode;
-use kiln_abi::component::{CanonOpts, INSTANCE_FLAG_MAY_LEAVE};
+use kiln_abi::component::{CanonOpts, INSTANCE_FLAG_MAY_LEAVE, Type, TypeIndex};
 
 /// The instance-flags built-in of fused adapters: one of the
 /// `kiln_abi::component::canon::ADAPTER_FLAGS_*` operations (slot 0) on the
@@ -138,7 +138,8 @@ unsafe fn transcode_call(
 
 /// The handle built-in of fused adapters: slot 0 is a handle of the
 /// source instance (slot 2) for the resource of `opts`, slot 1 an
-/// `ADAPTER_HANDLE_*` operation; slot 0 gets the destination instance's
+/// `ADAPTER_HANDLE_*` operation, slot 4 the stream or future type of an
+/// end; slot 0 gets the destination instance's
 /// (slot 3) handle, or the rep for a borrow into the defining instance.
 /// The handle tables' own checks apply (`lift_own` of a lent or borrowed
 /// handle, a wrong type, an unknown index). The host-call map of imported
@@ -152,11 +153,25 @@ pub unsafe extern "C" fn __kiln_cm_adapter_handle(opts: *const CanonOpts, slots:
     // SAFETY: forwarded.
     unsafe {
         builtin(opts, slots, n, |rt, opts, slots| {
-            let [handle, op, src, dst] =
-                [0, 1, 2, 3].map(|i| slots.get(i).copied().unwrap_or(0) as u32);
+            let [handle, op, src, dst, end_ty] =
+                [0, 1, 2, 3, 4].map(|i| slots.get(i).copied().unwrap_or(0) as u32);
             if op == ADAPTER_HANDLE_MOVE_END {
-                // A stream or future end in an async call's values.
-                let h = rt.with_p3(|cx| crate::p3::task::move_end(cx, src, handle, dst))?;
+                // A stream or future end in an async call's values: one of
+                // the value's type (`end_ty`), as Wasmtime checks when it
+                // lifts the end, before it leaves the giver's table.
+                let future = match rt.component.types().get(TypeIndex(end_ty)) {
+                    Some(Type::Future(_)) => true,
+                    Some(Type::Stream(_)) => false,
+                    _ => {
+                        return Err(trap::trap(format!(
+                            "unknown stream or future type {end_ty}"
+                        )));
+                    }
+                };
+                let h = rt.with_p3(|cx| {
+                    cx.end_at(src, handle, future, end_ty)?;
+                    crate::p3::task::move_end(cx, src, handle, dst)
+                })?;
                 slots[0] = u64::from(h);
                 return Ok(());
             }

@@ -148,7 +148,7 @@ pub(in crate::component) fn generate_async(
             let f = im.func(
                 "handle",
                 &format!("r{r}"),
-                i32s(4),
+                i32s(5),
                 i32s(1),
                 Binding::Handle(r),
             );

@@ -460,7 +460,7 @@ pub(super) fn generate(req: &Request<'_>) -> Result<Generated, CompileError> {
             let f = im.func(
                 "handle",
                 &format!("r{r}"),
-                i32s(4),
+                i32s(5),
                 i32s(1),
                 Binding::Handle(r),
             );

@@ -39,6 +39,7 @@ use kiln_abi::component::canon::{
 };
 use kiln_abi::component::layout::{Cases, VariantLayout, flags_num_i32, flags_size};
 use kiln_abi::component::{INSTANCE_FLAG_MAY_LEAVE, PtrType, Type, TypeIndex, TypeTable};
+use kiln_abi::descriptor::NO_INDEX;
 use kiln_abi::trap::TrapCode;
 use wasm_encoder::{BlockType, Instruction as I, MemArg, ValType};
 
@@ -471,17 +472,22 @@ impl Emitter<'_> {
             Type::Variant(_) | Type::Enum(_) | Type::Option(_) | Type::Result { .. } => {
                 self.variant(t, src, dst, dir)
             }
-            Type::Own(r) => self.handle(r, ADAPTER_HANDLE_MOVE_OWN, src, dst, dir),
-            Type::Borrow(r) => self.handle(r, ADAPTER_HANDLE_BORROW, src, dst, dir),
-            // A stream or future end (only in an async call's halves).
+            Type::Own(r) => self.handle(r, (ADAPTER_HANDLE_MOVE_OWN, NO_INDEX), src, dst, dir),
+            Type::Borrow(r) => self.handle(r, (ADAPTER_HANDLE_BORROW, NO_INDEX), src, dst, dir),
+            // A stream or future end (only in an async call's halves),
+            // checked to be one of type `t` by the runtime.
             Type::Stream(_) | Type::Future(_) => {
-                self.handle(super::ENDS, ADAPTER_HANDLE_MOVE_END, src, dst, dir)
+                self.handle(super::ENDS, (ADAPTER_HANDLE_MOVE_END, t.0), src, dst, dir)
             }
             // The destination gets a handle of its own; the source keeps
             // its handle.
-            Type::ErrorContext => {
-                self.handle(super::ENDS, ADAPTER_HANDLE_COPY_ERROR, src, dst, dir)
-            }
+            Type::ErrorContext => self.handle(
+                super::ENDS,
+                (ADAPTER_HANDLE_COPY_ERROR, NO_INDEX),
+                src,
+                dst,
+                dir,
+            ),
             scalar => {
                 let p = Prim::of(&scalar).ok_or(Missing("a type adapters move"))?;
                 self.scalar(p, src, dst)
@@ -489,9 +495,18 @@ impl Emitter<'_> {
         }
     }
 
-    /// An `own` or `borrow` of resource `r`: the runtime moves it between
-    /// the two instances' handle tables (operation `op`).
-    fn handle(&mut self, r: u32, op: u32, src: &Loc, dst: &Loc, dir: Dir) -> Result<(), Missing> {
+    /// An `own` or `borrow` of resource `r` (or a stream or future end, or
+    /// an error context): the runtime moves it between the two instances'
+    /// handle tables (operation `op.0`; `op.1` is the stream or future type
+    /// of an end, `NO_INDEX` otherwise).
+    fn handle(
+        &mut self,
+        r: u32,
+        op: (u32, u32),
+        src: &Loc,
+        dst: &Loc,
+        dir: Dir,
+    ) -> Result<(), Missing> {
         let func = self
             .handle_funcs
             .iter()
@@ -500,9 +515,10 @@ impl Emitter<'_> {
             .ok_or(Missing("the handle built-in"))?;
         let h = self.local(ValType::I32);
         self.read_u32(src, 0, 0, 4)?;
-        self.i(I::I32Const(op as i32));
+        self.i(I::I32Const(op.0 as i32));
         self.i(I::I32Const(dir.src_instance as i32));
         self.i(I::I32Const(dir.dst_instance as i32));
+        self.i(I::I32Const(op.1 as i32));
         self.i(I::Call(func));
         self.i(I::LocalSet(h));
         self.write_u32(dst, 0, 0, 4, I::LocalGet(h))
