@@ -45,7 +45,8 @@ pub struct ElemCopy {
 }
 
 /// Whether elements of stream or future type `ty` are plain bytes (no
-/// string, list, handle or end inside).
+/// string, list, handle or end inside, and nothing Wasmtime checks or
+/// normalizes as it lifts: `bool`, `char`, flags, discriminants).
 pub fn plain(types: &TypeTable<'_>, ty: u32) -> bool {
     match types.get(TypeIndex(ty)) {
         Some(Type::Stream(Some(e)) | Type::Future(Some(e))) => plain_type(types, e),
@@ -59,6 +60,13 @@ fn plain_type(types: &TypeTable<'_>, t: TypeIndex) -> bool {
         matches!(
             t,
             Type::String
+                | Type::Bool
+                | Type::Char
+                | Type::Flags(_)
+                | Type::Enum(_)
+                | Type::Variant(_)
+                | Type::Option(_)
+                | Type::Result { .. }
                 | Type::List(_)
                 | Type::Own(_)
                 | Type::Borrow(_)
@@ -235,7 +243,11 @@ fn value(
             let d = layout.discriminant_size;
             let word = read_u32_partial(s.src, from, d)?;
             if word >= layout.num_cases {
-                return Err(trap::invalid_discriminant(word));
+                // Wasmtime's words when it lifts a value of a stream.
+                return Err(trap::trap(format!(
+                    "discriminant {word} out of range [0..{})",
+                    layout.num_cases
+                )));
             }
             raw(s, from, to, d)?;
             match cases.payload(word) {
@@ -249,6 +261,34 @@ fn value(
                 ),
                 None => Ok(()),
             }
+        }
+        // Lifted and lowered, as Wasmtime does: any non-zero byte is
+        // `true`, stored as 1.
+        Type::Bool => {
+            let b = read_u32_partial(s.src, from, 1)?;
+            write_bytes(s.dst, to, &[u8::from(b != 0)])
+        }
+        Type::Char => {
+            let c = read_u32(s.src, from)?;
+            char::from_u32(c).ok_or_else(trap::invalid_char)?;
+            write_bytes(s.dst, to, &c.to_le_bytes())
+        }
+        // Bits past the last label are dropped (lifting ignores them).
+        Type::Flags(labels) => {
+            let size = types.elem_size(t, ptr);
+            let m = memory(s.src.memory_def as usize);
+            if !m.in_bounds(from, u64::from(size)) {
+                return Err(trap::pointer_out_of_bounds());
+            }
+            let a = from as usize;
+            // SAFETY: no guest code runs while the bytes are read; the
+            // copy ends the view before the reader's memory is written.
+            let mut bytes = unsafe { m.bytes() }[a..a + size as usize].to_vec();
+            for (i, b) in bytes.iter_mut().enumerate() {
+                let kept = labels.len().saturating_sub(8 * i).min(8);
+                *b &= ((1u16 << kept) - 1) as u8;
+            }
+            write_bytes(s.dst, to, &bytes)
         }
         Type::Own(r) => {
             let h = read_u32(s.src, from)?;
@@ -270,7 +310,12 @@ fn value(
         Type::Stream(_) | Type::Future(_) => {
             let h = read_u32(s.src, from)?;
             let (a, b) = (s.src.component_instance, s.dst.component_instance);
-            let nh = rt.with_p3(|cx| super::task::move_end(cx, a, h, b))?;
+            let future = matches!(ty, Type::Future(_));
+            let nh = rt.with_p3(|cx| {
+                // One of the element's type, as the adapters check it.
+                cx.end_at(a, h, future, t.0)?;
+                super::task::move_end(cx, a, h, b)
+            })?;
             write_bytes(s.dst, to, &nh.to_le_bytes())
         }
         Type::ErrorContext => {
