@@ -237,7 +237,7 @@ fn copy_op(
     }
     let st = if st == COPY_BLOCKED && !opts.is_async() {
         let w = rt.with_p3(|cx| {
-            if !cx.may_block() {
+            if !cx.may_block(inst) {
                 return Err(cannot_block());
             }
             cx.waitable_at(inst, h)
@@ -275,7 +275,7 @@ builtins! {
     fn __kiln_cm_p3_context_get(rt, opts, slots) {
         let i = opts.resource as usize;
         let v = rt.with_p3(|cx| {
-            let (_, t) = cx.current_task()?;
+            let (_, t) = cx.current_task_of(opts.component_instance)?;
             t.context.get(i).copied().ok_or_else(|| trap::trap("context slot out of range"))
         })?;
         slots[0] = u64::from(v);
@@ -287,7 +287,7 @@ builtins! {
         let i = opts.resource as usize;
         let v = arg(slots, 0);
         rt.with_p3(|cx| {
-            let (_, t) = cx.current_task()?;
+            let (_, t) = cx.current_task_of(opts.component_instance)?;
             let slot = t.context.get_mut(i).ok_or_else(|| trap::trap("context slot out of range"))?;
             *slot = v;
             Ok(())
@@ -333,7 +333,11 @@ builtins! {
             .func_type(opts.func_type)
             .map_or(0, |(params, _)| params.len());
         let (task, lift) = rt.with_p3(|cx| {
-            let (id, t) = cx.current_task()?;
+            // A sync-lifted function called from another instance's task
+            // has no task here; Wasmtime's sync task refuses `task.return`.
+            let (id, t) = cx
+                .current_task_of(opts.component_instance)
+                .map_err(|_| traps::code(TrapCode::TaskReturnInvalid))?;
             if t.result.is_some() {
                 return Err(traps::code(TrapCode::TaskReturnTwice));
             }
@@ -360,8 +364,8 @@ builtins! {
 
     /// `task.cancel`: only a task whose cancellation was delivered may
     /// call it.
-    fn __kiln_cm_p3_task_cancel(rt, _opts, _slots) {
-        super::task::task_cancel(rt)
+    fn __kiln_cm_p3_task_cancel(rt, opts, _slots) {
+        super::task::task_cancel(rt, opts.component_instance)
     }
 
     /// `waitable-set.new`.
@@ -387,7 +391,7 @@ builtins! {
         let (h, ptr) = (arg(slots, 0), arg(slots, 1));
         let set = rt.with_p3(|cx| {
             let set = cx.set_at(inst, h, true)?;
-            if cx.p3.current.is_empty() || !cx.may_block() {
+            if cx.p3.current.is_empty() || !cx.may_block(inst) {
                 return Err(cannot_block());
             }
             Ok(set)
@@ -470,7 +474,7 @@ builtins! {
             }
             // A sync cancel may wait for the subtask (Wasmtime checks
             // before looking at its state).
-            if sync && !cx.may_block() {
+            if sync && !cx.may_block(inst) {
                 return Err(cannot_block());
             }
             let x = cx.p3.waitables.get_mut(w).ok_or_else(|| trap::unknown_handle(h))?;

@@ -1063,11 +1063,26 @@ impl P3Cx<'_> {
         }
     }
 
-    /// Whether the current task may block (an async export's task).
-    pub fn may_block(&mut self) -> bool {
+    /// Whether code of component instance `instance` may block: the
+    /// current task is one of its own that may block (an async export's
+    /// task). Another instance's task on top means `instance` runs in a
+    /// sync call made from it, which Wasmtime runs as a sync task of its
+    /// own, one that may not block.
+    pub fn may_block(&mut self, instance: u32) -> bool {
         self.current_task()
-            .map(|(_, t)| t.may_block)
+            .map(|(_, t)| t.may_block && t.instance == instance)
             .unwrap_or(false)
+    }
+
+    /// The current task, if it is one of component instance `instance`
+    /// (see [`P3Cx::may_block`]): the task built-ins of an instance called
+    /// synchronously from another's task must not see or settle that task.
+    pub fn current_task_of(&mut self, instance: u32) -> Result<(u32, &mut Task), Trap> {
+        let (id, t) = self.current_task()?;
+        if t.instance != instance {
+            return Err(trap::trap("cannot call a task built-in outside of a task"));
+        }
+        Ok((id, t))
     }
 }
 

@@ -725,4 +725,27 @@ mod tests {
         assert_eq!(got.get(), FOUR_GIB, "the sink got every byte");
         assert_eq!(st.expect("writes") >> 4, 1 << 27, "every element written");
     }
+
+    /// Code of another component instance running on top of a task (a
+    /// sync-lifted function it called) neither sees that task (context,
+    /// `task.return`, `task.cancel`) nor blocks on its behalf.
+    #[test]
+    fn a_task_belongs_to_its_instance_only() {
+        let mut p3 = P3State::default();
+        let mut t = Task::new(0, u32::MAX);
+        t.may_block = true;
+        let id = p3.tasks.insert(t);
+        p3.current.push(id);
+        let mut instances = vec![InstanceState::new(0), InstanceState::new(1)];
+        let mut host = NoHost;
+        let mut cx = P3Cx {
+            p3: &mut p3,
+            instances: &mut instances,
+            host: &mut host,
+        };
+        assert!(cx.may_block(0));
+        assert!(!cx.may_block(1), "a sync callee may not block");
+        assert_eq!(cx.current_task_of(0).expect("its own task").0, id);
+        assert!(cx.current_task_of(1).is_err(), "not the caller's task");
+    }
 }

@@ -297,7 +297,7 @@ fn call(
                 .is_none_or(|x| x.subtask.0 >= subtask_state::RETURNED)
         };
         if !rt.with_p3(|cx| Ok(done(cx)))? {
-            if !rt.with_p3(|cx| Ok(cx.may_block()))? {
+            if !rt.with_p3(|cx| Ok(cx.may_block(lower.component_instance)))? {
                 return Err(super::cannot_block());
             }
             run_until(rt, done)?;
@@ -598,9 +598,13 @@ fn resolve(cx: &mut P3Cx<'_>, c: Caller, st: u32) {
 
 /// `task.cancel`: the current task, whose cancellation was delivered,
 /// resolves its caller's subtask as `CANCELLED_BEFORE_RETURNED`.
-pub fn task_cancel(rt: &ComponentRuntime) -> Result<(), Trap> {
+pub fn task_cancel(rt: &ComponentRuntime, instance: u32) -> Result<(), Trap> {
     rt.with_p3(|cx| {
-        let (id, t) = cx.current_task()?;
+        // A sync-lifted function called from another instance's task has
+        // no task here, and a sync task is never cancelled.
+        let (id, t) = cx
+            .current_task_of(instance)
+            .map_err(|_| traps::code(TrapCode::TaskCancelNotCancelled))?;
         if t.cancel != Cancel::Delivered || t.result.is_some() {
             return Err(traps::code(TrapCode::TaskCancelNotCancelled));
         }

@@ -438,7 +438,7 @@ fn wait_until_deadline(
         return Ok(());
     }
     rt.with_p3(|cx| {
-        if cx.may_block() {
+        if cx.may_block(opts.component_instance) {
             Ok(())
         } else {
             Err(kiln_canon::p3::cannot_block())

@@ -119,7 +119,7 @@ pub(crate) fn wait_for<R: Lower + 'static>(
         return Ok(());
     }
     rt.with_p3(|cx| {
-        if cx.may_block() {
+        if cx.may_block(opts.component_instance) {
             Ok(())
         } else {
             Err(kiln_canon::p3::cannot_block())
