@@ -2,7 +2,7 @@
 
 ;; component instances: 2
 ;; module 0: 0x24..0x64 (0 imports)
-;; module 1: generated (145 bytes) (2 imports)
+;; module 1: generated (148 bytes) (2 imports)
 ;; resource r0: defined in component 1
 ;; instance 0: module 0 in component 1
 ;; instance 1: module 1 in component 0

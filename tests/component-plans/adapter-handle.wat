@@ -4,7 +4,7 @@
 
 ;; component instances: 2
 ;; module 0: 0x24..0x4f (0 imports)
-;; module 1: generated (217 bytes) (6 imports)
+;; module 1: generated (220 bytes) (6 imports)
 ;; resource r0: defined in component 1
 ;; instance 0: module 0 in component 1
 ;; instance 1: module 1 in component 0
