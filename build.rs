@@ -1,11 +1,13 @@
 //! Build script of the `kiln` CLI: builds the runtime static library
-//! (`runtime-lib`, crate `kiln-runtime`) for every target `kiln` can link
-//! for, and embeds each, deflated, with what a link for it needs, so that a
-//! user with only the `kiln` binary and a linker can build for any of them.
+//! (crate `kiln-runtime`, `runtime-lib/archive/`, which links in the other
+//! crates of `runtime-lib/`) for every target `kiln` can link for, and
+//! embeds each, deflated, with what a link for it needs, so that a user
+//! with only the `kiln` binary and a linker can build for any of them.
 //!
-//! Inputs: the workspace sources of `runtime-lib/` and `abi/`, the
-//! `[profile.runtime]` of the root `Cargo.toml`, the Rust toolchain's
-//! installed standard libraries (`rustup target add`). Outputs, in `OUT_DIR`:
+//! Inputs: the workspace sources of `runtime-lib/` (every crate in it) and
+//! `abi/`, the `[profile.runtime]` of the root `Cargo.toml`, the Rust
+//! toolchain's installed standard libraries (`rustup target add`).
+//! Outputs, in `OUT_DIR`:
 //! - `runtimes.rs`: the table `RUNTIMES` of embedded runtimes (one per
 //!   target triple: its files, each deflated and `include_bytes!`ed, the
 //!   native libraries it needs, one linker argument each, and a content
