@@ -2,7 +2,7 @@
 //!
 //! Phase: none (shared definitions). Inputs: nothing. Outputs: constants,
 //! `repr(C)` record types and layout functions used by both `kiln-compiler`
-//! (to emit code and data) and `kiln-runtime` (to read and fill them).
+//! (to emit code and data) and the runtime crates (to read and fill them).
 //!
 //! Invariants:
 //! - Every layout fact lives here once. The compiler never takes `size_of` of a

@@ -15,7 +15,7 @@ pub const COMPONENT: &str = "__kiln_component";
 /// directly, so the linker drops the component runtime (component
 /// start-up, WAVE, the canonical ABI) from a core module's executable.
 pub const PROGRAM_RUNNER: &str = "__kiln_program_runner";
-/// The runtime's runner of a core module (a `kiln_runtime::entry::Runner`
+/// The runtime's runner of a core module (a `kiln_runner::entry::Runner`
 /// static).
 pub const RUN_MODULE: &str = "__kiln_run_module";
 /// The runtime's runner of a component (see [`RUN_MODULE`]).

@@ -79,7 +79,7 @@ pub enum ImportPolicy {
     WasiP1,
     /// In-process embedding (spec tests, fuzzing, components): every import,
     /// whatever its module name, is a `VMContext` slot the runtime fills at
-    /// instantiation (`kiln_runtime::embed::instantiate`): functions through
+    /// instantiation (`kiln_runtime_embed::instantiate`): functions through
     /// `VMFunctionImport`, memories, tables and globals through pointers to
     /// the owner's definitions.
     Linked,

@@ -10,7 +10,7 @@
 //!   Kiln's features compiles; a module valid only with more features is
 //!   refused as `Unsupported`.
 //! - [`differential`]: target `differential`: wasm-smith modules run by Kiln
-//!   (in-process, through `kiln_runtime::embed`) and by the `wasmi`
+//!   (in-process, through `kiln_runtime_embed`) and by the `wasmi`
 //!   interpreter give the same results, traps and final state.
 //!
 //! - [`components`]: program `component-validate`: mutated components

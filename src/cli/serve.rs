@@ -119,7 +119,7 @@ pub fn serve(args: ServeArgs) -> Result<()> {
 
 impl ServeArgs {
     /// The options the server executable reads at start (see
-    /// `kiln_runtime::component::serve`), from this command line.
+    /// `kiln_runner::component::serve`), from this command line.
     fn server_args(&self) -> Vec<OsString> {
         let mut out: Vec<OsString> = Vec::new();
         if let Some(a) = &self.shutdown_addr {

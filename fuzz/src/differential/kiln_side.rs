@@ -1,7 +1,7 @@
 //! Kiln's side of the differential target: compile with
 //! `ImportPolicy::Linked`, load the object in-process
 //! (`kiln_test_harness::loader`), instantiate and call through
-//! `kiln_runtime::embed`.
+//! `kiln_runtime_embed`.
 //!
 //! Resources: a successful instance is torn down completely on drop (the
 //! instance, then its registration in the runtime's trap registry, then
@@ -12,7 +12,7 @@
 
 use super::value::{ExportKind, Outcome, State, Value, fnv1a, table_state};
 use kiln_compiler::{CompileError, Config, ImportPolicy};
-use kiln_runtime::embed::{self, Extern, Instance, Val};
+use kiln_runtime_embed::{self as embed, Extern, Instance, Val};
 use kiln_test_harness::loader::{self, LoadedObject};
 
 /// Why no instance was made.

@@ -12,7 +12,7 @@
 //! 2. wasmi: instantiate (a module wasmi refuses is skipped, not a finding);
 //! 3. Kiln: `compile_module` with `ImportPolicy::Linked` must succeed, the
 //!    object is loaded in-process and instantiated through
-//!    `kiln_runtime::embed` ([`kiln_side`]);
+//!    `kiln_runtime_embed` ([`kiln_side`]);
 //! 4. instantiation must succeed in both or trap in both with the same
 //!    trap code;
 //! 5. every exported function is called, in export order, with the same

@@ -22,11 +22,7 @@
 //! `__ehdr_start`: a position-independent executable is linked at address
 //! 0 with its ELF header at the start of its first segment.
 
-#[cfg(all(
-    target_arch = "x86_64",
-    target_env = "musl",
-    not(feature = "embedding")
-))]
+#[cfg(all(target_arch = "x86_64", target_env = "musl"))]
 core::arch::global_asm!(
     ".pushsection .text.__kiln_start,\"ax\",@progbits",
     ".globl __kiln_start",

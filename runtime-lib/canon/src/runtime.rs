@@ -65,7 +65,7 @@
 //!
 //! Threads: a component runs on one thread (component-model threads are
 //! refused at compile time; wasi-threads exist only for P1 modules, started
-//! from `kiln_runtime::entry::run_guest`). The owner is installed in a
+//! from `kiln_runner::entry::run_guest`). The owner is installed in a
 //! thread-local and is `!Sync`: another thread sees no runtime.
 
 use super::call::{InstanceAccess, InstanceGuard, InstanceState};

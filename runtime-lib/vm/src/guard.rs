@@ -10,7 +10,7 @@
 //!
 //! Invariant: a leaf module. It imports only `crate::errors` (itself a
 //! leaf), so the lowest layers (`crate::traps::catch`, `crate::libcalls`)
-//! can use it without depending on the process entry (`kiln_runtime::entry`),
+//! can use it without depending on the process entry (`kiln_runner::entry`),
 //! which depends on them.
 
 use crate::errors;

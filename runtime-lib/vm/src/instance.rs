@@ -37,7 +37,7 @@
 //! a memory, table or global stores a pointer to the owner's definition, so
 //! growth through any instance is seen by all, and `memory.grow`/`table.*`
 //! on an imported memory or table go to the owner's object. The caller
-//! (`kiln_runtime::embed`) type-checks imports and keeps owners alive longer than
+//! (`kiln_runtime_embed`) type-checks imports and keeps owners alive longer than
 //! their importers.
 
 use crate::descriptor::Module;

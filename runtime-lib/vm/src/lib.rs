@@ -28,8 +28,10 @@
 //!   code).
 //!
 //! The crates above this one: the canonical ABI (`kiln-canon`), the WASI
-//! facades, and `kiln-runtime` (start-up, components, embedding), which is
-//! linked into every executable as one static archive with this crate in it.
+//! facades, the program runner (`kiln-runner`: start-up, components) and
+//! the archive crate `kiln-runtime`, which links them all, this crate
+//! included, into every executable as one static archive; and, outside the
+//! archive, the embedding API (`kiln-runtime-embed`).
 //!
 //! Invariants: the signal handler neither allocates nor locks; every layout
 //! fact comes from `kiln_abi`.

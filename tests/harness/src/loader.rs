@@ -3,7 +3,7 @@
 //! fuzzers run compiled code without the system linker).
 //!
 //! Input: the object bytes and a resolver for undefined symbols (the runtime's
-//! `kiln_runtime::embed::symbol_address` in the harness). Output: a
+//! `kiln_runtime_embed::symbol_address` in the harness). Output: a
 //! [`LoadedObject`]: fresh `mmap`ed memory holding every allocated section,
 //! relocated, with text read+execute, read-only data (including
 //! `.data.rel.ro`, the descriptors) read-only, and writable data read-write.
@@ -105,7 +105,7 @@ impl LoadedObject {
     /// magic and ABI version.
     ///
     /// # Safety
-    /// The returned reference claims `'static`, as `kiln_runtime` requires;
+    /// The returned reference claims `'static`, as `kiln_runtime_embed` requires;
     /// the caller must keep `self` alive (mapped) for as long as the
     /// descriptor or anything built from it (a runtime `Module`, instances,
     /// function references) is used.

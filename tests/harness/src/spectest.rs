@@ -14,7 +14,7 @@
 //! `table64` (10..20 funcref, 64-bit indices: memory64).
 
 use crate::wast::compile_and_load;
-use kiln_runtime::embed::{self, Extern, Instance, Module};
+use kiln_runtime_embed::{self as embed, Extern, Instance, Module};
 use std::sync::OnceLock;
 
 const BASE: &str = r#"(module

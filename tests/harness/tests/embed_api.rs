@@ -1,9 +1,9 @@
-//! End-to-end tests of `kiln_runtime::embed` on modules compiled by Kiln
+//! End-to-end tests of `kiln_runtime_embed` on modules compiled by Kiln
 //! (`ImportPolicy::Linked`) and loaded in-process: traps of every origin
 //! come back as `Trap`s (never ending the process), linked instances share
 //! memories, tables, globals and functions, instantiation follows the spec.
 
-use kiln_runtime::embed::{self, Error, Extern, Func, Instance, TrapCode, Val};
+use kiln_runtime_embed::{self as embed, Error, Extern, Func, Instance, TrapCode, Val};
 use kiln_test_harness::wast::compile_and_load;
 
 fn instance(wat: &str, imports: &[Extern]) -> Result<Instance, Error> {

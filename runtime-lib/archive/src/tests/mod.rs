@@ -1,6 +1,3 @@
-//! Tests of the runtime without the compiler: hand-built descriptors test
-//! instance setup, libcalls, invocation and traps (the trap tests run in a
-//! child process, since a trap ends the process).
+//! Tests of the archive crate's own parts: the caching allocator.
 
 mod alloc;
-mod traps;

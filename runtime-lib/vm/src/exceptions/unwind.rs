@@ -121,7 +121,7 @@ pub unsafe fn throw(exn: *const VMException, fp: usize) -> ! {
 
 /// An exception reached the host. In an executable: as Wasmtime, the
 /// context messages, the backtrace of the throw and `thrown Wasm exception`,
-/// exit status 1 (it is not a trap). Under `kiln_runtime::embed`: the call returns
+/// exit status 1 (it is not a trap). Under `kiln_runtime_embed`: the call returns
 /// a trap without a wasm code and that message.
 #[inline(never)]
 fn uncaught() -> ! {

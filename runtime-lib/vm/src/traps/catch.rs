@@ -2,7 +2,7 @@
 //! unwinds to the innermost [`catch_traps`] of its thread and comes back as
 //! a [`CaughtTrap`] instead of ending the process.
 //!
-//! Phase: while the guest runs under `kiln_runtime::embed`. Inputs: the closure
+//! Phase: while the guest runs under `kiln_runtime_embed`. Inputs: the closure
 //! that enters wasm; traps reported by the signal handler
 //! ([`catch_in_handler`]) or raised by host code ([`raise`]). Output:
 //! `Ok(())` or the trap.

@@ -15,7 +15,7 @@
 //! fault outside the guest, an abort) touches no other process's
 //! connections. A 0.2 connection's requests run one after another in its
 //! process; a 0.3 worker runs its connections' requests concurrently on
-//! its instance (`kiln_runtime::component::serve`).
+//! its instance (`kiln_runner::component::serve`).
 //!
 //! A worker with room takes the next connection: the server hands it over
 //! (the one serving the most connections first, so one wake-up serves

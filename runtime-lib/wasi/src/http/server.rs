@@ -5,7 +5,7 @@
 //! `outgoing-response` sent back with its body streamed as it is written.
 //!
 //! Phase: run time, in a connection process of a server executable
-//! (`kiln_runtime::component::serve`, which owns the accept loop and the
+//! (`kiln_runner::component::serve`, which owns the accept loop and the
 //! guest calls). Inputs: an accepted TCP stream, the guest's calls.
 //! Outputs: HTTP responses on the stream.
 //!
@@ -47,7 +47,7 @@ use std::rc::Rc;
 use std::task::{Context, Poll, Waker};
 use std::time::{Duration, Instant};
 
-/// Limits of a connection (see `kiln_runtime::component::serve`).
+/// Limits of a connection (see `kiln_runner::component::serve`).
 #[derive(Copy, Clone, Debug)]
 pub struct ConnLimits {
     /// Time to receive a request head once the connection is idle or new

@@ -36,7 +36,7 @@ pub mod values;
 use crate::loader;
 use crate::spectest::{Spectest, SpectestInstances};
 use kiln_compiler::{CompileError, Config, ImportPolicy};
-use kiln_runtime::embed::{self, Extern, Instance, Module, Val};
+use kiln_runtime_embed::{self as embed, Extern, Instance, Module, Val};
 use std::collections::HashMap;
 use std::thread;
 use wasmparser::WasmFeatures;

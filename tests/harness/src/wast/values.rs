@@ -15,7 +15,7 @@
 //!   any NaN with the quiet bit set. Every other float compares by bits.
 //!   The same applies to each lane of `f32x4`/`f64x2` results.
 
-use kiln_runtime::embed::{Val, ValType};
+use kiln_runtime_embed::{Val, ValType};
 use wast::core::{AbstractHeapType, HeapType, NanPattern, V128Pattern, WastArgCore, WastRetCore};
 use wast::{WastArg, WastRet};
 

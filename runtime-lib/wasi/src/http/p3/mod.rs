@@ -5,7 +5,7 @@
 //! same body pipes, driven by the same executor and the one reactor.
 //!
 //! Phase: run time (host functions reached through the host table, and
-//! the server's per-request step in `kiln-runtime`). Inputs: lifted
+//! the server's per-request step in `kiln-runner`). Inputs: lifted
 //! parameters, stream and future ends the guest hands over. Outputs:
 //! requests and responses, bodies as host stream ends and futures.
 //!

@@ -1,15 +1,13 @@
-//! Process entry: `main` and the run of the guest from start-up to exit
-//! status.
+//! The run of a program from the shared set-up to its exit status: the
+//! runners the compiler chooses between, and what they share.
 //!
-//! Phase: the whole process. Inputs: `argc`/`argv` from the C runtime, the
-//! linked-in descriptors `__kiln_program` (pointing at the module's
-//! `__kiln_module` or the component's `__kiln_component`) and
-//! `__kiln_grants` (read in place), the environment. Output: the exit
-//! status. After the shared set-up (grants, trap handlers, limits), `main`
-//! calls the runner the compiler chose through `__kiln_program_runner`
-//! ([`__kiln_run_module`] or [`__kiln_run_component`], which continues in
-//! `crate::component::entry`): `main` names neither, so the linker keeps
-//! only the one the program uses.
+//! Phase: the whole process after `main` (the archive crate
+//! `kiln-runtime`, which reads the linked-in descriptors and the process's
+//! arguments). Inputs: the decoded program root ([`Program::new`]), the
+//! runner the compiler chose (`__kiln_program_runner`: [`__kiln_run_module`]
+//! or [`__kiln_run_component`], which continues in
+//! `crate::component::entry`), `__kiln_grants`, the arguments, the
+//! environment. Output: the exit status.
 //!
 //! Sequence ([`run`], then [`run_guest`] on the thread with enough stack):
 //! descriptors checked (mismatch: `Error: ...`, status 1) -> grants resolved
@@ -20,8 +18,8 @@
 //! nothing runs) -> status 0. Traps exit from the signal handler (134);
 //! `proc_exit` exits from the WASI host.
 //!
-//! Invariants: no panic unwinds into C or compiled code: [`main`] installs
-//! the panic hook of `kiln_vm::guard` and runs under its `guard`.
+//! Invariants: runs under the panic guard `main` installed
+//! (`kiln_vm::guard`), so no panic unwinds into C or compiled code.
 //! `SIGPIPE` is ignored, as in the `wasmtime` CLI (a Rust program), so a
 //! closed pipe is an `EPIPE` error for the guest, not a kill.
 
@@ -34,28 +32,12 @@ use kiln_abi::grants::{GRANT_FLAG_RUN_MODE, GrantsDescriptor, RUN_CONFIG_ENV};
 use kiln_vm::descriptor::Module;
 use kiln_vm::errors;
 use kiln_vm::instance::{HostState, InitError, Instance};
-use std::ffi::{CStr, c_char, c_int};
 
 /// Defined only by a runtime of the same ABI version; every compiled module refers
 /// to it (`kiln_abi::symbols::abi_version_symbol`), so a module compiled for
 /// another ABI version fails to link with this runtime.
 #[unsafe(no_mangle)]
 pub static __kiln_abi_v29: u8 = kiln_abi::ABI_VERSION as u8;
-
-#[cfg(not(any(test, feature = "embedding")))]
-unsafe extern "C" {
-    /// The program root the compiler emitted (a module or a component).
-    static __kiln_program: ProgramDescriptor;
-    /// The grants the compiler emitted.
-    static __kiln_grants: GrantsDescriptor;
-    /// The runner of the program's kind, which the compiler chose: the
-    /// address of [`__kiln_run_module`] or [`__kiln_run_component`].
-    #[allow(
-        improper_ctypes,
-        reason = "the pointee is a Rust static of this crate; C never reads it"
-    )]
-    static __kiln_program_runner: &'static Runner;
-}
 
 /// Runs a program once the shared set-up is done; returns the exit status.
 pub type Runner = fn(Program, RunSettings) -> i32;
@@ -129,49 +111,6 @@ impl Program {
             }
         }
     }
-}
-
-/// The process entry point, called by the C runtime.
-///
-/// # Safety
-/// `argv` holds `argc` NUL-terminated strings (the C runtime's contract).
-#[cfg(not(any(test, feature = "embedding")))]
-#[unsafe(no_mangle)]
-pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
-    kiln_vm::guard::install_panic_hook();
-    kiln_vm::guard::guard(|| {
-        // SAFETY: the C runtime's arguments.
-        let args = unsafe { collect_args(argc, argv) };
-        // SAFETY: the linker resolved the three symbols to the compiler's
-        // descriptors and the runtime's runner, which live for the whole
-        // process and are never written.
-        let (program, grants, runner) = unsafe {
-            (
-                Program::new(&__kiln_program),
-                &__kiln_grants,
-                *__kiln_program_runner,
-            )
-        };
-        match program {
-            Ok(p) => run(p, runner, grants, args),
-            Err(e) => errors::report(&[e]),
-        }
-    })
-}
-
-/// The arguments as byte strings.
-///
-/// # Safety
-/// `argv` holds `argc` NUL-terminated strings.
-pub unsafe fn collect_args(argc: c_int, argv: *const *const c_char) -> Vec<Vec<u8>> {
-    (0..argc.max(0) as usize)
-        .filter_map(|i| {
-            // SAFETY: guaranteed by the caller.
-            let p = unsafe { *argv.add(i) };
-            // SAFETY: as above.
-            (!p.is_null()).then(|| unsafe { CStr::from_ptr(p) }.to_bytes().to_vec())
-        })
-        .collect()
 }
 
 /// Everything between entry and exit status: the set-up a module and a

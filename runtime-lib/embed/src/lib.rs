@@ -2,8 +2,10 @@
 //! imports from other instances, called from Rust (the spec testsuite
 //! harness, the differential fuzzer, component glue).
 //!
-//! Phase: a host program linking this crate as an rlib (feature
-//! `embedding`, which leaves out `main` and the `__kiln_module` reference).
+//! Phase: a host program linking this crate (never part of the runtime
+//! archive). It links `kiln-runner` only for the symbols compiled objects
+//! refer to ([`symbol_address`]), not the archive crate `kiln-runtime`,
+//! whose `main` and global allocator are the executables' own.
 //! Inputs: module descriptors of objects compiled with
 //! `ImportPolicy::Linked` (every import is a `VMContext` slot) and loaded by
 //! the host, whose undefined symbols it resolves with [`symbol_address`].

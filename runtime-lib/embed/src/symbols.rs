@@ -48,18 +48,18 @@ kiln_abi::for_each_wasi_p1!(wasi_p1_address);
 /// ordinary imports).
 pub fn symbol_address(name: &str) -> Option<usize> {
     if name == abi_version_symbol() {
-        return Some(&crate::entry::__kiln_abi_v29 as *const u8 as usize);
+        return Some(&kiln_runner::entry::__kiln_abi_v29 as *const u8 as usize);
     }
     // The runners a program's `__kiln_program_runner` points at (embedded
     // programs are called, not run, but their objects still refer to them).
     if name == kiln_abi::symbols::RUN_MODULE {
-        return Some(&crate::entry::__kiln_run_module as *const _ as usize);
+        return Some(&kiln_runner::entry::__kiln_run_module as *const _ as usize);
     }
     if name == kiln_abi::symbols::RUN_COMPONENT {
-        return Some(&crate::entry::__kiln_run_component as *const _ as usize);
+        return Some(&kiln_runner::entry::__kiln_run_component as *const _ as usize);
     }
     if name == kiln_abi::symbols::RUN_COMPONENT_SERVER {
-        return Some(&crate::entry::__kiln_run_component_server as *const _ as usize);
+        return Some(&kiln_runner::entry::__kiln_run_component_server as *const _ as usize);
     }
     if let Some(rest) = name.strip_prefix(LIBCALL_PREFIX) {
         return libcall_address(rest);
