@@ -236,7 +236,7 @@ pub const WASI_P2_FUNCS: &[P2Func] = &[
 ];
 
 /// The entries of [`WASI_P2_FUNCS`] that the WIT marks
-/// `@unstable(feature = ..)`, as (interface key, name, feature). Wasmtime 48
+/// `@unstable(feature = ..)`, as (interface key, name, feature). Wasmtime
 /// links them only when the feature is enabled (`wasmtime run -S
 /// network-error-code`); by default a component importing one does not
 /// instantiate there.

@@ -1,7 +1,7 @@
 //! Display forms of name-section function names.
 //!
 //! Phase 1 (WHAT), a pure helper. Input: a function name as the name section
-//! spells it. Output: the text Wasmtime 48 prints for it in a trap backtrace.
+//! spells it. Output: the text Wasmtime prints for it in a trap backtrace.
 //! The runtime prints `FuncDesc.name` verbatim, so the descriptor stores this
 //! form and the runtime carries no demangler.
 //!
@@ -17,7 +17,7 @@
 
 use std::fmt::Write as _;
 
-/// The form of `name` Wasmtime 48 prints in a backtrace.
+/// The form of `name` Wasmtime prints in a backtrace.
 pub fn display_name(name: &str) -> String {
     if let Ok(demangled) = rustc_demangle::try_demangle(name) {
         let mut out = String::with_capacity(name.len());

@@ -743,7 +743,7 @@ fn corrupted_modules_do_not_panic() {
     }
 }
 
-/// Names the runtime prints verbatim: demangled the way Wasmtime 48 does.
+/// Names the runtime prints verbatim: demangled the way Wasmtime does.
 const NAMED: &str = r#"(module
     (func $_ZN4core9panicking5panic17h0123456789abcdefE (param i32) (result i32)
         (i32.div_u (i32.const 7) (local.get 0)))

@@ -4,7 +4,7 @@
 //! chain of messages, outermost first (what Wasmtime builds with
 //! `.context(...)`). Output: bytes on stderr and an exit status.
 //!
-//! Wasmtime 48 prints `Error: {e:?}` where its `Error`'s `Debug` is: the
+//! Wasmtime prints `Error: {e:?}` where its `Error`'s `Debug` is: the
 //! outermost message; then, if there are causes, `\n\nCaused by:\n` and one
 //! line per cause, numbered `{i: >5}: ` when there are several and indented
 //! by four spaces when there is one, each followed by `\n`. Multi-line

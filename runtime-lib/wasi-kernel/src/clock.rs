@@ -3,7 +3,7 @@
 //! Phase: run time. Inputs: the host's `CLOCK_REALTIME`/`CLOCK_MONOTONIC`.
 //! Outputs: nanosecond counts.
 //!
-//! Invariants (as wasmtime 48): the monotonic clock counts from the moment
+//! Invariants (as Wasmtime): the monotonic clock counts from the moment
 //! the context was created (so the first reading is small), the wall clock is
 //! Unix time, resolutions come from `clock_getres`. CPU-time clocks are not
 //! provided (P1 reports `EBADF` for them, matching wasmtime).

@@ -5,7 +5,7 @@
 //! `error-code` (plus the socket errors WASI P1 needs). Each facade maps it to
 //! its own ABI (P1: `errno`, P2/P3: the WIT enums).
 //!
-//! Invariant: the mapping from host errors follows wasmtime 48
+//! Invariant: the mapping from host errors follows Wasmtime
 //! (`crates/wasi/src/filesystem.rs`): only a fixed list of OS errno values is
 //! recognised; anything else is classified by its `io::ErrorKind` and falls
 //! back to [`ErrorCode::Io`]. Notably an escape from a preopen, which
@@ -108,7 +108,7 @@ pub enum ErrorCode {
 pub type KResult<T> = Result<T, ErrorCode>;
 
 impl ErrorCode {
-    /// Classifies a raw OS errno the way wasmtime 48 does; `None` for values
+    /// Classifies a raw OS errno the way Wasmtime does; `None` for values
     /// it does not recognise.
     fn from_raw_os_error(errno: i32) -> Option<ErrorCode> {
         use rustix::io::Errno;

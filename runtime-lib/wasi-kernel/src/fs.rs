@@ -8,7 +8,7 @@
 //!   (`openat2(RESOLVE_BENEATH)` or its manual resolver) refuses `..`,
 //!   absolute paths and symlinks leading outside the directory with a
 //!   `PermissionDenied` error, which becomes [`ErrorCode::NotPermitted`].
-//! - Semantics follow wasmtime 48's `crates/wasi/src/filesystem.rs`: the open
+//! - Semantics follow Wasmtime's `crates/wasi/src/filesystem.rs`: the open
 //!   flag rules of `open_at`, `dev` = 1 and `ino` = a hash of the host
 //!   (dev, inode) pair, `ctim` = the birth time (statx `btime`), symlink
 //!   targets may not be absolute, hard links never follow symlinks.

@@ -6,7 +6,7 @@
 //! Phase: run time. Inputs: `GRANT_FLAG_*` network bits; host sockets.
 //! Outputs: [`NetPolicy`] queried by the facades, [`Socket`] operations.
 //!
-//! Invariants: WASI P1 has no way to create sockets and wasmtime 48 preopens
+//! Invariants: WASI P1 has no way to create sockets and Wasmtime preopens
 //! none (its `sock_*` functions answer `ENOTSOCK` for every valid
 //! descriptor), so no P1 guest ever holds a [`Socket`] today. The type and its
 //! operations exist so that a `--tcplisten`-style preopen and the P2

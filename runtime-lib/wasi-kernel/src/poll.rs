@@ -5,7 +5,7 @@
 //! ([`super::reactor`], the process's one event loop, which gives each
 //! waiting thread an epoll instance of its own).
 //!
-//! Invariants (as wasmtime 48's `wasi:io/poll.poll`): the call blocks until
+//! Invariants (as Wasmtime's `wasi:io/poll.poll`): the call blocks until
 //! at least one pollable is ready, then reports *every* pollable ready at that
 //! moment, in input order. Regular files are always ready; a deadline at or
 //! before "now" is ready immediately.

@@ -3,7 +3,7 @@
 //!
 //! Phase: run time. Inputs: a length. Outputs: random bytes.
 //!
-//! Invariant: requests above [`MAX_RANDOM_SIZE`] (wasmtime 48's default
+//! Invariant: requests above [`MAX_RANDOM_SIZE`] (Wasmtime's default
 //! `max_random_size`, 64 MiB) are refused; wasmtime turns that into a fatal
 //! host error, and so do the facades.
 

@@ -3,7 +3,7 @@
 //! Phase: run time. Inputs: descriptors pushed by start-up (stdio, preopens)
 //! and by `open`. Outputs: numbers the guest uses.
 //!
-//! Invariants (numbering policy of wasmtime 48's P1 adapter, which guests can
+//! Invariants (numbering policy of Wasmtime's P1 adapter, which guests can
 //! observe): a new descriptor takes the *highest* previously freed number if
 //! any, otherwise one past the highest number in use (0 for an empty table).
 //! `renumber(from, to)` requires both to be open, closes `to` and moves `from`

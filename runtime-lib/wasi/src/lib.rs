@@ -27,7 +27,7 @@
 //!   `hyper` driven by its own small executor over the kernel's reactor.
 //! - [`threads`]: wasi-threads (`thread-spawn` for P1 modules).
 //!
-//! Behaviour is wasmtime 48's (the reference engine). Known, deliberate
+//! Behaviour is Wasmtime's (the reference engine). Known, deliberate
 //! differences:
 //! - A fatal host error (out-of-bounds pointer, `proc_exit(>=126)`, oversized
 //!   `random_get`, missing memory export) prints `Error: ...` and exits 1 as

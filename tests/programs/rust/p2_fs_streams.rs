@@ -1,7 +1,7 @@
 // kiln-test: target = wasm32-wasip2
 // kiln-test: dir = fixture::/sandbox
 // kiln-test: stdout-file
-//! `wasi:filesystem` file streams with wasmtime 48's answers, which come
+//! `wasi:filesystem` file streams with Wasmtime's answers, which come
 //! from its background I/O collected only by a wait: a non-blocking read
 //! returns nothing until a wait, a wait on an idle stream reads 4096 bytes
 //! (a blocking read as many as it asks for; a blocking read of 0 closes

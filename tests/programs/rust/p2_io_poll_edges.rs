@@ -1,6 +1,6 @@
 // kiln-test: target = wasm32-wasip2
 // kiln-test: stdout-file
-//! `wasi:io/poll` details that wasmtime 48 makes observable, through raw
+//! `wasi:io/poll` details that Wasmtime makes observable, through raw
 //! imports: a zero-duration timer (`subscribe-duration(0)`, or
 //! `subscribe-instant` of a past instant) yields once before it is ready
 //! (first `ready()` false; left out of a `poll` in which something else is

@@ -1,6 +1,6 @@
 ;; The legacy exception instructions (`try`/`catch`/`catch_all`/`rethrow`/
 ;; `delegate`), which toolchains still emit, run on the same machinery as
-;; `try_table`. Wasmtime 48 rejects them, so the expectations follow the
+;; `try_table`. Wasmtime rejects them, so the expectations follow the
 ;; legacy proposal's semantics (spec/proposals/exception-handling/legacy).
 (module
   (tag $a (param i32))
@@ -178,7 +178,7 @@
       rethrow 0
     end)
 )
-;; kiln-test: wasmtime-skip = "wasmtime 48 does not implement the legacy exception instructions"
+;; kiln-test: wasmtime-skip = "Wasmtime does not implement the legacy exception instructions"
 ;; kiln-test: invoke = "catch 0"
 ;; kiln-test: expect = "107"
 ;; kiln-test: invoke = "catch 5"

@@ -172,7 +172,7 @@ pub fn run_component(
     }
     match status {
         0 => 0,
-        // wasmtime 48 prints nothing for `run` returning `err`.
+        // Wasmtime prints nothing for `run` returning `err`.
         1 => 1,
         d => errors::report(&[main_context, format!("invalid variant discriminant: {d}")]),
     }

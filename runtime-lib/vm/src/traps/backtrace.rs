@@ -1,5 +1,5 @@
 //! Wasm backtraces: a frame-pointer walk from the faulting context, mapped
-//! to (module, function, wasm offset), printed as Wasmtime 48 prints a
+//! to (module, function, wasm offset), printed as Wasmtime prints a
 //! `WasmBacktrace`.
 //!
 //! Phase: inside the trap handler (no allocation, no locks). Inputs: the

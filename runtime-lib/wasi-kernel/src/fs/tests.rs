@@ -222,7 +222,7 @@ fn open_flags_follow_wasmtime() {
     let _ = std::fs::remove_dir_all(&root);
 }
 
-/// Edge cases whose results were observed with wasmtime 48 (see
+/// Edge cases whose results were observed with Wasmtime (see
 /// `tests/programs/rust/wasi_{dirs,path_open,links_times}`).
 #[test]
 fn edge_cases_match_wasmtime() {

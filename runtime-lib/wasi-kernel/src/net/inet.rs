@@ -4,7 +4,7 @@
 //! Phase: run time. Inputs: guest-chosen addresses, host `Errno`s.
 //! Outputs: [`Family`], validation answers, [`NetError`].
 //!
-//! Invariants (as wasmtime 48's `crates/wasi/src/sockets/mod.rs`, which
+//! Invariants (as Wasmtime's `crates/wasi/src/sockets/mod.rs`, which
 //! both WASI 0.2 and 0.3 share): IPv4-compatible and IPv4-mapped IPv6
 //! addresses are never accepted on IPv6 sockets; errno values map to
 //! [`NetError`] through one fixed list, anything else is

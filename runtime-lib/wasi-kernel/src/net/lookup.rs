@@ -4,7 +4,7 @@
 //! Phase: run time. Inputs: a guest name. Outputs: [`Host`] (an address
 //! literal or a domain in ASCII form), resolved addresses, [`LookupError`].
 //!
-//! Invariants (as wasmtime 48's `crates/wasi/src/sockets/ip_name_lookup.rs`,
+//! Invariants (as Wasmtime's `crates/wasi/src/sockets/ip_name_lookup.rs`,
 //! which uses the `url` crate's WHATWG host parser): a name is
 //! percent-decoded, lower-cased, refused if it holds a forbidden domain code
 //! point, read as an IPv4 address if its last label is a number (decimal,

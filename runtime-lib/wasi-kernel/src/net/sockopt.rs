@@ -1,4 +1,4 @@
-//! Socket options with wasmtime 48's portability rules: buffer sizes
+//! Socket options with Wasmtime's portability rules: buffer sizes
 //! halved on read (Linux doubles what is set) and clamped on write, zero
 //! values refused, keep-alive times and counts clamped to Linux's limits.
 //!

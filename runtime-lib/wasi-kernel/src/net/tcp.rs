@@ -5,7 +5,7 @@
 //! values. Outputs: [`TcpSocket`]s, connected descriptors for the facades'
 //! streams, [`NetError`]s.
 //!
-//! Invariants (as wasmtime 48's `crates/wasi/src/sockets/tcp.rs`):
+//! Invariants (as Wasmtime's `crates/wasi/src/sockets/tcp.rs`):
 //! - states: `Default` (maybe bound) -> `Listening`, or -> `Connecting` ->
 //!   `Connected` / `Closed(error)`; an accepted socket starts `Connected`;
 //!   no state is ever left backwards;

@@ -4,7 +4,7 @@
 //! Phase: run time. Inputs: the [`NetPolicy`], guest addresses, datagrams.
 //! Outputs: [`UdpSocket`]s, received datagrams, [`NetError`]s.
 //!
-//! Invariants (as wasmtime 48's `crates/wasi/src/sockets/udp.rs`): checks
+//! Invariants (as Wasmtime's `crates/wasi/src/sockets/udp.rs`): checks
 //! (argument validity, then the policy) precede the syscall; a connected
 //! socket only sends to, and only reports datagrams from, its peer; a
 //! datagram is at most 65535 bytes. Sends are synchronous: where wasmtime

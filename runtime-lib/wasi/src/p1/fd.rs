@@ -3,7 +3,7 @@
 //! Phase: run time. Inputs: descriptor numbers, guest buffers. Outputs:
 //! errno and results in guest memory.
 //!
-//! Invariants (wasmtime 48 `preview1.rs`, which guests observe):
+//! Invariants (Wasmtime `preview1.rs`, which guests observe):
 //! - `fd_read`/`fd_write`/`fd_pread`/`fd_pwrite` transfer only the *first
 //!   non-empty* iovec per call; `fd_pread` reads at most 64 KiB.
 //! - File-only operations (`advise`, `allocate`, `datasync`, `sync`,

@@ -4,7 +4,7 @@
 //! Phase: run time. Inputs: the `VMMemoryDefinition` (base, current length)
 //! read at the start of each host call. Outputs: checked views.
 //!
-//! Invariants (as wiggle in wasmtime 48):
+//! Invariants (as wiggle in Wasmtime):
 //! - An out-of-bounds or overflowing pointer, or a scalar access not aligned
 //!   to its natural alignment, is fatal for the guest ([`P1Error::Fatal`]),
 //!   never an errno: the WASI P1 spec says such calls trap.

@@ -3,7 +3,7 @@
 //!
 //! Phase: run time. Inputs: kernel state. Outputs: errno and guest memory.
 //!
-//! Invariants (wasmtime 48 `preview1.rs`):
+//! Invariants (Wasmtime `preview1.rs`):
 //! - CPU-time clocks are `EBADF` (not `EINVAL`) in `clock_*_get`.
 //! - `proc_exit` with a status of 126 or more (as unsigned) is a fatal error
 //!   ("exit with invalid exit status outside of [0..126)"), not an exit.

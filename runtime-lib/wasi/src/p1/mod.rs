@@ -22,7 +22,7 @@
 //!   so they cannot drift from what the compiler emits calls to.
 //! - This layer only decodes arguments, touches guest memory and encodes
 //!   results; all behaviour lives in [`crate::kernel`].
-//! - Semantics and errno values follow wasmtime 48's `preview1.rs`
+//! - Semantics and errno values follow Wasmtime's `preview1.rs`
 //!   (documented per function in the submodules); deliberate differences are
 //!   listed in `wasi/mod.rs`.
 //! - No panic crosses `extern "C"`: a panic aborts the process with a message.

@@ -3,7 +3,7 @@
 //! Phase: run time. Inputs: a directory descriptor and guest path strings.
 //! Outputs: errno, new descriptors, results in guest memory.
 //!
-//! Invariants (wasmtime 48 `preview1.rs`):
+//! Invariants (Wasmtime `preview1.rs`):
 //! - The base descriptor must be a directory: anything else is `EBADF`,
 //!   except in `path_open`, where a file base is `ENOTDIR`.
 //! - Argument order of checks: flag/enum decoding, then the descriptor(s),

@@ -3,7 +3,7 @@
 //! Phase: run time. Inputs: an array of `subscription` records. Outputs:
 //! `event` records for the subscriptions ready when the call returns.
 //!
-//! Invariants (wasmtime 48 `preview1.rs`):
+//! Invariants (Wasmtime `preview1.rs`):
 //! - No subscriptions is `EINVAL`.
 //! - A single relative clock subscription just sleeps (whatever its clock
 //!   id) and reports one clock event with `nbytes` = 1.

@@ -3,7 +3,7 @@
 //!
 //! Phase: run time. Inputs: kernel values. Outputs: P1 integers.
 //!
-//! Invariant: argument decoding follows wiggle (wasmtime 48's binding
+//! Invariant: argument decoding follows wiggle (Wasmtime's binding
 //! generator): a flags/enum *argument* that does not fit its representation
 //! type or has unknown bits/cases is a fatal error (wiggle converts arguments
 //! outside the implementation, so the failure never becomes an errno),

@@ -5,7 +5,7 @@
 //! environment and stdio. Outputs: stream handles, terminal handles,
 //! process exit.
 //!
-//! Invariants (wasmtime 48, `p2/host/{env,exit}.rs`, `p2/stdio.rs`):
+//! Invariants (Wasmtime, `p2/host/{env,exit}.rs`, `p2/stdio.rs`):
 //! - each `get-std*` call makes a new stream handle on the same host
 //!   descriptor;
 //! - `get-terminal-std*` returns a (contentless) terminal handle only if

@@ -4,7 +4,7 @@
 //! Phase: run time (host functions). Inputs: the kernel's clocks. Outputs:
 //! nanosecond counts, `datetime` records, deadline pollables.
 //!
-//! Invariants (wasmtime 48, `p2/host/clocks.rs`): the monotonic clock
+//! Invariants (Wasmtime, `p2/host/clocks.rs`): the monotonic clock
 //! counts from the start of the program; `subscribe-instant` of a past
 //! instant is a zero-duration timer; a zero-duration timer yields once
 //! before it is ready (see `io::poll`); a deadline past what the clock can

@@ -3,7 +3,7 @@
 //! Phase: run time (host functions). Inputs: lengths. Outputs: random bytes
 //! and numbers from the kernel (`kernel::random`).
 //!
-//! Invariants (wasmtime 48, `p2/host/random.rs`): a byte request above
+//! Invariants (Wasmtime, `p2/host/random.rs`): a byte request above
 //! 64 MiB (`kernel::random::MAX_RANDOM_SIZE`) is a host error ("requested
 //! len N exceeds limit 67108864"); `insecure-seed` is the same pair of
 //! numbers for the whole run. WASI 0.3's byte functions take a *maximum*

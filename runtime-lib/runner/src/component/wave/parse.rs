@@ -6,7 +6,7 @@
 //! invoke string. Output: a [`FuncCall`] (the name's byte range and the
 //! argument tuple as a [`Node`] tree holding byte ranges into the source),
 //! or a [`ParseError`] worded and placed (`at start..end`) as the WAVE
-//! reference implementation that Wasmtime 48 uses words it.
+//! reference implementation that Wasmtime uses words it.
 //!
 //! Grammar (WAVE README): whitespace and `//` comments between tokens;
 //! numbers `-?(0|[1-9][0-9]*)(.[0-9]+)?([eE][-+]?[0-9]+)?` and `-inf`;

@@ -1,4 +1,4 @@
-//! [`Value`]s as WAVE text, exactly as Wasmtime 48 prints the results of
+//! [`Value`]s as WAVE text, exactly as Wasmtime prints the results of
 //! `--invoke` (the reference writer and `DisplayFuncResults`).
 //!
 //! Phase: after the invoked export returned. Inputs: the lifted results

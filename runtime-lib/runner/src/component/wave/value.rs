@@ -1,6 +1,6 @@
 //! Typed WAVE values: an untyped [`Node`] checked against a component
 //! type of the descriptor's `TypeTable` becomes a [`Value`], with the
-//! reference implementation's errors (the wording Wasmtime 48 prints under
+//! reference implementation's errors (the wording Wasmtime prints under
 //! ``while interpreting parameters in invoke "..."``).
 //!
 //! Phase: start-up of a component executable, before instantiation.

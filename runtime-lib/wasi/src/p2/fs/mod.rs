@@ -13,7 +13,7 @@
 //! - [`descriptor`]: the `descriptor` methods;
 //! - [`streams`]: file input/output streams and directory entry streams.
 //!
-//! Invariants (wasmtime 48 `p2/host/filesystem.rs`, `filesystem.rs`):
+//! Invariants (Wasmtime `p2/host/filesystem.rs`, `filesystem.rs`):
 //! - `get-directories` hands out a new descriptor per preopen per call, in
 //!   grant order; preopens are open for reading and writing (wasmtime's
 //!   CLI grants `FsPerms::ReadWrite`, so none of its read-only checks can

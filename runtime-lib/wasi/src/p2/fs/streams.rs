@@ -5,7 +5,7 @@
 //! Phase: run time. Inputs: a shared kernel [`fs::File`] and a starting
 //! position. Outputs: bytes through the kernel's `pread`/`pwrite`/append.
 //!
-//! Invariants: wasmtime 48's file streams (`p2/filesystem.rs`), whose I/O
+//! Invariants: Wasmtime's file streams (`p2/filesystem.rs`), whose I/O
 //! runs as a background task that only a *wait* on the stream collects
 //! (its `Pollable::ready`, reached by `subscribe` + `block`/`poll` and by
 //! every blocking stream function). Here the I/O happens at once, and the

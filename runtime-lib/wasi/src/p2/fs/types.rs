@@ -5,7 +5,7 @@
 //! [`KernelError`], ...) and lifted guest values. Outputs: the canonical-ABI
 //! types the host functions return, and kernel arguments.
 //!
-//! Invariants (wasmtime 48, `p2/host/filesystem.rs`): FIFOs and sockets are
+//! Invariants (Wasmtime, `p2/host/filesystem.rs`): FIFOs and sockets are
 //! reported as `unknown`; a timestamp's nanoseconds may exceed a second
 //! (they carry into the seconds), and only a time past what the host can
 //! represent is `overflow`; the metadata hash is the identity hash of the

@@ -9,7 +9,7 @@
 //! Map:
 //! - [`streams`]: the stream traits ([`OutputStreamImpl`],
 //!   [`InputStreamImpl`]), [`StreamFailure`], and the 15 stream functions
-//!   with wasmtime 48's semantics (its `wasmtime-wasi-io` defaults);
+//!   with Wasmtime's semantics (its `wasmtime-wasi-io` defaults);
 //! - [`poll`]: [`Readiness`], [`Pollable`], `pollable.ready/block`, `poll`,
 //!   and the blocking helpers the streams use;
 //! - [`error`]: the `error` resource;

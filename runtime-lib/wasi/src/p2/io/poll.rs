@@ -5,7 +5,7 @@
 //! readiness, after waiting through the kernel's reactor (the process's one
 //! event loop: descriptors via epoll, deadlines as timeouts).
 //!
-//! Invariants (wasmtime 48, `wasmtime-wasi-io` `impls.rs` and
+//! Invariants (Wasmtime, `wasmtime-wasi-io` `impls.rs` and
 //! `wasmtime-wasi` `p2/host/clocks.rs`):
 //! - `poll` of an empty list traps ("empty poll list"); otherwise it blocks
 //!   until at least one pollable is ready and returns the indices of all

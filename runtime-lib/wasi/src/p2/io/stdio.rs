@@ -2,7 +2,7 @@
 //! hand out).
 //!
 //! Phase: run time. Inputs: the kernel's stdio objects. Outputs: stream
-//! behaviour as wasmtime 48's (`wasmtime-wasi` `cli/stdout.rs`,
+//! behaviour as Wasmtime's (`wasmtime-wasi` `cli/stdout.rs`,
 //! `cli/worker_thread_stdin.rs`):
 //! - stdout/stderr grant 64 KiB permits at any time, write everything they
 //!   are given (no permit check), are always ready, and report a reader

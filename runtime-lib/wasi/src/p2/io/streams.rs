@@ -5,7 +5,7 @@
 //! Phase: run time (host functions). Inputs: stream handles, guest bytes.
 //! Outputs: stream effects, `stream-error`s.
 //!
-//! Invariants (wasmtime 48, `wasmtime-wasi-io` `impls.rs`/`streams.rs`):
+//! Invariants (Wasmtime, `wasmtime-wasi-io` `impls.rs`/`streams.rs`):
 //! - `blocking-write-and-flush` and `blocking-write-zeroes-and-flush` of
 //!   more than 4096 bytes trap ("Buffer too large for ... (expected at most
 //!   4096)"). Otherwise they wait for write permits, write in chunks of at

@@ -5,7 +5,7 @@
 //! (`-S allow-ip-name-lookup`, off by default as in wasmtime). Outputs: a
 //! stream of `ip-address`es or an `error-code`.
 //!
-//! Invariants (as wasmtime 48's `p2/ip_name_lookup.rs` and
+//! Invariants (as Wasmtime's `p2/ip_name_lookup.rs` and
 //! `sockets/ip_name_lookup.rs`): without the grant the call fails at once
 //! with `permanent-resolver-failure`; a name the URL host parser refuses
 //! fails at once with `invalid-argument`; an address literal needs no

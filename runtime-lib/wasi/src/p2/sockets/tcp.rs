@@ -5,7 +5,7 @@
 //! Phase: run time (host functions). Inputs: socket handles, addresses,
 //! option values. Outputs: sockets, streams, pollables, `error-code`s.
 //!
-//! Invariants (as wasmtime 48's `p2/host/tcp.rs`): a `start-*` while
+//! Invariants (as Wasmtime's `p2/host/tcp.rs`): a `start-*` while
 //! another operation is in progress is `concurrency-conflict`; a `finish-*`
 //! that does not match the operation in progress is `not-in-progress`;
 //! `finish-connect` of an unfinished connect is `would-block`;

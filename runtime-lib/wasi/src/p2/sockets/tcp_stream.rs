@@ -5,7 +5,7 @@
 //! socket. Outputs: [`TcpReader`]/[`TcpWriter`] stream objects and the
 //! shutdown hooks `tcp-socket.shutdown` uses.
 //!
-//! Invariants (as wasmtime 48's `p2/tcp.rs`):
+//! Invariants (as Wasmtime's `p2/tcp.rs`):
 //! - reads take at most 64 KiB; end of stream or a read error closes the
 //!   input for good (`closed`, resp. `last-operation-failed` once, then
 //!   `closed`);

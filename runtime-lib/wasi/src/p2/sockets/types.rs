@@ -5,7 +5,7 @@
 //! Phase: run time (lifting and lowering host-function values). Inputs:
 //! kernel [`NetError`]s and `std::net` addresses. Outputs: WIT values.
 //!
-//! Invariant: the kernel-to-WIT error mapping is wasmtime 48's
+//! Invariant: the kernel-to-WIT error mapping is Wasmtime's
 //! (`p2/network.rs`, `From<sockets::ErrorCode>`): `Other` and
 //! `ConnectionBroken` become `unknown`.
 

@@ -5,7 +5,7 @@
 //! Phase: run time (host functions). Inputs: socket handles, addresses,
 //! datagrams. Outputs: sockets, datagram streams, pollables, `error-code`s.
 //!
-//! Invariants (as wasmtime 48's `p2/host/udp.rs`):
+//! Invariants (as Wasmtime's `p2/host/udp.rs`):
 //! - `stream` needs a bound socket and no live streams of an earlier
 //!   `stream` (else the program traps: "UDP streams not dropped yet");
 //!   the streams are children of the socket;
