@@ -38,8 +38,29 @@ pub mod wasi_p1;
 pub mod wasi_p2;
 pub mod wasi_p3;
 
-/// Version of the compiler<->runtime contract. Bump on any change.
-pub const ABI_VERSION: u32 = 30;
+/// The number of the compiler<->runtime contract, written once: the
+/// constant [`ABI_VERSION`] and the name of the runtime's version marker
+/// ([`abi_version_symbol!`]) both come from it. Bump on any change.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! abi_version_number {
+    () => {
+        30
+    };
+}
+
+/// Version of the compiler<->runtime contract ([`abi_version_number!`]).
+pub const ABI_VERSION: u32 = abi_version_number!();
+
+/// The name of the symbol only the runtime of [`ABI_VERSION`] defines
+/// (`__kiln_abi_v<N>`), as a literal: the runtime's marker takes it as its
+/// `export_name`, which must be one.
+#[macro_export]
+macro_rules! abi_version_symbol {
+    () => {
+        concat!("__kiln_abi_v", $crate::abi_version_number!())
+    };
+}
 
 /// Magic number at the start of [`descriptor::ModuleDescriptor`] ("KILN").
 pub const MODULE_MAGIC: u32 = 0x4e4c_494b;

@@ -48,7 +48,7 @@ kiln_abi::for_each_wasi_p1!(wasi_p1_address);
 /// ordinary imports).
 pub fn symbol_address(name: &str) -> Option<usize> {
     if name == abi_version_symbol() {
-        return Some(&kiln_runner::entry::__kiln_abi_v29 as *const u8 as usize);
+        return Some(&kiln_runner::entry::ABI_VERSION_MARKER as *const u8 as usize);
     }
     // The runners a program's `__kiln_program_runner` points at (embedded
     // programs are called, not run, but their objects still refer to them).

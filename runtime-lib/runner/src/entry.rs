@@ -36,8 +36,8 @@ use kiln_vm::instance::{HostState, InitError, Instance};
 /// Defined only by a runtime of the same ABI version; every compiled module refers
 /// to it (`kiln_abi::symbols::abi_version_symbol`), so a module compiled for
 /// another ABI version fails to link with this runtime.
-#[unsafe(no_mangle)]
-pub static __kiln_abi_v29: u8 = kiln_abi::ABI_VERSION as u8;
+#[unsafe(export_name = kiln_abi::abi_version_symbol!())]
+pub static ABI_VERSION_MARKER: u8 = kiln_abi::ABI_VERSION as u8;
 
 /// Runs a program once the shared set-up is done; returns the exit status.
 pub type Runner = fn(Program, RunSettings) -> i32;
@@ -323,7 +323,8 @@ mod tests {
     #[test]
     fn abi_symbol_name_matches_the_contract() {
         // The static above must carry exactly the name the compiler refers to.
-        assert_eq!(kiln_abi::symbols::abi_version_symbol(), "__kiln_abi_v29");
-        assert_eq!(super::__kiln_abi_v29 as u32, kiln_abi::ABI_VERSION);
+        let name = kiln_abi::symbols::abi_version_symbol();
+        assert_eq!(name, format!("__kiln_abi_v{}", kiln_abi::ABI_VERSION));
+        assert_eq!(super::ABI_VERSION_MARKER as u32, kiln_abi::ABI_VERSION);
     }
 }
