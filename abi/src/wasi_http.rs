@@ -24,7 +24,9 @@
 //! order. Left out: the `@unstable` `response-outparam.send-informational`
 //! (Wasmtime does not link unstable functions by default). Core signatures
 //! and fingerprints were derived from the runtime's host functions' Rust
-//! types and checked against wit-bindgen guests (`tests/programs/rust`).
+//! types; the trials `wasi_wit::p2_http` and `wasi_wit::p3_http` of
+//! `tests/all` check every entry against the WIT of `wasi:http@0.2.12` and
+//! `wasi:http@0.3.2`.
 
 use crate::ValType::{I32 as I, I64 as L};
 use crate::wasi_p2::{

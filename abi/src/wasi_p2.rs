@@ -21,8 +21,10 @@
 //! Source: the WIT of WASI 0.2.12 (`wasi:cli/command@0.2.12`, as shipped in
 //! wasmtime-wasi 48.0.8). The list was generated from that WIT with
 //! wit-parser 0.243 (the world's imports; core signatures from its
-//! `Resolve::wasm_signature(GuestImport, ..)`), and the tests below re-derive
-//! a sample with our own [`crate::component`] flattening. It holds the 27
+//! `Resolve::wasm_signature(GuestImport, ..)`); the tests below re-derive
+//! a sample with our own [`crate::component`] flattening, and the trial
+//! `wasi_wit::p2_command` of `tests/all` checks every entry (name, core
+//! signature, fingerprint) against that WIT, as the `wasip2` crate ships it. It holds the 27
 //! stable interfaces the world imports (the `@unstable` import
 //! `wasi:clocks/timezone` is left out), their 14 resources and 124
 //! functions: the 123 stable ones (`exit.exit-with-code` is stable since

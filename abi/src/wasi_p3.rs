@@ -21,7 +21,9 @@
 //! `wasi:filesystem` (`types`, `preopens`; its `descriptor` is the first
 //! entry of [`WASI_P3_RESOURCES`]), and `wasi:sockets` (`types` with its
 //! `tcp-socket` and `udp-socket` resources, `ip-name-lookup`); the two
-//! terminal resources follow the socket ones.
+//! terminal resources follow the socket ones. The trial
+//! `wasi_wit::p3_command` of `tests/all` checks the list against that WIT
+//! (every function of the world, its sync lowering, its fingerprint).
 //! Order: by interface key, then WIT order; appending changes table
 //! numbers, which are part of the compiler<->runtime contract.
 

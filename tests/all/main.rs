@@ -69,6 +69,7 @@ mod symlink_race;
 mod timing;
 mod util;
 mod valgrind;
+mod wasi_wit;
 
 fn main() {
     let args = libtest_mimic::Arguments::from_args();
@@ -90,6 +91,7 @@ fn main() {
     trials.extend(repo::trials());
     trials.extend(size::trials());
     trials.extend(place::trials());
+    trials.extend(wasi_wit::trials());
     let conclusion = libtest_mimic::run(&args, trials);
     timing::report();
     if let Some(summary) = spec::summary() {
