@@ -163,6 +163,13 @@ pub fn build(args: BuildArgs) -> Result<()> {
     } else {
         compile::target(args.target.as_deref(), args.static_link)
     };
+    // A `--cpu` the target cannot have is the user's flag error: said
+    // before anything about this machine (its runtimes, its linker).
+    kiln_compiler::isa::build_isa(&Config {
+        target: Some(target.clone()),
+        cpu: cpu_spec(args.cpu.as_deref()),
+        ..Config::default()
+    })?;
     if args.emit == Emit::Exe {
         // Fail before the (possibly long) compile if we could not link.
         match &args.sysroot {
