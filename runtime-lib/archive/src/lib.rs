@@ -10,16 +10,17 @@
 //! (`__kiln_program_runner`) the compiler emitted, read in place; the
 //! process's arguments. Output: the exit status ([`process`]).
 //!
-//! The runtime is six crates, each depending only on those listed after
+//! The runtime is seven crates, each depending only on those listed after
 //! it, linked into this one static archive:
 //!
 //! ```text
 //! kiln-runtime   (this crate, archive/) main, the start code, the allocator
 //!   kiln-runner      start-up, grants, the CPU check, component start-up and serving, WAVE
-//!     kiln-wasi        WASI P1, 0.2, 0.3 and HTTP facades, wasi-threads
+//!     kiln-wasi        WASI 0.2, 0.3 and HTTP facades
 //!       kiln-canon       canonical ABI: component instantiation and state, lift/lower, handles
-//!         kiln-vm          instances, memories, tables, traps, libcalls, calls into wasm
-//!       kiln-wasi-kernel   files, sockets, clocks, random, the one mio event loop
+//!     kiln-wasi-p1     WASI P1 facade (the `__kiln_p1_*` exports), wasi-threads
+//!       kiln-vm          instances, memories, tables, traps, libcalls, calls into wasm
+//!       kiln-wasi-kernel   the WASI context; files, sockets, clocks, random, the one mio event loop
 //! kiln-abi         the layouts and lists shared with the compiler (under all of them)
 //! ```
 //!

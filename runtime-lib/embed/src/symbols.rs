@@ -29,7 +29,7 @@ macro_rules! wasi_p1_address {
         fn wasi_p1_address(name: &str) -> Option<usize> {
             $(
                 if name == stringify!($name) {
-                    return Some(kiln_wasi::p1::exports::$name as *const () as usize);
+                    return Some(kiln_wasi_p1::exports::$name as *const () as usize);
                 }
             )*
             None

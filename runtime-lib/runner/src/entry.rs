@@ -32,6 +32,7 @@ use kiln_abi::grants::{GRANT_FLAG_RUN_MODE, GrantsDescriptor, RUN_CONFIG_ENV};
 use kiln_vm::descriptor::Module;
 use kiln_vm::errors;
 use kiln_vm::instance::{HostState, InitError, Instance};
+use kiln_wasi_kernel::WasiCtx;
 
 /// Defined only by a runtime of the same ABI version; every compiled module refers
 /// to it (`kiln_abi::symbols::abi_version_symbol`), so a module compiled for
@@ -226,8 +227,8 @@ pub fn run_guest(module: Module, settings: RunSettings) -> i32 {
     if let Err(e) = kiln_vm::traps::init_main_thread() {
         return errors::report(&[e]);
     }
-    kiln_wasi::set_fatal_handler(kiln_vm::traps::report_host_error_chain);
-    let wasi = match kiln_wasi::WasiCtx::new(settings.wasi.clone()) {
+    kiln_wasi_p1::set_fatal_handler(kiln_vm::traps::report_host_error_chain);
+    let wasi = match WasiCtx::new(settings.wasi.clone()) {
         Ok(w) => w,
         Err(e) => return errors::report(&[e]),
     };
@@ -235,12 +236,12 @@ pub fn run_guest(module: Module, settings: RunSettings) -> i32 {
     let instantiate_context = errors::instantiate_context(&settings.program);
     // wasi-threads: the module imports its shared memory, created here from
     // the import's limits and shared by every thread's instance.
-    let shared = match kiln_wasi::threads::shared_memory_import(&module) {
+    let shared = match kiln_wasi_p1::threads::shared_memory_import(&module) {
         Ok(m) => m,
         Err(e) => return errors::report(&[main_context, instantiate_context, e]),
     };
     let imports: &[kiln_vm::instance::Import] = match shared {
-        Some(m) => &kiln_wasi::threads::spawn::imports(m),
+        Some(m) => &kiln_wasi_p1::threads::spawn::imports(m),
         None => &[],
     };
     let instance = match Instance::with_imports(module, Some(HostState::new(wasi)), imports) {
@@ -250,9 +251,9 @@ pub fn run_guest(module: Module, settings: RunSettings) -> i32 {
     if let Some(m) = shared {
         // SAFETY: the main instance lives until the process exits, and so
         // does its WASI context; no other reference to it exists yet.
-        let wasi = unsafe { (*instance).host_state::<kiln_wasi::WasiCtx>() }
-            .map_or(std::ptr::null_mut(), |w| w as *mut kiln_wasi::WasiCtx);
-        kiln_wasi::threads::spawn::init(module, m, wasi);
+        let wasi = unsafe { (*instance).host_state::<WasiCtx>() }
+            .map_or(std::ptr::null_mut(), |w| w as *mut WasiCtx);
+        kiln_wasi_p1::threads::spawn::init(module, m, wasi);
     }
     // SAFETY: `instance` stays alive until the process exits (it is
     // deliberately never freed: `proc_exit` and traps exit from inside it).

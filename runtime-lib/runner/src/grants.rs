@@ -31,7 +31,7 @@ use kiln_abi::grants::{
 };
 use kiln_vm::descriptor::{slice, str_bytes};
 use kiln_vm::limits::Limits;
-use kiln_wasi::WasiConfig;
+use kiln_wasi_kernel::WasiConfig;
 use std::ffi::OsStr;
 use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;

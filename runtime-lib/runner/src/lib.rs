@@ -13,7 +13,8 @@
 //! behaviour, with Wasmtime's messages and exit statuses for errors and
 //! traps.
 //!
-//! Flow ([`entry`]): grants ([`grants`]) -> WASI context (`kiln_wasi`) ->
+//! Flow ([`entry`]): grants ([`grants`]) -> WASI context
+//! (`kiln_wasi_kernel::WasiCtx`; a module's P1 host is `kiln_wasi_p1`) ->
 //! instance (`kiln_vm::instance`: `VMContext`, memories, tables, globals,
 //! function references, segments) -> start function -> `_start` or the
 //! invoked export (`kiln_vm::invoke`). A component instead continues in

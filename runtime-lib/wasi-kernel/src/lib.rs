@@ -11,6 +11,9 @@
 //! ([`net`]), readiness ([`poll`]) and the one `mio` event loop ([`reactor`])
 //! every facade waits on.
 //!
+//! Every facade starts from a [`WasiCtx`] ([`ctx`]: the kernel made from a
+//! [`WasiConfig`], after the process-wide set-up a guest expects).
+//!
 //! This crate knows nothing of guests: no linear memory, no handle tables,
 //! no canonical ABI. Facades translate guest encodings to these calls.
 //!
@@ -33,6 +36,7 @@
 //!   is written twice.
 
 pub mod clock;
+pub mod ctx;
 pub mod error;
 pub mod fs;
 pub mod net;
@@ -42,6 +46,7 @@ pub mod reactor;
 pub mod stdio;
 pub mod table;
 
+pub use ctx::{WasiConfig, WasiCtx};
 use error::{ErrorCode, KResult};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex, MutexGuard};

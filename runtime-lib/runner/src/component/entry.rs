@@ -34,7 +34,6 @@ pub fn run_component(
     if let Err(e) = kiln_vm::traps::init_main_thread() {
         return errors::report(&[e]);
     }
-    kiln_wasi::set_fatal_handler(kiln_vm::traps::report_host_error_chain);
     // A server: the component exports a request handler, and either the
     // build asked to serve (`--addr`, `kiln serve`) or it has no `run`.
     if settings.serve && desc.serve_kind == SERVE_NONE && settings.invoke.is_none() {
@@ -72,7 +71,7 @@ pub fn run_component(
         serve_unless_command: _,
     } = settings;
     let main_context = errors::main_module_context(&program);
-    let wasi = match kiln_wasi::WasiCtx::new(wasi) {
+    let wasi = match kiln_wasi_kernel::WasiCtx::new(wasi) {
         Ok(w) => w,
         Err(e) => return errors::report(&[e]),
     };

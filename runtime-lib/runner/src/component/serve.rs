@@ -528,7 +528,7 @@ impl Handler {
     fn new_host(&self) -> Option<(u64, Box<kiln_wasi::p2::P2Host>)> {
         let id = self.counter.fetch_add(1, Ordering::Relaxed);
         kiln_wasi_kernel_prefix(self.log_prefix.then_some(id));
-        match kiln_wasi::WasiCtx::new(self.settings.wasi.clone()) {
+        match kiln_wasi_kernel::WasiCtx::new(self.settings.wasi.clone()) {
             Ok(w) => Some((id, Box::new(kiln_wasi::p2::P2Host::new(w)))),
             Err(e) => {
                 worker_failed(&e);

@@ -48,7 +48,7 @@ pub mod random;
 pub mod sockets;
 pub mod table;
 
-use crate::WasiCtx;
+use crate::kernel::WasiCtx;
 use kiln_abi::component::CanonOpts;
 use kiln_canon::instances::{self, GuestRealloc};
 use kiln_canon::{

@@ -6,7 +6,7 @@
 use super::poll::{block, poll, ready};
 use super::streams::{blocking_write_and_flush, check_write, splice, write};
 use super::*;
-use crate::{WasiConfig, WasiCtx};
+use crate::kernel::{WasiConfig, WasiCtx};
 use kiln_canon::{Borrow, GuestBytes};
 use std::cell::RefCell;
 use std::rc::Rc;

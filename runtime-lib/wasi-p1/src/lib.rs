@@ -1,7 +1,17 @@
-//! The WASI P1 (`wasi_snapshot_preview1`) facade: the 46 host functions
+//! Kiln's WASI P1 (`wasi_snapshot_preview1`) facade: the 46 host functions
 //! compiled code calls as `__kiln_p1_<name>(vmctx, params...)`, plus
 //! wasi-threads' `thread-spawn` (`__kiln_p1_thread_spawn`, which only hands
-//! over to `crate::threads::spawn`).
+//! over to [`threads::spawn`]), over the one WASI kernel
+//! (`kiln-wasi-kernel`, re-exported as [`kernel`]).
+//!
+//! Why a crate of its own: P1 shares nothing with the WASI 0.2/0.3 and
+//! HTTP facades (`kiln-wasi`) but the kernel and the [`WasiCtx`] made from
+//! it, which live in the kernel crate below both. A core module's host
+//! calls reach guest memory through the `VMContext` directly; no canonical
+//! ABI, host table or host object is involved. wasi-threads lives here
+//! because only P1 modules spawn threads. Fatal host errors ([`fatal`]) are
+//! P1's too: the 0.2/0.3 facades answer errors and traps through the
+//! canonical ABI instead of ending the process.
 //!
 //! Threads: every thread's instance shares one [`WasiCtx`]; host calls of
 //! different threads run concurrently, with no lock held for a whole call
@@ -21,17 +31,38 @@
 //! - The exported signatures are generated from `kiln_abi::for_each_wasi_p1!`,
 //!   so they cannot drift from what the compiler emits calls to.
 //! - This layer only decodes arguments, touches guest memory and encodes
-//!   results; all behaviour lives in [`crate::kernel`].
+//!   results; all behaviour lives in [`kernel`].
 //! - Semantics and errno values follow Wasmtime's `preview1.rs`
 //!   (documented per function in the submodules); deliberate differences are
-//!   listed in `wasi/mod.rs`.
+//!   listed below.
 //! - No panic crosses `extern "C"`: a panic aborts the process with a message.
 //!   Guest-memory faults and other fatal host errors go to
-//!   [`crate::fatal`] (wasmtime reports them as an error and exits 1);
+//!   [`fatal`] (wasmtime reports them as an error and exits 1);
 //!   a fault writing a result to its output pointer also gets wiggle's
 //!   `In func wasi_snapshot_preview1::<fn> at write <witx type>: ` context
 //!   ([`P1Error::FatalWrite`]); an argument that does not convert to its
 //!   witx type gets `... at convert <witx type>: ` ([`P1Error::FatalConvert`]).
+//! - The `__kiln_p1_*` symbols reach `libkiln_runtime.a` because
+//!   `kiln-runner` (under the archive crate) uses this crate for a module's
+//!   start-up; `kiln-runtime-embed` names each export for its loader.
+//!
+//! Behaviour is Wasmtime's (the reference engine). Known, deliberate
+//! differences:
+//! - A fatal host error (out-of-bounds pointer, `proc_exit(>=126)`, oversized
+//!   `random_get`, missing memory export) prints `Error: ...` and exits 1 as
+//!   wasmtime does, but without wasmtime's wasm backtrace unless the runtime
+//!   installs a handler with [`set_fatal_handler`].
+//! - `fd_read` with only empty iovecs on stdin waits with `poll(2)` and then
+//!   answers `EINTR` like wasmtime, without wasmtime's reader thread.
+//! - No `--tcplisten`/`--listenfd` style socket preopens (wasmtime's CLI does
+//!   not offer them for P1 either).
+//! - wasi-threads (which wasmtime 47 removed): all threads share one
+//!   [`WasiCtx`]; host calls run concurrently, locking only the descriptor
+//!   table (briefly) and the descriptor they use, as wasi-common did (see
+//!   [`WasiCtx`]).
+
+pub use kiln_wasi_kernel as kernel;
+pub mod threads;
 
 // The bodies take the WASI parameter lists verbatim, plus kernel and memory.
 #[allow(clippy::too_many_arguments, reason = "WASI signatures")]
@@ -44,11 +75,11 @@ mod path;
 mod poll;
 pub mod types;
 
-use crate::WasiCtx;
-use crate::kernel::Kernel;
 use crate::kernel::error::ErrorCode;
+use crate::kernel::{Kernel, WasiCtx};
 use memory::GuestMemory;
 use std::convert::Infallible;
+use std::sync::OnceLock;
 use types::Errno;
 
 /// Why a P1 call did not succeed.
@@ -83,6 +114,36 @@ impl From<Errno> for P1Error {
     fn from(e: Errno) -> P1Error {
         P1Error::Errno(e)
     }
+}
+
+/// A handler for fatal host errors, installed by the runtime.
+static FATAL_HANDLER: OnceLock<fn(&[&str]) -> !> = OnceLock::new();
+
+/// Installs the handler for fatal host errors (the runtime's error printer,
+/// which can add a wasm backtrace). It gets the error's chain of messages,
+/// outermost first, each one line without a trailing newline. The handler
+/// must not return.
+pub fn set_fatal_handler(handler: fn(&[&str]) -> !) {
+    let _ = FATAL_HANDLER.set(handler);
+}
+
+/// Stops the guest because of a fatal host error: the installed handler, or
+/// wasmtime's message shape (`Error: failed to run main module ...`) and
+/// exit status 1.
+pub fn fatal(message: &str) -> ! {
+    fatal_chain(&[message])
+}
+
+/// [`fatal`] for an error with its own chain of `messages`, outermost first
+/// (e.g. wiggle's `In func ...` context, then its cause).
+pub fn fatal_chain(messages: &[&str]) -> ! {
+    if let Some(handler) = FATAL_HANDLER.get() {
+        handler(messages)
+    }
+    let program = kernel::ctx::program_name().unwrap_or(b"<module>");
+    let mut chain = vec![kiln_vm::errors::main_module_context(program)];
+    chain.extend(messages.iter().map(|m| m.to_string()));
+    std::process::exit(kiln_vm::errors::report(&chain))
 }
 
 /// Result of a P1 function body.
@@ -325,7 +386,7 @@ pub(crate) mod testing {
 #[cfg(test)]
 mod tests {
     use super::exports;
-    use crate::{WasiConfig, WasiCtx};
+    use crate::kernel::{WasiConfig, WasiCtx};
     use kiln_abi::vmctx::{VMMemoryDefinition, VMOffsets};
 
     #[test]

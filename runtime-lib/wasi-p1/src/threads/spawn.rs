@@ -24,7 +24,7 @@
 //!   `Error: ...` and exited 1); the main thread returning from `_start`
 //!   ends the process, whatever other threads are doing.
 
-use crate::WasiCtx;
+use crate::kernel::WasiCtx;
 use kiln_abi::ValRaw;
 use kiln_abi::descriptor::KIND_FUNC;
 use kiln_abi::vmctx::VMOffsets;
