@@ -10,13 +10,14 @@
 //! (`__kiln_program_runner`) the compiler emitted, read in place; the
 //! process's arguments. Output: the exit status ([`process`]).
 //!
-//! The runtime is seven crates, each depending only on those listed after
+//! The runtime is eight crates, each depending only on those listed after
 //! it, linked into this one static archive:
 //!
 //! ```text
 //! kiln-runtime   (this crate, archive/) main, the start code, the allocator
 //!   kiln-runner      start-up, grants, the CPU check, component start-up and serving, WAVE
 //!     kiln-wasi        WASI 0.2, 0.3 and HTTP facades
+//!       kiln-http-serve  the HTTP server's processes, handoff, request gate
 //!       kiln-canon       canonical ABI: component instantiation and state, lift/lower, handles
 //!     kiln-wasi-p1     WASI P1 facade (the `__kiln_p1_*` exports), wasi-threads
 //!       kiln-vm          instances, memories, tables, traps, libcalls, calls into wasm

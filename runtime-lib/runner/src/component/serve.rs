@@ -1,6 +1,6 @@
 //! Running a compiled component as an HTTP server (the `wasi:http` proxy
 //! world), as `wasmtime serve` runs it: the server process
-//! (`kiln_wasi::http::listen`) forks one process per connection, and this
+//! (`kiln_http_serve::listen`) forks one process per connection, and this
 //! module serves a connection: each request on a fresh instance of the
 //! component, its `wasi:http/incoming-handler.handle` called with the
 //! request and a response outparam (`kiln_wasi::http::server`). A 0.3
@@ -43,9 +43,9 @@ use kiln_abi::grants::{DEFAULT_SERVE_ADDR, SERVE_ADDR_ENV};
 use kiln_canon::Resource;
 use kiln_canon::instances::{self, GuestFunc};
 use kiln_canon::program::Component;
+use kiln_http_serve::listen::{ChildCtx, ServeConfig};
 use kiln_vm::errors;
 use kiln_vm::traps::catch::{TrapTrace, catch_traps_traced};
-use kiln_wasi::http::listen::{ChildCtx, ServeConfig};
 use kiln_wasi::http::server::{ConnLimits, Pending, ServerConn, answer_500, install};
 use kiln_wasi::http::{IncomingRequestRes, ResponseOutparamRes};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -86,7 +86,7 @@ struct ServeOptions {
     /// `--no-logging-prefix` turns the `stdout [N] :: ` prefixes off.
     log_prefix: bool,
     /// `-H name: value`, in order.
-    headers: Vec<kiln_wasi::http::header_args::Header>,
+    headers: Vec<kiln_http_serve::header_args::Header>,
     max_connections: usize,
     max_requests: Option<u32>,
     /// `--max-instance-reuse-count N` (else 1 for a 0.2 proxy, 128 for a
@@ -200,7 +200,7 @@ impl ServeOptions {
             .or_else(|| std::env::var(SERVE_ADDR_ENV).ok())
             .or_else(|| settings.serve_addr.clone())
             .unwrap_or_else(|| DEFAULT_SERVE_ADDR.to_string());
-        let headers = kiln_wasi::http::header_args::parse(&header_args).map_err(|e| (e, 1))?;
+        let headers = kiln_http_serve::header_args::parse(&header_args).map_err(|e| (e, 1))?;
         let max_connections = max_connections
             .map(|n| n as usize)
             .or_else(|| {
@@ -251,7 +251,7 @@ struct Shared {
 }
 
 fn shared() -> &'static Shared {
-    match kiln_wasi::http::gate::shared_zeroed(std::mem::size_of::<Shared>()) {
+    match kiln_http_serve::gate::shared_zeroed(std::mem::size_of::<Shared>()) {
         // SAFETY: zeroed (a valid `Shared`: two zero atomics), page-aligned
         // memory that is never unmapped and is only ever accessed through
         // these atomics, in every process.
@@ -312,7 +312,7 @@ pub fn serve(
             .ok()
             .and_then(|v| v.parse().ok()),
     };
-    match kiln_wasi::http::listen::run(&config, |stream, ctx| {
+    match kiln_http_serve::listen::run(&config, |stream, ctx| {
         handler.process(stream, ctx, per_process)
     }) {
         Ok(status) => status,
@@ -339,7 +339,7 @@ struct Handler {
     /// Whether guest output lines get `stdout [N] :: ` prefixes.
     log_prefix: bool,
     /// The `-H` headers every request gets.
-    headers: Vec<kiln_wasi::http::header_args::Header>,
+    headers: Vec<kiln_http_serve::header_args::Header>,
     /// Most bytes a request may declare in its `content-length`
     /// (`KILN_MAX_REQUEST_BODY`; none by default, as Wasmtime).
     max_body: Option<u64>,

@@ -15,13 +15,15 @@
 //!   `outgoing-response`;
 //! - [`client`]: `outgoing-handler.handle`, `future-incoming-response`,
 //!   `incoming-response`;
-//! - [`listen`]: the server process (listener, connection and worker
-//!   processes, shutdown);
 //! - [`server`]: the proxy world's server side (`incoming-request`,
 //!   `response-outparam`, one `hyper` server connection);
 //! - [`body`]: outgoing and incoming bodies, their streams, trailers;
 //! - [`exec`]: the executor and non-blocking IO `hyper` runs on (no tokio
 //!   runtime: the guest's waits go to the kernel's one reactor).
+//!
+//! The server's processes (listener, connection and worker processes,
+//! handoff, the request gate, `-H` arguments, the server clock) are
+//! `kiln-http-serve`'s; they need nothing of this module.
 //!
 //! Known differences from Wasmtime 49: none known for the client (only
 //! HTTP/1.1, as Wasmtime's client for plain `http`). `https` (rustls with
@@ -31,10 +33,6 @@ pub mod body;
 pub mod client;
 pub mod exec;
 pub mod fields;
-pub mod gate;
-pub mod handoff;
-pub mod header_args;
-pub mod listen;
 pub mod p3;
 pub mod request;
 pub mod server;

@@ -38,6 +38,8 @@ use crate::p2::P2Host;
 use bytes::Bytes;
 use http::HeaderMap;
 use kiln_canon::{Own, Trap};
+use kiln_http_serve::clock::{last_now, nanos_at, now};
+use kiln_http_serve::header_args::Header;
 use kiln_wasi_kernel::reactor::{Waitable, wait};
 use std::cell::{Cell, RefCell};
 use std::collections::VecDeque;
@@ -318,25 +320,6 @@ impl ServerConn {
     }
 }
 
-/// Monotonic nanoseconds since the first call (the server's clock for
-/// reactor deadlines and `hyper`'s timers).
-pub fn now() -> u64 {
-    let t = nanos_at(Instant::now());
-    LAST_NOW.with(|n| n.set(t));
-    t
-}
-
-thread_local! {
-    /// The last value of [`now`]: `hyper`'s timers compare with it.
-    static LAST_NOW: Cell<u64> = const { Cell::new(0) };
-}
-
-fn nanos_at(t: Instant) -> u64 {
-    static BASE: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
-    let base = *BASE.get_or_init(Instant::now);
-    u64::try_from(t.saturating_duration_since(base).as_nanos()).unwrap_or(u64::MAX)
-}
-
 thread_local! {
     /// The earliest deadline of `hyper`'s pending sleeps, registered by
     /// their last poll (the executor polls every task each drive, so it is
@@ -370,7 +353,7 @@ struct Sleep {
 impl Future for Sleep {
     type Output = ();
     fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
-        if LAST_NOW.with(Cell::get) >= self.at {
+        if last_now() >= self.at {
             return Poll::Ready(());
         }
         TIMERS.with(|t| t.set(Some(t.get().map_or(self.at, |n| n.min(self.at)))));
@@ -441,7 +424,7 @@ pub fn install(
     h: &mut P2Host,
     p: Pending,
     conn: &ServerConn,
-    extra: &[super::header_args::Header],
+    extra: &[Header],
     max_body: Option<u64>,
 ) -> (u32, u32) {
     let (mut parts, body) = p.request.into_parts();
@@ -499,7 +482,7 @@ pub fn install_in(
     p3: bool,
     p: Pending,
     conn: &ServerConn,
-    extra: &[super::header_args::Header],
+    extra: &[Header],
     max_body: Option<u64>,
 ) -> Result<(u32, u32), Trap> {
     crate::p2::with_host(rt, |h| {

@@ -10,7 +10,6 @@
 //! the guest received, [`forward`]).
 
 use super::super::body::{BodySource, BodyWriter, OutgoingBody};
-use super::super::header_args::Header;
 use super::super::request::OutgoingResponse;
 use super::super::server::{
     Pending, ServerConn, answer_500, install as install2, set_outparam, take_as_p3,
@@ -26,6 +25,7 @@ use kiln_canon::p3::{HostAction, HostOp, HostWait};
 use kiln_canon::{
     ComponentRuntime, ComponentType, FlatSource, GuestMemory, Lift, LiftCx, Own, Resource, Trap,
 };
+use kiln_http_serve::header_args::Header;
 
 /// Puts `p`'s request into `h` as a 0.3 `request` (headers as the 0.2
 /// server hands them over): the reps of the request and of the 0.2

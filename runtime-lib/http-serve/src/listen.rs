@@ -262,7 +262,7 @@ impl ChildCtx {
                 Received::Closed => return None,
                 Received::Nothing => {}
             }
-            let _ = wait(&items, &super::server::now, true);
+            let _ = wait(&items, &crate::clock::now, true);
         }
     }
 }
@@ -553,13 +553,13 @@ pub fn run(
             .map(|t| t + config.idle_timeout);
         if let Some(d) = [deadline, retire].into_iter().flatten().min() {
             items.push(Waitable::Deadline(
-                super::server::now().saturating_add(
+                crate::clock::now().saturating_add(
                     u64::try_from(d.saturating_duration_since(Instant::now()).as_nanos())
                         .unwrap_or(u64::MAX),
                 ),
             ));
         }
-        let _ = wait(&items, &super::server::now, true);
+        let _ = wait(&items, &crate::clock::now, true);
         drain(wake);
     }
 }
