@@ -1,7 +1,7 @@
 //! Generates one exported entry point per WASI host function,
 //! `__kiln_wasi_host_<i>` for entry `i` of the host list (the WASI 0.2
 //! functions of `kiln_abi::wasi_p2`, then the WASI 0.3 ones of
-//! `kiln_abi::wasi_p3`, then the `wasi:http` ones of `kiln_abi::wasi_http`), as `entry!(i);` lines that `src/p2/table.rs`
+//! `kiln_abi::wasi_p3`, then the `wasi:http` ones of `kiln_abi::wasi_http`), as `entry!(i);` lines that `src/table.rs`
 //! includes. Why one symbol per function rather than one table: a compiled
 //! component refers only to the functions it imports, so the linker's
 //! section garbage collection drops the rest of the WASI host (a hello

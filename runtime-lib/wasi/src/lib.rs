@@ -31,3 +31,22 @@ pub use kiln_wasi_kernel as kernel;
 pub mod http;
 pub mod p2;
 pub mod p3;
+pub mod table;
+
+/// What the 0.3 facade adds to the host object's behaviour: the drops of
+/// its resource types (files, terminals, sockets) and the wait of its
+/// event loop.
+static HOOKS: p2::Hooks = p2::Hooks {
+    drops: &[
+        p3::fs::drop_resource,
+        p3::terminal::drop_resource,
+        p3::sockets::drop_resource,
+    ],
+    p3_wait: p3::p3_wait,
+};
+
+/// The host object of a component over `wasi`: the WASI 0.2 host with
+/// the 0.3 facade's hooks (`wasi:http` installs its own on first use).
+pub fn new_host(wasi: kernel::WasiCtx) -> p2::P2Host {
+    p2::P2Host::new(wasi, &HOOKS)
+}

@@ -75,7 +75,7 @@ pub fn run_component(
         Ok(w) => w,
         Err(e) => return errors::report(&[e]),
     };
-    let host = Box::new(kiln_wasi::p2::P2Host::new(wasi));
+    let host = Box::new(kiln_wasi::new_host(wasi));
     // SAFETY: the compiler's descriptor, valid for the process.
     let component = match unsafe { Component::new(desc) } {
         Ok(c) => c,

@@ -529,7 +529,7 @@ impl Handler {
         let id = self.counter.fetch_add(1, Ordering::Relaxed);
         kiln_wasi_kernel_prefix(self.log_prefix.then_some(id));
         match kiln_wasi_kernel::WasiCtx::new(self.settings.wasi.clone()) {
-            Ok(w) => Some((id, Box::new(kiln_wasi::p2::P2Host::new(w)))),
+            Ok(w) => Some((id, Box::new(kiln_wasi::new_host(w)))),
             Err(e) => {
                 worker_failed(&e);
                 None

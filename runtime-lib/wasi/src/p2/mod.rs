@@ -1,7 +1,7 @@
 //! The WASI 0.2 facade: the host functions of the `wasi:cli/command` world
 //! (`kiln_abi::wasi_p2`) over the shared kernel, reached from compiled
 //! lowered-import trampolines through one exported entry per function,
-//! `__kiln_wasi_host_<i>` ([`table`]).
+//! `__kiln_wasi_host_<i>` (`crate::table`).
 //!
 //! Phase: run time of a component executable. Inputs: the canonical
 //! options and `u64` slots of a lowered import (the contract of
@@ -13,7 +13,8 @@
 //! resource bookkeeping).
 //!
 //! Map (one interface family per file):
-//! - [`table`]: the host function table and the [`host_fn!`] wrapper;
+//! - [`table`]: the [`host_fn!`] wrapper and the 0.2 families' lists (the
+//!   table of every host function is `crate::table`, above the facades);
 //! - [`cli`]: `wasi:cli/*` (environment, exit, stdio handles, terminals);
 //! - [`io`]: `wasi:io/*` (error, poll, streams) and the stream and
 //!   pollable objects other interfaces hand out;
@@ -39,6 +40,12 @@
 //! position in `kiln_abi::wasi_p2::WASI_P2_RESOURCES` ([`host_type`]);
 //! the objects live in [`kiln_canon::HostResources`] slabs of the
 //! [`P2Host`], keyed by the rep their handles carry.
+//!
+//! Invariant: this module names none of the facades built on it (0.3,
+//! `wasi:http`). What they add to the host object is type-erased state
+//! ([`P2Host::p3`], [`P2Host::http`]) and [`Hooks`] installed by
+//! `crate::new_host`, so that dependencies run one way: 0.3 and HTTP use
+//! 0.2, the table at the crate root uses them all.
 
 pub mod cli;
 pub mod clocks;
@@ -71,8 +78,9 @@ pub struct P2Host {
     pub random: random::RandomState,
     /// `wasi:sockets` objects (sockets, datagram streams, lookups).
     pub sockets: sockets::SocketState,
-    /// `wasi:sockets@0.3` objects.
-    pub sockets3: crate::p3::sockets::Sockets3,
+    /// The WASI 0.3 state (`crate::p3::sockets::Sockets3`), made by its
+    /// first use; type-erased so that 0.2 names no 0.3 type.
+    pub p3: Option<Box<dyn Any>>,
     /// `wasi:http` objects (a `crate::http::HttpState`), made by the first
     /// `wasi:http` call; type-erased so that a program without `wasi:http`
     /// links none of its code (see `crate::http::state`).
@@ -84,11 +92,29 @@ pub struct P2Host {
     /// Channels whose held readable ends a dropped object let go of
     /// ([`Host::take_released`]).
     pub released: Vec<u32>,
+    /// What the facades above 0.2 add to the host's behaviour.
+    pub hooks: &'static Hooks,
+}
+
+/// Drops the host object of resource type `ty` behind `rep`, if the type
+/// is the hook's (`Ok(false)`: another's).
+pub type DropHook = fn(&mut P2Host, u32, u32) -> Result<bool, Trap>;
+
+/// The behaviour of the facades above 0.2 that the host object runs,
+/// installed with it (`crate::new_host`).
+pub struct Hooks {
+    /// Drops of the resource types 0.2 does not define, after 0.2's own
+    /// (the types are disjoint: the order does not matter).
+    pub drops: &'static [DropHook],
+    /// [`Host::p3_wait`]: the 0.3 event loop's wait on the kernel's
+    /// reactor.
+    #[allow(clippy::type_complexity, reason = "a plain function pointer")]
+    pub p3_wait: fn(&mut P2Host, &[kiln_canon::p3::HostWait], bool) -> Result<Vec<bool>, Trap>,
 }
 
 impl P2Host {
-    /// A host over `wasi`, with no resource objects yet.
-    pub fn new(wasi: WasiCtx) -> P2Host {
+    /// A host over `wasi`, with no resource objects yet, running `hooks`.
+    pub fn new(wasi: WasiCtx, hooks: &'static Hooks) -> P2Host {
         P2Host {
             wasi,
             cli: cli::CliState::default(),
@@ -96,10 +122,11 @@ impl P2Host {
             io: io::IoState::default(),
             random: random::RandomState::default(),
             sockets: sockets::SocketState::default(),
-            sockets3: crate::p3::sockets::Sockets3::default(),
+            p3: None,
             http: None,
             http_drop: None,
             released: Vec::new(),
+            hooks,
         }
     }
 }
@@ -226,7 +253,7 @@ impl Host for P2Host {
         waits: &[kiln_canon::p3::HostWait],
         block: bool,
     ) -> Result<Vec<bool>, Trap> {
-        crate::p3::p3_wait(self, waits, block)
+        (self.hooks.p3_wait)(self, waits, block)
     }
 }
 
@@ -247,17 +274,13 @@ fn drop_host_resource(host: &mut P2Host, ty: u32, rep: u32) -> Result<(), Trap> 
     if fs::drop_resource(host, ty, rep)? {
         return Ok(());
     }
-    if crate::p3::fs::drop_resource(host, ty, rep)? {
-        return Ok(());
-    }
-    if crate::p3::terminal::drop_resource(host, ty, rep)? {
-        return Ok(());
-    }
     if sockets::drop_resource(host, ty, rep)? {
         return Ok(());
     }
-    if crate::p3::sockets::drop_resource(host, ty, rep)? {
-        return Ok(());
+    for drop in host.hooks.drops {
+        if drop(host, ty, rep)? {
+            return Ok(());
+        }
     }
     if let Some(drop_http) = host.http_drop
         && drop_http(host, ty, rep)?

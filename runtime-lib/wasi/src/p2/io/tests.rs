@@ -19,7 +19,7 @@ pub(crate) fn host() -> P2Host {
         preopens: Vec::new(),
         flags: 0,
     };
-    P2Host::new(WasiCtx::new(config).expect("context"))
+    crate::new_host(WasiCtx::new(config).expect("context"))
 }
 
 fn borrow<R>(o: &Own<R>) -> Borrow<R> {

@@ -54,6 +54,17 @@ pub struct Sockets3 {
     pub udp: HostResources<udp::Udp3>,
 }
 
+/// The host's `wasi:sockets@0.3` objects, made by their first use (the
+/// host object keeps them type-erased: `P2Host::p3`).
+pub fn sockets3(h: &mut P2Host) -> &mut Sockets3 {
+    let state = h.p3.get_or_insert_with(|| Box::new(Sockets3::default()));
+    match state.downcast_mut::<Sockets3>() {
+        Some(s) => s,
+        // Only this function sets the field, always to a `Sockets3`.
+        None => unreachable!("P2Host::p3 holds the wasi:sockets@0.3 state"),
+    }
+}
+
 /// A socket call's outcome in WIT terms.
 pub type Res<T> = Result<Result<T, types::ErrorCode>, Trap>;
 
@@ -113,13 +124,13 @@ pub(crate) fn borrowed_rep(
 pub fn drop_resource(h: &mut P2Host, ty: u32, rep: u32) -> Result<bool, Trap> {
     let ty = ResourceType::Host(ty);
     if ty == TcpSocket3Res::TYPE {
-        return match h.sockets3.tcp.remove(rep) {
+        return match sockets3(h).tcp.remove(rep) {
             Some(_) => Ok(true),
             None => Err(no_object("tcp-socket")),
         };
     }
     if ty == UdpSocket3Res::TYPE {
-        return match h.sockets3.udp.remove(rep) {
+        return match sockets3(h).udp.remove(rep) {
             Some(_) => Ok(true),
             None => Err(no_object("udp-socket")),
         };

@@ -88,7 +88,7 @@ impl Tcp3 {
 }
 
 fn entry(h: &mut P2Host, rep: u32) -> Result<&mut Tcp3, Trap> {
-    h.sockets3
+    super::sockets3(h)
         .tcp
         .get_mut(rep)
         .ok_or_else(|| no_object("tcp-socket"))
@@ -146,7 +146,7 @@ pub const IMPLS: &[Impl] = &[
 pub fn create(h: &mut P2Host, (family,): (IpAddressFamily,)) -> Res<Own<TcpSocket3Res>> {
     let policy = h.net_policy();
     Ok(match TcpSocket::new(policy, family.into()) {
-        Ok(s) => Ok(Own::new(h.sockets3.tcp.insert(Tcp3::new(s)))),
+        Ok(s) => Ok(Own::new(super::sockets3(h).tcp.insert(Tcp3::new(s)))),
         Err(e) => Err(e.into()),
     })
 }
@@ -279,7 +279,7 @@ impl HostSource for AcceptSource {
     fn read(&mut self, host: &mut dyn Host, buf: &mut [u8]) -> Result<SourceRead, Trap> {
         let h = p2host(host)?;
         // The listener gone (dropped by the guest) ends the stream.
-        let l = match h.sockets3.tcp.get_mut(self.listener) {
+        let l = match super::sockets3(h).tcp.get_mut(self.listener) {
             Some(l) if l.id == self.id => l,
             _ => return Ok(SourceRead::End),
         };
@@ -289,7 +289,7 @@ impl HostSource for AcceptSource {
         loop {
             return match l.socket.accept() {
                 Ok(s) => {
-                    let rep = h.sockets3.tcp.insert(Tcp3::new(s));
+                    let rep = super::sockets3(h).tcp.insert(Tcp3::new(s));
                     Ok(SourceRead::Handles(vec![(TcpSocket3Res::TYPE, rep)]))
                 }
                 Err(NetError::WouldBlock) => match l.socket.raw_fd() {

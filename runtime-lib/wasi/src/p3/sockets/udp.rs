@@ -28,7 +28,7 @@ pub struct Udp3 {
 }
 
 fn socket(h: &mut P2Host, rep: u32) -> Result<&mut UdpSocket, Trap> {
-    h.sockets3
+    super::sockets3(h)
         .udp
         .get_mut(rep)
         .map(|e| &mut e.socket)
@@ -73,7 +73,7 @@ pub const IMPLS: &[Impl] = &[
 pub fn create(h: &mut P2Host, (family,): (IpAddressFamily,)) -> Res<Own<UdpSocket3Res>> {
     let policy = h.net_policy();
     Ok(match UdpSocket::new(policy, family.into()) {
-        Ok(socket) => Ok(Own::new(h.sockets3.udp.insert(Udp3 { socket }))),
+        Ok(socket) => Ok(Own::new(super::sockets3(h).udp.insert(Udp3 { socket }))),
         Err(e) => Err(e.into()),
     })
 }
