@@ -5,7 +5,8 @@
 //! Areas:
 //! - [`run_cases`]: `tests/run/**/*.wat` compile-and-run cases with
 //!   `;; kiln-test:` directives (see `tests/run/README.md`; one parser for
-//!   them and for the programs' directives: [`directives`]);
+//!   them and for the programs' directives: [`directives`]), compared
+//!   with Wasmtime's outputs recorded next to them ([`wasmtime_record`]);
 //! - [`programs`]: guest programs from `tests/programs/` (Rust, C, WAT,
 //!   WASI 0.3, compositions through [`compose`], JavaScript through [`js`],
 //!   Python through [`py`]), built to wasm at test time, plus the large
@@ -70,6 +71,7 @@ mod timing;
 mod util;
 mod valgrind;
 mod wasi_wit;
+mod wasmtime_record;
 
 fn main() {
     let args = libtest_mimic::Arguments::from_args();

@@ -6,10 +6,19 @@
 //! `invoke` run goes through `kiln run --invoke` (one cached compile per
 //! file). `KILN_TEST_ENGINE=wasmtime` runs the same expectations against
 //! `wasmtime run` instead, to check the expectations themselves.
+//!
+//! The runs that compare with Wasmtime (`stderr-like-wasmtime`) and the
+//! files Wasmtime must refuse (`wasmtime-refuses`) are checked against
+//! Wasmtime's outputs recorded next to the case (`<name>.wasmtime`,
+//! [`wasmtime_record`]), so these trials need no `wasmtime`:
+//! `KILN_WASMTIME_BLESS=1` rewrites the records from live runs, and
+//! `KILN_TEST_LIVE_WASMTIME=1` checks that they still equal Wasmtime's
+//! live output.
 
 use crate::cross::Cross;
 use crate::directives;
 use crate::util::{self, Outcome};
+use crate::wasmtime_record::{self, Recorded, Records};
 use anyhow::{Context, Result, bail};
 use libtest_mimic::{Failed, Trial};
 use std::path::{Path, PathBuf};
@@ -29,7 +38,8 @@ pub struct Case {
     /// The compile must fail with a message containing this.
     pub compile_error: Option<String>,
     /// With `compile_error`: `wasmtime run` must refuse the file too (exit
-    /// 1, before running anything) with a message containing this.
+    /// 1, before running anything) with a message containing this (checked
+    /// on the record, [`wasmtime_record`]).
     pub wasmtime_refuses: Option<String>,
     /// Skip this case, with a reason.
     pub skip: Option<String>,
@@ -50,8 +60,8 @@ pub struct Run {
     pub stdout: Option<Vec<u8>>,
     pub stderr: Option<Vec<u8>>,
     pub stderr_contains: Vec<String>,
-    /// stderr must equal `wasmtime run`'s for the same run (compared when
-    /// wasmtime is installed; under `CI` a missing one fails).
+    /// stderr must equal what `wasmtime run` wrote for the same run, as
+    /// recorded in the case's `.wasmtime` file ([`wasmtime_record`]).
     pub stderr_like_wasmtime: bool,
     pub exit: Option<i32>,
     pub trap: Option<String>,
@@ -191,11 +201,21 @@ fn run_file(path: &Path, rel: &str) -> Result<(), Failed> {
     if engine == Engine::Wasmtime && case.wasmtime_skip.is_some() {
         return Ok(());
     }
+    // Wasmtime's recorded outputs (under the Wasmtime engine, the checks
+    // run it live instead).
+    let records = match engine {
+        Engine::Kiln => wasmtime_record::records(path, &case, |run| {
+            execute(Engine::Wasmtime, path, &case, run, None)
+        })
+        .map_err(|e| format!("{e:#}"))?,
+        Engine::Wasmtime => Records::none(case.runs.len()),
+    };
     if let Some(expected) = &case.compile_error {
         if engine == Engine::Kiln {
             check_compile_error(path, rel, &case, expected).map_err(|e| format!("{e:#}"))?;
         }
-        return check_wasmtime_refuses(engine, path, &case).map_err(|e| format!("{e:#}").into());
+        return check_wasmtime_refuses(engine, path, &case, &records)
+            .map_err(|e| format!("{e:#}").into());
     }
     let exe = match engine {
         Engine::Kiln if case.runs.iter().any(|r| r.invoke.is_none()) => {
@@ -204,7 +224,7 @@ fn run_file(path: &Path, rel: &str) -> Result<(), Failed> {
         _ => None,
     };
     let mut failures = Vec::new();
-    for run in &case.runs {
+    for (run, recorded) in case.runs.iter().zip(&records.runs) {
         let outcome = match execute(engine, path, &case, run, exe.as_deref()) {
             Ok(o) => o,
             Err(e) => {
@@ -224,8 +244,10 @@ fn run_file(path: &Path, rel: &str) -> Result<(), Failed> {
             }
             continue;
         }
-        if let Err(why) = like_wasmtime(engine, path, &case, run, &outcome) {
-            failures.push(format!("{}: {why:#}\n{}", run.label(), outcome.describe()));
+        if let Some(recorded) = recorded
+            && let Err(why) = like_wasmtime(recorded, &outcome)
+        {
+            failures.push(format!("{}: {why:#}", run.label()));
         }
     }
     if failures.is_empty() {
@@ -394,26 +416,32 @@ fn check_compile_error(path: &Path, rel: &str, case: &Case, expected: &str) -> R
 }
 
 /// `wasmtime-refuses`: `wasmtime run` refuses the file at load, exit 1,
-/// with the words given (under the Kiln engine, when wasmtime is
-/// installed; under `CI` a missing one fails).
-fn check_wasmtime_refuses(engine: Engine, path: &Path, case: &Case) -> Result<()> {
+/// with the words given: checked on the record under the Kiln engine, on
+/// a live run under the Wasmtime engine.
+fn check_wasmtime_refuses(
+    engine: Engine,
+    path: &Path,
+    case: &Case,
+    records: &Records,
+) -> Result<()> {
     let Some(words) = &case.wasmtime_refuses else {
         return Ok(());
     };
     if case.compile_error.is_none() {
         bail!("`wasmtime-refuses` needs `compile-error`");
     }
-    if engine == Engine::Kiln && util::wasmtime().is_none() {
-        if std::env::var_os("CI").is_some() {
-            bail!("under CI: `wasmtime-refuses` needs `wasmtime` on PATH");
+    let (exit, stderr, what) = match (engine, &records.load) {
+        (Engine::Kiln, Some(r)) => (r.exit, r.stderr.clone(), "recorded"),
+        (Engine::Kiln, None) => bail!("no record of the refused load"),
+        (Engine::Wasmtime, _) => {
+            let o = execute(Engine::Wasmtime, path, case, &Run::default(), None)?;
+            (o.code(), o.stderr_str(), "live")
         }
-        return Ok(());
-    }
-    let o = execute(Engine::Wasmtime, path, case, &Run::default(), None)?;
-    if o.code() != 1 || !o.stderr_str().contains(words.as_str()) {
+    };
+    if exit != 1 || !stderr.contains(words.as_str()) {
         bail!(
-            "expected `wasmtime run` to refuse the file (exit 1) with `{words}`\n{}",
-            o.describe()
+            "expected `wasmtime run` to refuse the file (exit 1) with `{words}` ({what} output)\n\
+             exit {exit}\n--- stderr ---\n{stderr}"
         );
     }
     Ok(())
@@ -488,32 +516,23 @@ fn execute(
     util::run(&mut cmd, &run.stdin, RUN_TIMEOUT)
 }
 
-/// `stderr-like-wasmtime`: Kiln's stderr must be wasmtime's, byte for byte
-/// but for fused-adapter frames ([`crate::adapter_frames`]).
-fn like_wasmtime(
-    engine: Engine,
-    path: &Path,
-    case: &Case,
-    run: &Run,
-    outcome: &Outcome,
-) -> Result<()> {
-    if !run.stderr_like_wasmtime || engine != Engine::Kiln {
+/// `stderr-like-wasmtime`: Kiln's stderr (its repository root written as
+/// in records) must be wasmtime's recorded one, byte for byte but for
+/// fused-adapter frames ([`crate::adapter_frames`]).
+fn like_wasmtime(recorded: &Recorded, outcome: &Outcome) -> Result<()> {
+    let kiln = wasmtime_record::normalize(&outcome.stderr_str());
+    if String::from_utf8(outcome.stderr.clone()).is_ok()
+        && crate::adapter_frames::same_stderr(recorded.stderr.as_bytes(), kiln.as_bytes())
+    {
         return Ok(());
     }
-    if util::wasmtime().is_none() {
-        if std::env::var_os("CI").is_some() {
-            bail!("under CI: `stderr-like-wasmtime` needs `wasmtime` on PATH");
-        }
-        return Ok(());
-    }
-    let reference = execute(Engine::Wasmtime, path, case, run, None)?;
-    if !crate::adapter_frames::same_stderr(&reference.stderr, &outcome.stderr) {
-        bail!(
-            "stderr differs from wasmtime's:\n--- wasmtime ---\n{}",
-            reference.stderr_str()
-        );
-    }
-    Ok(())
+    let (w, k) = crate::adapter_frames::normalize(&recorded.stderr, &kiln);
+    bail!(
+        "stderr differs from wasmtime's recorded one (exit {} there, {} here; lines of stderr)\n{}",
+        recorded.exit,
+        outcome.code(),
+        wasmtime_record::line_diff("wasmtime", &w, "kiln", &k, 1)
+    )
 }
 
 /// Compares an outcome with a run's expectations.
@@ -591,6 +610,7 @@ fn check(run: &Run, o: &Outcome) -> Result<(), String> {
 /// trial.
 pub fn parser_self_test() -> Result<(), Failed> {
     directives::self_test().map_err(|e| format!("{e:#}"))?;
+    wasmtime_record::self_test().map_err(|e| format!("{e:#}"))?;
     let c = parse(
         ";; kiln-test: args = \"a b\"\n;; kiln-test: stdout = \"x\\n\"\n(module)\n;; kiln-test: invoke = \"f 1 2\"\n;; kiln-test: expect = \"3\"\n;; kiln-test: invoke = \"g\"\n;; kiln-test: trap = \"unreachable\"\n",
     )
