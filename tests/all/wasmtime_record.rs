@@ -321,15 +321,18 @@ fn wasmtime_version() -> Result<String> {
 /// `first_line` numbers the texts' first line (to name lines of a file).
 pub fn line_diff(a_name: &str, a: &str, b_name: &str, b: &str, first_line: usize) -> String {
     let (al, bl): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
-    let first = (0..al.len().max(bl.len()))
-        .find(|&i| al.get(i) != bl.get(i))
-        .unwrap_or(al.len());
     let show = |l: Option<&&str>| l.map_or("(no line)".to_string(), |l| format!("`{l}`"));
+    let where_ = match (0..al.len().max(bl.len())).find(|&i| al.get(i) != bl.get(i)) {
+        Some(i) => format!(
+            "first difference at line {}:\n- {a_name}: {}\n+ {b_name}: {}",
+            i + first_line,
+            show(al.get(i)),
+            show(bl.get(i))
+        ),
+        None => "the texts differ only in line endings or a last newline".to_string(),
+    };
     format!(
-        "first difference at line {}:\n- {a_name}: {}\n+ {b_name}: {}\n--- {a_name} ---\n{}\n--- {b_name} ---\n{}",
-        first + first_line,
-        show(al.get(first)),
-        show(bl.get(first)),
+        "{where_}\n--- {a_name} ---\n{}\n--- {b_name} ---\n{}",
         util::truncate(a, 4000),
         util::truncate(b, 4000)
     )
