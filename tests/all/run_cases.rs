@@ -201,6 +201,11 @@ fn run_file(path: &Path, rel: &str) -> Result<(), Failed> {
     if engine == Engine::Wasmtime && case.wasmtime_skip.is_some() {
         return Ok(());
     }
+    // Checked before the records are read: a refused load is recorded
+    // instead of the runs.
+    if case.wasmtime_refuses.is_some() && case.compile_error.is_none() {
+        return Err("`wasmtime-refuses` needs `compile-error`".into());
+    }
     // Wasmtime's recorded outputs (under the Wasmtime engine, the checks
     // run it live instead).
     let records = match engine {
@@ -427,9 +432,6 @@ fn check_wasmtime_refuses(
     let Some(words) = &case.wasmtime_refuses else {
         return Ok(());
     };
-    if case.compile_error.is_none() {
-        bail!("`wasmtime-refuses` needs `compile-error`");
-    }
     let (exit, stderr, what) = match (engine, &records.load) {
         (Engine::Kiln, Some(r)) => (r.exit, r.stderr.clone(), "recorded"),
         (Engine::Kiln, None) => bail!("no record of the refused load"),
