@@ -10,14 +10,17 @@
 //! (`__kiln_program_runner`) the compiler emitted, read in place; the
 //! process's arguments. Output: the exit status ([`process`]).
 //!
-//! The runtime is eight crates, each depending only on those listed after
+//! The runtime is eleven crates, each depending only on those listed after
 //! it, linked into this one static archive:
 //!
 //! ```text
 //! kiln-runtime   (this crate, archive/) main, the start code, the allocator
 //!   kiln-runner      start-up, grants, the CPU check, component start-up and serving, WAVE
-//!     kiln-wasi        WASI 0.2, 0.3 and HTTP facades
-//!       kiln-http-serve  the HTTP server's processes, handoff, request gate
+//!     kiln-wasi        the table of every WASI component host function's entry; new_host
+//!       kiln-wasi-http   wasi:http 0.2 and 0.3 facade
+//!         kiln-http-serve  the HTTP server's processes, handoff, request gate
+//!         kiln-wasi-p3     WASI 0.3 facade
+//!           kiln-wasi-p2     WASI 0.2 facade: the host object, the entry kit
 //!       kiln-canon       canonical ABI: component instantiation and state, lift/lower, handles
 //!     kiln-wasi-p1     WASI P1 facade (the `__kiln_p1_*` exports), wasi-threads
 //!       kiln-vm          instances, memories, tables, traps, libcalls, calls into wasm

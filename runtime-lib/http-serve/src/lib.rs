@@ -18,10 +18,10 @@
 //!   `hyper`'s timers.
 //!
 //! Why a crate of its own: the process model changes for other reasons
-//! than the `wasi:http` host functions (`kiln-wasi`'s `http`), and needs
+//! than the `wasi:http` host functions (`kiln-wasi-http`), and needs
 //! nothing of them: no host object, host table or canonical ABI. So the
 //! dependencies run one way: `kiln-runner` (the per-request lifecycle:
-//! instances, the guest's handler) and `kiln-wasi` (a server connection's
+//! instances, the guest's handler) and `kiln-wasi-http` (a server connection's
 //! `hyper` service) over this crate, this crate over only `kiln-vm` (error
 //! words) and `kiln-wasi-kernel` (the reactor).
 

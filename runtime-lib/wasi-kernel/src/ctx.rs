@@ -10,8 +10,8 @@
 //! report names.
 //!
 //! Why here, in the kernel, rather than in a facade crate: the P1 facade
-//! (`kiln-wasi-p1`) and the 0.2/0.3/HTTP facades (`kiln-wasi`) both start
-//! from this context, and neither depends on the other; the context is a
+//! (`kiln-wasi-p1`) and the 0.2/0.3/HTTP facades (`kiln-wasi-p2` and the
+//! crates over it) both start from this context, and neither depends on the other; the context is a
 //! kernel plus the set-up every facade needs (SIGPIPE ignored, closed
 //! standard descriptors reopened), so it adds no dependency to the kernel.
 //!

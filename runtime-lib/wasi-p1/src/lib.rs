@@ -5,8 +5,8 @@
 //! (`kiln-wasi-kernel`, re-exported as [`kernel`]).
 //!
 //! Why a crate of its own: P1 shares nothing with the WASI 0.2/0.3 and
-//! HTTP facades (`kiln-wasi`) but the kernel and the [`WasiCtx`] made from
-//! it, which live in the kernel crate below both. A core module's host
+//! HTTP facades (`kiln-wasi-p2`, `kiln-wasi-p3`, `kiln-wasi-http`) but
+//! the kernel and the [`WasiCtx`] made from it, which live in the kernel crate below both. A core module's host
 //! calls reach guest memory through the `VMContext` directly; no canonical
 //! ABI, host table or host object is involved. wasi-threads lives here
 //! because only P1 modules spawn threads. Fatal host errors ([`fatal`]) are

@@ -1,5 +1,7 @@
-//! Kiln's WASI component host: the WASI 0.2, WASI 0.3 and `wasi:http`
-//! facades over the one WASI kernel (`kiln-wasi-kernel`: descriptors,
+//! Kiln's WASI component host: the table of the WASI 0.2, WASI 0.3 and
+//! `wasi:http` host functions, whose facades (crates `kiln-wasi-p2`,
+//! `kiln-wasi-p3`, `kiln-wasi-http`, re-exported here as [`p2`], [`p3`],
+//! [`http`]) sit over the one WASI kernel (`kiln-wasi-kernel`: descriptors,
 //! preopens, files via cap-std, stdio, clocks, random, sockets, the mio
 //! event loop). The WASI P1 facade and wasi-threads are `kiln-wasi-p1`'s.
 //!
@@ -23,14 +25,17 @@
 //! - [`http`]: `wasi:http@0.2` (`types`, `outgoing-handler`: the client
 //!   side, `-S http`), on the same host table and host object, with
 //!   `hyper` driven by its own small executor over the kernel's reactor.
+//! - [`table`] (this crate's own, with [`new_host`]): every host
+//!   function's exported entry, above the facades, which depend one way
+//!   (`p2` <- `p3` <- `http` <- this crate).
 //!
 //! Behaviour is Wasmtime's (the reference engine); deliberate differences
 //! are listed in each facade's header.
 
+pub use kiln_wasi_http as http;
 pub use kiln_wasi_kernel as kernel;
-pub mod http;
-pub mod p2;
-pub mod p3;
+pub use kiln_wasi_p2 as p2;
+pub use kiln_wasi_p3 as p3;
 pub mod table;
 
 /// What the 0.3 facade adds to the host object's behaviour: the drops of

@@ -1,7 +1,7 @@
 //! The table of the WASI host functions and their entry points:
 //! `__kiln_wasi_host_<i>` (`kiln_abi::symbols::wasi_host_symbol`) for entry
 //! `i` of `kiln_abi::wasi_p2::WASI_P2_FUNCS` (served by the 0.2 families'
-//! `crate::p2::table::GROUPS`), then of `kiln_abi::wasi_p3::WASI_P3_FUNCS`
+//! `kiln_wasi_p2::table::GROUPS`), then of `kiln_abi::wasi_p3::WASI_P3_FUNCS`
 //! (`crate::p3::ALL_IMPLS`), then of `kiln_abi::wasi_http::WASI_HTTP_FUNCS`
 //! (`crate::http::IMPLS` and the 0.3 families of `crate::http::p3`); a
 //! compiled component's trampolines call the ones it imports, directly.
