@@ -19,12 +19,14 @@
 //!   (`__kiln_wasi_host_<i>`); parameters and
 //!   results cross through `kiln_canon::call_host` (lifting, lowering,
 //!   handle tables), never by touching guest memory directly.
-//! - [`p3`]: the WASI 0.3 functions (first slice: cli, clocks, random),
-//!   served by the same host table and host object as 0.2, with streams
-//!   and futures from `kiln_canon::p3`.
-//! - [`http`]: `wasi:http@0.2` (`types`, `outgoing-handler`: the client
-//!   side, `-S http`), on the same host table and host object, with
-//!   `hyper` driven by its own small executor over the kernel's reactor.
+//! - [`p3`]: the WASI 0.3 functions of `wasi:cli/command@0.3` (cli,
+//!   clocks, random, filesystem, sockets), served by the same host table
+//!   and host object as 0.2, with streams and futures from
+//!   `kiln_canon::p3`.
+//! - [`http`]: `wasi:http` 0.2 and 0.3 (the client side, `-S http`, and a
+//!   server connection's guest side), on the same host table and host
+//!   object, with `hyper` driven by its own small executor over the
+//!   kernel's reactor.
 //! - [`table`] (this crate's own, with [`new_host`]): every host
 //!   function's exported entry, above the facades, which depend one way
 //!   (`p2` <- `p3` <- `http` <- this crate).
