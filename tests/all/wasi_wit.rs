@@ -127,7 +127,7 @@ fn check_world(world: World, wit: &Path) -> Result<Completion> {
         .select_world(&[pkg], Some(world_name))
         .with_context(|| format!("no world {world_name}"))?;
     let table = world.table();
-    let wit_funcs = world_functions(&resolve, world_id, world)?;
+    let wit_funcs = world_functions(&resolve, world_id, world);
     let mut problems = Vec::new();
     let table_keys: BTreeSet<&str> = table.iter().map(|(k, _)| k.as_str()).collect();
     for (key, f) in &table {
@@ -174,7 +174,7 @@ fn world_functions(
     resolve: &Resolve,
     id: WorldId,
     world: World,
-) -> Result<Vec<(String, wit_parser::abi::WasmSignature)>> {
+) -> Vec<(String, wit_parser::abi::WasmSignature)> {
     let mut out = Vec::new();
     for (key, item) in &resolve.worlds[id].imports {
         let WorldItem::Interface {
@@ -199,7 +199,7 @@ fn world_functions(
             }
         }
     }
-    Ok(out)
+    out
 }
 
 fn same_signature(sig: &wit_parser::abi::WasmSignature, f: &P2Func) -> bool {

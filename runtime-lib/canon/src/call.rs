@@ -105,6 +105,17 @@ impl InstanceState {
         self.flags() & INSTANCE_FLAG_MAY_LEAVE != 0
     }
 
+    /// Wasmtime's "cannot leave component instance" trap unless the
+    /// instance may leave (inside a `realloc` or `post-return` called by a
+    /// lowering or lifting, it may not).
+    pub fn check_may_leave(&self) -> Result<(), Trap> {
+        if self.may_leave() {
+            Ok(())
+        } else {
+            Err(trap::cannot_leave())
+        }
+    }
+
     /// The storage of the flags word, which fused adapters import as a
     /// mutable `i32` global (`DEF_INSTANCE_FLAGS`): valid as long as this
     /// state, at a fixed address.
@@ -360,9 +371,7 @@ where
 /// passed enough slots; opens the call scope.
 fn enter_call(inst: &mut dyn InstanceAccess, slots: usize, needed: usize) -> Result<(), Trap> {
     with_instance(inst, |i| {
-        if !i.may_leave() {
-            return Err(trap::cannot_leave());
-        }
+        i.check_may_leave()?;
         if slots < needed {
             return Err(trap::trap(format!(
                 "lowered import called with {slots} slots, expected {needed}"

@@ -458,9 +458,7 @@ impl InstanceState {
     /// as Wasmtime's trampolines do: a `realloc` or post-return may not
     /// create handles.
     pub fn resource_new(&mut self, ty: ResourceType, rep: u32) -> Result<u32, Trap> {
-        if !self.may_leave() {
-            return Err(trap::cannot_leave());
-        }
+        self.check_may_leave()?;
         self.lower_own(ty, rep)
     }
 
@@ -481,9 +479,7 @@ impl InstanceState {
         i: u32,
         dropper: &mut dyn FnMut(ResourceType, u32) -> Result<(), Trap>,
     ) -> Result<(), Trap> {
-        if !self.may_leave() {
-            return Err(trap::cannot_leave());
-        }
+        self.check_may_leave()?;
         let e = self.handles.get(i)?;
         check_type(i, ty, e.ty)?;
         if e.num_lends != 0 {

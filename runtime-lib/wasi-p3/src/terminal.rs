@@ -90,9 +90,7 @@ mod tests {
     fn host() -> P2Host {
         let config = WasiConfig {
             args: vec![b"test".to_vec()],
-            env: Vec::new(),
-            preopens: Vec::new(),
-            flags: 0,
+            ..WasiConfig::default()
         };
         P2Host::new(
             WasiCtx::new(config).expect("context"),

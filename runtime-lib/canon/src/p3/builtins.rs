@@ -70,13 +70,7 @@ macro_rules! builtins {
 /// P3 built-in but `context.get`/`context.set` and
 /// `backpressure.inc`/`backpressure.dec` (and so `backpressure.set`).
 pub(crate) fn check_may_leave(rt: &ComponentRuntime, inst: u32) -> Result<(), Trap> {
-    rt.with_instance(inst, |i| {
-        if i.may_leave() {
-            Ok(())
-        } else {
-            Err(trap::cannot_leave())
-        }
-    })
+    rt.with_instance(inst, |i| i.check_may_leave())
 }
 
 fn arg(slots: &[u64], i: usize) -> u32 {

@@ -549,12 +549,42 @@ mod tests {
         }
     }
 
+    /// A guest write of `len` elements of `(size, align)` from offset 0 of
+    /// `memory` into a new stream whose readable end is `sink`: (channel,
+    /// writable waitable, the write's status).
+    fn write_to_sink(
+        cx: &mut P3Cx<'_>,
+        elem: (u32, u32),
+        sink: Box<dyn crate::p3::HostSink>,
+        memory: &VMMemoryDefinition,
+        len: u32,
+    ) -> (u32, u32, Result<u32, Trap>) {
+        let c = cx.new_channel(false, 7, elem);
+        let (w, h) = cx
+            .new_waitable(0, crate::p3::WaitableKind::Writable, c)
+            .expect("waitable");
+        let ch = cx.p3.channels.get_mut(c).expect("channel");
+        ch.writable = crate::p3::End::Guest(w);
+        ch.readable = crate::p3::End::Sink(sink);
+        let args = crate::p3::copy::CopyArgs {
+            instance: 0,
+            ty: 7,
+            future: false,
+            sync: false,
+            handle: h,
+            memory: memory as *const VMMemoryDefinition as usize,
+            ptr: 0,
+            len,
+            opts: 0,
+        };
+        (c, w, crate::p3::copy::write(cx, &args))
+    }
+
     /// A guest write into a host sink that blocks stays pending (BLOCKED)
     /// with a `StreamWrite` operation on the reactor; when that is ready
     /// the write is retried and its event reports every byte.
     #[test]
     fn blocked_sink_writes_resume_from_the_loop() {
-        use crate::p3::copy::CopyArgs;
         use kiln_abi::component::builtins::COPY_BLOCKED;
         let mut bytes = *b"abcd";
         let def = memory_def(&mut bytes);
@@ -567,26 +597,9 @@ mod tests {
             host: &mut host,
         };
         let got = std::rc::Rc::new(std::cell::RefCell::new(Vec::new()));
-        let c = cx.new_channel(false, 7, (1, 1));
-        let (w, h) = cx
-            .new_waitable(0, crate::p3::WaitableKind::Writable, c)
-            .expect("waitable");
-        let ch = cx.p3.channels.get_mut(c).expect("channel");
-        ch.writable = crate::p3::End::Guest(w);
-        ch.readable = crate::p3::End::Sink(Box::new(BlockOnce(got.clone(), false)));
-        let args = CopyArgs {
-            instance: 0,
-            ty: 7,
-            future: false,
-            sync: false,
-            handle: h,
-            memory: &def as *const VMMemoryDefinition as usize,
-            ptr: 0,
-            len: 4,
-            opts: 0,
-        };
-        let st = crate::p3::copy::write(&mut cx, &args).expect("writes");
-        assert_eq!(st, COPY_BLOCKED);
+        let sink = Box::new(BlockOnce(got.clone(), false));
+        let (c, w, st) = write_to_sink(&mut cx, (1, 1), sink, &def, 4);
+        assert_eq!(st.expect("writes"), COPY_BLOCKED);
         assert!(got.borrow().is_empty());
         let op = cx.p3.ops.pop_front().expect("a host operation");
         assert!(matches!(op.action, HostAction::StreamWrite(k) if k == c));
@@ -681,7 +694,6 @@ mod tests {
     /// every element was written.
     #[test]
     fn writes_of_a_whole_4gib_memory_move_every_byte() {
-        use crate::p3::copy::CopyArgs;
         const FOUR_GIB: usize = 1 << 32;
         let layout = std::alloc::Layout::from_size_align(FOUR_GIB, 4096).expect("layout");
         // SAFETY: a non-zero size; zeroed pages are mapped lazily and the
@@ -701,25 +713,8 @@ mod tests {
             host: &mut host,
         };
         let got = std::rc::Rc::new(std::cell::Cell::new(0));
-        let c = cx.new_channel(false, 7, (32, 8));
-        let (w, h) = cx
-            .new_waitable(0, crate::p3::WaitableKind::Writable, c)
-            .expect("waitable");
-        let ch = cx.p3.channels.get_mut(c).expect("channel");
-        ch.writable = crate::p3::End::Guest(w);
-        ch.readable = crate::p3::End::Sink(Box::new(CountingSink(got.clone())));
-        let args = CopyArgs {
-            instance: 0,
-            ty: 7,
-            future: false,
-            sync: false,
-            handle: h,
-            memory: &def as *const VMMemoryDefinition as usize,
-            ptr: 0,
-            len: 1 << 27,
-            opts: 0,
-        };
-        let st = crate::p3::copy::write(&mut cx, &args);
+        let sink = Box::new(CountingSink(got.clone()));
+        let (_, _, st) = write_to_sink(&mut cx, (32, 8), sink, &def, 1 << 27);
         // SAFETY: allocated above with `layout`, no view of it remains.
         unsafe { std::alloc::dealloc(base, layout) };
         assert_eq!(got.get(), FOUR_GIB, "the sink got every byte");

@@ -15,9 +15,7 @@ use std::rc::Rc;
 pub(crate) fn host() -> P2Host {
     let config = WasiConfig {
         args: vec![b"test".to_vec()],
-        env: Vec::new(),
-        preopens: Vec::new(),
-        flags: 0,
+        ..WasiConfig::default()
     };
     P2Host::new(WasiCtx::new(config).expect("context"), &crate::Hooks::NONE)
 }
