@@ -679,20 +679,11 @@ fn build_runtimes(
         }
     });
     let results = results.into_inner().unwrap_or_else(|e| e.into_inner());
-    let mut built = Vec::with_capacity(targets.len());
-    for result in results {
-        match result {
-            Some(Ok(runtime)) => built.push(runtime),
-            Some(Err(message)) => die(&message),
-            // Not started because another build failed first; that one
-            // comes earlier in `targets` or later, so look on.
-            None => {}
-        }
+    // A slot is empty only when a failed build stopped the queue.
+    if let Some(message) = results.iter().flatten().find_map(|r| r.as_ref().err()) {
+        die(message);
     }
-    if built.len() != targets.len() {
-        die("a runtime build went missing");
-    }
-    built
+    results.into_iter().flatten().flatten().collect()
 }
 
 /// Runs the nested cargo for `target` in `target_dir`; returns the
