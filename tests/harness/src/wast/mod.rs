@@ -359,6 +359,14 @@ impl<'t> Context<'t> {
                 message,
                 ..
             } => self.expect_rejected(&mut module, message),
+            // A malformed or invalid *custom section* (the annotations
+            // proposal) is no error of the module: the core spec leaves
+            // custom sections' contents unchecked, so an engine loads it.
+            WastDirective::AssertInvalidCustom { mut module, .. }
+            | WastDirective::AssertMalformedCustom { mut module, .. } => self
+                .compile(&mut module)
+                .map(drop)
+                .map_err(|e| format!("a module with a bad custom section must load: {e}")),
             WastDirective::AssertUnlinkable {
                 mut module,
                 message,
