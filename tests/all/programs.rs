@@ -29,6 +29,8 @@ use std::process::Command;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
+mod like_wasmtime;
+
 pub(crate) const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 pub(crate) const BUILD_TIMEOUT: Duration = Duration::from_secs(900);
 
@@ -681,7 +683,7 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
     check(source, spec, &outcome, fixture.path())
         .map_err(|why| anyhow::anyhow!("{why}\n{}", outcome.describe()))?;
     if via != Via::Wasmtime {
-        like_wasmtime(
+        like_wasmtime::check(
             source,
             wasm,
             spec,
@@ -690,93 +692,6 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
             &outcome,
             fixture.path(),
         )?;
-    }
-    Ok(())
-}
-
-/// `stderr-like-wasmtime` and `stdout-like-wasmtime`: Kiln's `outcome` of
-/// a run `via` must have wasmtime's stderr, or stdout, exit status and
-/// (with `files-file`) effect on the fixture, when wasmtime runs the same
-/// component with the same grants (`other_flags` and the preopens, on a
-/// fixture of its own) beside it. CI installs wasmtime (`.ci/run`): there
-/// a missing one fails the test rather than skipping the comparison.
-fn like_wasmtime(
-    source: &Path,
-    wasm: &Path,
-    spec: &Spec,
-    via: Via,
-    other_flags: &[String],
-    outcome: &Outcome,
-    fixture: &Path,
-) -> Result<()> {
-    let wanted = [
-        (spec.stderr_like_wasmtime, "stderr-like-wasmtime"),
-        (spec.stdout_like_wasmtime, "stdout-like-wasmtime"),
-    ];
-    let Some(&(_, directive)) = wanted.iter().find(|(on, _)| *on) else {
-        return Ok(());
-    };
-    let Some(wasmtime) = util::wasmtime() else {
-        if std::env::var_os("CI").is_some() {
-            bail!("under CI: `{directive}` needs `wasmtime` on PATH");
-        }
-        return Ok(());
-    };
-    // wasmtime writes where Kiln wrote, but on its own copy of the fixture
-    // (the program may have changed Kiln's).
-    let own = make_fixture(source, spec)?;
-    let mut cmd = Command::new(wasmtime);
-    // Wasmtime adds its own Rust backtrace when this is set.
-    cmd.env_remove("RUST_BACKTRACE")
-        .arg("run")
-        .args(dir_flags(spec, own.path()))
-        .args(other_flags);
-    // An executable names the component by its file name, as
-    // `wasmtime run <file name>` does.
-    match (via, wasm.parent(), wasm.file_name()) {
-        (Via::Build, Some(dir), Some(file)) => cmd.current_dir(dir).arg(file),
-        _ => cmd.arg(wasm),
-    };
-    cmd.args(&spec.args);
-    set_limits(&mut cmd, spec);
-    let reference = run_guest(&mut cmd, spec)?;
-    let differs = |what: &str, want: &str, got: &str| {
-        anyhow::anyhow!(
-            "{what} differs from wasmtime's: {}\n{}",
-            util::first_difference(want, got),
-            outcome.describe()
-        )
-    };
-    if spec.stderr_like_wasmtime
-        && !crate::adapter_frames::same_stderr(&reference.stderr, &outcome.stderr)
-    {
-        let (want, got) =
-            crate::adapter_frames::normalize(&reference.stderr_str(), &outcome.stderr_str());
-        return Err(differs("stderr", &want, &got));
-    }
-    if !spec.stdout_like_wasmtime {
-        return Ok(());
-    }
-    if reference.stdout != outcome.stdout {
-        return Err(differs(
-            "stdout",
-            &reference.stdout_str(),
-            &outcome.stdout_str(),
-        ));
-    }
-    if reference.code() != outcome.code() {
-        bail!(
-            "exit status {} differs from wasmtime's {}\n{}",
-            outcome.code(),
-            reference.code(),
-            outcome.describe()
-        );
-    }
-    if spec.files_file {
-        let (want, got) = (listing(own.path())?, listing(fixture)?);
-        if want != got {
-            return Err(differs("the fixture's files", &want, &got));
-        }
     }
     Ok(())
 }

@@ -1,14 +1,17 @@
-//! Recorded reference outputs of the run cases: what `wasmtime run` wrote
-//! for the runs that compare with it (`stderr-like-wasmtime`) and for the
+//! Recorded reference outputs: what `wasmtime run` wrote for the runs of
+//! the run cases that compare with it (`stderr-like-wasmtime`) and for the
 //! files it must refuse (`wasmtime-refuses`), checked in next to each case
-//! as `tests/run/<area>/<name>.wasmtime`, so a normal trial compares Kiln
-//! with the record and starts no Wasmtime process.
+//! as `tests/run/<area>/<name>.wasmtime`; and what it wrote for a program
+//! of `tests/programs` that compares its stderr with it, as
+//! `<source without extension>.wasmtime` ([`program_record`]). A normal
+//! trial compares Kiln with the record and starts no Wasmtime process.
 //!
-//! Inputs: a parsed case and a way to run it under `wasmtime run`.
-//! Output: one [`Recorded`] per run that compares with Wasmtime (and one
-//! for the load of a refused file). Three modes, from the environment:
-//! - default: read the record; a missing or stale one fails, naming
-//!   [`BLESS_COMMAND`];
+//! Inputs: a parsed case (or a program) and a way to run it under
+//! `wasmtime run`. Output: one [`Recorded`] per run that compares with
+//! Wasmtime (and one for the load of a refused file). Three modes, from
+//! the environment:
+//! - default: read the record; a missing or stale one fails, naming the
+//!   command that writes it ([`BLESS_COMMAND`], [`PROGRAM_BLESS_COMMAND`]);
 //! - `KILN_WASMTIME_BLESS=1`: run Wasmtime live and rewrite the record (or
 //!   delete it when the case no longer compares with Wasmtime);
 //! - `KILN_TEST_LIVE_WASMTIME=1`: run Wasmtime live too and fail unless the
@@ -34,8 +37,21 @@ use std::sync::OnceLock;
 /// Stands for the repository root in records.
 pub const REPO: &str = "$REPO";
 
-/// The command that rewrites every record.
+/// The command that rewrites every record of the run cases.
 pub const BLESS_COMMAND: &str = "KILN_WASMTIME_BLESS=1 cargo test --profile ci --test all -- run::";
+
+/// The command that rewrites every record of the programs.
+pub const PROGRAM_BLESS_COMMAND: &str =
+    "KILN_WASMTIME_BLESS=1 cargo test --profile ci --test all -- programs::";
+
+/// Whose record a file is: names the command that rewrites it and the
+/// source its header mentions.
+struct Owner<'a> {
+    command: &'a str,
+    source: String,
+    /// What the record's placeholder stands for.
+    placeholder: &'a str,
+}
 
 /// What Wasmtime did for one run, normalized.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -113,37 +129,26 @@ pub fn records(
 ) -> Result<Records> {
     let wanted = sections(case);
     let file = record_path(path);
-    let bless = env_is_1("KILN_WASMTIME_BLESS");
-    let live = bless || env_is_1("KILN_TEST_LIVE_WASMTIME");
-    let body = if live {
-        let live_body = render_body(&live_sections(case, &wanted, wasmtime)?);
-        if bless {
-            write(&file, &live_body)?;
-        } else {
-            let recorded = read_body(&file, &wanted)?;
-            if recorded != live_body {
-                let header = std::fs::read_to_string(&file)
-                    .map(|t| t.lines().take_while(|l| l.starts_with(";;")).count())
-                    .unwrap_or(0);
-                bail!(
-                    "{} no longer equals `wasmtime run` ({}); rewrite it with `{BLESS_COMMAND}`\n{}",
-                    display(&file),
-                    wasmtime_version()?,
-                    line_diff("record", &recorded, "wasmtime", &live_body, header + 1)
-                );
-            }
-        }
-        live_body
-    } else {
-        read_body(&file, &wanted)?
+    let name = file.file_name().unwrap_or_default().to_string_lossy();
+    let owner = Owner {
+        command: BLESS_COMMAND,
+        source: name.replace(".wasmtime", ".wat"),
+        placeholder: "$REPO is the repository root",
     };
+    let live = if live_mode() {
+        Some(render_body(&live_sections(case, &wanted, wasmtime)?))
+    } else {
+        None
+    };
+    let body = settle(&file, &wanted, live, &owner)?;
     let parsed = parse_body(&body).with_context(|| format!("in {}", display(&file)))?;
     let labels: Vec<&str> = parsed.iter().map(|(l, _)| l.as_str()).collect();
     let want_labels: Vec<&str> = wanted.iter().map(|(l, _)| l.as_str()).collect();
     if labels != want_labels {
         bail!(
-            "{} records {labels:?} but the case compares {want_labels:?} with Wasmtime; rewrite it with `{BLESS_COMMAND}`",
-            display(&file)
+            "{} records {labels:?} but the case compares {want_labels:?} with Wasmtime; rewrite it with `{}`",
+            display(&file),
+            owner.command
         );
     }
     let mut out = Records::none(case.runs.len());
@@ -154,6 +159,77 @@ pub fn records(
         }
     }
     Ok(out)
+}
+
+/// The record's body: `live` (Wasmtime's output just now, in live modes)
+/// written under `KILN_WASMTIME_BLESS=1` or compared with the file under
+/// `KILN_TEST_LIVE_WASMTIME=1`; without it, the file's.
+fn settle(
+    file: &Path,
+    wanted: &[(String, Option<usize>)],
+    live: Option<String>,
+    owner: &Owner,
+) -> Result<String> {
+    let Some(live_body) = live else {
+        return read_body(file, wanted, owner.command);
+    };
+    if env_is_1("KILN_WASMTIME_BLESS") {
+        write(file, &live_body, owner)?;
+        return Ok(live_body);
+    }
+    let recorded = read_body(file, wanted, owner.command)?;
+    if recorded != live_body {
+        let header = std::fs::read_to_string(file)
+            .map(|t| t.lines().take_while(|l| l.starts_with(";;")).count())
+            .unwrap_or(0);
+        bail!(
+            "{} no longer equals `wasmtime run` ({}); rewrite it with `{}`\n{}",
+            display(file),
+            wasmtime_version()?,
+            owner.command,
+            line_diff("record", &recorded, "wasmtime", &live_body, header + 1)
+        );
+    }
+    Ok(live_body)
+}
+
+/// Whether Wasmtime runs live (to write or to check the records).
+fn live_mode() -> bool {
+    env_is_1("KILN_WASMTIME_BLESS") || env_is_1("KILN_TEST_LIVE_WASMTIME")
+}
+
+/// The record of the program `source` (one section, `== run`): read, or,
+/// in the live modes, `wasmtime` run once and written or compared (see
+/// the module docs). The caller normalizes what `wasmtime` returns.
+pub fn program_record(
+    source: &Path,
+    wasmtime: impl FnOnce() -> Result<Recorded>,
+) -> Result<Recorded> {
+    let file = record_path(source);
+    let wanted = [("run".to_string(), Some(0))];
+    let owner = Owner {
+        command: PROGRAM_BLESS_COMMAND,
+        source: source
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned(),
+        placeholder: "$WASM is the component's path or file name",
+    };
+    let live = if live_mode() {
+        Some(render_body(&[("run".to_string(), wasmtime()?)]))
+    } else {
+        None
+    };
+    let body = settle(&file, &wanted, live, &owner)?;
+    let mut parsed = parse_body(&body).with_context(|| format!("in {}", display(&file)))?;
+    match (parsed.pop(), parsed.is_empty()) {
+        (Some((label, rec)), true) if label == "run" => Ok(rec),
+        _ => bail!(
+            "{} must hold one section, `== run`; rewrite it with `{PROGRAM_BLESS_COMMAND}`",
+            display(&file)
+        ),
+    }
 }
 
 fn display(file: &Path) -> String {
@@ -252,7 +328,7 @@ fn parse_body(body: &str) -> Result<Vec<(String, Recorded)>> {
 
 /// The record's sections (its text from the first `==` line), or an error
 /// naming the command that writes it.
-fn read_body(file: &Path, wanted: &[(String, Option<usize>)]) -> Result<String> {
+fn read_body(file: &Path, wanted: &[(String, Option<usize>)], command: &str) -> Result<String> {
     let text = match std::fs::read_to_string(file) {
         Ok(t) => t,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -260,7 +336,7 @@ fn read_body(file: &Path, wanted: &[(String, Option<usize>)]) -> Result<String> 
                 return Ok(String::new());
             }
             bail!(
-                "{} is missing (the record of what `wasmtime run` writes); write it with `{BLESS_COMMAND}`",
+                "{} is missing (the record of what `wasmtime run` writes); write it with `{command}`",
                 display(file)
             );
         }
@@ -268,7 +344,7 @@ fn read_body(file: &Path, wanted: &[(String, Option<usize>)]) -> Result<String> 
     };
     if wanted.is_empty() {
         bail!(
-            "{} is stale: the case compares nothing with Wasmtime; delete it or run `{BLESS_COMMAND}`",
+            "{} is stale: the case compares nothing with Wasmtime; delete it or run `{command}`",
             display(file)
         );
     }
@@ -280,7 +356,7 @@ fn read_body(file: &Path, wanted: &[(String, Option<usize>)]) -> Result<String> 
     Ok(text.get(start..).unwrap_or_default().to_string())
 }
 
-fn write(file: &Path, body: &str) -> Result<()> {
+fn write(file: &Path, body: &str, owner: &Owner) -> Result<()> {
     if body.is_empty() {
         match std::fs::remove_file(file) {
             Ok(()) => return Ok(()),
@@ -288,13 +364,14 @@ fn write(file: &Path, body: &str) -> Result<()> {
             Err(e) => bail!("cannot delete {}: {e}", display(file)),
         }
     }
-    let name = file.file_name().unwrap_or_default().to_string_lossy();
     let text = format!(
         ";; What `{}` writes for the runs of {} that compare with it\n\
-         ;; ($REPO is the repository root). Written by:\n\
-         ;; {BLESS_COMMAND}\n{body}",
+         ;; ({}). Written by:\n\
+         ;; {}\n{body}",
         wasmtime_version()?,
-        name.replace(".wasmtime", ".wat"),
+        owner.source,
+        owner.placeholder,
+        owner.command,
     );
     if std::fs::read_to_string(file).is_ok_and(|old| old == text) {
         return Ok(());
