@@ -276,6 +276,16 @@ impl Server {
         self.stderr_str()
     }
 
+    /// Waits until stderr contains `want`, a line the guest writes when
+    /// a request has reached it (so a test acts on a request in flight
+    /// without guessing how long the way there takes).
+    fn await_stderr(&self, want: &str) -> Result<(), Failed> {
+        let err = self.stderr_with(want);
+        expect(err.contains(want), || {
+            format!("the guest never wrote {want:?}; stderr: {err}")
+        })
+    }
+
     fn stdout_str(&self) -> String {
         String::from_utf8_lossy(&self.stdout.lock().unwrap_or_else(|e| e.into_inner())).into_owned()
     }
@@ -616,8 +626,7 @@ fn graceful_shutdown() -> Result<(), Failed> {
         let mut server = Server::start(How::Exe(&[]))?;
         let mut c = server.connect()?;
         c.send_raw(b"GET /slow?ms=700 HTTP/1.1\r\nhost: h\r\n\r\n")?;
-        // Let the request reach the guest.
-        std::thread::sleep(Duration::from_millis(200));
+        server.await_stderr("slow: waiting 700 ms\n")?;
         let addr = server.addr.clone();
         let status = std::thread::scope(|s| {
             let waiter = s.spawn(|| server.signal_and_wait(sig, TIMEOUT));

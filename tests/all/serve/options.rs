@@ -138,7 +138,7 @@ fn no_prefix_and_shutdown_addr() -> Result<(), Failed> {
 
     let mut c = server.connect()?;
     c.send_raw(b"GET /slow?ms=700 HTTP/1.1\r\nhost: h\r\n\r\n")?;
-    std::thread::sleep(Duration::from_millis(200));
+    server.await_stderr("slow: waiting 700 ms\n")?;
     // The shutdown connection is closed unanswered.
     let mut s = TcpStream::connect(&shutdown).map_err(fail)?;
     s.set_read_timeout(Some(TIMEOUT)).map_err(fail)?;
@@ -165,8 +165,7 @@ fn max_concurrent_requests() -> Result<(), Failed> {
     let server = Server::start(How::KilnServe(&["--max-concurrent-requests", "1"]))?;
     let mut slow = server.connect()?;
     slow.send_raw(b"GET /slow?ms=1500 HTTP/1.1\r\nhost: h\r\n\r\n")?;
-    // Let the slow request reach the guest.
-    std::thread::sleep(Duration::from_millis(500));
+    server.await_stderr("slow: waiting 1500 ms\n")?;
     let mut quick = server.connect()?;
     let sent = Instant::now();
     let (a, b) = std::thread::scope(|s| {

@@ -40,7 +40,6 @@ pub fn trials() -> Vec<Trial> {
 /// away) and another connection of it is idle: the request is answered
 /// in full, the server exits 0.
 fn graceful_shutdown() -> Result<(), Failed> {
-    use std::time::Duration;
     let wasm = service_wasm()?;
     let mut server = Server::start(How::Wasm(&wasm))?;
     let mut idle = server.connect()?;
@@ -48,7 +47,7 @@ fn graceful_shutdown() -> Result<(), Failed> {
     expect(r.status == 200, || format!("{r:?}"))?;
     let mut c = server.connect()?;
     c.send_raw(b"GET /late HTTP/1.1\r\nhost: test.example\r\n\r\n")?;
-    std::thread::sleep(Duration::from_millis(100));
+    server.await_stderr("late: body in 600 ms\n")?;
     let (status, r) = std::thread::scope(|s| {
         let waiter = s.spawn(|| server.signal_and_wait(libc::SIGINT, TIMEOUT));
         let r = c.read_response();
@@ -85,6 +84,9 @@ fn concurrent_requests() -> Result<(), Failed> {
     // the next connections too): it holds up no one.
     let mut slow = std::net::TcpStream::connect(&server.addr).map_err(fail)?;
     std::io::Write::write_all(&mut slow, b"GET / HTTP/1.1\r\nhost: te").map_err(fail)?;
+    // Nothing signals that the server has read half a head (no request
+    // reaches the guest); the pause lets it arrive first. Were it late,
+    // the check below would be weaker, never wrong.
     std::thread::sleep(Duration::from_millis(50));
     let mut a = server.connect()?;
     let mut b = server.connect()?;
@@ -96,7 +98,7 @@ fn concurrent_requests() -> Result<(), Failed> {
     // on the other connection meanwhile is not held up by it.
     let start = Instant::now();
     a.send_raw(b"GET /late HTTP/1.1\r\nhost: test.example\r\n\r\n")?;
-    std::thread::sleep(Duration::from_millis(50));
+    server.await_stderr("late: body in 600 ms\n")?;
     let n = count(&mut b)?;
     let counted = start.elapsed();
     let late = a.read_response()?;

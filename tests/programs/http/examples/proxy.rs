@@ -8,7 +8,8 @@
 //!   per request answers `1` every time);
 //! - `/trap`: traps (`unreachable`) before answering;
 //! - `/trap-after`: answers the head and part of the body, then traps;
-//! - `/slow?ms=N`: answers after N milliseconds;
+//! - `/slow?ms=N`: writes `slow: waiting N ms` to stderr, answers after N
+//!   milliseconds;
 //! - `/print`: writes lines to stdout and stderr, then answers;
 //! - `/grant`: the body's first `check-write` grant, then that many bytes
 //!   of `x` (at most 70,000) in one write, then the grant once flushed,
@@ -135,6 +136,9 @@ impl wasip2::exports::http::incoming_handler::Guest for Proxy {
             }
             "/slow" => {
                 let ms = query_ms(&path);
+                // Tests wait for this line to know the request is in
+                // flight (tests/all/serve).
+                eprintln!("slow: waiting {ms} ms");
                 wasip2::clocks::monotonic_clock::subscribe_duration(ms * 1_000_000).block();
                 answer(out, 200, Fields::new(), format!("slept {ms}").as_bytes())
             }

@@ -11,7 +11,8 @@
 //! `/fwd` hands the request's body on whole (the stream and trailers
 //! future `consume-body` gave) in a new request to `/echo` there,
 //! `/count` answers how many `/count`s this instance served,
-//! `/late` sends its head at once and its body 600 ms later,
+//! `/late` sends its head at once (writing `late: body in 600 ms` to
+//! stderr) and its body 600 ms later,
 //! `/err`, `/err-dns` and `/err-timeout` return an `error-code`,
 //! `/bad-short`, `/bad-long` and `/bad-trailers` answer bodies that
 //! break their promise (shorter or longer than their `content-length`,
@@ -204,6 +205,9 @@ impl wasip3::exports::http::handler::Guest for Service {
                 let (trailers_tx, trailers_rx) = wit_future::new(|| Ok(None));
                 drop(trailers_tx);
                 let (r, _sent) = Response::new(Fields::new(), Some(rx), trailers_rx);
+                // Tests wait for this line to know the request is in
+                // flight (tests/all/serve/p3.rs).
+                eprintln!("late: body in 600 ms");
                 Ok(r)
             }
             // An error returned instead of a response: answered 500,
