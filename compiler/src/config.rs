@@ -96,6 +96,12 @@ pub struct Config {
     pub cpu: CpuSpec,
     /// Baked grants.
     pub grants: Grants,
+    /// Leave the grants out of the object (`__kiln_grants` stays
+    /// undefined): the code then depends on nothing in [`Config::grants`],
+    /// so one such object serves builds that differ only in their grants
+    /// (the CLI caches it), each linked with its own [`crate::compile_grants`]
+    /// object.
+    pub omit_grants: bool,
     /// How imports are provided.
     pub imports: ImportPolicy,
     /// Restricts the proposals validation accepts to these (`None`: every

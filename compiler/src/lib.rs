@@ -41,7 +41,7 @@ pub use config::{
     Checks, Config, CpuSpec, Grants, ImportPolicy, Limits, OptLevel, Progress, ProgressCounts,
 };
 pub use error::CompileError;
-pub use pipeline::{compile_component, compile_component_timed};
+pub use pipeline::{compile_component, compile_component_timed, compile_grants};
 
 use std::fmt;
 use std::time::{Duration, Instant};

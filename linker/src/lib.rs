@@ -34,9 +34,11 @@
 //! - Every failure names what is missing or carries the full command line
 //!   and the linker's captured stderr.
 
+mod merge;
 pub mod place;
 mod sysroot;
 
+pub use merge::{MergeError, append_object};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;

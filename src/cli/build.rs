@@ -2,7 +2,7 @@
 //! executable (or, with `--emit obj`, just the relocatable object) whose
 //! capabilities (`--dir`, `--env`, `-S`) and limits (`-W`) are baked in.
 
-use super::{compile, input, limits::LimitOptions, options::WasiOptions};
+use super::{compile, input, limits::LimitOptions, objects, options::WasiOptions};
 use anyhow::{Result, bail};
 use clap::{Args, ValueEnum};
 use kiln_abi::grants::{GRANT_FLAG_INHERIT_ENV, GRANT_FLAG_SERVE};
@@ -225,7 +225,7 @@ pub fn build(args: BuildArgs) -> Result<()> {
         progress: progress.sink(),
         ..Config::default()
     };
-    let object = compile::compile(&args.input, &input.wasm, &config)?;
+    let object = objects::compile(&args.input, &input.wasm, &config)?;
     progress.linking();
     match args.emit {
         Emit::Obj => compile::write_file(&output, &object),

@@ -1,6 +1,7 @@
-//! Kiln's on-disk cache: the extracted runtime archive and the executables
-//! `kiln run` compiles, both content-addressed so entries never go stale and
-//! concurrent `kiln` processes can share them.
+//! Kiln's on-disk cache: the extracted runtime archive, the executables
+//! `kiln run` compiles and the code objects builds keep (`super::objects`),
+//! all content-addressed so entries never go stale and concurrent `kiln`
+//! processes can share them.
 //!
 //! Location: `$KILN_CACHE_DIR`, else `$XDG_CACHE_HOME/kiln`, else
 //! `$HOME/.cache/kiln`, else `<tmp>/kiln-cache`. Entries are written to a
@@ -105,6 +106,25 @@ pub fn prune_stale(dir: &Path, prefix: &str, keep: &str) {
                 std::fs::remove_file(&path)
             };
         }
+    }
+}
+
+/// Identifies this `kiln` build (size and modification time of its own
+/// executable), so that a rebuilt compiler never reuses stale cache entries
+/// even when the version number did not change.
+pub fn self_identity() -> String {
+    let meta = std::env::current_exe().and_then(std::fs::metadata);
+    match meta {
+        Ok(m) => {
+            let mtime = m
+                .modified()
+                .ok()
+                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
+                .map(|d| d.as_nanos())
+                .unwrap_or(0);
+            format!("{}:{}", m.len(), mtime)
+        }
+        Err(_) => String::new(),
     }
 }
 

@@ -7,6 +7,7 @@ mod cache;
 mod compile;
 mod input;
 mod limits;
+mod objects;
 mod options;
 pub mod panic;
 mod place;

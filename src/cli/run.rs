@@ -14,7 +14,7 @@
 
 use super::build::Opt;
 use super::run_config::RunConfig;
-use super::{cache, compile, input, limits::LimitOptions, options::WasiOptions, runtime};
+use super::{cache, compile, input, limits::LimitOptions, objects, options::WasiOptions, runtime};
 use anyhow::{Context, Result};
 use clap::Args;
 use kiln_abi::grants::{GRANT_FLAG_RUN_MODE, RUN_CONFIG_ENV};
@@ -102,7 +102,7 @@ pub(super) fn cached_binary(
     build
         .field("kiln-run-v1")
         .field(env!("CARGO_PKG_VERSION"))
-        .field(self_identity())
+        .field(cache::self_identity())
         .field(runtime::HASH);
     let build = format!("build-{}", build.finish());
     let mut key = cache::KeyHasher::default();
@@ -134,7 +134,7 @@ pub(super) fn cached_binary(
         progress: progress.sink(),
         ..Config::default()
     };
-    let object = compile::compile(module, wasm, &config)?;
+    let object = objects::compile_or_reuse(module, wasm, &config)?;
     progress.linking();
     // Link next to the final name, then rename: concurrent runs of the same
     // module never see a half-written executable.
@@ -146,25 +146,6 @@ pub(super) fn cached_binary(
     compile::link(&object, target, &linked, false, None)?;
     cache::install(&linked, &binary)?;
     Ok(binary)
-}
-
-/// Identifies this `kiln` build (size and modification time of its own
-/// executable), so that a rebuilt compiler never reuses stale cache entries
-/// even when the version number did not change.
-fn self_identity() -> String {
-    let meta = std::env::current_exe().and_then(std::fs::metadata);
-    match meta {
-        Ok(m) => {
-            let mtime = m
-                .modified()
-                .ok()
-                .and_then(|t| t.duration_since(std::time::UNIX_EPOCH).ok())
-                .map(|d| d.as_nanos())
-                .unwrap_or(0);
-            format!("{}:{}", m.len(), mtime)
-        }
-        Err(_) => String::new(),
-    }
 }
 
 #[cfg(unix)]

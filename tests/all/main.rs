@@ -58,6 +58,7 @@ mod disas;
 mod http_server;
 mod js;
 mod limits;
+mod objects;
 mod place;
 mod programs;
 mod py;
@@ -77,6 +78,7 @@ fn main() {
     let args = libtest_mimic::Arguments::from_args();
     let mut trials = Vec::new();
     trials.extend(run_cases::trials());
+    trials.extend(objects::trials());
     trials.extend(programs::trials());
     trials.extend(symlink_race::trials());
     trials.extend(cli_errors::trials());

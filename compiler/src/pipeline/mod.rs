@@ -64,6 +64,22 @@ pub fn emit_module(
     emit_module_timed(info, wasm, config, &mut Timings::default())
 }
 
+/// An object holding only the grants of `config` (`__kiln_grants`, its
+/// records and their strings), for an object compiled with
+/// [`Config::omit_grants`]: linked together, the two behave as one object
+/// compiled with the grants.
+pub fn compile_grants(config: &Config) -> Result<Vec<u8>, CompileError> {
+    let isa = crate::isa::build_isa(config)?;
+    let mut module = obj::new_object(&isa)?;
+    let mut objects = DataObjects::new(Namespace::Program);
+    let mut strings = StringPool::new(descriptor::strings_key());
+    grants::emit_grants(&config.grants, config.checks(), &mut objects, &mut strings);
+    strings.finish(&mut objects);
+    let mut rel = obj::data::RelRelocs::new();
+    objects.define_all(&mut module, &mut rel)?;
+    obj::finish_object(module, &rel)
+}
+
 /// [`emit_module`], recording its phases in `timings`.
 pub fn emit_module_timed(
     info: &ModuleInfo,
@@ -98,7 +114,9 @@ pub fn emit_module_timed(
         &mut clock,
         timings,
     )?;
-    grants::emit_grants(&config.grants, config.checks(), &mut objects, &mut strings);
+    if !config.omit_grants {
+        grants::emit_grants(&config.grants, config.checks(), &mut objects, &mut strings);
+    }
     program::emit_program(
         kiln_abi::component::program::PROGRAM_MODULE,
         kiln_abi::symbols::RUN_MODULE,

@@ -191,7 +191,9 @@ pub fn emit_component(
     } else {
         kiln_abi::symbols::RUN_COMPONENT_SERVER
     };
-    obj::grants::emit_grants(&config.grants, config.checks(), &mut objects, &mut strings);
+    if !config.omit_grants {
+        obj::grants::emit_grants(&config.grants, config.checks(), &mut objects, &mut strings);
+    }
     obj::program::emit_program(
         kiln_abi::component::program::PROGRAM_COMPONENT,
         runner,

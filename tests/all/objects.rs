@@ -1,0 +1,83 @@
+//! The code objects builds keep (`src/cli/objects.rs`): a `kiln run` after
+//! a `kiln build` of the same module with the same code options links the
+//! kept code with its own grants instead of compiling again.
+
+use crate::util;
+use libtest_mimic::{Failed, Trial};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A row of the compiler's `KILN_TIMINGS=1` report: present only when a
+/// compile ran.
+const COMPILE_ROW: &str = "parse + module validation";
+
+/// Prints the guest's environment buffer (`NAME=value\0...`) to stdout.
+const PRINT_ENVIRON: &str = r#"(module
+  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $sizes (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "environ_get" (func $get (param i32 i32) (result i32)))
+  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
+  (memory (export "memory") 1)
+  (func (export "_start")
+    (drop (call $sizes (i32.const 0) (i32.const 4)))
+    (drop (call $get (i32.const 1024) (i32.const 4096)))
+    (i32.store (i32.const 8) (i32.const 4096))
+    (i32.store (i32.const 12) (i32.load (i32.const 4)))
+    (drop (call $write (i32.const 1) (i32.const 8) (i32.const 1) (i32.const 16)))))"#;
+
+pub fn trials() -> Vec<Trial> {
+    vec![crate::timing::trial(
+        "objects::run_after_build_links_the_kept_code",
+        run_after_build,
+    )]
+}
+
+/// `kiln` with a cache of its own (so the trial sees only its own entries)
+/// and the compiler's timing report on.
+fn kiln(cache: &Path, dir: &Path) -> Command {
+    let mut cmd = Command::new(util::kiln());
+    cmd.current_dir(dir)
+        .env("KILN_CACHE_DIR", cache)
+        .env("KILN_TIMINGS", "1");
+    cmd
+}
+
+fn run_after_build() -> Result<(), Failed> {
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let cache = dir.path().join("cache");
+    std::fs::write(dir.path().join("env.wat"), PRINT_ENVIRON).map_err(|e| e.to_string())?;
+    let run = |cmd: &mut Command| util::run(cmd, b"", TIMEOUT).map_err(|e| format!("{e:#}"));
+
+    // The build compiles, bakes its grant in, and keeps the code.
+    let o = run(kiln(&cache, dir.path()).args(["build", "--env", "A=1", "env.wat", "-o", "env"]))?;
+    if o.code() != 0 || !o.stderr_str().contains(COMPILE_ROW) {
+        return Err(format!("the build did not compile\n{}", o.describe()).into());
+    }
+    let o = run(&mut Command::new(dir.path().join("env")))?;
+    if o.stdout != b"A=1\0" {
+        return Err(format!("the built executable lost its grant\n{}", o.describe()).into());
+    }
+
+    // The run links the kept code with its own grants: no compile.
+    let o = run(kiln(&cache, dir.path()).args(["run", "--env", "B=2", "env.wat"]))?;
+    if o.code() != 0 || o.stdout != b"B=2\0" {
+        return Err(format!("the run misbehaved\n{}", o.describe()).into());
+    }
+    if o.stderr_str().contains(COMPILE_ROW) {
+        return Err(format!("the run compiled again\n{}", o.describe()).into());
+    }
+
+    // Other code options are other code: compiled.
+    let o =
+        run(kiln(&cache, dir.path()).args(["run", "--opt-level", "0", "--env", "C=3", "env.wat"]))?;
+    if o.code() != 0 || o.stdout != b"C=3\0" || !o.stderr_str().contains(COMPILE_ROW) {
+        return Err(format!(
+            "a run with other code options did not compile\n{}",
+            o.describe()
+        )
+        .into());
+    }
+    Ok(())
+}
