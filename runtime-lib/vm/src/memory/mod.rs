@@ -8,7 +8,8 @@
 //! - A memory never moves: `base` is fixed for its lifetime, so compiled code
 //!   loads it once per function.
 //! - **32-bit memories** reserve [`kiln_abi::MEMORY32_RESERVATION`] bytes of
-//!   address space `PROT_NONE` (`MAP_NORESERVE`): 4 GiB addressable plus a
+//!   inaccessible address space (`kiln_platform::vmem`; on Linux
+//!   `PROT_NONE`, `MAP_NORESERVE`): 4 GiB addressable plus a
 //!   4 GiB guard, so compiled loads and stores with 64 KiB pages need no
 //!   bounds checks; an access past the accessible length faults and becomes
 //!   a trap. They hold at most 4 GiB: 65536 pages of 64 KiB, or
@@ -25,7 +26,7 @@
 //!   once in the 128 TiB of a 47-bit address space (Wasmtime grows further
 //!   by moving memories; Kiln's compiled code keeps `base` in a register).
 //! - Only the first `pages * page_size` bytes, rounded up to the host page,
-//!   are read-write. Growth `mprotect`s more of the reservation. Custom page
+//!   are read-write. Growth makes more of the reservation accessible. Custom page
 //!   sizes smaller than the host page cannot be enforced by page protection,
 //!   so the compiler bounds-checks such memories explicitly too.
 //! - The initial image (folded active data segments) is mapped copy-on-write
@@ -50,14 +51,8 @@ pub const MAX_MEMORY_BYTES: u64 = kiln_abi::MEMORY32_RESERVATION / 2;
 pub const MEMORY64_RESERVATION: u64 = 1 << 40;
 
 /// The host's page size.
-///
-/// NB: the C library's, which it read from the auxiliary vector at
-/// start-up anyway; rustix's `page_size` parses that vector again on
-/// first use (a sixtieth of a hello world's start-up).
 pub fn host_page_size() -> usize {
-    // SAFETY: `sysconf` reads a value of the C library's own.
-    let size = unsafe { libc::sysconf(libc::_SC_PAGESIZE) };
-    usize::try_from(size).unwrap_or(4096)
+    kiln_platform::vmem::page_size()
 }
 
 fn round_up(v: u64, to: u64) -> u64 {
@@ -98,7 +93,7 @@ fn layout(desc: &MemoryDesc) -> (u64, u64) {
         .filter(|b| b >> log2 == desc.max_pages)
         .unwrap_or(u64::MAX);
     let page = host_page_size() as u64;
-    // At least one host page: `mmap` refuses an empty mapping.
+    // At least one host page: no OS reserves zero bytes.
     let reserved = round_up(max_bytes.min(MEMORY64_RESERVATION), page).max(page);
     (reserved, reserved >> log2)
 }
@@ -129,26 +124,11 @@ impl Memory {
         }
         let reserved = usize::try_from(reserved)
             .map_err(|_| "linear memory reservation exceeds the address space".to_string())?;
-        // SAFETY: a fresh anonymous mapping at an address of the kernel's
-        // choosing aliases nothing.
-        let base = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                reserved,
-                libc::PROT_NONE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_NORESERVE,
-                -1,
-                0,
-            )
-        };
-        if base == libc::MAP_FAILED {
-            return Err(format!(
-                "failed to reserve {reserved} bytes of address space for a linear memory: {}",
-                std::io::Error::last_os_error()
-            ));
-        }
+        let base = kiln_platform::vmem::reserve(reserved).map_err(|e| {
+            format!("failed to reserve {reserved} bytes of address space for a linear memory: {e}")
+        })?;
         let mut memory = Memory {
-            base: base.cast(),
+            base,
             reserved,
             accessible: 0,
             page_size_log2: desc.page_size_log2,
@@ -221,14 +201,13 @@ impl Memory {
         if need > self.accessible {
             // SAFETY: `[accessible, need)` lies inside our own reservation
             // (`new <= max_pages`, whose bytes `layout` bounded by it).
-            let rc = unsafe {
-                libc::mprotect(
-                    self.base.add(self.accessible).cast(),
+            let made = unsafe {
+                kiln_platform::vmem::make_accessible(
+                    self.base.add(self.accessible),
                     need - self.accessible,
-                    libc::PROT_READ | libc::PROT_WRITE,
                 )
             };
-            if rc != 0 {
+            if made.is_err() {
                 return None;
             }
             self.accessible = need;
@@ -245,9 +224,7 @@ impl Drop for Memory {
         }
         // SAFETY: we own the whole reservation; nothing refers to it once the
         // instance that owns this memory is gone.
-        unsafe {
-            libc::munmap(self.base.cast(), self.reserved);
-        }
+        unsafe { kiln_platform::vmem::release(self.base, self.reserved) };
     }
 }
 

@@ -9,14 +9,14 @@
 //!
 //! Invariants:
 //! - A pooled memory has had every accessible page discarded
-//!   (`MADV_DONTNEED`) when it was dropped: anonymous pages read zero
+//!   (`kiln_platform::vmem::discard`) when it was dropped: anonymous pages read zero
 //!   again, and pages of an image mapped copy-on-write from the executable
 //!   read the file's bytes again (its mapping stays). An image that was
 //!   copied instead is copied again on reuse.
 //! - It is reused only for a description equal in every field (same
 //!   reservation, page size, limits and image), on the thread that dropped
 //!   it; its accessible prefix is cut back to the new memory's initial size
-//!   (`PROT_NONE` past it) first, so its guard faults and bounds are a fresh
+//!   (inaccessible past it) first, so its guard faults and bounds are a fresh
 //!   memory's.
 //! - At most [`POOL_MAX`] per thread; a memory that finds the pool full,
 //!   or that cannot be discarded, is unmapped as before.
@@ -51,8 +51,7 @@ pub(super) fn give(m: &mut Memory) -> bool {
     // SAFETY: `[base, base + accessible)` is our own reservation's
     // read-write prefix, and nothing refers to it any more (the memory is
     // being dropped).
-    let rc = unsafe { libc::madvise(m.base.cast(), m.accessible, libc::MADV_DONTNEED) };
-    if rc != 0 {
+    if unsafe { kiln_platform::vmem::discard(m.base, m.accessible) }.is_err() {
         return false;
     }
     let kept = Memory {
@@ -83,14 +82,10 @@ pub(super) fn take(desc: &MemoryDesc, max_pages: u64) -> Option<Memory> {
     ) as usize;
     if m.accessible > need {
         // SAFETY: `[need, accessible)` lies inside our own reservation.
-        let rc = unsafe {
-            libc::mprotect(
-                m.base.add(need).cast(),
-                m.accessible - need,
-                libc::PROT_NONE,
-            )
+        let cut = unsafe {
+            kiln_platform::vmem::make_inaccessible(m.base.add(need), m.accessible - need)
         };
-        if rc != 0 {
+        if cut.is_err() {
             return None;
         }
         m.accessible = need;
