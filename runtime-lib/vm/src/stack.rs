@@ -1,8 +1,9 @@
 //! The native stack wasm runs on, and its limit.
 //!
 //! Phase: before the first instance is created and at every host -> wasm
-//! entry. Inputs: `RLIMIT_STACK`, the main thread's stack extent
-//! (`/proc/self/maps`), the current stack pointer. Outputs: the thread the
+//! entry. Inputs: how far the main thread's stack may grow and the
+//! calling thread's stack extent (`kiln_platform::stack`), the current
+//! stack pointer. Outputs: the thread the
 //! guest runs on ([`run_guest`]) and the `stack_limit` written into the
 //! `VMContext` ([`enter_wasm`]).
 //!
@@ -23,6 +24,7 @@
 
 use crate::limits::max_wasm_stack;
 use kiln_abi::HOST_STACK_RESERVE;
+use kiln_platform::stack::Room;
 use std::cell::Cell;
 
 /// Extra stack for the runtime's own work around the guest (instance
@@ -51,64 +53,15 @@ pub fn current_sp() -> usize {
     std::hint::black_box(&marker) as *const u8 as usize
 }
 
-/// The end (highest address) of the main thread's stack mapping.
-fn main_stack_top() -> Option<usize> {
-    // The kernel copies the executable's file name (`AT_EXECFN`) to the
-    // very top of the main thread's stack, followed only by an 8-byte end
-    // marker: the first page boundary after it is the stack's end. This
-    // avoids reading `/proc/self/maps` at every start (it cost more than
-    // the rest of start-up); the maps are the fallback.
-    stack_top_from_auxv().or_else(stack_top_from_maps)
-}
-
-/// [`main_stack_top`] from `AT_EXECFN`.
-fn stack_top_from_auxv() -> Option<usize> {
-    // SAFETY: `getauxval` only reads the auxiliary vector.
-    let execfn = unsafe { libc::getauxval(libc::AT_EXECFN) } as usize;
-    if execfn != 0 {
-        // SAFETY: the kernel's NUL-terminated file name, on the stack for
-        // the whole process.
-        let len = unsafe { std::ffi::CStr::from_ptr(execfn as *const libc::c_char) }
-            .to_bytes()
-            .len();
-        let page = crate::memory::host_page_size().max(4096);
-        let end = execfn.checked_add(len + 1 + 8)?;
-        return end.checked_next_multiple_of(page);
-    }
-    None
-}
-
-/// [`main_stack_top`] from the `[stack]` line of `/proc/self/maps`.
-fn stack_top_from_maps() -> Option<usize> {
-    let maps = std::fs::read_to_string("/proc/self/maps").ok()?;
-    let line = maps.lines().find(|l| l.ends_with("[stack]"))?;
-    let range = line.split_whitespace().next()?;
-    let (_, end) = range.split_once('-')?;
-    usize::from_str_radix(end, 16).ok()
-}
-
 /// Whether the calling (main) thread's stack can hold the wasm stack plus
 /// the host reserve below the current stack pointer.
 pub fn main_thread_has_room() -> bool {
-    let mut lim = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: valid out-pointer.
-    if unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut lim) } != 0 {
-        return false;
+    let need = max_wasm_stack().saturating_add(HOST_STACK_RESERVE + RUNTIME_SLACK);
+    match kiln_platform::stack::main_thread_room(current_sp()) {
+        Room::Unlimited => true,
+        Room::Bytes(room) => need <= room,
+        Room::Unknown => false,
     }
-    if lim.rlim_cur == libc::RLIM_INFINITY {
-        return true;
-    }
-    let Some(top) = main_stack_top() else {
-        return false;
-    };
-    let sp = current_sp();
-    let used = top.saturating_sub(sp) as u64;
-    used.saturating_add(max_wasm_stack())
-        .saturating_add(HOST_STACK_RESERVE + RUNTIME_SLACK)
-        <= lim.rlim_cur
 }
 
 /// Runs `guest` on the main thread if its stack is large enough, else on a
@@ -198,40 +151,9 @@ fn thread_stack_low() -> Option<usize> {
 }
 
 /// The usable extent `[low, high)` of the calling thread's stack (above
-/// its guard), cached per thread; `None` if the system cannot tell.
+/// its guard); `None` if the system cannot tell.
 fn thread_stack_bounds() -> Option<(usize, usize)> {
-    thread_local! {
-        static BOUNDS: Cell<Option<(usize, usize)>> = const { Cell::new(None) };
-    }
-    if let Some(bounds) = BOUNDS.with(Cell::get) {
-        return Some(bounds);
-    }
-    // SAFETY: querying the calling thread's attributes into a zeroed
-    // struct, destroyed after use.
-    let bounds = unsafe {
-        let mut attr: libc::pthread_attr_t = std::mem::zeroed();
-        if libc::pthread_getattr_np(libc::pthread_self(), &mut attr) != 0 {
-            return None;
-        }
-        let mut addr: *mut libc::c_void = std::ptr::null_mut();
-        let mut size: libc::size_t = 0;
-        let mut guard: libc::size_t = 0;
-        let ok = libc::pthread_attr_getstack(&attr, &mut addr, &mut size) == 0;
-        libc::pthread_attr_getguardsize(&attr, &mut guard);
-        libc::pthread_attr_destroy(&mut attr);
-        if !ok || addr.is_null() {
-            return None;
-        }
-        // NB: for the main thread glibc reports the stack as it may grow
-        // (RLIMIT_STACK), ending at the end of the `[stack]` mapping; the
-        // guard, if any, lies below `addr`.
-        (
-            (addr as usize).saturating_add(guard),
-            (addr as usize).saturating_add(size),
-        )
-    };
-    BOUNDS.with(|b| b.set(Some(bounds)));
-    Some(bounds)
+    kiln_platform::stack::thread_bounds()
 }
 
 /// The stack limit for wasm entered from the current stack pointer of
@@ -291,14 +213,6 @@ impl Drop for WasmEntry {
 mod tests {
     use super::*;
     use kiln_abi::MAX_WASM_STACK;
-
-    #[test]
-    fn stack_top_from_auxv_is_the_stack_mapping_end() {
-        // The cheap way and the reference way agree (also under qemu-user,
-        // where the cross slice runs these tests).
-        let maps = stack_top_from_maps().expect("a [stack] mapping");
-        assert_eq!(stack_top_from_auxv(), Some(maps));
-    }
 
     #[test]
     fn guest_thread_runs_and_returns() {
