@@ -15,7 +15,7 @@
 //! definition on the other become one defined symbol). Two definitions of
 //! one global name, or objects for different machines, are errors.
 
-use object::build::elf::{Builder, SectionData, SectionId, SymbolId};
+use object::build::elf::{Builder, Section, SectionData, SectionId, Symbol, SymbolId};
 use object::build::{ByteString, Id};
 use object::elf;
 use std::collections::{BTreeMap, HashMap};
@@ -91,17 +91,35 @@ fn copy_sections<'a>(out: &mut Builder<'a>, add: &Builder<'a>) -> Result<Section
             | SectionData::Relocation(_) => continue,
             _ => return Err(MergeError::Unsupported(s.name.to_string())),
         };
-        let new = out.sections.add();
-        new.name = s.name.clone();
-        new.sh_type = s.sh_type;
-        new.sh_flags = s.sh_flags;
-        new.sh_addralign = s.sh_addralign;
-        new.sh_entsize = s.sh_entsize;
+        let new = add_section_like(out, s);
         new.sh_size = s.sh_size;
         new.data = data;
         map.insert(s.id().index(), new.id());
     }
     Ok(map)
+}
+
+/// A new section of `out` with the name, type, flags, alignment and entry
+/// size of `like` (its contents and links are the caller's to set).
+fn add_section_like<'a, 'b>(out: &'b mut Builder<'a>, like: &Section<'a>) -> &'b mut Section<'a> {
+    let new = out.sections.add();
+    new.name = like.name.clone();
+    new.sh_type = like.sh_type;
+    new.sh_flags = like.sh_flags;
+    new.sh_addralign = like.sh_addralign;
+    new.sh_entsize = like.sh_entsize;
+    new
+}
+
+/// Gives `symbol` the binding, type, section and value of `like` (whose
+/// section is `section` in the joined object).
+fn define_like(symbol: &mut Symbol<'_>, like: &Symbol<'_>, section: Option<SectionId>) {
+    symbol.section = section;
+    symbol.st_info = like.st_info;
+    symbol.st_other = like.st_other;
+    symbol.st_shndx = like.st_shndx;
+    symbol.st_value = like.st_value;
+    symbol.st_size = like.st_size;
 }
 
 /// Appends the symbols of `add` to `out` (globals resolved by name against
@@ -128,14 +146,7 @@ fn copy_symbols<'a>(
             let old_defined = old.st_shndx != elf::SHN_UNDEF || old.section.is_some();
             match (old_defined, defined) {
                 (true, true) => return Err(MergeError::Duplicate(s.name.to_string())),
-                (false, true) => {
-                    old.section = section;
-                    old.st_info = s.st_info;
-                    old.st_other = s.st_other;
-                    old.st_shndx = s.st_shndx;
-                    old.st_value = s.st_value;
-                    old.st_size = s.st_size;
-                }
+                (false, true) => define_like(old, s, section),
                 (_, false) => {}
             }
             map.insert(s.id().index(), existing);
@@ -143,12 +154,7 @@ fn copy_symbols<'a>(
         }
         let new = out.symbols.add();
         new.name = s.name.clone();
-        new.section = section;
-        new.st_info = s.st_info;
-        new.st_other = s.st_other;
-        new.st_shndx = s.st_shndx;
-        new.st_value = s.st_value;
-        new.st_size = s.st_size;
+        define_like(new, s, section);
         map.insert(s.id().index(), new.id());
     }
     Ok(map)
@@ -184,12 +190,7 @@ fn copy_relocations<'a>(
                 Ok(r)
             })
             .collect::<Result<_, MergeError>>()?;
-        let new = out.sections.add();
-        new.name = s.name.clone();
-        new.sh_type = s.sh_type;
-        new.sh_flags = s.sh_flags;
-        new.sh_addralign = s.sh_addralign;
-        new.sh_entsize = s.sh_entsize;
+        let new = add_section_like(out, s);
         new.sh_link_section = Some(symtab.ok_or_else(unresolved)?);
         new.sh_info_section = Some(target);
         new.data = SectionData::Relocation(relocs);

@@ -34,28 +34,35 @@ const BUDGET: u64 = 1 << 30;
 /// Compiles `wasm` (named `file` in errors) with `config`, keeps its code
 /// object, and returns the object with the grants.
 pub fn compile(file: &Path, wasm: &[u8], config: &Config) -> Result<Vec<u8>> {
-    let code = compile_code(file, wasm, config)?;
-    if let Some(path) = entry(wasm, config) {
-        store(&path, &code);
-    }
-    with_grants(&code, config)
+    compile_and_keep(file, wasm, config, entry(wasm, config))
 }
 
 /// [`compile`], or the kept code object of an earlier build of the same
 /// module and code options with `config`'s grants.
 pub fn compile_or_reuse(file: &Path, wasm: &[u8], config: &Config) -> Result<Vec<u8>> {
     let path = entry(wasm, config);
-    if let Some(code) = path.as_deref().and_then(load) {
+    if let Some(p) = &path
+        && let Some(code) = load(p)
+    {
         match with_grants(&code, config) {
             Ok(object) => return Ok(object),
             // A damaged entry: compile again (and replace it).
             Err(_) => {
-                if let Some(p) = &path {
-                    let _ = std::fs::remove_file(p);
-                }
+                let _ = std::fs::remove_file(p);
             }
         }
     }
+    compile_and_keep(file, wasm, config, path)
+}
+
+/// Compiles the code object, keeps it at `path` (if any) and adds the
+/// grants.
+fn compile_and_keep(
+    file: &Path,
+    wasm: &[u8],
+    config: &Config,
+    path: Option<PathBuf>,
+) -> Result<Vec<u8>> {
     let code = compile_code(file, wasm, config)?;
     if let Some(path) = path {
         store(&path, &code);

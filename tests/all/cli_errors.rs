@@ -387,7 +387,7 @@ pub fn trials() -> Vec<Trial> {
 }
 
 /// Prints the guest's environment buffer (`NAME=value\0...`) to stdout.
-const PRINT_ENVIRON: &[u8] = br#"(module
+pub(crate) const PRINT_ENVIRON: &[u8] = br#"(module
   (import "wasi_snapshot_preview1" "environ_sizes_get" (func $sizes (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "environ_get" (func $get (param i32 i32) (result i32)))
   (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))

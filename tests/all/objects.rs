@@ -2,6 +2,7 @@
 //! a `kiln build` of the same module with the same code options links the
 //! kept code with its own grants instead of compiling again.
 
+use crate::cli_errors::PRINT_ENVIRON;
 use crate::util;
 use libtest_mimic::{Failed, Trial};
 use std::path::Path;
@@ -13,19 +14,6 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 /// A row of the compiler's `KILN_TIMINGS=1` report: present only when a
 /// compile ran.
 const COMPILE_ROW: &str = "parse + module validation";
-
-/// Prints the guest's environment buffer (`NAME=value\0...`) to stdout.
-const PRINT_ENVIRON: &str = r#"(module
-  (import "wasi_snapshot_preview1" "environ_sizes_get" (func $sizes (param i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "environ_get" (func $get (param i32 i32) (result i32)))
-  (import "wasi_snapshot_preview1" "fd_write" (func $write (param i32 i32 i32 i32) (result i32)))
-  (memory (export "memory") 1)
-  (func (export "_start")
-    (drop (call $sizes (i32.const 0) (i32.const 4)))
-    (drop (call $get (i32.const 1024) (i32.const 4096)))
-    (i32.store (i32.const 8) (i32.const 4096))
-    (i32.store (i32.const 12) (i32.load (i32.const 4)))
-    (drop (call $write (i32.const 1) (i32.const 8) (i32.const 1) (i32.const 16)))))"#;
 
 pub fn trials() -> Vec<Trial> {
     vec![crate::timing::trial(
