@@ -8,10 +8,23 @@
 //!   accessible or not, discard their contents, release), for linear
 //!   memories and their pool;
 //! - [`stack`]: where the calling thread's stack lies and how far the main
-//!   thread's may grow, for the wasm stack limit.
+//!   thread's may grow, for the wasm stack limit;
+//! - [`stdio`]: unbuffered writes to stdout and stderr, for reports;
+//! - [`fault`]: hardware faults (bad accesses, trapping instructions,
+//!   integer division faults) handed to the runtime's trap handler, which
+//!   may redirect the faulting thread;
+//! - [`os_error`]: OS errors in the words Wasmtime prints;
+//! - [`os_str`]: printing OS strings held as bytes, as Rust does;
+//! - [`resume`]: resume points (our own setjmp/longjmp per calling
+//!   convention), where a trap unwinds to.
 //!
 //! Invariant: each function means the same on every OS; where an OS cannot
 //! give exactly that, the function's docs say what differs.
 
+pub mod fault;
+pub mod os_error;
+pub mod os_str;
+pub mod resume;
 pub mod stack;
+pub mod stdio;
 pub mod vmem;

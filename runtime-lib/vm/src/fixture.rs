@@ -338,21 +338,15 @@ impl CodePage {
     pub fn new(code: &[u8]) -> CodePage {
         let len = crate::memory::host_page_size();
         assert!(code.len() <= len);
-        // SAFETY: a fresh private mapping, written then made read+exec.
+        let p = kiln_platform::vmem::reserve(len).expect("reserve a code page");
+        // SAFETY: our own fresh reservation: made read-write, written,
+        // then made read+exec; never freed (leaked on purpose).
         unsafe {
-            let p = libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            );
-            assert_ne!(p, libc::MAP_FAILED);
-            std::ptr::copy_nonoverlapping(code.as_ptr(), p.cast(), code.len());
-            assert_eq!(libc::mprotect(p, len, libc::PROT_READ | libc::PROT_EXEC), 0);
-            CodePage { base: p.cast() }
+            kiln_platform::vmem::make_accessible(p, len).expect("code page writable");
+            std::ptr::copy_nonoverlapping(code.as_ptr(), p, code.len());
+            kiln_platform::vmem::make_executable(p, len).expect("code page executable");
         }
+        CodePage { base: p }
     }
 
     /// Address of byte `offset`.

@@ -34,8 +34,7 @@ fn panic_message(payload: &(dyn std::any::Any + Send)) -> &str {
 pub fn internal_error(message: &str) -> ! {
     let text = format!("Error: internal runtime error: {message}\n");
     errors::write_fd(2, text.as_bytes());
-    // SAFETY: `_exit` is always safe to call.
-    unsafe { libc::_exit(INTERNAL_ERROR_STATUS) }
+    kiln_platform::fault::exit_now(INTERNAL_ERROR_STATUS)
 }
 
 /// Turns every panic into [`internal_error`]: with `panic = "abort"` the

@@ -162,8 +162,8 @@ fn report_timed_out() -> ! {
         "wasm trap: interrupt".to_string(),
     ]);
     crate::errors::write_fd(2, text.as_bytes());
-    // SAFETY: `_exit` is always safe to call; nothing is buffered.
-    unsafe { libc::_exit(kiln_abi::trap::TRAP_EXIT_STATUS) }
+    // Nothing is buffered.
+    kiln_platform::fault::exit_now(kiln_abi::trap::TRAP_EXIT_STATUS)
 }
 
 /// A host call in progress (see [`enter_host_call`]); dropping it ends the

@@ -72,3 +72,48 @@ fn large_reservations_cost_no_memory() {
         unsafe { release(b, len) };
     }
 }
+
+/// Page-aligned read-only data in the test binary's file: an image that
+/// maps where the OS allows.
+// NB: 64 KiB covers every Linux page size; COFF sections align to at
+// most 8 KiB, and Windows pages are 4 KiB.
+#[cfg_attr(unix, repr(C, align(65536)))]
+#[cfg_attr(not(unix), repr(C, align(8192)))]
+struct Aligned([u8; 65536]);
+
+static IMAGE: Aligned = {
+    let mut b = [0u8; 65536];
+    let mut i = 0;
+    while i < b.len() {
+        b[i] = (i % 251) as u8 + 1;
+        i += 1;
+    }
+    Aligned(b)
+};
+
+#[test]
+fn images_map_where_the_os_allows_and_only_the_executables_bytes() {
+    let len = IMAGE.0.len();
+    let base = reserve(len).expect("reserve");
+    // SAFETY: our own reservation, made read-write.
+    unsafe { make_accessible(base, len) }.expect("accessible");
+    // SAFETY: `base` is ours; the image is readable.
+    let mapped = unsafe { map_image(base, IMAGE.0.as_ptr(), len) };
+    assert_eq!(mapped, MAPS_IMAGES);
+    if mapped {
+        // SAFETY: the range is read-write, mapped from the file.
+        unsafe {
+            assert_eq!(std::slice::from_raw_parts(base, len), &IMAGE.0[..]);
+            *base = 0;
+        }
+        assert_eq!(IMAGE.0[0], 1, "copy-on-write: the file's bytes stay");
+    }
+    // Heap bytes are in no file: never mapped.
+    let heap = vec![7u8; 2 * len];
+    let aligned = heap.as_ptr() as usize;
+    let src = (aligned + len - 1) & !(len - 1);
+    // SAFETY: as above; `src..src+len` lies in `heap`.
+    assert!(!unsafe { map_image(base, src as *const u8, len) });
+    // SAFETY: the whole reservation, unused now.
+    unsafe { release(base, len) };
+}

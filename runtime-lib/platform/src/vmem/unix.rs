@@ -43,6 +43,11 @@ pub unsafe fn make_accessible(addr: *mut u8, len: usize) -> io::Result<()> {
     check(unsafe { libc::mprotect(addr.cast(), len, libc::PROT_READ | libc::PROT_WRITE) })
 }
 
+pub unsafe fn make_executable(addr: *mut u8, len: usize) -> io::Result<()> {
+    // SAFETY: the range is the caller's own accessible pages (contract).
+    check(unsafe { libc::mprotect(addr.cast(), len, libc::PROT_READ | libc::PROT_EXEC) })
+}
+
 pub unsafe fn make_inaccessible(addr: *mut u8, len: usize) -> io::Result<()> {
     // SAFETY: the range is the caller's own reservation (contract).
     check(unsafe { libc::mprotect(addr.cast(), len, libc::PROT_NONE) })

@@ -8,8 +8,8 @@
 
 use std::io;
 use windows_sys::Win32::System::Memory::{
-    MEM_COMMIT, MEM_DECOMMIT, MEM_RELEASE, MEM_RESERVE, PAGE_NOACCESS, PAGE_READWRITE,
-    VirtualAlloc, VirtualFree, VirtualProtect,
+    MEM_COMMIT, MEM_DECOMMIT, MEM_RELEASE, MEM_RESERVE, PAGE_EXECUTE_READ, PAGE_NOACCESS,
+    PAGE_READWRITE, VirtualAlloc, VirtualFree, VirtualProtect,
 };
 use windows_sys::Win32::System::SystemInformation::{GetSystemInfo, SYSTEM_INFO};
 
@@ -51,6 +51,12 @@ pub unsafe fn make_accessible(addr: *mut u8, len: usize) -> io::Result<()> {
     let mut old = 0;
     // SAFETY: as above; the range is committed now.
     check(unsafe { VirtualProtect(addr.cast(), len, PAGE_READWRITE, &mut old) } != 0)
+}
+
+pub unsafe fn make_executable(addr: *mut u8, len: usize) -> io::Result<()> {
+    let mut old = 0;
+    // SAFETY: the range is the caller's own committed pages (contract).
+    check(unsafe { VirtualProtect(addr.cast(), len, PAGE_EXECUTE_READ, &mut old) } != 0)
 }
 
 pub unsafe fn make_inaccessible(addr: *mut u8, len: usize) -> io::Result<()> {

@@ -5,15 +5,9 @@
 //! accessible prefix and the image's address in the loaded executable
 //! (`MemoryDesc::image`). Output: the destination holds the image.
 //!
-//! How: the image lives in a file-backed `PT_LOAD` segment of the main
-//! program. `dl_iterate_phdr` gives that segment's load address and file
-//! offset, so the image's file offset is known; mapping that range of
-//! `/proc/self/exe` `MAP_PRIVATE | MAP_FIXED` over the destination shares
-//! the page cache until the guest writes. Any obstacle (no `/proc`, image
-//! not page-aligned in memory or file, not in the main program, `mmap`
-//! failing) falls back to a copy, which is always correct.
-
-use std::ffi::c_void;
+//! How: `kiln_platform::vmem::map_image` maps the executable file's own
+//! bytes over the destination where the OS allows (Linux); anything else
+//! falls back to a copy, which is always correct.
 
 /// How [`install`] put the image in place.
 #[derive(Copy, Clone, Debug, PartialEq, Eq)]
@@ -31,7 +25,7 @@ pub enum Installed {
 /// memory's accessible prefix) and `src..src+len` readable.
 pub unsafe fn install(dst: *mut u8, src: *const u8, len: usize) -> Installed {
     // SAFETY: forwarded from the caller.
-    if unsafe { try_map(dst, src, len) } {
+    if unsafe { kiln_platform::vmem::map_image(dst, src, len) } {
         return Installed::Mapped;
     }
     // SAFETY: forwarded from the caller; the ranges are distinct objects.
@@ -39,121 +33,13 @@ pub unsafe fn install(dst: *mut u8, src: *const u8, len: usize) -> Installed {
     Installed::Copied
 }
 
-/// Maps the image copy-on-write; on failure leaves `dst` read-write
-/// anonymous memory (possibly zeroed) and returns `false`.
-unsafe fn try_map(dst: *mut u8, src: *const u8, len: usize) -> bool {
-    let page = super::host_page_size();
-    let (dst_a, src_a) = (dst as usize, src as usize);
-    if len == 0
-        || !len.is_multiple_of(page)
-        || !dst_a.is_multiple_of(page)
-        || !src_a.is_multiple_of(page)
-    {
-        return false;
-    }
-    let Some(offset) = file_offset_of(src_a, len) else {
-        return false;
-    };
-    if !offset.is_multiple_of(page as u64) {
-        return false;
-    }
-    // Opened once per process (a server maps the image for every
-    // instance) and kept open for the process's life.
-    static EXE: std::sync::OnceLock<Option<std::fs::File>> = std::sync::OnceLock::new();
-    let Some(file) = EXE
-        .get_or_init(|| std::fs::File::open("/proc/self/exe").ok())
-        .as_ref()
-    else {
-        return false;
-    };
-    use std::os::fd::AsRawFd;
-    // SAFETY: `dst..dst+len` is owned by the caller; replacing its pages with
-    // a private file mapping changes nothing else.
-    let mapped = unsafe {
-        libc::mmap(
-            dst.cast(),
-            len,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_FIXED,
-            file.as_raw_fd(),
-            offset as libc::off_t,
-        )
-    };
-    if mapped == dst.cast() {
-        return true;
-    }
-    // NB: a failed MAP_FIXED may have unmapped the range; put fresh
-    // read-write pages back before the caller copies.
-    // SAFETY: as above, the range is ours.
-    unsafe {
-        libc::mmap(
-            dst.cast(),
-            len,
-            libc::PROT_READ | libc::PROT_WRITE,
-            libc::MAP_PRIVATE | libc::MAP_ANONYMOUS | libc::MAP_FIXED,
-            -1,
-            0,
-        );
-    }
-    false
-}
-
-struct Search {
-    addr: usize,
-    len: usize,
-    found: Option<u64>,
-}
-
-/// The offset in the main program's file of the loaded bytes
-/// `addr..addr+len`, if they lie in one file-backed `PT_LOAD` segment.
-pub fn file_offset_of(addr: usize, len: usize) -> Option<u64> {
-    let mut search = Search {
-        addr,
-        len,
-        found: None,
-    };
-    // SAFETY: the callback only reads the headers the loader passes it.
-    unsafe {
-        libc::dl_iterate_phdr(Some(visit), (&raw mut search).cast());
-    }
-    search.found
-}
-
-unsafe extern "C" fn visit(info: *mut libc::dl_phdr_info, _size: usize, data: *mut c_void) -> i32 {
-    // SAFETY: `data` is the `Search` passed to `dl_iterate_phdr`, `info` is
-    // valid for the duration of the callback.
-    let (search, info) = unsafe { (&mut *data.cast::<Search>(), &*info) };
-    // Only the main program is `/proc/self/exe`; glibc and musl's dynamic
-    // loader both report it first (with an empty name). NB: not found by
-    // its name: a static musl executable reports itself as "/", which
-    // left every image of a static build copied instead of mapped.
-    if info.dlpi_phdr.is_null() {
-        return 1;
-    }
-    // SAFETY: the loader gives `dlpi_phnum` program headers at `dlpi_phdr`.
-    let phdrs = unsafe { std::slice::from_raw_parts(info.dlpi_phdr, info.dlpi_phnum as usize) };
-    for ph in phdrs {
-        if ph.p_type != libc::PT_LOAD {
-            continue;
-        }
-        let start = (info.dlpi_addr as usize).wrapping_add(ph.p_vaddr as usize);
-        let file_end = start.wrapping_add(ph.p_filesz as usize);
-        let Some(end) = search.addr.checked_add(search.len) else {
-            continue;
-        };
-        if search.addr >= start && end <= file_end {
-            search.found = Some(ph.p_offset + (search.addr - start) as u64);
-            return 1;
-        }
-    }
-    // The main program was the first object; the rest are not the file.
-    1
-}
-
 /// Page-aligned read-only data in the test binary's file: an image that
 /// maps (this module's tests and the memory pool's).
 #[cfg(test)]
-#[repr(C, align(65536))]
+// NB: 64 KiB covers every Linux page size; COFF sections align to at
+// most 8 KiB, and Windows pages are 4 KiB.
+#[cfg_attr(unix, repr(C, align(65536)))]
+#[cfg_attr(not(unix), repr(C, align(8192)))]
 pub(super) struct Aligned(pub(super) [u8; 65536]);
 
 /// See [`Aligned`].
@@ -173,27 +59,22 @@ mod tests {
     use super::*;
 
     #[test]
-    fn maps_copy_on_write_from_the_executable() {
+    fn maps_copy_on_write_from_the_executable_where_the_os_allows() {
         let len = 65536;
-        // SAFETY: a fresh anonymous mapping we own.
-        let dst = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_PRIVATE | libc::MAP_ANONYMOUS,
-                -1,
-                0,
-            )
-        };
-        assert_ne!(dst, libc::MAP_FAILED);
-        let dst = dst.cast::<u8>();
+        let dst = kiln_platform::vmem::reserve(len).expect("reserve");
+        // SAFETY: our own fresh reservation.
+        unsafe { kiln_platform::vmem::make_accessible(dst, len) }.expect("accessible");
         // SAFETY: `dst` is ours and `IMAGE` readable.
         let how = unsafe { install(dst, IMAGE.0.as_ptr(), len) };
         // The static lands in a file-backed segment at a page-aligned
-        // address, so it maps.
-        assert_eq!(how, Installed::Mapped);
-        // SAFETY: `dst..dst+len` is mapped read-write.
+        // address, so it maps where the OS can.
+        let expected = if kiln_platform::vmem::MAPS_IMAGES {
+            Installed::Mapped
+        } else {
+            Installed::Copied
+        };
+        assert_eq!(how, expected);
+        // SAFETY: `dst..dst+len` is read-write.
         unsafe {
             let got = std::slice::from_raw_parts(dst, len);
             assert_eq!(got, &IMAGE.0[..]);
@@ -202,13 +83,7 @@ mod tests {
         }
         // Copy-on-write: the executable's bytes are untouched.
         assert_eq!(IMAGE.0[0], 1);
-        // SAFETY: unmapping our own mapping.
-        unsafe { libc::munmap(dst.cast(), len) };
-    }
-
-    #[test]
-    fn heap_addresses_have_no_file_offset() {
-        let v: Vec<u8> = std::iter::repeat_n(0, 16).collect();
-        assert_eq!(file_offset_of(v.as_ptr() as usize, 16), None);
+        // SAFETY: releasing our own reservation.
+        unsafe { kiln_platform::vmem::release(dst, len) };
     }
 }

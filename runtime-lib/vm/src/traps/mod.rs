@@ -10,7 +10,8 @@
 //!
 //! - [`registry`]: process-wide, lock-free-readable maps from code
 //!   addresses to functions and from addresses to linear memories.
-//! - [`signals`]: handler installation, alternate signal stacks, the handler.
+//! - [`handler`]: the trap handler, on `kiln_platform::fault` (signals on
+//!   Linux, a vectored exception handler on Windows).
 //! - [`backtrace`]: frame-pointer walk and Wasmtime's backtrace format.
 //! - [`report`]: allocation-free formatting of the whole report to stderr.
 //! - [`catch`]: embedding mode, where a trap unwinds to the innermost
@@ -22,15 +23,15 @@
 
 pub mod backtrace;
 pub mod catch;
+pub mod handler;
 pub mod registry;
 pub mod report;
 #[cfg(any(target_arch = "s390x", test))]
 mod s390x;
-pub mod signals;
 
 use std::sync::atomic::{AtomicBool, AtomicPtr, Ordering};
 
-pub use signals::{init_main_thread, init_thread, install};
+pub use handler::{init_main_thread, init_thread, install};
 
 /// Context messages of the current phase, outermost first (e.g.
 /// ``failed to run main module `a.wasm` ``, `failed to invoke command
@@ -60,14 +61,11 @@ pub fn context() -> &'static [String] {
 /// Makes the calling thread the one that reports how the run ends and
 /// exits; any later caller (another thread trapping at the same time, the
 /// timeout's timer) waits here until the process is gone, so two reports
-/// never interleave. Async-signal-safe (one atomic swap, then `pause`).
+/// never interleave. Async-signal-safe (one atomic swap, then a wait).
 pub fn claim_exit() {
     static CLAIMED: AtomicBool = AtomicBool::new(false);
     if CLAIMED.swap(true, Ordering::SeqCst) {
-        loop {
-            // SAFETY: `pause` only waits for a signal.
-            unsafe { libc::pause() };
-        }
+        kiln_platform::fault::wait_forever()
     }
 }
 
@@ -91,8 +89,8 @@ pub fn report_host_error_chain(messages: &[&str]) -> ! {
     let mut w = report::FdWriter::new(2);
     let _ = report::format_host_error(&mut w, context(), &frames[..n], messages);
     w.flush();
-    // SAFETY: `_exit` is always safe to call; nothing is buffered.
-    unsafe { libc::_exit(crate::errors::ERROR_STATUS) }
+    // Nothing is buffered: the report went out whole.
+    kiln_platform::fault::exit_now(crate::errors::ERROR_STATUS)
 }
 
 /// Reports a trap raised by the runtime itself (not by compiled code: e.g.
@@ -106,9 +104,8 @@ pub fn report_host_trap(code: kiln_abi::trap::TrapCode) -> ! {
     let mut frames = [None; backtrace::MAX_FRAMES];
     let n = backtrace::capture_from_host(&mut frames);
     report::write_trap(2, context(), &frames[..n], None, code);
-    // SAFETY: `_exit` is always safe to call; nothing is buffered (all
-    // output goes through write(2)).
-    unsafe { libc::_exit(kiln_abi::trap::TRAP_EXIT_STATUS) }
+    // Nothing is buffered (all output goes through write(2)).
+    kiln_platform::fault::exit_now(kiln_abi::trap::TRAP_EXIT_STATUS)
 }
 
 /// A trap, caught.
