@@ -7,7 +7,7 @@
 //! them through the same types. Addresses ([`Addr`]) are absolute 64-bit data
 //! relocations filled in by the system linker; `0` means "none". The records
 //! whose number grows with the program ([`FuncDesc`], one per function) hold
-//! [`RelAddr`]s instead: self-relative offsets the linker resolves completely,
+//! [`RelAddr`]s instead: relative offsets the linker resolves completely,
 //! so a static-pie executable's start-up has no relocation to apply to them
 //! (musl applies each one by one, ~15 instructions apiece) and their pages
 //! stay clean, shared file-backed memory.
@@ -25,10 +25,15 @@
 /// A target address, filled by an absolute 64-bit relocation. `0` = none.
 pub type Addr = u64;
 
-/// A self-relative address: the target's address minus the address of this
-/// field, filled by a 64-bit PC-relative data relocation the linker resolves
-/// (no dynamic relocation in a position-independent executable). `0` =
-/// none (no target is the field itself).
+/// A relative address the linker resolves completely (no dynamic
+/// relocation in a position-independent executable). `0` = none.
+///
+/// ELF targets: the target's address minus the address of this field (a
+/// 64-bit PC-relative data relocation; no target is the field itself).
+/// COFF targets (Windows), which have no 64-bit PC-relative relocation: the
+/// target's address minus the image base (an RVA, `IMAGE_REL_AMD64_ADDR32NB`
+/// in the low half, the high half zero; RVA 0 is the image's headers, never
+/// a target).
 ///
 /// Not `Copy`: the value means something only where the compiler put it, so
 /// records holding it are read in place, never copied out.
@@ -43,7 +48,7 @@ impl RelAddr {
         if self.0 == 0 {
             return 0;
         }
-        (self as *const Self as u64).wrapping_add(self.0 as u64)
+        rel_base(self).wrapping_add(self.0 as u64)
     }
 
     /// Points the field, where it lies, at `target` (`0`: none). For records
@@ -52,9 +57,28 @@ impl RelAddr {
         self.0 = if target == 0 {
             0
         } else {
-            target.wrapping_sub(self as *const Self as u64) as i64
+            target.wrapping_sub(rel_base(self)) as i64
         };
     }
+}
+
+/// What a [`RelAddr`]'s value is relative to: the field itself.
+#[cfg(not(windows))]
+#[inline]
+fn rel_base(field: &RelAddr) -> u64 {
+    field as *const RelAddr as u64
+}
+
+/// What a [`RelAddr`]'s value is relative to: the image base of the
+/// executable (`__ImageBase`, which every PE linker defines).
+#[cfg(windows)]
+#[inline]
+fn rel_base(_field: &RelAddr) -> u64 {
+    unsafe extern "C" {
+        static __ImageBase: u8;
+    }
+    // SAFETY: only the symbol's address is taken, never its contents.
+    unsafe { &raw const __ImageBase as u64 }
 }
 
 /// A byte string of a self-relative record: [`RelAddr`] and length.
@@ -532,5 +556,21 @@ mod tests {
             size_of::<ModuleDescriptor>(),
             72 + 8 * 10 + 16 + 16 + 8 + 16 + 8 + 8 + 8 + 8 + 8
         );
+    }
+
+    /// Where a relative address points is kept across `set` and `get`
+    /// (relative to the field on ELF targets, to the image base on
+    /// Windows), and 0 stays "none".
+    #[test]
+    fn relative_addresses_round_trip() {
+        static TARGET: [u8; 4] = [1, 2, 3, 4];
+        let mut field = RelAddr::default();
+        assert_eq!(field.get(), 0);
+        let target = TARGET.as_ptr() as u64;
+        field.set(target);
+        assert_ne!(field.0, 0);
+        assert_eq!(field.get(), target);
+        field.set(0);
+        assert_eq!((field.0, field.get()), (0, 0));
     }
 }

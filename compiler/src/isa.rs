@@ -3,7 +3,10 @@
 //! Input: the config's target triple, optimization level, CPU spec and
 //! verifier switch. Output: an [`OwnedTargetIsa`]. Invariants: the flags are
 //! the ones the runtime relies on: frame pointers kept (backtraces walk
-//! them), position-independent code (PIE executables), no unwind tables and
+//! them), position-independent code (ELF: PIE executables, reaching other
+//! objects' symbols through the GOT; COFF has no GOT, so there every call
+//! and address into the runtime is PC-relative instead, see
+//! [`runtime_calls_are_near`]), no unwind tables and
 //! no stack probes (the stack limit is checked in prologues through
 //! `vmctx.stack_limit`). The baseline CPU is fixed (x86-64-v2), never the
 //! build machine's, so outputs do not depend on where `kiln` runs.
@@ -99,6 +102,9 @@ fn build(config: &Config, layout: bool) -> Result<OwnedTargetIsa, CompileError> 
         OptLevel::SpeedAndSize => "speed_and_size",
     };
     let verify = config.verify || cfg!(debug_assertions);
+    // COFF has no GOT: code reaches the runtime PC-relatively (near), and
+    // Cranelift's position-independent code would ask for GOT entries.
+    let pic = triple.binary_format != BinaryFormat::Coff;
     let shared: [(&str, &str); 8] = [
         ("opt_level", opt),
         ("enable_verifier", if verify { "true" } else { "false" }),
@@ -106,7 +112,7 @@ fn build(config: &Config, layout: bool) -> Result<OwnedTargetIsa, CompileError> 
         // Multi-value functions may return more values than fit in
         // registers; Cranelift then needs a hidden return area.
         ("enable_multi_ret_implicit_sret", "true"),
-        ("is_pic", "true"),
+        ("is_pic", if pic { "true" } else { "false" }),
         ("unwind_info", "false"),
         ("enable_probestack", "false"),
         (
@@ -171,10 +177,13 @@ fn build(config: &Config, layout: bool) -> Result<OwnedTargetIsa, CompileError> 
 /// a far call there to an absolute 64-bit address in the code itself
 /// (`R_390_64` in `.text`), which a position-independent static
 /// executable (musl's static-pie) cannot relocate, while a near call is a
-/// PC-relative `brasl`. Elsewhere far calls go through the GOT, which the
-/// linker relaxes, and the CLIF snapshots pin that form.
+/// PC-relative `brasl`. On COFF (Windows) too: it has no GOT, and a far
+/// call would be an absolute address in the code that the loader has to
+/// relocate. Elsewhere far calls go through the GOT, which the linker
+/// relaxes, and the CLIF snapshots pin that form.
 pub fn runtime_calls_are_near(isa: &dyn isa::TargetIsa) -> bool {
-    isa.triple().architecture == Architecture::S390x
+    let triple = isa.triple();
+    triple.architecture == Architecture::S390x || triple.binary_format == BinaryFormat::Coff
 }
 
 /// The CPU features `isa` lets the code generator use, as the bitmask of
@@ -219,7 +228,9 @@ fn lookup(triple: &Triple) -> Result<isa::Builder, CompileError> {
 }
 
 /// Kiln emits ELF objects for 64-bit Linux on x86_64, aarch64, riscv64 and
-/// s390x (big-endian: see `crate::func` for the little-endian wasm memory).
+/// s390x (big-endian: see `crate::func` for the little-endian wasm memory),
+/// and COFF objects for 64-bit Windows on x86_64 with the GNU (MinGW-w64)
+/// environment.
 fn check_triple(triple: &Triple) -> Result<(), CompileError> {
     let supported_arch = matches!(
         triple.architecture,
@@ -228,16 +239,19 @@ fn check_triple(triple: &Triple) -> Result<(), CompileError> {
             | Architecture::Riscv64(_)
             | Architecture::S390x
     );
-    let ok = supported_arch
+    let linux = supported_arch
         && triple.operating_system == OperatingSystem::Linux
-        && triple.binary_format == BinaryFormat::Elf
-        && triple.pointer_width() == Ok(PointerWidth::U64);
-    if ok {
+        && triple.binary_format == BinaryFormat::Elf;
+    let windows = triple.architecture == Architecture::X86_64
+        && triple.operating_system == OperatingSystem::Windows
+        && triple.environment == target_lexicon::Environment::Gnu
+        && triple.binary_format == BinaryFormat::Coff;
+    if (linux || windows) && triple.pointer_width() == Ok(PointerWidth::U64) {
         Ok(())
     } else {
         Err(CompileError::Target(format!(
             "unsupported target {triple}: Kiln builds 64-bit Linux ELF executables \
-             (x86_64-unknown-linux-gnu)"
+             (x86_64-unknown-linux-gnu) and x86_64 Windows ones (x86_64-pc-windows-gnu)"
         )))
     }
 }

@@ -1053,11 +1053,12 @@ fn wasi_policy_still_rejects_other_imports() {
 
 /// The function records hold self-relative addresses: 64-bit PC-relative
 /// relocations the linker resolves, so a position-independent executable
-/// applies none of them at start-up (on RISC-V, `ADD64`/`SUB64` pairs).
+/// applies none of them at start-up (on RISC-V, `ADD64`/`SUB64` pairs; on
+/// Windows, image-relative addresses).
 #[test]
 fn function_records_need_no_startup_relocation() {
     use object::RelocationFlags;
-    use object::elf;
+    use object::{elf, pe};
     let wat = r#"(module
         (func $div (export "div") (param i32 i32) (result i32)
             (i32.div_s (local.get 0) (local.get 1)))
@@ -1069,6 +1070,10 @@ fn function_records_need_no_startup_relocation() {
         (
             "riscv64gc-unknown-linux-musl",
             vec![elf::R_RISCV_ADD64, elf::R_RISCV_SUB64],
+        ),
+        (
+            "x86_64-pc-windows-gnu",
+            vec![u32::from(pe::IMAGE_REL_AMD64_ADDR32NB)],
         ),
     ] {
         let config = Config {
@@ -1082,11 +1087,18 @@ fn function_records_need_no_startup_relocation() {
             .section_by_index(sym.section_index().expect("defined"))
             .expect("section");
         let lo = sym.address() - section.address();
+        // COFF symbols have no size: two functions' records.
+        let size = match sym.size() {
+            0 => 2 * size_of::<kiln_abi::descriptor::FuncDesc>() as u64,
+            n => n,
+        };
         let mut per_offset: BTreeMap<u64, Vec<u32>> = BTreeMap::new();
         for (offset, reloc) in section.relocations() {
-            if (lo..lo + sym.size()).contains(&offset) {
-                let RelocationFlags::Elf { r_type } = reloc.flags() else {
-                    panic!("{target}: not an ELF relocation");
+            if (lo..lo + size).contains(&offset) {
+                let r_type = match reloc.flags() {
+                    RelocationFlags::Elf { r_type } => r_type,
+                    RelocationFlags::Coff { typ } => u32::from(typ),
+                    other => panic!("{target}: {other:?}"),
                 };
                 per_offset.entry(offset - lo).or_default().push(r_type);
             }
@@ -1097,6 +1109,46 @@ fn function_records_need_no_startup_relocation() {
         for (offset, types) in &per_offset {
             assert_eq!(types, &expected, "{target}: field at {offset}");
         }
+    }
+}
+
+/// A Windows object is COFF, and its code reaches everything (other wasm
+/// functions, libcalls, WASI host functions) PC-relatively: no GOT (COFF
+/// has none) and no absolute address in the code for the loader to fix.
+#[test]
+fn windows_code_is_coff_and_position_independent_without_a_got() {
+    use object::RelocationFlags;
+    use object::pe;
+    let wat = r#"(module
+        (import "wasi_snapshot_preview1" "proc_exit" (func $exit (param i32)))
+        (memory 1)
+        (func $grow (export "grow") (result i32) (memory.grow (i32.const 1)))
+        (func (export "_start") (drop (call $grow)) (call $exit (i32.const 3))))"#;
+    let config = Config {
+        target: Some("x86_64-pc-windows-gnu".into()),
+        ..Config::default()
+    };
+    let obj = Obj::compile(wat, &config);
+    let file = obj.file();
+    assert_eq!(file.format(), object::BinaryFormat::Coff);
+    assert_eq!(file.architecture(), object::Architecture::X86_64);
+    let text = file.section_by_name(".text").expect(".text");
+    let mut kinds = std::collections::BTreeSet::new();
+    for (_, reloc) in text.relocations() {
+        let RelocationFlags::Coff { typ } = reloc.flags() else {
+            panic!("not a COFF relocation: {reloc:?}");
+        };
+        kinds.insert(typ);
+    }
+    assert!(!kinds.is_empty(), "the calls are relocated");
+    assert_eq!(
+        kinds,
+        [pe::IMAGE_REL_AMD64_REL32].into_iter().collect(),
+        "only PC-relative relocations in the code"
+    );
+    // Every section's alignment fits COFF's (at most 8 KiB).
+    for section in file.sections() {
+        assert!(section.align() <= 8192, "{:?}", section.name());
     }
 }
 
