@@ -9,6 +9,10 @@
 //!   memories and their pool;
 //! - [`stack`]: where the calling thread's stack lies and how far the main
 //!   thread's may grow, for the wasm stack limit;
+//! - [`clock`]: clock resolutions;
+//! - [`random`]: secure random bytes;
+//! - [`process`]: what a Rust program's start-up does that a guest should
+//!   see too (`SIGPIPE` ignored, closed standard descriptors reopened);
 //! - [`stdio`]: unbuffered writes to stdout and stderr, for reports;
 //! - [`fault`]: hardware faults (bad accesses, trapping instructions,
 //!   integer division faults) handed to the runtime's trap handler, which
@@ -21,9 +25,12 @@
 //! Invariant: each function means the same on every OS; where an OS cannot
 //! give exactly that, the function's docs say what differs.
 
+pub mod clock;
 pub mod fault;
 pub mod os_error;
 pub mod os_str;
+pub mod process;
+pub mod random;
 pub mod resume;
 pub mod stack;
 pub mod stdio;

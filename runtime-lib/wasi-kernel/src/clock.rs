@@ -1,12 +1,13 @@
 //! Clocks: the wall clock and a monotonic clock starting at zero.
 //!
-//! Phase: run time. Inputs: the host's `CLOCK_REALTIME`/`CLOCK_MONOTONIC`.
-//! Outputs: nanosecond counts.
+//! Phase: run time. Inputs: the host's wall and monotonic clocks (Rust's
+//! `SystemTime` and `Instant`). Outputs: nanosecond counts.
 //!
 //! Invariants (as Wasmtime): the monotonic clock counts from the moment
-//! the context was created (so the first reading is small), the wall clock is
-//! Unix time, resolutions come from `clock_getres`. CPU-time clocks are not
-//! provided (P1 reports `EBADF` for them, matching wasmtime).
+//! the context was created (so the first reading is small), the wall clock
+//! is Unix time, resolutions come from the OS (`kiln_platform::clock`).
+//! CPU-time clocks are not provided (P1 reports `EBADF` for them, matching
+//! wasmtime).
 
 use std::time::{Instant, SystemTime};
 
@@ -92,13 +93,6 @@ impl FileTime {
     }
 }
 
-fn timespec_nanos(ts: rustix::time::Timespec) -> u64 {
-    // Both fields are non-negative for the clocks we read.
-    (ts.tv_sec as u64)
-        .saturating_mul(1_000_000_000)
-        .saturating_add(ts.tv_nsec as u64)
-}
-
 impl Clocks {
     /// Wall-clock time now.
     pub fn wall_now(&self) -> Datetime {
@@ -113,10 +107,10 @@ impl Clocks {
 
     /// Resolution of the wall clock.
     pub fn wall_resolution(&self) -> Datetime {
-        let res = rustix::time::clock_getres(rustix::time::ClockId::Realtime);
+        let res = kiln_platform::clock::wall_resolution();
         Datetime {
-            seconds: res.tv_sec as u64,
-            nanoseconds: res.tv_nsec as u32,
+            seconds: res.as_secs(),
+            nanoseconds: res.subsec_nanos(),
         }
     }
 
@@ -127,7 +121,7 @@ impl Clocks {
 
     /// Resolution of the monotonic clock in nanoseconds.
     pub fn monotonic_resolution(&self) -> u64 {
-        timespec_nanos(rustix::time::clock_getres(rustix::time::ClockId::Monotonic))
+        u64::try_from(kiln_platform::clock::monotonic_resolution().as_nanos()).unwrap_or(u64::MAX)
     }
 }
 

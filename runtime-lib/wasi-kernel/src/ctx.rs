@@ -60,22 +60,10 @@ impl WasiCtx {
             // NB: the bytes, made text only if a fatal error prints them.
             let _ = PROGRAM.set(name.clone());
         }
-        // Once per process: a server makes a context per instance, and
-        // neither step changes after the first.
-        static PROCESS_SETUP: std::sync::Once = std::sync::Once::new();
-        PROCESS_SETUP.call_once(|| {
-            // NB: a C `main` does not get Rust's start-up code, which
-            // ignores SIGPIPE; wasmtime (a Rust program) sees EPIPE on a
-            // closed pipe instead of dying, and so must the guest.
-            // SAFETY: setting a signal disposition to "ignore" has no
-            // handler to race with; this runs before any guest code.
-            unsafe {
-                libc::signal(libc::SIGPIPE, libc::SIG_IGN);
-            }
-            // Likewise Rust's start-up code reopens closed stdio on
-            // /dev/null.
-            crate::stdio::sanitize_standard_fds();
-        });
+        // Once per process (a server makes a context per instance): what
+        // Rust's start-up code does for wasmtime and a C `main` lacks
+        // (SIGPIPE ignored, closed standard descriptors reopened).
+        kiln_platform::process::prepare_for_guest();
         let kernel = Kernel::new(config.args, config.env, &config.preopens, config.flags)?;
         Ok(WasiCtx { kernel })
     }

@@ -1,4 +1,4 @@
-//! Secure random bytes from the host (`getrandom(2)`), and the insecure
+//! Secure random bytes from the host (`kiln_platform::random`), and the insecure
 //! generator WASI 0.2 adds.
 //!
 //! Phase: run time. Inputs: a length. Outputs: random bytes.
@@ -14,15 +14,7 @@ pub const MAX_RANDOM_SIZE: u64 = 64 << 20;
 
 /// Fills `buf` with secure random bytes.
 pub fn fill(buf: &mut [u8]) -> KResult<()> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match rustix::rand::getrandom(&mut buf[filled..], rustix::rand::GetRandomFlags::empty()) {
-            Ok(n) => filled += n,
-            Err(rustix::io::Errno::INTR) => {}
-            Err(e) => return Err(ErrorCode::from(e)),
-        }
-    }
-    Ok(())
+    kiln_platform::random::fill(buf).map_err(ErrorCode::from)
 }
 
 /// A secure random `u64`.

@@ -183,53 +183,6 @@ impl Stdio {
     }
 }
 
-/// Opens `/dev/null` on each of the host's descriptors 0-2 that is closed,
-/// as Rust's start-up code does for wasmtime (a C `main` does not get it):
-/// the guest then sees an empty stdin and a discarding stdout/stderr, and
-/// no descriptor the runtime opens later (a preopen, the reactor's epoll)
-/// can take a standard stream's number.
-pub fn sanitize_standard_fds() {
-    // One `poll` answers for all three (`POLLNVAL` marks a closed one), as
-    // Rust's start-up code asks; three `fcntl`s only if it fails.
-    let mut fds = [0, 1, 2].map(|fd| libc::pollfd {
-        fd,
-        events: 0,
-        revents: 0,
-    });
-    // SAFETY: `fds` is three valid, exclusively borrowed records; a zero
-    // timeout returns at once.
-    if unsafe { libc::poll(fds.as_mut_ptr(), 3, 0) } >= 0 {
-        for p in fds {
-            if p.revents & libc::POLLNVAL != 0 {
-                open_dev_null();
-            }
-        }
-        return;
-    }
-    for fd in 0..3 {
-        // SAFETY: probing a descriptor number; nothing is borrowed.
-        let borrowed = unsafe { BorrowedFd::borrow_raw(fd) };
-        if rustix::io::fcntl_getfd(borrowed) == Err(rustix::io::Errno::BADF) {
-            open_dev_null();
-        }
-    }
-}
-
-/// Opens `/dev/null` for a closed standard descriptor: the lowest free
-/// number is that descriptor itself, as 0-2 are handled in order. If it
-/// cannot be opened, the stream stays closed (its operations fail with
-/// EBADF).
-fn open_dev_null() {
-    if let Ok(null) = rustix::fs::open(
-        "/dev/null",
-        rustix::fs::OFlags::RDWR,
-        rustix::fs::Mode::empty(),
-    ) {
-        // Keep it open for the life of the process.
-        std::mem::forget(null);
-    }
-}
-
 /// Writes all of `data` to `fd`, retrying on `EINTR`/short writes.
 pub fn write_all_fd(fd: BorrowedFd<'_>, mut data: &[u8]) -> KResult<usize> {
     let total = data.len();
