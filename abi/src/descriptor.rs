@@ -77,8 +77,8 @@ fn rel_base(_field: &RelAddr) -> u64 {
     unsafe extern "C" {
         static __ImageBase: u8;
     }
-    // SAFETY: only the symbol's address is taken, never its contents.
-    unsafe { &raw const __ImageBase as u64 }
+    // Only the symbol's address is taken, never its contents.
+    (&raw const __ImageBase) as u64
 }
 
 /// A byte string of a self-relative record: [`RelAddr`] and length.

@@ -1,11 +1,116 @@
-//! Unbuffered writes to the process's standard streams, for reports that
-//! must get out whole even from a fault handler (no allocation, no lock,
-//! no buffering of the C library or of Rust's `std::io`).
+//! The process's standard streams.
 //!
-//! Linux: `write(2)` on the descriptor, retried on `EINTR` and short
-//! writes. Windows: `WriteFile` on the standard handle of descriptor 1 or 2
-//! (bytes unchanged: no newline translation, as Rust's own stdio on
-//! Windows); other descriptors are not written.
+//! Two kinds of access:
+//! - [`write_all`]: unbuffered writes for reports that must get out whole
+//!   even from a fault handler (no allocation, no lock, no buffering of
+//!   the C library or of Rust's `std::io`). Linux: `write(2)` on the
+//!   descriptor, retried on `EINTR` and short writes. Windows: `WriteFile`
+//!   on the standard handle of descriptor 1 or 2 (bytes unchanged: no
+//!   newline translation, as Rust's own stdio on Windows); other
+//!   descriptors are not written.
+//! - [`read`], [`write`], [`is_terminal`]: the guest's stdio, as Wasmtime
+//!   (a Rust program) sees it. Linux: `read(2)`/`write(2)` on descriptors
+//!   0-2, retried on `EINTR` (unbuffered: a later exit or trap loses
+//!   nothing). Windows: Rust's standard streams, flushed after each write,
+//!   which is what Wasmtime on Windows uses: on a console, text goes
+//!   through the console's UTF-16 interface (bytes that are not UTF-8
+//!   fail, as in Wasmtime); on pipes and files, bytes pass unchanged; a
+//!   missing standard handle reads as empty and swallows writes.
+
+use std::io;
+
+/// A standard stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stream {
+    /// Descriptor 0.
+    Stdin,
+    /// Descriptor 1.
+    Stdout,
+    /// Descriptor 2.
+    Stderr,
+}
+
+/// Whether `stream` is a terminal (console).
+pub fn is_terminal(stream: Stream) -> bool {
+    use std::io::IsTerminal;
+    match stream {
+        Stream::Stdin => io::stdin().is_terminal(),
+        Stream::Stdout => io::stdout().is_terminal(),
+        Stream::Stderr => io::stderr().is_terminal(),
+    }
+}
+
+/// Reads up to `buf.len()` bytes from `stream` (0 at its end); `Stdout`
+/// and `Stderr` are read as their descriptors (Linux) or fail (Windows).
+pub fn read(stream: Stream, buf: &mut [u8]) -> io::Result<usize> {
+    #[cfg(unix)]
+    loop {
+        // SAFETY: reading into the valid buffer `buf`.
+        let n = unsafe { libc::read(fd_of(stream), buf.as_mut_ptr().cast(), buf.len()) };
+        if n >= 0 {
+            return Ok(n.unsigned_abs());
+        }
+        let e = io::Error::last_os_error();
+        if e.kind() != io::ErrorKind::Interrupted {
+            return Err(e);
+        }
+    }
+    #[cfg(windows)]
+    {
+        use std::io::Read;
+        match stream {
+            Stream::Stdin => io::stdin().lock().read(buf),
+            Stream::Stdout | Stream::Stderr => Err(io::ErrorKind::Unsupported.into()),
+        }
+    }
+}
+
+/// Writes all of `data` to `stream`; `Stdin` is written as its descriptor
+/// (Linux) or fails (Windows).
+pub fn write(stream: Stream, mut data: &[u8]) -> io::Result<()> {
+    #[cfg(unix)]
+    {
+        while !data.is_empty() {
+            // SAFETY: writing from the valid buffer `data`.
+            let n = unsafe { libc::write(fd_of(stream), data.as_ptr().cast(), data.len()) };
+            if n < 0 {
+                let e = io::Error::last_os_error();
+                if e.kind() == io::ErrorKind::Interrupted {
+                    continue;
+                }
+                return Err(e);
+            }
+            if n == 0 {
+                return Err(io::ErrorKind::WriteZero.into());
+            }
+            data = &data[n.unsigned_abs()..];
+        }
+        Ok(())
+    }
+    #[cfg(windows)]
+    {
+        use std::io::Write;
+        let _ = &mut data;
+        match stream {
+            Stream::Stdout => {
+                let mut out = io::stdout().lock();
+                out.write_all(data)?;
+                out.flush()
+            }
+            Stream::Stderr => io::stderr().lock().write_all(data),
+            Stream::Stdin => Err(io::ErrorKind::Unsupported.into()),
+        }
+    }
+}
+
+#[cfg(unix)]
+fn fd_of(stream: Stream) -> i32 {
+    match stream {
+        Stream::Stdin => 0,
+        Stream::Stdout => 1,
+        Stream::Stderr => 2,
+    }
+}
 
 /// Writes `bytes` to descriptor `fd`, ignoring errors (there is nowhere
 /// left to report them).

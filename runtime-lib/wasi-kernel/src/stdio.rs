@@ -2,10 +2,10 @@
 //!
 //! Phase: run time. Inputs: guest buffers. Outputs: bytes on the host fds.
 //!
-//! Invariants: output is written straight to the host descriptor, unbuffered
+//! Invariants: output is written straight to the host stream, unbuffered
 //! (a later `proc_exit` or trap cannot lose it), looping until every byte is
-//! written or an error occurs, as wasmtime's blocking write-and-flush does.
-//! Reads are single `read(2)` calls. Whether a stream is a terminal is decided
+//! written or an error occurs, as wasmtime's blocking write-and-flush does
+//! (`kiln_platform::stdio`). Reads are single reads. Whether a stream is a terminal is decided
 //! once, at start-up (wasmtime reports `character_device` for terminals and
 //! `unknown` otherwise).
 
@@ -112,18 +112,12 @@ impl Stdio {
             StdioKind::Stdout => 1,
             StdioKind::Stderr => 2,
         };
-        *ISATTY[slot].get_or_init(|| rustix::termios::isatty(host_fd(self.kind)))
+        *ISATTY[slot].get_or_init(|| kiln_platform::stdio::is_terminal(stream(self.kind)))
     }
 
     /// Reads up to `buf.len()` bytes (0 at end of input).
     pub fn read(&self, buf: &mut [u8]) -> KResult<usize> {
-        loop {
-            match rustix::io::read(host_fd(self.kind), &mut *buf) {
-                Ok(n) => return Ok(n),
-                Err(rustix::io::Errno::INTR) => continue,
-                Err(e) => return Err(ErrorCode::from(e)),
-            }
-        }
+        self.read_os(buf).map_err(ErrorCode::from)
     }
 
     /// Writes all of `data`.
@@ -132,18 +126,11 @@ impl Stdio {
     /// Wasmtime's stdout/stderr, which P1 reports as `EIO`; other errors
     /// (e.g. `ENOSPC` on `/dev/full`) pass through as themselves.
     pub fn write_all(&self, data: &[u8]) -> KResult<usize> {
-        if let Some(p) = prefixed(self.kind, data) {
-            return write_all_fd(host_fd(self.kind), &p)
-                .map(|_| data.len())
-                .map_err(|e| match e {
-                    ErrorCode::Pipe => ErrorCode::Io,
-                    other => other,
-                });
+        match self.write_all_os(data).map_err(ErrorCode::from) {
+            Ok(()) => Ok(data.len()),
+            Err(ErrorCode::Pipe) => Err(ErrorCode::Io),
+            Err(other) => Err(other),
         }
-        write_all_fd(host_fd(self.kind), data).map_err(|e| match e {
-            ErrorCode::Pipe => ErrorCode::Io,
-            other => other,
-        })
     }
 }
 
@@ -151,13 +138,7 @@ impl Stdio {
     /// Reads up to `buf.len()` bytes (0 at end of input), with the host's
     /// own error (WASI 0.2 streams show its message).
     pub fn read_os(&self, buf: &mut [u8]) -> std::io::Result<usize> {
-        loop {
-            match rustix::io::read(host_fd(self.kind), &mut *buf) {
-                Ok(n) => return Ok(n),
-                Err(rustix::io::Errno::INTR) => continue,
-                Err(e) => return Err(e.into()),
-            }
-        }
+        kiln_platform::stdio::read(stream(self.kind), buf)
     }
 
     /// Writes all of `data`, with the host's own error (`EPIPE` included:
@@ -169,32 +150,18 @@ impl Stdio {
         }
     }
 
-    fn write_os(&self, mut data: &[u8]) -> std::io::Result<()> {
-        let fd = host_fd(self.kind);
-        while !data.is_empty() {
-            match rustix::io::write(fd, data) {
-                Ok(0) => return Err(std::io::ErrorKind::WriteZero.into()),
-                Ok(n) => data = &data[n..],
-                Err(rustix::io::Errno::INTR) => {}
-                Err(e) => return Err(e.into()),
-            }
-        }
-        Ok(())
+    fn write_os(&self, data: &[u8]) -> std::io::Result<()> {
+        kiln_platform::stdio::write(stream(self.kind), data)
     }
 }
 
-/// Writes all of `data` to `fd`, retrying on `EINTR`/short writes.
-pub fn write_all_fd(fd: BorrowedFd<'_>, mut data: &[u8]) -> KResult<usize> {
-    let total = data.len();
-    while !data.is_empty() {
-        match rustix::io::write(fd, data) {
-            Ok(0) => return Err(ErrorCode::Io),
-            Ok(n) => data = &data[n..],
-            Err(rustix::io::Errno::INTR) => {}
-            Err(e) => return Err(ErrorCode::from(e)),
-        }
+/// The platform's name of a standard stream.
+fn stream(kind: StdioKind) -> kiln_platform::stdio::Stream {
+    match kind {
+        StdioKind::Stdin => kiln_platform::stdio::Stream::Stdin,
+        StdioKind::Stdout => kiln_platform::stdio::Stream::Stdout,
+        StdioKind::Stderr => kiln_platform::stdio::Stream::Stderr,
     }
-    Ok(total)
 }
 
 /// The host descriptor of a standard stream.
