@@ -110,41 +110,39 @@ pub type KResult<T> = Result<T, ErrorCode>;
 impl ErrorCode {
     /// Classifies a raw OS errno the way Wasmtime does; `None` for values
     /// it does not recognise.
-    fn from_raw_os_error(errno: i32) -> Option<ErrorCode> {
-        use rustix::io::Errno;
-        let e = Errno::from_raw_os_error(errno);
-        Some(match e {
-            Errno::PIPE => ErrorCode::Pipe,
-            Errno::PERM => ErrorCode::NotPermitted,
-            Errno::NOENT => ErrorCode::NoEntry,
-            Errno::NOMEM => ErrorCode::InsufficientMemory,
-            Errno::IO => ErrorCode::Io,
-            Errno::BADF => ErrorCode::BadDescriptor,
-            Errno::BUSY => ErrorCode::Busy,
-            Errno::ACCESS => ErrorCode::Access,
-            Errno::NOTDIR => ErrorCode::NotDirectory,
-            Errno::ISDIR => ErrorCode::IsDirectory,
-            Errno::INVAL => ErrorCode::Invalid,
-            Errno::EXIST => ErrorCode::Exist,
-            Errno::FBIG => ErrorCode::FileTooLarge,
-            Errno::NOSPC => ErrorCode::InsufficientSpace,
-            Errno::SPIPE => ErrorCode::InvalidSeek,
-            Errno::MLINK => ErrorCode::TooManyLinks,
-            Errno::NAMETOOLONG => ErrorCode::NameTooLong,
-            Errno::NOTEMPTY => ErrorCode::NotEmpty,
-            Errno::LOOP => ErrorCode::Loop,
-            Errno::OVERFLOW => ErrorCode::Overflow,
-            Errno::ILSEQ => ErrorCode::IllegalByteSequence,
-            Errno::NOTSUP => ErrorCode::Unsupported,
-            Errno::ALREADY => ErrorCode::Already,
-            Errno::INPROGRESS => ErrorCode::InProgress,
-            Errno::INTR => ErrorCode::Interrupted,
-            _ => return None,
+    /// The code of an OS error Wasmtime recognises
+    /// (`kiln_platform::os_error::posix`).
+    fn from_os_error(err: &io::Error) -> Option<ErrorCode> {
+        use kiln_platform::os_error::Posix;
+        Some(match kiln_platform::os_error::posix(err)? {
+            Posix::Pipe => ErrorCode::Pipe,
+            Posix::Perm => ErrorCode::NotPermitted,
+            Posix::NoEnt => ErrorCode::NoEntry,
+            Posix::NoMem => ErrorCode::InsufficientMemory,
+            Posix::Io => ErrorCode::Io,
+            Posix::BadF => ErrorCode::BadDescriptor,
+            Posix::Busy => ErrorCode::Busy,
+            Posix::Access => ErrorCode::Access,
+            Posix::NotDir => ErrorCode::NotDirectory,
+            Posix::IsDir => ErrorCode::IsDirectory,
+            Posix::Inval => ErrorCode::Invalid,
+            Posix::Exist => ErrorCode::Exist,
+            Posix::FBig => ErrorCode::FileTooLarge,
+            Posix::NoSpc => ErrorCode::InsufficientSpace,
+            Posix::SPipe => ErrorCode::InvalidSeek,
+            Posix::MLink => ErrorCode::TooManyLinks,
+            Posix::NameTooLong => ErrorCode::NameTooLong,
+            Posix::NotEmpty => ErrorCode::NotEmpty,
+            Posix::Loop => ErrorCode::Loop,
+            Posix::Overflow => ErrorCode::Overflow,
+            Posix::IlSeq => ErrorCode::IllegalByteSequence,
+            Posix::NotSup => ErrorCode::Unsupported,
+            Posix::Already => ErrorCode::Already,
+            Posix::InProgress => ErrorCode::InProgress,
+            Posix::Intr => ErrorCode::Interrupted,
         })
     }
 
-    /// Socket operations report their own errors more precisely than the
-    /// filesystem mapping (which would turn most of them into `Io`).
     pub fn from_socket_error(err: rustix::io::Errno) -> ErrorCode {
         use rustix::io::Errno;
         match err {
@@ -158,7 +156,7 @@ impl ErrorCode {
 
 impl From<&io::Error> for ErrorCode {
     fn from(err: &io::Error) -> ErrorCode {
-        if let Some(code) = err.raw_os_error().and_then(ErrorCode::from_raw_os_error) {
+        if let Some(code) = ErrorCode::from_os_error(err) {
             return code;
         }
         match err.kind() {
