@@ -38,7 +38,7 @@ mod merge;
 pub mod place;
 mod sysroot;
 
-pub use merge::{MergeError, append_object};
+pub use merge::{MergeError, append_object, can_append};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -47,6 +47,13 @@ pub enum MergeError {
     Unsupported(String),
 }
 
+/// Whether [`append_object`] joins objects for `target` (ELF targets).
+/// A COFF target's (Windows) code is compiled with its grants in one
+/// object instead.
+pub fn can_append(target: &str) -> bool {
+    !target.contains("-windows")
+}
+
 /// The relocatable object holding everything of `base` and of `extra`.
 pub fn append_object(base: &[u8], extra: &[u8]) -> Result<Vec<u8>, MergeError> {
     let mut out = Builder::read(base)?;

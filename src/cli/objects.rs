@@ -15,7 +15,9 @@
 //! before compiling: a run after a build of the same module with the same
 //! code options links only. `kiln build` itself always compiles (its time
 //! and its progress line are what benchmarks and users see); an entry that
-//! does not parse is compiled again.
+//! does not parse is compiled again. Windows (COFF) objects are not
+//! joined ([`kiln_linker::can_append`]): their code is compiled with the
+//! grants, whole, every time, and nothing is kept.
 //!
 //! Size: objects are large (tens of MB for an engine such as
 //! SpiderMonkey), so the directory is trimmed to [`BUDGET`] bytes, the
@@ -34,12 +36,25 @@ const BUDGET: u64 = 1 << 30;
 /// Compiles `wasm` (named `file` in errors) with `config`, keeps its code
 /// object, and returns the object with the grants.
 pub fn compile(file: &Path, wasm: &[u8], config: &Config) -> Result<Vec<u8>> {
+    if !joins(config) {
+        return compile::compile(file, wasm, config);
+    }
     compile_and_keep(file, wasm, config, entry(wasm, config))
+}
+
+/// Whether `config`'s target keeps code and grants apart
+/// (`kiln_linker::can_append`); a target that does not (Windows) compiles
+/// the whole object every time.
+fn joins(config: &Config) -> bool {
+    config.target.as_deref().is_none_or(kiln_linker::can_append)
 }
 
 /// [`compile`], or the kept code object of an earlier build of the same
 /// module and code options with `config`'s grants.
 pub fn compile_or_reuse(file: &Path, wasm: &[u8], config: &Config) -> Result<Vec<u8>> {
+    if !joins(config) {
+        return compile::compile(file, wasm, config);
+    }
     let path = entry(wasm, config);
     if let Some(p) = &path
         && let Some(code) = load(p)

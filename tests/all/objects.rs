@@ -16,10 +16,72 @@ const TIMEOUT: Duration = Duration::from_secs(60);
 const COMPILE_ROW: &str = "parse + module validation";
 
 pub fn trials() -> Vec<Trial> {
-    vec![crate::timing::trial(
-        "objects::run_after_build_links_the_kept_code",
-        run_after_build,
-    )]
+    vec![
+        crate::timing::trial(
+            "objects::run_after_build_links_the_kept_code",
+            run_after_build,
+        ),
+        crate::timing::trial(
+            "objects::windows_objects_are_compiled_whole",
+            windows_objects_are_compiled_whole,
+        ),
+    ]
+}
+
+/// A Windows target's object is COFF, compiled with its grants in one
+/// piece (COFF objects are not joined), and nothing is kept for it; its
+/// executable is refused at the link, before compiling, in one line.
+fn windows_objects_are_compiled_whole() -> Result<(), Failed> {
+    use object::{Object, ObjectSymbol};
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    let cache = dir.path().join("cache");
+    std::fs::write(dir.path().join("env.wat"), PRINT_ENVIRON).map_err(|e| e.to_string())?;
+    let run = |cmd: &mut Command| util::run(cmd, b"", TIMEOUT).map_err(|e| format!("{e:#}"));
+    let target = "x86_64-pc-windows-gnu";
+    let o = run(kiln(&cache, dir.path()).args([
+        "build", "--emit", "obj", "--target", target, "--env", "A=1", "env.wat", "-o", "env.o",
+    ]))?;
+    if o.code() != 0 {
+        return Err(format!("the object build failed\n{}", o.describe()).into());
+    }
+    let bytes = std::fs::read(dir.path().join("env.o")).map_err(|e| e.to_string())?;
+    let file = object::File::parse(&*bytes).map_err(|e| e.to_string())?;
+    if file.format() != object::BinaryFormat::Coff
+        || file.architecture() != object::Architecture::X86_64
+    {
+        return Err(format!("not an x86_64 COFF object: {:?}", file.format()).into());
+    }
+    let has = |name: &str| file.symbols().any(|s| s.name() == Ok(name));
+    for name in [kiln_abi::symbols::GRANTS, kiln_abi::symbols::PROGRAM] {
+        if !has(name) {
+            return Err(format!("the object lacks `{name}`").into());
+        }
+    }
+    let kept = std::fs::read_dir(cache.join("objects"))
+        .map(|d| {
+            d.flatten()
+                .flat_map(|e| std::fs::read_dir(e.path()))
+                .flatten()
+                .count()
+        })
+        .unwrap_or(0);
+    if kept != 0 {
+        return Err(format!("{kept} code objects kept for a Windows build").into());
+    }
+    let o = run(kiln(&cache, dir.path()).args(["build", "--target", target, "env.wat"]))?;
+    let err = o.stderr_str();
+    if o.code() != 1
+        || err.contains(COMPILE_ROW)
+        || err.lines().filter(|l| l.starts_with("error:")).count() != 1
+        || !err.contains(target)
+    {
+        return Err(format!(
+            "the executable was not refused in one line\n{}",
+            o.describe()
+        )
+        .into());
+    }
+    Ok(())
 }
 
 /// `kiln` with a cache of its own (so the trial sees only its own entries)
