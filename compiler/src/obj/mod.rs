@@ -386,29 +386,50 @@ fn add_rel_relocs(
     arch: target_lexicon::Architecture,
     rel: &data::RelRelocs,
 ) -> Result<(), CompileError> {
-    use cranelift_object::object::RelocationFlags;
-    use cranelift_object::object::elf;
-    use cranelift_object::object::write::Relocation;
+    use cranelift_object::object::write::{Relocation, SymbolId, SymbolSection};
+    use cranelift_object::object::{RelocationFlags, elf, pe};
     use target_lexicon::Architecture as A;
-    if product.object.format() == cranelift_object::object::BinaryFormat::Coff {
-        return add_rva_relocs(product, rel);
-    }
-    let r_type = match arch {
-        A::X86_64 => elf::R_X86_64_PC64,
-        A::Aarch64(_) => elf::R_AARCH64_PREL64,
-        A::S390x => elf::R_390_PC64,
-        A::Riscv64(_) => elf::R_RISCV_ADD64,
-        other => {
-            return Err(CompileError::Object(format!(
-                "internal: no self-relative data relocation for {other}"
-            )));
+    let flags = if product.object.format() == cranelift_object::object::BinaryFormat::Coff {
+        RelocationFlags::Coff {
+            typ: pe::IMAGE_REL_AMD64_ADDR32NB,
         }
+    } else {
+        let r_type = match arch {
+            A::X86_64 => elf::R_X86_64_PC64,
+            A::Aarch64(_) => elf::R_AARCH64_PREL64,
+            A::S390x => elf::R_390_PC64,
+            A::Riscv64(_) => elf::R_RISCV_ADD64,
+            other => {
+                return Err(CompileError::Object(format!(
+                    "internal: no self-relative data relocation for {other}"
+                )));
+            }
+        };
+        RelocationFlags::Elf { r_type }
     };
     let riscv = matches!(arch, A::Riscv64(_));
     for r in rel {
-        let (section, offset, to) = rel_field(product, r)?;
+        let symbol = |id: Option<(SymbolId, bool)>| {
+            id.map(|(s, _)| s).ok_or_else(|| {
+                CompileError::Object("internal: self-relative field of an undeclared symbol".into())
+            })
+        };
+        let from = symbol(product.data_objects[r.from])?;
+        let to = match r.to {
+            data::RelTarget::Func(f) => symbol(product.functions[f])?,
+            data::RelTarget::Data(d) => symbol(product.data_objects[d])?,
+        };
+        let (section, offset) = {
+            let s = product.object.symbol(from);
+            let SymbolSection::Section(section) = s.section else {
+                return Err(CompileError::Object(
+                    "internal: self-relative field in an undefined object".into(),
+                ));
+            };
+            (section, s.value + u64::from(r.at))
+        };
         let here = riscv.then(|| product.object.section_symbol(section));
-        let mut add = |symbol, addend, r_type| {
+        let mut add = |symbol, addend, flags| {
             product
                 .object
                 .add_relocation(
@@ -417,80 +438,17 @@ fn add_rel_relocs(
                         offset,
                         symbol,
                         addend,
-                        flags: RelocationFlags::Elf { r_type },
+                        flags,
                     },
                 )
                 .map_err(|e| CompileError::Object(e.to_string()))
         };
-        add(to, r.addend, r_type)?;
+        add(to, r.addend, flags)?;
         if let Some(here) = here {
             let offset = i64::try_from(offset).expect("data sections below 2^63");
-            add(here, offset, elf::R_RISCV_SUB64)?;
+            let r_type = elf::R_RISCV_SUB64;
+            add(here, offset, RelocationFlags::Elf { r_type })?;
         }
-    }
-    Ok(())
-}
-
-/// Where a self-relative field lies (its section and offset) and the
-/// symbol it points to.
-fn rel_field(
-    product: &cranelift_object::ObjectProduct,
-    r: &data::RelReloc,
-) -> Result<
-    (
-        cranelift_object::object::write::SectionId,
-        u64,
-        cranelift_object::object::write::SymbolId,
-    ),
-    CompileError,
-> {
-    use cranelift_object::object::write::{SymbolId, SymbolSection};
-    let symbol = |id: Option<(SymbolId, bool)>| {
-        id.map(|(s, _)| s).ok_or_else(|| {
-            CompileError::Object("internal: self-relative field of an undeclared symbol".into())
-        })
-    };
-    let from = symbol(product.data_objects[r.from])?;
-    let to = match r.to {
-        data::RelTarget::Func(f) => symbol(product.functions[f])?,
-        data::RelTarget::Data(d) => symbol(product.data_objects[d])?,
-    };
-    let s = product.object.symbol(from);
-    let SymbolSection::Section(section) = s.section else {
-        return Err(CompileError::Object(
-            "internal: self-relative field in an undefined object".into(),
-        ));
-    };
-    Ok((section, s.value + u64::from(r.at), to))
-}
-
-/// [`add_rel_relocs`] for COFF: each field's low half is the target's
-/// image-relative address (`IMAGE_REL_AMD64_ADDR32NB`); the `object`
-/// crate stores the addend in the field (COFF's addends are implicit), the
-/// high half stays zero.
-fn add_rva_relocs(
-    product: &mut cranelift_object::ObjectProduct,
-    rel: &data::RelRelocs,
-) -> Result<(), CompileError> {
-    use cranelift_object::object::RelocationFlags;
-    use cranelift_object::object::pe::IMAGE_REL_AMD64_ADDR32NB;
-    use cranelift_object::object::write::Relocation;
-    for r in rel {
-        let (section, offset, to) = rel_field(product, r)?;
-        product
-            .object
-            .add_relocation(
-                section,
-                Relocation {
-                    offset,
-                    symbol: to,
-                    addend: r.addend,
-                    flags: RelocationFlags::Coff {
-                        typ: IMAGE_REL_AMD64_ADDR32NB,
-                    },
-                },
-            )
-            .map_err(|e| CompileError::Object(e.to_string()))?;
     }
     Ok(())
 }

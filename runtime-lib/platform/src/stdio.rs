@@ -67,30 +67,12 @@ pub fn read(stream: Stream, buf: &mut [u8]) -> io::Result<usize> {
 
 /// Writes all of `data` to `stream`; `Stdin` is written as its descriptor
 /// (Linux) or fails (Windows).
-pub fn write(stream: Stream, mut data: &[u8]) -> io::Result<()> {
+pub fn write(stream: Stream, data: &[u8]) -> io::Result<()> {
     #[cfg(unix)]
-    {
-        while !data.is_empty() {
-            // SAFETY: writing from the valid buffer `data`.
-            let n = unsafe { libc::write(fd_of(stream), data.as_ptr().cast(), data.len()) };
-            if n < 0 {
-                let e = io::Error::last_os_error();
-                if e.kind() == io::ErrorKind::Interrupted {
-                    continue;
-                }
-                return Err(e);
-            }
-            if n == 0 {
-                return Err(io::ErrorKind::WriteZero.into());
-            }
-            data = &data[n.unsigned_abs()..];
-        }
-        Ok(())
-    }
+    return write_unix(fd_of(stream), data);
     #[cfg(windows)]
     {
         use std::io::Write;
-        let _ = &mut data;
         match stream {
             Stream::Stdout => {
                 let mut out = io::stdout().lock();
@@ -116,27 +98,30 @@ fn fd_of(stream: Stream) -> i32 {
 /// left to report them).
 pub fn write_all(fd: i32, bytes: &[u8]) {
     #[cfg(unix)]
-    write_unix(fd, bytes);
+    let _ = write_unix(fd, bytes);
     #[cfg(windows)]
     write_windows(fd, bytes);
 }
 
+/// All of `data` to `fd`, retried on `EINTR` and short writes.
 #[cfg(unix)]
-fn write_unix(fd: i32, mut bytes: &[u8]) {
-    while !bytes.is_empty() {
-        // SAFETY: writing from a valid buffer.
-        let n = unsafe { libc::write(fd, bytes.as_ptr().cast(), bytes.len()) };
+fn write_unix(fd: i32, mut data: &[u8]) -> io::Result<()> {
+    while !data.is_empty() {
+        // SAFETY: writing from the valid buffer `data`.
+        let n = unsafe { libc::write(fd, data.as_ptr().cast(), data.len()) };
         if n < 0 {
-            if std::io::Error::last_os_error().kind() == std::io::ErrorKind::Interrupted {
+            let e = io::Error::last_os_error();
+            if e.kind() == io::ErrorKind::Interrupted {
                 continue;
             }
-            return;
+            return Err(e);
         }
         if n == 0 {
-            return;
+            return Err(io::ErrorKind::WriteZero.into());
         }
-        bytes = &bytes[n.unsigned_abs()..];
+        data = &data[n.unsigned_abs()..];
     }
+    Ok(())
 }
 
 #[cfg(windows)]

@@ -397,7 +397,9 @@ std::arch::global_asm!(
 unsafe extern "C" {
     fn kiln_rt_catch_call(buf: *mut JmpBuf, f: unsafe extern "C" fn(*mut u8), data: *mut u8)
     -> u32;
-    fn kiln_rt_resume(buf: *const JmpBuf, value: u32) -> !;
+    // The buffer's address as an integer: the signature a fault handler
+    // redirects a thread to (`crate::fault::ResumeFn`).
+    fn kiln_rt_resume(buf: usize, value: u32) -> !;
 }
 
 /// Calls `f(data)` with a resume point in `buf`: returns 0 when `f`
@@ -425,7 +427,7 @@ pub unsafe fn call(buf: *mut JmpBuf, f: unsafe extern "C" fn(*mut u8), data: *mu
     target_arch = "riscv64",
     target_arch = "s390x"
 )))]
-unsafe extern "C" fn kiln_rt_resume(_buf: *const JmpBuf, _value: u32) -> ! {
+unsafe extern "C" fn kiln_rt_resume(_buf: usize, _value: u32) -> ! {
     std::process::abort()
 }
 
@@ -453,19 +455,13 @@ pub unsafe fn call(_buf: *mut JmpBuf, f: unsafe extern "C" fn(*mut u8), data: *m
 /// the frames in between own nothing that needs dropping.
 pub unsafe fn resume(buf: *const JmpBuf, value: u32) -> ! {
     // SAFETY: the caller's contract.
-    unsafe { kiln_rt_resume(buf, value) }
+    unsafe { kiln_rt_resume(buf as usize, value) }
 }
 
 /// The function a fault handler redirects a thread to, for
 /// [`crate::fault::Fault::resume_at`]: `(buf as usize, value)`.
 pub fn resume_fn() -> crate::fault::ResumeFn {
-    // SAFETY: only the signature's pointer type differs (a `*const JmpBuf`
-    // is passed as a `usize` of the same size and register).
-    unsafe {
-        std::mem::transmute::<unsafe extern "C" fn(*const JmpBuf, u32) -> !, crate::fault::ResumeFn>(
-            kiln_rt_resume,
-        )
-    }
+    kiln_rt_resume
 }
 
 #[cfg(test)]
