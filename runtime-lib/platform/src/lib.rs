@@ -17,6 +17,11 @@
 //! - [`fault`]: hardware faults (bad accesses, trapping instructions,
 //!   integer division faults) handed to the runtime's trap handler, which
 //!   may redirect the faulting thread;
+//! - [`fs`]: file operations beyond cap-std's portable ones (precise
+//!   and pre-1970 times, positioned and appending writes, advice);
+//! - [`heap`]: the C library's heap, under the global allocator;
+//! - [`net`]: socket creation and the socket errors only one OS has;
+//! - [`poll`]: the OS poller behind the WASI kernel's reactor;
 //! - [`os_error`]: OS errors in the words Wasmtime prints;
 //! - [`os_str`]: printing OS strings held as bytes, as Rust does;
 //! - [`resume`]: resume points (our own setjmp/longjmp per calling
@@ -27,8 +32,12 @@
 
 pub mod clock;
 pub mod fault;
+pub mod fs;
+pub mod heap;
+pub mod net;
 pub mod os_error;
 pub mod os_str;
+pub mod poll;
 pub mod process;
 pub mod random;
 pub mod resume;

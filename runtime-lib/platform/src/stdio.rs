@@ -40,6 +40,34 @@ pub fn is_terminal(stream: Stream) -> bool {
     }
 }
 
+/// `stream` as the platform's poller names it ([`crate::poll`]). Linux:
+/// its descriptor. Windows: its standard handle, which `WSAPoll` cannot
+/// watch, so a wait on it is always ready and the read that follows
+/// blocks (as Wasmtime on Windows reads stdin); `u64::MAX` if there is
+/// none.
+pub fn raw(stream: Stream) -> crate::poll::Raw {
+    #[cfg(unix)]
+    return fd_of(stream);
+    #[cfg(windows)]
+    {
+        use windows_sys::Win32::System::Console::{
+            GetStdHandle, STD_ERROR_HANDLE, STD_INPUT_HANDLE, STD_OUTPUT_HANDLE,
+        };
+        let which = match stream {
+            Stream::Stdin => STD_INPUT_HANDLE,
+            Stream::Stdout => STD_OUTPUT_HANDLE,
+            Stream::Stderr => STD_ERROR_HANDLE,
+        };
+        // SAFETY: GetStdHandle only reads the process's standard handles.
+        let h = unsafe { GetStdHandle(which) };
+        if h.is_null() || h == windows_sys::Win32::Foundation::INVALID_HANDLE_VALUE {
+            u64::MAX
+        } else {
+            h as u64
+        }
+    }
+}
+
 /// Reads up to `buf.len()` bytes from `stream` (0 at its end); `Stdout`
 /// and `Stderr` are read as their descriptors (Linux) or fail (Windows).
 pub fn read(stream: Stream, buf: &mut [u8]) -> io::Result<usize> {

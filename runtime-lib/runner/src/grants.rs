@@ -29,11 +29,10 @@ use kiln_abi::grants::{
     GrantsDescriptor, LIMIT_CODE_FUEL, LIMIT_CODE_INTERRUPT, LIMIT_FUEL, LIMIT_MAX_MEMORY_SIZE,
     LIMIT_MAX_WASM_STACK, LIMIT_TIMEOUT, LimitsDesc, RUN_CONFIG_ENV,
 };
+use kiln_platform::os_str::from_bytes as os;
 use kiln_vm::descriptor::{slice, str_bytes};
 use kiln_vm::limits::Limits;
 use kiln_wasi_kernel::WasiConfig;
-use std::ffi::OsStr;
-use std::os::unix::ffi::OsStrExt;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -202,9 +201,10 @@ fn unhex(s: &[u8]) -> Option<Vec<u8>> {
 
 /// The last path component of `path` (Wasmtime's argv[0] for a module path).
 fn base_name(path: &[u8]) -> Vec<u8> {
-    let p = std::path::Path::new(OsStr::from_bytes(path));
+    let os_path = os(path);
+    let p = std::path::Path::new(&*os_path);
     match p.components().next_back() {
-        Some(c) => c.as_os_str().as_bytes().to_vec(),
+        Some(c) => c.as_os_str().as_encoded_bytes().to_vec(),
         None => path.to_vec(),
     }
 }
@@ -255,22 +255,20 @@ pub fn resolve(
         args.push(base_name(&program));
     }
     for a in &args {
-        utf8(a, || {
-            format!("failed to convert {:?} to utf-8", OsStr::from_bytes(a))
-        })?;
+        utf8(a, || format!("failed to convert {:?} to utf-8", &*os(a)))?;
     }
 
     let mut env = Vec::new();
     if grants.flags & GRANT_FLAG_INHERIT_ENV != 0 {
         for (k, v) in host_env.all() {
-            let kk = OsStr::from_bytes(&k);
+            let kk = &*os(&k);
             utf8(&k, || {
                 format!("environment variable name {kk:?} not valid utf-8")
             })?;
             utf8(&v, || {
                 format!(
                     "environment variable {kk:?} value {:?} not valid utf-8",
-                    OsStr::from_bytes(&v)
+                    &*os(&v)
                 )
             })?;
             env.push((k, v));
@@ -298,12 +296,9 @@ pub fn resolve(
     let mut preopens = Vec::new();
     for (host, guest) in &grants.dirs {
         let guest = utf8(guest, || {
-            format!(
-                "guest directory name {:?} not valid utf-8",
-                OsStr::from_bytes(guest)
-            )
+            format!("guest directory name {:?} not valid utf-8", &*os(guest))
         })?;
-        preopens.push((PathBuf::from(OsStr::from_bytes(host)), guest.to_string()));
+        preopens.push((PathBuf::from(&*os(host)), guest.to_string()));
     }
 
     let invoke = if grants.invoke.is_empty() {
@@ -356,7 +351,7 @@ impl HostEnv<'_> {
     fn all(&self) -> Vec<(Vec<u8>, Vec<u8>)> {
         let pairs: Vec<(Vec<u8>, Vec<u8>)> = match self {
             HostEnv::Process => std::env::vars_os()
-                .map(|(k, v)| (k.as_bytes().to_vec(), v.as_bytes().to_vec()))
+                .map(|(k, v)| (k.as_encoded_bytes().to_vec(), v.as_encoded_bytes().to_vec()))
                 .collect(),
             HostEnv::Pairs(p) => p.to_vec(),
         };
@@ -372,9 +367,7 @@ impl HostEnv<'_> {
             return None;
         }
         match self {
-            HostEnv::Process => {
-                std::env::var_os(OsStr::from_bytes(name)).map(|v| v.as_bytes().to_vec())
-            }
+            HostEnv::Process => std::env::var_os(&*os(name)).map(|v| v.as_encoded_bytes().to_vec()),
             HostEnv::Pairs(p) => p.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()),
         }
     }

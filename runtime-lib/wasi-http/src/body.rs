@@ -588,7 +588,7 @@ impl BodySource {
     /// `None` too when its tasks have work left (a drive was cut short):
     /// the caller then tries again soon instead of waiting on a
     /// descriptor that may have nothing more to say.
-    pub fn waitable(&self) -> Option<(std::os::fd::RawFd, bool)> {
+    pub fn waitable(&self) -> Option<(kiln_wasi_kernel::reactor::RawFd, bool)> {
         if self.exec.has_work() {
             return None;
         }

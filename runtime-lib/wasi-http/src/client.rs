@@ -275,7 +275,7 @@ pub(super) async fn exchange_task(
     let _ = stream.set_nodelay(true);
     interest
         .fd
-        .set(Some(std::os::fd::AsRawFd::as_raw_fd(&stream)));
+        .set(Some(rustix::fd::AsRawFd::as_raw_fd(&stream)));
     deadline.set(clock().saturating_add(first_byte));
     let tls = match tls {
         Some((host, config)) => {

@@ -30,11 +30,12 @@
 //!   slots (`Rc<RefCell<..>>`) that host functions read, so host functions
 //!   may drive while holding the host.
 
+use kiln_wasi_kernel::reactor::RawFd;
 use kiln_wasi_kernel::reactor::Waitable;
+use rustix::fd::AsRawFd;
 use std::cell::{Cell, RefCell};
 use std::future::Future;
 use std::io::{self, Read as _, Write as _};
-use std::os::fd::{AsRawFd, RawFd};
 use std::pin::Pin;
 use std::rc::Rc;
 use std::sync::Arc;
@@ -536,9 +537,8 @@ impl hyper::rt::Read for Io {
             // SAFETY: `dst` is valid for writes of `dst.len()` bytes for
             // the call, borrowed mutably and alone (no other view of
             // hyper's buffer exists while `poll_read` runs); `recv` writes
-            // at most that many.
-            let n = unsafe { libc::recv(fd, dst.as_mut_ptr().cast(), dst.len(), 0) };
-            usize::try_from(n).map_err(|_| io::Error::last_os_error())
+            // at most that many. `fd` is `stream`'s, open for the call.
+            unsafe { kiln_wasi_kernel::net::recv_into(fd, dst.as_mut_ptr().cast(), dst.len()) }
         };
         match nonblocking(&this.interest.read, cx, recv) {
             Poll::Ready(Ok(n)) => {
@@ -625,7 +625,8 @@ pub async fn connect(
             }
             Err(e)
                 if e.kind() == io::ErrorKind::NotConnected
-                    || e.raw_os_error() == Some(libc::EINPROGRESS) =>
+                    || e.raw_os_error()
+                        == Some(kiln_wasi_kernel::net::errno::CONNECTING.raw_os_error()) =>
             {
                 interest.write.set(true);
                 Poll::Pending

@@ -156,7 +156,7 @@ impl ServerConn {
     /// [`ServerConn::new`] on executor `exec`, which other connections of
     /// the process share (a 0.3 worker's: one drive runs them all).
     pub fn on(stream: std::net::TcpStream, limits: ConnLimits, exec: Rc<Exec>) -> ServerConn {
-        use std::os::fd::AsRawFd;
+        use rustix::fd::AsRawFd;
         // A failure leaves it blocking: each IO then waits in the kernel,
         // slower but correct for this one connection.
         let _ = stream.set_nonblocking(true);

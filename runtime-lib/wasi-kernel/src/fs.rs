@@ -23,11 +23,13 @@ mod times;
 
 use super::clock::FileTime;
 use super::error::{ErrorCode, KResult};
-use cap_fs_ext::{DirExt, FollowSymlinks, OpenOptionsFollowExt, SystemTimeSpec};
-use cap_std::fs::{FileTypeExt, MetadataExt};
+use cap_fs_ext::FileTypeExt;
+use cap_fs_ext::{
+    DirExt, FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt, SystemTimeSpec,
+};
+use kiln_platform::fs as host;
 use path::{GuestPath, Plan};
 use std::hash::{DefaultHasher, Hash, Hasher};
-use std::os::unix::fs::FileExt;
 use std::time::SystemTime;
 
 /// The type of a filesystem object (`wasi:filesystem` descriptor-type).
@@ -101,76 +103,67 @@ impl Stat {
     fn from_meta(meta: &cap_std::fs::Metadata) -> Stat {
         Stat {
             file_type: FileType::from_cap(meta.file_type()),
-            nlink: meta.nlink(),
+            nlink: host::identity(meta).map_or(1, |i| i.nlink),
             size: meta.len(),
             atim: to_datetime(meta.accessed()),
             mtim: to_datetime(meta.modified()),
             ctim: to_datetime(meta.created()),
-            ino: identity_hash(meta.dev(), meta.ino()),
+            ino: host::identity(meta).map_or(0, |i| identity_hash(i.dev, i.ino)),
+        }
+    }
+
+    /// Takes the link count and identity from `file`'s metadata where the
+    /// path's had none (see `kiln_platform::fs::identity`: Windows).
+    fn complete_identity(&mut self, file: &cap_std::fs::File) {
+        let Ok(meta) = file.metadata() else {
+            return;
+        };
+        if let Some(id) = host::identity(&meta) {
+            self.nlink = id.nlink;
+            self.ino = identity_hash(id.dev, id.ino);
         }
     }
 
     /// [`Stat::from_meta`] for metadata read through a descriptor (`fstat`).
     /// std's `fstat`-based metadata has no birth time on musl, where std
     /// does not use `statx` (cap-std's path-based lookups do, and so does
-    /// std on glibc, which is what wasmtime sees): ask `statx` for it here,
-    /// so a descriptor's `stat` agrees with `stat-at` on the same object.
+    /// std on glibc, which is what wasmtime sees): ask the platform for the
+    /// precise times here, so a descriptor's `stat` agrees with `stat-at`
+    /// on the same object.
     ///
-    /// On s390x the access and modification times come from `statx` too:
+    /// On s390x the access and modification times come from there too:
     /// musl's `fstat` is the `fstat` system call, whose nanoseconds
     /// qemu-user's s390x emulation drops (it lacks `TARGET_STAT_HAVE_NSEC`
     /// there), and qemu-user is where most s390x executables are tried.
-    fn from_fd_meta(meta: &cap_std::fs::Metadata, fd: impl std::os::fd::AsFd) -> Stat {
+    fn from_fd_meta(meta: &cap_std::fs::Metadata, fd: &impl host::AsFile) -> Stat {
         let mut stat = Stat::from_meta(meta);
-        if stat.needs_statx() {
-            stat.complete_with_statx(fd);
+        if stat.needs_precise_times() {
+            stat.complete_with_precise_times(fd);
         }
         stat
     }
 
-    /// Whether [`Stat::complete_with_statx`] has anything to add.
-    fn needs_statx(&self) -> bool {
-        self.ctim.is_none() || STATX_TIMES
+    /// Whether [`Stat::complete_with_precise_times`] has anything to add.
+    fn needs_precise_times(&self) -> bool {
+        self.ctim.is_none() || host::FSTAT_TIMES_IMPRECISE
     }
 
-    /// Fills in what `fstat` left out from `statx` of `fd`, the same
-    /// object: the birth time, and on s390x the other times too.
-    fn complete_with_statx(&mut self, fd: impl std::os::fd::AsFd) {
-        use rustix::fs::{AtFlags, StatxFlags};
-        let want = if STATX_TIMES {
-            StatxFlags::BTIME | StatxFlags::ATIME | StatxFlags::MTIME
-        } else {
-            StatxFlags::BTIME
-        };
-        let Ok(st) = rustix::fs::statx(fd, "", AtFlags::EMPTY_PATH, want) else {
-            return;
-        };
-        let known = |flag: StatxFlags| st.stx_mask & flag.bits() != 0;
-        if self.ctim.is_none() && known(StatxFlags::BTIME) {
-            self.ctim = statx_time(st.stx_btime);
+    /// Fills in what `fstat` left out from the platform's precise times of
+    /// `fd`, the same object: the birth time, and on s390x the other
+    /// times too.
+    fn complete_with_precise_times(&mut self, fd: &impl host::AsFile) {
+        let precise = host::precise_times(fd);
+        let time = |t: Option<SystemTime>| t.and_then(FileTime::from_system_time);
+        if self.ctim.is_none() {
+            self.ctim = time(precise.created);
         }
-        if STATX_TIMES && known(StatxFlags::ATIME) && known(StatxFlags::MTIME) {
-            self.atim = statx_time(st.stx_atime);
-            self.mtim = statx_time(st.stx_mtime);
+        if host::FSTAT_TIMES_IMPRECISE
+            && let (Some(a), Some(m)) = (time(precise.accessed), time(precise.modified))
+        {
+            self.atim = Some(a);
+            self.mtim = Some(m);
         }
     }
-}
-
-/// Whether access and modification times come from `statx` as well (see
-/// [`Stat::from_fd_meta`]).
-const STATX_TIMES: bool = cfg!(target_arch = "s390x");
-
-/// A `statx` timestamp as a [`FileTime`].
-fn statx_time(t: rustix::fs::StatxTimestamp) -> Option<FileTime> {
-    // `tv_sec` is floored, `tv_nsec` counts up from it (as in a timespec).
-    let (sec, nsec) = (t.tv_sec, t.tv_nsec);
-    let whole = std::time::Duration::from_secs(sec.unsigned_abs());
-    let t = if sec >= 0 {
-        SystemTime::UNIX_EPOCH.checked_add(whole)?
-    } else {
-        SystemTime::UNIX_EPOCH.checked_sub(whole)?
-    };
-    FileTime::from_system_time(t.checked_add(std::time::Duration::from_nanos(u64::from(nsec)))?)
 }
 
 /// How a descriptor was opened.
@@ -206,31 +199,22 @@ pub struct DescriptorFlags {
     pub sync: bool,
 }
 
+/// Access advice (`posix_fadvise`; Windows ignores it).
+pub use host::Advice;
+
 /// The synchronisation flags of an open file description (`fcntl(F_GETFL)`),
 /// which WASI 0.2's `get-flags` reports.
-#[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
-pub struct SyncFlags {
-    /// `O_DSYNC`.
-    pub dsync: bool,
-    /// `O_SYNC`.
-    pub sync: bool,
-    /// `O_RSYNC`.
-    pub rsync: bool,
-}
+pub use host::SyncFlags;
 
-fn sync_flags(fd: impl std::os::fd::AsFd) -> KResult<SyncFlags> {
-    use rustix::fs::OFlags;
-    let flags = rustix::fs::fcntl_getfl(fd)?;
-    Ok(SyncFlags {
-        dsync: flags.contains(OFlags::DSYNC),
-        sync: flags.contains(OFlags::SYNC),
-        rsync: flags.contains(OFlags::RSYNC),
-    })
+fn sync_flags(fd: &impl host::AsFile) -> KResult<SyncFlags> {
+    Ok(host::sync_flags(fd)?)
 }
 
 /// The host (device, inode) pair of an open object (`is-same-object`).
-fn identity(meta: &cap_std::fs::Metadata) -> (u64, u64) {
-    (meta.dev(), meta.ino())
+fn identity(meta: &cap_std::fs::Metadata) -> KResult<(u64, u64)> {
+    host::identity(meta)
+        .map(|i| (i.dev, i.ino))
+        .ok_or(ErrorCode::Io)
 }
 
 /// A new timestamp for `set_times`.
@@ -261,7 +245,7 @@ impl NewTimestamp {
         }
     }
 
-    fn to_timespec(self) -> rustix::fs::Timespec {
+    fn to_timespec(self) -> Option<host::Timespec> {
         times::timespec(self.to_system_time())
     }
 }
@@ -274,12 +258,8 @@ fn follow(yes: bool) -> FollowSymlinks {
     }
 }
 
-fn set_fd_times(fd: impl std::os::fd::AsFd, atim: NewTimestamp, mtim: NewTimestamp) -> KResult<()> {
-    let times = rustix::fs::Timestamps {
-        last_access: atim.to_timespec(),
-        last_modification: mtim.to_timespec(),
-    };
-    rustix::fs::futimens(fd, &times)?;
+fn set_fd_times(fd: &impl host::AsFile, atim: NewTimestamp, mtim: NewTimestamp) -> KResult<()> {
+    host::set_times(fd, atim.to_timespec(), mtim.to_timespec())?;
     Ok(())
 }
 
@@ -323,22 +303,9 @@ pub struct DirEntry {
 
 impl Dir {
     /// Opens the host directory `path` with ambient authority (start-up
-    /// only), as an `O_PATH` descriptor (what cap-std asks for).
-    ///
-    /// NB: opened with rustix rather than `cap_std::fs::Dir::open_ambient_dir`:
-    /// that goes through `std::fs::OpenOptions::custom_flags`, which masks
-    /// the flags with `O_ACCMODE`, and musl's `O_ACCMODE` includes `O_PATH`
-    /// (`O_SEARCH`), so a static build got a read-only descriptor instead:
-    /// `futimens` on a preopen then succeeded where Wasmtime (and the glibc
-    /// build) fail with `EBADF`.
+    /// only), as the platform opens a preopen.
     pub fn open_ambient(path: &std::path::Path) -> std::io::Result<Dir> {
-        use rustix::fs::{Mode, OFlags};
-        let fd = rustix::fs::open(
-            path,
-            OFlags::PATH | OFlags::DIRECTORY | OFlags::CLOEXEC,
-            Mode::empty(),
-        )?;
-        let dir = cap_std::fs::Dir::from_std_file(std::fs::File::from(fd));
+        let dir = host::open_ambient_dir(path)?;
         Ok(Dir {
             dir,
             open_mode: OpenMode {
@@ -398,9 +365,15 @@ impl Dir {
             opts.read(true);
             mode.read = true;
         }
-        opts.follow(follow(follow_links));
+        // A directory may be opened too (Windows needs to be told so, as
+        // Wasmtime tells it); one opened for writing is `is-directory`
+        // (Linux refuses the open itself with `EISDIR`).
+        opts.follow(follow(follow_links)).maybe_dir(true);
         let file = self.dir.open_with(path, &opts)?.into_std();
         let meta = cap_std::fs::Metadata::from_file(&file)?;
+        if meta.is_dir() && write {
+            return Err(ErrorCode::IsDirectory);
+        }
         if meta.is_dir() {
             Ok(Opened::Dir(Dir {
                 dir: cap_std::fs::Dir::from_std_file(file),
@@ -435,23 +408,26 @@ impl Dir {
             self.dir.symlink_metadata(path)?
         };
         let mut stat = Stat::from_meta(&meta);
-        if stat.needs_statx() {
+        if stat.needs_precise_times() || host::identity(&meta).is_none() {
             // cap-std reads a one-component path without following links
             // with `statx` (birth time included); any other path it opens
             // `O_PATH` and `fstat`s, which on musl has no birth time (and
             // see `from_fd_meta` for s390x). The errors stay cap-std's; the
             // rest comes from the same `O_PATH` open, done again here.
-            use cap_std::fs::OpenOptionsExt;
             let mut opts = cap_std::fs::OpenOptions::new();
-            opts.read(true)
-                .custom_flags(rustix::fs::OFlags::PATH.bits() as i32)
-                .follow(if follow_links {
-                    FollowSymlinks::Yes
-                } else {
-                    FollowSymlinks::No
-                });
+            opts.read(true).follow(if follow_links {
+                FollowSymlinks::Yes
+            } else {
+                FollowSymlinks::No
+            });
+            host::for_metadata_only(&mut opts);
             if let Ok(file) = self.dir.open_with(path, &opts) {
-                stat.complete_with_statx(&file);
+                if stat.needs_precise_times() {
+                    stat.complete_with_precise_times(&file);
+                }
+                if host::identity(&meta).is_none() {
+                    stat.complete_identity(&file);
+                }
             }
         }
         if directory && stat.file_type != FileType::Directory {
@@ -579,6 +555,21 @@ impl Dir {
         Ok(entries.map(|entry| -> KResult<DirEntry> {
             let entry = entry?;
             let meta = entry.metadata()?;
+            let id = match host::identity(&meta) {
+                Some(id) => Some(id),
+                // Windows: an entry's metadata has no identity; the
+                // object's own has (Wasmtime opens it too).
+                None => {
+                    let mut opts = cap_std::fs::OpenOptions::new();
+                    opts.read(true).follow(FollowSymlinks::No);
+                    host::for_metadata_only(&mut opts);
+                    entry
+                        .open_with(&opts)
+                        .ok()
+                        .and_then(|f| f.metadata().ok())
+                        .and_then(|m| host::identity(&m))
+                }
+            };
             let name = entry
                 .file_name()
                 .into_string()
@@ -586,7 +577,7 @@ impl Dir {
             Ok(DirEntry {
                 name,
                 file_type: FileType::from_cap(meta.file_type()),
-                ino: identity_hash(meta.dev(), meta.ino()),
+                ino: id.map_or(0, |i| identity_hash(i.dev, i.ino)),
             })
         }))
     }
@@ -605,7 +596,7 @@ impl Dir {
 
     fn open_self(&self) -> KResult<cap_std::fs::File> {
         let mut opts = cap_std::fs::OpenOptions::new();
-        opts.read(true);
+        opts.read(true).maybe_dir(true);
         Ok(self.dir.open_with(".", &opts)?)
     }
 
@@ -616,7 +607,7 @@ impl Dir {
 
     /// The host (device, inode) pair of the directory.
     pub fn identity(&self) -> KResult<(u64, u64)> {
-        Ok(identity(&self.dir.dir_metadata()?))
+        identity(&self.dir.dir_metadata()?)
     }
 
     /// A second capability to the same directory (`dup`), opened the same
@@ -651,7 +642,7 @@ impl File {
     /// [`File::read_at`] keeping the host error (WASI 0.2 stream errors
     /// quote it).
     pub fn read_at_os(&self, buf: &mut [u8], pos: u64) -> std::io::Result<usize> {
-        self.file.read_at(buf, pos)
+        host::read_at(&self.file, buf, pos)
     }
 
     /// Writes at `pos` (a single `pwrite`).
@@ -661,7 +652,7 @@ impl File {
 
     /// [`File::write_at`] keeping the host error.
     pub fn write_at_os(&self, buf: &[u8], pos: u64) -> std::io::Result<usize> {
-        self.file.write_at(buf, pos)
+        host::write_at(&self.file, buf, pos)
     }
 
     /// Appends at the end of the file regardless of any position.
@@ -671,17 +662,7 @@ impl File {
 
     /// [`File::append`] keeping the host error.
     pub fn append_os(&self, buf: &[u8]) -> std::io::Result<usize> {
-        let iov = [std::io::IoSlice::new(buf)];
-        match rustix::io::pwritev2(&self.file, &iov, 0, rustix::io::ReadWriteFlags::APPEND) {
-            Err(rustix::io::Errno::NOSYS) | Err(rustix::io::Errno::NOTSUP) => {}
-            other => return Ok(other?),
-        }
-        // Old kernels: switch the description to O_APPEND for this write.
-        let old = rustix::fs::fcntl_getfl(&self.file)?;
-        rustix::fs::fcntl_setfl(&self.file, old | rustix::fs::OFlags::APPEND)?;
-        let result = rustix::io::write(&self.file, buf);
-        rustix::fs::fcntl_setfl(&self.file, old)?;
-        Ok(result?)
+        host::append(&self.file, buf)
     }
 
     /// Attributes of the file.
@@ -719,13 +700,12 @@ impl File {
 
     /// The host (device, inode) pair of the file.
     pub fn identity(&self) -> KResult<(u64, u64)> {
-        Ok(identity(&cap_std::fs::Metadata::from_file(&self.file)?))
+        identity(&cap_std::fs::Metadata::from_file(&self.file)?)
     }
 
     /// `posix_fadvise`.
-    pub fn advise(&self, offset: u64, len: u64, advice: rustix::fs::Advice) -> KResult<()> {
-        rustix::fs::fadvise(&self.file, offset, std::num::NonZeroU64::new(len), advice)?;
-        Ok(())
+    pub fn advise(&self, offset: u64, len: u64, advice: host::Advice) -> KResult<()> {
+        Ok(host::advise(&self.file, offset, len, advice)?)
     }
 }
 

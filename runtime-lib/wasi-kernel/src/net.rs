@@ -22,7 +22,11 @@ use super::error::{ErrorCode, KResult};
 use kiln_abi::grants::{
     GRANT_FLAG_INHERIT_NETWORK, GRANT_FLAG_IP_NAME_LOOKUP, GRANT_FLAG_TCP, GRANT_FLAG_UDP,
 };
-use std::os::fd::OwnedFd;
+use rustix::fd::OwnedFd;
+
+/// What sends pass, and the socket errors only some OSes have (the
+/// platform's).
+pub use kiln_platform::net::{SEND_FLAGS, errno, recv_into, wake_pair};
 
 /// What the guest may do on the network.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]
@@ -97,12 +101,7 @@ pub struct Socket {
 impl Socket {
     /// Accepts one connection.
     pub fn accept(&self, nonblocking: bool) -> KResult<Socket> {
-        let flags = if nonblocking {
-            rustix::net::SocketFlags::NONBLOCK
-        } else {
-            rustix::net::SocketFlags::empty()
-        };
-        let fd = rustix::net::accept_with(&self.fd, flags | rustix::net::SocketFlags::CLOEXEC)
+        let fd = kiln_platform::net::accept(&self.fd, nonblocking)
             .map_err(ErrorCode::from_socket_error)?;
         Ok(Socket { fd })
     }
@@ -124,7 +123,7 @@ impl Socket {
 
     /// Sends `buf`, returning the byte count.
     pub fn send(&self, buf: &[u8]) -> KResult<usize> {
-        rustix::net::send(&self.fd, buf, rustix::net::SendFlags::NOSIGNAL)
+        rustix::net::send(&self.fd, buf, kiln_platform::net::SEND_FLAGS)
             .map_err(ErrorCode::from_socket_error)
     }
 

@@ -12,25 +12,26 @@
 
 use super::error::{ErrorCode, KResult};
 use super::reactor::Waitable;
-use std::os::fd::{AsRawFd, BorrowedFd};
+use kiln_platform::poll::Raw;
 
 /// Something to wait for.
 #[derive(Copy, Clone, Debug)]
-pub enum Pollable<'a> {
+pub enum Pollable {
     /// Ready now (files, stdout).
     Ready,
     /// Ready when the monotonic clock (nanoseconds since the context was
     /// created) reaches this value.
     Deadline(u64),
-    /// Ready when the descriptor is readable (or at end of input).
-    Readable(BorrowedFd<'a>),
-    /// Ready when the descriptor is writable.
-    Writable(BorrowedFd<'a>),
+    /// Ready when the descriptor (kept open by the caller for the call)
+    /// is readable (or at end of input).
+    Readable(Raw),
+    /// Ready when the descriptor (likewise) is writable.
+    Writable(Raw),
 }
 
 /// Blocks until at least one of `pollables` is ready; returns the ready
 /// indices in order. `now` reads the monotonic clock.
-pub fn poll(pollables: &[Pollable<'_>], now: &dyn Fn() -> u64) -> KResult<Vec<usize>> {
+pub fn poll(pollables: &[Pollable], now: &dyn Fn() -> u64) -> KResult<Vec<usize>> {
     if pollables.is_empty() {
         return Err(ErrorCode::Invalid);
     }
@@ -38,25 +39,19 @@ pub fn poll(pollables: &[Pollable<'_>], now: &dyn Fn() -> u64) -> KResult<Vec<us
 }
 
 /// The indices of `pollables` ready now, without blocking (possibly none).
-pub fn ready_now(pollables: &[Pollable<'_>], now: &dyn Fn() -> u64) -> KResult<Vec<usize>> {
+pub fn ready_now(pollables: &[Pollable], now: &dyn Fn() -> u64) -> KResult<Vec<usize>> {
     wait(pollables, now, false)
 }
 
 /// Waits through the process's one event loop ([`super::reactor`]).
-fn wait(pollables: &[Pollable<'_>], now: &dyn Fn() -> u64, block: bool) -> KResult<Vec<usize>> {
+fn wait(pollables: &[Pollable], now: &dyn Fn() -> u64, block: bool) -> KResult<Vec<usize>> {
     let items: Vec<Waitable> = pollables
         .iter()
         .map(|p| match *p {
             Pollable::Ready => Waitable::Ready,
             Pollable::Deadline(d) => Waitable::Deadline(d),
-            Pollable::Readable(fd) => Waitable::Fd {
-                fd: fd.as_raw_fd(),
-                write: false,
-            },
-            Pollable::Writable(fd) => Waitable::Fd {
-                fd: fd.as_raw_fd(),
-                write: true,
-            },
+            Pollable::Readable(fd) => Waitable::Fd { fd, write: false },
+            Pollable::Writable(fd) => Waitable::Fd { fd, write: true },
         })
         .collect();
     let ready = super::reactor::wait(&items, now, block)?;
@@ -103,7 +98,7 @@ mod tests {
         let now = || start.elapsed().as_nanos() as u64;
         let got = poll(
             &[
-                Pollable::Readable(std::os::fd::AsFd::as_fd(&r)),
+                Pollable::Readable(std::os::fd::AsRawFd::as_raw_fd(&r)),
                 Pollable::Deadline(10_000_000),
             ],
             &now,
@@ -113,8 +108,8 @@ mod tests {
         std::io::Write::write_all(&mut &w, b"x").unwrap();
         let got = poll(
             &[
-                Pollable::Readable(std::os::fd::AsFd::as_fd(&r)),
-                Pollable::Writable(std::os::fd::AsFd::as_fd(&w)),
+                Pollable::Readable(std::os::fd::AsRawFd::as_raw_fd(&r)),
+                Pollable::Writable(std::os::fd::AsRawFd::as_raw_fd(&w)),
             ],
             &now,
         )

@@ -1,5 +1,6 @@
-//! The reactor: the process's event loop (a `mio::Poll`, i.e. epoll),
-//! waiting on host descriptors and monotonic-clock deadlines.
+//! The reactor: the process's event loop (the platform's poller: epoll
+//! through mio on Linux, `WSAPoll` on Windows), waiting on host
+//! descriptors and monotonic-clock deadlines.
 //!
 //! Phase: run time. Inputs: a list of [`Waitable`]s and the monotonic clock.
 //! Outputs: which of them are ready. Every facade waits through it: P1's
@@ -47,8 +48,12 @@
 //!   error).
 
 use super::error::{ErrorCode, KResult};
+use kiln_platform::poll::{Poller, Readiness};
 use std::collections::BTreeMap;
-use std::os::fd::RawFd;
+
+/// A host descriptor as waits name it (a descriptor on Linux, a socket
+/// on Windows).
+pub use kiln_platform::poll::{NONE as NO_FD, Raw as RawFd};
 use std::sync::Mutex;
 use std::time::Duration;
 
@@ -99,8 +104,7 @@ pub enum Waitable {
 
 /// The event loop state.
 struct Reactor {
-    poll: mio::Poll,
-    events: mio::Events,
+    poller: Poller,
     /// Descriptors registered in `poll` by an earlier wait (and not known
     /// to have failed since), indexed by number: re-armed rather than
     /// added. Bounded by the process's descriptor numbers, which are small
@@ -210,8 +214,7 @@ struct FdGroup {
 impl Reactor {
     fn new() -> KResult<Reactor> {
         Ok(Reactor {
-            poll: mio::Poll::new().map_err(|e| ErrorCode::from(&e))?,
-            events: mio::Events::with_capacity(64),
+            poller: Poller::new().map_err(|e| ErrorCode::from(&e))?,
             kept: Vec::new(),
             kept_len: 0,
         })
@@ -221,30 +224,14 @@ impl Reactor {
     /// kept registration or adds one, each falling back on the other (a
     /// kept number whose file was closed, or a registration this reactor
     /// did not know of). `false`: epoll cannot watch it.
-    fn arm(&mut self, fd: RawFd, interest: mio::Interest) -> bool {
-        let registry = self.poll.registry();
-        let source = &mut mio::unix::SourceFd(&fd);
-        let token = mio::Token(fd as usize);
+    fn arm(&mut self, fd: RawFd, read: bool, write: bool) -> bool {
         let known = self.kept(fd).is_some();
-        let errno = |r: std::io::Result<()>| r.err().map(|e| e.raw_os_error());
-        let armed = if known {
-            match errno(registry.reregister(source, token, interest)) {
-                None => true,
-                Some(Some(libc::ENOENT)) => registry.register(source, token, interest).is_ok(),
-                Some(_) => false,
-            }
-        } else {
-            match errno(registry.register(source, token, interest)) {
-                None => true,
-                Some(Some(libc::EEXIST)) => registry.reregister(source, token, interest).is_ok(),
-                Some(_) => false,
-            }
-        };
+        let armed = self.poller.arm(fd, read, write, known);
         if armed {
             let seen = self.kept(fd).map_or(0, |k| k.seen);
             let kept = Kept {
-                read: interest.is_readable(),
-                write: interest.is_writable(),
+                read,
+                write,
                 armed: ARMS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1,
                 seen,
             };
@@ -344,12 +331,7 @@ impl Reactor {
             }
             let mut armed = 0;
             for g in &groups {
-                let interest = match (g.read, g.write) {
-                    (true, true) => mio::Interest::READABLE | mio::Interest::WRITABLE,
-                    (false, true) => mio::Interest::WRITABLE,
-                    _ => mio::Interest::READABLE,
-                };
-                if g.fd >= 0 && (self.still_armed(g) || self.arm(g.fd, interest)) {
+                if self.still_armed(g) || self.arm(g.fd, g.read || !g.write, g.write) {
                     armed += 1;
                 } else {
                     // Not pollable (regular file, /dev/null) or otherwise
@@ -366,40 +348,35 @@ impl Reactor {
             if armed > 0 || timeout != Some(Duration::ZERO) {
                 // Room for every kept registration's event, so that those
                 // of this wait's descriptors are never left for later.
-                if self.events.capacity() < self.kept_len {
-                    self.events = mio::Events::with_capacity(self.kept_len);
-                }
-                let polled = self.poll.poll(&mut self.events, timeout);
                 let count = POLLS.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                let result = match polled {
-                    Ok(()) => {
-                        for ev in self.events.iter() {
-                            let fd = ev.token().0 as RawFd;
-                            if let Some(Some(k)) = self.kept.get_mut(fd as usize) {
-                                k.seen = count;
-                            }
-                            let Some(g) = by_fd.get(&fd).and_then(|&k| groups.get(k)) else {
-                                continue;
-                            };
-                            for &i in &g.items {
-                                let write = matches!(
-                                    items[i],
-                                    Waitable::Fd { write: true, .. }
-                                        | Waitable::FdUntil { write: true, .. }
-                                        | Waitable::Edge { write: true, .. }
-                                );
-                                let hit = if write {
-                                    ev.is_writable() || ev.is_write_closed()
-                                } else {
-                                    ev.is_readable() || ev.is_read_closed()
-                                };
-                                if hit || ev.is_error() {
-                                    ready[i] = true;
-                                }
-                            }
-                        }
-                        Ok(())
+                let kept = &mut self.kept;
+                let mut on_event = |fd: RawFd, ev: Readiness| {
+                    if let Some(Some(k)) = usize::try_from(fd).ok().and_then(|i| kept.get_mut(i)) {
+                        k.seen = count;
                     }
+                    let Some(g) = by_fd.get(&fd).and_then(|&k| groups.get(k)) else {
+                        return;
+                    };
+                    for &i in &g.items {
+                        let write = matches!(
+                            items[i],
+                            Waitable::Fd { write: true, .. }
+                                | Waitable::FdUntil { write: true, .. }
+                                | Waitable::Edge { write: true, .. }
+                        );
+                        let hit = if write {
+                            ev.writable || ev.write_closed
+                        } else {
+                            ev.readable || ev.read_closed
+                        };
+                        if hit || ev.error {
+                            ready[i] = true;
+                        }
+                    }
+                };
+                let polled = self.poller.poll(timeout, self.kept_len, &mut on_event);
+                let result = match polled {
+                    Ok(()) => Ok(()),
                     Err(e) if e.kind() == std::io::ErrorKind::Interrupted => Ok(()),
                     Err(e) => Err(ErrorCode::from(&e)),
                 };

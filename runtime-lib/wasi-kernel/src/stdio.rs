@@ -10,7 +10,6 @@
 //! `unknown` otherwise).
 
 use super::error::{ErrorCode, KResult};
-use std::os::fd::BorrowedFd;
 use std::sync::Mutex;
 
 /// The line prefix of an HTTP server's request (`stdout [N] :: `, as
@@ -164,11 +163,9 @@ fn stream(kind: StdioKind) -> kiln_platform::stdio::Stream {
     }
 }
 
-/// The host descriptor of a standard stream.
-pub fn host_fd(kind: StdioKind) -> BorrowedFd<'static> {
-    match kind {
-        StdioKind::Stdin => rustix::stdio::stdin(),
-        StdioKind::Stdout => rustix::stdio::stdout(),
-        StdioKind::Stderr => rustix::stdio::stderr(),
-    }
+/// The host descriptor of a standard stream, as readiness waits name it
+/// (one the platform's poller cannot watch is always ready: see
+/// `kiln_platform::stdio::raw`).
+pub fn host_fd(kind: StdioKind) -> kiln_platform::poll::Raw {
+    kiln_platform::stdio::raw(stream(kind))
 }

@@ -131,14 +131,14 @@ pub(super) fn write_filestat(
     Ok(())
 }
 
-fn advice(a: u8) -> rustix::fs::Advice {
+fn advice(a: u8) -> crate::kernel::fs::Advice {
     match a {
-        0 => rustix::fs::Advice::Normal,
-        1 => rustix::fs::Advice::Sequential,
-        2 => rustix::fs::Advice::Random,
-        3 => rustix::fs::Advice::WillNeed,
-        4 => rustix::fs::Advice::DontNeed,
-        _ => rustix::fs::Advice::NoReuse,
+        0 => crate::kernel::fs::Advice::Normal,
+        1 => crate::kernel::fs::Advice::Sequential,
+        2 => crate::kernel::fs::Advice::Random,
+        3 => crate::kernel::fs::Advice::WillNeed,
+        4 => crate::kernel::fs::Advice::DontNeed,
+        _ => crate::kernel::fs::Advice::NoReuse,
     }
 }
 

@@ -47,7 +47,6 @@ use kiln_wasi_kernel::reactor;
 use kiln_wasi_kernel::stdio::{Stdio, StdioKind, host_fd};
 use kiln_wasi_p2::table::{Describe, Impl, host_fn};
 use kiln_wasi_p2::{P2Host, cli, clocks, random};
-use std::os::fd::AsRawFd;
 
 kiln_canon::wit_record! {
     /// `system-clock.instant`.
@@ -166,7 +165,9 @@ impl HostSink for StdioSink {
         match self.stdio.write_all_os(data) {
             Ok(()) => Ok(SinkWrite::Wrote(data.len())),
             Err(e) => {
-                let code = if e.raw_os_error() == Some(libc_epipe()) {
+                let code = if kiln_wasi_kernel::error::ErrorCode::from(&e)
+                    == kiln_wasi_kernel::error::ErrorCode::Pipe
+                {
                     ERROR_PIPE
                 } else {
                     ERROR_IO
@@ -181,10 +182,6 @@ impl HostSink for StdioSink {
     }
 }
 
-fn libc_epipe() -> i32 {
-    rustix::io::Errno::PIPE.raw_os_error()
-}
-
 /// stdin as the writable end of the guest's stream.
 struct StdinSource {
     stdio: Stdio,
@@ -194,7 +191,7 @@ struct StdinSource {
 
 impl HostSource for StdinSource {
     fn read(&mut self, host: &mut dyn Host, buf: &mut [u8]) -> Result<SourceRead, Trap> {
-        let fd = host_fd(StdioKind::Stdin).as_raw_fd();
+        let fd = host_fd(StdioKind::Stdin);
         let wait = HostWait::Fd { fd, write: false };
         if !host
             .p3_wait(&[wait], false)?

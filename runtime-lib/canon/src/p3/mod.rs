@@ -317,7 +317,7 @@ pub enum HostWait {
     /// A host descriptor is readable (or writable).
     Fd {
         /// The descriptor.
-        fd: i32,
+        fd: kiln_platform::poll::Raw,
         /// Writability instead of readability.
         write: bool,
     },
@@ -326,7 +326,7 @@ pub enum HostWait {
     /// a `wasi:http` body another drive of its connection finished).
     FdUntil {
         /// The descriptor.
-        fd: i32,
+        fd: kiln_platform::poll::Raw,
         /// Writability instead of readability.
         write: bool,
         /// The monotonic instant that ends the wait.

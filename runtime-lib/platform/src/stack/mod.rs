@@ -51,5 +51,32 @@ pub fn thread_bounds() -> Option<(usize, usize)> {
     Some(bounds)
 }
 
+/// Whether the runtime's own (Rust) frames link through the frame-pointer
+/// register, so that a walk from a host function follows the chain down
+/// to the compiled code that called it. Linux: yes (the runtime is built
+/// with `-C force-frame-pointers=yes`). Windows x64: no: LLVM may point
+/// `rbp` anywhere inside a frame there (the unwind tables say where), so
+/// host frames are crossed with the OS unwinder ([`unwind_host_frames`]).
+pub const HOST_FRAMES_CHAIN: bool = os::HOST_FRAMES_CHAIN;
+
+/// Unwinds host frames with the OS unwinder until the return address is
+/// one `is_code` accepts (compiled wasm code); returns it and the frame
+/// pointer register at that point (the compiled frame's, which links
+/// through it). `from`: the `(pc, sp, fp)` of a host frame to start at
+/// (a return address into host code, the stack pointer after that return,
+/// the frame pointer the host code had), or `None` for the caller of this
+/// function. `None` when no such frame is found within a bounded walk, or
+/// where [`HOST_FRAMES_CHAIN`] holds (the caller walks the chain itself).
+///
+/// # Safety
+/// `from` describes a live frame of the calling thread's stack.
+pub unsafe fn unwind_host_frames(
+    from: Option<(usize, usize, usize)>,
+    is_code: &dyn Fn(usize) -> bool,
+) -> Option<(usize, usize)> {
+    // SAFETY: the caller's contract.
+    unsafe { os::unwind_host_frames(from, is_code) }
+}
+
 #[cfg(test)]
 mod tests;

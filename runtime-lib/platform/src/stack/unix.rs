@@ -3,6 +3,16 @@
 
 use super::Room;
 
+pub const HOST_FRAMES_CHAIN: bool = true;
+
+/// Not used: the caller follows the frame-pointer chain.
+pub unsafe fn unwind_host_frames(
+    _from: Option<(usize, usize, usize)>,
+    _is_code: &dyn Fn(usize) -> bool,
+) -> Option<(usize, usize)> {
+    None
+}
+
 pub fn main_thread_room(sp: usize) -> Room {
     let mut lim = libc::rlimit {
         rlim_cur: 0,

@@ -399,7 +399,10 @@ impl HostSource for Empty {
 /// (data or the end of a body) may arrive through a drive of the same
 /// connection made elsewhere (another stream's read, the response's
 /// writes), which leaves nothing for the descriptor to signal.
-fn connection_wait(fd: Option<(std::os::fd::RawFd, bool)>, host: &mut dyn Host) -> HostWait {
+fn connection_wait(
+    fd: Option<(kiln_wasi_kernel::reactor::RawFd, bool)>,
+    host: &mut dyn Host,
+) -> HostWait {
     let deadline = now(host).saturating_add(RECHECK);
     match fd {
         Some((fd, write)) => HostWait::FdUntil {
@@ -416,7 +419,11 @@ fn connection_wait(fd: Option<(std::os::fd::RawFd, bool)>, host: &mut dyn Host) 
 const RECHECK: u64 = 5_000_000;
 
 /// A bounded wait on connection descriptor `fd` ([`connection_wait`]).
-pub(crate) fn bounded_wait(fd: std::os::fd::RawFd, write: bool, host: &mut dyn Host) -> HostWait {
+pub(crate) fn bounded_wait(
+    fd: kiln_wasi_kernel::reactor::RawFd,
+    write: bool,
+    host: &mut dyn Host,
+) -> HostWait {
     connection_wait(Some((fd, write)), host)
 }
 

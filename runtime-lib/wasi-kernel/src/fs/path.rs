@@ -24,7 +24,9 @@
 //!   `not-empty`), of `readlink` `invalid`.
 //! - Not Linux: `stat` without following a one-name path `x/` or `x/.`
 //!   reads `x` itself, the slash ignored (cap-std on Linux reads a lone
-//!   name with `statx` after `Path::components` dropped the decoration).
+//!   name with `statx` after `Path::components` dropped the decoration;
+//!   on Windows, Wasmtime's does not:
+//!   `kiln_platform::fs::LONE_NAME_STAT_DROPS_SLASH`).
 //! - Every other path (no trailing `/`, `.` or `..`: a name, `""`, an
 //!   absolute path) goes to cap-std as the guest wrote it.
 //!
@@ -206,7 +208,7 @@ pub(crate) fn stat<'a>(path: &GuestPath<'a>, follow: bool, probe: &dyn Probe) ->
     if path.shape == Shape::Name {
         return Ok(Plan::AsIs);
     }
-    if !follow && path.lone_name() {
+    if !follow && path.lone_name() && kiln_platform::fs::LONE_NAME_STAT_DROPS_SLASH {
         return Ok(Plan::Name(path.base));
     }
     dir_at(probe, path.base)?;

@@ -21,57 +21,45 @@
 //!   opened and the last component set with `AT_SYMLINK_NOFOLLOW`.
 
 use super::super::error::{ErrorCode, KResult};
-use cap_fs_ext::{FollowSymlinks, OpenOptionsFollowExt};
-use cap_std::fs::OpenOptionsExt;
-use rustix::fs::{AtFlags, Timespec, Timestamps, UTIME_OMIT};
-use std::os::fd::AsRawFd;
+use cap_fs_ext::{FollowSymlinks, OpenOptionsFollowExt, OpenOptionsMaybeDirExt};
+use kiln_platform::fs::{self as host, Timespec};
 use std::time::SystemTime;
 
-/// A timespec that omits the time (`None`: leave it unchanged).
-fn omit() -> Timespec {
-    Timespec {
-        tv_sec: 0,
-        tv_nsec: UTIME_OMIT,
-    }
-}
-
-/// The timespec of `t`: seconds floored, nanoseconds counting up.
-pub(crate) fn timespec(t: Option<SystemTime>) -> Timespec {
-    let Some(t) = t else { return omit() };
+/// The timespec of `t`: seconds floored, nanoseconds counting up (`None`:
+/// leave the time unchanged).
+pub(crate) fn timespec(t: Option<SystemTime>) -> Option<Timespec> {
+    let t = t?;
     match t.duration_since(SystemTime::UNIX_EPOCH) {
-        Ok(d) => Timespec {
-            tv_sec: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
-            tv_nsec: i64::from(d.subsec_nanos()),
-        },
+        Ok(d) => Some(Timespec {
+            secs: i64::try_from(d.as_secs()).unwrap_or(i64::MAX),
+            nanos: i64::from(d.subsec_nanos()),
+        }),
         Err(before) => {
             let d = before.duration();
             let secs = i64::try_from(d.as_secs()).map_or(i64::MIN, |s| -s);
-            match d.subsec_nanos() {
-                0 => Timespec {
-                    tv_sec: secs,
-                    tv_nsec: 0,
-                },
+            Some(match d.subsec_nanos() {
+                0 => Timespec { secs, nanos: 0 },
                 n => Timespec {
-                    tv_sec: secs.saturating_sub(1),
-                    tv_nsec: i64::from(1_000_000_000 - n),
+                    secs: secs.saturating_sub(1),
+                    nanos: i64::from(1_000_000_000 - n),
                 },
-            }
+            })
         }
     }
 }
 
 /// The timespec Wasmtime's `set-times-at` without following links gives
 /// the host for `t` (see the module docs).
-fn timespec_nofollow(t: Option<SystemTime>) -> Timespec {
-    let Some(t) = t else { return omit() };
+fn timespec_nofollow(t: Option<SystemTime>) -> Option<Timespec> {
+    let t = t?;
     match t.duration_since(SystemTime::UNIX_EPOCH) {
         Ok(_) => timespec(Some(t)),
         Err(before) => {
             let d = before.duration();
-            Timespec {
-                tv_sec: i64::try_from(d.as_secs()).map_or(i64::MIN, |s| -s),
-                tv_nsec: i64::from(d.subsec_nanos()),
-            }
+            Some(Timespec {
+                secs: i64::try_from(d.as_secs()).map_or(i64::MIN, |s| -s),
+                nanos: i64::from(d.subsec_nanos()),
+            })
         }
     }
 }
@@ -90,16 +78,9 @@ pub(crate) fn set_times_at(
     mtim: Option<SystemTime>,
 ) -> KResult<()> {
     if follow_links {
-        let times = Timestamps {
-            last_access: timespec(atim),
-            last_modification: timespec(mtim),
-        };
-        return set_following(dir, path, &times);
+        return set_following(dir, path, timespec(atim), timespec(mtim));
     }
-    let times = Timestamps {
-        last_access: timespec_nofollow(atim),
-        last_modification: timespec_nofollow(mtim),
-    };
+    let (a, m) = (timespec_nofollow(atim), timespec_nofollow(mtim));
     let p = std::path::Path::new(path);
     if path.is_empty() {
         return Err(ErrorCode::NoEntry);
@@ -124,40 +105,46 @@ pub(crate) fn set_times_at(
         parent_dir = dir.open_dir(parent)?;
         &parent_dir
     };
-    rustix::fs::utimensat(base, name, &times, AtFlags::SYMLINK_NOFOLLOW)?;
+    host::set_times_nofollow(base, name, a, m)?;
     Ok(())
 }
 
 /// Sets the times of the object `path` names, following links: through a
-/// descriptor opened for writing, else reading, else `O_PATH` (through
-/// `/proc/self/fd`, where `futimens` refuses an `O_PATH` descriptor).
-fn set_following(dir: &cap_std::fs::Dir, path: &str, times: &Timestamps) -> KResult<()> {
-    let open = |write: bool, flags: i32| {
+/// descriptor opened for writing, else reading, else one opened for its
+/// metadata only (Linux: `O_PATH`, set through `/proc/self/fd`, where
+/// `futimens` refuses an `O_PATH` descriptor).
+fn set_following(
+    dir: &cap_std::fs::Dir,
+    path: &str,
+    a: Option<Timespec>,
+    m: Option<Timespec>,
+) -> KResult<()> {
+    let open = |write: bool, metadata_only: bool| {
         let mut opts = cap_std::fs::OpenOptions::new();
         opts.read(!write)
             .write(write)
-            .custom_flags(flags)
-            .follow(FollowSymlinks::Yes);
+            .follow(FollowSymlinks::Yes)
+            .maybe_dir(true);
+        if metadata_only {
+            host::for_metadata_only(&mut opts);
+        }
         dir.open_with(path, &opts)
     };
-    let retry = |e: &std::io::Error, codes: &[rustix::io::Errno]| {
-        rustix::io::Errno::from_io_error(e).is_some_and(|c| codes.contains(&c))
-    };
-    match open(true, 0) {
-        Ok(f) => return Ok(rustix::fs::futimens(&f, times)?),
-        Err(e) if !retry(&e, &[rustix::io::Errno::ACCESS, rustix::io::Errno::ISDIR]) => {
+    let retry = |e: &std::io::Error, codes: &[ErrorCode]| codes.contains(&ErrorCode::from(e));
+    match open(true, false) {
+        Ok(f) => return Ok(host::set_times(&f, a, m)?),
+        Err(e) if !retry(&e, &[ErrorCode::Access, ErrorCode::IsDirectory]) => {
             return Err(e.into());
         }
         Err(_) => {}
     }
-    match open(false, 0) {
-        Ok(f) => return Ok(rustix::fs::futimens(&f, times)?),
-        Err(e) if !retry(&e, &[rustix::io::Errno::ACCESS]) => return Err(e.into()),
+    match open(false, false) {
+        Ok(f) => return Ok(host::set_times(&f, a, m)?),
+        Err(e) if !retry(&e, &[ErrorCode::Access]) => return Err(e.into()),
         Err(_) => {}
     }
-    let f = open(false, rustix::fs::OFlags::PATH.bits() as i32)?;
-    let proc_path = format!("/proc/self/fd/{}", f.as_raw_fd());
-    rustix::fs::utimensat(rustix::fs::CWD, proc_path.as_str(), times, AtFlags::empty())?;
+    let f = open(false, true)?;
+    host::set_times_metadata_only(&f, a, m)?;
     Ok(())
 }
 
@@ -173,15 +160,13 @@ mod tests {
     #[test]
     fn timespecs_before_the_epoch() {
         // 1.5 s before the epoch: floored, and as Wasmtime's nofollow path.
-        let t = timespec(at(1, 500_000_000));
-        assert_eq!((t.tv_sec, t.tv_nsec), (-2, 500_000_000));
-        let t = timespec_nofollow(at(1, 500_000_000));
-        assert_eq!((t.tv_sec, t.tv_nsec), (-1, 500_000_000));
-        let t = timespec(at(7, 0));
-        assert_eq!((t.tv_sec, t.tv_nsec), (-7, 0));
-        let t = timespec(Some(SystemTime::UNIX_EPOCH + Duration::new(3, 4)));
-        assert_eq!((t.tv_sec, t.tv_nsec), (3, 4));
-        assert_eq!(timespec(None).tv_nsec, UTIME_OMIT);
+        let ts = |secs, nanos| Some(Timespec { secs, nanos });
+        assert_eq!(timespec(at(1, 500_000_000)), ts(-2, 500_000_000));
+        assert_eq!(timespec_nofollow(at(1, 500_000_000)), ts(-1, 500_000_000));
+        assert_eq!(timespec(at(7, 0)), ts(-7, 0));
+        let after = Some(SystemTime::UNIX_EPOCH + Duration::new(3, 4));
+        assert_eq!(timespec(after), ts(3, 4));
+        assert_eq!(timespec(None), None);
         assert!(before_epoch(at(0, 1)));
         assert!(!before_epoch(Some(SystemTime::UNIX_EPOCH)));
     }

@@ -6,9 +6,9 @@
 //! option values or [`NetError`]s.
 
 use super::inet::{Family, NetError, NetResult};
+use rustix::fd::AsFd;
 use rustix::io::Errno;
 use rustix::net::sockopt;
-use std::os::fd::AsFd;
 use std::time::Duration;
 
 const NANOS_PER_SEC: u64 = 1_000_000_000;

@@ -22,10 +22,11 @@ use super::inet::{
     is_valid_unicast_address, socket_addr,
 };
 use super::sockopt;
+use kiln_platform::net::errno;
+use rustix::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use rustix::io::Errno;
-use rustix::net::{SocketFlags, SocketType};
+use rustix::net::SocketType;
 use std::net::SocketAddr;
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::rc::Rc;
 
 /// `listen`'s default backlog (the Rust standard library's).
@@ -64,12 +65,7 @@ pub struct TcpSocket {
 }
 
 fn new_socket(family: Family, ty: SocketType) -> NetResult<OwnedFd> {
-    let fd = rustix::net::socket_with(
-        family.host(),
-        ty,
-        SocketFlags::NONBLOCK | SocketFlags::CLOEXEC,
-        None,
-    )?;
+    let fd = kiln_platform::net::socket(family.host(), ty, true)?;
     if family == Family::Ipv6 {
         // WASI: "On IPv6 sockets, IPV6_V6ONLY is enabled by default and
         // can't be configured otherwise."
@@ -86,7 +82,7 @@ pub(super) fn socket(family: Family, ty: SocketType) -> NetResult<OwnedFd> {
 /// Whether `fd` is ready for `events` now (a zero-timeout `poll`).
 pub(super) fn ready_now(fd: BorrowedFd<'_>, events: rustix::event::PollFlags) -> bool {
     let mut fds = [rustix::event::PollFd::from_borrowed_fd(fd, events)];
-    let zero = rustix::time::Timespec {
+    let zero = rustix::event::Timespec {
         tv_sec: 0,
         tv_nsec: 0,
     };
@@ -127,7 +123,7 @@ impl TcpSocket {
     }
 
     /// The host descriptor, whatever the state (for readiness), if any.
-    pub fn raw_fd(&self) -> Option<i32> {
+    pub fn raw_fd(&self) -> Option<crate::reactor::RawFd> {
         match &self.state {
             TcpState::Default(fd) | TcpState::Listening(fd) => Some(fd.as_raw_fd()),
             TcpState::Connecting { fd, .. } => Some(fd.as_raw_fd()),
@@ -194,7 +190,7 @@ impl TcpSocket {
             Err(e) => Some(Err(e)),
             Ok(()) => match rustix::net::connect(&fd, &addr) {
                 Ok(()) => Some(Ok(())),
-                Err(Errno::INPROGRESS) => None,
+                Err(e) if e == errno::CONNECTING => None,
                 Err(e) => Some(Err(e.into())),
             },
         };
@@ -282,26 +278,26 @@ impl TcpSocket {
         let TcpState::Listening(fd) = &self.state else {
             return Err(NetError::InvalidState);
         };
-        let client =
-            match rustix::net::accept_with(fd, SocketFlags::NONBLOCK | SocketFlags::CLOEXEC) {
-                Ok(c) => c,
-                Err(Errno::AGAIN | Errno::INTR) => return Err(NetError::WouldBlock),
-                // Linux passes pending network errors of the new connection on
-                // through accept; wasmtime normalizes them to ECONNABORTED.
-                Err(
-                    Errno::CONNRESET
-                    | Errno::NETRESET
-                    | Errno::HOSTUNREACH
-                    | Errno::HOSTDOWN
-                    | Errno::NETDOWN
-                    | Errno::NETUNREACH
-                    | Errno::PROTO
-                    | Errno::NOPROTOOPT
-                    | Errno::NONET
-                    | Errno::OPNOTSUPP,
-                ) => return Err(NetError::ConnectionAborted),
-                Err(e) => return Err(e.into()),
-            };
+        let client = match kiln_platform::net::accept(fd, true) {
+            Ok(c) => c,
+            Err(Errno::AGAIN | Errno::INTR) => return Err(NetError::WouldBlock),
+            // Linux passes pending network errors of the new connection on
+            // through accept; wasmtime normalizes them to ECONNABORTED.
+            Err(
+                Errno::CONNRESET
+                | Errno::NETRESET
+                | Errno::HOSTUNREACH
+                | Errno::HOSTDOWN
+                | Errno::NETDOWN
+                | Errno::NETUNREACH
+                | Errno::NOPROTOOPT
+                | Errno::OPNOTSUPP,
+            ) => return Err(NetError::ConnectionAborted),
+            Err(e) if errno::is(e, errno::PROTO) || errno::is(e, errno::NONET) => {
+                return Err(NetError::ConnectionAborted);
+            }
+            Err(e) => return Err(e.into()),
+        };
         Ok(TcpSocket {
             state: TcpState::Connected {
                 fd: Rc::new(client),
@@ -455,7 +451,9 @@ impl TcpSocket {
 /// `bind(2)` with `SO_REUSEADDR` (WASI: binding is not affected by
 /// `TIME_WAIT`).
 fn bind(fd: &OwnedFd, addr: SocketAddr) -> NetResult<()> {
-    let _ = rustix::net::sockopt::set_socket_reuseaddr(fd, true);
+    if kiln_platform::net::REUSE_ADDRESS_ON_BIND {
+        let _ = rustix::net::sockopt::set_socket_reuseaddr(fd, true);
+    }
     rustix::net::bind(fd, &addr).map_err(|e| match e {
         Errno::AFNOSUPPORT => NetError::InvalidArgument,
         e => e.into(),

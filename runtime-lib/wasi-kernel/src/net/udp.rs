@@ -17,10 +17,10 @@ use super::inet::{
 };
 use super::sockopt;
 use super::tcp::socket;
+use rustix::fd::{AsFd, AsRawFd, OwnedFd};
 use rustix::io::Errno;
-use rustix::net::{RecvFlags, SendFlags, SocketType};
+use rustix::net::{RecvFlags, SocketType};
 use std::net::SocketAddr;
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 
 /// The largest datagram (the UDP length field's limit).
 pub const MAX_DATAGRAM_SIZE: usize = u16::MAX as usize;
@@ -56,7 +56,7 @@ impl UdpSocket {
     }
 
     /// The host descriptor (for readiness).
-    pub fn raw_fd(&self) -> i32 {
+    pub fn raw_fd(&self) -> crate::reactor::RawFd {
         self.fd.as_raw_fd()
     }
 
@@ -121,7 +121,7 @@ impl UdpSocket {
                 rustix::net::connect(&self.fd, &addr)
             }
             Err(Errno::AFNOSUPPORT) => Err(Errno::INVAL),
-            Err(Errno::INPROGRESS) => Ok(()),
+            Err(e) if e == kiln_platform::net::errno::CONNECTING => Ok(()),
             r => r,
         };
         self.update_remote_address();
@@ -186,9 +186,9 @@ impl UdpSocket {
         self.policy.check_address(target)?;
         loop {
             let r = if connected == Some(target) {
-                rustix::net::send(&self.fd, data, SendFlags::NOSIGNAL)
+                rustix::net::send(&self.fd, data, kiln_platform::net::SEND_FLAGS)
             } else {
-                rustix::net::sendto(&self.fd, data, SendFlags::NOSIGNAL, &target)
+                rustix::net::sendto(&self.fd, data, kiln_platform::net::SEND_FLAGS, &target)
             };
             match r {
                 Ok(_) => return Ok(()),

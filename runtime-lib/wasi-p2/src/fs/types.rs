@@ -239,15 +239,15 @@ impl From<&kernel::fs::Stat> for DescriptorStat {
     }
 }
 
-impl From<Advice> for rustix::fs::Advice {
-    fn from(a: Advice) -> rustix::fs::Advice {
+impl From<Advice> for kiln_wasi_kernel::fs::Advice {
+    fn from(a: Advice) -> kiln_wasi_kernel::fs::Advice {
         match a {
-            Advice::Normal => rustix::fs::Advice::Normal,
-            Advice::Sequential => rustix::fs::Advice::Sequential,
-            Advice::Random => rustix::fs::Advice::Random,
-            Advice::WillNeed => rustix::fs::Advice::WillNeed,
-            Advice::DontNeed => rustix::fs::Advice::DontNeed,
-            Advice::NoReuse => rustix::fs::Advice::NoReuse,
+            Advice::Normal => kiln_wasi_kernel::fs::Advice::Normal,
+            Advice::Sequential => kiln_wasi_kernel::fs::Advice::Sequential,
+            Advice::Random => kiln_wasi_kernel::fs::Advice::Random,
+            Advice::WillNeed => kiln_wasi_kernel::fs::Advice::WillNeed,
+            Advice::DontNeed => kiln_wasi_kernel::fs::Advice::DontNeed,
+            Advice::NoReuse => kiln_wasi_kernel::fs::Advice::NoReuse,
         }
     }
 }

@@ -42,7 +42,7 @@ pub enum Readiness {
     Fd {
         /// The raw descriptor (owned by the object the pollable came
         /// from, which outlives it: pollables are its children).
-        fd: i32,
+        fd: kiln_wasi_kernel::reactor::RawFd,
         /// Wait for writability (else readability).
         write: bool,
     },
@@ -53,7 +53,7 @@ pub enum Readiness {
     /// comes first (`wasi:http` operations with a timeout).
     FdUntil {
         /// The raw descriptor.
-        fd: i32,
+        fd: kiln_wasi_kernel::reactor::RawFd,
         /// Wait for writability (else readability).
         write: bool,
         /// The monotonic instant that ends the wait.

@@ -24,7 +24,6 @@
 use super::{InputStreamImpl, OutputStreamImpl, Readiness, StreamFailure};
 use kiln_wasi_kernel::reactor::{self, Waitable};
 use kiln_wasi_kernel::stdio::{Stdio, StdioKind, host_fd};
-use std::os::fd::AsRawFd;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The most stdin reads at once, and the stdout/stderr permit (wasmtime's
@@ -80,8 +79,8 @@ impl StdioInput {
         StdioInput { stdio }
     }
 
-    fn fd(&self) -> i32 {
-        host_fd(self.stdio.kind).as_raw_fd()
+    fn fd(&self) -> kiln_wasi_kernel::reactor::RawFd {
+        host_fd(self.stdio.kind)
     }
 
     fn closed(&self) -> bool {

@@ -22,10 +22,11 @@
 
 use super::super::io::{InputStreamImpl, OutputStreamImpl, Readiness, StreamFailure};
 use kiln_wasi_kernel::net::inet::NetError;
+use kiln_wasi_kernel::net::{SEND_FLAGS, errno};
+use rustix::fd::{AsFd, AsRawFd, OwnedFd};
 use rustix::io::Errno;
-use rustix::net::{RecvFlags, SendFlags};
+use rustix::net::RecvFlags;
 use std::cell::RefCell;
-use std::os::fd::{AsFd, AsRawFd, OwnedFd};
 use std::rc::Rc;
 
 /// The largest read and write grant (wasmtime's `MAX_READ_SIZE_ALLOC`).
@@ -69,7 +70,7 @@ impl WriteSide {
     fn close_with(&mut self, e: Errno) -> StreamFailure {
         self.fd = None;
         self.pending.clear();
-        if e == Errno::PIPE {
+        if errno::is(e, errno::PIPE) {
             self.error = None;
             StreamFailure::Closed
         } else {
@@ -84,7 +85,7 @@ impl WriteSide {
             let Some(fd) = self.fd.clone() else {
                 return Err(self.failure());
             };
-            match rustix::net::send(&*fd, &self.pending, SendFlags::NOSIGNAL) {
+            match rustix::net::send(&*fd, &self.pending, SEND_FLAGS) {
                 Ok(n) => {
                     self.pending.drain(..n);
                 }

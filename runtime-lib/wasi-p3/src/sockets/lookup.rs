@@ -21,10 +21,8 @@ use kiln_canon::p3::HostWait;
 use kiln_wasi_kernel::net::lookup::{self, Host, LookupError};
 use kiln_wasi_p2::P2Host;
 use kiln_wasi_p2::table::Impl;
-use std::io::Write;
+use rustix::fd::AsRawFd;
 use std::net::IpAddr;
-use std::os::fd::AsRawFd;
-use std::os::unix::net::UnixStream;
 use std::sync::{Arc, Mutex};
 
 /// `resolve-addresses`' result.
@@ -65,7 +63,7 @@ pub fn resolve_addresses(
         Ok(Host::Ip(ip)) => return Ok(now(Ok(vec![ip.into()]))),
         Ok(Host::Domain(domain)) => domain,
     };
-    let (wake, mut done) = match UnixStream::pair() {
+    let (wake, done) = match kiln_wasi_kernel::net::wake_pair() {
         Ok(pair) => pair,
         // No descriptors left: resolve here, blocking (still correct).
         Err(_) => return Ok(now(convert(lookup::resolve(&domain)))),
@@ -80,7 +78,7 @@ pub fn resolve_addresses(
                 *s = Some(r);
             }
             // Wakes the reactor; the reader only looks at the slot.
-            let _ = done.write_all(&[1]);
+            let _ = rustix::net::send(&done, &[1], kiln_wasi_kernel::net::SEND_FLAGS);
         });
     if spawned.is_err() {
         return Err(kiln_canon::trap::trap("cannot start a name lookup thread"));

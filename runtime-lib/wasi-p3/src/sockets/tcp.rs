@@ -29,9 +29,9 @@ use kiln_wasi_kernel::net::inet::{NetError, NetResult};
 use kiln_wasi_kernel::net::tcp::TcpSocket;
 use kiln_wasi_p2::table::{Describe, Impl, host_fn};
 use kiln_wasi_p2::{P2Host, with_host};
+use rustix::fd::{AsRawFd, OwnedFd};
 use rustix::io::Errno;
 use std::net::SocketAddr;
-use std::os::fd::{AsRawFd, OwnedFd};
 use std::rc::Rc;
 
 /// A `tcp-socket` object.
@@ -180,7 +180,7 @@ pub fn connect(
         Ok(match s.finish_connect() {
             Some(r) => Ok(r.map_err(ErrorCode::from)),
             None => Err(HostWait::Fd {
-                fd: s.raw_fd().unwrap_or(-1),
+                fd: s.raw_fd().unwrap_or(kiln_wasi_kernel::reactor::NO_FD),
                 write: true,
             }),
         })
@@ -390,7 +390,7 @@ impl HostSink for TcpSink {
             return Ok(SinkWrite::Wrote(0));
         }
         loop {
-            return match rustix::net::send(&**fd, data, rustix::net::SendFlags::NOSIGNAL) {
+            return match rustix::net::send(&**fd, data, kiln_wasi_kernel::net::SEND_FLAGS) {
                 Ok(n) => Ok(SinkWrite::Wrote(n)),
                 Err(Errno::AGAIN) => Ok(SinkWrite::Blocked(HostWait::Fd {
                     fd: fd.as_raw_fd(),

@@ -1,0 +1,71 @@
+use super::*;
+use std::time::Duration;
+
+fn scratch(name: &str) -> (std::path::PathBuf, cap_std::fs::Dir) {
+    let path = std::env::temp_dir().join(format!("kiln-platform-fs-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&path);
+    std::fs::create_dir_all(&path).unwrap();
+    let dir = open_ambient_dir(&path).unwrap();
+    (path, dir)
+}
+
+fn rw(dir: &cap_std::fs::Dir, name: &str) -> std::fs::File {
+    let mut opts = cap_std::fs::OpenOptions::new();
+    opts.read(true).write(true).create(true);
+    dir.open_with(name, &opts).unwrap().into_std()
+}
+
+#[test]
+fn positioned_io_leaves_the_position_and_append_goes_to_the_end() {
+    use std::io::{Read, Seek, SeekFrom, Write};
+    let (path, dir) = scratch("pos");
+    let mut f = rw(&dir, "f");
+    let f = &mut f;
+    f.write_all(b"hello").unwrap();
+    f.seek(SeekFrom::Start(1)).unwrap();
+    assert_eq!(write_at(f, b"J", 0).unwrap(), 1);
+    let mut buf = [0u8; 3];
+    assert_eq!(read_at(f, &mut buf, 2).unwrap(), 3);
+    assert_eq!(&buf, b"llo");
+    assert_eq!(append(f, b"!").unwrap(), 1);
+    assert_eq!(f.stream_position().unwrap(), 1);
+    let mut rest = String::new();
+    f.read_to_string(&mut rest).unwrap();
+    assert_eq!(rest, "ello!");
+    let _ = std::fs::remove_dir_all(path);
+}
+
+#[test]
+fn times_set_on_a_file_and_on_a_name_read_back() {
+    let (path, dir) = scratch("times");
+    let f = rw(&dir, "f");
+    let t = |secs| Timespec {
+        secs,
+        nanos: 500_000_000,
+    };
+    set_times(&f, Some(t(1_000_000)), Some(t(2_000_000))).unwrap();
+    let meta = std::fs::metadata(path.join("f")).unwrap();
+    let since = |st: std::time::SystemTime| st.duration_since(SystemTime::UNIX_EPOCH).unwrap();
+    assert_eq!(
+        since(meta.accessed().unwrap()),
+        Duration::new(1_000_000, 500_000_000)
+    );
+    assert_eq!(
+        since(meta.modified().unwrap()),
+        Duration::new(2_000_000, 500_000_000)
+    );
+    // Unchanged access time, new modification time, by name.
+    set_times_nofollow(&dir, "f".as_ref(), None, Some(t(3_000_000))).unwrap();
+    let meta = std::fs::metadata(path.join("f")).unwrap();
+    assert_eq!(
+        since(meta.accessed().unwrap()),
+        Duration::new(1_000_000, 500_000_000)
+    );
+    assert_eq!(
+        since(meta.modified().unwrap()),
+        Duration::new(3_000_000, 500_000_000)
+    );
+    assert_eq!(sync_flags(&f).unwrap(), SyncFlags::default());
+    advise(&f, 0, 0, Advice::Sequential).unwrap();
+    let _ = std::fs::remove_dir_all(path);
+}
