@@ -263,10 +263,46 @@ fn find_wasm_caller(mut fp: usize, mut compiled: bool) -> Option<(Location, usiz
         if next_fp <= fp {
             return None;
         }
-        fp = next_fp;
         compiled = super::registry::is_compiled_code(ret);
+        if !compiled && !kiln_platform::stack::HOST_FRAMES_CHAIN {
+            // Host frames that do not chain (Windows): the OS unwinder
+            // crosses them, from the return into them.
+            return cross_host_frames(ret, fp + FRAME_RECORD_BYTES, next_fp);
+        }
+        fp = next_fp;
     }
     None
+}
+
+/// Bytes of a compiled frame's record (saved frame pointer, return
+/// address): the stack pointer after its function returns is its frame
+/// pointer plus this.
+const FRAME_RECORD_BYTES: usize = 2 * std::mem::size_of::<usize>();
+
+/// [`find_wasm_caller`] where host frames do not chain through the frame
+/// pointer (`kiln_platform::stack::HOST_FRAMES_CHAIN`): from a return into
+/// host code at `pc` (stack pointer `sp`, frame pointer `fp` there), the
+/// OS unwinder finds the compiled code below; the frame-pointer chain
+/// goes on from there.
+fn cross_host_frames(pc: usize, sp: usize, fp: usize) -> Option<(Location, usize)> {
+    // SAFETY: `(pc, sp, fp)` come from a compiled frame's record on this
+    // thread's live stack: the host frame it returns into.
+    let (pc, fp) = unsafe {
+        kiln_platform::stack::unwind_host_frames(
+            Some((pc, sp, fp)),
+            &super::registry::is_compiled_code,
+        )?
+    };
+    compiled_caller(pc, fp)
+}
+
+/// The wasm frame at the compiled-code address `pc` with frame pointer
+/// `fp`, or (a trampoline's) the first wasm caller along its chain.
+fn compiled_caller(pc: usize, fp: usize) -> Option<(Location, usize)> {
+    match Location::at(pc, false) {
+        Some(location) => Some((location, fp)),
+        None => find_wasm_caller(fp, true),
+    }
 }
 
 /// Continues a walk: `frames[..n]` are captured, `fp` is the frame pointer
@@ -294,7 +330,12 @@ fn walk(mut fp: usize, frames: &mut [Option<Frame>; MAX_FRAMES], mut n: usize) -
                 // The caller is the array-call trampoline that entered
                 // wasm: the compiler's frame.
                 let compiled = super::registry::is_compiled_code(ret);
-                let Some(found) = find_wasm_caller(next_fp, compiled) else {
+                let found = if compiled || kiln_platform::stack::HOST_FRAMES_CHAIN {
+                    find_wasm_caller(next_fp, compiled)
+                } else {
+                    cross_host_frames(ret, fp + FRAME_RECORD_BYTES, next_fp)
+                };
+                let Some(found) = found else {
                     break;
                 };
                 found
@@ -376,7 +417,16 @@ pub fn capture_from_host(frames: &mut [Option<Frame>; MAX_FRAMES]) -> usize {
     if !crate::stack::in_wasm() {
         return 0;
     }
-    let Some((first, fp)) = find_wasm_caller(current_fp(), false) else {
+    let found = if kiln_platform::stack::HOST_FRAMES_CHAIN {
+        find_wasm_caller(current_fp(), false)
+    } else {
+        // SAFETY: from this function's own frame.
+        let caller = unsafe {
+            kiln_platform::stack::unwind_host_frames(None, &super::registry::is_compiled_code)
+        };
+        caller.and_then(|(pc, fp)| compiled_caller(pc, fp))
+    };
+    let Some((first, fp)) = found else {
         return 0;
     };
     let n = first.store(frames, 0);
