@@ -68,13 +68,15 @@ pub const CODE_START: &str = "__kiln_code_start";
 pub const CODE_END: &str = "__kiln_code_end";
 /// The process entry of x86-64 static-pie executables, defined by the
 /// `x86_64-unknown-linux-musl` runtime in place of musl's `rcrt1.o`
-/// `_start` (a faster self-relocation, then `__libc_start_main`); see
+/// `_start` (a faster self-relocation, then `__libc_start_main`), and of
+/// Windows executables, which have no C runtime start files at all; see
 /// [`start_symbol`].
 pub const START: &str = "__kiln_start";
 /// The entry symbol a static link for `target` takes from the runtime
 /// instead of the C library's start file, if any.
 pub fn start_symbol(target: &str) -> Option<&'static str> {
-    (target.starts_with("x86_64-") && target.ends_with("-linux-musl")).then_some(START)
+    let musl_x86 = target.starts_with("x86_64-") && target.ends_with("-linux-musl");
+    (musl_x86 || target.contains("-windows")).then_some(START)
 }
 /// The [`crate::grants::GrantsDescriptor`] data symbol.
 pub const GRANTS: &str = "__kiln_grants";

@@ -178,6 +178,7 @@ impl TrapCode {
     }
 }
 
-/// Exit status of a process whose guest trapped (Wasmtime exits with the
-/// status of a `SIGABRT`-killed process on Unix: 128 + 6).
-pub const TRAP_EXIT_STATUS: i32 = 134;
+/// Exit status of a process whose guest trapped: Wasmtime exits with the
+/// status of a `SIGABRT`-killed process on Unix (128 + 6), and with 3 on
+/// Windows (what `abort` exits with there).
+pub const TRAP_EXIT_STATUS: i32 = if cfg!(windows) { 3 } else { 134 };

@@ -36,13 +36,14 @@
 //!   A signal handler never allocates (`kiln_vm`'s invariant), so no list
 //!   is re-entered mid-update.
 
+use kiln_platform::heap;
 use std::alloc::{GlobalAlloc, Layout};
 use std::cell::{Cell, UnsafeCell};
 use std::ptr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 /// Largest alignment the classes serve (what `malloc` guarantees).
-const MAX_ALIGN: usize = 16;
+const MAX_ALIGN: usize = heap::MALLOC_ALIGN;
 /// Largest size the classes serve.
 const MAX_CACHED: usize = 8192;
 /// Classes: 16, 32, 64, ... 8192 bytes.
@@ -169,8 +170,9 @@ unsafe impl GlobalAlloc for CachingMalloc {
                 return;
             }
         }
-        // SAFETY: `p` came from `malloc` or `posix_memalign`.
-        unsafe { libc::free(p.cast()) }
+        // SAFETY: `p` came from `heap::alloc` (any layout of its
+        // alignment frees it) or `heap::aligned_alloc` with `layout`.
+        unsafe { heap::free(p, layout) }
     }
 
     // Out of line: inlined into every allocation site of the runtime it
@@ -187,9 +189,10 @@ unsafe impl GlobalAlloc for CachingMalloc {
             (Some(a), Some(b)) if a == b => p,
             // Neither side cached and `malloc`'s alignment: the C library
             // may grow in place.
-            // SAFETY: `p` came from `malloc` (alignment at most 16).
+            // SAFETY: `p` came from `heap::alloc` (alignment at most 16)
+            // for `layout.size()` bytes.
             (None, None) if layout.align() <= MAX_ALIGN => unsafe {
-                libc::realloc(p.cast(), new_size).cast()
+                heap::realloc(p, layout.size(), new_size)
             },
             _ => {
                 // SAFETY: the caller's contract (a valid new layout).
@@ -216,8 +219,7 @@ unsafe impl GlobalAlloc for CachingMalloc {
 fn allocate(layout: Layout, zeroed: bool) -> *mut u8 {
     let Some(c) = class(layout) else {
         if zeroed && layout.align() <= MAX_ALIGN {
-            // SAFETY: plain `calloc`.
-            return unsafe { libc::calloc(1, layout.size()).cast() };
+            return heap::alloc_zeroed(layout.size());
         }
         let p = big_alloc(layout);
         if zeroed && !p.is_null() {
@@ -239,13 +241,10 @@ fn allocate(layout: Layout, zeroed: bool) -> *mut u8 {
     if !fresh.is_null() {
         return fresh;
     }
-    // SAFETY: plain `malloc`/`calloc` of a non-zero size.
-    unsafe {
-        if zeroed {
-            libc::calloc(1, class_size(c)).cast()
-        } else {
-            libc::malloc(class_size(c)).cast()
-        }
+    if zeroed {
+        heap::alloc_zeroed(class_size(c))
+    } else {
+        heap::alloc(class_size(c))
     }
 }
 
@@ -272,12 +271,7 @@ fn pop(c: usize) -> *mut u8 {
 /// above `malloc`'s.
 fn big_alloc(layout: Layout) -> *mut u8 {
     if layout.align() <= MAX_ALIGN {
-        // SAFETY: plain `malloc`.
-        return unsafe { libc::malloc(layout.size()).cast() };
+        return heap::alloc(layout.size());
     }
-    let mut out = ptr::null_mut();
-    // SAFETY: `align` is a power of two and a multiple of the pointer size
-    // (it is above 16).
-    let r = unsafe { libc::posix_memalign(&mut out, layout.align(), layout.size()) };
-    if r == 0 { out.cast() } else { ptr::null_mut() }
+    heap::aligned_alloc(layout)
 }

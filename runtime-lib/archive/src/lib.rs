@@ -42,6 +42,8 @@ pub mod alloc;
 #[cfg(not(test))]
 pub mod process;
 mod start;
+#[cfg(all(windows, not(test)))]
+mod start_windows;
 
 /// The executables' allocator.
 #[global_allocator]

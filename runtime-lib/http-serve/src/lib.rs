@@ -17,6 +17,11 @@
 //! - [`clock`]: the server's monotonic clock for reactor deadlines and
 //!   `hyper`'s timers.
 //!
+//! The process model (`listen`, `handoff`, `gate`: `fork`, descriptor
+//! passing, shared mappings) is the `processes` feature, on by default;
+//! runtimes for targets without it (Windows) leave it out, and their
+//! executables do not serve (the compiler refuses a server for them).
+//!
 //! Why a crate of its own: the process model changes for other reasons
 //! than the `wasi:http` host functions (`kiln-wasi-http`), and needs
 //! nothing of them: no host object, host table or canonical ABI. So the
@@ -26,7 +31,10 @@
 //! words) and `kiln-wasi-kernel` (the reactor).
 
 pub mod clock;
+#[cfg(feature = "processes")]
 pub mod gate;
+#[cfg(feature = "processes")]
 pub mod handoff;
 pub mod header_args;
+#[cfg(feature = "processes")]
 pub mod listen;

@@ -117,8 +117,7 @@ impl Program {
 /// Everything between entry and exit status: the set-up a module and a
 /// component share, then `runner`.
 pub fn run(program: Program, runner: Runner, grants: &GrantsDescriptor, args: Vec<Vec<u8>>) -> i32 {
-    // SAFETY: setting a disposition; no handler code involved.
-    unsafe { libc::signal(libc::SIGPIPE, libc::SIG_IGN) };
+    kiln_platform::process::prepare_for_guest();
     // SAFETY: as above.
     let baked = match unsafe { Grants::from_descriptor(grants) } {
         Ok(g) => g,
@@ -132,10 +131,9 @@ pub fn run(program: Program, runner: Runner, grants: &GrantsDescriptor, args: Ve
         unsafe { std::env::remove_var(RUN_CONFIG_ENV) };
     }
     let settings = {
-        use std::os::unix::ffi::OsStrExt;
         match grants::resolve(
             baked,
-            run_config.as_ref().map(|s| s.as_bytes()),
+            run_config.as_ref().map(|s| s.as_encoded_bytes()),
             args,
             &grants::HostEnv::Process,
         ) {
@@ -199,8 +197,20 @@ fn run_component(program: Program, settings: RunSettings) -> i32 {
 }
 
 /// [`Runner`] of a component with a request handler.
+#[cfg(feature = "serve")]
 fn run_component_server(program: Program, settings: RunSettings) -> i32 {
     run_component_with(program, settings, Some(crate::component::serve::serve))
+}
+
+/// [`Runner`] of a component with a request handler, in a runtime built
+/// without serving (the compiler refuses servers for such targets; a
+/// component that only has a `run` still runs).
+#[cfg(not(feature = "serve"))]
+fn run_component_server(program: Program, settings: RunSettings) -> i32 {
+    if is_server(program, &settings) {
+        return errors::report(&["serving HTTP is not supported on this target".to_string()]);
+    }
+    run_component_with(program, settings, None)
 }
 
 fn run_component_with(

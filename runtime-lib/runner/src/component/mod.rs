@@ -4,5 +4,6 @@
 //! crate.
 
 pub mod entry;
+#[cfg(feature = "serve")]
 pub mod serve;
 pub mod wave;
