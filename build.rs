@@ -154,6 +154,34 @@ const GLIBC_FILES: &[&str] = &[
 /// ... and from `/usr/lib/gcc-cross/<gnu>/<version>`.
 const LIBGCC_FILES: &[&str] = &["crtbeginT.o", "crtend.o", "libgcc.a", "libgcc_eh.a"];
 
+/// Windows targets, built by default when their standard library is
+/// installed and MinGW-w64's libgcc is there (Debian's
+/// `gcc-mingw-w64-x86-64`): its unwinder (`libgcc_eh.a`, whose one member
+/// an executable uses is 4 KB) is the only file a Windows link needs
+/// besides the runtime, which brings its own entry point, TLS directory
+/// and DLL import stubs (`runtime-lib/archive/src/start_windows.rs`).
+/// `(Rust triple, GNU triple of the MinGW packages)`. The runtime is
+/// built without the `serve` feature: serving HTTP needs `fork`.
+const WINDOWS_TARGETS: &[(&str, &str)] = &[("x86_64-pc-windows-gnu", "x86_64-w64-mingw32")];
+
+/// For a [`WINDOWS_TARGETS`] triple: MinGW-w64's `libgcc_eh.a` (the newest
+/// GCC version's; the `win32` and `posix` thread variants have the same
+/// unwinder).
+fn mingw_libgcc_eh(triple: &str) -> Option<PathBuf> {
+    let (_, gnu) = WINDOWS_TARGETS.iter().find(|(t, _)| *t == triple)?;
+    let root = Path::new("/usr/lib/gcc").join(gnu);
+    println!("cargo:rerun-if-changed={}", root.display());
+    let mut dirs: Vec<PathBuf> = std::fs::read_dir(&root)
+        .ok()?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.join("libgcc_eh.a").is_file())
+        .collect();
+    // Sorted by name: deterministic, and `12-win32` after `12-posix`.
+    dirs.sort();
+    dirs.pop().map(|d| d.join("libgcc_eh.a"))
+}
+
 /// The name of the runtime archive inside each embedded runtime.
 const ARCHIVE_NAME: &str = "libkiln_runtime.a";
 
@@ -245,7 +273,16 @@ fn main() {
             .join("lib/rustlib")
             .join(&triple)
             .join("lib/self-contained");
-        if triple.ends_with("-linux-musl") && self_contained.join("libc.a").is_file() {
+        if WINDOWS_TARGETS.iter().any(|(t, _)| *t == triple) {
+            let Some(eh) = mingw_libgcc_eh(&triple) else {
+                die(&format!(
+                    "the {triple} runtime needs MinGW-w64's libgcc (Debian's gcc-mingw-w64-x86-64)"
+                ));
+            };
+            files.push(("libgcc_eh.a".to_string(), eh));
+            native_libs = "-lgcc_eh".to_string();
+            libc = "mingw";
+        } else if triple.ends_with("-linux-musl") && self_contained.join("libc.a").is_file() {
             for name in MUSL_FILES {
                 files.push((name.to_string(), self_contained.join(name)));
             }
@@ -397,6 +434,17 @@ fn targets(host: &str, sysroot: &Path, std_src: StdSource) -> Vec<String> {
                          add {t}` and Debian's libc6-dev-{}-cross and libgcc-12-dev-{}-cross",
                         gnu.split('-').next().unwrap_or_default(),
                         gnu.split('-').next().unwrap_or_default()
+                    );
+                }
+            }
+            for (t, gnu) in WINDOWS_TARGETS {
+                let std = sysroot.join("lib/rustlib").join(t).join("lib").is_dir();
+                if std && mingw_libgcc_eh(t).is_some() {
+                    list.push(t.to_string());
+                } else {
+                    println!(
+                        "cargo:warning=no Kiln runtime for {t}: it needs `rustup target add {t}` \
+                         and Debian's gcc-mingw-w64-x86-64 (for /usr/lib/gcc/{gnu})"
                     );
                 }
             }
@@ -582,8 +630,12 @@ fn newest_versioned(name: &str) -> Option<PathBuf> {
 }
 
 /// clang's `--target` for a Rust triple: `<arch>-linux-<musl|gnu>`
-/// (`riscv64gc` is LLVM's `riscv64`).
+/// (`riscv64gc` is LLVM's `riscv64`), or MinGW's `<arch>-w64-windows-gnu`.
 fn clang_target(target: &str) -> String {
+    if target.contains("-windows") {
+        // COFF objects for MinGW's ABI.
+        return target.replace("-pc-", "-w64-");
+    }
     let arch = target.split('-').next().unwrap_or_default();
     let arch = if arch.starts_with("riscv64") {
         "riscv64"
@@ -707,6 +759,10 @@ fn build_runtime(
         .arg("--target-dir")
         .arg(target_dir)
         .args(["--crate-type", "staticlib", "--color", "never"]);
+    if WINDOWS_TARGETS.iter().any(|(t, _)| *t == target) {
+        // No HTTP serving (see `WINDOWS_TARGETS`).
+        cmd.arg("--no-default-features");
+    }
     if env::var("CARGO_NET_OFFLINE").is_ok_and(|v| v == "true" || v == "1") {
         cmd.arg("--offline");
     }
@@ -771,7 +827,10 @@ fn build_runtime(
     // symbols and thread-locals directly, where a library's reaches them
     // through the GOT (static-pie start-up relocated 74 GOT entries, and
     // every allocation paid a general-dynamic thread-local access).
-    flags.push_str("\x1f-Crelocation-model=pie");
+    let elf = !target.contains("-windows");
+    if elf {
+        flags.push_str("\x1f-Crelocation-model=pie");
+    }
     if *std_src == StdSource::Source {
         // No file names or lines in panic locations (of the runtime and of
         // std, built alike): each location is a static holding a pointer
@@ -785,8 +844,14 @@ fn build_runtime(
         // without a PLT); marked relaxable, lld turns them into direct
         // calls in a static link and drops their GOT entries (a Rust hello
         // world: 940 fewer instructions at start-up with the line above).
-        if target.starts_with("x86_64-") {
+        if target.starts_with("x86_64-") && elf {
             flags.push_str("\x1f-Zrelax-elf-relocations=yes");
+        }
+        if !elf {
+            // Rust's Windows targets put a codegen unit's functions in one
+            // section, so the linker keeps the whole (fat-LTO) runtime for
+            // any function of it: a hello world was 3.9 MB instead of ~1.
+            flags.push_str("\x1f-Zfunction-sections=yes");
         }
     }
     if target.starts_with("s390x-") {

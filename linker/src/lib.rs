@@ -37,6 +37,7 @@
 mod merge;
 pub mod place;
 mod sysroot;
+mod windows;
 
 pub use merge::{MergeError, append_object, can_append};
 use std::ffi::OsString;
@@ -44,6 +45,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 pub use sysroot::{interpreter, sysroot_lld_args};
 use thiserror::Error;
+pub use windows::{WINDOWS_TARGETS, is_windows, windows_lld_args};
 
 /// What to link.
 #[derive(Clone, Debug)]
@@ -129,6 +131,9 @@ pub enum LinkKind {
     Dynamic,
     /// Dynamic against the glibc of [`LinkRequest::sysroot`], by lld.
     DynamicSysroot,
+    /// A Windows executable (PE), by lld in MinGW mode; the runtime's
+    /// directory ([`LinkRequest::libc_dir`]) holds libgcc's unwinder.
+    Windows,
 }
 
 /// Why linking failed.
@@ -241,8 +246,12 @@ pub fn arch_of(target: &str) -> &str {
     target.split('-').next().unwrap_or(target)
 }
 
-/// The static (musl) triple for the architecture of `target`.
+/// The static (musl) triple for the architecture of `target`; a Windows
+/// target as it is (its executables are always self-contained).
 pub fn static_triple(target: &str) -> String {
+    if is_windows(target) {
+        return target.to_string();
+    }
     format!("{}-unknown-linux-musl", arch_of(target))
 }
 
@@ -257,11 +266,15 @@ pub fn supported_targets() -> Vec<String> {
     if host.ends_with("-linux-gnu") && ARCHITECTURES.contains(&arch_of(&host)) {
         list.push(host);
     }
+    list.extend(WINDOWS_TARGETS.iter().map(|t| t.to_string()));
     list
 }
 
 /// Checks that `target` is a triple [`link`] accepts; returns how it links.
 pub fn check_target(target: &str) -> Result<LinkKind, LinkError> {
+    if WINDOWS_TARGETS.contains(&target) {
+        return Ok(LinkKind::Windows);
+    }
     let arch_known = ARCHITECTURES.contains(&arch_of(target));
     if arch_known && target == static_triple(target) {
         return Ok(LinkKind::Static);
@@ -286,6 +299,7 @@ pub fn check_target(target: &str) -> Result<LinkKind, LinkError> {
 pub fn link(request: &LinkRequest) -> Result<(), LinkError> {
     let kind = match &request.libc_dir {
         _ if request.sysroot.is_some() => LinkKind::DynamicSysroot,
+        _ if is_windows(&request.target) => check_target(&request.target)?,
         Some(_)
             if request.target.ends_with("-linux-gnu")
                 && ARCHITECTURES.contains(&arch_of(&request.target)) =>
@@ -301,6 +315,13 @@ pub fn link(request: &LinkRequest) -> Result<(), LinkError> {
             let sysroot = request.sysroot.as_deref().unwrap_or(Path::new("/"));
             let mut args = lld.prefix_args();
             args.extend(sysroot_lld_args(request, sysroot)?);
+            (lld.path, args)
+        }
+        LinkKind::Windows => {
+            let libc_dir = request.need_libc_dir()?;
+            let lld = need_lld(&request.target)?;
+            let mut args = lld.prefix_args();
+            args.extend(windows_lld_args(request, libc_dir));
             (lld.path, args)
         }
         LinkKind::StaticGlibc => {

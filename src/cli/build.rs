@@ -186,6 +186,13 @@ pub fn build(args: BuildArgs) -> Result<()> {
     let input = input::read(&args.input)?;
     // A server has `wasi:http` whatever `-S` says (as `wasmtime serve`).
     let serve = args.addr.is_some() || kiln_compiler::component_is_proxy_only(&input.wasm);
+    if serve && kiln_linker::is_windows(&target) {
+        bail!(
+            "serving HTTP (`--addr`, or a component whose only export is \
+             `wasi:http/incoming-handler`) is not supported for `{target}`: Kiln's server runs \
+             one process per connection, which needs `fork`"
+        );
+    }
     if !serve {
         args.wasi
             .check_http(&input.wasm)
@@ -193,7 +200,7 @@ pub fn build(args: BuildArgs) -> Result<()> {
     }
     let output = match &args.output {
         Some(o) => o.clone(),
-        None => default_output(&args)?,
+        None => default_output(&args, &target)?,
     };
     let mut extra_flags = if args.inherit_env {
         GRANT_FLAG_INHERIT_ENV
@@ -239,7 +246,7 @@ pub fn build(args: BuildArgs) -> Result<()> {
     }
 }
 
-fn default_output(args: &BuildArgs) -> Result<PathBuf> {
+fn default_output(args: &BuildArgs, target: &str) -> Result<PathBuf> {
     let Some(stem) = args.input.file_stem() else {
         bail!(
             "cannot derive an output name from `{}`: use -o",
@@ -249,6 +256,8 @@ fn default_output(args: &BuildArgs) -> Result<PathBuf> {
     let mut name = PathBuf::from(stem);
     if args.emit == Emit::Obj {
         name.set_extension("o");
+    } else if kiln_linker::is_windows(target) {
+        name.set_extension("exe");
     }
     if name == args.input {
         bail!(
