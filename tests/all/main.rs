@@ -73,6 +73,7 @@ mod util;
 mod valgrind;
 mod wasi_wit;
 mod wasmtime_record;
+mod windows;
 
 fn main() {
     let args = libtest_mimic::Arguments::from_args();

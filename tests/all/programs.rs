@@ -30,6 +30,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 mod like_wasmtime;
+mod on_windows;
 
 pub(crate) const RUN_TIMEOUT: Duration = Duration::from_secs(120);
 pub(crate) const BUILD_TIMEOUT: Duration = Duration::from_secs(900);
@@ -430,12 +431,64 @@ fn run_program(source: &Path, lang: Lang) -> Result<Completion, Failed> {
 /// Runs a program of `tests/programs/` built for a cross target, under its
 /// emulator (`cross::` trials): the same expectations as on the host.
 pub fn run_program_cross(source: &Path, cross: &'static Cross) -> Result<Completion, Failed> {
+    if let Some(missing) = without_windows_reference(cross) {
+        return missing;
+    }
     let lang = match source.extension().and_then(|e| e.to_str()) {
         Some("rs") => Lang::Rust,
         Some("c") => Lang::C,
         _ => Lang::Wat,
     };
     run_program_via(source, lang, &[Via::Cross(cross)])
+}
+
+/// For the Windows lane without its reference (`wasmtime.exe`): the
+/// trial's outcome (a failure under CI, else ignored).
+fn without_windows_reference(cross: &Cross) -> Option<Result<Completion, Failed>> {
+    (cross.is_windows() && util::wasmtime_exe().is_none()).then(|| {
+        util::toolchain_missing(
+            "wasmtime.exe, the Windows lane's reference, is missing \
+             (scripts/fetch-wasmtime-windows)"
+                .to_string(),
+        )
+    })
+}
+
+/// [`run_program_cross`] for the programs of a Cargo project of
+/// `tests/programs`: `p3` (WASI 0.3) or `http` (`wasi:http` 0.2 clients).
+pub fn run_project_program_cross(
+    project: &str,
+    source: &Path,
+    cross: &'static Cross,
+) -> Result<Completion, Failed> {
+    let lang = match project {
+        "p3" => Lang::P3,
+        "http" => Lang::Http,
+        other => return Err(format!("no program project `{other}`").into()),
+    };
+    if let Some(missing) = without_windows_reference(cross) {
+        return missing;
+    }
+    run_program_via(source, lang, &[Via::Cross(cross)])
+}
+
+/// [`run_composition`] built for and run on `cross`.
+pub fn run_composition_cross(dir: &Path, cross: &'static Cross) -> Result<Completion, Failed> {
+    if let Err(why) = util::rust_wasm_target(DEFAULT_RUST_TARGET) {
+        return util::toolchain_missing(why);
+    }
+    if let Err(why) = crate::compose::tools() {
+        return util::toolchain_missing(why);
+    }
+    if let Some(missing) = without_windows_reference(cross) {
+        return missing;
+    }
+    let source = crate::compose::app(dir);
+    let text = std::fs::read_to_string(&source).map_err(|e| e.to_string())?;
+    let spec = parse_spec(&text).map_err(fail)?;
+    let adapter = wasi_preview1_component_adapter_provider::WASI_SNAPSHOT_PREVIEW1_COMMAND_ADAPTER;
+    let wasm = crate::compose::build(dir, adapter, &spec.plugs).map_err(fail)?;
+    run_built(&source, &wasm, &spec, &[Via::Cross(cross)])
 }
 
 fn run_program_via(source: &Path, lang: Lang, vias: &[Via]) -> Result<Completion, Failed> {
@@ -639,11 +692,7 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
             };
             build(&target_args, &exe)?;
             let cmd = match cross {
-                Some(c) => {
-                    let mut cmd = Command::new(&c.runner);
-                    cmd.arg(&exe);
-                    cmd
-                }
+                Some(c) => c.command(&exe),
                 None => Command::new(&exe),
             };
             let run_exe = |mut cmd: Command| {
@@ -680,6 +729,33 @@ fn run_once(source: &Path, wasm: &Path, spec: &Spec, via: Via) -> Result<()> {
         race.finish()
             .map_err(|why| anyhow::anyhow!("{why:#}\n{}", outcome.describe()))?;
     }
+    // Wasmtime 49 for Windows is the reference, but for what it cannot run
+    // (`wasmtime-skip`: wasi-threads), where Linux's expectations stand.
+    if let Via::Cross(c) = via
+        && c.is_windows()
+        && spec.wasmtime_skip.is_none()
+    {
+        return on_windows::check(
+            source,
+            wasm,
+            spec,
+            &other_flags,
+            &outcome,
+            fixture.path(),
+            c,
+        );
+    }
+    let on_target;
+    let spec = match via {
+        Via::Cross(c) => {
+            on_target = Spec {
+                exit: c.status(spec.exit),
+                ..spec.clone()
+            };
+            &on_target
+        }
+        _ => spec,
+    };
     check(source, spec, &outcome, fixture.path())
         .map_err(|why| anyhow::anyhow!("{why}\n{}", outcome.describe()))?;
     if via != Via::Wasmtime {

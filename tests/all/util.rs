@@ -288,6 +288,22 @@ pub fn wasmtime() -> Option<PathBuf> {
     have("wasmtime").then(|| PathBuf::from("wasmtime"))
 }
 
+/// Wasmtime 49's Windows CLI, the Windows lane's reference (run under
+/// Wine): `KILN_WASMTIME_EXE`, else where `scripts/fetch-wasmtime-windows`
+/// puts it for CI.
+pub fn wasmtime_exe() -> Option<PathBuf> {
+    let path = match std::env::var_os("KILN_WASMTIME_EXE") {
+        Some(p) => PathBuf::from(p),
+        None => {
+            let cache = std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+            cache.join("kiln-ci-tools/windows/wasmtime.exe")
+        }
+    };
+    path.is_file().then_some(path)
+}
+
 /// Whether a program is on `PATH`.
 pub fn have(program: &str) -> bool {
     let Some(path) = std::env::var_os("PATH") else {

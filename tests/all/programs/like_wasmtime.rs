@@ -64,7 +64,11 @@ pub(super) fn check(
             let (want, got) = crate::adapter_frames::normalize(&recorded.stderr, &ours);
             return Err(differs("stderr", &want, &got, outcome));
         }
-        if recorded.exit != outcome.code() {
+        let exit = match via {
+            Via::Cross(c) => c.status(recorded.exit),
+            _ => recorded.exit,
+        };
+        if exit != outcome.code() {
             bail!(
                 "exit status {} differs from wasmtime's {}\n{}",
                 outcome.code(),
@@ -158,7 +162,7 @@ fn run_wasmtime(
 }
 
 /// `text` with the component's path, then its file name, written `$WASM`.
-fn name_wasm(text: &str, wasm: &Path) -> String {
+pub(super) fn name_wasm(text: &str, wasm: &Path) -> String {
     let path = wasm.to_string_lossy();
     let name = wasm
         .file_name()
