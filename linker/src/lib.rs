@@ -510,11 +510,7 @@ fn static_output_args(request: &LinkRequest) -> Vec<OsString> {
         // Assembler-local labels (`.L...`; RISC-V has one per relaxable
         // address): no use to a debugger, megabytes of symbol table.
         "--discard-locals",
-        if request.strip {
-            "--strip-all"
-        } else {
-            "--strip-debug"
-        },
+        strip_arg(request),
     ]
     .iter()
     .map(OsString::from)
@@ -535,6 +531,16 @@ fn static_output_args(request: &LinkRequest) -> Vec<OsString> {
     args.push("-o".into());
     args.push(request.output.clone().into_os_string());
     args
+}
+
+/// lld's strip option: the symbol table too with `--strip`, else only
+/// debug information.
+fn strip_arg(request: &LinkRequest) -> &'static str {
+    if request.strip {
+        "--strip-all"
+    } else {
+        "--strip-debug"
+    }
 }
 
 /// Compiled objects below this size are linked on one thread.

@@ -33,11 +33,7 @@ pub fn windows_lld_args(request: &LinkRequest, libc_dir: &Path) -> Vec<OsString>
         "--stack=8388608",
         "--gc-sections",
         "--icf=all",
-        if request.strip {
-            "--strip-all"
-        } else {
-            "--strip-debug"
-        },
+        super::strip_arg(request),
     ]
     .iter()
     .map(OsString::from)

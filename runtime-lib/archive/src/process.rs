@@ -45,10 +45,17 @@ unsafe extern "C" {
 /// `argv` holds `argc` NUL-terminated strings (the C runtime's contract).
 #[unsafe(no_mangle)]
 pub unsafe extern "C" fn main(argc: c_int, argv: *const *const c_char) -> c_int {
+    // SAFETY: the C runtime's arguments.
+    run_with_args(|| unsafe { collect_args(argc, argv) })
+}
+
+/// What `main` does once the arguments are byte strings; entry points
+/// that get them from elsewhere (Windows: `crate::start_windows`) call it
+/// directly.
+pub fn run_with_args(args: impl FnOnce() -> Vec<Vec<u8>>) -> c_int {
     kiln_vm::guard::install_panic_hook();
     kiln_vm::guard::guard(|| {
-        // SAFETY: the C runtime's arguments.
-        let args = unsafe { collect_args(argc, argv) };
+        let args = args();
         // SAFETY: the linker resolved the three symbols to the compiler's
         // descriptors and the runtime's runner, which live for the whole
         // process and are never written.

@@ -5,8 +5,8 @@
 //!
 //! Phase: the first instructions of the process. Inputs: the command line
 //! (through `std::env::args_os`, as `GetCommandLineW` gives it). Output:
-//! `main(argc, argv)` ([`crate::process`]) with the arguments as WTF-8
-//! byte strings, then `ExitProcess` with its status.
+//! what `main` runs ([`crate::process::run_with_args`]) with the arguments
+//! as WTF-8 byte strings, then `ExitProcess` with its status.
 //!
 //! Why not MinGW's `crt2.o` and its libraries: about 7 MB of start files
 //! and import libraries to ship with `kiln`, for a C runtime start-up the
@@ -23,13 +23,6 @@
 //! `bcryptprimitives`, `api-ms-win-core-synch-l1-2-0`); the stubs come
 //! from `raw-dylib` declarations, so no import library is linked.
 
-use std::ffi::{c_char, c_int};
-
-unsafe extern "C" {
-    /// [`crate::process::main`].
-    fn main(argc: c_int, argv: *const *const c_char) -> c_int;
-}
-
 #[link(name = "kernel32", kind = "raw-dylib")]
 unsafe extern "system" {
     fn ExitProcess(code: u32) -> !;
@@ -37,7 +30,8 @@ unsafe extern "system" {
 
 /// What MinGW's start files call before `main` (static constructors,
 /// which no Rust code has): nothing. LLVM inserts the call into every
-/// function named `main` on MinGW targets.
+/// function named `main` on MinGW targets (`crate::process::main` is
+/// still compiled, unused, for Windows).
 #[unsafe(no_mangle)]
 pub extern "C" fn __main() {}
 
@@ -88,19 +82,13 @@ mod imports {
 /// The process entry point.
 #[unsafe(no_mangle)]
 pub extern "system" fn __kiln_start() -> ! {
-    let args: Vec<Vec<u8>> = std::env::args_os()
-        .map(|a| {
-            let mut bytes = a.into_encoded_bytes();
-            bytes.push(0);
-            bytes
-        })
-        .collect();
-    let mut argv: Vec<*const c_char> = args.iter().map(|a| a.as_ptr().cast()).collect();
-    argv.push(std::ptr::null());
-    let argc = c_int::try_from(args.len()).unwrap_or(c_int::MAX);
-    // SAFETY: `argv` holds `argc` NUL-terminated strings (and a null
-    // after them), which live until `main` returns.
-    let status = unsafe { main(argc, argv.as_ptr()) };
+    // The arguments as the runtime holds them (WTF-8 bytes), straight to
+    // what `main` runs: no C `argv` to build and copy again.
+    let status = crate::process::run_with_args(|| {
+        std::env::args_os()
+            .map(std::ffi::OsString::into_encoded_bytes)
+            .collect()
+    });
     // SAFETY: ends the process; the status is its exit code as a 32-bit
     // value, as `std::process::exit` gives it.
     unsafe { ExitProcess(status as u32) }

@@ -101,14 +101,15 @@ fn to_datetime(t: std::io::Result<cap_std::time::SystemTime>) -> Option<FileTime
 
 impl Stat {
     fn from_meta(meta: &cap_std::fs::Metadata) -> Stat {
+        let id = host::identity(meta);
         Stat {
             file_type: FileType::from_cap(meta.file_type()),
-            nlink: host::identity(meta).map_or(1, |i| i.nlink),
+            nlink: id.map_or(1, |i| i.nlink),
             size: meta.len(),
             atim: to_datetime(meta.accessed()),
             mtim: to_datetime(meta.modified()),
             ctim: to_datetime(meta.created()),
-            ino: host::identity(meta).map_or(0, |i| identity_hash(i.dev, i.ino)),
+            ino: id.map_or(0, |i| identity_hash(i.dev, i.ino)),
         }
     }
 
@@ -408,7 +409,8 @@ impl Dir {
             self.dir.symlink_metadata(path)?
         };
         let mut stat = Stat::from_meta(&meta);
-        if stat.needs_precise_times() || host::identity(&meta).is_none() {
+        let lacks_identity = host::identity(&meta).is_none();
+        if stat.needs_precise_times() || lacks_identity {
             // cap-std reads a one-component path without following links
             // with `statx` (birth time included); any other path it opens
             // `O_PATH` and `fstat`s, which on musl has no birth time (and
@@ -425,7 +427,7 @@ impl Dir {
                 if stat.needs_precise_times() {
                     stat.complete_with_precise_times(&file);
                 }
-                if host::identity(&meta).is_none() {
+                if lacks_identity {
                     stat.complete_identity(&file);
                 }
             }
