@@ -337,6 +337,16 @@ impl BodyWriter {
     }
 }
 
+impl BodyWriter {
+    /// The guest needs the connection to take bytes: the exchange may
+    /// connect ([`super::exec::Interest::connect_allowed`]).
+    fn let_connect(&self) {
+        if let Some((_, interest)) = &self.pipe.borrow().exec {
+            let _ = interest.let_connect();
+        }
+    }
+}
+
 impl OutputStreamImpl for BodyWriter {
     fn check_write(&mut self) -> Result<u64, StreamFailure> {
         // Drive the connection only for room: driving before the first
@@ -344,6 +354,7 @@ impl OutputStreamImpl for BodyWriter {
         // the body's first bytes in a second write (a write drives
         // anyway, with its data in the pipe).
         if self.room()? == 0 {
+            self.let_connect();
             drive(&self.pipe);
         }
         self.room()
@@ -361,6 +372,13 @@ impl OutputStreamImpl for BodyWriter {
     fn readiness(&self) -> Readiness {
         let p = self.pipe.borrow();
         if p.buffered < OUT_BUFFER || p.failed.is_some() || p.finished.is_some() || p.reader_gone {
+            return Readiness::Always;
+        }
+        // The guest waits for room: its exchange may connect now, and
+        // the guest's next `check-write` drives it.
+        if let Some((_, interest)) = &p.exec
+            && interest.let_connect()
+        {
             return Readiness::Always;
         }
         match &p.exec {

@@ -194,6 +194,7 @@ pub fn handle(
             clock.clone(),
         );
         async move {
+            interest.connect_allowed().await;
             let result = exchange_task(
                 &host_port, tls, request, &spawner, &interest, &deadline, first_byte, clock,
             )
@@ -202,7 +203,6 @@ pub fn handle(
         }
     };
     exchange.spawn(task);
-    exec.drive();
     let fut = FutureResponse {
         slot,
         consumed: false,
@@ -336,6 +336,7 @@ pub(crate) fn future_readiness(h: &P2Host, rep: u32) -> Readiness {
     };
     // What came in on the connection moves the exchange on (the response
     // head may arrive in pieces).
+    let _ = f.interest.let_connect();
     f.exec.drive();
     if f.consumed || f.slot.borrow().is_some() || f.exec.has_work() {
         return Readiness::Always;
@@ -376,6 +377,7 @@ pub fn get(
     if f.consumed {
         return Ok(Some(Err(())));
     }
+    let _ = f.interest.let_connect();
     f.exec.drive();
     let result = f.slot.borrow_mut().take();
     let result = match result {

@@ -307,9 +307,37 @@ pub struct Interest {
     /// read of it here (a server connection): its read waits are then
     /// [`Waitable::Edge`]s.
     pub opened: Cell<Option<u64>>,
+    /// A client exchange may resolve and connect: the guest waited for it
+    /// ([`Interest::let_connect`]).
+    may_connect: Cell<bool>,
 }
 
 impl Interest {
+    /// Lets a client exchange waiting in [`Interest::connect_allowed`] go
+    /// on: the guest waits for its response, or for room in its request
+    /// body. Whether it was not yet allowed.
+    pub fn let_connect(&self) -> bool {
+        !self.may_connect.replace(true)
+    }
+
+    /// Ready once [`Interest::let_connect`] was called. A client exchange
+    /// starts here, so that it cannot fail before the guest had the
+    /// chance to write its request body: Wasmtime resolves and connects on
+    /// another thread, and a program's writes after `handle` find the body
+    /// open even when the connection then fails (StarlingMonkey's `fetch`
+    /// treats a closed body stream as fatal, where a failed exchange only
+    /// rejects its promise). Client tasks are polled every round
+    /// ([`Exec::drive`]), so no waker is kept.
+    pub fn connect_allowed(&self) -> impl Future<Output = ()> + '_ {
+        std::future::poll_fn(|_| {
+            if self.may_connect.get() {
+                Poll::Ready(())
+            } else {
+                Poll::Pending
+            }
+        })
+    }
+
     /// Whether the connection's task may go on without being woken: its
     /// reads may (see [`Interest::read_would_block`]), or it waits to write
     /// (writability is not tracked here).

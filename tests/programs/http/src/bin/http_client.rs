@@ -6,7 +6,8 @@
 //! headers, POST with a streamed body, a body with `content-length`,
 //! response headers and trailers, an incoming body read in pieces and one
 //! finished unread; then the errors: a refused connection
-//! (`HTTP_CLOSED`, a port nobody listens on), an unresolvable name, a
+//! (`HTTP_CLOSED`, a port nobody listens on) and an unresolvable name
+//! (each also with a body written after `handle`), a
 //! missing authority, an unknown scheme, a first-byte timeout. A response
 //! whose head (one whose body, one whose trailers) arrive in pieces: one
 //! wait on the pollable returns only once `get` (`read`) has the result (a
@@ -245,6 +246,26 @@ fn main() {
             None,
         ),
     );
+    // A body written after `handle` to a connection that fails: the
+    // writes and `finish` succeed, the response is the error (Wasmtime
+    // connects on another thread, after the guest's writes).
+    for (what, authority) in [
+        ("refused post", closed.as_str()),
+        ("unresolvable post", "no-such-host.invalid:80"),
+    ] {
+        show(
+            what,
+            send(
+                Method::Post,
+                http(),
+                Some(authority),
+                "/",
+                &[],
+                Some(b"written after handle"),
+                None,
+            ),
+        );
+    }
     show(
         "no authority",
         send(Method::Get, http(), None, "/", &[], None, None),
