@@ -398,12 +398,17 @@ fn emulator_aborted(o: &util::Outcome) -> bool {
     o.stderr_str().contains("tcg fatal error")
 }
 
-/// Whether Wine itself failed (its client lost the connection to
-/// `wineserver`, seen a few times under many parallel runs): such a run
-/// says nothing about the program, which runs again
-/// ([`Cross::unless_aborted`]).
+/// Whether Wine itself may have failed: its client lost the connection to
+/// `wineserver` (seen a few times under many parallel runs), or the run
+/// ended with status 1 and printed nothing at all (seen once in CI, for a
+/// run that printed its error report every other time). Such a run may
+/// say nothing about the program, which runs again
+/// ([`Cross::unless_aborted`]); the second outcome is the one judged, so
+/// a program that really ends that way (`proc_exit(1)` in silence) only
+/// runs twice.
 fn wine_failed(o: &util::Outcome) -> bool {
     o.stderr_str().starts_with("wine client error")
+        || (o.code() == 1 && o.stdout.is_empty() && o.stderr.is_empty())
 }
 
 impl Cross {
@@ -426,7 +431,10 @@ impl Cross {
             if !wine_failed(&first) {
                 return Ok(first);
             }
-            eprintln!("note: Wine failed (wine client error); running the program again");
+            eprintln!(
+                "note: Wine may have failed ({}); running the program again",
+                first.describe().lines().next().unwrap_or_default()
+            );
             return run(self.command(exe));
         }
         if !emulator_aborted(&first) {
