@@ -90,8 +90,12 @@ pub const PROGRAM_SLICE: &[&str] = &[
 
 /// More programs for Windows, whose runtime differs from Linux's in more
 /// than the architecture (files, sockets, the event loop): WASI 0.3, the
-/// `wasi:http` client, composed components.
+/// `wasi:http` client, composed components, JavaScript (QuickJS, and
+/// StarlingMonkey with `fetch`) and Python components.
 pub const WINDOWS_PROGRAM_SLICE: &[&str] = &[
+    "js/cli-basic",
+    "js/sm-cli",
+    "py/cli_sync",
     "p3/p3_hello",
     "p3/p3_env",
     "p3/p3_exit",
@@ -313,6 +317,22 @@ fn windows_slice(cross: &'static Cross, trials: &mut Vec<Trial>) {
             trials.push(crate::timing::ignorable_trial(title, move || {
                 need_runner(cross)?;
                 judged(gap, programs::run_composition_cross(&dir, cross))
+            }));
+            continue;
+        }
+        if project == "js" || project == "py" {
+            let path = root.join(project).join(match project {
+                "js" => format!("{name}.js"),
+                _ => format!("{name}.py"),
+            });
+            trials.push(crate::timing::ignorable_trial(title, move || {
+                need_runner(cross)?;
+                let result = if project == "js" {
+                    programs::run_js_cross(&path, cross)
+                } else {
+                    programs::run_py_cross(&path, cross)
+                };
+                judged(gap, result)
             }));
             continue;
         }

@@ -355,6 +355,18 @@ fn run_composition(dir: &Path) -> Result<Completion, Failed> {
 
 /// A JavaScript program `js/<name>.js` (see [`crate::js`]).
 fn run_js(source: &Path) -> Result<Completion, Failed> {
+    run_js_via(source, host_vias())
+}
+
+/// [`run_js`] for a cross target (the Windows lane).
+pub fn run_js_cross(source: &Path, cross: &'static Cross) -> Result<Completion, Failed> {
+    if let Some(missing) = without_windows_reference(cross) {
+        return missing;
+    }
+    run_js_via(source, &[Via::Cross(cross)])
+}
+
+fn run_js_via(source: &Path, vias: &[Via]) -> Result<Completion, Failed> {
     let text = std::fs::read_to_string(source).map_err(|e| e.to_string())?;
     let spec = parse_spec(&text).map_err(fail)?;
     if let Err(why) = crate::js::tool(spec.js.tool) {
@@ -381,11 +393,23 @@ fn run_js(source: &Path) -> Result<Completion, Failed> {
     }
     let name = stem(source);
     let wasm = crate::js::build(&name, &spec.js, &libs).map_err(fail)?;
-    run_built(source, &wasm, &spec, host_vias())
+    run_built(source, &wasm, &spec, vias)
 }
 
 /// A Python program `py/<name>.py` (see [`crate::py`]).
 fn run_py(source: &Path) -> Result<Completion, Failed> {
+    run_py_via(source, host_vias())
+}
+
+/// [`run_py`] for a cross target (the Windows lane).
+pub fn run_py_cross(source: &Path, cross: &'static Cross) -> Result<Completion, Failed> {
+    if let Some(missing) = without_windows_reference(cross) {
+        return missing;
+    }
+    run_py_via(source, &[Via::Cross(cross)])
+}
+
+fn run_py_via(source: &Path, vias: &[Via]) -> Result<Completion, Failed> {
     if let Err(why) = crate::py::tool() {
         return util::toolchain_missing(why);
     }
@@ -393,7 +417,7 @@ fn run_py(source: &Path) -> Result<Completion, Failed> {
     let spec = parse_spec(&text).map_err(fail)?;
     let name = stem(source);
     let wasm = crate::py::build(&name).map_err(fail)?;
-    run_built(source, &wasm, &spec, host_vias())
+    run_built(source, &wasm, &spec, vias)
 }
 
 /// The file name of `path` without its extension (a trial's name).
