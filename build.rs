@@ -161,7 +161,8 @@ const LIBGCC_FILES: &[&str] = &["crtbeginT.o", "crtend.o", "libgcc.a", "libgcc_e
 /// besides the runtime, which brings its own entry point, TLS directory
 /// and DLL import stubs (`runtime-lib/archive/src/start_windows.rs`).
 /// `(Rust triple, GNU triple of the MinGW packages)`. The runtime is
-/// built without the `serve` feature: serving HTTP needs `fork`.
+/// built with the `serve` feature but not `processes`: its server runs in
+/// one process (no `fork`).
 const WINDOWS_TARGETS: &[(&str, &str)] = &[("x86_64-pc-windows-gnu", "x86_64-w64-mingw32")];
 
 /// For a [`WINDOWS_TARGETS`] triple: MinGW-w64's `libgcc_eh.a` (the newest
@@ -760,8 +761,8 @@ fn build_runtime(
         .arg(target_dir)
         .args(["--crate-type", "staticlib", "--color", "never"]);
     if WINDOWS_TARGETS.iter().any(|(t, _)| *t == target) {
-        // No HTTP serving (see `WINDOWS_TARGETS`).
-        cmd.arg("--no-default-features");
+        // The one-process server (see `WINDOWS_TARGETS`).
+        cmd.args(["--no-default-features", "--features", "serve"]);
     }
     if env::var("CARGO_NET_OFFLINE").is_ok_and(|v| v == "true" || v == "1") {
         cmd.arg("--offline");

@@ -186,11 +186,10 @@ pub fn build(args: BuildArgs) -> Result<()> {
     let input = input::read(&args.input)?;
     // A server has `wasi:http` whatever `-S` says (as `wasmtime serve`).
     let serve = args.addr.is_some() || kiln_compiler::component_is_proxy_only(&input.wasm);
-    if serve && kiln_linker::is_windows(&target) {
+    if serve && kiln_linker::is_windows(&target) && args.limits.limits().timeout.is_some() {
         bail!(
-            "serving HTTP (`--addr`, or a component whose only export is \
-             `wasi:http/incoming-handler`) is not supported for `{target}`: Kiln's server runs \
-             one process per connection, which needs `fork`"
+            "a request timeout (`-W timeout`) is not supported for a server built for \
+             `{target}`: its server runs every connection in one process"
         );
     }
     if !serve {

@@ -257,8 +257,15 @@ pub fn trials() -> Vec<Trial> {
                 },
             ));
             trials.push(crate::timing::trial(
-                format!("cross::{triple}::serve_refused"),
-                move || crate::windows::serve_refused(cross),
+                format!("cross::{triple}::serve_like_wasmtime_exe"),
+                move || {
+                    need_runner(cross)?;
+                    crate::serve::windows_like_wasmtime_exe(cross)
+                },
+            ));
+            trials.push(crate::timing::trial(
+                format!("cross::{triple}::serve_timeout_refused"),
+                move || crate::windows::serve_timeout_refused(cross),
             ));
             slices(cross, all, &mut trials);
             windows_slice(cross, &mut trials);
@@ -270,7 +277,7 @@ pub fn trials() -> Vec<Trial> {
         ));
         trials.push(crate::timing::trial(
             format!("cross::{triple}::serve_trap"),
-            move || crate::serve::cross_trap_answers_500(&cross.triple, &cross.runner),
+            move || crate::serve::cross_trap_answers_500(cross),
         ));
         if triple.ends_with("-linux-gnu") {
             trials.push(crate::timing::trial(

@@ -20,7 +20,11 @@ mod h2c;
 mod js;
 mod options;
 mod p3;
+mod windows;
 
+pub use windows::windows_like_wasmtime_exe;
+
+use crate::cross::Cross;
 use crate::util;
 use libtest_mimic::{Failed, Trial};
 use std::io::{BufRead, BufReader, Read, Write};
@@ -120,9 +124,9 @@ enum How<'a> {
     ExeArgs(&'a [&'a str]),
     /// `kiln serve` with these arguments.
     KilnServe(&'a [&'a str]),
-    /// The executable built with `--target triple`, run by `runner` (a
-    /// qemu-user), with `--addr 127.0.0.1:0`.
-    Cross { triple: &'a str, runner: &'a Path },
+    /// The executable built with `--target <triple>`, run by the cross
+    /// target's emulator (qemu-user, Wine), with `--addr 127.0.0.1:0`.
+    Cross(&'a Cross),
     /// `kiln serve` of another component (`wasmtime serve -S cli` of it
     /// under the reference engine).
     Wasm(&'a Path),
@@ -148,7 +152,7 @@ impl Server {
                 | How::ExeArgs(a)
                 | How::KilnServe(a)
                 | How::WasmArgs(_, a) => a,
-                How::Cross { .. } | How::Wasm(_) => &[][..],
+                How::Cross(_) | How::Wasm(_) => &[][..],
             };
             let mut c =
                 Command::new(util::wasmtime().ok_or_else(|| fail("wasmtime is not installed"))?);
@@ -176,10 +180,9 @@ impl Server {
                     c.env("KILN_ADDR", "127.0.0.1:0");
                     c
                 }
-                How::Cross { triple, runner } => {
-                    let mut c = Command::new(runner);
-                    c.arg(server_exe(&["--target", triple])?)
-                        .args(["--addr", "127.0.0.1:0"]);
+                How::Cross(cross) => {
+                    let mut c = cross.command(&server_exe(&["--target", &cross.triple])?);
+                    c.args(["--addr", "127.0.0.1:0"]);
                     c
                 }
                 How::Wasm(_) => {
@@ -196,8 +199,14 @@ impl Server {
                 }
             }
         };
+        cmd.envs(envs.iter().copied());
+        Server::spawn(cmd)
+    }
+
+    /// Starts `cmd`, a server told to listen on `127.0.0.1:0`, and waits
+    /// for its banner.
+    fn spawn(mut cmd: Command) -> Result<Server, Failed> {
         let mut child = cmd
-            .envs(envs.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
@@ -523,8 +532,8 @@ fn trap_answers_500() -> Result<(), Failed> {
 /// [`trap_answers_500`] for a server built for another architecture and
 /// run under qemu-user (`cross::<triple>::serve_trap`): trap catching is
 /// per-architecture code (`catch.rs`).
-pub fn cross_trap_answers_500(triple: &str, runner: &Path) -> Result<(), Failed> {
-    trap_answers_500_from(Server::start(How::Cross { triple, runner })?)
+pub fn cross_trap_answers_500(cross: &Cross) -> Result<(), Failed> {
+    trap_answers_500_from(Server::start(How::Cross(cross))?)
 }
 
 fn trap_answers_500_from(server: Server) -> Result<(), Failed> {

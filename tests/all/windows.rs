@@ -1,7 +1,7 @@
 //! Windows executables beyond the cross slice's programs: what a user who
 //! ships a `.exe` sees of the file itself (`cross::x86_64-pc-windows-gnu::
 //! hello_exe`: the default `.exe` name, the DLLs it imports, its run under
-//! Wine) and what Kiln refuses for Windows (`...::serve_refused`).
+//! Wine) and what Kiln refuses for Windows (`...::serve_timeout_refused`).
 
 use crate::cross::Cross;
 use crate::util;
@@ -75,13 +75,15 @@ fn imported_dlls(bytes: &[u8]) -> Result<Vec<String>, String> {
     Ok(names)
 }
 
-/// Serving HTTP is refused for Windows at build time, in one `error:`
-/// line that says why.
-pub fn serve_refused(cross: &Cross) -> Result<(), Failed> {
+/// A server built for Windows runs every connection in one process, so
+/// the per-request timeout (which abandons a connection's process on
+/// Linux) is refused at build time, in one `error:` line that says why.
+pub fn serve_timeout_refused(cross: &Cross) -> Result<(), Failed> {
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
     let o = util::run(
         util::kiln_cmd()
             .args(["build", "--target", &cross.triple, "--addr", "127.0.0.1:0"])
+            .args(["-W", "timeout=1s"])
             .arg(util::repo().join("examples/hello.wat"))
             .arg("-o")
             .arg(dir.path().join("server.exe")),
@@ -92,11 +94,11 @@ pub fn serve_refused(cross: &Cross) -> Result<(), Failed> {
     let err = o.stderr_str();
     if o.code() != 1
         || err.lines().count() != 1
-        || !err.starts_with("error: serving HTTP")
+        || !err.starts_with("error: a request timeout")
         || !err.contains(&cross.triple)
     {
         return Err(format!(
-            "expected one error line refusing to serve\n{}",
+            "expected one error line refusing the request timeout\n{}",
             o.describe()
         )
         .into());

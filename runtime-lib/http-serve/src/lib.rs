@@ -30,6 +30,7 @@
 //! `hyper` service) over this crate, this crate over only `kiln-vm` (error
 //! words) and `kiln-wasi-kernel` (the reactor).
 
+pub mod bind;
 pub mod clock;
 #[cfg(feature = "processes")]
 pub mod gate;

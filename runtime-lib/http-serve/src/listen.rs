@@ -49,12 +49,12 @@
 //!   across the connection processes ([`super::gate`]); the slot of a
 //!   process that ends inside a request is given back when it is reaped.
 
+use super::bind::bind;
 use super::gate::Gate;
 use super::handoff::{self, Received};
-use kiln_vm::errors::os_error_text;
 use kiln_wasi_kernel::reactor::{Waitable, wait};
 use std::io::Write as _;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpStream};
 use std::os::fd::{AsRawFd, OwnedFd, RawFd};
 use std::sync::atomic::{AtomicBool, AtomicI32, AtomicU32, Ordering};
 use std::time::{Duration, Instant};
@@ -326,17 +326,6 @@ impl Drop for RequestPlace<'_> {
             g.leave(self.0.slot);
         }
     }
-}
-
-/// Binds a non-blocking listener on `addr`; errors in `wasmtime serve`'s
-/// words (the OS error alone).
-fn bind(addr: SocketAddr) -> Result<(TcpListener, SocketAddr), String> {
-    let listener = TcpListener::bind(addr).map_err(|e| os_error_text(&e))?;
-    let local = listener.local_addr().map_err(|e| os_error_text(&e))?;
-    listener
-        .set_nonblocking(true)
-        .map_err(|e| format!("cannot configure the listener: {e}"))?;
-    Ok((listener, local))
 }
 
 /// Binds `config.addr`, prints the banner and serves until a shutdown

@@ -21,6 +21,13 @@ use rustix::net::{AddressFamily, SendFlags, SocketType};
 /// `RawSocket` on Windows).
 pub type RawSocket = rustix::fd::RawFd;
 
+/// The poller's name ([`crate::poll::Raw`]) of a socket of the standard
+/// library (a server's listener): its descriptor, or on Windows its
+/// `SOCKET`.
+pub fn poll_raw(socket: &impl rustix::fd::AsRawFd) -> crate::poll::Raw {
+    socket.as_raw_fd()
+}
+
 /// The flags every send passes (Linux: `MSG_NOSIGNAL`, so that a closed
 /// peer is an `EPIPE` error and not a signal).
 #[cfg(unix)]

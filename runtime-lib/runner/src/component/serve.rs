@@ -43,6 +43,7 @@ use kiln_abi::grants::{DEFAULT_SERVE_ADDR, SERVE_ADDR_ENV};
 use kiln_canon::Resource;
 use kiln_canon::instances::{self, GuestFunc};
 use kiln_canon::program::Component;
+#[cfg(feature = "processes")]
 use kiln_http_serve::listen::{ChildCtx, ServeConfig};
 use kiln_vm::errors;
 use kiln_vm::traps::catch::{TrapTrace, catch_traps_traced};
@@ -51,11 +52,17 @@ use kiln_wasi::http::{IncomingRequestRes, ResponseOutparamRes};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+#[cfg(not(feature = "processes"))]
+mod single;
+#[cfg(feature = "processes")]
+mod timer;
+#[cfg(feature = "processes")]
 mod worker;
 
 /// Connection processes at most (`KILN_MAX_CONNECTIONS` overrides).
 const MAX_CONNECTIONS: usize = 256;
 /// How long connections may finish after SIGINT/SIGTERM.
+#[cfg(feature = "processes")]
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(30);
 /// Time to receive a request head (then the connection closes).
 const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
@@ -75,6 +82,7 @@ const P3_REUSE: u32 = 128;
 /// Requests a 0.3 service's instance serves at once by default (Wasmtime
 /// 49's `--max-instance-concurrent-reuse-count` for WASIp3 components):
 /// the connections of one worker process (`serve/worker.rs`).
+#[cfg(feature = "processes")]
 const P3_CONCURRENT: u32 = 16;
 
 /// What the server executable's arguments (those of `wasmtime serve`
@@ -88,6 +96,10 @@ struct ServeOptions {
     /// `-H name: value`, in order.
     headers: Vec<kiln_http_serve::header_args::Header>,
     max_connections: usize,
+    #[cfg_attr(
+        not(feature = "processes"),
+        allow(dead_code, reason = "one process serves one request at a time")
+    )]
     max_requests: Option<u32>,
     /// `--max-instance-reuse-count N` (else 1 for a 0.2 proxy, 128 for a
     /// 0.3 service, Wasmtime 49's defaults).
@@ -96,6 +108,10 @@ struct ServeOptions {
     idle_timeout: Duration,
     /// `--max-instance-concurrent-reuse-count N` (else 16 for a 0.3
     /// service; a 0.2 proxy's instance takes one request).
+    #[cfg_attr(
+        not(feature = "processes"),
+        allow(dead_code, reason = "one process serves one request at a time")
+    )]
     concurrent: Option<u32>,
 }
 
@@ -250,6 +266,13 @@ struct Shared {
     awake: AtomicU64,
 }
 
+#[cfg(not(feature = "processes"))]
+fn shared() -> &'static Shared {
+    // One process: its own memory.
+    Box::leak(Box::default())
+}
+
+#[cfg(feature = "processes")]
 fn shared() -> &'static Shared {
     match kiln_http_serve::gate::shared_zeroed(std::mem::size_of::<Shared>()) {
         // SAFETY: zeroed (a valid `Shared`: two zero atomics), page-aligned
@@ -277,24 +300,7 @@ pub fn serve(
         }
     };
     let p3 = desc.serve_kind == kiln_abi::component::program::SERVE_HTTP_P3;
-    // A 0.3 service's instance takes concurrent requests: one worker
-    // process serves several connections, unless a per-request timeout
-    // (a timer per process) or a request limit (a place per process)
-    // needs a process per connection.
-    let per_process = match options.concurrent {
-        _ if !p3 || settings.limits.timeout.is_some() || options.max_requests.is_some() => 1,
-        Some(n) => n,
-        None => P3_CONCURRENT,
-    } as usize;
-    let config = ServeConfig {
-        addr: options.addr,
-        max_connections: options.max_connections,
-        shutdown_grace: SHUTDOWN_GRACE,
-        shutdown_addr: options.shutdown_addr,
-        max_requests: options.max_requests,
-        idle_timeout: options.idle_timeout,
-        per_process,
-    };
+    let timeout = settings.limits.timeout.is_some();
     let shared = shared();
     let handler = Handler {
         component,
@@ -307,16 +313,50 @@ pub fn serve(
         counter: &shared.counter,
         awake: &shared.awake,
         log_prefix: options.log_prefix,
-        headers: options.headers,
+        headers: options.headers.clone(),
         max_body: std::env::var("KILN_MAX_REQUEST_BODY")
             .ok()
             .and_then(|v| v.parse().ok()),
     };
-    match kiln_http_serve::listen::run(&config, |stream, ctx| {
-        handler.process(stream, ctx, per_process)
-    }) {
-        Ok(status) => status,
-        Err(e) => errors::report(&[e]),
+    #[cfg(not(feature = "processes"))]
+    {
+        if timeout {
+            // The per-request timer abandons a connection's process; here
+            // that would be the whole server.
+            return errors::report(&[
+                "a request timeout (`-W timeout`) is not supported by this target's server \
+                 (one process for every connection)"
+                    .to_string(),
+            ]);
+        }
+        single::run(&handler, &options)
+    }
+    #[cfg(feature = "processes")]
+    {
+        // A 0.3 service's instance takes concurrent requests: one worker
+        // process serves several connections, unless a per-request
+        // timeout (a timer per process) or a request limit (a place per
+        // process) needs a process per connection.
+        let per_process = match options.concurrent {
+            _ if !p3 || timeout || options.max_requests.is_some() => 1,
+            Some(n) => n,
+            None => P3_CONCURRENT,
+        } as usize;
+        let config = ServeConfig {
+            addr: options.addr,
+            max_connections: options.max_connections,
+            shutdown_grace: SHUTDOWN_GRACE,
+            shutdown_addr: options.shutdown_addr,
+            max_requests: options.max_requests,
+            idle_timeout: options.idle_timeout,
+            per_process,
+        };
+        match kiln_http_serve::listen::run(&config, |stream, ctx| {
+            handler.process(stream, ctx, per_process)
+        }) {
+            Ok(status) => status,
+            Err(e) => errors::report(&[e]),
+        }
     }
 }
 
@@ -335,6 +375,10 @@ struct Handler {
     counter: &'static AtomicU64,
     /// Worker processes awake (a worker polls before it sleeps only while
     /// fewer than the CPUs are).
+    #[cfg_attr(
+        not(feature = "processes"),
+        allow(dead_code, reason = "one process serves one request at a time")
+    )]
     awake: &'static AtomicU64,
     /// Whether guest output lines get `stdout [N] :: ` prefixes.
     log_prefix: bool,
@@ -358,6 +402,7 @@ impl Handler {
     /// A connection process: serves its connection, then, while it holds
     /// an instance that may serve more, the connections the server hands
     /// it ([`ChildCtx::next_connection`]); its exit status.
+    #[cfg(feature = "processes")]
     fn process(&self, mut stream: std::net::TcpStream, ctx: &ChildCtx, per: usize) -> i32 {
         if per > 1 {
             return worker::run(self, stream, ctx, per, CONN_LIMITS);
@@ -378,6 +423,31 @@ impl Handler {
         }
     }
 
+    /// The handler export's core function and options in instance `rt`.
+    fn handler_export(
+        &self,
+        rt: &kiln_canon::ComponentRuntime,
+    ) -> Result<(GuestFunc, &'static CanonOpts), &'static str> {
+        let export = self
+            .component
+            .exports
+            .get(self.export)
+            .ok_or("corrupt component descriptor: handler export")?;
+        let &instance = rt
+            .core
+            .get(export.func.instance as usize)
+            .ok_or("corrupt component descriptor: export instance")?;
+        // SAFETY: the compiler's writable record, filled at instantiation.
+        let opts = unsafe { &*(export.opts as usize as *const CanonOpts) };
+        Ok((
+            GuestFunc {
+                instance,
+                func: export.func.index,
+            },
+            opts,
+        ))
+    }
+
     /// Drops the kept instance, if any.
     fn retire(&self) {
         if self.live.borrow_mut().take().is_some() {
@@ -387,6 +457,7 @@ impl Handler {
         }
     }
 
+    #[cfg(feature = "processes")]
     /// Serves one connection (in its own process); its exit status.
     fn connection(&self, stream: std::net::TcpStream, ctx: &ChildCtx) -> i32 {
         let conn = ServerConn::new(stream, CONN_LIMITS);
@@ -422,11 +493,12 @@ impl Handler {
             conn.drive();
             return;
         }
+        #[cfg(feature = "processes")]
         let _timer = self
             .settings
             .limits
             .timeout
-            .map(|t| RequestTimer::arm(t, conn.interest.fd.get().unwrap_or(-1)));
+            .map(|t| timer::RequestTimer::arm(t, conn.interest.fd.get().unwrap_or(-1)));
         self.call_handler(p, conn);
         // A 0.3 service's unanswered request is reported with its trap
         // (`call_handler`), in Wasmtime 49's words.
@@ -712,87 +784,6 @@ fn error_report(t: &kiln_canon::Trap) -> String {
     match t.code {
         Some(_) => format!("worker failed: wasm trap: {}\n", t.message),
         None => format!("worker failed: {}\n", t.message),
-    }
-}
-
-/// The socket of the connection whose request the timer watches.
-static TIMED_FD: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
-
-/// The request timeout (`-W timeout=D`, per request in a server): a
-/// one-shot `ITIMER_REAL` armed for the guest's handling of one request.
-/// When it fires, the guest (running wasm or waiting in the host) is
-/// abandoned with its whole connection process: a request not yet
-/// answered gets `503 Service Unavailable` (written directly: `hyper`'s
-/// state cannot be reached from a signal handler), the report goes to
-/// stderr, and the process exits. Other connections are untouched.
-struct RequestTimer;
-
-impl RequestTimer {
-    fn arm(after: Duration, fd: i32) -> RequestTimer {
-        TIMED_FD.store(fd, Ordering::SeqCst);
-        // SAFETY: installing a handler that only uses async-signal-safe
-        // calls (`write`, `_exit`) and atomics.
-        unsafe {
-            let mut sa: libc::sigaction = std::mem::zeroed();
-            sa.sa_sigaction = on_request_timeout as *const () as usize;
-            libc::sigemptyset(&mut sa.sa_mask);
-            libc::sigaction(libc::SIGALRM, &sa, std::ptr::null_mut());
-        }
-        set_timer(after);
-        RequestTimer
-    }
-}
-
-impl Drop for RequestTimer {
-    fn drop(&mut self) {
-        set_timer(Duration::ZERO);
-    }
-}
-
-/// Arms (or with zero, disarms) this process's one-shot real-time timer.
-fn set_timer(after: Duration) {
-    let secs = libc::time_t::try_from(after.as_secs()).unwrap_or(libc::time_t::MAX);
-    let mut usecs = libc::suseconds_t::from(after.subsec_micros());
-    if !after.is_zero() && secs == 0 && usecs == 0 {
-        // Under a microsecond: a zero value would disarm instead.
-        usecs = 1;
-    }
-    let t = libc::itimerval {
-        it_interval: libc::timeval {
-            tv_sec: 0,
-            tv_usec: 0,
-        },
-        it_value: libc::timeval {
-            tv_sec: secs,
-            tv_usec: usecs,
-        },
-    };
-    // SAFETY: setting this process's timer from a local value.
-    unsafe { libc::setitimer(libc::ITIMER_REAL, &t, std::ptr::null_mut()) };
-}
-
-const TIMED_OUT_RESPONSE: &[u8] =
-    b"HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain\r\n\
-content-length: 18\r\nconnection: close\r\n\r\nrequest timed out\n";
-
-extern "C" fn on_request_timeout(_sig: libc::c_int) {
-    let fd = TIMED_FD.load(Ordering::SeqCst);
-    if fd >= 0 && !kiln_wasi::http::server::ANSWERED.load(Ordering::SeqCst) {
-        // SAFETY: `write` is async-signal-safe; the socket is open (the
-        // connection lives while its request does).
-        unsafe {
-            libc::write(
-                fd,
-                TIMED_OUT_RESPONSE.as_ptr().cast(),
-                TIMED_OUT_RESPONSE.len(),
-            )
-        };
-    }
-    let msg = b"error: request timed out after the -W timeout; its connection was closed\n";
-    // SAFETY: as above; then the connection process ends.
-    unsafe {
-        libc::write(2, msg.as_ptr().cast(), msg.len());
-        libc::_exit(1);
     }
 }
 

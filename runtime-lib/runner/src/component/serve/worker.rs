@@ -44,8 +44,6 @@ use super::{
     Handler, Live, answer_p3, error_report, kiln_wasi_kernel_prefix, report_refused, trap_report,
 };
 use kiln_abi::ValRaw;
-use kiln_abi::component::CanonOpts;
-use kiln_canon::instances::GuestFunc;
 use kiln_canon::p3::run;
 use kiln_canon::{ComponentRuntime, Trap};
 use kiln_http_serve::clock::now;
@@ -482,31 +480,6 @@ impl Handler {
     pub(super) fn fresh_instance(&self) -> Option<Live> {
         let (id, host) = self.new_host()?;
         self.instantiate_with(id, host)
-    }
-
-    /// The handler export's core function and options in instance `rt`.
-    pub(super) fn handler_export(
-        &self,
-        rt: &ComponentRuntime,
-    ) -> Result<(GuestFunc, &'static CanonOpts), &'static str> {
-        let export = self
-            .component
-            .exports
-            .get(self.export)
-            .ok_or("corrupt component descriptor: handler export")?;
-        let &instance = rt
-            .core
-            .get(export.func.instance as usize)
-            .ok_or("corrupt component descriptor: export instance")?;
-        // SAFETY: the compiler's writable record, filled at instantiation.
-        let opts = unsafe { &*(export.opts as usize as *const CanonOpts) };
-        Ok((
-            GuestFunc {
-                instance,
-                func: export.func.index,
-            },
-            opts,
-        ))
     }
 
     /// The component instance the handler export belongs to.
