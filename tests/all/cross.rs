@@ -138,10 +138,6 @@ pub const WINDOWS_KNOWN_GAPS: &[(&str, &str)] = &[
         "Kiln completes as on Linux; Wasmtime for Windows under Wine fails the program (exit 3)",
     ),
     (
-        "programs::http::http_client",
-        "an unresolvable host is `dns-error`; Wasmtime for Windows says `connection-refused`",
-    ),
-    (
         "programs::http::p2_sandbox_probe",
         "opening `.` with truncate read-only is `is-directory`; Wasmtime for Windows says `exist`",
     ),

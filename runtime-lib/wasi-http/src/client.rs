@@ -96,6 +96,24 @@ fn dns_error() -> ErrorCode {
     })
 }
 
+/// What a failed lookup of the request's host is, by Wasmtime 49's rule
+/// for its connect's error: `DNS-error` when the error is "address not
+/// available" or its text is the standard library's lookup failure
+/// (`failed to lookup address information: ...`, Linux's), else
+/// `connection-refused`. So on Windows, whose lookup errors are the
+/// system's texts (`No such host is known.`), an unknown host is
+/// `connection-refused`, as under Wasmtime for Windows.
+fn lookup_error(e: &std::io::Error) -> ErrorCode {
+    if e.kind() == std::io::ErrorKind::AddrNotAvailable
+        || e.to_string()
+            .starts_with("failed to lookup address information")
+    {
+        dns_error()
+    } else {
+        ErrorCode::ConnectionRefused
+    }
+}
+
 /// `outgoing-handler.handle`.
 pub fn handle(
     h: &mut P2Host,
@@ -253,10 +271,12 @@ pub(super) async fn exchange_task(
     use std::net::ToSocketAddrs as _;
     let addrs: Vec<_> = match host_port.to_socket_addrs() {
         Ok(a) => a.collect(),
-        Err(_) => return Err(dns_error()),
+        Err(e) => return Err(lookup_error(&e)),
     };
     if addrs.is_empty() {
-        return Err(dns_error());
+        // Wasmtime's connect then fails with "could not resolve to any
+        // address", which is not a lookup error by its rule.
+        return Err(ErrorCode::ConnectionRefused);
     }
     let mut stream = None;
     for addr in addrs {
