@@ -94,6 +94,12 @@ pub fn identity(meta: &cap_std::fs::Metadata) -> Option<Identity> {
 /// with a trailing slash (Wasmtime for Windows: `not-directory` for a file).
 pub const LONE_NAME_STAT_DROPS_SLASH: bool = cfg!(unix);
 
+/// Whether removing a directory named through a trailing `/` or `.`
+/// (`rmdir .`, `rmdir x/`) is denied access rather than invalid: cap-std
+/// on Windows hands such a path to the system, which refuses to remove
+/// it (Wasmtime for Windows: `EACCES`); on Linux it is `EINVAL`.
+pub const DECORATED_RMDIR_DENIED: bool = cfg!(windows);
+
 /// Reads the birth time of `file` (and, where [`FSTAT_TIMES_IMPRECISE`],
 /// its access and modification times); what the OS cannot say is `None`.
 pub fn precise_times(file: &impl AsFile) -> PreciseTimes {

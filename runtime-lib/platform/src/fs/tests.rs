@@ -41,6 +41,31 @@ fn positioned_io_leaves_the_position_and_append_goes_to_the_end() {
     let _ = std::fs::remove_dir_all(path);
 }
 
+/// Appending through a handle without write access fails: on Linux as
+/// the write (`EBADF`), on Windows as reopening it for appending does in
+/// Wasmtime (`PermissionDenied`, no OS code).
+#[test]
+fn append_to_a_read_only_handle_fails() {
+    let (path, dir) = scratch("append-ro");
+    drop(rw(&dir, "f"));
+    let ro = dir.open("f").unwrap().into_std();
+    let e = append(&ro, b"x").unwrap_err();
+    if cfg!(windows) {
+        assert_eq!(
+            (e.kind(), e.raw_os_error()),
+            (io::ErrorKind::PermissionDenied, None)
+        );
+    } else {
+        assert_eq!(e.raw_os_error(), Some(libc_ebadf()));
+    }
+    let _ = std::fs::remove_dir_all(path);
+}
+
+/// `EBADF` (9 on every Linux architecture).
+fn libc_ebadf() -> i32 {
+    rustix::io::Errno::BADF.raw_os_error()
+}
+
 #[test]
 fn times_set_on_a_file_and_on_a_name_read_back() {
     let (path, dir) = scratch("times");

@@ -150,11 +150,16 @@ pub fn write_at(file: &std::fs::File, buf: &[u8], pos: u64) -> io::Result<usize>
     keeping_position(file, |f| f.seek_write(buf, pos))
 }
 
+/// Through a new handle opened for appending (cap-std's `reopen`), as
+/// Wasmtime on Windows appends: the write lands at the end whatever
+/// another handle does meanwhile, the position of `file` stays, and a
+/// handle without write access fails as `reopen` refuses it
+/// (`PermissionDenied` without an OS code, WASI's `not-permitted`).
 pub fn append(file: &std::fs::File, buf: &[u8]) -> io::Result<usize> {
-    keeping_position(file, |f| {
-        let end = f.metadata()?.len();
-        f.seek_write(buf, end)
-    })
+    use cap_fs_ext::{OpenOptions, Reopen};
+    use std::io::Write;
+    let mut appender = file.reopen(OpenOptions::new().append(true))?;
+    appender.write(buf)
 }
 
 pub fn advise(_file: &std::fs::File, _offset: u64, _len: u64, _advice: Advice) -> io::Result<()> {

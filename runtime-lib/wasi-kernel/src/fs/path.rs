@@ -21,7 +21,8 @@
 //!   last symlink followed); as the object of `rename` they are `busy`,
 //!   of a creation `exist`, of a removal `is-directory` (`unlink`) or
 //!   `invalid` (`remove-directory`, Linux: removes `x/` or says
-//!   `not-empty`), of `readlink` `invalid`.
+//!   `not-empty`; on Windows `access`, as Wasmtime for Windows), of
+//!   `readlink` `invalid`.
 //! - Not Linux: `stat` without following a one-name path `x/` or `x/.`
 //!   reads `x` itself, the slash ignored (cap-std on Linux reads a lone
 //!   name with `statx` after `Path::components` dropped the decoration;
@@ -259,7 +260,17 @@ pub(crate) fn unlink(path: &GuestPath<'_>, probe: &dyn Probe) -> KResult<()> {
 
 /// `remove-directory-at` / `path_remove_directory`: `Ok` means "as is".
 pub(crate) fn remove_directory(path: &GuestPath<'_>, probe: &dyn Probe) -> KResult<()> {
-    not_on_directory(path, ErrorCode::Invalid, probe)
+    not_on_directory(path, decorated_rmdir_error(), probe)
+}
+
+/// What removing a directory named through a trailing `/` or `.` is
+/// (`kiln_platform::fs::DECORATED_RMDIR_DENIED`).
+pub(crate) fn decorated_rmdir_error() -> ErrorCode {
+    if kiln_platform::fs::DECORATED_RMDIR_DENIED {
+        ErrorCode::Access
+    } else {
+        ErrorCode::Invalid
+    }
 }
 
 /// `readlink-at` / `path_readlink`: `Ok` means "as is".
