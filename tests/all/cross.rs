@@ -128,11 +128,16 @@ pub const WINDOWS_KNOWN_GAPS: &[(&str, &str)] = &[
     ),
     (
         "programs::p3::p3_http_client",
-        "Kiln completes as on Linux; Wasmtime for Windows under Wine fails the program (exit 3)",
+        "Wasmtime for Windows refuses `set-path-with-query` of a relative path (the program \
+         panics, exit 3), where Wasmtime on Linux and Kiln accept it and `send` then fails with \
+         `HTTP-request-URI-invalid`",
     ),
     (
         "programs::http::p2_sandbox_probe",
-        "opening `.` with truncate read-only is `is-directory`; Wasmtime for Windows says `exist`",
+        "paths ending in `/`, `.` or `..` follow Linux's rules in Kiln on every host; Wasmtime \
+         for Windows hands them to cap-std's Windows code, which answers otherwise for some \
+         operations (opening `.` with truncate is `exist`, `sub/` with truncate `invalid`; \
+         symlink, link, rename and unlink of `.`)",
     ),
 ];
 
