@@ -19,8 +19,9 @@
 //!
 //! The process model (`listen`, `handoff`, `gate`: `fork`, descriptor
 //! passing, shared mappings) is the `processes` feature, on by default;
-//! runtimes for targets without it (Windows) leave it out, and their
-//! executables do not serve (the compiler refuses a server for them).
+//! runtimes for targets without `fork` (Windows) leave it out, and their
+//! executables serve from one process (`kiln-runner`'s `serve/single.rs`,
+//! on [`bind`] and [`clock`] of this crate).
 //!
 //! Why a crate of its own: the process model changes for other reasons
 //! than the `wasi:http` host functions (`kiln-wasi-http`), and needs

@@ -203,8 +203,9 @@ fn run_component_server(program: Program, settings: RunSettings) -> i32 {
 }
 
 /// [`Runner`] of a component with a request handler, in a runtime built
-/// without serving (the compiler refuses servers for such targets; a
-/// component that only has a `run` still runs).
+/// without serving (every target's runtime serves; an embedding may leave
+/// it out): a server is refused, a component that also has a `run` still
+/// runs.
 #[cfg(not(feature = "serve"))]
 fn run_component_server(program: Program, settings: RunSettings) -> i32 {
     if is_server(program, &settings) {
