@@ -367,12 +367,19 @@ impl Dir {
             mode.read = true;
         }
         // A directory may be opened too (Windows needs to be told so, as
-        // Wasmtime tells it); one opened for writing is `is-directory`
-        // (Linux refuses the open itself with `EISDIR`).
+        // Wasmtime tells it). One opened for writing is `is-directory`:
+        // on Linux any write (the system refuses it, `EISDIR`, with
+        // `O_CREAT` or `O_TRUNC` too); on Windows, which opens it, only
+        // the write right, as Wasmtime for Windows checks.
         opts.follow(follow(follow_links)).maybe_dir(true);
         let file = self.dir.open_with(path, &opts)?.into_std();
         let meta = cap_std::fs::Metadata::from_file(&file)?;
-        if meta.is_dir() && write {
+        let refused = if host::DIR_OPEN_FOR_WRITE_REFUSED {
+            write
+        } else {
+            flags.write
+        };
+        if meta.is_dir() && refused {
             return Err(ErrorCode::IsDirectory);
         }
         if meta.is_dir() {

@@ -94,6 +94,12 @@ pub fn identity(meta: &cap_std::fs::Metadata) -> Option<Identity> {
 /// with a trailing slash (Wasmtime for Windows: `not-directory` for a file).
 pub const LONE_NAME_STAT_DROPS_SLASH: bool = cfg!(unix);
 
+/// Whether the system refuses to open a directory for writing (Linux:
+/// `EISDIR`, also with `O_CREAT` or `O_TRUNC`). Windows opens it (backup
+/// semantics), so Wasmtime for Windows refuses only the write right
+/// itself and hands out a directory descriptor for a create or truncate.
+pub const DIR_OPEN_FOR_WRITE_REFUSED: bool = cfg!(unix);
+
 /// Whether removing a directory named through a trailing `/` or `.`
 /// (`rmdir .`, `rmdir x/`) is denied access rather than invalid: cap-std
 /// on Windows hands such a path to the system, which refuses to remove
