@@ -328,12 +328,7 @@ fn windows_slice(cross: &'static Cross, trials: &mut Vec<Trial>) {
             });
             trials.push(crate::timing::ignorable_trial(title, move || {
                 need_runner(cross)?;
-                let result = if project == "js" {
-                    programs::run_js_cross(&path, cross)
-                } else {
-                    programs::run_py_cross(&path, cross)
-                };
-                judged(gap, result)
+                judged(gap, programs::run_script_cross(&path, cross))
             }));
             continue;
         }

@@ -358,12 +358,17 @@ fn run_js(source: &Path) -> Result<Completion, Failed> {
     run_js_via(source, host_vias())
 }
 
-/// [`run_js`] for a cross target (the Windows lane).
-pub fn run_js_cross(source: &Path, cross: &'static Cross) -> Result<Completion, Failed> {
+/// A JavaScript (`.js`) or Python (`.py`) program for a cross target
+/// (the Windows lane): [`run_js`] or [`run_py`] through [`Via::Cross`].
+pub fn run_script_cross(source: &Path, cross: &'static Cross) -> Result<Completion, Failed> {
     if let Some(missing) = without_windows_reference(cross) {
         return missing;
     }
-    run_js_via(source, &[Via::Cross(cross)])
+    let vias = [Via::Cross(cross)];
+    match source.extension().and_then(|e| e.to_str()) {
+        Some("py") => run_py_via(source, &vias),
+        _ => run_js_via(source, &vias),
+    }
 }
 
 fn run_js_via(source: &Path, vias: &[Via]) -> Result<Completion, Failed> {
@@ -399,14 +404,6 @@ fn run_js_via(source: &Path, vias: &[Via]) -> Result<Completion, Failed> {
 /// A Python program `py/<name>.py` (see [`crate::py`]).
 fn run_py(source: &Path) -> Result<Completion, Failed> {
     run_py_via(source, host_vias())
-}
-
-/// [`run_py`] for a cross target (the Windows lane).
-pub fn run_py_cross(source: &Path, cross: &'static Cross) -> Result<Completion, Failed> {
-    if let Some(missing) = without_windows_reference(cross) {
-        return missing;
-    }
-    run_py_via(source, &[Via::Cross(cross)])
 }
 
 fn run_py_via(source: &Path, vias: &[Via]) -> Result<Completion, Failed> {
