@@ -87,24 +87,22 @@ pub fn identity(meta: &cap_std::fs::Metadata) -> Option<Identity> {
     os::identity(meta)
 }
 
-/// Whether a lone name with trailing slashes (`x/`), looked up without
-/// following links, reads `x` itself, the slashes ignored, as Wasmtime's
-/// cap-std does on Linux (its `statx` of the name after `Path::components`
-/// dropped them). On Windows it names a directory, as any other path
-/// with a trailing slash (Wasmtime for Windows: `not-directory` for a file).
-pub const LONE_NAME_STAT_DROPS_SLASH: bool = cfg!(unix);
+/// Whether a guest path ending in `/`, `.` or `..` goes to cap-std, and so
+/// to the system, as the guest wrote it. Windows: yes, as Wasmtime for
+/// Windows hands it to cap-std's Windows code (`.` truncated is `exist`,
+/// `x/` truncated `invalid`, a directory's `unlink` or `rename` is `access`,
+/// ...). Unix: no; the WASI kernel applies Linux's rules itself and hands on
+/// only undecorated paths, so every Unix host answers as Linux does and no
+/// host's own trailing-slash rule is reached (on macOS and the BSDs a
+/// trailing slash follows a last symlink, which through cap-std's
+/// via-parent `rename` was a sandbox escape).
+pub const DECORATED_PATHS_TO_SYSTEM: bool = cfg!(windows);
 
 /// Whether the system refuses to open a directory for writing (Linux:
 /// `EISDIR`, also with `O_CREAT` or `O_TRUNC`). Windows opens it (backup
 /// semantics), so Wasmtime for Windows refuses only the write right
 /// itself and hands out a directory descriptor for a create or truncate.
 pub const DIR_OPEN_FOR_WRITE_REFUSED: bool = cfg!(unix);
-
-/// Whether removing a directory named through a trailing `/` or `.`
-/// (`rmdir .`, `rmdir x/`) is denied access rather than invalid: cap-std
-/// on Windows hands such a path to the system, which refuses to remove
-/// it (Wasmtime for Windows: `EACCES`); on Linux it is `EINVAL`.
-pub const DECORATED_RMDIR_DENIED: bool = cfg!(windows);
 
 /// Reads the birth time of `file` (and, where [`FSTAT_TIMES_IMPRECISE`],
 /// its access and modification times); what the OS cannot say is `None`.

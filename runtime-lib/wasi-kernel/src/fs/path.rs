@@ -8,7 +8,9 @@
 //! trailing `/` or `.` (a [`Plan`], or the pair of a rename).
 //!
 //! The semantics are Wasmtime 49's on Linux, which are Linux's except where
-//! noted:
+//! noted, and they are Kiln's on every Unix host. On Windows every path
+//! goes to cap-std as the guest wrote it, as Wasmtime for Windows hands
+//! them to cap-std's Windows code (`kiln_platform::fs::DECORATED_PATHS_TO_SYSTEM`).
 //! - `x/` (any number of slashes) names what `x` names, which must be a
 //!   directory, a symlink in last place followed to one (`open`, `stat`,
 //!   `set-times`, `readlink`, `unlink`, `remove-directory`, `symlink`'s and
@@ -20,18 +22,15 @@
 //! - `x/.`, `x/..`, `.` and `..` name a directory reached through `x` (its
 //!   last symlink followed); as the object of `rename` they are `busy`,
 //!   of a creation `exist`, of a removal `is-directory` (`unlink`) or
-//!   `invalid` (`remove-directory`, Linux: removes `x/` or says
-//!   `not-empty`; on Windows `access`, as Wasmtime for Windows), of
-//!   `readlink` `invalid`.
+//!   `invalid` (`remove-directory`; Linux removes `x/` or says
+//!   `not-empty`), of `readlink` `invalid`.
 //! - Not Linux: `stat` without following a one-name path `x/` or `x/.`
 //!   reads `x` itself, the slash ignored (cap-std on Linux reads a lone
-//!   name with `statx` after `Path::components` dropped the decoration;
-//!   on Windows, Wasmtime's does not:
-//!   `kiln_platform::fs::LONE_NAME_STAT_DROPS_SLASH`).
+//!   name with `statx` after `Path::components` dropped the decoration).
 //! - Every other path (no trailing `/`, `.` or `..`: a name, `""`, an
 //!   absolute path) goes to cap-std as the guest wrote it.
 //!
-//! Invariants:
+//! Invariants (Unix; on Windows the rules below are not applied at all):
 //! - cap-std is never handed a relative path ending in `/` or `/.`: the
 //!   rules are applied here, and what goes on names the object by its own
 //!   name (`x`), or a directory by a path cap-std resolves itself (`x/..`,
@@ -39,8 +38,9 @@
 //!   rename it). So no host's own trailing-slash rules are ever reached
 //!   (on macOS and the BSDs a trailing slash makes the host follow a last
 //!   symlink, which through cap-std's via-parent `rename` was a sandbox
-//!   escape), and the semantics are the same on every host. Absolute paths go on as written: cap-std
-//!   refuses them all (`not-permitted`).
+//!   escape), and the semantics are the same on every Unix host.
+//!   Absolute paths go on as written: cap-std refuses them all
+//!   (`not-permitted`).
 //! - Checks and the operation are separate steps: an object swapped
 //!   between them is operated on as the guest's path without its decoration
 //!   would be (never followed out of the sandbox: cap-std confines both).
@@ -92,8 +92,9 @@ impl<'a> GuestPath<'a> {
             base: raw,
             shape: Shape::Name,
         };
-        // Absolute paths and the empty path are cap-std's to refuse.
-        if raw.is_empty() || raw.starts_with('/') {
+        // Absolute paths and the empty path are cap-std's to refuse; where
+        // the system takes decorated paths, every path goes on as written.
+        if kiln_platform::fs::DECORATED_PATHS_TO_SYSTEM || raw.is_empty() || raw.starts_with('/') {
             return name;
         }
         let (mut base, mut slash, mut dot) = (raw, false, false);
@@ -209,7 +210,7 @@ pub(crate) fn stat<'a>(path: &GuestPath<'a>, follow: bool, probe: &dyn Probe) ->
     if path.shape == Shape::Name {
         return Ok(Plan::AsIs);
     }
-    if !follow && path.lone_name() && kiln_platform::fs::LONE_NAME_STAT_DROPS_SLASH {
+    if !follow && path.lone_name() {
         return Ok(Plan::Name(path.base));
     }
     dir_at(probe, path.base)?;
@@ -260,17 +261,7 @@ pub(crate) fn unlink(path: &GuestPath<'_>, probe: &dyn Probe) -> KResult<()> {
 
 /// `remove-directory-at` / `path_remove_directory`: `Ok` means "as is".
 pub(crate) fn remove_directory(path: &GuestPath<'_>, probe: &dyn Probe) -> KResult<()> {
-    not_on_directory(path, decorated_rmdir_error(), probe)
-}
-
-/// What removing a directory named through a trailing `/` or `.` is
-/// (`kiln_platform::fs::DECORATED_RMDIR_DENIED`).
-pub(crate) fn decorated_rmdir_error() -> ErrorCode {
-    if kiln_platform::fs::DECORATED_RMDIR_DENIED {
-        ErrorCode::Access
-    } else {
-        ErrorCode::Invalid
-    }
+    not_on_directory(path, ErrorCode::Invalid, probe)
 }
 
 /// `readlink-at` / `path_readlink`: `Ok` means "as is".

@@ -396,7 +396,7 @@ fn dir_operations_apply_the_rules() {
         FileType::Directory
     );
     assert_eq!(d.unlink_file_at("ld/"), Err(ErrorCode::IsDirectory));
-    assert_eq!(d.remove_directory_at("ld/"), Err(decorated_rmdir_error()));
+    assert_eq!(d.remove_directory_at("ld/"), Err(ErrorCode::Invalid));
     assert_eq!(d.symlink_at("f", "d/."), Err(ErrorCode::Exist));
     assert_eq!(d.link_at(false, "f", &d, "d/"), Err(ErrorCode::Exist));
     assert_eq!(d.readlink_at("lf/"), Err(ErrorCode::NotDirectory));
