@@ -89,9 +89,10 @@ pub const PROGRAM_SLICE: &[&str] = &[
 ];
 
 /// More programs for Windows, whose runtime differs from Linux's in more
-/// than the architecture (files, sockets, the event loop): WASI 0.3, the
-/// `wasi:http` client, composed components, JavaScript (QuickJS, and
-/// StarlingMonkey with `fetch`) and Python components.
+/// than the architecture (files, sockets, the event loop): the sandbox and
+/// its paths (`.`, `..`, trailing slashes, directories opened to write),
+/// WASI 0.3, the `wasi:http` client, composed components, JavaScript
+/// (QuickJS, and StarlingMonkey with `fetch`) and Python components.
 pub const WINDOWS_PROGRAM_SLICE: &[&str] = &[
     "js/cli-basic",
     "js/sm-cli",
@@ -108,6 +109,8 @@ pub const WINDOWS_PROGRAM_SLICE: &[&str] = &[
     "p3/p3_http_client",
     "http/http_client",
     "http/p2_sandbox_probe",
+    "rust/wasi_sandbox",
+    "rust/wasi_path_open",
     "compose/greet",
     "compose/mixed",
 ];
@@ -131,13 +134,6 @@ pub const WINDOWS_KNOWN_GAPS: &[(&str, &str)] = &[
         "Wasmtime for Windows refuses `set-path-with-query` of a relative path (the program \
          panics, exit 3), where Wasmtime on Linux and Kiln accept it and `send` then fails with \
          `HTTP-request-URI-invalid`",
-    ),
-    (
-        "programs::http::p2_sandbox_probe",
-        "paths ending in `/`, `.` or `..` follow Linux's rules in Kiln on every host; Wasmtime \
-         for Windows hands them to cap-std's Windows code, which answers otherwise for some \
-         operations (opening `.` with truncate is `exist`, `sub/` with truncate `invalid`; \
-         symlink, link, rename and unlink of `.`)",
     ),
 ];
 
@@ -329,6 +325,18 @@ fn windows_slice(cross: &'static Cross, trials: &mut Vec<Trial>) {
             trials.push(crate::timing::ignorable_trial(title, move || {
                 need_runner(cross)?;
                 judged(gap, programs::run_script_cross(&path, cross))
+            }));
+            continue;
+        }
+        // One-file programs (`tests/programs/rust/x.rs`, `c/x.c`).
+        if let Some(ext) = [("rust", "rs"), ("c", "c")]
+            .iter()
+            .find_map(|(sub, ext)| (*sub == project).then_some(ext))
+        {
+            let path = root.join(project).join(format!("{name}.{ext}"));
+            trials.push(crate::timing::ignorable_trial(title, move || {
+                need_runner(cross)?;
+                judged(gap, programs::run_program_cross(&path, cross))
             }));
             continue;
         }
