@@ -129,12 +129,6 @@ pub const WINDOWS_KNOWN_GAPS: &[(&str, &str)] = &[
          callback, where Kiln's write completed at once (the same holds on Linux, seen only \
          when a program traps after such a write)",
     ),
-    (
-        "programs::p3::p3_http_client",
-        "Wasmtime for Windows refuses `set-path-with-query` of a relative path (the program \
-         panics, exit 3), where Wasmtime on Linux and Kiln accept it and `send` then fails with \
-         `HTTP-request-URI-invalid`",
-    ),
 ];
 
 /// The known gap of the trial `name` on `cross`, if any.

@@ -1,6 +1,7 @@
 // kiln-test: wasi = http
 // kiln-test: http-server
 // kiln-test: stdout-file
+// kiln-test: unlike-wasmtime = a relative `set-path-with-query` is accepted (the wasi-testsuite's 0.3 HTTP tests need it)
 //! `wasi:http@0.3` as a command uses it: `fields` (mutations, the
 //! forbidden and invalid names, immutable copies), `request` heads (the
 //! defaults, `other` methods and schemes reading back as standard ones,
