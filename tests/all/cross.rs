@@ -292,6 +292,10 @@ pub fn trials() -> Vec<Trial> {
     trials
 }
 
+/// The kinds of one-file programs (`tests/programs/<kind>/<name>.<ext>`),
+/// as `(kind, ext)`.
+const ONE_FILE_PROGRAMS: &[(&str, &str)] = &[("rust", "rs"), ("c", "c"), ("wat", "wat")];
+
 /// [`WINDOWS_PROGRAM_SLICE`] for `cross`.
 fn windows_slice(cross: &'static Cross, trials: &mut Vec<Trial>) {
     let root = util::repo().join("tests/programs");
@@ -320,8 +324,8 @@ fn windows_slice(cross: &'static Cross, trials: &mut Vec<Trial>) {
             }));
             continue;
         }
-        // One-file programs (`tests/programs/rust/x.rs`, `c/x.c`).
-        if let Some(ext) = [("rust", "rs"), ("c", "c")]
+        // One-file programs.
+        if let Some(ext) = ONE_FILE_PROGRAMS
             .iter()
             .find_map(|(sub, ext)| (*sub == project).then_some(ext))
         {
@@ -378,7 +382,7 @@ fn slices(cross: &'static Cross, all: bool, trials: &mut Vec<Trial>) {
             ));
         }
         let programs_root = util::repo().join("tests/programs");
-        for (sub, ext) in [("rust", "rs"), ("c", "c"), ("wat", "wat")] {
+        for &(sub, ext) in ONE_FILE_PROGRAMS {
             for path in util::files_with_ext(&programs_root.join(sub), &[ext]) {
                 if path.parent() != Some(&programs_root.join(sub)) {
                     continue;
