@@ -120,14 +120,7 @@ pub const WINDOWS_PROGRAM_SLICE: &[&str] = &[
 /// a trial still runs: failing, it is reported as ignored with the gap;
 /// passing, it fails until its line here is removed. The Windows port's
 /// issue stays open while this list is not empty.
-pub const WINDOWS_KNOWN_GAPS: &[(&str, &str)] = &[(
-    "programs::p3::p3_fs_meta",
-    "a stat the program expects fails with `no-entry` under both (symlinks under Wine); the \
-     panic's wasm backtrace then differs: after a `write-via-stream` Wasmtime's task has \
-     yielded (its host reads the stream in another task), so the panic runs in the \
-     callback, where Kiln's write completed at once (the same holds on Linux, seen only when \
-     a program traps after such a write)",
-)];
+pub const WINDOWS_KNOWN_GAPS: &[(&str, &str)] = &[];
 
 /// The known gap of the trial `name` on `cross`, if any.
 fn known_gap(cross: &Cross, name: &str) -> Option<&'static str> {

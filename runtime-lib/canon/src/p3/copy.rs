@@ -25,8 +25,8 @@
 use super::FutureValue;
 use super::elem::ElemCopy;
 use super::{
-    Channel, Done, End, HostAction, HostOp, P3Cx, PendingCopy, SinkWrite, SourceRead, WaitableKind,
-    traps,
+    Channel, Done, End, HostAction, HostOp, HostWait, P3Cx, PendingCopy, SinkWrite, SourceRead,
+    WaitableKind, traps,
 };
 use crate::memory::GuestMemory;
 use crate::trap::{self, Trap};
@@ -514,6 +514,7 @@ pub fn drop_end(
     let ch = chan(&mut cx.p3.channels, c)?;
     let future = ch.future;
     let mut fut = None;
+    let mut later = false;
     if readable {
         ch.readable = End::Dropped;
         match std::mem::replace(&mut ch.writable, End::Dropped) {
@@ -551,7 +552,10 @@ pub fn drop_end(
                     x.event = Some((event_code::STREAM_READ, payload | copy_result::DROPPED));
                 }
             }
-            End::Sink(mut s) => fut = s.finish(cx.host),
+            End::Sink(mut s) => {
+                later = s.finish_later();
+                fut = s.finish(cx.host);
+            }
             other => ch.readable = other,
         }
     }
@@ -560,8 +564,38 @@ pub fn drop_end(
         cx.p3.channels.remove(c);
     }
     if let Some((f, bytes)) = fut {
-        host_future_write(cx, f, bytes)?;
+        finish_future_write(cx, f, bytes, later)?;
     }
+    Ok(())
+}
+
+/// Writes the value a host sink's `finish` gave to future `c`: at once,
+/// or (`later`, see [`HostSink::finish_later`](super::HostSink::finish_later))
+/// from a host task on the event loop's next turn that is not a guest's
+/// `waitable-set.poll` (Wasmtime's host tasks make no progress while
+/// guest code runs).
+pub fn finish_future_write(
+    cx: &mut P3Cx<'_>,
+    c: u32,
+    value: FutureValue,
+    later: bool,
+) -> Result<(), Trap> {
+    if !later {
+        return host_future_write(cx, c, value);
+    }
+    let mut value = Some(value);
+    cx.start_op(HostOp {
+        wait: HostWait::Deadline(0),
+        action: HostAction::Task(Box::new(move |rt| {
+            if rt.with_p3(|cx| Ok(cx.p3.polling))? {
+                return Ok(Some(HostWait::Deadline(0)));
+            }
+            if let Some(value) = value.take() {
+                rt.with_p3(|cx| host_future_write(cx, c, value))?;
+            }
+            Ok(None)
+        })),
+    });
     Ok(())
 }
 

@@ -526,6 +526,15 @@ pub trait HostSink {
     /// The guest dropped the writable end; returns a future value to
     /// write, if any (channel, bytes).
     fn finish(&mut self, host: &mut dyn Host) -> Option<(u32, FutureValue)>;
+    /// Whether the value of [`HostSink::finish`] reaches the future only
+    /// on the event loop's next turn, after the guest waits, instead of at
+    /// once. Wasmtime 49 resolves a file's `write-via-stream` future from
+    /// the host task that consumes the stream, so a guest that awaits it
+    /// right after dropping the stream is BLOCKED and resumes in its
+    /// callback (which a trap's backtrace shows); stdout's resolves at once.
+    fn finish_later(&self) -> bool {
+        false
+    }
 }
 
 /// What a host sink did with a guest write.
@@ -635,6 +644,10 @@ pub struct P3State {
     pub pending_copies: Vec<elem::ElemCopy>,
     /// Error contexts.
     pub errors: Slab<errctx::ErrorCtx>,
+    /// A guest's `waitable-set.poll` is taking its turn of the event loop
+    /// (guest code is running): host tasks that stand for Wasmtime's
+    /// spawned host tasks wait for a turn after it.
+    pub polling: bool,
 }
 
 /// The parts of the runtime state a P3 step works on.
@@ -996,13 +1009,13 @@ impl P3Cx<'_> {
             return Ok(());
         }
         if matches!(ch.writable, End::Dropped) && ch.write.is_none() {
-            let fut = match std::mem::replace(&mut ch.readable, End::Dropped) {
-                End::Sink(mut s) => s.finish(self.host),
-                _ => None,
+            let (fut, later) = match std::mem::replace(&mut ch.readable, End::Dropped) {
+                End::Sink(mut s) => (s.finish(self.host), s.finish_later()),
+                _ => (None, false),
             };
             self.p3.channels.remove(c);
             if let Some((f, bytes)) = fut {
-                copy::host_future_write(self, f, bytes)?;
+                copy::finish_future_write(self, f, bytes, later)?;
             }
         }
         Ok(())

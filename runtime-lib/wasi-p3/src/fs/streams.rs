@@ -12,7 +12,9 @@
 //!
 //! Invariants: a regular file is always ready, so sources and sinks
 //! never report BLOCKED; an I/O error ends the stream and resolves the
-//! future with its `error-code`, the stream's end resolves it `ok`.
+//! future with its `error-code`, the stream's end resolves it `ok` (a
+//! write stream's on the event loop's next turn, as Wasmtime 49 does:
+//! `HostSink::finish_later`).
 //! A directory (or any non-file) makes the stream end at once with the
 //! future `err(is-directory)` (read) / `err(bad-descriptor)` (write), the
 //! 0.2 methods' codes; such an error known at the call (and
@@ -176,6 +178,12 @@ impl HostSink for FileSink {
             Err(ErrorCode::BadDescriptor)
         };
         Some((self.future.take()?, result_bytes(r).into()))
+    }
+
+    fn finish_later(&self) -> bool {
+        // As Wasmtime 49: the stream's end resolves the future from the
+        // host task that wrote the file, not in the guest's drop.
+        true
     }
 }
 
