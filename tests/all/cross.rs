@@ -239,6 +239,13 @@ pub fn trials() -> Vec<Trial> {
                 },
             ));
             trials.push(crate::timing::trial(
+                format!("cross::{triple}::console_like_wasmtime_exe"),
+                move || {
+                    need_runner(cross)?;
+                    crate::windows_console::console_like_wasmtime_exe(cross)
+                },
+            ));
+            trials.push(crate::timing::trial(
                 format!("cross::{triple}::serve_timeout_refused"),
                 move || crate::windows::serve_timeout_refused(cross),
             ));

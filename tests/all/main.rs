@@ -74,6 +74,7 @@ mod valgrind;
 mod wasi_wit;
 mod wasmtime_record;
 mod windows;
+mod windows_console;
 
 fn main() {
     let args = libtest_mimic::Arguments::from_args();

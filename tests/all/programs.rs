@@ -957,6 +957,26 @@ fn copy_dir(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The component or module of program `entry` (`rust/<name>` or
+/// `p3/<name>` of `tests/programs`), built as its trials build it.
+pub fn built_wasm(entry: &str) -> Result<PathBuf, String> {
+    let root = util::repo().join("tests/programs");
+    let (source, lang) = match entry.split_once('/') {
+        Some(("rust", name)) => (root.join("rust").join(format!("{name}.rs")), Lang::Rust),
+        Some(("p3", name)) => (root.join("p3/src/bin").join(format!("{name}.rs")), Lang::P3),
+        _ => return Err(format!("no program `{entry}` to build here")),
+    };
+    let text =
+        std::fs::read_to_string(&source).map_err(|e| format!("{}: {e}", source.display()))?;
+    let spec = parse_spec(&text).map_err(|e| format!("{e:#}"))?;
+    let target = match lang {
+        Lang::P3 => "wasm32-wasip2",
+        _ => spec.target.as_deref().unwrap_or(DEFAULT_RUST_TARGET),
+    };
+    util::rust_wasm_target(target)?;
+    build_wasm(&source, lang, target).map_err(|e| format!("{e:#}"))
+}
+
 /// Builds a program to wasm (reusing a previous build when the source is
 /// older).
 fn build_wasm(source: &Path, lang: Lang, target: &str) -> Result<PathBuf> {

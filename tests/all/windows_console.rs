@@ -1,0 +1,221 @@
+//! Windows executables on a console (`cross::x86_64-pc-windows-gnu::
+//! console_like_wasmtime_exe`): stdout and stderr are a pseudo-terminal,
+//! which Wine gives a Windows program as console handles, so the runtime's
+//! console paths run: text through the console's UTF-16 interface, a
+//! write that is not UTF-8 refused, `terminal-*` and P1 `fdstat` seeing a
+//! terminal. Kiln's `.exe` must show exactly what `wasmtime.exe` shows
+//! for the same program on the same kind of console. Wine's console draws
+//! each write with escape sequences of its own (a host report written in
+//! one piece or in several is drawn differently but reads the same), so
+//! the comparison is of the screen the sequences draw ([`render`]).
+//!
+//! Inputs: programs of `tests/programs` (built as their own trials build
+//! them), `wasmtime.exe`, Wine. Output: Ok, or the first difference.
+
+use crate::cross::Cross;
+use crate::util;
+use libtest_mimic::Failed;
+use std::fs::File;
+use std::io::Read;
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const TIMEOUT: Duration = Duration::from_secs(120);
+
+/// The programs run on a console, each with a line its console output
+/// must hold (so the trial fails if the streams were not a console).
+const PROGRAMS: &[(&str, &str)] = &[
+    // P1: UTF-8 text and bytes that are not.
+    ("rust/wasi_utf8_stdio", "grüße ✓ 日本語"),
+    // P1: `fd_fdstat_get` and friends on the standard streams.
+    ("rust/wasi_stdio", "fd 1: fdstat"),
+    // WASI 0.2 streams, and a panic's report and trap on stderr.
+    ("rust/p2_panic", "before panic"),
+    // WASI 0.3 `terminal-*`: a console is a terminal.
+    ("p3/p3_terminal", "terminal-stdout none: false"),
+];
+
+/// Runs each of [`PROGRAMS`] built for Windows and under `wasmtime.exe`,
+/// stdout and stderr on a console, stdin empty, and compares.
+pub fn console_like_wasmtime_exe(cross: &Cross) -> Result<(), Failed> {
+    let Some(wasmtime) = util::wasmtime_exe() else {
+        return Err("the Windows lane needs wasmtime.exe (scripts/fetch-wasmtime-windows)".into());
+    };
+    let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
+    for (entry, marker) in PROGRAMS {
+        let wasm = crate::programs::built_wasm(entry)?;
+        let exe = dir.path().join(format!("{}.exe", entry.replace('/', "-")));
+        let o = util::run(
+            util::kiln_cmd()
+                .args(["build", "--target", &cross.triple])
+                .arg(&wasm)
+                .arg("-o")
+                .arg(&exe),
+            b"",
+            TIMEOUT,
+        )
+        .map_err(|e| format!("{e:#}"))?;
+        if !o.status.success() {
+            return Err(format!("kiln build of {entry} failed\n{}", o.describe()).into());
+        }
+        let kiln = on_console(cross.command(&exe))?;
+        let mut reference = cross.command(&wasmtime);
+        reference.env_remove("RUST_BACKTRACE").arg("run");
+        // The executable names the component by its file name, as
+        // `wasmtime run <file name>` does.
+        match (wasm.parent(), wasm.file_name()) {
+            (Some(dir), Some(file)) => reference.current_dir(dir).arg(file),
+            _ => reference.arg(&wasm),
+        };
+        let want = on_console(reference)?;
+        let kiln = (render(&kiln.0), kiln.1);
+        let want = (render(&want.0), want.1);
+        let shown = |o: &(String, i32)| format!("exit {}\n{}", o.1, o.0);
+        if kiln != want {
+            return Err(format!(
+                "{entry} on a console differs from wasmtime.exe's\n--- wasmtime.exe ---\n{}\n--- kiln ---\n{}",
+                shown(&want),
+                shown(&kiln)
+            )
+            .into());
+        }
+        if !kiln.0.contains(marker) {
+            return Err(format!(
+                "{entry} on a console did not write `{marker}`\n{}",
+                shown(&kiln)
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// Runs `cmd` with stdout and stderr on a new pseudo-terminal (stdin
+/// empty); returns what it wrote there and its exit status.
+fn on_console(mut cmd: Command) -> Result<(Vec<u8>, i32), String> {
+    let (mut master, mut slave) = (-1, -1);
+    // SAFETY: openpty writes the two descriptors it opens into the two
+    // integers; the name, terminal settings and window size may be null.
+    let r = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            std::ptr::null(),
+        )
+    };
+    if r != 0 {
+        return Err(format!("openpty: {}", std::io::Error::last_os_error()));
+    }
+    // SAFETY: openpty just opened both descriptors; nothing else owns them.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    let slave2 = slave.try_clone().map_err(|e| e.to_string())?;
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::from(slave))
+        .stderr(Stdio::from(slave2));
+    let mut child = cmd.spawn().map_err(|e| format!("{cmd:?}: {e}"))?;
+    // The command holds the terminal's other end until it is dropped: the
+    // reader sees its end only once every holder is gone.
+    drop(cmd);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut file = File::from(master);
+        let (mut out, mut buf) = (Vec::new(), [0u8; 4096]);
+        loop {
+            match file.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                // EIO: no process holds the terminal any more.
+                Err(_) => break,
+            }
+        }
+        let _ = tx.send(out);
+    });
+    let start = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
+            break status;
+        }
+        if start.elapsed() > TIMEOUT {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(format!("timed out after {TIMEOUT:?} on a console"));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    let out = rx
+        .recv_timeout(Duration::from_secs(30))
+        .map_err(|_| "the console stayed open after the program exited".to_string())?;
+    Ok((out, status.code().unwrap_or(-1)))
+}
+
+/// The text a terminal shows after `bytes`: carriage returns and line
+/// feeds, cursor-forward (`ESC [ n C`) and erase-in-line (`ESC [ K`)
+/// applied, cursor visibility and colours dropped; any other escape
+/// sequence is kept as text, so that it shows in a difference. Trailing
+/// blanks and blank lines are not shown.
+fn render(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    let mut screen: Vec<Vec<char>> = vec![Vec::new()];
+    let (mut row, mut col) = (0usize, 0usize);
+    let mut chars = text.chars().peekable();
+    let put = |screen: &mut Vec<Vec<char>>, row: usize, col: usize, c: char| {
+        let line = &mut screen[row];
+        if line.len() <= col {
+            line.resize(col + 1, ' ');
+        }
+        line[col] = c;
+    };
+    while let Some(c) = chars.next() {
+        match c {
+            '\r' => col = 0,
+            '\n' => {
+                row += 1;
+                if screen.len() <= row {
+                    screen.push(Vec::new());
+                }
+            }
+            '\u{1b}' if chars.peek() == Some(&'[') => {
+                chars.next();
+                let mut params = String::new();
+                let mut end = None;
+                for c in chars.by_ref() {
+                    if c.is_ascii_digit() || c == ';' || c == '?' {
+                        params.push(c);
+                    } else {
+                        end = Some(c);
+                        break;
+                    }
+                }
+                let n = params.parse::<usize>().unwrap_or(1).max(1);
+                match end {
+                    Some('C') => col += n,
+                    Some('K') => screen[row].truncate(col),
+                    Some('h' | 'l') if params.starts_with('?') => {}
+                    Some('m') => {}
+                    other => {
+                        for c in format!("ESC[{params}{}", other.unwrap_or(' ')).chars() {
+                            put(&mut screen, row, col, c);
+                            col += 1;
+                        }
+                    }
+                }
+            }
+            c => {
+                put(&mut screen, row, col, c);
+                col += 1;
+            }
+        }
+    }
+    let mut lines: Vec<String> = screen
+        .iter()
+        .map(|l| l.iter().collect::<String>().trim_end().to_string())
+        .collect();
+    while lines.last().is_some_and(String::is_empty) {
+        lines.pop();
+    }
+    lines.join("\n")
+}
