@@ -8,6 +8,13 @@
 //! 64 connections on loopback. Needs `wrk`, `wasmtime` and the
 //! `wasm32-wasip2` Rust target; says which is missing otherwise. Not a
 //! timed test: it only reports.
+//!
+//! Windows: when this `kiln` builds for `x86_64-pc-windows-gnu` and Wine
+//! and Wasmtime 49 for Windows (`wasmtime.exe`, `scripts/fetch-wasmtime-
+//! windows`; `KILN_WASMTIME_EXE` names another) are here, the same proxy
+//! is also served by Kiln's Windows executable and by `wasmtime.exe
+//! serve`, both under Wine (the prefix `scripts/windows-test-env` makes),
+//! and measured alike.
 
 #[path = "common/mod.rs"]
 mod common;
@@ -150,6 +157,75 @@ fn bench_in(repo: &Path, dir: &Path, wasmtime: &Path, secs: u32) -> Result<(), S
     );
     for (what, wasm) in [("0.2 proxy", &proxy), ("0.3 service", &service)] {
         bench_one(dir, wasmtime, secs, what, wasm)?;
+    }
+    bench_windows(repo, dir, secs, &proxy)
+}
+
+/// The Windows rows: `wasm` served by Kiln's `.exe` and by `wasmtime.exe
+/// serve`, both under Wine (see the module docs); skipped with a line
+/// saying why when something is missing.
+fn bench_windows(repo: &Path, dir: &Path, secs: u32, wasm: &Path) -> Result<(), String> {
+    const TRIPLE: &str = "x86_64-pc-windows-gnu";
+    let targets = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .arg("targets")
+        .output()
+        .map_err(|e| e.to_string())?;
+    let wasmtime_exe = std::env::var_os("KILN_WASMTIME_EXE")
+        .map(PathBuf::from)
+        .or_else(|| {
+            let cache = std::env::var_os("XDG_CACHE_HOME")
+                .map(PathBuf::from)
+                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
+            Some(cache.join("kiln-ci-tools/windows/wasmtime.exe"))
+        })
+        .filter(|p| p.is_file());
+    let prefix = repo.join("target/wine");
+    let why_not = if !String::from_utf8_lossy(&targets.stdout).contains(TRIPLE) {
+        Some(format!("this kiln has no {TRIPLE} runtime"))
+    } else if wasmtime_exe.is_none() {
+        Some("no wasmtime.exe (scripts/fetch-wasmtime-windows)".to_string())
+    } else if !prefix
+        .join("drive_c/windows/system32/bcryptprimitives.dll")
+        .is_file()
+    {
+        Some("no Wine prefix (scripts/windows-test-env true)".to_string())
+    } else {
+        None
+    };
+    let (Some(wasmtime_exe), None) = (wasmtime_exe, why_not.as_ref()) else {
+        println!("windows rows: skipped ({})", why_not.unwrap_or_default());
+        return Ok(());
+    };
+    let exe = dir.join("proxy-server.exe");
+    check(
+        Command::new(env!("CARGO_BIN_EXE_kiln"))
+            .env("KILN_CACHE_DIR", dir.join("cache"))
+            .arg("build")
+            .args(["--target", TRIPLE])
+            .arg(wasm)
+            .args(["--addr", "127.0.0.1:0", "-o"])
+            .arg(&exe),
+        "kiln build --target x86_64-pc-windows-gnu --addr",
+    )?;
+    let wine = |program: &Path| {
+        let mut cmd = Command::new("wine");
+        cmd.arg(program)
+            .env("WINEPREFIX", &prefix)
+            .env("WINEDEBUG", "-all");
+        cmd
+    };
+    let kiln = start(&mut wine(&exe))?;
+    let wt = start(
+        wine(&wasmtime_exe)
+            .args(["serve", "-S", "cli", "--addr", "127.0.0.1:0"])
+            .arg(wasm),
+    )?;
+    for conns in [1, 64] {
+        for (name, s) in [("kiln.exe", &kiln), ("wasmtime.exe", &wt)] {
+            let (rps, p50, p99) = wrk(&s.1, conns, secs)?;
+            let name = format!("0.2 proxy {name}");
+            println!("{name:<22} {conns:>6} {rps:>12} {p50:>10} {p99:>10}  (Wine)");
+        }
     }
     Ok(())
 }
