@@ -161,40 +161,48 @@ fn bench_in(repo: &Path, dir: &Path, wasmtime: &Path, secs: u32) -> Result<(), S
     bench_windows(repo, dir, secs, &proxy)
 }
 
+/// What the Windows rows need: a `kiln` with the `triple` runtime, Wine's
+/// test prefix and `wasmtime.exe` (whose path this returns); else why not.
+fn windows_setup(triple: &str, prefix: &Path) -> Result<PathBuf, String> {
+    let targets = Command::new(env!("CARGO_BIN_EXE_kiln"))
+        .arg("targets")
+        .output()
+        .map_err(|e| e.to_string())?;
+    if !String::from_utf8_lossy(&targets.stdout).contains(triple) {
+        return Err(format!("this kiln has no {triple} runtime"));
+    }
+    let dll = prefix.join("drive_c/windows/system32/bcryptprimitives.dll");
+    if !dll.is_file() {
+        return Err("no Wine prefix (scripts/windows-test-env true)".to_string());
+    }
+    wasmtime_exe().ok_or_else(|| "no wasmtime.exe (scripts/fetch-wasmtime-windows)".to_string())
+}
+
+/// Wasmtime 49 for Windows: `KILN_WASMTIME_EXE`, else where `.ci/run`
+/// puts it (`scripts/fetch-wasmtime-windows`), if the file is there.
+fn wasmtime_exe() -> Option<PathBuf> {
+    let path = match std::env::var_os("KILN_WASMTIME_EXE") {
+        Some(p) => PathBuf::from(p),
+        None => std::env::var_os("XDG_CACHE_HOME")
+            .map(PathBuf::from)
+            .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?
+            .join("kiln-ci-tools/windows/wasmtime.exe"),
+    };
+    path.is_file().then_some(path)
+}
+
 /// The Windows rows: `wasm` served by Kiln's `.exe` and by `wasmtime.exe
 /// serve`, both under Wine (see the module docs); skipped with a line
 /// saying why when something is missing.
 fn bench_windows(repo: &Path, dir: &Path, secs: u32, wasm: &Path) -> Result<(), String> {
     const TRIPLE: &str = "x86_64-pc-windows-gnu";
-    let targets = Command::new(env!("CARGO_BIN_EXE_kiln"))
-        .arg("targets")
-        .output()
-        .map_err(|e| e.to_string())?;
-    let wasmtime_exe = std::env::var_os("KILN_WASMTIME_EXE")
-        .map(PathBuf::from)
-        .or_else(|| {
-            let cache = std::env::var_os("XDG_CACHE_HOME")
-                .map(PathBuf::from)
-                .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))?;
-            Some(cache.join("kiln-ci-tools/windows/wasmtime.exe"))
-        })
-        .filter(|p| p.is_file());
     let prefix = repo.join("target/wine");
-    let why_not = if !String::from_utf8_lossy(&targets.stdout).contains(TRIPLE) {
-        Some(format!("this kiln has no {TRIPLE} runtime"))
-    } else if wasmtime_exe.is_none() {
-        Some("no wasmtime.exe (scripts/fetch-wasmtime-windows)".to_string())
-    } else if !prefix
-        .join("drive_c/windows/system32/bcryptprimitives.dll")
-        .is_file()
-    {
-        Some("no Wine prefix (scripts/windows-test-env true)".to_string())
-    } else {
-        None
-    };
-    let (Some(wasmtime_exe), None) = (wasmtime_exe, why_not.as_ref()) else {
-        println!("windows rows: skipped ({})", why_not.unwrap_or_default());
-        return Ok(());
+    let wasmtime_exe = match windows_setup(TRIPLE, &prefix) {
+        Ok(exe) => exe,
+        Err(why) => {
+            println!("windows rows: skipped ({why})");
+            return Ok(());
+        }
     };
     let exe = dir.join("proxy-server.exe");
     check(

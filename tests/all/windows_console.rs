@@ -46,19 +46,7 @@ pub fn console_like_wasmtime_exe(cross: &Cross) -> Result<(), Failed> {
     for (entry, marker) in PROGRAMS {
         let wasm = crate::programs::built_wasm(entry)?;
         let exe = dir.path().join(format!("{}.exe", entry.replace('/', "-")));
-        let o = util::run(
-            util::kiln_cmd()
-                .args(["build", "--target", &cross.triple])
-                .arg(&wasm)
-                .arg("-o")
-                .arg(&exe),
-            b"",
-            TIMEOUT,
-        )
-        .map_err(|e| format!("{e:#}"))?;
-        if !o.status.success() {
-            return Err(format!("kiln build of {entry} failed\n{}", o.describe()).into());
-        }
+        util::kiln_build(&["--target", &cross.triple], &wasm, &exe)?;
         let kiln = on_console(cross.command(&exe))?;
         let mut reference = cross.command(&wasmtime);
         reference.env_remove("RUST_BACKTRACE").arg("run");

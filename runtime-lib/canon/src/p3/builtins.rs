@@ -401,16 +401,7 @@ builtins! {
         let inst = opts.component_instance;
         let (h, ptr) = (arg(slots, 0), arg(slots, 1));
         let set = rt.with_p3(|cx| cx.set_at(inst, h, true))?;
-        rt.with_p3(|cx| {
-            cx.p3.polling = true;
-            Ok(())
-        })?;
-        let turned = run::turn(rt, false);
-        rt.with_p3(|cx| {
-            cx.p3.polling = false;
-            Ok(())
-        })?;
-        turned?;
+        run::poll_turn(rt)?;
         let ev = rt.with_p3(|cx| Ok(cx.take_event(set)))?;
         let (code, p1, p2) = ev.unwrap_or((event_code::NONE, 0, 0));
         store_event(opts, ptr, p1, p2)?;

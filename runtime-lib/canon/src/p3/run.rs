@@ -344,6 +344,22 @@ pub fn wait_waitable(rt: &ComponentRuntime, w: u32) -> Result<u32, Trap> {
     event.map(|(_, payload)| payload).ok_or_else(deadlock)
 }
 
+/// The turn a guest's `waitable-set.poll` takes: as [`turn`] without
+/// blocking, with [`P3State::polling`](super::P3State::polling) set while
+/// it runs (guest code is running).
+pub fn poll_turn(rt: &ComponentRuntime) -> Result<(), Trap> {
+    let set = |on: bool| {
+        rt.with_p3(|cx| {
+            cx.p3.polling = on;
+            Ok(())
+        })
+    };
+    set(true)?;
+    let turned = turn(rt, false);
+    set(false)?;
+    turned.map(drop)
+}
+
 /// One turn of the event loop: waits (or, without `block`, probes) for
 /// the pending host operations and completes those that are ready.
 /// Returns whether there was anything to wait for.
