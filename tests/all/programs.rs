@@ -130,7 +130,12 @@ struct Spec {
     /// to `TARGET`, made at test time. Links that point out of the
     /// repository (`/`, `/etc/passwd`) must not live in the tree: cargo
     /// follows symlinks when it lists a package's files, and one to `/`
-    /// sends it through directories it may not read.
+    /// sends it through directories it may not read. An absolute `TARGET`
+    /// names a place in the fixture's `host/`, a stand-in for the
+    /// machine's root ([`HOST_STAND_IN`]): a sandbox probe renames and
+    /// removes through these links, and where the links are invisible to
+    /// the guest's engine (Wine follows a host symlink as if it were the
+    /// file it names) it would otherwise move the machine's `/etc/passwd`.
     fixture_symlinks: Vec<(String, String)>,
     /// `invoke = "greet(\"World\")"`: call this export (WAVE text, as
     /// `--invoke` takes it) instead of the command's `run`, in `kiln build`,
@@ -584,6 +589,11 @@ enum Via {
 
 /// A fresh fixture directory for one run of `source` (programs may write
 /// to it), filled and linked as its directives say.
+/// The fixture's directory that stands in for the machine's root: where
+/// `fixture-symlink`'s absolute targets point, outside every preopen.
+/// [`listing`] shows links into it as the absolute paths they stand for.
+const HOST_STAND_IN: &str = "host";
+
 fn make_fixture(source: &Path, spec: &Spec) -> Result<tempfile::TempDir> {
     let name = stem(source);
     let fixture = tempfile::tempdir().context("fixture dir")?;
@@ -606,8 +616,12 @@ fn make_fixture(source: &Path, spec: &Spec) -> Result<tempfile::TempDir> {
         }
     }
     for (link, target) in &spec.fixture_symlinks {
-        std::os::unix::fs::symlink(target, fixture.path().join(link))
-            .with_context(|| format!("fixture symlink {link} -> {target}"))?;
+        let target = match target.strip_prefix('/') {
+            Some(rest) => fixture.path().join(HOST_STAND_IN).join(rest),
+            None => PathBuf::from(target),
+        };
+        std::os::unix::fs::symlink(&target, fixture.path().join(link))
+            .with_context(|| format!("fixture symlink {link} -> {}", target.display()))?;
     }
     for (file, secs, nanos) in &spec.fixture_times {
         set_fixture_time(&fixture.path().join(file), *secs, *nanos)?;
@@ -906,6 +920,10 @@ fn listing(dir: &Path) -> Result<String> {
                 stack.push(p);
             } else if meta.file_type().is_symlink() {
                 let target = std::fs::read_link(&p)?;
+                let target = match target.strip_prefix(dir.join(HOST_STAND_IN)) {
+                    Ok(rest) => Path::new("/").join(rest),
+                    Err(_) => target,
+                };
                 lines.push(format!("{rel} -> {}", target.display()));
             } else {
                 lines.push(format!("{rel}: {}", util::escape(&std::fs::read(&p)?)));
