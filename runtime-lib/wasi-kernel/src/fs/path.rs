@@ -10,7 +10,9 @@
 //! The semantics are Wasmtime 49's on Linux, which are Linux's except where
 //! noted, and they are Kiln's on every Unix host. On Windows every path
 //! goes to cap-std as the guest wrote it, as Wasmtime for Windows hands
-//! them to cap-std's Windows code (`kiln_platform::fs::DECORATED_PATHS_TO_SYSTEM`).
+//! them to cap-std's Windows code (`kiln_platform::fs::DECORATED_PATHS_TO_SYSTEM`),
+//! but for `rename`'s slash rule (below), which Wasmtime for Windows
+//! applies too.
 //! - `x/` (any number of slashes) names what `x` names, which must be a
 //!   directory, a symlink in last place followed to one (`open`, `stat`,
 //!   `set-times`, `readlink`, `unlink`, `remove-directory`, `symlink`'s and
@@ -318,6 +320,9 @@ pub(crate) fn rename<'a>(
     new: &GuestPath<'a>,
     new_probe: &dyn Probe,
 ) -> KResult<Option<(&'a str, &'a str)>> {
+    if kiln_platform::fs::DECORATED_PATHS_TO_SYSTEM {
+        return decorated_rename(old, old_probe, new).map(|()| None);
+    }
     if old.shape == Shape::Name && new.shape == Shape::Name {
         return Ok(None);
     }
@@ -337,4 +342,24 @@ pub(crate) fn rename<'a>(
         return Err(ErrorCode::NotDirectory);
     }
     Ok(Some((old.base, new.base)))
+}
+
+/// `rename` where paths go to the system as the guest wrote them
+/// (Windows): a trailing slash on either side wants the source, not
+/// followed, to be a directory, else `not-directory`, as Wasmtime for
+/// Windows answers (cap-std's Windows `rename` drops the slashes and would
+/// rename the file). A source that cannot be looked up goes on for the
+/// system to refuse (`no-entry`, `not-permitted`).
+fn decorated_rename(
+    old: &GuestPath<'_>,
+    old_probe: &dyn Probe,
+    new: &GuestPath<'_>,
+) -> KResult<()> {
+    if !old.raw.ends_with('/') && !new.raw.ends_with('/') {
+        return Ok(());
+    }
+    match old_probe.kind(old.raw.trim_end_matches('/'), false) {
+        Ok(kind) if kind != FileType::Directory => Err(ErrorCode::NotDirectory),
+        _ => Ok(()),
+    }
 }

@@ -169,6 +169,53 @@ fn rename_with_a_slash_wants_a_directory_source() {
     assert_eq!(rename("ld", "r"), Ok(None));
 }
 
+/// Where paths go to the system as written (Windows): `rename`'s slash
+/// rule alone, each answer what `wasmtime.exe` 49 gave under Wine for the
+/// same tree (a file or missing source passes on otherwise); the symlink
+/// sources (`lf`, `ld`) take Linux's rule, not followed, as Wine cannot
+/// make a Windows symlink to check them.
+#[test]
+fn decorated_rename_wants_a_directory_source_for_a_slash() {
+    let m = model();
+    let rename =
+        |old: &'static str, new: &'static str| decorated_rename(&p_raw(old), &m, &p_raw(new));
+    for (old, new) in [
+        ("f/", "r"),
+        ("f", "r/"),
+        ("f/", "r/"),
+        ("f/", "d"),
+        ("f", "d/"),
+        ("lf", "d/"),
+        ("ld/", "r"),
+    ] {
+        assert_eq!(
+            rename(old, new),
+            Err(ErrorCode::NotDirectory),
+            "{old} -> {new}"
+        );
+    }
+    for (old, new) in [
+        ("d/", "r"),
+        ("d", "r/"),
+        ("d//", "r//"),
+        ("f", "r"),
+        ("nope/", "r"),
+        ("f/.", "r"),
+        ("ld", "r"),
+    ] {
+        assert_eq!(rename(old, new), Ok(()), "{old} -> {new}");
+    }
+}
+
+/// A path as Windows hands it on: every shape a plain name.
+fn p_raw(raw: &'static str) -> GuestPath<'static> {
+    GuestPath {
+        raw,
+        base: raw,
+        shape: Shape::Name,
+    }
+}
+
 #[test]
 fn rename_follows_linuxs_order() {
     let m = model();
