@@ -109,6 +109,8 @@ pub const WINDOWS_PROGRAM_SLICE: &[&str] = &[
     "p3/p3_http_client",
     "http/http_client",
     "http/p2_sandbox_probe",
+    "c/c_sandbox_probe",
+    "p3/p3_sandbox_probe",
     "rust/wasi_sandbox",
     "rust/wasi_path_open",
     "compose/greet",

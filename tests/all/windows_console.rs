@@ -16,38 +16,81 @@ use crate::cross::Cross;
 use crate::util;
 use libtest_mimic::Failed;
 use std::fs::File;
-use std::io::Read;
+use std::io::{Read, Write};
 use std::os::fd::{FromRawFd, OwnedFd};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
-/// The programs run on a console, each with a line its console output
-/// must hold (so the trial fails if the streams were not a console).
-const PROGRAMS: &[(&str, &str)] = &[
+/// A program run on a console: its entry in `tests/programs`, a line its
+/// console output must hold (so the trial fails if the streams were not a
+/// console), and what is typed, each after its prompt shows.
+struct OnConsole {
+    entry: &'static str,
+    marker: &'static str,
+    /// (prompt, keys): once the screen holds `prompt`, `keys` are typed.
+    typed: &'static [(&'static str, &'static str)],
+}
+
+/// The programs run on a console.
+const PROGRAMS: &[OnConsole] = &[
     // P1: UTF-8 text and bytes that are not.
-    ("rust/wasi_utf8_stdio", "grüße ✓ 日本語"),
+    OnConsole {
+        entry: "rust/wasi_utf8_stdio",
+        marker: "grüße ✓ 日本語",
+        typed: &[],
+    },
     // P1: `fd_fdstat_get` and friends on the standard streams.
-    ("rust/wasi_stdio", "fd 1: fdstat"),
+    OnConsole {
+        entry: "rust/wasi_stdio",
+        marker: "fd 1: fdstat",
+        typed: &[],
+    },
     // WASI 0.2 streams, and a panic's report and trap on stderr.
-    ("rust/p2_panic", "before panic"),
+    OnConsole {
+        entry: "rust/p2_panic",
+        marker: "before panic",
+        typed: &[],
+    },
     // WASI 0.3 `terminal-*`: a console is a terminal.
-    ("p3/p3_terminal", "terminal-stdout none: false"),
+    OnConsole {
+        entry: "p3/p3_terminal",
+        marker: "terminal-stdout none: false",
+        typed: &[],
+    },
+    // Lines typed on the console: P1 `fd_read` and WASI 0.3's stdin
+    // stream, each read waiting for its line.
+    OnConsole {
+        entry: "rust/wasi_read_line",
+        marker: "next: second",
+        typed: TYPED,
+    },
+    OnConsole {
+        entry: "p3/p3_read_line",
+        marker: "next: second",
+        typed: TYPED,
+    },
 ];
 
+/// Two lines typed after the read-line programs' prompts (Enter is a
+/// carriage return on a terminal), the first beyond ASCII.
+const TYPED: &[(&str, &str)] = &[("name?", "Ada Lovelace ü\r"), ("chars)", "second\r")];
+
 /// Runs each of [`PROGRAMS`] built for Windows and under `wasmtime.exe`,
-/// stdout and stderr on a console, stdin empty, and compares.
+/// stdout and stderr on a console (stdin too where keys are typed, else
+/// empty), and compares.
 pub fn console_like_wasmtime_exe(cross: &Cross) -> Result<(), Failed> {
     let Some(wasmtime) = util::wasmtime_exe() else {
         return Err("the Windows lane needs wasmtime.exe (scripts/fetch-wasmtime-windows)".into());
     };
     let dir = tempfile::tempdir().map_err(|e| e.to_string())?;
-    for (entry, marker) in PROGRAMS {
+    for program in PROGRAMS {
+        let entry = program.entry;
         let wasm = crate::programs::built_wasm(entry)?;
         let exe = dir.path().join(format!("{}.exe", entry.replace('/', "-")));
         util::kiln_build(&["--target", &cross.triple], &wasm, &exe)?;
-        let kiln = on_console(cross.command(&exe))?;
+        let kiln = on_console(cross.command(&exe), program.typed)?;
         let mut reference = cross.command(&wasmtime);
         reference.env_remove("RUST_BACKTRACE").arg("run");
         // The executable names the component by its file name, as
@@ -56,7 +99,7 @@ pub fn console_like_wasmtime_exe(cross: &Cross) -> Result<(), Failed> {
             (Some(dir), Some(file)) => reference.current_dir(dir).arg(file),
             _ => reference.arg(&wasm),
         };
-        let want = on_console(reference)?;
+        let want = on_console(reference, program.typed)?;
         let kiln = (render(&kiln.0), kiln.1);
         let want = (render(&want.0), want.1);
         let shown = |o: &(String, i32)| format!("exit {}\n{}", o.1, o.0);
@@ -68,9 +111,10 @@ pub fn console_like_wasmtime_exe(cross: &Cross) -> Result<(), Failed> {
             )
             .into());
         }
-        if !kiln.0.contains(marker) {
+        if !kiln.0.contains(program.marker) {
             return Err(format!(
-                "{entry} on a console did not write `{marker}`\n{}",
+                "{entry} on a console did not write `{}`\n{}",
+                program.marker,
                 shown(&kiln)
             )
             .into());
@@ -79,9 +123,10 @@ pub fn console_like_wasmtime_exe(cross: &Cross) -> Result<(), Failed> {
     Ok(())
 }
 
-/// Runs `cmd` with stdout and stderr on a new pseudo-terminal (stdin
-/// empty); returns what it wrote there and its exit status.
-fn on_console(mut cmd: Command) -> Result<(Vec<u8>, i32), String> {
+/// Runs `cmd` with stdout and stderr on a new pseudo-terminal, and stdin
+/// on it too when `typed` has keys to type (else empty); returns what it
+/// wrote there and its exit status.
+fn on_console(mut cmd: Command, typed: &[(&str, &str)]) -> Result<(Vec<u8>, i32), String> {
     let (mut master, mut slave) = (-1, -1);
     // SAFETY: openpty writes the two descriptors it opens into the two
     // integers; the name, terminal settings and window size may be null.
@@ -100,9 +145,15 @@ fn on_console(mut cmd: Command) -> Result<(Vec<u8>, i32), String> {
     // SAFETY: openpty just opened both descriptors; nothing else owns them.
     let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
     let slave2 = slave.try_clone().map_err(|e| e.to_string())?;
-    cmd.stdin(Stdio::null())
+    let stdin = if typed.is_empty() {
+        Stdio::null()
+    } else {
+        Stdio::from(slave.try_clone().map_err(|e| e.to_string())?)
+    };
+    cmd.stdin(stdin)
         .stdout(Stdio::from(slave))
         .stderr(Stdio::from(slave2));
+    let mut keyboard = File::from(master.try_clone().map_err(|e| e.to_string())?);
     let mut child = cmd.spawn().map_err(|e| format!("{cmd:?}: {e}"))?;
     // The command holds the terminal's other end until it is dropped: the
     // reader sees its end only once every holder is gone.
@@ -110,33 +161,60 @@ fn on_console(mut cmd: Command) -> Result<(Vec<u8>, i32), String> {
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         let mut file = File::from(master);
-        let (mut out, mut buf) = (Vec::new(), [0u8; 4096]);
+        let mut buf = [0u8; 4096];
         loop {
             match file.read(&mut buf) {
                 Ok(0) => break,
-                Ok(n) => out.extend_from_slice(&buf[..n]),
+                Ok(n) => {
+                    if tx.send(buf[..n].to_vec()).is_err() {
+                        break;
+                    }
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
                 // EIO: no process holds the terminal any more.
                 Err(_) => break,
             }
         }
-        let _ = tx.send(out);
     });
     let start = Instant::now();
+    let (mut out, mut typed) = (Vec::new(), typed.iter());
+    let mut next = typed.next();
     let status = loop {
+        while let Ok(chunk) = rx.try_recv() {
+            out.extend(chunk);
+        }
+        if let Some((prompt, keys)) = next
+            && render(&out).contains(prompt)
+        {
+            keyboard
+                .write_all(keys.as_bytes())
+                .map_err(|e| e.to_string())?;
+            next = typed.next();
+        }
         if let Some(status) = child.try_wait().map_err(|e| e.to_string())? {
             break status;
         }
         if start.elapsed() > TIMEOUT {
             let _ = child.kill();
             let _ = child.wait();
-            return Err(format!("timed out after {TIMEOUT:?} on a console"));
+            return Err(format!(
+                "timed out after {TIMEOUT:?} on a console\n{}",
+                render(&out)
+            ));
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    let out = rx
-        .recv_timeout(Duration::from_secs(30))
-        .map_err(|_| "the console stayed open after the program exited".to_string())?;
+    drop(keyboard);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+            Ok(chunk) => out.extend(chunk),
+            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {
+                return Err("the console stayed open after the program exited".to_string());
+            }
+        }
+    }
     Ok((out, status.code().unwrap_or(-1)))
 }
 

@@ -276,8 +276,11 @@ fn write_via_stream(
             stdio: Stdio::new(kind),
             future,
         };
+        // The future is the guest's first: a stream already ended
+        // finishes the sink inside `take_readable`.
+        let fh = cx.guest_readable(inst, future)?;
         cx.take_readable(inst, h, param.unwrap_or(u32::MAX), Box::new(sink))?;
-        cx.guest_readable(inst, future)
+        Ok(fh)
     })?;
     slots[0] = u64::from(fh);
     Ok(())

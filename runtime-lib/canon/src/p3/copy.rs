@@ -322,7 +322,7 @@ pub fn source_read(cx: &mut P3Cx<'_>, c: u32, from_loop: bool) -> Result<u32, Tr
         }
         SourceRead::End => {
             let fut = match &mut ch.writable {
-                End::Source(s) => s.ended(),
+                End::Source(s) => s.ended().map(|f| (f, s.finish_later())),
                 _ => None,
             };
             ch.writable = End::Dropped;
@@ -343,8 +343,8 @@ pub fn source_read(cx: &mut P3Cx<'_>, c: u32, from_loop: bool) -> Result<u32, Tr
     if from_loop {
         cx.post(rd.waitable, event_code::STREAM_READ, st);
     }
-    if let Some((f, bytes)) = fut {
-        host_future_write(cx, f, bytes)?;
+    if let Some(((f, bytes), later)) = fut {
+        finish_future_write(cx, f, bytes, later)?;
     }
     Ok(st)
 }
@@ -526,6 +526,7 @@ pub fn drop_end(
                 }
             }
             End::Source(mut s) => {
+                later = s.finish_later();
                 fut = s.closed(cx.host);
                 cx.p3
                     .ops

@@ -484,6 +484,14 @@ pub trait HostSource {
     fn closed(&mut self, host: &mut dyn Host) -> Option<(u32, FutureValue)>;
     /// The stream ended; returns a future value to write, if any.
     fn ended(&mut self) -> Option<(u32, FutureValue)>;
+    /// Whether the value of [`HostSource::closed`] or
+    /// [`HostSource::ended`] reaches the future only on the event loop's
+    /// next turn, as [`HostSink::finish_later`]'s does: Wasmtime 49
+    /// resolves a file's `read-via-stream` and `read-directory` futures
+    /// from the host task that feeds the stream.
+    fn finish_later(&self) -> bool {
+        false
+    }
     /// The source as `Any`, for a host that recognizes its own sources
     /// when a stream comes back to it ([`P3Cx::take_back_source`]).
     fn as_any(&mut self) -> Option<&mut dyn std::any::Any> {
@@ -941,8 +949,35 @@ impl P3Cx<'_> {
             .get_mut(c)
             .ok_or_else(|| trap::unknown_handle(h))?;
         ch.readable = End::Sink(sink);
-        // A write already waiting is handed to the sink now.
-        copy::flush_to_sink(self, c)
+        // A write already waiting is handed to the sink now, and a writer
+        // already gone finishes it: the sink's future value then goes out
+        // as the sink says ([`HostSink::finish_later`]), so the future it
+        // writes must be the guest's before this call.
+        copy::flush_to_sink(self, c)?;
+        self.finish_if_writer_gone(c)
+    }
+
+    /// Finishes channel `c`'s host sink if its writable end was dropped
+    /// with no write waiting, writing the future value the sink gives.
+    fn finish_if_writer_gone(&mut self, c: u32) -> Result<(), Trap> {
+        let Some(ch) = self.p3.channels.get_mut(c) else {
+            return Ok(());
+        };
+        if !matches!(ch.writable, End::Dropped) || ch.write.is_some() {
+            return Ok(());
+        }
+        let (fut, later) = match std::mem::replace(&mut ch.readable, End::Dropped) {
+            End::Sink(mut s) => (s.finish(self.host), s.finish_later()),
+            other => {
+                ch.readable = other;
+                return Ok(());
+            }
+        };
+        self.p3.channels.remove(c);
+        match fut {
+            Some((f, bytes)) => copy::finish_future_write(self, f, bytes, later),
+            None => Ok(()),
+        }
     }
 
     /// Gives `instance` the readable end of future `c`, which the host
@@ -961,6 +996,18 @@ impl P3Cx<'_> {
     /// kept for the next one.
     pub fn write_future(&mut self, c: u32, value: impl Into<FutureValue>) -> Result<(), Trap> {
         copy::host_future_write(self, c, value.into())
+    }
+
+    /// [`P3Cx::write_future`] from a host task on the event loop's next
+    /// turn, never inside a guest's `waitable-set.poll`: for a value known
+    /// at the call that Wasmtime 49 delivers from its host task, so a guest
+    /// that awaits it waits (and a trap after shows the callback's frames).
+    pub fn write_future_later(
+        &mut self,
+        c: u32,
+        value: impl Into<FutureValue>,
+    ) -> Result<(), Trap> {
+        copy::finish_future_write(self, c, value.into(), true)
     }
 
     /// A subtask of `instance` for a host call in progress; returns
@@ -1008,17 +1055,7 @@ impl P3Cx<'_> {
             pump::start(self, c);
             return Ok(());
         }
-        if matches!(ch.writable, End::Dropped) && ch.write.is_none() {
-            let (fut, later) = match std::mem::replace(&mut ch.readable, End::Dropped) {
-                End::Sink(mut s) => (s.finish(self.host), s.finish_later()),
-                _ => (None, false),
-            };
-            self.p3.channels.remove(c);
-            if let Some((f, bytes)) = fut {
-                copy::finish_future_write(self, f, bytes, later)?;
-            }
-        }
-        Ok(())
+        self.finish_if_writer_gone(c)
     }
 
     /// Gives `instance` the held readable end of channel `c`; returns its

@@ -12,15 +12,17 @@
 //!
 //! Invariants: a regular file is always ready, so sources and sinks
 //! never report BLOCKED; an I/O error ends the stream and resolves the
-//! future with its `error-code`, the stream's end resolves it `ok` (a
-//! write stream's on the event loop's next turn, as Wasmtime 49 does:
-//! `HostSink::finish_later`).
+//! future with its `error-code`, the stream's end (or the guest's drop of
+//! its end) resolves it `ok`, always on the event loop's next turn, as
+//! Wasmtime 49's host task does (`HostSink::finish_later`,
+//! `HostSource::finish_later`).
 //! A directory (or any non-file) makes the stream end at once with the
 //! future `err(is-directory)` (read) / `err(bad-descriptor)` (write), the
 //! 0.2 methods' codes; such an error known at the call (and
 //! `read-directory`'s on a file or an unreadable directory) resolves the
-//! future right away, as Wasmtime does, so a guest that awaits it before
-//! touching the stream gets the error rather than a deadlock. Each future
+//! future on the event loop's next turn, as Wasmtime 49's host task does
+//! (a guest awaiting it waits once, then gets the error rather than a
+//! deadlock; `P3Cx::write_future_later`). Each future
 //! is written exactly once: a source or sink whose future was resolved
 //! early holds `None`.
 
@@ -121,6 +123,12 @@ impl HostSource for FileSource {
     fn ended(&mut self) -> Option<(u32, kiln_canon::p3::FutureValue)> {
         let future = self.future.take()?;
         Some((future, result_bytes(self.outcome.clone()).into()))
+    }
+
+    fn finish_later(&self) -> bool {
+        // As Wasmtime 49: its host task that feeds the stream resolves the
+        // future, so a guest awaiting it after the stream's end waits.
+        true
     }
 }
 
@@ -249,7 +257,7 @@ unsafe extern "C" fn read_via_stream(opts: *const CanonOpts, slots: *mut u64, n:
                 let (_, sh) = cx.host_stream(inst, stream_ty, (1, 1), Box::new(source))?;
                 let fh = cx.guest_readable(inst, future)?;
                 if outcome.is_err() {
-                    cx.write_future(future, result_bytes(outcome))?;
+                    cx.write_future_later(future, result_bytes(outcome))?;
                 }
                 Ok((sh, fh))
             })?;
@@ -290,10 +298,12 @@ fn write_stream(
             mode,
             future: is_file.then_some(future),
         };
-        cx.take_readable(inst, h, stream_ty, Box::new(sink))?;
+        // The future is the guest's first: a stream already ended
+        // finishes the sink inside `take_readable`.
         let fh = cx.guest_readable(inst, future)?;
+        cx.take_readable(inst, h, stream_ty, Box::new(sink))?;
         if !is_file {
-            cx.write_future(future, result_bytes(Err(ErrorCode::BadDescriptor)))?;
+            cx.write_future_later(future, result_bytes(Err(ErrorCode::BadDescriptor)))?;
         }
         Ok(fh)
     })?;
@@ -394,6 +404,12 @@ impl HostSource for DirSource {
         let future = self.future.take()?;
         Some((future, result_bytes(self.outcome.clone()).into()))
     }
+
+    fn finish_later(&self) -> bool {
+        // As Wasmtime 49: its host task that feeds the stream resolves the
+        // future, so a guest awaiting it after the stream's end waits.
+        true
+    }
 }
 
 /// `read-directory() -> tuple<stream<directory-entry>, future<result<_,
@@ -435,7 +451,7 @@ unsafe extern "C" fn read_directory(opts: *const CanonOpts, slots: *mut u64, n: 
                 let (_, sh) = cx.host_stream(inst, stream_ty, ENTRY_LAYOUT, Box::new(source))?;
                 let fh = cx.guest_readable(inst, future)?;
                 if outcome.is_err() {
-                    cx.write_future(future, result_bytes(outcome))?;
+                    cx.write_future_later(future, result_bytes(outcome))?;
                 }
                 Ok((sh, fh))
             })?;

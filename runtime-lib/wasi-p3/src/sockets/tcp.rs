@@ -498,8 +498,10 @@ unsafe extern "C" fn send(opts: *const CanonOpts, slots: *mut u64, n: u32) {
                     fd,
                     future: early.is_none().then_some(future),
                 };
-                cx.take_readable(inst, h, stream_ty, Box::new(sink))?;
+                // The future is the guest's first: a stream already ended
+                // finishes the sink inside `take_readable`.
                 let fh = cx.guest_readable(inst, future)?;
+                cx.take_readable(inst, h, stream_ty, Box::new(sink))?;
                 if let Some(bytes) = early {
                     cx.write_future(future, bytes)?;
                 }

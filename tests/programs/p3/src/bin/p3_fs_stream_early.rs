@@ -2,7 +2,8 @@
 // kiln-test: stdout-file
 //! A stream method whose error is known when it is called (reading a
 //! directory's bytes, listing a file, writing a directory) resolves its
-//! result future at once, as Wasmtime 49 does: a guest that awaits the
+//! result future without the stream, as Wasmtime 49 does (on the event
+//! loop's next turn: `p3_fs_future_ready`): a guest that awaits the
 //! future before touching the stream gets the error instead of a
 //! deadlock, and the stream has ended. (A file opened without the access
 //! a stream needs is refused only when the stream is used, in Wasmtime as
