@@ -110,6 +110,7 @@ pub const WINDOWS_PROGRAM_SLICE: &[&str] = &[
     "http/http_client",
     "http/p2_sandbox_probe",
     "c/c_sandbox_probe",
+    "c/c_poll_stdin",
     "p3/p3_sandbox_probe",
     "rust/wasi_sandbox",
     "rust/wasi_path_open",

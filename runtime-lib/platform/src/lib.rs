@@ -42,5 +42,7 @@ pub mod process;
 pub mod random;
 pub mod resume;
 pub mod stack;
+#[cfg(windows)]
+mod stdin_worker;
 pub mod stdio;
 pub mod vmem;

@@ -15,7 +15,9 @@
 //!   which is what Wasmtime on Windows uses: on a console, text goes
 //!   through the console's UTF-16 interface (bytes that are not UTF-8
 //!   fail, as in Wasmtime); on pipes and files, bytes pass unchanged; a
-//!   missing standard handle reads as empty and swallows writes.
+//!   missing standard handle reads as empty and swallows writes. Once a
+//!   guest has waited on stdin, its reads take what a reader thread read
+//!   (`stdin_worker`).
 
 use std::io;
 
@@ -41,10 +43,10 @@ pub fn is_terminal(stream: Stream) -> bool {
 }
 
 /// `stream` as the platform's poller names it ([`crate::poll`]). Linux:
-/// its descriptor. Windows: its standard handle, which `WSAPoll` cannot
-/// watch, so a wait on it is always ready and the read that follows
-/// blocks (as Wasmtime on Windows reads stdin); `u64::MAX` if there is
-/// none.
+/// its descriptor. Windows: its standard handle, `u64::MAX` if there is
+/// none; the poller watches stdin's through a reader thread (as Wasmtime
+/// on Windows reads stdin: a wait is ready once input has arrived) and
+/// takes stdout's and stderr's as always ready.
 pub fn raw(stream: Stream) -> crate::poll::Raw {
     #[cfg(unix)]
     return fd_of(stream);
@@ -85,9 +87,8 @@ pub fn read(stream: Stream, buf: &mut [u8]) -> io::Result<usize> {
     }
     #[cfg(windows)]
     {
-        use std::io::Read;
         match stream {
-            Stream::Stdin => io::stdin().lock().read(buf),
+            Stream::Stdin => crate::stdin_worker::read(buf),
             Stream::Stdout | Stream::Stderr => Err(io::ErrorKind::Unsupported.into()),
         }
     }

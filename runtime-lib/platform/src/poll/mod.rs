@@ -15,11 +15,13 @@
 //!   the reactor takes it as always ready.
 //!
 //! Linux: epoll through mio, edge-triggered (the kernel queues an event at
-//! each new readiness). Windows: `WSAPoll` over every registration,
+//! each new readiness). Windows: `WSAPoll` over every registered socket,
 //! level-triggered (a ready socket is reported at every wait, which loses
-//! nothing the reactor relies on); only sockets can be watched, so a pipe
-//! or console is always ready and its read or write blocks, as Wasmtime on
-//! Windows does for stdin.
+//! nothing the reactor relies on), and stdin through a reader thread
+//! (`stdin_worker`: ready once input or its end has arrived, as Wasmtime
+//! on Windows reads stdin), checked between waits of at most
+//! [`STDIN_SLICE`] while it is registered; any other pipe or console (an
+//! inherited stdout) cannot be watched and is always ready.
 
 use std::io;
 use std::time::Duration;
@@ -39,6 +41,14 @@ pub type Raw = os::Raw;
 
 /// A value that names no descriptor (a wait on it is always ready).
 pub const NONE: Raw = os::NONE;
+
+/// Windows: the longest wait between two looks at stdin's reader thread
+/// while stdin is registered (how late a wait may see input arrive).
+#[cfg_attr(
+    not(windows),
+    allow(dead_code, reason = "only Windows slices its waits")
+)]
+pub const STDIN_SLICE: Duration = Duration::from_millis(5);
 
 /// What an event says of its descriptor.
 #[derive(Copy, Clone, Debug, Default, PartialEq, Eq)]

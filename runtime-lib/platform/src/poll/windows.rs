@@ -1,9 +1,10 @@
-//! Windows: `WSAPoll` over every registration, level-triggered.
+//! Windows: `WSAPoll` over every registered socket, level-triggered, and
+//! stdin through its reader thread (see the parent module).
 
 use super::Readiness;
 use std::collections::BTreeMap;
 use std::io;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use windows_sys::Win32::Networking::WinSock::{
     POLLERR, POLLHUP, POLLNVAL, POLLRDNORM, POLLWRNORM, SO_TYPE, SOCKET, SOCKET_ERROR, SOL_SOCKET,
     WSAPOLLFD, WSAPoll, getsockopt,
@@ -17,6 +18,8 @@ pub const NONE: Raw = !0;
 pub struct Poller {
     /// Registered sockets and their directions (read, write).
     registered: BTreeMap<Raw, (bool, bool)>,
+    /// The standard input handle, once registered for reading.
+    stdin: Option<Raw>,
     fds: Vec<WSAPOLLFD>,
 }
 
@@ -42,11 +45,16 @@ impl Poller {
     pub fn new() -> io::Result<Poller> {
         Ok(Poller {
             registered: BTreeMap::new(),
+            stdin: None,
             fds: Vec::new(),
         })
     }
 
     pub fn arm(&mut self, fd: Raw, read: bool, write: bool, _known: bool) -> bool {
+        if read && fd != NONE && fd == crate::stdio::raw(crate::stdio::Stream::Stdin) {
+            self.stdin = Some(fd);
+            return true;
+        }
         if !self.registered.contains_key(&fd) && !is_socket(fd) {
             return false;
         }
@@ -60,6 +68,42 @@ impl Poller {
         _capacity: usize,
         on_event: &mut dyn FnMut(Raw, Readiness),
     ) -> io::Result<()> {
+        let Some(stdin) = self.stdin else {
+            self.poll_sockets(timeout, on_event)?;
+            return Ok(());
+        };
+        // Stdin's reader thread cannot wake `WSAPoll`: wait in slices and
+        // look at it between them.
+        let deadline = timeout.map(|t| Instant::now() + t);
+        loop {
+            if crate::stdin_worker::ready() {
+                let end = crate::stdin_worker::at_end();
+                on_event(
+                    stdin,
+                    Readiness {
+                        readable: true,
+                        read_closed: end,
+                        ..Readiness::default()
+                    },
+                );
+                self.poll_sockets(Some(Duration::ZERO), on_event)?;
+                return Ok(());
+            }
+            let left = deadline.map(|d| d.saturating_duration_since(Instant::now()));
+            let slice = left.map_or(super::STDIN_SLICE, |l| l.min(super::STDIN_SLICE));
+            if self.poll_sockets(Some(slice), on_event)? || left.is_some_and(|l| l <= slice) {
+                return Ok(());
+            }
+        }
+    }
+
+    /// One wait on the registered sockets; returns whether it reported
+    /// any event.
+    fn poll_sockets(
+        &mut self,
+        timeout: Option<Duration>,
+        on_event: &mut dyn FnMut(Raw, Readiness),
+    ) -> io::Result<bool> {
         if self.registered.is_empty() {
             // WSAPoll refuses an empty set: a plain sleep.
             match timeout {
@@ -68,7 +112,7 @@ impl Poller {
                     std::thread::park();
                 },
             }
-            return Ok(());
+            return Ok(false);
         }
         self.fds.clear();
         for (&fd, &(read, write)) in &self.registered {
@@ -129,8 +173,9 @@ impl Poller {
                     );
                 }
             }
-            return Ok(());
+            return Ok(true);
         }
+        let mut any = false;
         for p in &self.fds {
             let r = p.revents;
             if r == 0 {
@@ -144,6 +189,7 @@ impl Poller {
                 continue;
             }
             let hup = r & POLLHUP != 0;
+            any = true;
             on_event(
                 fd,
                 Readiness {
@@ -155,6 +201,6 @@ impl Poller {
                 },
             );
         }
-        Ok(())
+        Ok(any)
     }
 }
