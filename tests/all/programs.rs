@@ -550,6 +550,26 @@ fn run_program_via(source: &Path, lang: Lang, vias: &[Via]) -> Result<Completion
             "not under wasmtime: {why}"
         )));
     }
+    if vias
+        .iter()
+        .any(|v| matches!(v, Via::Cross(c) if c.is_windows()))
+    {
+        // `setrlimit` is POSIX: Windows has no per-process limit on
+        // handles or address space to run out of, and under Wine the
+        // limit would bound Wine's own processes, not the program.
+        if spec.nofile.is_some() || spec.address_space_mib.is_some() {
+            return Ok(Completion::ignored_with(
+                "a resource limit (nofile, address-space) has no Windows counterpart".to_string(),
+            ));
+        }
+        // Wine shows a host symlink to a Windows program as what it
+        // names, so no engine under Wine can refuse the race's links.
+        if spec.race_symlink.is_some() {
+            return Ok(Completion::ignored_with(
+                "Wine hides the race's host symlinks from Windows programs".to_string(),
+            ));
+        }
+    }
     let mut wasm = build_wasm(source, lang, target).map_err(fail)?;
     if let Some(adapt) = spec.adapt {
         wasm = adapt_module(&wasm, adapt).map_err(fail)?;

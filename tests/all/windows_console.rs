@@ -183,8 +183,13 @@ fn on_console(mut cmd: Command, typed: &[(&str, &str)]) -> Result<(Vec<u8>, i32)
         while let Ok(chunk) = rx.try_recv() {
             out.extend(chunk);
         }
+        // Wine's console puts the terminal in raw mode only after the
+        // program's first output shows: keys typed before then would be
+        // taken by the terminal's own line editing (echoed, Enter made a
+        // line feed) and never reach the program as typed.
         if let Some((prompt, keys)) = next
             && render(&out).contains(prompt)
+            && raw_mode(&keyboard)
         {
             keyboard
                 .write_all(keys.as_bytes())
@@ -216,6 +221,18 @@ fn on_console(mut cmd: Command, typed: &[(&str, &str)]) -> Result<(Vec<u8>, i32)
         }
     }
     Ok((out, status.code().unwrap_or(-1)))
+}
+
+/// Whether the terminal of `master` is in raw mode (no line editing, no
+/// echo), as Wine's console sets it.
+fn raw_mode(master: &File) -> bool {
+    use std::os::fd::AsRawFd;
+    // SAFETY: an all-zero `termios` is a valid value to be overwritten.
+    let mut t: libc::termios = unsafe { std::mem::zeroed() };
+    // SAFETY: the descriptor is open for the call (`master` is borrowed)
+    // and `t` is a valid `termios` to write into; nothing else aliases it.
+    let r = unsafe { libc::tcgetattr(master.as_raw_fd(), &mut t) };
+    r == 0 && t.c_lflag & (libc::ICANON | libc::ECHO) == 0
 }
 
 /// The text a terminal shows after `bytes`: carriage returns and line

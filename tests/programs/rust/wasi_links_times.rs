@@ -119,7 +119,13 @@ fn main() {
     println!("link mtim={} dir mtim changed={}", l[6], t[6] == 4_000_000_000);
     println!("set through symlink follow -> {}", set("sd", true, 5_000_000_000, 6_000_000_000, ATIM | MTIM));
     let (_, t) = stat("d", true);
-    println!("dir atim={} mtim={}", t[5], t[6]);
+    // The values only when set: on Windows neither engine sets a
+    // directory's times through a symlink, and its own times vary.
+    if t[5] == 5_000_000_000 && t[6] == 6_000_000_000 {
+        println!("dir atim={} mtim={}", t[5], t[6]);
+    } else {
+        println!("dir times unchanged: {}", t[5] != 5_000_000_000 && t[6] != 6_000_000_000);
+    }
 
     let mut fd = 0;
     unsafe { path_open(3, 0, "target.txt".as_ptr(), 10, 0, 2, 0, 0, &mut fd) };
