@@ -23,6 +23,7 @@
 //!   under emulated CPUs;
 //! - [`place`]: placement into a cached runtime image behaves as lld's link;
 //! - [`valgrind`]: outputs under memcheck and callgrind;
+//! - [`native_names`]: wasm function names for `nm`, `gdb` and callgrind;
 //! - [`limits`]: a 100k-instruction function and a 50k-function module
 //!   compile within a memory budget and run;
 //! - [`spec`]: the official spec testsuite, one trial per `.wast` file, run
@@ -58,6 +59,7 @@ mod disas;
 mod http_server;
 mod js;
 mod limits;
+mod native_names;
 mod objects;
 mod place;
 mod programs;
@@ -88,6 +90,7 @@ fn main() {
     trials.extend(cross::trials());
     trials.extend(cpu_features::trials());
     trials.extend(valgrind::trials());
+    trials.extend(native_names::trials());
     trials.extend(limits::trials());
     trials.extend(spec::trials());
     trials.extend(disas::trials());

@@ -34,6 +34,7 @@ pub(crate) mod descriptor;
 pub(crate) mod exceptions;
 pub(crate) mod grants;
 mod image;
+pub(crate) mod names;
 pub(crate) mod program;
 pub mod symbols;
 
@@ -337,16 +338,19 @@ pub(crate) fn declare_code_markers(
 /// every function the compiler defines is in that one section (no
 /// per-function sections), which the linker keeps in one piece. The
 /// self-relative fields `rel` (of data defined into `module`) become
-/// 64-bit PC-relative relocations ([`add_rel_relocs`]).
+/// 64-bit PC-relative relocations ([`add_rel_relocs`]), and the compiled
+/// functions take their name-section names ([`names`]).
 pub(crate) fn finish_object(
     module: ObjectModule,
     rel: &data::RelRelocs,
+    names: &names::FuncNames,
 ) -> Result<Vec<u8>, CompileError> {
     use cranelift_object::object::write::{StandardSection, SymbolSection};
     use cranelift_object::object::{SymbolKind, SymbolScope};
     let arch = module.isa().triple().architecture;
     let mut product = module.finish();
     add_rel_relocs(&mut product, arch, rel)?;
+    names.apply(&mut product);
     let object = &mut product.object;
     let text = object.section_id(StandardSection::Text);
     let size = object.section(text).data().len() as u64;

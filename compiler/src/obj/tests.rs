@@ -486,21 +486,18 @@ const HELLO: &str = r#"(module $hello
 fn module_with_bodies_compiles() {
     let obj = Obj::compile(HELLO, &Config::default());
     let file = obj.file();
-    for name in [
-        "__kiln_func_1",
-        "__kiln_func_2",
-        "__kiln_func_3",
-        "__kiln_array_call_3",
-    ] {
+    // Functions take their name-section names; a trampoline keeps its own.
+    for name in ["add", "div", "main", "__kiln_array_call_3"] {
         let s = file.symbol_by_name(name).expect(name);
         assert!(s.is_local() && s.is_definition() && s.size() > 0, "{name}");
     }
+    assert!(file.symbol_by_name("__kiln_func_2").is_none());
     let funcs = obj.symbol_bytes("__kiln_desc_funcs");
     let field32 = |i: usize, off: usize| u32_at(&funcs, i * size_of::<FuncDesc>() + off);
     let field64 = |i: usize, off: usize| u64_at(&funcs, i * size_of::<FuncDesc>() + off);
     // `div` traps on division by zero and overflow; its code length is the
     // symbol's size; its source map points into its body.
-    let div = file.symbol_by_name("__kiln_func_2").expect("div");
+    let div = file.symbol_by_name("div").expect("div");
     assert_eq!(field64(2, offset_of!(FuncDesc, code_len)), div.size());
     assert!(field32(2, offset_of!(FuncDesc, traps_len)) >= 1);
     assert!(field32(2, offset_of!(FuncDesc, srclocs_len)) >= 1);
@@ -842,6 +839,40 @@ fn function_names_are_stored_demangled() {
     assert_eq!(obj.func_name(4), None);
 }
 
+/// Each function's symbol is its name-section name, mangled names as they
+/// are (for `nm -C`, gdb and perf to demangle); an unnamed function keeps
+/// `__kiln_func_<N>`; a name taken already (by another function or by a
+/// symbol of the object) gets a clone suffix.
+#[test]
+fn function_symbols_take_their_names() {
+    let obj = Obj::compile(NAMED, &Config::default());
+    let file = obj.file();
+    for name in [
+        "_ZN4core9panicking5panic17h0123456789abcdefE",
+        "_Z3addii",
+        "f",
+        "main",
+        "__kiln_func_4",
+    ] {
+        let s = file.symbol_by_name(name).expect(name);
+        assert!(s.is_local() && s.is_definition(), "{name}");
+    }
+    let dup = r#"(module
+        (func (@name "twice"))
+        (func (@name "twice"))
+        (func (@name "__kiln_program"))
+        (func (export "_start")))"#;
+    let obj = Obj::compile(dup, &Config::default());
+    let file = obj.file();
+    for name in ["twice", "twice.1", "__kiln_program.1", "__kiln_func_3"] {
+        let s = file.symbol_by_name(name).expect(name);
+        assert!(s.is_local() && s.is_definition(), "{name}");
+    }
+    // The program's descriptor is still the one `__kiln_program`.
+    let program = file.symbol_by_name("__kiln_program").expect("descriptor");
+    assert!(program.is_definition() && program.kind() == object::SymbolKind::Data);
+}
+
 /// The source map answers at trap sites: no offset in the prologue (the
 /// stack-limit check), the instruction's offset in the body; and it keeps
 /// only changes.
@@ -897,14 +928,14 @@ fn calls_map_to_their_wasm_instruction() {
     };
     let obj = Obj::compile(wat, &config);
     let calls: Vec<u64> = obj
-        .relocs("__kiln_func_2")
+        .relocs("main")
         .into_iter()
         // `call rel32` (addend -4); the host function's address is loaded
         // with `movabs` (addend 0) and called through a register.
-        .filter(|(_, (target, addend))| target.starts_with("__kiln_func_") && *addend == -4)
+        .filter(|(_, (target, addend))| target == "leaf" && *addend == -4)
         .map(|(offset, _)| offset)
         .collect();
-    assert_eq!(calls.len(), 3, "{:?}", obj.relocs("__kiln_func_2"));
+    assert_eq!(calls.len(), 3, "{:?}", obj.relocs("main"));
     let mut seen = Vec::new();
     for reloc in calls {
         // `call rel32`: the displacement is the last 4 bytes.

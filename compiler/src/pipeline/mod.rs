@@ -77,7 +77,7 @@ pub fn compile_grants(config: &Config) -> Result<Vec<u8>, CompileError> {
     strings.finish(&mut objects);
     let mut rel = obj::data::RelRelocs::new();
     objects.define_all(&mut module, &mut rel)?;
-    obj::finish_object(module, &rel)
+    obj::finish_object(module, &rel, &obj::names::FuncNames::default())
 }
 
 /// [`emit_module`], recording its phases in `timings`.
@@ -93,6 +93,7 @@ pub fn emit_module_timed(
     let tier = tiers::Tier::new(config, &*isa, &mut module)?;
     let mut objects = DataObjects::new(Namespace::Program);
     let mut strings = StringPool::new(descriptor::strings_key());
+    let mut names = obj::names::FuncNames::default();
     let input = ModuleInput {
         info,
         wasm,
@@ -111,6 +112,7 @@ pub fn emit_module_timed(
         &input,
         &mut objects,
         &mut strings,
+        &mut names,
         &mut clock,
         timings,
     )?;
@@ -130,7 +132,7 @@ pub fn emit_module_timed(
     timings.descriptors += clock.lap();
     let mut rel = obj::data::RelRelocs::new();
     objects.define_all(&mut module, &mut rel)?;
-    finish_object(module, &rel, &mut clock, timings)
+    finish_object(module, &rel, &names, &mut clock, timings)
 }
 
 /// Compiles core module `index` of a component into `module` (symbols in
@@ -157,6 +159,7 @@ pub(crate) fn emit_component_module(
     tier: Option<&tiers::Tier>,
     timings: &mut Timings,
     rel: &mut obj::data::RelRelocs,
+    names: &mut obj::names::FuncNames,
 ) -> Result<DataId, CompileError> {
     let mut clock = Clock::start();
     let ns = Namespace::ComponentModule(index);
@@ -180,6 +183,7 @@ pub(crate) fn emit_component_module(
         &input,
         &mut objects,
         &mut strings,
+        names,
         &mut clock,
         timings,
     )?;
@@ -197,10 +201,11 @@ pub(crate) fn emit_component_module(
 pub(crate) fn finish_object(
     module: ObjectModule,
     rel: &obj::data::RelRelocs,
+    names: &obj::names::FuncNames,
     clock: &mut Clock,
     timings: &mut Timings,
 ) -> Result<Vec<u8>, CompileError> {
-    let object = obj::finish_object(module, rel)?;
+    let object = obj::finish_object(module, rel, names)?;
     timings.object += clock.lap();
     timings.object_bytes = object.len();
     Ok(object)
@@ -268,6 +273,7 @@ fn emit_module_into(
     input: &ModuleInput<'_>,
     objects: &mut DataObjects,
     strings: &mut StringPool,
+    names: &mut obj::names::FuncNames,
     clock: &mut Clock,
     timings: &mut Timings,
 ) -> Result<(), CompileError> {
@@ -275,6 +281,13 @@ fn emit_module_into(
     let offsets = VMOffsets::new(isa.pointer_bytes(), info.vm_counts());
     let init = trampolines::init_refs::plan(info, &offsets);
     let (ids, jobs) = declare_functions(module, info, &**isa, input.ns, input.linked, &init)?;
+    for (&index, name) in &info.func_names {
+        if info.funcs.get(index).is_some_and(|f| f.import.is_none())
+            && let Some(id) = ids.get(FuncKey::Wasm(index))
+        {
+            names.add(id, name);
+        }
+    }
     let env = ModuleEnv {
         info,
         wasm: input.wasm,

@@ -116,6 +116,7 @@ pub fn emit_component(
     timings.declare += clock.lap();
     let mut module_descs = Vec::with_capacity(infos.len());
     let mut rel = obj::data::RelRelocs::new();
+    let mut names = obj::names::FuncNames::default();
     for (((m, p), info), linked) in plan.modules.iter().zip(&infos).zip(&linked) {
         let bytes = module_bytes(wasm, p, m.as_u32())?;
         module_descs.push(emit_component_module(
@@ -133,6 +134,7 @@ pub fn emit_component(
             tier.as_ref(),
             timings,
             &mut rel,
+            &mut names,
         )?);
     }
 
@@ -206,7 +208,7 @@ pub fn emit_component(
     strings.finish(&mut objects);
     timings.descriptors += clock.lap();
     objects.define_all(&mut object, &mut rel)?;
-    finish_object(object, &rel, &mut clock, timings)
+    finish_object(object, &rel, &names, &mut clock, timings)
 }
 
 /// The bytes of static module `index`: a range of the component, or the

@@ -1,0 +1,186 @@
+//! Native tools see the wasm's function names (`native::...`): a compiled
+//! function's symbol is its name-section name, so `nm` lists it, `gdb`
+//! breaks on it and shows it in a backtrace through wasm frames into the
+//! runtime, callgrind attributes time to it, and mangled Rust names
+//! demangle (`nm -C`); `--strip` removes them all.
+//!
+//! Inputs: a C program compiled at test time by clang for wasm32-wasi (its
+//! source below), `rust/p2_panic` of `tests/programs` (a component), and
+//! the host's `nm`, `gdb` and valgrind. Output: Ok, or what a tool did not
+//! show.
+
+use crate::util;
+use libtest_mimic::{Completion, Failed, Trial};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(300);
+
+/// A hot function (`checksum_block`) that `main` calls many times, and one
+/// that traps when asked to (`divide_all`).
+const HOT_C: &str = r#"#include <stdio.h>
+#include <stdint.h>
+__attribute__((noinline)) uint32_t checksum_block(const uint8_t *p, int n) {
+    uint32_t h = 2166136261u;
+    for (int i = 0; i < n; i++) { h ^= p[i]; h *= 16777619u; }
+    return h;
+}
+__attribute__((noinline)) int divide_all(int a, int b) { return a / b; }
+int main(int argc, char **argv) {
+    static uint8_t buf[4096];
+    for (int i = 0; i < 4096; i++) buf[i] = (uint8_t)(i * 7);
+    uint32_t h = 0;
+    for (int r = 0; r < 200; r++) h += checksum_block(buf, 4096 - r);
+    printf("%u\n", h);
+    if (argc > 1) printf("%d\n", divide_all(argc, argc - 2));
+    return 0;
+}
+"#;
+
+pub fn trials() -> Vec<Trial> {
+    vec![
+        crate::timing::ignorable_trial("native::c_names_in_nm_and_gdb", c_names_in_nm_and_gdb),
+        crate::timing::ignorable_trial("native::callgrind_names_the_hot_function", callgrind),
+        crate::timing::ignorable_trial("native::rust_component_names_demangle", rust_component),
+    ]
+}
+
+/// The C program built and compiled into `dir`: (executable, stripped
+/// executable).
+fn hot_exes(dir: &Path) -> Result<Result<(PathBuf, PathBuf), String>, Failed> {
+    if !util::have("clang") {
+        return Ok(Err("clang (for wasm32-wasi) is missing".into()));
+    }
+    let src = dir.join("hot.c");
+    std::fs::write(&src, HOT_C)?;
+    let wasm = dir.join("hot.wasm");
+    let o = util::run(
+        Command::new("clang")
+            .args(["--target=wasm32-wasi", "--sysroot=/usr", "-O2"])
+            .arg(&src)
+            .arg("-o")
+            .arg(&wasm),
+        b"",
+        TIMEOUT,
+    )?;
+    if !o.status.success() {
+        return Ok(Err(format!(
+            "clang for wasm32-wasi failed\n{}",
+            o.describe()
+        )));
+    }
+    let (exe, stripped) = (dir.join("hot"), dir.join("hot-stripped"));
+    util::kiln_build(&[], &wasm, &exe)?;
+    util::kiln_build(&["--strip"], &wasm, &stripped)?;
+    Ok(Ok((exe, stripped)))
+}
+
+fn tool(cmd: &mut Command) -> Result<String, Failed> {
+    let o = util::run(cmd.env_remove("RUST_BACKTRACE"), b"", TIMEOUT)
+        .map_err(|e| format!("{cmd:?}: {e:#}"))?;
+    Ok(format!(
+        "{}{}",
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    ))
+}
+
+fn c_names_in_nm_and_gdb() -> Result<Completion, Failed> {
+    let dir = tempfile::tempdir()?;
+    let (exe, stripped) = match hot_exes(dir.path())? {
+        Ok(exes) => exes,
+        Err(why) => return util::toolchain_missing(why),
+    };
+    let nm = tool(Command::new("nm").arg(&exe))?;
+    for name in ["checksum_block", "divide_all"] {
+        if !nm.lines().any(|l| l.ends_with(&format!(" t {name}"))) {
+            return Err(format!("nm lists no local function `{name}`:\n{nm}").into());
+        }
+    }
+    let nm = tool(Command::new("nm").arg(&stripped))?;
+    if nm.contains("checksum_block") || !nm.contains("no symbols") {
+        return Err(format!("--strip left symbols:\n{nm}").into());
+    }
+    if !util::have("gdb") {
+        return util::toolchain_missing("gdb is missing".into());
+    }
+    let gdb = tool(
+        Command::new("gdb")
+            .args([
+                "-batch",
+                "-nx",
+                "-ex",
+                "break checksum_block",
+                "-ex",
+                "run",
+                "-ex",
+                "bt",
+            ])
+            .arg(&exe),
+    )?;
+    // Stopped in the wasm function; its caller (the C `main`) and the
+    // runtime's frames below it are named too.
+    for want in [
+        "Breakpoint 1, ",
+        "#0 ",
+        " in checksum_block ()",
+        " in main ()",
+        "kiln_vm",
+    ] {
+        if !gdb.contains(want) {
+            return Err(format!("gdb's session lacks `{want}`:\n{gdb}").into());
+        }
+    }
+    Ok(Completion::Completed)
+}
+
+fn callgrind() -> Result<Completion, Failed> {
+    let dir = tempfile::tempdir()?;
+    let (exe, _) = match hot_exes(dir.path())? {
+        Ok(exes) => exes,
+        Err(why) => return util::toolchain_missing(why),
+    };
+    if !util::have("valgrind") || !util::have("callgrind_annotate") {
+        return util::toolchain_missing("valgrind (callgrind) is missing".into());
+    }
+    let out = dir.path().join("callgrind.out");
+    let run = tool(
+        Command::new("valgrind")
+            .arg("--tool=callgrind")
+            .arg(format!("--callgrind-out-file={}", out.display()))
+            .arg(&exe),
+    )?;
+    let annotated = tool(Command::new("callgrind_annotate").arg(&out))?;
+    // The first function row after the header is the hottest.
+    let hottest = annotated
+        .lines()
+        .skip_while(|l| !l.contains("file:function"))
+        .find(|l| l.contains(':') && !l.contains("file:function") && !l.starts_with('-'));
+    match hottest {
+        Some(row) if row.contains(":checksum_block") => Ok(Completion::Completed),
+        _ => Err(format!(
+            "callgrind's hottest function is not checksum_block:\n{annotated}\n{run}"
+        )
+        .into()),
+    }
+}
+
+fn rust_component() -> Result<Completion, Failed> {
+    let wasm = match crate::programs::built_wasm("rust/p2_panic") {
+        Ok(wasm) => wasm,
+        Err(why) => return util::toolchain_missing(why),
+    };
+    let dir = tempfile::tempdir()?;
+    let exe = dir.path().join("p2_panic");
+    util::kiln_build(&[], &wasm, &exe)?;
+    let nm = tool(Command::new("nm").arg("-C").arg(&exe))?;
+    // Rust's own function of the component's core module, demangled; and
+    // one of the standard library's.
+    for want in [" t p2_panic::main", " t std::panicking::"] {
+        if !nm.contains(want) {
+            return Err(format!("`nm -C` lists no `{want}`").into());
+        }
+    }
+    Ok(Completion::Completed)
+}
