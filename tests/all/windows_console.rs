@@ -23,6 +23,9 @@ use std::time::{Duration, Instant};
 
 const TIMEOUT: Duration = Duration::from_secs(120);
 
+/// How long the console must have drawn nothing before keys are typed.
+const QUIET: Duration = Duration::from_millis(100);
+
 /// A program run on a console: its entry in `tests/programs`, a line its
 /// console output must hold (so the trial fails if the streams were not a
 /// console), and what is typed, each after its prompt shows.
@@ -179,17 +182,21 @@ fn on_console(mut cmd: Command, typed: &[(&str, &str)]) -> Result<(Vec<u8>, i32)
     let start = Instant::now();
     let (mut out, mut typed) = (Vec::new(), typed.iter());
     let mut next = typed.next();
+    let mut last_output = Instant::now();
     let status = loop {
         while let Ok(chunk) = rx.try_recv() {
             out.extend(chunk);
+            last_output = Instant::now();
         }
         // Wine's console puts the terminal in raw mode only after the
         // program's first output shows: keys typed before then would be
         // taken by the terminal's own line editing (echoed, Enter made a
-        // line feed) and never reach the program as typed.
+        // line feed) and never reach the program as typed. And it may
+        // still be drawing: keys are typed once the screen is still.
         if let Some((prompt, keys)) = next
             && render(&out).contains(prompt)
             && raw_mode(&keyboard)
+            && last_output.elapsed() > QUIET
         {
             keyboard
                 .write_all(keys.as_bytes())
@@ -236,8 +243,9 @@ fn raw_mode(master: &File) -> bool {
 }
 
 /// The text a terminal shows after `bytes`: carriage returns and line
-/// feeds, cursor-forward (`ESC [ n C`) and erase-in-line (`ESC [ K`)
-/// applied, cursor visibility and colours dropped; any other escape
+/// feeds, cursor moves (`ESC [ n A`/`B`/`C`/`D`, `ESC [ r ; c H`) and
+/// erase-in-line (`ESC [ K`) applied, cursor visibility and colours
+/// dropped; any other escape
 /// sequence is kept as text, so that it shows in a difference. Trailing
 /// blanks and blank lines are not shown.
 fn render(bytes: &[u8]) -> String {
@@ -276,6 +284,23 @@ fn render(bytes: &[u8]) -> String {
                 let n = params.parse::<usize>().unwrap_or(1).max(1);
                 match end {
                     Some('C') => col += n,
+                    Some('D') => col = col.saturating_sub(n),
+                    Some('A') => row = row.saturating_sub(n),
+                    Some('B') => {
+                        row += n;
+                        while screen.len() <= row {
+                            screen.push(Vec::new());
+                        }
+                    }
+                    Some('H' | 'f') => {
+                        // `ESC [ row ; col H`, 1-based, either may be left out.
+                        let mut at = params.split(';').map(|p| p.parse::<usize>().unwrap_or(1));
+                        row = at.next().unwrap_or(1).max(1) - 1;
+                        col = at.next().unwrap_or(1).max(1) - 1;
+                        while screen.len() <= row {
+                            screen.push(Vec::new());
+                        }
+                    }
                     Some('K') => screen[row].truncate(col),
                     Some('h' | 'l') if params.starts_with('?') => {}
                     Some('m') => {}

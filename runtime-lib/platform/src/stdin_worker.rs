@@ -12,9 +12,12 @@
 //!   goes straight to `Stdin` (a program that never waits on stdin reads
 //!   it as before). Once started, every read takes the worker's bytes, so
 //!   no byte is read twice or out of order.
-//! - The worker holds at most one read's bytes: it reads again only once
-//!   they are all taken, as Wasmtime's worker does (input not asked for
-//!   stays in the pipe or console).
+//! - The worker reads only when asked (a readiness check or a read found
+//!   nothing), and holds at most one read's bytes, as Wasmtime's worker
+//!   does: input not asked for stays in the pipe or console, and a
+//!   console's line editing starts only when the guest wants a line, after
+//!   what it wrote before (an eager read drew the next input line over
+//!   the guest's later output).
 //! - The end of input and a read error are kept: every later read and
 //!   readiness check sees them.
 //! - Windows cannot wait on a pipe or console with the sockets' `WSAPoll`,
@@ -37,6 +40,11 @@ struct State {
     end: bool,
     /// A read failed (kept as the raw OS error, or its kind).
     error: Option<(Option<i32>, io::ErrorKind)>,
+    /// A reader or a readiness check asked for input the worker has not
+    /// read yet.
+    wanted: bool,
+    /// The worker is in a read (a request made meanwhile is that read's).
+    reading: bool,
 }
 
 impl State {
@@ -77,19 +85,23 @@ fn worker() -> &'static Worker {
     })
 }
 
-/// The worker thread: one read at a time, each once the last is taken.
+/// The worker thread: one read at a time, each once the last is taken
+/// and more is asked for.
 fn run() {
     let w = worker();
     let mut buf = vec![0u8; CHUNK];
     loop {
         {
             let mut s = lock(w);
-            while s.taken < s.bytes.len() {
+            while s.taken < s.bytes.len() || !s.wanted {
                 s = w.changed.wait(s).unwrap_or_else(|e| e.into_inner());
             }
+            s.wanted = false;
+            s.reading = true;
         }
         let r = io::stdin().lock().read(&mut buf);
         let mut s = lock(w);
+        s.reading = false;
         let done = match r {
             Ok(0) => {
                 s.end = true;
@@ -117,7 +129,22 @@ fn run() {
 /// Whether a read of stdin would not block: input has arrived, or its end
 /// or an error. Starts the worker.
 pub fn ready() -> bool {
-    lock(worker()).ready()
+    let w = worker();
+    let mut s = lock(w);
+    want(w, &mut s)
+}
+
+/// Whether `s` has something for a reader; if not, asks the worker for
+/// more (it reads only when asked).
+fn want(w: &Worker, s: &mut State) -> bool {
+    if s.ready() {
+        return true;
+    }
+    if !s.wanted && !s.reading {
+        s.wanted = true;
+        w.changed.notify_all();
+    }
+    false
 }
 
 /// Whether the input ended (with nothing left to take).
@@ -138,7 +165,7 @@ pub fn read(buf: &mut [u8]) -> io::Result<usize> {
         return io::stdin().lock().read(buf);
     };
     let mut s = lock(w);
-    while !s.ready() {
+    while !want(w, &mut s) {
         s = w.changed.wait(s).unwrap_or_else(|e| e.into_inner());
     }
     if s.taken < s.bytes.len() {

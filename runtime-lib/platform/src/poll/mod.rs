@@ -20,8 +20,9 @@
 //! nothing the reactor relies on), and stdin through a reader thread
 //! (`stdin_worker`: ready once input or its end has arrived, as Wasmtime
 //! on Windows reads stdin), checked between waits of at most
-//! [`STDIN_SLICE`] while it is registered; any other pipe or console (an
-//! inherited stdout) cannot be watched and is always ready.
+//! [`STDIN_SLICE`] in a wait that armed it (stdin's registration lasts
+//! one wait: the reactor arms it for every wait on it); any other pipe or
+//! console (an inherited stdout) cannot be watched and is always ready.
 
 use std::io;
 use std::time::Duration;

@@ -18,7 +18,9 @@ pub const NONE: Raw = !0;
 pub struct Poller {
     /// Registered sockets and their directions (read, write).
     registered: BTreeMap<Raw, (bool, bool)>,
-    /// The standard input handle, once registered for reading.
+    /// The standard input handle, when armed for reading for the next
+    /// wait only: a wait that is not on stdin must not ask its reader
+    /// thread for input (see `stdin_worker`).
     stdin: Option<Raw>,
     fds: Vec<WSAPOLLFD>,
 }
@@ -68,7 +70,7 @@ impl Poller {
         _capacity: usize,
         on_event: &mut dyn FnMut(Raw, Readiness),
     ) -> io::Result<()> {
-        let Some(stdin) = self.stdin else {
+        let Some(stdin) = self.stdin.take() else {
             self.poll_sockets(timeout, on_event)?;
             return Ok(());
         };
