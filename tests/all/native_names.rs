@@ -1,5 +1,6 @@
 //! Native tools see the wasm's function names (`native::...`): a compiled
-//! function's symbol is its name-section name, so `nm` lists it, `gdb`
+//! function's symbol is its name-section name, on every target (ELF and
+//! the Windows executable's COFF symbol table), so `nm` lists it, `gdb`
 //! breaks on it and shows it in a backtrace through wasm frames into the
 //! runtime, callgrind attributes time to it, and mangled Rust names
 //! demangle (`nm -C`); `--strip` removes them all.
@@ -43,6 +44,7 @@ pub fn trials() -> Vec<Trial> {
         crate::timing::ignorable_trial("native::c_names_in_nm_and_gdb", c_names_in_nm_and_gdb),
         crate::timing::ignorable_trial("native::callgrind_names_the_hot_function", callgrind),
         crate::timing::ignorable_trial("native::rust_component_names_demangle", rust_component),
+        crate::timing::ignorable_trial("native::names_on_every_target", every_target),
     ]
 }
 
@@ -130,6 +132,26 @@ fn c_names_in_nm_and_gdb() -> Result<Completion, Failed> {
     ] {
         if !gdb.contains(want) {
             return Err(format!("gdb's session lacks `{want}`:\n{gdb}").into());
+        }
+    }
+    Ok(Completion::Completed)
+}
+
+/// Every target `kiln targets` lists names the functions too: ELF of each
+/// architecture, and the Windows executable's COFF symbol table.
+fn every_target() -> Result<Completion, Failed> {
+    let dir = tempfile::tempdir()?;
+    let (exe, _) = match hot_exes(dir.path())? {
+        Ok(exes) => exes,
+        Err(why) => return util::toolchain_missing(why),
+    };
+    let wasm = exe.with_file_name("hot.wasm");
+    for triple in crate::cross::kiln_targets()? {
+        let out = dir.path().join(format!("hot-{triple}"));
+        util::kiln_build(&["--target", &triple], &wasm, &out)?;
+        let nm = tool(Command::new("nm").arg(&out))?;
+        if !nm.lines().any(|l| l.ends_with(" t checksum_block")) {
+            return Err(format!("nm lists no `checksum_block` for {triple}").into());
         }
     }
     Ok(Completion::Completed)
