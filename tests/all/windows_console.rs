@@ -131,15 +131,26 @@ pub fn console_like_wasmtime_exe(cross: &Cross) -> Result<(), Failed> {
 /// wrote there and its exit status.
 fn on_console(mut cmd: Command, typed: &[(&str, &str)]) -> Result<(Vec<u8>, i32), String> {
     let (mut master, mut slave) = (-1, -1);
+    // Wide enough that no line reaches the edge: where a line fills the
+    // width exactly, Wine's console draws the wrap differently depending
+    // on how the text was split into writes (a temporary file name in a
+    // backtrace made one such line in CI).
+    let size = libc::winsize {
+        ws_row: 50,
+        ws_col: 1000,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
     // SAFETY: openpty writes the two descriptors it opens into the two
-    // integers; the name, terminal settings and window size may be null.
+    // integers and reads the window size; the name and terminal settings
+    // may be null.
     let r = unsafe {
         libc::openpty(
             &mut master,
             &mut slave,
             std::ptr::null_mut(),
             std::ptr::null(),
-            std::ptr::null(),
+            &size,
         )
     };
     if r != 0 {
