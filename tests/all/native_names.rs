@@ -48,9 +48,9 @@ pub fn trials() -> Vec<Trial> {
     ]
 }
 
-/// The C program built and compiled into `dir`: (executable, stripped
-/// executable).
-fn hot_exes(dir: &Path) -> Result<Result<(PathBuf, PathBuf), String>, Failed> {
+/// The C program built (`hot.wasm`) and compiled (`hot`) into `dir`;
+/// returns the executable.
+fn hot_exe(dir: &Path) -> Result<Result<PathBuf, String>, Failed> {
     if !util::have("clang") {
         return Ok(Err("clang (for wasm32-wasi) is missing".into()));
     }
@@ -72,10 +72,15 @@ fn hot_exes(dir: &Path) -> Result<Result<(PathBuf, PathBuf), String>, Failed> {
             o.describe()
         )));
     }
-    let (exe, stripped) = (dir.join("hot"), dir.join("hot-stripped"));
+    let exe = dir.join("hot");
     util::kiln_build(&[], &wasm, &exe)?;
-    util::kiln_build(&["--strip"], &wasm, &stripped)?;
-    Ok(Ok((exe, stripped)))
+    Ok(Ok(exe))
+}
+
+/// Whether `nm`'s listing has `name` as a local code symbol.
+fn names_local_function(nm: &str, name: &str) -> bool {
+    nm.lines()
+        .any(|l| l.strip_suffix(name).is_some_and(|l| l.ends_with(" t ")))
 }
 
 fn tool(cmd: &mut Command) -> Result<String, Failed> {
@@ -90,16 +95,18 @@ fn tool(cmd: &mut Command) -> Result<String, Failed> {
 
 fn c_names_in_nm_and_gdb() -> Result<Completion, Failed> {
     let dir = tempfile::tempdir()?;
-    let (exe, stripped) = match hot_exes(dir.path())? {
-        Ok(exes) => exes,
+    let exe = match hot_exe(dir.path())? {
+        Ok(exe) => exe,
         Err(why) => return util::toolchain_missing(why),
     };
     let nm = tool(Command::new("nm").arg(&exe))?;
     for name in ["checksum_block", "divide_all"] {
-        if !nm.lines().any(|l| l.ends_with(&format!(" t {name}"))) {
+        if !names_local_function(&nm, name) {
             return Err(format!("nm lists no local function `{name}`:\n{nm}").into());
         }
     }
+    let stripped = dir.path().join("hot-stripped");
+    util::kiln_build(&["--strip"], &exe.with_file_name("hot.wasm"), &stripped)?;
     let nm = tool(Command::new("nm").arg(&stripped))?;
     if nm.contains("checksum_block") || !nm.contains("no symbols") {
         return Err(format!("--strip left symbols:\n{nm}").into());
@@ -141,8 +148,8 @@ fn c_names_in_nm_and_gdb() -> Result<Completion, Failed> {
 /// architecture, and the Windows executable's COFF symbol table.
 fn every_target() -> Result<Completion, Failed> {
     let dir = tempfile::tempdir()?;
-    let (exe, _) = match hot_exes(dir.path())? {
-        Ok(exes) => exes,
+    let exe = match hot_exe(dir.path())? {
+        Ok(exe) => exe,
         Err(why) => return util::toolchain_missing(why),
     };
     let wasm = exe.with_file_name("hot.wasm");
@@ -150,7 +157,7 @@ fn every_target() -> Result<Completion, Failed> {
         let out = dir.path().join(format!("hot-{triple}"));
         util::kiln_build(&["--target", &triple], &wasm, &out)?;
         let nm = tool(Command::new("nm").arg(&out))?;
-        if !nm.lines().any(|l| l.ends_with(" t checksum_block")) {
+        if !names_local_function(&nm, "checksum_block") {
             return Err(format!("nm lists no `checksum_block` for {triple}").into());
         }
     }
@@ -159,8 +166,8 @@ fn every_target() -> Result<Completion, Failed> {
 
 fn callgrind() -> Result<Completion, Failed> {
     let dir = tempfile::tempdir()?;
-    let (exe, _) = match hot_exes(dir.path())? {
-        Ok(exes) => exes,
+    let exe = match hot_exe(dir.path())? {
+        Ok(exe) => exe,
         Err(why) => return util::toolchain_missing(why),
     };
     if !util::have("valgrind") || !util::have("callgrind_annotate") {
