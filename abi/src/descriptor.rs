@@ -231,9 +231,11 @@ pub struct ModuleDescriptor {
     /// applied by it, so the runtime only drops them (with the declarative
     /// ones among them); passive ones stay. `0` without `init_elems`.
     pub num_applied_elems: u32,
-    /// Zero (the record's size stays a multiple of 8 without implicit
-    /// padding).
-    pub _pad: u32,
+    /// Bytes of `debug_symbols`.
+    pub debug_symbols_len: u32,
+    /// The source locations of the backtrace frames, from the module's
+    /// DWARF (`0`: none; a [`crate::debug_symbols`] table).
+    pub debug_symbols: Addr,
 }
 
 /// [`ModuleDescriptor::ref_types`] entry: the [`crate::ValType`] says it all
@@ -255,9 +257,10 @@ pub const REF_HEAP_EXN: u32 = 0x7fff_fff4;
 /// Heap type `noexn`.
 pub const REF_HEAP_NOEXN: u32 = 0x7fff_fff5;
 
-/// Module flag: the module has DWARF custom sections (`.debug_*`) that Kiln
-/// does not use; like Wasmtime, the trap report then ends with a note about
-/// `WASMTIME_BACKTRACE_DETAILS`.
+/// Module flag: the module has DWARF custom sections (`.debug_*`); like
+/// Wasmtime, a trap report without `WASMTIME_BACKTRACE_DETAILS=1` then ends
+/// with a note about that variable (with it, `debug_symbols` gives the
+/// frames' source locations).
 pub const MODULE_FLAG_UNPARSED_DEBUGINFO: u32 = 1;
 /// Module flag: the defined functions' bodies lie at ascending addresses in
 /// function index order, one after another (the compiler's layout: all of
@@ -554,7 +557,7 @@ mod tests {
         assert_eq!(size_of::<ImportDesc>(), 48);
         assert_eq!(
             size_of::<ModuleDescriptor>(),
-            72 + 8 * 10 + 16 + 16 + 8 + 16 + 8 + 8 + 8 + 8 + 8
+            72 + 8 * 10 + 16 + 16 + 8 + 16 + 8 + 8 + 8 + 8 + 8 + 8
         );
     }
 

@@ -25,6 +25,7 @@ extern crate alloc;
 
 pub mod component;
 pub mod cpu;
+pub mod debug_symbols;
 pub mod descriptor;
 pub mod exceptions;
 pub mod grants;
@@ -45,7 +46,7 @@ pub mod wasi_p3;
 #[macro_export]
 macro_rules! abi_version_number {
     () => {
-        30
+        31
     };
 }
 

@@ -24,6 +24,8 @@
 //! - [`place`]: placement into a cached runtime image behaves as lld's link;
 //! - [`valgrind`]: outputs under memcheck and callgrind;
 //! - [`native_names`]: wasm function names for `nm`, `gdb` and callgrind;
+//! - [`trap_details`]: source lines in trap backtraces from the wasm's
+//!   DWARF (`WASMTIME_BACKTRACE_DETAILS=1`) against Wasmtime's;
 //! - [`limits`]: a 100k-instruction function and a 50k-function module
 //!   compile within a memory budget and run;
 //! - [`spec`]: the official spec testsuite, one trial per `.wast` file, run
@@ -71,6 +73,7 @@ mod size;
 mod spec;
 mod symlink_race;
 mod timing;
+mod trap_details;
 mod util;
 mod valgrind;
 mod wasi_wit;
@@ -91,6 +94,7 @@ fn main() {
     trials.extend(cpu_features::trials());
     trials.extend(valgrind::trials());
     trials.extend(native_names::trials());
+    trials.extend(trap_details::trials());
     trials.extend(limits::trials());
     trials.extend(spec::trials());
     trials.extend(disas::trials());

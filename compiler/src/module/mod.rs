@@ -305,9 +305,15 @@ pub struct ModuleInfo {
     /// Module name from the name section.
     pub name: Option<String>,
     /// Whether the module has DWARF custom sections (`.debug_*`, also with a
-    /// `.dwo` suffix) that Kiln does not use (see
+    /// `.dwo` suffix; see
     /// `kiln_abi::descriptor::MODULE_FLAG_UNPARSED_DEBUGINFO`).
     pub has_unparsed_debuginfo: bool,
+    /// The DWARF sections (`.debug_*`, without `.dwo`) by name: their
+    /// contents' ranges in the module's bytes (the first of a name wins).
+    pub dwarf: BTreeMap<String, Range<usize>>,
+    /// Where the code section's contents start in the module's bytes:
+    /// DWARF addresses are relative to it.
+    pub code_start: Option<usize>,
     /// Function names from the name section, as written there (the
     /// descriptor stores their [`display_name`]).
     pub func_names: BTreeMap<FuncIndex, String>,

@@ -277,6 +277,9 @@ fn translate_payload(
                 });
             }
         }
+        Payload::CodeSectionStart { range, .. } => {
+            info.code_start = Some(range.start);
+        }
         Payload::CodeSectionEntry(body) => {
             info.bodies.push(body.range());
         }
@@ -289,6 +292,11 @@ fn translate_payload(
                 .starts_with(".debug_")
             {
                 info.has_unparsed_debuginfo = true;
+                if name.starts_with(".debug_") && !name.ends_with(".dwo") {
+                    info.dwarf
+                        .entry(name.to_string())
+                        .or_insert_with(|| subslice_range(wasm, reader.data()));
+                }
             }
             if let KnownCustom::Name(names) = reader.as_known() {
                 // NB: the name section is advisory; anything malformed in it
@@ -312,7 +320,7 @@ fn translate_payload(
         | Payload::ComponentSection {
             unchecked_range, ..
         } => crate::unsupported!("component model", unchecked_range.start),
-        // Version, DataCount, CodeSectionStart, End and the component
+        // Version, DataCount, End and the component
         // payloads (rejected by validation) carry nothing we need.
         _ => {}
     }

@@ -69,6 +69,8 @@ const REF_TYPES: DataKey = DataKey::Part("ref_types");
 const CONST_OPS_ARRAY: DataKey = DataKey::Part("const_ops");
 /// `[u32]` frames of inlined code (see `ModuleDescriptor::inlined`).
 const INLINED: DataKey = DataKey::Part("inlined");
+/// The frames' source locations (see `ModuleDescriptor::debug_symbols`).
+const DEBUG_SYMBOLS: DataKey = DataKey::Part("debug_symbols");
 
 /// Everything the descriptor describes.
 pub struct DescriptorInput<'a> {
@@ -240,6 +242,25 @@ pub fn emit_descriptor(
     if num_inlined > 0 {
         root.put_addr(at!(r, ModuleDescriptor, inlined), Target::Data(INLINED), 0);
         root.put_u32(at!(r, ModuleDescriptor, num_inlined), num_inlined);
+    }
+    if !info.dwarf.is_empty() {
+        let offsets = super::debug_symbols::frame_offsets(input.compiled);
+        if let Some(table) =
+            super::debug_symbols::debug_symbols_table(info, input.wasm, input.wasm_base, &offsets)
+        {
+            let mut out = DataBuilder::new(4);
+            out.append(&table);
+            objects.insert(DEBUG_SYMBOLS, out);
+            root.put_addr(
+                at!(r, ModuleDescriptor, debug_symbols),
+                Target::Data(DEBUG_SYMBOLS),
+                0,
+            );
+            root.put_u32(
+                at!(r, ModuleDescriptor, debug_symbols_len),
+                len32(table.len()),
+            );
+        }
     }
     root.put_addr(
         at!(r, ModuleDescriptor, abi_anchor),

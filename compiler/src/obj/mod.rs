@@ -30,6 +30,7 @@
 
 pub(crate) mod component;
 pub(crate) mod data;
+mod debug_symbols;
 pub(crate) mod descriptor;
 pub(crate) mod exceptions;
 pub(crate) mod grants;

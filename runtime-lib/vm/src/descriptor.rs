@@ -306,11 +306,21 @@ impl Module {
         }
     }
 
-    /// Whether the module carried DWARF (`.debug_*` custom sections) that
-    /// was not used: Wasmtime then ends backtraces with a note about
-    /// `WASMTIME_BACKTRACE_DETAILS`.
+    /// Whether the module carried DWARF (`.debug_*` custom sections):
+    /// Wasmtime then ends backtraces with a note about
+    /// `WASMTIME_BACKTRACE_DETAILS` unless that variable is `1`.
     pub fn has_unparsed_debuginfo(&self) -> bool {
         self.desc.flags & MODULE_FLAG_UNPARSED_DEBUGINFO != 0
+    }
+
+    /// The source locations of the frames at wasm offset `offset`, from
+    /// the module's DWARF (`ModuleDescriptor::debug_symbols`), innermost
+    /// first; none without DWARF.
+    pub fn debug_symbols(&self, offset: u32) -> kiln_abi::debug_symbols::Symbols<'static> {
+        // SAFETY: the table is valid for the process lifetime (0 or its
+        // length when absent: an empty slice).
+        let table = unsafe { slice(self.desc.debug_symbols, self.desc.debug_symbols_len.into()) };
+        kiln_abi::debug_symbols::lookup(table, offset)
     }
 }
 

@@ -298,7 +298,8 @@ impl ModuleBuilder {
             init_refs: 0,
             init_elems: 0,
             num_applied_elems: 0,
-            _pad: 0,
+            debug_symbols_len: 0,
+            debug_symbols: 0,
         };
         Box::leak(Box::new(desc))
     }

@@ -28,7 +28,12 @@
 //! frame `  {i:>3}: {offset:#8x} - {module}!{function}` joined by newlines
 //! (no trailing one); `<unknown>` for a module without a name,
 //! `<wasm function N>` for a function without one; the offset part is left
-//! out when the function has no source location for the pc.
+//! out when the function has no source location for the pc. With
+//! `WASMTIME_BACKTRACE_DETAILS=1`, a frame whose offset the module's DWARF
+//! names (`Module::debug_symbols`) shows those symbols instead of
+//! `{module}!{function}`: each function with its `at file:line:column`,
+//! inlined ones first, as Wasmtime shows them; without the variable, a
+//! module with DWARF adds Wasmtime's note about it.
 
 use crate::descriptor::{Module, wasm_offset_at};
 use kiln_abi::tables::{inlined_entry, inlined_frames};
@@ -439,9 +444,17 @@ pub struct Backtrace<'a> {
     pub frames: &'a [Option<Frame>],
 }
 
+/// Whether the report gives the frames' source locations: Wasmtime's CLI
+/// does when `WASMTIME_BACKTRACE_DETAILS` is `1` (read here, when a
+/// report is written, not at start-up).
+fn details_requested() -> bool {
+    std::env::var_os("WASMTIME_BACKTRACE_DETAILS").is_some_and(|v| v == "1")
+}
+
 impl fmt::Display for Backtrace<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(f, "error while executing at wasm backtrace:")?;
+        let details = details_requested();
         let mut note = false;
         for (i, frame) in self.frames.iter().flatten().enumerate() {
             if i > 0 {
@@ -451,13 +464,16 @@ impl fmt::Display for Backtrace<'_> {
             if let Some(offset) = frame.wasm_offset {
                 write!(f, "{offset:#8x} - ")?;
             }
-            f.write_str(frame.module.name().unwrap_or("<unknown>"))?;
-            f.write_str("!")?;
-            match frame.module.func_name(frame.func) {
-                Some(name) => f.write_str(name)?,
-                None => write!(f, "<wasm function {}>", frame.func)?,
+            let symbols = match frame.wasm_offset {
+                Some(offset) if details => frame.module.debug_symbols(offset),
+                _ => kiln_abi::debug_symbols::lookup(&[], 0),
+            };
+            if !write_symbols(f, frame, symbols)? {
+                f.write_str(frame.module.name().unwrap_or("<unknown>"))?;
+                f.write_str("!")?;
+                write_func_name(f, frame)?;
             }
-            note |= frame.module.has_unparsed_debuginfo();
+            note |= !details && frame.module.has_unparsed_debuginfo();
         }
         if note {
             write!(
@@ -467,4 +483,44 @@ impl fmt::Display for Backtrace<'_> {
         }
         Ok(())
     }
+}
+
+/// The frame's function as the name section names it.
+fn write_func_name(f: &mut fmt::Formatter<'_>, frame: &Frame) -> fmt::Result {
+    match frame.module.func_name(frame.func) {
+        Some(name) => f.write_str(name),
+        None => write!(f, "<wasm function {}>", frame.func),
+    }
+}
+
+/// A frame's DWARF symbols as Wasmtime prints them (each name, then its
+/// `at file:line:column` on a line of its own; the inlined callers after
+/// it, each on a line starting with ` - `); whether there were any.
+fn write_symbols(
+    f: &mut fmt::Formatter<'_>,
+    frame: &Frame,
+    symbols: kiln_abi::debug_symbols::Symbols<'_>,
+) -> Result<bool, fmt::Error> {
+    let mut any = false;
+    for (i, symbol) in symbols.enumerate() {
+        any = true;
+        if i > 0 {
+            write!(f, "\n                - ")?;
+        }
+        match symbol.name {
+            Some(name) => f.write_str(name)?,
+            None if i == 0 => write_func_name(f, frame)?,
+            None => f.write_str("<inlined function>")?,
+        }
+        if let Some(file) = symbol.file {
+            write!(f, "\n                    at {file}")?;
+            if let Some(line) = symbol.line {
+                write!(f, ":{line}")?;
+                if let Some(column) = symbol.column {
+                    write!(f, ":{column}")?;
+                }
+            }
+        }
+    }
+    Ok(any)
 }

@@ -1,0 +1,169 @@
+//! Source lines in trap backtraces (`details::...`): a program built with
+//! DWARF (`-g`) traps, and its report under `WASMTIME_BACKTRACE_DETAILS=1`
+//! (each frame's function, `at file:line:column`, inlined frames listed)
+//! and without it (Wasmtime's note about that variable) is Wasmtime's,
+//! byte for byte, with the same exit status.
+//!
+//! Inputs: C and Rust sources below, built at test time by clang for
+//! wasm32-wasi and by rustc for wasm32-wasip1 (a core module) and
+//! wasm32-wasip2 (a component), each with debug information; the Wasmtime
+//! 49 CLI as the reference. Output: Ok, or both reports.
+
+use crate::util;
+use libtest_mimic::{Completion, Failed, Trial};
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(300);
+
+/// `divide` is inlined into `divide_all` by clang at -O2 (two symbols at
+/// the trapping offset); `rec` overflows the stack at -O0, where clang's
+/// line table has rows with column 0 (printed as `:0`).
+const C_SRC: &str = r#"#include <stdio.h>
+#include <string.h>
+
+static int divide(int a, int b) {
+    return a / b;
+}
+
+__attribute__((noinline)) int divide_all(int *xs, int n, int d) {
+    int s = 0;
+    for (int i = 0; i < n; i++)
+        s += divide(xs[i], d);
+    return s;
+}
+
+int rec(int n) {
+    char buf[64];
+    memset(buf, n, sizeof buf);
+    return rec(n + 1) + buf[3];
+}
+
+int main(int argc, char **argv) {
+    int xs[4] = {10, 20, 30, 40};
+    if (argc > 2)
+        return rec(0);
+    printf("sum %d\n", divide_all(xs, 4, argc > 5 ? 2 : 0));
+    return 0;
+}
+"#;
+
+/// A panic (index out of bounds) under std's frames, through a function
+/// kept out of line and closures Kiln may inline.
+const RUST_SRC: &str = r#"
+#[inline(never)]
+fn pick(v: &[u32], i: usize) -> u32 {
+    v[i] * 3
+}
+
+fn sum(n: usize) -> u32 {
+    let v: Vec<u32> = (0..4).collect();
+    (0..n).map(|i| pick(&v, i)).sum()
+}
+
+fn main() {
+    let n = std::env::args().count() + 4;
+    println!("{}", sum(n));
+}
+"#;
+
+pub fn trials() -> Vec<Trial> {
+    vec![
+        crate::timing::ignorable_trial("details::c_inlined_divide", || c_case("-O2", &[])),
+        crate::timing::ignorable_trial("details::c_stack_overflow_column_0", || {
+            c_case("-O0", &["a", "b"])
+        }),
+        crate::timing::ignorable_trial("details::rust_core_module", || rust_case("wasm32-wasip1")),
+        crate::timing::ignorable_trial("details::rust_component", || rust_case("wasm32-wasip2")),
+    ]
+}
+
+fn c_case(opt: &str, args: &[&str]) -> Result<Completion, Failed> {
+    if !util::have("clang") {
+        return util::toolchain_missing("clang (for wasm32-wasi) is missing".into());
+    }
+    let dir = tempfile::tempdir()?;
+    let src = dir.path().join("div.c");
+    std::fs::write(&src, C_SRC)?;
+    let o = util::run(
+        Command::new("clang")
+            .args(["--target=wasm32-wasi", "--sysroot=/usr", "-g", opt])
+            .arg(&src)
+            .arg("-o")
+            .arg(dir.path().join("div.wasm")),
+        b"",
+        TIMEOUT,
+    )?;
+    if !o.status.success() {
+        return Err(format!("clang for wasm32-wasi failed\n{}", o.describe()).into());
+    }
+    compare(dir.path(), "div.wasm", args)
+}
+
+fn rust_case(target: &str) -> Result<Completion, Failed> {
+    if let Err(why) = util::rust_wasm_target(target) {
+        return util::toolchain_missing(why);
+    }
+    let dir = tempfile::tempdir()?;
+    let src = dir.path().join("pick.rs");
+    std::fs::write(&src, RUST_SRC)?;
+    let o = util::run(
+        Command::new(util::rustc())
+            .args(["--edition=2021", "--target", target, "-g", "-Copt-level=1"])
+            .arg(&src)
+            .arg("-o")
+            .arg(dir.path().join("pick.wasm")),
+        b"",
+        TIMEOUT,
+    )?;
+    if !o.status.success() {
+        return Err(format!("rustc for {target} failed\n{}", o.describe()).into());
+    }
+    compare(dir.path(), "pick.wasm", &[])
+}
+
+/// Builds `dir/wasm` and runs it with and without the variable, beside
+/// `wasmtime run` of the same file from the same directory (its name is
+/// part of the report).
+fn compare(dir: &Path, wasm: &str, args: &[&str]) -> Result<Completion, Failed> {
+    let Some(wasmtime) = util::wasmtime() else {
+        return util::toolchain_missing("wasmtime (the reference) is missing".into());
+    };
+    let exe = dir.join("prog");
+    util::kiln_build(&[], &dir.join(wasm), &exe)?;
+    for details in ["1", "0"] {
+        let run = |cmd: &mut Command| {
+            cmd.current_dir(dir)
+                .args(args)
+                .env_remove("RUST_BACKTRACE")
+                .env("WASMTIME_BACKTRACE_DETAILS", details);
+            util::run(cmd, b"", TIMEOUT)
+        };
+        let kiln = run(&mut Command::new(&exe))?;
+        let reference = run(Command::new(&wasmtime).args(["run", wasm]))?;
+        if kiln.code() != reference.code() || kiln.stderr != reference.stderr {
+            return Err(format!(
+                "WASMTIME_BACKTRACE_DETAILS={details}: kiln exited {}, wasmtime {}\n\
+                 --- kiln's stderr\n{}\n--- wasmtime's stderr\n{}",
+                kiln.code(),
+                reference.code(),
+                String::from_utf8_lossy(&kiln.stderr),
+                String::from_utf8_lossy(&reference.stderr)
+            )
+            .into());
+        }
+        let report = String::from_utf8_lossy(&kiln.stderr);
+        // The comparison means something only if there was a backtrace
+        // with source lines (or the note) to compare.
+        let want = if details == "1" {
+            " at "
+        } else {
+            "WASMTIME_BACKTRACE_DETAILS=1"
+        };
+        if !report.contains("wasm backtrace:") || !report.contains(want) {
+            return Err(format!("no `{want}` in the report:\n{report}").into());
+        }
+    }
+    Ok(Completion::Completed)
+}
