@@ -248,6 +248,13 @@ pub fn trials() -> Vec<Trial> {
                     crate::windows_console::console_like_wasmtime_exe(cross)
                 },
             ));
+            trials.push(crate::timing::ignorable_trial(
+                format!("cross::{triple}::trap_details"),
+                move || {
+                    need_runner(cross)?;
+                    crate::trap_details::windows(cross)
+                },
+            ));
             trials.push(crate::timing::trial(
                 format!("cross::{triple}::serve_timeout_refused"),
                 move || crate::windows::serve_timeout_refused(cross),

@@ -7,8 +7,11 @@
 //! Inputs: C and Rust sources below, built at test time by clang for
 //! wasm32-wasi and by rustc for wasm32-wasip1 (a core module) and
 //! wasm32-wasip2 (a component), each with debug information; the Wasmtime
-//! 49 CLI as the reference. Output: Ok, or both reports.
+//! 49 CLI as the reference (on the Windows lane, `cross::x86_64-pc-
+//! windows-gnu::trap_details`, the `.exe` and `wasmtime.exe` under Wine).
+//! Output: Ok, or both reports.
 
+use crate::cross::Cross;
 use crate::util;
 use libtest_mimic::{Completion, Failed, Trial};
 use std::path::Path;
@@ -70,16 +73,22 @@ fn main() {
 
 pub fn trials() -> Vec<Trial> {
     vec![
-        crate::timing::ignorable_trial("details::c_inlined_divide", || c_case("-O2", &[])),
+        crate::timing::ignorable_trial("details::c_inlined_divide", || c_case("-O2", &[], None)),
         crate::timing::ignorable_trial("details::c_stack_overflow_column_0", || {
-            c_case("-O0", &["a", "b"])
+            c_case("-O0", &["a", "b"], None)
         }),
         crate::timing::ignorable_trial("details::rust_core_module", || rust_case("wasm32-wasip1")),
         crate::timing::ignorable_trial("details::rust_component", || rust_case("wasm32-wasip2")),
     ]
 }
 
-fn c_case(opt: &str, args: &[&str]) -> Result<Completion, Failed> {
+/// The Windows lane's case: the inlined divide, as a `.exe` under Wine
+/// against `wasmtime.exe`.
+pub fn windows(cross: &'static Cross) -> Result<Completion, Failed> {
+    c_case("-O2", &[], Some(cross))
+}
+
+fn c_case(opt: &str, args: &[&str], cross: Option<&Cross>) -> Result<Completion, Failed> {
     if !util::have("clang") {
         return util::toolchain_missing("clang (for wasm32-wasi) is missing".into());
     }
@@ -98,7 +107,7 @@ fn c_case(opt: &str, args: &[&str]) -> Result<Completion, Failed> {
     if !o.status.success() {
         return Err(format!("clang for wasm32-wasi failed\n{}", o.describe()).into());
     }
-    compare(dir.path(), "div.wasm", args)
+    compare(dir.path(), "div.wasm", args, cross)
 }
 
 fn rust_case(target: &str) -> Result<Completion, Failed> {
@@ -120,18 +129,36 @@ fn rust_case(target: &str) -> Result<Completion, Failed> {
     if !o.status.success() {
         return Err(format!("rustc for {target} failed\n{}", o.describe()).into());
     }
-    compare(dir.path(), "pick.wasm", &[])
+    compare(dir.path(), "pick.wasm", &[], None)
 }
 
-/// Builds `dir/wasm` and runs it with and without the variable, beside
-/// `wasmtime run` of the same file from the same directory (its name is
+/// Builds `dir/wasm` (for `cross`'s target, else the host) and runs it
+/// with and without the variable, beside `wasmtime run` (`wasmtime.exe`
+/// for Windows) of the same file from the same directory (its name is
 /// part of the report).
-fn compare(dir: &Path, wasm: &str, args: &[&str]) -> Result<Completion, Failed> {
-    let Some(wasmtime) = util::wasmtime() else {
+fn compare(
+    dir: &Path,
+    wasm: &str,
+    args: &[&str],
+    cross: Option<&Cross>,
+) -> Result<Completion, Failed> {
+    let reference = match cross {
+        Some(_) => util::wasmtime_exe(),
+        None => util::wasmtime(),
+    };
+    let Some(wasmtime) = reference else {
         return util::toolchain_missing("wasmtime (the reference) is missing".into());
     };
-    let exe = dir.join("prog");
-    util::kiln_build(&[], &dir.join(wasm), &exe)?;
+    let exe = dir.join("prog.exe");
+    let target: &[&str] = match cross {
+        Some(c) => &["--target", &c.triple],
+        None => &[],
+    };
+    util::kiln_build(target, &dir.join(wasm), &exe)?;
+    let command = |program: &Path| match cross {
+        Some(c) => c.command(program),
+        None => Command::new(program),
+    };
     for details in ["1", "0"] {
         let run = |cmd: &mut Command| {
             cmd.current_dir(dir)
@@ -140,8 +167,8 @@ fn compare(dir: &Path, wasm: &str, args: &[&str]) -> Result<Completion, Failed> 
                 .env("WASMTIME_BACKTRACE_DETAILS", details);
             util::run(cmd, b"", TIMEOUT)
         };
-        let kiln = run(&mut Command::new(&exe))?;
-        let reference = run(Command::new(&wasmtime).args(["run", wasm]))?;
+        let kiln = run(&mut command(&exe))?;
+        let reference = run(command(&wasmtime).args(["run", wasm]))?;
         if kiln.code() != reference.code() || kiln.stderr != reference.stderr {
             return Err(format!(
                 "WASMTIME_BACKTRACE_DETAILS={details}: kiln exited {}, wasmtime {}\n\
