@@ -495,7 +495,7 @@ pub fn install_in(
 }
 
 /// Wasmtime's page for a request that got no response.
-const PAGE_500: &str = "<!doctype html>\n<html>\n<head>\n    <title>500 Internal Server Error</title>\n</head>\n<body>\n    <center>\n        <h1>500 Internal Server Error</h1>\n        <hr>\n        wasmtime\n    </center>\n</body>\n</html>";
+pub const PAGE_500: &str = "<!doctype html>\n<html>\n<head>\n    <title>500 Internal Server Error</title>\n</head>\n<body>\n    <center>\n        <h1>500 Internal Server Error</h1>\n        <hr>\n        wasmtime\n    </center>\n</body>\n</html>";
 
 /// Answers `reply` with `500` and Wasmtime's page, unless it was answered.
 /// Returns whether it answered.

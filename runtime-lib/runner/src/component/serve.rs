@@ -494,11 +494,10 @@ impl Handler {
             return;
         }
         #[cfg(feature = "processes")]
-        let _timer = self
-            .settings
-            .limits
-            .timeout
-            .map(|t| timer::RequestTimer::arm(t, conn.interest.fd.get().unwrap_or(-1)));
+        let _timer =
+            self.settings.limits.timeout.map(|t| {
+                timer::RequestTimer::arm(t, conn.interest.fd.get().unwrap_or(-1), self.p3)
+            });
         self.call_handler(p, conn);
         // A 0.3 service's unanswered request is reported with its trap
         // (`call_handler`), in Wasmtime 49's words.
