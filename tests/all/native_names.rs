@@ -2,12 +2,12 @@
 //! function's symbol is its name-section name, on every target (ELF and
 //! the Windows executable's COFF symbol table), so `nm` lists it, `gdb`
 //! breaks on it and shows it in a backtrace through wasm frames into the
-//! runtime, callgrind attributes time to it, and mangled Rust names
-//! demangle (`nm -C`); `--strip` removes them all.
+//! runtime, callgrind and `perf` attribute time to it, and mangled Rust
+//! names demangle (`nm -C`); `--strip` removes them all.
 //!
 //! Inputs: a C program compiled at test time by clang for wasm32-wasi (its
 //! source below), `rust/p2_panic` of `tests/programs` (a component), and
-//! the host's `nm`, `gdb` and valgrind. Output: Ok, or what a tool did not
+//! the host's `nm`, `gdb`, valgrind and `perf`. Output: Ok, or what a tool did not
 //! show.
 
 use crate::util;
@@ -32,7 +32,7 @@ int main(int argc, char **argv) {
     static uint8_t buf[4096];
     for (int i = 0; i < 4096; i++) buf[i] = (uint8_t)(i * 7);
     uint32_t h = 0;
-    for (int r = 0; r < 200; r++) h += checksum_block(buf, 4096 - r);
+    for (int r = 0; r < 2000; r++) h += checksum_block(buf, 4096 - r % 256);
     printf("%u\n", h);
     if (argc > 1) printf("%d\n", divide_all(argc, argc - 2));
     return 0;
@@ -43,6 +43,7 @@ pub fn trials() -> Vec<Trial> {
     vec![
         crate::timing::ignorable_trial("native::c_names_in_nm_and_gdb", c_names_in_nm_and_gdb),
         crate::timing::ignorable_trial("native::callgrind_names_the_hot_function", callgrind),
+        crate::timing::ignorable_trial("native::perf_names_the_hot_function", perf),
         crate::timing::ignorable_trial("native::rust_component_names_demangle", rust_component),
         crate::timing::ignorable_trial("native::names_on_every_target", every_target),
     ]
@@ -192,6 +193,53 @@ fn callgrind() -> Result<Completion, Failed> {
             "callgrind's hottest function is not checksum_block:\n{annotated}\n{run}"
         )
         .into()),
+    }
+}
+
+/// `perf record` then `perf report` name the hot function. A kernel that
+/// lets no one sample (`perf_event_paranoid`, a container without the
+/// capability) ignores the trial with perf's reason: that is the machine,
+/// not the executable.
+fn perf() -> Result<Completion, Failed> {
+    let dir = tempfile::tempdir()?;
+    let exe = match hot_exe(dir.path())? {
+        Ok(exe) => exe,
+        Err(why) => return util::toolchain_missing(why),
+    };
+    if !util::have("perf") {
+        return util::toolchain_missing("perf (Debian: linux-perf) is missing".into());
+    }
+    let data = dir.path().join("perf.data");
+    // The program runs for about 10 ms: sample often.
+    let o = util::run(
+        Command::new("perf")
+            .args(["record", "-q", "-F", "20000", "-o"])
+            .arg(&data)
+            .arg(&exe),
+        b"",
+        TIMEOUT,
+    )?;
+    if !o.status.success() || !data.is_file() {
+        return Ok(Completion::ignored_with(format!(
+            "perf cannot sample on this machine: {}",
+            String::from_utf8_lossy(&o.stderr)
+                .lines()
+                .next()
+                .unwrap_or("")
+        )));
+    }
+    let report = tool(
+        Command::new("perf")
+            .args(["report", "--stdio", "--sort", "symbol", "-i"])
+            .arg(&data),
+    )?;
+    // The first row (the most samples) after perf's `#` comments.
+    let hottest = report
+        .lines()
+        .find(|l| !l.starts_with('#') && !l.trim().is_empty());
+    match hottest {
+        Some(row) if row.contains("[.] checksum_block") => Ok(Completion::Completed),
+        _ => Err(format!("perf's hottest symbol is not checksum_block:\n{report}").into()),
     }
 }
 
