@@ -62,6 +62,9 @@ pub struct BuildArgs {
     #[command(flatten)]
     limits: LimitOptions,
 
+    #[command(flatten)]
+    debug: super::debug::DebugOptions,
+
     /// Give the guest the whole host environment (same as `-S inherit-env`).
     #[arg(long)]
     inherit_env: bool,
@@ -145,6 +148,7 @@ pub fn cpu_spec(cpu: Option<&str>) -> CpuSpec {
 }
 
 pub fn build(args: BuildArgs) -> Result<()> {
+    args.debug.check().map_err(anyhow::Error::msg)?;
     if args.dynamic
         && let Some(t) = &args.target
         && !t.ends_with("-linux-gnu")

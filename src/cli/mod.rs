@@ -5,6 +5,7 @@
 mod build;
 mod cache;
 mod compile;
+mod debug;
 mod input;
 mod limits;
 mod objects;

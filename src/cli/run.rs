@@ -30,6 +30,9 @@ pub struct RunArgs {
     #[command(flatten)]
     limits: LimitOptions,
 
+    #[command(flatten)]
+    debug: super::debug::DebugOptions,
+
     /// The guest's argv[0] (default: the module's file name).
     #[arg(long, value_name = "ARGV0")]
     argv0: Option<String>,
@@ -49,6 +52,7 @@ pub struct RunArgs {
 }
 
 pub fn run(args: RunArgs) -> Result<()> {
+    args.debug.check().map_err(anyhow::Error::msg)?;
     let (module, guest_args) = args
         .module_and_args
         .split_first()

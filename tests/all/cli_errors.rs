@@ -267,6 +267,24 @@ const CASES: &[ErrorCase] = &[
         one_line: false,
     },
     ErrorCase {
+        name: "native_dwarf_not_yet",
+        files: &[("ok.wat", EMPTY)],
+        args: &["build", "-g", "ok.wat", "-o", "out"],
+        env: &[],
+        exit: 1,
+        contains: &["error: ", "`-g`, `-D debug-info`", "not supported yet"],
+        one_line: true,
+    },
+    ErrorCase {
+        name: "unsupported_debug_option",
+        files: &[("ok.wat", EMPTY)],
+        args: &["run", "-D", "coredump=y", "ok.wat"],
+        env: &[],
+        exit: 1,
+        contains: &["error: ", "`-D coredump`"],
+        one_line: true,
+    },
+    ErrorCase {
         name: "unsupported_target",
         files: &[("ok.wat", EMPTY)],
         args: &[
