@@ -119,6 +119,14 @@ pub struct Config {
     /// Emit fuel accounting (`-W fuel`, Wasmtime's scheme: see
     /// `func/limits.rs`). Off: no code at all.
     pub consume_fuel: bool,
+    /// Resolve the backtrace frames' source locations from the module's
+    /// DWARF into the object (`kiln_abi::debug_symbols`), for reports
+    /// under `WASMTIME_BACKTRACE_DETAILS=1`. The CLI sets it when that
+    /// variable is `1` at build time, as Wasmtime reads it when it
+    /// compiles: the table costs about 10 bytes a call or trap site, and
+    /// Rust's standard library brings DWARF into every unstripped module
+    /// (a WASI 0.2 hello world: 150 KB more).
+    pub backtrace_details: bool,
     /// Where to count compiled functions (off by default).
     pub progress: Progress,
 }

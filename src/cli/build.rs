@@ -232,6 +232,7 @@ pub fn build(args: BuildArgs) -> Result<()> {
         // Checks only in code built for them: zero cost otherwise.
         epoch_interruption: limits.timeout.is_some(),
         consume_fuel: limits.fuel.is_some(),
+        backtrace_details: compile::backtrace_details_requested(),
         progress: progress.sink(),
         ..Config::default()
     };

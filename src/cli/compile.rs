@@ -213,6 +213,13 @@ pub fn verify_requested() -> bool {
     env_flag("KILN_VERIFY")
 }
 
+/// Whether to resolve the frames' source locations from the wasm's DWARF
+/// (`WASMTIME_BACKTRACE_DETAILS=1` when compiling, as Wasmtime reads it
+/// when it compiles; `Config::backtrace_details`).
+pub fn backtrace_details_requested() -> bool {
+    std::env::var_os("WASMTIME_BACKTRACE_DETAILS").is_some_and(|v| v == "1")
+}
+
 /// Writes `bytes` as a regular (non-executable) file.
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<()> {
     std::fs::write(path, bytes).with_context(|| format!("cannot write `{}`", path.display()))

@@ -52,7 +52,7 @@ impl DebugOptions {
             return Err(
                 "native debug information (`-g`, `-D debug-info`) is not supported \
                         yet; executables name their functions for gdb and perf, and trap \
-                        backtraces show source lines with WASMTIME_BACKTRACE_DETAILS=1"
+                        backtraces show source lines with WASMTIME_BACKTRACE_DETAILS=1 set when building and running"
                     .into(),
             );
         }

@@ -131,6 +131,7 @@ fn code_key(wasm: &[u8], config: &Config) -> String {
         verify,
         epoch_interruption,
         consume_fuel,
+        backtrace_details,
         progress: _,
     } = config;
     let mut key = KeyHasher::default();
@@ -142,6 +143,7 @@ fn code_key(wasm: &[u8], config: &Config) -> String {
         .field(format!("{verify:?}"))
         .field(format!("{epoch_interruption:?}"))
         .field(format!("{consume_fuel:?}"))
+        .field(format!("{backtrace_details:?}"))
         .field(wasm);
     key.finish()
 }

@@ -110,8 +110,10 @@ pub(super) fn cached_binary(
         .field(runtime::HASH);
     let build = format!("build-{}", build.finish());
     let mut key = cache::KeyHasher::default();
+    let backtrace_details = compile::backtrace_details_requested();
     key.field(format!("{:?}", opt.level()))
         .field(format!("{checks:?}"))
+        .field(format!("{backtrace_details:?}"))
         .field(target)
         .field(wasm);
     let binary = cache::cache_dir()
@@ -135,6 +137,7 @@ pub(super) fn cached_binary(
         verify: compile::verify_requested(),
         epoch_interruption: checks.interrupt,
         consume_fuel: checks.fuel,
+        backtrace_details,
         progress: progress.sink(),
         ..Config::default()
     };

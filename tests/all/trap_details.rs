@@ -1,8 +1,9 @@
 //! Source lines in trap backtraces (`details::...`): a program built with
 //! DWARF (`-g`) traps, and its report under `WASMTIME_BACKTRACE_DETAILS=1`
-//! (each frame's function, `at file:line:column`, inlined frames listed)
-//! and without it (Wasmtime's note about that variable) is Wasmtime's,
-//! byte for byte, with the same exit status.
+//! (set when building and when running: each frame's function, `at
+//! file:line:column`, inlined frames listed) and without it (Wasmtime's
+//! note about that variable) is Wasmtime's, byte for byte, with the same
+//! exit status.
 //!
 //! Inputs: C and Rust sources below, built at test time by clang for
 //! wasm32-wasi and by rustc for wasm32-wasip1 (a core module) and
@@ -19,6 +20,9 @@ use std::process::Command;
 use std::time::Duration;
 
 const TIMEOUT: Duration = Duration::from_secs(300);
+
+/// How a frame's source location starts in a report.
+const SOURCE_LINE: &str = "\n                    at ";
 
 /// `divide` is inlined into `divide_all` by clang at -O2 (two symbols at
 /// the trapping offset); `rec` overflows the stack at -O0, where clang's
@@ -132,10 +136,11 @@ fn rust_case(target: &str) -> Result<Completion, Failed> {
     compare(dir.path(), "pick.wasm", &[], None)
 }
 
-/// Builds `dir/wasm` (for `cross`'s target, else the host) and runs it
-/// with and without the variable, beside `wasmtime run` (`wasmtime.exe`
-/// for Windows) of the same file from the same directory (its name is
-/// part of the report).
+/// Builds `dir/wasm` (for `cross`'s target, else the host) with and
+/// without the variable (Kiln reads it when compiling, as Wasmtime does)
+/// and runs each the same way, beside `wasmtime run` (`wasmtime.exe` for
+/// Windows) of the same file from the same directory (its name is part of
+/// the report).
 fn compare(
     dir: &Path,
     wasm: &str,
@@ -149,12 +154,32 @@ fn compare(
     let Some(wasmtime) = reference else {
         return util::toolchain_missing("wasmtime (the reference) is missing".into());
     };
-    let exe = dir.join("prog.exe");
     let target: &[&str] = match cross {
         Some(c) => &["--target", &c.triple],
         None => &[],
     };
-    util::kiln_build(target, &dir.join(wasm), &exe)?;
+    // Built with the variable (the table of source locations) and without.
+    let build = |details: &str, exe: &Path| -> Result<(), Failed> {
+        let o = util::run(
+            util::kiln_cmd()
+                .env("WASMTIME_BACKTRACE_DETAILS", details)
+                .arg("build")
+                .args(target)
+                .arg(dir.join(wasm))
+                .arg("-o")
+                .arg(exe),
+            b"",
+            TIMEOUT,
+        )?;
+        if !o.status.success() {
+            return Err(format!("kiln build failed\n{}", o.describe()).into());
+        }
+        Ok(())
+    };
+    let with_table = dir.join("prog-details.exe");
+    let without = dir.join("prog.exe");
+    build("1", &with_table)?;
+    build("0", &without)?;
     let command = |program: &Path| match cross {
         Some(c) => c.command(program),
         None => Command::new(program),
@@ -167,7 +192,12 @@ fn compare(
                 .env("WASMTIME_BACKTRACE_DETAILS", details);
             util::run(cmd, b"", TIMEOUT)
         };
-        let kiln = run(&mut command(&exe))?;
+        let exe = if details == "1" {
+            &with_table
+        } else {
+            &without
+        };
+        let kiln = run(&mut command(exe))?;
         let reference = run(command(&wasmtime).args(["run", wasm]))?;
         if kiln.code() != reference.code() || kiln.stderr != reference.stderr {
             return Err(format!(
@@ -184,13 +214,28 @@ fn compare(
         // The comparison means something only if there was a backtrace
         // with source lines (or the note) to compare.
         let want = if details == "1" {
-            " at "
+            SOURCE_LINE
         } else {
             "WASMTIME_BACKTRACE_DETAILS=1"
         };
         if !report.contains("wasm backtrace:") || !report.contains(want) {
             return Err(format!("no `{want}` in the report:\n{report}").into());
         }
+    }
+    // Built without the variable, run with it: no table, so the frames
+    // stay plain and the note tells what to set (when building).
+    let o = util::run(
+        command(&without)
+            .current_dir(dir)
+            .args(args)
+            .env_remove("RUST_BACKTRACE")
+            .env("WASMTIME_BACKTRACE_DETAILS", "1"),
+        b"",
+        TIMEOUT,
+    )?;
+    let report = o.stderr_str();
+    if report.contains(SOURCE_LINE) || !report.contains("WASMTIME_BACKTRACE_DETAILS=1") {
+        return Err(format!("built without the variable, run with it:\n{report}").into());
     }
     Ok(Completion::Completed)
 }

@@ -309,7 +309,8 @@ pub struct ModuleInfo {
     /// `kiln_abi::descriptor::MODULE_FLAG_UNPARSED_DEBUGINFO`).
     pub has_unparsed_debuginfo: bool,
     /// The DWARF sections (`.debug_*`, without `.dwo`) by name: their
-    /// contents' ranges in the module's bytes (the first of a name wins).
+    /// contents' ranges in the module's bytes (the first of a name wins);
+    /// empty unless `Config::backtrace_details`.
     pub dwarf: BTreeMap<String, Range<usize>>,
     /// Where the code section's contents start in the module's bytes:
     /// DWARF addresses are relative to it.

@@ -143,6 +143,10 @@ fn translate_module_with(
     validator.finish()?;
     timings.validate_bodies = start.elapsed();
     translated?;
+    if !config.backtrace_details {
+        // Only kept to resolve the frames' source locations.
+        info.dwarf.clear();
+    }
     mark_escapes(&mut info);
     Ok(info)
 }

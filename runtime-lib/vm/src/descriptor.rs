@@ -313,6 +313,12 @@ impl Module {
         self.desc.flags & MODULE_FLAG_UNPARSED_DEBUGINFO != 0
     }
 
+    /// Whether the compiler resolved the frames' source locations
+    /// (`ModuleDescriptor::debug_symbols`).
+    pub fn has_debug_symbols(&self) -> bool {
+        self.desc.debug_symbols != 0 && self.desc.debug_symbols_len != 0
+    }
+
     /// The source locations of the frames at wasm offset `offset`, from
     /// the module's DWARF (`ModuleDescriptor::debug_symbols`), innermost
     /// first; none without DWARF.

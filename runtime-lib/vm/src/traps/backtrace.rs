@@ -30,10 +30,11 @@
 //! `<wasm function N>` for a function without one; the offset part is left
 //! out when the function has no source location for the pc. With
 //! `WASMTIME_BACKTRACE_DETAILS=1`, a frame whose offset the module's DWARF
-//! names (`Module::debug_symbols`) shows those symbols instead of
+//! names (`Module::debug_symbols`, present when the program was built
+//! with that variable set) shows those symbols instead of
 //! `{module}!{function}`: each function with its `at file:line:column`,
-//! inlined ones first, as Wasmtime shows them; without the variable, a
-//! module with DWARF adds Wasmtime's note about it.
+//! inlined ones first, as Wasmtime shows them; otherwise a module with
+//! DWARF adds Wasmtime's note about the variable.
 
 use crate::descriptor::{Module, wasm_offset_at};
 use kiln_abi::tables::{inlined_entry, inlined_frames};
@@ -468,12 +469,16 @@ impl fmt::Display for Backtrace<'_> {
                 Some(offset) if details => frame.module.debug_symbols(offset),
                 _ => kiln_abi::debug_symbols::lookup(&[], 0),
             };
-            if !write_symbols(f, frame, symbols)? {
+            let shown = write_symbols(f, frame, symbols)?;
+            if !shown {
                 f.write_str(frame.module.name().unwrap_or("<unknown>"))?;
                 f.write_str("!")?;
                 write_func_name(f, frame)?;
             }
-            note |= !details && frame.module.has_unparsed_debuginfo();
+            // The note unless the details are there: also when the variable
+            // is set now but was not when the program was built (no table).
+            note |= frame.module.has_unparsed_debuginfo()
+                && !(details && frame.module.has_debug_symbols());
         }
         if note {
             write!(
