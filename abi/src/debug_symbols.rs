@@ -31,6 +31,13 @@ use alloc::collections::BTreeMap;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::tables::put_uleb as put;
+
+/// The environment variable that asks for source locations in trap
+/// reports, Wasmtime's; `1` turns it on (read by the CLI when compiling
+/// and by the runtime when reporting).
+pub const DETAILS_ENV: &str = "WASMTIME_BACKTRACE_DETAILS";
+
 /// One frame DWARF names at an offset (Wasmtime's `FrameSymbol`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Symbol<S> {
@@ -76,18 +83,6 @@ pub fn encode(entries: &[(u32, Vec<Symbol<String>>)]) -> Vec<u8> {
     }
     out.extend_from_slice(&body);
     out
-}
-
-fn put(out: &mut Vec<u8>, mut v: u64) {
-    loop {
-        let byte = (v & 0x7f) as u8;
-        v >>= 7;
-        if v == 0 {
-            out.push(byte);
-            return;
-        }
-        out.push(byte | 0x80);
-    }
 }
 
 /// A cursor over a table's bytes.

@@ -361,7 +361,8 @@ impl<'a> Reader<'a> {
     }
 }
 
-fn put_uleb(out: &mut Vec<u8>, mut v: u64) {
+/// Appends `v` as unsigned LEB128 (also `crate::debug_symbols`'s encoding).
+pub(crate) fn put_uleb(out: &mut Vec<u8>, mut v: u64) {
     loop {
         let byte = (v & 0x7f) as u8;
         v >>= 7;

@@ -217,7 +217,7 @@ pub fn verify_requested() -> bool {
 /// (`WASMTIME_BACKTRACE_DETAILS=1` when compiling, as Wasmtime reads it
 /// when it compiles; `Config::backtrace_details`).
 pub fn backtrace_details_requested() -> bool {
-    std::env::var_os("WASMTIME_BACKTRACE_DETAILS").is_some_and(|v| v == "1")
+    std::env::var_os(kiln_abi::debug_symbols::DETAILS_ENV).is_some_and(|v| v == "1")
 }
 
 /// Writes `bytes` as a regular (non-executable) file.

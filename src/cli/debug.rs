@@ -51,8 +51,9 @@ impl DebugOptions {
         if wants_dwarf {
             return Err(
                 "native debug information (`-g`, `-D debug-info`) is not supported \
-                        yet; executables name their functions for gdb and perf, and trap \
-                        backtraces show source lines with WASMTIME_BACKTRACE_DETAILS=1 set when building and running"
+                 yet; executables name their functions for gdb and perf, and trap \
+                 backtraces show source lines with WASMTIME_BACKTRACE_DETAILS=1 set \
+                 when building and running"
                     .into(),
             );
         }

@@ -449,7 +449,7 @@ pub struct Backtrace<'a> {
 /// does when `WASMTIME_BACKTRACE_DETAILS` is `1` (read here, when a
 /// report is written, not at start-up).
 fn details_requested() -> bool {
-    std::env::var_os("WASMTIME_BACKTRACE_DETAILS").is_some_and(|v| v == "1")
+    std::env::var_os(kiln_abi::debug_symbols::DETAILS_ENV).is_some_and(|v| v == "1")
 }
 
 impl fmt::Display for Backtrace<'_> {
